@@ -1,0 +1,38 @@
+# Wharf: the two commands of the README, and the pieces they are made of.
+#   make up    the whole stack on this machine (NATS cluster, edges, router, admin)
+#   make test  every test: unit, integration on real NATS, SQLite and PostgreSQL
+
+SHELL := /bin/bash
+CARGO_TARGET_DIR ?= $(if $(CI),/var/cache/wharf-target,$(CURDIR)/target)
+export CARGO_TARGET_DIR
+WHARF := $(CARGO_TARGET_DIR)/release/wharf
+
+.PHONY: up test deps build lint fmt openapi
+
+deps:
+	@scripts/ensure-nats.sh
+
+build:
+	cargo build --release --bin wharf
+
+up: deps build
+	$(WHARF) up
+
+lint:
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets -- -D warnings
+
+test: deps
+	@set -e; \
+	TEST_POSTGRES_URL="$$(scripts/test-postgres.sh)"; export TEST_POSTGRES_URL; \
+	if cargo nextest --version >/dev/null 2>&1; then \
+	  cargo nextest run --workspace --profile $(if $(CI),ci,default); \
+	else \
+	  cargo test --workspace; \
+	fi
+
+fmt:
+	cargo fmt --all
+
+openapi:
+	cargo run -q --bin wharf -- openapi > admin/openapi.json

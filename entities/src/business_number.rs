@@ -1,0 +1,82 @@
+//! `business_numbers`: the WhatsApp business phone numbers Wharf serves, with
+//! their provider and per-number credentials (secrets).
+#![forbid(unsafe_code)]
+
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+
+string_enum! {
+    /// WhatsApp gateway behind a business number (`provider` column).
+    Provider {
+        Meta => "meta",
+        Wasender => "wasender",
+        Sandbox => "sandbox",
+    }
+}
+
+/// A business phone number. `app_secret`, `verify_token` and `access_token`
+/// are secrets: `Debug` redacts them, but `Serialize` does not — never expose
+/// this model directly through an API.
+#[derive(Clone, PartialEq, Eq, DeriveEntityModel, Serialize, Deserialize)]
+#[sea_orm(table_name = "business_numbers")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    /// One of [`Provider`].
+    pub provider: String,
+    #[sea_orm(unique)]
+    pub phone_number_id: String,
+    pub display_phone: String,
+    pub name: String,
+    pub app_secret: String,
+    pub verify_token: String,
+    pub access_token: Option<String>,
+    pub api_base_url: Option<String>,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+impl std::fmt::Debug for Model {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        const REDACTED: &str = "<redacted>";
+        f.debug_struct("Model")
+            .field("id", &self.id)
+            .field("provider", &self.provider)
+            .field("phone_number_id", &self.phone_number_id)
+            .field("display_phone", &self.display_phone)
+            .field("name", &self.name)
+            .field("app_secret", &REDACTED)
+            .field("verify_token", &REDACTED)
+            .field(
+                "access_token",
+                &self.access_token.as_ref().map(|_| REDACTED),
+            )
+            .field("api_base_url", &self.api_base_url)
+            .field("created_at", &self.created_at)
+            .field("updated_at", &self.updated_at)
+            .finish()
+    }
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(has_many = "super::conversation::Entity")]
+    Conversation,
+}
+
+impl Related<super::conversation::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Conversation.def()
+    }
+}
+
+#[async_trait::async_trait]
+impl ActiveModelBehavior for ActiveModel {
+    async fn before_save<C>(mut self, _db: &C, insert: bool) -> Result<Self, DbErr>
+    where
+        C: ConnectionTrait,
+    {
+        crate::stamp(&mut self.created_at, Some(&mut self.updated_at), insert);
+        Ok(self)
+    }
+}

@@ -1,0 +1,49 @@
+//! `contacts`: WhatsApp end users (customers), keyed by their `wa_id`.
+#![forbid(unsafe_code)]
+
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// Default value of the `tier` column.
+pub const DEFAULT_TIER: &str = "standard";
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize, Deserialize)]
+#[sea_orm(table_name = "contacts")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    #[sea_orm(unique)]
+    pub wa_id: String,
+    pub profile_name: Option<String>,
+    /// Free-form service tier; the database default is [`DEFAULT_TIER`].
+    pub tier: String,
+    pub language: Option<String>,
+    /// Arbitrary JSON object; the database default is `{}`.
+    #[sea_orm(column_type = "JsonBinary")]
+    pub attributes: Json,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(has_many = "super::conversation::Entity")]
+    Conversation,
+}
+
+impl Related<super::conversation::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Conversation.def()
+    }
+}
+
+#[async_trait::async_trait]
+impl ActiveModelBehavior for ActiveModel {
+    async fn before_save<C>(mut self, _db: &C, insert: bool) -> Result<Self, DbErr>
+    where
+        C: ConnectionTrait,
+    {
+        crate::stamp(&mut self.created_at, Some(&mut self.updated_at), insert);
+        Ok(self)
+    }
+}

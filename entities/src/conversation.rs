@@ -1,0 +1,133 @@
+//! `conversations`: a support thread between one contact and one business
+//! number, with its lifecycle status, routing (team/assignee) and the
+//! optimistic-concurrency `version`.
+#![forbid(unsafe_code)]
+
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+
+string_enum! {
+    /// Lifecycle state of a conversation (`status` column).
+    ConversationStatus {
+        /// Handled by the bot / automation, no human involved yet.
+        Bot => "bot",
+        /// Waiting in a team queue for an agent.
+        Queued => "queued",
+        /// Owned by an agent (`assignee_id`).
+        Assigned => "assigned",
+        /// Waiting on the customer.
+        Pending => "pending",
+        /// Closed.
+        Resolved => "resolved",
+    }
+}
+
+impl ConversationStatus {
+    /// Whether the conversation is still open (anything but `resolved`).
+    pub const fn is_open(self) -> bool {
+        !matches!(self, ConversationStatus::Resolved)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize, Deserialize)]
+#[sea_orm(table_name = "conversations")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub business_number_id: i64,
+    pub contact_id: i64,
+    /// One of [`ConversationStatus`].
+    pub status: String,
+    pub team_id: Option<i64>,
+    /// The assigned agent (`agents.id`).
+    pub assignee_id: Option<i64>,
+    /// Higher is more urgent; database default 0.
+    pub priority: i32,
+    /// Optimistic-concurrency version; database default 1.
+    pub version: i64,
+    /// Last inbound (customer) message; drives the WhatsApp 24h window.
+    pub last_inbound_at: Option<DateTimeUtc>,
+    pub last_message_at: DateTimeUtc,
+    pub resolved_at: Option<DateTimeUtc>,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::business_number::Entity",
+        from = "Column::BusinessNumberId",
+        to = "super::business_number::Column::Id",
+        on_update = "Cascade",
+        on_delete = "Restrict"
+    )]
+    BusinessNumber,
+    #[sea_orm(
+        belongs_to = "super::contact::Entity",
+        from = "Column::ContactId",
+        to = "super::contact::Column::Id",
+        on_update = "Cascade",
+        on_delete = "Cascade"
+    )]
+    Contact,
+    #[sea_orm(
+        belongs_to = "super::team::Entity",
+        from = "Column::TeamId",
+        to = "super::team::Column::Id",
+        on_update = "Cascade",
+        on_delete = "SetNull"
+    )]
+    Team,
+    #[sea_orm(
+        belongs_to = "super::agent::Entity",
+        from = "Column::AssigneeId",
+        to = "super::agent::Column::Id",
+        on_update = "Cascade",
+        on_delete = "SetNull"
+    )]
+    Assignee,
+    #[sea_orm(has_many = "super::message::Entity")]
+    Message,
+}
+
+impl Related<super::business_number::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::BusinessNumber.def()
+    }
+}
+
+impl Related<super::contact::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Contact.def()
+    }
+}
+
+impl Related<super::team::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Team.def()
+    }
+}
+
+impl Related<super::agent::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Assignee.def()
+    }
+}
+
+impl Related<super::message::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Message.def()
+    }
+}
+
+#[async_trait::async_trait]
+impl ActiveModelBehavior for ActiveModel {
+    async fn before_save<C>(mut self, _db: &C, insert: bool) -> Result<Self, DbErr>
+    where
+        C: ConnectionTrait,
+    {
+        crate::stamp(&mut self.created_at, Some(&mut self.updated_at), insert);
+        Ok(self)
+    }
+}

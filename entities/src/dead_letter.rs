@@ -1,0 +1,51 @@
+//! `dead_letters`: stream messages that could not be processed, kept for
+//! inspection and replay.
+#![forbid(unsafe_code)]
+
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+
+string_enum! {
+    /// Triage state of a dead letter (`status` column).
+    DeadLetterStatus {
+        Pending => "pending",
+        Replayed => "replayed",
+        Discarded => "discarded",
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize, Deserialize)]
+#[sea_orm(table_name = "dead_letters")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    /// Component that gave up on the message.
+    pub origin: String,
+    pub reason: String,
+    /// Stream subject the message was published on.
+    pub subject: String,
+    pub stream_sequence: i64,
+    /// Publisher-assigned message id (dedup header), if any.
+    pub msg_id: Option<String>,
+    pub error: String,
+    pub attempts: i32,
+    /// One of [`DeadLetterStatus`].
+    pub status: String,
+    pub replay_count: i32,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+#[async_trait::async_trait]
+impl ActiveModelBehavior for ActiveModel {
+    async fn before_save<C>(mut self, _db: &C, insert: bool) -> Result<Self, DbErr>
+    where
+        C: ConnectionTrait,
+    {
+        crate::stamp(&mut self.created_at, Some(&mut self.updated_at), insert);
+        Ok(self)
+    }
+}

@@ -1,0 +1,178 @@
+//! SeaORM entities for Wharf: one module per database table, plus a `prelude`
+//! re-exporting every `Entity` under its table-ish name, and the small string
+//! enums used by status-like columns.
+#![forbid(unsafe_code)]
+
+use sea_orm::ActiveValue;
+
+/// Declares a plain Rust enum mirroring the allowed values of a `String`
+/// column, with `as_str()`, `FromStr`, `Display`, `ALL` and serde support.
+macro_rules! string_enum {
+    (
+        $(#[$meta:meta])*
+        $name:ident { $( $(#[$vmeta:meta])* $variant:ident => $text:literal ),+ $(,)? }
+    ) => {
+        $(#[$meta])*
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize,
+        )]
+        pub enum $name {
+            $( $(#[$vmeta])* #[serde(rename = $text)] $variant, )+
+        }
+
+        impl $name {
+            /// Every variant, in declaration order.
+            pub const ALL: &'static [$name] = &[ $( $name::$variant ),+ ];
+
+            /// The value stored in the database column.
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $( $name::$variant => $text, )+
+                }
+            }
+        }
+
+        impl ::std::str::FromStr for $name {
+            type Err = $crate::UnknownVariant;
+
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                match s {
+                    $( $text => Ok($name::$variant), )+
+                    other => Err($crate::UnknownVariant {
+                        kind: stringify!($name),
+                        value: other.to_owned(),
+                    }),
+                }
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(value: $name) -> String {
+                value.as_str().to_owned()
+            }
+        }
+    };
+}
+
+pub mod agent;
+pub mod api_token;
+pub mod audit_log;
+pub mod business_number;
+pub mod contact;
+pub mod conversation;
+pub mod dead_letter;
+pub mod message;
+pub mod routing_rule;
+pub mod team;
+pub mod team_member;
+
+/// Error returned by the `FromStr` impls of the column enums when the string
+/// is not one of the known values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownVariant {
+    /// Name of the enum that failed to parse (e.g. `"ConversationStatus"`).
+    pub kind: &'static str,
+    /// The offending input.
+    pub value: String,
+}
+
+impl std::fmt::Display for UnknownVariant {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "unknown {} value {:?}", self.kind, self.value)
+    }
+}
+
+impl std::error::Error for UnknownVariant {}
+
+/// Fills `created_at` on insert and `updated_at` on every save, unless the
+/// caller set them explicitly. Used by the `ActiveModelBehavior` impls.
+pub(crate) fn stamp(
+    created_at: &mut ActiveValue<chrono::DateTime<chrono::Utc>>,
+    updated_at: Option<&mut ActiveValue<chrono::DateTime<chrono::Utc>>>,
+    insert: bool,
+) {
+    let now = chrono::Utc::now();
+    if insert && !created_at.is_set() {
+        *created_at = ActiveValue::Set(now);
+    }
+    if let Some(updated_at) = updated_at
+        && !updated_at.is_set()
+    {
+        *updated_at = ActiveValue::Set(now);
+    }
+}
+
+/// `Entity` types under their table names, e.g. `prelude::Conversation`.
+pub mod prelude {
+    pub use super::agent::Entity as Agent;
+    pub use super::api_token::Entity as ApiToken;
+    pub use super::audit_log::Entity as AuditLog;
+    pub use super::business_number::Entity as BusinessNumber;
+    pub use super::contact::Entity as Contact;
+    pub use super::conversation::Entity as Conversation;
+    pub use super::dead_letter::Entity as DeadLetter;
+    pub use super::message::Entity as Message;
+    pub use super::routing_rule::Entity as RoutingRule;
+    pub use super::team::Entity as Team;
+    pub use super::team_member::Entity as TeamMember;
+
+    pub use super::UnknownVariant;
+    pub use super::agent::{Presence, Role};
+    pub use super::business_number::Provider;
+    pub use super::conversation::ConversationStatus;
+    pub use super::dead_letter::DeadLetterStatus;
+    pub use super::message::{Direction, MessageKind, MessageStatus};
+    pub use super::team::RoutingStrategy;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::prelude::*;
+    use std::str::FromStr;
+
+    #[test]
+    fn every_enum_round_trips_through_its_database_string() {
+        fn check<T>(all: &[T], as_str: fn(T) -> &'static str)
+        where
+            T: Copy + FromStr + PartialEq + std::fmt::Debug,
+            T::Err: std::fmt::Debug,
+        {
+            for v in all {
+                assert_eq!(T::from_str(as_str(*v)).expect("parses"), *v);
+            }
+        }
+        check(Provider::ALL, Provider::as_str);
+        check(Role::ALL, Role::as_str);
+        check(Presence::ALL, Presence::as_str);
+        check(RoutingStrategy::ALL, RoutingStrategy::as_str);
+        check(ConversationStatus::ALL, ConversationStatus::as_str);
+        check(Direction::ALL, Direction::as_str);
+        check(MessageKind::ALL, MessageKind::as_str);
+        check(MessageStatus::ALL, MessageStatus::as_str);
+        check(DeadLetterStatus::ALL, DeadLetterStatus::as_str);
+    }
+
+    #[test]
+    fn unknown_strings_are_rejected_with_the_enum_name() {
+        let err = ConversationStatus::from_str("closed").expect_err("not a status");
+        assert_eq!(err.kind, "ConversationStatus");
+        assert_eq!(
+            err.to_string(),
+            "unknown ConversationStatus value \"closed\""
+        );
+    }
+
+    #[test]
+    fn serde_uses_the_database_strings() {
+        let json = serde_json::to_string(&RoutingStrategy::LeastLoaded).expect("serializes");
+        assert_eq!(json, "\"least_loaded\"");
+        let back: RoutingStrategy = serde_json::from_str("\"round_robin\"").expect("parses");
+        assert_eq!(back, RoutingStrategy::RoundRobin);
+    }
+}

@@ -1,0 +1,109 @@
+//! `messages`: every inbound and outbound WhatsApp message of a conversation,
+//! deduplicated by `(provider, provider_message_id)`.
+#![forbid(unsafe_code)]
+
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// Name of the unique index on `(provider, provider_message_id)`; a unique
+/// violation mentioning it means the message was already stored.
+pub const UNIQUE_PROVIDER_MESSAGE_ID: &str = "ux_messages_provider_message_id";
+
+string_enum! {
+    /// Whether the customer or Wharf sent the message (`direction` column).
+    Direction {
+        Inbound => "inbound",
+        Outbound => "outbound",
+    }
+}
+
+string_enum! {
+    /// WhatsApp message type (`kind` column).
+    MessageKind {
+        Text => "text",
+        Image => "image",
+        Audio => "audio",
+        Video => "video",
+        Document => "document",
+        Sticker => "sticker",
+        Location => "location",
+        Contacts => "contacts",
+        Interactive => "interactive",
+        Button => "button",
+        Template => "template",
+        Reaction => "reaction",
+        Order => "order",
+        System => "system",
+        /// Anything the provider reports that Wharf does not model.
+        Unsupported => "unsupported",
+    }
+}
+
+string_enum! {
+    /// Delivery state (`status` column). Inbound messages are `received`;
+    /// outbound ones move `queued → sent → delivered → read` or `failed`.
+    MessageStatus {
+        Received => "received",
+        Queued => "queued",
+        Sent => "sent",
+        Delivered => "delivered",
+        Read => "read",
+        Failed => "failed",
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize, Deserialize)]
+#[sea_orm(table_name = "messages")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub conversation_id: i64,
+    /// One of [`Direction`].
+    pub direction: String,
+    /// One of [`crate::business_number::Provider`].
+    pub provider: String,
+    /// Provider-side id (`wamid...`); `NULL` until an outbound message is sent.
+    pub provider_message_id: Option<String>,
+    /// One of [`MessageKind`].
+    pub kind: String,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub body: Option<String>,
+    /// Raw / structured provider payload.
+    #[sea_orm(column_type = "JsonBinary")]
+    pub payload: Json,
+    /// One of [`MessageStatus`].
+    pub status: String,
+    pub error: Option<String>,
+    pub provider_timestamp: DateTimeUtc,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::conversation::Entity",
+        from = "Column::ConversationId",
+        to = "super::conversation::Column::Id",
+        on_update = "Cascade",
+        on_delete = "Cascade"
+    )]
+    Conversation,
+}
+
+impl Related<super::conversation::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Conversation.def()
+    }
+}
+
+#[async_trait::async_trait]
+impl ActiveModelBehavior for ActiveModel {
+    async fn before_save<C>(mut self, _db: &C, insert: bool) -> Result<Self, DbErr>
+    where
+        C: ConnectionTrait,
+    {
+        crate::stamp(&mut self.created_at, Some(&mut self.updated_at), insert);
+        Ok(self)
+    }
+}

@@ -1,0 +1,19 @@
+//! Database schema migrations for Wharf (SQLite and PostgreSQL): the
+//! [`Migrator`] listing every migration in order.
+#![forbid(unsafe_code)]
+
+use sea_orm_migration::prelude::*;
+
+pub use sea_orm_migration::MigratorTrait;
+
+mod m20261128_000001_core_schema;
+
+/// Applies Wharf's migrations: `Migrator::up(&db, None).await`.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261128_000001_core_schema::Migration)]
+    }
+}

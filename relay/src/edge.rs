@@ -1,0 +1,297 @@
+//! The edge relay: an HTTP server that takes provider webhooks, verifies them,
+//! and answers 200 only after every event of the delivery is stored in
+//! JetStream (the region's edge stream, or INBOUND in single-region mode).
+//! It never touches the database. Parsing lives in `provider`.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_nats::jetstream;
+use poem::http::StatusCode;
+use poem::web::{Data, Json, Query};
+use poem::{EndpointExt, IntoResponse, Response, Route, Server, get, handler};
+use serde::{Deserialize, Serialize};
+use tokio_util::sync::CancellationToken;
+
+use crate::envelope::{MSG_ID_HEADER, Provider};
+use crate::provider::{NumberCredentials, NumberDirectory, constant_time_eq, parser_for};
+use crate::topology::{self, TopologySettings};
+use crate::{Error, Result};
+
+/// `[edge]` settings.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct EdgeSettings {
+    /// Region this edge accepts for; names its stream and JetStream domain.
+    pub region: String,
+    /// HTTP listen address.
+    pub listen: SocketAddr,
+    /// NATS URL of the region's leaf node (or of the hub when `direct_to_hub`).
+    pub nats_url: String,
+    /// Publish straight into INBOUND (`wa.in.hub.…`) instead of a regional stream.
+    pub direct_to_hub: bool,
+    /// Largest webhook body accepted, in bytes.
+    pub max_body_bytes: usize,
+    /// How long to wait for the JetStream PubAck before answering 503.
+    pub ack_timeout_ms: u64,
+    /// `Retry-After` seconds sent with a 503.
+    pub retry_after_secs: u32,
+}
+
+impl Default for EdgeSettings {
+    fn default() -> Self {
+        Self {
+            region: "eu".into(),
+            listen: SocketAddr::from(([127, 0, 0, 1], 8081)),
+            nats_url: "nats://127.0.0.1:4332".into(),
+            direct_to_hub: false,
+            max_body_bytes: 1024 * 1024,
+            ack_timeout_ms: 5000,
+            retry_after_secs: 5,
+        }
+    }
+}
+
+struct EdgeState {
+    settings: EdgeSettings,
+    partitions: u16,
+    numbers: NumberDirectory,
+    js: jetstream::Context,
+    client: async_nats::Client,
+}
+
+/// A bound, not yet running, edge server.
+pub struct EdgeServer {
+    acceptor: poem::listener::TcpAcceptor,
+    local_addr: SocketAddr,
+    state: Arc<EdgeState>,
+}
+
+/// The JSON body of every non-200 answer: a stable code and a human detail.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub code: String,
+    pub detail: String,
+}
+
+/// The JSON body of a 200 answer.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Accepted {
+    /// Events stored by this delivery.
+    pub stored: usize,
+    /// Events the stream already had (provider retry, other region).
+    pub duplicates: usize,
+}
+
+impl EdgeServer {
+    /// Ensures the edge stream exists (unless publishing to the hub) and binds
+    /// the listener.
+    ///
+    /// # Errors
+    /// When the stream config drifted, JetStream refuses, or the port is taken.
+    pub async fn bind(
+        settings: EdgeSettings,
+        topology: &TopologySettings,
+        numbers: &[NumberCredentials],
+        client: async_nats::Client,
+    ) -> Result<Self> {
+        let js = jetstream::new(client.clone());
+        if !settings.direct_to_hub {
+            topology::ensure_edge(&js, topology, &settings.region).await?;
+        }
+        let listener = tokio::net::TcpListener::bind(settings.listen).await?;
+        let local_addr = listener.local_addr()?;
+        let acceptor = poem::listener::TcpAcceptor::from_tokio(listener)?;
+        let state = Arc::new(EdgeState {
+            partitions: topology.partitions,
+            numbers: NumberDirectory::new(numbers),
+            js,
+            client,
+            settings,
+        });
+        Ok(Self {
+            acceptor,
+            local_addr,
+            state,
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// Serves until `shutdown` is cancelled, then finishes in-flight requests.
+    ///
+    /// # Errors
+    /// When the listener fails.
+    pub async fn run(self, shutdown: CancellationToken) -> Result<()> {
+        let app = Route::new()
+            .at("/webhooks/meta", get(meta_verify).post(meta_receive))
+            .at("/healthz", get(healthz))
+            .data(self.state);
+        tracing::info!(addr = %self.local_addr, "edge listening");
+        Server::new_with_acceptor(self.acceptor)
+            .run_with_graceful_shutdown(
+                app,
+                async move { shutdown.cancelled().await },
+                Some(Duration::from_secs(10)),
+            )
+            .await
+            .map_err(Error::from)
+    }
+}
+
+fn error(status: StatusCode, code: &str, detail: impl Into<String>) -> Response {
+    Json(ErrorBody {
+        code: code.into(),
+        detail: detail.into(),
+    })
+    .with_status(status)
+    .into_response()
+}
+
+#[derive(Deserialize)]
+struct VerifyQuery {
+    #[serde(rename = "hub.mode")]
+    mode: Option<String>,
+    #[serde(rename = "hub.verify_token")]
+    verify_token: Option<String>,
+    #[serde(rename = "hub.challenge")]
+    challenge: Option<String>,
+}
+
+/// Meta's subscription handshake: echo the challenge when the token is ours.
+#[handler]
+async fn meta_verify(Query(q): Query<VerifyQuery>, state: Data<&Arc<EdgeState>>) -> Response {
+    let (Some(mode), Some(token), Some(challenge)) = (q.mode, q.verify_token, q.challenge) else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "missing_parameters",
+            "hub.mode, hub.verify_token and hub.challenge are required",
+        );
+    };
+    let known = state
+        .numbers
+        .of_provider(Provider::Meta)
+        .any(|n| !n.verify_token.is_empty() && constant_time_eq(n.verify_token.expose().as_bytes(), token.as_bytes()));
+    if mode != "subscribe" || !known {
+        return error(StatusCode::FORBIDDEN, "verification_failed", "verify token does not match");
+    }
+    challenge.with_status(StatusCode::OK).into_response()
+}
+
+#[handler]
+async fn meta_receive(req: &poem::Request, body: poem::Body, state: Data<&Arc<EdgeState>>) -> Response {
+    receive(Provider::Meta, req, body, &state).await
+}
+
+async fn receive(provider: Provider, req: &poem::Request, body: poem::Body, state: &EdgeState) -> Response {
+    let limit = state.settings.max_body_bytes;
+    let too_large = || {
+        error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body_too_large",
+            format!("body exceeds {limit} bytes"),
+        )
+    };
+    if req
+        .headers()
+        .get(poem::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok())
+        .is_some_and(|len| len > limit)
+    {
+        return too_large();
+    }
+    let bytes = match body.into_bytes_limit(limit).await {
+        Ok(bytes) => bytes,
+        Err(poem::error::ReadBodyError::PayloadTooLarge) => return too_large(),
+        Err(err) => return error(StatusCode::BAD_REQUEST, "unreadable_body", err.to_string()),
+    };
+    let Some(parser) = parser_for(provider) else {
+        return error(StatusCode::NOT_FOUND, "unknown_provider", "provider not supported");
+    };
+    let events = match parser.accept(&state.numbers, req.headers(), &bytes, &state.settings.region) {
+        Ok(events) => events,
+        Err(rejection) => {
+            tracing::warn!(provider = provider.as_str(), reason = rejection.code(), "webhook rejected");
+            let status = match rejection {
+                crate::provider::Rejection::Malformed(_) => StatusCode::BAD_REQUEST,
+                _ => StatusCode::UNAUTHORIZED,
+            };
+            return error(status, rejection.code(), rejection.to_string());
+        }
+    };
+    match publish_all(state, &events).await {
+        Ok(accepted) => Json(accepted).into_response(),
+        Err(detail) => {
+            tracing::error!(%detail, "JetStream did not ack; answering 503");
+            let mut response = error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "not_stored",
+                "the event could not be stored; retry later",
+            );
+            if let Ok(value) = state.settings.retry_after_secs.to_string().parse() {
+                response.headers_mut().insert(poem::http::header::RETRY_AFTER, value);
+            }
+            response
+        }
+    }
+}
+
+/// Publishes every event with its dedupe id and waits for every PubAck.
+async fn publish_all(
+    state: &EdgeState,
+    events: &[crate::envelope::InboundEvent],
+) -> std::result::Result<Accepted, String> {
+    let subject_region = if state.settings.direct_to_hub {
+        topology::HUB_REGION
+    } else {
+        state.settings.region.as_str()
+    };
+    let timeout = Duration::from_millis(state.settings.ack_timeout_ms);
+    let mut pending = Vec::with_capacity(events.len());
+    for event in events {
+        let subject = topology::inbound_subject(
+            subject_region,
+            &event.business_number,
+            topology::partition_of(&event.contact.wa_id, state.partitions),
+        );
+        let mut headers = async_nats::HeaderMap::new();
+        headers.insert(MSG_ID_HEADER, event.msg_id().as_str());
+        let payload = event.encode().map_err(|e| e.to_string())?;
+        let ack = tokio::time::timeout(
+            timeout,
+            state.js.publish_with_headers(subject, headers, payload.into()),
+        )
+        .await
+        .map_err(|_| "publish timed out".to_string())?
+        .map_err(|e| e.to_string())?;
+        pending.push(ack);
+    }
+    let mut accepted = Accepted {
+        stored: 0,
+        duplicates: 0,
+    };
+    for ack in pending {
+        let ack = tokio::time::timeout(timeout, ack)
+            .await
+            .map_err(|_| "PubAck timed out".to_string())?
+            .map_err(|e| e.to_string())?;
+        if ack.duplicate {
+            accepted.duplicates += 1;
+        } else {
+            accepted.stored += 1;
+        }
+    }
+    Ok(accepted)
+}
+
+#[handler]
+async fn healthz(state: Data<&Arc<EdgeState>>) -> Response {
+    match state.client.connection_state() {
+        async_nats::connection::State::Connected => "ok".into_response(),
+        _ => error(StatusCode::SERVICE_UNAVAILABLE, "nats_disconnected", "NATS is not connected"),
+    }
+}

@@ -1,0 +1,257 @@
+//! `InboundEvent`: the value on the wire of `wa.in.…` — one provider message or
+//! status, normalised, with the provider's raw object kept whole. Owns the
+//! dedupe id (`Nats-Msg-Id`) and partition of an event; not how it is parsed
+//! (`provider`) or applied (`sessions`).
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::topology;
+
+/// Header carrying the dedupe id on every publish.
+pub const MSG_ID_HEADER: &str = "Nats-Msg-Id";
+
+/// Which provider an event came from or a reply goes through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Provider {
+    Meta,
+    Wasender,
+    Sandbox,
+}
+
+impl Provider {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Provider::Meta => "meta",
+            Provider::Wasender => "wasender",
+            Provider::Sandbox => "sandbox",
+        }
+    }
+}
+
+impl std::str::FromStr for Provider {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "meta" => Ok(Provider::Meta),
+            "wasender" => Ok(Provider::Wasender),
+            "sandbox" => Ok(Provider::Sandbox),
+            other => Err(format!("unknown provider {other:?}")),
+        }
+    }
+}
+
+/// One inbound event, as stored in the edge and INBOUND streams.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InboundEvent {
+    pub provider: Provider,
+    /// Region whose edge accepted it (`hub` when published straight to the hub).
+    pub region: String,
+    /// The business phone number id the event is for.
+    pub business_number: String,
+    /// The customer's WhatsApp id.
+    pub contact: Contact,
+    /// When the edge accepted it (for latency, never for ordering).
+    pub received_at: DateTime<Utc>,
+    #[serde(flatten)]
+    pub body: EventBody,
+}
+
+/// The customer an event is about.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Contact {
+    pub wa_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile_name: Option<String>,
+}
+
+/// A message from the customer, or a delivery status of one of our replies.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum EventBody {
+    Message(InboundMessage),
+    Status(DeliveryStatus),
+}
+
+/// A customer's message.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InboundMessage {
+    /// The provider's message id (`wamid.…`).
+    pub id: String,
+    /// Provider time of the message.
+    pub timestamp: DateTime<Utc>,
+    /// Provider message type: text, image, audio, location, interactive, …
+    pub message_type: String,
+    /// The text, caption or reply title, where the type has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// The provider's object for this message, untouched.
+    pub raw: serde_json::Value,
+}
+
+/// A delivery status of a message we sent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeliveryStatus {
+    /// The provider's id of our message.
+    pub id: String,
+    /// sent, delivered, read, failed, …
+    pub status: String,
+    pub timestamp: DateTime<Utc>,
+    /// Provider error text when failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// What we attached when sending (our message id), echoed by the provider.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub callback_data: Option<String>,
+    pub raw: serde_json::Value,
+}
+
+impl InboundEvent {
+    /// `<provider>:<kind>:<provider id>[:<status>]`, the dedupe id of layer 1.
+    pub fn msg_id(&self) -> String {
+        let provider = self.provider.as_str();
+        match &self.body {
+            EventBody::Message(m) => format!("{provider}:msg:{}", m.id),
+            EventBody::Status(s) => format!("{provider}:status:{}:{}", s.id, s.status),
+        }
+    }
+
+    /// The provider id this event is about.
+    pub fn provider_id(&self) -> &str {
+        match &self.body {
+            EventBody::Message(m) => &m.id,
+            EventBody::Status(s) => &s.id,
+        }
+    }
+
+    /// Provider time of the event.
+    pub fn timestamp(&self) -> DateTime<Utc> {
+        match &self.body {
+            EventBody::Message(m) => m.timestamp,
+            EventBody::Status(s) => s.timestamp,
+        }
+    }
+
+    /// The subject this event is published on.
+    pub fn subject(&self, partitions: u16) -> String {
+        topology::inbound_subject(
+            &self.region,
+            &self.business_number,
+            topology::partition_of(&self.contact.wa_id, partitions),
+        )
+    }
+
+    /// Serialises to the bytes stored in the stream.
+    ///
+    /// # Errors
+    /// Never for a well-formed event (serde_json on owned data).
+    pub fn encode(&self) -> serde_json::Result<Vec<u8>> {
+        serde_json::to_vec(self)
+    }
+
+    /// Parses stored bytes.
+    ///
+    /// # Errors
+    /// When the bytes are not an `InboundEvent`.
+    pub fn decode(bytes: &[u8]) -> serde_json::Result<Self> {
+        serde_json::from_slice(bytes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn event(id: String, text: Option<String>, wa_id: String, status: bool) -> InboundEvent {
+        let timestamp = DateTime::from_timestamp(1_700_000_000, 0).unwrap_or_default();
+        InboundEvent {
+            provider: Provider::Meta,
+            region: "eu".into(),
+            business_number: "1065".into(),
+            contact: Contact {
+                wa_id,
+                profile_name: Some("Ana".into()),
+            },
+            received_at: timestamp,
+            body: if status {
+                EventBody::Status(DeliveryStatus {
+                    id,
+                    status: "read".into(),
+                    timestamp,
+                    error: None,
+                    callback_data: Some("42".into()),
+                    raw: serde_json::json!({"status": "read"}),
+                })
+            } else {
+                EventBody::Message(InboundMessage {
+                    id,
+                    timestamp,
+                    message_type: "text".into(),
+                    text,
+                    raw: serde_json::json!({"type": "text"}),
+                })
+            },
+        }
+    }
+
+    #[test]
+    fn msg_id_separates_messages_from_each_status() {
+        let m = event("wamid.1".into(), None, "1".into(), false);
+        let s = event("wamid.1".into(), None, "1".into(), true);
+        assert_eq!(m.msg_id(), "meta:msg:wamid.1");
+        assert_eq!(s.msg_id(), "meta:status:wamid.1:read");
+    }
+
+    proptest! {
+        #[test]
+        fn envelope_round_trips(id in "[a-zA-Z0-9.=_-]{1,40}", text in proptest::option::of(".{0,200}"),
+                                wa_id in "[0-9]{6,15}", status in any::<bool>()) {
+            let e = event(id, text, wa_id, status);
+            let bytes = e.encode().expect("encode");
+            prop_assert_eq!(InboundEvent::decode(&bytes).expect("decode"), e);
+        }
+    }
+}
+
+/// One reply to send, as stored in OUTBOUND. The database row (`message_id`)
+/// is the truth; this carries what the sender needs without a join.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutboundReply {
+    /// Our message row id; also the dedupe id (`out:<id>`).
+    pub message_id: i64,
+    pub conversation_id: i64,
+    /// The business phone number id it is sent from.
+    pub business_number: String,
+    /// The customer's WhatsApp id.
+    pub to: String,
+    pub content: ReplyContent,
+}
+
+/// What a reply says.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+pub enum ReplyContent {
+    /// Free-form text: only inside the 24-hour customer-service window.
+    Text { body: String },
+    /// An approved template: allowed at any time.
+    Template {
+        name: String,
+        language: String,
+        #[serde(default)]
+        parameters: Vec<String>,
+    },
+}
+
+impl OutboundReply {
+    /// `out:<message id>`.
+    pub fn msg_id(&self) -> String {
+        format!("out:{}", self.message_id)
+    }
+
+    /// The subject this reply is published on.
+    pub fn subject(&self, partitions: u16) -> String {
+        topology::outbound_subject(&self.business_number, topology::partition_of(&self.to, partitions))
+    }
+}

@@ -1,0 +1,20 @@
+//! Wharf's data plane: the edge relay that turns provider webhooks into durable
+//! JetStream events, the router consumer group that applies them to the
+//! database, the sender that delivers replies, and the NATS topology they share.
+//! The admin crate uses only the shared pieces: `topology`, `envelope`, `secret`.
+#![forbid(unsafe_code)]
+
+pub mod edge;
+pub mod envelope;
+pub mod error;
+pub mod nats;
+pub mod outbound;
+pub mod provider;
+pub mod router;
+pub mod sandbox;
+pub mod secret;
+pub mod sender;
+pub mod sessions;
+pub mod topology;
+
+pub use error::{Error, Result};

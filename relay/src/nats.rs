@@ -1,0 +1,36 @@
+//! Connecting to NATS: one named client per role, with a bounded wait for the
+//! server at start-up. Owns connection options only; names live in `topology`.
+
+use std::time::Duration;
+
+use crate::{Error, Result};
+
+/// Connects to `url` (comma-separated server list allowed), retrying until
+/// `wait` has passed so roles can start before the servers.
+///
+/// # Errors
+/// When no server accepted a connection within `wait`.
+pub async fn connect(url: &str, name: &str, wait: Duration) -> Result<async_nats::Client> {
+    let deadline = tokio::time::Instant::now() + wait;
+    let servers: Vec<async_nats::ServerAddr> = url
+        .split(',')
+        .map(|s| s.trim().parse())
+        .collect::<Result<_, _>>()
+        .map_err(|e| Error::Nats(format!("invalid NATS url: {e}")))?;
+    let mut delay = Duration::from_millis(50);
+    loop {
+        let options = async_nats::ConnectOptions::new()
+            .name(name)
+            .connection_timeout(Duration::from_secs(2))
+            .max_reconnects(None);
+        match options.connect(servers.clone()).await {
+            Ok(client) => return Ok(client),
+            Err(err) if tokio::time::Instant::now() < deadline => {
+                tracing::debug!(%err, "NATS not reachable yet");
+                tokio::time::sleep(delay).await;
+                delay = (delay * 2).min(Duration::from_secs(1));
+            }
+            Err(err) => return Err(Error::nats(err)),
+        }
+    }
+}

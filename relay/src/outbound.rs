@@ -1,0 +1,124 @@
+//! Creating a reply: the message row (`queued`) and its publish to OUTBOUND
+//! with `out:<row id>` as `Nats-Msg-Id`. Enforces WhatsApp's 24-hour
+//! customer-service window for free-form text. Sending is the sender's job.
+
+use async_nats::jetstream;
+use chrono::{Duration, Utc};
+use entities::{business_number, contact, conversation, message};
+use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, Set};
+
+use crate::envelope::{MSG_ID_HEADER, OutboundReply, ReplyContent};
+
+/// WhatsApp's customer-service window.
+pub const SERVICE_WINDOW: Duration = Duration::hours(24);
+
+/// Why a reply was not created.
+#[derive(Debug, thiserror::Error)]
+pub enum ReplyError {
+    #[error("conversation {0} not found")]
+    NotFound(i64),
+    #[error(
+        "the 24-hour customer-service window is closed (last customer message {last}); send a template instead"
+    )]
+    WindowClosed { last: String },
+    #[error("reply is empty")]
+    Empty,
+    #[error("database: {0}")]
+    Database(#[from] sea_orm::DbErr),
+    #[error("OUTBOUND did not store the reply: {0}")]
+    NotQueued(String),
+}
+
+/// Writes the reply row and publishes it; returns the row.
+///
+/// # Errors
+/// [`ReplyError`]: unknown conversation, closed window, empty text, or
+/// storage failures (the row is then marked `failed`).
+pub async fn enqueue_reply(
+    db: &DatabaseConnection,
+    js: &jetstream::Context,
+    partitions: u16,
+    conversation_id: i64,
+    content: ReplyContent,
+) -> Result<message::Model, ReplyError> {
+    let (kind, body) = match &content {
+        ReplyContent::Text { body } if body.trim().is_empty() => return Err(ReplyError::Empty),
+        ReplyContent::Text { body } => ("text", body.clone()),
+        ReplyContent::Template { name, .. } if name.trim().is_empty() => return Err(ReplyError::Empty),
+        ReplyContent::Template { name, .. } => ("template", name.clone()),
+    };
+    let conversation = conversation::Entity::find_by_id(conversation_id)
+        .one(db)
+        .await?
+        .ok_or(ReplyError::NotFound(conversation_id))?;
+    let now = Utc::now();
+    if matches!(content, ReplyContent::Text { .. }) {
+        let open = conversation
+            .last_inbound_at
+            .is_some_and(|last| now - last < SERVICE_WINDOW);
+        if !open {
+            return Err(ReplyError::WindowClosed {
+                last: conversation
+                    .last_inbound_at
+                    .map_or_else(|| "never".to_owned(), |t| t.to_rfc3339()),
+            });
+        }
+    }
+    let number = business_number::Entity::find_by_id(conversation.business_number_id)
+        .one(db)
+        .await?
+        .ok_or(ReplyError::NotFound(conversation_id))?;
+    let contact = contact::Entity::find_by_id(conversation.contact_id)
+        .one(db)
+        .await?
+        .ok_or(ReplyError::NotFound(conversation_id))?;
+    let row = message::ActiveModel {
+        conversation_id: Set(conversation.id),
+        direction: Set("outbound".into()),
+        provider: Set(number.provider.clone()),
+        provider_message_id: Set(None),
+        kind: Set(kind.into()),
+        body: Set(Some(body)),
+        payload: Set(serde_json::to_value(&content).unwrap_or_default()),
+        status: Set("queued".into()),
+        error: Set(None),
+        provider_timestamp: Set(now),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    let reply = OutboundReply {
+        message_id: row.id,
+        conversation_id: conversation.id,
+        business_number: number.phone_number_id.clone(),
+        to: contact.wa_id.clone(),
+        content,
+    };
+    if let Err(detail) = publish(js, partitions, &reply).await {
+        let mut failed: message::ActiveModel = row.into();
+        failed.status = Set("failed".into());
+        failed.error = Set(Some(format!("not queued: {detail}")));
+        failed.updated_at = Set(Utc::now());
+        failed.update(db).await?;
+        return Err(ReplyError::NotQueued(detail));
+    }
+    Ok(row)
+}
+
+/// Publishes a reply to OUTBOUND and waits for the PubAck.
+///
+/// # Errors
+/// The PubAck did not come.
+pub async fn publish(js: &jetstream::Context, partitions: u16, reply: &OutboundReply) -> Result<(), String> {
+    let mut headers = async_nats::HeaderMap::new();
+    headers.insert(MSG_ID_HEADER, reply.msg_id().as_str());
+    let payload = serde_json::to_vec(reply).map_err(|e| e.to_string())?;
+    js.publish_with_headers(reply.subject(partitions), headers, payload.into())
+        .await
+        .map_err(|e| e.to_string())?
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(())
+}

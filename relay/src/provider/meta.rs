@@ -1,0 +1,320 @@
+//! Meta WhatsApp Cloud API webhooks: `X-Hub-Signature-256` verification and
+//! the split of `entry[].changes[].value` into one event per message and per
+//! status. Sending through the Cloud API lives elsewhere.
+
+use chrono::{DateTime, Utc};
+use hmac::{Hmac, Mac};
+use serde_json::Value;
+use sha2::Sha256;
+
+use super::{NumberDirectory, Rejection, WebhookParser, constant_time_eq};
+use crate::envelope::{
+    Contact, DeliveryStatus, EventBody, InboundEvent, InboundMessage, Provider,
+};
+use crate::secret::Secret;
+
+/// Header Meta signs deliveries with.
+pub const SIGNATURE_HEADER: &str = "x-hub-signature-256";
+
+/// The Meta Cloud API webhook parser.
+pub struct MetaWebhook;
+
+/// `sha256=<hex HMAC-SHA256(secret, body)>`, as Meta sends it.
+pub fn sign(secret: &str, body: &[u8]) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes())
+        .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
+    mac.update(body);
+    format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
+}
+
+/// Checks a `sha256=<hex>` header value against the body, in constant time.
+pub fn verify_signature(secret: &Secret, header: &str, body: &[u8]) -> Result<(), Rejection> {
+    let hex_sig = header
+        .strip_prefix("sha256=")
+        .ok_or(Rejection::MissingSignature)?;
+    let given = hex::decode(hex_sig.trim()).map_err(|_| Rejection::MissingSignature)?;
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.expose().as_bytes())
+        .map_err(|_| Rejection::BadSignature)?;
+    mac.update(body);
+    let expected = mac.finalize().into_bytes();
+    if constant_time_eq(&expected, &given) {
+        Ok(())
+    } else {
+        Err(Rejection::BadSignature)
+    }
+}
+
+impl WebhookParser for MetaWebhook {
+    fn accept(
+        &self,
+        numbers: &NumberDirectory,
+        headers: &http::HeaderMap,
+        body: &[u8],
+        region: &str,
+    ) -> Result<Vec<InboundEvent>, Rejection> {
+        let header = headers
+            .get(SIGNATURE_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .ok_or(Rejection::MissingSignature)?;
+        let payload: Value = serde_json::from_slice(body)
+            .map_err(|e| Rejection::Malformed(format!("not JSON: {e}")))?;
+        let values = change_values(&payload)?;
+        if values.is_empty() {
+            return Err(Rejection::Malformed("no entry[].changes[].value".into()));
+        }
+        // Every number in one delivery must be ours, and the signature must
+        // match the app secret of each (one app signs one delivery).
+        for value in &values {
+            let number = phone_number_id(value)?;
+            let creds = numbers.get(number).ok_or(Rejection::UnknownNumber)?;
+            verify_signature(&creds.app_secret, header, body)?;
+        }
+        let received_at = Utc::now();
+        let mut events = Vec::new();
+        for value in values {
+            split_value(value, region, received_at, &mut events)?;
+        }
+        Ok(events)
+    }
+}
+
+fn change_values(payload: &Value) -> Result<Vec<&Value>, Rejection> {
+    let entries = payload
+        .get("entry")
+        .and_then(Value::as_array)
+        .ok_or_else(|| Rejection::Malformed("missing entry[]".into()))?;
+    let mut values = Vec::new();
+    for entry in entries {
+        for change in entry.get("changes").and_then(Value::as_array).into_iter().flatten() {
+            if let Some(value) = change.get("value") {
+                values.push(value);
+            }
+        }
+    }
+    Ok(values)
+}
+
+fn phone_number_id(value: &Value) -> Result<&str, Rejection> {
+    let id = value
+        .pointer("/metadata/phone_number_id")
+        .and_then(Value::as_str)
+        .ok_or_else(|| Rejection::Malformed("missing metadata.phone_number_id".into()))?;
+    if crate::topology::is_subject_token(id) {
+        Ok(id)
+    } else {
+        Err(Rejection::Malformed("invalid phone_number_id".into()))
+    }
+}
+
+fn timestamp(object: &Value) -> Result<DateTime<Utc>, Rejection> {
+    let ts = object.get("timestamp");
+    let secs = ts
+        .and_then(Value::as_str)
+        .and_then(|s| s.parse::<i64>().ok())
+        .or_else(|| ts.and_then(Value::as_i64))
+        .ok_or_else(|| Rejection::Malformed("missing or invalid timestamp".into()))?;
+    DateTime::from_timestamp(secs, 0)
+        .ok_or_else(|| Rejection::Malformed("timestamp out of range".into()))
+}
+
+fn str_field<'a>(object: &'a Value, field: &str) -> Result<&'a str, Rejection> {
+    object
+        .get(field)
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| Rejection::Malformed(format!("missing {field}")))
+}
+
+/// The human-readable text of a message of any type, where it has one.
+fn message_text(message: &Value, message_type: &str) -> Option<String> {
+    let pointers: &[&str] = match message_type {
+        "text" => &["/text/body"],
+        "image" | "video" | "document" => &["/image/caption", "/video/caption", "/document/caption"],
+        "interactive" => &["/interactive/button_reply/title", "/interactive/list_reply/title"],
+        "button" => &["/button/text"],
+        "reaction" => &["/reaction/emoji"],
+        "location" => &["/location/name", "/location/address"],
+        _ => &[],
+    };
+    pointers
+        .iter()
+        .find_map(|p| message.pointer(p).and_then(Value::as_str))
+        .map(str::to_owned)
+}
+
+fn split_value(
+    value: &Value,
+    region: &str,
+    received_at: DateTime<Utc>,
+    out: &mut Vec<InboundEvent>,
+) -> Result<(), Rejection> {
+    let number = phone_number_id(value)?.to_owned();
+    let contacts = value.get("contacts").and_then(Value::as_array);
+    let profile_of = |wa_id: &str| {
+        contacts.into_iter().flatten().find_map(|c| {
+            (c.get("wa_id").and_then(Value::as_str) == Some(wa_id))
+                .then(|| c.pointer("/profile/name").and_then(Value::as_str).map(str::to_owned))
+                .flatten()
+        })
+    };
+    for message in value.get("messages").and_then(Value::as_array).into_iter().flatten() {
+        let from = str_field(message, "from")?;
+        if !crate::topology::is_subject_token(from) {
+            return Err(Rejection::Malformed("invalid from".into()));
+        }
+        let message_type = message
+            .get("type")
+            .and_then(Value::as_str)
+            .unwrap_or("unsupported")
+            .to_owned();
+        out.push(InboundEvent {
+            provider: Provider::Meta,
+            region: region.to_owned(),
+            business_number: number.clone(),
+            contact: Contact {
+                wa_id: from.to_owned(),
+                profile_name: profile_of(from),
+            },
+            received_at,
+            body: EventBody::Message(InboundMessage {
+                id: str_field(message, "id")?.to_owned(),
+                timestamp: timestamp(message)?,
+                text: message_text(message, &message_type),
+                message_type,
+                raw: message.clone(),
+            }),
+        });
+    }
+    for status in value.get("statuses").and_then(Value::as_array).into_iter().flatten() {
+        let recipient = str_field(status, "recipient_id")?;
+        if !crate::topology::is_subject_token(recipient) {
+            return Err(Rejection::Malformed("invalid recipient_id".into()));
+        }
+        let error = status
+            .pointer("/errors/0")
+            .map(|e| {
+                let code = e.get("code").map(Value::to_string).unwrap_or_default();
+                let title = e.get("title").and_then(Value::as_str).unwrap_or_default();
+                format!("{code} {title}").trim().to_owned()
+            });
+        out.push(InboundEvent {
+            provider: Provider::Meta,
+            region: region.to_owned(),
+            business_number: number.clone(),
+            contact: Contact {
+                wa_id: recipient.to_owned(),
+                profile_name: None,
+            },
+            received_at,
+            body: EventBody::Status(DeliveryStatus {
+                id: str_field(status, "id")?.to_owned(),
+                status: str_field(status, "status")?.to_owned(),
+                timestamp: timestamp(status)?,
+                error,
+                callback_data: status
+                    .get("biz_opaque_callback_data")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned),
+                raw: status.clone(),
+            }),
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::provider::NumberCredentials;
+    use proptest::prelude::*;
+
+    fn directory() -> NumberDirectory {
+        NumberDirectory::new(&[NumberCredentials {
+            provider: Provider::Meta,
+            phone_number_id: "1065".into(),
+            display_phone: String::new(),
+            app_secret: Secret::new("s3cret"),
+            verify_token: Secret::new("vt"),
+            access_token: Secret::default(),
+            api_base_url: None,
+        }])
+    }
+
+    fn delivery() -> Vec<u8> {
+        serde_json::json!({
+            "object": "whatsapp_business_account",
+            "entry": [{"id": "WABA", "changes": [{"field": "messages", "value": {
+                "messaging_product": "whatsapp",
+                "metadata": {"display_phone_number": "15550001", "phone_number_id": "1065"},
+                "contacts": [{"profile": {"name": "Ana"}, "wa_id": "4915112345"}],
+                "messages": [
+                    {"from": "4915112345", "id": "wamid.A", "timestamp": "1700000000", "type": "text", "text": {"body": "hi"}},
+                    {"from": "4915112345", "id": "wamid.B", "timestamp": "1700000001", "type": "sticker", "sticker": {"id": "m1"}}
+                ],
+                "statuses": [{"id": "wamid.OUT", "status": "failed", "timestamp": "1700000002", "recipient_id": "4915112345",
+                              "errors": [{"code": 131026, "title": "Message undeliverable"}]}]
+            }}]}]
+        })
+        .to_string()
+        .into_bytes()
+    }
+
+    fn headers(sig: &str) -> http::HeaderMap {
+        let mut h = http::HeaderMap::new();
+        h.insert(SIGNATURE_HEADER, sig.parse().expect("header"));
+        h
+    }
+
+    #[test]
+    fn a_signed_delivery_splits_into_messages_and_statuses() {
+        let body = delivery();
+        let events = MetaWebhook
+            .accept(&directory(), &headers(&sign("s3cret", &body)), &body, "eu")
+            .expect("accepted");
+        assert_eq!(events.len(), 3);
+        assert_eq!(events[0].msg_id(), "meta:msg:wamid.A");
+        assert_eq!(events[0].contact.profile_name.as_deref(), Some("Ana"));
+        assert_eq!(events[1].msg_id(), "meta:msg:wamid.B");
+        assert_eq!(events[2].msg_id(), "meta:status:wamid.OUT:failed");
+        match &events[2].body {
+            EventBody::Status(s) => assert_eq!(s.error.as_deref(), Some("131026 Message undeliverable")),
+            EventBody::Message(_) => panic!("expected a status"),
+        }
+    }
+
+    #[test]
+    fn a_wrong_signature_is_rejected() {
+        let body = delivery();
+        let err = MetaWebhook
+            .accept(&directory(), &headers(&sign("other", &body)), &body, "eu")
+            .expect_err("rejected");
+        assert_eq!(err, Rejection::BadSignature);
+    }
+
+    #[test]
+    fn an_unknown_number_and_broken_json_are_rejected() {
+        let body = String::from_utf8(delivery()).expect("utf8").replace("1065", "9999").into_bytes();
+        let err = MetaWebhook
+            .accept(&directory(), &headers(&sign("s3cret", &body)), &body, "eu")
+            .expect_err("rejected");
+        assert_eq!(err, Rejection::UnknownNumber);
+        let body = b"{not json".to_vec();
+        let err = MetaWebhook
+            .accept(&directory(), &headers(&sign("s3cret", &body)), &body, "eu")
+            .expect_err("rejected");
+        assert_eq!(err.code(), "malformed");
+    }
+
+    proptest! {
+        #[test]
+        fn any_flipped_body_byte_breaks_the_signature(idx in 0usize..200, bit in 0u8..8) {
+            let body = delivery();
+            let sig = sign("s3cret", &body);
+            let mut tampered = body.clone();
+            let i = idx % tampered.len();
+            tampered[i] ^= 1 << bit;
+            prop_assert_eq!(verify_signature(&Secret::new("s3cret"), &sig, &tampered), Err(Rejection::BadSignature));
+            prop_assert_eq!(verify_signature(&Secret::new("s3cret"), &sig, &body), Ok(()));
+        }
+    }
+}

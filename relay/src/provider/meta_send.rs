@@ -1,0 +1,195 @@
+//! Outbound direction for Meta's Cloud API (and the sandbox, which speaks it):
+//! `POST /{version}/{phone-number-id}/messages` and the classification of its
+//! errors into retryable and permanent.
+
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::envelope::{OutboundReply, ReplyContent};
+
+/// Why a send failed, and whether trying again can help.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{reason}")]
+pub struct SendError {
+    pub retryable: bool,
+    /// Bounded label for metrics and the DLQ subject.
+    pub code: String,
+    /// The provider's error, for people.
+    pub reason: String,
+    /// The provider's `Retry-After`, when it sent one.
+    pub retry_after: Option<Duration>,
+}
+
+/// A pooled Cloud API client.
+#[derive(Clone)]
+pub struct MetaClient {
+    http: reqwest::Client,
+    api_version: String,
+}
+
+impl MetaClient {
+    /// # Errors
+    /// When the TLS backend cannot start.
+    pub fn new(connect_timeout: Duration, request_timeout: Duration, api_version: &str) -> reqwest::Result<Self> {
+        Ok(Self {
+            http: reqwest::Client::builder()
+                .connect_timeout(connect_timeout)
+                .timeout(request_timeout)
+                .pool_max_idle_per_host(32)
+                .build()?,
+            api_version: api_version.to_owned(),
+        })
+    }
+
+    /// Sends one reply; returns the provider's message id (`wamid.…`).
+    ///
+    /// # Errors
+    /// A classified [`SendError`].
+    pub async fn send(&self, base_url: &str, access_token: &str, reply: &OutboundReply) -> Result<String, SendError> {
+        let url = format!(
+            "{}/{}/{}/messages",
+            base_url.trim_end_matches('/'),
+            self.api_version,
+            reply.business_number
+        );
+        let response = self
+            .http
+            .post(url)
+            .bearer_auth(access_token)
+            .json(&request_body(reply))
+            .send()
+            .await
+            .map_err(|e| SendError {
+                retryable: true,
+                code: if e.is_timeout() { "timeout".into() } else { "connection".into() },
+                reason: format!("request failed: {}", without_url(&e)),
+                retry_after: None,
+            })?;
+        let status = response.status();
+        let retry_after = response
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(parse_retry_after);
+        let body: Value = response.json().await.unwrap_or(Value::Null);
+        if status.is_success() {
+            return body
+                .pointer("/messages/0/id")
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+                .ok_or_else(|| SendError {
+                    retryable: true,
+                    code: "bad_response".into(),
+                    reason: "provider answered without a message id".into(),
+                    retry_after: None,
+                });
+        }
+        Err(classify(status.as_u16(), &body, retry_after))
+    }
+}
+
+fn without_url(err: &reqwest::Error) -> String {
+    // The URL holds nothing secret, but the error is shorter without it.
+    let mut text = err.to_string();
+    if let Some(url) = err.url() {
+        text = text.replace(url.as_str(), "<provider>");
+    }
+    text
+}
+
+/// The Cloud API request for a reply; our message id rides along as
+/// `biz_opaque_callback_data` so statuses can be matched to the row.
+pub fn request_body(reply: &OutboundReply) -> Value {
+    let mut body = json!({
+        "messaging_product": "whatsapp",
+        "recipient_type": "individual",
+        "to": reply.to,
+        "biz_opaque_callback_data": reply.message_id.to_string(),
+    });
+    match &reply.content {
+        ReplyContent::Text { body: text } => {
+            body["type"] = json!("text");
+            body["text"] = json!({ "body": text, "preview_url": false });
+        }
+        ReplyContent::Template { name, language, parameters } => {
+            body["type"] = json!("template");
+            let params: Vec<Value> = parameters.iter().map(|p| json!({"type": "text", "text": p})).collect();
+            body["template"] = json!({
+                "name": name,
+                "language": { "code": language },
+                "components": [{ "type": "body", "parameters": params }],
+            });
+        }
+    }
+    body
+}
+
+/// Meta error codes that clear up by waiting.
+const RETRYABLE_CODES: &[i64] = &[4, 80007, 130429, 131000, 131016, 131056, 133004];
+
+/// Classifies a failed Cloud API answer.
+pub fn classify(status: u16, body: &Value, retry_after: Option<Duration>) -> SendError {
+    let code = body.pointer("/error/code").and_then(Value::as_i64);
+    let message = body
+        .pointer("/error/message")
+        .and_then(Value::as_str)
+        .unwrap_or("no error message");
+    let retryable = status == 429 || status >= 500 || code.is_some_and(|c| RETRYABLE_CODES.contains(&c));
+    SendError {
+        retryable,
+        code: code.map_or_else(|| format!("http_{status}"), |c| c.to_string()),
+        reason: format!("HTTP {status}, code {}: {message}", code.map_or("-".into(), |c| c.to_string())),
+        retry_after: retry_after.or_else(|| (status == 429).then(|| Duration::from_secs(1))),
+    }
+}
+
+/// `Retry-After` as seconds or an HTTP date.
+pub fn parse_retry_after(value: &str) -> Option<Duration> {
+    if let Ok(secs) = value.trim().parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = chrono::DateTime::parse_from_rfc2822(value.trim()).ok()?;
+    let wait = at.signed_duration_since(chrono::Utc::now());
+    Some(wait.to_std().unwrap_or(Duration::ZERO))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn throughput_and_server_errors_are_retryable_undeliverable_is_not() {
+        assert!(classify(429, &json!({"error": {"code": 130429}}), None).retryable);
+        assert!(classify(400, &json!({"error": {"code": 131056}}), None).retryable);
+        assert!(classify(503, &Value::Null, None).retryable);
+        let permanent = classify(400, &json!({"error": {"code": 131026, "message": "Message undeliverable"}}), None);
+        assert!(!permanent.retryable);
+        assert_eq!(permanent.code, "131026");
+        assert!(!classify(400, &json!({"error": {"code": 131047}}), None).retryable);
+    }
+
+    #[test]
+    fn retry_after_takes_seconds_and_http_dates() {
+        assert_eq!(parse_retry_after("7"), Some(Duration::from_secs(7)));
+        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), Some(Duration::ZERO));
+        assert_eq!(parse_retry_after("soon"), None);
+    }
+
+    #[test]
+    fn text_and_template_bodies_carry_our_id() {
+        let mut reply = OutboundReply {
+            message_id: 42,
+            conversation_id: 1,
+            business_number: "1065".into(),
+            to: "4915".into(),
+            content: ReplyContent::Text { body: "hi".into() },
+        };
+        let body = request_body(&reply);
+        assert_eq!(body["text"]["body"], "hi");
+        assert_eq!(body["biz_opaque_callback_data"], "42");
+        reply.content = ReplyContent::Template { name: "order_update".into(), language: "en".into(), parameters: vec!["A1".into()] };
+        let body = request_body(&reply);
+        assert_eq!(body["template"]["components"][0]["parameters"][0]["text"], "A1");
+    }
+}

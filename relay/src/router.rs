@@ -1,0 +1,299 @@
+//! The router consumer group: one durable pull consumer per partition on
+//! INBOUND (`max_ack_pending = 1`), shared by every router process, so one
+//! conversation's events apply in order while partitions run in parallel.
+//! Owns acking, NAK back-off, dead-lettering and the applied-id cache; what an
+//! event does to the database lives in `sessions`.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_nats::jetstream::{
+    self, AckKind,
+    consumer::{AckPolicy, DeliverPolicy, pull},
+};
+use futures::StreamExt;
+use moka::future::Cache;
+use sea_orm::DatabaseConnection;
+use serde::{Deserialize, Serialize};
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+
+use crate::envelope::{InboundEvent, MSG_ID_HEADER};
+use crate::sessions::{self, Applied, SessionPolicy};
+use crate::topology::{self, TopologySettings};
+use crate::{Error, Result};
+
+/// `[router]` settings.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RouterSettings {
+    /// Deliveries of one event before it is dead-lettered.
+    pub max_deliver: i64,
+    /// Seconds a delivery may stay unacked before redelivery.
+    pub ack_wait_secs: u64,
+    /// Cap of the NAK delay after a database error, in milliseconds.
+    pub max_nak_delay_ms: u64,
+    /// Hours within which a resolved conversation reopens.
+    pub reopen_within_hours: i64,
+    /// Entries of the recently-applied id cache.
+    pub applied_cache_size: u64,
+}
+
+impl Default for RouterSettings {
+    fn default() -> Self {
+        Self {
+            max_deliver: 10,
+            ack_wait_secs: 30,
+            max_nak_delay_ms: 30_000,
+            reopen_within_hours: 24,
+            applied_cache_size: 100_000,
+        }
+    }
+}
+
+/// Header names a dead letter carries besides the original headers.
+pub mod dlq_headers {
+    pub const ORIGIN_SUBJECT: &str = "Wharf-Origin-Subject";
+    pub const ORIGIN_SEQUENCE: &str = "Wharf-Origin-Sequence";
+    pub const ERROR: &str = "Wharf-Error";
+    pub const ATTEMPTS: &str = "Wharf-Attempts";
+}
+
+/// One router process.
+pub struct Router {
+    settings: RouterSettings,
+    topology: TopologySettings,
+    db: DatabaseConnection,
+    client: async_nats::Client,
+    js: jetstream::Context,
+    applied: Cache<String, ()>,
+}
+
+impl Router {
+    pub fn new(
+        settings: RouterSettings,
+        topology: TopologySettings,
+        db: DatabaseConnection,
+        client: async_nats::Client,
+    ) -> Self {
+        let applied = Cache::builder()
+            .max_capacity(settings.applied_cache_size)
+            .time_to_live(Duration::from_secs(3600))
+            .build();
+        Self {
+            js: jetstream::new(client.clone()),
+            settings,
+            topology,
+            db,
+            client,
+            applied,
+        }
+    }
+
+    /// Ensures the hub streams and the partition consumers, then consumes until
+    /// `shutdown`; each partition finishes or NAKs what it holds before exiting.
+    ///
+    /// # Errors
+    /// When the topology drifted or a consumer cannot be created.
+    pub async fn run(self, shutdown: CancellationToken) -> Result<()> {
+        topology::ensure_hub(&self.js, &self.topology).await?;
+        let stream = self
+            .js
+            .get_stream(topology::INBOUND)
+            .await
+            .map_err(Error::nats)?;
+        let this = Arc::new(self);
+        let mut tasks = JoinSet::new();
+        for partition in 0..this.topology.partitions {
+            let consumer: jetstream::consumer::Consumer<pull::Config> = stream
+                .get_or_create_consumer(
+                    &topology::router_consumer(partition),
+                    pull::Config {
+                        durable_name: Some(topology::router_consumer(partition)),
+                        filter_subject: topology::inbound_partition_filter(partition),
+                        ack_policy: AckPolicy::Explicit,
+                        ack_wait: Duration::from_secs(this.settings.ack_wait_secs),
+                        max_deliver: this.settings.max_deliver,
+                        max_ack_pending: 1,
+                        deliver_policy: DeliverPolicy::All,
+                        ..Default::default()
+                    },
+                )
+                .await
+                .map_err(Error::nats)?;
+            let this = Arc::clone(&this);
+            let shutdown = shutdown.clone();
+            tasks.spawn(async move { this.consume(partition, consumer, shutdown).await });
+        }
+        tracing::info!(partitions = this.topology.partitions, "router consuming INBOUND");
+        let mut first_error = None;
+        while let Some(done) = tasks.join_next().await {
+            let outcome = done.map_err(|e| Error::Nats(format!("partition task: {e}"))).and_then(|r| r);
+            if let Err(err) = outcome {
+                tracing::error!(%err, "partition consumer stopped");
+                shutdown.cancel();
+                first_error.get_or_insert(err);
+            }
+        }
+        first_error.map_or(Ok(()), Err)
+    }
+
+    async fn consume(
+        &self,
+        partition: u16,
+        consumer: jetstream::consumer::Consumer<pull::Config>,
+        shutdown: CancellationToken,
+    ) -> Result<()> {
+        while !shutdown.is_cancelled() {
+            let mut messages = match consumer.messages().await {
+                Ok(messages) => messages,
+                Err(err) => {
+                    tracing::warn!(partition, %err, "pull failed; retrying");
+                    tokio::select! {
+                        () = shutdown.cancelled() => break,
+                        () = tokio::time::sleep(Duration::from_secs(1)) => continue,
+                    }
+                }
+            };
+            loop {
+                let next = tokio::select! {
+                    () = shutdown.cancelled() => return Ok(()),
+                    next = messages.next() => next,
+                };
+                match next {
+                    Some(Ok(message)) => self.handle(partition, message).await,
+                    Some(Err(err)) => {
+                        tracing::warn!(partition, %err, "consumer stream error");
+                    }
+                    None => break,
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn handle(&self, partition: u16, message: jetstream::Message) {
+        let (delivered, stream_sequence) = match message.info() {
+            Ok(info) => (info.delivered, info.stream_sequence),
+            Err(_) => (1, 0),
+        };
+        let event = match InboundEvent::decode(&message.payload) {
+            Ok(event) => event,
+            Err(err) => {
+                // Never becomes valid: dead-letter at once.
+                self.dead_letter(&message, stream_sequence, delivered, "malformed", &err.to_string())
+                    .await;
+                return;
+            }
+        };
+        let msg_id = message
+            .headers
+            .as_ref()
+            .and_then(|h| h.get(MSG_ID_HEADER))
+            .map_or_else(|| event.msg_id(), |v| v.as_str().to_owned());
+        if self.applied.contains_key(&msg_id) {
+            ack(&message, AckKind::Ack).await;
+            return;
+        }
+        let policy = SessionPolicy {
+            reopen_within: chrono::Duration::hours(self.settings.reopen_within_hours),
+        };
+        match sessions::apply(&self.db, policy, &event).await {
+            Ok(applied) => {
+                ack(&message, AckKind::Ack).await;
+                self.applied.insert(msg_id.clone(), ()).await;
+                tracing::debug!(partition, %msg_id, ?applied, "applied");
+                self.announce(&applied).await;
+            }
+            Err(err) if delivered >= self.settings.max_deliver => {
+                self.dead_letter(&message, stream_sequence, delivered, "database", &err.to_string())
+                    .await;
+            }
+            Err(err) => {
+                let delay = nak_delay(delivered, self.settings.max_nak_delay_ms);
+                tracing::warn!(partition, %msg_id, %err, delivered, ?delay, "apply failed; NAK");
+                ack(&message, AckKind::Nak(Some(delay))).await;
+            }
+        }
+    }
+
+    /// Live event for SSE and cache invalidation (core NATS, best effort).
+    async fn announce(&self, applied: &Applied) {
+        let (conversation_id, kind, message_id) = match applied {
+            Applied::Message { conversation_id, message_id } => (*conversation_id, "message", *message_id),
+            Applied::Status { conversation_id, message_id } => (*conversation_id, "status", *message_id),
+            Applied::Duplicate | Applied::Ignored => return,
+        };
+        let body = serde_json::json!({
+            "conversation_id": conversation_id,
+            "kind": kind,
+            "message_id": message_id,
+        });
+        let subject = topology::conversation_event_subject(conversation_id);
+        if let Err(err) = self.client.publish(subject, body.to_string().into()).await {
+            tracing::debug!(%err, "conversation event not published");
+        }
+    }
+
+    /// Writes the original bytes and headers plus the failure record to DLQ,
+    /// then acks the original. If DLQ refuses, NAKs so nothing is lost.
+    async fn dead_letter(
+        &self,
+        message: &jetstream::Message,
+        stream_sequence: u64,
+        delivered: i64,
+        reason: &str,
+        error: &str,
+    ) {
+        let mut headers = message.headers.clone().unwrap_or_default();
+        headers.insert(dlq_headers::ORIGIN_SUBJECT, message.subject.as_str());
+        headers.insert(dlq_headers::ORIGIN_SEQUENCE, stream_sequence.to_string().as_str());
+        headers.insert(dlq_headers::ERROR, truncate(error, 1000).as_str());
+        headers.insert(dlq_headers::ATTEMPTS, delivered.to_string().as_str());
+        headers.insert(MSG_ID_HEADER, format!("dlq:router:{stream_sequence}").as_str());
+        let stored = match self
+            .js
+            .publish_with_headers(topology::dlq_subject("router", reason), headers, message.payload.clone())
+            .await
+        {
+            Ok(ack) => ack.await.is_ok(),
+            Err(_) => false,
+        };
+        if stored {
+            tracing::warn!(stream_sequence, reason, "event dead-lettered");
+            ack(message, AckKind::Ack).await;
+        } else {
+            tracing::error!(stream_sequence, "DLQ publish failed; NAK");
+            ack(message, AckKind::Nak(Some(Duration::from_secs(5)))).await;
+        }
+    }
+}
+
+async fn ack(message: &jetstream::Message, kind: AckKind) {
+    if let Err(err) = message.ack_with(kind).await {
+        tracing::warn!(%err, "ack failed; the event will be redelivered");
+    }
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    s.chars().take(max).collect()
+}
+
+/// Exponential NAK delay: 250 ms, 500 ms, 1 s, … capped at `max_ms`.
+pub fn nak_delay(delivered: i64, max_ms: u64) -> Duration {
+    let exp = u32::try_from(delivered.clamp(1, 20) - 1).unwrap_or(0);
+    Duration::from_millis(250u64.saturating_mul(1u64 << exp).min(max_ms))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nak_delay_grows_and_is_capped() {
+        assert_eq!(nak_delay(1, 30_000), Duration::from_millis(250));
+        assert_eq!(nak_delay(2, 30_000), Duration::from_millis(500));
+        assert_eq!(nak_delay(4, 30_000), Duration::from_secs(2));
+        assert_eq!(nak_delay(50, 30_000), Duration::from_secs(30));
+    }
+}

@@ -1,0 +1,242 @@
+//! The sandbox provider: a stand-in for Meta's Cloud API for local use and
+//! tests. It accepts `POST /{version}/{phone-number-id}/messages` like Meta,
+//! then sends signed `sent` → `delivered` → `read` status webhooks back to an
+//! edge, as Meta would. Recipients ending in `131026` fail permanently
+//! (undeliverable); ending in `130429` are throttled once (429, Retry-After).
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use poem::http::StatusCode;
+use poem::web::{Data, Json, Path};
+use poem::{EndpointExt, IntoResponse, Response, Route, Server, get, handler, post};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use tokio_util::sync::CancellationToken;
+
+use crate::provider::{NumberCredentials, NumberDirectory, constant_time_eq};
+use crate::{Error, Result};
+
+/// `[sandbox]` settings.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SandboxSettings {
+    pub listen: SocketAddr,
+    /// Where status webhooks go (an edge's `/webhooks/meta`).
+    pub webhook_url: String,
+    /// Pause between one status webhook and the next, milliseconds.
+    pub status_delay_ms: u64,
+}
+
+impl Default for SandboxSettings {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8090)),
+            webhook_url: "http://127.0.0.1:8081/webhooks/meta".into(),
+            status_delay_ms: 50,
+        }
+    }
+}
+
+/// One message the sandbox accepted.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SandboxMessage {
+    pub id: String,
+    pub phone_number_id: String,
+    pub to: String,
+    pub request: Value,
+}
+
+struct SandboxState {
+    settings: SandboxSettings,
+    numbers: NumberDirectory,
+    http: reqwest::Client,
+    sent: Mutex<Vec<SandboxMessage>>,
+    throttled: Mutex<HashMap<String, u32>>,
+}
+
+/// A bound, not yet running, sandbox provider.
+pub struct SandboxServer {
+    acceptor: poem::listener::TcpAcceptor,
+    local_addr: SocketAddr,
+    state: Arc<SandboxState>,
+}
+
+impl SandboxServer {
+    /// # Errors
+    /// When the port is taken.
+    pub async fn bind(settings: SandboxSettings, numbers: &[NumberCredentials]) -> Result<Self> {
+        let listener = tokio::net::TcpListener::bind(settings.listen).await?;
+        let local_addr = listener.local_addr()?;
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(10))
+            .build()
+            .map_err(|e| Error::Io(std::io::Error::other(e)))?;
+        Ok(Self {
+            acceptor: poem::listener::TcpAcceptor::from_tokio(listener)?,
+            local_addr,
+            state: Arc::new(SandboxState {
+                settings,
+                numbers: NumberDirectory::new(numbers),
+                http,
+                sent: Mutex::new(Vec::new()),
+                throttled: Mutex::new(HashMap::new()),
+            }),
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// Serves until `shutdown`.
+    ///
+    /// # Errors
+    /// When the listener fails.
+    pub async fn run(self, shutdown: CancellationToken) -> Result<()> {
+        let app = Route::new()
+            .at("/:version/:number/messages", post(send_message))
+            .at("/sandbox/messages", get(list_messages))
+            .at("/healthz", get(healthz))
+            .data(self.state);
+        tracing::info!(addr = %self.local_addr, "sandbox provider listening");
+        Server::new_with_acceptor(self.acceptor)
+            .run_with_graceful_shutdown(app, async move { shutdown.cancelled().await }, Some(Duration::from_secs(5)))
+            .await
+            .map_err(Error::from)
+    }
+}
+
+fn meta_error(status: StatusCode, code: i64, message: &str) -> Response {
+    Json(json!({"error": {"message": message, "type": "OAuthException", "code": code, "fbtrace_id": "sandbox"}}))
+        .with_status(status)
+        .into_response()
+}
+
+#[handler]
+fn healthz() -> &'static str {
+    "ok"
+}
+
+#[handler]
+async fn list_messages(state: Data<&Arc<SandboxState>>) -> Json<Vec<SandboxMessage>> {
+    Json(state.sent.lock().map(|s| s.clone()).unwrap_or_default())
+}
+
+#[handler]
+async fn send_message(
+    Path((_version, number)): Path<(String, String)>,
+    req: &poem::Request,
+    Json(body): Json<Value>,
+    state: Data<&Arc<SandboxState>>,
+) -> Response {
+    let Some(credentials) = state.numbers.get(&number).cloned() else {
+        return meta_error(StatusCode::BAD_REQUEST, 100, "Unsupported post request: unknown phone number id");
+    };
+    let presented = req
+        .headers()
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or_default();
+    let expected = credentials.access_token.expose();
+    if !expected.is_empty() && !constant_time_eq(expected.as_bytes(), presented.as_bytes()) {
+        return meta_error(StatusCode::UNAUTHORIZED, 190, "Invalid OAuth access token");
+    }
+    let Some(to) = body.get("to").and_then(Value::as_str).map(str::to_owned) else {
+        return meta_error(StatusCode::BAD_REQUEST, 100, "Missing parameter: to");
+    };
+    if body.get("messaging_product").and_then(Value::as_str) != Some("whatsapp") {
+        return meta_error(StatusCode::BAD_REQUEST, 100, "messaging_product must be whatsapp");
+    }
+    if to.ends_with("131026") {
+        return meta_error(StatusCode::BAD_REQUEST, 131_026, "Message undeliverable");
+    }
+    let callback = body.get("biz_opaque_callback_data").and_then(Value::as_str).map(str::to_owned);
+    if to.ends_with("130429") {
+        let key = format!("{to}/{}", callback.as_deref().unwrap_or_default());
+        let first = state
+            .throttled
+            .lock()
+            .map(|mut t| {
+                let n = t.entry(key).or_insert(0);
+                *n += 1;
+                *n == 1
+            })
+            .unwrap_or(false);
+        if first {
+            let mut response = meta_error(StatusCode::TOO_MANY_REQUESTS, 130_429, "Rate limit hit");
+            if let Ok(v) = "1".parse() {
+                response.headers_mut().insert(poem::http::header::RETRY_AFTER, v);
+            }
+            return response;
+        }
+    }
+    let id = format!("wamid.SANDBOX{}", uuid::Uuid::new_v4().simple());
+    if let Ok(mut sent) = state.sent.lock() {
+        sent.push(SandboxMessage {
+            id: id.clone(),
+            phone_number_id: number.clone(),
+            to: to.clone(),
+            request: body.clone(),
+        });
+    }
+    let state = Arc::clone(&state);
+    let (wamid, recipient) = (id.clone(), to.clone());
+    tokio::spawn(async move { send_statuses(&state, &credentials, &wamid, &recipient, callback).await });
+    Json(json!({
+        "messaging_product": "whatsapp",
+        "contacts": [{"input": to, "wa_id": to}],
+        "messages": [{"id": id}],
+    }))
+    .into_response()
+}
+
+/// Posts sent, delivered and read webhooks, signed like Meta's, retrying each
+/// a few times as Meta does while the edge answers non-200.
+async fn send_statuses(
+    state: &SandboxState,
+    credentials: &NumberCredentials,
+    wamid: &str,
+    to: &str,
+    callback: Option<String>,
+) {
+    for status in ["sent", "delivered", "read"] {
+        tokio::time::sleep(Duration::from_millis(state.settings.status_delay_ms)).await;
+        let mut object = json!({
+            "id": wamid,
+            "status": status,
+            "timestamp": chrono::Utc::now().timestamp().to_string(),
+            "recipient_id": to,
+        });
+        if let Some(data) = &callback {
+            object["biz_opaque_callback_data"] = json!(data);
+        }
+        let body = json!({
+            "object": "whatsapp_business_account",
+            "entry": [{"id": "sandbox", "changes": [{"field": "messages", "value": {
+                "messaging_product": "whatsapp",
+                "metadata": {"display_phone_number": credentials.display_phone, "phone_number_id": credentials.phone_number_id},
+                "statuses": [object],
+            }}]}],
+        })
+        .to_string();
+        let signature = crate::provider::meta::sign(credentials.app_secret.expose(), body.as_bytes());
+        for attempt in 0..20u32 {
+            let result = state
+                .http
+                .post(&state.settings.webhook_url)
+                .header("content-type", "application/json")
+                .header(crate::provider::meta::SIGNATURE_HEADER, &signature)
+                .body(body.clone())
+                .send()
+                .await;
+            if result.as_ref().is_ok_and(|r| r.status().is_success()) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(200 * u64::from(attempt + 1))).await;
+        }
+    }
+}

@@ -1,0 +1,327 @@
+//! The sender consumer group: one durable pull consumer on OUTBOUND shared by
+//! every sender process. Sends each reply through its number's provider,
+//! records the provider id, retries with exponential backoff and full jitter
+//! (NAK with delay, so a crash loses nothing), and dead-letters permanent
+//! failures or exhausted attempts with the provider's error.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_nats::jetstream::{self, AckKind, consumer::{AckPolicy, pull}};
+use chrono::Utc;
+use entities::{business_number, message};
+use futures::StreamExt;
+use rand::Rng;
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, sea_query::Expr};
+use serde::{Deserialize, Serialize};
+use tokio_util::sync::CancellationToken;
+
+use crate::envelope::{MSG_ID_HEADER, OutboundReply};
+use crate::provider::meta_send::{MetaClient, SendError};
+use crate::router::dlq_headers;
+use crate::topology::{self, TopologySettings};
+use crate::{Error, Result};
+
+/// Durable name of the sender consumer.
+pub const SENDER_CONSUMER: &str = "sender";
+
+/// `[sender]` settings.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SenderSettings {
+    /// Attempts of one reply before it is dead-lettered as failed.
+    pub max_attempts: i64,
+    /// Seconds a reply may stay unacked before redelivery.
+    pub ack_wait_secs: u64,
+    /// First retry delay, milliseconds; doubles per attempt (full jitter).
+    pub backoff_base_ms: u64,
+    /// Cap of the retry delay, milliseconds.
+    pub backoff_max_ms: u64,
+    /// Replies in flight per sender process.
+    pub concurrency: usize,
+    pub connect_timeout_ms: u64,
+    pub request_timeout_ms: u64,
+    /// Meta Graph API base URL and version.
+    pub meta_base_url: String,
+    pub meta_api_version: String,
+}
+
+impl Default for SenderSettings {
+    fn default() -> Self {
+        Self {
+            max_attempts: 8,
+            ack_wait_secs: 30,
+            backoff_base_ms: 500,
+            backoff_max_ms: 60_000,
+            concurrency: 32,
+            connect_timeout_ms: 3000,
+            request_timeout_ms: 10_000,
+            meta_base_url: "https://graph.facebook.com".into(),
+            meta_api_version: "v21.0".into(),
+        }
+    }
+}
+
+/// One sender process.
+pub struct Sender {
+    settings: SenderSettings,
+    topology: TopologySettings,
+    db: DatabaseConnection,
+    js: jetstream::Context,
+    meta: MetaClient,
+}
+
+impl Sender {
+    /// # Errors
+    /// When the HTTP client cannot be built.
+    pub fn new(
+        settings: SenderSettings,
+        topology: TopologySettings,
+        db: DatabaseConnection,
+        client: async_nats::Client,
+    ) -> Result<Self> {
+        let meta = MetaClient::new(
+            Duration::from_millis(settings.connect_timeout_ms),
+            Duration::from_millis(settings.request_timeout_ms),
+            &settings.meta_api_version,
+        )
+        .map_err(|e| Error::Nats(format!("HTTP client: {e}")))?;
+        Ok(Self {
+            js: jetstream::new(client),
+            settings,
+            topology,
+            db,
+            meta,
+        })
+    }
+
+    /// Consumes OUTBOUND until `shutdown`, finishing the replies in hand.
+    ///
+    /// # Errors
+    /// When the topology drifted or the consumer cannot be created.
+    pub async fn run(self, shutdown: CancellationToken) -> Result<()> {
+        topology::ensure_hub(&self.js, &self.topology).await?;
+        let stream = self.js.get_stream(topology::OUTBOUND).await.map_err(Error::nats)?;
+        let consumer: jetstream::consumer::Consumer<pull::Config> = stream
+            .get_or_create_consumer(
+                SENDER_CONSUMER,
+                pull::Config {
+                    durable_name: Some(SENDER_CONSUMER.into()),
+                    ack_policy: AckPolicy::Explicit,
+                    ack_wait: Duration::from_secs(self.settings.ack_wait_secs),
+                    max_deliver: self.settings.max_attempts.saturating_add(2),
+                    max_ack_pending: i64::try_from(self.settings.concurrency * 4).unwrap_or(128),
+                    ..Default::default()
+                },
+            )
+            .await
+            .map_err(Error::nats)?;
+        tracing::info!("sender consuming OUTBOUND");
+        let this = Arc::new(self);
+        while !shutdown.is_cancelled() {
+            let messages = match consumer.messages().await {
+                Ok(messages) => messages,
+                Err(err) => {
+                    tracing::warn!(%err, "pull failed; retrying");
+                    tokio::select! {
+                        () = shutdown.cancelled() => break,
+                        () = tokio::time::sleep(Duration::from_secs(1)) => continue,
+                    }
+                }
+            };
+            let stop = shutdown.clone();
+            messages
+                .take_until(async move { stop.cancelled().await })
+                .for_each_concurrent(this.settings.concurrency, |next| {
+                    let this = Arc::clone(&this);
+                    async move {
+                        match next {
+                            Ok(message) => this.handle(message).await,
+                            Err(err) => tracing::warn!(%err, "consumer stream error"),
+                        }
+                    }
+                })
+                .await;
+        }
+        Ok(())
+    }
+
+    async fn handle(&self, message: jetstream::Message) {
+        let delivered = message.info().map(|i| i.delivered).unwrap_or(1);
+        let reply: OutboundReply = match serde_json::from_slice(&message.payload) {
+            Ok(reply) => reply,
+            Err(err) => {
+                self.dead_letter(&message, delivered, "malformed", &err.to_string()).await;
+                return;
+            }
+        };
+        match self.send(&reply).await {
+            Ok(Some(wamid)) => {
+                tracing::debug!(message_id = reply.message_id, %wamid, "sent");
+                ack(&message, AckKind::Ack).await;
+            }
+            Ok(None) => ack(&message, AckKind::Ack).await,
+            Err(err) if err.retryable && delivered < self.settings.max_attempts => {
+                let delay = backoff(delivered, &self.settings, err.retry_after);
+                tracing::warn!(message_id = reply.message_id, code = %err.code, delivered, ?delay, "send failed; retrying");
+                ack(&message, AckKind::Nak(Some(delay))).await;
+            }
+            Err(err) => {
+                tracing::warn!(message_id = reply.message_id, code = %err.code, "send failed for good");
+                if self.mark_failed(reply.message_id, &err.reason).await.is_err() {
+                    ack(&message, AckKind::Nak(Some(Duration::from_secs(5)))).await;
+                    return;
+                }
+                self.dead_letter(&message, delivered, &dlq_reason(&err), &err.reason).await;
+            }
+        }
+    }
+
+    /// Sends one reply unless it already left. `Ok(None)`: nothing to do.
+    async fn send(&self, reply: &OutboundReply) -> Result<Option<String>, SendError> {
+        let db_error = |e: sea_orm::DbErr| SendError {
+            retryable: true,
+            code: "database".into(),
+            reason: format!("database: {e}"),
+            retry_after: None,
+        };
+        let Some(row) = message::Entity::find_by_id(reply.message_id).one(&self.db).await.map_err(db_error)? else {
+            return Err(SendError {
+                retryable: false,
+                code: "unknown_message".into(),
+                reason: format!("message {} does not exist", reply.message_id),
+                retry_after: None,
+            });
+        };
+        if row.status != "queued" {
+            // Already sent (a redelivery after a crash between send and ack).
+            return Ok(None);
+        }
+        let number = business_number::Entity::find()
+            .filter(business_number::Column::PhoneNumberId.eq(&reply.business_number))
+            .one(&self.db)
+            .await
+            .map_err(db_error)?
+            .ok_or_else(|| SendError {
+                retryable: false,
+                code: "unknown_number".into(),
+                reason: format!("business number {} is not configured", reply.business_number),
+                retry_after: None,
+            })?;
+        let base_url = number.api_base_url.as_deref().unwrap_or(&self.settings.meta_base_url);
+        let token = number.access_token.as_deref().unwrap_or_default();
+        let wamid = match number.provider.as_str() {
+            "meta" | "sandbox" => self.meta.send(base_url, token, reply).await?,
+            other => {
+                return Err(SendError {
+                    retryable: false,
+                    code: "unsupported_provider".into(),
+                    reason: format!("sending through {other} is not supported yet"),
+                    retry_after: None,
+                });
+            }
+        };
+        self.mark_sent(reply.message_id, &wamid).await.map_err(db_error)?;
+        Ok(Some(wamid))
+    }
+
+    /// `queued` → `sent` with the provider id; never moves a status backwards
+    /// (a delivery webhook may have overtaken us).
+    async fn mark_sent(&self, id: i64, wamid: &str) -> Result<(), sea_orm::DbErr> {
+        let now = Utc::now();
+        message::Entity::update_many()
+            .col_expr(message::Column::Status, Expr::value("sent"))
+            .col_expr(message::Column::ProviderMessageId, Expr::value(wamid))
+            .col_expr(message::Column::UpdatedAt, Expr::value(now))
+            .filter(message::Column::Id.eq(id))
+            .filter(message::Column::Status.eq("queued"))
+            .exec(&self.db)
+            .await?;
+        message::Entity::update_many()
+            .col_expr(message::Column::ProviderMessageId, Expr::value(wamid))
+            .filter(message::Column::Id.eq(id))
+            .filter(message::Column::ProviderMessageId.is_null())
+            .exec(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    async fn mark_failed(&self, id: i64, reason: &str) -> Result<(), sea_orm::DbErr> {
+        message::Entity::update_many()
+            .col_expr(message::Column::Status, Expr::value("failed"))
+            .col_expr(message::Column::Error, Expr::value(reason))
+            .col_expr(message::Column::UpdatedAt, Expr::value(Utc::now()))
+            .filter(message::Column::Id.eq(id))
+            .exec(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    async fn dead_letter(&self, message: &jetstream::Message, delivered: i64, reason: &str, error: &str) {
+        let sequence = message.info().map(|i| i.stream_sequence).unwrap_or(0);
+        let mut headers = message.headers.clone().unwrap_or_default();
+        headers.insert(dlq_headers::ORIGIN_SUBJECT, message.subject.as_str());
+        headers.insert(dlq_headers::ORIGIN_SEQUENCE, sequence.to_string().as_str());
+        headers.insert(dlq_headers::ERROR, error.chars().take(1000).collect::<String>().as_str());
+        headers.insert(dlq_headers::ATTEMPTS, delivered.to_string().as_str());
+        headers.insert(MSG_ID_HEADER, format!("dlq:sender:{sequence}").as_str());
+        let stored = match self
+            .js
+            .publish_with_headers(topology::dlq_subject("sender", reason), headers, message.payload.clone())
+            .await
+        {
+            Ok(ack) => ack.await.is_ok(),
+            Err(_) => false,
+        };
+        let kind = if stored { AckKind::Ack } else { AckKind::Nak(Some(Duration::from_secs(5))) };
+        ack(message, kind).await;
+    }
+}
+
+/// DLQ subject token for a failure: a bounded, subject-safe label.
+fn dlq_reason(err: &SendError) -> String {
+    let code: String = err.code.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '_').take(32).collect();
+    if code.is_empty() { "unknown".into() } else { format!("provider_{code}") }
+}
+
+async fn ack(message: &jetstream::Message, kind: AckKind) {
+    if let Err(err) = message.ack_with(kind).await {
+        tracing::warn!(%err, "ack failed; the reply will be redelivered");
+    }
+}
+
+/// Full-jitter exponential backoff, never shorter than the provider's
+/// `Retry-After`.
+pub fn backoff(delivered: i64, settings: &SenderSettings, retry_after: Option<Duration>) -> Duration {
+    let exp = u32::try_from(delivered.clamp(1, 30) - 1).unwrap_or(0);
+    let ceiling = settings
+        .backoff_base_ms
+        .saturating_mul(1u64 << exp.min(20))
+        .min(settings.backoff_max_ms);
+    let jittered = Duration::from_millis(rand::rng().random_range(0..=ceiling));
+    retry_after.map_or(jittered, |floor| jittered.max(floor))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_is_jittered_capped_and_honours_retry_after() {
+        let settings = SenderSettings::default();
+        for delivered in 1..40 {
+            let d = backoff(delivered, &settings, None);
+            assert!(d <= Duration::from_millis(settings.backoff_max_ms));
+        }
+        let d = backoff(1, &settings, Some(Duration::from_secs(9)));
+        assert!(d >= Duration::from_secs(9));
+    }
+
+    #[test]
+    fn dlq_reasons_are_subject_safe() {
+        let err = SendError { retryable: false, code: "131026".into(), reason: String::new(), retry_after: None };
+        assert_eq!(dlq_reason(&err), "provider_131026");
+        let err = SendError { retryable: false, code: "a.b*>".into(), reason: String::new(), retry_after: None };
+        assert_eq!(dlq_reason(&err), "provider_ab");
+    }
+}

@@ -1,0 +1,311 @@
+//! Applying one inbound event to the database, exactly once: contact upsert,
+//! conversation find-or-open, message insert guarded by the unique
+//! (provider, provider message id) index, all in one transaction; delivery
+//! statuses move a message's status forward only. Routing decisions and
+//! caching live in `router`.
+
+use chrono::{DateTime, Duration, Utc};
+use entities::{business_number, contact, conversation, message};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    QueryFilter, QueryOrder, Set, TransactionTrait,
+};
+
+use crate::envelope::{DeliveryStatus, EventBody, InboundEvent, InboundMessage};
+
+/// What applying an event did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Applied {
+    /// A new message row in this conversation.
+    Message { conversation_id: i64, message_id: i64 },
+    /// The message was applied before (redelivery or late provider retry).
+    Duplicate,
+    /// A delivery status moved our message forward.
+    Status { conversation_id: i64, message_id: i64 },
+    /// A status that changes nothing (older than the current one, or for a
+    /// message that is not ours).
+    Ignored,
+}
+
+/// How a resolved conversation behaves on a new inbound message.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionPolicy {
+    /// A conversation resolved less than this long ago reopens; older ones
+    /// stay closed and a new conversation opens.
+    pub reopen_within: Duration,
+}
+
+impl Default for SessionPolicy {
+    fn default() -> Self {
+        Self {
+            reopen_within: Duration::hours(24),
+        }
+    }
+}
+
+/// Applies one event.
+///
+/// # Errors
+/// Database errors; the caller NAKs and the event is redelivered.
+pub async fn apply(
+    db: &DatabaseConnection,
+    policy: SessionPolicy,
+    event: &InboundEvent,
+) -> Result<Applied, DbErr> {
+    match &event.body {
+        EventBody::Message(message) => apply_message(db, policy, event, message).await,
+        EventBody::Status(status) => apply_status(db, event, status).await,
+    }
+}
+
+async fn apply_message(
+    db: &DatabaseConnection,
+    policy: SessionPolicy,
+    event: &InboundEvent,
+    message: &InboundMessage,
+) -> Result<Applied, DbErr> {
+    let provider = event.provider.as_str();
+    if already_applied(db, provider, &message.id).await? {
+        return Ok(Applied::Duplicate);
+    }
+    let txn = db.begin().await?;
+    let now = Utc::now();
+    let number = business_number(&txn, event, now).await?;
+    let contact = upsert_contact(&txn, event, now).await?;
+    let conversation = open_conversation(&txn, policy, number.id, contact.id, message.timestamp, now).await?;
+    let inserted = message::ActiveModel {
+        conversation_id: Set(conversation.id),
+        direction: Set("inbound".into()),
+        provider: Set(provider.into()),
+        provider_message_id: Set(Some(message.id.clone())),
+        kind: Set(message.message_type.clone()),
+        body: Set(message.text.clone()),
+        payload: Set(message.raw.clone()),
+        status: Set("received".into()),
+        error: Set(None),
+        provider_timestamp: Set(message.timestamp),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await;
+    let inserted = match inserted {
+        Ok(row) => row,
+        Err(err) if is_unique_violation(&err) => {
+            txn.rollback().await?;
+            return Ok(Applied::Duplicate);
+        }
+        Err(err) => return Err(err),
+    };
+    // Only the timestamps move here: concurrent claims on the same row keep
+    // their version, so an agent's claim is never spuriously refused.
+    let last_message_at = conversation.last_message_at.max(message.timestamp);
+    let last_inbound_at = conversation
+        .last_inbound_at
+        .map_or(message.timestamp, |t| t.max(message.timestamp));
+    conversation::Entity::update_many()
+        .col_expr(conversation::Column::LastMessageAt, last_message_at.into())
+        .col_expr(conversation::Column::LastInboundAt, Some(last_inbound_at).into())
+        .col_expr(conversation::Column::UpdatedAt, now.into())
+        .filter(conversation::Column::Id.eq(conversation.id))
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(Applied::Message {
+        conversation_id: conversation.id,
+        message_id: inserted.id,
+    })
+}
+
+/// Layer 3 of dedupe, checked before doing any work.
+async fn already_applied(db: &impl ConnectionTrait, provider: &str, id: &str) -> Result<bool, DbErr> {
+    Ok(message::Entity::find()
+        .filter(message::Column::Provider.eq(provider))
+        .filter(message::Column::ProviderMessageId.eq(id))
+        .one(db)
+        .await?
+        .is_some())
+}
+
+/// True for a unique-constraint violation on SQLite or PostgreSQL.
+pub fn is_unique_violation(err: &DbErr) -> bool {
+    matches!(err.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_)))
+}
+
+async fn business_number(
+    txn: &impl ConnectionTrait,
+    event: &InboundEvent,
+    now: DateTime<Utc>,
+) -> Result<business_number::Model, DbErr> {
+    if let Some(found) = business_number::Entity::find()
+        .filter(business_number::Column::PhoneNumberId.eq(&event.business_number))
+        .one(txn)
+        .await?
+    {
+        return Ok(found);
+    }
+    // The edge verified the delivery with this number's secret, so the number
+    // is real; the admin side fills in its details and credentials.
+    business_number::ActiveModel {
+        provider: Set(event.provider.as_str().into()),
+        phone_number_id: Set(event.business_number.clone()),
+        display_phone: Set(String::new()),
+        name: Set(event.business_number.clone()),
+        app_secret: Set(String::new()),
+        verify_token: Set(String::new()),
+        access_token: Set(None),
+        api_base_url: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await
+}
+
+async fn upsert_contact(
+    txn: &impl ConnectionTrait,
+    event: &InboundEvent,
+    now: DateTime<Utc>,
+) -> Result<contact::Model, DbErr> {
+    let found = contact::Entity::find()
+        .filter(contact::Column::WaId.eq(&event.contact.wa_id))
+        .one(txn)
+        .await?;
+    match found {
+        Some(contact) => {
+            let name = event.contact.profile_name.clone();
+            if name.is_some() && name != contact.profile_name {
+                let mut active: contact::ActiveModel = contact.into();
+                active.profile_name = Set(name);
+                active.updated_at = Set(now);
+                active.update(txn).await
+            } else {
+                Ok(contact)
+            }
+        }
+        None => {
+            contact::ActiveModel {
+                wa_id: Set(event.contact.wa_id.clone()),
+                profile_name: Set(event.contact.profile_name.clone()),
+                tier: Set("standard".into()),
+                language: Set(None),
+                attributes: Set(serde_json::json!({})),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            }
+            .insert(txn)
+            .await
+        }
+    }
+}
+
+async fn open_conversation(
+    txn: &impl ConnectionTrait,
+    policy: SessionPolicy,
+    number_id: i64,
+    contact_id: i64,
+    message_time: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<conversation::Model, DbErr> {
+    let latest = conversation::Entity::find()
+        .filter(conversation::Column::BusinessNumberId.eq(number_id))
+        .filter(conversation::Column::ContactId.eq(contact_id))
+        .order_by_desc(conversation::Column::Id)
+        .one(txn)
+        .await?;
+    if let Some(conversation) = latest {
+        if conversation.status != "resolved" {
+            return Ok(conversation);
+        }
+        let recent = conversation
+            .resolved_at
+            .is_some_and(|at| now - at < policy.reopen_within);
+        if recent {
+            let version = conversation.version;
+            let mut active: conversation::ActiveModel = conversation.into();
+            active.status = Set("queued".into());
+            active.resolved_at = Set(None);
+            active.version = Set(version + 1);
+            active.updated_at = Set(now);
+            return active.update(txn).await;
+        }
+    }
+    conversation::ActiveModel {
+        business_number_id: Set(number_id),
+        contact_id: Set(contact_id),
+        status: Set("queued".into()),
+        team_id: Set(None),
+        assignee_id: Set(None),
+        priority: Set(0),
+        version: Set(1),
+        last_inbound_at: Set(None),
+        last_message_at: Set(message_time),
+        resolved_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await
+}
+
+/// Rank of a delivery status; a status only ever moves to a higher rank.
+fn status_rank(status: &str) -> u8 {
+    match status {
+        "queued" => 0,
+        "sent" => 1,
+        "delivered" => 2,
+        "read" | "played" => 3,
+        "failed" => 4,
+        _ => 0,
+    }
+}
+
+async fn apply_status(
+    db: &DatabaseConnection,
+    event: &InboundEvent,
+    status: &DeliveryStatus,
+) -> Result<Applied, DbErr> {
+    let by_provider_id = message::Entity::find()
+        .filter(message::Column::ProviderMessageId.eq(&status.id))
+        .filter(message::Column::Provider.eq(event.provider.as_str()))
+        .one(db)
+        .await?;
+    // A status can overtake the sender's own write of the provider id; the
+    // id we attached as callback data finds the row all the same.
+    let message = match by_provider_id {
+        Some(found) => Some(found),
+        None => match status.callback_data.as_deref().and_then(|d| d.parse::<i64>().ok()) {
+            Some(id) => message::Entity::find_by_id(id)
+                .filter(message::Column::Direction.eq("outbound"))
+                .one(db)
+                .await?,
+            None => None,
+        },
+    };
+    let Some(message) = message else {
+        return Ok(Applied::Ignored);
+    };
+    if status_rank(&status.status) <= status_rank(&message.status) {
+        return Ok(Applied::Ignored);
+    }
+    let (conversation_id, message_id) = (message.conversation_id, message.id);
+    let known_id = message.provider_message_id.is_some();
+    let mut active: message::ActiveModel = message.into();
+    if !known_id {
+        active.provider_message_id = Set(Some(status.id.clone()));
+    }
+    active.status = Set(status.status.clone());
+    if status.error.is_some() {
+        active.error = Set(status.error.clone());
+    }
+    active.updated_at = Set(Utc::now());
+    active.update(db).await?;
+    Ok(Applied::Status {
+        conversation_id,
+        message_id,
+    })
+}

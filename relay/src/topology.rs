@@ -1,0 +1,457 @@
+//! The one place that spells stream, consumer and subject names, and that
+//! creates the streams: hub `INBOUND`, `OUTBOUND`, `DLQ` (replicated) and one
+//! `EDGE_<REGION>` per region in that region's leaf JetStream domain.
+//! Creation is idempotent; a stream that exists with a config that differs in
+//! a way that matters is reported as [`TopologyError::Drift`], never ignored.
+
+use std::time::Duration;
+
+use async_nats::jetstream::{
+    self,
+    stream::{Config, DiscardPolicy, External, RetentionPolicy, Source, StorageType},
+};
+use serde::{Deserialize, Serialize};
+
+/// Hub stream of every inbound event (sourced from the edge streams).
+pub const INBOUND: &str = "INBOUND";
+/// Hub stream of replies waiting to be sent.
+pub const OUTBOUND: &str = "OUTBOUND";
+/// Hub stream of dead letters.
+pub const DLQ: &str = "DLQ";
+/// JetStream domain of the hub cluster.
+pub const HUB_DOMAIN: &str = "hub";
+/// The pseudo-region of events published straight to the hub.
+pub const HUB_REGION: &str = "hub";
+/// Prefix of live conversation events (core NATS, not stored).
+pub const EVENTS_PREFIX: &str = "wa.events";
+
+/// Stream and partition settings shared by every role (`[topology]`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct TopologySettings {
+    /// Number of conversation partitions P; fixed once traffic has flowed.
+    pub partitions: u16,
+    /// Replicas of the hub streams (3 in production; INBOUND must be > 1).
+    pub replicas: usize,
+    /// Duplicate window of every stream, in seconds.
+    pub duplicate_window_secs: u64,
+    /// How long an edge stream keeps events, in seconds.
+    pub edge_max_age_secs: u64,
+    /// How long INBOUND and OUTBOUND keep events, in seconds.
+    pub hub_max_age_secs: u64,
+    /// Regions whose edge streams INBOUND sources.
+    pub regions: Vec<String>,
+}
+
+impl Default for TopologySettings {
+    fn default() -> Self {
+        Self {
+            partitions: 8,
+            replicas: 3,
+            duplicate_window_secs: 120,
+            edge_max_age_secs: 7 * 24 * 3600,
+            hub_max_age_secs: 7 * 24 * 3600,
+            regions: vec!["eu".into(), "us".into()],
+        }
+    }
+}
+
+impl TopologySettings {
+    /// Checks the values a stream config depends on.
+    ///
+    /// # Errors
+    /// Names the first invalid field (`(key, reason)`).
+    pub fn validate(&self) -> Result<(), (&'static str, String)> {
+        if self.partitions == 0 {
+            return Err(("partitions", "must be at least 1".into()));
+        }
+        if self.replicas == 0 || self.replicas > 5 {
+            return Err(("replicas", "must be between 1 and 5".into()));
+        }
+        if self.duplicate_window_secs == 0 {
+            return Err(("duplicate_window_secs", "must be at least 1".into()));
+        }
+        if self.edge_max_age_secs < self.duplicate_window_secs {
+            return Err((
+                "edge_max_age_secs",
+                "must not be shorter than duplicate_window_secs".into(),
+            ));
+        }
+        for region in &self.regions {
+            validate_region(region).map_err(|reason| ("regions", reason))?;
+        }
+        Ok(())
+    }
+
+    fn duplicate_window(&self) -> Duration {
+        Duration::from_secs(self.duplicate_window_secs)
+    }
+}
+
+/// A region name must be a lowercase token usable in subjects and domains.
+///
+/// # Errors
+/// When it is empty, too long, or has anything but `a-z`, `0-9`, `-`.
+pub fn validate_region(region: &str) -> Result<(), String> {
+    let ok = !region.is_empty()
+        && region.len() <= 32
+        && region != HUB_REGION
+        && region
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "region {region:?} must be 1-32 characters of a-z, 0-9 or '-' and not \"hub\""
+        ))
+    }
+}
+
+/// True when `token` can stand as one subject token (no wildcards, dots, spaces).
+pub fn is_subject_token(token: &str) -> bool {
+    !token.is_empty()
+        && token.len() <= 64
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// `EDGE_EU` for region `eu`.
+pub fn edge_stream(region: &str) -> String {
+    format!("EDGE_{}", region.to_ascii_uppercase().replace('-', "_"))
+}
+
+/// The JetStream domain of a region's leaf node: the region name itself.
+pub fn edge_domain(region: &str) -> &str {
+    region
+}
+
+/// `wa.in.<region>.<number>.<partition>`.
+pub fn inbound_subject(region: &str, number: &str, partition: u16) -> String {
+    format!("wa.in.{region}.{number}.{partition}")
+}
+
+/// Filter matching every inbound event of one partition, from any region.
+pub fn inbound_partition_filter(partition: u16) -> String {
+    format!("wa.in.*.*.{partition}")
+}
+
+/// `wa.out.<number>.<partition>`.
+pub fn outbound_subject(number: &str, partition: u16) -> String {
+    format!("wa.out.{number}.{partition}")
+}
+
+/// `wa.dlq.<origin>.<reason>`.
+pub fn dlq_subject(origin: &str, reason: &str) -> String {
+    format!("wa.dlq.{origin}.{reason}")
+}
+
+/// `wa.events.conversation.<id>`: a conversation changed.
+pub fn conversation_event_subject(conversation_id: i64) -> String {
+    format!("{EVENTS_PREFIX}.conversation.{conversation_id}")
+}
+
+/// Durable name of the router consumer of one partition.
+pub fn router_consumer(partition: u16) -> String {
+    format!("router-p{partition}")
+}
+
+/// The partition of a contact: FNV-1a of its id, mod P. Stable across builds
+/// and machines (unlike `DefaultHasher`), since edges in every region must agree.
+pub fn partition_of(contact: &str, partitions: u16) -> u16 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in contact.bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    (hash % u64::from(partitions.max(1))) as u16
+}
+
+/// A stream that exists with a config that differs from the wanted one.
+#[derive(Debug, thiserror::Error)]
+pub enum TopologyError {
+    #[error(
+        "stream {stream} exists with a different config: {}; \
+         change the stream (nats stream edit/rm) or the settings so they agree",
+        differences.join("; ")
+    )]
+    Drift {
+        stream: String,
+        differences: Vec<String>,
+    },
+    #[error("stream {stream}: {message}")]
+    Api { stream: String, message: String },
+}
+
+/// The wanted config of every hub stream, in creation order.
+pub fn hub_stream_configs(settings: &TopologySettings) -> Vec<Config> {
+    let sources = settings
+        .regions
+        .iter()
+        .map(|region| Source {
+            name: edge_stream(region),
+            external: Some(External {
+                api_prefix: format!("$JS.{}.API", edge_domain(region)),
+                delivery_prefix: None,
+            }),
+            ..Default::default()
+        })
+        .collect::<Vec<_>>();
+    let max_age = Duration::from_secs(settings.hub_max_age_secs);
+    vec![
+        Config {
+            name: INBOUND.into(),
+            description: Some("every inbound provider event, from every region".into()),
+            subjects: vec![format!("wa.in.{HUB_REGION}.>")],
+            sources: Some(sources),
+            retention: RetentionPolicy::Limits,
+            storage: StorageType::File,
+            num_replicas: settings.replicas,
+            duplicate_window: settings.duplicate_window(),
+            max_age,
+            discard: DiscardPolicy::Old,
+            ..Default::default()
+        },
+        Config {
+            name: OUTBOUND.into(),
+            description: Some("replies waiting to be sent".into()),
+            subjects: vec!["wa.out.>".into()],
+            retention: RetentionPolicy::Limits,
+            storage: StorageType::File,
+            num_replicas: settings.replicas,
+            duplicate_window: settings.duplicate_window(),
+            max_age,
+            ..Default::default()
+        },
+        Config {
+            name: DLQ.into(),
+            description: Some("dead letters: original bytes and failure record".into()),
+            subjects: vec!["wa.dlq.>".into()],
+            retention: RetentionPolicy::Limits,
+            storage: StorageType::File,
+            num_replicas: settings.replicas,
+            duplicate_window: settings.duplicate_window(),
+            ..Default::default()
+        },
+    ]
+}
+
+/// The wanted config of a region's edge stream (in the leaf's domain).
+pub fn edge_stream_config(settings: &TopologySettings, region: &str) -> Config {
+    Config {
+        name: edge_stream(region),
+        description: Some(format!("inbound events accepted in region {region}")),
+        subjects: vec![format!("wa.in.{region}.>")],
+        retention: RetentionPolicy::Limits,
+        storage: StorageType::File,
+        num_replicas: 1,
+        duplicate_window: settings.duplicate_window(),
+        max_age: Duration::from_secs(settings.edge_max_age_secs),
+        ..Default::default()
+    }
+}
+
+/// Creates the hub streams, or checks that existing ones agree.
+///
+/// # Errors
+/// [`TopologyError::Drift`] when an existing stream differs in replicas,
+/// subjects, sources or duplicate window; `Api` when JetStream refuses.
+pub async fn ensure_hub(
+    js: &jetstream::Context,
+    settings: &TopologySettings,
+) -> Result<(), TopologyError> {
+    for config in hub_stream_configs(settings) {
+        ensure_stream(js, config).await?;
+    }
+    Ok(())
+}
+
+/// Creates a region's edge stream in its leaf domain, or checks it agrees.
+///
+/// # Errors
+/// As [`ensure_hub`].
+pub async fn ensure_edge(
+    js: &jetstream::Context,
+    settings: &TopologySettings,
+    region: &str,
+) -> Result<(), TopologyError> {
+    ensure_stream(js, edge_stream_config(settings, region)).await
+}
+
+async fn ensure_stream(js: &jetstream::Context, wanted: Config) -> Result<(), TopologyError> {
+    let name = wanted.name.clone();
+    let api = |e: &dyn std::fmt::Display| TopologyError::Api {
+        stream: name.clone(),
+        message: e.to_string(),
+    };
+    match js.get_stream(&name).await {
+        Ok(mut stream) => {
+            let info = stream.info().await.map_err(|e| api(&e))?;
+            let existing = info.config.clone();
+            let differences = differences(&existing, &wanted);
+            if !differences.is_empty() {
+                return Err(TopologyError::Drift {
+                    stream: name,
+                    differences,
+                });
+            }
+            if missing_sources(&existing, &wanted) {
+                // Adding a region is additive and safe: apply it.
+                let mut updated = existing;
+                updated.sources = wanted.sources.clone();
+                js.update_stream(&updated).await.map_err(|e| api(&e))?;
+                tracing::info!(stream = %name, "added new region sources");
+            }
+            Ok(())
+        }
+        Err(err)
+            if matches!(
+                err.kind(),
+                jetstream::context::GetStreamErrorKind::JetStream(ref js_err)
+                    if js_err.error_code() == jetstream::ErrorCode::STREAM_NOT_FOUND
+            ) =>
+        {
+            js.create_stream(wanted).await.map_err(|e| api(&e))?;
+            tracing::info!(stream = %name, "created stream");
+            Ok(())
+        }
+        Err(err) => Err(api(&err)),
+    }
+}
+
+fn source_keys(config: &Config) -> Vec<String> {
+    let mut keys: Vec<String> = config
+        .sources
+        .iter()
+        .flatten()
+        .map(|s| {
+            let api = s.external.as_ref().map(|e| e.api_prefix.as_str()).unwrap_or("");
+            format!("{}@{}", s.name, api)
+        })
+        .collect();
+    keys.sort();
+    keys
+}
+
+fn missing_sources(existing: &Config, wanted: &Config) -> bool {
+    let have = source_keys(existing);
+    source_keys(wanted).iter().any(|k| !have.contains(k))
+}
+
+/// The differences that matter between an existing and a wanted config.
+/// Sources present in `wanted` only are not a difference (they get added);
+/// sources present in `existing` only are.
+pub fn differences(existing: &Config, wanted: &Config) -> Vec<String> {
+    let mut out = Vec::new();
+    if existing.num_replicas.max(1) != wanted.num_replicas.max(1) {
+        out.push(format!(
+            "replicas {} (wanted {})",
+            existing.num_replicas, wanted.num_replicas
+        ));
+    }
+    let mut have_subjects = existing.subjects.clone();
+    let mut want_subjects = wanted.subjects.clone();
+    have_subjects.sort();
+    want_subjects.sort();
+    if have_subjects != want_subjects {
+        out.push(format!(
+            "subjects {have_subjects:?} (wanted {want_subjects:?})"
+        ));
+    }
+    let want_sources = source_keys(wanted);
+    let extra: Vec<String> = source_keys(existing)
+        .into_iter()
+        .filter(|k| !want_sources.contains(k))
+        .collect();
+    if !extra.is_empty() {
+        out.push(format!("sources {extra:?} not in the configured regions"));
+    }
+    if existing.duplicate_window != wanted.duplicate_window {
+        out.push(format!(
+            "duplicate window {:?} (wanted {:?})",
+            existing.duplicate_window, wanted.duplicate_window
+        ));
+    }
+    if existing.retention != wanted.retention {
+        out.push(format!(
+            "retention {:?} (wanted {:?})",
+            existing.retention, wanted.retention
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn partition_is_stable_and_in_range() {
+        assert_eq!(partition_of("31612345678", 8), partition_of("31612345678", 8));
+        for n in 0..1000 {
+            assert!(partition_of(&n.to_string(), 7) < 7);
+        }
+        // FNV-1a of "a" is 0xaf63dc4c8601ec8c; pins the algorithm across builds.
+        assert_eq!(partition_of("a", 1000), (0xaf63_dc4c_8601_ec8c_u64 % 1000) as u16);
+    }
+
+    #[test]
+    fn partitions_spread_contacts() {
+        let mut counts = [0u32; 8];
+        for n in 0..8000u32 {
+            counts[partition_of(&format!("4915{n:08}"), 8) as usize] += 1;
+        }
+        assert!(counts.iter().all(|&c| c > 700 && c < 1300), "{counts:?}");
+    }
+
+    #[test]
+    fn drift_reports_replicas_subjects_window_and_foreign_sources() {
+        let settings = TopologySettings::default();
+        let wanted = hub_stream_configs(&settings).remove(0);
+        assert!(differences(&wanted, &wanted).is_empty());
+        let mut existing = wanted.clone();
+        existing.num_replicas = 1;
+        existing.subjects = vec!["wa.in.>".into()];
+        existing.duplicate_window = Duration::from_secs(5);
+        existing.sources.get_or_insert_with(Vec::new).push(Source {
+            name: "EDGE_AP".into(),
+            ..Default::default()
+        });
+        let diff = differences(&existing, &wanted);
+        assert_eq!(diff.len(), 4, "{diff:?}");
+    }
+
+    #[test]
+    fn a_new_region_is_not_drift_but_a_missing_source() {
+        let mut settings = TopologySettings::default();
+        let existing = hub_stream_configs(&settings).remove(0);
+        settings.regions.push("ap".into());
+        let wanted = hub_stream_configs(&settings).remove(0);
+        assert!(differences(&existing, &wanted).is_empty());
+        assert!(missing_sources(&existing, &wanted));
+    }
+
+    #[test]
+    fn invalid_settings_name_the_field() {
+        let s = TopologySettings {
+            partitions: 0,
+            ..TopologySettings::default()
+        };
+        assert_eq!(s.validate().map_err(|e| e.0), Err("partitions"));
+        let s = TopologySettings {
+            regions: vec!["EU west".into()],
+            ..TopologySettings::default()
+        };
+        assert_eq!(s.validate().map_err(|e| e.0), Err("regions"));
+    }
+
+    #[test]
+    fn subject_tokens_reject_wildcards_and_dots() {
+        assert!(is_subject_token("106540352242922"));
+        assert!(!is_subject_token("a.b"));
+        assert!(!is_subject_token("*"));
+        assert!(!is_subject_token(">"));
+        assert!(!is_subject_token(""));
+    }
+}

@@ -1,0 +1,105 @@
+//! The command line: global flags and one subcommand per role. Parsing only;
+//! `run` hands each role to `roles` / `stack`.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+
+use crate::config::Config;
+use crate::roles;
+
+/// Wharf: a fault-tolerant WhatsApp customer-support backbone.
+#[derive(Debug, Parser)]
+#[command(name = "wharf", version, about)]
+pub struct Cli {
+    /// TOML config file layered over the embedded defaults.
+    #[arg(long, short, global = true, env = "WHARF_CONFIG")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the whole stack on this machine: NATS hub cluster and leaf nodes,
+    /// migrations, an edge per region, router and admin server.
+    Up,
+    /// Run an edge relay: verified provider webhooks into the region's stream.
+    Edge {
+        /// Region to serve (overrides `edge.region`).
+        #[arg(long)]
+        region: Option<String>,
+    },
+    /// Run a router: the consumer group that applies INBOUND to the database.
+    Router,
+    /// Run a sender: the consumer group that delivers OUTBOUND replies.
+    Sender,
+    /// Run the admin API and dashboard server.
+    Admin,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Print the admin API's OpenAPI 3 document.
+    Openapi,
+    /// Print the effective configuration (secrets redacted).
+    Config,
+}
+
+/// Runs the parsed command to completion.
+///
+/// # Errors
+/// Start-up failures of the role, with context.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    if let Command::Openapi = cli.command {
+        println!("{}", admin::openapi_spec());
+        return Ok(());
+    }
+    let mut config = Config::load(cli.config.as_deref())?;
+    crate::telemetry::init(&config.log);
+    let shutdown = CancellationToken::new();
+    tokio::spawn(roles::cancel_on_signal(shutdown.clone()));
+    match cli.command {
+        Command::Openapi => Ok(()),
+        Command::Config => {
+            println!("{config:#?}");
+            Ok(())
+        }
+        Command::Up => crate::stack::up(config, shutdown).await,
+        Command::Migrate => {
+            let db = roles::connect_database(&config.database).await?;
+            roles::migrate(&db).await?;
+            roles::seed_numbers(&db, &config.numbers).await?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::Edge { region } => {
+            if let Some(region) = region {
+                relay::topology::validate_region(&region).map_err(anyhow::Error::msg)?;
+                config.edge.region = region;
+            }
+            let edge = roles::bind_edge(&config, config.edge.clone()).await?;
+            Ok(edge.run(shutdown).await?)
+        }
+        Command::Router => {
+            let db = roles::connect_database(&config.database).await?;
+            let router = roles::build_router(&config, db).await?;
+            Ok(router.run(shutdown).await?)
+        }
+        Command::Sender => {
+            let db = roles::connect_database(&config.database).await?;
+            let sender = roles::build_sender(&config, db).await?;
+            Ok(sender.run(shutdown).await?)
+        }
+        Command::Admin => {
+            let db = roles::connect_database(&config.database).await?;
+            let server = roles::bind_admin(&config, db).await?;
+            let mut tasks = JoinSet::new();
+            tasks.spawn(server.run(shutdown));
+            while let Some(done) = tasks.join_next().await {
+                done??;
+            }
+            Ok(())
+        }
+    }
+}

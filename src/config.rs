@@ -1,0 +1,306 @@
+//! The one typed configuration: embedded commented defaults
+//! (`defaults.toml`), then an optional TOML file, then `WHARF__SECTION__KEY`
+//! environment variables. Validated once at start; an invalid value names its
+//! key and environment variable. Secrets stay wrapped in `relay::secret::Secret`.
+
+use std::path::{Path, PathBuf};
+
+use admin::AdminSettings;
+use figment::Figment;
+use figment::providers::{Env, Format, Toml};
+use relay::edge::EdgeSettings;
+use relay::provider::NumberCredentials;
+use relay::router::RouterSettings;
+use relay::sandbox::SandboxSettings;
+use relay::sender::SenderSettings;
+use relay::topology::TopologySettings;
+use serde::{Deserialize, Serialize};
+
+/// The embedded defaults, with their comments.
+pub const DEFAULTS: &str = include_str!("defaults.toml");
+
+/// Prefix of environment overrides.
+pub const ENV_PREFIX: &str = "WHARF__";
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub numbers: Vec<NumberCredentials>,
+    pub log: LogSettings,
+    pub nats: NatsSettings,
+    pub database: DatabaseSettings,
+    pub topology: TopologySettings,
+    pub edge: EdgeSettings,
+    pub router: RouterSettings,
+    pub sender: SenderSettings,
+    pub sandbox: SandboxSettings,
+    pub admin: AdminSettings,
+    pub up: UpSettings,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct LogSettings {
+    pub filter: String,
+    pub format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct NatsSettings {
+    pub url: String,
+    pub connect_wait_secs: u64,
+}
+
+#[derive(Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseSettings {
+    /// May hold a password: never printed (see the `Debug` impl).
+    pub url: String,
+    pub max_connections: u32,
+}
+
+impl std::fmt::Debug for DatabaseSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DatabaseSettings")
+            .field("url", &redact_url(&self.url))
+            .field("max_connections", &self.max_connections)
+            .finish()
+    }
+}
+
+/// `postgres://user:secret@host/db` → `postgres://user:***@host/db`.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            match userinfo.find(':') {
+                Some(colon) => format!("{}{}:***{}", &url[..scheme + 3], &userinfo[..colon], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct UpSettings {
+    pub data_dir: PathBuf,
+    pub hub_client_port: u16,
+    pub hub_cluster_port: u16,
+    pub hub_leafnode_port: u16,
+    pub hub_monitor_port: u16,
+    pub leaf_client_port: u16,
+    pub leaf_monitor_port: u16,
+    pub edge_http_port: u16,
+    pub sandbox_port: u16,
+    pub nats_server: String,
+}
+
+/// A configuration that cannot be used, with the key at fault.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("invalid configuration: `{key}` (env {env}): {reason}")]
+    Invalid { key: String, env: String, reason: String },
+    #[error("cannot read config file {path}: {reason}")]
+    File { path: PathBuf, reason: String },
+}
+
+impl ConfigError {
+    fn invalid(key: &str, reason: impl Into<String>) -> Self {
+        Self::Invalid {
+            key: key.to_owned(),
+            env: env_var_of(key),
+            reason: reason.into(),
+        }
+    }
+}
+
+/// `edge.listen` → `WHARF__EDGE__LISTEN`.
+pub fn env_var_of(key: &str) -> String {
+    format!("{ENV_PREFIX}{}", key.replace('.', "__").to_ascii_uppercase())
+}
+
+impl Config {
+    /// Loads defaults, `file` and the process environment, then validates.
+    ///
+    /// # Errors
+    /// When the file is unreadable or a value is missing, mistyped or invalid.
+    pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        Self::load_from(file, Env::prefixed(ENV_PREFIX).split("__"))
+    }
+
+    /// As [`Config::load`] with an explicit environment provider (for tests).
+    ///
+    /// # Errors
+    /// As [`Config::load`].
+    pub fn load_from(file: Option<&Path>, env: Env) -> Result<Self, ConfigError> {
+        let mut figment = Figment::from(Toml::string(DEFAULTS));
+        if let Some(path) = file {
+            if !path.is_file() {
+                return Err(ConfigError::File {
+                    path: path.to_owned(),
+                    reason: "no such file".into(),
+                });
+            }
+            figment = figment.merge(Toml::file(path));
+        }
+        let config: Config = figment.merge(env).extract().map_err(|err| {
+            let key = err.path.join(".");
+            let reason = err.kind.to_string();
+            if key.is_empty() {
+                ConfigError::Invalid {
+                    key: "(root)".into(),
+                    env: format!("{ENV_PREFIX}…"),
+                    reason,
+                }
+            } else {
+                ConfigError::invalid(&key, reason)
+            }
+        })?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Checks values that parse but cannot work.
+    ///
+    /// # Errors
+    /// The first invalid key.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        self.topology
+            .validate()
+            .map_err(|(field, reason)| ConfigError::invalid(&format!("topology.{field}"), reason))?;
+        relay::topology::validate_region(&self.edge.region)
+            .map_err(|reason| ConfigError::invalid("edge.region", reason))?;
+        if self.edge.max_body_bytes < 1024 {
+            return Err(ConfigError::invalid("edge.max_body_bytes", "must be at least 1024"));
+        }
+        if self.edge.ack_timeout_ms == 0 {
+            return Err(ConfigError::invalid("edge.ack_timeout_ms", "must be at least 1"));
+        }
+        if self.router.max_deliver < 1 {
+            return Err(ConfigError::invalid("router.max_deliver", "must be at least 1"));
+        }
+        if self.sender.max_attempts < 1 {
+            return Err(ConfigError::invalid("sender.max_attempts", "must be at least 1"));
+        }
+        if self.sender.concurrency == 0 {
+            return Err(ConfigError::invalid("sender.concurrency", "must be at least 1"));
+        }
+        if self.sender.backoff_base_ms > self.sender.backoff_max_ms {
+            return Err(ConfigError::invalid("sender.backoff_base_ms", "must not exceed sender.backoff_max_ms"));
+        }
+        if self.database.max_connections == 0 {
+            return Err(ConfigError::invalid("database.max_connections", "must be at least 1"));
+        }
+        let db = &self.database.url;
+        if !(db.starts_with("sqlite:") || db.starts_with("postgres://") || db.starts_with("postgresql://")) {
+            return Err(ConfigError::invalid(
+                "database.url",
+                "must start with sqlite:, postgres:// or postgresql://",
+            ));
+        }
+        if self.nats.url.trim().is_empty() {
+            return Err(ConfigError::invalid("nats.url", "must not be empty"));
+        }
+        for (i, number) in self.numbers.iter().enumerate() {
+            if !relay::topology::is_subject_token(&number.phone_number_id) {
+                return Err(ConfigError::invalid(
+                    &format!("numbers.{i}.phone_number_id"),
+                    "must be 1-64 characters of letters, digits, '-' or '_'",
+                ));
+            }
+            if number.app_secret.is_empty() {
+                return Err(ConfigError::invalid(&format!("numbers.{i}.app_secret"), "must not be empty"));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An environment layer that sees nothing of the process environment.
+    fn no_env() -> Env {
+        Env::prefixed("WHARF_TEST_UNSET_PREFIX__")
+    }
+
+    #[test]
+    fn defaults_load_and_validate() {
+        let config = Config::load_from(None, no_env()).expect("defaults are valid");
+        assert_eq!(config.topology.replicas, 3);
+        assert_eq!(config.up.hub_client_port, 4322);
+        assert!(config.numbers.is_empty());
+    }
+
+    #[test]
+    fn an_env_override_wins_and_a_bad_one_names_key_and_variable() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("WHARF__TOPOLOGY__PARTITIONS", "4");
+            let config = Config::load(None).expect("valid");
+            assert_eq!(config.topology.partitions, 4);
+            jail.set_env("WHARF__EDGE__LISTEN", "not-an-address");
+            let err = Config::load(None).expect_err("invalid").to_string();
+            assert!(err.contains("edge.listen"), "{err}");
+            assert!(err.contains("WHARF__EDGE__LISTEN"), "{err}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn semantic_errors_name_key_and_variable() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("WHARF__TOPOLOGY__PARTITIONS", "0");
+            let err = Config::load(None).expect_err("invalid").to_string();
+            assert!(err.contains("topology.partitions") && err.contains("WHARF__TOPOLOGY__PARTITIONS"), "{err}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn a_file_layer_overrides_defaults_and_secrets_do_not_print() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "wharf.toml",
+                r#"
+                [[numbers]]
+                provider = "meta"
+                phone_number_id = "1065"
+                app_secret = "topsecret-app"
+                [database]
+                url = "postgres://wharf:topsecret-db@localhost/wharf"
+                max_connections = 3
+                "#,
+            )?;
+            let config = Config::load(Some(Path::new("wharf.toml"))).expect("valid");
+            assert_eq!(config.numbers.len(), 1);
+            assert_eq!(config.database.max_connections, 3);
+            let printed = format!("{config:?}");
+            assert!(!printed.contains("topsecret-app"), "{printed}");
+            assert!(!printed.contains("topsecret-db"), "{printed}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn a_missing_file_is_an_error() {
+        let err = Config::load_from(Some(Path::new("/nonexistent/wharf.toml")), no_env()).expect_err("missing");
+        assert!(err.to_string().contains("/nonexistent/wharf.toml"));
+    }
+
+    #[test]
+    fn urls_lose_their_password() {
+        assert_eq!(redact_url("postgres://u:p@h/db"), "postgres://u:***@h/db");
+        assert_eq!(redact_url("sqlite://data/x.db"), "sqlite://data/x.db");
+    }
+}

@@ -1,0 +1,11 @@
+//! The `wharf` binary's library: command line, configuration, telemetry,
+//! role start-up, local NATS processes and `wharf up`. `main.rs` only calls
+//! into here, so tests run the same code.
+#![forbid(unsafe_code)]
+
+pub mod cli;
+pub mod config;
+pub mod nats_server;
+pub mod roles;
+pub mod stack;
+pub mod telemetry;

@@ -1,0 +1,347 @@
+//! Running real `nats-server` processes: the hub cluster (three nodes from the
+//! root `nats.conf`) and one leaf node per region (`deploy/leaf.conf`), each
+//! with its own store directory. Used by `wharf up` and by the test harness.
+//! A process is killed and reaped when its handle drops; a pid file lets the
+//! next start clean up after a `wharf up` that was killed with -9.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+
+/// The hub node config (root `nats.conf`).
+pub const HUB_CONF: &str = include_str!("../nats.conf");
+/// The edge region leaf node config template.
+pub const LEAF_CONF: &str = include_str!("../deploy/leaf.conf");
+
+/// Ports of one local stack. Node or region `i` gets `base + i`.
+#[derive(Debug, Clone)]
+pub struct Ports {
+    pub hub_client: Vec<u16>,
+    pub hub_cluster: Vec<u16>,
+    pub hub_leafnode: Vec<u16>,
+    pub hub_monitor: Vec<u16>,
+    pub leaf_client: Vec<u16>,
+    pub leaf_monitor: Vec<u16>,
+}
+
+impl Ports {
+    /// Consecutive ports from each base, or free ports where a base is 0.
+    ///
+    /// # Errors
+    /// When no free port can be had.
+    pub fn plan(bases: [u16; 6], hub_nodes: usize, regions: usize) -> anyhow::Result<Self> {
+        let range = |base: u16, n: usize| -> anyhow::Result<Vec<u16>> {
+            (0..n)
+                .map(|i| {
+                    if base == 0 {
+                        free_port()
+                    } else {
+                        u16::try_from(usize::from(base) + i).context("port out of range")
+                    }
+                })
+                .collect()
+        };
+        Ok(Self {
+            hub_client: range(bases[0], hub_nodes)?,
+            hub_cluster: range(bases[1], hub_nodes)?,
+            hub_leafnode: range(bases[2], hub_nodes)?,
+            hub_monitor: range(bases[3], hub_nodes)?,
+            leaf_client: range(bases[4], regions)?,
+            leaf_monitor: range(bases[5], regions)?,
+        })
+    }
+}
+
+/// A free TCP port on loopback (bound then released).
+///
+/// # Errors
+/// When the OS has none.
+pub fn free_port() -> anyhow::Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// One running `nats-server`; killed and reaped on drop.
+pub struct NatsProcess {
+    pub name: String,
+    pub client_url: String,
+    pub monitor_url: String,
+    pub store_dir: PathBuf,
+    child: Option<Child>,
+    pid_file: PathBuf,
+    binary: String,
+    conf: PathBuf,
+    env: Vec<(String, String)>,
+    log: PathBuf,
+}
+
+impl NatsProcess {
+    fn spawn(
+        binary: &str,
+        conf: &Path,
+        dir: &Path,
+        name: &str,
+        client_port: u16,
+        monitor_port: u16,
+        mut env: Vec<(String, String)>,
+    ) -> anyhow::Result<Self> {
+        let store_dir = dir.join(name);
+        std::fs::create_dir_all(&store_dir)?;
+        env.extend([
+            ("WHARF_NATS_NAME".to_owned(), name.to_owned()),
+            ("WHARF_NATS_LISTEN".to_owned(), format!("127.0.0.1:{client_port}")),
+            ("WHARF_NATS_HTTP".to_owned(), format!("127.0.0.1:{monitor_port}")),
+            ("WHARF_NATS_STORE_DIR".to_owned(), store_dir.display().to_string()),
+        ]);
+        let mut process = Self {
+            name: name.to_owned(),
+            client_url: format!("nats://127.0.0.1:{client_port}"),
+            monitor_url: format!("http://127.0.0.1:{monitor_port}"),
+            pid_file: dir.join(format!("{name}.pid")),
+            log: dir.join(format!("{name}.log")),
+            store_dir,
+            child: None,
+            binary: binary.to_owned(),
+            conf: conf.to_owned(),
+            env,
+        };
+        kill_stale(&process.pid_file);
+        process.start()?;
+        Ok(process)
+    }
+
+    /// (Re)starts the process with the same config, ports and store.
+    ///
+    /// # Errors
+    /// When the binary cannot be run.
+    pub fn start(&mut self) -> anyhow::Result<()> {
+        if self.child.is_some() {
+            return Ok(());
+        }
+        let log = std::fs::OpenOptions::new().create(true).append(true).open(&self.log)?;
+        let child = Command::new(&self.binary)
+            .arg("-c")
+            .arg(&self.conf)
+            .arg("-P")
+            .arg(&self.pid_file)
+            .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .stdin(Stdio::null())
+            .stdout(Stdio::from(log.try_clone()?))
+            .stderr(Stdio::from(log))
+            .spawn()
+            .with_context(|| {
+                format!(
+                    "cannot run {} (install it with `apt-get install nats-server`)",
+                    self.binary
+                )
+            })?;
+        self.child = Some(child);
+        Ok(())
+    }
+
+    /// Kills the process with SIGKILL (a crash, for fault tests) and reaps it.
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        let _ = std::fs::remove_file(&self.pid_file);
+    }
+
+    /// Asks the process to stop (SIGTERM via `kill`), waits up to `grace`,
+    /// then kills it.
+    pub fn stop(&mut self, grace: Duration) {
+        if let Some(child) = self.child.as_mut() {
+            let _ = Command::new("kill").arg(child.id().to_string()).status();
+            let deadline = std::time::Instant::now() + grace;
+            while std::time::Instant::now() < deadline {
+                if matches!(child.try_wait(), Ok(Some(_))) {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+        self.kill();
+    }
+
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+
+    /// The server's log so far (for test failure messages).
+    pub fn log_tail(&self) -> String {
+        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
+        let lines: Vec<&str> = text.lines().collect();
+        lines[lines.len().saturating_sub(30)..].join("\n")
+    }
+
+    /// Fails early when the process exited (bad config, port taken).
+    fn check_alive(&mut self) -> anyhow::Result<()> {
+        if let Some(child) = self.child.as_mut()
+            && let Ok(Some(status)) = child.try_wait()
+        {
+            bail!("{} exited ({status}):\n{}", self.name, self.log_tail());
+        }
+        Ok(())
+    }
+}
+
+impl Drop for NatsProcess {
+    fn drop(&mut self) {
+        self.stop(Duration::from_secs(5));
+    }
+}
+
+/// Kills a server left behind by a previous run that was killed with -9.
+fn kill_stale(pid_file: &Path) {
+    let Ok(pid) = std::fs::read_to_string(pid_file) else {
+        return;
+    };
+    let pid = pid.trim();
+    let is_nats = std::fs::read_to_string(format!("/proc/{pid}/cmdline"))
+        .is_ok_and(|cmd| cmd.contains("nats-server"));
+    if is_nats {
+        let _ = Command::new("kill").arg("-9").arg(pid).status();
+    }
+    let _ = std::fs::remove_file(pid_file);
+}
+
+/// The three-node hub cluster (JetStream domain `hub`).
+pub struct HubCluster {
+    pub nodes: Vec<NatsProcess>,
+}
+
+impl HubCluster {
+    /// Starts `nodes` hub servers from `nats.conf` under `dir`.
+    ///
+    /// # Errors
+    /// When a server cannot start.
+    pub fn start(binary: &str, dir: &Path, ports: &Ports) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(dir)?;
+        let conf = dir.join("hub.conf");
+        std::fs::write(&conf, HUB_CONF)?;
+        let routes = ports
+            .hub_cluster
+            .iter()
+            .map(|p| format!("nats-route://127.0.0.1:{p}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let nodes = (0..ports.hub_client.len())
+            .map(|i| {
+                NatsProcess::spawn(
+                    binary,
+                    &conf,
+                    dir,
+                    &format!("hub-{}", i + 1),
+                    ports.hub_client[i],
+                    ports.hub_monitor[i],
+                    vec![
+                        ("WHARF_NATS_CLUSTER".into(), format!("127.0.0.1:{}", ports.hub_cluster[i])),
+                        ("WHARF_NATS_ROUTES".into(), format!("[{routes}]")),
+                        ("WHARF_NATS_LEAFNODES".into(), format!("127.0.0.1:{}", ports.hub_leafnode[i])),
+                    ],
+                )
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        Ok(Self { nodes })
+    }
+
+    /// Client URLs of every node, comma separated.
+    pub fn client_urls(&self) -> String {
+        self.nodes.iter().map(|n| n.client_url.as_str()).collect::<Vec<_>>().join(",")
+    }
+
+    /// Waits until JetStream answers on every node (meta leader elected).
+    ///
+    /// # Errors
+    /// When not ready within `wait`, with the servers' logs.
+    pub async fn wait_ready(&mut self, wait: Duration) -> anyhow::Result<()> {
+        for node in &mut self.nodes {
+            wait_jetstream(node, wait).await?;
+        }
+        Ok(())
+    }
+}
+
+/// A region's leaf node, with JetStream domain = region.
+pub struct LeafNode {
+    pub region: String,
+    pub process: NatsProcess,
+}
+
+impl LeafNode {
+    /// Starts the leaf of `region`, linked to every hub leafnode port.
+    ///
+    /// # Errors
+    /// When the server cannot start.
+    pub fn start(
+        binary: &str,
+        dir: &Path,
+        region: &str,
+        client_port: u16,
+        monitor_port: u16,
+        hub_leafnode_ports: &[u16],
+    ) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(dir)?;
+        let conf = dir.join("leaf.conf");
+        std::fs::write(&conf, LEAF_CONF)?;
+        let hubs = hub_leafnode_ports
+            .iter()
+            .map(|p| format!("nats-leaf://127.0.0.1:{p}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let process = NatsProcess::spawn(
+            binary,
+            &conf,
+            dir,
+            &format!("leaf-{region}"),
+            client_port,
+            monitor_port,
+            vec![
+                ("WHARF_NATS_DOMAIN".into(), region.to_owned()),
+                ("WHARF_NATS_HUB_URLS".into(), format!("[{hubs}]")),
+            ],
+        )?;
+        Ok(Self {
+            region: region.to_owned(),
+            process,
+        })
+    }
+
+    /// Waits until the leaf's own JetStream answers.
+    ///
+    /// # Errors
+    /// When not ready within `wait`.
+    pub async fn wait_ready(&mut self, wait: Duration) -> anyhow::Result<()> {
+        wait_jetstream(&mut self.process, wait).await
+    }
+}
+
+async fn wait_jetstream(node: &mut NatsProcess, wait: Duration) -> anyhow::Result<()> {
+    let deadline = tokio::time::Instant::now() + wait;
+    loop {
+        node.check_alive()?;
+        let ready = async {
+            let client = async_nats::ConnectOptions::new()
+                .connection_timeout(Duration::from_millis(500))
+                .connect(node.client_url.as_str())
+                .await
+                .ok()?;
+            let js = async_nats::jetstream::new(client);
+            tokio::time::timeout(Duration::from_secs(1), js.query_account())
+                .await
+                .ok()?
+                .ok()
+        }
+        .await;
+        if ready.is_some() {
+            return Ok(());
+        }
+        if tokio::time::Instant::now() >= deadline {
+            bail!("{} not ready after {wait:?}:\n{}", node.name, node.log_tail());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}

@@ -1,0 +1,202 @@
+//! Start-up of each role from the config: connect NATS and the database, build
+//! the library server or consumer, run it until the shutdown token fires.
+//! `wharf up` and the single-role subcommands both go through here.
+
+use std::time::Duration;
+
+use anyhow::Context;
+use chrono::Utc;
+use entities::business_number;
+use migrations::{Migrator, MigratorTrait};
+use relay::edge::{EdgeServer, EdgeSettings};
+use relay::provider::NumberCredentials;
+use relay::router::Router;
+use relay::sandbox::{SandboxServer, SandboxSettings};
+use relay::sender::Sender;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectOptions, ConnectionTrait, Database, DatabaseConnection,
+    EntityTrait, QueryFilter, Set,
+};
+use tokio_util::sync::CancellationToken;
+
+use crate::config::{Config, DatabaseSettings, redact_url};
+
+/// Opens the database pool; for SQLite creates the file's folder and turns on WAL.
+///
+/// # Errors
+/// When the database cannot be reached.
+pub async fn connect_database(settings: &DatabaseSettings) -> anyhow::Result<DatabaseConnection> {
+    let url = &settings.url;
+    let sqlite = url.starts_with("sqlite:");
+    if sqlite {
+        let path = url
+            .trim_start_matches("sqlite://")
+            .trim_start_matches("sqlite:")
+            .split('?')
+            .next()
+            .unwrap_or_default();
+        if let Some(parent) = std::path::Path::new(path).parent()
+            && !parent.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+        }
+    }
+    let mut options = ConnectOptions::new(url.clone());
+    options
+        .max_connections(settings.max_connections)
+        .connect_timeout(Duration::from_secs(10))
+        .sqlx_logging(false);
+    let db = Database::connect(options)
+        .await
+        .with_context(|| format!("connecting to database {}", redact_url(url)))?;
+    if sqlite {
+        db.execute_unprepared("PRAGMA journal_mode=WAL").await?;
+    }
+    Ok(db)
+}
+
+/// Applies every pending migration.
+///
+/// # Errors
+/// When a migration fails.
+pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
+    Migrator::up(db, None).await.context("running migrations")
+}
+
+/// Makes sure every configured number has its row, with current credentials.
+///
+/// # Errors
+/// Database errors.
+pub async fn seed_numbers(db: &DatabaseConnection, numbers: &[NumberCredentials]) -> anyhow::Result<()> {
+    let now = Utc::now();
+    for number in numbers {
+        let existing = business_number::Entity::find()
+            .filter(business_number::Column::PhoneNumberId.eq(&number.phone_number_id))
+            .one(db)
+            .await?;
+        let mut row: business_number::ActiveModel = match existing {
+            Some(row) => row.into(),
+            None => business_number::ActiveModel {
+                phone_number_id: Set(number.phone_number_id.clone()),
+                name: Set(number.phone_number_id.clone()),
+                created_at: Set(now),
+                api_base_url: Set(None),
+                ..Default::default()
+            },
+        };
+        row.provider = Set(number.provider.as_str().to_owned());
+        row.display_phone = Set(number.display_phone.clone());
+        row.app_secret = Set(number.app_secret.expose().to_owned());
+        row.verify_token = Set(number.verify_token.expose().to_owned());
+        row.api_base_url = Set(number.api_base_url.clone());
+        row.access_token = Set((!number.access_token.is_empty()).then(|| number.access_token.expose().to_owned()));
+        row.updated_at = Set(now);
+        row.save(db).await?;
+    }
+    Ok(())
+}
+
+/// Connects to the hub.
+///
+/// # Errors
+/// When no hub node answers in time.
+pub async fn hub_client(config: &Config, name: &str) -> anyhow::Result<async_nats::Client> {
+    relay::nats::connect(&config.nats.url, name, Duration::from_secs(config.nats.connect_wait_secs))
+        .await
+        .context("connecting to the NATS hub")
+}
+
+/// Binds an edge relay (its NATS is the region's leaf, or the hub).
+///
+/// # Errors
+/// When NATS is unreachable, the stream drifted or the port is taken.
+pub async fn bind_edge(config: &Config, settings: EdgeSettings) -> anyhow::Result<EdgeServer> {
+    let client = relay::nats::connect(
+        &settings.nats_url,
+        &format!("wharf-edge-{}", settings.region),
+        Duration::from_secs(config.nats.connect_wait_secs),
+    )
+    .await
+    .with_context(|| format!("connecting edge {} to NATS", settings.region))?;
+    EdgeServer::bind(settings, &config.topology, &config.numbers, client)
+        .await
+        .context("starting the edge relay")
+}
+
+/// Builds a router process.
+///
+/// # Errors
+/// When NATS or the database is unreachable.
+pub async fn build_router(config: &Config, db: DatabaseConnection) -> anyhow::Result<Router> {
+    let client = hub_client(config, "wharf-router").await?;
+    Ok(Router::new(config.router.clone(), config.topology.clone(), db, client))
+}
+
+/// Builds a sender process.
+///
+/// # Errors
+/// When NATS is unreachable or the HTTP client cannot start.
+pub async fn build_sender(config: &Config, db: DatabaseConnection) -> anyhow::Result<Sender> {
+    let client = hub_client(config, "wharf-sender").await?;
+    Ok(Sender::new(config.sender.clone(), config.topology.clone(), db, client)?)
+}
+
+/// Binds the sandbox provider for the configured numbers.
+///
+/// # Errors
+/// When the port is taken.
+pub async fn bind_sandbox(config: &Config, settings: SandboxSettings) -> anyhow::Result<SandboxServer> {
+    SandboxServer::bind(settings, &config.numbers)
+        .await
+        .context("starting the sandbox provider")
+}
+
+/// Binds the admin server.
+///
+/// # Errors
+/// When NATS is unreachable or the port is taken.
+pub async fn bind_admin(config: &Config, db: DatabaseConnection) -> anyhow::Result<admin::AdminServer> {
+    let client = hub_client(config, "wharf-admin").await?;
+    admin::AdminServer::bind(config.admin.clone(), db, client)
+        .await
+        .context("starting the admin server")
+}
+
+/// Ensures the hub streams, retrying while the cluster elects its leaders.
+///
+/// # Errors
+/// On drift at once; on other errors after `wait`.
+pub async fn ensure_hub_topology(config: &Config, client: &async_nats::Client, wait: Duration) -> anyhow::Result<()> {
+    let js = async_nats::jetstream::new(client.clone());
+    let deadline = tokio::time::Instant::now() + wait;
+    loop {
+        match relay::topology::ensure_hub(&js, &config.topology).await {
+            Ok(()) => return Ok(()),
+            Err(err @ relay::topology::TopologyError::Drift { .. }) => return Err(err.into()),
+            Err(err) if tokio::time::Instant::now() < deadline => {
+                tracing::debug!(%err, "hub not ready for streams yet");
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            }
+            Err(err) => return Err(err.into()),
+        }
+    }
+}
+
+/// Resolves when Ctrl-C or SIGTERM arrives, then cancels `token`.
+pub async fn cancel_on_signal(token: CancellationToken) {
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {},
+        () = terminate => {},
+        () = token.cancelled() => {},
+    }
+    tracing::info!("shutting down");
+    token.cancel();
+}

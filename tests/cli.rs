@@ -1,0 +1,186 @@
+//! The `wharf` binary as a user meets it: help, the OpenAPI document, config
+//! errors, and `wharf up` bringing up and tearing down the whole stack.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use support::eventually;
+
+fn wharf() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_wharf"));
+    for (key, _) in std::env::vars() {
+        if key.starts_with("WHARF") {
+            command.env_remove(key);
+        }
+    }
+    command
+}
+
+#[test]
+fn help_lists_every_role() {
+    let output = wharf().arg("--help").output().unwrap();
+    assert!(output.status.success());
+    let help = String::from_utf8(output.stdout).unwrap();
+    for role in ["up", "edge", "router", "sender", "admin", "migrate", "openapi"] {
+        assert!(help.lines().any(|l| l.trim_start().starts_with(role)), "{role} missing:\n{help}");
+    }
+}
+
+#[test]
+fn openapi_prints_an_openapi_3_document() {
+    let output = wharf().arg("openapi").output().unwrap();
+    assert!(output.status.success());
+    let spec: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert!(spec["openapi"].as_str().unwrap().starts_with("3."));
+    assert!(spec["paths"]["/api/v1/conversations"].is_object());
+}
+
+#[test]
+fn an_invalid_setting_names_its_key_and_variable() {
+    let output = wharf()
+        .arg("migrate")
+        .env("WHARF__TOPOLOGY__REPLICAS", "seven")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("topology.replicas"), "{stderr}");
+    assert!(stderr.contains("WHARF__TOPOLOGY__REPLICAS"), "{stderr}");
+}
+
+#[test]
+fn config_output_never_shows_secrets() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("wharf.toml");
+    std::fs::write(
+        &file,
+        "[[numbers]]\nprovider = \"meta\"\nphone_number_id = \"1065\"\napp_secret = \"s3cr3t-app\"\nverify_token = \"s3cr3t-vt\"\n\
+         [database]\nurl = \"postgres://wharf:s3cr3t-db@localhost/wharf\"\nmax_connections = 2\n",
+    )
+    .unwrap();
+    let output = wharf().arg("--config").arg(&file).arg("config").output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let printed = String::from_utf8(output.stdout).unwrap();
+    assert!(printed.contains("1065"));
+    assert!(!printed.contains("s3cr3t"), "{printed}");
+}
+
+fn alive(pid: u32) -> bool {
+    // A zombie is dead for our purposes.
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .is_ok_and(|stat| !stat.split_whitespace().nth(2).is_some_and(|state| state == "Z"))
+}
+
+fn read_stack(data: &Path) -> Option<serde_json::Value> {
+    let text = std::fs::read_to_string(data.join("stack.json")).ok()?;
+    serde_json::from_str(&text).ok()
+}
+
+fn start_up(data: &Path) -> std::process::Child {
+    let mut command = wharf();
+    command
+        .arg("up")
+        .env("WHARF__UP__DATA_DIR", data)
+        .env("WHARF__DATABASE__URL", format!("sqlite://{}?mode=rwc", data.join("wharf.db").display()))
+        .env("WHARF__ADMIN__LISTEN", "127.0.0.1:0")
+        .env("RUST_LOG", "warn");
+    for key in [
+        "HUB_CLIENT_PORT",
+        "HUB_CLUSTER_PORT",
+        "HUB_LEAFNODE_PORT",
+        "HUB_MONITOR_PORT",
+        "LEAF_CLIENT_PORT",
+        "LEAF_MONITOR_PORT",
+        "EDGE_HTTP_PORT",
+    ] {
+        command.env(format!("WHARF__UP__{key}"), "0");
+    }
+    command.stdout(Stdio::null()).spawn().unwrap()
+}
+
+fn terminate(child: &mut std::process::Child) -> std::process::ExitStatus {
+    Command::new("kill").arg(child.id().to_string()).status().unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        assert!(std::time::Instant::now() < deadline, "wharf up did not stop on SIGTERM");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wharf_up_runs_the_stack_keeps_data_and_leaves_no_nats_server_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let mut child = start_up(&data);
+    let stack = eventually(Duration::from_secs(90), "stack.json", || async { read_stack(&data) }).await;
+
+    let pids: Vec<u32> = stack["nats_pids"].as_array().unwrap().iter().map(|p| p.as_u64().unwrap() as u32).collect();
+    assert_eq!(pids.len(), 5, "3 hub nodes + 2 leaves: {stack}");
+    assert!(pids.iter().all(|&p| alive(p)));
+    let edges = stack["edges"].as_array().unwrap();
+    assert_eq!(edges.iter().map(|e| e["region"].as_str().unwrap()).collect::<Vec<_>>(), ["eu", "us"]);
+    assert!(stack["nats"]["hub"][0].as_str().unwrap().starts_with("nats://"));
+    let credentials = &stack["credentials"];
+    let number = credentials["phone_number_id"].as_str().unwrap().to_owned();
+    let secret = credentials["app_secret"].as_str().unwrap().to_owned();
+    let token = credentials["admin_token"].as_str().unwrap().to_owned();
+    let admin_url = stack["admin_url"].as_str().unwrap().to_owned();
+
+    let http = reqwest::Client::new();
+    let body = support::meta_text(&number, "4915100000009", "Eve", "wamid.UP1", "hi from up", 1_764_300_400);
+    let response = http
+        .post(format!("{}/webhooks/meta", edges[1]["url"].as_str().unwrap()))
+        .header("x-hub-signature-256", relay::provider::meta::sign(&secret, &body))
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let list = |http: reqwest::Client, admin_url: String, token: String| async move {
+        let page: serde_json::Value = http
+            .get(format!("{admin_url}/api/v1/conversations"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .ok()?
+            .json()
+            .await
+            .ok()?;
+        (page["items"].as_array()?.len() == 1).then_some(page)
+    };
+    eventually(Duration::from_secs(30), "the conversation via wharf up", || {
+        list(http.clone(), admin_url.clone(), token.clone())
+    })
+    .await;
+
+    let status = terminate(&mut child);
+    assert!(status.success(), "wharf up exited with {status}");
+    for pid in &pids {
+        assert!(!alive(*pid), "nats-server {pid} left behind");
+    }
+
+    // Starting again keeps the data and the credentials.
+    let mut child = start_up(&data);
+    let again = eventually(Duration::from_secs(90), "stack.json again", || async {
+        read_stack(&data).filter(|s| s["pid"] != stack["pid"])
+    })
+    .await;
+    assert_eq!(again["credentials"]["admin_token"], token);
+    let admin_url = again["admin_url"].as_str().unwrap().to_owned();
+    eventually(Duration::from_secs(30), "the old conversation after restart", || {
+        list(http.clone(), admin_url.clone(), token.clone())
+    })
+    .await;
+    let pids: Vec<u32> = again["nats_pids"].as_array().unwrap().iter().map(|p| p.as_u64().unwrap() as u32).collect();
+    assert!(terminate(&mut child).success());
+    for pid in &pids {
+        assert!(!alive(*pid), "nats-server {pid} left behind");
+    }
+}

@@ -1,0 +1,371 @@
+//! Test harness: real `nats-server` processes (3-node hub + one leaf per
+//! region) on free ports with temp stores, a fresh SQLite file or PostgreSQL
+//! database per test, and the roles running in-process on free ports.
+//! Everything is stopped and removed on `Drop`. No mocks.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::future::Future;
+use std::time::Duration;
+
+use async_nats::jetstream;
+use relay::envelope::Provider;
+use relay::provider::NumberCredentials;
+use relay::secret::Secret;
+use sea_orm::{ConnectionTrait, Database};
+use tokio_util::sync::CancellationToken;
+use wharf::config::Config;
+use wharf::nats_server::{HubCluster, LeafNode, Ports, free_port};
+use wharf::roles;
+
+pub const PHONE_NUMBER_ID: &str = "106540352242922";
+pub const APP_SECRET: &str = "test-app-secret-7f3a";
+pub const VERIFY_TOKEN: &str = "test-verify-token";
+pub const ADMIN_TOKEN: &str = "test-admin-token-0b1c";
+
+/// Polls `check` until it yields `Some`, or panics with `what` after `wait`.
+pub async fn eventually<T, F, Fut>(wait: Duration, what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + wait;
+    loop {
+        if let Some(value) = check().await {
+            return value;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "timed out after {wait:?} waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// A database of its own for one test.
+pub enum TestDb {
+    Sqlite { _dir: tempfile::TempDir, url: String },
+    Postgres { admin_url: String, name: String, url: String },
+}
+
+impl TestDb {
+    pub fn sqlite() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("wharf.db").display());
+        TestDb::Sqlite { _dir: dir, url }
+    }
+
+    /// A fresh database on `TEST_POSTGRES_URL`. Without it, `None` — except
+    /// under CI, where PostgreSQL must be there (`make test` provides it).
+    pub async fn postgres() -> Option<Self> {
+        let Ok(admin_url) = std::env::var("TEST_POSTGRES_URL") else {
+            assert!(
+                std::env::var("CI").is_err(),
+                "TEST_POSTGRES_URL must be set under CI (make test sets it)"
+            );
+            eprintln!("SKIPPED: PostgreSQL variant: TEST_POSTGRES_URL is not set (make test sets it)");
+            return None;
+        };
+        let name = format!("wharf_test_{}", uuid::Uuid::new_v4().simple());
+        let admin = Database::connect(admin_url.as_str()).await.expect("connect to TEST_POSTGRES_URL");
+        admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.unwrap();
+        admin.close().await.ok();
+        let url = with_database(&admin_url, &name);
+        Some(TestDb::Postgres { admin_url, name, url })
+    }
+
+    pub fn url(&self) -> &str {
+        match self {
+            TestDb::Sqlite { url, .. } | TestDb::Postgres { url, .. } => url,
+        }
+    }
+}
+
+/// `postgres://u:p@h:5432/postgres?x` with the database name replaced.
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let host_end = base.rfind('/').filter(|&i| i > "postgres://".len()).unwrap_or(base.len());
+    let mut out = format!("{}/{name}", &base[..host_end]);
+    if let Some(q) = query {
+        out.push('?');
+        out.push_str(q);
+    }
+    out
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let TestDb::Postgres { admin_url, name, .. } = self {
+            let (admin_url, name) = (admin_url.clone(), name.clone());
+            // Drop runs inside the test's runtime: use a thread with its own.
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+                rt.block_on(async {
+                    if let Ok(admin) = Database::connect(admin_url.as_str()).await {
+                        let _ = admin
+                            .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                            .await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
+
+/// Real NATS: the hub cluster and one leaf per region, in a temp dir.
+pub struct Nats {
+    pub hub: HubCluster,
+    pub leaves: Vec<LeafNode>,
+    pub ports: Ports,
+    pub dir: tempfile::TempDir,
+}
+
+impl Nats {
+    pub async fn start(regions: &[&str]) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let ports = Ports::plan([0; 6], 3, regions.len()).unwrap();
+        let mut hub = HubCluster::start("nats-server", dir.path(), &ports).unwrap();
+        let mut leaves: Vec<LeafNode> = regions
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                LeafNode::start("nats-server", dir.path(), r, ports.leaf_client[i], ports.leaf_monitor[i], &ports.hub_leafnode)
+                    .unwrap()
+            })
+            .collect();
+        hub.wait_ready(Duration::from_secs(30)).await.unwrap();
+        for leaf in &mut leaves {
+            leaf.wait_ready(Duration::from_secs(30)).await.unwrap();
+        }
+        Self { hub, leaves, ports, dir }
+    }
+
+    pub async fn hub_js(&self) -> jetstream::Context {
+        let client = async_nats::connect(self.hub.client_urls()).await.unwrap();
+        jetstream::new(client)
+    }
+
+    pub fn leaf(&mut self, region: &str) -> &mut LeafNode {
+        self.leaves.iter_mut().find(|l| l.region == region).unwrap()
+    }
+}
+
+/// Options of a test stack.
+pub struct StackOptions {
+    pub regions: Vec<&'static str>,
+    pub partitions: u16,
+    pub edge_ack_timeout_ms: u64,
+}
+
+impl Default for StackOptions {
+    fn default() -> Self {
+        Self {
+            regions: vec!["eu", "us"],
+            partitions: 4,
+            edge_ack_timeout_ms: 5000,
+        }
+    }
+}
+
+/// The whole pipeline on real processes: NATS, a database, edges per region,
+/// a router and the admin server.
+pub struct Stack {
+    pub nats: Nats,
+    pub db: TestDb,
+    pub config: Config,
+    pub edges: Vec<(String, String)>,
+    pub admin_url: String,
+    pub sandbox_url: String,
+    pub database: sea_orm::DatabaseConnection,
+    pub http: reqwest::Client,
+    pub shutdown: CancellationToken,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+pub fn test_number() -> NumberCredentials {
+    NumberCredentials {
+        provider: Provider::Meta,
+        phone_number_id: PHONE_NUMBER_ID.into(),
+        display_phone: "+1 555 0100".into(),
+        app_secret: Secret::new(APP_SECRET),
+        verify_token: Secret::new(VERIFY_TOKEN),
+        access_token: Secret::default(),
+        api_base_url: None,
+    }
+}
+
+pub fn test_config(nats: &Nats, db: &TestDb, options: &StackOptions) -> Config {
+    let env = figment::providers::Env::prefixed("WHARF_TEST_UNSET_PREFIX__");
+    let mut config = Config::load_from(None, env).unwrap();
+    config.numbers = vec![test_number()];
+    config.nats.url = nats.hub.client_urls();
+    config.nats.connect_wait_secs = 10;
+    config.database.url = db.url().to_owned();
+    config.topology.partitions = options.partitions;
+    config.topology.regions = options.regions.iter().map(|r| r.to_string()).collect();
+    config.edge.ack_timeout_ms = options.edge_ack_timeout_ms;
+    config.edge.retry_after_secs = 2;
+    config.edge.listen = "127.0.0.1:0".parse().unwrap();
+    config.admin.listen = "127.0.0.1:0".parse().unwrap();
+    config.router.max_nak_delay_ms = 1000;
+    config.validate().unwrap();
+    config
+}
+
+/// Starts everything for one test.
+pub async fn spawn_stack(db: TestDb, options: StackOptions) -> Stack {
+    let nats = Nats::start(&options.regions).await;
+    let mut config = test_config(&nats, &db, &options);
+    let hub_client = roles::hub_client(&config, "test").await.unwrap();
+    roles::ensure_hub_topology(&config, &hub_client, Duration::from_secs(30)).await.unwrap();
+
+    let shutdown = CancellationToken::new();
+    let mut tasks = Vec::new();
+    let mut edges = Vec::new();
+    for leaf in &nats.leaves {
+        let mut settings = config.edge.clone();
+        settings.region = leaf.region.clone();
+        settings.nats_url = leaf.process.client_url.clone();
+        let edge = roles::bind_edge(&config, settings).await.unwrap();
+        edges.push((leaf.region.clone(), format!("http://{}", edge.local_addr())));
+        let token = shutdown.clone();
+        tasks.push(tokio::spawn(async move { edge.run(token).await.unwrap() }));
+    }
+    let mut sandbox_settings = config.sandbox.clone();
+    sandbox_settings.listen = "127.0.0.1:0".parse().unwrap();
+    sandbox_settings.webhook_url = format!("{}/webhooks/meta", edges[0].1);
+    sandbox_settings.status_delay_ms = 20;
+    let sandbox = roles::bind_sandbox(&config, sandbox_settings).await.unwrap();
+    let sandbox_url = format!("http://{}", sandbox.local_addr());
+    config.numbers[0].api_base_url = Some(sandbox_url.clone());
+    let token = shutdown.clone();
+    tasks.push(tokio::spawn(async move { sandbox.run(token).await.unwrap() }));
+
+    let database = roles::connect_database(&config.database).await.unwrap();
+    roles::migrate(&database).await.unwrap();
+    roles::seed_numbers(&database, &config.numbers).await.unwrap();
+    admin::tokens::ensure_token(&database, "test", ADMIN_TOKEN).await.unwrap();
+
+    let router = roles::build_router(&config, database.clone()).await.unwrap();
+    let token = shutdown.clone();
+    tasks.push(tokio::spawn(async move { router.run(token).await.unwrap() }));
+    let sender = roles::build_sender(&config, database.clone()).await.unwrap();
+    let token = shutdown.clone();
+    tasks.push(tokio::spawn(async move { sender.run(token).await.unwrap() }));
+    let admin_server = roles::bind_admin(&config, database.clone()).await.unwrap();
+    let admin_url = format!("http://{}", admin_server.local_addr());
+    let token = shutdown.clone();
+    tasks.push(tokio::spawn(async move { admin_server.run(token).await.unwrap() }));
+
+    Stack {
+        nats,
+        db,
+        config,
+        edges,
+        admin_url,
+        sandbox_url,
+        database,
+        http: reqwest::Client::builder().timeout(Duration::from_secs(20)).build().unwrap(),
+        shutdown,
+        tasks,
+    }
+}
+
+impl Stack {
+    pub fn edge_url(&self, region: &str) -> String {
+        self.edges.iter().find(|(r, _)| r == region).map(|(_, u)| u.clone()).unwrap()
+    }
+
+    /// POSTs a Meta delivery signed with `secret` to an edge.
+    pub async fn post_meta(&self, region: &str, body: &[u8], secret: &str) -> reqwest::Response {
+        self.http
+            .post(format!("{}/webhooks/meta", self.edge_url(region)))
+            .header("content-type", "application/json")
+            .header("x-hub-signature-256", relay::provider::meta::sign(secret, body))
+            .body(body.to_vec())
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// GET on the admin API with the test token; returns (status, JSON).
+    pub async fn admin_get(&self, path: &str) -> (u16, serde_json::Value) {
+        let response = self
+            .http
+            .get(format!("{}{path}", self.admin_url))
+            .bearer_auth(ADMIN_TOKEN)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(serde_json::Value::Null))
+    }
+
+    /// POST on the admin API with the test token; returns (status, JSON).
+    pub async fn admin_post(&self, path: &str, body: serde_json::Value) -> (u16, serde_json::Value) {
+        let response = self
+            .http
+            .post(format!("{}{path}", self.admin_url))
+            .bearer_auth(ADMIN_TOKEN)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(serde_json::Value::Null))
+    }
+
+    /// Waits until every router consumer has nothing pending or unacked.
+    pub async fn wait_router_idle(&self) {
+        let js = self.nats.hub_js().await;
+        let partitions = self.config.topology.partitions;
+        eventually(Duration::from_secs(20), "router consumers idle", || {
+            let js = js.clone();
+            async move {
+                let mut stream = js.get_stream(relay::topology::INBOUND).await.ok()?;
+                for p in 0..partitions {
+                    let mut consumer: jetstream::consumer::PullConsumer =
+                        stream.get_consumer(&relay::topology::router_consumer(p)).await.ok()?;
+                    let info = consumer.info().await.ok()?;
+                    if info.num_pending > 0 || info.num_ack_pending > 0 {
+                        return None;
+                    }
+                }
+                let info = stream.info().await.ok()?;
+                info.sources.iter().all(|s| s.lag == 0).then_some(())
+            }
+        })
+        .await;
+    }
+}
+
+impl Drop for Stack {
+    fn drop(&mut self) {
+        self.shutdown.cancel();
+        for task in &self.tasks {
+            task.abort();
+        }
+    }
+}
+
+/// A realistic Meta delivery with one text message.
+pub fn meta_text(number: &str, from: &str, name: &str, wamid: &str, text: &str, ts: i64) -> Vec<u8> {
+    serde_json::json!({
+        "object": "whatsapp_business_account",
+        "entry": [{
+            "id": "102290129340398",
+            "changes": [{
+                "field": "messages",
+                "value": {
+                    "messaging_product": "whatsapp",
+                    "metadata": {"display_phone_number": "15550100", "phone_number_id": number},
+                    "contacts": [{"profile": {"name": name}, "wa_id": from}],
+                    "messages": [{"from": from, "id": wamid, "timestamp": ts.to_string(), "type": "text", "text": {"body": text}}]
+                }
+            }]
+        }]
+    })
+    .to_string()
+    .into_bytes()
+}
+
+pub fn unique_port() -> u16 {
+    free_port().unwrap()
+}
