@@ -82,7 +82,12 @@ pub fn redact_url(url: &str) -> String {
         (Some(scheme), Some(at)) if at > scheme => {
             let userinfo = &url[scheme + 3..at];
             match userinfo.find(':') {
-                Some(colon) => format!("{}{}:***{}", &url[..scheme + 3], &userinfo[..colon], &url[at..]),
+                Some(colon) => format!(
+                    "{}{}:***{}",
+                    &url[..scheme + 3],
+                    &userinfo[..colon],
+                    &url[at..]
+                ),
                 None => url.to_owned(),
             }
         }
@@ -109,7 +114,11 @@ pub struct UpSettings {
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("invalid configuration: `{key}` (env {env}): {reason}")]
-    Invalid { key: String, env: String, reason: String },
+    Invalid {
+        key: String,
+        env: String,
+        reason: String,
+    },
     #[error("cannot read config file {path}: {reason}")]
     File { path: PathBuf, reason: String },
 }
@@ -126,7 +135,10 @@ impl ConfigError {
 
 /// `edge.listen` → `WHARF__EDGE__LISTEN`.
 pub fn env_var_of(key: &str) -> String {
-    format!("{ENV_PREFIX}{}", key.replace('.', "__").to_ascii_uppercase())
+    format!(
+        "{ENV_PREFIX}{}",
+        key.replace('.', "__").to_ascii_uppercase()
+    )
 }
 
 impl Config {
@@ -175,34 +187,58 @@ impl Config {
     /// # Errors
     /// The first invalid key.
     pub fn validate(&self) -> Result<(), ConfigError> {
-        self.topology
-            .validate()
-            .map_err(|(field, reason)| ConfigError::invalid(&format!("topology.{field}"), reason))?;
+        self.topology.validate().map_err(|(field, reason)| {
+            ConfigError::invalid(&format!("topology.{field}"), reason)
+        })?;
         relay::topology::validate_region(&self.edge.region)
             .map_err(|reason| ConfigError::invalid("edge.region", reason))?;
         if self.edge.max_body_bytes < 1024 {
-            return Err(ConfigError::invalid("edge.max_body_bytes", "must be at least 1024"));
+            return Err(ConfigError::invalid(
+                "edge.max_body_bytes",
+                "must be at least 1024",
+            ));
         }
         if self.edge.ack_timeout_ms == 0 {
-            return Err(ConfigError::invalid("edge.ack_timeout_ms", "must be at least 1"));
+            return Err(ConfigError::invalid(
+                "edge.ack_timeout_ms",
+                "must be at least 1",
+            ));
         }
         if self.router.max_deliver < 1 {
-            return Err(ConfigError::invalid("router.max_deliver", "must be at least 1"));
+            return Err(ConfigError::invalid(
+                "router.max_deliver",
+                "must be at least 1",
+            ));
         }
         if self.sender.max_attempts < 1 {
-            return Err(ConfigError::invalid("sender.max_attempts", "must be at least 1"));
+            return Err(ConfigError::invalid(
+                "sender.max_attempts",
+                "must be at least 1",
+            ));
         }
         if self.sender.concurrency == 0 {
-            return Err(ConfigError::invalid("sender.concurrency", "must be at least 1"));
+            return Err(ConfigError::invalid(
+                "sender.concurrency",
+                "must be at least 1",
+            ));
         }
         if self.sender.backoff_base_ms > self.sender.backoff_max_ms {
-            return Err(ConfigError::invalid("sender.backoff_base_ms", "must not exceed sender.backoff_max_ms"));
+            return Err(ConfigError::invalid(
+                "sender.backoff_base_ms",
+                "must not exceed sender.backoff_max_ms",
+            ));
         }
         if self.database.max_connections == 0 {
-            return Err(ConfigError::invalid("database.max_connections", "must be at least 1"));
+            return Err(ConfigError::invalid(
+                "database.max_connections",
+                "must be at least 1",
+            ));
         }
         let db = &self.database.url;
-        if !(db.starts_with("sqlite:") || db.starts_with("postgres://") || db.starts_with("postgresql://")) {
+        if !(db.starts_with("sqlite:")
+            || db.starts_with("postgres://")
+            || db.starts_with("postgresql://"))
+        {
             return Err(ConfigError::invalid(
                 "database.url",
                 "must start with sqlite:, postgres:// or postgresql://",
@@ -219,7 +255,10 @@ impl Config {
                 ));
             }
             if number.app_secret.is_empty() {
-                return Err(ConfigError::invalid(&format!("numbers.{i}.app_secret"), "must not be empty"));
+                return Err(ConfigError::invalid(
+                    &format!("numbers.{i}.app_secret"),
+                    "must not be empty",
+                ));
             }
         }
         Ok(())
@@ -227,6 +266,7 @@ impl Config {
 }
 
 #[cfg(test)]
+#[allow(clippy::result_large_err)] // figment::Jail's closure type, not ours
 mod tests {
     use super::*;
 
@@ -262,7 +302,10 @@ mod tests {
         figment::Jail::expect_with(|jail| {
             jail.set_env("WHARF__TOPOLOGY__PARTITIONS", "0");
             let err = Config::load(None).expect_err("invalid").to_string();
-            assert!(err.contains("topology.partitions") && err.contains("WHARF__TOPOLOGY__PARTITIONS"), "{err}");
+            assert!(
+                err.contains("topology.partitions") && err.contains("WHARF__TOPOLOGY__PARTITIONS"),
+                "{err}"
+            );
             Ok(())
         });
     }
@@ -294,7 +337,8 @@ mod tests {
 
     #[test]
     fn a_missing_file_is_an_error() {
-        let err = Config::load_from(Some(Path::new("/nonexistent/wharf.toml")), no_env()).expect_err("missing");
+        let err = Config::load_from(Some(Path::new("/nonexistent/wharf.toml")), no_env())
+            .expect_err("missing");
         assert!(err.to_string().contains("/nonexistent/wharf.toml"));
     }
 

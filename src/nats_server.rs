@@ -91,9 +91,18 @@ impl NatsProcess {
         std::fs::create_dir_all(&store_dir)?;
         env.extend([
             ("WHARF_NATS_NAME".to_owned(), name.to_owned()),
-            ("WHARF_NATS_LISTEN".to_owned(), format!("127.0.0.1:{client_port}")),
-            ("WHARF_NATS_HTTP".to_owned(), format!("127.0.0.1:{monitor_port}")),
-            ("WHARF_NATS_STORE_DIR".to_owned(), store_dir.display().to_string()),
+            (
+                "WHARF_NATS_LISTEN".to_owned(),
+                format!("127.0.0.1:{client_port}"),
+            ),
+            (
+                "WHARF_NATS_HTTP".to_owned(),
+                format!("127.0.0.1:{monitor_port}"),
+            ),
+            (
+                "WHARF_NATS_STORE_DIR".to_owned(),
+                store_dir.display().to_string(),
+            ),
         ]);
         let mut process = Self {
             name: name.to_owned(),
@@ -120,7 +129,10 @@ impl NatsProcess {
         if self.child.is_some() {
             return Ok(());
         }
-        let log = std::fs::OpenOptions::new().create(true).append(true).open(&self.log)?;
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.log)?;
         let child = Command::new(&self.binary)
             .arg("-c")
             .arg(&self.conf)
@@ -238,9 +250,15 @@ impl HubCluster {
                     ports.hub_client[i],
                     ports.hub_monitor[i],
                     vec![
-                        ("WHARF_NATS_CLUSTER".into(), format!("127.0.0.1:{}", ports.hub_cluster[i])),
+                        (
+                            "WHARF_NATS_CLUSTER".into(),
+                            format!("127.0.0.1:{}", ports.hub_cluster[i]),
+                        ),
                         ("WHARF_NATS_ROUTES".into(), format!("[{routes}]")),
-                        ("WHARF_NATS_LEAFNODES".into(), format!("127.0.0.1:{}", ports.hub_leafnode[i])),
+                        (
+                            "WHARF_NATS_LEAFNODES".into(),
+                            format!("127.0.0.1:{}", ports.hub_leafnode[i]),
+                        ),
                     ],
                 )
             })
@@ -250,7 +268,11 @@ impl HubCluster {
 
     /// Client URLs of every node, comma separated.
     pub fn client_urls(&self) -> String {
-        self.nodes.iter().map(|n| n.client_url.as_str()).collect::<Vec<_>>().join(",")
+        self.nodes
+            .iter()
+            .map(|n| n.client_url.as_str())
+            .collect::<Vec<_>>()
+            .join(",")
     }
 
     /// Waits until JetStream answers on every node (meta leader elected).
@@ -328,19 +350,40 @@ async fn wait_jetstream(node: &mut NatsProcess, wait: Duration) -> anyhow::Resul
                 .connection_timeout(Duration::from_millis(500))
                 .connect(node.client_url.as_str())
                 .await
-                .ok()?;
-            let js = async_nats::jetstream::new(client);
-            tokio::time::timeout(Duration::from_secs(1), js.query_account())
-                .await
-                .ok()?
-                .ok()
+                .map_err(|e| e.to_string())?;
+            // A raw account-info request: the typed one does not parse every
+            // 2.9 answer. Ready when JetStream answers without an error.
+            let reply = tokio::time::timeout(
+                Duration::from_secs(1),
+                client.request("$JS.API.INFO", bytes::Bytes::new()),
+            )
+            .await
+            .map_err(|_| "JetStream did not answer".to_owned())?
+            .map_err(|e| e.to_string())?;
+            let info: serde_json::Value =
+                serde_json::from_slice(&reply.payload).map_err(|e| e.to_string())?;
+            match info.get("error") {
+                Some(error) => Err(error.to_string()),
+                None => Ok(info),
+            }
         }
         .await;
+        let ready = match ready {
+            Ok(info) => Some(info),
+            Err(err) => {
+                tracing::debug!(node = %node.name, %err, "JetStream not ready yet");
+                None
+            }
+        };
         if ready.is_some() {
             return Ok(());
         }
         if tokio::time::Instant::now() >= deadline {
-            bail!("{} not ready after {wait:?}:\n{}", node.name, node.log_tail());
+            bail!(
+                "{} not ready after {wait:?}:\n{}",
+                node.name,
+                node.log_tail()
+            );
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }

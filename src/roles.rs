@@ -38,7 +38,8 @@ pub async fn connect_database(settings: &DatabaseSettings) -> anyhow::Result<Dat
         if let Some(parent) = std::path::Path::new(path).parent()
             && !parent.as_os_str().is_empty()
         {
-            std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("creating {}", parent.display()))?;
         }
     }
     let mut options = ConnectOptions::new(url.clone());
@@ -67,7 +68,10 @@ pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
 ///
 /// # Errors
 /// Database errors.
-pub async fn seed_numbers(db: &DatabaseConnection, numbers: &[NumberCredentials]) -> anyhow::Result<()> {
+pub async fn seed_numbers(
+    db: &DatabaseConnection,
+    numbers: &[NumberCredentials],
+) -> anyhow::Result<()> {
     let now = Utc::now();
     for number in numbers {
         let existing = business_number::Entity::find()
@@ -89,7 +93,8 @@ pub async fn seed_numbers(db: &DatabaseConnection, numbers: &[NumberCredentials]
         row.app_secret = Set(number.app_secret.expose().to_owned());
         row.verify_token = Set(number.verify_token.expose().to_owned());
         row.api_base_url = Set(number.api_base_url.clone());
-        row.access_token = Set((!number.access_token.is_empty()).then(|| number.access_token.expose().to_owned()));
+        row.access_token =
+            Set((!number.access_token.is_empty()).then(|| number.access_token.expose().to_owned()));
         row.updated_at = Set(now);
         row.save(db).await?;
     }
@@ -101,9 +106,13 @@ pub async fn seed_numbers(db: &DatabaseConnection, numbers: &[NumberCredentials]
 /// # Errors
 /// When no hub node answers in time.
 pub async fn hub_client(config: &Config, name: &str) -> anyhow::Result<async_nats::Client> {
-    relay::nats::connect(&config.nats.url, name, Duration::from_secs(config.nats.connect_wait_secs))
-        .await
-        .context("connecting to the NATS hub")
+    relay::nats::connect(
+        &config.nats.url,
+        name,
+        Duration::from_secs(config.nats.connect_wait_secs),
+    )
+    .await
+    .context("connecting to the NATS hub")
 }
 
 /// Binds an edge relay (its NATS is the region's leaf, or the hub).
@@ -129,7 +138,12 @@ pub async fn bind_edge(config: &Config, settings: EdgeSettings) -> anyhow::Resul
 /// When NATS or the database is unreachable.
 pub async fn build_router(config: &Config, db: DatabaseConnection) -> anyhow::Result<Router> {
     let client = hub_client(config, "wharf-router").await?;
-    Ok(Router::new(config.router.clone(), config.topology.clone(), db, client))
+    Ok(Router::new(
+        config.router.clone(),
+        config.topology.clone(),
+        db,
+        client,
+    ))
 }
 
 /// Builds a sender process.
@@ -138,14 +152,22 @@ pub async fn build_router(config: &Config, db: DatabaseConnection) -> anyhow::Re
 /// When NATS is unreachable or the HTTP client cannot start.
 pub async fn build_sender(config: &Config, db: DatabaseConnection) -> anyhow::Result<Sender> {
     let client = hub_client(config, "wharf-sender").await?;
-    Ok(Sender::new(config.sender.clone(), config.topology.clone(), db, client)?)
+    Ok(Sender::new(
+        config.sender.clone(),
+        config.topology.clone(),
+        db,
+        client,
+    )?)
 }
 
 /// Binds the sandbox provider for the configured numbers.
 ///
 /// # Errors
 /// When the port is taken.
-pub async fn bind_sandbox(config: &Config, settings: SandboxSettings) -> anyhow::Result<SandboxServer> {
+pub async fn bind_sandbox(
+    config: &Config,
+    settings: SandboxSettings,
+) -> anyhow::Result<SandboxServer> {
     SandboxServer::bind(settings, &config.numbers)
         .await
         .context("starting the sandbox provider")
@@ -155,9 +177,12 @@ pub async fn bind_sandbox(config: &Config, settings: SandboxSettings) -> anyhow:
 ///
 /// # Errors
 /// When NATS is unreachable or the port is taken.
-pub async fn bind_admin(config: &Config, db: DatabaseConnection) -> anyhow::Result<admin::AdminServer> {
+pub async fn bind_admin(
+    config: &Config,
+    db: DatabaseConnection,
+) -> anyhow::Result<admin::AdminServer> {
     let client = hub_client(config, "wharf-admin").await?;
-    admin::AdminServer::bind(config.admin.clone(), db, client)
+    admin::AdminServer::bind(config.admin.clone(), db, client, config.topology.partitions)
         .await
         .context("starting the admin server")
 }
@@ -166,7 +191,11 @@ pub async fn bind_admin(config: &Config, db: DatabaseConnection) -> anyhow::Resu
 ///
 /// # Errors
 /// On drift at once; on other errors after `wait`.
-pub async fn ensure_hub_topology(config: &Config, client: &async_nats::Client, wait: Duration) -> anyhow::Result<()> {
+pub async fn ensure_hub_topology(
+    config: &Config,
+    client: &async_nats::Client,
+    wait: Duration,
+) -> anyhow::Result<()> {
     let js = async_nats::jetstream::new(client.clone());
     let deadline = tokio::time::Instant::now() + wait;
     loop {

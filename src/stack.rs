@@ -54,7 +54,8 @@ impl DevCredentials {
         let path = data_dir.join("dev-credentials.json");
         if path.exists() {
             let text = std::fs::read_to_string(&path)?;
-            return serde_json::from_str(&text).with_context(|| format!("reading {}", path.display()));
+            return serde_json::from_str(&text)
+                .with_context(|| format!("reading {}", path.display()));
         }
         let credentials = Self::generate();
         write_private(&path, &serde_json::to_vec_pretty(&credentials)?)?;
@@ -76,8 +77,8 @@ impl DevCredentials {
 
 /// Writes a file readable by its owner only (it holds credentials).
 fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    use std::os::unix::fs::OpenOptionsExt;
     use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
     let tmp = path.with_extension("tmp");
     let mut file = std::fs::OpenOptions::new()
         .create(true)
@@ -135,7 +136,8 @@ pub struct EdgeLeaf {
 /// When a part cannot start; everything started so far is stopped.
 pub async fn up(mut config: Config, shutdown: CancellationToken) -> anyhow::Result<()> {
     let data_dir: PathBuf = config.up.data_dir.clone();
-    std::fs::create_dir_all(&data_dir).with_context(|| format!("creating {}", data_dir.display()))?;
+    std::fs::create_dir_all(&data_dir)
+        .with_context(|| format!("creating {}", data_dir.display()))?;
     let credentials = DevCredentials::load_or_create(&data_dir)?;
     config.numbers.push(credentials.number());
     let regions = config.topology.regions.clone();
@@ -185,7 +187,9 @@ pub async fn up(mut config: Config, shutdown: CancellationToken) -> anyhow::Resu
         settings.region = leaf.region.clone();
         settings.nats_url = leaf.process.client_url.clone();
         settings.direct_to_hub = false;
-        settings.listen.set_port(offset_port(config.up.edge_http_port, i)?);
+        settings
+            .listen
+            .set_port(offset_port(config.up.edge_http_port, i)?);
         let edge = roles::bind_edge(&config, settings).await?;
         edges.push(EdgeInfo {
             region: leaf.region.clone(),
@@ -280,7 +284,8 @@ fn offset_port(base: u16, i: usize) -> anyhow::Result<u16> {
     if base == 0 {
         return Ok(0);
     }
-    Ok(base.checked_add(u16::try_from(i)?).context("port out of range")?)
+    base.checked_add(u16::try_from(i)?)
+        .context("port out of range")
 }
 
 fn print_summary(info: &StackInfo, stack_json: &Path) {
@@ -291,9 +296,14 @@ fn print_summary(info: &StackInfo, stack_json: &Path) {
             edge.region, edge.url, edge.nats_url
         ));
     }
-    out.push_str(&format!("  admin     {}   (API docs {}/api/docs)\n", info.admin_url, info.admin_url));
+    out.push_str(&format!(
+        "  admin     {}   (API docs {}/api/docs)\n",
+        info.admin_url, info.admin_url
+    ));
     if let Some(sandbox) = &info.sandbox_url {
-        out.push_str(&format!("  sandbox   {sandbox}   (stand-in for Meta's API)\n"));
+        out.push_str(&format!(
+            "  sandbox   {sandbox}   (stand-in for Meta's API)\n"
+        ));
     }
     out.push_str(&format!("  NATS hub  {}\n", info.nats.hub.join(", ")));
     out.push_str(&format!("  database  {}\n", info.database));

@@ -25,8 +25,13 @@ fn help_lists_every_role() {
     let output = wharf().arg("--help").output().unwrap();
     assert!(output.status.success());
     let help = String::from_utf8(output.stdout).unwrap();
-    for role in ["up", "edge", "router", "sender", "admin", "migrate", "openapi"] {
-        assert!(help.lines().any(|l| l.trim_start().starts_with(role)), "{role} missing:\n{help}");
+    for role in [
+        "up", "edge", "router", "sender", "admin", "migrate", "openapi",
+    ] {
+        assert!(
+            help.lines().any(|l| l.trim_start().starts_with(role)),
+            "{role} missing:\n{help}"
+        );
     }
 }
 
@@ -62,8 +67,17 @@ fn config_output_never_shows_secrets() {
          [database]\nurl = \"postgres://wharf:s3cr3t-db@localhost/wharf\"\nmax_connections = 2\n",
     )
     .unwrap();
-    let output = wharf().arg("--config").arg(&file).arg("config").output().unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let output = wharf()
+        .arg("--config")
+        .arg(&file)
+        .arg("config")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let printed = String::from_utf8(output.stdout).unwrap();
     assert!(printed.contains("1065"));
     assert!(!printed.contains("s3cr3t"), "{printed}");
@@ -71,8 +85,11 @@ fn config_output_never_shows_secrets() {
 
 fn alive(pid: u32) -> bool {
     // A zombie is dead for our purposes.
-    std::fs::read_to_string(format!("/proc/{pid}/stat"))
-        .is_ok_and(|stat| !stat.split_whitespace().nth(2).is_some_and(|state| state == "Z"))
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+        stat.split_whitespace()
+            .nth(2)
+            .is_none_or(|state| state != "Z")
+    })
 }
 
 fn read_stack(data: &Path) -> Option<serde_json::Value> {
@@ -85,7 +102,10 @@ fn start_up(data: &Path) -> std::process::Child {
     command
         .arg("up")
         .env("WHARF__UP__DATA_DIR", data)
-        .env("WHARF__DATABASE__URL", format!("sqlite://{}?mode=rwc", data.join("wharf.db").display()))
+        .env(
+            "WHARF__DATABASE__URL",
+            format!("sqlite://{}?mode=rwc", data.join("wharf.db").display()),
+        )
         .env("WHARF__ADMIN__LISTEN", "127.0.0.1:0")
         .env("RUST_LOG", "warn");
     for key in [
@@ -103,13 +123,19 @@ fn start_up(data: &Path) -> std::process::Child {
 }
 
 fn terminate(child: &mut std::process::Child) -> std::process::ExitStatus {
-    Command::new("kill").arg(child.id().to_string()).status().unwrap();
+    Command::new("kill")
+        .arg(child.id().to_string())
+        .status()
+        .unwrap();
     let deadline = std::time::Instant::now() + Duration::from_secs(30);
     loop {
         if let Some(status) = child.try_wait().unwrap() {
             return status;
         }
-        assert!(std::time::Instant::now() < deadline, "wharf up did not stop on SIGTERM");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "wharf up did not stop on SIGTERM"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
 }
@@ -119,14 +145,33 @@ async fn wharf_up_runs_the_stack_keeps_data_and_leaves_no_nats_server_behind() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let mut child = start_up(&data);
-    let stack = eventually(Duration::from_secs(90), "stack.json", || async { read_stack(&data) }).await;
+    let stack = eventually(Duration::from_secs(90), "stack.json", || async {
+        read_stack(&data)
+    })
+    .await;
 
-    let pids: Vec<u32> = stack["nats_pids"].as_array().unwrap().iter().map(|p| p.as_u64().unwrap() as u32).collect();
+    let pids: Vec<u32> = stack["nats_pids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_u64().unwrap() as u32)
+        .collect();
     assert_eq!(pids.len(), 5, "3 hub nodes + 2 leaves: {stack}");
     assert!(pids.iter().all(|&p| alive(p)));
     let edges = stack["edges"].as_array().unwrap();
-    assert_eq!(edges.iter().map(|e| e["region"].as_str().unwrap()).collect::<Vec<_>>(), ["eu", "us"]);
-    assert!(stack["nats"]["hub"][0].as_str().unwrap().starts_with("nats://"));
+    assert_eq!(
+        edges
+            .iter()
+            .map(|e| e["region"].as_str().unwrap())
+            .collect::<Vec<_>>(),
+        ["eu", "us"]
+    );
+    assert!(
+        stack["nats"]["hub"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("nats://")
+    );
     let credentials = &stack["credentials"];
     let number = credentials["phone_number_id"].as_str().unwrap().to_owned();
     let secret = credentials["app_secret"].as_str().unwrap().to_owned();
@@ -134,10 +179,23 @@ async fn wharf_up_runs_the_stack_keeps_data_and_leaves_no_nats_server_behind() {
     let admin_url = stack["admin_url"].as_str().unwrap().to_owned();
 
     let http = reqwest::Client::new();
-    let body = support::meta_text(&number, "4915100000009", "Eve", "wamid.UP1", "hi from up", 1_764_300_400);
+    let body = support::meta_text(
+        &number,
+        "4915100000009",
+        "Eve",
+        "wamid.UP1",
+        "hi from up",
+        1_764_300_400,
+    );
     let response = http
-        .post(format!("{}/webhooks/meta", edges[1]["url"].as_str().unwrap()))
-        .header("x-hub-signature-256", relay::provider::meta::sign(&secret, &body))
+        .post(format!(
+            "{}/webhooks/meta",
+            edges[1]["url"].as_str().unwrap()
+        ))
+        .header(
+            "x-hub-signature-256",
+            relay::provider::meta::sign(&secret, &body),
+        )
         .body(body)
         .send()
         .await
@@ -155,9 +213,11 @@ async fn wharf_up_runs_the_stack_keeps_data_and_leaves_no_nats_server_behind() {
             .ok()?;
         (page["items"].as_array()?.len() == 1).then_some(page)
     };
-    eventually(Duration::from_secs(30), "the conversation via wharf up", || {
-        list(http.clone(), admin_url.clone(), token.clone())
-    })
+    eventually(
+        Duration::from_secs(30),
+        "the conversation via wharf up",
+        || list(http.clone(), admin_url.clone(), token.clone()),
+    )
     .await;
 
     let status = terminate(&mut child);
@@ -174,11 +234,18 @@ async fn wharf_up_runs_the_stack_keeps_data_and_leaves_no_nats_server_behind() {
     .await;
     assert_eq!(again["credentials"]["admin_token"], token);
     let admin_url = again["admin_url"].as_str().unwrap().to_owned();
-    eventually(Duration::from_secs(30), "the old conversation after restart", || {
-        list(http.clone(), admin_url.clone(), token.clone())
-    })
+    eventually(
+        Duration::from_secs(30),
+        "the old conversation after restart",
+        || list(http.clone(), admin_url.clone(), token.clone()),
+    )
     .await;
-    let pids: Vec<u32> = again["nats_pids"].as_array().unwrap().iter().map(|p| p.as_u64().unwrap() as u32).collect();
+    let pids: Vec<u32> = again["nats_pids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_u64().unwrap() as u32)
+        .collect();
     assert!(terminate(&mut child).success());
     for pid in &pids {
         assert!(!alive(*pid), "nats-server {pid} left behind");

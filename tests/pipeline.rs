@@ -11,7 +11,14 @@ use support::*;
 async fn a_signed_webhook_becomes_a_conversation_with_its_message(db: TestDb) {
     let stack = spawn_stack(db, StackOptions::default()).await;
     let ts = 1_764_300_000;
-    let body = meta_text(PHONE_NUMBER_ID, "4915112345678", "Ana", "wamid.E2E1", "Where is my order?", ts);
+    let body = meta_text(
+        PHONE_NUMBER_ID,
+        "4915112345678",
+        "Ana",
+        "wamid.E2E1",
+        "Where is my order?",
+        ts,
+    );
 
     let response = stack.post_meta("eu", &body, APP_SECRET).await;
     assert_eq!(response.status(), 200);
@@ -19,11 +26,15 @@ async fn a_signed_webhook_becomes_a_conversation_with_its_message(db: TestDb) {
     assert_eq!(accepted["stored"], 1);
     assert_eq!(accepted["duplicates"], 0);
 
-    let conversation = eventually(Duration::from_secs(20), "the conversation on the admin API", || async {
-        let (status, page) = stack.admin_get("/api/v1/conversations").await;
-        assert_eq!(status, 200, "{page}");
-        page["items"].as_array()?.first().cloned()
-    })
+    let conversation = eventually(
+        Duration::from_secs(20),
+        "the conversation on the admin API",
+        || async {
+            let (status, page) = stack.admin_get("/api/v1/conversations").await;
+            assert_eq!(status, 200, "{page}");
+            page["items"].as_array()?.first().cloned()
+        },
+    )
     .await;
     assert_eq!(conversation["contact"]["wa_id"], "4915112345678");
     assert_eq!(conversation["contact"]["profile_name"], "Ana");
@@ -31,7 +42,9 @@ async fn a_signed_webhook_becomes_a_conversation_with_its_message(db: TestDb) {
     assert_eq!(conversation["status"], "queued");
 
     let id = conversation["id"].as_i64().unwrap();
-    let (status, detail) = stack.admin_get(&format!("/api/v1/conversations/{id}")).await;
+    let (status, detail) = stack
+        .admin_get(&format!("/api/v1/conversations/{id}"))
+        .await;
     assert_eq!(status, 200);
     let messages = detail["messages"].as_array().unwrap();
     assert_eq!(messages.len(), 1);
@@ -39,7 +52,9 @@ async fn a_signed_webhook_becomes_a_conversation_with_its_message(db: TestDb) {
     assert_eq!(messages[0]["provider_message_id"], "wamid.E2E1");
     assert_eq!(messages[0]["direction"], "inbound");
     // Message time is the provider's timestamp, not the processing time.
-    let provider_time = chrono::DateTime::parse_from_rfc3339(messages[0]["provider_timestamp"].as_str().unwrap()).unwrap();
+    let provider_time =
+        chrono::DateTime::parse_from_rfc3339(messages[0]["provider_timestamp"].as_str().unwrap())
+            .unwrap();
     assert_eq!(provider_time.timestamp(), ts);
 }
 
@@ -57,31 +72,62 @@ async fn a_signed_webhook_becomes_a_conversation_on_postgres() {
 
 async fn the_same_message_from_retries_and_both_regions_is_applied_once(db: TestDb) {
     let stack = spawn_stack(db, StackOptions::default()).await;
-    let body = meta_text(PHONE_NUMBER_ID, "4915100000001", "Ben", "wamid.DUP1", "hello", 1_764_300_100);
+    let body = meta_text(
+        PHONE_NUMBER_ID,
+        "4915100000001",
+        "Ben",
+        "wamid.DUP1",
+        "hello",
+        1_764_300_100,
+    );
 
     let first = stack.post_meta("eu", &body, APP_SECRET).await;
     assert_eq!(first.status(), 200);
     let retry = stack.post_meta("eu", &body, APP_SECRET).await;
     assert_eq!(retry.status(), 200);
     let retry: serde_json::Value = retry.json().await.unwrap();
-    assert_eq!(retry["duplicates"], 1, "the edge stream's duplicate window drops a provider retry");
+    assert_eq!(
+        retry["duplicates"], 1,
+        "the edge stream's duplicate window drops a provider retry"
+    );
     // The other region stores it in its own stream; INBOUND drops it when sourcing.
     let other = stack.post_meta("us", &body, APP_SECRET).await;
     assert_eq!(other.status(), 200);
-    let second = meta_text(PHONE_NUMBER_ID, "4915100000001", "Ben", "wamid.DUP2", "still there?", 1_764_300_160);
-    assert_eq!(stack.post_meta("us", &second, APP_SECRET).await.status(), 200);
+    let second = meta_text(
+        PHONE_NUMBER_ID,
+        "4915100000001",
+        "Ben",
+        "wamid.DUP2",
+        "still there?",
+        1_764_300_160,
+    );
+    assert_eq!(
+        stack.post_meta("us", &second, APP_SECRET).await.status(),
+        200
+    );
 
     stack.wait_router_idle().await;
     let js = stack.nats.hub_js().await;
     let mut inbound = js.get_stream(relay::topology::INBOUND).await.unwrap();
-    assert_eq!(inbound.info().await.unwrap().state.messages, 2, "INBOUND holds each event once");
+    assert_eq!(
+        inbound.info().await.unwrap().state.messages,
+        2,
+        "INBOUND holds each event once"
+    );
 
     let (_, page) = stack.admin_get("/api/v1/conversations").await;
     let items = page["items"].as_array().unwrap();
     assert_eq!(items.len(), 1, "{page}");
     let id = items[0]["id"].as_i64().unwrap();
-    let (_, detail) = stack.admin_get(&format!("/api/v1/conversations/{id}")).await;
-    let bodies: Vec<&str> = detail["messages"].as_array().unwrap().iter().map(|m| m["body"].as_str().unwrap()).collect();
+    let (_, detail) = stack
+        .admin_get(&format!("/api/v1/conversations/{id}"))
+        .await;
+    let bodies: Vec<&str> = detail["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["body"].as_str().unwrap())
+        .collect();
     assert_eq!(bodies, ["hello", "still there?"]);
 }
 
@@ -100,7 +146,14 @@ async fn the_same_message_from_retries_and_both_regions_is_applied_once_on_postg
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn bad_webhooks_are_refused_and_nothing_is_stored() {
     let stack = spawn_stack(TestDb::sqlite(), StackOptions::default()).await;
-    let body = meta_text(PHONE_NUMBER_ID, "4915100000002", "Cy", "wamid.BAD1", "hi", 1_764_300_200);
+    let body = meta_text(
+        PHONE_NUMBER_ID,
+        "4915100000002",
+        "Cy",
+        "wamid.BAD1",
+        "hi",
+        1_764_300_200,
+    );
 
     let wrong_secret = stack.post_meta("eu", &body, "not-the-secret").await;
     assert_eq!(wrong_secret.status(), 401);
@@ -118,18 +171,43 @@ async fn bad_webhooks_are_refused_and_nothing_is_stored() {
     assert_eq!(unsigned.status(), 401);
 
     let broken = b"{\"entry\": [".to_vec();
-    assert_eq!(stack.post_meta("eu", &broken, APP_SECRET).await.status(), 400);
+    assert_eq!(
+        stack.post_meta("eu", &broken, APP_SECRET).await.status(),
+        400
+    );
 
-    let other_number = meta_text("999999", "4915100000002", "Cy", "wamid.BAD2", "hi", 1_764_300_200);
-    assert_eq!(stack.post_meta("eu", &other_number, APP_SECRET).await.status(), 401);
+    let other_number = meta_text(
+        "999999",
+        "4915100000002",
+        "Cy",
+        "wamid.BAD2",
+        "hi",
+        1_764_300_200,
+    );
+    assert_eq!(
+        stack
+            .post_meta("eu", &other_number, APP_SECRET)
+            .await
+            .status(),
+        401
+    );
 
     let huge = vec![b' '; stack.config.edge.max_body_bytes + 1];
     assert_eq!(stack.post_meta("eu", &huge, APP_SECRET).await.status(), 413);
 
-    let leaf = async_nats::connect(stack.nats.leaves[0].process.client_url.as_str()).await.unwrap();
+    let leaf = async_nats::connect(stack.nats.leaves[0].process.client_url.as_str())
+        .await
+        .unwrap();
     let js = async_nats::jetstream::new(leaf);
-    let mut edge_stream = js.get_stream(relay::topology::edge_stream("eu")).await.unwrap();
-    assert_eq!(edge_stream.info().await.unwrap().state.messages, 0, "nothing refused was stored");
+    let mut edge_stream = js
+        .get_stream(relay::topology::edge_stream("eu"))
+        .await
+        .unwrap();
+    assert_eq!(
+        edge_stream.info().await.unwrap().state.messages,
+        0,
+        "nothing refused was stored"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -139,7 +217,11 @@ async fn meta_verification_echoes_the_challenge_only_for_our_token() {
     let ok = stack
         .http
         .get(&url)
-        .query(&[("hub.mode", "subscribe"), ("hub.verify_token", VERIFY_TOKEN), ("hub.challenge", "1158201444")])
+        .query(&[
+            ("hub.mode", "subscribe"),
+            ("hub.verify_token", VERIFY_TOKEN),
+            ("hub.challenge", "1158201444"),
+        ])
         .send()
         .await
         .unwrap();
@@ -148,7 +230,11 @@ async fn meta_verification_echoes_the_challenge_only_for_our_token() {
     let wrong = stack
         .http
         .get(&url)
-        .query(&[("hub.mode", "subscribe"), ("hub.verify_token", "guess"), ("hub.challenge", "1")])
+        .query(&[
+            ("hub.mode", "subscribe"),
+            ("hub.verify_token", "guess"),
+            ("hub.challenge", "1"),
+        ])
         .send()
         .await
         .unwrap();
@@ -166,18 +252,34 @@ async fn the_edge_answers_503_when_jetstream_cannot_ack_and_recovers() {
     )
     .await;
     stack.nats.leaf("eu").process.kill();
-    let body = meta_text(PHONE_NUMBER_ID, "4915100000003", "Di", "wamid.DOWN1", "anyone?", 1_764_300_300);
+    let body = meta_text(
+        PHONE_NUMBER_ID,
+        "4915100000003",
+        "Di",
+        "wamid.DOWN1",
+        "anyone?",
+        1_764_300_300,
+    );
     let refused = stack.post_meta("eu", &body, APP_SECRET).await;
     assert_eq!(refused.status(), 503);
     assert_eq!(refused.headers()["retry-after"], "2");
 
     stack.nats.leaf("eu").process.start().unwrap();
-    stack.nats.leaf("eu").wait_ready(Duration::from_secs(20)).await.unwrap();
+    stack
+        .nats
+        .leaf("eu")
+        .wait_ready(Duration::from_secs(20))
+        .await
+        .unwrap();
     // The provider retries; once the leaf is back the event is stored and routed.
-    let stored = eventually(Duration::from_secs(20), "the edge to accept again", || async {
-        let response = stack.post_meta("eu", &body, APP_SECRET).await;
-        (response.status() == 200).then_some(())
-    })
+    let stored = eventually(
+        Duration::from_secs(20),
+        "the edge to accept again",
+        || async {
+            let response = stack.post_meta("eu", &body, APP_SECRET).await;
+            (response.status() == 200).then_some(())
+        },
+    )
     .await;
     let () = stored;
     eventually(Duration::from_secs(20), "the conversation", || async {
@@ -202,11 +304,25 @@ async fn open_conversation(stack: &Stack, from: &str, wamid: &str, ts: i64) -> i
     .await
 }
 
-async fn message_where(stack: &Stack, conversation: i64, pred: impl Fn(&serde_json::Value) -> bool) -> serde_json::Value {
-    eventually(Duration::from_secs(30), "an outbound message in the expected state", || async {
-        let (_, detail) = stack.admin_get(&format!("/api/v1/conversations/{conversation}")).await;
-        detail["messages"].as_array()?.iter().find(|m| m["direction"] == "outbound" && pred(m)).cloned()
-    })
+async fn message_where(
+    stack: &Stack,
+    conversation: i64,
+    pred: impl Fn(&serde_json::Value) -> bool,
+) -> serde_json::Value {
+    eventually(
+        Duration::from_secs(30),
+        "an outbound message in the expected state",
+        || async {
+            let (_, detail) = stack
+                .admin_get(&format!("/api/v1/conversations/{conversation}"))
+                .await;
+            detail["messages"]
+                .as_array()?
+                .iter()
+                .find(|m| m["direction"] == "outbound" && pred(m))
+                .cloned()
+        },
+    )
     .await
 }
 
@@ -216,7 +332,10 @@ async fn a_reply_is_delivered_and_its_statuses_come_back(db: TestDb) {
     let conversation = open_conversation(&stack, "4915100000010", "wamid.R1", now).await;
 
     let (status, created) = stack
-        .admin_post(&format!("/api/v1/conversations/{conversation}/reply"), serde_json::json!({"text": "Your order ships today"}))
+        .admin_post(
+            &format!("/api/v1/conversations/{conversation}/reply"),
+            serde_json::json!({"text": "Your order ships today"}),
+        )
         .await;
     assert_eq!(status, 202, "{created}");
     assert_eq!(created["status"], "queued");
@@ -224,9 +343,23 @@ async fn a_reply_is_delivered_and_its_statuses_come_back(db: TestDb) {
     // sandbox → sent/delivered/read webhooks → edge → INBOUND → router → row
     let read = message_where(&stack, conversation, |m| m["status"] == "read").await;
     assert_eq!(read["body"], "Your order ships today");
-    assert!(read["provider_message_id"].as_str().unwrap().starts_with("wamid.SANDBOX"), "{read}");
+    assert!(
+        read["provider_message_id"]
+            .as_str()
+            .unwrap()
+            .starts_with("wamid.SANDBOX"),
+        "{read}"
+    );
 
-    let sent: serde_json::Value = stack.http.get(format!("{}/sandbox/messages", stack.sandbox_url)).send().await.unwrap().json().await.unwrap();
+    let sent: serde_json::Value = stack
+        .http
+        .get(format!("{}/sandbox/messages", stack.sandbox_url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let sent = sent.as_array().unwrap();
     assert_eq!(sent.len(), 1, "sent exactly once");
     assert_eq!(sent[0]["to"], "4915100000010");
@@ -252,17 +385,29 @@ async fn an_undeliverable_reply_fails_visibly_and_lands_in_the_dlq() {
     // The sandbox refuses recipients ending in 131026 as Meta does: undeliverable.
     let conversation = open_conversation(&stack, "4915100131026", "wamid.F1", now).await;
     let (status, _) = stack
-        .admin_post(&format!("/api/v1/conversations/{conversation}/reply"), serde_json::json!({"text": "hello?"}))
+        .admin_post(
+            &format!("/api/v1/conversations/{conversation}/reply"),
+            serde_json::json!({"text": "hello?"}),
+        )
         .await;
     assert_eq!(status, 202);
     let failed = message_where(&stack, conversation, |m| m["status"] == "failed").await;
-    assert!(failed["error"].as_str().unwrap().contains("131026"), "{failed}");
+    assert!(
+        failed["error"].as_str().unwrap().contains("131026"),
+        "{failed}"
+    );
 
     let js = stack.nats.hub_js().await;
-    let mut dlq = js.get_stream(relay::topology::DLQ).await.unwrap();
-    let letter = dlq.get_last_raw_message_by_subject("wa.dlq.sender.provider_131026").await.unwrap();
+    let dlq = js.get_stream(relay::topology::DLQ).await.unwrap();
+    let letter = dlq
+        .get_last_raw_message_by_subject("wa.dlq.sender.provider_131026")
+        .await
+        .unwrap();
     let reply: relay::envelope::OutboundReply = serde_json::from_slice(&letter.payload).unwrap();
-    assert_eq!(reply.to, "4915100131026", "the dead letter keeps the original bytes");
+    assert_eq!(
+        reply.to, "4915100131026",
+        "the dead letter keeps the original bytes"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -272,11 +417,22 @@ async fn a_throttled_reply_is_retried_and_sent_once() {
     // The sandbox answers 429 (code 130429, Retry-After: 1) to the first try.
     let conversation = open_conversation(&stack, "4915100130429", "wamid.T1", now).await;
     let (status, _) = stack
-        .admin_post(&format!("/api/v1/conversations/{conversation}/reply"), serde_json::json!({"text": "retry me"}))
+        .admin_post(
+            &format!("/api/v1/conversations/{conversation}/reply"),
+            serde_json::json!({"text": "retry me"}),
+        )
         .await;
     assert_eq!(status, 202);
     message_where(&stack, conversation, |m| m["status"] == "read").await;
-    let sent: serde_json::Value = stack.http.get(format!("{}/sandbox/messages", stack.sandbox_url)).send().await.unwrap().json().await.unwrap();
+    let sent: serde_json::Value = stack
+        .http
+        .get(format!("{}/sandbox/messages", stack.sandbox_url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(sent.as_array().unwrap().len(), 1);
 }
 
@@ -287,7 +443,10 @@ async fn free_text_outside_the_24_hour_window_is_refused_but_a_template_passes()
     let conversation = open_conversation(&stack, "4915100000011", "wamid.W1", two_days_ago).await;
 
     let (status, error) = stack
-        .admin_post(&format!("/api/v1/conversations/{conversation}/reply"), serde_json::json!({"text": "late"}))
+        .admin_post(
+            &format!("/api/v1/conversations/{conversation}/reply"),
+            serde_json::json!({"text": "late"}),
+        )
         .await;
     assert_eq!(status, 422, "{error}");
     assert_eq!(error["code"], "window_closed");
@@ -299,8 +458,16 @@ async fn free_text_outside_the_24_hour_window_is_refused_but_a_template_passes()
         )
         .await;
     assert_eq!(status, 202, "{created}");
-    message_where(&stack, conversation, |m| m["status"] == "read" && m["kind"] == "template").await;
+    message_where(&stack, conversation, |m| {
+        m["status"] == "read" && m["kind"] == "template"
+    })
+    .await;
 
-    let (status, _) = stack.admin_post("/api/v1/conversations/999999/reply", serde_json::json!({"text": "x"})).await;
+    let (status, _) = stack
+        .admin_post(
+            "/api/v1/conversations/999999/reply",
+            serde_json::json!({"text": "x"}),
+        )
+        .await;
     assert_eq!(status, 404);
 }

@@ -171,22 +171,35 @@ async fn meta_verify(Query(q): Query<VerifyQuery>, state: Data<&Arc<EdgeState>>)
             "hub.mode, hub.verify_token and hub.challenge are required",
         );
     };
-    let known = state
-        .numbers
-        .of_provider(Provider::Meta)
-        .any(|n| !n.verify_token.is_empty() && constant_time_eq(n.verify_token.expose().as_bytes(), token.as_bytes()));
+    let known = state.numbers.of_provider(Provider::Meta).any(|n| {
+        !n.verify_token.is_empty()
+            && constant_time_eq(n.verify_token.expose().as_bytes(), token.as_bytes())
+    });
     if mode != "subscribe" || !known {
-        return error(StatusCode::FORBIDDEN, "verification_failed", "verify token does not match");
+        return error(
+            StatusCode::FORBIDDEN,
+            "verification_failed",
+            "verify token does not match",
+        );
     }
     challenge.with_status(StatusCode::OK).into_response()
 }
 
 #[handler]
-async fn meta_receive(req: &poem::Request, body: poem::Body, state: Data<&Arc<EdgeState>>) -> Response {
+async fn meta_receive(
+    req: &poem::Request,
+    body: poem::Body,
+    state: Data<&Arc<EdgeState>>,
+) -> Response {
     receive(Provider::Meta, req, body, &state).await
 }
 
-async fn receive(provider: Provider, req: &poem::Request, body: poem::Body, state: &EdgeState) -> Response {
+async fn receive(
+    provider: Provider,
+    req: &poem::Request,
+    body: poem::Body,
+    state: &EdgeState,
+) -> Response {
     let limit = state.settings.max_body_bytes;
     let too_large = || {
         error(
@@ -210,12 +223,25 @@ async fn receive(provider: Provider, req: &poem::Request, body: poem::Body, stat
         Err(err) => return error(StatusCode::BAD_REQUEST, "unreadable_body", err.to_string()),
     };
     let Some(parser) = parser_for(provider) else {
-        return error(StatusCode::NOT_FOUND, "unknown_provider", "provider not supported");
+        return error(
+            StatusCode::NOT_FOUND,
+            "unknown_provider",
+            "provider not supported",
+        );
     };
-    let events = match parser.accept(&state.numbers, req.headers(), &bytes, &state.settings.region) {
+    let events = match parser.accept(
+        &state.numbers,
+        req.headers(),
+        &bytes,
+        &state.settings.region,
+    ) {
         Ok(events) => events,
         Err(rejection) => {
-            tracing::warn!(provider = provider.as_str(), reason = rejection.code(), "webhook rejected");
+            tracing::warn!(
+                provider = provider.as_str(),
+                reason = rejection.code(),
+                "webhook rejected"
+            );
             let status = match rejection {
                 crate::provider::Rejection::Malformed(_) => StatusCode::BAD_REQUEST,
                 _ => StatusCode::UNAUTHORIZED,
@@ -233,7 +259,9 @@ async fn receive(provider: Provider, req: &poem::Request, body: poem::Body, stat
                 "the event could not be stored; retry later",
             );
             if let Ok(value) = state.settings.retry_after_secs.to_string().parse() {
-                response.headers_mut().insert(poem::http::header::RETRY_AFTER, value);
+                response
+                    .headers_mut()
+                    .insert(poem::http::header::RETRY_AFTER, value);
             }
             response
         }
@@ -263,7 +291,9 @@ async fn publish_all(
         let payload = event.encode().map_err(|e| e.to_string())?;
         let ack = tokio::time::timeout(
             timeout,
-            state.js.publish_with_headers(subject, headers, payload.into()),
+            state
+                .js
+                .publish_with_headers(subject, headers, payload.into()),
         )
         .await
         .map_err(|_| "publish timed out".to_string())?
@@ -292,6 +322,10 @@ async fn publish_all(
 async fn healthz(state: Data<&Arc<EdgeState>>) -> Response {
     match state.client.connection_state() {
         async_nats::connection::State::Connected => "ok".into_response(),
-        _ => error(StatusCode::SERVICE_UNAVAILABLE, "nats_disconnected", "NATS is not connected"),
+        _ => error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "nats_disconnected",
+            "NATS is not connected",
+        ),
     }
 }

@@ -252,6 +252,9 @@ impl OutboundReply {
 
     /// The subject this reply is published on.
     pub fn subject(&self, partitions: u16) -> String {
-        topology::outbound_subject(&self.business_number, topology::partition_of(&self.to, partitions))
+        topology::outbound_subject(
+            &self.business_number,
+            topology::partition_of(&self.to, partitions),
+        )
     }
 }

@@ -34,3 +34,41 @@ pub async fn connect(url: &str, name: &str, wait: Duration) -> Result<async_nats
         }
     }
 }
+
+/// Runs `op` until it succeeds, backing off from 100 ms to 2 s, while
+/// JetStream is temporarily unavailable (a cluster electing leaders after a
+/// restart, a node rejoining). `None` when `shutdown` fires first; errors
+/// that `fatal` recognises are returned at once.
+///
+/// # Errors
+/// The first error `fatal` says will not clear by waiting.
+pub async fn retry_transient<T, E, Fut>(
+    what: &str,
+    shutdown: &tokio_util::sync::CancellationToken,
+    fatal: impl Fn(&E) -> bool,
+    mut op: impl FnMut() -> Fut,
+) -> std::result::Result<Option<T>, E>
+where
+    E: std::fmt::Display,
+    Fut: std::future::Future<Output = std::result::Result<T, E>>,
+{
+    let mut delay = Duration::from_millis(100);
+    let mut attempts = 0u32;
+    loop {
+        match op().await {
+            Ok(value) => return Ok(Some(value)),
+            Err(err) if fatal(&err) => return Err(err),
+            Err(err) => {
+                attempts += 1;
+                if attempts % 10 == 1 {
+                    tracing::warn!(%err, attempts, "{what}: JetStream not available yet; retrying");
+                }
+                tokio::select! {
+                    () = shutdown.cancelled() => return Ok(None),
+                    () = tokio::time::sleep(delay) => {}
+                }
+                delay = (delay * 2).min(Duration::from_secs(2));
+            }
+        }
+    }
+}

@@ -44,7 +44,9 @@ pub async fn enqueue_reply(
     let (kind, body) = match &content {
         ReplyContent::Text { body } if body.trim().is_empty() => return Err(ReplyError::Empty),
         ReplyContent::Text { body } => ("text", body.clone()),
-        ReplyContent::Template { name, .. } if name.trim().is_empty() => return Err(ReplyError::Empty),
+        ReplyContent::Template { name, .. } if name.trim().is_empty() => {
+            return Err(ReplyError::Empty);
+        }
         ReplyContent::Template { name, .. } => ("template", name.clone()),
     };
     let conversation = conversation::Entity::find_by_id(conversation_id)
@@ -111,7 +113,11 @@ pub async fn enqueue_reply(
 ///
 /// # Errors
 /// The PubAck did not come.
-pub async fn publish(js: &jetstream::Context, partitions: u16, reply: &OutboundReply) -> Result<(), String> {
+pub async fn publish(
+    js: &jetstream::Context,
+    partitions: u16,
+    reply: &OutboundReply,
+) -> Result<(), String> {
     let mut headers = async_nats::HeaderMap::new();
     headers.insert(MSG_ID_HEADER, reply.msg_id().as_str());
     let payload = serde_json::to_vec(reply).map_err(|e| e.to_string())?;

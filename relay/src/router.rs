@@ -96,39 +96,58 @@ impl Router {
     /// # Errors
     /// When the topology drifted or a consumer cannot be created.
     pub async fn run(self, shutdown: CancellationToken) -> Result<()> {
-        topology::ensure_hub(&self.js, &self.topology).await?;
-        let stream = self
-            .js
-            .get_stream(topology::INBOUND)
-            .await
-            .map_err(Error::nats)?;
+        let is_drift =
+            |e: &Error| matches!(e, Error::Topology(topology::TopologyError::Drift { .. }));
+        let setup =
+            crate::nats::retry_transient("router start-up", &shutdown, is_drift, || async {
+                topology::ensure_hub(&self.js, &self.topology).await?;
+                let stream = self
+                    .js
+                    .get_stream(topology::INBOUND)
+                    .await
+                    .map_err(Error::nats)?;
+                let mut consumers = Vec::new();
+                for partition in 0..self.topology.partitions {
+                    let consumer: jetstream::consumer::Consumer<pull::Config> = stream
+                        .get_or_create_consumer(
+                            &topology::router_consumer(partition),
+                            pull::Config {
+                                durable_name: Some(topology::router_consumer(partition)),
+                                filter_subject: topology::inbound_partition_filter(partition),
+                                ack_policy: AckPolicy::Explicit,
+                                ack_wait: Duration::from_secs(self.settings.ack_wait_secs),
+                                max_deliver: self.settings.max_deliver,
+                                max_ack_pending: 1,
+                                deliver_policy: DeliverPolicy::All,
+                                ..Default::default()
+                            },
+                        )
+                        .await
+                        .map_err(Error::nats)?;
+                    consumers.push((partition, consumer));
+                }
+                Ok(consumers)
+            })
+            .await?;
+        let Some(consumers) = setup else {
+            return Ok(());
+        };
         let this = Arc::new(self);
         let mut tasks = JoinSet::new();
-        for partition in 0..this.topology.partitions {
-            let consumer: jetstream::consumer::Consumer<pull::Config> = stream
-                .get_or_create_consumer(
-                    &topology::router_consumer(partition),
-                    pull::Config {
-                        durable_name: Some(topology::router_consumer(partition)),
-                        filter_subject: topology::inbound_partition_filter(partition),
-                        ack_policy: AckPolicy::Explicit,
-                        ack_wait: Duration::from_secs(this.settings.ack_wait_secs),
-                        max_deliver: this.settings.max_deliver,
-                        max_ack_pending: 1,
-                        deliver_policy: DeliverPolicy::All,
-                        ..Default::default()
-                    },
-                )
-                .await
-                .map_err(Error::nats)?;
+        for (partition, consumer) in consumers {
             let this = Arc::clone(&this);
             let shutdown = shutdown.clone();
             tasks.spawn(async move { this.consume(partition, consumer, shutdown).await });
         }
-        tracing::info!(partitions = this.topology.partitions, "router consuming INBOUND");
+        tracing::info!(
+            partitions = this.topology.partitions,
+            "router consuming INBOUND"
+        );
         let mut first_error = None;
         while let Some(done) = tasks.join_next().await {
-            let outcome = done.map_err(|e| Error::Nats(format!("partition task: {e}"))).and_then(|r| r);
+            let outcome = done
+                .map_err(|e| Error::Nats(format!("partition task: {e}")))
+                .and_then(|r| r);
             if let Err(err) = outcome {
                 tracing::error!(%err, "partition consumer stopped");
                 shutdown.cancel();
@@ -181,8 +200,14 @@ impl Router {
             Ok(event) => event,
             Err(err) => {
                 // Never becomes valid: dead-letter at once.
-                self.dead_letter(&message, stream_sequence, delivered, "malformed", &err.to_string())
-                    .await;
+                self.dead_letter(
+                    &message,
+                    stream_sequence,
+                    delivered,
+                    "malformed",
+                    &err.to_string(),
+                )
+                .await;
                 return;
             }
         };
@@ -206,8 +231,14 @@ impl Router {
                 self.announce(&applied).await;
             }
             Err(err) if delivered >= self.settings.max_deliver => {
-                self.dead_letter(&message, stream_sequence, delivered, "database", &err.to_string())
-                    .await;
+                self.dead_letter(
+                    &message,
+                    stream_sequence,
+                    delivered,
+                    "database",
+                    &err.to_string(),
+                )
+                .await;
             }
             Err(err) => {
                 let delay = nak_delay(delivered, self.settings.max_nak_delay_ms);
@@ -220,8 +251,14 @@ impl Router {
     /// Live event for SSE and cache invalidation (core NATS, best effort).
     async fn announce(&self, applied: &Applied) {
         let (conversation_id, kind, message_id) = match applied {
-            Applied::Message { conversation_id, message_id } => (*conversation_id, "message", *message_id),
-            Applied::Status { conversation_id, message_id } => (*conversation_id, "status", *message_id),
+            Applied::Message {
+                conversation_id,
+                message_id,
+            } => (*conversation_id, "message", *message_id),
+            Applied::Status {
+                conversation_id,
+                message_id,
+            } => (*conversation_id, "status", *message_id),
             Applied::Duplicate | Applied::Ignored => return,
         };
         let body = serde_json::json!({
@@ -247,13 +284,23 @@ impl Router {
     ) {
         let mut headers = message.headers.clone().unwrap_or_default();
         headers.insert(dlq_headers::ORIGIN_SUBJECT, message.subject.as_str());
-        headers.insert(dlq_headers::ORIGIN_SEQUENCE, stream_sequence.to_string().as_str());
+        headers.insert(
+            dlq_headers::ORIGIN_SEQUENCE,
+            stream_sequence.to_string().as_str(),
+        );
         headers.insert(dlq_headers::ERROR, truncate(error, 1000).as_str());
         headers.insert(dlq_headers::ATTEMPTS, delivered.to_string().as_str());
-        headers.insert(MSG_ID_HEADER, format!("dlq:router:{stream_sequence}").as_str());
+        headers.insert(
+            MSG_ID_HEADER,
+            format!("dlq:router:{stream_sequence}").as_str(),
+        );
         let stored = match self
             .js
-            .publish_with_headers(topology::dlq_subject("router", reason), headers, message.payload.clone())
+            .publish_with_headers(
+                topology::dlq_subject("router", reason),
+                headers,
+                message.payload.clone(),
+            )
             .await
         {
             Ok(ack) => ack.await.is_ok(),

@@ -103,7 +103,11 @@ impl SandboxServer {
             .data(self.state);
         tracing::info!(addr = %self.local_addr, "sandbox provider listening");
         Server::new_with_acceptor(self.acceptor)
-            .run_with_graceful_shutdown(app, async move { shutdown.cancelled().await }, Some(Duration::from_secs(5)))
+            .run_with_graceful_shutdown(
+                app,
+                async move { shutdown.cancelled().await },
+                Some(Duration::from_secs(5)),
+            )
             .await
             .map_err(Error::from)
     }
@@ -133,7 +137,11 @@ async fn send_message(
     state: Data<&Arc<SandboxState>>,
 ) -> Response {
     let Some(credentials) = state.numbers.get(&number).cloned() else {
-        return meta_error(StatusCode::BAD_REQUEST, 100, "Unsupported post request: unknown phone number id");
+        return meta_error(
+            StatusCode::BAD_REQUEST,
+            100,
+            "Unsupported post request: unknown phone number id",
+        );
     };
     let presented = req
         .headers()
@@ -149,12 +157,19 @@ async fn send_message(
         return meta_error(StatusCode::BAD_REQUEST, 100, "Missing parameter: to");
     };
     if body.get("messaging_product").and_then(Value::as_str) != Some("whatsapp") {
-        return meta_error(StatusCode::BAD_REQUEST, 100, "messaging_product must be whatsapp");
+        return meta_error(
+            StatusCode::BAD_REQUEST,
+            100,
+            "messaging_product must be whatsapp",
+        );
     }
     if to.ends_with("131026") {
         return meta_error(StatusCode::BAD_REQUEST, 131_026, "Message undeliverable");
     }
-    let callback = body.get("biz_opaque_callback_data").and_then(Value::as_str).map(str::to_owned);
+    let callback = body
+        .get("biz_opaque_callback_data")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
     if to.ends_with("130429") {
         let key = format!("{to}/{}", callback.as_deref().unwrap_or_default());
         let first = state
@@ -169,7 +184,9 @@ async fn send_message(
         if first {
             let mut response = meta_error(StatusCode::TOO_MANY_REQUESTS, 130_429, "Rate limit hit");
             if let Ok(v) = "1".parse() {
-                response.headers_mut().insert(poem::http::header::RETRY_AFTER, v);
+                response
+                    .headers_mut()
+                    .insert(poem::http::header::RETRY_AFTER, v);
             }
             return response;
         }
@@ -185,7 +202,9 @@ async fn send_message(
     }
     let state = Arc::clone(&state);
     let (wamid, recipient) = (id.clone(), to.clone());
-    tokio::spawn(async move { send_statuses(&state, &credentials, &wamid, &recipient, callback).await });
+    tokio::spawn(
+        async move { send_statuses(&state, &credentials, &wamid, &recipient, callback).await },
+    );
     Json(json!({
         "messaging_product": "whatsapp",
         "contacts": [{"input": to, "wa_id": to}],
@@ -223,7 +242,8 @@ async fn send_statuses(
             }}]}],
         })
         .to_string();
-        let signature = crate::provider::meta::sign(credentials.app_secret.expose(), body.as_bytes());
+        let signature =
+            crate::provider::meta::sign(credentials.app_secret.expose(), body.as_bytes());
         for attempt in 0..20u32 {
             let result = state
                 .http

@@ -7,7 +7,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use async_nats::jetstream::{self, AckKind, consumer::{AckPolicy, pull}};
+use async_nats::jetstream::{
+    self, AckKind,
+    consumer::{AckPolicy, pull},
+};
 use chrono::Utc;
 use entities::{business_number, message};
 use futures::StreamExt;
@@ -100,22 +103,36 @@ impl Sender {
     /// # Errors
     /// When the topology drifted or the consumer cannot be created.
     pub async fn run(self, shutdown: CancellationToken) -> Result<()> {
-        topology::ensure_hub(&self.js, &self.topology).await?;
-        let stream = self.js.get_stream(topology::OUTBOUND).await.map_err(Error::nats)?;
-        let consumer: jetstream::consumer::Consumer<pull::Config> = stream
-            .get_or_create_consumer(
-                SENDER_CONSUMER,
-                pull::Config {
-                    durable_name: Some(SENDER_CONSUMER.into()),
-                    ack_policy: AckPolicy::Explicit,
-                    ack_wait: Duration::from_secs(self.settings.ack_wait_secs),
-                    max_deliver: self.settings.max_attempts.saturating_add(2),
-                    max_ack_pending: i64::try_from(self.settings.concurrency * 4).unwrap_or(128),
-                    ..Default::default()
-                },
-            )
-            .await
-            .map_err(Error::nats)?;
+        let is_drift =
+            |e: &Error| matches!(e, Error::Topology(topology::TopologyError::Drift { .. }));
+        let setup =
+            crate::nats::retry_transient("sender start-up", &shutdown, is_drift, || async {
+                topology::ensure_hub(&self.js, &self.topology).await?;
+                let stream = self
+                    .js
+                    .get_stream(topology::OUTBOUND)
+                    .await
+                    .map_err(Error::nats)?;
+                stream
+                    .get_or_create_consumer(
+                        SENDER_CONSUMER,
+                        pull::Config {
+                            durable_name: Some(SENDER_CONSUMER.into()),
+                            ack_policy: AckPolicy::Explicit,
+                            ack_wait: Duration::from_secs(self.settings.ack_wait_secs),
+                            max_deliver: self.settings.max_attempts.saturating_add(2),
+                            max_ack_pending: i64::try_from(self.settings.concurrency * 4)
+                                .unwrap_or(128),
+                            ..Default::default()
+                        },
+                    )
+                    .await
+                    .map_err(Error::nats)
+            })
+            .await?;
+        let Some(consumer): Option<jetstream::consumer::Consumer<pull::Config>> = setup else {
+            return Ok(());
+        };
         tracing::info!("sender consuming OUTBOUND");
         let this = Arc::new(self);
         while !shutdown.is_cancelled() {
@@ -151,7 +168,8 @@ impl Sender {
         let reply: OutboundReply = match serde_json::from_slice(&message.payload) {
             Ok(reply) => reply,
             Err(err) => {
-                self.dead_letter(&message, delivered, "malformed", &err.to_string()).await;
+                self.dead_letter(&message, delivered, "malformed", &err.to_string())
+                    .await;
                 return;
             }
         };
@@ -168,11 +186,16 @@ impl Sender {
             }
             Err(err) => {
                 tracing::warn!(message_id = reply.message_id, code = %err.code, "send failed for good");
-                if self.mark_failed(reply.message_id, &err.reason).await.is_err() {
+                if self
+                    .mark_failed(reply.message_id, &err.reason)
+                    .await
+                    .is_err()
+                {
                     ack(&message, AckKind::Nak(Some(Duration::from_secs(5)))).await;
                     return;
                 }
-                self.dead_letter(&message, delivered, &dlq_reason(&err), &err.reason).await;
+                self.dead_letter(&message, delivered, &dlq_reason(&err), &err.reason)
+                    .await;
             }
         }
     }
@@ -185,7 +208,11 @@ impl Sender {
             reason: format!("database: {e}"),
             retry_after: None,
         };
-        let Some(row) = message::Entity::find_by_id(reply.message_id).one(&self.db).await.map_err(db_error)? else {
+        let Some(row) = message::Entity::find_by_id(reply.message_id)
+            .one(&self.db)
+            .await
+            .map_err(db_error)?
+        else {
             return Err(SendError {
                 retryable: false,
                 code: "unknown_message".into(),
@@ -205,10 +232,16 @@ impl Sender {
             .ok_or_else(|| SendError {
                 retryable: false,
                 code: "unknown_number".into(),
-                reason: format!("business number {} is not configured", reply.business_number),
+                reason: format!(
+                    "business number {} is not configured",
+                    reply.business_number
+                ),
                 retry_after: None,
             })?;
-        let base_url = number.api_base_url.as_deref().unwrap_or(&self.settings.meta_base_url);
+        let base_url = number
+            .api_base_url
+            .as_deref()
+            .unwrap_or(&self.settings.meta_base_url);
         let token = number.access_token.as_deref().unwrap_or_default();
         let wamid = match number.provider.as_str() {
             "meta" | "sandbox" => self.meta.send(base_url, token, reply).await?,
@@ -221,7 +254,9 @@ impl Sender {
                 });
             }
         };
-        self.mark_sent(reply.message_id, &wamid).await.map_err(db_error)?;
+        self.mark_sent(reply.message_id, &wamid)
+            .await
+            .map_err(db_error)?;
         Ok(Some(wamid))
     }
 
@@ -257,31 +292,57 @@ impl Sender {
         Ok(())
     }
 
-    async fn dead_letter(&self, message: &jetstream::Message, delivered: i64, reason: &str, error: &str) {
+    async fn dead_letter(
+        &self,
+        message: &jetstream::Message,
+        delivered: i64,
+        reason: &str,
+        error: &str,
+    ) {
         let sequence = message.info().map(|i| i.stream_sequence).unwrap_or(0);
         let mut headers = message.headers.clone().unwrap_or_default();
         headers.insert(dlq_headers::ORIGIN_SUBJECT, message.subject.as_str());
         headers.insert(dlq_headers::ORIGIN_SEQUENCE, sequence.to_string().as_str());
-        headers.insert(dlq_headers::ERROR, error.chars().take(1000).collect::<String>().as_str());
+        headers.insert(
+            dlq_headers::ERROR,
+            error.chars().take(1000).collect::<String>().as_str(),
+        );
         headers.insert(dlq_headers::ATTEMPTS, delivered.to_string().as_str());
         headers.insert(MSG_ID_HEADER, format!("dlq:sender:{sequence}").as_str());
         let stored = match self
             .js
-            .publish_with_headers(topology::dlq_subject("sender", reason), headers, message.payload.clone())
+            .publish_with_headers(
+                topology::dlq_subject("sender", reason),
+                headers,
+                message.payload.clone(),
+            )
             .await
         {
             Ok(ack) => ack.await.is_ok(),
             Err(_) => false,
         };
-        let kind = if stored { AckKind::Ack } else { AckKind::Nak(Some(Duration::from_secs(5))) };
+        let kind = if stored {
+            AckKind::Ack
+        } else {
+            AckKind::Nak(Some(Duration::from_secs(5)))
+        };
         ack(message, kind).await;
     }
 }
 
 /// DLQ subject token for a failure: a bounded, subject-safe label.
 fn dlq_reason(err: &SendError) -> String {
-    let code: String = err.code.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '_').take(32).collect();
-    if code.is_empty() { "unknown".into() } else { format!("provider_{code}") }
+    let code: String = err
+        .code
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .take(32)
+        .collect();
+    if code.is_empty() {
+        "unknown".into()
+    } else {
+        format!("provider_{code}")
+    }
 }
 
 async fn ack(message: &jetstream::Message, kind: AckKind) {
@@ -292,7 +353,11 @@ async fn ack(message: &jetstream::Message, kind: AckKind) {
 
 /// Full-jitter exponential backoff, never shorter than the provider's
 /// `Retry-After`.
-pub fn backoff(delivered: i64, settings: &SenderSettings, retry_after: Option<Duration>) -> Duration {
+pub fn backoff(
+    delivered: i64,
+    settings: &SenderSettings,
+    retry_after: Option<Duration>,
+) -> Duration {
     let exp = u32::try_from(delivered.clamp(1, 30) - 1).unwrap_or(0);
     let ceiling = settings
         .backoff_base_ms
@@ -319,9 +384,19 @@ mod tests {
 
     #[test]
     fn dlq_reasons_are_subject_safe() {
-        let err = SendError { retryable: false, code: "131026".into(), reason: String::new(), retry_after: None };
+        let err = SendError {
+            retryable: false,
+            code: "131026".into(),
+            reason: String::new(),
+            retry_after: None,
+        };
         assert_eq!(dlq_reason(&err), "provider_131026");
-        let err = SendError { retryable: false, code: "a.b*>".into(), reason: String::new(), retry_after: None };
+        let err = SendError {
+            retryable: false,
+            code: "a.b*>".into(),
+            reason: String::new(),
+            retry_after: None,
+        };
         assert_eq!(dlq_reason(&err), "provider_ab");
     }
 }

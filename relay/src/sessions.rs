@@ -17,11 +17,17 @@ use crate::envelope::{DeliveryStatus, EventBody, InboundEvent, InboundMessage};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Applied {
     /// A new message row in this conversation.
-    Message { conversation_id: i64, message_id: i64 },
+    Message {
+        conversation_id: i64,
+        message_id: i64,
+    },
     /// The message was applied before (redelivery or late provider retry).
     Duplicate,
     /// A delivery status moved our message forward.
-    Status { conversation_id: i64, message_id: i64 },
+    Status {
+        conversation_id: i64,
+        message_id: i64,
+    },
     /// A status that changes nothing (older than the current one, or for a
     /// message that is not ours).
     Ignored,
@@ -72,7 +78,8 @@ async fn apply_message(
     let now = Utc::now();
     let number = business_number(&txn, event, now).await?;
     let contact = upsert_contact(&txn, event, now).await?;
-    let conversation = open_conversation(&txn, policy, number.id, contact.id, message.timestamp, now).await?;
+    let conversation =
+        open_conversation(&txn, policy, number.id, contact.id, message.timestamp, now).await?;
     let inserted = message::ActiveModel {
         conversation_id: Set(conversation.id),
         direction: Set("inbound".into()),
@@ -106,7 +113,10 @@ async fn apply_message(
         .map_or(message.timestamp, |t| t.max(message.timestamp));
     conversation::Entity::update_many()
         .col_expr(conversation::Column::LastMessageAt, last_message_at.into())
-        .col_expr(conversation::Column::LastInboundAt, Some(last_inbound_at).into())
+        .col_expr(
+            conversation::Column::LastInboundAt,
+            Some(last_inbound_at).into(),
+        )
         .col_expr(conversation::Column::UpdatedAt, now.into())
         .filter(conversation::Column::Id.eq(conversation.id))
         .exec(&txn)
@@ -119,7 +129,11 @@ async fn apply_message(
 }
 
 /// Layer 3 of dedupe, checked before doing any work.
-async fn already_applied(db: &impl ConnectionTrait, provider: &str, id: &str) -> Result<bool, DbErr> {
+async fn already_applied(
+    db: &impl ConnectionTrait,
+    provider: &str,
+    id: &str,
+) -> Result<bool, DbErr> {
     Ok(message::Entity::find()
         .filter(message::Column::Provider.eq(provider))
         .filter(message::Column::ProviderMessageId.eq(id))
@@ -130,7 +144,10 @@ async fn already_applied(db: &impl ConnectionTrait, provider: &str, id: &str) ->
 
 /// True for a unique-constraint violation on SQLite or PostgreSQL.
 pub fn is_unique_violation(err: &DbErr) -> bool {
-    matches!(err.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_)))
+    matches!(
+        err.sql_err(),
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+    )
 }
 
 async fn business_number(
@@ -278,11 +295,17 @@ async fn apply_status(
     // id we attached as callback data finds the row all the same.
     let message = match by_provider_id {
         Some(found) => Some(found),
-        None => match status.callback_data.as_deref().and_then(|d| d.parse::<i64>().ok()) {
-            Some(id) => message::Entity::find_by_id(id)
-                .filter(message::Column::Direction.eq("outbound"))
-                .one(db)
-                .await?,
+        None => match status
+            .callback_data
+            .as_deref()
+            .and_then(|d| d.parse::<i64>().ok())
+        {
+            Some(id) => {
+                message::Entity::find_by_id(id)
+                    .filter(message::Column::Direction.eq("outbound"))
+                    .one(db)
+                    .await?
+            }
             None => None,
         },
     };

@@ -326,7 +326,11 @@ fn source_keys(config: &Config) -> Vec<String> {
         .iter()
         .flatten()
         .map(|s| {
-            let api = s.external.as_ref().map(|e| e.api_prefix.as_str()).unwrap_or("");
+            let api = s
+                .external
+                .as_ref()
+                .map(|e| e.api_prefix.as_str())
+                .unwrap_or("");
             format!("{}@{}", s.name, api)
         })
         .collect();
@@ -388,12 +392,18 @@ mod tests {
 
     #[test]
     fn partition_is_stable_and_in_range() {
-        assert_eq!(partition_of("31612345678", 8), partition_of("31612345678", 8));
+        assert_eq!(
+            partition_of("31612345678", 8),
+            partition_of("31612345678", 8)
+        );
         for n in 0..1000 {
             assert!(partition_of(&n.to_string(), 7) < 7);
         }
         // FNV-1a of "a" is 0xaf63dc4c8601ec8c; pins the algorithm across builds.
-        assert_eq!(partition_of("a", 1000), (0xaf63_dc4c_8601_ec8c_u64 % 1000) as u16);
+        assert_eq!(
+            partition_of("a", 1000),
+            (0xaf63_dc4c_8601_ec8c_u64 % 1000) as u16
+        );
     }
 
     #[test]

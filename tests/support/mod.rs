@@ -33,21 +33,34 @@ where
         if let Some(value) = check().await {
             return value;
         }
-        assert!(tokio::time::Instant::now() < deadline, "timed out after {wait:?} waiting for {what}");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out after {wait:?} waiting for {what}"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
 
 /// A database of its own for one test.
 pub enum TestDb {
-    Sqlite { _dir: tempfile::TempDir, url: String },
-    Postgres { admin_url: String, name: String, url: String },
+    Sqlite {
+        _dir: tempfile::TempDir,
+        url: String,
+    },
+    Postgres {
+        admin_url: String,
+        name: String,
+        url: String,
+    },
 }
 
 impl TestDb {
     pub fn sqlite() -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}?mode=rwc", dir.path().join("wharf.db").display());
+        let url = format!(
+            "sqlite://{}?mode=rwc",
+            dir.path().join("wharf.db").display()
+        );
         TestDb::Sqlite { _dir: dir, url }
     }
 
@@ -59,15 +72,26 @@ impl TestDb {
                 std::env::var("CI").is_err(),
                 "TEST_POSTGRES_URL must be set under CI (make test sets it)"
             );
-            eprintln!("SKIPPED: PostgreSQL variant: TEST_POSTGRES_URL is not set (make test sets it)");
+            eprintln!(
+                "SKIPPED: PostgreSQL variant: TEST_POSTGRES_URL is not set (make test sets it)"
+            );
             return None;
         };
         let name = format!("wharf_test_{}", uuid::Uuid::new_v4().simple());
-        let admin = Database::connect(admin_url.as_str()).await.expect("connect to TEST_POSTGRES_URL");
-        admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.unwrap();
+        let admin = Database::connect(admin_url.as_str())
+            .await
+            .expect("connect to TEST_POSTGRES_URL");
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE {name}"))
+            .await
+            .unwrap();
         admin.close().await.ok();
         let url = with_database(&admin_url, &name);
-        Some(TestDb::Postgres { admin_url, name, url })
+        Some(TestDb::Postgres {
+            admin_url,
+            name,
+            url,
+        })
     }
 
     pub fn url(&self) -> &str {
@@ -79,8 +103,13 @@ impl TestDb {
 
 /// `postgres://u:p@h:5432/postgres?x` with the database name replaced.
 fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
-    let host_end = base.rfind('/').filter(|&i| i > "postgres://".len()).unwrap_or(base.len());
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
+    let host_end = base
+        .rfind('/')
+        .filter(|&i| i > "postgres://".len())
+        .unwrap_or(base.len());
     let mut out = format!("{}/{name}", &base[..host_end]);
     if let Some(q) = query {
         out.push('?');
@@ -91,15 +120,23 @@ fn with_database(url: &str, name: &str) -> String {
 
 impl Drop for TestDb {
     fn drop(&mut self) {
-        if let TestDb::Postgres { admin_url, name, .. } = self {
+        if let TestDb::Postgres {
+            admin_url, name, ..
+        } = self
+        {
             let (admin_url, name) = (admin_url.clone(), name.clone());
             // Drop runs inside the test's runtime: use a thread with its own.
             let _ = std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
                 rt.block_on(async {
                     if let Ok(admin) = Database::connect(admin_url.as_str()).await {
                         let _ = admin
-                            .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                            .execute_unprepared(&format!(
+                                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                            ))
                             .await;
                     }
                 });
@@ -126,19 +163,33 @@ impl Nats {
             .iter()
             .enumerate()
             .map(|(i, r)| {
-                LeafNode::start("nats-server", dir.path(), r, ports.leaf_client[i], ports.leaf_monitor[i], &ports.hub_leafnode)
-                    .unwrap()
+                LeafNode::start(
+                    "nats-server",
+                    dir.path(),
+                    r,
+                    ports.leaf_client[i],
+                    ports.leaf_monitor[i],
+                    &ports.hub_leafnode,
+                )
+                .unwrap()
             })
             .collect();
         hub.wait_ready(Duration::from_secs(30)).await.unwrap();
         for leaf in &mut leaves {
             leaf.wait_ready(Duration::from_secs(30)).await.unwrap();
         }
-        Self { hub, leaves, ports, dir }
+        Self {
+            hub,
+            leaves,
+            ports,
+            dir,
+        }
     }
 
     pub async fn hub_js(&self) -> jetstream::Context {
-        let client = async_nats::connect(self.hub.client_urls()).await.unwrap();
+        let client = relay::nats::connect(&self.hub.client_urls(), "test", Duration::from_secs(10))
+            .await
+            .unwrap();
         jetstream::new(client)
     }
 
@@ -214,7 +265,9 @@ pub async fn spawn_stack(db: TestDb, options: StackOptions) -> Stack {
     let nats = Nats::start(&options.regions).await;
     let mut config = test_config(&nats, &db, &options);
     let hub_client = roles::hub_client(&config, "test").await.unwrap();
-    roles::ensure_hub_topology(&config, &hub_client, Duration::from_secs(30)).await.unwrap();
+    roles::ensure_hub_topology(&config, &hub_client, Duration::from_secs(30))
+        .await
+        .unwrap();
 
     let shutdown = CancellationToken::new();
     let mut tasks = Vec::new();
@@ -232,27 +285,45 @@ pub async fn spawn_stack(db: TestDb, options: StackOptions) -> Stack {
     sandbox_settings.listen = "127.0.0.1:0".parse().unwrap();
     sandbox_settings.webhook_url = format!("{}/webhooks/meta", edges[0].1);
     sandbox_settings.status_delay_ms = 20;
-    let sandbox = roles::bind_sandbox(&config, sandbox_settings).await.unwrap();
+    let sandbox = roles::bind_sandbox(&config, sandbox_settings)
+        .await
+        .unwrap();
     let sandbox_url = format!("http://{}", sandbox.local_addr());
     config.numbers[0].api_base_url = Some(sandbox_url.clone());
     let token = shutdown.clone();
-    tasks.push(tokio::spawn(async move { sandbox.run(token).await.unwrap() }));
+    tasks.push(tokio::spawn(
+        async move { sandbox.run(token).await.unwrap() },
+    ));
 
     let database = roles::connect_database(&config.database).await.unwrap();
     roles::migrate(&database).await.unwrap();
-    roles::seed_numbers(&database, &config.numbers).await.unwrap();
-    admin::tokens::ensure_token(&database, "test", ADMIN_TOKEN).await.unwrap();
+    roles::seed_numbers(&database, &config.numbers)
+        .await
+        .unwrap();
+    admin::tokens::ensure_token(&database, "test", ADMIN_TOKEN)
+        .await
+        .unwrap();
 
-    let router = roles::build_router(&config, database.clone()).await.unwrap();
+    let router = roles::build_router(&config, database.clone())
+        .await
+        .unwrap();
     let token = shutdown.clone();
-    tasks.push(tokio::spawn(async move { router.run(token).await.unwrap() }));
-    let sender = roles::build_sender(&config, database.clone()).await.unwrap();
+    tasks.push(tokio::spawn(
+        async move { router.run(token).await.unwrap() },
+    ));
+    let sender = roles::build_sender(&config, database.clone())
+        .await
+        .unwrap();
     let token = shutdown.clone();
-    tasks.push(tokio::spawn(async move { sender.run(token).await.unwrap() }));
+    tasks.push(tokio::spawn(
+        async move { sender.run(token).await.unwrap() },
+    ));
     let admin_server = roles::bind_admin(&config, database.clone()).await.unwrap();
     let admin_url = format!("http://{}", admin_server.local_addr());
     let token = shutdown.clone();
-    tasks.push(tokio::spawn(async move { admin_server.run(token).await.unwrap() }));
+    tasks.push(tokio::spawn(async move {
+        admin_server.run(token).await.unwrap()
+    }));
 
     Stack {
         nats,
@@ -262,7 +333,10 @@ pub async fn spawn_stack(db: TestDb, options: StackOptions) -> Stack {
         admin_url,
         sandbox_url,
         database,
-        http: reqwest::Client::builder().timeout(Duration::from_secs(20)).build().unwrap(),
+        http: reqwest::Client::builder()
+            .timeout(Duration::from_secs(20))
+            .build()
+            .unwrap(),
         shutdown,
         tasks,
     }
@@ -270,7 +344,11 @@ pub async fn spawn_stack(db: TestDb, options: StackOptions) -> Stack {
 
 impl Stack {
     pub fn edge_url(&self, region: &str) -> String {
-        self.edges.iter().find(|(r, _)| r == region).map(|(_, u)| u.clone()).unwrap()
+        self.edges
+            .iter()
+            .find(|(r, _)| r == region)
+            .map(|(_, u)| u.clone())
+            .unwrap()
     }
 
     /// POSTs a Meta delivery signed with `secret` to an edge.
@@ -278,7 +356,10 @@ impl Stack {
         self.http
             .post(format!("{}/webhooks/meta", self.edge_url(region)))
             .header("content-type", "application/json")
-            .header("x-hub-signature-256", relay::provider::meta::sign(secret, body))
+            .header(
+                "x-hub-signature-256",
+                relay::provider::meta::sign(secret, body),
+            )
             .body(body.to_vec())
             .send()
             .await
@@ -295,11 +376,18 @@ impl Stack {
             .await
             .unwrap();
         let status = response.status().as_u16();
-        (status, response.json().await.unwrap_or(serde_json::Value::Null))
+        (
+            status,
+            response.json().await.unwrap_or(serde_json::Value::Null),
+        )
     }
 
     /// POST on the admin API with the test token; returns (status, JSON).
-    pub async fn admin_post(&self, path: &str, body: serde_json::Value) -> (u16, serde_json::Value) {
+    pub async fn admin_post(
+        &self,
+        path: &str,
+        body: serde_json::Value,
+    ) -> (u16, serde_json::Value) {
         let response = self
             .http
             .post(format!("{}{path}", self.admin_url))
@@ -309,7 +397,10 @@ impl Stack {
             .await
             .unwrap();
         let status = response.status().as_u16();
-        (status, response.json().await.unwrap_or(serde_json::Value::Null))
+        (
+            status,
+            response.json().await.unwrap_or(serde_json::Value::Null),
+        )
     }
 
     /// Waits until every router consumer has nothing pending or unacked.
@@ -321,8 +412,10 @@ impl Stack {
             async move {
                 let mut stream = js.get_stream(relay::topology::INBOUND).await.ok()?;
                 for p in 0..partitions {
-                    let mut consumer: jetstream::consumer::PullConsumer =
-                        stream.get_consumer(&relay::topology::router_consumer(p)).await.ok()?;
+                    let mut consumer: jetstream::consumer::PullConsumer = stream
+                        .get_consumer(&relay::topology::router_consumer(p))
+                        .await
+                        .ok()?;
                     let info = consumer.info().await.ok()?;
                     if info.num_pending > 0 || info.num_ack_pending > 0 {
                         return None;
@@ -346,7 +439,14 @@ impl Drop for Stack {
 }
 
 /// A realistic Meta delivery with one text message.
-pub fn meta_text(number: &str, from: &str, name: &str, wamid: &str, text: &str, ts: i64) -> Vec<u8> {
+pub fn meta_text(
+    number: &str,
+    from: &str,
+    name: &str,
+    wamid: &str,
+    text: &str,
+    ts: i64,
+) -> Vec<u8> {
     serde_json::json!({
         "object": "whatsapp_business_account",
         "entry": [{

@@ -8,9 +8,7 @@ use serde_json::Value;
 use sha2::Sha256;
 
 use super::{NumberDirectory, Rejection, WebhookParser, constant_time_eq};
-use crate::envelope::{
-    Contact, DeliveryStatus, EventBody, InboundEvent, InboundMessage, Provider,
-};
+use crate::envelope::{Contact, DeliveryStatus, EventBody, InboundEvent, InboundMessage, Provider};
 use crate::secret::Secret;
 
 /// Header Meta signs deliveries with.
@@ -85,7 +83,12 @@ fn change_values(payload: &Value) -> Result<Vec<&Value>, Rejection> {
         .ok_or_else(|| Rejection::Malformed("missing entry[]".into()))?;
     let mut values = Vec::new();
     for entry in entries {
-        for change in entry.get("changes").and_then(Value::as_array).into_iter().flatten() {
+        for change in entry
+            .get("changes")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             if let Some(value) = change.get("value") {
                 values.push(value);
             }
@@ -129,8 +132,13 @@ fn str_field<'a>(object: &'a Value, field: &str) -> Result<&'a str, Rejection> {
 fn message_text(message: &Value, message_type: &str) -> Option<String> {
     let pointers: &[&str] = match message_type {
         "text" => &["/text/body"],
-        "image" | "video" | "document" => &["/image/caption", "/video/caption", "/document/caption"],
-        "interactive" => &["/interactive/button_reply/title", "/interactive/list_reply/title"],
+        "image" | "video" | "document" => {
+            &["/image/caption", "/video/caption", "/document/caption"]
+        }
+        "interactive" => &[
+            "/interactive/button_reply/title",
+            "/interactive/list_reply/title",
+        ],
         "button" => &["/button/text"],
         "reaction" => &["/reaction/emoji"],
         "location" => &["/location/name", "/location/address"],
@@ -153,11 +161,20 @@ fn split_value(
     let profile_of = |wa_id: &str| {
         contacts.into_iter().flatten().find_map(|c| {
             (c.get("wa_id").and_then(Value::as_str) == Some(wa_id))
-                .then(|| c.pointer("/profile/name").and_then(Value::as_str).map(str::to_owned))
+                .then(|| {
+                    c.pointer("/profile/name")
+                        .and_then(Value::as_str)
+                        .map(str::to_owned)
+                })
                 .flatten()
         })
     };
-    for message in value.get("messages").and_then(Value::as_array).into_iter().flatten() {
+    for message in value
+        .get("messages")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         let from = str_field(message, "from")?;
         if !crate::topology::is_subject_token(from) {
             return Err(Rejection::Malformed("invalid from".into()));
@@ -185,18 +202,21 @@ fn split_value(
             }),
         });
     }
-    for status in value.get("statuses").and_then(Value::as_array).into_iter().flatten() {
+    for status in value
+        .get("statuses")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         let recipient = str_field(status, "recipient_id")?;
         if !crate::topology::is_subject_token(recipient) {
             return Err(Rejection::Malformed("invalid recipient_id".into()));
         }
-        let error = status
-            .pointer("/errors/0")
-            .map(|e| {
-                let code = e.get("code").map(Value::to_string).unwrap_or_default();
-                let title = e.get("title").and_then(Value::as_str).unwrap_or_default();
-                format!("{code} {title}").trim().to_owned()
-            });
+        let error = status.pointer("/errors/0").map(|e| {
+            let code = e.get("code").map(Value::to_string).unwrap_or_default();
+            let title = e.get("title").and_then(Value::as_str).unwrap_or_default();
+            format!("{code} {title}").trim().to_owned()
+        });
         out.push(InboundEvent {
             provider: Provider::Meta,
             region: region.to_owned(),
@@ -277,7 +297,9 @@ mod tests {
         assert_eq!(events[1].msg_id(), "meta:msg:wamid.B");
         assert_eq!(events[2].msg_id(), "meta:status:wamid.OUT:failed");
         match &events[2].body {
-            EventBody::Status(s) => assert_eq!(s.error.as_deref(), Some("131026 Message undeliverable")),
+            EventBody::Status(s) => {
+                assert_eq!(s.error.as_deref(), Some("131026 Message undeliverable"))
+            }
             EventBody::Message(_) => panic!("expected a status"),
         }
     }
@@ -293,7 +315,10 @@ mod tests {
 
     #[test]
     fn an_unknown_number_and_broken_json_are_rejected() {
-        let body = String::from_utf8(delivery()).expect("utf8").replace("1065", "9999").into_bytes();
+        let body = String::from_utf8(delivery())
+            .expect("utf8")
+            .replace("1065", "9999")
+            .into_bytes();
         let err = MetaWebhook
             .accept(&directory(), &headers(&sign("s3cret", &body)), &body, "eu")
             .expect_err("rejected");

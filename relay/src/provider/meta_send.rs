@@ -31,7 +31,11 @@ pub struct MetaClient {
 impl MetaClient {
     /// # Errors
     /// When the TLS backend cannot start.
-    pub fn new(connect_timeout: Duration, request_timeout: Duration, api_version: &str) -> reqwest::Result<Self> {
+    pub fn new(
+        connect_timeout: Duration,
+        request_timeout: Duration,
+        api_version: &str,
+    ) -> reqwest::Result<Self> {
         Ok(Self {
             http: reqwest::Client::builder()
                 .connect_timeout(connect_timeout)
@@ -46,7 +50,12 @@ impl MetaClient {
     ///
     /// # Errors
     /// A classified [`SendError`].
-    pub async fn send(&self, base_url: &str, access_token: &str, reply: &OutboundReply) -> Result<String, SendError> {
+    pub async fn send(
+        &self,
+        base_url: &str,
+        access_token: &str,
+        reply: &OutboundReply,
+    ) -> Result<String, SendError> {
         let url = format!(
             "{}/{}/{}/messages",
             base_url.trim_end_matches('/'),
@@ -62,7 +71,11 @@ impl MetaClient {
             .await
             .map_err(|e| SendError {
                 retryable: true,
-                code: if e.is_timeout() { "timeout".into() } else { "connection".into() },
+                code: if e.is_timeout() {
+                    "timeout".into()
+                } else {
+                    "connection".into()
+                },
                 reason: format!("request failed: {}", without_url(&e)),
                 retry_after: None,
             })?;
@@ -112,9 +125,16 @@ pub fn request_body(reply: &OutboundReply) -> Value {
             body["type"] = json!("text");
             body["text"] = json!({ "body": text, "preview_url": false });
         }
-        ReplyContent::Template { name, language, parameters } => {
+        ReplyContent::Template {
+            name,
+            language,
+            parameters,
+        } => {
             body["type"] = json!("template");
-            let params: Vec<Value> = parameters.iter().map(|p| json!({"type": "text", "text": p})).collect();
+            let params: Vec<Value> = parameters
+                .iter()
+                .map(|p| json!({"type": "text", "text": p}))
+                .collect();
             body["template"] = json!({
                 "name": name,
                 "language": { "code": language },
@@ -135,11 +155,15 @@ pub fn classify(status: u16, body: &Value, retry_after: Option<Duration>) -> Sen
         .pointer("/error/message")
         .and_then(Value::as_str)
         .unwrap_or("no error message");
-    let retryable = status == 429 || status >= 500 || code.is_some_and(|c| RETRYABLE_CODES.contains(&c));
+    let retryable =
+        status == 429 || status >= 500 || code.is_some_and(|c| RETRYABLE_CODES.contains(&c));
     SendError {
         retryable,
         code: code.map_or_else(|| format!("http_{status}"), |c| c.to_string()),
-        reason: format!("HTTP {status}, code {}: {message}", code.map_or("-".into(), |c| c.to_string())),
+        reason: format!(
+            "HTTP {status}, code {}: {message}",
+            code.map_or("-".into(), |c| c.to_string())
+        ),
         retry_after: retry_after.or_else(|| (status == 429).then(|| Duration::from_secs(1))),
     }
 }
@@ -163,7 +187,11 @@ mod tests {
         assert!(classify(429, &json!({"error": {"code": 130429}}), None).retryable);
         assert!(classify(400, &json!({"error": {"code": 131056}}), None).retryable);
         assert!(classify(503, &Value::Null, None).retryable);
-        let permanent = classify(400, &json!({"error": {"code": 131026, "message": "Message undeliverable"}}), None);
+        let permanent = classify(
+            400,
+            &json!({"error": {"code": 131026, "message": "Message undeliverable"}}),
+            None,
+        );
         assert!(!permanent.retryable);
         assert_eq!(permanent.code, "131026");
         assert!(!classify(400, &json!({"error": {"code": 131047}}), None).retryable);
@@ -172,7 +200,10 @@ mod tests {
     #[test]
     fn retry_after_takes_seconds_and_http_dates() {
         assert_eq!(parse_retry_after("7"), Some(Duration::from_secs(7)));
-        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), Some(Duration::ZERO));
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"),
+            Some(Duration::ZERO)
+        );
         assert_eq!(parse_retry_after("soon"), None);
     }
 
@@ -188,8 +219,15 @@ mod tests {
         let body = request_body(&reply);
         assert_eq!(body["text"]["body"], "hi");
         assert_eq!(body["biz_opaque_callback_data"], "42");
-        reply.content = ReplyContent::Template { name: "order_update".into(), language: "en".into(), parameters: vec!["A1".into()] };
+        reply.content = ReplyContent::Template {
+            name: "order_update".into(),
+            language: "en".into(),
+            parameters: vec!["A1".into()],
+        };
         let body = request_body(&reply);
-        assert_eq!(body["template"]["components"][0]["parameters"][0]["text"], "A1");
+        assert_eq!(
+            body["template"]["components"][0]["parameters"][0]["text"],
+            "A1"
+        );
     }
 }

@@ -1,0 +1,340 @@
+//! `/api/v1/conversations`: list with filters and cursor paging, detail with
+//! the message timeline, and replies (queued to OUTBOUND for the sender).
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use entities::{business_number, contact, conversation, message};
+use poem::web::Data;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::{ApiResponse, Object, OpenApi, payload::Json};
+use relay::envelope::ReplyContent;
+use relay::outbound::{ReplyError, enqueue_reply};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+
+use super::ApiTags;
+use crate::AppState;
+use crate::auth::TokenAuth;
+use crate::error::{ApiError, ApiResult};
+
+const STATUSES: &[&str] = &["bot", "queued", "assigned", "pending", "resolved"];
+
+/// The customer of a conversation.
+#[derive(Debug, Object)]
+pub struct ContactOut {
+    pub id: i64,
+    /// WhatsApp id (phone number).
+    pub wa_id: String,
+    pub profile_name: Option<String>,
+    pub tier: String,
+}
+
+/// A conversation between a business number and a contact.
+#[derive(Debug, Object)]
+pub struct ConversationOut {
+    pub id: i64,
+    /// bot, queued, assigned, pending or resolved.
+    pub status: String,
+    /// Optimistic-locking version: send it back with claims and transfers.
+    pub version: i64,
+    pub priority: i32,
+    pub team_id: Option<i64>,
+    pub assignee_id: Option<i64>,
+    /// The business phone number id.
+    pub business_number: String,
+    pub contact: ContactOut,
+    /// Provider time of the latest message.
+    pub last_message_at: DateTime<Utc>,
+    /// Provider time of the customer's latest message (opens the 24 h window).
+    pub last_inbound_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// One page of conversations.
+#[derive(Debug, Object)]
+pub struct ConversationPageOut {
+    pub items: Vec<ConversationOut>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// One message of a conversation.
+#[derive(Debug, Object)]
+pub struct MessageOut {
+    pub id: i64,
+    /// inbound (from the customer) or outbound (our reply).
+    pub direction: String,
+    pub provider: String,
+    pub provider_message_id: Option<String>,
+    /// text, image, template, …
+    pub kind: String,
+    pub body: Option<String>,
+    /// received, queued, sent, delivered, read or failed.
+    pub status: String,
+    /// The provider's error when failed.
+    pub error: Option<String>,
+    /// The provider's time of the message (ours for replies).
+    pub provider_timestamp: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A conversation with its message timeline.
+#[derive(Debug, Object)]
+pub struct ConversationDetailOut {
+    pub conversation: ConversationOut,
+    /// In provider time order.
+    pub messages: Vec<MessageOut>,
+}
+
+/// A template reply.
+#[derive(Debug, Object)]
+pub struct TemplateIn {
+    pub name: String,
+    /// Language code, e.g. `en` or `pt_BR`.
+    pub language: String,
+    /// Body parameters, in order.
+    #[oai(default)]
+    pub parameters: Vec<String>,
+}
+
+/// A reply: free-form `text` (inside the 24 h window) or a `template`.
+#[derive(Debug, Object)]
+pub struct ReplyIn {
+    #[oai(validator(max_length = 4096))]
+    pub text: Option<String>,
+    pub template: Option<TemplateIn>,
+}
+
+#[derive(ApiResponse)]
+enum ReplyResponse {
+    /// The reply is stored and queued for sending.
+    #[oai(status = 202)]
+    Accepted(Json<MessageOut>),
+}
+
+fn message_out(m: message::Model) -> MessageOut {
+    MessageOut {
+        id: m.id,
+        direction: m.direction,
+        provider: m.provider,
+        provider_message_id: m.provider_message_id,
+        kind: m.kind,
+        body: m.body,
+        status: m.status,
+        error: m.error,
+        provider_timestamp: m.provider_timestamp,
+        created_at: m.created_at,
+    }
+}
+
+/// Joins conversations with their numbers and contacts in two batched queries.
+async fn conversations_out(
+    state: &AppState,
+    rows: Vec<conversation::Model>,
+) -> ApiResult<Vec<ConversationOut>> {
+    let number_ids: Vec<i64> = rows.iter().map(|c| c.business_number_id).collect();
+    let contact_ids: Vec<i64> = rows.iter().map(|c| c.contact_id).collect();
+    let numbers: HashMap<i64, String> = business_number::Entity::find()
+        .filter(business_number::Column::Id.is_in(number_ids))
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(|n| (n.id, n.phone_number_id))
+        .collect();
+    let contacts: HashMap<i64, contact::Model> = contact::Entity::find()
+        .filter(contact::Column::Id.is_in(contact_ids))
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c))
+        .collect();
+    rows.into_iter()
+        .map(|c| {
+            let contact = contacts.get(&c.contact_id).ok_or_else(|| {
+                ApiError::internal(format!("conversation {} has no contact", c.id))
+            })?;
+            Ok(ConversationOut {
+                id: c.id,
+                status: c.status,
+                version: c.version,
+                priority: c.priority,
+                team_id: c.team_id,
+                assignee_id: c.assignee_id,
+                business_number: numbers
+                    .get(&c.business_number_id)
+                    .cloned()
+                    .unwrap_or_default(),
+                contact: ContactOut {
+                    id: contact.id,
+                    wa_id: contact.wa_id.clone(),
+                    profile_name: contact.profile_name.clone(),
+                    tier: contact.tier.clone(),
+                },
+                last_message_at: c.last_message_at,
+                last_inbound_at: c.last_inbound_at,
+                created_at: c.created_at,
+            })
+        })
+        .collect()
+}
+
+pub struct ConversationsApi;
+
+#[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Conversations")]
+impl ConversationsApi {
+    /// List conversations
+    ///
+    /// Newest first. Filter by status and business number; page with `cursor`.
+    #[oai(
+        path = "/conversations",
+        method = "get",
+        operation_id = "listConversations"
+    )]
+    async fn list(
+        &self,
+        _auth: TokenAuth,
+        state: Data<&AppState>,
+        /// bot, queued, assigned, pending or resolved.
+        status: Query<Option<String>>,
+        /// Business phone number id.
+        number: Query<Option<String>>,
+        /// Page size, 1–200 (default 50).
+        limit: Query<Option<u64>>,
+        /// `next_cursor` of the previous page.
+        cursor: Query<Option<String>>,
+    ) -> ApiResult<Json<ConversationPageOut>> {
+        let limit = limit.0.unwrap_or(50);
+        if !(1..=200).contains(&limit) {
+            return Err(ApiError::bad_request(
+                "invalid_parameter",
+                "limit must be between 1 and 200",
+            ));
+        }
+        let mut query = conversation::Entity::find().order_by_desc(conversation::Column::Id);
+        if let Some(status) = status.0 {
+            if !STATUSES.contains(&status.as_str()) {
+                return Err(ApiError::bad_request(
+                    "invalid_parameter",
+                    format!("status must be one of {}", STATUSES.join(", ")),
+                ));
+            }
+            query = query.filter(conversation::Column::Status.eq(status));
+        }
+        if let Some(number) = number.0 {
+            let found = business_number::Entity::find()
+                .filter(business_number::Column::PhoneNumberId.eq(number))
+                .one(&state.db)
+                .await?;
+            let Some(found) = found else {
+                return Ok(Json(ConversationPageOut {
+                    items: Vec::new(),
+                    next_cursor: None,
+                }));
+            };
+            query = query.filter(conversation::Column::BusinessNumberId.eq(found.id));
+        }
+        if let Some(cursor) = cursor.0 {
+            let before: i64 = cursor.parse().map_err(|_| {
+                ApiError::bad_request("invalid_parameter", "cursor is not one we issued")
+            })?;
+            query = query.filter(conversation::Column::Id.lt(before));
+        }
+        let mut rows = query.limit(limit + 1).all(&state.db).await?;
+        let more = rows.len() as u64 > limit;
+        rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+        let next_cursor = more
+            .then(|| rows.last().map(|c| c.id.to_string()))
+            .flatten();
+        let items = conversations_out(&state, rows).await?;
+        Ok(Json(ConversationPageOut { items, next_cursor }))
+    }
+
+    /// Get a conversation with its messages
+    #[oai(
+        path = "/conversations/:id",
+        method = "get",
+        operation_id = "getConversation"
+    )]
+    async fn get(
+        &self,
+        _auth: TokenAuth,
+        state: Data<&AppState>,
+        id: Path<i64>,
+    ) -> ApiResult<Json<ConversationDetailOut>> {
+        let row = conversation::Entity::find_by_id(id.0)
+            .one(&state.db)
+            .await?
+            .ok_or_else(|| ApiError::not_found("conversation"))?;
+        let messages = message::Entity::find()
+            .filter(message::Column::ConversationId.eq(row.id))
+            .order_by_asc(message::Column::ProviderTimestamp)
+            .order_by_asc(message::Column::Id)
+            .all(&state.db)
+            .await?
+            .into_iter()
+            .map(message_out)
+            .collect();
+        let conversation = conversations_out(&state, vec![row])
+            .await?
+            .pop()
+            .ok_or_else(|| ApiError::internal("conversation vanished"))?;
+        Ok(Json(ConversationDetailOut {
+            conversation,
+            messages,
+        }))
+    }
+
+    /// Reply to a conversation
+    ///
+    /// Stores the reply (`queued`) and hands it to the sender. Free-form text is
+    /// refused with 422 `window_closed` more than 24 h after the customer's last
+    /// message; templates are allowed at any time.
+    #[oai(
+        path = "/conversations/:id/reply",
+        method = "post",
+        operation_id = "replyToConversation"
+    )]
+    async fn reply(
+        &self,
+        auth: TokenAuth,
+        state: Data<&AppState>,
+        id: Path<i64>,
+        body: Json<ReplyIn>,
+    ) -> ApiResult<ReplyResponse> {
+        let content = match (body.0.text, body.0.template) {
+            (Some(text), None) => ReplyContent::Text { body: text },
+            (None, Some(t)) => ReplyContent::Template {
+                name: t.name,
+                language: t.language,
+                parameters: t.parameters,
+            },
+            _ => {
+                return Err(ApiError::bad_request(
+                    "invalid_body",
+                    "give exactly one of `text` or `template`",
+                ));
+            }
+        };
+        match enqueue_reply(&state.db, &state.js, state.partitions, id.0, content).await {
+            Ok(row) => {
+                tracing::info!(
+                    actor = %auth.0.token_name,
+                    agent_id = ?auth.0.agent_id,
+                    conversation_id = id.0,
+                    message_id = row.id,
+                    "reply queued"
+                );
+                Ok(ReplyResponse::Accepted(Json(message_out(row))))
+            }
+            Err(ReplyError::NotFound(_)) => Err(ApiError::not_found("conversation")),
+            Err(err @ ReplyError::WindowClosed { .. }) => {
+                Err(ApiError::unprocessable("window_closed", err.to_string()))
+            }
+            Err(err @ ReplyError::Empty) => {
+                Err(ApiError::bad_request("invalid_body", err.to_string()))
+            }
+            Err(ReplyError::Database(err)) => Err(ApiError::internal(err)),
+            Err(err @ ReplyError::NotQueued(_)) => Err(ApiError::unavailable(err.to_string())),
+        }
+    }
+}

@@ -1,0 +1,85 @@
+//! Wharf's control plane: the admin HTTP server (poem + poem-openapi) with its
+//! bearer-token auth, the versioned JSON API under `/api/v1`, the OpenAPI 3
+//! document and Swagger UI. It reaches the data plane only through the
+//! database, NATS and `relay`'s shared pieces, never through its internals.
+#![forbid(unsafe_code)]
+
+mod api;
+mod auth;
+mod error;
+mod server;
+pub mod tokens;
+
+use std::net::{Ipv4Addr, SocketAddr};
+
+use sea_orm::DatabaseConnection;
+
+pub use server::AdminServer;
+
+/// Settings of the admin server (`[admin]` in the configuration).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct AdminSettings {
+    /// Address the HTTP server listens on; port 0 picks a free port.
+    pub listen: SocketAddr,
+}
+
+impl Default for AdminSettings {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 8080)),
+        }
+    }
+}
+
+/// Errors starting or running the admin server.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Binding the listener or serving failed.
+    #[error("I/O: {0}")]
+    Io(#[from] std::io::Error),
+    /// The database failed outside of a request.
+    #[error("database: {0}")]
+    Database(#[from] sea_orm::DbErr),
+}
+
+/// Result alias of the admin crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// What every request handler may reach, attached to the app as request data.
+#[derive(Clone)]
+pub(crate) struct AppState {
+    pub db: DatabaseConnection,
+    pub nats: async_nats::Client,
+    pub js: async_nats::jetstream::Context,
+    /// Conversation partitions P of the topology (for reply subjects).
+    pub partitions: u16,
+}
+
+/// The OpenAPI 3 document of the admin API as pretty JSON, identical to the
+/// one served at `/api/openapi.json`.
+pub fn openapi_spec() -> String {
+    api::service().spec()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_settings_listen_on_localhost_8080() {
+        assert_eq!(
+            AdminSettings::default().listen,
+            "127.0.0.1:8080"
+                .parse::<SocketAddr>()
+                .expect("valid address")
+        );
+    }
+
+    #[test]
+    fn settings_reject_unknown_fields() {
+        let err = serde_json::from_str::<AdminSettings>(r#"{"listen":"127.0.0.1:1","extra":true}"#)
+            .expect_err("unknown field");
+        assert!(err.to_string().contains("extra"), "{err}");
+    }
+}
