@@ -5,6 +5,7 @@
 //! next start clean up after a `wharf up` that was killed with -9.
 
 use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -134,6 +135,9 @@ impl NatsProcess {
             .append(true)
             .open(&self.log)?;
         let child = Command::new(&self.binary)
+            // Own process group: Ctrl-C reaches `wharf up` only, which then
+            // stops the roles before the servers, leaves before the hub.
+            .process_group(0)
             .arg("-c")
             .arg(&self.conf)
             .arg("-P")

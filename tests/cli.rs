@@ -45,6 +45,15 @@ fn openapi_prints_an_openapi_3_document() {
 }
 
 #[test]
+fn the_committed_openapi_spec_matches_the_code() {
+    let committed = include_str!("../admin/openapi.json");
+    assert!(
+        committed.trim() == admin::openapi_spec().trim(),
+        "admin/openapi.json is stale: run `make openapi` and commit it"
+    );
+}
+
+#[test]
 fn an_invalid_setting_names_its_key_and_variable() {
     let output = wharf()
         .arg("migrate")
@@ -122,8 +131,9 @@ fn start_up(data: &Path) -> std::process::Child {
     command.stdout(Stdio::null()).spawn().unwrap()
 }
 
-fn terminate(child: &mut std::process::Child) -> std::process::ExitStatus {
+fn terminate(child: &mut std::process::Child, signal: &str) -> std::process::ExitStatus {
     Command::new("kill")
+        .arg(format!("-{signal}"))
         .arg(child.id().to_string())
         .status()
         .unwrap();
@@ -220,7 +230,7 @@ async fn wharf_up_runs_the_stack_keeps_data_and_leaves_no_nats_server_behind() {
     )
     .await;
 
-    let status = terminate(&mut child);
+    let status = terminate(&mut child, "TERM");
     assert!(status.success(), "wharf up exited with {status}");
     for pid in &pids {
         assert!(!alive(*pid), "nats-server {pid} left behind");
@@ -246,7 +256,9 @@ async fn wharf_up_runs_the_stack_keeps_data_and_leaves_no_nats_server_behind() {
         .iter()
         .map(|p| p.as_u64().unwrap() as u32)
         .collect();
-    assert!(terminate(&mut child).success());
+    // Ctrl-C: SIGINT to `wharf up` alone (the servers run in their own
+    // process group), which stops everything it started.
+    assert!(terminate(&mut child, "INT").success());
     for pid in &pids {
         assert!(!alive(*pid), "nats-server {pid} left behind");
     }

@@ -58,17 +58,7 @@ async fn a_signed_webhook_becomes_a_conversation_with_its_message(db: TestDb) {
     assert_eq!(provider_time.timestamp(), ts);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_signed_webhook_becomes_a_conversation_on_sqlite() {
-    a_signed_webhook_becomes_a_conversation_with_its_message(TestDb::sqlite()).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_signed_webhook_becomes_a_conversation_on_postgres() {
-    if let Some(db) = TestDb::postgres().await {
-        a_signed_webhook_becomes_a_conversation_with_its_message(db).await;
-    }
-}
+on_sqlite_and_postgres!(a_signed_webhook_becomes_a_conversation_with_its_message);
 
 async fn the_same_message_from_retries_and_both_regions_is_applied_once(db: TestDb) {
     let stack = spawn_stack(db, StackOptions::default()).await;
@@ -131,17 +121,7 @@ async fn the_same_message_from_retries_and_both_regions_is_applied_once(db: Test
     assert_eq!(bodies, ["hello", "still there?"]);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn the_same_message_from_retries_and_both_regions_is_applied_once_on_sqlite() {
-    the_same_message_from_retries_and_both_regions_is_applied_once(TestDb::sqlite()).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn the_same_message_from_retries_and_both_regions_is_applied_once_on_postgres() {
-    if let Some(db) = TestDb::postgres().await {
-        the_same_message_from_retries_and_both_regions_is_applied_once(db).await;
-    }
-}
+on_sqlite_and_postgres!(the_same_message_from_retries_and_both_regions_is_applied_once);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn bad_webhooks_are_refused_and_nothing_is_stored() {
@@ -366,17 +346,7 @@ async fn a_reply_is_delivered_and_its_statuses_come_back(db: TestDb) {
     assert_eq!(sent[0]["request"]["text"]["body"], "Your order ships today");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_reply_is_delivered_and_its_statuses_come_back_on_sqlite() {
-    a_reply_is_delivered_and_its_statuses_come_back(TestDb::sqlite()).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_reply_is_delivered_and_its_statuses_come_back_on_postgres() {
-    if let Some(db) = TestDb::postgres().await {
-        a_reply_is_delivered_and_its_statuses_come_back(db).await;
-    }
-}
+on_sqlite_and_postgres!(a_reply_is_delivered_and_its_statuses_come_back);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn an_undeliverable_reply_fails_visibly_and_lands_in_the_dlq() {

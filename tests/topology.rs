@@ -18,15 +18,20 @@ fn settings() -> TopologySettings {
     }
 }
 
+/// Creates the hub streams once the new cluster has elected its leaders.
+async fn ensure_hub_when_ready(js: &jetstream::Context, settings: &TopologySettings) {
+    eventually(Duration::from_secs(30), "hub streams created", || async {
+        topology::ensure_hub(js, settings).await.ok()
+    })
+    .await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn hub_streams_are_r3_idempotent_and_drift_is_reported() {
     let nats = Nats::start(&["eu"]).await;
     let js = nats.hub_js().await;
     let settings = settings();
-    eventually(Duration::from_secs(30), "hub streams created", || async {
-        topology::ensure_hub(&js, &settings).await.ok()
-    })
-    .await;
+    ensure_hub_when_ready(&js, &settings).await;
     topology::ensure_hub(&js, &settings)
         .await
         .expect("second run is a no-op");
@@ -76,10 +81,7 @@ async fn a_region_stream_on_its_leaf_is_sourced_into_inbound() {
     let nats = Nats::start(&["eu"]).await;
     let js = nats.hub_js().await;
     let settings = settings();
-    eventually(Duration::from_secs(30), "hub streams created", || async {
-        topology::ensure_hub(&js, &settings).await.ok()
-    })
-    .await;
+    ensure_hub_when_ready(&js, &settings).await;
     let leaf = async_nats::connect(nats.leaves[0].process.client_url.as_str())
         .await
         .unwrap();

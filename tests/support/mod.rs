@@ -22,6 +22,28 @@ pub const APP_SECRET: &str = "test-app-secret-7f3a";
 pub const VERIFY_TOKEN: &str = "test-verify-token";
 pub const ADMIN_TOKEN: &str = "test-admin-token-0b1c";
 
+/// Runs an `async fn scenario(db: TestDb)` twice, as `scenario::on_sqlite`
+/// and `scenario::on_postgres` (skipped by hand without TEST_POSTGRES_URL;
+/// required under CI).
+#[macro_export]
+macro_rules! on_sqlite_and_postgres {
+    ($scenario:ident) => {
+        mod $scenario {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn on_sqlite() {
+                super::$scenario($crate::support::TestDb::sqlite()).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn on_postgres() {
+                if let Some(db) = $crate::support::TestDb::postgres().await {
+                    super::$scenario(db).await;
+                }
+            }
+        }
+    };
+}
+
 /// Polls `check` until it yields `Some`, or panics with `what` after `wait`.
 pub async fn eventually<T, F, Fut>(wait: Duration, what: &str, mut check: F) -> T
 where
