@@ -96,7 +96,7 @@ async fn the_same_message_from_retries_and_both_regions_is_applied_once(db: Test
         200
     );
 
-    stack.wait_router_idle().await;
+    stack.wait_routed(2).await;
     let js = stack.nats.hub_js().await;
     let mut inbound = js.get_stream(relay::topology::INBOUND).await.unwrap();
     assert_eq!(

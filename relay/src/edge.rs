@@ -10,7 +10,7 @@ use std::time::Duration;
 use async_nats::jetstream;
 use poem::http::StatusCode;
 use poem::web::{Data, Json, Query};
-use poem::{EndpointExt, IntoResponse, Response, Route, Server, get, handler};
+use poem::{EndpointExt, IntoResponse, Response, Route, Server, get, handler, post};
 use serde::{Deserialize, Serialize};
 use tokio_util::sync::CancellationToken;
 
@@ -37,6 +37,9 @@ pub struct EdgeSettings {
     pub ack_timeout_ms: u64,
     /// `Retry-After` seconds sent with a 503.
     pub retry_after_secs: u32,
+    /// Deliveries handled at once; beyond this the edge answers 503 at once
+    /// instead of queueing without limit.
+    pub max_in_flight: usize,
 }
 
 impl Default for EdgeSettings {
@@ -49,6 +52,7 @@ impl Default for EdgeSettings {
             max_body_bytes: 1024 * 1024,
             ack_timeout_ms: 5000,
             retry_after_secs: 5,
+            max_in_flight: 1024,
         }
     }
 }
@@ -59,6 +63,7 @@ struct EdgeState {
     numbers: NumberDirectory,
     js: jetstream::Context,
     client: async_nats::Client,
+    in_flight: Arc<tokio::sync::Semaphore>,
 }
 
 /// A bound, not yet running, edge server.
@@ -82,6 +87,8 @@ pub struct Accepted {
     pub stored: usize,
     /// Events the stream already had (provider retry, other region).
     pub duplicates: usize,
+    /// Echoes of our own sends, recognised and not stored.
+    pub echoes: usize,
 }
 
 impl EdgeServer {
@@ -108,6 +115,7 @@ impl EdgeServer {
             numbers: NumberDirectory::new(numbers),
             js,
             client,
+            in_flight: Arc::new(tokio::sync::Semaphore::new(settings.max_in_flight.max(1))),
             settings,
         });
         Ok(Self {
@@ -128,6 +136,8 @@ impl EdgeServer {
     pub async fn run(self, shutdown: CancellationToken) -> Result<()> {
         let app = Route::new()
             .at("/webhooks/meta", get(meta_verify).post(meta_receive))
+            .at("/webhooks/wasender", post(wasender_receive))
+            .at("/readyz", get(readyz))
             .at("/healthz", get(healthz))
             .data(self.state);
         tracing::info!(addr = %self.local_addr, "edge listening");
@@ -194,12 +204,44 @@ async fn meta_receive(
     receive(Provider::Meta, req, body, &state).await
 }
 
+#[handler]
+async fn wasender_receive(
+    req: &poem::Request,
+    body: poem::Body,
+    state: Data<&Arc<EdgeState>>,
+) -> Response {
+    receive(Provider::Wasender, req, body, &state).await
+}
+
+fn retry_later(state: &EdgeState, code: &str, detail: &str) -> Response {
+    let mut response = error(StatusCode::SERVICE_UNAVAILABLE, code, detail);
+    if let Ok(value) = state.settings.retry_after_secs.to_string().parse() {
+        response
+            .headers_mut()
+            .insert(poem::http::header::RETRY_AFTER, value);
+    }
+    response
+}
+
 async fn receive(
     provider: Provider,
     req: &poem::Request,
     body: poem::Body,
     state: &EdgeState,
 ) -> Response {
+    // Bounded work in flight: past the bound the provider retries later.
+    let Ok(_permit) = Arc::clone(&state.in_flight).try_acquire_owned() else {
+        tracing::warn!(
+            provider = provider.as_str(),
+            reason = "overloaded",
+            "webhook refused"
+        );
+        return retry_later(
+            state,
+            "overloaded",
+            "too many deliveries in flight; retry later",
+        );
+    };
     let limit = state.settings.max_body_bytes;
     let too_large = || {
         error(
@@ -229,13 +271,13 @@ async fn receive(
             "provider not supported",
         );
     };
-    let events = match parser.accept(
+    let delivery = match parser.accept(
         &state.numbers,
         req.headers(),
         &bytes,
         &state.settings.region,
     ) {
-        Ok(events) => events,
+        Ok(delivery) => delivery,
         Err(rejection) => {
             tracing::warn!(
                 provider = provider.as_str(),
@@ -249,21 +291,25 @@ async fn receive(
             return error(status, rejection.code(), rejection.to_string());
         }
     };
-    match publish_all(state, &events).await {
-        Ok(accepted) => Json(accepted).into_response(),
+    match publish_all(state, &delivery.events).await {
+        Ok(mut accepted) => {
+            accepted.echoes = delivery.echoes;
+            tracing::debug!(
+                provider = provider.as_str(),
+                stored = accepted.stored,
+                duplicates = accepted.duplicates,
+                echoes = accepted.echoes,
+                "webhook stored"
+            );
+            Json(accepted).into_response()
+        }
         Err(detail) => {
-            tracing::error!(%detail, "JetStream did not ack; answering 503");
-            let mut response = error(
-                StatusCode::SERVICE_UNAVAILABLE,
+            tracing::error!(provider = provider.as_str(), %detail, "JetStream did not ack; answering 503");
+            retry_later(
+                state,
                 "not_stored",
                 "the event could not be stored; retry later",
-            );
-            if let Ok(value) = state.settings.retry_after_secs.to_string().parse() {
-                response
-                    .headers_mut()
-                    .insert(poem::http::header::RETRY_AFTER, value);
-            }
-            response
+            )
         }
     }
 }
@@ -303,6 +349,7 @@ async fn publish_all(
     let mut accepted = Accepted {
         stored: 0,
         duplicates: 0,
+        echoes: 0,
     };
     for ack in pending {
         let ack = tokio::time::timeout(timeout, ack)
@@ -318,14 +365,37 @@ async fn publish_all(
     Ok(accepted)
 }
 
+/// Ready when NATS is connected and the stream the edge writes to answers.
 #[handler]
-async fn healthz(state: Data<&Arc<EdgeState>>) -> Response {
-    match state.client.connection_state() {
-        async_nats::connection::State::Connected => "ok".into_response(),
-        _ => error(
+async fn readyz(state: Data<&Arc<EdgeState>>) -> Response {
+    if !matches!(
+        state.client.connection_state(),
+        async_nats::connection::State::Connected
+    ) {
+        return error(
             StatusCode::SERVICE_UNAVAILABLE,
             "nats_disconnected",
             "NATS is not connected",
+        );
+    }
+    let stream = if state.settings.direct_to_hub {
+        topology::INBOUND.to_owned()
+    } else {
+        topology::edge_stream(&state.settings.region)
+    };
+    let answer = tokio::time::timeout(Duration::from_secs(2), state.js.get_stream(&stream)).await;
+    match answer {
+        Ok(Ok(_)) => "ready".into_response(),
+        _ => error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "stream_unavailable",
+            format!("stream {stream} does not answer"),
         ),
     }
+}
+
+/// Alive: the process serves HTTP (NATS state is `/readyz`'s business).
+#[handler]
+fn healthz() -> &'static str {
+    "ok"
 }

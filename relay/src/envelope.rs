@@ -1,7 +1,22 @@
-//! `InboundEvent`: the value on the wire of `wa.in.…` — one provider message or
-//! status, normalised, with the provider's raw object kept whole. Owns the
-//! dedupe id (`Nats-Msg-Id`) and partition of an event; not how it is parsed
-//! (`provider`) or applied (`sessions`).
+//! `InboundEvent`: the value on the wire of `wa.in.…` — one provider message,
+//! delivery status or session change, normalised, with the provider's raw
+//! object kept whole. Owns the dedupe id (`Nats-Msg-Id`) and partition of an
+//! event; not how it is parsed (`provider`) or applied (`sessions`).
+//!
+//! Wire format, version 1 (JSON):
+//!
+//! ```text
+//! { "version": 1, "provider": "meta"|"wasender"|"sandbox", "region": "eu",
+//!   "business_number": "<phone number id or session id>",
+//!   "contact": { "wa_id": "...", "profile_name": "..."? },
+//!   "received_at": RFC 3339,
+//!   "kind": "message", "id", "timestamp", "message_type", "text"?, "raw"
+//!         | "status",  "id", "status", "timestamp", "error"?, "callback_data"?, "raw"
+//!         | "session", "status", "timestamp", "raw" }
+//! ```
+//!
+//! Readers accept a missing `version` as 1; a version they do not know is an
+//! error (the router dead-letters it rather than guessing).
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -42,9 +57,19 @@ impl std::str::FromStr for Provider {
     }
 }
 
+/// The envelope version this build writes and reads.
+pub const ENVELOPE_VERSION: u8 = 1;
+
+fn envelope_version() -> u8 {
+    ENVELOPE_VERSION
+}
+
 /// One inbound event, as stored in the edge and INBOUND streams.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InboundEvent {
+    /// Envelope version ([`ENVELOPE_VERSION`]).
+    #[serde(default = "envelope_version")]
+    pub version: u8,
     pub provider: Provider,
     /// Region whose edge accepted it (`hub` when published straight to the hub).
     pub region: String,
@@ -66,12 +91,24 @@ pub struct Contact {
     pub profile_name: Option<String>,
 }
 
-/// A message from the customer, or a delivery status of one of our replies.
+/// A message from the customer, a delivery status of one of our replies, or
+/// a change of the provider session's connection.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum EventBody {
     Message(InboundMessage),
     Status(DeliveryStatus),
+    Session(SessionState),
+}
+
+/// A provider session's connection state (WasenderApi `session.status`),
+/// kept for health alerts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SessionState {
+    /// connected, disconnected, need_scan, …
+    pub status: String,
+    pub timestamp: DateTime<Utc>,
+    pub raw: serde_json::Value,
 }
 
 /// A customer's message.
@@ -114,6 +151,12 @@ impl InboundEvent {
         match &self.body {
             EventBody::Message(m) => format!("{provider}:msg:{}", m.id),
             EventBody::Status(s) => format!("{provider}:status:{}:{}", s.id, s.status),
+            EventBody::Session(s) => format!(
+                "{provider}:session:{}:{}:{}",
+                self.business_number,
+                s.status,
+                s.timestamp.timestamp_millis()
+            ),
         }
     }
 
@@ -122,6 +165,7 @@ impl InboundEvent {
         match &self.body {
             EventBody::Message(m) => &m.id,
             EventBody::Status(s) => &s.id,
+            EventBody::Session(_) => &self.business_number,
         }
     }
 
@@ -130,6 +174,7 @@ impl InboundEvent {
         match &self.body {
             EventBody::Message(m) => m.timestamp,
             EventBody::Status(s) => s.timestamp,
+            EventBody::Session(s) => s.timestamp,
         }
     }
 
@@ -153,9 +198,16 @@ impl InboundEvent {
     /// Parses stored bytes.
     ///
     /// # Errors
-    /// When the bytes are not an `InboundEvent`.
+    /// When the bytes are not an `InboundEvent` of a version this build knows.
     pub fn decode(bytes: &[u8]) -> serde_json::Result<Self> {
-        serde_json::from_slice(bytes)
+        let event: Self = serde_json::from_slice(bytes)?;
+        if event.version != ENVELOPE_VERSION {
+            return Err(serde::de::Error::custom(format!(
+                "envelope version {} is not supported (this build reads {ENVELOPE_VERSION})",
+                event.version
+            )));
+        }
+        Ok(event)
     }
 }
 
@@ -167,6 +219,7 @@ mod tests {
     fn event(id: String, text: Option<String>, wa_id: String, status: bool) -> InboundEvent {
         let timestamp = DateTime::from_timestamp(1_700_000_000, 0).unwrap_or_default();
         InboundEvent {
+            version: ENVELOPE_VERSION,
             provider: Provider::Meta,
             region: "eu".into(),
             business_number: "1065".into(),
@@ -202,6 +255,20 @@ mod tests {
         let s = event("wamid.1".into(), None, "1".into(), true);
         assert_eq!(m.msg_id(), "meta:msg:wamid.1");
         assert_eq!(s.msg_id(), "meta:status:wamid.1:read");
+    }
+
+    #[test]
+    fn a_missing_version_reads_as_1_and_an_unknown_one_is_refused() {
+        let e = event("wamid.1".into(), None, "1".into(), false);
+        let mut json = serde_json::to_value(&e).expect("json");
+        json.as_object_mut().expect("object").remove("version");
+        assert_eq!(
+            InboundEvent::decode(json.to_string().as_bytes()).expect("v1"),
+            e
+        );
+        json["version"] = serde_json::json!(9);
+        let err = InboundEvent::decode(json.to_string().as_bytes()).expect_err("v9");
+        assert!(err.to_string().contains("version 9"), "{err}");
     }
 
     proptest! {

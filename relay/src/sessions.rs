@@ -61,6 +61,8 @@ pub async fn apply(
     match &event.body {
         EventBody::Message(message) => apply_message(db, policy, event, message).await,
         EventBody::Status(status) => apply_status(db, event, status).await,
+        // Session health is for alerts; nothing in the database changes.
+        EventBody::Session(_) => Ok(Applied::Ignored),
     }
 }
 

@@ -21,6 +21,8 @@ pub const PHONE_NUMBER_ID: &str = "106540352242922";
 pub const APP_SECRET: &str = "test-app-secret-7f3a";
 pub const VERIFY_TOKEN: &str = "test-verify-token";
 pub const ADMIN_TOKEN: &str = "test-admin-token-0b1c";
+pub const WASENDER_SESSION: &str = "wasender-session-1";
+pub const WASENDER_SECRET: &str = "test-wasender-webhook-secret";
 
 /// Runs an `async fn scenario(db: TestDb)` twice, as `scenario::on_sqlite`
 /// and `scenario::on_postgres` (skipped by hand without TEST_POSTGRES_URL;
@@ -264,10 +266,22 @@ pub fn test_number() -> NumberCredentials {
     }
 }
 
+pub fn test_wasender_number() -> NumberCredentials {
+    NumberCredentials {
+        provider: Provider::Wasender,
+        phone_number_id: WASENDER_SESSION.into(),
+        display_phone: "+49 151 0000".into(),
+        app_secret: Secret::new(WASENDER_SECRET),
+        verify_token: Secret::default(),
+        access_token: Secret::default(),
+        api_base_url: None,
+    }
+}
+
 pub fn test_config(nats: &Nats, db: &TestDb, options: &StackOptions) -> Config {
     let env = figment::providers::Env::prefixed("WHARF_TEST_UNSET_PREFIX__");
     let mut config = Config::load_from(None, env).unwrap();
-    config.numbers = vec![test_number()];
+    config.numbers = vec![test_number(), test_wasender_number()];
     config.nats.url = nats.hub.client_urls();
     config.nats.connect_wait_secs = 10;
     config.database.url = db.url().to_owned();
@@ -423,6 +437,25 @@ impl Stack {
             status,
             response.json().await.unwrap_or(serde_json::Value::Null),
         )
+    }
+
+    /// Waits until INBOUND holds `expected` events (sourcing from the regions
+    /// is asynchronous), then until the routers have applied them all.
+    pub async fn wait_routed(&self, expected: u64) {
+        let js = self.nats.hub_js().await;
+        eventually(
+            Duration::from_secs(30),
+            "INBOUND to hold every event",
+            || {
+                let js = js.clone();
+                async move {
+                    let mut stream = js.get_stream(relay::topology::INBOUND).await.ok()?;
+                    (stream.info().await.ok()?.state.messages >= expected).then_some(())
+                }
+            },
+        )
+        .await;
+        self.wait_router_idle().await;
     }
 
     /// Waits until every router consumer has nothing pending or unacked.

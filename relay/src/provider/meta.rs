@@ -7,7 +7,7 @@ use hmac::{Hmac, Mac};
 use serde_json::Value;
 use sha2::Sha256;
 
-use super::{NumberDirectory, Rejection, WebhookParser, constant_time_eq};
+use super::{Delivery, NumberDirectory, Rejection, WebhookParser, constant_time_eq};
 use crate::envelope::{Contact, DeliveryStatus, EventBody, InboundEvent, InboundMessage, Provider};
 use crate::secret::Secret;
 
@@ -49,7 +49,7 @@ impl WebhookParser for MetaWebhook {
         headers: &http::HeaderMap,
         body: &[u8],
         region: &str,
-    ) -> Result<Vec<InboundEvent>, Rejection> {
+    ) -> Result<Delivery, Rejection> {
         let header = headers
             .get(SIGNATURE_HEADER)
             .and_then(|v| v.to_str().ok())
@@ -72,7 +72,7 @@ impl WebhookParser for MetaWebhook {
         for value in values {
             split_value(value, region, received_at, &mut events)?;
         }
-        Ok(events)
+        Ok(Delivery { events, echoes: 0 })
     }
 }
 
@@ -185,6 +185,7 @@ fn split_value(
             .unwrap_or("unsupported")
             .to_owned();
         out.push(InboundEvent {
+            version: crate::envelope::ENVELOPE_VERSION,
             provider: Provider::Meta,
             region: region.to_owned(),
             business_number: number.clone(),
@@ -218,6 +219,7 @@ fn split_value(
             format!("{code} {title}").trim().to_owned()
         });
         out.push(InboundEvent {
+            version: crate::envelope::ENVELOPE_VERSION,
             provider: Provider::Meta,
             region: region.to_owned(),
             business_number: number.clone(),
@@ -290,7 +292,8 @@ mod tests {
         let body = delivery();
         let events = MetaWebhook
             .accept(&directory(), &headers(&sign("s3cret", &body)), &body, "eu")
-            .expect("accepted");
+            .expect("accepted")
+            .events;
         assert_eq!(events.len(), 3);
         assert_eq!(events[0].msg_id(), "meta:msg:wamid.A");
         assert_eq!(events[0].contact.profile_name.as_deref(), Some("Ana"));
@@ -300,7 +303,7 @@ mod tests {
             EventBody::Status(s) => {
                 assert_eq!(s.error.as_deref(), Some("131026 Message undeliverable"))
             }
-            EventBody::Message(_) => panic!("expected a status"),
+            other => panic!("expected a status, got {other:?}"),
         }
     }
 
@@ -330,7 +333,114 @@ mod tests {
         assert_eq!(err.code(), "malformed");
     }
 
+    /// One delivery with every message type Meta documents, in two entries
+    /// (shared with the integration tests; number id `1065`).
+    fn every_type() -> Vec<u8> {
+        include_bytes!("../../../tests/fixtures/meta_every_type.json").to_vec()
+    }
+
+    #[test]
+    fn every_documented_message_type_is_kept_whole() {
+        let body = every_type();
+        let events = MetaWebhook
+            .accept(&directory(), &headers(&sign("s3cret", &body)), &body, "eu")
+            .expect("accepted")
+            .events;
+        assert_eq!(events.len(), 15, "13 messages and 2 statuses");
+        let kinds: Vec<(String, Option<String>)> = events[..13]
+            .iter()
+            .map(|e| match &e.body {
+                EventBody::Message(m) => (m.message_type.clone(), m.text.clone()),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        let expect = [
+            ("text", Some("hello")),
+            ("image", Some("my receipt")),
+            ("audio", None),
+            ("video", None),
+            ("document", Some("invoice")),
+            ("sticker", None),
+            ("location", Some("Office")),
+            ("contacts", None),
+            ("interactive", Some("Yes please")),
+            ("interactive", Some("Refund")),
+            ("button", Some("Stop promotions")),
+            ("reaction", Some("👍")),
+            ("unsupported", None),
+        ];
+        for (got, want) in kinds.iter().zip(expect) {
+            assert_eq!((got.0.as_str(), got.1.as_deref()), want);
+        }
+        // The provider's object is kept whole.
+        match &events[7].body {
+            EventBody::Message(m) => {
+                assert_eq!(m.raw["contacts"][0]["name"]["formatted_name"], "Bo")
+            }
+            other => panic!("{other:?}"),
+        }
+        match &events[13].body {
+            EventBody::Status(s) => {
+                assert_eq!(s.callback_data.as_deref(), Some("77"));
+                assert_eq!(s.raw["pricing"]["billable"], true);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(events[14].msg_id(), "meta:status:wamid.OUT:read");
+    }
+
+    fn arbitrary_json() -> impl Strategy<Value = Value> {
+        let key = prop_oneof![
+            Just("entry".to_string()),
+            Just("changes".to_string()),
+            Just("value".to_string()),
+            Just("metadata".to_string()),
+            Just("phone_number_id".to_string()),
+            Just("messages".to_string()),
+            Just("statuses".to_string()),
+            Just("from".to_string()),
+            Just("id".to_string()),
+            Just("timestamp".to_string()),
+            Just("type".to_string()),
+            Just("recipient_id".to_string()),
+            Just("status".to_string()),
+            Just("contacts".to_string()),
+            Just("wa_id".to_string()),
+            ".{0,6}",
+        ];
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(|n| serde_json::json!(n)),
+            prop_oneof![
+                Just("1065".to_string()),
+                Just("1700000000".to_string()),
+                ".{0,10}"
+            ]
+            .prop_map(Value::String),
+        ];
+        leaf.prop_recursive(5, 64, 6, move |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                prop::collection::btree_map(key.clone(), inner, 0..5)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
     proptest! {
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..512)) {
+            let sig = sign("s3cret", &bytes);
+            let _ = MetaWebhook.accept(&directory(), &headers(&sig), &bytes, "eu");
+        }
+
+        #[test]
+        fn arbitrary_signed_json_never_panics(value in arbitrary_json()) {
+            let body = value.to_string().into_bytes();
+            let _ = MetaWebhook.accept(&directory(), &headers(&sign("s3cret", &body)), &body, "eu");
+        }
+
         #[test]
         fn any_flipped_body_byte_breaks_the_signature(idx in 0usize..200, bit in 0u8..8) {
             let body = delivery();

@@ -4,13 +4,16 @@
 
 pub mod meta;
 pub mod meta_send;
+pub mod wasender;
 
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
 use crate::envelope::{InboundEvent, Provider};
+
 use crate::secret::Secret;
+pub use meta::SIGNATURE_HEADER as META_SIGNATURE_HEADER;
 
 /// The credentials of one business number (`[[numbers]]` in config).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -84,6 +87,15 @@ impl Rejection {
     }
 }
 
+/// What a verified delivery holds.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Delivery {
+    /// Events to store, in the provider's order.
+    pub events: Vec<InboundEvent>,
+    /// Echoes of our own sends (WasenderApi `fromMe`): recognised, not stored.
+    pub echoes: usize,
+}
+
 /// Inbound direction of a provider.
 pub trait WebhookParser: Send + Sync {
     /// Verifies a delivery's signature over the raw body and splits it into
@@ -97,14 +109,14 @@ pub trait WebhookParser: Send + Sync {
         headers: &http::HeaderMap,
         body: &[u8],
         region: &str,
-    ) -> Result<Vec<InboundEvent>, Rejection>;
+    ) -> Result<Delivery, Rejection>;
 }
 
 /// The inbound parser of a provider, by its URL name.
 pub fn parser_for(provider: Provider) -> Option<&'static dyn WebhookParser> {
     match provider {
         Provider::Meta | Provider::Sandbox => Some(&meta::MetaWebhook),
-        Provider::Wasender => None,
+        Provider::Wasender => Some(&wasender::WasenderWebhook),
     }
 }
 

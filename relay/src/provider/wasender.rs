@@ -1,0 +1,497 @@
+//! WasenderApi webhooks: the `X-Webhook-Signature` check (the session's
+//! webhook secret, compared in constant time) and the split of its events —
+//! `messages.received` (object form), `messages.upsert` (array form; `fromMe`
+//! echoes of our own sends are recognised and not stored),
+//! `messages.update` / `message-receipt.update` (statuses) and
+//! `session.status` (connection health) — into [`InboundEvent`]s.
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+
+use super::{Delivery, NumberDirectory, Rejection, WebhookParser, constant_time_eq};
+use crate::envelope::{
+    Contact, DeliveryStatus, ENVELOPE_VERSION, EventBody, InboundEvent, InboundMessage, Provider,
+    SessionState,
+};
+
+/// Header WasenderApi puts the session's webhook secret in.
+pub const SIGNATURE_HEADER: &str = "x-webhook-signature";
+
+/// The WasenderApi webhook parser.
+pub struct WasenderWebhook;
+
+/// WasenderApi's numeric message status, as a word.
+pub fn status_name(code: i64) -> Option<&'static str> {
+    Some(match code {
+        0 => "failed",
+        1 => "pending",
+        2 => "sent",
+        3 => "delivered",
+        4 => "read",
+        5 => "played",
+        _ => return None,
+    })
+}
+
+impl WebhookParser for WasenderWebhook {
+    fn accept(
+        &self,
+        numbers: &NumberDirectory,
+        headers: &http::HeaderMap,
+        body: &[u8],
+        region: &str,
+    ) -> Result<Delivery, Rejection> {
+        let presented = headers
+            .get(SIGNATURE_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .filter(|v| !v.is_empty())
+            .ok_or(Rejection::MissingSignature)?;
+        // The secret identifies the session: check every WasenderApi number,
+        // without stopping at the first match, so timing says nothing.
+        let mut matched = None;
+        for number in numbers.of_provider(Provider::Wasender) {
+            if constant_time_eq(number.app_secret.expose().as_bytes(), presented.as_bytes()) {
+                matched = Some(number.phone_number_id.clone());
+            }
+        }
+        let number = matched.ok_or(Rejection::BadSignature)?;
+        let payload: Value = serde_json::from_slice(body)
+            .map_err(|e| Rejection::Malformed(format!("not JSON: {e}")))?;
+        let event = payload
+            .get("event")
+            .and_then(Value::as_str)
+            .ok_or_else(|| Rejection::Malformed("missing event".into()))?;
+        let data = payload
+            .get("data")
+            .ok_or_else(|| Rejection::Malformed("missing data".into()))?;
+        let split = Split {
+            number,
+            region: region.to_owned(),
+            received_at: Utc::now(),
+            fallback_time: payload.get("timestamp").and_then(millis),
+        };
+        let mut delivery = Delivery::default();
+        match event {
+            "messages.received" | "messages.upsert" => {
+                let messages = data.get("messages").unwrap_or(data);
+                for message in one_or_many(messages) {
+                    split.message(message, &mut delivery)?;
+                }
+            }
+            "messages.update" | "message-receipt.update" => {
+                for update in one_or_many(data) {
+                    split.status(update, &mut delivery)?;
+                }
+            }
+            "session.status" => split.session(data, &mut delivery)?,
+            other => return Err(Rejection::Malformed(format!("unsupported event {other:?}"))),
+        }
+        Ok(delivery)
+    }
+}
+
+fn one_or_many(value: &Value) -> Vec<&Value> {
+    match value {
+        Value::Array(items) => items.iter().collect(),
+        other => vec![other],
+    }
+}
+
+/// Seconds or milliseconds since the epoch (WasenderApi uses both).
+fn millis(value: &Value) -> Option<DateTime<Utc>> {
+    let n = value
+        .as_i64()
+        .or_else(|| value.as_str().and_then(|s| s.parse().ok()))?;
+    if n > 100_000_000_000 {
+        DateTime::from_timestamp_millis(n)
+    } else {
+        DateTime::from_timestamp(n, 0)
+    }
+}
+
+/// `4915112345678@s.whatsapp.net` → `4915112345678`.
+fn wa_id(jid: &str) -> Result<String, Rejection> {
+    let id = jid.split(['@', ':']).next().unwrap_or_default();
+    if crate::topology::is_subject_token(id) {
+        Ok(id.to_owned())
+    } else {
+        Err(Rejection::Malformed("invalid remoteJid".into()))
+    }
+}
+
+struct Split {
+    number: String,
+    region: String,
+    received_at: DateTime<Utc>,
+    fallback_time: Option<DateTime<Utc>>,
+}
+
+impl Split {
+    fn event(&self, contact: Contact, body: EventBody) -> InboundEvent {
+        InboundEvent {
+            version: ENVELOPE_VERSION,
+            provider: Provider::Wasender,
+            region: self.region.clone(),
+            business_number: self.number.clone(),
+            contact,
+            received_at: self.received_at,
+            body,
+        }
+    }
+
+    fn time(&self, object: &Value, field: &str) -> Result<DateTime<Utc>, Rejection> {
+        object
+            .get(field)
+            .and_then(millis)
+            .or(self.fallback_time)
+            .ok_or_else(|| Rejection::Malformed(format!("missing {field}")))
+    }
+
+    fn message(&self, message: &Value, out: &mut Delivery) -> Result<(), Rejection> {
+        let key = message
+            .get("key")
+            .ok_or_else(|| Rejection::Malformed("message without key".into()))?;
+        if key.get("fromMe").and_then(Value::as_bool) == Some(true) {
+            out.echoes += 1;
+            return Ok(());
+        }
+        let id = key
+            .get("id")
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| Rejection::Malformed("message without key.id".into()))?;
+        let jid = key
+            .get("cleanedSenderPn")
+            .or_else(|| key.get("remoteJid"))
+            .and_then(Value::as_str)
+            .ok_or_else(|| Rejection::Malformed("message without remoteJid".into()))?;
+        let content = message.get("message").unwrap_or(&Value::Null);
+        let (message_type, text) = content_of(content);
+        let text = message
+            .get("messageBody")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+            .or(text);
+        out.events.push(
+            self.event(
+                Contact {
+                    wa_id: wa_id(jid)?,
+                    profile_name: message
+                        .get("pushName")
+                        .and_then(Value::as_str)
+                        .map(str::to_owned),
+                },
+                EventBody::Message(InboundMessage {
+                    id: id.to_owned(),
+                    timestamp: self.time(message, "messageTimestamp")?,
+                    message_type,
+                    text,
+                    raw: message.clone(),
+                }),
+            ),
+        );
+        Ok(())
+    }
+
+    fn status(&self, update: &Value, out: &mut Delivery) -> Result<(), Rejection> {
+        let key = update
+            .get("key")
+            .ok_or_else(|| Rejection::Malformed("status without key".into()))?;
+        let id = key
+            .get("id")
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| Rejection::Malformed("status without key.id".into()))?;
+        let jid = key
+            .get("remoteJid")
+            .and_then(Value::as_str)
+            .ok_or_else(|| Rejection::Malformed("status without remoteJid".into()))?;
+        let (status, timestamp) = if let Some(receipt) = update.get("receipt") {
+            // message-receipt.update: read if it has a read time, else delivered.
+            if let Some(read) = receipt.get("readTimestamp").and_then(millis) {
+                ("read", read)
+            } else {
+                let at = receipt
+                    .get("receiptTimestamp")
+                    .and_then(millis)
+                    .or(self.fallback_time)
+                    .ok_or_else(|| Rejection::Malformed("receipt without time".into()))?;
+                ("delivered", at)
+            }
+        } else {
+            let code = update
+                .pointer("/update/status")
+                .and_then(Value::as_i64)
+                .ok_or_else(|| Rejection::Malformed("update without status".into()))?;
+            let status = status_name(code)
+                .ok_or_else(|| Rejection::Malformed(format!("unknown status code {code}")))?;
+            let at = update
+                .pointer("/update/timestamp")
+                .and_then(millis)
+                .or(self.fallback_time)
+                .unwrap_or(self.received_at);
+            (status, at)
+        };
+        out.events.push(self.event(
+            Contact {
+                wa_id: wa_id(jid)?,
+                profile_name: None,
+            },
+            EventBody::Status(DeliveryStatus {
+                id: id.to_owned(),
+                status: status.to_owned(),
+                timestamp,
+                error: None,
+                callback_data: None,
+                raw: update.clone(),
+            }),
+        ));
+        Ok(())
+    }
+
+    fn session(&self, data: &Value, out: &mut Delivery) -> Result<(), Rejection> {
+        let status = data
+            .get("status")
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| Rejection::Malformed("session.status without status".into()))?;
+        out.events.push(self.event(
+            Contact {
+                wa_id: self.number.clone(),
+                profile_name: None,
+            },
+            EventBody::Session(SessionState {
+                status: status.to_owned(),
+                timestamp: self.fallback_time.unwrap_or(self.received_at),
+                raw: data.clone(),
+            }),
+        ));
+        Ok(())
+    }
+}
+
+/// Message type and text of a WhatsApp (Baileys-style) message object.
+fn content_of(content: &Value) -> (String, Option<String>) {
+    let text = |pointer: &str| {
+        content
+            .pointer(pointer)
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    };
+    let kinds: &[(&str, &str, &str)] = &[
+        ("conversation", "text", ""),
+        ("extendedTextMessage", "text", "/extendedTextMessage/text"),
+        ("imageMessage", "image", "/imageMessage/caption"),
+        ("videoMessage", "video", "/videoMessage/caption"),
+        ("audioMessage", "audio", ""),
+        ("documentMessage", "document", "/documentMessage/caption"),
+        ("stickerMessage", "sticker", ""),
+        ("locationMessage", "location", "/locationMessage/name"),
+        ("contactMessage", "contacts", "/contactMessage/displayName"),
+        ("reactionMessage", "reaction", "/reactionMessage/text"),
+        (
+            "buttonsResponseMessage",
+            "button",
+            "/buttonsResponseMessage/selectedDisplayText",
+        ),
+        (
+            "listResponseMessage",
+            "interactive",
+            "/listResponseMessage/title",
+        ),
+    ];
+    for (field, kind, pointer) in kinds {
+        if content.get(field).is_some() {
+            let body = if *field == "conversation" {
+                text("/conversation")
+            } else if pointer.is_empty() {
+                None
+            } else {
+                text(pointer)
+            };
+            return ((*kind).to_owned(), body);
+        }
+    }
+    ("unsupported".to_owned(), None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::provider::NumberCredentials;
+    use crate::secret::Secret;
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    fn directory() -> NumberDirectory {
+        NumberDirectory::new(&[NumberCredentials {
+            provider: Provider::Wasender,
+            phone_number_id: "session-7".into(),
+            display_phone: String::new(),
+            app_secret: Secret::new("wh-secret"),
+            verify_token: Secret::default(),
+            access_token: Secret::default(),
+            api_base_url: None,
+        }])
+    }
+
+    fn headers(secret: &str) -> http::HeaderMap {
+        let mut h = http::HeaderMap::new();
+        h.insert(SIGNATURE_HEADER, secret.parse().expect("header"));
+        h
+    }
+
+    fn accept(body: &Value, secret: &str) -> Result<Delivery, Rejection> {
+        WasenderWebhook.accept(
+            &directory(),
+            &headers(secret),
+            body.to_string().as_bytes(),
+            "eu",
+        )
+    }
+
+    #[test]
+    fn a_received_message_in_object_form_becomes_one_event() {
+        let body = json!({"event": "messages.received", "timestamp": 1_700_000_000_123i64, "data": {"messages": {
+            "key": {"id": "3EB0A1", "fromMe": false, "remoteJid": "4915112345@s.whatsapp.net"},
+            "pushName": "Ana", "messageTimestamp": 1_700_000_000, "message": {"conversation": "hola"}}}});
+        let delivery = accept(&body, "wh-secret").expect("accepted");
+        assert_eq!(delivery.events.len(), 1);
+        let event = &delivery.events[0];
+        assert_eq!(event.msg_id(), "wasender:msg:3EB0A1");
+        assert_eq!(event.business_number, "session-7");
+        assert_eq!(event.contact.wa_id, "4915112345");
+        match &event.body {
+            EventBody::Message(m) => {
+                assert_eq!(m.text.as_deref(), Some("hola"));
+                assert_eq!(m.timestamp.timestamp(), 1_700_000_000);
+            }
+            other => panic!("expected a message, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn upsert_arrays_skip_our_own_echoes() {
+        let body = json!({"event": "messages.upsert", "data": {"messages": [
+            {"key": {"id": "A", "fromMe": false, "remoteJid": "111@s.whatsapp.net"}, "messageTimestamp": 1_700_000_000,
+             "message": {"imageMessage": {"caption": "receipt"}}},
+            {"key": {"id": "B", "fromMe": true, "remoteJid": "111@s.whatsapp.net"}, "messageTimestamp": 1_700_000_001,
+             "message": {"conversation": "our reply"}}]}});
+        let delivery = accept(&body, "wh-secret").expect("accepted");
+        assert_eq!(delivery.events.len(), 1);
+        assert_eq!(delivery.echoes, 1);
+        match &delivery.events[0].body {
+            EventBody::Message(m) => assert_eq!(
+                (m.message_type.as_str(), m.text.as_deref()),
+                ("image", Some("receipt"))
+            ),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn status_codes_and_receipts_map_to_words() {
+        let body = json!({"event": "messages.update", "data": [
+            {"key": {"id": "M1", "remoteJid": "111@s.whatsapp.net", "fromMe": true}, "update": {"status": 3, "timestamp": 1_700_000_000_500i64}},
+            {"key": {"id": "M2", "remoteJid": "111@s.whatsapp.net", "fromMe": true}, "update": {"status": 0}}]});
+        let delivery = accept(&body, "wh-secret").expect("accepted");
+        let ids: Vec<String> = delivery.events.iter().map(InboundEvent::msg_id).collect();
+        assert_eq!(
+            ids,
+            ["wasender:status:M1:delivered", "wasender:status:M2:failed"]
+        );
+        assert_eq!(
+            delivery.events[0].timestamp().timestamp_millis(),
+            1_700_000_000_500
+        );
+        let receipt = json!({"event": "message-receipt.update", "data": {"key": {"id": "M1", "remoteJid": "111@s.whatsapp.net"},
+            "receipt": {"userJid": "111@s.whatsapp.net", "readTimestamp": 1_700_000_100}}});
+        let delivery = accept(&receipt, "wh-secret").expect("accepted");
+        assert_eq!(delivery.events[0].msg_id(), "wasender:status:M1:read");
+        for (code, word) in [
+            (0, "failed"),
+            (1, "pending"),
+            (2, "sent"),
+            (3, "delivered"),
+            (4, "read"),
+            (5, "played"),
+        ] {
+            assert_eq!(status_name(code), Some(word));
+        }
+        assert_eq!(status_name(6), None);
+    }
+
+    #[test]
+    fn session_status_is_kept_for_health() {
+        let body = json!({"event": "session.status", "timestamp": 1_700_000_000_000i64, "data": {"status": "need_scan"}});
+        let delivery = accept(&body, "wh-secret").expect("accepted");
+        match &delivery.events[0].body {
+            EventBody::Session(s) => assert_eq!(s.status, "need_scan"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_wrong_or_missing_secret_is_rejected_before_parsing() {
+        let body = json!({"event": "messages.received", "data": {}});
+        assert_eq!(accept(&body, "guess"), Err(Rejection::BadSignature));
+        let err = WasenderWebhook.accept(&directory(), &http::HeaderMap::new(), b"{}", "eu");
+        assert_eq!(err, Err(Rejection::MissingSignature));
+        let err = WasenderWebhook.accept(&directory(), &headers("wh-secret"), b"not json", "eu");
+        assert_eq!(err.map_err(|e| e.code()), Err("malformed"));
+    }
+
+    fn arbitrary_json() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(|n| json!(n)),
+            ".{0,12}".prop_map(Value::String),
+            prop_oneof![
+                Just("event"),
+                Just("data"),
+                Just("messages"),
+                Just("key"),
+                Just("id")
+            ]
+            .prop_map(|s| Value::String(s.into())),
+        ];
+        leaf.prop_recursive(4, 48, 6, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                prop::collection::btree_map(
+                    prop_oneof![
+                        Just("event".to_string()),
+                        Just("data".to_string()),
+                        Just("messages".to_string()),
+                        Just("key".to_string()),
+                        Just("id".to_string()),
+                        Just("remoteJid".to_string()),
+                        Just("fromMe".to_string()),
+                        Just("update".to_string()),
+                        Just("status".to_string()),
+                        Just("receipt".to_string()),
+                        Just("message".to_string()),
+                        Just("messageTimestamp".to_string()),
+                        ".{0,6}",
+                    ],
+                    inner,
+                    0..5,
+                )
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..512)) {
+            let _ = WasenderWebhook.accept(&directory(), &headers("wh-secret"), &bytes, "eu");
+        }
+
+        #[test]
+        fn arbitrary_json_never_panics(value in arbitrary_json()) {
+            let _ = WasenderWebhook.accept(&directory(), &headers("wh-secret"), value.to_string().as_bytes(), "eu");
+        }
+    }
+}

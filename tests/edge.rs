@@ -1,0 +1,359 @@
+//! The edge relay on real processes: every provider format reaches INBOUND
+//! once, every refusal stores nothing, and a region keeps accepting while
+//! the hub is down (but never answers 200 when its own leaf is down).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use std::time::Duration;
+
+use support::*;
+
+fn fixture(name: &str) -> String {
+    std::fs::read_to_string(format!(
+        "{}/tests/fixtures/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+}
+
+async fn post_wasender(stack: &Stack, region: &str, body: &str, secret: &str) -> reqwest::Response {
+    stack
+        .http
+        .post(format!("{}/webhooks/wasender", stack.edge_url(region)))
+        .header("content-type", "application/json")
+        .header("x-webhook-signature", secret)
+        .body(body.to_owned())
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Messages stored in a region's edge stream (read from its leaf).
+async fn edge_stream_messages(stack: &Stack, region: &str) -> u64 {
+    let leaf = stack
+        .nats
+        .leaves
+        .iter()
+        .find(|l| l.region == region)
+        .unwrap();
+    let client = async_nats::connect(leaf.process.client_url.as_str())
+        .await
+        .unwrap();
+    let js = async_nats::jetstream::new(client);
+    let mut stream = js
+        .get_stream(relay::topology::edge_stream(region))
+        .await
+        .unwrap();
+    stream.info().await.unwrap().state.messages
+}
+
+async fn inbound_messages(stack: &Stack) -> Option<u64> {
+    let js = stack.nats.hub_js().await;
+    let mut stream = js.get_stream(relay::topology::INBOUND).await.ok()?;
+    Some(stream.info().await.ok()?.state.messages)
+}
+
+async fn only_conversation(stack: &Stack) -> serde_json::Value {
+    let (status, page) = stack.admin_get("/api/v1/conversations").await;
+    assert_eq!(status, 200);
+    let items = page["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{page}");
+    let id = items[0]["id"].as_i64().unwrap();
+    stack
+        .admin_get(&format!("/api/v1/conversations/{id}"))
+        .await
+        .1
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn every_meta_message_type_and_status_reaches_inbound_and_the_timeline() {
+    let stack = spawn_stack(TestDb::sqlite(), StackOptions::default()).await;
+    let body =
+        fixture("meta_every_type.json").replace("\"1065\"", &format!("\"{PHONE_NUMBER_ID}\""));
+    let response = stack.post_meta("eu", body.as_bytes(), APP_SECRET).await;
+    assert_eq!(response.status(), 200);
+    let accepted: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(
+        accepted["stored"], 15,
+        "13 messages and 2 statuses, none dropped"
+    );
+
+    stack.wait_routed(15).await;
+    assert_eq!(inbound_messages(&stack).await, Some(15));
+    let detail = only_conversation(&stack).await;
+    let kinds: Vec<&str> = detail["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["kind"].as_str().unwrap())
+        .collect();
+    for kind in [
+        "text",
+        "image",
+        "audio",
+        "video",
+        "document",
+        "sticker",
+        "location",
+        "contacts",
+        "interactive",
+        "button",
+        "reaction",
+        "unsupported",
+    ] {
+        assert!(kinds.contains(&kind), "{kind} missing from {kinds:?}");
+    }
+    assert_eq!(kinds.len(), 13);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn wasender_object_and_array_forms_are_stored_and_our_echoes_are_not() {
+    let stack = spawn_stack(TestDb::sqlite(), StackOptions::default()).await;
+    let received = post_wasender(
+        &stack,
+        "eu",
+        &fixture("wasender_received.json"),
+        WASENDER_SECRET,
+    )
+    .await;
+    assert_eq!(received.status(), 200);
+    let received: serde_json::Value = received.json().await.unwrap();
+    assert_eq!(
+        (received["stored"].as_u64(), received["echoes"].as_u64()),
+        (Some(1), Some(0))
+    );
+
+    let upsert = post_wasender(
+        &stack,
+        "eu",
+        &fixture("wasender_upsert.json"),
+        WASENDER_SECRET,
+    )
+    .await;
+    let upsert: serde_json::Value = upsert.json().await.unwrap();
+    assert_eq!(
+        (upsert["stored"].as_u64(), upsert["echoes"].as_u64()),
+        (Some(2), Some(1))
+    );
+
+    for name in ["wasender_update.json", "wasender_session.json"] {
+        let response = post_wasender(&stack, "us", &fixture(name), WASENDER_SECRET).await;
+        assert_eq!(response.status(), 200, "{name}");
+    }
+    // A provider retry of the same delivery is absorbed by the message ids.
+    let retry = post_wasender(
+        &stack,
+        "us",
+        &fixture("wasender_received.json"),
+        WASENDER_SECRET,
+    )
+    .await;
+    assert_eq!(retry.status(), 200);
+
+    stack.wait_routed(5).await;
+    assert_eq!(
+        inbound_messages(&stack).await,
+        Some(5),
+        "3 messages, 1 status, 1 session event"
+    );
+    let detail = only_conversation(&stack).await;
+    assert_eq!(detail["conversation"]["business_number"], WASENDER_SESSION);
+    assert_eq!(detail["conversation"]["contact"]["wa_id"], "4915188880001");
+    let bodies: Vec<&str> = detail["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["body"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(
+        bodies,
+        ["Is my package lost?", "photo of the box", "thank you!"]
+    );
+    assert!(
+        detail["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|m| m["provider"] == "wasender")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn every_refusal_answers_its_status_and_publishes_nothing() {
+    let stack = spawn_stack(TestDb::sqlite(), StackOptions::default()).await;
+    let good = fixture("wasender_received.json");
+    let cases: Vec<(&str, String, &str, u16)> = vec![
+        ("wrong secret", good.clone(), "not-the-secret", 401),
+        ("empty secret", good.clone(), "", 401),
+        (
+            "broken JSON",
+            "{\"event\": \"messages.rec".into(),
+            WASENDER_SECRET,
+            400,
+        ),
+        (
+            "unknown event",
+            good.replace("messages.received", "calls.offer"),
+            WASENDER_SECRET,
+            400,
+        ),
+        (
+            "message without id",
+            good.replace("\"id\": \"3EB0C431C26A1916E07E\",", ""),
+            WASENDER_SECRET,
+            400,
+        ),
+        (
+            "too large",
+            " ".repeat(stack.config.edge.max_body_bytes + 10),
+            WASENDER_SECRET,
+            413,
+        ),
+    ];
+    for (what, body, secret, status) in cases {
+        let response = post_wasender(&stack, "eu", &body, secret).await;
+        assert_eq!(response.status().as_u16(), status, "{what}");
+        let error: serde_json::Value = response.json().await.unwrap();
+        assert!(error["code"].is_string(), "{what}: {error}");
+        assert!(
+            !error.to_string().contains(WASENDER_SECRET),
+            "{what} leaks the secret"
+        );
+    }
+    // A Meta delivery signed for a Meta number is not accepted as WasenderApi.
+    let meta = meta_text(
+        PHONE_NUMBER_ID,
+        "4915100000077",
+        "X",
+        "wamid.X",
+        "x",
+        1_764_300_000,
+    );
+    assert_eq!(
+        post_wasender(
+            &stack,
+            "eu",
+            std::str::from_utf8(&meta).unwrap(),
+            APP_SECRET
+        )
+        .await
+        .status(),
+        401
+    );
+    assert_eq!(
+        edge_stream_messages(&stack, "eu").await,
+        0,
+        "nothing refused was stored"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn with_the_hub_down_regions_keep_accepting_and_inbound_gets_everything_once() {
+    let mut stack = spawn_stack(TestDb::sqlite(), StackOptions::default()).await;
+    for node in &mut stack.nats.hub.nodes {
+        node.kill();
+    }
+    let mut bodies = Vec::new();
+    for n in 0..10 {
+        let body = meta_text(
+            PHONE_NUMBER_ID,
+            &format!("49151777{n:04}"),
+            "Hub",
+            &format!("wamid.HUBDOWN{n}"),
+            "hub is down",
+            1_764_300_000 + n,
+        );
+        assert_eq!(
+            stack.post_meta("eu", &body, APP_SECRET).await.status(),
+            200,
+            "eu accepts while the hub is down"
+        );
+        bodies.push(body);
+    }
+    // The same messages reach the other region too (a provider retry landing elsewhere).
+    for body in &bodies[..5] {
+        assert_eq!(
+            stack.post_meta("us", body, APP_SECRET).await.status(),
+            200,
+            "us accepts while the hub is down"
+        );
+    }
+    assert_eq!(edge_stream_messages(&stack, "eu").await, 10);
+    assert_eq!(edge_stream_messages(&stack, "us").await, 5);
+
+    for node in &mut stack.nats.hub.nodes {
+        node.start().unwrap();
+    }
+    stack
+        .nats
+        .hub
+        .wait_ready(Duration::from_secs(30))
+        .await
+        .unwrap();
+    eventually(
+        Duration::from_secs(40),
+        "INBOUND to catch up from both regions",
+        || async { (inbound_messages(&stack).await? == 10).then_some(()) },
+    )
+    .await;
+    stack.wait_router_idle().await;
+    assert_eq!(
+        inbound_messages(&stack).await,
+        Some(10),
+        "each event exactly once"
+    );
+    let (_, page) = stack.admin_get("/api/v1/conversations?limit=50").await;
+    assert_eq!(page["items"].as_array().unwrap().len(), 10);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn readyz_follows_the_regions_leaf_while_healthz_stays_alive() {
+    let mut stack = spawn_stack(TestDb::sqlite(), StackOptions::default()).await;
+    let url = stack.edge_url("eu");
+    assert_eq!(
+        stack
+            .http
+            .get(format!("{url}/readyz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    stack.nats.leaf("eu").process.kill();
+    eventually(Duration::from_secs(10), "readyz to turn 503", || async {
+        let status = stack
+            .http
+            .get(format!("{url}/readyz"))
+            .send()
+            .await
+            .ok()?
+            .status();
+        (status == 503).then_some(())
+    })
+    .await;
+    assert_eq!(
+        stack
+            .http
+            .get(format!("{url}/healthz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    let body = meta_text(
+        PHONE_NUMBER_ID,
+        "4915100000078",
+        "Y",
+        "wamid.Y",
+        "y",
+        1_764_300_000,
+    );
+    assert_eq!(
+        stack.post_meta("eu", &body, APP_SECRET).await.status(),
+        503,
+        "never 200 without the leaf"
+    );
+}
