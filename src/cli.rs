@@ -44,6 +44,19 @@ pub enum Command {
     Openapi,
     /// Print the effective configuration (secrets redacted).
     Config,
+    /// Measure the edge against a raw JetStream publish loop, side by side
+    /// on freshly started local NATS servers (loopback only).
+    Bench {
+        /// Seconds per phase.
+        #[arg(long, default_value_t = 5)]
+        seconds: u64,
+        /// Requests in flight, one phase each (comma separated).
+        #[arg(long, value_delimiter = ',', default_value = "16,256")]
+        concurrency: Vec<usize>,
+        /// Also write the results as JSON here.
+        #[arg(long)]
+        json: Option<PathBuf>,
+    },
 }
 
 /// Runs the parsed command to completion.
@@ -66,6 +79,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Up => crate::stack::up(config, shutdown).await,
+        Command::Bench {
+            seconds,
+            concurrency,
+            json,
+        } => {
+            let options = crate::bench::BenchOptions {
+                seconds: seconds.clamp(1, 120),
+                concurrency,
+                json_out: json,
+            };
+            crate::bench::run(config, options).await.map(|_| ())
+        }
         Command::Migrate => {
             let db = roles::connect_database(&config.database).await?;
             roles::migrate(&db).await?;
@@ -83,11 +108,27 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Router => {
             let db = roles::connect_database(&config.database).await?;
+            let ops = roles::bind_ops(
+                &config,
+                config.ops.router_listen,
+                db.clone(),
+                relay::topology::INBOUND,
+            )
+            .await?;
+            tokio::spawn(ops.run(shutdown.clone()));
             let router = roles::build_router(&config, db).await?;
             Ok(router.run(shutdown).await?)
         }
         Command::Sender => {
             let db = roles::connect_database(&config.database).await?;
+            let ops = roles::bind_ops(
+                &config,
+                config.ops.sender_listen,
+                db.clone(),
+                relay::topology::OUTBOUND,
+            )
+            .await?;
+            tokio::spawn(ops.run(shutdown.clone()));
             let sender = roles::build_sender(&config, db).await?;
             Ok(sender.run(shutdown).await?)
         }

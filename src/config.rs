@@ -35,7 +35,16 @@ pub struct Config {
     pub sender: SenderSettings,
     pub sandbox: SandboxSettings,
     pub admin: AdminSettings,
+    pub ops: OpsSettings,
     pub up: UpSettings,
+}
+
+/// `[ops]`: health endpoints of the roles without HTTP of their own.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct OpsSettings {
+    pub router_listen: std::net::SocketAddr,
+    pub sender_listen: std::net::SocketAddr,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

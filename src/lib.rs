@@ -3,6 +3,7 @@
 //! into here, so tests run the same code.
 #![forbid(unsafe_code)]
 
+pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod nats_server;

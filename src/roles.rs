@@ -187,6 +187,29 @@ pub async fn bind_admin(
         .context("starting the admin server")
 }
 
+/// Binds the `/healthz` + `/readyz` server of a role without HTTP of its own.
+///
+/// # Errors
+/// When NATS is unreachable or the port is taken.
+pub async fn bind_ops(
+    config: &Config,
+    listen: std::net::SocketAddr,
+    db: DatabaseConnection,
+    stream: &str,
+) -> anyhow::Result<relay::ops::OpsServer> {
+    let nats = hub_client(config, "wharf-ops").await?;
+    let readiness = relay::ops::Readiness {
+        nats,
+        db: Some(db),
+        streams: vec![stream.to_owned()],
+    };
+    let server = relay::ops::OpsServer::bind(listen, readiness)
+        .await
+        .with_context(|| format!("binding the health endpoint on {listen}"))?;
+    tracing::info!(addr = %server.local_addr(), "health endpoint listening");
+    Ok(server)
+}
+
 /// Ensures the hub streams, retrying while the cluster elects its leaders.
 ///
 /// # Errors

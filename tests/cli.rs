@@ -263,3 +263,69 @@ async fn wharf_up_runs_the_stack_keeps_data_and_leaves_no_nats_server_behind() {
         assert!(!alive(*pid), "nats-server {pid} left behind");
     }
 }
+
+/// Kills the child on drop (a role under test).
+struct Role(std::process::Child);
+
+impl Drop for Role {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn router_and_sender_processes_answer_health_and_readiness() {
+    let nats = support::Nats::start(&["eu"]).await;
+    let db = support::TestDb::sqlite();
+    let env = |command: &mut Command| {
+        command
+            .env("WHARF__NATS__URL", nats.hub.client_urls())
+            .env("WHARF__DATABASE__URL", db.url())
+            .env("WHARF__TOPOLOGY__REGIONS", "[\"eu\"]")
+            .env("RUST_LOG", "warn");
+    };
+    let mut migrate = wharf();
+    env(&mut migrate);
+    assert!(migrate.arg("migrate").output().unwrap().status.success());
+
+    for (role, key) in [
+        ("router", "WHARF__OPS__ROUTER_LISTEN"),
+        ("sender", "WHARF__OPS__SENDER_LISTEN"),
+    ] {
+        let port = support::unique_port();
+        let mut command = wharf();
+        env(&mut command);
+        let _process = Role(
+            command
+                .arg(role)
+                .env(key, format!("127.0.0.1:{port}"))
+                .stdout(Stdio::null())
+                .spawn()
+                .unwrap(),
+        );
+        let http = reqwest::Client::new();
+        eventually(
+            Duration::from_secs(30),
+            &format!("{role} to be ready"),
+            || {
+                let http = http.clone();
+                async move {
+                    let response = http
+                        .get(format!("http://127.0.0.1:{port}/readyz"))
+                        .send()
+                        .await
+                        .ok()?;
+                    (response.status() == 200).then_some(())
+                }
+            },
+        )
+        .await;
+        let health = http
+            .get(format!("http://127.0.0.1:{port}/healthz"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(health.status(), 200, "{role}");
+    }
+}

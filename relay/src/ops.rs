@@ -1,0 +1,111 @@
+//! The operations endpoint of roles that serve no HTTP of their own (router,
+//! sender): `GET /healthz` (the process is alive) and `GET /readyz` (NATS is
+//! connected, the streams the role reads answer, the database answers).
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use poem::http::StatusCode;
+use poem::web::{Data, Json};
+use poem::{EndpointExt, IntoResponse, Response, Route, Server, get, handler};
+use sea_orm::DatabaseConnection;
+use tokio_util::sync::CancellationToken;
+
+use crate::{Error, Result};
+
+/// What `/readyz` checks.
+pub struct Readiness {
+    pub nats: async_nats::Client,
+    pub db: Option<DatabaseConnection>,
+    /// Hub streams that must answer.
+    pub streams: Vec<String>,
+}
+
+impl Readiness {
+    /// `Ok` when ready, else what is not.
+    ///
+    /// # Errors
+    /// A short description of the first failing check.
+    pub async fn check(&self) -> std::result::Result<(), String> {
+        if !matches!(
+            self.nats.connection_state(),
+            async_nats::connection::State::Connected
+        ) {
+            return Err("NATS is not connected".into());
+        }
+        let js = async_nats::jetstream::new(self.nats.clone());
+        for stream in &self.streams {
+            match tokio::time::timeout(Duration::from_secs(2), js.get_stream(stream)).await {
+                Ok(Ok(_)) => {}
+                _ => return Err(format!("stream {stream} does not answer")),
+            }
+        }
+        if let Some(db) = &self.db {
+            match tokio::time::timeout(Duration::from_secs(2), db.ping()).await {
+                Ok(Ok(())) => {}
+                _ => return Err("the database does not answer".into()),
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A bound, not yet running, operations server.
+pub struct OpsServer {
+    acceptor: poem::listener::TcpAcceptor,
+    local_addr: SocketAddr,
+    readiness: Arc<Readiness>,
+}
+
+impl OpsServer {
+    /// # Errors
+    /// When the address cannot be bound.
+    pub async fn bind(listen: SocketAddr, readiness: Readiness) -> Result<Self> {
+        let listener = tokio::net::TcpListener::bind(listen).await?;
+        let local_addr = listener.local_addr()?;
+        Ok(Self {
+            acceptor: poem::listener::TcpAcceptor::from_tokio(listener)?,
+            local_addr,
+            readiness: Arc::new(readiness),
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// Serves until `shutdown`.
+    ///
+    /// # Errors
+    /// When the listener fails.
+    pub async fn run(self, shutdown: CancellationToken) -> Result<()> {
+        let app = Route::new()
+            .at("/healthz", get(healthz))
+            .at("/readyz", get(readyz))
+            .data(self.readiness);
+        Server::new_with_acceptor(self.acceptor)
+            .run_with_graceful_shutdown(
+                app,
+                async move { shutdown.cancelled().await },
+                Some(Duration::from_secs(2)),
+            )
+            .await
+            .map_err(Error::from)
+    }
+}
+
+#[handler]
+fn healthz() -> &'static str {
+    "ok"
+}
+
+#[handler]
+async fn readyz(readiness: Data<&Arc<Readiness>>) -> Response {
+    match readiness.check().await {
+        Ok(()) => "ready".into_response(),
+        Err(detail) => Json(serde_json::json!({"code": "not_ready", "detail": detail}))
+            .with_status(StatusCode::SERVICE_UNAVAILABLE)
+            .into_response(),
+    }
+}
