@@ -357,3 +357,60 @@ async fn readyz_follows_the_regions_leaf_while_healthz_stays_alive() {
         "never 200 without the leaf"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn metrics_count_deliveries_refusals_and_ack_latency_without_ids() {
+    let stack = spawn_stack(TestDb::sqlite(), StackOptions::default()).await;
+    let body = meta_text(
+        PHONE_NUMBER_ID,
+        "4915100000079",
+        "Z",
+        "wamid.M1",
+        "z",
+        1_764_300_000,
+    );
+    assert_eq!(stack.post_meta("eu", &body, APP_SECRET).await.status(), 200);
+    assert_eq!(stack.post_meta("eu", &body, APP_SECRET).await.status(), 200);
+    assert_eq!(stack.post_meta("eu", &body, "wrong").await.status(), 401);
+    let text = stack
+        .http
+        .get(format!("{}/metrics", stack.edge_url("eu")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let value = |line_start: &str| -> f64 {
+        text.lines()
+            .find(|l| l.starts_with(line_start))
+            .and_then(|l| l.rsplit(' ').next())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("{line_start} missing in\n{text}"))
+    };
+    assert_eq!(
+        value("wharf_edge_webhooks_received_total{provider=\"meta\"}"),
+        3.0
+    );
+    assert_eq!(
+        value("wharf_edge_webhooks_accepted_total{provider=\"meta\"}"),
+        2.0
+    );
+    assert_eq!(
+        value("wharf_edge_events_duplicate_total{provider=\"meta\"}"),
+        1.0
+    );
+    assert_eq!(
+        value("wharf_edge_webhooks_rejected_total{provider=\"meta\",reason=\"bad_signature\"}"),
+        1.0
+    );
+    assert_eq!(
+        value("wharf_edge_ack_seconds_count{provider=\"meta\"}"),
+        2.0
+    );
+    assert!(text.contains("wharf_build_info"));
+    assert!(
+        !text.contains(PHONE_NUMBER_ID) && !text.contains("wamid.M1"),
+        "no ids as labels"
+    );
+}

@@ -36,6 +36,7 @@ impl AdminServer {
         nats: async_nats::Client,
         partitions: u16,
     ) -> Result<Self> {
+        relay::observe::install();
         let listener = tokio::net::TcpListener::bind(settings.listen).await?;
         let local_addr = listener.local_addr()?;
         let acceptor = TcpAcceptor::from_tokio(listener)?;
@@ -80,6 +81,7 @@ fn app(state: AppState) -> impl Endpoint {
     let service = api::service();
     Route::new()
         .at("/healthz", get(healthz))
+        .at("/metrics", get(relay::observe::metrics_endpoint))
         .at("/api/openapi.json", service.spec_endpoint())
         .nest("/api/docs", service.swagger_ui())
         .nest("/", service)

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use tokio_util::sync::CancellationToken;
 
 use crate::envelope::{MSG_ID_HEADER, Provider};
+use crate::observe;
 use crate::provider::{NumberCredentials, NumberDirectory, constant_time_eq, parser_for};
 use crate::topology::{self, TopologySettings};
 use crate::{Error, Result};
@@ -103,6 +104,7 @@ impl EdgeServer {
         numbers: &[NumberCredentials],
         client: async_nats::Client,
     ) -> Result<Self> {
+        observe::install();
         let js = jetstream::new(client.clone());
         if !settings.direct_to_hub {
             topology::ensure_edge(&js, topology, &settings.region).await?;
@@ -138,6 +140,7 @@ impl EdgeServer {
             .at("/webhooks/meta", get(meta_verify).post(meta_receive))
             .at("/webhooks/wasender", post(wasender_receive))
             .at("/readyz", get(readyz))
+            .at("/metrics", get(observe::metrics_endpoint))
             .at("/healthz", get(healthz))
             .data(self.state);
         tracing::info!(addr = %self.local_addr, "edge listening");
@@ -229,13 +232,17 @@ async fn receive(
     body: poem::Body,
     state: &EdgeState,
 ) -> Response {
+    let started = std::time::Instant::now();
+    let label = provider.as_str();
+    metrics::counter!(observe::WEBHOOKS_RECEIVED, "provider" => label).increment(1);
+    let refused = |reason: &'static str| {
+        metrics::counter!(observe::WEBHOOKS_REJECTED, "provider" => label, "reason" => reason)
+            .increment(1);
+        tracing::warn!(provider = label, reason, "webhook refused");
+    };
     // Bounded work in flight: past the bound the provider retries later.
     let Ok(_permit) = Arc::clone(&state.in_flight).try_acquire_owned() else {
-        tracing::warn!(
-            provider = provider.as_str(),
-            reason = "overloaded",
-            "webhook refused"
-        );
+        refused("overloaded");
         return retry_later(
             state,
             "overloaded",
@@ -244,6 +251,7 @@ async fn receive(
     };
     let limit = state.settings.max_body_bytes;
     let too_large = || {
+        refused("body_too_large");
         error(
             StatusCode::PAYLOAD_TOO_LARGE,
             "body_too_large",
@@ -262,9 +270,13 @@ async fn receive(
     let bytes = match body.into_bytes_limit(limit).await {
         Ok(bytes) => bytes,
         Err(poem::error::ReadBodyError::PayloadTooLarge) => return too_large(),
-        Err(err) => return error(StatusCode::BAD_REQUEST, "unreadable_body", err.to_string()),
+        Err(err) => {
+            refused("unreadable_body");
+            return error(StatusCode::BAD_REQUEST, "unreadable_body", err.to_string());
+        }
     };
     let Some(parser) = parser_for(provider) else {
+        refused("unknown_provider");
         return error(
             StatusCode::NOT_FOUND,
             "unknown_provider",
@@ -279,11 +291,7 @@ async fn receive(
     ) {
         Ok(delivery) => delivery,
         Err(rejection) => {
-            tracing::warn!(
-                provider = provider.as_str(),
-                reason = rejection.code(),
-                "webhook rejected"
-            );
+            refused(rejection.code());
             let status = match rejection {
                 crate::provider::Rejection::Malformed(_) => StatusCode::BAD_REQUEST,
                 _ => StatusCode::UNAUTHORIZED,
@@ -294,8 +302,17 @@ async fn receive(
     match publish_all(state, &delivery.events).await {
         Ok(mut accepted) => {
             accepted.echoes = delivery.echoes;
+            metrics::counter!(observe::WEBHOOKS_ACCEPTED, "provider" => label).increment(1);
+            metrics::counter!(observe::EVENTS_STORED, "provider" => label)
+                .increment(accepted.stored as u64);
+            metrics::counter!(observe::EVENTS_DUPLICATE, "provider" => label)
+                .increment(accepted.duplicates as u64);
+            metrics::counter!(observe::EVENTS_ECHO, "provider" => label)
+                .increment(accepted.echoes as u64);
+            metrics::histogram!(observe::ACK_SECONDS, "provider" => label)
+                .record(started.elapsed().as_secs_f64());
             tracing::debug!(
-                provider = provider.as_str(),
+                provider = label,
                 stored = accepted.stored,
                 duplicates = accepted.duplicates,
                 echoes = accepted.echoes,
@@ -304,7 +321,9 @@ async fn receive(
             Json(accepted).into_response()
         }
         Err(detail) => {
-            tracing::error!(provider = provider.as_str(), %detail, "JetStream did not ack; answering 503");
+            metrics::counter!(observe::PUBLISH_ERRORS, "provider" => label).increment(1);
+            refused("not_stored");
+            tracing::error!(provider = label, %detail, "JetStream did not ack; answering 503");
             retry_later(
                 state,
                 "not_stored",

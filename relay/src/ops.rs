@@ -1,6 +1,7 @@
 //! The operations endpoint of roles that serve no HTTP of their own (router,
-//! sender): `GET /healthz` (the process is alive) and `GET /readyz` (NATS is
-//! connected, the streams the role reads answer, the database answers).
+//! sender): `GET /healthz` (the process is alive), `GET /readyz` (NATS is
+//! connected, the streams the role reads answer, the database answers) and
+//! `GET /metrics`.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -62,6 +63,7 @@ impl OpsServer {
     /// # Errors
     /// When the address cannot be bound.
     pub async fn bind(listen: SocketAddr, readiness: Readiness) -> Result<Self> {
+        crate::observe::install();
         let listener = tokio::net::TcpListener::bind(listen).await?;
         let local_addr = listener.local_addr()?;
         Ok(Self {
@@ -83,6 +85,7 @@ impl OpsServer {
         let app = Route::new()
             .at("/healthz", get(healthz))
             .at("/readyz", get(readyz))
+            .at("/metrics", get(crate::observe::metrics_endpoint))
             .data(self.readiness);
         Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(

@@ -1,0 +1,86 @@
+//! Prometheus metrics for every role: one process-wide recorder (the
+//! `metrics` facade), rendered at `/metrics` by whichever HTTP server the
+//! role has. Owns metric names and their help texts; the code that counts
+//! calls `metrics::counter!` etc. with these names. Labels stay bounded:
+//! provider, reason, outcome, stream — never a phone number or message id.
+
+use std::sync::OnceLock;
+
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+
+/// Webhook deliveries received by the edge, by provider.
+pub const WEBHOOKS_RECEIVED: &str = "wharf_edge_webhooks_received_total";
+/// Deliveries answered 200, by provider.
+pub const WEBHOOKS_ACCEPTED: &str = "wharf_edge_webhooks_accepted_total";
+/// Deliveries refused, by provider and reason.
+pub const WEBHOOKS_REJECTED: &str = "wharf_edge_webhooks_rejected_total";
+/// Events stored, by provider.
+pub const EVENTS_STORED: &str = "wharf_edge_events_stored_total";
+/// Events the stream already had, by provider.
+pub const EVENTS_DUPLICATE: &str = "wharf_edge_events_duplicate_total";
+/// Echoes of our own sends recognised and skipped, by provider.
+pub const EVENTS_ECHO: &str = "wharf_edge_events_echo_total";
+/// Publishes that failed or were not acked in time.
+pub const PUBLISH_ERRORS: &str = "wharf_edge_publish_errors_total";
+/// Seconds from a delivery's arrival to its last PubAck.
+pub const ACK_SECONDS: &str = "wharf_edge_ack_seconds";
+/// Build information (value 1), labelled with the version.
+pub const BUILD_INFO: &str = "wharf_build_info";
+
+static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+
+/// Installs the recorder once per process and returns its handle. Later
+/// calls return the same handle; if another recorder was installed first,
+/// a detached handle is returned (it renders nothing).
+pub fn install() -> &'static PrometheusHandle {
+    HANDLE.get_or_init(|| {
+        let builder = PrometheusBuilder::new()
+            .set_buckets_for_metric(
+                Matcher::Suffix("_seconds".into()),
+                &[
+                    0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0,
+                ],
+            )
+            .unwrap_or_else(|_| PrometheusBuilder::new());
+        let recorder = builder.build_recorder();
+        let handle = recorder.handle();
+        if metrics::set_global_recorder(recorder).is_ok() {
+            describe();
+            metrics::gauge!(BUILD_INFO, "version" => env!("CARGO_PKG_VERSION")).set(1.0);
+        }
+        handle
+    })
+}
+
+/// The current metrics in Prometheus text format.
+pub fn render() -> String {
+    install().render()
+}
+
+fn describe() {
+    use metrics::{Unit, describe_counter, describe_gauge, describe_histogram};
+    describe_counter!(WEBHOOKS_RECEIVED, "Webhook deliveries received by the edge");
+    describe_counter!(
+        WEBHOOKS_ACCEPTED,
+        "Webhook deliveries answered 200 after every PubAck"
+    );
+    describe_counter!(WEBHOOKS_REJECTED, "Webhook deliveries refused, by reason");
+    describe_counter!(EVENTS_STORED, "Inbound events stored in JetStream");
+    describe_counter!(EVENTS_DUPLICATE, "Inbound events the stream already had");
+    describe_counter!(EVENTS_ECHO, "Echoes of our own sends, skipped");
+    describe_counter!(PUBLISH_ERRORS, "Edge publishes that failed or timed out");
+    describe_histogram!(
+        ACK_SECONDS,
+        Unit::Seconds,
+        "Delivery arrival to last PubAck"
+    );
+    describe_gauge!(BUILD_INFO, "Build information");
+}
+
+/// A poem endpoint answering the metrics text.
+#[poem::handler]
+pub fn metrics_endpoint() -> poem::Response {
+    poem::Response::builder()
+        .content_type("text/plain; version=0.0.4")
+        .body(render())
+}
