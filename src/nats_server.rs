@@ -34,11 +34,17 @@ impl Ports {
     /// # Errors
     /// When no free port can be had.
     pub fn plan(bases: [u16; 6], hub_nodes: usize, regions: usize) -> anyhow::Result<Self> {
-        let range = |base: u16, n: usize| -> anyhow::Result<Vec<u16>> {
+        // Free ports stay bound until the whole plan is made, so one plan
+        // never hands out the same port twice.
+        let mut held = Vec::new();
+        let mut range = |base: u16, n: usize| -> anyhow::Result<Vec<u16>> {
             (0..n)
                 .map(|i| {
                     if base == 0 {
-                        free_port()
+                        let listener = TcpListener::bind("127.0.0.1:0")?;
+                        let port = listener.local_addr()?.port();
+                        held.push(listener);
+                        Ok(port)
                     } else {
                         u16::try_from(usize::from(base) + i).context("port out of range")
                     }

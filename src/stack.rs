@@ -29,6 +29,11 @@ pub struct DevCredentials {
     pub app_secret: String,
     pub verify_token: String,
     pub admin_token: String,
+    /// The first admin agent's login (the dashboard's).
+    #[serde(default)]
+    pub admin_email: String,
+    #[serde(default)]
+    pub admin_password: String,
 }
 
 impl DevCredentials {
@@ -43,6 +48,8 @@ impl DevCredentials {
             app_secret: hex(&mut rng, 16),
             verify_token: hex(&mut rng, 12),
             admin_token: format!("wharf_dev_{}", hex(&mut rng, 20)),
+            admin_email: "admin@wharf.local".into(),
+            admin_password: hex(&mut rng, 10),
         }
     }
 
@@ -219,6 +226,13 @@ pub async fn up(mut config: Config, shutdown: CancellationToken) -> anyhow::Resu
     roles::migrate(&db).await?;
     roles::seed_numbers(&db, &config.numbers).await?;
     admin::tokens::ensure_token(&db, "dev", &credentials.admin_token).await?;
+    admin::accounts::ensure_admin(
+        &db,
+        &credentials.admin_email,
+        "Admin",
+        &credentials.admin_password,
+    )
+    .await?;
 
     let router = roles::build_router(&config, db.clone()).await?;
     let token = shutdown.clone();
@@ -308,8 +322,9 @@ fn print_summary(info: &StackInfo, stack_json: &Path) {
     out.push_str(&format!("  NATS hub  {}\n", info.nats.hub.join(", ")));
     out.push_str(&format!("  database  {}\n", info.database));
     out.push_str(&format!(
-        "  demo number {}; its app secret, verify token and the admin token are in {}\n",
+        "  demo number {}; its app secret, verify token, the admin token and the\n  dashboard login ({}) are in {}\n",
         info.credentials.phone_number_id,
+        info.credentials.admin_email,
         stack_json.display()
     ));
     out.push_str("Ctrl-C stops everything.\n");

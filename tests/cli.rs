@@ -230,6 +230,18 @@ async fn wharf_up_runs_the_stack_keeps_data_and_leaves_no_nats_server_behind() {
     )
     .await;
 
+    // The first admin can log in to the dashboard with the written credentials.
+    let session = http
+        .post(format!("{admin_url}/api/v1/auth/login"))
+        .json(&serde_json::json!({
+            "email": credentials["admin_email"],
+            "password": credentials["admin_password"],
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(session.status(), 200);
+
     let status = terminate(&mut child, "TERM");
     assert!(status.success(), "wharf up exited with {status}");
     for pid in &pids {

@@ -31,12 +31,18 @@ pub enum ApiError {
     /// The bearer token is missing or unknown (`unauthorized`).
     #[oai(status = 401)]
     Unauthorized(Json<ErrorOut>),
+    /// The caller's role may not do this (`forbidden`).
+    #[oai(status = 403)]
+    Forbidden(Json<ErrorOut>),
     /// The resource does not exist (`not_found`).
     #[oai(status = 404)]
     NotFound(Json<ErrorOut>),
     /// The request is well-formed but cannot be carried out (e.g. `window_closed`).
     #[oai(status = 422)]
     Unprocessable(Json<ErrorOut>),
+    /// Too many attempts; retry later (`too_many_requests`).
+    #[oai(status = 429)]
+    TooManyRequests(Json<ErrorOut>),
     /// Something failed on the server (`internal`); see the server log.
     #[oai(status = 500)]
     Internal(Json<ErrorOut>),
@@ -61,6 +67,16 @@ impl ApiError {
     /// 401 `unauthorized`.
     pub fn unauthorized(detail: impl Into<String>) -> Self {
         Self::Unauthorized(body("unauthorized", detail))
+    }
+
+    /// 403 `forbidden`.
+    pub fn forbidden(detail: impl Into<String>) -> Self {
+        Self::Forbidden(body("forbidden", detail))
+    }
+
+    /// 429 `too_many_requests`.
+    pub fn too_many_requests(detail: impl Into<String>) -> Self {
+        Self::TooManyRequests(body("too_many_requests", detail))
     }
 
     /// 404 `not_found` for a `what` (e.g. `"conversation"`).

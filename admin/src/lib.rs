@@ -4,8 +4,9 @@
 //! database, NATS and `relay`'s shared pieces, never through its internals.
 #![forbid(unsafe_code)]
 
+pub mod accounts;
 mod api;
-mod auth;
+pub mod auth;
 mod error;
 mod server;
 pub mod tokens;
@@ -54,6 +55,8 @@ pub(crate) struct AppState {
     pub js: async_nats::jetstream::Context,
     /// Conversation partitions P of the topology (for reply subjects).
     pub partitions: u16,
+    /// Failed-login counter (rate limit).
+    pub logins: std::sync::Arc<accounts::LoginLimiter>,
 }
 
 /// The OpenAPI 3 document of the admin API as pretty JSON, identical to the

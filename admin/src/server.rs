@@ -49,6 +49,7 @@ impl AdminServer {
                 nats,
                 js,
                 partitions,
+                logins: std::sync::Arc::new(crate::accounts::LoginLimiter::default()),
             },
         })
     }

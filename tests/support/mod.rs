@@ -179,10 +179,23 @@ pub struct Nats {
 }
 
 impl Nats {
+    /// Starts the servers; a start that fails (a free port taken by another
+    /// test in between) is retried on new ports.
     pub async fn start(regions: &[&str]) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let ports = Ports::plan([0; 6], 3, regions.len()).unwrap();
-        let mut hub = HubCluster::start("nats-server", dir.path(), &ports).unwrap();
+        let mut last_error = None;
+        for _ in 0..3 {
+            match Self::try_start(regions).await {
+                Ok(nats) => return nats,
+                Err(err) => last_error = Some(err),
+            }
+        }
+        panic!("NATS did not start: {:#}", last_error.unwrap());
+    }
+
+    async fn try_start(regions: &[&str]) -> anyhow::Result<Self> {
+        let dir = tempfile::tempdir()?;
+        let ports = Ports::plan([0; 6], 3, regions.len())?;
+        let mut hub = HubCluster::start("nats-server", dir.path(), &ports)?;
         let mut leaves: Vec<LeafNode> = regions
             .iter()
             .enumerate()
@@ -195,19 +208,18 @@ impl Nats {
                     ports.leaf_monitor[i],
                     &ports.hub_leafnode,
                 )
-                .unwrap()
             })
-            .collect();
-        hub.wait_ready(Duration::from_secs(30)).await.unwrap();
+            .collect::<anyhow::Result<_>>()?;
+        hub.wait_ready(Duration::from_secs(30)).await?;
         for leaf in &mut leaves {
-            leaf.wait_ready(Duration::from_secs(30)).await.unwrap();
+            leaf.wait_ready(Duration::from_secs(30)).await?;
         }
-        Self {
+        Ok(Self {
             hub,
             leaves,
             ports,
             dir,
-        }
+        })
     }
 
     pub async fn hub_js(&self) -> jetstream::Context {

@@ -1,7 +1,9 @@
 //! The `/api/v1` resources, one `#[OpenApi]` struct per file, combined into
 //! one service whose doc comments become the spec.
 
+pub mod auth;
 pub mod conversations;
+pub mod events;
 pub mod system;
 
 use poem_openapi::{OpenApiService, Tags};
@@ -13,12 +15,29 @@ pub enum ApiTags {
     Conversations,
     /// The running system.
     System,
+    /// Logging in and out.
+    Auth,
+    /// Live events.
+    Events,
 }
 
 /// The combined API.
-pub fn service() -> OpenApiService<(conversations::ConversationsApi, system::SystemApi), ()> {
+pub fn service() -> OpenApiService<
+    (
+        auth::AuthApi,
+        conversations::ConversationsApi,
+        events::EventsApi,
+        system::SystemApi,
+    ),
+    (),
+> {
     OpenApiService::new(
-        (conversations::ConversationsApi, system::SystemApi),
+        (
+            auth::AuthApi,
+            conversations::ConversationsApi,
+            events::EventsApi,
+            system::SystemApi,
+        ),
         "Wharf admin API",
         env!("CARGO_PKG_VERSION"),
     )

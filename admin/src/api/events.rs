@@ -1,0 +1,60 @@
+//! `/api/v1/events`: Server-Sent Events of conversation changes, from the
+//! core NATS subjects `wa.events.>`, with keep-alive comments. Accepts the
+//! token as a bearer header or a `token` query parameter (EventSource).
+
+use std::time::Duration;
+
+use futures::StreamExt;
+use poem::web::Data;
+use poem_openapi::payload::EventStream;
+use poem_openapi::{Object, OpenApi};
+
+use super::ApiTags;
+use crate::AppState;
+use crate::auth::AnyTokenAuth;
+use crate::error::{ApiError, ApiResult};
+
+/// One live change.
+#[derive(Debug, Clone, Object)]
+pub struct LiveEventOut {
+    /// message, status, assignment, …
+    pub kind: String,
+    pub conversation_id: i64,
+    pub message_id: Option<i64>,
+}
+
+pub struct EventsApi;
+
+#[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Events")]
+impl EventsApi {
+    /// Live conversation events
+    ///
+    /// A Server-Sent Events stream: one `LiveEventOut` JSON per change, a
+    /// keep-alive comment every 15 s. Reload the affected conversation on
+    /// an event; after a reconnect, reload the list (events are not replayed).
+    #[oai(path = "/events", method = "get", operation_id = "streamEvents")]
+    async fn events(
+        &self,
+        auth: AnyTokenAuth,
+        state: Data<&AppState>,
+    ) -> ApiResult<EventStream<futures::stream::BoxStream<'static, LiveEventOut>>> {
+        let _caller = auth.principal();
+        let subject = format!("{}.>", relay::topology::EVENTS_PREFIX);
+        let subscriber = state
+            .nats
+            .subscribe(subject)
+            .await
+            .map_err(ApiError::unavailable)?;
+        let stream = subscriber
+            .filter_map(|message| async move {
+                let value: serde_json::Value = serde_json::from_slice(&message.payload).ok()?;
+                Some(LiveEventOut {
+                    kind: value.get("kind")?.as_str()?.to_owned(),
+                    conversation_id: value.get("conversation_id")?.as_i64()?,
+                    message_id: value.get("message_id").and_then(serde_json::Value::as_i64),
+                })
+            })
+            .boxed();
+        Ok(EventStream::new(stream).keep_alive(Duration::from_secs(15)))
+    }
+}
