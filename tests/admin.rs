@@ -157,3 +157,202 @@ async fn live_events_carry_a_new_message_to_an_open_event_stream() {
     let (_, page) = stack.admin_get("/api/v1/conversations").await;
     assert_eq!(event["conversation_id"], page["items"][0]["id"]);
 }
+
+async fn send_json(
+    stack: &Stack,
+    method: reqwest::Method,
+    token: &str,
+    path: &str,
+    body: serde_json::Value,
+) -> (u16, serde_json::Value) {
+    let response = stack
+        .http
+        .request(method, format!("{}{path}", stack.admin_url))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or_default())
+}
+
+/// Logs in a new agent with the plain `agent` role; returns its token.
+async fn agent_token(stack: &Stack) -> String {
+    use sea_orm::{ActiveModelTrait, Set};
+    entities::agent::ActiveModel {
+        email: Set("ann@example.com".into()),
+        name: Set("Ann".into()),
+        role: Set("agent".into()),
+        presence: Set("online".into()),
+        capacity: Set(5),
+        languages: Set(serde_json::json!(["en"])),
+        password_hash: Set(Some(admin::accounts::hash_password("agent-pass").unwrap())),
+        ..Default::default()
+    }
+    .insert(&stack.database)
+    .await
+    .unwrap();
+    let (status, session) = login(stack, "ann@example.com", "agent-pass").await;
+    assert_eq!(status, 200);
+    session["token"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn numbers_keep_secrets_write_only_and_only_admins_change_them() {
+    let stack = spawn_stack(TestDb::sqlite(), StackOptions::default()).await;
+    let new_number = serde_json::json!({
+        "provider": "meta", "phone_number_id": "200000000000001", "name": "Sales",
+        "app_secret": "very-secret-app", "verify_token": "very-secret-vt", "access_token": "very-secret-at"
+    });
+    let agent = agent_token(&stack).await;
+    let (status, error) = send_json(
+        &stack,
+        reqwest::Method::POST,
+        &agent,
+        "/api/v1/numbers",
+        new_number.clone(),
+    )
+    .await;
+    assert_eq!((status, error["code"].as_str()), (403, Some("forbidden")));
+
+    let (status, created) = send_json(
+        &stack,
+        reqwest::Method::POST,
+        ADMIN_TOKEN,
+        "/api/v1/numbers",
+        new_number.clone(),
+    )
+    .await;
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(
+        (
+            created["has_app_secret"].as_bool(),
+            created["has_access_token"].as_bool()
+        ),
+        (Some(true), Some(true))
+    );
+    let (status, _) = send_json(
+        &stack,
+        reqwest::Method::POST,
+        ADMIN_TOKEN,
+        "/api/v1/numbers",
+        new_number,
+    )
+    .await;
+    assert_eq!(status, 422, "the same phone number id twice");
+    let (status, error) = send_json(
+        &stack,
+        reqwest::Method::POST,
+        ADMIN_TOKEN,
+        "/api/v1/numbers",
+        serde_json::json!({"provider": "telegram", "phone_number_id": "x1", "name": "x", "app_secret": "s"}),
+    )
+    .await;
+    assert_eq!(
+        (status, error["code"].as_str()),
+        (400, Some("invalid_parameter"))
+    );
+
+    let id = created["id"].as_i64().unwrap();
+    let (status, patched) = send_json(
+        &stack,
+        reqwest::Method::PATCH,
+        ADMIN_TOKEN,
+        &format!("/api/v1/numbers/{id}"),
+        serde_json::json!({"app_secret": "rotated-secret-value", "name": "Sales EU"}),
+    )
+    .await;
+    assert_eq!((status, patched["name"].as_str()), (200, Some("Sales EU")));
+    let (status, _) = send_json(
+        &stack,
+        reqwest::Method::PATCH,
+        ADMIN_TOKEN,
+        "/api/v1/numbers/999999",
+        serde_json::json!({"name": "x"}),
+    )
+    .await;
+    assert_eq!(status, 404);
+
+    let (_, listed) = stack.admin_get("/api/v1/numbers").await;
+    let (_, audit) = stack
+        .admin_get("/api/v1/audit?target_type=business_number")
+        .await;
+    for text in [
+        listed.to_string(),
+        audit.to_string(),
+        created.to_string(),
+        patched.to_string(),
+    ] {
+        for secret in ["very-secret", "rotated-secret-value", APP_SECRET] {
+            assert!(!text.contains(secret), "{secret} leaked in {text}");
+        }
+    }
+    let actions: Vec<&str> = audit["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["number.update", "number.create"]);
+    assert_eq!(
+        audit["items"][0]["detail"]["changed"],
+        serde_json::json!(["name", "app_secret"])
+    );
+    let (status, _) = get_with(&stack, &agent, "/api/v1/audit").await;
+    assert_eq!(status, 403, "agents do not read the audit trail");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn contacts_are_searchable_and_their_changes_are_audited() {
+    let stack = spawn_stack(TestDb::sqlite(), StackOptions::default()).await;
+    let body = meta_text(
+        PHONE_NUMBER_ID,
+        "4915100000091",
+        "Hannah Search",
+        "wamid.C1",
+        "hi",
+        1_764_300_000,
+    );
+    assert_eq!(stack.post_meta("eu", &body, APP_SECRET).await.status(), 200);
+    let found = eventually(Duration::from_secs(20), "the contact", || async {
+        let (_, list) = stack.admin_get("/api/v1/contacts?q=Hannah").await;
+        list.as_array()?.first().cloned()
+    })
+    .await;
+    assert_eq!(found["wa_id"], "4915100000091");
+    let (_, none) = stack.admin_get("/api/v1/contacts?q=nobody-like-this").await;
+    assert_eq!(none.as_array().unwrap().len(), 0);
+
+    let id = found["id"].as_i64().unwrap();
+    let (status, error) = send_json(
+        &stack,
+        reqwest::Method::PATCH,
+        ADMIN_TOKEN,
+        &format!("/api/v1/contacts/{id}"),
+        serde_json::json!({"attributes": [1, 2]}),
+    )
+    .await;
+    assert_eq!(
+        (status, error["code"].as_str()),
+        (400, Some("invalid_parameter"))
+    );
+    let (status, updated) = send_json(
+        &stack,
+        reqwest::Method::PATCH,
+        ADMIN_TOKEN,
+        &format!("/api/v1/contacts/{id}"),
+        serde_json::json!({"tier": "gold", "attributes": {"plan": "pro"}}),
+    )
+    .await;
+    assert_eq!((status, updated["tier"].as_str()), (200, Some("gold")));
+    let (_, audit) = stack
+        .admin_get(&format!("/api/v1/audit?target_type=contact&target_id={id}"))
+        .await;
+    let entry = &audit["items"][0];
+    assert_eq!(entry["action"], "contact.update");
+    assert_eq!(entry["detail"]["before"]["tier"], "standard");
+    assert_eq!(entry["detail"]["after"]["attributes"]["plan"], "pro");
+    let (status, _) = stack.admin_get("/api/v1/contacts/999999").await;
+    assert_eq!(status, 404);
+}

@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 pub mod accounts;
+pub mod audit;
 mod api;
 pub mod auth;
 mod error;

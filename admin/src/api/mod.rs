@@ -1,9 +1,12 @@
 //! The `/api/v1` resources, one `#[OpenApi]` struct per file, combined into
 //! one service whose doc comments become the spec.
 
+pub mod audit;
 pub mod auth;
+pub mod contacts;
 pub mod conversations;
 pub mod events;
+pub mod numbers;
 pub mod system;
 
 use poem_openapi::{OpenApiService, Tags};
@@ -19,30 +22,41 @@ pub enum ApiTags {
     Auth,
     /// Live events.
     Events,
+    /// Business numbers (inboxes).
+    Numbers,
+    /// Customers.
+    Contacts,
+    /// The audit trail.
+    Audit,
 }
 
-/// The combined API.
-pub fn service() -> OpenApiService<
+/// Every resource, in spec order. A new resource goes in both lists.
+type Apis = (
+    auth::AuthApi,
+    conversations::ConversationsApi,
+    contacts::ContactsApi,
+    numbers::NumbersApi,
+    events::EventsApi,
+    audit::AuditApi,
+    system::SystemApi,
+);
+
+fn apis() -> Apis {
     (
         auth::AuthApi,
         conversations::ConversationsApi,
+        contacts::ContactsApi,
+        numbers::NumbersApi,
         events::EventsApi,
+        audit::AuditApi,
         system::SystemApi,
-    ),
-    (),
-> {
-    OpenApiService::new(
-        (
-            auth::AuthApi,
-            conversations::ConversationsApi,
-            events::EventsApi,
-            system::SystemApi,
-        ),
-        "Wharf admin API",
-        env!("CARGO_PKG_VERSION"),
     )
-    .description(
+}
+
+/// The combined API.
+pub fn service() -> OpenApiService<Apis, ()> {
+    OpenApiService::new(apis(), "Wharf admin API", env!("CARGO_PKG_VERSION")).description(
         "Control plane of Wharf, a fault-tolerant WhatsApp customer-support backbone. \
-         Authenticate with `Authorization: Bearer <token>`.",
+         Authenticate with `Authorization: Bearer <token>` (log in at `/api/v1/auth/login`).",
     )
 }

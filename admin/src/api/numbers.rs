@@ -1,0 +1,254 @@
+//! `/api/v1/numbers`: the business numbers (inboxes) Wharf serves. Secrets
+//! (app secret, verify token, access token) are write-only: answers say only
+//! whether each is set.
+
+use chrono::{DateTime, Utc};
+use entities::business_number;
+use poem::web::Data;
+use poem_openapi::param::Path;
+use poem_openapi::{ApiResponse, Object, OpenApi, payload::Json};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+
+use super::ApiTags;
+use crate::AppState;
+use crate::audit;
+use crate::auth::{Role, TokenAuth};
+use crate::error::{ApiError, ApiResult};
+
+const PROVIDERS: &[&str] = &["meta", "wasender", "sandbox"];
+
+/// A business number; secrets are never returned.
+#[derive(Debug, Object)]
+pub struct NumberOut {
+    pub id: i64,
+    /// meta, wasender or sandbox.
+    pub provider: String,
+    /// Meta phone number id, or WasenderApi session id.
+    pub phone_number_id: String,
+    pub display_phone: String,
+    pub name: String,
+    pub has_app_secret: bool,
+    pub has_verify_token: bool,
+    pub has_access_token: bool,
+    /// Send API base URL when not the provider's default.
+    pub api_base_url: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A new business number.
+#[derive(Debug, Object)]
+pub struct NumberIn {
+    pub provider: String,
+    #[oai(validator(min_length = 1, max_length = 64, pattern = r"^[A-Za-z0-9_-]+$"))]
+    pub phone_number_id: String,
+    #[oai(default)]
+    pub display_phone: String,
+    #[oai(validator(min_length = 1, max_length = 200))]
+    pub name: String,
+    /// Write-only.
+    #[oai(validator(min_length = 1, max_length = 512))]
+    pub app_secret: String,
+    /// Write-only.
+    #[oai(default)]
+    pub verify_token: String,
+    /// Write-only.
+    pub access_token: Option<String>,
+    pub api_base_url: Option<String>,
+}
+
+/// Changes to a business number; absent fields stay as they are.
+#[derive(Debug, Object)]
+pub struct NumberPatch {
+    pub display_phone: Option<String>,
+    #[oai(validator(min_length = 1, max_length = 200))]
+    pub name: Option<String>,
+    /// Write-only.
+    #[oai(validator(min_length = 1, max_length = 512))]
+    pub app_secret: Option<String>,
+    /// Write-only.
+    pub verify_token: Option<String>,
+    /// Write-only.
+    pub access_token: Option<String>,
+    pub api_base_url: Option<String>,
+}
+
+#[derive(ApiResponse)]
+enum Created {
+    /// Created.
+    #[oai(status = 201)]
+    Number(Json<NumberOut>),
+}
+
+fn number_out(n: business_number::Model) -> NumberOut {
+    NumberOut {
+        id: n.id,
+        provider: n.provider,
+        phone_number_id: n.phone_number_id,
+        display_phone: n.display_phone,
+        name: n.name,
+        has_app_secret: !n.app_secret.is_empty(),
+        has_verify_token: !n.verify_token.is_empty(),
+        has_access_token: n.access_token.as_deref().is_some_and(|t| !t.is_empty()),
+        api_base_url: n.api_base_url,
+        created_at: n.created_at,
+        updated_at: n.updated_at,
+    }
+}
+
+fn check_url(url: Option<&str>) -> ApiResult<()> {
+    match url {
+        Some(u) if !(u.starts_with("http://") || u.starts_with("https://")) => Err(
+            ApiError::bad_request("invalid_parameter", "api_base_url must be an http(s) URL"),
+        ),
+        _ => Ok(()),
+    }
+}
+
+pub struct NumbersApi;
+
+#[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Numbers")]
+impl NumbersApi {
+    /// List business numbers
+    #[oai(path = "/numbers", method = "get", operation_id = "listNumbers")]
+    async fn list(
+        &self,
+        _auth: TokenAuth,
+        state: Data<&AppState>,
+    ) -> ApiResult<Json<Vec<NumberOut>>> {
+        let rows = business_number::Entity::find()
+            .order_by_asc(business_number::Column::Id)
+            .all(&state.db)
+            .await?;
+        Ok(Json(rows.into_iter().map(number_out).collect()))
+    }
+
+    /// Get a business number
+    #[oai(path = "/numbers/:id", method = "get", operation_id = "getNumber")]
+    async fn get(
+        &self,
+        _auth: TokenAuth,
+        state: Data<&AppState>,
+        id: Path<i64>,
+    ) -> ApiResult<Json<NumberOut>> {
+        let row = business_number::Entity::find_by_id(id.0)
+            .one(&state.db)
+            .await?
+            .ok_or_else(|| ApiError::not_found("business number"))?;
+        Ok(Json(number_out(row)))
+    }
+
+    /// Add a business number (admin)
+    #[oai(path = "/numbers", method = "post", operation_id = "createNumber")]
+    async fn create(
+        &self,
+        auth: TokenAuth,
+        state: Data<&AppState>,
+        body: Json<NumberIn>,
+    ) -> ApiResult<Created> {
+        auth.0.require(Role::Admin)?;
+        let input = body.0;
+        if !PROVIDERS.contains(&input.provider.as_str()) {
+            return Err(ApiError::bad_request(
+                "invalid_parameter",
+                format!("provider must be one of {}", PROVIDERS.join(", ")),
+            ));
+        }
+        check_url(input.api_base_url.as_deref())?;
+        let taken = business_number::Entity::find()
+            .filter(business_number::Column::PhoneNumberId.eq(&input.phone_number_id))
+            .one(&state.db)
+            .await?;
+        if taken.is_some() {
+            return Err(ApiError::unprocessable(
+                "already_exists",
+                "a business number with this phone_number_id exists",
+            ));
+        }
+        let now = Utc::now();
+        let row = business_number::ActiveModel {
+            provider: Set(input.provider),
+            phone_number_id: Set(input.phone_number_id),
+            display_phone: Set(input.display_phone),
+            name: Set(input.name),
+            app_secret: Set(input.app_secret),
+            verify_token: Set(input.verify_token),
+            access_token: Set(input.access_token),
+            api_base_url: Set(input.api_base_url),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&state.db)
+        .await?;
+        audit::record(
+            &state.db,
+            &auth.0,
+            "number.create",
+            "business_number",
+            row.id,
+            serde_json::json!({"phone_number_id": row.phone_number_id, "provider": row.provider}),
+        )
+        .await?;
+        Ok(Created::Number(Json(number_out(row))))
+    }
+
+    /// Change a business number (admin)
+    ///
+    /// Secrets are replaced when given and never returned.
+    #[oai(path = "/numbers/:id", method = "patch", operation_id = "updateNumber")]
+    async fn update(
+        &self,
+        auth: TokenAuth,
+        state: Data<&AppState>,
+        id: Path<i64>,
+        body: Json<NumberPatch>,
+    ) -> ApiResult<Json<NumberOut>> {
+        auth.0.require(Role::Admin)?;
+        let patch = body.0;
+        check_url(patch.api_base_url.as_deref())?;
+        let row = business_number::Entity::find_by_id(id.0)
+            .one(&state.db)
+            .await?
+            .ok_or_else(|| ApiError::not_found("business number"))?;
+        let mut changed: Vec<&str> = Vec::new();
+        let mut active: business_number::ActiveModel = row.into();
+        if let Some(v) = patch.display_phone {
+            active.display_phone = Set(v);
+            changed.push("display_phone");
+        }
+        if let Some(v) = patch.name {
+            active.name = Set(v);
+            changed.push("name");
+        }
+        if let Some(v) = patch.app_secret {
+            active.app_secret = Set(v);
+            changed.push("app_secret");
+        }
+        if let Some(v) = patch.verify_token {
+            active.verify_token = Set(v);
+            changed.push("verify_token");
+        }
+        if let Some(v) = patch.access_token {
+            active.access_token = Set(Some(v));
+            changed.push("access_token");
+        }
+        if let Some(v) = patch.api_base_url {
+            active.api_base_url = Set(Some(v));
+            changed.push("api_base_url");
+        }
+        active.updated_at = Set(Utc::now());
+        let row = active.update(&state.db).await?;
+        // Only the names of changed fields: never a secret's value.
+        audit::record(
+            &state.db,
+            &auth.0,
+            "number.update",
+            "business_number",
+            row.id,
+            serde_json::json!({"changed": changed}),
+        )
+        .await?;
+        Ok(Json(number_out(row)))
+    }
+}

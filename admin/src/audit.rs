@@ -1,0 +1,38 @@
+//! The audit trail: every change made through the API is recorded with who
+//! made it, what, on which target, and the before/after of what changed.
+
+use chrono::Utc;
+use entities::audit_log;
+use sea_orm::{ActiveModelTrait, DatabaseConnection, DbErr, Set};
+
+use crate::auth::Principal;
+
+/// Records one change.
+///
+/// # Errors
+/// Database errors (the caller's change is then reported as failed too).
+pub async fn record(
+    db: &DatabaseConnection,
+    actor: &Principal,
+    action: &str,
+    target_type: &str,
+    target_id: impl ToString,
+    detail: serde_json::Value,
+) -> Result<(), DbErr> {
+    let who = match actor.agent_id {
+        Some(id) => format!("agent:{id}"),
+        None => format!("token:{}", actor.token_name),
+    };
+    audit_log::ActiveModel {
+        actor: Set(who),
+        action: Set(action.to_owned()),
+        target_type: Set(target_type.to_owned()),
+        target_id: Set(Some(target_id.to_string())),
+        detail: Set(detail),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .map(|_| ())
+}
