@@ -356,3 +356,56 @@ async fn contacts_are_searchable_and_their_changes_are_audited() {
     let (status, _) = stack.admin_get("/api/v1/contacts/999999").await;
     assert_eq!(status, 404);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn stats_show_stream_depths_partition_backlogs_and_delivery_outcomes() {
+    let stack = spawn_stack(TestDb::sqlite(), StackOptions::default()).await;
+    let now = chrono::Utc::now().timestamp();
+    let body = meta_text(
+        PHONE_NUMBER_ID,
+        "4915100000092",
+        "Stat",
+        "wamid.S1",
+        "hello",
+        now,
+    );
+    assert_eq!(stack.post_meta("eu", &body, APP_SECRET).await.status(), 200);
+    stack.wait_routed(1).await;
+    let (_, page) = stack.admin_get("/api/v1/conversations").await;
+    let id = page["items"][0]["id"].as_i64().unwrap();
+    let (status, _) = stack
+        .admin_post(
+            &format!("/api/v1/conversations/{id}/reply"),
+            serde_json::json!({"text": "hi!"}),
+        )
+        .await;
+    assert_eq!(status, 202);
+    let stats = eventually(
+        Duration::from_secs(30),
+        "the reply's read status in the stats",
+        || async {
+            let (_, stats) = stack.admin_get("/api/v1/stats").await;
+            (stats["deliveries"]["success_rate"].as_f64() == Some(1.0)).then_some(stats)
+        },
+    )
+    .await;
+    let stream = |name: &str| {
+        stats["streams"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["name"] == name)
+            .cloned()
+            .unwrap()
+    };
+    assert!(stream("INBOUND")["messages"].as_u64().unwrap() >= 1);
+    assert_eq!(stream("OUTBOUND")["messages"], 1);
+    let partitions = stats["consumers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["stream"] == "INBOUND" && c["name"].as_str().unwrap().starts_with("router-p"))
+        .count();
+    assert_eq!(partitions, usize::from(stack.config.topology.partitions));
+    assert_eq!(stats["conversations"][0]["count"], 1);
+}

@@ -7,6 +7,7 @@ pub mod contacts;
 pub mod conversations;
 pub mod events;
 pub mod numbers;
+pub mod stats;
 pub mod system;
 
 use poem_openapi::{OpenApiService, Tags};
@@ -38,6 +39,7 @@ type Apis = (
     numbers::NumbersApi,
     events::EventsApi,
     audit::AuditApi,
+    stats::StatsApi,
     system::SystemApi,
 );
 
@@ -49,6 +51,7 @@ fn apis() -> Apis {
         numbers::NumbersApi,
         events::EventsApi,
         audit::AuditApi,
+        stats::StatsApi,
         system::SystemApi,
     )
 }

@@ -1,0 +1,155 @@
+//! `/api/v1/stats`: the system at a glance — stream depths, consumer backlog
+//! per partition, outbound delivery outcomes and conversations by status.
+
+use entities::{conversation, message};
+use futures::TryStreamExt;
+use poem::web::Data;
+use poem_openapi::{Object, OpenApi, payload::Json};
+use sea_orm::{ColumnTrait, EntityTrait, FromQueryResult, QueryFilter, QuerySelect};
+
+use super::ApiTags;
+use crate::AppState;
+use crate::auth::TokenAuth;
+use crate::error::{ApiError, ApiResult};
+
+/// One hub stream.
+#[derive(Debug, Object)]
+pub struct StreamStatsOut {
+    pub name: String,
+    pub messages: u64,
+    pub bytes: u64,
+    pub consumers: usize,
+}
+
+/// One durable consumer (a router partition, the sender, …).
+#[derive(Debug, Object)]
+pub struct ConsumerStatsOut {
+    pub stream: String,
+    pub name: String,
+    /// Messages not yet delivered.
+    pub pending: u64,
+    /// Delivered, not yet acked.
+    pub ack_pending: u64,
+    /// Deliveries beyond the first.
+    pub redelivered: u64,
+}
+
+/// A count per status.
+#[derive(Debug, Object)]
+pub struct StatusCountOut {
+    pub status: String,
+    pub count: i64,
+}
+
+/// Outbound delivery outcomes.
+#[derive(Debug, Object)]
+pub struct DeliveryStatsOut {
+    pub by_status: Vec<StatusCountOut>,
+    /// (sent + delivered + read) / (those + failed); absent before any outcome.
+    pub success_rate: Option<f64>,
+}
+
+/// The system at a glance.
+#[derive(Debug, Object)]
+pub struct StatsOut {
+    pub streams: Vec<StreamStatsOut>,
+    pub consumers: Vec<ConsumerStatsOut>,
+    pub deliveries: DeliveryStatsOut,
+    pub conversations: Vec<StatusCountOut>,
+}
+
+#[derive(Debug, FromQueryResult)]
+struct StatusCount {
+    status: String,
+    count: i64,
+}
+
+pub struct StatsApi;
+
+#[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::System")]
+impl StatsApi {
+    /// System statistics
+    #[oai(path = "/stats", method = "get", operation_id = "getStats")]
+    async fn stats(&self, _auth: TokenAuth, state: Data<&AppState>) -> ApiResult<Json<StatsOut>> {
+        let mut streams = Vec::new();
+        let mut consumers = Vec::new();
+        for name in [
+            relay::topology::INBOUND,
+            relay::topology::OUTBOUND,
+            relay::topology::DLQ,
+        ] {
+            let mut stream = state
+                .js
+                .get_stream(name)
+                .await
+                .map_err(ApiError::unavailable)?;
+            let info = stream.info().await.map_err(ApiError::unavailable)?;
+            streams.push(StreamStatsOut {
+                name: name.to_owned(),
+                messages: info.state.messages,
+                bytes: info.state.bytes,
+                consumers: info.state.consumer_count,
+            });
+            let infos: Vec<_> = stream
+                .consumers()
+                .try_collect()
+                .await
+                .map_err(ApiError::unavailable)?;
+            for consumer in infos {
+                consumers.push(ConsumerStatsOut {
+                    stream: name.to_owned(),
+                    name: consumer.name,
+                    pending: consumer.num_pending,
+                    ack_pending: consumer.num_ack_pending as u64,
+                    redelivered: consumer.num_redelivered as u64,
+                });
+            }
+        }
+        consumers.sort_by(|a, b| (&a.stream, &a.name).cmp(&(&b.stream, &b.name)));
+        let outbound: Vec<StatusCount> = message::Entity::find()
+            .select_only()
+            .column(message::Column::Status)
+            .column_as(message::Column::Id.count(), "count")
+            .filter(message::Column::Direction.eq("outbound"))
+            .group_by(message::Column::Status)
+            .into_model()
+            .all(&state.db)
+            .await?;
+        let count_of = |names: &[&str]| -> i64 {
+            outbound
+                .iter()
+                .filter(|c| names.contains(&c.status.as_str()))
+                .map(|c| c.count)
+                .sum()
+        };
+        let succeeded = count_of(&["sent", "delivered", "read", "played"]);
+        let failed = count_of(&["failed"]);
+        let success_rate =
+            (succeeded + failed > 0).then(|| succeeded as f64 / (succeeded + failed) as f64);
+        let by_conversation: Vec<StatusCount> = conversation::Entity::find()
+            .select_only()
+            .column(conversation::Column::Status)
+            .column_as(conversation::Column::Id.count(), "count")
+            .group_by(conversation::Column::Status)
+            .into_model()
+            .all(&state.db)
+            .await?;
+        let counts = |rows: Vec<StatusCount>| {
+            rows.into_iter()
+                .map(|c| StatusCountOut {
+                    status: c.status,
+                    count: c.count,
+                })
+                .collect()
+        };
+        Ok(Json(StatsOut {
+            streams,
+            consumers,
+            deliveries: DeliveryStatsOut {
+                by_status: counts(outbound),
+                success_rate,
+            },
+            conversations: counts(by_conversation),
+        }))
+    }
+}
