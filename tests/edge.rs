@@ -414,3 +414,91 @@ async fn metrics_count_deliveries_refusals_and_ack_latency_without_ids() {
         "no ids as labels"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn numbers_added_and_rotated_on_the_admin_side_reach_every_edge_and_survive_the_hub_going_away()
+ {
+    let mut stack = spawn_stack(TestDb::sqlite(), StackOptions::default()).await;
+    let number = "300000000000003";
+    let body = meta_text(
+        number,
+        "4915100000093",
+        "New",
+        "wamid.N1",
+        "hello new inbox",
+        1_764_300_000,
+    );
+    assert_eq!(
+        stack.post_meta("eu", &body, "first-secret").await.status(),
+        401,
+        "unknown before it is added"
+    );
+
+    let (status, created) = stack
+        .admin_post(
+            "/api/v1/numbers",
+            serde_json::json!({"provider": "meta", "phone_number_id": number, "name": "Support DE", "app_secret": "first-secret"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    for region in ["eu", "us"] {
+        eventually(
+            Duration::from_secs(20),
+            "the edge to learn the new number",
+            || async {
+                (stack
+                    .post_meta(region, &body, "first-secret")
+                    .await
+                    .status()
+                    == 200)
+                    .then_some(())
+            },
+        )
+        .await;
+    }
+
+    let id = created["id"].as_i64().unwrap();
+    let patched = stack
+        .http
+        .patch(format!("{}/api/v1/numbers/{id}", stack.admin_url))
+        .bearer_auth(ADMIN_TOKEN)
+        .json(&serde_json::json!({"app_secret": "second-secret"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(patched.status(), 200);
+    eventually(
+        Duration::from_secs(20),
+        "the rotated secret to be in force",
+        || async {
+            let old = stack.post_meta("eu", &body, "first-secret").await.status();
+            let new = stack.post_meta("eu", &body, "second-secret").await.status();
+            (old == 401 && new == 200).then_some(())
+        },
+    )
+    .await;
+
+    // With the hub gone the edge keeps the numbers it learnt.
+    for node in &mut stack.nats.hub.nodes {
+        node.kill();
+    }
+    let later = meta_text(
+        number,
+        "4915100000093",
+        "New",
+        "wamid.N2",
+        "still here",
+        1_764_300_100,
+    );
+    assert_eq!(
+        stack
+            .post_meta("eu", &later, "second-secret")
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(
+        stack.post_meta("eu", &later, "first-secret").await.status(),
+        401
+    );
+}

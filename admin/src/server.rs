@@ -66,6 +66,27 @@ impl AdminServer {
     /// When the server fails to accept connections.
     pub async fn run(self, shutdown: CancellationToken) -> Result<()> {
         tracing::info!(addr = %self.local_addr, "admin server listening");
+        // The edges learn numbers from the hub's bucket: make it agree with
+        // the database, retrying while the hub is not there yet.
+        let state = self.state.clone();
+        let stop = shutdown.clone();
+        tokio::spawn(async move {
+            let mut delay = Duration::from_millis(200);
+            loop {
+                match crate::api::numbers::distribute_all(&state).await {
+                    Ok(count) => {
+                        tracing::info!(count, "business numbers distributed to the edges");
+                        return;
+                    }
+                    Err(err) => tracing::debug!(%err, "number distribution not possible yet"),
+                }
+                tokio::select! {
+                    () = stop.cancelled() => return,
+                    () = tokio::time::sleep(delay) => {}
+                }
+                delay = (delay * 2).min(Duration::from_secs(5));
+            }
+        });
         Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(
                 app(self.state),

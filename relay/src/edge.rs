@@ -15,8 +15,9 @@ use serde::{Deserialize, Serialize};
 use tokio_util::sync::CancellationToken;
 
 use crate::envelope::{MSG_ID_HEADER, Provider};
+use crate::numbers::NumberBook;
 use crate::observe;
-use crate::provider::{NumberCredentials, NumberDirectory, constant_time_eq, parser_for};
+use crate::provider::{NumberCredentials, constant_time_eq, parser_for};
 use crate::topology::{self, TopologySettings};
 use crate::{Error, Result};
 
@@ -61,7 +62,7 @@ impl Default for EdgeSettings {
 struct EdgeState {
     settings: EdgeSettings,
     partitions: u16,
-    numbers: NumberDirectory,
+    numbers: NumberBook,
     js: jetstream::Context,
     client: async_nats::Client,
     in_flight: Arc<tokio::sync::Semaphore>,
@@ -114,7 +115,7 @@ impl EdgeServer {
         let acceptor = poem::listener::TcpAcceptor::from_tokio(listener)?;
         let state = Arc::new(EdgeState {
             partitions: topology.partitions,
-            numbers: NumberDirectory::new(numbers),
+            numbers: NumberBook::new(numbers),
             js,
             client,
             in_flight: Arc::new(tokio::sync::Semaphore::new(settings.max_in_flight.max(1))),
@@ -136,6 +137,13 @@ impl EdgeServer {
     /// # Errors
     /// When the listener fails.
     pub async fn run(self, shutdown: CancellationToken) -> Result<()> {
+        // Numbers added or changed on the admin side arrive through the hub.
+        tokio::spawn(
+            self.state
+                .numbers
+                .clone()
+                .follow(self.state.client.clone(), shutdown.clone()),
+        );
         let app = Route::new()
             .at("/webhooks/meta", get(meta_verify).post(meta_receive))
             .at("/webhooks/wasender", post(wasender_receive))
@@ -184,7 +192,8 @@ async fn meta_verify(Query(q): Query<VerifyQuery>, state: Data<&Arc<EdgeState>>)
             "hub.mode, hub.verify_token and hub.challenge are required",
         );
     };
-    let known = state.numbers.of_provider(Provider::Meta).any(|n| {
+    let numbers = state.numbers.snapshot();
+    let known = numbers.of_provider(Provider::Meta).any(|n| {
         !n.verify_token.is_empty()
             && constant_time_eq(n.verify_token.expose().as_bytes(), token.as_bytes())
     });
@@ -284,7 +293,7 @@ async fn receive(
         );
     };
     let delivery = match parser.accept(
-        &state.numbers,
+        &state.numbers.snapshot(),
         req.headers(),
         &bytes,
         &state.settings.region,

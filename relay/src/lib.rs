@@ -8,6 +8,7 @@ pub mod edge;
 pub mod envelope;
 pub mod error;
 pub mod nats;
+pub mod numbers;
 pub mod observe;
 pub mod ops;
 pub mod outbound;

@@ -22,6 +22,8 @@ pub const DLQ: &str = "DLQ";
 pub const HUB_DOMAIN: &str = "hub";
 /// The pseudo-region of events published straight to the hub.
 pub const HUB_REGION: &str = "hub";
+/// KV bucket (in the hub) of business-number credentials for the edges.
+pub const NUMBERS_BUCKET: &str = "WHARF_NUMBERS";
 /// Prefix of live conversation events (core NATS, not stored).
 pub const EVENTS_PREFIX: &str = "wa.events";
 
@@ -264,6 +266,12 @@ pub async fn ensure_hub(
     for config in hub_stream_configs(settings) {
         ensure_stream(js, config).await?;
     }
+    crate::numbers::ensure_bucket(js, settings.replicas)
+        .await
+        .map_err(|message| TopologyError::Api {
+            stream: NUMBERS_BUCKET.into(),
+            message,
+        })?;
     Ok(())
 }
 

@@ -96,6 +96,54 @@ fn number_out(n: business_number::Model) -> NumberOut {
     }
 }
 
+/// The credentials the edges need, from a row.
+fn credentials(n: &business_number::Model) -> Option<relay::provider::NumberCredentials> {
+    Some(relay::provider::NumberCredentials {
+        provider: n.provider.parse().ok()?,
+        phone_number_id: n.phone_number_id.clone(),
+        display_phone: n.display_phone.clone(),
+        app_secret: relay::secret::Secret::new(&n.app_secret),
+        verify_token: relay::secret::Secret::new(&n.verify_token),
+        access_token: relay::secret::Secret::new(n.access_token.clone().unwrap_or_default()),
+        api_base_url: n.api_base_url.clone(),
+    })
+}
+
+/// Hands a number to the edges (through the hub's KV bucket).
+async fn distribute(state: &AppState, row: &business_number::Model) -> ApiResult<()> {
+    let Some(number) = credentials(row) else {
+        return Err(ApiError::internal(format!(
+            "number {} has an unknown provider",
+            row.id
+        )));
+    };
+    relay::numbers::publish_to_hub(&state.js, &number)
+        .await
+        .map_err(|e| {
+            ApiError::unavailable(format!("saved, but not yet distributed to the edges: {e}"))
+        })
+}
+
+/// Publishes every number of the database to the edges' bucket (at start,
+/// so the bucket and the database agree after any earlier failure).
+///
+/// # Errors
+/// The first number that could not be published.
+pub async fn distribute_all(state: &AppState) -> Result<usize, String> {
+    let rows = business_number::Entity::find()
+        .all(&state.db)
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut published = 0;
+    for row in rows.iter().filter(|r| !r.app_secret.is_empty()) {
+        if let Some(number) = credentials(row) {
+            relay::numbers::publish_to_hub(&state.js, &number).await?;
+            published += 1;
+        }
+    }
+    Ok(published)
+}
+
 fn check_url(url: Option<&str>) -> ApiResult<()> {
     match url {
         Some(u) if !(u.starts_with("http://") || u.starts_with("https://")) => Err(
@@ -181,6 +229,7 @@ impl NumbersApi {
         }
         .insert(&state.db)
         .await?;
+        distribute(&state, &row).await?;
         audit::record(
             &state.db,
             &auth.0,
@@ -239,6 +288,7 @@ impl NumbersApi {
         }
         active.updated_at = Set(Utc::now());
         let row = active.update(&state.db).await?;
+        distribute(&state, &row).await?;
         // Only the names of changed fields: never a secret's value.
         audit::record(
             &state.db,
