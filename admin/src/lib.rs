@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod gauges;
 mod api;
 pub mod auth;
 mod error;

@@ -106,6 +106,16 @@ impl EdgeServer {
         client: async_nats::Client,
     ) -> Result<Self> {
         observe::install();
+        // Series exist from the start (at 0), so rates and alerts see them.
+        for provider in ["meta", "wasender"] {
+            for name in [
+                observe::WEBHOOKS_RECEIVED,
+                observe::WEBHOOKS_ACCEPTED,
+                observe::PUBLISH_ERRORS,
+            ] {
+                metrics::counter!(name, "provider" => provider).increment(0);
+            }
+        }
         let js = jetstream::new(client.clone());
         if !settings.direct_to_hub {
             topology::ensure_edge(&js, topology, &settings.region).await?;

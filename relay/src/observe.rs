@@ -24,6 +24,14 @@ pub const EVENTS_ECHO: &str = "wharf_edge_events_echo_total";
 pub const PUBLISH_ERRORS: &str = "wharf_edge_publish_errors_total";
 /// Seconds from a delivery's arrival to its last PubAck.
 pub const ACK_SECONDS: &str = "wharf_edge_ack_seconds";
+/// Messages in a hub stream, by stream (sampled by the admin server).
+pub const STREAM_MESSAGES: &str = "wharf_stream_messages";
+/// Messages a durable consumer has not yet been given, by stream and consumer.
+pub const CONSUMER_PENDING: &str = "wharf_consumer_pending_messages";
+/// Messages a durable consumer holds unacked, by stream and consumer.
+pub const CONSUMER_ACK_PENDING: &str = "wharf_consumer_ack_pending_messages";
+/// Redeliveries of a durable consumer, by stream and consumer.
+pub const CONSUMER_REDELIVERED: &str = "wharf_consumer_redelivered_messages";
 /// Build information (value 1), labelled with the version.
 pub const BUILD_INFO: &str = "wharf_build_info";
 
@@ -75,6 +83,10 @@ fn describe() {
         "Delivery arrival to last PubAck"
     );
     describe_gauge!(BUILD_INFO, "Build information");
+    describe_gauge!(STREAM_MESSAGES, "Messages stored in a hub stream");
+    describe_gauge!(CONSUMER_PENDING, "Messages not yet delivered to a consumer");
+    describe_gauge!(CONSUMER_ACK_PENDING, "Messages delivered and not yet acked");
+    describe_gauge!(CONSUMER_REDELIVERED, "Messages delivered more than once");
 }
 
 /// A poem endpoint answering the metrics text.

@@ -1,0 +1,109 @@
+//! Observability on a running stack: the alert rules and the Grafana
+//! dashboard in `deploy/` name only metrics the roles really emit, and the
+//! queue gauges move with traffic.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use support::*;
+
+/// Every `wharf_…` metric name in a text, without histogram suffixes.
+fn metric_names(text: &str) -> BTreeSet<String> {
+    let mut names = BTreeSet::new();
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while let Some(found) = text[i..].find("wharf_") {
+        let start = i + found;
+        let preceded_ok =
+            start == 0 || !(bytes[start - 1].is_ascii_alphanumeric() || bytes[start - 1] == b'_');
+        let mut end = start;
+        while end < bytes.len()
+            && (bytes[end].is_ascii_lowercase()
+                || bytes[end].is_ascii_digit()
+                || bytes[end] == b'_')
+        {
+            end += 1;
+        }
+        if preceded_ok {
+            let name = &text[start..end];
+            let base = ["_bucket", "_sum", "_count"]
+                .iter()
+                .fold(name, |n, s| n.strip_suffix(s).unwrap_or(n));
+            names.insert(base.to_owned());
+        }
+        i = end.max(start + 1);
+    }
+    names
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn alert_rules_and_dashboard_name_only_metrics_the_stack_emits() {
+    let stack = spawn_stack(TestDb::sqlite(), StackOptions::default()).await;
+    let body = meta_text(
+        PHONE_NUMBER_ID,
+        "4915100000094",
+        "Obs",
+        "wamid.O1",
+        "hi",
+        1_764_300_000,
+    );
+    assert_eq!(stack.post_meta("eu", &body, APP_SECRET).await.status(), 200);
+    assert_eq!(stack.post_meta("eu", &body, "wrong").await.status(), 401);
+    stack.wait_routed(1).await;
+
+    let scrape = |url: String| {
+        let http = stack.http.clone();
+        async move { http.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+    // The admin server samples the queues every few seconds.
+    let admin_metrics = eventually(
+        Duration::from_secs(20),
+        "queue gauges on the admin server",
+        || {
+            let scrape = scrape.clone();
+            let url = format!("{}/metrics", stack.admin_url);
+            async move {
+                let text = scrape(url).await;
+                text.contains("wharf_consumer_pending_messages{")
+                    .then_some(text)
+            }
+        },
+    )
+    .await;
+    let edge_metrics = scrape(format!("{}/metrics", stack.edge_url("eu"))).await;
+    let emitted: BTreeSet<String> = metric_names(&admin_metrics)
+        .union(&metric_names(&edge_metrics))
+        .cloned()
+        .collect();
+
+    for file in ["deploy/prometheus/alerts.yml", "deploy/grafana/wharf.json"] {
+        let text =
+            std::fs::read_to_string(format!("{}/{file}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+        let named = metric_names(&text);
+        assert!(!named.is_empty(), "{file} names no metric");
+        let missing: Vec<&String> = named.difference(&emitted).collect();
+        assert!(
+            missing.is_empty(),
+            "{file} names metrics nobody emits: {missing:?}"
+        );
+    }
+    let grafana: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(format!(
+            "{}/deploy/grafana/wharf.json",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    assert!(grafana["panels"].as_array().unwrap().len() >= 8);
+
+    let inbound_line = admin_metrics
+        .lines()
+        .find(|l| l.starts_with("wharf_stream_messages{stream=\"INBOUND\"}"))
+        .unwrap_or_else(|| panic!("no INBOUND depth in\n{admin_metrics}"));
+    let depth: f64 = inbound_line.rsplit(' ').next().unwrap().parse().unwrap();
+    assert!(depth >= 1.0, "{inbound_line}");
+}
