@@ -37,6 +37,12 @@ pub enum ApiError {
     /// The resource does not exist (`not_found`).
     #[oai(status = 404)]
     NotFound(Json<ErrorOut>),
+    /// The resource changed or exists already (`conflict`), e.g. a stale version.
+    #[oai(status = 409)]
+    Conflict(Json<ErrorOut>),
+    /// The body is not `application/json` (`unsupported_media_type`).
+    #[oai(status = 415)]
+    UnsupportedMediaType(Json<ErrorOut>),
     /// The request is well-formed but cannot be carried out (e.g. `window_closed`).
     #[oai(status = 422)]
     Unprocessable(Json<ErrorOut>),
@@ -84,6 +90,11 @@ impl ApiError {
         Self::NotFound(body("not_found", format!("{what} not found")))
     }
 
+    /// 409 `conflict`.
+    pub fn conflict(detail: impl Into<String>) -> Self {
+        Self::Conflict(body("conflict", detail))
+    }
+
     /// 422 with `code` (e.g. `window_closed`).
     pub fn unprocessable(code: &str, detail: impl Into<String>) -> Self {
         Self::Unprocessable(body(code, detail))
@@ -129,6 +140,12 @@ pub async fn into_json_response(err: poem::Error) -> Response {
         )
     } else if status == StatusCode::NOT_FOUND {
         (status, "not_found", "no such route".to_owned())
+    } else if status == StatusCode::UNSUPPORTED_MEDIA_TYPE {
+        return ApiError::UnsupportedMediaType(body(
+            "unsupported_media_type",
+            "send the body as application/json",
+        ))
+        .into_response();
     } else if status == StatusCode::METHOD_NOT_ALLOWED {
         (status, "method_not_allowed", err.to_string())
     } else if status.is_client_error() {

@@ -14,6 +14,7 @@ use crate::error::{ApiError, ApiResult};
 
 /// One recorded change.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AuditEntryOut {
     pub id: i64,
     /// `agent:<id>` or `token:<name>`.
@@ -29,6 +30,7 @@ pub struct AuditEntryOut {
 
 /// One page of the audit trail.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AuditPageOut {
     pub items: Vec<AuditEntryOut>,
     pub next_cursor: Option<String>,
@@ -49,8 +51,10 @@ impl AuditApi {
         /// Only this target id.
         target_id: Query<Option<String>>,
         /// Page size, 1–200 (default 50).
+        #[oai(validator(minimum(value = "1"), maximum(value = "200")))]
         limit: Query<Option<u64>>,
         /// `next_cursor` of the previous page.
+        #[oai(validator(pattern = r"^[0-9]{1,19}$"))]
         cursor: Query<Option<String>>,
     ) -> ApiResult<Json<AuditPageOut>> {
         auth.0.require(Role::Admin)?;

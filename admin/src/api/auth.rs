@@ -23,6 +23,7 @@ pub struct LoginIn {
 
 /// An agent, as the caller sees itself.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AgentSummaryOut {
     pub id: i64,
     pub email: String,
@@ -33,6 +34,7 @@ pub struct AgentSummaryOut {
 
 /// A new session.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct LoginOut {
     /// Bearer token; shown once.
     pub token: String,
@@ -41,6 +43,7 @@ pub struct LoginOut {
 
 /// Who the presented token belongs to.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct MeOut {
     /// The caller's role.
     pub role: String,

@@ -19,6 +19,7 @@ use crate::error::{ApiError, ApiResult};
 
 /// A customer.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ContactDetailOut {
     pub id: i64,
     pub wa_id: String,
@@ -70,6 +71,7 @@ impl ContactsApi {
         /// Text to look for.
         q: Query<Option<String>>,
         /// Page size, 1–200 (default 50).
+        #[oai(validator(minimum(value = "1"), maximum(value = "200")))]
         limit: Query<Option<u64>>,
     ) -> ApiResult<Json<Vec<ContactDetailOut>>> {
         let limit = limit.0.unwrap_or(50);

@@ -16,6 +16,7 @@ use crate::error::{ApiError, ApiResult};
 
 /// One live change.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct LiveEventOut {
     /// message, status, assignment, …
     pub kind: String,

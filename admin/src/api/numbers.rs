@@ -15,10 +15,28 @@ use crate::audit;
 use crate::auth::{Role, TokenAuth};
 use crate::error::{ApiError, ApiResult};
 
-const PROVIDERS: &[&str] = &["meta", "wasender", "sandbox"];
+/// A provider a number speaks through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, poem_openapi::Enum)]
+#[oai(rename = "Provider", rename_all = "lowercase")]
+pub enum ProviderIn {
+    Meta,
+    Wasender,
+    Sandbox,
+}
+
+impl ProviderIn {
+    fn as_str(self) -> &'static str {
+        match self {
+            ProviderIn::Meta => "meta",
+            ProviderIn::Wasender => "wasender",
+            ProviderIn::Sandbox => "sandbox",
+        }
+    }
+}
 
 /// A business number; secrets are never returned.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct NumberOut {
     pub id: i64,
     /// meta, wasender or sandbox.
@@ -39,7 +57,7 @@ pub struct NumberOut {
 /// A new business number.
 #[derive(Debug, Object)]
 pub struct NumberIn {
-    pub provider: String,
+    pub provider: ProviderIn,
     #[oai(validator(min_length = 1, max_length = 64, pattern = r"^[A-Za-z0-9_-]+$"))]
     pub phone_number_id: String,
     #[oai(default)]
@@ -54,6 +72,7 @@ pub struct NumberIn {
     pub verify_token: String,
     /// Write-only.
     pub access_token: Option<String>,
+    #[oai(validator(pattern = r"^https?://[^\s]+$", max_length = 500))]
     pub api_base_url: Option<String>,
 }
 
@@ -70,6 +89,7 @@ pub struct NumberPatch {
     pub verify_token: Option<String>,
     /// Write-only.
     pub access_token: Option<String>,
+    #[oai(validator(pattern = r"^https?://[^\s]+$", max_length = 500))]
     pub api_base_url: Option<String>,
 }
 
@@ -196,26 +216,19 @@ impl NumbersApi {
     ) -> ApiResult<Created> {
         auth.0.require(Role::Admin)?;
         let input = body.0;
-        if !PROVIDERS.contains(&input.provider.as_str()) {
-            return Err(ApiError::bad_request(
-                "invalid_parameter",
-                format!("provider must be one of {}", PROVIDERS.join(", ")),
-            ));
-        }
         check_url(input.api_base_url.as_deref())?;
         let taken = business_number::Entity::find()
             .filter(business_number::Column::PhoneNumberId.eq(&input.phone_number_id))
             .one(&state.db)
             .await?;
         if taken.is_some() {
-            return Err(ApiError::unprocessable(
-                "already_exists",
+            return Err(ApiError::conflict(
                 "a business number with this phone_number_id exists",
             ));
         }
         let now = Utc::now();
         let row = business_number::ActiveModel {
-            provider: Set(input.provider),
+            provider: Set(input.provider.as_str().to_owned()),
             phone_number_id: Set(input.phone_number_id),
             display_phone: Set(input.display_phone),
             name: Set(input.name),

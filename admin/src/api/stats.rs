@@ -14,6 +14,7 @@ use crate::error::{ApiError, ApiResult};
 
 /// One hub stream.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct StreamStatsOut {
     pub name: String,
     pub messages: u64,
@@ -23,6 +24,7 @@ pub struct StreamStatsOut {
 
 /// One durable consumer (a router partition, the sender, …).
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ConsumerStatsOut {
     pub stream: String,
     pub name: String,
@@ -36,6 +38,7 @@ pub struct ConsumerStatsOut {
 
 /// A count per status.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct StatusCountOut {
     pub status: String,
     pub count: i64,
@@ -43,6 +46,7 @@ pub struct StatusCountOut {
 
 /// Outbound delivery outcomes.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct DeliveryStatsOut {
     pub by_status: Vec<StatusCountOut>,
     /// (sent + delivered + read) / (those + failed); absent before any outcome.
@@ -51,6 +55,7 @@ pub struct DeliveryStatsOut {
 
 /// The system at a glance.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct StatsOut {
     pub streams: Vec<StreamStatsOut>,
     pub consumers: Vec<ConsumerStatsOut>,
