@@ -63,7 +63,6 @@ async fn alert_rules_and_dashboard_name_only_metrics_the_stack_emits() {
         Duration::from_secs(20),
         "queue gauges on the admin server",
         || {
-            let scrape = scrape.clone();
             let url = format!("{}/metrics", stack.admin_url);
             async move {
                 let text = scrape(url).await;
