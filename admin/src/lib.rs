@@ -5,11 +5,11 @@
 #![forbid(unsafe_code)]
 
 pub mod accounts;
-pub mod audit;
-pub mod gauges;
 mod api;
+pub mod audit;
 pub mod auth;
 mod error;
+pub mod gauges;
 mod server;
 pub mod tokens;
 

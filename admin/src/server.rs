@@ -66,7 +66,10 @@ impl AdminServer {
     /// When the server fails to accept connections.
     pub async fn run(self, shutdown: CancellationToken) -> Result<()> {
         tracing::info!(addr = %self.local_addr, "admin server listening");
-        tokio::spawn(crate::gauges::sample_forever(self.state.js.clone(), shutdown.clone()));
+        tokio::spawn(crate::gauges::sample_forever(
+            self.state.js.clone(),
+            shutdown.clone(),
+        ));
         // The edges learn numbers from the hub's bucket: make it agree with
         // the database, retrying while the hub is not there yet.
         let state = self.state.clone();
