@@ -175,6 +175,23 @@ pub async fn run(mut config: Config, options: BenchOptions) -> anyhow::Result<Re
     let shutdown = CancellationToken::new();
     let edge_task = tokio::spawn(edge.run(shutdown.clone()));
 
+    // The same HTTP stack and signature check, answering without publishing:
+    // where the time goes that is not JetStream's.
+    let verify_only = {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        let directory = std::sync::Arc::new(relay::provider::NumberDirectory::new(&config.numbers));
+        let app = poem::Route::new().at("/webhooks/meta", poem::post(VerifyOnly { directory }));
+        let acceptor = poem::listener::TcpAcceptor::from_tokio(listener)?;
+        let stop = shutdown.clone();
+        tokio::spawn(async move {
+            poem::Server::new_with_acceptor(acceptor)
+                .run_with_graceful_shutdown(app, async move { stop.cancelled().await }, None)
+                .await
+        });
+        format!("http://{addr}/webhooks/meta")
+    };
+
     let leaf_client = relay::nats::connect(
         &leaf.process.client_url,
         "wharf-bench-raw",
@@ -247,6 +264,32 @@ pub async fn run(mut config: Config, options: BenchOptions) -> anyhow::Result<Re
             )
             .await?,
         );
+        let (http_only, url) = (http.clone(), verify_only.clone());
+        phases.push(
+            measure(
+                "HTTP + signature check only (no publish)",
+                c,
+                options.seconds,
+                move |n| {
+                    let (http, url) = (http_only.clone(), url.clone());
+                    async move {
+                        let (body, signature) = delivery(base + 90_000_000 + n);
+                        match http
+                            .post(url)
+                            .header("content-type", "application/json")
+                            .header(relay::provider::META_SIGNATURE_HEADER, signature)
+                            .body(body)
+                            .send()
+                            .await
+                        {
+                            Ok(response) => response.status().is_success(),
+                            Err(_) => false,
+                        }
+                    }
+                },
+            )
+            .await?,
+        );
         let (http, url) = (http.clone(), edge_url.clone());
         phases.push(
             measure(
@@ -289,6 +332,29 @@ pub async fn run(mut config: Config, options: BenchOptions) -> anyhow::Result<Re
     drop(leaf);
     drop(hub);
     Ok(report)
+}
+
+/// An endpoint that reads and verifies a delivery like the edge, then
+/// answers 200 without storing anything (bench only).
+struct VerifyOnly {
+    directory: std::sync::Arc<relay::provider::NumberDirectory>,
+}
+
+impl poem::Endpoint for VerifyOnly {
+    type Output = poem::Response;
+
+    async fn call(&self, req: poem::Request) -> poem::Result<Self::Output> {
+        use relay::provider::WebhookParser;
+        let headers = req.headers().clone();
+        let body = req.into_body().into_bytes_limit(1 << 20).await?;
+        let status =
+            match relay::provider::meta::MetaWebhook.accept(&self.directory, &headers, &body, "eu")
+            {
+                Ok(_) => poem::http::StatusCode::OK,
+                Err(_) => poem::http::StatusCode::UNAUTHORIZED,
+            };
+        Ok(poem::Response::builder().status(status).finish())
+    }
 }
 
 fn print_table(report: &Report) {
