@@ -76,7 +76,17 @@ impl AuthApi {
         body: Json<LoginIn>,
     ) -> ApiResult<Json<LoginOut>> {
         let email = body.0.email.trim().to_ascii_lowercase();
-        let keys = vec![format!("email:{email}"), format!("addr:{}", remote.0)];
+        let keys = vec![
+            format!("email:{email}"),
+            format!(
+                "addr:{}",
+                // The address without the port: one client, many connections.
+                remote
+                    .0
+                    .as_socket_addr()
+                    .map_or_else(|| remote.0.to_string(), |a| a.ip().to_string())
+            ),
+        ];
         if state.logins.blocked(&keys) {
             return Err(ApiError::too_many_requests(
                 "too many failed logins; try again in a few minutes",
