@@ -318,7 +318,11 @@ async fn receive(
             return error(status, rejection.code(), rejection.to_string());
         }
     };
-    match publish_all(state, &delivery.events).await {
+    let parent_trace = req
+        .headers()
+        .get(crate::envelope::TRACEPARENT_HEADER)
+        .and_then(|v| v.to_str().ok());
+    match publish_all(state, &delivery.events, parent_trace).await {
         Ok(mut accepted) => {
             accepted.echoes = delivery.echoes;
             metrics::counter!(observe::WEBHOOKS_ACCEPTED, "provider" => label).increment(1);
@@ -356,6 +360,7 @@ async fn receive(
 async fn publish_all(
     state: &EdgeState,
     events: &[crate::envelope::InboundEvent],
+    parent_trace: Option<&str>,
 ) -> std::result::Result<Accepted, String> {
     let subject_region = if state.settings.direct_to_hub {
         topology::HUB_REGION
@@ -371,7 +376,15 @@ async fn publish_all(
             topology::partition_of(&event.contact.wa_id, state.partitions),
         );
         let mut headers = async_nats::HeaderMap::new();
-        headers.insert(MSG_ID_HEADER, event.msg_id().as_str());
+        let msg_id = event.msg_id();
+        headers.insert(MSG_ID_HEADER, msg_id.as_str());
+        let trace = crate::envelope::traceparent(parent_trace);
+        tracing::debug!(
+            event_id = %msg_id,
+            trace_id = crate::envelope::trace_id(&trace).unwrap_or_default(),
+            "publishing"
+        );
+        headers.insert(crate::envelope::TRACEPARENT_HEADER, trace.as_str());
         let payload = event.encode().map_err(|e| e.to_string())?;
         let ack = tokio::time::timeout(
             timeout,

@@ -25,6 +25,31 @@ use crate::topology;
 
 /// Header carrying the dedupe id on every publish.
 pub const MSG_ID_HEADER: &str = "Nats-Msg-Id";
+/// W3C trace context, carried from edge to router to sender.
+pub const TRACEPARENT_HEADER: &str = "traceparent";
+
+/// A new W3C `traceparent` (version 00, sampled), continuing `parent`'s
+/// trace when it is a valid one: one trace follows one message.
+pub fn traceparent(parent: Option<&str>) -> String {
+    use rand::Rng;
+    let mut rng = rand::rng();
+    let span: u64 = rng.random::<u64>() | 1;
+    let inherited = parent.and_then(|p| {
+        let parts: Vec<&str> = p.trim().split('-').collect();
+        let valid = parts.len() == 4
+            && parts[1].len() == 32
+            && parts[1].bytes().all(|b| b.is_ascii_hexdigit())
+            && parts[1].bytes().any(|b| b != b'0');
+        valid.then(|| parts[1].to_ascii_lowercase())
+    });
+    let trace = inherited.unwrap_or_else(|| format!("{:032x}", rng.random::<u128>() | 1));
+    format!("00-{trace}-{span:016x}-01")
+}
+
+/// The trace id of a `traceparent`, for logs.
+pub fn trace_id(traceparent: &str) -> Option<&str> {
+    traceparent.split('-').nth(1).filter(|t| t.len() == 32)
+}
 
 /// Which provider an event came from or a reply goes through.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -247,6 +272,17 @@ mod tests {
                 })
             },
         }
+    }
+
+    #[test]
+    fn traceparent_continues_a_valid_parent_and_starts_a_new_trace_otherwise() {
+        let parent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        let child = traceparent(Some(parent));
+        assert_eq!(trace_id(&child), Some("4bf92f3577b34da6a3ce929d0e0e4736"));
+        assert_ne!(child, parent, "a new span");
+        let fresh = traceparent(Some("garbage"));
+        assert_eq!(fresh.len(), 55);
+        assert_ne!(trace_id(&fresh), trace_id(&traceparent(None)));
     }
 
     #[test]
