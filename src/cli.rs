@@ -44,6 +44,22 @@ pub enum Command {
     Openapi,
     /// Print the effective configuration (secrets redacted).
     Config,
+    /// Send N signed customer messages from M contacts to the edges of a
+    /// running stack (`stack.json` of `wharf up`), for demos and load.
+    Simulate {
+        /// Messages to send.
+        #[arg(long, short = 'n', default_value_t = 100)]
+        messages: usize,
+        /// Distinct contacts sending them.
+        #[arg(long, short = 'm', default_value_t = 10)]
+        contacts: usize,
+        /// Requests in flight.
+        #[arg(long, default_value_t = 16)]
+        concurrency: usize,
+        /// The stack description (default: `<up.data_dir>/stack.json`).
+        #[arg(long)]
+        stack: Option<PathBuf>,
+    },
     /// Measure the edge against a raw JetStream publish loop, side by side
     /// on freshly started local NATS servers (loopback only).
     Bench {
@@ -79,6 +95,34 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Up => crate::stack::up(config, shutdown).await,
+        Command::Simulate {
+            messages,
+            contacts,
+            concurrency,
+            stack,
+        } => {
+            let path = stack.unwrap_or_else(|| config.up.data_dir.join("stack.json"));
+            let target = crate::simulate::Target::from_stack_json(&path)?;
+            let options = crate::simulate::SimulateOptions {
+                messages,
+                contacts,
+                concurrency,
+            };
+            let report = crate::simulate::run(&target, options).await?;
+            println!(
+                "{} stored, {} failed in {:.2?} ({} edges)",
+                report.stored,
+                report.failed,
+                report.elapsed,
+                target.edges.len()
+            );
+            anyhow::ensure!(
+                report.failed == 0,
+                "{} messages were not stored",
+                report.failed
+            );
+            Ok(())
+        }
         Command::Bench {
             seconds,
             concurrency,

@@ -8,5 +8,6 @@ pub mod cli;
 pub mod config;
 pub mod nats_server;
 pub mod roles;
+pub mod simulate;
 pub mod stack;
 pub mod telemetry;

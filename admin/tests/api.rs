@@ -120,6 +120,7 @@ impl TestApp {
         let client = async_nats::connect(&nats.url).await.unwrap();
         let settings = AdminSettings {
             listen: "127.0.0.1:0".parse().unwrap(),
+            web_dir: None,
         };
         let server = AdminServer::bind(settings, db.clone(), client, 4)
             .await

@@ -49,6 +49,8 @@ pub struct Model {
     pub last_inbound_at: Option<DateTimeUtc>,
     pub last_message_at: DateTimeUtc,
     pub resolved_at: Option<DateTimeUtc>,
+    /// When the current assignee got the conversation (drives round-robin).
+    pub assigned_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

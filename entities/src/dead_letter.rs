@@ -14,7 +14,7 @@ string_enum! {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "dead_letters")]
 pub struct Model {
     #[sea_orm(primary_key)]
@@ -32,6 +32,16 @@ pub struct Model {
     /// One of [`DeadLetterStatus`].
     pub status: String,
     pub replay_count: i32,
+    /// Sequence of the (latest) letter in the DLQ stream, where the original
+    /// bytes and headers are kept.
+    pub dlq_sequence: Option<i64>,
+    /// Business number (phone number id / session) of the message, if known.
+    pub business_number: Option<String>,
+    pub first_failed_at: Option<DateTimeUtc>,
+    pub last_failed_at: Option<DateTimeUtc>,
+    /// Earlier failures of this letter (one object per failed replay).
+    #[sea_orm(column_type = "JsonBinary")]
+    pub history: Json,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

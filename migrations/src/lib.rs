@@ -7,6 +7,8 @@ use sea_orm_migration::prelude::*;
 pub use sea_orm_migration::MigratorTrait;
 
 mod m20261128_000001_core_schema;
+mod m20261128_000002_routing;
+mod m20261128_000003_dlq;
 
 /// Applies Wharf's migrations: `Migrator::up(&db, None).await`.
 pub struct Migrator;
@@ -14,6 +16,10 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261128_000001_core_schema::Migration)]
+        vec![
+            Box::new(m20261128_000001_core_schema::Migration),
+            Box::new(m20261128_000002_routing::Migration),
+            Box::new(m20261128_000003_dlq::Migration),
+        ]
     }
 }

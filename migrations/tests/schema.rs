@@ -108,12 +108,18 @@ async fn check_schema_lifecycle(db: &DatabaseConnection) {
             .unwrap()
             .is_empty()
     );
-    assert_eq!(Migrator::get_applied_migrations(db).await.unwrap().len(), 1);
+    assert_eq!(
+        Migrator::get_applied_migrations(db).await.unwrap().len(),
+        Migrator::migrations().len()
+    );
     assert_eq!(message::Entity::find().count(db).await.unwrap(), 5);
 
     Migrator::down(db, None).await.unwrap();
     assert_tables_exist(db, false).await;
-    assert_eq!(Migrator::get_pending_migrations(db).await.unwrap().len(), 1);
+    assert_eq!(
+        Migrator::get_pending_migrations(db).await.unwrap().len(),
+        Migrator::migrations().len()
+    );
 }
 
 async fn assert_tables_exist(db: &DatabaseConnection, expected: bool) {

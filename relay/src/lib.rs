@@ -4,6 +4,8 @@
 //! The admin crate uses only the shared pieces: `topology`, `envelope`, `secret`.
 #![forbid(unsafe_code)]
 
+pub mod assignment;
+pub mod dlq;
 pub mod edge;
 pub mod envelope;
 pub mod error;
@@ -13,7 +15,9 @@ pub mod observe;
 pub mod ops;
 pub mod outbound;
 pub mod provider;
+pub mod ratelimit;
 pub mod router;
+pub mod routing;
 pub mod sandbox;
 pub mod secret;
 pub mod sender;

@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
+use crate::assignment;
 use crate::envelope::{InboundEvent, MSG_ID_HEADER};
 use crate::sessions::{self, Applied, SessionPolicy};
 use crate::topology::{self, TopologySettings};
@@ -223,12 +224,29 @@ impl Router {
         let policy = SessionPolicy {
             reopen_within: chrono::Duration::hours(self.settings.reopen_within_hours),
         };
-        match sessions::apply(&self.db, policy, &event).await {
+        // Slow work (rules, assignment, a slow database) must not outlive
+        // ack_wait: tell the server we are still on it.
+        let progress = {
+            let every = Duration::from_secs(self.settings.ack_wait_secs.max(2) / 2);
+            let message = message.clone();
+            tokio::spawn(async move {
+                let mut ticker =
+                    tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+                loop {
+                    ticker.tick().await;
+                    ack(&message, AckKind::Progress).await;
+                }
+            })
+        };
+        let outcome = sessions::apply(&self.db, policy, &event).await;
+        progress.abort();
+        match outcome {
             Ok(applied) => {
                 ack(&message, AckKind::Ack).await;
                 self.applied.insert(msg_id.clone(), ()).await;
                 tracing::debug!(partition, %msg_id, ?applied, "applied");
                 self.announce(&applied).await;
+                self.answer_as_bot(&event, &applied).await;
             }
             Err(err) if delivered >= self.settings.max_deliver => {
                 self.dead_letter(
@@ -250,15 +268,22 @@ impl Router {
 
     /// Live event for SSE and cache invalidation (core NATS, best effort).
     async fn announce(&self, applied: &Applied) {
-        let (conversation_id, kind, message_id) = match applied {
+        let (conversation_id, kind, message_id, changed) = match applied {
             Applied::Message {
                 conversation_id,
                 message_id,
-            } => (*conversation_id, "message", *message_id),
+                conversation,
+                changed,
+                ..
+            } => {
+                // Opened, reopened, routed or assigned with this message.
+                let changed = changed.then_some(conversation.as_ref());
+                (*conversation_id, "message", *message_id, changed)
+            }
             Applied::Status {
                 conversation_id,
                 message_id,
-            } => (*conversation_id, "status", *message_id),
+            } => (*conversation_id, "status", *message_id, None),
             Applied::Duplicate | Applied::Ignored => return,
         };
         let body = serde_json::json!({
@@ -269,6 +294,43 @@ impl Router {
         let subject = topology::conversation_event_subject(conversation_id);
         if let Err(err) = self.client.publish(subject, body.to_string().into()).await {
             tracing::debug!(%err, "conversation event not published");
+        }
+        if let Some(conversation) = changed {
+            assignment::announce(&self.client, conversation, "routed").await;
+        }
+    }
+
+    /// A conversation handed to a bot gets the script's canned answer
+    /// (best effort: a failed reply is logged, the event stays applied).
+    async fn answer_as_bot(&self, event: &InboundEvent, applied: &Applied) {
+        let Applied::Message {
+            conversation_id,
+            bot: Some(script),
+            ..
+        } = applied
+        else {
+            return;
+        };
+        let text = match &event.body {
+            crate::envelope::EventBody::Message(m) => m.text.as_deref(),
+            _ => None,
+        };
+        let Some(answer) = script.answer(text) else {
+            return;
+        };
+        let content = crate::envelope::ReplyContent::Text {
+            body: answer.to_owned(),
+        };
+        if let Err(err) = crate::outbound::enqueue_reply(
+            &self.db,
+            &self.js,
+            self.topology.partitions,
+            *conversation_id,
+            content,
+        )
+        .await
+        {
+            tracing::warn!(conversation_id, %err, "bot reply not queued");
         }
     }
 

@@ -3,6 +3,12 @@
 //! then sends signed `sent` → `delivered` → `read` status webhooks back to an
 //! edge, as Meta would. Recipients ending in `131026` fail permanently
 //! (undeliverable); ending in `130429` are throttled once (429, Retry-After).
+//!
+//! Fault knobs ([`Faults`]: latency, 5xx rate, 429 rate with `Retry-After`,
+//! timeout rate) come from `[sandbox.faults]` and can be changed at run time
+//! with `PUT /sandbox/faults`. A faulted request is never accepted, so a
+//! client retry cannot double-send here. Every request's arrival time is kept
+//! (`GET /sandbox/arrivals`) so tests can check rate limits.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -28,6 +34,36 @@ pub struct SandboxSettings {
     pub webhook_url: String,
     /// Pause between one status webhook and the next, milliseconds.
     pub status_delay_ms: u64,
+    /// Injected faults (`[sandbox.faults]`).
+    pub faults: Faults,
+}
+
+/// Faults the sandbox injects into sends. Rates are fractions in 0..=1 and
+/// are rolled once per request in this order: timeout, 5xx, 429.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct Faults {
+    /// Added to every send, milliseconds.
+    pub latency_ms: u64,
+    /// Share of sends answered 500/503 (code 131000), not accepted.
+    pub error_rate: f64,
+    /// Share of sends answered 429 (code 130429) with `Retry-After`.
+    pub throttle_rate: f64,
+    pub retry_after_secs: u64,
+    /// Share of sends that hang for `hang_ms` and then answer 504, not
+    /// accepted (a client with a shorter timeout sees a timeout).
+    pub timeout_rate: f64,
+    pub hang_ms: u64,
+}
+
+/// One request that reached the send endpoint, accepted or not.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Arrival {
+    /// Unix time, milliseconds.
+    pub at_ms: i64,
+    pub phone_number_id: String,
+    /// Our message id (`biz_opaque_callback_data`), when given.
+    pub callback: Option<String>,
 }
 
 impl Default for SandboxSettings {
@@ -36,6 +72,7 @@ impl Default for SandboxSettings {
             listen: SocketAddr::from(([127, 0, 0, 1], 8090)),
             webhook_url: "http://127.0.0.1:8081/webhooks/meta".into(),
             status_delay_ms: 50,
+            faults: Faults::default(),
         }
     }
 }
@@ -54,6 +91,8 @@ struct SandboxState {
     numbers: NumberDirectory,
     http: reqwest::Client,
     sent: Mutex<Vec<SandboxMessage>>,
+    faults: Mutex<Faults>,
+    arrivals: Mutex<Vec<Arrival>>,
     throttled: Mutex<HashMap<String, u32>>,
 }
 
@@ -78,6 +117,8 @@ impl SandboxServer {
             acceptor: poem::listener::TcpAcceptor::from_tokio(listener)?,
             local_addr,
             state: Arc::new(SandboxState {
+                faults: Mutex::new(settings.faults.clone()),
+                arrivals: Mutex::new(Vec::new()),
                 settings,
                 numbers: NumberDirectory::new(numbers),
                 http,
@@ -99,6 +140,8 @@ impl SandboxServer {
         let app = Route::new()
             .at("/:version/:number/messages", post(send_message))
             .at("/sandbox/messages", get(list_messages))
+            .at("/sandbox/arrivals", get(list_arrivals))
+            .at("/sandbox/faults", get(get_faults).put(put_faults))
             .at("/healthz", get(healthz))
             .data(self.state);
         tracing::info!(addr = %self.local_addr, "sandbox provider listening");
@@ -130,12 +173,75 @@ async fn list_messages(state: Data<&Arc<SandboxState>>) -> Json<Vec<SandboxMessa
 }
 
 #[handler]
+async fn list_arrivals(state: Data<&Arc<SandboxState>>) -> Json<Vec<Arrival>> {
+    Json(state.arrivals.lock().map(|s| s.clone()).unwrap_or_default())
+}
+
+#[handler]
+async fn get_faults(state: Data<&Arc<SandboxState>>) -> Json<Faults> {
+    Json(state.faults.lock().map(|f| f.clone()).unwrap_or_default())
+}
+
+#[handler]
+async fn put_faults(Json(faults): Json<Faults>, state: Data<&Arc<SandboxState>>) -> Json<Faults> {
+    if let Ok(mut current) = state.faults.lock() {
+        current.clone_from(&faults);
+    }
+    Json(faults)
+}
+
+/// Rolls the configured faults for one request; `Some` is the answer to give.
+async fn injected_fault(state: &SandboxState) -> Option<Response> {
+    let faults = state.faults.lock().map(|f| f.clone()).unwrap_or_default();
+    if faults.latency_ms > 0 {
+        tokio::time::sleep(Duration::from_millis(faults.latency_ms)).await;
+    }
+    let roll: f64 = rand::Rng::random(&mut rand::rng());
+    if roll < faults.timeout_rate {
+        tokio::time::sleep(Duration::from_millis(faults.hang_ms)).await;
+        return Some(meta_error(
+            StatusCode::GATEWAY_TIMEOUT,
+            131_000,
+            "Timed out",
+        ));
+    }
+    if roll < faults.timeout_rate + faults.error_rate {
+        let status = if roll < faults.timeout_rate + faults.error_rate / 2.0 {
+            StatusCode::INTERNAL_SERVER_ERROR
+        } else {
+            StatusCode::SERVICE_UNAVAILABLE
+        };
+        return Some(meta_error(status, 131_000, "Something went wrong"));
+    }
+    if roll < faults.timeout_rate + faults.error_rate + faults.throttle_rate {
+        let mut response = meta_error(StatusCode::TOO_MANY_REQUESTS, 130_429, "Rate limit hit");
+        if let Ok(v) = faults.retry_after_secs.to_string().parse() {
+            response
+                .headers_mut()
+                .insert(poem::http::header::RETRY_AFTER, v);
+        }
+        return Some(response);
+    }
+    None
+}
+
+#[handler]
 async fn send_message(
     Path((_version, number)): Path<(String, String)>,
     req: &poem::Request,
     Json(body): Json<Value>,
     state: Data<&Arc<SandboxState>>,
 ) -> Response {
+    if let Ok(mut arrivals) = state.arrivals.lock() {
+        arrivals.push(Arrival {
+            at_ms: chrono::Utc::now().timestamp_millis(),
+            phone_number_id: number.clone(),
+            callback: body
+                .get("biz_opaque_callback_data")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+        });
+    }
     let Some(credentials) = state.numbers.get(&number).cloned() else {
         return meta_error(
             StatusCode::BAD_REQUEST,
@@ -162,6 +268,9 @@ async fn send_message(
             100,
             "messaging_product must be whatsapp",
         );
+    }
+    if let Some(fault) = injected_fault(&state).await {
+        return fault;
     }
     if to.ends_with("131026") {
         return meta_error(StatusCode::BAD_REQUEST, 131_026, "Message undeliverable");

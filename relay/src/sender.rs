@@ -2,7 +2,16 @@
 //! every sender process. Sends each reply through its number's provider,
 //! records the provider id, retries with exponential backoff and full jitter
 //! (NAK with delay, so a crash loses nothing), and dead-letters permanent
-//! failures or exhausted attempts with the provider's error.
+//! failures or exhausted attempts with the provider's error. Each sender
+//! process also runs the DLQ indexer ([`crate::dlq`]).
+//!
+//! Every send first takes a slot from the number's rate limit
+//! ([`crate::ratelimit`], shared by all sender processes). While a reply waits
+//! for its slot the sender sends progress acks, so JetStream does not hand it
+//! to a second sender. After a timeout (the provider may have accepted the
+//! request) the retry waits at least `timeout_retry_floor_ms`, long enough
+//! for the provider's `sent` status webhook to move the row past `queued`;
+//! the retry then finds the row sent and does not send again.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -21,6 +30,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::envelope::{MSG_ID_HEADER, OutboundReply};
 use crate::provider::meta_send::{MetaClient, SendError};
+use crate::ratelimit::{RateLimits, RateSettings};
 use crate::router::dlq_headers;
 use crate::topology::{self, TopologySettings};
 use crate::{Error, Result};
@@ -47,6 +57,10 @@ pub struct SenderSettings {
     /// Meta Graph API base URL and version.
     pub meta_base_url: String,
     pub meta_api_version: String,
+    /// Least retry delay after a timeout, milliseconds (status reconciliation).
+    pub timeout_retry_floor_ms: u64,
+    /// Rate limits per business number (`[sender.rate]`).
+    pub rate: RateSettings,
 }
 
 impl Default for SenderSettings {
@@ -61,6 +75,8 @@ impl Default for SenderSettings {
             request_timeout_ms: 10_000,
             meta_base_url: "https://graph.facebook.com".into(),
             meta_api_version: "v21.0".into(),
+            timeout_retry_floor_ms: 5000,
+            rate: RateSettings::default(),
         }
     }
 }
@@ -72,6 +88,7 @@ pub struct Sender {
     db: DatabaseConnection,
     js: jetstream::Context,
     meta: MetaClient,
+    limits: tokio::sync::OnceCell<RateLimits>,
 }
 
 impl Sender {
@@ -95,6 +112,7 @@ impl Sender {
             topology,
             db,
             meta,
+            limits: tokio::sync::OnceCell::new(),
         })
     }
 
@@ -108,6 +126,15 @@ impl Sender {
         let setup =
             crate::nats::retry_transient("sender start-up", &shutdown, is_drift, || async {
                 topology::ensure_hub(&self.js, &self.topology).await?;
+                if !self.limits.initialized() {
+                    let limits = RateLimits::open(
+                        self.settings.rate.clone(),
+                        &self.js,
+                        self.topology.replicas,
+                    )
+                    .await?;
+                    let _ = self.limits.set(limits);
+                }
                 let stream = self
                     .js
                     .get_stream(topology::OUTBOUND)
@@ -134,6 +161,12 @@ impl Sender {
             return Ok(());
         };
         tracing::info!("sender consuming OUTBOUND");
+        // Every sender also indexes the DLQ (one shared durable consumer).
+        let indexer = tokio::spawn(crate::dlq::run_indexer(
+            self.db.clone(),
+            self.js.clone(),
+            shutdown.clone(),
+        ));
         let this = Arc::new(self);
         while !shutdown.is_cancelled() {
             let messages = match consumer.messages().await {
@@ -160,6 +193,11 @@ impl Sender {
                 })
                 .await;
         }
+        match indexer.await {
+            Ok(Err(err)) => tracing::warn!(%err, "DLQ indexer stopped"),
+            Err(err) => tracing::warn!(%err, "DLQ indexer panicked"),
+            Ok(Ok(())) => {}
+        }
         Ok(())
     }
 
@@ -173,14 +211,17 @@ impl Sender {
                 return;
             }
         };
-        match self.send(&reply).await {
+        match self.send(&reply, &message).await {
             Ok(Some(wamid)) => {
                 tracing::debug!(message_id = reply.message_id, %wamid, "sent");
                 ack(&message, AckKind::Ack).await;
             }
             Ok(None) => ack(&message, AckKind::Ack).await,
             Err(err) if err.retryable && delivered < self.settings.max_attempts => {
-                let delay = backoff(delivered, &self.settings, err.retry_after);
+                let mut delay = backoff(delivered, &self.settings, err.retry_after);
+                if err.code == "timeout" {
+                    delay = delay.max(Duration::from_millis(self.settings.timeout_retry_floor_ms));
+                }
                 tracing::warn!(message_id = reply.message_id, code = %err.code, delivered, ?delay, "send failed; retrying");
                 ack(&message, AckKind::Nak(Some(delay))).await;
             }
@@ -201,7 +242,11 @@ impl Sender {
     }
 
     /// Sends one reply unless it already left. `Ok(None)`: nothing to do.
-    async fn send(&self, reply: &OutboundReply) -> Result<Option<String>, SendError> {
+    async fn send(
+        &self,
+        reply: &OutboundReply,
+        message: &jetstream::Message,
+    ) -> Result<Option<String>, SendError> {
         let db_error = |e: sea_orm::DbErr| SendError {
             retryable: true,
             code: "database".into(),
@@ -243,6 +288,17 @@ impl Sender {
             .as_deref()
             .unwrap_or(&self.settings.meta_base_url);
         let token = number.access_token.as_deref().unwrap_or_default();
+        if let Some(limits) = self.limits.get() {
+            let keep_alive_every = Duration::from_secs(self.settings.ack_wait_secs.max(3) / 3);
+            limits
+                .acquire(
+                    &number.phone_number_id,
+                    &number.provider,
+                    keep_alive_every,
+                    || ack(message, AckKind::Progress),
+                )
+                .await;
+        }
         let wamid = match number.provider.as_str() {
             "meta" | "sandbox" => self.meta.send(base_url, token, reply).await?,
             other => {

@@ -1,8 +1,10 @@
 //! Applying one inbound event to the database, exactly once: contact upsert,
 //! conversation find-or-open, message insert guarded by the unique
 //! (provider, provider message id) index, all in one transaction; delivery
-//! statuses move a message's status forward only. Routing decisions and
-//! caching live in `router`.
+//! statuses move a message's status forward only. A conversation that opens
+//! or reopens is routed by the first matching rule (`routing`) in the same
+//! transaction; choosing an agent happens after commit (`assignment`).
+//! Acking and caching live in `router`.
 
 use chrono::{DateTime, Duration, Utc};
 use entities::{business_number, contact, conversation, message};
@@ -11,7 +13,9 @@ use sea_orm::{
     QueryFilter, QueryOrder, Set, TransactionTrait,
 };
 
+use crate::assignment::{self, Change};
 use crate::envelope::{DeliveryStatus, EventBody, InboundEvent, InboundMessage};
+use crate::routing::{self, Action, BotScript, Facts};
 
 /// What applying an event did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,6 +24,14 @@ pub enum Applied {
     Message {
         conversation_id: i64,
         message_id: i64,
+        /// The conversation after this message (status, team, assignee, version).
+        conversation: Box<conversation::Model>,
+        /// The conversation opened or reopened with this message.
+        opened: bool,
+        /// Status, team or assignee changed with this message.
+        changed: bool,
+        /// The bot script when a rule handed the conversation to a bot.
+        bot: Option<BotScript>,
     },
     /// The message was applied before (redelivery or late provider retry).
     Duplicate,
@@ -80,7 +92,7 @@ async fn apply_message(
     let now = Utc::now();
     let number = business_number(&txn, event, now).await?;
     let contact = upsert_contact(&txn, event, now).await?;
-    let conversation =
+    let (mut conversation, opened) =
         open_conversation(&txn, policy, number.id, contact.id, message.timestamp, now).await?;
     let inserted = message::ActiveModel {
         conversation_id: Set(conversation.id),
@@ -123,10 +135,77 @@ async fn apply_message(
         .filter(conversation::Column::Id.eq(conversation.id))
         .exec(&txn)
         .await?;
+    let mut bot = None;
+    let mut changed = opened;
+    let mut language = contact.language.clone();
+    if opened || conversation.status == "bot" {
+        if language.is_none() {
+            language = message.text.as_deref().and_then(routing::detect_language);
+            if let Some(detected) = &language {
+                contact::Entity::update_many()
+                    .col_expr(contact::Column::Language, Some(detected.clone()).into())
+                    .filter(contact::Column::Id.eq(contact.id))
+                    .exec(&txn)
+                    .await?;
+            }
+        }
+        let rules = routing::load(&txn).await?;
+        let facts = Facts {
+            text: message.text.as_deref(),
+            tier: &contact.tier,
+            language: language.as_deref(),
+            business_number: &event.business_number,
+            at: message.timestamp,
+        };
+        if let Some(rule) = routing::first_match(&rules, &facts) {
+            let route = match &rule.action {
+                Action::Team { team_id, priority } => Change::Route {
+                    status: "queued",
+                    team_id: Some(*team_id),
+                    priority: *priority,
+                },
+                Action::Bot(script) => match script.handover_team_id {
+                    Some(team_id) if script.wants_human(message.text.as_deref()) => Change::Route {
+                        status: "queued",
+                        team_id: Some(team_id),
+                        priority: script.handover_priority,
+                    },
+                    _ => {
+                        bot = Some(script.clone());
+                        Change::Route {
+                            status: "bot",
+                            team_id: None,
+                            priority: 0,
+                        }
+                    }
+                },
+            };
+            conversation =
+                assignment::transition(&txn, conversation.id, conversation.version, &route)
+                    .await
+                    .map_err(|e| match e {
+                        assignment::TransitionError::Database(err) => err,
+                        other => DbErr::Custom(other.to_string()),
+                    })?;
+            changed = true;
+            tracing::debug!(rule = rule.id, conversation = conversation.id, "routed");
+        }
+    }
     txn.commit().await?;
+    if conversation.status == "queued"
+        && conversation.assignee_id.is_none()
+        && let Some(assigned) = assignment::assign(db, &conversation, language.as_deref()).await?
+    {
+        conversation = assigned;
+        changed = true;
+    }
     Ok(Applied::Message {
         conversation_id: conversation.id,
         message_id: inserted.id,
+        conversation: Box::new(conversation),
+        opened,
+        changed,
+        bot,
     })
 }
 
@@ -228,7 +307,7 @@ async fn open_conversation(
     contact_id: i64,
     message_time: DateTime<Utc>,
     now: DateTime<Utc>,
-) -> Result<conversation::Model, DbErr> {
+) -> Result<(conversation::Model, bool), DbErr> {
     let latest = conversation::Entity::find()
         .filter(conversation::Column::BusinessNumberId.eq(number_id))
         .filter(conversation::Column::ContactId.eq(contact_id))
@@ -237,7 +316,7 @@ async fn open_conversation(
         .await?;
     if let Some(conversation) = latest {
         if conversation.status != "resolved" {
-            return Ok(conversation);
+            return Ok((conversation, false));
         }
         let recent = conversation
             .resolved_at
@@ -247,12 +326,14 @@ async fn open_conversation(
             let mut active: conversation::ActiveModel = conversation.into();
             active.status = Set("queued".into());
             active.resolved_at = Set(None);
+            active.assignee_id = Set(None);
+            active.assigned_at = Set(None);
             active.version = Set(version + 1);
             active.updated_at = Set(now);
-            return active.update(txn).await;
+            return Ok((active.update(txn).await?, true));
         }
     }
-    conversation::ActiveModel {
+    let opened = conversation::ActiveModel {
         business_number_id: Set(number_id),
         contact_id: Set(contact_id),
         status: Set("queued".into()),
@@ -263,12 +344,14 @@ async fn open_conversation(
         last_inbound_at: Set(None),
         last_message_at: Set(message_time),
         resolved_at: Set(None),
+        assigned_at: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
     }
     .insert(txn)
-    .await
+    .await?;
+    Ok((opened, true))
 }
 
 /// Rank of a delivery status; a status only ever moves to a higher rank.

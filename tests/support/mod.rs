@@ -239,6 +239,8 @@ pub struct StackOptions {
     pub regions: Vec<&'static str>,
     pub partitions: u16,
     pub edge_ack_timeout_ms: u64,
+    /// Adjusts the config before the roles start (e.g. sender settings).
+    pub tune: fn(&mut Config),
 }
 
 impl Default for StackOptions {
@@ -247,6 +249,7 @@ impl Default for StackOptions {
             regions: vec!["eu", "us"],
             partitions: 4,
             edge_ack_timeout_ms: 5000,
+            tune: |_| {},
         }
     }
 }
@@ -312,6 +315,7 @@ pub fn test_config(nats: &Nats, db: &TestDb, options: &StackOptions) -> Config {
 pub async fn spawn_stack(db: TestDb, options: StackOptions) -> Stack {
     let nats = Nats::start(&options.regions).await;
     let mut config = test_config(&nats, &db, &options);
+    (options.tune)(&mut config);
     let hub_client = roles::hub_client(&config, "test").await.unwrap();
     roles::ensure_hub_topology(&config, &hub_client, Duration::from_secs(30))
         .await

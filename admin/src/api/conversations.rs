@@ -1,5 +1,7 @@
 //! `/api/v1/conversations`: list with filters and cursor paging, detail with
-//! the message timeline, and replies (queued to OUTBOUND for the sender).
+//! the message timeline, replies (queued to OUTBOUND for the sender), and the
+//! ownership changes claim, transfer, resolve and reopen — all through
+//! `relay::assignment::transition`, so a stale `version` is a 409.
 
 use std::collections::HashMap;
 
@@ -8,6 +10,7 @@ use entities::{business_number, contact, conversation, message};
 use poem::web::Data;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::{ApiResponse, Object, OpenApi, payload::Json};
+use relay::assignment::{self, Change, TransitionError};
 use relay::envelope::ReplyContent;
 use relay::outbound::{ReplyError, enqueue_reply};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -105,6 +108,33 @@ pub struct ReplyIn {
     pub template: Option<TemplateIn>,
 }
 
+/// Claim a conversation from the queue.
+#[derive(Debug, Object)]
+pub struct ClaimIn {
+    /// The `version` you read; a stale one is a 409.
+    pub version: i64,
+    /// The agent taking it; defaults to the caller's agent.
+    pub agent_id: Option<i64>,
+}
+
+/// Transfer to an agent, or back to a team's queue.
+#[derive(Debug, Object)]
+pub struct TransferIn {
+    /// The `version` you read; a stale one is a 409.
+    pub version: i64,
+    /// The new team (kept when absent).
+    pub team_id: Option<i64>,
+    /// The new assignee; absent puts the conversation in the team queue.
+    pub agent_id: Option<i64>,
+}
+
+/// A change that needs only the version read.
+#[derive(Debug, Object)]
+pub struct VersionIn {
+    /// The `version` you read; a stale one is a 409.
+    pub version: i64,
+}
+
 #[derive(ApiResponse)]
 enum ReplyResponse {
     /// The reply is stored and queued for sending.
@@ -176,6 +206,51 @@ async fn conversations_out(
             })
         })
         .collect()
+}
+
+fn transition_error(err: TransitionError) -> ApiError {
+    match err {
+        TransitionError::NotFound => ApiError::not_found("conversation"),
+        err @ TransitionError::Conflict { .. } => ApiError::conflict(err.to_string()),
+        TransitionError::Invalid(detail) => ApiError::unprocessable("invalid_state", detail),
+        TransitionError::Database(err) => ApiError::from(err),
+    }
+}
+
+/// Runs one optimistic-locking transition, announces it, and — when it may
+/// have freed an agent or refilled a queue — hands queued conversations out.
+async fn change(
+    state: &AppState,
+    auth: &TokenAuth,
+    id: i64,
+    version: i64,
+    change: Change,
+) -> ApiResult<Json<ConversationOut>> {
+    let row = assignment::transition(&state.db, id, version, &change)
+        .await
+        .map_err(transition_error)?;
+    tracing::info!(
+        actor = %auth.0.token_name,
+        conversation_id = id,
+        version = row.version,
+        change = change.kind(),
+        "conversation changed"
+    );
+    assignment::announce(&state.nats, &row, change.kind()).await;
+    let mut row = row;
+    if !matches!(change, Change::Claim { .. }) {
+        for assigned in assignment::drain_queues(&state.db).await? {
+            assignment::announce(&state.nats, &assigned, "assigned").await;
+            if assigned.id == row.id {
+                row = assigned;
+            }
+        }
+    }
+    let out = conversations_out(state, vec![row])
+        .await?
+        .pop()
+        .ok_or_else(|| ApiError::internal("conversation vanished"))?;
+    Ok(Json(out))
 }
 
 pub struct ConversationsApi;
@@ -336,5 +411,106 @@ impl ConversationsApi {
             Err(ReplyError::Database(err)) => Err(ApiError::internal(err)),
             Err(err @ ReplyError::NotQueued(_)) => Err(ApiError::unavailable(err.to_string())),
         }
+    }
+
+    /// Claim a conversation
+    ///
+    /// An agent takes a `queued` (or `bot`) conversation. Send the `version`
+    /// you read: if anyone changed it since, the answer is 409 `conflict`.
+    #[oai(
+        path = "/conversations/:id/claim",
+        method = "post",
+        operation_id = "claimConversation"
+    )]
+    async fn claim(
+        &self,
+        auth: TokenAuth,
+        state: Data<&AppState>,
+        id: Path<i64>,
+        body: Json<ClaimIn>,
+    ) -> ApiResult<Json<ConversationOut>> {
+        let agent_id = body.0.agent_id.or(auth.0.agent_id).ok_or_else(|| {
+            ApiError::bad_request("invalid_body", "give `agent_id` (the token has no agent)")
+        })?;
+        change(
+            &state,
+            &auth,
+            id.0,
+            body.0.version,
+            Change::Claim { agent_id },
+        )
+        .await
+    }
+
+    /// Transfer a conversation
+    ///
+    /// To another agent, or (without `agent_id`) to a team's queue.
+    #[oai(
+        path = "/conversations/:id/transfer",
+        method = "post",
+        operation_id = "transferConversation"
+    )]
+    async fn transfer(
+        &self,
+        auth: TokenAuth,
+        state: Data<&AppState>,
+        id: Path<i64>,
+        body: Json<TransferIn>,
+    ) -> ApiResult<Json<ConversationOut>> {
+        let TransferIn {
+            version,
+            team_id,
+            agent_id,
+        } = body.0;
+        if team_id.is_none() && agent_id.is_none() {
+            return Err(ApiError::bad_request(
+                "invalid_body",
+                "give `team_id`, `agent_id` or both",
+            ));
+        }
+        change(
+            &state,
+            &auth,
+            id.0,
+            version,
+            Change::Transfer { team_id, agent_id },
+        )
+        .await
+    }
+
+    /// Resolve a conversation
+    ///
+    /// Frees the agent, who may get the next queued conversation.
+    #[oai(
+        path = "/conversations/:id/resolve",
+        method = "post",
+        operation_id = "resolveConversation"
+    )]
+    async fn resolve(
+        &self,
+        auth: TokenAuth,
+        state: Data<&AppState>,
+        id: Path<i64>,
+        body: Json<VersionIn>,
+    ) -> ApiResult<Json<ConversationOut>> {
+        change(&state, &auth, id.0, body.0.version, Change::Resolve).await
+    }
+
+    /// Reopen a conversation
+    ///
+    /// A resolved conversation goes back to its team's queue.
+    #[oai(
+        path = "/conversations/:id/reopen",
+        method = "post",
+        operation_id = "reopenConversation"
+    )]
+    async fn reopen(
+        &self,
+        auth: TokenAuth,
+        state: Data<&AppState>,
+        id: Path<i64>,
+        body: Json<VersionIn>,
+    ) -> ApiResult<Json<ConversationOut>> {
+        change(&state, &auth, id.0, body.0.version, Change::Reopen).await
     }
 }

@@ -1,10 +1,12 @@
 //! The `/api/v1` resources, one `#[OpenApi]` struct per file, combined into
 //! one service whose doc comments become the spec.
 
+pub mod agents;
 pub mod audit;
 pub mod auth;
 pub mod contacts;
 pub mod conversations;
+pub mod dlq;
 pub mod events;
 pub mod numbers;
 pub mod stats;
@@ -29,6 +31,10 @@ pub enum ApiTags {
     Contacts,
     /// The audit trail.
     Audit,
+    /// Agents and their presence.
+    Agents,
+    /// The dead-letter queue: inspect, replay, discard.
+    Dlq,
 }
 
 /// Every resource, in spec order. A new resource goes in both lists.
@@ -39,6 +45,8 @@ type Apis = (
     numbers::NumbersApi,
     events::EventsApi,
     audit::AuditApi,
+    agents::AgentsApi,
+    dlq::DlqApi,
     stats::StatsApi,
     system::SystemApi,
 );
@@ -51,6 +59,8 @@ fn apis() -> Apis {
         numbers::NumbersApi,
         events::EventsApi,
         audit::AuditApi,
+        agents::AgentsApi,
+        dlq::DlqApi,
         stats::StatsApi,
         system::SystemApi,
     )

@@ -1,0 +1,354 @@
+//! Conversation ownership: the one optimistic-locking transition
+//! (`UPDATE … WHERE id = ? AND version = ?`) that claim, transfer, resolve,
+//! reopen and automatic assignment all go through, and the choice of an agent
+//! per team strategy (`round_robin`, `least_loaded`, `manual`) among agents
+//! who are online, under capacity and speak the conversation's language.
+//! Which team a conversation goes to is `routing`'s business.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use entities::{agent, contact, conversation, team, team_member};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
+
+use crate::topology;
+
+/// Statuses that count against an agent's capacity.
+const OPEN_FOR_AGENT: [&str; 2] = ["assigned", "pending"];
+
+/// A change of a conversation's ownership or lifecycle.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// An agent takes a `queued` or `bot` conversation.
+    Claim { agent_id: i64 },
+    /// To another agent (assigned) or back to a team's queue.
+    Transfer {
+        team_id: Option<i64>,
+        agent_id: Option<i64>,
+    },
+    /// Close the conversation.
+    Resolve,
+    /// Reopen a resolved conversation into its team's queue.
+    Reopen,
+    /// The router's routing decision for a new or reopened conversation.
+    Route {
+        status: &'static str,
+        team_id: Option<i64>,
+        priority: i32,
+    },
+}
+
+impl Change {
+    /// Short name for events and logs.
+    pub const fn kind(&self) -> &'static str {
+        match self {
+            Change::Claim { .. } => "claimed",
+            Change::Transfer { .. } => "transferred",
+            Change::Resolve => "resolved",
+            Change::Reopen => "reopened",
+            Change::Route { .. } => "routed",
+        }
+    }
+}
+
+/// Why a transition did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum TransitionError {
+    #[error("conversation not found")]
+    NotFound,
+    /// Someone changed the conversation since `version` was read.
+    #[error("conversation changed: version is {current}, not {expected}")]
+    Conflict { expected: i64, current: i64 },
+    /// The change does not apply to the conversation's current state.
+    #[error("{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Database(#[from] DbErr),
+}
+
+/// Applies `change` if the conversation is still at `expected_version`,
+/// bumping the version; returns the updated row.
+///
+/// # Errors
+/// `NotFound`, `Conflict` on a stale version (also when another writer wins
+/// the race between the read and the update), `Invalid` when the change does
+/// not fit the current status, `Database`.
+pub async fn transition(
+    db: &impl ConnectionTrait,
+    id: i64,
+    expected_version: i64,
+    change: &Change,
+) -> Result<conversation::Model, TransitionError> {
+    let current = conversation::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(TransitionError::NotFound)?;
+    if current.version != expected_version {
+        return Err(TransitionError::Conflict {
+            expected: expected_version,
+            current: current.version,
+        });
+    }
+    let now = Utc::now();
+    let mut update = conversation::Entity::update_many()
+        .col_expr(
+            conversation::Column::Version,
+            Expr::col(conversation::Column::Version).add(1),
+        )
+        .col_expr(conversation::Column::UpdatedAt, Expr::value(now));
+    let none_i64: Option<i64> = None;
+    let none_time: Option<DateTime<Utc>> = None;
+    match change {
+        Change::Claim { agent_id } => {
+            if !matches!(current.status.as_str(), "queued" | "bot") {
+                return Err(TransitionError::Invalid(format!(
+                    "a {} conversation cannot be claimed",
+                    current.status
+                )));
+            }
+            update = update
+                .col_expr(conversation::Column::Status, Expr::value("assigned"))
+                .col_expr(conversation::Column::AssigneeId, Expr::value(*agent_id))
+                .col_expr(conversation::Column::AssignedAt, Expr::value(now));
+        }
+        Change::Transfer { team_id, agent_id } => {
+            if current.status == "resolved" {
+                return Err(TransitionError::Invalid(
+                    "a resolved conversation cannot be transferred; reopen it".into(),
+                ));
+            }
+            let team_id = team_id.or(current.team_id);
+            update = update.col_expr(conversation::Column::TeamId, Expr::value(team_id));
+            update = match agent_id {
+                Some(agent_id) => update
+                    .col_expr(conversation::Column::Status, Expr::value("assigned"))
+                    .col_expr(conversation::Column::AssigneeId, Expr::value(*agent_id))
+                    .col_expr(conversation::Column::AssignedAt, Expr::value(now)),
+                None => update
+                    .col_expr(conversation::Column::Status, Expr::value("queued"))
+                    .col_expr(conversation::Column::AssigneeId, Expr::value(none_i64))
+                    .col_expr(conversation::Column::AssignedAt, Expr::value(none_time)),
+            };
+        }
+        Change::Resolve => {
+            if current.status == "resolved" {
+                return Err(TransitionError::Invalid("already resolved".into()));
+            }
+            update = update
+                .col_expr(conversation::Column::Status, Expr::value("resolved"))
+                .col_expr(conversation::Column::ResolvedAt, Expr::value(Some(now)));
+        }
+        Change::Reopen => {
+            if current.status != "resolved" {
+                return Err(TransitionError::Invalid(
+                    "only a resolved conversation reopens".into(),
+                ));
+            }
+            update = update
+                .col_expr(conversation::Column::Status, Expr::value("queued"))
+                .col_expr(conversation::Column::AssigneeId, Expr::value(none_i64))
+                .col_expr(conversation::Column::AssignedAt, Expr::value(none_time))
+                .col_expr(conversation::Column::ResolvedAt, Expr::value(none_time));
+        }
+        Change::Route {
+            status,
+            team_id,
+            priority,
+        } => {
+            update = update
+                .col_expr(conversation::Column::Status, Expr::value(*status))
+                .col_expr(conversation::Column::TeamId, Expr::value(*team_id))
+                .col_expr(conversation::Column::Priority, Expr::value(*priority));
+        }
+    }
+    let result = update
+        .filter(conversation::Column::Id.eq(id))
+        .filter(conversation::Column::Version.eq(expected_version))
+        .exec(db)
+        .await?;
+    if result.rows_affected == 0 {
+        let current = conversation::Entity::find_by_id(id)
+            .one(db)
+            .await?
+            .ok_or(TransitionError::NotFound)?;
+        return Err(TransitionError::Conflict {
+            expected: expected_version,
+            current: current.version,
+        });
+    }
+    conversation::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(TransitionError::NotFound)
+}
+
+/// Publishes the small live event of a change on
+/// `wa.events.conversation.<id>` (core NATS, best effort): SSE clients and
+/// every router's session cache listen.
+pub async fn announce(client: &async_nats::Client, row: &conversation::Model, kind: &str) {
+    let body = serde_json::json!({
+        "conversation_id": row.id,
+        "kind": kind,
+        "status": row.status,
+        "version": row.version,
+        "team_id": row.team_id,
+        "assignee_id": row.assignee_id,
+    });
+    let subject = topology::conversation_event_subject(row.id);
+    if let Err(err) = client.publish(subject, body.to_string().into()).await {
+        tracing::debug!(%err, "conversation event not published");
+    }
+}
+
+/// Chooses an agent of `team_id` for a conversation in `language`, by the
+/// team's strategy; `None` for `manual` teams or when nobody is available
+/// (online, under capacity, speaking the language — an agent without
+/// languages speaks any).
+///
+/// # Errors
+/// Database errors.
+pub async fn pick_agent(
+    db: &impl ConnectionTrait,
+    team_id: i64,
+    language: Option<&str>,
+) -> Result<Option<i64>, DbErr> {
+    let Some(team) = team::Entity::find_by_id(team_id).one(db).await? else {
+        return Ok(None);
+    };
+    if team.strategy == "manual" {
+        return Ok(None);
+    }
+    let member_ids: Vec<i64> = team_member::Entity::find()
+        .filter(team_member::Column::TeamId.eq(team_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| m.agent_id)
+        .collect();
+    let agents = agent::Entity::find()
+        .filter(agent::Column::Id.is_in(member_ids))
+        .filter(agent::Column::Presence.eq("online"))
+        .order_by_asc(agent::Column::Id)
+        .all(db)
+        .await?;
+    let mut eligible = Vec::new();
+    for agent in agents {
+        let languages = agent.language_list();
+        let speaks = match language {
+            Some(lang) if !languages.is_empty() => {
+                languages.iter().any(|l| l.eq_ignore_ascii_case(lang))
+            }
+            _ => true,
+        };
+        if !speaks || agent.capacity <= 0 {
+            continue;
+        }
+        let load = agent_load(db, agent.id).await?;
+        if load < u64::try_from(agent.capacity).unwrap_or(0) {
+            eligible.push((agent.id, load));
+        }
+    }
+    if eligible.is_empty() {
+        return Ok(None);
+    }
+    if team.strategy == "least_loaded" {
+        return Ok(eligible
+            .iter()
+            .min_by_key(|(id, load)| (*load, *id))
+            .map(|(id, _)| *id));
+    }
+    // round_robin: the next eligible agent (by id, cyclic) after the one the
+    // team assigned last.
+    let last = conversation::Entity::find()
+        .filter(conversation::Column::TeamId.eq(team_id))
+        .filter(conversation::Column::AssignedAt.is_not_null())
+        .order_by_desc(conversation::Column::AssignedAt)
+        .order_by_desc(conversation::Column::Id)
+        .one(db)
+        .await?
+        .and_then(|c| c.assignee_id);
+    let next = last
+        .and_then(|last| eligible.iter().find(|(id, _)| *id > last))
+        .or_else(|| eligible.first())
+        .map(|(id, _)| *id);
+    Ok(next)
+}
+
+/// Conversations an agent holds that count against capacity.
+async fn agent_load(db: &impl ConnectionTrait, agent_id: i64) -> Result<u64, DbErr> {
+    conversation::Entity::find()
+        .filter(conversation::Column::AssigneeId.eq(agent_id))
+        .filter(conversation::Column::Status.is_in(OPEN_FOR_AGENT))
+        .count(db)
+        .await
+}
+
+/// Assigns one queued conversation if its team has an agent available.
+/// A conflict (someone claimed it meanwhile) is not an error: `None`.
+///
+/// # Errors
+/// Database errors.
+pub async fn assign(
+    db: &impl ConnectionTrait,
+    row: &conversation::Model,
+    language: Option<&str>,
+) -> Result<Option<conversation::Model>, DbErr> {
+    let (Some(team_id), "queued") = (row.team_id, row.status.as_str()) else {
+        return Ok(None);
+    };
+    let Some(agent_id) = pick_agent(db, team_id, language).await? else {
+        return Ok(None);
+    };
+    match transition(db, row.id, row.version, &Change::Claim { agent_id }).await {
+        Ok(updated) => Ok(Some(updated)),
+        Err(TransitionError::Database(err)) => Err(err),
+        Err(_) => Ok(None),
+    }
+}
+
+/// Hands queued conversations to available agents, highest priority first,
+/// then longest waiting; called when an agent comes online or frees up.
+/// Returns the conversations it assigned.
+///
+/// # Errors
+/// Database errors.
+pub async fn drain_queues(db: &impl ConnectionTrait) -> Result<Vec<conversation::Model>, DbErr> {
+    let queued = conversation::Entity::find()
+        .filter(conversation::Column::Status.eq("queued"))
+        .filter(conversation::Column::TeamId.is_not_null())
+        .order_by_desc(conversation::Column::Priority)
+        .order_by_asc(conversation::Column::CreatedAt)
+        .order_by_asc(conversation::Column::Id)
+        .limit(500)
+        .all(db)
+        .await?;
+    let contact_ids: Vec<i64> = queued.iter().map(|c| c.contact_id).collect();
+    let languages: HashMap<i64, Option<String>> = contact::Entity::find()
+        .filter(contact::Column::Id.is_in(contact_ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c.language))
+        .collect();
+    // A team with nobody free for one language stays full for it this round.
+    let mut full: HashSet<(i64, Option<String>)> = HashSet::new();
+    let mut assigned = Vec::new();
+    for row in queued {
+        let language = languages.get(&row.contact_id).cloned().flatten();
+        let key = (row.team_id.unwrap_or_default(), language.clone());
+        if full.contains(&key) {
+            continue;
+        }
+        match assign(db, &row, language.as_deref()).await? {
+            Some(updated) => assigned.push(updated),
+            None => {
+                full.insert(key);
+            }
+        }
+    }
+    Ok(assigned)
+}

@@ -1,0 +1,324 @@
+//! Send rate limits per business number, holding in total across every sender
+//! process. Owns the limit arithmetic and the `RATE_LIMITS` KV bucket; does
+//! not decide what to send (that is `sender`).
+//!
+//! Design (two layers):
+//!
+//! 1. **In-process token bucket** (governor, one per number): a process never
+//!    asks faster than the number's limit, which keeps the shared layer's
+//!    contention low and is the whole limiter when no KV is configured.
+//! 2. **Shared reservation in NATS KV** (GCRA, "virtual scheduling"): one key
+//!    per number holds the theoretical time (unix ms) of the next free send.
+//!    A sender reads it, takes `max(tat, now)` as its slot, writes
+//!    `slot + spacing` with compare-and-set on the key's revision (a lost
+//!    race re-reads), then waits until its slot. Every send of every process
+//!    therefore gets its own slot, `spacing` apart. With a limit of `L` sends
+//!    per period `T` and an allowance `J` for the time between a slot and
+//!    the request reaching the provider (scheduling, connection reuse), the
+//!    spacing is `(T + 2J) / max(L - 1, 1)`: any window of length `T` then
+//!    holds at most `L` arrivals. The cost is a little throughput (Meta 80/s
+//!    with J = 25 ms → at most ~75/s) and one KV compare-and-set per send.
+//!    Slots are wall-clock times, so hosts running senders need synchronised
+//!    clocks (NTP skew adds to J). The bucket is replicated like the streams.
+//!
+//! Partition ownership was the alternative: cheaper per send, but it needs
+//! leases and rebalancing when a sender dies, and a number's limit would be
+//! split statically between owners. The shared schedule needs neither.
+
+use std::collections::HashMap;
+use std::num::NonZeroU32;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use async_nats::jetstream::{self, kv};
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use serde::{Deserialize, Serialize};
+
+use crate::{Error, Result};
+
+/// KV bucket holding one schedule key per business number.
+pub const RATE_BUCKET: &str = "RATE_LIMITS";
+
+/// A send limit: `sends` per `period_ms`.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Limit {
+    pub sends: u32,
+    pub period_ms: u64,
+}
+
+impl Limit {
+    /// Meta Cloud API default: 80 messages per second.
+    pub const META: Limit = Limit {
+        sends: 80,
+        period_ms: 1000,
+    };
+    /// WasenderApi default: 256 per minute.
+    pub const WASENDER: Limit = Limit {
+        sends: 256,
+        period_ms: 60_000,
+    };
+    /// WasenderApi account-protection mode: 1 per 5 s.
+    pub const WASENDER_PROTECTED: Limit = Limit {
+        sends: 1,
+        period_ms: 5000,
+    };
+
+    /// Distance between two shared slots, see the module docs.
+    pub fn spacing(self, allowance: Duration) -> Duration {
+        let span_us = (self.period_ms + 2 * u64::try_from(allowance.as_millis()).unwrap_or(0))
+            .saturating_mul(1000);
+        if self.sends <= 1 {
+            // One per period: the next must come strictly after the window.
+            return Duration::from_micros(span_us + 1000);
+        }
+        Duration::from_micros(span_us.div_ceil(u64::from(self.sends - 1)))
+    }
+
+    fn quota(self) -> Quota {
+        let sends = NonZeroU32::new(self.sends.max(1)).unwrap_or(NonZeroU32::MIN);
+        let per = Duration::from_millis(self.period_ms.max(1)) / sends.get();
+        Quota::with_period(per)
+            .unwrap_or_else(|| Quota::per_second(sends))
+            .allow_burst(NonZeroU32::MIN)
+    }
+}
+
+/// `[sender.rate]` settings.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RateSettings {
+    /// Share the limit across sender processes through NATS KV.
+    pub shared: bool,
+    /// J: allowance between a slot and the provider seeing the request, ms.
+    pub allowance_ms: u64,
+    pub meta: Limit,
+    pub wasender: Limit,
+    /// Per business number (phone number id / session): overrides the
+    /// provider default, e.g. WasenderApi account protection `{sends = 1,
+    /// period_ms = 5000}`.
+    pub numbers: HashMap<String, Limit>,
+}
+
+impl Default for RateSettings {
+    fn default() -> Self {
+        Self {
+            shared: true,
+            allowance_ms: 25,
+            meta: Limit::META,
+            wasender: Limit::WASENDER,
+            numbers: HashMap::new(),
+        }
+    }
+}
+
+impl RateSettings {
+    /// The limit of a number sent through `provider`.
+    pub fn limit_for(&self, number: &str, provider: &str) -> Limit {
+        self.numbers
+            .get(number)
+            .copied()
+            .unwrap_or(if provider == "wasender" {
+                self.wasender
+            } else {
+                self.meta
+            })
+    }
+}
+
+/// The limiter of one sender process.
+pub struct RateLimits {
+    settings: RateSettings,
+    local: Mutex<HashMap<String, Arc<DefaultDirectRateLimiter>>>,
+    shared: Option<kv::Store>,
+}
+
+impl RateLimits {
+    /// Opens (or creates) the shared bucket when `settings.shared`.
+    ///
+    /// # Errors
+    /// When the KV bucket cannot be opened or created.
+    pub async fn open(
+        settings: RateSettings,
+        js: &jetstream::Context,
+        replicas: usize,
+    ) -> Result<Self> {
+        let shared = if settings.shared {
+            // The bucket's stream is made by hand: async-nats' `create_key_value`
+            // sends settings nats-server 2.9 does not understand.
+            js.get_or_create_stream(jetstream::stream::Config {
+                name: format!("KV_{RATE_BUCKET}"),
+                description: Some("next free send slot per business number".into()),
+                subjects: vec![format!("$KV.{RATE_BUCKET}.>")],
+                max_messages_per_subject: 1,
+                max_age: Duration::from_secs(24 * 3600),
+                num_replicas: replicas,
+                allow_rollup: true,
+                deny_delete: true,
+                allow_direct: true,
+                discard: jetstream::stream::DiscardPolicy::New,
+                ..Default::default()
+            })
+            .await
+            .map_err(Error::nats)?;
+            let store = js.get_key_value(RATE_BUCKET).await.map_err(Error::nats)?;
+            Some(store)
+        } else {
+            None
+        };
+        Ok(Self {
+            settings,
+            local: Mutex::new(HashMap::new()),
+            shared,
+        })
+    }
+
+    /// Waits until `number` may send once more; returns when it may. A slot
+    /// woken up later than the allowance is given up and another taken.
+    /// `keep_alive` is called about every `keep_alive_every` while waiting
+    /// (the sender uses it to tell JetStream it is still working).
+    pub async fn acquire<F, Fut>(
+        &self,
+        number: &str,
+        provider: &str,
+        keep_alive_every: Duration,
+        mut keep_alive: F,
+    ) where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = ()>,
+    {
+        let limit = self.settings.limit_for(number, provider);
+        let local = self.local_bucket(number, limit);
+        local.until_ready().await;
+        let Some(store) = &self.shared else {
+            return;
+        };
+        let allowance = Duration::from_millis(self.settings.allowance_ms);
+        let spacing = limit.spacing(allowance);
+        let late_after = i64::try_from(allowance.as_micros()).unwrap_or(i64::MAX);
+        loop {
+            let slot = loop {
+                match reserve(store, number, spacing).await {
+                    Ok(slot) => break slot,
+                    Err(err) => {
+                        tracing::warn!(%err, number, "rate slot reservation failed; retrying");
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                    }
+                }
+            };
+            loop {
+                let now = now_us();
+                if slot <= now {
+                    break;
+                }
+                let wait = Duration::from_micros(u64::try_from(slot - now).unwrap_or(0));
+                if wait <= keep_alive_every {
+                    tokio::time::sleep(wait).await;
+                    break;
+                }
+                tokio::time::sleep(keep_alive_every).await;
+                keep_alive().await;
+            }
+            // Woken too late (a busy host): sending now could bunch with the
+            // next slots' holders, so this slot is given up for a fresh one.
+            if now_us() - slot <= late_after {
+                return;
+            }
+            tracing::debug!(number, "rate slot missed; taking another");
+        }
+    }
+
+    fn local_bucket(&self, number: &str, limit: Limit) -> Arc<DefaultDirectRateLimiter> {
+        let mut local = self
+            .local
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        Arc::clone(
+            local
+                .entry(number.to_owned())
+                .or_insert_with(|| Arc::new(RateLimiter::direct(limit.quota()))),
+        )
+    }
+}
+
+fn now_us() -> i64 {
+    chrono::Utc::now().timestamp_micros()
+}
+
+fn key_of(number: &str) -> String {
+    let safe: String = number
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("next.{safe}")
+}
+
+/// Takes the next free slot (unix µs) of `number` with compare-and-set.
+async fn reserve(store: &kv::Store, number: &str, spacing: Duration) -> Result<i64, String> {
+    let key = key_of(number);
+    let step = i64::try_from(spacing.as_micros()).unwrap_or(i64::MAX);
+    for _ in 0..1000 {
+        let entry = store.entry(&key).await.map_err(|e| e.to_string())?;
+        let now = now_us();
+        let (tat, revision) = match &entry {
+            Some(e) if e.operation == kv::Operation::Put => (
+                std::str::from_utf8(&e.value)
+                    .ok()
+                    .and_then(|v| v.parse::<i64>().ok())
+                    .unwrap_or(0),
+                Some(e.revision),
+            ),
+            Some(e) => (0, Some(e.revision)),
+            None => (0, None),
+        };
+        let slot = tat.max(now);
+        let next = slot.saturating_add(step).to_string();
+        let written = match revision {
+            Some(rev) => store.update(&key, next.into(), rev).await.is_ok(),
+            None => store.create(&key, next.into()).await.is_ok(),
+        };
+        if written {
+            return Ok(slot);
+        }
+    }
+    Err("too much contention on the rate schedule".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spacing_keeps_any_period_at_or_under_the_limit() {
+        for limit in [Limit::META, Limit::WASENDER, Limit::WASENDER_PROTECTED] {
+            let allowance = Duration::from_millis(25);
+            let d = limit.spacing(allowance).as_micros();
+            // Slots `d` apart, arrivals within ±J of them: a window of T
+            // holds the arrivals of a slot window of T + 2J, i.e. at most
+            // floor((T + 2J) / d) + 1.
+            let window = u128::from(limit.period_ms + 50) * 1000;
+            assert!(window / d < u128::from(limit.sends), "{limit:?}");
+        }
+    }
+
+    #[test]
+    fn numbers_override_provider_defaults() {
+        let mut settings = RateSettings::default();
+        settings
+            .numbers
+            .insert("s1".into(), Limit::WASENDER_PROTECTED);
+        assert_eq!(
+            settings.limit_for("s1", "wasender"),
+            Limit::WASENDER_PROTECTED
+        );
+        assert_eq!(settings.limit_for("s2", "wasender"), Limit::WASENDER);
+        assert_eq!(settings.limit_for("n", "meta"), Limit::META);
+        assert_eq!(key_of("a.b*"), "next.a_b_");
+    }
+}

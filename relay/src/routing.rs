@@ -1,0 +1,466 @@
+//! Routing rules: ordered, first match wins. A rule's `conditions` (keywords,
+//! regex, contact tier, detected language, business number, business hours in
+//! a time zone) are matched against the facts of a conversation's opening
+//! message; its `action` routes to a team with a priority or hands to a bot.
+//! Rules are rows of `routing_rules`; applying the decision lives in
+//! `sessions`, choosing an agent in `assignment`.
+
+use chrono::{DateTime, Datelike, NaiveTime, Utc};
+use chrono_tz::Tz;
+use entities::routing_rule;
+use regex::Regex;
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use serde::{Deserialize, Serialize};
+
+/// What a rule is matched against.
+#[derive(Debug, Clone)]
+pub struct Facts<'a> {
+    /// Text of the message (body or caption); `None` for media without one.
+    pub text: Option<&'a str>,
+    pub tier: &'a str,
+    /// Detected (or known) language, ISO 639-1 where one exists.
+    pub language: Option<&'a str>,
+    /// The business phone number id.
+    pub business_number: &'a str,
+    /// Provider time of the message.
+    pub at: DateTime<Utc>,
+}
+
+/// Business hours: inside `from..to` local time on `days` (1 = Monday … 7).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Hours {
+    /// IANA time zone, e.g. `Europe/Berlin`.
+    pub time_zone: String,
+    /// ISO weekdays, 1 = Monday … 7 = Sunday; empty means every day.
+    #[serde(default)]
+    pub days: Vec<u32>,
+    /// `HH:MM`, inclusive.
+    pub from: String,
+    /// `HH:MM`, exclusive.
+    pub to: String,
+    /// `true` (default) matches inside the hours, `false` outside them.
+    #[serde(default = "yes")]
+    pub inside: bool,
+}
+
+const fn yes() -> bool {
+    true
+}
+
+/// Every present condition must hold; an empty set matches everything.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Conditions {
+    /// Any of these words (case-insensitive, substring) in the text.
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    /// A regular expression the text must match.
+    pub regex: Option<String>,
+    /// Contact tier is one of these.
+    #[serde(default)]
+    pub tiers: Vec<String>,
+    /// Detected language is one of these.
+    #[serde(default)]
+    pub languages: Vec<String>,
+    /// Business phone number id is one of these.
+    #[serde(default)]
+    pub business_numbers: Vec<String>,
+    pub hours: Option<Hours>,
+}
+
+/// What a matching rule does.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Action {
+    /// Queue for a team (and assign by its strategy).
+    Team {
+        team_id: i64,
+        #[serde(default)]
+        priority: i32,
+    },
+    /// The bot answers first.
+    Bot(BotScript),
+}
+
+/// A canned-reply bot and when it hands over to a human.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct BotScript {
+    /// Keyword → reply; the first reply whose keyword is in the text answers.
+    #[serde(default)]
+    pub replies: Vec<CannedReply>,
+    /// Sent when no canned reply matches.
+    pub fallback: Option<String>,
+    /// Any of these words hands the conversation to `handover_team_id`.
+    #[serde(default)]
+    pub handover_keywords: Vec<String>,
+    pub handover_team_id: Option<i64>,
+    #[serde(default)]
+    pub handover_priority: i32,
+}
+
+impl BotScript {
+    /// Whether the customer asks for a human (a handover keyword).
+    pub fn wants_human(&self, text: Option<&str>) -> bool {
+        let text = text.unwrap_or_default().to_lowercase();
+        self.handover_keywords
+            .iter()
+            .any(|k| contains_word(&text, &k.to_lowercase()))
+    }
+
+    /// The canned answer to `text`: the first reply whose keyword is in it,
+    /// else the fallback.
+    pub fn answer(&self, text: Option<&str>) -> Option<&str> {
+        let lower = text.unwrap_or_default().to_lowercase();
+        self.replies
+            .iter()
+            .find(|r| contains_word(&lower, &r.keyword.to_lowercase()))
+            .map(|r| r.text.as_str())
+            .or(self.fallback.as_deref())
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct CannedReply {
+    pub keyword: String,
+    pub text: String,
+}
+
+/// A rule ready to match.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub id: i64,
+    pub name: String,
+    pub conditions: Conditions,
+    pub action: Action,
+    regex: Option<Regex>,
+    hours: Option<(Tz, NaiveTime, NaiveTime)>,
+}
+
+/// Why a stored rule cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum RuleError {
+    #[error("conditions: {0}")]
+    Conditions(serde_json::Error),
+    #[error("action: {0}")]
+    Action(serde_json::Error),
+    #[error("regex: {0}")]
+    Regex(#[from] regex::Error),
+    #[error("unknown time zone {0:?}")]
+    TimeZone(String),
+    #[error("time {0:?} is not HH:MM")]
+    Time(String),
+}
+
+impl Rule {
+    /// Parses and compiles one stored rule.
+    ///
+    /// # Errors
+    /// When the JSON, regex, time zone or times are invalid.
+    pub fn compile(row: &routing_rule::Model) -> Result<Self, RuleError> {
+        let conditions: Conditions =
+            serde_json::from_value(row.conditions.clone()).map_err(RuleError::Conditions)?;
+        let action: Action =
+            serde_json::from_value(row.action.clone()).map_err(RuleError::Action)?;
+        Self::new(row.id, row.name.clone(), conditions, action)
+    }
+
+    /// Validates and compiles conditions and action.
+    ///
+    /// # Errors
+    /// When the regex, time zone or times are invalid.
+    pub fn new(
+        id: i64,
+        name: String,
+        conditions: Conditions,
+        action: Action,
+    ) -> Result<Self, RuleError> {
+        let regex = conditions
+            .regex
+            .as_deref()
+            .map(|r| regex::RegexBuilder::new(r).case_insensitive(true).build())
+            .transpose()?;
+        let hours = conditions
+            .hours
+            .as_ref()
+            .map(|h| {
+                let tz: Tz = h
+                    .time_zone
+                    .parse()
+                    .map_err(|_| RuleError::TimeZone(h.time_zone.clone()))?;
+                let time = |s: &str| {
+                    NaiveTime::parse_from_str(s, "%H:%M").map_err(|_| RuleError::Time(s.into()))
+                };
+                Ok::<_, RuleError>((tz, time(&h.from)?, time(&h.to)?))
+            })
+            .transpose()?;
+        Ok(Self {
+            id,
+            name,
+            conditions,
+            action,
+            regex,
+            hours,
+        })
+    }
+
+    /// Whether every condition holds for `facts`.
+    pub fn matches(&self, facts: &Facts<'_>) -> bool {
+        let c = &self.conditions;
+        let text = facts.text.unwrap_or_default().to_lowercase();
+        if !c.keywords.is_empty()
+            && !c
+                .keywords
+                .iter()
+                .any(|k| contains_word(&text, &k.to_lowercase()))
+        {
+            return false;
+        }
+        if let Some(regex) = &self.regex
+            && !regex.is_match(facts.text.unwrap_or_default())
+        {
+            return false;
+        }
+        if !c.tiers.is_empty() && !c.tiers.iter().any(|t| t.eq_ignore_ascii_case(facts.tier)) {
+            return false;
+        }
+        if !c.languages.is_empty()
+            && !facts
+                .language
+                .is_some_and(|l| c.languages.iter().any(|x| x.eq_ignore_ascii_case(l)))
+        {
+            return false;
+        }
+        if !c.business_numbers.is_empty()
+            && !c
+                .business_numbers
+                .iter()
+                .any(|n| n == facts.business_number)
+        {
+            return false;
+        }
+        if let (Some((tz, from, to)), Some(hours)) = (&self.hours, &c.hours) {
+            let local = facts.at.with_timezone(tz);
+            let day_ok =
+                hours.days.is_empty() || hours.days.contains(&local.weekday().number_from_monday());
+            let t = local.time();
+            let time_ok = if from <= to {
+                *from <= t && t < *to
+            } else {
+                // Overnight, e.g. 22:00–06:00.
+                *from <= t || t < *to
+            };
+            if (day_ok && time_ok) != hours.inside {
+                return false;
+            }
+        }
+        true
+    }
+}
+
+/// Case-insensitive keyword test on word boundaries (`refund` matches
+/// "a refund?", not "refunded" — use a regex for stems).
+fn contains_word(text: &str, word: &str) -> bool {
+    if word.is_empty() {
+        return false;
+    }
+    text.match_indices(word).any(|(i, _)| {
+        let before = text[..i].chars().next_back();
+        let after = text[i + word.len()..].chars().next();
+        !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+    })
+}
+
+/// The first rule that matches, in order.
+pub fn first_match<'r>(rules: &'r [Rule], facts: &Facts<'_>) -> Option<&'r Rule> {
+    rules.iter().find(|r| r.matches(facts))
+}
+
+/// Enabled rules by `position`; rules that do not compile are skipped with
+/// a warning (the admin API validates them on write).
+///
+/// # Errors
+/// Database errors.
+pub async fn load(db: &impl ConnectionTrait) -> Result<Vec<Rule>, DbErr> {
+    let rows = routing_rule::Entity::find()
+        .filter(routing_rule::Column::Enabled.eq(true))
+        .order_by_asc(routing_rule::Column::Position)
+        .order_by_asc(routing_rule::Column::Id)
+        .all(db)
+        .await?;
+    Ok(rows
+        .iter()
+        .filter_map(|row| match Rule::compile(row) {
+            Ok(rule) => Some(rule),
+            Err(err) => {
+                tracing::warn!(rule = row.id, %err, "routing rule skipped");
+                None
+            }
+        })
+        .collect())
+}
+
+/// The language of `text` when whatlang is confident, as ISO 639-1 for the
+/// common languages (ISO 639-3 otherwise).
+pub fn detect_language(text: &str) -> Option<String> {
+    use whatlang::Lang;
+    // Only the languages a support desk is likely to staff: close relatives
+    // outside it (Afrikaans for English, Galician for Portuguese) otherwise
+    // win on short chat text.
+    let detector = whatlang::Detector::with_allowlist(vec![
+        Lang::Eng,
+        Lang::Por,
+        Lang::Spa,
+        Lang::Deu,
+        Lang::Fra,
+        Lang::Ita,
+        Lang::Nld,
+        Lang::Rus,
+        Lang::Tur,
+        Lang::Ara,
+        Lang::Hin,
+        Lang::Ind,
+        Lang::Pol,
+        Lang::Ukr,
+        Lang::Jpn,
+        Lang::Cmn,
+        Lang::Kor,
+    ]);
+    let info = detector.detect(text)?;
+    // whatlang's `is_reliable` is strict for chat-length text; a clear
+    // winner is good enough to route by.
+    if !info.is_reliable() && info.confidence() < 0.1 {
+        return None;
+    }
+    let code = info.lang().code();
+    let short = match code {
+        "eng" => "en",
+        "por" => "pt",
+        "spa" => "es",
+        "deu" => "de",
+        "fra" => "fr",
+        "ita" => "it",
+        "nld" => "nl",
+        "rus" => "ru",
+        "tur" => "tr",
+        "ara" => "ar",
+        "hin" => "hi",
+        "ind" => "id",
+        "pol" => "pl",
+        "ukr" => "uk",
+        "jpn" => "ja",
+        "cmn" => "zh",
+        "kor" => "ko",
+        other => other,
+    };
+    Some(short.to_owned())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn rule(id: i64, conditions: serde_json::Value) -> Rule {
+        Rule::new(
+            id,
+            format!("r{id}"),
+            serde_json::from_value(conditions).unwrap(),
+            Action::Team {
+                team_id: id,
+                priority: 0,
+            },
+        )
+        .unwrap()
+    }
+
+    fn facts(text: &str) -> Facts<'_> {
+        Facts {
+            text: Some(text),
+            tier: "standard",
+            language: None,
+            business_number: "100",
+            at: "2026-11-30T10:00:00Z".parse().unwrap(), // a Monday
+        }
+    }
+
+    #[test]
+    fn keywords_match_whole_words_case_insensitively() {
+        let r = rule(1, serde_json::json!({"keywords": ["refund"]}));
+        assert!(r.matches(&facts("I want a REFUND!")));
+        assert!(!r.matches(&facts("refunded already")));
+        assert!(!r.matches(&facts("hello")));
+    }
+
+    #[test]
+    fn first_match_wins_in_order() {
+        let rules = vec![
+            rule(1, serde_json::json!({"tiers": ["vip"]})),
+            rule(2, serde_json::json!({"regex": "order\\s+#?\\d+"})),
+            rule(3, serde_json::json!({})),
+        ];
+        assert_eq!(first_match(&rules, &facts("order #42")).unwrap().id, 2);
+        assert_eq!(first_match(&rules, &facts("hi")).unwrap().id, 3);
+        let vip = Facts {
+            tier: "VIP",
+            ..facts("order 1")
+        };
+        assert_eq!(first_match(&rules, &vip).unwrap().id, 1);
+    }
+
+    #[test]
+    fn business_hours_use_the_time_zone() {
+        let r = rule(
+            1,
+            serde_json::json!({"hours": {"time_zone": "America/Sao_Paulo", "days": [1,2,3,4,5], "from": "09:00", "to": "18:00"}}),
+        );
+        // 10:00 UTC is 07:00 in São Paulo: closed.
+        assert!(!r.matches(&facts("x")));
+        let later = Facts {
+            at: "2026-11-30T13:00:00Z".parse().unwrap(),
+            ..facts("x")
+        };
+        assert!(r.matches(&later));
+        let outside = rule(
+            2,
+            serde_json::json!({"hours": {"time_zone": "America/Sao_Paulo", "from": "09:00", "to": "18:00", "inside": false}}),
+        );
+        assert!(outside.matches(&facts("x")));
+    }
+
+    #[test]
+    fn invalid_rules_are_refused() {
+        let bad = |c: serde_json::Value| {
+            Rule::new(
+                1,
+                "x".into(),
+                serde_json::from_value(c).unwrap(),
+                Action::Team {
+                    team_id: 1,
+                    priority: 0,
+                },
+            )
+            .is_err()
+        };
+        assert!(bad(serde_json::json!({"regex": "("})));
+        assert!(bad(
+            serde_json::json!({"hours": {"time_zone": "Mars/Base", "from": "09:00", "to": "10:00"}})
+        ));
+    }
+
+    #[test]
+    fn language_is_detected_for_clear_text() {
+        assert_eq!(
+            detect_language("Bom dia, não recebi a minha encomenda e preciso de ajuda, obrigado")
+                .as_deref(),
+            Some("pt")
+        );
+        assert_eq!(
+            detect_language("Hello, I would like to know where my order is, please help me")
+                .as_deref(),
+            Some("en")
+        );
+    }
+}
