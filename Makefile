@@ -1,13 +1,14 @@
 # Wharf: the two commands of the README, and the pieces they are made of.
 #   make up    the whole stack on this machine (NATS cluster, edges, router, admin)
-#   make test  every test: unit, integration on real NATS, SQLite and PostgreSQL
+#   make test  every test: unit, integration on real NATS, SQLite and PostgreSQL,
+#              and the dashboard's unit and browser tests (make web-test)
 
 SHELL := /bin/bash
 CARGO_TARGET_DIR ?= $(if $(CI),/var/cache/wharf-target,$(CURDIR)/target)
 export CARGO_TARGET_DIR
 WHARF := $(CARGO_TARGET_DIR)/release/wharf
 
-.PHONY: up test deps build lint fmt openapi
+.PHONY: up test deps build lint fmt openapi web web-test
 
 deps:
 	@scripts/ensure-nats.sh
@@ -15,8 +16,21 @@ deps:
 build:
 	cargo build --release --bin wharf
 
-up: deps build
+up: deps build web
 	$(WHARF) up
+
+# The dashboard (web/dist): npm ci + build when missing or older than its sources.
+web:
+	@scripts/ensure-web.sh
+
+# The dashboard's tests: generated client in sync with admin/openapi.json,
+# Vitest unit tests, then Playwright (Debian's Chromium) against `wharf up`.
+web-test: deps
+	@scripts/ensure-chromium.sh
+	@scripts/ensure-web.sh
+	cd web && npm run check-gen && npm test
+	cargo build --bin wharf
+	cd web && WHARF_BIN=$(CARGO_TARGET_DIR)/debug/wharf npm run e2e
 
 lint:
 	cargo fmt --all --check
@@ -30,6 +44,7 @@ test: deps
 	else \
 	  cargo test --workspace; \
 	fi
+	$(MAKE) web-test
 
 fmt:
 	cargo fmt --all

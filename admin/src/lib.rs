@@ -14,6 +14,7 @@ mod server;
 pub mod tokens;
 
 use std::net::{Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
 
 use sea_orm::DatabaseConnection;
 
@@ -25,12 +26,22 @@ pub use server::AdminServer;
 pub struct AdminSettings {
     /// Address the HTTP server listens on; port 0 picks a free port.
     pub listen: SocketAddr,
+    /// The built dashboard (`make web`), served at `/`; none serves the API
+    /// only. Defaults to `web/dist` when that holds an `index.html`.
+    #[serde(default = "default_web_dir")]
+    pub web_dir: Option<PathBuf>,
+}
+
+fn default_web_dir() -> Option<PathBuf> {
+    let dir = PathBuf::from("web/dist");
+    dir.join("index.html").is_file().then_some(dir)
 }
 
 impl Default for AdminSettings {
     fn default() -> Self {
         Self {
             listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 8080)),
+            web_dir: default_web_dir(),
         }
     }
 }

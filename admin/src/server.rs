@@ -1,15 +1,17 @@
 //! The HTTP server: binding the listener, the route table (`/healthz`, the
-//! spec, Swagger UI, `/api/v1`), request data and graceful shutdown. What the
-//! routes do lives in `api`; how errors look lives in `error`.
+//! spec, Swagger UI, `/api/v1`, the built dashboard at `/`), request data and
+//! graceful shutdown. What the routes do lives in `api`; how errors look
+//! lives in `error`; the dashboard itself is built from `web/`.
 
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use poem::http::StatusCode;
+use poem::http::{Method, StatusCode, header};
 use poem::listener::TcpAcceptor;
 use poem::middleware::Tracing;
 use poem::web::Data;
-use poem::{Endpoint, EndpointExt, IntoResponse, Route, Server, get, handler};
+use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response, Route, Server, get, handler};
 use sea_orm::DatabaseConnection;
 use tokio_util::sync::CancellationToken;
 
@@ -23,6 +25,7 @@ pub struct AdminServer {
     acceptor: TcpAcceptor,
     local_addr: SocketAddr,
     state: AppState,
+    web_dir: Option<PathBuf>,
 }
 
 impl AdminServer {
@@ -44,6 +47,7 @@ impl AdminServer {
         Ok(Self {
             acceptor,
             local_addr,
+            web_dir: settings.web_dir,
             state: AppState {
                 db,
                 nats,
@@ -65,7 +69,7 @@ impl AdminServer {
     /// # Errors
     /// When the server fails to accept connections.
     pub async fn run(self, shutdown: CancellationToken) -> Result<()> {
-        tracing::info!(addr = %self.local_addr, "admin server listening");
+        tracing::info!(addr = %self.local_addr, dashboard = ?self.web_dir, "admin server listening");
         tokio::spawn(crate::gauges::sample_forever(
             self.state.js.clone(),
             shutdown.clone(),
@@ -93,7 +97,7 @@ impl AdminServer {
         });
         Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(
-                app(self.state),
+                app(self.state, self.web_dir),
                 async move { shutdown.cancelled().await },
                 Some(GRACE),
             )
@@ -103,17 +107,104 @@ impl AdminServer {
 }
 
 /// The whole HTTP app.
-fn app(state: AppState) -> impl Endpoint {
+fn app(state: AppState, web_dir: Option<PathBuf>) -> impl Endpoint {
     let service = api::service();
-    Route::new()
+    let api = Route::new()
         .at("/healthz", get(healthz))
         .at("/metrics", get(relay::observe::metrics_endpoint))
         .at("/api/openapi.json", service.spec_endpoint())
         .nest("/api/docs", service.swagger_ui())
         .nest("/", service)
-        .catch_all_error(error::into_json_response)
-        .data(state)
-        .with(Tracing)
+        .catch_all_error(error::into_json_response);
+    WithDashboard { api, web_dir }.data(state).with(Tracing)
+}
+
+/// The API, and for every other `GET` the built dashboard: its files, or its
+/// `index.html` for the paths the dashboard routes itself (`/conversations/7`).
+struct WithDashboard<E> {
+    api: E,
+    web_dir: Option<PathBuf>,
+}
+
+impl<E: Endpoint> Endpoint for WithDashboard<E> {
+    type Output = Response;
+
+    async fn call(&self, req: Request) -> poem::Result<Response> {
+        if let Some(dir) = &self.web_dir
+            && (req.method() == Method::GET || req.method() == Method::HEAD)
+            && is_dashboard_path(req.uri().path())
+        {
+            return Ok(dashboard_file(dir, req.uri().path()).await);
+        }
+        self.api.call(req).await.map(IntoResponse::into_response)
+    }
+}
+
+/// Whether a path belongs to the dashboard: anything the API does not own.
+fn is_dashboard_path(path: &str) -> bool {
+    let first = path.trim_start_matches('/').split('/').next().unwrap_or("");
+    !matches!(first, "api" | "healthz" | "metrics")
+}
+
+/// The file of `dir` at `path`; `index.html` for a path without an
+/// extension that names no file; 404 for anything else. Never leaves `dir`.
+async fn dashboard_file(dir: &Path, path: &str) -> Response {
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    let safe = segments
+        .iter()
+        .all(|s| *s != ".." && *s != "." && !s.contains('\\') && !s.starts_with('.'));
+    let mut file = dir.to_path_buf();
+    if safe {
+        file.extend(&segments);
+    }
+    let wanted_file = segments.last().is_some_and(|s| s.contains('.'));
+    if !safe || segments.is_empty() || !tokio::fs::metadata(&file).await.is_ok_and(|m| m.is_file())
+    {
+        if wanted_file {
+            return (StatusCode::NOT_FOUND, "not found").into_response();
+        }
+        file = dir.join("index.html");
+    }
+    match tokio::fs::read(&file).await {
+        Ok(bytes) => {
+            let immutable = segments.first() == Some(&"assets") && file != dir.join("index.html");
+            Response::builder()
+                .header(header::CONTENT_TYPE, content_type(&file))
+                .header(
+                    header::CACHE_CONTROL,
+                    if immutable {
+                        "public, max-age=31536000, immutable"
+                    } else {
+                        "no-cache"
+                    },
+                )
+                .body(bytes)
+        }
+        Err(err) => {
+            tracing::warn!(%err, file = %file.display(), "dashboard file unreadable (is the dashboard built? `make web`)");
+            (
+                StatusCode::NOT_FOUND,
+                "the dashboard is not built: run `make web`",
+            )
+                .into_response()
+        }
+    }
+}
+
+/// The media type of a dashboard file, by its extension.
+fn content_type(file: &Path) -> &'static str {
+    match file.extension().and_then(|e| e.to_str()).unwrap_or("") {
+        "html" => "text/html; charset=utf-8",
+        "js" | "mjs" => "text/javascript; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "json" | "map" => "application/json",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "ico" => "image/x-icon",
+        "woff2" => "font/woff2",
+        "txt" => "text/plain; charset=utf-8",
+        _ => "application/octet-stream",
+    }
 }
 
 /// 200 `ok` when the database answers a ping, else 503.

@@ -1,0 +1,123 @@
+// A real `wharf up` stack on free ports in a temp dir, for the browser tests,
+// and helpers to drive it (signed Meta webhooks). Stopped with SIGTERM.
+import { spawn } from 'node:child_process';
+import { createHmac, randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const REPO = resolve(import.meta.dirname, '../..');
+
+/** Polls `check` until it returns a truthy value, or throws after `ms`. */
+export async function eventually(what, ms, check) {
+  const deadline = Date.now() + ms;
+  let last;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v) return v;
+    } catch (err) {
+      if (err.fatal) throw err;
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}${last ? `: ${last.message}` : ''}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+function wharfBinary() {
+  if (process.env.WHARF_BIN) return process.env.WHARF_BIN;
+  const target = process.env.CARGO_TARGET_DIR ?? join(REPO, 'target');
+  return join(target, 'debug', 'wharf');
+}
+
+/** Starts `wharf up`; resolves once the admin server and the edge answer. */
+export async function startStack() {
+  const dir = mkdtempSync(join(tmpdir(), 'wharf-browser-'));
+  const bin = wharfBinary();
+  if (!existsSync(bin)) throw new Error(`${bin} not found: run \`cargo build --bin wharf\` (or set WHARF_BIN)`);
+  const ports = ['HUB_CLIENT_PORT', 'HUB_CLUSTER_PORT', 'HUB_LEAFNODE_PORT', 'HUB_MONITOR_PORT', 'LEAF_CLIENT_PORT',
+    'LEAF_MONITOR_PORT', 'EDGE_HTTP_PORT', 'SANDBOX_PORT'];
+  const env = {
+    ...process.env,
+    WHARF__UP__DATA_DIR: dir,
+    WHARF__DATABASE__URL: `sqlite://${dir}/wharf.db?mode=rwc`,
+    WHARF__ADMIN__LISTEN: '127.0.0.1:0',
+    WHARF__ADMIN__WEB_DIR: join(REPO, 'web', 'dist'),
+    RUST_LOG: process.env.RUST_LOG ?? 'info',
+  };
+  for (const p of ports) env[`WHARF__UP__${p}`] = '0';
+  const log = openSync(join(dir, 'wharf.log'), 'a');
+  const child = spawn(bin, ['up'], { cwd: REPO, env, stdio: ['ignore', log, log] });
+  let exited = null;
+  child.on('exit', (code, signal) => { exited = { code, signal }; });
+
+  const stack = {
+    dir,
+    child,
+    logTail: () => readFileSync(join(dir, 'wharf.log'), 'utf8').split('\n').slice(-40).join('\n'),
+    async stop() {
+      if (exited === null) {
+        child.kill('SIGTERM');
+        const killAfter = setTimeout(() => child.kill('SIGKILL'), 30_000);
+        await new Promise((r) => (exited !== null ? r() : child.once('exit', r)));
+        clearTimeout(killAfter);
+      }
+      if (!process.env.KEEP_STACK) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  try {
+    const info = await eventually('stack.json', 120_000, () => {
+      if (exited !== null) throw Object.assign(new Error(`wharf up exited (${JSON.stringify(exited)})`), { fatal: true });
+      const file = join(dir, 'stack.json');
+      return existsSync(file) && JSON.parse(readFileSync(file, 'utf8'));
+    });
+    Object.assign(stack, {
+      adminUrl: info.admin_url.replace(/\/$/, ''),
+      edgeUrl: info.edges[0].url.replace(/\/$/, ''),
+      credentials: info.credentials,
+    });
+    await eventually('the admin server', 60_000, async () => (await fetch(`${stack.adminUrl}/healthz`)).ok);
+    await eventually('the dashboard', 10_000, async () => (await fetch(`${stack.adminUrl}/`)).ok);
+    return stack;
+  } catch (err) {
+    const tail = existsSync(join(dir, 'wharf.log')) ? stack.logTail() : '';
+    await stack.stop();
+    throw new Error(`${err.message}\n--- wharf up log ---\n${tail}`);
+  }
+}
+
+/** A Meta text-message webhook body, as the Cloud API sends it. */
+export function metaText({ number, from, name, wamid, text }) {
+  return JSON.stringify({
+    object: 'whatsapp_business_account',
+    entry: [{
+      id: '102290129340398',
+      changes: [{
+        field: 'messages',
+        value: {
+          messaging_product: 'whatsapp',
+          metadata: { display_phone_number: '15550100', phone_number_id: number },
+          contacts: [{ profile: { name }, wa_id: from }],
+          messages: [{ from, id: wamid, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: text } }],
+        },
+      }],
+    }],
+  });
+}
+
+/** Posts a signed customer message to the stack's edge, retrying until it is stored (200). */
+export async function sendCustomerMessage(stack, { from, name, text }) {
+  const wamid = `wamid.browser.${randomBytes(6).toString('hex')}`;
+  const body = metaText({ number: stack.credentials.phone_number_id, from, name, wamid, text });
+  const signature = `sha256=${createHmac('sha256', stack.credentials.app_secret).update(body).digest('hex')}`;
+  await eventually('the edge to store the webhook', 60_000, async () => {
+    const res = await fetch(`${stack.edgeUrl}/webhooks/meta`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature },
+      body,
+    });
+    return res.status === 200;
+  });
+  return wamid;
+}

@@ -1,0 +1,78 @@
+// The shell: login gate, top bar, and the page for the current route.
+import { useCallback, useMemo, useState } from 'react';
+import { apiClient } from './api/client';
+import { loadSession, saveSession, displayName, type Session } from './lib/session';
+import { navigate, parseRoute, useLocation } from './lib/router';
+import { Login } from './views/Login';
+import { Inbox } from './views/Inbox';
+import { System } from './views/System';
+import { DeadLetters } from './views/DeadLetters';
+
+export function App() {
+  const [session, setSession] = useState<Session | null>(loadSession);
+  const [expired, setExpired] = useState(false);
+
+  const signIn = useCallback((s: Session) => {
+    saveSession(s);
+    setExpired(false);
+    setSession(s);
+  }, []);
+  const signOut = useCallback((why: 'logout' | 'expired') => {
+    saveSession(null);
+    setExpired(why === 'expired');
+    setSession(null);
+  }, []);
+
+  if (!session) return <Login onSignedIn={signIn} expired={expired} />;
+  return <Workplace key={session.token} session={session} onSignOut={signOut} />;
+}
+
+function Workplace({ session, onSignOut }: { session: Session; onSignOut: (why: 'logout' | 'expired') => void }) {
+  const api = useMemo(() => apiClient(session.token, () => onSignOut('expired')), [session.token, onSignOut]);
+  const { pathname, search } = useLocation();
+  const route = parseRoute(pathname);
+  const isAdmin = session.me.role === 'admin';
+
+  const logout = async () => {
+    // Agents' login tokens are revoked; an integrator's API token is only forgotten here.
+    if (session.me.agent) await api.POST('/api/v1/auth/logout').catch(() => undefined);
+    onSignOut('logout');
+  };
+
+  return (
+    <div className="app">
+      <a className="skip" href="#main">Skip to content</a>
+      <header className="topbar">
+        <a className="brand" href="/" onClick={(e) => { e.preventDefault(); navigate('/'); }}>
+          <span className="brand-mark" aria-hidden="true">⚓</span> <span className="brand-text">Wharf</span>
+        </a>
+        <nav aria-label="Main">
+          <a href="/" aria-current={route.page === 'inbox' ? 'page' : undefined}
+            onClick={(e) => { e.preventDefault(); navigate('/'); }}>Inbox</a>
+          {isAdmin && (
+            <a href="/system" aria-current={route.page === 'system' ? 'page' : undefined}
+              onClick={(e) => { e.preventDefault(); navigate('/system'); }}>System</a>
+          )}
+          {isAdmin && (
+            <a href="/dlq" aria-current={route.page === 'dlq' ? 'page' : undefined}
+              onClick={(e) => { e.preventDefault(); navigate('/dlq'); }}>DLQ</a>
+          )}
+        </nav>
+        <div className="me">
+          <span className="me-name" title={session.me.role}>{displayName(session.me)}</span>
+          <span className="role-badge">{session.me.role}</span>
+          <button type="button" className="ghost" onClick={logout}>Sign out</button>
+        </div>
+      </header>
+      <main id="main" className="main">
+        {route.page === 'system' && isAdmin ? (
+          <System api={api} />
+        ) : route.page === 'dlq' && isAdmin ? (
+          <DeadLetters api={api} />
+        ) : (
+          <Inbox api={api} session={session} conversationId={route.page === 'inbox' ? route.conversationId : null} search={search} />
+        )}
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,219 @@
+// One conversation: header, timeline with delivery ticks, customer details
+// and the reply box (free text inside the 24 h window, templates outside).
+import { useCallback, useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { errorText, type Api, type ContactDetail, type ConversationDetail, type Message } from '../api/client';
+import { duration, fullTime, initials, phone, shortTime, statusLabel, tick } from '../lib/format';
+import { replyWindow } from '../lib/window';
+import { ACTION_LABEL, availableActions, conflictMessage, type ConversationAction } from '../lib/actions';
+
+export function ConversationView({ api, id, refresh, isAgent, onBack, onReplied }: {
+  api: Api; id: number; refresh: number; isAgent: boolean; onBack: () => void; onReplied: () => void;
+}) {
+  const [detail, setDetail] = useState<ConversationDetail | null>(null);
+  const [contact, setContact] = useState<ContactDetail | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [now, setNow] = useState(() => new Date());
+  const [acting, setActing] = useState<ConversationAction | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const timeline = useRef<HTMLOListElement>(null);
+
+  const load = useCallback(async () => {
+    try {
+      const { data, error, response } = await api.GET('/api/v1/conversations/{id}', { params: { path: { id } } });
+      if (!data) throw new Error(response.status === 404 ? 'This conversation does not exist.' : errorText(error, 'Could not load the conversation'));
+      setDetail(data);
+      setError(null);
+      const c = await api.GET('/api/v1/contacts/{id}', { params: { path: { id: data.conversation.contact.id } } });
+      if (c.data) setContact(c.data);
+    } catch (err) {
+      setError(errorText(err, 'Could not load the conversation'));
+    }
+  }, [api, id]);
+
+  useEffect(() => { void load(); }, [load, refresh]);
+  useEffect(() => {
+    const t = window.setInterval(() => setNow(new Date()), 30_000);
+    return () => window.clearInterval(t);
+  }, []);
+  const count = detail?.messages.length ?? 0;
+  useEffect(() => {
+    timeline.current?.lastElementChild?.scrollIntoView({ block: 'end' });
+  }, [count]);
+
+  if (error && !detail) {
+    return (
+      <div className="conversation">
+        <div className="conv-header"><button type="button" className="ghost back" onClick={onBack} aria-label="Back to inbox">←</button></div>
+        <div className="empty center"><p className="error" role="alert">{error}</p>
+          <button type="button" className="ghost" onClick={() => void load()}>Retry</button></div>
+      </div>
+    );
+  }
+  if (!detail) return <div className="conversation"><div className="empty center" aria-busy="true">Loading conversation…</div></div>;
+
+  const c = detail.conversation;
+  const win = replyWindow(c.last_inbound_at, now);
+  const act = async (action: ConversationAction) => {
+    setActing(action);
+    setNotice(null);
+    const options = { params: { path: { id } }, body: { version: c.version } };
+    const res = await (action === 'claim'
+      ? api.POST('/api/v1/conversations/{id}/claim', options)
+      : action === 'resolve'
+        ? api.POST('/api/v1/conversations/{id}/resolve', options)
+        : api.POST('/api/v1/conversations/{id}/reopen', options)
+    ).catch((err: unknown) => ({ data: undefined, error: { code: 'network', detail: errorText(err) }, response: null }));
+    setActing(null);
+    if (res.data) {
+      setDetail({ ...detail, conversation: res.data });
+      onReplied();
+    } else if (res.response?.status === 409) {
+      setNotice(conflictMessage(action));
+      void load();
+    } else {
+      setNotice(errorText(res.error, `Could not ${ACTION_LABEL[action].toLowerCase()} the conversation`));
+    }
+  };
+  return (
+    <div className="conversation">
+      <div className="conv-header">
+        <button type="button" className="ghost back" onClick={onBack} aria-label="Back to inbox">←</button>
+        <span className="avatar" aria-hidden="true">{initials(c.contact.profile_name)}</span>
+        <div className="conv-title">
+          <h2>{c.contact.profile_name || phone(c.contact.wa_id)}</h2>
+          <span className="muted">{phone(c.contact.wa_id)} · #{c.id}</span>
+        </div>
+        <span className={`status-pill s-${c.status}`} data-testid="conversation-status">{statusLabel(c.status)}</span>
+        {availableActions(c.status, isAgent).map((a) => (
+          <button key={a} type="button" className={a === 'claim' ? 'primary' : 'ghost'} disabled={acting !== null} onClick={() => void act(a)}>
+            {acting === a ? `${ACTION_LABEL[a]}…` : ACTION_LABEL[a]}
+          </button>
+        ))}
+      </div>
+      {error && <div className="banner error" role="alert">{error}</div>}
+      {notice && <div className="banner error" role="alert" data-testid="action-notice">{notice}</div>}
+      <div className="conv-body">
+        <div className="timeline-col">
+          <ol className="timeline" ref={timeline} aria-label="Messages" data-testid="timeline">
+            {detail.messages.length === 0 && <li className="empty">No messages yet.</li>}
+            {detail.messages.map((m) => <Bubble key={m.id} m={m} />)}
+          </ol>
+          <ReplyBox api={api} id={id} windowOpen={win.open}
+            windowText={win.open ? `24 h window open · closes in ${duration(win.remainingMs)}` :
+              win.closedAt ? `24 h window closed ${shortTime(win.closedAt.toISOString(), now)} · send a template` : 'No customer message yet · send a template'}
+            onSent={() => { void load(); onReplied(); }} />
+        </div>
+        <aside className="customer" aria-label="Customer details">
+          <h3>Customer</h3>
+          <dl>
+            <dt>Name</dt><dd>{c.contact.profile_name || '—'}</dd>
+            <dt>WhatsApp</dt><dd>{phone(c.contact.wa_id)}</dd>
+            <dt>Tier</dt><dd>{contact?.tier ?? c.contact.tier}</dd>
+            <dt>Language</dt><dd>{contact?.language || '—'}</dd>
+            <dt>Business number</dt><dd>{c.business_number}</dd>
+            <dt>Since</dt><dd title={fullTime(contact?.created_at)}>{shortTime(contact?.created_at ?? c.created_at, now)}</dd>
+          </dl>
+          <Attributes value={contact?.attributes} />
+        </aside>
+      </div>
+    </div>
+  );
+}
+
+function Bubble({ m }: { m: Message }) {
+  const out = m.direction === 'outbound';
+  const t = tick(m.status);
+  return (
+    <li className={`bubble ${out ? 'out' : 'in'}`} data-status={m.status} data-testid={`message-${m.id}`}>
+      <div className="bubble-body">
+        {m.kind !== 'text' && <span className="kind">{m.kind}</span>}
+        {m.body ?? <em className="muted">({m.kind})</em>}
+      </div>
+      <div className="bubble-meta">
+        <time dateTime={m.provider_timestamp} title={`Provider time ${fullTime(m.provider_timestamp)}`}>{shortTime(m.provider_timestamp)}</time>
+        {out && <span className={`tick ${t.tone}`} title={t.label} aria-label={t.label} data-testid="tick">{t.glyph}</span>}
+      </div>
+      {m.status === 'failed' && <div className="bubble-error" role="note">Not delivered: {m.error || 'the provider gave no reason'}</div>}
+    </li>
+  );
+}
+
+function Attributes({ value }: { value: unknown }) {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return null;
+  const entries = Object.entries(value as Record<string, unknown>);
+  if (entries.length === 0) return <p className="muted small">No attributes.</p>;
+  return (
+    <>
+      <h4>Attributes</h4>
+      <dl>{entries.map(([k, v]) => <Fragmentish key={k} k={k} v={typeof v === 'string' ? v : JSON.stringify(v)} />)}</dl>
+    </>
+  );
+}
+
+function Fragmentish({ k, v }: { k: string; v: string }) {
+  return <><dt>{k}</dt><dd>{v}</dd></>;
+}
+
+function ReplyBox({ api, id, windowOpen, windowText, onSent }: {
+  api: Api; id: number; windowOpen: boolean; windowText: string; onSent: () => void;
+}) {
+  const [useTemplate, setUseTemplate] = useState(!windowOpen);
+  const [text, setText] = useState('');
+  const [tpl, setTpl] = useState({ name: '', language: 'en', parameters: '' });
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => { if (!windowOpen) setUseTemplate(true); }, [windowOpen]);
+
+  const send = async (e?: FormEvent) => {
+    e?.preventDefault();
+    if (busy) return;
+    const body = useTemplate
+      ? { template: { name: tpl.name.trim(), language: tpl.language.trim(), parameters: tpl.parameters.split('\n').map((p) => p.trim()).filter(Boolean) } }
+      : { text: text.trim() };
+    if (useTemplate ? !tpl.name.trim() : !text.trim()) return;
+    setBusy(true);
+    setError(null);
+    const { data, error } = await api.POST('/api/v1/conversations/{id}/reply', { params: { path: { id } }, body })
+      .catch((err: unknown) => ({ data: undefined, error: { code: 'network', detail: errorText(err) } }));
+    setBusy(false);
+    if (data) {
+      setText('');
+      onSent();
+    } else if (error && 'code' in error && error.code === 'window_closed') {
+      setUseTemplate(true);
+      setError('The 24 h window has closed: only a template can be sent now.');
+    } else {
+      setError(errorText(error, 'The reply was not sent'));
+    }
+  };
+  const onKey = (e: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) void send();
+  };
+
+  return (
+    <form className="reply" onSubmit={send} aria-label="Reply">
+      <div className="reply-head">
+        <span className={`window ${windowOpen ? 'open' : 'closed'}`} data-testid="window-state">{windowText}</span>
+        {windowOpen && (
+          <button type="button" className="link" onClick={() => setUseTemplate(!useTemplate)}>
+            {useTemplate ? 'Write a message' : 'Use a template'}
+          </button>
+        )}
+      </div>
+      {useTemplate ? (
+        <div className="template-fields">
+          <label>Template<input value={tpl.name} onChange={(e) => setTpl({ ...tpl, name: e.target.value })} placeholder="e.g. order_update" required /></label>
+          <label>Language<input value={tpl.language} onChange={(e) => setTpl({ ...tpl, language: e.target.value })} placeholder="en" required /></label>
+          <label className="wide">Parameters, one a line<textarea rows={2} value={tpl.parameters} onChange={(e) => setTpl({ ...tpl, parameters: e.target.value })} /></label>
+        </div>
+      ) : (
+        <textarea aria-label="Write a reply" placeholder="Type a reply… (Ctrl+Enter to send)" rows={3} maxLength={4096}
+          value={text} onChange={(e) => setText(e.target.value)} onKeyDown={onKey} />
+      )}
+      {error && <p className="error" role="alert">{error}</p>}
+      <div className="reply-actions">
+        <button type="submit" className="primary" disabled={busy}>{busy ? 'Sending…' : useTemplate ? 'Send template' : 'Send'}</button>
+      </div>
+    </form>
+  );
+}
