@@ -502,3 +502,116 @@ async fn numbers_added_and_rotated_on_the_admin_side_reach_every_edge_and_surviv
         401
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn past_its_in_flight_bound_the_edge_answers_503_at_once_instead_of_queueing() {
+    let stack = spawn_stack(
+        TestDb::sqlite(),
+        StackOptions {
+            tune: |config| config.edge.max_in_flight = 1,
+            ..StackOptions::default()
+        },
+    )
+    .await;
+    // A slow client holds the only slot: its body never finishes.
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Vec<u8>, std::io::Error>>(1);
+    tx.send(Ok(b"{\"entry\": [".to_vec())).await.unwrap();
+    let body = reqwest::Body::wrap_stream(tokio_stream_from(rx));
+    let url = format!("{}/webhooks/meta", stack.edge_url("eu"));
+    let slow = tokio::spawn({
+        let http = stack.http.clone();
+        let url = url.clone();
+        async move {
+            http.post(url)
+                .header("x-hub-signature-256", "sha256=00")
+                .body(body)
+                .send()
+                .await
+        }
+    });
+    let message = meta_text(
+        PHONE_NUMBER_ID,
+        "4915100000095",
+        "Busy",
+        "wamid.B1",
+        "busy?",
+        1_764_300_000,
+    );
+    let refused = eventually(
+        Duration::from_secs(10),
+        "a 503 while the slot is held",
+        || async {
+            let response = stack.post_meta("eu", &message, APP_SECRET).await;
+            (response.status() == 503).then_some(response)
+        },
+    )
+    .await;
+    assert!(refused.headers().contains_key("retry-after"));
+    let error: serde_json::Value = refused.json().await.unwrap();
+    assert_eq!(error["code"], "overloaded");
+
+    drop(tx);
+    let _ = slow.await;
+    eventually(
+        Duration::from_secs(10),
+        "the slot to be free again",
+        || async {
+            (stack.post_meta("eu", &message, APP_SECRET).await.status() == 200).then_some(())
+        },
+    )
+    .await;
+}
+
+/// A receiver as a byte stream for a request body.
+fn tokio_stream_from(
+    mut rx: tokio::sync::mpsc::Receiver<Result<Vec<u8>, std::io::Error>>,
+) -> impl futures::Stream<Item = Result<Vec<u8>, std::io::Error>> {
+    futures::stream::poll_fn(move |cx| rx.poll_recv(cx))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn stored_events_carry_a_traceparent_that_continues_the_callers_trace() {
+    let stack = spawn_stack(TestDb::sqlite(), StackOptions::default()).await;
+    let body = meta_text(
+        PHONE_NUMBER_ID,
+        "4915100000096",
+        "Trace",
+        "wamid.TR1",
+        "trace me",
+        1_764_300_000,
+    );
+    let response = stack
+        .http
+        .post(format!("{}/webhooks/meta", stack.edge_url("eu")))
+        .header(
+            "x-hub-signature-256",
+            relay::provider::meta::sign(APP_SECRET, &body),
+        )
+        .header(
+            "traceparent",
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+        )
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let leaf = async_nats::connect(stack.nats.leaves[0].process.client_url.as_str())
+        .await
+        .unwrap();
+    let js = async_nats::jetstream::new(leaf);
+    let stream = js
+        .get_stream(relay::topology::edge_stream("eu"))
+        .await
+        .unwrap();
+    let stored = stream.get_raw_message(1).await.unwrap();
+    let trace = stored.headers.get("traceparent").unwrap().to_string();
+    assert_eq!(
+        relay::envelope::trace_id(&trace),
+        Some("4bf92f3577b34da6a3ce929d0e0e4736")
+    );
+    assert_ne!(
+        trace, "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+        "a span of its own"
+    );
+}
