@@ -1,14 +1,15 @@
 # Wharf: the two commands of the README, and the pieces they are made of.
 #   make up    the whole stack on this machine (NATS cluster, edges, router, admin)
 #   make test  every test: unit, integration on real NATS, SQLite and PostgreSQL,
-#              and the dashboard's unit and browser tests (make web-test)
+#              the admin API fuzzed against its spec (make api-fuzz), and the
+#              dashboard's unit and browser tests (make web-test)
 
 SHELL := /bin/bash
 CARGO_TARGET_DIR ?= $(if $(CI),/var/cache/wharf-target,$(CURDIR)/target)
 export CARGO_TARGET_DIR
 WHARF := $(CARGO_TARGET_DIR)/release/wharf
 
-.PHONY: up test deps build lint fmt openapi web web-test
+.PHONY: up test deps build lint fmt openapi web web-test api-fuzz
 
 deps:
 	@scripts/ensure-nats.sh
@@ -32,6 +33,12 @@ web-test: deps
 	cargo build --bin wharf
 	cd web && WHARF_BIN=$(CARGO_TARGET_DIR)/debug/wharf npm run e2e
 
+# The admin API fuzzed against its own committed spec (schemathesis):
+# no 5xx, every answer conforms to the spec.
+api-fuzz: deps
+	cargo build --bin wharf
+	scripts/api-fuzz.sh $(CARGO_TARGET_DIR)/debug/wharf
+
 lint:
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets -- -D warnings
@@ -44,6 +51,7 @@ test: deps
 	else \
 	  cargo test --workspace; \
 	fi
+	$(MAKE) api-fuzz
 	$(MAKE) web-test
 
 fmt:

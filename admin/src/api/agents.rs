@@ -18,6 +18,7 @@ const PRESENCES: &[&str] = &["online", "away", "offline"];
 
 /// A presence change.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct PresenceIn {
     /// online, away or offline.
     pub presence: String,
@@ -25,6 +26,7 @@ pub struct PresenceIn {
 
 /// An agent's availability.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct PresenceOut {
     pub agent_id: i64,
     /// online, away or offline.

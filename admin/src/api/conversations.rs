@@ -24,6 +24,7 @@ const STATUSES: &[&str] = &["bot", "queued", "assigned", "pending", "resolved"];
 
 /// The customer of a conversation.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ContactOut {
     pub id: i64,
     /// WhatsApp id (phone number).
@@ -34,6 +35,7 @@ pub struct ContactOut {
 
 /// A conversation between a business number and a contact.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ConversationOut {
     pub id: i64,
     /// bot, queued, assigned, pending or resolved.
@@ -55,6 +57,7 @@ pub struct ConversationOut {
 
 /// One page of conversations.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ConversationPageOut {
     pub items: Vec<ConversationOut>,
     /// Pass as `cursor` for the next page; absent on the last page.
@@ -63,6 +66,7 @@ pub struct ConversationPageOut {
 
 /// One message of a conversation.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct MessageOut {
     pub id: i64,
     /// inbound (from the customer) or outbound (our reply).
@@ -83,6 +87,7 @@ pub struct MessageOut {
 
 /// A conversation with its message timeline.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ConversationDetailOut {
     pub conversation: ConversationOut,
     /// In provider time order.
@@ -91,6 +96,7 @@ pub struct ConversationDetailOut {
 
 /// A template reply.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct TemplateIn {
     pub name: String,
     /// Language code, e.g. `en` or `pt_BR`.
@@ -102,6 +108,7 @@ pub struct TemplateIn {
 
 /// A reply: free-form `text` (inside the 24 h window) or a `template`.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ReplyIn {
     #[oai(validator(max_length = 4096))]
     pub text: Option<String>,
@@ -110,6 +117,7 @@ pub struct ReplyIn {
 
 /// Claim a conversation from the queue.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ClaimIn {
     /// The `version` you read; a stale one is a 409.
     pub version: i64,
@@ -119,6 +127,7 @@ pub struct ClaimIn {
 
 /// Transfer to an agent, or back to a team's queue.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct TransferIn {
     /// The `version` you read; a stale one is a 409.
     pub version: i64,
@@ -130,6 +139,7 @@ pub struct TransferIn {
 
 /// A change that needs only the version read.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct VersionIn {
     /// The `version` you read; a stale one is a 409.
     pub version: i64,
@@ -274,8 +284,10 @@ impl ConversationsApi {
         /// Business phone number id.
         number: Query<Option<String>>,
         /// Page size, 1–200 (default 50).
+        #[oai(validator(minimum(value = "1"), maximum(value = "200")))]
         limit: Query<Option<u64>>,
         /// `next_cursor` of the previous page.
+        #[oai(validator(pattern = r"^[0-9]{1,19}$"))]
         cursor: Query<Option<String>>,
     ) -> ApiResult<Json<ConversationPageOut>> {
         let limit = limit.0.unwrap_or(50);

@@ -17,6 +17,7 @@ use crate::error::{ApiError, ApiResult};
 
 /// One dead letter.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct DeadLetterOut {
     pub id: i64,
     /// router or sender.
@@ -64,6 +65,7 @@ fn letter_out(m: dead_letter::Model) -> DeadLetterOut {
 
 /// One page of dead letters.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct DeadLetterPageOut {
     pub items: Vec<DeadLetterOut>,
     /// Matching letters in all pages.
@@ -74,6 +76,7 @@ pub struct DeadLetterPageOut {
 
 /// A header of the original message.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct HeaderOut {
     pub name: String,
     pub value: String,
@@ -81,6 +84,7 @@ pub struct HeaderOut {
 
 /// A dead letter with its original bytes and headers.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct DeadLetterDetailOut {
     pub letter: DeadLetterOut,
     pub headers: Vec<HeaderOut>,
@@ -90,6 +94,7 @@ pub struct DeadLetterDetailOut {
 
 /// Which letters a bulk replay takes (pending ones only).
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct DlqReplayIn {
     pub origin: Option<String>,
     pub reason: Option<String>,
@@ -109,6 +114,7 @@ fn default_dry_run() -> bool {
 
 /// Outcome of a bulk replay.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct DlqReplayOut {
     /// Pending letters matching the filter.
     pub matched: u64,
@@ -157,7 +163,10 @@ impl DlqApi {
         since: Query<Option<DateTime<Utc>>>,
         until: Query<Option<DateTime<Utc>>>,
         /// Page size, 1–200 (default 50).
+        #[oai(validator(minimum(value = "1"), maximum(value = "200")))]
         limit: Query<Option<u64>>,
+        /// `next_cursor` of the previous page.
+        #[oai(validator(pattern = r"^[0-9]{1,19}$"))]
         cursor: Query<Option<String>>,
     ) -> ApiResult<Json<DeadLetterPageOut>> {
         auth.0.require(Role::Supervisor)?;

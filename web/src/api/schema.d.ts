@@ -3328,6 +3328,7 @@ export interface operations {
                 until?: string;
                 /** @description Page size, 1–200 (default 50). */
                 limit?: number;
+                /** @description `next_cursor` of the previous page. */
                 cursor?: string;
             };
             header?: never;
