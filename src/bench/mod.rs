@@ -1,0 +1,652 @@
+//! `wharf bench`: Wharf against the physical limits under it, side by side in
+//! one run on freshly started local NATS servers (3-node hub + a leaf), with
+//! the roles as real child processes on loopback, reported as ratios:
+//! raw JetStream publish vs edge ingest (and an HTTP + signature-only
+//! server), end to end through router processes on SQLite and PostgreSQL,
+//! the sender against the sandbox with and without a rate limit, and the peak
+//! RSS of every process. Every phase is bounded in time.
+
+mod children;
+mod pipeline;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use hdrhistogram::Histogram;
+use relay::envelope::Provider;
+use relay::provider::NumberCredentials;
+use relay::secret::Secret;
+use serde::Serialize;
+use tokio_util::sync::CancellationToken;
+
+pub use children::{RoleConfig, RoleProcess, own_peak_rss_kib, peak_rss_kib};
+pub use pipeline::{BenchDb, EndToEnd, SenderRun, busiest_window};
+
+use crate::config::Config;
+use crate::nats_server::{HubCluster, LeafNode, Ports, free_port};
+use crate::roles;
+
+/// Options of one bench run.
+#[derive(Debug, Clone)]
+pub struct BenchOptions {
+    /// Seconds each measured phase runs.
+    pub seconds: u64,
+    /// Requests (or acks) in flight, one phase each.
+    pub concurrency: Vec<usize>,
+    /// Where to write the JSON result (the table goes to stdout).
+    pub json_out: Option<std::path::PathBuf>,
+    /// A PostgreSQL server (a URL whose user may create databases) for the
+    /// end-to-end runs on PostgreSQL; without it those runs are left out.
+    pub postgres_url: Option<String>,
+    /// Router processes, one end-to-end run each (per database).
+    pub routers: Vec<usize>,
+    /// Webhooks in flight during the end-to-end runs.
+    pub end_to_end_concurrency: usize,
+    /// Replies of the sender run without a limit.
+    pub replies: usize,
+    /// Sends per second of the rate-limited sender run.
+    pub sender_limit: u32,
+}
+
+impl Default for BenchOptions {
+    fn default() -> Self {
+        Self {
+            seconds: 5,
+            concurrency: vec![16, 256],
+            json_out: None,
+            postgres_url: None,
+            routers: vec![1, 3],
+            end_to_end_concurrency: 16,
+            replies: 400,
+            sender_limit: 80,
+        }
+    }
+}
+
+/// One measured phase.
+#[derive(Debug, Clone, Serialize)]
+pub struct Phase {
+    pub name: String,
+    pub concurrency: usize,
+    pub requests: u64,
+    pub errors: u64,
+    pub per_second: f64,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+    pub p999_ms: f64,
+    /// `per_second` over the raw leaf publish at the same concurrency.
+    pub ratio_to_raw: Option<f64>,
+}
+
+/// Peak resident set of one process over the run.
+#[derive(Debug, Clone, Serialize)]
+pub struct RoleMemory {
+    pub role: String,
+    /// `VmHWM` just before the process stopped; `None` when unreadable.
+    pub peak_rss_mib: Option<f64>,
+}
+
+/// The whole run.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub cores: usize,
+    pub seconds: u64,
+    /// Conversation partitions (one ordered router consumer each).
+    pub partitions: u16,
+    pub phases: Vec<Phase>,
+    pub end_to_end: Vec<EndToEnd>,
+    pub sender: Vec<SenderRun>,
+    pub memory: Vec<RoleMemory>,
+}
+
+pub(crate) const NUMBER: &str = "106540352242922";
+pub(crate) const SECRET: &str = "bench-app-secret";
+
+/// A signed, realistic Meta delivery with one text message of ~1 KiB,
+/// sent now (so replies to it are inside the 24-hour window).
+fn delivery(n: u64) -> (Vec<u8>, String) {
+    let text = format!("order {n}: {}", "x".repeat(700));
+    let from = format!("4915{:09}", n % 5000);
+    let body = serde_json::json!({
+        "object": "whatsapp_business_account",
+        "entry": [{"id": "102290129340398", "changes": [{"field": "messages", "value": {
+            "messaging_product": "whatsapp",
+            "metadata": {"display_phone_number": "15550100", "phone_number_id": NUMBER},
+            "contacts": [{"profile": {"name": "Bench"}, "wa_id": from}],
+            "messages": [{"from": from, "id": format!("wamid.BENCH{n}"),
+                          "timestamp": chrono::Utc::now().timestamp().to_string(),
+                          "type": "text", "text": {"body": text}}]
+        }}]}]
+    })
+    .to_string()
+    .into_bytes();
+    let signature = relay::provider::meta::sign(SECRET, &body);
+    (body, signature)
+}
+
+/// POSTs delivery `n` to `url`; whether it was answered 2xx.
+async fn post_signed(http: &reqwest::Client, url: &str, n: u64) -> bool {
+    let (body, signature) = delivery(n);
+    match http
+        .post(url)
+        .header("content-type", "application/json")
+        .header(relay::provider::META_SIGNATURE_HEADER, signature)
+        .body(body)
+        .send()
+        .await
+    {
+        Ok(response) => response.status().is_success(),
+        Err(_) => false,
+    }
+}
+
+/// Runs `op` from `concurrency` tasks until `seconds` pass; `op(n)` is one
+/// request numbered `n`, returning whether it succeeded.
+async fn measure<F, Fut>(
+    name: &str,
+    concurrency: usize,
+    seconds: u64,
+    op: F,
+) -> anyhow::Result<Phase>
+where
+    F: Fn(u64) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = bool> + Send,
+{
+    let op = Arc::new(op);
+    let counter = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let mut tasks = Vec::with_capacity(concurrency);
+    for _ in 0..concurrency {
+        let op = Arc::clone(&op);
+        let counter = Arc::clone(&counter);
+        tasks.push(tokio::spawn(async move {
+            let mut histogram = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).ok();
+            let mut errors = 0u64;
+            while Instant::now() < deadline {
+                let n = counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let started = Instant::now();
+                let ok = op(n).await;
+                let micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+                if ok {
+                    if let Some(h) = histogram.as_mut() {
+                        let _ = h.record(micros.max(1));
+                    }
+                } else {
+                    errors += 1;
+                }
+            }
+            (histogram, errors)
+        }));
+    }
+    let started = Instant::now();
+    let mut all = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3)?;
+    let mut errors = 0;
+    for task in tasks {
+        let (histogram, task_errors) = task.await?;
+        if let Some(h) = histogram {
+            all.add(h)?;
+        }
+        errors += task_errors;
+    }
+    let elapsed = started.elapsed().as_secs_f64().max(0.001);
+    let ms = |q: f64| all.value_at_quantile(q) as f64 / 1000.0;
+    Ok(Phase {
+        name: name.to_owned(),
+        concurrency,
+        requests: all.len(),
+        errors,
+        per_second: all.len() as f64 / elapsed,
+        p50_ms: ms(0.5),
+        p99_ms: ms(0.99),
+        p999_ms: ms(0.999),
+        ratio_to_raw: None,
+    })
+}
+
+/// Publishes delivery `n` as a ~1 KiB event with a `Nats-Msg-Id`, like the edge.
+async fn raw_publish(
+    js: &async_nats::jetstream::Context,
+    region: &str,
+    id: u64,
+    n: u64,
+    partitions: u16,
+) -> bool {
+    let (body, _) = delivery(id);
+    let mut headers = async_nats::HeaderMap::new();
+    headers.insert("Nats-Msg-Id", format!("bench:{region}:{id}").as_str());
+    let subject =
+        relay::topology::inbound_subject(region, NUMBER, (n % u64::from(partitions)) as u16);
+    match js.publish_with_headers(subject, headers, body.into()).await {
+        Ok(ack) => ack.await.is_ok(),
+        Err(_) => false,
+    }
+}
+
+/// The raw leaf publish rate at concurrency `c` (or the nearest measured).
+fn raw_rate(phases: &[Phase], c: usize, exact: bool) -> Option<f64> {
+    phases
+        .iter()
+        .filter(|p| p.name.starts_with("raw publish → EDGE") && (!exact || p.concurrency == c))
+        .min_by_key(|p| p.concurrency.abs_diff(c))
+        .map(|p| p.per_second.max(1e-9))
+}
+
+/// Polls `url` until it answers 2xx.
+async fn wait_ready(
+    http: &reqwest::Client,
+    url: &str,
+    edge: &mut RoleProcess,
+) -> anyhow::Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        edge.check_running()?;
+        if http
+            .get(url)
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
+            return Ok(());
+        }
+        anyhow::ensure!(Instant::now() < deadline, "{url} not ready in 60 s");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Runs every phase and prints the tables.
+///
+/// # Errors
+/// When the servers or a role cannot start, or PostgreSQL is unreachable.
+pub async fn run(mut config: Config, options: BenchOptions) -> anyhow::Result<Report> {
+    let dir = tempfile::tempdir()?;
+    let ports = Ports::plan([0; 6], 3, 1)?;
+    let mut hub = HubCluster::start(&config.up.nats_server, dir.path(), &ports)?;
+    let mut leaf = LeafNode::start(
+        &config.up.nats_server,
+        dir.path(),
+        "eu",
+        ports.leaf_client[0],
+        ports.leaf_monitor[0],
+        &ports.hub_leafnode,
+    )?;
+    hub.wait_ready(Duration::from_secs(60)).await?;
+    leaf.wait_ready(Duration::from_secs(60)).await?;
+    config.nats.url = hub.client_urls();
+    config.topology.regions = vec!["eu".into()];
+    let partitions = config.topology.partitions;
+    let hub_client = roles::hub_client(&config, "wharf-bench").await?;
+    roles::ensure_hub_topology(&config, &hub_client, Duration::from_secs(60)).await?;
+
+    // The sandbox provider (in this process) sends status webhooks to the edge.
+    let edge_listen: std::net::SocketAddr = format!("127.0.0.1:{}", free_port()?).parse()?;
+    let edge_url = format!("http://{edge_listen}/webhooks/meta");
+    let shutdown = CancellationToken::new();
+    config.numbers = vec![NumberCredentials {
+        provider: Provider::Meta,
+        phone_number_id: NUMBER.into(),
+        display_phone: String::new(),
+        app_secret: Secret::new(SECRET),
+        verify_token: Secret::default(),
+        access_token: Secret::default(),
+        api_base_url: None,
+    }];
+    let sandbox = roles::bind_sandbox(
+        &config,
+        relay::sandbox::SandboxSettings {
+            listen: "127.0.0.1:0".parse()?,
+            webhook_url: edge_url.clone(),
+            ..config.sandbox.clone()
+        },
+    )
+    .await?;
+    let sandbox_url = format!("http://{}", sandbox.local_addr());
+    tokio::spawn(sandbox.run(shutdown.clone()));
+    // Replies of the bench number go to the sandbox.
+    config.numbers[0].api_base_url = Some(sandbox_url.clone());
+
+    let role = RoleConfig {
+        hub_urls: hub.client_urls(),
+        leaf_url: leaf.process.client_url.clone(),
+        // The edge never opens a database; router and sender runs set theirs.
+        database_url: BenchDb::sqlite(dir.path(), "unused").url().to_owned(),
+        edge_listen,
+        partitions,
+        sandbox_url: sandbox_url.clone(),
+        sends: 1_000_000,
+        period_ms: 1000,
+    };
+    let edge_config = role.write(dir.path(), "edge")?;
+    let mut edge = RoleProcess::spawn(
+        "edge",
+        &["edge", "--region", "eu"],
+        &edge_config,
+        dir.path(),
+    )?;
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(4096)
+        .timeout(Duration::from_secs(30))
+        .build()?;
+    wait_ready(&http, &format!("http://{edge_listen}/readyz"), &mut edge).await?;
+
+    // The same HTTP stack and signature check, answering without publishing:
+    // where the time goes that is not JetStream's (runs in this process).
+    let verify_only = {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        let directory = std::sync::Arc::new(relay::provider::NumberDirectory::new(&config.numbers));
+        let app = poem::Route::new().at("/webhooks/meta", poem::post(VerifyOnly { directory }));
+        let acceptor = poem::listener::TcpAcceptor::from_tokio(listener)?;
+        let stop = shutdown.clone();
+        tokio::spawn(async move {
+            poem::Server::new_with_acceptor(acceptor)
+                .run_with_graceful_shutdown(app, async move { stop.cancelled().await }, None)
+                .await
+        });
+        format!("http://{addr}/webhooks/meta")
+    };
+
+    let leaf_client = relay::nats::connect(
+        &leaf.process.client_url,
+        "wharf-bench-raw",
+        Duration::from_secs(10),
+    )
+    .await?;
+    let leaf_js = async_nats::jetstream::new(leaf_client);
+    let hub_js = async_nats::jetstream::new(hub_client.clone());
+
+    let mut phases = Vec::new();
+    let mut round = 0u64;
+    for &c in &options.concurrency {
+        round += 1;
+        let base = round * 100_000_000;
+        // Limit: the same ~1 KiB event with a Nats-Msg-Id into the same stream.
+        let js = leaf_js.clone();
+        phases.push(
+            measure(
+                "raw publish → EDGE_EU (leaf, R1)",
+                c,
+                options.seconds,
+                move |n| {
+                    let js = js.clone();
+                    async move { raw_publish(&js, "eu", base + n, n, partitions).await }
+                },
+            )
+            .await?,
+        );
+        let js = hub_js.clone();
+        phases.push(
+            measure("raw publish → INBOUND (hub, R3)", c, options.seconds, move |n| {
+                let js = js.clone();
+                async move { raw_publish(&js, "hub", base + 50_000_000 + n, n, partitions).await }
+            })
+            .await?,
+        );
+        let (client, url) = (http.clone(), verify_only.clone());
+        phases.push(
+            measure(
+                "HTTP + signature check only (no publish)",
+                c,
+                options.seconds,
+                move |n| {
+                    let (http, url) = (client.clone(), url.clone());
+                    async move { post_signed(&http, &url, base + 90_000_000 + n).await }
+                },
+            )
+            .await?,
+        );
+        let (client, url) = (http.clone(), edge_url.clone());
+        phases.push(
+            measure(
+                "edge: signed webhook → 200 after PubAck",
+                c,
+                options.seconds,
+                move |n| {
+                    let (http, url) = (client.clone(), url.clone());
+                    async move { post_signed(&http, &url, base + 80_000_000 + n).await }
+                },
+            )
+            .await?,
+        );
+        edge.check_running()?;
+    }
+    let ratios: Vec<Option<f64>> = phases
+        .iter()
+        .map(|p| raw_rate(&phases, p.concurrency, true).map(|raw| p.per_second / raw))
+        .collect();
+    for (phase, ratio) in phases.iter_mut().zip(ratios) {
+        phase.ratio_to_raw = ratio;
+    }
+
+    // End to end, then the sender on the conversations of the last SQLite run.
+    let mut memory = Vec::new();
+    let rig = pipeline::Rig {
+        dir: dir.path(),
+        hub_js: hub_js.clone(),
+        http: http.clone(),
+        edge_url: edge_url.clone(),
+        role: role.clone(),
+        numbers: &config.numbers,
+    };
+    let mut end_to_end = Vec::new();
+    let mut kept_sqlite = None;
+    let mut databases = vec!["sqlite"];
+    if options.postgres_url.is_some() {
+        databases.push("postgresql");
+    }
+    for kind in databases {
+        for &routers in &options.routers {
+            round += 1;
+            let db = match (kind, &options.postgres_url) {
+                ("postgresql", Some(url)) => BenchDb::postgres(url).await?,
+                _ => BenchDb::sqlite(dir.path(), &format!("e2e-{routers}")),
+            };
+            let result = pipeline::end_to_end(
+                &rig,
+                &db,
+                routers.max(1),
+                options.end_to_end_concurrency.max(1),
+                options.seconds,
+                round * 100_000_000,
+                &mut memory,
+            )
+            .await;
+            edge.check_running()?;
+            let mut result =
+                result.with_context(|| format!("end to end on {kind} with {routers} routers"))?;
+            result.ratio_to_raw = raw_rate(&phases, result.concurrency, false)
+                .map(|raw| result.routed_per_second / raw);
+            end_to_end.push(result);
+            if kind == "sqlite" {
+                kept_sqlite = Some(db);
+            } else {
+                db.remove().await;
+            }
+        }
+    }
+    let mut sender = Vec::new();
+    if let Some(db) = &kept_sqlite {
+        sender.push(
+            pipeline::sender(
+                &rig,
+                db,
+                &sandbox_url,
+                options.replies.max(2),
+                None,
+                "sender-unlimited",
+                &mut memory,
+            )
+            .await
+            .context("sender without a limit")?,
+        );
+        let limit = options.sender_limit.max(1);
+        let replies = (limit as usize * options.seconds as usize).max(2 * limit as usize);
+        sender.push(
+            pipeline::sender(
+                &rig,
+                db,
+                &sandbox_url,
+                replies,
+                Some(limit),
+                "sender-limited",
+                &mut memory,
+            )
+            .await
+            .context("sender with a limit")?,
+        );
+    }
+
+    let mib = |kib: Option<u64>| kib.map(|k| k as f64 / 1024.0);
+    memory.insert(
+        0,
+        RoleMemory {
+            role: "edge".into(),
+            peak_rss_mib: mib(edge.peak_rss_kib()),
+        },
+    );
+    for node in &hub.nodes {
+        memory.push(RoleMemory {
+            role: format!("nats-server {}", node.name),
+            peak_rss_mib: mib(node.pid().and_then(peak_rss_kib)),
+        });
+    }
+    memory.push(RoleMemory {
+        role: "nats-server leaf eu".into(),
+        peak_rss_mib: mib(leaf.process.pid().and_then(peak_rss_kib)),
+    });
+    memory.push(RoleMemory {
+        role: "wharf bench (load generator, sandbox, HTTP-only server)".into(),
+        peak_rss_mib: mib(own_peak_rss_kib()),
+    });
+    let _ = edge.stop(Duration::from_secs(10));
+    shutdown.cancel();
+
+    let report = Report {
+        cores: std::thread::available_parallelism().map_or(1, usize::from),
+        seconds: options.seconds,
+        partitions,
+        phases,
+        end_to_end,
+        sender,
+        memory,
+    };
+    println!("{}", markdown(&report));
+    if let Some(path) = &options.json_out {
+        std::fs::write(path, serde_json::to_vec_pretty(&report)?)
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
+    drop(leaf);
+    drop(hub);
+    Ok(report)
+}
+
+/// An endpoint that reads and verifies a delivery like the edge, then
+/// answers 200 without storing anything (bench only).
+struct VerifyOnly {
+    directory: std::sync::Arc<relay::provider::NumberDirectory>,
+}
+
+impl poem::Endpoint for VerifyOnly {
+    type Output = poem::Response;
+
+    async fn call(&self, req: poem::Request) -> poem::Result<Self::Output> {
+        use relay::provider::WebhookParser;
+        let headers = req.headers().clone();
+        let body = req.into_body().into_bytes_limit(1 << 20).await?;
+        let status =
+            match relay::provider::meta::MetaWebhook.accept(&self.directory, &headers, &body, "eu")
+            {
+                Ok(_) => poem::http::StatusCode::OK,
+                Err(_) => poem::http::StatusCode::UNAUTHORIZED,
+            };
+        Ok(poem::Response::builder().status(status).finish())
+    }
+}
+
+fn ratio(value: Option<f64>) -> String {
+    value.map_or_else(|| "–".to_owned(), |r| format!("{r:.2}"))
+}
+
+/// The report as Markdown tables.
+pub fn markdown(report: &Report) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} cores, {} s per phase, {} partitions\n",
+        report.cores, report.seconds, report.partitions
+    );
+    out.push_str("| phase | in flight | req/s | p50 ms | p99 ms | p99.9 ms | errors | vs raw leaf publish |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
+    for phase in &report.phases {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {:.0} | {:.2} | {:.2} | {:.2} | {} | {} |",
+            phase.name,
+            phase.concurrency,
+            phase.per_second,
+            phase.p50_ms,
+            phase.p99_ms,
+            phase.p999_ms,
+            phase.errors,
+            ratio(phase.ratio_to_raw)
+        );
+    }
+    if !report.end_to_end.is_empty() {
+        out.push_str("\n| end to end | routers | partitions | edge events/s | routed events/s | vs raw leaf publish | max lag | lag at load end | drained after load | keeps up |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+        for run in &report.end_to_end {
+            let drained = if run.drained {
+                format!("{:.1} s", run.drain_seconds)
+            } else {
+                format!(
+                    "no ({} of {} left)",
+                    run.posted - run.routed.min(run.posted),
+                    run.posted
+                )
+            };
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {:.0} | {:.0} | {} | {} | {} | {} | {} |",
+                run.database,
+                run.routers,
+                run.partitions,
+                run.edge_per_second,
+                run.routed_per_second,
+                ratio(run.ratio_to_raw),
+                run.max_lag,
+                run.lag_at_load_end,
+                drained,
+                if run.keeps_up { "yes" } else { "no" }
+            );
+        }
+    }
+    if !report.sender.is_empty() {
+        out.push_str("\n| sender → sandbox | replies | sent | sends/s | vs limit | max in any 1 s |\n|---|---:|---:|---:|---:|---:|\n");
+        for run in &report.sender {
+            let limit = run
+                .limit_per_second
+                .map_or_else(|| "no limit".to_owned(), |l| format!("limit {l:.0}/s"));
+            let _ = writeln!(
+                out,
+                "| {limit} | {} | {} | {:.1} | {} | {} |",
+                run.replies,
+                run.sent,
+                run.per_second,
+                ratio(run.ratio_to_limit),
+                run.max_in_1s
+            );
+        }
+    }
+    if !report.memory.is_empty() {
+        out.push_str("\n| process | peak RSS MiB |\n|---|---:|\n");
+        for role in &report.memory {
+            let _ = writeln!(
+                out,
+                "| {} | {} |",
+                role.role,
+                role.peak_rss_mib
+                    .map_or_else(|| "–".to_owned(), |m| format!("{m:.1}"))
+            );
+        }
+    }
+    out
+}

@@ -1,0 +1,520 @@
+//! The end-to-end and sender phases of `wharf bench`: signed webhooks through
+//! the edge until routed rows exist (router processes on SQLite or
+//! PostgreSQL, lag sampled every second), and replies through a sender
+//! process to the sandbox provider with and without a rate limit.
+//! Owns only the traffic and the measuring; the roles are the real ones.
+
+use std::collections::HashSet;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use async_nats::jetstream;
+use entities::{conversation, message};
+use futures::{StreamExt, TryStreamExt};
+use relay::envelope::ReplyContent;
+use relay::topology;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, Database, DatabaseConnection, EntityTrait, PaginatorTrait,
+    QueryFilter, QuerySelect,
+};
+use serde::Serialize;
+
+use super::RoleMemory;
+use super::children::{RoleConfig, RoleProcess};
+use crate::config::DatabaseSettings;
+use crate::roles;
+
+/// A database of one end-to-end run.
+pub enum BenchDb {
+    Sqlite {
+        url: String,
+    },
+    Postgres {
+        admin_url: String,
+        name: String,
+        url: String,
+    },
+}
+
+impl BenchDb {
+    /// A fresh SQLite file under `dir`.
+    pub fn sqlite(dir: &Path, name: &str) -> Self {
+        Self::Sqlite {
+            url: format!(
+                "sqlite://{}?mode=rwc",
+                dir.join(format!("{name}.db")).display()
+            ),
+        }
+    }
+
+    /// A fresh database on the PostgreSQL server of `admin_url`.
+    ///
+    /// # Errors
+    /// When the server cannot be reached or refuses `CREATE DATABASE`.
+    pub async fn postgres(admin_url: &str) -> anyhow::Result<Self> {
+        let name = format!("wharf_bench_{}", hex::encode(rand::random::<[u8; 6]>()));
+        let admin = Database::connect(admin_url)
+            .await
+            .context("connecting to the PostgreSQL server of --postgres-url")?;
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE {name}"))
+            .await
+            .context("creating the bench database")?;
+        admin.close().await.ok();
+        let url = with_database(admin_url, &name);
+        Ok(Self::Postgres {
+            admin_url: admin_url.to_owned(),
+            name,
+            url,
+        })
+    }
+
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Sqlite { .. } => "sqlite",
+            Self::Postgres { .. } => "postgresql",
+        }
+    }
+
+    pub fn url(&self) -> &str {
+        match self {
+            Self::Sqlite { url } | Self::Postgres { url, .. } => url,
+        }
+    }
+
+    /// Drops a PostgreSQL database (SQLite files go with the run's folder).
+    pub async fn remove(self) {
+        if let Self::Postgres {
+            admin_url, name, ..
+        } = self
+            && let Ok(admin) = Database::connect(admin_url.as_str()).await
+        {
+            let _ = admin
+                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .await;
+        }
+    }
+}
+
+/// `postgres://u:p@h:5432/postgres?x` with the database name replaced.
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
+    let host_end = base
+        .rfind('/')
+        .filter(|&i| i > "postgres://".len())
+        .unwrap_or(base.len());
+    let mut out = format!("{}/{name}", &base[..host_end]);
+    if let Some(q) = query {
+        out.push('?');
+        out.push_str(q);
+    }
+    out
+}
+
+/// Migrates and seeds the bench number; returns the open pool.
+///
+/// # Errors
+/// Database errors.
+pub async fn prepare_database(
+    db: &BenchDb,
+    numbers: &[relay::provider::NumberCredentials],
+) -> anyhow::Result<DatabaseConnection> {
+    let conn = roles::connect_database(&DatabaseSettings {
+        url: db.url().to_owned(),
+        max_connections: 4,
+    })
+    .await?;
+    roles::migrate(&conn).await?;
+    roles::seed_numbers(&conn, numbers).await?;
+    Ok(conn)
+}
+
+/// One end-to-end run: webhooks → edge → INBOUND → routers → rows.
+#[derive(Debug, Clone, Serialize)]
+pub struct EndToEnd {
+    pub database: String,
+    pub routers: usize,
+    pub partitions: u16,
+    pub concurrency: usize,
+    /// Seconds webhooks were posted.
+    pub load_seconds: f64,
+    /// Events the edge stored (answered 200).
+    pub posted: u64,
+    pub edge_per_second: f64,
+    /// Message rows written by the routers.
+    pub routed: u64,
+    /// Rows per second from the first post until the last row (or the deadline).
+    pub routed_per_second: f64,
+    /// `routed_per_second` over the raw leaf publish at the nearest concurrency.
+    pub ratio_to_raw: Option<f64>,
+    /// Every stored event became a row before the deadline.
+    pub drained: bool,
+    /// Seconds from the end of the load until the last row.
+    pub drain_seconds: f64,
+    /// Events stored but not yet routed (INBOUND consumers' pending and
+    /// unacked, plus the EDGE_EU → INBOUND source lag), once a second.
+    pub lag: Vec<u64>,
+    pub max_lag: u64,
+    /// The backlog when the load stopped.
+    pub lag_at_load_end: u64,
+    /// The routers kept up: everything was routed before the deadline, at
+    /// ≥ 0.9× the edge's rate.
+    pub keeps_up: bool,
+}
+
+/// Events stored but not yet applied by the routers.
+async fn backlog(js: &jetstream::Context) -> Option<u64> {
+    let mut stream = js.get_stream(topology::INBOUND).await.ok()?;
+    let info = stream.info().await.ok()?;
+    let source_lag: u64 = info.sources.iter().map(|s| s.lag).sum();
+    let consumers: Vec<_> = stream.consumers().try_collect().await.ok()?;
+    let pending: u64 = consumers
+        .iter()
+        .filter(|c| c.name.starts_with("router-p"))
+        .map(|c| c.num_pending + c.num_ack_pending as u64)
+        .sum();
+    Some(pending + source_lag)
+}
+
+/// Removes the router consumers and every stored event, so a run starts on
+/// an empty INBOUND: waits for the edge stream's source to settle first.
+///
+/// # Errors
+/// When JetStream refuses.
+pub async fn reset_inbound(js: &jetstream::Context, partitions: u16) -> anyhow::Result<()> {
+    let mut stream = js.get_stream(topology::INBOUND).await?;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut last = u64::MAX;
+    loop {
+        let info = stream.info().await?;
+        let lag: u64 = info.sources.iter().map(|s| s.lag).sum();
+        if (lag == 0 && info.state.last_sequence == last) || Instant::now() > deadline {
+            break;
+        }
+        last = info.state.last_sequence;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    for partition in 0..partitions {
+        let _ = stream
+            .delete_consumer(&topology::router_consumer(partition))
+            .await;
+    }
+    stream.purge().await?;
+    Ok(())
+}
+
+async fn inbound_rows(db: &DatabaseConnection) -> u64 {
+    message::Entity::find()
+        .filter(message::Column::Direction.eq("inbound"))
+        .count(db)
+        .await
+        .unwrap_or(0)
+}
+
+/// Everything an end-to-end or sender run needs from the bench.
+pub struct Rig<'a> {
+    pub dir: &'a Path,
+    pub hub_js: jetstream::Context,
+    pub http: reqwest::Client,
+    pub edge_url: String,
+    pub role: RoleConfig,
+    pub numbers: &'a [relay::provider::NumberCredentials],
+}
+
+/// Runs one end-to-end measurement on `db` with `routers` router processes.
+///
+/// # Errors
+/// When a router does not start or the database fails.
+pub async fn end_to_end(
+    rig: &Rig<'_>,
+    db: &BenchDb,
+    routers: usize,
+    concurrency: usize,
+    seconds: u64,
+    base: u64,
+    memory: &mut Vec<RoleMemory>,
+) -> anyhow::Result<EndToEnd> {
+    let partitions = rig.role.partitions;
+    reset_inbound(&rig.hub_js, partitions).await?;
+    let conn = prepare_database(db, rig.numbers).await?;
+    let role = RoleConfig {
+        database_url: db.url().to_owned(),
+        ..rig.role.clone()
+    };
+    let name = format!("router-{}-{routers}", db.kind());
+    let config = role.write(rig.dir, &name)?;
+    let mut processes = (0..routers)
+        .map(|i| RoleProcess::spawn(&format!("{name}-{}", i + 1), &["router"], &config, rig.dir))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    // The routers are up once every partition consumer exists.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        for p in &mut processes {
+            p.check_running()?;
+        }
+        let stream = rig.hub_js.get_stream(topology::INBOUND).await?;
+        let consumers: Vec<_> = stream.consumers().try_collect().await.unwrap_or_default();
+        let ready = consumers
+            .iter()
+            .filter(|c| c.name.starts_with("router-p"))
+            .count();
+        if ready >= usize::from(partitions) {
+            break;
+        }
+        anyhow::ensure!(
+            Instant::now() < deadline,
+            "{name}: consumers not created in 60 s"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    // Lag sampler: once a second until told to stop.
+    let stop = tokio_util::sync::CancellationToken::new();
+    let sampler = {
+        let (js, stop) = (rig.hub_js.clone(), stop.clone());
+        tokio::spawn(async move {
+            let mut samples = Vec::new();
+            let mut tick = tokio::time::interval(Duration::from_secs(1));
+            loop {
+                tokio::select! {
+                    _ = tick.tick() => samples.push(backlog(&js).await.unwrap_or(0)),
+                    () = stop.cancelled() => return samples,
+                }
+            }
+        })
+    };
+    let started = Instant::now();
+    let posted = Arc::new(AtomicU64::new(0));
+    let load = {
+        let (http, url, posted) = (rig.http.clone(), rig.edge_url.clone(), Arc::clone(&posted));
+        super::measure("end to end", concurrency, seconds, move |n| {
+            let (http, url, posted) = (http.clone(), url.clone(), Arc::clone(&posted));
+            async move {
+                let ok = super::post_signed(&http, &url, base + n).await;
+                if ok {
+                    posted.fetch_add(1, Ordering::Relaxed);
+                }
+                ok
+            }
+        })
+        .await?
+    };
+    let load_seconds = started.elapsed().as_secs_f64();
+    let lag_at_load_end = backlog(&rig.hub_js).await.unwrap_or(0);
+    let posted = posted.load(Ordering::Relaxed);
+
+    // Drain: until every stored event is a row, or the deadline.
+    let drain_deadline = Instant::now() + Duration::from_secs((seconds * 2).max(5));
+    let mut routed = inbound_rows(&conn).await;
+    let mut last_change = Instant::now();
+    while routed < posted && Instant::now() < drain_deadline {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let now = inbound_rows(&conn).await;
+        if now != routed {
+            routed = now;
+            last_change = Instant::now();
+        }
+    }
+    let drained = routed >= posted;
+    let finished = if drained { last_change } else { Instant::now() };
+    stop.cancel();
+    let lag = sampler.await.unwrap_or_default();
+    for process in processes {
+        let role = process.name.clone();
+        memory.push(RoleMemory {
+            role,
+            peak_rss_mib: process
+                .stop(Duration::from_secs(10))
+                .map(|kib| kib as f64 / 1024.0),
+        });
+    }
+    conn.close().await.ok();
+    let edge_per_second = load.per_second;
+    let total = finished.duration_since(started).as_secs_f64().max(0.001);
+    Ok(EndToEnd {
+        database: db.kind().to_owned(),
+        routers,
+        partitions,
+        concurrency,
+        load_seconds,
+        posted,
+        edge_per_second,
+        routed,
+        routed_per_second: routed as f64 / total,
+        ratio_to_raw: None,
+        drained,
+        drain_seconds: (total - load_seconds).max(0.0),
+        max_lag: lag.iter().copied().max().unwrap_or(0).max(lag_at_load_end),
+        lag,
+        lag_at_load_end,
+        keeps_up: drained && routed as f64 / total >= 0.9 * edge_per_second,
+    })
+}
+
+/// One sender run against the sandbox.
+#[derive(Debug, Clone, Serialize)]
+pub struct SenderRun {
+    /// `None`: no effective limit.
+    pub limit_per_second: Option<f64>,
+    pub replies: usize,
+    /// Replies that reached the sandbox before the deadline.
+    pub sent: usize,
+    /// From the first arrival to the last.
+    pub per_second: f64,
+    /// `per_second / limit`.
+    pub ratio_to_limit: Option<f64>,
+    /// The most arrivals in any 1 s window (sliding).
+    pub max_in_1s: usize,
+}
+
+/// The most values inside any window of `window_ms` (values sorted).
+pub fn busiest_window(sorted: &[i64], window_ms: i64) -> usize {
+    let mut best = 0;
+    let mut start = 0;
+    for end in 0..sorted.len() {
+        while sorted[end] - sorted[start] >= window_ms {
+            start += 1;
+        }
+        best = best.max(end - start + 1);
+    }
+    best
+}
+
+/// Queues `replies` replies on the conversations of `db` (routed by an
+/// end-to-end run), then starts a sender with the limit and times the
+/// arrivals at the sandbox.
+///
+/// # Errors
+/// When no conversation exists, the sender does not start, or queueing fails.
+#[allow(clippy::too_many_arguments)]
+pub async fn sender(
+    rig: &Rig<'_>,
+    db: &BenchDb,
+    sandbox_url: &str,
+    replies: usize,
+    limit: Option<u32>,
+    name: &str,
+    memory: &mut Vec<RoleMemory>,
+) -> anyhow::Result<SenderRun> {
+    let conn = prepare_database(db, rig.numbers).await?;
+    let conversations: Vec<i64> = conversation::Entity::find()
+        .select_only()
+        .column(conversation::Column::Id)
+        .limit(64)
+        .into_tuple()
+        .all(&conn)
+        .await?;
+    anyhow::ensure!(
+        !conversations.is_empty(),
+        "no conversation to reply to (the end-to-end run routed nothing)"
+    );
+    let partitions = rig.role.partitions;
+    let ids: Vec<i64> = futures::stream::iter(0..replies)
+        .map(|i| {
+            let (conn, js) = (conn.clone(), rig.hub_js.clone());
+            let conversation = conversations[i % conversations.len()];
+            async move {
+                relay::outbound::enqueue_reply(
+                    &conn,
+                    &js,
+                    partitions,
+                    conversation,
+                    ReplyContent::Text {
+                        body: format!("bench reply {i}"),
+                    },
+                )
+                .await
+                .map(|row| row.id)
+            }
+        })
+        .buffer_unordered(8)
+        .try_collect()
+        .await
+        .context("queueing replies")?;
+    let ours: HashSet<String> = ids.iter().map(ToString::to_string).collect();
+    let role = RoleConfig {
+        database_url: db.url().to_owned(),
+        sends: limit.unwrap_or(1_000_000),
+        period_ms: 1000,
+        ..rig.role.clone()
+    };
+    let config = role.write(rig.dir, name)?;
+    let mut process = RoleProcess::spawn(name, &["sender"], &config, rig.dir)?;
+    let expected_seconds = limit.map_or(10.0, |l| replies as f64 / f64::from(l.max(1)));
+    let deadline = Instant::now() + Duration::from_secs_f64(expected_seconds * 2.0 + 20.0);
+    let mut times: Vec<i64>;
+    loop {
+        process.check_running()?;
+        let arrivals: Vec<relay::sandbox::Arrival> = rig
+            .http
+            .get(format!("{sandbox_url}/sandbox/arrivals"))
+            .send()
+            .await?
+            .json()
+            .await?;
+        times = arrivals
+            .iter()
+            .filter(|a| a.callback.as_ref().is_some_and(|c| ours.contains(c)))
+            .map(|a| a.at_ms)
+            .collect();
+        if times.len() >= replies || Instant::now() > deadline {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    if times.len() < replies {
+        tracing::warn!(
+            "{name}: {} of {replies} replies reached the sandbox; its log ends:\n{}",
+            times.len(),
+            process.log_tail()
+        );
+    }
+    memory.push(RoleMemory {
+        role: name.to_owned(),
+        peak_rss_mib: process
+            .stop(Duration::from_secs(10))
+            .map(|kib| kib as f64 / 1024.0),
+    });
+    conn.close().await.ok();
+    times.sort_unstable();
+    let per_second = match (times.first(), times.last()) {
+        (Some(first), Some(last)) if last > first => {
+            (times.len() - 1) as f64 * 1000.0 / (last - first) as f64
+        }
+        _ => 0.0,
+    };
+    Ok(SenderRun {
+        limit_per_second: limit.map(f64::from),
+        replies,
+        sent: times.len(),
+        per_second,
+        ratio_to_limit: limit.map(|l| per_second / f64::from(l.max(1))),
+        max_in_1s: busiest_window(&times, 1000),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_busiest_window_counts_arrivals_less_than_a_window_apart() {
+        assert_eq!(busiest_window(&[], 1000), 0);
+        assert_eq!(busiest_window(&[0, 999, 1000, 1001, 1999], 1000), 3);
+        assert_eq!(busiest_window(&[0, 1000, 2000], 1000), 1);
+    }
+
+    #[test]
+    fn the_database_name_is_replaced_keeping_the_query() {
+        assert_eq!(
+            with_database("postgres://u:p@h:5432/postgres?sslmode=disable", "b"),
+            "postgres://u:p@h:5432/b?sslmode=disable"
+        );
+        assert_eq!(with_database("postgres://u@h", "b"), "postgres://u@h/b");
+    }
+}
