@@ -14,7 +14,7 @@
 //! the retry then finds the row sent and does not send again.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use async_nats::jetstream::{
     self, AckKind,
@@ -28,12 +28,16 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, sea_que
 use serde::{Deserialize, Serialize};
 use tokio_util::sync::CancellationToken;
 
-use crate::envelope::{MSG_ID_HEADER, OutboundReply};
+use entities::message_event::Stage;
+use tracing::Instrument;
+
+use crate::envelope::{MSG_ID_HEADER, OutboundReply, TRACEPARENT_HEADER, trace_id};
 use crate::provider::meta_send::{MetaClient, SendError};
 use crate::ratelimit::{RateLimits, RateSettings};
 use crate::router::dlq_headers;
 use crate::topology::{self, TopologySettings};
 use crate::{Error, Result};
+use crate::{lifecycle, observe};
 
 /// Durable name of the sender consumer.
 pub const SENDER_CONSUMER: &str = "sender";
@@ -206,46 +210,122 @@ impl Sender {
         let reply: OutboundReply = match serde_json::from_slice(&message.payload) {
             Ok(reply) => reply,
             Err(err) => {
+                metrics::counter!(observe::SENDS, "provider" => "unknown", "outcome" => "malformed")
+                    .increment(1);
                 self.dead_letter(&message, delivered, "malformed", &err.to_string())
                     .await;
                 return;
             }
         };
-        match self.send(&reply, &message).await {
+        // One trace per message: continue the one its publisher started.
+        let traceparent = message
+            .headers
+            .as_ref()
+            .and_then(|h| h.get(TRACEPARENT_HEADER))
+            .map(|v| v.as_str().to_owned());
+        let span = tracing::info_span!(
+            "send_reply",
+            message_id = reply.message_id,
+            conversation_id = reply.conversation_id,
+            attempt = delivered,
+            trace_id = traceparent.as_deref().and_then(trace_id).unwrap_or(""),
+        );
+        self.handle_reply(&message, &reply, delivered)
+            .instrument(span)
+            .await;
+    }
+
+    async fn handle_reply(
+        &self,
+        message: &jetstream::Message,
+        reply: &OutboundReply,
+        delivered: i64,
+    ) {
+        let mut provider = String::from("unknown");
+        let outcome = self.send(reply, message, &mut provider).await;
+        let count = |outcome: &'static str| {
+            metrics::counter!(observe::SENDS, "provider" => provider.clone(), "outcome" => outcome)
+                .increment(1);
+        };
+        match outcome {
             Ok(Some(wamid)) => {
-                tracing::debug!(message_id = reply.message_id, %wamid, "sent");
-                ack(&message, AckKind::Ack).await;
+                count("sent");
+                tracing::debug!(%wamid, "sent");
+                lifecycle::record_logged(
+                    &self.db,
+                    reply.message_id,
+                    Stage::Sent,
+                    serde_json::json!({ "attempt": delivered, "provider": provider }),
+                )
+                .await;
+                ack(message, AckKind::Ack).await;
             }
-            Ok(None) => ack(&message, AckKind::Ack).await,
+            Ok(None) => {
+                count("skipped");
+                ack(message, AckKind::Ack).await;
+            }
             Err(err) if err.retryable && delivered < self.settings.max_attempts => {
+                count("retry");
                 let mut delay = backoff(delivered, &self.settings, err.retry_after);
                 if err.code == "timeout" {
                     delay = delay.max(Duration::from_millis(self.settings.timeout_retry_floor_ms));
                 }
-                tracing::warn!(message_id = reply.message_id, code = %err.code, delivered, ?delay, "send failed; retrying");
-                ack(&message, AckKind::Nak(Some(delay))).await;
+                tracing::warn!(code = %err.code, ?delay, "send failed; retrying");
+                lifecycle::record_logged(
+                    &self.db,
+                    reply.message_id,
+                    Stage::Retrying,
+                    serde_json::json!({
+                        "attempt": delivered,
+                        "code": err.code,
+                        "delay_ms": u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+                    }),
+                )
+                .await;
+                ack(message, AckKind::Nak(Some(delay))).await;
             }
             Err(err) => {
-                tracing::warn!(message_id = reply.message_id, code = %err.code, "send failed for good");
+                count("failed");
+                tracing::warn!(code = %err.code, "send failed for good");
                 if self
                     .mark_failed(reply.message_id, &err.reason)
                     .await
                     .is_err()
                 {
-                    ack(&message, AckKind::Nak(Some(Duration::from_secs(5)))).await;
+                    ack(message, AckKind::Nak(Some(Duration::from_secs(5)))).await;
                     return;
                 }
-                self.dead_letter(&message, delivered, &dlq_reason(&err), &err.reason)
+                lifecycle::record_logged(
+                    &self.db,
+                    reply.message_id,
+                    Stage::Failed,
+                    serde_json::json!({ "attempt": delivered, "code": err.code, "error": err.reason }),
+                )
+                .await;
+                let reason = dlq_reason(&err);
+                if self
+                    .dead_letter(message, delivered, &reason, &err.reason)
+                    .await
+                {
+                    lifecycle::record_logged(
+                        &self.db,
+                        reply.message_id,
+                        Stage::DeadLettered,
+                        serde_json::json!({ "origin": "sender", "reason": reason }),
+                    )
                     .await;
+                }
             }
         }
     }
 
     /// Sends one reply unless it already left. `Ok(None)`: nothing to do.
+    /// `provider` is set as soon as the number is known (for metrics).
     async fn send(
         &self,
         reply: &OutboundReply,
         message: &jetstream::Message,
+        provider: &mut String,
     ) -> Result<Option<String>, SendError> {
         let db_error = |e: sea_orm::DbErr| SendError {
             retryable: true,
@@ -288,8 +368,10 @@ impl Sender {
             .as_deref()
             .unwrap_or(&self.settings.meta_base_url);
         let token = number.access_token.as_deref().unwrap_or_default();
+        provider.clone_from(&number.provider);
         if let Some(limits) = self.limits.get() {
             let keep_alive_every = Duration::from_secs(self.settings.ack_wait_secs.max(3) / 3);
+            let waiting = Instant::now();
             limits
                 .acquire(
                     &number.phone_number_id,
@@ -298,9 +380,12 @@ impl Sender {
                     || ack(message, AckKind::Progress),
                 )
                 .await;
+            metrics::histogram!(observe::RATE_LIMIT_WAIT_SECONDS, "provider" => number.provider.clone())
+                .record(waiting.elapsed().as_secs_f64());
         }
-        let wamid = match number.provider.as_str() {
-            "meta" | "sandbox" => self.meta.send(base_url, token, reply).await?,
+        let calling = Instant::now();
+        let sent = match number.provider.as_str() {
+            "meta" | "sandbox" => self.meta.send(base_url, token, reply).await,
             other => {
                 return Err(SendError {
                     retryable: false,
@@ -310,9 +395,15 @@ impl Sender {
                 });
             }
         };
+        metrics::histogram!(observe::SEND_SECONDS, "provider" => number.provider.clone())
+            .record(calling.elapsed().as_secs_f64());
+        let wamid = sent?;
         self.mark_sent(reply.message_id, &wamid)
             .await
             .map_err(db_error)?;
+        let waited = (Utc::now() - row.created_at).to_std().unwrap_or_default();
+        metrics::histogram!(observe::REPLY_SECONDS, "provider" => number.provider.clone())
+            .record(waited.as_secs_f64());
         Ok(Some(wamid))
     }
 
@@ -348,13 +439,14 @@ impl Sender {
         Ok(())
     }
 
+    /// Writes the letter, then acks; `false` (and a NAK) if DLQ refused it.
     async fn dead_letter(
         &self,
         message: &jetstream::Message,
         delivered: i64,
         reason: &str,
         error: &str,
-    ) {
+    ) -> bool {
         let sequence = message.info().map(|i| i.stream_sequence).unwrap_or(0);
         let mut headers = message.headers.clone().unwrap_or_default();
         headers.insert(dlq_headers::ORIGIN_SUBJECT, message.subject.as_str());
@@ -383,6 +475,7 @@ impl Sender {
             AckKind::Nak(Some(Duration::from_secs(5)))
         };
         ack(message, kind).await;
+        stored
     }
 }
 
