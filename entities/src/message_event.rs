@@ -18,6 +18,9 @@ string_enum! {
         Assigned => "assigned",
         /// A reply row written and published to OUTBOUND.
         Queued => "queued",
+        /// A send attempt is calling the provider (detail: attempt). The
+        /// last stage of a reply whose sender died mid-call: outcome unknown.
+        Sending => "sending",
         /// A send attempt failed and will be retried (detail: code, delay).
         Retrying => "retrying",
         /// The provider accepted the reply.

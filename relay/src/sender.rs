@@ -8,10 +8,14 @@
 //! Every send first takes a slot from the number's rate limit
 //! ([`crate::ratelimit`], shared by all sender processes). While a reply waits
 //! for its slot the sender sends progress acks, so JetStream does not hand it
-//! to a second sender. After a timeout (the provider may have accepted the
-//! request) the retry waits at least `timeout_retry_floor_ms`, long enough
-//! for the provider's `sent` status webhook to move the row past `queued`;
-//! the retry then finds the row sent and does not send again.
+//! to a second sender; the same progress acks run while the provider call is
+//! in flight. After a timeout (the provider may have accepted the request)
+//! the retry waits at least `timeout_retry_floor_ms`, long enough for the
+//! provider's `sent` status webhook to move the row past `queued`; the retry
+//! then finds the row sent and does not send again. A sender that dies
+//! mid-call leaves the same uncertainty: every call is preceded by a durable
+//! `sending` lifecycle record, and a redelivery that finds it unresolved
+//! waits out the same floor from that attempt's start before sending again.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -24,7 +28,9 @@ use chrono::Utc;
 use entities::{business_number, message};
 use futures::StreamExt;
 use rand::Rng;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, sea_query::Expr};
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, sea_query::Expr,
+};
 use serde::{Deserialize, Serialize};
 use tokio_util::sync::CancellationToken;
 
@@ -38,6 +44,10 @@ use crate::router::dlq_headers;
 use crate::topology::{self, TopologySettings};
 use crate::{Error, Result};
 use crate::{lifecycle, observe};
+
+/// `SendError::code` of a redelivered reply whose last attempt died
+/// mid-call; it waits, it is not retried at once.
+const UNKNOWN_OUTCOME: &str = "unknown_outcome";
 
 /// Durable name of the sender consumer.
 pub const SENDER_CONSUMER: &str = "sender";
@@ -242,7 +252,22 @@ impl Sender {
         delivered: i64,
     ) {
         let mut provider = String::from("unknown");
-        let outcome = self.send(reply, message, &mut provider).await;
+        // Alive and working: JetStream must not hand this reply to another
+        // sender while ours may still reach the provider.
+        let keep_alive = {
+            let every = Duration::from_secs(self.settings.ack_wait_secs.max(3) / 3);
+            let message = message.clone();
+            tokio::spawn(async move {
+                let mut ticker =
+                    tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+                loop {
+                    ticker.tick().await;
+                    ack(&message, AckKind::Progress).await;
+                }
+            })
+        };
+        let outcome = self.send(reply, message, delivered, &mut provider).await;
+        keep_alive.abort();
         let count = |outcome: &'static str| {
             metrics::counter!(observe::SENDS, "provider" => provider.clone(), "outcome" => outcome)
                 .increment(1);
@@ -263,6 +288,17 @@ impl Sender {
             Ok(None) => {
                 count("skipped");
                 ack(message, AckKind::Ack).await;
+            }
+            Err(err) if err.code == UNKNOWN_OUTCOME => {
+                // An earlier attempt died mid-call: give its status webhook
+                // time to arrive before deciding to send again.
+                count("deferred");
+                let delay = err.retry_after.unwrap_or(Duration::from_secs(1));
+                tracing::info!(
+                    ?delay,
+                    "previous attempt's outcome unknown; waiting for its status"
+                );
+                ack(message, AckKind::Nak(Some(delay))).await;
             }
             Err(err) if err.retryable && delivered < self.settings.max_attempts => {
                 count("retry");
@@ -325,6 +361,7 @@ impl Sender {
         &self,
         reply: &OutboundReply,
         message: &jetstream::Message,
+        delivered: i64,
         provider: &mut String,
     ) -> Result<Option<String>, SendError> {
         let db_error = |e: sea_orm::DbErr| SendError {
@@ -348,6 +385,19 @@ impl Sender {
         if row.status != "queued" {
             // Already sent (a redelivery after a crash between send and ack).
             return Ok(None);
+        }
+        if delivered > 1
+            && let Some(left) = self
+                .unresolved_attempt(reply.message_id)
+                .await
+                .map_err(db_error)?
+        {
+            return Err(SendError {
+                retryable: true,
+                code: UNKNOWN_OUTCOME.into(),
+                reason: "the previous attempt died mid-call".into(),
+                retry_after: Some(left),
+            });
         }
         let number = business_number::Entity::find()
             .filter(business_number::Column::PhoneNumberId.eq(&reply.business_number))
@@ -383,6 +433,17 @@ impl Sender {
             metrics::histogram!(observe::RATE_LIMIT_WAIT_SECONDS, "provider" => number.provider.clone())
                 .record(waiting.elapsed().as_secs_f64());
         }
+        // Durable before the call: a redelivery after our death must know
+        // the provider may have accepted this attempt.
+        lifecycle::record(
+            &self.db,
+            reply.message_id,
+            Stage::Sending,
+            Utc::now(),
+            serde_json::json!({ "attempt": delivered }),
+        )
+        .await
+        .map_err(db_error)?;
         let calling = Instant::now();
         let sent = match number.provider.as_str() {
             "meta" | "sandbox" => self.meta.send(base_url, token, reply).await,
@@ -405,6 +466,31 @@ impl Sender {
         metrics::histogram!(observe::REPLY_SECONDS, "provider" => number.provider.clone())
             .record(waited.as_secs_f64());
         Ok(Some(wamid))
+    }
+
+    /// The time left to wait when the last attempt of this reply died
+    /// mid-call less than `timeout_retry_floor_ms` ago: the provider may have
+    /// accepted it, and its `sent` status webhook (matched by
+    /// `biz_opaque_callback_data`) moves the row past `queued` when it comes.
+    async fn unresolved_attempt(
+        &self,
+        message_id: i64,
+    ) -> Result<Option<Duration>, sea_orm::DbErr> {
+        let last = entities::message_event::Entity::find()
+            .filter(entities::message_event::Column::MessageId.eq(message_id))
+            .order_by_desc(entities::message_event::Column::Id)
+            .one(&self.db)
+            .await?;
+        let Some(last) = last.filter(|e| e.stage == Stage::Sending.as_str()) else {
+            return Ok(None);
+        };
+        let floor = chrono::Duration::milliseconds(
+            i64::try_from(self.settings.timeout_retry_floor_ms).unwrap_or(i64::MAX),
+        );
+        Ok((last.at + floor - Utc::now())
+            .to_std()
+            .ok()
+            .filter(|left| !left.is_zero()))
     }
 
     /// `queued` → `sent` with the provider id; never moves a status backwards
