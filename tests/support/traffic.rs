@@ -330,19 +330,33 @@ pub async fn quiesce_and_audit(
     let wanted: HashSet<&str> = sent.accepted.iter().map(|(w, _, _)| w.as_str()).collect();
     let wamids: Vec<String> = wanted.iter().map(|w| (*w).to_owned()).collect();
     let started = Instant::now();
-    let found = eventually_or_report(stack, wait, "every accepted webhook stored", || {
-        let wamids = wamids.clone();
-        async move {
-            let rows = rows_for(stack, &wamids).await?;
-            let distinct: HashSet<String> = rows
-                .iter()
-                .filter_map(|m| m.provider_message_id.clone())
-                .collect();
-            (distinct.len() == wamids.len()).then_some(())
+    let deadline = Instant::now() + wait;
+    loop {
+        let stored: HashSet<String> = rows_for(stack, &wamids)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|m| m.provider_message_id)
+            .collect();
+        if stored.len() == wamids.len() {
+            break;
         }
-    })
-    .await;
-    let _ = found;
+        if Instant::now() > deadline {
+            let mut missing: Vec<&String> =
+                wamids.iter().filter(|w| !stored.contains(*w)).collect();
+            missing.sort();
+            panic!(
+                "{} accepted webhooks not stored after {wait:?}: {:?}\n{}\n{}\n{}\n{}",
+                missing.len(),
+                &missing[..missing.len().min(20)],
+                pipeline_state(stack).await,
+                where_are(stack, &missing[..missing.len().min(5)]).await,
+                router_letters(stack).await,
+                stack.logs()
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
     wait_router_idle(stack, wait.saturating_sub(started.elapsed())).await;
     let rows = rows_for(stack, &wamids).await.unwrap();
     let mut per_wamid: HashMap<String, usize> = HashMap::new();
@@ -479,6 +493,118 @@ pub async fn wait_router_idle(stack: &ProcessStack, wait: Duration) {
         },
     )
     .await;
+}
+
+/// Where missing events are: which stream (edge streams on the leaves,
+/// INBOUND on the hub) holds them, at which sequence.
+async fn where_are(stack: &ProcessStack, wamids: &[&String]) -> String {
+    let mut out = String::new();
+    let mut places: Vec<(String, async_nats::jetstream::Context, String)> = Vec::new();
+    places.push((
+        "hub".into(),
+        stack.hub_js().await,
+        relay::topology::INBOUND.into(),
+    ));
+    for leaf in &stack.nats.leaves {
+        if let Ok(client) = async_nats::connect(leaf.process.client_url.as_str()).await {
+            places.push((
+                leaf.region.clone(),
+                async_nats::jetstream::new(client),
+                relay::topology::edge_stream(&leaf.region),
+            ));
+        }
+    }
+    for (place, js, name) in places {
+        let Ok(mut stream) = js.get_stream(&name).await else {
+            out.push_str(&format!("{place}/{name}: unavailable\n"));
+            continue;
+        };
+        let last = stream
+            .info()
+            .await
+            .map(|i| i.state.last_sequence)
+            .unwrap_or(0);
+        for seq in 1..=last {
+            let Ok(raw) = stream.get_raw_message(seq).await else {
+                continue;
+            };
+            let text = String::from_utf8_lossy(&raw.payload);
+            for w in wamids {
+                if text.contains(&format!("\"{w}\"")) {
+                    out.push_str(&format!(
+                        "{place}/{name} seq {seq} subject {}: {w}\n",
+                        raw.subject
+                    ));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The router's dead letters: subject and error.
+async fn router_letters(stack: &ProcessStack) -> String {
+    let js = stack.hub_js().await;
+    let Ok(mut dlq) = js.get_stream(relay::topology::DLQ).await else {
+        return "DLQ unavailable".into();
+    };
+    let last = dlq.info().await.map(|i| i.state.last_sequence).unwrap_or(0);
+    let mut out = String::new();
+    for seq in 1..=last {
+        let Ok(raw) = dlq.get_raw_message(seq).await else {
+            continue;
+        };
+        if raw.subject.starts_with("wa.dlq.router.") {
+            let error = raw
+                .headers
+                .get(relay::router::dlq_headers::ERROR)
+                .map(|v| v.as_str().to_owned());
+            out.push_str(&format!(
+                "DLQ {seq} {}: {error:?} {}\n",
+                raw.subject,
+                String::from_utf8_lossy(&raw.payload)
+                    .chars()
+                    .take(200)
+                    .collect::<String>()
+            ));
+        }
+    }
+    out
+}
+
+/// INBOUND's sources and the router consumers, for failure messages.
+async fn pipeline_state(stack: &ProcessStack) -> String {
+    let js = stack.hub_js().await;
+    let mut out = String::new();
+    let Ok(mut stream) = js.get_stream(relay::topology::INBOUND).await else {
+        return "INBOUND unavailable".into();
+    };
+    if let Ok(info) = stream.info().await {
+        out.push_str(&format!(
+            "INBOUND: {} messages, last seq {}\n",
+            info.state.messages, info.state.last_sequence
+        ));
+        for source in &info.sources {
+            out.push_str(&format!(
+                "  source {}: lag {}, active {:?}\n",
+                source.name, source.lag, source.active
+            ));
+        }
+    }
+    for p in 0..stack.config.topology.partitions {
+        let consumer: Result<async_nats::jetstream::consumer::PullConsumer, _> = stream
+            .get_consumer(&relay::topology::router_consumer(p))
+            .await;
+        if let Ok(mut consumer) = consumer
+            && let Ok(info) = consumer.info().await
+        {
+            out.push_str(&format!(
+                "  router-p{p}: pending {}, ack pending {}, redelivered {}, delivered {:?}, ack floor {:?}, waiting {}\n",
+                info.num_pending, info.num_ack_pending, info.num_redelivered, info.delivered.stream_sequence, info.ack_floor.stream_sequence, info.num_waiting
+            ));
+        }
+    }
+    out
 }
 
 /// Every reply sent exactly once at the sandbox, or failed with one dead
