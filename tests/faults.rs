@@ -298,7 +298,34 @@ async fn a_region_cut_from_the_hub_for_60_s_catches_up_after_healing() {
     // pointing nowhere: the region keeps storing but reaches no hub.
     let nowhere = [free_port().unwrap()];
     relink_leaf(&mut stack, "eu", &nowhere).await;
-    tokio::time::sleep(Duration::from_secs(60)).await;
+    let cut = Instant::now();
+    // The cut is real: a webhook the eu edge accepts now is not routed.
+    let marker = support::meta_text(
+        support::PHONE_NUMBER_ID,
+        "4916000000001",
+        "Marker",
+        "wamid.regioncut.marker",
+        "during the cut",
+        chrono::Utc::now().timestamp(),
+    );
+    let counters = traffic::Counters::default();
+    assert!(
+        traffic::post_until_accepted(
+            &stack.http,
+            &stack.edges[0].url,
+            &marker,
+            &counters,
+            Duration::from_secs(30)
+        )
+        .await,
+        "the cut-off region still accepts webhooks"
+    );
+    tokio::time::sleep(Duration::from_secs(60).saturating_sub(cut.elapsed())).await;
+    assert_eq!(
+        marker_rows(&stack).await,
+        0,
+        "routed while the region was cut off"
+    );
     let hub_ports = stack.nats.ports.hub_leafnode.clone();
     relink_leaf(&mut stack, "eu", &hub_ports).await;
     let healed = Instant::now();
@@ -313,6 +340,30 @@ async fn a_region_cut_from_the_hub_for_60_s_catches_up_after_healing() {
         &audit,
         recovery,
     );
+}
+
+/// Waits until hub node `node` answers 200 on its monitor's `/healthz`
+/// (JetStream current: its stream and consumer replicas caught up).
+async fn wait_healthy(stack: &ProcessStack, node: usize) {
+    let url = format!("{}/healthz", stack.nats.hub.nodes[node].monitor_url);
+    support::eventually(
+        Duration::from_secs(60),
+        "the hub node to be healthy",
+        || async {
+            let response = stack.http.get(&url).send().await.ok()?;
+            response.status().is_success().then_some(())
+        },
+    )
+    .await;
+}
+
+async fn marker_rows(stack: &ProcessStack) -> u64 {
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    entities::message::Entity::find()
+        .filter(entities::message::Column::ProviderMessageId.eq("wamid.regioncut.marker"))
+        .count(&stack.database)
+        .await
+        .unwrap()
 }
 
 /// Restarts `region`'s leaf node on the same store and ports, linked to the
@@ -364,6 +415,9 @@ async fn a_rolling_restart_of_every_role_under_load_loses_and_doubles_nothing() 
             .wait_ready(Duration::from_secs(30))
             .await
             .unwrap();
+        // As an operator would: the next node only once this one's streams
+        // and consumers are current again (the server's /healthz).
+        wait_healthy(&stack, node).await;
     }
     for i in 0..stack.edges.len() {
         stack.edges[i].process.stop(grace);
