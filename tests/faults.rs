@@ -190,7 +190,18 @@ async fn every_webhook_three_times_within_and_after_the_window_and_to_both_regio
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn replies_survive_thirty_percent_provider_faults_with_retry_after() {
     let db = TestDb::sqlite();
-    let stack = ProcessStack::start(db.url(), ProcessOptions::default()).await;
+    let stack = ProcessStack::start(
+        db.url(),
+        ProcessOptions {
+            // The sandbox's timeouts hang 800 ms and are never accepted.
+            tune: |config| {
+                config.sender.request_timeout_ms = 400;
+                config.sender.timeout_retry_floor_ms = 1000;
+            },
+            ..ProcessOptions::default()
+        },
+    )
+    .await;
     stack
         .set_faults(
             serde_json::json!({"error_rate": 0.1, "throttle_rate": 0.1, "retry_after_secs": 1,
