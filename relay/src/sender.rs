@@ -217,7 +217,11 @@ impl Sender {
                 ack(&message, AckKind::Ack).await;
             }
             Ok(None) => ack(&message, AckKind::Ack).await,
-            Err(err) if err.retryable && delivered < self.settings.max_attempts => {
+            // A reply another delivery is sending is never failed here.
+            Err(err)
+                if err.retryable
+                    && (delivered < self.settings.max_attempts || err.code == "claimed") =>
+            {
                 let mut delay = backoff(delivered, &self.settings, err.retry_after);
                 if err.code == "timeout" {
                     delay = delay.max(Duration::from_millis(self.settings.timeout_retry_floor_ms));
@@ -298,6 +302,25 @@ impl Sender {
                     || ack(message, AckKind::Progress),
                 )
                 .await;
+        }
+        // Claim this delivery before sending: a redelivery that overtook us
+        // (our progress acks lost while the hub failed over) read the same
+        // `queued` row; only one of us may send.
+        let claimed = message::Entity::update_many()
+            .col_expr(message::Column::UpdatedAt, Expr::value(Utc::now()))
+            .filter(message::Column::Id.eq(row.id))
+            .filter(message::Column::Status.eq("queued"))
+            .filter(message::Column::UpdatedAt.eq(row.updated_at))
+            .exec(&self.db)
+            .await
+            .map_err(db_error)?;
+        if claimed.rows_affected == 0 {
+            return Err(SendError {
+                retryable: true,
+                code: "claimed".into(),
+                reason: "another delivery of this reply is being sent".into(),
+                retry_after: None,
+            });
         }
         let wamid = match number.provider.as_str() {
             "meta" | "sandbox" => self.meta.send(base_url, token, reply).await?,
