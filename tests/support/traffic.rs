@@ -650,8 +650,10 @@ async fn audit_replies(stack: &ProcessStack, ids: &[i64], wait: Duration) -> (us
         match row.status.as_str() {
             "sent" | "delivered" | "read" => {
                 assert_eq!(
-                    times, 1,
-                    "reply {id} accepted by the provider {times} times"
+                    times,
+                    1,
+                    "reply {id} accepted by the provider {times} times: {row:?}\n{}",
+                    stack.logs()
                 );
                 assert_eq!(letters_of, 0, "reply {id} sent and dead-lettered");
                 ok += 1;
