@@ -300,7 +300,11 @@ impl Sender {
                 );
                 ack(message, AckKind::Nak(Some(delay))).await;
             }
-            Err(err) if err.retryable && delivered < self.settings.max_attempts => {
+            // A reply another delivery is sending is never failed here.
+            Err(err)
+                if err.retryable
+                    && (delivered < self.settings.max_attempts || err.code == "claimed") =>
+            {
                 count("retry");
                 let mut delay = backoff(delivered, &self.settings, err.retry_after);
                 if err.code == "timeout" {
@@ -432,6 +436,25 @@ impl Sender {
                 .await;
             metrics::histogram!(observe::RATE_LIMIT_WAIT_SECONDS, "provider" => number.provider.clone())
                 .record(waiting.elapsed().as_secs_f64());
+        }
+        // Claim this delivery before sending: a redelivery that overtook us
+        // (our progress acks lost while the hub failed over) read the same
+        // `queued` row; only one of us may send.
+        let claimed = message::Entity::update_many()
+            .col_expr(message::Column::UpdatedAt, Expr::value(Utc::now()))
+            .filter(message::Column::Id.eq(row.id))
+            .filter(message::Column::Status.eq("queued"))
+            .filter(message::Column::UpdatedAt.eq(row.updated_at))
+            .exec(&self.db)
+            .await
+            .map_err(db_error)?;
+        if claimed.rows_affected == 0 {
+            return Err(SendError {
+                retryable: true,
+                code: "claimed".into(),
+                reason: "another delivery of this reply is being sent".into(),
+                retry_after: None,
+            });
         }
         // Durable before the call: a redelivery after our death must know
         // the provider may have accepted this attempt.
