@@ -46,6 +46,7 @@ lint:
 test: deps
 	@set -e; \
 	TEST_POSTGRES_URL="$$(scripts/test-postgres.sh)"; export TEST_POSTGRES_URL; \
+	WHARF_FAULTS_LONG=1; export WHARF_FAULTS_LONG; \
 	if cargo nextest --version >/dev/null 2>&1; then \
 	  cargo nextest run --workspace --profile $(if $(CI),ci,default); \
 	else \

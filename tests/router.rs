@@ -381,7 +381,9 @@ async fn least_loaded_picks_the_freest_online_agent_speaking_the_language(db: Te
     // busy_pt already holds two conversations.
     for (i, wa) in ["4915100000401", "4915100000402"].iter().enumerate() {
         send(&stack, wa, &format!("wamid.LLB{i}"), "hello there friend").await;
-        let c = conversation_of(&stack, wa, |c| c["team_id"] == team_id).await;
+        // Routed to the team, then assigned (a second version): wait for
+        // the assignment, or the transfer races it with a stale version.
+        let c = conversation_of(&stack, wa, |c| c["status"] == "assigned").await;
         if c["assignee_id"] != busy_pt {
             let (status, body) = stack
                 .admin_post(

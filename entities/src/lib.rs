@@ -68,6 +68,7 @@ pub mod contact;
 pub mod conversation;
 pub mod dead_letter;
 pub mod message;
+pub mod message_event;
 pub mod routing_rule;
 pub mod team;
 pub mod team_member;
@@ -118,6 +119,7 @@ pub mod prelude {
     pub use super::conversation::Entity as Conversation;
     pub use super::dead_letter::Entity as DeadLetter;
     pub use super::message::Entity as Message;
+    pub use super::message_event::Entity as MessageEvent;
     pub use super::routing_rule::Entity as RoutingRule;
     pub use super::team::Entity as Team;
     pub use super::team_member::Entity as TeamMember;

@@ -9,6 +9,7 @@ pub use sea_orm_migration::MigratorTrait;
 mod m20261128_000001_core_schema;
 mod m20261128_000002_routing;
 mod m20261128_000003_dlq;
+mod m20261128_000005_message_events;
 
 /// Applies Wharf's migrations: `Migrator::up(&db, None).await`.
 pub struct Migrator;
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000001_core_schema::Migration),
             Box::new(m20261128_000002_routing::Migration),
             Box::new(m20261128_000003_dlq::Migration),
+            Box::new(m20261128_000005_message_events::Migration),
         ]
     }
 }

@@ -201,6 +201,13 @@ pub async fn replay(
             .filter(message::Column::Status.eq("failed"))
             .exec(db)
             .await?;
+        crate::lifecycle::record_logged(
+            db,
+            reply.message_id,
+            entities::message_event::Stage::Replayed,
+            json!({ "dead_letter": id, "replay": n, "by": actor }),
+        )
+        .await;
     }
     let subject = replay_subject(&row.subject);
     js.publish_with_headers(subject.clone(), headers, raw.payload)
@@ -465,7 +472,7 @@ async fn index(db: &DatabaseConnection, message: &jetstream::Message) -> Result<
         }));
         let mut active: dead_letter::ActiveModel = row.into();
         active.status = Set("pending".into());
-        active.reason = Set(reason);
+        active.reason = Set(reason.clone());
         active.error = Set(error);
         active.attempts = Set(attempts);
         active.dlq_sequence = Set(Some(sequence));
@@ -473,6 +480,8 @@ async fn index(db: &DatabaseConnection, message: &jetstream::Message) -> Result<
         active.last_failed_at = Set(Some(failed_at));
         active.history = Set(serde_json::Value::Array(history));
         active.update(db).await?;
+        metrics::counter!(crate::observe::DLQ_LETTERS, "origin" => origin, "reason" => reason)
+            .increment(1);
         return Ok(());
     }
 
@@ -484,6 +493,8 @@ async fn index(db: &DatabaseConnection, message: &jetstream::Message) -> Result<
     {
         return Ok(());
     }
+    metrics::counter!(crate::observe::DLQ_LETTERS, "origin" => origin.clone(), "reason" => reason.clone())
+        .increment(1);
     dead_letter::ActiveModel {
         origin: Set(origin),
         reason: Set(reason),

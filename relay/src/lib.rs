@@ -9,6 +9,7 @@ pub mod dlq;
 pub mod edge;
 pub mod envelope;
 pub mod error;
+pub mod lifecycle;
 pub mod nats;
 pub mod numbers;
 pub mod observe;

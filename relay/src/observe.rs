@@ -32,6 +32,17 @@ pub const CONSUMER_PENDING: &str = "wharf_consumer_pending_messages";
 pub const CONSUMER_ACK_PENDING: &str = "wharf_consumer_ack_pending_messages";
 /// Redeliveries of a durable consumer, by stream and consumer.
 pub const CONSUMER_REDELIVERED: &str = "wharf_consumer_redelivered_messages";
+/// Reply send attempts, by provider and outcome (sent, skipped, retry,
+/// failed, malformed).
+pub const SENDS: &str = "wharf_sender_sends_total";
+/// Seconds of one provider API call, by provider.
+pub const SEND_SECONDS: &str = "wharf_sender_send_seconds";
+/// Seconds a reply waited for its number's rate-limit slot, by provider.
+pub const RATE_LIMIT_WAIT_SECONDS: &str = "wharf_sender_rate_limit_wait_seconds";
+/// Seconds from a reply being queued to the provider accepting it, by provider.
+pub const REPLY_SECONDS: &str = "wharf_sender_reply_seconds";
+/// Letters indexed from the DLQ stream, by origin and reason.
+pub const DLQ_LETTERS: &str = "wharf_dlq_letters_total";
 /// Build information (value 1), labelled with the version.
 pub const BUILD_INFO: &str = "wharf_build_info";
 
@@ -82,6 +93,19 @@ fn describe() {
         Unit::Seconds,
         "Delivery arrival to last PubAck"
     );
+    describe_counter!(SENDS, "Reply send attempts, by provider and outcome");
+    describe_histogram!(SEND_SECONDS, Unit::Seconds, "One provider API call");
+    describe_histogram!(
+        RATE_LIMIT_WAIT_SECONDS,
+        Unit::Seconds,
+        "Wait for the number's rate-limit slot"
+    );
+    describe_histogram!(
+        REPLY_SECONDS,
+        Unit::Seconds,
+        "Reply queued to accepted by the provider"
+    );
+    describe_counter!(DLQ_LETTERS, "Dead letters indexed, by origin and reason");
     describe_gauge!(BUILD_INFO, "Build information");
     describe_gauge!(STREAM_MESSAGES, "Messages stored in a hub stream");
     describe_gauge!(CONSUMER_PENDING, "Messages not yet delivered to a consumer");

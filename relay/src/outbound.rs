@@ -106,6 +106,13 @@ pub async fn enqueue_reply(
         failed.update(db).await?;
         return Err(ReplyError::NotQueued(detail));
     }
+    crate::lifecycle::record_logged(
+        db,
+        row.id,
+        entities::message_event::Stage::Queued,
+        serde_json::json!({ "kind": kind }),
+    )
+    .await;
     Ok(row)
 }
 

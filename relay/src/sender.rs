@@ -8,13 +8,17 @@
 //! Every send first takes a slot from the number's rate limit
 //! ([`crate::ratelimit`], shared by all sender processes). While a reply waits
 //! for its slot the sender sends progress acks, so JetStream does not hand it
-//! to a second sender. After a timeout (the provider may have accepted the
-//! request) the retry waits at least `timeout_retry_floor_ms`, long enough
-//! for the provider's `sent` status webhook to move the row past `queued`;
-//! the retry then finds the row sent and does not send again.
+//! to a second sender; the same progress acks run while the provider call is
+//! in flight. After a timeout (the provider may have accepted the request)
+//! the retry waits at least `timeout_retry_floor_ms`, long enough for the
+//! provider's `sent` status webhook to move the row past `queued`; the retry
+//! then finds the row sent and does not send again. A sender that dies
+//! mid-call leaves the same uncertainty: every call is preceded by a durable
+//! `sending` lifecycle record, and a redelivery that finds it unresolved
+//! waits out the same floor from that attempt's start before sending again.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use async_nats::jetstream::{
     self, AckKind,
@@ -24,16 +28,26 @@ use chrono::Utc;
 use entities::{business_number, message};
 use futures::StreamExt;
 use rand::Rng;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, sea_query::Expr};
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, sea_query::Expr,
+};
 use serde::{Deserialize, Serialize};
 use tokio_util::sync::CancellationToken;
 
-use crate::envelope::{MSG_ID_HEADER, OutboundReply};
+use entities::message_event::Stage;
+use tracing::Instrument;
+
+use crate::envelope::{MSG_ID_HEADER, OutboundReply, TRACEPARENT_HEADER, trace_id};
 use crate::provider::meta_send::{MetaClient, SendError};
 use crate::ratelimit::{RateLimits, RateSettings};
 use crate::router::dlq_headers;
 use crate::topology::{self, TopologySettings};
 use crate::{Error, Result};
+use crate::{lifecycle, observe};
+
+/// `SendError::code` of a redelivered reply whose last attempt died
+/// mid-call; it waits, it is not retried at once.
+const UNKNOWN_OUTCOME: &str = "unknown_outcome";
 
 /// Durable name of the sender consumer.
 pub const SENDER_CONSUMER: &str = "sender";
@@ -206,46 +220,153 @@ impl Sender {
         let reply: OutboundReply = match serde_json::from_slice(&message.payload) {
             Ok(reply) => reply,
             Err(err) => {
+                metrics::counter!(observe::SENDS, "provider" => "unknown", "outcome" => "malformed")
+                    .increment(1);
                 self.dead_letter(&message, delivered, "malformed", &err.to_string())
                     .await;
                 return;
             }
         };
-        match self.send(&reply, &message).await {
+        // One trace per message: continue the one its publisher started.
+        let traceparent = message
+            .headers
+            .as_ref()
+            .and_then(|h| h.get(TRACEPARENT_HEADER))
+            .map(|v| v.as_str().to_owned());
+        let span = tracing::info_span!(
+            "send_reply",
+            message_id = reply.message_id,
+            conversation_id = reply.conversation_id,
+            attempt = delivered,
+            trace_id = traceparent.as_deref().and_then(trace_id).unwrap_or(""),
+        );
+        self.handle_reply(&message, &reply, delivered)
+            .instrument(span)
+            .await;
+    }
+
+    async fn handle_reply(
+        &self,
+        message: &jetstream::Message,
+        reply: &OutboundReply,
+        delivered: i64,
+    ) {
+        let mut provider = String::from("unknown");
+        // Alive and working: JetStream must not hand this reply to another
+        // sender while ours may still reach the provider.
+        let keep_alive = {
+            let every = Duration::from_secs(self.settings.ack_wait_secs.max(3) / 3);
+            let message = message.clone();
+            tokio::spawn(async move {
+                let mut ticker =
+                    tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+                loop {
+                    ticker.tick().await;
+                    ack(&message, AckKind::Progress).await;
+                }
+            })
+        };
+        let outcome = self.send(reply, message, delivered, &mut provider).await;
+        keep_alive.abort();
+        let count = |outcome: &'static str| {
+            metrics::counter!(observe::SENDS, "provider" => provider.clone(), "outcome" => outcome)
+                .increment(1);
+        };
+        match outcome {
             Ok(Some(wamid)) => {
-                tracing::debug!(message_id = reply.message_id, %wamid, "sent");
-                ack(&message, AckKind::Ack).await;
+                count("sent");
+                tracing::debug!(%wamid, "sent");
+                lifecycle::record_logged(
+                    &self.db,
+                    reply.message_id,
+                    Stage::Sent,
+                    serde_json::json!({ "attempt": delivered, "provider": provider }),
+                )
+                .await;
+                ack(message, AckKind::Ack).await;
             }
-            Ok(None) => ack(&message, AckKind::Ack).await,
-            Err(err) if err.retryable && delivered < self.settings.max_attempts => {
+            Ok(None) => {
+                count("skipped");
+                ack(message, AckKind::Ack).await;
+            }
+            Err(err) if err.code == UNKNOWN_OUTCOME => {
+                // An earlier attempt died mid-call: give its status webhook
+                // time to arrive before deciding to send again.
+                count("deferred");
+                let delay = err.retry_after.unwrap_or(Duration::from_secs(1));
+                tracing::info!(
+                    ?delay,
+                    "previous attempt's outcome unknown; waiting for its status"
+                );
+                ack(message, AckKind::Nak(Some(delay))).await;
+            }
+            // A reply another delivery is sending is never failed here.
+            Err(err)
+                if err.retryable
+                    && (delivered < self.settings.max_attempts || err.code == "claimed") =>
+            {
+                count("retry");
                 let mut delay = backoff(delivered, &self.settings, err.retry_after);
                 if err.code == "timeout" {
                     delay = delay.max(Duration::from_millis(self.settings.timeout_retry_floor_ms));
                 }
-                tracing::warn!(message_id = reply.message_id, code = %err.code, delivered, ?delay, "send failed; retrying");
-                ack(&message, AckKind::Nak(Some(delay))).await;
+                tracing::warn!(code = %err.code, ?delay, "send failed; retrying");
+                lifecycle::record_logged(
+                    &self.db,
+                    reply.message_id,
+                    Stage::Retrying,
+                    serde_json::json!({
+                        "attempt": delivered,
+                        "code": err.code,
+                        "delay_ms": u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+                    }),
+                )
+                .await;
+                ack(message, AckKind::Nak(Some(delay))).await;
             }
             Err(err) => {
-                tracing::warn!(message_id = reply.message_id, code = %err.code, "send failed for good");
+                count("failed");
+                tracing::warn!(code = %err.code, "send failed for good");
                 if self
                     .mark_failed(reply.message_id, &err.reason)
                     .await
                     .is_err()
                 {
-                    ack(&message, AckKind::Nak(Some(Duration::from_secs(5)))).await;
+                    ack(message, AckKind::Nak(Some(Duration::from_secs(5)))).await;
                     return;
                 }
-                self.dead_letter(&message, delivered, &dlq_reason(&err), &err.reason)
+                lifecycle::record_logged(
+                    &self.db,
+                    reply.message_id,
+                    Stage::Failed,
+                    serde_json::json!({ "attempt": delivered, "code": err.code, "error": err.reason }),
+                )
+                .await;
+                let reason = dlq_reason(&err);
+                if self
+                    .dead_letter(message, delivered, &reason, &err.reason)
+                    .await
+                {
+                    lifecycle::record_logged(
+                        &self.db,
+                        reply.message_id,
+                        Stage::DeadLettered,
+                        serde_json::json!({ "origin": "sender", "reason": reason }),
+                    )
                     .await;
+                }
             }
         }
     }
 
     /// Sends one reply unless it already left. `Ok(None)`: nothing to do.
+    /// `provider` is set as soon as the number is known (for metrics).
     async fn send(
         &self,
         reply: &OutboundReply,
         message: &jetstream::Message,
+        delivered: i64,
+        provider: &mut String,
     ) -> Result<Option<String>, SendError> {
         let db_error = |e: sea_orm::DbErr| SendError {
             retryable: true,
@@ -269,6 +390,19 @@ impl Sender {
             // Already sent (a redelivery after a crash between send and ack).
             return Ok(None);
         }
+        if delivered > 1
+            && let Some(left) = self
+                .unresolved_attempt(reply.message_id)
+                .await
+                .map_err(db_error)?
+        {
+            return Err(SendError {
+                retryable: true,
+                code: UNKNOWN_OUTCOME.into(),
+                reason: "the previous attempt died mid-call".into(),
+                retry_after: Some(left),
+            });
+        }
         let number = business_number::Entity::find()
             .filter(business_number::Column::PhoneNumberId.eq(&reply.business_number))
             .one(&self.db)
@@ -288,8 +422,10 @@ impl Sender {
             .as_deref()
             .unwrap_or(&self.settings.meta_base_url);
         let token = number.access_token.as_deref().unwrap_or_default();
+        provider.clone_from(&number.provider);
         if let Some(limits) = self.limits.get() {
             let keep_alive_every = Duration::from_secs(self.settings.ack_wait_secs.max(3) / 3);
+            let waiting = Instant::now();
             limits
                 .acquire(
                     &number.phone_number_id,
@@ -298,9 +434,42 @@ impl Sender {
                     || ack(message, AckKind::Progress),
                 )
                 .await;
+            metrics::histogram!(observe::RATE_LIMIT_WAIT_SECONDS, "provider" => number.provider.clone())
+                .record(waiting.elapsed().as_secs_f64());
         }
-        let wamid = match number.provider.as_str() {
-            "meta" | "sandbox" => self.meta.send(base_url, token, reply).await?,
+        // Claim this delivery before sending: a redelivery that overtook us
+        // (our progress acks lost while the hub failed over) read the same
+        // `queued` row; only one of us may send.
+        let claimed = message::Entity::update_many()
+            .col_expr(message::Column::UpdatedAt, Expr::value(Utc::now()))
+            .filter(message::Column::Id.eq(row.id))
+            .filter(message::Column::Status.eq("queued"))
+            .filter(message::Column::UpdatedAt.eq(row.updated_at))
+            .exec(&self.db)
+            .await
+            .map_err(db_error)?;
+        if claimed.rows_affected == 0 {
+            return Err(SendError {
+                retryable: true,
+                code: "claimed".into(),
+                reason: "another delivery of this reply is being sent".into(),
+                retry_after: None,
+            });
+        }
+        // Durable before the call: a redelivery after our death must know
+        // the provider may have accepted this attempt.
+        lifecycle::record(
+            &self.db,
+            reply.message_id,
+            Stage::Sending,
+            Utc::now(),
+            serde_json::json!({ "attempt": delivered }),
+        )
+        .await
+        .map_err(db_error)?;
+        let calling = Instant::now();
+        let sent = match number.provider.as_str() {
+            "meta" | "sandbox" => self.meta.send(base_url, token, reply).await,
             other => {
                 return Err(SendError {
                     retryable: false,
@@ -310,10 +479,41 @@ impl Sender {
                 });
             }
         };
+        metrics::histogram!(observe::SEND_SECONDS, "provider" => number.provider.clone())
+            .record(calling.elapsed().as_secs_f64());
+        let wamid = sent?;
         self.mark_sent(reply.message_id, &wamid)
             .await
             .map_err(db_error)?;
+        let waited = (Utc::now() - row.created_at).to_std().unwrap_or_default();
+        metrics::histogram!(observe::REPLY_SECONDS, "provider" => number.provider.clone())
+            .record(waited.as_secs_f64());
         Ok(Some(wamid))
+    }
+
+    /// The time left to wait when the last attempt of this reply died
+    /// mid-call less than `timeout_retry_floor_ms` ago: the provider may have
+    /// accepted it, and its `sent` status webhook (matched by
+    /// `biz_opaque_callback_data`) moves the row past `queued` when it comes.
+    async fn unresolved_attempt(
+        &self,
+        message_id: i64,
+    ) -> Result<Option<Duration>, sea_orm::DbErr> {
+        let last = entities::message_event::Entity::find()
+            .filter(entities::message_event::Column::MessageId.eq(message_id))
+            .order_by_desc(entities::message_event::Column::Id)
+            .one(&self.db)
+            .await?;
+        let Some(last) = last.filter(|e| e.stage == Stage::Sending.as_str()) else {
+            return Ok(None);
+        };
+        let floor = chrono::Duration::milliseconds(
+            i64::try_from(self.settings.timeout_retry_floor_ms).unwrap_or(i64::MAX),
+        );
+        Ok((last.at + floor - Utc::now())
+            .to_std()
+            .ok()
+            .filter(|left| !left.is_zero()))
     }
 
     /// `queued` → `sent` with the provider id; never moves a status backwards
@@ -348,13 +548,14 @@ impl Sender {
         Ok(())
     }
 
+    /// Writes the letter, then acks; `false` (and a NAK) if DLQ refused it.
     async fn dead_letter(
         &self,
         message: &jetstream::Message,
         delivered: i64,
         reason: &str,
         error: &str,
-    ) {
+    ) -> bool {
         let sequence = message.info().map(|i| i.stream_sequence).unwrap_or(0);
         let mut headers = message.headers.clone().unwrap_or_default();
         headers.insert(dlq_headers::ORIGIN_SUBJECT, message.subject.as_str());
@@ -383,6 +584,7 @@ impl Sender {
             AckKind::Nak(Some(Duration::from_secs(5)))
         };
         ack(message, kind).await;
+        stored
     }
 }
 

@@ -152,7 +152,7 @@ enum ReplyResponse {
     Accepted(Json<MessageOut>),
 }
 
-fn message_out(m: message::Model) -> MessageOut {
+pub(crate) fn message_out(m: message::Model) -> MessageOut {
     MessageOut {
         id: m.id,
         direction: m.direction,

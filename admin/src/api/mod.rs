@@ -8,6 +8,7 @@ pub mod contacts;
 pub mod conversations;
 pub mod dlq;
 pub mod events;
+pub mod messages;
 pub mod numbers;
 pub mod stats;
 pub mod system;
@@ -41,6 +42,7 @@ pub enum ApiTags {
 type Apis = (
     auth::AuthApi,
     conversations::ConversationsApi,
+    messages::MessagesApi,
     contacts::ContactsApi,
     numbers::NumbersApi,
     events::EventsApi,
@@ -55,6 +57,7 @@ fn apis() -> Apis {
     (
         auth::AuthApi,
         conversations::ConversationsApi,
+        messages::MessagesApi,
         contacts::ContactsApi,
         numbers::NumbersApi,
         events::EventsApi,

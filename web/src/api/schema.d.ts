@@ -202,6 +202,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/messages/{id}/lifecycle": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A message's lifecycle
+         * @description Every stage recorded for one message, in time order: where and when
+         *     it was received and stored, routed, sent, each retry with its error
+         *     code, delivered, read, failed, dead-lettered and replayed.
+         */
+        get: operations["getMessageLifecycle"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/contacts": {
         parameters: {
             query?: never;
@@ -832,6 +854,16 @@ export interface components {
             agent?: components["schemas"]["AgentSummaryOut"] & unknown;
         };
         /**
+         * MessageLifecycleOut
+         * @description A message and its lifecycle, oldest stage first.
+         */
+        MessageLifecycleOut: {
+            message: components["schemas"]["MessageOut"];
+            /** Format: int64 */
+            conversation_id: number;
+            stages: components["schemas"]["StageOut"][];
+        };
+        /**
          * MessageOut
          * @description One message of a conversation.
          */
@@ -948,6 +980,24 @@ export interface components {
         ReplyIn: {
             text?: string;
             template?: components["schemas"]["TemplateIn"];
+        };
+        /**
+         * StageOut
+         * @description One stage of a message's life.
+         */
+        StageOut: {
+            /**
+             * @description received, stored, routed, assigned, queued, retrying, sent,
+             *     delivered, read, failed, dead_lettered or replayed.
+             */
+            stage: string;
+            /** Format: date-time */
+            at: string;
+            /**
+             * @description What the role knew then (region, stream sequence, attempt, error
+             *     code, DLQ reason …); never a secret.
+             */
+            detail: unknown;
         };
         /**
          * StatsOut
@@ -2090,6 +2140,118 @@ export interface operations {
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["ConversationOut"];
+                };
+            };
+            /** @description The request or one of its parameters is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The bearer token is missing or unknown (`unauthorized`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The caller's role may not do this (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource does not exist (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is not `application/json` (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The request is well-formed but cannot be carried out (e.g. `window_closed`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too many attempts; retry later (`too_many_requests`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Something failed on the server (`internal`); see the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A dependency is temporarily unavailable; retry later (`unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    getMessageLifecycle: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Message id (as in a conversation's timeline). */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["MessageLifecycleOut"];
                 };
             };
             /** @description The request or one of its parameters is invalid. */

@@ -1,0 +1,69 @@
+//! `message_events`: the lifecycle of one message, one row per stage
+//! (see [`Stage`]), appended by the roles as the message moves.
+#![forbid(unsafe_code)]
+
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+
+string_enum! {
+    /// What happened to the message (`stage` column).
+    Stage {
+        /// An edge accepted the webhook (`at` = the edge's receive time).
+        Received => "received",
+        /// Stored in INBOUND (detail: stream sequence, delivery count).
+        Stored => "stored",
+        /// Applied by a router to its conversation.
+        Routed => "routed",
+        /// Its conversation was handed to an agent.
+        Assigned => "assigned",
+        /// A reply row written and published to OUTBOUND.
+        Queued => "queued",
+        /// A send attempt is calling the provider (detail: attempt). The
+        /// last stage of a reply whose sender died mid-call: outcome unknown.
+        Sending => "sending",
+        /// A send attempt failed and will be retried (detail: code, delay).
+        Retrying => "retrying",
+        /// The provider accepted the reply.
+        Sent => "sent",
+        Delivered => "delivered",
+        Read => "read",
+        /// Failed for good (detail: the provider's error).
+        Failed => "failed",
+        /// Written to the DLQ stream (detail: origin, reason).
+        DeadLettered => "dead_lettered",
+        /// Replayed from the DLQ by an admin.
+        Replayed => "replayed",
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize, Deserialize)]
+#[sea_orm(table_name = "message_events")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub message_id: i64,
+    /// One of [`Stage`].
+    pub stage: String,
+    pub at: DateTimeUtc,
+    #[sea_orm(column_type = "JsonBinary")]
+    pub detail: Json,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::message::Entity",
+        from = "Column::MessageId",
+        to = "super::message::Column::Id",
+        on_delete = "Cascade"
+    )]
+    Message,
+}
+
+impl Related<super::message::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Message.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,257 @@
+//! A message's life through the admin API (`/api/v1/messages/{id}/lifecycle`)
+//! and the sender's metrics: what support sees when they debug one reply.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+mod support;
+
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use support::{APP_SECRET, PHONE_NUMBER_ID, Stack, StackOptions, TestDb, eventually, meta_text};
+use wharf::config::Config;
+
+/// Many quick attempts: a test turns the provider back on mid-retry.
+fn patient_retries(config: &mut Config) {
+    config.sender.max_attempts = 50;
+    config.sender.ack_wait_secs = 4;
+    config.sender.backoff_base_ms = 100;
+    config.sender.backoff_max_ms = 300;
+    config.sender.rate.allowance_ms = 100;
+}
+
+/// Three quick attempts, then the DLQ.
+fn quick_retries(config: &mut Config) {
+    config.sender.max_attempts = 3;
+    config.sender.ack_wait_secs = 4;
+    config.sender.backoff_base_ms = 50;
+    config.sender.backoff_max_ms = 200;
+    config.sender.rate.allowance_ms = 100;
+}
+
+async fn open_conversation(stack: &Stack, from: &str, wamid: &str) -> i64 {
+    let now = chrono::Utc::now().timestamp();
+    let body = meta_text(
+        PHONE_NUMBER_ID,
+        from,
+        "Lia",
+        wamid,
+        "Where is my order?",
+        now,
+    );
+    assert_eq!(stack.post_meta("eu", &body, APP_SECRET).await.status(), 200);
+    eventually(Duration::from_secs(20), "the conversation", || async {
+        let (_, page) = stack.admin_get("/api/v1/conversations").await;
+        page["items"]
+            .as_array()?
+            .iter()
+            .find(|c| c["contact"]["wa_id"] == from)
+            .and_then(|c| c["id"].as_i64())
+    })
+    .await
+}
+
+async fn set_faults(stack: &Stack, faults: Value) {
+    let response = stack
+        .http
+        .put(format!("{}/sandbox/faults", stack.sandbox_url))
+        .json(&faults)
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_success());
+}
+
+async fn reply(stack: &Stack, conversation: i64, text: &str) -> i64 {
+    let (status, created) = stack
+        .admin_post(
+            &format!("/api/v1/conversations/{conversation}/reply"),
+            json!({ "text": text }),
+        )
+        .await;
+    assert_eq!(status, 202, "{created}");
+    created["id"].as_i64().unwrap()
+}
+
+fn stages(lifecycle: &Value) -> Vec<String> {
+    lifecycle["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["stage"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// Waits until the message's lifecycle holds `stage`; returns the lifecycle.
+async fn lifecycle_with(stack: &Stack, id: i64, stage: &str) -> Value {
+    eventually(
+        Duration::from_secs(30),
+        &format!("stage {stage} of message {id}"),
+        || async {
+            let (status, body) = stack
+                .admin_get(&format!("/api/v1/messages/{id}/lifecycle"))
+                .await;
+            assert_eq!(status, 200, "{body}");
+            stages(&body).iter().any(|s| s == stage).then_some(body)
+        },
+    )
+    .await
+}
+
+async fn a_reply_tells_its_life_from_queued_to_sent(db: TestDb) {
+    let stack = support::spawn_stack(
+        db,
+        StackOptions {
+            tune: patient_retries,
+            ..StackOptions::default()
+        },
+    )
+    .await;
+    let conversation = open_conversation(&stack, "4915100000701", "wamid.L1").await;
+    // The provider refuses (5xx) until the first retry is recorded.
+    set_faults(&stack, json!({ "error_rate": 1.0 })).await;
+    let id = reply(&stack, conversation, "It ships today").await;
+    let retried = eventually(Duration::from_secs(20), "a retry", || async {
+        let (_, body) = stack
+            .admin_get(&format!("/api/v1/messages/{id}/lifecycle"))
+            .await;
+        let n = stages(&body).iter().filter(|s| *s == "retrying").count();
+        (n >= 1).then_some(body)
+    })
+    .await;
+    set_faults(&stack, json!({})).await;
+    let retry = retried["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["stage"] == "retrying")
+        .unwrap()
+        .clone();
+    assert_eq!(retry["detail"]["attempt"], 1, "{retry}");
+    assert!(
+        retry["detail"]["code"].as_str().unwrap().contains("131000")
+            || retry["detail"]["code"]
+                .as_str()
+                .unwrap()
+                .starts_with("http"),
+        "{retry}"
+    );
+
+    let life = lifecycle_with(&stack, id, "sent").await;
+    assert_eq!(life["message"]["id"], id);
+    assert_eq!(life["conversation_id"], conversation);
+    let order = stages(&life);
+    assert_eq!(
+        order.first().map(String::as_str),
+        Some("queued"),
+        "{order:?}"
+    );
+    let sent_at = order.iter().position(|s| s == "sent").unwrap();
+    assert!(
+        order[..sent_at].iter().any(|s| s == "retrying"),
+        "retries come before the send: {order:?}"
+    );
+    assert_eq!(
+        order.iter().filter(|s| *s == "sent").count(),
+        1,
+        "sent once: {order:?}"
+    );
+    let times: Vec<&str> = life["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["at"].as_str().unwrap())
+        .collect();
+    let parsed: Vec<chrono::DateTime<chrono::Utc>> =
+        times.iter().map(|t| t.parse().unwrap()).collect();
+    assert!(
+        parsed.windows(2).all(|w| w[0] <= w[1]),
+        "stages in time order: {times:?}"
+    );
+
+    // The sender's metrics saw the retries and the send, labelled by
+    // provider and outcome only.
+    let metrics = stack
+        .http
+        .get(format!("{}/metrics", stack.admin_url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for outcome in ["sent", "retry"] {
+        assert!(
+            metrics
+                .lines()
+                .any(|l| l.starts_with("wharf_sender_sends_total{")
+                    && l.contains(&format!("outcome=\"{outcome}\""))),
+            "no {outcome} sends in\n{metrics}"
+        );
+    }
+    assert!(metrics.contains("wharf_sender_send_seconds_bucket{"));
+    assert!(
+        !metrics.contains("4915100000701") && !metrics.contains(&format!("message_id=\"{id}\"")),
+        "no phone number or message id as a label"
+    );
+}
+
+on_sqlite_and_postgres!(a_reply_tells_its_life_from_queued_to_sent);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_failed_reply_shows_its_dead_letter_and_its_replay() {
+    let stack = support::spawn_stack(
+        TestDb::sqlite(),
+        StackOptions {
+            tune: quick_retries,
+            ..StackOptions::default()
+        },
+    )
+    .await;
+    let conversation = open_conversation(&stack, "4915100000702", "wamid.L2").await;
+    set_faults(&stack, json!({ "error_rate": 1.0 })).await;
+    let id = reply(&stack, conversation, "Sorry for the wait").await;
+    let life = lifecycle_with(&stack, id, "dead_lettered").await;
+    let order = stages(&life);
+    let failed = order.iter().position(|s| s == "failed").unwrap();
+    let dead = order.iter().position(|s| s == "dead_lettered").unwrap();
+    assert!(failed < dead, "{order:?}");
+    assert_eq!(
+        order.iter().filter(|s| *s == "retrying").count(),
+        2,
+        "attempts 1 and 2 retried, attempt 3 failed: {order:?}"
+    );
+    assert_eq!(life["message"]["status"], "failed");
+    let letter = &life["stages"].as_array().unwrap()[dead];
+    assert_eq!(letter["detail"]["origin"], "sender");
+
+    // Replay from the DLQ once the provider is back: replayed, then sent.
+    set_faults(&stack, json!({})).await;
+    let dlq_id = eventually(
+        Duration::from_secs(20),
+        "the letter's index row",
+        || async {
+            let (_, page) = stack.admin_get("/api/v1/dlq?origin=sender").await;
+            page["items"].as_array()?.first()?["id"].as_i64()
+        },
+    )
+    .await;
+    let (status, body) = stack
+        .admin_post(&format!("/api/v1/dlq/{dlq_id}/replay"), json!({}))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let life = lifecycle_with(&stack, id, "sent").await;
+    let order = stages(&life);
+    let replayed = order.iter().position(|s| s == "replayed").unwrap();
+    let sent = order.iter().position(|s| s == "sent").unwrap();
+    assert!(dead < replayed && replayed < sent, "{order:?}");
+    assert_eq!(life["stages"][replayed]["detail"]["dead_letter"], dlq_id);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_unknown_message_has_no_lifecycle() {
+    let stack = support::spawn_stack(TestDb::sqlite(), StackOptions::default()).await;
+    let (status, body) = stack.admin_get("/api/v1/messages/987654/lifecycle").await;
+    assert_eq!(status, 404, "{body}");
+    assert_eq!(body["code"], "not_found");
+    let (status, _) = stack.admin_get("/api/v1/messages/abc/lifecycle").await;
+    assert_eq!(status, 400);
+}
