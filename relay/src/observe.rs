@@ -43,6 +43,9 @@ pub const RATE_LIMIT_WAIT_SECONDS: &str = "wharf_sender_rate_limit_wait_seconds"
 pub const REPLY_SECONDS: &str = "wharf_sender_reply_seconds";
 /// Letters indexed from the DLQ stream, by origin and reason.
 pub const DLQ_LETTERS: &str = "wharf_dlq_letters_total";
+/// Events or replies a consumer lost and the repair scan re-applied or
+/// re-published, by role (see `repair`).
+pub const REPAIRED: &str = "wharf_repaired_total";
 /// Build information (value 1), labelled with the version.
 pub const BUILD_INFO: &str = "wharf_build_info";
 
@@ -78,6 +81,10 @@ pub fn render() -> String {
 
 fn describe() {
     use metrics::{Unit, describe_counter, describe_gauge, describe_histogram};
+    describe_counter!(
+        REPAIRED,
+        "Events or replies a JetStream consumer lost, re-applied or re-published by the repair scan"
+    );
     describe_counter!(WEBHOOKS_RECEIVED, "Webhook deliveries received by the edge");
     describe_counter!(
         WEBHOOKS_ACCEPTED,

@@ -1,7 +1,7 @@
 //! The router consumer group: one durable pull consumer per partition on
 //! INBOUND (`max_ack_pending = 1`), shared by every router process, so one
 //! conversation's events apply in order while partitions run in parallel.
-//! Owns acking, NAK back-off, dead-lettering and the applied-id cache; what an
+//! Owns acking, retry back-off, dead-lettering and the applied-id cache; what an
 //! event does to the database lives in `sessions`.
 
 use std::sync::Arc;
@@ -32,12 +32,15 @@ pub struct RouterSettings {
     pub max_deliver: i64,
     /// Seconds a delivery may stay unacked before redelivery.
     pub ack_wait_secs: u64,
-    /// Cap of the NAK delay after a database error, in milliseconds.
+    /// Cap of the retry delay after a database error, in milliseconds.
     pub max_nak_delay_ms: u64,
     /// Hours within which a resolved conversation reopens.
     pub reopen_within_hours: i64,
     /// Entries of the recently-applied id cache.
     pub applied_cache_size: u64,
+    /// Milliseconds between checks for events a partition consumer lost
+    /// (see `repair`); 0 turns the repair off.
+    pub repair_interval_ms: u64,
 }
 
 impl Default for RouterSettings {
@@ -48,6 +51,7 @@ impl Default for RouterSettings {
             max_nak_delay_ms: 30_000,
             reopen_within_hours: 24,
             applied_cache_size: 100_000,
+            repair_interval_ms: 10_000,
         }
     }
 }
@@ -134,6 +138,15 @@ impl Router {
             return Ok(());
         };
         let this = Arc::new(self);
+        let repair = (this.settings.repair_interval_ms > 0).then(|| {
+            tokio::spawn(crate::repair::router_loop(
+                Arc::clone(&this),
+                this.js.clone(),
+                this.topology.partitions,
+                Duration::from_millis(this.settings.repair_interval_ms),
+                shutdown.clone(),
+            ))
+        });
         let mut tasks = JoinSet::new();
         for (partition, consumer) in consumers {
             let this = Arc::clone(&this);
@@ -155,7 +168,34 @@ impl Router {
                 first_error.get_or_insert(err);
             }
         }
+        if let Some(repair) = repair {
+            repair.abort();
+        }
         first_error.map_or(Ok(()), Err)
+    }
+
+    /// Applies an event read again by the repair scan. `Ok(true)` when it
+    /// changed something, i.e. it had been lost.
+    ///
+    /// # Errors
+    /// A database error (the scan stops and retries the range).
+    pub async fn reapply(&self, message: &jetstream::Message) -> std::result::Result<bool, String> {
+        let Ok(event) = InboundEvent::decode(&message.payload) else {
+            // Malformed events were dead-lettered by the consumer.
+            return Ok(false);
+        };
+        let policy = SessionPolicy {
+            reopen_within: chrono::Duration::hours(self.settings.reopen_within_hours),
+        };
+        match sessions::apply(&self.db, policy, &event).await {
+            Ok(applied @ (Applied::Message { .. } | Applied::Status { .. })) => {
+                tracing::warn!(msg_id = %event.msg_id(), "repair applied a lost event");
+                self.announce(&applied).await;
+                Ok(true)
+            }
+            Ok(_) => Ok(false),
+            Err(err) => Err(err.to_string()),
+        }
     }
 
     async fn consume(
@@ -181,7 +221,7 @@ impl Router {
                     next = messages.next() => next,
                 };
                 match next {
-                    Some(Ok(message)) => self.handle(partition, message).await,
+                    Some(Ok(message)) => self.handle(partition, message, &shutdown).await,
                     Some(Err(err)) => {
                         tracing::warn!(partition, %err, "consumer stream error");
                     }
@@ -192,7 +232,12 @@ impl Router {
         Ok(())
     }
 
-    async fn handle(&self, partition: u16, message: jetstream::Message) {
+    async fn handle(
+        &self,
+        partition: u16,
+        message: jetstream::Message,
+        shutdown: &CancellationToken,
+    ) {
         let (delivered, stream_sequence) = match message.info() {
             Ok(info) => (info.delivered, info.stream_sequence),
             Err(_) => (1, 0),
@@ -238,30 +283,47 @@ impl Router {
                 }
             })
         };
-        let outcome = sessions::apply(&self.db, policy, &event).await;
+        // A database error is retried here, holding the event (the
+        // partition waits behind it either way, `max_ack_pending = 1`),
+        // rather than NAKed with a delay: nats-server 2.9.10 was seen to
+        // drop such delayed redeliveries from a consumer's pending set while
+        // advancing its ack floor, so the event was never applied and never
+        // dead-lettered (docs/reliability.md). Only a crash hands the event
+        // to another router (after `ack_wait`).
+        let mut attempt = delivered;
+        let outcome = loop {
+            match sessions::apply(&self.db, policy, &event).await {
+                Err(err) if attempt < self.settings.max_deliver => {
+                    let delay = nak_delay(attempt, self.settings.max_nak_delay_ms);
+                    tracing::warn!(partition, %msg_id, %err, attempt, ?delay, "apply failed; retrying");
+                    tokio::select! {
+                        () = shutdown.cancelled() => break None,
+                        () = tokio::time::sleep(delay) => attempt += 1,
+                    }
+                }
+                other => break Some(other),
+            }
+        };
         progress.abort();
         match outcome {
-            Ok(applied) => {
+            // Shutting down mid-retry: another router takes it at once.
+            None => ack(&message, AckKind::Nak(None)).await,
+            Some(Ok(applied)) => {
                 ack(&message, AckKind::Ack).await;
                 self.applied.insert(msg_id.clone(), ()).await;
                 tracing::debug!(partition, %msg_id, ?applied, "applied");
                 self.announce(&applied).await;
                 self.answer_as_bot(&event, &applied).await;
             }
-            Err(err) if delivered >= self.settings.max_deliver => {
+            Some(Err(err)) => {
                 self.dead_letter(
                     &message,
                     stream_sequence,
-                    delivered,
+                    attempt,
                     "database",
                     &err.to_string(),
                 )
                 .await;
-            }
-            Err(err) => {
-                let delay = nak_delay(delivered, self.settings.max_nak_delay_ms);
-                tracing::warn!(partition, %msg_id, %err, delivered, ?delay, "apply failed; NAK");
-                ack(&message, AckKind::Nak(Some(delay))).await;
             }
         }
     }
@@ -335,7 +397,8 @@ impl Router {
     }
 
     /// Writes the original bytes and headers plus the failure record to DLQ,
-    /// then acks the original. If DLQ refuses, NAKs so nothing is lost.
+    /// then acks the original. If DLQ refuses, leaves it unacked so it is
+    /// redelivered: nothing is lost.
     async fn dead_letter(
         &self,
         message: &jetstream::Message,
@@ -372,8 +435,8 @@ impl Router {
             tracing::warn!(stream_sequence, reason, "event dead-lettered");
             ack(message, AckKind::Ack).await;
         } else {
-            tracing::error!(stream_sequence, "DLQ publish failed; NAK");
-            ack(message, AckKind::Nak(Some(Duration::from_secs(5)))).await;
+            // Redelivered after ack_wait (no delayed NAK, see `handle`).
+            tracing::error!(stream_sequence, "DLQ publish failed; left for redelivery");
         }
     }
 }
@@ -388,7 +451,7 @@ fn truncate(s: &str, max: usize) -> String {
     s.chars().take(max).collect()
 }
 
-/// Exponential NAK delay: 250 ms, 500 ms, 1 s, … capped at `max_ms`.
+/// Exponential retry delay: 250 ms, 500 ms, 1 s, … capped at `max_ms`.
 pub fn nak_delay(delivered: i64, max_ms: u64) -> Duration {
     let exp = u32::try_from(delivered.clamp(1, 20) - 1).unwrap_or(0);
     Duration::from_millis(250u64.saturating_mul(1u64 << exp).min(max_ms))
