@@ -97,6 +97,14 @@ async fn audit_actions(stack: &Stack, target_type: &str) -> Vec<Value> {
     page["items"].as_array().unwrap().clone()
 }
 
+/// An admin agent (not a token) signed in.
+async fn login_admin(stack: &Stack) -> String {
+    admin::accounts::ensure_admin(&stack.database, "ada@example.com", "Ada", "ada-admin-pass")
+        .await
+        .unwrap();
+    login(stack, "ada@example.com", "ada-admin-pass").await
+}
+
 async fn create_team(stack: &Stack, name: &str, strategy: &str) -> i64 {
     let (status, team) = admin(
         stack,
@@ -811,7 +819,12 @@ async fn routing_rules_reorder_all_or_nothing_and_the_dry_run_agrees_with_the_ro
         )
         .await,
         400,
-        "type",
+        "action.type: must be one of team, bot",
+    );
+    assert_names(
+        &admin(&stack, Method::POST, "/api/v1/rules", Some(json!({"name": "x", "conditions": {"hours": {"time_zone": "UTC", "from": "9am", "to": "17:00"}}, "action": {"type": "team", "team_id": billing}}))).await,
+        400,
+        "conditions.hours.from",
     );
     let (_, listed) = call(
         &stack,
@@ -1161,6 +1174,65 @@ async fn conversations_take_internal_notes(db: TestDb) {
             .filter(|e| e["action"] == "conversation.note")
             .count(),
         2
+    );
+
+    // An agent with an open conversation stays until it is resolved.
+    let (status, claimed) = admin(
+        &stack,
+        Method::POST,
+        &format!("/api/v1/conversations/{id}/claim"),
+        Some(json!({"version": conversation["version"], "agent_id": agent_id})),
+    )
+    .await;
+    assert_eq!(status, 200, "{claimed}");
+    let refused = admin(
+        &stack,
+        Method::DELETE,
+        &format!("/api/v1/agents/{agent_id}"),
+        None,
+    )
+    .await;
+    assert_names(&refused, 409, "open conversation");
+    let (status, _) = admin(
+        &stack,
+        Method::POST,
+        &format!("/api/v1/conversations/{id}/resolve"),
+        Some(json!({"version": claimed["version"]})),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let ada = login_admin(&stack).await;
+    let (_, me) = call(&stack, Method::GET, Some(&ada), "/api/v1/auth/me", None).await;
+    let ada_id = me["agent"]["id"].as_i64().unwrap();
+    assert_names(
+        &call(
+            &stack,
+            Method::DELETE,
+            Some(&ada),
+            &format!("/api/v1/agents/{ada_id}"),
+            None,
+        )
+        .await,
+        409,
+        "your own account",
+    );
+    assert_eq!(
+        call(
+            &stack,
+            Method::DELETE,
+            Some(&ada),
+            &format!("/api/v1/agents/{agent_id}"),
+            None
+        )
+        .await
+        .0,
+        204
+    );
+    let (_, notes) = admin(&stack, Method::GET, &path, None).await;
+    assert_eq!(
+        notes[0]["author"],
+        format!("agent:{agent_id}"),
+        "notes outlive their author"
     );
 }
 on_sqlite_and_postgres!(conversations_take_internal_notes);

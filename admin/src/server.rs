@@ -142,7 +142,13 @@ impl<E: Endpoint> Endpoint for NameTheField<E> {
         let json = req
             .content_type()
             .is_some_and(|t| t.starts_with("application/json"));
-        if !json || req.method() == Method::GET {
+        // Only bodies of a declared, small length are kept for explaining;
+        // anything else goes through exactly as it came.
+        let small = req
+            .header(header::CONTENT_LENGTH)
+            .and_then(|len| len.parse::<usize>().ok())
+            .is_some_and(|len| len <= MAX_EXPLAINED_BODY);
+        if !json || !small || req.method() == Method::GET {
             return self.api.call(req).await.map(IntoResponse::into_response);
         }
         let body = req.take_body().into_bytes_limit(MAX_EXPLAINED_BODY).await?;

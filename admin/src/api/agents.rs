@@ -185,23 +185,19 @@ async fn existing_teams(db: &impl ConnectionTrait, ids: Vec<i64>) -> ApiResult<V
     let mut ids = ids;
     ids.sort_unstable();
     ids.dedup();
-    let found = team::Entity::find()
+    let known: Vec<i64> = team::Entity::find()
         .filter(team::Column::Id.is_in(ids.iter().copied()))
-        .count(db)
-        .await?;
-    if found != ids.len() as u64 {
-        let known: Vec<i64> = team::Entity::find()
-            .filter(team::Column::Id.is_in(ids.iter().copied()))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|t| t.id)
-            .collect();
-        let missing: Vec<String> = ids
-            .iter()
-            .filter(|id| !known.contains(id))
-            .map(ToString::to_string)
-            .collect();
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|t| t.id)
+        .collect();
+    let missing: Vec<String> = ids
+        .iter()
+        .filter(|id| !known.contains(id))
+        .map(ToString::to_string)
+        .collect();
+    if !missing.is_empty() {
         return Err(ApiError::invalid_field(
             "teams",
             format!("no team with id {}", missing.join(", ")),
