@@ -9,6 +9,7 @@ mod api;
 pub mod audit;
 pub mod auth;
 mod error;
+mod fields;
 pub mod gauges;
 mod server;
 pub mod tokens;

@@ -154,6 +154,12 @@ pub fn conversation_event_subject(conversation_id: i64) -> String {
     format!("{EVENTS_PREFIX}.conversation.{conversation_id}")
 }
 
+/// `wa.events.<kind>`: the admin side changed configuration of `kind`
+/// (`rules`, `agents`, `teams`); routers drop what they cached of it.
+pub fn config_event_subject(kind: &str) -> String {
+    format!("{EVENTS_PREFIX}.{kind}")
+}
+
 /// Durable name of the router consumer of one partition.
 pub fn router_consumer(partition: u16) -> String {
     format!("router-p{partition}")
