@@ -595,7 +595,12 @@ async fn while_sqlite_is_locked_events_are_held_and_applied_once_after_recovery(
             (held > 0).then_some(())
         }
     };
-    eventually(Duration::from_secs(60), "the event held by the router", held).await;
+    eventually(
+        Duration::from_secs(60),
+        "the event held by the router",
+        held,
+    )
+    .await;
     tokio::time::sleep(Duration::from_secs(6)).await;
     eventually(Duration::from_secs(1), "the event still held", held).await;
     let applied = message::Entity::find()

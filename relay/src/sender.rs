@@ -41,6 +41,7 @@ use tracing::Instrument;
 
 use crate::envelope::{MSG_ID_HEADER, OutboundReply, TRACEPARENT_HEADER, trace_id};
 use crate::provider::meta_send::{MetaClient, SendError};
+use crate::provider::wasender_send::WasenderClient;
 use crate::ratelimit::{RateLimits, RateSettings};
 use crate::router::dlq_headers;
 use crate::topology::{self, TopologySettings};
@@ -73,6 +74,8 @@ pub struct SenderSettings {
     /// Meta Graph API base URL and version.
     pub meta_base_url: String,
     pub meta_api_version: String,
+    /// WasenderApi base URL (`POST {base}/api/send-message`).
+    pub wasender_base_url: String,
     /// Least retry delay after a timeout, milliseconds (status reconciliation).
     pub timeout_retry_floor_ms: u64,
     /// Milliseconds between checks for queued replies the OUTBOUND
@@ -94,6 +97,7 @@ impl Default for SenderSettings {
             request_timeout_ms: 10_000,
             meta_base_url: "https://graph.facebook.com".into(),
             meta_api_version: "v21.0".into(),
+            wasender_base_url: "https://www.wasenderapi.com".into(),
             timeout_retry_floor_ms: 5000,
             repair_interval_ms: 15_000,
             rate: RateSettings::default(),
@@ -118,6 +122,7 @@ pub struct Sender {
     db: DatabaseConnection,
     js: jetstream::Context,
     meta: MetaClient,
+    wasender: WasenderClient,
     limits: tokio::sync::OnceCell<RateLimits>,
 }
 
@@ -136,12 +141,18 @@ impl Sender {
             &settings.meta_api_version,
         )
         .map_err(|e| Error::Nats(format!("HTTP client: {e}")))?;
+        let wasender = WasenderClient::new(
+            Duration::from_millis(settings.connect_timeout_ms),
+            Duration::from_millis(settings.request_timeout_ms),
+        )
+        .map_err(|e| Error::Nats(format!("HTTP client: {e}")))?;
         Ok(Self {
             js: jetstream::new(client),
             settings,
             topology,
             db,
             meta,
+            wasender,
             limits: tokio::sync::OnceCell::new(),
         })
     }
@@ -480,7 +491,11 @@ impl Sender {
         let base_url = number
             .api_base_url
             .as_deref()
-            .unwrap_or(&self.settings.meta_base_url);
+            .unwrap_or(if number.provider == "wasender" {
+                &self.settings.wasender_base_url
+            } else {
+                &self.settings.meta_base_url
+            });
         let token = number.access_token.as_deref().unwrap_or_default();
         provider.clone_from(&number.provider);
         // Claim this delivery before sending: a redelivery that overtook us
@@ -532,6 +547,7 @@ impl Sender {
         let calling = Instant::now();
         let sent = match number.provider.as_str() {
             "meta" | "sandbox" => self.meta.send(base_url, token, reply).await,
+            "wasender" => self.wasender.send(base_url, token, reply).await,
             other => {
                 return Err(SendError {
                     retryable: false,

@@ -341,7 +341,9 @@ pub async fn spawn_stack(db: TestDb, options: StackOptions) -> Stack {
         .await
         .unwrap();
     let sandbox_url = format!("http://{}", sandbox.local_addr());
-    config.numbers[0].api_base_url = Some(sandbox_url.clone());
+    for number in &mut config.numbers {
+        number.api_base_url = Some(sandbox_url.clone());
+    }
     let token = shutdown.clone();
     tasks.push(tokio::spawn(
         async move { sandbox.run(token).await.unwrap() },

@@ -102,7 +102,7 @@ impl MetaClient {
     }
 }
 
-fn without_url(err: &reqwest::Error) -> String {
+pub(crate) fn without_url(err: &reqwest::Error) -> String {
     // The URL holds nothing secret, but the error is shorter without it.
     let mut text = err.to_string();
     if let Some(url) = err.url() {
