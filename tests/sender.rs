@@ -687,3 +687,71 @@ async fn a_wasender_reply_is_sent_with_the_session_key_and_reaches_read(db: Test
 }
 
 on_sqlite_and_postgres!(a_wasender_reply_is_sent_with_the_session_key_and_reaches_read);
+
+/// Media by URL through the admin API: Meta gets `type: image` with the
+/// link and caption and our id; a non-http URL is a 422 and queues nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_media_reply_reaches_the_provider_by_link() {
+    let stack = support::spawn_stack(TestDb::sqlite(), StackOptions::default()).await;
+    let conversation = open_conversation(&stack, "4915100000555", "wamid.MEDIA1").await;
+    let (status, row) = stack
+        .admin_post(
+            &format!("/api/v1/conversations/{conversation}/reply"),
+            json!({"media": {"kind": "image", "url": "https://example.com/receipt.jpg", "caption": "Your receipt"}}),
+        )
+        .await;
+    assert_eq!(status, 202, "{row}");
+    let id = row["id"].as_i64().unwrap();
+    let rows = settled(&stack, &[id], Duration::from_secs(20)).await;
+    assert_ne!(rows[&id].status, "failed", "{:?}", rows[&id]);
+    let sent: Vec<Value> = stack
+        .http
+        .get(format!("{}/sandbox/messages", stack.sandbox_url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id_text = id.to_string();
+    let ours: Vec<_> = sent
+        .iter()
+        .filter(|m| m["request"]["biz_opaque_callback_data"] == id_text.as_str())
+        .collect();
+    assert_eq!(ours.len(), 1, "{sent:?}");
+    assert_eq!(ours[0]["request"]["type"], "image");
+    assert_eq!(
+        ours[0]["request"]["image"]["link"],
+        "https://example.com/receipt.jpg"
+    );
+    assert_eq!(ours[0]["request"]["image"]["caption"], "Your receipt");
+
+    let before = message::Entity::find()
+        .filter(message::Column::Direction.eq("outbound"))
+        .all(&stack.database)
+        .await
+        .unwrap()
+        .len();
+    let (status, error) = stack
+        .admin_post(
+            &format!("/api/v1/conversations/{conversation}/reply"),
+            json!({"media": {"kind": "image", "url": "ftp://example.com/a.jpg"}}),
+        )
+        .await;
+    assert_eq!(status, 422, "{error}");
+    assert_eq!(error["code"], "invalid_media_url");
+    let (status, _) = stack
+        .admin_post(
+            &format!("/api/v1/conversations/{conversation}/reply"),
+            json!({"text": "hi", "media": {"kind": "image", "url": "https://example.com/a.jpg"}}),
+        )
+        .await;
+    assert_eq!(status, 400);
+    let after = message::Entity::find()
+        .filter(message::Column::Direction.eq("outbound"))
+        .all(&stack.database)
+        .await
+        .unwrap()
+        .len();
+    assert_eq!(before, after, "refused replies store nothing");
+}

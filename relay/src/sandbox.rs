@@ -377,14 +377,22 @@ async fn send_wasender(
             "The to field must be an E.164 number",
         );
     };
-    if body
-        .get("text")
-        .and_then(Value::as_str)
-        .is_none_or(str::is_empty)
+    let has_media = ["imageUrl", "videoUrl", "audioUrl", "documentUrl"]
+        .iter()
+        .any(|f| {
+            body.get(*f)
+                .and_then(Value::as_str)
+                .is_some_and(|u| !u.is_empty())
+        });
+    if !has_media
+        && body
+            .get("text")
+            .and_then(Value::as_str)
+            .is_none_or(str::is_empty)
     {
         return wasender_error(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "The text field is required",
+            "The text field is required when no media is sent",
         );
     }
     if let Some(fault) = injected_fault(&state).await {

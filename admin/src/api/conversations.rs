@@ -11,7 +11,7 @@ use poem::web::Data;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::{ApiResponse, Object, OpenApi, payload::Json};
 use relay::assignment::{self, Change, TransitionError};
-use relay::envelope::ReplyContent;
+use relay::envelope::{MediaKind, ReplyContent};
 use relay::outbound::{ReplyError, enqueue_reply};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
@@ -106,13 +106,41 @@ pub struct TemplateIn {
     pub parameters: Vec<String>,
 }
 
-/// A reply: free-form `text` (inside the 24 h window) or a `template`.
+/// What kind of media a reply carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, poem_openapi::Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum MediaKindIn {
+    Image,
+    Video,
+    Audio,
+    Document,
+}
+
+/// A media reply by URL (the provider fetches it); inside the 24 h window.
+#[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct MediaIn {
+    pub kind: MediaKindIn,
+    /// Absolute http(s) URL the provider can fetch.
+    #[oai(validator(min_length = 12, max_length = 2048))]
+    pub url: String,
+    /// Shown under images, videos and documents.
+    #[oai(validator(max_length = 1024))]
+    pub caption: Option<String>,
+    /// Shown for documents.
+    #[oai(validator(max_length = 240))]
+    pub filename: Option<String>,
+}
+
+/// A reply: exactly one of free-form `text` or `media` (inside the 24 h
+/// window) or a `template`.
 #[derive(Debug, Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct ReplyIn {
     #[oai(validator(max_length = 4096))]
     pub text: Option<String>,
     pub template: Option<TemplateIn>,
+    pub media: Option<MediaIn>,
 }
 
 /// Claim a conversation from the queue.
@@ -388,17 +416,28 @@ impl ConversationsApi {
         id: Path<i64>,
         body: Json<ReplyIn>,
     ) -> ApiResult<ReplyResponse> {
-        let content = match (body.0.text, body.0.template) {
-            (Some(text), None) => ReplyContent::Text { body: text },
-            (None, Some(t)) => ReplyContent::Template {
+        let content = match (body.0.text, body.0.template, body.0.media) {
+            (Some(text), None, None) => ReplyContent::Text { body: text },
+            (None, Some(t), None) => ReplyContent::Template {
                 name: t.name,
                 language: t.language,
                 parameters: t.parameters,
             },
+            (None, None, Some(m)) => ReplyContent::Media {
+                kind: match m.kind {
+                    MediaKindIn::Image => MediaKind::Image,
+                    MediaKindIn::Video => MediaKind::Video,
+                    MediaKindIn::Audio => MediaKind::Audio,
+                    MediaKindIn::Document => MediaKind::Document,
+                },
+                url: m.url,
+                caption: m.caption,
+                filename: m.filename,
+            },
             _ => {
                 return Err(ApiError::bad_request(
                     "invalid_body",
-                    "give exactly one of `text` or `template`",
+                    "give exactly one of `text`, `template` or `media`",
                 ));
             }
         };
@@ -420,6 +459,10 @@ impl ConversationsApi {
             Err(err @ ReplyError::Empty) => {
                 Err(ApiError::bad_request("invalid_body", err.to_string()))
             }
+            Err(err @ ReplyError::InvalidMediaUrl) => Err(ApiError::unprocessable(
+                "invalid_media_url",
+                err.to_string(),
+            )),
             Err(ReplyError::Database(err)) => Err(ApiError::internal(err)),
             Err(err @ ReplyError::NotQueued(_)) => Err(ApiError::unavailable(err.to_string())),
         }

@@ -9,7 +9,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use super::meta_send::{SendError, parse_retry_after, without_url};
-use crate::envelope::{OutboundReply, ReplyContent};
+use crate::envelope::{MediaKind, OutboundReply, ReplyContent};
 
 /// A pooled WasenderApi client.
 #[derive(Clone)]
@@ -97,6 +97,21 @@ pub fn request_body(reply: &OutboundReply) -> Result<Value, SendError> {
     let to = format!("+{}", reply.to.trim_start_matches('+'));
     match &reply.content {
         ReplyContent::Text { body } => Ok(json!({ "to": to, "text": body })),
+        ReplyContent::Media {
+            kind, url, caption, ..
+        } => {
+            let field = match kind {
+                MediaKind::Image => "imageUrl",
+                MediaKind::Video => "videoUrl",
+                MediaKind::Audio => "audioUrl",
+                MediaKind::Document => "documentUrl",
+            };
+            let mut body = json!({ "to": to, field: url });
+            if let Some(caption) = caption {
+                body["text"] = json!(caption);
+            }
+            Ok(body)
+        }
         ReplyContent::Template { .. } => Err(SendError {
             retryable: false,
             code: "template_unsupported".into(),
@@ -149,6 +164,17 @@ mod tests {
     fn text_goes_to_an_e164_number_and_templates_are_refused() {
         let body = request_body(&reply(ReplyContent::Text { body: "hi".into() })).unwrap();
         assert_eq!(body, json!({"to": "+4915100000001", "text": "hi"}));
+        let body = request_body(&reply(ReplyContent::Media {
+            kind: MediaKind::Image,
+            url: "https://example.com/a.jpg".into(),
+            caption: Some("look".into()),
+            filename: None,
+        }))
+        .unwrap();
+        assert_eq!(
+            body,
+            json!({"to": "+4915100000001", "imageUrl": "https://example.com/a.jpg", "text": "look"})
+        );
         let err = request_body(&reply(ReplyContent::Template {
             name: "t".into(),
             language: "en".into(),

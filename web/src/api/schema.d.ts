@@ -1318,6 +1318,24 @@ export interface components {
             agent?: components["schemas"]["AgentSummaryOut"] & unknown;
         };
         /**
+         * MediaIn
+         * @description A media reply by URL (the provider fetches it); inside the 24 h window.
+         */
+        MediaIn: {
+            kind: components["schemas"]["MediaKindIn"];
+            /** @description Absolute http(s) URL the provider can fetch. */
+            url: string;
+            /** @description Shown under images, videos and documents. */
+            caption?: string;
+            /** @description Shown for documents. */
+            filename?: string;
+        };
+        /**
+         * @description What kind of media a reply carries.
+         * @enum {string}
+         */
+        MediaKindIn: "image" | "video" | "audio" | "document";
+        /**
          * MessageLifecycleOut
          * @description A message and its lifecycle, oldest stage first.
          */
@@ -1467,11 +1485,13 @@ export interface components {
         Provider: "meta" | "wasender" | "sandbox";
         /**
          * ReplyIn
-         * @description A reply: free-form `text` (inside the 24 h window) or a `template`.
+         * @description A reply: exactly one of free-form `text` or `media` (inside the 24 h
+         *     window) or a `template`.
          */
         ReplyIn: {
             text?: string;
             template?: components["schemas"]["TemplateIn"];
+            media?: components["schemas"]["MediaIn"];
         };
         /**
          * RuleAction
