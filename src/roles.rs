@@ -182,9 +182,11 @@ pub async fn bind_admin(
     db: DatabaseConnection,
 ) -> anyhow::Result<admin::AdminServer> {
     let client = hub_client(config, "wharf-admin").await?;
-    admin::AdminServer::bind(config.admin.clone(), db, client, config.topology.partitions)
-        .await
-        .context("starting the admin server")
+    let server =
+        admin::AdminServer::bind(config.admin.clone(), db, client, config.topology.partitions)
+            .await
+            .context("starting the admin server")?;
+    Ok(server.with_alerts(config.alerts.clone(), config.topology.replicas))
 }
 
 /// Binds the `/healthz` + `/readyz` server of a role without HTTP of its own.

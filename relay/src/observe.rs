@@ -43,6 +43,13 @@ pub const RATE_LIMIT_WAIT_SECONDS: &str = "wharf_sender_rate_limit_wait_seconds"
 pub const REPLY_SECONDS: &str = "wharf_sender_reply_seconds";
 /// Letters indexed from the DLQ stream, by origin and reason.
 pub const DLQ_LETTERS: &str = "wharf_dlq_letters_total";
+/// Alerts firing now, by rule (set by the admin servers' evaluators).
+pub const ALERTS_FIRING: &str = "wharf_alerts_firing";
+/// Alert state changes announced, by rule and state (firing, resolved).
+pub const ALERT_TRANSITIONS: &str = "wharf_alert_transitions_total";
+/// Alert notifications handed to a sink, by sink kind and outcome
+/// (delivered, failed).
+pub const ALERT_NOTIFICATIONS: &str = "wharf_alert_notifications_total";
 /// Build information (value 1), labelled with the version.
 pub const BUILD_INFO: &str = "wharf_build_info";
 
@@ -107,6 +114,15 @@ fn describe() {
     );
     describe_counter!(DLQ_LETTERS, "Dead letters indexed, by origin and reason");
     describe_gauge!(BUILD_INFO, "Build information");
+    describe_gauge!(ALERTS_FIRING, "Alerts firing now, by rule");
+    describe_counter!(
+        ALERT_TRANSITIONS,
+        "Alert state changes announced, by rule and state"
+    );
+    describe_counter!(
+        ALERT_NOTIFICATIONS,
+        "Alert notifications handed to a sink, by sink kind and outcome"
+    );
     describe_gauge!(STREAM_MESSAGES, "Messages stored in a hub stream");
     describe_gauge!(CONSUMER_PENDING, "Messages not yet delivered to a consumer");
     describe_gauge!(CONSUMER_ACK_PENDING, "Messages delivered and not yet acked");

@@ -2,6 +2,7 @@
 //! one service whose doc comments become the spec.
 
 pub mod agents;
+pub mod alerts;
 pub mod audit;
 pub mod auth;
 pub mod contacts;
@@ -50,6 +51,7 @@ type Apis = (
     agents::AgentsApi,
     dlq::DlqApi,
     stats::StatsApi,
+    alerts::AlertsApi,
     system::SystemApi,
 );
 
@@ -65,6 +67,7 @@ fn apis() -> Apis {
         agents::AgentsApi,
         dlq::DlqApi,
         stats::StatsApi,
+        alerts::AlertsApi,
         system::SystemApi,
     )
 }
