@@ -53,6 +53,32 @@ pub const ALERT_NOTIFICATIONS: &str = "wharf_alert_notifications_total";
 /// Build information (value 1), labelled with the version.
 pub const BUILD_INFO: &str = "wharf_build_info";
 
+/// Every metric name above: what dashboards and alert rules may use
+/// (histograms also as `_bucket`, `_sum`, `_count`).
+pub const ALL: &[&str] = &[
+    WEBHOOKS_RECEIVED,
+    WEBHOOKS_ACCEPTED,
+    WEBHOOKS_REJECTED,
+    EVENTS_STORED,
+    EVENTS_DUPLICATE,
+    EVENTS_ECHO,
+    PUBLISH_ERRORS,
+    ACK_SECONDS,
+    STREAM_MESSAGES,
+    CONSUMER_PENDING,
+    CONSUMER_ACK_PENDING,
+    CONSUMER_REDELIVERED,
+    SENDS,
+    SEND_SECONDS,
+    RATE_LIMIT_WAIT_SECONDS,
+    REPLY_SECONDS,
+    DLQ_LETTERS,
+    ALERTS_FIRING,
+    ALERT_TRANSITIONS,
+    ALERT_NOTIFICATIONS,
+    BUILD_INFO,
+];
+
 static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
 
 /// Installs the recorder once per process and returns its handle. Later

@@ -33,7 +33,7 @@ pub async fn run(
     shutdown: CancellationToken,
 ) {
     observe::install();
-    sinks::describe(&settings.rules, &settings.sinks);
+    sinks::describe(&settings.rules);
     let store = {
         let mut delay = Duration::from_millis(200);
         loop {
