@@ -517,3 +517,103 @@ fn prometheus_rules_and_the_grafana_dashboard_use_only_exported_metric_names() {
         vec!["wharf_edge_ack_seconds".to_owned()]
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn refused_webhooks_and_new_dead_letters_fire_and_resolve_once_the_window_passes() {
+    let received = Received::default();
+    let sinks_down = CancellationToken::new();
+    let base = sink_server(received.clone(), sinks_down.clone()).await;
+    let windowed = |name: &str, kind| Rule {
+        name: name.into(),
+        kind,
+        threshold: 0.0,
+        for_secs: 0,
+        clear_secs: Some(0),
+        severity: "ticket".into(),
+        stream: None,
+        consumer: None,
+        window_secs: Some(3),
+        reasons: Vec::new(),
+        min_events: None,
+        numbers: Vec::new(),
+    };
+    let refusals = Rule {
+        reasons: vec!["bad_signature".into()],
+        ..windowed("bad-signatures", RuleKind::EdgeRejections)
+    };
+    let letters = windowed("dead-letters", RuleKind::DlqInflow);
+    // The harness points edge_rejections at the edges' own /metrics.
+    let stack = spawn_stack(
+        TestDb::sqlite(),
+        StackOptions {
+            alerts: Some(alerts(&base, vec![refusals, letters])),
+            ..StackOptions::default()
+        },
+    )
+    .await;
+    // Let the evaluator take its first samples (the windows' baselines).
+    stack.wait_router_idle().await;
+    a_few_rounds().await;
+    assert!(received.on("flaky").is_empty(), "nothing before the faults");
+
+    let body = meta_text(
+        PHONE_NUMBER_ID,
+        "4915100000779",
+        "Probe",
+        "wamid.PROBE1",
+        "hi",
+        chrono::Utc::now().timestamp(),
+    );
+    for _ in 0..3 {
+        assert_eq!(
+            stack.post_meta("eu", &body, "wrong-secret").await.status(),
+            401
+        );
+    }
+    let js = stack.nats.hub_js().await;
+    let subject = relay::topology::inbound_subject(relay::topology::HUB_REGION, PHONE_NUMBER_ID, 0);
+    js.publish(subject, bytes::Bytes::from_static(b"{not an event"))
+        .await
+        .unwrap()
+        .await
+        .unwrap();
+
+    for rule in ["bad-signatures", "dead-letters"] {
+        let fired = eventually(Duration::from_secs(30), "the firing", || {
+            let received = received.clone();
+            async move {
+                received
+                    .events("flaky", "alert.firing")
+                    .into_iter()
+                    .find(|b| b["alert"]["rule"] == rule)
+            }
+        })
+        .await;
+        assert!(fired["alert"]["value"].as_f64().unwrap() > 0.0, "{fired}");
+    }
+    // Nothing new: once the faults leave the 3 s window, both resolve.
+    for rule in ["bad-signatures", "dead-letters"] {
+        eventually(Duration::from_secs(30), "the resolution", || {
+            let received = received.clone();
+            async move {
+                received
+                    .events("flaky", "alert.resolved")
+                    .into_iter()
+                    .find(|b| b["alert"]["rule"] == rule)
+            }
+        })
+        .await;
+    }
+    a_few_rounds().await;
+    for rule in ["bad-signatures", "dead-letters"] {
+        for event in ["alert.firing", "alert.resolved"] {
+            let count = received
+                .events("flaky", event)
+                .iter()
+                .filter(|b| b["alert"]["rule"] == rule)
+                .count();
+            assert_eq!(count, 1, "{rule} {event}");
+        }
+    }
+    sinks_down.cancel();
+}

@@ -321,10 +321,6 @@ pub async fn spawn_stack(db: TestDb, options: StackOptions) -> Stack {
     let nats = Nats::start(&options.regions).await;
     let mut config = test_config(&nats, &db, &options);
     (options.tune)(&mut config);
-    if let Some(alerts) = options.alerts {
-        config.alerts = alerts;
-        config.validate().unwrap();
-    }
     let hub_client = roles::hub_client(&config, "test").await.unwrap();
     roles::ensure_hub_topology(&config, &hub_client, Duration::from_secs(30))
         .await
@@ -341,6 +337,17 @@ pub async fn spawn_stack(db: TestDb, options: StackOptions) -> Stack {
         edges.push((leaf.region.clone(), format!("http://{}", edge.local_addr())));
         let token = shutdown.clone();
         tasks.push(tokio::spawn(async move { edge.run(token).await.unwrap() }));
+    }
+    // A test's alerts; with no edge URLs of their own, the edges' /metrics.
+    if let Some(alerts) = options.alerts {
+        config.alerts = alerts;
+        if config.alerts.edge_metrics_urls.is_empty() {
+            config.alerts.edge_metrics_urls = edges
+                .iter()
+                .map(|(_, url)| format!("{url}/metrics"))
+                .collect();
+        }
+        config.validate().unwrap();
     }
     let mut sandbox_settings = config.sandbox.clone();
     sandbox_settings.listen = "127.0.0.1:0".parse().unwrap();

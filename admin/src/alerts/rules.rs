@@ -108,6 +108,26 @@ pub struct Rule {
     pub numbers: Vec<String>,
 }
 
+/// The rule `wharf up` adds when it knows its edges and no
+/// `edge_rejections` rule is configured: edges answering 503 (overloaded, or
+/// JetStream not storing) more than once per 10 s over 5 minutes, for 2.
+pub fn edge_unavailable_rule() -> Rule {
+    Rule {
+        name: "edge-unavailable".into(),
+        kind: RuleKind::EdgeRejections,
+        threshold: 0.1,
+        for_secs: 120,
+        clear_secs: Some(60),
+        severity: default_severity(),
+        stream: None,
+        consumer: None,
+        window_secs: Some(300),
+        reasons: vec!["overloaded".into(), "not_stored".into()],
+        min_events: None,
+        numbers: Vec::new(),
+    }
+}
+
 fn default_severity() -> String {
     "page".into()
 }
