@@ -617,3 +617,87 @@ async fn refused_webhooks_and_new_dead_letters_fire_and_resolve_once_the_window_
     }
     sinks_down.cancel();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn failing_replies_fire_the_send_failure_alert() {
+    let received = Received::default();
+    let sinks_down = CancellationToken::new();
+    let base = sink_server(received.clone(), sinks_down.clone()).await;
+    let failures = Rule {
+        name: "send-failures".into(),
+        kind: RuleKind::SendFailures,
+        threshold: 0.5,
+        for_secs: 0,
+        clear_secs: Some(0),
+        severity: "page".into(),
+        stream: None,
+        consumer: None,
+        window_secs: Some(4),
+        reasons: Vec::new(),
+        min_events: Some(1),
+        numbers: Vec::new(),
+    };
+    let stack = spawn_stack(
+        TestDb::sqlite(),
+        StackOptions {
+            // One attempt: a provider error fails the reply at once.
+            tune: |config| {
+                config.sender.max_attempts = 1;
+                config.sender.request_timeout_ms = 1000;
+            },
+            alerts: Some(alerts(&base, vec![failures])),
+            ..StackOptions::default()
+        },
+    )
+    .await;
+    let from = "4915100000780";
+    let body = meta_text(
+        PHONE_NUMBER_ID,
+        from,
+        "Fay",
+        "wamid.FAIL1",
+        "help",
+        chrono::Utc::now().timestamp(),
+    );
+    assert_eq!(stack.post_meta("eu", &body, APP_SECRET).await.status(), 200);
+    let conversation = eventually(Duration::from_secs(20), "the conversation", || async {
+        let (_, page) = stack.admin_get("/api/v1/conversations").await;
+        page["items"]
+            .as_array()?
+            .iter()
+            .find(|c| c["contact"]["wa_id"] == from)
+            .and_then(|c| c["id"].as_i64())
+    })
+    .await;
+    let response = stack
+        .http
+        .put(format!("{}/sandbox/faults", stack.sandbox_url))
+        .json(&serde_json::json!({"error_rate": 1.0}))
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_success());
+    let (status, reply) = stack
+        .admin_post(
+            &format!("/api/v1/conversations/{conversation}/reply"),
+            serde_json::json!({"text": "this will not arrive"}),
+        )
+        .await;
+    assert_eq!(status, 202, "{reply}");
+
+    let fired = eventually(Duration::from_secs(30), "the send-failure alert", || {
+        let received = received.clone();
+        async move { received.events("flaky", "alert.firing").pop() }
+    })
+    .await;
+    assert_eq!(fired["alert"]["rule"], "send-failures");
+    assert_eq!(fired["alert"]["value"].as_f64(), Some(1.0), "{fired}");
+    // The failure leaves the 4 s window: resolved, once.
+    eventually(Duration::from_secs(30), "the resolution", || {
+        let received = received.clone();
+        async move { received.events("flaky", "alert.resolved").pop() }
+    })
+    .await;
+    assert_eq!(received.events("flaky", "alert.firing").len(), 1);
+    sinks_down.cancel();
+}
