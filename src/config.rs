@@ -192,6 +192,17 @@ impl Config {
         Ok(config)
     }
 
+    /// Checks that the alert rules can be measured by an admin server with
+    /// this configuration (see `AlertSettings::validate_sources`).
+    ///
+    /// # Errors
+    /// The invalid key.
+    pub fn validate_alert_sources(&self) -> Result<(), ConfigError> {
+        self.alerts
+            .validate_sources()
+            .map_err(|(field, reason)| ConfigError::invalid(&format!("alerts.{field}"), reason))
+    }
+
     /// Checks values that parse but cannot work.
     ///
     /// # Errors
@@ -406,6 +417,26 @@ mod tests {
                 .expect_err("too fast")
                 .to_string();
             assert!(err.contains("WHARF__ALERTS__INTERVAL_MS"), "{err}");
+            jail.set_env("WHARF__ALERTS__INTERVAL_MS", "1000");
+            jail.create_file(
+                "wharf.toml",
+                r#"
+                [[alerts.rules]]
+                name = "refusals"
+                kind = "edge_rejections"
+                window_secs = 60
+                "#,
+            )?;
+            let config = Config::load(Some(Path::new("wharf.toml"))).expect("loads for wharf up");
+            let err = config
+                .validate_alert_sources()
+                .expect_err("an admin server cannot measure it")
+                .to_string();
+            assert!(
+                err.contains("alerts.edge_metrics_urls")
+                    && err.contains("WHARF__ALERTS__EDGE_METRICS_URLS"),
+                "{err}"
+            );
             Ok(())
         });
     }

@@ -181,6 +181,7 @@ pub async fn bind_admin(
     config: &Config,
     db: DatabaseConnection,
 ) -> anyhow::Result<admin::AdminServer> {
+    config.validate_alert_sources()?;
     let client = hub_client(config, "wharf-admin").await?;
     let server =
         admin::AdminServer::bind(config.admin.clone(), db, client, config.topology.partitions)

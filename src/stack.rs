@@ -207,10 +207,15 @@ pub async fn up(mut config: Config, shutdown: CancellationToken) -> anyhow::Resu
         tasks.spawn(async move { edge.run(token).await.map_err(Into::into) });
     }
 
-    // The evaluator reads the edges' refusals from their /metrics.
+    // The evaluator reads the edges' refusals from their /metrics. Here every
+    // role shares this process's one metrics registry, so each edge's
+    // /metrics shows all edges' counts: one URL counts each refusal once.
     if config.alerts.edge_metrics_urls.is_empty() {
-        config.alerts.edge_metrics_urls =
-            edges.iter().map(|e| format!("{}/metrics", e.url)).collect();
+        config.alerts.edge_metrics_urls = edges
+            .iter()
+            .take(1)
+            .map(|e| format!("{}/metrics", e.url))
+            .collect();
         if !config
             .alerts
             .rules

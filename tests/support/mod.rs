@@ -338,16 +338,19 @@ pub async fn spawn_stack(db: TestDb, options: StackOptions) -> Stack {
         let token = shutdown.clone();
         tasks.push(tokio::spawn(async move { edge.run(token).await.unwrap() }));
     }
-    // A test's alerts; with no edge URLs of their own, the edges' /metrics.
+    // A test's alerts; with no edge URLs of their own, an edge's /metrics
+    // (one: the in-process edges share one registry, each shows all counts).
     if let Some(alerts) = options.alerts {
         config.alerts = alerts;
         if config.alerts.edge_metrics_urls.is_empty() {
             config.alerts.edge_metrics_urls = edges
                 .iter()
+                .take(1)
                 .map(|(_, url)| format!("{url}/metrics"))
                 .collect();
         }
         config.validate().unwrap();
+        config.validate_alert_sources().unwrap();
     }
     let mut sandbox_settings = config.sandbox.clone();
     sandbox_settings.listen = "127.0.0.1:0".parse().unwrap();

@@ -272,12 +272,6 @@ impl AlertSettings {
                     }
                     _ => {}
                 },
-                RuleKind::EdgeRejections if self.edge_metrics_urls.is_empty() => {
-                    return err(
-                        "edge_metrics_urls".into(),
-                        "must list the edges' /metrics URLs when an edge_rejections rule exists",
-                    );
-                }
                 RuleKind::SendFailures if rule.threshold > 1.0 => {
                     return err(key("threshold"), "is a share of failed replies: 0 to 1");
                 }
@@ -307,6 +301,31 @@ impl AlertSettings {
                     "applies to number_quiet and session_disconnected rules only",
                 );
             }
+        }
+        Ok(())
+    }
+}
+
+impl AlertSettings {
+    /// Checks that every rule can be measured where the evaluator runs:
+    /// `edge_rejections` rules need the edges' `/metrics` URLs (which
+    /// `wharf up` fills in itself, so this runs when the admin server
+    /// starts, after [`AlertSettings::validate`]).
+    ///
+    /// # Errors
+    /// The key at fault, relative to `alerts`, and why.
+    pub fn validate_sources(&self) -> Result<(), (String, String)> {
+        if self.enabled
+            && self.edge_metrics_urls.is_empty()
+            && self
+                .rules
+                .iter()
+                .any(|r| r.kind == RuleKind::EdgeRejections)
+        {
+            return Err((
+                "edge_metrics_urls".into(),
+                "must list the edges' /metrics URLs when an edge_rejections rule exists".into(),
+            ));
         }
         Ok(())
     }
@@ -376,7 +395,9 @@ mod tests {
         assert_eq!(key, "rules.0.numbers");
         let mut edge = rule(RuleKind::EdgeRejections);
         edge.window_secs = Some(60);
-        let (key, _) = settings(vec![edge]).validate().expect_err("urls");
+        let edges = settings(vec![edge]);
+        edges.validate().expect("valid in itself");
+        let (key, _) = edges.validate_sources().expect_err("urls");
         assert_eq!(key, "edge_metrics_urls");
         let mut fails = rule(RuleKind::SendFailures);
         fails.window_secs = Some(60);

@@ -134,7 +134,7 @@ impl Sources {
             value: rate,
             active: rate > rule.threshold,
             summary: format!(
-                "edges refused {refused} webhooks within {} s ({rate:.3}/s, threshold {}/s)",
+                "webhooks refused at the edges within {} s: {refused} ({rate:.3}/s, threshold {}/s)",
                 rule.window_secs(),
                 rule.threshold
             ),
