@@ -93,6 +93,7 @@ fn backlog_rule() -> Rule {
         reasons: Vec::new(),
         min_events: None,
         numbers: Vec::new(),
+        hours_utc: None,
     }
 }
 
@@ -299,12 +300,14 @@ async fn a_quiet_number_and_a_disconnected_session_fire_and_resolve_when_traffic
         reasons: Vec::new(),
         min_events: None,
         numbers: vec![PHONE_NUMBER_ID.into()],
+        hours_utc: None,
     };
     let session = Rule {
         name: "session-down".into(),
         kind: RuleKind::SessionDisconnected,
         window_secs: None,
         numbers: Vec::new(),
+        hours_utc: None,
         ..quiet.clone()
     };
     let stack = spawn_stack(
@@ -536,6 +539,7 @@ async fn refused_webhooks_and_new_dead_letters_fire_and_resolve_once_the_window_
         reasons: Vec::new(),
         min_events: None,
         numbers: Vec::new(),
+        hours_utc: None,
     };
     let refusals = Rule {
         reasons: vec!["bad_signature".into()],
@@ -636,6 +640,7 @@ async fn failing_replies_fire_the_send_failure_alert() {
         reasons: Vec::new(),
         min_events: Some(1),
         numbers: Vec::new(),
+        hours_utc: None,
     };
     let stack = spawn_stack(
         TestDb::sqlite(),

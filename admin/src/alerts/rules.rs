@@ -106,6 +106,11 @@ pub struct Rule {
     /// `number_quiet` (required), `session_disconnected` (all sessions seen when empty).
     #[serde(default)]
     pub numbers: Vec<String>,
+    /// `number_quiet`: the hours (UTC, `[from, to)`, e.g. `[8, 20]`) when
+    /// traffic is expected; outside them a number may be quiet. Every hour
+    /// when unset.
+    #[serde(default)]
+    pub hours_utc: Option<[u32; 2]>,
 }
 
 /// The rule `wharf up` adds when it knows its edges and no
@@ -125,6 +130,7 @@ pub fn edge_unavailable_rule() -> Rule {
         reasons: vec!["overloaded".into(), "not_stored".into()],
         min_events: None,
         numbers: Vec::new(),
+        hours_utc: None,
     }
 }
 
@@ -288,6 +294,17 @@ impl AlertSettings {
             {
                 return err(key("stream"), "applies to consumer_pending rules only");
             }
+            if let Some([from, to]) = rule.hours_utc {
+                if rule.kind != RuleKind::NumberQuiet {
+                    return err(key("hours_utc"), "applies to number_quiet rules only");
+                }
+                if from >= to || to > 24 {
+                    return err(
+                        key("hours_utc"),
+                        "must be [from, to] with 0 <= from < to <= 24 (UTC hours)",
+                    );
+                }
+            }
             if rule.kind != RuleKind::EdgeRejections && !rule.reasons.is_empty() {
                 return err(key("reasons"), "applies to edge_rejections rules only");
             }
@@ -349,6 +366,7 @@ mod tests {
             reasons: Vec::new(),
             min_events: None,
             numbers: Vec::new(),
+            hours_utc: None,
         }
     }
 
@@ -404,6 +422,20 @@ mod tests {
         fails.threshold = 5.0;
         let (key, _) = settings(vec![fails]).validate().expect_err("share");
         assert_eq!(key, "rules.0.threshold");
+    }
+
+    #[test]
+    fn expected_hours_are_checked() {
+        let mut quiet = rule(RuleKind::NumberQuiet);
+        quiet.window_secs = Some(600);
+        quiet.numbers = vec!["1065".into()];
+        quiet.hours_utc = Some([20, 8]);
+        let (key, _) = settings(vec![quiet.clone()])
+            .validate()
+            .expect_err("reversed");
+        assert_eq!(key, "rules.0.hours_utc");
+        quiet.hours_utc = Some([8, 20]);
+        settings(vec![quiet]).validate().expect("valid");
     }
 
     #[test]

@@ -198,7 +198,20 @@ impl Sources {
                 .one(&self.db)
                 .await
                 .map_err(|e| e.to_string())?;
-            let heard = last.flatten().map_or(self.started, |t| t.max(self.started));
+            let Some(expected_from) = expected_since(now, rule.hours_utc) else {
+                out.push(Observation {
+                    instance: number.clone(),
+                    value: 0.0,
+                    active: false,
+                    summary: format!("number {number}: no traffic expected at this hour"),
+                });
+                continue;
+            };
+            let heard = last
+                .flatten()
+                .unwrap_or(self.started)
+                .max(self.started)
+                .max(expected_from);
             let quiet = (now - heard).num_seconds().max(0);
             out.push(Observation {
                 instance: number.clone(),
@@ -258,6 +271,22 @@ impl Sources {
         let samples = self.history.entry(rule.name.clone()).or_default();
         window_growth(samples, Instant::now(), value, window)
     }
+}
+
+/// Since when traffic is expected at `now`: the start of today's expected
+/// hours (UTC), or `None` outside them. Without hours: always expected.
+fn expected_since(now: DateTime<Utc>, hours: Option<[u32; 2]>) -> Option<DateTime<Utc>> {
+    use chrono::Timelike;
+    let Some([from, to]) = hours else {
+        return Some(DateTime::<Utc>::MIN_UTC);
+    };
+    let hour = now.hour();
+    if hour < from || hour >= to {
+        return None;
+    }
+    now.date_naive()
+        .and_hms_opt(from, 0, 0)
+        .map(|t| t.and_utc())
 }
 
 /// Growth of a counter over `window`, keeping the samples it needs.
@@ -358,6 +387,20 @@ mod tests {
             window_growth(&mut s, start + Duration::from_secs(26), 2.0, w),
             0.0
         );
+    }
+
+    #[test]
+    fn traffic_is_expected_only_within_the_hours() {
+        let at = |h: u32, m: u32| {
+            chrono::NaiveDate::from_ymd_opt(2026, 3, 2)
+                .and_then(|d| d.and_hms_opt(h, m, 0))
+                .map(|t| t.and_utc())
+                .expect("valid time")
+        };
+        assert_eq!(expected_since(at(7, 59), Some([8, 20])), None);
+        assert_eq!(expected_since(at(9, 30), Some([8, 20])), Some(at(8, 0)));
+        assert_eq!(expected_since(at(20, 0), Some([8, 20])), None);
+        assert!(expected_since(at(3, 0), None).is_some_and(|t| t < at(0, 0)));
     }
 
     #[test]

@@ -228,6 +228,7 @@ mod tests {
             reasons: Vec::new(),
             min_events: None,
             numbers: Vec::new(),
+            hours_utc: None,
         }
     }
 
