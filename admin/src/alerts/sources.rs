@@ -99,11 +99,13 @@ impl Sources {
             .await
             .map_err(|e| e.to_string())?;
         let info = stream.info().await.map_err(|e| e.to_string())?;
-        let letters = self.window_delta(rule, info.state.last_sequence as f64);
+        let (letters, full) = self.window_delta(rule, info.state.last_sequence as f64);
+        let active = letters > rule.threshold;
+        unknown_while_filling(active, full)?;
         Ok(vec![Observation {
             instance: relay::topology::DLQ.into(),
             value: letters,
-            active: letters > rule.threshold,
+            active,
             summary: format!(
                 "{letters} new dead letters within {} s (threshold {})",
                 rule.window_secs(),
@@ -127,12 +129,14 @@ impl Sources {
                 .map_err(|e| e.without_url().to_string())?;
             total += sum_counter(&text, relay::observe::WEBHOOKS_REJECTED, &rule.reasons);
         }
-        let refused = self.window_delta(rule, total);
+        let (refused, full) = self.window_delta(rule, total);
         let rate = refused / rule.window_secs() as f64;
+        let active = rate > rule.threshold;
+        unknown_while_filling(active, full)?;
         Ok(vec![Observation {
             instance: "edges".into(),
             value: rate,
-            active: rate > rule.threshold,
+            active,
             summary: format!(
                 "webhooks refused at the edges within {} s: {refused} ({rate:.3}/s, threshold {}/s)",
                 rule.window_secs(),
@@ -265,8 +269,8 @@ impl Sources {
 
     /// Adds a sample of a cumulative counter and answers how much it grew
     /// within the rule's window (a counter that went down was reset: its new
-    /// value is the growth).
-    fn window_delta(&mut self, rule: &Rule, value: f64) -> f64 {
+    /// value is the growth), and whether the samples span the whole window.
+    fn window_delta(&mut self, rule: &Rule, value: f64) -> (f64, bool) {
         let window = Duration::from_secs(rule.window_secs());
         let samples = self.history.entry(rule.name.clone()).or_default();
         window_growth(samples, Instant::now(), value, window)
@@ -289,13 +293,26 @@ fn expected_since(now: DateTime<Utc>, hours: Option<[u32; 2]>) -> Option<DateTim
         .map(|t| t.and_utc())
 }
 
-/// Growth of a counter over `window`, keeping the samples it needs.
+/// Until this process has watched a counter for a whole window, only a
+/// value that already crosses the threshold is known; a quiet one might hide
+/// growth from before the start (a restart must not resolve a firing alert
+/// early): that round is skipped.
+fn unknown_while_filling(active: bool, full: bool) -> Result<(), String> {
+    if active || full {
+        Ok(())
+    } else {
+        Err("window not yet filled since start".into())
+    }
+}
+
+/// Growth of a counter over `window`, keeping the samples it needs, and
+/// whether the samples span the whole window.
 fn window_growth(
     samples: &mut VecDeque<(Instant, f64)>,
     now: Instant,
     value: f64,
     window: Duration,
-) -> f64 {
+) -> (f64, bool) {
     samples.push_back((now, value));
     // Keep one sample at or before the window's start as the baseline.
     while samples.len() > 1 && now.duration_since(samples[1].0) >= window {
@@ -307,7 +324,7 @@ fn window_growth(
         growth += if v >= previous { v - previous } else { v };
         previous = v;
     }
-    growth
+    (growth, now.duration_since(samples[0].0) >= window)
 }
 
 /// Whether `name` is picked by a rule's `consumer` (unset: every consumer;
@@ -372,21 +389,24 @@ mod tests {
         let start = Instant::now();
         let w = Duration::from_secs(10);
         let mut s = VecDeque::new();
-        assert_eq!(window_growth(&mut s, start, 5.0, w), 0.0);
+        assert_eq!(window_growth(&mut s, start, 5.0, w), (0.0, false));
         assert_eq!(
             window_growth(&mut s, start + Duration::from_secs(3), 8.0, w),
-            3.0
+            (3.0, false)
         );
         // A restart of the counted process: 8 → 2 counts as 2 new.
         assert_eq!(
             window_growth(&mut s, start + Duration::from_secs(6), 2.0, w),
-            5.0
+            (5.0, false)
         );
         // 20 s later the old growth has left the window.
         assert_eq!(
             window_growth(&mut s, start + Duration::from_secs(26), 2.0, w),
-            0.0
+            (0.0, true)
         );
+        assert!(unknown_while_filling(false, false).is_err());
+        assert!(unknown_while_filling(true, false).is_ok());
+        assert!(unknown_while_filling(false, true).is_ok());
     }
 
     #[test]
