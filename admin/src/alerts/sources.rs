@@ -29,6 +29,9 @@ pub struct Sources {
     edge_metrics_urls: Vec<String>,
     /// Counter samples per rule name, oldest first.
     history: HashMap<String, VecDeque<(Instant, f64)>>,
+    /// The last `send_failures` measurement per rule, reused for a tenth of
+    /// its window (at most 60 s): that query scans the window's replies.
+    recent: HashMap<String, (Instant, Vec<Observation>)>,
     /// When this evaluator started: a number never heard from counts as
     /// quiet from here.
     started: DateTime<Utc>,
@@ -50,6 +53,7 @@ impl Sources {
             http,
             edge_metrics_urls,
             history: HashMap::new(),
+            recent: HashMap::new(),
             started: Utc::now(),
         }
     }
@@ -60,7 +64,19 @@ impl Sources {
             RuleKind::ConsumerPending => self.consumer_pending(rule).await,
             RuleKind::DlqInflow => self.dlq_inflow(rule).await,
             RuleKind::EdgeRejections => self.edge_rejections(rule).await,
-            RuleKind::SendFailures => self.send_failures(rule).await,
+            RuleKind::SendFailures => {
+                let reuse_for =
+                    Duration::from_secs(rule.window_secs() / 10).min(Duration::from_secs(60));
+                if let Some((at, observations)) = self.recent.get(&rule.name)
+                    && at.elapsed() < reuse_for
+                {
+                    return Ok(observations.clone());
+                }
+                let observations = self.send_failures(rule).await?;
+                self.recent
+                    .insert(rule.name.clone(), (Instant::now(), observations.clone()));
+                Ok(observations)
+            }
             RuleKind::NumberQuiet => self.number_quiet(rule).await,
             RuleKind::SessionDisconnected => self.session_disconnected(rule).await,
         }
