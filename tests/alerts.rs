@@ -282,8 +282,9 @@ async fn a_backlog_fires_once_survives_a_restart_and_resolves_once_when_the_rout
     sinks_down.cancel();
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_quiet_number_and_a_disconnected_session_fire_and_resolve_when_traffic_returns() {
+async fn a_quiet_number_and_a_disconnected_session_fire_and_resolve_when_traffic_returns(
+    db: TestDb,
+) {
     let received = Received::default();
     let sinks_down = CancellationToken::new();
     let base = sink_server(received.clone(), sinks_down.clone()).await;
@@ -311,7 +312,7 @@ async fn a_quiet_number_and_a_disconnected_session_fire_and_resolve_when_traffic
         ..quiet.clone()
     };
     let stack = spawn_stack(
-        TestDb::sqlite(),
+        db,
         StackOptions {
             alerts: Some(alerts(&base, vec![quiet, session])),
             ..StackOptions::default()
@@ -622,8 +623,7 @@ async fn refused_webhooks_and_new_dead_letters_fire_and_resolve_once_the_window_
     sinks_down.cancel();
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn failing_replies_fire_the_send_failure_alert() {
+async fn failing_replies_fire_the_send_failure_alert(db: TestDb) {
     let received = Received::default();
     let sinks_down = CancellationToken::new();
     let base = sink_server(received.clone(), sinks_down.clone()).await;
@@ -643,7 +643,7 @@ async fn failing_replies_fire_the_send_failure_alert() {
         hours_utc: None,
     };
     let stack = spawn_stack(
-        TestDb::sqlite(),
+        db,
         StackOptions {
             // One attempt: a provider error fails the reply at once.
             tune: |config| {
@@ -706,3 +706,8 @@ async fn failing_replies_fire_the_send_failure_alert() {
     assert_eq!(received.events("flaky", "alert.firing").len(), 1);
     sinks_down.cancel();
 }
+
+on_sqlite_and_postgres!(
+    a_quiet_number_and_a_disconnected_session_fire_and_resolve_when_traffic_returns
+);
+on_sqlite_and_postgres!(failing_replies_fire_the_send_failure_alert);
