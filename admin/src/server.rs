@@ -26,6 +26,8 @@ pub struct AdminServer {
     local_addr: SocketAddr,
     state: AppState,
     web_dir: Option<PathBuf>,
+    /// The alert rules this server evaluates, and the hub's replicas.
+    alerts: Option<(crate::alerts::AlertSettings, usize)>,
 }
 
 impl AdminServer {
@@ -48,6 +50,7 @@ impl AdminServer {
             acceptor,
             local_addr,
             web_dir: settings.web_dir,
+            alerts: None,
             state: AppState {
                 db,
                 nats,
@@ -56,6 +59,14 @@ impl AdminServer {
                 logins: std::sync::Arc::new(crate::accounts::LoginLimiter::default()),
             },
         })
+    }
+
+    /// Evaluates `settings`' alert rules while serving (when enabled),
+    /// keeping their state in a bucket of `replicas` replicas.
+    #[must_use]
+    pub fn with_alerts(mut self, settings: crate::alerts::AlertSettings, replicas: usize) -> Self {
+        self.alerts = settings.enabled.then_some((settings, replicas));
+        self
     }
 
     /// The address actually bound.
@@ -74,6 +85,15 @@ impl AdminServer {
             self.state.js.clone(),
             shutdown.clone(),
         ));
+        if let Some((settings, replicas)) = self.alerts {
+            tokio::spawn(crate::alerts::run(
+                settings,
+                replicas,
+                self.state.js.clone(),
+                self.state.db.clone(),
+                shutdown.clone(),
+            ));
+        }
         // The edges learn numbers from the hub's bucket: make it agree with
         // the database, retrying while the hub is not there yet.
         let state = self.state.clone();

@@ -313,6 +313,7 @@ impl Router {
                 self.applied.insert(msg_id.clone(), ()).await;
                 tracing::debug!(partition, %msg_id, ?applied, "applied");
                 self.announce(&applied).await;
+                self.record_session_health(&event).await;
                 self.answer_as_bot(&event, &applied).await;
             }
             Some(Err(err)) => {
@@ -325,6 +326,35 @@ impl Router {
                 )
                 .await;
             }
+        }
+    }
+
+    /// A provider session's connection state (WasenderApi `session.status`)
+    /// goes to the sessions bucket, keyed by business number, for the
+    /// admin server's `session_disconnected` alerts. Best effort: the event
+    /// itself is already acked.
+    async fn record_session_health(&self, event: &InboundEvent) {
+        let crate::envelope::EventBody::Session(state) = &event.body else {
+            return;
+        };
+        let value = serde_json::json!({
+            "status": state.status,
+            "timestamp": state.timestamp,
+            "provider": event.provider.as_str(),
+        });
+        let stored = async {
+            let store = self
+                .js
+                .get_key_value(topology::SESSIONS_BUCKET)
+                .await
+                .map_err(|e| e.to_string())?;
+            store
+                .put(event.business_number.as_str(), value.to_string().into())
+                .await
+                .map_err(|e| e.to_string())
+        };
+        if let Err(err) = stored.await {
+            tracing::warn!(%err, "session health not recorded");
         }
     }
 

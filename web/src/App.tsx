@@ -7,6 +7,7 @@ import { Login } from './views/Login';
 import { Inbox } from './views/Inbox';
 import { System } from './views/System';
 import { DeadLetters } from './views/DeadLetters';
+import { AlertBanner } from './views/AlertBanner';
 
 export function App() {
   const [session, setSession] = useState<Session | null>(loadSession);
@@ -64,6 +65,7 @@ function Workplace({ session, onSignOut }: { session: Session; onSignOut: (why: 
           <button type="button" className="ghost" onClick={logout}>Sign out</button>
         </div>
       </header>
+      <AlertBanner api={api} />
       <main id="main" className="main">
         {route.page === 'system' && isAdmin ? (
           <System api={api} />

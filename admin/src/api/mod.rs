@@ -2,6 +2,7 @@
 //! one service whose doc comments become the spec.
 
 pub mod agents;
+pub mod alerts;
 pub mod audit;
 pub mod auth;
 pub mod contacts;
@@ -67,6 +68,7 @@ type Apis = (
     tokens::TokensApi,
     dlq::DlqApi,
     stats::StatsApi,
+    alerts::AlertsApi,
     system::SystemApi,
 );
 
@@ -86,6 +88,7 @@ fn apis() -> Apis {
         tokens::TokensApi,
         dlq::DlqApi,
         stats::StatsApi,
+        alerts::AlertsApi,
         system::SystemApi,
     )
 }

@@ -740,6 +740,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Current and recent alerts
+         * @description Empty lists when no admin server evaluates alerts (`alerts.enabled`).
+         */
+        get: operations["listAlerts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/system/info": {
         parameters: {
             query?: never;
@@ -844,6 +864,64 @@ export interface components {
             name: string;
             /** @description admin, supervisor or agent. */
             role: string;
+        };
+        /**
+         * AlertOut
+         * @description One alert: a rule and what it measured (a consumer, a number, …).
+         */
+        AlertOut: {
+            /** @description The rule's name from the configuration. */
+            rule: string;
+            /**
+             * @description consumer_pending, dlq_inflow, edge_rejections, send_failures,
+             *     number_quiet or session_disconnected.
+             */
+            kind: string;
+            severity: string;
+            /** @description What was measured: a consumer, a business number, `DLQ`, `edges`, `sends`. */
+            instance: string;
+            state: components["schemas"]["AlertState"];
+            summary: string;
+            /**
+             * Format: double
+             * @description The last value that changed the state.
+             */
+            value: number;
+            /** Format: double */
+            threshold: number;
+            /**
+             * Format: date-time
+             * @description Since when the condition holds.
+             */
+            active_since?: string;
+            /**
+             * Format: date-time
+             * @description Firing, but clear since then (resolves after the rule's clear time).
+             */
+            clear_since?: string;
+            /** Format: date-time */
+            fired_at?: string;
+            /** Format: date-time */
+            resolved_at?: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /**
+         * @description Where an alert stands.
+         * @enum {string}
+         */
+        AlertState: "pending" | "firing" | "resolved";
+        /**
+         * AlertsOut
+         * @description Current and recent alerts.
+         */
+        AlertsOut: {
+            /** @description Firing now, oldest first. */
+            firing: components["schemas"]["AlertOut"][];
+            /** @description Holding, not yet for long enough to fire. */
+            pending: components["schemas"]["AlertOut"][];
+            /** @description Resolved, newest first (at most `limit`). */
+            recent: components["schemas"]["AlertOut"][];
         };
         /**
          * @description How a team hands queued conversations to its members.
@@ -7230,6 +7308,118 @@ export interface operations {
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["StatsOut"];
+                };
+            };
+            /** @description The request or one of its parameters is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The bearer token is missing or unknown (`unauthorized`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The caller's role may not do this (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource does not exist (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is not `application/json` (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The request is well-formed but cannot be carried out (e.g. `window_closed`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too many attempts; retry later (`too_many_requests`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Something failed on the server (`internal`); see the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A dependency is temporarily unavailable; retry later (`unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    listAlerts: {
+        parameters: {
+            query?: {
+                /** @description Resolved alerts to list, 1–200 (default 50). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["AlertsOut"];
                 };
             };
             /** @description The request or one of its parameters is invalid. */
