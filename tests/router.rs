@@ -682,6 +682,18 @@ async fn the_repair_scan_applies_every_event_a_consumer_lost_once() {
         .await
         .unwrap();
     assert_eq!(rows, expected);
+    let marked = entities::message_event::Entity::find()
+        .filter(
+            entities::message_event::Column::Stage
+                .eq(entities::message_event::Stage::Repaired.as_str()),
+        )
+        .count(&database)
+        .await
+        .unwrap();
+    assert_eq!(
+        marked, expected,
+        "each repaired event says so in its lifecycle"
+    );
     let again = relay::repair::scan_partition(&router, &stream, partition, 1, last)
         .await
         .unwrap();

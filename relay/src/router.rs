@@ -190,6 +190,21 @@ impl Router {
         match sessions::apply(&self.db, policy, &event).await {
             Ok(applied @ (Applied::Message { .. } | Applied::Status { .. })) => {
                 tracing::warn!(msg_id = %event.msg_id(), "repair applied a lost event");
+                let message_id = match &applied {
+                    Applied::Message { message_id, .. } | Applied::Status { message_id, .. } => {
+                        *message_id
+                    }
+                    _ => 0,
+                };
+                crate::lifecycle::record_logged(
+                    &self.db,
+                    message_id,
+                    entities::message_event::Stage::Repaired,
+                    serde_json::json!({
+                        "stream_sequence": message.info().map_or(0, |i| i.stream_sequence),
+                    }),
+                )
+                .await;
                 self.announce(&applied).await;
                 Ok(true)
             }
