@@ -1,7 +1,7 @@
 // Routing rules (admins): the ordered list (first match wins), moved up or
 // down with one all-or-nothing reorder call; create and edit conditions and
 // action; and a "test a message" dry run that shows which rule would hit.
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import type { Api } from '../api/client';
 import type { components } from '../api/schema';
 import {
@@ -22,6 +22,7 @@ export function Rules({ api }: { api: Api }) {
   const [notice, setNotice] = useState<{ ok: boolean; text: string } | null>(null);
   const [busy, setBusy] = useState(false);
   const [hit, setHit] = useState<number | null>(null);
+  const [refocus, setRefocus] = useState<{ id: number; button: 'up' | 'down' } | null>(null);
   const teamList = teams.data ?? [];
   const ordered = sortRules(rules.data ?? []);
 
@@ -38,10 +39,16 @@ export function Rules({ api }: { api: Api }) {
       setNotice({ ok: true, text: `“${moved.name}” is now rule ${index + direction + 1}.` });
     }
     await rules.reload();
-    // Keep the keyboard where it was: on the same button of the moved rule.
-    const again = document.getElementById(`rule-${moved.id}-${direction < 0 ? 'up' : 'down'}`) as HTMLButtonElement | null;
-    if (again && !again.disabled) again.focus(); else document.getElementById(`rule-${moved.id}-edit`)?.focus();
+    setRefocus({ id: moved.id, button: direction < 0 ? 'up' : 'down' });
   };
+  // Keep the keyboard with the moved rule once the new order is on screen:
+  // on the same button, or on Edit when it reached the end.
+  useEffect(() => {
+    if (!refocus) return;
+    const again = document.getElementById(`rule-${refocus.id}-${refocus.button}`) as HTMLButtonElement | null;
+    if (again && !again.disabled) again.focus(); else document.getElementById(`rule-${refocus.id}-edit`)?.focus();
+    setRefocus(null);
+  }, [refocus, rules.data]);
   const remove = async (rule: RuleOut) => {
     if (!window.confirm(`Delete the rule “${rule.name}”?`)) return;
     const r = await call(() => api.DELETE('/api/v1/rules/{id}', { params: { path: { id: rule.id } } }), 'Could not delete the rule');
@@ -69,7 +76,7 @@ export function Rules({ api }: { api: Api }) {
               <span className="rule-pos" aria-hidden="true">{i + 1}</span>
               <div className="rule-main">
                 <div className="rule-name">{r.name}{!r.enabled && <span className="status-pill">disabled</span>}{r.id === hit && <span className="status-pill s-resolved">would hit</span>}</div>
-                <div className="muted small">If {conditionsSummary(r.conditions)} → {actionSummary(r.action, teamList)}</div>
+                <div className="muted small">{ruleLine(r, teamList)}</div>
               </div>
               <div className="rule-actions">
                 <button type="button" className="ghost icon" id={`rule-${r.id}-up`} aria-label={`Move ${r.name} up`} disabled={busy || i === 0} onClick={() => void move(i, -1)}>↑</button>
@@ -202,4 +209,10 @@ function DryRun({ api, teams, numbers, onResult }: { api: Api; teams: TeamOut[];
       {result && <p className={`dry-result${result.matched ? ' matched' : ''}`} role="status" data-testid="dry-run-result">{dryRunSummary(result, teams)}</p>}
     </form>
   );
+}
+
+/** "If keywords refund → Queue for Billing", or "Every message → …". */
+function ruleLine(r: RuleOut, teams: TeamOut[]): string {
+  const when = conditionsSummary(r.conditions);
+  return `${when === 'every message' ? 'Every message' : `If ${when}`} → ${actionSummary(r.action, teams)}`;
 }

@@ -67,7 +67,7 @@ export function Tokens({ api }: { api: Api }) {
         {formError && <p className="error" role="alert">{formError}</p>}
       </form>
       {created && (
-        <section className="panel secret-once" aria-label="Your new token" data-testid="new-token">
+        <section className="panel form secret-once" aria-label="Your new token" data-testid="new-token">
           <h2>Token {created.name} created</h2>
           <p className="warning" role="alert"><strong>Copy it now: it is shown only this once.</strong> Wharf keeps only a hash; if it is lost, revoke it and create another.</p>
           <div className="inline-form">
