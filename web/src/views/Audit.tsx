@@ -1,7 +1,7 @@
 // The audit log (admins): every recorded change, newest first, filtered by
 // target (server-side) and by actor or action (over the loaded pages), with
 // cursor paging and each entry's detail.
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Api, AuditEntry } from '../api/client';
 import { fullTime, shortTime } from '../lib/format';
 import { auditMatches, AUDIT_TARGET_TYPES } from '../lib/admin';
@@ -16,10 +16,14 @@ export function Audit({ api }: { api: Api }) {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
+  // Only the latest request's answer is shown (filters change while one is in flight).
+  const latest = useRef(0);
   const load = useCallback(async (after?: string) => {
+    const n = ++latest.current;
     setBusy(true);
     const query = { target_type: targetType || undefined, target_id: targetId.trim() || undefined, limit: 50, cursor: after };
     const r = await call(() => api.GET('/api/v1/audit', { params: { query } }), 'Could not load the audit log');
+    if (n !== latest.current) return;
     setBusy(false);
     if (r.error || !r.data) { setError(r.error ?? 'Could not load the audit log'); if (!after) setItems(null); return; }
     const page = r.data;
@@ -51,7 +55,7 @@ export function Audit({ api }: { api: Api }) {
                 <thead><tr><th>When</th><th>Who</th><th>What</th><th>Target</th><th>Detail</th></tr></thead>
                 <tbody>{shown.map((a) => (
                   <tr key={a.id}>
-                    <td title={fullTime(a.created_at)}>{shortTime(a.created_at)}</td><td>{a.actor}</td><td>{a.action}</td>
+                    <td title={fullTime(a.created_at)}>{shortTime(a.created_at)}</td><td>{a.actor}</td><td data-testid="audit-action">{a.action}</td>
                     <td>{a.target_type} {a.target_id}</td>
                     <td>{a.detail === null || a.detail === undefined ? <span className="muted">—</span> : (
                       <details><summary>Show</summary><pre className="payload small">{JSON.stringify(a.detail, null, 2)}</pre></details>)}</td>

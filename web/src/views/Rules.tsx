@@ -33,12 +33,14 @@ export function Rules({ api }: { api: Api }) {
     setBusy(true);
     const r = await call(() => api.POST('/api/v1/rules/reorder', { body: { ids } }), 'Could not reorder the rules');
     setBusy(false);
-    if (r.error) {
-      setNotice({ ok: false, text: `${r.error} The order was not changed; it has been reloaded.` });
+    if (r.error || !r.data) {
+      setNotice({ ok: false, text: `${r.error ?? 'Could not reorder the rules.'} The order was not changed; it has been reloaded.` });
+      await rules.reload();
     } else {
+      // The answer is the whole list in its new order.
+      rules.set(r.data);
       setNotice({ ok: true, text: `“${moved.name}” is now rule ${index + direction + 1}.` });
     }
-    await rules.reload();
     setRefocus({ id: moved.id, button: direction < 0 ? 'up' : 'down' });
   };
   // Keep the keyboard with the moved rule once the new order is on screen:

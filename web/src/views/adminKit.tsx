@@ -24,7 +24,7 @@ export async function call<T>(fn: () => Promise<Res<T>>, fallback: string): Prom
   }
 }
 
-export type Loaded<T> = { data: T | null; error: string | null; reload: () => Promise<void> };
+export type Loaded<T> = { data: T | null; error: string | null; reload: () => Promise<void>; set: (data: T) => void };
 
 /** Loads `fetcher` on mount, when `key` changes and on `reload()`. */
 export function useLoaded<T>(key: unknown, fetcher: () => Promise<Res<T>>, fallback: string): Loaded<T> {
@@ -36,7 +36,8 @@ export function useLoaded<T>(key: unknown, fetcher: () => Promise<Res<T>>, fallb
     setState(r.error ? { data: null, error: r.error } : { data: r.data ?? null, error: null });
   }, [key, fallback]);
   useEffect(() => { void reload(); }, [reload]);
-  return { ...state, reload };
+  const set = useCallback((data: T) => setState({ data, error: null }), []);
+  return { ...state, reload, set };
 }
 
 /** A panel showing loading, error or empty states, else `children`. */
