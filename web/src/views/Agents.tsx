@@ -55,7 +55,7 @@ export function Agents({ api, meId }: { api: Api; meId: number | null }) {
             cannot be deleted: transfer or resolve them first.</p>
           <div className="row">
             <button type="button" className="primary danger" disabled={busy} onClick={() => void remove(deleting)}>Delete {deleting.name}</button>
-            <button type="button" className="ghost" onClick={() => setDeleting(null)}>Cancel</button>
+            <button type="button" className="ghost" onClick={() => setDeleting(null)} autoFocus>Cancel</button>
           </div>
         </div>
       )}

@@ -45,7 +45,7 @@ export function Teams({ api }: { api: Api }) {
           <p>Delete team {deleting.name}? A team that routing rules route to, or with open conversations, cannot be deleted.</p>
           <div className="row">
             <button type="button" className="primary danger" disabled={busy} onClick={() => void remove(deleting)}>Delete {deleting.name}</button>
-            <button type="button" className="ghost" onClick={() => setDeleting(null)}>Cancel</button>
+            <button type="button" className="ghost" onClick={() => setDeleting(null)} autoFocus>Cancel</button>
           </div>
         </div>
       )}

@@ -84,7 +84,7 @@ export function Tokens({ api }: { api: Api }) {
           <p>Revoke {revoking.name}? Everything using it is refused from then on. This cannot be undone.</p>
           <div className="row">
             <button type="button" className="primary danger" disabled={busy} onClick={() => void revoke(revoking)}>Revoke {revoking.name}</button>
-            <button type="button" className="ghost" onClick={() => setRevoking(null)}>Cancel</button>
+            <button type="button" className="ghost" onClick={() => setRevoking(null)} autoFocus>Cancel</button>
           </div>
         </div>
       )}
