@@ -1,7 +1,8 @@
 // End to end: the admins' pages in Debian's Chromium (playwright-core)
 // against a real `wharf up` stack: a team and an agent, two routing rules
 // reordered and checked with the dry run, an API token created (shown once)
-// and revoked, the audit log, and what an agent sees instead.
+// and revoked, business numbers (secrets write-only), the audit log, and
+// what an agent sees instead.
 // Screenshots go to tests/browser/artifacts/ (gitignored).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -214,6 +215,32 @@ describe('admin pages against a real stack', { timeout: 300_000 }, () => {
     assert.deepEqual((await actions()).sort(), ['token.create', 'token.revoke']);
     await shot(page, 'audit-1280');
 
+    // Business numbers: secrets are write-only, shown only as set / not set.
+    await go(page, 'Numbers', 'Business numbers');
+    const demo = page.getByTestId(`number-${stack.credentials.phone_number_id}`);
+    await demo.getByText('app secret set').waitFor();
+    await demo.getByRole('button', { name: /^Edit/ }).click();
+    const edit = page.getByRole('form', { name: /^Edit/ });
+    await edit.getByLabel('Display name').fill(`Support line ${RUN}`);
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('status').filter({ hasText: `Support line ${RUN} was saved.` }).waitFor();
+    await demo.getByText(`Support line ${RUN}`).waitFor();
+    assert.match(await demo.innerText(), /app secret set/, 'saving without typing a secret kept it');
+    const newSecret = `shh-${RUN}-app-secret`;
+    await page.getByRole('button', { name: 'Add number' }).click();
+    const add = page.getByRole('form', { name: 'Add a business number' });
+    await add.getByLabel('Display name').fill(`Sales ${RUN}`);
+    await add.getByLabel('Provider').selectOption('sandbox');
+    await add.getByLabel('Number id').fill(`sales-${RUN}`);
+    await add.getByLabel('App secret').fill(newSecret);
+    await add.getByRole('button', { name: 'Add number' }).click();
+    await page.getByTestId(`number-sales-${RUN}`).getByText('app secret set · verify token not set · access token not set').waitFor();
+    const html = await page.content();
+    for (const secret of [newSecret, stack.credentials.app_secret, stack.credentials.verify_token, stack.credentials.admin_token]) {
+      assert.ok(!html.includes(secret), 'a secret was rendered');
+    }
+    await shot(page, 'numbers-1280');
+
     // At 390 px: the rules and the dry run fit.
     await page.setViewportSize(PHONE);
     await go(page, 'Rules', 'Routing rules');
@@ -224,6 +251,9 @@ describe('admin pages against a real stack', { timeout: 300_000 }, () => {
     await page.getByTestId(`agent-${agent.email}`).waitFor();
     await noOverflow(page, 'the agents page');
     await shot(page, 'agents-390');
+    await go(page, 'Numbers', 'Business numbers');
+    await page.getByTestId(`number-sales-${RUN}`).waitFor();
+    await noOverflow(page, 'the numbers page');
     await page.context().close();
   });
 
@@ -231,7 +261,7 @@ describe('admin pages against a real stack', { timeout: 300_000 }, () => {
     const page = await newPage(PHONE);
     await logIn(page, agent.email, agent.password);
     const nav = page.getByRole('navigation', { name: 'Main' });
-    for (const link of ['Agents', 'Teams', 'Rules', 'API tokens', 'Audit', 'DLQ', 'System']) {
+    for (const link of ['Agents', 'Teams', 'Rules', 'Numbers', 'API tokens', 'Audit', 'DLQ', 'System']) {
       assert.equal(await nav.getByRole('link', { name: link, exact: true }).count(), 0, `an agent sees ${link}`);
     }
     await page.goto(`${stack.adminUrl}/rules`);

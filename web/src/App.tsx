@@ -12,6 +12,7 @@ import { Teams } from './views/Teams';
 import { Rules } from './views/Rules';
 import { Tokens } from './views/Tokens';
 import { Audit } from './views/Audit';
+import { Numbers } from './views/Numbers';
 import { AdminOnly } from './views/adminKit';
 
 export function App() {
@@ -81,6 +82,8 @@ function Workplace({ session, onSignOut }: { session: Session; onSignOut: (why: 
           <Teams api={api} />
         ) : route.page === 'rules' ? (
           <Rules api={api} />
+        ) : route.page === 'numbers' ? (
+          <Numbers api={api} />
         ) : route.page === 'tokens' ? (
           <Tokens api={api} />
         ) : (

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   actionSummary, adminErrorText, auditMatches, conditionsSummary, dryRunSummary, EMPTY_RULE_FORM, moveId, parseList,
-  ruleBody, ruleForm, sortRules, strategyLabel,
+  numberPatch, ruleBody, ruleForm, secretsState, sortRules, strategyLabel,
 } from './admin';
 
 const teams = [{ id: 1, name: 'Billing' }, { id: 2, name: 'Support' }];
@@ -95,5 +95,24 @@ describe('auditMatches', () => {
     expect(auditMatches(e, ' AGENT:1 ')).toBe(true);
     expect(auditMatches(e, 'reorder')).toBe(true);
     expect(auditMatches(e, 'token:')).toBe(false);
+  });
+});
+
+describe('business numbers', () => {
+  const before = {
+    id: 1, provider: 'meta', phone_number_id: '1055', display_phone: '+1 555 0100', name: 'Support',
+    has_app_secret: true, has_verify_token: false, has_access_token: true,
+    created_at: '2026-11-28T10:00:00Z', updated_at: '2026-11-28T10:00:00Z',
+  };
+  const form = { provider: 'meta' as const, phoneNumberId: '1055', displayPhone: '+1 555 0100', name: 'Support', apiBaseUrl: '', appSecret: '', verifyToken: '', accessToken: '' };
+  it('sends nothing when nothing changed: empty secret boxes keep the stored secrets', () => {
+    expect(numberPatch(form, before)).toEqual({});
+  });
+  it('sends changed fields and typed secrets only', () => {
+    expect(numberPatch({ ...form, name: ' Sales ', verifyToken: 'vt-1', apiBaseUrl: 'https://graph.example.com' }, before))
+      .toEqual({ name: 'Sales', verify_token: 'vt-1', api_base_url: 'https://graph.example.com' });
+  });
+  it('says whether secrets are set, never what they are', () => {
+    expect(secretsState(before)).toBe('app secret set · verify token not set · access token set');
   });
 });

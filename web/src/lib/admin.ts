@@ -201,3 +201,40 @@ export function auditMatches(entry: { actor: string; action: string }, text: str
   const q = text.trim().toLowerCase();
   return !q || entry.actor.toLowerCase().includes(q) || entry.action.toLowerCase().includes(q);
 }
+
+/** A business number's form: secrets start empty and are sent only when typed. */
+export type NumberForm = {
+  provider: 'meta' | 'wasender' | 'sandbox';
+  phoneNumberId: string;
+  displayPhone: string;
+  name: string;
+  apiBaseUrl: string;
+  appSecret: string;
+  verifyToken: string;
+  accessToken: string;
+};
+
+type NumberOut = components['schemas']['NumberOut'];
+type NumberPatch = components['schemas']['NumberPatch'];
+
+/**
+ * The PATCH body for an edited number: the plain fields that changed, and a
+ * secret only when one was typed (an empty box keeps the stored secret).
+ */
+export function numberPatch(form: NumberForm, before: NumberOut): NumberPatch {
+  const body: NumberPatch = {};
+  if (form.name.trim() !== before.name) body.name = form.name.trim();
+  if (form.displayPhone.trim() !== before.display_phone) body.display_phone = form.displayPhone.trim();
+  const base = form.apiBaseUrl.trim();
+  if (base && base !== (before.api_base_url ?? '')) body.api_base_url = base;
+  if (form.appSecret) body.app_secret = form.appSecret;
+  if (form.verifyToken) body.verify_token = form.verifyToken;
+  if (form.accessToken) body.access_token = form.accessToken;
+  return body;
+}
+
+/** "app secret set · verify token not set · …": what is stored, never the value. */
+export function secretsState(n: Pick<NumberOut, 'has_app_secret' | 'has_verify_token' | 'has_access_token'>): string {
+  return ([['app secret', n.has_app_secret], ['verify token', n.has_verify_token], ['access token', n.has_access_token]] as const)
+    .map(([k, v]) => `${k} ${v ? 'set' : 'not set'}`).join(' · ');
+}

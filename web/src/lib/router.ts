@@ -10,6 +10,7 @@ export const ADMIN_PAGES = [
   { page: 'agents', path: '/agents', label: 'Agents' },
   { page: 'teams', path: '/teams', label: 'Teams' },
   { page: 'rules', path: '/rules', label: 'Rules' },
+  { page: 'numbers', path: '/numbers', label: 'Numbers' },
   { page: 'tokens', path: '/tokens', label: 'API tokens' },
   { page: 'audit', path: '/audit', label: 'Audit' },
   { page: 'dlq', path: '/dlq', label: 'DLQ' },
