@@ -254,6 +254,12 @@ describe('admin pages against a real stack', { timeout: 300_000 }, () => {
     await go(page, 'Numbers', 'Business numbers');
     await page.getByTestId(`number-sales-${RUN}`).waitFor();
     await noOverflow(page, 'the numbers page');
+    for (const [link, heading] of [['Teams', 'Teams'], ['API tokens', 'API tokens'], ['Audit', 'Audit log']]) {
+      await go(page, link, heading);
+      await eventually(`${heading} loaded`, WAIT, async () => (await page.locator('[aria-busy="true"]').count()) === 0);
+      await noOverflow(page, `the ${heading} page`);
+    }
+    await shot(page, 'audit-390');
     await page.context().close();
   });
 
