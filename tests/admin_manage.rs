@@ -1068,6 +1068,19 @@ async fn conversations_take_internal_notes(db: TestDb) {
     .await;
     let id = conversation["id"].as_i64().unwrap();
     let path = format!("/api/v1/conversations/{id}/notes");
+    // Neither of the agent's teams nor assigned to it: 403 until it is.
+    assert_eq!(
+        call(&stack, Method::GET, Some(&agent), &path, None).await.0,
+        403
+    );
+    let (status, claimed) = admin(
+        &stack,
+        Method::POST,
+        &format!("/api/v1/conversations/{id}/claim"),
+        Some(json!({"version": conversation["version"], "agent_id": agent_id})),
+    )
+    .await;
+    assert_eq!(status, 200, "{claimed}");
 
     assert_eq!(
         call(
@@ -1176,15 +1189,8 @@ async fn conversations_take_internal_notes(db: TestDb) {
         2
     );
 
-    // An agent with an open conversation stays until it is resolved.
-    let (status, claimed) = admin(
-        &stack,
-        Method::POST,
-        &format!("/api/v1/conversations/{id}/claim"),
-        Some(json!({"version": conversation["version"], "agent_id": agent_id})),
-    )
-    .await;
-    assert_eq!(status, 200, "{claimed}");
+    // An agent with an open conversation (claimed above) stays until it is
+    // resolved.
     let refused = admin(
         &stack,
         Method::DELETE,

@@ -37,7 +37,11 @@ async fn an_integrator_manages_wharf_through_the_generated_client(db: TestDb) {
     let bad_token = Client::with_token(&stack.admin_url, "not-a-token").unwrap();
 
     // 401 without a token or with a bad one, typed.
-    let (status, error) = failure(anonymous.list_conversations(None, None, None, None).await);
+    let (status, error) = failure(
+        anonymous
+            .list_conversations(None, None, None, None, None, None, None)
+            .await,
+    );
     assert_eq!(status, 401);
     assert!(!error.map(|e| e.code).unwrap_or_default().is_empty());
     assert_eq!(failure(bad_token.me().await).0, 401);
@@ -167,7 +171,7 @@ async fn an_integrator_manages_wharf_through_the_generated_client(db: TestDb) {
         "the routed conversation",
         || async {
             let page = admin
-                .list_conversations(None, None, None, None)
+                .list_conversations(None, None, None, None, None, None, None)
                 .await
                 .ok()?
                 .into_inner();
@@ -184,6 +188,54 @@ async fn an_integrator_manages_wharf_through_the_generated_client(db: TestDb) {
         .into_inner();
     assert_eq!(detail.messages.len(), 1);
     assert_eq!(failure(admin.get_conversation(99_999_999).await).0, 404);
+
+    // Filters: team, assignee, text (contact name).
+    let q: types::ListConversationsQ = "Cleo".parse().unwrap();
+    let found = admin
+        .list_conversations(None, None, None, None, Some(&q), None, Some(team.id))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(found.items.len(), 1);
+    let nobody: types::ListConversationsQ = "no such customer".parse().unwrap();
+    let none = admin
+        .list_conversations(None, None, None, None, Some(&nobody), None, None)
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(none.items.is_empty());
+    // Scope: Ana (in Billing) sees it; Bo (in no team) neither lists nor
+    // reads it, and may not claim it.
+    let anas = ana
+        .list_conversations(None, None, None, None, None, None, None)
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(anas.items.iter().any(|c| c.id == conversation.id));
+    admin
+        .create_agent(&body(json!({
+            "email": "bo@example.com", "name": "Bo", "password": "long enough pass",
+            "role": "agent", "capacity": 2, "languages": [], "teams": [],
+        })))
+        .await
+        .unwrap();
+    let bo_login = anonymous
+        .login(&body(
+            json!({"email": "bo@example.com", "password": "long enough pass"}),
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    let bo = Client::with_token(&stack.admin_url, &bo_login.token).unwrap();
+    let bos = bo
+        .list_conversations(None, None, None, None, None, None, None)
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(bos.items.iter().all(|c| c.id != conversation.id));
+    let (status, error) = failure(bo.get_conversation(conversation.id).await);
+    assert_eq!(status, 403);
+    assert_eq!(error.unwrap().code, "forbidden");
 
     // Optimistic locking: a stale version is a 409, the current one wins.
     let current = admin

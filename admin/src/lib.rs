@@ -12,6 +12,7 @@ pub mod auth;
 mod error;
 mod fields;
 pub mod gauges;
+pub mod scope;
 mod server;
 pub mod tokens;
 

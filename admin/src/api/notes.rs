@@ -71,14 +71,11 @@ impl NotesApi {
     )]
     async fn list(
         &self,
-        _auth: TokenAuth,
+        auth: TokenAuth,
         state: Data<&AppState>,
         id: Path<i64>,
     ) -> ApiResult<Json<Vec<NoteOut>>> {
-        conversation::Entity::find_by_id(id.0)
-            .one(&state.db)
-            .await?
-            .ok_or_else(|| ApiError::not_found("conversation"))?;
+        crate::scope::visible_conversation(&state.db, &auth.0, id.0).await?;
         let notes = conversation_note::Entity::find()
             .filter(conversation_note::Column::ConversationId.eq(id.0))
             .order_by_asc(conversation_note::Column::Id)
@@ -106,6 +103,7 @@ impl NotesApi {
         if text.trim().is_empty() {
             return Err(ApiError::invalid_field("body", "must not be blank"));
         }
+        crate::scope::visible_conversation(&state.db, &auth.0, id.0).await?;
         let txn = state.db.begin().await?;
         conversation::Entity::find_by_id(id.0)
             .one(&txn)

@@ -71,7 +71,9 @@ export interface paths {
         };
         /**
          * List conversations
-         * @description Newest first. Filter by status and business number; page with `cursor`.
+         * @description Newest first. Filter by status, business number, team, assignee and
+         *     text (contact name or number, or message text); page with `cursor`.
+         *     Agents see the conversations of their teams and their own.
          */
         get: operations["listConversations"];
         put?: never;
@@ -1698,7 +1700,7 @@ export interface components {
         StageOut: {
             /**
              * @description received, stored, routed, assigned, queued, retrying, sent,
-             *     delivered, read, failed, dead_lettered or replayed.
+             *     delivered, read, failed, dead_lettered, replayed or repaired.
              */
             stage: string;
             /** Format: date-time */
@@ -2221,6 +2223,12 @@ export interface operations {
                 status?: string;
                 /** @description Business phone number id. */
                 number?: string;
+                /** @description Team id. */
+                team?: number;
+                /** @description Assigned agent's id. */
+                assignee?: number;
+                /** @description Text in the contact's name or number, or in a message. */
+                q?: string;
                 /** @description Page size, 1–200 (default 50). */
                 limit?: number;
                 /** @description `next_cursor` of the previous page. */
