@@ -43,6 +43,14 @@ pub const RATE_LIMIT_WAIT_SECONDS: &str = "wharf_sender_rate_limit_wait_seconds"
 pub const REPLY_SECONDS: &str = "wharf_sender_reply_seconds";
 /// Letters indexed from the DLQ stream, by origin and reason.
 pub const DLQ_LETTERS: &str = "wharf_dlq_letters_total";
+/// Events a router handled, by outcome (applied, duplicate, ignored,
+/// cached, dead_lettered, malformed, retried).
+pub const ROUTER_EVENTS: &str = "wharf_router_events_total";
+/// Seconds a router took to apply one event (retries included), by outcome.
+pub const ROUTER_APPLY_SECONDS: &str = "wharf_router_apply_seconds";
+/// Look-ups in the router's recently-applied id cache (moka), by result
+/// (hit, miss).
+pub const ROUTER_CACHE: &str = "wharf_router_applied_cache_total";
 /// Events or replies a consumer lost and the repair scan re-applied or
 /// re-published, by role (see `repair`).
 pub const REPAIRED: &str = "wharf_repaired_total";
@@ -80,6 +88,9 @@ pub const ALL: &[&str] = &[
     ALERT_TRANSITIONS,
     ALERT_NOTIFICATIONS,
     REPAIRED,
+    ROUTER_EVENTS,
+    ROUTER_APPLY_SECONDS,
+    ROUTER_CACHE,
     BUILD_INFO,
 ];
 
@@ -115,6 +126,16 @@ pub fn render() -> String {
 
 fn describe() {
     use metrics::{Unit, describe_counter, describe_gauge, describe_histogram};
+    describe_counter!(ROUTER_EVENTS, "Events a router handled, by outcome");
+    describe_histogram!(
+        ROUTER_APPLY_SECONDS,
+        Unit::Seconds,
+        "Time to apply one event, retries included, by outcome"
+    );
+    describe_counter!(
+        ROUTER_CACHE,
+        "Look-ups in the router's recently-applied id cache, by result"
+    );
     describe_counter!(
         REPAIRED,
         "Events or replies a JetStream consumer lost, re-applied or re-published by the repair scan"

@@ -19,10 +19,12 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use crate::assignment;
-use crate::envelope::{InboundEvent, MSG_ID_HEADER};
+use crate::envelope::{EventBody, InboundEvent, MSG_ID_HEADER, TRACEPARENT_HEADER, trace_id};
+use crate::observe;
 use crate::sessions::{self, Applied, SessionPolicy};
 use crate::topology::{self, TopologySettings};
 use crate::{Error, Result};
+use tracing::Instrument;
 
 /// `[router]` settings.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -277,10 +279,52 @@ impl Router {
             .as_ref()
             .and_then(|h| h.get(MSG_ID_HEADER))
             .map_or_else(|| event.msg_id(), |v| v.as_str().to_owned());
-        if self.applied.contains_key(&msg_id) {
-            ack(&message, AckKind::Ack).await;
+        // One trace per message: continue the one the edge started.
+        let traceparent = message
+            .headers
+            .as_ref()
+            .and_then(|h| h.get(TRACEPARENT_HEADER))
+            .map(|v| v.as_str().to_owned());
+        let span = tracing::info_span!(
+            "apply_event",
+            partition,
+            stream_sequence,
+            msg_id = %msg_id,
+            conversation_id = tracing::field::Empty,
+            trace_id = traceparent.as_deref().and_then(trace_id).unwrap_or(""),
+        );
+        self.apply_event(
+            partition,
+            &message,
+            &event,
+            &msg_id,
+            (delivered, stream_sequence),
+            shutdown,
+        )
+        .instrument(span)
+        .await;
+    }
+
+    async fn apply_event(
+        &self,
+        partition: u16,
+        message: &jetstream::Message,
+        event: &InboundEvent,
+        msg_id: &str,
+        (delivered, stream_sequence): (i64, u64),
+        shutdown: &CancellationToken,
+    ) {
+        let count = |outcome: &'static str| {
+            metrics::counter!(observe::ROUTER_EVENTS, "outcome" => outcome).increment(1);
+        };
+        if self.applied.contains_key(msg_id) {
+            metrics::counter!(observe::ROUTER_CACHE, "result" => "hit").increment(1);
+            count("cached");
+            ack(message, AckKind::Ack).await;
             return;
         }
+        metrics::counter!(observe::ROUTER_CACHE, "result" => "miss").increment(1);
+        let started = std::time::Instant::now();
         let policy = SessionPolicy {
             reopen_within: chrono::Duration::hours(self.settings.reopen_within_hours),
         };
@@ -307,8 +351,9 @@ impl Router {
         // to another router (after `ack_wait`).
         let mut attempt = delivered;
         let outcome = loop {
-            match sessions::apply(&self.db, policy, &event).await {
+            match sessions::apply(&self.db, policy, event).await {
                 Err(err) if attempt < self.settings.max_deliver => {
+                    count("retried");
                     let delay = nak_delay(attempt, self.settings.max_nak_delay_ms);
                     tracing::warn!(partition, %msg_id, %err, attempt, ?delay, "apply failed; retrying");
                     tokio::select! {
@@ -320,20 +365,41 @@ impl Router {
             }
         };
         progress.abort();
+        let label = match &outcome {
+            None => "interrupted",
+            Some(Ok(Applied::Message { .. } | Applied::Status { .. })) => "applied",
+            Some(Ok(Applied::Duplicate)) => "duplicate",
+            Some(Ok(Applied::Ignored)) => "ignored",
+            Some(Err(_)) => "dead_lettered",
+        };
+        metrics::histogram!(observe::ROUTER_APPLY_SECONDS, "outcome" => label)
+            .record(started.elapsed().as_secs_f64());
+        count(label);
         match outcome {
             // Shutting down mid-retry: another router takes it at once.
-            None => ack(&message, AckKind::Nak(None)).await,
+            None => ack(message, AckKind::Nak(None)).await,
             Some(Ok(applied)) => {
-                ack(&message, AckKind::Ack).await;
-                self.applied.insert(msg_id.clone(), ()).await;
+                ack(message, AckKind::Ack).await;
+                self.applied.insert(msg_id.to_owned(), ()).await;
+                if let Applied::Message {
+                    conversation_id, ..
+                }
+                | Applied::Status {
+                    conversation_id, ..
+                } = &applied
+                {
+                    tracing::Span::current().record("conversation_id", conversation_id);
+                }
                 tracing::debug!(partition, %msg_id, ?applied, "applied");
+                self.record_lifecycle(event, &applied, stream_sequence, delivered)
+                    .await;
                 self.announce(&applied).await;
-                self.record_session_health(&event).await;
-                self.answer_as_bot(&event, &applied).await;
+                self.record_session_health(event).await;
+                self.answer_as_bot(event, &applied).await;
             }
             Some(Err(err)) => {
                 self.dead_letter(
-                    &message,
+                    message,
                     stream_sequence,
                     attempt,
                     "database",
@@ -341,6 +407,91 @@ impl Router {
                 )
                 .await;
             }
+        }
+    }
+
+    /// The message's lifecycle after an event changed it: received at the
+    /// edge, stored in INBOUND, routed (and assigned) for a customer
+    /// message; delivered / read / failed for a status of one of our replies.
+    async fn record_lifecycle(
+        &self,
+        event: &InboundEvent,
+        applied: &Applied,
+        stream_sequence: u64,
+        delivered: i64,
+    ) {
+        use entities::message_event::Stage;
+        let now = chrono::Utc::now();
+        match applied {
+            Applied::Message {
+                message_id,
+                conversation_id,
+                conversation,
+                opened,
+                bot,
+                ..
+            } => {
+                let mut stages = vec![
+                    (
+                        Stage::Received,
+                        event.received_at,
+                        serde_json::json!({ "region": event.region, "provider": event.provider.as_str() }),
+                    ),
+                    (
+                        Stage::Stored,
+                        now,
+                        serde_json::json!({ "stream": topology::INBOUND, "stream_sequence": stream_sequence, "delivered": delivered }),
+                    ),
+                    (
+                        Stage::Routed,
+                        now,
+                        serde_json::json!({
+                            "conversation_id": conversation_id,
+                            "status": conversation.status,
+                            "team_id": conversation.team_id,
+                            "opened": opened,
+                            "bot": bot.is_some(),
+                        }),
+                    ),
+                ];
+                if let Some(agent_id) = conversation.assignee_id {
+                    stages.push((
+                        Stage::Assigned,
+                        now,
+                        serde_json::json!({ "agent_id": agent_id }),
+                    ));
+                }
+                crate::lifecycle::record_all_logged(&self.db, *message_id, stages).await;
+            }
+            Applied::Status { message_id, .. } => {
+                let EventBody::Status(status) = &event.body else {
+                    return;
+                };
+                // `sent` is the sender's own record; the webhook's adds nothing.
+                let stage = match status.status.as_str() {
+                    "delivered" => Stage::Delivered,
+                    "read" | "played" => Stage::Read,
+                    "failed" => Stage::Failed,
+                    _ => return,
+                };
+                crate::lifecycle::record_all_logged(
+                    &self.db,
+                    *message_id,
+                    vec![(
+                        stage,
+                        now,
+                        serde_json::json!({
+                            "via": "status webhook",
+                            "provider_time": status.timestamp,
+                            "region": event.region,
+                            "stream_sequence": stream_sequence,
+                            "error": status.error,
+                        }),
+                    )],
+                )
+                .await;
+            }
+            Applied::Duplicate | Applied::Ignored => {}
         }
     }
 
