@@ -31,10 +31,11 @@ for _ in $(seq 1 300); do
 done
 ADMIN=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["admin_url"])' "$DIR/data/stack.json")
 TOKEN=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["credentials"]["admin_token"])' "$DIR/data/stack.json")
-# Streams and token revocation are left out: one never ends, the other would
-# revoke the token the run uses.
+# Streams, logout and token revocation are left out: one never ends, the
+# others would revoke the token the run uses.
 timeout 300 $ST run "$ADMIN/api/openapi.json" \
   -H "Authorization: Bearer $TOKEN" \
   --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
   --exclude-path /api/v1/events --exclude-path /api/v1/auth/logout --exclude-path /api/v1/auth/login \
+  --exclude-operation-id revokeToken \
   --phases examples,coverage,fuzzing --max-examples 15 --request-timeout 10 --workers 1 --seed 1

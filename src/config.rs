@@ -35,6 +35,7 @@ pub struct Config {
     pub sender: SenderSettings,
     pub sandbox: SandboxSettings,
     pub admin: AdminSettings,
+    pub alerts: admin::alerts::AlertSettings,
     pub ops: OpsSettings,
     pub up: UpSettings,
 }
@@ -191,6 +192,17 @@ impl Config {
         Ok(config)
     }
 
+    /// Checks that the alert rules can be measured by an admin server with
+    /// this configuration (see `AlertSettings::validate_sources`).
+    ///
+    /// # Errors
+    /// The invalid key.
+    pub fn validate_alert_sources(&self) -> Result<(), ConfigError> {
+        self.alerts
+            .validate_sources()
+            .map_err(|(field, reason)| ConfigError::invalid(&format!("alerts.{field}"), reason))
+    }
+
     /// Checks values that parse but cannot work.
     ///
     /// # Errors
@@ -237,6 +249,9 @@ impl Config {
                 "must not exceed sender.backoff_max_ms",
             ));
         }
+        self.alerts
+            .validate()
+            .map_err(|(field, reason)| ConfigError::invalid(&format!("alerts.{field}"), reason))?;
         if self.database.max_connections == 0 {
             return Err(ConfigError::invalid(
                 "database.max_connections",
@@ -340,6 +355,88 @@ mod tests {
             let printed = format!("{config:?}");
             assert!(!printed.contains("topsecret-app"), "{printed}");
             assert!(!printed.contains("topsecret-db"), "{printed}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn default_alert_rules_are_valid_and_a_bad_rule_names_its_key() {
+        let config = Config::load_from(None, no_env()).expect("defaults are valid");
+        assert!(config.alerts.enabled);
+        assert!(
+            config
+                .alerts
+                .rules
+                .iter()
+                .any(|r| r.name == "inbound-backlog")
+        );
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "wharf.toml",
+                r#"
+                [[alerts.rules]]
+                name = "backlog"
+                kind = "consumer_pending"
+                threshold = 10
+                for_secs = 30
+                [[alerts.sinks]]
+                kind = "slack"
+                url = "https://hooks.example/services/T0/B0/very-secret-token"
+                "#,
+            )?;
+            let err = Config::load(Some(Path::new("wharf.toml")))
+                .expect_err("no stream")
+                .to_string();
+            assert!(err.contains("alerts.rules.0.stream"), "{err}");
+            jail.create_file(
+                "wharf.toml",
+                r#"
+                [[alerts.rules]]
+                name = "backlog"
+                kind = "consumer_pending"
+                stream = "INBOUND"
+                threshold = 10
+                for_secs = 30
+                [[alerts.sinks]]
+                kind = "slack"
+                url = "https://hooks.example/services/T0/B0/very-secret-token"
+                "#,
+            )?;
+            let config = Config::load(Some(Path::new("wharf.toml"))).expect("valid");
+            assert_eq!(
+                config.alerts.rules.len(),
+                1,
+                "a file's rules replace the defaults"
+            );
+            let printed = format!("{config:?}");
+            assert!(!printed.contains("very-secret-token"), "{printed}");
+            let serialized = serde_json::to_string(&config).expect("serializes");
+            assert!(!serialized.contains("very-secret-token"), "{serialized}");
+            jail.set_env("WHARF__ALERTS__INTERVAL_MS", "5");
+            let err = Config::load(Some(Path::new("wharf.toml")))
+                .expect_err("too fast")
+                .to_string();
+            assert!(err.contains("WHARF__ALERTS__INTERVAL_MS"), "{err}");
+            jail.set_env("WHARF__ALERTS__INTERVAL_MS", "1000");
+            jail.create_file(
+                "wharf.toml",
+                r#"
+                [[alerts.rules]]
+                name = "refusals"
+                kind = "edge_rejections"
+                window_secs = 60
+                "#,
+            )?;
+            let config = Config::load(Some(Path::new("wharf.toml"))).expect("loads for wharf up");
+            let err = config
+                .validate_alert_sources()
+                .expect_err("an admin server cannot measure it")
+                .to_string();
+            assert!(
+                err.contains("alerts.edge_metrics_urls")
+                    && err.contains("WHARF__ALERTS__EDGE_METRICS_URLS"),
+                "{err}"
+            );
             Ok(())
         });
     }

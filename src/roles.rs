@@ -181,10 +181,13 @@ pub async fn bind_admin(
     config: &Config,
     db: DatabaseConnection,
 ) -> anyhow::Result<admin::AdminServer> {
+    config.validate_alert_sources()?;
     let client = hub_client(config, "wharf-admin").await?;
-    admin::AdminServer::bind(config.admin.clone(), db, client, config.topology.partitions)
-        .await
-        .context("starting the admin server")
+    let server =
+        admin::AdminServer::bind(config.admin.clone(), db, client, config.topology.partitions)
+            .await
+            .context("starting the admin server")?;
+    Ok(server.with_alerts(config.alerts.clone(), config.topology.replicas))
 }
 
 /// Binds the `/healthz` + `/readyz` server of a role without HTTP of its own.

@@ -207,6 +207,28 @@ pub async fn up(mut config: Config, shutdown: CancellationToken) -> anyhow::Resu
         tasks.spawn(async move { edge.run(token).await.map_err(Into::into) });
     }
 
+    // The evaluator reads the edges' refusals from their /metrics. Here every
+    // role shares this process's one metrics registry, so each edge's
+    // /metrics shows all edges' counts: one URL counts each refusal once.
+    if config.alerts.edge_metrics_urls.is_empty() {
+        config.alerts.edge_metrics_urls = edges
+            .iter()
+            .take(1)
+            .map(|e| format!("{}/metrics", e.url))
+            .collect();
+        if !config
+            .alerts
+            .rules
+            .iter()
+            .any(|r| r.kind == admin::alerts::RuleKind::EdgeRejections)
+        {
+            config
+                .alerts
+                .rules
+                .push(admin::alerts::rules::edge_unavailable_rule());
+        }
+    }
+
     // The sandbox stands in for Meta: the demo number sends through it, and
     // it posts status webhooks back to the first region's edge.
     let mut sandbox_settings = config.sandbox.clone();

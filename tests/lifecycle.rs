@@ -167,6 +167,43 @@ async fn a_reply_tells_its_life_from_queued_to_sent(db: TestDb) {
         "stages in time order: {times:?}"
     );
 
+    // The provider's status webhooks carry it on to delivered and read.
+    let life = lifecycle_with(&stack, id, "read").await;
+    let order = stages(&life);
+    let at = |stage: &str| order.iter().position(|s| s == stage).unwrap();
+    assert!(
+        at("sent") < at("delivered") && at("delivered") < at("read"),
+        "{order:?}"
+    );
+
+    // The customer's message: received at the edge, stored with its stream
+    // sequence, routed to its conversation.
+    let (_, detail) = stack
+        .admin_get(&format!("/api/v1/conversations/{conversation}"))
+        .await;
+    let inbound = detail["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["direction"] == "inbound")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let life = lifecycle_with(&stack, inbound, "routed").await;
+    let order = stages(&life);
+    assert_eq!(&order[..3], ["received", "stored", "routed"], "{order:?}");
+    assert_eq!(life["stages"][0]["detail"]["region"], "eu");
+    assert!(
+        life["stages"][1]["detail"]["stream_sequence"]
+            .as_u64()
+            .unwrap()
+            > 0
+    );
+    assert_eq!(
+        life["stages"][2]["detail"]["conversation_id"], conversation,
+        "{life}"
+    );
+
     // The sender's metrics saw the retries and the send, labelled by
     // provider and outcome only.
     let metrics = stack
@@ -188,6 +225,16 @@ async fn a_reply_tells_its_life_from_queued_to_sent(db: TestDb) {
         );
     }
     assert!(metrics.contains("wharf_sender_send_seconds_bucket{"));
+    // And the router's: events applied, apply latency, applied-id cache.
+    assert!(
+        metrics
+            .lines()
+            .any(|l| l.starts_with("wharf_router_events_total{")
+                && l.contains("outcome=\"applied\"")),
+        "no applied events in\n{metrics}"
+    );
+    assert!(metrics.contains("wharf_router_apply_seconds_bucket{"));
+    assert!(metrics.contains("wharf_router_applied_cache_total{"));
     assert!(
         !metrics.contains("4915100000701") && !metrics.contains(&format!("message_id=\"{id}\"")),
         "no phone number or message id as a label"

@@ -48,11 +48,23 @@ async fn alert_rules_and_dashboard_name_only_metrics_the_stack_emits() {
         "Obs",
         "wamid.O1",
         "hi",
-        1_764_300_000,
+        chrono::Utc::now().timestamp(),
     );
     assert_eq!(stack.post_meta("eu", &body, APP_SECRET).await.status(), 200);
     assert_eq!(stack.post_meta("eu", &body, "wrong").await.status(), 401);
     stack.wait_routed(1).await;
+    // A reply, so the sender's series exist too.
+    let (_, conversations) = stack.admin_get("/api/v1/conversations").await;
+    let conversation = conversations["items"][0]["id"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("one conversation: {conversations}"));
+    let (status, reply) = stack
+        .admin_post(
+            &format!("/api/v1/conversations/{conversation}/reply"),
+            serde_json::json!({"text": "on it"}),
+        )
+        .await;
+    assert_eq!(status, 202, "{reply}");
 
     let scrape = |url: String| {
         let http = stack.http.clone();
@@ -68,6 +80,8 @@ async fn alert_rules_and_dashboard_name_only_metrics_the_stack_emits() {
                 let text = scrape(url).await;
                 // Sampled after the routed event was stored: INBOUND holds it.
                 (text.contains("wharf_consumer_pending_messages{")
+                    && text.contains("wharf_sender_reply_seconds_bucket{")
+                    && text.contains("wharf_alerts_firing{")
                     && inbound_depth(&text).is_some_and(|d| d >= 1.0))
                 .then_some(text)
             }

@@ -229,20 +229,20 @@ async fn under_thirty_percent_faults_every_reply_is_sent_once_or_dead_lettered()
     .await;
 
     let started = std::time::Instant::now();
-    let ids = queue_replies(&stack, &[good, other, good, other, undeliverable], 400).await;
-    let rows = settled(&stack, &ids, Duration::from_secs(60)).await;
+    let ids = queue_replies(&stack, &[good, other, good, other, undeliverable], 1000).await;
+    let rows = settled(&stack, &ids, Duration::from_secs(120)).await;
     let elapsed = started.elapsed();
     let accepted = accepted_by_id(&stack).await;
     let letters = sender_dead_letters(&stack).await;
     let (sent, failed) = assert_exactly_once_or_dead_lettered(&rows, &accepted, &letters);
     assert!(
-        failed >= 80,
+        failed >= 200,
         "the undeliverable contact's replies fail: {failed}"
     );
-    assert!(sent >= 250, "most replies go through: {sent}");
+    assert!(sent >= 650, "most replies go through: {sent}");
     let busiest = busiest_window(&arrivals(&stack).await, 1000);
     eprintln!(
-        "400 replies under faults: {sent} sent, {failed} dead-lettered in {elapsed:?}; busiest 1 s: {busiest} requests (limit 80)"
+        "1000 replies under faults: {sent} sent, {failed} dead-lettered in {elapsed:?}; busiest 1 s: {busiest} requests (limit 80)"
     );
     assert!(busiest <= 80, "Meta's 80/s exceeded: {busiest}");
 }
@@ -569,4 +569,189 @@ async fn simulate_posts_signed_messages_from_many_contacts_to_every_edge() {
     };
     let report = wharf::simulate::run(&wrong, options).await.unwrap();
     assert_eq!((report.stored, report.failed), (0, 3));
+}
+
+const WASENDER_KEY: &str = "test-wasender-api-key";
+
+fn wasender_with_a_key(config: &mut Config) {
+    quick_retries(config);
+    for number in &mut config.numbers {
+        if number.phone_number_id == support::WASENDER_SESSION {
+            number.access_token = relay::secret::Secret::new(WASENDER_KEY);
+        }
+    }
+}
+
+/// A WasenderApi session end to end: a signed `messages.received` opens the
+/// conversation, a reply goes out through `POST /api/send-message` with the
+/// session's key, and the sandbox's `messages.update` webhooks carry it to
+/// read; a template (WasenderApi has none) fails for good with a reason.
+async fn a_wasender_reply_is_sent_with_the_session_key_and_reaches_read(db: TestDb) {
+    let stack = support::spawn_stack(
+        db,
+        StackOptions {
+            tune: wasender_with_a_key,
+            ..StackOptions::default()
+        },
+    )
+    .await;
+    let now = chrono::Utc::now().timestamp();
+    let inbound = json!({
+        "event": "messages.received",
+        "timestamp": now * 1000,
+        "data": {"messages": {
+            "key": {"id": "WS-IN-1", "fromMe": false, "remoteJid": "4915100000777@s.whatsapp.net"},
+            "pushName": "Wes",
+            "messageTimestamp": now,
+            "message": {"conversation": "hello from wasender"},
+        }},
+    });
+    let response = stack
+        .http
+        .post(format!("{}/webhooks/wasender", stack.edge_url("eu")))
+        .header("content-type", "application/json")
+        .header("x-webhook-signature", support::WASENDER_SECRET)
+        .body(inbound.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let conversation = eventually(Duration::from_secs(20), "the conversation", || async {
+        let (_, page) = stack.admin_get("/api/v1/conversations").await;
+        page["items"]
+            .as_array()?
+            .iter()
+            .find(|c| c["contact"]["wa_id"] == "4915100000777")
+            .and_then(|c| c["id"].as_i64())
+    })
+    .await;
+
+    let ids = queue_replies(&stack, &[conversation], 1).await;
+    let read = eventually(Duration::from_secs(30), "the reply read", || async {
+        let row = message::Entity::find_by_id(ids[0])
+            .one(&stack.database)
+            .await
+            .ok()??;
+        (row.status == "read").then_some(row)
+    })
+    .await;
+    assert_eq!(read.provider, "wasender");
+    let sent: Vec<serde_json::Value> = stack
+        .http
+        .get(format!("{}/sandbox/messages", stack.sandbox_url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let ours: Vec<_> = sent
+        .iter()
+        .filter(|m| m["phone_number_id"] == support::WASENDER_SESSION)
+        .collect();
+    assert_eq!(ours.len(), 1, "sent exactly once: {sent:?}");
+    assert_eq!(ours[0]["to"], "+4915100000777");
+    assert_eq!(ours[0]["request"]["text"], "reply 0");
+    assert_eq!(
+        read.provider_message_id.as_deref(),
+        ours[0]["id"].as_str(),
+        "statuses matched by the msgId WasenderApi answered"
+    );
+
+    // A template cannot go through WasenderApi: failed, with the reason.
+    let js = stack.nats.hub_js().await;
+    let template = relay::outbound::enqueue_reply(
+        &stack.database,
+        &js,
+        stack.config.topology.partitions,
+        conversation,
+        ReplyContent::Template {
+            name: "order_update".into(),
+            language: "en".into(),
+            parameters: vec![],
+        },
+    )
+    .await
+    .unwrap();
+    let rows = settled(&stack, &[template.id], Duration::from_secs(20)).await;
+    let failed = &rows[&template.id];
+    assert_eq!(failed.status, "failed");
+    assert!(
+        failed
+            .error
+            .as_deref()
+            .unwrap_or_default()
+            .contains("template"),
+        "{failed:?}"
+    );
+}
+
+on_sqlite_and_postgres!(a_wasender_reply_is_sent_with_the_session_key_and_reaches_read);
+
+/// Media by URL through the admin API: Meta gets `type: image` with the
+/// link and caption and our id; a non-http URL is a 422 and queues nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_media_reply_reaches_the_provider_by_link() {
+    let stack = support::spawn_stack(TestDb::sqlite(), StackOptions::default()).await;
+    let conversation = open_conversation(&stack, "4915100000555", "wamid.MEDIA1").await;
+    let (status, row) = stack
+        .admin_post(
+            &format!("/api/v1/conversations/{conversation}/reply"),
+            json!({"media": {"kind": "image", "url": "https://example.com/receipt.jpg", "caption": "Your receipt"}}),
+        )
+        .await;
+    assert_eq!(status, 202, "{row}");
+    let id = row["id"].as_i64().unwrap();
+    let rows = settled(&stack, &[id], Duration::from_secs(20)).await;
+    assert_ne!(rows[&id].status, "failed", "{:?}", rows[&id]);
+    let sent: Vec<Value> = stack
+        .http
+        .get(format!("{}/sandbox/messages", stack.sandbox_url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id_text = id.to_string();
+    let ours: Vec<_> = sent
+        .iter()
+        .filter(|m| m["request"]["biz_opaque_callback_data"] == id_text.as_str())
+        .collect();
+    assert_eq!(ours.len(), 1, "{sent:?}");
+    assert_eq!(ours[0]["request"]["type"], "image");
+    assert_eq!(
+        ours[0]["request"]["image"]["link"],
+        "https://example.com/receipt.jpg"
+    );
+    assert_eq!(ours[0]["request"]["image"]["caption"], "Your receipt");
+
+    let before = message::Entity::find()
+        .filter(message::Column::Direction.eq("outbound"))
+        .all(&stack.database)
+        .await
+        .unwrap()
+        .len();
+    let (status, error) = stack
+        .admin_post(
+            &format!("/api/v1/conversations/{conversation}/reply"),
+            json!({"media": {"kind": "image", "url": "ftp://example.com/a.jpg"}}),
+        )
+        .await;
+    assert_eq!(status, 422, "{error}");
+    assert_eq!(error["code"], "invalid_media_url");
+    let (status, _) = stack
+        .admin_post(
+            &format!("/api/v1/conversations/{conversation}/reply"),
+            json!({"text": "hi", "media": {"kind": "image", "url": "https://example.com/a.jpg"}}),
+        )
+        .await;
+    assert_eq!(status, 400);
+    let after = message::Entity::find()
+        .filter(message::Column::Direction.eq("outbound"))
+        .all(&stack.database)
+        .await
+        .unwrap()
+        .len();
+    assert_eq!(before, after, "refused replies store nothing");
 }

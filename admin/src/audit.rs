@@ -3,28 +3,25 @@
 
 use chrono::Utc;
 use entities::audit_log;
-use sea_orm::{ActiveModelTrait, DatabaseConnection, DbErr, Set};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, Set};
 
 use crate::auth::Principal;
 
-/// Records one change.
+/// Records one change; pass the transaction of the change itself so both
+/// are stored or neither.
 ///
 /// # Errors
 /// Database errors (the caller's change is then reported as failed too).
 pub async fn record(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     actor: &Principal,
     action: &str,
     target_type: &str,
     target_id: impl ToString,
     detail: serde_json::Value,
 ) -> Result<(), DbErr> {
-    let who = match actor.agent_id {
-        Some(id) => format!("agent:{id}"),
-        None => format!("token:{}", actor.token_name),
-    };
     audit_log::ActiveModel {
-        actor: Set(who),
+        actor: Set(actor.actor()),
         action: Set(action.to_owned()),
         target_type: Set(target_type.to_owned()),
         target_id: Set(Some(target_id.to_string())),

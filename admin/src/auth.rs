@@ -47,6 +47,14 @@ pub struct Principal {
 }
 
 impl Principal {
+    /// How the audit log names the caller: `agent:<id>` or `token:<name>`.
+    pub fn actor(&self) -> String {
+        match self.agent_id {
+            Some(id) => format!("agent:{id}"),
+            None => format!("token:{}", self.token_name),
+        }
+    }
+
     /// `Ok` when the caller's role is at least `needed`.
     ///
     /// # Errors

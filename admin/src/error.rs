@@ -100,6 +100,12 @@ impl ApiError {
         Self::Unprocessable(body(code, detail))
     }
 
+    /// 422 `invalid_field`: `field` of the body is well-formed but not
+    /// acceptable (an unknown team, a regex that does not compile, …).
+    pub fn invalid_field(field: &str, detail: impl std::fmt::Display) -> Self {
+        Self::Unprocessable(body("invalid_field", format!("{field}: {detail}")))
+    }
+
     /// 503 `unavailable`; `detail` is logged, the client sees a generic text.
     pub fn unavailable(detail: impl std::fmt::Display) -> Self {
         tracing::warn!(error = %detail, "admin API dependency unavailable");

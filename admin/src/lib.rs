@@ -5,11 +5,14 @@
 #![forbid(unsafe_code)]
 
 pub mod accounts;
+pub mod alerts;
 mod api;
 pub mod audit;
 pub mod auth;
 mod error;
+mod fields;
 pub mod gauges;
+pub mod scope;
 mod server;
 pub mod tokens;
 

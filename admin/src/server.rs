@@ -26,6 +26,8 @@ pub struct AdminServer {
     local_addr: SocketAddr,
     state: AppState,
     web_dir: Option<PathBuf>,
+    /// The alert rules this server evaluates, and the hub's replicas.
+    alerts: Option<(crate::alerts::AlertSettings, usize)>,
 }
 
 impl AdminServer {
@@ -48,6 +50,7 @@ impl AdminServer {
             acceptor,
             local_addr,
             web_dir: settings.web_dir,
+            alerts: None,
             state: AppState {
                 db,
                 nats,
@@ -56,6 +59,14 @@ impl AdminServer {
                 logins: std::sync::Arc::new(crate::accounts::LoginLimiter::default()),
             },
         })
+    }
+
+    /// Evaluates `settings`' alert rules while serving (when enabled),
+    /// keeping their state in a bucket of `replicas` replicas.
+    #[must_use]
+    pub fn with_alerts(mut self, settings: crate::alerts::AlertSettings, replicas: usize) -> Self {
+        self.alerts = settings.enabled.then_some((settings, replicas));
+        self
     }
 
     /// The address actually bound.
@@ -74,6 +85,15 @@ impl AdminServer {
             self.state.js.clone(),
             shutdown.clone(),
         ));
+        if let Some((settings, replicas)) = self.alerts {
+            tokio::spawn(crate::alerts::run(
+                settings,
+                replicas,
+                self.state.js.clone(),
+                self.state.db.clone(),
+                shutdown.clone(),
+            ));
+        }
         // The edges learn numbers from the hub's bucket: make it agree with
         // the database, retrying while the hub is not there yet.
         let state = self.state.clone();
@@ -109,14 +129,66 @@ impl AdminServer {
 /// The whole HTTP app.
 fn app(state: AppState, web_dir: Option<PathBuf>) -> impl Endpoint {
     let service = api::service();
+    let spec = serde_json::from_str(&service.spec()).unwrap_or(serde_json::Value::Null);
     let api = Route::new()
         .at("/healthz", get(healthz))
         .at("/metrics", get(relay::observe::metrics_endpoint))
         .at("/api/openapi.json", service.spec_endpoint())
         .nest("/api/docs", service.swagger_ui())
-        .nest("/", service)
+        .nest(
+            "/",
+            NameTheField {
+                spec: std::sync::Arc::new(spec),
+                api: poem::IntoEndpoint::into_endpoint(service),
+            },
+        )
         .catch_all_error(error::into_json_response);
     WithDashboard { api, web_dir }.data(state).with(Tracing)
+}
+
+/// Bodies larger than this are not re-read to name a refused field.
+const MAX_EXPLAINED_BODY: usize = 1 << 20;
+
+/// The API, with refused request bodies explained by field (`fields`).
+struct NameTheField<E> {
+    spec: std::sync::Arc<serde_json::Value>,
+    api: E,
+}
+
+impl<E: Endpoint> Endpoint for NameTheField<E> {
+    type Output = Response;
+
+    async fn call(&self, mut req: Request) -> poem::Result<Response> {
+        let json = req
+            .content_type()
+            .is_some_and(|t| t.starts_with("application/json"));
+        // Only bodies of a declared, small length are kept for explaining;
+        // anything else goes through exactly as it came.
+        let small = req
+            .header(header::CONTENT_LENGTH)
+            .and_then(|len| len.parse::<usize>().ok())
+            .is_some_and(|len| len <= MAX_EXPLAINED_BODY);
+        if !json || !small || req.method() == Method::GET {
+            return self.api.call(req).await.map(IntoResponse::into_response);
+        }
+        let body = req.take_body().into_bytes_limit(MAX_EXPLAINED_BODY).await?;
+        req.set_body(body.clone());
+        let method = req.method().clone();
+        let path = req.uri().path().to_owned();
+        match self.api.call(req).await {
+            Err(err) if err.is::<poem_openapi::error::ParseRequestPayloadError>() => {
+                match crate::fields::offending(&self.spec, method.as_str(), &path, &body) {
+                    Some((field, reason)) => Ok(error::ApiError::bad_request(
+                        "invalid_body",
+                        format!("{field}: {reason}"),
+                    )
+                    .into_response()),
+                    None => Err(err),
+                }
+            }
+            other => other.map(IntoResponse::into_response),
+        }
+    }
 }
 
 /// The API, and for every other `GET` the built dashboard: its files, or its

@@ -8,6 +8,7 @@ string_enum! {
     /// Permission level of an agent (`role` column).
     Role {
         Admin => "admin",
+        Supervisor => "supervisor",
         Agent => "agent",
     }
 }

@@ -66,6 +66,7 @@ pub mod audit_log;
 pub mod business_number;
 pub mod contact;
 pub mod conversation;
+pub mod conversation_note;
 pub mod dead_letter;
 pub mod message;
 pub mod message_event;
@@ -117,6 +118,7 @@ pub mod prelude {
     pub use super::business_number::Entity as BusinessNumber;
     pub use super::contact::Entity as Contact;
     pub use super::conversation::Entity as Conversation;
+    pub use super::conversation_note::Entity as ConversationNote;
     pub use super::dead_letter::Entity as DeadLetter;
     pub use super::message::Entity as Message;
     pub use super::message_event::Entity as MessageEvent;

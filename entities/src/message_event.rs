@@ -33,6 +33,9 @@ string_enum! {
         DeadLettered => "dead_lettered",
         /// Replayed from the DLQ by an admin.
         Replayed => "replayed",
+        /// Applied late by the repair scan after its consumer lost it (detail:
+        /// stream sequence); it may sit out of order in its conversation.
+        Repaired => "repaired",
     }
 }
 

@@ -10,6 +10,7 @@ mod m20261128_000001_core_schema;
 mod m20261128_000002_routing;
 mod m20261128_000003_dlq;
 mod m20261128_000005_message_events;
+mod m20261128_000006_conversation_notes;
 
 /// Applies Wharf's migrations: `Migrator::up(&db, None).await`.
 pub struct Migrator;
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000002_routing::Migration),
             Box::new(m20261128_000003_dlq::Migration),
             Box::new(m20261128_000005_message_events::Migration),
+            Box::new(m20261128_000006_conversation_notes::Migration),
         ]
     }
 }

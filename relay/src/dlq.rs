@@ -420,11 +420,19 @@ pub async fn run_indexer(
             std::pin::pin!(messages.take_until(async move { stop.cancelled().await }));
         while let Some(next) = messages.next().await {
             let Ok(message) = next else { continue };
-            let kind = match index(&db, &message).await {
-                Ok(()) => AckKind::Ack,
-                Err(err) => {
-                    tracing::warn!(%err, "DLQ indexing failed; will retry");
-                    AckKind::Nak(Some(Duration::from_secs(2)))
+            // Retried in place rather than NAKed with a delay (nats-server
+            // 2.9.10 can lose delayed redeliveries, see the sender).
+            let kind = loop {
+                match index(&db, &message).await {
+                    Ok(()) => break AckKind::Ack,
+                    Err(err) => {
+                        tracing::warn!(%err, "DLQ indexing failed; retrying");
+                        let _ = message.ack_with(AckKind::Progress).await;
+                        tokio::select! {
+                            () = shutdown.cancelled() => break AckKind::Nak(None),
+                            () = tokio::time::sleep(Duration::from_secs(2)) => {}
+                        }
+                    }
                 }
             };
             if let Err(err) = message.ack_with(kind).await {

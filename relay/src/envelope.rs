@@ -345,6 +345,38 @@ pub enum ReplyContent {
         #[serde(default)]
         parameters: Vec<String>,
     },
+    /// Media by URL (the provider fetches it): like text, only inside the
+    /// 24-hour window.
+    Media {
+        kind: MediaKind,
+        url: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        caption: Option<String>,
+        /// Shown for documents.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        filename: Option<String>,
+    },
+}
+
+/// What kind of media a reply carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MediaKind {
+    Image,
+    Video,
+    Audio,
+    Document,
+}
+
+impl MediaKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Image => "image",
+            Self::Video => "video",
+            Self::Audio => "audio",
+            Self::Document => "document",
+        }
+    }
 }
 
 impl OutboundReply {

@@ -17,6 +17,7 @@ pub mod ops;
 pub mod outbound;
 pub mod provider;
 pub mod ratelimit;
+pub mod repair;
 pub mod router;
 pub mod routing;
 pub mod sandbox;

@@ -51,6 +51,30 @@ pub async fn record_logged<C: ConnectionTrait>(
     }
 }
 
+/// Several stages of one message in one insert, logging instead of failing
+/// (the router's records after it applied an event).
+pub async fn record_all_logged<C: ConnectionTrait>(
+    conn: &C,
+    message_id: i64,
+    stages: Vec<(Stage, DateTime<Utc>, Value)>,
+) {
+    if stages.is_empty() {
+        return;
+    }
+    let rows = stages
+        .into_iter()
+        .map(|(stage, at, detail)| message_event::ActiveModel {
+            message_id: Set(message_id),
+            stage: Set(stage.into()),
+            at: Set(at),
+            detail: Set(detail),
+            ..Default::default()
+        });
+    if let Err(err) = message_event::Entity::insert_many(rows).exec(conn).await {
+        tracing::warn!(message_id, %err, "lifecycle records lost");
+    }
+}
+
 /// Every recorded stage of one message, oldest first (ties in insertion order).
 ///
 /// # Errors

@@ -43,8 +43,56 @@ pub const RATE_LIMIT_WAIT_SECONDS: &str = "wharf_sender_rate_limit_wait_seconds"
 pub const REPLY_SECONDS: &str = "wharf_sender_reply_seconds";
 /// Letters indexed from the DLQ stream, by origin and reason.
 pub const DLQ_LETTERS: &str = "wharf_dlq_letters_total";
+/// Events a router handled, by outcome (applied, duplicate, ignored,
+/// cached, dead_lettered, malformed, retried).
+pub const ROUTER_EVENTS: &str = "wharf_router_events_total";
+/// Seconds a router took to apply one event (retries included), by outcome.
+pub const ROUTER_APPLY_SECONDS: &str = "wharf_router_apply_seconds";
+/// Look-ups in the router's recently-applied id cache (moka), by result
+/// (hit, miss).
+pub const ROUTER_CACHE: &str = "wharf_router_applied_cache_total";
+/// Events or replies a consumer lost and the repair scan re-applied or
+/// re-published, by role (see `repair`).
+pub const REPAIRED: &str = "wharf_repaired_total";
+/// Alerts firing now, by rule (set by the admin servers' evaluators).
+pub const ALERTS_FIRING: &str = "wharf_alerts_firing";
+/// Alert state changes announced, by rule and state (firing, resolved).
+pub const ALERT_TRANSITIONS: &str = "wharf_alert_transitions_total";
+/// Alert notifications handed to a sink, by sink kind and outcome
+/// (delivered, failed).
+pub const ALERT_NOTIFICATIONS: &str = "wharf_alert_notifications_total";
 /// Build information (value 1), labelled with the version.
 pub const BUILD_INFO: &str = "wharf_build_info";
+
+/// Every metric name above: what dashboards and alert rules may use
+/// (histograms also as `_bucket`, `_sum`, `_count`).
+pub const ALL: &[&str] = &[
+    WEBHOOKS_RECEIVED,
+    WEBHOOKS_ACCEPTED,
+    WEBHOOKS_REJECTED,
+    EVENTS_STORED,
+    EVENTS_DUPLICATE,
+    EVENTS_ECHO,
+    PUBLISH_ERRORS,
+    ACK_SECONDS,
+    STREAM_MESSAGES,
+    CONSUMER_PENDING,
+    CONSUMER_ACK_PENDING,
+    CONSUMER_REDELIVERED,
+    SENDS,
+    SEND_SECONDS,
+    RATE_LIMIT_WAIT_SECONDS,
+    REPLY_SECONDS,
+    DLQ_LETTERS,
+    ALERTS_FIRING,
+    ALERT_TRANSITIONS,
+    ALERT_NOTIFICATIONS,
+    REPAIRED,
+    ROUTER_EVENTS,
+    ROUTER_APPLY_SECONDS,
+    ROUTER_CACHE,
+    BUILD_INFO,
+];
 
 static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
 
@@ -78,6 +126,20 @@ pub fn render() -> String {
 
 fn describe() {
     use metrics::{Unit, describe_counter, describe_gauge, describe_histogram};
+    describe_counter!(ROUTER_EVENTS, "Events a router handled, by outcome");
+    describe_histogram!(
+        ROUTER_APPLY_SECONDS,
+        Unit::Seconds,
+        "Time to apply one event, retries included, by outcome"
+    );
+    describe_counter!(
+        ROUTER_CACHE,
+        "Look-ups in the router's recently-applied id cache, by result"
+    );
+    describe_counter!(
+        REPAIRED,
+        "Events or replies a JetStream consumer lost, re-applied or re-published by the repair scan"
+    );
     describe_counter!(WEBHOOKS_RECEIVED, "Webhook deliveries received by the edge");
     describe_counter!(
         WEBHOOKS_ACCEPTED,
@@ -107,6 +169,15 @@ fn describe() {
     );
     describe_counter!(DLQ_LETTERS, "Dead letters indexed, by origin and reason");
     describe_gauge!(BUILD_INFO, "Build information");
+    describe_gauge!(ALERTS_FIRING, "Alerts firing now, by rule");
+    describe_counter!(
+        ALERT_TRANSITIONS,
+        "Alert state changes announced, by rule and state"
+    );
+    describe_counter!(
+        ALERT_NOTIFICATIONS,
+        "Alert notifications handed to a sink, by sink kind and outcome"
+    );
     describe_gauge!(STREAM_MESSAGES, "Messages stored in a hub stream");
     describe_gauge!(CONSUMER_PENDING, "Messages not yet delivered to a consumer");
     describe_gauge!(CONSUMER_ACK_PENDING, "Messages delivered and not yet acked");

@@ -23,6 +23,8 @@ pub enum ReplyError {
     WindowClosed { last: String },
     #[error("reply is empty")]
     Empty,
+    #[error("media url must be an absolute http(s) URL")]
+    InvalidMediaUrl,
     #[error("database: {0}")]
     Database(#[from] sea_orm::DbErr),
     #[error("OUTBOUND did not store the reply: {0}")]
@@ -48,13 +50,24 @@ pub async fn enqueue_reply(
             return Err(ReplyError::Empty);
         }
         ReplyContent::Template { name, .. } => ("template", name.clone()),
+        ReplyContent::Media { url, .. }
+            if !(url.starts_with("https://") || url.starts_with("http://")) || url.len() < 12 =>
+        {
+            return Err(ReplyError::InvalidMediaUrl);
+        }
+        ReplyContent::Media {
+            kind, url, caption, ..
+        } => (
+            kind.as_str(),
+            caption.clone().unwrap_or_else(|| url.clone()),
+        ),
     };
     let conversation = conversation::Entity::find_by_id(conversation_id)
         .one(db)
         .await?
         .ok_or(ReplyError::NotFound(conversation_id))?;
     let now = Utc::now();
-    if matches!(content, ReplyContent::Text { .. }) {
+    if !matches!(content, ReplyContent::Template { .. }) {
         let open = conversation
             .last_inbound_at
             .is_some_and(|last| now - last < SERVICE_WINDOW);

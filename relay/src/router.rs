@@ -1,7 +1,7 @@
 //! The router consumer group: one durable pull consumer per partition on
 //! INBOUND (`max_ack_pending = 1`), shared by every router process, so one
 //! conversation's events apply in order while partitions run in parallel.
-//! Owns acking, NAK back-off, dead-lettering and the applied-id cache; what an
+//! Owns acking, retry back-off, dead-lettering and the applied-id cache; what an
 //! event does to the database lives in `sessions`.
 
 use std::sync::Arc;
@@ -19,10 +19,12 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use crate::assignment;
-use crate::envelope::{InboundEvent, MSG_ID_HEADER};
+use crate::envelope::{EventBody, InboundEvent, MSG_ID_HEADER, TRACEPARENT_HEADER, trace_id};
+use crate::observe;
 use crate::sessions::{self, Applied, SessionPolicy};
 use crate::topology::{self, TopologySettings};
 use crate::{Error, Result};
+use tracing::Instrument;
 
 /// `[router]` settings.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -32,12 +34,15 @@ pub struct RouterSettings {
     pub max_deliver: i64,
     /// Seconds a delivery may stay unacked before redelivery.
     pub ack_wait_secs: u64,
-    /// Cap of the NAK delay after a database error, in milliseconds.
+    /// Cap of the retry delay after a database error, in milliseconds.
     pub max_nak_delay_ms: u64,
     /// Hours within which a resolved conversation reopens.
     pub reopen_within_hours: i64,
     /// Entries of the recently-applied id cache.
     pub applied_cache_size: u64,
+    /// Milliseconds between checks for events a partition consumer lost
+    /// (see `repair`); 0 turns the repair off.
+    pub repair_interval_ms: u64,
 }
 
 impl Default for RouterSettings {
@@ -48,6 +53,7 @@ impl Default for RouterSettings {
             max_nak_delay_ms: 30_000,
             reopen_within_hours: 24,
             applied_cache_size: 100_000,
+            repair_interval_ms: 10_000,
         }
     }
 }
@@ -134,6 +140,15 @@ impl Router {
             return Ok(());
         };
         let this = Arc::new(self);
+        let repair = (this.settings.repair_interval_ms > 0).then(|| {
+            tokio::spawn(crate::repair::router_loop(
+                Arc::clone(&this),
+                this.js.clone(),
+                this.topology.partitions,
+                Duration::from_millis(this.settings.repair_interval_ms),
+                shutdown.clone(),
+            ))
+        });
         let mut tasks = JoinSet::new();
         for (partition, consumer) in consumers {
             let this = Arc::clone(&this);
@@ -155,7 +170,49 @@ impl Router {
                 first_error.get_or_insert(err);
             }
         }
+        if let Some(repair) = repair {
+            repair.abort();
+        }
         first_error.map_or(Ok(()), Err)
+    }
+
+    /// Applies an event read again by the repair scan. `Ok(true)` when it
+    /// changed something, i.e. it had been lost.
+    ///
+    /// # Errors
+    /// A database error (the scan stops and retries the range).
+    pub async fn reapply(&self, message: &jetstream::Message) -> std::result::Result<bool, String> {
+        let Ok(event) = InboundEvent::decode(&message.payload) else {
+            // Malformed events were dead-lettered by the consumer.
+            return Ok(false);
+        };
+        let policy = SessionPolicy {
+            reopen_within: chrono::Duration::hours(self.settings.reopen_within_hours),
+        };
+        match sessions::apply(&self.db, policy, &event).await {
+            Ok(applied @ (Applied::Message { .. } | Applied::Status { .. })) => {
+                tracing::warn!(msg_id = %event.msg_id(), "repair applied a lost event");
+                let message_id = match &applied {
+                    Applied::Message { message_id, .. } | Applied::Status { message_id, .. } => {
+                        *message_id
+                    }
+                    _ => 0,
+                };
+                crate::lifecycle::record_logged(
+                    &self.db,
+                    message_id,
+                    entities::message_event::Stage::Repaired,
+                    serde_json::json!({
+                        "stream_sequence": message.info().map_or(0, |i| i.stream_sequence),
+                    }),
+                )
+                .await;
+                self.announce(&applied).await;
+                Ok(true)
+            }
+            Ok(_) => Ok(false),
+            Err(err) => Err(err.to_string()),
+        }
     }
 
     async fn consume(
@@ -181,7 +238,7 @@ impl Router {
                     next = messages.next() => next,
                 };
                 match next {
-                    Some(Ok(message)) => self.handle(partition, message).await,
+                    Some(Ok(message)) => self.handle(partition, message, &shutdown).await,
                     Some(Err(err)) => {
                         tracing::warn!(partition, %err, "consumer stream error");
                     }
@@ -192,7 +249,12 @@ impl Router {
         Ok(())
     }
 
-    async fn handle(&self, partition: u16, message: jetstream::Message) {
+    async fn handle(
+        &self,
+        partition: u16,
+        message: jetstream::Message,
+        shutdown: &CancellationToken,
+    ) {
         let (delivered, stream_sequence) = match message.info() {
             Ok(info) => (info.delivered, info.stream_sequence),
             Err(_) => (1, 0),
@@ -217,10 +279,52 @@ impl Router {
             .as_ref()
             .and_then(|h| h.get(MSG_ID_HEADER))
             .map_or_else(|| event.msg_id(), |v| v.as_str().to_owned());
-        if self.applied.contains_key(&msg_id) {
-            ack(&message, AckKind::Ack).await;
+        // One trace per message: continue the one the edge started.
+        let traceparent = message
+            .headers
+            .as_ref()
+            .and_then(|h| h.get(TRACEPARENT_HEADER))
+            .map(|v| v.as_str().to_owned());
+        let span = tracing::info_span!(
+            "apply_event",
+            partition,
+            stream_sequence,
+            msg_id = %msg_id,
+            conversation_id = tracing::field::Empty,
+            trace_id = traceparent.as_deref().and_then(trace_id).unwrap_or(""),
+        );
+        self.apply_event(
+            partition,
+            &message,
+            &event,
+            &msg_id,
+            (delivered, stream_sequence),
+            shutdown,
+        )
+        .instrument(span)
+        .await;
+    }
+
+    async fn apply_event(
+        &self,
+        partition: u16,
+        message: &jetstream::Message,
+        event: &InboundEvent,
+        msg_id: &str,
+        (delivered, stream_sequence): (i64, u64),
+        shutdown: &CancellationToken,
+    ) {
+        let count = |outcome: &'static str| {
+            metrics::counter!(observe::ROUTER_EVENTS, "outcome" => outcome).increment(1);
+        };
+        if self.applied.contains_key(msg_id) {
+            metrics::counter!(observe::ROUTER_CACHE, "result" => "hit").increment(1);
+            count("cached");
+            ack(message, AckKind::Ack).await;
             return;
         }
+        metrics::counter!(observe::ROUTER_CACHE, "result" => "miss").increment(1);
+        let started = std::time::Instant::now();
         let policy = SessionPolicy {
             reopen_within: chrono::Duration::hours(self.settings.reopen_within_hours),
         };
@@ -238,31 +342,185 @@ impl Router {
                 }
             })
         };
-        let outcome = sessions::apply(&self.db, policy, &event).await;
-        progress.abort();
-        match outcome {
-            Ok(applied) => {
-                ack(&message, AckKind::Ack).await;
-                self.applied.insert(msg_id.clone(), ()).await;
-                tracing::debug!(partition, %msg_id, ?applied, "applied");
-                self.announce(&applied).await;
-                self.answer_as_bot(&event, &applied).await;
+        // A database error is retried here, holding the event (the
+        // partition waits behind it either way, `max_ack_pending = 1`),
+        // rather than NAKed with a delay: nats-server 2.9.10 was seen to
+        // drop such delayed redeliveries from a consumer's pending set while
+        // advancing its ack floor, so the event was never applied and never
+        // dead-lettered (docs/reliability.md). Only a crash hands the event
+        // to another router (after `ack_wait`).
+        let mut attempt = delivered;
+        let outcome = loop {
+            match sessions::apply(&self.db, policy, event).await {
+                Err(err) if attempt < self.settings.max_deliver => {
+                    count("retried");
+                    let delay = nak_delay(attempt, self.settings.max_nak_delay_ms);
+                    tracing::warn!(partition, %msg_id, %err, attempt, ?delay, "apply failed; retrying");
+                    tokio::select! {
+                        () = shutdown.cancelled() => break None,
+                        () = tokio::time::sleep(delay) => attempt += 1,
+                    }
+                }
+                other => break Some(other),
             }
-            Err(err) if delivered >= self.settings.max_deliver => {
+        };
+        progress.abort();
+        let label = match &outcome {
+            None => "interrupted",
+            Some(Ok(Applied::Message { .. } | Applied::Status { .. })) => "applied",
+            Some(Ok(Applied::Duplicate)) => "duplicate",
+            Some(Ok(Applied::Ignored)) => "ignored",
+            Some(Err(_)) => "dead_lettered",
+        };
+        metrics::histogram!(observe::ROUTER_APPLY_SECONDS, "outcome" => label)
+            .record(started.elapsed().as_secs_f64());
+        count(label);
+        match outcome {
+            // Shutting down mid-retry: another router takes it at once.
+            None => ack(message, AckKind::Nak(None)).await,
+            Some(Ok(applied)) => {
+                ack(message, AckKind::Ack).await;
+                self.applied.insert(msg_id.to_owned(), ()).await;
+                if let Applied::Message {
+                    conversation_id, ..
+                }
+                | Applied::Status {
+                    conversation_id, ..
+                } = &applied
+                {
+                    tracing::Span::current().record("conversation_id", conversation_id);
+                }
+                tracing::debug!(partition, %msg_id, ?applied, "applied");
+                self.record_lifecycle(event, &applied, stream_sequence, delivered)
+                    .await;
+                self.announce(&applied).await;
+                self.record_session_health(event).await;
+                self.answer_as_bot(event, &applied).await;
+            }
+            Some(Err(err)) => {
                 self.dead_letter(
-                    &message,
+                    message,
                     stream_sequence,
-                    delivered,
+                    attempt,
                     "database",
                     &err.to_string(),
                 )
                 .await;
             }
-            Err(err) => {
-                let delay = nak_delay(delivered, self.settings.max_nak_delay_ms);
-                tracing::warn!(partition, %msg_id, %err, delivered, ?delay, "apply failed; NAK");
-                ack(&message, AckKind::Nak(Some(delay))).await;
+        }
+    }
+
+    /// The message's lifecycle after an event changed it: received at the
+    /// edge, stored in INBOUND, routed (and assigned) for a customer
+    /// message; delivered / read / failed for a status of one of our replies.
+    async fn record_lifecycle(
+        &self,
+        event: &InboundEvent,
+        applied: &Applied,
+        stream_sequence: u64,
+        delivered: i64,
+    ) {
+        use entities::message_event::Stage;
+        let now = chrono::Utc::now();
+        match applied {
+            Applied::Message {
+                message_id,
+                conversation_id,
+                conversation,
+                opened,
+                bot,
+                ..
+            } => {
+                let mut stages = vec![
+                    (
+                        Stage::Received,
+                        event.received_at,
+                        serde_json::json!({ "region": event.region, "provider": event.provider.as_str() }),
+                    ),
+                    (
+                        Stage::Stored,
+                        now,
+                        serde_json::json!({ "stream": topology::INBOUND, "stream_sequence": stream_sequence, "delivered": delivered }),
+                    ),
+                    (
+                        Stage::Routed,
+                        now,
+                        serde_json::json!({
+                            "conversation_id": conversation_id,
+                            "status": conversation.status,
+                            "team_id": conversation.team_id,
+                            "opened": opened,
+                            "bot": bot.is_some(),
+                        }),
+                    ),
+                ];
+                if let Some(agent_id) = conversation.assignee_id {
+                    stages.push((
+                        Stage::Assigned,
+                        now,
+                        serde_json::json!({ "agent_id": agent_id }),
+                    ));
+                }
+                crate::lifecycle::record_all_logged(&self.db, *message_id, stages).await;
             }
+            Applied::Status { message_id, .. } => {
+                let EventBody::Status(status) = &event.body else {
+                    return;
+                };
+                // `sent` is the sender's own record; the webhook's adds nothing.
+                let stage = match status.status.as_str() {
+                    "delivered" => Stage::Delivered,
+                    "read" | "played" => Stage::Read,
+                    "failed" => Stage::Failed,
+                    _ => return,
+                };
+                crate::lifecycle::record_all_logged(
+                    &self.db,
+                    *message_id,
+                    vec![(
+                        stage,
+                        now,
+                        serde_json::json!({
+                            "via": "status webhook",
+                            "provider_time": status.timestamp,
+                            "region": event.region,
+                            "stream_sequence": stream_sequence,
+                            "error": status.error,
+                        }),
+                    )],
+                )
+                .await;
+            }
+            Applied::Duplicate | Applied::Ignored => {}
+        }
+    }
+
+    /// A provider session's connection state (WasenderApi `session.status`)
+    /// goes to the sessions bucket, keyed by business number, for the
+    /// admin server's `session_disconnected` alerts. Best effort: the event
+    /// itself is already acked.
+    async fn record_session_health(&self, event: &InboundEvent) {
+        let crate::envelope::EventBody::Session(state) = &event.body else {
+            return;
+        };
+        let value = serde_json::json!({
+            "status": state.status,
+            "timestamp": state.timestamp,
+            "provider": event.provider.as_str(),
+        });
+        let stored = async {
+            let store = self
+                .js
+                .get_key_value(topology::SESSIONS_BUCKET)
+                .await
+                .map_err(|e| e.to_string())?;
+            store
+                .put(event.business_number.as_str(), value.to_string().into())
+                .await
+                .map_err(|e| e.to_string())
+        };
+        if let Err(err) = stored.await {
+            tracing::warn!(%err, "session health not recorded");
         }
     }
 
@@ -335,7 +593,8 @@ impl Router {
     }
 
     /// Writes the original bytes and headers plus the failure record to DLQ,
-    /// then acks the original. If DLQ refuses, NAKs so nothing is lost.
+    /// then acks the original. If DLQ refuses, leaves it unacked so it is
+    /// redelivered: nothing is lost.
     async fn dead_letter(
         &self,
         message: &jetstream::Message,
@@ -372,8 +631,8 @@ impl Router {
             tracing::warn!(stream_sequence, reason, "event dead-lettered");
             ack(message, AckKind::Ack).await;
         } else {
-            tracing::error!(stream_sequence, "DLQ publish failed; NAK");
-            ack(message, AckKind::Nak(Some(Duration::from_secs(5)))).await;
+            // Redelivered after ack_wait (no delayed NAK, see `handle`).
+            tracing::error!(stream_sequence, "DLQ publish failed; left for redelivery");
         }
     }
 }
@@ -388,7 +647,7 @@ fn truncate(s: &str, max: usize) -> String {
     s.chars().take(max).collect()
 }
 
-/// Exponential NAK delay: 250 ms, 500 ms, 1 s, … capped at `max_ms`.
+/// Exponential retry delay: 250 ms, 500 ms, 1 s, … capped at `max_ms`.
 pub fn nak_delay(delivered: i64, max_ms: u64) -> Duration {
     let exp = u32::try_from(delivered.clamp(1, 20) - 1).unwrap_or(0);
     Duration::from_millis(250u64.saturating_mul(1u64 << exp).min(max_ms))

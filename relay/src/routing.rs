@@ -83,6 +83,46 @@ pub enum Action {
     Bot(BotScript),
 }
 
+/// Where a conversation goes when a rule matches its opening message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Queued for `team_id` at `priority` (a team rule, or a bot rule whose
+    /// handover keyword is in the text).
+    Queue { team_id: i64, priority: i32 },
+    /// The bot answers; `reply` is its canned answer to the text, if any.
+    Bot { reply: Option<String> },
+}
+
+impl Action {
+    /// What this action does with a message whose text is `text`: the
+    /// decision the router applies and the admin API's dry run shows.
+    pub fn outcome(&self, text: Option<&str>) -> Outcome {
+        match self {
+            Action::Team { team_id, priority } => Outcome::Queue {
+                team_id: *team_id,
+                priority: *priority,
+            },
+            Action::Bot(script) => match script.handover_team_id {
+                Some(team_id) if script.wants_human(text) => Outcome::Queue {
+                    team_id,
+                    priority: script.handover_priority,
+                },
+                _ => Outcome::Bot {
+                    reply: script.answer(text).map(str::to_owned),
+                },
+            },
+        }
+    }
+
+    /// The teams this action may queue to.
+    pub fn team_ids(&self) -> Vec<i64> {
+        match self {
+            Action::Team { team_id, .. } => vec![*team_id],
+            Action::Bot(script) => script.handover_team_id.into_iter().collect(),
+        }
+    }
+}
+
 /// A canned-reply bot and when it hands over to a human.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
@@ -428,6 +468,46 @@ mod tests {
             serde_json::json!({"hours": {"time_zone": "America/Sao_Paulo", "from": "09:00", "to": "18:00", "inside": false}}),
         );
         assert!(outside.matches(&facts("x")));
+    }
+
+    #[test]
+    fn outcomes_follow_the_action_and_the_bot_handover() {
+        let team = Action::Team {
+            team_id: 7,
+            priority: 2,
+        };
+        assert_eq!(
+            team.outcome(Some("x")),
+            Outcome::Queue {
+                team_id: 7,
+                priority: 2
+            }
+        );
+        let bot = Action::Bot(BotScript {
+            replies: vec![CannedReply {
+                keyword: "hours".into(),
+                text: "9 to 5".into(),
+            }],
+            fallback: None,
+            handover_keywords: vec!["human".into()],
+            handover_team_id: Some(3),
+            handover_priority: 1,
+        });
+        assert_eq!(
+            bot.outcome(Some("a HUMAN please")),
+            Outcome::Queue {
+                team_id: 3,
+                priority: 1
+            }
+        );
+        assert_eq!(
+            bot.outcome(Some("your hours?")),
+            Outcome::Bot {
+                reply: Some("9 to 5".into())
+            }
+        );
+        assert_eq!(bot.outcome(None), Outcome::Bot { reply: None });
+        assert_eq!(bot.team_ids(), vec![3]);
     }
 
     #[test]

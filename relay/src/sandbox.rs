@@ -94,6 +94,8 @@ struct SandboxState {
     faults: Mutex<Faults>,
     arrivals: Mutex<Vec<Arrival>>,
     throttled: Mutex<HashMap<String, u32>>,
+    /// Next WasenderApi `msgId`.
+    next_wasender_id: std::sync::atomic::AtomicU64,
 }
 
 /// A bound, not yet running, sandbox provider.
@@ -124,6 +126,7 @@ impl SandboxServer {
                 http,
                 sent: Mutex::new(Vec::new()),
                 throttled: Mutex::new(HashMap::new()),
+                next_wasender_id: std::sync::atomic::AtomicU64::new(100_000),
             }),
         })
     }
@@ -139,6 +142,7 @@ impl SandboxServer {
     pub async fn run(self, shutdown: CancellationToken) -> Result<()> {
         let app = Route::new()
             .at("/:version/:number/messages", post(send_message))
+            .at("/api/send-message", post(send_wasender))
             .at("/sandbox/messages", get(list_messages))
             .at("/sandbox/arrivals", get(list_arrivals))
             .at("/sandbox/faults", get(get_faults).put(put_faults))
@@ -322,6 +326,153 @@ async fn send_message(
     .into_response()
 }
 
+/// WasenderApi's `POST /api/send-message`: the Bearer key names the session
+/// (a session configured without a key accepts any); answers a numeric
+/// `msgId` and posts `messages.update` webhooks for it (sent, delivered,
+/// read) to the edge's `/webhooks/wasender`, signed with the session's
+/// webhook secret.
+#[handler]
+async fn send_wasender(
+    req: &poem::Request,
+    Json(body): Json<Value>,
+    state: Data<&Arc<SandboxState>>,
+) -> Response {
+    let wasender_error = |status: StatusCode, message: &str| {
+        Json(json!({"success": false, "message": message}))
+            .with_status(status)
+            .into_response()
+    };
+    let presented = req
+        .headers()
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or_default();
+    let session = state
+        .numbers
+        .of_provider(crate::envelope::Provider::Wasender)
+        .find(|n| {
+            let key = n.access_token.expose();
+            key.is_empty() || constant_time_eq(key.as_bytes(), presented.as_bytes())
+        })
+        .cloned();
+    let Some(session) = session else {
+        return wasender_error(StatusCode::UNAUTHORIZED, "Invalid API key");
+    };
+    if let Ok(mut arrivals) = state.arrivals.lock() {
+        arrivals.push(Arrival {
+            at_ms: chrono::Utc::now().timestamp_millis(),
+            phone_number_id: session.phone_number_id.clone(),
+            callback: None,
+        });
+    }
+    let Some(to) = body
+        .get("to")
+        .and_then(Value::as_str)
+        .filter(|t| t.starts_with('+') && t.len() > 4)
+        .map(str::to_owned)
+    else {
+        return wasender_error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "The to field must be an E.164 number",
+        );
+    };
+    let has_media = ["imageUrl", "videoUrl", "audioUrl", "documentUrl"]
+        .iter()
+        .any(|f| {
+            body.get(*f)
+                .and_then(Value::as_str)
+                .is_some_and(|u| !u.is_empty())
+        });
+    if !has_media
+        && body
+            .get("text")
+            .and_then(Value::as_str)
+            .is_none_or(str::is_empty)
+    {
+        return wasender_error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "The text field is required when no media is sent",
+        );
+    }
+    if let Some(fault) = injected_fault(&state).await {
+        return fault;
+    }
+    let id = state
+        .next_wasender_id
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    if let Ok(mut sent) = state.sent.lock() {
+        sent.push(SandboxMessage {
+            id: id.to_string(),
+            phone_number_id: session.phone_number_id.clone(),
+            to: to.clone(),
+            request: body.clone(),
+        });
+    }
+    let state = Arc::clone(&state);
+    let jid = format!("{}@s.whatsapp.net", to.trim_start_matches('+'));
+    tokio::spawn(async move { send_wasender_statuses(&state, &session, id, &jid).await });
+    Json(json!({"success": true, "data": {"msgId": id, "jid": to, "status": "in_progress"}}))
+        .into_response()
+}
+
+/// `messages.update` webhooks (status 2 sent, 3 delivered, 4 read).
+async fn send_wasender_statuses(
+    state: &SandboxState,
+    session: &NumberCredentials,
+    id: u64,
+    jid: &str,
+) {
+    let url = state
+        .settings
+        .webhook_url
+        .replace("/webhooks/meta", "/webhooks/wasender");
+    for code in [2, 3, 4] {
+        tokio::time::sleep(Duration::from_millis(state.settings.status_delay_ms)).await;
+        let body = json!({
+            "event": "messages.update",
+            "timestamp": chrono::Utc::now().timestamp_millis(),
+            "data": {
+                "key": {"id": id.to_string(), "remoteJid": jid, "fromMe": true},
+                "update": {"status": code, "timestamp": chrono::Utc::now().timestamp_millis()},
+            },
+        })
+        .to_string();
+        post_until_accepted(
+            state,
+            &url,
+            crate::provider::wasender::SIGNATURE_HEADER,
+            session.app_secret.expose(),
+            body,
+        )
+        .await;
+    }
+}
+
+/// Posts one webhook, retrying a few times while the edge answers non-200.
+async fn post_until_accepted(
+    state: &SandboxState,
+    url: &str,
+    header: &str,
+    signature: &str,
+    body: String,
+) {
+    for attempt in 0..20u32 {
+        let result = state
+            .http
+            .post(url)
+            .header("content-type", "application/json")
+            .header(header, signature)
+            .body(body.clone())
+            .send()
+            .await;
+        if result.as_ref().is_ok_and(|r| r.status().is_success()) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(200 * u64::from(attempt + 1))).await;
+    }
+}
+
 /// Posts sent, delivered and read webhooks, signed like Meta's, retrying each
 /// a few times as Meta does while the edge answers non-200.
 async fn send_statuses(
@@ -353,19 +504,13 @@ async fn send_statuses(
         .to_string();
         let signature =
             crate::provider::meta::sign(credentials.app_secret.expose(), body.as_bytes());
-        for attempt in 0..20u32 {
-            let result = state
-                .http
-                .post(&state.settings.webhook_url)
-                .header("content-type", "application/json")
-                .header(crate::provider::meta::SIGNATURE_HEADER, &signature)
-                .body(body.clone())
-                .send()
-                .await;
-            if result.as_ref().is_ok_and(|r| r.status().is_success()) {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(200 * u64::from(attempt + 1))).await;
-        }
+        post_until_accepted(
+            state,
+            &state.settings.webhook_url,
+            crate::provider::meta::SIGNATURE_HEADER,
+            &signature,
+            body,
+        )
+        .await;
     }
 }

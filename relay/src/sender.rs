@@ -1,7 +1,8 @@
 //! The sender consumer group: one durable pull consumer on OUTBOUND shared by
 //! every sender process. Sends each reply through its number's provider,
 //! records the provider id, retries with exponential backoff and full jitter
-//! (NAK with delay, so a crash loses nothing), and dead-letters permanent
+//! (waiting in place with progress acks; a crash hands the reply to another
+//! sender after `ack_wait`, so nothing is lost), and dead-letters permanent
 //! failures or exhausted attempts with the provider's error. Each sender
 //! process also runs the DLQ indexer ([`crate::dlq`]).
 //!
@@ -29,7 +30,8 @@ use entities::{business_number, message};
 use futures::StreamExt;
 use rand::Rng;
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, sea_query::Expr,
+    ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    sea_query::Expr,
 };
 use serde::{Deserialize, Serialize};
 use tokio_util::sync::CancellationToken;
@@ -39,6 +41,7 @@ use tracing::Instrument;
 
 use crate::envelope::{MSG_ID_HEADER, OutboundReply, TRACEPARENT_HEADER, trace_id};
 use crate::provider::meta_send::{MetaClient, SendError};
+use crate::provider::wasender_send::WasenderClient;
 use crate::ratelimit::{RateLimits, RateSettings};
 use crate::router::dlq_headers;
 use crate::topology::{self, TopologySettings};
@@ -71,8 +74,13 @@ pub struct SenderSettings {
     /// Meta Graph API base URL and version.
     pub meta_base_url: String,
     pub meta_api_version: String,
+    /// WasenderApi base URL (`POST {base}/api/send-message`).
+    pub wasender_base_url: String,
     /// Least retry delay after a timeout, milliseconds (status reconciliation).
     pub timeout_retry_floor_ms: u64,
+    /// Milliseconds between checks for queued replies the OUTBOUND
+    /// consumer lost (see `repair`); 0 turns the repair off.
+    pub repair_interval_ms: u64,
     /// Rate limits per business number (`[sender.rate]`).
     pub rate: RateSettings,
 }
@@ -89,9 +97,21 @@ impl Default for SenderSettings {
             request_timeout_ms: 10_000,
             meta_base_url: "https://graph.facebook.com".into(),
             meta_api_version: "v21.0".into(),
+            wasender_base_url: "https://www.wasenderapi.com".into(),
             timeout_retry_floor_ms: 5000,
+            repair_interval_ms: 15_000,
             rate: RateSettings::default(),
         }
+    }
+}
+
+impl SenderSettings {
+    /// Deliveries JetStream makes of one reply. Larger than `max_attempts`:
+    /// deliveries that wait out an earlier attempt's outcome, lose a claim
+    /// race or lose their progress acks are not provider calls. The last one
+    /// always settles the reply (sent, or failed into the DLQ).
+    pub fn max_deliver(&self) -> i64 {
+        self.max_attempts.saturating_mul(3).saturating_add(4)
     }
 }
 
@@ -102,6 +122,7 @@ pub struct Sender {
     db: DatabaseConnection,
     js: jetstream::Context,
     meta: MetaClient,
+    wasender: WasenderClient,
     limits: tokio::sync::OnceCell<RateLimits>,
 }
 
@@ -120,12 +141,18 @@ impl Sender {
             &settings.meta_api_version,
         )
         .map_err(|e| Error::Nats(format!("HTTP client: {e}")))?;
+        let wasender = WasenderClient::new(
+            Duration::from_millis(settings.connect_timeout_ms),
+            Duration::from_millis(settings.request_timeout_ms),
+        )
+        .map_err(|e| Error::Nats(format!("HTTP client: {e}")))?;
         Ok(Self {
             js: jetstream::new(client),
             settings,
             topology,
             db,
             meta,
+            wasender,
             limits: tokio::sync::OnceCell::new(),
         })
     }
@@ -161,7 +188,7 @@ impl Sender {
                             durable_name: Some(SENDER_CONSUMER.into()),
                             ack_policy: AckPolicy::Explicit,
                             ack_wait: Duration::from_secs(self.settings.ack_wait_secs),
-                            max_deliver: self.settings.max_attempts.saturating_add(2),
+                            max_deliver: self.settings.max_deliver(),
                             max_ack_pending: i64::try_from(self.settings.concurrency * 4)
                                 .unwrap_or(128),
                             ..Default::default()
@@ -181,6 +208,16 @@ impl Sender {
             self.js.clone(),
             shutdown.clone(),
         ));
+        let repair = (self.settings.repair_interval_ms > 0).then(|| {
+            tokio::spawn(crate::repair::sender_loop(
+                self.db.clone(),
+                self.js.clone(),
+                self.topology.partitions,
+                SENDER_CONSUMER,
+                Duration::from_millis(self.settings.repair_interval_ms),
+                shutdown.clone(),
+            ))
+        });
         let this = Arc::new(self);
         while !shutdown.is_cancelled() {
             let messages = match consumer.messages().await {
@@ -198,14 +235,18 @@ impl Sender {
                 .take_until(async move { stop.cancelled().await })
                 .for_each_concurrent(this.settings.concurrency, |next| {
                     let this = Arc::clone(&this);
+                    let shutdown = shutdown.clone();
                     async move {
                         match next {
-                            Ok(message) => this.handle(message).await,
+                            Ok(message) => this.handle(message, &shutdown).await,
                             Err(err) => tracing::warn!(%err, "consumer stream error"),
                         }
                     }
                 })
                 .await;
+        }
+        if let Some(repair) = repair {
+            repair.abort();
         }
         match indexer.await {
             Ok(Err(err)) => tracing::warn!(%err, "DLQ indexer stopped"),
@@ -215,7 +256,7 @@ impl Sender {
         Ok(())
     }
 
-    async fn handle(&self, message: jetstream::Message) {
+    async fn handle(&self, message: jetstream::Message, shutdown: &CancellationToken) {
         let delivered = message.info().map(|i| i.delivered).unwrap_or(1);
         let reply: OutboundReply = match serde_json::from_slice(&message.payload) {
             Ok(reply) => reply,
@@ -240,7 +281,7 @@ impl Sender {
             attempt = delivered,
             trace_id = traceparent.as_deref().and_then(trace_id).unwrap_or(""),
         );
-        self.handle_reply(&message, &reply, delivered)
+        self.handle_reply(&message, &reply, delivered, shutdown)
             .instrument(span)
             .await;
     }
@@ -250,6 +291,7 @@ impl Sender {
         message: &jetstream::Message,
         reply: &OutboundReply,
         delivered: i64,
+        shutdown: &CancellationToken,
     ) {
         let mut provider = String::from("unknown");
         // Alive and working: JetStream must not hand this reply to another
@@ -266,12 +308,74 @@ impl Sender {
                 }
             })
         };
-        let outcome = self.send(reply, message, delivered, &mut provider).await;
-        keep_alive.abort();
-        let count = |outcome: &'static str| {
-            metrics::counter!(observe::SENDS, "provider" => provider.clone(), "outcome" => outcome)
+        // JetStream would never hand this reply out again: whatever happens
+        // now must settle it (sent, or failed into the DLQ), never leave it
+        // `queued`.
+        let last_delivery = delivered >= self.settings.max_deliver();
+        let count = |provider: &str, outcome: &'static str| {
+            metrics::counter!(observe::SENDS, "provider" => provider.to_owned(), "outcome" => outcome)
                 .increment(1);
         };
+        // Retries wait here, holding the reply with progress acks, instead
+        // of a NAK with a delay: nats-server 2.9.10 was seen to drop delayed
+        // redeliveries from a consumer's pending set while advancing its ack
+        // floor (nats-server#5727; docs/reliability.md), which would leave
+        // the reply `queued` for ever. A crash still hands it to another
+        // sender after `ack_wait`.
+        let outcome = loop {
+            let outcome = self.send(reply, message, delivered, &mut provider).await;
+            let wait = match &outcome {
+                Err(err) if err.code == UNKNOWN_OUTCOME && !last_delivery => {
+                    // An earlier attempt died mid-call: give its status
+                    // webhook time to arrive before deciding to send again.
+                    count(&provider, "deferred");
+                    let delay = err.retry_after.unwrap_or(Duration::from_secs(1));
+                    tracing::info!(
+                        ?delay,
+                        "previous attempt's outcome unknown; waiting for its status"
+                    );
+                    delay
+                }
+                // A reply another delivery is sending is never failed here.
+                Err(err) if err.retryable && !last_delivery => {
+                    let attempts = self.attempts_made(reply.message_id, delivered).await;
+                    if err.code != "claimed" && attempts >= self.settings.max_attempts {
+                        break outcome;
+                    }
+                    count(&provider, "retry");
+                    let mut delay = backoff(attempts.max(1), &self.settings, err.retry_after);
+                    if err.code == "timeout" {
+                        delay =
+                            delay.max(Duration::from_millis(self.settings.timeout_retry_floor_ms));
+                    }
+                    tracing::warn!(code = %err.code, attempts, ?delay, "send failed; retrying");
+                    lifecycle::record_logged(
+                        &self.db,
+                        reply.message_id,
+                        Stage::Retrying,
+                        serde_json::json!({
+                            "attempt": attempts,
+                            "code": err.code,
+                            "delay_ms": u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+                        }),
+                    )
+                    .await;
+                    delay
+                }
+                _ => break outcome,
+            };
+            tokio::select! {
+                () = shutdown.cancelled() => {
+                    keep_alive.abort();
+                    // Another sender takes it at once.
+                    ack(message, AckKind::Nak(None)).await;
+                    return;
+                }
+                () = tokio::time::sleep(wait) => {}
+            }
+        };
+        keep_alive.abort();
+        let count = |outcome: &'static str| count(&provider, outcome);
         match outcome {
             Ok(Some(wamid)) => {
                 count("sent");
@@ -280,7 +384,7 @@ impl Sender {
                     &self.db,
                     reply.message_id,
                     Stage::Sent,
-                    serde_json::json!({ "attempt": delivered, "provider": provider }),
+                    serde_json::json!({ "delivery": delivered, "provider": provider }),
                 )
                 .await;
                 ack(message, AckKind::Ack).await;
@@ -289,62 +393,29 @@ impl Sender {
                 count("skipped");
                 ack(message, AckKind::Ack).await;
             }
-            Err(err) if err.code == UNKNOWN_OUTCOME => {
-                // An earlier attempt died mid-call: give its status webhook
-                // time to arrive before deciding to send again.
-                count("deferred");
-                let delay = err.retry_after.unwrap_or(Duration::from_secs(1));
-                tracing::info!(
-                    ?delay,
-                    "previous attempt's outcome unknown; waiting for its status"
-                );
-                ack(message, AckKind::Nak(Some(delay))).await;
-            }
-            // A reply another delivery is sending is never failed here.
-            Err(err)
-                if err.retryable
-                    && (delivered < self.settings.max_attempts || err.code == "claimed") =>
-            {
-                count("retry");
-                let mut delay = backoff(delivered, &self.settings, err.retry_after);
-                if err.code == "timeout" {
-                    delay = delay.max(Duration::from_millis(self.settings.timeout_retry_floor_ms));
-                }
-                tracing::warn!(code = %err.code, ?delay, "send failed; retrying");
-                lifecycle::record_logged(
-                    &self.db,
-                    reply.message_id,
-                    Stage::Retrying,
-                    serde_json::json!({
-                        "attempt": delivered,
-                        "code": err.code,
-                        "delay_ms": u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
-                    }),
-                )
-                .await;
-                ack(message, AckKind::Nak(Some(delay))).await;
-            }
             Err(err) => {
                 count("failed");
-                tracing::warn!(code = %err.code, "send failed for good");
+                let attempts = self.attempts_made(reply.message_id, delivered).await;
+                tracing::warn!(code = %err.code, attempts, "send failed for good");
                 if self
                     .mark_failed(reply.message_id, &err.reason)
                     .await
                     .is_err()
                 {
-                    ack(message, AckKind::Nak(Some(Duration::from_secs(5)))).await;
+                    // Left unacked: redelivered after ack_wait (no delayed
+                    // NAK, see above).
                     return;
                 }
                 lifecycle::record_logged(
                     &self.db,
                     reply.message_id,
                     Stage::Failed,
-                    serde_json::json!({ "attempt": delivered, "code": err.code, "error": err.reason }),
+                    serde_json::json!({ "attempt": attempts, "code": err.code, "error": err.reason }),
                 )
                 .await;
                 let reason = dlq_reason(&err);
                 if self
-                    .dead_letter(message, delivered, &reason, &err.reason)
+                    .dead_letter(message, attempts, &reason, &err.reason)
                     .await
                 {
                     lifecycle::record_logged(
@@ -420,23 +491,13 @@ impl Sender {
         let base_url = number
             .api_base_url
             .as_deref()
-            .unwrap_or(&self.settings.meta_base_url);
+            .unwrap_or(if number.provider == "wasender" {
+                &self.settings.wasender_base_url
+            } else {
+                &self.settings.meta_base_url
+            });
         let token = number.access_token.as_deref().unwrap_or_default();
         provider.clone_from(&number.provider);
-        if let Some(limits) = self.limits.get() {
-            let keep_alive_every = Duration::from_secs(self.settings.ack_wait_secs.max(3) / 3);
-            let waiting = Instant::now();
-            limits
-                .acquire(
-                    &number.phone_number_id,
-                    &number.provider,
-                    keep_alive_every,
-                    || ack(message, AckKind::Progress),
-                )
-                .await;
-            metrics::histogram!(observe::RATE_LIMIT_WAIT_SECONDS, "provider" => number.provider.clone())
-                .record(waiting.elapsed().as_secs_f64());
-        }
         // Claim this delivery before sending: a redelivery that overtook us
         // (our progress acks lost while the hub failed over) read the same
         // `queued` row; only one of us may send.
@@ -463,13 +524,30 @@ impl Sender {
             reply.message_id,
             Stage::Sending,
             Utc::now(),
-            serde_json::json!({ "attempt": delivered }),
+            serde_json::json!({ "delivery": delivered }),
         )
         .await
         .map_err(db_error)?;
+        // Last before the call: the shared schedule allows only a small
+        // allowance between a slot and the provider seeing the request.
+        if let Some(limits) = self.limits.get() {
+            let keep_alive_every = Duration::from_secs(self.settings.ack_wait_secs.max(3) / 3);
+            let waiting = Instant::now();
+            limits
+                .acquire(
+                    &number.phone_number_id,
+                    &number.provider,
+                    keep_alive_every,
+                    || ack(message, AckKind::Progress),
+                )
+                .await;
+            metrics::histogram!(observe::RATE_LIMIT_WAIT_SECONDS, "provider" => number.provider.clone())
+                .record(waiting.elapsed().as_secs_f64());
+        }
         let calling = Instant::now();
         let sent = match number.provider.as_str() {
             "meta" | "sandbox" => self.meta.send(base_url, token, reply).await,
+            "wasender" => self.wasender.send(base_url, token, reply).await,
             other => {
                 return Err(SendError {
                     retryable: false,
@@ -489,6 +567,20 @@ impl Sender {
         metrics::histogram!(observe::REPLY_SECONDS, "provider" => number.provider.clone())
             .record(waited.as_secs_f64());
         Ok(Some(wamid))
+    }
+
+    /// Provider calls made for this reply so far (its `sending` records);
+    /// deferred and claimed deliveries are not attempts. `delivered` when
+    /// the database cannot tell.
+    async fn attempts_made(&self, message_id: i64, delivered: i64) -> i64 {
+        entities::message_event::Entity::find()
+            .filter(entities::message_event::Column::MessageId.eq(message_id))
+            .filter(entities::message_event::Column::Stage.eq(Stage::Sending.as_str()))
+            .count(&self.db)
+            .await
+            .ok()
+            .and_then(|n| i64::try_from(n).ok())
+            .unwrap_or(delivered)
     }
 
     /// The time left to wait when the last attempt of this reply died
@@ -578,12 +670,10 @@ impl Sender {
             Ok(ack) => ack.await.is_ok(),
             Err(_) => false,
         };
-        let kind = if stored {
-            AckKind::Ack
-        } else {
-            AckKind::Nak(Some(Duration::from_secs(5)))
-        };
-        ack(message, kind).await;
+        // Not stored: left unacked, redelivered after ack_wait.
+        if stored {
+            ack(message, AckKind::Ack).await;
+        }
         stored
     }
 }

@@ -24,6 +24,12 @@ pub const HUB_DOMAIN: &str = "hub";
 pub const HUB_REGION: &str = "hub";
 /// KV bucket (in the hub) of business-number credentials for the edges.
 pub const NUMBERS_BUCKET: &str = "WHARF_NUMBERS";
+/// KV bucket (in the hub) of alert states, one key per rule and instance;
+/// written only by the admin servers' alert evaluators.
+pub const ALERTS_BUCKET: &str = "WHARF_ALERTS";
+/// KV bucket (in the hub) of provider session health (WasenderApi
+/// `session.status`), one key per business number; written by the routers.
+pub const SESSIONS_BUCKET: &str = "WHARF_SESSIONS";
 /// Prefix of live conversation events (core NATS, not stored).
 pub const EVENTS_PREFIX: &str = "wa.events";
 
@@ -154,6 +160,12 @@ pub fn conversation_event_subject(conversation_id: i64) -> String {
     format!("{EVENTS_PREFIX}.conversation.{conversation_id}")
 }
 
+/// `wa.events.<kind>`: the admin side changed configuration of `kind`
+/// (`rules`, `agents`, `teams`); routers drop what they cached of it.
+pub fn config_event_subject(kind: &str) -> String {
+    format!("{EVENTS_PREFIX}.{kind}")
+}
+
 /// Durable name of the router consumer of one partition.
 pub fn router_consumer(partition: u16) -> String {
     format!("router-p{partition}")
@@ -272,7 +284,55 @@ pub async fn ensure_hub(
             stream: NUMBERS_BUCKET.into(),
             message,
         })?;
+    for (bucket, description) in [
+        (ALERTS_BUCKET, "alert states of the admin evaluators"),
+        (
+            SESSIONS_BUCKET,
+            "provider session health by business number",
+        ),
+    ] {
+        ensure_state_bucket(js, bucket, description, settings.replicas)
+            .await
+            .map_err(|message| TopologyError::Api {
+                stream: bucket.into(),
+                message,
+            })?;
+    }
     Ok(())
+}
+
+/// Opens a small state KV bucket (one value per key, no history), creating
+/// its stream when missing. Spelled as a stream config, as for the numbers
+/// bucket, so it works on nats-server 2.9.
+///
+/// # Errors
+/// When JetStream refuses.
+pub async fn ensure_state_bucket(
+    js: &jetstream::Context,
+    bucket: &str,
+    description: &str,
+    replicas: usize,
+) -> Result<jetstream::kv::Store, String> {
+    if let Ok(store) = js.get_key_value(bucket).await {
+        return Ok(store);
+    }
+    js.get_or_create_stream(Config {
+        name: format!("KV_{bucket}"),
+        description: Some(description.into()),
+        subjects: vec![format!("$KV.{bucket}.>")],
+        max_messages_per_subject: 1,
+        discard: DiscardPolicy::New,
+        allow_rollup: true,
+        deny_delete: true,
+        allow_direct: true,
+        num_replicas: replicas,
+        duplicate_window: Duration::from_secs(120),
+        storage: StorageType::File,
+        ..Default::default()
+    })
+    .await
+    .map_err(|e| e.to_string())?;
+    js.get_key_value(bucket).await.map_err(|e| e.to_string())
 }
 
 /// Creates a region's edge stream in its leaf domain, or checks it agrees.

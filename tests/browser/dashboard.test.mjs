@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { REPO, sendCustomerMessage, startStack } from './stack.mjs';
+import { REPO, eventually, sendBadSignature, sendCustomerMessage, startStack } from './stack.mjs';
 
 const require = createRequire(join(REPO, 'web', 'package.json'));
 const { chromium } = require('playwright-core');
@@ -186,6 +186,30 @@ describe('dashboard against a real stack', { timeout: 240_000 }, () => {
     for (const secret of [stack.credentials.app_secret, stack.credentials.admin_token, stack.credentials.verify_token]) {
       assert.ok(!text.includes(secret), 'a secret was rendered');
     }
+    await page.context().close();
+  });
+
+  test('a firing alert shows in the banner on every page, and fits a 390 px phone', async () => {
+    const page = await newPage(DESKTOP);
+    await logInWithPassword(page);
+    assert.equal(await page.getByTestId('alerts-banner').count(), 0, 'no banner while all is quiet');
+    await sendBadSignature(stack);
+    // The banner refreshes every 15 s; a reload shows it at once when it fires.
+    const banner = page.getByTestId('alerts-banner');
+    await eventually('the alert banner', WAIT, async () => {
+      await page.reload();
+      await page.getByRole('heading', { name: 'Inbox', exact: true }).waitFor();
+      return (await banner.count()) > 0;
+    });
+    assert.match(await banner.innerText(), /1 alert firing[\s\S]*webhooks refused at the edges within 600 s: 1 /);
+    await shot(page, 'alerts-banner-1280');
+    await page.getByRole('link', { name: 'System' }).click();
+    await page.getByRole('heading', { name: 'Business numbers' }).waitFor();
+    await banner.waitFor();
+    await page.setViewportSize(PHONE);
+    await shot(page, 'alerts-banner-390');
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `the page is ${overflow}px wider than the phone`);
     await page.context().close();
   });
 });

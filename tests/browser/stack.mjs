@@ -2,7 +2,7 @@
 // and helpers to drive it (signed Meta webhooks). Stopped with SIGTERM.
 import { spawn } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -38,8 +38,17 @@ export async function startStack() {
   if (!existsSync(bin)) throw new Error(`${bin} not found: run \`cargo build --bin wharf\` (or set WHARF_BIN)`);
   const ports = ['HUB_CLIENT_PORT', 'HUB_CLUSTER_PORT', 'HUB_LEAFNODE_PORT', 'HUB_MONITOR_PORT', 'LEAF_CLIENT_PORT',
     'LEAF_MONITOR_PORT', 'EDGE_HTTP_PORT', 'SANDBOX_PORT'];
+  // One alert rule the tests can trip at will: webhooks with a bad signature
+  // (`wharf up` points it at its edges' /metrics), evaluated twice a second.
+  const config = join(dir, 'wharf.toml');
+  writeFileSync(config, [
+    '[alerts]', 'interval_ms = 500', '',
+    '[[alerts.rules]]', 'name = "bad-signatures"', 'kind = "edge_rejections"', 'reasons = ["bad_signature"]',
+    'window_secs = 600', 'threshold = 0', 'severity = "ticket"', '',
+  ].join('\n'));
   const env = {
     ...process.env,
+    WHARF_CONFIG: config,
     WHARF__UP__DATA_DIR: dir,
     WHARF__DATABASE__URL: `sqlite://${dir}/wharf.db?mode=rwc`,
     WHARF__ADMIN__LISTEN: '127.0.0.1:0',
@@ -107,6 +116,18 @@ export function metaText({ number, from, name, wamid, text }) {
 }
 
 /** Posts a signed customer message to the stack's edge, retrying until it is stored (200). */
+/** POSTs a Meta delivery with a wrong signature (the edge answers 401). */
+export async function sendBadSignature(stack) {
+  const body = metaText({ number: stack.credentials.phone_number_id, from: '4915100000000', name: 'Probe',
+    wamid: `wamid.probe.${randomBytes(6).toString('hex')}`, text: 'probe' });
+  const res = await fetch(`${stack.edgeUrl}/webhooks/meta`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-hub-signature-256': `sha256=${'0'.repeat(64)}` },
+    body,
+  });
+  if (res.status !== 401) throw new Error(`a bad signature was answered ${res.status}`);
+}
+
 export async function sendCustomerMessage(stack, { from, name, text }) {
   const wamid = `wamid.browser.${randomBytes(6).toString('hex')}`;
   const body = metaText({ number: stack.credentials.phone_number_id, from, name, wamid, text });

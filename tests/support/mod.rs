@@ -241,6 +241,8 @@ pub struct StackOptions {
     pub edge_ack_timeout_ms: u64,
     /// Adjusts the config before the roles start (e.g. sender settings).
     pub tune: fn(&mut Config),
+    /// Replaces `[alerts]` before the roles start (a test's sinks and rules).
+    pub alerts: Option<admin::alerts::AlertSettings>,
 }
 
 impl Default for StackOptions {
@@ -250,6 +252,7 @@ impl Default for StackOptions {
             partitions: 4,
             edge_ack_timeout_ms: 5000,
             tune: |_| {},
+            alerts: None,
         }
     }
 }
@@ -267,6 +270,8 @@ pub struct Stack {
     pub http: reqwest::Client,
     pub shutdown: CancellationToken,
     tasks: Vec<tokio::task::JoinHandle<()>>,
+    /// Stops the running router alone (see [`Stack::stop_router`]).
+    router: Option<(CancellationToken, tokio::task::JoinHandle<()>)>,
 }
 
 pub fn test_number() -> NumberCredentials {
@@ -333,6 +338,20 @@ pub async fn spawn_stack(db: TestDb, options: StackOptions) -> Stack {
         let token = shutdown.clone();
         tasks.push(tokio::spawn(async move { edge.run(token).await.unwrap() }));
     }
+    // A test's alerts; with no edge URLs of their own, an edge's /metrics
+    // (one: the in-process edges share one registry, each shows all counts).
+    if let Some(alerts) = options.alerts {
+        config.alerts = alerts;
+        if config.alerts.edge_metrics_urls.is_empty() {
+            config.alerts.edge_metrics_urls = edges
+                .iter()
+                .take(1)
+                .map(|(_, url)| format!("{url}/metrics"))
+                .collect();
+        }
+        config.validate().unwrap();
+        config.validate_alert_sources().unwrap();
+    }
     let mut sandbox_settings = config.sandbox.clone();
     sandbox_settings.listen = "127.0.0.1:0".parse().unwrap();
     sandbox_settings.webhook_url = format!("{}/webhooks/meta", edges[0].1);
@@ -341,7 +360,9 @@ pub async fn spawn_stack(db: TestDb, options: StackOptions) -> Stack {
         .await
         .unwrap();
     let sandbox_url = format!("http://{}", sandbox.local_addr());
-    config.numbers[0].api_base_url = Some(sandbox_url.clone());
+    for number in &mut config.numbers {
+        number.api_base_url = Some(sandbox_url.clone());
+    }
     let token = shutdown.clone();
     tasks.push(tokio::spawn(
         async move { sandbox.run(token).await.unwrap() },
@@ -359,10 +380,9 @@ pub async fn spawn_stack(db: TestDb, options: StackOptions) -> Stack {
     let router = roles::build_router(&config, database.clone())
         .await
         .unwrap();
-    let token = shutdown.clone();
-    tasks.push(tokio::spawn(
-        async move { router.run(token).await.unwrap() },
-    ));
+    let router_token = shutdown.child_token();
+    let token = router_token.clone();
+    let router_task = tokio::spawn(async move { router.run(token).await.unwrap() });
     let sender = roles::build_sender(&config, database.clone())
         .await
         .unwrap();
@@ -391,10 +411,35 @@ pub async fn spawn_stack(db: TestDb, options: StackOptions) -> Stack {
             .unwrap(),
         shutdown,
         tasks,
+        router: Some((router_token, router_task)),
     }
 }
 
 impl Stack {
+    /// Stops the router (its consumers stay, so INBOUND backs up) and waits
+    /// until it has let go of what it held.
+    pub async fn stop_router(&mut self) {
+        if let Some((token, task)) = self.router.take() {
+            token.cancel();
+            tokio::time::timeout(Duration::from_secs(30), task)
+                .await
+                .expect("router stops")
+                .unwrap();
+        }
+    }
+
+    /// Starts a router again (after [`Stack::stop_router`]).
+    pub async fn start_router(&mut self) {
+        assert!(self.router.is_none(), "a router is running");
+        let router = roles::build_router(&self.config, self.database.clone())
+            .await
+            .unwrap();
+        let token = self.shutdown.child_token();
+        let run = token.clone();
+        let task = tokio::spawn(async move { router.run(run).await.unwrap() });
+        self.router = Some((token, task));
+    }
+
     pub fn edge_url(&self, region: &str) -> String {
         self.edges
             .iter()
@@ -504,6 +549,9 @@ impl Drop for Stack {
     fn drop(&mut self) {
         self.shutdown.cancel();
         for task in &self.tasks {
+            task.abort();
+        }
+        if let Some((_, task)) = &self.router {
             task.abort();
         }
     }

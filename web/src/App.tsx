@@ -2,11 +2,19 @@
 import { useCallback, useMemo, useState } from 'react';
 import { apiClient } from './api/client';
 import { loadSession, saveSession, displayName, type Session } from './lib/session';
-import { navigate, parseRoute, useLocation } from './lib/router';
+import { ADMIN_PAGES, navigate, parseRoute, useLocation } from './lib/router';
 import { Login } from './views/Login';
 import { Inbox } from './views/Inbox';
 import { System } from './views/System';
 import { DeadLetters } from './views/DeadLetters';
+import { AlertBanner } from './views/AlertBanner';
+import { Agents } from './views/Agents';
+import { Teams } from './views/Teams';
+import { Rules } from './views/Rules';
+import { Tokens } from './views/Tokens';
+import { Audit } from './views/Audit';
+import { Numbers } from './views/Numbers';
+import { AdminOnly } from './views/adminKit';
 
 export function App() {
   const [session, setSession] = useState<Session | null>(loadSession);
@@ -49,14 +57,10 @@ function Workplace({ session, onSignOut }: { session: Session; onSignOut: (why: 
         <nav aria-label="Main">
           <a href="/" aria-current={route.page === 'inbox' ? 'page' : undefined}
             onClick={(e) => { e.preventDefault(); navigate('/'); }}>Inbox</a>
-          {isAdmin && (
-            <a href="/system" aria-current={route.page === 'system' ? 'page' : undefined}
-              onClick={(e) => { e.preventDefault(); navigate('/system'); }}>System</a>
-          )}
-          {isAdmin && (
-            <a href="/dlq" aria-current={route.page === 'dlq' ? 'page' : undefined}
-              onClick={(e) => { e.preventDefault(); navigate('/dlq'); }}>DLQ</a>
-          )}
+          {isAdmin && ADMIN_PAGES.map((p) => (
+            <a key={p.page} href={p.path} aria-current={route.page === p.page ? 'page' : undefined}
+              onClick={(e) => { e.preventDefault(); navigate(p.path); }}>{p.label}</a>
+          ))}
         </nav>
         <div className="me">
           <span className="me-name" title={session.me.role}>{displayName(session.me)}</span>
@@ -64,13 +68,28 @@ function Workplace({ session, onSignOut }: { session: Session; onSignOut: (why: 
           <button type="button" className="ghost" onClick={logout}>Sign out</button>
         </div>
       </header>
+      <AlertBanner api={api} />
       <main id="main" className="main">
-        {route.page === 'system' && isAdmin ? (
+        {route.page === 'inbox' ? (
+          <Inbox api={api} session={session} conversationId={route.conversationId} search={search} />
+        ) : !isAdmin ? (
+          <AdminOnly title={ADMIN_PAGES.find((p) => p.page === route.page)?.label ?? 'This page'} />
+        ) : route.page === 'system' ? (
           <System api={api} />
-        ) : route.page === 'dlq' && isAdmin ? (
+        ) : route.page === 'dlq' ? (
           <DeadLetters api={api} />
+        ) : route.page === 'agents' ? (
+          <Agents api={api} meId={session.me.agent?.id ?? null} />
+        ) : route.page === 'teams' ? (
+          <Teams api={api} />
+        ) : route.page === 'rules' ? (
+          <Rules api={api} />
+        ) : route.page === 'numbers' ? (
+          <Numbers api={api} />
+        ) : route.page === 'tokens' ? (
+          <Tokens api={api} />
         ) : (
-          <Inbox api={api} session={session} conversationId={route.page === 'inbox' ? route.conversationId : null} search={search} />
+          <Audit api={api} />
         )}
       </main>
     </div>

@@ -11,14 +11,15 @@ use poem::web::Data;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::{ApiResponse, Object, OpenApi, payload::Json};
 use relay::assignment::{self, Change, TransitionError};
-use relay::envelope::ReplyContent;
+use relay::envelope::{MediaKind, ReplyContent};
 use relay::outbound::{ReplyError, enqueue_reply};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::ApiTags;
 use crate::AppState;
-use crate::auth::TokenAuth;
+use crate::auth::{Role, TokenAuth};
 use crate::error::{ApiError, ApiResult};
+use crate::scope::{AgentScope, visible_conversation};
 
 const STATUSES: &[&str] = &["bot", "queued", "assigned", "pending", "resolved"];
 
@@ -106,13 +107,41 @@ pub struct TemplateIn {
     pub parameters: Vec<String>,
 }
 
-/// A reply: free-form `text` (inside the 24 h window) or a `template`.
+/// What kind of media a reply carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, poem_openapi::Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum MediaKindIn {
+    Image,
+    Video,
+    Audio,
+    Document,
+}
+
+/// A media reply by URL (the provider fetches it); inside the 24 h window.
+#[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct MediaIn {
+    pub kind: MediaKindIn,
+    /// Absolute http(s) URL the provider can fetch.
+    #[oai(validator(min_length = 12, max_length = 2048))]
+    pub url: String,
+    /// Shown under images, videos and documents.
+    #[oai(validator(max_length = 1024))]
+    pub caption: Option<String>,
+    /// Shown for documents.
+    #[oai(validator(max_length = 240))]
+    pub filename: Option<String>,
+}
+
+/// A reply: exactly one of free-form `text` or `media` (inside the 24 h
+/// window) or a `template`.
 #[derive(Debug, Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct ReplyIn {
     #[oai(validator(max_length = 4096))]
     pub text: Option<String>,
     pub template: Option<TemplateIn>,
+    pub media: Option<MediaIn>,
 }
 
 /// Claim a conversation from the queue.
@@ -236,6 +265,7 @@ async fn change(
     version: i64,
     change: Change,
 ) -> ApiResult<Json<ConversationOut>> {
+    visible_conversation(&state.db, &auth.0, id).await?;
     let row = assignment::transition(&state.db, id, version, &change)
         .await
         .map_err(transition_error)?;
@@ -269,20 +299,30 @@ pub struct ConversationsApi;
 impl ConversationsApi {
     /// List conversations
     ///
-    /// Newest first. Filter by status and business number; page with `cursor`.
+    /// Newest first. Filter by status, business number, team, assignee and
+    /// text (contact name or number, or message text); page with `cursor`.
+    /// Agents see the conversations of their teams and their own.
     #[oai(
         path = "/conversations",
         method = "get",
         operation_id = "listConversations"
     )]
+    #[allow(clippy::too_many_arguments)]
     async fn list(
         &self,
-        _auth: TokenAuth,
+        auth: TokenAuth,
         state: Data<&AppState>,
         /// bot, queued, assigned, pending or resolved.
         status: Query<Option<String>>,
         /// Business phone number id.
         number: Query<Option<String>>,
+        /// Team id.
+        team: Query<Option<i64>>,
+        /// Assigned agent's id.
+        assignee: Query<Option<i64>>,
+        /// Text in the contact's name or number, or in a message.
+        #[oai(validator(min_length = 1, max_length = 200))]
+        q: Query<Option<String>>,
         /// Page size, 1–200 (default 50).
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))]
         limit: Query<Option<u64>>,
@@ -298,6 +338,43 @@ impl ConversationsApi {
             ));
         }
         let mut query = conversation::Entity::find().order_by_desc(conversation::Column::Id);
+        if let Some(scope) = AgentScope::of(&state.db, &auth.0).await? {
+            query = query.filter(scope.condition());
+        }
+        if let Some(team) = team.0 {
+            query = query.filter(conversation::Column::TeamId.eq(team));
+        }
+        if let Some(assignee) = assignee.0 {
+            query = query.filter(conversation::Column::AssigneeId.eq(assignee));
+        }
+        if let Some(text) = q.0.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()) {
+            let pattern = format!("%{}%", text.replace(['%', '_'], ""));
+            let contacts: Vec<i64> = contact::Entity::find()
+                .filter(
+                    Condition::any()
+                        .add(contact::Column::ProfileName.like(pattern.clone()))
+                        .add(contact::Column::WaId.like(pattern.clone())),
+                )
+                .limit(1000)
+                .all(&state.db)
+                .await?
+                .into_iter()
+                .map(|c| c.id)
+                .collect();
+            let conversations: Vec<i64> = message::Entity::find()
+                .filter(message::Column::Body.like(pattern))
+                .limit(1000)
+                .all(&state.db)
+                .await?
+                .into_iter()
+                .map(|m| m.conversation_id)
+                .collect();
+            query = query.filter(
+                Condition::any()
+                    .add(conversation::Column::ContactId.is_in(contacts))
+                    .add(conversation::Column::Id.is_in(conversations)),
+            );
+        }
         if let Some(status) = status.0 {
             if !STATUSES.contains(&status.as_str()) {
                 return Err(ApiError::bad_request(
@@ -344,14 +421,11 @@ impl ConversationsApi {
     )]
     async fn get(
         &self,
-        _auth: TokenAuth,
+        auth: TokenAuth,
         state: Data<&AppState>,
         id: Path<i64>,
     ) -> ApiResult<Json<ConversationDetailOut>> {
-        let row = conversation::Entity::find_by_id(id.0)
-            .one(&state.db)
-            .await?
-            .ok_or_else(|| ApiError::not_found("conversation"))?;
+        let row = visible_conversation(&state.db, &auth.0, id.0).await?;
         let messages = message::Entity::find()
             .filter(message::Column::ConversationId.eq(row.id))
             .order_by_asc(message::Column::ProviderTimestamp)
@@ -388,17 +462,29 @@ impl ConversationsApi {
         id: Path<i64>,
         body: Json<ReplyIn>,
     ) -> ApiResult<ReplyResponse> {
-        let content = match (body.0.text, body.0.template) {
-            (Some(text), None) => ReplyContent::Text { body: text },
-            (None, Some(t)) => ReplyContent::Template {
+        visible_conversation(&state.db, &auth.0, id.0).await?;
+        let content = match (body.0.text, body.0.template, body.0.media) {
+            (Some(text), None, None) => ReplyContent::Text { body: text },
+            (None, Some(t), None) => ReplyContent::Template {
                 name: t.name,
                 language: t.language,
                 parameters: t.parameters,
             },
+            (None, None, Some(m)) => ReplyContent::Media {
+                kind: match m.kind {
+                    MediaKindIn::Image => MediaKind::Image,
+                    MediaKindIn::Video => MediaKind::Video,
+                    MediaKindIn::Audio => MediaKind::Audio,
+                    MediaKindIn::Document => MediaKind::Document,
+                },
+                url: m.url,
+                caption: m.caption,
+                filename: m.filename,
+            },
             _ => {
                 return Err(ApiError::bad_request(
                     "invalid_body",
-                    "give exactly one of `text` or `template`",
+                    "give exactly one of `text`, `template` or `media`",
                 ));
             }
         };
@@ -420,6 +506,10 @@ impl ConversationsApi {
             Err(err @ ReplyError::Empty) => {
                 Err(ApiError::bad_request("invalid_body", err.to_string()))
             }
+            Err(err @ ReplyError::InvalidMediaUrl) => Err(ApiError::unprocessable(
+                "invalid_media_url",
+                err.to_string(),
+            )),
             Err(ReplyError::Database(err)) => Err(ApiError::internal(err)),
             Err(err @ ReplyError::NotQueued(_)) => Err(ApiError::unavailable(err.to_string())),
         }
@@ -444,6 +534,9 @@ impl ConversationsApi {
         let agent_id = body.0.agent_id.or(auth.0.agent_id).ok_or_else(|| {
             ApiError::bad_request("invalid_body", "give `agent_id` (the token has no agent)")
         })?;
+        if auth.0.role == Role::Agent && auth.0.agent_id != Some(agent_id) {
+            return Err(ApiError::forbidden("agents claim for themselves only"));
+        }
         change(
             &state,
             &auth,

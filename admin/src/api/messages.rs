@@ -20,7 +20,7 @@ use crate::error::{ApiError, ApiResult};
 #[derive(Debug, Object)]
 pub struct StageOut {
     /// received, stored, routed, assigned, queued, retrying, sent,
-    /// delivered, read, failed, dead_lettered or replayed.
+    /// delivered, read, failed, dead_lettered, replayed or repaired.
     pub stage: String,
     pub at: DateTime<Utc>,
     /// What the role knew then (region, stream sequence, attempt, error

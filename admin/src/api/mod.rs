@@ -2,6 +2,7 @@
 //! one service whose doc comments become the spec.
 
 pub mod agents;
+pub mod alerts;
 pub mod audit;
 pub mod auth;
 pub mod contacts;
@@ -9,11 +10,18 @@ pub mod conversations;
 pub mod dlq;
 pub mod events;
 pub mod messages;
+pub mod notes;
 pub mod numbers;
+pub mod rules;
 pub mod stats;
 pub mod system;
+pub mod teams;
+pub mod tokens;
 
-use poem_openapi::{OpenApiService, Tags};
+use poem_openapi::{ApiResponse, OpenApiService, Tags};
+
+use crate::AppState;
+use crate::error::ApiError;
 
 /// Groups of operations in the spec.
 #[derive(Tags)]
@@ -32,8 +40,14 @@ pub enum ApiTags {
     Contacts,
     /// The audit trail.
     Audit,
-    /// Agents and their presence.
+    /// Agents: accounts, roles, capacity, languages, teams and presence.
     Agents,
+    /// Teams and how they assign conversations.
+    Teams,
+    /// Routing rules: ordered, first match decides; dry runs.
+    Rules,
+    /// API tokens for integrators.
+    Tokens,
     /// The dead-letter queue: inspect, replay, discard.
     Dlq,
 }
@@ -42,14 +56,19 @@ pub enum ApiTags {
 type Apis = (
     auth::AuthApi,
     conversations::ConversationsApi,
+    notes::NotesApi,
     messages::MessagesApi,
     contacts::ContactsApi,
     numbers::NumbersApi,
     events::EventsApi,
     audit::AuditApi,
     agents::AgentsApi,
+    teams::TeamsApi,
+    rules::RulesApi,
+    tokens::TokensApi,
     dlq::DlqApi,
     stats::StatsApi,
+    alerts::AlertsApi,
     system::SystemApi,
 );
 
@@ -57,14 +76,19 @@ fn apis() -> Apis {
     (
         auth::AuthApi,
         conversations::ConversationsApi,
+        notes::NotesApi,
         messages::MessagesApi,
         contacts::ContactsApi,
         numbers::NumbersApi,
         events::EventsApi,
         audit::AuditApi,
         agents::AgentsApi,
+        teams::TeamsApi,
+        rules::RulesApi,
+        tokens::TokensApi,
         dlq::DlqApi,
         stats::StatsApi,
+        alerts::AlertsApi,
         system::SystemApi,
     )
 }
@@ -75,4 +99,32 @@ pub fn service() -> OpenApiService<Apis, ()> {
         "Control plane of Wharf, a fault-tolerant WhatsApp customer-support backbone. \
          Authenticate with `Authorization: Bearer <token>` (log in at `/api/v1/auth/login`).",
     )
+}
+
+/// The answer of a successful delete.
+#[derive(ApiResponse)]
+pub enum Deleted {
+    /// Deleted.
+    #[oai(status = 204)]
+    NoContent,
+}
+
+/// Tells routers that configuration of `kind` (`agents`, `teams`, `rules`)
+/// changed (`id` absent for all of them): `{kind, id, action}` on `wa.events.<kind>`, core NATS, best
+/// effort (the change is stored already; routers read rules per message).
+pub(crate) async fn announce_change(state: &AppState, kind: &str, id: Option<i64>, action: &str) {
+    let body = serde_json::json!({"kind": kind, "id": id, "action": action});
+    let subject = relay::topology::config_event_subject(kind);
+    if let Err(err) = state.nats.publish(subject, body.to_string().into()).await {
+        tracing::debug!(%err, kind, "configuration event not published");
+    }
+}
+
+/// A unique-index violation becomes 409 `conflict` with `detail`; any other
+/// database error stays an opaque 500.
+pub(crate) fn unique_violation(detail: &'static str) -> impl Fn(sea_orm::DbErr) -> ApiError {
+    move |err| match err.sql_err() {
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => ApiError::conflict(detail),
+        _ => ApiError::from(err),
+    }
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::envelope::{OutboundReply, ReplyContent};
+use crate::envelope::{MediaKind, OutboundReply, ReplyContent};
 
 /// Why a send failed, and whether trying again can help.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -102,7 +102,7 @@ impl MetaClient {
     }
 }
 
-fn without_url(err: &reqwest::Error) -> String {
+pub(crate) fn without_url(err: &reqwest::Error) -> String {
     // The URL holds nothing secret, but the error is shorter without it.
     let mut text = err.to_string();
     if let Some(url) = err.url() {
@@ -140,6 +140,23 @@ pub fn request_body(reply: &OutboundReply) -> Value {
                 "language": { "code": language },
                 "components": [{ "type": "body", "parameters": params }],
             });
+        }
+        ReplyContent::Media {
+            kind,
+            url,
+            caption,
+            filename,
+        } => {
+            let mut media = json!({ "link": url });
+            // Audio takes no caption; only documents take a file name.
+            if let Some(caption) = caption.as_ref().filter(|_| *kind != MediaKind::Audio) {
+                media["caption"] = json!(caption);
+            }
+            if let Some(filename) = filename.as_ref().filter(|_| *kind == MediaKind::Document) {
+                media["filename"] = json!(filename);
+            }
+            body["type"] = json!(kind.as_str());
+            body[kind.as_str()] = media;
         }
     }
     body
@@ -229,5 +246,17 @@ mod tests {
             body["template"]["components"][0]["parameters"][0]["text"],
             "A1"
         );
+        reply.content = ReplyContent::Media {
+            kind: MediaKind::Document,
+            url: "https://example.com/invoice.pdf".into(),
+            caption: Some("Your invoice".into()),
+            filename: Some("invoice.pdf".into()),
+        };
+        let body = request_body(&reply);
+        assert_eq!(body["type"], "document");
+        assert_eq!(body["document"]["link"], "https://example.com/invoice.pdf");
+        assert_eq!(body["document"]["filename"], "invoice.pdf");
+        assert_eq!(body["document"]["caption"], "Your invoice");
+        assert_eq!(body["biz_opaque_callback_data"], "42");
     }
 }

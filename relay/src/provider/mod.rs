@@ -5,6 +5,7 @@
 pub mod meta;
 pub mod meta_send;
 pub mod wasender;
+pub mod wasender_send;
 
 use std::collections::HashMap;
 

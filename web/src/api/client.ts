@@ -15,6 +15,8 @@ export type NumberOut = components['schemas']['NumberOut'];
 export type Stats = components['schemas']['StatsOut'];
 export type AuditEntry = components['schemas']['AuditEntryOut'];
 export type SystemInfo = components['schemas']['SystemInfoOut'];
+export type Alert = components['schemas']['AlertOut'];
+export type Alerts = components['schemas']['AlertsOut'];
 
 export type Api = ReturnType<typeof createClient<paths>>;
 

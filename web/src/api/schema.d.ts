@@ -71,7 +71,9 @@ export interface paths {
         };
         /**
          * List conversations
-         * @description Newest first. Filter by status and business number; page with `cursor`.
+         * @description Newest first. Filter by status, business number, team, assignee and
+         *     text (contact name or number, or message text); page with `cursor`.
+         *     Agents see the conversations of their teams and their own.
          */
         get: operations["listConversations"];
         put?: never;
@@ -196,6 +198,30 @@ export interface paths {
          * @description A resolved conversation goes back to its team's queue.
          */
         post: operations["reopenConversation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conversations/{id}/notes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a conversation's internal notes
+         * @description Oldest first.
+         */
+        get: operations["listConversationNotes"];
+        put?: never;
+        /**
+         * Add an internal note to a conversation
+         * @description Seen by the team only; never sent to the customer.
+         */
+        post: operations["addConversationNote"];
         delete?: never;
         options?: never;
         head?: never;
@@ -340,6 +366,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/agents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List agents (supervisor) */
+        get: operations["listAgents"];
+        put?: never;
+        /**
+         * Create an agent (admin)
+         * @description The password is stored as an argon2id hash and never returned. An
+         *     email that exists already is a 409; an unknown team a 422 naming
+         *     `teams`.
+         */
+        post: operations["createAgent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/agents/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get an agent (supervisor, or the agent itself) */
+        get: operations["getAgent"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete an agent (admin)
+         * @description Removes the account, its sessions and team memberships. Refused with
+         *     409 while conversations are assigned to the agent (transfer them
+         *     first), and for the caller's own account.
+         */
+        delete: operations["deleteAgent"];
+        options?: never;
+        head?: never;
+        /**
+         * Change an agent (admin)
+         * @description Name, role, capacity, languages, teams (replaced as a whole) and the
+         *     password. Agents carry no version: the last write wins.
+         */
+        patch: operations["updateAgent"];
+        trace?: never;
+    };
     "/api/v1/agents/{id}/presence": {
         parameters: {
             query?: never;
@@ -356,6 +433,189 @@ export interface paths {
         put: operations["setAgentPresence"];
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/teams": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List teams (supervisor) */
+        get: operations["listTeams"];
+        put?: never;
+        /**
+         * Create a team (admin)
+         * @description A name in use is a 409; an unknown member a 422 naming `members`.
+         */
+        post: operations["createTeam"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/teams/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a team (supervisor) */
+        get: operations["getTeam"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a team (admin)
+         * @description Refused with 409 while a routing rule queues to it or open
+         *     conversations are in it.
+         */
+        delete: operations["deleteTeam"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a team (admin)
+         * @description Name, assignment strategy, members (replaced as a whole). Teams carry
+         *     no version: the last write wins.
+         */
+        patch: operations["updateTeam"];
+        trace?: never;
+    };
+    "/api/v1/rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List routing rules (supervisor)
+         * @description In evaluation order: by position, then id.
+         */
+        get: operations["listRules"];
+        put?: never;
+        /**
+         * Create a routing rule (admin)
+         * @description Compiled as the router compiles it: a regex that does not compile, an
+         *     unknown time zone or team is a 422 naming the field.
+         */
+        post: operations["createRule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rules/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a routing rule (supervisor) */
+        get: operations["getRule"];
+        put?: never;
+        post?: never;
+        /** Delete a routing rule (admin) */
+        delete: operations["deleteRule"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a routing rule (admin)
+         * @description Given `conditions` or `action` replace the stored ones as a whole.
+         *     Rules carry no version: the last write wins.
+         */
+        patch: operations["updateRule"];
+        trace?: never;
+    };
+    "/api/v1/rules/reorder": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reorder the routing rules (admin)
+         * @description `ids` lists every rule exactly once; rule `ids[i]` gets position `i`.
+         *     All or nothing: a duplicate is a 422 naming `ids`, an unknown id a
+         *     404, and a list that misses a rule (one was added since you read
+         *     them) a 409; none of these changes anything.
+         */
+        post: operations["reorderRules"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rules/dry-run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Dry-run the routing rules (supervisor)
+         * @description Which enabled rule a message with these facts would hit, and what the
+         *     router would do: the router's own rule loading, matcher, language
+         *     detection and bot handover, without storing anything.
+         */
+        post: operations["dryRunRules"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List integrator tokens (supervisor) */
+        get: operations["listTokens"];
+        put?: never;
+        /**
+         * Create an integrator token (admin)
+         * @description The token acts with the admin role. It is in this answer only;
+         *     the server keeps its SHA-256.
+         */
+        post: operations["createToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tokens/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke an integrator token (admin)
+         * @description Requests with it get 401 from now on.
+         */
+        delete: operations["revokeToken"];
         options?: never;
         head?: never;
         patch?: never;
@@ -482,6 +742,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Current and recent alerts
+         * @description Empty lists when no admin server evaluates alerts (`alerts.enabled`).
+         */
+        get: operations["listAlerts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/system/info": {
         parameters: {
             query?: never;
@@ -504,6 +784,78 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         /**
+         * AgentIn
+         * @description A new agent.
+         */
+        AgentIn: {
+            /** @description Login email (stored lower-case); unique. */
+            email: string;
+            name: string;
+            /** @description Write-only; at least 8 characters. Stored as an argon2id hash. */
+            password: string;
+            role: components["schemas"]["AgentRole"];
+            /**
+             * Format: int32
+             * @description Conversations the agent works at once (default 5).
+             * @default 5
+             */
+            capacity: number;
+            /**
+             * @description Language codes the agent speaks, e.g. `["en", "pt"]`; none means any.
+             * @default []
+             */
+            languages: string[];
+            /**
+             * @description Ids of the teams the agent belongs to.
+             * @default []
+             */
+            teams: number[];
+        };
+        /**
+         * AgentOut
+         * @description An agent; the password hash is never returned.
+         */
+        AgentOut: {
+            /** Format: int64 */
+            id: number;
+            email: string;
+            name: string;
+            /** @description admin, supervisor or agent. */
+            role: string;
+            /** @description online, away or offline. */
+            presence: string;
+            /** Format: int32 */
+            capacity: number;
+            languages: string[];
+            /** @description Ids of the agent's teams, ascending. */
+            teams: number[];
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /**
+         * AgentPatch
+         * @description Changes to an agent; absent fields stay as they are.
+         */
+        AgentPatch: {
+            name?: string;
+            role?: components["schemas"]["AgentRole"];
+            /** Format: int32 */
+            capacity?: number;
+            /** @description Replaces the agent's languages. */
+            languages?: string[];
+            /** @description Replaces the agent's team memberships. */
+            teams?: number[];
+            /** @description Write-only; a new password (at least 8 characters). */
+            password?: string;
+        };
+        /**
+         * @description What an agent may do.
+         * @enum {string}
+         */
+        AgentRole: "admin" | "supervisor" | "agent";
+        /**
          * AgentSummaryOut
          * @description An agent, as the caller sees itself.
          */
@@ -515,6 +867,69 @@ export interface components {
             /** @description admin, supervisor or agent. */
             role: string;
         };
+        /**
+         * AlertOut
+         * @description One alert: a rule and what it measured (a consumer, a number, …).
+         */
+        AlertOut: {
+            /** @description The rule's name from the configuration. */
+            rule: string;
+            /**
+             * @description consumer_pending, dlq_inflow, edge_rejections, send_failures,
+             *     number_quiet or session_disconnected.
+             */
+            kind: string;
+            severity: string;
+            /** @description What was measured: a consumer, a business number, `DLQ`, `edges`, `sends`. */
+            instance: string;
+            state: components["schemas"]["AlertState"];
+            summary: string;
+            /**
+             * Format: double
+             * @description The last value that changed the state.
+             */
+            value: number;
+            /** Format: double */
+            threshold: number;
+            /**
+             * Format: date-time
+             * @description Since when the condition holds.
+             */
+            active_since?: string;
+            /**
+             * Format: date-time
+             * @description Firing, but clear since then (resolves after the rule's clear time).
+             */
+            clear_since?: string;
+            /** Format: date-time */
+            fired_at?: string;
+            /** Format: date-time */
+            resolved_at?: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /**
+         * @description Where an alert stands.
+         * @enum {string}
+         */
+        AlertState: "pending" | "firing" | "resolved";
+        /**
+         * AlertsOut
+         * @description Current and recent alerts.
+         */
+        AlertsOut: {
+            /** @description Firing now, oldest first. */
+            firing: components["schemas"]["AlertOut"][];
+            /** @description Holding, not yet for long enough to fire. */
+            pending: components["schemas"]["AlertOut"][];
+            /** @description Resolved, newest first (at most `limit`). */
+            recent: components["schemas"]["AlertOut"][];
+        };
+        /**
+         * @description How a team hands queued conversations to its members.
+         * @enum {string}
+         */
+        AssignmentStrategy: "round_robin" | "least_loaded" | "manual";
         /**
          * AuditEntryOut
          * @description One recorded change.
@@ -540,6 +955,61 @@ export interface components {
         AuditPageOut: {
             items: components["schemas"]["AuditEntryOut"][];
             next_cursor?: string;
+        };
+        /**
+         * BotBehaviour
+         * @description A canned-reply bot and when it hands over to a team.
+         */
+        BotBehaviour: {
+            /**
+             * @description The first reply whose keyword is in the text answers.
+             * @default []
+             */
+            replies: components["schemas"]["BotReply"][];
+            /** @description Sent when no reply matches. */
+            fallback?: string;
+            /**
+             * @description Any of these words hands the conversation to `handover_team_id`.
+             * @default []
+             */
+            handover_keywords: string[];
+            /** Format: int64 */
+            handover_team_id?: number;
+            /**
+             * Format: int32
+             * @default 0
+             */
+            handover_priority: number;
+        };
+        /**
+         * BotReply
+         * @description A canned bot answer.
+         */
+        BotReply: {
+            keyword: string;
+            text: string;
+        };
+        /**
+         * BusinessHours
+         * @description Business hours in a time zone.
+         */
+        BusinessHours: {
+            /** @description IANA time zone, e.g. `Europe/Berlin`. */
+            time_zone: string;
+            /**
+             * @description ISO weekdays, 1 = Monday … 7 = Sunday; empty means every day.
+             * @default []
+             */
+            days: number[];
+            /** @description `HH:MM` local time, inclusive. */
+            from: string;
+            /** @description `HH:MM` local time, exclusive (before `from` means overnight). */
+            to: string;
+            /**
+             * @description `true` (default) matches inside the hours, `false` outside them.
+             * @default true
+             */
+            inside: boolean;
         };
         /**
          * ClaimIn
@@ -794,6 +1264,80 @@ export interface components {
             dry_run: boolean;
         };
         /**
+         * DryRunIn
+         * @description A sample message for a dry run.
+         */
+        DryRunIn: {
+            /** @description Text of the message. */
+            text?: string;
+            /**
+             * @description The contact's tier (default `standard`).
+             * @default standard
+             */
+            tier: string;
+            /**
+             * @description The contact's known language; absent detects it from the text, as
+             *     the router does for a contact without one.
+             */
+            language?: string;
+            /**
+             * @description The business phone number id the message arrives on.
+             * @default
+             */
+            business_number: string;
+            /**
+             * Format: date-time
+             * @description Provider time of the message (default now).
+             */
+            at?: string;
+        };
+        /**
+         * DryRunOut
+         * @description The result of a dry run.
+         */
+        DryRunOut: {
+            /** @description Whether an enabled rule matched. */
+            matched: boolean;
+            /** @description The first matching rule. */
+            rule?: components["schemas"]["RuleOut"] & unknown;
+            /**
+             * @description What the router would do; absent when no rule matched (the
+             *     conversation then stays with the bot, unrouted).
+             */
+            outcome?: components["schemas"]["DryRunOutcome"] & unknown;
+            /** @description The language matched against (given or detected). */
+            language?: string;
+            /**
+             * Format: uint32
+             * @description How many enabled rules were evaluated, in order.
+             */
+            rules_evaluated: number;
+        };
+        /**
+         * DryRunOutcome
+         * @description What the router would do with the message.
+         */
+        DryRunOutcome: {
+            type: components["schemas"]["DryRunOutcomeType"];
+            /**
+             * Format: int64
+             * @description For `queue`.
+             */
+            team_id?: number;
+            /**
+             * Format: int32
+             * @description For `queue`.
+             */
+            priority?: number;
+            /** @description For `bot`: its canned answer to the text, if any. */
+            reply?: string;
+        };
+        /**
+         * @description Where a matched message goes.
+         * @enum {string}
+         */
+        DryRunOutcomeType: "queue" | "bot";
+        /**
          * ErrorOut
          * @description Body of every error answer.
          */
@@ -854,6 +1398,24 @@ export interface components {
             agent?: components["schemas"]["AgentSummaryOut"] & unknown;
         };
         /**
+         * MediaIn
+         * @description A media reply by URL (the provider fetches it); inside the 24 h window.
+         */
+        MediaIn: {
+            kind: components["schemas"]["MediaKindIn"];
+            /** @description Absolute http(s) URL the provider can fetch. */
+            url: string;
+            /** @description Shown under images, videos and documents. */
+            caption?: string;
+            /** @description Shown for documents. */
+            filename?: string;
+        };
+        /**
+         * @description What kind of media a reply carries.
+         * @enum {string}
+         */
+        MediaKindIn: "image" | "video" | "audio" | "document";
+        /**
          * MessageLifecycleOut
          * @description A message and its lifecycle, oldest stage first.
          */
@@ -886,6 +1448,34 @@ export interface components {
              * @description The provider's time of the message (ours for replies).
              */
             provider_timestamp: string;
+            /** Format: date-time */
+            created_at: string;
+        };
+        /**
+         * NoteIn
+         * @description A new note.
+         */
+        NoteIn: {
+            /** @description The note's text. */
+            body: string;
+        };
+        /**
+         * NoteOut
+         * @description An internal note.
+         */
+        NoteOut: {
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            conversation_id: number;
+            /**
+             * Format: int64
+             * @description The agent who wrote it (absent for an integrator token).
+             */
+            author_id?: number;
+            /** @description `agent:<id>` or `token:<name>`. */
+            author: string;
+            body: string;
             /** Format: date-time */
             created_at: string;
         };
@@ -975,11 +1565,133 @@ export interface components {
         Provider: "meta" | "wasender" | "sandbox";
         /**
          * ReplyIn
-         * @description A reply: free-form `text` (inside the 24 h window) or a `template`.
+         * @description A reply: exactly one of free-form `text` or `media` (inside the 24 h
+         *     window) or a `template`.
          */
         ReplyIn: {
             text?: string;
             template?: components["schemas"]["TemplateIn"];
+            media?: components["schemas"]["MediaIn"];
+        };
+        /**
+         * RuleAction
+         * @description The action of a rule: `{"type": "team", "team_id": 3, "priority": 1}` or
+         *     `{"type": "bot", "bot": {…}}`.
+         */
+        RuleAction: {
+            type: components["schemas"]["RuleActionType"];
+            /**
+             * Format: int64
+             * @description For `team`: the team to queue for.
+             */
+            team_id?: number;
+            /**
+             * Format: int32
+             * @description For `team`: higher is more urgent.
+             * @default 0
+             */
+            priority: number;
+            /** @description For `bot`: what the bot says. */
+            bot?: components["schemas"]["BotBehaviour"] & unknown;
+        };
+        /**
+         * @description What a rule does.
+         * @enum {string}
+         */
+        RuleActionType: "team" | "bot";
+        /**
+         * RuleConditions
+         * @description Conditions of a rule: every one given must hold; none matches everything.
+         */
+        RuleConditions: {
+            /**
+             * @description Any of these words in the text (whole words, case-insensitive).
+             * @default []
+             */
+            keywords: string[];
+            /** @description A regular expression the text must match (case-insensitive). */
+            regex?: string;
+            /**
+             * @description The contact's tier is one of these.
+             * @default []
+             */
+            tiers: string[];
+            /**
+             * @description The contact's (detected) language is one of these.
+             * @default []
+             */
+            languages: string[];
+            /**
+             * @description The business phone number id is one of these.
+             * @default []
+             */
+            business_numbers: string[];
+            hours?: components["schemas"]["BusinessHours"];
+        };
+        /**
+         * RuleIn
+         * @description A new routing rule.
+         */
+        RuleIn: {
+            name: string;
+            /** @default true */
+            enabled: boolean;
+            /**
+             * Format: int32
+             * @description Evaluation order, ascending; absent puts the rule last.
+             */
+            position?: number;
+            /**
+             * @default {
+             *       "business_numbers": [],
+             *       "keywords": [],
+             *       "languages": [],
+             *       "tiers": []
+             *     }
+             */
+            conditions: components["schemas"]["RuleConditions"] & unknown;
+            action: components["schemas"]["RuleAction"];
+        };
+        /**
+         * RuleOrderIn
+         * @description A new order of the rules.
+         */
+        RuleOrderIn: {
+            /** @description Every rule's id exactly once, first evaluated first. */
+            ids: number[];
+        };
+        /**
+         * RuleOut
+         * @description A routing rule.
+         */
+        RuleOut: {
+            /** Format: int64 */
+            id: number;
+            name: string;
+            /**
+             * Format: int32
+             * @description Evaluation order, ascending (ties by id).
+             */
+            position: number;
+            enabled: boolean;
+            conditions: components["schemas"]["RuleConditions"];
+            action: components["schemas"]["RuleAction"];
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /**
+         * RulePatch
+         * @description Changes to a rule; absent fields stay as they are, given ones replace.
+         */
+        RulePatch: {
+            name?: string;
+            enabled?: boolean;
+            /** Format: int32 */
+            position?: number;
+            conditions?: components["schemas"]["RuleConditions"];
+            action?: components["schemas"]["RuleAction"];
         };
         /**
          * StageOut
@@ -988,7 +1700,7 @@ export interface components {
         StageOut: {
             /**
              * @description received, stored, routed, assigned, queued, retrying, sent,
-             *     delivered, read, failed, dead_lettered or replayed.
+             *     delivered, read, failed, dead_lettered, replayed or repaired.
              */
             stage: string;
             /** Format: date-time */
@@ -1044,6 +1756,47 @@ export interface components {
             nats_connected: boolean;
         };
         /**
+         * TeamIn
+         * @description A new team.
+         */
+        TeamIn: {
+            /** @description Unique. */
+            name: string;
+            strategy: components["schemas"]["AssignmentStrategy"];
+            /**
+             * @description Ids of the member agents.
+             * @default []
+             */
+            members: number[];
+        };
+        /**
+         * TeamOut
+         * @description A team.
+         */
+        TeamOut: {
+            /** Format: int64 */
+            id: number;
+            name: string;
+            /** @description round_robin, least_loaded or manual. */
+            strategy: string;
+            /** @description Ids of the member agents, ascending. */
+            members: number[];
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /**
+         * TeamPatch
+         * @description Changes to a team; absent fields stay as they are.
+         */
+        TeamPatch: {
+            name?: string;
+            strategy?: components["schemas"]["AssignmentStrategy"];
+            /** @description Replaces the members. */
+            members?: number[];
+        };
+        /**
          * TemplateIn
          * @description A template reply.
          */
@@ -1056,6 +1809,40 @@ export interface components {
              * @default []
              */
             parameters: string[];
+        };
+        /**
+         * TokenCreatedOut
+         * @description A created token: the only answer that carries it.
+         */
+        TokenCreatedOut: {
+            /** Format: int64 */
+            id: number;
+            name: string;
+            /** @description The bearer token. Shown once: store it now. */
+            token: string;
+            /** Format: date-time */
+            created_at: string;
+        };
+        /**
+         * TokenIn
+         * @description A new integrator token.
+         */
+        TokenIn: {
+            /** @description Unique name, e.g. `crm-sync`. */
+            name: string;
+        };
+        /**
+         * TokenOut
+         * @description An integrator token, without its secret.
+         */
+        TokenOut: {
+            /** Format: int64 */
+            id: number;
+            name: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            last_used_at?: string;
         };
         /**
          * TransferIn
@@ -1436,6 +2223,12 @@ export interface operations {
                 status?: string;
                 /** @description Business phone number id. */
                 number?: string;
+                /** @description Team id. */
+                team?: number;
+                /** @description Assigned agent's id. */
+                assignee?: number;
+                /** @description Text in the contact's name or number, or in a message. */
+                q?: string;
                 /** @description Page size, 1–200 (default 50). */
                 limit?: number;
                 /** @description `next_cursor` of the previous page. */
@@ -2140,6 +2933,233 @@ export interface operations {
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["ConversationOut"];
+                };
+            };
+            /** @description The request or one of its parameters is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The bearer token is missing or unknown (`unauthorized`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The caller's role may not do this (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource does not exist (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is not `application/json` (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The request is well-formed but cannot be carried out (e.g. `window_closed`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too many attempts; retry later (`too_many_requests`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Something failed on the server (`internal`); see the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A dependency is temporarily unavailable; retry later (`unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    listConversationNotes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["NoteOut"][];
+                };
+            };
+            /** @description The request or one of its parameters is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The bearer token is missing or unknown (`unauthorized`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The caller's role may not do this (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource does not exist (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is not `application/json` (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The request is well-formed but cannot be carried out (e.g. `window_closed`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too many attempts; retry later (`too_many_requests`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Something failed on the server (`internal`); see the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A dependency is temporarily unavailable; retry later (`unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    addConversationNote: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["NoteIn"];
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["NoteOut"];
                 };
             };
             /** @description The request or one of its parameters is invalid. */
@@ -3362,6 +4382,565 @@ export interface operations {
             };
         };
     };
+    listAgents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["AgentOut"][];
+                };
+            };
+            /** @description The request or one of its parameters is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The bearer token is missing or unknown (`unauthorized`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The caller's role may not do this (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource does not exist (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is not `application/json` (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The request is well-formed but cannot be carried out (e.g. `window_closed`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too many attempts; retry later (`too_many_requests`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Something failed on the server (`internal`); see the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A dependency is temporarily unavailable; retry later (`unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    createAgent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["AgentIn"];
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["AgentOut"];
+                };
+            };
+            /** @description The request or one of its parameters is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The bearer token is missing or unknown (`unauthorized`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The caller's role may not do this (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource does not exist (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is not `application/json` (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The request is well-formed but cannot be carried out (e.g. `window_closed`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too many attempts; retry later (`too_many_requests`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Something failed on the server (`internal`); see the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A dependency is temporarily unavailable; retry later (`unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    getAgent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["AgentOut"];
+                };
+            };
+            /** @description The request or one of its parameters is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The bearer token is missing or unknown (`unauthorized`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The caller's role may not do this (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource does not exist (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is not `application/json` (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The request is well-formed but cannot be carried out (e.g. `window_closed`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too many attempts; retry later (`too_many_requests`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Something failed on the server (`internal`); see the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A dependency is temporarily unavailable; retry later (`unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    deleteAgent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request or one of its parameters is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The bearer token is missing or unknown (`unauthorized`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The caller's role may not do this (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource does not exist (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is not `application/json` (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The request is well-formed but cannot be carried out (e.g. `window_closed`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too many attempts; retry later (`too_many_requests`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Something failed on the server (`internal`); see the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A dependency is temporarily unavailable; retry later (`unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    updateAgent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["AgentPatch"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["AgentOut"];
+                };
+            };
+            /** @description The request or one of its parameters is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The bearer token is missing or unknown (`unauthorized`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The caller's role may not do this (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource does not exist (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is not `application/json` (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The request is well-formed but cannot be carried out (e.g. `window_closed`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too many attempts; retry later (`too_many_requests`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Something failed on the server (`internal`); see the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A dependency is temporarily unavailable; retry later (`unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
     setAgentPresence: {
         parameters: {
             query?: never;
@@ -3384,6 +4963,1683 @@ export interface operations {
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["PresenceOut"];
                 };
+            };
+            /** @description The request or one of its parameters is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The bearer token is missing or unknown (`unauthorized`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The caller's role may not do this (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource does not exist (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is not `application/json` (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The request is well-formed but cannot be carried out (e.g. `window_closed`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too many attempts; retry later (`too_many_requests`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Something failed on the server (`internal`); see the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A dependency is temporarily unavailable; retry later (`unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    listTeams: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["TeamOut"][];
+                };
+            };
+            /** @description The request or one of its parameters is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The bearer token is missing or unknown (`unauthorized`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The caller's role may not do this (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource does not exist (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is not `application/json` (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The request is well-formed but cannot be carried out (e.g. `window_closed`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too many attempts; retry later (`too_many_requests`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Something failed on the server (`internal`); see the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A dependency is temporarily unavailable; retry later (`unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    createTeam: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["TeamIn"];
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["TeamOut"];
+                };
+            };
+            /** @description The request or one of its parameters is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The bearer token is missing or unknown (`unauthorized`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The caller's role may not do this (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource does not exist (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is not `application/json` (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The request is well-formed but cannot be carried out (e.g. `window_closed`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too many attempts; retry later (`too_many_requests`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Something failed on the server (`internal`); see the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A dependency is temporarily unavailable; retry later (`unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    getTeam: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["TeamOut"];
+                };
+            };
+            /** @description The request or one of its parameters is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The bearer token is missing or unknown (`unauthorized`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The caller's role may not do this (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource does not exist (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is not `application/json` (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The request is well-formed but cannot be carried out (e.g. `window_closed`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too many attempts; retry later (`too_many_requests`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Something failed on the server (`internal`); see the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A dependency is temporarily unavailable; retry later (`unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    deleteTeam: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request or one of its parameters is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The bearer token is missing or unknown (`unauthorized`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The caller's role may not do this (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource does not exist (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is not `application/json` (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The request is well-formed but cannot be carried out (e.g. `window_closed`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too many attempts; retry later (`too_many_requests`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Something failed on the server (`internal`); see the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A dependency is temporarily unavailable; retry later (`unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    updateTeam: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["TeamPatch"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["TeamOut"];
+                };
+            };
+            /** @description The request or one of its parameters is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The bearer token is missing or unknown (`unauthorized`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The caller's role may not do this (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource does not exist (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is not `application/json` (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The request is well-formed but cannot be carried out (e.g. `window_closed`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too many attempts; retry later (`too_many_requests`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Something failed on the server (`internal`); see the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A dependency is temporarily unavailable; retry later (`unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    listRules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["RuleOut"][];
+                };
+            };
+            /** @description The request or one of its parameters is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The bearer token is missing or unknown (`unauthorized`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The caller's role may not do this (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource does not exist (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is not `application/json` (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The request is well-formed but cannot be carried out (e.g. `window_closed`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too many attempts; retry later (`too_many_requests`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Something failed on the server (`internal`); see the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A dependency is temporarily unavailable; retry later (`unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    createRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["RuleIn"];
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["RuleOut"];
+                };
+            };
+            /** @description The request or one of its parameters is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The bearer token is missing or unknown (`unauthorized`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The caller's role may not do this (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource does not exist (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is not `application/json` (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The request is well-formed but cannot be carried out (e.g. `window_closed`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too many attempts; retry later (`too_many_requests`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Something failed on the server (`internal`); see the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A dependency is temporarily unavailable; retry later (`unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    getRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["RuleOut"];
+                };
+            };
+            /** @description The request or one of its parameters is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The bearer token is missing or unknown (`unauthorized`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The caller's role may not do this (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource does not exist (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is not `application/json` (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The request is well-formed but cannot be carried out (e.g. `window_closed`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too many attempts; retry later (`too_many_requests`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Something failed on the server (`internal`); see the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A dependency is temporarily unavailable; retry later (`unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    deleteRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request or one of its parameters is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The bearer token is missing or unknown (`unauthorized`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The caller's role may not do this (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource does not exist (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is not `application/json` (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The request is well-formed but cannot be carried out (e.g. `window_closed`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too many attempts; retry later (`too_many_requests`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Something failed on the server (`internal`); see the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A dependency is temporarily unavailable; retry later (`unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    updateRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["RulePatch"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["RuleOut"];
+                };
+            };
+            /** @description The request or one of its parameters is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The bearer token is missing or unknown (`unauthorized`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The caller's role may not do this (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource does not exist (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is not `application/json` (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The request is well-formed but cannot be carried out (e.g. `window_closed`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too many attempts; retry later (`too_many_requests`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Something failed on the server (`internal`); see the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A dependency is temporarily unavailable; retry later (`unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    reorderRules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["RuleOrderIn"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["RuleOut"][];
+                };
+            };
+            /** @description The request or one of its parameters is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The bearer token is missing or unknown (`unauthorized`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The caller's role may not do this (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource does not exist (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is not `application/json` (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The request is well-formed but cannot be carried out (e.g. `window_closed`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too many attempts; retry later (`too_many_requests`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Something failed on the server (`internal`); see the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A dependency is temporarily unavailable; retry later (`unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    dryRunRules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["DryRunIn"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["DryRunOut"];
+                };
+            };
+            /** @description The request or one of its parameters is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The bearer token is missing or unknown (`unauthorized`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The caller's role may not do this (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource does not exist (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is not `application/json` (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The request is well-formed but cannot be carried out (e.g. `window_closed`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too many attempts; retry later (`too_many_requests`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Something failed on the server (`internal`); see the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A dependency is temporarily unavailable; retry later (`unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    listTokens: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["TokenOut"][];
+                };
+            };
+            /** @description The request or one of its parameters is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The bearer token is missing or unknown (`unauthorized`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The caller's role may not do this (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource does not exist (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is not `application/json` (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The request is well-formed but cannot be carried out (e.g. `window_closed`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too many attempts; retry later (`too_many_requests`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Something failed on the server (`internal`); see the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A dependency is temporarily unavailable; retry later (`unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    createToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["TokenIn"];
+            };
+        };
+        responses: {
+            /** @description Created; the token is in the answer, once. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["TokenCreatedOut"];
+                };
+            };
+            /** @description The request or one of its parameters is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The bearer token is missing or unknown (`unauthorized`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The caller's role may not do this (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource does not exist (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is not `application/json` (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The request is well-formed but cannot be carried out (e.g. `window_closed`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too many attempts; retry later (`too_many_requests`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Something failed on the server (`internal`); see the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A dependency is temporarily unavailable; retry later (`unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    revokeToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request or one of its parameters is invalid. */
             400: {
@@ -4060,6 +7316,118 @@ export interface operations {
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["StatsOut"];
+                };
+            };
+            /** @description The request or one of its parameters is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The bearer token is missing or unknown (`unauthorized`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The caller's role may not do this (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource does not exist (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is not `application/json` (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The request is well-formed but cannot be carried out (e.g. `window_closed`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too many attempts; retry later (`too_many_requests`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Something failed on the server (`internal`); see the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A dependency is temporarily unavailable; retry later (`unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    listAlerts: {
+        parameters: {
+            query?: {
+                /** @description Resolved alerts to list, 1–200 (default 50). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["AlertsOut"];
                 };
             };
             /** @description The request or one of its parameters is invalid. */

@@ -1,17 +1,29 @@
-// A tiny router over the History API: the dashboard has three places.
+// A tiny router over the History API: the inbox and the admins' pages.
 import { useEffect, useState } from 'react';
 
 export type Route =
   | { page: 'inbox'; conversationId: number | null }
-  | { page: 'system' }
-  | { page: 'dlq' };
+  | { page: AdminPage };
+
+/** The admins' pages, in the order of the navigation. */
+export const ADMIN_PAGES = [
+  { page: 'agents', path: '/agents', label: 'Agents' },
+  { page: 'teams', path: '/teams', label: 'Teams' },
+  { page: 'rules', path: '/rules', label: 'Rules' },
+  { page: 'numbers', path: '/numbers', label: 'Numbers' },
+  { page: 'tokens', path: '/tokens', label: 'API tokens' },
+  { page: 'audit', path: '/audit', label: 'Audit' },
+  { page: 'dlq', path: '/dlq', label: 'DLQ' },
+  { page: 'system', path: '/system', label: 'System' },
+] as const;
+export type AdminPage = (typeof ADMIN_PAGES)[number]['page'];
 
 export function parseRoute(pathname: string): Route {
   const m = /^\/conversations\/(\d+)\/?$/.exec(pathname);
   if (m) return { page: 'inbox', conversationId: Number(m[1]) };
   const path = pathname.replace(/\/$/, '');
-  if (path === '/system') return { page: 'system' };
-  if (path === '/dlq') return { page: 'dlq' };
+  const admin = ADMIN_PAGES.find((p) => p.path === path);
+  if (admin) return { page: admin.page };
   return { page: 'inbox', conversationId: null };
 }
 

@@ -1,6 +1,6 @@
 // Admins' overview: system info, stream and consumer statistics, delivery
 // outcomes, business numbers (secrets shown only as set / not set) and the
-// audit trail. Read-only: editing numbers is left to the API for now.
+// audit trail. Read-only: numbers are edited on the Numbers page.
 import { useEffect, useState, type ReactNode } from 'react';
 import { errorText, type Api, type AuditEntry, type NumberOut, type Stats, type SystemInfo } from '../api/client';
 import { fullTime, shortTime } from '../lib/format';

@@ -1,0 +1,138 @@
+//! `/api/v1/conversations/:id/notes`: internal notes on a conversation —
+//! remarks for the support team, never sent to the customer. Any signed-in
+//! role adds and reads them; every note is audited and announced live.
+
+use chrono::{DateTime, Utc};
+use entities::{conversation, conversation_note};
+use poem::web::Data;
+use poem_openapi::param::Path;
+use poem_openapi::{ApiResponse, Object, OpenApi, payload::Json};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+};
+
+use super::ApiTags;
+use crate::AppState;
+use crate::audit;
+use crate::auth::TokenAuth;
+use crate::error::{ApiError, ApiResult};
+
+/// A new note.
+#[derive(Debug, Object)]
+pub struct NoteIn {
+    /// The note's text.
+    #[oai(validator(min_length = 1, max_length = 4000))]
+    pub body: String,
+}
+
+/// An internal note.
+#[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct NoteOut {
+    pub id: i64,
+    pub conversation_id: i64,
+    /// The agent who wrote it (absent for an integrator token).
+    pub author_id: Option<i64>,
+    /// `agent:<id>` or `token:<name>`.
+    pub author: String,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(ApiResponse)]
+enum Created {
+    /// Created.
+    #[oai(status = 201)]
+    Note(Json<NoteOut>),
+}
+
+fn note_out(n: conversation_note::Model) -> NoteOut {
+    NoteOut {
+        id: n.id,
+        conversation_id: n.conversation_id,
+        author_id: n.author_id,
+        author: n.author,
+        body: n.body,
+        created_at: n.created_at,
+    }
+}
+
+pub struct NotesApi;
+
+#[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Conversations")]
+impl NotesApi {
+    /// List a conversation's internal notes
+    ///
+    /// Oldest first.
+    #[oai(
+        path = "/conversations/:id/notes",
+        method = "get",
+        operation_id = "listConversationNotes"
+    )]
+    async fn list(
+        &self,
+        auth: TokenAuth,
+        state: Data<&AppState>,
+        id: Path<i64>,
+    ) -> ApiResult<Json<Vec<NoteOut>>> {
+        crate::scope::visible_conversation(&state.db, &auth.0, id.0).await?;
+        let notes = conversation_note::Entity::find()
+            .filter(conversation_note::Column::ConversationId.eq(id.0))
+            .order_by_asc(conversation_note::Column::Id)
+            .all(&state.db)
+            .await?;
+        Ok(Json(notes.into_iter().map(note_out).collect()))
+    }
+
+    /// Add an internal note to a conversation
+    ///
+    /// Seen by the team only; never sent to the customer.
+    #[oai(
+        path = "/conversations/:id/notes",
+        method = "post",
+        operation_id = "addConversationNote"
+    )]
+    async fn add(
+        &self,
+        auth: TokenAuth,
+        state: Data<&AppState>,
+        id: Path<i64>,
+        body: Json<NoteIn>,
+    ) -> ApiResult<Created> {
+        let text = body.0.body;
+        if text.trim().is_empty() {
+            return Err(ApiError::invalid_field("body", "must not be blank"));
+        }
+        crate::scope::visible_conversation(&state.db, &auth.0, id.0).await?;
+        let txn = state.db.begin().await?;
+        conversation::Entity::find_by_id(id.0)
+            .one(&txn)
+            .await?
+            .ok_or_else(|| ApiError::not_found("conversation"))?;
+        let row = conversation_note::ActiveModel {
+            conversation_id: Set(id.0),
+            author_id: Set(auth.0.agent_id),
+            author: Set(auth.0.actor()),
+            body: Set(text),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        audit::record(
+            &txn,
+            &auth.0,
+            "conversation.note",
+            "conversation",
+            id.0,
+            serde_json::json!({"note_id": row.id}),
+        )
+        .await?;
+        txn.commit().await?;
+        let event = serde_json::json!({"conversation_id": id.0, "kind": "note", "note_id": row.id});
+        let subject = relay::topology::conversation_event_subject(id.0);
+        if let Err(err) = state.nats.publish(subject, event.to_string().into()).await {
+            tracing::debug!(%err, "note event not published");
+        }
+        Ok(Created::Note(Json(note_out(row))))
+    }
+}

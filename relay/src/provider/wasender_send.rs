@@ -1,0 +1,223 @@
+//! Outbound direction for WasenderApi: `POST /api/send-message` with the
+//! session's API key as Bearer token, and the classification of its errors.
+//! WasenderApi has no message templates and no field that carries our id:
+//! statuses are matched by the `msgId` it answers with, which its
+//! `messages.update` webhooks name as `key.id`.
+
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use super::meta_send::{SendError, parse_retry_after, without_url};
+use crate::envelope::{MediaKind, OutboundReply, ReplyContent};
+
+/// A pooled WasenderApi client.
+#[derive(Clone)]
+pub struct WasenderClient {
+    http: reqwest::Client,
+}
+
+impl WasenderClient {
+    /// # Errors
+    /// When the TLS backend cannot start.
+    pub fn new(connect_timeout: Duration, request_timeout: Duration) -> reqwest::Result<Self> {
+        Ok(Self {
+            http: reqwest::Client::builder()
+                .connect_timeout(connect_timeout)
+                .timeout(request_timeout)
+                .pool_max_idle_per_host(8)
+                .build()?,
+        })
+    }
+
+    /// Sends one reply; returns WasenderApi's message id.
+    ///
+    /// # Errors
+    /// A classified [`SendError`].
+    pub async fn send(
+        &self,
+        base_url: &str,
+        api_key: &str,
+        reply: &OutboundReply,
+    ) -> Result<String, SendError> {
+        let body = request_body(reply)?;
+        let response = self
+            .http
+            .post(format!(
+                "{}/api/send-message",
+                base_url.trim_end_matches('/')
+            ))
+            .bearer_auth(api_key)
+            .json(&body)
+            .send()
+            .await
+            .map_err(|e| SendError {
+                retryable: true,
+                code: if e.is_timeout() {
+                    "timeout".into()
+                } else {
+                    "connection".into()
+                },
+                reason: format!("request failed: {}", without_url(&e)),
+                retry_after: None,
+            })?;
+        let status = response.status();
+        let retry_after = response
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(parse_retry_after);
+        let body: Value = response.json().await.unwrap_or(Value::Null);
+        if status.is_success() && body.get("success").and_then(Value::as_bool) != Some(false) {
+            return message_id(&body).ok_or_else(|| SendError {
+                retryable: true,
+                code: "bad_response".into(),
+                reason: "provider answered without a message id".into(),
+                retry_after: None,
+            });
+        }
+        Err(classify(status.as_u16(), &body, retry_after))
+    }
+}
+
+/// `data.msgId`, a number in WasenderApi's answers (a string accepted too).
+fn message_id(body: &Value) -> Option<String> {
+    match body.pointer("/data/msgId")? {
+        Value::Number(n) => Some(n.to_string()),
+        Value::String(s) if !s.is_empty() => Some(s.clone()),
+        _ => None,
+    }
+}
+
+/// The WasenderApi request for a reply: E.164 recipient and the text.
+///
+/// # Errors
+/// Templates: WasenderApi has none (permanent).
+pub fn request_body(reply: &OutboundReply) -> Result<Value, SendError> {
+    let to = format!("+{}", reply.to.trim_start_matches('+'));
+    match &reply.content {
+        ReplyContent::Text { body } => Ok(json!({ "to": to, "text": body })),
+        ReplyContent::Media {
+            kind, url, caption, ..
+        } => {
+            let field = match kind {
+                MediaKind::Image => "imageUrl",
+                MediaKind::Video => "videoUrl",
+                MediaKind::Audio => "audioUrl",
+                MediaKind::Document => "documentUrl",
+            };
+            let mut body = json!({ "to": to, field: url });
+            if let Some(caption) = caption {
+                body["text"] = json!(caption);
+            }
+            Ok(body)
+        }
+        ReplyContent::Template { .. } => Err(SendError {
+            retryable: false,
+            code: "template_unsupported".into(),
+            reason: "WasenderApi cannot send message templates".into(),
+            retry_after: None,
+        }),
+    }
+}
+
+/// Classifies a failed WasenderApi answer: 429, 408 and 5xx clear up by
+/// waiting (a 429 waits at least `Retry-After`, or `retry_after` seconds in
+/// the body, or 5 s: the account-protection pace); other 4xx (bad key,
+/// invalid number, validation) do not.
+pub fn classify(status: u16, body: &Value, retry_after: Option<Duration>) -> SendError {
+    let message = body
+        .get("message")
+        .and_then(Value::as_str)
+        .unwrap_or("no error message");
+    let retryable = status == 429 || status == 408 || status >= 500;
+    let body_wait = body
+        .get("retry_after")
+        .and_then(Value::as_u64)
+        .map(Duration::from_secs);
+    SendError {
+        retryable,
+        code: format!("wasender_{status}"),
+        reason: format!("HTTP {status}: {message}"),
+        retry_after: retry_after
+            .or(body_wait)
+            .or_else(|| (status == 429).then(|| Duration::from_secs(5))),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn reply(content: ReplyContent) -> OutboundReply {
+        OutboundReply {
+            message_id: 7,
+            conversation_id: 1,
+            business_number: "session-1".into(),
+            to: "4915100000001".into(),
+            content,
+        }
+    }
+
+    #[test]
+    fn text_goes_to_an_e164_number_and_templates_are_refused() {
+        let body = request_body(&reply(ReplyContent::Text { body: "hi".into() })).unwrap();
+        assert_eq!(body, json!({"to": "+4915100000001", "text": "hi"}));
+        let body = request_body(&reply(ReplyContent::Media {
+            kind: MediaKind::Image,
+            url: "https://example.com/a.jpg".into(),
+            caption: Some("look".into()),
+            filename: None,
+        }))
+        .unwrap();
+        assert_eq!(
+            body,
+            json!({"to": "+4915100000001", "imageUrl": "https://example.com/a.jpg", "text": "look"})
+        );
+        let err = request_body(&reply(ReplyContent::Template {
+            name: "t".into(),
+            language: "en".into(),
+            parameters: vec![],
+        }))
+        .unwrap_err();
+        assert!(!err.retryable);
+        assert_eq!(err.code, "template_unsupported");
+    }
+
+    #[test]
+    fn throttling_and_server_errors_retry_bad_keys_and_numbers_do_not() {
+        let throttled = classify(
+            429,
+            &json!({"message": "slow down", "retry_after": 12}),
+            None,
+        );
+        assert!(throttled.retryable);
+        assert_eq!(throttled.retry_after, Some(Duration::from_secs(12)));
+        assert_eq!(
+            classify(429, &Value::Null, None).retry_after,
+            Some(Duration::from_secs(5))
+        );
+        assert!(classify(503, &Value::Null, None).retryable);
+        let bad_key = classify(401, &json!({"message": "Invalid API key"}), None);
+        assert!(!bad_key.retryable);
+        assert_eq!(bad_key.code, "wasender_401");
+        assert!(bad_key.reason.contains("Invalid API key"));
+        assert!(!classify(422, &json!({"message": "to is invalid"}), None).retryable);
+    }
+
+    #[test]
+    fn the_message_id_is_read_as_number_or_string() {
+        assert_eq!(
+            message_id(
+                &json!({"success": true, "data": {"msgId": 100_000, "status": "in_progress"}})
+            ),
+            Some("100000".into())
+        );
+        assert_eq!(
+            message_id(&json!({"data": {"msgId": "abc"}})),
+            Some("abc".into())
+        );
+        assert_eq!(message_id(&json!({"data": {}})), None);
+    }
+}

@@ -1,0 +1,42 @@
+// The alerts banner under the top bar: what Wharf's alert rules have firing
+// now (GET /api/v1/alerts), refreshed every 15 s. Shows nothing when all is
+// quiet or the alerts cannot be read (the pages say when the API is down).
+import { useEffect, useState } from 'react';
+import type { Alert, Api } from '../api/client';
+import { fullTime, shortTime } from '../lib/format';
+
+const REFRESH_MS = 15_000;
+const SHOWN = 3;
+
+export function AlertBanner({ api }: { api: Api }) {
+  const [firing, setFiring] = useState<Alert[]>([]);
+
+  useEffect(() => {
+    let live = true;
+    const load = () =>
+      api.GET('/api/v1/alerts', { params: { query: { limit: 1 } } }).then(
+        ({ data }) => live && data && setFiring(data.firing),
+        () => undefined,
+      );
+    void load();
+    const t = window.setInterval(() => void load(), REFRESH_MS);
+    return () => { live = false; window.clearInterval(t); };
+  }, [api]);
+
+  if (firing.length === 0) return null;
+  const more = firing.length - SHOWN;
+  return (
+    <section className="banner error alerts-banner" aria-label="Active alerts" data-testid="alerts-banner">
+      <strong>{firing.length === 1 ? '1 alert firing' : `${firing.length} alerts firing`}</strong>
+      <ul>
+        {firing.slice(0, SHOWN).map((a) => (
+          <li key={`${a.rule}/${a.instance}`}>
+            <span className="status-pill">{a.severity}</span> {a.summary}{' '}
+            {a.fired_at && <time dateTime={a.fired_at} title={fullTime(a.fired_at)}>since {shortTime(a.fired_at)}</time>}
+          </li>
+        ))}
+      </ul>
+      {more > 0 && <span className="muted">and {more} more</span>}
+    </section>
+  );
+}

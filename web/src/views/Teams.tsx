@@ -1,0 +1,119 @@
+// Teams (admins): name, assignment strategy and members; create, edit,
+// delete (refused with a 409 while rules route to it or conversations are open in it).
+import { useState, type FormEvent } from 'react';
+import type { Api } from '../api/client';
+import type { components } from '../api/schema';
+import { STRATEGIES, strategyLabel } from '../lib/admin';
+import { call, Notice, States, useLoaded } from './adminKit';
+
+type AgentOut = components['schemas']['AgentOut'];
+type TeamOut = components['schemas']['TeamOut'];
+type Strategy = components['schemas']['AssignmentStrategy'];
+
+export function Teams({ api }: { api: Api }) {
+  const teams = useLoaded<TeamOut[]>(api, () => api.GET('/api/v1/teams'), 'Could not load the teams');
+  const agents = useLoaded<AgentOut[]>(api, () => api.GET('/api/v1/agents'), 'Could not load the agents');
+  const [editing, setEditing] = useState<TeamOut | 'new' | null>(null);
+  const [deleting, setDeleting] = useState<TeamOut | null>(null);
+  const [notice, setNotice] = useState<{ ok: boolean; text: string } | null>(null);
+  const [busy, setBusy] = useState(false);
+  const agentList = agents.data ?? [];
+  const agentName = (id: number) => agentList.find((a) => a.id === id)?.name ?? `agent #${id}`;
+
+  const remove = async (t: TeamOut) => {
+    setBusy(true);
+    const r = await call(() => api.DELETE('/api/v1/teams/{id}', { params: { path: { id: t.id } } }), 'Could not delete the team');
+    setBusy(false);
+    setDeleting(null);
+    setNotice(r.error ? { ok: false, text: r.error } : { ok: true, text: `Team ${t.name} was deleted.` });
+    void teams.reload();
+  };
+
+  return (
+    <div className="system">
+      <div className="page-head">
+        <h1>Teams</h1>
+        <button type="button" className="primary" onClick={() => { setEditing('new'); setNotice(null); }}>New team</button>
+      </div>
+      <Notice notice={notice} />
+      {editing && (
+        <TeamForm key={editing === 'new' ? 'new' : editing.id} api={api} team={editing === 'new' ? null : editing} agents={agentList}
+          onDone={(text) => { setEditing(null); if (text) { setNotice({ ok: true, text }); void teams.reload(); } }} />
+      )}
+      {deleting && (
+        <div className="panel confirm" role="alertdialog" aria-label="Confirm deletion">
+          <p>Delete team {deleting.name}? A team that routing rules route to, or with open conversations, cannot be deleted.</p>
+          <div className="row">
+            <button type="button" className="primary danger" disabled={busy} onClick={() => void remove(deleting)}>Delete {deleting.name}</button>
+            <button type="button" className="ghost" onClick={() => setDeleting(null)} autoFocus>Cancel</button>
+          </div>
+        </div>
+      )}
+      <States label="Teams" loaded={teams} empty={!teams.data?.length} emptyText="No teams yet. Routing rules queue conversations for a team: create one with “New team”.">
+        <div className="table-wrap">
+          <table>
+            <thead><tr><th>Name</th><th>Strategy</th><th>Members</th><th><span className="sr-only">Actions</span></th></tr></thead>
+            <tbody>{teams.data?.map((t) => (
+              <tr key={t.id}>
+                <td>{t.name}</td><td>{strategyLabel(t.strategy)}</td>
+                <td className="wrap-cell">{t.members.length ? t.members.map(agentName).join(', ') : <span className="muted">none</span>}</td>
+                <td className="actions">
+                  <button type="button" className="link" onClick={() => { setEditing(t); setNotice(null); }} aria-label={`Edit ${t.name}`}>Edit</button>
+                  <button type="button" className="link danger" onClick={() => setDeleting(t)} aria-label={`Delete ${t.name}`}>Delete</button>
+                </td>
+              </tr>))}</tbody>
+          </table>
+        </div>
+      </States>
+    </div>
+  );
+}
+
+function TeamForm({ api, team, agents, onDone }: { api: Api; team: TeamOut | null; agents: AgentOut[]; onDone: (text: string | null) => void }) {
+  const [name, setName] = useState(team?.name ?? '');
+  const [strategy, setStrategy] = useState<Strategy>((team?.strategy as Strategy) ?? 'round_robin');
+  const [members, setMembers] = useState<number[]>(team?.members ?? []);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    const body = { name: name.trim(), strategy, members };
+    const r = team
+      ? await call(() => api.PATCH('/api/v1/teams/{id}', { params: { path: { id: team.id } }, body }), 'Could not save the team')
+      : await call(() => api.POST('/api/v1/teams', { body }), 'Could not create the team');
+    setBusy(false);
+    if (r.error) setError(r.error); else onDone(team ? `Team ${body.name} was saved.` : `Team ${body.name} was created.`);
+  };
+
+  const title = team ? `Edit team ${team.name}` : 'New team';
+  return (
+    <form className="panel form" onSubmit={submit} aria-label={title}>
+      <h2>{title}</h2>
+      <div className="form-grid">
+        <label>Team name<input required maxLength={100} value={name} onChange={(e) => setName(e.target.value)} autoFocus /></label>
+        <label>Strategy
+          <select value={strategy} onChange={(e) => setStrategy(e.target.value as Strategy)}>
+            {STRATEGIES.map((s) => <option key={s.value} value={s.value}>{s.label}</option>)}
+          </select>
+          <small>How queued conversations are handed to members.</small></label>
+      </div>
+      <fieldset className="checks">
+        <legend>Members</legend>
+        {agents.length === 0 ? <p className="muted small">No agents yet.</p> : agents.map((a) => (
+          <label key={a.id} className="check">
+            <input type="checkbox" checked={members.includes(a.id)}
+              onChange={(e) => setMembers(e.target.checked ? [...members, a.id] : members.filter((x) => x !== a.id))} />
+            {a.name}
+          </label>))}
+      </fieldset>
+      {error && <p className="error" role="alert">{error}</p>}
+      <div className="row">
+        <button type="submit" className="primary" disabled={busy}>{busy ? 'Saving…' : team ? 'Save' : 'Create team'}</button>
+        <button type="button" className="ghost" onClick={() => onDone(null)}>Cancel</button>
+      </div>
+    </form>
+  );
+}

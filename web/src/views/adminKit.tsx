@@ -1,0 +1,76 @@
+// Shared pieces of the admin pages: loading a list with its error (403
+// explained), and the loading / error / empty states around it.
+import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
+import { errorText } from '../api/client';
+import { adminErrorText } from '../lib/admin';
+
+/** What an openapi-fetch call resolves to, loosely. */
+export type Res<T> = { data?: T; error?: unknown; response?: Response };
+
+/** The message for a failed call (network failures included). */
+export function failText(res: Res<unknown> | undefined, err: unknown, fallback: string): string {
+  if (err !== undefined) return errorText(err, fallback);
+  const detail = res?.error && typeof res.error === 'object' && 'detail' in res.error ? String((res.error as { detail: unknown }).detail) : undefined;
+  return adminErrorText(res?.response?.status, detail, fallback);
+}
+
+/** Runs an API call and turns a thrown network error into an error result. */
+export async function call<T>(fn: () => Promise<Res<T>>, fallback: string): Promise<{ data?: T; error?: string }> {
+  try {
+    const res = await fn();
+    return res.data !== undefined || (res.response?.ok ?? false) ? { data: res.data } : { error: failText(res, undefined, fallback) };
+  } catch (err) {
+    return { error: failText(undefined, err, fallback) };
+  }
+}
+
+export type Loaded<T> = { data: T | null; error: string | null; reload: () => Promise<void>; set: (data: T) => void };
+
+/** Loads `fetcher` on mount, when `key` changes and on `reload()`. */
+export function useLoaded<T>(key: unknown, fetcher: () => Promise<Res<T>>, fallback: string): Loaded<T> {
+  const [state, setState] = useState<{ data: T | null; error: string | null }>({ data: null, error: null });
+  const latest = useRef(fetcher);
+  latest.current = fetcher;
+  const reload = useCallback(async () => {
+    const r = await call(() => latest.current(), fallback);
+    setState(r.error ? { data: null, error: r.error } : { data: r.data ?? null, error: null });
+  }, [key, fallback]);
+  useEffect(() => { void reload(); }, [reload]);
+  const set = useCallback((data: T) => setState({ data, error: null }), []);
+  return { ...state, reload, set };
+}
+
+/** A panel showing loading, error or empty states, else `children`. */
+export function States({ label, loaded, empty, emptyText, children }: {
+  label: string; loaded: { data: unknown; error: string | null }; empty: boolean; emptyText: string; children: ReactNode;
+}) {
+  return (
+    <section className="panel" aria-label={label}>
+      {loaded.error ? <p className="error" role="alert">{loaded.error}</p>
+        : loaded.data === null ? <p className="muted" aria-busy="true">Loading…</p>
+        : empty ? <p className="muted">{emptyText}</p>
+        : children}
+    </section>
+  );
+}
+
+/** What an agent sees on an admin page's address. */
+export function AdminOnly({ title }: { title: string }) {
+  return (
+    <div className="system">
+      <h1>{title}</h1>
+      <section className="panel" role="alert">
+        <h2>Admins only</h2>
+        <p className="muted">Only admins can see and change {title.toLowerCase()}. Ask an admin if you need access.</p>
+      </section>
+    </div>
+  );
+}
+
+/** A notice line: success (status) or failure (alert). */
+export function Notice({ notice }: { notice: { ok: boolean; text: string } | null }) {
+  if (!notice) return null;
+  return notice.ok
+    ? <div className="banner" role="status">{notice.text}</div>
+    : <div className="banner error" role="alert">{notice.text}</div>;
+}
