@@ -705,3 +705,75 @@ async fn the_repair_scan_applies_every_event_a_consumer_lost_once() {
         .unwrap();
     assert_eq!(rows_again, expected);
 }
+
+/// The session cache (relay/src/session_cache.rs) serves a contact's next
+/// messages without a look-up, and an admin-side change (resolve) reaches
+/// the router: the next message reopens the conversation instead of landing
+/// in a resolved one.
+async fn the_session_cache_serves_repeat_messages_and_follows_admin_changes(db: TestDb) {
+    let stack = spawn_stack(db, StackOptions::default()).await;
+    let hits = |metrics: &str| -> f64 {
+        metrics
+            .lines()
+            .filter(|l| {
+                l.starts_with("wharf_router_session_cache_total{") && l.contains("result=\"hit\"")
+            })
+            .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+            .sum()
+    };
+    let scrape = || async {
+        stack
+            .http
+            .get(format!("{}/metrics", stack.admin_url))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    };
+    let before = hits(&scrape().await);
+    for n in 0..3 {
+        send(&stack, "4915100000911", &format!("wamid.SC{n}"), "hello").await;
+    }
+    let conversation = conversation_of(&stack, "4915100000911", |_| true).await;
+    stack.wait_router_idle().await;
+    let after = hits(&scrape().await);
+    assert!(
+        after - before >= 2.0,
+        "repeat messages hit the cache: {before} → {after}"
+    );
+
+    let id = conversation["id"].as_i64().unwrap();
+    let (_, detail) = stack
+        .admin_get(&format!("/api/v1/conversations/{id}"))
+        .await;
+    let version = detail["conversation"]["version"].as_i64().unwrap();
+    let (status, resolved) = stack
+        .admin_post(
+            &format!("/api/v1/conversations/{id}/resolve"),
+            serde_json::json!({"version": version}),
+        )
+        .await;
+    assert_eq!(status, 200, "{resolved}");
+    assert_eq!(resolved["status"], "resolved");
+
+    send(&stack, "4915100000911", "wamid.SC3", "one more thing").await;
+    let reopened = conversation_of(&stack, "4915100000911", |c| {
+        c["status"] != "resolved"
+            && c["version"].as_i64() > Some(resolved["version"].as_i64().unwrap())
+    })
+    .await;
+    assert_eq!(
+        reopened["id"], id,
+        "reopened within the window, not a new one"
+    );
+    let rows = message::Entity::find()
+        .filter(message::Column::ConversationId.eq(id))
+        .count(&stack.database)
+        .await
+        .unwrap();
+    assert_eq!(rows, 4);
+}
+
+on_sqlite_and_postgres!(the_session_cache_serves_repeat_messages_and_follows_admin_changes);

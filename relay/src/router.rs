@@ -21,6 +21,7 @@ use tokio_util::sync::CancellationToken;
 use crate::assignment;
 use crate::envelope::{EventBody, InboundEvent, MSG_ID_HEADER, TRACEPARENT_HEADER, trace_id};
 use crate::observe;
+use crate::session_cache::SessionCache;
 use crate::sessions::{self, Applied, SessionPolicy};
 use crate::topology::{self, TopologySettings};
 use crate::{Error, Result};
@@ -40,6 +41,8 @@ pub struct RouterSettings {
     pub reopen_within_hours: i64,
     /// Entries of the recently-applied id cache.
     pub applied_cache_size: u64,
+    /// Conversations in the session state cache (0 turns it off).
+    pub session_cache_size: u64,
     /// Milliseconds between checks for events a partition consumer lost
     /// (see `repair`); 0 turns the repair off.
     pub repair_interval_ms: u64,
@@ -53,6 +56,7 @@ impl Default for RouterSettings {
             max_nak_delay_ms: 30_000,
             reopen_within_hours: 24,
             applied_cache_size: 100_000,
+            session_cache_size: 100_000,
             repair_interval_ms: 10_000,
         }
     }
@@ -74,6 +78,7 @@ pub struct Router {
     client: async_nats::Client,
     js: jetstream::Context,
     applied: Cache<String, ()>,
+    sessions: Arc<SessionCache>,
 }
 
 impl Router {
@@ -83,6 +88,7 @@ impl Router {
         db: DatabaseConnection,
         client: async_nats::Client,
     ) -> Self {
+        let settings_capacity = settings.session_cache_size;
         let applied = Cache::builder()
             .max_capacity(settings.applied_cache_size)
             .time_to_live(Duration::from_secs(3600))
@@ -94,6 +100,7 @@ impl Router {
             db,
             client,
             applied,
+            sessions: Arc::new(SessionCache::new(settings_capacity)),
         }
     }
 
@@ -149,6 +156,8 @@ impl Router {
                 shutdown.clone(),
             ))
         });
+        let listener =
+            tokio::spawn(Arc::clone(&this.sessions).listen(this.client.clone(), shutdown.clone()));
         let mut tasks = JoinSet::new();
         for (partition, consumer) in consumers {
             let this = Arc::clone(&this);
@@ -173,6 +182,7 @@ impl Router {
         if let Some(repair) = repair {
             repair.abort();
         }
+        listener.abort();
         first_error.map_or(Ok(()), Err)
     }
 
@@ -189,7 +199,7 @@ impl Router {
         let policy = SessionPolicy {
             reopen_within: chrono::Duration::hours(self.settings.reopen_within_hours),
         };
-        match sessions::apply(&self.db, policy, &event).await {
+        match sessions::apply(&self.db, policy, &event, Some(&self.sessions)).await {
             Ok(applied @ (Applied::Message { .. } | Applied::Status { .. })) => {
                 tracing::warn!(msg_id = %event.msg_id(), "repair applied a lost event");
                 let message_id = match &applied {
@@ -351,7 +361,7 @@ impl Router {
         // to another router (after `ack_wait`).
         let mut attempt = delivered;
         let outcome = loop {
-            match sessions::apply(&self.db, policy, event).await {
+            match sessions::apply(&self.db, policy, event, Some(&self.sessions)).await {
                 Err(err) if attempt < self.settings.max_deliver => {
                     count("retried");
                     let delay = nak_delay(attempt, self.settings.max_nak_delay_ms);

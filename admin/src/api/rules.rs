@@ -14,7 +14,6 @@ use poem_openapi::{ApiResponse, Object, OpenApi, payload::Json};
 use relay::routing::{self, Action, BotScript, CannedReply, Conditions, Facts, Hours, Outcome};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryOrder, QuerySelect, Set,
-    TransactionTrait,
 };
 
 use super::{ApiTags, Deleted, announce_change};
@@ -479,7 +478,7 @@ impl RulesApi {
     ) -> ApiResult<Created> {
         auth.0.require(Role::Admin)?;
         let input = body.0;
-        let txn = state.db.begin().await?;
+        let txn = relay::db::begin_write(&state.db).await?;
         let (conditions, action) = validated(&txn, input.conditions, input.action).await?;
         let position = match input.position {
             Some(p) => p,
@@ -531,7 +530,7 @@ impl RulesApi {
     ) -> ApiResult<Json<RuleOut>> {
         auth.0.require(Role::Admin)?;
         let patch = body.0;
-        let txn = state.db.begin().await?;
+        let txn = relay::db::begin_write(&state.db).await?;
         let row = find(&txn, id.0).await?;
         let before = snapshot(&row);
         let current = rule_out(row.clone())?;
@@ -578,7 +577,7 @@ impl RulesApi {
         id: Path<i64>,
     ) -> ApiResult<Deleted> {
         auth.0.require(Role::Admin)?;
-        let txn = state.db.begin().await?;
+        let txn = relay::db::begin_write(&state.db).await?;
         let row = find(&txn, id.0).await?;
         routing_rule::Entity::delete_by_id(row.id)
             .exec(&txn)
@@ -623,7 +622,7 @@ impl RulesApi {
                 format!("rule {dup} is listed more than once"),
             ));
         }
-        let txn = state.db.begin().await?;
+        let txn = relay::db::begin_write(&state.db).await?;
         let rows = ordered(&txn).await?;
         let before: Vec<i64> = rows.iter().map(|r| r.id).collect();
         if let Some(unknown) = ids.iter().find(|id| !before.contains(id)) {
