@@ -21,10 +21,12 @@ use tokio_util::sync::CancellationToken;
 use crate::assignment;
 use crate::envelope::{EventBody, InboundEvent, MSG_ID_HEADER, TRACEPARENT_HEADER, trace_id};
 use crate::observe;
+use crate::routing::BotScript;
 use crate::session_cache::SessionCache;
 use crate::sessions::{self, Applied, SessionPolicy};
 use crate::topology::{self, TopologySettings};
 use crate::{Error, Result};
+use entities::conversation;
 use tracing::Instrument;
 
 /// `[router]` settings.
@@ -79,6 +81,17 @@ pub struct Router {
     js: jetstream::Context,
     applied: Cache<String, ()>,
     sessions: Arc<SessionCache>,
+    /// For HTTP bots.
+    http: reqwest::Client,
+}
+
+/// What an HTTP bot answers.
+#[derive(Debug, Deserialize)]
+struct BotVerdict {
+    #[serde(default)]
+    reply: Option<String>,
+    #[serde(default)]
+    handover: bool,
 }
 
 impl Router {
@@ -101,6 +114,11 @@ impl Router {
             client,
             applied,
             sessions: Arc::new(SessionCache::new(settings_capacity)),
+            http: reqwest::Client::builder()
+                .connect_timeout(Duration::from_secs(2))
+                .timeout(Duration::from_secs(5))
+                .build()
+                .unwrap_or_default(),
         }
     }
 
@@ -573,6 +591,7 @@ impl Router {
     async fn answer_as_bot(&self, event: &InboundEvent, applied: &Applied) {
         let Applied::Message {
             conversation_id,
+            conversation,
             bot: Some(script),
             ..
         } = applied
@@ -583,12 +602,29 @@ impl Router {
             crate::envelope::EventBody::Message(m) => m.text.as_deref(),
             _ => None,
         };
-        let Some(answer) = script.answer(text) else {
+        let answer = match &script.endpoint {
+            Some(endpoint) => {
+                match self
+                    .ask_http_bot(endpoint, event, *conversation_id, text)
+                    .await
+                {
+                    Ok(verdict) if verdict.handover => {
+                        self.hand_over(conversation, script).await;
+                        return;
+                    }
+                    Ok(verdict) => verdict.reply,
+                    Err(err) => {
+                        tracing::warn!(conversation_id, %err, "HTTP bot failed; canned replies answer");
+                        script.answer(text).map(str::to_owned)
+                    }
+                }
+            }
+            None => script.answer(text).map(str::to_owned),
+        };
+        let Some(answer) = answer.filter(|a| !a.trim().is_empty()) else {
             return;
         };
-        let content = crate::envelope::ReplyContent::Text {
-            body: answer.to_owned(),
-        };
+        let content = crate::envelope::ReplyContent::Text { body: answer };
         if let Err(err) = crate::outbound::enqueue_reply(
             &self.db,
             &self.js,
@@ -599,6 +635,63 @@ impl Router {
         .await
         {
             tracing::warn!(conversation_id, %err, "bot reply not queued");
+        }
+    }
+
+    /// Asks an HTTP bot what to say (or whether to hand over).
+    async fn ask_http_bot(
+        &self,
+        endpoint: &str,
+        event: &InboundEvent,
+        conversation_id: i64,
+        text: Option<&str>,
+    ) -> std::result::Result<BotVerdict, String> {
+        let response = self
+            .http
+            .post(endpoint)
+            .json(&serde_json::json!({
+                "conversation_id": conversation_id,
+                "contact": {"wa_id": event.contact.wa_id, "name": event.contact.profile_name},
+                "business_number": event.business_number,
+                "text": text,
+            }))
+            .send()
+            .await
+            .map_err(|e| format!("request failed: {}", e.without_url()))?;
+        if !response.status().is_success() {
+            return Err(format!("HTTP {}", response.status()));
+        }
+        response
+            .json::<BotVerdict>()
+            .await
+            .map_err(|e| format!("unreadable answer: {}", e.without_url()))
+    }
+
+    /// The bot hands the conversation to its handover team's queue.
+    async fn hand_over(&self, conversation: &conversation::Model, script: &BotScript) {
+        let Some(team_id) = script.handover_team_id else {
+            tracing::warn!(
+                conversation = conversation.id,
+                "bot asked for a human but has no handover team"
+            );
+            return;
+        };
+        let change = assignment::Change::Route {
+            status: "queued",
+            team_id: Some(team_id),
+            priority: script.handover_priority,
+        };
+        match assignment::transition(&self.db, conversation.id, conversation.version, &change).await
+        {
+            Ok(row) => {
+                assignment::announce(&self.client, &row, "handover").await;
+                if let Ok(assigned) = assignment::drain_queues(&self.db).await {
+                    for row in assigned {
+                        assignment::announce(&self.client, &row, "assigned").await;
+                    }
+                }
+            }
+            Err(err) => tracing::warn!(conversation = conversation.id, %err, "bot handover failed"),
         }
     }
 

@@ -104,6 +104,12 @@ pub struct BotBehaviour {
     pub handover_team_id: Option<i64>,
     #[oai(default)]
     pub handover_priority: i32,
+    /// An HTTP bot asked first (AI triage): it receives
+    /// `{conversation_id, contact, text, language}` and answers
+    /// `{"reply": "…", "handover": true|false}`; canned replies answer when
+    /// it fails.
+    #[oai(validator(max_length = 2048))]
+    pub endpoint: Option<String>,
 }
 
 /// The action of a rule: `{"type": "team", "team_id": 3, "priority": 1}` or
@@ -303,6 +309,14 @@ fn action_in(a: RuleAction) -> ApiResult<Action> {
             let bot = a
                 .bot
                 .ok_or_else(|| ApiError::invalid_field("action.bot", "required for type bot"))?;
+            if let Some(url) = &bot.endpoint
+                && !(url.starts_with("http://") || url.starts_with("https://"))
+            {
+                return Err(ApiError::invalid_field(
+                    "action.bot.endpoint",
+                    "must be an http(s) URL",
+                ));
+            }
             Ok(Action::Bot(BotScript {
                 replies: bot
                     .replies
@@ -316,6 +330,7 @@ fn action_in(a: RuleAction) -> ApiResult<Action> {
                 handover_keywords: bot.handover_keywords,
                 handover_team_id: bot.handover_team_id,
                 handover_priority: bot.handover_priority,
+                endpoint: bot.endpoint,
             }))
         }
     }
@@ -346,6 +361,7 @@ fn action_out(a: Action) -> RuleAction {
                 handover_keywords: script.handover_keywords,
                 handover_team_id: script.handover_team_id,
                 handover_priority: script.handover_priority,
+                endpoint: script.endpoint,
             }),
         },
     }
