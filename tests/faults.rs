@@ -51,6 +51,9 @@ async fn a_hub_node_killed_and_restarted_loses_and_doubles_nothing() {
     stack.nats.hub.nodes[0].start().unwrap();
     let restarted = Instant::now();
     let recovery = probe_recovery(&stack, run.tag, restarted).await;
+    // Replies get a moment after the recovery too: before the kill there
+    // may have been hardly any conversation to answer on a loaded host.
+    tokio::time::sleep(Duration::from_secs(2)).await;
 
     let (sent, replies) = run.finish().await;
     let audit = quiesce_and_audit(&stack, &sent, &replies, SETTLE).await;

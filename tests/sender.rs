@@ -91,9 +91,9 @@ async fn settled(stack: &Stack, ids: &[i64], wait: Duration) -> HashMap<i64, mes
     .await
 }
 
-/// Accepted sends at the sandbox, counted by our message id.
-async fn accepted_by_id(stack: &Stack) -> HashMap<i64, usize> {
-    let sent: Vec<Value> = stack
+/// Every send the sandbox accepted, as it recorded them.
+async fn sandbox_messages(stack: &Stack) -> Vec<Value> {
+    stack
         .http
         .get(format!("{}/sandbox/messages", stack.sandbox_url))
         .send()
@@ -101,14 +101,21 @@ async fn accepted_by_id(stack: &Stack) -> HashMap<i64, usize> {
         .unwrap()
         .json()
         .await
-        .unwrap();
+        .unwrap()
+}
+
+/// Accepted sends at the sandbox (Meta's, which carry our id), counted by
+/// our message id.
+async fn accepted_by_id(stack: &Stack) -> HashMap<i64, usize> {
+    let sent = sandbox_messages(stack).await;
     let mut counts = HashMap::new();
     for m in sent {
-        let id: i64 = m["request"]["biz_opaque_callback_data"]
+        let Some(id) = m["request"]["biz_opaque_callback_data"]
             .as_str()
-            .unwrap()
-            .parse()
-            .unwrap();
+            .and_then(|s| s.parse::<i64>().ok())
+        else {
+            continue;
+        };
         *counts.entry(id).or_insert(0) += 1;
     }
     counts
@@ -636,15 +643,7 @@ async fn a_wasender_reply_is_sent_with_the_session_key_and_reaches_read(db: Test
     })
     .await;
     assert_eq!(read.provider, "wasender");
-    let sent: Vec<serde_json::Value> = stack
-        .http
-        .get(format!("{}/sandbox/messages", stack.sandbox_url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let sent = sandbox_messages(&stack).await;
     let ours: Vec<_> = sent
         .iter()
         .filter(|m| m["phone_number_id"] == support::WASENDER_SESSION)
@@ -704,15 +703,7 @@ async fn a_media_reply_reaches_the_provider_by_link() {
     let id = row["id"].as_i64().unwrap();
     let rows = settled(&stack, &[id], Duration::from_secs(20)).await;
     assert_ne!(rows[&id].status, "failed", "{:?}", rows[&id]);
-    let sent: Vec<Value> = stack
-        .http
-        .get(format!("{}/sandbox/messages", stack.sandbox_url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let sent = sandbox_messages(&stack).await;
     let id_text = id.to_string();
     let ours: Vec<_> = sent
         .iter()
