@@ -204,6 +204,12 @@ impl Router {
         first_error.map_or(Ok(()), Err)
     }
 
+    fn policy(&self) -> SessionPolicy {
+        SessionPolicy {
+            reopen_within: chrono::Duration::hours(self.settings.reopen_within_hours),
+        }
+    }
+
     /// Applies an event read again by the repair scan. `Ok(true)` when it
     /// changed something, i.e. it had been lost.
     ///
@@ -214,9 +220,7 @@ impl Router {
             // Malformed events were dead-lettered by the consumer.
             return Ok(false);
         };
-        let policy = SessionPolicy {
-            reopen_within: chrono::Duration::hours(self.settings.reopen_within_hours),
-        };
+        let policy = self.policy();
         match sessions::apply(&self.db, policy, &event, Some(&self.sessions)).await {
             Ok(applied @ (Applied::Message { .. } | Applied::Status { .. })) => {
                 tracing::warn!(msg_id = %event.msg_id(), "repair applied a lost event");
@@ -353,9 +357,7 @@ impl Router {
         }
         metrics::counter!(observe::ROUTER_CACHE, "result" => "miss").increment(1);
         let started = std::time::Instant::now();
-        let policy = SessionPolicy {
-            reopen_within: chrono::Duration::hours(self.settings.reopen_within_hours),
-        };
+        let policy = self.policy();
         // Slow work (rules, assignment, a slow database) must not outlive
         // ack_wait: tell the server we are still on it.
         let progress = {
