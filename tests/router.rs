@@ -645,6 +645,21 @@ async fn the_repair_scan_applies_every_event_a_consumer_lost_once() {
         .filter(|c| relay::topology::partition_of(c, partitions) == partition)
         .count() as u64
         * 3;
+    // Every event applied by the stack's router is in INBOUND (idle
+    // consumers alone can be seen before the leaf's events are sourced).
+    eventually(
+        Duration::from_secs(20),
+        "all nine events routed",
+        || async {
+            let routed = message::Entity::find()
+                .filter(message::Column::ProviderMessageId.starts_with("wamid.LOST."))
+                .count(&stack.database)
+                .await
+                .ok()?;
+            (routed == 9).then_some(())
+        },
+    )
+    .await;
     stack.wait_router_idle().await;
 
     let empty = TestDb::sqlite();
