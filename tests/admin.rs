@@ -128,6 +128,35 @@ async fn live_events_carry_a_new_message_to_an_open_event_stream() {
     );
     let mut chunks = response.bytes_stream();
 
+    // An agent in no team sees none of it.
+    let (status, created) = stack
+        .admin_post(
+            "/api/v1/agents",
+            serde_json::json!({"email": "solo@example.com", "name": "Solo", "password": "long enough pass",
+                "role": "agent", "capacity": 1, "languages": [], "teams": []}),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let (status, session) = stack
+        .admin_post(
+            "/api/v1/auth/login",
+            serde_json::json!({"email": "solo@example.com", "password": "long enough pass"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{session}");
+    let agent_stream = stack
+        .http
+        .get(format!(
+            "{}/api/v1/events?token={}",
+            stack.admin_url,
+            session["token"].as_str().unwrap()
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(agent_stream.status(), 200);
+    let mut agent_chunks = agent_stream.bytes_stream();
+
     let body = meta_text(
         PHONE_NUMBER_ID,
         "4915100000090",
@@ -156,6 +185,18 @@ async fn live_events_carry_a_new_message_to_an_open_event_stream() {
     assert_eq!(event["kind"], "message");
     let (_, page) = stack.admin_get("/api/v1/conversations").await;
     assert_eq!(event["conversation_id"], page["items"][0]["id"]);
+
+    let mut agent_seen = String::new();
+    let _ = tokio::time::timeout(Duration::from_secs(3), async {
+        while let Some(Ok(chunk)) = agent_chunks.next().await {
+            agent_seen.push_str(&String::from_utf8_lossy(&chunk));
+        }
+    })
+    .await;
+    assert!(
+        !agent_seen.lines().any(|l| l.starts_with("data:")),
+        "an agent outside the conversation's team got its event: {agent_seen}"
+    );
 }
 
 async fn send_json(

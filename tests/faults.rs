@@ -51,6 +51,9 @@ async fn a_hub_node_killed_and_restarted_loses_and_doubles_nothing() {
     stack.nats.hub.nodes[0].start().unwrap();
     let restarted = Instant::now();
     let recovery = probe_recovery(&stack, run.tag, restarted).await;
+    // Replies get a moment after the recovery too: before the kill there
+    // may have been hardly any conversation to answer on a loaded host.
+    tokio::time::sleep(Duration::from_secs(2)).await;
 
     let (sent, replies) = run.finish().await;
     let audit = quiesce_and_audit(&stack, &sent, &replies, SETTLE).await;
@@ -475,4 +478,117 @@ async fn rolling_restart(hub: bool, scenario: &str) {
     for p in stack.routers.iter_mut().chain(stack.senders.iter_mut()) {
         assert!(p.alive(), "{} exited:\n{}", p.name, p.log_tail());
     }
+}
+
+/// The provider accepts a reply and the database goes down before the
+/// sender records it: the sender must keep trying to record the send, never
+/// call the provider again (CI once saw reply 25 accepted twice in the
+/// 30 s PostgreSQL outage above, exactly this window).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_database_outage_right_after_the_provider_accepted_a_reply_sends_it_once() {
+    assert!(
+        pg::PrivatePostgres::available(),
+        "PostgreSQL 15 binaries missing"
+    );
+    let postgres = pg::PrivatePostgres::start().await;
+    let stack = ProcessStack::start(&postgres.url, ProcessOptions::default()).await;
+    let plan = Plan {
+        contacts: 1,
+        per_contact: 1,
+        ..Plan::new("pgcall")
+    };
+    let sent = traffic::run(&stack, plan).await;
+    assert_eq!(sent.accepted.len(), 1);
+    let conversation = support::eventually(Duration::from_secs(20), "the conversation", || async {
+        use sea_orm::EntityTrait;
+        entities::conversation::Entity::find()
+            .one(&stack.database)
+            .await
+            .ok()
+            .flatten()
+    })
+    .await;
+
+    // Slow enough to stop the database while the call is in flight, well
+    // under the sender's request timeout (3 s).
+    stack
+        .set_faults(serde_json::json!({"latency_ms": 2000}))
+        .await;
+    let js = stack.hub_js().await;
+    let reply = relay::outbound::enqueue_reply(
+        &stack.database,
+        &js,
+        stack.config.topology.partitions,
+        conversation.id,
+        relay::envelope::ReplyContent::Text {
+            body: "one and only".into(),
+        },
+    )
+    .await
+    .unwrap();
+    let ours = reply.id.to_string();
+    let calls = |path: &'static str| {
+        let (http, url, ours) = (stack.http.clone(), stack.sandbox_url.clone(), ours.clone());
+        async move {
+            let list: Vec<serde_json::Value> = http
+                .get(format!("{url}/sandbox/{path}"))
+                .send()
+                .await
+                .ok()?
+                .json()
+                .await
+                .ok()?;
+            Some(
+                list.iter()
+                    .filter(|m| {
+                        m["callback"].as_str() == Some(&ours)
+                            || m["request"]["biz_opaque_callback_data"].as_str() == Some(&ours)
+                    })
+                    .count(),
+            )
+        }
+    };
+    support::eventually(Duration::from_secs(20), "the call in flight", || async {
+        calls("arrivals").await.filter(|n| *n > 0)
+    })
+    .await;
+    // Longer than the pool's acquire timeout (10 s): recording the send
+    // fails instead of waiting for the database.
+    postgres.stop_server();
+    tokio::time::sleep(Duration::from_secs(14)).await;
+    assert_eq!(
+        calls("messages").await,
+        Some(1),
+        "the provider accepted the reply while the database was down"
+    );
+    postgres.start_server();
+    stack.set_faults(serde_json::json!({})).await;
+
+    let row = support::eventually(
+        Duration::from_secs(60),
+        "the reply recorded as sent",
+        || async {
+            use sea_orm::EntityTrait;
+            entities::message::Entity::find_by_id(reply.id)
+                .one(&stack.database)
+                .await
+                .ok()
+                .flatten()
+                .filter(|m| m.status != "queued")
+        },
+    )
+    .await;
+    assert!(
+        ["sent", "delivered", "read"].contains(&row.status.as_str()),
+        "{row:?}"
+    );
+    // Longer than the sender's retry floor (5 s): a second call would show.
+    tokio::time::sleep(Duration::from_secs(7)).await;
+    assert_eq!(
+        calls("messages").await,
+        Some(1),
+        "sent exactly once:\n{}",
+        stack.logs()
+    );
+    assert_eq!(calls("arrivals").await, Some(1));
 }

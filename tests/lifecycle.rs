@@ -6,7 +6,7 @@ mod support;
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use support::{APP_SECRET, PHONE_NUMBER_ID, Stack, StackOptions, TestDb, eventually, meta_text};
+use support::{Stack, StackOptions, TestDb, eventually};
 use wharf::config::Config;
 
 /// Many quick attempts: a test turns the provider back on mid-retry.
@@ -25,28 +25,6 @@ fn quick_retries(config: &mut Config) {
     config.sender.backoff_base_ms = 50;
     config.sender.backoff_max_ms = 200;
     config.sender.rate.allowance_ms = 100;
-}
-
-async fn open_conversation(stack: &Stack, from: &str, wamid: &str) -> i64 {
-    let now = chrono::Utc::now().timestamp();
-    let body = meta_text(
-        PHONE_NUMBER_ID,
-        from,
-        "Lia",
-        wamid,
-        "Where is my order?",
-        now,
-    );
-    assert_eq!(stack.post_meta("eu", &body, APP_SECRET).await.status(), 200);
-    eventually(Duration::from_secs(20), "the conversation", || async {
-        let (_, page) = stack.admin_get("/api/v1/conversations").await;
-        page["items"]
-            .as_array()?
-            .iter()
-            .find(|c| c["contact"]["wa_id"] == from)
-            .and_then(|c| c["id"].as_i64())
-    })
-    .await
 }
 
 async fn set_faults(stack: &Stack, faults: Value) {
@@ -105,7 +83,7 @@ async fn a_reply_tells_its_life_from_queued_to_sent(db: TestDb) {
         },
     )
     .await;
-    let conversation = open_conversation(&stack, "4915100000701", "wamid.L1").await;
+    let conversation = support::open_conversation(&stack, "4915100000701", "wamid.L1").await;
     // The provider refuses (5xx) until the first retry is recorded.
     set_faults(&stack, json!({ "error_rate": 1.0 })).await;
     let id = reply(&stack, conversation, "It ships today").await;
@@ -253,7 +231,7 @@ async fn a_failed_reply_shows_its_dead_letter_and_its_replay() {
         },
     )
     .await;
-    let conversation = open_conversation(&stack, "4915100000702", "wamid.L2").await;
+    let conversation = support::open_conversation(&stack, "4915100000702", "wamid.L2").await;
     set_faults(&stack, json!({ "error_rate": 1.0 })).await;
     let id = reply(&stack, conversation, "Sorry for the wait").await;
     let life = lifecycle_with(&stack, id, "dead_lettered").await;

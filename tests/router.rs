@@ -645,6 +645,21 @@ async fn the_repair_scan_applies_every_event_a_consumer_lost_once() {
         .filter(|c| relay::topology::partition_of(c, partitions) == partition)
         .count() as u64
         * 3;
+    // Every event applied by the stack's router is in INBOUND (idle
+    // consumers alone can be seen before the leaf's events are sourced).
+    eventually(
+        Duration::from_secs(20),
+        "all nine events routed",
+        || async {
+            let routed = message::Entity::find()
+                .filter(message::Column::ProviderMessageId.starts_with("wamid.LOST."))
+                .count(&stack.database)
+                .await
+                .ok()?;
+            (routed == 9).then_some(())
+        },
+    )
+    .await;
     stack.wait_router_idle().await;
 
     let empty = TestDb::sqlite();
@@ -705,3 +720,154 @@ async fn the_repair_scan_applies_every_event_a_consumer_lost_once() {
         .unwrap();
     assert_eq!(rows_again, expected);
 }
+
+/// The session cache (relay/src/session_cache.rs) serves a contact's next
+/// messages without a look-up, and an admin-side change (resolve) reaches
+/// the router: the next message reopens the conversation instead of landing
+/// in a resolved one.
+async fn the_session_cache_serves_repeat_messages_and_follows_admin_changes(db: TestDb) {
+    let stack = spawn_stack(db, StackOptions::default()).await;
+    let hits = |metrics: &str| -> f64 {
+        metrics
+            .lines()
+            .filter(|l| {
+                l.starts_with("wharf_router_session_cache_total{") && l.contains("result=\"hit\"")
+            })
+            .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+            .sum()
+    };
+    let scrape = || async {
+        stack
+            .http
+            .get(format!("{}/metrics", stack.admin_url))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    };
+    let before = hits(&scrape().await);
+    for n in 0..3 {
+        send(&stack, "4915100000911", &format!("wamid.SC{n}"), "hello").await;
+    }
+    let conversation = conversation_of(&stack, "4915100000911", |_| true).await;
+    stack.wait_router_idle().await;
+    let after = hits(&scrape().await);
+    assert!(
+        after - before >= 2.0,
+        "repeat messages hit the cache: {before} → {after}"
+    );
+
+    let id = conversation["id"].as_i64().unwrap();
+    let (_, detail) = stack
+        .admin_get(&format!("/api/v1/conversations/{id}"))
+        .await;
+    let version = detail["conversation"]["version"].as_i64().unwrap();
+    let (status, resolved) = stack
+        .admin_post(
+            &format!("/api/v1/conversations/{id}/resolve"),
+            serde_json::json!({"version": version}),
+        )
+        .await;
+    assert_eq!(status, 200, "{resolved}");
+    assert_eq!(resolved["status"], "resolved");
+
+    send(&stack, "4915100000911", "wamid.SC3", "one more thing").await;
+    let reopened = conversation_of(&stack, "4915100000911", |c| {
+        c["status"] != "resolved"
+            && c["version"].as_i64() > Some(resolved["version"].as_i64().unwrap())
+    })
+    .await;
+    assert_eq!(
+        reopened["id"], id,
+        "reopened within the window, not a new one"
+    );
+    let rows = message::Entity::find()
+        .filter(message::Column::ConversationId.eq(id))
+        .count(&stack.database)
+        .await
+        .unwrap();
+    assert_eq!(rows, 4);
+}
+
+on_sqlite_and_postgres!(the_session_cache_serves_repeat_messages_and_follows_admin_changes);
+
+type Seen = std::sync::Arc<std::sync::Mutex<Vec<serde_json::Value>>>;
+
+#[poem::handler]
+fn http_bot_answer(
+    poem::web::Json(body): poem::web::Json<serde_json::Value>,
+    seen: poem::web::Data<&Seen>,
+) -> poem::web::Json<serde_json::Value> {
+    seen.lock().unwrap().push(body.clone());
+    let text = body["text"].as_str().unwrap_or_default().to_owned();
+    if text.contains("agent") {
+        poem::web::Json(serde_json::json!({"handover": true}))
+    } else {
+        poem::web::Json(serde_json::json!({"reply": format!("bot says: {text}")}))
+    }
+}
+
+/// A real HTTP bot (AI triage stand-in) on loopback: its `reply` is sent to
+/// the customer, its `handover` queues the conversation for the rule's team.
+async fn an_http_bot_answers_and_hands_over_when_it_says_so(db: TestDb) {
+    use poem::EndpointExt;
+    let seen: Seen = std::sync::Arc::default();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/bot", listener.local_addr().unwrap());
+    let acceptor = poem::listener::TcpAcceptor::from_tokio(listener).unwrap();
+    let app = poem::Route::new()
+        .at("/bot", poem::post(http_bot_answer))
+        .data(seen.clone());
+    tokio::spawn(poem::Server::new_with_acceptor(acceptor).run(app));
+
+    let stack = spawn_stack(db, one_partition()).await;
+    let team_id = add_team(&stack, "triage humans", "manual").await;
+    add_rule(
+        &stack,
+        1,
+        serde_json::json!({}),
+        serde_json::json!({
+            "type": "bot",
+            "endpoint": url,
+            "fallback": "canned fallback",
+            "handover_team_id": team_id,
+            "handover_priority": 4
+        }),
+    )
+    .await;
+    send(&stack, "4915100000621", "wamid.H1", "where is my parcel").await;
+    let c = conversation_of(&stack, "4915100000621", |c| c["status"] == "bot").await;
+    let id = c["id"].as_i64().unwrap();
+    eventually(Duration::from_secs(20), "the HTTP bot's reply", || async {
+        let (_, detail) = stack
+            .admin_get(&format!("/api/v1/conversations/{id}"))
+            .await;
+        detail["messages"]
+            .as_array()?
+            .iter()
+            .find(|m| m["direction"] == "outbound" && m["body"] == "bot says: where is my parcel")
+            .map(|_| ())
+    })
+    .await;
+    {
+        let seen = seen.lock().unwrap();
+        assert_eq!(seen[0]["conversation_id"], id);
+        assert_eq!(seen[0]["contact"]["wa_id"], "4915100000621");
+    }
+    send(
+        &stack,
+        "4915100000621",
+        "wamid.H2",
+        "let me talk to an agent",
+    )
+    .await;
+    let handed = conversation_of(&stack, "4915100000621", |c| c["status"] == "queued").await;
+    assert_eq!(handed["id"], id);
+    assert_eq!(handed["team_id"], team_id);
+    assert_eq!(handed["priority"], 4);
+    assert_eq!(seen.lock().unwrap().len(), 2);
+}
+
+on_sqlite_and_postgres!(an_http_bot_answers_and_hands_over_when_it_says_so);

@@ -14,7 +14,7 @@ use relay::envelope::{OutboundReply, ReplyContent};
 use relay::ratelimit::Limit;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
-use support::{APP_SECRET, PHONE_NUMBER_ID, Stack, StackOptions, TestDb, eventually, meta_text};
+use support::{APP_SECRET, PHONE_NUMBER_ID, Stack, StackOptions, TestDb, eventually};
 use wharf::config::Config;
 
 /// Sender settings that make faults cheap to wait out.
@@ -27,21 +27,6 @@ fn quick_retries(config: &mut Config) {
     config.sender.timeout_retry_floor_ms = 1000;
     // Room for a busy 2-core test host between a rate slot and its arrival.
     config.sender.rate.allowance_ms = 100;
-}
-
-async fn open_conversation(stack: &Stack, from: &str, wamid: &str) -> i64 {
-    let now = chrono::Utc::now().timestamp();
-    let body = meta_text(PHONE_NUMBER_ID, from, "Fay", wamid, "I need help", now);
-    assert_eq!(stack.post_meta("eu", &body, APP_SECRET).await.status(), 200);
-    eventually(Duration::from_secs(20), "the conversation", || async {
-        let (_, page) = stack.admin_get("/api/v1/conversations").await;
-        page["items"]
-            .as_array()?
-            .iter()
-            .find(|c| c["contact"]["wa_id"] == from)
-            .and_then(|c| c["id"].as_i64())
-    })
-    .await
 }
 
 async fn set_faults(stack: &Stack, faults: Value) {
@@ -91,9 +76,9 @@ async fn settled(stack: &Stack, ids: &[i64], wait: Duration) -> HashMap<i64, mes
     .await
 }
 
-/// Accepted sends at the sandbox, counted by our message id.
-async fn accepted_by_id(stack: &Stack) -> HashMap<i64, usize> {
-    let sent: Vec<Value> = stack
+/// Every send the sandbox accepted, as it recorded them.
+async fn sandbox_messages(stack: &Stack) -> Vec<Value> {
+    stack
         .http
         .get(format!("{}/sandbox/messages", stack.sandbox_url))
         .send()
@@ -101,14 +86,21 @@ async fn accepted_by_id(stack: &Stack) -> HashMap<i64, usize> {
         .unwrap()
         .json()
         .await
-        .unwrap();
+        .unwrap()
+}
+
+/// Accepted sends at the sandbox (Meta's, which carry our id), counted by
+/// our message id.
+async fn accepted_by_id(stack: &Stack) -> HashMap<i64, usize> {
+    let sent = sandbox_messages(stack).await;
     let mut counts = HashMap::new();
     for m in sent {
-        let id: i64 = m["request"]["biz_opaque_callback_data"]
+        let Some(id) = m["request"]["biz_opaque_callback_data"]
             .as_str()
-            .unwrap()
-            .parse()
-            .unwrap();
+            .and_then(|s| s.parse::<i64>().ok())
+        else {
+            continue;
+        };
         *counts.entry(id).or_insert(0) += 1;
     }
     counts
@@ -218,9 +210,9 @@ async fn under_thirty_percent_faults_every_reply_is_sent_once_or_dead_lettered()
         },
     )
     .await;
-    let good = open_conversation(&stack, "4915100000001", "wamid.C1").await;
-    let other = open_conversation(&stack, "4915100000002", "wamid.C2").await;
-    let undeliverable = open_conversation(&stack, "4915100131026", "wamid.C3").await;
+    let good = support::open_conversation(&stack, "4915100000001", "wamid.C1").await;
+    let other = support::open_conversation(&stack, "4915100000002", "wamid.C2").await;
+    let undeliverable = support::open_conversation(&stack, "4915100131026", "wamid.C3").await;
     set_faults(
         &stack,
         json!({"error_rate": 0.1, "throttle_rate": 0.1, "retry_after_secs": 1,
@@ -274,7 +266,7 @@ async fn the_rate_limit_holds_in_every_second_across_two_senders() {
         .unwrap();
     let token = stack.shutdown.clone();
     tokio::spawn(async move { second.run(token).await.unwrap() });
-    let conversation = open_conversation(&stack, "4915100000003", "wamid.R1").await;
+    let conversation = support::open_conversation(&stack, "4915100000003", "wamid.R1").await;
 
     let started = std::time::Instant::now();
     let ids = queue_replies(&stack, &[conversation], 160).await;
@@ -307,7 +299,7 @@ async fn a_sender_killed_mid_run_loses_nothing_and_doubles_nothing() {
         },
     )
     .await;
-    let conversation = open_conversation(&stack, "4915100000004", "wamid.K1").await;
+    let conversation = support::open_conversation(&stack, "4915100000004", "wamid.K1").await;
     // Slow sends, so the process we kill holds replies in flight.
     set_faults(&stack, json!({"latency_ms": 300})).await;
 
@@ -380,8 +372,8 @@ async fn dead_letters_are_listed_inspected_replayed_once_and_discarded(db: TestD
         },
     )
     .await;
-    let good = open_conversation(&stack, "4915100000005", "wamid.D1").await;
-    let undeliverable = open_conversation(&stack, "4915100131026", "wamid.D2").await;
+    let good = support::open_conversation(&stack, "4915100000005", "wamid.D1").await;
+    let undeliverable = support::open_conversation(&stack, "4915100131026", "wamid.D2").await;
     queue_replies(&stack, &[undeliverable], 2).await;
     eventually(
         Duration::from_secs(20),
@@ -636,15 +628,7 @@ async fn a_wasender_reply_is_sent_with_the_session_key_and_reaches_read(db: Test
     })
     .await;
     assert_eq!(read.provider, "wasender");
-    let sent: Vec<serde_json::Value> = stack
-        .http
-        .get(format!("{}/sandbox/messages", stack.sandbox_url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let sent = sandbox_messages(&stack).await;
     let ours: Vec<_> = sent
         .iter()
         .filter(|m| m["phone_number_id"] == support::WASENDER_SESSION)
@@ -693,7 +677,7 @@ on_sqlite_and_postgres!(a_wasender_reply_is_sent_with_the_session_key_and_reache
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_media_reply_reaches_the_provider_by_link() {
     let stack = support::spawn_stack(TestDb::sqlite(), StackOptions::default()).await;
-    let conversation = open_conversation(&stack, "4915100000555", "wamid.MEDIA1").await;
+    let conversation = support::open_conversation(&stack, "4915100000555", "wamid.MEDIA1").await;
     let (status, row) = stack
         .admin_post(
             &format!("/api/v1/conversations/{conversation}/reply"),
@@ -704,15 +688,7 @@ async fn a_media_reply_reaches_the_provider_by_link() {
     let id = row["id"].as_i64().unwrap();
     let rows = settled(&stack, &[id], Duration::from_secs(20)).await;
     assert_ne!(rows[&id].status, "failed", "{:?}", rows[&id]);
-    let sent: Vec<Value> = stack
-        .http
-        .get(format!("{}/sandbox/messages", stack.sandbox_url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let sent = sandbox_messages(&stack).await;
     let id_text = id.to_string();
     let ours: Vec<_> = sent
         .iter()

@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 pub mod assignment;
+pub mod db;
 pub mod dlq;
 pub mod edge;
 pub mod envelope;
@@ -23,6 +24,7 @@ pub mod routing;
 pub mod sandbox;
 pub mod secret;
 pub mod sender;
+pub mod session_cache;
 pub mod sessions;
 pub mod topology;
 

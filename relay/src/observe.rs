@@ -51,6 +51,8 @@ pub const ROUTER_APPLY_SECONDS: &str = "wharf_router_apply_seconds";
 /// Look-ups in the router's recently-applied id cache (moka), by result
 /// (hit, miss).
 pub const ROUTER_CACHE: &str = "wharf_router_applied_cache_total";
+/// Look-ups in the router's session state cache (moka), by result.
+pub const SESSION_CACHE: &str = "wharf_router_session_cache_total";
 /// Events or replies a consumer lost and the repair scan re-applied or
 /// re-published, by role (see `repair`).
 pub const REPAIRED: &str = "wharf_repaired_total";
@@ -91,6 +93,7 @@ pub const ALL: &[&str] = &[
     ROUTER_EVENTS,
     ROUTER_APPLY_SECONDS,
     ROUTER_CACHE,
+    SESSION_CACHE,
     BUILD_INFO,
 ];
 
@@ -135,6 +138,10 @@ fn describe() {
     describe_counter!(
         ROUTER_CACHE,
         "Look-ups in the router's recently-applied id cache, by result"
+    );
+    describe_counter!(
+        SESSION_CACHE,
+        "Look-ups in the router's session state cache, by result"
     );
     describe_counter!(
         REPAIRED,

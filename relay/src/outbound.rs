@@ -138,8 +138,22 @@ pub async fn publish(
     partitions: u16,
     reply: &OutboundReply,
 ) -> Result<(), String> {
+    publish_as(js, partitions, reply, &reply.msg_id()).await
+}
+
+/// [`publish`] under another dedupe id (`msg_id`), for a reply published
+/// again on purpose (the repair) within the duplicate window.
+///
+/// # Errors
+/// The PubAck did not come.
+pub async fn publish_as(
+    js: &jetstream::Context,
+    partitions: u16,
+    reply: &OutboundReply,
+    msg_id: &str,
+) -> Result<(), String> {
     let mut headers = async_nats::HeaderMap::new();
-    headers.insert(MSG_ID_HEADER, reply.msg_id().as_str());
+    headers.insert(MSG_ID_HEADER, msg_id);
     let payload = serde_json::to_vec(reply).map_err(|e| e.to_string())?;
     js.publish_with_headers(reply.subject(partitions), headers, payload.into())
         .await

@@ -32,7 +32,7 @@ use tokio_util::sync::CancellationToken;
 
 use entities::{business_number, contact, conversation, message};
 
-use crate::envelope::{MSG_ID_HEADER, OutboundReply, ReplyContent};
+use crate::envelope::{OutboundReply, ReplyContent};
 use crate::observe;
 use crate::router::Router;
 use crate::topology;
@@ -237,22 +237,12 @@ pub async fn republish_stranded(
         let Some(reply) = rebuild(db, &row).await? else {
             continue;
         };
-        let mut headers = async_nats::HeaderMap::new();
-        headers.insert(
-            MSG_ID_HEADER,
-            format!(
-                "{}:repair:{}",
-                reply.msg_id(),
-                Utc::now().timestamp_millis()
-            )
-            .as_str(),
+        let msg_id = format!(
+            "{}:repair:{}",
+            reply.msg_id(),
+            Utc::now().timestamp_millis()
         );
-        let payload = serde_json::to_vec(&reply).map_err(|e| e.to_string())?;
-        js.publish_with_headers(reply.subject(partitions), headers, payload.into())
-            .await
-            .map_err(|e| e.to_string())?
-            .await
-            .map_err(|e| e.to_string())?;
+        crate::outbound::publish_as(js, partitions, &reply, &msg_id).await?;
         metrics::counter!(observe::REPAIRED, "role" => "sender").increment(1);
         published += 1;
     }

@@ -21,9 +21,12 @@ use tokio_util::sync::CancellationToken;
 use crate::assignment;
 use crate::envelope::{EventBody, InboundEvent, MSG_ID_HEADER, TRACEPARENT_HEADER, trace_id};
 use crate::observe;
+use crate::routing::BotScript;
+use crate::session_cache::SessionCache;
 use crate::sessions::{self, Applied, SessionPolicy};
 use crate::topology::{self, TopologySettings};
 use crate::{Error, Result};
+use entities::conversation;
 use tracing::Instrument;
 
 /// `[router]` settings.
@@ -40,6 +43,8 @@ pub struct RouterSettings {
     pub reopen_within_hours: i64,
     /// Entries of the recently-applied id cache.
     pub applied_cache_size: u64,
+    /// Conversations in the session state cache (0 turns it off).
+    pub session_cache_size: u64,
     /// Milliseconds between checks for events a partition consumer lost
     /// (see `repair`); 0 turns the repair off.
     pub repair_interval_ms: u64,
@@ -53,6 +58,7 @@ impl Default for RouterSettings {
             max_nak_delay_ms: 30_000,
             reopen_within_hours: 24,
             applied_cache_size: 100_000,
+            session_cache_size: 100_000,
             repair_interval_ms: 10_000,
         }
     }
@@ -74,6 +80,18 @@ pub struct Router {
     client: async_nats::Client,
     js: jetstream::Context,
     applied: Cache<String, ()>,
+    sessions: Arc<SessionCache>,
+    /// For HTTP bots.
+    http: reqwest::Client,
+}
+
+/// What an HTTP bot answers.
+#[derive(Debug, Deserialize)]
+struct BotVerdict {
+    #[serde(default)]
+    reply: Option<String>,
+    #[serde(default)]
+    handover: bool,
 }
 
 impl Router {
@@ -83,6 +101,7 @@ impl Router {
         db: DatabaseConnection,
         client: async_nats::Client,
     ) -> Self {
+        let settings_capacity = settings.session_cache_size;
         let applied = Cache::builder()
             .max_capacity(settings.applied_cache_size)
             .time_to_live(Duration::from_secs(3600))
@@ -94,6 +113,12 @@ impl Router {
             db,
             client,
             applied,
+            sessions: Arc::new(SessionCache::new(settings_capacity)),
+            http: reqwest::Client::builder()
+                .connect_timeout(Duration::from_secs(2))
+                .timeout(Duration::from_secs(5))
+                .build()
+                .unwrap_or_default(),
         }
     }
 
@@ -149,6 +174,8 @@ impl Router {
                 shutdown.clone(),
             ))
         });
+        let listener =
+            tokio::spawn(Arc::clone(&this.sessions).listen(this.client.clone(), shutdown.clone()));
         let mut tasks = JoinSet::new();
         for (partition, consumer) in consumers {
             let this = Arc::clone(&this);
@@ -173,7 +200,14 @@ impl Router {
         if let Some(repair) = repair {
             repair.abort();
         }
+        listener.abort();
         first_error.map_or(Ok(()), Err)
+    }
+
+    fn policy(&self) -> SessionPolicy {
+        SessionPolicy {
+            reopen_within: chrono::Duration::hours(self.settings.reopen_within_hours),
+        }
     }
 
     /// Applies an event read again by the repair scan. `Ok(true)` when it
@@ -186,10 +220,8 @@ impl Router {
             // Malformed events were dead-lettered by the consumer.
             return Ok(false);
         };
-        let policy = SessionPolicy {
-            reopen_within: chrono::Duration::hours(self.settings.reopen_within_hours),
-        };
-        match sessions::apply(&self.db, policy, &event).await {
+        let policy = self.policy();
+        match sessions::apply(&self.db, policy, &event, Some(&self.sessions)).await {
             Ok(applied @ (Applied::Message { .. } | Applied::Status { .. })) => {
                 tracing::warn!(msg_id = %event.msg_id(), "repair applied a lost event");
                 let message_id = match &applied {
@@ -325,9 +357,7 @@ impl Router {
         }
         metrics::counter!(observe::ROUTER_CACHE, "result" => "miss").increment(1);
         let started = std::time::Instant::now();
-        let policy = SessionPolicy {
-            reopen_within: chrono::Duration::hours(self.settings.reopen_within_hours),
-        };
+        let policy = self.policy();
         // Slow work (rules, assignment, a slow database) must not outlive
         // ack_wait: tell the server we are still on it.
         let progress = {
@@ -351,7 +381,7 @@ impl Router {
         // to another router (after `ack_wait`).
         let mut attempt = delivered;
         let outcome = loop {
-            match sessions::apply(&self.db, policy, event).await {
+            match sessions::apply(&self.db, policy, event, Some(&self.sessions)).await {
                 Err(err) if attempt < self.settings.max_deliver => {
                     count("retried");
                     let delay = nak_delay(attempt, self.settings.max_nak_delay_ms);
@@ -563,6 +593,7 @@ impl Router {
     async fn answer_as_bot(&self, event: &InboundEvent, applied: &Applied) {
         let Applied::Message {
             conversation_id,
+            conversation,
             bot: Some(script),
             ..
         } = applied
@@ -573,12 +604,29 @@ impl Router {
             crate::envelope::EventBody::Message(m) => m.text.as_deref(),
             _ => None,
         };
-        let Some(answer) = script.answer(text) else {
+        let answer = match &script.endpoint {
+            Some(endpoint) => {
+                match self
+                    .ask_http_bot(endpoint, event, *conversation_id, text)
+                    .await
+                {
+                    Ok(verdict) if verdict.handover => {
+                        self.hand_over(conversation, script).await;
+                        return;
+                    }
+                    Ok(verdict) => verdict.reply,
+                    Err(err) => {
+                        tracing::warn!(conversation_id, %err, "HTTP bot failed; canned replies answer");
+                        script.answer(text).map(str::to_owned)
+                    }
+                }
+            }
+            None => script.answer(text).map(str::to_owned),
+        };
+        let Some(answer) = answer.filter(|a| !a.trim().is_empty()) else {
             return;
         };
-        let content = crate::envelope::ReplyContent::Text {
-            body: answer.to_owned(),
-        };
+        let content = crate::envelope::ReplyContent::Text { body: answer };
         if let Err(err) = crate::outbound::enqueue_reply(
             &self.db,
             &self.js,
@@ -589,6 +637,63 @@ impl Router {
         .await
         {
             tracing::warn!(conversation_id, %err, "bot reply not queued");
+        }
+    }
+
+    /// Asks an HTTP bot what to say (or whether to hand over).
+    async fn ask_http_bot(
+        &self,
+        endpoint: &str,
+        event: &InboundEvent,
+        conversation_id: i64,
+        text: Option<&str>,
+    ) -> std::result::Result<BotVerdict, String> {
+        let response = self
+            .http
+            .post(endpoint)
+            .json(&serde_json::json!({
+                "conversation_id": conversation_id,
+                "contact": {"wa_id": event.contact.wa_id, "name": event.contact.profile_name},
+                "business_number": event.business_number,
+                "text": text,
+            }))
+            .send()
+            .await
+            .map_err(|e| format!("request failed: {}", e.without_url()))?;
+        if !response.status().is_success() {
+            return Err(format!("HTTP {}", response.status()));
+        }
+        response
+            .json::<BotVerdict>()
+            .await
+            .map_err(|e| format!("unreadable answer: {}", e.without_url()))
+    }
+
+    /// The bot hands the conversation to its handover team's queue.
+    async fn hand_over(&self, conversation: &conversation::Model, script: &BotScript) {
+        let Some(team_id) = script.handover_team_id else {
+            tracing::warn!(
+                conversation = conversation.id,
+                "bot asked for a human but has no handover team"
+            );
+            return;
+        };
+        let change = assignment::Change::Route {
+            status: "queued",
+            team_id: Some(team_id),
+            priority: script.handover_priority,
+        };
+        match assignment::transition(&self.db, conversation.id, conversation.version, &change).await
+        {
+            Ok(row) => {
+                assignment::announce(&self.client, &row, "handover").await;
+                if let Ok(assigned) = assignment::drain_queues(&self.db).await {
+                    for row in assigned {
+                        assignment::announce(&self.client, &row, "assigned").await;
+                    }
+                }
+            }
+            Err(err) => tracing::warn!(conversation = conversation.id, %err, "bot handover failed"),
         }
     }
 

@@ -138,6 +138,12 @@ pub struct BotScript {
     pub handover_team_id: Option<i64>,
     #[serde(default)]
     pub handover_priority: i32,
+    /// An HTTP bot (e.g. AI triage) asked first: it gets
+    /// `{conversation_id, contact, text, language}` and answers
+    /// `{"reply": "…", "handover": false}`; on failure the canned replies
+    /// answer instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub endpoint: Option<String>,
 }
 
 impl BotScript {
@@ -492,6 +498,7 @@ mod tests {
             handover_keywords: vec!["human".into()],
             handover_team_id: Some(3),
             handover_priority: 1,
+            endpoint: None,
         });
         assert_eq!(
             bot.outcome(Some("a HUMAN please")),

@@ -323,7 +323,9 @@ impl Sender {
         // the reply `queued` for ever. A crash still hands it to another
         // sender after `ack_wait`.
         let outcome = loop {
-            let outcome = self.send(reply, message, delivered, &mut provider).await;
+            let outcome = self
+                .send(reply, message, delivered, &mut provider, shutdown)
+                .await;
             let wait = match &outcome {
                 Err(err) if err.code == UNKNOWN_OUTCOME && !last_delivery => {
                     // An earlier attempt died mid-call: give its status
@@ -438,6 +440,7 @@ impl Sender {
         message: &jetstream::Message,
         delivered: i64,
         provider: &mut String,
+        shutdown: &CancellationToken,
     ) -> Result<Option<String>, SendError> {
         let db_error = |e: sea_orm::DbErr| SendError {
             retryable: true,
@@ -461,11 +464,12 @@ impl Sender {
             // Already sent (a redelivery after a crash between send and ack).
             return Ok(None);
         }
-        if delivered > 1
-            && let Some(left) = self
-                .unresolved_attempt(reply.message_id)
-                .await
-                .map_err(db_error)?
+        // Also within one delivery: an in-place retry after an attempt
+        // whose outcome was never recorded.
+        if let Some(left) = self
+            .unresolved_attempt(reply.message_id)
+            .await
+            .map_err(db_error)?
         {
             return Err(SendError {
                 retryable: true,
@@ -560,9 +564,18 @@ impl Sender {
         metrics::histogram!(observe::SEND_SECONDS, "provider" => number.provider.clone())
             .record(calling.elapsed().as_secs_f64());
         let wamid = sent?;
-        self.mark_sent(reply.message_id, &wamid)
-            .await
-            .map_err(db_error)?;
+        // The provider has it: from here on only recording that may be
+        // retried, never the call (a database outage right after the call
+        // must not turn into a second send).
+        let mut pause = Duration::from_millis(100);
+        while let Err(err) = self.mark_sent(reply.message_id, &wamid).await {
+            tracing::warn!(%err, ?pause, "the provider accepted the reply; recording it failed, retrying");
+            tokio::select! {
+                () = shutdown.cancelled() => return Err(db_error(err)),
+                () = tokio::time::sleep(pause) => {}
+            }
+            pause = (pause * 2).min(Duration::from_secs(5));
+        }
         let waited = (Utc::now() - row.created_at).to_std().unwrap_or_default();
         metrics::histogram!(observe::REPLY_SECONDS, "provider" => number.provider.clone())
             .record(waited.as_secs_f64());

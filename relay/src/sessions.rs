@@ -10,12 +10,13 @@ use chrono::{DateTime, Duration, Utc};
 use entities::{business_number, contact, conversation, message};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
-    QueryFilter, QueryOrder, Set, TransactionTrait,
+    QueryFilter, QueryOrder, Set,
 };
 
 use crate::assignment::{self, Change};
 use crate::envelope::{DeliveryStatus, EventBody, InboundEvent, InboundMessage};
 use crate::routing::{self, Action, BotScript, Facts};
+use crate::session_cache::SessionCache;
 
 /// What applying an event did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,9 +70,10 @@ pub async fn apply(
     db: &DatabaseConnection,
     policy: SessionPolicy,
     event: &InboundEvent,
+    cache: Option<&SessionCache>,
 ) -> Result<Applied, DbErr> {
     match &event.body {
-        EventBody::Message(message) => apply_message(db, policy, event, message).await,
+        EventBody::Message(message) => apply_message(db, policy, event, message, cache).await,
         EventBody::Status(status) => apply_status(db, event, status).await,
         // Session health is for alerts; nothing in the database changes.
         EventBody::Session(_) => Ok(Applied::Ignored),
@@ -83,17 +85,40 @@ async fn apply_message(
     policy: SessionPolicy,
     event: &InboundEvent,
     message: &InboundMessage,
+    cache: Option<&SessionCache>,
 ) -> Result<Applied, DbErr> {
     let provider = event.provider.as_str();
     if already_applied(db, provider, &message.id).await? {
         return Ok(Applied::Duplicate);
     }
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let now = Utc::now();
     let number = business_number(&txn, event, now).await?;
     let contact = upsert_contact(&txn, event, now).await?;
-    let (mut conversation, opened) =
-        open_conversation(&txn, policy, number.id, contact.id, message.timestamp, now).await?;
+    // The cached conversation (if any) is used only through the
+    // version-checked touch below; a stale one is dropped and read again.
+    let cached = match cache {
+        Some(cache) => cache
+            .get(number.id, contact.id)
+            .await
+            .filter(|c| c.status != "resolved"),
+        None => None,
+    };
+    let from_cache = cached.is_some();
+    let (mut conversation, mut opened) = match cached {
+        Some(conversation) => (conversation, false),
+        None => {
+            open_conversation(&txn, policy, number.id, contact.id, message.timestamp, now).await?
+        }
+    };
+    if !touch(&txn, &mut conversation, message.timestamp, now, from_cache).await? {
+        if let Some(cache) = cache {
+            cache.forget(number.id, contact.id).await;
+        }
+        (conversation, opened) =
+            open_conversation(&txn, policy, number.id, contact.id, message.timestamp, now).await?;
+        touch(&txn, &mut conversation, message.timestamp, now, false).await?;
+    }
     let inserted = message::ActiveModel {
         conversation_id: Set(conversation.id),
         direction: Set("inbound".into()),
@@ -119,22 +144,6 @@ async fn apply_message(
         }
         Err(err) => return Err(err),
     };
-    // Only the timestamps move here: concurrent claims on the same row keep
-    // their version, so an agent's claim is never spuriously refused.
-    let last_message_at = conversation.last_message_at.max(message.timestamp);
-    let last_inbound_at = conversation
-        .last_inbound_at
-        .map_or(message.timestamp, |t| t.max(message.timestamp));
-    conversation::Entity::update_many()
-        .col_expr(conversation::Column::LastMessageAt, last_message_at.into())
-        .col_expr(
-            conversation::Column::LastInboundAt,
-            Some(last_inbound_at).into(),
-        )
-        .col_expr(conversation::Column::UpdatedAt, now.into())
-        .filter(conversation::Column::Id.eq(conversation.id))
-        .exec(&txn)
-        .await?;
     let mut bot = None;
     let mut changed = opened;
     let mut language = contact.language.clone();
@@ -198,6 +207,9 @@ async fn apply_message(
     {
         conversation = assigned;
         changed = true;
+    }
+    if let Some(cache) = cache {
+        cache.put(&conversation).await;
     }
     Ok(Applied::Message {
         conversation_id: conversation.id,
@@ -298,6 +310,47 @@ async fn upsert_contact(
             .await
         }
     }
+}
+
+/// Moves the conversation's message times (only those: concurrent claims
+/// keep their version, so an agent's claim is never spuriously refused) and
+/// updates `conversation` to match. With `check_version` (a cached copy),
+/// only if the row still has the version and message times read; `false`
+/// when it has not.
+async fn touch(
+    txn: &impl ConnectionTrait,
+    conversation: &mut conversation::Model,
+    message_time: DateTime<Utc>,
+    now: DateTime<Utc>,
+    check_version: bool,
+) -> Result<bool, DbErr> {
+    let last_message_at = conversation.last_message_at.max(message_time);
+    let last_inbound_at = conversation
+        .last_inbound_at
+        .map_or(message_time, |t| t.max(message_time));
+    let mut update = conversation::Entity::update_many()
+        .col_expr(conversation::Column::LastMessageAt, last_message_at.into())
+        .col_expr(
+            conversation::Column::LastInboundAt,
+            Some(last_inbound_at).into(),
+        )
+        .col_expr(conversation::Column::UpdatedAt, now.into())
+        .filter(conversation::Column::Id.eq(conversation.id));
+    if check_version {
+        update = update
+            .filter(conversation::Column::Version.eq(conversation.version))
+            .filter(conversation::Column::LastMessageAt.eq(conversation.last_message_at));
+        update = match conversation.last_inbound_at {
+            Some(at) => update.filter(conversation::Column::LastInboundAt.eq(at)),
+            None => update.filter(conversation::Column::LastInboundAt.is_null()),
+        };
+    }
+    if update.exec(txn).await?.rows_affected != 1 {
+        return Ok(false);
+    }
+    conversation.last_message_at = last_message_at;
+    conversation.last_inbound_at = Some(last_inbound_at);
+    Ok(true)
 }
 
 async fn open_conversation(

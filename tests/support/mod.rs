@@ -588,3 +588,20 @@ pub fn meta_text(
 pub fn unique_port() -> u16 {
     free_port().unwrap()
 }
+
+/// A customer writes now (so the 24 h window is open); returns the id of
+/// the conversation the router opened for them.
+pub async fn open_conversation(stack: &Stack, from: &str, wamid: &str) -> i64 {
+    let now = chrono::Utc::now().timestamp();
+    let body = meta_text(PHONE_NUMBER_ID, from, "Fay", wamid, "I need help", now);
+    assert_eq!(stack.post_meta("eu", &body, APP_SECRET).await.status(), 200);
+    eventually(Duration::from_secs(20), "the conversation", || async {
+        let (_, page) = stack.admin_get("/api/v1/conversations").await;
+        page["items"]
+            .as_array()?
+            .iter()
+            .find(|c| c["contact"]["wa_id"] == from)
+            .and_then(|c| c["id"].as_i64())
+    })
+    .await
+}

@@ -149,6 +149,17 @@ pub fn step(
                 Step::Write(Box::new(fresh()), None)
             }
         }
+        // Just resolved: a cool-down as long as the rule's clear (or for)
+        // duration before it may become pending again, so a reading taken
+        // before the resolution (another admin server's, or a slow source)
+        // cannot fire it straight back.
+        (Some(r), true)
+            if r.state == AlertState::Resolved
+                && r.resolved_at
+                    .is_some_and(|at| now - at < clear_duration.max(for_duration)) =>
+        {
+            Step::Keep
+        }
         (Some(r), true) if r.state == AlertState::Resolved => {
             let mut next = r.clone();
             next.state = AlertState::Pending;
@@ -295,6 +306,23 @@ mod tests {
         assert_eq!(
             said,
             vec![(1, Transition::Fired), (11, Transition::Resolved)]
+        );
+    }
+
+    #[test]
+    fn a_resolved_alert_cools_down_before_it_can_fire_again() {
+        // for 1 s, clear 2 s: fired at 2, clearing from 3, resolved at 5;
+        // active again at 6 is inside the 2 s cool-down (ignored), at 7 it
+        // becomes pending, at 8 it fires again.
+        let pattern = [true, true, true, false, false, false, true, true, true];
+        let (said, _) = run(&rule(1, 2), &pattern);
+        assert_eq!(
+            said,
+            vec![
+                (1, Transition::Fired),
+                (5, Transition::Resolved),
+                (8, Transition::Fired)
+            ]
         );
     }
 

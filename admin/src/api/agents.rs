@@ -13,7 +13,7 @@ use poem_openapi::{ApiResponse, Object, OpenApi, payload::Json};
 use relay::assignment;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, Set, TransactionTrait,
+    QueryOrder, Set,
 };
 
 use super::{ApiTags, Deleted, announce_change, unique_violation};
@@ -315,7 +315,7 @@ impl AgentsApi {
         let input = body.0;
         let email = input.email.trim().to_ascii_lowercase();
         let languages = languages("languages", input.languages)?;
-        let txn = state.db.begin().await?;
+        let txn = relay::db::begin_write(&state.db).await?;
         let teams = existing_teams(&txn, input.teams).await?;
         let taken = agent::Entity::find()
             .filter(agent::Column::Email.eq(&email))
@@ -370,7 +370,7 @@ impl AgentsApi {
             .languages
             .map(|l| languages("languages", l))
             .transpose()?;
-        let txn = state.db.begin().await?;
+        let txn = relay::db::begin_write(&state.db).await?;
         let row = find(&txn, id.0).await?;
         let new_teams = match patch.teams {
             Some(t) => Some(existing_teams(&txn, t).await?),
@@ -438,7 +438,7 @@ impl AgentsApi {
         id: Path<i64>,
     ) -> ApiResult<Deleted> {
         auth.0.require(Role::Admin)?;
-        let txn = state.db.begin().await?;
+        let txn = relay::db::begin_write(&state.db).await?;
         let row = find(&txn, id.0).await?;
         if auth.0.agent_id == Some(row.id) {
             return Err(ApiError::conflict("you cannot delete your own account"));

@@ -1,5 +1,6 @@
 //! `/api/v1/events`: Server-Sent Events of conversation changes, from the
-//! core NATS subjects `wa.events.>`, with keep-alive comments. Accepts the
+//! core NATS subjects `wa.events.>`, with keep-alive comments; an agent gets
+//! only the events of conversations it may see. Accepts the
 //! token as a bearer header or a `token` query parameter (EventSource).
 
 use std::time::Duration;
@@ -13,6 +14,9 @@ use super::ApiTags;
 use crate::AppState;
 use crate::auth::AnyTokenAuth;
 use crate::error::{ApiError, ApiResult};
+use crate::scope::AgentScope;
+use entities::conversation;
+use sea_orm::EntityTrait;
 
 /// One live change.
 #[derive(Debug, Clone, Object)]
@@ -39,7 +43,10 @@ impl EventsApi {
         auth: AnyTokenAuth,
         state: Data<&AppState>,
     ) -> ApiResult<EventStream<futures::stream::BoxStream<'static, LiveEventOut>>> {
-        let _caller = auth.principal();
+        // Agents get the events of the conversations they may see (their
+        // teams', and their own), checked against the database per event.
+        let scope = AgentScope::of(&state.db, auth.principal()).await?;
+        let db = state.db.clone();
         let subject = format!("{}.>", relay::topology::EVENTS_PREFIX);
         let subscriber = state
             .nats
@@ -47,13 +54,26 @@ impl EventsApi {
             .await
             .map_err(ApiError::unavailable)?;
         let stream = subscriber
-            .filter_map(|message| async move {
-                let value: serde_json::Value = serde_json::from_slice(&message.payload).ok()?;
-                Some(LiveEventOut {
-                    kind: value.get("kind")?.as_str()?.to_owned(),
-                    conversation_id: value.get("conversation_id")?.as_i64()?,
-                    message_id: value.get("message_id").and_then(serde_json::Value::as_i64),
-                })
+            .filter_map(move |message| {
+                let (scope, db) = (scope.clone(), db.clone());
+                async move {
+                    let value: serde_json::Value = serde_json::from_slice(&message.payload).ok()?;
+                    let event = LiveEventOut {
+                        kind: value.get("kind")?.as_str()?.to_owned(),
+                        conversation_id: value.get("conversation_id")?.as_i64()?,
+                        message_id: value.get("message_id").and_then(serde_json::Value::as_i64),
+                    };
+                    if let Some(scope) = scope {
+                        let row = conversation::Entity::find_by_id(event.conversation_id)
+                            .one(&db)
+                            .await
+                            .ok()??;
+                        if !scope.sees(&row) {
+                            return None;
+                        }
+                    }
+                    Some(event)
+                }
             })
             .boxed();
         Ok(EventStream::new(stream).keep_alive(Duration::from_secs(15)))

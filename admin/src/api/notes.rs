@@ -7,9 +7,7 @@ use entities::{conversation, conversation_note};
 use poem::web::Data;
 use poem_openapi::param::Path;
 use poem_openapi::{ApiResponse, Object, OpenApi, payload::Json};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 
 use super::ApiTags;
 use crate::AppState;
@@ -104,7 +102,7 @@ impl NotesApi {
             return Err(ApiError::invalid_field("body", "must not be blank"));
         }
         crate::scope::visible_conversation(&state.db, &auth.0, id.0).await?;
-        let txn = state.db.begin().await?;
+        let txn = relay::db::begin_write(&state.db).await?;
         conversation::Entity::find_by_id(id.0)
             .one(&txn)
             .await?

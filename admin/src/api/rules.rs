@@ -14,7 +14,6 @@ use poem_openapi::{ApiResponse, Object, OpenApi, payload::Json};
 use relay::routing::{self, Action, BotScript, CannedReply, Conditions, Facts, Hours, Outcome};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryOrder, QuerySelect, Set,
-    TransactionTrait,
 };
 
 use super::{ApiTags, Deleted, announce_change};
@@ -105,6 +104,12 @@ pub struct BotBehaviour {
     pub handover_team_id: Option<i64>,
     #[oai(default)]
     pub handover_priority: i32,
+    /// An HTTP bot asked first (AI triage): it receives
+    /// `{conversation_id, contact, text, language}` and answers
+    /// `{"reply": "…", "handover": true|false}`; canned replies answer when
+    /// it fails.
+    #[oai(validator(max_length = 2048))]
+    pub endpoint: Option<String>,
 }
 
 /// The action of a rule: `{"type": "team", "team_id": 3, "priority": 1}` or
@@ -304,6 +309,14 @@ fn action_in(a: RuleAction) -> ApiResult<Action> {
             let bot = a
                 .bot
                 .ok_or_else(|| ApiError::invalid_field("action.bot", "required for type bot"))?;
+            if let Some(url) = &bot.endpoint
+                && !(url.starts_with("http://") || url.starts_with("https://"))
+            {
+                return Err(ApiError::invalid_field(
+                    "action.bot.endpoint",
+                    "must be an http(s) URL",
+                ));
+            }
             Ok(Action::Bot(BotScript {
                 replies: bot
                     .replies
@@ -317,6 +330,7 @@ fn action_in(a: RuleAction) -> ApiResult<Action> {
                 handover_keywords: bot.handover_keywords,
                 handover_team_id: bot.handover_team_id,
                 handover_priority: bot.handover_priority,
+                endpoint: bot.endpoint,
             }))
         }
     }
@@ -347,6 +361,7 @@ fn action_out(a: Action) -> RuleAction {
                 handover_keywords: script.handover_keywords,
                 handover_team_id: script.handover_team_id,
                 handover_priority: script.handover_priority,
+                endpoint: script.endpoint,
             }),
         },
     }
@@ -479,7 +494,7 @@ impl RulesApi {
     ) -> ApiResult<Created> {
         auth.0.require(Role::Admin)?;
         let input = body.0;
-        let txn = state.db.begin().await?;
+        let txn = relay::db::begin_write(&state.db).await?;
         let (conditions, action) = validated(&txn, input.conditions, input.action).await?;
         let position = match input.position {
             Some(p) => p,
@@ -531,7 +546,7 @@ impl RulesApi {
     ) -> ApiResult<Json<RuleOut>> {
         auth.0.require(Role::Admin)?;
         let patch = body.0;
-        let txn = state.db.begin().await?;
+        let txn = relay::db::begin_write(&state.db).await?;
         let row = find(&txn, id.0).await?;
         let before = snapshot(&row);
         let current = rule_out(row.clone())?;
@@ -578,7 +593,7 @@ impl RulesApi {
         id: Path<i64>,
     ) -> ApiResult<Deleted> {
         auth.0.require(Role::Admin)?;
-        let txn = state.db.begin().await?;
+        let txn = relay::db::begin_write(&state.db).await?;
         let row = find(&txn, id.0).await?;
         routing_rule::Entity::delete_by_id(row.id)
             .exec(&txn)
@@ -623,7 +638,7 @@ impl RulesApi {
                 format!("rule {dup} is listed more than once"),
             ));
         }
-        let txn = state.db.begin().await?;
+        let txn = relay::db::begin_write(&state.db).await?;
         let rows = ordered(&txn).await?;
         let before: Vec<i64> = rows.iter().map(|r| r.id).collect();
         if let Some(unknown) = ids.iter().find(|id| !before.contains(id)) {

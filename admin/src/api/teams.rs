@@ -11,7 +11,7 @@ use poem_openapi::param::Path;
 use poem_openapi::{ApiResponse, Object, OpenApi, payload::Json};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, Set, TransactionTrait,
+    QueryOrder, Set,
 };
 
 use super::{ApiTags, Deleted, announce_change, unique_violation};
@@ -247,7 +247,7 @@ impl TeamsApi {
         if name.is_empty() {
             return Err(ApiError::invalid_field("name", "must not be blank"));
         }
-        let txn = state.db.begin().await?;
+        let txn = relay::db::begin_write(&state.db).await?;
         let members = existing_agents(&txn, input.members).await?;
         name_taken(&txn, &name, None).await?;
         let row = team::ActiveModel {
@@ -287,7 +287,7 @@ impl TeamsApi {
     ) -> ApiResult<Json<TeamOut>> {
         auth.0.require(Role::Admin)?;
         let patch = body.0;
-        let txn = state.db.begin().await?;
+        let txn = relay::db::begin_write(&state.db).await?;
         let row = find(&txn, id.0).await?;
         let new_members = match patch.members {
             Some(m) => Some(existing_agents(&txn, m).await?),
@@ -348,7 +348,7 @@ impl TeamsApi {
         id: Path<i64>,
     ) -> ApiResult<Deleted> {
         auth.0.require(Role::Admin)?;
-        let txn = state.db.begin().await?;
+        let txn = relay::db::begin_write(&state.db).await?;
         let row = find(&txn, id.0).await?;
         let rules = rules_using(&txn, row.id).await?;
         if !rules.is_empty() {

@@ -11,7 +11,6 @@ use poem_openapi::param::Path;
 use poem_openapi::{ApiResponse, Object, OpenApi, payload::Json};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
 };
 
 use super::{ApiTags, Deleted, unique_violation};
@@ -102,7 +101,7 @@ impl TokensApi {
     ) -> ApiResult<Created> {
         auth.0.require(Role::Admin)?;
         let name = body.0.name;
-        let txn = state.db.begin().await?;
+        let txn = relay::db::begin_write(&state.db).await?;
         let taken = api_token::Entity::find()
             .filter(api_token::Column::Name.eq(&name))
             .count(&txn)
@@ -150,7 +149,7 @@ impl TokensApi {
         id: Path<i64>,
     ) -> ApiResult<Deleted> {
         auth.0.require(Role::Admin)?;
-        let txn = state.db.begin().await?;
+        let txn = relay::db::begin_write(&state.db).await?;
         let row = api_token::Entity::find_by_id(id.0)
             .filter(api_token::Column::AgentId.is_null())
             .one(&txn)

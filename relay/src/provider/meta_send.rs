@@ -62,30 +62,8 @@ impl MetaClient {
             self.api_version,
             reply.business_number
         );
-        let response = self
-            .http
-            .post(url)
-            .bearer_auth(access_token)
-            .json(&request_body(reply))
-            .send()
-            .await
-            .map_err(|e| SendError {
-                retryable: true,
-                code: if e.is_timeout() {
-                    "timeout".into()
-                } else {
-                    "connection".into()
-                },
-                reason: format!("request failed: {}", without_url(&e)),
-                retry_after: None,
-            })?;
-        let status = response.status();
-        let retry_after = response
-            .headers()
-            .get(reqwest::header::RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(parse_retry_after);
-        let body: Value = response.json().await.unwrap_or(Value::Null);
+        let (status, retry_after, body) =
+            post_json(&self.http, &url, access_token, &request_body(reply)).await?;
         if status.is_success() {
             return body
                 .pointer("/messages/0/id")
@@ -100,6 +78,45 @@ impl MetaClient {
         }
         Err(classify(status.as_u16(), &body, retry_after))
     }
+}
+
+/// POSTs `body` as JSON with a bearer token; returns the status, the
+/// `Retry-After` and the JSON answer (`Null` when it is not JSON). A request
+/// that got no answer is a retryable [`SendError`] (`timeout` or
+/// `connection`), shared by every provider client.
+///
+/// # Errors
+/// The request got no answer.
+pub(crate) async fn post_json(
+    http: &reqwest::Client,
+    url: &str,
+    token: &str,
+    body: &Value,
+) -> Result<(reqwest::StatusCode, Option<Duration>, Value), SendError> {
+    let response = http
+        .post(url)
+        .bearer_auth(token)
+        .json(body)
+        .send()
+        .await
+        .map_err(|e| SendError {
+            retryable: true,
+            code: if e.is_timeout() {
+                "timeout".into()
+            } else {
+                "connection".into()
+            },
+            reason: format!("request failed: {}", without_url(&e)),
+            retry_after: None,
+        })?;
+    let status = response.status();
+    let retry_after = response
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(parse_retry_after);
+    let body: Value = response.json().await.unwrap_or(Value::Null);
+    Ok((status, retry_after, body))
 }
 
 pub(crate) fn without_url(err: &reqwest::Error) -> String {

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use super::meta_send::{SendError, parse_retry_after, without_url};
+use super::meta_send::{SendError, post_json};
 use crate::envelope::{MediaKind, OutboundReply, ReplyContent};
 
 /// A pooled WasenderApi client.
@@ -40,34 +40,9 @@ impl WasenderClient {
         api_key: &str,
         reply: &OutboundReply,
     ) -> Result<String, SendError> {
-        let body = request_body(reply)?;
-        let response = self
-            .http
-            .post(format!(
-                "{}/api/send-message",
-                base_url.trim_end_matches('/')
-            ))
-            .bearer_auth(api_key)
-            .json(&body)
-            .send()
-            .await
-            .map_err(|e| SendError {
-                retryable: true,
-                code: if e.is_timeout() {
-                    "timeout".into()
-                } else {
-                    "connection".into()
-                },
-                reason: format!("request failed: {}", without_url(&e)),
-                retry_after: None,
-            })?;
-        let status = response.status();
-        let retry_after = response
-            .headers()
-            .get(reqwest::header::RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(parse_retry_after);
-        let body: Value = response.json().await.unwrap_or(Value::Null);
+        let url = format!("{}/api/send-message", base_url.trim_end_matches('/'));
+        let (status, retry_after, body) =
+            post_json(&self.http, &url, api_key, &request_body(reply)?).await?;
         if status.is_success() && body.get("success").and_then(Value::as_bool) != Some(false) {
             return message_id(&body).ok_or_else(|| SendError {
                 retryable: true,

@@ -980,6 +980,13 @@ export interface components {
              * @default 0
              */
             handover_priority: number;
+            /**
+             * @description An HTTP bot asked first (AI triage): it receives
+             *     `{conversation_id, contact, text, language}` and answers
+             *     `{"reply": "…", "handover": true|false}`; canned replies answer when
+             *     it fails.
+             */
+            endpoint?: string;
         };
         /**
          * BotReply

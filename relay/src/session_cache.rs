@@ -1,0 +1,94 @@
+//! The router's session state cache: the open conversation of each
+//! (business number, contact) as last seen (id, status, assignee, team,
+//! version), so an event usually needs no look-up. The database stays the
+//! truth: a cached conversation is only used through a version-checked
+//! update (`sessions`), and a stale one is dropped and read again. Changes
+//! made elsewhere (the admin API's claim, transfer, resolve, reopen; other
+//! routers) are announced on `wa.events.conversation.<id>` with their
+//! version, and every router drops an entry older than that.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use entities::conversation;
+use futures::StreamExt;
+use moka::future::Cache;
+use tokio_util::sync::CancellationToken;
+
+use crate::observe;
+use crate::topology;
+
+/// Conversations by (business number id, contact id).
+pub struct SessionCache {
+    inner: Cache<(i64, i64), conversation::Model>,
+}
+
+impl SessionCache {
+    pub fn new(capacity: u64) -> Self {
+        Self {
+            inner: Cache::builder()
+                .max_capacity(capacity)
+                .time_to_idle(Duration::from_secs(600))
+                .support_invalidation_closures()
+                .build(),
+        }
+    }
+
+    /// The cached conversation of this pair, if any.
+    pub async fn get(&self, number_id: i64, contact_id: i64) -> Option<conversation::Model> {
+        let found = self.inner.get(&(number_id, contact_id)).await;
+        let result = if found.is_some() { "hit" } else { "miss" };
+        metrics::counter!(observe::SESSION_CACHE, "result" => result).increment(1);
+        found
+    }
+
+    /// Remembers `row` as its pair's conversation.
+    pub async fn put(&self, row: &conversation::Model) {
+        self.inner
+            .insert((row.business_number_id, row.contact_id), row.clone())
+            .await;
+    }
+
+    /// Forgets the pair (a stale entry).
+    pub async fn forget(&self, number_id: i64, contact_id: i64) {
+        self.inner.invalidate(&(number_id, contact_id)).await;
+    }
+
+    /// Drops the conversation `id` if the cached version is older than
+    /// `version`.
+    pub fn changed(&self, id: i64, version: i64) {
+        // Only fails when closures are not supported, which `new` enables.
+        let _ = self
+            .inner
+            .invalidate_entries_if(move |_, row| row.id == id && row.version < version);
+    }
+
+    /// Applies every conversation event on core NATS until `shutdown`.
+    pub async fn listen(self: Arc<Self>, client: async_nats::Client, shutdown: CancellationToken) {
+        let subject = format!("{}.conversation.*", topology::EVENTS_PREFIX);
+        let mut events = match client.subscribe(subject).await {
+            Ok(events) => events,
+            Err(err) => {
+                tracing::warn!(%err, "session cache: no invalidation feed");
+                return;
+            }
+        };
+        loop {
+            let next = tokio::select! {
+                () = shutdown.cancelled() => return,
+                next = events.next() => next,
+            };
+            let Some(event) = next else { return };
+            let Ok(body) = serde_json::from_slice::<serde_json::Value>(&event.payload) else {
+                continue;
+            };
+            if let (Some(id), Some(version)) = (
+                body.get("conversation_id")
+                    .and_then(serde_json::Value::as_i64),
+                body.get("version").and_then(serde_json::Value::as_i64),
+            ) {
+                self.changed(id, version);
+            }
+        }
+    }
+}
