@@ -73,6 +73,8 @@ pub(crate) struct AppState {
     pub partitions: u16,
     /// Failed-login counter (rate limit).
     pub logins: std::sync::Arc<accounts::LoginLimiter>,
+    /// Seals and opens the numbers' secrets at rest.
+    pub vault: std::sync::Arc<relay::vault::Vault>,
 }
 
 /// The OpenAPI 3 document of the admin API as pretty JSON, identical to the

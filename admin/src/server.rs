@@ -40,6 +40,7 @@ impl AdminServer {
         db: DatabaseConnection,
         nats: async_nats::Client,
         partitions: u16,
+        vault: std::sync::Arc<relay::vault::Vault>,
     ) -> Result<Self> {
         relay::observe::install();
         let listener = tokio::net::TcpListener::bind(settings.listen).await?;
@@ -57,6 +58,7 @@ impl AdminServer {
                 js,
                 partitions,
                 logins: std::sync::Arc::new(crate::accounts::LoginLimiter::default()),
+                vault,
             },
         })
     }
