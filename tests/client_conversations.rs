@@ -235,6 +235,7 @@ async fn conversations_are_worked_through_the_client(db: TestDb) {
     assert_eq!(life.conversation_id, id);
     assert_eq!(life.message.id, inbound.id);
     assert_eq!(life.stages[0].detail["region"], "eu");
+    refused(cy.get_message_lifecycle(inbound.id).await, 403, "forbidden");
     let detail = refused(
         admin.get_message_lifecycle(99_999_999).await,
         404,
