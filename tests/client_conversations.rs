@@ -133,6 +133,56 @@ async fn conversations_are_worked_through_the_client(db: TestDb) {
     .await;
     let other = open_conversation(&stack, "4915100000502", "wamid.R2").await;
 
+    // A customer who last wrote 26 h ago: free-form replies are refused
+    // (the 24 h window), templates pass.
+    let old = meta_text(
+        PHONE_NUMBER_ID,
+        "4915100000503",
+        "Olga",
+        "wamid.R3",
+        "are you there?",
+        chrono::Utc::now().timestamp() - 26 * 3600,
+    );
+    assert_eq!(stack.post_meta("eu", &old, APP_SECRET).await.status(), 200);
+    let stale = eventually(WAIT, "the old conversation", || async {
+        let q: types::ListConversationsQ = "Olga".parse().unwrap();
+        admin
+            .list_conversations(None, None, None, None, Some(&q), None, None)
+            .await
+            .ok()?
+            .into_inner()
+            .items
+            .pop()
+    })
+    .await;
+    let detail = refused(
+        admin
+            .reply_to_conversation(stale.id, &body(json!({"text": "Sorry for the wait"})))
+            .await,
+        422,
+        "window_closed",
+    );
+    assert!(detail.contains("24"), "{detail}");
+    let template = admin
+        .reply_to_conversation(
+            stale.id,
+            &body(json!({"template": {"name": "follow_up", "language": "en", "parameters": ["Olga"]}})),
+        )
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        (template.kind.as_str(), template.status.as_str()),
+        ("template", "queued")
+    );
+    let stale_messages = admin
+        .get_conversation(stale.id)
+        .await
+        .unwrap()
+        .into_inner()
+        .messages;
+    assert_eq!(stale_messages.len(), 2, "the refused reply was not stored");
+
     // Filters and paging.
     let ids =
         |page: types::ConversationPageOut| page.items.iter().map(|c| c.id).collect::<Vec<_>>();
@@ -141,7 +191,7 @@ async fn conversations_are_worked_through_the_client(db: TestDb) {
         .await
         .unwrap()
         .into_inner();
-    assert_eq!(ids(by_number), [other, id], "newest first");
+    assert_eq!(ids(by_number), [stale.id, other, id], "newest first");
     let unknown_number = admin
         .list_conversations(None, None, None, Some("999"), None, None, None)
         .await
@@ -156,18 +206,18 @@ async fn conversations_are_worked_through_the_client(db: TestDb) {
         .into_inner();
     assert_eq!(ids(by_text), [id]);
     let first = admin
-        .list_conversations(None, None, NonZeroU64::new(1), None, None, None, None)
+        .list_conversations(None, None, NonZeroU64::new(2), None, None, None, None)
         .await
         .unwrap()
         .into_inner();
     let cursor: types::ListConversationsCursor =
         first.next_cursor.clone().unwrap().parse().unwrap();
-    assert_eq!(ids(first), [other]);
+    assert_eq!(ids(first), [stale.id, other]);
     let second = admin
         .list_conversations(
             None,
             Some(&cursor),
-            NonZeroU64::new(1),
+            NonZeroU64::new(2),
             None,
             None,
             None,

@@ -351,6 +351,24 @@ async fn agents_sign_in_and_are_managed_through_the_client(db: TestDb) {
     refused(sue.logout().await, 401, "unauthorized");
     assert_eq!(root.me().await.unwrap().into_inner().role, "admin");
 
+    // Five wrong passwords for an email: even the right one waits (429).
+    let as_sue = |password: &str| {
+        body::<types::LoginIn>(json!({"email": "sue@example.com", "password": password}))
+    };
+    for _ in 0..5 {
+        refused(
+            anonymous.login(&as_sue("not her password")).await,
+            401,
+            "unauthorized",
+        );
+    }
+    let detail = refused(
+        anonymous.login(&as_sue("correct horse battery")).await,
+        429,
+        "too_many_requests",
+    );
+    assert!(detail.contains("try again"), "{detail}");
+
     // Every change is in the audit trail, attributed.
     let trail = admin
         .list_audit(None, None, Some(&ana.id.to_string()), Some("agent"))
