@@ -1,34 +1,21 @@
 //! The admin API driven only through the generated Rust client
 //! (`wharf-client`, progenitor over the committed spec): the proof that an
 //! integrator can. Happy paths and the 401 / 403 / 404 / 409 / 400-422
-//! answers, each as a typed `{code, detail}` error.
+//! answers, each as a typed `{code, detail}` error. The other operations
+//! are in `client_manage.rs` and `client_conversations.rs`; the spec check
+//! at the bottom fails when an operation is called by none of them.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "support/client.rs"]
+mod client_support;
 mod support;
 
 use std::time::Duration;
 
+use client_support::{body, failure};
 use serde_json::json;
 use support::*;
-use wharf_client::{Client, Error, ResponseValue, types};
-
-/// The HTTP status of a failed call, and its `{code, detail}` when typed.
-fn failure<T: std::fmt::Debug>(
-    result: Result<ResponseValue<T>, Error<types::ErrorOut>>,
-) -> (u16, Option<types::ErrorOut>) {
-    match result {
-        Ok(value) => panic!("expected a refusal, got {value:?}"),
-        Err(Error::ErrorResponse(response)) => {
-            (response.status().as_u16(), Some(response.into_inner()))
-        }
-        Err(Error::UnexpectedResponse(response)) => (response.status().as_u16(), None),
-        Err(other) => panic!("expected an HTTP refusal, got {other}"),
-    }
-}
-
-fn body<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> T {
-    serde_json::from_value(value).expect("a valid request body")
-}
+use wharf_client::{Client, types};
 
 async fn an_integrator_manages_wharf_through_the_generated_client(db: TestDb) {
     let stack = spawn_stack(db, StackOptions::default()).await;
