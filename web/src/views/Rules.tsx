@@ -8,6 +8,7 @@ import {
   actionSummary, conditionsSummary, dryRunSummary, EMPTY_RULE_FORM, moveId, ruleBody, ruleForm, sortRules, type RuleForm,
 } from '../lib/admin';
 import { call, Notice, States, useLoaded } from './adminKit';
+import { ConfirmDialog, useDialog } from './Dialog';
 
 type RuleOut = components['schemas']['RuleOut'];
 type TeamOut = components['schemas']['TeamOut'];
@@ -51,9 +52,12 @@ export function Rules({ api }: { api: Api }) {
     if (again && !again.disabled) again.focus(); else document.getElementById(`rule-${refocus.id}-edit`)?.focus();
     setRefocus(null);
   }, [refocus, rules.data]);
+  const [deleting, setDeleting] = useState<RuleOut | null>(null);
   const remove = async (rule: RuleOut) => {
-    if (!window.confirm(`Delete the rule “${rule.name}”?`)) return;
+    setBusy(true);
     const r = await call(() => api.DELETE('/api/v1/rules/{id}', { params: { path: { id: rule.id } } }), 'Could not delete the rule');
+    setBusy(false);
+    setDeleting(null);
     setNotice(r.error ? { ok: false, text: r.error } : { ok: true, text: `Rule “${rule.name}” was deleted.` });
     void rules.reload();
   };
@@ -71,6 +75,15 @@ export function Rules({ api }: { api: Api }) {
           numbers={numbers.data ?? []}
           onDone={(text) => { setEditing(null); if (text) { setNotice({ ok: true, text }); void rules.reload(); } }} />
       )}
+      {deleting && (
+        <ConfirmDialog label="Confirm deletion" onCancel={() => setDeleting(null)}>
+          <p>Delete the rule “{deleting.name}”? Conversations it would route fall through to the next matching rule.</p>
+          <div className="row">
+            <button type="button" className="primary danger" disabled={busy} onClick={() => void remove(deleting)}>Delete {deleting.name}</button>
+            <button type="button" className="ghost" onClick={() => setDeleting(null)} data-autofocus>Cancel</button>
+          </div>
+        </ConfirmDialog>
+      )}
       <States label="Rules in order" loaded={rules} empty={ordered.length === 0} emptyText="No routing rules yet: new conversations stay with the bot, unrouted. Create one with “New rule”.">
         <ol className="rule-list" data-testid="rule-list">
           {ordered.map((r, i) => (
@@ -84,7 +97,7 @@ export function Rules({ api }: { api: Api }) {
                 <button type="button" className="ghost icon" id={`rule-${r.id}-up`} aria-label={`Move ${r.name} up`} disabled={busy || i === 0} onClick={() => void move(i, -1)}>↑</button>
                 <button type="button" className="ghost icon" id={`rule-${r.id}-down`} aria-label={`Move ${r.name} down`} disabled={busy || i === ordered.length - 1} onClick={() => void move(i, 1)}>↓</button>
                 <button type="button" className="link" id={`rule-${r.id}-edit`} aria-label={`Edit ${r.name}`} onClick={() => { setEditing(r); setNotice(null); }}>Edit</button>
-                <button type="button" className="link danger" aria-label={`Delete ${r.name}`} onClick={() => void remove(r)}>Delete</button>
+                <button type="button" className="link danger" aria-label={`Delete ${r.name}`} onClick={() => setDeleting(r)}>Delete</button>
               </div>
             </li>))}
         </ol>
@@ -101,6 +114,7 @@ function RuleEditor({ api, rule, teams, numbers, onDone }: {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const set = (patch: Partial<RuleForm>) => setForm((f) => ({ ...f, ...patch }));
+  const ref = useDialog<HTMLFormElement>(() => onDone(null));
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -118,7 +132,7 @@ function RuleEditor({ api, rule, teams, numbers, onDone }: {
   const title = rule ? `Edit rule ${rule.name}` : 'New rule';
   const teamOptions = teams.map((t) => <option key={t.id} value={t.id}>{t.name}</option>);
   return (
-    <form className="panel form" onSubmit={submit} aria-label={title}>
+    <form ref={ref} className="panel form" onSubmit={submit} aria-label={title}>
       <h2>{title}</h2>
       <div className="form-grid">
         <label>Rule name<input id="rule-form-name" maxLength={200} value={form.name} onChange={(e) => set({ name: e.target.value })} autoFocus /></label>
