@@ -1,7 +1,8 @@
 // End to end: the health page's live charts against a real `wharf up` stack
 // (signed webhooks make the ingest figure move; a bad signature trips the
-// stack's alert rule), and the keyboard in dialogs: Escape closes them and
-// focus goes back to what opened them. Screenshots go to
+// stack's alert rule), the keyboard in dialogs (Escape closes them and
+// focus goes back to what opened them), and a rule's business hours and
+// canned bot replies edited in the rules editor. Screenshots go to
 // tests/browser/artifacts/ (gitignored).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -55,7 +56,7 @@ async function chartsDrawn(page) {
   }
 }
 
-describe('health page and dialogs against a real stack', { timeout: 240_000 }, () => {
+describe('health page, dialogs and the rule editor against a real stack', { timeout: 240_000 }, () => {
   before(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     const [s, b] = await Promise.allSettled([
@@ -165,5 +166,70 @@ describe('health page and dialogs against a real stack', { timeout: 240_000 }, (
     assert.ok(await revoke.evaluate((b) => b === document.activeElement), 'focus is back on the Revoke button');
     // Cancelled: the token is still there.
     assert.equal(await page.getByTestId(`token-${name}`).count(), 1);
+  });
+
+  test('a rule\'s business hours and canned bot replies are edited in the rules editor', async () => {
+    const page = await signedIn(DESKTOP);
+    await page.goto(`${stack.adminUrl}/rules`);
+    await page.getByRole('button', { name: 'New rule' }).click();
+    const editor = page.getByRole('form', { name: 'New rule' });
+    const name = 'Night bot';
+    await editor.getByLabel('Rule name').fill(name);
+    // Disabled: it must not route the other tests' messages.
+    await editor.getByLabel('Enabled').uncheck();
+    await editor.getByLabel('Only at certain hours').check();
+    await editor.getByLabel('Time zone').fill('Europe/Lisbon');
+    await editor.locator('#rule-form-hoursFrom').fill('22:00');
+    await editor.locator('#rule-form-hoursTo').fill('06:00');
+    await editor.getByLabel('Mon', { exact: true }).check();
+    await editor.getByLabel('Fri', { exact: true }).check();
+    await editor.getByRole('radio', { name: 'Answer with the bot' }).check();
+    const replies = [['price', 'Plans start at 10 € a month.'], ['hours', 'We answer from 8 to 22.']];
+    for (const [i, [keyword, text]] of replies.entries()) {
+      await editor.getByRole('button', { name: 'Add a canned reply' }).click();
+      assert.ok(await editor.getByLabel(`Keyword ${i + 1}`, { exact: true }).evaluate((el) => el === document.activeElement), 'the new row has focus');
+      await editor.getByLabel(`Keyword ${i + 1}`, { exact: true }).fill(keyword);
+      await editor.getByLabel(`Reply ${i + 1}`, { exact: true }).fill(text);
+    }
+    await editor.getByLabel('Fallback reply').fill('An agent will answer in the morning.');
+    await shot(page, 'rule-editor-1280');
+    await editor.getByRole('button', { name: 'Create rule' }).click();
+    await page.getByRole('status').filter({ hasText: `Rule “${name}” was created` }).waitFor();
+
+    const stored = async () => {
+      const res = await fetch(`${stack.adminUrl}/api/v1/rules`, { headers: { authorization: `Bearer ${stack.credentials.admin_token}` } });
+      assert.equal(res.status, 200);
+      return (await res.json()).find((r) => r.name === name);
+    };
+    let saved = await stored();
+    assert.equal(saved.enabled, false);
+    assert.deepEqual(saved.conditions.hours, { time_zone: 'Europe/Lisbon', days: [1, 5], from: '22:00', to: '06:00', inside: true });
+    assert.deepEqual(saved.action.bot.replies, replies.map(([keyword, text]) => ({ keyword, text })));
+    assert.equal(saved.action.bot.fallback, 'An agent will answer in the morning.');
+
+    // Edit: the form shows what is stored; a half-filled reply is refused.
+    await page.getByRole('button', { name: `Edit ${name}` }).click();
+    const edit = page.getByRole('form', { name: `Edit rule ${name}` });
+    assert.equal(await edit.getByLabel('Time zone').inputValue(), 'Europe/Lisbon');
+    assert.equal(await edit.getByLabel('Keyword 2', { exact: true }).inputValue(), 'hours');
+    await edit.getByRole('button', { name: 'Remove canned reply 1' }).click();
+    await edit.getByRole('button', { name: 'Add a canned reply' }).click();
+    await edit.getByLabel('Keyword 2', { exact: true }).fill('refund');
+    await edit.getByRole('button', { name: 'Save rule' }).click();
+    await edit.getByRole('alert').filter({ hasText: 'Each canned reply needs a keyword and a text.' }).waitFor();
+    await edit.getByLabel('Reply 2', { exact: true }).fill('Refunds take 5 days.');
+    await edit.locator('#rule-form-hoursInside').selectOption('outside');
+    await edit.getByRole('button', { name: 'Save rule' }).click();
+    await page.getByRole('status').filter({ hasText: `Rule “${name}” was saved` }).waitFor();
+    saved = await stored();
+    assert.deepEqual(saved.action.bot.replies, [{ keyword: 'hours', text: 'We answer from 8 to 22.' }, { keyword: 'refund', text: 'Refunds take 5 days.' }]);
+    assert.equal(saved.conditions.hours.inside, false);
+
+    // Hours switched off are removed.
+    await page.getByRole('button', { name: `Edit ${name}` }).click();
+    await page.getByRole('form', { name: `Edit rule ${name}` }).getByLabel('Only at certain hours').uncheck();
+    await page.getByRole('button', { name: 'Save rule' }).click();
+    await page.getByRole('status').filter({ hasText: `Rule “${name}” was saved` }).waitFor();
+    assert.equal((await stored()).conditions.hours, undefined);
   });
 });
