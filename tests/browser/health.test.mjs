@@ -166,6 +166,11 @@ describe('health page, dialogs and the rule editor against a real stack', { time
     assert.ok(await revoke.evaluate((b) => b === document.activeElement), 'focus is back on the Revoke button');
     // Cancelled: the token is still there.
     assert.equal(await page.getByTestId(`token-${name}`).count(), 1);
+    // Confirmed: the row and its button go; focus lands on the heading.
+    await revoke.click();
+    await dialog.getByRole('button', { name: `Revoke ${name}` }).click();
+    await page.getByTestId(`token-${name}`).waitFor({ state: 'detached' });
+    await eventually('focus on the heading', WAIT, () => page.evaluate(() => document.activeElement?.textContent === 'API tokens'));
   });
 
   test('a rule\'s business hours and canned bot replies are edited in the rules editor', async () => {

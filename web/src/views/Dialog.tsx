@@ -11,7 +11,7 @@ const stack = new DialogStack();
  * Keyboard behaviour for the element given the returned ref: on open, focus
  * goes inside (unless an `autoFocus` child already took it); Escape calls
  * `onClose`; on close focus returns to the element that had it on open
- * (or the page's heading when that is gone). `trap`: Tab cycles inside.
+ * (or the page's heading when that is gone, then or later). `trap`: Tab cycles inside.
  */
 export function useDialog<T extends HTMLElement>(onClose: () => void, { trap = false } = {}) {
   const ref = useRef<T>(null);
@@ -45,10 +45,19 @@ export function useDialog<T extends HTMLElement>(onClose: () => void, { trap = f
     return () => {
       document.removeEventListener('keydown', onKey);
       stack.remove(token);
-      const back = opener?.isConnected ? opener : document.querySelector<HTMLElement>('main h1');
-      if (back) {
-        if (back.tagName === 'H1') back.tabIndex = -1;
-        back.focus();
+      if (opener?.isConnected) {
+        opener.focus();
+        // A confirmed deletion removes the opener's row once the list
+        // reloads: then the heading takes focus instead of the page body.
+        const watch = new MutationObserver(() => {
+          if (opener.isConnected) return;
+          watch.disconnect();
+          if (document.activeElement === document.body || document.activeElement === null) focusHeading();
+        });
+        watch.observe(document.body, { childList: true, subtree: true });
+        window.setTimeout(() => watch.disconnect(), 10_000);
+      } else {
+        focusHeading();
       }
     };
   }, [opener, trap]);
@@ -65,4 +74,12 @@ export function ConfirmDialog({ label, onCancel, children }: { label: string; on
       </div>
     </div>
   );
+}
+
+/** Focuses the page's heading (made focusable by script only). */
+function focusHeading() {
+  const h1 = document.querySelector<HTMLElement>('main h1');
+  if (!h1) return;
+  h1.tabIndex = -1;
+  h1.focus();
 }
