@@ -38,12 +38,15 @@ export function TimeChart({ title, lines, data, format, max, span, id, empty, sp
       series: [
         {},
         ...lines.map((l) => ({
-          label: l.label, stroke: l.color, width: 2, spanGaps: sparse, points: { show: sparse, size: 6, fill: l.color },
+          label: l.label, stroke: l.color, width: 2, spanGaps: sparse,
+          // Dense lines get uPlot's own choice (dots while there are few points).
+          points: sparse ? { show: true, size: 6, fill: l.color } : { fill: l.color },
           value: (_: uPlot, v: number | null) => (v === null || v === undefined ? '—' : format(v)),
         })),
       ],
       scales: {
-        x: { time: true, range: (_u, _lo, hi) => { const end = hi ?? Date.now() / 1000; return [end - span, end]; } },
+        // The newest point's time, not `hi`: uPlot widens a single point's range by far.
+        x: { time: true, range: (u) => { const end = u.data[0].at(-1) ?? Date.now() / 1000; return [end - span, end]; } },
         y: { range: (_u, _min, hi) => [0, Math.max(max, hi ?? 0) * 1.1] } },
       axes: [
         { stroke: '#667085', grid: { stroke: '#eef1f4' } },
