@@ -479,3 +479,13 @@ async fn stats_show_stream_depths_partition_backlogs_and_delivery_outcomes() {
         "{ingest}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn stats_leave_out_the_ingest_counters_when_no_edge_metrics_are_known() {
+    // No `[alerts]` given: the harness names no edge /metrics URL.
+    let stack = spawn_stack(TestDb::sqlite(), StackOptions::default()).await;
+    let (status, stats) = stack.admin_get("/api/v1/stats").await;
+    assert_eq!(status, 200);
+    assert!(stats.get("ingest").is_none(), "{stats}");
+    assert_eq!(stats["streams"].as_array().unwrap().len(), 3, "{stats}");
+}
