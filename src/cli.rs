@@ -44,6 +44,8 @@ pub enum Command {
     Openapi,
     /// Print the effective configuration (secrets redacted).
     Config,
+    /// Print a new random key for `[secrets] key` (WHARF__SECRETS__KEY).
+    Keygen,
     /// Send N signed customer messages from M contacts to the edges of a
     /// running stack (`stack.json` of `wharf up`), for demos and load.
     Simulate {
@@ -102,12 +104,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         println!("{}", admin::openapi_spec());
         return Ok(());
     }
+    if let Command::Keygen = cli.command {
+        println!("{}", relay::vault::Vault::generate_key());
+        return Ok(());
+    }
     let mut config = Config::load(cli.config.as_deref())?;
     crate::telemetry::init(&config.log);
     let shutdown = CancellationToken::new();
     tokio::spawn(roles::cancel_on_signal(shutdown.clone()));
     match cli.command {
-        Command::Openapi => Ok(()),
+        Command::Openapi | Command::Keygen => Ok(()),
         Command::Config => {
             println!("{config:#?}");
             Ok(())
@@ -166,7 +172,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Migrate => {
             let db = roles::connect_database(&config.database).await?;
             roles::migrate(&db).await?;
-            roles::seed_numbers(&db, &config.numbers).await?;
+            // Numbers to seed are sealed: then (or with a key given) the key
+            // is needed; a bare schema migration does without.
+            if !config.numbers.is_empty() || !config.secrets.key.is_empty() {
+                let vault = roles::vault(&config)?;
+                roles::seed_numbers(&db, &config.numbers, &vault).await?;
+                relay::vault::reseal_numbers(&db, &vault)
+                    .await
+                    .map_err(anyhow::Error::msg)?;
+            }
             println!("migrations applied");
             Ok(())
         }
@@ -192,6 +206,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(router.run(shutdown).await?)
         }
         Command::Sender => {
+            // Before touching anything: a sender cannot send without it.
+            roles::vault(&config)?;
             let db = roles::connect_database(&config.database).await?;
             let ops = roles::bind_ops(
                 &config,
@@ -205,6 +221,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(sender.run(shutdown).await?)
         }
         Command::Admin => {
+            roles::vault(&config)?;
             let db = roles::connect_database(&config.database).await?;
             let server = roles::bind_admin(&config, db).await?;
             let mut tasks = JoinSet::new();

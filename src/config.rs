@@ -38,6 +38,31 @@ pub struct Config {
     pub alerts: admin::alerts::AlertSettings,
     pub ops: OpsSettings,
     pub up: UpSettings,
+    pub secrets: SecretsSettings,
+}
+
+/// `[secrets]`: the key that seals provider credentials in the database
+/// (relay::vault), and earlier keys still accepted while rotating.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SecretsSettings {
+    pub key: relay::secret::Secret,
+    pub previous_keys: Vec<relay::secret::Secret>,
+}
+
+impl SecretsSettings {
+    /// The vault of these keys.
+    ///
+    /// # Errors
+    /// When the key is missing or malformed (named with its env variable).
+    pub fn vault(&self) -> Result<relay::vault::Vault, ConfigError> {
+        relay::vault::Vault::new(&self.key, &self.previous_keys).map_err(|err| match err {
+            relay::vault::VaultError::BadKey { which } => {
+                ConfigError::invalid(&which, "must be 32 bytes of base64 (`wharf keygen`)")
+            }
+            other => ConfigError::invalid("secrets.key", other.to_string()),
+        })
+    }
 }
 
 /// `[ops]`: health endpoints of the roles without HTTP of their own.
@@ -208,6 +233,11 @@ impl Config {
     /// # Errors
     /// The first invalid key.
     pub fn validate(&self) -> Result<(), ConfigError> {
+        // A key is needed only by the roles that touch stored secrets (they
+        // build the vault at start); a given one must be usable everywhere.
+        if !self.secrets.key.is_empty() || !self.secrets.previous_keys.is_empty() {
+            self.secrets.vault()?;
+        }
         self.topology.validate().map_err(|(field, reason)| {
             ConfigError::invalid(&format!("topology.{field}"), reason)
         })?;

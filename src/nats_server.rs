@@ -317,7 +317,10 @@ impl LeafNode {
         hub_leafnode_ports: &[u16],
     ) -> anyhow::Result<Self> {
         std::fs::create_dir_all(dir)?;
-        let conf = dir.join("leaf.conf");
+        // One file per leaf: leaves share `dir`, and rewriting a shared file
+        // while a just-spawned server reads it handed that server an empty
+        // config (default port 4222, no JetStream domain).
+        let conf = dir.join(format!("leaf-{region}.conf"));
         std::fs::write(&conf, LEAF_CONF)?;
         let hubs = hub_leafnode_ports
             .iter()

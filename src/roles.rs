@@ -64,13 +64,23 @@ pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
     Migrator::up(db, None).await.context("running migrations")
 }
 
-/// Makes sure every configured number has its row, with current credentials.
+/// The vault sealing stored secrets, from `[secrets]`.
+///
+/// # Errors
+/// When the key is missing or malformed.
+pub fn vault(config: &Config) -> anyhow::Result<std::sync::Arc<relay::vault::Vault>> {
+    Ok(std::sync::Arc::new(config.secrets.vault()?))
+}
+
+/// Makes sure every configured number has its row, with current credentials
+/// (sealed by `vault`).
 ///
 /// # Errors
 /// Database errors.
 pub async fn seed_numbers(
     db: &DatabaseConnection,
     numbers: &[NumberCredentials],
+    vault: &relay::vault::Vault,
 ) -> anyhow::Result<()> {
     let now = Utc::now();
     for number in numbers {
@@ -90,11 +100,14 @@ pub async fn seed_numbers(
         };
         row.provider = Set(number.provider.as_str().to_owned());
         row.display_phone = Set(number.display_phone.clone());
-        row.app_secret = Set(number.app_secret.expose().to_owned());
-        row.verify_token = Set(number.verify_token.expose().to_owned());
+        relay::vault::seal_number(
+            vault,
+            &mut row,
+            number.app_secret.expose(),
+            number.verify_token.expose(),
+            Some(number.access_token.expose()),
+        );
         row.api_base_url = Set(number.api_base_url.clone());
-        row.access_token =
-            Set((!number.access_token.is_empty()).then(|| number.access_token.expose().to_owned()));
         row.updated_at = Set(now);
         row.save(db).await?;
     }
@@ -151,12 +164,14 @@ pub async fn build_router(config: &Config, db: DatabaseConnection) -> anyhow::Re
 /// # Errors
 /// When NATS is unreachable or the HTTP client cannot start.
 pub async fn build_sender(config: &Config, db: DatabaseConnection) -> anyhow::Result<Sender> {
+    let vault = vault(config)?;
     let client = hub_client(config, "wharf-sender").await?;
     Ok(Sender::new(
         config.sender.clone(),
         config.topology.clone(),
         db,
         client,
+        vault,
     )?)
 }
 
@@ -182,11 +197,23 @@ pub async fn bind_admin(
     db: DatabaseConnection,
 ) -> anyhow::Result<admin::AdminServer> {
     config.validate_alert_sources()?;
+    let vault = vault(config)?;
+    // Values in clear or under a key being rotated out: sealed under the
+    // current key before anything reads them.
+    relay::vault::reseal_numbers(&db, &vault)
+        .await
+        .map_err(anyhow::Error::msg)
+        .context("re-sealing stored secrets")?;
     let client = hub_client(config, "wharf-admin").await?;
-    let server =
-        admin::AdminServer::bind(config.admin.clone(), db, client, config.topology.partitions)
-            .await
-            .context("starting the admin server")?;
+    let server = admin::AdminServer::bind(
+        config.admin.clone(),
+        db,
+        client,
+        config.topology.partitions,
+        vault,
+    )
+    .await
+    .context("starting the admin server")?;
     Ok(server.with_alerts(config.alerts.clone(), config.topology.replicas))
 }
 

@@ -28,6 +28,10 @@ pub struct DevCredentials {
     pub phone_number_id: String,
     pub app_secret: String,
     pub verify_token: String,
+    /// The demo number's send-API token (the sandbox checks it; stored
+    /// sealed like any provider token).
+    #[serde(default)]
+    pub access_token: String,
     pub admin_token: String,
     /// The first admin agent's login (the dashboard's).
     #[serde(default)]
@@ -47,6 +51,7 @@ impl DevCredentials {
             phone_number_id: format!("1{:014}", rng.random_range(0..100_000_000_000_000u64)),
             app_secret: hex(&mut rng, 16),
             verify_token: hex(&mut rng, 12),
+            access_token: format!("EAAdev{}", hex(&mut rng, 16)),
             admin_token: format!("wharf_dev_{}", hex(&mut rng, 20)),
             admin_email: "admin@wharf.local".into(),
             admin_password: hex(&mut rng, 10),
@@ -76,10 +81,24 @@ impl DevCredentials {
             display_phone: "+1 555 0100".into(),
             app_secret: Secret::new(&self.app_secret),
             verify_token: Secret::new(&self.verify_token),
-            access_token: Secret::default(),
+            access_token: Secret::new(&self.access_token),
             api_base_url: None,
         }
     }
+}
+
+/// The secrets key of a local stack (`<data_dir>/secrets.key`), generated on
+/// first start, readable by its owner only.
+fn load_or_create_key(data_dir: &Path) -> anyhow::Result<String> {
+    let path = data_dir.join("secrets.key");
+    if path.exists() {
+        let key = std::fs::read_to_string(&path)?.trim().to_owned();
+        return Ok(key);
+    }
+    let key = relay::vault::Vault::generate_key();
+    write_private(&path, key.as_bytes())?;
+    tracing::info!(path = %path.display(), "generated the key sealing stored secrets");
+    Ok(key)
 }
 
 /// Writes a file readable by its owner only (it holds credentials).
@@ -146,6 +165,9 @@ pub async fn up(mut config: Config, shutdown: CancellationToken) -> anyhow::Resu
     std::fs::create_dir_all(&data_dir)
         .with_context(|| format!("creating {}", data_dir.display()))?;
     let credentials = DevCredentials::load_or_create(&data_dir)?;
+    if config.secrets.key.is_empty() {
+        config.secrets.key = Secret::new(load_or_create_key(&data_dir)?);
+    }
     config.numbers.push(credentials.number());
     let regions = config.topology.regions.clone();
     let up = &config.up;
@@ -246,7 +268,7 @@ pub async fn up(mut config: Config, shutdown: CancellationToken) -> anyhow::Resu
 
     let db = roles::connect_database(&config.database).await?;
     roles::migrate(&db).await?;
-    roles::seed_numbers(&db, &config.numbers).await?;
+    roles::seed_numbers(&db, &config.numbers, &*roles::vault(&config)?).await?;
     admin::tokens::ensure_token(&db, "dev", &credentials.admin_token).await?;
     admin::accounts::ensure_admin(
         &db,

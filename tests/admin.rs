@@ -405,7 +405,13 @@ async fn contacts_are_searchable_and_their_changes_are_audited() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn stats_show_stream_depths_partition_backlogs_and_delivery_outcomes() {
-    let stack = spawn_stack(TestDb::sqlite(), StackOptions::default()).await;
+    // Alerts off, but `[alerts]` given: the harness fills in an edge's
+    // /metrics URL, which the stats read for the ingest counters.
+    let options = StackOptions {
+        alerts: Some(admin::alerts::AlertSettings::default()),
+        ..StackOptions::default()
+    };
+    let stack = spawn_stack(TestDb::sqlite(), options).await;
     let now = chrono::Utc::now().timestamp();
     let body = meta_text(
         PHONE_NUMBER_ID,
@@ -454,4 +460,32 @@ async fn stats_show_stream_depths_partition_backlogs_and_delivery_outcomes() {
         .count();
     assert_eq!(partitions, usize::from(stack.config.topology.partitions));
     assert_eq!(stats["conversations"][0]["count"], 1);
+    // The edges' counters, read from their /metrics (cumulative: the
+    // dashboard derives rates from two readings).
+    let ingest = &stats["ingest"];
+    assert!(ingest["edges"].as_u64().unwrap() >= 1, "{ingest}");
+    assert_eq!(ingest["edges_unreachable"], 0, "{ingest}");
+    assert!(
+        ingest["webhooks_accepted"].as_u64().unwrap() >= 1,
+        "{ingest}"
+    );
+    assert!(ingest["events_stored"].as_u64().unwrap() >= 1, "{ingest}");
+    assert!(
+        ingest["ack_seconds_count"].as_u64().unwrap() >= 1,
+        "{ingest}"
+    );
+    assert!(
+        ingest["ack_seconds_sum"].as_f64().unwrap() > 0.0,
+        "{ingest}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn stats_leave_out_the_ingest_counters_when_no_edge_metrics_are_known() {
+    // No `[alerts]` given: the harness names no edge /metrics URL.
+    let stack = spawn_stack(TestDb::sqlite(), StackOptions::default()).await;
+    let (status, stats) = stack.admin_get("/api/v1/stats").await;
+    assert_eq!(status, 200);
+    assert!(stats.get("ingest").is_none(), "{stats}");
+    assert_eq!(stats["streams"].as_array().unwrap().len(), 3, "{stats}");
 }

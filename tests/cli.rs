@@ -73,7 +73,8 @@ fn config_output_never_shows_secrets() {
     std::fs::write(
         &file,
         "[[numbers]]\nprovider = \"meta\"\nphone_number_id = \"1065\"\napp_secret = \"s3cr3t-app\"\nverify_token = \"s3cr3t-vt\"\n\
-         [database]\nurl = \"postgres://wharf:s3cr3t-db@localhost/wharf\"\nmax_connections = 2\n",
+         [database]\nurl = \"postgres://wharf:s3cr3t-db@localhost/wharf\"\nmax_connections = 2\n\
+         [secrets]\nkey = \"s3cr3tKEYs3cr3tKEYs3cr3tKEYs3cr3tKEYs3cr3tA=\"\n",
     )
     .unwrap();
     let output = wharf()
@@ -290,8 +291,10 @@ impl Drop for Role {
 async fn router_and_sender_processes_answer_health_and_readiness() {
     let nats = support::Nats::start(&["eu"]).await;
     let db = support::TestDb::sqlite();
+    let key = relay::vault::Vault::generate_key();
     let env = |command: &mut Command| {
         command
+            .env("WHARF__SECRETS__KEY", &key)
             .env("WHARF__NATS__URL", nats.hub.client_urls())
             .env("WHARF__DATABASE__URL", db.url())
             .env("WHARF__TOPOLOGY__REGIONS", "[\"eu\"]")
@@ -340,4 +343,44 @@ async fn router_and_sender_processes_answer_health_and_readiness() {
             .unwrap();
         assert_eq!(health.status(), 200, "{role}");
     }
+}
+
+#[test]
+fn keygen_prints_a_usable_key_and_a_sender_without_one_refuses_to_start() {
+    let output = wharf().arg("keygen").output().unwrap();
+    assert!(output.status.success());
+    let key = String::from_utf8(output.stdout).unwrap();
+    let key = key.trim();
+    assert_ne!(
+        key,
+        String::from_utf8(wharf().arg("keygen").output().unwrap().stdout)
+            .unwrap()
+            .trim()
+    );
+    relay::vault::Vault::new(&relay::secret::Secret::new(key), &[]).unwrap();
+
+    let output = wharf()
+        .arg("sender")
+        .env_remove("WHARF__SECRETS__KEY")
+        .env("WHARF__NATS__URL", "nats://127.0.0.1:1")
+        .env("WHARF__DATABASE__URL", "sqlite::memory:")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("secrets.key"), "{stderr}");
+    assert!(stderr.contains("WHARF__SECRETS__KEY"), "{stderr}");
+
+    let output = wharf()
+        .arg("config")
+        .env("WHARF__SECRETS__KEY", "not-a-key")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stderr.contains("secrets.key") && stderr.contains("base64"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("not-a-key"), "{stderr}");
 }

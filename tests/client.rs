@@ -1,34 +1,21 @@
 //! The admin API driven only through the generated Rust client
 //! (`wharf-client`, progenitor over the committed spec): the proof that an
 //! integrator can. Happy paths and the 401 / 403 / 404 / 409 / 400-422
-//! answers, each as a typed `{code, detail}` error.
+//! answers, each as a typed `{code, detail}` error. The other operations
+//! are in `client_manage.rs` and `client_conversations.rs`; the spec check
+//! at the bottom fails when an operation is called by none of them.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "support/client.rs"]
+mod client_support;
 mod support;
 
 use std::time::Duration;
 
+use client_support::{body, failure};
 use serde_json::json;
 use support::*;
-use wharf_client::{Client, Error, ResponseValue, types};
-
-/// The HTTP status of a failed call, and its `{code, detail}` when typed.
-fn failure<T: std::fmt::Debug>(
-    result: Result<ResponseValue<T>, Error<types::ErrorOut>>,
-) -> (u16, Option<types::ErrorOut>) {
-    match result {
-        Ok(value) => panic!("expected a refusal, got {value:?}"),
-        Err(Error::ErrorResponse(response)) => {
-            (response.status().as_u16(), Some(response.into_inner()))
-        }
-        Err(Error::UnexpectedResponse(response)) => (response.status().as_u16(), None),
-        Err(other) => panic!("expected an HTTP refusal, got {other}"),
-    }
-}
-
-fn body<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> T {
-    serde_json::from_value(value).expect("a valid request body")
-}
+use wharf_client::{Client, types};
 
 async fn an_integrator_manages_wharf_through_the_generated_client(db: TestDb) {
     let stack = spawn_stack(db, StackOptions::default()).await;
@@ -319,3 +306,62 @@ async fn an_integrator_manages_wharf_through_the_generated_client(db: TestDb) {
 }
 
 on_sqlite_and_postgres!(an_integrator_manages_wharf_through_the_generated_client);
+
+/// `listDeadLetters` → `list_dead_letters`: progenitor's method name.
+fn snake_case(operation_id: &str) -> String {
+    let mut out = String::new();
+    for c in operation_id.chars() {
+        if c.is_ascii_uppercase() {
+            out.push('_');
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Coverage cannot silently regress: every operation of the committed spec
+/// is called (`.<operation>(`) by code, not comments, in `tests/client*.rs`.
+#[test]
+fn every_operation_in_the_spec_is_called_through_the_client() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let spec: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(root.join("admin/openapi.json")).unwrap()).unwrap();
+    let mut operations = Vec::new();
+    for methods in spec["paths"].as_object().unwrap().values() {
+        for operation in methods.as_object().unwrap().values() {
+            if let Some(id) = operation["operationId"].as_str() {
+                operations.push(snake_case(id));
+            }
+        }
+    }
+    assert!(operations.len() >= 50, "{operations:?}");
+    let mut code = String::new();
+    for entry in std::fs::read_dir(root.join("tests")).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if name.starts_with("client") && name.ends_with(".rs") {
+            let text = std::fs::read_to_string(&path).unwrap();
+            for line in text.lines().filter(|l| !l.trim_start().starts_with("//")) {
+                code.push_str(line);
+                code.push('\n');
+            }
+        }
+    }
+    let missing: Vec<&String> = operations
+        .iter()
+        .filter(|op| !code.contains(&format!(".{op}(")))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "operations no client test calls: {missing:?}"
+    );
+}
+
+#[test]
+fn operation_ids_become_progenitor_method_names() {
+    assert_eq!(snake_case("listDeadLetters"), "list_dead_letters");
+    assert_eq!(snake_case("me"), "me");
+    assert_eq!(snake_case("getSystemInfo"), "get_system_info");
+}

@@ -667,9 +667,13 @@ async fn the_repair_scan_applies_every_event_a_consumer_lost_once() {
     settings.url = empty.url().to_owned();
     let database = wharf::roles::connect_database(&settings).await.unwrap();
     wharf::roles::migrate(&database).await.unwrap();
-    wharf::roles::seed_numbers(&database, &stack.config.numbers)
-        .await
-        .unwrap();
+    wharf::roles::seed_numbers(
+        &database,
+        &stack.config.numbers,
+        &wharf::roles::vault(&stack.config).unwrap(),
+    )
+    .await
+    .unwrap();
     let client = relay::nats::connect(
         &stack.config.nats.url,
         "test-repair",

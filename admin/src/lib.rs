@@ -73,6 +73,13 @@ pub(crate) struct AppState {
     pub partitions: u16,
     /// Failed-login counter (rate limit).
     pub logins: std::sync::Arc<accounts::LoginLimiter>,
+    /// Seals and opens the numbers' secrets at rest.
+    pub vault: std::sync::Arc<relay::vault::Vault>,
+    /// The edges' `/metrics` URLs (from `[alerts]`), read for the ingest
+    /// figures of `/api/v1/stats`; empty: those figures are absent.
+    pub edge_metrics_urls: std::sync::Arc<Vec<String>>,
+    /// Client for reading the edges' `/metrics`.
+    pub http: reqwest::Client,
 }
 
 /// The OpenAPI 3 document of the admin API as pretty JSON, identical to the

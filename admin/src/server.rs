@@ -40,6 +40,7 @@ impl AdminServer {
         db: DatabaseConnection,
         nats: async_nats::Client,
         partitions: u16,
+        vault: std::sync::Arc<relay::vault::Vault>,
     ) -> Result<Self> {
         relay::observe::install();
         let listener = tokio::net::TcpListener::bind(settings.listen).await?;
@@ -57,14 +58,23 @@ impl AdminServer {
                 js,
                 partitions,
                 logins: std::sync::Arc::new(crate::accounts::LoginLimiter::default()),
+                vault,
+                edge_metrics_urls: std::sync::Arc::new(Vec::new()),
+                http: reqwest::Client::builder()
+                    .timeout(Duration::from_secs(2))
+                    .build()
+                    .unwrap_or_default(),
             },
         })
     }
 
     /// Evaluates `settings`' alert rules while serving (when enabled),
-    /// keeping their state in a bucket of `replicas` replicas.
+    /// keeping their state in a bucket of `replicas` replicas. The edges'
+    /// `/metrics` URLs are also read for `/api/v1/stats` (even when alerts
+    /// are disabled).
     #[must_use]
     pub fn with_alerts(mut self, settings: crate::alerts::AlertSettings, replicas: usize) -> Self {
+        self.state.edge_metrics_urls = std::sync::Arc::new(settings.edge_metrics_urls.clone());
         self.alerts = settings.enabled.then_some((settings, replicas));
         self
     }

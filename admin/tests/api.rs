@@ -122,7 +122,7 @@ impl TestApp {
             listen: "127.0.0.1:0".parse().unwrap(),
             web_dir: None,
         };
-        let server = AdminServer::bind(settings, db.clone(), client, 4)
+        let server = AdminServer::bind(settings, db.clone(), client, 4, test_vault())
             .await
             .unwrap();
         let base = format!("http://{}", server.local_addr());
@@ -655,4 +655,9 @@ async fn ensure_token_is_idempotent_and_replaces_the_hash_of_a_renamed_token() {
         .await;
     assert_eq!(status, StatusCode::OK, "rotated token works");
     app.stop().await;
+}
+
+fn test_vault() -> std::sync::Arc<relay::vault::Vault> {
+    let key = relay::secret::Secret::new(relay::vault::Vault::generate_key());
+    std::sync::Arc::new(relay::vault::Vault::new(&key, &[]).unwrap())
 }

@@ -48,7 +48,9 @@ async fn serve_dashboard() -> Served {
         listen: "127.0.0.1:0".parse().unwrap(),
         web_dir: Some(web),
     };
-    let server = AdminServer::bind(settings, db, nats, 4).await.unwrap();
+    let server = AdminServer::bind(settings, db, nats, 4, test_vault())
+        .await
+        .unwrap();
     let base = format!("http://{}", server.local_addr());
     let shutdown = CancellationToken::new();
     tokio::spawn(server.run(shutdown.clone()));
@@ -136,4 +138,9 @@ async fn api_routes_win_over_the_dashboard() {
         .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     assert!(res.text().await.unwrap().contains("\"openapi\""));
+}
+
+fn test_vault() -> std::sync::Arc<relay::vault::Vault> {
+    let key = relay::secret::Secret::new(relay::vault::Vault::generate_key());
+    std::sync::Arc::new(relay::vault::Vault::new(&key, &[]).unwrap())
 }

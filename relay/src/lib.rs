@@ -27,5 +27,6 @@ pub mod sender;
 pub mod session_cache;
 pub mod sessions;
 pub mod topology;
+pub mod vault;
 
 pub use error::{Error, Result};

@@ -124,6 +124,8 @@ pub struct Sender {
     meta: MetaClient,
     wasender: WasenderClient,
     limits: tokio::sync::OnceCell<RateLimits>,
+    /// Opens the numbers' access tokens (sealed at rest).
+    vault: Arc<crate::vault::Vault>,
 }
 
 impl Sender {
@@ -134,6 +136,7 @@ impl Sender {
         topology: TopologySettings,
         db: DatabaseConnection,
         client: async_nats::Client,
+        vault: Arc<crate::vault::Vault>,
     ) -> Result<Self> {
         let meta = MetaClient::new(
             Duration::from_millis(settings.connect_timeout_ms),
@@ -154,6 +157,7 @@ impl Sender {
             meta,
             wasender,
             limits: tokio::sync::OnceCell::new(),
+            vault,
         })
     }
 
@@ -500,7 +504,18 @@ impl Sender {
             } else {
                 &self.settings.meta_base_url
             });
-        let token = number.access_token.as_deref().unwrap_or_default();
+        let token = self
+            .vault
+            .open(
+                crate::vault::ACCESS_TOKEN,
+                number.access_token.as_deref().unwrap_or_default(),
+            )
+            .map_err(|e| SendError {
+                retryable: false,
+                code: "secret_unreadable".into(),
+                reason: e.to_string(),
+                retry_after: None,
+            })?;
         provider.clone_from(&number.provider);
         // Claim this delivery before sending: a redelivery that overtook us
         // (our progress acks lost while the hub failed over) read the same
@@ -550,8 +565,8 @@ impl Sender {
         }
         let calling = Instant::now();
         let sent = match number.provider.as_str() {
-            "meta" | "sandbox" => self.meta.send(base_url, token, reply).await,
-            "wasender" => self.wasender.send(base_url, token, reply).await,
+            "meta" | "sandbox" => self.meta.send(base_url, token.expose(), reply).await,
+            "wasender" => self.wasender.send(base_url, token.expose(), reply).await,
             other => {
                 return Err(SendError {
                     retryable: false,

@@ -312,6 +312,7 @@ pub fn test_config(nats: &Nats, db: &TestDb, options: &StackOptions) -> Config {
     config.edge.listen = "127.0.0.1:0".parse().unwrap();
     config.admin.listen = "127.0.0.1:0".parse().unwrap();
     config.router.max_nak_delay_ms = 1000;
+    config.secrets.key = relay::secret::Secret::new(relay::vault::Vault::generate_key());
     config.validate().unwrap();
     config
 }
@@ -370,7 +371,7 @@ pub async fn spawn_stack(db: TestDb, options: StackOptions) -> Stack {
 
     let database = roles::connect_database(&config.database).await.unwrap();
     roles::migrate(&database).await.unwrap();
-    roles::seed_numbers(&database, &config.numbers)
+    roles::seed_numbers(&database, &config.numbers, &roles::vault(&config).unwrap())
         .await
         .unwrap();
     admin::tokens::ensure_token(&database, "test", ADMIN_TOKEN)

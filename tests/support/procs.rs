@@ -219,7 +219,7 @@ impl ProcessStack {
 
         let database = roles::connect_database(&config.database).await.unwrap();
         roles::migrate(&database).await.unwrap();
-        roles::seed_numbers(&database, &config.numbers)
+        roles::seed_numbers(&database, &config.numbers, &roles::vault(&config).unwrap())
             .await
             .unwrap();
 
@@ -337,6 +337,13 @@ pub fn config_toml(config: &Config) -> String {
             n["access_token"] = creds.access_token.expose().into();
         }
     }
+    value["secrets"]["key"] = config.secrets.key.expose().into();
+    value["secrets"]["previous_keys"] = config
+        .secrets
+        .previous_keys
+        .iter()
+        .map(|k| Value::from(k.expose()))
+        .collect();
     let mut out = String::new();
     write_table(&mut out, "", &value);
     out

@@ -1,5 +1,5 @@
 // The shell: login gate, top bar, and the page for the current route.
-import { useCallback, useMemo, useState } from 'react';
+import { lazy, Suspense, useCallback, useMemo, useState } from 'react';
 import { apiClient } from './api/client';
 import { loadSession, saveSession, displayName, type Session } from './lib/session';
 import { ADMIN_PAGES, navigate, parseRoute, useLocation } from './lib/router';
@@ -15,6 +15,9 @@ import { Tokens } from './views/Tokens';
 import { Audit } from './views/Audit';
 import { Numbers } from './views/Numbers';
 import { AdminOnly } from './views/adminKit';
+
+// The charts library is loaded only when the health page is opened.
+const Health = lazy(() => import('./views/Health').then((m) => ({ default: m.Health })));
 
 export function App() {
   const [session, setSession] = useState<Session | null>(loadSession);
@@ -76,6 +79,10 @@ function Workplace({ session, onSignOut }: { session: Session; onSignOut: (why: 
           <AdminOnly title={ADMIN_PAGES.find((p) => p.page === route.page)?.label ?? 'This page'} />
         ) : route.page === 'system' ? (
           <System api={api} />
+        ) : route.page === 'health' ? (
+          <Suspense fallback={<div className="system"><h1>Health</h1><p className="muted" aria-busy="true">Loading…</p></div>}>
+            <Health api={api} />
+          </Suspense>
         ) : route.page === 'dlq' ? (
           <DeadLetters api={api} />
         ) : route.page === 'agents' ? (

@@ -357,7 +357,7 @@ fn consumer_matches(wanted: Option<&str>, name: &str) -> bool {
 
 /// Sum of a counter's series in Prometheus text, optionally only those
 /// whose `reason` label is in `reasons`.
-fn sum_counter(text: &str, name: &str, reasons: &[String]) -> f64 {
+pub(crate) fn sum_counter(text: &str, name: &str, reasons: &[String]) -> f64 {
     text.lines()
         .filter(|l| !l.starts_with('#'))
         .filter_map(|line| {

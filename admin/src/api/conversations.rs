@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use entities::{business_number, contact, conversation, message};
+use entities::{agent, business_number, contact, conversation, message, team};
 use poem::web::Data;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::{ApiResponse, Object, OpenApi, payload::Json};
@@ -256,6 +256,36 @@ fn transition_error(err: TransitionError) -> ApiError {
     }
 }
 
+/// The team and agent a claim or transfer names must exist: otherwise a 422
+/// naming `team_id` or `agent_id` (not the foreign key's 500).
+async fn check_targets(state: &AppState, change: &Change) -> ApiResult<()> {
+    let (team_id, agent_id) = match change {
+        Change::Claim { agent_id } => (None, Some(*agent_id)),
+        Change::Transfer { team_id, agent_id } => (*team_id, *agent_id),
+        _ => (None, None),
+    };
+    if let Some(id) = team_id
+        && team::Entity::find_by_id(id).one(&state.db).await?.is_none()
+    {
+        return Err(ApiError::invalid_field(
+            "team_id",
+            format!("no team with id {id}"),
+        ));
+    }
+    if let Some(id) = agent_id
+        && agent::Entity::find_by_id(id)
+            .one(&state.db)
+            .await?
+            .is_none()
+    {
+        return Err(ApiError::invalid_field(
+            "agent_id",
+            format!("no agent with id {id}"),
+        ));
+    }
+    Ok(())
+}
+
 /// Runs one optimistic-locking transition, announces it, and — when it may
 /// have freed an agent or refilled a queue — hands queued conversations out.
 async fn change(
@@ -266,6 +296,7 @@ async fn change(
     change: Change,
 ) -> ApiResult<Json<ConversationOut>> {
     visible_conversation(&state.db, &auth.0, id).await?;
+    check_targets(state, &change).await?;
     let row = assignment::transition(&state.db, id, version, &change)
         .await
         .map_err(transition_error)?;

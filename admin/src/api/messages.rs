@@ -52,7 +52,7 @@ impl MessagesApi {
     )]
     async fn lifecycle(
         &self,
-        _auth: TokenAuth,
+        auth: TokenAuth,
         state: Data<&AppState>,
         /// Message id (as in a conversation's timeline).
         id: Path<i64>,
@@ -61,6 +61,8 @@ impl MessagesApi {
             .one(&state.db)
             .await?
             .ok_or_else(|| ApiError::not_found("message"))?;
+        // An agent reads only the messages of conversations it may see.
+        crate::scope::visible_conversation(&state.db, &auth.0, row.conversation_id).await?;
         let stages = relay::lifecycle::timeline(&state.db, row.id)
             .await?
             .into_iter()

@@ -10,6 +10,8 @@ use poem_openapi::{ApiResponse, Object, OpenApi, payload::Json};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 
 use super::ApiTags;
+use relay::vault;
+
 use crate::AppState;
 use crate::audit;
 use crate::auth::{Role, TokenAuth};
@@ -116,27 +118,32 @@ fn number_out(n: business_number::Model) -> NumberOut {
     }
 }
 
-/// The credentials the edges need, from a row.
-fn credentials(n: &business_number::Model) -> Option<relay::provider::NumberCredentials> {
-    Some(relay::provider::NumberCredentials {
-        provider: n.provider.parse().ok()?,
+/// The credentials the edges need, from a row: its secrets opened, except
+/// the access token (only senders call the provider; they read it from the
+/// database, so an edge never holds it).
+fn credentials(
+    vault: &vault::Vault,
+    n: &business_number::Model,
+) -> Result<relay::provider::NumberCredentials, String> {
+    let provider = n
+        .provider
+        .parse()
+        .map_err(|_| format!("number {} has an unknown provider", n.id))?;
+    let opened = vault::open_number(vault, n).map_err(|e| format!("number {}: {e}", n.id))?;
+    Ok(relay::provider::NumberCredentials {
+        provider,
         phone_number_id: n.phone_number_id.clone(),
         display_phone: n.display_phone.clone(),
-        app_secret: relay::secret::Secret::new(&n.app_secret),
-        verify_token: relay::secret::Secret::new(&n.verify_token),
-        access_token: relay::secret::Secret::new(n.access_token.clone().unwrap_or_default()),
+        app_secret: opened.app_secret,
+        verify_token: opened.verify_token,
+        access_token: relay::secret::Secret::default(),
         api_base_url: n.api_base_url.clone(),
     })
 }
 
 /// Hands a number to the edges (through the hub's KV bucket).
 async fn distribute(state: &AppState, row: &business_number::Model) -> ApiResult<()> {
-    let Some(number) = credentials(row) else {
-        return Err(ApiError::internal(format!(
-            "number {} has an unknown provider",
-            row.id
-        )));
-    };
+    let number = credentials(&state.vault, row).map_err(ApiError::internal)?;
     relay::numbers::publish_to_hub(&state.js, &number)
         .await
         .map_err(|e| {
@@ -156,10 +163,9 @@ pub async fn distribute_all(state: &AppState) -> Result<usize, String> {
         .map_err(|e| e.to_string())?;
     let mut published = 0;
     for row in rows.iter().filter(|r| !r.app_secret.is_empty()) {
-        if let Some(number) = credentials(row) {
-            relay::numbers::publish_to_hub(&state.js, &number).await?;
-            published += 1;
-        }
+        let number = credentials(&state.vault, row)?;
+        relay::numbers::publish_to_hub(&state.js, &number).await?;
+        published += 1;
     }
     Ok(published)
 }
@@ -232,9 +238,12 @@ impl NumbersApi {
             phone_number_id: Set(input.phone_number_id),
             display_phone: Set(input.display_phone),
             name: Set(input.name),
-            app_secret: Set(input.app_secret),
-            verify_token: Set(input.verify_token),
-            access_token: Set(input.access_token),
+            app_secret: Set(state.vault.seal(vault::APP_SECRET, &input.app_secret)),
+            verify_token: Set(state.vault.seal(vault::VERIFY_TOKEN, &input.verify_token)),
+            access_token: Set(input
+                .access_token
+                .filter(|t| !t.is_empty())
+                .map(|t| state.vault.seal(vault::ACCESS_TOKEN, &t))),
             api_base_url: Set(input.api_base_url),
             created_at: Set(now),
             updated_at: Set(now),
@@ -284,15 +293,15 @@ impl NumbersApi {
             changed.push("name");
         }
         if let Some(v) = patch.app_secret {
-            active.app_secret = Set(v);
+            active.app_secret = Set(state.vault.seal(vault::APP_SECRET, &v));
             changed.push("app_secret");
         }
         if let Some(v) = patch.verify_token {
-            active.verify_token = Set(v);
+            active.verify_token = Set(state.vault.seal(vault::VERIFY_TOKEN, &v));
             changed.push("verify_token");
         }
         if let Some(v) = patch.access_token {
-            active.access_token = Set(Some(v));
+            active.access_token = Set(Some(state.vault.seal(vault::ACCESS_TOKEN, &v)));
             changed.push("access_token");
         }
         if let Some(v) = patch.api_base_url {

@@ -1,5 +1,7 @@
 //! `/api/v1/stats`: the system at a glance — stream depths, consumer backlog
-//! per partition, outbound delivery outcomes and conversations by status.
+//! per partition, outbound delivery outcomes, conversations by status and
+//! the edges' cumulative ingest counters (read from their `/metrics`; rates
+//! are the reader's job, from two readings).
 
 use entities::{conversation, message};
 use futures::TryStreamExt;
@@ -53,6 +55,27 @@ pub struct DeliveryStatsOut {
     pub success_rate: Option<f64>,
 }
 
+/// The edges' cumulative counters since each edge started, summed over the
+/// edges that answered. Rates come from the difference of two readings.
+#[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct IngestStatsOut {
+    /// Edges whose `/metrics` were read.
+    pub edges: u64,
+    /// Edges whose `/metrics` could not be read this time.
+    pub edges_unreachable: u64,
+    /// Webhook deliveries answered 200.
+    pub webhooks_accepted: u64,
+    /// Webhook deliveries refused (bad signature, overloaded, …).
+    pub webhooks_rejected: u64,
+    /// Events stored in the edge streams (a delivery may hold several).
+    pub events_stored: u64,
+    /// Sum of the seconds from a delivery's arrival to its last PubAck.
+    pub ack_seconds_sum: f64,
+    /// Deliveries counted in `ack_seconds_sum`.
+    pub ack_seconds_count: u64,
+}
+
 /// The system at a glance.
 #[derive(Debug, Object)]
 #[oai(skip_serializing_if_is_none)]
@@ -61,6 +84,9 @@ pub struct StatsOut {
     pub consumers: Vec<ConsumerStatsOut>,
     pub deliveries: DeliveryStatsOut,
     pub conversations: Vec<StatusCountOut>,
+    /// The edges' ingest counters; absent when this server knows no edge
+    /// `/metrics` URL (`alerts.edge_metrics_urls`).
+    pub ingest: Option<IngestStatsOut>,
 }
 
 #[derive(Debug, FromQueryResult)]
@@ -155,6 +181,44 @@ impl StatsApi {
                 success_rate,
             },
             conversations: counts(by_conversation),
+            ingest: ingest(&state).await,
         }))
     }
+}
+
+/// Reads and sums the edges' counters; `None` without edge URLs.
+async fn ingest(state: &AppState) -> Option<IngestStatsOut> {
+    use crate::alerts::sources::sum_counter;
+    use relay::observe;
+    if state.edge_metrics_urls.is_empty() {
+        return None;
+    }
+    let reads = state.edge_metrics_urls.iter().map(|url| async move {
+        let response = state.http.get(url).send().await.ok()?;
+        response.error_for_status().ok()?.text().await.ok()
+    });
+    let texts = futures::future::join_all(reads).await;
+    let mut out = IngestStatsOut {
+        edges: 0,
+        edges_unreachable: 0,
+        webhooks_accepted: 0,
+        webhooks_rejected: 0,
+        events_stored: 0,
+        ack_seconds_sum: 0.0,
+        ack_seconds_count: 0,
+    };
+    for text in texts {
+        let Some(text) = text else {
+            out.edges_unreachable += 1;
+            continue;
+        };
+        let count = |name: &str| sum_counter(&text, name, &[]).max(0.0) as u64;
+        out.edges += 1;
+        out.webhooks_accepted += count(observe::WEBHOOKS_ACCEPTED);
+        out.webhooks_rejected += count(observe::WEBHOOKS_REJECTED);
+        out.events_stored += count(observe::EVENTS_STORED);
+        out.ack_seconds_sum += sum_counter(&text, &format!("{}_sum", observe::ACK_SECONDS), &[]);
+        out.ack_seconds_count += count(&format!("{}_count", observe::ACK_SECONDS));
+    }
+    Some(out)
 }

@@ -1366,6 +1366,48 @@ export interface components {
             value: string;
         };
         /**
+         * IngestStatsOut
+         * @description The edges' cumulative counters since each edge started, summed over the
+         *     edges that answered. Rates come from the difference of two readings.
+         */
+        IngestStatsOut: {
+            /**
+             * Format: uint64
+             * @description Edges whose `/metrics` were read.
+             */
+            edges: number;
+            /**
+             * Format: uint64
+             * @description Edges whose `/metrics` could not be read this time.
+             */
+            edges_unreachable: number;
+            /**
+             * Format: uint64
+             * @description Webhook deliveries answered 200.
+             */
+            webhooks_accepted: number;
+            /**
+             * Format: uint64
+             * @description Webhook deliveries refused (bad signature, overloaded, …).
+             */
+            webhooks_rejected: number;
+            /**
+             * Format: uint64
+             * @description Events stored in the edge streams (a delivery may hold several).
+             */
+            events_stored: number;
+            /**
+             * Format: double
+             * @description Sum of the seconds from a delivery's arrival to its last PubAck.
+             */
+            ack_seconds_sum: number;
+            /**
+             * Format: uint64
+             * @description Deliveries counted in `ack_seconds_sum`.
+             */
+            ack_seconds_count: number;
+        };
+        /**
          * LiveEventOut
          * @description One live change.
          */
@@ -1727,6 +1769,11 @@ export interface components {
             consumers: components["schemas"]["ConsumerStatsOut"][];
             deliveries: components["schemas"]["DeliveryStatsOut"];
             conversations: components["schemas"]["StatusCountOut"][];
+            /**
+             * @description The edges' ingest counters; absent when this server knows no edge
+             *     `/metrics` URL (`alerts.edge_metrics_urls`).
+             */
+            ingest?: components["schemas"]["IngestStatsOut"] & unknown;
         };
         /**
          * StatusCountOut

@@ -66,6 +66,39 @@ describe('rule forms', () => {
   });
 });
 
+describe('business hours and canned replies in the rule form', () => {
+  it('reads a rule\'s hours into the form and writes edited ones back', () => {
+    const r = rule({ conditions: { hours: { time_zone: 'Europe/Berlin', from: '22:00', to: '06:00', days: [5, 1], inside: false } } });
+    const form = ruleForm(r);
+    expect([form.hoursOn, form.hoursTimeZone, form.hoursFrom, form.hoursTo, form.hoursDays, form.hoursInside])
+      .toEqual([true, 'Europe/Berlin', '22:00', '06:00', [1, 5], false]);
+    const res = ruleBody({ ...form, hoursTimeZone: ' America/Sao_Paulo ', hoursDays: [3, 1, 3], hoursInside: true }, r);
+    expect(res.ok && res.body.conditions?.hours).toEqual({ time_zone: 'America/Sao_Paulo', days: [1, 3], from: '22:00', to: '06:00', inside: true });
+  });
+  it('drops the hours when switched off, and refuses bad ones', () => {
+    const r = rule();
+    const off = ruleBody({ ...ruleForm(r), hoursOn: false }, r);
+    expect(off.ok && off.body.conditions?.hours).toBe(undefined);
+    const on = { ...EMPTY_RULE_FORM, name: 'x', teamId: '1', hoursOn: true, hoursTimeZone: 'Europe/Berlin' };
+    expect(ruleBody(on).ok).toBe(true);
+    expect(ruleBody({ ...on, hoursTimeZone: 'Mars/Olympus' })).toMatchObject({ ok: false, field: 'hoursTimeZone' });
+    expect(ruleBody({ ...on, hoursTimeZone: '' })).toMatchObject({ ok: false, field: 'hoursTimeZone' });
+    expect(ruleBody({ ...on, hoursFrom: '24:00' })).toMatchObject({ ok: false, field: 'hoursFrom' });
+    expect(ruleBody({ ...on, hoursTo: '9:00' })).toMatchObject({ ok: false, field: 'hoursTo' });
+    expect(ruleBody({ ...on, hoursTo: '09:00' })).toMatchObject({ ok: false, field: 'hoursTo' });
+  });
+  it('edits canned replies in order, skipping empty rows and refusing half-filled ones', () => {
+    const r = rule({ action: { type: 'bot', priority: 0, bot: { replies: [{ keyword: 'price', text: 'From 10 €' }], handover_keywords: [] } } });
+    const form = ruleForm(r);
+    expect(form.botReplies).toEqual([{ keyword: 'price', text: 'From 10 €' }]);
+    const res = ruleBody({ ...form, botReplies: [...form.botReplies, { keyword: ' hours ', text: ' 9 to 5 ' }, { keyword: '', text: ' ' }] }, r);
+    expect(res.ok && res.body.action.bot?.replies).toEqual([{ keyword: 'price', text: 'From 10 €' }, { keyword: 'hours', text: '9 to 5' }]);
+    expect(ruleBody({ ...form, botReplies: [{ keyword: 'price', text: '' }] }, r)).toMatchObject({ ok: false, field: 'botReplies' });
+    const none = ruleBody({ ...form, botReplies: [] }, r);
+    expect(none.ok && none.body.action.bot?.replies).toEqual([]);
+  });
+});
+
 describe('summaries', () => {
   it('describes conditions and actions', () => {
     expect(conditionsSummary(rule().conditions)).toBe('keywords refund · tier vip · within 09:00–17:00 Europe/Berlin');

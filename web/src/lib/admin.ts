@@ -57,11 +57,37 @@ export type RuleForm = {
   botFallback: string;
   handoverKeywords: string;
   handoverTeamId: string;
+  /** Canned replies, in order (the first whose keyword is in the text answers). */
+  botReplies: { keyword: string; text: string }[];
+  /** Business hours: only when `hoursOn`. */
+  hoursOn: boolean;
+  hoursTimeZone: string;
+  hoursFrom: string;
+  hoursTo: string;
+  /** ISO weekdays, 1 = Monday; none means every day. */
+  hoursDays: number[];
+  hoursInside: boolean;
 };
+
+/** ISO weekdays with their short names, Monday first. */
+export const WEEKDAYS = [[1, 'Mon'], [2, 'Tue'], [3, 'Wed'], [4, 'Thu'], [5, 'Fri'], [6, 'Sat'], [7, 'Sun']] as const;
+
+/** Whether `tz` is an IANA time zone this browser knows. */
+export function knownTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
 
 export const EMPTY_RULE_FORM: RuleForm = {
   name: '', enabled: true, keywords: '', regex: '', tiers: '', languages: '', businessNumbers: '',
-  actionType: 'team', teamId: '', priority: '0', botFallback: '', handoverKeywords: '', handoverTeamId: '',
+  actionType: 'team', teamId: '', priority: '0', botFallback: '', handoverKeywords: '', handoverTeamId: '', botReplies: [],
+  hoursOn: false, hoursTimeZone: '', hoursFrom: '09:00', hoursTo: '17:00', hoursDays: [], hoursInside: true,
 };
 
 /** The form for an existing rule (fields the form does not edit are kept by `ruleBody`). */
@@ -82,6 +108,13 @@ export function ruleForm(rule: RuleOut): RuleForm {
     botFallback: a.bot?.fallback ?? '',
     handoverKeywords: joinList(a.bot?.handover_keywords),
     handoverTeamId: a.bot?.handover_team_id !== undefined ? String(a.bot.handover_team_id) : '',
+    botReplies: (a.bot?.replies ?? []).map((r) => ({ keyword: r.keyword, text: r.text })),
+    hoursOn: c.hours !== undefined,
+    hoursTimeZone: c.hours?.time_zone ?? '',
+    hoursFrom: c.hours?.from ?? '09:00',
+    hoursTo: c.hours?.to ?? '17:00',
+    hoursDays: [...(c.hours?.days ?? [])].sort((x, y) => x - y),
+    hoursInside: c.hours?.inside ?? true,
   };
 }
 
@@ -106,14 +139,31 @@ export function ruleBody(form: RuleForm, base?: RuleOut): RuleBody {
   };
   const regex = form.regex.trim();
   if (regex) conditions.regex = regex; else delete conditions.regex;
+  if (form.hoursOn) {
+    const tz = form.hoursTimeZone.trim();
+    if (!tz || !knownTimeZone(tz)) return { ok: false, field: 'hoursTimeZone', message: 'Give a time zone such as Europe/Berlin.' };
+    if (!HHMM.test(form.hoursFrom)) return { ok: false, field: 'hoursFrom', message: 'The hours start at a time as HH:MM.' };
+    if (!HHMM.test(form.hoursTo)) return { ok: false, field: 'hoursTo', message: 'The hours end at a time as HH:MM.' };
+    if (form.hoursFrom === form.hoursTo) return { ok: false, field: 'hoursTo', message: 'The hours must end at another time than they start.' };
+    const days = [...new Set(form.hoursDays)].filter((d) => d >= 1 && d <= 7).sort((x, y) => x - y);
+    conditions.hours = { time_zone: tz, days, from: form.hoursFrom, to: form.hoursTo, inside: form.hoursInside };
+  } else {
+    delete conditions.hours;
+  }
   let action: RuleAction;
   if (form.actionType === 'team') {
     if (!form.teamId) return { ok: false, field: 'teamId', message: 'Choose the team to queue for.' };
     action = { type: 'team', team_id: Number(form.teamId), priority };
   } else {
     const prev = base?.action.bot;
+    const replies = form.botReplies
+      .map((r) => ({ keyword: r.keyword.trim(), text: r.text.trim() }))
+      .filter((r) => r.keyword || r.text);
+    if (replies.some((r) => !r.keyword || !r.text)) {
+      return { ok: false, field: 'botReplies', message: 'Each canned reply needs a keyword and a text.' };
+    }
     const bot: NonNullable<RuleAction['bot']> = {
-      ...prev, replies: prev?.replies ?? [], handover_keywords: [], handover_priority: prev?.handover_priority ?? 0,
+      ...prev, replies, handover_keywords: [], handover_priority: prev?.handover_priority ?? 0,
     };
     const fallback = form.botFallback.trim();
     if (fallback) bot.fallback = fallback; else delete bot.fallback;

@@ -14,6 +14,7 @@ export const ADMIN_PAGES = [
   { page: 'tokens', path: '/tokens', label: 'API tokens' },
   { page: 'audit', path: '/audit', label: 'Audit' },
   { page: 'dlq', path: '/dlq', label: 'DLQ' },
+  { page: 'health', path: '/health', label: 'Health' },
   { page: 'system', path: '/system', label: 'System' },
 ] as const;
 export type AdminPage = (typeof ADMIN_PAGES)[number]['page'];

@@ -6,6 +6,7 @@ import type { Api } from '../api/client';
 import type { components } from '../api/schema';
 import { joinList, parseList, PRESENCES, teamName } from '../lib/admin';
 import { call, Notice, States, useLoaded } from './adminKit';
+import { ConfirmDialog, useDialog } from './Dialog';
 
 type AgentOut = components['schemas']['AgentOut'];
 type TeamOut = components['schemas']['TeamOut'];
@@ -50,14 +51,14 @@ export function Agents({ api, meId }: { api: Api; meId: number | null }) {
           onDone={(text) => { setEditing(null); if (text) { setNotice({ ok: true, text }); void agents.reload(); void teams.reload(); } }} />
       )}
       {deleting && (
-        <div className="panel confirm" role="alertdialog" aria-label="Confirm deletion">
+        <ConfirmDialog label="Confirm deletion" onCancel={() => setDeleting(null)}>
           <p>Delete {deleting.name} ({deleting.email})? Their sign-in tokens stop working. An agent with open conversations
             cannot be deleted: transfer or resolve them first.</p>
           <div className="row">
             <button type="button" className="primary danger" disabled={busy} onClick={() => void remove(deleting)}>Delete {deleting.name}</button>
-            <button type="button" className="ghost" onClick={() => setDeleting(null)} autoFocus>Cancel</button>
+            <button type="button" className="ghost" onClick={() => setDeleting(null)} data-autofocus>Cancel</button>
           </div>
-        </div>
+        </ConfirmDialog>
       )}
       <States label="Agents" loaded={agents} empty={!agents.data?.length} emptyText="No agents yet. Create the first with “New agent”.">
         <div className="table-wrap">
@@ -93,6 +94,7 @@ function AgentForm({ api, agent, teams, onDone }: { api: Api; agent: AgentOut | 
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const set = (patch: Partial<Form>) => setForm((f) => ({ ...f, ...patch }));
+  const ref = useDialog<HTMLFormElement>(() => onDone(null));
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -112,7 +114,7 @@ function AgentForm({ api, agent, teams, onDone }: { api: Api; agent: AgentOut | 
 
   const title = agent ? `Edit ${agent.name}` : 'New agent';
   return (
-    <form className="panel form" onSubmit={submit} aria-label={title}>
+    <form ref={ref} className="panel form" onSubmit={submit} aria-label={title}>
       <h2>{title}</h2>
       <div className="form-grid">
         <label>Name<input required maxLength={200} value={form.name} onChange={(e) => set({ name: e.target.value })} autoFocus /></label>

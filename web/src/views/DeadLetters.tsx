@@ -4,6 +4,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { errorText, type Api } from '../api/client';
 import type { components } from '../api/schema';
 import { fullTime, shortTime } from '../lib/format';
+import { ConfirmDialog, useDialog } from './Dialog';
 
 type Letter = components['schemas']['DeadLetterOut'];
 type LetterDetail = components['schemas']['DeadLetterDetailOut'];
@@ -68,13 +69,13 @@ export function DeadLetters({ api }: { api: Api }) {
         <button type="button" className="ghost" onClick={() => void countBulk()} disabled={busy}>Replay all pending matching…</button>
       </div>
       {bulk !== null && (
-        <div className="panel confirm" role="alertdialog" aria-label="Confirm bulk replay">
+        <ConfirmDialog label="Confirm bulk replay" onCancel={() => setBulk(null)}>
           {bulk === 0 ? <p>No pending letters match these filters.</p> : <p>{bulk} pending letter{bulk === 1 ? '' : 's'} match. Replay {bulk === 1 ? 'it' : 'them'}?</p>}
           <div className="row">
             {bulk > 0 && <button type="button" className="primary" onClick={() => void replayBulk()} disabled={busy}>Replay {bulk}</button>}
-            <button type="button" className="ghost" onClick={() => setBulk(null)}>{bulk > 0 ? 'Cancel' : 'Close'}</button>
+            <button type="button" className="ghost" onClick={() => setBulk(null)} data-autofocus>{bulk > 0 ? 'Cancel' : 'Close'}</button>
           </div>
-        </div>
+        </ConfirmDialog>
       )}
       {notice && <div className="banner" role="status">{notice}</div>}
       <section className="panel" aria-label="Letters">
@@ -96,23 +97,32 @@ export function DeadLetters({ api }: { api: Api }) {
             </div>
           )}
       </section>
-      {open && (
-        <section className="panel" aria-label={`Dead letter ${open.letter.id}`}>
-          <h2>Letter {open.letter.id} · {open.letter.reason}</h2>
-          <p className="error">{open.letter.error}</p>
-          <p className="muted small">{open.letter.subject} · stream sequence {open.letter.stream_sequence} · replayed {open.letter.replay_count}×</p>
-          <h3>Headers</h3>
-          <dl className="kv">{open.headers.map((h, i) => <div key={i}><dt>{h.name}</dt><dd>{h.value}</dd></div>)}</dl>
-          <h3>Payload</h3>
-          <pre className="payload">{prettyJson(open.payload)}</pre>
-          <div className="row">
-            <button type="button" className="primary" disabled={busy || open.letter.status !== 'pending'} onClick={() => void act(open.letter.id, 'replay')}>Replay</button>
-            <button type="button" className="ghost" disabled={busy || open.letter.status !== 'pending'} onClick={() => void act(open.letter.id, 'discard')}>Discard</button>
-            <button type="button" className="ghost" onClick={() => setOpen(null)}>Close</button>
-          </div>
-        </section>
-      )}
+      {open && <LetterInspector key={open.letter.id} open={open} busy={busy} onAct={(action) => void act(open.letter.id, action)} onClose={() => setOpen(null)} />}
     </div>
+  );
+}
+
+/** One letter's failure, headers and payload; Escape closes it. */
+function LetterInspector({ open, busy, onAct, onClose }: {
+  open: LetterDetail; busy: boolean; onAct: (action: 'replay' | 'discard') => void; onClose: () => void;
+}) {
+  const ref = useDialog<HTMLElement>(onClose);
+  const pending = open.letter.status === 'pending';
+  return (
+    <section ref={ref} className="panel" role="dialog" aria-label={`Dead letter ${open.letter.id}`}>
+      <h2>Letter {open.letter.id} · {open.letter.reason}</h2>
+      <p className="error">{open.letter.error}</p>
+      <p className="muted small">{open.letter.subject} · stream sequence {open.letter.stream_sequence} · replayed {open.letter.replay_count}×</p>
+      <h3>Headers</h3>
+      <dl className="kv">{open.headers.map((h, i) => <div key={i}><dt>{h.name}</dt><dd>{h.value}</dd></div>)}</dl>
+      <h3>Payload</h3>
+      <pre className="payload">{prettyJson(open.payload)}</pre>
+      <div className="row">
+        <button type="button" className="primary" disabled={busy || !pending} onClick={() => onAct('replay')}>Replay</button>
+        <button type="button" className="ghost" disabled={busy || !pending} onClick={() => onAct('discard')}>Discard</button>
+        <button type="button" className="ghost" onClick={onClose} data-autofocus>Close</button>
+      </div>
+    </section>
   );
 }
 

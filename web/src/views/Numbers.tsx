@@ -4,6 +4,7 @@ import { useState, type FormEvent } from 'react';
 import type { Api, NumberOut } from '../api/client';
 import { numberPatch, secretsState, type NumberForm } from '../lib/admin';
 import { call, Notice, States, useLoaded } from './adminKit';
+import { useDialog } from './Dialog';
 
 const EMPTY: NumberForm = { provider: 'meta', phoneNumberId: '', displayPhone: '', name: '', apiBaseUrl: '', appSecret: '', verifyToken: '', accessToken: '' };
 
@@ -47,6 +48,7 @@ function NumberEditor({ api, number, onDone }: { api: Api; number: NumberOut | n
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const set = (patch: Partial<NumberForm>) => setForm((f) => ({ ...f, ...patch }));
+  const ref = useDialog<HTMLFormElement>(() => onDone(null));
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -74,7 +76,7 @@ function NumberEditor({ api, number, onDone }: { api: Api; number: NumberOut | n
   const keep = number ? 'Leave empty to keep the stored one.' : '';
   const title = number ? `Edit ${number.name}` : 'Add a business number';
   return (
-    <form className="panel form" onSubmit={submit} aria-label={title} autoComplete="off">
+    <form ref={ref} className="panel form" onSubmit={submit} aria-label={title} autoComplete="off">
       <h2>{title}</h2>
       <div className="form-grid">
         <label>Display name<input required maxLength={200} value={form.name} onChange={(e) => set({ name: e.target.value })} autoFocus /></label>

@@ -1,13 +1,14 @@
 // Routing rules (admins): the ordered list (first match wins), moved up or
 // down with one all-or-nothing reorder call; create and edit conditions and
 // action; and a "test a message" dry run that shows which rule would hit.
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import type { Api } from '../api/client';
 import type { components } from '../api/schema';
 import {
-  actionSummary, conditionsSummary, dryRunSummary, EMPTY_RULE_FORM, moveId, ruleBody, ruleForm, sortRules, type RuleForm,
+  actionSummary, conditionsSummary, dryRunSummary, EMPTY_RULE_FORM, moveId, ruleBody, ruleForm, sortRules, WEEKDAYS, type RuleForm,
 } from '../lib/admin';
 import { call, Notice, States, useLoaded } from './adminKit';
+import { ConfirmDialog, useDialog } from './Dialog';
 
 type RuleOut = components['schemas']['RuleOut'];
 type TeamOut = components['schemas']['TeamOut'];
@@ -51,9 +52,12 @@ export function Rules({ api }: { api: Api }) {
     if (again && !again.disabled) again.focus(); else document.getElementById(`rule-${refocus.id}-edit`)?.focus();
     setRefocus(null);
   }, [refocus, rules.data]);
+  const [deleting, setDeleting] = useState<RuleOut | null>(null);
   const remove = async (rule: RuleOut) => {
-    if (!window.confirm(`Delete the rule “${rule.name}”?`)) return;
+    setBusy(true);
     const r = await call(() => api.DELETE('/api/v1/rules/{id}', { params: { path: { id: rule.id } } }), 'Could not delete the rule');
+    setBusy(false);
+    setDeleting(null);
     setNotice(r.error ? { ok: false, text: r.error } : { ok: true, text: `Rule “${rule.name}” was deleted.` });
     void rules.reload();
   };
@@ -71,6 +75,15 @@ export function Rules({ api }: { api: Api }) {
           numbers={numbers.data ?? []}
           onDone={(text) => { setEditing(null); if (text) { setNotice({ ok: true, text }); void rules.reload(); } }} />
       )}
+      {deleting && (
+        <ConfirmDialog label="Confirm deletion" onCancel={() => setDeleting(null)}>
+          <p>Delete the rule “{deleting.name}”? Conversations it would route fall through to the next matching rule.</p>
+          <div className="row">
+            <button type="button" className="primary danger" disabled={busy} onClick={() => void remove(deleting)}>Delete {deleting.name}</button>
+            <button type="button" className="ghost" onClick={() => setDeleting(null)} data-autofocus>Cancel</button>
+          </div>
+        </ConfirmDialog>
+      )}
       <States label="Rules in order" loaded={rules} empty={ordered.length === 0} emptyText="No routing rules yet: new conversations stay with the bot, unrouted. Create one with “New rule”.">
         <ol className="rule-list" data-testid="rule-list">
           {ordered.map((r, i) => (
@@ -84,7 +97,7 @@ export function Rules({ api }: { api: Api }) {
                 <button type="button" className="ghost icon" id={`rule-${r.id}-up`} aria-label={`Move ${r.name} up`} disabled={busy || i === 0} onClick={() => void move(i, -1)}>↑</button>
                 <button type="button" className="ghost icon" id={`rule-${r.id}-down`} aria-label={`Move ${r.name} down`} disabled={busy || i === ordered.length - 1} onClick={() => void move(i, 1)}>↓</button>
                 <button type="button" className="link" id={`rule-${r.id}-edit`} aria-label={`Edit ${r.name}`} onClick={() => { setEditing(r); setNotice(null); }}>Edit</button>
-                <button type="button" className="link danger" aria-label={`Delete ${r.name}`} onClick={() => void remove(r)}>Delete</button>
+                <button type="button" className="link danger" aria-label={`Delete ${r.name}`} onClick={() => setDeleting(r)}>Delete</button>
               </div>
             </li>))}
         </ol>
@@ -101,6 +114,7 @@ function RuleEditor({ api, rule, teams, numbers, onDone }: {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const set = (patch: Partial<RuleForm>) => setForm((f) => ({ ...f, ...patch }));
+  const ref = useDialog<HTMLFormElement>(() => onDone(null));
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -118,7 +132,7 @@ function RuleEditor({ api, rule, teams, numbers, onDone }: {
   const title = rule ? `Edit rule ${rule.name}` : 'New rule';
   const teamOptions = teams.map((t) => <option key={t.id} value={t.id}>{t.name}</option>);
   return (
-    <form className="panel form" onSubmit={submit} aria-label={title}>
+    <form ref={ref} className="panel form" onSubmit={submit} aria-label={title}>
       <h2>{title}</h2>
       <div className="form-grid">
         <label>Rule name<input id="rule-form-name" maxLength={200} value={form.name} onChange={(e) => set({ name: e.target.value })} autoFocus /></label>
@@ -135,7 +149,7 @@ function RuleEditor({ api, rule, teams, numbers, onDone }: {
           <label>Business numbers<input placeholder={numbers[0]?.phone_number_id ?? 'phone number id'} value={form.businessNumbers} onChange={(e) => set({ businessNumbers: e.target.value })} />
             <small>Phone number ids, comma-separated.</small></label>
         </div>
-        {rule?.conditions.hours && <p className="muted small">Business hours ({conditionsSummary({ hours: rule.conditions.hours })}) are kept as they are.</p>}
+        <HoursFields form={form} set={set} />
       </fieldset>
       <fieldset>
         <legend>Action</legend>
@@ -155,7 +169,9 @@ function RuleEditor({ api, rule, teams, numbers, onDone }: {
           </div>
         ) : (
           <div className="form-grid">
-            <label>Fallback reply<input value={form.botFallback} onChange={(e) => set({ botFallback: e.target.value })} /></label>
+            <RepliesFields replies={form.botReplies} onChange={(botReplies) => set({ botReplies })} />
+            <label>Fallback reply<input value={form.botFallback} onChange={(e) => set({ botFallback: e.target.value })} />
+              <small>Sent when no canned reply matches.</small></label>
             <label>Handover keywords<input placeholder="human, agent" value={form.handoverKeywords} onChange={(e) => set({ handoverKeywords: e.target.value })} /></label>
             <label>Hand over to
               <select value={form.handoverTeamId} onChange={(e) => set({ handoverTeamId: e.target.value })}>
@@ -217,4 +233,73 @@ function DryRun({ api, teams, numbers, onResult }: { api: Api; teams: TeamOut[];
 function ruleLine(r: RuleOut, teams: TeamOut[]): string {
   const when = conditionsSummary(r.conditions);
   return `${when === 'every message' ? 'Every message' : `If ${when}`} → ${actionSummary(r.action, teams)}`;
+}
+
+/** Business hours of a rule's conditions: off, or a time zone, times and days. */
+function HoursFields({ form, set }: { form: RuleForm; set: (patch: Partial<RuleForm>) => void }) {
+  const zones = useMemo(() => (typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : []), []);
+  const toggleDay = (d: number, on: boolean) =>
+    set({ hoursDays: on ? [...form.hoursDays, d].sort((x, y) => x - y) : form.hoursDays.filter((x) => x !== d) });
+  return (
+    <fieldset>
+      <legend>Business hours</legend>
+      <label className="check">
+        <input type="checkbox" checked={form.hoursOn} onChange={(e) => set({ hoursOn: e.target.checked,
+          hoursTimeZone: form.hoursTimeZone || Intl.DateTimeFormat().resolvedOptions().timeZone })} />
+        Only at certain hours
+      </label>
+      {form.hoursOn && (
+        <>
+          <div className="form-grid">
+            <label>Time zone<input id="rule-form-hoursTimeZone" list="rule-time-zones" placeholder="Europe/Berlin" value={form.hoursTimeZone}
+              onChange={(e) => set({ hoursTimeZone: e.target.value })} /></label>
+            <label>From<input id="rule-form-hoursFrom" type="time" value={form.hoursFrom} onChange={(e) => set({ hoursFrom: e.target.value })} />
+              <small>Local time, inclusive.</small></label>
+            <label>To<input id="rule-form-hoursTo" type="time" value={form.hoursTo} onChange={(e) => set({ hoursTo: e.target.value })} />
+              <small>Exclusive; before “from” means overnight.</small></label>
+            <label>Matches
+              <select id="rule-form-hoursInside" value={form.hoursInside ? 'inside' : 'outside'} onChange={(e) => set({ hoursInside: e.target.value === 'inside' })}>
+                <option value="inside">inside these hours</option><option value="outside">outside these hours</option>
+              </select></label>
+          </div>
+          <datalist id="rule-time-zones">{zones.map((z) => <option key={z} value={z} />)}</datalist>
+          <fieldset className="checks">
+            <legend>Days <small className="muted">(none: every day)</small></legend>
+            {WEEKDAYS.map(([d, name]) => (
+              <label key={d} className="check">
+                <input type="checkbox" checked={form.hoursDays.includes(d)} onChange={(e) => toggleDay(d, e.target.checked)} /> {name}
+              </label>))}
+          </fieldset>
+        </>
+      )}
+    </fieldset>
+  );
+}
+
+/** The bot's canned replies: keyword and text per row, in order. */
+function RepliesFields({ replies, onChange }: { replies: RuleForm['botReplies']; onChange: (r: RuleForm['botReplies']) => void }) {
+  const update = (i: number, patch: Partial<RuleForm['botReplies'][number]>) =>
+    onChange(replies.map((r, j) => (j === i ? { ...r, ...patch } : r)));
+  const add = () => {
+    onChange([...replies, { keyword: '', text: '' }]);
+    // Focus the new row's keyword once it is on screen.
+    window.setTimeout(() => document.getElementById(`rule-reply-${replies.length}-keyword`)?.focus(), 0);
+  };
+  return (
+    <fieldset className="wide-field" id="rule-form-botReplies" tabIndex={-1}>
+      <legend>Canned replies <small className="muted">(the first whose keyword is in the text answers)</small></legend>
+      {replies.length === 0 && <p className="muted small">None yet: only the fallback answers.</p>}
+      <ol className="reply-rows">
+        {replies.map((r, i) => (
+          <li key={i} className="reply-row">
+            <label>Keyword<input id={`rule-reply-${i}-keyword`} aria-label={`Keyword ${i + 1}`} maxLength={100} value={r.keyword}
+              onChange={(e) => update(i, { keyword: e.target.value })} /></label>
+            <label>Reply<textarea aria-label={`Reply ${i + 1}`} rows={2} maxLength={4096} value={r.text} onChange={(e) => update(i, { text: e.target.value })} /></label>
+            <button type="button" className="link danger" aria-label={`Remove canned reply ${i + 1}`}
+              onClick={() => onChange(replies.filter((_, j) => j !== i))}>Remove</button>
+          </li>))}
+      </ol>
+      <div className="row"><button type="button" className="ghost" onClick={add}>Add a canned reply</button></div>
+    </fieldset>
+  );
 }

@@ -5,6 +5,7 @@ import type { Api } from '../api/client';
 import type { components } from '../api/schema';
 import { STRATEGIES, strategyLabel } from '../lib/admin';
 import { call, Notice, States, useLoaded } from './adminKit';
+import { ConfirmDialog, useDialog } from './Dialog';
 
 type AgentOut = components['schemas']['AgentOut'];
 type TeamOut = components['schemas']['TeamOut'];
@@ -41,13 +42,13 @@ export function Teams({ api }: { api: Api }) {
           onDone={(text) => { setEditing(null); if (text) { setNotice({ ok: true, text }); void teams.reload(); } }} />
       )}
       {deleting && (
-        <div className="panel confirm" role="alertdialog" aria-label="Confirm deletion">
+        <ConfirmDialog label="Confirm deletion" onCancel={() => setDeleting(null)}>
           <p>Delete team {deleting.name}? A team that routing rules route to, or with open conversations, cannot be deleted.</p>
           <div className="row">
             <button type="button" className="primary danger" disabled={busy} onClick={() => void remove(deleting)}>Delete {deleting.name}</button>
-            <button type="button" className="ghost" onClick={() => setDeleting(null)} autoFocus>Cancel</button>
+            <button type="button" className="ghost" onClick={() => setDeleting(null)} data-autofocus>Cancel</button>
           </div>
-        </div>
+        </ConfirmDialog>
       )}
       <States label="Teams" loaded={teams} empty={!teams.data?.length} emptyText="No teams yet. Routing rules queue conversations for a team: create one with “New team”.">
         <div className="table-wrap">
@@ -75,6 +76,7 @@ function TeamForm({ api, team, agents, onDone }: { api: Api; team: TeamOut | nul
   const [members, setMembers] = useState<number[]>(team?.members ?? []);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const ref = useDialog<HTMLFormElement>(() => onDone(null));
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -90,7 +92,7 @@ function TeamForm({ api, team, agents, onDone }: { api: Api; team: TeamOut | nul
 
   const title = team ? `Edit team ${team.name}` : 'New team';
   return (
-    <form className="panel form" onSubmit={submit} aria-label={title}>
+    <form ref={ref} className="panel form" onSubmit={submit} aria-label={title}>
       <h2>{title}</h2>
       <div className="form-grid">
         <label>Team name<input required maxLength={100} value={name} onChange={(e) => setName(e.target.value)} autoFocus /></label>

@@ -5,6 +5,7 @@ import type { Api } from '../api/client';
 import type { components } from '../api/schema';
 import { fullTime, shortTime } from '../lib/format';
 import { call, Notice, States, useLoaded } from './adminKit';
+import { ConfirmDialog } from './Dialog';
 
 type TokenOut = components['schemas']['TokenOut'];
 type Created = components['schemas']['TokenCreatedOut'];
@@ -80,13 +81,13 @@ export function Tokens({ api }: { api: Api }) {
       )}
       <Notice notice={notice} />
       {revoking && (
-        <div className="panel confirm" role="alertdialog" aria-label="Confirm revocation">
+        <ConfirmDialog label="Confirm revocation" onCancel={() => setRevoking(null)}>
           <p>Revoke {revoking.name}? Everything using it is refused from then on. This cannot be undone.</p>
           <div className="row">
             <button type="button" className="primary danger" disabled={busy} onClick={() => void revoke(revoking)}>Revoke {revoking.name}</button>
-            <button type="button" className="ghost" onClick={() => setRevoking(null)} autoFocus>Cancel</button>
+            <button type="button" className="ghost" onClick={() => setRevoking(null)} data-autofocus>Cancel</button>
           </div>
-        </div>
+        </ConfirmDialog>
       )}
       <States label="Tokens" loaded={tokens} empty={!tokens.data?.length} emptyText="No integrator tokens yet.">
         <div className="table-wrap">
