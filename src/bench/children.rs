@@ -25,6 +25,8 @@ pub struct RoleConfig {
     /// Per-number send limit: sends per `period_ms`.
     pub sends: u32,
     pub period_ms: u64,
+    /// `[secrets] key` of every role (the bench's own, random per run).
+    pub secrets_key: String,
 }
 
 /// A TOML string literal (JSON string escapes are valid TOML basic strings).
@@ -60,9 +62,15 @@ region = "eu"
 listen = {listen}
 nats_url = {leaf}
 max_in_flight = 65536
+# The load generator is one address and one number: no abuse limits here.
+per_ip_per_second = 0
+per_number_per_second = 0
 
 [sender.rate]
 meta = {{ sends = {sends}, period_ms = {period} }}
+
+[secrets]
+key = {key}
 
 [ops]
 router_listen = "127.0.0.1:0"
@@ -78,6 +86,7 @@ sender_listen = "127.0.0.1:0"
             leaf = quoted(&self.leaf_url),
             sends = self.sends,
             period = self.period_ms,
+            key = quoted(&self.secrets_key),
         )
     }
 
@@ -219,6 +228,7 @@ mod tests {
             sandbox_url: "http://127.0.0.1:5".into(),
             sends: 80,
             period_ms: 1000,
+            secrets_key: relay::vault::Vault::generate_key(),
         };
         let path = role
             .write(dir.path(), "x")

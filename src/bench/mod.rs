@@ -315,6 +315,7 @@ pub async fn run(mut config: Config, options: BenchOptions) -> anyhow::Result<Re
         sandbox_url: sandbox_url.clone(),
         sends: 1_000_000,
         period_ms: 1000,
+        secrets_key: relay::vault::Vault::generate_key(),
     };
     let edge_config = role.write(dir.path(), "edge")?;
     let mut edge = RoleProcess::spawn(

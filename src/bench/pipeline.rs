@@ -123,6 +123,7 @@ fn with_database(url: &str, name: &str) -> String {
 pub async fn prepare_database(
     db: &BenchDb,
     numbers: &[relay::provider::NumberCredentials],
+    secrets_key: &str,
 ) -> anyhow::Result<DatabaseConnection> {
     let conn = roles::connect_database(&DatabaseSettings {
         url: db.url().to_owned(),
@@ -130,7 +131,9 @@ pub async fn prepare_database(
     })
     .await?;
     roles::migrate(&conn).await?;
-    roles::seed_numbers(&conn, numbers).await?;
+    let vault = relay::vault::Vault::new(&relay::secret::Secret::new(secrets_key), &[])
+        .map_err(anyhow::Error::msg)?;
+    roles::seed_numbers(&conn, numbers, &vault).await?;
     Ok(conn)
 }
 
@@ -241,7 +244,7 @@ pub async fn end_to_end(
 ) -> anyhow::Result<EndToEnd> {
     let partitions = rig.role.partitions;
     reset_inbound(&rig.hub_js, partitions).await?;
-    let conn = prepare_database(db, rig.numbers).await?;
+    let conn = prepare_database(db, rig.numbers, &rig.role.secrets_key).await?;
     let role = RoleConfig {
         database_url: db.url().to_owned(),
         ..rig.role.clone()
@@ -401,7 +404,7 @@ pub async fn sender(
     name: &str,
     memory: &mut Vec<RoleMemory>,
 ) -> anyhow::Result<SenderRun> {
-    let conn = prepare_database(db, rig.numbers).await?;
+    let conn = prepare_database(db, rig.numbers, &rig.role.secrets_key).await?;
     let conversations: Vec<i64> = conversation::Entity::find()
         .select_only()
         .column(conversation::Column::Id)
