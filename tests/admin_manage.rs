@@ -139,7 +139,7 @@ async fn agents_are_managed_by_admins_and_never_show_a_password(db: TestDb) {
     );
 
     let new_agent = json!({
-        "email": " Carla@Example.com", "name": "Carla", "password": "carla-secret-pw",
+        "email": " Carla@Example.com", "name": "Carla", "password": "tulip-secret-pw",
         "role": "agent", "capacity": 3, "languages": ["PT", "en"], "teams": [support_team]
     });
     let created = admin(
@@ -160,7 +160,7 @@ async fn agents_are_managed_by_admins_and_never_show_a_password(db: TestDb) {
     );
     let carla_id = carla["id"].as_i64().unwrap();
     // The password works (argon2 hash stored) and is never answered.
-    let carla_token = login(&stack, "carla@example.com", "carla-secret-pw").await;
+    let carla_token = login(&stack, "carla@example.com", "tulip-secret-pw").await;
     let (supervisor_id, supervisor) = signed_in(&stack, "sam@example.com", "supervisor").await;
 
     assert_eq!(
@@ -407,7 +407,7 @@ async fn agents_are_managed_by_admins_and_never_show_a_password(db: TestDb) {
 
     let everything = format!("{carla}{listed}{patched}{}", json!(audit));
     for secret in [
-        "carla-secret-pw",
+        "tulip-secret-pw",
         "long-enough-pass",
         "argon2",
         "password_hash",

@@ -440,3 +440,301 @@ fn scopeguard(pid: u32) -> impl Drop {
     }
     Kill(pid)
 }
+
+/// Issue 11, abuse limits at a real edge: past the per-address budget a
+/// flood gets 429 before its body is read (bad signatures included); past a
+/// number's budget verified deliveries get 429; nothing refused is stored;
+/// a provider timestamp a day ahead is stored and flagged.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_edge_limits_floods_per_address_and_per_number_and_flags_future_timestamps() {
+    let stack = spawn_stack(
+        TestDb::sqlite(),
+        StackOptions {
+            tune: |config| {
+                config.edge.per_ip_per_second = 6;
+                config.edge.per_number_per_second = 3;
+            },
+            ..StackOptions::default()
+        },
+    )
+    .await;
+    let now = chrono::Utc::now().timestamp();
+    let post = |wamid: String, secret: &'static str| {
+        let stack = &stack;
+        async move {
+            let body = meta_text(PHONE_NUMBER_ID, "4915100000431", "Flo", &wamid, "hi", now);
+            stack.post_meta("eu", &body, secret).await
+        }
+    };
+    // Forged deliveries spend the address budget (6/s): 401 while it
+    // lasts, then 429 without the body being looked at. Sent at once, so
+    // hardly any budget comes back meanwhile (one per 167 ms).
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let forged: Vec<u16> = futures::future::join_all(
+        (0..12).map(|n| post(format!("wamid.FORGED.{n}"), "wrong-secret")),
+    )
+    .await
+    .iter()
+    .map(|r| r.status().as_u16())
+    .collect();
+    let count = |list: &[u16], status: u16| list.iter().filter(|s| **s == status).count();
+    assert_eq!(count(&forged, 401) + count(&forged, 429), 12, "{forged:?}");
+    assert!((6..=8).contains(&count(&forged, 401)), "{forged:?}");
+
+    // Genuine deliveries: the number's budget (3/s) runs out first.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let responses =
+        futures::future::join_all((0..8).map(|n| post(format!("wamid.FLOOD.{n}"), APP_SECRET)))
+            .await;
+    let mut statuses = Vec::new();
+    for response in responses {
+        let status = response.status().as_u16();
+        if status == 429 {
+            assert_eq!(response.headers().get("retry-after").unwrap(), "1");
+            let body: serde_json::Value = response.json().await.unwrap();
+            assert_eq!(body["code"], "rate_limited");
+        }
+        statuses.push(status);
+    }
+    assert_eq!(
+        count(&statuses, 200) + count(&statuses, 429),
+        8,
+        "{statuses:?}"
+    );
+    let accepted = count(&statuses, 200);
+    assert!((3..=5).contains(&accepted), "{statuses:?}");
+
+    // Only the accepted ones are stored; the refused ones left no trace.
+    stack.wait_router_idle().await;
+    let stored = entities::message::Entity::find()
+        .all(&stack.database)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter_map(|m| m.provider_message_id)
+        .filter(|id| id.starts_with("wamid.FLOOD.") || id.starts_with("wamid.FORGED."))
+        .count();
+    assert_eq!(
+        stored, accepted,
+        "exactly the accepted deliveries are stored"
+    );
+
+    // A second later the budgets are back; a timestamp a day ahead is
+    // accepted (never lose a genuine message) and flagged.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let body = meta_text(
+        PHONE_NUMBER_ID,
+        "4915100000432",
+        "Tim",
+        "wamid.FUTURE.1",
+        "from tomorrow",
+        now + 86_400,
+    );
+    assert_eq!(stack.post_meta("eu", &body, APP_SECRET).await.status(), 200);
+    let metrics = stack
+        .http
+        .get(format!("{}/metrics", stack.edge_url("eu")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let flagged = metrics
+        .lines()
+        .find(|l| {
+            l.starts_with("wharf_edge_webhooks_flagged_total")
+                && l.contains("reason=\"future_timestamp\"")
+        })
+        .unwrap_or_else(|| panic!("no flagged counter in:\n{metrics}"));
+    assert!(
+        flagged.ends_with(" 1")
+            || flagged
+                .split(' ')
+                .next_back()
+                .unwrap()
+                .parse::<f64>()
+                .unwrap()
+                >= 1.0
+    );
+    for reason in ["rate_limited_number", "rate_limited_source"] {
+        assert!(
+            metrics
+                .lines()
+                .any(|l| l.starts_with("wharf_edge_webhooks_rejected_total")
+                    && l.contains(&format!("reason=\"{reason}\""))),
+            "{reason} counted"
+        );
+    }
+}
+
+/// Issue 11, admin hardening on a real server: security headers and no
+/// CORS, the password policy, login sessions that expire, and every refused
+/// authentication counted and audited (without what was presented).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_admin_api_hardens_headers_passwords_and_sessions() {
+    use sea_orm::{ColumnTrait, PaginatorTrait, QueryFilter};
+    let stack = spawn_stack(TestDb::sqlite(), StackOptions::default()).await;
+    let http = &stack.http;
+    let url = |path: &str| format!("{}{path}", stack.admin_url);
+
+    // Headers on API answers (even refusals) and the docs page; a
+    // cross-origin preflight gets no CORS grant.
+    let refused = http.get(url("/api/v1/auth/me")).send().await.unwrap();
+    assert_eq!(refused.status(), 401);
+    let csp = refused.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'self';"),
+        "{csp}"
+    );
+    assert_eq!(refused.headers()["x-content-type-options"], "nosniff");
+    assert_eq!(refused.headers()["x-frame-options"], "DENY");
+    assert_eq!(refused.headers()["referrer-policy"], "no-referrer");
+    let preflight = http
+        .request(reqwest::Method::OPTIONS, url("/api/v1/conversations"))
+        .header("origin", "https://evil.example")
+        .header("access-control-request-method", "GET")
+        .header("access-control-request-headers", "authorization")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        preflight
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none()
+    );
+    let docs = http.get(url("/api/docs/")).send().await.unwrap();
+    assert!(
+        docs.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("frame-ancestors 'none'")
+    );
+
+    // The password policy: a clear 422 naming the field; nothing created.
+    let agents_before = entities::agent::Entity::find()
+        .count(&stack.database)
+        .await
+        .unwrap();
+    for weak in ["password123", "mallory-2026-x", "aaaabbbbaaaa"] {
+        let (status, body) = stack
+            .admin_post(
+                "/api/v1/agents",
+                json!({"email": "mallory@example.com", "name": "Mallory", "password": weak,
+                       "role": "agent", "capacity": 1, "languages": [], "teams": []}),
+            )
+            .await;
+        assert_eq!(status, 422, "{weak}: {body}");
+        assert!(
+            body["detail"].as_str().unwrap().starts_with("password"),
+            "{body}"
+        );
+        assert!(!body.to_string().contains(weak));
+    }
+    assert_eq!(
+        entities::agent::Entity::find()
+            .count(&stack.database)
+            .await
+            .unwrap(),
+        agents_before
+    );
+    let (status, _) = stack
+        .admin_post(
+            "/api/v1/agents",
+            json!({"email": "mallory@example.com", "name": "Mallory",
+                   "password": "tulips in the rain", "role": "agent", "capacity": 1,
+                   "languages": [], "teams": []}),
+        )
+        .await;
+    assert_eq!(status, 201);
+
+    // A wrong password, then a session that outlives session_hours (12).
+    let wrong = http
+        .post(url("/api/v1/auth/login"))
+        .json(&json!({"email": "mallory@example.com", "password": "tulips in the snow"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), 401);
+    let login: serde_json::Value = http
+        .post(url("/api/v1/auth/login"))
+        .json(&json!({"email": "mallory@example.com", "password": "tulips in the rain"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = login["token"].as_str().unwrap().to_owned();
+    let me = |token: String| async move {
+        http.get(url("/api/v1/auth/me"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+    };
+    assert_eq!(me(token.clone()).await.status(), 200);
+    assert_eq!(me("not-a-token-at-all".to_owned()).await.status(), 401);
+    let session = entities::api_token::Entity::find()
+        .filter(entities::api_token::Column::Name.starts_with("login:"))
+        .one(&stack.database)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut aged: entities::api_token::ActiveModel = session.into();
+    aged.created_at = Set(chrono::Utc::now() - chrono::Duration::hours(13));
+    aged.update(&stack.database).await.unwrap();
+    let expired = me(token.clone()).await;
+    assert_eq!(expired.status(), 401);
+    let body: serde_json::Value = expired.json().await.unwrap();
+    assert!(
+        body["detail"].as_str().unwrap().contains("expired"),
+        "{body}"
+    );
+    assert_eq!(
+        me(token.clone()).await.status(),
+        401,
+        "an expired session stays gone"
+    );
+    // The admin's integrator token does not expire.
+    assert_eq!(me(ADMIN_TOKEN.to_owned()).await.status(), 200);
+
+    // Every refusal audited by reason, without the password or token.
+    let failures = entities::audit_log::Entity::find()
+        .filter(entities::audit_log::Column::Action.eq("auth.failure"))
+        .all(&stack.database)
+        .await
+        .unwrap();
+    for reason in ["unknown_token", "bad_credentials", "session_expired"] {
+        assert!(
+            failures
+                .iter()
+                .any(|f| f.target_id.as_deref() == Some(reason)),
+            "{reason} audited: {failures:?}"
+        );
+    }
+    let audited =
+        serde_json::to_string(&failures.iter().map(|f| &f.detail).collect::<Vec<_>>()).unwrap();
+    assert!(!audited.contains("tulips") && !audited.contains(&token));
+    let metrics = http
+        .get(url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for reason in ["unknown_token", "bad_credentials", "session_expired"] {
+        assert!(
+            metrics
+                .lines()
+                .any(|l| l.starts_with("wharf_admin_auth_failures_total")
+                    && l.contains(&format!("reason=\"{reason}\""))),
+            "{reason} counted"
+        );
+    }
+}

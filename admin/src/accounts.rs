@@ -23,6 +23,51 @@ pub const LOGIN_WINDOW: Duration = Duration::from_secs(300);
 ///
 /// # Errors
 /// Only if argon2 rejects its own default parameters.
+/// Passwords too common to allow, whatever their length.
+const COMMON: &[&str] = &[
+    "password",
+    "password1",
+    "password123",
+    "12345678",
+    "123456789",
+    "1234567890",
+    "qwertyuiop",
+    "qwerty123",
+    "iloveyou",
+    "letmein123",
+    "welcome123",
+    "admin1234",
+    "changeme",
+    "whatsapp",
+    "support123",
+    "11111111",
+    "00000000",
+    "abcdefgh",
+];
+
+/// The password policy beyond the API's length bounds (8–1024): not a
+/// well-known password, not the account's email or its name part, at least
+/// five distinct characters.
+///
+/// # Errors
+/// What is wrong, for a 422 naming `password` (never the password itself).
+pub fn check_password(password: &str, email: &str) -> Result<(), &'static str> {
+    let lower = password.to_lowercase();
+    if COMMON.contains(&lower.as_str()) {
+        return Err("is a well-known password");
+    }
+    let email = email.trim().to_lowercase();
+    let local = email.split('@').next().unwrap_or_default();
+    if lower == email || (local.len() >= 3 && lower.contains(local)) {
+        return Err("must not contain the email address");
+    }
+    let distinct: std::collections::HashSet<char> = password.chars().collect();
+    if distinct.len() < 5 {
+        return Err("needs at least 5 different characters");
+    }
+    Ok(())
+}
+
 pub fn hash_password(password: &str) -> Result<String, argon2::password_hash::Error> {
     let salt_bytes: [u8; 16] = rand::rng().random();
     let salt = SaltString::encode_b64(&salt_bytes)?;
@@ -163,6 +208,23 @@ impl LoginLimiter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_password_policy_refuses_common_personal_and_monotonous_passwords() {
+        assert!(check_password("correct horse battery", "ana@example.com").is_ok());
+        assert_eq!(
+            check_password("Password123", "ana@example.com"),
+            Err("is a well-known password")
+        );
+        assert_eq!(
+            check_password("ana-the-agent-2026", "Ana@Example.com"),
+            Err("must not contain the email address")
+        );
+        assert_eq!(
+            check_password("abababababab", "bo@example.com"),
+            Err("needs at least 5 different characters")
+        );
+    }
 
     #[test]
     fn passwords_verify_only_against_their_own_hash() {

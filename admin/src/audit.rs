@@ -12,6 +12,29 @@ use crate::auth::Principal;
 ///
 /// # Errors
 /// Database errors (the caller's change is then reported as failed too).
+/// Records a refused authentication (no principal to name: the caller's
+/// address instead). Never holds the token or password presented.
+pub async fn record_auth_failure(
+    db: &impl ConnectionTrait,
+    reason: &str,
+    from: &str,
+    detail: serde_json::Value,
+) {
+    metrics::counter!(relay::observe::AUTH_FAILURES, "reason" => reason.to_owned()).increment(1);
+    let row = audit_log::ActiveModel {
+        actor: Set(format!("anonymous@{from}")),
+        action: Set("auth.failure".to_owned()),
+        target_type: Set("auth".to_owned()),
+        target_id: Set(Some(reason.to_owned())),
+        detail: Set(detail),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    };
+    if let Err(err) = row.insert(db).await {
+        tracing::warn!(%err, reason, "auth failure not audited");
+    }
+}
+
 pub async fn record(
     db: &impl ConnectionTrait,
     actor: &Principal,

@@ -63,6 +63,7 @@ impl Principal {
         if self.role >= needed {
             Ok(())
         } else {
+            metrics::counter!(relay::observe::AUTH_FAILURES, "reason" => "forbidden").increment(1);
             Err(ApiError::forbidden(format!(
                 "this needs the {} role",
                 needed.as_str()
@@ -123,12 +124,36 @@ async fn principal_of(req: &Request, token: &str) -> poem::Result<Principal> {
         tracing::error!(%err, "token lookup failed");
         poem::Error::from_status(poem::http::StatusCode::SERVICE_UNAVAILABLE)
     };
+    let from = req
+        .remote_addr()
+        .as_socket_addr()
+        .map_or_else(|| "unknown".to_owned(), |a| a.ip().to_string());
+    let refuse = |reason: &'static str, detail: &'static str| {
+        let (db, from, path) = (state.db.clone(), from.clone(), req.uri().path().to_owned());
+        async move {
+            crate::audit::record_auth_failure(
+                &db,
+                reason,
+                &from,
+                serde_json::json!({ "path": path }),
+            )
+            .await;
+            unauthorized(detail)
+        }
+    };
     let Some(row) = crate::tokens::find(&state.db, token)
         .await
         .map_err(unavailable)?
     else {
-        return Err(unauthorized("unknown token"));
+        return Err(refuse("unknown_token", "unknown token").await);
     };
+    // Dashboard logins last `session_ttl`; integrator tokens until revoked.
+    if row.name.starts_with("login:") && row.created_at + state.session_ttl < chrono::Utc::now() {
+        let _ = entities::api_token::Entity::delete_by_id(row.id)
+            .exec(&state.db)
+            .await;
+        return Err(refuse("session_expired", "the session expired; log in again").await);
+    }
     let role = match row.agent_id {
         Some(id) => match agent::Entity::find_by_id(id)
             .one(&state.db)
@@ -136,7 +161,9 @@ async fn principal_of(req: &Request, token: &str) -> poem::Result<Principal> {
             .map_err(unavailable)?
         {
             Some(agent) => Role::parse(&agent.role),
-            None => return Err(unauthorized("the token's agent no longer exists")),
+            None => {
+                return Err(refuse("agent_gone", "the token's agent no longer exists").await);
+            }
         },
         None => Role::Admin,
     };

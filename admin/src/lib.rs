@@ -33,6 +33,14 @@ pub struct AdminSettings {
     /// only. Defaults to `web/dist` when that holds an `index.html`.
     #[serde(default = "default_web_dir")]
     pub web_dir: Option<PathBuf>,
+    /// Hours a dashboard login lasts; then the agent logs in again.
+    /// Integrator tokens do not expire (revoke them).
+    #[serde(default = "default_session_hours")]
+    pub session_hours: u32,
+}
+
+fn default_session_hours() -> u32 {
+    12
 }
 
 fn default_web_dir() -> Option<PathBuf> {
@@ -45,6 +53,7 @@ impl Default for AdminSettings {
         Self {
             listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 8080)),
             web_dir: default_web_dir(),
+            session_hours: default_session_hours(),
         }
     }
 }
@@ -73,6 +82,8 @@ pub(crate) struct AppState {
     pub partitions: u16,
     /// Failed-login counter (rate limit).
     pub logins: std::sync::Arc<accounts::LoginLimiter>,
+    /// How long a login token lasts.
+    pub session_ttl: chrono::Duration,
     /// Seals and opens the numbers' secrets at rest.
     pub vault: std::sync::Arc<relay::vault::Vault>,
     /// The edges' `/metrics` URLs (from `[alerts]`), read for the ingest

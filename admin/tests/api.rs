@@ -121,6 +121,7 @@ impl TestApp {
         let settings = AdminSettings {
             listen: "127.0.0.1:0".parse().unwrap(),
             web_dir: None,
+            ..AdminSettings::default()
         };
         let server = AdminServer::bind(settings, db.clone(), client, 4, test_vault())
             .await

@@ -47,6 +47,7 @@ async fn serve_dashboard() -> Served {
     let settings = AdminSettings {
         listen: "127.0.0.1:0".parse().unwrap(),
         web_dir: Some(web),
+        ..AdminSettings::default()
     };
     let server = AdminServer::bind(settings, db, nats, 4, test_vault())
         .await

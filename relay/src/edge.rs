@@ -42,6 +42,12 @@ pub struct EdgeSettings {
     /// Deliveries handled at once; beyond this the edge answers 503 at once
     /// instead of queueing without limit.
     pub max_in_flight: usize,
+    /// Requests per second from one source address (429 past it; 0 = off).
+    pub per_ip_per_second: u32,
+    /// Verified deliveries per second for one business number (0 = off).
+    pub per_number_per_second: u32,
+    /// Provider timestamps later than now plus this many seconds are flagged.
+    pub future_tolerance_secs: u64,
 }
 
 impl Default for EdgeSettings {
@@ -55,6 +61,9 @@ impl Default for EdgeSettings {
             ack_timeout_ms: 5000,
             retry_after_secs: 5,
             max_in_flight: 1024,
+            per_ip_per_second: 2000,
+            per_number_per_second: 1000,
+            future_tolerance_secs: 300,
         }
     }
 }
@@ -66,6 +75,7 @@ struct EdgeState {
     js: jetstream::Context,
     client: async_nats::Client,
     in_flight: Arc<tokio::sync::Semaphore>,
+    abuse: crate::abuse::AbuseLimits,
 }
 
 /// A bound, not yet running, edge server.
@@ -129,6 +139,10 @@ impl EdgeServer {
             js,
             client,
             in_flight: Arc::new(tokio::sync::Semaphore::new(settings.max_in_flight.max(1))),
+            abuse: crate::abuse::AbuseLimits::new(
+                settings.per_ip_per_second,
+                settings.per_number_per_second,
+            ),
             settings,
         });
         Ok(Self {
@@ -235,6 +249,16 @@ async fn wasender_receive(
     receive(Provider::Wasender, req, body, &state).await
 }
 
+/// 429: this source or number is over its budget; nothing was stored.
+fn slow_down(code: &str, detail: &str) -> Response {
+    let mut response = error(StatusCode::TOO_MANY_REQUESTS, code, detail);
+    response.headers_mut().insert(
+        poem::http::header::RETRY_AFTER,
+        poem::http::HeaderValue::from_static("1"),
+    );
+    response
+}
+
 fn retry_later(state: &EdgeState, code: &str, detail: &str) -> Response {
     let mut response = error(StatusCode::SERVICE_UNAVAILABLE, code, detail);
     if let Ok(value) = state.settings.retry_after_secs.to_string().parse() {
@@ -268,6 +292,15 @@ async fn receive(
             "too many deliveries in flight; retry later",
         );
     };
+    if let Some(peer) = req.remote_addr().as_socket_addr()
+        && !state.abuse.allow_ip(peer.ip())
+    {
+        refused("rate_limited_source");
+        return slow_down(
+            "rate_limited",
+            "too many requests from this address; retry later",
+        );
+    }
     let limit = state.settings.max_body_bytes;
     let too_large = || {
         refused("body_too_large");
@@ -318,6 +351,33 @@ async fn receive(
             return error(status, rejection.code(), rejection.to_string());
         }
     };
+    // Only verified deliveries spend a number's budget.
+    if let Some(first) = delivery.events.first()
+        && !state.abuse.allow_number(&first.business_number)
+    {
+        refused("rate_limited_number");
+        return slow_down(
+            "rate_limited",
+            "too many deliveries for this business number; retry later",
+        );
+    }
+    let now = chrono::Utc::now();
+    for event in &delivery.events {
+        if crate::abuse::from_the_future(
+            event.timestamp(),
+            now,
+            state.settings.future_tolerance_secs,
+        ) {
+            metrics::counter!(observe::WEBHOOKS_FLAGGED, "provider" => label, "reason" => "future_timestamp")
+                .increment(1);
+            tracing::warn!(
+                provider = label,
+                msg_id = %event.msg_id(),
+                provider_time = %event.timestamp(),
+                "provider timestamp in the future; stored and flagged"
+            );
+        }
+    }
     let parent_trace = req
         .headers()
         .get(crate::envelope::TRACEPARENT_HEADER)

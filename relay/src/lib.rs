@@ -4,6 +4,7 @@
 //! The admin crate uses only the shared pieces: `topology`, `envelope`, `secret`.
 #![forbid(unsafe_code)]
 
+pub mod abuse;
 pub mod assignment;
 pub mod db;
 pub mod dlq;

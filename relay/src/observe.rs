@@ -14,6 +14,9 @@ pub const WEBHOOKS_RECEIVED: &str = "wharf_edge_webhooks_received_total";
 pub const WEBHOOKS_ACCEPTED: &str = "wharf_edge_webhooks_accepted_total";
 /// Deliveries refused, by provider and reason.
 pub const WEBHOOKS_REJECTED: &str = "wharf_edge_webhooks_rejected_total";
+/// Accepted events with something odd about them (a provider timestamp in
+/// the future), by provider and reason.
+pub const WEBHOOKS_FLAGGED: &str = "wharf_edge_webhooks_flagged_total";
 /// Events stored, by provider.
 pub const EVENTS_STORED: &str = "wharf_edge_events_stored_total";
 /// Events the stream already had, by provider.
@@ -56,6 +59,9 @@ pub const SESSION_CACHE: &str = "wharf_router_session_cache_total";
 /// Events or replies a consumer lost and the repair scan re-applied or
 /// re-published, by role (see `repair`).
 pub const REPAIRED: &str = "wharf_repaired_total";
+/// Refused admin API requests, by reason (unknown_token, session_expired,
+/// agent_gone, bad_credentials, locked_out, forbidden).
+pub const AUTH_FAILURES: &str = "wharf_admin_auth_failures_total";
 /// Alerts firing now, by rule (set by the admin servers' evaluators).
 pub const ALERTS_FIRING: &str = "wharf_alerts_firing";
 /// Alert state changes announced, by rule and state (firing, resolved).
@@ -72,6 +78,7 @@ pub const ALL: &[&str] = &[
     WEBHOOKS_RECEIVED,
     WEBHOOKS_ACCEPTED,
     WEBHOOKS_REJECTED,
+    WEBHOOKS_FLAGGED,
     EVENTS_STORED,
     EVENTS_DUPLICATE,
     EVENTS_ECHO,
@@ -86,6 +93,7 @@ pub const ALL: &[&str] = &[
     RATE_LIMIT_WAIT_SECONDS,
     REPLY_SECONDS,
     DLQ_LETTERS,
+    AUTH_FAILURES,
     ALERTS_FIRING,
     ALERT_TRANSITIONS,
     ALERT_NOTIFICATIONS,
@@ -153,6 +161,7 @@ fn describe() {
         "Webhook deliveries answered 200 after every PubAck"
     );
     describe_counter!(WEBHOOKS_REJECTED, "Webhook deliveries refused, by reason");
+    describe_counter!(WEBHOOKS_FLAGGED, "Accepted events flagged, by reason");
     describe_counter!(EVENTS_STORED, "Inbound events stored in JetStream");
     describe_counter!(EVENTS_DUPLICATE, "Inbound events the stream already had");
     describe_counter!(EVENTS_ECHO, "Echoes of our own sends, skipped");
@@ -177,6 +186,7 @@ fn describe() {
     describe_counter!(DLQ_LETTERS, "Dead letters indexed, by origin and reason");
     describe_gauge!(BUILD_INFO, "Build information");
     describe_gauge!(ALERTS_FIRING, "Alerts firing now, by rule");
+    describe_counter!(AUTH_FAILURES, "Refused admin API requests, by reason");
     describe_counter!(
         ALERT_TRANSITIONS,
         "Alert state changes announced, by rule and state"

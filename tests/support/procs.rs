@@ -190,6 +190,7 @@ impl ProcessStack {
         config.topology.regions = options.regions.iter().map(|r| r.to_string()).collect();
         config.ops.router_listen = "127.0.0.1:0".parse().unwrap();
         config.ops.sender_listen = "127.0.0.1:0".parse().unwrap();
+        config.secrets.key = relay::secret::Secret::new(relay::vault::Vault::generate_key());
         quick_recovery(&mut config);
         (options.tune)(&mut config);
 

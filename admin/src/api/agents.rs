@@ -314,6 +314,8 @@ impl AgentsApi {
         auth.0.require(Role::Admin)?;
         let input = body.0;
         let email = input.email.trim().to_ascii_lowercase();
+        accounts::check_password(&input.password, &email)
+            .map_err(|why| ApiError::invalid_field("password", why))?;
         let languages = languages("languages", input.languages)?;
         let txn = relay::db::begin_write(&state.db).await?;
         let teams = existing_teams(&txn, input.teams).await?;
@@ -381,6 +383,10 @@ impl AgentsApi {
             .remove(&row.id)
             .unwrap_or_default();
         let before = snapshot(&row, &before_teams);
+        if let Some(password) = &patch.password {
+            accounts::check_password(password, &row.email)
+                .map_err(|why| ApiError::invalid_field("password", why))?;
+        }
         let mut active: agent::ActiveModel = row.into();
         if let Some(name) = patch.name {
             active.name = Set(name);

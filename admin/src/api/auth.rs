@@ -87,7 +87,18 @@ impl AuthApi {
                     .map_or_else(|| remote.0.to_string(), |a| a.ip().to_string())
             ),
         ];
+        let from = remote
+            .0
+            .as_socket_addr()
+            .map_or_else(|| remote.0.to_string(), |a| a.ip().to_string());
         if state.logins.blocked(&keys) {
+            crate::audit::record_auth_failure(
+                &state.db,
+                "locked_out",
+                &from,
+                serde_json::json!({ "email": email }),
+            )
+            .await;
             return Err(ApiError::too_many_requests(
                 "too many failed logins; try again in a few minutes",
             ));
@@ -104,6 +115,13 @@ impl AuthApi {
         let Some(agent) = verified else {
             state.logins.failed(&keys);
             tracing::warn!(reason = "bad_credentials", "login refused");
+            crate::audit::record_auth_failure(
+                &state.db,
+                "bad_credentials",
+                &from,
+                serde_json::json!({ "email": email }),
+            )
+            .await;
             return Err(ApiError::unauthorized("email or password is wrong"));
         };
         state.logins.succeeded(&keys);
