@@ -9,7 +9,7 @@ CARGO_TARGET_DIR ?= $(if $(CI),/var/cache/wharf-target,$(CURDIR)/target)
 export CARGO_TARGET_DIR
 WHARF := $(CARGO_TARGET_DIR)/release/wharf
 
-.PHONY: up test deps build lint fmt openapi web web-test api-fuzz
+.PHONY: up test deps build lint fmt openapi web web-test api-fuzz bench
 
 deps:
 	@scripts/ensure-nats.sh
@@ -32,6 +32,11 @@ web-test: deps
 	cd web && npm run check-gen && npm test
 	cargo build --bin wharf
 	cd web && WHARF_BIN=$(CARGO_TARGET_DIR)/debug/wharf npm run e2e
+
+# The benchmarks of docs/benchmarks.md: a release build, local NATS servers,
+# SQLite and the local PostgreSQL test cluster; prints the tables.
+bench: deps build
+	WHARF_BENCH_POSTGRES_URL="$$(scripts/test-postgres.sh)" $(WHARF) bench --seconds 10 --json bench.json
 
 # The admin API fuzzed against its own committed spec (schemathesis):
 # no 5xx, every answer conforms to the spec.

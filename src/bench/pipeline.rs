@@ -404,6 +404,16 @@ pub async fn sender(
     name: &str,
     memory: &mut Vec<RoleMemory>,
 ) -> anyhow::Result<SenderRun> {
+    // A fresh consumer for each run: the previous sender process's pull
+    // requests can outlive it on nats-server 2.9.10 and swallow new
+    // replies until ack_wait ends (a stall that is not the limiter's). Its
+    // replies are all settled, so OUTBOUND can be emptied too.
+    if let Ok(outbound) = rig.hub_js.get_stream(topology::OUTBOUND).await {
+        let _ = outbound
+            .delete_consumer(relay::sender::SENDER_CONSUMER)
+            .await;
+        let _ = outbound.purge().await;
+    }
     let conn = prepare_database(db, rig.numbers, &rig.role.secrets_key).await?;
     let conversations: Vec<i64> = conversation::Entity::find()
         .select_only()
@@ -471,8 +481,19 @@ pub async fn sender(
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
     if times.len() < replies {
+        let rows = message::Entity::find()
+            .filter(message::Column::Id.is_in(ids.clone()))
+            .all(&conn)
+            .await
+            .unwrap_or_default();
+        let mut states: std::collections::BTreeMap<String, usize> = Default::default();
+        for row in rows {
+            *states
+                .entry(format!("{} {}", row.status, row.error.unwrap_or_default()))
+                .or_default() += 1;
+        }
         tracing::warn!(
-            "{name}: {} of {replies} replies reached the sandbox; its log ends:\n{}",
+            "{name}: {} of {replies} replies reached the sandbox (rows: {states:?}); its log ends:\n{}",
             times.len(),
             process.log_tail()
         );
