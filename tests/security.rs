@@ -678,6 +678,13 @@ async fn the_admin_api_hardens_headers_passwords_and_sessions() {
             .unwrap()
     };
     assert_eq!(me(token.clone()).await.status(), 200);
+    let used = entities::api_token::Entity::find()
+        .filter(entities::api_token::Column::Name.starts_with("login:"))
+        .one(&stack.database)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(used.last_used_at.is_some(), "a used token says when");
     assert_eq!(me("not-a-token-at-all".to_owned()).await.status(), 401);
     let session = entities::api_token::Entity::find()
         .filter(entities::api_token::Column::Name.starts_with("login:"))
@@ -737,4 +744,53 @@ async fn the_admin_api_hardens_headers_passwords_and_sessions() {
             "{reason} counted"
         );
     }
+}
+
+/// A valid login forgets its email's failures but not its address's: one
+/// working account does not let an address keep guessing other emails.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_successful_login_does_not_reset_its_address_for_other_emails() {
+    let stack = spawn_stack(TestDb::sqlite(), StackOptions::default()).await;
+    let (status, _) = stack
+        .admin_post(
+            "/api/v1/agents",
+            json!({"email": "vera@example.com", "name": "Vera",
+                   "password": "violets by the door", "role": "agent", "capacity": 1,
+                   "languages": [], "teams": []}),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let login = |email: String, password: &'static str| {
+        let stack = &stack;
+        async move {
+            stack
+                .http
+                .post(format!("{}/api/v1/auth/login", stack.admin_url))
+                .json(&json!({"email": email, "password": password}))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    for n in 0..4 {
+        assert_eq!(
+            login(format!("guess{n}@example.com"), "violets by the door").await,
+            401
+        );
+    }
+    assert_eq!(
+        login("vera@example.com".into(), "violets by the door").await,
+        200
+    );
+    assert_eq!(
+        login("guess4@example.com".into(), "violets by the door").await,
+        401
+    );
+    // Five failures from this address: now even the right password waits.
+    assert_eq!(
+        login("vera@example.com".into(), "violets by the door").await,
+        429
+    );
 }

@@ -7,7 +7,7 @@ use entities::agent;
 use poem::Request;
 use poem_openapi::SecurityScheme;
 use poem_openapi::auth::{ApiKey, Bearer};
-use sea_orm::EntityTrait;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -153,6 +153,21 @@ async fn principal_of(req: &Request, token: &str) -> poem::Result<Principal> {
             .exec(&state.db)
             .await;
         return Err(refuse("session_expired", "the session expired; log in again").await);
+    }
+    // When the token was last used, to the minute (one write a minute).
+    let now = chrono::Utc::now();
+    if row
+        .last_used_at
+        .is_none_or(|at| now - at > chrono::Duration::seconds(60))
+    {
+        let _ = entities::api_token::Entity::update_many()
+            .col_expr(
+                entities::api_token::Column::LastUsedAt,
+                sea_orm::sea_query::Expr::value(now),
+            )
+            .filter(entities::api_token::Column::Id.eq(row.id))
+            .exec(&state.db)
+            .await;
     }
     let role = match row.agent_id {
         Some(id) => match agent::Entity::find_by_id(id)

@@ -43,7 +43,10 @@ impl Client {
         headers.insert(reqwest::header::AUTHORIZATION, value);
         let http = reqwest::Client::builder()
             .default_headers(headers)
-            .timeout(std::time::Duration::from_secs(30))
+            // Per connect and per read, not in total: the live event stream
+            // stays open for as long as the caller reads it.
+            .connect_timeout(std::time::Duration::from_secs(10))
+            .read_timeout(std::time::Duration::from_secs(60))
             .build()?;
         Ok(Self::new_with_client(base_url, http))
     }

@@ -124,7 +124,9 @@ impl AuthApi {
             .await;
             return Err(ApiError::unauthorized("email or password is wrong"));
         };
-        state.logins.succeeded(&keys);
+        // Only the email's failures are forgotten: one valid account must
+        // not reset its address's count while guessing other emails.
+        state.logins.succeeded(&keys[..1]);
         let token = accounts::issue_login_token(&state.db, &agent).await?;
         Ok(Json(LoginOut {
             token,
