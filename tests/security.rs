@@ -559,10 +559,7 @@ async fn the_edge_limits_floods_per_address_and_per_number_and_flags_future_time
     );
     for reason in ["rate_limited_number", "rate_limited_source"] {
         assert!(
-            metrics
-                .lines()
-                .any(|l| l.starts_with("wharf_edge_webhooks_rejected_total")
-                    && l.contains(&format!("reason=\"{reason}\""))),
+            counted(&metrics, "wharf_edge_webhooks_rejected_total", reason),
             "{reason} counted"
         );
     }
@@ -737,10 +734,7 @@ async fn the_admin_api_hardens_headers_passwords_and_sessions() {
         .unwrap();
     for reason in ["unknown_token", "bad_credentials", "session_expired"] {
         assert!(
-            metrics
-                .lines()
-                .any(|l| l.starts_with("wharf_admin_auth_failures_total")
-                    && l.contains(&format!("reason=\"{reason}\""))),
+            counted(&metrics, "wharf_admin_auth_failures_total", reason),
             "{reason} counted"
         );
     }
@@ -793,4 +787,12 @@ async fn a_successful_login_does_not_reset_its_address_for_other_emails() {
         login("vera@example.com".into(), "violets by the door").await,
         429
     );
+}
+
+/// Whether a Prometheus exposition has a `name` series with `reason`.
+fn counted(metrics: &str, name: &str, reason: &str) -> bool {
+    let label = format!("reason=\"{reason}\"");
+    metrics
+        .lines()
+        .any(|l| l.starts_with(name) && l.contains(&label))
 }

@@ -64,7 +64,7 @@ impl BenchDb {
             .await
             .context("creating the bench database")?;
         admin.close().await.ok();
-        let url = with_database(admin_url, &name);
+        let url = crate::config::with_database(admin_url, &name);
         Ok(Self::Postgres {
             admin_url: admin_url.to_owned(),
             name,
@@ -97,23 +97,6 @@ impl BenchDb {
                 .await;
         }
     }
-}
-
-/// `postgres://u:p@h:5432/postgres?x` with the database name replaced.
-fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = url
-        .split_once('?')
-        .map_or((url, None), |(b, q)| (b, Some(q)));
-    let host_end = base
-        .rfind('/')
-        .filter(|&i| i > "postgres://".len())
-        .unwrap_or(base.len());
-    let mut out = format!("{}/{name}", &base[..host_end]);
-    if let Some(q) = query {
-        out.push('?');
-        out.push_str(q);
-    }
-    out
 }
 
 /// Migrates and seeds the bench number; returns the open pool.
@@ -536,9 +519,12 @@ mod tests {
     #[test]
     fn the_database_name_is_replaced_keeping_the_query() {
         assert_eq!(
-            with_database("postgres://u:p@h:5432/postgres?sslmode=disable", "b"),
+            crate::config::with_database("postgres://u:p@h:5432/postgres?sslmode=disable", "b"),
             "postgres://u:p@h:5432/b?sslmode=disable"
         );
-        assert_eq!(with_database("postgres://u@h", "b"), "postgres://u@h/b");
+        assert_eq!(
+            crate::config::with_database("postgres://u@h", "b"),
+            "postgres://u@h/b"
+        );
     }
 }

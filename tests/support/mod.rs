@@ -110,7 +110,7 @@ impl TestDb {
             .await
             .unwrap();
         admin.close().await.ok();
-        let url = with_database(&admin_url, &name);
+        let url = wharf::config::with_database(&admin_url, &name);
         Some(TestDb::Postgres {
             admin_url,
             name,
@@ -123,23 +123,6 @@ impl TestDb {
             TestDb::Sqlite { url, .. } | TestDb::Postgres { url, .. } => url,
         }
     }
-}
-
-/// `postgres://u:p@h:5432/postgres?x` with the database name replaced.
-fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = url
-        .split_once('?')
-        .map_or((url, None), |(b, q)| (b, Some(q)));
-    let host_end = base
-        .rfind('/')
-        .filter(|&i| i > "postgres://".len())
-        .unwrap_or(base.len());
-    let mut out = format!("{}/{name}", &base[..host_end]);
-    if let Some(q) = query {
-        out.push('?');
-        out.push_str(q);
-    }
-    out
 }
 
 impl Drop for TestDb {
