@@ -7,7 +7,7 @@ use clap::{Parser, Subcommand};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-use crate::config::Config;
+use crate::config::{Config, Role};
 use crate::roles;
 
 /// Wharf: a fault-tolerant WhatsApp customer-support backbone.
@@ -38,6 +38,10 @@ pub enum Command {
     Sender,
     /// Run the admin API and dashboard server.
     Admin,
+    /// Create (or check) the NATS streams and buckets as the ops user: the
+    /// hub's, then each region's edge stream through its leaf. Run it before
+    /// the roles, whose own users may not create streams.
+    Provision,
     /// Apply database migrations and exit.
     Migrate,
     /// Print the admin API's OpenAPI 3 document.
@@ -169,6 +173,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             };
             crate::bench::run(config, options).await.map(|_| ())
         }
+        Command::Provision => {
+            let wait = std::time::Duration::from_secs(config.nats.connect_wait_secs);
+            roles::provision(&config, wait).await?;
+            println!("NATS streams and buckets are in place");
+            Ok(())
+        }
         Command::Migrate => {
             let db = roles::connect_database(&config.database).await?;
             roles::migrate(&db).await?;
@@ -196,6 +206,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let db = roles::connect_database(&config.database).await?;
             let ops = roles::bind_ops(
                 &config,
+                Role::Router,
                 config.ops.router_listen,
                 db.clone(),
                 relay::topology::INBOUND,
@@ -211,6 +222,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let db = roles::connect_database(&config.database).await?;
             let ops = roles::bind_ops(
                 &config,
+                Role::Sender,
                 config.ops.sender_listen,
                 db.clone(),
                 relay::topology::OUTBOUND,

@@ -92,6 +92,64 @@ pub enum LogFormat {
 pub struct NatsSettings {
     pub url: String,
     pub connect_wait_secs: u64,
+    /// PEM file of the CA that signed the NATS servers' certificates; when
+    /// set, every NATS connection of this process requires TLS.
+    pub tls_ca_file: String,
+    pub users: NatsUsers,
+}
+
+/// `[nats.users]`: the user each role connects as (nats.conf, deploy/leaf.conf).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct NatsUsers {
+    pub ops: NatsUser,
+    pub router: NatsUser,
+    pub sender: NatsUser,
+    pub admin: NatsUser,
+    pub edge: NatsUser,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct NatsUser {
+    /// Empty: connect without credentials (a server without users).
+    pub user: String,
+    pub password: relay::secret::Secret,
+}
+
+/// Who connects to NATS: each has its own user and inbox prefix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role<'a> {
+    /// Provisioning and operators (`wharf up`, `wharf provision`, tests).
+    Ops,
+    Router,
+    Sender,
+    Admin,
+    /// An edge of a region; `direct` when it publishes to the hub.
+    Edge {
+        region: &'a str,
+        direct: bool,
+    },
+}
+
+impl NatsSettings {
+    /// How `role` connects: its user, inbox prefix and the TLS CA.
+    pub fn access(&self, role: Role<'_>) -> relay::nats::Access {
+        let (user, inbox_prefix) = match role {
+            Role::Ops => (&self.users.ops, "_INBOX".to_owned()),
+            Role::Router => (&self.users.router, "_INBOX_router".to_owned()),
+            Role::Sender => (&self.users.sender, "_INBOX_sender".to_owned()),
+            Role::Admin => (&self.users.admin, "_INBOX_admin".to_owned()),
+            Role::Edge { direct: true, .. } => (&self.users.edge, "_INBOX_edge_hub".to_owned()),
+            Role::Edge { region, .. } => (&self.users.edge, format!("_INBOX_edge_{region}")),
+        };
+        relay::nats::Access {
+            user: user.user.clone(),
+            password: user.password.clone(),
+            inbox_prefix,
+            ca_file: (!self.tls_ca_file.is_empty()).then(|| PathBuf::from(&self.tls_ca_file)),
+        }
+    }
 }
 
 #[derive(Clone, Serialize, Deserialize, PartialEq)]

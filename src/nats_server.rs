@@ -11,11 +11,85 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use anyhow::{Context, bail};
+use relay::nats::Access;
+use relay::secret::Secret;
 
 /// The hub node config (root `nats.conf`).
 pub const HUB_CONF: &str = include_str!("../nats.conf");
 /// The edge region leaf node config template.
 pub const LEAF_CONF: &str = include_str!("../deploy/leaf.conf");
+
+/// The passwords of one stack's NATS users (nats.conf, deploy/leaf.conf),
+/// random per start: the servers get them through their environment, the
+/// roles through `[nats.users]` ([`NatsSecurity::apply`]).
+#[derive(Clone)]
+pub struct NatsSecurity {
+    pub route: Secret,
+    pub leaf: Secret,
+    pub ops: Secret,
+    pub router: Secret,
+    pub sender: Secret,
+    pub admin: Secret,
+    pub edge: Secret,
+}
+
+impl NatsSecurity {
+    pub fn generate() -> Self {
+        let new = || {
+            let bytes: [u8; 18] = rand::random();
+            Secret::new(hex::encode(bytes))
+        };
+        Self {
+            route: new(),
+            leaf: new(),
+            ops: new(),
+            router: new(),
+            sender: new(),
+            admin: new(),
+            edge: new(),
+        }
+    }
+
+    /// Puts each role's password into `users`.
+    pub fn apply(&self, users: &mut crate::config::NatsUsers) {
+        users.ops.password = self.ops.clone();
+        users.router.password = self.router.clone();
+        users.sender.password = self.sender.clone();
+        users.admin.password = self.admin.clone();
+        users.edge.password = self.edge.clone();
+    }
+
+    /// How an operator (or a test) connects: the ops user, everything allowed.
+    pub fn ops_access(&self) -> Access {
+        Access {
+            user: "wharf".into(),
+            password: self.ops.clone(),
+            ..Access::default()
+        }
+    }
+
+    fn server_env(&self) -> Vec<(String, String)> {
+        [
+            ("OPS", &self.ops),
+            ("ROUTER", &self.router),
+            ("SENDER", &self.sender),
+            ("ADMIN", &self.admin),
+            ("EDGE", &self.edge),
+            ("ROUTE", &self.route),
+            ("LEAF", &self.leaf),
+        ]
+        .into_iter()
+        // nats-server reads a variable's value as config text: quoted, a
+        // password is a string whatever it starts with.
+        .map(|(who, pw)| {
+            (
+                format!("WHARF_NATS_{who}_PASSWORD"),
+                format!("\"{}\"", pw.expose()),
+            )
+        })
+        .collect()
+    }
+}
 
 /// Ports of one local stack. Node or region `i` gets `base + i`.
 #[derive(Debug, Clone)]
@@ -82,6 +156,7 @@ pub struct NatsProcess {
     conf: PathBuf,
     env: Vec<(String, String)>,
     log: PathBuf,
+    ops: Access,
 }
 
 impl NatsProcess {
@@ -90,12 +165,13 @@ impl NatsProcess {
         conf: &Path,
         dir: &Path,
         name: &str,
-        client_port: u16,
-        monitor_port: u16,
+        (client_port, monitor_port): (u16, u16),
         mut env: Vec<(String, String)>,
+        security: &NatsSecurity,
     ) -> anyhow::Result<Self> {
         let store_dir = dir.join(name);
         std::fs::create_dir_all(&store_dir)?;
+        env.extend(security.server_env());
         env.extend([
             ("WHARF_NATS_NAME".to_owned(), name.to_owned()),
             (
@@ -122,6 +198,7 @@ impl NatsProcess {
             binary: binary.to_owned(),
             conf: conf.to_owned(),
             env,
+            ops: security.ops_access(),
         };
         kill_stale(&process.pid_file);
         process.start()?;
@@ -188,6 +265,14 @@ impl NatsProcess {
         self.kill();
     }
 
+    /// A client of this server as the ops user.
+    ///
+    /// # Errors
+    /// When it does not accept the connection.
+    pub async fn connect(&self) -> anyhow::Result<async_nats::Client> {
+        Ok(self.ops.options().connect(self.client_url.as_str()).await?)
+    }
+
     pub fn pid(&self) -> Option<u32> {
         self.child.as_ref().map(Child::id)
     }
@@ -213,6 +298,45 @@ impl NatsProcess {
 impl Drop for NatsProcess {
     fn drop(&mut self) {
         self.stop(Duration::from_secs(5));
+        self.report_violations();
+    }
+}
+
+impl NatsProcess {
+    /// Lines of the server's log where it refused a client a subject
+    /// (a role's permissions in nats.conf / deploy/leaf.conf too narrow, or
+    /// a client trying what it may not).
+    pub fn violations(&self) -> Vec<String> {
+        std::fs::read_to_string(&self.log)
+            .unwrap_or_default()
+            .lines()
+            .filter(|l| l.contains("Violation"))
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// Prints the refusals, and appends them to the file named by
+    /// `WHARF_NATS_VIOLATIONS` when set (to audit a whole test run).
+    fn report_violations(&self) {
+        let lines = self.violations();
+        if lines.is_empty() {
+            return;
+        }
+        eprintln!(
+            "{}: permission violations:\n{}",
+            self.name,
+            lines.join("\n")
+        );
+        if let Ok(path) = std::env::var("WHARF_NATS_VIOLATIONS") {
+            use std::io::Write;
+            if let Ok(mut file) = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)
+            {
+                let _ = writeln!(file, "{}", lines.join("\n"));
+            }
+        }
     }
 }
 
@@ -240,14 +364,20 @@ impl HubCluster {
     ///
     /// # Errors
     /// When a server cannot start.
-    pub fn start(binary: &str, dir: &Path, ports: &Ports) -> anyhow::Result<Self> {
+    pub fn start(
+        binary: &str,
+        dir: &Path,
+        ports: &Ports,
+        security: &NatsSecurity,
+    ) -> anyhow::Result<Self> {
         std::fs::create_dir_all(dir)?;
         let conf = dir.join("hub.conf");
         std::fs::write(&conf, HUB_CONF)?;
+        let route_password = security.route.expose();
         let routes = ports
             .hub_cluster
             .iter()
-            .map(|p| format!("nats-route://127.0.0.1:{p}"))
+            .map(|p| format!("nats-route://route:{route_password}@127.0.0.1:{p}"))
             .collect::<Vec<_>>()
             .join(", ");
         let nodes = (0..ports.hub_client.len())
@@ -257,8 +387,7 @@ impl HubCluster {
                     &conf,
                     dir,
                     &format!("hub-{}", i + 1),
-                    ports.hub_client[i],
-                    ports.hub_monitor[i],
+                    (ports.hub_client[i], ports.hub_monitor[i]),
                     vec![
                         (
                             "WHARF_NATS_CLUSTER".into(),
@@ -270,6 +399,7 @@ impl HubCluster {
                             format!("127.0.0.1:{}", ports.hub_leafnode[i]),
                         ),
                     ],
+                    security,
                 )
             })
             .collect::<anyhow::Result<Vec<_>>>()?;
@@ -315,6 +445,7 @@ impl LeafNode {
         client_port: u16,
         monitor_port: u16,
         hub_leafnode_ports: &[u16],
+        security: &NatsSecurity,
     ) -> anyhow::Result<Self> {
         std::fs::create_dir_all(dir)?;
         // One file per leaf: leaves share `dir`, and rewriting a shared file
@@ -322,9 +453,10 @@ impl LeafNode {
         // config (default port 4222, no JetStream domain).
         let conf = dir.join(format!("leaf-{region}.conf"));
         std::fs::write(&conf, LEAF_CONF)?;
+        let leaf_password = security.leaf.expose();
         let hubs = hub_leafnode_ports
             .iter()
-            .map(|p| format!("nats-leaf://127.0.0.1:{p}"))
+            .map(|p| format!("nats-leaf://leaf:{leaf_password}@127.0.0.1:{p}"))
             .collect::<Vec<_>>()
             .join(", ");
         let process = NatsProcess::spawn(
@@ -332,12 +464,20 @@ impl LeafNode {
             &conf,
             dir,
             &format!("leaf-{region}"),
-            client_port,
-            monitor_port,
+            (client_port, monitor_port),
             vec![
                 ("WHARF_NATS_DOMAIN".into(), region.to_owned()),
                 ("WHARF_NATS_HUB_URLS".into(), format!("[{hubs}]")),
+                (
+                    "WHARF_NATS_EDGE_SUBJECTS".into(),
+                    format!("\"wa.in.{region}.>\""),
+                ),
+                (
+                    "WHARF_NATS_EDGE_INBOX".into(),
+                    format!("\"_INBOX_edge_{region}.>\""),
+                ),
             ],
+            security,
         )?;
         Ok(Self {
             region: region.to_owned(),
@@ -359,7 +499,9 @@ async fn wait_jetstream(node: &mut NatsProcess, wait: Duration) -> anyhow::Resul
     loop {
         node.check_alive()?;
         let ready = async {
-            let client = async_nats::ConnectOptions::new()
+            let client = node
+                .ops
+                .options()
                 .connection_timeout(Duration::from_millis(500))
                 .connect(node.client_url.as_str())
                 .await

@@ -19,7 +19,7 @@ use sea_orm::{
 };
 use tokio_util::sync::CancellationToken;
 
-use crate::config::{Config, DatabaseSettings, redact_url};
+use crate::config::{Config, DatabaseSettings, Role, redact_url};
 
 /// Opens the database pool; for SQLite creates the file's folder and turns on WAL.
 ///
@@ -114,15 +114,20 @@ pub async fn seed_numbers(
     Ok(())
 }
 
-/// Connects to the hub.
+/// Connects to the hub as `role`'s user.
 ///
 /// # Errors
-/// When no hub node answers in time.
-pub async fn hub_client(config: &Config, name: &str) -> anyhow::Result<async_nats::Client> {
+/// When no hub node answers in time, or the credentials are refused.
+pub async fn hub_client(
+    config: &Config,
+    role: Role<'_>,
+    name: &str,
+) -> anyhow::Result<async_nats::Client> {
     relay::nats::connect(
         &config.nats.url,
         name,
         Duration::from_secs(config.nats.connect_wait_secs),
+        &config.nats.access(role),
     )
     .await
     .context("connecting to the NATS hub")
@@ -133,10 +138,15 @@ pub async fn hub_client(config: &Config, name: &str) -> anyhow::Result<async_nat
 /// # Errors
 /// When NATS is unreachable, the stream drifted or the port is taken.
 pub async fn bind_edge(config: &Config, settings: EdgeSettings) -> anyhow::Result<EdgeServer> {
+    let role = Role::Edge {
+        region: &settings.region,
+        direct: settings.direct_to_hub,
+    };
     let client = relay::nats::connect(
         &settings.nats_url,
         &format!("wharf-edge-{}", settings.region),
         Duration::from_secs(config.nats.connect_wait_secs),
+        &config.nats.access(role),
     )
     .await
     .with_context(|| format!("connecting edge {} to NATS", settings.region))?;
@@ -150,7 +160,7 @@ pub async fn bind_edge(config: &Config, settings: EdgeSettings) -> anyhow::Resul
 /// # Errors
 /// When NATS or the database is unreachable.
 pub async fn build_router(config: &Config, db: DatabaseConnection) -> anyhow::Result<Router> {
-    let client = hub_client(config, "wharf-router").await?;
+    let client = hub_client(config, Role::Router, "wharf-router").await?;
     Ok(Router::new(
         config.router.clone(),
         config.topology.clone(),
@@ -165,7 +175,7 @@ pub async fn build_router(config: &Config, db: DatabaseConnection) -> anyhow::Re
 /// When NATS is unreachable or the HTTP client cannot start.
 pub async fn build_sender(config: &Config, db: DatabaseConnection) -> anyhow::Result<Sender> {
     let vault = vault(config)?;
-    let client = hub_client(config, "wharf-sender").await?;
+    let client = hub_client(config, Role::Sender, "wharf-sender").await?;
     Ok(Sender::new(
         config.sender.clone(),
         config.topology.clone(),
@@ -204,7 +214,7 @@ pub async fn bind_admin(
         .await
         .map_err(anyhow::Error::msg)
         .context("re-sealing stored secrets")?;
-    let client = hub_client(config, "wharf-admin").await?;
+    let client = hub_client(config, Role::Admin, "wharf-admin").await?;
     let server = admin::AdminServer::bind(
         config.admin.clone(),
         db,
@@ -223,11 +233,12 @@ pub async fn bind_admin(
 /// When NATS is unreachable or the port is taken.
 pub async fn bind_ops(
     config: &Config,
+    role: Role<'_>,
     listen: std::net::SocketAddr,
     db: DatabaseConnection,
     stream: &str,
 ) -> anyhow::Result<relay::ops::OpsServer> {
-    let nats = hub_client(config, "wharf-ops").await?;
+    let nats = hub_client(config, role, "wharf-health").await?;
     let readiness = relay::ops::Readiness {
         nats,
         db: Some(db),
@@ -240,28 +251,46 @@ pub async fn bind_ops(
     Ok(server)
 }
 
-/// Ensures the hub streams, retrying while the cluster elects its leaders.
+/// Provisions NATS as the ops user: the hub's streams and buckets, then each
+/// region's edge stream in its leaf's domain (through the leaf link), creating
+/// what is missing and checking what exists. The roles' own users may only
+/// read stream configs, so this runs before them (`wharf up`, `wharf
+/// provision`). Retries while the cluster elects leaders and leaves link up.
+/// Returns the ops connection.
 ///
 /// # Errors
 /// On drift at once; on other errors after `wait`.
-pub async fn ensure_hub_topology(
-    config: &Config,
-    client: &async_nats::Client,
-    wait: Duration,
-) -> anyhow::Result<()> {
-    let js = async_nats::jetstream::new(client.clone());
+pub async fn provision(config: &Config, wait: Duration) -> anyhow::Result<async_nats::Client> {
+    let client = hub_client(config, Role::Ops, "wharf-provision").await?;
+    let hub = async_nats::jetstream::new(client.clone());
     let deadline = tokio::time::Instant::now() + wait;
-    loop {
-        match relay::topology::ensure_hub(&js, &config.topology).await {
-            Ok(()) => return Ok(()),
+    // The hub first (None), then each region's leaf.
+    let steps: Vec<Option<&String>> = std::iter::once(None)
+        .chain(config.topology.regions.iter().map(Some))
+        .collect();
+    let mut step = 0;
+    while let Some(target) = steps.get(step) {
+        let result = match target {
+            None => relay::topology::ensure_hub(&hub, &config.topology).await,
+            Some(region) => {
+                let leaf = async_nats::jetstream::with_domain(
+                    client.clone(),
+                    relay::topology::edge_domain(region),
+                );
+                relay::topology::ensure_edge(&leaf, &config.topology, region).await
+            }
+        };
+        match result {
+            Ok(()) => step += 1,
             Err(err @ relay::topology::TopologyError::Drift { .. }) => return Err(err.into()),
             Err(err) if tokio::time::Instant::now() < deadline => {
-                tracing::debug!(%err, "hub not ready for streams yet");
+                tracing::debug!(%err, "NATS not ready for streams yet");
                 tokio::time::sleep(Duration::from_millis(250)).await;
             }
             Err(err) => return Err(err.into()),
         }
     }
+    Ok(client)
 }
 
 /// Resolves when Ctrl-C or SIGTERM arrives, then cancels `token`.

@@ -16,7 +16,7 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::Config;
-use crate::nats_server::{HubCluster, LeafNode, Ports};
+use crate::nats_server::{HubCluster, LeafNode, NatsSecurity, Ports};
 use crate::roles;
 
 /// Hub nodes of the local stack.
@@ -148,6 +148,10 @@ pub struct NatsInfo {
     pub hub: Vec<String>,
     /// Client URL of each region's leaf node.
     pub leaves: Vec<EdgeLeaf>,
+    /// The operators' user (everything allowed) on the hub and the leaves,
+    /// e.g. for the `nats` CLI; new each start.
+    pub ops_user: String,
+    pub ops_password: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -184,7 +188,9 @@ pub async fn up(mut config: Config, shutdown: CancellationToken) -> anyhow::Resu
         regions.len(),
     )?;
     let nats_dir = data_dir.join("nats");
-    let mut hub = HubCluster::start(&up.nats_server, &nats_dir, &ports)?;
+    // Fresh NATS passwords each start; every role gets its own user.
+    let security = NatsSecurity::generate();
+    let mut hub = HubCluster::start(&up.nats_server, &nats_dir, &ports, &security)?;
     let mut leaves = regions
         .iter()
         .enumerate()
@@ -196,6 +202,7 @@ pub async fn up(mut config: Config, shutdown: CancellationToken) -> anyhow::Resu
                 ports.leaf_client[i],
                 ports.leaf_monitor[i],
                 &ports.hub_leafnode,
+                &security,
             )
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
@@ -205,9 +212,9 @@ pub async fn up(mut config: Config, shutdown: CancellationToken) -> anyhow::Resu
         leaf.wait_ready(ready_wait).await?;
     }
     config.nats.url = hub.client_urls();
+    security.apply(&mut config.nats.users);
 
-    let hub_client = roles::hub_client(&config, "wharf-up").await?;
-    roles::ensure_hub_topology(&config, &hub_client, ready_wait).await?;
+    let hub_client = roles::provision(&config, ready_wait).await?;
 
     let mut tasks: JoinSet<anyhow::Result<()>> = JoinSet::new();
     let mut edges = Vec::new();
@@ -302,6 +309,8 @@ pub async fn up(mut config: Config, shutdown: CancellationToken) -> anyhow::Resu
                     url: l.process.client_url.clone(),
                 })
                 .collect(),
+            ops_user: config.nats.users.ops.user.clone(),
+            ops_password: security.ops.expose().to_owned(),
         },
         database: crate::config::redact_url(&config.database.url),
         credentials,

@@ -697,6 +697,7 @@ async fn routing_rules_reorder_all_or_nothing_and_the_dry_run_agrees_with_the_ro
         &stack.nats.hub.client_urls(),
         "test",
         Duration::from_secs(10),
+        &stack.config.nats.access(wharf::config::Role::Ops),
     )
     .await
     .unwrap();

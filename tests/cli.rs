@@ -298,11 +298,32 @@ async fn router_and_sender_processes_answer_health_and_readiness() {
             .env("WHARF__NATS__URL", nats.hub.client_urls())
             .env("WHARF__DATABASE__URL", db.url())
             .env("WHARF__TOPOLOGY__REGIONS", "[\"eu\"]")
+            .env(
+                "WHARF__NATS__USERS__OPS__PASSWORD",
+                nats.security.ops.expose(),
+            )
+            .env(
+                "WHARF__NATS__USERS__ROUTER__PASSWORD",
+                nats.security.router.expose(),
+            )
+            .env(
+                "WHARF__NATS__USERS__SENDER__PASSWORD",
+                nats.security.sender.expose(),
+            )
             .env("RUST_LOG", "warn");
     };
     let mut migrate = wharf();
     env(&mut migrate);
     assert!(migrate.arg("migrate").output().unwrap().status.success());
+    // The roles' users may not create streams: provisioning comes first.
+    let mut provision = wharf();
+    env(&mut provision);
+    let output = provision.arg("provision").output().unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
 
     for (role, key) in [
         ("router", "WHARF__OPS__ROUTER_LISTEN"),

@@ -37,9 +37,7 @@ async fn edge_stream_messages(stack: &Stack, region: &str) -> u64 {
         .iter()
         .find(|l| l.region == region)
         .unwrap();
-    let client = async_nats::connect(leaf.process.client_url.as_str())
-        .await
-        .unwrap();
+    let client = leaf.process.connect().await.unwrap();
     let js = async_nats::jetstream::new(client);
     let mut stream = js
         .get_stream(relay::topology::edge_stream(region))
@@ -603,9 +601,7 @@ async fn stored_events_carry_a_traceparent_that_continues_the_callers_trace() {
         .await
         .unwrap();
     assert_eq!(response.status(), 200);
-    let leaf = async_nats::connect(stack.nats.leaves[0].process.client_url.as_str())
-        .await
-        .unwrap();
+    let leaf = stack.nats.leaves[0].process.connect().await.unwrap();
     let js = async_nats::jetstream::new(leaf);
     let stream = js
         .get_stream(relay::topology::edge_stream("eu"))

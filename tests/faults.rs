@@ -400,6 +400,7 @@ async fn relink_leaf(stack: &mut ProcessStack, region: &str, hub_leafnode_ports:
         client_port,
         monitor_port,
         hub_leafnode_ports,
+        &stack.nats.security,
     )
     .unwrap();
     leaf.wait_ready(Duration::from_secs(30)).await.unwrap();

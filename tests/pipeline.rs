@@ -175,9 +175,7 @@ async fn bad_webhooks_are_refused_and_nothing_is_stored() {
     let huge = vec![b' '; stack.config.edge.max_body_bytes + 1];
     assert_eq!(stack.post_meta("eu", &huge, APP_SECRET).await.status(), 413);
 
-    let leaf = async_nats::connect(stack.nats.leaves[0].process.client_url.as_str())
-        .await
-        .unwrap();
+    let leaf = stack.nats.leaves[0].process.connect().await.unwrap();
     let js = async_nats::jetstream::new(leaf);
     let mut edge_stream = js
         .get_stream(relay::topology::edge_stream("eu"))

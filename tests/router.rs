@@ -678,6 +678,7 @@ async fn the_repair_scan_applies_every_event_a_consumer_lost_once() {
         &stack.config.nats.url,
         "test-repair",
         Duration::from_secs(10),
+        &stack.config.nats.access(wharf::config::Role::Ops),
     )
     .await
     .unwrap();

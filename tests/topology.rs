@@ -82,9 +82,7 @@ async fn a_region_stream_on_its_leaf_is_sourced_into_inbound() {
     let js = nats.hub_js().await;
     let settings = settings();
     ensure_hub_when_ready(&js, &settings).await;
-    let leaf = async_nats::connect(nats.leaves[0].process.client_url.as_str())
-        .await
-        .unwrap();
+    let leaf = nats.leaves[0].process.connect().await.unwrap();
     let leaf_js = jetstream::new(leaf);
     topology::ensure_edge(&leaf_js, &settings, "eu")
         .await

@@ -284,6 +284,12 @@ pub async fn ensure_hub(
             stream: NUMBERS_BUCKET.into(),
             message,
         })?;
+    crate::ratelimit::ensure_bucket(js, settings.replicas)
+        .await
+        .map_err(|err| TopologyError::Api {
+            stream: crate::ratelimit::RATE_BUCKET.into(),
+            message: err.to_string(),
+        })?;
     for (bucket, description) in [
         (ALERTS_BUCKET, "alert states of the admin evaluators"),
         (
@@ -380,7 +386,15 @@ async fn ensure_stream(js: &jetstream::Context, wanted: Config) -> Result<(), To
                     if js_err.error_code() == jetstream::ErrorCode::STREAM_NOT_FOUND
             ) =>
         {
-            js.create_stream(wanted).await.map_err(|e| api(&e))?;
+            js.create_stream(wanted)
+                .await
+                .map_err(|e| TopologyError::Api {
+                    stream: name.clone(),
+                    message: format!(
+                        "cannot create it: {e} (only the ops user may create streams: \
+                     run `wharf provision` first)"
+                    ),
+                })?;
             tracing::info!(stream = %name, "created stream");
             Ok(())
         }

@@ -27,6 +27,8 @@ pub struct RoleConfig {
     pub period_ms: u64,
     /// `[secrets] key` of every role (the bench's own, random per run).
     pub secrets_key: String,
+    /// `[nats.users]` of the run's servers (random passwords per run).
+    pub nats_users: crate::config::NatsUsers,
 }
 
 /// A TOML string literal (JSON string escapes are valid TOML basic strings).
@@ -50,12 +52,16 @@ filter = "warn,async_nats=error"
 [nats]
 url = {hub}
 
+[nats.users]
+{users}
+
 [database]
 url = {db}
 max_connections = 10
 
 [topology]
 partitions = {partitions}
+regions = ["eu"]
 
 [edge]
 region = "eu"
@@ -80,6 +86,19 @@ sender_listen = "127.0.0.1:0"
             secret = quoted(SECRET),
             sandbox = quoted(&self.sandbox_url),
             hub = quoted(&self.hub_urls),
+            users = [
+                ("router", &self.nats_users.router),
+                ("sender", &self.nats_users.sender),
+                ("edge", &self.nats_users.edge),
+            ]
+            .iter()
+            .map(|(role, u)| format!(
+                "{role} = {{ user = {}, password = {} }}",
+                quoted(&u.user),
+                quoted(u.password.expose())
+            ))
+            .collect::<Vec<_>>()
+            .join("\n"),
             db = quoted(&self.database_url),
             partitions = self.partitions,
             listen = quoted(&self.edge_listen.to_string()),
@@ -229,6 +248,17 @@ mod tests {
             sends: 80,
             period_ms: 1000,
             secrets_key: relay::vault::Vault::generate_key(),
+            nats_users: {
+                let mut users = crate::config::Config::load_from(
+                    None,
+                    figment::providers::Env::prefixed("WHARF_BENCH_TEST_NOTHING__"),
+                )
+                .unwrap_or_else(|e| panic!("{e}"))
+                .nats
+                .users;
+                users.router.password = relay::secret::Secret::new("r\"pw");
+                users
+            },
         };
         let path = role
             .write(dir.path(), "x")
@@ -240,6 +270,7 @@ mod tests {
         .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(config.database.url, "postgres://u:p\"w@h/db");
         assert_eq!(config.topology.partitions, 5);
+        assert_eq!(config.nats.users.router.password.expose(), "r\"pw");
         assert_eq!(config.edge.listen.port(), 4);
         assert_eq!(config.numbers[0].app_secret.expose(), SECRET);
         assert_eq!(

@@ -24,7 +24,7 @@ pub use children::{RoleConfig, RoleProcess, own_peak_rss_kib, peak_rss_kib};
 pub use pipeline::{BenchDb, EndToEnd, SenderRun, busiest_window};
 
 use crate::config::Config;
-use crate::nats_server::{HubCluster, LeafNode, Ports, free_port};
+use crate::nats_server::{HubCluster, LeafNode, NatsSecurity, Ports, free_port};
 use crate::roles;
 
 /// Options of one bench run.
@@ -261,7 +261,9 @@ async fn wait_ready(
 pub async fn run(mut config: Config, options: BenchOptions) -> anyhow::Result<Report> {
     let dir = tempfile::tempdir()?;
     let ports = Ports::plan([0; 6], 3, 1)?;
-    let mut hub = HubCluster::start(&config.up.nats_server, dir.path(), &ports)?;
+    let security = NatsSecurity::generate();
+    security.apply(&mut config.nats.users);
+    let mut hub = HubCluster::start(&config.up.nats_server, dir.path(), &ports, &security)?;
     let mut leaf = LeafNode::start(
         &config.up.nats_server,
         dir.path(),
@@ -269,14 +271,14 @@ pub async fn run(mut config: Config, options: BenchOptions) -> anyhow::Result<Re
         ports.leaf_client[0],
         ports.leaf_monitor[0],
         &ports.hub_leafnode,
+        &security,
     )?;
     hub.wait_ready(Duration::from_secs(60)).await?;
     leaf.wait_ready(Duration::from_secs(60)).await?;
     config.nats.url = hub.client_urls();
     config.topology.regions = vec!["eu".into()];
     let partitions = config.topology.partitions;
-    let hub_client = roles::hub_client(&config, "wharf-bench").await?;
-    roles::ensure_hub_topology(&config, &hub_client, Duration::from_secs(60)).await?;
+    let hub_client = roles::provision(&config, Duration::from_secs(60)).await?;
 
     // The sandbox provider (in this process) sends status webhooks to the edge.
     let edge_listen: std::net::SocketAddr = format!("127.0.0.1:{}", free_port()?).parse()?;
@@ -316,6 +318,7 @@ pub async fn run(mut config: Config, options: BenchOptions) -> anyhow::Result<Re
         sends: 1_000_000,
         period_ms: 1000,
         secrets_key: relay::vault::Vault::generate_key(),
+        nats_users: config.nats.users.clone(),
     };
     let edge_config = role.write(dir.path(), "edge")?;
     let mut edge = RoleProcess::spawn(
@@ -347,10 +350,15 @@ pub async fn run(mut config: Config, options: BenchOptions) -> anyhow::Result<Re
         format!("http://{addr}/webhooks/meta")
     };
 
+    // As the edge's own user: the server checks the same permissions.
     let leaf_client = relay::nats::connect(
         &leaf.process.client_url,
         "wharf-bench-raw",
         Duration::from_secs(10),
+        &config.nats.access(crate::config::Role::Edge {
+            region: "eu",
+            direct: false,
+        }),
     )
     .await?;
     let leaf_js = async_nats::jetstream::new(leaf_client);

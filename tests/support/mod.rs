@@ -14,7 +14,7 @@ use relay::secret::Secret;
 use sea_orm::{ConnectionTrait, Database};
 use tokio_util::sync::CancellationToken;
 use wharf::config::Config;
-use wharf::nats_server::{HubCluster, LeafNode, Ports, free_port};
+use wharf::nats_server::{HubCluster, LeafNode, NatsSecurity, Ports, free_port};
 use wharf::roles;
 
 pub const PHONE_NUMBER_ID: &str = "106540352242922";
@@ -159,6 +159,8 @@ pub struct Nats {
     pub leaves: Vec<LeafNode>,
     pub ports: Ports,
     pub dir: tempfile::TempDir,
+    /// The NATS users' passwords and TLS files of this run (random per start).
+    pub security: NatsSecurity,
 }
 
 impl Nats {
@@ -178,7 +180,8 @@ impl Nats {
     async fn try_start(regions: &[&str]) -> anyhow::Result<Self> {
         let dir = tempfile::tempdir()?;
         let ports = Ports::plan([0; 6], 3, regions.len())?;
-        let mut hub = HubCluster::start("nats-server", dir.path(), &ports)?;
+        let security = NatsSecurity::generate();
+        let mut hub = HubCluster::start("nats-server", dir.path(), &ports, &security)?;
         let mut leaves: Vec<LeafNode> = regions
             .iter()
             .enumerate()
@@ -190,6 +193,7 @@ impl Nats {
                     ports.leaf_client[i],
                     ports.leaf_monitor[i],
                     &ports.hub_leafnode,
+                    &security,
                 )
             })
             .collect::<anyhow::Result<_>>()?;
@@ -202,13 +206,19 @@ impl Nats {
             leaves,
             ports,
             dir,
+            security,
         })
     }
 
     pub async fn hub_js(&self) -> jetstream::Context {
-        let client = relay::nats::connect(&self.hub.client_urls(), "test", Duration::from_secs(10))
-            .await
-            .unwrap();
+        let client = relay::nats::connect(
+            &self.hub.client_urls(),
+            "test",
+            Duration::from_secs(10),
+            &self.security.ops_access(),
+        )
+        .await
+        .unwrap();
         jetstream::new(client)
     }
 
@@ -286,6 +296,7 @@ pub fn test_config(nats: &Nats, db: &TestDb, options: &StackOptions) -> Config {
     let mut config = Config::load_from(None, env).unwrap();
     config.numbers = vec![test_number(), test_wasender_number()];
     config.nats.url = nats.hub.client_urls();
+    nats.security.apply(&mut config.nats.users);
     config.nats.connect_wait_secs = 10;
     config.database.url = db.url().to_owned();
     config.topology.partitions = options.partitions;
@@ -305,8 +316,7 @@ pub async fn spawn_stack(db: TestDb, options: StackOptions) -> Stack {
     let nats = Nats::start(&options.regions).await;
     let mut config = test_config(&nats, &db, &options);
     (options.tune)(&mut config);
-    let hub_client = roles::hub_client(&config, "test").await.unwrap();
-    roles::ensure_hub_topology(&config, &hub_client, Duration::from_secs(30))
+    roles::provision(&config, Duration::from_secs(30))
         .await
         .unwrap();
 

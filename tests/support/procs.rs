@@ -183,6 +183,7 @@ impl ProcessStack {
         let mut config = Config::load_from(None, env).unwrap();
         config.numbers = vec![test_number()];
         config.nats.url = nats.hub.client_urls();
+        nats.security.apply(&mut config.nats.users);
         config.nats.connect_wait_secs = 10;
         config.database.url = database_url.to_owned();
         config.database.max_connections = 5;
@@ -194,8 +195,7 @@ impl ProcessStack {
         quick_recovery(&mut config);
         (options.tune)(&mut config);
 
-        let hub_client = roles::hub_client(&config, "test").await.unwrap();
-        roles::ensure_hub_topology(&config, &hub_client, Duration::from_secs(30))
+        roles::provision(&config, Duration::from_secs(30))
             .await
             .unwrap();
 
@@ -339,6 +339,16 @@ pub fn config_toml(config: &Config) -> String {
         }
     }
     value["secrets"]["key"] = config.secrets.key.expose().into();
+    let users = &config.nats.users;
+    for (role, user) in [
+        ("ops", &users.ops),
+        ("router", &users.router),
+        ("sender", &users.sender),
+        ("admin", &users.admin),
+        ("edge", &users.edge),
+    ] {
+        value["nats"]["users"][role]["password"] = user.password.expose().into();
+    }
     value["secrets"]["previous_keys"] = config
         .secrets
         .previous_keys

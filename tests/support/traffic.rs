@@ -260,8 +260,9 @@ pub fn replies_meanwhile(
     let database = stack.database.clone();
     let partitions = stack.config.topology.partitions;
     let nats = stack.nats.hub.client_urls();
+    let ops = stack.nats.security.ops_access();
     tokio::spawn(async move {
-        let client = relay::nats::connect(&nats, "test-replies", Duration::from_secs(10))
+        let client = relay::nats::connect(&nats, "test-replies", Duration::from_secs(10), &ops)
             .await
             .unwrap();
         let js = async_nats::jetstream::new(client);
@@ -525,7 +526,7 @@ async fn where_are(stack: &ProcessStack, wamids: &[&String]) -> String {
         relay::topology::INBOUND.into(),
     ));
     for leaf in &stack.nats.leaves {
-        if let Ok(client) = async_nats::connect(leaf.process.client_url.as_str()).await {
+        if let Ok(client) = leaf.process.connect().await {
             places.push((
                 leaf.region.clone(),
                 async_nats::jetstream::new(client),
