@@ -25,7 +25,11 @@ pub struct Cli {
 pub enum Command {
     /// Run the whole stack on this machine: NATS hub cluster and leaf nodes,
     /// migrations, an edge per region, router and admin server.
-    Up,
+    Up {
+        /// TLS on every connection, with a local CA (same as `[up] tls`).
+        #[arg(long)]
+        tls: bool,
+    },
     /// Run an edge relay: verified provider webhooks into the region's stream.
     Edge {
         /// Region to serve (overrides `edge.region`).
@@ -114,6 +118,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     }
     let mut config = Config::load(cli.config.as_deref())?;
     crate::telemetry::init(&config.log);
+    relay::tls::install_crypto();
+    config.tls.trust_for_clients()?;
     let shutdown = CancellationToken::new();
     tokio::spawn(roles::cancel_on_signal(shutdown.clone()));
     match cli.command {
@@ -122,7 +128,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{config:#?}");
             Ok(())
         }
-        Command::Up => crate::stack::up(config, shutdown).await,
+        Command::Up { tls } => {
+            config.up.tls |= tls;
+            crate::stack::up(config, shutdown).await
+        }
         Command::Simulate {
             messages,
             contacts,

@@ -39,6 +39,7 @@ pub struct Config {
     pub ops: OpsSettings,
     pub up: UpSettings,
     pub secrets: SecretsSettings,
+    pub tls: relay::tls::TlsSettings,
 }
 
 /// `[secrets]`: the key that seals provider credentials in the database
@@ -218,6 +219,8 @@ pub struct UpSettings {
     pub edge_http_port: u16,
     pub sandbox_port: u16,
     pub nats_server: String,
+    /// TLS everywhere (`wharf up --tls`): a local CA in `<data_dir>/tls`.
+    pub tls: bool,
 }
 
 /// A configuration that cannot be used, with the key at fault.

@@ -18,6 +18,39 @@ use relay::secret::Secret;
 pub const HUB_CONF: &str = include_str!("../nats.conf");
 /// The edge region leaf node config template.
 pub const LEAF_CONF: &str = include_str!("../deploy/leaf.conf");
+/// The hub node config with TLS (includes `nats.conf`).
+pub const HUB_TLS_CONF: &str = include_str!("../nats-tls.conf");
+/// The leaf node config with TLS (includes `deploy/leaf.conf`).
+pub const LEAF_TLS_CONF: &str = include_str!("../deploy/leaf-tls.conf");
+
+/// Writes `base` as `<dir>/<name>.conf`, and with `tls` the TLS variant
+/// (`tls_template`, whose `include` line names the base file) beside it;
+/// returns the file the server is to run.
+fn write_conf(
+    dir: &Path,
+    name: &str,
+    base: &str,
+    tls_template: &str,
+    base_include: &str,
+    tls: bool,
+) -> anyhow::Result<PathBuf> {
+    let conf = dir.join(format!("{name}.conf"));
+    std::fs::write(&conf, base)?;
+    if !tls {
+        return Ok(conf);
+    }
+    let tls_conf = dir.join(format!("{name}-tls.conf"));
+    let text = tls_template.replace(
+        &format!("include {base_include}"),
+        &format!("include ./{name}.conf"),
+    );
+    anyhow::ensure!(
+        text != tls_template,
+        "the TLS template lost its include line"
+    );
+    std::fs::write(&tls_conf, text)?;
+    Ok(tls_conf)
+}
 
 /// The passwords of one stack's NATS users (nats.conf, deploy/leaf.conf),
 /// random per start: the servers get them through their environment, the
@@ -31,6 +64,8 @@ pub struct NatsSecurity {
     pub sender: Secret,
     pub admin: Secret,
     pub edge: Secret,
+    /// TLS on every NATS connection (clients, routes, leaf links) when set.
+    pub tls: Option<crate::certs::TlsFiles>,
 }
 
 impl NatsSecurity {
@@ -47,7 +82,15 @@ impl NatsSecurity {
             sender: new(),
             admin: new(),
             edge: new(),
+            tls: None,
         }
+    }
+
+    /// The same, with TLS from `files`.
+    #[must_use]
+    pub fn with_tls(mut self, files: crate::certs::TlsFiles) -> Self {
+        self.tls = Some(files);
+        self
     }
 
     /// Puts each role's password into `users`.
@@ -64,11 +107,20 @@ impl NatsSecurity {
         Access {
             user: "wharf".into(),
             password: self.ops.clone(),
+            ca_file: self.tls.as_ref().map(|t| t.ca.clone()),
             ..Access::default()
         }
     }
 
     fn server_env(&self) -> Vec<(String, String)> {
+        let quoted = |path: &Path| format!("\"{}\"", path.display());
+        let tls = self.tls.iter().flat_map(|t| {
+            [
+                ("WHARF_NATS_TLS_CERT".to_owned(), quoted(&t.cert)),
+                ("WHARF_NATS_TLS_KEY".to_owned(), quoted(&t.key)),
+                ("WHARF_NATS_TLS_CA".to_owned(), quoted(&t.ca)),
+            ]
+        });
         [
             ("OPS", &self.ops),
             ("ROUTER", &self.router),
@@ -87,6 +139,7 @@ impl NatsSecurity {
                 format!("\"{}\"", pw.expose()),
             )
         })
+        .chain(tls)
         .collect()
     }
 }
@@ -371,8 +424,14 @@ impl HubCluster {
         security: &NatsSecurity,
     ) -> anyhow::Result<Self> {
         std::fs::create_dir_all(dir)?;
-        let conf = dir.join("hub.conf");
-        std::fs::write(&conf, HUB_CONF)?;
+        let conf = write_conf(
+            dir,
+            "hub",
+            HUB_CONF,
+            HUB_TLS_CONF,
+            "./nats.conf",
+            security.tls.is_some(),
+        )?;
         let route_password = security.route.expose();
         let routes = ports
             .hub_cluster
@@ -451,8 +510,14 @@ impl LeafNode {
         // One file per leaf: leaves share `dir`, and rewriting a shared file
         // while a just-spawned server reads it handed that server an empty
         // config (default port 4222, no JetStream domain).
-        let conf = dir.join(format!("leaf-{region}.conf"));
-        std::fs::write(&conf, LEAF_CONF)?;
+        let conf = write_conf(
+            dir,
+            &format!("leaf-{region}"),
+            LEAF_CONF,
+            LEAF_TLS_CONF,
+            "./leaf.conf",
+            security.tls.is_some(),
+        )?;
         let leaf_password = security.leaf.expose();
         let hubs = hub_leafnode_ports
             .iter()

@@ -133,6 +133,14 @@ pub async fn hub_client(
     .context("connecting to the NATS hub")
 }
 
+/// The HTTP servers' certificate from `[tls]`, if set.
+///
+/// # Errors
+/// When the files are unusable.
+pub fn server_tls(config: &Config) -> anyhow::Result<Option<relay::tls::ServerTls>> {
+    Ok(config.tls.server()?)
+}
+
 /// Binds an edge relay (its NATS is the region's leaf, or the hub).
 ///
 /// # Errors
@@ -150,9 +158,13 @@ pub async fn bind_edge(config: &Config, settings: EdgeSettings) -> anyhow::Resul
     )
     .await
     .with_context(|| format!("connecting edge {} to NATS", settings.region))?;
-    EdgeServer::bind(settings, &config.topology, &config.numbers, client)
-        .await
-        .context("starting the edge relay")
+    let tls = server_tls(config)?;
+    Ok(
+        EdgeServer::bind(settings, &config.topology, &config.numbers, client)
+            .await
+            .context("starting the edge relay")?
+            .with_tls(tls.as_ref()),
+    )
 }
 
 /// Builds a router process.
@@ -193,9 +205,11 @@ pub async fn bind_sandbox(
     config: &Config,
     settings: SandboxSettings,
 ) -> anyhow::Result<SandboxServer> {
-    SandboxServer::bind(settings, &config.numbers)
+    let tls = server_tls(config)?;
+    Ok(SandboxServer::bind(settings, &config.numbers)
         .await
-        .context("starting the sandbox provider")
+        .context("starting the sandbox provider")?
+        .with_tls(tls.as_ref()))
 }
 
 /// Binds the admin server.
@@ -223,7 +237,8 @@ pub async fn bind_admin(
         vault,
     )
     .await
-    .context("starting the admin server")?;
+    .context("starting the admin server")?
+    .with_tls(server_tls(config)?.as_ref());
     Ok(server.with_alerts(config.alerts.clone(), config.topology.replicas))
 }
 
@@ -246,7 +261,8 @@ pub async fn bind_ops(
     };
     let server = relay::ops::OpsServer::bind(listen, readiness)
         .await
-        .with_context(|| format!("binding the health endpoint on {listen}"))?;
+        .with_context(|| format!("binding the health endpoint on {listen}"))?
+        .with_tls(server_tls(config)?.as_ref());
     tracing::info!(addr = %server.local_addr(), "health endpoint listening");
     Ok(server)
 }

@@ -102,7 +102,7 @@ fn load_or_create_key(data_dir: &Path) -> anyhow::Result<String> {
 }
 
 /// Writes a file readable by its owner only (it holds credentials).
-fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
     let tmp = path.with_extension("tmp");
@@ -129,6 +129,8 @@ pub struct StackInfo {
     /// The database URL, password redacted.
     pub database: String,
     pub credentials: DevCredentials,
+    /// The CA to trust when the stack runs with TLS (`wharf up --tls`).
+    pub tls_ca_file: Option<String>,
     /// Process ids of the nats-server children.
     pub nats_pids: Vec<u32>,
     /// Process id of `wharf up` itself.
@@ -189,7 +191,22 @@ pub async fn up(mut config: Config, shutdown: CancellationToken) -> anyhow::Resu
     )?;
     let nats_dir = data_dir.join("nats");
     // Fresh NATS passwords each start; every role gets its own user.
-    let security = NatsSecurity::generate();
+    let mut security = NatsSecurity::generate();
+    if config.up.tls {
+        let files = crate::certs::ensure_local_ca(&data_dir.join("tls"))?;
+        let path = |p: &Path| p.display().to_string();
+        config.nats.tls_ca_file = path(&files.ca);
+        config.tls.cert_file = path(&files.cert);
+        config.tls.key_file = path(&files.key);
+        config.tls.ca_file = path(&files.ca);
+        config.tls.trust_for_clients()?;
+        security = security.with_tls(files);
+    }
+    let scheme = if config.tls.cert_file.is_empty() {
+        "http"
+    } else {
+        "https"
+    };
     let mut hub = HubCluster::start(&up.nats_server, &nats_dir, &ports, &security)?;
     let mut leaves = regions
         .iter()
@@ -229,7 +246,7 @@ pub async fn up(mut config: Config, shutdown: CancellationToken) -> anyhow::Resu
         let edge = roles::bind_edge(&config, settings).await?;
         edges.push(EdgeInfo {
             region: leaf.region.clone(),
-            url: format!("http://{}", edge.local_addr()),
+            url: format!("{scheme}://{}", edge.local_addr()),
             nats_url: leaf.process.client_url.clone(),
         });
         let token = shutdown.clone();
@@ -266,7 +283,7 @@ pub async fn up(mut config: Config, shutdown: CancellationToken) -> anyhow::Resu
         sandbox_settings.webhook_url = format!("{}/webhooks/meta", first.url);
     }
     let sandbox = roles::bind_sandbox(&config, sandbox_settings).await?;
-    let sandbox_url = format!("http://{}", sandbox.local_addr());
+    let sandbox_url = format!("{scheme}://{}", sandbox.local_addr());
     if let Some(demo) = config.numbers.last_mut() {
         demo.api_base_url = Some(sandbox_url.clone());
     }
@@ -292,7 +309,7 @@ pub async fn up(mut config: Config, shutdown: CancellationToken) -> anyhow::Resu
     let token = shutdown.clone();
     tasks.spawn(async move { sender.run(token).await.map_err(Into::into) });
     let admin_server = roles::bind_admin(&config, db.clone()).await?;
-    let admin_url = format!("http://{}", admin_server.local_addr());
+    let admin_url = format!("{scheme}://{}", admin_server.local_addr());
     let token = shutdown.clone();
     tasks.spawn(async move { admin_server.run(token).await.map_err(Into::into) });
 
@@ -314,6 +331,7 @@ pub async fn up(mut config: Config, shutdown: CancellationToken) -> anyhow::Resu
         },
         database: crate::config::redact_url(&config.database.url),
         credentials,
+        tls_ca_file: (!config.nats.tls_ca_file.is_empty()).then(|| config.nats.tls_ca_file.clone()),
         nats_pids: hub
             .nodes
             .iter()
@@ -374,6 +392,11 @@ fn print_summary(info: &StackInfo, stack_json: &Path) {
     }
     out.push_str(&format!("  NATS hub  {}\n", info.nats.hub.join(", ")));
     out.push_str(&format!("  database  {}\n", info.database));
+    if let Some(ca) = &info.tls_ca_file {
+        out.push_str(&format!(
+            "  TLS on every connection; trust the local CA {ca}\n  (e.g. curl --cacert {ca})\n"
+        ));
+    }
     out.push_str(&format!(
         "  demo number {}; its app secret, verify token, the admin token and the\n  dashboard login ({}) are in {}\n",
         info.credentials.phone_number_id,

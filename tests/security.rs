@@ -5,9 +5,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
+#[path = "support/up.rs"]
+mod up;
 
-use std::path::Path;
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use entities::business_number;
@@ -16,6 +16,7 @@ use relay::vault::{self, Vault};
 use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 use serde_json::json;
 use support::*;
+use up::{UpProcess, message_and_reply};
 
 fn vault_with(key: &str, previous: &[&str]) -> Vault {
     let previous: Vec<Secret> = previous.iter().map(|k| Secret::new(*k)).collect();
@@ -213,131 +214,26 @@ async fn rotation_reseals_every_value_under_the_new_key() {
     );
 }
 
-fn wharf() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_wharf"))
-}
-
-fn read_json(path: &Path) -> Option<serde_json::Value> {
-    serde_json::from_str(&std::fs::read_to_string(path).ok()?).ok()
-}
-
 /// `wharf up` at debug level, a customer message, a reply, a new number
 /// with its secrets, a failed login: not one of the secrets handled shows
 /// in any log line, and the database holds them sealed.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_full_run_at_debug_level_never_logs_a_secret() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let log_path = dir.path().join("up.log");
-    let log = std::fs::File::create(&log_path).unwrap();
-    let db_url = format!("sqlite://{}?mode=rwc", data.join("wharf.db").display());
-    let mut command = wharf();
-    command
-        .arg("up")
-        .env_remove("WHARF_CONFIG")
-        .env("WHARF__UP__DATA_DIR", &data)
-        .env("WHARF__DATABASE__URL", &db_url)
-        .env("WHARF__ADMIN__LISTEN", "127.0.0.1:0")
-        .env(
-            "RUST_LOG",
-            "debug,async_nats=info,hyper=info,hyper_util=info,h2=info,rustls=info,tower=info",
-        );
-    for key in [
-        "HUB_CLIENT_PORT",
-        "HUB_CLUSTER_PORT",
-        "HUB_LEAFNODE_PORT",
-        "HUB_MONITOR_PORT",
-        "LEAF_CLIENT_PORT",
-        "LEAF_MONITOR_PORT",
-        "EDGE_HTTP_PORT",
-        "SANDBOX_PORT",
-    ] {
-        command.env(format!("WHARF__UP__{key}"), "0");
-    }
-    let mut child = command
-        .stdout(Stdio::from(log.try_clone().unwrap()))
-        .stderr(Stdio::from(log))
-        .spawn()
-        .unwrap();
-    let guard = scopeguard(child.id());
-
-    let stack = eventually(Duration::from_secs(90), "stack.json", || async {
-        read_json(&data.join("stack.json"))
-    })
+    let mut up = UpProcess::start(
+        &[],
+        "debug,async_nats=info,hyper=info,hyper_util=info,h2=info,rustls=info,tower=info",
+    )
     .await;
-    let credentials = stack["credentials"].clone();
-    let text = |k: &str| credentials[k].as_str().unwrap().to_owned();
+    let credentials = up.stack["credentials"].clone();
+    let text = |k: &str| up.credential(k);
     let (number, app_secret, token) = (
         text("phone_number_id"),
         text("app_secret"),
         text("admin_token"),
     );
-    let admin_url = stack["admin_url"].as_str().unwrap().to_owned();
-    let edge_url = stack["edges"][0]["url"].as_str().unwrap().to_owned();
+    let (admin_url, edge_url) = (up.admin_url(), up.edge_url());
     let http = reqwest::Client::new();
-
-    let body = meta_text(
-        &number,
-        "4915100000421",
-        "Ida",
-        "wamid.LOGS.1",
-        "please call me",
-        chrono::Utc::now().timestamp(),
-    );
-    let accepted = http
-        .post(format!("{edge_url}/webhooks/meta"))
-        .header(
-            "x-hub-signature-256",
-            relay::provider::meta::sign(&app_secret, &body),
-        )
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(accepted.status(), 200);
-    let conversation = eventually(Duration::from_secs(30), "the conversation", || async {
-        let page: serde_json::Value = http
-            .get(format!("{admin_url}/api/v1/conversations"))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .ok()?
-            .json()
-            .await
-            .ok()?;
-        page["items"].as_array()?.first()?["id"].as_i64()
-    })
-    .await;
-    let reply: serde_json::Value = http
-        .post(format!(
-            "{admin_url}/api/v1/conversations/{conversation}/reply"
-        ))
-        .bearer_auth(&token)
-        .json(&json!({"text": "calling you now"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let reply_id = reply["id"].as_i64().expect("a queued reply");
-    eventually(Duration::from_secs(30), "the reply delivered", || async {
-        let detail: serde_json::Value = http
-            .get(format!("{admin_url}/api/v1/conversations/{conversation}"))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .ok()?
-            .json()
-            .await
-            .ok()?;
-        detail["messages"].as_array()?.iter().find(|m| {
-            m["id"].as_i64() == Some(reply_id)
-                && ["sent", "delivered", "read"].contains(&m["status"].as_str().unwrap_or(""))
-        })?;
-        Some(())
-    })
-    .await;
+    message_and_reply(&up, &http, "wamid.LOGS.1", &["sent", "delivered", "read"]).await;
     let created = http
         .post(format!("{admin_url}/api/v1/numbers"))
         .bearer_auth(&token)
@@ -374,35 +270,34 @@ async fn a_full_run_at_debug_level_never_logs_a_secret() {
         .unwrap();
     assert_eq!(bad_signature.status(), 401);
 
-    Command::new("kill")
-        .arg("-TERM")
-        .arg(child.id().to_string())
-        .status()
-        .unwrap();
-    let status = tokio::task::spawn_blocking(move || child.wait().unwrap())
-        .await
-        .unwrap();
-    drop(guard);
+    let held = ["verify_token", "access_token", "admin_password"].map(text);
+    let status = up.stop().await;
     assert!(status.success(), "wharf up exited with {status}");
 
-    let logs = std::fs::read_to_string(&log_path).unwrap();
+    let logs = up.log();
+    let data = up.data.clone();
+    let db_url = up.db_url.clone();
     assert!(
         logs.lines().count() > 50 && logs.contains("DEBUG"),
         "debug logs were written"
     );
     let key = std::fs::read_to_string(data.join("secrets.key")).unwrap();
+    let [verify_token, access_token, admin_password] = held;
     let mut secrets = vec![
         app_secret,
-        text("verify_token"),
-        text("access_token"),
+        verify_token,
+        access_token,
         token,
-        text("admin_password"),
+        admin_password,
         key.trim().to_owned(),
         "never-logged-app-secret".into(),
         "never-logged-verify".into(),
         "never-logged-access-token".into(),
         "never-logged-wrong-password".into(),
-        stack["nats"]["ops_password"].as_str().unwrap().to_owned(),
+        up.stack["nats"]["ops_password"]
+            .as_str()
+            .unwrap()
+            .to_owned(),
     ];
     secrets.retain(|s| !s.is_empty());
     assert_eq!(secrets.len(), 11);
@@ -434,21 +329,83 @@ async fn a_full_run_at_debug_level_never_logs_a_secret() {
     );
 }
 
-/// Kills `wharf up` if the test fails before stopping it.
-fn scopeguard(pid: u32) -> impl Drop {
-    struct Kill(u32);
-    impl Drop for Kill {
-        fn drop(&mut self) {
-            if std::thread::panicking() {
-                let _ = Command::new("kill")
-                    .arg("-TERM")
-                    .arg(self.0.to_string())
-                    .status();
-                std::thread::sleep(Duration::from_secs(3));
-            }
-        }
+/// Issue 11, TLS: `wharf up --tls` runs every connection over TLS with a
+/// local CA (NATS clients, routes between the hub nodes, leaf links; HTTPS
+/// at the edges, the admin server and the sandbox) and the whole path works:
+/// a signed webhook to the HTTPS edge, routed, replied to, and delivered —
+/// the sandbox's status webhook comes back to the edge over HTTPS. Without
+/// the CA, or in plain text, nothing connects.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_tls_on_every_connection_the_whole_path_works_and_plain_text_is_refused() {
+    let up = UpProcess::start(&["--tls"], "info,async_nats=warn").await;
+    let ca_path = up.stack["tls_ca_file"]
+        .as_str()
+        .expect("stack.json names the CA")
+        .to_owned();
+    let ca = reqwest::Certificate::from_pem(&std::fs::read(&ca_path).unwrap()).unwrap();
+    let http = reqwest::Client::builder()
+        .add_root_certificate(ca)
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    assert!(up.edge_url().starts_with("https://"), "{}", up.edge_url());
+    assert!(up.admin_url().starts_with("https://"), "{}", up.admin_url());
+    message_and_reply(&up, &http, "wamid.TLS.1", &["delivered", "read"]).await;
+
+    // HTTPS only, and only for clients that trust the CA.
+    let untrusting = reqwest::Client::new();
+    for url in [up.edge_url(), up.admin_url()] {
+        let refused = untrusting.get(format!("{url}/healthz")).send().await;
+        assert!(refused.is_err(), "{url} answered a client without the CA");
+        let plain = url.replace("https://", "http://");
+        let answer = http.get(format!("{plain}/healthz")).send().await;
+        assert!(
+            !matches!(answer, Ok(ref r) if r.status().is_success()),
+            "{plain} answered in plain text"
+        );
     }
-    Kill(pid)
+
+    // NATS requires TLS: with the CA the ops user gets in, and INBOUND's
+    // three replicas are current (the routes run over TLS); without it, no.
+    let ops = relay::nats::Access {
+        user: up.stack["nats"]["ops_user"].as_str().unwrap().to_owned(),
+        password: Secret::new(up.stack["nats"]["ops_password"].as_str().unwrap()),
+        inbox_prefix: String::new(),
+        ca_file: Some(ca_path.clone().into()),
+    };
+    let hub_url = up.stack["nats"]["hub"][0].as_str().unwrap().to_owned();
+    let leaf_url = up.stack["nats"]["leaves"][0]["url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let client = ops.options().connect(hub_url.as_str()).await.unwrap();
+    let js = async_nats::jetstream::new(client);
+    let mut inbound = js.get_stream("INBOUND").await.unwrap();
+    let info = inbound.info().await.unwrap().clone();
+    let cluster = info.cluster.expect("a replicated stream");
+    assert_eq!(cluster.replicas.len(), 2, "three replicas");
+    assert!(cluster.replicas.iter().all(|r| r.current), "{cluster:?}");
+    assert!(
+        info.state.messages >= 2,
+        "the message and the status arrived"
+    );
+    let leaf = ops.options().connect(leaf_url.as_str()).await.unwrap();
+    leaf.flush().await.unwrap();
+    let no_ca = relay::nats::Access {
+        ca_file: None,
+        ..ops
+    };
+    for url in [&hub_url, &leaf_url] {
+        let refused = tokio::time::timeout(
+            Duration::from_secs(10),
+            no_ca.options().connect(url.as_str()),
+        )
+        .await;
+        assert!(
+            !matches!(refused, Ok(Ok(_))),
+            "{url} let a client in without the CA"
+        );
+    }
 }
 
 /// Issue 11, abuse limits at a real edge: past the per-address budget a

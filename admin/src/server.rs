@@ -22,7 +22,7 @@ const GRACE: Duration = Duration::from_secs(10);
 
 /// A bound, not yet serving, admin server.
 pub struct AdminServer {
-    acceptor: TcpAcceptor,
+    acceptor: poem::listener::BoxAcceptor,
     local_addr: SocketAddr,
     state: AppState,
     web_dir: Option<PathBuf>,
@@ -45,7 +45,7 @@ impl AdminServer {
         relay::observe::install();
         let listener = tokio::net::TcpListener::bind(settings.listen).await?;
         let local_addr = listener.local_addr()?;
-        let acceptor = TcpAcceptor::from_tokio(listener)?;
+        let acceptor = poem::listener::AcceptorExt::boxed(TcpAcceptor::from_tokio(listener)?);
         let js = async_nats::jetstream::new(nats.clone());
         Ok(Self {
             acceptor,
@@ -61,12 +61,19 @@ impl AdminServer {
                 session_ttl: chrono::Duration::hours(i64::from(settings.session_hours.max(1))),
                 vault,
                 edge_metrics_urls: std::sync::Arc::new(Vec::new()),
-                http: reqwest::Client::builder()
+                http: relay::tls::client_builder()
                     .timeout(Duration::from_secs(2))
                     .build()
                     .unwrap_or_default(),
             },
         })
+    }
+
+    /// Serves HTTPS with `tls` (when set) instead of plain HTTP.
+    #[must_use]
+    pub fn with_tls(mut self, tls: Option<&relay::tls::ServerTls>) -> Self {
+        self.acceptor = relay::tls::wrap(self.acceptor, tls);
+        self
     }
 
     /// Evaluates `settings`' alert rules while serving (when enabled),

@@ -80,7 +80,7 @@ struct EdgeState {
 
 /// A bound, not yet running, edge server.
 pub struct EdgeServer {
-    acceptor: poem::listener::TcpAcceptor,
+    acceptor: poem::listener::BoxAcceptor,
     local_addr: SocketAddr,
     state: Arc<EdgeState>,
 }
@@ -132,7 +132,8 @@ impl EdgeServer {
         }
         let listener = tokio::net::TcpListener::bind(settings.listen).await?;
         let local_addr = listener.local_addr()?;
-        let acceptor = poem::listener::TcpAcceptor::from_tokio(listener)?;
+        let acceptor =
+            poem::listener::AcceptorExt::boxed(poem::listener::TcpAcceptor::from_tokio(listener)?);
         let state = Arc::new(EdgeState {
             partitions: topology.partitions,
             numbers: NumberBook::new(numbers),
@@ -154,6 +155,13 @@ impl EdgeServer {
 
     pub fn local_addr(&self) -> SocketAddr {
         self.local_addr
+    }
+
+    /// Serves HTTPS with `tls` (when set) instead of plain HTTP.
+    #[must_use]
+    pub fn with_tls(mut self, tls: Option<&crate::tls::ServerTls>) -> Self {
+        self.acceptor = crate::tls::wrap(self.acceptor, tls);
+        self
     }
 
     /// Serves until `shutdown` is cancelled, then finishes in-flight requests.

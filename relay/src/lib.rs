@@ -27,6 +27,7 @@ pub mod secret;
 pub mod sender;
 pub mod session_cache;
 pub mod sessions;
+pub mod tls;
 pub mod topology;
 pub mod vault;
 

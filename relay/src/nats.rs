@@ -31,6 +31,7 @@ impl Access {
             options = options.custom_inbox_prefix(&self.inbox_prefix);
         }
         if let Some(ca) = &self.ca_file {
+            crate::tls::install_crypto();
             options = options.add_root_certificates(ca.clone()).require_tls(true);
         }
         options

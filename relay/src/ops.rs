@@ -54,7 +54,7 @@ impl Readiness {
 
 /// A bound, not yet running, operations server.
 pub struct OpsServer {
-    acceptor: poem::listener::TcpAcceptor,
+    acceptor: poem::listener::BoxAcceptor,
     local_addr: SocketAddr,
     readiness: Arc<Readiness>,
 }
@@ -67,7 +67,9 @@ impl OpsServer {
         let listener = tokio::net::TcpListener::bind(listen).await?;
         let local_addr = listener.local_addr()?;
         Ok(Self {
-            acceptor: poem::listener::TcpAcceptor::from_tokio(listener)?,
+            acceptor: poem::listener::AcceptorExt::boxed(poem::listener::TcpAcceptor::from_tokio(
+                listener,
+            )?),
             local_addr,
             readiness: Arc::new(readiness),
         })
@@ -75,6 +77,13 @@ impl OpsServer {
 
     pub fn local_addr(&self) -> SocketAddr {
         self.local_addr
+    }
+
+    /// Serves HTTPS with `tls` (when set) instead of plain HTTP.
+    #[must_use]
+    pub fn with_tls(mut self, tls: Option<&crate::tls::ServerTls>) -> Self {
+        self.acceptor = crate::tls::wrap(self.acceptor, tls);
+        self
     }
 
     /// Serves until `shutdown`.

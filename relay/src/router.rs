@@ -114,7 +114,7 @@ impl Router {
             client,
             applied,
             sessions: Arc::new(SessionCache::new(settings_capacity)),
-            http: reqwest::Client::builder()
+            http: crate::tls::client_builder()
                 .connect_timeout(Duration::from_secs(2))
                 .timeout(Duration::from_secs(5))
                 .build()

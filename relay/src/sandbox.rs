@@ -100,7 +100,7 @@ struct SandboxState {
 
 /// A bound, not yet running, sandbox provider.
 pub struct SandboxServer {
-    acceptor: poem::listener::TcpAcceptor,
+    acceptor: poem::listener::BoxAcceptor,
     local_addr: SocketAddr,
     state: Arc<SandboxState>,
 }
@@ -111,12 +111,14 @@ impl SandboxServer {
     pub async fn bind(settings: SandboxSettings, numbers: &[NumberCredentials]) -> Result<Self> {
         let listener = tokio::net::TcpListener::bind(settings.listen).await?;
         let local_addr = listener.local_addr()?;
-        let http = reqwest::Client::builder()
+        let http = crate::tls::client_builder()
             .timeout(Duration::from_secs(10))
             .build()
             .map_err(|e| Error::Io(std::io::Error::other(e)))?;
         Ok(Self {
-            acceptor: poem::listener::TcpAcceptor::from_tokio(listener)?,
+            acceptor: poem::listener::AcceptorExt::boxed(poem::listener::TcpAcceptor::from_tokio(
+                listener,
+            )?),
             local_addr,
             state: Arc::new(SandboxState {
                 faults: Mutex::new(settings.faults.clone()),
@@ -133,6 +135,13 @@ impl SandboxServer {
 
     pub fn local_addr(&self) -> SocketAddr {
         self.local_addr
+    }
+
+    /// Serves HTTPS with `tls` (when set) instead of plain HTTP.
+    #[must_use]
+    pub fn with_tls(mut self, tls: Option<&crate::tls::ServerTls>) -> Self {
+        self.acceptor = crate::tls::wrap(self.acceptor, tls);
+        self
     }
 
     /// Serves until `shutdown`.

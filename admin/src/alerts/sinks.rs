@@ -51,7 +51,7 @@ pub struct Sinks {
 
 impl Sinks {
     pub fn new(sinks: Vec<SinkSettings>) -> Self {
-        let http = reqwest::Client::builder()
+        let http = relay::tls::client_builder()
             .connect_timeout(Duration::from_secs(3))
             .build()
             .unwrap_or_default();

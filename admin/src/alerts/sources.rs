@@ -43,7 +43,7 @@ impl Sources {
         db: DatabaseConnection,
         edge_metrics_urls: Vec<String>,
     ) -> Self {
-        let http = reqwest::Client::builder()
+        let http = relay::tls::client_builder()
             .timeout(Duration::from_secs(3))
             .build()
             .unwrap_or_default();

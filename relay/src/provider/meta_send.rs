@@ -37,7 +37,7 @@ impl MetaClient {
         api_version: &str,
     ) -> reqwest::Result<Self> {
         Ok(Self {
-            http: reqwest::Client::builder()
+            http: crate::tls::client_builder()
                 .connect_timeout(connect_timeout)
                 .timeout(request_timeout)
                 .pool_max_idle_per_host(32)

@@ -22,7 +22,7 @@ impl WasenderClient {
     /// When the TLS backend cannot start.
     pub fn new(connect_timeout: Duration, request_timeout: Duration) -> reqwest::Result<Self> {
         Ok(Self {
-            http: reqwest::Client::builder()
+            http: crate::tls::client_builder()
                 .connect_timeout(connect_timeout)
                 .timeout(request_timeout)
                 .pool_max_idle_per_host(8)
