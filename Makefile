@@ -18,7 +18,7 @@ build:
 	cargo build --release --bin wharf
 
 up: deps build web
-	$(WHARF) up
+	$(WHARF) up $(ARGS)
 
 # The dashboard (web/dist): npm ci + build when missing or older than its sources.
 web:

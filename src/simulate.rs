@@ -17,6 +17,8 @@ pub struct Target {
     pub edges: Vec<String>,
     pub phone_number_id: String,
     pub app_secret: String,
+    /// The stack's own CA when it runs with TLS (`wharf up --tls`).
+    pub tls_ca_file: Option<String>,
 }
 
 impl Target {
@@ -31,6 +33,7 @@ impl Target {
             .with_context(|| format!("{} is not a stack.json", path.display()))?;
         anyhow::ensure!(!info.edges.is_empty(), "{} lists no edges", path.display());
         Ok(Self {
+            tls_ca_file: info.tls_ca_file.clone(),
             edges: info.edges.into_iter().map(|e| e.url).collect(),
             phone_number_id: info.credentials.phone_number_id,
             app_secret: info.credentials.app_secret,
@@ -90,9 +93,12 @@ fn uuid_like() -> String {
 /// When the HTTP client cannot be built.
 pub async fn run(target: &Target, options: SimulateOptions) -> anyhow::Result<SimulateReport> {
     anyhow::ensure!(!target.edges.is_empty(), "no edge to send to");
-    let http = reqwest::Client::builder()
-        .timeout(Duration::from_secs(20))
-        .build()?;
+    let mut http = reqwest::Client::builder().timeout(Duration::from_secs(20));
+    if let Some(ca) = &target.tls_ca_file {
+        let pem = std::fs::read(ca).with_context(|| format!("reading the stack's CA {ca}"))?;
+        http = http.add_root_certificate(reqwest::Certificate::from_pem(&pem)?);
+    }
+    let http = http.build()?;
     let contacts = options.contacts.max(1);
     let started = Instant::now();
     let results: Vec<bool> = futures::stream::iter(0..options.messages)

@@ -527,6 +527,7 @@ async fn simulate_posts_signed_messages_from_many_contacts_to_every_edge() {
         edges: stack.edges.iter().map(|(_, url)| url.clone()).collect(),
         phone_number_id: PHONE_NUMBER_ID.into(),
         app_secret: APP_SECRET.into(),
+        tls_ca_file: None,
     };
     let options = wharf::simulate::SimulateOptions {
         messages: 60,
