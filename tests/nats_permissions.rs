@@ -311,3 +311,53 @@ async fn wrong_or_missing_credentials_and_unauthenticated_leaf_links_are_refused
     // The legitimate leaf is still there.
     assert!(nats.leaf("eu").process.pid().is_some());
 }
+
+/// An edge publishing straight to the hub (`edge.direct_to_hub`) works with
+/// the hub's `edge` user alone: a signed webhook is stored in INBOUND, and
+/// no server refused it anything on the way.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_direct_to_hub_edge_works_with_its_own_user_and_nothing_more() {
+    let nats = Nats::start(&["eu"]).await;
+    let mut config = config_for(&nats);
+    config.numbers = vec![test_number()];
+    let ops = wharf::roles::provision(&config, Duration::from_secs(60))
+        .await
+        .unwrap();
+    let mut settings = config.edge.clone();
+    settings.direct_to_hub = true;
+    settings.nats_url = nats.hub.client_urls();
+    settings.listen = "127.0.0.1:0".parse().unwrap();
+    let edge = wharf::roles::bind_edge(&config, settings).await.unwrap();
+    let url = format!("http://{}/webhooks/meta", edge.local_addr());
+    let shutdown = tokio_util::sync::CancellationToken::new();
+    let running = tokio::spawn(edge.run(shutdown.clone()));
+    let body = meta_text(
+        PHONE_NUMBER_ID,
+        "4915100000001",
+        "Ann",
+        "wamid.DIRECT.1",
+        "hello",
+        chrono::Utc::now().timestamp(),
+    );
+    let answer = reqwest::Client::new()
+        .post(&url)
+        .header(
+            "x-hub-signature-256",
+            relay::provider::meta::sign(APP_SECRET, &body),
+        )
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 200);
+    let hub_js = jetstream::new(ops);
+    assert_eq!(messages(&hub_js, "INBOUND").await, 1);
+    // The edge also followed the numbers bucket (NumberBook): give it a
+    // moment, then no server refused anything.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    shutdown.cancel();
+    running.await.unwrap().unwrap();
+    for node in &nats.hub.nodes {
+        assert!(node.violations().is_empty(), "{:?}", node.violations());
+    }
+}

@@ -310,6 +310,12 @@ async fn a_full_run_at_debug_level_never_logs_a_secret() {
         }
     }
     assert!(nats_logs.contains("Server is ready"), "NATS logs were read");
+    // Every role did its part with its own NATS user: nothing was refused.
+    let refused: Vec<&str> = nats_logs
+        .lines()
+        .filter(|l| l.contains("Violation"))
+        .collect();
+    assert!(refused.is_empty(), "{refused:#?}");
     for secret in &secrets {
         assert!(
             !logs.contains(secret.as_str()) && !nats_logs.contains(secret.as_str()),
