@@ -608,3 +608,70 @@ async fn wait_jetstream(node: &mut NatsProcess, wait: Duration) -> anyhow::Resul
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The text of the top-level block `name { ... }` (its last definition).
+    fn block<'a>(conf: &'a str, name: &str) -> &'a str {
+        let start = conf
+            .rfind(&format!("\n{name} {{"))
+            .unwrap_or_else(|| panic!("no {name} block"));
+        let mut depth = 0;
+        for (i, c) in conf[start..].char_indices() {
+            match c {
+                '{' => depth += 1,
+                '}' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        return &conf[start..start + i];
+                    }
+                }
+                _ => {}
+            }
+        }
+        panic!("unclosed {name} block")
+    }
+
+    /// What a block says, ignoring its TLS: variables and `key: value` lines.
+    fn facts(block: &str) -> Vec<String> {
+        block
+            .lines()
+            .map(|l| l.split('#').next().unwrap_or_default().trim())
+            .filter(|l| l.contains('$') || l.starts_with("name:") || l.starts_with("user:"))
+            .flat_map(|l| {
+                l.split([' ', ',', '{', '}'])
+                    .filter(|t| t.starts_with("$WHARF"))
+            })
+            .map(str::to_owned)
+            .chain(
+                block
+                    .lines()
+                    .map(str::trim)
+                    .filter(|l| l.starts_with("name:") || l.starts_with("user:"))
+                    .map(str::to_owned),
+            )
+            .collect()
+    }
+
+    #[test]
+    fn the_tls_configs_restate_the_blocks_they_replace() {
+        for (base, tls, names) in [
+            (HUB_CONF, HUB_TLS_CONF, &["cluster", "leafnodes"][..]),
+            (LEAF_CONF, LEAF_TLS_CONF, &["leafnodes"][..]),
+        ] {
+            for name in names {
+                let wanted = facts(block(base, name));
+                assert!(!wanted.is_empty(), "{name}");
+                let restated = block(tls, name);
+                for fact in wanted {
+                    assert!(restated.contains(&fact), "{name} lost {fact}");
+                }
+                assert!(restated.contains("tls"), "{name} has no TLS");
+            }
+        }
+        assert!(HUB_TLS_CONF.contains("include ./nats.conf"));
+        assert!(LEAF_TLS_CONF.contains("include ./leaf.conf"));
+    }
+}
