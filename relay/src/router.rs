@@ -101,6 +101,10 @@ pub struct Router {
     js: jetstream::Context,
     applied: Cache<String, ()>,
     sessions: Arc<SessionCache>,
+    /// On SQLite, one batch transaction at a time per process: the
+    /// partitions take turns here instead of in SQLite's busy handler,
+    /// which sleeps up to 100 ms between tries while the lock is free.
+    write_turn: Option<tokio::sync::Mutex<()>>,
     /// For HTTP bots.
     http: reqwest::Client,
 }
@@ -126,8 +130,11 @@ impl Router {
             .max_capacity(settings.applied_cache_size)
             .time_to_live(Duration::from_secs(3600))
             .build();
+        let write_turn = (db.get_database_backend() == sea_orm::DbBackend::Sqlite)
+            .then(|| tokio::sync::Mutex::new(()));
         Self {
             js: jetstream::new(client.clone()),
+            write_turn,
             settings,
             topology,
             db,
@@ -499,6 +506,10 @@ impl Router {
         }
         let span = tracing::info_span!("apply_batch", partition, events = fresh.len());
         let events: Vec<&InboundEvent> = fresh.iter().map(|h| &h.event).collect();
+        let turn = match &self.write_turn {
+            Some(turn) => Some(turn.lock().await),
+            None => None,
+        };
         let outcome = sessions::apply_batch(
             &self.db,
             self.policy(),
@@ -511,6 +522,7 @@ impl Router {
         )
         .instrument(span)
         .await;
+        drop(turn);
         match outcome {
             Ok(applied) => {
                 progress.abort();
