@@ -100,6 +100,10 @@ pub enum Command {
         /// Sends per second of the rate-limited sender run (Meta's default: 80).
         #[arg(long, default_value_t = 80)]
         sender_limit: u32,
+        /// Only these parts (comma separated: edge, e2e, sender); all by
+        /// default. `sender` needs `e2e` (it replies to its conversations).
+        #[arg(long, value_delimiter = ',', default_value = "edge,e2e,sender")]
+        only: Vec<crate::bench::Part>,
     },
 }
 
@@ -169,6 +173,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             end_to_end_concurrency,
             replies,
             sender_limit,
+            only,
         } => {
             let options = crate::bench::BenchOptions {
                 seconds: seconds.clamp(1, 120),
@@ -179,6 +184,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 end_to_end_concurrency,
                 replies: replies.clamp(2, 100_000),
                 sender_limit: sender_limit.clamp(1, 10_000),
+                parts: only,
             };
             crate::bench::run(config, options).await.map(|_| ())
         }

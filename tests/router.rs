@@ -876,3 +876,273 @@ async fn an_http_bot_answers_and_hands_over_when_it_says_so(db: TestDb) {
 }
 
 on_sqlite_and_postgres!(an_http_bot_answers_and_hands_over_when_it_says_so);
+
+/// A trigger that refuses to store the message `wamid` while the row of
+/// `test_gate` says closed: a real database error for one event of a batch.
+async fn poison_message(stack: &Stack, wamid: &str) {
+    use sea_orm::ConnectionTrait;
+    let sql = match stack.database.get_database_backend() {
+        sea_orm::DatabaseBackend::Postgres => format!(
+            "CREATE TABLE test_gate (closed INTEGER NOT NULL);
+             INSERT INTO test_gate VALUES (1);
+             CREATE FUNCTION test_poison() RETURNS trigger AS $$
+             BEGIN
+               IF NEW.provider_message_id = '{wamid}' AND (SELECT closed FROM test_gate) = 1 THEN
+                 RAISE EXCEPTION 'poisoned by the test';
+               END IF;
+               RETURN NEW;
+             END $$ LANGUAGE plpgsql;
+             CREATE TRIGGER test_poison BEFORE INSERT ON messages
+               FOR EACH ROW EXECUTE FUNCTION test_poison();"
+        ),
+        _ => format!(
+            "CREATE TABLE test_gate (closed INTEGER NOT NULL);
+             INSERT INTO test_gate VALUES (1);
+             CREATE TRIGGER test_poison BEFORE INSERT ON messages
+             WHEN NEW.provider_message_id = '{wamid}' AND (SELECT closed FROM test_gate) = 1
+             BEGIN SELECT RAISE(ABORT, 'poisoned by the test'); END;"
+        ),
+    };
+    stack.database.execute_unprepared(&sql).await.unwrap();
+}
+
+async fn open_gate(stack: &Stack) {
+    use sea_orm::ConnectionTrait;
+    stack
+        .database
+        .execute_unprepared("UPDATE test_gate SET closed = 0")
+        .await
+        .unwrap();
+}
+
+/// With the router stopped, sends `wamids` (in this order) from one contact
+/// and waits until INBOUND's consumer of its partition holds them all
+/// undelivered: the router's next pull takes them as one batch.
+async fn queue_for_one_batch(stack: &mut Stack, from: &str, wamids: &[&str]) {
+    stack.stop_router().await;
+    for wamid in wamids {
+        send(stack, from, wamid, "one of a batch").await;
+    }
+    let partition = relay::topology::partition_of(from, stack.config.topology.partitions);
+    let js = stack.nats.hub_js().await;
+    eventually(
+        Duration::from_secs(20),
+        "the events queued for the stopped router",
+        || {
+            let js = js.clone();
+            async move {
+                let stream = js.get_stream(relay::topology::INBOUND).await.ok()?;
+                let mut consumer: async_nats::jetstream::consumer::PullConsumer = stream
+                    .get_consumer(&relay::topology::router_consumer(partition))
+                    .await
+                    .ok()?;
+                let info = consumer.info().await.ok()?;
+                (info.num_pending as usize == wamids.len()).then_some(())
+            }
+        },
+    )
+    .await;
+}
+
+/// Provider ids of `from`'s stored messages, in the order they were stored.
+async fn stored_in_order(stack: &Stack, prefix: &str) -> Vec<String> {
+    use sea_orm::QueryOrder;
+    message::Entity::find()
+        .filter(message::Column::ProviderMessageId.starts_with(prefix))
+        .order_by_asc(message::Column::Id)
+        .all(&stack.database)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter_map(|m| m.provider_message_id)
+        .collect()
+}
+
+/// `routed` lifecycle records of the messages whose provider id starts with `prefix`.
+async fn routed_records(stack: &Stack, prefix: &str) -> u64 {
+    let ids: Vec<i64> = message::Entity::find()
+        .filter(message::Column::ProviderMessageId.starts_with(prefix))
+        .all(&stack.database)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| m.id)
+        .collect();
+    entities::message_event::Entity::find()
+        .filter(entities::message_event::Column::MessageId.is_in(ids))
+        .filter(
+            entities::message_event::Column::Stage
+                .eq(entities::message_event::Stage::Routed.as_str()),
+        )
+        .count(&stack.database)
+        .await
+        .unwrap()
+}
+
+fn batches(outcome: &str) -> f64 {
+    relay::observe::render()
+        .lines()
+        .filter(|l| {
+            l.starts_with(relay::observe::ROUTER_BATCHES)
+                && l.contains(&format!("outcome=\"{outcome}\""))
+        })
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+        .sum()
+}
+
+/// A batch is one transaction: when one of its events fails, nothing of the
+/// batch is written (checked on the batch call itself), the router applies
+/// the events one by one, and while the failing event is retried nothing
+/// after it is applied; once it passes, everything is there once, in order,
+/// each with one `routed` record.
+async fn a_failing_batch_writes_nothing_and_its_events_apply_one_by_one_in_order(db: TestDb) {
+    let mut stack = spawn_stack(
+        db,
+        StackOptions {
+            // Retried for as long as the test keeps the gate closed.
+            tune: |config| config.router.max_deliver = 100,
+            ..one_partition()
+        },
+    )
+    .await;
+    let from = "4915100000951";
+    let wamids = [
+        "wamid.ATOM.0",
+        "wamid.ATOM.1",
+        "wamid.ATOM.2",
+        "wamid.ATOM.3",
+    ];
+    poison_message(&stack, "wamid.ATOM.2").await;
+    queue_for_one_batch(&mut stack, from, &wamids).await;
+
+    // The batch call alone, on the events as stored in INBOUND.
+    let js = stack.nats.hub_js().await;
+    let mut stream = js.get_stream(relay::topology::INBOUND).await.unwrap();
+    let last = stream.info().await.unwrap().state.last_sequence;
+    let mut events = Vec::new();
+    for seq in 1..=last {
+        if let Ok(raw) = stream.get_raw_message(seq).await
+            && let Ok(event) = relay::envelope::InboundEvent::decode(&raw.payload)
+            && event.contact.wa_id == from
+        {
+            events.push(event);
+        }
+    }
+    assert_eq!(events.len(), wamids.len());
+    let refs: Vec<&relay::envelope::InboundEvent> = events.iter().collect();
+    let failed = relay::sessions::apply_batch(
+        &stack.database,
+        relay::sessions::SessionPolicy::default(),
+        &refs,
+        None,
+        |_, _| None,
+    )
+    .await;
+    assert!(failed.is_err(), "the poisoned event fails the batch");
+    assert!(
+        stored_in_order(&stack, "wamid.ATOM.").await.is_empty(),
+        "nothing of a failed batch is written"
+    );
+    let conversations = conversation::Entity::find()
+        .count(&stack.database)
+        .await
+        .unwrap();
+    assert_eq!(conversations, 0, "not even the conversation it opened");
+
+    // The router: the batch fails, the events before the poisoned one
+    // apply one by one, the one after waits behind it.
+    let failed_before = batches("failed");
+    stack.start_router().await;
+    eventually(Duration::from_secs(30), "the first two applied", || async {
+        (stored_in_order(&stack, "wamid.ATOM.").await.len() == 2).then_some(())
+    })
+    .await;
+    assert!(
+        batches("failed") > failed_before,
+        "the batch was rolled back"
+    );
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(
+        stored_in_order(&stack, "wamid.ATOM.").await,
+        ["wamid.ATOM.0", "wamid.ATOM.1"],
+        "nothing after the failing event is applied while it is retried"
+    );
+    open_gate(&stack).await;
+    eventually(Duration::from_secs(30), "all four applied", || async {
+        (stored_in_order(&stack, "wamid.ATOM.").await.len() == 4).then_some(())
+    })
+    .await;
+    stack.wait_router_idle().await;
+    assert_eq!(stored_in_order(&stack, "wamid.ATOM.").await, wamids);
+    assert_eq!(routed_records(&stack, "wamid.ATOM.").await, 4);
+}
+
+on_sqlite_and_postgres!(a_failing_batch_writes_nothing_and_its_events_apply_one_by_one_in_order);
+
+/// An event that can never be stored, in the middle of a batch: it goes to
+/// the DLQ (reason `database`) after its attempts, every other event of the
+/// batch is applied once and in order, and the partition flows on.
+async fn a_poison_event_in_a_batch_is_dead_lettered_and_the_rest_applied_in_order(db: TestDb) {
+    let mut stack = spawn_stack(
+        db,
+        StackOptions {
+            tune: |config| {
+                config.router.max_deliver = 3;
+                config.router.max_nak_delay_ms = 200;
+            },
+            ..one_partition()
+        },
+    )
+    .await;
+    let from = "4915100000952";
+    let wamids = [
+        "wamid.BATCH.0",
+        "wamid.BATCH.1",
+        "wamid.BATCH.POISON",
+        "wamid.BATCH.3",
+        "wamid.BATCH.4",
+    ];
+    poison_message(&stack, "wamid.BATCH.POISON").await;
+    queue_for_one_batch(&mut stack, from, &wamids).await;
+    stack.start_router().await;
+    let js = stack.nats.hub_js().await;
+    let letter = eventually(Duration::from_secs(30), "the dead letter", || {
+        let js = js.clone();
+        async move {
+            let stream = js.get_stream(relay::topology::DLQ).await.ok()?;
+            stream
+                .get_last_raw_message_by_subject("wa.dlq.router.database")
+                .await
+                .ok()
+        }
+    })
+    .await;
+    let event = relay::envelope::InboundEvent::decode(&letter.payload).unwrap();
+    assert_eq!(event.provider_id(), "wamid.BATCH.POISON");
+    eventually(
+        Duration::from_secs(30),
+        "the other four applied",
+        || async { (stored_in_order(&stack, "wamid.BATCH.").await.len() == 4).then_some(()) },
+    )
+    .await;
+    stack.wait_router_idle().await;
+    assert_eq!(
+        stored_in_order(&stack, "wamid.BATCH.").await,
+        [
+            "wamid.BATCH.0",
+            "wamid.BATCH.1",
+            "wamid.BATCH.3",
+            "wamid.BATCH.4"
+        ]
+    );
+    assert_eq!(routed_records(&stack, "wamid.BATCH.").await, 4);
+    send(&stack, from, "wamid.BATCH.AFTER", "still flowing").await;
+    eventually(
+        Duration::from_secs(20),
+        "the next event applied",
+        || async { (stored_in_order(&stack, "wamid.BATCH.").await.len() == 5).then_some(()) },
+    )
+    .await;
+}
+
+on_sqlite_and_postgres!(a_poison_event_in_a_batch_is_dead_lettered_and_the_rest_applied_in_order);

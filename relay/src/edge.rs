@@ -68,8 +68,37 @@ impl Default for EdgeSettings {
     }
 }
 
+/// The per-delivery series of one provider, registered once: looking a
+/// labelled series up by name on every request showed in the profile.
+struct ProviderMetrics {
+    received: metrics::Counter,
+    accepted: metrics::Counter,
+    stored: metrics::Counter,
+    duplicates: metrics::Counter,
+    echoes: metrics::Counter,
+    publish_errors: metrics::Counter,
+    ack_seconds: metrics::Histogram,
+}
+
+impl ProviderMetrics {
+    fn new(provider: Provider) -> Self {
+        let label = provider.as_str();
+        Self {
+            received: metrics::counter!(observe::WEBHOOKS_RECEIVED, "provider" => label),
+            accepted: metrics::counter!(observe::WEBHOOKS_ACCEPTED, "provider" => label),
+            stored: metrics::counter!(observe::EVENTS_STORED, "provider" => label),
+            duplicates: metrics::counter!(observe::EVENTS_DUPLICATE, "provider" => label),
+            echoes: metrics::counter!(observe::EVENTS_ECHO, "provider" => label),
+            publish_errors: metrics::counter!(observe::PUBLISH_ERRORS, "provider" => label),
+            ack_seconds: metrics::histogram!(observe::ACK_SECONDS, "provider" => label),
+        }
+    }
+}
+
 struct EdgeState {
     settings: EdgeSettings,
+    meta_metrics: ProviderMetrics,
+    wasender_metrics: ProviderMetrics,
     partitions: u16,
     numbers: NumberBook,
     js: jetstream::Context,
@@ -117,13 +146,13 @@ impl EdgeServer {
     ) -> Result<Self> {
         observe::install();
         // Series exist from the start (at 0), so rates and alerts see them.
-        for provider in ["meta", "wasender"] {
-            for name in [
-                observe::WEBHOOKS_RECEIVED,
-                observe::WEBHOOKS_ACCEPTED,
-                observe::PUBLISH_ERRORS,
-            ] {
-                metrics::counter!(name, "provider" => provider).increment(0);
+        let (meta_metrics, wasender_metrics) = (
+            ProviderMetrics::new(Provider::Meta),
+            ProviderMetrics::new(Provider::Wasender),
+        );
+        for series in [&meta_metrics, &wasender_metrics] {
+            for counter in [&series.received, &series.accepted, &series.publish_errors] {
+                counter.increment(0);
             }
         }
         let js = jetstream::new(client.clone());
@@ -135,6 +164,8 @@ impl EdgeServer {
         let acceptor =
             poem::listener::AcceptorExt::boxed(poem::listener::TcpAcceptor::from_tokio(listener)?);
         let state = Arc::new(EdgeState {
+            meta_metrics,
+            wasender_metrics,
             partitions: topology.partitions,
             numbers: NumberBook::new(numbers),
             js,
@@ -285,7 +316,11 @@ async fn receive(
 ) -> Response {
     let started = std::time::Instant::now();
     let label = provider.as_str();
-    metrics::counter!(observe::WEBHOOKS_RECEIVED, "provider" => label).increment(1);
+    let series = match provider {
+        Provider::Wasender => &state.wasender_metrics,
+        _ => &state.meta_metrics,
+    };
+    series.received.increment(1);
     let refused = |reason: &'static str| {
         metrics::counter!(observe::WEBHOOKS_REJECTED, "provider" => label, "reason" => reason)
             .increment(1);
@@ -393,15 +428,11 @@ async fn receive(
     match publish_all(state, &delivery.events, parent_trace).await {
         Ok(mut accepted) => {
             accepted.echoes = delivery.echoes;
-            metrics::counter!(observe::WEBHOOKS_ACCEPTED, "provider" => label).increment(1);
-            metrics::counter!(observe::EVENTS_STORED, "provider" => label)
-                .increment(accepted.stored as u64);
-            metrics::counter!(observe::EVENTS_DUPLICATE, "provider" => label)
-                .increment(accepted.duplicates as u64);
-            metrics::counter!(observe::EVENTS_ECHO, "provider" => label)
-                .increment(accepted.echoes as u64);
-            metrics::histogram!(observe::ACK_SECONDS, "provider" => label)
-                .record(started.elapsed().as_secs_f64());
+            series.accepted.increment(1);
+            series.stored.increment(accepted.stored as u64);
+            series.duplicates.increment(accepted.duplicates as u64);
+            series.echoes.increment(accepted.echoes as u64);
+            series.ack_seconds.record(started.elapsed().as_secs_f64());
             tracing::debug!(
                 provider = label,
                 stored = accepted.stored,
@@ -412,7 +443,7 @@ async fn receive(
             Json(accepted).into_response()
         }
         Err(detail) => {
-            metrics::counter!(observe::PUBLISH_ERRORS, "provider" => label).increment(1);
+            series.publish_errors.increment(1);
             refused("not_stored");
             tracing::error!(provider = label, %detail, "JetStream did not ack; answering 503");
             retry_later(

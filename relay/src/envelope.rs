@@ -29,21 +29,43 @@ pub const MSG_ID_HEADER: &str = "Nats-Msg-Id";
 pub const TRACEPARENT_HEADER: &str = "traceparent";
 
 /// A new W3C `traceparent` (version 00, sampled), continuing `parent`'s
-/// trace when it is a valid one: one trace follows one message.
+/// trace when it is a valid one: one trace follows one message. Written
+/// byte by byte (it is on the edge's hot path, once per event).
 pub fn traceparent(parent: Option<&str>) -> String {
     use rand::Rng;
     let mut rng = rand::rng();
     let span: u64 = rng.random::<u64>() | 1;
-    let inherited = parent.and_then(|p| {
-        let parts: Vec<&str> = p.trim().split('-').collect();
-        let valid = parts.len() == 4
-            && parts[1].len() == 32
-            && parts[1].bytes().all(|b| b.is_ascii_hexdigit())
-            && parts[1].bytes().any(|b| b != b'0');
-        valid.then(|| parts[1].to_ascii_lowercase())
-    });
-    let trace = inherited.unwrap_or_else(|| format!("{:032x}", rng.random::<u128>() | 1));
-    format!("00-{trace}-{span:016x}-01")
+    let mut out = String::with_capacity(55);
+    out.push_str("00-");
+    match parent.and_then(parent_trace_id) {
+        Some(trace) => out.extend(trace.chars().map(|c| c.to_ascii_lowercase())),
+        None => push_hex(&mut out, rng.random::<u128>() | 1, 32),
+    }
+    out.push('-');
+    push_hex(&mut out, u128::from(span), 16);
+    out.push_str("-01");
+    out
+}
+
+/// The trace id of a well-formed parent `traceparent` (four fields, a
+/// 32-digit hex trace id that is not all zeros).
+fn parent_trace_id(parent: &str) -> Option<&str> {
+    let mut parts = parent.trim().split('-');
+    let (_version, trace, _span, _flags) =
+        (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+    let valid = parts.next().is_none()
+        && trace.len() == 32
+        && trace.bytes().all(|b| b.is_ascii_hexdigit())
+        && trace.bytes().any(|b| b != b'0');
+    valid.then_some(trace)
+}
+
+/// The low `digits` hex digits of `value`, zero-padded, lower case.
+fn push_hex(out: &mut String, value: u128, digits: u32) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    for i in (0..digits).rev() {
+        out.push(char::from(HEX[((value >> (4 * i)) & 0xf) as usize]));
+    }
 }
 
 /// The trace id of a `traceparent`, for logs.
@@ -283,6 +305,25 @@ mod tests {
         let fresh = traceparent(Some("garbage"));
         assert_eq!(fresh.len(), 55);
         assert_ne!(trace_id(&fresh), trace_id(&traceparent(None)));
+        let upper = traceparent(Some(
+            "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",
+        ));
+        assert!(upper.starts_with("00-4bf92f3577b34da6a3ce929d0e0e4736-"));
+        let zeros = traceparent(Some(
+            "00-00000000000000000000000000000000-00f067aa0ba902b7-01",
+        ));
+        assert_ne!(trace_id(&zeros), Some("00000000000000000000000000000000"));
+        for tp in [&child, &fresh, &upper, &zeros] {
+            let parts: Vec<&str> = tp.split('-').collect();
+            assert_eq!(parts.len(), 4, "{tp}");
+            assert_eq!((parts[0], parts[3]), ("00", "01"), "{tp}");
+            assert_eq!((parts[1].len(), parts[2].len()), (32, 16), "{tp}");
+            assert!(
+                tp.bytes()
+                    .all(|b| b == b'-' || b.is_ascii_digit() || (b'a'..=b'f').contains(&b)),
+                "{tp}"
+            );
+        }
     }
 
     #[test]

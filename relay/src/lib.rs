@@ -11,6 +11,7 @@ pub mod dlq;
 pub mod edge;
 pub mod envelope;
 pub mod error;
+pub mod lease;
 pub mod lifecycle;
 pub mod nats;
 pub mod numbers;

@@ -51,15 +51,33 @@ pub async fn record_logged<C: ConnectionTrait>(
     }
 }
 
+/// One stage of a message's life: what, when, details.
+pub type StageRecord = (Stage, DateTime<Utc>, Value);
+
 /// Several stages of one message in one insert, logging instead of failing
 /// (the router's records after it applied an event).
 pub async fn record_all_logged<C: ConnectionTrait>(
     conn: &C,
     message_id: i64,
-    stages: Vec<(Stage, DateTime<Utc>, Value)>,
+    stages: Vec<StageRecord>,
 ) {
+    if let Err(err) = record_all(conn, message_id, stages).await {
+        tracing::warn!(message_id, %err, "lifecycle records lost");
+    }
+}
+
+/// Several stages of one message in one insert (inside the router's batch
+/// transaction: they share its fate).
+///
+/// # Errors
+/// The database refused the rows.
+pub async fn record_all<C: ConnectionTrait>(
+    conn: &C,
+    message_id: i64,
+    stages: Vec<StageRecord>,
+) -> Result<(), DbErr> {
     if stages.is_empty() {
-        return;
+        return Ok(());
     }
     let rows = stages
         .into_iter()
@@ -70,9 +88,8 @@ pub async fn record_all_logged<C: ConnectionTrait>(
             detail: Set(detail),
             ..Default::default()
         });
-    if let Err(err) = message_event::Entity::insert_many(rows).exec(conn).await {
-        tracing::warn!(message_id, %err, "lifecycle records lost");
-    }
+    message_event::Entity::insert_many(rows).exec(conn).await?;
+    Ok(())
 }
 
 /// Every recorded stage of one message, oldest first (ties in insertion order).

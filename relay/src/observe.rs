@@ -51,6 +51,12 @@ pub const DLQ_LETTERS: &str = "wharf_dlq_letters_total";
 pub const ROUTER_EVENTS: &str = "wharf_router_events_total";
 /// Seconds a router took to apply one event (retries included), by outcome.
 pub const ROUTER_APPLY_SECONDS: &str = "wharf_router_apply_seconds";
+/// Batches of one partition a router applied in one transaction, by outcome
+/// (committed; failed: rolled back and applied one by one; contended: left
+/// to redelivery because another router held part of the partition).
+pub const ROUTER_BATCHES: &str = "wharf_router_batches_total";
+/// Events in a committed batch.
+pub const ROUTER_BATCH_EVENTS: &str = "wharf_router_batch_events";
 /// Look-ups in the router's recently-applied id cache (moka), by result
 /// (hit, miss).
 pub const ROUTER_CACHE: &str = "wharf_router_applied_cache_total";
@@ -100,6 +106,8 @@ pub const ALL: &[&str] = &[
     REPAIRED,
     ROUTER_EVENTS,
     ROUTER_APPLY_SECONDS,
+    ROUTER_BATCHES,
+    ROUTER_BATCH_EVENTS,
     ROUTER_CACHE,
     SESSION_CACHE,
     BUILD_INFO,
@@ -143,6 +151,11 @@ fn describe() {
         Unit::Seconds,
         "Time to apply one event, retries included, by outcome"
     );
+    describe_counter!(
+        ROUTER_BATCHES,
+        "Batches a router applied in one transaction, by outcome"
+    );
+    describe_histogram!(ROUTER_BATCH_EVENTS, "Events in a committed router batch");
     describe_counter!(
         ROUTER_CACHE,
         "Look-ups in the router's recently-applied id cache, by result"

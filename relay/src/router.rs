@@ -1,8 +1,19 @@
 //! The router consumer group: one durable pull consumer per partition on
-//! INBOUND (`max_ack_pending = 1`), shared by every router process, so one
-//! conversation's events apply in order while partitions run in parallel.
-//! Owns acking, retry back-off, dead-lettering and the applied-id cache; what an
-//! event does to the database lives in `sessions`.
+//! INBOUND, shared by every router process, so one conversation's events
+//! apply in order while partitions run in parallel. Owns batching, acking,
+//! retry back-off, dead-lettering and the applied-id cache; what an event
+//! does to the database lives in `sessions`, who pulls a partition in
+//! `lease`.
+//!
+//! Per partition, the router holding its lease pulls up to `batch_size`
+//! events (`max_ack_pending = batch_size`), applies them in stream order in
+//! ONE transaction and acks them after the commit. It applies a batch only
+//! when the consumer reports nothing pending beyond what it holds, so no
+//! other router can hold an earlier event of the partition (a standby that
+//! took over a crashed router's lease waits for the crashed router's events
+//! to be redelivered to it). When the batch transaction fails, the same
+//! events are applied one by one, each in its own transaction with retries,
+//! and a poison event is dead-lettered without the others being lost.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -20,6 +31,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::assignment;
 use crate::envelope::{EventBody, InboundEvent, MSG_ID_HEADER, TRACEPARENT_HEADER, trace_id};
+use crate::lease::PartitionLease;
 use crate::observe;
 use crate::routing::BotScript;
 use crate::session_cache::SessionCache;
@@ -48,6 +60,12 @@ pub struct RouterSettings {
     /// Milliseconds between checks for events a partition consumer lost
     /// (see `repair`); 0 turns the repair off.
     pub repair_interval_ms: u64,
+    /// Events of one partition applied in one database transaction (also
+    /// the partition consumer's `max_ack_pending`).
+    pub batch_size: usize,
+    /// Seconds a router's claim on a partition lasts without renewal (a
+    /// crashed router's partitions wait this long for a standby).
+    pub lease_secs: u64,
 }
 
 impl Default for RouterSettings {
@@ -60,6 +78,8 @@ impl Default for RouterSettings {
             applied_cache_size: 100_000,
             session_cache_size: 100_000,
             repair_interval_ms: 10_000,
+            batch_size: 64,
+            lease_secs: 5,
         }
     }
 }
@@ -81,6 +101,10 @@ pub struct Router {
     js: jetstream::Context,
     applied: Cache<String, ()>,
     sessions: Arc<SessionCache>,
+    /// On SQLite, one batch transaction at a time per process: the
+    /// partitions take turns here instead of in SQLite's busy handler,
+    /// which sleeps up to 100 ms between tries while the lock is free.
+    write_turn: Option<tokio::sync::Mutex<()>>,
     /// For HTTP bots.
     http: reqwest::Client,
 }
@@ -106,8 +130,11 @@ impl Router {
             .max_capacity(settings.applied_cache_size)
             .time_to_live(Duration::from_secs(3600))
             .build();
+        let write_turn = (db.get_database_backend() == sea_orm::DbBackend::Sqlite)
+            .then(|| tokio::sync::Mutex::new(()));
         Self {
             js: jetstream::new(client.clone()),
+            write_turn,
             settings,
             topology,
             db,
@@ -149,7 +176,7 @@ impl Router {
                                 ack_policy: AckPolicy::Explicit,
                                 ack_wait: Duration::from_secs(self.settings.ack_wait_secs),
                                 max_deliver: self.settings.max_deliver,
-                                max_ack_pending: 1,
+                                max_ack_pending: self.batch_size() as i64,
                                 deliver_policy: DeliverPolicy::All,
                                 ..Default::default()
                             },
@@ -164,6 +191,15 @@ impl Router {
         let Some(consumers) = setup else {
             return Ok(());
         };
+        let leases = topology::ensure_state_bucket(
+            &self.js,
+            topology::ROUTER_LEASES_BUCKET,
+            "which router pulls each partition",
+            self.topology.replicas,
+        )
+        .await
+        .map_err(Error::Nats)?;
+        let owner = uuid::Uuid::new_v4().to_string();
         let this = Arc::new(self);
         let repair = (this.settings.repair_interval_ms > 0).then(|| {
             tokio::spawn(crate::repair::router_loop(
@@ -177,10 +213,12 @@ impl Router {
         let listener =
             tokio::spawn(Arc::clone(&this.sessions).listen(this.client.clone(), shutdown.clone()));
         let mut tasks = JoinSet::new();
+        let ttl = Duration::from_secs(this.settings.lease_secs.max(1));
         for (partition, consumer) in consumers {
             let this = Arc::clone(&this);
             let shutdown = shutdown.clone();
-            tasks.spawn(async move { this.consume(partition, consumer, shutdown).await });
+            let lease = PartitionLease::new(leases.clone(), partition, &owner, ttl);
+            tasks.spawn(async move { this.consume(partition, consumer, lease, shutdown).await });
         }
         tracing::info!(
             partitions = this.topology.partitions,
@@ -202,6 +240,10 @@ impl Router {
         }
         listener.abort();
         first_error.map_or(Ok(()), Err)
+    }
+
+    fn batch_size(&self) -> usize {
+        self.settings.batch_size.clamp(1, 10_000)
     }
 
     fn policy(&self) -> SessionPolicy {
@@ -247,15 +289,26 @@ impl Router {
         }
     }
 
+    /// Pulls, checks, applies and acks batches of one partition while this
+    /// router holds its lease, until `shutdown`.
     async fn consume(
         &self,
         partition: u16,
-        consumer: jetstream::consumer::Consumer<pull::Config>,
+        mut consumer: jetstream::consumer::Consumer<pull::Config>,
+        mut lease: PartitionLease,
         shutdown: CancellationToken,
     ) -> Result<()> {
         while !shutdown.is_cancelled() {
-            let mut messages = match consumer.messages().await {
-                Ok(messages) => messages,
+            if !lease.hold().await {
+                // Standing by: try again before a holder's claim could run out.
+                let jitter = Duration::from_millis(rand::random_range(0..250));
+                tokio::select! {
+                    () = shutdown.cancelled() => break,
+                    () = tokio::time::sleep(lease.ttl() / 3 + jitter) => continue,
+                }
+            }
+            let held = match self.pull(&consumer, &shutdown).await {
+                Ok(held) => held,
                 Err(err) => {
                     tracing::warn!(partition, %err, "pull failed; retrying");
                     tokio::select! {
@@ -264,55 +317,263 @@ impl Router {
                     }
                 }
             };
-            loop {
-                let next = tokio::select! {
-                    () = shutdown.cancelled() => return Ok(()),
-                    next = messages.next() => next,
-                };
-                match next {
-                    Some(Ok(message)) => self.handle(partition, message, &shutdown).await,
-                    Some(Err(err)) => {
-                        tracing::warn!(partition, %err, "consumer stream error");
-                    }
-                    None => break,
+            if shutdown.is_cancelled() {
+                // Another router takes them at once.
+                for message in &held {
+                    ack(message, AckKind::Nak(None)).await;
                 }
+                break;
             }
+            if held.is_empty() {
+                continue;
+            }
+            let Some(batch) = self
+                .exclusive(partition, &mut consumer, held, &mut lease, &shutdown)
+                .await
+            else {
+                continue;
+            };
+            self.apply_held(partition, batch, &shutdown).await;
         }
+        lease.release().await;
         Ok(())
     }
 
-    async fn handle(
+    /// Waits (up to a second) for the partition's next event, then takes
+    /// whatever else is there at once, up to `batch_size`. No pull request
+    /// is left open afterwards, so nothing more arrives until the next call.
+    async fn pull(
+        &self,
+        consumer: &jetstream::consumer::Consumer<pull::Config>,
+        shutdown: &CancellationToken,
+    ) -> std::result::Result<Vec<jetstream::Message>, String> {
+        let mut held = Vec::new();
+        let first = consumer
+            .batch()
+            .max_messages(1)
+            .expires(Duration::from_secs(1))
+            .messages()
+            .await
+            .map_err(|e| e.to_string())?;
+        collect(first, &mut held, shutdown).await;
+        let room = self.batch_size().saturating_sub(held.len());
+        if held.is_empty() || room == 0 {
+            return Ok(held);
+        }
+        let rest = consumer
+            .fetch()
+            .max_messages(room)
+            .messages()
+            .await
+            .map_err(|e| e.to_string())?;
+        collect(rest, &mut held, shutdown).await;
+        Ok(held)
+    }
+
+    /// The events of `held` in stream order once no other delivery of the
+    /// partition is pending (every earlier event is applied and acked);
+    /// meanwhile picks up redeliveries (a crashed router's events) and keeps
+    /// `held` alive with progress acks. `None` on shutdown (NAKed) or when
+    /// it stays contended for two ack waits (left to redelivery).
+    async fn exclusive(
         &self,
         partition: u16,
-        message: jetstream::Message,
+        consumer: &mut jetstream::consumer::Consumer<pull::Config>,
+        mut held: Vec<jetstream::Message>,
+        lease: &mut PartitionLease,
+        shutdown: &CancellationToken,
+    ) -> Option<Vec<jetstream::Message>> {
+        let ack_wait = Duration::from_secs(self.settings.ack_wait_secs.max(1));
+        let started = std::time::Instant::now();
+        let mut progressed = std::time::Instant::now();
+        let mut pause = Duration::from_millis(5);
+        loop {
+            // In stream order, each event once (its latest delivery).
+            held.sort_by_key(|m| {
+                let (delivered, sequence) = delivery(m);
+                (sequence, std::cmp::Reverse(delivered))
+            });
+            held.dedup_by_key(|m| stream_sequence(m));
+            match consumer.info().await {
+                // Fewer pending than held: the server dropped some of ours
+                // from its pending set (see `repair`); nobody else holds any.
+                Ok(info) if info.num_ack_pending <= held.len() => return Some(held),
+                Ok(info) => {
+                    tracing::debug!(
+                        partition,
+                        held = held.len(),
+                        pending = info.num_ack_pending,
+                        "other deliveries of the partition pending; waiting"
+                    );
+                }
+                Err(err) => tracing::warn!(partition, %err, "consumer info failed"),
+            }
+            if started.elapsed() > 2 * ack_wait || !lease.hold().await {
+                tracing::warn!(
+                    partition,
+                    held = held.len(),
+                    "partition stays contended; leaving the batch to redelivery"
+                );
+                metrics::counter!(observe::ROUTER_BATCHES, "outcome" => "contended").increment(1);
+                return None;
+            }
+            if progressed.elapsed() > ack_wait / 3 {
+                for message in &held {
+                    ack(message, AckKind::Progress).await;
+                }
+                progressed = std::time::Instant::now();
+            }
+            tokio::select! {
+                () = shutdown.cancelled() => {
+                    for message in &held {
+                        ack(message, AckKind::Nak(None)).await;
+                    }
+                    return None;
+                }
+                () = tokio::time::sleep(pause) => {}
+            }
+            pause = (pause * 2).min(Duration::from_millis(200));
+            let room = self.batch_size().saturating_sub(held.len()).max(1);
+            if let Ok(more) = consumer.fetch().max_messages(room).messages().await {
+                collect(more, &mut held, shutdown).await;
+            }
+        }
+    }
+
+    /// Applies a checked batch: malformed events to the DLQ, the rest in one
+    /// transaction (acked after the commit), or one by one when it fails.
+    async fn apply_held(
+        &self,
+        partition: u16,
+        held: Vec<jetstream::Message>,
         shutdown: &CancellationToken,
     ) {
-        let (delivered, stream_sequence) = match message.info() {
-            Ok(info) => (info.delivered, info.stream_sequence),
-            Err(_) => (1, 0),
+        let started = std::time::Instant::now();
+        // The whole batch stays ours while it is applied, one by one included.
+        let progress = {
+            let every = Duration::from_secs(self.settings.ack_wait_secs.max(2) / 2);
+            let messages = held.clone();
+            tokio::spawn(async move {
+                let mut ticker =
+                    tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+                loop {
+                    ticker.tick().await;
+                    for message in &messages {
+                        ack(message, AckKind::Progress).await;
+                    }
+                }
+            })
         };
-        let event = match InboundEvent::decode(&message.payload) {
-            Ok(event) => event,
-            Err(err) => {
-                // Never becomes valid: dead-letter at once.
-                self.dead_letter(
-                    &message,
-                    stream_sequence,
-                    delivered,
-                    "malformed",
-                    &err.to_string(),
-                )
-                .await;
-                return;
+        let mut batch = Vec::with_capacity(held.len());
+        for message in held {
+            let (delivered, sequence) = delivery(&message);
+            match InboundEvent::decode(&message.payload) {
+                Ok(event) => {
+                    let msg_id = message
+                        .headers
+                        .as_ref()
+                        .and_then(|h| h.get(MSG_ID_HEADER))
+                        .map_or_else(|| event.msg_id(), |v| v.as_str().to_owned());
+                    batch.push(Held {
+                        message,
+                        event,
+                        msg_id,
+                        delivered,
+                        sequence,
+                    });
+                }
+                Err(err) => {
+                    // Never becomes valid: dead-letter at once.
+                    self.dead_letter(&message, sequence, delivered, "malformed", &err.to_string())
+                        .await;
+                }
             }
+        }
+        let mut fresh = Vec::with_capacity(batch.len());
+        for item in batch {
+            if self.applied.contains_key(&item.msg_id) {
+                metrics::counter!(observe::ROUTER_CACHE, "result" => "hit").increment(1);
+                metrics::counter!(observe::ROUTER_EVENTS, "outcome" => "cached").increment(1);
+                ack(&item.message, AckKind::Ack).await;
+            } else {
+                metrics::counter!(observe::ROUTER_CACHE, "result" => "miss").increment(1);
+                fresh.push(item);
+            }
+        }
+        if fresh.is_empty() {
+            progress.abort();
+            return;
+        }
+        let span = tracing::info_span!("apply_batch", partition, events = fresh.len());
+        let events: Vec<&InboundEvent> = fresh.iter().map(|h| &h.event).collect();
+        let turn = match &self.write_turn {
+            Some(turn) => Some(turn.lock().await),
+            None => None,
         };
-        let msg_id = message
-            .headers
-            .as_ref()
-            .and_then(|h| h.get(MSG_ID_HEADER))
-            .map_or_else(|| event.msg_id(), |v| v.as_str().to_owned());
+        let outcome = sessions::apply_batch(
+            &self.db,
+            self.policy(),
+            &events,
+            Some(&self.sessions),
+            |i, applied| {
+                let item = &fresh[i];
+                lifecycle_stages(&item.event, applied, item.sequence, item.delivered)
+            },
+        )
+        .instrument(span)
+        .await;
+        drop(turn);
+        match outcome {
+            Ok(applied) => {
+                progress.abort();
+                metrics::counter!(observe::ROUTER_BATCHES, "outcome" => "committed").increment(1);
+                metrics::histogram!(observe::ROUTER_BATCH_EVENTS).record(fresh.len() as f64);
+                let elapsed = started.elapsed().as_secs_f64();
+                for (item, applied) in fresh.iter().zip(applied) {
+                    let label = outcome_label(&applied);
+                    metrics::histogram!(observe::ROUTER_APPLY_SECONDS, "outcome" => label)
+                        .record(elapsed);
+                    metrics::counter!(observe::ROUTER_EVENTS, "outcome" => label).increment(1);
+                    ack(&item.message, AckKind::Ack).await;
+                    self.applied.insert(item.msg_id.clone(), ()).await;
+                    tracing::debug!(partition, msg_id = %item.msg_id, ?applied, "applied");
+                    self.after_commit(&item.event, &applied).await;
+                }
+            }
+            Err(err) => {
+                metrics::counter!(observe::ROUTER_BATCHES, "outcome" => "failed").increment(1);
+                tracing::warn!(
+                    partition,
+                    events = fresh.len(),
+                    %err,
+                    "batch failed and was rolled back; applying its events one by one"
+                );
+                for item in &fresh {
+                    if shutdown.is_cancelled() {
+                        // Another router takes it (and what follows) at once.
+                        ack(&item.message, AckKind::Nak(None)).await;
+                        continue;
+                    }
+                    self.handle_decoded(partition, item, shutdown).await;
+                }
+                progress.abort();
+            }
+        }
+    }
+
+    /// What follows a committed event: live announcement, session health,
+    /// the bot's answer (all best effort).
+    async fn after_commit(&self, event: &InboundEvent, applied: &Applied) {
+        self.announce(applied).await;
+        self.record_session_health(event).await;
+        self.answer_as_bot(event, applied).await;
+    }
+
+    /// One event on its own (after its batch failed), in its own span.
+    async fn handle_decoded(&self, partition: u16, item: &Held, shutdown: &CancellationToken) {
         // One trace per message: continue the one the edge started.
-        let traceparent = message
+        let traceparent = item
+            .message
             .headers
             .as_ref()
             .and_then(|h| h.get(TRACEPARENT_HEADER))
@@ -320,17 +581,17 @@ impl Router {
         let span = tracing::info_span!(
             "apply_event",
             partition,
-            stream_sequence,
-            msg_id = %msg_id,
+            stream_sequence = item.sequence,
+            msg_id = %item.msg_id,
             conversation_id = tracing::field::Empty,
             trace_id = traceparent.as_deref().and_then(trace_id).unwrap_or(""),
         );
         self.apply_event(
             partition,
-            &message,
-            &event,
-            &msg_id,
-            (delivered, stream_sequence),
+            &item.message,
+            &item.event,
+            &item.msg_id,
+            (item.delivered, item.sequence),
             shutdown,
         )
         .instrument(span)
@@ -373,7 +634,8 @@ impl Router {
             })
         };
         // A database error is retried here, holding the event (the
-        // partition waits behind it either way, `max_ack_pending = 1`),
+        // partition waits behind it either way: the rest of its batch is
+        // held behind it),
         // rather than NAKed with a delay: nats-server 2.9.10 was seen to
         // drop such delayed redeliveries from a consumer's pending set while
         // advancing its ack floor, so the event was never applied and never
@@ -423,9 +685,7 @@ impl Router {
                 tracing::debug!(partition, %msg_id, ?applied, "applied");
                 self.record_lifecycle(event, &applied, stream_sequence, delivered)
                     .await;
-                self.announce(&applied).await;
-                self.record_session_health(event).await;
-                self.answer_as_bot(event, &applied).await;
+                self.after_commit(event, &applied).await;
             }
             Some(Err(err)) => {
                 self.dead_letter(
@@ -440,9 +700,8 @@ impl Router {
         }
     }
 
-    /// The message's lifecycle after an event changed it: received at the
-    /// edge, stored in INBOUND, routed (and assigned) for a customer
-    /// message; delivered / read / failed for a status of one of our replies.
+    /// The message's lifecycle after an event changed it (see
+    /// [`lifecycle_stages`]), beside the event's own transaction.
     async fn record_lifecycle(
         &self,
         event: &InboundEvent,
@@ -450,78 +709,10 @@ impl Router {
         stream_sequence: u64,
         delivered: i64,
     ) {
-        use entities::message_event::Stage;
-        let now = chrono::Utc::now();
-        match applied {
-            Applied::Message {
-                message_id,
-                conversation_id,
-                conversation,
-                opened,
-                bot,
-                ..
-            } => {
-                let mut stages = vec![
-                    (
-                        Stage::Received,
-                        event.received_at,
-                        serde_json::json!({ "region": event.region, "provider": event.provider.as_str() }),
-                    ),
-                    (
-                        Stage::Stored,
-                        now,
-                        serde_json::json!({ "stream": topology::INBOUND, "stream_sequence": stream_sequence, "delivered": delivered }),
-                    ),
-                    (
-                        Stage::Routed,
-                        now,
-                        serde_json::json!({
-                            "conversation_id": conversation_id,
-                            "status": conversation.status,
-                            "team_id": conversation.team_id,
-                            "opened": opened,
-                            "bot": bot.is_some(),
-                        }),
-                    ),
-                ];
-                if let Some(agent_id) = conversation.assignee_id {
-                    stages.push((
-                        Stage::Assigned,
-                        now,
-                        serde_json::json!({ "agent_id": agent_id }),
-                    ));
-                }
-                crate::lifecycle::record_all_logged(&self.db, *message_id, stages).await;
-            }
-            Applied::Status { message_id, .. } => {
-                let EventBody::Status(status) = &event.body else {
-                    return;
-                };
-                // `sent` is the sender's own record; the webhook's adds nothing.
-                let stage = match status.status.as_str() {
-                    "delivered" => Stage::Delivered,
-                    "read" | "played" => Stage::Read,
-                    "failed" => Stage::Failed,
-                    _ => return,
-                };
-                crate::lifecycle::record_all_logged(
-                    &self.db,
-                    *message_id,
-                    vec![(
-                        stage,
-                        now,
-                        serde_json::json!({
-                            "via": "status webhook",
-                            "provider_time": status.timestamp,
-                            "region": event.region,
-                            "stream_sequence": stream_sequence,
-                            "error": status.error,
-                        }),
-                    )],
-                )
-                .await;
-            }
-            Applied::Duplicate | Applied::Ignored => {}
+        if let Some((message_id, stages)) =
+            lifecycle_stages(event, applied, stream_sequence, delivered)
+        {
+            crate::lifecycle::record_all_logged(&self.db, message_id, stages).await;
         }
     }
 
@@ -739,6 +930,142 @@ impl Router {
             // Redelivered after ack_wait (no delayed NAK, see `handle`).
             tracing::error!(stream_sequence, "DLQ publish failed; left for redelivery");
         }
+    }
+}
+
+/// One pulled event of a batch.
+struct Held {
+    message: jetstream::Message,
+    event: InboundEvent,
+    msg_id: String,
+    delivered: i64,
+    sequence: u64,
+}
+
+/// Deliveries so far and the stream sequence of a pulled message.
+fn delivery(message: &jetstream::Message) -> (i64, u64) {
+    match message.info() {
+        Ok(info) => (info.delivered, info.stream_sequence),
+        Err(_) => (1, 0),
+    }
+}
+
+fn stream_sequence(message: &jetstream::Message) -> u64 {
+    delivery(message).1
+}
+
+fn outcome_label(applied: &Applied) -> &'static str {
+    match applied {
+        Applied::Message { .. } | Applied::Status { .. } => "applied",
+        Applied::Duplicate => "duplicate",
+        Applied::Ignored => "ignored",
+    }
+}
+
+/// Reads a pull request's messages to its end (bounded by a timeout in
+/// case the server never ends it).
+async fn collect(
+    mut batch: jetstream::consumer::pull::Batch,
+    held: &mut Vec<jetstream::Message>,
+    shutdown: &CancellationToken,
+) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        let next = tokio::select! {
+            () = shutdown.cancelled() => return,
+            () = tokio::time::sleep_until(deadline) => return,
+            next = batch.next() => next,
+        };
+        match next {
+            Some(Ok(message)) => held.push(message),
+            Some(Err(err)) => {
+                tracing::debug!(%err, "pull request ended");
+                return;
+            }
+            None => return,
+        }
+    }
+}
+
+/// The message's lifecycle after an event changed it: received at the
+/// edge, stored in INBOUND, routed (and assigned) for a customer
+/// message; delivered / read / failed for a status of one of our replies.
+fn lifecycle_stages(
+    event: &InboundEvent,
+    applied: &Applied,
+    stream_sequence: u64,
+    delivered: i64,
+) -> Option<(i64, Vec<crate::lifecycle::StageRecord>)> {
+    use entities::message_event::Stage;
+    let now = chrono::Utc::now();
+    match applied {
+        Applied::Message {
+            message_id,
+            conversation_id,
+            conversation,
+            opened,
+            bot,
+            ..
+        } => {
+            let mut stages = vec![
+                (
+                    Stage::Received,
+                    event.received_at,
+                    serde_json::json!({ "region": event.region, "provider": event.provider.as_str() }),
+                ),
+                (
+                    Stage::Stored,
+                    now,
+                    serde_json::json!({ "stream": topology::INBOUND, "stream_sequence": stream_sequence, "delivered": delivered }),
+                ),
+                (
+                    Stage::Routed,
+                    now,
+                    serde_json::json!({
+                        "conversation_id": conversation_id,
+                        "status": conversation.status,
+                        "team_id": conversation.team_id,
+                        "opened": opened,
+                        "bot": bot.is_some(),
+                    }),
+                ),
+            ];
+            if let Some(agent_id) = conversation.assignee_id {
+                stages.push((
+                    Stage::Assigned,
+                    now,
+                    serde_json::json!({ "agent_id": agent_id }),
+                ));
+            }
+            Some((*message_id, stages))
+        }
+        Applied::Status { message_id, .. } => {
+            let EventBody::Status(status) = &event.body else {
+                return None;
+            };
+            // `sent` is the sender's own record; the webhook's adds nothing.
+            let stage = match status.status.as_str() {
+                "delivered" => Stage::Delivered,
+                "read" | "played" => Stage::Read,
+                "failed" => Stage::Failed,
+                _ => return None,
+            };
+            Some((
+                *message_id,
+                vec![(
+                    stage,
+                    now,
+                    serde_json::json!({
+                        "via": "status webhook",
+                        "provider_time": status.timestamp,
+                        "region": event.region,
+                        "stream_sequence": stream_sequence,
+                        "error": status.error,
+                    }),
+                )],
+            ))
+        }
+        Applied::Duplicate | Applied::Ignored => None,
     }
 }
 

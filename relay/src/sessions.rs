@@ -92,9 +92,150 @@ async fn apply_message(
         return Ok(Applied::Duplicate);
     }
     let txn = crate::db::begin_write(db).await?;
+    let written = match write_message(&txn, policy, event, message, cache).await {
+        Ok(written) => written,
+        Err(err) if is_unique_violation(&err) => {
+            txn.rollback().await?;
+            return Ok(Applied::Duplicate);
+        }
+        Err(err) => return Err(err),
+    };
+    txn.commit().await?;
+    let applied = assign_after(db, written).await?;
+    remember(cache, &applied).await;
+    Ok(applied)
+}
+
+/// Applies several events of one partition, in order, in ONE transaction:
+/// all of them or none (any error rolls the whole batch back and is
+/// returned; the caller then applies them one by one). Assignment and the
+/// lifecycle records `stages` gives for each outcome (message id, stages)
+/// share the transaction.
+///
+/// # Errors
+/// Database errors, including a unique violation (a concurrent writer):
+/// nothing of the batch is written then.
+pub async fn apply_batch<F>(
+    db: &DatabaseConnection,
+    policy: SessionPolicy,
+    events: &[&InboundEvent],
+    cache: Option<&SessionCache>,
+    stages: F,
+) -> Result<Vec<Applied>, DbErr>
+where
+    F: Fn(usize, &Applied) -> Option<(i64, Vec<crate::lifecycle::StageRecord>)>,
+{
+    let txn = crate::db::begin_write(db).await?;
+    let mut out = Vec::with_capacity(events.len());
+    // Conversations cached while the batch is open (the next event of the
+    // same contact finds its conversation there; every use is
+    // version-checked), forgotten again if the batch rolls back.
+    let mut cached = Vec::new();
+    let written: Result<(), DbErr> = async {
+        for (i, event) in events.iter().enumerate() {
+            let applied = match &event.body {
+                EventBody::Message(message) => {
+                    // Checked inside the transaction: sees the batch's own rows.
+                    if already_applied(&txn, event.provider.as_str(), &message.id).await? {
+                        Applied::Duplicate
+                    } else {
+                        let written = write_message(&txn, policy, event, message, cache).await?;
+                        assign_after(&txn, written).await?
+                    }
+                }
+                EventBody::Status(status) => apply_status(&txn, event, status).await?,
+                EventBody::Session(_) => Applied::Ignored,
+            };
+            if let Some((message_id, records)) = stages(i, &applied) {
+                crate::lifecycle::record_all(&txn, message_id, records).await?;
+            }
+            if let Applied::Message { conversation, .. } = &applied {
+                cached.push((conversation.business_number_id, conversation.contact_id));
+            }
+            remember(cache, &applied).await;
+            out.push(applied);
+        }
+        Ok(())
+    }
+    .await;
+    let outcome = match written {
+        Ok(()) => txn.commit().await,
+        Err(err) => {
+            if let Err(rollback) = txn.rollback().await {
+                tracing::warn!(%rollback, "batch rollback failed; the connection drops it");
+            }
+            Err(err)
+        }
+    };
+    if let Err(err) = outcome {
+        if let Some(cache) = cache {
+            for (number_id, contact_id) in cached {
+                cache.forget(number_id, contact_id).await;
+            }
+        }
+        return Err(err);
+    }
+    Ok(out)
+}
+
+/// What writing a message decided, before an agent is chosen.
+struct Written {
+    conversation: conversation::Model,
+    message_id: i64,
+    opened: bool,
+    changed: bool,
+    bot: Option<BotScript>,
+    language: Option<String>,
+}
+
+/// Chooses an agent for a queued conversation without one (after the
+/// message's own writes; in the batch's transaction or on its own).
+async fn assign_after(conn: &impl ConnectionTrait, written: Written) -> Result<Applied, DbErr> {
+    let Written {
+        mut conversation,
+        message_id,
+        opened,
+        mut changed,
+        bot,
+        language,
+    } = written;
+    if conversation.status == "queued"
+        && conversation.assignee_id.is_none()
+        && let Some(assigned) = assignment::assign(conn, &conversation, language.as_deref()).await?
+    {
+        conversation = assigned;
+        changed = true;
+    }
+    Ok(Applied::Message {
+        conversation_id: conversation.id,
+        message_id,
+        conversation: Box::new(conversation),
+        opened,
+        changed,
+        bot,
+    })
+}
+
+/// The conversation after a committed message, for the next one.
+async fn remember(cache: Option<&SessionCache>, applied: &Applied) {
+    if let (Some(cache), Applied::Message { conversation, .. }) = (cache, applied) {
+        cache.put(conversation).await;
+    }
+}
+
+/// Contact upsert, conversation find-or-open (version-checked against the
+/// cache), message insert and routing, inside `txn`.
+async fn write_message(
+    txn: &impl ConnectionTrait,
+    policy: SessionPolicy,
+    event: &InboundEvent,
+    message: &InboundMessage,
+    cache: Option<&SessionCache>,
+) -> Result<Written, DbErr> {
+    let provider = event.provider.as_str();
     let now = Utc::now();
-    let number = business_number(&txn, event, now).await?;
-    let contact = upsert_contact(&txn, event, now).await?;
+    let number = business_number(txn, event, now).await?;
+    let contact = upsert_contact(txn, event, now).await?;
     // The cached conversation (if any) is used only through the
     // version-checked touch below; a stale one is dropped and read again.
     let cached = match cache {
@@ -108,16 +249,16 @@ async fn apply_message(
     let (mut conversation, mut opened) = match cached {
         Some(conversation) => (conversation, false),
         None => {
-            open_conversation(&txn, policy, number.id, contact.id, message.timestamp, now).await?
+            open_conversation(txn, policy, number.id, contact.id, message.timestamp, now).await?
         }
     };
-    if !touch(&txn, &mut conversation, message.timestamp, now, from_cache).await? {
+    if !touch(txn, &mut conversation, message.timestamp, now, from_cache).await? {
         if let Some(cache) = cache {
             cache.forget(number.id, contact.id).await;
         }
         (conversation, opened) =
-            open_conversation(&txn, policy, number.id, contact.id, message.timestamp, now).await?;
-        touch(&txn, &mut conversation, message.timestamp, now, false).await?;
+            open_conversation(txn, policy, number.id, contact.id, message.timestamp, now).await?;
+        touch(txn, &mut conversation, message.timestamp, now, false).await?;
     }
     let inserted = message::ActiveModel {
         conversation_id: Set(conversation.id),
@@ -134,16 +275,8 @@ async fn apply_message(
         updated_at: Set(now),
         ..Default::default()
     }
-    .insert(&txn)
-    .await;
-    let inserted = match inserted {
-        Ok(row) => row,
-        Err(err) if is_unique_violation(&err) => {
-            txn.rollback().await?;
-            return Ok(Applied::Duplicate);
-        }
-        Err(err) => return Err(err),
-    };
+    .insert(txn)
+    .await?;
     let mut bot = None;
     let mut changed = opened;
     let mut language = contact.language.clone();
@@ -154,11 +287,11 @@ async fn apply_message(
                 contact::Entity::update_many()
                     .col_expr(contact::Column::Language, Some(detected.clone()).into())
                     .filter(contact::Column::Id.eq(contact.id))
-                    .exec(&txn)
+                    .exec(txn)
                     .await?;
             }
         }
-        let rules = routing::load(&txn).await?;
+        let rules = routing::load(txn).await?;
         let facts = Facts {
             text: message.text.as_deref(),
             tier: &contact.tier,
@@ -190,7 +323,7 @@ async fn apply_message(
                 },
             };
             conversation =
-                assignment::transition(&txn, conversation.id, conversation.version, &route)
+                assignment::transition(txn, conversation.id, conversation.version, &route)
                     .await
                     .map_err(|e| match e {
                         assignment::TransitionError::Database(err) => err,
@@ -200,24 +333,13 @@ async fn apply_message(
             tracing::debug!(rule = rule.id, conversation = conversation.id, "routed");
         }
     }
-    txn.commit().await?;
-    if conversation.status == "queued"
-        && conversation.assignee_id.is_none()
-        && let Some(assigned) = assignment::assign(db, &conversation, language.as_deref()).await?
-    {
-        conversation = assigned;
-        changed = true;
-    }
-    if let Some(cache) = cache {
-        cache.put(&conversation).await;
-    }
-    Ok(Applied::Message {
-        conversation_id: conversation.id,
+    Ok(Written {
+        conversation,
         message_id: inserted.id,
-        conversation: Box::new(conversation),
         opened,
         changed,
         bot,
+        language,
     })
 }
 
@@ -420,7 +542,7 @@ fn status_rank(status: &str) -> u8 {
 }
 
 async fn apply_status(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     event: &InboundEvent,
     status: &DeliveryStatus,
 ) -> Result<Applied, DbErr> {

@@ -30,6 +30,8 @@ pub const ALERTS_BUCKET: &str = "WHARF_ALERTS";
 /// KV bucket (in the hub) of provider session health (WasenderApi
 /// `session.status`), one key per business number; written by the routers.
 pub const SESSIONS_BUCKET: &str = "WHARF_SESSIONS";
+/// KV bucket (in the hub) of the routers' partition leases (`lease`).
+pub const ROUTER_LEASES_BUCKET: &str = "WHARF_ROUTER_LEASES";
 /// Prefix of live conversation events (core NATS, not stored).
 pub const EVENTS_PREFIX: &str = "wa.events";
 
@@ -296,6 +298,7 @@ pub async fn ensure_hub(
             SESSIONS_BUCKET,
             "provider session health by business number",
         ),
+        (ROUTER_LEASES_BUCKET, "which router pulls each partition"),
     ] {
         ensure_state_bucket(js, bucket, description, settings.replicas)
             .await

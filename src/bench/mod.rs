@@ -47,6 +47,19 @@ pub struct BenchOptions {
     pub replies: usize,
     /// Sends per second of the rate-limited sender run.
     pub sender_limit: u32,
+    /// The parts to run (all by default).
+    pub parts: Vec<Part>,
+}
+
+/// A part of the bench run, to run some alone (e.g. under a profiler).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Part {
+    /// Raw publish, HTTP-only and edge ingest phases.
+    Edge,
+    /// End to end through routers.
+    E2e,
+    /// The sender runs (on the conversations of the last SQLite end-to-end run).
+    Sender,
 }
 
 impl Default for BenchOptions {
@@ -60,6 +73,7 @@ impl Default for BenchOptions {
             end_to_end_concurrency: 16,
             replies: 400,
             sender_limit: 80,
+            parts: vec![Part::Edge, Part::E2e, Part::Sender],
         }
     }
 }
@@ -366,10 +380,18 @@ pub async fn run(mut config: Config, options: BenchOptions) -> anyhow::Result<Re
 
     let mut phases = Vec::new();
     let mut round = 0u64;
-    for &c in &options.concurrency {
+    let edge_concurrency: &[usize] = if options.parts.contains(&Part::Edge) {
+        &options.concurrency
+    } else {
+        &[]
+    };
+    for &c in edge_concurrency {
         round += 1;
         let base = round * 100_000_000;
         // Limit: the same ~1 KiB event with a Nats-Msg-Id into the same stream.
+        // Before each phase the hub takes in what the previous one left in
+        // the edge stream: no phase pays for another's sourcing.
+        pipeline::settle(&hub_js).await?;
         let js = leaf_js.clone();
         phases.push(
             measure(
@@ -383,6 +405,7 @@ pub async fn run(mut config: Config, options: BenchOptions) -> anyhow::Result<Re
             )
             .await?,
         );
+        pipeline::settle(&hub_js).await?;
         let js = hub_js.clone();
         phases.push(
             measure("raw publish → INBOUND (hub, R3)", c, options.seconds, move |n| {
@@ -391,6 +414,7 @@ pub async fn run(mut config: Config, options: BenchOptions) -> anyhow::Result<Re
             })
             .await?,
         );
+        pipeline::settle(&hub_js).await?;
         let (client, url) = (http.clone(), verify_only.clone());
         phases.push(
             measure(
@@ -404,6 +428,7 @@ pub async fn run(mut config: Config, options: BenchOptions) -> anyhow::Result<Re
             )
             .await?,
         );
+        pipeline::settle(&hub_js).await?;
         let (client, url) = (http.clone(), edge_url.clone());
         phases.push(
             measure(
@@ -443,8 +468,13 @@ pub async fn run(mut config: Config, options: BenchOptions) -> anyhow::Result<Re
     if options.postgres_url.is_some() {
         databases.push("postgresql");
     }
+    let routers_runs: &[usize] = if options.parts.contains(&Part::E2e) {
+        &options.routers
+    } else {
+        &[]
+    };
     for kind in databases {
-        for &routers in &options.routers {
+        for &routers in routers_runs {
             round += 1;
             let db = match (kind, &options.postgres_url) {
                 ("postgresql", Some(url)) => BenchDb::postgres(url).await?,
@@ -474,7 +504,10 @@ pub async fn run(mut config: Config, options: BenchOptions) -> anyhow::Result<Re
         }
     }
     let mut sender = Vec::new();
-    if let Some(db) = &kept_sqlite {
+    if let Some(db) = kept_sqlite
+        .as_ref()
+        .filter(|_| options.parts.contains(&Part::Sender))
+    {
         sender.push(
             pipeline::sender(
                 &rig,

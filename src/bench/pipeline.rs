@@ -167,12 +167,13 @@ async fn backlog(js: &jetstream::Context) -> Option<u64> {
     Some(pending + source_lag)
 }
 
-/// Removes the router consumers and every stored event, so a run starts on
-/// an empty INBOUND: waits for the edge stream's source to settle first.
+/// Waits until INBOUND has taken in everything the edge stream holds (the
+/// source lag is 0 and nothing arrives for a moment), at most 60 s: a phase
+/// must not share the hub with the previous phase's sourcing backlog.
 ///
 /// # Errors
 /// When JetStream refuses.
-pub async fn reset_inbound(js: &jetstream::Context, partitions: u16) -> anyhow::Result<()> {
+pub async fn settle(js: &jetstream::Context) -> anyhow::Result<()> {
     let mut stream = js.get_stream(topology::INBOUND).await?;
     let deadline = Instant::now() + Duration::from_secs(60);
     let mut last = u64::MAX;
@@ -180,11 +181,21 @@ pub async fn reset_inbound(js: &jetstream::Context, partitions: u16) -> anyhow::
         let info = stream.info().await?;
         let lag: u64 = info.sources.iter().map(|s| s.lag).sum();
         if (lag == 0 && info.state.last_sequence == last) || Instant::now() > deadline {
-            break;
+            return Ok(());
         }
         last = info.state.last_sequence;
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
+}
+
+/// Removes the router consumers and every stored event, so a run starts on
+/// an empty INBOUND: waits for the edge stream's source to settle first.
+///
+/// # Errors
+/// When JetStream refuses.
+pub async fn reset_inbound(js: &jetstream::Context, partitions: u16) -> anyhow::Result<()> {
+    settle(js).await?;
+    let stream = js.get_stream(topology::INBOUND).await?;
     for partition in 0..partitions {
         let _ = stream
             .delete_consumer(&topology::router_consumer(partition))
