@@ -3,11 +3,6 @@
 
 use clap::Parser;
 
-/// mimalloc instead of glibc's allocator: malloc and free were 13–17 % of
-/// the edge's and the router's CPU in the profile (docs/benchmarks.md).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let cli = wharf::cli::Cli::parse();
