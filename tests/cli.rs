@@ -3,6 +3,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
+#[path = "support/up.rs"]
+mod up;
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -108,28 +110,11 @@ fn read_stack(data: &Path) -> Option<serde_json::Value> {
 }
 
 fn start_up(data: &Path) -> std::process::Child {
-    let mut command = wharf();
-    command
-        .arg("up")
-        .env("WHARF__UP__DATA_DIR", data)
-        .env(
-            "WHARF__DATABASE__URL",
-            format!("sqlite://{}?mode=rwc", data.join("wharf.db").display()),
-        )
-        .env("WHARF__ADMIN__LISTEN", "127.0.0.1:0")
-        .env("RUST_LOG", "warn");
-    for key in [
-        "HUB_CLIENT_PORT",
-        "HUB_CLUSTER_PORT",
-        "HUB_LEAFNODE_PORT",
-        "HUB_MONITOR_PORT",
-        "LEAF_CLIENT_PORT",
-        "LEAF_MONITOR_PORT",
-        "EDGE_HTTP_PORT",
-    ] {
-        command.env(format!("WHARF__UP__{key}"), "0");
-    }
-    command.stdout(Stdio::null()).spawn().unwrap()
+    let db_url = format!("sqlite://{}?mode=rwc", data.join("wharf.db").display());
+    up::up_command(data, &db_url, "warn")
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap()
 }
 
 fn terminate(child: &mut std::process::Child, signal: &str) -> std::process::ExitStatus {

@@ -65,6 +65,20 @@ async fn assert_refused(errors: &mut mpsc::UnboundedReceiver<String>, subject: &
     }
 }
 
+/// Publishes to `subject` and expects the server to refuse it.
+async fn assert_publish_refused(
+    client: &async_nats::Client,
+    errors: &mut mpsc::UnboundedReceiver<String>,
+    subject: &str,
+) {
+    client
+        .publish(subject.to_owned(), "forged".into())
+        .await
+        .unwrap();
+    client.flush().await.unwrap();
+    assert_refused(errors, subject).await;
+}
+
 /// Asks the JetStream API `subject` and expects the server to refuse it.
 async fn assert_api_refused(
     client: &async_nats::Client,
@@ -138,23 +152,11 @@ async fn an_edges_credentials_publish_its_regions_events_and_nothing_else() {
     );
 
     // Sending a reply: refused, OUTBOUND stays empty.
-    edge.publish("wa.out.1065.0", "{\"text\":\"hi\"}".into())
-        .await
-        .unwrap();
-    edge.flush().await.unwrap();
-    assert_refused(&mut errors, "wa.out.1065.0").await;
+    assert_publish_refused(&edge, &mut errors, "wa.out.1065.0").await;
 
     // Another region's stream, INBOUND directly, others' inboxes, the API.
-    edge.publish("wa.in.us.1065.0", "forged".into())
-        .await
-        .unwrap();
-    edge.flush().await.unwrap();
-    assert_refused(&mut errors, "wa.in.us.1065.0").await;
-    edge.publish("wa.in.hub.1065.0", "forged".into())
-        .await
-        .unwrap();
-    edge.flush().await.unwrap();
-    assert_refused(&mut errors, "wa.in.hub.1065.0").await;
+    assert_publish_refused(&edge, &mut errors, "wa.in.us.1065.0").await;
+    assert_publish_refused(&edge, &mut errors, "wa.in.hub.1065.0").await;
     let _inbox = edge.subscribe("_INBOX_router.>").await.unwrap();
     assert_refused(&mut errors, "_INBOX_router.>").await;
     let _all = edge.subscribe(">").await.unwrap();
@@ -198,12 +200,7 @@ async fn each_hub_role_is_refused_what_is_not_its_part() {
     let url = nats.hub.nodes[0].client_url.clone();
 
     let (router, mut errors) = client_as(&url, &config.nats.access(Role::Router)).await;
-    router
-        .publish("wa.in.hub.1065.0", "forged".into())
-        .await
-        .unwrap();
-    router.flush().await.unwrap();
-    assert_refused(&mut errors, "wa.in.hub.1065.0").await;
+    assert_publish_refused(&router, &mut errors, "wa.in.hub.1065.0").await;
     let _inbox = router.subscribe("_INBOX_admin.>").await.unwrap();
     assert_refused(&mut errors, "_INBOX_admin.>").await;
     for subject in [

@@ -9,7 +9,33 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use super::{eventually, meta_text};
+use crate::support::{eventually, meta_text};
+
+/// `wharf up` keeping its data in `data`, every port free-picked, logging
+/// at `rust_log`; the caller adds arguments and starts it.
+pub fn up_command(data: &Path, db_url: &str, rust_log: &str) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_wharf"));
+    command
+        .arg("up")
+        .env_remove("WHARF_CONFIG")
+        .env("WHARF__UP__DATA_DIR", data)
+        .env("WHARF__DATABASE__URL", db_url)
+        .env("WHARF__ADMIN__LISTEN", "127.0.0.1:0")
+        .env("RUST_LOG", rust_log);
+    for key in [
+        "HUB_CLIENT_PORT",
+        "HUB_CLUSTER_PORT",
+        "HUB_LEAFNODE_PORT",
+        "HUB_MONITOR_PORT",
+        "LEAF_CLIENT_PORT",
+        "LEAF_MONITOR_PORT",
+        "EDGE_HTTP_PORT",
+        "SANDBOX_PORT",
+    ] {
+        command.env(format!("WHARF__UP__{key}"), "0");
+    }
+    command
+}
 
 /// A running `wharf up`; stopped (SIGTERM) on drop if the test did not.
 pub struct UpProcess {
@@ -30,29 +56,11 @@ impl UpProcess {
         let log_path = dir.path().join("up.log");
         let log = std::fs::File::create(&log_path).unwrap();
         let db_url = format!("sqlite://{}?mode=rwc", data.join("wharf.db").display());
-        let mut command = Command::new(env!("CARGO_BIN_EXE_wharf"));
+        let mut command = up_command(&data, &db_url, rust_log);
         command
-            .arg("up")
             .args(args)
-            .env_remove("WHARF_CONFIG")
-            .env("WHARF__UP__DATA_DIR", &data)
-            .env("WHARF__DATABASE__URL", &db_url)
-            .env("WHARF__ADMIN__LISTEN", "127.0.0.1:0")
             .env("WHARF__OPS__ROUTER_LISTEN", "127.0.0.1:0")
-            .env("WHARF__OPS__SENDER_LISTEN", "127.0.0.1:0")
-            .env("RUST_LOG", rust_log);
-        for key in [
-            "HUB_CLIENT_PORT",
-            "HUB_CLUSTER_PORT",
-            "HUB_LEAFNODE_PORT",
-            "HUB_MONITOR_PORT",
-            "LEAF_CLIENT_PORT",
-            "LEAF_MONITOR_PORT",
-            "EDGE_HTTP_PORT",
-            "SANDBOX_PORT",
-        ] {
-            command.env(format!("WHARF__UP__{key}"), "0");
-        }
+            .env("WHARF__OPS__SENDER_LISTEN", "127.0.0.1:0");
         let child = command
             .stdout(Stdio::from(log.try_clone().unwrap()))
             .stderr(Stdio::from(log))
@@ -164,16 +172,12 @@ pub async fn message_and_reply(
         .await
         .unwrap();
     assert_eq!(accepted.status(), 200);
+    let get = |path: String| {
+        let request = http.get(format!("{admin_url}{path}")).bearer_auth(&token);
+        async move { request.send().await.ok()?.json::<Value>().await.ok() }
+    };
     let conversation = eventually(Duration::from_secs(30), "the conversation", || async {
-        let page: Value = http
-            .get(format!("{admin_url}/api/v1/conversations"))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .ok()?
-            .json()
-            .await
-            .ok()?;
+        let page = get("/api/v1/conversations".into()).await?;
         page["items"].as_array()?.first()?["id"].as_i64()
     })
     .await;
@@ -191,15 +195,7 @@ pub async fn message_and_reply(
         .unwrap();
     let reply_id = reply["id"].as_i64().expect("a queued reply");
     eventually(Duration::from_secs(30), "the reply delivered", || async {
-        let detail: Value = http
-            .get(format!("{admin_url}/api/v1/conversations/{conversation}"))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .ok()?
-            .json()
-            .await
-            .ok()?;
+        let detail = get(format!("/api/v1/conversations/{conversation}")).await?;
         detail["messages"].as_array()?.iter().find(|m| {
             m["id"].as_i64() == Some(reply_id)
                 && settled.contains(&m["status"].as_str().unwrap_or(""))
