@@ -14,10 +14,14 @@
 //!    race re-reads), then waits until its slot. Every send of every process
 //!    therefore gets its own slot, `spacing` apart. With a limit of `L` sends
 //!    per period `T` and an allowance `J` for the time between a slot and
-//!    the request reaching the provider (scheduling, connection reuse), the
-//!    spacing is `(T + 2J) / max(L - 1, 1)`: any window of length `T` then
-//!    holds at most `L` arrivals. The cost is a little throughput (Meta 80/s
-//!    with J = 25 ms → at most ~75/s) and one KV compare-and-set per send.
+//!    the request reaching the provider (scheduling, connection reuse, clock
+//!    skew), arrivals lie within ±J of their slots, so the arrivals in any
+//!    window of length `T` come from slots within `T + 2J`: at most
+//!    `floor((T + 2J) / spacing) + 1` of them. The spacing is therefore the
+//!    shortest one strictly above `(T + 2J) / L` (whole µs): any window of
+//!    length `T` holds at most `L` arrivals. The cost is a little throughput
+//!    (Meta 80/s with J = 25 ms → ~76.2/s, 0.952×) and one KV
+//!    compare-and-set per send.
 //!    Slots are wall-clock times, so hosts running senders need synchronised
 //!    clocks (NTP skew adds to J). The bucket is replicated like the streams.
 //!
@@ -64,15 +68,12 @@ impl Limit {
         period_ms: 5000,
     };
 
-    /// Distance between two shared slots, see the module docs.
+    /// Distance between two shared slots, see the module docs: the
+    /// shortest whole number of µs above `(T + 2J) / L`.
     pub fn spacing(self, allowance: Duration) -> Duration {
         let span_us = (self.period_ms + 2 * u64::try_from(allowance.as_millis()).unwrap_or(0))
             .saturating_mul(1000);
-        if self.sends <= 1 {
-            // One per period: the next must come strictly after the window.
-            return Duration::from_micros(span_us + 1000);
-        }
-        Duration::from_micros(span_us.div_ceil(u64::from(self.sends - 1)))
+        Duration::from_micros(span_us / u64::from(self.sends.max(1)) + 1)
     }
 
     fn quota(self) -> Quota {
@@ -306,8 +307,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn spacing_keeps_any_period_at_or_under_the_limit() {
-        for limit in [Limit::META, Limit::WASENDER, Limit::WASENDER_PROTECTED] {
+    fn spacing_keeps_any_period_at_or_under_the_limit_and_no_further() {
+        for limit in [
+            Limit::META,
+            Limit::WASENDER,
+            Limit::WASENDER_PROTECTED,
+            Limit {
+                sends: 7,
+                period_ms: 700,
+            },
+        ] {
             let allowance = Duration::from_millis(25);
             let d = limit.spacing(allowance).as_micros();
             // Slots `d` apart, arrivals within ±J of them: a window of T
@@ -315,7 +324,15 @@ mod tests {
             // floor((T + 2J) / d) + 1.
             let window = u128::from(limit.period_ms + 50) * 1000;
             assert!(window / d < u128::from(limit.sends), "{limit:?}");
+            // One µs closer and a window could hold L + 1: no throughput
+            // is given away beyond what the bound needs.
+            assert!(window / (d - 1) >= u128::from(limit.sends), "{limit:?}");
         }
+        // Meta's 80/s with J = 25 ms: 13.126 ms apart, ~76.2 sends/s.
+        assert_eq!(
+            Limit::META.spacing(Duration::from_millis(25)),
+            Duration::from_micros(13_126)
+        );
     }
 
     #[test]
