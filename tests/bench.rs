@@ -82,12 +82,41 @@ fn bench_runs_every_part_at_tiny_sizes_and_reports_tables_and_json() {
     let phases = report["phases"].as_array().unwrap();
     assert_eq!(
         phases.len(),
-        4,
-        "raw leaf, raw hub, HTTP only, edge: {phases:?}"
+        5,
+        "raw leaf, edge to leaf, raw hub, edge to hub, HTTP only: {phases:?}"
     );
+    let cpu = |phase: &Value, group: &str| {
+        phase["cpu_us_per_request"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|share| share["group"] == group)
+            .and_then(|share| share["us"].as_f64())
+            .unwrap_or_else(|| panic!("no CPU share of {group}: {phase}"))
+    };
     for phase in phases {
+        let name = phase["name"].as_str().unwrap();
         assert!(phase["requests"].as_u64().unwrap() > 0, "{phase}");
         assert!(phase["ratio_to_raw"].as_f64().unwrap() > 0.0, "{phase}");
+        assert!(cpu(phase, "bench") > 0.0, "{phase}");
+        if !name.starts_with("HTTP") {
+            // Every publish costs the NATS servers something; every phase
+            // but the HTTP-only one has a rate into INBOUND.
+            assert!(cpu(phase, "nats") > 0.0, "{phase}");
+            assert!(
+                phase["sustained_per_second"].as_f64().unwrap() > 0.0,
+                "{phase}"
+            );
+        }
+        if name.starts_with("edge") {
+            assert!(cpu(phase, "edge") > 0.0, "{phase}");
+            assert!(
+                phase["baseline"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("raw publish")
+            );
+        }
     }
     let end_to_end = report["end_to_end"].as_array().unwrap();
     let databases: Vec<&str> = end_to_end
@@ -125,6 +154,7 @@ fn bench_runs_every_part_at_tiny_sizes_and_reports_tables_and_json() {
     };
     for role in [
         "edge",
+        "edge (direct_to_hub)",
         "router-sqlite-1",
         "sender-limited",
         "nats-server hub",

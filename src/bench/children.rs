@@ -17,6 +17,9 @@ use super::{NUMBER, SECRET};
 pub struct RoleConfig {
     pub hub_urls: String,
     pub leaf_url: String,
+    /// The edge publishes straight into INBOUND on the hub
+    /// (`edge.direct_to_hub`) instead of into its leaf's stream.
+    pub edge_to_hub: bool,
     pub database_url: String,
     pub edge_listen: SocketAddr,
     pub partitions: u16,
@@ -66,7 +69,8 @@ regions = ["eu"]
 [edge]
 region = "eu"
 listen = {listen}
-nats_url = {leaf}
+nats_url = {edge_nats}
+direct_to_hub = {edge_to_hub}
 max_in_flight = 65536
 # The load generator is one address and one number: no abuse limits here.
 per_ip_per_second = 0
@@ -102,7 +106,12 @@ sender_listen = "127.0.0.1:0"
             db = quoted(&self.database_url),
             partitions = self.partitions,
             listen = quoted(&self.edge_listen.to_string()),
-            leaf = quoted(&self.leaf_url),
+            edge_nats = quoted(if self.edge_to_hub {
+                &self.hub_urls
+            } else {
+                &self.leaf_url
+            }),
+            edge_to_hub = self.edge_to_hub,
             sends = self.sends,
             period = self.period_ms,
             key = quoted(&self.secrets_key),
@@ -241,6 +250,7 @@ mod tests {
         let role = RoleConfig {
             hub_urls: "nats://127.0.0.1:1,nats://127.0.0.1:2".into(),
             leaf_url: "nats://127.0.0.1:3".into(),
+            edge_to_hub: false,
             database_url: "postgres://u:p\"w@h/db".into(),
             edge_listen: SocketAddr::from(([127, 0, 0, 1], 4)),
             partitions: 5,
@@ -272,6 +282,26 @@ mod tests {
         assert_eq!(config.topology.partitions, 5);
         assert_eq!(config.nats.users.router.password.expose(), "r\"pw");
         assert_eq!(config.edge.listen.port(), 4);
+        assert_eq!(config.edge.nats_url, "nats://127.0.0.1:3");
+        assert!(!config.edge.direct_to_hub);
+        let to_hub = RoleConfig {
+            edge_to_hub: true,
+            ..role
+        };
+        let config = crate::config::Config::load_from(
+            Some(
+                &to_hub
+                    .write(dir.path(), "y")
+                    .unwrap_or_else(|e| panic!("{e}")),
+            ),
+            figment::providers::Env::prefixed("WHARF_BENCH_TEST_NOTHING__"),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            config.edge.nats_url,
+            "nats://127.0.0.1:1,nats://127.0.0.1:2"
+        );
+        assert!(config.edge.direct_to_hub);
         assert_eq!(config.numbers[0].app_secret.expose(), SECRET);
         assert_eq!(
             config.sender.rate.limit_for(NUMBER, "meta"),

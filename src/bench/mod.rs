@@ -7,6 +7,7 @@
 //! RSS of every process. Every phase is bounded in time.
 
 mod children;
+mod load;
 mod pipeline;
 
 use std::sync::Arc;
@@ -21,6 +22,7 @@ use serde::Serialize;
 use tokio_util::sync::CancellationToken;
 
 pub use children::{RoleConfig, RoleProcess, own_peak_rss_kib, peak_rss_kib};
+use load::CpuGroups;
 pub use pipeline::{BenchDb, EndToEnd, SenderRun, busiest_window};
 
 use crate::config::Config;
@@ -89,8 +91,38 @@ pub struct Phase {
     pub p50_ms: f64,
     pub p99_ms: f64,
     pub p999_ms: f64,
-    /// `per_second` over the raw leaf publish at the same concurrency.
+    /// The raw publish phase this one is compared with (same stream, same
+    /// concurrency), when there is one.
+    pub baseline: Option<String>,
+    /// `per_second` over the baseline's.
     pub ratio_to_raw: Option<f64>,
+    /// CPU seconds per request of each group of processes during the phase
+    /// (NATS servers, edges, the bench process: load generator and the
+    /// HTTP-only server), in µs.
+    pub cpu_us_per_request: Vec<CpuShare>,
+    /// Phases into the leaf's stream: requests over the phase's time plus
+    /// the time until the hub had sourced them all into INBOUND (R3), i.e.
+    /// the rate at which they became durable in the replicated stream.
+    pub sustained_per_second: Option<f64>,
+    /// `sustained_per_second` over the baseline's.
+    pub sustained_ratio: Option<f64>,
+}
+
+impl Phase {
+    /// Records that the hub had sourced the phase's events `sourced_after`
+    /// its end.
+    fn sourced(&mut self, sourced_after: Duration) {
+        let phase_seconds = self.requests as f64 / self.per_second.max(1e-9);
+        self.sustained_per_second =
+            Some(self.requests as f64 / (phase_seconds + sourced_after.as_secs_f64()).max(1e-9));
+    }
+}
+
+/// CPU time per request of one group of processes.
+#[derive(Debug, Clone, Serialize)]
+pub struct CpuShare {
+    pub group: &'static str,
+    pub us: f64,
 }
 
 /// Peak resident set of one process over the run.
@@ -118,41 +150,37 @@ pub(crate) const NUMBER: &str = "106540352242922";
 pub(crate) const SECRET: &str = "bench-app-secret";
 
 /// A signed, realistic Meta delivery with one text message of ~1 KiB,
-/// sent now (so replies to it are inside the 24-hour window).
+/// sent now (so replies to it are inside the 24-hour window). Written from
+/// a template: the load generator's own CPU is taken from what it measures.
 fn delivery(n: u64) -> (Vec<u8>, String) {
-    let text = format!("order {n}: {}", "x".repeat(700));
+    static TEXT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| "x".repeat(700));
     let from = format!("4915{:09}", n % 5000);
-    let body = serde_json::json!({
-        "object": "whatsapp_business_account",
-        "entry": [{"id": "102290129340398", "changes": [{"field": "messages", "value": {
-            "messaging_product": "whatsapp",
-            "metadata": {"display_phone_number": "15550100", "phone_number_id": NUMBER},
-            "contacts": [{"profile": {"name": "Bench"}, "wa_id": from}],
-            "messages": [{"from": from, "id": format!("wamid.BENCH{n}"),
-                          "timestamp": chrono::Utc::now().timestamp().to_string(),
-                          "type": "text", "text": {"body": text}}]
-        }}]}]
-    })
-    .to_string()
+    let body = format!(
+        concat!(
+            r#"{{"object":"whatsapp_business_account","entry":[{{"id":"102290129340398","changes":[{{"field":"messages","value":{{"#,
+            r#""messaging_product":"whatsapp","metadata":{{"display_phone_number":"15550100","phone_number_id":"{number}"}},"#,
+            r#""contacts":[{{"profile":{{"name":"Bench"}},"wa_id":"{from}"}}],"#,
+            r#""messages":[{{"from":"{from}","id":"wamid.BENCH{n}","timestamp":"{ts}","type":"text","text":{{"body":"order {n}: {text}"}}}}]"#,
+            r#"}}}}]}}]}}"#
+        ),
+        number = NUMBER,
+        from = from,
+        n = n,
+        ts = chrono::Utc::now().timestamp(),
+        text = TEXT.as_str(),
+    )
     .into_bytes();
     let signature = relay::provider::meta::sign(SECRET, &body);
     (body, signature)
 }
 
-/// POSTs delivery `n` to `url`; whether it was answered 2xx.
-async fn post_signed(http: &reqwest::Client, url: &str, n: u64) -> bool {
+/// POSTs delivery `n` through `client`; whether it was answered 2xx.
+async fn post_signed(client: &load::Client, n: u64) -> bool {
     let (body, signature) = delivery(n);
-    match http
-        .post(url)
-        .header("content-type", "application/json")
-        .header(relay::provider::META_SIGNATURE_HEADER, signature)
-        .body(body)
-        .send()
+    client
+        .post((relay::provider::META_SIGNATURE_HEADER, &signature), &body)
         .await
-    {
-        Ok(response) => response.status().is_success(),
-        Err(_) => false,
-    }
+        .is_ok_and(|status| (200..300).contains(&status))
 }
 
 /// Runs `op` from `concurrency` tasks until `seconds` pass; `op(n)` is one
@@ -161,6 +189,7 @@ async fn measure<F, Fut>(
     name: &str,
     concurrency: usize,
     seconds: u64,
+    cpu: &CpuGroups,
     op: F,
 ) -> anyhow::Result<Phase>
 where
@@ -169,6 +198,7 @@ where
 {
     let op = Arc::new(op);
     let counter = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let cpu_before = cpu.sample();
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let mut tasks = Vec::with_capacity(concurrency);
     for _ in 0..concurrency {
@@ -204,6 +234,15 @@ where
         errors += task_errors;
     }
     let elapsed = started.elapsed().as_secs_f64().max(0.001);
+    let requests = all.len().max(1) as f64;
+    let cpu_us_per_request = cpu
+        .since(&cpu_before)
+        .into_iter()
+        .map(|used| CpuShare {
+            group: used.group,
+            us: used.seconds * 1e6 / requests,
+        })
+        .collect();
     let ms = |q: f64| all.value_at_quantile(q) as f64 / 1000.0;
     Ok(Phase {
         name: name.to_owned(),
@@ -214,7 +253,11 @@ where
         p50_ms: ms(0.5),
         p99_ms: ms(0.99),
         p999_ms: ms(0.999),
+        baseline: None,
         ratio_to_raw: None,
+        cpu_us_per_request,
+        sustained_per_second: None,
+        sustained_ratio: None,
     })
 }
 
@@ -237,11 +280,55 @@ async fn raw_publish(
     }
 }
 
-/// The raw leaf publish rate at concurrency `c` (or the nearest measured).
-fn raw_rate(phases: &[Phase], c: usize, exact: bool) -> Option<f64> {
+const RAW_LEAF: &str = "raw publish → EDGE_EU (leaf, R1)";
+const EDGE_LEAF: &str = "edge → EDGE_EU: signed webhook, 200 after PubAck";
+const RAW_HUB: &str = "raw publish → INBOUND (hub, R3)";
+const EDGE_HUB: &str = "edge → INBOUND (direct_to_hub): 200 after PubAck";
+const HTTP_ONLY: &str = "HTTP + signature check only (no publish)";
+
+/// The raw publish each phase is compared with: the same stream.
+fn baseline_of(name: &str) -> &'static str {
+    if name == EDGE_HUB || name == RAW_HUB {
+        RAW_HUB
+    } else {
+        RAW_LEAF
+    }
+}
+
+/// Sets every phase's baseline and ratio (same stream, same concurrency).
+fn compare_with_raw(phases: &mut [Phase]) {
+    let rates: Vec<(String, usize, f64, Option<f64>)> = phases
+        .iter()
+        .map(|p| {
+            (
+                p.name.clone(),
+                p.concurrency,
+                p.per_second,
+                p.sustained_per_second,
+            )
+        })
+        .collect();
+    for phase in phases.iter_mut() {
+        let baseline = baseline_of(&phase.name);
+        if let Some((_, _, raw, raw_sustained)) = rates
+            .iter()
+            .find(|(name, c, _, _)| name == baseline && *c == phase.concurrency)
+        {
+            phase.baseline = Some(baseline.to_owned());
+            phase.ratio_to_raw = Some(phase.per_second / raw.max(1e-9));
+            phase.sustained_ratio = phase
+                .sustained_per_second
+                .zip(*raw_sustained)
+                .map(|(ours, raw)| ours / raw.max(1e-9));
+        }
+    }
+}
+
+/// The raw leaf publish rate nearest concurrency `c` (end-to-end runs).
+fn raw_rate(phases: &[Phase], c: usize) -> Option<f64> {
     phases
         .iter()
-        .filter(|p| p.name.starts_with("raw publish → EDGE") && (!exact || p.concurrency == c))
+        .filter(|p| p.name == RAW_LEAF)
         .min_by_key(|p| p.concurrency.abs_diff(c))
         .map(|p| p.per_second.max(1e-9))
 }
@@ -324,6 +411,7 @@ pub async fn run(mut config: Config, options: BenchOptions) -> anyhow::Result<Re
     let role = RoleConfig {
         hub_urls: hub.client_urls(),
         leaf_url: leaf.process.client_url.clone(),
+        edge_to_hub: false,
         // The edge never opens a database; router and sender runs set theirs.
         database_url: BenchDb::sqlite(dir.path(), "unused").url().to_owned(),
         edge_listen,
@@ -341,11 +429,32 @@ pub async fn run(mut config: Config, options: BenchOptions) -> anyhow::Result<Re
         &edge_config,
         dir.path(),
     )?;
+    // A second edge writing INBOUND on the hub itself (`direct_to_hub`):
+    // the edge against raw publish into the very same R3 stream.
+    let hub_edge_listen: std::net::SocketAddr = format!("127.0.0.1:{}", free_port()?).parse()?;
+    let hub_edge_config = RoleConfig {
+        edge_to_hub: true,
+        edge_listen: hub_edge_listen,
+        ..role.clone()
+    }
+    .write(dir.path(), "edge-hub")?;
+    let mut hub_edge = RoleProcess::spawn(
+        "edge-hub",
+        &["edge", "--region", "eu"],
+        &hub_edge_config,
+        dir.path(),
+    )?;
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(4096)
         .timeout(Duration::from_secs(30))
         .build()?;
     wait_ready(&http, &format!("http://{edge_listen}/readyz"), &mut edge).await?;
+    wait_ready(
+        &http,
+        &format!("http://{hub_edge_listen}/readyz"),
+        &mut hub_edge,
+    )
+    .await?;
 
     // The same HTTP stack and signature check, answering without publishing:
     // where the time goes that is not JetStream's (runs in this process).
@@ -378,6 +487,16 @@ pub async fn run(mut config: Config, options: BenchOptions) -> anyhow::Result<Re
     let leaf_js = async_nats::jetstream::new(leaf_client);
     let hub_js = async_nats::jetstream::new(hub_client.clone());
 
+    // Where each phase's CPU goes.
+    let mut cpu = CpuGroups::default();
+    for node in &hub.nodes {
+        cpu.add("nats", node.pid());
+    }
+    cpu.add("nats", leaf.process.pid());
+    cpu.add("edge", edge.pid());
+    cpu.add("edge", hub_edge.pid());
+    cpu.add("bench", Some(std::process::id()));
+
     let mut phases = Vec::new();
     let mut round = 0u64;
     let edge_concurrency: &[usize] = if options.parts.contains(&Part::Edge) {
@@ -385,80 +504,72 @@ pub async fn run(mut config: Config, options: BenchOptions) -> anyhow::Result<Re
     } else {
         &[]
     };
+    let edge_load = load::Client::new(load::Target::parse(&edge_url)?);
+    let hub_edge_load = load::Client::new(load::Target::parse(&format!(
+        "http://{hub_edge_listen}/webhooks/meta"
+    ))?);
+    let verify_load = load::Client::new(load::Target::parse(&verify_only)?);
     for &c in edge_concurrency {
         round += 1;
         let base = round * 100_000_000;
-        // Limit: the same ~1 KiB event with a Nats-Msg-Id into the same stream.
         // Before each phase the hub takes in what the previous one left in
         // the edge stream: no phase pays for another's sourcing.
         pipeline::settle(&hub_js).await?;
+        // Limit: the same ~1 KiB event with a Nats-Msg-Id into the same stream.
         let js = leaf_js.clone();
-        phases.push(
-            measure(
-                "raw publish → EDGE_EU (leaf, R1)",
-                c,
-                options.seconds,
-                move |n| {
-                    let js = js.clone();
-                    async move { raw_publish(&js, "eu", base + n, n, partitions).await }
-                },
-            )
-            .await?,
-        );
-        pipeline::settle(&hub_js).await?;
+        let mut raw = measure(RAW_LEAF, c, options.seconds, &cpu, move |n| {
+            let js = js.clone();
+            async move { raw_publish(&js, "eu", base + n, n, partitions).await }
+        })
+        .await?;
+        raw.sourced(pipeline::settle(&hub_js).await?);
+        phases.push(raw);
+        let client = edge_load.clone();
+        let mut ingest = measure(EDGE_LEAF, c, options.seconds, &cpu, move |n| {
+            let client = client.clone();
+            async move { post_signed(&client, base + 10_000_000 + n).await }
+        })
+        .await?;
+        ingest.sourced(pipeline::settle(&hub_js).await?);
+        phases.push(ingest);
+        edge.check_running()?;
+        // Straight into the R3 stream: durable there at the PubAck.
         let js = hub_js.clone();
+        let mut raw = measure(RAW_HUB, c, options.seconds, &cpu, move |n| {
+            let js = js.clone();
+            async move { raw_publish(&js, "hub", base + 20_000_000 + n, n, partitions).await }
+        })
+        .await?;
+        raw.sourced(Duration::ZERO);
+        phases.push(raw);
+        let client = hub_edge_load.clone();
+        let mut ingest = measure(EDGE_HUB, c, options.seconds, &cpu, move |n| {
+            let client = client.clone();
+            async move { post_signed(&client, base + 30_000_000 + n).await }
+        })
+        .await?;
+        ingest.sourced(Duration::ZERO);
+        phases.push(ingest);
+        hub_edge.check_running()?;
+        let client = verify_load.clone();
         phases.push(
-            measure("raw publish → INBOUND (hub, R3)", c, options.seconds, move |n| {
-                let js = js.clone();
-                async move { raw_publish(&js, "hub", base + 50_000_000 + n, n, partitions).await }
+            measure(HTTP_ONLY, c, options.seconds, &cpu, move |n| {
+                let client = client.clone();
+                async move { post_signed(&client, base + 40_000_000 + n).await }
             })
             .await?,
         );
-        pipeline::settle(&hub_js).await?;
-        let (client, url) = (http.clone(), verify_only.clone());
-        phases.push(
-            measure(
-                "HTTP + signature check only (no publish)",
-                c,
-                options.seconds,
-                move |n| {
-                    let (http, url) = (client.clone(), url.clone());
-                    async move { post_signed(&http, &url, base + 90_000_000 + n).await }
-                },
-            )
-            .await?,
-        );
-        pipeline::settle(&hub_js).await?;
-        let (client, url) = (http.clone(), edge_url.clone());
-        phases.push(
-            measure(
-                "edge: signed webhook → 200 after PubAck",
-                c,
-                options.seconds,
-                move |n| {
-                    let (http, url) = (client.clone(), url.clone());
-                    async move { post_signed(&http, &url, base + 80_000_000 + n).await }
-                },
-            )
-            .await?,
-        );
-        edge.check_running()?;
     }
-    let ratios: Vec<Option<f64>> = phases
-        .iter()
-        .map(|p| raw_rate(&phases, p.concurrency, true).map(|raw| p.per_second / raw))
-        .collect();
-    for (phase, ratio) in phases.iter_mut().zip(ratios) {
-        phase.ratio_to_raw = ratio;
-    }
+    compare_with_raw(&mut phases);
 
     // End to end, then the sender on the conversations of the last SQLite run.
     let mut memory = Vec::new();
+    let hub_edge_peak = hub_edge.stop(Duration::from_secs(10));
     let rig = pipeline::Rig {
         dir: dir.path(),
         hub_js: hub_js.clone(),
         http: http.clone(),
-        edge_url: edge_url.clone(),
+        edge: edge_load.clone(),
         role: role.clone(),
         numbers: &config.numbers,
     };
@@ -493,8 +604,8 @@ pub async fn run(mut config: Config, options: BenchOptions) -> anyhow::Result<Re
             edge.check_running()?;
             let mut result =
                 result.with_context(|| format!("end to end on {kind} with {routers} routers"))?;
-            result.ratio_to_raw = raw_rate(&phases, result.concurrency, false)
-                .map(|raw| result.routed_per_second / raw);
+            result.ratio_to_raw =
+                raw_rate(&phases, result.concurrency).map(|raw| result.routed_per_second / raw);
             end_to_end.push(result);
             if kind == "sqlite" {
                 kept_sqlite = Some(db);
@@ -544,6 +655,13 @@ pub async fn run(mut config: Config, options: BenchOptions) -> anyhow::Result<Re
         RoleMemory {
             role: "edge".into(),
             peak_rss_mib: mib(edge.peak_rss_kib()),
+        },
+    );
+    memory.insert(
+        1,
+        RoleMemory {
+            role: "edge (direct_to_hub)".into(),
+            peak_rss_mib: mib(hub_edge_peak),
         },
     );
     for node in &hub.nodes {
@@ -618,11 +736,18 @@ pub fn markdown(report: &Report) -> String {
         "{} cores, {} s per phase, {} partitions\n",
         report.cores, report.seconds, report.partitions
     );
-    out.push_str("| phase | in flight | req/s | p50 ms | p99 ms | p99.9 ms | errors | vs raw leaf publish |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
+    out.push_str("| phase | in flight | req/s | p50 ms | p99 ms | p99.9 ms | errors | vs raw publish, same stream | in INBOUND (R3) incl. sourcing, /s | that vs raw | CPU µs/req: NATS servers | edge | load generator |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for phase in &report.phases {
+        let cpu = |group: &str| {
+            phase
+                .cpu_us_per_request
+                .iter()
+                .find(|share| share.group == group)
+                .map_or_else(|| "–".to_owned(), |share| format!("{:.0}", share.us))
+        };
         let _ = writeln!(
             out,
-            "| {} | {} | {:.0} | {:.2} | {:.2} | {:.2} | {} | {} |",
+            "| {} | {} | {:.0} | {:.2} | {:.2} | {:.2} | {} | {} | {} | {} | {} | {} | {} |",
             phase.name,
             phase.concurrency,
             phase.per_second,
@@ -630,7 +755,14 @@ pub fn markdown(report: &Report) -> String {
             phase.p99_ms,
             phase.p999_ms,
             phase.errors,
-            ratio(phase.ratio_to_raw)
+            ratio(phase.ratio_to_raw),
+            phase
+                .sustained_per_second
+                .map_or_else(|| "–".to_owned(), |r| format!("{r:.0}")),
+            ratio(phase.sustained_ratio),
+            cpu("nats"),
+            cpu("edge"),
+            cpu("bench"),
         );
     }
     if !report.end_to_end.is_empty() {

@@ -170,21 +170,30 @@ async fn backlog(js: &jetstream::Context) -> Option<u64> {
 /// Waits until INBOUND has taken in everything the edge stream holds (the
 /// source lag is 0 and nothing arrives for a moment), at most 60 s: a phase
 /// must not share the hub with the previous phase's sourcing backlog.
+/// Returns when, after the call, the last event arrived in INBOUND (to
+/// 100 ms).
 ///
 /// # Errors
 /// When JetStream refuses.
-pub async fn settle(js: &jetstream::Context) -> anyhow::Result<()> {
+pub async fn settle(js: &jetstream::Context) -> anyhow::Result<Duration> {
+    let started = Instant::now();
     let mut stream = js.get_stream(topology::INBOUND).await?;
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let mut last = u64::MAX;
+    let deadline = started + Duration::from_secs(60);
+    let mut last = stream.info().await?.state.last_sequence;
+    let mut last_change = Duration::ZERO;
     loop {
+        tokio::time::sleep(Duration::from_millis(100)).await;
         let info = stream.info().await?;
         let lag: u64 = info.sources.iter().map(|s| s.lag).sum();
-        if (lag == 0 && info.state.last_sequence == last) || Instant::now() > deadline {
-            return Ok(());
+        if info.state.last_sequence != last {
+            last = info.state.last_sequence;
+            last_change = started.elapsed();
+        } else if lag == 0 && started.elapsed() >= last_change + Duration::from_millis(300) {
+            return Ok(last_change);
         }
-        last = info.state.last_sequence;
-        tokio::time::sleep(Duration::from_millis(300)).await;
+        if Instant::now() > deadline {
+            return Ok(started.elapsed());
+        }
     }
 }
 
@@ -218,7 +227,8 @@ pub struct Rig<'a> {
     pub dir: &'a Path,
     pub hub_js: jetstream::Context,
     pub http: reqwest::Client,
-    pub edge_url: String,
+    /// The load generator's connections to the edge.
+    pub edge: super::load::Client,
     pub role: RoleConfig,
     pub numbers: &'a [relay::provider::NumberCredentials],
 }
@@ -288,11 +298,12 @@ pub async fn end_to_end(
     let started = Instant::now();
     let posted = Arc::new(AtomicU64::new(0));
     let load = {
-        let (http, url, posted) = (rig.http.clone(), rig.edge_url.clone(), Arc::clone(&posted));
-        super::measure("end to end", concurrency, seconds, move |n| {
-            let (http, url, posted) = (http.clone(), url.clone(), Arc::clone(&posted));
+        let (edge, posted) = (rig.edge.clone(), Arc::clone(&posted));
+        let cpu = super::CpuGroups::default();
+        super::measure("end to end", concurrency, seconds, &cpu, move |n| {
+            let (edge, posted) = (edge.clone(), Arc::clone(&posted));
             async move {
-                let ok = super::post_signed(&http, &url, base + n).await;
+                let ok = super::post_signed(&edge, base + n).await;
                 if ok {
                     posted.fetch_add(1, Ordering::Relaxed);
                 }
