@@ -133,6 +133,10 @@ fn bench_runs_every_part_at_tiny_sizes_and_reports_tables_and_json() {
         assert!(run["posted"].as_u64().unwrap() > 0, "{run}");
         assert!(run["routed"].as_u64().unwrap() > 0, "{run}");
         assert!(!run["lag"].as_array().unwrap().is_empty(), "{run}");
+        assert!(
+            run["router_cpu_us_per_event"].as_f64().unwrap() > 0.0,
+            "{run}"
+        );
     }
     let sender = report["sender"].as_array().unwrap();
     assert_eq!(sender.len(), 2, "{sender:?}");

@@ -736,37 +736,39 @@ pub fn markdown(report: &Report) -> String {
         "{} cores, {} s per phase, {} partitions\n",
         report.cores, report.seconds, report.partitions
     );
-    out.push_str("| phase | in flight | req/s | p50 ms | p99 ms | p99.9 ms | errors | vs raw publish, same stream | in INBOUND (R3) incl. sourcing, /s | that vs raw | CPU µs/req: NATS servers | edge | load generator |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
-    for phase in &report.phases {
-        let cpu = |group: &str| {
-            phase
-                .cpu_us_per_request
-                .iter()
-                .find(|share| share.group == group)
-                .map_or_else(|| "–".to_owned(), |share| format!("{:.0}", share.us))
-        };
-        let _ = writeln!(
-            out,
-            "| {} | {} | {:.0} | {:.2} | {:.2} | {:.2} | {} | {} | {} | {} | {} | {} | {} |",
-            phase.name,
-            phase.concurrency,
-            phase.per_second,
-            phase.p50_ms,
-            phase.p99_ms,
-            phase.p999_ms,
-            phase.errors,
-            ratio(phase.ratio_to_raw),
-            phase
-                .sustained_per_second
-                .map_or_else(|| "–".to_owned(), |r| format!("{r:.0}")),
-            ratio(phase.sustained_ratio),
-            cpu("nats"),
-            cpu("edge"),
-            cpu("bench"),
-        );
+    if !report.phases.is_empty() {
+        out.push_str("| phase | in flight | req/s | p50 ms | p99 ms | p99.9 ms | errors | vs raw publish, same stream | in INBOUND (R3) incl. sourcing, /s | that vs raw | CPU µs/req: NATS servers | edge | load generator |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for phase in &report.phases {
+            let cpu = |group: &str| {
+                phase
+                    .cpu_us_per_request
+                    .iter()
+                    .find(|share| share.group == group)
+                    .map_or_else(|| "–".to_owned(), |share| format!("{:.0}", share.us))
+            };
+            let _ = writeln!(
+                out,
+                "| {} | {} | {:.0} | {:.2} | {:.2} | {:.2} | {} | {} | {} | {} | {} | {} | {} |",
+                phase.name,
+                phase.concurrency,
+                phase.per_second,
+                phase.p50_ms,
+                phase.p99_ms,
+                phase.p999_ms,
+                phase.errors,
+                ratio(phase.ratio_to_raw),
+                phase
+                    .sustained_per_second
+                    .map_or_else(|| "–".to_owned(), |r| format!("{r:.0}")),
+                ratio(phase.sustained_ratio),
+                cpu("nats"),
+                cpu("edge"),
+                cpu("bench"),
+            );
+        }
     }
     if !report.end_to_end.is_empty() {
-        out.push_str("\n| end to end | routers | partitions | edge events/s | routed events/s | vs raw leaf publish | max lag | lag at load end | drained after load | keeps up |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+        out.push_str("\n| end to end | routers | partitions | edge events/s | routed events/s | vs raw leaf publish | max lag | lag at load end | drained after load | keeps up | router CPU µs/event |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|\n");
         for run in &report.end_to_end {
             let drained = if run.drained {
                 format!("{:.1} s", run.drain_seconds)
@@ -779,7 +781,7 @@ pub fn markdown(report: &Report) -> String {
             };
             let _ = writeln!(
                 out,
-                "| {} | {} | {} | {:.0} | {:.0} | {} | {} | {} | {} | {} |",
+                "| {} | {} | {} | {:.0} | {:.0} | {} | {} | {} | {} | {} | {:.0} |",
                 run.database,
                 run.routers,
                 run.partitions,
@@ -789,7 +791,8 @@ pub fn markdown(report: &Report) -> String {
                 run.max_lag,
                 run.lag_at_load_end,
                 drained,
-                if run.keeps_up { "yes" } else { "no" }
+                if run.keeps_up { "yes" } else { "no" },
+                run.router_cpu_us_per_event
             );
         }
     }

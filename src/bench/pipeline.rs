@@ -151,6 +151,9 @@ pub struct EndToEnd {
     /// The routers kept up: everything was routed before the deadline, at
     /// ≥ 0.9× the edge's rate.
     pub keeps_up: bool,
+    /// CPU time of the router processes (together) per routed event, µs,
+    /// over the load and the drain.
+    pub router_cpu_us_per_event: f64,
 }
 
 /// Events stored but not yet applied by the routers.
@@ -295,6 +298,11 @@ pub async fn end_to_end(
             }
         })
     };
+    let mut router_cpu = super::CpuGroups::default();
+    for process in &processes {
+        router_cpu.add("router", process.pid());
+    }
+    let router_cpu_before = router_cpu.sample();
     let started = Instant::now();
     let posted = Arc::new(AtomicU64::new(0));
     let load = {
@@ -332,6 +340,11 @@ pub async fn end_to_end(
     let finished = if drained { last_change } else { Instant::now() };
     stop.cancel();
     let lag = sampler.await.unwrap_or_default();
+    let router_seconds: f64 = router_cpu
+        .since(&router_cpu_before)
+        .iter()
+        .map(|used| used.seconds)
+        .sum();
     for process in processes {
         let role = process.name.clone();
         memory.push(RoleMemory {
@@ -361,6 +374,7 @@ pub async fn end_to_end(
         lag,
         lag_at_load_end,
         keeps_up: drained && routed as f64 / total >= 0.9 * edge_per_second,
+        router_cpu_us_per_event: router_seconds * 1e6 / routed.max(1) as f64,
     })
 }
 
