@@ -827,3 +827,61 @@ pub fn markdown(report: &Report) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn phase(name: &str, concurrency: usize, per_second: f64, sourced_after: Duration) -> Phase {
+        let mut phase = Phase {
+            name: name.to_owned(),
+            concurrency,
+            requests: (per_second * 10.0) as u64,
+            errors: 0,
+            per_second,
+            p50_ms: 1.0,
+            p99_ms: 2.0,
+            p999_ms: 3.0,
+            baseline: None,
+            ratio_to_raw: None,
+            cpu_us_per_request: Vec::new(),
+            sustained_per_second: None,
+            sustained_ratio: None,
+        };
+        if name != HTTP_ONLY {
+            phase.sourced(sourced_after);
+        }
+        phase
+    }
+
+    #[test]
+    fn each_phase_is_compared_with_raw_publish_into_its_own_stream_at_its_concurrency() {
+        let mut phases = vec![
+            phase(RAW_LEAF, 16, 1000.0, Duration::from_secs(10)),
+            phase(EDGE_LEAF, 16, 500.0, Duration::ZERO),
+            phase(RAW_HUB, 16, 800.0, Duration::ZERO),
+            phase(EDGE_HUB, 16, 600.0, Duration::ZERO),
+            phase(HTTP_ONLY, 16, 4000.0, Duration::ZERO),
+            phase(RAW_LEAF, 256, 2000.0, Duration::ZERO),
+            phase(EDGE_LEAF, 256, 500.0, Duration::ZERO),
+        ];
+        compare_with_raw(&mut phases);
+        let ratio = |i: usize| phases[i].ratio_to_raw.unwrap_or(-1.0);
+        assert!((ratio(1) - 0.5).abs() < 1e-9);
+        assert_eq!(phases[1].baseline.as_deref(), Some(RAW_LEAF));
+        assert!(
+            (ratio(3) - 0.75).abs() < 1e-9,
+            "the edge to the hub against raw INBOUND"
+        );
+        assert_eq!(phases[3].baseline.as_deref(), Some(RAW_HUB));
+        assert!((ratio(4) - 4.0).abs() < 1e-9);
+        assert!((ratio(6) - 0.25).abs() < 1e-9, "same concurrency only");
+        // The raw leaf phase took 10 s and its sourcing 10 s more: half the
+        // rate into INBOUND, against which the edge (sourced at once) is 1.0.
+        assert!((phases[0].sustained_per_second.unwrap_or(0.0) - 500.0).abs() < 1e-6);
+        assert!((phases[1].sustained_ratio.unwrap_or(0.0) - 1.0).abs() < 1e-9);
+        assert_eq!(phases[4].sustained_per_second, None);
+        assert_eq!(raw_rate(&phases, 20), Some(1000.0));
+        assert_eq!(raw_rate(&phases, 200), Some(2000.0));
+    }
+}
