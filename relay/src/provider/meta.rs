@@ -54,7 +54,7 @@ impl WebhookParser for MetaWebhook {
             .get(SIGNATURE_HEADER)
             .and_then(|v| v.to_str().ok())
             .ok_or(Rejection::MissingSignature)?;
-        let payload: Value = serde_json::from_slice(body)
+        let mut payload: Value = serde_json::from_slice(body)
             .map_err(|e| Rejection::Malformed(format!("not JSON: {e}")))?;
         let values = change_values(&payload)?;
         if values.is_empty() {
@@ -72,6 +72,7 @@ impl WebhookParser for MetaWebhook {
         for value in values {
             split_value(value, region, received_at, &mut events)?;
         }
+        keep_raw_objects(&mut payload, &mut events);
         Ok(Delivery { events, echoes: 0 })
     }
 }
@@ -95,6 +96,42 @@ fn change_values(payload: &Value) -> Result<Vec<&Value>, Rejection> {
         }
     }
     Ok(values)
+}
+
+/// Moves each message's and status's own object out of the parsed delivery
+/// into its event (`raw`), in the order `split_value` made the events:
+/// moved, not copied (the copy showed in the edge's profile).
+fn keep_raw_objects(payload: &mut Value, events: &mut [InboundEvent]) {
+    let mut objects = Vec::with_capacity(events.len());
+    for entry in payload
+        .get_mut("entry")
+        .and_then(Value::as_array_mut)
+        .into_iter()
+        .flatten()
+    {
+        for change in entry
+            .get_mut("changes")
+            .and_then(Value::as_array_mut)
+            .into_iter()
+            .flatten()
+        {
+            let Some(value) = change.get_mut("value") else {
+                continue;
+            };
+            for field in ["messages", "statuses"] {
+                if let Some(list) = value.get_mut(field).and_then(Value::as_array_mut) {
+                    objects.append(list);
+                }
+            }
+        }
+    }
+    for (event, object) in events.iter_mut().zip(objects) {
+        match &mut event.body {
+            EventBody::Message(message) => message.raw = object,
+            EventBody::Status(status) => status.raw = object,
+            EventBody::Session(_) => {}
+        }
+    }
 }
 
 fn phone_number_id(value: &Value) -> Result<&str, Rejection> {
@@ -199,7 +236,8 @@ fn split_value(
                 timestamp: timestamp(message)?,
                 text: message_text(message, &message_type),
                 message_type,
-                raw: message.clone(),
+                // Moved in by `keep_raw_objects`.
+                raw: Value::Null,
             }),
         });
     }
@@ -237,7 +275,7 @@ fn split_value(
                     .get("biz_opaque_callback_data")
                     .and_then(Value::as_str)
                     .map(str::to_owned),
-                raw: status.clone(),
+                raw: Value::Null,
             }),
         });
     }
@@ -304,6 +342,51 @@ mod tests {
                 assert_eq!(s.error.as_deref(), Some("131026 Message undeliverable"))
             }
             other => panic!("expected a status, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn every_event_keeps_its_own_object_across_entries_and_changes() {
+        let message = |id: &str| {
+            serde_json::json!({"from": "4915112345", "id": id, "timestamp": "1700000000",
+                               "type": "text", "text": {"body": id}})
+        };
+        let status = |id: &str| {
+            serde_json::json!({"id": id, "status": "read", "timestamp": "1700000001",
+                               "recipient_id": "4915112345"})
+        };
+        let value = |messages: Vec<Value>, statuses: Vec<Value>| {
+            serde_json::json!({"field": "messages", "value": {
+                "metadata": {"phone_number_id": "1065"},
+                "messages": messages, "statuses": statuses}})
+        };
+        let body = serde_json::json!({"entry": [
+            {"changes": [value(vec![message("m1"), message("m2")], vec![status("s1")]),
+                         value(vec![], vec![status("s2"), status("s3")])]},
+            {"changes": [value(vec![message("m3")], vec![])]}
+        ]})
+        .to_string()
+        .into_bytes();
+        let events = MetaWebhook
+            .accept(&directory(), &headers(&sign("s3cret", &body)), &body, "eu")
+            .expect("accepted")
+            .events;
+        let raw_ids: Vec<(String, String)> = events
+            .iter()
+            .map(|e| match &e.body {
+                EventBody::Message(m) => (m.id.clone(), m.raw["id"].to_string()),
+                EventBody::Status(s) => (s.id.clone(), s.raw["id"].to_string()),
+                other => panic!("unexpected {other:?}"),
+            })
+            .collect();
+        let expected: Vec<(String, String)> = ["m1", "m2", "s1", "s2", "s3", "m3"]
+            .iter()
+            .map(|id| ((*id).to_owned(), format!("\"{id}\"")))
+            .collect();
+        assert_eq!(raw_ids, expected);
+        match &events[0].body {
+            EventBody::Message(m) => assert_eq!(m.raw, message("m1")),
+            other => panic!("unexpected {other:?}"),
         }
     }
 
