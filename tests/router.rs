@@ -1146,3 +1146,74 @@ async fn a_poison_event_in_a_batch_is_dead_lettered_and_the_rest_applied_in_orde
 }
 
 on_sqlite_and_postgres!(a_poison_event_in_a_batch_is_dead_lettered_and_the_rest_applied_in_order);
+
+/// A batch whose one-by-one retries outlast the partition lease keeps the
+/// lease renewed all along (a standby would otherwise take the partition
+/// over mid-batch and then only wait behind its pending events).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_partition_lease_is_renewed_while_a_batch_retries_an_event() {
+    let mut stack = spawn_stack(
+        TestDb::sqlite(),
+        StackOptions {
+            tune: |config| {
+                // Retries of 0.25 + 0.5 + 1 + 1 s against a 1 s lease.
+                config.router.max_deliver = 5;
+                config.router.max_nak_delay_ms = 1000;
+                config.router.lease_secs = 1;
+            },
+            ..one_partition()
+        },
+    )
+    .await;
+    let from = "4915100000953";
+    poison_message(&stack, "wamid.LEASE.POISON").await;
+    queue_for_one_batch(
+        &mut stack,
+        from,
+        &["wamid.LEASE.0", "wamid.LEASE.POISON", "wamid.LEASE.2"],
+    )
+    .await;
+    let key = format!(
+        "p{}",
+        relay::topology::partition_of(from, stack.config.topology.partitions)
+    );
+    stack.start_router().await;
+    let js = stack.nats.hub_js().await;
+    let leases = js
+        .get_key_value(relay::topology::ROUTER_LEASES_BUCKET)
+        .await
+        .unwrap();
+    let dlq = js.get_stream(relay::topology::DLQ).await.unwrap();
+    let started = std::time::Instant::now();
+    let mut owners = std::collections::HashSet::new();
+    let mut samples = 0;
+    while dlq
+        .get_last_raw_message_by_subject("wa.dlq.router.database")
+        .await
+        .is_err()
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "no dead letter in 30 s"
+        );
+        if let Some(entry) = leases.entry(&key).await.unwrap() {
+            let claim: serde_json::Value = serde_json::from_slice(&entry.value).unwrap();
+            let until_ms = claim["until_ms"].as_i64().unwrap();
+            let now_ms = chrono::Utc::now().timestamp_millis();
+            assert!(
+                until_ms + 200 >= now_ms,
+                "the claim ran out {} ms ago while the batch was being applied",
+                now_ms - until_ms
+            );
+            owners.insert(claim["owner"].as_str().unwrap().to_owned());
+            samples += 1;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(samples >= 20, "the retries lasted {samples} samples");
+    assert_eq!(owners.len(), 1, "one router held the lease: {owners:?}");
+    eventually(Duration::from_secs(20), "the other two applied", || async {
+        (stored_in_order(&stack, "wamid.LEASE.").await.len() == 2).then_some(())
+    })
+    .await;
+}

@@ -333,7 +333,21 @@ impl Router {
             else {
                 continue;
             };
-            self.apply_held(partition, batch, &shutdown).await;
+            // The lease stays ours while the batch is applied, however long
+            // its one-by-one retries take: a standby taking over now would
+            // only wait behind our pending events (`exclusive`).
+            let applying = self.apply_held(partition, batch, &shutdown);
+            tokio::pin!(applying);
+            loop {
+                tokio::select! {
+                    () = &mut applying => break,
+                    () = tokio::time::sleep(lease.ttl() / 3) => {
+                        if !lease.hold().await {
+                            tracing::warn!(partition, "partition lease lost while applying a batch");
+                        }
+                    }
+                }
+            }
         }
         lease.release().await;
         Ok(())
