@@ -1217,3 +1217,55 @@ async fn the_partition_lease_is_renewed_while_a_batch_retries_an_event() {
     })
     .await;
 }
+
+/// A partition consumer left by an older router (one event in flight at a
+/// time) takes the current settings when a router starts, keeping its
+/// place in the stream.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_old_partition_consumer_is_updated_to_the_current_settings() {
+    use async_nats::jetstream::consumer::pull;
+    let mut stack = spawn_stack(TestDb::sqlite(), one_partition()).await;
+    let from = "4915100000954";
+    send(&stack, from, "wamid.OLD.0", "before").await;
+    eventually(
+        Duration::from_secs(20),
+        "the first event applied",
+        || async { (stored_in_order(&stack, "wamid.OLD.").await.len() == 1).then_some(()) },
+    )
+    .await;
+    stack.stop_router().await;
+    let js = stack.nats.hub_js().await;
+    let inbound = js.get_stream(relay::topology::INBOUND).await.unwrap();
+    let partition = relay::topology::partition_of(from, stack.config.topology.partitions);
+    let name = relay::topology::router_consumer(partition);
+    let mut consumer: async_nats::jetstream::consumer::Consumer<pull::Config> =
+        inbound.get_consumer(&name).await.unwrap();
+    let mut old = consumer.cached_info().config.clone();
+    old.max_ack_pending = 1;
+    inbound.create_consumer(old).await.unwrap();
+    assert_eq!(consumer.info().await.unwrap().config.max_ack_pending, 1);
+    send(&stack, from, "wamid.OLD.1", "after").await;
+
+    stack.start_router().await;
+    eventually(Duration::from_secs(20), "the consumer updated", || async {
+        let info = inbound
+            .get_consumer::<pull::Config>(&name)
+            .await
+            .ok()?
+            .info()
+            .await
+            .ok()?
+            .clone();
+        (info.config.max_ack_pending == stack.config.router.batch_size as i64).then_some(())
+    })
+    .await;
+    eventually(
+        Duration::from_secs(20),
+        "the next event applied once",
+        || async {
+            (stored_in_order(&stack, "wamid.OLD.").await == ["wamid.OLD.0", "wamid.OLD.1"])
+                .then_some(())
+        },
+    )
+    .await;
+}

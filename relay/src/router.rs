@@ -167,22 +167,40 @@ impl Router {
                     .map_err(Error::nats)?;
                 let mut consumers = Vec::new();
                 for partition in 0..self.topology.partitions {
-                    let consumer: jetstream::consumer::Consumer<pull::Config> = stream
+                    let wanted = pull::Config {
+                        durable_name: Some(topology::router_consumer(partition)),
+                        filter_subject: topology::inbound_partition_filter(partition),
+                        ack_policy: AckPolicy::Explicit,
+                        ack_wait: Duration::from_secs(self.settings.ack_wait_secs),
+                        max_deliver: self.settings.max_deliver,
+                        max_ack_pending: self.batch_size() as i64,
+                        deliver_policy: DeliverPolicy::All,
+                        ..Default::default()
+                    };
+                    let mut consumer: jetstream::consumer::Consumer<pull::Config> = stream
                         .get_or_create_consumer(
                             &topology::router_consumer(partition),
-                            pull::Config {
-                                durable_name: Some(topology::router_consumer(partition)),
-                                filter_subject: topology::inbound_partition_filter(partition),
-                                ack_policy: AckPolicy::Explicit,
-                                ack_wait: Duration::from_secs(self.settings.ack_wait_secs),
-                                max_deliver: self.settings.max_deliver,
-                                max_ack_pending: self.batch_size() as i64,
-                                deliver_policy: DeliverPolicy::All,
-                                ..Default::default()
-                            },
+                            wanted.clone(),
                         )
                         .await
                         .map_err(Error::nats)?;
+                    // A consumer made by an older router or other settings
+                    // takes the current ones (JetStream updates these in
+                    // place; the delivery state stays).
+                    let existing = &consumer.cached_info().config;
+                    if (
+                        existing.ack_wait,
+                        existing.max_deliver,
+                        existing.max_ack_pending,
+                    ) != (wanted.ack_wait, wanted.max_deliver, wanted.max_ack_pending)
+                    {
+                        tracing::info!(
+                            partition,
+                            max_ack_pending = wanted.max_ack_pending,
+                            "updating the partition consumer to the current settings"
+                        );
+                        consumer = stream.create_consumer(wanted).await.map_err(Error::nats)?;
+                    }
                     consumers.push((partition, consumer));
                 }
                 Ok(consumers)
