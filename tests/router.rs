@@ -4,11 +4,14 @@
 //! the stream's duplicate window.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "support/procs.rs"]
+mod procs;
 mod support;
 
 use std::time::Duration;
 
 use entities::{agent, contact, conversation, message, routing_rule, team, team_member};
+use procs::{ProcessOptions, ProcessStack};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 use support::*;
 
@@ -1269,3 +1272,111 @@ async fn an_old_partition_consumer_is_updated_to_the_current_settings() {
     )
     .await;
 }
+
+/// Lease owners of the partitions (`p<N>` keys with a live claim).
+async fn lease_owners(js: &async_nats::jetstream::Context, partitions: u16) -> Vec<String> {
+    let Ok(leases) = js
+        .get_key_value(relay::topology::ROUTER_LEASES_BUCKET)
+        .await
+    else {
+        return Vec::new();
+    };
+    let now_ms = chrono::Utc::now().timestamp_millis();
+    let mut owners = Vec::new();
+    for partition in 0..partitions {
+        if let Ok(Some(entry)) = leases.entry(&format!("p{partition}")).await
+            && let Ok(claim) = serde_json::from_slice::<serde_json::Value>(&entry.value)
+            && claim["until_ms"].as_i64().unwrap_or(0) >= now_ms
+            && let Some(owner) = claim["owner"].as_str().filter(|o| !o.is_empty())
+        {
+            owners.push(owner.to_owned());
+        }
+    }
+    owners
+}
+
+/// How many partitions each owner holds, largest first.
+fn shares(owners: &[String]) -> Vec<usize> {
+    let mut counts = std::collections::HashMap::<&str, usize>::new();
+    for owner in owners {
+        *counts.entry(owner.as_str()).or_default() += 1;
+    }
+    let mut shares: Vec<usize> = counts.into_values().collect();
+    shares.sort_unstable_by(|a, b| b.cmp(a));
+    shares
+}
+
+/// On PostgreSQL the partitions are spread over the live routers (at most
+/// `ceil(partitions / routers)` each), a killed router's share is taken
+/// by the others, and events flow through all of them; on SQLite one
+/// router holds every partition.
+async fn routers_share_the_partitions_on_postgres_only(db: TestDb) {
+    let postgres = db.url().starts_with("postgres");
+    let mut stack = ProcessStack::start(
+        db.url(),
+        ProcessOptions {
+            regions: vec!["eu"],
+            routers: 3,
+            senders: 0,
+            partitions: 8,
+            tune: |config| config.router.lease_secs = 2,
+        },
+    )
+    .await;
+    let js = stack.hub_js().await;
+    let spread = if postgres { vec![3, 3, 2] } else { vec![8] };
+    eventually(Duration::from_secs(60), "the partitions spread", || async {
+        let owners = lease_owners(&js, 8).await;
+        (owners.len() == 8 && shares(&owners) == spread).then_some(())
+    })
+    .await;
+
+    // On SQLite the killed one may be the holder (a standby then takes all
+    // eight) or a standby (nothing moves).
+    stack.routers[0].kill();
+    let after = if postgres { vec![4, 4] } else { vec![8] };
+    eventually(
+        Duration::from_secs(60),
+        "the partitions re-spread",
+        || async {
+            let owners = lease_owners(&js, 8).await;
+            (owners.len() == 8 && shares(&owners) == after).then_some(())
+        },
+    )
+    .await;
+
+    let url = format!("{}/webhooks/meta", stack.edges[0].url);
+    for i in 0..16 {
+        let body = meta_text(
+            PHONE_NUMBER_ID,
+            &format!("49151000009{i:02}"),
+            "Share",
+            &format!("wamid.SHARE.{i}"),
+            "shared",
+            1_764_300_000,
+        );
+        let response = stack
+            .http
+            .post(&url)
+            .header(
+                "x-hub-signature-256",
+                relay::provider::meta::sign(APP_SECRET, &body),
+            )
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+    }
+    eventually(Duration::from_secs(60), "every event applied", || async {
+        let stored = message::Entity::find()
+            .filter(message::Column::ProviderMessageId.like("wamid.SHARE.%"))
+            .count(&stack.database)
+            .await
+            .ok()?;
+        (stored == 16).then_some(())
+    })
+    .await;
+}
+
+on_sqlite_and_postgres!(routers_share_the_partitions_on_postgres_only);

@@ -6,29 +6,168 @@
 //! the others stand by and take over when a holder stops renewing (a crash)
 //! or lets go (shutdown).
 //!
+//! On PostgreSQL the partitions are shared: every router keeps itself in a
+//! roster (the key `routers`: owner → claim end, renewed like a lease) and
+//! holds at most its fair share, `ceil(partitions / live routers)`; a router
+//! above its share (another one joined) lets partitions go between batches
+//! and the newcomer takes them. On SQLite one router holds them all (its
+//! partitions take turns on one in-process write lock; several processes
+//! would queue in SQLite's busy handler instead).
+//!
 //! A lease is what keeps two routers from holding parts of one partition's
 //! backlog at once (each would wait for the other); ordering itself does
 //! not rest on it: the router applies a batch only while nothing else of its
 //! partition is pending (`router`). Clocks are assumed NTP-synchronised, as
 //! for the shared send schedule (`ratelimit`).
 
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use async_nats::jetstream::kv;
 use serde::{Deserialize, Serialize};
+use tokio_util::sync::CancellationToken;
+
+/// The key of the roster of live routers in the leases bucket.
+const ROSTER_KEY: &str = "routers";
+
+/// How many partitions one router process may hold: all of them, or (when
+/// shared) its fair part of them among the live routers.
+pub struct Share {
+    store: kv::Store,
+    owner: String,
+    ttl: Duration,
+    partitions: usize,
+    shared: bool,
+    /// Routers in the roster at the last heartbeat, this one included.
+    live: AtomicUsize,
+    /// Partition leases this process holds.
+    held: AtomicUsize,
+}
+
+impl Share {
+    /// `shared = false`: this router may hold every partition (SQLite).
+    pub fn new(
+        store: kv::Store,
+        owner: &str,
+        ttl: Duration,
+        partitions: u16,
+        shared: bool,
+    ) -> Arc<Self> {
+        Arc::new(Self {
+            store,
+            owner: owner.to_owned(),
+            ttl,
+            partitions: usize::from(partitions),
+            shared,
+            live: AtomicUsize::new(1),
+            held: AtomicUsize::new(0),
+        })
+    }
+
+    /// The most partitions this router should hold now.
+    pub fn fair(&self) -> usize {
+        if self.shared {
+            self.partitions
+                .div_ceil(self.live.load(Ordering::Relaxed).max(1))
+        } else {
+            self.partitions
+        }
+    }
+
+    /// Partitions held by this process.
+    pub fn held(&self) -> usize {
+        self.held.load(Ordering::Relaxed)
+    }
+
+    /// Routers alive at the last heartbeat, this one included.
+    pub fn live(&self) -> usize {
+        self.live.load(Ordering::Relaxed)
+    }
+
+    /// Puts this router in the roster (first call: before any lease is
+    /// taken, so a newcomer's share counts the routers already running).
+    pub async fn join(&self) {
+        self.beat(false).await;
+    }
+
+    /// Keeps this router in the roster until `shutdown`, then takes it out.
+    pub async fn heartbeat(self: Arc<Self>, shutdown: CancellationToken) {
+        if !self.shared {
+            return;
+        }
+        loop {
+            tokio::select! {
+                () = shutdown.cancelled() => break,
+                () = tokio::time::sleep(self.ttl / 3) => self.beat(false).await,
+            }
+        }
+        self.beat(true).await;
+    }
+
+    /// One compare-and-set of the roster: this router's claim renewed (or
+    /// removed when `leaving`), run-out claims dropped.
+    async fn beat(&self, leaving: bool) {
+        if !self.shared {
+            return;
+        }
+        for _ in 0..20 {
+            let (mut roster, revision) = match self.store.entry(ROSTER_KEY).await {
+                Ok(Some(entry)) if entry.operation == kv::Operation::Put => (
+                    serde_json::from_slice::<BTreeMap<String, i64>>(&entry.value)
+                        .unwrap_or_default(),
+                    Some(entry.revision),
+                ),
+                Ok(Some(entry)) => (BTreeMap::new(), Some(entry.revision)),
+                Ok(None) => (BTreeMap::new(), None),
+                Err(err) => {
+                    tracing::debug!(%err, "router roster not read");
+                    return;
+                }
+            };
+            let now = now_ms();
+            roster.retain(|_, until| *until >= now);
+            if leaving {
+                roster.remove(&self.owner);
+            } else {
+                let ttl_ms = i64::try_from(self.ttl.as_millis()).unwrap_or(i64::MAX / 2);
+                roster.insert(self.owner.clone(), now + ttl_ms);
+            }
+            let value: bytes::Bytes = serde_json::to_vec(&roster).unwrap_or_default().into();
+            let written = match revision {
+                Some(revision) => self.store.update(ROSTER_KEY, value, revision).await.is_ok(),
+                None => self.store.create(ROSTER_KEY, value).await.is_ok(),
+            };
+            if written {
+                let before = self.live.swap(roster.len().max(1), Ordering::Relaxed);
+                if before != roster.len().max(1) && !leaving {
+                    tracing::info!(
+                        routers = roster.len(),
+                        share = self.fair(),
+                        "routers sharing the partitions"
+                    );
+                }
+                return;
+            }
+        }
+        tracing::warn!("router roster not updated (contended)");
+    }
+}
 
 /// What a lease key holds.
 #[derive(Debug, Serialize, Deserialize)]
 struct Claim {
     /// The holding router process (empty: released).
     owner: String,
-    /// Unix milliseconds after which the claim is void.
+    /// Unix milliseconds after which the claim is void (released: when).
     until_ms: i64,
 }
 
 /// One router's view of its lease on one partition.
 pub struct PartitionLease {
     store: kv::Store,
+    share: Arc<Share>,
     key: String,
     owner: String,
     ttl: Duration,
@@ -43,9 +182,16 @@ fn now_ms() -> i64 {
 
 impl PartitionLease {
     /// The lease on `partition` as seen by router `owner`; nothing is taken yet.
-    pub fn new(store: kv::Store, partition: u16, owner: &str, ttl: Duration) -> Self {
+    pub fn new(
+        store: kv::Store,
+        partition: u16,
+        owner: &str,
+        ttl: Duration,
+        share: Arc<Share>,
+    ) -> Self {
         Self {
             store,
+            share,
             key: format!("p{partition}"),
             owner: owner.to_owned(),
             ttl,
@@ -85,22 +231,35 @@ impl PartitionLease {
                 Err(err) => {
                     tracing::warn!(key = %self.key, %err, "partition lease lost");
                     self.revision = None;
+                    self.share.held.fetch_sub(1, Ordering::Relaxed);
                 }
             }
         }
+        // Within its share a router takes any free lease; beyond it only one
+        // that nobody took for a whole lease time (its share's holders
+        // would have: they try every third of it), so no partition is
+        // left without a router.
+        let within_share = self.share.held() < self.share.fair();
+        let ttl_ms = i64::try_from(self.ttl.as_millis()).unwrap_or(i64::MAX / 2);
         let taken = match self.store.entry(&self.key).await {
             Ok(None) => self.store.create(&self.key, self.claim()).await.ok(),
             Ok(Some(entry)) => {
-                let free = entry.operation != kv::Operation::Put
-                    || serde_json::from_slice::<Claim>(&entry.value)
-                        .map_or(true, |c| c.owner.is_empty() || c.until_ms < now_ms());
-                if free {
-                    self.store
+                // Free since: the end of a run-out claim, the moment of a
+                // release; a deleted or unreadable key is free since ever.
+                let free_since = if entry.operation == kv::Operation::Put {
+                    serde_json::from_slice::<Claim>(&entry.value).map_or(Some(0), |c| {
+                        (c.owner.is_empty() || c.until_ms < now_ms()).then_some(c.until_ms)
+                    })
+                } else {
+                    Some(0)
+                };
+                match free_since {
+                    Some(since) if within_share || since + ttl_ms < now_ms() => self
+                        .store
                         .update(&self.key, self.claim(), entry.revision)
                         .await
-                        .ok()
-                } else {
-                    None
+                        .ok(),
+                    _ => None,
                 }
             }
             Err(err) => {
@@ -112,8 +271,32 @@ impl PartitionLease {
             tracing::info!(key = %self.key, owner = %self.owner, "partition lease taken");
             self.revision = Some(revision);
             self.renewed = Instant::now();
+            self.share.held.fetch_add(1, Ordering::Relaxed);
         }
         self.revision.is_some()
+    }
+
+    /// Lets this partition go when the router holds more than its share
+    /// (another router joined); call between batches only. `true` when
+    /// it was let go.
+    pub async fn yield_over_share(&mut self) -> bool {
+        if self.revision.is_none() {
+            return false;
+        }
+        let held = self.share.held();
+        if held <= self.share.fair()
+            || self
+                .share
+                .held
+                .compare_exchange(held, held - 1, Ordering::Relaxed, Ordering::Relaxed)
+                .is_err()
+        {
+            return false;
+        }
+        if let Some(revision) = self.revision.take() {
+            self.write_release(revision).await;
+        }
+        true
     }
 
     /// Lets the lease go (at shutdown), so a standby takes over at once.
@@ -121,9 +304,15 @@ impl PartitionLease {
         let Some(revision) = self.revision.take() else {
             return;
         };
+        self.share.held.fetch_sub(1, Ordering::Relaxed);
+        self.write_release(revision).await;
+    }
+
+    async fn write_release(&self, revision: u64) {
+        // No owner; free since now.
         let released = serde_json::to_vec(&Claim {
             owner: String::new(),
-            until_ms: 0,
+            until_ms: now_ms(),
         })
         .unwrap_or_default();
         if let Err(err) = self

@@ -31,7 +31,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::assignment;
 use crate::envelope::{EventBody, InboundEvent, MSG_ID_HEADER, TRACEPARENT_HEADER, trace_id};
-use crate::lease::PartitionLease;
+use crate::lease::{PartitionLease, Share};
 use crate::observe;
 use crate::routing::BotScript;
 use crate::session_cache::SessionCache;
@@ -232,10 +232,23 @@ impl Router {
             tokio::spawn(Arc::clone(&this.sessions).listen(this.client.clone(), shutdown.clone()));
         let mut tasks = JoinSet::new();
         let ttl = Duration::from_secs(this.settings.lease_secs.max(1));
+        // PostgreSQL takes writes from several routers at once; on SQLite
+        // one router with every partition is faster (see `lease`).
+        let shared = this.db.get_database_backend() == sea_orm::DbBackend::Postgres;
+        let share = Share::new(
+            leases.clone(),
+            &owner,
+            ttl,
+            this.topology.partitions,
+            shared,
+        );
+        share.join().await;
+        let heartbeat = tokio::spawn(Arc::clone(&share).heartbeat(shutdown.clone()));
         for (partition, consumer) in consumers {
             let this = Arc::clone(&this);
             let shutdown = shutdown.clone();
-            let lease = PartitionLease::new(leases.clone(), partition, &owner, ttl);
+            let lease =
+                PartitionLease::new(leases.clone(), partition, &owner, ttl, Arc::clone(&share));
             tasks.spawn(async move { this.consume(partition, consumer, lease, shutdown).await });
         }
         tracing::info!(
@@ -257,6 +270,9 @@ impl Router {
             repair.abort();
         }
         listener.abort();
+        // Out of the roster (it leaves on shutdown; a failed partition
+        // cancelled it above).
+        let _ = heartbeat.await;
         first_error.map_or(Ok(()), Err)
     }
 
@@ -317,6 +333,12 @@ impl Router {
         shutdown: CancellationToken,
     ) -> Result<()> {
         while !shutdown.is_cancelled() {
+            if lease.yield_over_share().await {
+                tracing::info!(
+                    partition,
+                    "partition let go: more routers share the partitions now"
+                );
+            }
             if !lease.hold().await {
                 // Standing by: try again before a holder's claim could run out.
                 let jitter = Duration::from_millis(rand::random_range(0..250));
