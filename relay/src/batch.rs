@@ -3,15 +3,16 @@
 //! instead of 7–10 per event (on SQLite every statement is a round trip to
 //! sqlx's worker thread, on PostgreSQL one to the server). What an event
 //! does is decided as in `sessions` (the same outcome as applying the events
-//! one by one, in order); this module only groups the statements: per run
-//! of consecutive messages one look-up each for already-applied ids,
-//! business numbers, contacts and latest conversations, one
+//! one by one, in order); this module only groups the statements. Per run
+//! of consecutive messages: one look-up each for already-applied ids,
+//! business numbers, contacts and latest conversations; one multi-row
+//! insert each of the new contacts and the new conversations; one
 //! version-checked touch of the cached conversations, one touch of the
-//! others, one multi-row insert of the messages; per batch one multi-row
-//! insert of the lifecycle records. Statuses, new contacts, new or reopened
-//! conversations, routing and assignment keep statements of their own.
-//! Transactions, acking and the one-by-one fallback live in `sessions` and
-//! `router`.
+//! others; one multi-row insert of the messages. Per batch: one multi-row
+//! insert of the lifecycle records. Statuses, profile-name changes,
+//! reopened conversations, routing by a matching rule and assignment keep
+//! statements of their own. Transactions, acking and the one-by-one
+//! fallback live in `sessions` and `router`.
 
 use std::collections::{HashMap, HashSet};
 
@@ -25,7 +26,7 @@ use sea_orm::{
 
 use crate::envelope::{EventBody, InboundEvent, InboundMessage};
 use crate::lifecycle::StageRecord;
-use crate::routing::{BotScript, Rule};
+use crate::routing::{self, BotScript, Rule};
 use crate::session_cache::SessionCache;
 use crate::sessions::{self, Applied, SessionPolicy};
 
@@ -185,6 +186,7 @@ impl<C: ConnectionTrait> Batch<'_, C> {
         }
         self.load_numbers(&fresh).await?;
         self.load_contacts(&fresh).await?;
+        self.insert_contacts(&fresh).await?;
         let mut run = Vec::with_capacity(fresh.len());
         for (at, event, message) in fresh {
             let contact_id = self.upsert_contact(event).await?;
@@ -325,6 +327,43 @@ impl<C: ConnectionTrait> Batch<'_, C> {
         Ok(())
     }
 
+    /// The run's new contacts in one multi-row insert, each as its first
+    /// message brings it. Its language is detected from that message now:
+    /// its first message always opens a conversation, whose routing would
+    /// detect and store it (`sessions::route`) with one more statement.
+    async fn insert_contacts(
+        &mut self,
+        fresh: &[(usize, &InboundEvent, &InboundMessage)],
+    ) -> Result<(), DbErr> {
+        let mut new = HashSet::new();
+        let mut rows = Vec::new();
+        for (_, event, message) in fresh {
+            let wa_id = event.contact.wa_id.as_str();
+            if self.contacts.contains_key(wa_id) || !new.insert(wa_id) {
+                continue;
+            }
+            rows.push(contact::ActiveModel {
+                wa_id: Set(wa_id.to_owned()),
+                profile_name: Set(event.contact.profile_name.clone()),
+                tier: Set("standard".into()),
+                language: Set(message.text.as_deref().and_then(routing::detect_language)),
+                attributes: Set(serde_json::json!({})),
+                created_at: Set(self.now),
+                updated_at: Set(self.now),
+                ..Default::default()
+            });
+        }
+        while !rows.is_empty() {
+            let rest = rows.split_off(rows.len().min(CHUNK));
+            let inserted = contact::Entity::insert_many(std::mem::replace(&mut rows, rest))
+                .exec_with_returning(self.txn)
+                .await?;
+            self.contacts
+                .extend(inserted.into_iter().map(|c| (c.wa_id.clone(), c)));
+        }
+        Ok(())
+    }
+
     /// The event's contact: created when new, its profile name updated when
     /// the event brings a different one (as `sessions` does per event).
     async fn upsert_contact(&mut self, event: &InboundEvent) -> Result<i64, DbErr> {
@@ -426,6 +465,7 @@ impl<C: ConnectionTrait> Batch<'_, C> {
             .collect();
         let found = self.latest_conversations(&unknown).await?;
         let mut opened = HashSet::new();
+        let mut new = Vec::new();
         for pair in unknown {
             let at = latest[&pair];
             let row = match found.get(&pair) {
@@ -453,7 +493,7 @@ impl<C: ConnectionTrait> Batch<'_, C> {
                 }
                 _ => {
                     opened.insert(pair);
-                    conversation::ActiveModel {
+                    new.push(conversation::ActiveModel {
                         business_number_id: Set(pair.0),
                         contact_id: Set(pair.1),
                         status: Set("queued".into()),
@@ -468,12 +508,22 @@ impl<C: ConnectionTrait> Batch<'_, C> {
                         created_at: Set(self.now),
                         updated_at: Set(self.now),
                         ..Default::default()
-                    }
-                    .insert(self.txn)
-                    .await?
+                    });
+                    continue;
                 }
             };
             self.live.insert(pair, row);
+        }
+        // New conversations in one multi-row insert, in first-message order.
+        while !new.is_empty() {
+            let rest = new.split_off(new.len().min(CHUNK));
+            let inserted = conversation::Entity::insert_many(std::mem::replace(&mut new, rest))
+                .exec_with_returning(self.txn)
+                .await?;
+            for row in inserted {
+                self.live
+                    .insert((row.business_number_id, row.contact_id), row);
+            }
         }
         self.touch(&touch, &latest).await?;
         Ok(opened)
