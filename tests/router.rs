@@ -1380,3 +1380,345 @@ async fn routers_share_the_partitions_on_postgres_only(db: TestDb) {
 }
 
 on_sqlite_and_postgres!(routers_share_the_partitions_on_postgres_only);
+
+/// A migrated database of its own, without NATS: the batch and one-by-one
+/// paths called directly.
+async fn migrated(db: &TestDb) -> sea_orm::DatabaseConnection {
+    let settings = wharf::config::DatabaseSettings {
+        url: db.url().to_owned(),
+        max_connections: 4,
+    };
+    let conn = wharf::roles::connect_database(&settings).await.unwrap();
+    wharf::roles::migrate(&conn).await.unwrap();
+    conn
+}
+
+/// Another fresh database of the same kind as `db`.
+async fn another(db: &TestDb) -> TestDb {
+    match db {
+        TestDb::Sqlite { .. } => TestDb::sqlite(),
+        TestDb::Postgres { .. } => TestDb::postgres().await.unwrap(),
+    }
+}
+
+fn at(second: i64) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::from_timestamp(1_790_000_000 + second, 0).unwrap()
+}
+
+fn inbound(
+    from: &str,
+    name: Option<&str>,
+    wamid: &str,
+    text: &str,
+    second: i64,
+) -> relay::envelope::InboundEvent {
+    relay::envelope::InboundEvent {
+        version: 1,
+        provider: relay::envelope::Provider::Meta,
+        region: "eu".into(),
+        business_number: PHONE_NUMBER_ID.into(),
+        contact: relay::envelope::Contact {
+            wa_id: from.into(),
+            profile_name: name.map(str::to_owned),
+        },
+        received_at: at(second),
+        body: relay::envelope::EventBody::Message(relay::envelope::InboundMessage {
+            id: wamid.into(),
+            timestamp: at(second),
+            message_type: "text".into(),
+            text: Some(text.into()),
+            raw: serde_json::json!({ "id": wamid }),
+        }),
+    }
+}
+
+fn status_of(from: &str, wamid: &str, status: &str, second: i64) -> relay::envelope::InboundEvent {
+    relay::envelope::InboundEvent {
+        body: relay::envelope::EventBody::Status(relay::envelope::DeliveryStatus {
+            id: wamid.into(),
+            status: status.into(),
+            timestamp: at(second),
+            error: None,
+            callback_data: None,
+            raw: serde_json::json!({ "id": wamid, "status": status }),
+        }),
+        ..inbound(from, None, wamid, "", second)
+    }
+}
+
+/// What the database holds after a scenario, without the wall-clock columns.
+async fn snapshot(conn: &sea_orm::DatabaseConnection) -> (Vec<String>, Vec<String>, Vec<String>) {
+    use sea_orm::QueryOrder;
+    let messages = message::Entity::find()
+        .order_by_asc(message::Column::Id)
+        .all(conn)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| {
+            format!(
+                "{} conv {} {:?} {}",
+                m.id, m.conversation_id, m.provider_message_id, m.status
+            )
+        })
+        .collect();
+    let conversations = conversation::Entity::find()
+        .order_by_asc(conversation::Column::Id)
+        .all(conn)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| {
+            format!(
+                "{} number {} contact {} {} v{} team {:?} agent {:?} last {} inbound {:?}",
+                c.id,
+                c.business_number_id,
+                c.contact_id,
+                c.status,
+                c.version,
+                c.team_id,
+                c.assignee_id,
+                c.last_message_at,
+                c.last_inbound_at
+            )
+        })
+        .collect();
+    let contacts = contact::Entity::find()
+        .order_by_asc(contact::Column::Id)
+        .all(conn)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| format!("{} {} {:?} {:?}", c.id, c.wa_id, c.profile_name, c.language))
+        .collect();
+    (messages, conversations, contacts)
+}
+
+/// The same start in each database: a team with a keyword rule, contact C
+/// with an open conversation (in the session cache) that an agent then
+/// claims behind the cache's back, contact D with a conversation resolved
+/// an hour ago.
+async fn seed(conn: &sea_orm::DatabaseConnection, cache: &relay::session_cache::SessionCache) {
+    use relay::sessions::{SessionPolicy, apply};
+    let now = chrono::Utc::now();
+    let team = team::ActiveModel {
+        name: Set("Help".into()),
+        strategy: Set("manual".into()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await
+    .unwrap();
+    routing_rule::ActiveModel {
+        name: Set("help".into()),
+        position: Set(1),
+        enabled: Set(true),
+        conditions: Set(serde_json::json!({ "keywords": ["help"] })),
+        action: Set(serde_json::json!({ "type": "team", "team_id": team.id, "priority": 3 })),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await
+    .unwrap();
+    let agent = agent::ActiveModel {
+        name: Set("Ada".into()),
+        email: Set("ada@example.com".into()),
+        role: Set("agent".into()),
+        presence: Set("online".into()),
+        capacity: Set(5),
+        languages: Set(serde_json::json!([])),
+        password_hash: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await
+    .unwrap();
+    let policy = SessionPolicy::default();
+    let c = inbound("4915100000961", Some("Cem"), "wamid.SEED.C", "hi", 1);
+    let Ok(relay::sessions::Applied::Message { conversation, .. }) =
+        apply(conn, policy, &c, Some(cache)).await
+    else {
+        panic!("seed message not applied");
+    };
+    relay::assignment::transition(
+        conn,
+        conversation.id,
+        conversation.version,
+        &relay::assignment::Change::Claim { agent_id: agent.id },
+    )
+    .await
+    .unwrap();
+    let d = inbound("4915100000962", Some("Dee"), "wamid.SEED.D", "hi", 2);
+    let Ok(relay::sessions::Applied::Message { conversation, .. }) =
+        apply(conn, policy, &d, None).await
+    else {
+        panic!("seed message not applied");
+    };
+    let mut resolved: conversation::ActiveModel = (*conversation).into();
+    resolved.status = Set("resolved".into());
+    resolved.resolved_at = Set(Some(now - chrono::Duration::hours(1)));
+    resolved.update(conn).await.unwrap();
+}
+
+/// A batch leaves the database exactly as applying its events one by one
+/// does, with the same outcome per event: a contact sending several
+/// messages (out of provider-time order, changing its profile name), new
+/// contacts, a duplicate of the batch's own first message, statuses for
+/// messages inserted earlier in the same batch, a conversation the session
+/// cache holds at an old version (an agent claimed it since: the claim
+/// stays), a resolved conversation that reopens and is routed by a rule.
+async fn a_batch_leaves_the_database_as_applying_its_events_one_by_one(db: TestDb) {
+    use relay::sessions::{Applied, SessionPolicy};
+    let other = another(&db).await;
+    let (one_by_one, batched) = (migrated(&db).await, migrated(&other).await);
+    let (cache_one, cache_batch) = (
+        relay::session_cache::SessionCache::new(100),
+        relay::session_cache::SessionCache::new(100),
+    );
+    seed(&one_by_one, &cache_one).await;
+    seed(&batched, &cache_batch).await;
+
+    let (a, b, c, d) = (
+        "4915100000960",
+        "4915100000963",
+        "4915100000961",
+        "4915100000962",
+    );
+    let events = [
+        inbound(a, Some("Ann"), "wamid.B.A1", "hello", 10),
+        inbound(a, Some("Ann"), "wamid.B.A2", "more", 12),
+        inbound(b, None, "wamid.B.B1", "hi there", 11),
+        inbound(a, Some("Ann"), "wamid.B.A1", "hello", 10),
+        status_of(a, "wamid.B.A2", "delivered", 13),
+        inbound(a, Some("Anna"), "wamid.B.A3", "late", 9),
+        inbound(c, Some("Cem"), "wamid.B.C1", "still there?", 14),
+        status_of(b, "wamid.B.B1", "read", 15),
+        inbound(d, Some("Dee"), "wamid.B.D1", "help please", 16),
+        inbound(b, Some("Bo"), "wamid.B.B2", "and again", 17),
+        inbound(c, Some("Cem"), "wamid.B.C2", "hello?", 18),
+        status_of(b, "wamid.B.UNKNOWN", "read", 19),
+    ];
+    let policy = SessionPolicy::default();
+    let mut expected = Vec::new();
+    for event in &events {
+        expected.push(
+            relay::sessions::apply(&one_by_one, policy, event, Some(&cache_one))
+                .await
+                .unwrap(),
+        );
+    }
+    let refs: Vec<&relay::envelope::InboundEvent> = events.iter().collect();
+    let got =
+        relay::sessions::apply_batch(&batched, policy, &refs, Some(&cache_batch), |_, _| None)
+            .await
+            .unwrap();
+
+    let outline = |outcomes: &[Applied]| -> Vec<String> {
+        outcomes
+            .iter()
+            .map(|o| match o {
+                Applied::Message {
+                    conversation_id,
+                    message_id,
+                    conversation,
+                    opened,
+                    changed,
+                    bot,
+                } => format!(
+                    "message {message_id} in {conversation_id} opened {opened} changed {changed} \
+                     bot {} {} v{} team {:?} agent {:?}",
+                    bot.is_some(),
+                    conversation.status,
+                    conversation.version,
+                    conversation.team_id,
+                    conversation.assignee_id,
+                ),
+                other => format!("{other:?}"),
+            })
+            .collect()
+    };
+    // (A conversation's message times in the outcome of an earlier message
+    // of the batch are already the batch's latest: one touch per batch.)
+    assert_eq!(outline(&got), outline(&expected));
+    assert_eq!(snapshot(&batched).await, snapshot(&one_by_one).await);
+
+    // And what that is, spelled out.
+    assert_eq!(
+        got[3],
+        Applied::Duplicate,
+        "the batch's own first message again"
+    );
+    assert!(
+        matches!(got[4], Applied::Status { .. }),
+        "found in the same batch"
+    );
+    assert!(
+        matches!(got[7], Applied::Status { .. }),
+        "found in the same batch"
+    );
+    assert_eq!(got[11], Applied::Ignored);
+    let conversation_of = |o: &Applied| match o {
+        Applied::Message { conversation, .. } => (**conversation).clone(),
+        other => panic!("not a message: {other:?}"),
+    };
+    let a_ids: Vec<i64> = [0, 1, 5]
+        .iter()
+        .map(|i| match &got[*i] {
+            Applied::Message { message_id, .. } => *message_id,
+            _ => unreachable!(),
+        })
+        .collect();
+    assert!(
+        a_ids.windows(2).all(|w| w[0] < w[1]),
+        "arrival order: {a_ids:?}"
+    );
+    let a_conv = conversation_of(&got[5]);
+    assert_eq!(a_conv.last_message_at, at(12), "the latest of A's messages");
+    let claimed = conversation_of(&got[10]);
+    assert_eq!(claimed.status, "assigned", "the agent's claim stays");
+    assert!(claimed.assignee_id.is_some());
+    assert_eq!(claimed.last_message_at, at(18));
+    let reopened = conversation_of(&got[8]);
+    assert!(matches!(got[8], Applied::Message { opened: true, .. }));
+    assert_eq!(reopened.status, "queued");
+    assert!(reopened.team_id.is_some(), "routed by the keyword rule");
+    let a_contact = contact::Entity::find()
+        .filter(contact::Column::WaId.eq(a))
+        .one(&batched)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(a_contact.profile_name.as_deref(), Some("Anna"));
+
+    // The next batch finds every conversation where this one left it (the
+    // cache holds the committed rows: no stale copy, no second conversation).
+    let next = [
+        inbound(a, Some("Anna"), "wamid.B.A4", "next", 20),
+        inbound(c, Some("Cem"), "wamid.B.C3", "next", 21),
+        inbound(d, Some("Dee"), "wamid.B.D2", "next", 22),
+    ];
+    let refs: Vec<&relay::envelope::InboundEvent> = next.iter().collect();
+    let got =
+        relay::sessions::apply_batch(&batched, policy, &refs, Some(&cache_batch), |_, _| None)
+            .await
+            .unwrap();
+    for event in &next {
+        relay::sessions::apply(&one_by_one, policy, event, Some(&cache_one))
+            .await
+            .unwrap();
+    }
+    assert!(
+        got.iter()
+            .all(|o| matches!(o, Applied::Message { opened: false, .. })),
+        "{got:?}"
+    );
+    assert_eq!(snapshot(&batched).await, snapshot(&one_by_one).await);
+}
+
+on_sqlite_and_postgres!(a_batch_leaves_the_database_as_applying_its_events_one_by_one);

@@ -6,6 +6,7 @@
 
 pub mod abuse;
 pub mod assignment;
+mod batch;
 pub mod db;
 pub mod dlq;
 pub mod edge;

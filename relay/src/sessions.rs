@@ -110,7 +110,8 @@ async fn apply_message(
 /// all of them or none (any error rolls the whole batch back and is
 /// returned; the caller then applies them one by one). Assignment and the
 /// lifecycle records `stages` gives for each outcome (message id, stages)
-/// share the transaction.
+/// share the transaction. The statements are grouped per batch (see
+/// `batch`); the outcome is the same as applying the events one by one.
 ///
 /// # Errors
 /// Database errors, including a unique violation (a concurrent writer):
@@ -126,40 +127,9 @@ where
     F: Fn(usize, &Applied) -> Option<(i64, Vec<crate::lifecycle::StageRecord>)>,
 {
     let txn = crate::db::begin_write(db).await?;
-    let mut out = Vec::with_capacity(events.len());
-    // Conversations cached while the batch is open (the next event of the
-    // same contact finds its conversation there; every use is
-    // version-checked), forgotten again if the batch rolls back.
-    let mut cached = Vec::new();
-    let written: Result<(), DbErr> = async {
-        for (i, event) in events.iter().enumerate() {
-            let applied = match &event.body {
-                EventBody::Message(message) => {
-                    // Checked inside the transaction: sees the batch's own rows.
-                    if already_applied(&txn, event.provider.as_str(), &message.id).await? {
-                        Applied::Duplicate
-                    } else {
-                        let written = write_message(&txn, policy, event, message, cache).await?;
-                        assign_after(&txn, written).await?
-                    }
-                }
-                EventBody::Status(status) => apply_status(&txn, event, status).await?,
-                EventBody::Session(_) => Applied::Ignored,
-            };
-            if let Some((message_id, records)) = stages(i, &applied) {
-                crate::lifecycle::record_all(&txn, message_id, records).await?;
-            }
-            if let Applied::Message { conversation, .. } = &applied {
-                cached.push((conversation.business_number_id, conversation.contact_id));
-            }
-            remember(cache, &applied).await;
-            out.push(applied);
-        }
-        Ok(())
-    }
-    .await;
+    let written = crate::batch::apply(&txn, policy, events, cache, &stages).await;
     let outcome = match written {
-        Ok(()) => txn.commit().await,
+        Ok(applied) => txn.commit().await.map(|()| applied),
         Err(err) => {
             if let Err(rollback) = txn.rollback().await {
                 tracing::warn!(%rollback, "batch rollback failed; the connection drops it");
@@ -167,15 +137,13 @@ where
             Err(err)
         }
     };
-    if let Err(err) = outcome {
-        if let Some(cache) = cache {
-            for (number_id, contact_id) in cached {
-                cache.forget(number_id, contact_id).await;
-            }
-        }
-        return Err(err);
+    let applied = outcome?;
+    // Only committed conversations are remembered: a rolled-back batch
+    // leaves nothing behind in the cache.
+    for applied in &applied {
+        remember(cache, applied).await;
     }
-    Ok(out)
+    Ok(applied)
 }
 
 /// What writing a message decided, before an agent is chosen.
@@ -192,28 +160,38 @@ struct Written {
 /// message's own writes; in the batch's transaction or on its own).
 async fn assign_after(conn: &impl ConnectionTrait, written: Written) -> Result<Applied, DbErr> {
     let Written {
-        mut conversation,
+        conversation,
         message_id,
         opened,
-        mut changed,
+        changed,
         bot,
         language,
     } = written;
-    if conversation.status == "queued"
-        && conversation.assignee_id.is_none()
-        && let Some(assigned) = assignment::assign(conn, &conversation, language.as_deref()).await?
-    {
-        conversation = assigned;
-        changed = true;
-    }
+    let (conversation, assigned) = assign_queued(conn, conversation, language.as_deref()).await?;
     Ok(Applied::Message {
         conversation_id: conversation.id,
         message_id,
         conversation: Box::new(conversation),
         opened,
-        changed,
+        changed: changed || assigned,
         bot,
     })
+}
+
+/// The conversation after choosing an agent when it is queued without one;
+/// `true` when one was assigned.
+pub(crate) async fn assign_queued(
+    conn: &impl ConnectionTrait,
+    conversation: conversation::Model,
+    language: Option<&str>,
+) -> Result<(conversation::Model, bool), DbErr> {
+    if conversation.status == "queued"
+        && conversation.assignee_id.is_none()
+        && let Some(assigned) = assignment::assign(conn, &conversation, language).await?
+    {
+        return Ok((assigned, true));
+    }
+    Ok((conversation, false))
 }
 
 /// The conversation after a committed message, for the next one.
@@ -277,6 +255,49 @@ async fn write_message(
     }
     .insert(txn)
     .await?;
+    let routed = route(
+        txn,
+        event,
+        message,
+        &contact,
+        conversation,
+        opened,
+        &mut None,
+    )
+    .await?;
+    Ok(Written {
+        conversation: routed.conversation,
+        message_id: inserted.id,
+        opened,
+        changed: routed.changed,
+        bot: routed.bot,
+        language: routed.language,
+    })
+}
+
+/// What routing decided for a message's conversation.
+pub(crate) struct Routed {
+    pub conversation: conversation::Model,
+    /// Opened, reopened or routed with this message.
+    pub changed: bool,
+    pub bot: Option<BotScript>,
+    /// The contact's language, detected now if it had none.
+    pub language: Option<String>,
+}
+
+/// Routes a conversation that opened or reopened with `message` (and a bot
+/// conversation on every message) by the first matching rule; detects and
+/// stores the contact's language first when it has none. `rules` are
+/// loaded on first need and kept for the caller's next message.
+pub(crate) async fn route(
+    txn: &impl ConnectionTrait,
+    event: &InboundEvent,
+    message: &InboundMessage,
+    contact: &contact::Model,
+    mut conversation: conversation::Model,
+    opened: bool,
+    rules: &mut Option<Vec<routing::Rule>>,
+) -> Result<Routed, DbErr> {
     let mut bot = None;
     let mut changed = opened;
     let mut language = contact.language.clone();
@@ -291,7 +312,10 @@ async fn write_message(
                     .await?;
             }
         }
-        let rules = routing::load(txn).await?;
+        if rules.is_none() {
+            *rules = Some(routing::load(txn).await?);
+        }
+        let rules = rules.as_deref().unwrap_or_default();
         let facts = Facts {
             text: message.text.as_deref(),
             tier: &contact.tier,
@@ -299,7 +323,7 @@ async fn write_message(
             business_number: &event.business_number,
             at: message.timestamp,
         };
-        if let Some(rule) = routing::first_match(&rules, &facts) {
+        if let Some(rule) = routing::first_match(rules, &facts) {
             let route = match &rule.action {
                 Action::Team { team_id, priority } => Change::Route {
                     status: "queued",
@@ -333,10 +357,8 @@ async fn write_message(
             tracing::debug!(rule = rule.id, conversation = conversation.id, "routed");
         }
     }
-    Ok(Written {
+    Ok(Routed {
         conversation,
-        message_id: inserted.id,
-        opened,
         changed,
         bot,
         language,
@@ -349,12 +371,10 @@ async fn already_applied(
     provider: &str,
     id: &str,
 ) -> Result<bool, DbErr> {
-    Ok(message::Entity::find()
+    let found = message::Entity::find()
         .filter(message::Column::Provider.eq(provider))
-        .filter(message::Column::ProviderMessageId.eq(id))
-        .one(db)
-        .await?
-        .is_some())
+        .filter(message::Column::ProviderMessageId.eq(id));
+    Ok(crate::db::unique(found, db).await?.is_some())
 }
 
 /// True for a unique-constraint violation on SQLite or PostgreSQL.
@@ -365,7 +385,7 @@ pub fn is_unique_violation(err: &DbErr) -> bool {
     )
 }
 
-async fn business_number(
+pub(crate) async fn business_number(
     txn: &impl ConnectionTrait,
     event: &InboundEvent,
     now: DateTime<Utc>,
@@ -541,16 +561,18 @@ fn status_rank(status: &str) -> u8 {
     }
 }
 
-async fn apply_status(
+pub(crate) async fn apply_status(
     db: &impl ConnectionTrait,
     event: &InboundEvent,
     status: &DeliveryStatus,
 ) -> Result<Applied, DbErr> {
-    let by_provider_id = message::Entity::find()
-        .filter(message::Column::ProviderMessageId.eq(&status.id))
-        .filter(message::Column::Provider.eq(event.provider.as_str()))
-        .one(db)
-        .await?;
+    let by_provider_id = crate::db::unique(
+        message::Entity::find()
+            .filter(message::Column::ProviderMessageId.eq(&status.id))
+            .filter(message::Column::Provider.eq(event.provider.as_str())),
+        db,
+    )
+    .await?;
     // A status can overtake the sender's own write of the provider id; the
     // id we attached as callback data finds the row all the same.
     let message = match by_provider_id {
@@ -561,10 +583,12 @@ async fn apply_status(
             .and_then(|d| d.parse::<i64>().ok())
         {
             Some(id) => {
-                message::Entity::find_by_id(id)
-                    .filter(message::Column::Direction.eq("outbound"))
-                    .one(db)
-                    .await?
+                crate::db::unique(
+                    message::Entity::find_by_id(id)
+                        .filter(message::Column::Direction.eq("outbound")),
+                    db,
+                )
+                .await?
             }
             None => None,
         },
