@@ -562,28 +562,27 @@ impl<C: ConnectionTrait> Batch<'_, C> {
     }
 
     /// Moves the message times of conversations this batch holds (found,
-    /// or touched by an earlier run), in one update; `live` follows.
+    /// or touched by an earlier run), in one update; `live` takes the rows
+    /// as they are now (on PostgreSQL a claim may have committed since they
+    /// were read; from here on the rows are locked until the commit).
     async fn touch(
         &mut self,
         rows: &[conversation::Model],
         latest: &HashMap<Pair, DateTime<Utc>>,
     ) -> Result<(), DbErr> {
         for chunk in rows.chunks(CHUNK / 4) {
-            let moved = self.times_update(chunk, latest).exec(self.txn).await?;
-            if moved.rows_affected != chunk.len() as u64 {
+            let moved = self
+                .times_update(chunk, latest)
+                .exec_with_returning(self.txn)
+                .await?;
+            if moved.len() != chunk.len() {
                 return Err(DbErr::Custom(format!(
                     "touched {} of {} conversations",
-                    moved.rows_affected,
+                    moved.len(),
                     chunk.len()
                 )));
             }
-            for row in chunk {
-                let (last_message_at, last_inbound_at) =
-                    touched_times(row, latest[&(row.business_number_id, row.contact_id)]);
-                let mut row = row.clone();
-                row.last_message_at = last_message_at;
-                row.last_inbound_at = Some(last_inbound_at);
-                row.updated_at = self.now;
+            for row in moved {
                 self.live
                     .insert((row.business_number_id, row.contact_id), row);
             }

@@ -22,7 +22,7 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
 }
 
 /// The row of a look-up by a unique key (at most one row), like `.one()`
-/// but without its `LIMIT ?`: SQLite (3.45 and later) marks a statement whose
+/// but without its `LIMIT ?`: SQLite (the bundled 3.51) marks a statement whose
 /// LIMIT is a bound parameter as depending on that parameter's value, and
 /// every new binding then re-prepares the statement (sqlx binds anew on
 /// every execution of its cached statements), which cost the router ~12 %
