@@ -336,16 +336,7 @@ async fn a_direct_to_hub_edge_works_with_its_own_user_and_nothing_more() {
         "hello",
         chrono::Utc::now().timestamp(),
     );
-    let answer = reqwest::Client::new()
-        .post(&url)
-        .header(
-            "x-hub-signature-256",
-            relay::provider::meta::sign(APP_SECRET, &body),
-        )
-        .body(body)
-        .send()
-        .await
-        .unwrap();
+    let answer = post_signed_meta(&reqwest::Client::new(), &url, &body, APP_SECRET).await;
     assert_eq!(answer.status(), 200);
     let hub_js = jetstream::new(ops);
     assert_eq!(messages(&hub_js, "INBOUND").await, 1);

@@ -541,14 +541,7 @@ async fn a_poison_event_goes_to_the_dlq_with_its_bytes_and_reason_and_is_acked()
         .await
         .unwrap();
     let letter = eventually(Duration::from_secs(20), "the dead letter", || {
-        let js = js.clone();
-        async move {
-            let stream = js.get_stream(relay::topology::DLQ).await.ok()?;
-            stream
-                .get_last_raw_message_by_subject("wa.dlq.router.malformed")
-                .await
-                .ok()
-        }
+        dead_letter(&js, "wa.dlq.router.malformed")
     })
     .await;
     assert_eq!(letter.payload, poison);
@@ -1110,14 +1103,7 @@ async fn a_poison_event_in_a_batch_is_dead_lettered_and_the_rest_applied_in_orde
     stack.start_router().await;
     let js = stack.nats.hub_js().await;
     let letter = eventually(Duration::from_secs(30), "the dead letter", || {
-        let js = js.clone();
-        async move {
-            let stream = js.get_stream(relay::topology::DLQ).await.ok()?;
-            stream
-                .get_last_raw_message_by_subject("wa.dlq.router.database")
-                .await
-                .ok()
-        }
+        dead_letter(&js, "wa.dlq.router.database")
     })
     .await;
     let event = relay::envelope::InboundEvent::decode(&letter.payload).unwrap();
@@ -1186,15 +1172,10 @@ async fn the_partition_lease_is_renewed_while_a_batch_retries_an_event() {
         .get_key_value(relay::topology::ROUTER_LEASES_BUCKET)
         .await
         .unwrap();
-    let dlq = js.get_stream(relay::topology::DLQ).await.unwrap();
     let started = std::time::Instant::now();
     let mut owners = std::collections::HashSet::new();
     let mut samples = 0;
-    while dlq
-        .get_last_raw_message_by_subject("wa.dlq.router.database")
-        .await
-        .is_err()
-    {
+    while dead_letter(&js, "wa.dlq.router.database").await.is_none() {
         assert!(
             started.elapsed() < Duration::from_secs(30),
             "no dead letter in 30 s"
@@ -1355,17 +1336,7 @@ async fn routers_share_the_partitions_on_postgres_only(db: TestDb) {
             "shared",
             1_764_300_000,
         );
-        let response = stack
-            .http
-            .post(&url)
-            .header(
-                "x-hub-signature-256",
-                relay::provider::meta::sign(APP_SECRET, &body),
-            )
-            .body(body)
-            .send()
-            .await
-            .unwrap();
+        let response = post_signed_meta(&stack.http, &url, &body, APP_SECRET).await;
         assert_eq!(response.status(), 200);
     }
     eventually(Duration::from_secs(60), "every event applied", || async {
@@ -1722,3 +1693,16 @@ async fn a_batch_leaves_the_database_as_applying_its_events_one_by_one(db: TestD
 }
 
 on_sqlite_and_postgres!(a_batch_leaves_the_database_as_applying_its_events_one_by_one);
+
+/// The last dead letter on `subject`, if there is one yet.
+async fn dead_letter(
+    js: &async_nats::jetstream::Context,
+    subject: &str,
+) -> Option<async_nats::jetstream::message::StreamMessage> {
+    js.get_stream(relay::topology::DLQ)
+        .await
+        .ok()?
+        .get_last_raw_message_by_subject(subject)
+        .await
+        .ok()
+}

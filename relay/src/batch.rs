@@ -96,15 +96,11 @@ where
     let mut records = Vec::new();
     for (i, outcome) in applied.iter().enumerate() {
         if let Some((message_id, stages)) = stages(i, outcome) {
-            records.extend(stages.into_iter().map(|(stage, at, detail)| {
-                message_event::ActiveModel {
-                    message_id: Set(message_id),
-                    stage: Set(stage.into()),
-                    at: Set(at),
-                    detail: Set(detail),
-                    ..Default::default()
-                }
-            }));
+            records.extend(
+                stages
+                    .into_iter()
+                    .map(|record| crate::lifecycle::row(message_id, record)),
+            );
         }
     }
     while !records.is_empty() {

@@ -26,6 +26,12 @@ pub async fn record<C: ConnectionTrait>(
     at: DateTime<Utc>,
     detail: Value,
 ) -> Result<(), DbErr> {
+    row(message_id, (stage, at, detail)).insert(conn).await?;
+    Ok(())
+}
+
+/// The row of one stage record of a message.
+pub fn row(message_id: i64, (stage, at, detail): StageRecord) -> message_event::ActiveModel {
     message_event::ActiveModel {
         message_id: Set(message_id),
         stage: Set(stage.into()),
@@ -33,9 +39,6 @@ pub async fn record<C: ConnectionTrait>(
         detail: Set(detail),
         ..Default::default()
     }
-    .insert(conn)
-    .await?;
-    Ok(())
 }
 
 /// [`record`], logging instead of failing: for records beside work that has
@@ -79,15 +82,7 @@ pub async fn record_all<C: ConnectionTrait>(
     if stages.is_empty() {
         return Ok(());
     }
-    let rows = stages
-        .into_iter()
-        .map(|(stage, at, detail)| message_event::ActiveModel {
-            message_id: Set(message_id),
-            stage: Set(stage.into()),
-            at: Set(at),
-            detail: Set(detail),
-            ..Default::default()
-        });
+    let rows = stages.into_iter().map(|record| row(message_id, record));
     message_event::Entity::insert_many(rows).exec(conn).await?;
     Ok(())
 }

@@ -444,17 +444,13 @@ impl Stack {
 
     /// POSTs a Meta delivery signed with `secret` to an edge.
     pub async fn post_meta(&self, region: &str, body: &[u8], secret: &str) -> reqwest::Response {
-        self.http
-            .post(format!("{}/webhooks/meta", self.edge_url(region)))
-            .header("content-type", "application/json")
-            .header(
-                "x-hub-signature-256",
-                relay::provider::meta::sign(secret, body),
-            )
-            .body(body.to_vec())
-            .send()
-            .await
-            .unwrap()
+        post_signed_meta(
+            &self.http,
+            &format!("{}/webhooks/meta", self.edge_url(region)),
+            body,
+            secret,
+        )
+        .await
     }
 
     /// GET on the admin API with the test token; returns (status, JSON).
@@ -598,4 +594,23 @@ pub async fn open_conversation(stack: &Stack, from: &str, wamid: &str) -> i64 {
             .and_then(|c| c["id"].as_i64())
     })
     .await
+}
+
+/// POSTs a Meta delivery to `url`, signed with `secret`.
+pub async fn post_signed_meta(
+    http: &reqwest::Client,
+    url: &str,
+    body: &[u8],
+    secret: &str,
+) -> reqwest::Response {
+    http.post(url)
+        .header("content-type", "application/json")
+        .header(
+            "x-hub-signature-256",
+            relay::provider::meta::sign(secret, body),
+        )
+        .body(body.to_vec())
+        .send()
+        .await
+        .unwrap()
 }
