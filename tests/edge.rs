@@ -624,7 +624,7 @@ fn meta_messages(from: &str, wamids: &[String]) -> Vec<u8> {
     let mut body: serde_json::Value = serde_json::from_slice(&meta_text(
         PHONE_NUMBER_ID,
         from,
-        "Burst",
+        "Conc",
         &wamids[0],
         "hello",
         1_764_300_000,
@@ -656,25 +656,21 @@ async fn post_all_at_once(stack: &Stack, deliveries: Vec<Vec<u8>>) -> Vec<(u64, 
     futures::future::join_all(posts).await
 }
 
-/// Concurrent deliveries share bursts of publishes (`edge.publish_bursts_in_flight`),
-/// yet each is answered with its own events' acks: a delivery holding one
-/// new and one already stored message gets {stored 1, duplicates 1} while
-/// the all-new deliveries published in the same bursts get {stored 1, 0}.
-async fn concurrent_deliveries_each_get_their_own_events_acks(bursts_in_flight: usize) {
+/// Concurrent deliveries are each answered with their own events' acks: a
+/// delivery holding one new and one already stored message gets
+/// {stored 1, duplicates 1} while all-new deliveries published at the same
+/// time get {stored 1, 0}.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_deliveries_each_get_their_own_events_acks() {
     let stack = spawn_stack(
         TestDb::sqlite(),
         StackOptions {
             regions: vec!["eu"],
-            tune: match bursts_in_flight {
-                0 => |config| config.edge.publish_bursts_in_flight = 0,
-                _ => |config| config.edge.publish_bursts_in_flight = 1,
-            },
             ..StackOptions::default()
         },
     )
     .await;
-    assert_eq!(stack.config.edge.publish_bursts_in_flight, bursts_in_flight);
-    let wamid = |kind: &str, i: usize| format!("wamid.BURST.{kind}.{i}");
+    let wamid = |kind: &str, i: usize| format!("wamid.CONC.{kind}.{i}");
     let contact = |i: usize| format!("49151{i:08}");
     let first: Vec<Vec<u8>> = (0..100)
         .map(|i| meta_messages(&contact(i), &[wamid("old", i)]))
@@ -697,43 +693,4 @@ async fn concurrent_deliveries_each_get_their_own_events_acks(bursts_in_flight: 
         assert_eq!(*answer, expected, "delivery {i} of {answers:?}");
     }
     assert_eq!(edge_stream_messages(&stack, "eu").await, 300);
-
-    let metrics = stack
-        .http
-        .get(format!("{}/metrics", stack.edge_url("eu")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let value = |name: &str| {
-        metrics
-            .lines()
-            .find(|l| l.starts_with(name))
-            .and_then(|l| l.rsplit(' ').next())
-            .and_then(|v| v.parse::<f64>().ok())
-    };
-    let (sum, count) = (
-        value("wharf_edge_publish_burst_events_sum"),
-        value("wharf_edge_publish_burst_events_count"),
-    );
-    if bursts_in_flight == 0 {
-        assert_eq!((sum, count), (None, None), "no bursts when off");
-    } else {
-        // 400 events published, fewer bursts: concurrent deliveries shared them.
-        let (sum, count) = (sum.unwrap(), count.unwrap());
-        assert_eq!(sum, 400.0);
-        assert!(count < sum, "{count} bursts for {sum} events");
-    }
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn concurrent_deliveries_published_in_bursts_each_get_their_own_events_acks() {
-    concurrent_deliveries_each_get_their_own_events_acks(1).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn concurrent_deliveries_published_one_by_one_each_get_their_own_events_acks() {
-    concurrent_deliveries_each_get_their_own_events_acks(0).await;
 }

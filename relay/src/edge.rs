@@ -8,7 +8,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_nats::jetstream;
-use futures::FutureExt;
 use poem::http::StatusCode;
 use poem::web::{Data, Json, Query};
 use poem::{EndpointExt, IntoResponse, Response, Route, Server, get, handler, post};
@@ -49,10 +48,6 @@ pub struct EdgeSettings {
     pub per_number_per_second: u32,
     /// Provider timestamps later than now plus this many seconds are flagged.
     pub future_tolerance_secs: u64,
-    /// Bursts of publishes that may await their PubAcks at once; the
-    /// requests arriving meanwhile are published together when one
-    /// completes (`publisher.rs`). 0: each request publishes on its own.
-    pub publish_bursts_in_flight: usize,
 }
 
 impl Default for EdgeSettings {
@@ -69,7 +64,6 @@ impl Default for EdgeSettings {
             per_ip_per_second: 2000,
             per_number_per_second: 1000,
             future_tolerance_secs: 300,
-            publish_bursts_in_flight: 1,
         }
     }
 }
@@ -108,7 +102,6 @@ struct EdgeState {
     partitions: u16,
     numbers: NumberBook,
     js: jetstream::Context,
-    publisher: Option<crate::publisher::Publisher>,
     client: async_nats::Client,
     in_flight: Arc<tokio::sync::Semaphore>,
     abuse: crate::abuse::AbuseLimits,
@@ -175,13 +168,6 @@ impl EdgeServer {
             wasender_metrics,
             partitions: topology.partitions,
             numbers: NumberBook::new(numbers),
-            publisher: (settings.publish_bursts_in_flight > 0).then(|| {
-                // A burst stuck on a lost ack holds the next ones back no
-                // longer than a request would wait for its own.
-                let mut js = js.clone();
-                js.set_timeout(Duration::from_millis(settings.ack_timeout_ms.max(1)));
-                crate::publisher::Publisher::spawn(js, settings.publish_bursts_in_flight)
-            }),
             js,
             client,
             in_flight: Arc::new(tokio::sync::Semaphore::new(settings.max_in_flight.max(1))),
@@ -499,21 +485,15 @@ async fn publish_all(
         );
         headers.insert(crate::envelope::TRACEPARENT_HEADER, trace.as_str());
         let payload = event.encode().map_err(|e| e.to_string())?;
-        let ack = match &state.publisher {
-            Some(publisher) => publisher.publish(subject, headers, payload.into()).boxed(),
-            None => {
-                let ack = tokio::time::timeout(
-                    timeout,
-                    state
-                        .js
-                        .publish_with_headers(subject, headers, payload.into()),
-                )
-                .await
-                .map_err(|_| "publish timed out".to_string())?
-                .map_err(|e| e.to_string())?;
-                async move { ack.await.map_err(|e| e.to_string()) }.boxed()
-            }
-        };
+        let ack = tokio::time::timeout(
+            timeout,
+            state
+                .js
+                .publish_with_headers(subject, headers, payload.into()),
+        )
+        .await
+        .map_err(|_| "publish timed out".to_string())?
+        .map_err(|e| e.to_string())?;
         pending.push(ack);
     }
     let mut accepted = Accepted {
@@ -524,7 +504,8 @@ async fn publish_all(
     for ack in pending {
         let ack = tokio::time::timeout(timeout, ack)
             .await
-            .map_err(|_| "PubAck timed out".to_string())??;
+            .map_err(|_| "PubAck timed out".to_string())?
+            .map_err(|e| e.to_string())?;
         if ack.duplicate {
             accepted.duplicates += 1;
         } else {

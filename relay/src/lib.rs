@@ -20,7 +20,6 @@ pub mod observe;
 pub mod ops;
 pub mod outbound;
 pub mod provider;
-pub mod publisher;
 pub mod ratelimit;
 pub mod repair;
 pub mod router;

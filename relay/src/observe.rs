@@ -27,8 +27,6 @@ pub const EVENTS_ECHO: &str = "wharf_edge_events_echo_total";
 pub const PUBLISH_ERRORS: &str = "wharf_edge_publish_errors_total";
 /// Seconds from a delivery's arrival to its last PubAck.
 pub const ACK_SECONDS: &str = "wharf_edge_ack_seconds";
-/// Publishes the edge sent together in one burst (`publisher.rs`).
-pub const PUBLISH_BURST_EVENTS: &str = "wharf_edge_publish_burst_events";
 /// Messages in a hub stream, by stream (sampled by the admin server).
 pub const STREAM_MESSAGES: &str = "wharf_stream_messages";
 /// Messages a durable consumer has not yet been given, by stream and consumer.
@@ -92,7 +90,6 @@ pub const ALL: &[&str] = &[
     EVENTS_ECHO,
     PUBLISH_ERRORS,
     ACK_SECONDS,
-    PUBLISH_BURST_EVENTS,
     STREAM_MESSAGES,
     CONSUMER_PENDING,
     CONSUMER_ACK_PENDING,
@@ -186,10 +183,6 @@ fn describe() {
         ACK_SECONDS,
         Unit::Seconds,
         "Delivery arrival to last PubAck"
-    );
-    describe_histogram!(
-        PUBLISH_BURST_EVENTS,
-        "Publishes the edge sent together while earlier ones awaited their PubAcks"
     );
     describe_counter!(SENDS, "Reply send attempts, by provider and outcome");
     describe_histogram!(SEND_SECONDS, Unit::Seconds, "One provider API call");
