@@ -36,7 +36,7 @@ web-test: deps
 # The benchmarks of docs/benchmarks.md: a release build, local NATS servers,
 # SQLite and the local PostgreSQL test cluster; prints the tables.
 bench: deps build
-	WHARF_BENCH_POSTGRES_URL="$$(scripts/test-postgres.sh)" $(WHARF) bench --seconds 10 --json bench.json
+	WHARF_BENCH_POSTGRES_URL="$$(scripts/test-postgres.sh)" $(WHARF) bench --seconds 10 --rounds 3 --json bench.json
 
 # The admin API fuzzed against its own committed spec (schemathesis):
 # no 5xx, every answer conforms to the spec.

@@ -104,6 +104,10 @@ pub enum Command {
         /// default. `sender` needs `e2e` (it replies to its conversations).
         #[arg(long, value_delimiter = ',', default_value = "edge,e2e,sender")]
         only: Vec<crate::bench::Part>,
+        /// Times the edge phases run, interleaved (raw, edge, raw, edge …);
+        /// with more than one, a table of each phase's median ratio.
+        #[arg(long, default_value_t = 1)]
+        rounds: usize,
     },
 }
 
@@ -174,6 +178,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             replies,
             sender_limit,
             only,
+            rounds,
         } => {
             let options = crate::bench::BenchOptions {
                 seconds: seconds.clamp(1, 120),
@@ -185,6 +190,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 replies: replies.clamp(2, 100_000),
                 sender_limit: sender_limit.clamp(1, 10_000),
                 parts: only,
+                rounds: rounds.clamp(1, 20),
             };
             crate::bench::run(config, options).await.map(|_| ())
         }

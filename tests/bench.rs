@@ -24,6 +24,8 @@ fn bench_runs_every_part_at_tiny_sizes_and_reports_tables_and_json() {
             "4",
             "--routers",
             "1",
+            "--rounds",
+            "2",
         ])
         .args([
             "--end-to-end-concurrency",
@@ -46,7 +48,7 @@ fn bench_runs_every_part_at_tiny_sizes_and_reports_tables_and_json() {
         command.arg("--postgres-url").arg(url);
     }
     let mut child = command.spawn().unwrap();
-    let deadline = Instant::now() + Duration::from_secs(150);
+    let deadline = Instant::now() + Duration::from_secs(240);
     let status = loop {
         if let Some(status) = child.try_wait().unwrap() {
             break status;
@@ -55,7 +57,7 @@ fn bench_runs_every_part_at_tiny_sizes_and_reports_tables_and_json() {
             let _ = child.kill();
             let _ = child.wait();
             panic!(
-                "wharf bench did not finish in 150 s:\n{}",
+                "wharf bench did not finish in 240 s:\n{}",
                 std::fs::read_to_string(&stderr).unwrap_or_default()
             );
         }
@@ -72,6 +74,7 @@ fn bench_runs_every_part_at_tiny_sizes_and_reports_tables_and_json() {
         "| end to end | routers | partitions |",
         "| sender → sandbox | replies |",
         "| process | peak RSS MiB |",
+        "| phase, median over rounds | in flight | rounds |",
     ] {
         assert!(out.contains(header), "no table `{header}` in:\n{out}");
     }
@@ -82,9 +85,22 @@ fn bench_runs_every_part_at_tiny_sizes_and_reports_tables_and_json() {
     let phases = report["phases"].as_array().unwrap();
     assert_eq!(
         phases.len(),
-        5,
-        "raw leaf, edge to leaf, raw hub, edge to hub, HTTP only: {phases:?}"
+        10,
+        "raw leaf, edge to leaf, raw hub, edge to hub, HTTP only, twice: {phases:?}"
     );
+    for (i, phase) in phases.iter().enumerate() {
+        assert_eq!(phase["round"].as_u64(), Some((i / 5) as u64), "{phase}");
+    }
+    let medians = report["medians"].as_array().unwrap();
+    assert_eq!(medians.len(), 5, "{medians:?}");
+    for median in medians {
+        assert_eq!(median["rounds"].as_u64(), Some(2), "{median}");
+        assert!(median["ratio_to_raw"].as_f64().unwrap() > 0.0, "{median}");
+        assert!(
+            median["min_ratio"].as_f64().unwrap() <= median["max_ratio"].as_f64().unwrap(),
+            "{median}"
+        );
+    }
     let cpu = |phase: &Value, group: &str| {
         phase["cpu_us_per_request"]
             .as_array()

@@ -51,6 +51,9 @@ pub struct BenchOptions {
     pub sender_limit: u32,
     /// The parts to run (all by default).
     pub parts: Vec<Part>,
+    /// Rounds of the edge phases: on a shared machine one run cannot tell
+    /// a 10–20 % change, the median of a few interleaved rounds can.
+    pub rounds: usize,
 }
 
 /// A part of the bench run, to run some alone (e.g. under a profiler).
@@ -76,6 +79,7 @@ impl Default for BenchOptions {
             replies: 400,
             sender_limit: 80,
             parts: vec![Part::Edge, Part::E2e, Part::Sender],
+            rounds: 1,
         }
     }
 }
@@ -85,6 +89,9 @@ impl Default for BenchOptions {
 pub struct Phase {
     pub name: String,
     pub concurrency: usize,
+    /// Which round of the edge phases (0 with a single round); a phase is
+    /// compared with the raw publish of its own round.
+    pub round: usize,
     pub requests: u64,
     pub errors: u64,
     pub per_second: f64,
@@ -144,6 +151,59 @@ pub struct Report {
     pub end_to_end: Vec<EndToEnd>,
     pub sender: Vec<SenderRun>,
     pub memory: Vec<RoleMemory>,
+    /// Each phase's median over the rounds (with more than one round).
+    pub medians: Vec<Median>,
+}
+
+/// One phase (name, concurrency) over every round.
+#[derive(Debug, Clone, Serialize)]
+pub struct Median {
+    pub name: String,
+    pub concurrency: usize,
+    pub rounds: usize,
+    pub per_second: f64,
+    pub ratio_to_raw: Option<f64>,
+    pub min_ratio: Option<f64>,
+    pub max_ratio: Option<f64>,
+}
+
+fn median(mut values: Vec<f64>) -> Option<f64> {
+    values.sort_by(f64::total_cmp);
+    let n = values.len();
+    match n {
+        0 => None,
+        _ if n % 2 == 1 => Some(values[n / 2]),
+        _ => Some(f64::midpoint(values[n / 2 - 1], values[n / 2])),
+    }
+}
+
+/// Each phase's median rate and ratio over the rounds, in first-seen order.
+fn medians(phases: &[Phase]) -> Vec<Median> {
+    let mut keys: Vec<(&str, usize)> = Vec::new();
+    for phase in phases {
+        let key = (phase.name.as_str(), phase.concurrency);
+        if !keys.contains(&key) {
+            keys.push(key);
+        }
+    }
+    keys.into_iter()
+        .map(|(name, concurrency)| {
+            let of: Vec<&Phase> = phases
+                .iter()
+                .filter(|p| p.name == name && p.concurrency == concurrency)
+                .collect();
+            let ratios: Vec<f64> = of.iter().filter_map(|p| p.ratio_to_raw).collect();
+            Median {
+                name: name.to_owned(),
+                concurrency,
+                rounds: of.len(),
+                per_second: median(of.iter().map(|p| p.per_second).collect()).unwrap_or(0.0),
+                ratio_to_raw: median(ratios.clone()),
+                min_ratio: ratios.iter().copied().reduce(f64::min),
+                max_ratio: ratios.iter().copied().reduce(f64::max),
+            }
+        })
+        .collect()
 }
 
 pub(crate) const NUMBER: &str = "106540352242922";
@@ -247,6 +307,7 @@ where
     Ok(Phase {
         name: name.to_owned(),
         concurrency,
+        round: 0,
         requests: all.len(),
         errors,
         per_second: all.len() as f64 / elapsed,
@@ -297,12 +358,13 @@ fn baseline_of(name: &str) -> &'static str {
 
 /// Sets every phase's baseline and ratio (same stream, same concurrency).
 fn compare_with_raw(phases: &mut [Phase]) {
-    let rates: Vec<(String, usize, f64, Option<f64>)> = phases
+    let rates: Vec<(String, usize, usize, f64, Option<f64>)> = phases
         .iter()
         .map(|p| {
             (
                 p.name.clone(),
                 p.concurrency,
+                p.round,
                 p.per_second,
                 p.sustained_per_second,
             )
@@ -310,10 +372,9 @@ fn compare_with_raw(phases: &mut [Phase]) {
         .collect();
     for phase in phases.iter_mut() {
         let baseline = baseline_of(&phase.name);
-        if let Some((_, _, raw, raw_sustained)) = rates
-            .iter()
-            .find(|(name, c, _, _)| name == baseline && *c == phase.concurrency)
-        {
+        if let Some((_, _, _, raw, raw_sustained)) = rates.iter().find(|(name, c, round, _, _)| {
+            name == baseline && *c == phase.concurrency && *round == phase.round
+        }) {
             phase.baseline = Some(baseline.to_owned());
             phase.ratio_to_raw = Some(phase.per_second / raw.max(1e-9));
             phase.sustained_ratio = phase
@@ -509,56 +570,62 @@ pub async fn run(mut config: Config, options: BenchOptions) -> anyhow::Result<Re
         "http://{hub_edge_listen}/webhooks/meta"
     ))?);
     let verify_load = load::Client::new(load::Target::parse(&verify_only)?);
-    for &c in edge_concurrency {
-        round += 1;
-        let base = round * 100_000_000;
-        // Before each phase the hub takes in what the previous one left in
-        // the edge stream: no phase pays for another's sourcing.
-        pipeline::settle(&hub_js).await?;
-        // Limit: the same ~1 KiB event with a Nats-Msg-Id into the same stream.
-        let js = leaf_js.clone();
-        let mut raw = measure(RAW_LEAF, c, options.seconds, &cpu, move |n| {
-            let js = js.clone();
-            async move { raw_publish(&js, "eu", base + n, n, partitions).await }
-        })
-        .await?;
-        raw.sourced(pipeline::settle(&hub_js).await?);
-        phases.push(raw);
-        let client = edge_load.clone();
-        let mut ingest = measure(EDGE_LEAF, c, options.seconds, &cpu, move |n| {
-            let client = client.clone();
-            async move { post_signed(&client, base + 10_000_000 + n).await }
-        })
-        .await?;
-        ingest.sourced(pipeline::settle(&hub_js).await?);
-        phases.push(ingest);
-        edge.check_running()?;
-        // Straight into the R3 stream: durable there at the PubAck.
-        let js = hub_js.clone();
-        let mut raw = measure(RAW_HUB, c, options.seconds, &cpu, move |n| {
-            let js = js.clone();
-            async move { raw_publish(&js, "hub", base + 20_000_000 + n, n, partitions).await }
-        })
-        .await?;
-        raw.sourced(Duration::ZERO);
-        phases.push(raw);
-        let client = hub_edge_load.clone();
-        let mut ingest = measure(EDGE_HUB, c, options.seconds, &cpu, move |n| {
-            let client = client.clone();
-            async move { post_signed(&client, base + 30_000_000 + n).await }
-        })
-        .await?;
-        ingest.sourced(Duration::ZERO);
-        phases.push(ingest);
-        hub_edge.check_running()?;
-        let client = verify_load.clone();
-        phases.push(
-            measure(HTTP_ONLY, c, options.seconds, &cpu, move |n| {
-                let client = client.clone();
-                async move { post_signed(&client, base + 40_000_000 + n).await }
+    for edge_round in 0..options.rounds.max(1) {
+        let first = phases.len();
+        for &c in edge_concurrency {
+            round += 1;
+            let base = round * 100_000_000;
+            // Before each phase the hub takes in what the previous one left in
+            // the edge stream: no phase pays for another's sourcing.
+            pipeline::settle(&hub_js).await?;
+            // Limit: the same ~1 KiB event with a Nats-Msg-Id into the same stream.
+            let js = leaf_js.clone();
+            let mut raw = measure(RAW_LEAF, c, options.seconds, &cpu, move |n| {
+                let js = js.clone();
+                async move { raw_publish(&js, "eu", base + n, n, partitions).await }
             })
-            .await?,
-        );
+            .await?;
+            raw.sourced(pipeline::settle(&hub_js).await?);
+            phases.push(raw);
+            let client = edge_load.clone();
+            let mut ingest = measure(EDGE_LEAF, c, options.seconds, &cpu, move |n| {
+                let client = client.clone();
+                async move { post_signed(&client, base + 10_000_000 + n).await }
+            })
+            .await?;
+            ingest.sourced(pipeline::settle(&hub_js).await?);
+            phases.push(ingest);
+            edge.check_running()?;
+            // Straight into the R3 stream: durable there at the PubAck.
+            let js = hub_js.clone();
+            let mut raw = measure(RAW_HUB, c, options.seconds, &cpu, move |n| {
+                let js = js.clone();
+                async move { raw_publish(&js, "hub", base + 20_000_000 + n, n, partitions).await }
+            })
+            .await?;
+            raw.sourced(Duration::ZERO);
+            phases.push(raw);
+            let client = hub_edge_load.clone();
+            let mut ingest = measure(EDGE_HUB, c, options.seconds, &cpu, move |n| {
+                let client = client.clone();
+                async move { post_signed(&client, base + 30_000_000 + n).await }
+            })
+            .await?;
+            ingest.sourced(Duration::ZERO);
+            phases.push(ingest);
+            hub_edge.check_running()?;
+            let client = verify_load.clone();
+            phases.push(
+                measure(HTTP_ONLY, c, options.seconds, &cpu, move |n| {
+                    let client = client.clone();
+                    async move { post_signed(&client, base + 40_000_000 + n).await }
+                })
+                .await?,
+            );
+        }
+        for phase in &mut phases[first..] {
+            phase.round = edge_round;
+        }
     }
     compare_with_raw(&mut phases);
 
@@ -681,6 +748,11 @@ pub async fn run(mut config: Config, options: BenchOptions) -> anyhow::Result<Re
     let _ = edge.stop(Duration::from_secs(10));
     shutdown.cancel();
 
+    let phase_medians = if options.rounds > 1 {
+        medians(&phases)
+    } else {
+        Vec::new()
+    };
     let report = Report {
         cores: std::thread::available_parallelism().map_or(1, usize::from),
         seconds: options.seconds,
@@ -689,6 +761,7 @@ pub async fn run(mut config: Config, options: BenchOptions) -> anyhow::Result<Re
         end_to_end,
         sender,
         memory,
+        medians: phase_medians,
     };
     println!("{}", markdown(&report));
     if let Some(path) = &options.json_out {
@@ -767,6 +840,22 @@ pub fn markdown(report: &Report) -> String {
             );
         }
     }
+    if !report.medians.is_empty() {
+        out.push_str("\n| phase, median over rounds | in flight | rounds | req/s | vs raw publish, same stream | lowest–highest |\n|---|---:|---:|---:|---:|---|\n");
+        for median in &report.medians {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {:.0} | {} | {}–{} |",
+                median.name,
+                median.concurrency,
+                median.rounds,
+                median.per_second,
+                ratio(median.ratio_to_raw),
+                ratio(median.min_ratio),
+                ratio(median.max_ratio),
+            );
+        }
+    }
     if !report.end_to_end.is_empty() {
         out.push_str("\n| end to end | routers | partitions | edge events/s | routed events/s | vs raw leaf publish | max lag | lag at load end | drained after load | keeps up | router CPU µs/event |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|\n");
         for run in &report.end_to_end {
@@ -836,6 +925,7 @@ mod tests {
         let mut phase = Phase {
             name: name.to_owned(),
             concurrency,
+            round: 0,
             requests: (per_second * 10.0) as u64,
             errors: 0,
             per_second,
@@ -883,5 +973,35 @@ mod tests {
         assert_eq!(phases[4].sustained_per_second, None);
         assert_eq!(raw_rate(&phases, 20), Some(1000.0));
         assert_eq!(raw_rate(&phases, 200), Some(2000.0));
+    }
+
+    #[test]
+    fn rounds_compare_within_their_round_and_report_the_median_ratio() {
+        let rounds = [(1000.0, 500.0), (2000.0, 500.0), (500.0, 450.0)];
+        let mut phases = Vec::new();
+        for (round, (raw, edge)) in rounds.into_iter().enumerate() {
+            for (name, rate) in [(RAW_HUB, raw), (EDGE_HUB, edge)] {
+                let mut p = phase(name, 16, rate, Duration::ZERO);
+                p.round = round;
+                phases.push(p);
+            }
+        }
+        compare_with_raw(&mut phases);
+        let ratios: Vec<f64> = phases
+            .iter()
+            .filter(|p| p.name == EDGE_HUB)
+            .filter_map(|p| p.ratio_to_raw)
+            .collect();
+        assert_eq!(ratios, vec![0.5, 0.25, 0.9], "each against its own round");
+        let summary = medians(&phases);
+        assert_eq!(summary.len(), 2);
+        let edge = &summary[1];
+        assert_eq!((edge.name.as_str(), edge.rounds), (EDGE_HUB, 3));
+        assert_eq!(edge.ratio_to_raw, Some(0.5));
+        assert_eq!((edge.min_ratio, edge.max_ratio), (Some(0.25), Some(0.9)));
+        assert_eq!(edge.per_second, 500.0);
+        assert_eq!(summary[0].ratio_to_raw, Some(1.0));
+        assert_eq!(median(vec![4.0, 1.0, 3.0, 2.0]), Some(2.5));
+        assert_eq!(median(Vec::new()), None);
     }
 }
