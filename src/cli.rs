@@ -224,6 +224,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(edge.run(shutdown).await?)
         }
         Command::Router => {
+            // Before the database's worker threads start: they inherit it.
+            roles::apply_router_priority(config.router.nice);
             let db = roles::connect_database(&config.database).await?;
             let ops = roles::bind_ops(
                 &config,

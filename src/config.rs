@@ -339,6 +339,12 @@ impl Config {
                 "must be at least 1",
             ));
         }
+        if !(-20..=19).contains(&self.router.nice) {
+            return Err(ConfigError::invalid(
+                "router.nice",
+                "must be between -20 and 19",
+            ));
+        }
         if self.sender.max_attempts < 1 {
             return Err(ConfigError::invalid(
                 "sender.max_attempts",
@@ -438,6 +444,24 @@ mod tests {
                 err.contains("topology.partitions") && err.contains("WHARF__TOPOLOGY__PARTITIONS"),
                 "{err}"
             );
+            jail.set_env("WHARF__TOPOLOGY__PARTITIONS", "4");
+            for (nice, valid) in [("-21", false), ("20", false), ("-20", true), ("19", true)] {
+                jail.set_env("WHARF__ROUTER__NICE", nice);
+                match Config::load(None) {
+                    Ok(config) => {
+                        assert!(valid, "router.nice = {nice} accepted");
+                        assert_eq!(config.router.nice.to_string(), nice);
+                    }
+                    Err(err) => {
+                        assert!(!valid, "router.nice = {nice} refused: {err}");
+                        let err = err.to_string();
+                        assert!(
+                            err.contains("router.nice") && err.contains("-20 and 19"),
+                            "{err}"
+                        );
+                    }
+                }
+            }
             Ok(())
         });
     }

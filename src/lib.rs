@@ -8,6 +8,7 @@ pub mod certs;
 pub mod cli;
 pub mod config;
 pub mod nats_server;
+pub mod priority;
 pub mod roles;
 pub mod simulate;
 pub mod stack;

@@ -167,6 +167,25 @@ pub async fn bind_edge(config: &Config, settings: EdgeSettings) -> anyhow::Resul
     )
 }
 
+/// Gives every thread of this router process the scheduling priority
+/// `nice` (`router.nice`); a refusal is logged and the process keeps its
+/// priority.
+pub fn apply_router_priority(nice: i32) {
+    if nice == 0 {
+        return;
+    }
+    match crate::priority::set_process_nice(nice) {
+        Ok(threads) => tracing::info!(nice, threads, "router scheduling priority set"),
+        Err(err) if err.kind() == std::io::ErrorKind::PermissionDenied => tracing::warn!(
+            nice,
+            %err,
+            "router.nice not applied: below 0 needs CAP_SYS_NICE (root); \
+             running at the default priority (router.nice = 0 silences this)"
+        ),
+        Err(err) => tracing::warn!(nice, %err, "router.nice not applied"),
+    }
+}
+
 /// Builds a router process.
 ///
 /// # Errors

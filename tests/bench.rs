@@ -39,6 +39,9 @@ fn bench_runs_every_part_at_tiny_sizes_and_reports_tables_and_json() {
         .arg(&json)
         .env_remove("WHARF_CONFIG")
         .env_remove("WHARF_BENCH_POSTGRES_URL")
+        // The routers' priority as the report has it (positive: no
+        // privilege needed).
+        .env("WHARF__ROUTER__NICE", "3")
         .current_dir(dir.path())
         .stdin(Stdio::null())
         .stdout(std::fs::File::create(&stdout).unwrap())
@@ -71,7 +74,7 @@ fn bench_runs_every_part_at_tiny_sizes_and_reports_tables_and_json() {
     );
     for header in [
         "| phase | in flight | req/s |",
-        "| end to end | routers | partitions |",
+        "| end to end | routers | router nice | partitions |",
         "| sender → sandbox | replies |",
         "| process | peak RSS MiB |",
         "| phase, median over rounds | in flight | rounds |",
@@ -153,6 +156,15 @@ fn bench_runs_every_part_at_tiny_sizes_and_reports_tables_and_json() {
             run["router_cpu_us_per_event"].as_f64().unwrap() > 0.0,
             "{run}"
         );
+        assert!(
+            run["nats_cpu_us_per_event"].as_f64().unwrap() > 0.0,
+            "{run}"
+        );
+        assert!(
+            run["edge_cpu_us_per_event"].as_f64().unwrap() > 0.0,
+            "{run}"
+        );
+        assert_eq!(run["router_nice"], serde_json::json!([3]), "{run}");
     }
     let sender = report["sender"].as_array().unwrap();
     assert_eq!(sender.len(), 2, "{sender:?}");

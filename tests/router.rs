@@ -1352,6 +1352,64 @@ async fn routers_share_the_partitions_on_postgres_only(db: TestDb) {
 
 on_sqlite_and_postgres!(routers_share_the_partitions_on_postgres_only);
 
+/// `router.nice` reaches every thread of a `wharf router` process, the
+/// SQLite workers it starts after setting it included, and the router
+/// routes at that priority. (A positive value: it needs no privilege, and
+/// the test process itself runs at 0, so nothing is inherited.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_router_process_runs_every_thread_at_its_configured_priority() {
+    let db = TestDb::sqlite();
+    let stack = ProcessStack::start(
+        db.url(),
+        ProcessOptions {
+            regions: vec!["eu"],
+            routers: 1,
+            senders: 0,
+            partitions: 2,
+            tune: |config| config.router.nice = 7,
+        },
+    )
+    .await;
+    let own = wharf::priority::thread_nice_values(std::process::id()).unwrap();
+    assert!(own.iter().all(|(_, nice)| *nice == 0), "{own:?}");
+
+    let url = format!("{}/webhooks/meta", stack.edges[0].url);
+    let body = meta_text(
+        PHONE_NUMBER_ID,
+        "4915100000977",
+        "Nice",
+        "wamid.NICE.1",
+        "hello",
+        1_764_300_000,
+    );
+    let response = post_signed_meta(&stack.http, &url, &body, APP_SECRET).await;
+    assert_eq!(response.status(), 200);
+    eventually(Duration::from_secs(60), "the event applied", || async {
+        let stored = message::Entity::find()
+            .filter(message::Column::ProviderMessageId.eq("wamid.NICE.1"))
+            .count(&stack.database)
+            .await
+            .ok()?;
+        (stored == 1).then_some(())
+    })
+    .await;
+
+    let pid = stack.routers[0].pid().expect("the router runs");
+    let threads = wharf::priority::thread_nice_values(pid).unwrap();
+    assert!(
+        threads
+            .iter()
+            .any(|(name, _)| name.starts_with("sqlx-sqlite")),
+        "no SQLite worker thread among {threads:?}"
+    );
+    assert!(
+        threads.iter().any(|(name, _)| name.starts_with("tokio-rt")),
+        "no runtime worker among {threads:?}"
+    );
+    let other: Vec<_> = threads.iter().filter(|(_, nice)| *nice != 7).collect();
+    assert!(other.is_empty(), "threads not at nice 7: {other:?}");
+}
+
 /// A migrated database of its own, without NATS: the batch and one-by-one
 /// paths called directly.
 async fn migrated(db: &TestDb) -> sea_orm::DatabaseConnection {

@@ -66,6 +66,12 @@ pub struct RouterSettings {
     /// Seconds a router's claim on a partition lasts without renewal (a
     /// crashed router's partitions wait this long for a standby).
     pub lease_secs: u64,
+    /// Scheduling priority (nice, -20..=19) a `wharf router` process takes
+    /// for all its threads at start: below 0, where it shares cores with
+    /// the edges and NATS it drains the backlog before they take more in.
+    /// Needs `CAP_SYS_NICE` (root) below 0; without it the router warns and
+    /// runs at the default priority. 0 leaves the priority alone.
+    pub nice: i32,
 }
 
 impl Default for RouterSettings {
@@ -80,6 +86,7 @@ impl Default for RouterSettings {
             repair_interval_ms: 10_000,
             batch_size: 64,
             lease_secs: 5,
+            nice: 0,
         }
     }
 }

@@ -639,6 +639,7 @@ pub async fn run(mut config: Config, options: BenchOptions) -> anyhow::Result<Re
         edge: edge_load.clone(),
         role: role.clone(),
         numbers: &config.numbers,
+        cpu: cpu.clone(),
     };
     let mut end_to_end = Vec::new();
     let mut kept_sqlite = None;
@@ -857,7 +858,7 @@ pub fn markdown(report: &Report) -> String {
         }
     }
     if !report.end_to_end.is_empty() {
-        out.push_str("\n| end to end | routers | partitions | edge events/s | routed events/s | vs raw leaf publish | max lag | lag at load end | drained after load | keeps up | router CPU µs/event |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|\n");
+        out.push_str("\n| end to end | routers | router nice | partitions | edge events/s | routed events/s | vs raw leaf publish | max lag | lag at load end | drained after load | keeps up | CPU µs/event: routers | NATS servers | edge |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|\n");
         for run in &report.end_to_end {
             let drained = if run.drained {
                 format!("{:.1} s", run.drain_seconds)
@@ -870,9 +871,14 @@ pub fn markdown(report: &Report) -> String {
             };
             let _ = writeln!(
                 out,
-                "| {} | {} | {} | {:.0} | {:.0} | {} | {} | {} | {} | {} | {:.0} |",
+                "| {} | {} | {} | {} | {:.0} | {:.0} | {} | {} | {} | {} | {} | {:.0} | {:.0} | {:.0} |",
                 run.database,
                 run.routers,
+                run.router_nice
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 run.partitions,
                 run.edge_per_second,
                 run.routed_per_second,
@@ -881,7 +887,9 @@ pub fn markdown(report: &Report) -> String {
                 run.lag_at_load_end,
                 drained,
                 if run.keeps_up { "yes" } else { "no" },
-                run.router_cpu_us_per_event
+                run.router_cpu_us_per_event,
+                run.nats_cpu_us_per_event,
+                run.edge_cpu_us_per_event
             );
         }
     }

@@ -154,6 +154,14 @@ pub struct EndToEnd {
     /// CPU time of the router processes (together) per routed event, µs,
     /// over the load and the drain.
     pub router_cpu_us_per_event: f64,
+    /// The same for the four NATS servers (the edge's publishes, the
+    /// sourcing into INBOUND, the routers' pulls and acks).
+    pub nats_cpu_us_per_event: f64,
+    /// The same for the edge process.
+    pub edge_cpu_us_per_event: f64,
+    /// The nice values the routers' threads ran at (`router.nice`; one
+    /// value unless setting it failed part-way).
+    pub router_nice: Vec<i32>,
 }
 
 /// Events stored but not yet applied by the routers.
@@ -234,6 +242,8 @@ pub struct Rig<'a> {
     pub edge: super::load::Client,
     pub role: RoleConfig,
     pub numbers: &'a [relay::provider::NumberCredentials],
+    /// The NATS servers, the edges and the bench process, by group.
+    pub cpu: super::CpuGroups,
 }
 
 /// Runs one end-to-end measurement on `db` with `routers` router processes.
@@ -298,11 +308,21 @@ pub async fn end_to_end(
             }
         })
     };
-    let mut router_cpu = super::CpuGroups::default();
+    // The priority the routers run at (`router.nice`), as the kernel has it.
+    let mut router_nice: Vec<i32> = processes
+        .iter()
+        .filter_map(|p| p.pid())
+        .filter_map(|pid| crate::priority::thread_nice_values(pid).ok())
+        .flatten()
+        .map(|(_, nice)| nice)
+        .collect();
+    router_nice.sort_unstable();
+    router_nice.dedup();
+    let mut cpu = rig.cpu.clone();
     for process in &processes {
-        router_cpu.add("router", process.pid());
+        cpu.add("router", process.pid());
     }
-    let router_cpu_before = router_cpu.sample();
+    let cpu_before = cpu.sample();
     let started = Instant::now();
     let posted = Arc::new(AtomicU64::new(0));
     let load = {
@@ -340,11 +360,15 @@ pub async fn end_to_end(
     let finished = if drained { last_change } else { Instant::now() };
     stop.cancel();
     let lag = sampler.await.unwrap_or_default();
-    let router_seconds: f64 = router_cpu
-        .since(&router_cpu_before)
-        .iter()
-        .map(|used| used.seconds)
-        .sum();
+    let used = cpu.since(&cpu_before);
+    let per_event = |group: &str| {
+        let seconds: f64 = used
+            .iter()
+            .filter(|u| u.group == group)
+            .map(|u| u.seconds)
+            .sum();
+        seconds * 1e6 / routed.max(1) as f64
+    };
     for process in processes {
         let role = process.name.clone();
         memory.push(RoleMemory {
@@ -374,7 +398,10 @@ pub async fn end_to_end(
         lag,
         lag_at_load_end,
         keeps_up: drained && routed as f64 / total >= 0.9 * edge_per_second,
-        router_cpu_us_per_event: router_seconds * 1e6 / routed.max(1) as f64,
+        router_cpu_us_per_event: per_event("router"),
+        nats_cpu_us_per_event: per_event("nats"),
+        edge_cpu_us_per_event: per_event("edge"),
+        router_nice,
     })
 }
 
