@@ -18,7 +18,7 @@ pub fn set_process_nice(nice: i32) -> io::Result<usize> {
     let mut done = HashSet::new();
     loop {
         let mut new = 0;
-        for tid in threads()? {
+        for tid in threads("self")? {
             if done.insert(tid) {
                 new += 1;
                 let pid = Pid::from_raw(tid)
@@ -43,20 +43,13 @@ pub fn set_process_nice(nice: i32) -> io::Result<usize> {
 /// When the process is gone or `/proc` is unreadable.
 pub fn thread_nice_values(pid: u32) -> io::Result<Vec<(String, i32)>> {
     let mut out = Vec::new();
-    for entry in std::fs::read_dir(format!("/proc/{pid}/task"))? {
-        let path = entry?.path();
-        let Some(tid) = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .and_then(|n| n.parse::<i32>().ok())
-        else {
+    for tid in threads(&pid.to_string())? {
+        let name =
+            std::fs::read_to_string(format!("/proc/{pid}/task/{tid}/comm")).unwrap_or_default();
+        let Some(thread) = Pid::from_raw(tid) else {
             continue;
         };
-        let name = std::fs::read_to_string(path.join("comm")).unwrap_or_default();
-        let Some(pid) = Pid::from_raw(tid) else {
-            continue;
-        };
-        match getpriority_process(Some(pid)) {
+        match getpriority_process(Some(thread)) {
             Ok(nice) => out.push((name.trim().to_owned(), nice)),
             Err(rustix::io::Errno::SRCH) => {}
             Err(err) => return Err(err.into()),
@@ -65,9 +58,10 @@ pub fn thread_nice_values(pid: u32) -> io::Result<Vec<(String, i32)>> {
     Ok(out)
 }
 
-fn threads() -> io::Result<Vec<i32>> {
+/// Thread ids of process `pid` ("self": this one).
+fn threads(pid: &str) -> io::Result<Vec<i32>> {
     let mut tids = Vec::new();
-    for entry in std::fs::read_dir("/proc/self/task")? {
+    for entry in std::fs::read_dir(format!("/proc/{pid}/task"))? {
         if let Some(tid) = entry?.file_name().to_str().and_then(|n| n.parse().ok()) {
             tids.push(tid);
         }
