@@ -84,6 +84,9 @@ fn bench_runs_every_part_at_tiny_sizes_and_reports_tables_and_json() {
 
     let report: Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
     assert!(report["cores"].as_u64().unwrap() >= 1);
+    // Raw publish into INBOUND and the direct edge both go to its leader.
+    let leader = report["inbound_leader"].as_str().unwrap();
+    assert!(leader.starts_with("hub-"), "{leader}");
     assert!(report["partitions"].as_u64().unwrap() >= 1);
     let phases = report["phases"].as_array().unwrap();
     assert_eq!(

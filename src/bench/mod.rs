@@ -144,6 +144,9 @@ pub struct RoleMemory {
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
     pub cores: usize,
+    /// The hub node leading INBOUND, which the raw publisher into INBOUND
+    /// and the direct edge connect to.
+    pub inbound_leader: String,
     pub seconds: u64,
     /// Conversation partitions (one ordered router consumer each).
     pub partitions: u16,
@@ -441,6 +444,17 @@ pub async fn run(mut config: Config, options: BenchOptions) -> anyhow::Result<Re
     config.topology.regions = vec!["eu".into()];
     let partitions = config.topology.partitions;
     let hub_client = roles::provision(&config, Duration::from_secs(60)).await?;
+    // The raw publisher into INBOUND and the direct edge both connect to the
+    // stream's leader: a client on another node pays a route hop each way,
+    // and with a node picked at random by each client the comparison was
+    // decided by which of them drew the leader (0.45x-0.88x between runs).
+    let leader = inbound_leader(&async_nats::jetstream::new(hub_client.clone())).await?;
+    let leader_url = hub
+        .nodes
+        .iter()
+        .find(|node| node.name == leader)
+        .map(|node| node.client_url.clone())
+        .with_context(|| format!("INBOUND's leader {leader} is not a hub node"))?;
 
     // The sandbox provider (in this process) sends status webhooks to the edge.
     let edge_listen: std::net::SocketAddr = format!("127.0.0.1:{}", free_port()?).parse()?;
@@ -496,6 +510,7 @@ pub async fn run(mut config: Config, options: BenchOptions) -> anyhow::Result<Re
     let hub_edge_config = RoleConfig {
         edge_to_hub: true,
         edge_listen: hub_edge_listen,
+        hub_urls: leader_url.clone(),
         ..role.clone()
     }
     .write(dir.path(), "edge-hub")?;
@@ -546,6 +561,17 @@ pub async fn run(mut config: Config, options: BenchOptions) -> anyhow::Result<Re
     )
     .await?;
     let leaf_js = async_nats::jetstream::new(leaf_client);
+    let leader_client = relay::nats::connect(
+        &leader_url,
+        "wharf-bench-raw-hub",
+        Duration::from_secs(10),
+        &config.nats.access(crate::config::Role::Edge {
+            region: "eu",
+            direct: true,
+        }),
+    )
+    .await?;
+    let leader_js = async_nats::jetstream::new(leader_client);
     let hub_js = async_nats::jetstream::new(hub_client.clone());
 
     // Where each phase's CPU goes.
@@ -597,7 +623,7 @@ pub async fn run(mut config: Config, options: BenchOptions) -> anyhow::Result<Re
             phases.push(ingest);
             edge.check_running()?;
             // Straight into the R3 stream: durable there at the PubAck.
-            let js = hub_js.clone();
+            let js = leader_js.clone();
             let mut raw = measure(RAW_HUB, c, options.seconds, &cpu, move |n| {
                 let js = js.clone();
                 async move { raw_publish(&js, "hub", base + 20_000_000 + n, n, partitions).await }
@@ -628,6 +654,7 @@ pub async fn run(mut config: Config, options: BenchOptions) -> anyhow::Result<Re
         }
     }
     compare_with_raw(&mut phases);
+    let leader_after = inbound_leader(&hub_js).await?;
 
     // End to end, then the sender on the conversations of the last SQLite run.
     let mut memory = Vec::new();
@@ -756,6 +783,11 @@ pub async fn run(mut config: Config, options: BenchOptions) -> anyhow::Result<Re
     };
     let report = Report {
         cores: std::thread::available_parallelism().map_or(1, usize::from),
+        inbound_leader: if leader_after == leader {
+            leader
+        } else {
+            format!("{leader} (moved to {leader_after} during the edge phases)")
+        },
         seconds: options.seconds,
         partitions,
         phases,
@@ -772,6 +804,19 @@ pub async fn run(mut config: Config, options: BenchOptions) -> anyhow::Result<Re
     drop(leaf);
     drop(hub);
     Ok(report)
+}
+
+/// The name of the hub node that leads INBOUND.
+async fn inbound_leader(js: &async_nats::jetstream::Context) -> anyhow::Result<String> {
+    let mut stream = js
+        .get_stream(relay::topology::INBOUND)
+        .await
+        .context("looking up INBOUND")?;
+    let info = stream.info().await.context("reading INBOUND's info")?;
+    info.cluster
+        .as_ref()
+        .and_then(|cluster| cluster.leader.clone())
+        .context("INBOUND has no leader")
 }
 
 /// An endpoint that reads and verifies a delivery like the edge, then
@@ -807,8 +852,8 @@ pub fn markdown(report: &Report) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{} cores, {} s per phase, {} partitions\n",
-        report.cores, report.seconds, report.partitions
+        "{} cores, {} s per phase, {} partitions; the raw publisher into INBOUND and the direct edge connect to its leader, {}\n",
+        report.cores, report.seconds, report.partitions, report.inbound_leader
     );
     if !report.phases.is_empty() {
         out.push_str("| phase | in flight | req/s | p50 ms | p99 ms | p99.9 ms | errors | vs raw publish, same stream | in INBOUND (R3) incl. sourcing, /s | that vs raw | CPU µs/req: NATS servers | edge | load generator |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
