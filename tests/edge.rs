@@ -617,6 +617,14 @@ async fn stored_events_carry_a_traceparent_that_continues_the_callers_trace() {
         trace, "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
         "a span of its own"
     );
+    // The text is stored once (a pointer into the provider's object) and read back.
+    let bytes = String::from_utf8(stored.payload.to_vec()).unwrap();
+    assert_eq!(bytes.matches("trace me").count(), 1, "{bytes}");
+    let event = relay::envelope::InboundEvent::decode(stored.payload.as_ref()).unwrap();
+    let relay::envelope::EventBody::Message(message) = event.body else {
+        panic!("a message: {bytes}")
+    };
+    assert_eq!(message.text.as_deref(), Some("trace me"));
 }
 
 /// A delivery of `wamids.len()` text messages from one contact.

@@ -1456,6 +1456,7 @@ fn inbound(
             timestamp: at(second),
             message_type: "text".into(),
             text: Some(text.into()),
+            text_at: None,
             raw: serde_json::json!({ "id": wamid }),
         }),
     }

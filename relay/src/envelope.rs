@@ -3,23 +3,26 @@
 //! object kept whole. Owns the dedupe id (`Nats-Msg-Id`) and partition of an
 //! event; not how it is parsed (`provider`) or applied (`sessions`).
 //!
-//! Wire format, version 1 (JSON):
+//! Wire format, version 2 (JSON):
 //!
 //! ```text
-//! { "version": 1, "provider": "meta"|"wasender"|"sandbox", "region": "eu",
+//! { "version": 2, "provider": "meta"|"wasender"|"sandbox", "region": "eu",
 //!   "business_number": "<phone number id or session id>",
 //!   "contact": { "wa_id": "...", "profile_name": "..."? },
 //!   "received_at": RFC 3339,
-//!   "kind": "message", "id", "timestamp", "message_type", "text"?, "raw"
+//!   "kind": "message", "id", "timestamp", "message_type", "text"? | "text_at"?, "raw"
 //!         | "status",  "id", "status", "timestamp", "error"?, "callback_data"?, "raw"
 //!         | "session", "status", "timestamp", "raw" }
 //! ```
 //!
+//! `text_at` is a JSON pointer into `raw` where the text is (written instead
+//! of `text` when it is there verbatim); version 1 always wrote `text`.
 //! Readers accept a missing `version` as 1; a version they do not know is an
 //! error (the router dead-letters it rather than guessing).
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 
 use crate::topology;
 
@@ -104,11 +107,18 @@ impl std::str::FromStr for Provider {
     }
 }
 
-/// The envelope version this build writes and reads.
-pub const ENVELOPE_VERSION: u8 = 1;
+/// The envelope version this build writes. Version 2 stores a message's
+/// text as a pointer into the provider's object where it is there (see
+/// [`InboundMessage`]); this build reads 1 and 2. Routers are upgraded
+/// before edges: an older router dead-letters a version it does not know
+/// (nothing is lost; replay it after the upgrade).
+pub const ENVELOPE_VERSION: u8 = 2;
+
+/// The oldest envelope version this build reads.
+pub const OLDEST_ENVELOPE_VERSION: u8 = 1;
 
 fn envelope_version() -> u8 {
-    ENVELOPE_VERSION
+    OLDEST_ENVELOPE_VERSION
 }
 
 /// One inbound event, as stored in the edge and INBOUND streams.
@@ -159,7 +169,14 @@ pub struct SessionState {
 }
 
 /// A customer's message.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+///
+/// Stored with its text once: where the provider's object holds the text
+/// (`text_at`, a JSON pointer into `raw`), the stream keeps only the pointer
+/// and reading the envelope fills `text` back in. Webhook texts run to 4,096
+/// characters, and on a replicated stream every stored byte is written and
+/// replicated three times.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(from = "StoredMessage")]
 pub struct InboundMessage {
     /// The provider's message id (`wamid.…`).
     pub id: String,
@@ -168,10 +185,84 @@ pub struct InboundMessage {
     /// Provider message type: text, image, audio, location, interactive, …
     pub message_type: String,
     /// The text, caption or reply title, where the type has one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
+    /// Where in `raw` the parser found `text` (a JSON pointer), if it is
+    /// there verbatim.
+    pub text_at: Option<Cow<'static, str>>,
     /// The provider's object for this message, untouched.
     pub raw: serde_json::Value,
+}
+
+impl InboundMessage {
+    /// `text` as read at `text_at` in `raw`, when it is exactly there.
+    fn text_in_raw(&self) -> Option<&str> {
+        let pointer = self.text_at.as_deref()?;
+        let found = self.raw.pointer(pointer)?.as_str()?;
+        (Some(found) == self.text.as_deref()).then_some(found)
+    }
+}
+
+/// How a message is written: the text itself only where `raw` does not
+/// hold it at `text_at`.
+#[derive(Serialize)]
+struct StoredMessageRef<'a> {
+    id: &'a str,
+    timestamp: &'a DateTime<Utc>,
+    message_type: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    text: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    text_at: Option<&'a str>,
+    raw: &'a serde_json::Value,
+}
+
+impl Serialize for InboundMessage {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let in_raw = self.text_in_raw().is_some();
+        StoredMessageRef {
+            id: &self.id,
+            timestamp: &self.timestamp,
+            message_type: &self.message_type,
+            text: if in_raw { None } else { self.text.as_deref() },
+            text_at: if in_raw {
+                self.text_at.as_deref()
+            } else {
+                None
+            },
+            raw: &self.raw,
+        }
+        .serialize(serializer)
+    }
+}
+
+/// A message as read: envelopes of version 1 carry `text` itself.
+#[derive(Deserialize)]
+struct StoredMessage {
+    id: String,
+    timestamp: DateTime<Utc>,
+    message_type: String,
+    #[serde(default)]
+    text: Option<String>,
+    #[serde(default)]
+    text_at: Option<String>,
+    raw: serde_json::Value,
+}
+
+impl From<StoredMessage> for InboundMessage {
+    fn from(stored: StoredMessage) -> Self {
+        let text = stored.text.or_else(|| {
+            let pointer = stored.text_at.as_deref()?;
+            Some(stored.raw.pointer(pointer)?.as_str()?.to_owned())
+        });
+        Self {
+            id: stored.id,
+            timestamp: stored.timestamp,
+            message_type: stored.message_type,
+            text,
+            text_at: stored.text_at.map(Cow::Owned),
+            raw: stored.raw,
+        }
+    }
 }
 
 /// A delivery status of a message we sent.
@@ -248,9 +339,9 @@ impl InboundEvent {
     /// When the bytes are not an `InboundEvent` of a version this build knows.
     pub fn decode(bytes: &[u8]) -> serde_json::Result<Self> {
         let event: Self = serde_json::from_slice(bytes)?;
-        if event.version != ENVELOPE_VERSION {
+        if !(OLDEST_ENVELOPE_VERSION..=ENVELOPE_VERSION).contains(&event.version) {
             return Err(serde::de::Error::custom(format!(
-                "envelope version {} is not supported (this build reads {ENVELOPE_VERSION})",
+                "envelope version {} is not supported (this build reads {OLDEST_ENVELOPE_VERSION} to {ENVELOPE_VERSION})",
                 event.version
             )));
         }
@@ -290,6 +381,7 @@ mod tests {
                     timestamp,
                     message_type: "text".into(),
                     text,
+                    text_at: None,
                     raw: serde_json::json!({"type": "text"}),
                 })
             },
@@ -339,8 +431,13 @@ mod tests {
         let e = event("wamid.1".into(), None, "1".into(), false);
         let mut json = serde_json::to_value(&e).expect("json");
         json.as_object_mut().expect("object").remove("version");
+        let read = InboundEvent::decode(json.to_string().as_bytes()).expect("v1");
+        assert_eq!(read.version, 1);
         assert_eq!(
-            InboundEvent::decode(json.to_string().as_bytes()).expect("v1"),
+            InboundEvent {
+                version: e.version,
+                ..read
+            },
             e
         );
         json["version"] = serde_json::json!(9);
@@ -348,11 +445,68 @@ mod tests {
         assert!(err.to_string().contains("version 9"), "{err}");
     }
 
+    /// A message whose text is in its raw object at `/text/body`, as the
+    /// Meta parser makes it.
+    fn with_text_in_raw(text: &str) -> InboundEvent {
+        let mut e = event("wamid.7".into(), Some(text.into()), "491".into(), false);
+        if let EventBody::Message(m) = &mut e.body {
+            m.raw = serde_json::json!({"type": "text", "text": {"body": text}});
+            m.text_at = Some(Cow::Borrowed("/text/body"));
+        }
+        e
+    }
+
+    #[test]
+    fn a_text_found_in_the_raw_object_is_stored_once_and_read_back() {
+        let text = "where is my order #8812? ünïcödé \"quoted\"";
+        let e = with_text_in_raw(text);
+        let bytes = e.encode().expect("encode");
+        let stored = String::from_utf8(bytes.clone()).expect("utf8");
+        assert_eq!(stored.matches("where is my order").count(), 1, "{stored}");
+        assert!(stored.contains(r#""text_at":"/text/body""#), "{stored}");
+        assert!(!stored.contains(r#""text":""#), "{stored}");
+        assert_eq!(InboundEvent::decode(&bytes).expect("decode"), e);
+        // Shorter than the same event with the text written out (version 1).
+        let mut v1 = serde_json::to_value(&e).expect("json");
+        v1["version"] = serde_json::json!(1);
+        v1.as_object_mut().expect("object").remove("text_at");
+        v1["text"] = serde_json::json!(text);
+        let v1_bytes = v1.to_string();
+        assert!(
+            bytes.len() + text.len() <= v1_bytes.len() + 20,
+            "{} vs {}",
+            bytes.len(),
+            v1_bytes.len()
+        );
+        let read = InboundEvent::decode(v1_bytes.as_bytes()).expect("v1 with its text");
+        let EventBody::Message(m) = read.body else {
+            panic!("a message")
+        };
+        assert_eq!((m.text.as_deref(), m.text_at), (Some(text), None));
+    }
+
+    #[test]
+    fn a_text_that_is_not_at_its_pointer_is_written_out() {
+        let mut e = with_text_in_raw("hello");
+        if let EventBody::Message(m) = &mut e.body {
+            m.raw = serde_json::json!({"type": "text", "text": {"body": "edited"}});
+        }
+        let bytes = e.encode().expect("encode");
+        let read = InboundEvent::decode(&bytes).expect("decode");
+        let EventBody::Message(m) = read.body else {
+            panic!("a message")
+        };
+        assert_eq!((m.text.as_deref(), m.text_at), (Some("hello"), None));
+    }
+
     proptest! {
         #[test]
         fn envelope_round_trips(id in "[a-zA-Z0-9.=_-]{1,40}", text in proptest::option::of(".{0,200}"),
-                                wa_id in "[0-9]{6,15}", status in any::<bool>()) {
-            let e = event(id, text, wa_id, status);
+                                wa_id in "[0-9]{6,15}", status in any::<bool>(), in_raw in any::<bool>()) {
+            let e = match &text {
+                Some(t) if in_raw && !status => with_text_in_raw(t),
+                _ => event(id, text, wa_id, status),
+            };
             let bytes = e.encode().expect("encode");
             prop_assert_eq!(InboundEvent::decode(&bytes).expect("decode"), e);
         }

@@ -166,7 +166,8 @@ fn str_field<'a>(object: &'a Value, field: &str) -> Result<&'a str, Rejection> {
 }
 
 /// The human-readable text of a message of any type, where it has one.
-fn message_text(message: &Value, message_type: &str) -> Option<String> {
+/// The text of a message and the JSON pointer it was found at.
+fn message_text(message: &Value, message_type: &str) -> Option<(&'static str, String)> {
     let pointers: &[&str] = match message_type {
         "text" => &["/text/body"],
         "image" | "video" | "document" => {
@@ -181,10 +182,12 @@ fn message_text(message: &Value, message_type: &str) -> Option<String> {
         "location" => &["/location/name", "/location/address"],
         _ => &[],
     };
-    pointers
-        .iter()
-        .find_map(|p| message.pointer(p).and_then(Value::as_str))
-        .map(str::to_owned)
+    pointers.iter().find_map(|&p| {
+        message
+            .pointer(p)
+            .and_then(Value::as_str)
+            .map(|text| (p, text.to_owned()))
+    })
 }
 
 fn split_value(
@@ -221,6 +224,7 @@ fn split_value(
             .and_then(Value::as_str)
             .unwrap_or("unsupported")
             .to_owned();
+        let (text_at, text) = message_text(message, &message_type).unzip();
         out.push(InboundEvent {
             version: crate::envelope::ENVELOPE_VERSION,
             provider: Provider::Meta,
@@ -234,7 +238,8 @@ fn split_value(
             body: EventBody::Message(InboundMessage {
                 id: str_field(message, "id")?.to_owned(),
                 timestamp: timestamp(message)?,
-                text: message_text(message, &message_type),
+                text,
+                text_at: text_at.map(std::borrow::Cow::Borrowed),
                 message_type,
                 // Moved in by `keep_raw_objects`.
                 raw: Value::Null,
@@ -454,6 +459,15 @@ mod tests {
         ];
         for (got, want) in kinds.iter().zip(expect) {
             assert_eq!((got.0.as_str(), got.1.as_deref()), want);
+        }
+        // Each text is stored once, as a pointer into the object, and read back.
+        for event in &events {
+            let bytes = event.encode().expect("encode");
+            assert_eq!(&InboundEvent::decode(&bytes).expect("decode"), event);
+            if let EventBody::Message(InboundMessage { text: Some(_), .. }) = &event.body {
+                let stored = String::from_utf8(bytes).expect("utf8");
+                assert!(stored.contains(r#""text_at":"/"#), "{stored}");
+            }
         }
         // The provider's object is kept whole.
         match &events[7].body {

@@ -167,11 +167,12 @@ impl Split {
             .ok_or_else(|| Rejection::Malformed("message without remoteJid".into()))?;
         let content = message.get("message").unwrap_or(&Value::Null);
         let (message_type, text) = content_of(content);
-        let text = message
+        let (text_at, text) = message
             .get("messageBody")
             .and_then(Value::as_str)
-            .map(str::to_owned)
-            .or(text);
+            .map(|body| ("/messageBody", body.to_owned()))
+            .or(text)
+            .unzip();
         out.events.push(
             self.event(
                 Contact {
@@ -186,6 +187,7 @@ impl Split {
                     timestamp: self.time(message, "messageTimestamp")?,
                     message_type,
                     text,
+                    text_at: text_at.map(std::borrow::Cow::Borrowed),
                     raw: message.clone(),
                 }),
             ),
@@ -271,45 +273,59 @@ impl Split {
 }
 
 /// Message type and text of a WhatsApp (Baileys-style) message object.
-fn content_of(content: &Value) -> (String, Option<String>) {
-    let text = |pointer: &str| {
-        content
-            .pointer(pointer)
-            .and_then(Value::as_str)
-            .map(str::to_owned)
-    };
+/// A message's type, and its text with the JSON pointer (into the whole
+/// message object, whose `message` is `content`) it was found at.
+fn content_of(content: &Value) -> (String, Option<(&'static str, String)>) {
     let kinds: &[(&str, &str, &str)] = &[
-        ("conversation", "text", ""),
-        ("extendedTextMessage", "text", "/extendedTextMessage/text"),
-        ("imageMessage", "image", "/imageMessage/caption"),
-        ("videoMessage", "video", "/videoMessage/caption"),
+        ("conversation", "text", "/message/conversation"),
+        (
+            "extendedTextMessage",
+            "text",
+            "/message/extendedTextMessage/text",
+        ),
+        ("imageMessage", "image", "/message/imageMessage/caption"),
+        ("videoMessage", "video", "/message/videoMessage/caption"),
         ("audioMessage", "audio", ""),
-        ("documentMessage", "document", "/documentMessage/caption"),
+        (
+            "documentMessage",
+            "document",
+            "/message/documentMessage/caption",
+        ),
         ("stickerMessage", "sticker", ""),
-        ("locationMessage", "location", "/locationMessage/name"),
-        ("contactMessage", "contacts", "/contactMessage/displayName"),
-        ("reactionMessage", "reaction", "/reactionMessage/text"),
+        (
+            "locationMessage",
+            "location",
+            "/message/locationMessage/name",
+        ),
+        (
+            "contactMessage",
+            "contacts",
+            "/message/contactMessage/displayName",
+        ),
+        (
+            "reactionMessage",
+            "reaction",
+            "/message/reactionMessage/text",
+        ),
         (
             "buttonsResponseMessage",
             "button",
-            "/buttonsResponseMessage/selectedDisplayText",
+            "/message/buttonsResponseMessage/selectedDisplayText",
         ),
         (
             "listResponseMessage",
             "interactive",
-            "/listResponseMessage/title",
+            "/message/listResponseMessage/title",
         ),
     ];
-    for (field, kind, pointer) in kinds {
+    for &(field, kind, pointer) in kinds {
         if content.get(field).is_some() {
-            let body = if *field == "conversation" {
-                text("/conversation")
-            } else if pointer.is_empty() {
-                None
-            } else {
-                text(pointer)
-            };
-            return ((*kind).to_owned(), body);
+            let body = pointer
+                .strip_prefix("/message")
+                .and_then(|inner| content.pointer(inner))
+                .and_then(Value::as_str)
+                .map(|text| (pointer, text.to_owned()));
+            return (kind.to_owned(), body);
         }
     }
     ("unsupported".to_owned(), None)
@@ -364,6 +380,7 @@ mod tests {
         match &event.body {
             EventBody::Message(m) => {
                 assert_eq!(m.text.as_deref(), Some("hola"));
+                assert_eq!(m.text_at.as_deref(), Some("/message/conversation"));
                 assert_eq!(m.timestamp.timestamp(), 1_700_000_000);
             }
             other => panic!("expected a message, got {other:?}"),
@@ -380,10 +397,28 @@ mod tests {
         let delivery = accept(&body, "wh-secret").expect("accepted");
         assert_eq!(delivery.events.len(), 1);
         assert_eq!(delivery.echoes, 1);
+        let bytes = delivery.events[0].encode().expect("encode");
+        assert_eq!(
+            InboundEvent::decode(&bytes).expect("decode"),
+            delivery.events[0]
+        );
+        assert!(
+            !String::from_utf8(bytes)
+                .expect("utf8")
+                .contains(r#""text":"receipt""#)
+        );
         match &delivery.events[0].body {
             EventBody::Message(m) => assert_eq!(
-                (m.message_type.as_str(), m.text.as_deref()),
-                ("image", Some("receipt"))
+                (
+                    m.message_type.as_str(),
+                    m.text.as_deref(),
+                    m.text_at.as_deref()
+                ),
+                (
+                    "image",
+                    Some("receipt"),
+                    Some("/message/imageMessage/caption")
+                )
             ),
             other => panic!("{other:?}"),
         }
