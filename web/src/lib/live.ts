@@ -6,7 +6,11 @@ import type { LiveEvent } from '../api/client';
 
 export type LiveState = 'connecting' | 'live' | 'reconnecting';
 
-/** Subscribes to live events; `onResync` runs after each (re)connect. */
+/**
+ * Subscribes to live events; `onResync` runs after each connect, the first
+ * included: what the caller loaded before the stream was open may miss a
+ * change whose event went out before the server subscribed this stream.
+ */
 export function useLiveEvents(
   token: string,
   onEvent: (e: LiveEvent) => void,
@@ -19,12 +23,11 @@ export function useLiveEvents(
   useEffect(() => {
     const url = `/api/v1/events?token=${encodeURIComponent(token)}`;
     const source = new EventSource(url);
-    let everOpen = false;
     source.onopen = () => {
       setState('live');
-      // Events are not replayed: after a reconnect, reload what is shown.
-      if (everOpen) handlers.current.onResync();
-      everOpen = true;
+      // Events are not replayed: once the stream is open (first time or
+      // again), reload what is shown.
+      handlers.current.onResync();
     };
     source.onerror = () => setState('reconnecting');
     source.onmessage = (m) => {
