@@ -272,9 +272,9 @@ impl Split {
     }
 }
 
-/// Message type and text of a WhatsApp (Baileys-style) message object.
-/// A message's type, and its text with the JSON pointer (into the whole
-/// message object, whose `message` is `content`) it was found at.
+/// Message type and text of a WhatsApp (Baileys-style) message object, with
+/// the JSON pointer the text was found at (into the whole message object,
+/// whose `message` is `content`).
 fn content_of(content: &Value) -> (String, Option<(&'static str, String)>) {
     let kinds: &[(&str, &str, &str)] = &[
         ("conversation", "text", "/message/conversation"),
