@@ -550,28 +550,18 @@ pub async fn run(mut config: Config, options: BenchOptions) -> anyhow::Result<Re
     };
 
     // As the edge's own user: the server checks the same permissions.
-    let leaf_client = relay::nats::connect(
-        &leaf.process.client_url,
-        "wharf-bench-raw",
-        Duration::from_secs(10),
-        &config.nats.access(crate::config::Role::Edge {
+    let raw_publisher = |url: String, name: &'static str, direct: bool| {
+        let access = config.nats.access(crate::config::Role::Edge {
             region: "eu",
-            direct: false,
-        }),
-    )
-    .await?;
-    let leaf_js = async_nats::jetstream::new(leaf_client);
-    let leader_client = relay::nats::connect(
-        &leader_url,
-        "wharf-bench-raw-hub",
-        Duration::from_secs(10),
-        &config.nats.access(crate::config::Role::Edge {
-            region: "eu",
-            direct: true,
-        }),
-    )
-    .await?;
-    let leader_js = async_nats::jetstream::new(leader_client);
+            direct,
+        });
+        async move {
+            let client = relay::nats::connect(&url, name, Duration::from_secs(10), &access).await?;
+            anyhow::Ok(async_nats::jetstream::new(client))
+        }
+    };
+    let leaf_js = raw_publisher(leaf.process.client_url.clone(), "wharf-bench-raw", false).await?;
+    let leader_js = raw_publisher(leader_url.clone(), "wharf-bench-raw-hub", true).await?;
     let hub_js = async_nats::jetstream::new(hub_client.clone());
 
     // Where each phase's CPU goes.
