@@ -91,14 +91,14 @@ fn bench_runs_every_part_at_tiny_sizes_and_reports_tables_and_json() {
     let phases = report["phases"].as_array().unwrap();
     assert_eq!(
         phases.len(),
-        10,
-        "raw leaf, edge to leaf, raw hub, edge to hub, HTTP only, twice: {phases:?}"
+        12,
+        "raw leaf, edge to leaf, raw hub, edge to hub, forward only, HTTP only, twice: {phases:?}"
     );
     for (i, phase) in phases.iter().enumerate() {
-        assert_eq!(phase["round"].as_u64(), Some((i / 5) as u64), "{phase}");
+        assert_eq!(phase["round"].as_u64(), Some((i / 6) as u64), "{phase}");
     }
     let medians = report["medians"].as_array().unwrap();
-    assert_eq!(medians.len(), 5, "{medians:?}");
+    assert_eq!(medians.len(), 6, "{medians:?}");
     for median in medians {
         assert_eq!(median["rounds"].as_u64(), Some(2), "{median}");
         assert!(median["ratio_to_raw"].as_f64().unwrap() > 0.0, "{median}");
@@ -127,6 +127,16 @@ fn bench_runs_every_part_at_tiny_sizes_and_reports_tables_and_json() {
             assert!(cpu(phase, "nats") > 0.0, "{phase}");
             assert!(
                 phase["sustained_per_second"].as_f64().unwrap() > 0.0,
+                "{phase}"
+            );
+        }
+        if name.starts_with("forward") {
+            // The bound of any HTTP edge, against the same R3 stream.
+            assert!(
+                phase["baseline"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("raw publish → INBOUND"),
                 "{phase}"
             );
         }

@@ -349,10 +349,12 @@ const EDGE_LEAF: &str = "edge → EDGE_EU: signed webhook, 200 after PubAck";
 const RAW_HUB: &str = "raw publish → INBOUND (hub, R3)";
 const EDGE_HUB: &str = "edge → INBOUND (direct_to_hub): 200 after PubAck";
 const HTTP_ONLY: &str = "HTTP + signature check only (no publish)";
+const FORWARD_ONLY: &str =
+    "forward: body → INBOUND, 200 after PubAck; no verify, parse or envelope";
 
 /// The raw publish each phase is compared with: the same stream.
 fn baseline_of(name: &str) -> &'static str {
-    if name == EDGE_HUB || name == RAW_HUB {
+    if name == EDGE_HUB || name == RAW_HUB || name == FORWARD_ONLY {
         RAW_HUB
     } else {
         RAW_LEAF
@@ -562,6 +564,30 @@ pub async fn run(mut config: Config, options: BenchOptions) -> anyhow::Result<Re
     };
     let leaf_js = raw_publisher(leaf.process.client_url.clone(), "wharf-bench-raw", false).await?;
     let leader_js = raw_publisher(leader_url.clone(), "wharf-bench-raw-hub", true).await?;
+    // The least an HTTP edge can do: publish the body as it came and answer
+    // after the PubAck (runs in this process, on its own connection to the
+    // leader). What separates the edge from it is the edge's own work.
+    let forward_only = {
+        let js = raw_publisher(leader_url.clone(), "wharf-bench-forward", true).await?;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        let app = poem::Route::new().at(
+            "/webhooks/meta",
+            poem::post(ForwardOnly {
+                js,
+                partitions,
+                next: std::sync::atomic::AtomicU64::new(0),
+            }),
+        );
+        let acceptor = poem::listener::TcpAcceptor::from_tokio(listener)?;
+        let stop = shutdown.clone();
+        tokio::spawn(async move {
+            poem::Server::new_with_acceptor(acceptor)
+                .run_with_graceful_shutdown(app, async move { stop.cancelled().await }, None)
+                .await
+        });
+        format!("http://{addr}/webhooks/meta")
+    };
     let hub_js = async_nats::jetstream::new(hub_client.clone());
 
     // Where each phase's CPU goes.
@@ -586,6 +612,7 @@ pub async fn run(mut config: Config, options: BenchOptions) -> anyhow::Result<Re
         "http://{hub_edge_listen}/webhooks/meta"
     ))?);
     let verify_load = load::Client::new(load::Target::parse(&verify_only)?);
+    let forward_load = load::Client::new(load::Target::parse(&forward_only)?);
     for edge_round in 0..options.rounds.max(1) {
         let first = phases.len();
         for &c in edge_concurrency {
@@ -630,6 +657,14 @@ pub async fn run(mut config: Config, options: BenchOptions) -> anyhow::Result<Re
             ingest.sourced(Duration::ZERO);
             phases.push(ingest);
             hub_edge.check_running()?;
+            let client = forward_load.clone();
+            let mut forward = measure(FORWARD_ONLY, c, options.seconds, &cpu, move |n| {
+                let client = client.clone();
+                async move { post_signed(&client, base + 50_000_000 + n).await }
+            })
+            .await?;
+            forward.sourced(Duration::ZERO);
+            phases.push(forward);
             let client = verify_load.clone();
             phases.push(
                 measure(HTTP_ONLY, c, options.seconds, &cpu, move |n| {
@@ -832,6 +867,41 @@ impl poem::Endpoint for VerifyOnly {
     }
 }
 
+/// An endpoint that publishes the body as it came into INBOUND with a
+/// fresh `Nats-Msg-Id` and answers 200 after the PubAck: no signature
+/// check, no parse, no envelope (bench only; the bound of any HTTP edge).
+struct ForwardOnly {
+    js: async_nats::jetstream::Context,
+    partitions: u16,
+    next: std::sync::atomic::AtomicU64,
+}
+
+impl poem::Endpoint for ForwardOnly {
+    type Output = poem::Response;
+
+    async fn call(&self, req: poem::Request) -> poem::Result<Self::Output> {
+        let body = req.into_body().into_bytes_limit(1 << 20).await?;
+        let n = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let mut headers = async_nats::HeaderMap::new();
+        headers.insert("Nats-Msg-Id", format!("bench:forward:{n}").as_str());
+        let subject = relay::topology::inbound_subject(
+            relay::topology::HUB_REGION,
+            NUMBER,
+            (n % u64::from(self.partitions)) as u16,
+        );
+        let stored = match self.js.publish_with_headers(subject, headers, body).await {
+            Ok(ack) => ack.await.is_ok(),
+            Err(_) => false,
+        };
+        let status = if stored {
+            poem::http::StatusCode::OK
+        } else {
+            poem::http::StatusCode::SERVICE_UNAVAILABLE
+        };
+        Ok(poem::Response::builder().status(status).finish())
+    }
+}
+
 fn ratio(value: Option<f64>) -> String {
     value.map_or_else(|| "–".to_owned(), |r| format!("{r:.2}"))
 }
@@ -997,6 +1067,7 @@ mod tests {
             phase(HTTP_ONLY, 16, 4000.0, Duration::ZERO),
             phase(RAW_LEAF, 256, 2000.0, Duration::ZERO),
             phase(EDGE_LEAF, 256, 500.0, Duration::ZERO),
+            phase(FORWARD_ONLY, 16, 720.0, Duration::ZERO),
         ];
         compare_with_raw(&mut phases);
         let ratio = |i: usize| phases[i].ratio_to_raw.unwrap_or(-1.0);
@@ -1009,6 +1080,11 @@ mod tests {
         assert_eq!(phases[3].baseline.as_deref(), Some(RAW_HUB));
         assert!((ratio(4) - 4.0).abs() < 1e-9);
         assert!((ratio(6) - 0.25).abs() < 1e-9, "same concurrency only");
+        assert!(
+            (ratio(7) - 0.9).abs() < 1e-9,
+            "forwarding, like the direct edge, against raw INBOUND"
+        );
+        assert_eq!(phases[7].baseline.as_deref(), Some(RAW_HUB));
         // The raw leaf phase took 10 s and its sourcing 10 s more: half the
         // rate into INBOUND, against which the edge (sourced at once) is 1.0.
         assert!((phases[0].sustained_per_second.unwrap_or(0.0) - 500.0).abs() < 1e-6);
