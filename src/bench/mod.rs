@@ -105,7 +105,7 @@ pub struct Phase {
     pub ratio_to_raw: Option<f64>,
     /// CPU seconds per request of each group of processes during the phase
     /// (NATS servers, edges, the bench process: load generator and the
-    /// HTTP-only server), in µs.
+    /// HTTP-only and forward-only servers), in µs.
     pub cpu_us_per_request: Vec<CpuShare>,
     /// Phases into the leaf's stream: requests over the phase's time plus
     /// the time until the hub had sourced them all into INBOUND (R3), i.e.
@@ -795,7 +795,7 @@ pub async fn run(mut config: Config, options: BenchOptions) -> anyhow::Result<Re
         peak_rss_mib: mib(leaf.process.pid().and_then(peak_rss_kib)),
     });
     memory.push(RoleMemory {
-        role: "wharf bench (load generator, sandbox, HTTP-only server)".into(),
+        role: "wharf bench (load generator, sandbox, HTTP-only and forward-only servers)".into(),
         peak_rss_mib: mib(own_peak_rss_kib()),
     });
     let _ = edge.stop(Duration::from_secs(10));
