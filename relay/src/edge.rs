@@ -455,8 +455,21 @@ async fn receive(
     }
 }
 
-/// Publishes every event with its dedupe id and waits for every PubAck.
+/// Publishes every event with its dedupe id and waits for every PubAck,
+/// all within one `ack_timeout_ms` (one timer per delivery, not two per
+/// event: the timers showed in the edge's profile).
 async fn publish_all(
+    state: &EdgeState,
+    events: &[crate::envelope::InboundEvent],
+    parent_trace: Option<&str>,
+) -> std::result::Result<Accepted, String> {
+    let timeout = Duration::from_millis(state.settings.ack_timeout_ms);
+    tokio::time::timeout(timeout, publish_and_await(state, events, parent_trace))
+        .await
+        .map_err(|_| format!("no PubAck within {timeout:?}"))?
+}
+
+async fn publish_and_await(
     state: &EdgeState,
     events: &[crate::envelope::InboundEvent],
     parent_trace: Option<&str>,
@@ -466,7 +479,6 @@ async fn publish_all(
     } else {
         state.settings.region.as_str()
     };
-    let timeout = Duration::from_millis(state.settings.ack_timeout_ms);
     let mut pending = Vec::with_capacity(events.len());
     for event in events {
         let subject = topology::inbound_subject(
@@ -485,15 +497,11 @@ async fn publish_all(
         );
         headers.insert(crate::envelope::TRACEPARENT_HEADER, trace.as_str());
         let payload = event.encode().map_err(|e| e.to_string())?;
-        let ack = tokio::time::timeout(
-            timeout,
-            state
-                .js
-                .publish_with_headers(subject, headers, payload.into()),
-        )
-        .await
-        .map_err(|_| "publish timed out".to_string())?
-        .map_err(|e| e.to_string())?;
+        let ack = state
+            .js
+            .publish_with_headers(subject, headers, payload.into())
+            .await
+            .map_err(|e| e.to_string())?;
         pending.push(ack);
     }
     let mut accepted = Accepted {
@@ -502,11 +510,7 @@ async fn publish_all(
         echoes: 0,
     };
     for ack in pending {
-        let ack = tokio::time::timeout(timeout, ack)
-            .await
-            .map_err(|_| "PubAck timed out".to_string())?
-            .map_err(|e| e.to_string())?;
-        if ack.duplicate {
+        if ack.await.map_err(|e| e.to_string())?.duplicate {
             accepted.duplicates += 1;
         } else {
             accepted.stored += 1;

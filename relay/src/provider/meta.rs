@@ -135,8 +135,7 @@ fn keep_raw_objects(payload: &mut Value, events: &mut [InboundEvent]) {
 }
 
 fn phone_number_id(value: &Value) -> Result<&str, Rejection> {
-    let id = value
-        .pointer("/metadata/phone_number_id")
+    let id = crate::envelope::pointer(value, "/metadata/phone_number_id")
         .and_then(Value::as_str)
         .ok_or_else(|| Rejection::Malformed("missing metadata.phone_number_id".into()))?;
     if crate::topology::is_subject_token(id) {
@@ -183,8 +182,7 @@ fn message_text(message: &Value, message_type: &str) -> Option<(&'static str, St
         _ => &[],
     };
     pointers.iter().find_map(|&p| {
-        message
-            .pointer(p)
+        crate::envelope::pointer(message, p)
             .and_then(Value::as_str)
             .map(|text| (p, text.to_owned()))
     })
@@ -202,7 +200,7 @@ fn split_value(
         contacts.into_iter().flatten().find_map(|c| {
             (c.get("wa_id").and_then(Value::as_str) == Some(wa_id))
                 .then(|| {
-                    c.pointer("/profile/name")
+                    crate::envelope::pointer(c, "/profile/name")
                         .and_then(Value::as_str)
                         .map(str::to_owned)
                 })

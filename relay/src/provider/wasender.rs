@@ -322,7 +322,7 @@ fn content_of(content: &Value) -> (String, Option<(&'static str, String)>) {
         if content.get(field).is_some() {
             let body = pointer
                 .strip_prefix("/message")
-                .and_then(|inner| content.pointer(inner))
+                .and_then(|inner| crate::envelope::pointer(content, inner))
                 .and_then(Value::as_str)
                 .map(|text| (pointer, text.to_owned()));
             return (kind.to_owned(), body);
