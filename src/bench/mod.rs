@@ -325,6 +325,23 @@ where
     })
 }
 
+/// A phase of signed deliveries POSTed through `client`, numbered from `first`.
+async fn webhook_phase(
+    name: &str,
+    client: &load::Client,
+    concurrency: usize,
+    seconds: u64,
+    cpu: &CpuGroups,
+    first: u64,
+) -> anyhow::Result<Phase> {
+    let client = client.clone();
+    measure(name, concurrency, seconds, cpu, move |n| {
+        let client = client.clone();
+        async move { post_signed(&client, first + n).await }
+    })
+    .await
+}
+
 /// Publishes delivery `n` as a ~1 KiB event with a `Nats-Msg-Id`, like the edge.
 async fn raw_publish(
     js: &async_nats::jetstream::Context,
@@ -536,20 +553,8 @@ pub async fn run(mut config: Config, options: BenchOptions) -> anyhow::Result<Re
 
     // The same HTTP stack and signature check, answering without publishing:
     // where the time goes that is not JetStream's (runs in this process).
-    let verify_only = {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        let addr = listener.local_addr()?;
-        let directory = std::sync::Arc::new(relay::provider::NumberDirectory::new(&config.numbers));
-        let app = poem::Route::new().at("/webhooks/meta", poem::post(VerifyOnly { directory }));
-        let acceptor = poem::listener::TcpAcceptor::from_tokio(listener)?;
-        let stop = shutdown.clone();
-        tokio::spawn(async move {
-            poem::Server::new_with_acceptor(acceptor)
-                .run_with_graceful_shutdown(app, async move { stop.cancelled().await }, None)
-                .await
-        });
-        format!("http://{addr}/webhooks/meta")
-    };
+    let directory = std::sync::Arc::new(relay::provider::NumberDirectory::new(&config.numbers));
+    let verify_only = serve_meta_webhooks(VerifyOnly { directory }, &shutdown).await?;
 
     // As the edge's own user: the server checks the same permissions.
     let raw_publisher = |url: String, name: &'static str, direct: bool| {
@@ -567,27 +572,15 @@ pub async fn run(mut config: Config, options: BenchOptions) -> anyhow::Result<Re
     // The least an HTTP edge can do: publish the body as it came and answer
     // after the PubAck (runs in this process, on its own connection to the
     // leader). What separates the edge from it is the edge's own work.
-    let forward_only = {
-        let js = raw_publisher(leader_url.clone(), "wharf-bench-forward", true).await?;
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        let addr = listener.local_addr()?;
-        let app = poem::Route::new().at(
-            "/webhooks/meta",
-            poem::post(ForwardOnly {
-                js,
-                partitions,
-                next: std::sync::atomic::AtomicU64::new(0),
-            }),
-        );
-        let acceptor = poem::listener::TcpAcceptor::from_tokio(listener)?;
-        let stop = shutdown.clone();
-        tokio::spawn(async move {
-            poem::Server::new_with_acceptor(acceptor)
-                .run_with_graceful_shutdown(app, async move { stop.cancelled().await }, None)
-                .await
-        });
-        format!("http://{addr}/webhooks/meta")
-    };
+    let forward_only = serve_meta_webhooks(
+        ForwardOnly {
+            js: raw_publisher(leader_url.clone(), "wharf-bench-forward", true).await?,
+            partitions,
+            next: std::sync::atomic::AtomicU64::new(0),
+        },
+        &shutdown,
+    )
+    .await?;
     let hub_js = async_nats::jetstream::new(hub_client.clone());
 
     // Where each phase's CPU goes.
@@ -630,11 +623,14 @@ pub async fn run(mut config: Config, options: BenchOptions) -> anyhow::Result<Re
             .await?;
             raw.sourced(pipeline::settle(&hub_js).await?);
             phases.push(raw);
-            let client = edge_load.clone();
-            let mut ingest = measure(EDGE_LEAF, c, options.seconds, &cpu, move |n| {
-                let client = client.clone();
-                async move { post_signed(&client, base + 10_000_000 + n).await }
-            })
+            let mut ingest = webhook_phase(
+                EDGE_LEAF,
+                &edge_load,
+                c,
+                options.seconds,
+                &cpu,
+                base + 10_000_000,
+            )
             .await?;
             ingest.sourced(pipeline::settle(&hub_js).await?);
             phases.push(ingest);
@@ -648,29 +644,38 @@ pub async fn run(mut config: Config, options: BenchOptions) -> anyhow::Result<Re
             .await?;
             raw.sourced(Duration::ZERO);
             phases.push(raw);
-            let client = hub_edge_load.clone();
-            let mut ingest = measure(EDGE_HUB, c, options.seconds, &cpu, move |n| {
-                let client = client.clone();
-                async move { post_signed(&client, base + 30_000_000 + n).await }
-            })
+            let mut ingest = webhook_phase(
+                EDGE_HUB,
+                &hub_edge_load,
+                c,
+                options.seconds,
+                &cpu,
+                base + 30_000_000,
+            )
             .await?;
             ingest.sourced(Duration::ZERO);
             phases.push(ingest);
             hub_edge.check_running()?;
-            let client = forward_load.clone();
-            let mut forward = measure(FORWARD_ONLY, c, options.seconds, &cpu, move |n| {
-                let client = client.clone();
-                async move { post_signed(&client, base + 50_000_000 + n).await }
-            })
+            let mut forward = webhook_phase(
+                FORWARD_ONLY,
+                &forward_load,
+                c,
+                options.seconds,
+                &cpu,
+                base + 50_000_000,
+            )
             .await?;
             forward.sourced(Duration::ZERO);
             phases.push(forward);
-            let client = verify_load.clone();
             phases.push(
-                measure(HTTP_ONLY, c, options.seconds, &cpu, move |n| {
-                    let client = client.clone();
-                    async move { post_signed(&client, base + 40_000_000 + n).await }
-                })
+                webhook_phase(
+                    HTTP_ONLY,
+                    &verify_load,
+                    c,
+                    options.seconds,
+                    &cpu,
+                    base + 40_000_000,
+                )
                 .await?,
             );
         }
@@ -842,6 +847,25 @@ async fn inbound_leader(js: &async_nats::jetstream::Context) -> anyhow::Result<S
         .as_ref()
         .and_then(|cluster| cluster.leader.clone())
         .context("INBOUND has no leader")
+}
+
+/// Serves `endpoint` at `/webhooks/meta` on a free loopback port in this
+/// process until `shutdown`; the URL to POST to.
+async fn serve_meta_webhooks<E>(endpoint: E, shutdown: &CancellationToken) -> anyhow::Result<String>
+where
+    E: poem::Endpoint<Output = poem::Response> + 'static,
+{
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let app = poem::Route::new().at("/webhooks/meta", poem::post(endpoint));
+    let acceptor = poem::listener::TcpAcceptor::from_tokio(listener)?;
+    let stop = shutdown.clone();
+    tokio::spawn(async move {
+        poem::Server::new_with_acceptor(acceptor)
+            .run_with_graceful_shutdown(app, async move { stop.cancelled().await }, None)
+            .await
+    });
+    Ok(format!("http://{addr}/webhooks/meta"))
 }
 
 /// An endpoint that reads and verifies a delivery like the edge, then
