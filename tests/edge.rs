@@ -18,15 +18,7 @@ fn fixture(name: &str) -> String {
 }
 
 async fn post_wasender(stack: &Stack, region: &str, body: &str, secret: &str) -> reqwest::Response {
-    stack
-        .http
-        .post(format!("{}/webhooks/wasender", stack.edge_url(region)))
-        .header("content-type", "application/json")
-        .header("x-webhook-signature", secret)
-        .body(body.to_owned())
-        .send()
-        .await
-        .unwrap()
+    stack.post_wasender(region, body, secret).await
 }
 
 /// Messages stored in a region's edge stream (read from its leaf).
@@ -190,18 +182,6 @@ async fn every_refusal_answers_its_status_and_publishes_nothing() {
             WASENDER_SECRET,
             400,
         ),
-        (
-            "unknown event",
-            good.replace("messages.received", "calls.offer"),
-            WASENDER_SECRET,
-            400,
-        ),
-        (
-            "message without id",
-            good.replace("\"id\": \"3EB0C431C26A1916E07E\",", ""),
-            WASENDER_SECRET,
-            400,
-        ),
     ];
     for (what, body, secret, status) in cases {
         let response = post_wasender(&stack, "eu", &body, secret).await;
@@ -257,6 +237,23 @@ async fn every_refusal_answers_its_status_and_publishes_nothing() {
         0,
         "nothing refused was stored"
     );
+    // Issue 27: what is signed is never refused. An event this build does
+    // not know and a message it cannot read are stored raw (unparsed).
+    let parked = [
+        good.replace("messages.received", "calls.offer"),
+        good.replace("\"id\": \"3EB0C431C26A1916E07E\",", ""),
+    ];
+    for body in &parked {
+        let response = post_wasender(&stack, "eu", body, WASENDER_SECRET).await;
+        assert_eq!(response.status().as_u16(), 200, "{body}");
+        let accepted: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(
+            (accepted["stored"].as_u64(), accepted["unparsed"].as_u64()),
+            (Some(1), Some(1)),
+            "{accepted}"
+        );
+    }
+    assert_eq!(edge_stream_messages(&stack, "eu").await, 2);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

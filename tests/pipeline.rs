@@ -164,9 +164,10 @@ async fn bad_webhooks_are_refused_and_nothing_is_stored() {
         "hi",
         1_764_300_200,
     );
+    // A number this edge does not know, signed by another app: refused.
     assert_eq!(
         stack
-            .post_meta("eu", &other_number, APP_SECRET)
+            .post_meta("eu", &other_number, "another-apps-secret")
             .await
             .status(),
         401
@@ -186,6 +187,16 @@ async fn bad_webhooks_are_refused_and_nothing_is_stored() {
         0,
         "nothing refused was stored"
     );
+    // Signatures are per Meta app (issue 27): the same number, signed by
+    // the app this deployment knows, is stored.
+    assert_eq!(
+        stack
+            .post_meta("eu", &other_number, APP_SECRET)
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(edge_stream.info().await.unwrap().state.messages, 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

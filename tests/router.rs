@@ -1446,10 +1446,7 @@ fn inbound(
         provider: relay::envelope::Provider::Meta,
         region: "eu".into(),
         business_number: PHONE_NUMBER_ID.into(),
-        contact: relay::envelope::Contact {
-            wa_id: from.into(),
-            profile_name: name.map(str::to_owned),
-        },
+        contact: relay::envelope::Contact::phone(from, name.map(str::to_owned)),
         received_at: at(second),
         body: relay::envelope::EventBody::Message(relay::envelope::InboundMessage {
             id: wamid.into(),

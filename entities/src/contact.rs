@@ -1,4 +1,6 @@
-//! `contacts`: WhatsApp end users (customers), keyed by their `wa_id`.
+//! `contacts`: WhatsApp end users (customers), keyed by their `wa_id`: the
+//! phone number for contacts first seen with one, else Meta's
+//! business-scoped user id (users with a username may hide their phone).
 #![forbid(unsafe_code)]
 
 use sea_orm::entity::prelude::*;
@@ -15,6 +17,15 @@ pub struct Model {
     #[sea_orm(unique)]
     pub wa_id: String,
     pub profile_name: Option<String>,
+    /// Meta's business-scoped user id (BSUID), unique when known.
+    #[sea_orm(unique)]
+    pub user_id: Option<String>,
+    /// The user's WhatsApp username, when they adopted one.
+    pub username: Option<String>,
+    /// Meta's parent BSUID (linked business portfolios).
+    pub parent_user_id: Option<String>,
+    /// The phone number, when known (never for a user who hides it).
+    pub phone: Option<String>,
     /// Free-form service tier; the database default is [`DEFAULT_TIER`].
     pub tier: String,
     pub language: Option<String>,

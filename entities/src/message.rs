@@ -34,8 +34,13 @@ string_enum! {
         Reaction => "reaction",
         Order => "order",
         System => "system",
-        /// Anything the provider reports that Wharf does not model.
+        /// A user opened the chat for the first time (Meta).
+        RequestWelcome => "request_welcome",
+        /// A message the provider marks as unsupported (with its error).
         Unsupported => "unsupported",
+        /// A type this build does not know yet: the provider's object is
+        /// kept whole and shown as such, so the customer is never ignored.
+        Unknown => "unknown",
     }
 }
 

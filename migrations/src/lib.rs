@@ -11,6 +11,7 @@ mod m20261128_000002_routing;
 mod m20261128_000003_dlq;
 mod m20261128_000005_message_events;
 mod m20261128_000006_conversation_notes;
+mod m20261202_000007_contact_identity;
 
 /// Applies Wharf's migrations: `Migrator::up(&db, None).await`.
 pub struct Migrator;
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000003_dlq::Migration),
             Box::new(m20261128_000005_message_events::Migration),
             Box::new(m20261128_000006_conversation_notes::Migration),
+            Box::new(m20261202_000007_contact_identity::Migration),
         ]
     }
 }

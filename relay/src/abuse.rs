@@ -1,9 +1,11 @@
-//! Webhook abuse limits of the edge: requests per source address (checked
-//! before the body is read, so a flood costs no parsing) and deliveries per
-//! business number (checked after the signature verified, so only genuine
-//! deliveries spend a number's budget). Excess gets 429 and nothing is
-//! published; providers retry later. Also the sanity check of provider
-//! timestamps. Owns the limiter state only; `edge` decides when to ask.
+//! Webhook abuse limits of the edge: requests per source address, checked
+//! before the body is read, so a flood of forgeries costs no HMAC work.
+//! Excess gets 429 and nothing is published. A verified delivery is never
+//! limited: it cannot be forged, a replay of it is absorbed by dedupe, and
+//! a spike is exactly what the edge exists to take (the only volume answer
+//! left after the signature is 503 when the store cannot take more). Also
+//! the sanity check of provider timestamps. Owns the limiter state only;
+//! `edge` decides when to ask.
 
 use std::net::IpAddr;
 use std::num::NonZeroU32;
@@ -15,10 +17,9 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 /// Checks between two sweeps of idle keys (bounds the limiters' memory).
 const SWEEP_EVERY: u64 = 4096;
 
-/// Per-address and per-number limiters; `None` where the limit is 0 (off).
+/// The per-address limiter; `None` where the limit is 0 (off).
 pub struct AbuseLimits {
     per_ip: Option<DefaultKeyedRateLimiter<IpAddr>>,
-    per_number: Option<DefaultKeyedRateLimiter<String>>,
     checks: AtomicU64,
 }
 
@@ -31,12 +32,10 @@ fn limiter<K: std::hash::Hash + Eq + Clone>(per_second: u32) -> Option<DefaultKe
 }
 
 impl AbuseLimits {
-    /// Limits of `per_ip_per_second` requests per source address and
-    /// `per_number_per_second` deliveries per business number; 0 is off.
-    pub fn new(per_ip_per_second: u32, per_number_per_second: u32) -> Self {
+    /// A limit of `per_ip_per_second` requests per source address; 0 is off.
+    pub fn new(per_ip_per_second: u32) -> Self {
         Self {
             per_ip: limiter(per_ip_per_second),
-            per_number: limiter(per_number_per_second),
             checks: AtomicU64::new(0),
         }
     }
@@ -49,14 +48,6 @@ impl AbuseLimits {
             .is_none_or(|limiter| limiter.check_key(&ip).is_ok())
     }
 
-    /// Whether a verified delivery for `number` may be stored.
-    pub fn allow_number(&self, number: &str) -> bool {
-        self.sweep();
-        self.per_number
-            .as_ref()
-            .is_none_or(|limiter| limiter.check_key(&number.to_owned()).is_ok())
-    }
-
     /// Now and then, forgets keys whose budget is full again, so addresses
     /// seen once do not stay in memory.
     fn sweep(&self) {
@@ -64,10 +55,6 @@ impl AbuseLimits {
             return;
         }
         if let Some(limiter) = &self.per_ip {
-            limiter.retain_recent();
-            limiter.shrink_to_fit();
-        }
-        if let Some(limiter) = &self.per_number {
             limiter.retain_recent();
             limiter.shrink_to_fit();
         }
@@ -89,24 +76,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn each_address_and_number_has_its_own_budget() {
-        let limits = AbuseLimits::new(3, 2);
+    fn each_address_has_its_own_budget() {
+        let limits = AbuseLimits::new(3);
         let a: IpAddr = "192.0.2.1".parse().unwrap();
         let b: IpAddr = "192.0.2.2".parse().unwrap();
         assert!((0..3).all(|_| limits.allow_ip(a)));
         assert!(!limits.allow_ip(a), "the fourth within the second");
         assert!(limits.allow_ip(b), "another address is not affected");
-        assert!(limits.allow_number("1065") && limits.allow_number("1065"));
-        assert!(!limits.allow_number("1065"));
-        assert!(limits.allow_number("2077"));
     }
 
     #[test]
     fn zero_is_no_limit_and_sweeping_keeps_budgets_working() {
-        let limits = AbuseLimits::new(0, 0);
+        let limits = AbuseLimits::new(0);
         let a: IpAddr = "192.0.2.1".parse().unwrap();
-        assert!((0..10_000).all(|_| limits.allow_ip(a) && limits.allow_number("1065")));
-        let limited = AbuseLimits::new(1, 1);
+        assert!((0..10_000).all(|_| limits.allow_ip(a)));
+        let limited = AbuseLimits::new(1);
         for i in 0..(SWEEP_EVERY as u32 * 2) {
             let ip = IpAddr::from([10, 0, (i >> 8) as u8, i as u8]);
             limited.allow_ip(ip);

@@ -24,7 +24,7 @@ use sea_orm::{
     QuerySelect, QueryTrait, Set,
 };
 
-use crate::envelope::{EventBody, InboundEvent, InboundMessage};
+use crate::envelope::{Contact, EventBody, InboundEvent, InboundMessage};
 use crate::lifecycle::StageRecord;
 use crate::routing::{self, BotScript, Rule};
 use crate::session_cache::SessionCache;
@@ -63,6 +63,7 @@ where
         seen: HashSet::new(),
         numbers: HashMap::new(),
         contacts: HashMap::new(),
+        aliases: HashMap::new(),
         live: HashMap::new(),
         rules: None,
     };
@@ -83,7 +84,9 @@ where
                 out[i] = Some(sessions::apply_status(txn, events[i], status).await?);
                 i += 1;
             }
-            EventBody::Session(_) => {
+            // Unparsed events never reach a batch (the router parks them);
+            // here they change nothing either.
+            EventBody::Session(_) | EventBody::Unparsed(_) => {
                 out[i] = Some(Applied::Ignored);
                 i += 1;
             }
@@ -125,8 +128,10 @@ struct Batch<'a, C> {
     seen: HashSet<(String, String)>,
     /// Business number ids by phone number id (a row never changes id).
     numbers: HashMap<String, i64>,
-    /// Contacts by WhatsApp id, as written by this batch.
+    /// Contacts by their key (`wa_id`), as written by this batch.
     contacts: HashMap<String, contact::Model>,
+    /// Keys of those contacts by their BSUID and by their phone number.
+    aliases: HashMap<String, String>,
     /// Conversations this batch touched, as they are now.
     live: HashMap<Pair, conversation::Model>,
     /// Routing rules, loaded when the first conversation opens.
@@ -199,7 +204,8 @@ impl<C: ConnectionTrait> Batch<'_, C> {
         for item in &run {
             let opened = opened.remove(&item.pair);
             let conversation = self.live[&item.pair].clone();
-            let contact = &self.contacts[&item.event.contact.wa_id];
+            let key = self.key_of(&item.event.contact);
+            let contact = &self.contacts[&key];
             let routed = sessions::route(
                 self.txn,
                 item.event,
@@ -211,7 +217,7 @@ impl<C: ConnectionTrait> Batch<'_, C> {
             )
             .await?;
             if routed.language != contact.language
-                && let Some(contact) = self.contacts.get_mut(&item.event.contact.wa_id)
+                && let Some(contact) = self.contacts.get_mut(&key)
             {
                 contact.language.clone_from(&routed.language);
             }
@@ -301,24 +307,56 @@ impl<C: ConnectionTrait> Batch<'_, C> {
         Ok(())
     }
 
+    /// Keeps `row` as written, findable by key, BSUID and phone.
+    fn remember(&mut self, row: contact::Model) {
+        for alias in [&row.user_id, &row.phone].into_iter().flatten() {
+            self.aliases.insert(alias.clone(), row.wa_id.clone());
+        }
+        self.contacts.insert(row.wa_id.clone(), row);
+    }
+
+    /// The key of `contact`'s row among those known (by BSUID first, as
+    /// `contacts::pick`), or its own key when it has none yet.
+    fn key_of(&self, contact: &Contact) -> String {
+        contact
+            .user_id
+            .as_ref()
+            .and_then(|u| self.aliases.get(u))
+            .or_else(|| {
+                self.contacts
+                    .contains_key(&contact.wa_id)
+                    .then_some(&contact.wa_id)
+            })
+            .or_else(|| contact.phone_number().and_then(|p| self.aliases.get(p)))
+            .cloned()
+            .unwrap_or_else(|| contact.wa_id.clone())
+    }
+
     /// The run's known contacts into `contacts`.
     async fn load_contacts(
         &mut self,
         fresh: &[(usize, &InboundEvent, &InboundMessage)],
     ) -> Result<(), DbErr> {
-        let wanted: Vec<&str> = distinct(
-            fresh
-                .iter()
-                .map(|(_, e, _)| e.contact.wa_id.as_str())
-                .filter(|w| !self.contacts.contains_key(*w)),
-        );
-        for chunk in wanted.chunks(CHUNK) {
-            let rows = contact::Entity::find()
-                .filter(contact::Column::WaId.is_in(chunk.iter().copied()))
-                .all(self.txn)
-                .await?;
-            self.contacts
-                .extend(rows.into_iter().map(|c| (c.wa_id.clone(), c)));
+        let unknown: Vec<&Contact> = fresh
+            .iter()
+            .map(|(_, e, _)| &e.contact)
+            .filter(|c| !self.contacts.contains_key(&self.key_of(c)))
+            .collect();
+        for chunk in unknown.chunks(CHUNK) {
+            let keys = distinct(chunk.iter().map(|c| c.wa_id.as_str()));
+            let users = distinct(chunk.iter().filter_map(|c| c.user_id.as_deref()));
+            let phones = distinct(chunk.iter().filter_map(|c| c.phone_number()));
+            let mut any = Condition::any().add(contact::Column::WaId.is_in(keys));
+            if !users.is_empty() {
+                any = any.add(contact::Column::UserId.is_in(users));
+            }
+            if !phones.is_empty() {
+                any = any.add(contact::Column::Phone.is_in(phones));
+            }
+            let rows = contact::Entity::find().filter(any).all(self.txn).await?;
+            for row in rows {
+                self.remember(row);
+            }
         }
         Ok(())
     }
@@ -331,66 +369,59 @@ impl<C: ConnectionTrait> Batch<'_, C> {
         &mut self,
         fresh: &[(usize, &InboundEvent, &InboundMessage)],
     ) -> Result<(), DbErr> {
-        let mut new = HashSet::new();
+        // One new row per person: a later event of the run with the same
+        // key, BSUID or phone finds the first one's row.
+        let mut new: HashSet<&str> = HashSet::new();
         let mut rows = Vec::new();
         for (_, event, message) in fresh {
-            let wa_id = event.contact.wa_id.as_str();
-            if self.contacts.contains_key(wa_id) || !new.insert(wa_id) {
+            let contact = &event.contact;
+            if self.contacts.contains_key(&self.key_of(contact)) {
                 continue;
             }
-            rows.push(contact::ActiveModel {
-                wa_id: Set(wa_id.to_owned()),
-                profile_name: Set(event.contact.profile_name.clone()),
-                tier: Set("standard".into()),
-                language: Set(message.text.as_deref().and_then(routing::detect_language)),
-                attributes: Set(serde_json::json!({})),
-                created_at: Set(self.now),
-                updated_at: Set(self.now),
-                ..Default::default()
-            });
+            let ids = [
+                Some(contact.wa_id.as_str()),
+                contact.user_id.as_deref(),
+                contact.phone_number(),
+            ];
+            if ids.iter().flatten().any(|id| new.contains(id)) {
+                continue;
+            }
+            new.extend(ids.into_iter().flatten());
+            rows.push(crate::contacts::new_row(
+                contact,
+                message.text.as_deref().and_then(routing::detect_language),
+                self.now,
+            ));
         }
         while !rows.is_empty() {
             let rest = rows.split_off(rows.len().min(CHUNK));
             let inserted = contact::Entity::insert_many(std::mem::replace(&mut rows, rest))
                 .exec_with_returning(self.txn)
                 .await?;
-            self.contacts
-                .extend(inserted.into_iter().map(|c| (c.wa_id.clone(), c)));
+            for row in inserted {
+                self.remember(row);
+            }
         }
         Ok(())
     }
 
-    /// The event's contact: created when new, its profile name updated when
-    /// the event brings a different one (as `sessions` does per event).
+    /// The event's contact: created when new, its profile name, username,
+    /// BSUID or phone updated when the event brings new ones (the rules of
+    /// `contacts`, as the one-by-one path).
     async fn upsert_contact(&mut self, event: &InboundEvent) -> Result<i64, DbErr> {
-        let name = &event.contact.profile_name;
-        let row = match self.contacts.get(&event.contact.wa_id) {
-            Some(contact) if name.is_none() || *name == contact.profile_name => {
-                return Ok(contact.id);
-            }
-            Some(contact) => {
-                let mut active: contact::ActiveModel = contact.clone().into();
-                active.profile_name = Set(name.clone());
-                active.updated_at = Set(self.now);
-                active.update(self.txn).await?
-            }
+        let row = match self.contacts.get(&self.key_of(&event.contact)) {
+            Some(row) => match crate::contacts::changes(row, &event.contact, self.now) {
+                None => return Ok(row.id),
+                Some(change) => change.update(self.txn).await?,
+            },
             None => {
-                contact::ActiveModel {
-                    wa_id: Set(event.contact.wa_id.clone()),
-                    profile_name: Set(name.clone()),
-                    tier: Set("standard".into()),
-                    language: Set(None),
-                    attributes: Set(serde_json::json!({})),
-                    created_at: Set(self.now),
-                    updated_at: Set(self.now),
-                    ..Default::default()
-                }
-                .insert(self.txn)
-                .await?
+                crate::contacts::new_row(&event.contact, None, self.now)
+                    .insert(self.txn)
+                    .await?
             }
         };
         let id = row.id;
-        self.contacts.insert(row.wa_id.clone(), row);
+        self.remember(row);
         Ok(id)
     }
 

@@ -44,8 +44,11 @@ pub struct EdgeSettings {
     pub max_in_flight: usize,
     /// Requests per second from one source address (429 past it; 0 = off).
     pub per_ip_per_second: u32,
-    /// Verified deliveries per second for one business number (0 = off).
-    pub per_number_per_second: u32,
+    /// No longer used: a verified delivery is never refused for volume
+    /// (issue 27). Accepted so configurations written for older builds
+    /// still load; a warning says it is ignored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub per_number_per_second: Option<u32>,
     /// Provider timestamps later than now plus this many seconds are flagged.
     pub future_tolerance_secs: u64,
 }
@@ -62,7 +65,7 @@ impl Default for EdgeSettings {
             retry_after_secs: 5,
             max_in_flight: 1024,
             per_ip_per_second: 2000,
-            per_number_per_second: 1000,
+            per_number_per_second: None,
             future_tolerance_secs: 300,
         }
     }
@@ -76,6 +79,7 @@ struct ProviderMetrics {
     stored: metrics::Counter,
     duplicates: metrics::Counter,
     echoes: metrics::Counter,
+    unparsed: metrics::Counter,
     publish_errors: metrics::Counter,
     ack_seconds: metrics::Histogram,
 }
@@ -89,6 +93,7 @@ impl ProviderMetrics {
             stored: metrics::counter!(observe::EVENTS_STORED, "provider" => label),
             duplicates: metrics::counter!(observe::EVENTS_DUPLICATE, "provider" => label),
             echoes: metrics::counter!(observe::EVENTS_ECHO, "provider" => label),
+            unparsed: metrics::counter!(observe::EVENTS_UNPARSED, "provider" => label),
             publish_errors: metrics::counter!(observe::PUBLISH_ERRORS, "provider" => label),
             ack_seconds: metrics::histogram!(observe::ACK_SECONDS, "provider" => label),
         }
@@ -130,6 +135,10 @@ pub struct Accepted {
     pub duplicates: usize,
     /// Echoes of our own sends, recognised and not stored.
     pub echoes: usize,
+    /// Of the events stored, parts this build did not understand, stored
+    /// raw (dead-lettered as `unparsed`, replayable after an upgrade).
+    #[serde(default)]
+    pub unparsed: usize,
 }
 
 impl EdgeServer {
@@ -145,13 +154,23 @@ impl EdgeServer {
         client: async_nats::Client,
     ) -> Result<Self> {
         observe::install();
+        if settings.per_number_per_second.is_some() {
+            tracing::warn!(
+                "edge.per_number_per_second is ignored: verified deliveries are never refused for volume"
+            );
+        }
         // Series exist from the start (at 0), so rates and alerts see them.
         let (meta_metrics, wasender_metrics) = (
             ProviderMetrics::new(Provider::Meta),
             ProviderMetrics::new(Provider::Wasender),
         );
         for series in [&meta_metrics, &wasender_metrics] {
-            for counter in [&series.received, &series.accepted, &series.publish_errors] {
+            for counter in [
+                &series.received,
+                &series.accepted,
+                &series.publish_errors,
+                &series.unparsed,
+            ] {
                 counter.increment(0);
             }
         }
@@ -171,10 +190,7 @@ impl EdgeServer {
             js,
             client,
             in_flight: Arc::new(tokio::sync::Semaphore::new(settings.max_in_flight.max(1))),
-            abuse: crate::abuse::AbuseLimits::new(
-                settings.per_ip_per_second,
-                settings.per_number_per_second,
-            ),
+            abuse: crate::abuse::AbuseLimits::new(settings.per_ip_per_second),
             settings,
         });
         Ok(Self {
@@ -288,7 +304,7 @@ async fn wasender_receive(
     receive(Provider::Wasender, req, body, &state).await
 }
 
-/// 429: this source or number is over its budget; nothing was stored.
+/// 429: this source address is over its budget; nothing was stored.
 fn slow_down(code: &str, detail: &str) -> Response {
     let mut response = error(StatusCode::TOO_MANY_REQUESTS, code, detail);
     response.headers_mut().insert(
@@ -394,16 +410,6 @@ async fn receive(
             return error(status, rejection.code(), rejection.to_string());
         }
     };
-    // Only verified deliveries spend a number's budget.
-    if let Some(first) = delivery.events.first()
-        && !state.abuse.allow_number(&first.business_number)
-    {
-        refused("rate_limited_number");
-        return slow_down(
-            "rate_limited",
-            "too many deliveries for this business number; retry later",
-        );
-    }
     let now = chrono::Utc::now();
     for event in &delivery.events {
         if crate::abuse::from_the_future(
@@ -428,10 +434,12 @@ async fn receive(
     match publish_all(state, &delivery.events, parent_trace).await {
         Ok(mut accepted) => {
             accepted.echoes = delivery.echoes;
+            accepted.unparsed = delivery.unparsed();
             series.accepted.increment(1);
             series.stored.increment(accepted.stored as u64);
             series.duplicates.increment(accepted.duplicates as u64);
             series.echoes.increment(accepted.echoes as u64);
+            series.unparsed.increment(delivery.unparsed() as u64);
             series.ack_seconds.record(started.elapsed().as_secs_f64());
             tracing::debug!(
                 provider = label,
@@ -484,7 +492,7 @@ async fn publish_and_await(
         let subject = topology::inbound_subject(
             subject_region,
             &event.business_number,
-            topology::partition_of(&event.contact.wa_id, state.partitions),
+            topology::partition_of(event.contact.partition_key(), state.partitions),
         );
         let mut headers = async_nats::HeaderMap::new();
         let msg_id = event.msg_id();
@@ -508,6 +516,7 @@ async fn publish_and_await(
         stored: 0,
         duplicates: 0,
         echoes: 0,
+        unparsed: 0,
     };
     for ack in pending {
         if ack.await.map_err(|e| e.to_string())?.duplicate {

@@ -8,12 +8,19 @@
 //! ```text
 //! { "version": 2, "provider": "meta"|"wasender"|"sandbox", "region": "eu",
 //!   "business_number": "<phone number id or session id>",
-//!   "contact": { "wa_id": "...", "profile_name": "..."? },
+//!   "contact": { "wa_id": "...", "profile_name": "..."?, "user_id": "..."?,
+//!                "username": "..."?, "parent_user_id": "..."? },
 //!   "received_at": RFC 3339,
 //!   "kind": "message", "id", "timestamp", "message_type", "text"? | "text_at"?, "raw"
 //!         | "status",  "id", "status", "timestamp", "error"?, "callback_data"?, "raw"
-//!         | "session", "status", "timestamp", "raw" }
+//!         | "session", "status", "timestamp", "raw"
+//!         | "unparsed", "id", "reason", "raw" }
 //! ```
+//!
+//! `unparsed` holds a part of a signed delivery the parser could not read
+//! (an unknown field, event or shape), as the provider sent it: stored so
+//! that nothing signed is lost, dead-lettered by the router (reason
+//! `unparsed`) and parsed again by the build that replays it.
 //!
 //! `text_at` is a JSON pointer into `raw` where the text is (written instead
 //! of `text` when it is there verbatim); version 1 always wrote `text`.
@@ -169,11 +176,72 @@ pub struct InboundEvent {
 }
 
 /// The customer an event is about.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+///
+/// `wa_id` is the contact's key: its phone number (WhatsApp id) when the
+/// provider gives one, otherwise its business-scoped user id (BSUID, Meta's
+/// `user_id`, for users with a username who hide their phone). The BSUID,
+/// username and parent BSUID travel beside it when known; the router finds
+/// a contact by its BSUID first, so the same user seen with and without a
+/// phone is one contact.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Contact {
     pub wa_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile_name: Option<String>,
+    /// Meta's business-scoped user id (BSUID).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    /// The user's WhatsApp username, when they adopted one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    /// Meta's parent BSUID (linked business portfolios).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent_user_id: Option<String>,
+}
+
+impl Contact {
+    /// A contact known by its phone number (WhatsApp id) alone.
+    pub fn phone(wa_id: impl Into<String>, profile_name: Option<String>) -> Self {
+        Self {
+            wa_id: wa_id.into(),
+            profile_name,
+            ..Self::default()
+        }
+    }
+
+    /// The phone number, when `wa_id` is one (not a BSUID).
+    pub fn phone_number(&self) -> Option<&str> {
+        (!is_bsuid(&self.wa_id) && !self.wa_id.is_empty()).then_some(self.wa_id.as_str())
+    }
+
+    /// What orders this contact's events: its BSUID when known (stable
+    /// whether or not a phone comes with it), else its phone.
+    pub fn partition_key(&self) -> &str {
+        self.user_id.as_deref().unwrap_or(&self.wa_id)
+    }
+}
+
+/// True when `id` can stand as a contact's key: a phone number or a BSUID
+/// (letters, digits and `.`, `+`, `-`, `_`; 1 to 160 characters).
+pub fn is_contact_id(id: &str) -> bool {
+    (1..=160).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'+' | b'-' | b'_'))
+}
+
+/// True when `id` has the shape of a business-scoped user id: a two-letter
+/// country code, a period, then letters and digits (`US.13491208655302741918`,
+/// parent BSUIDs `US.ENT.118…`). Phone numbers are digits only.
+pub fn is_bsuid(id: &str) -> bool {
+    let mut parts = id.splitn(2, '.');
+    let (Some(country), Some(rest)) = (parts.next(), parts.next()) else {
+        return false;
+    };
+    country.len() == 2
+        && country.bytes().all(|b| b.is_ascii_uppercase())
+        && !rest.is_empty()
+        && rest.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.')
 }
 
 /// A message from the customer, a delivery status of one of our replies, or
@@ -184,6 +252,33 @@ pub enum EventBody {
     Message(InboundMessage),
     Status(DeliveryStatus),
     Session(SessionState),
+    Unparsed(Unparsed),
+}
+
+/// A part of a signed delivery this build could not read, kept as the
+/// provider sent it (see the module's documentation).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Unparsed {
+    /// A digest of `raw`: a provider's retry of the same delivery dedupes.
+    pub id: String,
+    /// Why it was not understood (bounded, no payload data).
+    pub reason: String,
+    /// The provider's object, enough to parse it again on its own (for Meta
+    /// a delivery with the one change; for WasenderApi the whole event).
+    pub raw: serde_json::Value,
+}
+
+impl Unparsed {
+    /// Parks `raw` with `reason`; its id is a digest of the raw bytes.
+    pub fn new(reason: impl Into<String>, raw: serde_json::Value) -> Self {
+        use sha2::Digest;
+        let digest = sha2::Sha256::digest(raw.to_string().as_bytes());
+        Self {
+            id: hex::encode(&digest[..16]),
+            reason: reason.into(),
+            raw,
+        }
+    }
 }
 
 /// A provider session's connection state (WasenderApi `session.status`),
@@ -323,6 +418,7 @@ impl InboundEvent {
                 s.status,
                 s.timestamp.timestamp_millis()
             ),
+            EventBody::Unparsed(u) => format!("{provider}:unparsed:{}", u.id),
         }
     }
 
@@ -332,6 +428,7 @@ impl InboundEvent {
             EventBody::Message(m) => &m.id,
             EventBody::Status(s) => &s.id,
             EventBody::Session(_) => &self.business_number,
+            EventBody::Unparsed(u) => &u.id,
         }
     }
 
@@ -341,6 +438,7 @@ impl InboundEvent {
             EventBody::Message(m) => m.timestamp,
             EventBody::Status(s) => s.timestamp,
             EventBody::Session(s) => s.timestamp,
+            EventBody::Unparsed(_) => self.received_at,
         }
     }
 
@@ -349,7 +447,7 @@ impl InboundEvent {
         topology::inbound_subject(
             &self.region,
             &self.business_number,
-            topology::partition_of(&self.contact.wa_id, partitions),
+            topology::partition_of(self.contact.partition_key(), partitions),
         )
     }
 
@@ -393,10 +491,7 @@ mod tests {
             provider: Provider::Meta,
             region: "eu".into(),
             business_number: "1065".into(),
-            contact: Contact {
-                wa_id,
-                profile_name: Some("Ana".into()),
-            },
+            contact: Contact::phone(wa_id, Some("Ana".into())),
             received_at: timestamp,
             body: if status {
                 EventBody::Status(DeliveryStatus {

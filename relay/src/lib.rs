@@ -7,6 +7,7 @@
 pub mod abuse;
 pub mod assignment;
 mod batch;
+pub mod contacts;
 pub mod db;
 pub mod dlq;
 pub mod edge;
@@ -19,6 +20,7 @@ pub mod numbers;
 pub mod observe;
 pub mod ops;
 pub mod outbound;
+pub mod parked;
 pub mod provider;
 pub mod ratelimit;
 pub mod repair;

@@ -23,6 +23,9 @@ pub const EVENTS_STORED: &str = "wharf_edge_events_stored_total";
 pub const EVENTS_DUPLICATE: &str = "wharf_edge_events_duplicate_total";
 /// Echoes of our own sends recognised and skipped, by provider.
 pub const EVENTS_ECHO: &str = "wharf_edge_events_echo_total";
+/// Events stored unparsed (a signed part the parser did not understand,
+/// parked raw), by provider.
+pub const EVENTS_UNPARSED: &str = "wharf_edge_events_unparsed_total";
 /// Publishes that failed or were not acked in time.
 pub const PUBLISH_ERRORS: &str = "wharf_edge_publish_errors_total";
 /// Seconds from a delivery's arrival to its last PubAck.
@@ -88,6 +91,7 @@ pub const ALL: &[&str] = &[
     EVENTS_STORED,
     EVENTS_DUPLICATE,
     EVENTS_ECHO,
+    EVENTS_UNPARSED,
     PUBLISH_ERRORS,
     ACK_SECONDS,
     STREAM_MESSAGES,
@@ -178,6 +182,10 @@ fn describe() {
     describe_counter!(EVENTS_STORED, "Inbound events stored in JetStream");
     describe_counter!(EVENTS_DUPLICATE, "Inbound events the stream already had");
     describe_counter!(EVENTS_ECHO, "Echoes of our own sends, skipped");
+    describe_counter!(
+        EVENTS_UNPARSED,
+        "Signed parts stored unparsed (parked raw for the DLQ and replay)"
+    );
     describe_counter!(PUBLISH_ERRORS, "Edge publishes that failed or timed out");
     describe_histogram!(
         ACK_SECONDS,

@@ -108,7 +108,7 @@ pub async fn enqueue_reply(
         message_id: row.id,
         conversation_id: conversation.id,
         business_number: number.phone_number_id.clone(),
-        to: contact.wa_id.clone(),
+        to: crate::contacts::address(&contact),
         content,
     };
     if let Err(detail) = publish(js, partitions, &reply).await {

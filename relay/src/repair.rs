@@ -277,7 +277,7 @@ async fn rebuild(
         message_id: row.id,
         conversation_id: conversation.id,
         business_number: number.phone_number_id,
-        to: contact.wa_id,
+        to: crate::contacts::address(&contact),
         content,
     }))
 }

@@ -529,6 +529,10 @@ impl Router {
         for message in held {
             let (delivered, sequence) = delivery(&message);
             match InboundEvent::decode(&message.payload) {
+                Ok(event) if matches!(event.body, EventBody::Unparsed(_)) => {
+                    self.handle_unparsed(&message, &event, sequence, delivered)
+                        .await;
+                }
                 Ok(event) => {
                     let msg_id = message
                         .headers
@@ -618,6 +622,53 @@ impl Router {
                     self.handle_decoded(partition, item, shutdown).await;
                 }
                 progress.abort();
+            }
+        }
+    }
+
+    /// An unparsed event (see [`crate::parked`]): parsed again; what is
+    /// understood now goes back into INBOUND typed, what is not is
+    /// dead-lettered with reason `unparsed`.
+    async fn handle_unparsed(
+        &self,
+        message: &jetstream::Message,
+        event: &InboundEvent,
+        sequence: u64,
+        delivered: i64,
+    ) {
+        let EventBody::Unparsed(unparsed) = &event.body else {
+            return;
+        };
+        let traceparent = message
+            .headers
+            .as_ref()
+            .and_then(|h| h.get(TRACEPARENT_HEADER))
+            .map(|v| v.as_str().to_owned());
+        let count = |outcome: &'static str| {
+            metrics::counter!(observe::ROUTER_EVENTS, "outcome" => outcome).increment(1);
+        };
+        match crate::parked::reparse_and_publish(
+            &self.js,
+            self.topology.partitions,
+            event,
+            unparsed,
+            traceparent.as_deref(),
+        )
+        .await
+        {
+            Ok(crate::parked::Outcome::Understood { .. }) => {
+                count("reparsed");
+                ack(message, AckKind::Ack).await;
+            }
+            Ok(crate::parked::Outcome::StillUnparsed { error, .. }) => {
+                count("unparsed");
+                self.dead_letter(message, sequence, delivered, crate::parked::REASON, &error)
+                    .await;
+            }
+            Err(err) => {
+                // Left for redelivery (after ack_wait): nothing is lost.
+                count("retried");
+                tracing::warn!(sequence, %err, "republishing a reparsed event failed; left for redelivery");
             }
         }
     }
@@ -905,7 +956,8 @@ impl Router {
             .post(endpoint)
             .json(&serde_json::json!({
                 "conversation_id": conversation_id,
-                "contact": {"wa_id": event.contact.wa_id, "name": event.contact.profile_name},
+                "contact": {"wa_id": event.contact.wa_id, "name": event.contact.profile_name,
+                            "user_id": event.contact.user_id, "username": event.contact.username},
                 "business_number": event.business_number,
                 "text": text,
             }))

@@ -272,8 +272,19 @@ async fn send_message(
     if !expected.is_empty() && !constant_time_eq(expected.as_bytes(), presented.as_bytes()) {
         return meta_error(StatusCode::UNAUTHORIZED, 190, "Invalid OAuth access token");
     }
-    let Some(to) = body.get("to").and_then(Value::as_str).map(str::to_owned) else {
-        return meta_error(StatusCode::BAD_REQUEST, 100, "Missing parameter: to");
+    // `to` (a phone number) wins over `recipient` (a BSUID), as Meta
+    // documents for users with usernames.
+    let Some(to) = body
+        .get("to")
+        .or_else(|| body.get("recipient"))
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+    else {
+        return meta_error(
+            StatusCode::BAD_REQUEST,
+            100,
+            "Missing parameter: to or recipient",
+        );
     };
     if body.get("messaging_product").and_then(Value::as_str) != Some("whatsapp") {
         return meta_error(
@@ -329,7 +340,11 @@ async fn send_message(
     );
     Json(json!({
         "messaging_product": "whatsapp",
-        "contacts": [{"input": to, "wa_id": to}],
+        "contacts": [if crate::envelope::is_bsuid(&to) {
+            json!({"input": to, "user_id": to})
+        } else {
+            json!({"input": to, "wa_id": to})
+        }],
         "messages": [{"id": id}],
     }))
     .into_response()
@@ -497,8 +512,15 @@ async fn send_statuses(
             "id": wamid,
             "status": status,
             "timestamp": chrono::Utc::now().timestamp().to_string(),
-            "recipient_id": to,
         });
+        // A BSUID recipient's statuses name it by `recipient_user_id` only
+        // (its phone is not shown).
+        let field = if crate::envelope::is_bsuid(to) {
+            "recipient_user_id"
+        } else {
+            "recipient_id"
+        };
+        object[field] = json!(to);
         if let Some(data) = &callback {
             object["biz_opaque_callback_data"] = json!(data);
         }

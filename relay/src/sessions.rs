@@ -77,6 +77,8 @@ pub async fn apply(
         EventBody::Status(status) => apply_status(db, event, status).await,
         // Session health is for alerts; nothing in the database changes.
         EventBody::Session(_) => Ok(Applied::Ignored),
+        // Parked by the router before it gets here (reason `unparsed`).
+        EventBody::Unparsed(_) => Ok(Applied::Ignored),
     }
 }
 
@@ -421,35 +423,15 @@ async fn upsert_contact(
     event: &InboundEvent,
     now: DateTime<Utc>,
 ) -> Result<contact::Model, DbErr> {
-    let found = contact::Entity::find()
-        .filter(contact::Column::WaId.eq(&event.contact.wa_id))
-        .one(txn)
-        .await?;
-    match found {
-        Some(contact) => {
-            let name = event.contact.profile_name.clone();
-            if name.is_some() && name != contact.profile_name {
-                let mut active: contact::ActiveModel = contact.into();
-                active.profile_name = Set(name);
-                active.updated_at = Set(now);
-                active.update(txn).await
-            } else {
-                Ok(contact)
-            }
-        }
+    match crate::contacts::find(txn, &event.contact).await? {
+        Some(found) => match crate::contacts::changes(&found, &event.contact, now) {
+            Some(change) => change.update(txn).await,
+            None => Ok(found),
+        },
         None => {
-            contact::ActiveModel {
-                wa_id: Set(event.contact.wa_id.clone()),
-                profile_name: Set(event.contact.profile_name.clone()),
-                tier: Set("standard".into()),
-                language: Set(None),
-                attributes: Set(serde_json::json!({})),
-                created_at: Set(now),
-                updated_at: Set(now),
-                ..Default::default()
-            }
-            .insert(txn)
-            .await
+            crate::contacts::new_row(&event.contact, None, now)
+                .insert(txn)
+                .await
         }
     }
 }

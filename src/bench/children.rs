@@ -74,7 +74,6 @@ direct_to_hub = {edge_to_hub}
 max_in_flight = 65536
 # The load generator is one address and one number: no abuse limits here.
 per_ip_per_second = 0
-per_number_per_second = 0
 
 [sender.rate]
 meta = {{ sends = {sends}, period_ms = {period} }}

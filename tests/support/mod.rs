@@ -453,6 +453,19 @@ impl Stack {
         .await
     }
 
+    /// POSTs a WasenderApi delivery to an edge with `secret` as its
+    /// signature header.
+    pub async fn post_wasender(&self, region: &str, body: &str, secret: &str) -> reqwest::Response {
+        self.http
+            .post(format!("{}/webhooks/wasender", self.edge_url(region)))
+            .header("content-type", "application/json")
+            .header("x-webhook-signature", secret)
+            .body(body.to_owned())
+            .send()
+            .await
+            .unwrap()
+    }
+
     /// GET on the admin API with the test token; returns (status, JSON).
     pub async fn admin_get(&self, path: &str) -> (u16, serde_json::Value) {
         let response = self

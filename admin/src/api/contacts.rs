@@ -22,8 +22,18 @@ use crate::error::{ApiError, ApiResult};
 #[oai(skip_serializing_if_is_none)]
 pub struct ContactDetailOut {
     pub id: i64,
+    /// The contact's key: its phone number, or its BSUID for a user first
+    /// seen without one (a username hides the phone).
     pub wa_id: String,
     pub profile_name: Option<String>,
+    /// Meta's business-scoped user id (BSUID), when known.
+    pub user_id: Option<String>,
+    /// The WhatsApp username, when the user adopted one.
+    pub username: Option<String>,
+    /// Meta's parent BSUID (linked business portfolios), when known.
+    pub parent_user_id: Option<String>,
+    /// The phone number, when known.
+    pub phone: Option<String>,
     pub tier: String,
     pub language: Option<String>,
     /// Free-form attributes (JSON object).
@@ -48,6 +58,10 @@ fn contact_out(c: contact::Model) -> ContactDetailOut {
         id: c.id,
         wa_id: c.wa_id,
         profile_name: c.profile_name,
+        user_id: c.user_id,
+        username: c.username,
+        parent_user_id: c.parent_user_id,
+        phone: c.phone,
         tier: c.tier,
         language: c.language,
         attributes: c.attributes,

@@ -28,9 +28,16 @@ const STATUSES: &[&str] = &["bot", "queued", "assigned", "pending", "resolved"];
 #[oai(skip_serializing_if_is_none)]
 pub struct ContactOut {
     pub id: i64,
-    /// WhatsApp id (phone number).
+    /// The contact's key: its phone number, or its BSUID for a user first
+    /// seen without one (a username hides the phone).
     pub wa_id: String,
     pub profile_name: Option<String>,
+    /// The WhatsApp username, when the user adopted one.
+    pub username: Option<String>,
+    /// The phone number, when known.
+    pub phone: Option<String>,
+    /// Meta's business-scoped user id (BSUID), when known.
+    pub user_id: Option<String>,
     pub tier: String,
 }
 
@@ -237,6 +244,9 @@ async fn conversations_out(
                     id: contact.id,
                     wa_id: contact.wa_id.clone(),
                     profile_name: contact.profile_name.clone(),
+                    username: contact.username.clone(),
+                    phone: contact.phone.clone(),
+                    user_id: contact.user_id.clone(),
                     tier: contact.tier.clone(),
                 },
                 last_message_at: c.last_message_at,

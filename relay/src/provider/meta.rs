@@ -43,129 +43,318 @@ pub fn verify_signature(secret: &Secret, header: &str, body: &[u8]) -> Result<()
 }
 
 impl WebhookParser for MetaWebhook {
-    fn accept(
+    /// Signatures are per Meta app, not per number. A delivery whose
+    /// numbers are all configured must match each number's app secret (as
+    /// before); one without a number (account and template updates carry a
+    /// business account id only) or with a number not configured here
+    /// verifies against the app secrets this deployment knows.
+    fn verify(
         &self,
         numbers: &NumberDirectory,
         headers: &http::HeaderMap,
         body: &[u8],
-        region: &str,
-    ) -> Result<Delivery, Rejection> {
+        payload: &Value,
+    ) -> Result<Option<String>, Rejection> {
         let header = headers
             .get(SIGNATURE_HEADER)
             .and_then(|v| v.to_str().ok())
             .ok_or(Rejection::MissingSignature)?;
-        let mut payload: Value = serde_json::from_slice(body)
-            .map_err(|e| Rejection::Malformed(format!("not JSON: {e}")))?;
-        let values = change_values(&payload)?;
-        if values.is_empty() {
-            return Err(Rejection::Malformed("no entry[].changes[].value".into()));
+        let ids: Vec<&str> = change_values(payload)
+            .filter_map(|value| {
+                crate::envelope::pointer(value, "/metadata/phone_number_id").and_then(Value::as_str)
+            })
+            .collect();
+        let known: Vec<_> = ids.iter().filter_map(|id| numbers.get(id)).collect();
+        if !ids.is_empty() && known.len() == ids.len() {
+            for creds in known {
+                verify_signature(&creds.app_secret, header, body)?;
+            }
+            return Ok(None);
         }
-        // Every number in one delivery must be ours, and the signature must
-        // match the app secret of each (one app signs one delivery).
-        for value in &values {
-            let number = phone_number_id(value)?;
-            let creds = numbers.get(number).ok_or(Rejection::UnknownNumber)?;
-            verify_signature(&creds.app_secret, header, body)?;
-        }
-        let received_at = Utc::now();
-        let mut events = Vec::new();
-        for value in values {
-            split_value(value, region, received_at, &mut events)?;
-        }
-        keep_raw_objects(&mut payload, &mut events);
-        Ok(Delivery { events, echoes: 0 })
-    }
-}
-
-fn change_values(payload: &Value) -> Result<Vec<&Value>, Rejection> {
-    let entries = payload
-        .get("entry")
-        .and_then(Value::as_array)
-        .ok_or_else(|| Rejection::Malformed("missing entry[]".into()))?;
-    let mut values = Vec::new();
-    for entry in entries {
-        for change in entry
-            .get("changes")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
+        // Every app secret is tried, without stopping at a match.
+        let mut matched = false;
+        let mut tried = std::collections::HashSet::new();
+        for creds in numbers
+            .of_provider(Provider::Meta)
+            .chain(numbers.of_provider(Provider::Sandbox))
         {
-            if let Some(value) = change.get("value") {
-                values.push(value);
+            if !tried.insert(creds.app_secret.expose()) {
+                continue;
+            }
+            match verify_signature(&creds.app_secret, header, body) {
+                Ok(()) => matched = true,
+                Err(Rejection::BadSignature) => {}
+                Err(other) => return Err(other),
             }
         }
+        if matched {
+            Ok(None)
+        } else {
+            Err(Rejection::BadSignature)
+        }
     }
-    Ok(values)
-}
 
-/// Moves each message's and status's own object out of the parsed delivery
-/// into its event (`raw`), in the order `split_value` made the events:
-/// moved, not copied (the copy showed in the edge's profile).
-fn keep_raw_objects(payload: &mut Value, events: &mut [InboundEvent]) {
-    let mut objects = Vec::with_capacity(events.len());
-    for entry in payload
-        .get_mut("entry")
-        .and_then(Value::as_array_mut)
-        .into_iter()
-        .flatten()
-    {
-        for change in entry
-            .get_mut("changes")
-            .and_then(Value::as_array_mut)
-            .into_iter()
-            .flatten()
-        {
-            let Some(value) = change.get_mut("value") else {
+    fn parse(
+        &self,
+        mut payload: Value,
+        _signer: Option<&str>,
+        region: &str,
+        received_at: DateTime<Utc>,
+    ) -> Delivery {
+        let mut split = Split {
+            region,
+            received_at,
+            object: payload.get("object").cloned().unwrap_or(Value::Null),
+            out: Delivery::default(),
+        };
+        let Some(entries) = payload.get_mut("entry").and_then(Value::as_array_mut) else {
+            split.park(None, "no entry[] in the delivery", payload);
+            return split.out;
+        };
+        for entry in entries.iter_mut() {
+            let waba = entry.get("id").and_then(Value::as_str).map(str::to_owned);
+            let time = entry.get("time").cloned().unwrap_or(Value::Null);
+            let Some(changes) = entry.get_mut("changes").and_then(Value::as_array_mut) else {
+                let raw = split.delivery_of(entry.take());
+                split.park(waba.as_deref(), "an entry without changes[]", raw);
                 continue;
             };
-            for field in ["messages", "statuses"] {
-                if let Some(list) = value.get_mut(field).and_then(Value::as_array_mut) {
-                    objects.append(list);
-                }
+            for change in changes.iter_mut() {
+                split.change(waba.as_deref(), &time, change.take());
             }
         }
+        split.out
     }
-    for (event, object) in events.iter_mut().zip(objects) {
-        match &mut event.body {
-            EventBody::Message(message) => message.raw = object,
-            EventBody::Status(status) => status.raw = object,
-            EventBody::Session(_) => {}
+}
+
+/// The `value` of every `entry[].changes[]`.
+fn change_values(payload: &Value) -> impl Iterator<Item = &Value> {
+    payload
+        .get("entry")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .flat_map(|entry| {
+            entry
+                .get("changes")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+        })
+        .filter_map(|change| change.get("value"))
+}
+
+/// Keys of a `messages` change's value this build reads.
+const MESSAGES_VALUE_KEYS: &[&str] = &[
+    "messaging_product",
+    "metadata",
+    "contacts",
+    "messages",
+    "statuses",
+];
+
+/// Message types this build knows; any other arrives as `unknown` (its
+/// object kept whole, parsed again on replay by a build that knows it).
+pub const KNOWN_MESSAGE_TYPES: &[&str] = &[
+    "text",
+    "image",
+    "audio",
+    "video",
+    "document",
+    "sticker",
+    "location",
+    "contacts",
+    "interactive",
+    "button",
+    "reaction",
+    "order",
+    "system",
+    "request_welcome",
+    "unsupported",
+];
+
+/// The split of one delivery.
+struct Split<'a> {
+    region: &'a str,
+    received_at: DateTime<Utc>,
+    /// The delivery's `object`, repeated in every parked part.
+    object: Value,
+    out: Delivery,
+}
+
+impl Split<'_> {
+    fn park(&mut self, number: Option<&str>, reason: &str, raw: Value) {
+        tracing::warn!(reason, "meta webhook part not understood; stored unparsed");
+        self.out.events.push(super::parked(
+            Provider::Meta,
+            self.region,
+            number,
+            self.received_at,
+            reason,
+            raw,
+        ));
+    }
+
+    /// A delivery of its own around one entry, for a parked part.
+    fn delivery_of(&self, entry: Value) -> Value {
+        serde_json::json!({"object": self.object, "entry": [entry]})
+    }
+
+    /// A delivery of its own around one change, for a parked part.
+    fn delivery_of_change(&self, waba: Option<&str>, time: &Value, change: Value) -> Value {
+        let mut entry = serde_json::Map::new();
+        if let Some(waba) = waba {
+            entry.insert("id".into(), waba.into());
+        }
+        if !time.is_null() {
+            entry.insert("time".into(), time.clone());
+        }
+        entry.insert("changes".into(), Value::Array(vec![change]));
+        self.delivery_of(Value::Object(entry))
+    }
+
+    fn change(&mut self, waba: Option<&str>, time: &Value, mut change: Value) {
+        let field = change
+            .get("field")
+            .and_then(Value::as_str)
+            .unwrap_or("messages")
+            .to_owned();
+        if field != "messages" {
+            let number = phone_number_id(change.get("value").unwrap_or(&Value::Null))
+                .map(str::to_owned)
+                .or_else(|| waba.map(str::to_owned));
+            let raw = self.delivery_of_change(waba, time, change);
+            self.park(
+                number.as_deref(),
+                &format!("field {field:?} is not understood by this build"),
+                raw,
+            );
+            return;
+        }
+        let Some(value) = change.get_mut("value").and_then(Value::as_object_mut) else {
+            let raw = self.delivery_of_change(waba, time, change);
+            self.park(waba, "a messages change without a value object", raw);
+            return;
+        };
+        let Some(number) = value
+            .get("metadata")
+            .and_then(|m| m.get("phone_number_id"))
+            .and_then(Value::as_str)
+            .filter(|id| crate::topology::is_subject_token(id))
+            .map(str::to_owned)
+        else {
+            let raw = self.delivery_of_change(waba, time, change);
+            self.park(
+                waba,
+                "a messages change without a valid metadata.phone_number_id",
+                raw,
+            );
+            return;
+        };
+        let messages = value.remove("messages");
+        let statuses = value.remove("statuses");
+        let unknown: Vec<&str> = value
+            .keys()
+            .map(String::as_str)
+            .filter(|k| !MESSAGES_VALUE_KEYS.contains(k))
+            .collect();
+        let unknown = (!unknown.is_empty()).then(|| unknown.join(", "));
+        let contacts = value.get("contacts").and_then(Value::as_array);
+        let mut unreadable: Vec<(&'static str, String, Value)> = Vec::new();
+        for message in into_list(messages) {
+            match read_message(&message, contacts) {
+                Ok((contact, mut body)) => {
+                    body.raw = message;
+                    self.push(&number, contact, EventBody::Message(body));
+                }
+                Err(reason) => unreadable.push(("messages", reason, message)),
+            }
+        }
+        for status in into_list(statuses) {
+            match read_status(&status) {
+                Ok((contact, mut body)) => {
+                    body.raw = status;
+                    self.push(&number, contact, EventBody::Status(body));
+                }
+                Err(reason) => unreadable.push(("statuses", reason, status)),
+            }
+        }
+        // Each unreadable message or status is parked on its own, with
+        // the value's metadata and contacts, so the rest goes on.
+        let frame = |value: &serde_json::Map<String, Value>, list: &str, object: Value| {
+            let mut parked = serde_json::Map::new();
+            for key in ["messaging_product", "metadata", "contacts"] {
+                if let Some(v) = value.get(key) {
+                    parked.insert(key.into(), v.clone());
+                }
+            }
+            parked.insert(list.into(), Value::Array(vec![object]));
+            serde_json::json!({"field": "messages", "value": parked})
+        };
+        let mut parked_parts = Vec::new();
+        for (list, reason, object) in unreadable {
+            parked_parts.push((reason, frame(value, list, object)));
+        }
+        if let Some(keys) = unknown {
+            // What is left of the value (no messages or statuses: those
+            // became events above) is parked for its unknown keys.
+            let rest =
+                serde_json::json!({"field": "messages", "value": Value::Object(value.clone())});
+            parked_parts.push((format!("unknown keys in a messages change: {keys}"), rest));
+        }
+        for (reason, change) in parked_parts {
+            let raw = self.delivery_of_change(waba, time, change);
+            self.park(Some(&number), &reason, raw);
         }
     }
-}
 
-fn phone_number_id(value: &Value) -> Result<&str, Rejection> {
-    let id = crate::envelope::pointer(value, "/metadata/phone_number_id")
-        .and_then(Value::as_str)
-        .ok_or_else(|| Rejection::Malformed("missing metadata.phone_number_id".into()))?;
-    if crate::topology::is_subject_token(id) {
-        Ok(id)
-    } else {
-        Err(Rejection::Malformed("invalid phone_number_id".into()))
+    fn push(&mut self, number: &str, contact: Contact, body: EventBody) {
+        self.out.events.push(InboundEvent {
+            version: crate::envelope::ENVELOPE_VERSION,
+            provider: Provider::Meta,
+            region: self.region.to_owned(),
+            business_number: number.to_owned(),
+            contact,
+            received_at: self.received_at,
+            body,
+        });
     }
 }
 
-fn timestamp(object: &Value) -> Result<DateTime<Utc>, Rejection> {
+/// The items of a JSON array taken out of a value (none when absent).
+fn into_list(list: Option<Value>) -> Vec<Value> {
+    match list {
+        Some(Value::Array(items)) => items,
+        Some(Value::Null) | None => Vec::new(),
+        Some(other) => vec![other],
+    }
+}
+
+fn phone_number_id(value: &Value) -> Option<&str> {
+    crate::envelope::pointer(value, "/metadata/phone_number_id")
+        .and_then(Value::as_str)
+        .filter(|id| crate::topology::is_subject_token(id))
+}
+
+fn timestamp(object: &Value) -> Result<DateTime<Utc>, String> {
     let ts = object.get("timestamp");
     let secs = ts
         .and_then(Value::as_str)
         .and_then(|s| s.parse::<i64>().ok())
         .or_else(|| ts.and_then(Value::as_i64))
-        .ok_or_else(|| Rejection::Malformed("missing or invalid timestamp".into()))?;
-    DateTime::from_timestamp(secs, 0)
-        .ok_or_else(|| Rejection::Malformed("timestamp out of range".into()))
+        .ok_or("missing or invalid timestamp")?;
+    DateTime::from_timestamp(secs, 0).ok_or_else(|| "timestamp out of range".to_owned())
 }
 
-fn str_field<'a>(object: &'a Value, field: &str) -> Result<&'a str, Rejection> {
+fn str_field<'a>(object: &'a Value, field: &str) -> Option<&'a str> {
     object
         .get(field)
         .and_then(Value::as_str)
         .filter(|s| !s.is_empty())
-        .ok_or_else(|| Rejection::Malformed(format!("missing {field}")))
 }
 
-/// The human-readable text of a message of any type, where it has one.
-/// The text of a message and the JSON pointer it was found at.
+/// The human-readable text of a message of any type, where it has one,
+/// and the JSON pointer it was found at.
 fn message_text(message: &Value, message_type: &str) -> Option<(&'static str, String)> {
     let pointers: &[&str] = match message_type {
         "text" => &["/text/body"],
@@ -175,10 +364,13 @@ fn message_text(message: &Value, message_type: &str) -> Option<(&'static str, St
         "interactive" => &[
             "/interactive/button_reply/title",
             "/interactive/list_reply/title",
+            "/interactive/nfm_reply/body",
         ],
         "button" => &["/button/text"],
         "reaction" => &["/reaction/emoji"],
         "location" => &["/location/name", "/location/address"],
+        "system" => &["/system/body"],
+        "order" => &["/order/text"],
         _ => &[],
     };
     pointers.iter().find_map(|&p| {
@@ -188,101 +380,128 @@ fn message_text(message: &Value, message_type: &str) -> Option<(&'static str, St
     })
 }
 
-fn split_value(
-    value: &Value,
-    region: &str,
-    received_at: DateTime<Utc>,
-    out: &mut Vec<InboundEvent>,
-) -> Result<(), Rejection> {
-    let number = phone_number_id(value)?.to_owned();
-    let contacts = value.get("contacts").and_then(Value::as_array);
-    let profile_of = |wa_id: &str| {
-        contacts.into_iter().flatten().find_map(|c| {
-            (c.get("wa_id").and_then(Value::as_str) == Some(wa_id))
-                .then(|| {
-                    crate::envelope::pointer(c, "/profile/name")
-                        .and_then(Value::as_str)
-                        .map(str::to_owned)
-                })
-                .flatten()
+/// The `contacts[]` entry of a sender, by phone or by BSUID (the only one
+/// when there is one).
+fn contact_entry<'a>(
+    contacts: Option<&'a Vec<Value>>,
+    phone: Option<&str>,
+    user_id: Option<&str>,
+) -> Option<&'a Value> {
+    let list = contacts?;
+    list.iter()
+        .find(|c| {
+            let wa_id = c.get("wa_id").and_then(Value::as_str);
+            let bsuid = c.get("user_id").and_then(Value::as_str);
+            (phone.is_some() && wa_id == phone) || (user_id.is_some() && bsuid == user_id)
         })
-    };
-    for message in value
-        .get("messages")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        let from = str_field(message, "from")?;
-        if !crate::topology::is_subject_token(from) {
-            return Err(Rejection::Malformed("invalid from".into()));
-        }
-        let message_type = message
-            .get("type")
+        .or_else(|| (list.len() == 1).then(|| &list[0]))
+}
+
+/// The customer of a message: keyed by phone when the payload has one,
+/// else by BSUID (users with a username may hide their phone).
+fn sender(message: &Value, contacts: Option<&Vec<Value>>) -> Result<Contact, String> {
+    let phone = str_field(message, "from");
+    let from_user = str_field(message, "from_user_id");
+    let entry = contact_entry(contacts, phone, from_user);
+    let entry_str = |pointer: &str| {
+        entry
+            .and_then(|c| crate::envelope::pointer(c, pointer))
             .and_then(Value::as_str)
-            .unwrap_or("unsupported")
-            .to_owned();
-        let (text_at, text) = message_text(message, &message_type).unzip();
-        out.push(InboundEvent {
-            version: crate::envelope::ENVELOPE_VERSION,
-            provider: Provider::Meta,
-            region: region.to_owned(),
-            business_number: number.clone(),
-            contact: Contact {
-                wa_id: from.to_owned(),
-                profile_name: profile_of(from),
-            },
-            received_at,
-            body: EventBody::Message(InboundMessage {
-                id: str_field(message, "id")?.to_owned(),
-                timestamp: timestamp(message)?,
-                text,
-                text_at: text_at.map(std::borrow::Cow::Borrowed),
-                message_type,
-                // Moved in by `keep_raw_objects`.
-                raw: Value::Null,
-            }),
-        });
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    };
+    let user_id = from_user
+        .map(str::to_owned)
+        .or_else(|| entry_str("/user_id"));
+    let key = phone
+        .map(str::to_owned)
+        .or_else(|| user_id.clone())
+        .ok_or("a message without from or from_user_id")?;
+    if !crate::envelope::is_contact_id(&key) {
+        return Err("invalid from".into());
     }
-    for status in value
-        .get("statuses")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        let recipient = str_field(status, "recipient_id")?;
-        if !crate::topology::is_subject_token(recipient) {
-            return Err(Rejection::Malformed("invalid recipient_id".into()));
-        }
-        let error = status.pointer("/errors/0").map(|e| {
-            let code = e.get("code").map(Value::to_string).unwrap_or_default();
-            let title = e.get("title").and_then(Value::as_str).unwrap_or_default();
-            format!("{code} {title}").trim().to_owned()
-        });
-        out.push(InboundEvent {
-            version: crate::envelope::ENVELOPE_VERSION,
-            provider: Provider::Meta,
-            region: region.to_owned(),
-            business_number: number.clone(),
-            contact: Contact {
-                wa_id: recipient.to_owned(),
-                profile_name: None,
-            },
-            received_at,
-            body: EventBody::Status(DeliveryStatus {
-                id: str_field(status, "id")?.to_owned(),
-                status: str_field(status, "status")?.to_owned(),
-                timestamp: timestamp(status)?,
-                error,
-                callback_data: status
-                    .get("biz_opaque_callback_data")
-                    .and_then(Value::as_str)
-                    .map(str::to_owned),
-                raw: Value::Null,
-            }),
-        });
+    Ok(Contact {
+        wa_id: key,
+        profile_name: entry_str("/profile/name"),
+        user_id: user_id.filter(|u| crate::envelope::is_contact_id(u)),
+        username: entry_str("/profile/username").or_else(|| entry_str("/username")),
+        parent_user_id: str_field(message, "from_parent_user_id")
+            .map(str::to_owned)
+            .or_else(|| entry_str("/parent_user_id")),
+    })
+}
+
+fn read_message(
+    message: &Value,
+    contacts: Option<&Vec<Value>>,
+) -> Result<(Contact, InboundMessage), String> {
+    let contact = sender(message, contacts)?;
+    let given = message
+        .get("type")
+        .and_then(Value::as_str)
+        .unwrap_or("unsupported");
+    let message_type = if KNOWN_MESSAGE_TYPES.contains(&given) {
+        given
+    } else {
+        "unknown"
+    };
+    let (text_at, text) = message_text(message, message_type).unzip();
+    Ok((
+        contact,
+        InboundMessage {
+            id: str_field(message, "id")
+                .ok_or("a message without id")?
+                .to_owned(),
+            timestamp: timestamp(message)?,
+            text,
+            text_at: text_at.map(std::borrow::Cow::Borrowed),
+            message_type: message_type.to_owned(),
+            // The object itself is moved in by the caller.
+            raw: Value::Null,
+        },
+    ))
+}
+
+fn read_status(status: &Value) -> Result<(Contact, DeliveryStatus), String> {
+    let phone = str_field(status, "recipient_id");
+    let user_id = str_field(status, "recipient_user_id");
+    let key = phone
+        .or(user_id)
+        .ok_or("a status without recipient_id or recipient_user_id")?;
+    if !crate::envelope::is_contact_id(key) {
+        return Err("invalid recipient_id".into());
     }
-    Ok(())
+    let error = status.pointer("/errors/0").map(|e| {
+        let code = e.get("code").map(Value::to_string).unwrap_or_default();
+        let title = e.get("title").and_then(Value::as_str).unwrap_or_default();
+        format!("{code} {title}").trim().to_owned()
+    });
+    Ok((
+        Contact {
+            wa_id: key.to_owned(),
+            profile_name: None,
+            user_id: user_id
+                .filter(|u| crate::envelope::is_contact_id(u))
+                .map(str::to_owned),
+            username: None,
+            parent_user_id: str_field(status, "recipient_parent_user_id").map(str::to_owned),
+        },
+        DeliveryStatus {
+            id: str_field(status, "id")
+                .ok_or("a status without id")?
+                .to_owned(),
+            status: str_field(status, "status")
+                .ok_or("a status without status")?
+                .to_owned(),
+            timestamp: timestamp(status)?,
+            error,
+            callback_data: status
+                .get("biz_opaque_callback_data")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+            raw: Value::Null,
+        },
+    ))
 }
 
 #[cfg(test)]
@@ -403,20 +622,162 @@ mod tests {
     }
 
     #[test]
-    fn an_unknown_number_and_broken_json_are_rejected() {
+    fn broken_json_is_rejected_and_an_unknown_number_verifies_against_the_app() {
         let body = String::from_utf8(delivery())
             .expect("utf8")
             .replace("1065", "9999")
             .into_bytes();
-        let err = MetaWebhook
+        // Signed by the app this deployment knows: stored, not refused.
+        let events = MetaWebhook
             .accept(&directory(), &headers(&sign("s3cret", &body)), &body, "eu")
+            .expect("accepted")
+            .events;
+        assert_eq!(events.len(), 3);
+        assert_eq!(events[0].business_number, "9999");
+        let err = MetaWebhook
+            .accept(
+                &directory(),
+                &headers(&sign("other-app", &body)),
+                &body,
+                "eu",
+            )
             .expect_err("rejected");
-        assert_eq!(err, Rejection::UnknownNumber);
+        assert_eq!(err, Rejection::BadSignature);
         let body = b"{not json".to_vec();
         let err = MetaWebhook
             .accept(&directory(), &headers(&sign("s3cret", &body)), &body, "eu")
             .expect_err("rejected");
         assert_eq!(err.code(), "malformed");
+    }
+
+    fn unparsed(event: &InboundEvent) -> &crate::envelope::Unparsed {
+        match &event.body {
+            EventBody::Unparsed(u) => u,
+            other => panic!("expected an unparsed event, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn an_account_update_without_a_number_verifies_against_the_app_and_is_parked() {
+        let body = serde_json::json!({"object": "whatsapp_business_account", "entry": [{"id": "WABA7", "time": 1_700_000_000,
+            "changes": [{"field": "account_update", "value": {"event": "ACCOUNT_VIOLATION",
+                "violation_info": {"violation_type": "SCAM"}}}]}]})
+        .to_string()
+        .into_bytes();
+        let delivery = MetaWebhook
+            .accept(&directory(), &headers(&sign("s3cret", &body)), &body, "eu")
+            .expect("accepted");
+        assert_eq!(delivery.events.len(), 1);
+        let event = &delivery.events[0];
+        assert_eq!(event.business_number, "WABA7");
+        let parked = unparsed(event);
+        assert!(
+            parked.reason.contains("account_update"),
+            "{}",
+            parked.reason
+        );
+        assert_eq!(
+            parked.raw["entry"][0]["changes"][0]["value"]["event"],
+            "ACCOUNT_VIOLATION"
+        );
+        assert!(event.msg_id().starts_with("meta:unparsed:"));
+        // The same delivery again (a provider retry) has the same dedupe id.
+        let again = MetaWebhook
+            .accept(&directory(), &headers(&sign("s3cret", &body)), &body, "eu")
+            .expect("accepted");
+        assert_eq!(again.events[0].msg_id(), event.msg_id());
+        // Parsed again, it is parked again, the same.
+        let reparsed = crate::provider::reparse(event, parked);
+        assert_eq!(reparsed.events.len(), 1);
+        assert_eq!(reparsed.events[0].msg_id(), event.msg_id());
+        assert!(
+            MetaWebhook
+                .accept(&directory(), &headers(&sign("wrong", &body)), &body, "eu")
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn a_username_user_without_a_phone_is_keyed_by_bsuid() {
+        let body = serde_json::json!({"entry": [{"id": "WABA", "changes": [{"field": "messages", "value": {
+            "metadata": {"phone_number_id": "1065"},
+            "contacts": [{"profile": {"name": "Sheena", "username": "@sheena"}, "user_id": "US.13491208655302741918"}],
+            "messages": [{"from_user_id": "US.13491208655302741918", "id": "wamid.U1", "timestamp": "1700000000",
+                          "type": "text", "text": {"body": "hi from a username"}}],
+            "statuses": [{"id": "wamid.OUT2", "status": "delivered", "timestamp": "1700000001",
+                          "recipient_user_id": "US.13491208655302741918"}]}}]}]})
+        .to_string()
+        .into_bytes();
+        let events = MetaWebhook
+            .accept(&directory(), &headers(&sign("s3cret", &body)), &body, "eu")
+            .expect("accepted")
+            .events;
+        assert_eq!(events.len(), 2);
+        let contact = &events[0].contact;
+        assert_eq!(contact.wa_id, "US.13491208655302741918");
+        assert_eq!(contact.user_id.as_deref(), Some("US.13491208655302741918"));
+        assert_eq!(contact.username.as_deref(), Some("@sheena"));
+        assert_eq!(contact.profile_name.as_deref(), Some("Sheena"));
+        assert_eq!(contact.phone_number(), None);
+        assert_eq!(events[1].contact.wa_id, "US.13491208655302741918");
+        // Ordered by BSUID: the same partition with or without a phone.
+        let with_phone = Contact {
+            wa_id: "4915112345".into(),
+            ..contact.clone()
+        };
+        assert_eq!(
+            events[0].subject(16),
+            InboundEvent {
+                contact: with_phone,
+                ..events[0].clone()
+            }
+            .subject(16)
+        );
+    }
+
+    #[test]
+    fn unknown_types_arrive_as_unknown_and_unreadable_parts_are_parked_alone() {
+        let body = serde_json::json!({"entry": [{"id": "WABA", "changes": [{"field": "messages", "value": {
+            "metadata": {"phone_number_id": "1065"},
+            "contacts": [{"profile": {"name": "Ana"}, "wa_id": "4915112345"}],
+            "messages": [
+                {"from": "4915112345", "id": "wamid.H", "timestamp": "1700000000", "type": "hologram", "hologram": {"x": 1}},
+                {"from": "4915112345", "timestamp": "1700000001", "type": "text", "text": {"body": "no id"}},
+                {"from": "4915112345", "id": "wamid.T", "timestamp": "1700000002", "type": "text", "text": {"body": "fine"}}
+            ],
+            "quantum": {"entangled": true}}}]}]})
+        .to_string()
+        .into_bytes();
+        let delivery = MetaWebhook
+            .accept(&directory(), &headers(&sign("s3cret", &body)), &body, "eu")
+            .expect("accepted");
+        let events = &delivery.events;
+        assert_eq!(events.len(), 4, "{events:#?}");
+        match &events[0].body {
+            EventBody::Message(m) => {
+                assert_eq!(m.message_type, "unknown");
+                assert_eq!(m.raw["type"], "hologram");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(events[1].msg_id(), "meta:msg:wamid.T");
+        let missing_id = unparsed(&events[2]);
+        assert!(
+            missing_id.reason.contains("without id"),
+            "{}",
+            missing_id.reason
+        );
+        let value = &missing_id.raw["entry"][0]["changes"][0]["value"];
+        assert_eq!(value["messages"][0]["text"]["body"], "no id");
+        assert_eq!(value["contacts"][0]["wa_id"], "4915112345");
+        let keys = unparsed(&events[3]);
+        assert!(keys.reason.contains("quantum"), "{}", keys.reason);
+        assert!(
+            keys.raw["entry"][0]["changes"][0]["value"]
+                .get("messages")
+                .is_none()
+        );
+        assert_eq!(delivery.unparsed(), 2);
     }
 
     /// One delivery with every message type Meta documents, in two entries

@@ -134,9 +134,16 @@ pub fn request_body(reply: &OutboundReply) -> Value {
     let mut body = json!({
         "messaging_product": "whatsapp",
         "recipient_type": "individual",
-        "to": reply.to,
         "biz_opaque_callback_data": reply.message_id.to_string(),
     });
+    // A user known only by a BSUID (a username hides the phone) is
+    // addressed by `recipient`; a phone number by `to`.
+    let field = if crate::envelope::is_bsuid(&reply.to) {
+        "recipient"
+    } else {
+        "to"
+    };
+    body[field] = json!(reply.to);
     match &reply.content {
         ReplyContent::Text { body: text } => {
             body["type"] = json!("text");

@@ -9,9 +9,11 @@ pub mod wasender_send;
 
 use std::collections::HashMap;
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
-use crate::envelope::{InboundEvent, Provider};
+use crate::envelope::{Contact, EventBody, InboundEvent, Provider, Unparsed};
 
 use crate::secret::Secret;
 pub use meta::SIGNATURE_HEADER as META_SIGNATURE_HEADER;
@@ -63,15 +65,15 @@ impl NumberDirectory {
     }
 }
 
-/// Why a webhook delivery is refused. Each maps to one HTTP status at the edge.
+/// Why a webhook delivery is refused. Each maps to one HTTP status at the
+/// edge. What a provider signed is never refused for its content: only a
+/// missing or wrong signature and a body that is not JSON are.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Rejection {
     #[error("missing or malformed signature header")]
     MissingSignature,
     #[error("signature does not match")]
     BadSignature,
-    #[error("business number is not configured on this edge")]
-    UnknownNumber,
     #[error("malformed body: {0}")]
     Malformed(String),
 }
@@ -82,7 +84,6 @@ impl Rejection {
         match self {
             Rejection::MissingSignature => "missing_signature",
             Rejection::BadSignature => "bad_signature",
-            Rejection::UnknownNumber => "unknown_number",
             Rejection::Malformed(_) => "malformed",
         }
     }
@@ -91,16 +92,53 @@ impl Rejection {
 /// What a verified delivery holds.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Delivery {
-    /// Events to store, in the provider's order.
+    /// Events to store, in the provider's order: typed where the parser
+    /// understood the provider, [`EventBody::Unparsed`] where it did not.
     pub events: Vec<InboundEvent>,
     /// Echoes of our own sends (WasenderApi `fromMe`): recognised, not stored.
     pub echoes: usize,
 }
 
-/// Inbound direction of a provider.
+impl Delivery {
+    /// How many of the events are parked as unparsed.
+    pub fn unparsed(&self) -> usize {
+        self.events
+            .iter()
+            .filter(|e| matches!(e.body, EventBody::Unparsed(_)))
+            .count()
+    }
+}
+
+/// Inbound direction of a provider: verify, then split.
 pub trait WebhookParser: Send + Sync {
-    /// Verifies a delivery's signature over the raw body and splits it into
-    /// events, stamped with the accepting `region`.
+    /// Checks a delivery's signature over its raw `body` (`payload` is the
+    /// body parsed). Returns the business number the signing secret
+    /// identifies, where the secret does (a WasenderApi session's).
+    ///
+    /// # Errors
+    /// [`Rejection::MissingSignature`] or [`Rejection::BadSignature`].
+    fn verify(
+        &self,
+        numbers: &NumberDirectory,
+        headers: &http::HeaderMap,
+        body: &[u8],
+        payload: &Value,
+    ) -> Result<Option<String>, Rejection>;
+
+    /// Splits a verified delivery into events, stamped with the accepting
+    /// `region`. Never fails: what this build cannot read becomes an
+    /// [`Unparsed`] event holding the provider's object (see [`parked`]).
+    /// Also what the router calls to parse a parked object again, with the
+    /// event's business number as `signer`.
+    fn parse(
+        &self,
+        payload: Value,
+        signer: Option<&str>,
+        region: &str,
+        received_at: DateTime<Utc>,
+    ) -> Delivery;
+
+    /// Verifies a delivery and splits it into events.
     ///
     /// # Errors
     /// A [`Rejection`]; nothing of a rejected delivery may be published.
@@ -110,8 +148,53 @@ pub trait WebhookParser: Send + Sync {
         headers: &http::HeaderMap,
         body: &[u8],
         region: &str,
-    ) -> Result<Delivery, Rejection>;
+    ) -> Result<Delivery, Rejection> {
+        let payload: Value = serde_json::from_slice(body)
+            .map_err(|e| Rejection::Malformed(format!("not JSON: {e}")))?;
+        let signer = self.verify(numbers, headers, body, &payload)?;
+        Ok(self.parse(payload, signer.as_deref(), region, Utc::now()))
+    }
 }
+
+/// Longest reason kept with an unparsed event.
+const MAX_REASON: usize = 200;
+
+/// An event that parks `raw` (a part of a signed delivery this build could
+/// not read) with `reason`, for `number` where it is known (else
+/// `unknown`): stored like any event, dead-lettered by the router with
+/// reason `unparsed`, parsed again when replayed.
+pub fn parked(
+    provider: Provider,
+    region: &str,
+    number: Option<&str>,
+    received_at: DateTime<Utc>,
+    reason: &str,
+    raw: Value,
+) -> InboundEvent {
+    let number = number
+        .filter(|n| crate::topology::is_subject_token(n))
+        .unwrap_or(UNKNOWN_NUMBER);
+    let mut reason = reason.to_owned();
+    if reason.len() > MAX_REASON {
+        let mut cut = MAX_REASON;
+        while !reason.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        reason.truncate(cut);
+    }
+    InboundEvent {
+        version: crate::envelope::ENVELOPE_VERSION,
+        provider,
+        region: region.to_owned(),
+        business_number: number.to_owned(),
+        contact: Contact::default(),
+        received_at,
+        body: EventBody::Unparsed(Unparsed::new(reason, raw)),
+    }
+}
+
+/// The subject token of a parked event whose business number is not known.
+pub const UNKNOWN_NUMBER: &str = "unknown";
 
 /// The inbound parser of a provider, by its URL name.
 pub fn parser_for(provider: Provider) -> Option<&'static dyn WebhookParser> {
@@ -119,6 +202,22 @@ pub fn parser_for(provider: Provider) -> Option<&'static dyn WebhookParser> {
         Provider::Meta | Provider::Sandbox => Some(&meta::MetaWebhook),
         Provider::Wasender => Some(&wasender::WasenderWebhook),
     }
+}
+
+/// Parses a parked event's object again with this build's parser: what it
+/// now understands comes back typed, the rest parked again.
+pub fn reparse(event: &InboundEvent, unparsed: &Unparsed) -> Delivery {
+    let Some(parser) = parser_for(event.provider) else {
+        return Delivery::default();
+    };
+    let signer =
+        (event.business_number != UNKNOWN_NUMBER).then_some(event.business_number.as_str());
+    parser.parse(
+        unparsed.raw.clone(),
+        signer,
+        &event.region,
+        event.received_at,
+    )
 }
 
 /// Constant-time comparison of two byte strings.

@@ -34,60 +34,92 @@ pub fn status_name(code: i64) -> Option<&'static str> {
 }
 
 impl WebhookParser for WasenderWebhook {
-    fn accept(
+    /// The secret identifies the session: every WasenderApi number's is
+    /// checked, without stopping at the first match, so timing says nothing.
+    fn verify(
         &self,
         numbers: &NumberDirectory,
         headers: &http::HeaderMap,
-        body: &[u8],
-        region: &str,
-    ) -> Result<Delivery, Rejection> {
+        _body: &[u8],
+        _payload: &Value,
+    ) -> Result<Option<String>, Rejection> {
         let presented = headers
             .get(SIGNATURE_HEADER)
             .and_then(|v| v.to_str().ok())
             .filter(|v| !v.is_empty())
             .ok_or(Rejection::MissingSignature)?;
-        // The secret identifies the session: check every WasenderApi number,
-        // without stopping at the first match, so timing says nothing.
         let mut matched = None;
         for number in numbers.of_provider(Provider::Wasender) {
             if constant_time_eq(number.app_secret.expose().as_bytes(), presented.as_bytes()) {
                 matched = Some(number.phone_number_id.clone());
             }
         }
-        let number = matched.ok_or(Rejection::BadSignature)?;
-        let payload: Value = serde_json::from_slice(body)
-            .map_err(|e| Rejection::Malformed(format!("not JSON: {e}")))?;
-        let event = payload
-            .get("event")
-            .and_then(Value::as_str)
-            .ok_or_else(|| Rejection::Malformed("missing event".into()))?;
-        let data = payload
-            .get("data")
-            .ok_or_else(|| Rejection::Malformed("missing data".into()))?;
+        matched.map(Some).ok_or(Rejection::BadSignature)
+    }
+
+    fn parse(
+        &self,
+        payload: Value,
+        signer: Option<&str>,
+        region: &str,
+        received_at: DateTime<Utc>,
+    ) -> Delivery {
+        let number = signer.unwrap_or(super::UNKNOWN_NUMBER).to_owned();
         let split = Split {
             number,
             region: region.to_owned(),
-            received_at: Utc::now(),
+            received_at,
             fallback_time: payload.get("timestamp").and_then(millis),
         };
         let mut delivery = Delivery::default();
-        match event {
-            "messages.received" | "messages.upsert" => {
+        let event = payload.get("event").and_then(Value::as_str);
+        let outcome = match (event.map(canonical_event), payload.get("data")) {
+            (None, _) => Err("a delivery without event".to_owned()),
+            (Some(_), None) => Err("a delivery without data".to_owned()),
+            (Some("messages.received" | "messages.upsert"), Some(data)) => {
                 let messages = data.get("messages").unwrap_or(data);
-                for message in one_or_many(messages) {
-                    split.message(message, &mut delivery)?;
-                }
+                one_or_many(messages)
+                    .into_iter()
+                    .try_for_each(|message| split.message(message, &mut delivery))
             }
-            "messages.update" | "message-receipt.update" => {
-                for update in one_or_many(data) {
-                    split.status(update, &mut delivery)?;
-                }
+            (Some("messages.update" | "message-receipt.update"), Some(data)) => one_or_many(data)
+                .into_iter()
+                .try_for_each(|update| split.status(update, &mut delivery)),
+            (Some("session.status"), Some(data)) => split.session(data, &mut delivery),
+            (Some(other), Some(_)) => {
+                Err(format!("event {other:?} is not understood by this build"))
             }
-            "session.status" => split.session(data, &mut delivery)?,
-            other => return Err(Rejection::Malformed(format!("unsupported event {other:?}"))),
+        };
+        if let Err(reason) = outcome {
+            // The whole event is parked (what was split of it is dropped:
+            // the replay splits it again, dedupe keeps one of each).
+            tracing::warn!(reason, "wasender webhook not understood; stored unparsed");
+            delivery.events.clear();
+            delivery.events.push(super::parked(
+                Provider::Wasender,
+                region,
+                signer,
+                received_at,
+                &reason,
+                payload,
+            ));
         }
-        Ok(delivery)
+        delivery
     }
+}
+
+/// An event name as WasenderApi documents it: its SDK spells
+/// `messages.received` as `messages.recieved`.
+fn canonical_event(event: &str) -> &str {
+    match event {
+        "messages.recieved" => "messages.received",
+        other => other,
+    }
+}
+
+/// Why a part of an event could not be read.
+fn bad(reason: impl Into<String>) -> String {
+    reason.into()
 }
 
 fn one_or_many(value: &Value) -> Vec<&Value> {
@@ -110,12 +142,12 @@ fn millis(value: &Value) -> Option<DateTime<Utc>> {
 }
 
 /// `4915112345678@s.whatsapp.net` → `4915112345678`.
-fn wa_id(jid: &str) -> Result<String, Rejection> {
+fn wa_id(jid: &str) -> Result<String, String> {
     let id = jid.split(['@', ':']).next().unwrap_or_default();
     if crate::topology::is_subject_token(id) {
         Ok(id.to_owned())
     } else {
-        Err(Rejection::Malformed("invalid remoteJid".into()))
+        Err(bad("invalid remoteJid"))
     }
 }
 
@@ -139,18 +171,18 @@ impl Split {
         }
     }
 
-    fn time(&self, object: &Value, field: &str) -> Result<DateTime<Utc>, Rejection> {
+    fn time(&self, object: &Value, field: &str) -> Result<DateTime<Utc>, String> {
         object
             .get(field)
             .and_then(millis)
             .or(self.fallback_time)
-            .ok_or_else(|| Rejection::Malformed(format!("missing {field}")))
+            .ok_or_else(|| bad(format!("missing {field}")))
     }
 
-    fn message(&self, message: &Value, out: &mut Delivery) -> Result<(), Rejection> {
+    fn message(&self, message: &Value, out: &mut Delivery) -> Result<(), String> {
         let key = message
             .get("key")
-            .ok_or_else(|| Rejection::Malformed("message without key".into()))?;
+            .ok_or_else(|| bad("message without key"))?;
         if key.get("fromMe").and_then(Value::as_bool) == Some(true) {
             out.echoes += 1;
             return Ok(());
@@ -159,12 +191,12 @@ impl Split {
             .get("id")
             .and_then(Value::as_str)
             .filter(|s| !s.is_empty())
-            .ok_or_else(|| Rejection::Malformed("message without key.id".into()))?;
+            .ok_or_else(|| bad("message without key.id"))?;
         let jid = key
             .get("cleanedSenderPn")
             .or_else(|| key.get("remoteJid"))
             .and_then(Value::as_str)
-            .ok_or_else(|| Rejection::Malformed("message without remoteJid".into()))?;
+            .ok_or_else(|| bad("message without remoteJid"))?;
         let content = message.get("message").unwrap_or(&Value::Null);
         let (message_type, text) = content_of(content);
         let (text_at, text) = message
@@ -175,13 +207,13 @@ impl Split {
             .unzip();
         out.events.push(
             self.event(
-                Contact {
-                    wa_id: wa_id(jid)?,
-                    profile_name: message
+                Contact::phone(
+                    wa_id(jid)?,
+                    message
                         .get("pushName")
                         .and_then(Value::as_str)
                         .map(str::to_owned),
-                },
+                ),
                 EventBody::Message(InboundMessage {
                     id: id.to_owned(),
                     timestamp: self.time(message, "messageTimestamp")?,
@@ -195,19 +227,17 @@ impl Split {
         Ok(())
     }
 
-    fn status(&self, update: &Value, out: &mut Delivery) -> Result<(), Rejection> {
-        let key = update
-            .get("key")
-            .ok_or_else(|| Rejection::Malformed("status without key".into()))?;
+    fn status(&self, update: &Value, out: &mut Delivery) -> Result<(), String> {
+        let key = update.get("key").ok_or_else(|| bad("status without key"))?;
         let id = key
             .get("id")
             .and_then(Value::as_str)
             .filter(|s| !s.is_empty())
-            .ok_or_else(|| Rejection::Malformed("status without key.id".into()))?;
+            .ok_or_else(|| bad("status without key.id"))?;
         let jid = key
             .get("remoteJid")
             .and_then(Value::as_str)
-            .ok_or_else(|| Rejection::Malformed("status without remoteJid".into()))?;
+            .ok_or_else(|| bad("status without remoteJid"))?;
         let (status, timestamp) = if let Some(receipt) = update.get("receipt") {
             // message-receipt.update: read if it has a read time, else delivered.
             if let Some(read) = receipt.get("readTimestamp").and_then(millis) {
@@ -217,16 +247,16 @@ impl Split {
                     .get("receiptTimestamp")
                     .and_then(millis)
                     .or(self.fallback_time)
-                    .ok_or_else(|| Rejection::Malformed("receipt without time".into()))?;
+                    .ok_or_else(|| bad("receipt without time"))?;
                 ("delivered", at)
             }
         } else {
             let code = update
                 .pointer("/update/status")
                 .and_then(Value::as_i64)
-                .ok_or_else(|| Rejection::Malformed("update without status".into()))?;
-            let status = status_name(code)
-                .ok_or_else(|| Rejection::Malformed(format!("unknown status code {code}")))?;
+                .ok_or_else(|| bad("update without status"))?;
+            let status =
+                status_name(code).ok_or_else(|| bad(format!("unknown status code {code}")))?;
             let at = update
                 .pointer("/update/timestamp")
                 .and_then(millis)
@@ -235,10 +265,7 @@ impl Split {
             (status, at)
         };
         out.events.push(self.event(
-            Contact {
-                wa_id: wa_id(jid)?,
-                profile_name: None,
-            },
+            Contact::phone(wa_id(jid)?, None),
             EventBody::Status(DeliveryStatus {
                 id: id.to_owned(),
                 status: status.to_owned(),
@@ -251,17 +278,14 @@ impl Split {
         Ok(())
     }
 
-    fn session(&self, data: &Value, out: &mut Delivery) -> Result<(), Rejection> {
+    fn session(&self, data: &Value, out: &mut Delivery) -> Result<(), String> {
         let status = data
             .get("status")
             .and_then(Value::as_str)
             .filter(|s| !s.is_empty())
-            .ok_or_else(|| Rejection::Malformed("session.status without status".into()))?;
+            .ok_or_else(|| bad("session.status without status"))?;
         out.events.push(self.event(
-            Contact {
-                wa_id: self.number.clone(),
-                profile_name: None,
-            },
+            Contact::phone(self.number.clone(), None),
             EventBody::Session(SessionState {
                 status: status.to_owned(),
                 timestamp: self.fallback_time.unwrap_or(self.received_at),

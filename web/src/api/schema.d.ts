@@ -1064,8 +1064,20 @@ export interface components {
         ContactDetailOut: {
             /** Format: int64 */
             id: number;
+            /**
+             * @description The contact's key: its phone number, or its BSUID for a user first
+             *     seen without one (a username hides the phone).
+             */
             wa_id: string;
             profile_name?: string;
+            /** @description Meta's business-scoped user id (BSUID), when known. */
+            user_id?: string;
+            /** @description The WhatsApp username, when the user adopted one. */
+            username?: string;
+            /** @description Meta's parent BSUID (linked business portfolios), when known. */
+            parent_user_id?: string;
+            /** @description The phone number, when known. */
+            phone?: string;
             tier: string;
             language?: string;
             /** @description Free-form attributes (JSON object). */
@@ -1082,9 +1094,18 @@ export interface components {
         ContactOut: {
             /** Format: int64 */
             id: number;
-            /** @description WhatsApp id (phone number). */
+            /**
+             * @description The contact's key: its phone number, or its BSUID for a user first
+             *     seen without one (a username hides the phone).
+             */
             wa_id: string;
             profile_name?: string;
+            /** @description The WhatsApp username, when the user adopted one. */
+            username?: string;
+            /** @description The phone number, when known. */
+            phone?: string;
+            /** @description Meta's business-scoped user id (BSUID), when known. */
+            user_id?: string;
             tier: string;
         };
         /**
