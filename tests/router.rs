@@ -1447,6 +1447,7 @@ fn inbound(
         region: "eu".into(),
         business_number: PHONE_NUMBER_ID.into(),
         contact: relay::envelope::Contact::phone(from, name.map(str::to_owned)),
+        account: None,
         received_at: at(second),
         body: relay::envelope::EventBody::Message(relay::envelope::InboundMessage {
             id: wamid.into(),

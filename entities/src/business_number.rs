@@ -32,6 +32,15 @@ pub struct Model {
     pub verify_token: String,
     pub access_token: Option<String>,
     pub api_base_url: Option<String>,
+    /// The WhatsApp Business Account that owns it (learnt from webhooks,
+    /// or set by an admin): account and template updates name it.
+    pub waba_id: Option<String>,
+    /// The account's state from Meta's `account_update` webhooks: ok,
+    /// restricted, violation, banned, disabled; `None` until one came.
+    pub account_status: Option<String>,
+    pub account_status_at: Option<DateTimeUtc>,
+    /// Meta's quality rating of the number (GREEN, YELLOW, RED, …).
+    pub quality_rating: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

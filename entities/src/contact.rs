@@ -26,6 +26,10 @@ pub struct Model {
     pub parent_user_id: Option<String>,
     /// The phone number, when known (never for a user who hides it).
     pub phone: Option<String>,
+    /// When the user opted out of marketing messages (Meta's
+    /// `user_preferences`, a STOP keyword or the API); `None` when not.
+    /// Any bulk send must skip such a contact.
+    pub marketing_opt_out_at: Option<DateTimeUtc>,
     /// Free-form service tier; the database default is [`DEFAULT_TIER`].
     pub tier: String,
     pub language: Option<String>,

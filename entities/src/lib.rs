@@ -60,6 +60,7 @@ macro_rules! string_enum {
     };
 }
 
+pub mod account_event;
 pub mod agent;
 pub mod api_token;
 pub mod audit_log;
@@ -73,6 +74,7 @@ pub mod message_event;
 pub mod routing_rule;
 pub mod team;
 pub mod team_member;
+pub mod template;
 
 /// Error returned by the `FromStr` impls of the column enums when the string
 /// is not one of the known values.

@@ -80,6 +80,17 @@ pub struct Model {
     pub status: String,
     pub error: Option<String>,
     pub provider_timestamp: DateTimeUtc,
+    /// When the customer edited it (its `body` is the new text; the
+    /// original stays in the lifecycle records).
+    pub edited_at: Option<DateTimeUtc>,
+    /// When it was deleted (revoked) by its sender; kept for audit.
+    pub deleted_at: Option<DateTimeUtc>,
+    /// The provider id of the message it quotes (a reply) or reacts to.
+    pub reply_to: Option<String>,
+    /// Where an outbound message came from when not from Wharf:
+    /// `phone_app` for one sent from the WhatsApp Business app on the same
+    /// number (coexistence echo), never sent again.
+    pub origin: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -12,6 +12,7 @@ mod m20261128_000003_dlq;
 mod m20261128_000005_message_events;
 mod m20261128_000006_conversation_notes;
 mod m20261202_000007_contact_identity;
+mod m20261202_000008_provider_updates;
 
 /// Applies Wharf's migrations: `Migrator::up(&db, None).await`.
 pub struct Migrator;
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000005_message_events::Migration),
             Box::new(m20261128_000006_conversation_notes::Migration),
             Box::new(m20261202_000007_contact_identity::Migration),
+            Box::new(m20261202_000008_provider_updates::Migration),
         ]
     }
 }

@@ -84,6 +84,11 @@ where
                 out[i] = Some(sessions::apply_status(txn, events[i], status).await?);
                 i += 1;
             }
+            EventBody::Update(update) => {
+                crate::updates::apply(txn, events[i], update).await?;
+                out[i] = Some(Applied::Recorded);
+                i += 1;
+            }
             // Unparsed events never reach a batch (the router parks them);
             // here they change nothing either.
             EventBody::Session(_) | EventBody::Unparsed(_) => {
@@ -234,6 +239,9 @@ impl<C: ConnectionTrait> Batch<'_, C> {
             });
         }
         let ids = self.insert_messages(&run).await?;
+        for item in &run {
+            crate::marks::apply(self.txn, item.event, item.message).await?;
+        }
         for (pending, message_id) in pending.into_iter().zip(ids) {
             out[pending.at] = Some(Applied::Message {
                 conversation_id: pending.conversation.id,
@@ -295,8 +303,16 @@ impl<C: ConnectionTrait> Batch<'_, C> {
                 )
                 .all(self.txn)
                 .await?;
-            self.numbers
-                .extend(rows.into_iter().map(|n| (n.phone_number_id, n.id)));
+            for row in rows {
+                let learnt = fresh
+                    .iter()
+                    .filter(|(_, e, _)| e.business_number == row.phone_number_id)
+                    .find_map(|(_, e, _)| sessions::account_learnt(&row, e));
+                if let Some(change) = learnt {
+                    change.update(self.txn).await?;
+                }
+                self.numbers.insert(row.phone_number_id, row.id);
+            }
         }
         for (_, event, _) in fresh {
             if !self.numbers.contains_key(&event.business_number) {
@@ -679,20 +695,13 @@ impl<C: ConnectionTrait> Batch<'_, C> {
     async fn insert_messages(&self, run: &[Fresh<'_>]) -> Result<Vec<i64>, DbErr> {
         let mut ids = Vec::with_capacity(run.len());
         for chunk in run.chunks(CHUNK) {
-            let rows = chunk.iter().map(|item| message::ActiveModel {
-                conversation_id: Set(self.live[&item.pair].id),
-                direction: Set("inbound".into()),
-                provider: Set(item.event.provider.as_str().into()),
-                provider_message_id: Set(Some(item.message.id.clone())),
-                kind: Set(item.message.message_type.clone()),
-                body: Set(item.message.text.clone()),
-                payload: Set(item.message.raw.clone()),
-                status: Set("received".into()),
-                error: Set(None),
-                provider_timestamp: Set(item.message.timestamp),
-                created_at: Set(self.now),
-                updated_at: Set(self.now),
-                ..Default::default()
+            let rows = chunk.iter().map(|item| {
+                crate::marks::inbound_row(
+                    self.live[&item.pair].id,
+                    item.event,
+                    item.message,
+                    self.now,
+                )
             });
             let mut insert = message::Entity::insert_many(rows).into_query();
             insert.returning(Query::returning().columns([

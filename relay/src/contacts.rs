@@ -143,6 +143,7 @@ mod tests {
             username: None,
             parent_user_id: None,
             phone: phone.map(Into::into),
+            marketing_opt_out_at: None,
             tier: "standard".into(),
             language: None,
             attributes: serde_json::json!({}),

@@ -169,6 +169,11 @@ pub struct InboundEvent {
     pub business_number: String,
     /// The customer's WhatsApp id.
     pub contact: Contact,
+    /// The provider account it came through, when known (Meta: the
+    /// WhatsApp Business Account id, `entry[].id`): account and template
+    /// updates name accounts, not numbers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
     /// When the edge accepted it (for latency, never for ordering).
     pub received_at: DateTime<Utc>,
     #[serde(flatten)]
@@ -252,7 +257,29 @@ pub enum EventBody {
     Message(InboundMessage),
     Status(DeliveryStatus),
     Session(SessionState),
+    Update(ProviderUpdate),
     Unparsed(Unparsed),
+}
+
+/// A provider's report that is not a message: about an account, a number,
+/// a template or a user's preferences (Meta's `account_update`,
+/// `message_template_status_update`, `user_preferences`, …).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProviderUpdate {
+    /// A digest of `raw`: a provider's retry of the same update dedupes.
+    pub id: String,
+    /// The webhook field it came in (Meta's `changes[].field`).
+    pub field: String,
+    pub timestamp: DateTime<Utc>,
+    /// The provider's value object, whole.
+    pub raw: serde_json::Value,
+}
+
+/// A digest of a provider object, for the dedupe id of an event that has
+/// no id of its own.
+pub fn digest(raw: &serde_json::Value) -> String {
+    use sha2::Digest;
+    hex::encode(&sha2::Sha256::digest(raw.to_string().as_bytes())[..16])
 }
 
 /// A part of a signed delivery this build could not read, kept as the
@@ -271,10 +298,8 @@ pub struct Unparsed {
 impl Unparsed {
     /// Parks `raw` with `reason`; its id is a digest of the raw bytes.
     pub fn new(reason: impl Into<String>, raw: serde_json::Value) -> Self {
-        use sha2::Digest;
-        let digest = sha2::Sha256::digest(raw.to_string().as_bytes());
         Self {
-            id: hex::encode(&digest[..16]),
+            id: digest(&raw),
             reason: reason.into(),
             raw,
         }
@@ -418,6 +443,7 @@ impl InboundEvent {
                 s.status,
                 s.timestamp.timestamp_millis()
             ),
+            EventBody::Update(u) => format!("{provider}:update:{}:{}", u.field, u.id),
             EventBody::Unparsed(u) => format!("{provider}:unparsed:{}", u.id),
         }
     }
@@ -428,6 +454,7 @@ impl InboundEvent {
             EventBody::Message(m) => &m.id,
             EventBody::Status(s) => &s.id,
             EventBody::Session(_) => &self.business_number,
+            EventBody::Update(u) => &u.id,
             EventBody::Unparsed(u) => &u.id,
         }
     }
@@ -438,6 +465,7 @@ impl InboundEvent {
             EventBody::Message(m) => m.timestamp,
             EventBody::Status(s) => s.timestamp,
             EventBody::Session(s) => s.timestamp,
+            EventBody::Update(u) => u.timestamp,
             EventBody::Unparsed(_) => self.received_at,
         }
     }
@@ -492,6 +520,7 @@ mod tests {
             region: "eu".into(),
             business_number: "1065".into(),
             contact: Contact::phone(wa_id, Some("Ana".into())),
+            account: None,
             received_at: timestamp,
             body: if status {
                 EventBody::Status(DeliveryStatus {

@@ -15,6 +15,7 @@ pub mod envelope;
 pub mod error;
 pub mod lease;
 pub mod lifecycle;
+pub mod marks;
 pub mod nats;
 pub mod numbers;
 pub mod observe;
@@ -31,8 +32,10 @@ pub mod secret;
 pub mod sender;
 pub mod session_cache;
 pub mod sessions;
+pub mod templates;
 pub mod tls;
 pub mod topology;
+pub mod updates;
 pub mod vault;
 
 pub use error::{Error, Result};

@@ -25,6 +25,8 @@ pub enum ReplyError {
     Empty,
     #[error("media url must be an absolute http(s) URL")]
     InvalidMediaUrl,
+    #[error("{0}")]
+    Template(#[from] crate::templates::Refusal),
     #[error("database: {0}")]
     Database(#[from] sea_orm::DbErr),
     #[error("OUTBOUND did not store the reply: {0}")]
@@ -83,6 +85,9 @@ pub async fn enqueue_reply(
         .one(db)
         .await?
         .ok_or(ReplyError::NotFound(conversation_id))?;
+    if let ReplyContent::Template { name, language, .. } = &content {
+        crate::templates::check_sendable(db, &number, name, language).await??;
+    }
     let contact = contact::Entity::find_by_id(conversation.contact_id)
         .one(db)
         .await?

@@ -774,6 +774,7 @@ impl Router {
             Some(Ok(Applied::Message { .. } | Applied::Status { .. })) => "applied",
             Some(Ok(Applied::Duplicate)) => "duplicate",
             Some(Ok(Applied::Ignored)) => "ignored",
+            Some(Ok(Applied::Recorded)) => "recorded",
             Some(Err(_)) => "dead_lettered",
         };
         metrics::histogram!(observe::ROUTER_APPLY_SECONDS, "outcome" => label)
@@ -875,7 +876,7 @@ impl Router {
                 conversation_id,
                 message_id,
             } => (*conversation_id, "status", *message_id, None),
-            Applied::Duplicate | Applied::Ignored => return,
+            Applied::Duplicate | Applied::Ignored | Applied::Recorded => return,
         };
         let body = serde_json::json!({
             "conversation_id": conversation_id,
@@ -1072,6 +1073,7 @@ fn outcome_label(applied: &Applied) -> &'static str {
         Applied::Message { .. } | Applied::Status { .. } => "applied",
         Applied::Duplicate => "duplicate",
         Applied::Ignored => "ignored",
+        Applied::Recorded => "recorded",
     }
 }
 
@@ -1178,7 +1180,7 @@ fn lifecycle_stages(
                 )],
             ))
         }
-        Applied::Duplicate | Applied::Ignored => None,
+        Applied::Duplicate | Applied::Ignored | Applied::Recorded => None,
     }
 }
 

@@ -8,6 +8,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use entities::{business_number, contact, conversation, message};
+use sea_orm::TransactionTrait;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
     QueryFilter, QueryOrder, Set,
@@ -44,6 +45,8 @@ pub enum Applied {
     /// A status that changes nothing (older than the current one, or for a
     /// message that is not ours).
     Ignored,
+    /// A provider update (account, number, template, preference) recorded.
+    Recorded,
 }
 
 /// How a resolved conversation behaves on a new inbound message.
@@ -77,6 +80,12 @@ pub async fn apply(
         EventBody::Status(status) => apply_status(db, event, status).await,
         // Session health is for alerts; nothing in the database changes.
         EventBody::Session(_) => Ok(Applied::Ignored),
+        EventBody::Update(update) => {
+            let txn = db.begin().await?;
+            crate::updates::apply(&txn, event, update).await?;
+            txn.commit().await?;
+            Ok(Applied::Recorded)
+        }
         // Parked by the router before it gets here (reason `unparsed`).
         EventBody::Unparsed(_) => Ok(Applied::Ignored),
     }
@@ -212,7 +221,6 @@ async fn write_message(
     message: &InboundMessage,
     cache: Option<&SessionCache>,
 ) -> Result<Written, DbErr> {
-    let provider = event.provider.as_str();
     let now = Utc::now();
     let number = business_number(txn, event, now).await?;
     let contact = upsert_contact(txn, event, now).await?;
@@ -240,23 +248,10 @@ async fn write_message(
             open_conversation(txn, policy, number.id, contact.id, message.timestamp, now).await?;
         touch(txn, &mut conversation, message.timestamp, now, false).await?;
     }
-    let inserted = message::ActiveModel {
-        conversation_id: Set(conversation.id),
-        direction: Set("inbound".into()),
-        provider: Set(provider.into()),
-        provider_message_id: Set(Some(message.id.clone())),
-        kind: Set(message.message_type.clone()),
-        body: Set(message.text.clone()),
-        payload: Set(message.raw.clone()),
-        status: Set("received".into()),
-        error: Set(None),
-        provider_timestamp: Set(message.timestamp),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(txn)
-    .await?;
+    let inserted = crate::marks::inbound_row(conversation.id, event, message, now)
+        .insert(txn)
+        .await?;
+    crate::marks::apply(txn, event, message).await?;
     let routed = route(
         txn,
         event,
@@ -387,6 +382,21 @@ pub fn is_unique_violation(err: &DbErr) -> bool {
     )
 }
 
+/// The business account a number's event names, when the number did not
+/// know it yet (account and template updates name accounts, not numbers).
+pub(crate) fn account_learnt(
+    number: &business_number::Model,
+    event: &InboundEvent,
+) -> Option<business_number::ActiveModel> {
+    let account = event.account.as_ref()?;
+    if number.waba_id.is_some() || !crate::topology::is_subject_token(account) {
+        return None;
+    }
+    let mut active: business_number::ActiveModel = number.clone().into();
+    active.waba_id = Set(Some(account.clone()));
+    Some(active)
+}
+
 pub(crate) async fn business_number(
     txn: &impl ConnectionTrait,
     event: &InboundEvent,
@@ -397,7 +407,10 @@ pub(crate) async fn business_number(
         .one(txn)
         .await?
     {
-        return Ok(found);
+        return match account_learnt(&found, event) {
+            Some(change) => change.update(txn).await,
+            None => Ok(found),
+        };
     }
     // The edge verified the delivery with this number's secret, so the number
     // is real; the admin side fills in its details and credentials.
@@ -410,6 +423,7 @@ pub(crate) async fn business_number(
         verify_token: Set(String::new()),
         access_token: Set(None),
         api_base_url: Set(None),
+        waba_id: Set(event.account.clone()),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()

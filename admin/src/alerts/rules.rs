@@ -52,6 +52,9 @@ pub enum RuleKind {
     NumberQuiet,
     /// A provider session (WasenderApi `session.status`) not `connected`.
     SessionDisconnected,
+    /// A number whose business account Meta restricted, banned or disabled
+    /// (its `account_update` webhooks): an outage of that number.
+    AccountRestricted,
 }
 
 impl RuleKind {
@@ -63,6 +66,7 @@ impl RuleKind {
             Self::SendFailures => "send_failures",
             Self::NumberQuiet => "number_quiet",
             Self::SessionDisconnected => "session_disconnected",
+            Self::AccountRestricted => "account_restricted",
         }
     }
 }
@@ -310,12 +314,12 @@ impl AlertSettings {
             }
             if !matches!(
                 rule.kind,
-                RuleKind::NumberQuiet | RuleKind::SessionDisconnected
+                RuleKind::NumberQuiet | RuleKind::SessionDisconnected | RuleKind::AccountRestricted
             ) && !rule.numbers.is_empty()
             {
                 return err(
                     key("numbers"),
-                    "applies to number_quiet and session_disconnected rules only",
+                    "applies to number_quiet, session_disconnected and account_restricted rules only",
                 );
             }
         }

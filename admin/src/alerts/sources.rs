@@ -79,6 +79,7 @@ impl Sources {
             }
             RuleKind::NumberQuiet => self.number_quiet(rule).await,
             RuleKind::SessionDisconnected => self.session_disconnected(rule).await,
+            RuleKind::AccountRestricted => self.account_restricted(rule).await,
         }
     }
 
@@ -281,6 +282,35 @@ impl Sources {
             });
         }
         Ok(out)
+    }
+
+    /// Numbers whose account Meta reported restricted, violating, banned
+    /// or disabled (`business_numbers.account_status`, kept by the routers
+    /// from `account_update` webhooks).
+    async fn account_restricted(&self, rule: &Rule) -> Measured {
+        let mut query = business_number::Entity::find()
+            .filter(business_number::Column::AccountStatus.is_not_null());
+        if !rule.numbers.is_empty() {
+            query =
+                query.filter(business_number::Column::PhoneNumberId.is_in(rule.numbers.clone()));
+        }
+        let rows = query.all(&self.db).await.map_err(|e| e.to_string())?;
+        Ok(rows
+            .into_iter()
+            .map(|n| {
+                let status = n.account_status.unwrap_or_default();
+                let down = relay::updates::OUTAGE_STATES.contains(&status.as_str());
+                Observation {
+                    summary: format!(
+                        "number {} ({}): Meta reports its account {status}",
+                        n.phone_number_id, n.display_phone
+                    ),
+                    instance: n.phone_number_id,
+                    value: if down { 1.0 } else { 0.0 },
+                    active: down,
+                }
+            })
+            .collect())
     }
 
     /// Adds a sample of a cumulative counter and answers how much it grew

@@ -90,6 +90,20 @@ pub struct MessageOut {
     pub error: Option<String>,
     /// The provider's time of the message (ours for replies).
     pub provider_timestamp: DateTime<Utc>,
+    /// When the customer edited it (`body` is the new text).
+    pub edited_at: Option<DateTime<Utc>>,
+    /// When its sender deleted it (kept for audit).
+    pub deleted_at: Option<DateTime<Utc>>,
+    /// The provider id of the message it quotes or reacts to (or edits,
+    /// deletes).
+    pub reply_to: Option<String>,
+    /// `phone_app` for a message sent from the WhatsApp Business app on the
+    /// same number (coexistence echo).
+    pub origin: Option<String>,
+    /// The provider's object for an inbound message, whole (location
+    /// coordinates, contact cards, interactive replies, an unknown type's
+    /// fields); the reply's content for an outbound one.
+    pub payload: serde_json::Value,
     pub created_at: DateTime<Utc>,
 }
 
@@ -199,6 +213,11 @@ pub(crate) fn message_out(m: message::Model) -> MessageOut {
         status: m.status,
         error: m.error,
         provider_timestamp: m.provider_timestamp,
+        edited_at: m.edited_at,
+        deleted_at: m.deleted_at,
+        reply_to: m.reply_to,
+        origin: m.origin,
+        payload: m.payload,
         created_at: m.created_at,
     }
 }
@@ -550,6 +569,13 @@ impl ConversationsApi {
             Err(err @ ReplyError::InvalidMediaUrl) => Err(ApiError::unprocessable(
                 "invalid_media_url",
                 err.to_string(),
+            )),
+            Err(ReplyError::Template(refusal)) => Err(ApiError::unprocessable(
+                match refusal {
+                    relay::templates::Refusal::Unknown { .. } => "template_unknown",
+                    relay::templates::Refusal::NotApproved { .. } => "template_not_approved",
+                },
+                refusal.to_string(),
             )),
             Err(ReplyError::Database(err)) => Err(ApiError::internal(err)),
             Err(err @ ReplyError::NotQueued(_)) => Err(ApiError::unavailable(err.to_string())),

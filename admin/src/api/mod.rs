@@ -16,6 +16,7 @@ pub mod rules;
 pub mod stats;
 pub mod system;
 pub mod teams;
+pub mod templates;
 pub mod tokens;
 
 use poem_openapi::{ApiResponse, OpenApiService, Tags};
@@ -59,7 +60,7 @@ type Apis = (
     notes::NotesApi,
     messages::MessagesApi,
     contacts::ContactsApi,
-    numbers::NumbersApi,
+    (numbers::NumbersApi, templates::TemplatesApi),
     events::EventsApi,
     audit::AuditApi,
     agents::AgentsApi,
@@ -79,7 +80,7 @@ fn apis() -> Apis {
         notes::NotesApi,
         messages::MessagesApi,
         contacts::ContactsApi,
-        numbers::NumbersApi,
+        (numbers::NumbersApi, templates::TemplatesApi),
         events::EventsApi,
         audit::AuditApi,
         agents::AgentsApi,

@@ -52,6 +52,15 @@ pub struct NumberOut {
     pub has_access_token: bool,
     /// Send API base URL when not the provider's default.
     pub api_base_url: Option<String>,
+    /// The WhatsApp Business Account that owns it (learnt from its
+    /// webhooks, or set here): account and template updates name it.
+    pub waba_id: Option<String>,
+    /// The account's state from Meta's account updates: ok, restricted,
+    /// violation, banned or disabled; absent until an update came.
+    pub account_status: Option<String>,
+    pub account_status_at: Option<DateTime<Utc>>,
+    /// Meta's quality rating or messaging limit of the number.
+    pub quality_rating: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -93,6 +102,9 @@ pub struct NumberPatch {
     pub access_token: Option<String>,
     #[oai(validator(pattern = r"^https?://[^\s]+$", max_length = 500))]
     pub api_base_url: Option<String>,
+    /// The WhatsApp Business Account id that owns the number.
+    #[oai(validator(pattern = r"^[0-9A-Za-z_-]{1,64}$"))]
+    pub waba_id: Option<String>,
 }
 
 #[derive(ApiResponse)]
@@ -113,6 +125,10 @@ fn number_out(n: business_number::Model) -> NumberOut {
         has_verify_token: !n.verify_token.is_empty(),
         has_access_token: n.access_token.as_deref().is_some_and(|t| !t.is_empty()),
         api_base_url: n.api_base_url,
+        waba_id: n.waba_id,
+        account_status: n.account_status,
+        account_status_at: n.account_status_at,
+        quality_rating: n.quality_rating,
         created_at: n.created_at,
         updated_at: n.updated_at,
     }
@@ -307,6 +323,10 @@ impl NumbersApi {
         if let Some(v) = patch.api_base_url {
             active.api_base_url = Set(Some(v));
             changed.push("api_base_url");
+        }
+        if let Some(v) = patch.waba_id {
+            active.waba_id = Set(Some(v));
+            changed.push("waba_id");
         }
         active.updated_at = Set(Utc::now());
         let row = active.update(&state.db).await?;

@@ -105,6 +105,7 @@ impl WebhookParser for MetaWebhook {
             region,
             received_at,
             object: payload.get("object").cloned().unwrap_or(Value::Null),
+            current_account: None,
             out: Delivery::default(),
         };
         let Some(entries) = payload.get_mut("entry").and_then(Value::as_array_mut) else {
@@ -153,6 +154,24 @@ const MESSAGES_VALUE_KEYS: &[&str] = &[
     "statuses",
 ];
 
+/// Fields of a WhatsApp Business Account this build understands besides
+/// `messages`: recorded where they belong (see `updates` in the router).
+pub const UPDATE_FIELDS: &[&str] = &[
+    "account_update",
+    "account_review_update",
+    "account_alerts",
+    "business_capability_update",
+    "message_template_status_update",
+    "message_template_quality_update",
+    "message_template_components_update",
+    "template_category_update",
+    "phone_number_quality_update",
+    "phone_number_name_update",
+    "security",
+    "user_preferences",
+    "user_id_update",
+];
+
 /// Message types this build knows; any other arrives as `unknown` (its
 /// object kept whole, parsed again on replay by a build that knows it).
 pub const KNOWN_MESSAGE_TYPES: &[&str] = &[
@@ -170,6 +189,8 @@ pub const KNOWN_MESSAGE_TYPES: &[&str] = &[
     "order",
     "system",
     "request_welcome",
+    "edit",
+    "revoke",
     "unsupported",
 ];
 
@@ -179,6 +200,8 @@ struct Split<'a> {
     received_at: DateTime<Utc>,
     /// The delivery's `object`, repeated in every parked part.
     object: Value,
+    /// The business account (`entry[].id`) of the change being split.
+    current_account: Option<String>,
     out: Delivery,
 }
 
@@ -219,6 +242,29 @@ impl Split<'_> {
             .and_then(Value::as_str)
             .unwrap_or("messages")
             .to_owned();
+        if UPDATE_FIELDS.contains(&field.as_str())
+            && let Some(value) = change.get_mut("value").filter(|v| v.is_object())
+        {
+            let value = value.take();
+            let number = phone_number_id(&value)
+                .map(str::to_owned)
+                .or_else(|| waba.map(str::to_owned))
+                .filter(|n| crate::topology::is_subject_token(n))
+                .unwrap_or_else(|| super::UNKNOWN_NUMBER.to_owned());
+            let timestamp = update_time(&value, time).unwrap_or(self.received_at);
+            self.current_account = waba.map(str::to_owned);
+            self.push(
+                &number,
+                Contact::default(),
+                EventBody::Update(crate::envelope::ProviderUpdate {
+                    id: crate::envelope::digest(&value),
+                    field,
+                    timestamp,
+                    raw: value,
+                }),
+            );
+            return;
+        }
         if field != "messages" {
             let number = phone_number_id(change.get("value").unwrap_or(&Value::Null))
                 .map(str::to_owned)
@@ -251,6 +297,7 @@ impl Split<'_> {
             );
             return;
         };
+        self.current_account = waba.map(str::to_owned);
         let messages = value.remove("messages");
         let statuses = value.remove("statuses");
         let unknown: Vec<&str> = value
@@ -315,10 +362,24 @@ impl Split<'_> {
             region: self.region.to_owned(),
             business_number: number.to_owned(),
             contact,
+            account: self.current_account.clone(),
             received_at: self.received_at,
             body,
         });
     }
+}
+
+/// When an update happened: its own `timestamp`, else its entry's `time`
+/// (both Unix seconds, as numbers or strings).
+fn update_time(value: &Value, entry_time: &Value) -> Option<DateTime<Utc>> {
+    [value.get("timestamp"), Some(entry_time)]
+        .into_iter()
+        .flatten()
+        .find_map(|t| {
+            t.as_i64()
+                .or_else(|| t.as_str().and_then(|s| s.parse().ok()))
+        })
+        .and_then(|secs| DateTime::from_timestamp(secs, 0))
 }
 
 /// The items of a JSON array taken out of a value (none when absent).
@@ -370,6 +431,12 @@ fn message_text(message: &Value, message_type: &str) -> Option<(&'static str, St
         "reaction" => &["/reaction/emoji"],
         "location" => &["/location/name", "/location/address"],
         "system" => &["/system/body"],
+        "edit" => &[
+            "/edit/message/text/body",
+            "/edit/message/image/caption",
+            "/edit/message/video/caption",
+            "/edit/message/document/caption",
+        ],
         "order" => &["/order/text"],
         _ => &[],
     };

@@ -21,6 +21,11 @@ pub struct SendError {
     pub retry_after: Option<Duration>,
 }
 
+/// Meta's Graph API, where a number has no `api_base_url` of its own.
+pub const DEFAULT_BASE_URL: &str = "https://graph.facebook.com";
+/// The Graph API version Wharf speaks by default.
+pub const DEFAULT_API_VERSION: &str = "v21.0";
+
 /// A pooled Cloud API client.
 #[derive(Clone)]
 pub struct MetaClient {
@@ -119,7 +124,7 @@ pub(crate) async fn post_json(
     Ok((status, retry_after, body))
 }
 
-pub(crate) fn without_url(err: &reqwest::Error) -> String {
+pub fn without_url(err: &reqwest::Error) -> String {
     // The URL holds nothing secret, but the error is shorter without it.
     let mut text = err.to_string();
     if let Some(url) = err.url() {

@@ -188,6 +188,7 @@ pub fn parked(
         region: region.to_owned(),
         business_number: number.to_owned(),
         contact: Contact::default(),
+        account: None,
         received_at,
         body: EventBody::Unparsed(Unparsed::new(reason, raw)),
     }

@@ -76,7 +76,16 @@ impl WebhookParser for WasenderWebhook {
         let outcome = match (event.map(canonical_event), payload.get("data")) {
             (None, _) => Err("a delivery without event".to_owned()),
             (Some(_), None) => Err("a delivery without data".to_owned()),
-            (Some("messages.received" | "messages.upsert"), Some(data)) => {
+            (
+                Some(
+                    "messages.received"
+                    | "messages.upsert"
+                    | "messages-personal.received"
+                    | "messages-group.received"
+                    | "message.sent",
+                ),
+                Some(data),
+            ) => {
                 let messages = data.get("messages").unwrap_or(data);
                 one_or_many(messages)
                     .into_iter()
@@ -84,7 +93,15 @@ impl WebhookParser for WasenderWebhook {
             }
             (Some("messages.update" | "message-receipt.update"), Some(data)) => one_or_many(data)
                 .into_iter()
+                // Receipts come as `{key, receipt}` or inside `message`.
+                .map(|update| match update.get("message") {
+                    Some(inner) if inner.get("key").is_some() => inner,
+                    _ => update,
+                })
                 .try_for_each(|update| split.status(update, &mut delivery)),
+            (Some("messages.reaction"), Some(data)) => one_or_many(data)
+                .into_iter()
+                .try_for_each(|reaction| split.reaction(reaction, &mut delivery)),
             (Some("session.status"), Some(data)) => split.session(data, &mut delivery),
             (Some(other), Some(_)) => {
                 Err(format!("event {other:?} is not understood by this build"))
@@ -117,6 +134,11 @@ fn canonical_event(event: &str) -> &str {
     }
 }
 
+/// The `fromMe` flag of a message key.
+fn from_me(key: &Value) -> bool {
+    key.get("fromMe").and_then(Value::as_bool) == Some(true)
+}
+
 /// Why a part of an event could not be read.
 fn bad(reason: impl Into<String>) -> String {
     reason.into()
@@ -143,7 +165,9 @@ fn millis(value: &Value) -> Option<DateTime<Utc>> {
 
 /// `4915112345678@s.whatsapp.net` → `4915112345678`.
 fn wa_id(jid: &str) -> Result<String, String> {
+    // `4915…@s.whatsapp.net`, `4915…:12@…`, or `+4915…` (reactions).
     let id = jid.split(['@', ':']).next().unwrap_or_default();
+    let id = id.strip_prefix('+').unwrap_or(id);
     if crate::topology::is_subject_token(id) {
         Ok(id.to_owned())
     } else {
@@ -166,6 +190,7 @@ impl Split {
             region: self.region.clone(),
             business_number: self.number.clone(),
             contact,
+            account: None,
             received_at: self.received_at,
             body,
         }
@@ -183,7 +208,7 @@ impl Split {
         let key = message
             .get("key")
             .ok_or_else(|| bad("message without key"))?;
-        if key.get("fromMe").and_then(Value::as_bool) == Some(true) {
+        if from_me(key) {
             out.echoes += 1;
             return Ok(());
         }
@@ -224,6 +249,43 @@ impl Split {
                 }),
             ),
         );
+        Ok(())
+    }
+
+    /// `messages.reaction`: a reaction of the customer to a message, kept
+    /// as a message of type `reaction` (the dashboard shows it on its
+    /// target).
+    fn reaction(&self, item: &Value, out: &mut Delivery) -> Result<(), String> {
+        let key = item.get("key").ok_or_else(|| bad("reaction without key"))?;
+        if from_me(key) {
+            out.echoes += 1;
+            return Ok(());
+        }
+        let id = key
+            .get("id")
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| bad("reaction without key.id"))?;
+        let jid = key
+            .get("cleanedSenderPn")
+            .or_else(|| key.get("remoteJid"))
+            .and_then(Value::as_str)
+            .ok_or_else(|| bad("reaction without remoteJid"))?;
+        let pointer = "/reaction/text";
+        let text = crate::envelope::pointer(item, pointer)
+            .and_then(Value::as_str)
+            .filter(|t| !t.is_empty());
+        out.events.push(self.event(
+            Contact::phone(wa_id(jid)?, None),
+            EventBody::Message(InboundMessage {
+                id: id.to_owned(),
+                timestamp: self.time(item, "messageTimestamp")?,
+                message_type: "reaction".into(),
+                text: text.map(str::to_owned),
+                text_at: text.map(|_| std::borrow::Cow::Borrowed(pointer)),
+                raw: item.clone(),
+            }),
+        ));
         Ok(())
     }
 

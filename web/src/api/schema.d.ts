@@ -327,6 +327,71 @@ export interface paths {
         patch: operations["updateNumber"];
         trace?: never;
     };
+    "/api/v1/templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List message templates
+         * @description The catalog of every business account, or of the account that owns
+         *     `number` (a phone number id), filtered by `status` (e.g. APPROVED).
+         */
+        get: operations["listTemplates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/numbers/{id}/templates/sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sync a number's templates from the provider (admin)
+         * @description Reads Meta's template listing of the business account that owns the
+         *     number, with the number's access token, into the catalog. The number
+         *     must know its account (`waba_id`).
+         */
+        post: operations["syncTemplates"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/numbers/{id}/account-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A number's account events
+         * @description What Meta reported about the number and its business account,
+         *     newest first: account updates (restrictions, violations, bans),
+         *     quality and name updates, capability and security updates.
+         */
+        get: operations["listAccountEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/events": {
         parameters: {
             query?: never;
@@ -783,6 +848,25 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * AccountEventOut
+         * @description One thing Meta reported about an account or number.
+         */
+        AccountEventOut: {
+            /** Format: int64 */
+            id: number;
+            waba_id?: string;
+            /** Format: int64 */
+            business_number_id?: number;
+            /** @description The webhook field (account_update, phone_number_quality_update, …). */
+            field: string;
+            /** @description Its event (ACCOUNT_VIOLATION, DISABLED_UPDATE, FLAGGED, …). */
+            event: string;
+            /** @description What the provider sent, whole. */
+            detail: unknown;
+            /** Format: date-time */
+            provider_timestamp: string;
+        };
         /**
          * AgentIn
          * @description A new agent.
@@ -1518,6 +1602,32 @@ export interface components {
              * @description The provider's time of the message (ours for replies).
              */
             provider_timestamp: string;
+            /**
+             * Format: date-time
+             * @description When the customer edited it (`body` is the new text).
+             */
+            edited_at?: string;
+            /**
+             * Format: date-time
+             * @description When its sender deleted it (kept for audit).
+             */
+            deleted_at?: string;
+            /**
+             * @description The provider id of the message it quotes or reacts to (or edits,
+             *     deletes).
+             */
+            reply_to?: string;
+            /**
+             * @description `phone_app` for a message sent from the WhatsApp Business app on the
+             *     same number (coexistence echo).
+             */
+            origin?: string;
+            /**
+             * @description The provider's object for an inbound message, whole (location
+             *     coordinates, contact cards, interactive replies, an unknown type's
+             *     fields); the reply's content for an outbound one.
+             */
+            payload: unknown;
             /** Format: date-time */
             created_at: string;
         };
@@ -1588,6 +1698,20 @@ export interface components {
             has_access_token: boolean;
             /** @description Send API base URL when not the provider's default. */
             api_base_url?: string;
+            /**
+             * @description The WhatsApp Business Account that owns it (learnt from its
+             *     webhooks, or set here): account and template updates name it.
+             */
+            waba_id?: string;
+            /**
+             * @description The account's state from Meta's account updates: ok, restricted,
+             *     violation, banned or disabled; absent until an update came.
+             */
+            account_status?: string;
+            /** Format: date-time */
+            account_status_at?: string;
+            /** @description Meta's quality rating or messaging limit of the number. */
+            quality_rating?: string;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -1607,6 +1731,8 @@ export interface components {
             /** @description Write-only. */
             access_token?: string;
             api_base_url?: string;
+            /** @description The WhatsApp Business Account id that owns the number. */
+            waba_id?: string;
         };
         /**
          * PresenceIn
@@ -1884,6 +2010,51 @@ export interface components {
              * @default []
              */
             parameters: string[];
+        };
+        /**
+         * TemplateOut
+         * @description A message template of a business account.
+         */
+        TemplateOut: {
+            /** Format: int64 */
+            id: number;
+            /** @description The WhatsApp Business Account it belongs to. */
+            waba_id: string;
+            name: string;
+            language: string;
+            /** @description MARKETING, UTILITY or AUTHENTICATION. */
+            category?: string;
+            /**
+             * @description APPROVED, PENDING, REJECTED, PAUSED, DISABLED, … (only APPROVED
+             *     templates are sent).
+             */
+            status: string;
+            /** @description GREEN, YELLOW, RED or UNKNOWN. */
+            quality?: string;
+            /** @description Why it was rejected, paused or disabled. */
+            reason?: string;
+            provider_template_id?: string;
+            /** @description Header, body, footer and buttons, as Meta describes them. */
+            components: unknown;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /**
+         * TemplateSyncOut
+         * @description What a sync did.
+         */
+        TemplateSyncOut: {
+            /**
+             * Format: uint64
+             * @description Templates the provider listed.
+             */
+            listed: number;
+            /**
+             * Format: uint64
+             * @description Of those, new to the catalog.
+             */
+            added: number;
+            templates: components["schemas"]["TemplateOut"][];
         };
         /**
          * TokenCreatedOut
@@ -4136,6 +4307,341 @@ export interface operations {
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["NumberOut"];
+                };
+            };
+            /** @description The request or one of its parameters is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The bearer token is missing or unknown (`unauthorized`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The caller's role may not do this (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource does not exist (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is not `application/json` (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The request is well-formed but cannot be carried out (e.g. `window_closed`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too many attempts; retry later (`too_many_requests`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Something failed on the server (`internal`); see the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A dependency is temporarily unavailable; retry later (`unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    listTemplates: {
+        parameters: {
+            query?: {
+                /** @description A business number's phone number id. */
+                number?: string;
+                status?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["TemplateOut"][];
+                };
+            };
+            /** @description The request or one of its parameters is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The bearer token is missing or unknown (`unauthorized`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The caller's role may not do this (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource does not exist (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is not `application/json` (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The request is well-formed but cannot be carried out (e.g. `window_closed`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too many attempts; retry later (`too_many_requests`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Something failed on the server (`internal`); see the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A dependency is temporarily unavailable; retry later (`unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    syncTemplates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["TemplateSyncOut"];
+                };
+            };
+            /** @description The request or one of its parameters is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The bearer token is missing or unknown (`unauthorized`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The caller's role may not do this (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource does not exist (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is not `application/json` (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The request is well-formed but cannot be carried out (e.g. `window_closed`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too many attempts; retry later (`too_many_requests`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Something failed on the server (`internal`); see the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A dependency is temporarily unavailable; retry later (`unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    listAccountEvents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["AccountEventOut"][];
                 };
             };
             /** @description The request or one of its parameters is invalid. */
