@@ -711,3 +711,122 @@ on_sqlite_and_postgres!(
     a_quiet_number_and_a_disconnected_session_fire_and_resolve_when_traffic_returns
 );
 on_sqlite_and_postgres!(failing_replies_fire_the_send_failure_alert);
+
+/// Issue 27: Meta's `account_update` banning the business account is an
+/// outage of its numbers: the `account_restricted` rule fires for the
+/// number (whose account it learnt from its first message webhook), the
+/// number shows the state in the API, and a reinstatement resolves it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_account_ban_fires_the_account_alert_and_a_reinstatement_resolves_it() {
+    let received = Received::default();
+    let sinks_down = CancellationToken::new();
+    let base = sink_server(received.clone(), sinks_down.clone()).await;
+    let rule = Rule {
+        name: "account-restricted".into(),
+        kind: RuleKind::AccountRestricted,
+        threshold: 0.0,
+        for_secs: 0,
+        clear_secs: Some(0),
+        ..backlog_rule()
+    };
+    let rule = Rule {
+        stream: None,
+        consumer: None,
+        ..rule
+    };
+    let stack = spawn_stack(
+        TestDb::sqlite(),
+        StackOptions {
+            alerts: Some(alerts(&base, vec![rule])),
+            ..StackOptions::default()
+        },
+    )
+    .await;
+    let waba = "102290129340398";
+    let now = chrono::Utc::now().timestamp();
+    let hello = meta_text(
+        PHONE_NUMBER_ID,
+        "4915100000901",
+        "Ida",
+        "wamid.BAN.1",
+        "hi",
+        now,
+    );
+    assert_eq!(
+        stack.post_meta("eu", &hello, APP_SECRET).await.status(),
+        200
+    );
+    stack.wait_routed(1).await;
+    let account_update = |state: &str, at: i64| {
+        serde_json::json!({"object": "whatsapp_business_account", "entry": [{"id": waba, "time": at,
+            "changes": [{"field": "account_update", "value": {"event": "DISABLED_UPDATE",
+                "ban_info": {"waba_ban_state": state, "waba_ban_date": "June 10, 2026"}}}]}]})
+        .to_string()
+        .into_bytes()
+    };
+    let response = stack
+        .post_meta("eu", &account_update("DISABLE", now), APP_SECRET)
+        .await;
+    assert_eq!(response.status(), 200, "no number id: verified by the app");
+    let firing = eventually(Duration::from_secs(30), "the account alert", || {
+        let received = received.clone();
+        async move {
+            received
+                .events("flaky", "alert.firing")
+                .into_iter()
+                .find(|b| b["alert"]["rule"] == "account-restricted")
+        }
+    })
+    .await;
+    assert_eq!(firing["alert"]["instance"], PHONE_NUMBER_ID);
+    assert!(
+        firing["alert"]["summary"]
+            .as_str()
+            .unwrap()
+            .contains("banned"),
+        "{firing}"
+    );
+    let (_, numbers) = stack.admin_get("/api/v1/numbers").await;
+    let number = numbers
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["phone_number_id"] == PHONE_NUMBER_ID)
+        .unwrap()
+        .clone();
+    assert_eq!(number["account_status"], "banned", "{number}");
+    assert_eq!(number["waba_id"], waba);
+    let (status, events) = stack
+        .admin_get(&format!("/api/v1/numbers/{}/account-events", number["id"]))
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(events[0]["event"], "DISABLED_UPDATE", "{events}");
+
+    // Reinstated: the alert resolves once.
+    let response = stack
+        .post_meta("eu", &account_update("REINSTATE", now + 60), APP_SECRET)
+        .await;
+    assert_eq!(response.status(), 200);
+    eventually(
+        Duration::from_secs(30),
+        "the account alert resolved",
+        || {
+            let received = received.clone();
+            async move {
+                received
+                    .events("flaky", "alert.resolved")
+                    .into_iter()
+                    .find(|b| b["alert"]["rule"] == "account-restricted")
+            }
+        },
+    )
+    .await;
+    a_few_rounds().await;
+    let firings = received
+        .events("flaky", "alert.firing")
+        .into_iter()
+        .filter(|b| b["alert"]["rule"] == "account-restricted")
+        .count();
+    assert_eq!(firings, 1);
+    sinks_down.cancel();
+}

@@ -451,3 +451,126 @@ async fn the_conformance_corpus_is_stored_and_every_part_lands_where_it_belongs(
 fn fixture_is_meta(name: &str) -> bool {
     name.starts_with("meta/")
 }
+
+fn template_update(name: &str, language: &str, event: &str, reason: &str) -> Vec<u8> {
+    json!({"object": "whatsapp_business_account", "entry": [{"id": WABA_ID, "time": chrono::Utc::now().timestamp(),
+        "changes": [{"field": "message_template_status_update", "value": {
+            "event": event, "message_template_id": 7_001, "message_template_name": name,
+            "message_template_language": language, "reason": reason}}]}]})
+    .to_string()
+    .into_bytes()
+}
+
+/// Issue 27: a template approved by webhook becomes sendable, a rejected
+/// one is refused with a clear error before anything is sent, an unknown
+/// one too once the account has a catalog; a sync reads Meta's listing
+/// (the sandbox serves one) into the catalog.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn templates_follow_their_webhooks_and_only_approved_ones_are_sent() {
+    let stack = spawn_stack(TestDb::sqlite(), StackOptions::default()).await;
+    let conversation = open_conversation(&stack, "4915100000950", "wamid.TPL.1").await;
+    let reply = |name: &'static str| {
+        let stack = &stack;
+        async move {
+            stack
+                .admin_post(
+                    &format!("/api/v1/conversations/{conversation}/reply"),
+                    json!({"template": {"name": name, "language": "en_US", "parameters": ["A-17"]}}),
+                )
+                .await
+        }
+    };
+    // No catalog yet: the provider decides, as before.
+    assert_eq!(reply("anything_goes").await.0, 202);
+
+    post_ok(
+        &stack,
+        &template_update("order_update", "en_US", "APPROVED", "NONE"),
+    )
+    .await;
+    post_ok(
+        &stack,
+        &template_update("spring_promo", "en_US", "REJECTED", "PROMOTIONAL"),
+    )
+    .await;
+    stack.wait_router_idle().await;
+    let (status, listed) = stack
+        .admin_get(&format!("/api/v1/templates?number={PHONE_NUMBER_ID}"))
+        .await;
+    assert_eq!(status, 200);
+    let by_name = |name: &str| {
+        listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["name"] == name)
+            .cloned()
+            .unwrap_or_else(|| panic!("{name} in {listed}"))
+    };
+    assert_eq!(by_name("order_update")["status"], "APPROVED");
+    assert_eq!(by_name("spring_promo")["status"], "REJECTED");
+    assert_eq!(by_name("spring_promo")["reason"], "PROMOTIONAL");
+
+    let sent_before = message::Entity::find()
+        .filter(message::Column::Direction.eq("outbound"))
+        .all(&stack.database)
+        .await
+        .unwrap()
+        .len();
+    assert_eq!(reply("order_update").await.0, 202);
+    let (status, refused) = reply("spring_promo").await;
+    assert_eq!(status, 422, "{refused}");
+    assert_eq!(refused["code"], "template_not_approved");
+    assert!(
+        refused["detail"].as_str().unwrap().contains("REJECTED"),
+        "{refused}"
+    );
+    let (status, unknown) = reply("no_such_template").await;
+    assert_eq!(status, 422);
+    assert_eq!(unknown["code"], "template_unknown");
+    let outbound = message::Entity::find()
+        .filter(message::Column::Direction.eq("outbound"))
+        .all(&stack.database)
+        .await
+        .unwrap()
+        .len();
+    assert_eq!(
+        outbound,
+        sent_before + 1,
+        "a refused template stores nothing"
+    );
+
+    // Sync from the provider's listing (two more templates; one pending).
+    let (_, numbers) = stack.admin_get("/api/v1/numbers").await;
+    let id = numbers
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["phone_number_id"] == PHONE_NUMBER_ID)
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let (status, synced) = stack
+        .admin_post(&format!("/api/v1/numbers/{id}/templates/sync"), json!({}))
+        .await;
+    assert_eq!(status, 200, "{synced}");
+    assert_eq!(synced["listed"], 4);
+    assert_eq!(
+        synced["added"], 2,
+        "order_update (de) and welcome_back are new"
+    );
+    let (status, pending) = stack
+        .admin_post(
+            &format!("/api/v1/conversations/{conversation}/reply"),
+            json!({"template": {"name": "welcome_back", "language": "en_US"}}),
+        )
+        .await;
+    assert_eq!(status, 422, "{pending}");
+    assert!(pending["detail"].as_str().unwrap().contains("PENDING"));
+    let (_, approved) = stack
+        .admin_get(&format!(
+            "/api/v1/templates?number={PHONE_NUMBER_ID}&status=approved"
+        ))
+        .await;
+    assert_eq!(approved.as_array().unwrap().len(), 2, "{approved}");
+}

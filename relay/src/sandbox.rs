@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use poem::http::StatusCode;
-use poem::web::{Data, Json, Path};
+use poem::web::{Data, Json, Path, Query};
 use poem::{EndpointExt, IntoResponse, Response, Route, Server, get, handler, post};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -151,6 +151,7 @@ impl SandboxServer {
     pub async fn run(self, shutdown: CancellationToken) -> Result<()> {
         let app = Route::new()
             .at("/:version/:number/messages", post(send_message))
+            .at("/:version/:waba/message_templates", get(list_templates))
             .at("/api/send-message", post(send_wasender))
             .at("/sandbox/messages", get(list_messages))
             .at("/sandbox/arrivals", get(list_arrivals))
@@ -178,6 +179,76 @@ fn meta_error(status: StatusCode, code: i64, message: &str) -> Response {
 #[handler]
 fn healthz() -> &'static str {
     "ok"
+}
+
+/// The sandbox's template catalog, as Meta's listing shows templates.
+pub fn sandbox_templates() -> Vec<Value> {
+    let template = |id: &str, name: &str, language: &str, category: &str, status: &str| {
+        json!({"id": id, "name": name, "language": language, "category": category, "status": status,
+               "quality_score": {"score": "GREEN"},
+               "components": [{"type": "BODY", "text": format!("{name}: {{{{1}}}}")}]})
+    };
+    let mut rejected = template("9003", "spring_promo", "en_US", "MARKETING", "REJECTED");
+    rejected["rejected_reason"] = json!("PROMOTIONAL");
+    vec![
+        template("9001", "order_update", "en_US", "UTILITY", "APPROVED"),
+        template("9002", "order_update", "de", "UTILITY", "APPROVED"),
+        rejected,
+        template("9004", "welcome_back", "en_US", "MARKETING", "PENDING"),
+    ]
+}
+
+#[derive(Deserialize)]
+struct TemplatePage {
+    limit: Option<usize>,
+    after: Option<usize>,
+}
+
+/// Meta's `GET /<version>/<waba>/message_templates`: the catalog in pages
+/// (`limit`, cursor `after`, `paging.next`), for a bearer token of one of
+/// the sandbox's numbers.
+#[handler]
+async fn list_templates(
+    Path((version, waba)): Path<(String, String)>,
+    Query(page): Query<TemplatePage>,
+    req: &poem::Request,
+    state: Data<&Arc<SandboxState>>,
+) -> Response {
+    let presented = req
+        .headers()
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or_default();
+    let known = [
+        crate::envelope::Provider::Meta,
+        crate::envelope::Provider::Sandbox,
+    ]
+    .into_iter()
+    .flat_map(|p| state.numbers.of_provider(p))
+    .any(|n| {
+        let expected = n.access_token.expose();
+        expected.is_empty() || constant_time_eq(expected.as_bytes(), presented.as_bytes())
+    });
+    if !known {
+        return meta_error(StatusCode::UNAUTHORIZED, 190, "Invalid OAuth access token");
+    }
+    let all = sandbox_templates();
+    let limit = page.limit.unwrap_or(25).clamp(1, 100);
+    let from = page.after.unwrap_or(0).min(all.len());
+    let to = (from + limit).min(all.len());
+    let mut body = json!({"data": all[from..to]});
+    if to < all.len() {
+        let host = req
+            .headers()
+            .get("host")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("localhost");
+        body["paging"] = json!({"next": format!(
+            "http://{host}/{version}/{waba}/message_templates?limit={limit}&after={to}"
+        )});
+    }
+    Json(body).into_response()
 }
 
 #[handler]
