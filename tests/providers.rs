@@ -248,7 +248,10 @@ fn corpus() -> Vec<Fixture> {
 /// (docs/providers.md): true when it is parked as unparsed.
 fn parked_whole(fixture: &Fixture) -> bool {
     match fixture.provider {
-        "meta" => !(fixture.field == "messages" || META_RECORDED.contains(&fixture.field.as_str())),
+        "meta" => {
+            !(matches!(fixture.field.as_str(), "messages" | "smb_message_echoes")
+                || META_RECORDED.contains(&fixture.field.as_str()))
+        }
         _ => !matches!(
             fixture.field.as_str(),
             "messages.received"
@@ -289,6 +292,7 @@ async fn the_conformance_corpus_is_stored_and_every_part_lands_where_it_belongs(
     assert!(corpus.len() >= 40, "{} fixtures", corpus.len());
     let mut unparsed_total = 0;
     let mut recorded = 0;
+    let mut expected_echoes = Vec::new();
     let mut expected_messages: BTreeMap<String, (String, Value)> = BTreeMap::new();
     for fixture in &corpus {
         let response = match fixture.provider {
@@ -316,6 +320,11 @@ async fn the_conformance_corpus_is_stored_and_every_part_lands_where_it_belongs(
             recorded += 1;
         }
         unparsed_total += unparsed;
+        if fixture.provider == "meta" {
+            for e in fixture.expect["echoes"].as_array().into_iter().flatten() {
+                expected_echoes.push((fixture.name.clone(), e["id"].as_str().unwrap().to_owned()));
+            }
+        }
         for m in fixture.expect["messages"].as_array().into_iter().flatten() {
             let id = m["id"].as_str().unwrap().to_owned();
             let previous = expected_messages.insert(id.clone(), (fixture.name.clone(), m.clone()));
@@ -362,6 +371,22 @@ async fn the_conformance_corpus_is_stored_and_every_part_lands_where_it_belongs(
         expected_messages.len(),
         "no message row beyond the corpus's"
     );
+
+    // Coexistence echoes: outbound rows marked as sent from the phone app.
+    let outbound = message::Entity::find()
+        .filter(message::Column::Direction.eq("outbound"))
+        .all(&stack.database)
+        .await
+        .unwrap();
+    assert_eq!(outbound.len(), expected_echoes.len(), "{outbound:?}");
+    for (name, id) in &expected_echoes {
+        let row = outbound
+            .iter()
+            .find(|r| r.provider_message_id.as_deref() == Some(id))
+            .unwrap_or_else(|| panic!("{name}: echo {id} stored"));
+        assert_eq!(row.origin.as_deref(), Some("phone_app"), "{name}");
+        assert_eq!(row.status, "sent");
+    }
 
     // Every account, number, template and preference update is recorded.
     let events = entities::account_event::Entity::find()

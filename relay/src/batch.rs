@@ -71,10 +71,14 @@ where
     let mut i = 0;
     while i < events.len() {
         match &events[i].body {
+            EventBody::Message(message) if message.echo => {
+                out[i] = Some(sessions::apply_echo(txn, policy, events[i], message).await?);
+                i += 1;
+            }
             EventBody::Message(_) => {
                 let end = events[i..]
                     .iter()
-                    .position(|e| !matches!(e.body, EventBody::Message(_)))
+                    .position(|e| !matches!(&e.body, EventBody::Message(m) if !m.echo))
                     .map_or(events.len(), |n| i + n);
                 batch.messages(&events[i..end], &mut out[i..end]).await?;
                 i = end;

@@ -339,6 +339,10 @@ pub struct InboundMessage {
     pub text_at: Option<Cow<'static, str>>,
     /// The provider's object for this message, untouched.
     pub raw: serde_json::Value,
+    /// A message the business sent from the WhatsApp Business app on the
+    /// same number (Meta's coexistence `smb_message_echoes`): stored as an
+    /// outbound message of the conversation, never sent again.
+    pub echo: bool,
 }
 
 impl InboundMessage {
@@ -362,6 +366,8 @@ struct StoredMessageRef<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     text_at: Option<&'a str>,
     raw: &'a serde_json::Value,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    echo: bool,
 }
 
 impl Serialize for InboundMessage {
@@ -378,6 +384,7 @@ impl Serialize for InboundMessage {
                 None
             },
             raw: &self.raw,
+            echo: self.echo,
         }
         .serialize(serializer)
     }
@@ -394,6 +401,8 @@ struct StoredMessage {
     #[serde(default)]
     text_at: Option<String>,
     raw: serde_json::Value,
+    #[serde(default)]
+    echo: bool,
 }
 
 impl From<StoredMessage> for InboundMessage {
@@ -409,6 +418,7 @@ impl From<StoredMessage> for InboundMessage {
             text,
             text_at: stored.text_at.map(Cow::Owned),
             raw: stored.raw,
+            echo: stored.echo,
         }
     }
 }
@@ -539,6 +549,7 @@ mod tests {
                     text,
                     text_at: None,
                     raw: serde_json::json!({"type": "text"}),
+                    echo: false,
                 })
             },
         }

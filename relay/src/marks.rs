@@ -14,6 +14,9 @@ use serde_json::Value;
 use crate::envelope::{InboundEvent, InboundMessage};
 use entities::{contact, message};
 
+/// `origin` of a message sent from the WhatsApp Business app.
+pub const PHONE_APP: &str = "phone_app";
+
 /// Where a message names the message it acts on.
 const TARGET_POINTERS: &[&str] = &[
     "/edit/original_message_id",
@@ -34,7 +37,8 @@ pub fn reply_to(message: &InboundMessage) -> Option<String> {
     })
 }
 
-/// The row of a customer's message, as both paths insert it.
+/// The row of a customer's message (or of a coexistence echo: outbound,
+/// `sent`, from the phone app), as both paths insert it.
 pub fn inbound_row(
     conversation_id: i64,
     event: &InboundEvent,
@@ -44,13 +48,14 @@ pub fn inbound_row(
     use sea_orm::ActiveValue::Set;
     message::ActiveModel {
         conversation_id: Set(conversation_id),
-        direction: Set("inbound".into()),
+        direction: Set(if message.echo { "outbound" } else { "inbound" }.into()),
         provider: Set(event.provider.as_str().into()),
         provider_message_id: Set(Some(message.id.clone())),
         kind: Set(message.message_type.clone()),
         body: Set(message.text.clone()),
         payload: Set(message.raw.clone()),
-        status: Set("received".into()),
+        status: Set(if message.echo { "sent" } else { "received" }.into()),
+        origin: Set(message.echo.then(|| PHONE_APP.to_owned())),
         error: Set(None),
         provider_timestamp: Set(message.timestamp),
         reply_to: Set(reply_to(message)),
@@ -86,7 +91,6 @@ pub async fn apply(
             update
                 .filter(message::Column::Provider.eq(event.provider.as_str()))
                 .filter(message::Column::ProviderMessageId.eq(target))
-                .filter(message::Column::Direction.eq("inbound"))
                 .exec(txn)
                 .await?;
         }

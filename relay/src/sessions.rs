@@ -76,6 +76,12 @@ pub async fn apply(
     cache: Option<&SessionCache>,
 ) -> Result<Applied, DbErr> {
     match &event.body {
+        EventBody::Message(message) if message.echo => {
+            let txn = crate::db::begin_write(db).await?;
+            let applied = apply_echo(&txn, policy, event, message).await?;
+            txn.commit().await?;
+            Ok(applied)
+        }
         EventBody::Message(message) => apply_message(db, policy, event, message, cache).await,
         EventBody::Status(status) => apply_status(db, event, status).await,
         // Session health is for alerts; nothing in the database changes.
@@ -395,6 +401,53 @@ pub(crate) fn account_learnt(
     let mut active: business_number::ActiveModel = number.clone().into();
     active.waba_id = Set(Some(account.clone()));
     Some(active)
+}
+
+/// A coexistence echo (a message the business sent from the WhatsApp
+/// Business app): an outbound row of the contact's latest conversation (a
+/// new one when there is none), not routed, no bot, not a customer message
+/// (its 24-hour window and waiting times do not move), never sent again.
+///
+/// # Errors
+/// Database errors.
+pub(crate) async fn apply_echo(
+    txn: &impl ConnectionTrait,
+    policy: SessionPolicy,
+    event: &InboundEvent,
+    message: &InboundMessage,
+) -> Result<Applied, DbErr> {
+    if already_applied(txn, event.provider.as_str(), &message.id).await? {
+        return Ok(Applied::Duplicate);
+    }
+    let now = Utc::now();
+    let number = business_number(txn, event, now).await?;
+    let contact = upsert_contact(txn, event, now).await?;
+    let latest = conversation::Entity::find()
+        .filter(conversation::Column::BusinessNumberId.eq(number.id))
+        .filter(conversation::Column::ContactId.eq(contact.id))
+        .order_by_desc(conversation::Column::Id)
+        .one(txn)
+        .await?;
+    let conversation = match latest {
+        Some(conversation) => conversation,
+        None => {
+            open_conversation(txn, policy, number.id, contact.id, message.timestamp, now)
+                .await?
+                .0
+        }
+    };
+    let row = crate::marks::inbound_row(conversation.id, event, message, now)
+        .insert(txn)
+        .await?;
+    crate::marks::apply(txn, event, message).await?;
+    Ok(Applied::Message {
+        conversation_id: conversation.id,
+        message_id: row.id,
+        conversation: Box::new(conversation),
+        opened: false,
+        changed: false,
+        bot: None,
+    })
 }
 
 pub(crate) async fn business_number(

@@ -152,6 +152,7 @@ const MESSAGES_VALUE_KEYS: &[&str] = &[
     "contacts",
     "messages",
     "statuses",
+    "message_echoes",
 ];
 
 /// Fields of a WhatsApp Business Account this build understands besides
@@ -265,7 +266,7 @@ impl Split<'_> {
             );
             return;
         }
-        if field != "messages" {
+        if field != "messages" && field != "smb_message_echoes" {
             let number = phone_number_id(change.get("value").unwrap_or(&Value::Null))
                 .map(str::to_owned)
                 .or_else(|| waba.map(str::to_owned));
@@ -300,6 +301,7 @@ impl Split<'_> {
         self.current_account = waba.map(str::to_owned);
         let messages = value.remove("messages");
         let statuses = value.remove("statuses");
+        let echoes = value.remove("message_echoes");
         let unknown: Vec<&str> = value
             .keys()
             .map(String::as_str)
@@ -315,6 +317,15 @@ impl Split<'_> {
                     self.push(&number, contact, EventBody::Message(body));
                 }
                 Err(reason) => unreadable.push(("messages", reason, message)),
+            }
+        }
+        for echo in into_list(echoes) {
+            match read_echo(&echo, contacts) {
+                Ok((contact, mut body)) => {
+                    body.raw = echo;
+                    self.push(&number, contact, EventBody::Message(body));
+                }
+                Err(reason) => unreadable.push(("message_echoes", reason, echo)),
             }
         }
         for status in into_list(statuses) {
@@ -336,7 +347,12 @@ impl Split<'_> {
                 }
             }
             parked.insert(list.into(), Value::Array(vec![object]));
-            serde_json::json!({"field": "messages", "value": parked})
+            let field = if list == "message_echoes" {
+                "smb_message_echoes"
+            } else {
+                "messages"
+            };
+            serde_json::json!({"field": field, "value": parked})
         };
         let mut parked_parts = Vec::new();
         for (list, reason, object) in unreadable {
@@ -525,6 +541,54 @@ fn read_message(
             message_type: message_type.to_owned(),
             // The object itself is moved in by the caller.
             raw: Value::Null,
+            echo: false,
+        },
+    ))
+}
+
+/// A coexistence echo: a message the business sent from the WhatsApp
+/// Business app; its customer is the recipient (`to`, `to_user_id`).
+fn read_echo(
+    echo: &Value,
+    contacts: Option<&Vec<Value>>,
+) -> Result<(Contact, InboundMessage), String> {
+    // Read as a message from its recipient, then marked as ours.
+    let mut as_message = serde_json::Map::new();
+    for (from, to) in [
+        ("to", "from"),
+        ("to_user_id", "from_user_id"),
+        ("to_parent_user_id", "from_parent_user_id"),
+        ("id", "id"),
+        ("timestamp", "timestamp"),
+        ("type", "type"),
+    ] {
+        if let Some(v) = echo.get(from) {
+            as_message.insert(to.into(), v.clone());
+        }
+    }
+    let contact = sender(&Value::Object(as_message.clone()), contacts)?;
+    let given = echo
+        .get("type")
+        .and_then(Value::as_str)
+        .unwrap_or("unsupported");
+    let message_type = if KNOWN_MESSAGE_TYPES.contains(&given) {
+        given
+    } else {
+        "unknown"
+    };
+    let (text_at, text) = message_text(echo, message_type).unzip();
+    Ok((
+        contact,
+        InboundMessage {
+            id: str_field(echo, "id")
+                .ok_or("an echo without id")?
+                .to_owned(),
+            timestamp: timestamp(echo)?,
+            text,
+            text_at: text_at.map(std::borrow::Cow::Borrowed),
+            message_type: message_type.to_owned(),
+            raw: Value::Null,
+            echo: true,
         },
     ))
 }

@@ -246,6 +246,7 @@ impl Split {
                     text,
                     text_at: text_at.map(std::borrow::Cow::Borrowed),
                     raw: message.clone(),
+                    echo: false,
                 }),
             ),
         );
@@ -284,6 +285,7 @@ impl Split {
                 text: text.map(str::to_owned),
                 text_at: text.map(|_| std::borrow::Cow::Borrowed(pointer)),
                 raw: item.clone(),
+                echo: false,
             }),
         ));
         Ok(())
