@@ -1456,6 +1456,7 @@ fn inbound(
             text: Some(text.into()),
             text_at: None,
             raw: serde_json::json!({ "id": wamid }),
+            echo: false,
         }),
     }
 }
