@@ -1126,6 +1126,50 @@ async fn numbers_contacts_and_system_facts_through_the_client(db: TestDb) {
     let trail_json = serde_json::to_string(&number_trail).unwrap();
     assert!(!trail_json.contains(rotated_secret) && !trail_json.contains(new_secret));
 
+    // Issue 27: the number learnt its business account from its webhooks;
+    // its template catalog syncs from the provider's listing (the sandbox),
+    // and what Meta reports about the account is listed.
+    let learnt = eventually(Duration::from_secs(20), "the number's account", || async {
+        admin
+            .get_number(created.id)
+            .await
+            .ok()?
+            .into_inner()
+            .waba_id
+    })
+    .await;
+    assert_eq!(learnt, "102290129340398");
+    refused(agent.sync_templates(created.id).await, 403, "forbidden");
+    let synced = admin.sync_templates(created.id).await.unwrap().into_inner();
+    assert_eq!(synced.listed, 4);
+    let approved = agent
+        .list_templates(
+            Some(&types::ListTemplatesNumber::try_from("200300400500".to_owned()).unwrap()),
+            Some(&types::ListTemplatesStatus::try_from("APPROVED".to_owned()).unwrap()),
+        )
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(approved.len(), 2, "{approved:?}");
+    assert!(approved.iter().all(|t| t.status == "APPROVED"));
+    refused(
+        agent
+            .list_templates(
+                Some(&types::ListTemplatesNumber::try_from("no-such-number".to_owned()).unwrap()),
+                None,
+            )
+            .await,
+        404,
+        "not_found",
+    );
+    let account_events = agent
+        .list_account_events(created.id)
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(account_events.is_empty(), "{account_events:?}");
+    refused(admin.list_account_events(424_242).await, 404, "not_found");
+
     // Contacts: the customer who wrote is searchable by name or number.
     let contact = eventually(Duration::from_secs(20), "the contact", || async {
         agent
