@@ -1244,6 +1244,20 @@ async fn numbers_contacts_and_system_facts_through_the_client(db: TestDb) {
         ("vip", Some("de"))
     );
     assert_eq!(changed.attributes, json!({"crm_id": 42}));
+    assert!(changed.marketing_opt_out_at.is_none());
+    // Issue 27: an API opt-out of marketing, and back in.
+    let opted = admin
+        .update_contact(contact.id, &body(json!({"marketing_opt_out": true})))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(opted.marketing_opt_out_at.is_some());
+    let back = admin
+        .update_contact(contact.id, &body(json!({"marketing_opt_out": false})))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(back.marketing_opt_out_at.is_none());
     let detail = refused(
         admin
             .update_contact(
@@ -1280,9 +1294,13 @@ async fn numbers_contacts_and_system_facts_through_the_client(db: TestDb) {
         .await
         .unwrap()
         .into_inner();
-    assert_eq!(contact_trail.items.len(), 1);
-    assert_eq!(contact_trail.items[0].detail["before"]["tier"], "standard");
-    assert_eq!(contact_trail.items[0].detail["after"]["tier"], "vip");
+    // The change, then the marketing opt-out and opt-in (newest first).
+    assert_eq!(contact_trail.items.len(), 3);
+    let first = &contact_trail.items[2];
+    assert_eq!(first.detail["before"]["tier"], "standard");
+    assert_eq!(first.detail["after"]["tier"], "vip");
+    assert!(contact_trail.items[1].detail["after"]["marketing_opt_out_at"].is_string());
+    assert!(contact_trail.items[0].detail["after"]["marketing_opt_out_at"].is_null());
 
     // Stats: stream depths, the router's consumers, conversations by status.
     stack.wait_router_idle().await;

@@ -34,6 +34,9 @@ pub struct ContactDetailOut {
     pub parent_user_id: Option<String>,
     /// The phone number, when known.
     pub phone: Option<String>,
+    /// When the contact opted out of marketing messages (Meta's
+    /// `user_preferences` or the API); absent when not.
+    pub marketing_opt_out_at: Option<DateTime<Utc>>,
     pub tier: String,
     pub language: Option<String>,
     /// Free-form attributes (JSON object).
@@ -51,6 +54,9 @@ pub struct ContactPatch {
     pub language: Option<String>,
     /// Replaces the attributes; must be a JSON object.
     pub attributes: Option<serde_json::Value>,
+    /// Opt the contact out of marketing messages (true) or back in
+    /// (false): any bulk send skips an opted-out contact.
+    pub marketing_opt_out: Option<bool>,
 }
 
 fn contact_out(c: contact::Model) -> ContactDetailOut {
@@ -62,6 +68,7 @@ fn contact_out(c: contact::Model) -> ContactDetailOut {
         username: c.username,
         parent_user_id: c.parent_user_id,
         phone: c.phone,
+        marketing_opt_out_at: c.marketing_opt_out_at,
         tier: c.tier,
         language: c.language,
         attributes: c.attributes,
@@ -147,7 +154,8 @@ impl ContactsApi {
             .one(&state.db)
             .await?
             .ok_or_else(|| ApiError::not_found("contact"))?;
-        let before = serde_json::json!({"tier": row.tier, "language": row.language, "attributes": row.attributes});
+        let before = serde_json::json!({"tier": row.tier, "language": row.language, "attributes": row.attributes,
+                                        "marketing_opt_out_at": row.marketing_opt_out_at});
         let mut active: contact::ActiveModel = row.into();
         if let Some(tier) = patch.tier {
             active.tier = Set(tier);
@@ -158,9 +166,16 @@ impl ContactsApi {
         if let Some(attributes) = patch.attributes {
             active.attributes = Set(attributes);
         }
+        if let Some(opt_out) = patch.marketing_opt_out {
+            let since = before["marketing_opt_out_at"].is_string();
+            if opt_out != since {
+                active.marketing_opt_out_at = Set(opt_out.then(Utc::now));
+            }
+        }
         active.updated_at = Set(Utc::now());
         let row = active.update(&state.db).await?;
-        let after = serde_json::json!({"tier": row.tier, "language": row.language, "attributes": row.attributes});
+        let after = serde_json::json!({"tier": row.tier, "language": row.language, "attributes": row.attributes,
+                                       "marketing_opt_out_at": row.marketing_opt_out_at});
         audit::record(
             &state.db,
             &auth.0,

@@ -1162,6 +1162,12 @@ export interface components {
             parent_user_id?: string;
             /** @description The phone number, when known. */
             phone?: string;
+            /**
+             * Format: date-time
+             * @description When the contact opted out of marketing messages (Meta's
+             *     `user_preferences` or the API); absent when not.
+             */
+            marketing_opt_out_at?: string;
             tier: string;
             language?: string;
             /** @description Free-form attributes (JSON object). */
@@ -1201,6 +1207,11 @@ export interface components {
             language?: string;
             /** @description Replaces the attributes; must be a JSON object. */
             attributes?: unknown;
+            /**
+             * @description Opt the contact out of marketing messages (true) or back in
+             *     (false): any bulk send skips an opted-out contact.
+             */
+            marketing_opt_out?: boolean;
         };
         /**
          * ConversationDetailOut
