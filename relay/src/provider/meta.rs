@@ -789,21 +789,46 @@ mod tests {
     }
 
     #[test]
-    fn an_account_update_without_a_number_verifies_against_the_app_and_is_parked() {
-        let body = serde_json::json!({"object": "whatsapp_business_account", "entry": [{"id": "WABA7", "time": 1_700_000_000,
-            "changes": [{"field": "account_update", "value": {"event": "ACCOUNT_VIOLATION",
-                "violation_info": {"violation_type": "SCAM"}}}]}]})
-        .to_string()
-        .into_bytes();
-        let delivery = MetaWebhook
+    fn updates_without_a_number_verify_against_the_app_and_unknown_fields_are_parked() {
+        let delivery = |field: &str| {
+            serde_json::json!({"object": "whatsapp_business_account", "entry": [{"id": "WABA7", "time": 1_700_000_000,
+                "changes": [{"field": field, "value": {"event": "ACCOUNT_VIOLATION",
+                    "violation_info": {"violation_type": "SCAM"}}}]}]})
+            .to_string()
+            .into_bytes()
+        };
+        // An account update: understood, for the account, no number.
+        let body = delivery("account_update");
+        let events = MetaWebhook
+            .accept(&directory(), &headers(&sign("s3cret", &body)), &body, "eu")
+            .expect("accepted")
+            .events;
+        assert_eq!(events.len(), 1);
+        assert_eq!(events[0].account.as_deref(), Some("WABA7"));
+        match &events[0].body {
+            EventBody::Update(u) => {
+                assert_eq!(u.field, "account_update");
+                assert_eq!(u.raw["event"], "ACCOUNT_VIOLATION");
+                assert_eq!(u.timestamp.timestamp(), 1_700_000_000);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(
+            events[0]
+                .msg_id()
+                .starts_with("meta:update:account_update:")
+        );
+        // A field this build does not know: parked whole.
+        let body = delivery("quantum_update");
+        let parked_delivery = MetaWebhook
             .accept(&directory(), &headers(&sign("s3cret", &body)), &body, "eu")
             .expect("accepted");
-        assert_eq!(delivery.events.len(), 1);
-        let event = &delivery.events[0];
+        assert_eq!(parked_delivery.events.len(), 1);
+        let event = &parked_delivery.events[0];
         assert_eq!(event.business_number, "WABA7");
         let parked = unparsed(event);
         assert!(
-            parked.reason.contains("account_update"),
+            parked.reason.contains("quantum_update"),
             "{}",
             parked.reason
         );

@@ -455,6 +455,33 @@ mod tests {
     }
 
     #[test]
+    fn the_sdk_spelling_is_read_and_unknown_events_are_parked_not_refused() {
+        let message = json!({"key": {"id": "3EB0SDK", "fromMe": false, "remoteJid": "4915112345@s.whatsapp.net"},
+                             "messageTimestamp": 1_700_000_000, "message": {"conversation": "hi"}});
+        let sdk = json!({"event": "messages.recieved", "data": {"messages": message}});
+        let delivery = accept(&sdk, "wh-secret").expect("accepted");
+        assert_eq!(delivery.events.len(), 1);
+        assert_eq!(delivery.events[0].msg_id(), "wasender:msg:3EB0SDK");
+        let unknown = json!({"event": "presence.teleport", "data": {"to": "mars"}});
+        let delivery = accept(&unknown, "wh-secret").expect("accepted, not refused");
+        assert_eq!(delivery.unparsed(), 1);
+        let event = &delivery.events[0];
+        assert_eq!(event.business_number, "session-7");
+        match &event.body {
+            EventBody::Unparsed(u) => {
+                assert!(u.reason.contains("presence.teleport"), "{}", u.reason);
+                assert_eq!(u.raw, unknown);
+            }
+            other => panic!("{other:?}"),
+        }
+        // A message it cannot read parks the whole event (nothing half-split).
+        let broken = json!({"event": "messages.upsert", "data": {"messages": [
+            message, {"key": {"fromMe": false, "remoteJid": "1@s.whatsapp.net"}}]}});
+        let delivery = accept(&broken, "wh-secret").expect("accepted");
+        assert_eq!((delivery.events.len(), delivery.unparsed()), (1, 1));
+    }
+
+    #[test]
     fn a_received_message_in_object_form_becomes_one_event() {
         let body = json!({"event": "messages.received", "timestamp": 1_700_000_000_123i64, "data": {"messages": {
             "key": {"id": "3EB0A1", "fromMe": false, "remoteJid": "4915112345@s.whatsapp.net"},
