@@ -135,7 +135,9 @@ impl TemplatesApi {
     ///
     /// Reads Meta's template listing of the business account that owns the
     /// number, with the number's access token, into the catalog. The number
-    /// must know its account (`waba_id`).
+    /// must know its account (`waba_id`). 422 `provider_error` when the
+    /// provider does not answer with a listing (the number's token, account
+    /// or base URL is wrong, or the provider is unreachable).
     #[oai(
         path = "/numbers/:id/templates/sync",
         method = "post",
@@ -175,8 +177,13 @@ impl TemplatesApi {
             20,
         )
         .await
+        // The number's own settings (token, account, base URL) decide
+        // whether the provider answers: a client-side fix, so 422.
         .map_err(|e| {
-            ApiError::unavailable(format!("the provider's template listing failed: {e}"))
+            ApiError::unprocessable(
+                "provider_error",
+                format!("the provider did not list the templates: {e}"),
+            )
         })?;
         let mut added = 0;
         for item in &listed {

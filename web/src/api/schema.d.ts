@@ -361,7 +361,9 @@ export interface paths {
          * Sync a number's templates from the provider (admin)
          * @description Reads Meta's template listing of the business account that owns the
          *     number, with the number's access token, into the catalog. The number
-         *     must know its account (`waba_id`).
+         *     must know its account (`waba_id`). 422 `provider_error` when the
+         *     provider does not answer with a listing (the number's token, account
+         *     or base URL is wrong, or the provider is unreachable).
          */
         post: operations["syncTemplates"];
         delete?: never;
