@@ -481,7 +481,8 @@ fn template_update(name: &str, language: &str, event: &str, reason: &str) -> Vec
     json!({"object": "whatsapp_business_account", "entry": [{"id": WABA_ID, "time": chrono::Utc::now().timestamp(),
         "changes": [{"field": "message_template_status_update", "value": {
             "event": event, "message_template_id": 7_001, "message_template_name": name,
-            "message_template_language": language, "reason": reason}}]}]})
+            "message_template_language": language, "message_template_category": "UTILITY",
+            "reason": reason}}]}]})
     .to_string()
     .into_bytes()
 }
@@ -533,6 +534,7 @@ async fn templates_follow_their_webhooks_and_only_approved_ones_are_sent() {
             .unwrap_or_else(|| panic!("{name} in {listed}"))
     };
     assert_eq!(by_name("order_update")["status"], "APPROVED");
+    assert_eq!(by_name("order_update")["category"], "UTILITY");
     assert_eq!(by_name("spring_promo")["status"], "REJECTED");
     assert_eq!(by_name("spring_promo")["reason"], "PROMOTIONAL");
 

@@ -238,6 +238,9 @@ async fn apply_template(
                 row.status = Set(status.to_ascii_uppercase());
             }
             row.reason = Set(text("reason").filter(|r| r != "NONE"));
+            if let Some(category) = text("message_template_category") {
+                row.category = Set(Some(category));
+            }
         }
         "message_template_quality_update" => {
             row.quality = Set(text("new_quality_score"));
