@@ -2,7 +2,7 @@
 import { lazy, Suspense, useCallback, useMemo, useState } from 'react';
 import { apiClient } from './api/client';
 import { loadSession, saveSession, displayName, type Session } from './lib/session';
-import { ADMIN_PAGES, navigate, parseRoute, useLocation } from './lib/router';
+import { ADMIN_PAGES, navigate, parseRoute, SHARED_PAGES, useLocation } from './lib/router';
 import { Login } from './views/Login';
 import { Inbox } from './views/Inbox';
 import { System } from './views/System';
@@ -14,6 +14,7 @@ import { Rules } from './views/Rules';
 import { Tokens } from './views/Tokens';
 import { Audit } from './views/Audit';
 import { Numbers } from './views/Numbers';
+import { Templates } from './views/Templates';
 import { AdminOnly } from './views/adminKit';
 
 // The charts library is loaded only when the health page is opened.
@@ -60,6 +61,10 @@ function Workplace({ session, onSignOut }: { session: Session; onSignOut: (why: 
         <nav aria-label="Main">
           <a href="/" aria-current={route.page === 'inbox' ? 'page' : undefined}
             onClick={(e) => { e.preventDefault(); navigate('/'); }}>Inbox</a>
+          {SHARED_PAGES.map((p) => (
+            <a key={p.page} href={p.path} aria-current={route.page === p.page ? 'page' : undefined}
+              onClick={(e) => { e.preventDefault(); navigate(p.path); }}>{p.label}</a>
+          ))}
           {isAdmin && ADMIN_PAGES.map((p) => (
             <a key={p.page} href={p.path} aria-current={route.page === p.page ? 'page' : undefined}
               onClick={(e) => { e.preventDefault(); navigate(p.path); }}>{p.label}</a>
@@ -75,6 +80,8 @@ function Workplace({ session, onSignOut }: { session: Session; onSignOut: (why: 
       <main id="main" className="main">
         {route.page === 'inbox' ? (
           <Inbox api={api} session={session} conversationId={route.conversationId} search={search} />
+        ) : route.page === 'templates' ? (
+          <Templates api={api} isAdmin={isAdmin} />
         ) : !isAdmin ? (
           <AdminOnly title={ADMIN_PAGES.find((p) => p.page === route.page)?.label ?? 'This page'} />
         ) : route.page === 'system' ? (

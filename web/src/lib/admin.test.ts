@@ -145,6 +145,11 @@ describe('business numbers', () => {
     expect(numberPatch({ ...form, name: ' Sales ', verifyToken: 'vt-1', apiBaseUrl: 'https://graph.example.com' }, before))
       .toEqual({ name: 'Sales', verify_token: 'vt-1', api_base_url: 'https://graph.example.com' });
   });
+  it('sends a changed business account id, and keeps the learnt one when the box is left as it was or empty', () => {
+    expect(numberPatch({ ...form, wabaId: ' 102290129340398 ' }, before)).toEqual({ waba_id: '102290129340398' });
+    expect(numberPatch({ ...form, wabaId: '102290129340398' }, { ...before, waba_id: '102290129340398' })).toEqual({});
+    expect(numberPatch({ ...form, wabaId: '' }, { ...before, waba_id: '102290129340398' })).toEqual({});
+  });
   it('says whether secrets are set, never what they are', () => {
     expect(secretsState(before)).toBe('app secret set · verify token not set · access token set');
   });

@@ -262,6 +262,8 @@ export type NumberForm = {
   appSecret: string;
   verifyToken: string;
   accessToken: string;
+  /** The WhatsApp Business Account id (editable on an existing number; learnt from webhooks otherwise). */
+  wabaId?: string;
 };
 
 type NumberOut = components['schemas']['NumberOut'];
@@ -277,6 +279,8 @@ export function numberPatch(form: NumberForm, before: NumberOut): NumberPatch {
   if (form.displayPhone.trim() !== before.display_phone) body.display_phone = form.displayPhone.trim();
   const base = form.apiBaseUrl.trim();
   if (base && base !== (before.api_base_url ?? '')) body.api_base_url = base;
+  const waba = (form.wabaId ?? '').trim();
+  if (waba && waba !== (before.waba_id ?? '')) body.waba_id = waba;
   if (form.appSecret) body.app_secret = form.appSecret;
   if (form.verifyToken) body.verify_token = form.verifyToken;
   if (form.accessToken) body.access_token = form.accessToken;

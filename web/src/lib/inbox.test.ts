@@ -53,13 +53,19 @@ describe('visible', () => {
     conv(1, '2026-01-01T00:00:00Z', { contact: { id: 1, wa_id: '4915112345678', profile_name: 'Ana Souza', tier: 'gold' } }),
     conv(2, '2026-01-01T00:00:00Z', { assignee_id: 7, contact: { id: 2, wa_id: '551199999999', profile_name: 'Bruno', tier: 'standard' } }),
     conv(3, '2026-01-01T00:00:00Z', { contact: { id: 3, wa_id: '441234', profile_name: 'Zoë Élan', tier: 'standard' } }),
+    conv(4, '2026-01-01T00:00:00Z', { contact: { id: 4, wa_id: 'DE.1502576394655828', user_id: 'DE.1502576394655828', username: '@kaiwagner', tier: 'standard' } }),
   ];
   test('search matches name (ignoring case and accents), number and id', () => {
     expect(visible(items, { ...NO_FILTERS, search: 'ana' }, null).map((c) => c.id)).toEqual([1]);
     expect(visible(items, { ...NO_FILTERS, search: 'zoe elan' }, null).map((c) => c.id)).toEqual([3]);
     expect(visible(items, { ...NO_FILTERS, search: '+5511' }, null).map((c) => c.id)).toEqual([2]);
     expect(visible(items, { ...NO_FILTERS, search: '#3' }, null).map((c) => c.id)).toEqual([3]);
-    expect(visible(items, NO_FILTERS, null)).toHaveLength(3);
+    expect(visible(items, NO_FILTERS, null)).toHaveLength(4);
+  });
+  test('search matches a username and a BSUID', () => {
+    expect(visible(items, { ...NO_FILTERS, search: 'kaiwag' }, null).map((c) => c.id)).toEqual([4]);
+    expect(visible(items, { ...NO_FILTERS, search: '@kai' }, null).map((c) => c.id)).toEqual([4]);
+    expect(visible(items, { ...NO_FILTERS, search: 'DE.15025763946558' }, null).map((c) => c.id)).toEqual([4]);
   });
   test('"mine" keeps the conversations assigned to me, and none for a token without an agent', () => {
     expect(visible(items, { ...NO_FILTERS, mine: true }, 7).map((c) => c.id)).toEqual([2]);

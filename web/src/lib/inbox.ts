@@ -2,6 +2,7 @@
 // The list is fetched from the API (server-side filters: status, number) and
 // refreshed on live events; search and "mine" filter what is loaded.
 import type { Conversation } from '../api/client';
+import { contactSearchText } from './contact';
 
 export type Filters = {
   status: string; // '' = any
@@ -74,7 +75,7 @@ export function visible(items: Conversation[], filters: Filters, myAgentId: numb
   return items.filter((c) => {
     if (filters.mine && (myAgentId === null || c.assignee_id !== myAgentId)) return false;
     if (!q) return true;
-    const hay = normalize(`${c.contact.profile_name ?? ''} ${c.contact.wa_id} +${c.contact.wa_id} #${c.id}`);
+    const hay = normalize(`${contactSearchText(c.contact)} #${c.id}`);
     return hay.includes(q);
   });
 }

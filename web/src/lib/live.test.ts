@@ -13,6 +13,7 @@ test('routes: inbox, a conversation, the system page', () => {
   expect(parseRoute('/conversations/42')).toEqual({ page: 'inbox', conversationId: 42 });
   expect(parseRoute('/system/')).toEqual({ page: 'system' });
   expect(parseRoute('/dlq')).toEqual({ page: 'dlq' });
+  expect(parseRoute('/templates')).toEqual({ page: 'templates' });
   expect(parseRoute('/elsewhere')).toEqual({ page: 'inbox', conversationId: null });
 });
 

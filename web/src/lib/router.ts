@@ -3,7 +3,14 @@ import { useEffect, useState } from 'react';
 
 export type Route =
   | { page: 'inbox'; conversationId: number | null }
+  | { page: SharedPage }
   | { page: AdminPage };
+
+/** Pages every signed-in user sees, after the inbox. */
+export const SHARED_PAGES = [
+  { page: 'templates', path: '/templates', label: 'Templates' },
+] as const;
+export type SharedPage = (typeof SHARED_PAGES)[number]['page'];
 
 /** The admins' pages, in the order of the navigation. */
 export const ADMIN_PAGES = [
@@ -23,6 +30,8 @@ export function parseRoute(pathname: string): Route {
   const m = /^\/conversations\/(\d+)\/?$/.exec(pathname);
   if (m) return { page: 'inbox', conversationId: Number(m[1]) };
   const path = pathname.replace(/\/$/, '');
+  const shared = SHARED_PAGES.find((p) => p.path === path);
+  if (shared) return { page: shared.page };
   const admin = ADMIN_PAGES.find((p) => p.path === path);
   if (admin) return { page: admin.page };
   return { page: 'inbox', conversationId: null };

@@ -1,8 +1,11 @@
 // One conversation: header, timeline with delivery ticks, customer details
 // and the reply box (free text inside the 24 h window, templates outside).
-import { useCallback, useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
-import { errorText, type Api, type ContactDetail, type ConversationDetail, type Message } from '../api/client';
-import { duration, fullTime, initials, phone, shortTime, statusLabel, tick } from '../lib/format';
+// Reactions sit on their message, edits and deletes mark it (lib/timeline).
+import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { errorText, type Api, type ContactDetail, type ConversationDetail } from '../api/client';
+import { contactBsuid, contactInitials, contactName, contactPhone, contactSubline, username } from '../lib/contact';
+import { duration, fullTime, shortTime, statusLabel, tick } from '../lib/format';
+import { buildTimeline, coordinates, type BubbleItem, type Content, type Quote, type SystemItem } from '../lib/timeline';
 import { replyWindow } from '../lib/window';
 import { ACTION_LABEL, availableActions, conflictMessage, type ConversationAction } from '../lib/actions';
 
@@ -36,6 +39,7 @@ export function ConversationView({ api, id, refresh, isAgent, onBack, onReplied 
     return () => window.clearInterval(t);
   }, []);
   const count = detail?.messages.length ?? 0;
+  const items = useMemo(() => buildTimeline(detail?.messages ?? []), [detail]);
   useEffect(() => {
     timeline.current?.lastElementChild?.scrollIntoView({ block: 'end' });
   }, [count]);
@@ -78,10 +82,10 @@ export function ConversationView({ api, id, refresh, isAgent, onBack, onReplied 
     <div className="conversation">
       <div className="conv-header">
         <button type="button" className="ghost back" onClick={onBack} aria-label="Back to inbox">←</button>
-        <span className="avatar" aria-hidden="true">{initials(c.contact.profile_name)}</span>
+        <span className="avatar" aria-hidden="true">{contactInitials(c.contact)}</span>
         <div className="conv-title">
-          <h2>{c.contact.profile_name || phone(c.contact.wa_id)}</h2>
-          <span className="muted">{phone(c.contact.wa_id)} · #{c.id}</span>
+          <h2>{contactName(c.contact)}</h2>
+          <span className="muted" data-testid="contact-ids">{[contactSubline(c.contact), `#${c.id}`].filter(Boolean).join(' · ')}</span>
         </div>
         <span className={`status-pill s-${c.status}`} data-testid="conversation-status">{statusLabel(c.status)}</span>
         {availableActions(c.status, isAgent).map((a) => (
@@ -95,8 +99,10 @@ export function ConversationView({ api, id, refresh, isAgent, onBack, onReplied 
       <div className="conv-body">
         <div className="timeline-col">
           <ol className="timeline" ref={timeline} aria-label="Messages" data-testid="timeline">
-            {detail.messages.length === 0 && <li className="empty">No messages yet.</li>}
-            {detail.messages.map((m) => <Bubble key={m.id} m={m} />)}
+            {items.length === 0 && <li className="empty">No messages yet.</li>}
+            {items.map((item) => item.type === 'system'
+              ? <SystemLine key={item.key} item={item} />
+              : <Bubble key={item.key} item={item} />)}
           </ol>
           <ReplyBox api={api} id={id} windowOpen={win.open}
             windowText={win.open ? `24 h window open · closes in ${duration(win.remainingMs)}` :
@@ -105,13 +111,13 @@ export function ConversationView({ api, id, refresh, isAgent, onBack, onReplied 
         </div>
         <aside className="customer" aria-label="Customer details">
           <h3>Customer</h3>
-          <dl>
-            <dt>Name</dt><dd>{c.contact.profile_name || '—'}</dd>
-            <dt>WhatsApp</dt><dd>{phone(c.contact.wa_id)}</dd>
+          <dl data-testid="customer-identity">
+            <CustomerIdentity who={{ ...c.contact, ...(contact ?? {}) }} />
             <dt>Tier</dt><dd>{contact?.tier ?? c.contact.tier}</dd>
             <dt>Language</dt><dd>{contact?.language || '—'}</dd>
             <dt>Business number</dt><dd>{c.business_number}</dd>
             <dt>Since</dt><dd title={fullTime(contact?.created_at)}>{shortTime(contact?.created_at ?? c.created_at, now)}</dd>
+            {contact?.marketing_opt_out_at && <><dt>Marketing</dt><dd title={fullTime(contact.marketing_opt_out_at)}>opted out {shortTime(contact.marketing_opt_out_at, now)}</dd></>}
           </dl>
           <Attributes value={contact?.attributes} />
         </aside>
@@ -120,21 +126,122 @@ export function ConversationView({ api, id, refresh, isAgent, onBack, onReplied 
   );
 }
 
-function Bubble({ m }: { m: Message }) {
+/** Name, username, phone and BSUID (rows of the details list): the BSUID is how Meta names a user who hides the phone. */
+function CustomerIdentity({ who }: { who: { wa_id: string; profile_name?: string; username?: string; phone?: string; user_id?: string; parent_user_id?: string } }) {
+  const u = username(who);
+  const p = contactPhone(who);
+  const b = contactBsuid(who);
+  return (
+    <>
+      <dt>Name</dt><dd>{who.profile_name || '—'}</dd>
+      {u && <><dt>Username</dt><dd data-testid="customer-username">{u}</dd></>}
+      <dt>Phone</dt><dd data-testid="customer-phone">{p ?? <span className="muted">not shared</span>}</dd>
+      {b && <><dt title="Business-scoped user id: how WhatsApp names this customer to this business">BSUID</dt><dd className="mono" data-testid="customer-bsuid">{b}</dd></>}
+      {who.parent_user_id && <><dt>Parent BSUID</dt><dd className="mono">{who.parent_user_id}</dd></>}
+    </>
+  );
+}
+
+function SystemLine({ item }: { item: SystemItem }) {
+  const m = item.message;
+  return (
+    <li className="system-line" role="note" data-testid={`message-${m.id}`} data-kind={m.kind}>
+      <span>{item.text}</span>{' '}
+      <time dateTime={m.provider_timestamp} title={`Provider time ${fullTime(m.provider_timestamp)}`}>{shortTime(m.provider_timestamp)}</time>
+    </li>
+  );
+}
+
+function Bubble({ item }: { item: BubbleItem }) {
+  const m = item.message;
   const out = m.direction === 'outbound';
   const t = tick(m.status);
+  const deleted = item.deletedAt !== null;
   return (
-    <li className={`bubble ${out ? 'out' : 'in'}`} data-status={m.status} data-testid={`message-${m.id}`}>
+    <li id={`msg-${m.id}`} className={`bubble ${out ? 'out' : 'in'}${deleted ? ' deleted' : ''}`} data-status={m.status}
+      data-testid={`message-${m.id}`} data-kind={m.kind} data-provider-id={m.provider_message_id}>
+      {item.fromPhoneApp && <div className="bubble-origin" data-testid="phone-app-mark">Sent from phone app</div>}
+      {item.quote && <QuoteLine quote={item.quote} />}
       <div className="bubble-body">
-        {m.kind !== 'text' && <span className="kind">{m.kind}</span>}
-        {m.body ?? <em className="muted">({m.kind})</em>}
+        <BubbleContent kind={m.kind} content={item.content} deleted={deleted} />
       </div>
+      {item.reactions.length > 0 && (
+        <ul className="reactions" aria-label="Reactions" data-testid="reactions">
+          {item.reactions.map((r) => (
+            <li key={r.by} title={`${r.by === 'customer' ? 'The customer' : 'The business'} reacted ${r.emoji} · ${fullTime(r.at)}`}
+              aria-label={`${r.by === 'customer' ? 'Customer' : 'Business'} reaction ${r.emoji}`}>{r.emoji}</li>
+          ))}
+        </ul>
+      )}
       <div className="bubble-meta">
+        {deleted && <span className="mark deleted-mark" data-testid="deleted-mark" title={`Deleted ${fullTime(item.deletedAt ?? undefined)}`}>deleted</span>}
+        {item.editedAt && <span className="mark" data-testid="edited-mark" title={`Edited ${fullTime(item.editedAt)}`}>edited</span>}
         <time dateTime={m.provider_timestamp} title={`Provider time ${fullTime(m.provider_timestamp)}`}>{shortTime(m.provider_timestamp)}</time>
         {out && <span className={`tick ${t.tone}`} title={t.label} aria-label={t.label} data-testid="tick">{t.glyph}</span>}
       </div>
       {m.status === 'failed' && <div className="bubble-error" role="note">Not delivered: {m.error || 'the provider gave no reason'}</div>}
     </li>
+  );
+}
+
+function BubbleContent({ kind, content, deleted }: { kind: string; content: Content; deleted: boolean }) {
+  switch (content.type) {
+    case 'location': {
+      const l = content.location;
+      return (
+        <div className="location" data-testid="location">
+          <span className="kind">location</span>
+          {l.name && <strong>{l.name}</strong>}
+          {l.address && <div className="small">{l.address}</div>}
+          <div className="mono small" data-testid="coordinates">{coordinates(l.latitude, l.longitude)}</div>
+          <div className="row small">
+            <a href={l.mapUrl} target="_blank" rel="noopener noreferrer" data-testid="map-link">Open in OpenStreetMap</a>
+            {l.url && <a href={l.url} target="_blank" rel="noopener noreferrer nofollow">Website</a>}
+          </div>
+        </div>
+      );
+    }
+    case 'unsupported':
+      return (
+        <div className="unsupported" data-testid="unsupported">
+          <span>{content.text}</span>
+          {content.error && <div className="small muted">{content.error}</div>}
+        </div>
+      );
+    case 'contacts':
+      return (
+        <div className="contacts">
+          <span className="kind">contact card</span>
+          <ul>{content.cards.map((c, i) => <li key={i}><strong>{c.name}</strong>{c.phones.length > 0 && ` · ${c.phones.join(', ')}`}</li>)}</ul>
+        </div>
+      );
+    case 'text': {
+      const body = content.text ?? <em className="muted">({kind})</em>;
+      return (
+        <>
+          {kind !== 'text' && <span className="kind">{kind}</span>}
+          {deleted ? <span className="deleted-text">{body}</span> : body}
+        </>
+      );
+    }
+  }
+}
+
+function QuoteLine({ quote }: { quote: Quote }) {
+  if (!quote.found) return <div className="quote muted" data-testid="quote">Reply to an earlier message</div>;
+  const target = quote.message;
+  const show = () => {
+    const el = document.getElementById(`msg-${target.id}`);
+    el?.scrollIntoView({ block: 'center', behavior: 'smooth' });
+    el?.classList.add('flash');
+    window.setTimeout(() => el?.classList.remove('flash'), 1200);
+  };
+  return (
+    <button type="button" className="quote" data-testid="quote" onClick={show}
+      title="Show the quoted message">
+      <span className="quote-who">{target.direction === 'outbound' ? 'You' : 'Customer'}</span>
+      <span className="quote-text">{quote.text}</span>
+    </button>
   );
 }
 

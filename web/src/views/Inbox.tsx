@@ -1,7 +1,8 @@
 // The inbox: filters, the conversation list (live), and the open conversation.
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { errorText, type Api, type LiveEvent, type NumberOut } from '../api/client';
-import { CONVERSATION_STATUSES, initials, phone, shortTime, statusLabel } from '../lib/format';
+import { CONVERSATION_STATUSES, shortTime, statusLabel } from '../lib/format';
+import { contactInitials, contactName, contactSubline } from '../lib/contact';
 import { INITIAL_INBOX, filtersFromQuery, filtersToQuery, inboxReducer, visible, type Filters } from '../lib/inbox';
 import { useLiveEvents } from '../lib/live';
 import { navigate } from '../lib/router';
@@ -85,7 +86,7 @@ export function Inbox({ api, session, conversationId, search }: {
           <LiveBadge state={live} />
         </div>
         <div className="filters" role="search">
-          <input type="search" placeholder="Search name or number" aria-label="Search conversations"
+          <input type="search" placeholder="Search name, username or number" aria-label="Search conversations"
             value={filters.search} onChange={(e) => setFilters({ search: e.target.value })} />
           <div className="filter-row">
             <select aria-label="Status" value={filters.status} onChange={(e) => setFilters({ status: e.target.value })}>
@@ -117,14 +118,14 @@ export function Inbox({ api, session, conversationId, search }: {
               <li key={c.id}>
                 <a href={`/conversations/${c.id}`} className="conv-item" aria-current={c.id === conversationId ? 'true' : undefined}
                   onClick={(e) => { e.preventDefault(); open(c.id); }}>
-                  <span className="avatar" aria-hidden="true">{initials(c.contact.profile_name)}</span>
+                  <span className="avatar" aria-hidden="true">{contactInitials(c.contact)}</span>
                   <span className="conv-main">
                     <span className="conv-top">
-                      <span className="conv-name">{c.contact.profile_name || phone(c.contact.wa_id)}</span>
+                      <span className="conv-name">{contactName(c.contact)}</span>
                       <time dateTime={c.last_message_at}>{shortTime(c.last_message_at)}</time>
                     </span>
                     <span className="conv-sub">
-                      <span className="conv-phone">{phone(c.contact.wa_id)} · {numberLabel(c.business_number)}</span>
+                      <span className="conv-phone">{[contactSubline(c.contact, { compact: true }), numberLabel(c.business_number)].filter(Boolean).join(' · ')}</span>
                       <span className={`status-pill s-${c.status}`}>{statusLabel(c.status)}</span>
                     </span>
                   </span>

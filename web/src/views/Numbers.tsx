@@ -1,10 +1,18 @@
 // Business numbers (admins): list, add, edit. Secrets are write-only: the
 // page shows only whether each is set, and an empty secret box keeps it.
+// Each number's standing with Meta: account status (red when restricted,
+// violating, banned or disabled), quality rating, and its account events.
 import { useState, type FormEvent } from 'react';
 import type { Api, NumberOut } from '../api/client';
+import type { components } from '../api/schema';
+import { accountBadge, eventSummary, fieldLabel, qualityBadge } from '../lib/accounts';
 import { numberPatch, secretsState, type NumberForm } from '../lib/admin';
+import { fullTime, shortTime } from '../lib/format';
 import { call, Notice, States, useLoaded } from './adminKit';
+import { prettyJson } from './DeadLetters';
 import { useDialog } from './Dialog';
+
+type AccountEvent = components['schemas']['AccountEventOut'];
 
 const EMPTY: NumberForm = { provider: 'meta', phoneNumberId: '', displayPhone: '', name: '', apiBaseUrl: '', appSecret: '', verifyToken: '', accessToken: '' };
 
@@ -12,6 +20,7 @@ export function Numbers({ api }: { api: Api }) {
   const numbers = useLoaded<NumberOut[]>(api, () => api.GET('/api/v1/numbers'), 'Could not load the business numbers');
   const [editing, setEditing] = useState<NumberOut | 'new' | null>(null);
   const [notice, setNotice] = useState<{ ok: boolean; text: string } | null>(null);
+  const [events, setEvents] = useState<NumberOut | null>(null);
 
   return (
     <div className="system">
@@ -27,23 +36,38 @@ export function Numbers({ api }: { api: Api }) {
       <States label="Numbers" loaded={numbers} empty={!numbers.data?.length} emptyText="No business numbers yet. Add the WhatsApp number customers write to.">
         <div className="table-wrap">
           <table>
-            <thead><tr><th>Name</th><th>Phone</th><th>Number id</th><th>Provider</th><th>Secrets</th><th><span className="sr-only">Actions</span></th></tr></thead>
-            <tbody>{numbers.data?.map((n) => (
-              <tr key={n.id} data-testid={`number-${n.phone_number_id}`}>
-                <td>{n.name}</td><td>{n.display_phone || '—'}</td><td>{n.phone_number_id}</td><td>{n.provider}</td>
-                <td className="small">{secretsState(n)}</td>
-                <td className="actions"><button type="button" className="link" aria-label={`Edit ${n.name}`} onClick={() => { setEditing(n); setNotice(null); }}>Edit</button></td>
-              </tr>))}</tbody>
+            <thead><tr><th>Name</th><th>Phone</th><th>Number id</th><th>Provider</th><th>Account status</th><th>Quality</th><th>Business account</th><th>Secrets</th><th><span className="sr-only">Actions</span></th></tr></thead>
+            <tbody>{numbers.data?.map((n) => {
+              const status = accountBadge(n.account_status);
+              const quality = qualityBadge(n.quality_rating);
+              return (
+                <tr key={n.id} data-testid={`number-${n.phone_number_id}`}>
+                  <td>{n.name}</td><td>{n.display_phone || '—'}</td><td>{n.phone_number_id}</td><td>{n.provider}</td>
+                  <td data-testid="account-status">
+                    <span className={`status-pill tone-${status.tone}`} data-tone={status.tone}
+                      title={status.outage ? 'The number cannot serve customers: see its account events' : undefined}>{status.label}</span>
+                    {n.account_status_at && <time className="badge-time" dateTime={n.account_status_at} title={fullTime(n.account_status_at)}>since {shortTime(n.account_status_at)}</time>}
+                  </td>
+                  <td data-testid="quality"><span className={`status-pill tone-${quality.tone}`} title={n.quality_rating}>{quality.label}</span></td>
+                  <td className="small">{n.waba_id ?? <span className="muted">not known yet</span>}</td>
+                  <td className="small wrap-cell">{secretsState(n)}</td>
+                  <td className="actions">
+                    <button type="button" className="link" aria-label={`Account events of ${n.name}`} onClick={() => setEvents(n)}>Account events</button>
+                    <button type="button" className="link" aria-label={`Edit ${n.name}`} onClick={() => { setEditing(n); setNotice(null); }}>Edit</button>
+                  </td>
+                </tr>);
+            })}</tbody>
           </table>
         </div>
       </States>
+      {events && <AccountEvents key={events.id} api={api} number={events} onClose={() => setEvents(null)} />}
     </div>
   );
 }
 
 function NumberEditor({ api, number, onDone }: { api: Api; number: NumberOut | null; onDone: (text: string | null) => void }) {
   const [form, setForm] = useState<NumberForm>(number
-    ? { ...EMPTY, provider: number.provider as NumberForm['provider'], phoneNumberId: number.phone_number_id, displayPhone: number.display_phone, name: number.name, apiBaseUrl: number.api_base_url ?? '' }
+    ? { ...EMPTY, provider: number.provider as NumberForm['provider'], phoneNumberId: number.phone_number_id, displayPhone: number.display_phone, name: number.name, apiBaseUrl: number.api_base_url ?? '', wabaId: number.waba_id ?? '' }
     : EMPTY);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -94,6 +118,10 @@ function NumberEditor({ api, number, onDone }: { api: Api; number: NumberOut | n
           </>
         )}
         <label>Send API base URL (optional)<input type="url" placeholder="provider default" value={form.apiBaseUrl} onChange={(e) => set({ apiBaseUrl: e.target.value })} /></label>
+        {number && number.provider !== 'wasender' && (
+          <label>Business account id (WABA)<input inputMode="numeric" pattern="[0-9]+" maxLength={64} placeholder="learnt from its first webhook" value={form.wabaId ?? ''} onChange={(e) => set({ wabaId: e.target.value })} />
+            <small>Account and template updates name it; a template sync reads its catalog.</small></label>
+        )}
       </div>
       <fieldset>
         <legend>Secrets <small className="muted">(write-only: never shown again{number ? `; now ${secretsState(number)}` : ''})</small></legend>
@@ -112,5 +140,41 @@ function NumberEditor({ api, number, onDone }: { api: Api; number: NumberOut | n
         <button type="button" className="ghost" onClick={() => onDone(null)}>Cancel</button>
       </div>
     </form>
+  );
+}
+
+/** What Meta reported about a number's account, newest first; Escape closes it. */
+function AccountEvents({ api, number, onClose }: { api: Api; number: NumberOut; onClose: () => void }) {
+  const events = useLoaded<AccountEvent[]>(number.id, () => api.GET('/api/v1/numbers/{id}/account-events', { params: { path: { id: number.id } } }),
+    'Could not load the account events');
+  const ref = useDialog<HTMLElement>(onClose);
+  return (
+    <section ref={ref} className="panel" role="dialog" aria-label={`Account events of ${number.name}`}>
+      <div className="page-head">
+        <h2>Account events · {number.name}</h2>
+        <div className="row">
+          <button type="button" className="ghost" onClick={() => void events.reload()}>Refresh</button>
+          <button type="button" className="ghost" onClick={onClose} data-autofocus>Close</button>
+        </div>
+      </div>
+      {events.error ? <p className="error" role="alert">{events.error}</p>
+        : events.data === null ? <p className="muted" aria-busy="true">Loading…</p>
+        : events.data.length === 0 ? <p className="muted">No account events yet. Restrictions, bans, quality and name updates from Meta appear here.</p>
+        : (
+          <ul className="events" data-testid="account-events">
+            {events.data.map((e) => {
+              const summary = eventSummary(e);
+              return (
+                <li key={e.id}>
+                  <div><strong>{fieldLabel(e.field)}</strong>{e.event && <> · <span className="mono">{e.event}</span></>}
+                    {' '}<time className="muted small" dateTime={e.provider_timestamp} title={fullTime(e.provider_timestamp)}>{shortTime(e.provider_timestamp)}</time></div>
+                  {summary && <div className="small">{summary}</div>}
+                  <details><summary className="small">What Meta sent</summary><pre className="payload small">{prettyJson(JSON.stringify(e.detail))}</pre></details>
+                </li>
+              );
+            })}
+          </ul>
+        )}
+    </section>
   );
 }
