@@ -155,12 +155,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             };
             let report = crate::simulate::run(&target, options).await?;
             println!(
-                "{} stored, {} failed in {:.2?} ({} edges)",
+                "{} stored, {} failed in {:.2?} ({} edges); {} retries, {} given up after {} attempts",
                 report.stored,
                 report.failed,
                 report.elapsed,
-                target.edges.len()
+                target.edges.len(),
+                report.retried,
+                report.given_up,
+                crate::simulate::MAX_ATTEMPTS
             );
+            for (reason, n) in &report.refusals {
+                println!("  answered {reason}: {n}");
+            }
             anyhow::ensure!(
                 report.failed == 0,
                 "{} messages were not stored",

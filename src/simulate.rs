@@ -1,7 +1,11 @@
 //! `wharf simulate`: N signed customer messages from M contacts, posted to
-//! the edges of a running stack (round robin), for demos and load. Owns only
-//! the traffic it makes; what happens to it is the stack's business.
+//! the edges of a running stack (round robin), for demos and load. It
+//! behaves like a provider: a 429 or 503 (or no answer) is retried with
+//! exponential backoff and full jitter, honouring `Retry-After`, a bounded
+//! number of times; other refusals are final. Owns only the traffic it
+//! makes; what happens to it is the stack's business.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -51,13 +55,110 @@ pub struct SimulateOptions {
 }
 
 /// What the edges answered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SimulateReport {
-    /// Answered 200 (stored).
+    /// Answered 200 (stored), at once or after retries.
     pub stored: usize,
-    /// Answered otherwise or unreachable.
+    /// Not stored: refused (a final answer) or given up after the last
+    /// attempt.
     pub failed: usize,
+    /// Retries made (429, 503 or no answer, then again).
+    pub retried: usize,
+    /// Answers that were not 2xx, by `<status> <code>` (`503 overloaded`,
+    /// `401 bad_signature`, `connection`), each attempt counted.
+    pub refusals: BTreeMap<String, usize>,
+    /// Deliveries given up after the last attempt.
+    pub given_up: usize,
     pub elapsed: Duration,
+}
+
+/// Attempts per delivery before giving up.
+pub const MAX_ATTEMPTS: u32 = 8;
+/// The first retry waits up to this long; each retry doubles it.
+const BASE_DELAY: Duration = Duration::from_millis(100);
+/// No wait is longer than this.
+const MAX_DELAY: Duration = Duration::from_secs(10);
+
+/// The wait before retry `attempt` (1 for the first): full jitter over
+/// `BASE_DELAY * 2^(attempt-1)` (`jitter` in 0..1), never less than the
+/// answer's `Retry-After`, never more than `MAX_DELAY`.
+pub fn backoff(attempt: u32, retry_after: Option<Duration>, jitter: f64) -> Duration {
+    let ceiling = BASE_DELAY
+        .saturating_mul(1u32 << attempt.saturating_sub(1).min(16))
+        .min(MAX_DELAY);
+    let jittered = ceiling.mul_f64(jitter.clamp(0.0, 1.0));
+    jittered.max(retry_after.unwrap_or_default()).min(MAX_DELAY)
+}
+
+/// How one delivery ended.
+struct Outcome {
+    stored: bool,
+    given_up: bool,
+    retried: usize,
+    refusals: Vec<String>,
+}
+
+/// Posts one delivery until it is stored, refused for good, or the
+/// attempts run out.
+async fn deliver(http: &reqwest::Client, url: &str, signature: &str, body: Vec<u8>) -> Outcome {
+    let mut outcome = Outcome {
+        stored: false,
+        given_up: false,
+        retried: 0,
+        refusals: Vec::new(),
+    };
+    for attempt in 1..=MAX_ATTEMPTS {
+        let answer = http
+            .post(url)
+            .header("content-type", "application/json")
+            .header(relay::provider::meta::SIGNATURE_HEADER, signature)
+            .body(body.clone())
+            .send()
+            .await;
+        let retry_after = match answer {
+            Ok(response) if response.status().is_success() => {
+                outcome.stored = true;
+                return outcome;
+            }
+            Ok(response) => {
+                let status = response.status();
+                let retry_after = response
+                    .headers()
+                    .get(reqwest::header::RETRY_AFTER)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.trim().parse::<u64>().ok())
+                    .map(Duration::from_secs);
+                let code = response
+                    .json::<serde_json::Value>()
+                    .await
+                    .ok()
+                    .and_then(|b| b.get("code").and_then(|c| c.as_str()).map(str::to_owned))
+                    .unwrap_or_default();
+                let reason = format!("{} {code}", status.as_u16()).trim().to_owned();
+                let retryable = status.as_u16() == 429 || status.as_u16() == 503;
+                outcome.refusals.push(reason);
+                if !retryable {
+                    return outcome;
+                }
+                retry_after
+            }
+            Err(err) => {
+                outcome.refusals.push(if err.is_timeout() {
+                    "timeout".to_owned()
+                } else {
+                    "connection".to_owned()
+                });
+                None
+            }
+        };
+        if attempt == MAX_ATTEMPTS {
+            outcome.given_up = true;
+            return outcome;
+        }
+        outcome.retried += 1;
+        tokio::time::sleep(backoff(attempt, retry_after, rand::random::<f64>())).await;
+    }
+    outcome
 }
 
 /// The wa_id of simulated contact `i`.
@@ -101,31 +202,39 @@ pub async fn run(target: &Target, options: SimulateOptions) -> anyhow::Result<Si
     let http = http.build()?;
     let contacts = options.contacts.max(1);
     let started = Instant::now();
-    let results: Vec<bool> = futures::stream::iter(0..options.messages)
+    let outcomes: Vec<Outcome> = futures::stream::iter(0..options.messages)
         .map(|n| {
             let http = http.clone();
             let edge = &target.edges[n % target.edges.len()];
             let body = webhook_body(&target.phone_number_id, &contact_id(n % contacts), n);
             let signature = relay::provider::meta::sign(&target.app_secret, &body);
-            async move {
-                http.post(format!("{}/webhooks/meta", edge.trim_end_matches('/')))
-                    .header("content-type", "application/json")
-                    .header(relay::provider::meta::SIGNATURE_HEADER, signature)
-                    .body(body)
-                    .send()
-                    .await
-                    .is_ok_and(|r| r.status().is_success())
-            }
+            let url = format!("{}/webhooks/meta", edge.trim_end_matches('/'));
+            async move { deliver(&http, &url, &signature, body).await }
         })
         .buffer_unordered(options.concurrency.max(1))
         .collect()
         .await;
-    let stored = results.iter().filter(|ok| **ok).count();
-    Ok(SimulateReport {
-        stored,
-        failed: results.len() - stored,
+    let mut report = SimulateReport {
+        stored: 0,
+        failed: 0,
+        retried: 0,
+        refusals: BTreeMap::new(),
+        given_up: 0,
         elapsed: started.elapsed(),
-    })
+    };
+    for outcome in outcomes {
+        if outcome.stored {
+            report.stored += 1;
+        } else {
+            report.failed += 1;
+        }
+        report.given_up += usize::from(outcome.given_up);
+        report.retried += outcome.retried;
+        for reason in outcome.refusals {
+            *report.refusals.entry(reason).or_default() += 1;
+        }
+    }
+    Ok(report)
 }
 
 #[cfg(test)]
@@ -140,5 +249,24 @@ mod tests {
         assert_eq!(value["metadata"]["phone_number_id"], "1065");
         assert_eq!(value["messages"][0]["from"], "491700000003");
         assert_eq!(contact_id(10_000_003), "491700000003");
+    }
+
+    #[test]
+    fn backoff_doubles_with_full_jitter_honours_retry_after_and_is_bounded() {
+        assert_eq!(backoff(1, None, 1.0), Duration::from_millis(100));
+        assert_eq!(backoff(3, None, 1.0), Duration::from_millis(400));
+        assert_eq!(backoff(3, None, 0.5), Duration::from_millis(200));
+        assert_eq!(backoff(3, None, 0.0), Duration::ZERO);
+        assert_eq!(backoff(30, None, 1.0), Duration::from_secs(10), "capped");
+        assert_eq!(
+            backoff(1, Some(Duration::from_secs(5)), 0.0),
+            Duration::from_secs(5),
+            "never sooner than Retry-After"
+        );
+        assert_eq!(
+            backoff(1, Some(Duration::from_secs(600)), 0.0),
+            Duration::from_secs(10),
+            "nor longer than the cap"
+        );
     }
 }
