@@ -46,6 +46,25 @@ async fn post_ok(stack: &Stack, body: &[u8]) -> Value {
     response.json().await.unwrap()
 }
 
+/// Waits until the routers stored `n` customer messages (sourcing from the
+/// region is asynchronous), then until they are idle.
+async fn inbound_reaches(stack: &Stack, n: usize) {
+    eventually(
+        Duration::from_secs(30),
+        "the customer messages stored",
+        || async {
+            let rows = message::Entity::find()
+                .filter(message::Column::Direction.eq("inbound"))
+                .all(&stack.database)
+                .await
+                .ok()?;
+            (rows.len() >= n).then_some(())
+        },
+    )
+    .await;
+    stack.wait_router_idle().await;
+}
+
 async fn contacts(stack: &Stack) -> Vec<contact::Model> {
     contact::Entity::find().all(&stack.database).await.unwrap()
 }
@@ -126,7 +145,7 @@ async fn username_user_end_to_end(db: TestDb) {
         &from_user(None, Some(BSUID), "wamid.BSUID.3", "again"),
     )
     .await;
-    stack.wait_router_idle().await;
+    inbound_reaches(&stack, 3).await;
     let rows = contacts(&stack).await;
     assert_eq!(rows.len(), 1, "{rows:?}");
     assert_eq!(rows[0].phone.as_deref(), Some("4915112340099"));
@@ -165,12 +184,15 @@ async fn username_user_end_to_end(db: TestDb) {
     .await;
 
     // A contact known by phone before BSUIDs existed learns its BSUID, and
-    // a later BSUID-only message finds it.
+    // a later BSUID-only message finds it. (Its phone-only events were
+    // applied long before, as in production: events are ordered by BSUID
+    // when they carry one — docs/providers.md.)
     post_ok(
         &stack,
         &from_user(Some("4915112340100"), None, "wamid.OLD.1", "old"),
     )
     .await;
+    inbound_reaches(&stack, 4).await;
     post_ok(
         &stack,
         &from_user(Some("4915112340100"), Some("DE.777"), "wamid.OLD.2", "both"),
@@ -181,7 +203,7 @@ async fn username_user_end_to_end(db: TestDb) {
         &from_user(None, Some("DE.777"), "wamid.OLD.3", "bsuid only"),
     )
     .await;
-    stack.wait_router_idle().await;
+    inbound_reaches(&stack, 6).await;
     let rows = contacts(&stack).await;
     assert_eq!(rows.len(), 2, "{rows:?}");
     let old = rows.iter().find(|c| c.wa_id == "4915112340100").unwrap();
@@ -291,6 +313,7 @@ async fn the_conformance_corpus_is_stored_and_every_part_lands_where_it_belongs(
     let corpus = corpus();
     assert!(corpus.len() >= 40, "{} fixtures", corpus.len());
     let mut unparsed_total = 0;
+    let mut stored_total = 0u64;
     let mut recorded = 0;
     let mut expected_echoes = Vec::new();
     let mut expected_messages: BTreeMap<String, (String, Value)> = BTreeMap::new();
@@ -310,6 +333,7 @@ async fn the_conformance_corpus_is_stored_and_every_part_lands_where_it_belongs(
         let status = response.status().as_u16();
         let accepted: Value = response.json().await.unwrap_or(Value::Null);
         assert_eq!(status, 200, "{}: {accepted}", fixture.name);
+        stored_total += accepted["stored"].as_u64().unwrap();
         let unparsed = accepted["unparsed"].as_u64().unwrap() as usize;
         if parked_whole(fixture) {
             assert!(unparsed >= 1, "{} is parked: {accepted}", fixture.name);
@@ -331,7 +355,9 @@ async fn the_conformance_corpus_is_stored_and_every_part_lands_where_it_belongs(
             assert!(previous.is_none(), "{id} appears twice in the corpus");
         }
     }
-    stack.wait_router_idle().await;
+    // Every stored event has reached INBOUND (sourced from the region) and
+    // the routers are done with it.
+    stack.wait_routed(stored_total).await;
 
     // Every customer message is exactly one row, with its content; a type
     // this build does not know is `unknown`, its object kept.
@@ -519,7 +545,18 @@ async fn templates_follow_their_webhooks_and_only_approved_ones_are_sent() {
         &template_update("spring_promo", "en_US", "REJECTED", "PROMOTIONAL"),
     )
     .await;
-    stack.wait_router_idle().await;
+    eventually(
+        Duration::from_secs(30),
+        "both template webhooks applied",
+        || async {
+            let rows = entities::template::Entity::find()
+                .all(&stack.database)
+                .await
+                .ok()?;
+            (rows.len() >= 2).then_some(())
+        },
+    )
+    .await;
     let (status, listed) = stack
         .admin_get(&format!("/api/v1/templates?number={PHONE_NUMBER_ID}"))
         .await;
