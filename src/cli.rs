@@ -66,6 +66,16 @@ pub enum Command {
         /// Requests in flight.
         #[arg(long, default_value_t = 16)]
         concurrency: usize,
+        /// Attempts per message before giving up: a 429, 5xx (the edge's
+        /// 503 `overloaded`) or no answer is retried with exponential
+        /// backoff and full jitter, never sooner than `Retry-After`.
+        #[arg(long, default_value_t = crate::simulate::DEFAULT_MAX_ATTEMPTS,
+              value_parser = clap::value_parser!(u32).range(1..=100))]
+        max_attempts: u32,
+        /// The longest wait between two attempts, in milliseconds (caps
+        /// `Retry-After` too).
+        #[arg(long, default_value_t = 10_000)]
+        max_wait_ms: u64,
         /// The stack description (default: `<up.data_dir>/stack.json`).
         #[arg(long)]
         stack: Option<PathBuf>,
@@ -144,6 +154,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             messages,
             contacts,
             concurrency,
+            max_attempts,
+            max_wait_ms,
             stack,
         } => {
             let path = stack.unwrap_or_else(|| config.up.data_dir.join("stack.json"));
@@ -153,24 +165,26 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 contacts,
                 concurrency,
             };
-            let report = crate::simulate::run(&target, options).await?;
+            let policy = crate::simulate::RetryPolicy {
+                max_attempts,
+                max_delay: std::time::Duration::from_millis(max_wait_ms),
+                ..crate::simulate::RetryPolicy::default()
+            };
             println!(
-                "{} stored, {} failed in {:.2?} ({} edges); {} retries, {} given up after {} attempts",
-                report.stored,
-                report.failed,
-                report.elapsed,
+                "sending {messages} messages from {} contacts to {} edges \
+                 ({} in flight, at most {max_attempts} attempts each, \
+                 waits up to {max_wait_ms} ms)",
+                contacts.max(1),
                 target.edges.len(),
-                report.retried,
-                report.given_up,
-                crate::simulate::MAX_ATTEMPTS
+                concurrency.max(1),
             );
-            for (reason, n) in &report.refusals {
-                println!("  answered {reason}: {n}");
-            }
+            let report = crate::simulate::run_with(&target, options, policy).await?;
+            println!("{report}");
             anyhow::ensure!(
                 report.failed == 0,
-                "{} messages were not stored",
-                report.failed
+                "{} of {} messages were not stored",
+                report.failed,
+                report.sent
             );
             Ok(())
         }

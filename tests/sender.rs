@@ -569,54 +569,6 @@ async fn simulate_posts_signed_messages_from_many_contacts_to_every_edge() {
     assert_eq!(report.refusals.get("401 bad_signature"), Some(&3));
 }
 
-/// Issue 27: `wharf simulate` behaves like a provider. An edge that takes
-/// one delivery at a time answers the rest 503 `overloaded`; they are
-/// retried with backoff until every one is stored, and the refusals are
-/// reported by reason.
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn simulate_retries_what_the_edge_cannot_take_yet_until_every_message_is_stored() {
-    let stack = support::spawn_stack(
-        TestDb::sqlite(),
-        StackOptions {
-            tune: |config| config.edge.max_in_flight = 1,
-            ..StackOptions::default()
-        },
-    )
-    .await;
-    let target = wharf::simulate::Target {
-        edges: stack.edges.iter().map(|(_, url)| url.clone()).collect(),
-        phone_number_id: PHONE_NUMBER_ID.into(),
-        app_secret: APP_SECRET.into(),
-        tls_ca_file: None,
-    };
-    let options = wharf::simulate::SimulateOptions {
-        messages: 80,
-        contacts: 8,
-        concurrency: 16,
-    };
-    let report = wharf::simulate::run(&target, options).await.unwrap();
-    assert_eq!(
-        (report.stored, report.failed, report.given_up),
-        (80, 0, 0),
-        "{report:?}"
-    );
-    assert!(report.retried > 0, "{report:?}");
-    assert_eq!(
-        report.refusals.get("503 overloaded").copied(),
-        Some(report.retried),
-        "{report:?}"
-    );
-    eventually(Duration::from_secs(20), "80 messages stored", || async {
-        let inbound = message::Entity::find()
-            .filter(message::Column::Direction.eq("inbound"))
-            .all(&stack.database)
-            .await
-            .ok()?;
-        (inbound.len() == 80).then_some(())
-    })
-    .await;
-}
-
 const WASENDER_KEY: &str = "test-wasender-api-key";
 
 fn wasender_with_a_key(config: &mut Config) {
