@@ -10,8 +10,8 @@ use entities::business_number;
 use migrations::{Migrator, MigratorTrait};
 use relay::edge::{EdgeServer, EdgeSettings};
 use relay::provider::NumberCredentials;
+use relay::provider::sandbox::{SandboxServer, SandboxSettings};
 use relay::router::Router;
-use relay::sandbox::{SandboxServer, SandboxSettings};
 use relay::sender::Sender;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectOptions, ConnectionTrait, Database, DatabaseConnection,

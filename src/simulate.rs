@@ -176,7 +176,7 @@ async fn deliver(
                     .headers()
                     .get(reqwest::header::RETRY_AFTER)
                     .and_then(|v| v.to_str().ok())
-                    .and_then(relay::provider::meta_send::parse_retry_after);
+                    .and_then(relay::provider::meta::send::parse_retry_after);
                 let code = response
                     .json::<serde_json::Value>()
                     .await

@@ -548,12 +548,12 @@ async fn a_poison_event_goes_to_the_dlq_with_its_bytes_and_reason_and_is_acked()
     let headers = letter.headers;
     assert_eq!(
         headers
-            .get(relay::router::dlq_headers::ORIGIN_SUBJECT)
+            .get(relay::dlq::headers::ORIGIN_SUBJECT)
             .map(|v| v.as_str()),
         Some(subject.as_str())
     );
-    assert!(headers.get(relay::router::dlq_headers::ERROR).is_some());
-    assert!(headers.get(relay::router::dlq_headers::ATTEMPTS).is_some());
+    assert!(headers.get(relay::dlq::headers::ERROR).is_some());
+    assert!(headers.get(relay::dlq::headers::ATTEMPTS).is_some());
     // Acked: the partition is free for the next event.
     stack.wait_router_idle().await;
     send(&stack, "4915100000801", "wamid.AFTER", "still flowing").await;
@@ -688,7 +688,7 @@ async fn the_repair_scan_applies_every_event_a_consumer_lost_once() {
     let stream = js.get_stream(relay::topology::INBOUND).await.unwrap();
     let last = stream.get_info().await.unwrap().state.last_sequence;
 
-    let repaired = relay::repair::scan_partition(&router, &stream, partition, 1, last)
+    let repaired = relay::router::repair::scan_partition(&router, &stream, partition, 1, last)
         .await
         .unwrap();
     assert_eq!(repaired, expected, "every event of the partition, once");
@@ -710,7 +710,7 @@ async fn the_repair_scan_applies_every_event_a_consumer_lost_once() {
         marked, expected,
         "each repaired event says so in its lifecycle"
     );
-    let again = relay::repair::scan_partition(&router, &stream, partition, 1, last)
+    let again = relay::router::repair::scan_partition(&router, &stream, partition, 1, last)
         .await
         .unwrap();
     assert_eq!(again, 0, "a second scan changes nothing");
@@ -1026,9 +1026,9 @@ async fn a_failing_batch_writes_nothing_and_its_events_apply_one_by_one_in_order
     }
     assert_eq!(events.len(), wamids.len());
     let refs: Vec<&relay::envelope::InboundEvent> = events.iter().collect();
-    let failed = relay::sessions::apply_batch(
+    let failed = relay::router::sessions::apply_batch(
         &stack.database,
-        relay::sessions::SessionPolicy::default(),
+        relay::router::sessions::SessionPolicy::default(),
         &refs,
         None,
         |_, _| None,
@@ -1527,8 +1527,11 @@ async fn snapshot(conn: &sea_orm::DatabaseConnection) -> (Vec<String>, Vec<Strin
 /// with an open conversation (in the session cache) that an agent then
 /// claims behind the cache's back, contact D with a conversation resolved
 /// an hour ago.
-async fn seed(conn: &sea_orm::DatabaseConnection, cache: &relay::session_cache::SessionCache) {
-    use relay::sessions::{SessionPolicy, apply};
+async fn seed(
+    conn: &sea_orm::DatabaseConnection,
+    cache: &relay::router::session_cache::SessionCache,
+) {
+    use relay::router::sessions::{SessionPolicy, apply};
     let now = chrono::Utc::now();
     let team = team::ActiveModel {
         name: Set("Help".into()),
@@ -1570,7 +1573,7 @@ async fn seed(conn: &sea_orm::DatabaseConnection, cache: &relay::session_cache::
     .unwrap();
     let policy = SessionPolicy::default();
     let c = inbound("4915100000961", Some("Cem"), "wamid.SEED.C", "hi", 1);
-    let Ok(relay::sessions::Applied::Message { conversation, .. }) =
+    let Ok(relay::router::sessions::Applied::Message { conversation, .. }) =
         apply(conn, policy, &c, Some(cache)).await
     else {
         panic!("seed message not applied");
@@ -1584,7 +1587,7 @@ async fn seed(conn: &sea_orm::DatabaseConnection, cache: &relay::session_cache::
     .await
     .unwrap();
     let d = inbound("4915100000962", Some("Dee"), "wamid.SEED.D", "hi", 2);
-    let Ok(relay::sessions::Applied::Message { conversation, .. }) =
+    let Ok(relay::router::sessions::Applied::Message { conversation, .. }) =
         apply(conn, policy, &d, None).await
     else {
         panic!("seed message not applied");
@@ -1603,12 +1606,12 @@ async fn seed(conn: &sea_orm::DatabaseConnection, cache: &relay::session_cache::
 /// cache holds at an old version (an agent claimed it since: the claim
 /// stays), a resolved conversation that reopens and is routed by a rule.
 async fn a_batch_leaves_the_database_as_applying_its_events_one_by_one(db: TestDb) {
-    use relay::sessions::{Applied, SessionPolicy};
+    use relay::router::sessions::{Applied, SessionPolicy};
     let other = another(&db).await;
     let (one_by_one, batched) = (migrated(&db).await, migrated(&other).await);
     let (cache_one, cache_batch) = (
-        relay::session_cache::SessionCache::new(100),
-        relay::session_cache::SessionCache::new(100),
+        relay::router::session_cache::SessionCache::new(100),
+        relay::router::session_cache::SessionCache::new(100),
     );
     seed(&one_by_one, &cache_one).await;
     seed(&batched, &cache_batch).await;
@@ -1637,16 +1640,21 @@ async fn a_batch_leaves_the_database_as_applying_its_events_one_by_one(db: TestD
     let mut expected = Vec::new();
     for event in &events {
         expected.push(
-            relay::sessions::apply(&one_by_one, policy, event, Some(&cache_one))
+            relay::router::sessions::apply(&one_by_one, policy, event, Some(&cache_one))
                 .await
                 .unwrap(),
         );
     }
     let refs: Vec<&relay::envelope::InboundEvent> = events.iter().collect();
-    let got =
-        relay::sessions::apply_batch(&batched, policy, &refs, Some(&cache_batch), |_, _| None)
-            .await
-            .unwrap();
+    let got = relay::router::sessions::apply_batch(
+        &batched,
+        policy,
+        &refs,
+        Some(&cache_batch),
+        |_, _| None,
+    )
+    .await
+    .unwrap();
 
     let outline = |outcomes: &[Applied]| -> Vec<String> {
         outcomes
@@ -1733,12 +1741,17 @@ async fn a_batch_leaves_the_database_as_applying_its_events_one_by_one(db: TestD
         inbound(d, Some("Dee"), "wamid.B.D2", "next", 22),
     ];
     let refs: Vec<&relay::envelope::InboundEvent> = next.iter().collect();
-    let got =
-        relay::sessions::apply_batch(&batched, policy, &refs, Some(&cache_batch), |_, _| None)
-            .await
-            .unwrap();
+    let got = relay::router::sessions::apply_batch(
+        &batched,
+        policy,
+        &refs,
+        Some(&cache_batch),
+        |_, _| None,
+    )
+    .await
+    .unwrap();
     for event in &next {
-        relay::sessions::apply(&one_by_one, policy, event, Some(&cache_one))
+        relay::router::sessions::apply(&one_by_one, policy, event, Some(&cache_one))
             .await
             .unwrap();
     }

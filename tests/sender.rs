@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use entities::message;
 use relay::envelope::{OutboundReply, ReplyContent};
-use relay::ratelimit::Limit;
+use relay::sender::ratelimit::Limit;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 use support::{APP_SECRET, PHONE_NUMBER_ID, Stack, StackOptions, TestDb, eventually};
@@ -122,7 +122,7 @@ async fn sender_dead_letters(stack: &Stack) -> HashMap<i64, Vec<(String, String)
         let reply: OutboundReply = serde_json::from_slice(&raw.payload).unwrap();
         let error = raw
             .headers
-            .get(relay::router::dlq_headers::ERROR)
+            .get(relay::dlq::headers::ERROR)
             .map(|v| v.as_str().to_owned())
             .unwrap_or_default();
         letters

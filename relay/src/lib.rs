@@ -4,38 +4,27 @@
 //! The admin crate uses only the shared pieces: `topology`, `envelope`, `secret`.
 #![forbid(unsafe_code)]
 
-pub mod abuse;
 pub mod assignment;
-mod batch;
 pub mod contacts;
 pub mod db;
 pub mod dlq;
 pub mod edge;
 pub mod envelope;
 pub mod error;
-pub mod lease;
 pub mod lifecycle;
-pub mod marks;
 pub mod nats;
 pub mod numbers;
 pub mod observe;
 pub mod ops;
 pub mod outbound;
-pub mod parked;
 pub mod provider;
-pub mod ratelimit;
-pub mod repair;
 pub mod router;
 pub mod routing;
-pub mod sandbox;
 pub mod secret;
 pub mod sender;
-pub mod session_cache;
-pub mod sessions;
 pub mod templates;
 pub mod tls;
 pub mod topology;
-pub mod updates;
 pub mod vault;
 
 pub use error::{Error, Result};

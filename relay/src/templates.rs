@@ -149,7 +149,7 @@ pub async fn fetch_listing(
             .map_err(|e| {
                 format!(
                     "request failed: {}",
-                    crate::provider::meta_send::without_url(&e)
+                    crate::provider::meta::send::without_url(&e)
                 )
             })?;
         let status = response.status();

@@ -286,10 +286,10 @@ pub async fn ensure_hub(
             stream: NUMBERS_BUCKET.into(),
             message,
         })?;
-    crate::ratelimit::ensure_bucket(js, settings.replicas)
+    crate::sender::ratelimit::ensure_bucket(js, settings.replicas)
         .await
         .map_err(|err| TopologyError::Api {
-            stream: crate::ratelimit::RATE_BUCKET.into(),
+            stream: crate::sender::ratelimit::RATE_BUCKET.into(),
             message: err.to_string(),
         })?;
     for (bucket, description) in [

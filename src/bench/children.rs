@@ -304,7 +304,7 @@ mod tests {
         assert_eq!(config.numbers[0].app_secret.expose(), SECRET);
         assert_eq!(
             config.sender.rate.limit_for(NUMBER, "meta"),
-            relay::ratelimit::Limit {
+            relay::sender::ratelimit::Limit {
                 sends: 80,
                 period_ms: 1000
             }

@@ -490,7 +490,7 @@ pub async fn run(mut config: Config, options: BenchOptions) -> anyhow::Result<Re
     }];
     let sandbox = roles::bind_sandbox(
         &config,
-        relay::sandbox::SandboxSettings {
+        relay::provider::sandbox::SandboxSettings {
             listen: "127.0.0.1:0".parse()?,
             webhook_url: edge_url.clone(),
             ..config.sandbox.clone()

@@ -509,7 +509,7 @@ pub async fn sender(
     let mut times: Vec<i64>;
     loop {
         process.check_running()?;
-        let arrivals: Vec<relay::sandbox::Arrival> = rig
+        let arrivals: Vec<relay::provider::sandbox::Arrival> = rig
             .http
             .get(format!("{sandbox_url}/sandbox/arrivals"))
             .send()

@@ -577,7 +577,7 @@ async fn router_letters(stack: &ProcessStack) -> String {
         if raw.subject.starts_with("wa.dlq.router.") {
             let error = raw
                 .headers
-                .get(relay::router::dlq_headers::ERROR)
+                .get(relay::dlq::headers::ERROR)
                 .map(|v| v.as_str().to_owned());
             out.push_str(&format!(
                 "DLQ {seq} {}: {error:?} {}\n",
@@ -712,7 +712,7 @@ async fn sender_dead_letters(stack: &ProcessStack) -> HashMap<i64, Vec<String>> 
         let reply: OutboundReply = serde_json::from_slice(&raw.payload).unwrap();
         let error = raw
             .headers
-            .get(relay::router::dlq_headers::ERROR)
+            .get(relay::dlq::headers::ERROR)
             .map(|v| v.as_str().to_owned())
             .unwrap_or_default();
         letters.entry(reply.message_id).or_default().push(error);

@@ -299,7 +299,7 @@ impl Sources {
             .into_iter()
             .map(|n| {
                 let status = n.account_status.unwrap_or_default();
-                let down = relay::updates::OUTAGE_STATES.contains(&status.as_str());
+                let down = relay::router::updates::OUTAGE_STATES.contains(&status.as_str());
                 Observation {
                     summary: format!(
                         "number {} ({}): Meta reports its account {status}",

@@ -167,11 +167,11 @@ impl TemplatesApi {
         let base = row
             .api_base_url
             .clone()
-            .unwrap_or_else(|| relay::provider::meta_send::DEFAULT_BASE_URL.to_owned());
+            .unwrap_or_else(|| relay::provider::meta::send::DEFAULT_BASE_URL.to_owned());
         let listed = relay::templates::fetch_listing(
             &state.http,
             &base,
-            relay::provider::meta_send::DEFAULT_API_VERSION,
+            relay::provider::meta::send::DEFAULT_API_VERSION,
             opened.access_token.expose(),
             &waba,
             20,

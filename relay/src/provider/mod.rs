@@ -3,9 +3,8 @@
 //! means one new module here and one arm in [`parser_for`].
 
 pub mod meta;
-pub mod meta_send;
+pub mod sandbox;
 pub mod wasender;
-pub mod wasender_send;
 
 use std::collections::HashMap;
 

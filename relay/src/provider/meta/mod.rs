@@ -2,6 +2,8 @@
 //! the split of `entry[].changes[].value` into one event per message and per
 //! status. Sending through the Cloud API lives elsewhere.
 
+pub mod send;
+
 use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
 use serde_json::Value;
@@ -939,7 +941,7 @@ mod tests {
     /// One delivery with every message type Meta documents, in two entries
     /// (shared with the integration tests; number id `1065`).
     fn every_type() -> Vec<u8> {
-        include_bytes!("../../../tests/fixtures/meta_every_type.json").to_vec()
+        include_bytes!("../../../../tests/fixtures/meta_every_type.json").to_vec()
     }
 
     #[test]

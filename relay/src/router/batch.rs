@@ -26,9 +26,9 @@ use sea_orm::{
 
 use crate::envelope::{Contact, EventBody, InboundEvent, InboundMessage};
 use crate::lifecycle::StageRecord;
+use crate::router::session_cache::SessionCache;
+use crate::router::sessions::{self, Applied, SessionPolicy};
 use crate::routing::{self, BotScript, Rule};
-use crate::session_cache::SessionCache;
-use crate::sessions::{self, Applied, SessionPolicy};
 
 /// Values per `IN (…)` list and rows per multi-row insert: far below
 /// SQLite's 32,766 and PostgreSQL's 65,535 bound parameters.
@@ -89,7 +89,7 @@ where
                 i += 1;
             }
             EventBody::Update(update) => {
-                crate::updates::apply(txn, events[i], update).await?;
+                crate::router::updates::apply(txn, events[i], update).await?;
                 out[i] = Some(Applied::Recorded);
                 i += 1;
             }
@@ -244,7 +244,7 @@ impl<C: ConnectionTrait> Batch<'_, C> {
         }
         let ids = self.insert_messages(&run).await?;
         for item in &run {
-            crate::marks::apply(self.txn, item.event, item.message).await?;
+            crate::router::marks::apply(self.txn, item.event, item.message).await?;
         }
         for (pending, message_id) in pending.into_iter().zip(ids) {
             out[pending.at] = Some(Applied::Message {
@@ -700,7 +700,7 @@ impl<C: ConnectionTrait> Batch<'_, C> {
         let mut ids = Vec::with_capacity(run.len());
         for chunk in run.chunks(CHUNK) {
             let rows = chunk.iter().map(|item| {
-                crate::marks::inbound_row(
+                crate::router::marks::inbound_row(
                     self.live[&item.pair].id,
                     item.event,
                     item.message,

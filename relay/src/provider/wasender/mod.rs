@@ -5,6 +5,8 @@
 //! `messages.update` / `message-receipt.update` (statuses) and
 //! `session.status` (connection health) — into [`InboundEvent`]s.
 
+pub mod send;
+
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 

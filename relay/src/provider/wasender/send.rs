@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use super::meta_send::{SendError, post_json};
 use crate::envelope::{MediaKind, OutboundReply, ReplyContent};
+use crate::provider::meta::send::{SendError, post_json};
 
 /// A pooled WasenderApi client.
 #[derive(Clone)]

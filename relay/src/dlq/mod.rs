@@ -17,6 +17,8 @@
 //! A sender letter's message row goes back from `failed` to `queued` before
 //! the republish so the sender sends it again.
 
+pub mod headers;
+
 use std::time::Duration;
 
 use async_nats::HeaderMap;
@@ -36,7 +38,6 @@ use serde_json::json;
 use tokio_util::sync::CancellationToken;
 
 use crate::envelope::{MSG_ID_HEADER, OutboundReply};
-use crate::router::dlq_headers;
 use crate::topology;
 
 /// Durable name of the indexer consumer on DLQ (shared by every sender).
@@ -455,12 +456,12 @@ async fn index(db: &DatabaseConnection, message: &jetstream::Message) -> Result<
     let tokens: Vec<&str> = message.subject.split('.').collect();
     let origin = tokens.get(2).copied().unwrap_or("unknown").to_owned();
     let reason = tokens.get(3).copied().unwrap_or("unknown").to_owned();
-    let subject = header(dlq_headers::ORIGIN_SUBJECT).unwrap_or_default();
-    let error = header(dlq_headers::ERROR).unwrap_or_default();
-    let attempts: i32 = header(dlq_headers::ATTEMPTS)
+    let subject = header(headers::ORIGIN_SUBJECT).unwrap_or_default();
+    let error = header(headers::ERROR).unwrap_or_default();
+    let attempts: i32 = header(headers::ATTEMPTS)
         .and_then(|a| a.parse().ok())
         .unwrap_or(0);
-    let origin_sequence: i64 = header(dlq_headers::ORIGIN_SEQUENCE)
+    let origin_sequence: i64 = header(headers::ORIGIN_SEQUENCE)
         .and_then(|a| a.parse().ok())
         .unwrap_or(0);
 

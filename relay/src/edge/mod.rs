@@ -3,6 +3,8 @@
 //! JetStream (the region's edge stream, or INBOUND in single-region mode).
 //! It never touches the database. Parsing lives in `provider`.
 
+pub mod abuse;
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -109,7 +111,7 @@ struct EdgeState {
     js: jetstream::Context,
     client: async_nats::Client,
     in_flight: Arc<tokio::sync::Semaphore>,
-    abuse: crate::abuse::AbuseLimits,
+    abuse: crate::edge::abuse::AbuseLimits,
 }
 
 /// A bound, not yet running, edge server.
@@ -190,7 +192,7 @@ impl EdgeServer {
             js,
             client,
             in_flight: Arc::new(tokio::sync::Semaphore::new(settings.max_in_flight.max(1))),
-            abuse: crate::abuse::AbuseLimits::new(settings.per_ip_per_second),
+            abuse: crate::edge::abuse::AbuseLimits::new(settings.per_ip_per_second),
             settings,
         });
         Ok(Self {
@@ -412,7 +414,7 @@ async fn receive(
     };
     let now = chrono::Utc::now();
     for event in &delivery.events {
-        if crate::abuse::from_the_future(
+        if crate::edge::abuse::from_the_future(
             event.timestamp(),
             now,
             state.settings.future_tolerance_secs,

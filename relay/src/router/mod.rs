@@ -15,6 +15,15 @@
 //! events are applied one by one, each in its own transaction with retries,
 //! and a poison event is dead-lettered without the others being lost.
 
+mod batch;
+pub mod lease;
+pub mod marks;
+pub mod parked;
+pub mod repair;
+pub mod session_cache;
+pub mod sessions;
+pub mod updates;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -31,14 +40,14 @@ use tokio_util::sync::CancellationToken;
 
 use crate::assignment;
 use crate::envelope::{EventBody, InboundEvent, MSG_ID_HEADER, TRACEPARENT_HEADER, trace_id};
-use crate::lease::{PartitionLease, Share};
 use crate::observe;
+use crate::router::lease::{PartitionLease, Share};
+use crate::router::session_cache::SessionCache;
 use crate::routing::BotScript;
-use crate::session_cache::SessionCache;
-use crate::sessions::{self, Applied, SessionPolicy};
 use crate::topology::{self, TopologySettings};
 use crate::{Error, Result};
 use entities::conversation;
+use sessions::{Applied, SessionPolicy};
 use tracing::Instrument;
 
 /// `[router]` settings.
@@ -89,14 +98,6 @@ impl Default for RouterSettings {
             nice: 0,
         }
     }
-}
-
-/// Header names a dead letter carries besides the original headers.
-pub mod dlq_headers {
-    pub const ORIGIN_SUBJECT: &str = "Wharf-Origin-Subject";
-    pub const ORIGIN_SEQUENCE: &str = "Wharf-Origin-Sequence";
-    pub const ERROR: &str = "Wharf-Error";
-    pub const ATTEMPTS: &str = "Wharf-Attempts";
 }
 
 /// One router process.
@@ -227,7 +228,7 @@ impl Router {
         let owner = uuid::Uuid::new_v4().to_string();
         let this = Arc::new(self);
         let repair = (this.settings.repair_interval_ms > 0).then(|| {
-            tokio::spawn(crate::repair::router_loop(
+            tokio::spawn(crate::router::repair::router_loop(
                 Arc::clone(&this),
                 this.js.clone(),
                 this.topology.partitions,
@@ -626,7 +627,7 @@ impl Router {
         }
     }
 
-    /// An unparsed event (see [`crate::parked`]): parsed again; what is
+    /// An unparsed event (see [`crate::router::parked`]): parsed again; what is
     /// understood now goes back into INBOUND typed, what is not is
     /// dead-lettered with reason `unparsed`.
     async fn handle_unparsed(
@@ -647,7 +648,7 @@ impl Router {
         let count = |outcome: &'static str| {
             metrics::counter!(observe::ROUTER_EVENTS, "outcome" => outcome).increment(1);
         };
-        match crate::parked::reparse_and_publish(
+        match crate::router::parked::reparse_and_publish(
             &self.js,
             self.topology.partitions,
             event,
@@ -656,14 +657,20 @@ impl Router {
         )
         .await
         {
-            Ok(crate::parked::Outcome::Understood { .. }) => {
+            Ok(crate::router::parked::Outcome::Understood { .. }) => {
                 count("reparsed");
                 ack(message, AckKind::Ack).await;
             }
-            Ok(crate::parked::Outcome::StillUnparsed { error, .. }) => {
+            Ok(crate::router::parked::Outcome::StillUnparsed { error, .. }) => {
                 count("unparsed");
-                self.dead_letter(message, sequence, delivered, crate::parked::REASON, &error)
-                    .await;
+                self.dead_letter(
+                    message,
+                    sequence,
+                    delivered,
+                    crate::router::parked::REASON,
+                    &error,
+                )
+                .await;
             }
             Err(err) => {
                 // Left for redelivery (after ack_wait): nothing is lost.
@@ -1014,13 +1021,19 @@ impl Router {
         error: &str,
     ) {
         let mut headers = message.headers.clone().unwrap_or_default();
-        headers.insert(dlq_headers::ORIGIN_SUBJECT, message.subject.as_str());
         headers.insert(
-            dlq_headers::ORIGIN_SEQUENCE,
+            crate::dlq::headers::ORIGIN_SUBJECT,
+            message.subject.as_str(),
+        );
+        headers.insert(
+            crate::dlq::headers::ORIGIN_SEQUENCE,
             stream_sequence.to_string().as_str(),
         );
-        headers.insert(dlq_headers::ERROR, truncate(error, 1000).as_str());
-        headers.insert(dlq_headers::ATTEMPTS, delivered.to_string().as_str());
+        headers.insert(crate::dlq::headers::ERROR, truncate(error, 1000).as_str());
+        headers.insert(
+            crate::dlq::headers::ATTEMPTS,
+            delivered.to_string().as_str(),
+        );
         headers.insert(
             MSG_ID_HEADER,
             format!("dlq:router:{stream_sequence}").as_str(),

@@ -7,7 +7,7 @@
 //! process also runs the DLQ indexer ([`crate::dlq`]).
 //!
 //! Every send first takes a slot from the number's rate limit
-//! ([`crate::ratelimit`], shared by all sender processes). While a reply waits
+//! ([`crate::sender::ratelimit`], shared by all sender processes). While a reply waits
 //! for its slot the sender sends progress acks, so JetStream does not hand it
 //! to a second sender; the same progress acks run while the provider call is
 //! in flight. After a timeout (the provider may have accepted the request)
@@ -17,6 +17,8 @@
 //! mid-call leaves the same uncertainty: every call is preceded by a durable
 //! `sending` lifecycle record, and a redelivery that finds it unresolved
 //! waits out the same floor from that attempt's start before sending again.
+
+pub mod ratelimit;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -39,11 +41,11 @@ use tokio_util::sync::CancellationToken;
 use entities::message_event::Stage;
 use tracing::Instrument;
 
+use crate::dlq;
 use crate::envelope::{MSG_ID_HEADER, OutboundReply, TRACEPARENT_HEADER, trace_id};
-use crate::provider::meta_send::{MetaClient, SendError};
-use crate::provider::wasender_send::WasenderClient;
-use crate::ratelimit::{RateLimits, RateSettings};
-use crate::router::dlq_headers;
+use crate::provider::meta::send::{MetaClient, SendError};
+use crate::provider::wasender::send::WasenderClient;
+use crate::sender::ratelimit::{RateLimits, RateSettings};
 use crate::topology::{self, TopologySettings};
 use crate::{Error, Result};
 use crate::{lifecycle, observe};
@@ -95,8 +97,8 @@ impl Default for SenderSettings {
             concurrency: 32,
             connect_timeout_ms: 3000,
             request_timeout_ms: 10_000,
-            meta_base_url: crate::provider::meta_send::DEFAULT_BASE_URL.into(),
-            meta_api_version: crate::provider::meta_send::DEFAULT_API_VERSION.into(),
+            meta_base_url: crate::provider::meta::send::DEFAULT_BASE_URL.into(),
+            meta_api_version: crate::provider::meta::send::DEFAULT_API_VERSION.into(),
             wasender_base_url: "https://www.wasenderapi.com".into(),
             timeout_retry_floor_ms: 5000,
             repair_interval_ms: 15_000,
@@ -213,7 +215,7 @@ impl Sender {
             shutdown.clone(),
         ));
         let repair = (self.settings.repair_interval_ms > 0).then(|| {
-            tokio::spawn(crate::repair::sender_loop(
+            tokio::spawn(crate::router::repair::sender_loop(
                 self.db.clone(),
                 self.js.clone(),
                 self.topology.partitions,
@@ -678,13 +680,13 @@ impl Sender {
     ) -> bool {
         let sequence = message.info().map(|i| i.stream_sequence).unwrap_or(0);
         let mut headers = message.headers.clone().unwrap_or_default();
-        headers.insert(dlq_headers::ORIGIN_SUBJECT, message.subject.as_str());
-        headers.insert(dlq_headers::ORIGIN_SEQUENCE, sequence.to_string().as_str());
+        headers.insert(dlq::headers::ORIGIN_SUBJECT, message.subject.as_str());
+        headers.insert(dlq::headers::ORIGIN_SEQUENCE, sequence.to_string().as_str());
         headers.insert(
-            dlq_headers::ERROR,
+            dlq::headers::ERROR,
             error.chars().take(1000).collect::<String>().as_str(),
         );
-        headers.insert(dlq_headers::ATTEMPTS, delivered.to_string().as_str());
+        headers.insert(dlq::headers::ATTEMPTS, delivered.to_string().as_str());
         headers.insert(MSG_ID_HEADER, format!("dlq:sender:{sequence}").as_str());
         let stored = match self
             .js

@@ -16,8 +16,8 @@ use sea_orm::{
 
 use crate::assignment::{self, Change};
 use crate::envelope::{DeliveryStatus, EventBody, InboundEvent, InboundMessage};
+use crate::router::session_cache::SessionCache;
 use crate::routing::{self, Action, BotScript, Facts};
-use crate::session_cache::SessionCache;
 
 /// What applying an event did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,7 +88,7 @@ pub async fn apply(
         EventBody::Session(_) => Ok(Applied::Ignored),
         EventBody::Update(update) => {
             let txn = db.begin().await?;
-            crate::updates::apply(&txn, event, update).await?;
+            crate::router::updates::apply(&txn, event, update).await?;
             txn.commit().await?;
             Ok(Applied::Recorded)
         }
@@ -144,7 +144,7 @@ where
     F: Fn(usize, &Applied) -> Option<(i64, Vec<crate::lifecycle::StageRecord>)>,
 {
     let txn = crate::db::begin_write(db).await?;
-    let written = crate::batch::apply(&txn, policy, events, cache, &stages).await;
+    let written = crate::router::batch::apply(&txn, policy, events, cache, &stages).await;
     let outcome = match written {
         Ok(applied) => txn.commit().await.map(|()| applied),
         Err(err) => {
@@ -254,10 +254,10 @@ async fn write_message(
             open_conversation(txn, policy, number.id, contact.id, message.timestamp, now).await?;
         touch(txn, &mut conversation, message.timestamp, now, false).await?;
     }
-    let inserted = crate::marks::inbound_row(conversation.id, event, message, now)
+    let inserted = crate::router::marks::inbound_row(conversation.id, event, message, now)
         .insert(txn)
         .await?;
-    crate::marks::apply(txn, event, message).await?;
+    crate::router::marks::apply(txn, event, message).await?;
     let routed = route(
         txn,
         event,
@@ -436,10 +436,10 @@ pub(crate) async fn apply_echo(
                 .0
         }
     };
-    let row = crate::marks::inbound_row(conversation.id, event, message, now)
+    let row = crate::router::marks::inbound_row(conversation.id, event, message, now)
         .insert(txn)
         .await?;
-    crate::marks::apply(txn, event, message).await?;
+    crate::router::marks::apply(txn, event, message).await?;
     Ok(Applied::Message {
         conversation_id: conversation.id,
         message_id: row.id,

@@ -114,7 +114,7 @@ pub async fn apply(
                         .and_then(Value::as_str)
                 };
                 if let (Some(old), Some(new)) = (id("previous"), id("current")) {
-                    crate::marks::relink(txn, old, new).await?;
+                    crate::router::marks::relink(txn, old, new).await?;
                 }
             }
         }
