@@ -31,7 +31,7 @@ def module_of(path: Path) -> tuple:
 
 def strip_comments_and_tests(text: str) -> str:
     """The code without `//` comments and without the test module at the end."""
-    cut = re.search(r"^#\[cfg\(test\)\]\s*\n\s*mod tests", text, re.M)
+    cut = re.search(r"^#\[cfg\(test\)\]\s*\n(\s*#\[[^\n]*\n)*\s*mod \w+", text, re.M)
     if cut:
         text = text[: cut.start()]
     return re.sub(r"//[^\n]*", "", text)
@@ -130,9 +130,14 @@ def cycles(graph: dict) -> list:
 # Names of streams, consumers, buckets and JetStream API subjects: only
 # topology.rs spells them.
 NAME_PATTERNS = [
-    r'"(INBOUND|OUTBOUND|DLQ|EDGE_[A-Z_]*|WHARF_[A-Z_]+|RATE_LIMITS|KV_[A-Z_]+)"',
-    r'"\$JS\.[^"]*"',
-    r'"(router-p|dlq-indexer|sender|routers)"',
+    # streams and KV buckets (and a bucket's stream, `KV_<bucket>`)
+    r'"(INBOUND|OUTBOUND|DLQ|EDGE_[A-Z_]*|RATE_LIMITS|KV_[A-Z_]*)"',
+    r'"WHARF_(NUMBERS|ALERTS|SESSIONS|ROUTER_LEASES|[A-Z_]*(BUCKET|LEASES|LIMITS))"',
+    # JetStream and KV API subjects
+    r'"\$(JS|KV)\.[^"]*"',
+    # durable consumers and lease keys
+    r'"(router-p[^"]*|dlq-indexer|sender|routers)"',
+    # subjects
     r'"wa\.(in|out|dlq|events)\.[^"]*"',
 ]
 

@@ -535,7 +535,7 @@ impl LeafNode {
                 ("WHARF_NATS_HUB_URLS".into(), format!("[{hubs}]")),
                 (
                     "WHARF_NATS_EDGE_SUBJECTS".into(),
-                    format!("\"wa.in.{region}.>\""),
+                    format!("\"{}\"", relay::topology::region_inbound_subjects(region)),
                 ),
                 (
                     "WHARF_NATS_EDGE_INBOX".into(),
@@ -575,7 +575,7 @@ async fn wait_jetstream(node: &mut NatsProcess, wait: Duration) -> anyhow::Resul
             // 2.9 answer. Ready when JetStream answers without an error.
             let reply = tokio::time::timeout(
                 Duration::from_secs(1),
-                client.request("$JS.API.INFO", bytes::Bytes::new()),
+                client.request(relay::topology::JS_API_INFO, bytes::Bytes::new()),
             )
             .await
             .map_err(|_| "JetStream did not answer".to_owned())?

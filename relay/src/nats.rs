@@ -56,7 +56,7 @@ pub async fn connect(
         .split(',')
         .map(|s| s.trim().parse())
         .collect::<Result<_, _>>()
-        .map_err(|e| Error::Nats(format!("invalid NATS url: {e}")))?;
+        .map_err(|e| Error::Config(format!("invalid NATS url: {e}")))?;
     let mut delay = Duration::from_millis(50);
     loop {
         let options = access
@@ -73,7 +73,7 @@ pub async fn connect(
                         | async_nats::ConnectErrorKind::Authentication
                 ) =>
             {
-                return Err(Error::Nats(format!(
+                return Err(Error::Config(format!(
                     "NATS refused user {:?}: {err} (check its password in [nats.users])",
                     access.user
                 )));

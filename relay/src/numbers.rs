@@ -64,39 +64,6 @@ impl From<StoredNumber> for NumberCredentials {
     }
 }
 
-/// Creates the bucket in the hub if it is missing (idempotent). The bucket's
-/// stream is created directly with the KV conventions (`KV_<bucket>`,
-/// `$KV.<bucket>.>`, one value per key, rollups, direct gets): async-nats'
-/// own `create_key_value` first asks for account info in a form that
-/// nats-server 2.9 does not answer.
-///
-/// # Errors
-/// When JetStream refuses.
-pub async fn ensure_bucket(js: &jetstream::Context, replicas: usize) -> Result<kv::Store, String> {
-    if let Ok(store) = js.get_key_value(NUMBERS_BUCKET).await {
-        return Ok(store);
-    }
-    js.get_or_create_stream(jetstream::stream::Config {
-        name: format!("KV_{NUMBERS_BUCKET}"),
-        description: Some("business-number credentials for the edges".into()),
-        subjects: vec![format!("$KV.{NUMBERS_BUCKET}.>")],
-        max_messages_per_subject: 1,
-        discard: jetstream::stream::DiscardPolicy::New,
-        allow_rollup: true,
-        deny_delete: true,
-        allow_direct: true,
-        num_replicas: replicas,
-        duplicate_window: Duration::from_secs(120),
-        storage: jetstream::stream::StorageType::File,
-        ..Default::default()
-    })
-    .await
-    .map_err(|e| e.to_string())?;
-    js.get_key_value(NUMBERS_BUCKET)
-        .await
-        .map_err(|e| e.to_string())
-}
-
 /// Writes (or replaces) one number in the bucket.
 ///
 /// # Errors

@@ -30,8 +30,62 @@ pub const ALERTS_BUCKET: &str = "WHARF_ALERTS";
 /// KV bucket (in the hub) of provider session health (WasenderApi
 /// `session.status`), one key per business number; written by the routers.
 pub const SESSIONS_BUCKET: &str = "WHARF_SESSIONS";
-/// KV bucket (in the hub) of the routers' partition leases (`lease`).
+/// KV bucket (in the hub) of the routers' partition leases and their
+/// roster (`router::lease`).
 pub const ROUTER_LEASES_BUCKET: &str = "WHARF_ROUTER_LEASES";
+/// KV bucket (in the hub) of the next free send slot per business number
+/// (`sender::ratelimit`).
+pub const RATE_LIMITS_BUCKET: &str = "RATE_LIMITS";
+/// The key, in [`ROUTER_LEASES_BUCKET`], of the roster of live routers.
+pub const ROUTER_ROSTER_KEY: &str = "routers";
+/// Durable name of the sender consumer on OUTBOUND.
+pub const SENDER_CONSUMER: &str = "sender";
+/// Durable name of the DLQ indexer consumer (shared by every sender).
+pub const DLQ_INDEXER_CONSUMER: &str = "dlq-indexer";
+/// The JetStream API subject that answers account info (readiness).
+pub const JS_API_INFO: &str = "$JS.API.INFO";
+
+/// A KV bucket of the hub: its name, what it holds, how long a value lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bucket {
+    pub name: &'static str,
+    pub description: &'static str,
+    /// Values older than this are dropped (`None`: kept).
+    pub max_age: Option<Duration>,
+}
+
+/// Business-number credentials for the edges.
+pub const NUMBERS: Bucket = Bucket {
+    name: NUMBERS_BUCKET,
+    description: "business-number credentials for the edges",
+    max_age: None,
+};
+/// The next free send slot per business number.
+pub const RATE_LIMITS: Bucket = Bucket {
+    name: RATE_LIMITS_BUCKET,
+    description: "next free send slot per business number",
+    max_age: Some(Duration::from_secs(24 * 3600)),
+};
+/// Alert states of the admin evaluators.
+pub const ALERTS: Bucket = Bucket {
+    name: ALERTS_BUCKET,
+    description: "alert states of the admin evaluators",
+    max_age: None,
+};
+/// Provider session health by business number.
+pub const SESSIONS: Bucket = Bucket {
+    name: SESSIONS_BUCKET,
+    description: "provider session health by business number",
+    max_age: None,
+};
+/// Which router pulls each partition.
+pub const ROUTER_LEASES: Bucket = Bucket {
+    name: ROUTER_LEASES_BUCKET,
+    description: "which router pulls each partition",
+    max_age: None,
+};
+/// Every bucket of the hub, created by [`ensure_hub`].
+pub const BUCKETS: [Bucket; 5] = [NUMBERS, RATE_LIMITS, ALERTS, SESSIONS, ROUTER_LEASES];
 /// Prefix of live conversation events (core NATS, not stored).
 pub const EVENTS_PREFIX: &str = "wa.events";
 
@@ -137,6 +191,12 @@ pub fn edge_domain(region: &str) -> &str {
     region
 }
 
+/// `wa.in.<region>.>`: every inbound event of a region (its edge stream's
+/// subjects, the subjects its leaf node exports to the hub).
+pub fn region_inbound_subjects(region: &str) -> String {
+    format!("wa.in.{region}.>")
+}
+
 /// `wa.in.<region>.<number>.<partition>`.
 pub fn inbound_subject(region: &str, number: &str, partition: u16) -> String {
     format!("wa.in.{region}.{number}.{partition}")
@@ -219,7 +279,7 @@ pub fn hub_stream_configs(settings: &TopologySettings) -> Vec<Config> {
         Config {
             name: INBOUND.into(),
             description: Some("every inbound provider event, from every region".into()),
-            subjects: vec![format!("wa.in.{HUB_REGION}.>")],
+            subjects: vec![region_inbound_subjects(HUB_REGION)],
             sources: Some(sources),
             retention: RetentionPolicy::Limits,
             storage: StorageType::File,
@@ -258,7 +318,7 @@ pub fn edge_stream_config(settings: &TopologySettings, region: &str) -> Config {
     Config {
         name: edge_stream(region),
         description: Some(format!("inbound events accepted in region {region}")),
-        subjects: vec![format!("wa.in.{region}.>")],
+        subjects: vec![region_inbound_subjects(region)],
         retention: RetentionPolicy::Limits,
         storage: StorageType::File,
         num_replicas: 1,
@@ -280,56 +340,38 @@ pub async fn ensure_hub(
     for config in hub_stream_configs(settings) {
         ensure_stream(js, config).await?;
     }
-    crate::numbers::ensure_bucket(js, settings.replicas)
-        .await
-        .map_err(|message| TopologyError::Api {
-            stream: NUMBERS_BUCKET.into(),
-            message,
-        })?;
-    crate::sender::ratelimit::ensure_bucket(js, settings.replicas)
-        .await
-        .map_err(|err| TopologyError::Api {
-            stream: crate::sender::ratelimit::RATE_BUCKET.into(),
-            message: err.to_string(),
-        })?;
-    for (bucket, description) in [
-        (ALERTS_BUCKET, "alert states of the admin evaluators"),
-        (
-            SESSIONS_BUCKET,
-            "provider session health by business number",
-        ),
-        (ROUTER_LEASES_BUCKET, "which router pulls each partition"),
-    ] {
-        ensure_state_bucket(js, bucket, description, settings.replicas)
-            .await
-            .map_err(|message| TopologyError::Api {
-                stream: bucket.into(),
-                message,
-            })?;
+    for bucket in &BUCKETS {
+        ensure_bucket(js, bucket, settings.replicas).await?;
     }
     Ok(())
 }
 
-/// Opens a small state KV bucket (one value per key, no history), creating
-/// its stream when missing. Spelled as a stream config, as for the numbers
-/// bucket, so it works on nats-server 2.9.
+/// Opens a KV bucket of the hub (one value per key, no history), creating
+/// its stream when missing. Spelled as a stream config with the KV
+/// conventions (`KV_<bucket>`, `$KV.<bucket>.>`, rollups, direct gets)
+/// because async-nats' own `create_key_value` first asks for account info in
+/// a form that nats-server 2.9 does not answer.
 ///
 /// # Errors
-/// When JetStream refuses.
-pub async fn ensure_state_bucket(
+/// [`TopologyError::Api`] when JetStream refuses.
+pub async fn ensure_bucket(
     js: &jetstream::Context,
-    bucket: &str,
-    description: &str,
+    bucket: &Bucket,
     replicas: usize,
-) -> Result<jetstream::kv::Store, String> {
-    if let Ok(store) = js.get_key_value(bucket).await {
+) -> Result<jetstream::kv::Store, TopologyError> {
+    if let Ok(store) = js.get_key_value(bucket.name).await {
         return Ok(store);
     }
+    let api = |e: &dyn std::fmt::Display| TopologyError::Api {
+        stream: bucket_stream(bucket.name),
+        message: e.to_string(),
+    };
     js.get_or_create_stream(Config {
-        name: format!("KV_{bucket}"),
-        description: Some(description.into()),
-        subjects: vec![format!("$KV.{bucket}.>")],
+        name: bucket_stream(bucket.name),
+        description: Some(bucket.description.into()),
+        subjects: vec![format!("$KV.{}.>", bucket.name)],
         max_messages_per_subject: 1,
+        max_age: bucket.max_age.unwrap_or_default(),
         discard: DiscardPolicy::New,
         allow_rollup: true,
         deny_delete: true,
@@ -340,8 +382,13 @@ pub async fn ensure_state_bucket(
         ..Default::default()
     })
     .await
-    .map_err(|e| e.to_string())?;
-    js.get_key_value(bucket).await.map_err(|e| e.to_string())
+    .map_err(|e| api(&e))?;
+    js.get_key_value(bucket.name).await.map_err(|e| api(&e))
+}
+
+/// `KV_WHARF_NUMBERS` for bucket `WHARF_NUMBERS`: the stream behind a bucket.
+pub fn bucket_stream(bucket: &str) -> String {
+    format!("KV_{bucket}")
 }
 
 /// Creates a region's edge stream in its leaf domain, or checks it agrees.

@@ -55,14 +55,9 @@ impl AlertStore {
     /// # Errors
     /// When JetStream is unreachable.
     pub async fn open(js: &jetstream::Context, replicas: usize) -> Result<Self, StoreError> {
-        let kv = relay::topology::ensure_state_bucket(
-            js,
-            relay::topology::ALERTS_BUCKET,
-            "alert states of the admin evaluators",
-            replicas,
-        )
-        .await
-        .map_err(StoreError::Bucket)?;
+        let kv = relay::topology::ensure_bucket(js, &relay::topology::ALERTS, replicas)
+            .await
+            .map_err(|e| StoreError::Bucket(e.to_string()))?;
         Ok(Self { kv })
     }
 

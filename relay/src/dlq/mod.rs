@@ -41,7 +41,7 @@ use crate::envelope::{MSG_ID_HEADER, OutboundReply};
 use crate::topology;
 
 /// Durable name of the indexer consumer on DLQ (shared by every sender).
-pub const INDEXER_CONSUMER: &str = "dlq-indexer";
+pub const INDEXER_CONSUMER: &str = crate::topology::DLQ_INDEXER_CONSUMER;
 /// Header of a replayed message: the dead letter it came from.
 pub const REPLAY_OF_HEADER: &str = "Wharf-Replay-Of";
 
@@ -363,9 +363,10 @@ async fn audit(
 pub fn replay_subject(original: &str) -> String {
     let tokens: Vec<&str> = original.split('.').collect();
     match tokens.as_slice() {
-        ["wa", "in", _region, number, partition] => {
-            format!("wa.in.{}.{number}.{partition}", topology::HUB_REGION)
-        }
+        ["wa", "in", _region, number, partition] => match partition.parse() {
+            Ok(partition) => topology::inbound_subject(topology::HUB_REGION, number, partition),
+            Err(_) => original.to_owned(),
+        },
         _ => original.to_owned(),
     }
 }

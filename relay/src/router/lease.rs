@@ -1,5 +1,5 @@
 //! Partition leases of the routers: which router process pulls a partition.
-//! One key per partition (`p<N>`) in the KV bucket `ROUTER_LEASES`, holding
+//! One key per partition (`p<N>`) in the KV bucket [`crate::topology::ROUTER_LEASES_BUCKET`], holding
 //! the owner and the time its claim runs out; taken and renewed by
 //! compare-and-set on the revision read, so two routers never both believe
 //! they hold a live lease. A router pulls only the partitions it holds;
@@ -30,7 +30,7 @@ use serde::{Deserialize, Serialize};
 use tokio_util::sync::CancellationToken;
 
 /// The key of the roster of live routers in the leases bucket.
-const ROSTER_KEY: &str = "routers";
+const ROSTER_KEY: &str = crate::topology::ROUTER_ROSTER_KEY;
 
 /// How many partitions one router process may hold: all of them, or (when
 /// shared) its fair part of them among the live routers.

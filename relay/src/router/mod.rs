@@ -217,14 +217,9 @@ impl Router {
         let Some(consumers) = setup else {
             return Ok(());
         };
-        let leases = topology::ensure_state_bucket(
-            &self.js,
-            topology::ROUTER_LEASES_BUCKET,
-            "which router pulls each partition",
-            self.topology.replicas,
-        )
-        .await
-        .map_err(Error::Nats)?;
+        let leases =
+            topology::ensure_bucket(&self.js, &topology::ROUTER_LEASES, self.topology.replicas)
+                .await?;
         let owner = uuid::Uuid::new_v4().to_string();
         let this = Arc::new(self);
         let repair = (this.settings.repair_interval_ms > 0).then(|| {
@@ -265,9 +260,7 @@ impl Router {
         );
         let mut first_error = None;
         while let Some(done) = tasks.join_next().await {
-            let outcome = done
-                .map_err(|e| Error::Nats(format!("partition task: {e}")))
-                .and_then(|r| r);
+            let outcome = done.map_err(Error::from).and_then(|r| r);
             if let Err(err) = outcome {
                 tracing::error!(%err, "partition consumer stopped");
                 shutdown.cancel();

@@ -55,7 +55,7 @@ use crate::{lifecycle, observe};
 const UNKNOWN_OUTCOME: &str = "unknown_outcome";
 
 /// Durable name of the sender consumer.
-pub const SENDER_CONSUMER: &str = "sender";
+pub const SENDER_CONSUMER: &str = crate::topology::SENDER_CONSUMER;
 
 /// `[sender]` settings.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -144,13 +144,11 @@ impl Sender {
             Duration::from_millis(settings.connect_timeout_ms),
             Duration::from_millis(settings.request_timeout_ms),
             &settings.meta_api_version,
-        )
-        .map_err(|e| Error::Nats(format!("HTTP client: {e}")))?;
+        )?;
         let wasender = WasenderClient::new(
             Duration::from_millis(settings.connect_timeout_ms),
             Duration::from_millis(settings.request_timeout_ms),
-        )
-        .map_err(|e| Error::Nats(format!("HTTP client: {e}")))?;
+        )?;
         Ok(Self {
             js: jetstream::new(client),
             settings,

@@ -38,10 +38,7 @@ use async_nats::jetstream::{self, kv};
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use serde::{Deserialize, Serialize};
 
-use crate::{Error, Result};
-
-/// KV bucket holding one schedule key per business number.
-pub const RATE_BUCKET: &str = "RATE_LIMITS";
+use crate::Result;
 
 /// A send limit: `sends` per `period_ms`.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
@@ -134,35 +131,6 @@ pub struct RateLimits {
     shared: Option<kv::Store>,
 }
 
-/// Opens the shared schedule's bucket, creating it when missing (the roles'
-/// own NATS users may not: provisioning makes it, `topology::ensure_hub`).
-/// The bucket's stream is made by hand: async-nats' `create_key_value` sends
-/// settings nats-server 2.9 does not understand.
-///
-/// # Errors
-/// When the KV bucket cannot be opened or created.
-pub async fn ensure_bucket(js: &jetstream::Context, replicas: usize) -> Result<kv::Store> {
-    if let Ok(store) = js.get_key_value(RATE_BUCKET).await {
-        return Ok(store);
-    }
-    js.get_or_create_stream(jetstream::stream::Config {
-        name: format!("KV_{RATE_BUCKET}"),
-        description: Some("next free send slot per business number".into()),
-        subjects: vec![format!("$KV.{RATE_BUCKET}.>")],
-        max_messages_per_subject: 1,
-        max_age: Duration::from_secs(24 * 3600),
-        num_replicas: replicas,
-        allow_rollup: true,
-        deny_delete: true,
-        allow_direct: true,
-        discard: jetstream::stream::DiscardPolicy::New,
-        ..Default::default()
-    })
-    .await
-    .map_err(Error::nats)?;
-    js.get_key_value(RATE_BUCKET).await.map_err(Error::nats)
-}
-
 impl RateLimits {
     /// Opens (or creates) the shared bucket when `settings.shared`.
     ///
@@ -174,7 +142,7 @@ impl RateLimits {
         replicas: usize,
     ) -> Result<Self> {
         let shared = if settings.shared {
-            Some(ensure_bucket(js, replicas).await?)
+            Some(crate::topology::ensure_bucket(js, &crate::topology::RATE_LIMITS, replicas).await?)
         } else {
             None
         };
