@@ -44,13 +44,4 @@ impl Related<super::conversation::Entity> for Entity {
     }
 }
 
-#[async_trait::async_trait]
-impl ActiveModelBehavior for ActiveModel {
-    async fn before_save<C>(mut self, _db: &C, insert: bool) -> Result<Self, DbErr>
-    where
-        C: ConnectionTrait,
-    {
-        crate::stamp(&mut self.created_at, None, insert);
-        Ok(self)
-    }
-}
+crate::stamped!(created_at);

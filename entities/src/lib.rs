@@ -94,6 +94,25 @@ impl std::fmt::Display for UnknownVariant {
 
 impl std::error::Error for UnknownVariant {}
 
+/// The `ActiveModelBehavior` of a table with timestamps: `created_at` filled
+/// on insert and, when named, `updated_at` on every save ([`stamp`]).
+macro_rules! stamped {
+    ($created:ident $(, $updated:ident)?) => {
+        #[async_trait::async_trait]
+        impl ActiveModelBehavior for ActiveModel {
+            async fn before_save<C>(mut self, _db: &C, insert: bool) -> Result<Self, DbErr>
+            where
+                C: ConnectionTrait,
+            {
+                let updated = None $(.or(Some(&mut self.$updated)))?;
+                $crate::stamp(&mut self.$created, updated, insert);
+                Ok(self)
+            }
+        }
+    };
+}
+pub(crate) use stamped;
+
 /// Fills `created_at` on insert and `updated_at` on every save, unless the
 /// caller set them explicitly. Used by the `ActiveModelBehavior` impls.
 pub(crate) fn stamp(

@@ -25,13 +25,4 @@ pub struct Model {
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {}
 
-#[async_trait::async_trait]
-impl ActiveModelBehavior for ActiveModel {
-    async fn before_save<C>(mut self, _db: &C, insert: bool) -> Result<Self, DbErr>
-    where
-        C: ConnectionTrait,
-    {
-        crate::stamp(&mut self.created_at, Some(&mut self.updated_at), insert);
-        Ok(self)
-    }
-}
+crate::stamped!(created_at, updated_at);
