@@ -1,17 +1,13 @@
-//! The audit trail: every change made through the API is recorded with who
-//! made it, what, on which target, and the before/after of what changed.
+//! The audit trail of the API: every change made through it is recorded
+//! with who made it, what, on which target, and the before/after of what
+//! changed; refused sign-ins too. The row is written by `relay::audit`, the
+//! one writer shared with the DLQ operations.
 
-use chrono::Utc;
-use entities::audit_log;
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, Set};
+use relay::audit::Entry;
+use sea_orm::{ConnectionTrait, DbErr};
 
 use crate::auth::Principal;
 
-/// Records one change; pass the transaction of the change itself so both
-/// are stored or neither.
-///
-/// # Errors
-/// Database errors (the caller's change is then reported as failed too).
 /// Records a refused authentication (no principal to name: the caller's
 /// address instead). Never holds the token or password presented.
 pub async fn record_auth_failure(
@@ -21,20 +17,23 @@ pub async fn record_auth_failure(
     detail: serde_json::Value,
 ) {
     metrics::counter!(relay::observe::AUTH_FAILURES, "reason" => reason.to_owned()).increment(1);
-    let row = audit_log::ActiveModel {
-        actor: Set(format!("anonymous@{from}")),
-        action: Set("auth.failure".to_owned()),
-        target_type: Set("auth".to_owned()),
-        target_id: Set(Some(reason.to_owned())),
-        detail: Set(detail),
-        created_at: Set(Utc::now()),
-        ..Default::default()
+    let entry = Entry {
+        actor: &format!("anonymous@{from}"),
+        action: "auth.failure",
+        target_type: "auth",
+        target_id: Some(reason.to_owned()),
+        detail,
     };
-    if let Err(err) = row.insert(db).await {
+    if let Err(err) = relay::audit::record(db, entry).await {
         tracing::warn!(%err, reason, "auth failure not audited");
     }
 }
 
+/// Records one change; pass the transaction of the change itself so both
+/// are stored or neither.
+///
+/// # Errors
+/// Database errors (the caller's change is then reported as failed too).
 pub async fn record(
     db: &impl ConnectionTrait,
     actor: &Principal,
@@ -43,16 +42,12 @@ pub async fn record(
     target_id: impl ToString,
     detail: serde_json::Value,
 ) -> Result<(), DbErr> {
-    audit_log::ActiveModel {
-        actor: Set(actor.actor()),
-        action: Set(action.to_owned()),
-        target_type: Set(target_type.to_owned()),
-        target_id: Set(Some(target_id.to_string())),
-        detail: Set(detail),
-        created_at: Set(Utc::now()),
-        ..Default::default()
-    }
-    .insert(db)
-    .await
-    .map(|_| ())
+    let entry = Entry {
+        actor: &actor.actor(),
+        action,
+        target_type,
+        target_id: Some(target_id.to_string()),
+        detail,
+    };
+    relay::audit::record(db, entry).await
 }

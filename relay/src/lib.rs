@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 pub mod assignment;
+pub mod audit;
 pub mod contacts;
 pub mod db;
 pub mod dlq;

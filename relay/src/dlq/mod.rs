@@ -27,7 +27,7 @@ use async_nats::jetstream::{
     consumer::{AckPolicy, pull},
 };
 use chrono::{DateTime, Utc};
-use entities::{audit_log, dead_letter, message};
+use entities::{dead_letter, message};
 use futures::StreamExt;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -345,16 +345,14 @@ async fn audit(
     id: i64,
     detail: serde_json::Value,
 ) -> Result<(), DlqError> {
-    audit_log::ActiveModel {
-        actor: Set(actor.to_owned()),
-        action: Set(action.to_owned()),
-        target_type: Set("dead_letter".into()),
-        target_id: Set((id > 0).then(|| id.to_string())),
-        detail: Set(detail),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?;
+    let entry = crate::audit::Entry {
+        actor,
+        action,
+        target_type: "dead_letter",
+        target_id: (id > 0).then(|| id.to_string()),
+        detail,
+    };
+    crate::audit::record(db, entry).await?;
     Ok(())
 }
 
