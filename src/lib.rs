@@ -1,12 +1,14 @@
 //! The `wharf` binary's library: command line, configuration, telemetry,
-//! role start-up, local NATS processes and `wharf up`. `main.rs` only calls
+//! role start-up, local NATS and role processes, and `wharf up`. `main.rs` only calls
 //! into here, so tests run the same code.
 #![forbid(unsafe_code)]
 
 pub mod bench;
 pub mod certs;
+pub mod child;
 pub mod cli;
 pub mod config;
+pub mod config_file;
 pub mod nats_server;
 pub mod priority;
 pub mod roles;

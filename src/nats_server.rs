@@ -5,14 +5,15 @@
 //! next start clean up after a `wharf up` that was killed with -9.
 
 use std::net::TcpListener;
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
 use relay::nats::Access;
 use relay::secret::Secret;
+
+use crate::child::ChildProcess;
 
 /// The hub node config (root `nats.conf`).
 pub const HUB_CONF: &str = include_str!("../nats.conf");
@@ -197,18 +198,14 @@ pub fn free_port() -> anyhow::Result<u16> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
-/// One running `nats-server`; killed and reaped on drop.
+/// One running `nats-server`; stopped and reaped on drop.
 pub struct NatsProcess {
     pub name: String,
     pub client_url: String,
     pub monitor_url: String,
     pub store_dir: PathBuf,
-    child: Option<Child>,
+    process: ChildProcess,
     pid_file: PathBuf,
-    binary: String,
-    conf: PathBuf,
-    env: Vec<(String, String)>,
-    log: PathBuf,
     ops: Access,
 }
 
@@ -240,17 +237,25 @@ impl NatsProcess {
                 store_dir.display().to_string(),
             ),
         ]);
+        let pid_file = dir.join(format!("{name}.pid"));
+        let process = ChildProcess::new(name, binary, dir.join(format!("{name}.log")))
+            .args([
+                std::ffi::OsStr::new("-c"),
+                conf.as_os_str(),
+                std::ffi::OsStr::new("-P"),
+                pid_file.as_os_str(),
+            ])
+            .envs(env)
+            // Ctrl-C reaches `wharf up` only, which then stops the roles
+            // before the servers, leaves before the hub.
+            .own_process_group();
         let mut process = Self {
             name: name.to_owned(),
             client_url: format!("nats://127.0.0.1:{client_port}"),
             monitor_url: format!("http://127.0.0.1:{monitor_port}"),
-            pid_file: dir.join(format!("{name}.pid")),
-            log: dir.join(format!("{name}.log")),
+            pid_file,
             store_dir,
-            child: None,
-            binary: binary.to_owned(),
-            conf: conf.to_owned(),
-            env,
+            process,
             ops: security.ops_access(),
         };
         kill_stale(&process.pid_file);
@@ -263,58 +268,20 @@ impl NatsProcess {
     /// # Errors
     /// When the binary cannot be run.
     pub fn start(&mut self) -> anyhow::Result<()> {
-        if self.child.is_some() {
-            return Ok(());
-        }
-        let log = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&self.log)?;
-        let child = Command::new(&self.binary)
-            // Own process group: Ctrl-C reaches `wharf up` only, which then
-            // stops the roles before the servers, leaves before the hub.
-            .process_group(0)
-            .arg("-c")
-            .arg(&self.conf)
-            .arg("-P")
-            .arg(&self.pid_file)
-            .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-            .stdin(Stdio::null())
-            .stdout(Stdio::from(log.try_clone()?))
-            .stderr(Stdio::from(log))
-            .spawn()
-            .with_context(|| {
-                format!(
-                    "cannot run {} (install it with `apt-get install nats-server`)",
-                    self.binary
-                )
-            })?;
-        self.child = Some(child);
-        Ok(())
+        self.process
+            .start()
+            .context("cannot run nats-server (install it with `apt-get install nats-server`)")
     }
 
     /// Kills the process with SIGKILL (a crash, for fault tests) and reaps it.
     pub fn kill(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
+        self.process.kill();
         let _ = std::fs::remove_file(&self.pid_file);
     }
 
-    /// Asks the process to stop (SIGTERM via `kill`), waits up to `grace`,
-    /// then kills it.
+    /// Asks the process to stop (SIGTERM), waits up to `grace`, then kills it.
     pub fn stop(&mut self, grace: Duration) {
-        if let Some(child) = self.child.as_mut() {
-            let _ = Command::new("kill").arg(child.id().to_string()).status();
-            let deadline = std::time::Instant::now() + grace;
-            while std::time::Instant::now() < deadline {
-                if matches!(child.try_wait(), Ok(Some(_))) {
-                    break;
-                }
-                std::thread::sleep(Duration::from_millis(20));
-            }
-        }
+        self.process.stop(grace);
         self.kill();
     }
 
@@ -327,24 +294,17 @@ impl NatsProcess {
     }
 
     pub fn pid(&self) -> Option<u32> {
-        self.child.as_ref().map(Child::id)
+        self.process.pid()
     }
 
     /// The server's log so far (for test failure messages).
     pub fn log_tail(&self) -> String {
-        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
-        let lines: Vec<&str> = text.lines().collect();
-        lines[lines.len().saturating_sub(30)..].join("\n")
+        self.process.log_tail(30)
     }
 
     /// Fails early when the process exited (bad config, port taken).
     fn check_alive(&mut self) -> anyhow::Result<()> {
-        if let Some(child) = self.child.as_mut()
-            && let Ok(Some(status)) = child.try_wait()
-        {
-            bail!("{} exited ({status}):\n{}", self.name, self.log_tail());
-        }
-        Ok(())
+        self.process.check_running(30)
     }
 }
 
@@ -360,7 +320,7 @@ impl NatsProcess {
     /// (a role's permissions in nats.conf / deploy/leaf.conf too narrow, or
     /// a client trying what it may not).
     pub fn violations(&self) -> Vec<String> {
-        std::fs::read_to_string(&self.log)
+        std::fs::read_to_string(self.process.log_path())
             .unwrap_or_default()
             .lines()
             .filter(|l| l.contains("Violation"))
@@ -556,6 +516,80 @@ impl LeafNode {
     /// When not ready within `wait`.
     pub async fn wait_ready(&mut self, wait: Duration) -> anyhow::Result<()> {
         wait_jetstream(&mut self.process, wait).await
+    }
+}
+
+/// The NATS servers of one local stack: the hub cluster and a leaf node per
+/// region, started together and waited for. Leaves stop before the hub.
+pub struct LocalNats {
+    pub leaves: Vec<LeafNode>,
+    pub hub: HubCluster,
+    pub ports: Ports,
+    pub security: NatsSecurity,
+}
+
+impl LocalNats {
+    /// Starts `binary` as the hub (`ports.hub_client.len()` nodes) and one
+    /// leaf per region under `dir`, then waits up to `wait` for each
+    /// JetStream.
+    ///
+    /// # Errors
+    /// When a server cannot start or is not ready in time.
+    pub async fn start(
+        binary: &str,
+        dir: &Path,
+        ports: Ports,
+        regions: &[String],
+        security: NatsSecurity,
+        wait: Duration,
+    ) -> anyhow::Result<Self> {
+        let mut hub = HubCluster::start(binary, dir, &ports, &security)?;
+        let mut leaves = regions
+            .iter()
+            .enumerate()
+            .map(|(i, region)| {
+                LeafNode::start(
+                    binary,
+                    dir,
+                    region,
+                    ports.leaf_client[i],
+                    ports.leaf_monitor[i],
+                    &ports.hub_leafnode,
+                    &security,
+                )
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        hub.wait_ready(wait).await?;
+        for leaf in &mut leaves {
+            leaf.wait_ready(wait).await?;
+        }
+        Ok(Self {
+            leaves,
+            hub,
+            ports,
+            security,
+        })
+    }
+
+    /// Each region's leaf as the edges see it.
+    pub fn edge_leaves(&self) -> Vec<crate::stack::EdgeLeaf> {
+        self.leaves
+            .iter()
+            .map(|l| crate::stack::EdgeLeaf {
+                region: l.region.clone(),
+                url: l.process.client_url.clone(),
+            })
+            .collect()
+    }
+
+    /// Process ids of every server.
+    pub fn pids(&self) -> Vec<u32> {
+        self.hub
+            .nodes
+            .iter()
+            .chain(self.leaves.iter().map(|l| &l.process))
+            .filter_map(NatsProcess::pid)
+            .collect()
     }
 }
 

@@ -1,7 +1,12 @@
 //! `wharf up`: the whole stack on one machine — a 3-node hub cluster, a leaf
 //! node per region, migrations, an edge relay per region, a router and the
-//! admin server, sender and sandbox provider — described in `<data_dir>/stack.json`. Dev credentials are
-//! generated once and kept, so starting again keeps all data.
+//! admin server, sender and sandbox provider — described in
+//! `<data_dir>/stack.json`. Dev credentials are generated once and kept, so
+//! starting again keeps all data.
+//!
+//! [`Stack::build`] binds the roles in one order and
+//! [`Stack::run_until_stopped`] runs them; `wharf up` and the test harness
+//! both start a stack this way.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -15,8 +20,14 @@ use serde::{Deserialize, Serialize};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
+use relay::edge::EdgeServer;
+use relay::provider::sandbox::SandboxServer;
+use relay::router::Router;
+use relay::sender::Sender;
+use sea_orm::DatabaseConnection;
+
 use crate::config::Config;
-use crate::nats_server::{HubCluster, LeafNode, NatsSecurity, Ports};
+use crate::nats_server::{LocalNats, NatsSecurity, Ports};
 use crate::roles;
 
 /// Hub nodes of the local stack.
@@ -102,7 +113,7 @@ fn load_or_create_key(data_dir: &Path) -> anyhow::Result<String> {
 }
 
 /// Writes a file readable by its owner only (it holds credentials).
-pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+pub fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
     let tmp = path.with_extension("tmp");
@@ -162,6 +173,219 @@ pub struct EdgeLeaf {
     pub url: String,
 }
 
+/// What a stack is built from besides the NATS servers: the config (whose
+/// `[nats]` already points at the hub), each region's leaf the edges publish
+/// into, and what to seed.
+pub struct StackConfig {
+    pub config: Config,
+    pub leaves: Vec<EdgeLeaf>,
+    /// How long NATS may take to accept the streams (provisioning).
+    pub ready_wait: Duration,
+    /// The numbers whose replies go to the sandbox provider.
+    pub sandboxed: Sandboxed,
+    /// Where the alert evaluator reads the edges' refusals.
+    pub edge_metrics: EdgeMetrics,
+    /// An admin API token: (name, token).
+    pub admin_token: (String, String),
+    /// The first admin agent's login (email, password), if any.
+    pub admin_account: Option<(String, String)>,
+}
+
+/// The numbers whose replies go to the sandbox provider.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sandboxed {
+    /// Every configured number (the tests').
+    All,
+    /// The last one: the demo number `wharf up` adds after the operator's.
+    Last,
+}
+
+/// Where the alert evaluator reads the edges' refusals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EdgeMetrics {
+    /// `[alerts]` as configured.
+    AsConfigured,
+    /// Without `[alerts] edge_metrics_urls`, the first edge's `/metrics`:
+    /// every role here shares this process's one metrics registry, so each
+    /// edge's `/metrics` shows all edges' counts and one URL counts each
+    /// refusal once. With `edge_rule`, also the rule on the edges' refusals
+    /// when no rule watches them.
+    FirstEdge { edge_rule: bool },
+}
+
+/// The roles of a stack, bound and connected but not yet running, and where
+/// they listen ([`Stack::build`], then [`Stack::run_until_stopped`]).
+pub struct Stack {
+    /// The effective config (numbers pointing at the sandbox, alert sources).
+    pub config: Config,
+    pub edges: Vec<EdgeInfo>,
+    pub admin_url: String,
+    pub sandbox_url: String,
+    pub database: DatabaseConnection,
+    /// The router. A caller that stops and starts it on its own takes it
+    /// out before running the stack.
+    pub router: Option<Router>,
+    /// The ops connection of provisioning, held while the stack runs.
+    ops_client: async_nats::Client,
+    edge_servers: Vec<EdgeServer>,
+    sandbox: SandboxServer,
+    sender: Sender,
+    admin: admin::AdminServer,
+}
+
+impl Stack {
+    /// Provisions NATS, binds an edge per leaf, the sandbox provider,
+    /// migrates and seeds the database, builds the router and the sender and
+    /// binds the admin server — in the order `wharf up` has always used.
+    ///
+    /// # Errors
+    /// When a part cannot start; what was started is dropped.
+    pub async fn build(spec: StackConfig) -> anyhow::Result<Self> {
+        let StackConfig {
+            mut config,
+            leaves,
+            ready_wait,
+            sandboxed,
+            edge_metrics,
+            admin_token,
+            admin_account,
+        } = spec;
+        let scheme = if config.tls.cert_file.is_empty() {
+            "http"
+        } else {
+            "https"
+        };
+        let ops_client = roles::provision(&config, ready_wait).await?;
+
+        let mut edges = Vec::new();
+        let mut edge_servers = Vec::new();
+        for (i, leaf) in leaves.iter().enumerate() {
+            let mut settings = config.edge.clone();
+            settings.region = leaf.region.clone();
+            settings.nats_url = leaf.url.clone();
+            settings.direct_to_hub = false;
+            settings
+                .listen
+                .set_port(offset_port(config.up.edge_http_port, i)?);
+            let edge = roles::bind_edge(&config, settings).await?;
+            edges.push(EdgeInfo {
+                region: leaf.region.clone(),
+                url: format!("{scheme}://{}", edge.local_addr()),
+                nats_url: leaf.url.clone(),
+            });
+            edge_servers.push(edge);
+        }
+
+        if let EdgeMetrics::FirstEdge { edge_rule } = edge_metrics
+            && config.alerts.edge_metrics_urls.is_empty()
+        {
+            config.alerts.edge_metrics_urls = edges
+                .iter()
+                .take(1)
+                .map(|e| format!("{}/metrics", e.url))
+                .collect();
+            let watched = config
+                .alerts
+                .rules
+                .iter()
+                .any(|r| r.kind == admin::alerts::RuleKind::EdgeRejections);
+            if edge_rule && !watched {
+                config
+                    .alerts
+                    .rules
+                    .push(admin::alerts::rules::edge_unavailable_rule());
+            }
+        }
+
+        // The sandbox stands in for Meta: the sandboxed numbers send through
+        // it, and it posts status webhooks back to the first region's edge.
+        let mut sandbox_settings = config.sandbox.clone();
+        sandbox_settings.listen.set_port(config.up.sandbox_port);
+        if let Some(first) = edges.first() {
+            sandbox_settings.webhook_url = format!("{}/webhooks/meta", first.url);
+        }
+        let sandbox = roles::bind_sandbox(&config, sandbox_settings).await?;
+        let sandbox_url = format!("{scheme}://{}", sandbox.local_addr());
+        let numbers = match sandboxed {
+            Sandboxed::All => &mut config.numbers[..],
+            Sandboxed::Last => {
+                let n = config.numbers.len();
+                &mut config.numbers[n.saturating_sub(1)..]
+            }
+        };
+        for number in numbers {
+            number.api_base_url = Some(sandbox_url.clone());
+        }
+
+        let database = roles::connect_database(&config.database).await?;
+        roles::migrate(&database).await?;
+        roles::seed_numbers(&database, &config.numbers, &*roles::vault(&config)?).await?;
+        admin::tokens::ensure_token(&database, &admin_token.0, &admin_token.1).await?;
+        if let Some((email, password)) = &admin_account {
+            admin::accounts::ensure_admin(&database, email, "Admin", password).await?;
+        }
+
+        let router = roles::build_router(&config, database.clone()).await?;
+        let sender = roles::build_sender(&config, database.clone()).await?;
+        let admin = roles::bind_admin(&config, database.clone()).await?;
+        let admin_url = format!("{scheme}://{}", admin.local_addr());
+        Ok(Self {
+            config,
+            edges,
+            admin_url,
+            sandbox_url,
+            database,
+            router: Some(router),
+            ops_client,
+            edge_servers,
+            sandbox,
+            sender,
+            admin,
+        })
+    }
+
+    /// Runs every role until `shutdown`; a role that stops with an error
+    /// stops the others. Closes the database at the end.
+    ///
+    /// # Errors
+    /// The first role's error.
+    pub async fn run_until_stopped(self, shutdown: CancellationToken) -> anyhow::Result<()> {
+        let mut tasks: JoinSet<anyhow::Result<()>> = JoinSet::new();
+        for edge in self.edge_servers {
+            let token = shutdown.clone();
+            tasks.spawn(async move { edge.run(token).await.map_err(Into::into) });
+        }
+        let token = shutdown.clone();
+        let sandbox = self.sandbox;
+        tasks.spawn(async move { sandbox.run(token).await.map_err(Into::into) });
+        if let Some(router) = self.router {
+            let token = shutdown.clone();
+            tasks.spawn(async move { router.run(token).await.map_err(Into::into) });
+        }
+        let token = shutdown.clone();
+        let sender = self.sender;
+        tasks.spawn(async move { sender.run(token).await.map_err(Into::into) });
+        let token = shutdown.clone();
+        let admin = self.admin;
+        tasks.spawn(async move { admin.run(token).await.map_err(Into::into) });
+
+        let mut outcome = Ok(());
+        while let Some(done) = tasks.join_next().await {
+            let result = done.map_err(anyhow::Error::from).and_then(|r| r);
+            if let Err(err) = result {
+                tracing::error!(error = %format!("{err:#}"), "a role stopped; stopping the stack");
+                shutdown.cancel();
+                if outcome.is_ok() {
+                    outcome = Err(err);
+                }
+            }
+        }
+        drop(self.ops_client);
+        self.database.close().await.ok();
+        outcome
+    }
+}
+
 /// Runs the stack until `shutdown` (Ctrl-C / SIGTERM in `main`).
 ///
 /// # Errors
@@ -175,7 +399,6 @@ pub async fn up(mut config: Config, shutdown: CancellationToken) -> anyhow::Resu
         config.secrets.key = Secret::new(load_or_create_key(&data_dir)?);
     }
     config.numbers.push(credentials.number());
-    let regions = config.topology.regions.clone();
     let up = &config.up;
     let ports = Ports::plan(
         [
@@ -187,9 +410,8 @@ pub async fn up(mut config: Config, shutdown: CancellationToken) -> anyhow::Resu
             up.leaf_monitor_port,
         ],
         HUB_NODES,
-        regions.len(),
+        config.topology.regions.len(),
     )?;
-    let nats_dir = data_dir.join("nats");
     // Fresh NATS passwords each start; every role gets its own user.
     let mut security = NatsSecurity::generate();
     if config.up.tls {
@@ -202,164 +424,61 @@ pub async fn up(mut config: Config, shutdown: CancellationToken) -> anyhow::Resu
         config.tls.trust_for_clients()?;
         security = security.with_tls(files);
     }
-    let scheme = if config.tls.cert_file.is_empty() {
-        "http"
-    } else {
-        "https"
-    };
-    let mut hub = HubCluster::start(&up.nats_server, &nats_dir, &ports, &security)?;
-    let mut leaves = regions
-        .iter()
-        .enumerate()
-        .map(|(i, region)| {
-            LeafNode::start(
-                &up.nats_server,
-                &nats_dir,
-                region,
-                ports.leaf_client[i],
-                ports.leaf_monitor[i],
-                &ports.hub_leafnode,
-                &security,
-            )
-        })
-        .collect::<anyhow::Result<Vec<_>>>()?;
     let ready_wait = Duration::from_secs(60);
-    hub.wait_ready(ready_wait).await?;
-    for leaf in &mut leaves {
-        leaf.wait_ready(ready_wait).await?;
-    }
-    config.nats.url = hub.client_urls();
-    security.apply(&mut config.nats.users);
-
-    let hub_client = roles::provision(&config, ready_wait).await?;
-
-    let mut tasks: JoinSet<anyhow::Result<()>> = JoinSet::new();
-    let mut edges = Vec::new();
-    for (i, leaf) in leaves.iter().enumerate() {
-        let mut settings = config.edge.clone();
-        settings.region = leaf.region.clone();
-        settings.nats_url = leaf.process.client_url.clone();
-        settings.direct_to_hub = false;
-        settings
-            .listen
-            .set_port(offset_port(config.up.edge_http_port, i)?);
-        let edge = roles::bind_edge(&config, settings).await?;
-        edges.push(EdgeInfo {
-            region: leaf.region.clone(),
-            url: format!("{scheme}://{}", edge.local_addr()),
-            nats_url: leaf.process.client_url.clone(),
-        });
-        let token = shutdown.clone();
-        tasks.spawn(async move { edge.run(token).await.map_err(Into::into) });
-    }
-
-    // The evaluator reads the edges' refusals from their /metrics. Here every
-    // role shares this process's one metrics registry, so each edge's
-    // /metrics shows all edges' counts: one URL counts each refusal once.
-    if config.alerts.edge_metrics_urls.is_empty() {
-        config.alerts.edge_metrics_urls = edges
-            .iter()
-            .take(1)
-            .map(|e| format!("{}/metrics", e.url))
-            .collect();
-        if !config
-            .alerts
-            .rules
-            .iter()
-            .any(|r| r.kind == admin::alerts::RuleKind::EdgeRejections)
-        {
-            config
-                .alerts
-                .rules
-                .push(admin::alerts::rules::edge_unavailable_rule());
-        }
-    }
-
-    // The sandbox stands in for Meta: the demo number sends through it, and
-    // it posts status webhooks back to the first region's edge.
-    let mut sandbox_settings = config.sandbox.clone();
-    sandbox_settings.listen.set_port(config.up.sandbox_port);
-    if let Some(first) = edges.first() {
-        sandbox_settings.webhook_url = format!("{}/webhooks/meta", first.url);
-    }
-    let sandbox = roles::bind_sandbox(&config, sandbox_settings).await?;
-    let sandbox_url = format!("{scheme}://{}", sandbox.local_addr());
-    if let Some(demo) = config.numbers.last_mut() {
-        demo.api_base_url = Some(sandbox_url.clone());
-    }
-    let token = shutdown.clone();
-    tasks.spawn(async move { sandbox.run(token).await.map_err(Into::into) });
-
-    let db = roles::connect_database(&config.database).await?;
-    roles::migrate(&db).await?;
-    roles::seed_numbers(&db, &config.numbers, &*roles::vault(&config)?).await?;
-    admin::tokens::ensure_token(&db, "dev", &credentials.admin_token).await?;
-    admin::accounts::ensure_admin(
-        &db,
-        &credentials.admin_email,
-        "Admin",
-        &credentials.admin_password,
+    let nats = LocalNats::start(
+        &config.up.nats_server,
+        &data_dir.join("nats"),
+        ports,
+        &config.topology.regions,
+        security,
+        ready_wait,
     )
     .await?;
+    config.nats.url = nats.hub.client_urls();
+    nats.security.apply(&mut config.nats.users);
 
-    let router = roles::build_router(&config, db.clone()).await?;
-    let token = shutdown.clone();
-    tasks.spawn(async move { router.run(token).await.map_err(Into::into) });
-    let sender = roles::build_sender(&config, db.clone()).await?;
-    let token = shutdown.clone();
-    tasks.spawn(async move { sender.run(token).await.map_err(Into::into) });
-    let admin_server = roles::bind_admin(&config, db.clone()).await?;
-    let admin_url = format!("{scheme}://{}", admin_server.local_addr());
-    let token = shutdown.clone();
-    tasks.spawn(async move { admin_server.run(token).await.map_err(Into::into) });
-
+    let stack = Stack::build(StackConfig {
+        config,
+        leaves: nats.edge_leaves(),
+        ready_wait,
+        sandboxed: Sandboxed::Last,
+        edge_metrics: EdgeMetrics::FirstEdge { edge_rule: true },
+        admin_token: ("dev".into(), credentials.admin_token.clone()),
+        admin_account: Some((
+            credentials.admin_email.clone(),
+            credentials.admin_password.clone(),
+        )),
+    })
+    .await?;
+    let config = &stack.config;
     let info = StackInfo {
-        edges,
-        admin_url,
-        sandbox_url: Some(sandbox_url),
+        edges: stack.edges.clone(),
+        admin_url: stack.admin_url.clone(),
+        sandbox_url: Some(stack.sandbox_url.clone()),
         nats: NatsInfo {
-            hub: hub.nodes.iter().map(|n| n.client_url.clone()).collect(),
-            leaves: leaves
+            hub: nats
+                .hub
+                .nodes
                 .iter()
-                .map(|l| EdgeLeaf {
-                    region: l.region.clone(),
-                    url: l.process.client_url.clone(),
-                })
+                .map(|n| n.client_url.clone())
                 .collect(),
+            leaves: nats.edge_leaves(),
             ops_user: config.nats.users.ops.user.clone(),
-            ops_password: security.ops.expose().to_owned(),
+            ops_password: nats.security.ops.expose().to_owned(),
         },
         database: crate::config::redact_url(&config.database.url),
         credentials,
         tls_ca_file: (!config.nats.tls_ca_file.is_empty()).then(|| config.nats.tls_ca_file.clone()),
-        nats_pids: hub
-            .nodes
-            .iter()
-            .chain(leaves.iter().map(|l| &l.process))
-            .filter_map(|n| n.pid())
-            .collect(),
+        nats_pids: nats.pids(),
         pid: std::process::id(),
     };
     let stack_json = data_dir.join("stack.json");
     write_private(&stack_json, &serde_json::to_vec_pretty(&info)?)?;
     print_summary(&info, &stack_json);
 
-    let mut outcome = Ok(());
-    while let Some(done) = tasks.join_next().await {
-        let result = done.map_err(anyhow::Error::from).and_then(|r| r);
-        if let Err(err) = result {
-            tracing::error!(error = %format!("{err:#}"), "a role stopped; stopping the stack");
-            shutdown.cancel();
-            if outcome.is_ok() {
-                outcome = Err(err);
-            }
-        }
-    }
-    drop(hub_client);
-    db.close().await.ok();
+    let outcome = stack.run_until_stopped(shutdown).await;
     // Leaves first, then the hub; each is stopped and reaped on drop.
-    drop(leaves);
-    drop(hub);
+    drop(nats);
     let _ = std::fs::remove_file(&stack_json);
     outcome
 }

@@ -449,17 +449,17 @@ async fn rolling_restart(hub: bool, scenario: &str) {
     }
     for i in 0..stack.edges.len() {
         stack.edges[i].process.stop(grace);
-        stack.edges[i].process.start();
+        stack.edges[i].process.start().unwrap();
         stack.wait_edge_ready(i).await;
     }
     for i in 0..stack.routers.len() {
         stack.routers[i].stop(grace);
-        stack.routers[i].start();
+        stack.routers[i].start().unwrap();
         tokio::time::sleep(Duration::from_secs(1)).await;
     }
     for i in 0..stack.senders.len() {
         stack.senders[i].stop(grace);
-        stack.senders[i].start();
+        stack.senders[i].start().unwrap();
         tokio::time::sleep(Duration::from_secs(1)).await;
     }
     let done = Instant::now();
@@ -477,7 +477,7 @@ async fn rolling_restart(hub: bool, scenario: &str) {
     let audit = quiesce_and_audit(&stack, &sent, &replies, SETTLE).await;
     report(scenario, "sqlite", &sent, &audit, recovery);
     for p in stack.routers.iter_mut().chain(stack.senders.iter_mut()) {
-        assert!(p.alive(), "{} exited:\n{}", p.name, p.log_tail());
+        assert!(p.alive(), "{} exited:\n{}", p.name, p.log_tail(20));
     }
 }
 

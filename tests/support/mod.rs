@@ -1,6 +1,7 @@
 //! Test harness: real `nats-server` processes (3-node hub + one leaf per
 //! region) on free ports with temp stores, a fresh SQLite file or PostgreSQL
-//! database per test, and the roles running in-process on free ports.
+//! database per test, and the roles running in-process on free ports, built
+//! by `wharf::stack::Stack` as `wharf up` builds them.
 //! Everything is stopped and removed on `Drop`. No mocks.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
@@ -14,8 +15,9 @@ use relay::secret::Secret;
 use sea_orm::{ConnectionTrait, Database};
 use tokio_util::sync::CancellationToken;
 use wharf::config::Config;
-use wharf::nats_server::{HubCluster, LeafNode, NatsSecurity, Ports, free_port};
+use wharf::nats_server::{LeafNode, LocalNats, NatsSecurity, Ports, free_port};
 use wharf::roles;
+use wharf::stack::{EdgeMetrics, Sandboxed, StackConfig};
 
 pub const PHONE_NUMBER_ID: &str = "106540352242922";
 pub const APP_SECRET: &str = "test-app-secret-7f3a";
@@ -155,59 +157,43 @@ impl Drop for TestDb {
 
 /// Real NATS: the hub cluster and one leaf per region, in a temp dir.
 pub struct Nats {
-    pub hub: HubCluster,
-    pub leaves: Vec<LeafNode>,
-    pub ports: Ports,
+    pub servers: LocalNats,
     pub dir: tempfile::TempDir,
-    /// The NATS users' passwords and TLS files of this run (random per start).
-    pub security: NatsSecurity,
+}
+
+impl std::ops::Deref for Nats {
+    type Target = LocalNats;
+    fn deref(&self) -> &LocalNats {
+        &self.servers
+    }
+}
+
+impl std::ops::DerefMut for Nats {
+    fn deref_mut(&mut self) -> &mut LocalNats {
+        &mut self.servers
+    }
 }
 
 impl Nats {
     /// Starts the servers; a start that fails (a free port taken by another
     /// test in between) is retried on new ports.
     pub async fn start(regions: &[&str]) -> Self {
+        let regions: Vec<String> = regions.iter().map(|r| r.to_string()).collect();
         let mut last_error = None;
         for _ in 0..3 {
-            match Self::try_start(regions).await {
-                Ok(nats) => return nats,
+            let dir = tempfile::tempdir().unwrap();
+            let started = async {
+                let ports = Ports::plan([0; 6], 3, regions.len())?;
+                let security = NatsSecurity::generate();
+                let wait = Duration::from_secs(30);
+                LocalNats::start("nats-server", dir.path(), ports, &regions, security, wait).await
+            };
+            match started.await {
+                Ok(servers) => return Self { servers, dir },
                 Err(err) => last_error = Some(err),
             }
         }
         panic!("NATS did not start: {:#}", last_error.unwrap());
-    }
-
-    async fn try_start(regions: &[&str]) -> anyhow::Result<Self> {
-        let dir = tempfile::tempdir()?;
-        let ports = Ports::plan([0; 6], 3, regions.len())?;
-        let security = NatsSecurity::generate();
-        let mut hub = HubCluster::start("nats-server", dir.path(), &ports, &security)?;
-        let mut leaves: Vec<LeafNode> = regions
-            .iter()
-            .enumerate()
-            .map(|(i, r)| {
-                LeafNode::start(
-                    "nats-server",
-                    dir.path(),
-                    r,
-                    ports.leaf_client[i],
-                    ports.leaf_monitor[i],
-                    &ports.hub_leafnode,
-                    &security,
-                )
-            })
-            .collect::<anyhow::Result<_>>()?;
-        hub.wait_ready(Duration::from_secs(30)).await?;
-        for leaf in &mut leaves {
-            leaf.wait_ready(Duration::from_secs(30)).await?;
-        }
-        Ok(Self {
-            hub,
-            leaves,
-            ports,
-            dir,
-            security,
-        })
     }
 
     pub async fn hub_js(&self) -> jetstream::Context {
@@ -262,7 +248,8 @@ pub struct Stack {
     pub database: sea_orm::DatabaseConnection,
     pub http: reqwest::Client,
     pub shutdown: CancellationToken,
-    tasks: Vec<tokio::task::JoinHandle<()>>,
+    /// The other roles ([`wharf::stack::Stack::run_until_stopped`]).
+    task: tokio::task::JoinHandle<()>,
     /// Stops the running router alone (see [`Stack::stop_router`]).
     router: Option<(CancellationToken, tokio::task::JoinHandle<()>)>,
 }
@@ -305,106 +292,65 @@ pub fn test_config(nats: &Nats, db: &TestDb, options: &StackOptions) -> Config {
     config.edge.retry_after_secs = 2;
     config.edge.listen = "127.0.0.1:0".parse().unwrap();
     config.admin.listen = "127.0.0.1:0".parse().unwrap();
+    config.sandbox.listen = "127.0.0.1:0".parse().unwrap();
+    config.sandbox.status_delay_ms = 20;
+    config.up.edge_http_port = 0;
+    config.up.sandbox_port = 0;
     config.router.max_nak_delay_ms = 1000;
     config.secrets.key = relay::secret::Secret::new(relay::vault::Vault::generate_key());
     config.validate().unwrap();
     config
 }
 
-/// Starts everything for one test.
+/// Starts everything for one test: the stack `wharf up` builds, with the
+/// router run on its own so a test can stop and start it.
 pub async fn spawn_stack(db: TestDb, options: StackOptions) -> Stack {
     let nats = Nats::start(&options.regions).await;
     let mut config = test_config(&nats, &db, &options);
     (options.tune)(&mut config);
-    roles::provision(&config, Duration::from_secs(30))
-        .await
-        .unwrap();
-
-    let shutdown = CancellationToken::new();
-    let mut tasks = Vec::new();
-    let mut edges = Vec::new();
-    for leaf in &nats.leaves {
-        let mut settings = config.edge.clone();
-        settings.region = leaf.region.clone();
-        settings.nats_url = leaf.process.client_url.clone();
-        let edge = roles::bind_edge(&config, settings).await.unwrap();
-        edges.push((leaf.region.clone(), format!("http://{}", edge.local_addr())));
-        let token = shutdown.clone();
-        tasks.push(tokio::spawn(async move { edge.run(token).await.unwrap() }));
-    }
-    // A test's alerts; with no edge URLs of their own, an edge's /metrics
-    // (one: the in-process edges share one registry, each shows all counts).
-    if let Some(alerts) = options.alerts {
-        config.alerts = alerts;
-        if config.alerts.edge_metrics_urls.is_empty() {
-            config.alerts.edge_metrics_urls = edges
-                .iter()
-                .take(1)
-                .map(|(_, url)| format!("{url}/metrics"))
-                .collect();
+    // A test's alerts; with no edge URLs of their own, an edge's /metrics.
+    let edge_metrics = match options.alerts {
+        Some(alerts) => {
+            config.alerts = alerts;
+            EdgeMetrics::FirstEdge { edge_rule: false }
         }
-        config.validate().unwrap();
-        config.validate_alert_sources().unwrap();
-    }
-    let mut sandbox_settings = config.sandbox.clone();
-    sandbox_settings.listen = "127.0.0.1:0".parse().unwrap();
-    sandbox_settings.webhook_url = format!("{}/webhooks/meta", edges[0].1);
-    sandbox_settings.status_delay_ms = 20;
-    let sandbox = roles::bind_sandbox(&config, sandbox_settings)
-        .await
-        .unwrap();
-    let sandbox_url = format!("http://{}", sandbox.local_addr());
-    for number in &mut config.numbers {
-        number.api_base_url = Some(sandbox_url.clone());
-    }
-    let token = shutdown.clone();
-    tasks.push(tokio::spawn(
-        async move { sandbox.run(token).await.unwrap() },
-    ));
-
-    let database = roles::connect_database(&config.database).await.unwrap();
-    roles::migrate(&database).await.unwrap();
-    roles::seed_numbers(&database, &config.numbers, &roles::vault(&config).unwrap())
-        .await
-        .unwrap();
-    admin::tokens::ensure_token(&database, "test", ADMIN_TOKEN)
-        .await
-        .unwrap();
-
-    let router = roles::build_router(&config, database.clone())
-        .await
-        .unwrap();
+        None => EdgeMetrics::AsConfigured,
+    };
+    let mut built = wharf::stack::Stack::build(StackConfig {
+        config,
+        leaves: nats.edge_leaves(),
+        ready_wait: Duration::from_secs(30),
+        sandboxed: Sandboxed::All,
+        edge_metrics,
+        admin_token: ("test".into(), ADMIN_TOKEN.into()),
+        admin_account: None,
+    })
+    .await
+    .unwrap();
+    built.config.validate().unwrap();
+    let shutdown = CancellationToken::new();
+    let router = built.router.take().expect("a router");
     let router_token = shutdown.child_token();
     let token = router_token.clone();
     let router_task = tokio::spawn(async move { router.run(token).await.unwrap() });
-    let sender = roles::build_sender(&config, database.clone())
-        .await
-        .unwrap();
-    let token = shutdown.clone();
-    tasks.push(tokio::spawn(
-        async move { sender.run(token).await.unwrap() },
-    ));
-    let admin_server = roles::bind_admin(&config, database.clone()).await.unwrap();
-    let admin_url = format!("http://{}", admin_server.local_addr());
-    let token = shutdown.clone();
-    tasks.push(tokio::spawn(async move {
-        admin_server.run(token).await.unwrap()
-    }));
-
     Stack {
         nats,
         db,
-        config,
-        edges,
-        admin_url,
-        sandbox_url,
-        database,
+        config: built.config.clone(),
+        edges: built
+            .edges
+            .iter()
+            .map(|e| (e.region.clone(), e.url.clone()))
+            .collect(),
+        admin_url: built.admin_url.clone(),
+        sandbox_url: built.sandbox_url.clone(),
+        database: built.database.clone(),
         http: reqwest::Client::builder()
             .timeout(Duration::from_secs(20))
             .build()
             .unwrap(),
-        shutdown,
-        tasks,
+        shutdown: shutdown.clone(),
+        task: tokio::spawn(async move { built.run_until_stopped(shutdown).await.unwrap() }),
         router: Some((router_token, router_task)),
     }
 }
@@ -551,9 +497,7 @@ impl Stack {
 impl Drop for Stack {
     fn drop(&mut self) {
         self.shutdown.cancel();
-        for task in &self.tasks {
-            task.abort();
-        }
+        self.task.abort();
         if let Some((_, task)) = &self.router {
             task.abort();
         }

@@ -6,122 +6,41 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use async_nats::jetstream;
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
+use wharf::child::ChildProcess;
 use wharf::config::Config;
 use wharf::nats_server::free_port;
 use wharf::roles;
 
 use crate::support::{Nats, eventually, test_number};
 
-/// One `wharf <role>` process.
-pub struct RoleProcess {
-    pub name: String,
-    args: Vec<String>,
+/// `wharf --config <config> <role…>` as a started child process, logging
+/// beside its config file at `warn`.
+pub fn role_process(
+    name: &str,
+    config: &Path,
+    role: &[&str],
     env: Vec<(String, String)>,
-    log: PathBuf,
-    child: Option<Child>,
-}
-
-impl RoleProcess {
-    pub fn new(name: &str, config: &Path, role: &[&str], env: Vec<(String, String)>) -> Self {
-        let mut args = vec!["--config".to_owned(), config.display().to_string()];
-        args.extend(role.iter().map(|s| (*s).to_owned()));
-        let log = config.with_file_name(format!("{name}.log"));
-        let mut process = Self {
-            name: name.to_owned(),
-            args,
-            env,
-            log,
-            child: None,
-        };
-        process.start();
-        process
-    }
-
-    /// Starts the process (again); no-op while it runs.
-    pub fn start(&mut self) {
-        if self.child.is_some() {
-            return;
-        }
-        let log = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&self.log)
-            .unwrap();
-        let child = Command::new(env!("CARGO_BIN_EXE_wharf"))
-            .args(&self.args)
-            .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-            .env("WHARF__LOG__FILTER", "warn")
-            .stdin(Stdio::null())
-            .stdout(Stdio::from(log.try_clone().unwrap()))
-            .stderr(Stdio::from(log))
-            .spawn()
-            .unwrap();
-        self.child = Some(child);
-    }
-
-    /// SIGKILL: no shutdown path runs (a crash).
-    pub fn kill(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-
-    /// SIGTERM, then up to `grace` for a clean exit, then SIGKILL.
-    pub fn stop(&mut self, grace: Duration) {
-        if let Some(child) = self.child.as_mut() {
-            let _ = Command::new("kill")
-                .arg("-TERM")
-                .arg(child.id().to_string())
-                .status();
-            let deadline = std::time::Instant::now() + grace;
-            while std::time::Instant::now() < deadline {
-                if matches!(child.try_wait(), Ok(Some(_))) {
-                    break;
-                }
-                std::thread::sleep(Duration::from_millis(20));
-            }
-        }
-        self.kill();
-    }
-
-    /// Whether the process is still running (it did not exit on its own).
-    pub fn alive(&mut self) -> bool {
-        self.child
-            .as_mut()
-            .is_some_and(|c| matches!(c.try_wait(), Ok(None)))
-    }
-
-    /// Its process id while it runs.
-    pub fn pid(&self) -> Option<u32> {
-        self.child.as_ref().map(Child::id)
-    }
-
-    /// The last lines of the process's output (for failure messages).
-    pub fn log_tail(&self) -> String {
-        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
-        let lines: Vec<&str> = text.lines().collect();
-        lines[lines.len().saturating_sub(20)..].join("\n")
-    }
-}
-
-impl Drop for RoleProcess {
-    fn drop(&mut self) {
-        self.kill();
-    }
+) -> ChildProcess {
+    let log = config.with_file_name(format!("{name}.log"));
+    let mut process = ChildProcess::new(name, env!("CARGO_BIN_EXE_wharf"), log)
+        .args([std::ffi::OsStr::new("--config"), config.as_os_str()])
+        .args(role)
+        .envs(env)
+        .envs([("WHARF__LOG__FILTER", "warn")]);
+    process.start().unwrap();
+    process
 }
 
 /// A region's edge as a process, on a fixed port so a restart keeps its URL.
 pub struct EdgeProcess {
     pub region: String,
     pub url: String,
-    pub process: RoleProcess,
+    pub process: ChildProcess,
 }
 
 /// Options of a process stack.
@@ -151,8 +70,8 @@ pub struct ProcessStack {
     pub nats: Nats,
     pub config: Config,
     pub edges: Vec<EdgeProcess>,
-    pub routers: Vec<RoleProcess>,
-    pub senders: Vec<RoleProcess>,
+    pub routers: Vec<ChildProcess>,
+    pub senders: Vec<ChildProcess>,
     pub sandbox_url: String,
     pub database: sea_orm::DatabaseConnection,
     pub http: reqwest::Client,
@@ -231,11 +150,11 @@ impl ProcessStack {
 
         let dir = tempfile::tempdir().unwrap();
         let config_file = dir.path().join("wharf.toml");
-        std::fs::write(&config_file, config_toml(&config)).unwrap();
+        config.write_file(&config_file).unwrap();
 
         let mut edges = Vec::new();
         for (i, leaf) in nats.leaves.iter().enumerate() {
-            let process = RoleProcess::new(
+            let process = role_process(
                 &format!("edge-{}", leaf.region),
                 &config_file,
                 &["edge", "--region", &leaf.region],
@@ -257,10 +176,10 @@ impl ProcessStack {
             });
         }
         let routers = (0..options.routers)
-            .map(|i| RoleProcess::new(&format!("router-{i}"), &config_file, &["router"], vec![]))
+            .map(|i| role_process(&format!("router-{i}"), &config_file, &["router"], vec![]))
             .collect();
         let senders = (0..options.senders)
-            .map(|i| RoleProcess::new(&format!("sender-{i}"), &config_file, &["sender"], vec![]))
+            .map(|i| role_process(&format!("sender-{i}"), &config_file, &["sender"], vec![]))
             .collect();
         let stack = Self {
             nats,
@@ -320,7 +239,7 @@ impl ProcessStack {
             .chain(&self.routers)
             .chain(&self.senders);
         for p in all {
-            out.push_str(&format!("--- {} ---\n{}\n", p.name, p.log_tail()));
+            out.push_str(&format!("--- {} ---\n{}\n", p.name, p.log_tail(20)));
         }
         out
     }
@@ -329,88 +248,5 @@ impl ProcessStack {
 impl Drop for ProcessStack {
     fn drop(&mut self) {
         self.shutdown.cancel();
-    }
-}
-
-/// The config as a TOML file for the role processes, secrets included
-/// (serialization redacts them, so they are put back here).
-pub fn config_toml(config: &Config) -> String {
-    let mut value = serde_json::to_value(config).unwrap();
-    if let Some(numbers) = value["numbers"].as_array_mut() {
-        for (n, creds) in numbers.iter_mut().zip(&config.numbers) {
-            n["app_secret"] = creds.app_secret.expose().into();
-            n["verify_token"] = creds.verify_token.expose().into();
-            n["access_token"] = creds.access_token.expose().into();
-        }
-    }
-    value["secrets"]["key"] = config.secrets.key.expose().into();
-    let users = &config.nats.users;
-    for (role, user) in [
-        ("ops", &users.ops),
-        ("router", &users.router),
-        ("sender", &users.sender),
-        ("admin", &users.admin),
-        ("edge", &users.edge),
-    ] {
-        value["nats"]["users"][role]["password"] = user.password.expose().into();
-    }
-    value["secrets"]["previous_keys"] = config
-        .secrets
-        .previous_keys
-        .iter()
-        .map(|k| Value::from(k.expose()))
-        .collect();
-    let mut out = String::new();
-    write_table(&mut out, "", &value);
-    out
-}
-
-/// Writes a JSON object as TOML: scalars and scalar arrays first, then
-/// sub-tables `[a.b]` and arrays of tables `[[a]]`.
-fn write_table(out: &mut String, path: &str, value: &Value) {
-    let Some(map) = value.as_object() else {
-        return;
-    };
-    for (key, v) in map {
-        match v {
-            Value::Null | Value::Object(_) => {}
-            Value::Array(items) if items.iter().any(Value::is_object) => {}
-            other => out.push_str(&format!("{} = {}\n", quote(key), toml_scalar(other))),
-        }
-    }
-    for (key, v) in map {
-        let child = if path.is_empty() {
-            quote(key)
-        } else {
-            format!("{path}.{}", quote(key))
-        };
-        match v {
-            Value::Object(_) => {
-                out.push_str(&format!("\n[{child}]\n"));
-                write_table(out, &child, v);
-            }
-            Value::Array(items) if items.iter().any(Value::is_object) => {
-                for item in items {
-                    out.push_str(&format!("\n[[{child}]]\n"));
-                    write_table(out, &child, item);
-                }
-            }
-            _ => {}
-        }
-    }
-}
-
-fn quote(key: &str) -> String {
-    serde_json::to_string(key).unwrap()
-}
-
-fn toml_scalar(value: &Value) -> String {
-    match value {
-        Value::Array(items) => format!(
-            "[{}]",
-            items.iter().map(toml_scalar).collect::<Vec<_>>().join(", ")
-        ),
-        // JSON strings, numbers and booleans are valid TOML values.
-        other => other.to_string(),
     }
 }

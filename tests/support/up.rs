@@ -4,24 +4,23 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Command, ExitStatus};
 use std::time::Duration;
 
 use serde_json::{Value, json};
+use wharf::child::ChildProcess;
 
 use crate::support::{eventually, meta_text};
 
-/// `wharf up` keeping its data in `data`, every port free-picked, logging
-/// at `rust_log`; the caller adds arguments and starts it.
-pub fn up_command(data: &Path, db_url: &str, rust_log: &str) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_wharf"));
-    command
-        .arg("up")
-        .env_remove("WHARF_CONFIG")
-        .env("WHARF__UP__DATA_DIR", data)
-        .env("WHARF__DATABASE__URL", db_url)
-        .env("WHARF__ADMIN__LISTEN", "127.0.0.1:0")
-        .env("RUST_LOG", rust_log);
+/// The environment of a `wharf up` keeping its data in `data`, every port
+/// free-picked, logging at `rust_log`.
+pub fn up_env(data: &Path, db_url: &str, rust_log: &str) -> Vec<(String, String)> {
+    let mut env = vec![
+        ("WHARF__UP__DATA_DIR".to_owned(), data.display().to_string()),
+        ("WHARF__DATABASE__URL".to_owned(), db_url.to_owned()),
+        ("WHARF__ADMIN__LISTEN".to_owned(), "127.0.0.1:0".to_owned()),
+        ("RUST_LOG".to_owned(), rust_log.to_owned()),
+    ];
     for key in [
         "HUB_CLIENT_PORT",
         "HUB_CLUSTER_PORT",
@@ -32,14 +31,26 @@ pub fn up_command(data: &Path, db_url: &str, rust_log: &str) -> Command {
         "EDGE_HTTP_PORT",
         "SANDBOX_PORT",
     ] {
-        command.env(format!("WHARF__UP__{key}"), "0");
+        env.push((format!("WHARF__UP__{key}"), "0".to_owned()));
     }
+    env
+}
+
+/// `wharf up` keeping its data in `data`, every port free-picked, logging
+/// at `rust_log`; the caller adds arguments and starts it.
+pub fn up_command(data: &Path, db_url: &str, rust_log: &str) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_wharf"));
+    command
+        .arg("up")
+        .env_remove("WHARF_CONFIG")
+        .envs(up_env(data, db_url, rust_log));
     command
 }
 
-/// A running `wharf up`; stopped (SIGTERM) on drop if the test did not.
+/// A running `wharf up`; stopped (SIGTERM, 5 s grace) on drop if the test
+/// did not.
 pub struct UpProcess {
-    child: Option<Child>,
+    process: ChildProcess,
     _dir: tempfile::TempDir,
     pub data: PathBuf,
     pub log_path: PathBuf,
@@ -54,20 +65,19 @@ impl UpProcess {
         let dir = tempfile::tempdir().unwrap();
         let data = dir.path().join("data");
         let log_path = dir.path().join("up.log");
-        let log = std::fs::File::create(&log_path).unwrap();
         let db_url = format!("sqlite://{}?mode=rwc", data.join("wharf.db").display());
-        let mut command = up_command(&data, &db_url, rust_log);
-        command
+        let mut process = ChildProcess::new("wharf up", env!("CARGO_BIN_EXE_wharf"), &log_path)
+            .args(["up"])
             .args(args)
-            .env("WHARF__OPS__ROUTER_LISTEN", "127.0.0.1:0")
-            .env("WHARF__OPS__SENDER_LISTEN", "127.0.0.1:0");
-        let child = command
-            .stdout(Stdio::from(log.try_clone().unwrap()))
-            .stderr(Stdio::from(log))
-            .spawn()
-            .unwrap();
+            .env_remove(["WHARF_CONFIG"])
+            .envs(up_env(&data, &db_url, rust_log))
+            .envs([
+                ("WHARF__OPS__ROUTER_LISTEN", "127.0.0.1:0"),
+                ("WHARF__OPS__SENDER_LISTEN", "127.0.0.1:0"),
+            ]);
+        process.start().unwrap();
         let mut up = Self {
-            child: Some(child),
+            process,
             _dir: dir,
             data,
             log_path,
@@ -107,34 +117,13 @@ impl UpProcess {
 
     /// Sends SIGTERM and waits for the exit.
     pub async fn stop(&mut self) -> ExitStatus {
-        let mut child = self.child.take().expect("running");
-        Command::new("kill")
-            .arg("-TERM")
-            .arg(child.id().to_string())
-            .status()
-            .unwrap();
-        tokio::task::spawn_blocking(move || child.wait().unwrap())
-            .await
-            .unwrap()
+        self.process.terminate_and_wait().await.expect("running")
     }
 }
 
 impl Drop for UpProcess {
     fn drop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = Command::new("kill")
-                .arg("-TERM")
-                .arg(child.id().to_string())
-                .status();
-            for _ in 0..50 {
-                if matches!(child.try_wait(), Ok(Some(_))) {
-                    return;
-                }
-                std::thread::sleep(Duration::from_millis(100));
-            }
-            let _ = child.kill();
-            let _ = child.wait();
-        }
+        self.process.stop(Duration::from_secs(5));
     }
 }
 
