@@ -8,6 +8,7 @@ SHELL := /bin/bash
 CARGO_TARGET_DIR ?= $(if $(CI),/var/cache/wharf-target,$(CURDIR)/target)
 export CARGO_TARGET_DIR
 WHARF := $(CARGO_TARGET_DIR)/release/wharf
+WHARF_BENCH := $(CARGO_TARGET_DIR)/release/wharf-bench
 
 .PHONY: up test deps build lint fmt openapi web web-test api-fuzz bench
 
@@ -33,10 +34,12 @@ web-test: deps
 	cargo build --bin wharf
 	cd web && WHARF_BIN=$(CARGO_TARGET_DIR)/debug/wharf npm run e2e
 
-# The benchmarks of docs/benchmarks.md: a release build, local NATS servers,
-# SQLite and the local PostgreSQL test cluster; prints the tables.
+# The benchmarks of docs/benchmarks.md: a release build of `wharf-bench`
+# (its own binary; it runs the `wharf` beside it for the roles), local NATS
+# servers, SQLite and the local PostgreSQL test cluster; prints the tables.
 bench: deps build
-	WHARF_BENCH_POSTGRES_URL="$$(scripts/test-postgres.sh)" $(WHARF) bench --seconds 10 --rounds 3 --json bench.json
+	cargo build --release --bin wharf-bench
+	WHARF_BENCH_POSTGRES_URL="$$(scripts/test-postgres.sh)" $(WHARF_BENCH) --seconds 10 --rounds 3 --json bench.json
 
 # The admin API fuzzed against its own committed spec (schemathesis):
 # no 5xx, every answer conforms to the spec.

@@ -80,45 +80,6 @@ pub enum Command {
         #[arg(long)]
         stack: Option<PathBuf>,
     },
-    /// Measure Wharf against the limits under it, side by side on freshly
-    /// started local NATS servers (loopback only): raw JetStream publish vs
-    /// edge ingest, end to end through routers (SQLite, PostgreSQL), the
-    /// sender with and without a rate limit, peak RSS of every process.
-    Bench {
-        /// Seconds per phase.
-        #[arg(long, default_value_t = 5)]
-        seconds: u64,
-        /// Requests in flight, one phase each (comma separated).
-        #[arg(long, value_delimiter = ',', default_value = "16,256")]
-        concurrency: Vec<usize>,
-        /// Also write the results as JSON here.
-        #[arg(long)]
-        json: Option<PathBuf>,
-        /// PostgreSQL server for the end-to-end runs on PostgreSQL (its user
-        /// creates and drops a scratch database); without it, SQLite only.
-        #[arg(long, env = "WHARF_BENCH_POSTGRES_URL")]
-        postgres_url: Option<String>,
-        /// Router processes, one end-to-end run each per database.
-        #[arg(long, value_delimiter = ',', default_value = "1,3")]
-        routers: Vec<usize>,
-        /// Webhooks in flight during the end-to-end runs.
-        #[arg(long, default_value_t = 16)]
-        end_to_end_concurrency: usize,
-        /// Replies of the sender run without a rate limit.
-        #[arg(long, default_value_t = 400)]
-        replies: usize,
-        /// Sends per second of the rate-limited sender run (Meta's default: 80).
-        #[arg(long, default_value_t = 80)]
-        sender_limit: u32,
-        /// Only these parts (comma separated: edge, e2e, sender); all by
-        /// default. `sender` needs `e2e` (it replies to its conversations).
-        #[arg(long, value_delimiter = ',', default_value = "edge,e2e,sender")]
-        only: Vec<crate::bench::Part>,
-        /// Times the edge phases run, interleaved (raw, edge, raw, edge …);
-        /// with more than one, a table of each phase's median ratio.
-        #[arg(long, default_value_t = 1)]
-        rounds: usize,
-    },
 }
 
 /// Runs the parsed command to completion.
@@ -187,32 +148,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 report.sent
             );
             Ok(())
-        }
-        Command::Bench {
-            seconds,
-            concurrency,
-            json,
-            postgres_url,
-            routers,
-            end_to_end_concurrency,
-            replies,
-            sender_limit,
-            only,
-            rounds,
-        } => {
-            let options = crate::bench::BenchOptions {
-                seconds: seconds.clamp(1, 120),
-                concurrency,
-                json_out: json,
-                postgres_url,
-                routers,
-                end_to_end_concurrency,
-                replies: replies.clamp(2, 100_000),
-                sender_limit: sender_limit.clamp(1, 10_000),
-                parts: only,
-                rounds: rounds.clamp(1, 20),
-            };
-            crate::bench::run(config, options).await.map(|_| ())
         }
         Command::Provision => {
             let wait = std::time::Duration::from_secs(config.nats.connect_wait_secs);

@@ -3,7 +3,6 @@
 //! into here, so tests run the same code.
 #![forbid(unsafe_code)]
 
-pub mod bench;
 pub mod certs;
 pub mod child;
 pub mod cli;

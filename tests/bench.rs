@@ -1,4 +1,4 @@
-//! `wharf bench` at tiny sizes, as a process: it runs every part to the end
+//! `wharf-bench` at tiny sizes, as a process: it runs every part to the end
 //! and prints well-formed tables and JSON, so the harness does not rot. No
 //! figure is judged here (the machine is shared); only that each part ran.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -14,10 +14,9 @@ fn bench_runs_every_part_at_tiny_sizes_and_reports_tables_and_json() {
     let json = dir.path().join("bench.json");
     let stdout = dir.path().join("stdout.txt");
     let stderr = dir.path().join("stderr.txt");
-    let mut command = Command::new(env!("CARGO_BIN_EXE_wharf"));
+    let mut command = Command::new(env!("CARGO_BIN_EXE_wharf-bench"));
     command
         .args([
-            "bench",
             "--seconds",
             "1",
             "--concurrency",
@@ -60,7 +59,7 @@ fn bench_runs_every_part_at_tiny_sizes_and_reports_tables_and_json() {
             let _ = child.kill();
             let _ = child.wait();
             panic!(
-                "wharf bench did not finish in 240 s:\n{}",
+                "wharf-bench did not finish in 240 s:\n{}",
                 std::fs::read_to_string(&stderr).unwrap_or_default()
             );
         }
@@ -69,7 +68,7 @@ fn bench_runs_every_part_at_tiny_sizes_and_reports_tables_and_json() {
     let out = std::fs::read_to_string(&stdout).unwrap();
     assert!(
         status.success(),
-        "wharf bench failed ({status}):\n{out}\n{}",
+        "wharf-bench failed ({status}):\n{out}\n{}",
         std::fs::read_to_string(&stderr).unwrap_or_default()
     );
     for header in [
@@ -203,7 +202,7 @@ fn bench_runs_every_part_at_tiny_sizes_and_reports_tables_and_json() {
         "router-sqlite-1",
         "sender-limited",
         "nats-server hub",
-        "wharf bench",
+        "wharf-bench",
     ] {
         assert!(peak(role) > 1.0, "{role}");
     }

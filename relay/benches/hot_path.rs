@@ -15,7 +15,7 @@ use relay::secret::Secret;
 const NUMBER: &str = "106540352242922";
 const SECRET: &str = "bench-app-secret";
 
-/// The delivery `wharf bench` posts: one ~1 KiB text message.
+/// The delivery `wharf-bench` posts: one ~1 KiB text message.
 fn delivery() -> Vec<u8> {
     let text = format!("order 1: {}", "x".repeat(700));
     serde_json::json!({

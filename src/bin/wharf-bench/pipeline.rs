@@ -1,4 +1,4 @@
-//! The end-to-end and sender phases of `wharf bench`: signed webhooks through
+//! The end-to-end and sender phases of `wharf-bench`: signed webhooks through
 //! the edge until routed rows exist (router processes on SQLite or
 //! PostgreSQL, lag sampled every second), and replies through a sender
 //! process to the sandbox provider with and without a rate limit.
@@ -22,10 +22,11 @@ use sea_orm::{
 };
 use serde::Serialize;
 
-use super::RoleMemory;
-use super::children::{RoleConfig, RoleProcess};
-use crate::config::DatabaseSettings;
-use crate::roles;
+use wharf::config::{Config, DatabaseSettings};
+use wharf::roles;
+
+use crate::children::{RoleConfig, spawn_role, stop_with_peak};
+use crate::report::RoleMemory;
 
 /// A database of one end-to-end run.
 pub enum BenchDb {
@@ -64,7 +65,7 @@ impl BenchDb {
             .await
             .context("creating the bench database")?;
         admin.close().await.ok();
-        let url = crate::config::with_database(admin_url, &name);
+        let url = wharf::config::with_database(admin_url, &name);
         Ok(Self::Postgres {
             admin_url: admin_url.to_owned(),
             name,
@@ -239,11 +240,13 @@ pub struct Rig<'a> {
     pub hub_js: jetstream::Context,
     pub http: reqwest::Client,
     /// The load generator's connections to the edge.
-    pub edge: super::load::Client,
+    pub edge: crate::load::Client,
     pub role: RoleConfig,
+    /// The bench's own config, under each role's.
+    pub base: &'a Config,
     pub numbers: &'a [relay::provider::NumberCredentials],
     /// The NATS servers, the edges and the bench process, by group.
-    pub cpu: super::CpuGroups,
+    pub cpu: crate::load::CpuGroups,
 }
 
 /// Runs one end-to-end measurement on `db` with `routers` router processes.
@@ -267,15 +270,15 @@ pub async fn end_to_end(
         ..rig.role.clone()
     };
     let name = format!("router-{}-{routers}", db.kind());
-    let config = role.write(rig.dir, &name)?;
+    let config = role.write(rig.base, rig.dir, &name)?;
     let mut processes = (0..routers)
-        .map(|i| RoleProcess::spawn(&format!("{name}-{}", i + 1), &["router"], &config, rig.dir))
+        .map(|i| spawn_role(&format!("{name}-{}", i + 1), &["router"], &config, rig.dir))
         .collect::<anyhow::Result<Vec<_>>>()?;
     // The routers are up once every partition consumer exists.
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         for p in &mut processes {
-            p.check_running()?;
+            p.check_running(20)?;
         }
         let stream = rig.hub_js.get_stream(topology::INBOUND).await?;
         let consumers: Vec<_> = stream.consumers().try_collect().await.unwrap_or_default();
@@ -312,7 +315,7 @@ pub async fn end_to_end(
     let mut router_nice: Vec<i32> = processes
         .iter()
         .filter_map(|p| p.pid())
-        .filter_map(|pid| crate::priority::thread_nice_values(pid).ok())
+        .filter_map(|pid| wharf::priority::thread_nice_values(pid).ok())
         .flatten()
         .map(|(_, nice)| nice)
         .collect();
@@ -327,11 +330,11 @@ pub async fn end_to_end(
     let posted = Arc::new(AtomicU64::new(0));
     let load = {
         let (edge, posted) = (rig.edge.clone(), Arc::clone(&posted));
-        let cpu = super::CpuGroups::default();
-        super::measure("end to end", concurrency, seconds, &cpu, move |n| {
+        let cpu = crate::load::CpuGroups::default();
+        crate::traffic::measure("end to end", concurrency, seconds, &cpu, move |n| {
             let (edge, posted) = (edge.clone(), Arc::clone(&posted));
             async move {
-                let ok = super::post_signed(&edge, base + n).await;
+                let ok = crate::traffic::post_signed(&edge, base + n).await;
                 if ok {
                     posted.fetch_add(1, Ordering::Relaxed);
                 }
@@ -373,8 +376,7 @@ pub async fn end_to_end(
         let role = process.name.clone();
         memory.push(RoleMemory {
             role,
-            peak_rss_mib: process
-                .stop(Duration::from_secs(10))
+            peak_rss_mib: stop_with_peak(process, Duration::from_secs(10))
                 .map(|kib| kib as f64 / 1024.0),
         });
     }
@@ -502,13 +504,13 @@ pub async fn sender(
         period_ms: 1000,
         ..rig.role.clone()
     };
-    let config = role.write(rig.dir, name)?;
-    let mut process = RoleProcess::spawn(name, &["sender"], &config, rig.dir)?;
+    let config = role.write(rig.base, rig.dir, name)?;
+    let mut process = spawn_role(name, &["sender"], &config, rig.dir)?;
     let expected_seconds = limit.map_or(10.0, |l| replies as f64 / f64::from(l.max(1)));
     let deadline = Instant::now() + Duration::from_secs_f64(expected_seconds * 2.0 + 20.0);
     let mut times: Vec<i64>;
     loop {
-        process.check_running()?;
+        process.check_running(20)?;
         let arrivals: Vec<relay::provider::sandbox::Arrival> = rig
             .http
             .get(format!("{sandbox_url}/sandbox/arrivals"))
@@ -541,13 +543,12 @@ pub async fn sender(
         tracing::warn!(
             "{name}: {} of {replies} replies reached the sandbox (rows: {states:?}); its log ends:\n{}",
             times.len(),
-            process.log_tail()
+            process.log_tail(20)
         );
     }
     memory.push(RoleMemory {
         role: name.to_owned(),
-        peak_rss_mib: process
-            .stop(Duration::from_secs(10))
+        peak_rss_mib: stop_with_peak(process, Duration::from_secs(10))
             .map(|kib| kib as f64 / 1024.0),
     });
     conn.close().await.ok();
@@ -582,11 +583,11 @@ mod tests {
     #[test]
     fn the_database_name_is_replaced_keeping_the_query() {
         assert_eq!(
-            crate::config::with_database("postgres://u:p@h:5432/postgres?sslmode=disable", "b"),
+            wharf::config::with_database("postgres://u:p@h:5432/postgres?sslmode=disable", "b"),
             "postgres://u:p@h:5432/b?sslmode=disable"
         );
         assert_eq!(
-            crate::config::with_database("postgres://u@h", "b"),
+            wharf::config::with_database("postgres://u@h", "b"),
             "postgres://u@h/b"
         );
     }

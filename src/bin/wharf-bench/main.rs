@@ -1,0 +1,695 @@
+//! `wharf-bench` (`make bench`): Wharf against the physical limits under it,
+//! side by side in one run on freshly started local NATS servers (a 3-node
+//! hub and a leaf), with the roles as real `wharf` child processes on loopback,
+//! reported as ratios: raw JetStream publish vs edge ingest (and an HTTP +
+//! signature-only server), end to end through router processes on SQLite and
+//! PostgreSQL, the sender against the sandbox with and without a rate limit,
+//! and the peak RSS of every process. Every phase is bounded in time.
+//!
+//! A binary of its own, beside `wharf`: the production binary carries none
+//! of it. It runs the `wharf` binary of the same folder for the roles.
+#![forbid(unsafe_code)]
+
+mod children;
+mod load;
+mod pipeline;
+mod report;
+mod traffic;
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use clap::Parser;
+use relay::envelope::Provider;
+use relay::provider::NumberCredentials;
+use relay::secret::Secret;
+use tokio_util::sync::CancellationToken;
+use wharf::child::{ChildProcess, own_peak_rss_kib, peak_rss_kib};
+use wharf::config::Config;
+use wharf::nats_server::{LocalNats, NatsSecurity, Ports, free_port};
+use wharf::roles;
+
+use children::{RoleConfig, spawn_role, stop_with_peak};
+use load::CpuGroups;
+use pipeline::BenchDb;
+use report::{
+    EDGE_HUB, EDGE_LEAF, EndToEnd, FORWARD_ONLY, HTTP_ONLY, Phase, RAW_HUB, RAW_LEAF, Report,
+    RoleMemory, SenderRun, compare_with_raw, markdown, medians, raw_rate,
+};
+use traffic::{
+    ForwardOnly, VerifyOnly, inbound_leader, measure, raw_publish, serve_meta_webhooks,
+    webhook_phase,
+};
+
+pub(crate) const NUMBER: &str = "106540352242922";
+pub(crate) const SECRET: &str = "bench-app-secret";
+
+/// Measure Wharf against the limits under it, side by side on freshly
+/// started local NATS servers (loopback only): raw JetStream publish vs
+/// edge ingest, end to end through routers (SQLite, PostgreSQL), the
+/// sender with and without a rate limit, peak RSS of every process.
+#[derive(Debug, Parser)]
+#[command(name = "wharf-bench", version, about)]
+struct Cli {
+    /// TOML config file layered over the embedded defaults.
+    #[arg(long, short, env = "WHARF_CONFIG")]
+    config: Option<PathBuf>,
+    /// Seconds per phase.
+    #[arg(long, default_value_t = 5)]
+    seconds: u64,
+    /// Requests in flight, one phase each (comma separated).
+    #[arg(long, value_delimiter = ',', default_value = "16,256")]
+    concurrency: Vec<usize>,
+    /// Also write the results as JSON here.
+    #[arg(long)]
+    json: Option<PathBuf>,
+    /// PostgreSQL server for the end-to-end runs on PostgreSQL (its user
+    /// creates and drops a scratch database); without it, SQLite only.
+    #[arg(long, env = "WHARF_BENCH_POSTGRES_URL")]
+    postgres_url: Option<String>,
+    /// Router processes, one end-to-end run each per database.
+    #[arg(long, value_delimiter = ',', default_value = "1,3")]
+    routers: Vec<usize>,
+    /// Webhooks in flight during the end-to-end runs.
+    #[arg(long, default_value_t = 16)]
+    end_to_end_concurrency: usize,
+    /// Replies of the sender run without a rate limit.
+    #[arg(long, default_value_t = 400)]
+    replies: usize,
+    /// Sends per second of the rate-limited sender run (Meta's default: 80).
+    #[arg(long, default_value_t = 80)]
+    sender_limit: u32,
+    /// Only these parts (comma separated: edge, e2e, sender); all by
+    /// default. `sender` needs `e2e` (it replies to its conversations).
+    #[arg(long, value_delimiter = ',', default_value = "edge,e2e,sender")]
+    only: Vec<Part>,
+    /// Times the edge phases run, interleaved (raw, edge, raw, edge …);
+    /// with more than one, a table of each phase's median ratio.
+    #[arg(long, default_value_t = 1)]
+    rounds: usize,
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    match bench(Cli::parse()).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("wharf-bench: {err:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn bench(cli: Cli) -> anyhow::Result<()> {
+    let config = Config::load(cli.config.as_deref())?;
+    wharf::telemetry::init(&config.log);
+    relay::tls::install_crypto();
+    config.tls.trust_for_clients()?;
+    let options = BenchOptions {
+        seconds: cli.seconds.clamp(1, 120),
+        concurrency: cli.concurrency,
+        json_out: cli.json,
+        postgres_url: cli.postgres_url,
+        routers: cli.routers,
+        end_to_end_concurrency: cli.end_to_end_concurrency,
+        replies: cli.replies.clamp(2, 100_000),
+        sender_limit: cli.sender_limit.clamp(1, 10_000),
+        parts: cli.only,
+        rounds: cli.rounds.clamp(1, 20),
+    };
+    run(config, options).await.map(|_| ())
+}
+
+/// Options of one bench run.
+#[derive(Debug, Clone)]
+pub struct BenchOptions {
+    /// Seconds each measured phase runs.
+    pub seconds: u64,
+    /// Requests (or acks) in flight, one phase each.
+    pub concurrency: Vec<usize>,
+    /// Where to write the JSON result (the table goes to stdout).
+    pub json_out: Option<std::path::PathBuf>,
+    /// A PostgreSQL server (a URL whose user may create databases) for the
+    /// end-to-end runs on PostgreSQL; without it those runs are left out.
+    pub postgres_url: Option<String>,
+    /// Router processes, one end-to-end run each (per database).
+    pub routers: Vec<usize>,
+    /// Webhooks in flight during the end-to-end runs.
+    pub end_to_end_concurrency: usize,
+    /// Replies of the sender run without a limit.
+    pub replies: usize,
+    /// Sends per second of the rate-limited sender run.
+    pub sender_limit: u32,
+    /// The parts to run (all by default).
+    pub parts: Vec<Part>,
+    /// Rounds of the edge phases: on a shared machine one run cannot tell
+    /// a 10–20 % change, the median of a few interleaved rounds can.
+    pub rounds: usize,
+}
+
+/// A part of the bench run, to run some alone (e.g. under a profiler).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Part {
+    /// Raw publish, HTTP-only and edge ingest phases.
+    Edge,
+    /// End to end through routers.
+    E2e,
+    /// The sender runs (on the conversations of the last SQLite end-to-end run).
+    Sender,
+}
+
+impl Default for BenchOptions {
+    fn default() -> Self {
+        Self {
+            seconds: 5,
+            concurrency: vec![16, 256],
+            json_out: None,
+            postgres_url: None,
+            routers: vec![1, 3],
+            end_to_end_concurrency: 16,
+            replies: 400,
+            sender_limit: 80,
+            parts: vec![Part::Edge, Part::E2e, Part::Sender],
+            rounds: 1,
+        }
+    }
+}
+
+/// The servers and processes every phase shares: NATS, the sandbox, the two
+/// edges, the in-process comparison servers, and where their CPU goes.
+struct Rig {
+    dir: tempfile::TempDir,
+    /// The bench's config: the run's NATS, its number through the sandbox.
+    config: Config,
+    nats: LocalNats,
+    hub_client: async_nats::Client,
+    /// The hub node leading INBOUND, and its client URL.
+    leader: String,
+    leader_url: String,
+    partitions: u16,
+    shutdown: CancellationToken,
+    sandbox_url: String,
+    /// What every role's config says beyond the bench's.
+    role: RoleConfig,
+    /// The edge into the leaf, and the edge straight into INBOUND.
+    edge: ChildProcess,
+    hub_edge: Option<ChildProcess>,
+    /// The load generator's connections to the edge.
+    edge_load: load::Client,
+    hub_edge_url: String,
+    verify_only_url: String,
+    forward_only_url: String,
+    http: reqwest::Client,
+    cpu: CpuGroups,
+}
+
+/// Runs every phase and prints the tables.
+///
+/// # Errors
+/// When the servers or a role cannot start, or PostgreSQL is unreachable.
+pub async fn run(config: Config, options: BenchOptions) -> anyhow::Result<Report> {
+    let mut rig = start(config).await?;
+    let mut round = 0u64;
+    let mut phases = edge_phases(&mut rig, &options, &mut round).await?;
+    compare_with_raw(&mut phases);
+    let hub_js = async_nats::jetstream::new(rig.hub_client.clone());
+    let leader_after = inbound_leader(&hub_js).await?;
+
+    // End to end, then the sender on the conversations of the last SQLite run.
+    let mut memory = Vec::new();
+    let hub_edge_peak = rig
+        .hub_edge
+        .take()
+        .and_then(|p| stop_with_peak(p, Duration::from_secs(10)));
+    let (end_to_end, kept_sqlite) =
+        end_to_end_runs(&mut rig, &options, &phases, &mut round, &mut memory).await?;
+    let sender = match kept_sqlite.filter(|_| options.parts.contains(&Part::Sender)) {
+        Some(db) => sender_runs(&rig, &options, &db, &mut memory).await?,
+        None => Vec::new(),
+    };
+    memory_table(&rig, hub_edge_peak, &mut memory);
+    let Rig {
+        nats,
+        edge,
+        shutdown,
+        leader,
+        partitions,
+        ..
+    } = rig;
+    let _ = stop_with_peak(edge, Duration::from_secs(10));
+    shutdown.cancel();
+
+    let phase_medians = if options.rounds > 1 {
+        medians(&phases)
+    } else {
+        Vec::new()
+    };
+    let report = Report {
+        cores: std::thread::available_parallelism().map_or(1, usize::from),
+        inbound_leader: if leader_after == leader {
+            leader
+        } else {
+            format!("{leader} (moved to {leader_after} during the edge phases)")
+        },
+        seconds: options.seconds,
+        partitions,
+        phases,
+        end_to_end,
+        sender,
+        memory,
+        medians: phase_medians,
+    };
+    println!("{}", markdown(&report));
+    if let Some(path) = &options.json_out {
+        std::fs::write(path, serde_json::to_vec_pretty(&report)?)
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
+    drop(nats);
+    Ok(report)
+}
+
+/// Starts NATS (a 3-node hub and the leaf `eu`) and provisions it; finds
+/// INBOUND's leader.
+async fn start_nats(
+    config: &mut Config,
+    dir: &std::path::Path,
+) -> anyhow::Result<(LocalNats, async_nats::Client, String, String)> {
+    let security = NatsSecurity::generate();
+    security.apply(&mut config.nats.users);
+    config.topology.regions = vec!["eu".into()];
+    let nats = LocalNats::start(
+        &config.up.nats_server,
+        dir,
+        Ports::plan([0; 6], 3, 1)?,
+        &config.topology.regions,
+        security,
+        Duration::from_secs(60),
+    )
+    .await?;
+    config.nats.url = nats.hub.client_urls();
+    let hub_client = roles::provision(config, Duration::from_secs(60)).await?;
+    // The raw publisher into INBOUND and the direct edge both connect to the
+    // stream's leader: a client on another node pays a route hop each way,
+    // and with a node picked at random by each client the comparison was
+    // decided by which of them drew the leader (0.45x-0.88x between runs).
+    let leader = inbound_leader(&async_nats::jetstream::new(hub_client.clone())).await?;
+    let leader_url = nats
+        .hub
+        .nodes
+        .iter()
+        .find(|node| node.name == leader)
+        .map(|node| node.client_url.clone())
+        .with_context(|| format!("INBOUND's leader {leader} is not a hub node"))?;
+    Ok((nats, hub_client, leader, leader_url))
+}
+
+/// Everything but the measuring: NATS, the sandbox provider (in this
+/// process; it sends status webhooks to the edge), the two edge processes,
+/// the in-process HTTP-only and forward-only servers.
+async fn start(mut config: Config) -> anyhow::Result<Rig> {
+    let dir = tempfile::tempdir()?;
+    let (nats, hub_client, leader, leader_url) = start_nats(&mut config, dir.path()).await?;
+    let partitions = config.topology.partitions;
+
+    let edge_listen: std::net::SocketAddr = format!("127.0.0.1:{}", free_port()?).parse()?;
+    let edge_url = format!("http://{edge_listen}/webhooks/meta");
+    let shutdown = CancellationToken::new();
+    config.numbers = vec![NumberCredentials {
+        provider: Provider::Meta,
+        phone_number_id: NUMBER.into(),
+        display_phone: String::new(),
+        app_secret: Secret::new(SECRET),
+        verify_token: Secret::default(),
+        access_token: Secret::default(),
+        api_base_url: None,
+    }];
+    let sandbox = roles::bind_sandbox(
+        &config,
+        relay::provider::sandbox::SandboxSettings {
+            listen: "127.0.0.1:0".parse()?,
+            webhook_url: edge_url.clone(),
+            ..config.sandbox.clone()
+        },
+    )
+    .await?;
+    let sandbox_url = format!("http://{}", sandbox.local_addr());
+    tokio::spawn(sandbox.run(shutdown.clone()));
+    // Replies of the bench number go to the sandbox.
+    config.numbers[0].api_base_url = Some(sandbox_url.clone());
+
+    let role = RoleConfig {
+        hub_urls: nats.hub.client_urls(),
+        leaf_url: nats.leaves[0].process.client_url.clone(),
+        edge_to_hub: false,
+        // The edge never opens a database; router and sender runs set theirs.
+        database_url: BenchDb::sqlite(dir.path(), "unused").url().to_owned(),
+        edge_listen,
+        partitions,
+        sandbox_url: sandbox_url.clone(),
+        sends: 1_000_000,
+        period_ms: 1000,
+        secrets_key: relay::vault::Vault::generate_key(),
+        nats_users: config.nats.users.clone(),
+    };
+    let edge_config = role.write(&config, dir.path(), "edge")?;
+    let mut edge = spawn_role(
+        "edge",
+        &["edge", "--region", "eu"],
+        &edge_config,
+        dir.path(),
+    )?;
+    // A second edge writing INBOUND on the hub itself (`direct_to_hub`):
+    // the edge against raw publish into the very same R3 stream.
+    let hub_edge_listen: std::net::SocketAddr = format!("127.0.0.1:{}", free_port()?).parse()?;
+    let hub_edge_config = RoleConfig {
+        edge_to_hub: true,
+        edge_listen: hub_edge_listen,
+        hub_urls: leader_url.clone(),
+        ..role.clone()
+    }
+    .write(&config, dir.path(), "edge-hub")?;
+    let mut hub_edge = spawn_role(
+        "edge-hub",
+        &["edge", "--region", "eu"],
+        &hub_edge_config,
+        dir.path(),
+    )?;
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(4096)
+        .timeout(Duration::from_secs(30))
+        .build()?;
+    wait_ready(&http, &format!("http://{edge_listen}/readyz"), &mut edge).await?;
+    wait_ready(
+        &http,
+        &format!("http://{hub_edge_listen}/readyz"),
+        &mut hub_edge,
+    )
+    .await?;
+
+    // The same HTTP stack and signature check, answering without publishing:
+    // where the time goes that is not JetStream's (runs in this process).
+    let directory = std::sync::Arc::new(relay::provider::NumberDirectory::new(&config.numbers));
+    let verify_only_url = serve_meta_webhooks(VerifyOnly { directory }, &shutdown).await?;
+    // The least an HTTP edge can do: publish the body as it came and answer
+    // after the PubAck (runs in this process, on its own connection to the
+    // leader). What separates the edge from it is the edge's own work.
+    let forward_only_url = serve_meta_webhooks(
+        ForwardOnly {
+            js: raw_publisher(&config, leader_url.clone(), "wharf-bench-forward", true).await?,
+            partitions,
+            next: std::sync::atomic::AtomicU64::new(0),
+        },
+        &shutdown,
+    )
+    .await?;
+
+    // Where each phase's CPU goes.
+    let mut cpu = CpuGroups::default();
+    for node in &nats.hub.nodes {
+        cpu.add("nats", node.pid());
+    }
+    cpu.add("nats", nats.leaves[0].process.pid());
+    cpu.add("edge", edge.pid());
+    cpu.add("edge", hub_edge.pid());
+    cpu.add("bench", Some(std::process::id()));
+    Ok(Rig {
+        dir,
+        config,
+        nats,
+        hub_client,
+        leader,
+        leader_url,
+        partitions,
+        shutdown,
+        sandbox_url,
+        role,
+        edge,
+        hub_edge: Some(hub_edge),
+        edge_load: load::Client::new(load::Target::parse(&edge_url)?),
+        hub_edge_url: format!("http://{hub_edge_listen}/webhooks/meta"),
+        verify_only_url,
+        forward_only_url,
+        http,
+        cpu,
+    })
+}
+
+/// JetStream as the edge's own user: the server checks the same permissions.
+async fn raw_publisher(
+    config: &Config,
+    url: String,
+    name: &'static str,
+    direct: bool,
+) -> anyhow::Result<async_nats::jetstream::Context> {
+    let access = config.nats.access(wharf::config::Role::Edge {
+        region: "eu",
+        direct,
+    });
+    let client = relay::nats::connect(&url, name, Duration::from_secs(10), &access).await?;
+    Ok(async_nats::jetstream::new(client))
+}
+
+/// Polls `url` until it answers 2xx.
+async fn wait_ready(
+    http: &reqwest::Client,
+    url: &str,
+    edge: &mut ChildProcess,
+) -> anyhow::Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        edge.check_running(20)?;
+        if http
+            .get(url)
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
+            return Ok(());
+        }
+        anyhow::ensure!(Instant::now() < deadline, "{url} not ready in 60 s");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The edge phases, round after round, each concurrency in turn: raw publish
+/// and the edge into the leaf, raw publish and the edge into INBOUND, the
+/// forward-only and the HTTP-only server.
+async fn edge_phases(
+    rig: &mut Rig,
+    options: &BenchOptions,
+    round: &mut u64,
+) -> anyhow::Result<Vec<Phase>> {
+    let mut phases = Vec::new();
+    if !options.parts.contains(&Part::Edge) {
+        return Ok(phases);
+    }
+    let partitions = rig.partitions;
+    let leaf_url = rig.nats.leaves[0].process.client_url.clone();
+    let leaf_js = raw_publisher(&rig.config, leaf_url, "wharf-bench-raw", false).await?;
+    let leader_js = raw_publisher(
+        &rig.config,
+        rig.leader_url.clone(),
+        "wharf-bench-raw-hub",
+        true,
+    )
+    .await?;
+    let hub_js = async_nats::jetstream::new(rig.hub_client.clone());
+    let edge_load = rig.edge_load.clone();
+    let hub_edge_load = load::Client::new(load::Target::parse(&rig.hub_edge_url)?);
+    let verify_load = load::Client::new(load::Target::parse(&rig.verify_only_url)?);
+    let forward_load = load::Client::new(load::Target::parse(&rig.forward_only_url)?);
+    let (seconds, cpu) = (options.seconds, &rig.cpu);
+    for edge_round in 0..options.rounds.max(1) {
+        let first = phases.len();
+        for &c in &options.concurrency {
+            *round += 1;
+            let base = *round * 100_000_000;
+            // Before each phase the hub takes in what the previous one left in
+            // the edge stream: no phase pays for another's sourcing.
+            pipeline::settle(&hub_js).await?;
+            // Limit: the same ~1 KiB event with a Nats-Msg-Id into the same stream.
+            let js = leaf_js.clone();
+            let mut raw = measure(RAW_LEAF, c, seconds, cpu, move |n| {
+                let js = js.clone();
+                async move { raw_publish(&js, "eu", base + n, n, partitions).await }
+            })
+            .await?;
+            raw.sourced(pipeline::settle(&hub_js).await?);
+            phases.push(raw);
+            let mut ingest =
+                webhook_phase(EDGE_LEAF, &edge_load, c, seconds, cpu, base + 10_000_000).await?;
+            ingest.sourced(pipeline::settle(&hub_js).await?);
+            phases.push(ingest);
+            rig.edge.check_running(20)?;
+            // Straight into the R3 stream: durable there at the PubAck.
+            let js = leader_js.clone();
+            let mut raw = measure(RAW_HUB, c, seconds, cpu, move |n| {
+                let js = js.clone();
+                async move { raw_publish(&js, "hub", base + 20_000_000 + n, n, partitions).await }
+            })
+            .await?;
+            raw.sourced(Duration::ZERO);
+            phases.push(raw);
+            let mut ingest =
+                webhook_phase(EDGE_HUB, &hub_edge_load, c, seconds, cpu, base + 30_000_000).await?;
+            ingest.sourced(Duration::ZERO);
+            phases.push(ingest);
+            if let Some(hub_edge) = rig.hub_edge.as_mut() {
+                hub_edge.check_running(20)?;
+            }
+            let mut forward = webhook_phase(
+                FORWARD_ONLY,
+                &forward_load,
+                c,
+                seconds,
+                cpu,
+                base + 50_000_000,
+            )
+            .await?;
+            forward.sourced(Duration::ZERO);
+            phases.push(forward);
+            phases.push(
+                webhook_phase(HTTP_ONLY, &verify_load, c, seconds, cpu, base + 40_000_000).await?,
+            );
+        }
+        for phase in &mut phases[first..] {
+            phase.round = edge_round;
+        }
+    }
+    Ok(phases)
+}
+
+/// The end-to-end runs: per database, per router count. Keeps the database
+/// of the last SQLite run (the sender runs reply to its conversations).
+async fn end_to_end_runs(
+    rig: &mut Rig,
+    options: &BenchOptions,
+    phases: &[Phase],
+    round: &mut u64,
+    memory: &mut Vec<RoleMemory>,
+) -> anyhow::Result<(Vec<EndToEnd>, Option<BenchDb>)> {
+    let mut end_to_end = Vec::new();
+    let mut kept_sqlite = None;
+    if !options.parts.contains(&Part::E2e) {
+        return Ok((end_to_end, kept_sqlite));
+    }
+    let mut databases = vec!["sqlite"];
+    if options.postgres_url.is_some() {
+        databases.push("postgresql");
+    }
+    for kind in databases {
+        for &routers in &options.routers {
+            *round += 1;
+            let db = match (kind, &options.postgres_url) {
+                ("postgresql", Some(url)) => BenchDb::postgres(url).await?,
+                _ => BenchDb::sqlite(rig.dir.path(), &format!("e2e-{routers}")),
+            };
+            let result = pipeline::end_to_end(
+                &pipeline_rig(rig),
+                &db,
+                routers.max(1),
+                options.end_to_end_concurrency.max(1),
+                options.seconds,
+                *round * 100_000_000,
+                memory,
+            )
+            .await;
+            rig.edge.check_running(20)?;
+            let mut result =
+                result.with_context(|| format!("end to end on {kind} with {routers} routers"))?;
+            result.ratio_to_raw =
+                raw_rate(phases, result.concurrency).map(|raw| result.routed_per_second / raw);
+            end_to_end.push(result);
+            if kind == "sqlite" {
+                kept_sqlite = Some(db);
+            } else {
+                db.remove().await;
+            }
+        }
+    }
+    Ok((end_to_end, kept_sqlite))
+}
+
+/// The sender runs, without and with the rate limit.
+async fn sender_runs(
+    rig: &Rig,
+    options: &BenchOptions,
+    db: &BenchDb,
+    memory: &mut Vec<RoleMemory>,
+) -> anyhow::Result<Vec<SenderRun>> {
+    let pipeline_rig = pipeline_rig(rig);
+    let unlimited = pipeline::sender(
+        &pipeline_rig,
+        db,
+        &rig.sandbox_url,
+        options.replies.max(2),
+        None,
+        "sender-unlimited",
+        memory,
+    )
+    .await
+    .context("sender without a limit")?;
+    let limit = options.sender_limit.max(1);
+    let replies = (limit as usize * options.seconds as usize).max(2 * limit as usize);
+    let limited = pipeline::sender(
+        &pipeline_rig,
+        db,
+        &rig.sandbox_url,
+        replies,
+        Some(limit),
+        "sender-limited",
+        memory,
+    )
+    .await
+    .context("sender with a limit")?;
+    Ok(vec![unlimited, limited])
+}
+
+/// What the end-to-end and sender runs need of the rig.
+fn pipeline_rig(rig: &Rig) -> pipeline::Rig<'_> {
+    pipeline::Rig {
+        dir: rig.dir.path(),
+        hub_js: async_nats::jetstream::new(rig.hub_client.clone()),
+        http: rig.http.clone(),
+        edge: rig.edge_load.clone(),
+        role: rig.role.clone(),
+        base: &rig.config,
+        numbers: &rig.config.numbers,
+        cpu: rig.cpu.clone(),
+    }
+}
+
+/// Every process's peak RSS: the edges first, then the runs' roles (already
+/// in `memory`), the NATS servers and this process.
+fn memory_table(rig: &Rig, hub_edge_peak: Option<u64>, memory: &mut Vec<RoleMemory>) {
+    let mib = |kib: Option<u64>| kib.map(|k| k as f64 / 1024.0);
+    memory.insert(
+        0,
+        RoleMemory {
+            role: "edge".into(),
+            peak_rss_mib: mib(rig.edge.peak_rss_kib()),
+        },
+    );
+    memory.insert(
+        1,
+        RoleMemory {
+            role: "edge (direct_to_hub)".into(),
+            peak_rss_mib: mib(hub_edge_peak),
+        },
+    );
+    for node in &rig.nats.hub.nodes {
+        memory.push(RoleMemory {
+            role: format!("nats-server {}", node.name),
+            peak_rss_mib: mib(node.pid().and_then(peak_rss_kib)),
+        });
+    }
+    memory.push(RoleMemory {
+        role: "nats-server leaf eu".into(),
+        peak_rss_mib: mib(rig.nats.leaves[0].process.pid().and_then(peak_rss_kib)),
+    });
+    memory.push(RoleMemory {
+        role: "wharf-bench (load generator, sandbox, HTTP-only and forward-only servers)".into(),
+        peak_rss_mib: mib(own_peak_rss_kib()),
+    });
+}
