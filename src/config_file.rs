@@ -26,13 +26,11 @@ impl Config {
         }
         value["secrets"]["key"] = self.secrets.key.expose().into();
         let users = &self.nats.users;
-        for (role, user) in [
-            ("ops", &users.ops),
-            ("router", &users.router),
-            ("sender", &users.sender),
-            ("admin", &users.admin),
-            ("edge", &users.edge),
-        ] {
+        // Each `[nats.users]` key is the field's name.
+        macro_rules! by_name {
+            ($($role:ident),*) => { [$((stringify!($role), &users.$role)),*] };
+        }
+        for (role, user) in by_name!(ops, router, sender, admin, edge) {
             value["nats"]["users"][role]["password"] = user.password.expose().into();
         }
         value["secrets"]["previous_keys"] = self

@@ -165,6 +165,14 @@ pub struct EndToEnd {
     pub router_nice: Vec<i32>,
 }
 
+/// Whether `name` is a router partition consumer (`topology::router_consumer`).
+fn is_router_consumer(name: &str) -> bool {
+    let first = topology::router_consumer(0);
+    let prefix = first.trim_end_matches('0');
+    name.strip_prefix(prefix)
+        .is_some_and(|n| n.parse::<u16>().is_ok())
+}
+
 /// Events stored but not yet applied by the routers.
 async fn backlog(js: &jetstream::Context) -> Option<u64> {
     let mut stream = js.get_stream(topology::INBOUND).await.ok()?;
@@ -173,7 +181,7 @@ async fn backlog(js: &jetstream::Context) -> Option<u64> {
     let consumers: Vec<_> = stream.consumers().try_collect().await.ok()?;
     let pending: u64 = consumers
         .iter()
-        .filter(|c| c.name.starts_with("router-p"))
+        .filter(|c| is_router_consumer(&c.name))
         .map(|c| c.num_pending + c.num_ack_pending as u64)
         .sum();
     Some(pending + source_lag)
@@ -284,7 +292,7 @@ pub async fn end_to_end(
         let consumers: Vec<_> = stream.consumers().try_collect().await.unwrap_or_default();
         let ready = consumers
             .iter()
-            .filter(|c| c.name.starts_with("router-p"))
+            .filter(|c| is_router_consumer(&c.name))
             .count();
         if ready >= usize::from(partitions) {
             break;
@@ -572,6 +580,17 @@ pub async fn sender(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn router_consumers_are_told_from_the_others() {
+        assert!(is_router_consumer(&topology::router_consumer(0)));
+        assert!(is_router_consumer(&topology::router_consumer(17)));
+        assert!(!is_router_consumer(relay::sender::SENDER_CONSUMER));
+        assert!(!is_router_consumer(&format!(
+            "{}x",
+            topology::router_consumer(1)
+        )));
+    }
 
     #[test]
     fn the_busiest_window_counts_arrivals_less_than_a_window_apart() {
