@@ -1,7 +1,7 @@
 //! The dead-letter queue's index and operations. Router and sender only
-//! publish letters to the DLQ stream (original bytes and headers plus
-//! `Wharf-Origin-*`, `Wharf-Error`, `Wharf-Attempts`); this module owns
-//! everything after that: the indexer that turns letters into `dead_letters`
+//! publish letters to the DLQ stream, both through [`letter::publish`]
+//! (original bytes and headers plus `Wharf-Origin-*`, `Wharf-Error`,
+//! `Wharf-Attempts`); this module owns everything after that: the indexer that turns letters into `dead_letters`
 //! rows, and inspect, replay and discard, each written to `audit_log`.
 //! It does not decide what is a dead letter (the router and sender do).
 //!
@@ -18,6 +18,7 @@
 //! the republish so the sender sends it again.
 
 pub mod headers;
+pub mod letter;
 
 use std::time::Duration;
 

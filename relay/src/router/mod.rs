@@ -1,9 +1,19 @@
 //! The router consumer group: one durable pull consumer per partition on
 //! INBOUND, shared by every router process, so one conversation's events
-//! apply in order while partitions run in parallel. Owns batching, acking,
-//! retry back-off, dead-lettering and the applied-id cache; what an event
-//! does to the database lives in `sessions`, who pulls a partition in
-//! `lease`.
+//! apply in order while partitions run in parallel. This file owns the
+//! `Router`, its settings, the loop of each partition and the path of one
+//! batch, top to bottom: pull, wait until the batch is alone (`ordering`),
+//! decode (unparsed ones to `parked`, malformed ones to `dead_letter`),
+//! skip what the applied-id cache knows, apply the rest in one transaction
+//! (`sessions::apply_batch`, with the `lifecycle` stages), ack after the
+//! commit, then announce (`announce`), record session health
+//! (`session_health`) and let a bot answer (`bot`). When the batch
+//! transaction fails, the same events are applied one by one, each in its
+//! own transaction with retries, and a poison event is dead-lettered
+//! without the others being lost. It does not own what an event does to the
+//! database (`sessions`), who pulls a partition (`lease`), how acks are
+//! sent (`acks`) or the repair of lost events (`repair`, which applies
+//! through [`repair::Reapply`]).
 //!
 //! Per partition, the router holding its lease pulls up to `batch_size`
 //! events (`max_ack_pending = batch_size`), applies them in stream order in
@@ -11,16 +21,21 @@
 //! when the consumer reports nothing pending beyond what it holds, so no
 //! other router can hold an earlier event of the partition (a standby that
 //! took over a crashed router's lease waits for the crashed router's events
-//! to be redelivered to it). When the batch transaction fails, the same
-//! events are applied one by one, each in its own transaction with retries,
-//! and a poison event is dead-lettered without the others being lost.
+//! to be redelivered to it).
 
+mod acks;
+mod announce;
 mod batch;
+mod bot;
+mod dead_letter;
 pub mod lease;
+mod lifecycle;
 pub mod marks;
+mod ordering;
 pub mod parked;
 pub mod repair;
 pub mod session_cache;
+mod session_health;
 pub mod sessions;
 pub mod updates;
 
@@ -31,24 +46,24 @@ use async_nats::jetstream::{
     self, AckKind,
     consumer::{AckPolicy, DeliverPolicy, pull},
 };
-use futures::StreamExt;
 use moka::future::Cache;
 use sea_orm::DatabaseConnection;
 use serde::{Deserialize, Serialize};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
+use tracing::Instrument;
 
-use crate::assignment;
 use crate::envelope::{EventBody, InboundEvent, MSG_ID_HEADER, TRACEPARENT_HEADER, trace_id};
 use crate::observe;
-use crate::router::lease::{PartitionLease, Share};
-use crate::router::session_cache::SessionCache;
-use crate::routing::BotScript;
 use crate::topology::{self, TopologySettings};
 use crate::{Error, Result};
-use entities::conversation;
+use acks::{ack, delivery};
+use bot::Bot;
+use dead_letter::dead_letter;
+use lease::{PartitionLease, Share};
+use ordering::Window;
+use session_cache::SessionCache;
 use sessions::{Applied, SessionPolicy};
-use tracing::Instrument;
 
 /// `[router]` settings.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -113,17 +128,17 @@ pub struct Router {
     /// partitions take turns here instead of in SQLite's busy handler,
     /// which sleeps up to 100 ms between tries while the lock is free.
     write_turn: Option<tokio::sync::Mutex<()>>,
-    /// For HTTP bots.
-    http: reqwest::Client,
+    /// Answers for conversations routed to a bot.
+    bot: Bot,
 }
 
-/// What an HTTP bot answers.
-#[derive(Debug, Deserialize)]
-struct BotVerdict {
-    #[serde(default)]
-    reply: Option<String>,
-    #[serde(default)]
-    handover: bool,
+/// One pulled event of a batch.
+struct Held {
+    message: jetstream::Message,
+    event: InboundEvent,
+    msg_id: String,
+    delivered: i64,
+    sequence: u64,
 }
 
 impl Router {
@@ -140,8 +155,10 @@ impl Router {
             .build();
         let write_turn = (db.get_database_backend() == sea_orm::DbBackend::Sqlite)
             .then(|| tokio::sync::Mutex::new(()));
+        let js = jetstream::new(client.clone());
+        let bot = Bot::new(db.clone(), js.clone(), client.clone(), topology.partitions);
         Self {
-            js: jetstream::new(client.clone()),
+            js,
             write_turn,
             settings,
             topology,
@@ -149,11 +166,7 @@ impl Router {
             client,
             applied,
             sessions: Arc::new(SessionCache::new(settings_capacity)),
-            http: crate::tls::client_builder()
-                .connect_timeout(Duration::from_secs(2))
-                .timeout(Duration::from_secs(5))
-                .build()
-                .unwrap_or_default(),
+            bot,
         }
     }
 
@@ -223,7 +236,7 @@ impl Router {
         let owner = uuid::Uuid::new_v4().to_string();
         let this = Arc::new(self);
         let repair = (this.settings.repair_interval_ms > 0).then(|| {
-            tokio::spawn(crate::router::repair::router_loop(
+            tokio::spawn(repair::router_loop(
                 Arc::clone(&this),
                 this.js.clone(),
                 this.topology.partitions,
@@ -281,46 +294,16 @@ impl Router {
         self.settings.batch_size.clamp(1, 10_000)
     }
 
-    fn policy(&self) -> SessionPolicy {
-        SessionPolicy {
-            reopen_within: chrono::Duration::hours(self.settings.reopen_within_hours),
+    fn window(&self) -> Window {
+        Window {
+            batch_size: self.batch_size(),
+            ack_wait: Duration::from_secs(self.settings.ack_wait_secs.max(1)),
         }
     }
 
-    /// Applies an event read again by the repair scan. `Ok(true)` when it
-    /// changed something, i.e. it had been lost.
-    ///
-    /// # Errors
-    /// A database error (the scan stops and retries the range).
-    pub async fn reapply(&self, message: &jetstream::Message) -> std::result::Result<bool, String> {
-        let Ok(event) = InboundEvent::decode(&message.payload) else {
-            // Malformed events were dead-lettered by the consumer.
-            return Ok(false);
-        };
-        let policy = self.policy();
-        match sessions::apply(&self.db, policy, &event, Some(&self.sessions)).await {
-            Ok(applied @ (Applied::Message { .. } | Applied::Status { .. })) => {
-                tracing::warn!(msg_id = %event.msg_id(), "repair applied a lost event");
-                let message_id = match &applied {
-                    Applied::Message { message_id, .. } | Applied::Status { message_id, .. } => {
-                        *message_id
-                    }
-                    _ => 0,
-                };
-                crate::lifecycle::record_logged(
-                    &self.db,
-                    message_id,
-                    entities::message_event::Stage::Repaired,
-                    serde_json::json!({
-                        "stream_sequence": message.info().map_or(0, |i| i.stream_sequence),
-                    }),
-                )
-                .await;
-                self.announce(&applied).await;
-                Ok(true)
-            }
-            Ok(_) => Ok(false),
-            Err(err) => Err(err.to_string()),
+    fn policy(&self) -> SessionPolicy {
+        SessionPolicy {
+            reopen_within: chrono::Duration::hours(self.settings.reopen_within_hours),
         }
     }
 
@@ -348,7 +331,7 @@ impl Router {
                     () = tokio::time::sleep(lease.ttl() / 3 + jitter) => continue,
                 }
             }
-            let held = match self.pull(&consumer, &shutdown).await {
+            let held = match ordering::pull(&consumer, self.window(), &shutdown).await {
                 Ok(held) => held,
                 Err(err) => {
                     tracing::warn!(partition, %err, "pull failed; retrying");
@@ -368,15 +351,21 @@ impl Router {
             if held.is_empty() {
                 continue;
             }
-            let Some(batch) = self
-                .exclusive(partition, &mut consumer, held, &mut lease, &shutdown)
-                .await
+            let Some(batch) = ordering::exclusive(
+                partition,
+                &mut consumer,
+                held,
+                &mut lease,
+                self.window(),
+                &shutdown,
+            )
+            .await
             else {
                 continue;
             };
             // The lease stays ours while the batch is applied, however long
             // its one-by-one retries take: a standby taking over now would
-            // only wait behind our pending events (`exclusive`).
+            // only wait behind our pending events (`ordering::exclusive`).
             let applying = self.apply_held(partition, batch, &shutdown);
             tokio::pin!(applying);
             loop {
@@ -394,107 +383,6 @@ impl Router {
         Ok(())
     }
 
-    /// Waits (up to a second) for the partition's next event, then takes
-    /// whatever else is there at once, up to `batch_size`. No pull request
-    /// is left open afterwards, so nothing more arrives until the next call.
-    async fn pull(
-        &self,
-        consumer: &jetstream::consumer::Consumer<pull::Config>,
-        shutdown: &CancellationToken,
-    ) -> std::result::Result<Vec<jetstream::Message>, String> {
-        let mut held = Vec::new();
-        let first = consumer
-            .batch()
-            .max_messages(1)
-            .expires(Duration::from_secs(1))
-            .messages()
-            .await
-            .map_err(|e| e.to_string())?;
-        collect(first, &mut held, shutdown).await;
-        let room = self.batch_size().saturating_sub(held.len());
-        if held.is_empty() || room == 0 {
-            return Ok(held);
-        }
-        let rest = consumer
-            .fetch()
-            .max_messages(room)
-            .messages()
-            .await
-            .map_err(|e| e.to_string())?;
-        collect(rest, &mut held, shutdown).await;
-        Ok(held)
-    }
-
-    /// The events of `held` in stream order once no other delivery of the
-    /// partition is pending (every earlier event is applied and acked);
-    /// meanwhile picks up redeliveries (a crashed router's events) and keeps
-    /// `held` alive with progress acks. `None` on shutdown (NAKed) or when
-    /// it stays contended for two ack waits (left to redelivery).
-    async fn exclusive(
-        &self,
-        partition: u16,
-        consumer: &mut jetstream::consumer::Consumer<pull::Config>,
-        mut held: Vec<jetstream::Message>,
-        lease: &mut PartitionLease,
-        shutdown: &CancellationToken,
-    ) -> Option<Vec<jetstream::Message>> {
-        let ack_wait = Duration::from_secs(self.settings.ack_wait_secs.max(1));
-        let started = std::time::Instant::now();
-        let mut progressed = std::time::Instant::now();
-        let mut pause = Duration::from_millis(5);
-        loop {
-            // In stream order, each event once (its latest delivery).
-            held.sort_by_key(|m| {
-                let (delivered, sequence) = delivery(m);
-                (sequence, std::cmp::Reverse(delivered))
-            });
-            held.dedup_by_key(|m| stream_sequence(m));
-            match consumer.info().await {
-                // Fewer pending than held: the server dropped some of ours
-                // from its pending set (see `repair`); nobody else holds any.
-                Ok(info) if info.num_ack_pending <= held.len() => return Some(held),
-                Ok(info) => {
-                    tracing::debug!(
-                        partition,
-                        held = held.len(),
-                        pending = info.num_ack_pending,
-                        "other deliveries of the partition pending; waiting"
-                    );
-                }
-                Err(err) => tracing::warn!(partition, %err, "consumer info failed"),
-            }
-            if started.elapsed() > 2 * ack_wait || !lease.hold().await {
-                tracing::warn!(
-                    partition,
-                    held = held.len(),
-                    "partition stays contended; leaving the batch to redelivery"
-                );
-                metrics::counter!(observe::ROUTER_BATCHES, "outcome" => "contended").increment(1);
-                return None;
-            }
-            if progressed.elapsed() > ack_wait / 3 {
-                for message in &held {
-                    ack(message, AckKind::Progress).await;
-                }
-                progressed = std::time::Instant::now();
-            }
-            tokio::select! {
-                () = shutdown.cancelled() => {
-                    for message in &held {
-                        ack(message, AckKind::Nak(None)).await;
-                    }
-                    return None;
-                }
-                () = tokio::time::sleep(pause) => {}
-            }
-            pause = (pause * 2).min(Duration::from_millis(200));
-            let room = self.batch_size().saturating_sub(held.len()).max(1);
-            if let Ok(more) = consumer.fetch().max_messages(room).messages().await {
-                collect(more, &mut held, shutdown).await;
-            }
-        }
-    }
-
     /// Applies a checked batch: malformed events to the DLQ, the rest in one
     /// transaction (acked after the commit), or one by one when it fails.
     async fn apply_held(
@@ -505,27 +393,20 @@ impl Router {
     ) {
         let started = std::time::Instant::now();
         // The whole batch stays ours while it is applied, one by one included.
-        let progress = {
-            let every = Duration::from_secs(self.settings.ack_wait_secs.max(2) / 2);
-            let messages = held.clone();
-            tokio::spawn(async move {
-                let mut ticker =
-                    tokio::time::interval_at(tokio::time::Instant::now() + every, every);
-                loop {
-                    ticker.tick().await;
-                    for message in &messages {
-                        ack(message, AckKind::Progress).await;
-                    }
-                }
-            })
-        };
+        let progress = acks::keep_alive(held.clone(), self.settings.ack_wait_secs);
         let mut batch = Vec::with_capacity(held.len());
         for message in held {
             let (delivered, sequence) = delivery(&message);
             match InboundEvent::decode(&message.payload) {
                 Ok(event) if matches!(event.body, EventBody::Unparsed(_)) => {
-                    self.handle_unparsed(&message, &event, sequence, delivered)
-                        .await;
+                    parked::handle(
+                        &self.js,
+                        self.topology.partitions,
+                        &message,
+                        &event,
+                        (delivered, sequence),
+                    )
+                    .await;
                 }
                 Ok(event) => {
                     let msg_id = message
@@ -543,8 +424,15 @@ impl Router {
                 }
                 Err(err) => {
                     // Never becomes valid: dead-letter at once.
-                    self.dead_letter(&message, sequence, delivered, "malformed", &err.to_string())
-                        .await;
+                    let error = err.to_string();
+                    dead_letter(
+                        &self.js,
+                        &message,
+                        (delivered, sequence),
+                        "malformed",
+                        &error,
+                    )
+                    .await;
                 }
             }
         }
@@ -576,7 +464,7 @@ impl Router {
             Some(&self.sessions),
             |i, applied| {
                 let item = &fresh[i];
-                lifecycle_stages(&item.event, applied, item.sequence, item.delivered)
+                lifecycle::stages(&item.event, applied, item.sequence, item.delivered)
             },
         )
         .instrument(span)
@@ -613,76 +501,17 @@ impl Router {
                         ack(&item.message, AckKind::Nak(None)).await;
                         continue;
                     }
-                    self.handle_decoded(partition, item, shutdown).await;
+                    self.apply_one(partition, item, shutdown).await;
                 }
                 progress.abort();
             }
         }
     }
 
-    /// An unparsed event (see [`crate::router::parked`]): parsed again; what is
-    /// understood now goes back into INBOUND typed, what is not is
-    /// dead-lettered with reason `unparsed`.
-    async fn handle_unparsed(
-        &self,
-        message: &jetstream::Message,
-        event: &InboundEvent,
-        sequence: u64,
-        delivered: i64,
-    ) {
-        let EventBody::Unparsed(unparsed) = &event.body else {
-            return;
-        };
-        let traceparent = message
-            .headers
-            .as_ref()
-            .and_then(|h| h.get(TRACEPARENT_HEADER))
-            .map(|v| v.as_str().to_owned());
-        let count = |outcome: &'static str| {
-            metrics::counter!(observe::ROUTER_EVENTS, "outcome" => outcome).increment(1);
-        };
-        match crate::router::parked::reparse_and_publish(
-            &self.js,
-            self.topology.partitions,
-            event,
-            unparsed,
-            traceparent.as_deref(),
-        )
-        .await
-        {
-            Ok(crate::router::parked::Outcome::Understood { .. }) => {
-                count("reparsed");
-                ack(message, AckKind::Ack).await;
-            }
-            Ok(crate::router::parked::Outcome::StillUnparsed { error, .. }) => {
-                count("unparsed");
-                self.dead_letter(
-                    message,
-                    sequence,
-                    delivered,
-                    crate::router::parked::REASON,
-                    &error,
-                )
-                .await;
-            }
-            Err(err) => {
-                // Left for redelivery (after ack_wait): nothing is lost.
-                count("retried");
-                tracing::warn!(sequence, %err, "republishing a reparsed event failed; left for redelivery");
-            }
-        }
-    }
-
-    /// What follows a committed event: live announcement, session health,
-    /// the bot's answer (all best effort).
-    async fn after_commit(&self, event: &InboundEvent, applied: &Applied) {
-        self.announce(applied).await;
-        self.record_session_health(event).await;
-        self.answer_as_bot(event, applied).await;
-    }
-
-    /// One event on its own (after its batch failed), in its own span.
-    async fn handle_decoded(&self, partition: u16, item: &Held, shutdown: &CancellationToken) {
+    /// One event on its own (after its batch failed), in its own span and
+    /// transaction: a database error is retried up to `max_deliver`, then
+    /// the event is dead-lettered.
+    async fn apply_one(&self, partition: u16, item: &Held, shutdown: &CancellationToken) {
         // One trace per message: continue the one the edge started.
         let traceparent = item
             .message
@@ -698,27 +527,19 @@ impl Router {
             conversation_id = tracing::field::Empty,
             trace_id = traceparent.as_deref().and_then(trace_id).unwrap_or(""),
         );
-        self.apply_event(
-            partition,
-            &item.message,
-            &item.event,
-            &item.msg_id,
-            (item.delivered, item.sequence),
-            shutdown,
-        )
-        .instrument(span)
-        .await;
+        self.apply_event(partition, item, shutdown)
+            .instrument(span)
+            .await;
     }
 
-    async fn apply_event(
-        &self,
-        partition: u16,
-        message: &jetstream::Message,
-        event: &InboundEvent,
-        msg_id: &str,
-        (delivered, stream_sequence): (i64, u64),
-        shutdown: &CancellationToken,
-    ) {
+    async fn apply_event(&self, partition: u16, item: &Held, shutdown: &CancellationToken) {
+        let Held {
+            message,
+            event,
+            msg_id,
+            delivered,
+            sequence: stream_sequence,
+        } = item;
         let count = |outcome: &'static str| {
             metrics::counter!(observe::ROUTER_EVENTS, "outcome" => outcome).increment(1);
         };
@@ -733,18 +554,7 @@ impl Router {
         let policy = self.policy();
         // Slow work (rules, assignment, a slow database) must not outlive
         // ack_wait: tell the server we are still on it.
-        let progress = {
-            let every = Duration::from_secs(self.settings.ack_wait_secs.max(2) / 2);
-            let message = message.clone();
-            tokio::spawn(async move {
-                let mut ticker =
-                    tokio::time::interval_at(tokio::time::Instant::now() + every, every);
-                loop {
-                    ticker.tick().await;
-                    ack(&message, AckKind::Progress).await;
-                }
-            })
-        };
+        let progress = acks::keep_alive(vec![message.clone()], self.settings.ack_wait_secs);
         // A database error is retried here, holding the event (the
         // partition waits behind it either way: the rest of its batch is
         // held behind it),
@@ -753,7 +563,7 @@ impl Router {
         // advancing its ack floor, so the event was never applied and never
         // dead-lettered (docs/reliability.md). Only a crash hands the event
         // to another router (after `ack_wait`).
-        let mut attempt = delivered;
+        let mut attempt = *delivered;
         let outcome = loop {
             match sessions::apply(&self.db, policy, event, Some(&self.sessions)).await {
                 Err(err) if attempt < self.settings.max_deliver => {
@@ -771,10 +581,7 @@ impl Router {
         progress.abort();
         let label = match &outcome {
             None => "interrupted",
-            Some(Ok(Applied::Message { .. } | Applied::Status { .. })) => "applied",
-            Some(Ok(Applied::Duplicate)) => "duplicate",
-            Some(Ok(Applied::Ignored)) => "ignored",
-            Some(Ok(Applied::Recorded)) => "recorded",
+            Some(Ok(applied)) => outcome_label(applied),
             Some(Err(_)) => "dead_lettered",
         };
         metrics::histogram!(observe::ROUTER_APPLY_SECONDS, "outcome" => label)
@@ -785,7 +592,7 @@ impl Router {
             None => ack(message, AckKind::Nak(None)).await,
             Some(Ok(applied)) => {
                 ack(message, AckKind::Ack).await;
-                self.applied.insert(msg_id.to_owned(), ()).await;
+                self.applied.insert(msg_id.clone(), ()).await;
                 if let Applied::Message {
                     conversation_id, ..
                 }
@@ -796,282 +603,51 @@ impl Router {
                     tracing::Span::current().record("conversation_id", conversation_id);
                 }
                 tracing::debug!(partition, %msg_id, ?applied, "applied");
-                self.record_lifecycle(event, &applied, stream_sequence, delivered)
-                    .await;
+                lifecycle::record(&self.db, event, &applied, *stream_sequence, *delivered).await;
                 self.after_commit(event, &applied).await;
             }
             Some(Err(err)) => {
-                self.dead_letter(
+                let error = err.to_string();
+                dead_letter(
+                    &self.js,
                     message,
-                    stream_sequence,
-                    attempt,
+                    (attempt, *stream_sequence),
                     "database",
-                    &err.to_string(),
+                    &error,
                 )
                 .await;
             }
         }
     }
 
-    /// The message's lifecycle after an event changed it (see
-    /// [`lifecycle_stages`]), beside the event's own transaction.
-    async fn record_lifecycle(
-        &self,
-        event: &InboundEvent,
-        applied: &Applied,
-        stream_sequence: u64,
-        delivered: i64,
-    ) {
-        if let Some((message_id, stages)) =
-            lifecycle_stages(event, applied, stream_sequence, delivered)
-        {
-            crate::lifecycle::record_all_logged(&self.db, message_id, stages).await;
-        }
-    }
-
-    /// A provider session's connection state (WasenderApi `session.status`)
-    /// goes to the sessions bucket, keyed by business number, for the
-    /// admin server's `session_disconnected` alerts. Best effort: the event
-    /// itself is already acked.
-    async fn record_session_health(&self, event: &InboundEvent) {
-        let crate::envelope::EventBody::Session(state) = &event.body else {
-            return;
-        };
-        let value = serde_json::json!({
-            "status": state.status,
-            "timestamp": state.timestamp,
-            "provider": event.provider.as_str(),
-        });
-        let stored = async {
-            let store = self
-                .js
-                .get_key_value(topology::SESSIONS_BUCKET)
-                .await
-                .map_err(|e| e.to_string())?;
-            store
-                .put(event.business_number.as_str(), value.to_string().into())
-                .await
-                .map_err(|e| e.to_string())
-        };
-        if let Err(err) = stored.await {
-            tracing::warn!(%err, "session health not recorded");
-        }
-    }
-
-    /// Live event for SSE and cache invalidation (core NATS, best effort).
-    async fn announce(&self, applied: &Applied) {
-        let (conversation_id, kind, message_id, changed) = match applied {
-            Applied::Message {
-                conversation_id,
-                message_id,
-                conversation,
-                changed,
-                ..
-            } => {
-                // Opened, reopened, routed or assigned with this message.
-                let changed = changed.then_some(conversation.as_ref());
-                (*conversation_id, "message", *message_id, changed)
-            }
-            Applied::Status {
-                conversation_id,
-                message_id,
-            } => (*conversation_id, "status", *message_id, None),
-            Applied::Duplicate | Applied::Ignored | Applied::Recorded => return,
-        };
-        let body = serde_json::json!({
-            "conversation_id": conversation_id,
-            "kind": kind,
-            "message_id": message_id,
-        });
-        let subject = topology::conversation_event_subject(conversation_id);
-        if let Err(err) = self.client.publish(subject, body.to_string().into()).await {
-            tracing::debug!(%err, "conversation event not published");
-        }
-        if let Some(conversation) = changed {
-            assignment::announce(&self.client, conversation, "routed").await;
-        }
-    }
-
-    /// A conversation handed to a bot gets the script's canned answer
-    /// (best effort: a failed reply is logged, the event stays applied).
-    async fn answer_as_bot(&self, event: &InboundEvent, applied: &Applied) {
-        let Applied::Message {
-            conversation_id,
-            conversation,
-            bot: Some(script),
-            ..
-        } = applied
-        else {
-            return;
-        };
-        let text = match &event.body {
-            crate::envelope::EventBody::Message(m) => m.text.as_deref(),
-            _ => None,
-        };
-        let answer = match &script.endpoint {
-            Some(endpoint) => {
-                match self
-                    .ask_http_bot(endpoint, event, *conversation_id, text)
-                    .await
-                {
-                    Ok(verdict) if verdict.handover => {
-                        self.hand_over(conversation, script).await;
-                        return;
-                    }
-                    Ok(verdict) => verdict.reply,
-                    Err(err) => {
-                        tracing::warn!(conversation_id, %err, "HTTP bot failed; canned replies answer");
-                        script.answer(text).map(str::to_owned)
-                    }
-                }
-            }
-            None => script.answer(text).map(str::to_owned),
-        };
-        let Some(answer) = answer.filter(|a| !a.trim().is_empty()) else {
-            return;
-        };
-        let content = crate::envelope::ReplyContent::Text { body: answer };
-        if let Err(err) = crate::outbound::enqueue_reply(
-            &self.db,
-            &self.js,
-            self.topology.partitions,
-            *conversation_id,
-            content,
-        )
-        .await
-        {
-            tracing::warn!(conversation_id, %err, "bot reply not queued");
-        }
-    }
-
-    /// Asks an HTTP bot what to say (or whether to hand over).
-    async fn ask_http_bot(
-        &self,
-        endpoint: &str,
-        event: &InboundEvent,
-        conversation_id: i64,
-        text: Option<&str>,
-    ) -> std::result::Result<BotVerdict, String> {
-        let response = self
-            .http
-            .post(endpoint)
-            .json(&serde_json::json!({
-                "conversation_id": conversation_id,
-                "contact": {"wa_id": event.contact.wa_id, "name": event.contact.profile_name,
-                            "user_id": event.contact.user_id, "username": event.contact.username},
-                "business_number": event.business_number,
-                "text": text,
-            }))
-            .send()
-            .await
-            .map_err(|e| format!("request failed: {}", e.without_url()))?;
-        if !response.status().is_success() {
-            return Err(format!("HTTP {}", response.status()));
-        }
-        response
-            .json::<BotVerdict>()
-            .await
-            .map_err(|e| format!("unreadable answer: {}", e.without_url()))
-    }
-
-    /// The bot hands the conversation to its handover team's queue.
-    async fn hand_over(&self, conversation: &conversation::Model, script: &BotScript) {
-        let Some(team_id) = script.handover_team_id else {
-            tracing::warn!(
-                conversation = conversation.id,
-                "bot asked for a human but has no handover team"
-            );
-            return;
-        };
-        let change = assignment::Change::Route {
-            status: "queued",
-            team_id: Some(team_id),
-            priority: script.handover_priority,
-        };
-        match assignment::transition(&self.db, conversation.id, conversation.version, &change).await
-        {
-            Ok(row) => {
-                assignment::announce(&self.client, &row, "handover").await;
-                if let Ok(assigned) = assignment::drain_queues(&self.db).await {
-                    for row in assigned {
-                        assignment::announce(&self.client, &row, "assigned").await;
-                    }
-                }
-            }
-            Err(err) => tracing::warn!(conversation = conversation.id, %err, "bot handover failed"),
-        }
-    }
-
-    /// Writes the original bytes and headers plus the failure record to DLQ,
-    /// then acks the original. If DLQ refuses, leaves it unacked so it is
-    /// redelivered: nothing is lost.
-    async fn dead_letter(
-        &self,
-        message: &jetstream::Message,
-        stream_sequence: u64,
-        delivered: i64,
-        reason: &str,
-        error: &str,
-    ) {
-        let mut headers = message.headers.clone().unwrap_or_default();
-        headers.insert(
-            crate::dlq::headers::ORIGIN_SUBJECT,
-            message.subject.as_str(),
-        );
-        headers.insert(
-            crate::dlq::headers::ORIGIN_SEQUENCE,
-            stream_sequence.to_string().as_str(),
-        );
-        headers.insert(crate::dlq::headers::ERROR, truncate(error, 1000).as_str());
-        headers.insert(
-            crate::dlq::headers::ATTEMPTS,
-            delivered.to_string().as_str(),
-        );
-        headers.insert(
-            MSG_ID_HEADER,
-            format!("dlq:router:{stream_sequence}").as_str(),
-        );
-        let stored = match self
-            .js
-            .publish_with_headers(
-                topology::dlq_subject("router", reason),
-                headers,
-                message.payload.clone(),
-            )
-            .await
-        {
-            Ok(ack) => ack.await.is_ok(),
-            Err(_) => false,
-        };
-        if stored {
-            tracing::warn!(stream_sequence, reason, "event dead-lettered");
-            ack(message, AckKind::Ack).await;
-        } else {
-            // Redelivered after ack_wait (no delayed NAK, see `handle`).
-            tracing::error!(stream_sequence, "DLQ publish failed; left for redelivery");
-        }
+    /// What follows a committed event: live announcement, session health,
+    /// the bot's answer (all best effort).
+    async fn after_commit(&self, event: &InboundEvent, applied: &Applied) {
+        announce::applied(&self.client, applied).await;
+        session_health::record(&self.js, event).await;
+        self.bot.answer(event, applied).await;
     }
 }
 
-/// One pulled event of a batch.
-struct Held {
-    message: jetstream::Message,
-    event: InboundEvent,
-    msg_id: String,
-    delivered: i64,
-    sequence: u64,
-}
-
-/// Deliveries so far and the stream sequence of a pulled message.
-fn delivery(message: &jetstream::Message) -> (i64, u64) {
-    match message.info() {
-        Ok(info) => (info.delivered, info.stream_sequence),
-        Err(_) => (1, 0),
+impl repair::Reapply for Router {
+    /// Applies an event read again by the repair scan, as the one-by-one
+    /// path would, and records that it was repaired.
+    async fn reapply(&self, message: &jetstream::Message) -> Result<bool> {
+        let Ok(event) = InboundEvent::decode(&message.payload) else {
+            // Malformed events were dead-lettered by the consumer.
+            return Ok(false);
+        };
+        match sessions::apply(&self.db, self.policy(), &event, Some(&self.sessions)).await? {
+            applied @ (Applied::Message { .. } | Applied::Status { .. }) => {
+                tracing::warn!(msg_id = %event.msg_id(), "repair applied a lost event");
+                let sequence = message.info().map_or(0, |i| i.stream_sequence);
+                lifecycle::record_repaired(&self.db, &applied, sequence).await;
+                announce::applied(&self.client, &applied).await;
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
     }
-}
-
-fn stream_sequence(message: &jetstream::Message) -> u64 {
-    delivery(message).1
 }
 
 fn outcome_label(applied: &Applied) -> &'static str {
@@ -1081,123 +657,6 @@ fn outcome_label(applied: &Applied) -> &'static str {
         Applied::Ignored => "ignored",
         Applied::Recorded => "recorded",
     }
-}
-
-/// Reads a pull request's messages to its end (bounded by a timeout in
-/// case the server never ends it).
-async fn collect(
-    mut batch: jetstream::consumer::pull::Batch,
-    held: &mut Vec<jetstream::Message>,
-    shutdown: &CancellationToken,
-) {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
-    loop {
-        let next = tokio::select! {
-            () = shutdown.cancelled() => return,
-            () = tokio::time::sleep_until(deadline) => return,
-            next = batch.next() => next,
-        };
-        match next {
-            Some(Ok(message)) => held.push(message),
-            Some(Err(err)) => {
-                tracing::debug!(%err, "pull request ended");
-                return;
-            }
-            None => return,
-        }
-    }
-}
-
-/// The message's lifecycle after an event changed it: received at the
-/// edge, stored in INBOUND, routed (and assigned) for a customer
-/// message; delivered / read / failed for a status of one of our replies.
-fn lifecycle_stages(
-    event: &InboundEvent,
-    applied: &Applied,
-    stream_sequence: u64,
-    delivered: i64,
-) -> Option<(i64, Vec<crate::lifecycle::StageRecord>)> {
-    use entities::message_event::Stage;
-    let now = chrono::Utc::now();
-    match applied {
-        Applied::Message {
-            message_id,
-            conversation_id,
-            conversation,
-            opened,
-            bot,
-            ..
-        } => {
-            let mut stages = vec![
-                (
-                    Stage::Received,
-                    event.received_at,
-                    serde_json::json!({ "region": event.region, "provider": event.provider.as_str() }),
-                ),
-                (
-                    Stage::Stored,
-                    now,
-                    serde_json::json!({ "stream": topology::INBOUND, "stream_sequence": stream_sequence, "delivered": delivered }),
-                ),
-                (
-                    Stage::Routed,
-                    now,
-                    serde_json::json!({
-                        "conversation_id": conversation_id,
-                        "status": conversation.status,
-                        "team_id": conversation.team_id,
-                        "opened": opened,
-                        "bot": bot.is_some(),
-                    }),
-                ),
-            ];
-            if let Some(agent_id) = conversation.assignee_id {
-                stages.push((
-                    Stage::Assigned,
-                    now,
-                    serde_json::json!({ "agent_id": agent_id }),
-                ));
-            }
-            Some((*message_id, stages))
-        }
-        Applied::Status { message_id, .. } => {
-            let EventBody::Status(status) = &event.body else {
-                return None;
-            };
-            // `sent` is the sender's own record; the webhook's adds nothing.
-            let stage = match status.status.as_str() {
-                "delivered" => Stage::Delivered,
-                "read" | "played" => Stage::Read,
-                "failed" => Stage::Failed,
-                _ => return None,
-            };
-            Some((
-                *message_id,
-                vec![(
-                    stage,
-                    now,
-                    serde_json::json!({
-                        "via": "status webhook",
-                        "provider_time": status.timestamp,
-                        "region": event.region,
-                        "stream_sequence": stream_sequence,
-                        "error": status.error,
-                    }),
-                )],
-            ))
-        }
-        Applied::Duplicate | Applied::Ignored | Applied::Recorded => None,
-    }
-}
-
-async fn ack(message: &jetstream::Message, kind: AckKind) {
-    if let Err(err) = message.ack_with(kind).await {
-        tracing::warn!(%err, "ack failed; the event will be redelivered");
-    }
-}
-
-fn truncate(s: &str, max: usize) -> String {
-    s.chars().take(max).collect()
 }
 
 /// Exponential retry delay: 250 ms, 500 ms, 1 s, … capped at `max_ms`.

@@ -5,14 +5,66 @@
 //! (their own dedupe ids keep them single however often this happens), and
 //! what it still does not is dead-lettered with reason `unparsed` — shown
 //! in the DLQ, counted, alerted on, and replayable after an upgrade.
+//! Owns the reparse and its outcome for the held event; the parser is
+//! `crate::provider`'s, the letter `dead_letter`'s.
 
-use async_nats::jetstream;
+use async_nats::jetstream::{self, AckKind, context::PublishError};
 
+use super::acks::ack;
+use super::dead_letter::dead_letter;
 use crate::envelope::{EventBody, InboundEvent, MSG_ID_HEADER, TRACEPARENT_HEADER, Unparsed};
+use crate::observe;
 use crate::topology;
 
 /// The dead-letter reason of what stays unparsed.
 pub const REASON: &str = "unparsed";
+
+/// Why the understood part of an unparsed event was not republished.
+#[derive(Debug, thiserror::Error)]
+pub enum ParkedError {
+    #[error("encoding a reparsed event: {0}")]
+    Encode(#[from] serde_json::Error),
+    #[error("publishing a reparsed event: {0}")]
+    Publish(#[from] PublishError),
+}
+
+/// A held unparsed event: parsed again; what is understood now goes back
+/// into INBOUND typed (and the event is acked), what is not is
+/// dead-lettered with reason [`REASON`]; when the republish fails the event
+/// is left for redelivery (after `ack_wait`): nothing is lost.
+pub(crate) async fn handle(
+    js: &jetstream::Context,
+    partitions: u16,
+    message: &jetstream::Message,
+    event: &InboundEvent,
+    (delivered, sequence): (i64, u64),
+) {
+    let EventBody::Unparsed(unparsed) = &event.body else {
+        return;
+    };
+    let traceparent = message
+        .headers
+        .as_ref()
+        .and_then(|h| h.get(TRACEPARENT_HEADER))
+        .map(|v| v.as_str().to_owned());
+    let count = |outcome: &'static str| {
+        metrics::counter!(observe::ROUTER_EVENTS, "outcome" => outcome).increment(1);
+    };
+    match reparse_and_publish(js, partitions, event, unparsed, traceparent.as_deref()).await {
+        Ok(Outcome::Understood { .. }) => {
+            count("reparsed");
+            ack(message, AckKind::Ack).await;
+        }
+        Ok(Outcome::StillUnparsed { error, .. }) => {
+            count("unparsed");
+            dead_letter(js, message, (delivered, sequence), REASON, &error).await;
+        }
+        Err(err) => {
+            count("retried");
+            tracing::warn!(sequence, %err, "republishing a reparsed event failed; left for redelivery");
+        }
+    }
+}
 
 /// What became of an unparsed event.
 #[derive(Debug, PartialEq, Eq)]
@@ -36,7 +88,7 @@ pub async fn reparse_and_publish(
     event: &InboundEvent,
     unparsed: &Unparsed,
     traceparent: Option<&str>,
-) -> Result<Outcome, String> {
+) -> Result<Outcome, ParkedError> {
     let again = crate::provider::reparse(event, unparsed);
     let mut reasons = Vec::new();
     let mut pending = Vec::new();
@@ -56,16 +108,15 @@ pub async fn reparse_and_publish(
             TRACEPARENT_HEADER,
             crate::envelope::traceparent(traceparent).as_str(),
         );
-        let payload = typed.encode().map_err(|e| e.to_string())?;
+        let payload = typed.encode()?;
         pending.push(
             js.publish_with_headers(subject, headers, payload.into())
-                .await
-                .map_err(|e| e.to_string())?,
+                .await?,
         );
     }
     let events = pending.len();
     for ack in pending {
-        ack.await.map_err(|e| e.to_string())?;
+        ack.await?;
     }
     if events > 0 {
         tracing::info!(

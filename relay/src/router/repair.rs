@@ -3,8 +3,9 @@
 //! past them (docs/reliability.md, finding 4; nats-server#5727): the consumer
 //! then reports nothing pending or in flight, but the events were never
 //! applied, and JetStream never delivers them again. Owns the detection and
-//! the re-application; what an event does is still `sessions` (through the
-//! router) and how a reply is published is still `outbound`.
+//! the re-application; what an event does is still the router's (through
+//! [`Reapply`], which the router implements) and how a reply is published
+//! is still `outbound`.
 //!
 //! - **Router**: a partition consumer that is idle (nothing pending, nothing
 //!   in flight) yet still counts redelivered messages has lost them. After
@@ -18,28 +19,61 @@
 //!   claim and the `queued` check keep it single).
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
 use async_nats::jetstream::{
     self,
     consumer::{AckPolicy, DeliverPolicy, PullConsumer, pull},
+    stream::ConsumerError,
 };
 use chrono::{DateTime, Utc};
 use futures::StreamExt;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
 use tokio_util::sync::CancellationToken;
 
 use entities::{business_number, contact, conversation, message};
 
 use crate::envelope::{OutboundReply, ReplyContent};
 use crate::observe;
-use crate::router::Router;
 use crate::topology;
 
+/// How the repair scan applies an event it read again: the router's own
+/// application of an event, idempotent.
+pub trait Reapply: Send + Sync {
+    /// Applies a re-read INBOUND event; `Ok(true)` when it changed
+    /// something, i.e. it had been lost.
+    ///
+    /// # Errors
+    /// A database error (the scan stops and retries the range).
+    fn reapply(
+        &self,
+        message: &jetstream::Message,
+    ) -> impl Future<Output = crate::Result<bool>> + Send;
+}
+
+/// Why a repair round stopped (the range or the replies are tried again
+/// next round; nothing is skipped).
+#[derive(Debug, thiserror::Error)]
+pub enum RepairError {
+    #[error("creating the scan consumer: {0}")]
+    Consumer(#[from] ConsumerError),
+    #[error("reading INBOUND: {0}")]
+    Fetch(#[from] pull::BatchError),
+    #[error("reading INBOUND: {0}")]
+    Read(async_nats::Error),
+    #[error("applying a lost event: {0}")]
+    Apply(#[from] crate::Error),
+    #[error("database: {0}")]
+    Database(#[from] DbErr),
+    #[error("publishing a stranded reply: {0}")]
+    Publish(String),
+}
+
 /// Runs the router's repair until `shutdown`, every `every`.
-pub(crate) async fn router_loop(
-    router: Arc<Router>,
+pub(crate) async fn router_loop<R: Reapply + 'static>(
+    router: Arc<R>,
     js: jetstream::Context,
     partitions: u16,
     every: Duration,
@@ -81,7 +115,7 @@ pub(crate) async fn router_loop(
             if from > delivered {
                 continue;
             }
-            match scan_partition(&router, &stream, partition, from, delivered).await {
+            match scan_partition(router.as_ref(), &stream, partition, from, delivered).await {
                 Ok(repaired) => {
                     verified.insert(partition, delivered);
                     if repaired > 0 {
@@ -111,15 +145,15 @@ pub(crate) async fn router_loop(
 /// through the router; returns how many were missing.
 ///
 /// # Errors
-/// When the stream cannot be read (nothing is skipped then: the caller
-/// retries the same range).
+/// When the stream cannot be read or an event not applied (nothing is
+/// skipped then: the caller retries the same range).
 pub async fn scan_partition(
-    router: &Router,
+    router: &impl Reapply,
     stream: &jetstream::stream::Stream,
     partition: u16,
     from: u64,
     to: u64,
-) -> Result<u64, String> {
+) -> Result<u64, RepairError> {
     let consumer: PullConsumer = stream
         .create_consumer(pull::Config {
             durable_name: None,
@@ -131,8 +165,7 @@ pub async fn scan_partition(
             inactive_threshold: Duration::from_secs(60),
             ..Default::default()
         })
-        .await
-        .map_err(|e| e.to_string())?;
+        .await?;
     let mut repaired = 0;
     loop {
         let mut batch = consumer
@@ -140,23 +173,18 @@ pub async fn scan_partition(
             .max_messages(256)
             .expires(Duration::from_secs(2))
             .messages()
-            .await
-            .map_err(|e| e.to_string())?;
+            .await?;
         let mut seen = 0;
         while let Some(next) = batch.next().await {
-            let message = next.map_err(|e| e.to_string())?;
+            let message = next.map_err(RepairError::Read)?;
             seen += 1;
             let sequence = message.info().map_or(0, |i| i.stream_sequence);
             if sequence > to {
                 return Ok(repaired);
             }
-            match router.reapply(&message).await {
-                Ok(true) => {
-                    repaired += 1;
-                    metrics::counter!(observe::REPAIRED, "role" => "router").increment(1);
-                }
-                Ok(false) => {}
-                Err(err) => return Err(err),
+            if router.reapply(&message).await? {
+                repaired += 1;
+                metrics::counter!(observe::REPAIRED, "role" => "router").increment(1);
             }
             if sequence == to {
                 return Ok(repaired);
@@ -224,14 +252,13 @@ pub async fn republish_stranded(
     js: &jetstream::Context,
     partitions: u16,
     before: DateTime<Utc>,
-) -> Result<u64, String> {
+) -> Result<u64, RepairError> {
     let stranded = message::Entity::find()
         .filter(message::Column::Direction.eq("outbound"))
         .filter(message::Column::Status.eq("queued"))
         .filter(message::Column::UpdatedAt.lt(before))
         .all(db)
-        .await
-        .map_err(|e| e.to_string())?;
+        .await?;
     let mut published = 0;
     for row in stranded {
         let Some(reply) = rebuild(db, &row).await? else {
@@ -242,7 +269,9 @@ pub async fn republish_stranded(
             reply.msg_id(),
             Utc::now().timestamp_millis()
         );
-        crate::outbound::publish_as(js, partitions, &reply, &msg_id).await?;
+        crate::outbound::publish_as(js, partitions, &reply, &msg_id)
+            .await
+            .map_err(|e| RepairError::Publish(e.to_string()))?;
         metrics::counter!(observe::REPAIRED, "role" => "sender").increment(1);
         published += 1;
     }
@@ -253,26 +282,22 @@ pub async fn republish_stranded(
 async fn rebuild(
     db: &DatabaseConnection,
     row: &message::Model,
-) -> Result<Option<OutboundReply>, String> {
+) -> Result<Option<OutboundReply>, DbErr> {
     let Ok(content) = serde_json::from_value::<ReplyContent>(row.payload.clone()) else {
         return Ok(None);
     };
-    let err = |e: sea_orm::DbErr| e.to_string();
     let Some(conversation) = conversation::Entity::find_by_id(row.conversation_id)
         .one(db)
-        .await
-        .map_err(err)?
+        .await?
     else {
         return Ok(None);
     };
     let number = business_number::Entity::find_by_id(conversation.business_number_id)
         .one(db)
-        .await
-        .map_err(err)?;
+        .await?;
     let contact = contact::Entity::find_by_id(conversation.contact_id)
         .one(db)
-        .await
-        .map_err(err)?;
+        .await?;
     Ok(number.zip(contact).map(|(number, contact)| OutboundReply {
         message_id: row.id,
         conversation_id: conversation.id,

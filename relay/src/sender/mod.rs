@@ -42,7 +42,7 @@ use entities::message_event::Stage;
 use tracing::Instrument;
 
 use crate::dlq;
-use crate::envelope::{MSG_ID_HEADER, OutboundReply, TRACEPARENT_HEADER, trace_id};
+use crate::envelope::{OutboundReply, TRACEPARENT_HEADER, trace_id};
 use crate::provider::meta::send::{MetaClient, SendError};
 use crate::provider::wasender::send::WasenderClient;
 use crate::sender::ratelimit::{RateLimits, RateSettings};
@@ -677,27 +677,15 @@ impl Sender {
         error: &str,
     ) -> bool {
         let sequence = message.info().map(|i| i.stream_sequence).unwrap_or(0);
-        let mut headers = message.headers.clone().unwrap_or_default();
-        headers.insert(dlq::headers::ORIGIN_SUBJECT, message.subject.as_str());
-        headers.insert(dlq::headers::ORIGIN_SEQUENCE, sequence.to_string().as_str());
-        headers.insert(
-            dlq::headers::ERROR,
-            error.chars().take(1000).collect::<String>().as_str(),
-        );
-        headers.insert(dlq::headers::ATTEMPTS, delivered.to_string().as_str());
-        headers.insert(MSG_ID_HEADER, format!("dlq:sender:{sequence}").as_str());
-        let stored = match self
-            .js
-            .publish_with_headers(
-                topology::dlq_subject("sender", reason),
-                headers,
-                message.payload.clone(),
-            )
-            .await
-        {
-            Ok(ack) => ack.await.is_ok(),
-            Err(_) => false,
+        let failure = dlq::letter::Failure {
+            origin: "sender",
+            reason,
+            error,
+            attempts: delivered,
         };
+        let stored = dlq::letter::publish(&self.js, message, sequence, failure)
+            .await
+            .is_ok();
         // Not stored: left unacked, redelivered after ack_wait.
         if stored {
             ack(message, AckKind::Ack).await;
