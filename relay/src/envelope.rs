@@ -83,36 +83,11 @@ pub fn trace_id(traceparent: &str) -> Option<&str> {
     traceparent.split('-').nth(1).filter(|t| t.len() == 32)
 }
 
-/// Which provider an event came from or a reply goes through.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Provider {
-    Meta,
-    Wasender,
-    Sandbox,
-}
-
-impl Provider {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Provider::Meta => "meta",
-            Provider::Wasender => "wasender",
-            Provider::Sandbox => "sandbox",
-        }
-    }
-}
-
-impl std::str::FromStr for Provider {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "meta" => Ok(Provider::Meta),
-            "wasender" => Ok(Provider::Wasender),
-            "sandbox" => Ok(Provider::Sandbox),
-            other => Err(format!("unknown provider {other:?}")),
-        }
-    }
-}
+/// Which provider an event came from or a reply goes through: the one
+/// enum of providers, shared with the `business_numbers.provider` column
+/// (parsed there once, with [`entities::UnknownVariant`] naming an unknown
+/// name).
+pub use entities::business_number::Provider;
 
 /// The envelope version this build writes. Version 2 stores a message's
 /// text as a pointer into the provider's object where it is there (see

@@ -3,7 +3,7 @@
 //! whether each is set.
 
 use chrono::{DateTime, Utc};
-use entities::business_number;
+use entities::business_number::{self, Provider};
 use poem::web::Data;
 use poem_openapi::param::Path;
 use poem_openapi::{ApiResponse, Object, OpenApi, payload::Json};
@@ -26,14 +26,31 @@ pub enum ProviderIn {
     Sandbox,
 }
 
-impl ProviderIn {
-    fn as_str(self) -> &'static str {
-        match self {
-            ProviderIn::Meta => "meta",
-            ProviderIn::Wasender => "wasender",
-            ProviderIn::Sandbox => "sandbox",
+impl From<ProviderIn> for Provider {
+    fn from(provider: ProviderIn) -> Self {
+        match provider {
+            ProviderIn::Meta => Provider::Meta,
+            ProviderIn::Wasender => Provider::Wasender,
+            ProviderIn::Sandbox => Provider::Sandbox,
         }
     }
+}
+
+/// Why a number could not be handed to the edges.
+#[derive(Debug, thiserror::Error)]
+pub enum DistributeError {
+    #[error("number {id} has an unknown provider")]
+    UnknownProvider {
+        id: i64,
+        source: entities::UnknownVariant,
+    },
+    #[error("number {id}: {source}")]
+    Unsealed { id: i64, source: vault::VaultError },
+    #[error(transparent)]
+    Database(#[from] sea_orm::DbErr),
+    /// The hub's bucket refused or is not there (its error as text).
+    #[error("{0}")]
+    Publish(String),
 }
 
 /// A business number; secrets are never returned.
@@ -140,12 +157,13 @@ fn number_out(n: business_number::Model) -> NumberOut {
 fn credentials(
     vault: &vault::Vault,
     n: &business_number::Model,
-) -> Result<relay::provider::NumberCredentials, String> {
+) -> Result<relay::provider::NumberCredentials, DistributeError> {
     let provider = n
         .provider
         .parse()
-        .map_err(|_| format!("number {} has an unknown provider", n.id))?;
-    let opened = vault::open_number(vault, n).map_err(|e| format!("number {}: {e}", n.id))?;
+        .map_err(|source| DistributeError::UnknownProvider { id: n.id, source })?;
+    let opened = vault::open_number(vault, n)
+        .map_err(|source| DistributeError::Unsealed { id: n.id, source })?;
     Ok(relay::provider::NumberCredentials {
         provider,
         phone_number_id: n.phone_number_id.clone(),
@@ -172,15 +190,14 @@ async fn distribute(state: &AppState, row: &business_number::Model) -> ApiResult
 ///
 /// # Errors
 /// The first number that could not be published.
-pub async fn distribute_all(state: &AppState) -> Result<usize, String> {
-    let rows = business_number::Entity::find()
-        .all(&state.db)
-        .await
-        .map_err(|e| e.to_string())?;
+pub async fn distribute_all(state: &AppState) -> Result<usize, DistributeError> {
+    let rows = business_number::Entity::find().all(&state.db).await?;
     let mut published = 0;
     for row in rows.iter().filter(|r| !r.app_secret.is_empty()) {
         let number = credentials(&state.vault, row)?;
-        relay::numbers::publish_to_hub(&state.js, &number).await?;
+        relay::numbers::publish_to_hub(&state.js, &number)
+            .await
+            .map_err(|e| DistributeError::Publish(e.to_string()))?;
         published += 1;
     }
     Ok(published)
@@ -250,7 +267,7 @@ impl NumbersApi {
         }
         let now = Utc::now();
         let row = business_number::ActiveModel {
-            provider: Set(input.provider.as_str().to_owned()),
+            provider: Set(Provider::from(input.provider).into()),
             phone_number_id: Set(input.phone_number_id),
             display_phone: Set(input.display_phone),
             name: Set(input.name),

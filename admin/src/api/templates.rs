@@ -157,7 +157,7 @@ impl TemplatesApi {
                 "the number's business account is not known yet: set waba_id, or wait for its first webhook",
             ));
         };
-        if row.provider == "wasender" {
+        if row.provider.parse() == Ok(business_number::Provider::Wasender) {
             return Err(ApiError::unprocessable(
                 "not_supported",
                 "WasenderApi numbers have no template catalog",

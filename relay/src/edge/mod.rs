@@ -19,7 +19,7 @@ use tokio_util::sync::CancellationToken;
 use crate::envelope::{MSG_ID_HEADER, Provider};
 use crate::numbers::NumberBook;
 use crate::observe;
-use crate::provider::{NumberCredentials, constant_time_eq, parser_for};
+use crate::provider::{NumberCredentials, WebhookParser, constant_time_eq, parser_for};
 use crate::topology::{self, TopologySettings};
 use crate::{Error, Result};
 
@@ -73,6 +73,33 @@ impl Default for EdgeSettings {
     }
 }
 
+/// One provider's webhook URL: its parser and its series.
+struct Webhook {
+    provider: Provider,
+    parser: &'static dyn WebhookParser,
+    series: ProviderMetrics,
+}
+
+impl Webhook {
+    /// Its series exist from the start (at 0), so rates and alerts see them.
+    fn new(provider: Provider) -> Self {
+        let series = ProviderMetrics::new(provider);
+        for counter in [
+            &series.received,
+            &series.accepted,
+            &series.publish_errors,
+            &series.unparsed,
+        ] {
+            counter.increment(0);
+        }
+        Self {
+            provider,
+            parser: parser_for(provider),
+            series,
+        }
+    }
+}
+
 /// The per-delivery series of one provider, registered once: looking a
 /// labelled series up by name on every request showed in the profile.
 struct ProviderMetrics {
@@ -104,8 +131,10 @@ impl ProviderMetrics {
 
 struct EdgeState {
     settings: EdgeSettings,
-    meta_metrics: ProviderMetrics,
-    wasender_metrics: ProviderMetrics,
+    /// `/webhooks/meta` (the sandbox posts Meta's webhooks there too).
+    meta: Webhook,
+    /// `/webhooks/wasender`.
+    wasender: Webhook,
     partitions: u16,
     numbers: NumberBook,
     js: jetstream::Context,
@@ -161,21 +190,10 @@ impl EdgeServer {
                 "edge.per_number_per_second is ignored: verified deliveries are never refused for volume"
             );
         }
-        // Series exist from the start (at 0), so rates and alerts see them.
-        let (meta_metrics, wasender_metrics) = (
-            ProviderMetrics::new(Provider::Meta),
-            ProviderMetrics::new(Provider::Wasender),
+        let (meta, wasender) = (
+            Webhook::new(Provider::Meta),
+            Webhook::new(Provider::Wasender),
         );
-        for series in [&meta_metrics, &wasender_metrics] {
-            for counter in [
-                &series.received,
-                &series.accepted,
-                &series.publish_errors,
-                &series.unparsed,
-            ] {
-                counter.increment(0);
-            }
-        }
         let js = jetstream::new(client.clone());
         if !settings.direct_to_hub {
             topology::ensure_edge(&js, topology, &settings.region).await?;
@@ -185,8 +203,8 @@ impl EdgeServer {
         let acceptor =
             poem::listener::AcceptorExt::boxed(poem::listener::TcpAcceptor::from_tokio(listener)?);
         let state = Arc::new(EdgeState {
-            meta_metrics,
-            wasender_metrics,
+            meta,
+            wasender,
             partitions: topology.partitions,
             numbers: NumberBook::new(numbers),
             js,
@@ -294,7 +312,7 @@ async fn meta_receive(
     body: poem::Body,
     state: Data<&Arc<EdgeState>>,
 ) -> Response {
-    receive(Provider::Meta, req, body, &state).await
+    receive(&state.meta, req, body, &state).await
 }
 
 #[handler]
@@ -303,7 +321,7 @@ async fn wasender_receive(
     body: poem::Body,
     state: Data<&Arc<EdgeState>>,
 ) -> Response {
-    receive(Provider::Wasender, req, body, &state).await
+    receive(&state.wasender, req, body, &state).await
 }
 
 /// 429: this source address is over its budget; nothing was stored.
@@ -327,17 +345,14 @@ fn retry_later(state: &EdgeState, code: &str, detail: &str) -> Response {
 }
 
 async fn receive(
-    provider: Provider,
+    webhook: &Webhook,
     req: &poem::Request,
     body: poem::Body,
     state: &EdgeState,
 ) -> Response {
     let started = std::time::Instant::now();
-    let label = provider.as_str();
-    let series = match provider {
-        Provider::Wasender => &state.wasender_metrics,
-        _ => &state.meta_metrics,
-    };
+    let label = webhook.provider.as_str();
+    let series = &webhook.series;
     series.received.increment(1);
     let refused = |reason: &'static str| {
         metrics::counter!(observe::WEBHOOKS_REJECTED, "provider" => label, "reason" => reason)
@@ -388,15 +403,7 @@ async fn receive(
             return error(StatusCode::BAD_REQUEST, "unreadable_body", err.to_string());
         }
     };
-    let Some(parser) = parser_for(provider) else {
-        refused("unknown_provider");
-        return error(
-            StatusCode::NOT_FOUND,
-            "unknown_provider",
-            "provider not supported",
-        );
-    };
-    let delivery = match parser.accept(
+    let delivery = match webhook.parser.accept(
         &state.numbers.snapshot(),
         req.headers(),
         &bytes,
@@ -465,6 +472,17 @@ async fn receive(
     }
 }
 
+/// Why a delivery's events were not all stored (the edge answers 503).
+#[derive(Debug, thiserror::Error)]
+enum NotStored {
+    #[error("no PubAck within {0:?}")]
+    NoAck(Duration),
+    #[error("{0}")]
+    Encode(#[from] serde_json::Error),
+    #[error("{0}")]
+    Publish(#[from] jetstream::context::PublishError),
+}
+
 /// Publishes every event with its dedupe id and waits for every PubAck,
 /// all within one `ack_timeout_ms` (one timer per delivery, not two per
 /// event: the timers showed in the edge's profile).
@@ -472,18 +490,18 @@ async fn publish_all(
     state: &EdgeState,
     events: &[crate::envelope::InboundEvent],
     parent_trace: Option<&str>,
-) -> std::result::Result<Accepted, String> {
+) -> std::result::Result<Accepted, NotStored> {
     let timeout = Duration::from_millis(state.settings.ack_timeout_ms);
     tokio::time::timeout(timeout, publish_and_await(state, events, parent_trace))
         .await
-        .map_err(|_| format!("no PubAck within {timeout:?}"))?
+        .map_err(|_| NotStored::NoAck(timeout))?
 }
 
 async fn publish_and_await(
     state: &EdgeState,
     events: &[crate::envelope::InboundEvent],
     parent_trace: Option<&str>,
-) -> std::result::Result<Accepted, String> {
+) -> std::result::Result<Accepted, NotStored> {
     let subject_region = if state.settings.direct_to_hub {
         topology::HUB_REGION
     } else {
@@ -506,12 +524,11 @@ async fn publish_and_await(
             "publishing"
         );
         headers.insert(crate::envelope::TRACEPARENT_HEADER, trace.as_str());
-        let payload = event.encode().map_err(|e| e.to_string())?;
+        let payload = event.encode()?;
         let ack = state
             .js
             .publish_with_headers(subject, headers, payload.into())
-            .await
-            .map_err(|e| e.to_string())?;
+            .await?;
         pending.push(ack);
     }
     let mut accepted = Accepted {
@@ -521,7 +538,7 @@ async fn publish_and_await(
         unparsed: 0,
     };
     for ack in pending {
-        if ack.await.map_err(|e| e.to_string())?.duplicate {
+        if ack.await?.duplicate {
             accepted.duplicates += 1;
         } else {
             accepted.stored += 1;

@@ -1,20 +1,31 @@
-//! Provider specifics behind one trait per direction. Inbound: verify a
-//! webhook delivery and split it into [`InboundEvent`]s. Adding a provider
-//! means one new module here and one arm in [`parser_for`].
+//! Provider specifics behind one trait per direction, side by side here.
+//! Inbound ([`WebhookParser`]): verify a webhook delivery and split it into
+//! [`InboundEvent`]s. Outbound ([`ReplySender`]): the request for a reply,
+//! what the provider's answers mean (retry, give up, wait for
+//! `Retry-After`) and how fast a number may send. Each provider is one
+//! module with both directions (`meta/`, `wasender/`; the sandbox speaks
+//! Meta's protocol). Adding a provider means one new module here, one arm in
+//! [`parser_for`] and one in [`crate::sender::reply_sender`]; the provider's
+//! name is parsed into [`Provider`] once, where it enters (config, database,
+//! URL).
 
+pub mod client;
 pub mod meta;
 pub mod sandbox;
 pub mod wasender;
 
 use std::collections::HashMap;
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use futures::future::BoxFuture;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::envelope::{Contact, EventBody, InboundEvent, Provider, Unparsed};
+use crate::envelope::{Contact, EventBody, InboundEvent, OutboundReply, Provider, Unparsed};
 
 use crate::secret::Secret;
+use crate::sender::ratelimit::Limit;
 pub use meta::SIGNATURE_HEADER as META_SIGNATURE_HEADER;
 
 /// The credentials of one business number (`[[numbers]]` in config).
@@ -155,6 +166,50 @@ pub trait WebhookParser: Send + Sync {
     }
 }
 
+/// Why one part of a signed delivery could not be read. Its text is kept as
+/// the parked event's reason (dead-lettered as `unparsed`), in the
+/// provider's words.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ParseError {
+    /// A part lacks what it must have: "a status without id".
+    #[error("{part} without {field}")]
+    Without {
+        part: &'static str,
+        field: &'static str,
+    },
+    /// A field that must be there is not: "missing messageTimestamp".
+    #[error("missing {0}")]
+    Missing(&'static str),
+    /// A field holds what cannot be an id: "invalid from".
+    #[error("invalid {0}")]
+    Invalid(&'static str),
+    /// A Meta delivery without entries.
+    #[error("no entry[] in the delivery")]
+    NoEntries,
+    #[error("missing or invalid timestamp")]
+    Timestamp,
+    #[error("timestamp out of range")]
+    TimestampOutOfRange,
+    #[error("unknown status code {0}")]
+    UnknownStatusCode(i64),
+    /// An event kind this build does not know.
+    #[error("event {0:?} is not understood by this build")]
+    UnknownEvent(String),
+    /// A change field this build does not know.
+    #[error("field {0:?} is not understood by this build")]
+    UnknownField(String),
+    /// Keys of a messages change this build does not know, comma-separated.
+    #[error("unknown keys in a messages change: {0}")]
+    UnknownKeys(String),
+}
+
+impl ParseError {
+    /// `part` lacks `field`.
+    pub fn without(part: &'static str, field: &'static str) -> Self {
+        ParseError::Without { part, field }
+    }
+}
+
 /// Longest reason kept with an unparsed event.
 const MAX_REASON: usize = 200;
 
@@ -196,20 +251,20 @@ pub fn parked(
 /// The subject token of a parked event whose business number is not known.
 pub const UNKNOWN_NUMBER: &str = "unknown";
 
-/// The inbound parser of a provider, by its URL name.
-pub fn parser_for(provider: Provider) -> Option<&'static dyn WebhookParser> {
+/// The inbound parser of a provider: the one place a provider is registered
+/// for webhooks (its outbound side: [`crate::sender::reply_sender`]).
+pub fn parser_for(provider: Provider) -> &'static dyn WebhookParser {
     match provider {
-        Provider::Meta | Provider::Sandbox => Some(&meta::MetaWebhook),
-        Provider::Wasender => Some(&wasender::WasenderWebhook),
+        // The sandbox speaks Meta's protocol.
+        Provider::Meta | Provider::Sandbox => &meta::MetaWebhook,
+        Provider::Wasender => &wasender::WasenderWebhook,
     }
 }
 
 /// Parses a parked event's object again with this build's parser: what it
 /// now understands comes back typed, the rest parked again.
 pub fn reparse(event: &InboundEvent, unparsed: &Unparsed) -> Delivery {
-    let Some(parser) = parser_for(event.provider) else {
-        return Delivery::default();
-    };
+    let parser = parser_for(event.provider);
     let signer =
         (event.business_number != UNKNOWN_NUMBER).then_some(event.business_number.as_str());
     parser.parse(
@@ -220,8 +275,118 @@ pub fn reparse(event: &InboundEvent, unparsed: &Unparsed) -> Delivery {
     )
 }
 
+/// Why a send failed, and whether trying again can help.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{reason}")]
+pub struct SendError {
+    pub retryable: bool,
+    /// Bounded label for metrics and the DLQ subject.
+    pub code: String,
+    /// The provider's error, for people.
+    pub reason: String,
+    /// The provider's `Retry-After`, when it sent one.
+    pub retry_after: Option<Duration>,
+}
+
+/// Outbound direction of a provider: the request that sends a reply, what
+/// the provider's answers mean, and its pace. Built once per sender process
+/// from its settings ([`crate::sender::reply_sender`]).
+pub trait ReplySender: Send + Sync {
+    /// The pooled client the calls go through.
+    fn http(&self) -> &reqwest::Client;
+
+    /// The send API's base URL for a number without one of its own.
+    fn default_base_url(&self) -> &str;
+
+    /// How many sends a number may make per period, unless the number has
+    /// a limit of its own (`[sender.rate]`).
+    fn rate_limit(&self) -> Limit;
+
+    /// The URL under `base_url` and the JSON body that send `reply`.
+    ///
+    /// # Errors
+    /// A reply this provider cannot carry (permanent).
+    fn request(&self, base_url: &str, reply: &OutboundReply) -> Result<(String, Value), SendError>;
+
+    /// Whether an answer accepted the reply (else it is a refusal, see
+    /// [`ReplySender::classify`]).
+    fn accepted(&self, answer: &client::Answer) -> bool {
+        answer.status.is_success()
+    }
+
+    /// The provider's id of the message in an accepting answer's body.
+    fn message_id(&self, body: &Value) -> Option<String>;
+
+    /// What a refusal means: retryable or permanent, and how long to wait
+    /// at least (`Retry-After`, or the provider's pace when throttled).
+    fn classify(&self, answer: &client::Answer) -> SendError;
+
+    /// Sends one reply; returns the provider's message id.
+    ///
+    /// # Errors
+    /// A classified [`SendError`].
+    fn send<'a>(
+        &'a self,
+        base_url: &'a str,
+        token: &'a str,
+        reply: &'a OutboundReply,
+    ) -> BoxFuture<'a, Result<String, SendError>> {
+        Box::pin(async move {
+            let (url, body) = self.request(base_url, reply)?;
+            let answer = client::post_json(self.http(), &url, token, &body).await?;
+            if !self.accepted(&answer) {
+                return Err(self.classify(&answer));
+            }
+            self.message_id(&answer.body).ok_or_else(|| SendError {
+                retryable: true,
+                code: "bad_response".into(),
+                reason: "provider answered without a message id".into(),
+                retry_after: None,
+            })
+        })
+    }
+}
+
 /// Constant-time comparison of two byte strings.
 pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     use subtle::ConstantTimeEq;
     a.len() == b.len() && bool::from(a.ct_eq(b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_errors_read_as_the_reasons_parked_events_keep() {
+        let texts = [
+            (
+                ParseError::without("a status", "recipient_id or recipient_user_id"),
+                "a status without recipient_id or recipient_user_id",
+            ),
+            (
+                ParseError::Missing("messageTimestamp"),
+                "missing messageTimestamp",
+            ),
+            (ParseError::Invalid("remoteJid"), "invalid remoteJid"),
+            (ParseError::NoEntries, "no entry[] in the delivery"),
+            (ParseError::Timestamp, "missing or invalid timestamp"),
+            (ParseError::UnknownStatusCode(9), "unknown status code 9"),
+            (
+                ParseError::UnknownEvent("chats.upsert".into()),
+                "event \"chats.upsert\" is not understood by this build",
+            ),
+            (
+                ParseError::UnknownField("quantum_update".into()),
+                "field \"quantum_update\" is not understood by this build",
+            ),
+            (
+                ParseError::UnknownKeys("a, b".into()),
+                "unknown keys in a messages change: a, b",
+            ),
+        ];
+        for (error, text) in texts {
+            assert_eq!(error.to_string(), text);
+        }
+    }
 }

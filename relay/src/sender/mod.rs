@@ -20,6 +20,7 @@
 
 pub mod ratelimit;
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -42,9 +43,11 @@ use entities::message_event::Stage;
 use tracing::Instrument;
 
 use crate::dlq;
-use crate::envelope::{OutboundReply, TRACEPARENT_HEADER, trace_id};
-use crate::provider::meta::send::{MetaClient, SendError};
+use crate::envelope::{OutboundReply, Provider, TRACEPARENT_HEADER, trace_id};
+use crate::provider::client::Timeouts;
+use crate::provider::meta::send::MetaClient;
 use crate::provider::wasender::send::WasenderClient;
+use crate::provider::{ReplySender, SendError};
 use crate::sender::ratelimit::{RateLimits, RateSettings};
 use crate::topology::{self, TopologySettings};
 use crate::{Error, Result};
@@ -99,7 +102,7 @@ impl Default for SenderSettings {
             request_timeout_ms: 10_000,
             meta_base_url: crate::provider::meta::send::DEFAULT_BASE_URL.into(),
             meta_api_version: crate::provider::meta::send::DEFAULT_API_VERSION.into(),
-            wasender_base_url: "https://www.wasenderapi.com".into(),
+            wasender_base_url: crate::provider::wasender::send::DEFAULT_BASE_URL.into(),
             timeout_retry_floor_ms: 5000,
             repair_interval_ms: 15_000,
             rate: RateSettings::default(),
@@ -117,14 +120,44 @@ impl SenderSettings {
     }
 }
 
+/// The outbound side of `provider`, built from this process's settings:
+/// the one place a provider is registered for sending (its inbound side is
+/// [`crate::provider::parser_for`]).
+///
+/// # Errors
+/// When the HTTP client cannot be built.
+pub fn reply_sender(
+    provider: Provider,
+    settings: &SenderSettings,
+) -> reqwest::Result<Box<dyn ReplySender>> {
+    let timeouts = Timeouts {
+        connect: Duration::from_millis(settings.connect_timeout_ms),
+        request: Duration::from_millis(settings.request_timeout_ms),
+    };
+    Ok(match provider {
+        // The sandbox speaks Meta's Cloud API.
+        Provider::Meta | Provider::Sandbox => Box::new(MetaClient::new(
+            timeouts,
+            &settings.meta_base_url,
+            &settings.meta_api_version,
+            settings.rate.meta,
+        )?),
+        Provider::Wasender => Box::new(WasenderClient::new(
+            timeouts,
+            &settings.wasender_base_url,
+            settings.rate.wasender,
+        )?),
+    })
+}
+
 /// One sender process.
 pub struct Sender {
     settings: SenderSettings,
     topology: TopologySettings,
     db: DatabaseConnection,
     js: jetstream::Context,
-    meta: MetaClient,
-    wasender: WasenderClient,
+    /// Every provider's outbound side ([`reply_sender`]).
+    providers: HashMap<Provider, Box<dyn ReplySender>>,
     limits: tokio::sync::OnceCell<RateLimits>,
     /// Opens the numbers' access tokens (sealed at rest).
     vault: Arc<crate::vault::Vault>,
@@ -140,22 +173,16 @@ impl Sender {
         client: async_nats::Client,
         vault: Arc<crate::vault::Vault>,
     ) -> Result<Self> {
-        let meta = MetaClient::new(
-            Duration::from_millis(settings.connect_timeout_ms),
-            Duration::from_millis(settings.request_timeout_ms),
-            &settings.meta_api_version,
-        )?;
-        let wasender = WasenderClient::new(
-            Duration::from_millis(settings.connect_timeout_ms),
-            Duration::from_millis(settings.request_timeout_ms),
-        )?;
+        let providers = Provider::ALL
+            .iter()
+            .map(|&provider| Ok((provider, reply_sender(provider, &settings)?)))
+            .collect::<reqwest::Result<_>>()?;
         Ok(Self {
             js: jetstream::new(client),
             settings,
             topology,
             db,
-            meta,
-            wasender,
+            providers,
             limits: tokio::sync::OnceCell::new(),
             vault,
         })
@@ -297,7 +324,7 @@ impl Sender {
         delivered: i64,
         shutdown: &CancellationToken,
     ) {
-        let mut provider = String::from("unknown");
+        let mut provider: Option<Provider> = None;
         // Alive and working: JetStream must not hand this reply to another
         // sender while ours may still reach the provider.
         let keep_alive = {
@@ -316,8 +343,9 @@ impl Sender {
         // now must settle it (sent, or failed into the DLQ), never leave it
         // `queued`.
         let last_delivery = delivered >= self.settings.max_deliver();
-        let count = |provider: &str, outcome: &'static str| {
-            metrics::counter!(observe::SENDS, "provider" => provider.to_owned(), "outcome" => outcome)
+        let count = |provider: Option<Provider>, outcome: &'static str| {
+            let label = provider.map_or("unknown", Provider::as_str);
+            metrics::counter!(observe::SENDS, "provider" => label, "outcome" => outcome)
                 .increment(1);
         };
         // Retries wait here, holding the reply with progress acks, instead
@@ -334,7 +362,7 @@ impl Sender {
                 Err(err) if err.code == UNKNOWN_OUTCOME && !last_delivery => {
                     // An earlier attempt died mid-call: give its status
                     // webhook time to arrive before deciding to send again.
-                    count(&provider, "deferred");
+                    count(provider, "deferred");
                     let delay = err.retry_after.unwrap_or(Duration::from_secs(1));
                     tracing::info!(
                         ?delay,
@@ -348,7 +376,7 @@ impl Sender {
                     if err.code != "claimed" && attempts >= self.settings.max_attempts {
                         break outcome;
                     }
-                    count(&provider, "retry");
+                    count(provider, "retry");
                     let mut delay = backoff(attempts.max(1), &self.settings, err.retry_after);
                     if err.code == "timeout" {
                         delay =
@@ -381,7 +409,7 @@ impl Sender {
             }
         };
         keep_alive.abort();
-        let count = |outcome: &'static str| count(&provider, outcome);
+        let count = |outcome: &'static str| count(provider, outcome);
         match outcome {
             Ok(Some(wamid)) => {
                 count("sent");
@@ -390,7 +418,10 @@ impl Sender {
                     &self.db,
                     reply.message_id,
                     Stage::Sent,
-                    serde_json::json!({ "delivery": delivered, "provider": provider }),
+                    serde_json::json!({
+                        "delivery": delivered,
+                        "provider": provider.map_or("unknown", Provider::as_str),
+                    }),
                 )
                 .await;
                 ack(message, AckKind::Ack).await;
@@ -437,13 +468,13 @@ impl Sender {
     }
 
     /// Sends one reply unless it already left. `Ok(None)`: nothing to do.
-    /// `provider` is set as soon as the number is known (for metrics).
+    /// `provider` is set as soon as the number's is known (for metrics).
     async fn send(
         &self,
         reply: &OutboundReply,
         message: &jetstream::Message,
         delivered: i64,
-        provider: &mut String,
+        provider: &mut Option<Provider>,
         shutdown: &CancellationToken,
     ) -> Result<Option<String>, SendError> {
         let db_error = |e: sea_orm::DbErr| SendError {
@@ -496,14 +527,22 @@ impl Sender {
                 ),
                 retry_after: None,
             })?;
+        // The column's text becomes a `Provider` here, once.
+        let (kind, outbound) = number
+            .provider
+            .parse::<Provider>()
+            .ok()
+            .and_then(|kind| Some((kind, self.providers.get(&kind)?)))
+            .ok_or_else(|| SendError {
+                retryable: false,
+                code: "unsupported_provider".into(),
+                reason: format!("sending through {} is not supported yet", number.provider),
+                retry_after: None,
+            })?;
         let base_url = number
             .api_base_url
             .as_deref()
-            .unwrap_or(if number.provider == "wasender" {
-                &self.settings.wasender_base_url
-            } else {
-                &self.settings.meta_base_url
-            });
+            .unwrap_or(outbound.default_base_url());
         let token = self
             .vault
             .open(
@@ -516,7 +555,7 @@ impl Sender {
                 reason: e.to_string(),
                 retry_after: None,
             })?;
-        provider.clone_from(&number.provider);
+        *provider = Some(kind);
         // Claim this delivery before sending: a redelivery that overtook us
         // (our progress acks lost while the hub failed over) read the same
         // `queued` row; only one of us may send.
@@ -555,28 +594,17 @@ impl Sender {
             limits
                 .acquire(
                     &number.phone_number_id,
-                    &number.provider,
+                    outbound.rate_limit(),
                     keep_alive_every,
                     || ack(message, AckKind::Progress),
                 )
                 .await;
-            metrics::histogram!(observe::RATE_LIMIT_WAIT_SECONDS, "provider" => number.provider.clone())
+            metrics::histogram!(observe::RATE_LIMIT_WAIT_SECONDS, "provider" => kind.as_str())
                 .record(waiting.elapsed().as_secs_f64());
         }
         let calling = Instant::now();
-        let sent = match number.provider.as_str() {
-            "meta" | "sandbox" => self.meta.send(base_url, token.expose(), reply).await,
-            "wasender" => self.wasender.send(base_url, token.expose(), reply).await,
-            other => {
-                return Err(SendError {
-                    retryable: false,
-                    code: "unsupported_provider".into(),
-                    reason: format!("sending through {other} is not supported yet"),
-                    retry_after: None,
-                });
-            }
-        };
-        metrics::histogram!(observe::SEND_SECONDS, "provider" => number.provider.clone())
+        let sent = outbound.send(base_url, token.expose(), reply).await;
+        metrics::histogram!(observe::SEND_SECONDS, "provider" => kind.as_str())
             .record(calling.elapsed().as_secs_f64());
         let wamid = sent?;
         // The provider has it: from here on only recording that may be
@@ -592,7 +620,7 @@ impl Sender {
             pause = (pause * 2).min(Duration::from_secs(5));
         }
         let waited = (Utc::now() - row.created_at).to_std().unwrap_or_default();
-        metrics::histogram!(observe::REPLY_SECONDS, "provider" => number.provider.clone())
+        metrics::histogram!(observe::REPLY_SECONDS, "provider" => kind.as_str())
             .record(waited.as_secs_f64());
         Ok(Some(wamid))
     }
@@ -744,6 +772,29 @@ mod tests {
         }
         let d = backoff(1, &settings, Some(Duration::from_secs(9)));
         assert!(d >= Duration::from_secs(9));
+    }
+
+    #[test]
+    fn each_provider_sends_at_its_configured_pace_to_its_configured_api() {
+        use crate::sender::ratelimit::Limit;
+        let mut settings = SenderSettings {
+            meta_base_url: "http://meta.test".into(),
+            wasender_base_url: "http://wasender.test".into(),
+            ..SenderSettings::default()
+        };
+        settings.rate.meta = Limit {
+            sends: 7,
+            period_ms: 700,
+        };
+        for provider in [Provider::Meta, Provider::Sandbox] {
+            let meta = reply_sender(provider, &settings).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(meta.default_base_url(), "http://meta.test");
+            assert_eq!(meta.rate_limit(), settings.rate.meta);
+        }
+        let wasender =
+            reply_sender(Provider::Wasender, &settings).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(wasender.default_base_url(), "http://wasender.test");
+        assert_eq!(wasender.rate_limit(), Limit::WASENDER);
     }
 
     #[test]

@@ -111,16 +111,10 @@ impl Default for RateSettings {
 }
 
 impl RateSettings {
-    /// The limit of a number sent through `provider`.
-    pub fn limit_for(&self, number: &str, provider: &str) -> Limit {
-        self.numbers
-            .get(number)
-            .copied()
-            .unwrap_or(if provider == "wasender" {
-                self.wasender
-            } else {
-                self.meta
-            })
+    /// The limit of a number: its own, else its provider's (`provider`,
+    /// from [`crate::provider::ReplySender::rate_limit`]).
+    pub fn limit_for(&self, number: &str, provider: Limit) -> Limit {
+        self.numbers.get(number).copied().unwrap_or(provider)
     }
 }
 
@@ -153,14 +147,15 @@ impl RateLimits {
         })
     }
 
-    /// Waits until `number` may send once more; returns when it may. A slot
+    /// Waits until `number` may send once more (at its own limit, else at
+    /// its `provider`'s); returns when it may. A slot
     /// woken up later than the allowance is given up and another taken.
     /// `keep_alive` is called about every `keep_alive_every` while waiting
     /// (the sender uses it to tell JetStream it is still working).
     pub async fn acquire<F, Fut>(
         &self,
         number: &str,
-        provider: &str,
+        provider: Limit,
         keep_alive_every: Duration,
         mut keep_alive: F,
     ) where
@@ -239,12 +234,21 @@ fn key_of(number: &str) -> String {
     format!("next.{safe}")
 }
 
+/// Why no slot could be taken.
+#[derive(Debug, thiserror::Error)]
+enum ReserveError {
+    #[error("{0}")]
+    Read(#[from] kv::EntryError),
+    #[error("too much contention on the rate schedule")]
+    Contention,
+}
+
 /// Takes the next free slot (unix µs) of `number` with compare-and-set.
-async fn reserve(store: &kv::Store, number: &str, spacing: Duration) -> Result<i64, String> {
+async fn reserve(store: &kv::Store, number: &str, spacing: Duration) -> Result<i64, ReserveError> {
     let key = key_of(number);
     let step = i64::try_from(spacing.as_micros()).unwrap_or(i64::MAX);
     for _ in 0..1000 {
-        let entry = store.entry(&key).await.map_err(|e| e.to_string())?;
+        let entry = store.entry(&key).await?;
         let now = now_us();
         let (tat, revision) = match &entry {
             Some(e) if e.operation == kv::Operation::Put => (
@@ -267,7 +271,7 @@ async fn reserve(store: &kv::Store, number: &str, spacing: Duration) -> Result<i
             return Ok(slot);
         }
     }
-    Err("too much contention on the rate schedule".into())
+    Err(ReserveError::Contention)
 }
 
 #[cfg(test)]
@@ -310,11 +314,11 @@ mod tests {
             .numbers
             .insert("s1".into(), Limit::WASENDER_PROTECTED);
         assert_eq!(
-            settings.limit_for("s1", "wasender"),
+            settings.limit_for("s1", settings.wasender),
             Limit::WASENDER_PROTECTED
         );
-        assert_eq!(settings.limit_for("s2", "wasender"), Limit::WASENDER);
-        assert_eq!(settings.limit_for("n", "meta"), Limit::META);
+        assert_eq!(settings.limit_for("s2", settings.wasender), Limit::WASENDER);
+        assert_eq!(settings.limit_for("n", settings.meta), Limit::META);
         assert_eq!(key_of("a.b*"), "next.a_b_");
     }
 }

@@ -180,7 +180,10 @@ mod tests {
         assert!(config.edge.direct_to_hub);
         assert_eq!(config.numbers[0].app_secret.expose(), SECRET);
         assert_eq!(
-            config.sender.rate.limit_for(NUMBER, "meta"),
+            config
+                .sender
+                .rate
+                .limit_for(NUMBER, config.sender.rate.meta),
             Limit {
                 sends: 80,
                 period_ms: 1000

@@ -9,7 +9,7 @@ use hmac::{Hmac, Mac};
 use serde_json::Value;
 use sha2::Sha256;
 
-use super::{Delivery, NumberDirectory, Rejection, WebhookParser, constant_time_eq};
+use super::{Delivery, NumberDirectory, ParseError, Rejection, WebhookParser, constant_time_eq};
 use crate::envelope::{Contact, DeliveryStatus, EventBody, InboundEvent, InboundMessage, Provider};
 use crate::secret::Secret;
 
@@ -111,7 +111,7 @@ impl WebhookParser for MetaWebhook {
             out: Delivery::default(),
         };
         let Some(entries) = payload.get_mut("entry").and_then(Value::as_array_mut) else {
-            split.park(None, "no entry[] in the delivery", payload);
+            split.park(None, &ParseError::NoEntries, payload);
             return split.out;
         };
         for entry in entries.iter_mut() {
@@ -119,7 +119,11 @@ impl WebhookParser for MetaWebhook {
             let time = entry.get("time").cloned().unwrap_or(Value::Null);
             let Some(changes) = entry.get_mut("changes").and_then(Value::as_array_mut) else {
                 let raw = split.delivery_of(entry.take());
-                split.park(waba.as_deref(), "an entry without changes[]", raw);
+                split.park(
+                    waba.as_deref(),
+                    &ParseError::without("an entry", "changes[]"),
+                    raw,
+                );
                 continue;
             };
             for change in changes.iter_mut() {
@@ -209,14 +213,15 @@ struct Split<'a> {
 }
 
 impl Split<'_> {
-    fn park(&mut self, number: Option<&str>, reason: &str, raw: Value) {
+    fn park(&mut self, number: Option<&str>, reason: &ParseError, raw: Value) {
+        let reason = reason.to_string();
         tracing::warn!(reason, "meta webhook part not understood; stored unparsed");
         self.out.events.push(super::parked(
             Provider::Meta,
             self.region,
             number,
             self.received_at,
-            reason,
+            &reason,
             raw,
         ));
     }
@@ -273,16 +278,16 @@ impl Split<'_> {
                 .map(str::to_owned)
                 .or_else(|| waba.map(str::to_owned));
             let raw = self.delivery_of_change(waba, time, change);
-            self.park(
-                number.as_deref(),
-                &format!("field {field:?} is not understood by this build"),
-                raw,
-            );
+            self.park(number.as_deref(), &ParseError::UnknownField(field), raw);
             return;
         }
         let Some(value) = change.get_mut("value").and_then(Value::as_object_mut) else {
             let raw = self.delivery_of_change(waba, time, change);
-            self.park(waba, "a messages change without a value object", raw);
+            self.park(
+                waba,
+                &ParseError::without("a messages change", "a value object"),
+                raw,
+            );
             return;
         };
         let Some(number) = value
@@ -295,7 +300,7 @@ impl Split<'_> {
             let raw = self.delivery_of_change(waba, time, change);
             self.park(
                 waba,
-                "a messages change without a valid metadata.phone_number_id",
+                &ParseError::without("a messages change", "a valid metadata.phone_number_id"),
                 raw,
             );
             return;
@@ -311,7 +316,7 @@ impl Split<'_> {
             .collect();
         let unknown = (!unknown.is_empty()).then(|| unknown.join(", "));
         let contacts = value.get("contacts").and_then(Value::as_array);
-        let mut unreadable: Vec<(&'static str, String, Value)> = Vec::new();
+        let mut unreadable: Vec<(&'static str, ParseError, Value)> = Vec::new();
         for message in into_list(messages) {
             match read_message(&message, contacts) {
                 Ok((contact, mut body)) => {
@@ -365,7 +370,7 @@ impl Split<'_> {
             // became events above) is parked for its unknown keys.
             let rest =
                 serde_json::json!({"field": "messages", "value": Value::Object(value.clone())});
-            parked_parts.push((format!("unknown keys in a messages change: {keys}"), rest));
+            parked_parts.push((ParseError::UnknownKeys(keys), rest));
         }
         for (reason, change) in parked_parts {
             let raw = self.delivery_of_change(waba, time, change);
@@ -415,14 +420,14 @@ fn phone_number_id(value: &Value) -> Option<&str> {
         .filter(|id| crate::topology::is_subject_token(id))
 }
 
-fn timestamp(object: &Value) -> Result<DateTime<Utc>, String> {
+fn timestamp(object: &Value) -> Result<DateTime<Utc>, ParseError> {
     let ts = object.get("timestamp");
     let secs = ts
         .and_then(Value::as_str)
         .and_then(|s| s.parse::<i64>().ok())
         .or_else(|| ts.and_then(Value::as_i64))
-        .ok_or("missing or invalid timestamp")?;
-    DateTime::from_timestamp(secs, 0).ok_or_else(|| "timestamp out of range".to_owned())
+        .ok_or(ParseError::Timestamp)?;
+    DateTime::from_timestamp(secs, 0).ok_or(ParseError::TimestampOutOfRange)
 }
 
 fn str_field<'a>(object: &'a Value, field: &str) -> Option<&'a str> {
@@ -484,7 +489,7 @@ fn contact_entry<'a>(
 
 /// The customer of a message: keyed by phone when the payload has one,
 /// else by BSUID (users with a username may hide their phone).
-fn sender(message: &Value, contacts: Option<&Vec<Value>>) -> Result<Contact, String> {
+fn sender(message: &Value, contacts: Option<&Vec<Value>>) -> Result<Contact, ParseError> {
     let phone = str_field(message, "from");
     let from_user = str_field(message, "from_user_id");
     let entry = contact_entry(contacts, phone, from_user);
@@ -501,9 +506,9 @@ fn sender(message: &Value, contacts: Option<&Vec<Value>>) -> Result<Contact, Str
     let key = phone
         .map(str::to_owned)
         .or_else(|| user_id.clone())
-        .ok_or("a message without from or from_user_id")?;
+        .ok_or(ParseError::without("a message", "from or from_user_id"))?;
     if !crate::envelope::is_contact_id(&key) {
-        return Err("invalid from".into());
+        return Err(ParseError::Invalid("from"));
     }
     Ok(Contact {
         wa_id: key,
@@ -519,7 +524,7 @@ fn sender(message: &Value, contacts: Option<&Vec<Value>>) -> Result<Contact, Str
 fn read_message(
     message: &Value,
     contacts: Option<&Vec<Value>>,
-) -> Result<(Contact, InboundMessage), String> {
+) -> Result<(Contact, InboundMessage), ParseError> {
     let contact = sender(message, contacts)?;
     let given = message
         .get("type")
@@ -535,7 +540,7 @@ fn read_message(
         contact,
         InboundMessage {
             id: str_field(message, "id")
-                .ok_or("a message without id")?
+                .ok_or(ParseError::without("a message", "id"))?
                 .to_owned(),
             timestamp: timestamp(message)?,
             text,
@@ -553,7 +558,7 @@ fn read_message(
 fn read_echo(
     echo: &Value,
     contacts: Option<&Vec<Value>>,
-) -> Result<(Contact, InboundMessage), String> {
+) -> Result<(Contact, InboundMessage), ParseError> {
     // Read as a message from its recipient, then marked as ours.
     let mut as_message = serde_json::Map::new();
     for (from, to) in [
@@ -583,7 +588,7 @@ fn read_echo(
         contact,
         InboundMessage {
             id: str_field(echo, "id")
-                .ok_or("an echo without id")?
+                .ok_or(ParseError::without("an echo", "id"))?
                 .to_owned(),
             timestamp: timestamp(echo)?,
             text,
@@ -595,14 +600,15 @@ fn read_echo(
     ))
 }
 
-fn read_status(status: &Value) -> Result<(Contact, DeliveryStatus), String> {
+fn read_status(status: &Value) -> Result<(Contact, DeliveryStatus), ParseError> {
     let phone = str_field(status, "recipient_id");
     let user_id = str_field(status, "recipient_user_id");
-    let key = phone
-        .or(user_id)
-        .ok_or("a status without recipient_id or recipient_user_id")?;
+    let key = phone.or(user_id).ok_or(ParseError::without(
+        "a status",
+        "recipient_id or recipient_user_id",
+    ))?;
     if !crate::envelope::is_contact_id(key) {
-        return Err("invalid recipient_id".into());
+        return Err(ParseError::Invalid("recipient_id"));
     }
     let error = status.pointer("/errors/0").map(|e| {
         let code = e.get("code").map(Value::to_string).unwrap_or_default();
@@ -621,10 +627,10 @@ fn read_status(status: &Value) -> Result<(Contact, DeliveryStatus), String> {
         },
         DeliveryStatus {
             id: str_field(status, "id")
-                .ok_or("a status without id")?
+                .ok_or(ParseError::without("a status", "id"))?
                 .to_owned(),
             status: str_field(status, "status")
-                .ok_or("a status without status")?
+                .ok_or(ParseError::without("a status", "status"))?
                 .to_owned(),
             timestamp: timestamp(status)?,
             error,

@@ -7,19 +7,12 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::envelope::{MediaKind, OutboundReply, ReplyContent};
+use crate::provider::client::{self, Answer, Timeouts};
+use crate::provider::{ReplySender, SendError};
+use crate::sender::ratelimit::Limit;
 
-/// Why a send failed, and whether trying again can help.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{reason}")]
-pub struct SendError {
-    pub retryable: bool,
-    /// Bounded label for metrics and the DLQ subject.
-    pub code: String,
-    /// The provider's error, for people.
-    pub reason: String,
-    /// The provider's `Retry-After`, when it sent one.
-    pub retry_after: Option<Duration>,
-}
+// Where callers found them before they were shared by every provider.
+pub use crate::provider::client::{parse_retry_after, without_url};
 
 /// Meta's Graph API, where a number has no `api_base_url` of its own.
 pub const DEFAULT_BASE_URL: &str = "https://graph.facebook.com";
@@ -30,107 +23,66 @@ pub const DEFAULT_API_VERSION: &str = "v21.0";
 #[derive(Clone)]
 pub struct MetaClient {
     http: reqwest::Client,
+    base_url: String,
     api_version: String,
+    limit: Limit,
 }
 
 impl MetaClient {
+    /// A client for the Graph API at `base_url` (where a number has none
+    /// of its own) in `api_version`, pacing each number at `limit`.
+    ///
     /// # Errors
     /// When the TLS backend cannot start.
     pub fn new(
-        connect_timeout: Duration,
-        request_timeout: Duration,
+        timeouts: Timeouts,
+        base_url: &str,
         api_version: &str,
+        limit: Limit,
     ) -> reqwest::Result<Self> {
         Ok(Self {
-            http: crate::tls::client_builder()
-                .connect_timeout(connect_timeout)
-                .timeout(request_timeout)
-                .pool_max_idle_per_host(32)
-                .build()?,
+            http: client::pooled(timeouts, 32)?,
+            base_url: base_url.to_owned(),
             api_version: api_version.to_owned(),
+            limit,
         })
     }
+}
 
-    /// Sends one reply; returns the provider's message id (`wamid.…`).
-    ///
-    /// # Errors
-    /// A classified [`SendError`].
-    pub async fn send(
-        &self,
-        base_url: &str,
-        access_token: &str,
-        reply: &OutboundReply,
-    ) -> Result<String, SendError> {
+/// `POST /{version}/{phone-number-id}/messages`; the id is `messages[0].id`
+/// (`wamid.…`).
+impl ReplySender for MetaClient {
+    fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
+    fn default_base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    fn rate_limit(&self) -> Limit {
+        self.limit
+    }
+
+    fn request(&self, base_url: &str, reply: &OutboundReply) -> Result<(String, Value), SendError> {
         let url = format!(
             "{}/{}/{}/messages",
             base_url.trim_end_matches('/'),
             self.api_version,
             reply.business_number
         );
-        let (status, retry_after, body) =
-            post_json(&self.http, &url, access_token, &request_body(reply)).await?;
-        if status.is_success() {
-            return body
-                .pointer("/messages/0/id")
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-                .ok_or_else(|| SendError {
-                    retryable: true,
-                    code: "bad_response".into(),
-                    reason: "provider answered without a message id".into(),
-                    retry_after: None,
-                });
-        }
-        Err(classify(status.as_u16(), &body, retry_after))
+        Ok((url, request_body(reply)))
     }
-}
 
-/// POSTs `body` as JSON with a bearer token; returns the status, the
-/// `Retry-After` and the JSON answer (`Null` when it is not JSON). A request
-/// that got no answer is a retryable [`SendError`] (`timeout` or
-/// `connection`), shared by every provider client.
-///
-/// # Errors
-/// The request got no answer.
-pub(crate) async fn post_json(
-    http: &reqwest::Client,
-    url: &str,
-    token: &str,
-    body: &Value,
-) -> Result<(reqwest::StatusCode, Option<Duration>, Value), SendError> {
-    let response = http
-        .post(url)
-        .bearer_auth(token)
-        .json(body)
-        .send()
-        .await
-        .map_err(|e| SendError {
-            retryable: true,
-            code: if e.is_timeout() {
-                "timeout".into()
-            } else {
-                "connection".into()
-            },
-            reason: format!("request failed: {}", without_url(&e)),
-            retry_after: None,
-        })?;
-    let status = response.status();
-    let retry_after = response
-        .headers()
-        .get(reqwest::header::RETRY_AFTER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(parse_retry_after);
-    let body: Value = response.json().await.unwrap_or(Value::Null);
-    Ok((status, retry_after, body))
-}
-
-pub fn without_url(err: &reqwest::Error) -> String {
-    // The URL holds nothing secret, but the error is shorter without it.
-    let mut text = err.to_string();
-    if let Some(url) = err.url() {
-        text = text.replace(url.as_str(), "<provider>");
+    fn message_id(&self, body: &Value) -> Option<String> {
+        body.pointer("/messages/0/id")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
     }
-    text
+
+    fn classify(&self, answer: &Answer) -> SendError {
+        classify(answer.status.as_u16(), &answer.body, answer.retry_after)
+    }
 }
 
 /// The Cloud API request for a reply; our message id rides along as
@@ -214,16 +166,6 @@ pub fn classify(status: u16, body: &Value, retry_after: Option<Duration>) -> Sen
     }
 }
 
-/// `Retry-After` as seconds or an HTTP date.
-pub fn parse_retry_after(value: &str) -> Option<Duration> {
-    if let Ok(secs) = value.trim().parse::<u64>() {
-        return Some(Duration::from_secs(secs));
-    }
-    let at = chrono::DateTime::parse_from_rfc2822(value.trim()).ok()?;
-    let wait = at.signed_duration_since(chrono::Utc::now());
-    Some(wait.to_std().unwrap_or(Duration::ZERO))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -241,16 +183,6 @@ mod tests {
         assert!(!permanent.retryable);
         assert_eq!(permanent.code, "131026");
         assert!(!classify(400, &json!({"error": {"code": 131047}}), None).retryable);
-    }
-
-    #[test]
-    fn retry_after_takes_seconds_and_http_dates() {
-        assert_eq!(parse_retry_after("7"), Some(Duration::from_secs(7)));
-        assert_eq!(
-            parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"),
-            Some(Duration::ZERO)
-        );
-        assert_eq!(parse_retry_after("soon"), None);
     }
 
     #[test]

@@ -10,7 +10,7 @@ pub mod send;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
-use super::{Delivery, NumberDirectory, Rejection, WebhookParser, constant_time_eq};
+use super::{Delivery, NumberDirectory, ParseError, Rejection, WebhookParser, constant_time_eq};
 use crate::envelope::{
     Contact, DeliveryStatus, ENVELOPE_VERSION, EventBody, InboundEvent, InboundMessage, Provider,
     SessionState,
@@ -76,8 +76,8 @@ impl WebhookParser for WasenderWebhook {
         let mut delivery = Delivery::default();
         let event = payload.get("event").and_then(Value::as_str);
         let outcome = match (event.map(canonical_event), payload.get("data")) {
-            (None, _) => Err("a delivery without event".to_owned()),
-            (Some(_), None) => Err("a delivery without data".to_owned()),
+            (None, _) => Err(ParseError::without("a delivery", "event")),
+            (Some(_), None) => Err(ParseError::without("a delivery", "data")),
             (
                 Some(
                     "messages.received"
@@ -105,11 +105,10 @@ impl WebhookParser for WasenderWebhook {
                 .into_iter()
                 .try_for_each(|reaction| split.reaction(reaction, &mut delivery)),
             (Some("session.status"), Some(data)) => split.session(data, &mut delivery),
-            (Some(other), Some(_)) => {
-                Err(format!("event {other:?} is not understood by this build"))
-            }
+            (Some(other), Some(_)) => Err(ParseError::UnknownEvent(other.to_owned())),
         };
         if let Err(reason) = outcome {
+            let reason = reason.to_string();
             // The whole event is parked (what was split of it is dropped:
             // the replay splits it again, dedupe keeps one of each).
             tracing::warn!(reason, "wasender webhook not understood; stored unparsed");
@@ -141,11 +140,6 @@ fn from_me(key: &Value) -> bool {
     key.get("fromMe").and_then(Value::as_bool) == Some(true)
 }
 
-/// Why a part of an event could not be read.
-fn bad(reason: impl Into<String>) -> String {
-    reason.into()
-}
-
 fn one_or_many(value: &Value) -> Vec<&Value> {
     match value {
         Value::Array(items) => items.iter().collect(),
@@ -166,14 +160,14 @@ fn millis(value: &Value) -> Option<DateTime<Utc>> {
 }
 
 /// `4915112345678@s.whatsapp.net` → `4915112345678`.
-fn wa_id(jid: &str) -> Result<String, String> {
+fn wa_id(jid: &str) -> Result<String, ParseError> {
     // `4915…@s.whatsapp.net`, `4915…:12@…`, or `+4915…` (reactions).
     let id = jid.split(['@', ':']).next().unwrap_or_default();
     let id = id.strip_prefix('+').unwrap_or(id);
     if crate::topology::is_subject_token(id) {
         Ok(id.to_owned())
     } else {
-        Err(bad("invalid remoteJid"))
+        Err(ParseError::Invalid("remoteJid"))
     }
 }
 
@@ -198,18 +192,18 @@ impl Split {
         }
     }
 
-    fn time(&self, object: &Value, field: &str) -> Result<DateTime<Utc>, String> {
+    fn time(&self, object: &Value, field: &'static str) -> Result<DateTime<Utc>, ParseError> {
         object
             .get(field)
             .and_then(millis)
             .or(self.fallback_time)
-            .ok_or_else(|| bad(format!("missing {field}")))
+            .ok_or(ParseError::Missing(field))
     }
 
-    fn message(&self, message: &Value, out: &mut Delivery) -> Result<(), String> {
+    fn message(&self, message: &Value, out: &mut Delivery) -> Result<(), ParseError> {
         let key = message
             .get("key")
-            .ok_or_else(|| bad("message without key"))?;
+            .ok_or(ParseError::without("message", "key"))?;
         if from_me(key) {
             out.echoes += 1;
             return Ok(());
@@ -218,12 +212,12 @@ impl Split {
             .get("id")
             .and_then(Value::as_str)
             .filter(|s| !s.is_empty())
-            .ok_or_else(|| bad("message without key.id"))?;
+            .ok_or(ParseError::without("message", "key.id"))?;
         let jid = key
             .get("cleanedSenderPn")
             .or_else(|| key.get("remoteJid"))
             .and_then(Value::as_str)
-            .ok_or_else(|| bad("message without remoteJid"))?;
+            .ok_or(ParseError::without("message", "remoteJid"))?;
         let content = message.get("message").unwrap_or(&Value::Null);
         let (message_type, text) = content_of(content);
         let (text_at, text) = message
@@ -258,8 +252,10 @@ impl Split {
     /// `messages.reaction`: a reaction of the customer to a message, kept
     /// as a message of type `reaction` (the dashboard shows it on its
     /// target).
-    fn reaction(&self, item: &Value, out: &mut Delivery) -> Result<(), String> {
-        let key = item.get("key").ok_or_else(|| bad("reaction without key"))?;
+    fn reaction(&self, item: &Value, out: &mut Delivery) -> Result<(), ParseError> {
+        let key = item
+            .get("key")
+            .ok_or(ParseError::without("reaction", "key"))?;
         if from_me(key) {
             out.echoes += 1;
             return Ok(());
@@ -268,12 +264,12 @@ impl Split {
             .get("id")
             .and_then(Value::as_str)
             .filter(|s| !s.is_empty())
-            .ok_or_else(|| bad("reaction without key.id"))?;
+            .ok_or(ParseError::without("reaction", "key.id"))?;
         let jid = key
             .get("cleanedSenderPn")
             .or_else(|| key.get("remoteJid"))
             .and_then(Value::as_str)
-            .ok_or_else(|| bad("reaction without remoteJid"))?;
+            .ok_or(ParseError::without("reaction", "remoteJid"))?;
         let pointer = "/reaction/text";
         let text = crate::envelope::pointer(item, pointer)
             .and_then(Value::as_str)
@@ -293,17 +289,19 @@ impl Split {
         Ok(())
     }
 
-    fn status(&self, update: &Value, out: &mut Delivery) -> Result<(), String> {
-        let key = update.get("key").ok_or_else(|| bad("status without key"))?;
+    fn status(&self, update: &Value, out: &mut Delivery) -> Result<(), ParseError> {
+        let key = update
+            .get("key")
+            .ok_or(ParseError::without("status", "key"))?;
         let id = key
             .get("id")
             .and_then(Value::as_str)
             .filter(|s| !s.is_empty())
-            .ok_or_else(|| bad("status without key.id"))?;
+            .ok_or(ParseError::without("status", "key.id"))?;
         let jid = key
             .get("remoteJid")
             .and_then(Value::as_str)
-            .ok_or_else(|| bad("status without remoteJid"))?;
+            .ok_or(ParseError::without("status", "remoteJid"))?;
         let (status, timestamp) = if let Some(receipt) = update.get("receipt") {
             // message-receipt.update: read if it has a read time, else delivered.
             if let Some(read) = receipt.get("readTimestamp").and_then(millis) {
@@ -313,16 +311,15 @@ impl Split {
                     .get("receiptTimestamp")
                     .and_then(millis)
                     .or(self.fallback_time)
-                    .ok_or_else(|| bad("receipt without time"))?;
+                    .ok_or(ParseError::without("receipt", "time"))?;
                 ("delivered", at)
             }
         } else {
             let code = update
                 .pointer("/update/status")
                 .and_then(Value::as_i64)
-                .ok_or_else(|| bad("update without status"))?;
-            let status =
-                status_name(code).ok_or_else(|| bad(format!("unknown status code {code}")))?;
+                .ok_or(ParseError::without("update", "status"))?;
+            let status = status_name(code).ok_or(ParseError::UnknownStatusCode(code))?;
             let at = update
                 .pointer("/update/timestamp")
                 .and_then(millis)
@@ -344,12 +341,12 @@ impl Split {
         Ok(())
     }
 
-    fn session(&self, data: &Value, out: &mut Delivery) -> Result<(), String> {
+    fn session(&self, data: &Value, out: &mut Delivery) -> Result<(), ParseError> {
         let status = data
             .get("status")
             .and_then(Value::as_str)
             .filter(|s| !s.is_empty())
-            .ok_or_else(|| bad("session.status without status"))?;
+            .ok_or(ParseError::without("session.status", "status"))?;
         out.events.push(self.event(
             Contact::phone(self.number.clone(), None),
             EventBody::Session(SessionState {

@@ -9,49 +9,68 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::envelope::{MediaKind, OutboundReply, ReplyContent};
-use crate::provider::meta::send::{SendError, post_json};
+use crate::provider::client::{self, Answer, Timeouts};
+use crate::provider::{ReplySender, SendError};
+use crate::sender::ratelimit::Limit;
+
+/// WasenderApi, where a number has no `api_base_url` of its own.
+pub const DEFAULT_BASE_URL: &str = "https://www.wasenderapi.com";
 
 /// A pooled WasenderApi client.
 #[derive(Clone)]
 pub struct WasenderClient {
     http: reqwest::Client,
+    base_url: String,
+    limit: Limit,
 }
 
 impl WasenderClient {
-    /// # Errors
-    /// When the TLS backend cannot start.
-    pub fn new(connect_timeout: Duration, request_timeout: Duration) -> reqwest::Result<Self> {
-        Ok(Self {
-            http: crate::tls::client_builder()
-                .connect_timeout(connect_timeout)
-                .timeout(request_timeout)
-                .pool_max_idle_per_host(8)
-                .build()?,
-        })
-    }
-
-    /// Sends one reply; returns WasenderApi's message id.
+    /// A client for WasenderApi at `base_url` (where a number has none of
+    /// its own), pacing each session at `limit`.
     ///
     /// # Errors
-    /// A classified [`SendError`].
-    pub async fn send(
-        &self,
-        base_url: &str,
-        api_key: &str,
-        reply: &OutboundReply,
-    ) -> Result<String, SendError> {
+    /// When the TLS backend cannot start.
+    pub fn new(timeouts: Timeouts, base_url: &str, limit: Limit) -> reqwest::Result<Self> {
+        Ok(Self {
+            http: client::pooled(timeouts, 8)?,
+            base_url: base_url.to_owned(),
+            limit,
+        })
+    }
+}
+
+/// `POST /api/send-message` with the session's API key as Bearer token;
+/// the id is `data.msgId`.
+impl ReplySender for WasenderClient {
+    fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
+    fn default_base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    fn rate_limit(&self) -> Limit {
+        self.limit
+    }
+
+    fn request(&self, base_url: &str, reply: &OutboundReply) -> Result<(String, Value), SendError> {
         let url = format!("{}/api/send-message", base_url.trim_end_matches('/'));
-        let (status, retry_after, body) =
-            post_json(&self.http, &url, api_key, &request_body(reply)?).await?;
-        if status.is_success() && body.get("success").and_then(Value::as_bool) != Some(false) {
-            return message_id(&body).ok_or_else(|| SendError {
-                retryable: true,
-                code: "bad_response".into(),
-                reason: "provider answered without a message id".into(),
-                retry_after: None,
-            });
-        }
-        Err(classify(status.as_u16(), &body, retry_after))
+        Ok((url, request_body(reply)?))
+    }
+
+    /// WasenderApi may answer 200 with `success: false`.
+    fn accepted(&self, answer: &Answer) -> bool {
+        answer.status.is_success()
+            && answer.body.get("success").and_then(Value::as_bool) != Some(false)
+    }
+
+    fn message_id(&self, body: &Value) -> Option<String> {
+        message_id(body)
+    }
+
+    fn classify(&self, answer: &Answer) -> SendError {
+        classify(answer.status.as_u16(), &answer.body, answer.retry_after)
     }
 }
 
