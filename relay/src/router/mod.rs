@@ -15,6 +15,7 @@
 //! events are applied one by one, each in its own transaction with retries,
 //! and a poison event is dead-lettered without the others being lost.
 
+pub mod apply;
 mod batch;
 pub mod lease;
 pub mod marks;
@@ -298,7 +299,7 @@ impl Router {
             return Ok(false);
         };
         let policy = self.policy();
-        match sessions::apply(&self.db, policy, &event, Some(&self.sessions)).await {
+        match apply::apply(&self.db, policy, &event, Some(&self.sessions)).await {
             Ok(applied @ (Applied::Message { .. } | Applied::Status { .. })) => {
                 tracing::warn!(msg_id = %event.msg_id(), "repair applied a lost event");
                 let message_id = match &applied {
@@ -569,7 +570,7 @@ impl Router {
             Some(turn) => Some(turn.lock().await),
             None => None,
         };
-        let outcome = sessions::apply_batch(
+        let outcome = apply::apply_batch(
             &self.db,
             self.policy(),
             &events,
@@ -755,7 +756,7 @@ impl Router {
         // to another router (after `ack_wait`).
         let mut attempt = delivered;
         let outcome = loop {
-            match sessions::apply(&self.db, policy, event, Some(&self.sessions)).await {
+            match apply::apply(&self.db, policy, event, Some(&self.sessions)).await {
                 Err(err) if attempt < self.settings.max_deliver => {
                     count("retried");
                     let delay = nak_delay(attempt, self.settings.max_nak_delay_ms);
