@@ -1026,7 +1026,7 @@ async fn a_failing_batch_writes_nothing_and_its_events_apply_one_by_one_in_order
     }
     assert_eq!(events.len(), wamids.len());
     let refs: Vec<&relay::envelope::InboundEvent> = events.iter().collect();
-    let failed = relay::router::sessions::apply_batch(
+    let failed = relay::router::apply::apply_batch(
         &stack.database,
         relay::router::sessions::SessionPolicy::default(),
         &refs,
@@ -1531,7 +1531,7 @@ async fn seed(
     conn: &sea_orm::DatabaseConnection,
     cache: &relay::router::session_cache::SessionCache,
 ) {
-    use relay::router::sessions::{SessionPolicy, apply};
+    use relay::router::{apply::apply, sessions::SessionPolicy};
     let now = chrono::Utc::now();
     let team = team::ActiveModel {
         name: Set("Help".into()),
@@ -1640,21 +1640,16 @@ async fn a_batch_leaves_the_database_as_applying_its_events_one_by_one(db: TestD
     let mut expected = Vec::new();
     for event in &events {
         expected.push(
-            relay::router::sessions::apply(&one_by_one, policy, event, Some(&cache_one))
+            relay::router::apply::apply(&one_by_one, policy, event, Some(&cache_one))
                 .await
                 .unwrap(),
         );
     }
     let refs: Vec<&relay::envelope::InboundEvent> = events.iter().collect();
-    let got = relay::router::sessions::apply_batch(
-        &batched,
-        policy,
-        &refs,
-        Some(&cache_batch),
-        |_, _| None,
-    )
-    .await
-    .unwrap();
+    let got =
+        relay::router::apply::apply_batch(&batched, policy, &refs, Some(&cache_batch), |_, _| None)
+            .await
+            .unwrap();
 
     let outline = |outcomes: &[Applied]| -> Vec<String> {
         outcomes
@@ -1741,17 +1736,12 @@ async fn a_batch_leaves_the_database_as_applying_its_events_one_by_one(db: TestD
         inbound(d, Some("Dee"), "wamid.B.D2", "next", 22),
     ];
     let refs: Vec<&relay::envelope::InboundEvent> = next.iter().collect();
-    let got = relay::router::sessions::apply_batch(
-        &batched,
-        policy,
-        &refs,
-        Some(&cache_batch),
-        |_, _| None,
-    )
-    .await
-    .unwrap();
+    let got =
+        relay::router::apply::apply_batch(&batched, policy, &refs, Some(&cache_batch), |_, _| None)
+            .await
+            .unwrap();
     for event in &next {
-        relay::router::sessions::apply(&one_by_one, policy, event, Some(&cache_one))
+        relay::router::apply::apply(&one_by_one, policy, event, Some(&cache_one))
             .await
             .unwrap();
     }

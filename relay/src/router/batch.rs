@@ -1,9 +1,10 @@
-//! The statements of a router batch: a partition's events applied in ONE
-//! transaction with a small, near-constant number of statements per batch
-//! instead of 7–10 per event (on SQLite every statement is a round trip to
-//! sqlx's worker thread, on PostgreSQL one to the server). What an event
-//! does is decided as in `sessions` (the same outcome as applying the events
-//! one by one, in order); this module only groups the statements. Per run
+//! The statements that write events to the database: a partition's events
+//! (or a single one, a batch of one) in ONE transaction with a small,
+//! near-constant number of statements per batch instead of 7–10 per event
+//! (on SQLite every statement is a round trip to sqlx's worker thread, on
+//! PostgreSQL one to the server). What an event does is decided in
+//! `sessions` (the same outcome as applying the events one by one, in
+//! order); this module only groups the statements. Per run
 //! of consecutive messages: one look-up each for already-applied ids,
 //! business numbers, contacts and latest conversations; one multi-row
 //! insert each of the new contacts and the new conversations; one
@@ -11,8 +12,8 @@
 //! others; one multi-row insert of the messages. Per batch: one multi-row
 //! insert of the lifecycle records. Statuses, profile-name changes,
 //! reopened conversations, routing by a matching rule and assignment keep
-//! statements of their own. Transactions, acking and the one-by-one
-//! fallback live in `sessions` and `router`.
+//! statements of their own. The transaction and the session cache live in
+//! `apply`, acking and the one-by-one fallback in `router`.
 
 use std::collections::{HashMap, HashSet};
 
@@ -21,13 +22,13 @@ use entities::{contact, conversation, message, message_event};
 use sea_orm::sea_query::{CaseStatement, Expr, Func, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
-    QuerySelect, QueryTrait, Set,
+    QuerySelect, QueryTrait,
 };
 
 use crate::envelope::{Contact, EventBody, InboundEvent, InboundMessage};
 use crate::lifecycle::StageRecord;
 use crate::router::session_cache::SessionCache;
-use crate::router::sessions::{self, Applied, SessionPolicy};
+use crate::router::sessions::{self, Applied, Opening, SessionPolicy};
 use crate::routing::{self, BotScript, Rule};
 
 /// Values per `IN (…)` list and rows per multi-row insert: far below
@@ -37,14 +38,14 @@ const CHUNK: usize = 500;
 /// A conversation by (business number id, contact id).
 type Pair = (i64, i64);
 
-/// Applies `events` in order inside `txn` (see the module docs); the
-/// outcome of each event, as [`sessions::apply`] would have it. Writes the
+/// Writes `events` in order inside `txn` (see the module docs); the
+/// outcome of each event, the same as writing them one by one. Writes the
 /// lifecycle records `stages` gives for each outcome. Nothing is put into
 /// `cache` (the caller remembers what committed); stale entries are dropped.
 ///
 /// # Errors
 /// Database errors; the caller rolls the whole batch back.
-pub(crate) async fn apply<C, F>(
+pub(crate) async fn write<C, F>(
     txn: &C,
     policy: SessionPolicy,
     events: &[&InboundEvent],
@@ -72,7 +73,7 @@ where
     while i < events.len() {
         match &events[i].body {
             EventBody::Message(message) if message.echo => {
-                out[i] = Some(sessions::apply_echo(txn, policy, events[i], message).await?);
+                out[i] = Some(sessions::apply_echo(txn, events[i], message).await?);
                 i += 1;
             }
             EventBody::Message(_) => {
@@ -289,7 +290,7 @@ impl<C: ConnectionTrait> Batch<'_, C> {
     }
 
     /// The run's business numbers into `numbers`; one the database does not
-    /// know yet is created (see `sessions::business_number`).
+    /// know yet is created (`sessions::business_number`).
     async fn load_numbers(
         &mut self,
         fresh: &[(usize, &InboundEvent, &InboundMessage)],
@@ -449,7 +450,7 @@ impl<C: ConnectionTrait> Batch<'_, C> {
     /// the run's latest message (what touching it once per message would
     /// leave): a cached one only if the row still has the cached version and
     /// message times (one version-checked update for all of them); the rest
-    /// found (one look-up), reopened or opened as `sessions` does. Returns
+    /// found (one look-up), reopened or opened as `sessions` decides. Returns
     /// the pairs whose conversation opened or reopened.
     async fn conversations(&mut self, run: &[Fresh<'_>]) -> Result<HashSet<Pair>, DbErr> {
         let mut latest: HashMap<Pair, DateTime<Utc>> = HashMap::new();
@@ -515,47 +516,18 @@ impl<C: ConnectionTrait> Batch<'_, C> {
         let mut new = Vec::new();
         for pair in unknown {
             let at = latest[&pair];
-            let row = match found.get(&pair) {
-                Some(row) if row.status != "resolved" => {
+            let row = match self.policy.opening(found.get(&pair), pair, at, self.now) {
+                Opening::Joins(row) => {
                     touch.push(row.clone());
-                    row.clone()
+                    row
                 }
-                Some(row)
-                    if row
-                        .resolved_at
-                        .is_some_and(|t| self.now - t < self.policy.reopen_within) =>
-                {
+                Opening::Reopens(reopened) => {
                     opened.insert(pair);
-                    let (last_message_at, last_inbound_at) = touched_times(row, at);
-                    let mut active: conversation::ActiveModel = row.clone().into();
-                    active.status = Set("queued".into());
-                    active.resolved_at = Set(None);
-                    active.assignee_id = Set(None);
-                    active.assigned_at = Set(None);
-                    active.version = Set(row.version + 1);
-                    active.last_message_at = Set(last_message_at);
-                    active.last_inbound_at = Set(Some(last_inbound_at));
-                    active.updated_at = Set(self.now);
-                    active.update(self.txn).await?
+                    reopened.update(self.txn).await?
                 }
-                _ => {
+                Opening::Opens(row) => {
                     opened.insert(pair);
-                    new.push(conversation::ActiveModel {
-                        business_number_id: Set(pair.0),
-                        contact_id: Set(pair.1),
-                        status: Set("queued".into()),
-                        team_id: Set(None),
-                        assignee_id: Set(None),
-                        priority: Set(0),
-                        version: Set(1),
-                        last_inbound_at: Set(Some(at)),
-                        last_message_at: Set(at),
-                        resolved_at: Set(None),
-                        assigned_at: Set(None),
-                        created_at: Set(self.now),
-                        updated_at: Set(self.now),
-                        ..Default::default()
-                    });
+                    new.push(row);
                     continue;
                 }
             };
@@ -648,7 +620,7 @@ impl<C: ConnectionTrait> Batch<'_, C> {
         let mut inbound_at = CaseStatement::new();
         for row in rows {
             let (last_message_at, last_inbound_at) =
-                touched_times(row, latest[&(row.business_number_id, row.contact_id)]);
+                sessions::message_times(row, latest[&(row.business_number_id, row.contact_id)]);
             message_at = message_at.case(conversation::Column::Id.eq(row.id), last_message_at);
             inbound_at = inbound_at.case(conversation::Column::Id.eq(row.id), last_inbound_at);
         }
@@ -738,14 +710,6 @@ impl<C: ConnectionTrait> Batch<'_, C> {
         }
         Ok(ids)
     }
-}
-
-/// A conversation's message times after an inbound message at `at`.
-fn touched_times(row: &conversation::Model, at: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
-    (
-        row.last_message_at.max(at),
-        row.last_inbound_at.map_or(at, |t| t.max(at)),
-    )
 }
 
 /// The items once each, in first-seen order.

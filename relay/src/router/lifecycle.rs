@@ -4,7 +4,7 @@
 //! our replies; repaired for an event the repair scan applied). Owns the
 //! choice of stages and their details; how they are written is
 //! `crate::lifecycle`'s, and in a batch they are written inside its
-//! transaction (`sessions::apply_batch`).
+//! transaction (`apply::apply_batch`).
 
 use entities::message_event::Stage;
 use sea_orm::DatabaseConnection;

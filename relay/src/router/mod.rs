@@ -5,7 +5,7 @@
 //! batch, top to bottom: pull, wait until the batch is alone (`ordering`),
 //! decode (unparsed ones to `parked`, malformed ones to `dead_letter`),
 //! skip what the applied-id cache knows, apply the rest in one transaction
-//! (`sessions::apply_batch`, with the `lifecycle` stages), ack after the
+//! (`apply::apply_batch`, with the `lifecycle` stages), ack after the
 //! commit, then announce (`announce`), record session health
 //! (`session_health`) and let a bot answer (`bot`). When the batch
 //! transaction fails, the same events are applied one by one, each in its
@@ -25,6 +25,7 @@
 
 mod acks;
 mod announce;
+pub mod apply;
 mod batch;
 mod bot;
 mod dead_letter;
@@ -457,7 +458,7 @@ impl Router {
             Some(turn) => Some(turn.lock().await),
             None => None,
         };
-        let outcome = sessions::apply_batch(
+        let outcome = apply::apply_batch(
             &self.db,
             self.policy(),
             &events,
@@ -565,7 +566,7 @@ impl Router {
         // to another router (after `ack_wait`).
         let mut attempt = *delivered;
         let outcome = loop {
-            match sessions::apply(&self.db, policy, event, Some(&self.sessions)).await {
+            match apply::apply(&self.db, policy, event, Some(&self.sessions)).await {
                 Err(err) if attempt < self.settings.max_deliver => {
                     count("retried");
                     let delay = nak_delay(attempt, self.settings.max_nak_delay_ms);
@@ -637,7 +638,7 @@ impl repair::Reapply for Router {
             // Malformed events were dead-lettered by the consumer.
             return Ok(false);
         };
-        match sessions::apply(&self.db, self.policy(), &event, Some(&self.sessions)).await? {
+        match apply::apply(&self.db, self.policy(), &event, Some(&self.sessions)).await? {
             applied @ (Applied::Message { .. } | Applied::Status { .. }) => {
                 tracing::warn!(msg_id = %event.msg_id(), "repair applied a lost event");
                 let sequence = message.info().map_or(0, |i| i.stream_sequence);

@@ -1,22 +1,24 @@
-//! Applying one inbound event to the database, exactly once: contact upsert,
-//! conversation find-or-open, message insert guarded by the unique
-//! (provider, provider message id) index, all in one transaction; delivery
-//! statuses move a message's status forward only. A conversation that opens
-//! or reopens is routed by the first matching rule (`routing`) in the same
-//! transaction; choosing an agent happens after commit (`assignment`).
-//! Acking and caching live in `router`.
+//! What an inbound event does to the database, each rule written once:
+//! the outcome type ([`Applied`]), when a customer's message joins, reopens
+//! or opens a conversation ([`SessionPolicy::opening`]) and how it moves the
+//! conversation's message times ([`message_times`]), routing by the first
+//! matching rule when a conversation opens or reopens (`routing`), choosing
+//! an agent for a queued conversation (`assignment`), a delivery status
+//! moving a message forward only, a coexistence echo, and a business number
+//! the router sees for the first time. Contact identity is `contacts`, what
+//! a message does to other messages `marks`, provider updates `updates`.
+//! The statements are grouped per batch in `batch`; the transaction and
+//! the one-event entry (a batch of one) live in `apply`.
 
 use chrono::{DateTime, Duration, Utc};
 use entities::{business_number, contact, conversation, message};
-use sea_orm::TransactionTrait;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
-    QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    Set,
 };
 
 use crate::assignment::{self, Change};
-use crate::envelope::{DeliveryStatus, EventBody, InboundEvent, InboundMessage};
-use crate::router::session_cache::SessionCache;
+use crate::envelope::{DeliveryStatus, InboundEvent, InboundMessage};
 use crate::routing::{self, Action, BotScript, Facts};
 
 /// What applying an event did.
@@ -65,134 +67,93 @@ impl Default for SessionPolicy {
     }
 }
 
-/// Applies one event.
-///
-/// # Errors
-/// Database errors; the caller NAKs and the event is redelivered.
-pub async fn apply(
-    db: &DatabaseConnection,
-    policy: SessionPolicy,
-    event: &InboundEvent,
-    cache: Option<&SessionCache>,
-) -> Result<Applied, DbErr> {
-    match &event.body {
-        EventBody::Message(message) if message.echo => {
-            let txn = crate::db::begin_write(db).await?;
-            let applied = apply_echo(&txn, policy, event, message).await?;
-            txn.commit().await?;
-            Ok(applied)
-        }
-        EventBody::Message(message) => apply_message(db, policy, event, message, cache).await,
-        EventBody::Status(status) => apply_status(db, event, status).await,
-        // Session health is for alerts; nothing in the database changes.
-        EventBody::Session(_) => Ok(Applied::Ignored),
-        EventBody::Update(update) => {
-            let txn = db.begin().await?;
-            crate::router::updates::apply(&txn, event, update).await?;
-            txn.commit().await?;
-            Ok(Applied::Recorded)
-        }
-        // Parked by the router before it gets here (reason `unparsed`).
-        EventBody::Unparsed(_) => Ok(Applied::Ignored),
-    }
+/// What a customer's message does to its contact's latest conversation on
+/// the business number.
+pub(crate) enum Opening {
+    /// The conversation is still open: the message joins it (and moves its
+    /// message times, see [`message_times`]).
+    Joins(conversation::Model),
+    /// Resolved less than `reopen_within` ago: queued again, unassigned,
+    /// its version and message times moved.
+    Reopens(conversation::ActiveModel),
+    /// None, or resolved longer ago: a new queued conversation, its message
+    /// times those of the message that opened it.
+    Opens(conversation::ActiveModel),
 }
 
-async fn apply_message(
-    db: &DatabaseConnection,
-    policy: SessionPolicy,
-    event: &InboundEvent,
-    message: &InboundMessage,
-    cache: Option<&SessionCache>,
-) -> Result<Applied, DbErr> {
-    let provider = event.provider.as_str();
-    if already_applied(db, provider, &message.id).await? {
-        return Ok(Applied::Duplicate);
-    }
-    let txn = crate::db::begin_write(db).await?;
-    let written = match write_message(&txn, policy, event, message, cache).await {
-        Ok(written) => written,
-        Err(err) if is_unique_violation(&err) => {
-            txn.rollback().await?;
-            return Ok(Applied::Duplicate);
-        }
-        Err(err) => return Err(err),
-    };
-    txn.commit().await?;
-    let applied = assign_after(db, written).await?;
-    remember(cache, &applied).await;
-    Ok(applied)
-}
-
-/// Applies several events of one partition, in order, in ONE transaction:
-/// all of them or none (any error rolls the whole batch back and is
-/// returned; the caller then applies them one by one). Assignment and the
-/// lifecycle records `stages` gives for each outcome (message id, stages)
-/// share the transaction. The statements are grouped per batch (see
-/// `batch`); the outcome is the same as applying the events one by one.
-///
-/// # Errors
-/// Database errors, including a unique violation (a concurrent writer):
-/// nothing of the batch is written then.
-pub async fn apply_batch<F>(
-    db: &DatabaseConnection,
-    policy: SessionPolicy,
-    events: &[&InboundEvent],
-    cache: Option<&SessionCache>,
-    stages: F,
-) -> Result<Vec<Applied>, DbErr>
-where
-    F: Fn(usize, &Applied) -> Option<(i64, Vec<crate::lifecycle::StageRecord>)>,
-{
-    let txn = crate::db::begin_write(db).await?;
-    let written = crate::router::batch::apply(&txn, policy, events, cache, &stages).await;
-    let outcome = match written {
-        Ok(applied) => txn.commit().await.map(|()| applied),
-        Err(err) => {
-            if let Err(rollback) = txn.rollback().await {
-                tracing::warn!(%rollback, "batch rollback failed; the connection drops it");
+impl SessionPolicy {
+    /// What a customer's message at `at` does to `latest`, the latest
+    /// conversation of (business number id, contact id) `pair`.
+    pub(crate) fn opening(
+        &self,
+        latest: Option<&conversation::Model>,
+        pair: (i64, i64),
+        at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Opening {
+        match latest {
+            Some(row) if row.status != "resolved" => Opening::Joins(row.clone()),
+            Some(row)
+                if row
+                    .resolved_at
+                    .is_some_and(|t| now - t < self.reopen_within) =>
+            {
+                let (last_message_at, last_inbound_at) = message_times(row, at);
+                let mut active: conversation::ActiveModel = row.clone().into();
+                active.status = Set("queued".into());
+                active.resolved_at = Set(None);
+                active.assignee_id = Set(None);
+                active.assigned_at = Set(None);
+                active.version = Set(row.version + 1);
+                active.last_message_at = Set(last_message_at);
+                active.last_inbound_at = Set(Some(last_inbound_at));
+                active.updated_at = Set(now);
+                Opening::Reopens(active)
             }
-            Err(err)
+            _ => Opening::Opens(new_conversation(pair, at, Some(at), now)),
         }
-    };
-    let applied = outcome?;
-    // Only committed conversations are remembered: a rolled-back batch
-    // leaves nothing behind in the cache.
-    for applied in &applied {
-        remember(cache, applied).await;
     }
-    Ok(applied)
 }
 
-/// What writing a message decided, before an agent is chosen.
-struct Written {
-    conversation: conversation::Model,
-    message_id: i64,
-    opened: bool,
-    changed: bool,
-    bot: Option<BotScript>,
-    language: Option<String>,
+/// A new queued conversation of (business number id, contact id) `pair`
+/// whose latest message is at `last_message_at`. `last_inbound_at` is the
+/// customer's latest message (the start of the 24-hour window): the
+/// opening message's time, or none for one a coexistence echo opened.
+fn new_conversation(
+    (number_id, contact_id): (i64, i64),
+    last_message_at: DateTime<Utc>,
+    last_inbound_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> conversation::ActiveModel {
+    conversation::ActiveModel {
+        business_number_id: Set(number_id),
+        contact_id: Set(contact_id),
+        status: Set("queued".into()),
+        team_id: Set(None),
+        assignee_id: Set(None),
+        priority: Set(0),
+        version: Set(1),
+        last_inbound_at: Set(last_inbound_at),
+        last_message_at: Set(last_message_at),
+        resolved_at: Set(None),
+        assigned_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
 }
 
-/// Chooses an agent for a queued conversation without one (after the
-/// message's own writes; in the batch's transaction or on its own).
-async fn assign_after(conn: &impl ConnectionTrait, written: Written) -> Result<Applied, DbErr> {
-    let Written {
-        conversation,
-        message_id,
-        opened,
-        changed,
-        bot,
-        language,
-    } = written;
-    let (conversation, assigned) = assign_queued(conn, conversation, language.as_deref()).await?;
-    Ok(Applied::Message {
-        conversation_id: conversation.id,
-        message_id,
-        conversation: Box::new(conversation),
-        opened,
-        changed: changed || assigned,
-        bot,
-    })
+/// A conversation's (last message, last inbound) times after a customer's
+/// message at `at`: each moves forward only (messages arrive out of
+/// provider-time order).
+pub(crate) fn message_times(
+    row: &conversation::Model,
+    at: DateTime<Utc>,
+) -> (DateTime<Utc>, DateTime<Utc>) {
+    (
+        row.last_message_at.max(at),
+        row.last_inbound_at.map_or(at, |t| t.max(at)),
+    )
 }
 
 /// The conversation after choosing an agent when it is queued without one;
@@ -209,73 +170,6 @@ pub(crate) async fn assign_queued(
         return Ok((assigned, true));
     }
     Ok((conversation, false))
-}
-
-/// The conversation after a committed message, for the next one.
-async fn remember(cache: Option<&SessionCache>, applied: &Applied) {
-    if let (Some(cache), Applied::Message { conversation, .. }) = (cache, applied) {
-        cache.put(conversation).await;
-    }
-}
-
-/// Contact upsert, conversation find-or-open (version-checked against the
-/// cache), message insert and routing, inside `txn`.
-async fn write_message(
-    txn: &impl ConnectionTrait,
-    policy: SessionPolicy,
-    event: &InboundEvent,
-    message: &InboundMessage,
-    cache: Option<&SessionCache>,
-) -> Result<Written, DbErr> {
-    let now = Utc::now();
-    let number = business_number(txn, event, now).await?;
-    let contact = upsert_contact(txn, event, now).await?;
-    // The cached conversation (if any) is used only through the
-    // version-checked touch below; a stale one is dropped and read again.
-    let cached = match cache {
-        Some(cache) => cache
-            .get(number.id, contact.id)
-            .await
-            .filter(|c| c.status != "resolved"),
-        None => None,
-    };
-    let from_cache = cached.is_some();
-    let (mut conversation, mut opened) = match cached {
-        Some(conversation) => (conversation, false),
-        None => {
-            open_conversation(txn, policy, number.id, contact.id, message.timestamp, now).await?
-        }
-    };
-    if !touch(txn, &mut conversation, message.timestamp, now, from_cache).await? {
-        if let Some(cache) = cache {
-            cache.forget(number.id, contact.id).await;
-        }
-        (conversation, opened) =
-            open_conversation(txn, policy, number.id, contact.id, message.timestamp, now).await?;
-        touch(txn, &mut conversation, message.timestamp, now, false).await?;
-    }
-    let inserted = crate::router::marks::inbound_row(conversation.id, event, message, now)
-        .insert(txn)
-        .await?;
-    crate::router::marks::apply(txn, event, message).await?;
-    let routed = route(
-        txn,
-        event,
-        message,
-        &contact,
-        conversation,
-        opened,
-        &mut None,
-    )
-    .await?;
-    Ok(Written {
-        conversation: routed.conversation,
-        message_id: inserted.id,
-        opened,
-        changed: routed.changed,
-        bot: routed.bot,
-        language: routed.language,
-    })
 }
 
 /// What routing decided for a message's conversation.
@@ -368,8 +262,8 @@ pub(crate) async fn route(
     })
 }
 
-/// Layer 3 of dedupe, checked before doing any work.
-async fn already_applied(
+/// Layer 3 of dedupe: the message is stored.
+pub(crate) async fn already_applied(
     db: &impl ConnectionTrait,
     provider: &str,
     id: &str,
@@ -412,7 +306,6 @@ pub(crate) fn account_learnt(
 /// Database errors.
 pub(crate) async fn apply_echo(
     txn: &impl ConnectionTrait,
-    policy: SessionPolicy,
     event: &InboundEvent,
     message: &InboundMessage,
 ) -> Result<Applied, DbErr> {
@@ -431,9 +324,9 @@ pub(crate) async fn apply_echo(
     let conversation = match latest {
         Some(conversation) => conversation,
         None => {
-            open_conversation(txn, policy, number.id, contact.id, message.timestamp, now)
+            new_conversation((number.id, contact.id), message.timestamp, None, now)
+                .insert(txn)
                 .await?
-                .0
         }
     };
     let row = crate::router::marks::inbound_row(conversation.id, event, message, now)
@@ -501,101 +394,6 @@ async fn upsert_contact(
                 .await
         }
     }
-}
-
-/// Moves the conversation's message times (only those: concurrent claims
-/// keep their version, so an agent's claim is never spuriously refused) and
-/// updates `conversation` to match. With `check_version` (a cached copy),
-/// only if the row still has the version and message times read; `false`
-/// when it has not.
-async fn touch(
-    txn: &impl ConnectionTrait,
-    conversation: &mut conversation::Model,
-    message_time: DateTime<Utc>,
-    now: DateTime<Utc>,
-    check_version: bool,
-) -> Result<bool, DbErr> {
-    let last_message_at = conversation.last_message_at.max(message_time);
-    let last_inbound_at = conversation
-        .last_inbound_at
-        .map_or(message_time, |t| t.max(message_time));
-    let mut update = conversation::Entity::update_many()
-        .col_expr(conversation::Column::LastMessageAt, last_message_at.into())
-        .col_expr(
-            conversation::Column::LastInboundAt,
-            Some(last_inbound_at).into(),
-        )
-        .col_expr(conversation::Column::UpdatedAt, now.into())
-        .filter(conversation::Column::Id.eq(conversation.id));
-    if check_version {
-        update = update
-            .filter(conversation::Column::Version.eq(conversation.version))
-            .filter(conversation::Column::LastMessageAt.eq(conversation.last_message_at));
-        update = match conversation.last_inbound_at {
-            Some(at) => update.filter(conversation::Column::LastInboundAt.eq(at)),
-            None => update.filter(conversation::Column::LastInboundAt.is_null()),
-        };
-    }
-    if update.exec(txn).await?.rows_affected != 1 {
-        return Ok(false);
-    }
-    conversation.last_message_at = last_message_at;
-    conversation.last_inbound_at = Some(last_inbound_at);
-    Ok(true)
-}
-
-async fn open_conversation(
-    txn: &impl ConnectionTrait,
-    policy: SessionPolicy,
-    number_id: i64,
-    contact_id: i64,
-    message_time: DateTime<Utc>,
-    now: DateTime<Utc>,
-) -> Result<(conversation::Model, bool), DbErr> {
-    let latest = conversation::Entity::find()
-        .filter(conversation::Column::BusinessNumberId.eq(number_id))
-        .filter(conversation::Column::ContactId.eq(contact_id))
-        .order_by_desc(conversation::Column::Id)
-        .one(txn)
-        .await?;
-    if let Some(conversation) = latest {
-        if conversation.status != "resolved" {
-            return Ok((conversation, false));
-        }
-        let recent = conversation
-            .resolved_at
-            .is_some_and(|at| now - at < policy.reopen_within);
-        if recent {
-            let version = conversation.version;
-            let mut active: conversation::ActiveModel = conversation.into();
-            active.status = Set("queued".into());
-            active.resolved_at = Set(None);
-            active.assignee_id = Set(None);
-            active.assigned_at = Set(None);
-            active.version = Set(version + 1);
-            active.updated_at = Set(now);
-            return Ok((active.update(txn).await?, true));
-        }
-    }
-    let opened = conversation::ActiveModel {
-        business_number_id: Set(number_id),
-        contact_id: Set(contact_id),
-        status: Set("queued".into()),
-        team_id: Set(None),
-        assignee_id: Set(None),
-        priority: Set(0),
-        version: Set(1),
-        last_inbound_at: Set(None),
-        last_message_at: Set(message_time),
-        resolved_at: Set(None),
-        assigned_at: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(txn)
-    .await?;
-    Ok((opened, true))
 }
 
 /// Rank of a delivery status; a status only ever moves to a higher rank.
