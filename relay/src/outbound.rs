@@ -30,7 +30,7 @@ pub enum ReplyError {
     #[error("database: {0}")]
     Database(#[from] sea_orm::DbErr),
     #[error("OUTBOUND did not store the reply: {0}")]
-    NotQueued(String),
+    NotQueued(#[source] crate::Error),
 }
 
 /// Writes the reply row and publishes it; returns the row.
@@ -116,13 +116,13 @@ pub async fn enqueue_reply(
         to: crate::contacts::address(&contact),
         content,
     };
-    if let Err(detail) = publish(js, partitions, &reply).await {
+    if let Err(err) = publish(js, partitions, &reply).await {
         let mut failed: message::ActiveModel = row.into();
         failed.status = Set("failed".into());
-        failed.error = Set(Some(format!("not queued: {detail}")));
+        failed.error = Set(Some(format!("not queued: {err}")));
         failed.updated_at = Set(Utc::now());
         failed.update(db).await?;
-        return Err(ReplyError::NotQueued(detail));
+        return Err(ReplyError::NotQueued(err));
     }
     crate::lifecycle::record_logged(
         db,
@@ -142,7 +142,7 @@ pub async fn publish(
     js: &jetstream::Context,
     partitions: u16,
     reply: &OutboundReply,
-) -> Result<(), String> {
+) -> crate::Result<()> {
     publish_as(js, partitions, reply, &reply.msg_id()).await
 }
 
@@ -156,14 +156,14 @@ pub async fn publish_as(
     partitions: u16,
     reply: &OutboundReply,
     msg_id: &str,
-) -> Result<(), String> {
+) -> crate::Result<()> {
     let mut headers = async_nats::HeaderMap::new();
     headers.insert(MSG_ID_HEADER, msg_id);
-    let payload = serde_json::to_vec(reply).map_err(|e| e.to_string())?;
+    let payload = serde_json::to_vec(reply)?;
     js.publish_with_headers(reply.subject(partitions), headers, payload.into())
         .await
-        .map_err(|e| e.to_string())?
+        .map_err(crate::Error::nats)?
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(crate::Error::nats)?;
     Ok(())
 }

@@ -180,7 +180,9 @@ pub async fn distribute_all(state: &AppState) -> Result<usize, String> {
     let mut published = 0;
     for row in rows.iter().filter(|r| !r.app_secret.is_empty()) {
         let number = credentials(&state.vault, row)?;
-        relay::numbers::publish_to_hub(&state.js, &number).await?;
+        relay::numbers::publish_to_hub(&state.js, &number)
+            .await
+            .map_err(|e| e.to_string())?;
         published += 1;
     }
     Ok(published)

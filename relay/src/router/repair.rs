@@ -242,7 +242,9 @@ pub async fn republish_stranded(
             reply.msg_id(),
             Utc::now().timestamp_millis()
         );
-        crate::outbound::publish_as(js, partitions, &reply, &msg_id).await?;
+        crate::outbound::publish_as(js, partitions, &reply, &msg_id)
+            .await
+            .map_err(|e| e.to_string())?;
         metrics::counter!(observe::REPAIRED, "role" => "sender").increment(1);
         published += 1;
     }
