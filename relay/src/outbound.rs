@@ -4,6 +4,7 @@
 
 use async_nats::jetstream;
 use chrono::{Duration, Utc};
+use entities::message::{Direction, MessageStatus};
 use entities::{business_number, contact, conversation, message};
 use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, Set};
 
@@ -94,13 +95,13 @@ pub async fn enqueue_reply(
         .ok_or(ReplyError::NotFound(conversation_id))?;
     let row = message::ActiveModel {
         conversation_id: Set(conversation.id),
-        direction: Set("outbound".into()),
+        direction: Set(Direction::Outbound.into()),
         provider: Set(number.provider.clone()),
         provider_message_id: Set(None),
         kind: Set(kind.into()),
         body: Set(Some(body)),
         payload: Set(serde_json::to_value(&content).unwrap_or_default()),
-        status: Set("queued".into()),
+        status: Set(MessageStatus::Queued.into()),
         error: Set(None),
         provider_timestamp: Set(now),
         created_at: Set(now),
@@ -118,7 +119,7 @@ pub async fn enqueue_reply(
     };
     if let Err(err) = publish(js, partitions, &reply).await {
         let mut failed: message::ActiveModel = row.into();
-        failed.status = Set("failed".into());
+        failed.status = Set(MessageStatus::Failed.into());
         failed.error = Set(Some(format!("not queued: {err}")));
         failed.updated_at = Set(Utc::now());
         failed.update(db).await?;

@@ -8,6 +8,7 @@ use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
+use entities::message::{Direction, MessageStatus};
 use entities::{business_number, conversation, message};
 use futures::TryStreamExt;
 use sea_orm::{
@@ -186,15 +187,20 @@ impl Sources {
         let since = Utc::now() - chrono::Duration::seconds(rule.window_secs() as i64);
         let outbound = || {
             message::Entity::find()
-                .filter(message::Column::Direction.eq("outbound"))
+                .filter(message::Column::Direction.eq(Direction::Outbound))
                 .filter(message::Column::UpdatedAt.gte(since))
         };
         let failed = outbound()
-            .filter(message::Column::Status.eq("failed"))
+            .filter(message::Column::Status.eq(MessageStatus::Failed))
             .count(&self.db)
             .await?;
         let settled = outbound()
-            .filter(message::Column::Status.is_in(["sent", "delivered", "read", "failed"]))
+            .filter(message::Column::Status.is_in([
+                MessageStatus::Sent,
+                MessageStatus::Delivered,
+                MessageStatus::Read,
+                MessageStatus::Failed,
+            ]))
             .count(&self.db)
             .await?;
         let share = if settled == 0 {

@@ -984,7 +984,7 @@ impl Router {
             return;
         };
         let change = assignment::Change::Route {
-            status: "queued",
+            status: entities::conversation::ConversationStatus::Queued,
             team_id: Some(team_id),
             priority: script.handover_priority,
         };
