@@ -320,7 +320,7 @@ impl Config {
             ConfigError::invalid(&format!("topology.{field}"), reason)
         })?;
         relay::topology::validate_region(&self.edge.region)
-            .map_err(|reason| ConfigError::invalid("edge.region", reason))?;
+            .map_err(|err| ConfigError::invalid("edge.region", err.to_string()))?;
         if self.edge.max_body_bytes < 1024 {
             return Err(ConfigError::invalid(
                 "edge.max_body_bytes",

@@ -176,7 +176,8 @@ async fn rotation_reseals_every_value_under_the_new_key() {
     let new_key = Vault::generate_key();
     let err = vault::reseal_numbers(&conn, &vault_with(&new_key, &[]))
         .await
-        .unwrap_err();
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("not configured"), "{err}");
     assert!(!err.contains("rotating-access-token"));
 

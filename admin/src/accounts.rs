@@ -7,6 +7,7 @@ use std::time::Duration;
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use chrono::Utc;
+use entities::agent::{Presence, Role};
 use entities::{agent, api_token};
 use moka::sync::Cache;
 use rand::Rng;
@@ -107,22 +108,22 @@ pub async fn ensure_admin(
                 .password_hash
                 .as_deref()
                 .is_some_and(|h| verify_password(password, h))
-                && row.role == "admin" =>
+                && row.role() == Ok(Role::Admin) =>
         {
             Ok(row)
         }
         Some(row) => {
             let mut active: agent::ActiveModel = row.into();
             active.password_hash = Set(Some(hash));
-            active.role = Set("admin".into());
+            active.role = Set(Role::Admin.into());
             active.update(db).await
         }
         None => {
             agent::ActiveModel {
                 email: Set(email.to_owned()),
                 name: Set(name.to_owned()),
-                role: Set("admin".into()),
-                presence: Set("offline".into()),
+                role: Set(Role::Admin.into()),
+                presence: Set(Presence::Offline.into()),
                 capacity: Set(10),
                 languages: Set(serde_json::json!(["en"])),
                 password_hash: Set(Some(hash)),

@@ -25,20 +25,20 @@ pub async fn sample_forever(js: async_nats::jetstream::Context, shutdown: Cancel
     }
 }
 
-async fn sample(js: &async_nats::jetstream::Context) -> Result<(), String> {
+async fn sample(js: &async_nats::jetstream::Context) -> relay::Result<()> {
     for name in [
         relay::topology::INBOUND,
         relay::topology::OUTBOUND,
         relay::topology::DLQ,
     ] {
-        let mut stream = js.get_stream(name).await.map_err(|e| e.to_string())?;
-        let info = stream.info().await.map_err(|e| e.to_string())?;
+        let mut stream = js.get_stream(name).await.map_err(relay::Error::nats)?;
+        let info = stream.info().await.map_err(relay::Error::nats)?;
         metrics::gauge!(observe::STREAM_MESSAGES, "stream" => name).set(info.state.messages as f64);
         let consumers: Vec<_> = stream
             .consumers()
             .try_collect()
             .await
-            .map_err(|e| e.to_string())?;
+            .map_err(relay::Error::nats)?;
         for consumer in consumers {
             let labels = [
                 ("stream", name.to_owned()),

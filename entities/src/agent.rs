@@ -79,6 +79,24 @@ impl Model {
             })
             .unwrap_or_default()
     }
+
+    /// The `presence` column, typed.
+    ///
+    /// # Errors
+    /// [`crate::UnknownVariant`] when the row holds a value that is not a
+    /// [`Presence`].
+    pub fn presence(&self) -> Result<Presence, crate::UnknownVariant> {
+        self.presence.parse()
+    }
+
+    /// The `role` column, typed.
+    ///
+    /// # Errors
+    /// [`crate::UnknownVariant`] when the row holds a value that is not a
+    /// [`Role`].
+    pub fn role(&self) -> Result<Role, crate::UnknownVariant> {
+        self.role.parse()
+    }
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

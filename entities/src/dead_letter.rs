@@ -46,6 +46,17 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
 }
 
+impl Model {
+    /// The `status` column, typed.
+    ///
+    /// # Errors
+    /// [`crate::UnknownVariant`] when the row holds a value that is not a
+    /// [`DeadLetterStatus`].
+    pub fn status(&self) -> Result<DeadLetterStatus, crate::UnknownVariant> {
+        self.status.parse()
+    }
+}
+
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {}
 

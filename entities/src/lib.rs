@@ -6,7 +6,10 @@
 use sea_orm::ActiveValue;
 
 /// Declares a plain Rust enum mirroring the allowed values of a `String`
-/// column, with `as_str()`, `FromStr`, `Display`, `ALL` and serde support.
+/// column, with `as_str()`, `FromStr`, `Display`, `ALL` and serde support,
+/// and `Into<sea_orm::Value>` so queries compare the column with the enum
+/// (`Column::Status.eq(ConversationStatus::Queued)`, `.is_in([..])`,
+/// `Expr::value(..)`) while the column stays a `String`.
 macro_rules! string_enum {
     (
         $(#[$meta:meta])*
@@ -57,6 +60,12 @@ macro_rules! string_enum {
                 value.as_str().to_owned()
             }
         }
+
+        impl From<$name> for ::sea_orm::Value {
+            fn from(value: $name) -> ::sea_orm::Value {
+                ::sea_orm::Value::from(value.as_str())
+            }
+        }
     };
 }
 
@@ -77,7 +86,11 @@ pub mod team_member;
 pub mod template;
 
 /// Error returned by the `FromStr` impls of the column enums when the string
-/// is not one of the known values.
+/// is not one of the known values, and by the models' typed accessors
+/// (`conversation::Model::status()`, …) when a row holds such a value (the
+/// column is a plain `String`, so a row written by hand or by a newer
+/// version can). Callers decide: a comparison treats it as none of the known
+/// values, an API answer passes the stored string through unchanged.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnknownVariant {
     /// Name of the enum that failed to parse (e.g. `"ConversationStatus"`).
@@ -191,6 +204,48 @@ mod tests {
             err.to_string(),
             "unknown ConversationStatus value \"closed\""
         );
+    }
+
+    #[test]
+    fn enums_compare_with_their_string_columns_in_queries() {
+        use crate::{conversation, message};
+        use sea_orm::{ColumnTrait, DbBackend, EntityTrait, QueryFilter, QueryTrait};
+        let sql = conversation::Entity::find()
+            .filter(conversation::Column::Status.eq(ConversationStatus::Queued))
+            .filter(message::Column::Status.is_in([MessageStatus::Sent, MessageStatus::Failed]))
+            .build(DbBackend::Sqlite)
+            .to_string();
+        assert!(sql.contains("\"status\" = 'queued'"), "{sql}");
+        assert!(sql.contains("IN ('sent', 'failed')"), "{sql}");
+        assert_eq!(
+            sea_orm::Value::from(Presence::Online),
+            sea_orm::Value::from("online")
+        );
+    }
+
+    #[test]
+    fn typed_accessors_parse_the_column_and_report_unknown_values() {
+        let now = chrono::Utc::now();
+        let mut row = crate::conversation::Model {
+            id: 1,
+            business_number_id: 1,
+            contact_id: 1,
+            status: "pending".into(),
+            team_id: None,
+            assignee_id: None,
+            priority: 0,
+            version: 1,
+            last_inbound_at: None,
+            last_message_at: now,
+            resolved_at: None,
+            assigned_at: None,
+            created_at: now,
+            updated_at: now,
+        };
+        assert_eq!(row.status(), Ok(ConversationStatus::Pending));
+        row.status = "closed".into();
+        let err = row.status().expect_err("not a status");
+        assert_eq!(err.kind, "ConversationStatus");
     }
 
     #[test]

@@ -53,6 +53,8 @@ string_enum! {
         Sent => "sent",
         Delivered => "delivered",
         Read => "read",
+        /// A voice message was listened to (WasenderApi); ranks as `read`.
+        Played => "played",
         Failed => "failed",
     }
 }
@@ -93,6 +95,26 @@ pub struct Model {
     pub origin: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+}
+
+impl Model {
+    /// The `status` column, typed.
+    ///
+    /// # Errors
+    /// [`crate::UnknownVariant`] when the row holds a value that is not a
+    /// [`MessageStatus`].
+    pub fn status(&self) -> Result<MessageStatus, crate::UnknownVariant> {
+        self.status.parse()
+    }
+
+    /// The `direction` column, typed.
+    ///
+    /// # Errors
+    /// [`crate::UnknownVariant`] when the row holds a value that is not a
+    /// [`Direction`].
+    pub fn direction(&self) -> Result<Direction, crate::UnknownVariant> {
+        self.direction.parse()
+    }
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -8,6 +8,9 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
+use entities::agent::Presence;
+use entities::conversation::ConversationStatus;
+use entities::team::RoutingStrategy;
 use entities::{agent, contact, conversation, team, team_member};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
@@ -18,7 +21,12 @@ use sea_orm::{
 use crate::topology;
 
 /// Statuses that count against an agent's capacity.
-const OPEN_FOR_AGENT: [&str; 2] = ["assigned", "pending"];
+const OPEN_FOR_AGENT: [ConversationStatus; 2] =
+    [ConversationStatus::Assigned, ConversationStatus::Pending];
+
+/// Event kind of an automatic assignment (queues drained, a bot's
+/// hand-over) in [`announce`].
+pub const ASSIGNED: &str = "assigned";
 
 /// A change of a conversation's ownership or lifecycle.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,7 +44,7 @@ pub enum Change {
     Reopen,
     /// The router's routing decision for a new or reopened conversation.
     Route {
-        status: &'static str,
+        status: ConversationStatus,
         team_id: Option<i64>,
         priority: i32,
     },
@@ -104,19 +112,25 @@ pub async fn transition(
     let none_time: Option<DateTime<Utc>> = None;
     match change {
         Change::Claim { agent_id } => {
-            if !matches!(current.status.as_str(), "queued" | "bot") {
+            if !matches!(
+                current.status(),
+                Ok(ConversationStatus::Queued | ConversationStatus::Bot)
+            ) {
                 return Err(TransitionError::Invalid(format!(
                     "a {} conversation cannot be claimed",
                     current.status
                 )));
             }
             update = update
-                .col_expr(conversation::Column::Status, Expr::value("assigned"))
+                .col_expr(
+                    conversation::Column::Status,
+                    Expr::value(ConversationStatus::Assigned),
+                )
                 .col_expr(conversation::Column::AssigneeId, Expr::value(*agent_id))
                 .col_expr(conversation::Column::AssignedAt, Expr::value(now));
         }
         Change::Transfer { team_id, agent_id } => {
-            if current.status == "resolved" {
+            if current.status() == Ok(ConversationStatus::Resolved) {
                 return Err(TransitionError::Invalid(
                     "a resolved conversation cannot be transferred; reopen it".into(),
                 ));
@@ -125,31 +139,43 @@ pub async fn transition(
             update = update.col_expr(conversation::Column::TeamId, Expr::value(team_id));
             update = match agent_id {
                 Some(agent_id) => update
-                    .col_expr(conversation::Column::Status, Expr::value("assigned"))
+                    .col_expr(
+                        conversation::Column::Status,
+                        Expr::value(ConversationStatus::Assigned),
+                    )
                     .col_expr(conversation::Column::AssigneeId, Expr::value(*agent_id))
                     .col_expr(conversation::Column::AssignedAt, Expr::value(now)),
                 None => update
-                    .col_expr(conversation::Column::Status, Expr::value("queued"))
+                    .col_expr(
+                        conversation::Column::Status,
+                        Expr::value(ConversationStatus::Queued),
+                    )
                     .col_expr(conversation::Column::AssigneeId, Expr::value(none_i64))
                     .col_expr(conversation::Column::AssignedAt, Expr::value(none_time)),
             };
         }
         Change::Resolve => {
-            if current.status == "resolved" {
+            if current.status() == Ok(ConversationStatus::Resolved) {
                 return Err(TransitionError::Invalid("already resolved".into()));
             }
             update = update
-                .col_expr(conversation::Column::Status, Expr::value("resolved"))
+                .col_expr(
+                    conversation::Column::Status,
+                    Expr::value(ConversationStatus::Resolved),
+                )
                 .col_expr(conversation::Column::ResolvedAt, Expr::value(Some(now)));
         }
         Change::Reopen => {
-            if current.status != "resolved" {
+            if current.status() != Ok(ConversationStatus::Resolved) {
                 return Err(TransitionError::Invalid(
                     "only a resolved conversation reopens".into(),
                 ));
             }
             update = update
-                .col_expr(conversation::Column::Status, Expr::value("queued"))
+                .col_expr(
+                    conversation::Column::Status,
+                    Expr::value(ConversationStatus::Queued),
+                )
                 .col_expr(conversation::Column::AssigneeId, Expr::value(none_i64))
                 .col_expr(conversation::Column::AssignedAt, Expr::value(none_time))
                 .col_expr(conversation::Column::ResolvedAt, Expr::value(none_time));
@@ -219,7 +245,8 @@ pub async fn pick_agent(
     let Some(team) = team::Entity::find_by_id(team_id).one(db).await? else {
         return Ok(None);
     };
-    if team.strategy == "manual" {
+    let strategy = team.strategy.parse::<RoutingStrategy>().ok();
+    if strategy == Some(RoutingStrategy::Manual) {
         return Ok(None);
     }
     let member_ids: Vec<i64> = team_member::Entity::find()
@@ -231,7 +258,7 @@ pub async fn pick_agent(
         .collect();
     let agents = agent::Entity::find()
         .filter(agent::Column::Id.is_in(member_ids))
-        .filter(agent::Column::Presence.eq("online"))
+        .filter(agent::Column::Presence.eq(Presence::Online))
         .order_by_asc(agent::Column::Id)
         .all(db)
         .await?;
@@ -255,7 +282,7 @@ pub async fn pick_agent(
     if eligible.is_empty() {
         return Ok(None);
     }
-    if team.strategy == "least_loaded" {
+    if strategy == Some(RoutingStrategy::LeastLoaded) {
         return Ok(eligible
             .iter()
             .min_by_key(|(id, load)| (*load, *id))
@@ -297,7 +324,7 @@ pub async fn assign(
     row: &conversation::Model,
     language: Option<&str>,
 ) -> Result<Option<conversation::Model>, DbErr> {
-    let (Some(team_id), "queued") = (row.team_id, row.status.as_str()) else {
+    let (Some(team_id), Ok(ConversationStatus::Queued)) = (row.team_id, row.status()) else {
         return Ok(None);
     };
     let Some(agent_id) = pick_agent(db, team_id, language).await? else {
@@ -318,7 +345,7 @@ pub async fn assign(
 /// Database errors.
 pub async fn drain_queues(db: &impl ConnectionTrait) -> Result<Vec<conversation::Model>, DbErr> {
     let queued = conversation::Entity::find()
-        .filter(conversation::Column::Status.eq("queued"))
+        .filter(conversation::Column::Status.eq(ConversationStatus::Queued))
         .filter(conversation::Column::TeamId.is_not_null())
         .order_by_desc(conversation::Column::Priority)
         .order_by_asc(conversation::Column::CreatedAt)

@@ -16,6 +16,9 @@ pub enum Error {
     Topology(#[from] crate::topology::TopologyError),
     #[error("database: {0}")]
     Database(#[from] sea_orm::DbErr),
+    /// Encoding a value for a stream or bucket failed.
+    #[error("JSON: {0}")]
+    Json(#[from] serde_json::Error),
     #[error("invalid event: {0}")]
     InvalidEvent(String),
     #[error("I/O: {0}")]

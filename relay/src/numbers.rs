@@ -18,6 +18,7 @@ use crate::envelope::Provider;
 use crate::provider::{NumberCredentials, NumberDirectory};
 use crate::secret::Secret;
 use crate::topology::{HUB_DOMAIN, NUMBERS_BUCKET};
+use crate::{Error, Result};
 
 /// A number as stored in the bucket. Secrets are in clear here: the bucket is
 /// internal to the NATS deployment, like the streams that carry messages.
@@ -68,13 +69,13 @@ impl From<StoredNumber> for NumberCredentials {
 ///
 /// # Errors
 /// When the bucket is unreachable.
-pub async fn publish(store: &kv::Store, number: &NumberCredentials) -> Result<(), String> {
-    let value = serde_json::to_vec(&StoredNumber::from(number)).map_err(|e| e.to_string())?;
+pub async fn publish(store: &kv::Store, number: &NumberCredentials) -> Result<()> {
+    let value = serde_json::to_vec(&StoredNumber::from(number))?;
     store
         .put(&number.phone_number_id, value.into())
         .await
         .map(|_| ())
-        .map_err(|e| e.to_string())
+        .map_err(Error::nats)
 }
 
 /// Writes one number to the hub's bucket (which `topology::ensure_hub`
@@ -82,14 +83,11 @@ pub async fn publish(store: &kv::Store, number: &NumberCredentials) -> Result<()
 ///
 /// # Errors
 /// When the bucket is missing or unreachable.
-pub async fn publish_to_hub(
-    js: &jetstream::Context,
-    number: &NumberCredentials,
-) -> Result<(), String> {
+pub async fn publish_to_hub(js: &jetstream::Context, number: &NumberCredentials) -> Result<()> {
     let store = js
         .get_key_value(NUMBERS_BUCKET)
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(Error::nats)?;
     publish(&store, number).await
 }
 
@@ -161,11 +159,8 @@ impl NumberBook {
                 let store = js
                     .get_key_value(NUMBERS_BUCKET)
                     .await
-                    .map_err(|e| e.to_string())?;
-                store
-                    .watch_with_history(">")
-                    .await
-                    .map_err(|e| e.to_string())
+                    .map_err(Error::nats)?;
+                store.watch_with_history(">").await.map_err(Error::nats)
             }
             .await;
             match watch {

@@ -15,6 +15,17 @@ use tokio_util::sync::CancellationToken;
 
 use crate::{Error, Result};
 
+/// Why `/readyz` answers 503: the first check that failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NotReady {
+    #[error("NATS is not connected")]
+    Disconnected,
+    #[error("stream {0} does not answer")]
+    Stream(String),
+    #[error("the database does not answer")]
+    Database,
+}
+
 /// What `/readyz` checks.
 pub struct Readiness {
     pub nats: async_nats::Client,
@@ -27,25 +38,25 @@ impl Readiness {
     /// `Ok` when ready, else what is not.
     ///
     /// # Errors
-    /// A short description of the first failing check.
-    pub async fn check(&self) -> std::result::Result<(), String> {
+    /// [`NotReady`]: the first failing check.
+    pub async fn check(&self) -> std::result::Result<(), NotReady> {
         if !matches!(
             self.nats.connection_state(),
             async_nats::connection::State::Connected
         ) {
-            return Err("NATS is not connected".into());
+            return Err(NotReady::Disconnected);
         }
         let js = async_nats::jetstream::new(self.nats.clone());
         for stream in &self.streams {
             match tokio::time::timeout(Duration::from_secs(2), js.get_stream(stream)).await {
                 Ok(Ok(_)) => {}
-                _ => return Err(format!("stream {stream} does not answer")),
+                _ => return Err(NotReady::Stream(stream.clone())),
             }
         }
         if let Some(db) = &self.db {
             match tokio::time::timeout(Duration::from_secs(2), db.ping()).await {
                 Ok(Ok(())) => {}
-                _ => return Err("the database does not answer".into()),
+                _ => return Err(NotReady::Database),
             }
         }
         Ok(())
@@ -116,7 +127,7 @@ fn healthz() -> &'static str {
 async fn readyz(readiness: Data<&Arc<Readiness>>) -> Response {
     match readiness.check().await {
         Ok(()) => "ready".into_response(),
-        Err(detail) => Json(serde_json::json!({"code": "not_ready", "detail": detail}))
+        Err(why) => Json(serde_json::json!({"code": "not_ready", "detail": why.to_string()}))
             .with_status(StatusCode::SERVICE_UNAVAILABLE)
             .into_response(),
     }

@@ -4,6 +4,7 @@
 
 use async_nats::jetstream;
 use chrono::{Duration, Utc};
+use entities::message::{Direction, MessageStatus};
 use entities::{business_number, contact, conversation, message};
 use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, Set};
 
@@ -30,7 +31,7 @@ pub enum ReplyError {
     #[error("database: {0}")]
     Database(#[from] sea_orm::DbErr),
     #[error("OUTBOUND did not store the reply: {0}")]
-    NotQueued(String),
+    NotQueued(#[source] crate::Error),
 }
 
 /// Writes the reply row and publishes it; returns the row.
@@ -94,13 +95,13 @@ pub async fn enqueue_reply(
         .ok_or(ReplyError::NotFound(conversation_id))?;
     let row = message::ActiveModel {
         conversation_id: Set(conversation.id),
-        direction: Set("outbound".into()),
+        direction: Set(Direction::Outbound.into()),
         provider: Set(number.provider.clone()),
         provider_message_id: Set(None),
         kind: Set(kind.into()),
         body: Set(Some(body)),
         payload: Set(serde_json::to_value(&content).unwrap_or_default()),
-        status: Set("queued".into()),
+        status: Set(MessageStatus::Queued.into()),
         error: Set(None),
         provider_timestamp: Set(now),
         created_at: Set(now),
@@ -116,13 +117,13 @@ pub async fn enqueue_reply(
         to: crate::contacts::address(&contact),
         content,
     };
-    if let Err(detail) = publish(js, partitions, &reply).await {
+    if let Err(err) = publish(js, partitions, &reply).await {
         let mut failed: message::ActiveModel = row.into();
-        failed.status = Set("failed".into());
-        failed.error = Set(Some(format!("not queued: {detail}")));
+        failed.status = Set(MessageStatus::Failed.into());
+        failed.error = Set(Some(format!("not queued: {err}")));
         failed.updated_at = Set(Utc::now());
         failed.update(db).await?;
-        return Err(ReplyError::NotQueued(detail));
+        return Err(ReplyError::NotQueued(err));
     }
     crate::lifecycle::record_logged(
         db,
@@ -142,7 +143,7 @@ pub async fn publish(
     js: &jetstream::Context,
     partitions: u16,
     reply: &OutboundReply,
-) -> Result<(), String> {
+) -> crate::Result<()> {
     publish_as(js, partitions, reply, &reply.msg_id()).await
 }
 
@@ -156,14 +157,14 @@ pub async fn publish_as(
     partitions: u16,
     reply: &OutboundReply,
     msg_id: &str,
-) -> Result<(), String> {
+) -> crate::Result<()> {
     let mut headers = async_nats::HeaderMap::new();
     headers.insert(MSG_ID_HEADER, msg_id);
-    let payload = serde_json::to_vec(reply).map_err(|e| e.to_string())?;
+    let payload = serde_json::to_vec(reply)?;
     js.publish_with_headers(reply.subject(partitions), headers, payload.into())
         .await
-        .map_err(|e| e.to_string())?
+        .map_err(crate::Error::nats)?
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(crate::Error::nats)?;
     Ok(())
 }

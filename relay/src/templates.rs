@@ -121,6 +121,22 @@ pub async fn upsert_listed(
     Ok(new)
 }
 
+/// Why a template listing could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ListingError {
+    /// No answer (connection, timeout); the text has no URL.
+    #[error("request failed: {0}")]
+    Request(String),
+    /// The provider refused, with its error message.
+    #[error("HTTP {status}: {message}")]
+    Refused {
+        status: reqwest::StatusCode,
+        message: String,
+    },
+    #[error("the answer has no data[]")]
+    NoData,
+}
+
 /// Meta's template listing of `waba`, every page (`paging.next`), at most
 /// `max_pages` of them.
 ///
@@ -134,7 +150,7 @@ pub async fn fetch_listing(
     access_token: &str,
     waba: &str,
     max_pages: usize,
-) -> Result<Vec<Value>, String> {
+) -> Result<Vec<Value>, ListingError> {
     let mut url = format!(
         "{}/{api_version}/{waba}/message_templates?limit=100",
         base_url.trim_end_matches('/')
@@ -146,22 +162,20 @@ pub async fn fetch_listing(
             .bearer_auth(access_token)
             .send()
             .await
-            .map_err(|e| {
-                format!(
-                    "request failed: {}",
-                    crate::provider::meta::send::without_url(&e)
-                )
-            })?;
+            .map_err(|e| ListingError::Request(crate::provider::meta::send::without_url(&e)))?;
         let status = response.status();
         let body: Value = response.json().await.unwrap_or(Value::Null);
         if !status.is_success() {
             let message = crate::envelope::pointer(&body, "/error/message")
                 .and_then(Value::as_str)
                 .unwrap_or("no error message");
-            return Err(format!("HTTP {status}: {message}"));
+            return Err(ListingError::Refused {
+                status,
+                message: message.to_owned(),
+            });
         }
         let Some(data) = body.get("data").and_then(Value::as_array) else {
-            return Err("the answer has no data[]".into());
+            return Err(ListingError::NoData);
         };
         out.extend(data.iter().cloned());
         match crate::envelope::pointer(&body, "/paging/next").and_then(Value::as_str) {

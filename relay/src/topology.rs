@@ -142,7 +142,7 @@ impl TopologySettings {
             ));
         }
         for region in &self.regions {
-            validate_region(region).map_err(|reason| ("regions", reason))?;
+            validate_region(region).map_err(|err| ("regions", err.to_string()))?;
         }
         Ok(())
     }
@@ -152,11 +152,17 @@ impl TopologySettings {
     }
 }
 
+/// A region name that cannot stand in subjects and domains.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("region {0:?} must be 1-32 characters of a-z, 0-9 or '-' and not \"hub\"")]
+pub struct InvalidRegion(pub String);
+
 /// A region name must be a lowercase token usable in subjects and domains.
 ///
 /// # Errors
-/// When it is empty, too long, or has anything but `a-z`, `0-9`, `-`.
-pub fn validate_region(region: &str) -> Result<(), String> {
+/// [`InvalidRegion`] when it is empty, too long, `hub`, or has anything but
+/// `a-z`, `0-9`, `-`.
+pub fn validate_region(region: &str) -> Result<(), InvalidRegion> {
     let ok = !region.is_empty()
         && region.len() <= 32
         && region != HUB_REGION
@@ -166,9 +172,7 @@ pub fn validate_region(region: &str) -> Result<(), String> {
     if ok {
         Ok(())
     } else {
-        Err(format!(
-            "region {region:?} must be 1-32 characters of a-z, 0-9 or '-' and not \"hub\""
-        ))
+        Err(InvalidRegion(region.to_owned()))
     }
 }
 

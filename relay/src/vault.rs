@@ -247,32 +247,43 @@ pub fn seal_number(
         .map(|t| vault.seal(ACCESS_TOKEN, t)));
 }
 
+/// Why re-sealing stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum ResealError {
+    #[error("{0}")]
+    Database(#[from] sea_orm::DbErr),
+    /// A stored value no configured key opens (named by column, never shown).
+    #[error("number {id}: {source}")]
+    Number {
+        id: i64,
+        #[source]
+        source: VaultError,
+    },
+}
+
 /// Re-seals, under the current key, every number secret stored in clear or
 /// under a previous key. Returns the rows changed.
 ///
 /// # Errors
 /// A database error, or a value no configured key opens (named by column,
 /// never shown).
-pub async fn reseal_numbers(db: &DatabaseConnection, vault: &Vault) -> Result<usize, String> {
-    let rows = business_number::Entity::find()
-        .all(db)
-        .await
-        .map_err(|e| e.to_string())?;
+pub async fn reseal_numbers(db: &DatabaseConnection, vault: &Vault) -> Result<usize, ResealError> {
+    let rows = business_number::Entity::find().all(db).await?;
     let mut changed = 0;
     for row in rows {
         let id = row.id;
         let app = vault
             .resealed(APP_SECRET, &row.app_secret)
-            .map_err(|e| format!("number {id}: {e}"))?;
+            .map_err(|source| ResealError::Number { id, source })?;
         let verify = vault
             .resealed(VERIFY_TOKEN, &row.verify_token)
-            .map_err(|e| format!("number {id}: {e}"))?;
+            .map_err(|source| ResealError::Number { id, source })?;
         let access = vault
             .resealed(
                 ACCESS_TOKEN,
                 row.access_token.as_deref().unwrap_or_default(),
             )
-            .map_err(|e| format!("number {id}: {e}"))?;
+            .map_err(|source| ResealError::Number { id, source })?;
         if app.is_none() && verify.is_none() && access.is_none() {
             continue;
         }
@@ -286,7 +297,7 @@ pub async fn reseal_numbers(db: &DatabaseConnection, vault: &Vault) -> Result<us
         if let Some(v) = access {
             active.access_token = Set(Some(v));
         }
-        active.update(db).await.map_err(|e| e.to_string())?;
+        active.update(db).await?;
         changed += 1;
     }
     if changed > 0 {

@@ -43,6 +43,23 @@ impl Announcement {
     }
 }
 
+/// Why an announcement did not reach a sink (never names the URL).
+#[derive(Debug, thiserror::Error)]
+pub enum DeliveryError {
+    /// The sink answered with a status that is not success.
+    #[error("answered {0}")]
+    Answered(reqwest::StatusCode),
+    /// No answer; the error is stripped of its URL.
+    #[error("{0}")]
+    Request(reqwest::Error),
+    /// Every attempt failed; the last failure.
+    #[error("{last} after {attempts} attempts")]
+    GaveUp {
+        last: Box<DeliveryError>,
+        attempts: u32,
+    },
+}
+
 /// The configured sinks with one HTTP client.
 pub struct Sinks {
     sinks: Vec<SinkSettings>,
@@ -84,10 +101,15 @@ impl Sinks {
         }
     }
 
-    async fn post(&self, sink: &SinkSettings, body: &serde_json::Value) -> Result<(), String> {
+    async fn post(
+        &self,
+        sink: &SinkSettings,
+        body: &serde_json::Value,
+    ) -> Result<(), DeliveryError> {
+        let attempts = sink.attempts.max(1);
         let mut delay = Duration::from_millis(250);
-        let mut last = String::new();
-        for attempt in 1..=sink.attempts.max(1) {
+        let mut attempt = 1;
+        loop {
             let sent = self
                 .http
                 .post(sink.url.expose())
@@ -95,24 +117,28 @@ impl Sinks {
                 .json(body)
                 .send()
                 .await;
-            match sent {
+            let failure = match sent {
                 Ok(response) if response.status().is_success() => return Ok(()),
                 Ok(response) => {
                     let status = response.status();
-                    last = format!("answered {status}");
                     // A client error will not change on retry (except 429).
                     if status.is_client_error() && status.as_u16() != 429 {
-                        return Err(last);
+                        return Err(DeliveryError::Answered(status));
                     }
+                    DeliveryError::Answered(status)
                 }
-                Err(err) => last = err.without_url().to_string(),
+                Err(err) => DeliveryError::Request(err.without_url()),
+            };
+            if attempt >= attempts {
+                return Err(DeliveryError::GaveUp {
+                    last: Box::new(failure),
+                    attempts: sink.attempts,
+                });
             }
-            if attempt < sink.attempts {
-                tokio::time::sleep(delay).await;
-                delay = (delay * 2).min(Duration::from_secs(5));
-            }
+            tokio::time::sleep(delay).await;
+            delay = (delay * 2).min(Duration::from_secs(5));
+            attempt += 1;
         }
-        Err(format!("{last} after {} attempts", sink.attempts))
     }
 }
 

@@ -8,18 +8,39 @@ use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
+use entities::message::{Direction, MessageStatus};
 use entities::{business_number, conversation, message};
 use futures::TryStreamExt;
 use sea_orm::{
     ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
 };
 
+use relay::error::NatsError;
+
 use super::rules::{Rule, RuleKind};
 use super::state::Observation;
 
 /// A measurement that could not be taken this round (the rule is skipped,
 /// its state untouched).
-pub type Measured = Result<Vec<Observation>, String>;
+pub type Measured = Result<Vec<Observation>, Unmeasured>;
+
+/// Why a rule could not be measured this round.
+#[derive(Debug, thiserror::Error)]
+pub enum Unmeasured {
+    #[error("{0}")]
+    Nats(#[from] relay::error::NatsError),
+    #[error("{0}")]
+    Database(#[from] sea_orm::DbErr),
+    /// An edge's `/metrics` did not answer (the error has no URL).
+    #[error("edge metrics unreachable: {0}")]
+    EdgeUnreachable(reqwest::Error),
+    /// An edge's `/metrics` answer could not be read (the error has no URL).
+    #[error("{0}")]
+    EdgeUnreadable(reqwest::Error),
+    /// A windowed counter has not been watched for a whole window yet.
+    #[error("window not yet filled since start")]
+    WindowFilling,
+}
 
 /// What the evaluator reads, and the counter history of windowed rules.
 pub struct Sources {
@@ -85,12 +106,12 @@ impl Sources {
 
     async fn consumer_pending(&self, rule: &Rule) -> Measured {
         let name = rule.stream.as_deref().unwrap_or(relay::topology::INBOUND);
-        let stream = self.js.get_stream(name).await.map_err(|e| e.to_string())?;
+        let stream = self.js.get_stream(name).await.map_err(NatsError::from)?;
         let consumers: Vec<_> = stream
             .consumers()
             .try_collect()
             .await
-            .map_err(|e| e.to_string())?;
+            .map_err(NatsError::from)?;
         Ok(consumers
             .into_iter()
             .filter(|c| consumer_matches(rule.consumer.as_deref(), &c.name))
@@ -114,8 +135,8 @@ impl Sources {
             .js
             .get_stream(relay::topology::DLQ)
             .await
-            .map_err(|e| e.to_string())?;
-        let info = stream.info().await.map_err(|e| e.to_string())?;
+            .map_err(NatsError::from)?;
+        let info = stream.info().await.map_err(NatsError::from)?;
         let (letters, full) = self.window_delta(rule, info.state.last_sequence as f64);
         let active = letters > rule.threshold;
         unknown_while_filling(active, full)?;
@@ -140,10 +161,10 @@ impl Sources {
                 .send()
                 .await
                 .and_then(reqwest::Response::error_for_status)
-                .map_err(|e| format!("edge metrics unreachable: {}", e.without_url()))?
+                .map_err(|e| Unmeasured::EdgeUnreachable(e.without_url()))?
                 .text()
                 .await
-                .map_err(|e| e.without_url().to_string())?;
+                .map_err(|e| Unmeasured::EdgeUnreadable(e.without_url()))?;
             total += sum_counter(&text, relay::observe::WEBHOOKS_REJECTED, &rule.reasons);
         }
         let (refused, full) = self.window_delta(rule, total);
@@ -166,19 +187,22 @@ impl Sources {
         let since = Utc::now() - chrono::Duration::seconds(rule.window_secs() as i64);
         let outbound = || {
             message::Entity::find()
-                .filter(message::Column::Direction.eq("outbound"))
+                .filter(message::Column::Direction.eq(Direction::Outbound))
                 .filter(message::Column::UpdatedAt.gte(since))
         };
         let failed = outbound()
-            .filter(message::Column::Status.eq("failed"))
+            .filter(message::Column::Status.eq(MessageStatus::Failed))
             .count(&self.db)
-            .await
-            .map_err(|e| e.to_string())?;
+            .await?;
         let settled = outbound()
-            .filter(message::Column::Status.is_in(["sent", "delivered", "read", "failed"]))
+            .filter(message::Column::Status.is_in([
+                MessageStatus::Sent,
+                MessageStatus::Delivered,
+                MessageStatus::Read,
+                MessageStatus::Failed,
+            ]))
             .count(&self.db)
-            .await
-            .map_err(|e| e.to_string())?;
+            .await?;
         let share = if settled == 0 {
             0.0
         } else {
@@ -205,8 +229,7 @@ impl Sources {
             let Some(row) = business_number::Entity::find()
                 .filter(business_number::Column::PhoneNumberId.eq(number))
                 .one(&self.db)
-                .await
-                .map_err(|e| e.to_string())?
+                .await?
             else {
                 tracing::warn!(rule = %rule.name, %number, "number_quiet: no such business number");
                 continue;
@@ -217,8 +240,7 @@ impl Sources {
                 .filter(conversation::Column::BusinessNumberId.eq(row.id))
                 .into_tuple()
                 .one(&self.db)
-                .await
-                .map_err(|e| e.to_string())?;
+                .await?;
             let Some(expected_from) = expected_since(now, rule.hours_utc) else {
                 out.push(Observation {
                     instance: number.clone(),
@@ -252,21 +274,21 @@ impl Sources {
             .js
             .get_key_value(relay::topology::SESSIONS_BUCKET)
             .await
-            .map_err(|e| e.to_string())?;
+            .map_err(NatsError::from)?;
         let numbers: Vec<String> = if rule.numbers.is_empty() {
             store
                 .keys()
                 .await
-                .map_err(|e| e.to_string())?
+                .map_err(NatsError::from)?
                 .try_collect()
                 .await
-                .map_err(|e| e.to_string())?
+                .map_err(NatsError::from)?
         } else {
             rule.numbers.clone()
         };
         let mut out = Vec::new();
         for number in numbers {
-            let Some(value) = store.get(&number).await.map_err(|e| e.to_string())? else {
+            let Some(value) = store.get(&number).await.map_err(NatsError::from)? else {
                 continue;
             };
             let status = serde_json::from_slice::<serde_json::Value>(&value)
@@ -294,7 +316,7 @@ impl Sources {
             query =
                 query.filter(business_number::Column::PhoneNumberId.is_in(rule.numbers.clone()));
         }
-        let rows = query.all(&self.db).await.map_err(|e| e.to_string())?;
+        let rows = query.all(&self.db).await?;
         Ok(rows
             .into_iter()
             .map(|n| {
@@ -343,11 +365,11 @@ fn expected_since(now: DateTime<Utc>, hours: Option<[u32; 2]>) -> Option<DateTim
 /// value that already crosses the threshold is known; a quiet one might hide
 /// growth from before the start (a restart must not resolve a firing alert
 /// early): that round is skipped.
-fn unknown_while_filling(active: bool, full: bool) -> Result<(), String> {
+fn unknown_while_filling(active: bool, full: bool) -> Result<(), Unmeasured> {
     if active || full {
         Ok(())
     } else {
-        Err("window not yet filled since start".into())
+        Err(Unmeasured::WindowFilling)
     }
 }
 

@@ -6,6 +6,8 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
+use entities::agent::Presence;
+use entities::conversation::ConversationStatus;
 use entities::{agent, conversation, team, team_member};
 use poem::web::Data;
 use poem_openapi::param::Path;
@@ -234,8 +236,6 @@ fn hash(password: &str) -> ApiResult<String> {
     accounts::hash_password(password).map_err(|e| ApiError::internal(format!("hashing: {e}")))
 }
 
-const PRESENCES: &[&str] = &["online", "away", "offline"];
-
 /// A presence change.
 #[derive(Debug, Object)]
 #[oai(skip_serializing_if_is_none)]
@@ -330,7 +330,7 @@ impl AgentsApi {
             email: Set(email),
             name: Set(input.name),
             role: Set(input.role.as_str().to_owned()),
-            presence: Set("offline".into()),
+            presence: Set(Presence::Offline.into()),
             capacity: Set(input.capacity),
             languages: Set(serde_json::json!(languages)),
             password_hash: Set(Some(hash(&input.password)?)),
@@ -451,7 +451,7 @@ impl AgentsApi {
         }
         let open = conversation::Entity::find()
             .filter(conversation::Column::AssigneeId.eq(row.id))
-            .filter(conversation::Column::Status.ne("resolved"))
+            .filter(conversation::Column::Status.ne(ConversationStatus::Resolved))
             .count(&txn)
             .await?;
         if open > 0 {
@@ -511,31 +511,26 @@ impl AgentsApi {
         if auth.0.agent_id != Some(id.0) {
             auth.0.require(Role::Admin)?;
         }
-        let presence = body.0.presence;
-        if !PRESENCES.contains(&presence.as_str()) {
-            return Err(ApiError::bad_request(
-                "invalid_body",
-                format!("presence must be one of {}", PRESENCES.join(", ")),
-            ));
-        }
+        let presence =
+            super::parse_choice("presence", "invalid_body", &body.0.presence, Presence::ALL)?;
         let found = agent::Entity::find_by_id(id.0)
             .one(&state.db)
             .await?
             .ok_or_else(|| ApiError::not_found("agent"))?;
         let mut active: agent::ActiveModel = found.into();
-        active.presence = Set(presence.clone());
+        active.presence = Set(presence.into());
         active.update(&state.db).await?;
         announce_change(&state, "agents", Some(id.0), "presence").await;
         let mut assigned = Vec::new();
-        if presence == "online" {
+        if presence == Presence::Online {
             for row in assignment::drain_queues(&state.db).await? {
-                assignment::announce(&state.nats, &row, "assigned").await;
+                assignment::announce(&state.nats, &row, assignment::ASSIGNED).await;
                 assigned.push(row.id);
             }
         }
         Ok(Json(PresenceOut {
             agent_id: id.0,
-            presence,
+            presence: presence.into(),
             assigned,
         }))
     }

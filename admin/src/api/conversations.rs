@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
+use entities::conversation::ConversationStatus;
 use entities::{agent, business_number, contact, conversation, message, team};
 use poem::web::Data;
 use poem_openapi::param::{Path, Query};
@@ -20,8 +21,6 @@ use crate::AppState;
 use crate::auth::{Role, TokenAuth};
 use crate::error::{ApiError, ApiResult};
 use crate::scope::{AgentScope, visible_conversation};
-
-const STATUSES: &[&str] = &["bot", "queued", "assigned", "pending", "resolved"];
 
 /// The customer of a conversation.
 #[derive(Debug, Object)]
@@ -340,7 +339,7 @@ async fn change(
     let mut row = row;
     if !matches!(change, Change::Claim { .. }) {
         for assigned in assignment::drain_queues(&state.db).await? {
-            assignment::announce(&state.nats, &assigned, "assigned").await;
+            assignment::announce(&state.nats, &assigned, assignment::ASSIGNED).await;
             if assigned.id == row.id {
                 row = assigned;
             }
@@ -436,12 +435,12 @@ impl ConversationsApi {
             );
         }
         if let Some(status) = status.0 {
-            if !STATUSES.contains(&status.as_str()) {
-                return Err(ApiError::bad_request(
-                    "invalid_parameter",
-                    format!("status must be one of {}", STATUSES.join(", ")),
-                ));
-            }
+            let status = super::parse_choice(
+                "status",
+                "invalid_parameter",
+                &status,
+                ConversationStatus::ALL,
+            )?;
             query = query.filter(conversation::Column::Status.eq(status));
         }
         if let Some(number) = number.0 {

@@ -22,7 +22,7 @@ pub mod tokens;
 use poem_openapi::{ApiResponse, OpenApiService, Tags};
 
 use crate::AppState;
-use crate::error::ApiError;
+use crate::error::{ApiError, ApiResult};
 
 /// Groups of operations in the spec.
 #[derive(Tags)]
@@ -110,6 +110,25 @@ pub(crate) async fn announce_change(state: &AppState, kind: &str, id: Option<i64
     if let Err(err) = state.nats.publish(subject, body.to_string().into()).await {
         tracing::debug!(%err, kind, "configuration event not published");
     }
+}
+
+/// The API's one conversion of a status-like string of a request (a
+/// conversation status, an agent presence) into its `entities` enum; every
+/// comparison and filter after it is typed. `code` is the error code of the
+/// refusal (`invalid_parameter` for a query, `invalid_body` for a body), its
+/// detail `<field> must be one of <ALL in order>`. Answers pass the stored
+/// string through unchanged.
+pub(crate) fn parse_choice<T>(field: &str, code: &str, value: &str, all: &[T]) -> ApiResult<T>
+where
+    T: std::str::FromStr + std::fmt::Display,
+{
+    value.parse().map_err(|_| {
+        let allowed: Vec<String> = all.iter().map(ToString::to_string).collect();
+        ApiError::bad_request(
+            code,
+            format!("{field} must be one of {}", allowed.join(", ")),
+        )
+    })
 }
 
 /// A unique-index violation becomes 409 `conflict` with `detail`; any other

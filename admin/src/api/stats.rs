@@ -3,6 +3,7 @@
 //! the edges' cumulative ingest counters (read from their `/metrics`; rates
 //! are the reader's job, from two readings).
 
+use entities::message::{Direction, MessageStatus};
 use entities::{conversation, message};
 use futures::TryStreamExt;
 use poem::web::Data;
@@ -141,20 +142,25 @@ impl StatsApi {
             .select_only()
             .column(message::Column::Status)
             .column_as(message::Column::Id.count(), "count")
-            .filter(message::Column::Direction.eq("outbound"))
+            .filter(message::Column::Direction.eq(Direction::Outbound))
             .group_by(message::Column::Status)
             .into_model()
             .all(&state.db)
             .await?;
-        let count_of = |names: &[&str]| -> i64 {
+        let count_of = |wanted: &[MessageStatus]| -> i64 {
             outbound
                 .iter()
-                .filter(|c| names.contains(&c.status.as_str()))
+                .filter(|c| c.status.parse().is_ok_and(|s| wanted.contains(&s)))
                 .map(|c| c.count)
                 .sum()
         };
-        let succeeded = count_of(&["sent", "delivered", "read", "played"]);
-        let failed = count_of(&["failed"]);
+        let succeeded = count_of(&[
+            MessageStatus::Sent,
+            MessageStatus::Delivered,
+            MessageStatus::Read,
+            MessageStatus::Played,
+        ]);
+        let failed = count_of(&[MessageStatus::Failed]);
         let success_rate =
             (succeeded + failed > 0).then(|| succeeded as f64 / (succeeded + failed) as f64);
         let by_conversation: Vec<StatusCount> = conversation::Entity::find()

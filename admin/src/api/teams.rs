@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
+use entities::conversation::ConversationStatus;
 use entities::{agent, conversation, routing_rule, team, team_member};
 use poem::web::Data;
 use poem_openapi::param::Path;
@@ -359,7 +360,7 @@ impl TeamsApi {
         }
         let open = conversation::Entity::find()
             .filter(conversation::Column::TeamId.eq(row.id))
-            .filter(conversation::Column::Status.ne("resolved"))
+            .filter(conversation::Column::Status.ne(ConversationStatus::Resolved))
             .count(&txn)
             .await?;
         if open > 0 {

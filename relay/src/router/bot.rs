@@ -155,7 +155,7 @@ impl Bot {
             return;
         };
         let change = assignment::Change::Route {
-            status: "queued",
+            status: entities::conversation::ConversationStatus::Queued,
             team_id: Some(team_id),
             priority: script.handover_priority,
         };

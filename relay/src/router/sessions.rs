@@ -223,20 +223,20 @@ pub(crate) async fn route(
         if let Some(rule) = routing::first_match(rules, &facts) {
             let route = match &rule.action {
                 Action::Team { team_id, priority } => Change::Route {
-                    status: "queued",
+                    status: entities::conversation::ConversationStatus::Queued,
                     team_id: Some(*team_id),
                     priority: *priority,
                 },
                 Action::Bot(script) => match script.handover_team_id {
                     Some(team_id) if script.wants_human(message.text.as_deref()) => Change::Route {
-                        status: "queued",
+                        status: entities::conversation::ConversationStatus::Queued,
                         team_id: Some(team_id),
                         priority: script.handover_priority,
                     },
                     _ => {
                         bot = Some(script.clone());
                         Change::Route {
-                            status: "bot",
+                            status: entities::conversation::ConversationStatus::Bot,
                             team_id: None,
                             priority: 0,
                         }
