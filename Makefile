@@ -48,6 +48,7 @@ api-fuzz: deps
 	scripts/api-fuzz.sh $(CARGO_TARGET_DIR)/debug/wharf
 
 lint:
+	python3 scripts/check-structure.py
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets -- -D warnings
 

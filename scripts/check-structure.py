@@ -135,8 +135,9 @@ NAME_PATTERNS = [
     r'"WHARF_(NUMBERS|ALERTS|SESSIONS|ROUTER_LEASES|[A-Z_]*(BUCKET|LEASES|LIMITS))"',
     # JetStream and KV API subjects
     r'"\$(JS|KV)\.[^"]*"',
-    # durable consumers and lease keys
-    r'"(router-p[^"]*|dlq-indexer|sender|routers)"',
+    # durable consumers, lease keys, dead-letter origins (not a metric
+    # label value `=> "sender"` nor the `wharf sender` subcommand)
+    r'(?<!=> )(?<!&\[)"(router-p[^"]*|dlq-indexer|sender|routers)"',
     # subjects
     r'"wa\.(in|out|dlq|events)\.[^"]*"',
 ]

@@ -42,6 +42,12 @@ pub const ROUTER_ROSTER_KEY: &str = "routers";
 pub const SENDER_CONSUMER: &str = "sender";
 /// Durable name of the DLQ indexer consumer (shared by every sender).
 pub const DLQ_INDEXER_CONSUMER: &str = "dlq-indexer";
+/// The `<origin>` token of a dead letter the router wrote
+/// (`wa.dlq.router.<reason>`).
+pub const DLQ_ORIGIN_ROUTER: &str = "router";
+/// The `<origin>` token of a dead letter the sender wrote
+/// (`wa.dlq.sender.<reason>`).
+pub const DLQ_ORIGIN_SENDER: &str = "sender";
 /// The JetStream API subject that answers account info (readiness).
 pub const JS_API_INFO: &str = "$JS.API.INFO";
 

@@ -192,7 +192,7 @@ pub async fn replay(
     }
     headers.insert(MSG_ID_HEADER, format!("replay:{id}:{n}").as_str());
     headers.insert(REPLAY_OF_HEADER, id.to_string().as_str());
-    if row.origin == "sender"
+    if row.origin == topology::DLQ_ORIGIN_SENDER
         && let Ok(reply) = serde_json::from_slice::<OutboundReply>(&raw.payload)
     {
         message::Entity::update_many()

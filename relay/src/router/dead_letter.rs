@@ -12,7 +12,7 @@ use super::acks::ack;
 use crate::dlq::letter::{self, Failure};
 
 /// The DLQ origin of the router's letters.
-const ORIGIN: &str = "router";
+const ORIGIN: &str = crate::topology::DLQ_ORIGIN_ROUTER;
 
 /// Writes the original bytes and headers plus the failure record to DLQ,
 /// then acks the original. If DLQ refuses, leaves it unacked so it is

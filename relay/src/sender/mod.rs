@@ -459,7 +459,7 @@ impl Sender {
                         &self.db,
                         reply.message_id,
                         Stage::DeadLettered,
-                        serde_json::json!({ "origin": "sender", "reason": reason }),
+                        serde_json::json!({ "origin": topology::DLQ_ORIGIN_SENDER, "reason": reason }),
                     )
                     .await;
                 }
@@ -706,7 +706,7 @@ impl Sender {
     ) -> bool {
         let sequence = message.info().map(|i| i.stream_sequence).unwrap_or(0);
         let failure = dlq::letter::Failure {
-            origin: "sender",
+            origin: topology::DLQ_ORIGIN_SENDER,
             reason,
             error,
             attempts: delivered,
