@@ -1,7 +1,9 @@
 //! Wharf's data plane: the edge relay that turns provider webhooks into durable
 //! JetStream events, the router consumer group that applies them to the
 //! database, the sender that delivers replies, and the NATS topology they share.
-//! The admin crate uses only the shared pieces: `topology`, `envelope`, `secret`.
+//! Folders are the roles (edge, router, sender, dlq, provider); the files at
+//! the top are the shared domain that the roles and the admin crate use on
+//! purpose (ARCHITECTURE.md lists what admin uses and why).
 #![forbid(unsafe_code)]
 
 pub mod assignment;
