@@ -7,6 +7,8 @@
 SHELL := /bin/bash
 CARGO_TARGET_DIR ?= $(if $(CI),/var/cache/wharf-target,$(CURDIR)/target)
 export CARGO_TARGET_DIR
+# The pinned nats-server (scripts/ensure-nats.sh) first on the path.
+export PATH := $(CURDIR)/.tools/nats/bin:$(PATH)
 WHARF := $(CARGO_TARGET_DIR)/release/wharf
 WHARF_BENCH := $(CARGO_TARGET_DIR)/release/wharf-bench
 

@@ -24,6 +24,65 @@ pub const HUB_TLS_CONF: &str = include_str!("../nats-tls.conf");
 /// The leaf node config with TLS (includes `deploy/leaf.conf`).
 pub const LEAF_TLS_CONF: &str = include_str!("../deploy/leaf-tls.conf");
 
+/// Where `scripts/ensure-nats.sh` installs the pinned server, relative to
+/// the repository root.
+pub const TOOLS_NATS_SERVER: &str = ".tools/nats/bin/nats-server";
+
+/// The server binary to run for `binary`: a bare `nats-server` means the
+/// pinned one in `.tools/nats/bin` when found above the working directory or
+/// the running executable (a checkout's `target/`), else the first on PATH;
+/// any other value is used as given.
+pub fn server_binary(binary: &str) -> PathBuf {
+    if binary != "nats-server" {
+        return PathBuf::from(binary);
+    }
+    let starts = [
+        std::env::current_dir().ok(),
+        std::env::current_exe().ok(),
+        std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from),
+    ];
+    starts
+        .iter()
+        .flatten()
+        .flat_map(|start| start.ancestors())
+        .map(|dir| dir.join(TOOLS_NATS_SERVER))
+        .find(|candidate| candidate.is_file())
+        .unwrap_or_else(|| PathBuf::from(binary))
+}
+
+/// Runs `binary --version` (once per binary per process), logs the version
+/// and refuses a server older than [`relay::nats::MIN_SERVER_VERSION`].
+///
+/// # Errors
+/// When the binary cannot be run or is too old, naming both versions.
+pub fn check_server_binary(binary: &Path) -> anyhow::Result<relay::nats::ServerVersion> {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static CHECKED: OnceLock<Mutex<HashMap<PathBuf, relay::nats::ServerVersion>>> = OnceLock::new();
+    let checked = CHECKED.get_or_init(Mutex::default);
+    if let Some(version) = checked
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .get(binary)
+    {
+        return Ok(*version);
+    }
+    let output = Command::new(binary).arg("--version").output().with_context(|| {
+        format!(
+            "cannot run {} (`make deps` installs the pinned nats-server into {TOOLS_NATS_SERVER})",
+            binary.display()
+        )
+    })?;
+    let reported = String::from_utf8_lossy(&output.stdout);
+    let version = relay::nats::ServerVersion::check(&reported, &binary.display().to_string())?;
+    tracing::info!(%version, binary = %binary.display(), "nats-server");
+    checked
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .insert(binary.to_owned(), version);
+    Ok(version)
+}
+
 /// Writes `base` as `<dir>/<name>.conf`, and with `tls` the TLS variant
 /// (`tls_template`, whose `include` line names the base file) beside it;
 /// returns the file the server is to run.
@@ -237,8 +296,10 @@ impl NatsProcess {
                 store_dir.display().to_string(),
             ),
         ]);
+        let binary = server_binary(binary);
+        check_server_binary(&binary)?;
         let pid_file = dir.join(format!("{name}.pid"));
-        let process = ChildProcess::new(name, binary, dir.join(format!("{name}.log")))
+        let process = ChildProcess::new(name, &binary, dir.join(format!("{name}.log")))
             .args([
                 std::ffi::OsStr::new("-c"),
                 conf.as_os_str(),
@@ -270,7 +331,7 @@ impl NatsProcess {
     pub fn start(&mut self) -> anyhow::Result<()> {
         self.process
             .start()
-            .context("cannot run nats-server (install it with `apt-get install nats-server`)")
+            .context("cannot run nats-server (`make deps` installs the pinned one)")
     }
 
     /// Kills the process with SIGKILL (a crash, for fault tests) and reaps it.
@@ -605,21 +666,14 @@ async fn wait_jetstream(node: &mut NatsProcess, wait: Duration) -> anyhow::Resul
                 .connect(node.client_url.as_str())
                 .await
                 .map_err(|e| e.to_string())?;
-            // A raw account-info request: the typed one does not parse every
-            // 2.9 answer. Ready when JetStream answers without an error.
-            let reply = tokio::time::timeout(
+            // Ready when JetStream answers account info without an error.
+            tokio::time::timeout(
                 Duration::from_secs(1),
-                client.request(relay::topology::JS_API_INFO, bytes::Bytes::new()),
+                async_nats::jetstream::new(client).query_account(),
             )
             .await
             .map_err(|_| "JetStream did not answer".to_owned())?
-            .map_err(|e| e.to_string())?;
-            let info: serde_json::Value =
-                serde_json::from_slice(&reply.payload).map_err(|e| e.to_string())?;
-            match info.get("error") {
-                Some(error) => Err(error.to_string()),
-                None => Ok(info),
-            }
+            .map_err(|e| e.to_string())
         }
         .await;
         let ready = match ready {

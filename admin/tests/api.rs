@@ -17,7 +17,16 @@ use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
 const TOKEN: &str = "test-admin-token-5e2d";
-const NATS_SERVER: &str = "/usr/sbin/nats-server";
+/// The pinned server `make deps` installs, else the one on PATH.
+fn nats_server_binary() -> std::path::PathBuf {
+    let pinned =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../.tools/nats/bin/nats-server");
+    if pinned.is_file() {
+        pinned
+    } else {
+        "nats-server".into()
+    }
+}
 const APP_SECRET: &str = "app-secret-never-shown-91c4";
 const VERIFY_TOKEN: &str = "verify-token-never-shown-2b7e";
 const ACCESS_TOKEN: &str = "access-token-never-shown-d03a";
@@ -58,13 +67,13 @@ impl NatsServer {
             .local_addr()
             .unwrap()
             .port();
-        let child = Command::new(NATS_SERVER)
+        let child = Command::new(nats_server_binary())
             .args(["-a", "127.0.0.1", "-p", &port.to_string()])
             .current_dir(dir.path())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .expect("nats-server runs (apt-get install nats-server)");
+            .expect("nats-server runs (`make deps` installs it)");
         let server = NatsServer {
             child,
             url: format!("nats://127.0.0.1:{port}"),

@@ -7,6 +7,55 @@ use std::time::Duration;
 use crate::secret::Secret;
 use crate::{Error, Result};
 
+/// The oldest nats-server Wharf runs on. 2.11 brought what the roles rely
+/// on (consumer priority groups, per-message TTL, answers to every request
+/// async-nats' KV API makes); older servers lost redeliveries under load
+/// (nats-server issue 5727). Every role refuses an older server at connect.
+pub const MIN_SERVER_VERSION: ServerVersion = ServerVersion(2, 11, 0);
+
+/// A nats-server release, `major.minor.patch`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ServerVersion(pub u32, pub u32, pub u32);
+
+impl ServerVersion {
+    /// Parses `2.15.1`, `v2.15.1`, `2.12.0-RC.1` or the output of
+    /// `nats-server --version` (`nats-server: v2.15.1`).
+    pub fn parse(text: &str) -> Option<Self> {
+        let text = text.trim();
+        let text = text.rsplit(' ').next().unwrap_or(text);
+        let text = text.strip_prefix('v').unwrap_or(text);
+        let core = text.split(['-', '+']).next()?;
+        let mut parts = core.split('.').map(|p| p.parse::<u32>().ok());
+        let version = Self(parts.next()??, parts.next()??, parts.next()??);
+        parts.next().is_none().then_some(version)
+    }
+
+    /// Refuses a server older than [`MIN_SERVER_VERSION`] or one whose
+    /// version cannot be read, naming both versions.
+    ///
+    /// # Errors
+    /// [`Error::Config`] with the versions found and required.
+    pub fn check(reported: &str, server: &str) -> Result<Self> {
+        match Self::parse(reported) {
+            Some(version) if version >= MIN_SERVER_VERSION => Ok(version),
+            Some(version) => Err(Error::Config(format!(
+                "{server} runs nats-server {version}; Wharf needs {MIN_SERVER_VERSION} or newer \
+                 (`make deps` installs the pinned one into .tools/nats/bin)"
+            ))),
+            None => Err(Error::Config(format!(
+                "{server} reports nats-server version {reported:?}, which is not a version; \
+                 Wharf needs {MIN_SERVER_VERSION} or newer"
+            ))),
+        }
+    }
+}
+
+impl std::fmt::Display for ServerVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}.{}", self.0, self.1, self.2)
+    }
+}
+
 /// Who a process connects as: its NATS user (none when `user` is empty),
 /// the inbox prefix its answers and deliveries arrive on (`_INBOX_<role>`:
 /// the servers let each role subscribe to its own prefix only), and the CA
@@ -65,7 +114,12 @@ pub async fn connect(
             .connection_timeout(Duration::from_secs(2))
             .max_reconnects(None);
         match options.connect(servers.clone()).await {
-            Ok(client) => return Ok(client),
+            Ok(client) => {
+                let info = client.server_info();
+                let version = ServerVersion::check(&info.version, &info.server_name)?;
+                tracing::debug!(%version, server = %info.server_name, "connected to NATS");
+                return Ok(client);
+            }
             Err(err)
                 if matches!(
                     err.kind(),
@@ -123,5 +177,46 @@ where
                 delay = (delay * 2).min(Duration::from_secs(2));
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_parse_from_every_form_the_server_prints() {
+        assert_eq!(
+            ServerVersion::parse("2.15.1"),
+            Some(ServerVersion(2, 15, 1))
+        );
+        assert_eq!(
+            ServerVersion::parse("nats-server: v2.9.10\n"),
+            Some(ServerVersion(2, 9, 10))
+        );
+        assert_eq!(
+            ServerVersion::parse("v2.12.0-RC.1"),
+            Some(ServerVersion(2, 12, 0))
+        );
+        assert_eq!(ServerVersion::parse("2.15"), None);
+        assert_eq!(ServerVersion::parse("2.15.1.4"), None);
+        assert_eq!(ServerVersion::parse("latest"), None);
+        assert!(ServerVersion(2, 10, 99) < ServerVersion(2, 11, 0));
+        assert!(ServerVersion(3, 0, 0) > ServerVersion(2, 15, 1));
+    }
+
+    #[test]
+    fn an_older_server_is_refused_with_both_versions_named() {
+        let err = ServerVersion::check("2.9.10", "hub-1")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("2.9.10") && err.contains("2.11.0"), "{err}");
+        assert!(err.contains("hub-1"), "{err}");
+        assert!(ServerVersion::check("garbage", "hub-1").is_err());
+        assert_eq!(
+            ServerVersion::check("2.11.0", "hub-1").unwrap(),
+            MIN_SERVER_VERSION
+        );
+        assert!(ServerVersion::check("2.15.1", "hub-1").is_ok());
     }
 }

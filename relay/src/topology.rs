@@ -48,8 +48,6 @@ pub const DLQ_ORIGIN_ROUTER: &str = "router";
 /// The `<origin>` token of a dead letter the sender wrote
 /// (`wa.dlq.sender.<reason>`).
 pub const DLQ_ORIGIN_SENDER: &str = "sender";
-/// The JetStream API subject that answers account info (readiness).
-pub const JS_API_INFO: &str = "$JS.API.INFO";
 
 /// A KV bucket of the hub: its name, what it holds, how long a value lives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -357,10 +355,7 @@ pub async fn ensure_hub(
 }
 
 /// Opens a KV bucket of the hub (one value per key, no history), creating
-/// its stream when missing. Spelled as a stream config with the KV
-/// conventions (`KV_<bucket>`, `$KV.<bucket>.>`, rollups, direct gets)
-/// because async-nats' own `create_key_value` first asks for account info in
-/// a form that nats-server 2.9 does not answer.
+/// it with async-nats' KV API when missing.
 ///
 /// # Errors
 /// [`TopologyError::Api`] when JetStream refuses.
@@ -372,28 +367,20 @@ pub async fn ensure_bucket(
     if let Ok(store) = js.get_key_value(bucket.name).await {
         return Ok(store);
     }
-    let api = |e: &dyn std::fmt::Display| TopologyError::Api {
-        stream: bucket_stream(bucket.name),
-        message: e.to_string(),
-    };
-    js.get_or_create_stream(Config {
-        name: bucket_stream(bucket.name),
-        description: Some(bucket.description.into()),
-        subjects: vec![format!("$KV.{}.>", bucket.name)],
-        max_messages_per_subject: 1,
+    js.create_key_value(jetstream::kv::Config {
+        bucket: bucket.name.into(),
+        description: bucket.description.into(),
+        history: 1,
         max_age: bucket.max_age.unwrap_or_default(),
-        discard: DiscardPolicy::New,
-        allow_rollup: true,
-        deny_delete: true,
-        allow_direct: true,
         num_replicas: replicas,
-        duplicate_window: Duration::from_secs(120),
         storage: StorageType::File,
         ..Default::default()
     })
     .await
-    .map_err(|e| api(&e))?;
-    js.get_key_value(bucket.name).await.map_err(|e| api(&e))
+    .map_err(|e| TopologyError::Api {
+        stream: bucket_stream(bucket.name),
+        message: e.to_string(),
+    })
 }
 
 /// `KV_WHARF_NUMBERS` for bucket `WHARF_NUMBERS`: the stream behind a bucket.
