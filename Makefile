@@ -12,7 +12,7 @@ export PATH := $(CURDIR)/.tools/nats/bin:$(PATH)
 WHARF := $(CARGO_TARGET_DIR)/release/wharf
 WHARF_BENCH := $(CARGO_TARGET_DIR)/release/wharf-bench
 
-.PHONY: up test deps build lint fmt openapi web web-test api-fuzz bench
+.PHONY: up test deps build lint fmt openapi web web-test api-fuzz bench soak
 
 deps:
 	@scripts/ensure-nats.sh
@@ -48,6 +48,13 @@ bench: deps build
 api-fuzz: deps
 	cargo build --bin wharf
 	scripts/api-fuzz.sh $(CARGO_TARGET_DIR)/debug/wharf
+
+# The fault scenarios repeated (docs/reliability.md): one summary line per
+# run appended to soak.log, each scenario's figures to soak-faults.jsonl.
+RUNS ?= 20
+FILTER ?= all()
+soak: deps
+	scripts/soak.sh $(RUNS) '$(FILTER)'
 
 lint:
 	python3 scripts/check-structure.py

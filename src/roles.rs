@@ -299,9 +299,15 @@ pub async fn provision(config: &Config, wait: Duration) -> anyhow::Result<async_
     let client = hub_client(config, Role::Ops, "wharf-provision").await?;
     let hub = async_nats::jetstream::new(client.clone());
     let deadline = tokio::time::Instant::now() + wait;
-    // The hub first (None), then each region's leaf.
-    let steps: Vec<Option<&String>> = std::iter::once(None)
-        .chain(config.topology.regions.iter().map(Some))
+    // Each region's edge stream first, then the hub: INBOUND's sources then
+    // find their streams at once, instead of retrying with the server's
+    // growing backoff (seconds on 2.11+) before the first event flows.
+    let steps: Vec<Option<&String>> = config
+        .topology
+        .regions
+        .iter()
+        .map(Some)
+        .chain(std::iter::once(None))
         .collect();
     let mut step = 0;
     while let Some(target) = steps.get(step) {

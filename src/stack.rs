@@ -344,6 +344,15 @@ impl Stack {
         })
     }
 
+    /// A probe of the inbound path of this stack (see [`PathProbe`]).
+    pub fn path_probe(&self) -> PathProbe {
+        PathProbe {
+            js: async_nats::jetstream::new(self.ops_client.clone()),
+            regions: self.edges.iter().map(|e| e.region.clone()).collect(),
+            partitions: self.config.topology.partitions,
+        }
+    }
+
     /// Runs every role until `shutdown`; a role that stops with an error
     /// stops the others. Closes the database at the end.
     ///
@@ -384,6 +393,96 @@ impl Stack {
         self.database.close().await.ok();
         outcome
     }
+}
+
+/// Whether the whole inbound path is live: every region's source into
+/// `INBOUND` active (its source consumer heard from within
+/// [`PathProbe::SOURCE_ACTIVE`]) and a pull waiting on every router
+/// partition consumer. `wharf up` says it is up only then.
+#[derive(Clone)]
+pub struct PathProbe {
+    js: async_nats::jetstream::Context,
+    regions: Vec<String>,
+    partitions: u16,
+}
+
+impl PathProbe {
+    /// A source heard from longer ago than this is not live.
+    pub const SOURCE_ACTIVE: Duration = Duration::from_secs(5);
+
+    /// `Ok` when live.
+    ///
+    /// # Errors
+    /// The first part of the path that is not live yet.
+    pub async fn check(&self) -> Result<(), NotLive> {
+        let inbound = |e: &dyn std::fmt::Display| NotLive::Inbound(e.to_string());
+        let mut stream = self
+            .js
+            .get_stream(relay::topology::INBOUND)
+            .await
+            .map_err(|e| inbound(&e))?;
+        let info = stream.info().await.map_err(|e| inbound(&e))?;
+        for region in &self.regions {
+            let name = relay::topology::edge_stream(region);
+            match info.sources.iter().find(|s| s.name == name) {
+                None => return Err(NotLive::NoSource(name)),
+                Some(source) => match source.active {
+                    Some(active) if active <= Self::SOURCE_ACTIVE => {}
+                    active => return Err(NotLive::SourceIdle { name, active }),
+                },
+            }
+        }
+        for partition in 0..self.partitions {
+            let name = relay::topology::router_consumer(partition);
+            let consumer = |e: &dyn std::fmt::Display| NotLive::Consumer {
+                name: name.clone(),
+                message: e.to_string(),
+            };
+            let mut pull: async_nats::jetstream::consumer::PullConsumer =
+                stream.get_consumer(&name).await.map_err(|e| consumer(&e))?;
+            let info = pull.info().await.map_err(|e| consumer(&e))?;
+            if info.num_waiting == 0 {
+                return Err(NotLive::NoPuller(name));
+            }
+        }
+        Ok(())
+    }
+
+    /// Polls [`Self::check`] until the path is live.
+    ///
+    /// # Errors
+    /// When it is not live within `wait`, saying what is missing.
+    pub async fn wait_live(&self, wait: Duration) -> anyhow::Result<()> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            match self.check().await {
+                Ok(()) => return Ok(()),
+                Err(missing) if tokio::time::Instant::now() >= deadline => {
+                    anyhow::bail!("the inbound path is not live after {wait:?}: {missing}")
+                }
+                Err(missing) => tracing::debug!(%missing, "inbound path not live yet"),
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
+
+/// The part of the inbound path that is not live yet ([`PathProbe::check`]).
+#[derive(Debug, thiserror::Error)]
+pub enum NotLive {
+    #[error("INBOUND: {0}")]
+    Inbound(String),
+    #[error("INBOUND has no source {0}")]
+    NoSource(String),
+    #[error("the source {name} is not active yet (last heard {active:?} ago)")]
+    SourceIdle {
+        name: String,
+        active: Option<Duration>,
+    },
+    #[error("router consumer {name}: {message}")]
+    Consumer { name: String, message: String },
+    #[error("no router is pulling from {0} yet")]
+    NoPuller(String),
 }
 
 /// Runs the stack until `shutdown` (Ctrl-C / SIGTERM in `main`).
@@ -472,14 +571,43 @@ pub async fn up(mut config: Config, shutdown: CancellationToken) -> anyhow::Resu
         nats_pids: nats.pids(),
         pid: std::process::id(),
     };
-    let stack_json = data_dir.join("stack.json");
-    write_private(&stack_json, &serde_json::to_vec_pretty(&info)?)?;
-    print_summary(&info, &stack_json);
-
-    let outcome = stack.run_until_stopped(shutdown).await;
+    // Up only once the whole path is live: the roles run, each region's
+    // source feeds INBOUND and the router pulls every partition.
+    let probe = stack.path_probe();
+    let mut run = tokio::spawn(stack.run_until_stopped(shutdown.clone()));
+    let live = tokio::select! {
+        live = probe.wait_live(ready_wait) => live,
+        stopped = &mut run => Err(stopped.map_err(anyhow::Error::from).and_then(|r| r).err()
+            .unwrap_or_else(|| anyhow::anyhow!("the stack stopped before it was up"))),
+    };
+    let outcome = match live {
+        Ok(()) => {
+            let stack_json = data_dir.join("stack.json");
+            match serde_json::to_vec_pretty(&info)
+                .map_err(anyhow::Error::from)
+                .and_then(|json| write_private(&stack_json, &json))
+            {
+                Ok(()) => print_summary(&info, &stack_json),
+                Err(err) => {
+                    tracing::error!(error = %format!("{err:#}"), "cannot write stack.json; stopping");
+                    shutdown.cancel();
+                }
+            }
+            let outcome = (&mut run).await;
+            let _ = std::fs::remove_file(&stack_json);
+            outcome
+        }
+        Err(err) => {
+            shutdown.cancel();
+            if !run.is_finished() {
+                let _ = (&mut run).await;
+            }
+            Ok(Err(err))
+        }
+    };
+    let outcome = outcome.map_err(anyhow::Error::from).and_then(|r| r);
     // Leaves first, then the hub; each is stopped and reaped on drop.
     drop(nats);
-    let _ = std::fs::remove_file(&stack_json);
     outcome
 }
 

@@ -512,7 +512,6 @@ async fn numbers_added_and_rotated_on_the_admin_side_reach_every_edge_and_surviv
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-#[ignore = "flaky in CI (about 1 run in 4 the held slot is not seen within 10 s, even with a raw socket); run with --run-ignored only until understood"]
 async fn past_its_in_flight_bound_the_edge_answers_503_at_once_instead_of_queueing() {
     let stack = spawn_stack(
         TestDb::sqlite(),
@@ -547,15 +546,35 @@ async fn past_its_in_flight_bound_the_edge_answers_503_at_once_instead_of_queuei
         "busy?",
         1_764_300_000,
     );
-    let refused = eventually(
+    // The edge counts the slot it holds; only then is the bound reached.
+    let metrics_url = format!("{}/metrics", stack.edge_url("eu"));
+    let held = |text: &str| {
+        text.lines()
+            .any(|l| l.starts_with("wharf_edge_in_flight{region=\"eu\"} 1"))
+    };
+    eventually(
         Duration::from_secs(10),
-        "a 503 while the slot is held",
+        "the slow delivery to hold the edge's only slot",
         || async {
-            let response = stack.post_meta("eu", &message, APP_SECRET).await;
-            (response.status() == 503).then_some(response)
+            let text = stack
+                .http
+                .get(&metrics_url)
+                .send()
+                .await
+                .ok()?
+                .text()
+                .await
+                .ok()?;
+            held(&text).then_some(())
         },
     )
     .await;
+    let refused = stack.post_meta("eu", &message, APP_SECRET).await;
+    assert_eq!(
+        refused.status(),
+        503,
+        "the bound is reached: refused at once"
+    );
     assert!(refused.headers().contains_key("retry-after"));
     let error: serde_json::Value = refused.json().await.unwrap();
     assert_eq!(error["code"], "overloaded");
@@ -566,6 +585,25 @@ async fn past_its_in_flight_bound_the_edge_answers_503_at_once_instead_of_queuei
         "the slot to be free again",
         || async {
             (stack.post_meta("eu", &message, APP_SECRET).await.status() == 200).then_some(())
+        },
+    )
+    .await;
+    eventually(
+        Duration::from_secs(5),
+        "no slot held after the answers",
+        || async {
+            let text = stack
+                .http
+                .get(&metrics_url)
+                .send()
+                .await
+                .ok()?
+                .text()
+                .await
+                .ok()?;
+            text.lines()
+                .any(|l| l.starts_with("wharf_edge_in_flight{region=\"eu\"} 0"))
+                .then_some(())
         },
     )
     .await;

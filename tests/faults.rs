@@ -413,7 +413,6 @@ async fn a_rolling_restart_of_every_role_under_load_loses_and_doubles_nothing() 
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-#[ignore = "finds a loss in nats-server 2.9.10: after hub restarts INBOUND's source can skip the start of an edge stream (docs/reliability.md, finding 1)"]
 async fn a_rolling_restart_of_the_hub_nodes_and_every_role_under_load_loses_nothing() {
     rolling_restart(true, "rolling restart of hub nodes and every role").await;
 }
@@ -423,11 +422,15 @@ async fn a_rolling_restart_of_the_hub_nodes_and_every_role_under_load_loses_noth
 async fn rolling_restart(hub: bool, scenario: &str) {
     let db = TestDb::sqlite();
     let mut stack = ProcessStack::start(db.url(), ProcessOptions::default()).await;
+    // Traffic outlasts the restarts: three hub nodes, each drained and
+    // waited healthy, take far longer than the roles alone.
+    let per_contact = if hub { 90 } else { 25 };
     let plan = Plan {
-        per_contact: 25,
+        per_contact,
         pace: Duration::from_millis(1000),
         ..Plan::new("rolling")
     };
+    let total = plan.contacts * per_contact;
     let run = Run::start(&stack, plan, REPLY_EVERY);
     run.until_accepted(40).await;
     let grace = Duration::from_secs(10);
@@ -463,15 +466,19 @@ async fn rolling_restart(hub: bool, scenario: &str) {
         tokio::time::sleep(Duration::from_secs(1)).await;
     }
     let done = Instant::now();
-    eprintln!("{scenario} took {:?}", done - started);
-    let recovery = probe_recovery(&stack, run.tag, done).await;
-    assert!(
-        run.counters
-            .accepted
-            .load(std::sync::atomic::Ordering::Relaxed)
-            < 24 * 25,
-        "the restart happened under load"
+    // Under load: traffic was still flowing when the last process came
+    // back (read now, not after the recovery probe, whose time depends on
+    // the machine's other work).
+    let accepted_at_done = run
+        .counters
+        .accepted
+        .load(std::sync::atomic::Ordering::Relaxed);
+    eprintln!(
+        "{scenario} took {:?}; {accepted_at_done} of {total} accepted by then",
+        done - started,
     );
+    assert!(accepted_at_done < total, "the restart happened under load");
+    let recovery = probe_recovery(&stack, run.tag, done).await;
 
     let (sent, replies) = run.finish().await;
     let audit = quiesce_and_audit(&stack, &sent, &replies, SETTLE).await;

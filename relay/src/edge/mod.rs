@@ -140,6 +140,8 @@ struct EdgeState {
     js: jetstream::Context,
     client: async_nats::Client,
     in_flight: Arc<tokio::sync::Semaphore>,
+    /// `wharf_edge_in_flight{region}`: the slots held.
+    in_flight_gauge: metrics::Gauge,
     abuse: crate::edge::abuse::AbuseLimits,
 }
 
@@ -210,6 +212,7 @@ impl EdgeServer {
             js,
             client,
             in_flight: Arc::new(tokio::sync::Semaphore::new(settings.max_in_flight.max(1))),
+            in_flight_gauge: metrics::gauge!(observe::EDGE_IN_FLIGHT, "region" => settings.region.clone()),
             abuse: crate::edge::abuse::AbuseLimits::new(settings.per_ip_per_second),
             settings,
         });
@@ -334,6 +337,31 @@ fn slow_down(code: &str, detail: &str) -> Response {
     response
 }
 
+/// One of the edge's `max_in_flight` slots, counted in
+/// `wharf_edge_in_flight` while held.
+struct Slot {
+    _permit: tokio::sync::OwnedSemaphorePermit,
+    gauge: metrics::Gauge,
+}
+
+impl Slot {
+    /// A free slot, or `None` at the bound.
+    fn take(state: &EdgeState) -> Option<Self> {
+        let permit = Arc::clone(&state.in_flight).try_acquire_owned().ok()?;
+        state.in_flight_gauge.increment(1.0);
+        Some(Self {
+            _permit: permit,
+            gauge: state.in_flight_gauge.clone(),
+        })
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.gauge.decrement(1.0);
+    }
+}
+
 fn retry_later(state: &EdgeState, code: &str, detail: &str) -> Response {
     let mut response = error(StatusCode::SERVICE_UNAVAILABLE, code, detail);
     if let Ok(value) = state.settings.retry_after_secs.to_string().parse() {
@@ -360,7 +388,7 @@ async fn receive(
         tracing::warn!(provider = label, reason, "webhook refused");
     };
     // Bounded work in flight: past the bound the provider retries later.
-    let Ok(_permit) = Arc::clone(&state.in_flight).try_acquire_owned() else {
+    let Some(_slot) = Slot::take(state) else {
         refused("overloaded");
         return retry_later(
             state,
@@ -380,11 +408,19 @@ async fn receive(
     let limit = state.settings.max_body_bytes;
     let too_large = || {
         refused("body_too_large");
-        error(
+        let mut response = error(
             StatusCode::PAYLOAD_TOO_LARGE,
             "body_too_large",
             format!("body exceeds {limit} bytes"),
-        )
+        );
+        // The body is left unread: the connection cannot carry another
+        // request, and a client that pooled it would write into a closed
+        // socket next time.
+        response.headers_mut().insert(
+            poem::http::header::CONNECTION,
+            poem::http::HeaderValue::from_static("close"),
+        );
+        response
     };
     if req
         .headers()
