@@ -275,14 +275,8 @@ async fn post_text(
 /// within 2 s (on 2.15 without the live check: 12 s, sometimes over 30 s).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_moment_wharf_up_is_up_a_webhook_to_every_edge_becomes_a_row_within_2_s() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let child = start_up(&data);
-    let _child = Role(child);
-    let stack = eventually(Duration::from_secs(90), "stack.json", || async {
-        read_stack(&data)
-    })
-    .await;
+    let mut up = up::UpProcess::start(&[], "warn").await;
+    let stack = up.stack.clone();
     let http = reqwest::Client::new();
     let edges = stack["edges"].as_array().unwrap().len();
     assert_eq!(edges, 2, "{stack}");
@@ -318,6 +312,7 @@ async fn the_moment_wharf_up_is_up_a_webhook_to_every_edge_becomes_a_row_within_
         "first webhooks became rows {:?} after posting",
         posted.elapsed()
     );
+    assert!(up.stop().await.success(), "wharf up stops cleanly");
 }
 
 /// Kills the child on drop (a role under test).
