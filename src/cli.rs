@@ -46,6 +46,25 @@ pub enum Command {
     /// hub's, then each region's edge stream through its leaf. Run it before
     /// the roles, whose own users may not create streams.
     Provision,
+    /// Completeness of the inbound path for a time range: per region, the
+    /// events its edge accepted, how many reached INBOUND, how many customer
+    /// messages became rows, and each that did not. Exits 1 when anything is
+    /// missing. As the ops user.
+    Audit {
+        /// Start: RFC 3339, or an age such as 15m, 2h, 7d.
+        #[arg(long, default_value = "1h")]
+        since: String,
+        /// End (default: 30 s ago, so events still on their way are not
+        /// counted missing).
+        #[arg(long)]
+        until: Option<String>,
+        /// Re-publish what INBOUND lacks from the edge streams, then report again.
+        #[arg(long)]
+        repair: bool,
+        /// One JSON object instead of the table.
+        #[arg(long)]
+        json: bool,
+    },
     /// Apply database migrations and exit.
     Migrate,
     /// Print the admin API's OpenAPI 3 document.
@@ -147,6 +166,22 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 report.failed,
                 report.sent
             );
+            Ok(())
+        }
+        Command::Audit {
+            since,
+            until,
+            repair,
+            json,
+        } => {
+            let now = chrono::Utc::now();
+            let since = crate::audit::parse_time(&since, now)?;
+            let until = match until {
+                Some(until) => crate::audit::parse_time(&until, now)?,
+                None => now - chrono::Duration::seconds(30),
+            };
+            let complete = crate::audit::run(&config, since, until, repair, json).await?;
+            anyhow::ensure!(complete, "the inbound path is not complete for this range");
             Ok(())
         }
         Command::Provision => {

@@ -3,6 +3,7 @@
 //! into here, so tests run the same code.
 #![forbid(unsafe_code)]
 
+pub mod audit;
 pub mod certs;
 pub mod child;
 pub mod cli;

@@ -312,6 +312,45 @@ async fn the_moment_wharf_up_is_up_a_webhook_to_every_edge_becomes_a_row_within_
         "first webhooks became rows {:?} after posting",
         posted.elapsed()
     );
+
+    // `wharf audit` (ops user) sees each event accepted, in INBOUND and a row.
+    let hub: Vec<&str> = stack["nats"]["hub"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u.as_str().unwrap())
+        .collect();
+    let until = (chrono::Utc::now() + chrono::Duration::minutes(1)).to_rfc3339();
+    let audit = wharf()
+        .args(["audit", "--since", "10m", "--until", &until, "--json"])
+        .env("WHARF__NATS__URL", hub.join(","))
+        .env(
+            "WHARF__NATS__USERS__OPS__PASSWORD",
+            stack["nats"]["ops_password"].as_str().unwrap(),
+        )
+        .env("WHARF__DATABASE__URL", &up.db_url)
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&audit.stdout);
+    assert!(
+        audit.status.success(),
+        "{text}\n{}",
+        String::from_utf8_lossy(&audit.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(report["complete"], true, "{report}");
+    for region in report["regions"].as_array().unwrap() {
+        assert_eq!(
+            (
+                &region["accepted"],
+                &region["in_inbound"],
+                &region["message_rows"]
+            ),
+            (&1.into(), &1.into(), &1.into()),
+            "{report}"
+        );
+    }
     assert!(up.stop().await.success(), "wharf up stops cleanly");
 }
 

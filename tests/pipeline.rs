@@ -6,6 +6,8 @@ mod support;
 
 use std::time::Duration;
 
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+
 use support::*;
 
 async fn a_signed_webhook_becomes_a_conversation_with_its_message(db: TestDb) {
@@ -449,4 +451,113 @@ async fn free_text_outside_the_24_hour_window_is_refused_but_a_template_passes()
         )
         .await;
     assert_eq!(status, 404);
+}
+
+/// Issue 29: an accepted event deleted from INBOUND behind the router's back
+/// is found by the completeness report (accepted at its edge, not in
+/// INBOUND), re-published from the edge stream exactly once, counted, and
+/// then becomes its row like any other.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_event_missing_from_inbound_is_reported_republished_once_and_becomes_its_row() {
+    use relay::completeness;
+    let mut stack = spawn_stack(TestDb::sqlite(), StackOptions::default()).await;
+    stack.stop_router().await;
+    let since = chrono::Utc::now() - chrono::Duration::minutes(10);
+    let posts = [
+        ("eu", "4915100000301", "wamid.REC1"),
+        ("eu", "4915100000302", "wamid.REC2"),
+        ("eu", "4915100000303", "wamid.REC3"),
+        ("us", "4915100000304", "wamid.REC4"),
+    ];
+    for (region, from, wamid) in posts {
+        let body = meta_text(PHONE_NUMBER_ID, from, "Rec", wamid, "hello", 1_764_300_000);
+        assert_eq!(
+            stack.post_meta(region, &body, APP_SECRET).await.status(),
+            200
+        );
+    }
+    let hub = stack.nats.hub_js().await;
+    let inbound = hub.get_stream(relay::topology::INBOUND).await.unwrap();
+    eventually(Duration::from_secs(20), "4 events in INBOUND", || {
+        let mut inbound = inbound.clone();
+        async move { (inbound.info().await.ok()?.state.messages == 4).then_some(()) }
+    })
+    .await;
+    // Behind the router's back: REC2 leaves INBOUND.
+    let mut deleted = None;
+    for seq in 1..=4 {
+        let message = inbound.get_raw_message(seq).await.unwrap();
+        let id = message.headers.get(relay::envelope::MSG_ID_HEADER).unwrap();
+        if id.as_str() == "meta:msg:wamid.REC2" {
+            deleted = Some(seq);
+        }
+    }
+    assert!(inbound.delete_message(deleted.unwrap()).await.unwrap());
+
+    let client = hub.client();
+    let leaf = |region: &str| {
+        async_nats::jetstream::with_domain(client.clone(), relay::topology::edge_domain(region))
+    };
+    let regions = stack.config.topology.regions.clone();
+    let until = chrono::Utc::now() + chrono::Duration::minutes(1);
+    let db = stack.database.clone();
+    let report = || {
+        let (hub, regions, db) = (hub.clone(), regions.clone(), db.clone());
+        async move {
+            completeness::report(&hub, leaf, Some(&db), &regions, since, until)
+                .await
+                .unwrap()
+        }
+    };
+    let before = report().await;
+    let eu = &before[0];
+    assert_eq!(
+        (eu.region.as_str(), eu.accepted, eu.in_inbound),
+        ("eu", 3, 2)
+    );
+    assert_eq!(eu.missing.len(), 1, "{before:?}");
+    assert_eq!(eu.missing[0].msg_id, "meta:msg:wamid.REC2");
+    assert_eq!(
+        (eu.messages, eu.message_rows),
+        (2, 0),
+        "the router is stopped"
+    );
+    let us = &before[1];
+    assert_eq!((us.accepted, us.in_inbound, us.missing.len()), (1, 1, 0));
+
+    let missing: Vec<_> = before.iter().flat_map(|r| r.missing.clone()).collect();
+    assert_eq!(
+        completeness::republish(&hub, leaf, &missing).await.unwrap(),
+        1
+    );
+    assert_eq!(
+        completeness::republish(&hub, leaf, &missing).await.unwrap(),
+        0,
+        "a second repair is a duplicate INBOUND drops"
+    );
+    let metrics = relay::observe::render();
+    assert!(
+        metrics
+            .lines()
+            .any(|l| l.starts_with("wharf_reconciled_total{region=\"eu\"} 1")),
+        "{metrics}"
+    );
+
+    stack.start_router().await;
+    eventually(Duration::from_secs(30), "every report complete", || async {
+        let after = report().await;
+        after
+            .iter()
+            .all(|r| {
+                r.missing.is_empty() && r.without_row.is_empty() && r.message_rows == r.messages
+            })
+            .then_some(after)
+    })
+    .await;
+    let rows = entities::message::Entity::find()
+        .filter(entities::message::Column::ProviderMessageId.eq("wamid.REC2"))
+        .count(&stack.database)
+        .await
+        .unwrap();
+    assert_eq!(rows, 1, "the repaired event became exactly one row");
 }

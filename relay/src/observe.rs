@@ -28,6 +28,9 @@ pub const EVENTS_ECHO: &str = "wharf_edge_events_echo_total";
 pub const EVENTS_UNPARSED: &str = "wharf_edge_events_unparsed_total";
 /// Publishes that failed or were not acked in time.
 pub const PUBLISH_ERRORS: &str = "wharf_edge_publish_errors_total";
+/// Accepted events INBOUND lacked, re-published from their edge stream by
+/// the reconciler or `wharf audit --repair`, by region.
+pub const RECONCILED: &str = "wharf_reconciled_total";
 /// Deliveries an edge holds right now (of its `max_in_flight` bound), by region.
 pub const EDGE_IN_FLIGHT: &str = "wharf_edge_in_flight";
 /// Seconds from a delivery's arrival to its last PubAck.
@@ -96,6 +99,7 @@ pub const ALL: &[&str] = &[
     EVENTS_UNPARSED,
     PUBLISH_ERRORS,
     EDGE_IN_FLIGHT,
+    RECONCILED,
     ACK_SECONDS,
     STREAM_MESSAGES,
     CONSUMER_PENDING,
@@ -190,6 +194,10 @@ fn describe() {
         "Signed parts stored unparsed (parked raw for the DLQ and replay)"
     );
     describe_counter!(PUBLISH_ERRORS, "Edge publishes that failed or timed out");
+    describe_counter!(
+        RECONCILED,
+        "Accepted events INBOUND lacked, re-published from their edge stream"
+    );
     describe_gauge!(
         EDGE_IN_FLIGHT,
         "Deliveries an edge holds now, of its max_in_flight bound"

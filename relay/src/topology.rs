@@ -210,6 +210,21 @@ pub fn inbound_subject(region: &str, number: &str, partition: u16) -> String {
     format!("wa.in.{region}.{number}.{partition}")
 }
 
+/// The hub's own subject for an inbound event first stored under
+/// `subject` in a region (`wa.in.eu.<number>.<p>` → `wa.in.hub.<number>.<p>`):
+/// where a repair re-publishes it into INBOUND, same partition. `None` for
+/// a subject that is not an inbound event's.
+pub fn inbound_subject_at_hub(subject: &str) -> Option<String> {
+    let rest = subject.strip_prefix("wa.in.")?;
+    let (_region, tail) = rest.split_once('.')?;
+    Some(format!("wa.in.{HUB_REGION}.{tail}"))
+}
+
+/// The region an inbound subject was stored under (`wa.in.<region>.…`).
+pub fn region_of_inbound_subject(subject: &str) -> Option<&str> {
+    subject.strip_prefix("wa.in.")?.split('.').next()
+}
+
 /// Filter matching every inbound event of one partition, from any region.
 pub fn inbound_partition_filter(partition: u16) -> String {
     format!("wa.in.*.*.{partition}")

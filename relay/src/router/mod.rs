@@ -414,7 +414,11 @@ impl Router {
                         .headers
                         .as_ref()
                         .and_then(|h| h.get(MSG_ID_HEADER))
-                        .map_or_else(|| event.msg_id(), |v| v.as_str().to_owned());
+                        .map_or_else(
+                            || event.msg_id(),
+                            // A repaired copy is its original event.
+                            |v| crate::completeness::original_id(v.as_str()).to_owned(),
+                        );
                     batch.push(Held {
                         message,
                         event,
