@@ -65,6 +65,9 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Run the reconciler (`[reconciler]`) as the ops user: every pass
+    /// re-publishes into INBOUND what an edge accepted and INBOUND lacks.
+    Reconcile,
     /// Apply database migrations and exit.
     Migrate,
     /// Print the admin API's OpenAPI 3 document.
@@ -182,6 +185,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             };
             let complete = crate::audit::run(&config, since, until, repair, json).await?;
             anyhow::ensure!(complete, "the inbound path is not complete for this range");
+            Ok(())
+        }
+        Command::Reconcile => {
+            let client =
+                roles::hub_client(&config, crate::config::Role::Ops, "wharf-reconcile").await?;
+            let reconciler = relay::completeness::Reconciler {
+                client,
+                regions: config.topology.regions.clone(),
+                settings: config.reconciler.clone(),
+            };
+            anyhow::ensure!(reconciler.settings.enabled, "[reconciler] enabled = false");
+            reconciler.run(shutdown).await;
             Ok(())
         }
         Command::Provision => {

@@ -36,6 +36,7 @@ pub struct Config {
     pub sandbox: SandboxSettings,
     pub admin: AdminSettings,
     pub alerts: admin::alerts::AlertSettings,
+    pub reconciler: relay::completeness::ReconcilerSettings,
     pub ops: OpsSettings,
     pub up: UpSettings,
     pub secrets: SecretsSettings,

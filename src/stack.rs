@@ -377,6 +377,17 @@ impl Stack {
         let token = shutdown.clone();
         let admin = self.admin;
         tasks.spawn(async move { admin.run(token).await.map_err(Into::into) });
+        // The reconciler, on the ops connection provisioning opened.
+        let reconciler = relay::completeness::Reconciler {
+            client: self.ops_client.clone(),
+            regions: self.edges.iter().map(|e| e.region.clone()).collect(),
+            settings: self.config.reconciler.clone(),
+        };
+        let token = shutdown.clone();
+        tasks.spawn(async move {
+            reconciler.run(token).await;
+            Ok(())
+        });
 
         let mut outcome = Ok(());
         while let Some(done) = tasks.join_next().await {

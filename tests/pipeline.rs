@@ -460,7 +460,15 @@ async fn free_text_outside_the_24_hour_window_is_refused_but_a_template_passes()
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn an_event_missing_from_inbound_is_reported_republished_once_and_becomes_its_row() {
     use relay::completeness;
-    let mut stack = spawn_stack(TestDb::sqlite(), StackOptions::default()).await;
+    let mut stack = spawn_stack(
+        TestDb::sqlite(),
+        StackOptions {
+            // This test repairs by hand; the loop is the next test's.
+            tune: |config| config.reconciler.enabled = false,
+            ..StackOptions::default()
+        },
+    )
+    .await;
     stack.stop_router().await;
     let since = chrono::Utc::now() - chrono::Duration::minutes(10);
     let posts = [
@@ -560,4 +568,74 @@ async fn an_event_missing_from_inbound_is_reported_republished_once_and_becomes_
         .await
         .unwrap();
     assert_eq!(rows, 1, "the repaired event became exactly one row");
+}
+
+/// The reconciler loop of a running stack repairs, on its own, an event
+/// that left INBOUND behind the router's back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_reconciler_puts_back_what_inbound_lost_and_the_router_applies_it() {
+    let mut stack = spawn_stack(
+        TestDb::sqlite(),
+        StackOptions {
+            tune: |config| {
+                config.reconciler.every_secs = 1;
+                config.reconciler.grace_secs = 1;
+            },
+            ..StackOptions::default()
+        },
+    )
+    .await;
+    stack.stop_router().await;
+    let body = meta_text(
+        PHONE_NUMBER_ID,
+        "4915100000311",
+        "Rec",
+        "wamid.LOOP1",
+        "hi",
+        1_764_300_000,
+    );
+    assert_eq!(stack.post_meta("us", &body, APP_SECRET).await.status(), 200);
+    let hub = stack.nats.hub_js().await;
+    let inbound = hub.get_stream(relay::topology::INBOUND).await.unwrap();
+    let first = eventually(Duration::from_secs(20), "the event in INBOUND", || {
+        let inbound = inbound.clone();
+        async move { inbound.get_raw_message(1).await.ok() }
+    })
+    .await;
+    assert_eq!(
+        first
+            .headers
+            .get(relay::envelope::MSG_ID_HEADER)
+            .unwrap()
+            .as_str(),
+        "meta:msg:wamid.LOOP1"
+    );
+    assert!(inbound.delete_message(1).await.unwrap());
+    let repaired = eventually(Duration::from_secs(20), "the reconciler's copy", || {
+        let inbound = inbound.clone();
+        async move { inbound.get_raw_message(2).await.ok() }
+    })
+    .await;
+    assert_eq!(
+        repaired
+            .headers
+            .get(relay::completeness::REPAIRED_FROM_HEADER)
+            .unwrap()
+            .as_str(),
+        "EDGE_US:1"
+    );
+    stack.start_router().await;
+    eventually(Duration::from_secs(20), "its row", || async {
+        let rows = entities::message::Entity::find()
+            .filter(entities::message::Column::ProviderMessageId.eq("wamid.LOOP1"))
+            .count(&stack.database)
+            .await
+            .ok()?;
+        (rows == 1).then_some(())
+    })
+    .await;
+    // Later passes find INBOUND complete: one copy, not one per pass.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let mut inbound = inbound;
+    assert_eq!(inbound.info().await.unwrap().state.last_sequence, 2);
 }

@@ -331,6 +331,88 @@ pub async fn republish(
     Ok(stored)
 }
 
+/// `[reconciler]`: the loop that keeps INBOUND complete.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReconcilerSettings {
+    /// Off: only `wharf audit` compares.
+    pub enabled: bool,
+    /// Seconds between two passes.
+    pub every_secs: u64,
+    /// Each pass looks at events accepted within this many seconds...
+    pub window_secs: u64,
+    /// ...except the newest ones, still on their way to INBOUND.
+    pub grace_secs: u64,
+}
+
+impl Default for ReconcilerSettings {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            every_secs: 60,
+            window_secs: 600,
+            grace_secs: 30,
+        }
+    }
+}
+
+/// Every `every_secs`, compares each region's edge stream with INBOUND over
+/// the window and re-publishes what INBOUND lacks (as `wharf audit
+/// --repair`, without the database). Any number may run: a repeat is a
+/// duplicate INBOUND drops. Needs a connection that may read the edge
+/// streams through the leaves' domains and publish `wa.in.hub.>` (the ops
+/// user today).
+pub struct Reconciler {
+    pub client: async_nats::Client,
+    pub regions: Vec<String>,
+    pub settings: ReconcilerSettings,
+}
+
+impl Reconciler {
+    /// One pass: how many events it re-published.
+    ///
+    /// # Errors
+    /// As [`report`] and [`republish`].
+    pub async fn pass(&self) -> Result<u64, CompletenessError> {
+        let now = Utc::now();
+        let secs = |s: u64| chrono::Duration::seconds(i64::try_from(s).unwrap_or(i64::MAX));
+        let since = now - secs(self.settings.window_secs);
+        let until = now - secs(self.settings.grace_secs);
+        let hub = jetstream::new(self.client.clone());
+        let client = self.client.clone();
+        let leaf =
+            |region: &str| jetstream::with_domain(client.clone(), topology::edge_domain(region));
+        let reports = report(&hub, leaf, None, &self.regions, since, until).await?;
+        let missing: Vec<_> = reports.into_iter().flat_map(|r| r.missing).collect();
+        if missing.is_empty() {
+            return Ok(0);
+        }
+        republish(&hub, leaf, &missing).await
+    }
+
+    /// Passes until `shutdown`; a failed pass is logged and retried next time.
+    pub async fn run(self, shutdown: tokio_util::sync::CancellationToken) {
+        if !self.settings.enabled {
+            return;
+        }
+        let every = Duration::from_secs(self.settings.every_secs.max(1));
+        loop {
+            tokio::select! {
+                () = shutdown.cancelled() => return,
+                () = tokio::time::sleep(every) => {}
+            }
+            match self.pass().await {
+                Ok(0) => tracing::debug!("reconciler: INBOUND complete"),
+                Ok(n) => tracing::warn!(
+                    repaired = n,
+                    "reconciler re-published events INBOUND lacked"
+                ),
+                Err(err) => tracing::warn!(%err, "reconciler pass failed; next one in {every:?}"),
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
