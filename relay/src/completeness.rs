@@ -395,6 +395,11 @@ impl Reconciler {
         if !self.settings.enabled {
             return;
         }
+        // Each region's count exists from the start, so an alert on its
+        // increase sees the first repair.
+        for region in &self.regions {
+            metrics::counter!(crate::observe::RECONCILED, "region" => region.clone()).absolute(0);
+        }
         let every = Duration::from_secs(self.settings.every_secs.max(1));
         loop {
             tokio::select! {
