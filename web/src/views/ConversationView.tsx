@@ -2,15 +2,17 @@
 // and the reply box (free text inside the 24 h window, templates outside).
 // Reactions sit on their message, edits and deletes mark it (lib/timeline).
 import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
-import { errorText, type Api, type ContactDetail, type ConversationDetail } from '../api/client';
+import { errorText, type Api, type ContactDetail, type ConversationDetail, type NumberOut } from '../api/client';
+import { labelForNumber } from '../lib/numbers';
 import { contactBsuid, contactInitials, contactName, contactPhone, contactSubline, username } from '../lib/contact';
 import { duration, fullTime, shortTime, statusLabel, tick } from '../lib/format';
 import { buildTimeline, coordinates, type BubbleItem, type Content, type Quote, type SystemItem } from '../lib/timeline';
 import { replyWindow } from '../lib/window';
+import { TickSvg } from './icons';
 import { ACTION_LABEL, availableActions, conflictMessage, type ConversationAction } from '../lib/actions';
 
-export function ConversationView({ api, id, refresh, isAgent, onBack, onReplied }: {
-  api: Api; id: number; refresh: number; isAgent: boolean; onBack: () => void; onReplied: () => void;
+export function ConversationView({ api, id, refresh, isAgent, numbers, onBack, onReplied }: {
+  api: Api; id: number; refresh: number; isAgent: boolean; numbers: NumberOut[]; onBack: () => void; onReplied: () => void;
 }) {
   const [detail, setDetail] = useState<ConversationDetail | null>(null);
   const [contact, setContact] = useState<ContactDetail | null>(null);
@@ -115,7 +117,7 @@ export function ConversationView({ api, id, refresh, isAgent, onBack, onReplied 
             <CustomerIdentity who={{ ...c.contact, ...(contact ?? {}) }} />
             <dt>Tier</dt><dd>{contact?.tier ?? c.contact.tier}</dd>
             <dt>Language</dt><dd>{contact?.language || '—'}</dd>
-            <dt>Business number</dt><dd>{c.business_number}</dd>
+            <dt>Business number</dt><dd data-testid="business-number" title={`Number id ${c.business_number}`}>{labelForNumber(numbers, c.business_number)}</dd>
             <dt>Since</dt><dd title={fullTime(contact?.created_at)}>{shortTime(contact?.created_at ?? c.created_at, now)}</dd>
             {contact?.marketing_opt_out_at && <><dt>Marketing</dt><dd title={fullTime(contact.marketing_opt_out_at)}>opted out {shortTime(contact.marketing_opt_out_at, now)}</dd></>}
           </dl>
@@ -135,7 +137,7 @@ function CustomerIdentity({ who }: { who: { wa_id: string; profile_name?: string
     <>
       <dt>Name</dt><dd>{who.profile_name || '—'}</dd>
       {u && <><dt>Username</dt><dd data-testid="customer-username">{u}</dd></>}
-      <dt>Phone</dt><dd data-testid="customer-phone">{p ?? <span className="muted">not shared</span>}</dd>
+      <dt>Phone</dt><dd data-testid="customer-phone">{p ? <span className="phone">{p}</span> : <span className="muted">not shared</span>}</dd>
       {b && <><dt title="Business-scoped user id: how WhatsApp names this customer to this business">BSUID</dt><dd className="mono" data-testid="customer-bsuid">{b}</dd></>}
       {who.parent_user_id && <><dt>Parent BSUID</dt><dd className="mono">{who.parent_user_id}</dd></>}
     </>
@@ -177,7 +179,7 @@ function Bubble({ item }: { item: BubbleItem }) {
         {deleted && <span className="mark deleted-mark" data-testid="deleted-mark" title={`Deleted ${fullTime(item.deletedAt ?? undefined)}`}>deleted</span>}
         {item.editedAt && <span className="mark" data-testid="edited-mark" title={`Edited ${fullTime(item.editedAt)}`}>edited</span>}
         <time dateTime={m.provider_timestamp} title={`Provider time ${fullTime(m.provider_timestamp)}`}>{shortTime(m.provider_timestamp)}</time>
-        {out && <span className={`tick ${t.tone}`} title={t.label} aria-label={t.label} data-testid="tick">{t.glyph}</span>}
+        {out && <span className={`tick ${t.tone}`} title={t.label} role="img" aria-label={t.label} data-testid="tick"><TickSvg icon={t.icon} /></span>}
       </div>
       {m.status === 'failed' && <div className="bubble-error" role="note">Not delivered: {m.error || 'the provider gave no reason'}</div>}
     </li>
