@@ -9,7 +9,8 @@ import { useLiveEvents } from '../lib/live';
 import { navigate } from '../lib/router';
 import { shortcutFor, step } from '../lib/shortcuts';
 import type { Session } from '../lib/session';
-import { ConversationView } from './ConversationView';
+import { ConversationView, type People } from './ConversationView';
+import { agentName, statusWithAssignee, type Named } from '../lib/people';
 
 const PAGE = 50;
 
@@ -51,6 +52,21 @@ export function Inbox({ api, session, conversationId, search, onShortcuts }: {
   useEffect(() => {
     api.GET('/api/v1/numbers').then(({ data }) => setNumbers(data ?? []), () => undefined);
   }, [api]);
+
+  // Names for assignees, note authors and transfers. Agents may not list
+  // agents or teams (403): they see "you" for themselves and ids for others.
+  const me = useMemo(() => (session.me.agent ? { id: session.me.agent.id, name: session.me.agent.name || session.me.agent.email } : null),
+    [session.me.agent]);
+  const [lists, setLists] = useState<{ agents: Named[]; teams: Named[]; canList: boolean }>({ agents: [], teams: [], canList: false });
+  useEffect(() => {
+    if (session.me.role === 'agent') return;
+    let live = true;
+    Promise.all([api.GET('/api/v1/agents'), api.GET('/api/v1/teams')]).then(([a, t]) => {
+      if (live && a.data && t.data) setLists({ agents: a.data, teams: t.data, canList: true });
+    }, () => undefined);
+    return () => { live = false; };
+  }, [api, session.me.role]);
+  const people: People = useMemo(() => ({ ...lists, me }), [lists, me]);
 
   // Live: reload the list (coalesced) and the open conversation on events.
   const reloadTimer = useRef<number | undefined>(undefined);
@@ -166,7 +182,7 @@ export function Inbox({ api, session, conversationId, search, onShortcuts }: {
                     </span>
                     <span className="conv-sub">
                       <span className="conv-phone">{[contactSubline(c.contact, { compact: true }), labelForNumber(numbers, c.business_number)].filter(Boolean).join(' · ')}</span>
-                      <span className={`status-pill s-${c.status}`}>{statusLabel(c.status)}</span>
+                      <span className={`status-pill s-${c.status}`} data-testid="list-status">{statusWithAssignee(statusLabel(c.status), c.status, agentName(people.agents, c.assignee_id, people.me))}</span>
                     </span>
                   </span>
                 </a>
@@ -178,7 +194,7 @@ export function Inbox({ api, session, conversationId, search, onShortcuts }: {
       </section>
       <section className="detail-pane" aria-label="Conversation">
         {conversationId ? (
-          <ConversationView key={conversationId} api={api} id={conversationId} refresh={detailTick} isAgent={myAgentId !== null} numbers={numbers}
+          <ConversationView key={conversationId} api={api} id={conversationId} refresh={detailTick} isAgent={myAgentId !== null} numbers={numbers} people={people}
             onBack={back} onReplied={scheduleReload} />
         ) : (
           <div className="empty center">
