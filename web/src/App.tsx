@@ -108,14 +108,14 @@ function Workplace({ session, onSignOut }: { session: Session; onSignOut: (why: 
           onClick={() => setMenuOpen(!menuOpen)}><MenuSvg /><span>Menu</span></button>
         <nav aria-label="Main" id="main-nav" className={menuOpen ? 'open' : undefined}>
           <a href="/" aria-current={route.page === 'inbox' ? 'page' : undefined}
-            onClick={(e) => { e.preventDefault(); navigate('/'); }}>Inbox</a>
+            onClick={(e) => { e.preventDefault(); setMenuOpen(false); navigate('/'); }}>Inbox</a>
           {SHARED_PAGES.map((p) => (
             <a key={p.page} href={p.path} aria-current={route.page === p.page ? 'page' : undefined}
-              onClick={(e) => { e.preventDefault(); navigate(p.path); }}>{p.label}</a>
+              onClick={(e) => { e.preventDefault(); setMenuOpen(false); navigate(p.path); }}>{p.label}</a>
           ))}
           {isAdmin && ADMIN_PAGES.map((p) => (
             <a key={p.page} href={p.path} aria-current={route.page === p.page ? 'page' : undefined}
-              onClick={(e) => { e.preventDefault(); navigate(p.path); }}>{p.label}</a>
+              onClick={(e) => { e.preventDefault(); setMenuOpen(false); navigate(p.path); }}>{p.label}</a>
           ))}
         </nav>
         <div className="me">

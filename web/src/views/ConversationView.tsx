@@ -398,13 +398,13 @@ function Assignment({ api, conversation: c, people, assignee, onChanged, onStale
         : (
           <form className="side-form" onSubmit={transfer} aria-label="Transfer">
             <label>Transfer to agent
-              <select value={agentId} onChange={(e) => setAgentId(e.target.value)}>
+              <select aria-label="Transfer to agent" value={agentId} onChange={(e) => setAgentId(e.target.value)}>
                 <option value="">— nobody: the team's queue —</option>
                 {people.agents.filter((a) => a.id !== c.assignee_id).map((a) => <option key={a.id} value={a.id}>{a.name}</option>)}
               </select>
             </label>
             <label>Team
-              <select value={teamId} onChange={(e) => setTeamId(e.target.value)}>
+              <select aria-label="Transfer to team" value={teamId} onChange={(e) => setTeamId(e.target.value)}>
                 <option value="">{team ? `Keep ${team}` : 'No team'}</option>
                 {people.teams.filter((t) => t.id !== c.team_id).map((t) => <option key={t.id} value={t.id}>{t.name}</option>)}
               </select>

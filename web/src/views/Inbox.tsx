@@ -181,7 +181,7 @@ export function Inbox({ api, session, conversationId, search, onShortcuts }: {
                       <time dateTime={c.last_message_at}>{shortTime(c.last_message_at)}</time>
                     </span>
                     <span className="conv-sub">
-                      <span className="conv-phone">{[contactSubline(c.contact, { compact: true }), labelForNumber(numbers, c.business_number)].filter(Boolean).join(' · ')}</span>
+                      <span className="conv-phone">{[contactSubline(c.contact, { compact: true }), labelForNumber(numbers, c.business_number, { short: true })].filter(Boolean).join(' · ')}</span>
                       <span className={`status-pill s-${c.status}`} data-testid="list-status">{statusWithAssignee(statusLabel(c.status), c.status, agentName(people.agents, c.assignee_id, people.me))}</span>
                     </span>
                   </span>
