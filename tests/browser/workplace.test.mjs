@@ -323,8 +323,14 @@ describe('the agents\' workplace against a real stack', { timeout: 300_000 }, ()
     await note.waitFor();
     assert.match(await note.locator('.note-meta').innerText(), /^you \(/);
     assert.equal(await page.getByTestId('timeline').getByText('Refund approved').count(), 0);
-    const [stored] = await api('GET', `/api/v1/conversations/${new URL(page.url()).pathname.split('/').pop()}/notes`);
+    const conversationId = new URL(page.url()).pathname.split('/').pop();
+    const [stored] = await api('GET', `/api/v1/conversations/${conversationId}/notes`);
     assert.equal(stored.body, 'Refund approved by finance, ref 7781');
+    // A colleague's note (here an API token's) arrives live, signed by its author.
+    await api('POST', `/api/v1/conversations/${conversationId}/notes`, { body: 'Customer called again' });
+    const theirs = notes.locator('.note', { hasText: 'Customer called again' });
+    await theirs.waitFor();
+    assert.match(await theirs.locator('.note-meta').innerText(), /^API token /);
 
     // Transfer to an agent: the header and the list say to whom.
     const assignment = page.getByTestId('assignment');

@@ -143,7 +143,7 @@ export function ConversationView({ api, id, refresh, isAgent, numbers, people, o
           <Attributes value={contact?.attributes} />
           <Assignment api={api} conversation={c} people={people} assignee={assignee}
             onChanged={(next) => { setDetail({ ...detail, conversation: next }); onReplied(); }} onStale={() => void load()} />
-          <Notes api={api} id={id} people={people} />
+          <Notes api={api} id={id} people={people} refresh={refresh} />
         </aside>
       </div>
     </div>
@@ -417,8 +417,8 @@ function Assignment({ api, conversation: c, people, assignee, onChanged, onStale
   );
 }
 
-/** Internal notes: seen by the team only, never sent to the customer. Oldest first. */
-function Notes({ api, id, people }: { api: Api; id: number; people: People }) {
+/** Internal notes: seen by the team only, never sent to the customer. Oldest first; live (a `note` event reloads them). */
+function Notes({ api, id, people, refresh }: { api: Api; id: number; people: People; refresh: number }) {
   const [notes, setNotes] = useState<Note[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [text, setText] = useState('');
@@ -429,7 +429,7 @@ function Notes({ api, id, people }: { api: Api; id: number; people: People }) {
       .catch((err: unknown) => ({ data: undefined, error: { detail: errorText(err) } }));
     if (data) { setNotes(data); setError(null); } else setError(errorText(error, 'Could not load the notes'));
   }, [api, id]);
-  useEffect(() => { void load(); }, [load]);
+  useEffect(() => { void load(); }, [load, refresh]);
 
   const add = async (e: FormEvent) => {
     e.preventDefault();

@@ -182,7 +182,7 @@ export function Inbox({ api, session, conversationId, search, onShortcuts }: {
                     </span>
                     <span className="conv-sub">
                       <span className="conv-phone">{[contactSubline(c.contact, { compact: true }), labelForNumber(numbers, c.business_number, { short: true })].filter(Boolean).join(' · ')}</span>
-                      <span className={`status-pill s-${c.status}`} data-testid="list-status">{statusWithAssignee(statusLabel(c.status), c.status, agentName(people.agents, c.assignee_id, people.me))}</span>
+                      <StatusPill status={c.status} text={statusWithAssignee(statusLabel(c.status), c.status, agentName(people.agents, c.assignee_id, people.me))} />
                     </span>
                   </span>
                 </a>
@@ -205,6 +205,11 @@ export function Inbox({ api, session, conversationId, search, onShortcuts }: {
       </section>
     </div>
   );
+}
+
+/** A list row's status, with the assignee; the whole text on hover when it is cut short. */
+function StatusPill({ status, text }: { status: string; text: string }) {
+  return <span className={`status-pill s-${status}`} data-testid="list-status" title={text}>{text}</span>;
 }
 
 /** The conversation whose list item has the focus, if one has. */
