@@ -120,6 +120,17 @@ describe('the agents\' workplace against a real stack', { timeout: 300_000 }, ()
     await page.reload();
     await page.getByTestId('business-number').filter({ hasText: `Support ${RUN} (${number.display_phone})` }).waitFor();
     await page.getByTestId('conversation-list').getByText(`Support ${RUN}`).waitFor();
+    // So does a routing rule's summary (a disabled rule: routing stays as it was).
+    const ruleTeam = await api('POST', '/api/v1/teams', { name: `Support team ${RUN}`, strategy: 'manual', members: [] });
+    await api('POST', '/api/v1/rules', {
+      name: `Support line ${RUN}`, enabled: false,
+      conditions: { keywords: [], tiers: [], languages: [], business_numbers: [number.phone_number_id] },
+      action: { type: 'team', team_id: ruleTeam.id, priority: 0 },
+    });
+    await page.goto(`${stack.adminUrl}/rules`);
+    await page.getByTestId('rule-list').getByText(`If number Support ${RUN} (${number.display_phone}) → Queue for Support team ${RUN}`).waitFor();
+    await page.goBack();
+    await page.getByRole('heading', { name }).waitFor();
 
     // A reply's ticks are drawn (SVG), not emoji or symbol characters that need a font.
     await page.getByRole('textbox', { name: 'Write a reply' }).fill('Yes, it ships today.');
