@@ -231,7 +231,11 @@ describe('the agents\' workplace against a real stack', { timeout: 300_000 }, ()
     const phoneBox = await page.getByTestId('customer-phone').locator('.phone').boundingBox();
     const lineHeight = await page.getByTestId('customer-phone').evaluate((el) => parseFloat(getComputedStyle(el).lineHeight) || 20);
     assert.ok(phoneBox.height < lineHeight * 1.5, 'the phone number stays on one line');
-    await page.getByTestId('notes').waitFor();
+    // Notes work from the phone's details too.
+    const notes = page.getByTestId('notes');
+    await notes.getByRole('textbox', { name: 'Internal note' }).fill('Asked for a callback on the phone');
+    await notes.getByRole('button', { name: 'Add note' }).click();
+    await notes.locator('.note', { hasText: 'Asked for a callback on the phone' }).waitFor();
     await noOverflow(page, 'the details');
     await shot(page, 'details-390');
     await page.getByRole('button', { name: 'Messages' }).click();
