@@ -350,7 +350,7 @@ describe('the agents\' workplace against a real stack', { timeout: 300_000 }, ()
     // Transfer to an agent: the header and the list say to whom.
     const assignment = page.getByTestId('assignment');
     await assignment.getByLabel('Transfer to agent', { exact: true }).selectOption({ label: agent.name });
-    await assignment.getByRole('button', { name: 'Transfer' }).click();
+    await assignment.getByRole('button', { name: 'Transfer', exact: true }).click();
     await assignment.getByTestId('transfer-notice').filter({ hasText: `Transferred to ${agent.name}.` }).waitFor();
     await page.getByTestId('conversation-status').filter({ hasText: `Assigned to ${agent.name}` }).waitFor();
     assert.equal(await assignment.getByTestId('assignee').innerText(), agent.name);
@@ -359,10 +359,19 @@ describe('the agents\' workplace against a real stack', { timeout: 300_000 }, ()
 
     // Then to a team's queue: nobody has it, the team is named.
     await assignment.getByLabel('Transfer to team', { exact: true }).selectOption({ label: team.name });
-    await assignment.getByRole('button', { name: 'Transfer' }).click();
+    await assignment.getByRole('button', { name: 'Transfer', exact: true }).click();
     await assignment.getByTestId('transfer-notice').filter({ hasText: `Transferred to the ${team.name} queue.` }).waitFor();
     await page.getByTestId('conversation-status').filter({ hasText: /^Queued$/ }).waitFor();
     assert.equal(await assignment.getByTestId('team').innerText(), team.name);
+    assert.equal(await assignment.getByTestId('assignee').innerText(), 'nobody');
+
+    // To the agent again (the team kept), then handed back to the team's queue in one click.
+    await assignment.getByLabel('Transfer to agent', { exact: true }).selectOption({ label: agent.name });
+    await assignment.getByRole('button', { name: 'Transfer', exact: true }).click();
+    await page.getByTestId('conversation-status').filter({ hasText: `Assigned to ${agent.name}` }).waitFor();
+    assert.equal(await assignment.getByTestId('team').innerText(), team.name);
+    await assignment.getByRole('button', { name: `Return to the ${team.name} queue` }).click();
+    await page.getByTestId('conversation-status').filter({ hasText: /^Queued$/ }).waitFor();
     assert.equal(await assignment.getByTestId('assignee').innerText(), 'nobody');
     await page.context().close();
   });

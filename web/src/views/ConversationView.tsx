@@ -363,9 +363,9 @@ function Assignment({ api, conversation: c, people, assignee, onChanged, onStale
   const [notice, setNotice] = useState<{ ok: boolean; text: string } | null>(null);
   const team = teamLabel(people.teams, c.team_id);
 
-  const transfer = async (e: FormEvent) => {
-    e.preventDefault();
-    const body = transferBody(c.version, agentId, teamId);
+  const transfer = async (e: FormEvent | null, target = { agentId, teamId }) => {
+    e?.preventDefault();
+    const body = transferBody(c.version, target.agentId, target.teamId);
     if (!body || busy) return;
     setBusy(true);
     setNotice(null);
@@ -393,8 +393,14 @@ function Assignment({ api, conversation: c, people, assignee, onChanged, onStale
         <dt>Assignee</dt><dd data-testid="assignee">{assignee ?? <span className="muted">nobody</span>}</dd>
         <dt>Team</dt><dd data-testid="team">{team ?? <span className="muted">none</span>}</dd>
       </dl>
+      {/* Back to the team's queue needs no list: anyone can hand a conversation back. */}
+      {c.status !== 'resolved' && c.assignee_id !== undefined && c.team_id !== undefined && (
+        <button type="button" className="ghost return" disabled={busy} onClick={() => void transfer(null, { agentId: '', teamId: String(c.team_id) })}>
+          Return to the {team} queue
+        </button>
+      )}
       {c.status === 'resolved' ? <p className="muted small">Reopen the conversation to transfer it.</p>
-        : !people.canList ? <p className="muted small">Transferring needs the lists of agents and teams, which supervisors and admins can read.</p>
+        : !people.canList ? <p className="muted small">Transferring to someone else needs the lists of agents and teams, which supervisors and admins can read.</p>
         : (
           <form className="side-form" onSubmit={transfer} aria-label="Transfer">
             <label>Transfer to agent
