@@ -42,6 +42,9 @@ async function logIn(page, email, password) {
 }
 
 async function go(page, link, heading) {
+  // On a phone the navigation is folded behind the Menu button.
+  const menu = page.getByRole('button', { name: 'Menu' });
+  if (await menu.isVisible() && (await menu.getAttribute('aria-expanded')) !== 'true') await menu.click();
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: link, exact: true }).click();
   await page.getByRole('heading', { name: heading, exact: true, level: 1 }).waitFor();
 }
@@ -267,6 +270,9 @@ describe('admin pages against a real stack', { timeout: 300_000 }, () => {
     const page = await newPage(PHONE);
     await logIn(page, agent.email, agent.password);
     const nav = page.getByRole('navigation', { name: 'Main' });
+    await page.getByRole('button', { name: 'Menu' }).click();
+    // The menu is open (its shared pages show), without the admin pages.
+    await nav.getByRole('link', { name: 'Templates', exact: true }).waitFor();
     for (const link of ['Agents', 'Teams', 'Rules', 'Numbers', 'API tokens', 'Audit', 'DLQ', 'System']) {
       assert.equal(await nav.getByRole('link', { name: link, exact: true }).count(), 0, `an agent sees ${link}`);
     }

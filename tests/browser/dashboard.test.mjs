@@ -168,6 +168,7 @@ describe('dashboard against a real stack', { timeout: 240_000 }, () => {
     await page.getByRole('button', { name: 'Back to inbox' }).click();
     await page.getByTestId('conversation-list').waitFor();
 
+    await page.getByRole('button', { name: 'Menu' }).click();
     await page.getByRole('link', { name: 'System' }).click();
     await page.getByRole('heading', { name: 'Business numbers' }).waitFor();
     await page.getByText('Connected').first().waitFor();

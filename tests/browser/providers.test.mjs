@@ -61,6 +61,9 @@ async function logIn(page) {
 }
 
 async function go(page, link, heading) {
+  // On a phone the navigation is folded behind the Menu button.
+  const menu = page.getByRole('button', { name: 'Menu' });
+  if (await menu.isVisible() && (await menu.getAttribute('aria-expanded')) !== 'true') await menu.click();
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: link, exact: true }).click();
   await page.getByRole('heading', { name: heading, exact: true, level: 1 }).waitFor();
 }

@@ -1,5 +1,5 @@
 // The shell: login gate, top bar, and the page for the current route.
-import { lazy, Suspense, useCallback, useMemo, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { apiClient } from './api/client';
 import { loadSession, saveSession, displayName, type Session } from './lib/session';
 import { ADMIN_PAGES, navigate, parseRoute, SHARED_PAGES, useLocation } from './lib/router';
@@ -16,6 +16,10 @@ import { Audit } from './views/Audit';
 import { Numbers } from './views/Numbers';
 import { Templates } from './views/Templates';
 import { AdminOnly } from './views/adminKit';
+import { ShortcutSheet } from './views/ShortcutSheet';
+import { MenuSvg } from './views/icons';
+import { labelTables } from './lib/table';
+import { shortcutFor } from './lib/shortcuts';
 
 // The charts library is loaded only when the health page is opened.
 const Health = lazy(() => import('./views/Health').then((m) => ({ default: m.Health })));
@@ -44,6 +48,48 @@ function Workplace({ session, onSignOut }: { session: Session; onSignOut: (why: 
   const { pathname, search } = useLocation();
   const route = parseRoute(pathname);
   const isAdmin = session.me.role === 'admin';
+  const [menuOpen, setMenuOpen] = useState(false);
+  const [help, setHelp] = useState(false);
+  const header = useRef<HTMLElement>(null);
+  const main = useRef<HTMLElement>(null);
+
+  // The phone menu closes when a page opens, on Escape and on a click elsewhere.
+  useEffect(() => setMenuOpen(false), [pathname]);
+  useEffect(() => {
+    if (!menuOpen) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== 'Escape') return;
+      e.preventDefault(); // the inbox does not go back as well
+      setMenuOpen(false);
+      header.current?.querySelector<HTMLElement>('.menu-button')?.focus();
+    };
+    const onDown = (e: MouseEvent) => { if (!header.current?.contains(e.target as Node)) setMenuOpen(false); };
+    window.addEventListener('keydown', onKey, true);
+    document.addEventListener('mousedown', onDown);
+    return () => { window.removeEventListener('keydown', onKey, true); document.removeEventListener('mousedown', onDown); };
+  }, [menuOpen]);
+
+  // `?` shows the keyboard shortcuts on every page.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (shortcutFor({ key: e.key, ctrlKey: e.ctrlKey, metaKey: e.metaKey, altKey: e.altKey, defaultPrevented: e.defaultPrevented,
+        target: e.target as HTMLElement | null }) !== 'help') return;
+      e.preventDefault();
+      setHelp(true);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  // Every table reflows into cards on a phone: its cells carry their column's header.
+  useEffect(() => {
+    const root = main.current;
+    if (!root) return;
+    labelTables(root);
+    const watch = new MutationObserver(() => labelTables(root));
+    watch.observe(root, { childList: true, subtree: true, characterData: true });
+    return () => watch.disconnect();
+  }, []);
 
   const logout = async () => {
     // Agents' login tokens are revoked; an integrator's API token is only forgotten here.
@@ -54,20 +100,22 @@ function Workplace({ session, onSignOut }: { session: Session; onSignOut: (why: 
   return (
     <div className="app">
       <a className="skip" href="#main">Skip to content</a>
-      <header className="topbar">
+      <header className="topbar" ref={header}>
         <a className="brand" href="/" onClick={(e) => { e.preventDefault(); navigate('/'); }}>
           <span className="brand-mark" aria-hidden="true">⚓</span> <span className="brand-text">Wharf</span>
         </a>
-        <nav aria-label="Main">
+        <button type="button" className="ghost menu-button" aria-expanded={menuOpen} aria-controls="main-nav"
+          onClick={() => setMenuOpen(!menuOpen)}><MenuSvg /><span>Menu</span></button>
+        <nav aria-label="Main" id="main-nav" className={menuOpen ? 'open' : undefined}>
           <a href="/" aria-current={route.page === 'inbox' ? 'page' : undefined}
-            onClick={(e) => { e.preventDefault(); navigate('/'); }}>Inbox</a>
+            onClick={(e) => { e.preventDefault(); setMenuOpen(false); navigate('/'); }}>Inbox</a>
           {SHARED_PAGES.map((p) => (
             <a key={p.page} href={p.path} aria-current={route.page === p.page ? 'page' : undefined}
-              onClick={(e) => { e.preventDefault(); navigate(p.path); }}>{p.label}</a>
+              onClick={(e) => { e.preventDefault(); setMenuOpen(false); navigate(p.path); }}>{p.label}</a>
           ))}
           {isAdmin && ADMIN_PAGES.map((p) => (
             <a key={p.page} href={p.path} aria-current={route.page === p.page ? 'page' : undefined}
-              onClick={(e) => { e.preventDefault(); navigate(p.path); }}>{p.label}</a>
+              onClick={(e) => { e.preventDefault(); setMenuOpen(false); navigate(p.path); }}>{p.label}</a>
           ))}
         </nav>
         <div className="me">
@@ -77,9 +125,9 @@ function Workplace({ session, onSignOut }: { session: Session; onSignOut: (why: 
         </div>
       </header>
       <AlertBanner api={api} />
-      <main id="main" className="main">
+      <main id="main" className="main" ref={main}>
         {route.page === 'inbox' ? (
-          <Inbox api={api} session={session} conversationId={route.conversationId} search={search} />
+          <Inbox api={api} session={session} conversationId={route.conversationId} search={search} onShortcuts={() => setHelp(true)} />
         ) : route.page === 'templates' ? (
           <Templates api={api} isAdmin={isAdmin} />
         ) : !isAdmin ? (
@@ -106,6 +154,7 @@ function Workplace({ session, onSignOut }: { session: Session; onSignOut: (why: 
           <Audit api={api} />
         )}
       </main>
+      {help && <ShortcutSheet onClose={() => setHelp(false)} />}
     </div>
   );
 }

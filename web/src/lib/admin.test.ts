@@ -103,6 +103,8 @@ describe('summaries', () => {
   it('describes conditions and actions', () => {
     expect(conditionsSummary(rule().conditions)).toBe('keywords refund · tier vip · within 09:00–17:00 Europe/Berlin');
     expect(conditionsSummary({})).toBe('every message');
+    expect(conditionsSummary({ business_numbers: ['1023', '77'] }, (id) => (id === '1023' ? 'Sales (+1\u00a05550100)' : id)))
+      .toBe('number Sales (+1\u00a05550100), 77');
     expect(actionSummary({ type: 'team', team_id: 1, priority: 2 }, teams)).toBe('Queue for Billing (priority 2)');
     expect(actionSummary({ type: 'team', team_id: 5 }, teams)).toBe('Queue for team #5');
     expect(actionSummary({ type: 'bot', bot: { handover_team_id: 2 } }, teams)).toBe('Bot, hands over to Support');

@@ -174,14 +174,14 @@ export function ruleBody(form: RuleForm, base?: RuleOut): RuleBody {
   return { ok: true, body: { name, enabled: form.enabled, conditions, action } };
 }
 
-/** "keywords refund, money · tier vip" — or "every message". */
-export function conditionsSummary(c: Partial<RuleConditions>): string {
+/** "keywords refund, money · tier vip" — or "every message". `numberName` names a business number by its id. */
+export function conditionsSummary(c: Partial<RuleConditions>, numberName: (id: string) => string = (id) => id): string {
   const parts: string[] = [];
   if (c.keywords?.length) parts.push(`keywords ${c.keywords.join(', ')}`);
   if (c.regex) parts.push(`matches /${c.regex}/`);
   if (c.tiers?.length) parts.push(`tier ${c.tiers.join(', ')}`);
   if (c.languages?.length) parts.push(`language ${c.languages.join(', ')}`);
-  if (c.business_numbers?.length) parts.push(`number ${c.business_numbers.join(', ')}`);
+  if (c.business_numbers?.length) parts.push(`number ${c.business_numbers.map(numberName).join(', ')}`);
   if (c.hours) {
     const days = c.hours.days?.length ? ` days ${c.hours.days.join(',')}` : '';
     parts.push(`${c.hours.inside === false ? 'outside' : 'within'} ${c.hours.from}–${c.hours.to} ${c.hours.time_zone}${days}`);

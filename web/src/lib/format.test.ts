@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { duration, fullTime, initials, phone, shortTime, statusLabel, tick } from './format';
+import { clockTime, countryCode, duration, fullTime, initials, phone, shortTime, statusLabel, tick } from './format';
 
 const at = (y: number, mo: number, d: number, h = 12, mi = 0) => new Date(y, mo - 1, d, h, mi);
 
@@ -32,9 +32,30 @@ test('duration rounds down to minutes and drops empty parts', () => {
   expect(duration(23 * 3_600_000 + 5 * 60_000)).toBe('23 h 5 min');
 });
 
-test('phone adds a plus to bare digits only', () => {
-  expect(phone('4915112345678')).toBe('+4915112345678');
+test('phone adds a plus and sets the country code apart with a no-break space', () => {
+  expect(phone('4915112345678')).toBe('+49\u00a015112345678');
+  expect(phone('+5511999990000')).toBe('+55\u00a011999990000');
+  expect(phone('15550100')).toBe('+1\u00a05550100');
+  expect(phone('380501234567')).toBe('+380\u00a0501234567');
   expect(phone('session-7')).toBe('session-7');
+  // No ordinary space: a line never breaks inside a number.
+  expect(phone('4915112345678')).not.toMatch(/ /);
+});
+
+test('countryCode knows the one- and two-digit calling codes; the rest have three', () => {
+  expect(countryCode('14155550100')).toBe('1');
+  expect(countryCode('79161234567')).toBe('7');
+  expect(countryCode('447700900123')).toBe('44');
+  expect(countryCode('971501234567')).toBe('971');
+  expect(countryCode('123')).toBeNull();
+});
+
+test('clockTime is 24 h, zero padded, with optional seconds', () => {
+  expect(clockTime(at(2026, 1, 2, 15, 4))).toBe('15:04');
+  expect(clockTime(at(2026, 1, 2, 0, 7))).toBe('00:07');
+  expect(clockTime(new Date(2026, 0, 2, 21, 5, 9), { seconds: true })).toBe('21:05:09');
+  expect(clockTime(new Date(2026, 0, 2, 21, 5, 9).getTime())).toBe('21:05');
+  expect(clockTime(new Date('nope'))).toBe('');
 });
 
 test('initials take first and last word, and # for no name', () => {
@@ -47,11 +68,12 @@ test('initials take first and last word, and # for no name', () => {
 });
 
 test('ticks follow the delivery status; read is highlighted and failed stands out', () => {
-  expect(tick('sent').glyph).toBe('✓');
-  expect(tick('delivered')).toEqual({ glyph: '✓✓', label: 'Delivered', tone: 'muted' });
+  expect(tick('sent').icon).toBe('check');
+  expect(tick('delivered')).toEqual({ icon: 'double-check', label: 'Delivered', tone: 'muted' });
+  expect(tick('read').icon).toBe('double-check');
   expect(tick('read').tone).toBe('read');
   expect(tick('failed').tone).toBe('failed');
-  expect(tick('queued').label).toBe('Queued');
+  expect(tick('queued')).toEqual({ icon: 'clock', label: 'Queued', tone: 'muted' });
   expect(tick('mystery').label).toBe('mystery');
 });
 

@@ -1,11 +1,21 @@
 // Pure formatting helpers: times, phone ids, delivery ticks, statuses.
+// Times are local and always 24 h ("14:05"), whatever the browser's locale:
+// every view formats them here, never with toLocaleTimeString.
+
+/** The local time of day, 24 h: "14:05", or "14:05:09" with `seconds`. */
+export function clockTime(t: Date | number, { seconds = false } = {}): string {
+  const d = typeof t === 'number' ? new Date(t) : t;
+  if (Number.isNaN(d.getTime())) return '';
+  const hm = `${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  return seconds ? `${hm}:${pad(d.getSeconds())}` : hm;
+}
 
 /** "14:05" today, "Mon 14:05" this week, else "3 Nov" (or "3 Nov 2025"). */
 export function shortTime(iso: string | undefined, now: Date = new Date()): string {
   if (!iso) return '';
   const t = new Date(iso);
   if (Number.isNaN(t.getTime())) return '';
-  const hm = `${pad(t.getHours())}:${pad(t.getMinutes())}`;
+  const hm = clockTime(t);
   const sameDay =
     t.getFullYear() === now.getFullYear() &&
     t.getMonth() === now.getMonth() &&
@@ -22,10 +32,7 @@ export function fullTime(iso: string | undefined): string {
   if (!iso) return '';
   const t = new Date(iso);
   if (Number.isNaN(t.getTime())) return '';
-  return (
-    `${t.getFullYear()}-${pad(t.getMonth() + 1)}-${pad(t.getDate())} ` +
-    `${pad(t.getHours())}:${pad(t.getMinutes())}:${pad(t.getSeconds())}`
-  );
+  return `${t.getFullYear()}-${pad(t.getMonth() + 1)}-${pad(t.getDate())} ${clockTime(t, { seconds: true })}`;
 }
 
 /** A duration in milliseconds as "23 h 5 min", "12 min" or "< 1 min". */
@@ -38,10 +45,33 @@ export function duration(ms: number): string {
   return m === 0 ? `${h} h` : `${h} h ${m} min`;
 }
 
-/** A WhatsApp id as an international number: "4915112345678" → "+4915112345678". */
+/**
+ * A WhatsApp id as an international number with its country code set apart
+ * by a no-break space: "4915112345678" → "+49 15112345678" (never wrapped
+ * inside). Anything that is not all digits (a session id) stays as it is.
+ */
 export function phone(waId: string): string {
-  return /^\d+$/.test(waId) ? `+${waId}` : waId;
+  const digits = waId.replace(/^\+/, '');
+  if (!/^\d+$/.test(digits)) return waId;
+  const cc = countryCode(digits);
+  return cc && digits.length > cc.length ? `+${cc}\u00a0${digits.slice(cc.length)}` : `+${digits}`;
 }
+
+/**
+ * The calling code at the start of an international number. Calling codes
+ * are prefix-free: 1 and 7 are one digit, these are two, all others three.
+ */
+export function countryCode(digits: string): string | null {
+  if (!/^\d{4,}$/.test(digits)) return null;
+  if (digits[0] === '1' || digits[0] === '7') return digits[0];
+  if (TWO_DIGIT_CODES.has(digits.slice(0, 2))) return digits.slice(0, 2);
+  return digits.slice(0, 3);
+}
+
+const TWO_DIGIT_CODES = new Set(
+  ('20 27 30 31 32 33 34 36 39 40 41 43 44 45 46 47 48 49 51 52 53 54 55 56 57 58 ' +
+    '60 61 62 63 64 65 66 81 82 84 86 90 91 92 93 94 95 98').split(' '),
+);
 
 /** Up to two initials of a name, or "#" for a bare number. */
 export function initials(name: string | undefined | null): string {
@@ -52,23 +82,25 @@ export function initials(name: string | undefined | null): string {
   return (first + last).toUpperCase();
 }
 
-export type Tick = { glyph: string; label: string; tone: 'muted' | 'read' | 'failed' };
+/** The icons a delivery tick is drawn with (inline SVG: no emoji font needed). */
+export type TickIcon = 'clock' | 'check' | 'double-check' | 'failed' | null;
+export type Tick = { icon: TickIcon; label: string; tone: 'muted' | 'read' | 'failed' };
 
 /** The tick shown beside a reply for its delivery status. */
 export function tick(status: string): Tick {
   switch (status) {
     case 'queued':
-      return { glyph: '🕓', label: 'Queued', tone: 'muted' };
+      return { icon: 'clock', label: 'Queued', tone: 'muted' };
     case 'sent':
-      return { glyph: '✓', label: 'Sent', tone: 'muted' };
+      return { icon: 'check', label: 'Sent', tone: 'muted' };
     case 'delivered':
-      return { glyph: '✓✓', label: 'Delivered', tone: 'muted' };
+      return { icon: 'double-check', label: 'Delivered', tone: 'muted' };
     case 'read':
-      return { glyph: '✓✓', label: 'Read', tone: 'read' };
+      return { icon: 'double-check', label: 'Read', tone: 'read' };
     case 'failed':
-      return { glyph: '!', label: 'Failed', tone: 'failed' };
+      return { icon: 'failed', label: 'Failed', tone: 'failed' };
     default:
-      return { glyph: '', label: status, tone: 'muted' };
+      return { icon: null, label: status, tone: 'muted' };
   }
 }
 

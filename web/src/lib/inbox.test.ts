@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import type { Conversation } from '../api/client';
-import { filtersFromQuery, filtersToQuery, inboxReducer, INITIAL_INBOX, mergeById, NO_FILTERS, sortNewest, visible } from './inbox';
+import { emptyListText, filtersFromQuery, filtersToQuery, inboxReducer, INITIAL_INBOX, isFiltered, mergeById, NO_FILTERS, sortNewest, visible } from './inbox';
 
 function conv(id: number, last: string, extra: Partial<Conversation> = {}): Conversation {
   return {
@@ -78,4 +78,18 @@ test('filters round-trip through the query string', () => {
   expect(filtersFromQuery(filtersToQuery(f))).toEqual(f);
   expect(filtersToQuery(NO_FILTERS)).toBe('');
   expect(filtersFromQuery('')).toEqual(NO_FILTERS);
+});
+
+describe('the empty list', () => {
+  test('says the filters match nothing when any filter is set', () => {
+    for (const f of [{ status: 'resolved' }, { number: '123' }, { search: 'ana' }, { mine: true }]) {
+      const filters = { ...NO_FILTERS, ...f };
+      expect(isFiltered(filters)).toBe(true);
+      expect(emptyListText(filters).title).toBe('No conversations match these filters');
+    }
+  });
+  test('says there are no conversations yet only without filters', () => {
+    expect(isFiltered({ ...NO_FILTERS, search: '   ' })).toBe(false);
+    expect(emptyListText(NO_FILTERS).title).toBe('No conversations yet');
+  });
 });

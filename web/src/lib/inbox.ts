@@ -104,3 +104,15 @@ export function filtersToQuery(f: Filters): string {
 function normalize(s: string): string {
   return s.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().trim();
 }
+
+/** Whether any filter narrows the list (server-side or over the loaded pages). */
+export function isFiltered(f: Filters): boolean {
+  return f.status !== '' || f.number !== '' || f.search.trim() !== '' || f.mine;
+}
+
+/** What an empty list says: a filter that matches nothing is not an empty inbox. */
+export function emptyListText(f: Filters): { title: string; hint: string } {
+  return isFiltered(f)
+    ? { title: 'No conversations match these filters', hint: 'Try another search, status or number, or clear the filters.' }
+    : { title: 'No conversations yet', hint: 'New customer messages appear here as they arrive.' };
+}

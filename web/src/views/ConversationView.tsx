@@ -2,15 +2,22 @@
 // and the reply box (free text inside the 24 h window, templates outside).
 // Reactions sit on their message, edits and deletes mark it (lib/timeline).
 import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
-import { errorText, type Api, type ContactDetail, type ConversationDetail } from '../api/client';
+import type { components } from '../api/schema';
+import { errorText, type Api, type ContactDetail, type ConversationDetail, type NumberOut } from '../api/client';
+import { labelForNumber } from '../lib/numbers';
+import { agentName, noteAuthor, statusWithAssignee, teamLabel, transferBody, type Named } from '../lib/people';
 import { contactBsuid, contactInitials, contactName, contactPhone, contactSubline, username } from '../lib/contact';
 import { duration, fullTime, shortTime, statusLabel, tick } from '../lib/format';
 import { buildTimeline, coordinates, type BubbleItem, type Content, type Quote, type SystemItem } from '../lib/timeline';
 import { replyWindow } from '../lib/window';
+import { TickSvg } from './icons';
 import { ACTION_LABEL, availableActions, conflictMessage, type ConversationAction } from '../lib/actions';
 
-export function ConversationView({ api, id, refresh, isAgent, onBack, onReplied }: {
-  api: Api; id: number; refresh: number; isAgent: boolean; onBack: () => void; onReplied: () => void;
+/** The agents and teams known to this session (empty for an agent, who may not list them), and who is signed in. */
+export type People = { agents: Named[]; teams: Named[]; canList: boolean; me: Named | null };
+
+export function ConversationView({ api, id, refresh, isAgent, numbers, people, onBack, onReplied }: {
+  api: Api; id: number; refresh: number; isAgent: boolean; numbers: NumberOut[]; people: People; onBack: () => void; onReplied: () => void;
 }) {
   const [detail, setDetail] = useState<ConversationDetail | null>(null);
   const [contact, setContact] = useState<ContactDetail | null>(null);
@@ -18,7 +25,10 @@ export function ConversationView({ api, id, refresh, isAgent, onBack, onReplied 
   const [now, setNow] = useState(() => new Date());
   const [acting, setActing] = useState<ConversationAction | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  const [showDetails, setShowDetails] = useState(false);
   const timeline = useRef<HTMLOListElement>(null);
+  const heading = useRef<HTMLHeadingElement>(null);
+  const focused = useRef(false);
 
   const load = useCallback(async () => {
     try {
@@ -43,6 +53,14 @@ export function ConversationView({ api, id, refresh, isAgent, onBack, onReplied 
   useEffect(() => {
     timeline.current?.lastElementChild?.scrollIntoView({ block: 'end' });
   }, [count]);
+  // Opening a conversation moves the focus into it (once, not on live reloads),
+  // unless the agent already went somewhere inside it.
+  useEffect(() => {
+    if (!detail || focused.current) return;
+    focused.current = true;
+    const root = heading.current?.closest('.conversation');
+    if (!root?.contains(document.activeElement)) heading.current?.focus();
+  }, [detail]);
 
   if (error && !detail) {
     return (
@@ -57,6 +75,7 @@ export function ConversationView({ api, id, refresh, isAgent, onBack, onReplied 
 
   const c = detail.conversation;
   const win = replyWindow(c.last_inbound_at, now);
+  const assignee = agentName(people.agents, c.assignee_id, people.me);
   const act = async (action: ConversationAction) => {
     setActing(action);
     setNotice(null);
@@ -84,10 +103,12 @@ export function ConversationView({ api, id, refresh, isAgent, onBack, onReplied 
         <button type="button" className="ghost back" onClick={onBack} aria-label="Back to inbox">←</button>
         <span className="avatar" aria-hidden="true">{contactInitials(c.contact)}</span>
         <div className="conv-title">
-          <h2>{contactName(c.contact)}</h2>
+          <h2 ref={heading} tabIndex={-1}>{contactName(c.contact)}</h2>
           <span className="muted" data-testid="contact-ids">{[contactSubline(c.contact), `#${c.id}`].filter(Boolean).join(' · ')}</span>
         </div>
-        <span className={`status-pill s-${c.status}`} data-testid="conversation-status">{statusLabel(c.status)}</span>
+        <span className={`status-pill s-${c.status}`} data-testid="conversation-status">{statusWithAssignee(statusLabel(c.status), c.status, assignee)}</span>
+        <button type="button" className="ghost details-toggle" aria-expanded={showDetails} aria-controls="conversation-details"
+          onClick={() => setShowDetails(!showDetails)}>{showDetails ? 'Messages' : 'Details'}</button>
         {availableActions(c.status, isAgent).map((a) => (
           <button key={a} type="button" className={a === 'claim' ? 'primary' : 'ghost'} disabled={acting !== null} onClick={() => void act(a)}>
             {acting === a ? `${ACTION_LABEL[a]}…` : ACTION_LABEL[a]}
@@ -96,7 +117,7 @@ export function ConversationView({ api, id, refresh, isAgent, onBack, onReplied 
       </div>
       {error && <div className="banner error" role="alert">{error}</div>}
       {notice && <div className="banner error" role="alert" data-testid="action-notice">{notice}</div>}
-      <div className="conv-body">
+      <div className={`conv-body${showDetails ? ' show-details' : ''}`}>
         <div className="timeline-col">
           <ol className="timeline" ref={timeline} aria-label="Messages" data-testid="timeline">
             {items.length === 0 && <li className="empty">No messages yet.</li>}
@@ -109,17 +130,20 @@ export function ConversationView({ api, id, refresh, isAgent, onBack, onReplied 
               win.closedAt ? `24 h window closed ${shortTime(win.closedAt.toISOString(), now)} · send a template` : 'No customer message yet · send a template'}
             onSent={() => { void load(); onReplied(); }} />
         </div>
-        <aside className="customer" aria-label="Customer details">
+        <aside className="customer" id="conversation-details" aria-label="Customer details">
           <h3>Customer</h3>
           <dl data-testid="customer-identity">
             <CustomerIdentity who={{ ...c.contact, ...(contact ?? {}) }} />
             <dt>Tier</dt><dd>{contact?.tier ?? c.contact.tier}</dd>
             <dt>Language</dt><dd>{contact?.language || '—'}</dd>
-            <dt>Business number</dt><dd>{c.business_number}</dd>
+            <dt>Business number</dt><dd data-testid="business-number" title={`Number id ${c.business_number}`}>{labelForNumber(numbers, c.business_number)}</dd>
             <dt>Since</dt><dd title={fullTime(contact?.created_at)}>{shortTime(contact?.created_at ?? c.created_at, now)}</dd>
             {contact?.marketing_opt_out_at && <><dt>Marketing</dt><dd title={fullTime(contact.marketing_opt_out_at)}>opted out {shortTime(contact.marketing_opt_out_at, now)}</dd></>}
           </dl>
           <Attributes value={contact?.attributes} />
+          <Assignment api={api} conversation={c} people={people} assignee={assignee}
+            onChanged={(next) => { setDetail({ ...detail, conversation: next }); onReplied(); }} onStale={() => void load()} />
+          <Notes api={api} id={id} people={people} refresh={refresh} />
         </aside>
       </div>
     </div>
@@ -135,7 +159,7 @@ function CustomerIdentity({ who }: { who: { wa_id: string; profile_name?: string
     <>
       <dt>Name</dt><dd>{who.profile_name || '—'}</dd>
       {u && <><dt>Username</dt><dd data-testid="customer-username">{u}</dd></>}
-      <dt>Phone</dt><dd data-testid="customer-phone">{p ?? <span className="muted">not shared</span>}</dd>
+      <dt>Phone</dt><dd data-testid="customer-phone">{p ? <span className="phone">{p}</span> : <span className="muted">not shared</span>}</dd>
       {b && <><dt title="Business-scoped user id: how WhatsApp names this customer to this business">BSUID</dt><dd className="mono" data-testid="customer-bsuid">{b}</dd></>}
       {who.parent_user_id && <><dt>Parent BSUID</dt><dd className="mono">{who.parent_user_id}</dd></>}
     </>
@@ -177,7 +201,7 @@ function Bubble({ item }: { item: BubbleItem }) {
         {deleted && <span className="mark deleted-mark" data-testid="deleted-mark" title={`Deleted ${fullTime(item.deletedAt ?? undefined)}`}>deleted</span>}
         {item.editedAt && <span className="mark" data-testid="edited-mark" title={`Edited ${fullTime(item.editedAt)}`}>edited</span>}
         <time dateTime={m.provider_timestamp} title={`Provider time ${fullTime(m.provider_timestamp)}`}>{shortTime(m.provider_timestamp)}</time>
-        {out && <span className={`tick ${t.tone}`} title={t.label} aria-label={t.label} data-testid="tick">{t.glyph}</span>}
+        {out && <span className={`tick ${t.tone}`} title={t.label} role="img" aria-label={t.label} data-testid="tick"><TickSvg icon={t.icon} /></span>}
       </div>
       {m.status === 'failed' && <div className="bubble-error" role="note">Not delivered: {m.error || 'the provider gave no reason'}</div>}
     </li>
@@ -309,12 +333,12 @@ function ReplyBox({ api, id, windowOpen, windowText, onSent }: {
       </div>
       {useTemplate ? (
         <div className="template-fields">
-          <label>Template<input value={tpl.name} onChange={(e) => setTpl({ ...tpl, name: e.target.value })} placeholder="e.g. order_update" required /></label>
+          <label>Template<input data-reply-focus value={tpl.name} onChange={(e) => setTpl({ ...tpl, name: e.target.value })} placeholder="e.g. order_update" required /></label>
           <label>Language<input value={tpl.language} onChange={(e) => setTpl({ ...tpl, language: e.target.value })} placeholder="en" required /></label>
           <label className="wide">Parameters, one a line<textarea rows={2} value={tpl.parameters} onChange={(e) => setTpl({ ...tpl, parameters: e.target.value })} /></label>
         </div>
       ) : (
-        <textarea aria-label="Write a reply" placeholder="Type a reply… (Ctrl+Enter to send)" rows={3} maxLength={4096}
+        <textarea aria-label="Write a reply" placeholder="Type a reply… (Ctrl+Enter to send)" rows={3} maxLength={4096} data-reply-focus
           value={text} onChange={(e) => setText(e.target.value)} onKeyDown={onKey} />
       )}
       {error && <p className="error" role="alert">{error}</p>}
@@ -322,5 +346,136 @@ function ReplyBox({ api, id, windowOpen, windowText, onSent }: {
         <button type="submit" className="primary" disabled={busy}>{busy ? 'Sending…' : useTemplate ? 'Send template' : 'Send'}</button>
       </div>
     </form>
+  );
+}
+
+type ConversationOut = ConversationDetail['conversation'];
+type Note = components['schemas']['NoteOut'];
+
+/** Who has the conversation, and a transfer to another agent or a team's queue. */
+function Assignment({ api, conversation: c, people, assignee, onChanged, onStale }: {
+  api: Api; conversation: ConversationOut; people: People; assignee: string | null;
+  onChanged: (c: ConversationOut) => void; onStale: () => void;
+}) {
+  const [agentId, setAgentId] = useState('');
+  const [teamId, setTeamId] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [notice, setNotice] = useState<{ ok: boolean; text: string } | null>(null);
+  const team = teamLabel(people.teams, c.team_id);
+
+  const transfer = async (e: FormEvent | null, target = { agentId, teamId }) => {
+    e?.preventDefault();
+    const body = transferBody(c.version, target.agentId, target.teamId);
+    if (!body || busy) return;
+    setBusy(true);
+    setNotice(null);
+    const res = await api.POST('/api/v1/conversations/{id}/transfer', { params: { path: { id: c.id } }, body })
+      .catch((err: unknown) => ({ data: undefined, error: { code: 'network', detail: errorText(err) }, response: null }));
+    setBusy(false);
+    if (res.data) {
+      const to = body.agent_id !== undefined ? agentName(people.agents, body.agent_id, people.me) : `the ${teamLabel(people.teams, res.data.team_id) ?? 'team'} queue`;
+      setNotice({ ok: true, text: `Transferred to ${to}.` });
+      setAgentId('');
+      setTeamId('');
+      onChanged(res.data);
+    } else if (res.response?.status === 409) {
+      setNotice({ ok: false, text: 'This conversation changed before your transfer. It has been reloaded; check it and try again.' });
+      onStale();
+    } else {
+      setNotice({ ok: false, text: errorText(res.error, 'The conversation was not transferred') });
+    }
+  };
+
+  return (
+    <section className="side-section" aria-labelledby="assignment-title" data-testid="assignment">
+      <h4 id="assignment-title">Assignment</h4>
+      <dl>
+        <dt>Assignee</dt><dd data-testid="assignee">{assignee ?? <span className="muted">nobody</span>}</dd>
+        <dt>Team</dt><dd data-testid="team">{team ?? <span className="muted">none</span>}</dd>
+      </dl>
+      {/* Back to the team's queue needs no list: anyone can hand a conversation back. */}
+      {c.status !== 'resolved' && c.assignee_id !== undefined && c.team_id !== undefined && (
+        <button type="button" className="ghost return" disabled={busy} onClick={() => void transfer(null, { agentId: '', teamId: String(c.team_id) })}>
+          Return to the {team} queue
+        </button>
+      )}
+      {c.status === 'resolved' ? <p className="muted small">Reopen the conversation to transfer it.</p>
+        : !people.canList ? <p className="muted small">Transferring to someone else needs the lists of agents and teams, which supervisors and admins can read.</p>
+        : (
+          <form className="side-form" onSubmit={transfer} aria-label="Transfer">
+            <label>Transfer to agent
+              <select aria-label="Transfer to agent" value={agentId} onChange={(e) => setAgentId(e.target.value)}>
+                <option value="">— nobody: the team's queue —</option>
+                {people.agents.filter((a) => a.id !== c.assignee_id).map((a) => <option key={a.id} value={a.id}>{a.name}</option>)}
+              </select>
+            </label>
+            <label>Team
+              <select aria-label="Transfer to team" value={teamId} onChange={(e) => setTeamId(e.target.value)}>
+                <option value="">{team ? `Keep ${team}` : 'No team'}</option>
+                {people.teams.filter((t) => t.id !== c.team_id).map((t) => <option key={t.id} value={t.id}>{t.name}</option>)}
+              </select>
+            </label>
+            <button type="submit" className="ghost" disabled={busy || (!agentId && !teamId)}>{busy ? 'Transferring…' : 'Transfer'}</button>
+          </form>
+        )}
+      {notice && <p className={notice.ok ? 'small ok' : 'small error'} role={notice.ok ? 'status' : 'alert'} data-testid="transfer-notice">{notice.text}</p>}
+    </section>
+  );
+}
+
+/** Internal notes: seen by the team only, never sent to the customer. Oldest first; live (a `note` event reloads them). */
+function Notes({ api, id, people, refresh }: { api: Api; id: number; people: People; refresh: number }) {
+  const [notes, setNotes] = useState<Note[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [text, setText] = useState('');
+  const [busy, setBusy] = useState(false);
+
+  const load = useCallback(async () => {
+    const { data, error } = await api.GET('/api/v1/conversations/{id}/notes', { params: { path: { id } } })
+      .catch((err: unknown) => ({ data: undefined, error: { detail: errorText(err) } }));
+    if (data) { setNotes(data); setError(null); } else setError(errorText(error, 'Could not load the notes'));
+  }, [api, id]);
+  useEffect(() => { void load(); }, [load, refresh]);
+
+  const add = async (e: FormEvent) => {
+    e.preventDefault();
+    const body = text.trim();
+    if (!body || busy) return;
+    setBusy(true);
+    const res = await api.POST('/api/v1/conversations/{id}/notes', { params: { path: { id } }, body: { body } })
+      .catch((err: unknown) => ({ data: undefined, error: { detail: errorText(err) } }));
+    setBusy(false);
+    if (res.data) {
+      setText('');
+      setError(null);
+      void load();
+    } else {
+      setError(errorText(res.error, 'The note was not saved'));
+    }
+  };
+
+  return (
+    <section className="side-section" aria-labelledby="notes-title" data-testid="notes">
+      <h4 id="notes-title">Internal notes</h4>
+      {notes === null && !error ? <p className="muted small" aria-busy="true">Loading…</p>
+        : notes && notes.length === 0 ? <p className="muted small">No notes yet. Notes are for the team; the customer never sees them.</p>
+        : notes && (
+          <ol className="notes">
+            {notes.map((n) => (
+              <li key={n.id} className="note" data-testid={`note-${n.id}`}>
+                <div className="note-meta"><strong>{noteAuthor(people.agents, n, people.me)}</strong>{' '}
+                  <time dateTime={n.created_at} title={fullTime(n.created_at)}>{shortTime(n.created_at)}</time></div>
+                <div className="note-body">{n.body}</div>
+              </li>
+            ))}
+          </ol>
+        )}
+      {error && <p className="small error" role="alert">{error}</p>}
+      <form className="side-form" onSubmit={add} aria-label="Add a note">
+        <textarea aria-label="Internal note" placeholder="A note for the team…" rows={2} value={text} onChange={(e) => setText(e.target.value)}
+          onKeyDown={(e) => { if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) void add(e); }} />
+        <button type="submit" className="ghost" disabled={busy || !text.trim()}>{busy ? 'Saving…' : 'Add note'}</button>
+      </form>
+    </section>
   );
 }

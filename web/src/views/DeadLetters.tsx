@@ -1,7 +1,8 @@
 // The dead-letter queue (admins): filterable list, payload inspector, replay
 // or discard one, and bulk replay with the dry-run count confirmed first.
 import { useCallback, useEffect, useState } from 'react';
-import { errorText, type Api } from '../api/client';
+import { errorText, type Api, type NumberOut } from '../api/client';
+import { labelForNumber } from '../lib/numbers';
 import type { components } from '../api/schema';
 import { fullTime, shortTime } from '../lib/format';
 import { ConfirmDialog, useDialog } from './Dialog';
@@ -18,6 +19,10 @@ export function DeadLetters({ api }: { api: Api }) {
   const [notice, setNotice] = useState<string | null>(null);
   const [bulk, setBulk] = useState<number | null>(null);
   const [busy, setBusy] = useState(false);
+  const [numbers, setNumbers] = useState<NumberOut[]>([]);
+  useEffect(() => {
+    api.GET('/api/v1/numbers').then(({ data }) => setNumbers(data ?? []), () => undefined);
+  }, [api]);
 
   const load = useCallback(async () => {
     const { data, error } = await api.GET('/api/v1/dlq', {
@@ -90,7 +95,7 @@ export function DeadLetters({ api }: { api: Api }) {
                 <tbody>{items.map((l) => (
                   <tr key={l.id}>
                     <td>{l.id}</td><td title={fullTime(l.last_failed_at)}>{shortTime(l.last_failed_at)}</td><td>{l.origin}</td>
-                    <td title={l.error}>{l.reason}</td><td>{l.business_number ?? '—'}</td><td className="num">{l.attempts}</td><td>{l.status}</td>
+                    <td title={l.error}>{l.reason}</td><td title={l.business_number ?? undefined}>{l.business_number ? labelForNumber(numbers, l.business_number) : '—'}</td><td className="num">{l.attempts}</td><td>{l.status}</td>
                     <td><button type="button" className="link" onClick={() => void inspect(l.id)}>Inspect</button></td>
                   </tr>))}</tbody>
               </table>

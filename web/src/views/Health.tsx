@@ -4,7 +4,7 @@
 // lib/health); the backlog per partition; the alerts firing now.
 import { useEffect, useMemo, useState } from 'react';
 import { errorText, type Alert, type Api, type Stats, type SystemInfo } from '../api/client';
-import { fullTime, shortTime } from '../lib/format';
+import { clockTime, fullTime, shortTime } from '../lib/format';
 import {
   columns, keepWindow, millis, percent, perSecond, points, readingOf, STREAMS, summary, type Reading,
 } from '../lib/health';
@@ -83,7 +83,7 @@ export function Health({ api }: { api: Api }) {
       <div className="health-head">
         <h1>Health</h1>
         <p className="muted small" role="status" data-testid="health-status">
-          {error ? 'Not updating' : updated ? <>Live · updated <time dateTime={updated.toISOString()}>{updated.toLocaleTimeString()}</time> · every {POLL_MS / 1000} s</> : 'Connecting…'}
+          {error ? 'Not updating' : updated ? <>Live · updated <time dateTime={updated.toISOString()}>{clockTime(updated, { seconds: true })}</time> · every {POLL_MS / 1000} s</> : 'Connecting…'}
           {info && <> · NATS {info.nats_connected ? 'connected' : 'disconnected'} · {info.database_backend}</>}
         </p>
       </div>

@@ -3,16 +3,19 @@ import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'r
 import { errorText, type Api, type LiveEvent, type NumberOut } from '../api/client';
 import { CONVERSATION_STATUSES, shortTime, statusLabel } from '../lib/format';
 import { contactInitials, contactName, contactSubline } from '../lib/contact';
-import { INITIAL_INBOX, filtersFromQuery, filtersToQuery, inboxReducer, visible, type Filters } from '../lib/inbox';
+import { INITIAL_INBOX, NO_FILTERS, emptyListText, filtersFromQuery, filtersToQuery, inboxReducer, isFiltered, visible, type Filters } from '../lib/inbox';
+import { labelForNumber, numberLabel } from '../lib/numbers';
 import { useLiveEvents } from '../lib/live';
 import { navigate } from '../lib/router';
+import { shortcutFor, step } from '../lib/shortcuts';
 import type { Session } from '../lib/session';
-import { ConversationView } from './ConversationView';
+import { ConversationView, type People } from './ConversationView';
+import { agentName, statusWithAssignee, type Named } from '../lib/people';
 
 const PAGE = 50;
 
-export function Inbox({ api, session, conversationId, search }: {
-  api: Api; session: Session; conversationId: number | null; search: string;
+export function Inbox({ api, session, conversationId, search, onShortcuts }: {
+  api: Api; session: Session; conversationId: number | null; search: string; onShortcuts: () => void;
 }) {
   const filters = useMemo(() => filtersFromQuery(search), [search]);
   const [state, dispatch] = useReducer(inboxReducer, INITIAL_INBOX);
@@ -50,6 +53,21 @@ export function Inbox({ api, session, conversationId, search }: {
     api.GET('/api/v1/numbers').then(({ data }) => setNumbers(data ?? []), () => undefined);
   }, [api]);
 
+  // Names for assignees, note authors and transfers. Agents may not list
+  // agents or teams (403): they see "you" for themselves and ids for others.
+  const me = useMemo(() => (session.me.agent ? { id: session.me.agent.id, name: session.me.agent.name || session.me.agent.email } : null),
+    [session.me.agent]);
+  const [lists, setLists] = useState<{ agents: Named[]; teams: Named[]; canList: boolean }>({ agents: [], teams: [], canList: false });
+  useEffect(() => {
+    if (session.me.role === 'agent') return;
+    let live = true;
+    Promise.all([api.GET('/api/v1/agents'), api.GET('/api/v1/teams')]).then(([a, t]) => {
+      if (live && a.data && t.data) setLists({ agents: a.data, teams: t.data, canList: true });
+    }, () => undefined);
+    return () => { live = false; };
+  }, [api, session.me.role]);
+  const people: People = useMemo(() => ({ ...lists, me }), [lists, me]);
+
   // Live: reload the list (coalesced) and the open conversation on events.
   const reloadTimer = useRef<number | undefined>(undefined);
   const scheduleReload = useCallback(() => {
@@ -72,18 +90,55 @@ export function Inbox({ api, session, conversationId, search }: {
 
   const shown = visible(state.items, filters, myAgentId);
   const numberOptions = numbers.length
-    ? numbers.map((n) => ({ value: n.phone_number_id, label: n.display_phone || n.name || n.phone_number_id }))
+    ? numbers.map((n) => ({ value: n.phone_number_id, label: numberLabel(n) }))
     : [...new Set(state.items.map((c) => c.business_number))].map((v) => ({ value: v, label: v }));
-  const numberLabel = (id: string) => numberOptions.find((o) => o.value === id)?.label ?? id;
+  const empty = emptyListText(filters);
 
   const open = (id: number) => navigate(`/conversations/${id}${filtersToQuery(filters)}`);
+  const back = useCallback(() => {
+    const was = conversationId;
+    navigate('/' + filtersToQuery(filters));
+    // Back in the list, on the conversation just left.
+    if (was !== null) window.setTimeout(() => focusItem(was), 0);
+  }, [conversationId, filters]);
+
+  // Keyboard: j / k move in the list, Enter opens, Escape goes back, r replies.
+  const ids = shown.map((c) => c.id);
+  const keys = useRef({ ids, conversationId, open, back });
+  keys.current = { ids, conversationId, open, back };
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const action = shortcutFor({ key: e.key, ctrlKey: e.ctrlKey, metaKey: e.metaKey, altKey: e.altKey,
+        defaultPrevented: e.defaultPrevented, target: e.target as HTMLElement | null });
+      const k = keys.current;
+      if (action === 'next' || action === 'previous') {
+        const to = step(k.ids, focusedItem() ?? k.conversationId, action === 'next' ? 1 : -1);
+        if (to !== null) { e.preventDefault(); focusItem(to); }
+      } else if (action === 'open') {
+        const id = focusedItem();
+        if (id !== null) { e.preventDefault(); k.open(id); }
+      } else if (action === 'back' && k.conversationId !== null) {
+        e.preventDefault();
+        k.back();
+      } else if (action === 'reply' && k.conversationId !== null) {
+        const box = document.querySelector<HTMLElement>('[data-reply-focus]');
+        if (box) { e.preventDefault(); box.focus(); }
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
 
   return (
     <div className={`inbox ${conversationId ? 'has-open' : ''}`}>
       <section className="list-pane" aria-label="Conversations">
         <div className="list-head">
           <h1>Inbox</h1>
-          <LiveBadge state={live} />
+          <span className="list-tools">
+            <LiveBadge state={live} />
+            <button type="button" className="ghost icon key-hint" title="Keyboard shortcuts (?)" aria-label="Keyboard shortcuts"
+              onClick={onShortcuts}>?</button>
+          </span>
         </div>
         <div className="filters" role="search">
           <input type="search" placeholder="Search name, username or number" aria-label="Search conversations"
@@ -108,15 +163,16 @@ export function Inbox({ api, session, conversationId, search }: {
         {state.loading && state.items.length === 0 ? (
           <ul className="conv-list" aria-busy="true">{[0, 1, 2, 3].map((i) => <li key={i} className="skeleton" />)}</ul>
         ) : shown.length === 0 && !state.error ? (
-          <div className="empty">
-            <p className="empty-title">{state.items.length ? 'Nothing matches these filters' : 'No conversations yet'}</p>
-            <p>{state.items.length ? 'Try another search or status.' : 'New customer messages appear here as they arrive.'}</p>
+          <div className="empty" data-testid="list-empty">
+            <p className="empty-title">{empty.title}</p>
+            <p>{empty.hint}</p>
+            {isFiltered(filters) && <button type="button" className="ghost" onClick={() => setFilters(NO_FILTERS)}>Clear filters</button>}
           </div>
         ) : (
           <ul className="conv-list" data-testid="conversation-list">
             {shown.map((c) => (
               <li key={c.id}>
-                <a href={`/conversations/${c.id}`} className="conv-item" aria-current={c.id === conversationId ? 'true' : undefined}
+                <a href={`/conversations/${c.id}`} className="conv-item" aria-current={c.id === conversationId ? 'true' : undefined} data-conv-id={c.id}
                   onClick={(e) => { e.preventDefault(); open(c.id); }}>
                   <span className="avatar" aria-hidden="true">{contactInitials(c.contact)}</span>
                   <span className="conv-main">
@@ -125,8 +181,8 @@ export function Inbox({ api, session, conversationId, search }: {
                       <time dateTime={c.last_message_at}>{shortTime(c.last_message_at)}</time>
                     </span>
                     <span className="conv-sub">
-                      <span className="conv-phone">{[contactSubline(c.contact, { compact: true }), numberLabel(c.business_number)].filter(Boolean).join(' · ')}</span>
-                      <span className={`status-pill s-${c.status}`}>{statusLabel(c.status)}</span>
+                      <span className="conv-phone">{[contactSubline(c.contact, { compact: true }), labelForNumber(numbers, c.business_number, { short: true })].filter(Boolean).join(' · ')}</span>
+                      <StatusPill status={c.status} text={statusWithAssignee(statusLabel(c.status), c.status, agentName(people.agents, c.assignee_id, people.me))} />
                     </span>
                   </span>
                 </a>
@@ -138,8 +194,8 @@ export function Inbox({ api, session, conversationId, search }: {
       </section>
       <section className="detail-pane" aria-label="Conversation">
         {conversationId ? (
-          <ConversationView key={conversationId} api={api} id={conversationId} refresh={detailTick} isAgent={myAgentId !== null}
-            onBack={() => navigate('/' + filtersToQuery(filters))} onReplied={scheduleReload} />
+          <ConversationView key={conversationId} api={api} id={conversationId} refresh={detailTick} isAgent={myAgentId !== null} numbers={numbers} people={people}
+            onBack={back} onReplied={scheduleReload} />
         ) : (
           <div className="empty center">
             <p className="empty-title">Select a conversation</p>
@@ -149,6 +205,25 @@ export function Inbox({ api, session, conversationId, search }: {
       </section>
     </div>
   );
+}
+
+/** A list row's status, with the assignee; the whole text on hover when it is cut short. */
+function StatusPill({ status, text }: { status: string; text: string }) {
+  return <span className={`status-pill s-${status}`} data-testid="list-status" title={text}>{text}</span>;
+}
+
+/** The conversation whose list item has the focus, if one has. */
+function focusedItem(): number | null {
+  const el = document.activeElement;
+  const id = el instanceof HTMLElement ? el.closest<HTMLElement>('[data-conv-id]')?.dataset.convId : undefined;
+  return id ? Number(id) : null;
+}
+
+/** Moves the focus to a conversation's list item (scrolled into view). */
+function focusItem(id: number): void {
+  const el = document.querySelector<HTMLElement>(`[data-conv-id="${id}"]`);
+  el?.focus();
+  el?.scrollIntoView({ block: 'nearest' });
 }
 
 function LiveBadge({ state }: { state: 'connecting' | 'live' | 'reconnecting' }) {

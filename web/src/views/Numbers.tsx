@@ -3,6 +3,7 @@
 // Each number's standing with Meta: account status (red when restricted,
 // violating, banned or disabled), quality rating, and its account events.
 import { useState, type FormEvent } from 'react';
+import { numberPhone } from '../lib/numbers';
 import type { Api, NumberOut } from '../api/client';
 import type { components } from '../api/schema';
 import { accountBadge, eventSummary, fieldLabel, qualityBadge } from '../lib/accounts';
@@ -42,7 +43,7 @@ export function Numbers({ api }: { api: Api }) {
               const quality = qualityBadge(n.quality_rating);
               return (
                 <tr key={n.id} data-testid={`number-${n.phone_number_id}`}>
-                  <td>{n.name}</td><td>{n.display_phone || '—'}</td><td>{n.phone_number_id}</td><td>{n.provider}</td>
+                  <td>{n.name}</td><td>{n.display_phone ? <span className="phone">{numberPhone(n)}</span> : '—'}</td><td>{n.phone_number_id}</td><td>{n.provider}</td>
                   <td data-testid="account-status">
                     <span className={`status-pill tone-${status.tone}`} data-tone={status.tone}
                       title={status.outage ? 'The number cannot serve customers: see its account events' : undefined}>{status.label}</span>

@@ -2,6 +2,7 @@
 // down with one all-or-nothing reorder call; create and edit conditions and
 // action; and a "test a message" dry run that shows which rule would hit.
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import { labelForNumber } from '../lib/numbers';
 import type { Api } from '../api/client';
 import type { components } from '../api/schema';
 import {
@@ -91,7 +92,7 @@ export function Rules({ api }: { api: Api }) {
               <span className="rule-pos" aria-hidden="true">{i + 1}</span>
               <div className="rule-main">
                 <div className="rule-name">{r.name}{!r.enabled && <span className="status-pill">disabled</span>}{r.id === hit && <span className="status-pill s-resolved">would hit</span>}</div>
-                <div className="muted small">{ruleLine(r, teamList)}</div>
+                <div className="muted small">{ruleLine(r, teamList, numbers.data ?? [])}</div>
               </div>
               <div className="rule-actions">
                 <button type="button" className="ghost icon" id={`rule-${r.id}-up`} aria-label={`Move ${r.name} up`} disabled={busy || i === 0} onClick={() => void move(i, -1)}>↑</button>
@@ -230,8 +231,8 @@ function DryRun({ api, teams, numbers, onResult }: { api: Api; teams: TeamOut[];
 }
 
 /** "If keywords refund → Queue for Billing", or "Every message → …". */
-function ruleLine(r: RuleOut, teams: TeamOut[]): string {
-  const when = conditionsSummary(r.conditions);
+function ruleLine(r: RuleOut, teams: TeamOut[], numbers: NumberOut[]): string {
+  const when = conditionsSummary(r.conditions, (id) => labelForNumber(numbers, id));
   return `${when === 'every message' ? 'Every message' : `If ${when}`} → ${actionSummary(r.action, teams)}`;
 }
 

@@ -4,6 +4,7 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import { errorText, type Api, type AuditEntry, type NumberOut, type Stats, type SystemInfo } from '../api/client';
 import { fullTime, shortTime } from '../lib/format';
+import { numberLabel } from '../lib/numbers';
 
 type Load<T> = { data: T | null; error: string | null };
 
@@ -63,7 +64,7 @@ export function System({ api }: { api: Api }) {
       <Section title="Business numbers" state={numbers} empty={!numbers.data?.length}>
         <table><thead><tr><th>Name</th><th>Number id</th><th>Provider</th><th>Secrets</th></tr></thead>
           <tbody>{numbers.data?.map((n) => (
-            <tr key={n.id}><td>{n.name || n.display_phone}</td><td>{n.phone_number_id}</td><td>{n.provider}</td>
+            <tr key={n.id}><td>{numberLabel(n)}</td><td>{n.phone_number_id}</td><td>{n.provider}</td>
               <td>{[['app secret', n.has_app_secret], ['verify token', n.has_verify_token], ['access token', n.has_access_token]]
                 .map(([k, v]) => `${k} ${v ? 'set' : 'not set'}`).join(' · ')}</td></tr>))}</tbody></table>
       </Section>

@@ -7,15 +7,11 @@ import type { Api, NumberOut } from '../api/client';
 import type { components } from '../api/schema';
 import { fullTime, shortTime } from '../lib/format';
 import { qualityBadge } from '../lib/accounts';
+import { numberLabel } from '../lib/numbers';
 import { sortTemplates, syncBlocker, syncSummary, syncTarget, TEMPLATE_STATUSES, templateBody, templateQuery, templateStatusTone } from '../lib/templates';
 import { call, Notice, States, useLoaded } from './adminKit';
 
 type TemplateOut = components['schemas']['TemplateOut'];
-
-function numberLabel(n: NumberOut): string {
-  const id = n.display_phone || n.phone_number_id;
-  return n.name && n.name !== id ? `${n.name} (${id})` : id;
-}
 
 export function Templates({ api, isAdmin }: { api: Api; isAdmin: boolean }) {
   const [filters, setFilters] = useState({ number: '', status: '' });

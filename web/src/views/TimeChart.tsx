@@ -5,6 +5,7 @@ import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { Columns } from '../lib/health';
+import { clockTime } from '../lib/format';
 
 export type Line = { label: string; color: string };
 
@@ -36,7 +37,8 @@ export function TimeChart({ title, lines, data, format, max, span, id, empty, sp
       width: Math.max(200, el.clientWidth),
       height: HEIGHT,
       series: [
-        {},
+        // The cursor's time in the legend, 24 h like every other time.
+        { value: (_: uPlot, v: number | null) => (v === null || v === undefined ? '—' : clockTime(v * 1000, { seconds: true })) },
         ...lines.map((l) => ({
           label: l.label, stroke: l.color, width: 2, spanGaps: sparse,
           // Dense lines get uPlot's own choice (dots while there are few points).
@@ -49,7 +51,8 @@ export function TimeChart({ title, lines, data, format, max, span, id, empty, sp
         x: { time: true, range: (u) => { const end = u.data[0].at(-1) ?? Date.now() / 1000; return [end - span, end]; } },
         y: { range: (_u, _min, hi) => [0, Math.max(max, hi ?? 0) * 1.1] } },
       axes: [
-        { stroke: '#667085', grid: { stroke: '#eef1f4' } },
+        // uPlot's own time labels are 12 h ("3:05pm"): ours are 24 h.
+        { stroke: '#667085', grid: { stroke: '#eef1f4' }, values: (_u, ticks) => ticks.map((t) => clockTime(t * 1000, { seconds: true })) },
         { stroke: '#667085', grid: { stroke: '#eef1f4' }, size: 64, values: (_u, ticks) => ticks.map(format) },
       ],
       cursor: { drag: { x: false, y: false } },
