@@ -757,6 +757,25 @@ async fn an_account_ban_fires_the_account_alert_and_a_reinstatement_resolves_it(
         200
     );
     stack.wait_routed(1).await;
+    // An account update names the account only: the number must have
+    // learnt its account from the message first (router idle can be seen
+    // before that message's transaction is visible).
+    eventually(
+        Duration::from_secs(20),
+        "the number to know its account",
+        || async {
+            use sea_orm::EntityTrait;
+            let numbers = entities::business_number::Entity::find()
+                .all(&stack.database)
+                .await
+                .ok()?;
+            numbers
+                .iter()
+                .any(|n| n.waba_id.as_deref() == Some(waba))
+                .then_some(())
+        },
+    )
+    .await;
     let account_update = |state: &str, at: i64| {
         serde_json::json!({"object": "whatsapp_business_account", "entry": [{"id": waba, "time": at,
             "changes": [{"field": "account_update", "value": {"event": "DISABLED_UPDATE",

@@ -14,6 +14,25 @@ string_enum! {
     }
 }
 
+string_enum! {
+    /// The account's state from Meta's `account_update` webhooks
+    /// (`account_status` column).
+    AccountStatus {
+        Ok => "ok",
+        Restricted => "restricted",
+        Violation => "violation",
+        Banned => "banned",
+        Disabled => "disabled",
+    }
+}
+
+impl AccountStatus {
+    /// A state that stops the number from serving customers (an outage).
+    pub const fn is_outage(self) -> bool {
+        !matches!(self, Self::Ok)
+    }
+}
+
 /// A business phone number. `app_secret`, `verify_token` and `access_token`
 /// are secrets: `Debug` redacts them, but `Serialize` does not — never expose
 /// this model directly through an API.
@@ -35,8 +54,8 @@ pub struct Model {
     /// The WhatsApp Business Account that owns it (learnt from webhooks,
     /// or set by an admin): account and template updates name it.
     pub waba_id: Option<String>,
-    /// The account's state from Meta's `account_update` webhooks: ok,
-    /// restricted, violation, banned, disabled; `None` until one came.
+    /// The account's state from Meta's `account_update` webhooks (one of
+    /// [`AccountStatus`]); `None` until one came.
     pub account_status: Option<String>,
     pub account_status_at: Option<DateTimeUtc>,
     /// Meta's quality rating of the number (GREEN, YELLOW, RED, …).

@@ -321,7 +321,9 @@ impl Sources {
             .into_iter()
             .map(|n| {
                 let status = n.account_status.unwrap_or_default();
-                let down = relay::router::updates::OUTAGE_STATES.contains(&status.as_str());
+                let down = status
+                    .parse::<business_number::AccountStatus>()
+                    .is_ok_and(business_number::AccountStatus::is_outage);
                 Observation {
                     summary: format!(
                         "number {} ({}): Meta reports its account {status}",

@@ -16,25 +16,23 @@ use sea_orm::{
 use serde_json::Value;
 
 use crate::envelope::{Contact, InboundEvent, ProviderUpdate};
+use entities::business_number::AccountStatus;
 use entities::{account_event, business_number, contact, template};
-
-/// Account states that stop a number from serving customers.
-pub const OUTAGE_STATES: &[&str] = &["restricted", "violation", "banned", "disabled"];
 
 /// The account state an `account_update` sets, if it changes the state:
 /// from Meta's `event` (and `ban_info.waba_ban_state` for bans).
-pub fn account_state(value: &Value) -> Option<&'static str> {
+pub fn account_state(value: &Value) -> Option<AccountStatus> {
     let event = value.get("event").and_then(Value::as_str)?;
     let ban_state = crate::envelope::pointer(value, "/ban_info/waba_ban_state")
         .and_then(Value::as_str)
         .unwrap_or_default();
     Some(match event {
-        "ACCOUNT_VIOLATION" => "violation",
-        "ACCOUNT_RESTRICTION" => "restricted",
-        "DISABLED_UPDATE" if ban_state == "REINSTATE" => "ok",
-        "DISABLED_UPDATE" => "banned",
-        "ACCOUNT_DELETED" | "PARTNER_REMOVED" => "disabled",
-        "ACCOUNT_RECONNECTED" | "PARTNER_ADDED" | "REINSTATED" => "ok",
+        "ACCOUNT_VIOLATION" => AccountStatus::Violation,
+        "ACCOUNT_RESTRICTION" => AccountStatus::Restricted,
+        "DISABLED_UPDATE" if ban_state == "REINSTATE" => AccountStatus::Ok,
+        "DISABLED_UPDATE" => AccountStatus::Banned,
+        "ACCOUNT_DELETED" | "PARTNER_REMOVED" => AccountStatus::Disabled,
+        "ACCOUNT_RECONNECTED" | "PARTNER_ADDED" | "REINSTATED" => AccountStatus::Ok,
         _ => return None,
     })
 }
@@ -176,11 +174,14 @@ async fn set_account_state(
     txn: &impl ConnectionTrait,
     waba: Option<&str>,
     number: Option<&business_number::Model>,
-    state: &str,
+    state: AccountStatus,
     at: DateTime<Utc>,
 ) -> Result<(), DbErr> {
     let mut query = business_number::Entity::update_many()
-        .col_expr(business_number::Column::AccountStatus, Expr::value(state))
+        .col_expr(
+            business_number::Column::AccountStatus,
+            Expr::value(state.as_str()),
+        )
         .col_expr(business_number::Column::AccountStatusAt, Expr::value(at))
         .col_expr(business_number::Column::UpdatedAt, Expr::value(Utc::now()));
     query = match (number, waba) {
@@ -191,7 +192,7 @@ async fn set_account_state(
     let changed = query.exec(txn).await?.rows_affected;
     tracing::warn!(
         ?waba,
-        state,
+        state = state.as_str(),
         changed,
         "account update: numbers' account state set"
     );
