@@ -346,11 +346,11 @@ impl Stack {
 
     /// A probe of the inbound path of this stack (see [`PathProbe`]).
     pub fn path_probe(&self) -> PathProbe {
-        PathProbe {
-            js: async_nats::jetstream::new(self.ops_client.clone()),
-            regions: self.edges.iter().map(|e| e.region.clone()).collect(),
-            partitions: self.config.topology.partitions,
-        }
+        PathProbe::new(
+            self.ops_client.clone(),
+            self.edges.iter().map(|e| e.region.clone()).collect(),
+            self.config.topology.partitions,
+        )
     }
 
     /// Runs every role until `shutdown`; a role that stops with an error
@@ -420,6 +420,16 @@ pub struct PathProbe {
 impl PathProbe {
     /// A source heard from longer ago than this is not live.
     pub const SOURCE_ACTIVE: Duration = Duration::from_secs(5);
+
+    /// A probe through `client` (one that may read INBOUND and its
+    /// consumers) of `regions`' sources and `partitions` router consumers.
+    pub fn new(client: async_nats::Client, regions: Vec<String>, partitions: u16) -> Self {
+        Self {
+            js: async_nats::jetstream::new(client),
+            regions,
+            partitions,
+        }
+    }
 
     /// `Ok` when live.
     ///

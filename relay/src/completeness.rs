@@ -288,7 +288,8 @@ pub async fn republish(
                 message: format!("{} is not an inbound subject", original.subject),
             }
         })?;
-        let mut headers = original.headers.clone();
+        let mut headers = crate::envelope::headers_to_republish(&original.headers, |_| false);
+        headers.insert(MSG_ID_HEADER, event.msg_id.as_str());
         headers.insert(
             REPAIRED_FROM_HEADER,
             format!("{stream}:{}", event.sequence).as_str(),

@@ -38,6 +38,28 @@ pub const MSG_ID_HEADER: &str = "Nats-Msg-Id";
 /// W3C trace context, carried from edge to router to sender.
 pub const TRACEPARENT_HEADER: &str = "traceparent";
 
+/// The headers of a stored message, to publish it again (a dead letter, a
+/// replay, a repair): all but the server's own (`Nats-*`: its dedupe id,
+/// expectations, and the `Nats-Stream-Source` of a sourced copy, which
+/// nats-server 2.11+ refuses on a publish, error 10227) and those `skip`
+/// names. The caller sets the dedupe id.
+pub fn headers_to_republish(
+    from: &async_nats::HeaderMap,
+    skip: impl Fn(&str) -> bool,
+) -> async_nats::HeaderMap {
+    let mut headers = async_nats::HeaderMap::new();
+    for (name, values) in from.iter() {
+        let name = name.to_string();
+        if name.to_ascii_lowercase().starts_with("nats-") || skip(&name) {
+            continue;
+        }
+        for value in values {
+            headers.append(name.as_str(), value.as_str());
+        }
+    }
+    headers
+}
+
 /// A new W3C `traceparent` (version 00, sampled), continuing `parent`'s
 /// trace when it is a valid one: one trace follows one message. Written
 /// byte by byte (it is on the edge's hot path, once per event).
@@ -558,6 +580,23 @@ mod tests {
                 "{tp}"
             );
         }
+    }
+
+    #[test]
+    fn republished_headers_drop_the_servers_own() {
+        let mut stored = async_nats::HeaderMap::new();
+        stored.insert(MSG_ID_HEADER, "meta:msg:w.1");
+        stored.insert("Nats-Stream-Source", "EDGE_EU 7");
+        stored.insert(TRACEPARENT_HEADER, "00-abc");
+        stored.insert("Wharf-Replay-Of", "3");
+        let again = headers_to_republish(&stored, |n| n.starts_with("Wharf-"));
+        assert!(again.get(MSG_ID_HEADER).is_none());
+        assert!(again.get("Nats-Stream-Source").is_none());
+        assert!(again.get("Wharf-Replay-Of").is_none());
+        assert_eq!(
+            again.get(TRACEPARENT_HEADER).map(|v| v.as_str()),
+            Some("00-abc")
+        );
     }
 
     #[test]

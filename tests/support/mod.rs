@@ -468,30 +468,47 @@ impl Stack {
         self.wait_router_idle().await;
     }
 
-    /// Waits until every router consumer has nothing pending or unacked.
+    /// Waits until the routers applied everything INBOUND holds
+    /// ([`routers_caught_up`]).
     pub async fn wait_router_idle(&self) {
         let js = self.nats.hub_js().await;
         let partitions = self.config.topology.partitions;
         eventually(Duration::from_secs(20), "router consumers idle", || {
-            let js = js.clone();
-            async move {
-                let mut stream = js.get_stream(relay::topology::INBOUND).await.ok()?;
-                for p in 0..partitions {
-                    let mut consumer: jetstream::consumer::PullConsumer = stream
-                        .get_consumer(&relay::topology::router_consumer(p))
-                        .await
-                        .ok()?;
-                    let info = consumer.info().await.ok()?;
-                    if info.num_pending > 0 || info.num_ack_pending > 0 {
-                        return None;
-                    }
-                }
-                let info = stream.info().await.ok()?;
-                info.sources.iter().all(|s| s.lag == 0).then_some(())
-            }
+            routers_caught_up(js.clone(), partitions)
         })
         .await;
     }
+}
+
+/// Whether the routers applied everything INBOUND holds: on every partition
+/// consumer nothing pending or unacked and the ack floor at the partition's
+/// last event (right after an event is stored, nats-server 2.11+ can report
+/// a consumer with nothing pending before it has delivered it), and the
+/// regions' sources caught up.
+pub async fn routers_caught_up(js: jetstream::Context, partitions: u16) -> Option<()> {
+    let mut stream = js.get_stream(relay::topology::INBOUND).await.ok()?;
+    for p in 0..partitions {
+        let mut consumer: jetstream::consumer::PullConsumer = stream
+            .get_consumer(&relay::topology::router_consumer(p))
+            .await
+            .ok()?;
+        let info = consumer.info().await.ok()?;
+        if info.num_pending > 0 || info.num_ack_pending > 0 {
+            return None;
+        }
+        let last = stream
+            .get_last_raw_message_by_subject(&relay::topology::inbound_partition_filter(p))
+            .await;
+        match last {
+            Ok(last) if info.ack_floor.stream_sequence < last.sequence => return None,
+            Ok(_) => {}
+            Err(err)
+                if err.kind() == jetstream::stream::LastRawMessageErrorKind::NoMessageFound => {}
+            Err(_) => return None,
+        }
+    }
+    let info = stream.info().await.ok()?;
+    info.sources.iter().all(|s| s.lag == 0).then_some(())
 }
 
 impl Drop for Stack {

@@ -200,6 +200,14 @@ impl ProcessStack {
         for i in 0..stack.edges.len() {
             stack.wait_edge_ready(i).await;
         }
+        // As `wharf up`: traffic starts once every source feeds INBOUND and
+        // the routers pull (on 2.11+ a source can start seconds late).
+        let probe = wharf::stack::PathProbe::new(
+            stack.hub_js().await.client(),
+            stack.config.topology.regions.clone(),
+            stack.config.topology.partitions,
+        );
+        probe.wait_live(Duration::from_secs(60)).await.unwrap();
         stack
     }
 

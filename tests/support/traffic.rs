@@ -484,8 +484,8 @@ async fn rows_for(stack: &ProcessStack, wamids: &[String]) -> Option<Vec<message
     Some(rows)
 }
 
-/// Waits until no router consumer has anything pending or unacked and the
-/// regions' sources have caught up.
+/// Waits until the routers applied everything INBOUND holds
+/// ([`crate::support::routers_caught_up`]).
 pub async fn wait_router_idle(stack: &ProcessStack, wait: Duration) {
     let js = stack.hub_js().await;
     let partitions = stack.config.topology.partitions;
@@ -493,24 +493,7 @@ pub async fn wait_router_idle(stack: &ProcessStack, wait: Duration) {
         stack,
         wait.max(Duration::from_secs(10)),
         "router consumers idle",
-        || {
-            let js = js.clone();
-            async move {
-                let mut stream = js.get_stream(relay::topology::INBOUND).await.ok()?;
-                for p in 0..partitions {
-                    let mut consumer: async_nats::jetstream::consumer::PullConsumer = stream
-                        .get_consumer(&relay::topology::router_consumer(p))
-                        .await
-                        .ok()?;
-                    let info = consumer.info().await.ok()?;
-                    if info.num_pending > 0 || info.num_ack_pending > 0 {
-                        return None;
-                    }
-                }
-                let info = stream.info().await.ok()?;
-                info.sources.iter().all(|s| s.lag == 0).then_some(())
-            }
-        },
+        || crate::support::routers_caught_up(js.clone(), partitions),
     )
     .await;
 }

@@ -36,7 +36,11 @@ pub async fn publish(
     stream_sequence: u64,
     failure: Failure<'_>,
 ) -> Result<(), PublishError> {
-    let mut letter = message.headers.clone().unwrap_or_default();
+    let mut letter = message
+        .headers
+        .as_ref()
+        .map(|h| crate::envelope::headers_to_republish(h, |_| false))
+        .unwrap_or_default();
     letter.insert(headers::ORIGIN_SUBJECT, message.subject.as_str());
     letter.insert(
         headers::ORIGIN_SEQUENCE,

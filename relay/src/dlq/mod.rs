@@ -22,7 +22,6 @@ pub mod letter;
 
 use std::time::Duration;
 
-use async_nats::HeaderMap;
 use async_nats::jetstream::{
     self, AckKind,
     consumer::{AckPolicy, pull},
@@ -180,16 +179,8 @@ pub async fn replay(
     }
     let raw = letter(js, &row).await?;
     let n = row.replay_count + 1;
-    let mut headers = HeaderMap::new();
-    for (name, values) in raw.headers.iter() {
-        let name = name.to_string();
-        if name.starts_with("Wharf-") || name == MSG_ID_HEADER {
-            continue;
-        }
-        for value in values {
-            headers.append(name.as_str(), value.as_str());
-        }
-    }
+    let mut headers =
+        crate::envelope::headers_to_republish(&raw.headers, |name| name.starts_with("Wharf-"));
     headers.insert(MSG_ID_HEADER, format!("replay:{id}:{n}").as_str());
     headers.insert(REPLAY_OF_HEADER, id.to_string().as_str());
     if row.origin == topology::DLQ_ORIGIN_SENDER
