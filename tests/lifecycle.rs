@@ -87,7 +87,7 @@ async fn a_reply_tells_its_life_from_queued_to_sent(db: TestDb) {
     // The provider refuses (5xx) until the first retry is recorded.
     set_faults(&stack, json!({ "error_rate": 1.0 })).await;
     let id = reply(&stack, conversation, "It ships today").await;
-    let retried = eventually(Duration::from_secs(20), "a retry", || async {
+    let retried = eventually(Duration::from_secs(60), "a retry", || async {
         let (_, body) = stack
             .admin_get(&format!("/api/v1/messages/{id}/lifecycle"))
             .await;

@@ -301,7 +301,7 @@ async fn message_where(
     pred: impl Fn(&serde_json::Value) -> bool,
 ) -> serde_json::Value {
     eventually(
-        Duration::from_secs(30),
+        Duration::from_secs(60),
         "an outbound message in the expected state",
         || async {
             let (_, detail) = stack

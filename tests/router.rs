@@ -1767,3 +1767,62 @@ async fn dead_letter(
         .await
         .ok()
 }
+
+/// On SQLite one router process holds every partition: the holder of
+/// partition 0's lease. Routers started at the same moment used to split
+/// the partitions between them and stay split; now a router without
+/// partition 0 takes no other, and lets go of one it held before another
+/// router won partition 0.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_sqlite_partition_zeros_holder_is_the_one_router_holding_them() {
+    use relay::router::lease::{PartitionLease, Share};
+    let nats = Nats::start(&["eu"]).await;
+    let js = nats.hub_js().await;
+    let store = js
+        .create_key_value(async_nats::jetstream::kv::Config {
+            bucket: relay::topology::ROUTER_LEASES_BUCKET.to_owned(),
+            history: 1,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let ttl = Duration::from_secs(30);
+    let a = Share::new(store.clone(), "router-a", ttl, 3, false);
+    let b = Share::new(store.clone(), "router-b", ttl, 3, false);
+    let lease = |share: &std::sync::Arc<Share>, owner: &str, partition: u16| {
+        PartitionLease::new(
+            store.clone(),
+            partition,
+            owner,
+            ttl,
+            std::sync::Arc::clone(share),
+        )
+    };
+    let (mut a0, mut a1, mut a2) = (
+        lease(&a, "router-a", 0),
+        lease(&a, "router-a", 1),
+        lease(&a, "router-a", 2),
+    );
+    let (mut b0, mut b1) = (lease(&b, "router-b", 0), lease(&b, "router-b", 1));
+
+    // Before anyone holds partition 0, the other partitions are not taken.
+    assert!(!b1.hold().await, "a partition taken without partition 0");
+    assert!(b0.hold().await);
+    assert!(b1.hold().await, "partition 0's holder takes the others");
+    assert!(!a0.hold().await && !a1.hold().await && !a2.hold().await);
+    assert!(
+        !b1.yield_over_share().await,
+        "the holder keeps its partitions"
+    );
+    assert_eq!(b.held(), 2);
+
+    // Router b stops holding partition 0 (here: releases it; a crash lets it
+    // run out): its other partitions go too, and router a takes them all.
+    b0.release().await;
+    assert!(b1.yield_over_share().await, "b lets partition 1 go");
+    assert_eq!(b.held(), 0);
+    assert!(!a1.hold().await, "not before partition 0");
+    assert!(a0.hold().await && a1.hold().await && a2.hold().await);
+    assert_eq!(a.held(), 3);
+    assert_eq!(lease_owners(&js, 3).await, vec!["router-a"; 3]);
+}

@@ -178,6 +178,7 @@ impl Nats {
     /// Starts the servers; a start that fails (a free port taken by another
     /// test in between) is retried on new ports.
     pub async fn start(regions: &[&str]) -> Self {
+        init_logs();
         let regions: Vec<String> = regions.iter().map(|r| r.to_string()).collect();
         let mut last_error = None;
         for _ in 0..3 {
@@ -302,9 +303,25 @@ pub fn test_config(nats: &Nats, db: &TestDb, options: &StackOptions) -> Config {
     config
 }
 
+/// Sends the in-process roles' logs to the test's captured output, so a
+/// failing test shows what the stack did (warnings, and Wharf's own info
+/// lines); `WHARF_TEST_LOG` overrides the filter.
+pub fn init_logs() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let filter = tracing_subscriber::EnvFilter::try_from_env("WHARF_TEST_LOG")
+            .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,relay=info,wharf=info"));
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_test_writer()
+            .try_init();
+    });
+}
+
 /// Starts everything for one test: the stack `wharf up` builds, with the
 /// router run on its own so a test can stop and start it.
 pub async fn spawn_stack(db: TestDb, options: StackOptions) -> Stack {
+    init_logs();
     let nats = Nats::start(&options.regions).await;
     let mut config = test_config(&nats, &db, &options);
     (options.tune)(&mut config);

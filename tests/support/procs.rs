@@ -16,7 +16,7 @@ use wharf::config::Config;
 use wharf::nats_server::free_port;
 use wharf::roles;
 
-use crate::support::{Nats, eventually, test_number};
+use crate::support::{Nats, test_number};
 
 /// `wharf --config <config> <role…>` as a started child process, logging
 /// beside its config file at `warn`.
@@ -214,11 +214,23 @@ impl ProcessStack {
     /// Waits until edge `i` answers `/readyz` with 200.
     pub async fn wait_edge_ready(&self, i: usize) {
         let url = format!("{}/readyz", self.edges[i].url);
-        eventually(Duration::from_secs(30), "the edge to be ready", || async {
-            let response = self.http.get(&url).send().await.ok()?;
-            response.status().is_success().then_some(())
-        })
-        .await;
+        // A minute: beside a fault scenario on two cores a start can be slow.
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+        loop {
+            let ready = match self.http.get(&url).send().await {
+                Ok(response) => response.status().is_success(),
+                Err(_) => false,
+            };
+            if ready {
+                return;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "edge {i} not ready after 60 s:\n{}",
+                self.logs()
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 
     pub async fn hub_js(&self) -> jetstream::Context {

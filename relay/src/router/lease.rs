@@ -12,7 +12,9 @@
 //! above its share (another one joined) lets partitions go between batches
 //! and the newcomer takes them. On SQLite one router holds them all (its
 //! partitions take turns on one in-process write lock; several processes
-//! would queue in SQLite's busy handler instead).
+//! would queue in SQLite's busy handler instead): the holder of partition
+//! 0's lease is the one, the others take no other partition and let go of
+//! any they took before it won (routers started at the same moment).
 //!
 //! A lease is what keeps two routers from holding parts of one partition's
 //! backlog at once (each would wait for the other); ordering itself does
@@ -22,7 +24,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use async_nats::jetstream::kv;
@@ -44,6 +46,9 @@ pub struct Share {
     live: AtomicUsize,
     /// Partition leases this process holds.
     held: AtomicUsize,
+    /// Whether this process holds partition 0's lease, which on SQLite
+    /// (`shared = false`) makes it the one router holding them all.
+    anchor: AtomicBool,
 }
 
 impl Share {
@@ -63,6 +68,7 @@ impl Share {
             shared,
             live: AtomicUsize::new(1),
             held: AtomicUsize::new(0),
+            anchor: AtomicBool::new(false),
         })
     }
 
@@ -73,6 +79,17 @@ impl Share {
                 .div_ceil(self.live.load(Ordering::Relaxed).max(1))
         } else {
             self.partitions
+        }
+    }
+
+    /// Whether this router may take `partition`'s lease while it holds
+    /// `held` partitions: within its fair share when shared; on SQLite
+    /// partition 0 always, the others only by partition 0's holder.
+    fn may_take(&self, partition: u16, held: usize) -> bool {
+        if self.shared {
+            held < self.fair()
+        } else {
+            partition == 0 || self.anchor.load(Ordering::Relaxed)
         }
     }
 
@@ -168,6 +185,7 @@ struct Claim {
 pub struct PartitionLease {
     store: kv::Store,
     share: Arc<Share>,
+    partition: u16,
     key: String,
     owner: String,
     ttl: Duration,
@@ -192,6 +210,7 @@ impl PartitionLease {
         Self {
             store,
             share,
+            partition,
             key: format!("p{partition}"),
             owner: owner.to_owned(),
             ttl,
@@ -232,6 +251,7 @@ impl PartitionLease {
                     tracing::warn!(key = %self.key, %err, "partition lease lost");
                     self.revision = None;
                     self.share.held.fetch_sub(1, Ordering::Relaxed);
+                    self.set_anchor(false);
                 }
             }
         }
@@ -239,10 +259,13 @@ impl PartitionLease {
         // that nobody took for a whole lease time (its share's holders
         // would have: they try every third of it), so no partition is
         // left without a router.
-        let within_share = self.share.held() < self.share.fair();
+        let within_share = self.share.may_take(self.partition, self.share.held());
         let ttl_ms = i64::try_from(self.ttl.as_millis()).unwrap_or(i64::MAX / 2);
         let taken = match self.store.entry(&self.key).await {
-            Ok(None) => self.store.create(&self.key, self.claim()).await.ok(),
+            Ok(None) if within_share || self.share.shared => {
+                self.store.create(&self.key, self.claim()).await.ok()
+            }
+            Ok(None) => None,
             Ok(Some(entry)) => {
                 // Free since: the end of a run-out claim, the moment of a
                 // release; a deleted or unreadable key is free since ever.
@@ -272,8 +295,15 @@ impl PartitionLease {
             self.revision = Some(revision);
             self.renewed = Instant::now();
             self.share.held.fetch_add(1, Ordering::Relaxed);
+            self.set_anchor(true);
         }
         self.revision.is_some()
+    }
+
+    fn set_anchor(&self, held: bool) {
+        if self.partition == 0 {
+            self.share.anchor.store(held, Ordering::Relaxed);
+        }
     }
 
     /// Lets this partition go when the router holds more than its share
@@ -284,6 +314,17 @@ impl PartitionLease {
             return false;
         }
         let held = self.share.held();
+        if !self.share.shared && self.partition != 0 {
+            // On SQLite only partition 0's holder keeps the others.
+            if self.share.anchor.load(Ordering::Relaxed) {
+                return false;
+            }
+            self.share.held.fetch_sub(1, Ordering::Relaxed);
+            if let Some(revision) = self.revision.take() {
+                self.write_release(revision).await;
+            }
+            return true;
+        }
         if held <= self.share.fair()
             || self
                 .share
@@ -305,6 +346,7 @@ impl PartitionLease {
             return;
         };
         self.share.held.fetch_sub(1, Ordering::Relaxed);
+        self.set_anchor(false);
         self.write_release(revision).await;
     }
 

@@ -319,10 +319,7 @@ impl Router {
     ) -> Result<()> {
         while !shutdown.is_cancelled() {
             if lease.yield_over_share().await {
-                tracing::info!(
-                    partition,
-                    "partition let go: more routers share the partitions now"
-                );
+                tracing::info!(partition, "partition let go: another router's to hold now");
             }
             if !lease.hold().await {
                 // Standing by: try again before a holder's claim could run out.
