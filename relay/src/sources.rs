@@ -109,6 +109,8 @@ impl SourceWatch {
         if self.stepdown_after_secs == 0 || self.regions.is_empty() {
             return;
         }
+        // Present from the start, so an alert on its increase sees the first.
+        metrics::counter!(crate::observe::INBOUND_STEPDOWNS).absolute(0);
         let js = jetstream::new(self.client.clone());
         let mut decision = Decision::new(Duration::from_secs(self.stepdown_after_secs));
         loop {
