@@ -227,8 +227,11 @@ async fn replies_survive_thirty_percent_provider_faults_with_retry_after() {
         &audit,
         recovery,
     );
+    // Enough replies that 30 % faults hit some (the chance that 25 miss
+    // them all is 0.7^25 < 0.0002); a loaded machine makes fewer than the
+    // ~80 an idle one does.
     assert!(
-        audit.replies >= 50,
+        audit.replies >= 25,
         "enough replies to see faults: {audit:?}"
     );
     assert!(
