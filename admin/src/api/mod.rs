@@ -9,9 +9,11 @@ pub mod contacts;
 pub mod conversations;
 pub mod dlq;
 pub mod events;
+pub mod labels;
 pub mod messages;
 pub mod notes;
 pub mod numbers;
+pub mod reads;
 pub mod rules;
 pub mod stats;
 pub mod system;
@@ -51,6 +53,8 @@ pub enum ApiTags {
     Tokens,
     /// The dead-letter queue: inspect, replay, discard.
     Dlq,
+    /// Labels and the conversations carrying them.
+    Labels,
 }
 
 /// Every resource, in spec order, as the type of the combined API and its
@@ -69,7 +73,7 @@ macro_rules! resources {
 resources!(
     auth::AuthApi,
     conversations::ConversationsApi,
-    notes::NotesApi,
+    (notes::NotesApi, reads::ReadsApi, labels::LabelsApi),
     messages::MessagesApi,
     contacts::ContactsApi,
     (numbers::NumbersApi, templates::TemplatesApi),
