@@ -243,6 +243,7 @@ mod tests {
             version: 1,
             last_inbound_at: None,
             last_message_at: now,
+            waiting_since: None,
             resolved_at: None,
             assigned_at: None,
             created_at: now,
