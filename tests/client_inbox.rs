@@ -93,6 +93,25 @@ async fn customer_writes(
     .await
 }
 
+/// Transfers conversation `id` to `agent` (and `team`), at its current version.
+async fn assign(admin: &Client, id: i64, agent: i64, team: Option<i64>) -> types::ConversationOut {
+    let version = admin
+        .get_conversation(id)
+        .await
+        .unwrap()
+        .into_inner()
+        .conversation
+        .version;
+    admin
+        .transfer_conversation(
+            id,
+            &body(json!({"version": version, "team_id": team, "agent_id": agent})),
+        )
+        .await
+        .unwrap()
+        .into_inner()
+}
+
 fn at(ts: i64) -> DateTime<Utc> {
     Utc.timestamp_opt(ts, 0).unwrap()
 }
@@ -146,21 +165,7 @@ async fn the_list_shows_last_message_unread_count_waiting_time_and_names(db: Tes
         now,
     )
     .await;
-    let version = admin
-        .get_conversation(id)
-        .await
-        .unwrap()
-        .into_inner()
-        .conversation
-        .version;
-    let moved = admin
-        .transfer_conversation(
-            id,
-            &body(json!({"version": version, "team_id": care.id, "agent_id": ana_id})),
-        )
-        .await
-        .unwrap()
-        .into_inner();
+    let moved = assign(&admin, id, ana_id, Some(care.id)).await;
     assert_eq!(
         (moved.assignee_name.as_deref(), moved.team_name.as_deref()),
         (Some("ana"), Some("Care"))
@@ -416,17 +421,7 @@ async fn the_list_filters_unassigned_and_sorts_longest_waiting_first_across_page
     );
 
     // Unassigned: everyone but the conversation given to Ana.
-    let version = admin
-        .get_conversation(a)
-        .await
-        .unwrap()
-        .into_inner()
-        .conversation
-        .version;
-    admin
-        .transfer_conversation(a, &body(json!({"version": version, "agent_id": ana_id})))
-        .await
-        .unwrap();
+    assign(&admin, a, ana_id, None).await;
     let unassigned = list(
         &admin,
         Filter {
@@ -732,17 +727,7 @@ async fn search_finds_words_in_any_order_ignoring_punctuation_ranked_with_the_me
     assert!(list(&admin, search("?!")).await.is_empty());
     // Search combines with the other filters.
     let (ana_id, _) = signed_in(&admin, url, "ana@example.com", "agent", &[]).await;
-    let version = admin
-        .get_conversation(many)
-        .await
-        .unwrap()
-        .into_inner()
-        .conversation
-        .version;
-    admin
-        .transfer_conversation(many, &body(json!({"version": version, "agent_id": ana_id})))
-        .await
-        .unwrap();
+    assign(&admin, many, ana_id, None).await;
     let theirs = list(
         &admin,
         Filter {

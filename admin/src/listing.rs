@@ -154,17 +154,7 @@ pub async fn agent_names(
     db: &impl ConnectionTrait,
     ids: impl IntoIterator<Item = i64>,
 ) -> ApiResult<HashMap<i64, String>> {
-    let ids: Vec<i64> = ids.into_iter().collect();
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    Ok(agent::Entity::find()
-        .filter(agent::Column::Id.is_in(ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|a| (a.id, a.name))
-        .collect())
+    names::<agent::Entity>(db, agent::Column::Id, ids, |a| (a.id, a.name)).await
 }
 
 /// The names of the teams in `ids`.
@@ -175,16 +165,26 @@ pub async fn team_names(
     db: &impl ConnectionTrait,
     ids: impl IntoIterator<Item = i64>,
 ) -> ApiResult<HashMap<i64, String>> {
+    names::<team::Entity>(db, team::Column::Id, ids, |t| (t.id, t.name)).await
+}
+
+/// The rows of `E` whose `id` column is in `ids`, as (id, name).
+async fn names<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    id: E::Column,
+    ids: impl IntoIterator<Item = i64>,
+    name: impl Fn(E::Model) -> (i64, String),
+) -> ApiResult<HashMap<i64, String>> {
     let ids: Vec<i64> = ids.into_iter().collect();
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    Ok(team::Entity::find()
-        .filter(team::Column::Id.is_in(ids))
+    Ok(E::find()
+        .filter(id.is_in(ids))
         .all(db)
         .await?
         .into_iter()
-        .map(|t| (t.id, t.name))
+        .map(name)
         .collect())
 }
 

@@ -105,15 +105,6 @@ async fn labels_now(db: &impl ConnectionTrait, id: i64) -> ApiResult<Vec<LabelOu
         .collect())
 }
 
-/// Tells live views that conversation `id`'s labels changed (best effort).
-async fn announce_labels(state: &AppState, id: i64) {
-    let event = serde_json::json!({"conversation_id": id, "kind": "labels"});
-    let subject = relay::topology::conversation_event_subject(id);
-    if let Err(err) = state.nats.publish(subject, event.to_string().into()).await {
-        tracing::debug!(%err, "labels event not published");
-    }
-}
-
 pub struct LabelsApi;
 
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Labels")]
@@ -288,7 +279,7 @@ impl LabelsApi {
         let labels = labels_now(&txn, id.0).await?;
         txn.commit().await?;
         if !carried {
-            announce_labels(&state, id.0).await;
+            super::announce_conversation(&state, id.0, "labels", serde_json::json!({})).await;
         }
         Ok(Json(labels))
     }
@@ -327,7 +318,7 @@ impl LabelsApi {
         .await?;
         let labels = labels_now(&txn, id.0).await?;
         txn.commit().await?;
-        announce_labels(&state, id.0).await;
+        super::announce_conversation(&state, id.0, "labels", serde_json::json!({})).await;
         Ok(Json(labels))
     }
 }

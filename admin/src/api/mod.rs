@@ -116,6 +116,25 @@ pub(crate) async fn announce_change(state: &AppState, kind: &str, id: Option<i64
     }
 }
 
+/// Tells live views that conversation `id` changed: `{conversation_id,
+/// kind, …detail}` on its `wa.events.conversation.<id>` subject, core NATS,
+/// best effort (the change is stored already).
+pub(crate) async fn announce_conversation(
+    state: &AppState,
+    id: i64,
+    kind: &str,
+    detail: serde_json::Value,
+) {
+    let mut event = serde_json::json!({"conversation_id": id, "kind": kind});
+    if let (Some(event), serde_json::Value::Object(detail)) = (event.as_object_mut(), detail) {
+        event.extend(detail);
+    }
+    let subject = relay::topology::conversation_event_subject(id);
+    if let Err(err) = state.nats.publish(subject, event.to_string().into()).await {
+        tracing::debug!(%err, kind, "conversation event not published");
+    }
+}
+
 /// The API's one conversion of a status-like string of a request (a
 /// conversation status, an agent presence) into its `entities` enum; every
 /// comparison and filter after it is typed. `code` is the error code of the

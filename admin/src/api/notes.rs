@@ -150,11 +150,8 @@ impl NotesApi {
         )
         .await?;
         txn.commit().await?;
-        let event = serde_json::json!({"conversation_id": id.0, "kind": "note", "note_id": row.id});
-        let subject = relay::topology::conversation_event_subject(id.0);
-        if let Err(err) = state.nats.publish(subject, event.to_string().into()).await {
-            tracing::debug!(%err, "note event not published");
-        }
+        super::announce_conversation(&state, id.0, "note", serde_json::json!({"note_id": row.id}))
+            .await;
         let note = notes_out(&state.db, vec![row])
             .await?
             .pop()
