@@ -2,7 +2,8 @@
 //! WhatsApp id): the words of a query in any order, punctuation ignored,
 //! each word matching as a prefix, best matches first. One function over
 //! both databases: SQLite's FTS5 tables `messages_fts` / `contacts_fts` and
-//! PostgreSQL's `to_tsvector('simple', …)` GIN indexes (migration
+//! PostgreSQL's `to_tsvector('simple', …)` (the stored `messages.search`
+//! and an expression over contacts), each GIN-indexed (migration
 //! `m20261204_000009_inbox`). Which conversations the caller may see and
 //! the list's other filters stay with `api::conversations`.
 
@@ -15,8 +16,14 @@ use crate::error::ApiResult;
 /// At most this many words of a query are searched for.
 pub const MAX_WORDS: usize = 8;
 
-/// How many matches of each kind (messages, contacts) are ranked.
+/// How many conversations of each kind of match (contacts, messages) a
+/// search returns at most.
 const MAX_MATCHES: i64 = 500;
+
+/// How many of the newest matching messages are ranked: a common word
+/// matches a good part of all messages, and ranking them all would cost
+/// time in proportion; the best among the newest are what agents look for.
+const RECENT_MESSAGES: i64 = 2000;
 
 /// A conversation that matches, and the message that matched (none when
 /// its contact matched).
@@ -67,9 +74,13 @@ struct Row {
 const SQLITE_CONTACTS: &str = "SELECT v.id AS conversation_id, NULL AS message_id
     FROM contacts_fts JOIN conversations v ON v.contact_id = contacts_fts.rowid
     WHERE contacts_fts MATCH ? ORDER BY bm25(contacts_fts), v.id DESC LIMIT ?";
+/// The newest matching messages (FTS5 walks its lists in rowid order and
+/// scores only those), ranked by bm25.
 const SQLITE_MESSAGES: &str = "SELECT m.conversation_id AS conversation_id, m.id AS message_id
-    FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid
-    WHERE messages_fts MATCH ? ORDER BY bm25(messages_fts), m.id DESC LIMIT ?";
+    FROM (SELECT rowid AS id, bm25(messages_fts) AS rank FROM messages_fts
+          WHERE messages_fts MATCH ? ORDER BY rowid DESC LIMIT ?) recent
+    JOIN messages m ON m.id = recent.id
+    ORDER BY recent.rank, m.id DESC LIMIT ?";
 const POSTGRES_CONTACTS: &str = "SELECT v.id AS conversation_id, NULL::bigint AS message_id
     FROM contacts c JOIN conversations v ON v.contact_id = c.id,
          to_tsquery('simple', $1) q
@@ -79,16 +90,17 @@ const POSTGRES_CONTACTS: &str = "SELECT v.id AS conversation_id, NULL::bigint AS
           || coalesce(c.username, '') || ' ' || coalesce(c.phone, '') || ' ' || c.wa_id), q) DESC,
           v.id DESC
     LIMIT $2";
-const POSTGRES_MESSAGES: &str = "SELECT m.conversation_id AS conversation_id, m.id AS message_id
-    FROM messages m, to_tsquery('simple', $1) q
-    WHERE to_tsvector('simple', coalesce(m.body, '')) @@ q
-    ORDER BY ts_rank(to_tsvector('simple', coalesce(m.body, '')), q) DESC, m.id DESC
+/// The newest matching messages by the stored `search` vector, ranked.
+const POSTGRES_MESSAGES: &str = "SELECT recent.conversation_id, recent.message_id
+    FROM (SELECT m.conversation_id, m.id AS message_id, m.search FROM messages m
+          WHERE m.search @@ to_tsquery('simple', $1) ORDER BY m.id DESC LIMIT $3) recent
+    ORDER BY ts_rank(recent.search, to_tsquery('simple', $1)) DESC, recent.message_id DESC
     LIMIT $2";
 
 /// The conversations matching `query`, best first, each once: those whose
-/// contact matches (by rank), then those with a matching message (by the
-/// rank of their best message, which the hit names). Empty when the query
-/// has no words.
+/// contact matches (by rank), then those with a matching message among the
+/// [`RECENT_MESSAGES`] newest that match (by the rank of their best message,
+/// which the hit names). Empty when the query has no words.
 ///
 /// # Errors
 /// Database failures.
@@ -104,9 +116,27 @@ pub async fn search(db: &impl ConnectionTrait, query: &str) -> ApiResult<Vec<Hit
     };
     let mut hits = Vec::new();
     let mut seen = HashSet::new();
-    for sql in [contacts, messages] {
-        let statement =
-            Statement::from_sql_and_values(backend, sql, [text.clone().into(), MAX_MATCHES.into()]);
+    let postgres = backend == DatabaseBackend::Postgres;
+    for (sql, values) in [
+        (contacts, vec![text.clone().into(), MAX_MATCHES.into()]),
+        (
+            messages,
+            if postgres {
+                vec![
+                    text.clone().into(),
+                    MAX_MATCHES.into(),
+                    RECENT_MESSAGES.into(),
+                ]
+            } else {
+                vec![
+                    text.clone().into(),
+                    RECENT_MESSAGES.into(),
+                    MAX_MATCHES.into(),
+                ]
+            },
+        ),
+    ] {
+        let statement = Statement::from_sql_and_values(backend, sql, values);
         for row in Row::find_by_statement(statement).all(db).await? {
             if seen.insert(row.conversation_id) {
                 hits.push(Hit {

@@ -3,8 +3,9 @@
 //! kept by a trigger on every message insert, so the router's two paths and
 //! the reply path cannot disagree); read markers per agent and
 //! conversation; labels on conversations; and the full-text indexes of
-//! message text and contacts (SQLite FTS5 tables kept by triggers,
-//! PostgreSQL GIN indexes over `to_tsvector('simple', …)`).
+//! message text and contacts (SQLite FTS5 tables kept by triggers;
+//! PostgreSQL: a stored generated `messages.search` tsvector and an
+//! expression over contacts, GIN-indexed).
 #![forbid(unsafe_code)]
 
 use sea_orm_migration::sea_orm::DatabaseBackend;
@@ -141,8 +142,9 @@ const POSTGRES_UP: &[&str] = &[
      END $$",
     "CREATE TRIGGER tr_messages_waiting AFTER INSERT ON messages
      FOR EACH ROW EXECUTE FUNCTION wharf_messages_waiting()",
-    "CREATE INDEX ix_messages_search ON messages
-     USING GIN (to_tsvector('simple', coalesce(body, '')))",
+    "ALTER TABLE messages ADD COLUMN search tsvector
+     GENERATED ALWAYS AS (to_tsvector('simple', coalesce(body, ''))) STORED",
+    "CREATE INDEX ix_messages_search ON messages USING GIN (search)",
     "CREATE INDEX ix_contacts_search ON contacts USING GIN (to_tsvector('simple',
      coalesce(profile_name, '') || ' ' || coalesce(username, '') || ' '
      || coalesce(phone, '') || ' ' || wa_id))",
@@ -151,6 +153,7 @@ const POSTGRES_UP: &[&str] = &[
 const POSTGRES_DOWN: &[&str] = &[
     "DROP INDEX IF EXISTS ix_contacts_search",
     "DROP INDEX IF EXISTS ix_messages_search",
+    "ALTER TABLE messages DROP COLUMN IF EXISTS search",
     "DROP TRIGGER IF EXISTS tr_messages_waiting ON messages",
     "DROP FUNCTION IF EXISTS wharf_messages_waiting()",
 ];
