@@ -16,6 +16,9 @@ use sea_orm::{
 
 use crate::error::ApiResult;
 
+/// Display names by id (of agents, of teams).
+pub type Names = HashMap<i64, String>;
+
 /// How many characters of a text the list shows.
 pub const PREVIEW_CHARS: usize = 120;
 
@@ -153,7 +156,7 @@ pub async fn labels_of(
 pub async fn agent_names(
     db: &impl ConnectionTrait,
     ids: impl IntoIterator<Item = i64>,
-) -> ApiResult<HashMap<i64, String>> {
+) -> ApiResult<Names> {
     names::<agent::Entity>(db, agent::Column::Id, ids, |a| (a.id, a.name)).await
 }
 
@@ -164,7 +167,7 @@ pub async fn agent_names(
 pub async fn team_names(
     db: &impl ConnectionTrait,
     ids: impl IntoIterator<Item = i64>,
-) -> ApiResult<HashMap<i64, String>> {
+) -> ApiResult<Names> {
     names::<team::Entity>(db, team::Column::Id, ids, |t| (t.id, t.name)).await
 }
 
@@ -174,7 +177,7 @@ async fn names<E: EntityTrait>(
     id: E::Column,
     ids: impl IntoIterator<Item = i64>,
     name: impl Fn(E::Model) -> (i64, String),
-) -> ApiResult<HashMap<i64, String>> {
+) -> ApiResult<Names> {
     let ids: Vec<i64> = ids.into_iter().collect();
     if ids.is_empty() {
         return Ok(HashMap::new());
