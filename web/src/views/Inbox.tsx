@@ -262,7 +262,7 @@ function ListItem({ c, now, active, numbers, people, onOpen }: {
           {unread > 0 && <span className="unread-badge" data-testid="unread-badge" aria-label={`${unread} unread`}>{unread}</span>}
         </span>
         <span className="conv-sub">
-          <span className="conv-phone">{[contactSubline(c.contact, { compact: true }), labelForNumber(numbers, c.business_number, { short: true })].filter(Boolean).join(' · ')}</span>
+          <span className="conv-phone">{[contactSubline(c.contact, { compact: true }), labelForNumber(numbers, c.business_number, { short: true }), c.team_name].filter(Boolean).join(' · ')}</span>
           {waiting && <span className="waiting" data-testid="list-waiting" title={`Since ${shortTime(c.waiting_since)}`}>{waiting}</span>}
           <StatusPill status={c.status} text={statusWithAssignee(statusLabel(c.status), c.status, assignee)} />
         </span>
