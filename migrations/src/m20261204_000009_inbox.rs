@@ -158,6 +158,20 @@ const POSTGRES_DOWN: &[&str] = &[
     "DROP FUNCTION IF EXISTS wharf_messages_waiting()",
 ];
 
+/// A foreign key from `from` to `to` whose rows go with the row they name.
+fn cascade(
+    name: &str,
+    from: (impl IntoIden, impl IntoIden),
+    to: (impl IntoIden, impl IntoIden),
+) -> ForeignKeyCreateStatement {
+    ForeignKey::create()
+        .name(name)
+        .from(from.0, from.1)
+        .to(to.0, to.1)
+        .on_delete(ForeignKeyAction::Cascade)
+        .to_owned()
+}
+
 async fn run_all(manager: &SchemaManager<'_>, statements: &[&str]) -> Result<(), DbErr> {
     let db = manager.get_connection();
     for sql in statements {
@@ -208,20 +222,16 @@ impl MigrationTrait for Migration {
                             .col(ConversationReads::AgentId)
                             .col(ConversationReads::ConversationId),
                     )
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_conversation_reads_agent")
-                            .from(ConversationReads::Table, ConversationReads::AgentId)
-                            .to(Agents::Table, Agents::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_conversation_reads_conversation")
-                            .from(ConversationReads::Table, ConversationReads::ConversationId)
-                            .to(Conversations::Table, Conversations::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
+                    .foreign_key(&mut cascade(
+                        "fk_conversation_reads_agent",
+                        (ConversationReads::Table, ConversationReads::AgentId),
+                        (Agents::Table, Agents::Id),
+                    ))
+                    .foreign_key(&mut cascade(
+                        "fk_conversation_reads_conversation",
+                        (ConversationReads::Table, ConversationReads::ConversationId),
+                        (Conversations::Table, Conversations::Id),
+                    ))
                     .to_owned(),
             )
             .await?;
@@ -251,23 +261,19 @@ impl MigrationTrait for Migration {
                             .col(ConversationLabels::ConversationId)
                             .col(ConversationLabels::LabelId),
                     )
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_conversation_labels_conversation")
-                            .from(
-                                ConversationLabels::Table,
-                                ConversationLabels::ConversationId,
-                            )
-                            .to(Conversations::Table, Conversations::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_conversation_labels_label")
-                            .from(ConversationLabels::Table, ConversationLabels::LabelId)
-                            .to(Labels::Table, Labels::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
+                    .foreign_key(&mut cascade(
+                        "fk_conversation_labels_conversation",
+                        (
+                            ConversationLabels::Table,
+                            ConversationLabels::ConversationId,
+                        ),
+                        (Conversations::Table, Conversations::Id),
+                    ))
+                    .foreign_key(&mut cascade(
+                        "fk_conversation_labels_label",
+                        (ConversationLabels::Table, ConversationLabels::LabelId),
+                        (Labels::Table, Labels::Id),
+                    ))
                     .to_owned(),
             )
             .await?;

@@ -5,12 +5,7 @@
 // filtered by; a reply names the agent who sent it.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import { REPO, sendCustomerMessage, startStack } from './stack.mjs';
-
-const require = createRequire(join(REPO, 'web', 'package.json'));
-const { chromium } = require('playwright-core');
+import { adminApi, sendCustomerMessage, startStackAndBrowser } from './stack.mjs';
 
 const WAIT = 30_000;
 const DESKTOP = { width: 1440, height: 900 };
@@ -31,33 +26,13 @@ async function logIn(viewport = DESKTOP) {
   return page;
 }
 
-async function api(method, path, body) {
-  const res = await fetch(`${stack.adminUrl}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${stack.credentials.admin_token}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-  return res.status === 204 ? null : res.json();
-}
-
+const api = (method, path, body) => adminApi(stack, method, path, body);
 const list = (page) => page.getByTestId('conversation-list');
 const item = (page, name) => list(page).getByRole('link', { name: new RegExp(name) });
 
 describe('the inbox list against a real stack', { timeout: 300_000 }, () => {
   before(async () => {
-    const [s, b] = await Promise.allSettled([
-      startStack(),
-      chromium.launch({
-        executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-          '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      }),
-    ]);
-    if (s.status === 'fulfilled') stack = s.value;
-    if (b.status === 'fulfilled') browser = b.value;
-    if (s.status === 'rejected') throw s.reason;
-    if (b.status === 'rejected') throw b.reason;
+    ({ stack, browser } = await startStackAndBrowser());
   });
 
   after(async () => {
