@@ -89,7 +89,8 @@ const SQLITE_UP: &[&str] = &[
     "CREATE TRIGGER tr_messages_fts_delete AFTER DELETE ON messages BEGIN
        INSERT INTO messages_fts(messages_fts, rowid, body) VALUES ('delete', OLD.id, OLD.body);
      END",
-    "CREATE TRIGGER tr_messages_fts_update AFTER UPDATE OF body ON messages BEGIN
+    "CREATE TRIGGER tr_messages_fts_update AFTER UPDATE OF body ON messages
+     WHEN OLD.body IS NOT NEW.body BEGIN
        INSERT INTO messages_fts(messages_fts, rowid, body) VALUES ('delete', OLD.id, OLD.body);
        INSERT INTO messages_fts(rowid, body) VALUES (NEW.id, NEW.body);
      END",
@@ -105,7 +106,9 @@ const SQLITE_UP: &[&str] = &[
        VALUES ('delete', OLD.id, OLD.profile_name, OLD.username, OLD.phone, OLD.wa_id);
      END",
     "CREATE TRIGGER tr_contacts_fts_update
-     AFTER UPDATE OF profile_name, username, phone, wa_id ON contacts BEGIN
+     AFTER UPDATE OF profile_name, username, phone, wa_id ON contacts
+     WHEN OLD.profile_name IS NOT NEW.profile_name OR OLD.username IS NOT NEW.username
+       OR OLD.phone IS NOT NEW.phone OR OLD.wa_id IS NOT NEW.wa_id BEGIN
        INSERT INTO contacts_fts(contacts_fts, rowid, profile_name, username, phone, wa_id)
        VALUES ('delete', OLD.id, OLD.profile_name, OLD.username, OLD.phone, OLD.wa_id);
        INSERT INTO contacts_fts(rowid, profile_name, username, phone, wa_id)
