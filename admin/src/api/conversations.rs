@@ -1,7 +1,10 @@
-//! `/api/v1/conversations`: list with filters and cursor paging, detail with
-//! the message timeline, replies (queued to OUTBOUND for the sender), and the
-//! ownership changes claim, transfer, resolve and reopen — all through
-//! `relay::assignment::transition`, so a stale `version` is a 409.
+//! `/api/v1/conversations`: the list (filters, the newest / longest-waiting
+//! orders with their cursors, full-text search through `search`; what each
+//! row shows beyond its own columns comes from `listing`), detail with the
+//! message timeline, replies (queued to OUTBOUND for the sender, naming the
+//! agent who sent them), and the ownership changes claim, transfer, resolve
+//! and reopen — all through `relay::assignment::transition`, so a stale
+//! `version` is a 409.
 
 use std::collections::HashMap;
 
