@@ -4,7 +4,7 @@
 //! both databases: SQLite's FTS5 tables `messages_fts` / `contacts_fts` and
 //! PostgreSQL's `to_tsvector('simple', …)` (the stored `messages.search`
 //! and an expression over contacts), each GIN-indexed (migration
-//! `m20261204_000009_inbox`). Which conversations the caller may see and
+//! `m20261204_000010_inbox`). Which conversations the caller may see and
 //! the list's other filters stay with `api::conversations`.
 
 use std::collections::HashSet;

@@ -13,7 +13,7 @@ mod m20261128_000005_message_events;
 mod m20261128_000006_conversation_notes;
 mod m20261202_000007_contact_identity;
 mod m20261202_000008_provider_updates;
-mod m20261204_000009_inbox;
+mod m20261204_000010_inbox;
 
 /// Applies Wharf's migrations: `Migrator::up(&db, None).await`.
 pub struct Migrator;
@@ -29,7 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000006_conversation_notes::Migration),
             Box::new(m20261202_000007_contact_identity::Migration),
             Box::new(m20261202_000008_provider_updates::Migration),
-            Box::new(m20261204_000009_inbox::Migration),
+            Box::new(m20261204_000010_inbox::Migration),
         ]
     }
 }
