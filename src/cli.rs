@@ -188,6 +188,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Reconcile => {
+            let ops = roles::bind_ops(
+                &config,
+                Role::Ops,
+                config.ops.reconciler_listen,
+                None,
+                relay::topology::INBOUND,
+            )
+            .await?;
+            tokio::spawn(ops.run(shutdown.clone()));
             let client =
                 roles::hub_client(&config, crate::config::Role::Ops, "wharf-reconcile").await?;
             let reconciler = relay::completeness::Reconciler {
@@ -236,7 +245,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 &config,
                 Role::Router,
                 config.ops.router_listen,
-                db.clone(),
+                Some(db.clone()),
                 relay::topology::INBOUND,
             )
             .await?;
@@ -252,7 +261,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 &config,
                 Role::Sender,
                 config.ops.sender_listen,
-                db.clone(),
+                Some(db.clone()),
                 relay::topology::OUTBOUND,
             )
             .await?;

@@ -73,6 +73,7 @@ impl SecretsSettings {
 pub struct OpsSettings {
     pub router_listen: std::net::SocketAddr,
     pub sender_listen: std::net::SocketAddr,
+    pub reconciler_listen: std::net::SocketAddr,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

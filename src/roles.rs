@@ -269,13 +269,13 @@ pub async fn bind_ops(
     config: &Config,
     role: Role<'_>,
     listen: std::net::SocketAddr,
-    db: DatabaseConnection,
+    db: Option<DatabaseConnection>,
     stream: &str,
 ) -> anyhow::Result<relay::ops::OpsServer> {
     let nats = hub_client(config, role, "wharf-health").await?;
     let readiness = relay::ops::Readiness {
         nats,
-        db: Some(db),
+        db,
         streams: vec![stream.to_owned()],
     };
     let server = relay::ops::OpsServer::bind(listen, readiness)

@@ -16,6 +16,7 @@ use rand::Rng;
 use relay::envelope::Provider;
 use relay::provider::NumberCredentials;
 use relay::secret::Secret;
+use relay::sources::SourceState;
 use serde::{Deserialize, Serialize};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
@@ -407,8 +408,7 @@ impl Stack {
 }
 
 /// Whether the whole inbound path is live: every region's source into
-/// `INBOUND` active (its source consumer heard from within
-/// [`PathProbe::SOURCE_ACTIVE`]) and a pull waiting on every router
+/// `INBOUND` live ([`relay::sources::state`]) and a pull waiting on every router
 /// partition consumer. `wharf up` says it is up only then.
 #[derive(Clone)]
 pub struct PathProbe {
@@ -418,9 +418,6 @@ pub struct PathProbe {
 }
 
 impl PathProbe {
-    /// A source heard from longer ago than this is not live.
-    pub const SOURCE_ACTIVE: Duration = Duration::from_secs(5);
-
     /// A probe through `client` (one that may read INBOUND and its
     /// consumers) of `regions`' sources and `partitions` router consumers.
     pub fn new(client: async_nats::Client, regions: Vec<String>, partitions: u16) -> Self {
@@ -445,12 +442,10 @@ impl PathProbe {
         let info = stream.info().await.map_err(|e| inbound(&e))?;
         for region in &self.regions {
             let name = relay::topology::edge_stream(region);
-            match info.sources.iter().find(|s| s.name == name) {
-                None => return Err(NotLive::NoSource(name)),
-                Some(source) => match source.active {
-                    Some(active) if active <= Self::SOURCE_ACTIVE => {}
-                    active => return Err(NotLive::SourceIdle { name, active }),
-                },
+            match relay::sources::state(info, region) {
+                SourceState::Live => {}
+                SourceState::Missing => return Err(NotLive::NoSource(name)),
+                SourceState::Silent(active) => return Err(NotLive::SourceIdle { name, active }),
             }
         }
         for partition in 0..self.partitions {

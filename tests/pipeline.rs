@@ -625,17 +625,132 @@ async fn the_reconciler_puts_back_what_inbound_lost_and_the_router_applies_it() 
         "EDGE_US:1"
     );
     stack.start_router().await;
-    eventually(Duration::from_secs(20), "its row", || async {
+    let row = eventually(Duration::from_secs(20), "its row", || async {
         let rows = entities::message::Entity::find()
             .filter(entities::message::Column::ProviderMessageId.eq("wamid.LOOP1"))
+            .all(&stack.database)
+            .await
+            .ok()?;
+        (rows.len() == 1).then(|| rows[0].clone())
+    })
+    .await;
+    // The message's lifecycle says where its copy came from ...
+    let (status, life) = stack
+        .admin_get(&format!("/api/v1/messages/{}/lifecycle", row.id))
+        .await;
+    assert_eq!(status, 200, "{life}");
+    let repaired = life["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["stage"] == "repaired")
+        .unwrap_or_else(|| panic!("no repaired stage: {life}"));
+    assert_eq!(repaired["detail"]["from"], "EDGE_US:1", "{life}");
+    assert_eq!(repaired["detail"]["by"], "reconciler", "{life}");
+    // ... and the default `events-repaired` rule fires for it.
+    let alert = eventually(
+        Duration::from_secs(30),
+        "the events-repaired alert",
+        || async {
+            let (_, alerts) = stack.admin_get("/api/v1/alerts").await;
+            alerts["firing"]
+                .as_array()?
+                .iter()
+                .find(|a| a["rule"] == "events-repaired")
+                .cloned()
+        },
+    )
+    .await;
+    assert_eq!(alert["kind"], "events_repaired", "{alert}");
+    assert_eq!(alert["value"], 1.0, "{alert}");
+    // Later passes find INBOUND complete: one copy, not one per pass.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let mut inbound = inbound;
+    assert_eq!(inbound.info().await.unwrap().state.last_sequence, 2);
+}
+
+/// A region's source into INBOUND that goes silent while its leaf answers
+/// (here: its consumer on the leaf deleted behind the hub's back) gets
+/// INBOUND's leader stepped down by the source watch, and the region's
+/// next webhook becomes a row.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_silent_source_gets_inbounds_leader_stepped_down_and_events_flow_again() {
+    let stack = spawn_stack(
+        TestDb::sqlite(),
+        StackOptions {
+            tune: |config| config.reconciler.stepdown_after_secs = 2,
+            ..StackOptions::default()
+        },
+    )
+    .await;
+    let hub = stack.nats.hub_js().await;
+    let leader = || async {
+        let mut inbound = hub.get_stream(relay::topology::INBOUND).await.ok()?;
+        let info = inbound.info().await.ok()?;
+        info.cluster.as_ref()?.leader.clone()
+    };
+    let before = leader().await.expect("INBOUND has a leader");
+    let leaf = async_nats::jetstream::with_domain(hub.client(), relay::topology::edge_domain("eu"));
+    // The source is live ...
+    let probe = wharf::stack::PathProbe::new(
+        hub.client(),
+        stack.config.topology.regions.clone(),
+        stack.config.topology.partitions,
+    );
+    probe.wait_live(Duration::from_secs(60)).await.unwrap();
+    // ... until its stream on the leaf is deleted and made again: the
+    // source's (unlisted, direct) consumer went with it, and the source
+    // retries on the server's backoff.
+    leaf.delete_stream(relay::topology::edge_stream("eu"))
+        .await
+        .unwrap();
+    leaf.create_stream(relay::topology::edge_stream_config(
+        &stack.config.topology,
+        "eu",
+    ))
+    .await
+    .unwrap();
+    let silent_at = std::time::Instant::now();
+    let stepdowns = || {
+        relay::observe::render()
+            .lines()
+            .find_map(|l| l.strip_prefix("wharf_inbound_stepdowns_total "))
+            .and_then(|v| v.trim().parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    eventually(
+        Duration::from_secs(60),
+        "a stepdown of INBOUND's leader",
+        || async { (stepdowns() >= 1.0).then_some(()) },
+    )
+    .await;
+    let after = eventually(Duration::from_secs(30), "a new INBOUND leader", || async {
+        leader().await.filter(|l| *l != before)
+    })
+    .await;
+    assert_ne!(after, before);
+    probe.wait_live(Duration::from_secs(30)).await.unwrap();
+    eprintln!(
+        "source live again {:?} after it went silent",
+        silent_at.elapsed()
+    );
+
+    let body = meta_text(
+        PHONE_NUMBER_ID,
+        "4915100000321",
+        "Src",
+        "wamid.SRC1",
+        "hi",
+        1_764_300_000,
+    );
+    assert_eq!(stack.post_meta("eu", &body, APP_SECRET).await.status(), 200);
+    eventually(Duration::from_secs(30), "the event's row", || async {
+        let rows = entities::message::Entity::find()
+            .filter(entities::message::Column::ProviderMessageId.eq("wamid.SRC1"))
             .count(&stack.database)
             .await
             .ok()?;
         (rows == 1).then_some(())
     })
     .await;
-    // Later passes find INBOUND complete: one copy, not one per pass.
-    tokio::time::sleep(Duration::from_secs(3)).await;
-    let mut inbound = inbound;
-    assert_eq!(inbound.info().await.unwrap().state.last_sequence, 2);
 }

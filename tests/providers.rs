@@ -443,14 +443,25 @@ async fn the_conformance_corpus_is_stored_and_every_part_lands_where_it_belongs(
     }
 
     // Every unparsed part is a dead letter (reason `unparsed`), once.
+    let last = std::sync::Mutex::new(serde_json::Value::Null);
     let page = eventually(
-        Duration::from_secs(20),
+        Duration::from_secs(60),
         "every unparsed part parked",
         || async {
             let (_, page) = stack
                 .admin_get("/api/v1/dlq?reason=unparsed&limit=200")
                 .await;
-            (page["total"].as_u64() == Some(unparsed_total as u64)).then_some(page)
+            if page["total"].as_u64() == Some(unparsed_total as u64) {
+                return Some(page);
+            }
+            // What a timeout shows: how far the index got.
+            let total = page["total"].clone();
+            let mut seen = last.lock().unwrap();
+            if *seen != total {
+                eprintln!("unparsed dead letters indexed: {total} of {unparsed_total}");
+                *seen = total;
+            }
+            None
         },
     )
     .await;

@@ -344,6 +344,9 @@ pub struct ReconcilerSettings {
     pub window_secs: u64,
     /// ...except the newest ones, still on their way to INBOUND.
     pub grace_secs: u64,
+    /// A region's source into INBOUND silent this long gets INBOUND's
+    /// leader stepped down (`crate::sources`); 0: never.
+    pub stepdown_after_secs: u64,
 }
 
 impl Default for ReconcilerSettings {
@@ -353,6 +356,7 @@ impl Default for ReconcilerSettings {
             every_secs: 60,
             window_secs: 600,
             grace_secs: 30,
+            stepdown_after_secs: 10,
         }
     }
 }
@@ -391,11 +395,21 @@ impl Reconciler {
         republish(&hub, leaf, &missing).await
     }
 
-    /// Passes until `shutdown`; a failed pass is logged and retried next time.
+    /// Passes until `shutdown`; a failed pass is logged and retried next
+    /// time. Beside them, the source watch keeps INBOUND's sources live.
     pub async fn run(self, shutdown: tokio_util::sync::CancellationToken) {
         if !self.settings.enabled {
             return;
         }
+        let watch = crate::sources::SourceWatch {
+            client: self.client.clone(),
+            regions: self.regions.clone(),
+            stepdown_after_secs: self.settings.stepdown_after_secs,
+        };
+        tokio::join!(watch.run(shutdown.clone()), self.passes(shutdown.clone()));
+    }
+
+    async fn passes(&self, shutdown: tokio_util::sync::CancellationToken) {
         // Each region's count exists from the start, so an alert on its
         // increase sees the first repair.
         for region in &self.regions {

@@ -26,6 +26,7 @@ pub mod router;
 pub mod routing;
 pub mod secret;
 pub mod sender;
+pub mod sources;
 pub mod templates;
 pub mod tls;
 pub mod topology;

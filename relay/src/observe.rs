@@ -31,6 +31,9 @@ pub const PUBLISH_ERRORS: &str = "wharf_edge_publish_errors_total";
 /// Accepted events INBOUND lacked, re-published from their edge stream by
 /// the reconciler or `wharf audit --repair`, by region.
 pub const RECONCILED: &str = "wharf_reconciled_total";
+/// Times the source watch asked INBOUND's leader to step down because a
+/// region's source into it went silent (`relay::sources`).
+pub const INBOUND_STEPDOWNS: &str = "wharf_inbound_stepdowns_total";
 /// Deliveries an edge holds right now (of its `max_in_flight` bound), by region.
 pub const EDGE_IN_FLIGHT: &str = "wharf_edge_in_flight";
 /// Seconds from a delivery's arrival to its last PubAck.
@@ -100,6 +103,7 @@ pub const ALL: &[&str] = &[
     PUBLISH_ERRORS,
     EDGE_IN_FLIGHT,
     RECONCILED,
+    INBOUND_STEPDOWNS,
     ACK_SECONDS,
     STREAM_MESSAGES,
     CONSUMER_PENDING,
@@ -197,6 +201,10 @@ fn describe() {
     describe_counter!(
         RECONCILED,
         "Accepted events INBOUND lacked, re-published from their edge stream"
+    );
+    describe_counter!(
+        INBOUND_STEPDOWNS,
+        "INBOUND leader stepdowns asked for because a source into it went silent"
     );
     describe_gauge!(
         EDGE_IN_FLIGHT,

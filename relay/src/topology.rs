@@ -189,6 +189,12 @@ pub fn is_subject_token(token: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
+/// The JetStream API subject asking `stream`'s leader to step down (a new
+/// one is elected among its replicas).
+pub fn stream_leader_stepdown_subject(stream: &str) -> String {
+    format!("$JS.API.STREAM.LEADER.STEPDOWN.{stream}")
+}
+
 /// `EDGE_EU` for region `eu`.
 pub fn edge_stream(region: &str) -> String {
     format!("EDGE_{}", region.to_ascii_uppercase().replace('-', "_"))

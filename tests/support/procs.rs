@@ -72,6 +72,9 @@ pub struct ProcessStack {
     pub edges: Vec<EdgeProcess>,
     pub routers: Vec<ChildProcess>,
     pub senders: Vec<ChildProcess>,
+    /// `wharf reconcile`, as the README's deployment runs it: keeps INBOUND
+    /// complete and its sources live.
+    pub reconciler: ChildProcess,
     pub sandbox_url: String,
     pub database: sea_orm::DatabaseConnection,
     pub http: reqwest::Client,
@@ -115,6 +118,7 @@ impl ProcessStack {
         config.topology.regions = options.regions.iter().map(|r| r.to_string()).collect();
         config.ops.router_listen = "127.0.0.1:0".parse().unwrap();
         config.ops.sender_listen = "127.0.0.1:0".parse().unwrap();
+        config.ops.reconciler_listen = "127.0.0.1:0".parse().unwrap();
         config.secrets.key = relay::secret::Secret::new(relay::vault::Vault::generate_key());
         quick_recovery(&mut config);
         (options.tune)(&mut config);
@@ -181,12 +185,14 @@ impl ProcessStack {
         let senders = (0..options.senders)
             .map(|i| role_process(&format!("sender-{i}"), &config_file, &["sender"], vec![]))
             .collect();
+        let reconciler = role_process("reconciler", &config_file, &["reconcile"], vec![]);
         let stack = Self {
             nats,
             config,
             edges,
             routers,
             senders,
+            reconciler,
             sandbox_url,
             database,
             http: reqwest::Client::builder()
@@ -257,7 +263,8 @@ impl ProcessStack {
             .iter()
             .map(|e| &e.process)
             .chain(&self.routers)
-            .chain(&self.senders);
+            .chain(&self.senders)
+            .chain(std::iter::once(&self.reconciler));
         for p in all {
             out.push_str(&format!("--- {} ---\n{}\n", p.name, p.log_tail(20)));
         }

@@ -55,6 +55,11 @@ pub enum RuleKind {
     /// A number whose business account Meta restricted, banned or disabled
     /// (its `account_update` webhooks): an outage of that number.
     AccountRestricted,
+    /// Accepted events the repair paths had to put back (the reconciler's
+    /// re-publishes, the repair scan's late applies: lifecycle stage
+    /// `repaired`) within `window_secs`. Each one is an event the pipeline
+    /// lost on its own; the reconciler saved it, the cause wants a look.
+    EventsRepaired,
 }
 
 impl RuleKind {
@@ -67,6 +72,7 @@ impl RuleKind {
             Self::NumberQuiet => "number_quiet",
             Self::SessionDisconnected => "session_disconnected",
             Self::AccountRestricted => "account_restricted",
+            Self::EventsRepaired => "events_repaired",
         }
     }
 }
@@ -263,6 +269,7 @@ impl AlertSettings {
                     | RuleKind::EdgeRejections
                     | RuleKind::SendFailures
                     | RuleKind::NumberQuiet
+                    | RuleKind::EventsRepaired
             );
             match rule.window_secs {
                 None if windowed => {

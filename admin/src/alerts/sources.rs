@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use entities::message::{Direction, MessageStatus};
-use entities::{business_number, conversation, message};
+use entities::{business_number, conversation, message, message_event};
 use futures::TryStreamExt;
 use sea_orm::{
     ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
@@ -101,6 +101,7 @@ impl Sources {
             RuleKind::NumberQuiet => self.number_quiet(rule).await,
             RuleKind::SessionDisconnected => self.session_disconnected(rule).await,
             RuleKind::AccountRestricted => self.account_restricted(rule).await,
+            RuleKind::EventsRepaired => self.events_repaired(rule).await,
         }
     }
 
@@ -177,6 +178,25 @@ impl Sources {
             active,
             summary: format!(
                 "webhooks refused at the edges within {} s: {refused} ({rate:.3}/s, threshold {}/s)",
+                rule.window_secs(),
+                rule.threshold
+            ),
+        }])
+    }
+
+    async fn events_repaired(&self, rule: &Rule) -> Measured {
+        let since = Utc::now() - chrono::Duration::seconds(rule.window_secs() as i64);
+        let repaired = message_event::Entity::find()
+            .filter(message_event::Column::Stage.eq(message_event::Stage::Repaired.as_str()))
+            .filter(message_event::Column::At.gte(since))
+            .count(&self.db)
+            .await? as f64;
+        Ok(vec![Observation {
+            instance: "inbound".into(),
+            value: repaired,
+            active: repaired > rule.threshold,
+            summary: format!(
+                "{repaired} accepted events repaired within {} s (threshold {}): see `wharf audit` and the messages' lifecycle",
                 rule.window_secs(),
                 rule.threshold
             ),

@@ -33,7 +33,8 @@ pub struct AlertOut {
     /// The rule's name from the configuration.
     pub rule: String,
     /// consumer_pending, dlq_inflow, edge_rejections, send_failures,
-    /// number_quiet or session_disconnected.
+    /// number_quiet, session_disconnected, account_restricted or
+    /// events_repaired.
     pub kind: String,
     pub severity: String,
     /// What was measured: a consumer, a business number, `DLQ`, `edges`, `sends`.

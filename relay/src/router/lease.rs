@@ -49,6 +49,8 @@ pub struct Share {
     /// Whether this process holds partition 0's lease, which on SQLite
     /// (`shared = false`) makes it the one router holding them all.
     anchor: AtomicBool,
+    /// Wakes this process's standing-by partitions when it takes partition 0.
+    anchored: tokio::sync::Notify,
 }
 
 impl Share {
@@ -69,6 +71,7 @@ impl Share {
             live: AtomicUsize::new(1),
             held: AtomicUsize::new(0),
             anchor: AtomicBool::new(false),
+            anchored: tokio::sync::Notify::new(),
         })
     }
 
@@ -303,6 +306,30 @@ impl PartitionLease {
     fn set_anchor(&self, held: bool) {
         if self.partition == 0 {
             self.share.anchor.store(held, Ordering::Relaxed);
+            if held {
+                self.share.anchored.notify_waiters();
+            }
+        }
+    }
+
+    /// Stands by for `wait`; on SQLite a partition other than 0 also wakes
+    /// when this process takes partition 0 (then it may take this one at
+    /// once, instead of a third of a lease time later).
+    pub async fn stand_by(&self, wait: Duration) {
+        if self.share.shared || self.partition == 0 {
+            tokio::time::sleep(wait).await;
+            return;
+        }
+        let anchored = self.share.anchored.notified();
+        if self.share.anchor.load(Ordering::Relaxed) {
+            // Partition 0 is ours already: another router's claim on this
+            // one has to run out first.
+            tokio::time::sleep(wait).await;
+            return;
+        }
+        tokio::select! {
+            () = anchored => {}
+            () = tokio::time::sleep(wait) => {}
         }
     }
 

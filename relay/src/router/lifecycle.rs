@@ -1,7 +1,8 @@
 //! The router's lifecycle records (`message_events`): which stages an
 //! applied event adds to its message (received, stored, routed, assigned
 //! for a customer's message; delivered, read, failed for a status of one of
-//! our replies; repaired for an event the repair scan applied). Owns the
+//! our replies; repaired for an event the repair scan applied late or the
+//! reconciler re-published into INBOUND). Owns the
 //! choice of stages and their details; how they are written is
 //! `crate::lifecycle`'s, and in a batch they are written inside its
 //! transaction (`apply::apply_batch`).
@@ -16,7 +17,29 @@ use crate::topology;
 /// The message's lifecycle after an event changed it: received at the
 /// edge, stored in INBOUND, routed (and assigned) for a customer
 /// message; delivered / read / failed for a status of one of our replies.
+///
+/// `repaired_from`: the edge stream and sequence a reconciler's copy names
+/// ([`crate::completeness::REPAIRED_FROM_HEADER`]); such an event also gets
+/// a `repaired` stage, which the `events_repaired` alert counts.
 pub(crate) fn stages(
+    event: &InboundEvent,
+    applied: &Applied,
+    stream_sequence: u64,
+    delivered: i64,
+    repaired_from: Option<&str>,
+) -> Option<(i64, Vec<crate::lifecycle::StageRecord>)> {
+    let (message_id, mut stages) = changed(event, applied, stream_sequence, delivered)?;
+    if let Some(from) = repaired_from {
+        stages.push((
+            Stage::Repaired,
+            chrono::Utc::now(),
+            serde_json::json!({ "by": "reconciler", "from": from, "stream_sequence": stream_sequence }),
+        ));
+    }
+    Some((message_id, stages))
+}
+
+fn changed(
     event: &InboundEvent,
     applied: &Applied,
     stream_sequence: u64,
@@ -102,8 +125,11 @@ pub(crate) async fn record(
     applied: &Applied,
     stream_sequence: u64,
     delivered: i64,
+    repaired_from: Option<&str>,
 ) {
-    if let Some((message_id, stages)) = stages(event, applied, stream_sequence, delivered) {
+    if let Some((message_id, stages)) =
+        stages(event, applied, stream_sequence, delivered, repaired_from)
+    {
         crate::lifecycle::record_all_logged(db, message_id, stages).await;
     }
 }

@@ -134,6 +134,15 @@ pub struct Router {
 }
 
 /// One pulled event of a batch.
+/// The edge stream position a reconciler's copy was re-published from.
+fn repaired_from(message: &jetstream::Message) -> Option<&str> {
+    message
+        .headers
+        .as_ref()?
+        .get(crate::completeness::REPAIRED_FROM_HEADER)
+        .map(|v| v.as_str())
+}
+
 struct Held {
     message: jetstream::Message,
     event: InboundEvent,
@@ -326,7 +335,7 @@ impl Router {
                 let jitter = Duration::from_millis(rand::random_range(0..250));
                 tokio::select! {
                     () = shutdown.cancelled() => break,
-                    () = tokio::time::sleep(lease.ttl() / 3 + jitter) => continue,
+                    () = lease.stand_by(lease.ttl() / 3 + jitter) => continue,
                 }
             }
             let held = match ordering::pull(&consumer, self.window(), &shutdown).await {
@@ -466,7 +475,13 @@ impl Router {
             Some(&self.sessions),
             |i, applied| {
                 let item = &fresh[i];
-                lifecycle::stages(&item.event, applied, item.sequence, item.delivered)
+                lifecycle::stages(
+                    &item.event,
+                    applied,
+                    item.sequence,
+                    item.delivered,
+                    repaired_from(&item.message),
+                )
             },
         )
         .instrument(span)
@@ -605,7 +620,15 @@ impl Router {
                     tracing::Span::current().record("conversation_id", conversation_id);
                 }
                 tracing::debug!(partition, %msg_id, ?applied, "applied");
-                lifecycle::record(&self.db, event, &applied, *stream_sequence, *delivered).await;
+                lifecycle::record(
+                    &self.db,
+                    event,
+                    &applied,
+                    *stream_sequence,
+                    *delivered,
+                    repaired_from(message),
+                )
+                .await;
                 self.after_commit(event, &applied).await;
             }
             Some(Err(err)) => {

@@ -77,6 +77,7 @@ impl RoleConfig {
         config.secrets.key = Secret::new(&self.secrets_key);
         config.ops.router_listen = SocketAddr::from(([127, 0, 0, 1], 0));
         config.ops.sender_listen = SocketAddr::from(([127, 0, 0, 1], 0));
+        config.ops.reconciler_listen = SocketAddr::from(([127, 0, 0, 1], 0));
         config
     }
 

@@ -1075,7 +1075,8 @@ export interface components {
             rule: string;
             /**
              * @description consumer_pending, dlq_inflow, edge_rejections, send_failures,
-             *     number_quiet or session_disconnected.
+             *     number_quiet, session_disconnected, account_restricted or
+             *     events_repaired.
              */
             kind: string;
             severity: string;
