@@ -26,7 +26,7 @@ async fn an_integrator_manages_wharf_through_the_generated_client(db: TestDb) {
     // 401 without a token or with a bad one, typed.
     let (status, error) = failure(
         anonymous
-            .list_conversations(None, None, None, None, None, None, None)
+            .list_conversations(None, None, None, None, None, None, None, None, None, None)
             .await,
     );
     assert_eq!(status, 401);
@@ -158,7 +158,7 @@ async fn an_integrator_manages_wharf_through_the_generated_client(db: TestDb) {
         "the routed conversation",
         || async {
             let page = admin
-                .list_conversations(None, None, None, None, None, None, None)
+                .list_conversations(None, None, None, None, None, None, None, None, None, None)
                 .await
                 .ok()?
                 .into_inner();
@@ -179,14 +179,36 @@ async fn an_integrator_manages_wharf_through_the_generated_client(db: TestDb) {
     // Filters: team, assignee, text (contact name).
     let q: types::ListConversationsQ = "Cleo".parse().unwrap();
     let found = admin
-        .list_conversations(None, None, None, None, Some(&q), None, Some(team.id))
+        .list_conversations(
+            None,
+            None,
+            None,
+            None,
+            None,
+            Some(&q),
+            None,
+            None,
+            Some(team.id),
+            None,
+        )
         .await
         .unwrap()
         .into_inner();
     assert_eq!(found.items.len(), 1);
     let nobody: types::ListConversationsQ = "no such customer".parse().unwrap();
     let none = admin
-        .list_conversations(None, None, None, None, Some(&nobody), None, None)
+        .list_conversations(
+            None,
+            None,
+            None,
+            None,
+            None,
+            Some(&nobody),
+            None,
+            None,
+            None,
+            None,
+        )
         .await
         .unwrap()
         .into_inner();
@@ -194,7 +216,7 @@ async fn an_integrator_manages_wharf_through_the_generated_client(db: TestDb) {
     // Scope: Ana (in Billing) sees it; Bo (in no team) neither lists nor
     // reads it, and may not claim it.
     let anas = ana
-        .list_conversations(None, None, None, None, None, None, None)
+        .list_conversations(None, None, None, None, None, None, None, None, None, None)
         .await
         .unwrap()
         .into_inner();
@@ -215,7 +237,7 @@ async fn an_integrator_manages_wharf_through_the_generated_client(db: TestDb) {
         .into_inner();
     let bo = Client::with_token(&stack.admin_url, &bo_login.token).unwrap();
     let bos = bo
-        .list_conversations(None, None, None, None, None, None, None)
+        .list_conversations(None, None, None, None, None, None, None, None, None, None)
         .await
         .unwrap()
         .into_inner();

@@ -105,7 +105,18 @@ async fn conversations_are_worked_through_the_client(db: TestDb) {
     );
     let conversation = eventually(WAIT, "the queued conversation", || async {
         admin
-            .list_conversations(None, None, None, None, None, Some("queued"), Some(care.id))
+            .list_conversations(
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                Some("queued"),
+                Some(care.id),
+                None,
+            )
             .await
             .ok()?
             .into_inner()
@@ -147,7 +158,18 @@ async fn conversations_are_worked_through_the_client(db: TestDb) {
     let stale = eventually(WAIT, "the old conversation", || async {
         let q: types::ListConversationsQ = "Olga".parse().unwrap();
         admin
-            .list_conversations(None, None, None, None, Some(&q), None, None)
+            .list_conversations(
+                None,
+                None,
+                None,
+                None,
+                None,
+                Some(&q),
+                None,
+                None,
+                None,
+                None,
+            )
             .await
             .ok()?
             .into_inner()
@@ -187,26 +209,70 @@ async fn conversations_are_worked_through_the_client(db: TestDb) {
     let ids =
         |page: types::ConversationPageOut| page.items.iter().map(|c| c.id).collect::<Vec<_>>();
     let by_number = admin
-        .list_conversations(None, None, None, Some(PHONE_NUMBER_ID), None, None, None)
+        .list_conversations(
+            None,
+            None,
+            None,
+            None,
+            Some(PHONE_NUMBER_ID),
+            None,
+            None,
+            None,
+            None,
+            None,
+        )
         .await
         .unwrap()
         .into_inner();
     assert_eq!(ids(by_number), [stale.id, other, id], "newest first");
     let unknown_number = admin
-        .list_conversations(None, None, None, Some("999"), None, None, None)
+        .list_conversations(
+            None,
+            None,
+            None,
+            None,
+            Some("999"),
+            None,
+            None,
+            None,
+            None,
+            None,
+        )
         .await
         .unwrap()
         .into_inner();
     assert!(unknown_number.items.is_empty());
     let refund: types::ListConversationsQ = "refund".parse().unwrap();
     let by_text = admin
-        .list_conversations(None, None, None, None, Some(&refund), None, None)
+        .list_conversations(
+            None,
+            None,
+            None,
+            None,
+            None,
+            Some(&refund),
+            None,
+            None,
+            None,
+            None,
+        )
         .await
         .unwrap()
         .into_inner();
     assert_eq!(ids(by_text), [id]);
     let first = admin
-        .list_conversations(None, None, NonZeroU64::new(2), None, None, None, None)
+        .list_conversations(
+            None,
+            None,
+            None,
+            NonZeroU64::new(2),
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+        )
         .await
         .unwrap()
         .into_inner();
@@ -217,7 +283,10 @@ async fn conversations_are_worked_through_the_client(db: TestDb) {
         .list_conversations(
             None,
             Some(&cursor),
+            None,
             NonZeroU64::new(2),
+            None,
+            None,
             None,
             None,
             None,
@@ -230,7 +299,18 @@ async fn conversations_are_worked_through_the_client(db: TestDb) {
     assert_eq!(ids(second), [id]);
     let detail = refused(
         admin
-            .list_conversations(None, None, None, None, None, Some("lost"), None)
+            .list_conversations(
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                Some("lost"),
+                None,
+                None,
+            )
             .await,
         400,
         "invalid_parameter",
@@ -238,7 +318,18 @@ async fn conversations_are_worked_through_the_client(db: TestDb) {
     assert!(detail.contains("status"), "{detail}");
     let detail = refused(
         admin
-            .list_conversations(None, None, NonZeroU64::new(500), None, None, None, None)
+            .list_conversations(
+                None,
+                None,
+                None,
+                NonZeroU64::new(500),
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+            )
             .await,
         400,
         "invalid_parameter",
@@ -246,20 +337,20 @@ async fn conversations_are_worked_through_the_client(db: TestDb) {
     assert!(detail.contains("limit"), "{detail}");
     refused(
         anonymous
-            .list_conversations(None, None, None, None, None, None, None)
+            .list_conversations(None, None, None, None, None, None, None, None, None, None)
             .await,
         401,
         "unauthorized",
     );
     // Agents see their teams' conversations only.
     let anas = ana
-        .list_conversations(None, None, None, None, None, None, None)
+        .list_conversations(None, None, None, None, None, None, None, None, None, None)
         .await
         .unwrap()
         .into_inner();
     assert_eq!(ids(anas), [id]);
     let cys = cy
-        .list_conversations(None, None, None, None, None, None, None)
+        .list_conversations(None, None, None, None, None, None, None, None, None, None)
         .await
         .unwrap()
         .into_inner();
@@ -364,7 +455,18 @@ async fn conversations_are_worked_through_the_client(db: TestDb) {
         "invalid_state",
     );
     let mine = admin
-        .list_conversations(Some(ana_id), None, None, None, None, Some("assigned"), None)
+        .list_conversations(
+            Some(ana_id),
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            Some("assigned"),
+            None,
+            None,
+        )
         .await
         .unwrap()
         .into_inner();

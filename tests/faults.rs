@@ -531,6 +531,7 @@ async fn a_database_outage_right_after_the_provider_accepted_a_reply_sends_it_on
         &js,
         stack.config.topology.partitions,
         conversation.id,
+        None,
         relay::envelope::ReplyContent::Text {
             body: "one and only".into(),
         },

@@ -1499,7 +1499,7 @@ async fn snapshot(conn: &sea_orm::DatabaseConnection) -> (Vec<String>, Vec<Strin
         .into_iter()
         .map(|c| {
             format!(
-                "{} number {} contact {} {} v{} team {:?} agent {:?} last {} inbound {:?}",
+                "{} number {} contact {} {} v{} team {:?} agent {:?} last {} inbound {:?} waiting {:?}",
                 c.id,
                 c.business_number_id,
                 c.contact_id,
@@ -1508,7 +1508,8 @@ async fn snapshot(conn: &sea_orm::DatabaseConnection) -> (Vec<String>, Vec<Strin
                 c.team_id,
                 c.assignee_id,
                 c.last_message_at,
-                c.last_inbound_at
+                c.last_inbound_at,
+                c.waiting_since
             )
         })
         .collect();

@@ -51,6 +51,7 @@ async fn queue_replies(stack: &Stack, conversations: &[i64], n: usize) -> Vec<i6
             &js,
             stack.config.topology.partitions,
             conversation,
+            None,
             ReplyContent::Text {
                 body: format!("reply {i}"),
             },
@@ -655,6 +656,7 @@ async fn a_wasender_reply_is_sent_with_the_session_key_and_reaches_read(db: Test
         &js,
         stack.config.topology.partitions,
         conversation,
+        None,
         ReplyContent::Template {
             name: "order_update".into(),
             language: "en".into(),

@@ -12,7 +12,9 @@ pub mod auth;
 mod error;
 mod fields;
 pub mod gauges;
+pub mod listing;
 pub mod scope;
+pub mod search;
 mod server;
 pub mod tokens;
 

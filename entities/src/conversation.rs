@@ -48,6 +48,10 @@ pub struct Model {
     /// Last inbound (customer) message; drives the WhatsApp 24h window.
     pub last_inbound_at: Option<DateTimeUtc>,
     pub last_message_at: DateTimeUtc,
+    /// The customer's first message since our last reply: they wait for an
+    /// answer since then. Kept by a database trigger on every message insert
+    /// (migration `m20261204_000010_inbox`); `None` when answered.
+    pub waiting_since: Option<DateTimeUtc>,
     pub resolved_at: Option<DateTimeUtc>,
     /// When the current assignee got the conversation (drives round-robin).
     pub assigned_at: Option<DateTimeUtc>,

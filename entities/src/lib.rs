@@ -76,8 +76,11 @@ pub mod audit_log;
 pub mod business_number;
 pub mod contact;
 pub mod conversation;
+pub mod conversation_label;
 pub mod conversation_note;
+pub mod conversation_read;
 pub mod dead_letter;
+pub mod label;
 pub mod message;
 pub mod message_event;
 pub mod routing_rule;
@@ -152,8 +155,11 @@ pub mod prelude {
     pub use super::business_number::Entity as BusinessNumber;
     pub use super::contact::Entity as Contact;
     pub use super::conversation::Entity as Conversation;
+    pub use super::conversation_label::Entity as ConversationLabel;
     pub use super::conversation_note::Entity as ConversationNote;
+    pub use super::conversation_read::Entity as ConversationRead;
     pub use super::dead_letter::Entity as DeadLetter;
+    pub use super::label::Entity as Label;
     pub use super::message::Entity as Message;
     pub use super::message_event::Entity as MessageEvent;
     pub use super::routing_rule::Entity as RoutingRule;
@@ -237,6 +243,7 @@ mod tests {
             version: 1,
             last_inbound_at: None,
             last_message_at: now,
+            waiting_since: None,
             resolved_at: None,
             assigned_at: None,
             created_at: now,

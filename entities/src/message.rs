@@ -93,6 +93,9 @@ pub struct Model {
     /// `phone_app` for one sent from the WhatsApp Business app on the same
     /// number (coexistence echo), never sent again.
     pub origin: Option<String>,
+    /// The agent who sent an outbound reply (`None` for inbound messages,
+    /// the bot, integrator tokens and phone-app echoes).
+    pub agent_id: Option<i64>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

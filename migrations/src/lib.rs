@@ -14,6 +14,7 @@ mod m20261128_000006_conversation_notes;
 mod m20261202_000007_contact_identity;
 mod m20261202_000008_provider_updates;
 mod m20261204_000009_message_events_by_stage;
+mod m20261204_000010_inbox;
 
 /// Applies Wharf's migrations: `Migrator::up(&db, None).await`.
 pub struct Migrator;
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000007_contact_identity::Migration),
             Box::new(m20261202_000008_provider_updates::Migration),
             Box::new(m20261204_000009_message_events_by_stage::Migration),
+            Box::new(m20261204_000010_inbox::Migration),
         ]
     }
 }

@@ -98,6 +98,7 @@ async fn check_schema_lifecycle(db: &DatabaseConnection) {
     let conversation_id = insert_conversation(db).await;
     check_conversation_defaults(db, conversation_id).await;
     check_message_dedup(db, conversation_id).await;
+    check_waiting_and_search_follow_messages(db, conversation_id).await;
     check_foreign_keys_are_enforced(db).await;
 
     // A second `up` is a no-op: nothing pending, data untouched.
@@ -258,6 +259,95 @@ fn new_message(
         provider_timestamp: Set(Utc.with_ymd_and_hms(2026, 11, 28, 12, 0, 0).unwrap()),
         ..Default::default()
     }
+}
+
+/// How many messages (or, with `contacts`, contacts) the search index
+/// finds for `word` as a prefix.
+async fn found(db: &DatabaseConnection, word: &str, contacts: bool) -> i64 {
+    let sql = match (db.get_database_backend(), contacts) {
+        (DbBackend::Postgres, false) => format!(
+            "SELECT count(*) AS n FROM messages WHERE search @@ to_tsquery('simple', '{word}:*')"
+        ),
+        (DbBackend::Postgres, true) => format!(
+            "SELECT count(*) AS n FROM contacts WHERE to_tsvector('simple', \
+             coalesce(profile_name, '') || ' ' || coalesce(username, '') || ' ' || \
+             coalesce(phone, '') || ' ' || wa_id) @@ to_tsquery('simple', '{word}:*')"
+        ),
+        (_, false) => {
+            format!("SELECT count(*) AS n FROM messages_fts WHERE messages_fts MATCH '\"{word}\"*'")
+        }
+        (_, true) => {
+            format!("SELECT count(*) AS n FROM contacts_fts WHERE contacts_fts MATCH '\"{word}\"*'")
+        }
+    };
+    let stmt = Statement::from_string(db.get_database_backend(), sql);
+    let row = db.query_one_raw(stmt).await.unwrap().unwrap();
+    row.try_get::<i64>("", "n").unwrap()
+}
+
+async fn waiting_since(db: &DatabaseConnection, id: i64) -> Option<chrono::DateTime<Utc>> {
+    conversation::Entity::find_by_id(id)
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap()
+        .waiting_since
+}
+
+/// The inbox migration's triggers and indexes: a customer waits from their
+/// first message after our last reply (reactions aside); the search index
+/// follows inserts, edits and deletes of messages and contact renames.
+async fn check_waiting_and_search_follow_messages(db: &DatabaseConnection, conversation_id: i64) {
+    let first = Utc.with_ymd_and_hms(2026, 11, 28, 12, 0, 0).unwrap();
+    assert_eq!(waiting_since(db, conversation_id).await, Some(first));
+    let mut added = Vec::new();
+    let mut reply = new_message(conversation_id, "meta", Some("wamid.reply"));
+    reply.direction = Set(message::Direction::Outbound.into());
+    added.push(reply.insert(db).await.unwrap());
+    assert_eq!(waiting_since(db, conversation_id).await, None);
+    let mut reaction = new_message(conversation_id, "meta", Some("wamid.reaction"));
+    reaction.kind = Set(message::MessageKind::Reaction.into());
+    added.push(reaction.insert(db).await.unwrap());
+    assert_eq!(
+        waiting_since(db, conversation_id).await,
+        None,
+        "a reaction is no question"
+    );
+    let later = Utc.with_ymd_and_hms(2026, 11, 28, 13, 0, 0).unwrap();
+    let mut question = new_message(conversation_id, "meta", Some("wamid.question"));
+    question.provider_timestamp = Set(later);
+    question.body = Set(Some("Where is my order #5521?".into()));
+    let question = question.insert(db).await.unwrap();
+    let mut again = new_message(conversation_id, "meta", Some("wamid.again"));
+    again.provider_timestamp = Set(later + chrono::Duration::minutes(5));
+    added.push(again.insert(db).await.unwrap());
+    assert_eq!(waiting_since(db, conversation_id).await, Some(later));
+
+    assert_eq!(found(db, "5521", false).await, 1);
+    let mut edited: message::ActiveModel = question.into();
+    edited.body = Set(Some("Where is my parcel?".into()));
+    let edited = edited.update(db).await.unwrap();
+    assert_eq!(found(db, "5521", false).await, 0, "the old text is gone");
+    assert_eq!(found(db, "parc", false).await, 1);
+    added.push(edited);
+    for row in added {
+        message::Entity::delete_by_id(row.id)
+            .exec(db)
+            .await
+            .unwrap();
+    }
+    assert_eq!(found(db, "parcel", false).await, 0);
+
+    assert_eq!(found(db, "ada", true).await, 1);
+    let ada = contact::Entity::find().one(db).await.unwrap().unwrap();
+    let mut renamed: contact::ActiveModel = ada.into();
+    renamed.profile_name = Set(Some("Beatriz".into()));
+    renamed.update(db).await.unwrap();
+    assert_eq!(
+        (found(db, "ada", true).await, found(db, "beatr", true).await),
+        (0, 1)
+    );
+    assert_eq!(found(db, "1555000", true).await, 1, "by phone prefix");
 }
 
 async fn check_message_dedup(db: &DatabaseConnection, conversation_id: i64) {

@@ -34,7 +34,9 @@ pub enum ReplyError {
     NotQueued(#[source] crate::Error),
 }
 
-/// Writes the reply row and publishes it; returns the row.
+/// Writes the reply row and publishes it; returns the row. `agent_id` is
+/// the agent sending it (`None` for the bot or an integrator token), shown
+/// on the outbound bubble.
 ///
 /// # Errors
 /// [`ReplyError`]: unknown conversation, closed window, empty text, or
@@ -44,6 +46,7 @@ pub async fn enqueue_reply(
     js: &jetstream::Context,
     partitions: u16,
     conversation_id: i64,
+    agent_id: Option<i64>,
     content: ReplyContent,
 ) -> Result<message::Model, ReplyError> {
     let (kind, body) = match &content {
@@ -104,6 +107,7 @@ pub async fn enqueue_reply(
         status: Set(MessageStatus::Queued.into()),
         error: Set(None),
         provider_timestamp: Set(now),
+        agent_id: Set(agent_id),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()

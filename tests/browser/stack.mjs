@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 
 export const REPO = resolve(import.meta.dirname, '../..');
@@ -94,6 +95,40 @@ export async function startStack() {
     await stack.stop();
     throw new Error(`${err.message}\n--- wharf up log ---\n${tail}`);
   }
+}
+
+/**
+ * `wharf up` and Debian's Chromium (through playwright-core from web/),
+ * started together; both or a throw (what did start is stopped).
+ */
+export async function startStackAndBrowser() {
+  const require = createRequire(join(REPO, 'web', 'package.json'));
+  const { chromium } = require('playwright-core');
+  const [s, b] = await Promise.allSettled([
+    startStack(),
+    chromium.launch({
+      executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    }),
+  ]);
+  if (s.status === 'rejected' || b.status === 'rejected') {
+    if (s.status === 'fulfilled') await s.value.stop();
+    if (b.status === 'fulfilled') await b.value.close();
+    throw s.status === 'rejected' ? s.reason : b.reason;
+  }
+  return { stack: s.value, browser: b.value };
+}
+
+/** `fetch` on the admin API with the stack's admin token; the JSON answer (null for 204), or a throw. */
+export async function adminApi(stack, method, path, body) {
+  const res = await fetch(`${stack.adminUrl}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${stack.credentials.admin_token}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+  return res.status === 204 ? null : res.json();
 }
 
 /** A Meta text-message webhook body, as the Cloud API sends it. */

@@ -296,6 +296,7 @@ pub fn replies_meanwhile(
                 &js,
                 partitions,
                 target,
+                None,
                 ReplyContent::Text {
                     body: format!("reply {turn}"),
                 },

@@ -10,6 +10,7 @@ import { DeadLetters } from './views/DeadLetters';
 import { AlertBanner } from './views/AlertBanner';
 import { Agents } from './views/Agents';
 import { Teams } from './views/Teams';
+import { Labels } from './views/Labels';
 import { Rules } from './views/Rules';
 import { Tokens } from './views/Tokens';
 import { Audit } from './views/Audit';
@@ -144,6 +145,8 @@ function Workplace({ session, onSignOut }: { session: Session; onSignOut: (why: 
           <Agents api={api} meId={session.me.agent?.id ?? null} />
         ) : route.page === 'teams' ? (
           <Teams api={api} />
+        ) : route.page === 'labels' ? (
+          <Labels api={api} />
         ) : route.page === 'rules' ? (
           <Rules api={api} />
         ) : route.page === 'numbers' ? (

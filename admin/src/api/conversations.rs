@@ -1,26 +1,34 @@
-//! `/api/v1/conversations`: list with filters and cursor paging, detail with
-//! the message timeline, replies (queued to OUTBOUND for the sender), and the
-//! ownership changes claim, transfer, resolve and reopen — all through
-//! `relay::assignment::transition`, so a stale `version` is a 409.
+//! `/api/v1/conversations`: the list (filters, the newest / longest-waiting
+//! orders with their cursors, full-text search through `search`; what each
+//! row shows beyond its own columns comes from `listing`), detail with the
+//! message timeline, replies (queued to OUTBOUND for the sender, naming the
+//! agent who sent them), and the ownership changes claim, transfer, resolve
+//! and reopen — all through `relay::assignment::transition`, so a stale
+//! `version` is a 409.
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use entities::conversation::ConversationStatus;
-use entities::{agent, business_number, contact, conversation, message, team};
+use entities::{agent, business_number, contact, conversation, conversation_label, message, team};
 use poem::web::Data;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::{ApiResponse, Object, OpenApi, payload::Json};
 use relay::assignment::{self, Change, TransitionError};
 use relay::envelope::{MediaKind, ReplyContent};
 use relay::outbound::{ReplyError, enqueue_reply};
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::sea_query::{Expr, ExprTrait, Query as Sql};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 
 use super::ApiTags;
+use super::labels::{LabelOut, label_out};
 use crate::AppState;
-use crate::auth::{Role, TokenAuth};
+use crate::auth::{Principal, Role, TokenAuth};
 use crate::error::{ApiError, ApiResult};
 use crate::scope::{AgentScope, visible_conversation};
+use crate::{listing, search};
 
 /// The customer of a conversation.
 #[derive(Debug, Object)]
@@ -60,6 +68,38 @@ pub struct ConversationOut {
     /// Provider time of the customer's latest message (opens the 24 h window).
     pub last_inbound_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
+    /// The assignee's display name.
+    pub assignee_name: Option<String>,
+    /// The team's name.
+    pub team_name: Option<String>,
+    /// The newest message, for the list's preview.
+    pub last_message: Option<MessagePreviewOut>,
+    /// Customer messages the calling agent has not read yet (absent for a
+    /// caller that is no agent, such as an integrator token).
+    pub unread_count: Option<i64>,
+    /// Since when the customer waits for an answer: their first message
+    /// after our last reply; absent when nothing waits.
+    pub waiting_since: Option<DateTime<Utc>>,
+    /// The conversation's labels, by name.
+    pub labels: Vec<LabelOut>,
+    /// With a search (`q`): the message that matched (absent when the
+    /// contact's name, username or phone matched).
+    pub matched_message: Option<MessagePreviewOut>,
+}
+
+/// A message in short, as the list shows it.
+#[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct MessagePreviewOut {
+    pub id: i64,
+    /// inbound or outbound.
+    pub direction: String,
+    /// text, image, template, … (what to show when there is no text).
+    pub kind: String,
+    /// The text of a text message, its first 120 characters.
+    pub text: Option<String>,
+    /// The provider's time of the message.
+    pub at: DateTime<Utc>,
 }
 
 /// One page of conversations.
@@ -104,6 +144,11 @@ pub struct MessageOut {
     /// fields); the reply's content for an outbound one.
     pub payload: serde_json::Value,
     pub created_at: DateTime<Utc>,
+    /// The agent who sent an outbound reply (absent for the bot, tokens
+    /// without an agent and phone-app echoes).
+    pub agent_id: Option<i64>,
+    /// That agent's display name.
+    pub agent_name: Option<String>,
 }
 
 /// A conversation with its message timeline.
@@ -201,8 +246,47 @@ enum ReplyResponse {
     Accepted(Json<MessageOut>),
 }
 
-pub(crate) fn message_out(m: message::Model) -> MessageOut {
+/// The API's view of message rows, with the names of the agents who sent
+/// them (one query).
+pub(crate) async fn messages_out(
+    db: &impl ConnectionTrait,
+    rows: Vec<message::Model>,
+) -> ApiResult<Vec<MessageOut>> {
+    let names = listing::agent_names(db, distinct(rows.iter().filter_map(|m| m.agent_id))).await?;
+    Ok(rows
+        .into_iter()
+        .map(|m| {
+            let name = m.agent_id.and_then(|id| names.get(&id).cloned());
+            message_out(m, name)
+        })
+        .collect())
+}
+
+/// The ids once each.
+pub(crate) fn distinct(ids: impl Iterator<Item = i64>) -> Vec<i64> {
+    let mut seen = std::collections::HashSet::new();
+    ids.filter(|id| seen.insert(*id)).collect()
+}
+
+fn preview_out(m: &message::Model) -> MessagePreviewOut {
+    let is_text = m.kind == message::MessageKind::Text.to_string();
+    MessagePreviewOut {
+        id: m.id,
+        direction: m.direction.clone(),
+        kind: m.kind.clone(),
+        text: m
+            .body
+            .as_deref()
+            .filter(|_| is_text)
+            .map(|b| listing::shorten(b, listing::PREVIEW_CHARS)),
+        at: m.provider_timestamp,
+    }
+}
+
+fn message_out(m: message::Model, agent_name: Option<String>) -> MessageOut {
     MessageOut {
+        agent_id: m.agent_id,
+        agent_name,
         id: m.id,
         direction: m.direction,
         provider: m.provider,
@@ -221,13 +305,30 @@ pub(crate) fn message_out(m: message::Model) -> MessageOut {
     }
 }
 
-/// Joins conversations with their numbers and contacts in two batched queries.
-async fn conversations_out(
+/// Joins conversations with their numbers, contacts, names, last messages,
+/// labels and the caller's unread counts: one batched query each, whatever
+/// the number of rows.
+pub(crate) async fn conversations_out(
     state: &AppState,
+    caller: &Principal,
     rows: Vec<conversation::Model>,
 ) -> ApiResult<Vec<ConversationOut>> {
+    let ids: Vec<i64> = rows.iter().map(|c| c.id).collect();
     let number_ids: Vec<i64> = rows.iter().map(|c| c.business_number_id).collect();
     let contact_ids: Vec<i64> = rows.iter().map(|c| c.contact_id).collect();
+    let agents = listing::agent_names(
+        &state.db,
+        distinct(rows.iter().filter_map(|c| c.assignee_id)),
+    )
+    .await?;
+    let teams =
+        listing::team_names(&state.db, distinct(rows.iter().filter_map(|c| c.team_id))).await?;
+    let mut last = listing::last_messages(&state.db, &ids).await?;
+    let mut labels = listing::labels_of(&state.db, &ids).await?;
+    let unread = match caller.agent_id {
+        Some(agent) => Some(listing::unread_counts(&state.db, agent, &ids).await?),
+        None => None,
+    };
     let numbers: HashMap<i64, String> = business_number::Entity::find()
         .filter(business_number::Column::Id.is_in(number_ids))
         .all(&state.db)
@@ -270,6 +371,20 @@ async fn conversations_out(
                 last_message_at: c.last_message_at,
                 last_inbound_at: c.last_inbound_at,
                 created_at: c.created_at,
+                assignee_name: c.assignee_id.and_then(|a| agents.get(&a).cloned()),
+                team_name: c.team_id.and_then(|t| teams.get(&t).cloned()),
+                last_message: last.remove(&c.id).as_ref().map(preview_out),
+                unread_count: unread
+                    .as_ref()
+                    .map(|counts| counts.get(&c.id).copied().unwrap_or(0)),
+                waiting_since: c.waiting_since,
+                labels: labels
+                    .remove(&c.id)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(label_out)
+                    .collect(),
+                matched_message: None,
             })
         })
         .collect()
@@ -345,11 +460,127 @@ async fn change(
             }
         }
     }
-    let out = conversations_out(state, vec![row])
+    let out = conversations_out(state, &auth.0, vec![row])
         .await?
         .pop()
         .ok_or_else(|| ApiError::internal("conversation vanished"))?;
     Ok(Json(out))
+}
+
+/// The order of the conversation list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, poem_openapi::Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum ConversationSort {
+    /// Newest conversation first.
+    Newest,
+    /// The customer who has waited longest for an answer first; answered
+    /// conversations after them, newest first.
+    Waiting,
+}
+
+/// The order a page was listed in (a search ranks by match).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Order {
+    Newest,
+    Waiting,
+    Rank,
+}
+
+/// Where the next page starts: after conversation `id` (newest first);
+/// after (waiting since, id) (longest waiting first); after `n` search
+/// results.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Cursor {
+    Before(i64),
+    Waiting(Option<i64>, i64),
+    Offset(usize),
+}
+
+impl Cursor {
+    /// The cursor of `text` for a listing in `order`: `<id>`,
+    /// `w<nanoseconds>.<id>` (`w.<id>` once past the waiting ones) or
+    /// `s<offset>`; any other is a 400.
+    fn parse(text: &str, order: Order) -> ApiResult<Self> {
+        let refused = || {
+            ApiError::bad_request(
+                "invalid_parameter",
+                "cursor is not one we issued for this order",
+            )
+        };
+        let number = |t: &str| t.parse::<i64>().map_err(|_| refused());
+        match order {
+            Order::Newest => Ok(Cursor::Before(number(text)?)),
+            Order::Waiting => {
+                let (since, id) = text
+                    .strip_prefix('w')
+                    .and_then(|rest| rest.split_once('.'))
+                    .ok_or_else(refused)?;
+                let since = (!since.is_empty()).then(|| number(since)).transpose()?;
+                Ok(Cursor::Waiting(since, number(id)?))
+            }
+            Order::Rank => text
+                .strip_prefix('s')
+                .and_then(|n| n.parse().ok())
+                .map(Cursor::Offset)
+                .ok_or_else(refused),
+        }
+    }
+
+    /// The cursor of the page after `last` in `order`.
+    fn after(order: Order, last: &conversation::Model) -> String {
+        match order {
+            Order::Waiting => {
+                let since = last
+                    .waiting_since
+                    .and_then(|t| t.timestamp_nanos_opt())
+                    .map(|n| n.to_string())
+                    .unwrap_or_default();
+                format!("w{since}.{}", last.id)
+            }
+            Order::Newest | Order::Rank => last.id.to_string(),
+        }
+    }
+}
+
+impl Order {
+    /// `query` in this order, starting after `cursor`.
+    fn apply(
+        self,
+        query: sea_orm::Select<conversation::Entity>,
+        cursor: Option<Cursor>,
+    ) -> sea_orm::Select<conversation::Entity> {
+        use conversation::Column::{Id, WaitingSince};
+        match self {
+            Order::Waiting => {
+                let query = query
+                    .order_by_asc(Expr::col(WaitingSince).is_null())
+                    .order_by_asc(WaitingSince)
+                    .order_by_desc(Id);
+                match cursor {
+                    Some(Cursor::Waiting(Some(nanos), id)) => {
+                        let since = DateTime::<Utc>::from_timestamp_nanos(nanos);
+                        query.filter(
+                            Condition::any()
+                                .add(WaitingSince.gt(since))
+                                .add(WaitingSince.eq(since).and(Id.lt(id)))
+                                .add(WaitingSince.is_null()),
+                        )
+                    }
+                    Some(Cursor::Waiting(None, id)) => {
+                        query.filter(WaitingSince.is_null()).filter(Id.lt(id))
+                    }
+                    _ => query,
+                }
+            }
+            Order::Newest | Order::Rank => {
+                let query = query.order_by_desc(Id);
+                match cursor {
+                    Some(Cursor::Before(id)) => query.filter(Id.lt(id)),
+                    _ => query,
+                }
+            }
+        }
+    }
 }
 
 pub struct ConversationsApi;
@@ -358,9 +589,14 @@ pub struct ConversationsApi;
 impl ConversationsApi {
     /// List conversations
     ///
-    /// Newest first. Filter by status, business number, team, assignee and
-    /// text (contact name or number, or message text); page with `cursor`.
-    /// Agents see the conversations of their teams and their own.
+    /// Filter by status, business number, team, assignee (or `unassigned`)
+    /// and label. `sort=newest` (default) lists the newest conversations
+    /// first; `sort=waiting` those whose customer has waited longest for an
+    /// answer first, then the answered ones, newest first. `q` searches
+    /// message text and the contact's name, username and phone (words in
+    /// any order, punctuation ignored, prefixes match) and ranks the
+    /// results best first, each naming its `matched_message`. Page with
+    /// `cursor`. Agents see the conversations of their teams and their own.
     #[oai(
         path = "/conversations",
         method = "get",
@@ -379,14 +615,21 @@ impl ConversationsApi {
         team: Query<Option<i64>>,
         /// Assigned agent's id.
         assignee: Query<Option<i64>>,
-        /// Text in the contact's name or number, or in a message.
+        /// Only conversations nobody is assigned to.
+        unassigned: Query<Option<bool>>,
+        /// Only conversations carrying this label (id).
+        label: Query<Option<i64>>,
+        /// Words to search for in messages and contacts.
         #[oai(validator(min_length = 1, max_length = 200))]
         q: Query<Option<String>>,
+        /// newest (default) or waiting (longest waiting first); ignored
+        /// with `q` (best match first).
+        sort: Query<Option<ConversationSort>>,
         /// Page size, 1–200 (default 50).
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))]
         limit: Query<Option<u64>>,
         /// `next_cursor` of the previous page.
-        #[oai(validator(pattern = r"^[0-9]{1,19}$"))]
+        #[oai(validator(pattern = r"^([0-9]{1,19}|w(-?[0-9]{1,19})?\.[0-9]{1,19}|s[0-9]{1,9})$"))]
         cursor: Query<Option<String>>,
     ) -> ApiResult<Json<ConversationPageOut>> {
         let limit = limit.0.unwrap_or(50);
@@ -396,7 +639,28 @@ impl ConversationsApi {
                 "limit must be between 1 and 200",
             ));
         }
-        let mut query = conversation::Entity::find().order_by_desc(conversation::Column::Id);
+        let limit = usize::try_from(limit).unwrap_or(200);
+        let search = q.0.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
+        let order = match (&search, sort.0) {
+            (Some(_), _) => Order::Rank,
+            (None, Some(ConversationSort::Waiting)) => Order::Waiting,
+            (None, _) => Order::Newest,
+        };
+        let cursor = cursor.0.map(|c| Cursor::parse(&c, order)).transpose()?;
+        let unassigned = unassigned.0.unwrap_or(false);
+        if unassigned && assignee.0.is_some() {
+            return Err(ApiError::bad_request(
+                "invalid_parameter",
+                "give `assignee` or `unassigned`, not both",
+            ));
+        }
+        let empty = || {
+            Ok(Json(ConversationPageOut {
+                items: Vec::new(),
+                next_cursor: None,
+            }))
+        };
+        let mut query = conversation::Entity::find();
         if let Some(scope) = AgentScope::of(&state.db, &auth.0).await? {
             query = query.filter(scope.condition());
         }
@@ -406,33 +670,16 @@ impl ConversationsApi {
         if let Some(assignee) = assignee.0 {
             query = query.filter(conversation::Column::AssigneeId.eq(assignee));
         }
-        if let Some(text) = q.0.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()) {
-            let pattern = format!("%{}%", text.replace(['%', '_'], ""));
-            let contacts: Vec<i64> = contact::Entity::find()
-                .filter(
-                    Condition::any()
-                        .add(contact::Column::ProfileName.like(pattern.clone()))
-                        .add(contact::Column::WaId.like(pattern.clone())),
-                )
-                .limit(1000)
-                .all(&state.db)
-                .await?
-                .into_iter()
-                .map(|c| c.id)
-                .collect();
-            let conversations: Vec<i64> = message::Entity::find()
-                .filter(message::Column::Body.like(pattern))
-                .limit(1000)
-                .all(&state.db)
-                .await?
-                .into_iter()
-                .map(|m| m.conversation_id)
-                .collect();
-            query = query.filter(
-                Condition::any()
-                    .add(conversation::Column::ContactId.is_in(contacts))
-                    .add(conversation::Column::Id.is_in(conversations)),
-            );
+        if unassigned {
+            query = query.filter(conversation::Column::AssigneeId.is_null());
+        }
+        if let Some(label) = label.0 {
+            let carrying = Sql::select()
+                .column(conversation_label::Column::ConversationId)
+                .from(conversation_label::Entity)
+                .and_where(conversation_label::Column::LabelId.eq(label))
+                .to_owned();
+            query = query.filter(conversation::Column::Id.in_subquery(carrying));
         }
         if let Some(status) = status.0 {
             let status = super::parse_choice(
@@ -449,26 +696,66 @@ impl ConversationsApi {
                 .one(&state.db)
                 .await?;
             let Some(found) = found else {
-                return Ok(Json(ConversationPageOut {
-                    items: Vec::new(),
-                    next_cursor: None,
-                }));
+                return empty();
             };
             query = query.filter(conversation::Column::BusinessNumberId.eq(found.id));
         }
-        if let Some(cursor) = cursor.0 {
-            let before: i64 = cursor.parse().map_err(|_| {
-                ApiError::bad_request("invalid_parameter", "cursor is not one we issued")
-            })?;
-            query = query.filter(conversation::Column::Id.lt(before));
+        let (rows, next_cursor, matched) = match search {
+            Some(text) => {
+                let hits = search::search(&state.db, &text).await?;
+                let offset = match cursor {
+                    Some(Cursor::Offset(n)) => n,
+                    _ => 0,
+                };
+                let rank: HashMap<i64, usize> = hits
+                    .iter()
+                    .enumerate()
+                    .map(|(i, h)| (h.conversation_id, i))
+                    .collect();
+                let mut rows = query
+                    .filter(conversation::Column::Id.is_in(rank.keys().copied()))
+                    .all(&state.db)
+                    .await?;
+                rows.sort_by_key(|c| rank.get(&c.id).copied().unwrap_or(usize::MAX));
+                let more = rows.len() > offset + limit;
+                let rows: Vec<_> = rows.into_iter().skip(offset).take(limit).collect();
+                let matched: HashMap<i64, i64> = rows
+                    .iter()
+                    .filter_map(|c| {
+                        let hit = &hits[*rank.get(&c.id)?];
+                        Some((c.id, hit.message_id?))
+                    })
+                    .collect();
+                let next = more.then(|| format!("s{}", offset + limit));
+                (rows, next, matched)
+            }
+            None => {
+                query = order.apply(query, cursor);
+                let mut rows = query.limit(limit as u64 + 1).all(&state.db).await?;
+                let more = rows.len() > limit;
+                rows.truncate(limit);
+                let next = more
+                    .then(|| rows.last().map(|c| Cursor::after(order, c)))
+                    .flatten();
+                (rows, next, HashMap::new())
+            }
+        };
+        let mut items = conversations_out(&state, &auth.0, rows).await?;
+        if !matched.is_empty() {
+            let messages: HashMap<i64, message::Model> = message::Entity::find()
+                .filter(message::Column::Id.is_in(matched.values().copied()))
+                .all(&state.db)
+                .await?
+                .into_iter()
+                .map(|m| (m.id, m))
+                .collect();
+            for item in &mut items {
+                item.matched_message = matched
+                    .get(&item.id)
+                    .and_then(|m| messages.get(m))
+                    .map(preview_out);
+            }
         }
-        let mut rows = query.limit(limit + 1).all(&state.db).await?;
-        let more = rows.len() as u64 > limit;
-        rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-        let next_cursor = more
-            .then(|| rows.last().map(|c| c.id.to_string()))
-            .flatten();
-        let items = conversations_out(&state, rows).await?;
         Ok(Json(ConversationPageOut { items, next_cursor }))
     }
 
@@ -490,11 +777,9 @@ impl ConversationsApi {
             .order_by_asc(message::Column::ProviderTimestamp)
             .order_by_asc(message::Column::Id)
             .all(&state.db)
-            .await?
-            .into_iter()
-            .map(message_out)
-            .collect();
-        let conversation = conversations_out(&state, vec![row])
+            .await?;
+        let messages = messages_out(&state.db, messages).await?;
+        let conversation = conversations_out(&state, &auth.0, vec![row])
             .await?
             .pop()
             .ok_or_else(|| ApiError::internal("conversation vanished"))?;
@@ -547,7 +832,16 @@ impl ConversationsApi {
                 ));
             }
         };
-        match enqueue_reply(&state.db, &state.js, state.partitions, id.0, content).await {
+        match enqueue_reply(
+            &state.db,
+            &state.js,
+            state.partitions,
+            id.0,
+            auth.0.agent_id,
+            content,
+        )
+        .await
+        {
             Ok(row) => {
                 tracing::info!(
                     actor = %auth.0.token_name,
@@ -556,7 +850,11 @@ impl ConversationsApi {
                     message_id = row.id,
                     "reply queued"
                 );
-                Ok(ReplyResponse::Accepted(Json(message_out(row))))
+                let out = messages_out(&state.db, vec![row])
+                    .await?
+                    .pop()
+                    .ok_or_else(|| ApiError::internal("reply vanished"))?;
+                Ok(ReplyResponse::Accepted(Json(out)))
             }
             Err(ReplyError::NotFound(_)) => Err(ApiError::not_found("conversation")),
             Err(err @ ReplyError::WindowClosed { .. }) => {

@@ -11,7 +11,7 @@ use poem_openapi::{Object, OpenApi, payload::Json};
 use sea_orm::EntityTrait;
 
 use super::ApiTags;
-use super::conversations::{MessageOut, message_out};
+use super::conversations::{MessageOut, messages_out};
 use crate::AppState;
 use crate::auth::TokenAuth;
 use crate::error::{ApiError, ApiResult};
@@ -72,9 +72,14 @@ impl MessagesApi {
                 detail: e.detail,
             })
             .collect();
+        let conversation_id = row.conversation_id;
+        let message = messages_out(&state.db, vec![row])
+            .await?
+            .pop()
+            .ok_or_else(|| ApiError::internal("message vanished"))?;
         Ok(Json(MessageLifecycleOut {
-            conversation_id: row.conversation_id,
-            message: message_out(row),
+            conversation_id,
+            message,
             stages,
         }))
     }

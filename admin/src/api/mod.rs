@@ -9,9 +9,11 @@ pub mod contacts;
 pub mod conversations;
 pub mod dlq;
 pub mod events;
+pub mod labels;
 pub mod messages;
 pub mod notes;
 pub mod numbers;
+pub mod reads;
 pub mod rules;
 pub mod stats;
 pub mod system;
@@ -51,6 +53,8 @@ pub enum ApiTags {
     Tokens,
     /// The dead-letter queue: inspect, replay, discard.
     Dlq,
+    /// Labels and the conversations carrying them.
+    Labels,
 }
 
 /// Every resource, in spec order, as the type of the combined API and its
@@ -69,7 +73,7 @@ macro_rules! resources {
 resources!(
     auth::AuthApi,
     conversations::ConversationsApi,
-    notes::NotesApi,
+    (notes::NotesApi, reads::ReadsApi, labels::LabelsApi),
     messages::MessagesApi,
     contacts::ContactsApi,
     (numbers::NumbersApi, templates::TemplatesApi),
@@ -109,6 +113,25 @@ pub(crate) async fn announce_change(state: &AppState, kind: &str, id: Option<i64
     let subject = relay::topology::config_event_subject(kind);
     if let Err(err) = state.nats.publish(subject, body.to_string().into()).await {
         tracing::debug!(%err, kind, "configuration event not published");
+    }
+}
+
+/// Tells live views that conversation `id` changed: `{conversation_id,
+/// kind, …detail}` on its `wa.events.conversation.<id>` subject, core NATS,
+/// best effort (the change is stored already).
+pub(crate) async fn announce_conversation(
+    state: &AppState,
+    id: i64,
+    kind: &str,
+    detail: serde_json::Value,
+) {
+    let mut event = serde_json::json!({"conversation_id": id, "kind": kind});
+    if let (Some(event), serde_json::Value::Object(detail)) = (event.as_object_mut(), detail) {
+        event.extend(detail);
+    }
+    let subject = relay::topology::conversation_event_subject(id);
+    if let Err(err) = state.nats.publish(subject, event.to_string().into()).await {
+        tracing::debug!(%err, kind, "conversation event not published");
     }
 }
 

@@ -7,7 +7,9 @@ use entities::{conversation, conversation_note};
 use poem::web::Data;
 use poem_openapi::param::Path;
 use poem_openapi::{ApiResponse, Object, OpenApi, payload::Json};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+};
 
 use super::ApiTags;
 use crate::AppState;
@@ -33,6 +35,8 @@ pub struct NoteOut {
     pub author_id: Option<i64>,
     /// `agent:<id>` or `token:<name>`.
     pub author: String,
+    /// The agent's display name (absent for a token or a deleted agent).
+    pub author_name: Option<String>,
     pub body: String,
     pub created_at: DateTime<Utc>,
 }
@@ -44,8 +48,28 @@ enum Created {
     Note(Json<NoteOut>),
 }
 
-fn note_out(n: conversation_note::Model) -> NoteOut {
+/// The API's view of notes, with their authors' names (one query).
+async fn notes_out(
+    db: &impl ConnectionTrait,
+    notes: Vec<conversation_note::Model>,
+) -> ApiResult<Vec<NoteOut>> {
+    let names = crate::listing::agent_names(
+        db,
+        super::conversations::distinct(notes.iter().filter_map(|n| n.author_id)),
+    )
+    .await?;
+    Ok(notes
+        .into_iter()
+        .map(|n| {
+            let name = n.author_id.and_then(|id| names.get(&id).cloned());
+            note_out(n, name)
+        })
+        .collect())
+}
+
+fn note_out(n: conversation_note::Model, author_name: Option<String>) -> NoteOut {
     NoteOut {
+        author_name,
         id: n.id,
         conversation_id: n.conversation_id,
         author_id: n.author_id,
@@ -79,7 +103,7 @@ impl NotesApi {
             .order_by_asc(conversation_note::Column::Id)
             .all(&state.db)
             .await?;
-        Ok(Json(notes.into_iter().map(note_out).collect()))
+        Ok(Json(notes_out(&state.db, notes).await?))
     }
 
     /// Add an internal note to a conversation
@@ -126,11 +150,12 @@ impl NotesApi {
         )
         .await?;
         txn.commit().await?;
-        let event = serde_json::json!({"conversation_id": id.0, "kind": "note", "note_id": row.id});
-        let subject = relay::topology::conversation_event_subject(id.0);
-        if let Err(err) = state.nats.publish(subject, event.to_string().into()).await {
-            tracing::debug!(%err, "note event not published");
-        }
-        Ok(Created::Note(Json(note_out(row))))
+        super::announce_conversation(&state, id.0, "note", serde_json::json!({"note_id": row.id}))
+            .await;
+        let note = notes_out(&state.db, vec![row])
+            .await?
+            .pop()
+            .ok_or_else(|| ApiError::internal("note vanished"))?;
+        Ok(Created::Note(Json(note)))
     }
 }

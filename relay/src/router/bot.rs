@@ -107,6 +107,7 @@ impl Bot {
             &self.js,
             self.partitions,
             *conversation_id,
+            None,
             content,
         )
         .await

@@ -130,6 +130,7 @@ mod tests {
             version,
             last_inbound_at: Some(now),
             last_message_at: now,
+            waiting_since: None,
             resolved_at: None,
             assigned_at: None,
             created_at: now,

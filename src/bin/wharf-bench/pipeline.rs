@@ -493,6 +493,7 @@ pub async fn sender(
                     &js,
                     partitions,
                     conversation,
+                    None,
                     ReplyContent::Text {
                         body: format!("bench reply {i}"),
                     },

@@ -12,6 +12,7 @@ export type Me = components['schemas']['MeOut'];
 export type ApiError = components['schemas']['ErrorOut'];
 export type LiveEvent = components['schemas']['LiveEventOut'];
 export type NumberOut = components['schemas']['NumberOut'];
+export type Label = components['schemas']['LabelOut'];
 export type Stats = components['schemas']['StatsOut'];
 export type AuditEntry = components['schemas']['AuditEntryOut'];
 export type SystemInfo = components['schemas']['SystemInfoOut'];

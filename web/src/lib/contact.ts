@@ -68,10 +68,3 @@ export function contactSubline(c: ContactIdentity, { compact = false } = {}): st
 export function contactInitials(c: Pick<ContactIdentity, 'profile_name' | 'username'>): string {
   return initials(c.profile_name?.trim() || c.username?.replace(/^@/, ''));
 }
-
-/** What a search over contacts looks at: name, username, phone, BSUID. */
-export function contactSearchText(c: ContactIdentity): string {
-  const p = c.phone ?? '';
-  return [c.profile_name ?? '', c.username ?? '', username(c) ?? '', c.wa_id, `+${c.wa_id}`, p, p ? `+${p.replace(/^\+/, '')}` : '', c.user_id ?? '']
-    .filter(Boolean).join(' ');
-}

@@ -1,11 +1,12 @@
 import { describe, expect, test } from 'vitest';
 import type { Conversation } from '../api/client';
-import { emptyListText, filtersFromQuery, filtersToQuery, inboxReducer, INITIAL_INBOX, isFiltered, mergeById, NO_FILTERS, sortNewest, visible } from './inbox';
+import { emptyListText, filtersFromQuery, filtersToQuery, inboxReducer, INITIAL_INBOX, isFiltered, keepsServerOrder, listQuery, mergeById, NO_FILTERS, previewText, sortNewest, waitingText } from './inbox';
 
 function conv(id: number, last: string, extra: Partial<Conversation> = {}): Conversation {
   return {
     id, status: 'queued', version: 1, priority: 0, business_number: '100', created_at: last, last_message_at: last,
     contact: { id: id * 10, wa_id: `4915100000${id}`, profile_name: `Customer ${id}`, tier: 'standard' },
+    labels: [],
     ...extra,
   };
 }
@@ -48,33 +49,48 @@ test('sortNewest breaks ties by id', () => {
   expect(sortNewest([conv(1, t), conv(3, t), conv(2, t)]).map((c) => c.id)).toEqual([3, 2, 1]);
 });
 
-describe('visible', () => {
-  const items = [
-    conv(1, '2026-01-01T00:00:00Z', { contact: { id: 1, wa_id: '4915112345678', profile_name: 'Ana Souza', tier: 'gold' } }),
-    conv(2, '2026-01-01T00:00:00Z', { assignee_id: 7, contact: { id: 2, wa_id: '551199999999', profile_name: 'Bruno', tier: 'standard' } }),
-    conv(3, '2026-01-01T00:00:00Z', { contact: { id: 3, wa_id: '441234', profile_name: 'Zoë Élan', tier: 'standard' } }),
-    conv(4, '2026-01-01T00:00:00Z', { contact: { id: 4, wa_id: 'DE.1502576394655828', user_id: 'DE.1502576394655828', username: '@kaiwagner', tier: 'standard' } }),
-  ];
-  test('search matches name (ignoring case and accents), number and id', () => {
-    expect(visible(items, { ...NO_FILTERS, search: 'ana' }, null).map((c) => c.id)).toEqual([1]);
-    expect(visible(items, { ...NO_FILTERS, search: 'zoe elan' }, null).map((c) => c.id)).toEqual([3]);
-    expect(visible(items, { ...NO_FILTERS, search: '+5511' }, null).map((c) => c.id)).toEqual([2]);
-    expect(visible(items, { ...NO_FILTERS, search: '#3' }, null).map((c) => c.id)).toEqual([3]);
-    expect(visible(items, NO_FILTERS, null)).toHaveLength(4);
+test('a list in the API\'s order (longest waiting, best match) keeps that order', () => {
+  const items = [conv(1, '2026-01-01T00:00:00Z'), conv(2, '2026-01-05T00:00:00Z')];
+  const s = inboxReducer(INITIAL_INBOX, { type: 'loaded', items, nextCursor: 'n', serverOrder: true });
+  expect(s.items.map((c) => c.id)).toEqual([1, 2]);
+  const more = inboxReducer(s, { type: 'more', items: [conv(3, '2026-01-09T00:00:00Z')], nextCursor: null });
+  expect(more.items.map((c) => c.id)).toEqual([1, 2, 3]);
+  expect(keepsServerOrder({ ...NO_FILTERS, sort: 'waiting' })).toBe(true);
+  expect(keepsServerOrder({ ...NO_FILTERS, search: 'order' })).toBe(true);
+  expect(keepsServerOrder(NO_FILTERS)).toBe(false);
+});
+
+describe('listQuery', () => {
+  test('sends every filter to the API, nothing for the defaults', () => {
+    expect(listQuery(NO_FILTERS, 7)).toEqual({});
+    const all = { ...NO_FILTERS, status: 'queued', number: '100', search: ' order 5521 ', team: '3', label: '9', sort: 'waiting' as const };
+    expect(listQuery(all, null)).toEqual({ status: 'queued', number: '100', q: 'order 5521', team: 3, label: 9, sort: 'waiting' });
   });
-  test('search matches a username and a BSUID', () => {
-    expect(visible(items, { ...NO_FILTERS, search: 'kaiwag' }, null).map((c) => c.id)).toEqual([4]);
-    expect(visible(items, { ...NO_FILTERS, search: '@kai' }, null).map((c) => c.id)).toEqual([4]);
-    expect(visible(items, { ...NO_FILTERS, search: 'DE.15025763946558' }, null).map((c) => c.id)).toEqual([4]);
-  });
-  test('"mine" keeps the conversations assigned to me, and none for a token without an agent', () => {
-    expect(visible(items, { ...NO_FILTERS, mine: true }, 7).map((c) => c.id)).toEqual([2]);
-    expect(visible(items, { ...NO_FILTERS, mine: true }, null)).toEqual([]);
+  test('"mine" is my agent id; an agent picked otherwise; unassigned only without either', () => {
+    expect(listQuery({ ...NO_FILTERS, mine: true }, 7).assignee).toBe(7);
+    expect(listQuery({ ...NO_FILTERS, agent: '4' }, 7).assignee).toBe(4);
+    expect(listQuery({ ...NO_FILTERS, unassigned: true }, 7)).toMatchObject({ unassigned: true });
+    expect(listQuery({ ...NO_FILTERS, unassigned: true, agent: '4' }, 7).unassigned).toBeUndefined();
   });
 });
 
+test('the preview is the text, or the kind of message, ours marked', () => {
+  const at = '2026-01-01T00:00:00Z';
+  expect(previewText({ id: 1, direction: 'inbound', kind: 'text', text: 'Hi there', at })).toBe('Hi there');
+  expect(previewText({ id: 1, direction: 'inbound', kind: 'image', at })).toBe('Image');
+  expect(previewText({ id: 1, direction: 'inbound', kind: 'request_welcome', at })).toBe('Request welcome');
+  expect(previewText({ id: 1, direction: 'outbound', kind: 'text', text: 'On it', at })).toBe('You: On it');
+  expect(previewText(undefined)).toBe('');
+});
+
+test('waiting time since the first unanswered message', () => {
+  const now = new Date('2026-01-01T01:05:00Z');
+  expect(waitingText('2026-01-01T00:00:00Z', now)).toBe('waiting 1 h 5 min');
+  expect(waitingText(undefined, now)).toBeNull();
+});
+
 test('filters round-trip through the query string', () => {
-  const f = { status: 'queued', number: '100', search: 'ana souza', mine: true };
+  const f = { status: 'queued', number: '100', search: 'ana souza', mine: true, unassigned: true, agent: '4', team: '2', label: '5', sort: 'waiting' as const };
   expect(filtersFromQuery(filtersToQuery(f))).toEqual(f);
   expect(filtersToQuery(NO_FILTERS)).toBe('');
   expect(filtersFromQuery('')).toEqual(NO_FILTERS);
@@ -82,7 +98,7 @@ test('filters round-trip through the query string', () => {
 
 describe('the empty list', () => {
   test('says the filters match nothing when any filter is set', () => {
-    for (const f of [{ status: 'resolved' }, { number: '123' }, { search: 'ana' }, { mine: true }]) {
+    for (const f of [{ status: 'resolved' }, { number: '123' }, { search: 'ana' }, { mine: true }, { unassigned: true }, { agent: '1' }, { team: '2' }, { label: '3' }]) {
       const filters = { ...NO_FILTERS, ...f };
       expect(isFiltered(filters)).toBe(true);
       expect(emptyListText(filters).title).toBe('No conversations match these filters');
@@ -90,6 +106,7 @@ describe('the empty list', () => {
   });
   test('says there are no conversations yet only without filters', () => {
     expect(isFiltered({ ...NO_FILTERS, search: '   ' })).toBe(false);
+    expect(isFiltered({ ...NO_FILTERS, sort: 'waiting' })).toBe(false);
     expect(emptyListText(NO_FILTERS).title).toBe('No conversations yet');
   });
 });

@@ -1,44 +1,92 @@
 // The inbox's state: the loaded conversations and the filters over them.
-// The list is fetched from the API (server-side filters: status, number) and
-// refreshed on live events; search and "mine" filter what is loaded.
+// Every filter, the order and the full-text search run in the API
+// (`listQuery`); the list is refreshed on live events.
 import type { Conversation } from '../api/client';
-import { contactSearchText } from './contact';
+import { duration } from './format';
+
+export type Sort = 'newest' | 'waiting';
 
 export type Filters = {
   status: string; // '' = any
   number: string; // '' = any
   search: string;
   mine: boolean;
+  unassigned: boolean;
+  agent: string; // an agent's id, '' = any
+  team: string; // a team's id, '' = any
+  label: string; // a label's id, '' = any
+  sort: Sort;
 };
 
-export const NO_FILTERS: Filters = { status: '', number: '', search: '', mine: false };
+export const NO_FILTERS: Filters = {
+  status: '', number: '', search: '', mine: false, unassigned: false, agent: '', team: '', label: '', sort: 'newest',
+};
+
+/** The API query of a list request for `f` (the caller's own agent for "mine"). */
+export function listQuery(f: Filters, myAgentId: number | null) {
+  const assignee = f.mine && myAgentId !== null ? myAgentId : f.agent ? Number(f.agent) : undefined;
+  const q = f.search.trim();
+  return {
+    status: f.status || undefined,
+    number: f.number || undefined,
+    q: q || undefined,
+    assignee,
+    unassigned: f.unassigned && assignee === undefined ? true : undefined,
+    team: f.team ? Number(f.team) : undefined,
+    label: f.label ? Number(f.label) : undefined,
+    sort: f.sort === 'waiting' ? ('waiting' as const) : undefined,
+  };
+}
+
+/** Whether the API's order is kept as it came (longest waiting, best match) rather than newest activity first. */
+export function keepsServerOrder(f: Filters): boolean {
+  return f.sort === 'waiting' || f.search.trim() !== '';
+}
+
+/** "waiting 12 min" since the customer's first unanswered message; null when nothing waits. */
+export function waitingText(since: string | undefined, now: Date): string | null {
+  if (!since) return null;
+  return `waiting ${duration(Math.max(0, now.getTime() - Date.parse(since)))}`;
+}
+
+/** The list's one-line preview of a message: its text, or what kind it is ("Image"), "You: " before ours. */
+export function previewText(m: Conversation['last_message']): string {
+  if (!m) return '';
+  const what = m.text ?? `${m.kind.charAt(0).toUpperCase()}${m.kind.slice(1).replace(/_/g, ' ')}`;
+  return m.direction === 'outbound' ? `You: ${what}` : what;
+}
 
 export type InboxState = {
   items: Conversation[];
   nextCursor: string | null;
   loading: boolean;
   error: string | null;
+  /** Keep the API's order (longest waiting, best match) instead of newest activity first. */
+  serverOrder: boolean;
 };
 
 export type InboxAction =
   | { type: 'loading' }
-  | { type: 'loaded'; items: Conversation[]; nextCursor: string | null }
+  | { type: 'loaded'; items: Conversation[]; nextCursor: string | null; serverOrder?: boolean }
   | { type: 'more'; items: Conversation[]; nextCursor: string | null }
   | { type: 'failed'; error: string }
   | { type: 'upsert'; conversation: Conversation };
 
-export const INITIAL_INBOX: InboxState = { items: [], nextCursor: null, loading: true, error: null };
+export const INITIAL_INBOX: InboxState = { items: [], nextCursor: null, loading: true, error: null, serverOrder: false };
 
 export function inboxReducer(state: InboxState, action: InboxAction): InboxState {
+  const order = (serverOrder: boolean, items: Conversation[]) => (serverOrder ? items : sortNewest(items));
   switch (action.type) {
     case 'loading':
       return { ...state, loading: true, error: null };
-    case 'loaded':
-      return { items: sortNewest(action.items), nextCursor: action.nextCursor, loading: false, error: null };
+    case 'loaded': {
+      const serverOrder = action.serverOrder ?? false;
+      return { items: order(serverOrder, action.items), nextCursor: action.nextCursor, loading: false, error: null, serverOrder };
+    }
     case 'more':
       return {
         ...state,
-        items: sortNewest(mergeById(state.items, action.items)),
+        items: order(state.serverOrder, mergeById(state.items, action.items)),
         nextCursor: action.nextCursor,
         loading: false,
       };
@@ -46,7 +94,7 @@ export function inboxReducer(state: InboxState, action: InboxAction): InboxState
       // Keep what is shown; say that it may be stale.
       return { ...state, loading: false, error: action.error };
     case 'upsert':
-      return { ...state, items: sortNewest(mergeById(state.items, [action.conversation])) };
+      return { ...state, items: order(state.serverOrder, mergeById(state.items, [action.conversation])) };
   }
 }
 
@@ -69,17 +117,6 @@ export function sortNewest(items: Conversation[]): Conversation[] {
   });
 }
 
-/** The conversations that pass the client-side filters (search, mine). */
-export function visible(items: Conversation[], filters: Filters, myAgentId: number | null): Conversation[] {
-  const q = normalize(filters.search);
-  return items.filter((c) => {
-    if (filters.mine && (myAgentId === null || c.assignee_id !== myAgentId)) return false;
-    if (!q) return true;
-    const hay = normalize(`${contactSearchText(c.contact)} #${c.id}`);
-    return hay.includes(q);
-  });
-}
-
 /** Filters to and from the URL's query string, so a filtered inbox can be linked. */
 export function filtersFromQuery(query: string): Filters {
   const p = new URLSearchParams(query);
@@ -88,6 +125,11 @@ export function filtersFromQuery(query: string): Filters {
     number: p.get('number') ?? '',
     search: p.get('q') ?? '',
     mine: p.get('mine') === '1',
+    unassigned: p.get('unassigned') === '1',
+    agent: p.get('agent') ?? '',
+    team: p.get('team') ?? '',
+    label: p.get('label') ?? '',
+    sort: p.get('sort') === 'waiting' ? 'waiting' : 'newest',
   };
 }
 
@@ -97,17 +139,19 @@ export function filtersToQuery(f: Filters): string {
   if (f.number) p.set('number', f.number);
   if (f.search) p.set('q', f.search);
   if (f.mine) p.set('mine', '1');
+  if (f.unassigned) p.set('unassigned', '1');
+  if (f.agent) p.set('agent', f.agent);
+  if (f.team) p.set('team', f.team);
+  if (f.label) p.set('label', f.label);
+  if (f.sort !== 'newest') p.set('sort', f.sort);
   const s = p.toString();
   return s ? `?${s}` : '';
 }
 
-function normalize(s: string): string {
-  return s.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().trim();
-}
-
-/** Whether any filter narrows the list (server-side or over the loaded pages). */
+/** Whether any filter narrows the list (the order is no filter). */
 export function isFiltered(f: Filters): boolean {
-  return f.status !== '' || f.number !== '' || f.search.trim() !== '' || f.mine;
+  return f.status !== '' || f.number !== '' || f.search.trim() !== '' || f.mine || f.unassigned
+    || f.agent !== '' || f.team !== '' || f.label !== '';
 }
 
 /** What an empty list says: a filter that matches nothing is not an empty inbox. */

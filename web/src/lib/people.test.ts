@@ -38,3 +38,10 @@ test('a transfer names an agent, a team or both, never neither', () => {
   expect(transferBody(4, '2', '3')).toEqual({ version: 4, agent_id: 2, team_id: 3 });
   expect(transferBody(4, '', '')).toBeNull();
 });
+
+test('names the API gives stand in when the lists cannot be read', () => {
+  expect(agentName([], 7, null, 'Bo')).toBe('Bo');
+  expect(agentName([], 7, { id: 7, name: 'Bo' }, 'Bo')).toBe('you (Bo)');
+  expect(teamLabel([], 3, 'Billing')).toBe('Billing');
+  expect(noteAuthor([], { author_id: 7, author: 'agent:7', author_name: 'Bo' }, null)).toBe('Bo');
+});

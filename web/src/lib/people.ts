@@ -1,22 +1,22 @@
 // Who a conversation is with on our side: the assignee's and a note author's
-// name, the team's name. The API gives ids; the names come from the agents
-// and teams lists, which only supervisors and admins may read, so an agent
-// sees "you" for themself and "agent #7" for anyone else.
+// name, the team's name. The API names them (`assignee_name`, `team_name`,
+// `author_name`); the agents and teams lists (supervisors and admins) name
+// the rest, "you" marks oneself, and "agent #7" is left when nothing does.
 
 export type Named = { id: number; name: string };
 
-/** The assignee as people say it: "Ana Souza", "you (Ana Souza)", or "agent #7" when unknown. */
-export function agentName(agents: readonly Named[], id: number | null | undefined, me: Named | null): string | null {
+/** The assignee as people say it: "Ana Souza", "you (Ana Souza)", or "agent #7" when unknown; `known` is the name the API gave. */
+export function agentName(agents: readonly Named[], id: number | null | undefined, me: Named | null, known?: string): string | null {
   if (id === null || id === undefined) return null;
-  const name = agents.find((a) => a.id === id)?.name || (me?.id === id ? me.name : '');
+  const name = agents.find((a) => a.id === id)?.name || known || (me?.id === id ? me.name : '');
   if (me?.id === id) return name ? `you (${name})` : 'you';
   return name || `agent #${id}`;
 }
 
-/** "Billing", or "team #3" when the teams cannot be read. */
-export function teamLabel(teams: readonly Named[], id: number | null | undefined): string | null {
+/** "Billing", or "team #3" when neither the teams list nor the API (`known`) names it. */
+export function teamLabel(teams: readonly Named[], id: number | null | undefined, known?: string): string | null {
   if (id === null || id === undefined) return null;
-  return teams.find((t) => t.id === id)?.name || `team #${id}`;
+  return teams.find((t) => t.id === id)?.name || known || `team #${id}`;
 }
 
 /** The status pill's words: "Assigned to Ana", "Pending · Ana" when someone has it. */
@@ -27,8 +27,8 @@ export function statusWithAssignee(statusText: string, status: string, assignee:
 }
 
 /** A note's author: the agent's name, or the API token's ("API token ci"). */
-export function noteAuthor(agents: readonly Named[], note: { author_id?: number; author: string }, me: Named | null): string {
-  if (note.author_id !== undefined) return agentName(agents, note.author_id, me) ?? note.author;
+export function noteAuthor(agents: readonly Named[], note: { author_id?: number; author: string; author_name?: string }, me: Named | null): string {
+  if (note.author_id !== undefined) return agentName(agents, note.author_id, me, note.author_name) ?? note.author;
   const token = /^token:(.+)$/.exec(note.author);
   return token ? `API token ${token[1]}` : note.author;
 }

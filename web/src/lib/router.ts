@@ -16,6 +16,7 @@ export type SharedPage = (typeof SHARED_PAGES)[number]['page'];
 export const ADMIN_PAGES = [
   { page: 'agents', path: '/agents', label: 'Agents' },
   { page: 'teams', path: '/teams', label: 'Teams' },
+  { page: 'labels', path: '/labels', label: 'Labels' },
   { page: 'rules', path: '/rules', label: 'Rules' },
   { page: 'numbers', path: '/numbers', label: 'Numbers' },
   { page: 'tokens', path: '/tokens', label: 'API tokens' },

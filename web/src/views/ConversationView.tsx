@@ -3,7 +3,8 @@
 // Reactions sit on their message, edits and deletes mark it (lib/timeline).
 import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import type { components } from '../api/schema';
-import { errorText, type Api, type ContactDetail, type ConversationDetail, type NumberOut } from '../api/client';
+import { errorText, type Api, type ContactDetail, type ConversationDetail, type Label, type NumberOut } from '../api/client';
+import { LabelChip } from './LabelChip';
 import { labelForNumber } from '../lib/numbers';
 import { agentName, noteAuthor, statusWithAssignee, teamLabel, transferBody, type Named } from '../lib/people';
 import { contactBsuid, contactInitials, contactName, contactPhone, contactSubline, username } from '../lib/contact';
@@ -16,8 +17,9 @@ import { ACTION_LABEL, availableActions, conflictMessage, type ConversationActio
 /** The agents and teams known to this session (empty for an agent, who may not list them), and who is signed in. */
 export type People = { agents: Named[]; teams: Named[]; canList: boolean; me: Named | null };
 
-export function ConversationView({ api, id, refresh, isAgent, numbers, people, onBack, onReplied }: {
-  api: Api; id: number; refresh: number; isAgent: boolean; numbers: NumberOut[]; people: People; onBack: () => void; onReplied: () => void;
+export function ConversationView({ api, id, refresh, isAgent, numbers, people, labels, onBack, onReplied, onLabelsChanged }: {
+  api: Api; id: number; refresh: number; isAgent: boolean; numbers: NumberOut[]; people: People; labels: Label[];
+  onBack: () => void; onReplied: () => void; onLabelsChanged: () => void;
 }) {
   const [detail, setDetail] = useState<ConversationDetail | null>(null);
   const [contact, setContact] = useState<ContactDetail | null>(null);
@@ -50,9 +52,30 @@ export function ConversationView({ api, id, refresh, isAgent, numbers, people, o
   }, []);
   const count = detail?.messages.length ?? 0;
   const items = useMemo(() => buildTimeline(detail?.messages ?? []), [detail]);
+  // Opened from a search result (#msg-<id>): that message, marked, once;
+  // otherwise the newest message.
+  const jumped = useRef(false);
   useEffect(() => {
-    timeline.current?.lastElementChild?.scrollIntoView({ block: 'end' });
+    const target = !jumped.current && /^#msg-\d+$/.test(window.location.hash)
+      ? document.getElementById(window.location.hash.slice(1)) : null;
+    if (target) {
+      jumped.current = true;
+      target.classList.add('found');
+      target.scrollIntoView({ block: 'center' });
+    } else if (!jumped.current) {
+      timeline.current?.lastElementChild?.scrollIntoView({ block: 'end' });
+    }
   }, [count]);
+  // An agent who has the conversation open has read it: the read marker
+  // moves to the newest message (and the list's unread badge goes).
+  const newest = detail?.messages.reduce((max, m) => Math.max(max, m.id), 0) ?? 0;
+  const marked = useRef(0);
+  useEffect(() => {
+    if (!isAgent || newest <= marked.current) return;
+    marked.current = newest;
+    api.POST('/api/v1/conversations/{id}/read', { params: { path: { id } }, body: { message_id: newest } })
+      .then(({ data }) => { if (data) onReplied(); }, () => undefined);
+  }, [api, id, isAgent, newest, onReplied]);
   // Opening a conversation moves the focus into it (once, not on live reloads),
   // unless the agent already went somewhere inside it.
   useEffect(() => {
@@ -75,7 +98,7 @@ export function ConversationView({ api, id, refresh, isAgent, numbers, people, o
 
   const c = detail.conversation;
   const win = replyWindow(c.last_inbound_at, now);
-  const assignee = agentName(people.agents, c.assignee_id, people.me);
+  const assignee = agentName(people.agents, c.assignee_id, people.me, c.assignee_name);
   const act = async (action: ConversationAction) => {
     setActing(action);
     setNotice(null);
@@ -143,6 +166,8 @@ export function ConversationView({ api, id, refresh, isAgent, numbers, people, o
           <Attributes value={contact?.attributes} />
           <Assignment api={api} conversation={c} people={people} assignee={assignee}
             onChanged={(next) => { setDetail({ ...detail, conversation: next }); onReplied(); }} onStale={() => void load()} />
+          <Labels api={api} id={id} carried={c.labels} labels={labels}
+            onChanged={(next) => { setDetail({ ...detail, conversation: { ...c, labels: next } }); onReplied(); onLabelsChanged(); }} />
           <Notes api={api} id={id} people={people} refresh={refresh} />
         </aside>
       </div>
@@ -198,6 +223,7 @@ function Bubble({ item }: { item: BubbleItem }) {
         </ul>
       )}
       <div className="bubble-meta">
+        {out && m.agent_name && <span className="bubble-agent" data-testid="bubble-agent" title={`Sent by ${m.agent_name}`}>{m.agent_name}</span>}
         {deleted && <span className="mark deleted-mark" data-testid="deleted-mark" title={`Deleted ${fullTime(item.deletedAt ?? undefined)}`}>deleted</span>}
         {item.editedAt && <span className="mark" data-testid="edited-mark" title={`Edited ${fullTime(item.editedAt)}`}>edited</span>}
         <time dateTime={m.provider_timestamp} title={`Provider time ${fullTime(m.provider_timestamp)}`}>{shortTime(m.provider_timestamp)}</time>
@@ -361,7 +387,7 @@ function Assignment({ api, conversation: c, people, assignee, onChanged, onStale
   const [teamId, setTeamId] = useState('');
   const [busy, setBusy] = useState(false);
   const [notice, setNotice] = useState<{ ok: boolean; text: string } | null>(null);
-  const team = teamLabel(people.teams, c.team_id);
+  const team = teamLabel(people.teams, c.team_id, c.team_name);
 
   const transfer = async (e: FormEvent | null, target = { agentId, teamId }) => {
     e?.preventDefault();
@@ -424,6 +450,50 @@ function Assignment({ api, conversation: c, people, assignee, onChanged, onStale
 }
 
 /** Internal notes: seen by the team only, never sent to the customer. Oldest first; live (a `note` event reloads them). */
+/** The conversation's labels: chips to remove, a list to add from. */
+function Labels({ api, id, carried, labels, onChanged }: {
+  api: Api; id: number; carried: Label[]; labels: Label[]; onChanged: (labels: Label[]) => void;
+}) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const addable = labels.filter((l) => !carried.some((c) => c.id === l.id));
+  const done = (res: { data?: Label[]; error?: unknown }, what: string) => {
+    setBusy(false);
+    if (res.data) { setError(null); onChanged(res.data); } else setError(errorText(res.error, what));
+  };
+  const add = async (labelId: number) => {
+    setBusy(true);
+    done(await api.POST('/api/v1/conversations/{id}/labels', { params: { path: { id } }, body: { label_id: labelId } })
+      .catch((err: unknown) => ({ data: undefined, error: err })), 'The label was not added');
+  };
+  const remove = async (labelId: number) => {
+    setBusy(true);
+    done(await api.DELETE('/api/v1/conversations/{id}/labels/{label_id}', { params: { path: { id, label_id: labelId } } })
+      .catch((err: unknown) => ({ data: undefined, error: err })), 'The label was not removed');
+  };
+  return (
+    <section className="side-section" aria-labelledby="labels-title" data-testid="labels">
+      <h4 id="labels-title">Labels</h4>
+      {carried.length === 0 ? <p className="muted small">No labels.</p> : (
+        <ul className="chips">
+          {carried.map((l) => (
+            <li key={l.id}><LabelChip name={l.name} color={l.color} />
+              <button type="button" className="ghost icon" disabled={busy} aria-label={`Remove label ${l.name}`} onClick={() => void remove(l.id)}>×</button></li>
+          ))}
+        </ul>
+      )}
+      {addable.length > 0 && (
+        <select aria-label="Add a label" value="" disabled={busy} onChange={(e) => { if (e.target.value) void add(Number(e.target.value)); }}>
+          <option value="">Add a label…</option>
+          {addable.map((l) => <option key={l.id} value={l.id}>{l.name}</option>)}
+        </select>
+      )}
+      {labels.length === 0 && <p className="muted small">Supervisors create labels on the Labels page.</p>}
+      {error && <p className="error" role="alert">{error}</p>}
+    </section>
+  );
+}
+
 function Notes({ api, id, people, refresh }: { api: Api; id: number; people: People; refresh: number }) {
   const [notes, setNotes] = useState<Note[] | null>(null);
   const [error, setError] = useState<string | null>(null);

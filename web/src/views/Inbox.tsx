@@ -1,15 +1,16 @@
 // The inbox: filters, the conversation list (live), and the open conversation.
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
-import { errorText, type Api, type LiveEvent, type NumberOut } from '../api/client';
+import { errorText, type Api, type Conversation, type Label, type LiveEvent, type NumberOut } from '../api/client';
 import { CONVERSATION_STATUSES, shortTime, statusLabel } from '../lib/format';
 import { contactInitials, contactName, contactSubline } from '../lib/contact';
-import { INITIAL_INBOX, NO_FILTERS, emptyListText, filtersFromQuery, filtersToQuery, inboxReducer, isFiltered, visible, type Filters } from '../lib/inbox';
+import { INITIAL_INBOX, NO_FILTERS, emptyListText, filtersFromQuery, filtersToQuery, inboxReducer, isFiltered, keepsServerOrder, listQuery, previewText, waitingText, type Filters } from '../lib/inbox';
 import { labelForNumber, numberLabel } from '../lib/numbers';
 import { useLiveEvents } from '../lib/live';
 import { navigate } from '../lib/router';
 import { shortcutFor, step } from '../lib/shortcuts';
 import type { Session } from '../lib/session';
 import { ConversationView, type People } from './ConversationView';
+import { LabelChip } from './LabelChip';
 import { agentName, statusWithAssignee, type Named } from '../lib/people';
 
 const PAGE = 50;
@@ -24,34 +25,48 @@ export function Inbox({ api, session, conversationId, search, onShortcuts }: {
   const request = useRef(0);
   const myAgentId = session.me.agent?.id ?? null;
 
+  const query = useMemo(() => listQuery(filters, myAgentId), [filters, myAgentId]);
+  const serverOrder = keepsServerOrder(filters);
   const load = useCallback(async () => {
     const seq = ++request.current;
     dispatch({ type: 'loading' });
     try {
-      const { data, error } = await api.GET('/api/v1/conversations', {
-        params: { query: { status: filters.status || undefined, number: filters.number || undefined, limit: PAGE } },
-      });
+      const { data, error } = await api.GET('/api/v1/conversations', { params: { query: { ...query, limit: PAGE } } });
       if (seq !== request.current) return;
       if (!data) throw new Error(errorText(error, 'Could not load conversations'));
-      dispatch({ type: 'loaded', items: data.items, nextCursor: data.next_cursor ?? null });
+      dispatch({ type: 'loaded', items: data.items, nextCursor: data.next_cursor ?? null, serverOrder });
     } catch (err) {
       if (seq === request.current) dispatch({ type: 'failed', error: errorText(err, 'Could not load conversations') });
     }
-  }, [api, filters.status, filters.number]);
+  }, [api, query, serverOrder]);
 
   const loadMore = async () => {
     if (!state.nextCursor) return;
     const { data, error } = await api.GET('/api/v1/conversations', {
-      params: { query: { status: filters.status || undefined, number: filters.number || undefined, limit: PAGE, cursor: state.nextCursor } },
+      params: { query: { ...query, limit: PAGE, cursor: state.nextCursor } },
     });
     if (data) dispatch({ type: 'more', items: data.items, nextCursor: data.next_cursor ?? null });
     else dispatch({ type: 'failed', error: errorText(error, 'Could not load more') });
   };
 
-  useEffect(() => { void load(); }, [load]);
+  // Typing a search waits for a pause before asking the server.
+  useEffect(() => {
+    const t = window.setTimeout(() => void load(), filters.search ? 250 : 0);
+    return () => window.clearTimeout(t);
+  }, [load, filters.search]);
+  const [labels, setLabels] = useState<Label[]>([]);
+  const loadLabels = useCallback(() => {
+    api.GET('/api/v1/labels').then(({ data }) => setLabels(data ?? []), () => undefined);
+  }, [api]);
   useEffect(() => {
     api.GET('/api/v1/numbers').then(({ data }) => setNumbers(data ?? []), () => undefined);
-  }, [api]);
+    loadLabels();
+  }, [api, loadLabels]);
+  const [now, setNow] = useState(() => new Date());
+  useEffect(() => {
+    const t = window.setInterval(() => setNow(new Date()), 30_000);
+    return () => window.clearInterval(t);
+  }, []);
 
   // Names for assignees, note authors and transfers. Agents may not list
   // agents or teams (403): they see "you" for themselves and ids for others.
@@ -88,13 +103,14 @@ export function Inbox({ api, session, conversationId, search, onShortcuts }: {
     window.dispatchEvent(new PopStateEvent('popstate'));
   };
 
-  const shown = visible(state.items, filters, myAgentId);
+  const shown = state.items;
   const numberOptions = numbers.length
     ? numbers.map((n) => ({ value: n.phone_number_id, label: numberLabel(n) }))
     : [...new Set(state.items.map((c) => c.business_number))].map((v) => ({ value: v, label: v }));
   const empty = emptyListText(filters);
 
-  const open = (id: number) => navigate(`/conversations/${id}${filtersToQuery(filters)}`);
+  const open = (id: number, messageId?: number) =>
+    navigate(`/conversations/${id}${filtersToQuery(filters)}${messageId ? `#msg-${messageId}` : ''}`);
   const back = useCallback(() => {
     const was = conversationId;
     navigate('/' + filtersToQuery(filters));
@@ -141,9 +157,15 @@ export function Inbox({ api, session, conversationId, search, onShortcuts }: {
           </span>
         </div>
         <div className="filters" role="search">
-          <input type="search" placeholder="Search name, username or number" aria-label="Search conversations"
+          <input type="search" placeholder="Search messages, names, numbers" aria-label="Search conversations"
             value={filters.search} onChange={(e) => setFilters({ search: e.target.value })} />
           <div className="filter-row">
+            <select aria-label="Order" value={filters.sort} disabled={filters.search.trim() !== ''}
+              title={filters.search.trim() ? 'Search results come best match first' : undefined}
+              onChange={(e) => setFilters({ sort: e.target.value === 'waiting' ? 'waiting' : 'newest' })}>
+              <option value="newest">Newest</option>
+              <option value="waiting">Longest waiting</option>
+            </select>
             <select aria-label="Status" value={filters.status} onChange={(e) => setFilters({ status: e.target.value })}>
               <option value="">All statuses</option>
               {CONVERSATION_STATUSES.map((s) => <option key={s} value={s}>{statusLabel(s)}</option>)}
@@ -152,9 +174,29 @@ export function Inbox({ api, session, conversationId, search, onShortcuts }: {
               <option value="">All numbers</option>
               {numberOptions.map((o) => <option key={o.value} value={o.value}>{o.label}</option>)}
             </select>
-            {myAgentId !== null && (
-              <label className="check"><input type="checkbox" checked={filters.mine} onChange={(e) => setFilters({ mine: e.target.checked })} /> Mine</label>
+            {people.canList && (
+              <select aria-label="Agent" value={filters.agent} disabled={filters.mine}
+                onChange={(e) => setFilters({ agent: e.target.value, unassigned: false })}>
+                <option value="">All agents</option>
+                {people.agents.map((a) => <option key={a.id} value={a.id}>{a.name}</option>)}
+              </select>
             )}
+            {people.canList && (
+              <select aria-label="Team" value={filters.team} onChange={(e) => setFilters({ team: e.target.value })}>
+                <option value="">All teams</option>
+                {people.teams.map((t) => <option key={t.id} value={t.id}>{t.name}</option>)}
+              </select>
+            )}
+            {labels.length > 0 && (
+              <select aria-label="Label" value={filters.label} onChange={(e) => setFilters({ label: e.target.value })}>
+                <option value="">All labels</option>
+                {labels.map((l) => <option key={l.id} value={l.id}>{l.name}</option>)}
+              </select>
+            )}
+            {myAgentId !== null && (
+              <label className="check"><input type="checkbox" checked={filters.mine} onChange={(e) => setFilters({ mine: e.target.checked, unassigned: false, agent: '' })} /> Mine</label>
+            )}
+            <label className="check"><input type="checkbox" checked={filters.unassigned} onChange={(e) => setFilters({ unassigned: e.target.checked, mine: false, agent: '' })} /> Unassigned</label>
           </div>
         </div>
         {state.error && (
@@ -172,20 +214,7 @@ export function Inbox({ api, session, conversationId, search, onShortcuts }: {
           <ul className="conv-list" data-testid="conversation-list">
             {shown.map((c) => (
               <li key={c.id}>
-                <a href={`/conversations/${c.id}`} className="conv-item" aria-current={c.id === conversationId ? 'true' : undefined} data-conv-id={c.id}
-                  onClick={(e) => { e.preventDefault(); open(c.id); }}>
-                  <span className="avatar" aria-hidden="true">{contactInitials(c.contact)}</span>
-                  <span className="conv-main">
-                    <span className="conv-top">
-                      <span className="conv-name">{contactName(c.contact)}</span>
-                      <time dateTime={c.last_message_at}>{shortTime(c.last_message_at)}</time>
-                    </span>
-                    <span className="conv-sub">
-                      <span className="conv-phone">{[contactSubline(c.contact, { compact: true }), labelForNumber(numbers, c.business_number, { short: true })].filter(Boolean).join(' · ')}</span>
-                      <StatusPill status={c.status} text={statusWithAssignee(statusLabel(c.status), c.status, agentName(people.agents, c.assignee_id, people.me))} />
-                    </span>
-                  </span>
-                </a>
+                <ListItem c={c} now={now} active={c.id === conversationId} numbers={numbers} people={people} onOpen={open} />
               </li>
             ))}
           </ul>
@@ -195,7 +224,7 @@ export function Inbox({ api, session, conversationId, search, onShortcuts }: {
       <section className="detail-pane" aria-label="Conversation">
         {conversationId ? (
           <ConversationView key={conversationId} api={api} id={conversationId} refresh={detailTick} isAgent={myAgentId !== null} numbers={numbers} people={people}
-            onBack={back} onReplied={scheduleReload} />
+            labels={labels} onBack={back} onReplied={scheduleReload} onLabelsChanged={loadLabels} />
         ) : (
           <div className="empty center">
             <p className="empty-title">Select a conversation</p>
@@ -204,6 +233,46 @@ export function Inbox({ api, session, conversationId, search, onShortcuts }: {
         )}
       </section>
     </div>
+  );
+}
+
+/**
+ * One conversation in the list: who, when, the last message (or, for a
+ * search, the message that matched, which the row opens at), unread count
+ * (bold with a badge), waiting time, status with the assignee, labels.
+ */
+function ListItem({ c, now, active, numbers, people, onOpen }: {
+  c: Conversation; now: Date; active: boolean; numbers: NumberOut[]; people: People; onOpen: (id: number, messageId?: number) => void;
+}) {
+  const unread = c.unread_count ?? 0;
+  const waiting = waitingText(c.waiting_since, now);
+  const shownMessage = c.matched_message ?? c.last_message;
+  const assignee = agentName(people.agents, c.assignee_id, people.me, c.assignee_name);
+  return (
+    <a href={`/conversations/${c.id}`} className={`conv-item${unread > 0 ? ' unread' : ''}`} aria-current={active ? 'true' : undefined} data-conv-id={c.id}
+      onClick={(e) => { e.preventDefault(); onOpen(c.id, c.matched_message?.id); }}>
+      <span className="avatar" aria-hidden="true">{contactInitials(c.contact)}</span>
+      <span className="conv-main">
+        <span className="conv-top">
+          <span className="conv-name">{contactName(c.contact)}</span>
+          <time dateTime={c.last_message_at}>{shortTime(c.last_message_at)}</time>
+        </span>
+        <span className="conv-preview">
+          <span className="conv-text" data-testid={c.matched_message ? 'list-match' : 'list-preview'}>{previewText(shownMessage)}</span>
+          {unread > 0 && <span className="unread-badge" data-testid="unread-badge" aria-label={`${unread} unread`}>{unread}</span>}
+        </span>
+        <span className="conv-sub">
+          <span className="conv-phone">{[contactSubline(c.contact, { compact: true }), labelForNumber(numbers, c.business_number, { short: true }), c.team_name].filter(Boolean).join(' · ')}</span>
+          {waiting && <span className="waiting" data-testid="list-waiting" title={`Since ${shortTime(c.waiting_since)}`}>{waiting}</span>}
+          <StatusPill status={c.status} text={statusWithAssignee(statusLabel(c.status), c.status, assignee)} />
+        </span>
+        {c.labels.length > 0 && (
+          <span className="chips" data-testid="list-labels">
+            {c.labels.map((l) => <LabelChip key={l.id} name={l.name} color={l.color} />)}
+          </span>
+        )}
+      </span>
+    </a>
   );
 }
 

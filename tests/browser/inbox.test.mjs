@@ -1,0 +1,100 @@
+// End to end: the inbox's list against a real `wharf up` stack in Debian's
+// Chromium (issue 28): the unread badge appears on a new message and goes
+// when the conversation is opened; a search by message text opens the
+// conversation at the matching message; a label applied in the details and
+// filtered by; a reply names the agent who sent it.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { adminApi, sendCustomerMessage, startStackAndBrowser } from './stack.mjs';
+
+const WAIT = 30_000;
+const DESKTOP = { width: 1440, height: 900 };
+const RUN = Date.now() % 100000;
+
+let stack;
+let browser;
+
+async function logIn(viewport = DESKTOP) {
+  const context = await browser.newContext({ viewport });
+  context.setDefaultTimeout(WAIT);
+  const page = await context.newPage();
+  await page.goto(stack.adminUrl);
+  await page.getByLabel('Email').fill(stack.credentials.admin_email);
+  await page.getByLabel('Password').fill(stack.credentials.admin_password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Inbox', exact: true }).waitFor();
+  return page;
+}
+
+const api = (method, path, body) => adminApi(stack, method, path, body);
+const list = (page) => page.getByTestId('conversation-list');
+const item = (page, name) => list(page).getByRole('link', { name: new RegExp(name) });
+
+describe('the inbox list against a real stack', { timeout: 300_000 }, () => {
+  before(async () => {
+    ({ stack, browser } = await startStackAndBrowser());
+  });
+
+  after(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  test('a new message shows an unread badge that goes when the conversation is opened; a reply names its agent', async () => {
+    const page = await logIn();
+    const name = `Una ${RUN}`;
+    await sendCustomerMessage(stack, { from: `49151${RUN}01`, name, text: 'Is anyone there?' });
+    const row = item(page, name);
+    await row.getByTestId('unread-badge').filter({ hasText: '1' }).waitFor();
+    assert.match(await row.getByTestId('list-preview').textContent(), /Is anyone there\?/);
+    assert.match(await row.getByTestId('list-waiting').textContent(), /^waiting /);
+    await row.click();
+    await row.getByTestId('unread-badge').waitFor({ state: 'detached' });
+
+    await page.getByLabel('Write a reply').fill('Yes, how can I help?');
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
+    const mine = page.getByTestId('timeline').locator('.bubble.out').filter({ hasText: 'Yes, how can I help?' });
+    const agent = await mine.getByTestId('bubble-agent').textContent();
+    const me = await api('GET', '/api/v1/agents').then((agents) => agents.find((a) => a.email === stack.credentials.admin_email));
+    assert.equal(agent, me.name);
+    await row.getByTestId('list-waiting').waitFor({ state: 'detached' });
+    assert.match(await row.getByTestId('list-preview').textContent(), /^You: Yes, how can I help\?/);
+  });
+
+  test('a search by words of a message, in any order, opens the conversation at that message', async () => {
+    const page = await logIn();
+    const name = `Rita ${RUN}`;
+    await sendCustomerMessage(stack, { from: `49151${RUN}02`, name, text: `Hi, where is my order #${RUN}? It is late.` });
+    await item(page, name).waitFor();
+    await page.getByRole('searchbox', { name: 'Search conversations' }).fill(`late order ${RUN}`);
+    const hit = item(page, name);
+    await hit.getByTestId('list-match').filter({ hasText: `order #${RUN}` }).waitFor();
+    assert.equal(await list(page).getByRole('link').count(), 1);
+    await hit.click();
+    await page.waitForURL(/#msg-\d+$/);
+    const target = new URL(page.url()).hash.slice(1);
+    await page.locator(`#${target}.found`).waitFor();
+  });
+
+  test('a label applied in the details shows as a chip and filters the list', async () => {
+    const label = await api('POST', '/api/v1/labels', { name: `VIP ${RUN}`, color: '#d92d20' });
+    const page = await logIn();
+    const vip = `Vera ${RUN}`;
+    const other = `Otto ${RUN}`;
+    await sendCustomerMessage(stack, { from: `49151${RUN}03`, name: vip, text: 'Hello' });
+    await sendCustomerMessage(stack, { from: `49151${RUN}04`, name: other, text: 'Hello' });
+    await item(page, other).waitFor();
+    await item(page, vip).click();
+    await page.getByLabel('Add a label').selectOption({ label: label.name });
+    await page.getByTestId('labels').getByText(label.name).waitFor();
+    await item(page, vip).getByTestId('list-labels').getByText(label.name).waitFor();
+
+    await page.getByLabel('Label', { exact: true }).selectOption({ label: label.name });
+    await item(page, other).waitFor({ state: 'detached' });
+    assert.equal(await list(page).getByRole('link').count(), 1);
+    assert.match(page.url(), new RegExp(`label=${label.id}`));
+
+    await page.getByRole('button', { name: `Remove label ${label.name}` }).click();
+    await page.getByTestId('list-empty').waitFor();
+  });
+});

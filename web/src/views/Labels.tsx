@@ -1,0 +1,99 @@
+// Labels (admins and supervisors): name and colour; create, edit, delete
+// (deleting takes the label off every conversation). Agents apply them in a
+// conversation's details.
+import { useState, type FormEvent } from 'react';
+import type { Api, Label } from '../api/client';
+import { call, Notice, States, useLoaded } from './adminKit';
+import { ConfirmDialog, useDialog } from './Dialog';
+import { LabelChip } from './LabelChip';
+
+export function Labels({ api }: { api: Api }) {
+  const labels = useLoaded<Label[]>(api, () => api.GET('/api/v1/labels'), 'Could not load the labels');
+  const [editing, setEditing] = useState<Label | 'new' | null>(null);
+  const [deleting, setDeleting] = useState<Label | null>(null);
+  const [notice, setNotice] = useState<{ ok: boolean; text: string } | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const remove = async (l: Label) => {
+    setBusy(true);
+    const r = await call(() => api.DELETE('/api/v1/labels/{id}', { params: { path: { id: l.id } } }), 'Could not delete the label');
+    setBusy(false);
+    setDeleting(null);
+    setNotice(r.error ? { ok: false, text: r.error } : { ok: true, text: `Label ${l.name} was deleted.` });
+    void labels.reload();
+  };
+
+  return (
+    <div className="system">
+      <div className="page-head">
+        <h1>Labels</h1>
+        <button type="button" className="primary" onClick={() => { setEditing('new'); setNotice(null); }}>New label</button>
+      </div>
+      <Notice notice={notice} />
+      {editing && (
+        <LabelForm key={editing === 'new' ? 'new' : editing.id} api={api} label={editing === 'new' ? null : editing}
+          onDone={(text) => { setEditing(null); if (text) { setNotice({ ok: true, text }); void labels.reload(); } }} />
+      )}
+      {deleting && (
+        <ConfirmDialog label="Confirm deletion" onCancel={() => setDeleting(null)}>
+          <p>Delete label {deleting.name}? It is taken off every conversation that carries it.</p>
+          <div className="row">
+            <button type="button" className="primary danger" disabled={busy} onClick={() => void remove(deleting)}>Delete {deleting.name}</button>
+            <button type="button" className="ghost" onClick={() => setDeleting(null)} data-autofocus>Cancel</button>
+          </div>
+        </ConfirmDialog>
+      )}
+      <States label="Labels" loaded={labels} empty={!labels.data?.length} emptyText="No labels yet. Create one with “New label”; agents then put it on conversations.">
+        <div className="table-wrap">
+          <table>
+            <thead><tr><th>Label</th><th>Colour</th><th><span className="sr-only">Actions</span></th></tr></thead>
+            <tbody>{labels.data?.map((l) => (
+              <tr key={l.id}>
+                <td><LabelChip name={l.name} color={l.color} /></td><td className="mono">{l.color}</td>
+                <td className="actions">
+                  <button type="button" className="link" onClick={() => { setEditing(l); setNotice(null); }} aria-label={`Edit ${l.name}`}>Edit</button>
+                  <button type="button" className="link danger" onClick={() => setDeleting(l)} aria-label={`Delete ${l.name}`}>Delete</button>
+                </td>
+              </tr>))}</tbody>
+          </table>
+        </div>
+      </States>
+    </div>
+  );
+}
+
+function LabelForm({ api, label, onDone }: { api: Api; label: Label | null; onDone: (text: string | null) => void }) {
+  const [name, setName] = useState(label?.name ?? '');
+  const [color, setColor] = useState(label?.color ?? '#0f766e');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const ref = useDialog<HTMLFormElement>(() => onDone(null));
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    const body = { name: name.trim(), color };
+    const r = label
+      ? await call(() => api.PATCH('/api/v1/labels/{id}', { params: { path: { id: label.id } }, body }), 'Could not save the label')
+      : await call(() => api.POST('/api/v1/labels', { body }), 'Could not create the label');
+    setBusy(false);
+    if (r.error) setError(r.error); else onDone(label ? `Label ${body.name} was saved.` : `Label ${body.name} was created.`);
+  };
+
+  const title = label ? `Edit label ${label.name}` : 'New label';
+  return (
+    <form ref={ref} className="panel form" onSubmit={submit} aria-label={title}>
+      <h2>{title}</h2>
+      <div className="form-grid">
+        <label>Label name<input required maxLength={50} value={name} onChange={(e) => setName(e.target.value)} autoFocus /></label>
+        <label>Colour<input type="color" value={color} onChange={(e) => setColor(e.target.value)} /></label>
+      </div>
+      {error && <p className="error" role="alert">{error}</p>}
+      <div className="row">
+        <button type="submit" className="primary" disabled={busy}>{busy ? 'Saving…' : label ? 'Save' : 'Create label'}</button>
+        <button type="button" className="ghost" onClick={() => onDone(null)}>Cancel</button>
+      </div>
+    </form>
+  );
+}
