@@ -81,7 +81,9 @@ async fn a_region_stream_on_its_leaf_is_sourced_into_inbound() {
     let nats = Nats::start(&["eu"]).await;
     let js = nats.hub_js().await;
     let settings = settings();
-    ensure_hub_when_ready(&js, &settings).await;
+    // The edge stream first, as `wharf provision` does: INBOUND's source then
+    // finds it at once (made the other way round, nats-server 2.15 retries
+    // the source on its backoff, at times for more than 20 s).
     let leaf = nats.leaves[0].process.connect().await.unwrap();
     let leaf_js = jetstream::new(leaf);
     topology::ensure_edge(&leaf_js, &settings, "eu")
@@ -90,6 +92,7 @@ async fn a_region_stream_on_its_leaf_is_sourced_into_inbound() {
     topology::ensure_edge(&leaf_js, &settings, "eu")
         .await
         .expect("idempotent");
+    ensure_hub_when_ready(&js, &settings).await;
 
     let mut headers = async_nats::HeaderMap::new();
     headers.insert("Nats-Msg-Id", "meta:msg:wamid.SRC1");
