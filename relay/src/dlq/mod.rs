@@ -411,7 +411,17 @@ pub async fn run_indexer(
         let mut messages =
             std::pin::pin!(messages.take_until(async move { stop.cancelled().await }));
         while let Some(next) = messages.next().await {
-            let Ok(message) = next else { continue };
+            // A stream error ends this pull stream; the loop starts a new one
+            // (see the sender: "no responders" right after the consumer
+            // was made otherwise stalled it for a missed heartbeat, ~30 s).
+            let message = match next {
+                Ok(message) => message,
+                Err(err) => {
+                    tracing::warn!(%err, "DLQ indexer stream error; pulling anew");
+                    tokio::time::sleep(Duration::from_millis(250)).await;
+                    break;
+                }
+            };
             // Retried in place rather than NAKed with a delay (nats-server
             // 2.9.10 can lose delayed redeliveries, see the sender).
             let kind = loop {

@@ -262,19 +262,36 @@ impl Sender {
                 }
             };
             let stop = shutdown.clone();
+            // A stream error ends this pull stream and the loop starts a new
+            // one: on nats-server 2.15 a first pull right after the consumer
+            // was made can get "no responders", after which the old stream
+            // waited ~30 s for a missed heartbeat before pulling again.
+            let failed = std::sync::atomic::AtomicBool::new(false);
             messages
                 .take_until(async move { stop.cancelled().await })
+                .take_while(|next| {
+                    if let Err(err) = next {
+                        tracing::warn!(%err, "consumer stream error; pulling anew");
+                        failed.store(true, std::sync::atomic::Ordering::Relaxed);
+                    }
+                    std::future::ready(next.is_ok())
+                })
                 .for_each_concurrent(this.settings.concurrency, |next| {
                     let this = Arc::clone(&this);
                     let shutdown = shutdown.clone();
                     async move {
-                        match next {
-                            Ok(message) => this.handle(message, &shutdown).await,
-                            Err(err) => tracing::warn!(%err, "consumer stream error"),
+                        if let Ok(message) = next {
+                            this.handle(message, &shutdown).await;
                         }
                     }
                 })
                 .await;
+            if failed.load(std::sync::atomic::Ordering::Relaxed) {
+                tokio::select! {
+                    () = shutdown.cancelled() => break,
+                    () = tokio::time::sleep(Duration::from_millis(250)) => {}
+                }
+            }
         }
         if let Some(repair) = repair {
             repair.abort();
