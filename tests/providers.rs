@@ -485,7 +485,7 @@ async fn the_conformance_corpus_is_stored_and_every_part_lands_where_it_belongs(
         .await;
     assert_eq!(status, 200, "{replayed}");
     let back = eventually(
-        Duration::from_secs(20),
+        Duration::from_secs(60),
         "the replay parked again",
         || async {
             let (_, d) = stack.admin_get(&format!("/api/v1/dlq/{id}")).await;

@@ -306,13 +306,18 @@ mod tests {
         let mut groups = CpuGroups::default();
         groups.add("self", Some(std::process::id()));
         let before = groups.sample();
+        // Spin until the sample shows CPU time (or 30 s pass): on a loaded
+        // machine 200 ms of wall time can be far less CPU time.
         let started = std::time::Instant::now();
         let mut x = 0u64;
-        while started.elapsed() < std::time::Duration::from_millis(200) {
-            x = x.wrapping_mul(31).wrapping_add(7);
+        let mut used = groups.since(&before);
+        while used[0].seconds <= 0.05 && started.elapsed() < std::time::Duration::from_secs(30) {
+            for _ in 0..1_000_000 {
+                x = x.wrapping_mul(31).wrapping_add(7);
+            }
+            used = groups.since(&before);
         }
         assert!(x != 1);
-        let used = groups.since(&before);
         assert_eq!(used[0].group, "self");
         assert!(used[0].seconds > 0.05, "{used:?}");
     }
