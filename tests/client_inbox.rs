@@ -627,6 +627,260 @@ async fn labels_are_managed_applied_filtered_by_and_audited(db: TestDb) {
 
 on_sqlite_and_postgres!(labels_are_managed_applied_filtered_by_and_audited);
 
+/// Canned responses: supervisors manage them (a shortcut in use, an
+/// unknown placeholder or team refused, nothing stored), an agent sees the
+/// global ones and its teams' only, and for a conversation each comes with
+/// its text filled from the contact and the caller, the unfilled
+/// placeholders named; every change is audited.
+async fn canned_responses_are_scoped_filled_for_a_conversation_and_audited(db: TestDb) {
+    let stack = spawn_stack(db, StackOptions::default()).await;
+    let url = stack.admin_url.as_str();
+    let admin = client_with(url, ADMIN_TOKEN);
+    let care = admin
+        .create_team(&body(json!({"name": "Care", "strategy": "manual"})))
+        .await
+        .unwrap()
+        .into_inner();
+    let sales = admin
+        .create_team(&body(json!({"name": "Sales", "strategy": "manual"})))
+        .await
+        .unwrap()
+        .into_inner();
+    let (_, ana) = signed_in(&admin, url, "ana@example.com", "agent", &[care.id]).await;
+    let now = Utc::now().timestamp();
+    let (conversation, _) = customer_writes(
+        &stack,
+        &admin,
+        "4915100000931",
+        "Una Müller",
+        "wamid.CANNED1",
+        "where is my order?",
+        now,
+    )
+    .await;
+    let detail = admin
+        .get_conversation(conversation)
+        .await
+        .unwrap()
+        .into_inner()
+        .conversation;
+    let contact_id = detail.contact.id;
+    admin
+        .update_contact(contact_id, &body(json!({"attributes": {"order": "5521"}})))
+        .await
+        .unwrap();
+    admin
+        .transfer_conversation(
+            conversation,
+            &body(json!({"team_id": care.id, "version": detail.version})),
+        )
+        .await
+        .unwrap();
+
+    let global = admin
+        .create_canned_response(&body(json!({
+            "shortcut": " /Order ", "title": "Order status",
+            "body": "Hi {{contact.first_name}}, {{agent.name}} here: order {{contact.order}} ships today. {{contact.username}}",
+        })))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(global.shortcut, "order");
+    assert!(global.team_id.is_none() && global.rendered.is_none());
+    let care_only = admin
+        .create_canned_response(&body(json!({
+            "shortcut": "refund", "title": "Refund", "body": "Refund started.", "team_id": care.id,
+        })))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(care_only.team_name.as_deref(), Some("Care"));
+    let sales_only = admin
+        .create_canned_response(&body(json!({
+            "shortcut": "offer", "title": "Offer", "body": "10 % off.", "team_id": sales.id,
+        })))
+        .await
+        .unwrap()
+        .into_inner();
+
+    // Refusals change nothing.
+    for (request, status, code) in [
+        (
+            json!({"shortcut": "ORDER", "title": "t", "body": "b"}),
+            409,
+            "conflict",
+        ),
+        (
+            json!({"shortcut": "two words", "title": "t", "body": "b"}),
+            422,
+            "invalid_field",
+        ),
+        (
+            json!({"shortcut": "x", "title": "t", "body": "Hi {{contcat.name}}"}),
+            422,
+            "invalid_field",
+        ),
+        (
+            json!({"shortcut": "y", "title": "t", "body": "Hi {{contact.name"}),
+            422,
+            "invalid_field",
+        ),
+        (
+            json!({"shortcut": "z", "title": "t", "body": "b", "team_id": 999_999}),
+            422,
+            "invalid_field",
+        ),
+    ] {
+        refused(
+            admin.create_canned_response(&body(request)).await,
+            status,
+            code,
+        );
+    }
+    refused(
+        ana.create_canned_response(&body(
+            json!({"shortcut": "mine", "title": "t", "body": "b"}),
+        ))
+        .await,
+        403,
+        "forbidden",
+    );
+    refused(
+        admin
+            .update_canned_response(care_only.id, &body(json!({"shortcut": "order"})))
+            .await,
+        409,
+        "conflict",
+    );
+    let all = admin
+        .list_canned_responses(None, None)
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        all.iter().map(|c| c.shortcut.as_str()).collect::<Vec<_>>(),
+        ["offer", "order", "refund"],
+        "by shortcut, nothing refused was stored"
+    );
+
+    // Ana (Care) sees the global and Care's, filled for the conversation.
+    let offered = ana
+        .list_canned_responses(Some(conversation), None)
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        offered
+            .iter()
+            .map(|c| c.shortcut.as_str())
+            .collect::<Vec<_>>(),
+        ["order", "refund"]
+    );
+    let order = &offered[0];
+    assert_eq!(
+        order.rendered.as_deref(),
+        Some("Hi Una, ana here: order 5521 ships today. {{contact.username}}")
+    );
+    assert_eq!(order.missing, ["contact.username"]);
+    let narrowed = ana
+        .list_canned_responses(None, Some("/ref"))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(narrowed.len(), 1);
+    assert_eq!(narrowed[0].id, care_only.id);
+    assert!(narrowed[0].rendered.is_none());
+
+    // Moved to Sales and back to global: what Ana sees follows.
+    admin
+        .update_canned_response(care_only.id, &body(json!({"team_id": sales.id})))
+        .await
+        .unwrap();
+    let seen = ana
+        .list_canned_responses(None, None)
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(seen.len(), 1);
+    let global_again = admin
+        .update_canned_response(
+            sales_only.id,
+            &body(json!({"global": true, "title": "Offer!"})),
+        )
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(global_again.team_id.is_none());
+    refused(
+        admin
+            .update_canned_response(
+                sales_only.id,
+                &body(json!({"global": true, "team_id": care.id})),
+            )
+            .await,
+        422,
+        "invalid_field",
+    );
+    assert_eq!(global_again.title, "Offer!");
+    assert_eq!(
+        ana.list_canned_responses(None, None)
+            .await
+            .unwrap()
+            .into_inner()
+            .len(),
+        2
+    );
+
+    admin.delete_canned_response(global.id).await.unwrap();
+    refused(
+        admin.delete_canned_response(global.id).await,
+        404,
+        "not_found",
+    );
+    refused(
+        ana.delete_canned_response(care_only.id).await,
+        403,
+        "forbidden",
+    );
+    let actions: Vec<String> = admin
+        .list_audit(
+            None,
+            Some(NonZeroU64::new(100).unwrap()),
+            None,
+            Some("canned_response"),
+        )
+        .await
+        .unwrap()
+        .into_inner()
+        .items
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(
+        actions
+            .iter()
+            .filter(|a| *a == "canned_response.create")
+            .count(),
+        3
+    );
+    assert_eq!(
+        actions
+            .iter()
+            .filter(|a| *a == "canned_response.update")
+            .count(),
+        2
+    );
+    assert_eq!(
+        actions
+            .iter()
+            .filter(|a| *a == "canned_response.delete")
+            .count(),
+        1
+    );
+}
+
+on_sqlite_and_postgres!(canned_responses_are_scoped_filled_for_a_conversation_and_audited);
+
 async fn search_finds_words_in_any_order_ignoring_punctuation_ranked_with_the_message(db: TestDb) {
     let stack = spawn_stack(db, StackOptions::default()).await;
     let url = stack.admin_url.as_str();

@@ -74,6 +74,7 @@ pub mod agent;
 pub mod api_token;
 pub mod audit_log;
 pub mod business_number;
+pub mod canned_response;
 pub mod contact;
 pub mod conversation;
 pub mod conversation_label;
@@ -153,6 +154,7 @@ pub mod prelude {
     pub use super::api_token::Entity as ApiToken;
     pub use super::audit_log::Entity as AuditLog;
     pub use super::business_number::Entity as BusinessNumber;
+    pub use super::canned_response::Entity as CannedResponse;
     pub use super::contact::Entity as Contact;
     pub use super::conversation::Entity as Conversation;
     pub use super::conversation_label::Entity as ConversationLabel;

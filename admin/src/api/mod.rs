@@ -5,6 +5,7 @@ pub mod agents;
 pub mod alerts;
 pub mod audit;
 pub mod auth;
+pub mod canned;
 pub mod contacts;
 pub mod conversations;
 pub mod dlq;
@@ -55,6 +56,8 @@ pub enum ApiTags {
     Dlq,
     /// Labels and the conversations carrying them.
     Labels,
+    /// Saved answers inserted with a `/shortcut`.
+    CannedResponses,
 }
 
 /// Every resource, in spec order, as the type of the combined API and its
@@ -73,7 +76,12 @@ macro_rules! resources {
 resources!(
     auth::AuthApi,
     conversations::ConversationsApi,
-    (notes::NotesApi, reads::ReadsApi, labels::LabelsApi),
+    (
+        notes::NotesApi,
+        reads::ReadsApi,
+        labels::LabelsApi,
+        canned::CannedApi
+    ),
     messages::MessagesApi,
     contacts::ContactsApi,
     (numbers::NumbersApi, templates::TemplatesApi),

@@ -341,6 +341,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/canned-responses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List canned responses
+         * @description By shortcut. An agent gets the global ones and its teams'; other
+         *     roles get all. `q` keeps those whose shortcut starts with it or
+         *     whose title contains it (case-insensitive). With `conversation_id`
+         *     (a conversation the caller may see: 403/404 otherwise) each answer
+         *     carries `rendered`, its text with that conversation's contact and
+         *     the caller filled in, and `missing`, the placeholders left unfilled.
+         */
+        get: operations["listCannedResponses"];
+        put?: never;
+        /**
+         * Create a canned response (supervisor)
+         * @description A shortcut in use is a 409; an unknown placeholder or team is a 422
+         *     naming `body` or `team_id`.
+         */
+        post: operations["createCannedResponse"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/canned-responses/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a canned response (supervisor) */
+        delete: operations["deleteCannedResponse"];
+        options?: never;
+        head?: never;
+        /** Change a canned response (supervisor) */
+        patch: operations["updateCannedResponse"];
+        trace?: never;
+    };
     "/api/v1/messages/{id}/lifecycle": {
         parameters: {
             query?: never;
@@ -1225,6 +1273,77 @@ export interface components {
              * @default true
              */
             inside: boolean;
+        };
+        /**
+         * CannedResponseIn
+         * @description A new canned response.
+         */
+        CannedResponseIn: {
+            /**
+             * @description What follows `/` in the reply box: letters, digits, `-` and `_`,
+             *     stored in lower case; unique across all scopes.
+             */
+            shortcut: string;
+            title: string;
+            /**
+             * @description The text; may hold `{{contact.name}}`, `{{contact.first_name}}`,
+             *     `{{contact.phone}}`, `{{contact.username}}`, `{{contact.wa_id}}`,
+             *     `{{contact.<attribute>}}` and `{{agent.name}}`.
+             */
+            body: string;
+            /**
+             * Format: int64
+             * @description The team whose agents see it; absent or null: every agent.
+             */
+            team_id?: number;
+        };
+        /**
+         * CannedResponseOut
+         * @description A canned response; with `conversation_id` in the request, also its
+         *     text for that conversation.
+         */
+        CannedResponseOut: {
+            /** Format: int64 */
+            id: number;
+            shortcut: string;
+            title: string;
+            /** @description The text as saved, placeholders included. */
+            body: string;
+            /**
+             * Format: int64
+             * @description Absent: global.
+             */
+            team_id?: number;
+            team_name?: string;
+            /**
+             * @description The text with the conversation's contact and the caller filled in
+             *     (only when `conversation_id` was given).
+             */
+            rendered?: string;
+            /**
+             * @description Placeholders left as they were because the contact or caller has no
+             *     value for them (e.g. `contact.name` of a customer without a profile
+             *     name): the agent fills them by hand.
+             */
+            missing: string[];
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /**
+         * CannedResponsePatch
+         * @description Changes to a canned response; absent fields stay as they are.
+         *     `team_id` moves it to a team, `global: true` makes it every agent's
+         *     (both at once is a 422).
+         */
+        CannedResponsePatch: {
+            shortcut?: string;
+            title?: string;
+            body?: string;
+            /** Format: int64 */
+            team_id?: number;
+            global?: boolean;
         };
         /**
          * ClaimIn
@@ -4457,6 +4576,459 @@ export interface operations {
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["LabelOut"][];
+                };
+            };
+            /** @description The request or one of its parameters is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The bearer token is missing or unknown (`unauthorized`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The caller's role may not do this (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource does not exist (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is not `application/json` (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The request is well-formed but cannot be carried out (e.g. `window_closed`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too many attempts; retry later (`too_many_requests`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Something failed on the server (`internal`); see the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A dependency is temporarily unavailable; retry later (`unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    listCannedResponses: {
+        parameters: {
+            query?: {
+                /** @description Shortcut prefix or title words. */
+                q?: string;
+                /** @description Fill the placeholders for this conversation. */
+                conversation_id?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["CannedResponseOut"][];
+                };
+            };
+            /** @description The request or one of its parameters is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The bearer token is missing or unknown (`unauthorized`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The caller's role may not do this (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource does not exist (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is not `application/json` (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The request is well-formed but cannot be carried out (e.g. `window_closed`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too many attempts; retry later (`too_many_requests`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Something failed on the server (`internal`); see the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A dependency is temporarily unavailable; retry later (`unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    createCannedResponse: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["CannedResponseIn"];
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["CannedResponseOut"];
+                };
+            };
+            /** @description The request or one of its parameters is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The bearer token is missing or unknown (`unauthorized`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The caller's role may not do this (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource does not exist (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is not `application/json` (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The request is well-formed but cannot be carried out (e.g. `window_closed`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too many attempts; retry later (`too_many_requests`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Something failed on the server (`internal`); see the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A dependency is temporarily unavailable; retry later (`unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    deleteCannedResponse: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request or one of its parameters is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The bearer token is missing or unknown (`unauthorized`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The caller's role may not do this (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource does not exist (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is not `application/json` (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The request is well-formed but cannot be carried out (e.g. `window_closed`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too many attempts; retry later (`too_many_requests`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Something failed on the server (`internal`); see the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A dependency is temporarily unavailable; retry later (`unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    updateCannedResponse: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["CannedResponsePatch"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["CannedResponseOut"];
                 };
             };
             /** @description The request or one of its parameters is invalid. */
