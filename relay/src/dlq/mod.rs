@@ -15,7 +15,9 @@
 //! replayed to the hub's own subject (`wa.in.hub.<number>.<partition>`): the
 //! regional edge stream they came from lives in another JetStream domain.
 //! A sender letter's message row goes back from `failed` to `queued` before
-//! the republish so the sender sends it again.
+//! the republish so the sender sends it again. A media letter (origin
+//! `media`) goes back to the work queue `MEDIA`, where the fetcher tries
+//! the file again.
 
 pub mod headers;
 pub mod letter;
@@ -202,6 +204,17 @@ pub async fn replay(
         )
         .await;
     }
+    if row.origin == topology::DLQ_ORIGIN_MEDIA
+        && let Ok(job) = serde_json::from_slice::<crate::media::MediaJob>(&raw.payload)
+    {
+        crate::lifecycle::record_logged(
+            db,
+            job.message_id,
+            entities::message_event::Stage::Replayed,
+            json!({ "dead_letter": id, "replay": n, "by": actor }),
+        )
+        .await;
+    }
     let subject = replay_subject(&row.subject);
     js.publish_with_headers(subject.clone(), headers, raw.payload)
         .await
@@ -365,7 +378,9 @@ pub fn replay_subject(original: &str) -> String {
 pub fn number_of(subject: &str) -> Option<String> {
     let tokens: Vec<&str> = subject.split('.').collect();
     match tokens.as_slice() {
-        ["wa", "out", number, _] | ["wa", "in", _, number, _] => Some((*number).to_owned()),
+        ["wa", "out", number, _] | ["wa", "in", _, number, _] | ["wa", "media", number, _] => {
+            Some((*number).to_owned())
+        }
         _ => None,
     }
 }
@@ -538,5 +553,7 @@ mod tests {
         assert_eq!(number_of("wa.out.1065.3").as_deref(), Some("1065"));
         assert_eq!(number_of("wa.in.us.s1.0").as_deref(), Some("s1"));
         assert_eq!(number_of("wa.dlq.x.y"), None);
+        assert_eq!(replay_subject("wa.media.1065.42"), "wa.media.1065.42");
+        assert_eq!(number_of("wa.media.1065.42").as_deref(), Some("1065"));
     }
 }
