@@ -60,6 +60,11 @@ pub enum RuleKind {
     /// `repaired`) within `window_secs`. Each one is an event the pipeline
     /// lost on its own; the reconciler saved it, the cause wants a look.
     EventsRepaired,
+    /// Inbound media files given up on (lifecycle stage `media_failed`:
+    /// each a dead letter with reason `media`) within `window_secs`. A
+    /// number's expired access token shows up here first: every file of
+    /// that number fails with `provider_refused`.
+    MediaFetchFailures,
 }
 
 impl RuleKind {
@@ -73,6 +78,7 @@ impl RuleKind {
             Self::SessionDisconnected => "session_disconnected",
             Self::AccountRestricted => "account_restricted",
             Self::EventsRepaired => "events_repaired",
+            Self::MediaFetchFailures => "media_fetch_failures",
         }
     }
 }
@@ -270,6 +276,7 @@ impl AlertSettings {
                     | RuleKind::SendFailures
                     | RuleKind::NumberQuiet
                     | RuleKind::EventsRepaired
+                    | RuleKind::MediaFetchFailures
             );
             match rule.window_secs {
                 None if windowed => {

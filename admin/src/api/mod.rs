@@ -10,6 +10,7 @@ pub mod conversations;
 pub mod dlq;
 pub mod events;
 pub mod labels;
+pub mod media;
 pub mod messages;
 pub mod notes;
 pub mod numbers;
@@ -74,7 +75,7 @@ resources!(
     auth::AuthApi,
     conversations::ConversationsApi,
     (notes::NotesApi, reads::ReadsApi, labels::LabelsApi),
-    messages::MessagesApi,
+    (messages::MessagesApi, media::MediaApi),
     contacts::ContactsApi,
     (numbers::NumbersApi, templates::TemplatesApi),
     events::EventsApi,

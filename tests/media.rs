@@ -1,0 +1,550 @@
+//! Inbound media end to end (issue 21) on real processes: signed Meta
+//! webhooks name media ids; the sandbox serves the files as Meta does (the
+//! media-URL look-up with the number's Bearer token, then the download);
+//! the fetcher stores them in the Object Store bucket and the admin API
+//! serves them byte for byte, with their types, file names, ranges and
+//! caching headers. Failures (checksum mismatch, oversized file, provider
+//! 5xx) end as dead letters with reason `media` while the messages
+//! themselves are stored; a replay after the cause is fixed stores the file.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+mod support;
+
+use std::time::Duration;
+
+use base64::Engine;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use serde_json::{Value, json};
+use sha2::Digest;
+use support::{APP_SECRET, PHONE_NUMBER_ID, Stack, StackOptions, TestDb, eventually};
+use wharf::config::Config;
+
+/// The Meta number's access token: the sandbox refuses look-ups and
+/// downloads without it.
+const MEDIA_TOKEN: &str = "EAAtest-media-token";
+
+/// The number's token, and quick retries.
+fn media_config(config: &mut Config) {
+    config.numbers[0].access_token = relay::secret::Secret::new(MEDIA_TOKEN);
+    config.media.max_attempts = 3;
+    config.media.backoff_base_ms = 50;
+    config.media.backoff_max_ms = 200;
+}
+
+/// As [`media_config`], with images limited to 100 kB.
+fn small_images(config: &mut Config) {
+    media_config(config);
+    config.media.limits.image_max_bytes = 100_000;
+}
+
+/// `n` bytes that do not compress or repeat, starting with `magic`.
+fn file_bytes(magic: &[u8], n: usize, seed: u64) -> Vec<u8> {
+    let mut bytes = magic.to_vec();
+    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    while bytes.len() < n {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        bytes.push((x >> 24) as u8);
+    }
+    bytes
+}
+
+fn sha256_b64(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(bytes))
+}
+
+/// Registers a file with the sandbox under `media_id`.
+async fn serve(stack: &Stack, media_id: &str, mime: &str, bytes: &[u8], fail_downloads: u32) {
+    let response = stack
+        .http
+        .put(format!("{}/sandbox/media/{media_id}", stack.sandbox_url))
+        .json(&json!({
+            "mime_type": mime,
+            "data_base64": base64::engine::general_purpose::STANDARD.encode(bytes),
+            "fail_downloads": fail_downloads,
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_success(), "{}", response.status());
+}
+
+/// One media message as Meta's webhook carries it.
+struct Media<'a> {
+    wamid: &'a str,
+    kind: &'a str,
+    media_id: &'a str,
+    mime: &'a str,
+    /// The SHA-256 the webhook states (of the right bytes).
+    sha256: String,
+    extra: Value,
+}
+
+/// A signed-ready Meta delivery of several media messages from `from`.
+fn meta_media(from: &str, messages: &[Media<'_>]) -> Vec<u8> {
+    let now = chrono::Utc::now().timestamp().to_string();
+    let messages: Vec<Value> = messages
+        .iter()
+        .map(|m| {
+            let mut object = json!({"id": m.media_id, "mime_type": m.mime, "sha256": m.sha256});
+            if let (Some(object), Some(extra)) = (object.as_object_mut(), m.extra.as_object()) {
+                object.extend(extra.clone());
+            }
+            json!({"from": from, "id": m.wamid, "timestamp": now, "type": m.kind, m.kind: object})
+        })
+        .collect();
+    json!({
+        "object": "whatsapp_business_account",
+        "entry": [{"id": "102290129340398", "changes": [{"field": "messages", "value": {
+            "messaging_product": "whatsapp",
+            "metadata": {"display_phone_number": "15550100", "phone_number_id": PHONE_NUMBER_ID},
+            "contacts": [{"profile": {"name": "Mia"}, "wa_id": from}],
+            "messages": messages,
+        }}]}],
+    })
+    .to_string()
+    .into_bytes()
+}
+
+/// The row id of the message with provider id `wamid`, once routed.
+async fn message_id(stack: &Stack, wamid: &str) -> i64 {
+    eventually(
+        Duration::from_secs(30),
+        &format!("message {wamid}"),
+        || async {
+            entities::message::Entity::find()
+                .filter(entities::message::Column::ProviderMessageId.eq(wamid))
+                .one(&stack.database)
+                .await
+                .unwrap()
+                .map(|m| m.id)
+        },
+    )
+    .await
+}
+
+/// The message's `media` as the API shows it, once its state is `state`.
+async fn media_in(stack: &Stack, id: i64, state: &str) -> Value {
+    eventually(
+        Duration::from_secs(60),
+        &format!("media of message {id} {state}"),
+        || async {
+            let (status, body) = stack
+                .admin_get(&format!("/api/v1/messages/{id}/lifecycle"))
+                .await;
+            assert_eq!(status, 200, "{body}");
+            let media = body["message"]["media"].clone();
+            (media["state"] == state).then_some(media)
+        },
+    )
+    .await
+}
+
+fn stages(stack_body: &Value) -> Vec<String> {
+    stack_body["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["stage"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// GET the message's media with `token` and extra headers.
+async fn download(
+    stack: &Stack,
+    id: i64,
+    token: &str,
+    headers: &[(&str, &str)],
+) -> reqwest::Response {
+    let mut request = stack
+        .http
+        .get(format!("{}/api/v1/messages/{id}/media", stack.admin_url))
+        .bearer_auth(token);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    request.send().await.unwrap()
+}
+
+fn header<'a>(response: &'a reqwest::Response, name: &str) -> &'a str {
+    response
+        .headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_else(|| panic!("no {name} header"))
+}
+
+async fn a_photo_a_voice_note_and_a_pdf_are_stored_and_served(db: TestDb) {
+    let stack = support::spawn_stack(
+        db,
+        StackOptions {
+            tune: media_config,
+            ..StackOptions::default()
+        },
+    )
+    .await;
+    let photo = file_bytes(b"\xff\xd8\xff\xe0JFIF", 180_000, 1);
+    let voice = file_bytes(b"OggS", 40_000, 2);
+    let pdf = file_bytes(b"%PDF-1.7\n", 350_000, 3);
+    serve(&stack, "5001", "image/jpeg", &photo, 0).await;
+    serve(&stack, "5002", "audio/ogg; codecs=opus", &voice, 0).await;
+    serve(&stack, "5003", "application/pdf", &pdf, 0).await;
+    let body = meta_media(
+        "4915100000801",
+        &[
+            Media {
+                wamid: "wamid.PHOTO1",
+                kind: "image",
+                media_id: "5001",
+                mime: "image/jpeg",
+                sha256: sha256_b64(&photo),
+                extra: json!({"caption": "it arrived broken"}),
+            },
+            Media {
+                wamid: "wamid.VOICE1",
+                kind: "audio",
+                media_id: "5002",
+                mime: "audio/ogg; codecs=opus",
+                sha256: sha256_b64(&voice),
+                extra: json!({"voice": true}),
+            },
+            Media {
+                wamid: "wamid.PDF1",
+                kind: "document",
+                media_id: "5003",
+                mime: "application/pdf",
+                sha256: sha256_b64(&pdf),
+                extra: json!({"filename": "invoice 2026-11.pdf"}),
+            },
+        ],
+    );
+    let started = std::time::Instant::now();
+    assert_eq!(stack.post_meta("eu", &body, APP_SECRET).await.status(), 200);
+
+    let files = [
+        ("wamid.PHOTO1", &photo, "image/jpeg", "inline"),
+        ("wamid.VOICE1", &voice, "audio/ogg; codecs=opus", "inline"),
+        ("wamid.PDF1", &pdf, "application/pdf", "attachment"),
+    ];
+    let mut ids = Vec::new();
+    for (wamid, bytes, mime, disposition) in files {
+        let id = message_id(&stack, wamid).await;
+        let media = media_in(&stack, id, "stored").await;
+        assert_eq!(media["mime_type"], *mime, "{media}");
+        assert_eq!(media["size"], bytes.len(), "{media}");
+        assert_eq!(media["url"], format!("/api/v1/messages/{id}/media"));
+        let response = download(&stack, id, support::ADMIN_TOKEN, &[]).await;
+        assert_eq!(response.status(), 200);
+        assert_eq!(header(&response, "content-type"), mime);
+        assert!(
+            header(&response, "content-disposition").starts_with(disposition),
+            "{}",
+            header(&response, "content-disposition")
+        );
+        let etag = format!("\"{}\"", hex::encode(sha2::Sha256::digest(bytes)));
+        assert_eq!(header(&response, "etag"), etag);
+        assert!(header(&response, "cache-control").starts_with("private, max-age="));
+        assert_eq!(header(&response, "accept-ranges"), "bytes");
+        assert_eq!(response.bytes().await.unwrap().as_ref(), bytes.as_slice());
+        // The client's copy is current.
+        let again = download(
+            &stack,
+            id,
+            support::ADMIN_TOKEN,
+            &[("if-none-match", etag.as_str())],
+        )
+        .await;
+        assert_eq!(again.status(), 304);
+        ids.push(id);
+    }
+    eprintln!(
+        "three files (570 kB) from webhook to stored in {:?}",
+        started.elapsed()
+    );
+    let (photo_id, voice_id, pdf_id) = (ids[0], ids[1], ids[2]);
+    let response = download(&stack, pdf_id, support::ADMIN_TOKEN, &[]).await;
+    assert_eq!(
+        header(&response, "content-disposition"),
+        "attachment; filename=\"invoice 2026-11.pdf\""
+    );
+
+    // The generated client downloads it too (the operation is in the spec).
+    let client = wharf_client::Client::with_token(&stack.admin_url, support::ADMIN_TOKEN).unwrap();
+    let answer = client.get_message_media(pdf_id, None, None).await.unwrap();
+    assert_eq!(answer.status(), 200);
+    let mut stream = answer.into_inner_stream();
+    let mut downloaded = Vec::new();
+    while let Some(chunk) = futures::StreamExt::next(&mut stream).await {
+        downloaded.extend_from_slice(&chunk.unwrap());
+    }
+    assert_eq!(downloaded, pdf);
+
+    // A player seeks: one range, 206, the exact slice.
+    let response = download(
+        &stack,
+        voice_id,
+        support::ADMIN_TOKEN,
+        &[("range", "bytes=1000-4999")],
+    )
+    .await;
+    assert_eq!(response.status(), 206);
+    assert_eq!(
+        header(&response, "content-range"),
+        format!("bytes 1000-4999/{}", voice.len())
+    );
+    assert_eq!(response.bytes().await.unwrap().as_ref(), &voice[1000..5000]);
+    let response = download(
+        &stack,
+        voice_id,
+        support::ADMIN_TOKEN,
+        &[("range", "bytes=-100")],
+    )
+    .await;
+    assert_eq!(response.status(), 206);
+    assert_eq!(
+        response.bytes().await.unwrap().as_ref(),
+        &voice[voice.len() - 100..]
+    );
+    let response = download(
+        &stack,
+        voice_id,
+        support::ADMIN_TOKEN,
+        &[("range", "bytes=999999-")],
+    )
+    .await;
+    assert_eq!(response.status(), 416);
+    assert_eq!(
+        header(&response, "content-range"),
+        format!("bytes */{}", voice.len())
+    );
+
+    // The timeline tells the fetch; the text of the photo is its caption.
+    let (_, lifecycle) = stack
+        .admin_get(&format!("/api/v1/messages/{photo_id}/lifecycle"))
+        .await;
+    let seen = stages(&lifecycle);
+    for stage in ["routed", "media_fetch_started", "media_stored"] {
+        assert!(seen.iter().any(|s| s == stage), "{stage} in {seen:?}");
+    }
+    assert_eq!(lifecycle["message"]["body"], "it arrived broken");
+    // Each file was looked up and downloaded once.
+    let hits: Value = stack
+        .http
+        .get(format!("{}/sandbox/media/5003", stack.sandbox_url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(hits, json!({"lookups": 1, "downloads": 1}));
+
+    // An agent outside the conversation's team is refused; unknown ids and
+    // messages without media are 404.
+    let (status, team) = stack
+        .admin_post(
+            "/api/v1/teams",
+            json!({"name": "Elsewhere", "strategy": "manual"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{team}");
+    let (status, agent) = stack
+        .admin_post(
+            "/api/v1/agents",
+            json!({"email": "olga@example.com", "name": "Olga", "password": "correct horse battery",
+                   "role": "agent", "teams": [team["id"]]}),
+        )
+        .await;
+    assert_eq!(status, 201, "{agent}");
+    let (status, login) = stack
+        .admin_post(
+            "/api/v1/auth/login",
+            json!({"email": "olga@example.com", "password": "correct horse battery"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{login}");
+    let olga = login["token"].as_str().unwrap();
+    let refused = download(&stack, photo_id, olga, &[]).await;
+    assert_eq!(refused.status(), 403);
+    let missing = download(&stack, 999_999, support::ADMIN_TOKEN, &[]).await;
+    assert_eq!(missing.status(), 404);
+    let text_id = {
+        let body = support::meta_text(
+            PHONE_NUMBER_ID,
+            "4915100000801",
+            "Mia",
+            "wamid.TEXT1",
+            "hello?",
+            chrono::Utc::now().timestamp(),
+        );
+        assert_eq!(stack.post_meta("eu", &body, APP_SECRET).await.status(), 200);
+        message_id(&stack, "wamid.TEXT1").await
+    };
+    let no_media = download(&stack, text_id, support::ADMIN_TOKEN, &[]).await;
+    assert_eq!(no_media.status(), 404);
+
+    // Metrics: files and bytes stored.
+    let metrics = stack
+        .http
+        .get(format!("{}/metrics", stack.edge_url("eu")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for name in [
+        "wharf_media_stored_total",
+        "wharf_media_stored_bytes_total",
+        "wharf_media_fetch_seconds",
+    ] {
+        assert!(metrics.contains(name), "{name} missing from /metrics");
+    }
+}
+on_sqlite_and_postgres!(a_photo_a_voice_note_and_a_pdf_are_stored_and_served);
+
+/// The letters of reason `media`, pending ones, by their error text.
+async fn media_letters(stack: &Stack, expected: usize) -> Vec<Value> {
+    eventually(
+        Duration::from_secs(60),
+        &format!("{expected} pending media dead letters"),
+        || async {
+            let (status, page) = stack
+                .admin_get("/api/v1/dlq?reason=media&status=pending")
+                .await;
+            assert_eq!(status, 200, "{page}");
+            let items = page["items"].as_array()?.clone();
+            (items.len() == expected).then_some(items)
+        },
+    )
+    .await
+}
+
+async fn failed_fetches_are_dead_lettered_and_replays_store_them(db: TestDb) {
+    let mut stack = support::spawn_stack(
+        db,
+        StackOptions {
+            tune: small_images,
+            ..StackOptions::default()
+        },
+    )
+    .await;
+    let good = file_bytes(b"\xff\xd8\xff\xe0", 60_000, 11);
+    let mut corrupted = good.clone();
+    corrupted[30_000] ^= 0xff;
+    let flaky = file_bytes(b"\x89PNG", 50_000, 12);
+    let large = file_bytes(b"\xff\xd8\xff\xe0", 150_000, 13);
+    serve(&stack, "6001", "image/jpeg", &corrupted, 0).await;
+    serve(&stack, "6002", "image/png", &flaky, u32::MAX).await;
+    serve(&stack, "6003", "image/jpeg", &large, 0).await;
+    let image = |wamid, media_id, mime, bytes: &[u8]| Media {
+        wamid,
+        kind: "image",
+        media_id,
+        mime,
+        sha256: sha256_b64(bytes),
+        extra: json!({}),
+    };
+    let body = meta_media(
+        "4915100000802",
+        &[
+            image("wamid.SUM", "6001", "image/jpeg", &good),
+            image("wamid.5XX", "6002", "image/png", &flaky),
+            image("wamid.BIG", "6003", "image/jpeg", &large),
+        ],
+    );
+    // Nothing a provider signs is refused, whatever becomes of its files.
+    assert_eq!(stack.post_meta("eu", &body, APP_SECRET).await.status(), 200);
+    let ids = [
+        message_id(&stack, "wamid.SUM").await,
+        message_id(&stack, "wamid.5XX").await,
+        message_id(&stack, "wamid.BIG").await,
+    ];
+    for id in ids {
+        media_in(&stack, id, "failed").await;
+    }
+    let letters = media_letters(&stack, 3).await;
+    let errors: Vec<&str> = letters
+        .iter()
+        .map(|l| l["error"].as_str().unwrap())
+        .collect();
+    for reason in ["checksum", "provider_error", "too_large"] {
+        assert!(
+            errors.iter().any(|e| e.starts_with(reason)),
+            "{reason} in {errors:?}"
+        );
+    }
+    for letter in &letters {
+        assert_eq!(letter["origin"], "media");
+        assert_eq!(letter["business_number"], PHONE_NUMBER_ID, "{letter}");
+    }
+    // No secret reaches a letter: the token, the download URL's hash.
+    let (_, detail) = stack
+        .admin_get(&format!("/api/v1/dlq/{}", letters[0]["id"]))
+        .await;
+    let text = detail.to_string();
+    assert!(!text.contains(MEDIA_TOKEN), "{text}");
+    assert!(!text.contains("hash="), "{text}");
+    // The 5xx was retried (3 attempts), the oversized one never downloaded.
+    let hits = |id: &'static str| {
+        let stack = &stack;
+        async move {
+            stack
+                .http
+                .get(format!("{}/sandbox/media/{id}", stack.sandbox_url))
+                .send()
+                .await
+                .unwrap()
+                .json::<Value>()
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(hits("6002").await["downloads"], 3);
+    assert_eq!(hits("6003").await["downloads"], 0);
+    let conflict = download(&stack, ids[0], support::ADMIN_TOKEN, &[]).await;
+    assert_eq!(conflict.status(), 409);
+    let error: Value = conflict.json().await.unwrap();
+    assert_eq!(error["code"], "media_failed");
+    let (_, lifecycle) = stack
+        .admin_get(&format!("/api/v1/messages/{}/lifecycle", ids[1]))
+        .await;
+    let seen = stages(&lifecycle);
+    for stage in ["media_fetch_started", "media_failed", "dead_lettered"] {
+        assert!(seen.iter().any(|s| s == stage), "{stage} in {seen:?}");
+    }
+
+    // The causes are fixed: the provider serves the right bytes, stops
+    // failing, and the image limit is raised (routers restarted with it).
+    serve(&stack, "6001", "image/jpeg", &good, 0).await;
+    serve(&stack, "6002", "image/png", &flaky, 0).await;
+    stack.stop_router().await;
+    stack.config.media.limits.image_max_bytes = 5_000_000;
+    stack.start_router().await;
+    let (status, replayed) = stack
+        .admin_post(
+            "/api/v1/dlq/replay",
+            json!({"reason": "media", "dry_run": false}),
+        )
+        .await;
+    assert_eq!(status, 200, "{replayed}");
+    assert_eq!(replayed["replayed"], 3, "{replayed}");
+    for (id, bytes) in ids.iter().zip([&good, &flaky, &large]) {
+        media_in(&stack, *id, "stored").await;
+        let response = download(&stack, *id, support::ADMIN_TOKEN, &[]).await;
+        assert_eq!(response.status(), 200);
+        assert_eq!(response.bytes().await.unwrap().as_ref(), bytes.as_slice());
+    }
+    let (_, lifecycle) = stack
+        .admin_get(&format!("/api/v1/messages/{}/lifecycle", ids[2]))
+        .await;
+    let seen = stages(&lifecycle);
+    assert!(seen.iter().any(|s| s == "replayed"), "{seen:?}");
+    assert_eq!(
+        seen.last().map(String::as_str),
+        Some("media_stored"),
+        "{seen:?}"
+    );
+    media_letters(&stack, 0).await;
+}
+on_sqlite_and_postgres!(failed_fetches_are_dead_lettered_and_replays_store_them);
