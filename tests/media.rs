@@ -15,7 +15,7 @@ use base64::Engine;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 use sha2::Digest;
-use support::{APP_SECRET, PHONE_NUMBER_ID, Stack, StackOptions, TestDb, eventually};
+use support::{APP_SECRET, PHONE_NUMBER_ID, Stack, StackOptions, TestDb, eventually, stages};
 use wharf::config::Config;
 
 /// The Meta number's access token: the sandbox refuses look-ups and
@@ -34,6 +34,15 @@ fn media_config(config: &mut Config) {
 fn small_images(config: &mut Config) {
     media_config(config);
     config.media.limits.image_max_bytes = 100_000;
+}
+
+/// A stack whose config `tune` adjusts.
+async fn media_stack(db: TestDb, tune: fn(&mut Config)) -> Stack {
+    let options = StackOptions {
+        tune,
+        ..StackOptions::default()
+    };
+    support::spawn_stack(db, options).await
 }
 
 /// `n` bytes that do not compress or repeat, starting with `magic`.
@@ -140,15 +149,6 @@ async fn media_in(stack: &Stack, id: i64, state: &str) -> Value {
     .await
 }
 
-fn stages(stack_body: &Value) -> Vec<String> {
-    stack_body["stages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["stage"].as_str().unwrap().to_owned())
-        .collect()
-}
-
 /// GET the message's media with `token` and extra headers.
 async fn download(
     stack: &Stack,
@@ -175,14 +175,7 @@ fn header<'a>(response: &'a reqwest::Response, name: &str) -> &'a str {
 }
 
 async fn a_photo_a_voice_note_and_a_pdf_are_stored_and_served(db: TestDb) {
-    let stack = support::spawn_stack(
-        db,
-        StackOptions {
-            tune: media_config,
-            ..StackOptions::default()
-        },
-    )
-    .await;
+    let stack = media_stack(db, media_config).await;
     let photo = file_bytes(b"\xff\xd8\xff\xe0JFIF", 180_000, 1);
     let voice = file_bytes(b"OggS", 40_000, 2);
     let pdf = file_bytes(b"%PDF-1.7\n", 350_000, 3);
@@ -279,44 +272,31 @@ async fn a_photo_a_voice_note_and_a_pdf_are_stored_and_served(db: TestDb) {
     }
     assert_eq!(downloaded, pdf);
 
-    // A player seeks: one range, 206, the exact slice.
-    let response = download(
-        &stack,
-        voice_id,
-        support::ADMIN_TOKEN,
-        &[("range", "bytes=1000-4999")],
-    )
-    .await;
-    assert_eq!(response.status(), 206);
-    assert_eq!(
-        header(&response, "content-range"),
-        format!("bytes 1000-4999/{}", voice.len())
-    );
-    assert_eq!(response.bytes().await.unwrap().as_ref(), &voice[1000..5000]);
-    let response = download(
-        &stack,
-        voice_id,
-        support::ADMIN_TOKEN,
-        &[("range", "bytes=-100")],
-    )
-    .await;
-    assert_eq!(response.status(), 206);
-    assert_eq!(
-        response.bytes().await.unwrap().as_ref(),
-        &voice[voice.len() - 100..]
-    );
-    let response = download(
-        &stack,
-        voice_id,
-        support::ADMIN_TOKEN,
-        &[("range", "bytes=999999-")],
-    )
-    .await;
-    assert_eq!(response.status(), 416);
-    assert_eq!(
-        header(&response, "content-range"),
-        format!("bytes */{}", voice.len())
-    );
+    // A player seeks: one range, 206, the exact slice; outside it, 416.
+    let size = voice.len();
+    let ranges = [
+        (
+            "bytes=1000-4999",
+            206,
+            format!("bytes 1000-4999/{size}"),
+            1000..5000,
+        ),
+        (
+            "bytes=-100",
+            206,
+            format!("bytes {}-{}/{size}", size - 100, size - 1),
+            size - 100..size,
+        ),
+        ("bytes=999999-", 416, format!("bytes */{size}"), 0..0),
+    ];
+    for (range, status, content_range, slice) in ranges {
+        let response = download(&stack, voice_id, support::ADMIN_TOKEN, &[("range", range)]).await;
+        assert_eq!(response.status(), status, "{range}");
+        assert_eq!(header(&response, "content-range"), content_range, "{range}");
+        if status == 206 {
+            assert_eq!(response.bytes().await.unwrap().as_ref(), &voice[slice]);
+        }
+    }
 
     // The timeline tells the fetch; the text of the photo is its caption.
     let (_, lifecycle) = stack
@@ -328,15 +308,7 @@ async fn a_photo_a_voice_note_and_a_pdf_are_stored_and_served(db: TestDb) {
     }
     assert_eq!(lifecycle["message"]["body"], "it arrived broken");
     // Each file was looked up and downloaded once.
-    let hits: Value = stack
-        .http
-        .get(format!("{}/sandbox/media/5003", stack.sandbox_url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let hits = stack.sandbox_get("/sandbox/media/5003").await;
     assert_eq!(hits, json!({"lookups": 1, "downloads": 1}));
 
     // An agent outside the conversation's team is refused; unknown ids and
@@ -384,15 +356,7 @@ async fn a_photo_a_voice_note_and_a_pdf_are_stored_and_served(db: TestDb) {
     assert_eq!(no_media.status(), 404);
 
     // Metrics: files and bytes stored.
-    let metrics = stack
-        .http
-        .get(format!("{}/metrics", stack.edge_url("eu")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = stack.metrics_text().await;
     for name in [
         "wharf_media_stored_total",
         "wharf_media_stored_bytes_total",
@@ -421,14 +385,7 @@ async fn media_letters(stack: &Stack, expected: usize) -> Vec<Value> {
 }
 
 async fn failed_fetches_are_dead_lettered_and_replays_store_them(db: TestDb) {
-    let mut stack = support::spawn_stack(
-        db,
-        StackOptions {
-            tune: small_images,
-            ..StackOptions::default()
-        },
-    )
-    .await;
+    let mut stack = media_stack(db, small_images).await;
     let good = file_bytes(b"\xff\xd8\xff\xe0", 60_000, 11);
     let mut corrupted = good.clone();
     corrupted[30_000] ^= 0xff;
@@ -486,22 +443,10 @@ async fn failed_fetches_are_dead_lettered_and_replays_store_them(db: TestDb) {
     assert!(!text.contains(MEDIA_TOKEN), "{text}");
     assert!(!text.contains("hash="), "{text}");
     // The 5xx was retried (3 attempts), the oversized one never downloaded.
-    let hits = |id: &'static str| {
-        let stack = &stack;
-        async move {
-            stack
-                .http
-                .get(format!("{}/sandbox/media/{id}", stack.sandbox_url))
-                .send()
-                .await
-                .unwrap()
-                .json::<Value>()
-                .await
-                .unwrap()
-        }
-    };
-    assert_eq!(hits("6002").await["downloads"], 3);
-    assert_eq!(hits("6003").await["downloads"], 0);
+    let hits = stack.sandbox_get("/sandbox/media/6002").await;
+    assert_eq!(hits["downloads"], 3, "{hits}");
+    let hits = stack.sandbox_get("/sandbox/media/6003").await;
+    assert_eq!(hits["downloads"], 0, "{hits}");
     let conflict = download(&stack, ids[0], support::ADMIN_TOKEN, &[]).await;
     assert_eq!(conflict.status(), 409);
     let error: Value = conflict.json().await.unwrap();
@@ -548,3 +493,41 @@ async fn failed_fetches_are_dead_lettered_and_replays_store_them(db: TestDb) {
     media_letters(&stack, 0).await;
 }
 on_sqlite_and_postgres!(failed_fetches_are_dead_lettered_and_replays_store_them);
+
+async fn a_wasender_voice_note_is_decrypted_through_its_api_and_stored(db: TestDb) {
+    let stack = media_stack(db, media_config).await;
+    let voice = file_bytes(b"OggS", 30_000, 21);
+    // WasenderApi's decrypt endpoint names the file by the message id.
+    serve(&stack, "3EB0MEDIA0001", "audio/ogg; codecs=opus", &voice, 0).await;
+    let body = json!({
+        "event": "messages.received",
+        "timestamp": chrono::Utc::now().timestamp_millis(),
+        "data": {"messages": {
+            "key": {"id": "3EB0MEDIA0001", "fromMe": false,
+                    "remoteJid": "4915188880009@s.whatsapp.net", "cleanedSenderPn": "4915188880009"},
+            "pushName": "Vera",
+            "messageTimestamp": chrono::Utc::now().timestamp(),
+            "message": {"audioMessage": {
+                "url": "https://mmg.whatsapp.net/v/t62.7117-24/encrypted.enc",
+                "mimetype": "audio/ogg; codecs=opus",
+                "mediaKey": "c2VjcmV0LW1lZGlhLWtleQ==",
+                "fileSha256": sha256_b64(&voice),
+                "fileLength": voice.len().to_string(),
+                "ptt": true,
+            }},
+        }},
+    })
+    .to_string();
+    let response = stack
+        .post_wasender("eu", &body, support::WASENDER_SECRET)
+        .await;
+    assert_eq!(response.status(), 200);
+    let id = message_id(&stack, "3EB0MEDIA0001").await;
+    let media = media_in(&stack, id, "stored").await;
+    assert_eq!(media["size"], voice.len(), "{media}");
+    let response = download(&stack, id, support::ADMIN_TOKEN, &[]).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(header(&response, "content-type"), "audio/ogg; codecs=opus");
+    assert_eq!(response.bytes().await.unwrap().as_ref(), voice.as_slice());
+}
+on_sqlite_and_postgres!(a_wasender_voice_note_is_decrypted_through_its_api_and_stored);

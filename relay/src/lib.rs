@@ -23,6 +23,7 @@ pub mod observe;
 pub mod ops;
 pub mod outbound;
 pub mod provider;
+pub mod pull;
 pub mod router;
 pub mod routing;
 pub mod secret;

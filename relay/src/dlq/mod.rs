@@ -30,7 +30,6 @@ use async_nats::jetstream::{
 };
 use chrono::{DateTime, Utc};
 use entities::{dead_letter, message};
-use futures::StreamExt;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, EntityTrait, PaginatorTrait,
@@ -411,40 +410,19 @@ pub async fn run_indexer(
         )
         .await
         .map_err(crate::Error::nats)?;
-    while !shutdown.is_cancelled() {
-        let messages = match consumer.messages().await {
-            Ok(messages) => messages,
-            Err(err) => {
-                tracing::warn!(%err, "DLQ indexer pull failed; retrying");
-                tokio::select! {
-                    () = shutdown.cancelled() => break,
-                    () = tokio::time::sleep(Duration::from_secs(1)) => continue,
-                }
-            }
-        };
-        let stop = shutdown.clone();
-        let mut messages =
-            std::pin::pin!(messages.take_until(async move { stop.cancelled().await }));
-        while let Some(next) = messages.next().await {
-            // A stream error ends this pull stream; the loop starts a new one
-            // (see the sender: "no responders" right after the consumer
-            // was made otherwise stalled it for a missed heartbeat, ~30 s).
-            let message = match next {
-                Ok(message) => message,
-                Err(err) => {
-                    tracing::warn!(%err, "DLQ indexer stream error; pulling anew");
-                    tokio::time::sleep(Duration::from_millis(250)).await;
-                    break;
-                }
-            };
+    // One letter at a time: a replay's failure updates its letter's row.
+    crate::pull::consume(&consumer, 1, "DLQ indexer", &shutdown, |message| {
+        let db = &db;
+        let shutdown = &shutdown;
+        async move {
             // Retried in place rather than NAKed with a delay (nats-server
             // 2.9.10 can lose delayed redeliveries, see the sender).
             let kind = loop {
-                match index(&db, &message).await {
+                match index(db, &message).await {
                     Ok(()) => break AckKind::Ack,
                     Err(err) => {
                         tracing::warn!(%err, "DLQ indexing failed; retrying");
-                        let _ = message.ack_with(AckKind::Progress).await;
+                        crate::pull::ack(&message, AckKind::Progress).await;
                         tokio::select! {
                             () = shutdown.cancelled() => break AckKind::Nak(None),
                             () = tokio::time::sleep(Duration::from_secs(2)) => {}
@@ -452,11 +430,10 @@ pub async fn run_indexer(
                     }
                 }
             };
-            if let Err(err) = message.ack_with(kind).await {
-                tracing::warn!(%err, "DLQ indexer ack failed");
-            }
+            crate::pull::ack(&message, kind).await;
         }
-    }
+    })
+    .await;
     Ok(())
 }
 

@@ -30,8 +30,6 @@ use chrono::Utc;
 use entities::message::MediaState;
 use entities::message_event::Stage;
 use entities::{business_number, conversation, message};
-use futures::StreamExt;
-use rand::Rng;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
 use serde_json::json;
@@ -44,6 +42,7 @@ use crate::dlq::letter::{self, Failure};
 use crate::envelope::Provider;
 use crate::provider::media::{Located, Lookup, MediaError, MediaRef};
 use crate::provider::media_source_for as source_for;
+use crate::pull::ack;
 use crate::topology::{self, TopologySettings};
 use crate::{lifecycle, observe};
 
@@ -139,48 +138,19 @@ impl Fetcher {
         let this = Arc::new(self);
         let sweep = (this.settings.sweep_interval_secs > 0)
             .then(|| tokio::spawn(Arc::clone(&this).sweep_loop(shutdown.clone())));
-        while !shutdown.is_cancelled() {
-            let messages = match consumer.messages().await {
-                Ok(messages) => messages,
-                Err(err) => {
-                    tracing::warn!(%err, "media pull failed; retrying");
-                    tokio::select! {
-                        () = shutdown.cancelled() => break,
-                        () = tokio::time::sleep(Duration::from_secs(1)) => continue,
-                    }
-                }
-            };
-            let stop = shutdown.clone();
-            let failed = std::sync::atomic::AtomicBool::new(false);
-            // A stream error ends this pull stream; a new one starts (see
-            // the sender).
-            messages
-                .take_until(async move { stop.cancelled().await })
-                .take_while(|next| {
-                    if let Err(err) = next {
-                        tracing::warn!(%err, "media consumer stream error; pulling anew");
-                        failed.store(true, std::sync::atomic::Ordering::Relaxed);
-                    }
-                    std::future::ready(next.is_ok())
-                })
-                .for_each_concurrent(this.settings.concurrency.max(1), |next| {
-                    let this = Arc::clone(&this);
-                    let store = store.clone();
-                    let shutdown = shutdown.clone();
-                    async move {
-                        if let Ok(message) = next {
-                            this.handle(&store, message, &shutdown).await;
-                        }
-                    }
-                })
-                .await;
-            if failed.load(std::sync::atomic::Ordering::Relaxed) {
-                tokio::select! {
-                    () = shutdown.cancelled() => break,
-                    () = tokio::time::sleep(Duration::from_millis(250)) => {}
-                }
-            }
-        }
+        crate::pull::consume(
+            &consumer,
+            this.settings.concurrency,
+            "media fetcher",
+            &shutdown,
+            |message| {
+                let this = Arc::clone(&this);
+                let store = store.clone();
+                let shutdown = shutdown.clone();
+                async move { this.handle(&store, message, &shutdown).await }
+            },
+        )
+        .await;
         if let Some(sweep) = sweep {
             sweep.abort();
         }
@@ -205,18 +175,10 @@ impl Fetcher {
                 return;
             }
         };
-        let keep_alive = {
-            let every = Duration::from_secs(self.settings.ack_wait_secs.max(3) / 3);
-            let message = message.clone();
-            tokio::spawn(async move {
-                let mut ticker =
-                    tokio::time::interval_at(tokio::time::Instant::now() + every, every);
-                loop {
-                    ticker.tick().await;
-                    ack(&message, AckKind::Progress).await;
-                }
-            })
-        };
+        let keep_alive = crate::pull::keep_alive(
+            vec![message.clone()],
+            Duration::from_secs(self.settings.ack_wait_secs.max(3) / 3),
+        );
         let outcome = self.fetch(store, &job, delivered, shutdown).await;
         keep_alive.abort();
         match outcome {
@@ -309,7 +271,11 @@ impl Fetcher {
                     metrics::counter!(observe::MEDIA_FAILURES,
                         "reason" => error.reason, "final" => "false")
                     .increment(1);
-                    let delay = backoff(attempt, &self.settings);
+                    let delay = crate::pull::jittered_backoff(
+                        i64::from(attempt),
+                        self.settings.backoff_base_ms,
+                        self.settings.backoff_max_ms,
+                    );
                     tracing::warn!(
                         message_id = row.id,
                         reason = error.reason,
@@ -669,35 +635,4 @@ enum Fetch {
     Interrupted,
     /// Given up: the row says `failed`, the job goes to the DLQ.
     Failed { error: MediaError, attempts: u32 },
-}
-
-async fn ack(message: &jetstream::Message, kind: AckKind) {
-    if let Err(err) = message.ack_with(kind).await {
-        tracing::warn!(%err, "media job ack failed; it will be redelivered");
-    }
-}
-
-/// Full-jitter exponential backoff.
-fn backoff(attempt: u32, settings: &MediaSettings) -> Duration {
-    let exp = attempt.clamp(1, 20) - 1;
-    let ceiling = settings
-        .backoff_base_ms
-        .saturating_mul(1u64 << exp)
-        .min(settings.backoff_max_ms)
-        .max(1);
-    Duration::from_millis(rand::rng().random_range(ceiling / 2..=ceiling))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn backoff_grows_and_is_capped() {
-        let settings = MediaSettings::default();
-        for attempt in 1..30 {
-            assert!(backoff(attempt, &settings) <= Duration::from_millis(settings.backoff_max_ms));
-        }
-        assert!(backoff(1, &settings) <= Duration::from_millis(settings.backoff_base_ms));
-    }
 }

@@ -116,7 +116,7 @@ mod tests {
         assert!(limits.check_size(MediaClass::Image, 5 * MB).is_ok());
         let err = limits
             .check_size(MediaClass::Image, 5 * MB + 1)
-            .unwrap_err();
+            .expect_err("over the limit");
         assert_eq!(err.reason, "too_large");
         assert!(!err.retryable);
         assert!(limits.check_size(MediaClass::Document, 100 * MB).is_ok());
@@ -132,7 +132,9 @@ mod tests {
         };
         assert!(limits.check_type("image/png").is_ok());
         assert!(limits.check_type("audio/ogg; codecs=opus").is_ok());
-        let err = limits.check_type("application/zip").unwrap_err();
+        let err = limits
+            .check_type("application/zip")
+            .expect_err("not allowed");
         assert_eq!(err.reason, "type_not_allowed");
     }
 }

@@ -260,23 +260,7 @@ async fn list_templates(
     req: &poem::Request,
     state: Data<&Arc<SandboxState>>,
 ) -> Response {
-    let presented = req
-        .headers()
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .unwrap_or_default();
-    let known = [
-        crate::envelope::Provider::Meta,
-        crate::envelope::Provider::Sandbox,
-    ]
-    .into_iter()
-    .flat_map(|p| state.numbers.of_provider(p))
-    .any(|n| {
-        let expected = n.access_token.expose();
-        expected.is_empty() || constant_time_eq(expected.as_bytes(), presented.as_bytes())
-    });
-    if !known {
+    if !meta_token(&state, bearer(req)) {
         return meta_error(StatusCode::UNAUTHORIZED, 190, "Invalid OAuth access token");
     }
     let all = sandbox_templates();
@@ -285,11 +269,7 @@ async fn list_templates(
     let to = (from + limit).min(all.len());
     let mut body = json!({"data": all[from..to]});
     if to < all.len() {
-        let host = req
-            .headers()
-            .get("host")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("localhost");
+        let host = host_of(req);
         body["paging"] = json!({"next": format!(
             "http://{host}/{version}/{waba}/message_templates?limit={limit}&after={to}"
         )});
@@ -318,6 +298,18 @@ fn meta_token(state: &SandboxState, presented: &str) -> bool {
         let expected = n.access_token.expose();
         expected.is_empty() || constant_time_eq(expected.as_bytes(), presented.as_bytes())
     })
+}
+
+/// The WasenderApi session whose API key is `presented` (a session
+/// configured without a key accepts any).
+fn wasender_session<'a>(state: &'a SandboxState, presented: &str) -> Option<&'a NumberCredentials> {
+    state
+        .numbers
+        .of_provider(crate::envelope::Provider::Wasender)
+        .find(|n| {
+            let key = n.access_token.expose();
+            key.is_empty() || constant_time_eq(key.as_bytes(), presented.as_bytes())
+        })
 }
 
 fn host_of(req: &poem::Request) -> String {
@@ -464,15 +456,7 @@ fn decrypt_wasender_media(
     Json(body): Json<Value>,
     state: Data<&Arc<SandboxState>>,
 ) -> Response {
-    let presented = bearer(req);
-    let known = state
-        .numbers
-        .of_provider(crate::envelope::Provider::Wasender)
-        .any(|n| {
-            let key = n.access_token.expose();
-            key.is_empty() || constant_time_eq(key.as_bytes(), presented.as_bytes())
-        });
-    if !known {
+    if wasender_session(&state, bearer(req)).is_none() {
         return Json(json!({"success": false, "message": "Invalid API key"}))
             .with_status(StatusCode::UNAUTHORIZED)
             .into_response();
@@ -574,12 +558,7 @@ async fn send_message(
             "Unsupported post request: unknown phone number id",
         );
     };
-    let presented = req
-        .headers()
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .unwrap_or_default();
+    let presented = bearer(req);
     let expected = credentials.access_token.expose();
     if !expected.is_empty() && !constant_time_eq(expected.as_bytes(), presented.as_bytes()) {
         return meta_error(StatusCode::UNAUTHORIZED, 190, "Invalid OAuth access token");
@@ -678,20 +657,8 @@ async fn send_wasender(
             .with_status(status)
             .into_response()
     };
-    let presented = req
-        .headers()
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .unwrap_or_default();
-    let session = state
-        .numbers
-        .of_provider(crate::envelope::Provider::Wasender)
-        .find(|n| {
-            let key = n.access_token.expose();
-            key.is_empty() || constant_time_eq(key.as_bytes(), presented.as_bytes())
-        })
-        .cloned();
+    let presented = bearer(req);
+    let session = wasender_session(&state, presented).cloned();
     let Some(session) = session else {
         return wasender_error(StatusCode::UNAUTHORIZED, "Invalid API key");
     };

@@ -94,12 +94,17 @@ mod tests {
     fn a_webhook_media_object_is_a_reference() {
         let raw = json!({"type": "document", "document": {
             "id": "1234", "mime_type": "application/pdf", "sha256": "abc=", "filename": "invoice.pdf"}});
-        let found = MetaMedia.reference("document", &raw).unwrap();
+        let found = MetaMedia.reference("document", &raw).expect("a reference");
         assert_eq!(found.class, MediaClass::Document);
         assert_eq!(found.filename.as_deref(), Some("invoice.pdf"));
         assert_eq!(found.mime.as_deref(), Some("application/pdf"));
         let sticker = json!({"sticker": {"id": "9", "animated": true, "mime_type": "image/webp"}});
-        assert!(MetaMedia.reference("sticker", &sticker).unwrap().animated);
+        assert!(
+            MetaMedia
+                .reference("sticker", &sticker)
+                .expect("a reference")
+                .animated
+        );
         assert_eq!(
             MetaMedia.reference("text", &json!({"text": {"body": "x"}})),
             None

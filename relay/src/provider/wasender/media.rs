@@ -112,7 +112,7 @@ mod tests {
         let raw = json!({"key": {"id": "ABC"}, "message": {"audioMessage": {
             "url": "https://mmg.whatsapp.net/x", "mediaKey": "k", "mimetype": "audio/ogg; codecs=opus",
             "fileSha256": "q83v", "fileLength": "2048", "ptt": true}}});
-        let found = WasenderMedia.reference("audio", &raw).unwrap();
+        let found = WasenderMedia.reference("audio", &raw).expect("a reference");
         assert_eq!(found.class, MediaClass::Audio);
         assert_eq!(found.size, Some(2048));
         assert_eq!(found.sha256.as_deref(), Some("q83v"));
