@@ -30,10 +30,17 @@ fn media_config(config: &mut Config) {
     config.media.backoff_max_ms = 200;
 }
 
-/// As [`media_config`], with images limited to 100 kB.
+/// As [`media_config`], with images limited to 100 kB, and the default
+/// `media-fetch-failures` rule firing above 2 failures (evaluated every second).
 fn small_images(config: &mut Config) {
     media_config(config);
     config.media.limits.image_max_bytes = 100_000;
+    config.alerts.interval_ms = 1000;
+    for rule in &mut config.alerts.rules {
+        if rule.name == "media-fetch-failures" {
+            rule.threshold = 2.0;
+        }
+    }
 }
 
 /// A stack whose config `tune` adjusts.
@@ -56,6 +63,18 @@ fn file_bytes(magic: &[u8], n: usize, seed: u64) -> Vec<u8> {
         bytes.push((x >> 24) as u8);
     }
     bytes
+}
+
+/// Asserts equal bytes, saying where they differ (not printing them).
+#[track_caller]
+fn assert_same_bytes(got: &[u8], want: &[u8]) {
+    let first_difference = got.iter().zip(want).position(|(a, b)| a != b);
+    assert!(
+        got == want,
+        "{} bytes, wanted {}; first difference at {first_difference:?}",
+        got.len(),
+        want.len()
+    );
 }
 
 fn sha256_b64(bytes: &[u8]) -> String {
@@ -238,7 +257,7 @@ async fn a_photo_a_voice_note_and_a_pdf_are_stored_and_served(db: TestDb) {
         assert_eq!(header(&response, "etag"), etag);
         assert!(header(&response, "cache-control").starts_with("private, max-age="));
         assert_eq!(header(&response, "accept-ranges"), "bytes");
-        assert_eq!(response.bytes().await.unwrap().as_ref(), bytes.as_slice());
+        assert_same_bytes(&response.bytes().await.unwrap(), bytes.as_slice());
         // The client's copy is current.
         let again = download(
             &stack,
@@ -270,7 +289,7 @@ async fn a_photo_a_voice_note_and_a_pdf_are_stored_and_served(db: TestDb) {
     while let Some(chunk) = futures::StreamExt::next(&mut stream).await {
         downloaded.extend_from_slice(&chunk.unwrap());
     }
-    assert_eq!(downloaded, pdf);
+    assert_same_bytes(&downloaded, &pdf);
 
     // A player seeks: one range, 206, the exact slice; outside it, 416.
     let size = voice.len();
@@ -294,7 +313,7 @@ async fn a_photo_a_voice_note_and_a_pdf_are_stored_and_served(db: TestDb) {
         assert_eq!(response.status(), status, "{range}");
         assert_eq!(header(&response, "content-range"), content_range, "{range}");
         if status == 206 {
-            assert_eq!(response.bytes().await.unwrap().as_ref(), &voice[slice]);
+            assert_same_bytes(&response.bytes().await.unwrap(), &voice[slice]);
         }
     }
 
@@ -447,6 +466,22 @@ async fn failed_fetches_are_dead_lettered_and_replays_store_them(db: TestDb) {
     assert_eq!(hits["downloads"], 3, "{hits}");
     let hits = stack.sandbox_get("/sandbox/media/6003").await;
     assert_eq!(hits["downloads"], 0, "{hits}");
+    // Three files given up on pass the rule's threshold: the alert fires.
+    let alert = eventually(
+        Duration::from_secs(30),
+        "the media-fetch-failures alert",
+        || async {
+            let (_, alerts) = stack.admin_get("/api/v1/alerts").await;
+            alerts["firing"]
+                .as_array()?
+                .iter()
+                .find(|a| a["rule"] == "media-fetch-failures")
+                .cloned()
+        },
+    )
+    .await;
+    assert_eq!(alert["kind"], "media_fetch_failures", "{alert}");
+    assert_eq!(alert["value"], 3.0, "{alert}");
     let conflict = download(&stack, ids[0], support::ADMIN_TOKEN, &[]).await;
     assert_eq!(conflict.status(), 409);
     let error: Value = conflict.json().await.unwrap();
@@ -478,7 +513,7 @@ async fn failed_fetches_are_dead_lettered_and_replays_store_them(db: TestDb) {
         media_in(&stack, *id, "stored").await;
         let response = download(&stack, *id, support::ADMIN_TOKEN, &[]).await;
         assert_eq!(response.status(), 200);
-        assert_eq!(response.bytes().await.unwrap().as_ref(), bytes.as_slice());
+        assert_same_bytes(&response.bytes().await.unwrap(), bytes.as_slice());
     }
     let (_, lifecycle) = stack
         .admin_get(&format!("/api/v1/messages/{}/lifecycle", ids[2]))
@@ -528,6 +563,6 @@ async fn a_wasender_voice_note_is_decrypted_through_its_api_and_stored(db: TestD
     let response = download(&stack, id, support::ADMIN_TOKEN, &[]).await;
     assert_eq!(response.status(), 200);
     assert_eq!(header(&response, "content-type"), "audio/ogg; codecs=opus");
-    assert_eq!(response.bytes().await.unwrap().as_ref(), voice.as_slice());
+    assert_same_bytes(&response.bytes().await.unwrap(), voice.as_slice());
 }
 on_sqlite_and_postgres!(a_wasender_voice_note_is_decrypted_through_its_api_and_stored);
