@@ -374,6 +374,21 @@ async fn a_photo_a_voice_note_and_a_pdf_are_stored_and_served(db: TestDb) {
     let no_media = download(&stack, text_id, support::ADMIN_TOKEN, &[]).await;
     assert_eq!(no_media.status(), 404);
 
+    // The work queue is drained and watched like the other streams.
+    let (status, stats) = stack.admin_get("/api/v1/stats").await;
+    assert_eq!(status, 200, "{stats}");
+    let fetcher = stats["consumers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["stream"] == "MEDIA" && c["name"] == "media-fetcher")
+        .cloned()
+        .unwrap_or_else(|| panic!("no media-fetcher consumer in {stats}"));
+    assert_eq!(
+        (fetcher["pending"].as_u64(), fetcher["ack_pending"].as_u64()),
+        (Some(0), Some(0))
+    );
+
     // Metrics: files and bytes stored.
     let metrics = stack.metrics_text().await;
     for name in [

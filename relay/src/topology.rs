@@ -31,6 +31,9 @@ pub const MEDIA_FETCHER_CONSUMER: &str = "media-fetcher";
 /// The `<origin>` token of a dead letter the media fetcher wrote
 /// (`wa.dlq.media.<reason>`).
 pub const DLQ_ORIGIN_MEDIA: &str = "media";
+/// The hub streams whose depth and consumers the admin server watches
+/// (gauges, `/api/v1/stats`, `consumer_pending` alerts).
+pub const QUEUE_STREAMS: [&str; 4] = [INBOUND, OUTBOUND, DLQ, MEDIA];
 /// JetStream domain of the hub cluster.
 pub const HUB_DOMAIN: &str = "hub";
 /// The pseudo-region of events published straight to the hub.

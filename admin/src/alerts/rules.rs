@@ -104,7 +104,7 @@ pub struct Rule {
     /// Free label passed to sinks (e.g. `page`, `ticket`).
     #[serde(default = "default_severity")]
     pub severity: String,
-    /// `consumer_pending`: the stream (INBOUND, OUTBOUND, DLQ).
+    /// `consumer_pending`: the stream (INBOUND, OUTBOUND, DLQ, MEDIA).
     #[serde(default)]
     pub stream: Option<String>,
     /// `consumer_pending`: one consumer, or a prefix ending in `*`; all when unset.
@@ -208,11 +208,7 @@ fn default_sink_attempts() -> u32 {
     3
 }
 
-const STREAMS: [&str; 3] = [
-    relay::topology::INBOUND,
-    relay::topology::OUTBOUND,
-    relay::topology::DLQ,
-];
+const STREAMS: [&str; 4] = relay::topology::QUEUE_STREAMS;
 
 impl AlertSettings {
     /// Checks values that parse but cannot work.
@@ -292,7 +288,7 @@ impl AlertSettings {
                 RuleKind::ConsumerPending => match rule.stream.as_deref() {
                     None => return err(key("stream"), "is required for consumer_pending"),
                     Some(s) if !STREAMS.contains(&s) => {
-                        return err(key("stream"), "must be INBOUND, OUTBOUND or DLQ");
+                        return err(key("stream"), "must be INBOUND, OUTBOUND, DLQ or MEDIA");
                     }
                     _ => {}
                 },

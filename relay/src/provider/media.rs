@@ -203,6 +203,18 @@ mod tests {
         assert_eq!(MediaClass::of("text"), None);
     }
 
+    #[tokio::test]
+    async fn a_request_error_names_no_url() {
+        let refused = reqwest::Client::new()
+            .get("http://127.0.0.1:1/download?hash=s3cret-hash")
+            .send()
+            .await
+            .expect_err("nothing listens on port 1");
+        let err = MediaError::request("download", &refused);
+        assert!(err.retryable);
+        assert!(!err.to_string().contains("s3cret"), "{err}");
+    }
+
     #[test]
     fn statuses_say_whether_to_retry() {
         let err = MediaError::status("download", reqwest::StatusCode::BAD_GATEWAY);
