@@ -257,6 +257,7 @@ async fn a_photo_a_voice_note_and_a_pdf_are_stored_and_served(db: TestDb) {
         assert_eq!(header(&response, "etag"), etag);
         assert!(header(&response, "cache-control").starts_with("private, max-age="));
         assert_eq!(header(&response, "accept-ranges"), "bytes");
+        assert_eq!(header(&response, "x-content-type-options"), "nosniff");
         assert_same_bytes(&response.bytes().await.unwrap(), bytes.as_slice());
         // The client's copy is current.
         let again = download(

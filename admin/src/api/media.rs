@@ -2,8 +2,9 @@
 //! bucket (read only: the admin server's NATS user may not write it). Who
 //! may see the message's conversation may download it (agents: their
 //! teams' and their own, 403 otherwise). The answer carries the stored type,
-//! `Content-Disposition` (`attachment` for documents, `inline` for the
-//! rest, with the file name), `ETag` (the SHA-256), `Cache-Control: private`
+//! `Content-Disposition` (`inline` for images, audio and video, else
+//! `attachment`, with the file name; never sniffed, sandboxed), `ETag`
+//! (the SHA-256), `Cache-Control: private`
 //! (the bytes of a message never change) and serves one `Range` (206), so
 //! audio and video players can seek.
 //!
@@ -211,7 +212,14 @@ impl MediaApi {
         };
         Ok(Response::new(answer)
             .header(poem::http::header::CONTENT_TYPE, mime)
-            .header(poem::http::header::CONTENT_LENGTH, len.to_string()))
+            .header(poem::http::header::CONTENT_LENGTH, len.to_string())
+            // The provider's type is the customer's word: never sniffed,
+            // never run as a page.
+            .header(poem::http::header::X_CONTENT_TYPE_OPTIONS, "nosniff")
+            .header(
+                poem::http::header::CONTENT_SECURITY_POLICY,
+                "sandbox; default-src 'none'",
+            ))
     }
 }
 
@@ -222,10 +230,17 @@ fn expired() -> ApiError {
     }))
 }
 
-/// `attachment` for documents, `inline` for the rest, with a file name
-/// (the customer's, else `<message id>.<extension of its type>`).
+/// `inline` for images (not SVG), audio and video, `attachment` for
+/// documents and anything else (a customer's file must never render as a
+/// page on the admin's origin), with a file name (the customer's, else
+/// `<message id>.<extension of its type>`).
 fn disposition(row: &message::Model, mime: &str) -> String {
-    let kind = if row.kind == message::MessageKind::Document.as_str() {
+    let essence = relay::media::limits::essence(mime);
+    let displayable = ["image/", "audio/", "video/"]
+        .iter()
+        .any(|family| essence.starts_with(family))
+        && essence != "image/svg+xml";
+    let kind = if row.kind == message::MessageKind::Document.as_str() || !displayable {
         "attachment"
     } else {
         "inline"
@@ -298,6 +313,51 @@ fn parse_range(header: &str, size: u64) -> Result<Option<(u64, u64)>, ()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_images_audio_and_video_are_shown_inline() {
+        let row = |kind: &str, filename: Option<&str>| message::Model {
+            id: 7,
+            conversation_id: 1,
+            direction: "inbound".into(),
+            provider: "meta".into(),
+            provider_message_id: None,
+            kind: kind.into(),
+            body: None,
+            payload: serde_json::Value::Null,
+            status: "received".into(),
+            error: None,
+            provider_timestamp: chrono::Utc::now(),
+            edited_at: None,
+            deleted_at: None,
+            reply_to: None,
+            origin: None,
+            agent_id: None,
+            media_state: Some("stored".into()),
+            media_type: None,
+            media_size: None,
+            media_sha256: None,
+            media_filename: filename.map(str::to_owned),
+            media_key: None,
+            media_fetched_at: None,
+            created_at: chrono::Utc::now(),
+            updated_at: chrono::Utc::now(),
+        };
+        assert_eq!(
+            disposition(&row("image", None), "image/jpeg"),
+            "inline; filename=\"7.jpg\""
+        );
+        assert_eq!(
+            disposition(&row("audio", None), "audio/ogg; codecs=opus"),
+            "inline; filename=\"7.ogg\""
+        );
+        assert_eq!(
+            disposition(&row("document", Some("a\"b.pdf")), "application/pdf"),
+            "attachment; filename=\"a_b.pdf\""
+        );
+        assert!(disposition(&row("image", None), "text/html").starts_with("attachment"));
+        assert!(disposition(&row("sticker", None), "image/svg+xml").starts_with("attachment"));
+    }
 
     #[test]
     fn ranges_are_read_as_rfc_9110_says() {
