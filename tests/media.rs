@@ -201,6 +201,9 @@ async fn a_photo_a_voice_note_and_a_pdf_are_stored_and_served(db: TestDb) {
     serve(&stack, "5001", "image/jpeg", &photo, 0).await;
     serve(&stack, "5002", "audio/ogg; codecs=opus", &voice, 0).await;
     serve(&stack, "5003", "application/pdf", &pdf, 0).await;
+    // Larger than one chunk of the bucket: a range crosses chunks.
+    let video = file_bytes(b"\0\0\0\x18ftypmp42", 1_300_000, 4);
+    serve(&stack, "5004", "video/mp4", &video, 0).await;
     let body = meta_media(
         "4915100000801",
         &[
@@ -228,6 +231,14 @@ async fn a_photo_a_voice_note_and_a_pdf_are_stored_and_served(db: TestDb) {
                 sha256: sha256_b64(&pdf),
                 extra: json!({"filename": "invoice 2026-11.pdf"}),
             },
+            Media {
+                wamid: "wamid.VIDEO1",
+                kind: "video",
+                media_id: "5004",
+                mime: "video/mp4",
+                sha256: sha256_b64(&video),
+                extra: json!({}),
+            },
         ],
     );
     let started = std::time::Instant::now();
@@ -237,6 +248,7 @@ async fn a_photo_a_voice_note_and_a_pdf_are_stored_and_served(db: TestDb) {
         ("wamid.PHOTO1", &photo, "image/jpeg", "inline"),
         ("wamid.VOICE1", &voice, "audio/ogg; codecs=opus", "inline"),
         ("wamid.PDF1", &pdf, "application/pdf", "attachment"),
+        ("wamid.VIDEO1", &video, "video/mp4", "inline"),
     ];
     let mut ids = Vec::new();
     for (wamid, bytes, mime, disposition) in files {
@@ -271,10 +283,10 @@ async fn a_photo_a_voice_note_and_a_pdf_are_stored_and_served(db: TestDb) {
         ids.push(id);
     }
     eprintln!(
-        "three files (570 kB) from webhook to stored in {:?}",
+        "four files (1.9 MB) from webhook to stored in {:?}",
         started.elapsed()
     );
-    let (photo_id, voice_id, pdf_id) = (ids[0], ids[1], ids[2]);
+    let (photo_id, voice_id, pdf_id, video_id) = (ids[0], ids[1], ids[2], ids[3]);
     let response = download(&stack, pdf_id, support::ADMIN_TOKEN, &[]).await;
     assert_eq!(
         header(&response, "content-disposition"),
@@ -317,6 +329,15 @@ async fn a_photo_a_voice_note_and_a_pdf_are_stored_and_served(db: TestDb) {
             assert_same_bytes(&response.bytes().await.unwrap(), &voice[slice]);
         }
     }
+    let response = download(
+        &stack,
+        video_id,
+        support::ADMIN_TOKEN,
+        &[("range", "bytes=500000-1099999")],
+    )
+    .await;
+    assert_eq!(response.status(), 206);
+    assert_same_bytes(&response.bytes().await.unwrap(), &video[500_000..1_100_000]);
 
     // The timeline tells the fetch; the text of the photo is its caption.
     let (_, lifecycle) = stack

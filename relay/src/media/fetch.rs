@@ -31,7 +31,9 @@ use entities::message::MediaState;
 use entities::message_event::Stage;
 use entities::{business_number, conversation, message};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect,
+};
 use serde_json::json;
 use sha2::Digest;
 use tokio_util::sync::CancellationToken;
@@ -232,15 +234,17 @@ impl Fetcher {
                 attempts: 0,
             };
         };
-        // A replayed job: pending again while it is fetched.
-        let _ = message::Entity::update_many()
-            .col_expr(
-                message::Column::MediaState,
-                Expr::value(MediaState::Pending.as_str()),
-            )
-            .filter(message::Column::Id.eq(row.id))
-            .exec(&self.db)
-            .await;
+        // A replayed job (failed, expired): pending again while it is fetched.
+        if row.media_state() != Ok(Some(MediaState::Pending)) {
+            let _ = message::Entity::update_many()
+                .col_expr(
+                    message::Column::MediaState,
+                    Expr::value(MediaState::Pending.as_str()),
+                )
+                .filter(message::Column::Id.eq(row.id))
+                .exec(&self.db)
+                .await;
+        }
         lifecycle::record_logged(
             &self.db,
             row.id,
@@ -467,12 +471,32 @@ impl Fetcher {
             .col_expr(message::Column::MediaFetchedAt, Expr::value(now))
             .col_expr(message::Column::UpdatedAt, Expr::value(now))
             .filter(message::Column::Id.eq(row.id));
-        // The row is written until it takes: the bytes are stored, and a
-        // redelivery would only fetch them again.
+        let record = lifecycle::row(
+            row.id,
+            (
+                Stage::MediaStored,
+                now,
+                json!({
+                    "bytes": stored.size,
+                    "mime": stored.mime,
+                    "attempt": attempt,
+                    "ms": (seconds * 1000.0).round() as u64,
+                }),
+            ),
+        );
+        // The row and its `media_stored` record in one transaction, written
+        // until it takes: the bytes are stored, and a redelivery would only
+        // fetch them again.
         let mut pause = Duration::from_millis(100);
         for _ in 0..10 {
-            match update.clone().exec(&self.db).await {
-                Ok(_) => break,
+            let written = async {
+                let txn = crate::db::begin_write(&self.db).await?;
+                update.clone().exec(&txn).await?;
+                record.clone().insert(&txn).await?;
+                txn.commit().await
+            };
+            match written.await {
+                Ok(()) => break,
                 Err(err) => {
                     tracing::warn!(message_id = row.id, %err, "recording stored media failed; retrying");
                     tokio::time::sleep(pause).await;
@@ -483,18 +507,6 @@ impl Fetcher {
         metrics::counter!(observe::MEDIA_STORED, "class" => reference.class.as_str()).increment(1);
         metrics::counter!(observe::MEDIA_STORED_BYTES, "class" => reference.class.as_str())
             .increment(stored.size);
-        lifecycle::record_logged(
-            &self.db,
-            row.id,
-            Stage::MediaStored,
-            json!({
-                "bytes": stored.size,
-                "mime": stored.mime,
-                "attempt": attempt,
-                "ms": (seconds * 1000.0).round() as u64,
-            }),
-        )
-        .await;
         tracing::debug!(message_id = row.id, bytes = stored.size, "media stored");
     }
 

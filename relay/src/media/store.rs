@@ -10,6 +10,12 @@ use tokio::io::AsyncReadExt;
 use crate::provider::media::MediaError;
 use crate::topology;
 
+/// Bytes per chunk of a stored file. async-nats publishes a file's chunks
+/// one after the other, each waiting for its (replicated) ack: 512 KiB
+/// chunks instead of its 128 KiB default cut a 5 MB file's round trips from
+/// 40 to 10, well under the hub's 1 MB `max_payload`.
+const CHUNK_BYTES: usize = 512 * 1024;
+
 /// The media bucket, opened.
 #[derive(Clone)]
 pub struct MediaStore {
@@ -51,6 +57,7 @@ impl MediaStore {
         let meta = object_store::ObjectMetadata {
             name: name.clone(),
             description: Some(mime.to_owned()),
+            chunk_size: Some(CHUNK_BYTES),
             ..Default::default()
         };
         let mut reader = bytes;
