@@ -603,3 +603,80 @@ async fn a_wasender_voice_note_is_decrypted_through_its_api_and_stored(db: TestD
     assert_same_bytes(&response.bytes().await.unwrap(), voice.as_slice());
 }
 on_sqlite_and_postgres!(a_wasender_voice_note_is_decrypted_through_its_api_and_stored);
+
+/// Files kept 3 s; the sweep runs every second and takes rows pending
+/// for more than a second.
+fn short_retention(config: &mut Config) {
+    media_config(config);
+    config.topology.media_max_age_secs = 3;
+    config.media.sweep_interval_secs = 1;
+    config.media.pending_after_secs = 1;
+}
+
+async fn a_lost_job_is_published_again_and_an_old_file_expires(db: TestDb) {
+    let stack = media_stack(db, short_retention).await;
+    let photo = file_bytes(b"\x89PNG", 20_000, 31);
+    serve(&stack, "7001", "image/png", &photo, 0).await;
+    let body = meta_media(
+        "4915100000803",
+        &[Media {
+            wamid: "wamid.LOST",
+            kind: "image",
+            media_id: "7001",
+            mime: "image/png",
+            sha256: sha256_b64(&photo),
+            extra: json!({}),
+        }],
+    );
+    assert_eq!(stack.post_meta("eu", &body, APP_SECRET).await.status(), 200);
+    let id = message_id(&stack, "wamid.LOST").await;
+    let stored_once = |lifecycle: &Value| {
+        stages(lifecycle)
+            .iter()
+            .filter(|s| *s == "media_stored")
+            .count()
+    };
+    let lifecycle_of = || async {
+        let (status, lifecycle) = stack
+            .admin_get(&format!("/api/v1/messages/{id}/lifecycle"))
+            .await;
+        assert_eq!(status, 200, "{lifecycle}");
+        lifecycle
+    };
+    eventually(Duration::from_secs(30), "the file stored", || async {
+        (stored_once(&lifecycle_of().await) == 1).then_some(())
+    })
+    .await;
+
+    // A router that died between its commit and the job leaves the row
+    // pending with no job: the sweep publishes it again.
+    entities::message::Entity::update_many()
+        .col_expr(
+            entities::message::Column::MediaState,
+            sea_orm::sea_query::Expr::value("pending"),
+        )
+        .col_expr(
+            entities::message::Column::UpdatedAt,
+            sea_orm::sea_query::Expr::value(chrono::Utc::now() - chrono::Duration::minutes(5)),
+        )
+        .filter(entities::message::Column::Id.eq(id))
+        .exec(&stack.database)
+        .await
+        .unwrap();
+    eventually(Duration::from_secs(30), "the file stored again", || async {
+        (stored_once(&lifecycle_of().await) == 2).then_some(())
+    })
+    .await;
+    assert_eq!(
+        stack.sandbox_get("/sandbox/media/7001").await["downloads"],
+        2
+    );
+
+    // Past the bucket's retention the bytes are gone and the row says so.
+    media_in(&stack, id, "expired").await;
+    let gone = download(&stack, id, support::ADMIN_TOKEN, &[]).await;
+    assert_eq!(gone.status(), 404);
+    let error: Value = gone.json().await.unwrap();
+    assert_eq!(error["code"], "media_expired");
+}
+on_sqlite_and_postgres!(a_lost_job_is_published_again_and_an_old_file_expires);

@@ -633,7 +633,7 @@ impl Fetcher {
                 .exec(&self.db)
                 .await?;
             tracing::info!(message_id, "media still pending; fetch job published again");
-            super::publish_job(&self.js, &job).await?;
+            super::publish_job(&self.js, &job, &job.sweep_msg_id(now)).await?;
         }
         Ok(())
     }

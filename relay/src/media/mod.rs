@@ -21,7 +21,6 @@ pub mod store;
 
 use async_nats::jetstream;
 use serde::{Deserialize, Serialize};
-use sha2::Digest;
 
 use crate::envelope::{InboundEvent, InboundMessage, MSG_ID_HEADER};
 use crate::provider::media::MediaRef;
@@ -102,6 +101,12 @@ impl MediaJob {
     pub fn msg_id(&self) -> String {
         format!("media:{}", self.message_id)
     }
+
+    /// The id of the sweep's copy of the job: its own, so that a copy
+    /// published within the duplicate window of the first is not dropped.
+    pub fn sweep_msg_id(&self, at: chrono::DateTime<chrono::Utc>) -> String {
+        format!("media:{}:sweep:{}", self.message_id, at.timestamp_millis())
+    }
 }
 
 /// What an inbound message says of its media, if it has a file to fetch.
@@ -109,13 +114,18 @@ pub fn reference(event: &InboundEvent, message: &InboundMessage) -> Option<Media
     source_for(event.provider).reference(&message.message_type, &message.raw)
 }
 
-/// Publishes the fetch job of one message and waits for `MEDIA` to store it.
+/// Publishes the fetch job of one message with dedupe id `msg_id`
+/// ([`MediaJob::msg_id`], or the sweep's) and waits for `MEDIA` to store it.
 ///
 /// # Errors
 /// When the stream does not take it (the sweep publishes it again later).
-pub async fn publish_job(js: &jetstream::Context, job: &MediaJob) -> crate::Result<()> {
+pub async fn publish_job(
+    js: &jetstream::Context,
+    job: &MediaJob,
+    msg_id: &str,
+) -> crate::Result<()> {
     let mut headers = async_nats::HeaderMap::new();
-    headers.insert(MSG_ID_HEADER, job.msg_id().as_str());
+    headers.insert(MSG_ID_HEADER, msg_id);
     let payload = serde_json::to_vec(job)?;
     js.publish_with_headers(
         topology::media_subject(&job.business_number, job.message_id),
@@ -127,11 +137,6 @@ pub async fn publish_job(js: &jetstream::Context, job: &MediaJob) -> crate::Resu
     .await
     .map_err(crate::Error::nats)?;
     Ok(())
-}
-
-/// Lowercase hex SHA-256 of `bytes`.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(sha2::Sha256::digest(bytes))
 }
 
 /// Whether a provider's SHA-256 (`expected`: hex as Meta's look-up gives
@@ -161,6 +166,7 @@ pub fn sha256_matches(expected: &str, digest: &[u8]) -> bool {
 mod tests {
     use super::*;
     use base64::Engine;
+    use sha2::Digest;
 
     #[test]
     fn checksums_match_in_hex_and_base64_only_for_the_same_bytes() {

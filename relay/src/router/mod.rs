@@ -718,7 +718,7 @@ async fn queue_media(js: &jetstream::Context, event: &InboundEvent, applied: &Ap
         message_id: *message_id,
         business_number: event.business_number.clone(),
     };
-    if let Err(err) = crate::media::publish_job(js, &job).await {
+    if let Err(err) = crate::media::publish_job(js, &job, &job.msg_id()).await {
         tracing::warn!(message_id, %err, "media fetch job not queued; the sweep will");
     }
 }
