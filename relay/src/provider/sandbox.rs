@@ -269,9 +269,9 @@ async fn list_templates(
     let to = (from + limit).min(all.len());
     let mut body = json!({"data": all[from..to]});
     if to < all.len() {
-        let host = host_of(req);
+        let base = base_of(req);
         body["paging"] = json!({"next": format!(
-            "http://{host}/{version}/{waba}/message_templates?limit={limit}&after={to}"
+            "{base}/{version}/{waba}/message_templates?limit={limit}&after={to}"
         )});
     }
     Json(body).into_response()
@@ -312,12 +312,15 @@ fn wasender_session<'a>(state: &'a SandboxState, presented: &str) -> Option<&'a 
         })
 }
 
-fn host_of(req: &poem::Request) -> String {
-    req.headers()
+/// `<scheme>://<host>` of a request: where URLs the sandbox hands out
+/// point (HTTPS under `wharf up --tls`).
+fn base_of(req: &poem::Request) -> String {
+    let host = req
+        .headers()
         .get("host")
         .and_then(|v| v.to_str().ok())
-        .unwrap_or("localhost")
-        .to_owned()
+        .unwrap_or("localhost");
+    format!("{}://{host}", req.scheme())
 }
 
 #[handler]
@@ -394,7 +397,7 @@ fn media_url(
     };
     Json(json!({
         "messaging_product": "whatsapp",
-        "url": format!("http://{}/sandbox/download/{media_id}?hash={hash}", host_of(req)),
+        "url": format!("{}/sandbox/download/{media_id}?hash={hash}", base_of(req)),
         "mime_type": mime_type,
         "sha256": sha256,
         "file_size": size,
@@ -472,7 +475,7 @@ fn decrypt_wasender_media(
     if !known {
         return StatusCode::NOT_FOUND.into_response();
     }
-    Json(json!({"publicUrl": format!("http://{}/sandbox/download/{id}?hash=public", host_of(req))}))
+    Json(json!({"publicUrl": format!("{}/sandbox/download/{id}?hash=public", base_of(req))}))
         .into_response()
 }
 
