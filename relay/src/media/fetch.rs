@@ -186,6 +186,7 @@ impl Fetcher {
         match outcome {
             Fetch::Done => ack(&message, AckKind::Ack).await,
             Fetch::Interrupted => ack(&message, AckKind::Nak(None)).await,
+            Fetch::Later(delay) => ack(&message, AckKind::Nak(Some(delay))).await,
             Fetch::Failed { error, attempts } => {
                 self.mark_failed(job.message_id, &error, attempts).await;
                 if self.dead_letter(&message, sequence, attempts, &error).await {
@@ -217,10 +218,9 @@ impl Fetcher {
             // A message deleted since: nothing to fetch.
             Ok(None) => return Fetch::Done,
             Err(err) => {
-                return Fetch::Failed {
-                    error: MediaError::retryable("database", err.to_string()),
-                    attempts: 0,
-                };
+                // Nothing was tried: the job comes back once the database answers.
+                tracing::warn!(message_id = job.message_id, %err, "media job's row unreadable; later");
+                return Fetch::Later(Duration::from_secs(5));
             }
         };
         if row.media_state() == Ok(Some(MediaState::Stored)) {
@@ -645,6 +645,8 @@ enum Fetch {
     Done,
     /// Shutting down mid-retry: another router takes it at once.
     Interrupted,
+    /// Not tried (the database did not answer): redelivered after the delay.
+    Later(Duration),
     /// Given up: the row says `failed`, the job goes to the DLQ.
     Failed { error: MediaError, attempts: u32 },
 }
