@@ -131,15 +131,15 @@ def cycles(graph: dict) -> list:
 # topology.rs spells them.
 NAME_PATTERNS = [
     # streams and KV buckets (and a bucket's stream, `KV_<bucket>`)
-    r'"(INBOUND|OUTBOUND|DLQ|EDGE_[A-Z_]*|RATE_LIMITS|KV_[A-Z_]*)"',
-    r'"WHARF_(NUMBERS|ALERTS|SESSIONS|ROUTER_LEASES|[A-Z_]*(BUCKET|LEASES|LIMITS))"',
+    r'"(INBOUND|OUTBOUND|DLQ|MEDIA|EDGE_[A-Z_]*|RATE_LIMITS|KV_[A-Z_]*|OBJ_[A-Z_]*)"',
+    r'"WHARF_(NUMBERS|ALERTS|SESSIONS|ROUTER_LEASES|MEDIA|[A-Z_]*(BUCKET|LEASES|LIMITS))"',
     # JetStream and KV API subjects
-    r'"\$(JS|KV)\.[^"]*"',
+    r'"\$(JS|KV|O)\.[^"]*"',
     # durable consumers, lease keys, dead-letter origins (not a metric
     # label value `=> "sender"` nor the `wharf sender` subcommand)
-    r'(?<!=> )(?<!&\[)"(router-p[^"]*|dlq-indexer|sender|routers)"',
+    r'(?<!=> )(?<!&\[)"(router-p[^"]*|dlq-indexer|media-fetcher|sender|routers)"',
     # subjects
-    r'"wa\.(in|out|dlq|events)\.[^"]*"',
+    r'"wa\.(in|out|dlq|events|media)\.[^"]*"',
 ]
 
 

@@ -33,6 +33,9 @@ pub struct Config {
     pub edge: EdgeSettings,
     pub router: RouterSettings,
     pub sender: SenderSettings,
+    /// Inbound media fetch (`[media]`), run in the router processes.
+    #[serde(default)]
+    pub media: relay::media::MediaSettings,
     pub sandbox: SandboxSettings,
     pub admin: AdminSettings,
     pub alerts: admin::alerts::AlertSettings,
@@ -363,6 +366,24 @@ impl Config {
             return Err(ConfigError::invalid(
                 "sender.backoff_base_ms",
                 "must not exceed sender.backoff_max_ms",
+            ));
+        }
+        if self.media.max_attempts < 1 {
+            return Err(ConfigError::invalid(
+                "media.max_attempts",
+                "must be at least 1",
+            ));
+        }
+        if self.media.concurrency == 0 {
+            return Err(ConfigError::invalid(
+                "media.concurrency",
+                "must be at least 1",
+            ));
+        }
+        if self.media.backoff_base_ms > self.media.backoff_max_ms {
+            return Err(ConfigError::invalid(
+                "media.backoff_base_ms",
+                "must not exceed media.backoff_max_ms",
             ));
         }
         self.alerts

@@ -192,12 +192,37 @@ pub fn apply_router_priority(nice: i32) {
 /// When NATS or the database is unreachable.
 pub async fn build_router(config: &Config, db: DatabaseConnection) -> anyhow::Result<Router> {
     let client = hub_client(config, Role::Router, "wharf-router").await?;
-    Ok(Router::new(
+    let router = Router::new(
         config.router.clone(),
         config.topology.clone(),
+        db.clone(),
+        client.clone(),
+    );
+    if !config.media.enabled {
+        return Ok(router);
+    }
+    // The fetcher opens the numbers' tokens: without a secrets key it stays off.
+    let vault = match vault(config) {
+        Ok(vault) => vault,
+        Err(err) => {
+            tracing::warn!(error = %format!("{err:#}"), "media fetcher off: no usable [secrets] key");
+            return Ok(router);
+        }
+    };
+    let apis = relay::media::ProviderApis {
+        meta_base_url: config.sender.meta_base_url.clone(),
+        meta_api_version: config.sender.meta_api_version.clone(),
+        wasender_base_url: config.sender.wasender_base_url.clone(),
+    };
+    let fetcher = relay::media::fetch::Fetcher::new(
+        config.media.clone(),
+        config.topology.clone(),
+        apis,
         db,
         client,
-    ))
+        vault,
+    )?;
+    Ok(router.with_media(fetcher))
 }
 
 /// Builds a sender process.

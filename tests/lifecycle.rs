@@ -6,7 +6,7 @@ mod support;
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use support::{Stack, StackOptions, TestDb, eventually};
+use support::{Stack, StackOptions, TestDb, eventually, stages};
 use wharf::config::Config;
 
 /// Many quick attempts: a test turns the provider back on mid-retry.
@@ -47,15 +47,6 @@ async fn reply(stack: &Stack, conversation: i64, text: &str) -> i64 {
         .await;
     assert_eq!(status, 202, "{created}");
     created["id"].as_i64().unwrap()
-}
-
-fn stages(lifecycle: &Value) -> Vec<String> {
-    lifecycle["stages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["stage"].as_str().unwrap().to_owned())
-        .collect()
 }
 
 /// Waits until the message's lifecycle holds `stage`; returns the lifecycle.

@@ -79,15 +79,7 @@ async fn settled(stack: &Stack, ids: &[i64], wait: Duration) -> HashMap<i64, mes
 
 /// Every send the sandbox accepted, as it recorded them.
 async fn sandbox_messages(stack: &Stack) -> Vec<Value> {
-    stack
-        .http
-        .get(format!("{}/sandbox/messages", stack.sandbox_url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
+    serde_json::from_value(stack.sandbox_get("/sandbox/messages").await).unwrap()
 }
 
 /// Accepted sends at the sandbox (Meta's, which carry our id), counted by

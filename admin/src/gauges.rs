@@ -26,11 +26,7 @@ pub async fn sample_forever(js: async_nats::jetstream::Context, shutdown: Cancel
 }
 
 async fn sample(js: &async_nats::jetstream::Context) -> relay::Result<()> {
-    for name in [
-        relay::topology::INBOUND,
-        relay::topology::OUTBOUND,
-        relay::topology::DLQ,
-    ] {
+    for name in relay::topology::QUEUE_STREAMS {
         let mut stream = js.get_stream(name).await.map_err(relay::Error::nats)?;
         let info = stream.info().await.map_err(relay::Error::nats)?;
         metrics::gauge!(observe::STREAM_MESSAGES, "stream" => name).set(info.state.messages as f64);

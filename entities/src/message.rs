@@ -59,6 +59,19 @@ string_enum! {
     }
 }
 
+string_enum! {
+    /// Where a media message's file is (`media_state` column; `NULL` for a
+    /// message without media): being fetched from the provider, stored in
+    /// the media bucket, failed for good (a dead letter, reason `media`,
+    /// replay retries it), or gone after the bucket's retention.
+    MediaState {
+        Pending => "pending",
+        Stored => "stored",
+        Failed => "failed",
+        Expired => "expired",
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "messages")]
 pub struct Model {
@@ -96,6 +109,20 @@ pub struct Model {
     /// The agent who sent an outbound reply (`None` for inbound messages,
     /// the bot, integrator tokens and phone-app echoes).
     pub agent_id: Option<i64>,
+    /// One of [`MediaState`]; `None` for a message without media.
+    pub media_state: Option<String>,
+    /// The file's MIME type (the provider's, as stored).
+    pub media_type: Option<String>,
+    /// The file's size in bytes (the provider's word until it is stored).
+    pub media_size: Option<i64>,
+    /// SHA-256 of the stored bytes, lowercase hex (the provider's until then).
+    pub media_sha256: Option<String>,
+    /// A document's file name, as the customer sent it.
+    pub media_filename: Option<String>,
+    /// The object's name in the media bucket, once stored.
+    pub media_key: Option<String>,
+    /// When the bytes were stored.
+    pub media_fetched_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }
@@ -117,6 +144,15 @@ impl Model {
     /// [`Direction`].
     pub fn direction(&self) -> Result<Direction, crate::UnknownVariant> {
         self.direction.parse()
+    }
+
+    /// The `media_state` column, typed (`None` without media).
+    ///
+    /// # Errors
+    /// [`crate::UnknownVariant`] when the row holds a value that is not a
+    /// [`MediaState`].
+    pub fn media_state(&self) -> Result<Option<MediaState>, crate::UnknownVariant> {
+        self.media_state.as_deref().map(str::parse).transpose()
     }
 }
 

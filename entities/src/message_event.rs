@@ -36,6 +36,13 @@ string_enum! {
         /// Applied late by the repair scan after its consumer lost it (detail:
         /// stream sequence); it may sit out of order in its conversation.
         Repaired => "repaired",
+        /// The media fetcher took the message's file (detail: delivery).
+        MediaFetchStarted => "media_fetch_started",
+        /// Its file is in the media bucket (detail: bytes, mime, ms).
+        MediaStored => "media_stored",
+        /// Its file could not be fetched (detail: reason, attempts); a dead
+        /// letter with reason `media` follows.
+        MediaFailed => "media_failed",
     }
 }
 

@@ -15,6 +15,7 @@ mod m20261202_000007_contact_identity;
 mod m20261202_000008_provider_updates;
 mod m20261204_000009_message_events_by_stage;
 mod m20261204_000010_inbox;
+mod m20261204_000011_media;
 mod m20261204_000012_canned_responses;
 
 /// Applies Wharf's migrations: `Migrator::up(&db, None).await`.
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000008_provider_updates::Migration),
             Box::new(m20261204_000009_message_events_by_stage::Migration),
             Box::new(m20261204_000010_inbox::Migration),
+            Box::new(m20261204_000011_media::Migration),
             Box::new(m20261204_000012_canned_responses::Migration),
         ]
     }

@@ -55,6 +55,18 @@ pub const SEND_SECONDS: &str = "wharf_sender_send_seconds";
 pub const RATE_LIMIT_WAIT_SECONDS: &str = "wharf_sender_rate_limit_wait_seconds";
 /// Seconds from a reply being queued to the provider accepting it, by provider.
 pub const REPLY_SECONDS: &str = "wharf_sender_reply_seconds";
+/// Seconds of one media fetch attempt (look-up, download, checksum and
+/// store), by provider and outcome (stored, retry, failed).
+pub const MEDIA_FETCH_SECONDS: &str = "wharf_media_fetch_seconds";
+/// Bytes of media stored in the media bucket, by media class.
+pub const MEDIA_STORED_BYTES: &str = "wharf_media_stored_bytes_total";
+/// Media files stored, by media class.
+pub const MEDIA_STORED: &str = "wharf_media_stored_total";
+/// Failed media fetch attempts, by reason (provider_error,
+/// provider_refused, timeout, connection, checksum, too_large,
+/// type_not_allowed, no_reference, unknown_number, storage, …) and whether
+/// the file was given up on (`final` true: dead-lettered).
+pub const MEDIA_FAILURES: &str = "wharf_media_failures_total";
 /// Letters indexed from the DLQ stream, by origin and reason.
 pub const DLQ_LETTERS: &str = "wharf_dlq_letters_total";
 /// Events a router handled, by outcome (applied, duplicate, ignored,
@@ -114,6 +126,10 @@ pub const ALL: &[&str] = &[
     RATE_LIMIT_WAIT_SECONDS,
     REPLY_SECONDS,
     DLQ_LETTERS,
+    MEDIA_FETCH_SECONDS,
+    MEDIA_STORED_BYTES,
+    MEDIA_STORED,
+    MEDIA_FAILURES,
     AUTH_FAILURES,
     ALERTS_FIRING,
     ALERT_TRANSITIONS,
@@ -228,6 +244,21 @@ fn describe() {
         "Reply queued to accepted by the provider"
     );
     describe_counter!(DLQ_LETTERS, "Dead letters indexed, by origin and reason");
+    describe_histogram!(
+        MEDIA_FETCH_SECONDS,
+        Unit::Seconds,
+        "One media fetch attempt (look-up, download, checksum, store), by provider and outcome"
+    );
+    describe_counter!(
+        MEDIA_STORED_BYTES,
+        Unit::Bytes,
+        "Bytes of media stored in the media bucket, by class"
+    );
+    describe_counter!(MEDIA_STORED, "Media files stored, by class");
+    describe_counter!(
+        MEDIA_FAILURES,
+        "Failed media fetch attempts, by reason and whether final"
+    );
     describe_gauge!(BUILD_INFO, "Build information");
     describe_gauge!(ALERTS_FIRING, "Alerts firing now, by rule");
     describe_counter!(AUTH_FAILURES, "Refused admin API requests, by reason");

@@ -1,6 +1,8 @@
 //! The one place that spells stream, consumer and subject names, and that
-//! creates the streams: hub `INBOUND`, `OUTBOUND`, `DLQ` (replicated) and one
-//! `EDGE_<REGION>` per region in that region's leaf JetStream domain.
+//! creates the streams: hub `INBOUND`, `OUTBOUND`, `DLQ`, the media fetch
+//! work queue `MEDIA` (replicated), the KV buckets and the media Object
+//! Store bucket, and one `EDGE_<REGION>` per region in that region's leaf
+//! JetStream domain.
 //! Creation is idempotent; a stream that exists with a config that differs in
 //! a way that matters is reported as [`TopologyError::Drift`], never ignored.
 
@@ -18,6 +20,20 @@ pub const INBOUND: &str = "INBOUND";
 pub const OUTBOUND: &str = "OUTBOUND";
 /// Hub stream of dead letters.
 pub const DLQ: &str = "DLQ";
+/// Hub work-queue stream of media fetch jobs (one per inbound media message).
+pub const MEDIA: &str = "MEDIA";
+/// Object Store bucket (in the hub) of fetched media, one object per
+/// message (keyed by the message row id).
+pub const MEDIA_BUCKET: &str = "WHARF_MEDIA";
+/// Durable name of the media fetcher consumer on MEDIA (shared by every
+/// router process).
+pub const MEDIA_FETCHER_CONSUMER: &str = "media-fetcher";
+/// The `<origin>` token of a dead letter the media fetcher wrote
+/// (`wa.dlq.media.<reason>`).
+pub const DLQ_ORIGIN_MEDIA: &str = "media";
+/// The hub streams whose depth and consumers the admin server watches
+/// (gauges, `/api/v1/stats`, `consumer_pending` alerts).
+pub const QUEUE_STREAMS: [&str; 4] = [INBOUND, OUTBOUND, DLQ, MEDIA];
 /// JetStream domain of the hub cluster.
 pub const HUB_DOMAIN: &str = "hub";
 /// The pseudo-region of events published straight to the hub.
@@ -109,6 +125,14 @@ pub struct TopologySettings {
     pub hub_max_age_secs: u64,
     /// Regions whose edge streams INBOUND sources.
     pub regions: Vec<String>,
+    /// How long the media Object Store bucket keeps a file, in seconds
+    /// (90 days); the message row says `expired` afterwards.
+    #[serde(default = "default_media_max_age_secs")]
+    pub media_max_age_secs: u64,
+}
+
+fn default_media_max_age_secs() -> u64 {
+    90 * 24 * 3600
 }
 
 impl Default for TopologySettings {
@@ -120,6 +144,7 @@ impl Default for TopologySettings {
             edge_max_age_secs: 7 * 24 * 3600,
             hub_max_age_secs: 7 * 24 * 3600,
             regions: vec!["eu".into(), "us".into()],
+            media_max_age_secs: default_media_max_age_secs(),
         }
     }
 }
@@ -246,6 +271,16 @@ pub fn dlq_subject(origin: &str, reason: &str) -> String {
     format!("wa.dlq.{origin}.{reason}")
 }
 
+/// `wa.media.<number>.<message id>`: the fetch job of one media message.
+pub fn media_subject(number: &str, message_id: i64) -> String {
+    format!("wa.media.{number}.{message_id}")
+}
+
+/// The object name of a message's media in [`MEDIA_BUCKET`].
+pub fn media_object(message_id: i64) -> String {
+    message_id.to_string()
+}
+
 /// `wa.events.conversation.<id>`: a conversation changed.
 pub fn conversation_event_subject(conversation_id: i64) -> String {
     format!("{EVENTS_PREFIX}.conversation.{conversation_id}")
@@ -339,6 +374,17 @@ pub fn hub_stream_configs(settings: &TopologySettings) -> Vec<Config> {
             duplicate_window: settings.duplicate_window(),
             ..Default::default()
         },
+        Config {
+            name: MEDIA.into(),
+            description: Some("media fetch jobs: one per inbound media message".into()),
+            subjects: vec!["wa.media.>".into()],
+            retention: RetentionPolicy::WorkQueue,
+            storage: StorageType::File,
+            num_replicas: settings.replicas,
+            duplicate_window: settings.duplicate_window(),
+            max_age,
+            ..Default::default()
+        },
     ]
 }
 
@@ -372,7 +418,40 @@ pub async fn ensure_hub(
     for bucket in &BUCKETS {
         ensure_bucket(js, bucket, settings.replicas).await?;
     }
+    ensure_media_store(js, settings).await?;
     Ok(())
+}
+
+/// Opens the media Object Store bucket of the hub, creating it (replicated
+/// like the streams, files kept `media_max_age_secs`) when missing.
+///
+/// # Errors
+/// [`TopologyError::Api`] when JetStream refuses.
+pub async fn ensure_media_store(
+    js: &jetstream::Context,
+    settings: &TopologySettings,
+) -> Result<jetstream::object_store::ObjectStore, TopologyError> {
+    if let Ok(store) = js.get_object_store(MEDIA_BUCKET).await {
+        return Ok(store);
+    }
+    js.create_object_store(jetstream::object_store::Config {
+        bucket: MEDIA_BUCKET.into(),
+        description: Some("fetched media of inbound messages, by message id".into()),
+        max_age: Duration::from_secs(settings.media_max_age_secs),
+        storage: StorageType::File,
+        num_replicas: settings.replicas,
+        ..Default::default()
+    })
+    .await
+    .map_err(|e| TopologyError::Api {
+        stream: media_store_stream(),
+        message: e.to_string(),
+    })
+}
+
+/// `OBJ_WHARF_MEDIA`: the stream behind the media bucket.
+pub fn media_store_stream() -> String {
+    format!("OBJ_{MEDIA_BUCKET}")
 }
 
 /// Opens a KV bucket of the hub (one value per key, no history), creating

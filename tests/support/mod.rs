@@ -466,6 +466,32 @@ impl Stack {
         )
     }
 
+    /// GET on the sandbox provider (`/sandbox/...`); its JSON.
+    pub async fn sandbox_get(&self, path: &str) -> serde_json::Value {
+        self.http
+            .get(format!("{}{path}", self.sandbox_url))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    /// The first edge's `/metrics` (in-process roles share one registry,
+    /// so it shows every role's figures).
+    pub async fn metrics_text(&self) -> String {
+        let edge = &self.edges[0].1;
+        self.http
+            .get(format!("{edge}/metrics"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
     /// Waits until INBOUND holds `expected` events (sourcing from the regions
     /// is asynchronous), then until the routers have applied them all.
     pub async fn wait_routed(&self, expected: u64) {
@@ -564,6 +590,16 @@ pub fn meta_text(
     })
     .to_string()
     .into_bytes()
+}
+
+/// The stage names of a `/api/v1/messages/{id}/lifecycle` answer, in order.
+pub fn stages(lifecycle: &serde_json::Value) -> Vec<String> {
+    lifecycle["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["stage"].as_str().unwrap().to_owned())
+        .collect()
 }
 
 pub fn unique_port() -> u16 {

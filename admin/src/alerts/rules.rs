@@ -60,6 +60,11 @@ pub enum RuleKind {
     /// `repaired`) within `window_secs`. Each one is an event the pipeline
     /// lost on its own; the reconciler saved it, the cause wants a look.
     EventsRepaired,
+    /// Inbound media files given up on (lifecycle stage `media_failed`:
+    /// each a dead letter with reason `media`) within `window_secs`. A
+    /// number's expired access token shows up here first: every file of
+    /// that number fails with `provider_refused`.
+    MediaFetchFailures,
 }
 
 impl RuleKind {
@@ -73,6 +78,7 @@ impl RuleKind {
             Self::SessionDisconnected => "session_disconnected",
             Self::AccountRestricted => "account_restricted",
             Self::EventsRepaired => "events_repaired",
+            Self::MediaFetchFailures => "media_fetch_failures",
         }
     }
 }
@@ -98,7 +104,7 @@ pub struct Rule {
     /// Free label passed to sinks (e.g. `page`, `ticket`).
     #[serde(default = "default_severity")]
     pub severity: String,
-    /// `consumer_pending`: the stream (INBOUND, OUTBOUND, DLQ).
+    /// `consumer_pending`: the stream (INBOUND, OUTBOUND, DLQ, MEDIA).
     #[serde(default)]
     pub stream: Option<String>,
     /// `consumer_pending`: one consumer, or a prefix ending in `*`; all when unset.
@@ -202,11 +208,7 @@ fn default_sink_attempts() -> u32 {
     3
 }
 
-const STREAMS: [&str; 3] = [
-    relay::topology::INBOUND,
-    relay::topology::OUTBOUND,
-    relay::topology::DLQ,
-];
+const STREAMS: [&str; 4] = relay::topology::QUEUE_STREAMS;
 
 impl AlertSettings {
     /// Checks values that parse but cannot work.
@@ -270,6 +272,7 @@ impl AlertSettings {
                     | RuleKind::SendFailures
                     | RuleKind::NumberQuiet
                     | RuleKind::EventsRepaired
+                    | RuleKind::MediaFetchFailures
             );
             match rule.window_secs {
                 None if windowed => {
@@ -285,7 +288,7 @@ impl AlertSettings {
                 RuleKind::ConsumerPending => match rule.stream.as_deref() {
                     None => return err(key("stream"), "is required for consumer_pending"),
                     Some(s) if !STREAMS.contains(&s) => {
-                        return err(key("stream"), "must be INBOUND, OUTBOUND or DLQ");
+                        return err(key("stream"), "must be INBOUND, OUTBOUND, DLQ or MEDIA");
                     }
                     _ => {}
                 },

@@ -102,6 +102,7 @@ impl Sources {
             RuleKind::SessionDisconnected => self.session_disconnected(rule).await,
             RuleKind::AccountRestricted => self.account_restricted(rule).await,
             RuleKind::EventsRepaired => self.events_repaired(rule).await,
+            RuleKind::MediaFetchFailures => self.media_fetch_failures(rule).await,
         }
     }
 
@@ -197,6 +198,26 @@ impl Sources {
             active: repaired > rule.threshold,
             summary: format!(
                 "{repaired} accepted events repaired within {} s (threshold {}): see `wharf audit` and the messages' lifecycle",
+                rule.window_secs(),
+                rule.threshold
+            ),
+        }])
+    }
+
+    async fn media_fetch_failures(&self, rule: &Rule) -> Measured {
+        let since = Utc::now() - chrono::Duration::seconds(rule.window_secs() as i64);
+        let failed = message_event::Entity::find()
+            .filter(message_event::Column::Stage.eq(message_event::Stage::MediaFailed.as_str()))
+            .filter(message_event::Column::At.gte(since))
+            .count(&self.db)
+            .await? as f64;
+        Ok(vec![Observation {
+            instance: "media".into(),
+            value: failed,
+            active: failed > rule.threshold,
+            summary: format!(
+                "{failed} media files could not be fetched within {} s (threshold {}): \
+                 see the dead letters with reason media (an expired access token fails every file)",
                 rule.window_secs(),
                 rule.threshold
             ),

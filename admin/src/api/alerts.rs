@@ -33,8 +33,8 @@ pub struct AlertOut {
     /// The rule's name from the configuration.
     pub rule: String,
     /// consumer_pending, dlq_inflow, edge_rejections, send_failures,
-    /// number_quiet, session_disconnected, account_restricted or
-    /// events_repaired.
+    /// number_quiet, session_disconnected, account_restricted,
+    /// events_repaired or media_fetch_failures.
     pub kind: String,
     pub severity: String,
     /// What was measured: a consumer, a business number, `DLQ`, `edges`, `sends`.

@@ -149,6 +149,33 @@ pub struct MessageOut {
     pub agent_id: Option<i64>,
     /// That agent's display name.
     pub agent_name: Option<String>,
+    /// The file of an image, video, audio, document or sticker message
+    /// (absent for other messages).
+    pub media: Option<MediaOut>,
+}
+
+/// Where a media message's file is, and what it is: enough for a list to
+/// show a size hint and a placeholder without downloading anything.
+#[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct MediaOut {
+    /// pending (being fetched from the provider), stored (served at
+    /// `url`), failed (could not be fetched: a dead letter with reason
+    /// `media`, replay retries it) or expired (older than the bucket's
+    /// retention).
+    pub state: String,
+    /// MIME type (the provider's until stored).
+    pub mime_type: Option<String>,
+    /// Size in bytes (the provider's word until stored).
+    pub size: Option<i64>,
+    /// A document's file name.
+    pub filename: Option<String>,
+    /// SHA-256 of the stored bytes, hex (also the download's ETag).
+    pub sha256: Option<String>,
+    /// When the file was stored.
+    pub fetched_at: Option<DateTime<Utc>>,
+    /// Where the file is downloaded: `/api/v1/messages/{id}/media`.
+    pub url: String,
 }
 
 /// A conversation with its message timeline.
@@ -283,8 +310,24 @@ fn preview_out(m: &message::Model) -> MessagePreviewOut {
     }
 }
 
+fn media_out(m: &message::Model) -> Option<MediaOut> {
+    Some(MediaOut {
+        state: m.media_state.clone()?,
+        mime_type: m.media_type.clone(),
+        size: m.media_size,
+        filename: m.media_filename.clone(),
+        sha256: m
+            .media_sha256
+            .clone()
+            .filter(|_| m.media_state.as_deref() == Some("stored")),
+        fetched_at: m.media_fetched_at,
+        url: format!("/api/v1/messages/{}/media", m.id),
+    })
+}
+
 fn message_out(m: message::Model, agent_name: Option<String>) -> MessageOut {
     MessageOut {
+        media: media_out(&m),
         agent_id: m.agent_id,
         agent_name,
         id: m.id,

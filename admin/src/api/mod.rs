@@ -11,6 +11,7 @@ pub mod conversations;
 pub mod dlq;
 pub mod events;
 pub mod labels;
+pub mod media;
 pub mod messages;
 pub mod notes;
 pub mod numbers;
@@ -82,7 +83,7 @@ resources!(
         labels::LabelsApi,
         canned::CannedApi
     ),
-    messages::MessagesApi,
+    (messages::MessagesApi, media::MediaApi),
     contacts::ContactsApi,
     (numbers::NumbersApi, templates::TemplatesApi),
     events::EventsApi,

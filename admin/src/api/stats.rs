@@ -105,11 +105,7 @@ impl StatsApi {
     async fn stats(&self, _auth: TokenAuth, state: Data<&AppState>) -> ApiResult<Json<StatsOut>> {
         let mut streams = Vec::new();
         let mut consumers = Vec::new();
-        for name in [
-            relay::topology::INBOUND,
-            relay::topology::OUTBOUND,
-            relay::topology::DLQ,
-        ] {
+        for name in relay::topology::QUEUE_STREAMS {
             let mut stream = state
                 .js
                 .get_stream(name)

@@ -15,7 +15,9 @@
 //! replayed to the hub's own subject (`wa.in.hub.<number>.<partition>`): the
 //! regional edge stream they came from lives in another JetStream domain.
 //! A sender letter's message row goes back from `failed` to `queued` before
-//! the republish so the sender sends it again.
+//! the republish so the sender sends it again. A media letter (origin
+//! `media`) goes back to the work queue `MEDIA`, where the fetcher tries
+//! the file again.
 
 pub mod headers;
 pub mod letter;
@@ -28,7 +30,6 @@ use async_nats::jetstream::{
 };
 use chrono::{DateTime, Utc};
 use entities::{dead_letter, message};
-use futures::StreamExt;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, EntityTrait, PaginatorTrait,
@@ -202,6 +203,17 @@ pub async fn replay(
         )
         .await;
     }
+    if row.origin == topology::DLQ_ORIGIN_MEDIA
+        && let Ok(job) = serde_json::from_slice::<crate::media::MediaJob>(&raw.payload)
+    {
+        crate::lifecycle::record_logged(
+            db,
+            job.message_id,
+            entities::message_event::Stage::Replayed,
+            json!({ "dead_letter": id, "replay": n, "by": actor }),
+        )
+        .await;
+    }
     let subject = replay_subject(&row.subject);
     js.publish_with_headers(subject.clone(), headers, raw.payload)
         .await
@@ -365,7 +377,9 @@ pub fn replay_subject(original: &str) -> String {
 pub fn number_of(subject: &str) -> Option<String> {
     let tokens: Vec<&str> = subject.split('.').collect();
     match tokens.as_slice() {
-        ["wa", "out", number, _] | ["wa", "in", _, number, _] => Some((*number).to_owned()),
+        ["wa", "out", number, _] | ["wa", "in", _, number, _] | ["wa", "media", number, _] => {
+            Some((*number).to_owned())
+        }
         _ => None,
     }
 }
@@ -396,40 +410,19 @@ pub async fn run_indexer(
         )
         .await
         .map_err(crate::Error::nats)?;
-    while !shutdown.is_cancelled() {
-        let messages = match consumer.messages().await {
-            Ok(messages) => messages,
-            Err(err) => {
-                tracing::warn!(%err, "DLQ indexer pull failed; retrying");
-                tokio::select! {
-                    () = shutdown.cancelled() => break,
-                    () = tokio::time::sleep(Duration::from_secs(1)) => continue,
-                }
-            }
-        };
-        let stop = shutdown.clone();
-        let mut messages =
-            std::pin::pin!(messages.take_until(async move { stop.cancelled().await }));
-        while let Some(next) = messages.next().await {
-            // A stream error ends this pull stream; the loop starts a new one
-            // (see the sender: "no responders" right after the consumer
-            // was made otherwise stalled it for a missed heartbeat, ~30 s).
-            let message = match next {
-                Ok(message) => message,
-                Err(err) => {
-                    tracing::warn!(%err, "DLQ indexer stream error; pulling anew");
-                    tokio::time::sleep(Duration::from_millis(250)).await;
-                    break;
-                }
-            };
+    // One letter at a time: a replay's failure updates its letter's row.
+    crate::pull::consume(&consumer, 1, "DLQ indexer", &shutdown, |message| {
+        let db = &db;
+        let shutdown = &shutdown;
+        async move {
             // Retried in place rather than NAKed with a delay (nats-server
             // 2.9.10 can lose delayed redeliveries, see the sender).
             let kind = loop {
-                match index(&db, &message).await {
+                match index(db, &message).await {
                     Ok(()) => break AckKind::Ack,
                     Err(err) => {
                         tracing::warn!(%err, "DLQ indexing failed; retrying");
-                        let _ = message.ack_with(AckKind::Progress).await;
+                        crate::pull::ack(&message, AckKind::Progress).await;
                         tokio::select! {
                             () = shutdown.cancelled() => break AckKind::Nak(None),
                             () = tokio::time::sleep(Duration::from_secs(2)) => {}
@@ -437,11 +430,10 @@ pub async fn run_indexer(
                     }
                 }
             };
-            if let Err(err) = message.ack_with(kind).await {
-                tracing::warn!(%err, "DLQ indexer ack failed");
-            }
+            crate::pull::ack(&message, kind).await;
         }
-    }
+    })
+    .await;
     Ok(())
 }
 
@@ -538,5 +530,7 @@ mod tests {
         assert_eq!(number_of("wa.out.1065.3").as_deref(), Some("1065"));
         assert_eq!(number_of("wa.in.us.s1.0").as_deref(), Some("s1"));
         assert_eq!(number_of("wa.dlq.x.y"), None);
+        assert_eq!(replay_subject("wa.media.1065.42"), "wa.media.1065.42");
+        assert_eq!(number_of("wa.media.1065.42").as_deref(), Some("1065"));
     }
 }

@@ -5,11 +5,13 @@
 //! `Retry-After`) and how fast a number may send. Each provider is one
 //! module with both directions (`meta/`, `wasender/`; the sandbox speaks
 //! Meta's protocol). Adding a provider means one new module here, one arm in
-//! [`parser_for`] and one in [`crate::sender::reply_sender`]; the provider's
+//! [`parser_for`], one in [`media_source_for`] (inbound media, `media.rs`)
+//! and one in [`crate::sender::reply_sender`]; the provider's
 //! name is parsed into [`Provider`] once, where it enters (config, database,
 //! URL).
 
 pub mod client;
+pub mod media;
 pub mod meta;
 pub mod sandbox;
 pub mod wasender;
@@ -258,6 +260,15 @@ pub fn parser_for(provider: Provider) -> &'static dyn WebhookParser {
         // The sandbox speaks Meta's protocol.
         Provider::Meta | Provider::Sandbox => &meta::MetaWebhook,
         Provider::Wasender => &wasender::WasenderWebhook,
+    }
+}
+
+/// The inbound media side of a provider: what its webhooks say of a file
+/// and how to locate it (the sandbox speaks Meta's protocol).
+pub fn media_source_for(provider: Provider) -> &'static dyn media::MediaSource {
+    match provider {
+        Provider::Meta | Provider::Sandbox => &meta::media::MetaMedia,
+        Provider::Wasender => &wasender::media::WasenderMedia,
     }
 }
 

@@ -9,6 +9,14 @@
 //! with `PUT /sandbox/faults`. A faulted request is never accepted, so a
 //! client retry cannot double-send here. Every request's arrival time is kept
 //! (`GET /sandbox/arrivals`) so tests can check rate limits.
+//!
+//! Media is served like Meta's: `GET /{version}/{media-id}` with a number's
+//! Bearer token answers `{url, mime_type, sha256, file_size, id}`, and the
+//! URL (carrying a one-off `hash`, as Meta's do) downloads the bytes with
+//! the same token. Tests register a file with `PUT /sandbox/media/{id}`
+//! (its bytes, type, the SHA-256 the look-up states, and how many
+//! downloads fail with 500 first); WasenderApi's `POST /api/decrypt-media`
+//! answers a public URL of a registered file named by the message id.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -96,6 +104,39 @@ struct SandboxState {
     throttled: Mutex<HashMap<String, u32>>,
     /// Next WasenderApi `msgId`.
     next_wasender_id: std::sync::atomic::AtomicU64,
+    /// Files served by media id.
+    media: Mutex<HashMap<String, SandboxMedia>>,
+}
+
+/// A file the sandbox serves (`PUT /sandbox/media/{id}`).
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+pub struct MediaIn {
+    pub mime_type: String,
+    /// The file, base64.
+    pub data_base64: String,
+    /// What the look-up states as `sha256` (hex); the bytes' own when absent.
+    #[serde(default)]
+    pub sha256: Option<String>,
+    /// Downloads answered 500 before one succeeds (`u32::MAX`: all).
+    #[serde(default)]
+    pub fail_downloads: u32,
+}
+
+/// What the sandbox did with a registered file (`GET /sandbox/media/{id}`).
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+pub struct MediaHits {
+    pub lookups: u32,
+    pub downloads: u32,
+}
+
+struct SandboxMedia {
+    mime_type: String,
+    bytes: Vec<u8>,
+    sha256: String,
+    fail_downloads: u32,
+    /// The `hash` of the last URL handed out.
+    hash: String,
+    hits: MediaHits,
 }
 
 /// A bound, not yet running, sandbox provider.
@@ -129,6 +170,7 @@ impl SandboxServer {
                 sent: Mutex::new(Vec::new()),
                 throttled: Mutex::new(HashMap::new()),
                 next_wasender_id: std::sync::atomic::AtomicU64::new(100_000),
+                media: Mutex::new(HashMap::new()),
             }),
         })
     }
@@ -153,6 +195,10 @@ impl SandboxServer {
             .at("/:version/:number/messages", post(send_message))
             .at("/:version/:waba/message_templates", get(list_templates))
             .at("/api/send-message", post(send_wasender))
+            .at("/api/decrypt-media", post(decrypt_wasender_media))
+            .at("/:version/:media_id", get(media_url))
+            .at("/sandbox/download/:media_id", get(download_media))
+            .at("/sandbox/media/:media_id", get(media_hits).put(put_media))
             .at("/sandbox/messages", get(list_messages))
             .at("/sandbox/arrivals", get(list_arrivals))
             .at("/sandbox/faults", get(get_faults).put(put_faults))
@@ -214,23 +260,7 @@ async fn list_templates(
     req: &poem::Request,
     state: Data<&Arc<SandboxState>>,
 ) -> Response {
-    let presented = req
-        .headers()
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .unwrap_or_default();
-    let known = [
-        crate::envelope::Provider::Meta,
-        crate::envelope::Provider::Sandbox,
-    ]
-    .into_iter()
-    .flat_map(|p| state.numbers.of_provider(p))
-    .any(|n| {
-        let expected = n.access_token.expose();
-        expected.is_empty() || constant_time_eq(expected.as_bytes(), presented.as_bytes())
-    });
-    if !known {
+    if !meta_token(&state, bearer(req)) {
         return meta_error(StatusCode::UNAUTHORIZED, 190, "Invalid OAuth access token");
     }
     let all = sandbox_templates();
@@ -239,16 +269,214 @@ async fn list_templates(
     let to = (from + limit).min(all.len());
     let mut body = json!({"data": all[from..to]});
     if to < all.len() {
-        let host = req
-            .headers()
-            .get("host")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("localhost");
+        let base = base_of(req);
         body["paging"] = json!({"next": format!(
-            "http://{host}/{version}/{waba}/message_templates?limit={limit}&after={to}"
+            "{base}/{version}/{waba}/message_templates?limit={limit}&after={to}"
         )});
     }
     Json(body).into_response()
+}
+
+/// The Bearer token of a request.
+fn bearer(req: &poem::Request) -> &str {
+    req.headers()
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or_default()
+}
+
+/// Whether `presented` is the token of one of the Meta (sandbox) numbers.
+fn meta_token(state: &SandboxState, presented: &str) -> bool {
+    [
+        crate::envelope::Provider::Meta,
+        crate::envelope::Provider::Sandbox,
+    ]
+    .into_iter()
+    .flat_map(|p| state.numbers.of_provider(p))
+    .any(|n| {
+        let expected = n.access_token.expose();
+        expected.is_empty() || constant_time_eq(expected.as_bytes(), presented.as_bytes())
+    })
+}
+
+/// The WasenderApi session whose API key is `presented` (a session
+/// configured without a key accepts any).
+fn wasender_session<'a>(state: &'a SandboxState, presented: &str) -> Option<&'a NumberCredentials> {
+    state
+        .numbers
+        .of_provider(crate::envelope::Provider::Wasender)
+        .find(|n| {
+            let key = n.access_token.expose();
+            key.is_empty() || constant_time_eq(key.as_bytes(), presented.as_bytes())
+        })
+}
+
+/// `<scheme>://<host>` of a request: where URLs the sandbox hands out
+/// point (HTTPS under `wharf up --tls`).
+fn base_of(req: &poem::Request) -> String {
+    let host = req
+        .headers()
+        .get("host")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("localhost");
+    format!("{}://{host}", req.scheme())
+}
+
+#[handler]
+fn put_media(
+    Path(media_id): Path<String>,
+    Json(file): Json<MediaIn>,
+    state: Data<&Arc<SandboxState>>,
+) -> Response {
+    use base64::Engine;
+    let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(&file.data_base64) else {
+        return StatusCode::BAD_REQUEST.into_response();
+    };
+    let own = {
+        use sha2::Digest;
+        hex::encode(sha2::Sha256::digest(&bytes))
+    };
+    let hits = MediaHits::default();
+    if let Ok(mut media) = state.media.lock() {
+        media.insert(
+            media_id,
+            SandboxMedia {
+                mime_type: file.mime_type,
+                sha256: file.sha256.unwrap_or(own),
+                bytes,
+                fail_downloads: file.fail_downloads,
+                hash: String::new(),
+                hits,
+            },
+        );
+    }
+    StatusCode::NO_CONTENT.into_response()
+}
+
+#[handler]
+fn media_hits(Path(media_id): Path<String>, state: Data<&Arc<SandboxState>>) -> Response {
+    let hits = state
+        .media
+        .lock()
+        .ok()
+        .and_then(|m| m.get(&media_id).map(|f| f.hits.clone()));
+    match hits {
+        Some(hits) => Json(hits).into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+/// Meta's `GET /{version}/{media-id}`: where a file is, for a number's token.
+#[handler]
+fn media_url(
+    Path((_version, media_id)): Path<(String, String)>,
+    req: &poem::Request,
+    state: Data<&Arc<SandboxState>>,
+) -> Response {
+    if !meta_token(&state, bearer(req)) {
+        return meta_error(StatusCode::UNAUTHORIZED, 190, "Invalid OAuth access token");
+    }
+    let hash = uuid::Uuid::new_v4().simple().to_string();
+    let found = state.media.lock().ok().and_then(|mut media| {
+        let file = media.get_mut(&media_id)?;
+        file.hits.lookups += 1;
+        file.hash.clone_from(&hash);
+        Some((
+            file.mime_type.clone(),
+            file.sha256.clone(),
+            file.bytes.len(),
+        ))
+    });
+    let Some((mime_type, sha256, size)) = found else {
+        return meta_error(
+            StatusCode::NOT_FOUND,
+            100,
+            "Unsupported get request: unknown media id",
+        );
+    };
+    Json(json!({
+        "messaging_product": "whatsapp",
+        "url": format!("{}/sandbox/download/{media_id}?hash={hash}", base_of(req)),
+        "mime_type": mime_type,
+        "sha256": sha256,
+        "file_size": size,
+        "id": media_id,
+    }))
+    .into_response()
+}
+
+#[derive(Deserialize)]
+struct DownloadQuery {
+    hash: Option<String>,
+}
+
+/// The download URL of [`media_url`]: the bytes, for the same token (a
+/// URL of WasenderApi's decrypt answer needs none).
+#[handler]
+fn download_media(
+    Path(media_id): Path<String>,
+    Query(query): Query<DownloadQuery>,
+    req: &poem::Request,
+    state: Data<&Arc<SandboxState>>,
+) -> Response {
+    let Ok(mut media) = state.media.lock() else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    let Some(file) = media.get_mut(&media_id) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let public = query.hash.as_deref() == Some("public");
+    if !public {
+        if query.hash.as_deref() != Some(file.hash.as_str()) {
+            return StatusCode::NOT_FOUND.into_response();
+        }
+        if !meta_token(&state, bearer(req)) {
+            return meta_error(StatusCode::UNAUTHORIZED, 190, "Invalid OAuth access token");
+        }
+    }
+    file.hits.downloads += 1;
+    if file.fail_downloads > 0 {
+        if file.fail_downloads != u32::MAX {
+            file.fail_downloads -= 1;
+        }
+        return meta_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            131_000,
+            "Something went wrong",
+        );
+    }
+    Response::builder()
+        .content_type(file.mime_type.clone())
+        .body(file.bytes.clone())
+}
+
+/// WasenderApi's `POST /api/decrypt-media`: a public URL of the registered
+/// file named by the message's `key.id`, for a session's API key.
+#[handler]
+fn decrypt_wasender_media(
+    req: &poem::Request,
+    Json(body): Json<Value>,
+    state: Data<&Arc<SandboxState>>,
+) -> Response {
+    if wasender_session(&state, bearer(req)).is_none() {
+        return Json(json!({"success": false, "message": "Invalid API key"}))
+            .with_status(StatusCode::UNAUTHORIZED)
+            .into_response();
+    }
+    let Some(id) = crate::envelope::pointer(&body, "/data/messages/key/id").and_then(Value::as_str)
+    else {
+        return StatusCode::UNPROCESSABLE_ENTITY.into_response();
+    };
+    let known = state
+        .media
+        .lock()
+        .is_ok_and(|mut m| m.get_mut(id).map(|f| f.hits.lookups += 1).is_some());
+    if !known {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    Json(json!({"publicUrl": format!("{}/sandbox/download/{id}?hash=public", base_of(req))}))
+        .into_response()
 }
 
 #[handler]
@@ -333,12 +561,7 @@ async fn send_message(
             "Unsupported post request: unknown phone number id",
         );
     };
-    let presented = req
-        .headers()
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .unwrap_or_default();
+    let presented = bearer(req);
     let expected = credentials.access_token.expose();
     if !expected.is_empty() && !constant_time_eq(expected.as_bytes(), presented.as_bytes()) {
         return meta_error(StatusCode::UNAUTHORIZED, 190, "Invalid OAuth access token");
@@ -437,20 +660,8 @@ async fn send_wasender(
             .with_status(status)
             .into_response()
     };
-    let presented = req
-        .headers()
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .unwrap_or_default();
-    let session = state
-        .numbers
-        .of_provider(crate::envelope::Provider::Wasender)
-        .find(|n| {
-            let key = n.access_token.expose();
-            key.is_empty() || constant_time_eq(key.as_bytes(), presented.as_bytes())
-        })
-        .cloned();
+    let presented = bearer(req);
+    let session = wasender_session(&state, presented).cloned();
     let Some(session) = session else {
         return wasender_error(StatusCode::UNAUTHORIZED, "Invalid API key");
     };

@@ -6,32 +6,17 @@
 
 use std::time::Duration;
 
-use async_nats::jetstream::{self, AckKind};
+use async_nats::jetstream;
 use tokio::task::JoinHandle;
 
-/// Acks (or NAKs, or extends) `message`; a failure is logged: the event is
-/// then redelivered, which applying again tolerates.
-pub(crate) async fn ack(message: &jetstream::Message, kind: AckKind) {
-    if let Err(err) = message.ack_with(kind).await {
-        tracing::warn!(%err, "ack failed; the event will be redelivered");
-    }
-}
+pub(crate) use crate::pull::ack;
 
 /// Sends a progress ack for every one of `messages` every half `ack_wait`
 /// (at least a second) until the returned task is aborted: slow work
 /// (rules, assignment, a slow database, one-by-one retries) must not outlive
 /// `ack_wait`.
 pub(crate) fn keep_alive(messages: Vec<jetstream::Message>, ack_wait_secs: u64) -> JoinHandle<()> {
-    let every = Duration::from_secs(ack_wait_secs.max(2) / 2);
-    tokio::spawn(async move {
-        let mut ticker = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
-        loop {
-            ticker.tick().await;
-            for message in &messages {
-                ack(message, AckKind::Progress).await;
-            }
-        }
-    })
+    crate::pull::keep_alive(messages, Duration::from_secs(ack_wait_secs.max(2) / 2))
 }
 
 /// Deliveries so far and the stream sequence of a pulled message.

@@ -46,6 +46,20 @@ pub fn inbound_row(
     now: DateTime<Utc>,
 ) -> message::ActiveModel {
     use sea_orm::ActiveValue::Set;
+    // A file to fetch: the row waits for it (`crate::media`).
+    let media = crate::media::reference(event, message);
+    let pending = media
+        .as_ref()
+        .map(|_| message::MediaState::Pending.as_str().to_owned());
+    let (media_type, media_size, media_filename) = media
+        .map(|m| {
+            (
+                m.mime,
+                m.size.and_then(|s| i64::try_from(s).ok()),
+                m.filename,
+            )
+        })
+        .unwrap_or_default();
     message::ActiveModel {
         conversation_id: Set(conversation_id),
         direction: Set(if message.echo { "outbound" } else { "inbound" }.into()),
@@ -59,6 +73,13 @@ pub fn inbound_row(
         error: Set(None),
         provider_timestamp: Set(message.timestamp),
         reply_to: Set(reply_to(message)),
+        media_state: Set(pending),
+        media_type: Set(media_type),
+        media_size: Set(media_size),
+        media_sha256: Set(None),
+        media_filename: Set(media_filename),
+        media_key: Set(None),
+        media_fetched_at: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()

@@ -131,6 +131,8 @@ pub struct Router {
     write_turn: Option<tokio::sync::Mutex<()>>,
     /// Answers for conversations routed to a bot.
     bot: Bot,
+    /// The media fetcher run beside the partitions (`crate::media`).
+    media: Option<crate::media::fetch::Fetcher>,
 }
 
 /// One pulled event of a batch.
@@ -177,7 +179,16 @@ impl Router {
             applied,
             sessions: Arc::new(SessionCache::new(settings_capacity)),
             bot,
+            media: None,
         }
+    }
+
+    /// Runs `fetcher` beside the partitions: the media fetch is its own
+    /// consumer, never part of an ordered batch.
+    #[must_use]
+    pub fn with_media(mut self, fetcher: crate::media::fetch::Fetcher) -> Self {
+        self.media = Some(fetcher);
+        self
     }
 
     /// Ensures the hub streams and the partition consumers, then consumes until
@@ -185,7 +196,15 @@ impl Router {
     ///
     /// # Errors
     /// When the topology drifted or a consumer cannot be created.
-    pub async fn run(self, shutdown: CancellationToken) -> Result<()> {
+    pub async fn run(mut self, shutdown: CancellationToken) -> Result<()> {
+        let media = self.media.take().map(|fetcher| {
+            let shutdown = shutdown.clone();
+            tokio::spawn(async move {
+                if let Err(err) = fetcher.run(shutdown).await {
+                    tracing::error!(%err, "media fetcher stopped");
+                }
+            })
+        });
         let is_drift =
             |e: &Error| matches!(e, Error::Topology(topology::TopologyError::Drift { .. }));
         let setup =
@@ -238,6 +257,9 @@ impl Router {
             })
             .await?;
         let Some(consumers) = setup else {
+            if let Some(media) = media {
+                let _ = media.await;
+            }
             return Ok(());
         };
         let leases =
@@ -292,6 +314,10 @@ impl Router {
         }
         if let Some(repair) = repair {
             repair.abort();
+        }
+        if let Some(media) = media {
+            // Finishes or hands back the files in hand.
+            let _ = media.await;
         }
         listener.abort();
         // Out of the roster (it leaves on shutdown; a failed partition
@@ -648,6 +674,7 @@ impl Router {
     /// What follows a committed event: live announcement, session health,
     /// the bot's answer (all best effort).
     async fn after_commit(&self, event: &InboundEvent, applied: &Applied) {
+        queue_media(&self.js, event, applied).await;
         announce::applied(&self.client, applied).await;
         session_health::record(&self.js, event).await;
         self.bot.answer(event, applied).await;
@@ -667,11 +694,32 @@ impl repair::Reapply for Router {
                 tracing::warn!(msg_id = %event.msg_id(), "repair applied a lost event");
                 let sequence = message.info().map_or(0, |i| i.stream_sequence);
                 lifecycle::record_repaired(&self.db, &applied, sequence).await;
+                queue_media(&self.js, &event, &applied).await;
                 announce::applied(&self.client, &applied).await;
                 Ok(true)
             }
             _ => Ok(false),
         }
+    }
+}
+
+/// Queues the fetch of a committed media message's file (`MEDIA`, one job
+/// per message). Best effort: a job that is not stored leaves the row
+/// `pending`, and the fetcher's sweep publishes it again.
+async fn queue_media(js: &jetstream::Context, event: &InboundEvent, applied: &Applied) {
+    let (EventBody::Message(message), Applied::Message { message_id, .. }) = (&event.body, applied)
+    else {
+        return;
+    };
+    if crate::media::reference(event, message).is_none() {
+        return;
+    }
+    let job = crate::media::MediaJob {
+        message_id: *message_id,
+        business_number: event.business_number.clone(),
+    };
+    if let Err(err) = crate::media::publish_job(js, &job, &job.msg_id()).await {
+        tracing::warn!(message_id, %err, "media fetch job not queued; the sweep will");
     }
 }
 

@@ -30,8 +30,6 @@ use async_nats::jetstream::{
 };
 use chrono::Utc;
 use entities::{business_number, message};
-use futures::StreamExt;
-use rand::Rng;
 use sea_orm::{
     ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     sea_query::Expr,
@@ -48,6 +46,7 @@ use crate::provider::client::Timeouts;
 use crate::provider::meta::send::MetaClient;
 use crate::provider::wasender::send::WasenderClient;
 use crate::provider::{ReplySender, SendError};
+use crate::pull::ack;
 use crate::sender::ratelimit::{RateLimits, RateSettings};
 use crate::topology::{self, TopologySettings};
 use crate::{Error, Result};
@@ -250,49 +249,18 @@ impl Sender {
             ))
         });
         let this = Arc::new(self);
-        while !shutdown.is_cancelled() {
-            let messages = match consumer.messages().await {
-                Ok(messages) => messages,
-                Err(err) => {
-                    tracing::warn!(%err, "pull failed; retrying");
-                    tokio::select! {
-                        () = shutdown.cancelled() => break,
-                        () = tokio::time::sleep(Duration::from_secs(1)) => continue,
-                    }
-                }
-            };
-            let stop = shutdown.clone();
-            // A stream error ends this pull stream and the loop starts a new
-            // one: on nats-server 2.15 a first pull right after the consumer
-            // was made can get "no responders", after which the old stream
-            // waited ~30 s for a missed heartbeat before pulling again.
-            let failed = std::sync::atomic::AtomicBool::new(false);
-            messages
-                .take_until(async move { stop.cancelled().await })
-                .take_while(|next| {
-                    if let Err(err) = next {
-                        tracing::warn!(%err, "consumer stream error; pulling anew");
-                        failed.store(true, std::sync::atomic::Ordering::Relaxed);
-                    }
-                    std::future::ready(next.is_ok())
-                })
-                .for_each_concurrent(this.settings.concurrency, |next| {
-                    let this = Arc::clone(&this);
-                    let shutdown = shutdown.clone();
-                    async move {
-                        if let Ok(message) = next {
-                            this.handle(message, &shutdown).await;
-                        }
-                    }
-                })
-                .await;
-            if failed.load(std::sync::atomic::Ordering::Relaxed) {
-                tokio::select! {
-                    () = shutdown.cancelled() => break,
-                    () = tokio::time::sleep(Duration::from_millis(250)) => {}
-                }
-            }
-        }
+        crate::pull::consume(
+            &consumer,
+            this.settings.concurrency,
+            "the sender",
+            &shutdown,
+            |message| {
+                let this = Arc::clone(&this);
+                let shutdown = shutdown.clone();
+                async move { this.handle(message, &shutdown).await }
+            },
+        )
+        .await;
         if let Some(repair) = repair {
             repair.abort();
         }
@@ -344,18 +312,10 @@ impl Sender {
         let mut provider: Option<Provider> = None;
         // Alive and working: JetStream must not hand this reply to another
         // sender while ours may still reach the provider.
-        let keep_alive = {
-            let every = Duration::from_secs(self.settings.ack_wait_secs.max(3) / 3);
-            let message = message.clone();
-            tokio::spawn(async move {
-                let mut ticker =
-                    tokio::time::interval_at(tokio::time::Instant::now() + every, every);
-                loop {
-                    ticker.tick().await;
-                    ack(&message, AckKind::Progress).await;
-                }
-            })
-        };
+        let keep_alive = crate::pull::keep_alive(
+            vec![message.clone()],
+            Duration::from_secs(self.settings.ack_wait_secs.max(3) / 3),
+        );
         // JetStream would never hand this reply out again: whatever happens
         // now must settle it (sent, or failed into the DLQ), never leave it
         // `queued`.
@@ -754,12 +714,6 @@ fn dlq_reason(err: &SendError) -> String {
     }
 }
 
-async fn ack(message: &jetstream::Message, kind: AckKind) {
-    if let Err(err) = message.ack_with(kind).await {
-        tracing::warn!(%err, "ack failed; the reply will be redelivered");
-    }
-}
-
 /// Full-jitter exponential backoff, never shorter than the provider's
 /// `Retry-After`.
 pub fn backoff(
@@ -767,12 +721,8 @@ pub fn backoff(
     settings: &SenderSettings,
     retry_after: Option<Duration>,
 ) -> Duration {
-    let exp = u32::try_from(delivered.clamp(1, 30) - 1).unwrap_or(0);
-    let ceiling = settings
-        .backoff_base_ms
-        .saturating_mul(1u64 << exp.min(20))
-        .min(settings.backoff_max_ms);
-    let jittered = Duration::from_millis(rand::rng().random_range(0..=ceiling));
+    let jittered =
+        crate::pull::jittered_backoff(delivered, settings.backoff_base_ms, settings.backoff_max_ms);
     retry_after.map_or(jittered, |floor| jittered.max(floor))
 }
 

@@ -411,6 +411,34 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/messages/{id}/media": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A message's media file
+         * @description The file of an image, video, audio (voice note), document or sticker
+         *     message, as the customer sent it: its stored type, `inline` or (for
+         *     documents) `attachment` with its file name, an `ETag` (SHA-256),
+         *     private caching, and one `Range` (206) so players can seek. 404
+         *     without media or once expired (`media_expired`); 409 while it is
+         *     being fetched (`media_pending`) or when the fetch failed
+         *     (`media_failed`, see the dead letters with reason `media`). The
+         *     token may come as `?token=` for media elements that cannot send
+         *     headers.
+         */
+        get: operations["getMessageMedia"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/contacts": {
         parameters: {
             query?: never;
@@ -1123,8 +1151,8 @@ export interface components {
             rule: string;
             /**
              * @description consumer_pending, dlq_inflow, edge_rejections, send_failures,
-             *     number_quiet, session_disconnected, account_restricted or
-             *     events_repaired.
+             *     number_quiet, session_disconnected, account_restricted,
+             *     events_repaired or media_fetch_failures.
              */
             kind: string;
             severity: string;
@@ -1886,6 +1914,38 @@ export interface components {
          */
         MediaKindIn: "image" | "video" | "audio" | "document";
         /**
+         * MediaOut
+         * @description Where a media message's file is, and what it is: enough for a list to
+         *     show a size hint and a placeholder without downloading anything.
+         */
+        MediaOut: {
+            /**
+             * @description pending (being fetched from the provider), stored (served at
+             *     `url`), failed (could not be fetched: a dead letter with reason
+             *     `media`, replay retries it) or expired (older than the bucket's
+             *     retention).
+             */
+            state: string;
+            /** @description MIME type (the provider's until stored). */
+            mime_type?: string;
+            /**
+             * Format: int64
+             * @description Size in bytes (the provider's word until stored).
+             */
+            size?: number;
+            /** @description A document's file name. */
+            filename?: string;
+            /** @description SHA-256 of the stored bytes, hex (also the download's ETag). */
+            sha256?: string;
+            /**
+             * Format: date-time
+             * @description When the file was stored.
+             */
+            fetched_at?: string;
+            /** @description Where the file is downloaded: `/api/v1/messages/{id}/media`. */
+            url: string;
+        };
+        /**
          * MessageLifecycleOut
          * @description A message and its lifecycle, oldest stage first.
          */
@@ -1954,6 +2014,11 @@ export interface components {
             agent_id?: number;
             /** @description That agent's display name. */
             agent_name?: string;
+            /**
+             * @description The file of an image, video, audio, document or sticker message
+             *     (absent for other messages).
+             */
+            media?: components["schemas"]["MediaOut"] & unknown;
         };
         /**
          * MessagePreviewOut
@@ -5191,6 +5256,168 @@ export interface operations {
             /** @description The body is not `application/json` (`unsupported_media_type`). */
             415: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The request is well-formed but cannot be carried out (e.g. `window_closed`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too many attempts; retry later (`too_many_requests`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Something failed on the server (`internal`); see the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A dependency is temporarily unavailable; retry later (`unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    getMessageMedia: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description `bytes=<first>-<last>`, `bytes=<first>-` or `bytes=-<suffix>`. */
+                Range?: string;
+                /** @description An ETag from an earlier answer. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /** @description Message id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The whole file, with its own `Content-Type`. */
+            200: {
+                headers: {
+                    /**
+                     * @description `inline` (images, audio, video, stickers) or `attachment`
+                     *     (documents), with the file name.
+                     */
+                    "CONTENT-DISPOSITION": string;
+                    /** @description The file's SHA-256, quoted. */
+                    ETAG: string;
+                    "CACHE-CONTROL": string;
+                    /** @description `bytes`: one `Range` is served. */
+                    "ACCEPT-RANGES": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description The part asked for with `Range: bytes=…`. */
+            206: {
+                headers: {
+                    "CONTENT-DISPOSITION": string;
+                    ETAG: string;
+                    "CACHE-CONTROL": string;
+                    "ACCEPT-RANGES": string;
+                    /** @description `bytes <first>-<last>/<size>`. */
+                    "CONTENT-RANGE": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description `If-None-Match` names the stored file: the client's copy is current. */
+            304: {
+                headers: {
+                    ETAG: string;
+                    "CACHE-CONTROL": string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request or one of its parameters is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The bearer token is missing or unknown (`unauthorized`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The caller's role may not do this (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource does not exist (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is not `application/json` (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The range lies outside the file (`Content-Range: bytes *\/<size>`). */
+            416: {
+                headers: {
+                    "CONTENT-RANGE": string;
                     [name: string]: unknown;
                 };
                 content: {

@@ -2,6 +2,7 @@
 //! the split of `entry[].changes[].value` into one event per message and per
 //! status. Sending through the Cloud API lives elsewhere.
 
+pub mod media;
 pub mod send;
 
 use chrono::{DateTime, Utc};

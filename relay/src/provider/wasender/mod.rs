@@ -5,6 +5,7 @@
 //! `messages.update` / `message-receipt.update` (statuses) and
 //! `session.status` (connection health) — into [`InboundEvent`]s.
 
+pub mod media;
 pub mod send;
 
 use chrono::{DateTime, Utc};
