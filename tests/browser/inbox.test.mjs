@@ -2,7 +2,8 @@
 // Chromium (issue 28): the unread badge appears on a new message and goes
 // when the conversation is opened; a search by message text opens the
 // conversation at the matching message; a label applied in the details and
-// filtered by; a reply names the agent who sent it.
+// filtered by; a reply names the agent who sent it; a canned response made
+// on its page is inserted with `/` and filled for the customer.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { adminApi, sendCustomerMessage, startStackAndBrowser } from './stack.mjs';
@@ -96,5 +97,42 @@ describe('the inbox list against a real stack', { timeout: 300_000 }, () => {
 
     await page.getByRole('button', { name: `Remove label ${label.name}` }).click();
     await page.getByTestId('list-empty').waitFor();
+  });
+  test('a canned response made on its page is inserted with / in the reply box, filled for the customer', async () => {
+    const page = await logIn();
+    await page.goto(`${stack.adminUrl}/canned-responses`);
+    await page.getByRole('button', { name: 'New canned response' }).click();
+    const form = page.getByRole('form', { name: 'New canned response' });
+    await form.getByLabel('Shortcut').fill(`thanks${RUN}`);
+    await form.getByLabel('Title').fill('Thank you');
+    await form.getByLabel('Text').fill('Thank you {{contact.first_name}}, {{agent.name}} will check {{contact.order}}.');
+    await form.getByRole('button', { name: 'Create canned response' }).click();
+    await page.getByRole('status').filter({ hasText: `/thanks${RUN} was created.` }).waitFor();
+    // A typo in a placeholder is refused with the reason.
+    await page.getByRole('button', { name: 'New canned response' }).click();
+    const bad = page.getByRole('form', { name: 'New canned response' });
+    await bad.getByLabel('Shortcut').fill(`typo${RUN}`);
+    await bad.getByLabel('Title').fill('Typo');
+    await bad.getByLabel('Text').fill('Hi {{contcat.name}}');
+    await bad.getByRole('button', { name: 'Create canned response' }).click();
+    assert.match(await bad.getByRole('alert').textContent(), /unknown placeholder/);
+    await bad.getByRole('button', { name: 'Cancel' }).click();
+
+    const name = `Cara Diaz ${RUN}`;
+    await sendCustomerMessage(stack, { from: `49151${RUN}07`, name, text: 'Can you help?' });
+    await page.goto(stack.adminUrl);
+    await item(page, name).click();
+    const box = page.getByLabel('Write a reply');
+    await box.fill('Hello! ');
+    await box.press('End');
+    await box.pressSequentially(`/thanks${RUN}`);
+    const option = page.getByRole('listbox', { name: 'Canned responses' }).getByRole('option', { name: new RegExp(`thanks${RUN}`) });
+    await option.waitFor();
+    await box.press('Enter');
+    const me = await api('GET', '/api/v1/agents').then((agents) => agents.find((a) => a.email === stack.credentials.admin_email));
+    assert.equal(await box.inputValue(), `Hello! Thank you Cara, ${me.name} will check {{contact.order}}.`);
+    assert.match(await page.getByTestId('canned-missing').textContent(), /\{\{contact\.order\}\}/);
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
+    await page.getByTestId('timeline').locator('.bubble.out').filter({ hasText: `Thank you Cara, ${me.name}` }).waitFor();
   });
 });

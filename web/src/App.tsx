@@ -11,6 +11,7 @@ import { AlertBanner } from './views/AlertBanner';
 import { Agents } from './views/Agents';
 import { Teams } from './views/Teams';
 import { Labels } from './views/Labels';
+import { CannedResponses } from './views/CannedResponses';
 import { Rules } from './views/Rules';
 import { Tokens } from './views/Tokens';
 import { Audit } from './views/Audit';
@@ -147,6 +148,8 @@ function Workplace({ session, onSignOut }: { session: Session; onSignOut: (why: 
           <Teams api={api} />
         ) : route.page === 'labels' ? (
           <Labels api={api} />
+        ) : route.page === 'canned' ? (
+          <CannedResponses api={api} />
         ) : route.page === 'rules' ? (
           <Rules api={api} />
         ) : route.page === 'numbers' ? (

@@ -17,6 +17,7 @@ export const ADMIN_PAGES = [
   { page: 'agents', path: '/agents', label: 'Agents' },
   { page: 'teams', path: '/teams', label: 'Teams' },
   { page: 'labels', path: '/labels', label: 'Labels' },
+  { page: 'canned', path: '/canned-responses', label: 'Canned responses' },
   { page: 'rules', path: '/rules', label: 'Rules' },
   { page: 'numbers', path: '/numbers', label: 'Numbers' },
   { page: 'tokens', path: '/tokens', label: 'API tokens' },

@@ -11,6 +11,7 @@ import { contactBsuid, contactInitials, contactName, contactPhone, contactSublin
 import { duration, fullTime, shortTime, statusLabel, tick } from '../lib/format';
 import { buildTimeline, coordinates, type BubbleItem, type Content, type Quote, type SystemItem } from '../lib/timeline';
 import { replyWindow } from '../lib/window';
+import { insertCanned, matchCanned, slashQuery, type Canned } from '../lib/canned';
 import { TickSvg } from './icons';
 import { ACTION_LABEL, availableActions, conflictMessage, type ConversationAction } from '../lib/actions';
 
@@ -320,6 +321,7 @@ function ReplyBox({ api, id, windowOpen, windowText, onSent }: {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => { if (!windowOpen) setUseTemplate(true); }, [windowOpen]);
+  const canned = useCannedPicker(api, id, text, setText);
 
   const send = async (e?: FormEvent) => {
     e?.preventDefault();
@@ -344,6 +346,7 @@ function ReplyBox({ api, id, windowOpen, windowText, onSent }: {
     }
   };
   const onKey = (e: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (canned.onKey(e)) return;
     if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) void send();
   };
 
@@ -364,8 +367,29 @@ function ReplyBox({ api, id, windowOpen, windowText, onSent }: {
           <label className="wide">Parameters, one a line<textarea rows={2} value={tpl.parameters} onChange={(e) => setTpl({ ...tpl, parameters: e.target.value })} /></label>
         </div>
       ) : (
-        <textarea aria-label="Write a reply" placeholder="Type a reply… (Ctrl+Enter to send)" rows={3} maxLength={4096} data-reply-focus
-          value={text} onChange={(e) => setText(e.target.value)} onKeyDown={onKey} />
+        <div className="reply-text">
+          <textarea ref={canned.ref} aria-label="Write a reply" placeholder="Type a reply… (/ for canned responses, Ctrl+Enter to send)" rows={3} maxLength={4096} data-reply-focus
+            value={text} onChange={(e) => { setText(e.target.value); canned.onEdit(e.target); }} onKeyDown={onKey}
+            onClick={(e) => canned.onEdit(e.currentTarget)}
+            aria-autocomplete="list" aria-controls={canned.open ? 'canned-list' : undefined}
+            aria-activedescendant={canned.open && canned.matches.length ? `canned-${canned.matches[canned.active]?.id}` : undefined} />
+          {canned.open && (
+            <ul className="canned-list" id="canned-list" role="listbox" aria-label="Canned responses">
+              {canned.matches.length === 0 ? (
+                <li className="muted" role="option" aria-disabled="true" aria-selected="false">{canned.loaded ? 'No canned response matches' : 'Loading…'}</li>
+              ) : canned.matches.map((c, i) => (
+                <li key={c.id} id={`canned-${c.id}`} role="option" aria-selected={i === canned.active}
+                  className={i === canned.active ? 'active' : undefined}
+                  onMouseDown={(e) => { e.preventDefault(); canned.choose(c); }}>
+                  <span className="mono">/{c.shortcut}</span> <strong>{c.title}</strong>
+                  <span className="muted small canned-preview">{c.rendered ?? c.body}</span>
+                </li>))}
+            </ul>
+          )}
+        </div>
+      )}
+      {canned.missing.length > 0 && !useTemplate && (
+        <p className="muted small" data-testid="canned-missing">Fill in by hand: {canned.missing.map((m) => `{{${m}}}`).join(', ')}</p>
       )}
       {error && <p className="error" role="alert">{error}</p>}
       <div className="reply-actions">
@@ -373,6 +397,64 @@ function ReplyBox({ api, id, windowOpen, windowText, onSent }: {
       </div>
     </form>
   );
+}
+
+/** The `/shortcut` picker of the reply box: loads the caller's canned
+ * responses filled for conversation `id` on the first `/`, narrows them as
+ * the agent types, inserts the chosen one (arrows + Enter/Tab or a click;
+ * Escape closes) and names the placeholders it could not fill. */
+function useCannedPicker(api: Api, id: number, text: string, setText: (t: string) => void) {
+  const ref = useRef<HTMLTextAreaElement>(null);
+  const [list, setList] = useState<Canned[] | null>(null);
+  const [slash, setSlash] = useState<{ start: number; query: string; caret: number } | null>(null);
+  const [active, setActive] = useState(0);
+  const [missing, setMissing] = useState<string[]>([]);
+  const [dismissed, setDismissed] = useState(false);
+  useEffect(() => { setList(null); setSlash(null); setMissing([]); }, [id]);
+  useEffect(() => { if (!text) setMissing([]); }, [text]);
+
+  const load = useCallback(async () => {
+    const { data } = await api.GET('/api/v1/canned-responses', { params: { query: { conversation_id: id } } })
+      .catch(() => ({ data: undefined }));
+    setList(data ?? []);
+  }, [api, id]);
+
+  const onEdit = (el: HTMLTextAreaElement) => {
+    const found = slashQuery(el.value, el.selectionStart ?? el.value.length);
+    setSlash(found ? { ...found, caret: el.selectionStart ?? el.value.length } : null);
+    setActive(0);
+    setDismissed(false);
+    if (found && list === null) void load();
+  };
+  const matches = useMemo(() => (slash ? matchCanned(list ?? [], slash.query).slice(0, 8) : []), [list, slash]);
+  const open = slash !== null && !dismissed;
+
+  const choose = (c: Canned) => {
+    if (!slash) return;
+    const next = insertCanned(text, slash.start, slash.caret, c.rendered ?? c.body);
+    setText(next.text);
+    setMissing(c.missing);
+    setSlash(null);
+    requestAnimationFrame(() => {
+      ref.current?.focus();
+      ref.current?.setSelectionRange(next.caret, next.caret);
+    });
+  };
+  /** Handles the key when the picker is open; true when it did. */
+  const onKey = (e: KeyboardEvent<HTMLTextAreaElement>): boolean => {
+    if (!open) return false;
+    if (e.key === 'Escape') { setDismissed(true); e.preventDefault(); e.stopPropagation(); return true; }
+    if (matches.length === 0) return false;
+    if (e.key === 'ArrowDown') { setActive((a) => (a + 1) % matches.length); e.preventDefault(); return true; }
+    if (e.key === 'ArrowUp') { setActive((a) => (a + matches.length - 1) % matches.length); e.preventDefault(); return true; }
+    if ((e.key === 'Enter' && !e.ctrlKey && !e.metaKey) || e.key === 'Tab') {
+      e.preventDefault();
+      choose(matches[Math.min(active, matches.length - 1)]);
+      return true;
+    }
+    return false;
+  };
+  return { ref, open, matches, active, loaded: list !== null, missing, choose, onKey, onEdit };
 }
 
 type ConversationOut = ConversationDetail['conversation'];
