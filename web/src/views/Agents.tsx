@@ -5,8 +5,8 @@ import { useState, type FormEvent } from 'react';
 import type { Api } from '../api/client';
 import type { components } from '../api/schema';
 import { joinList, parseList, PRESENCES, teamName } from '../lib/admin';
-import { call, Notice, States, useLoaded } from './adminKit';
-import { ConfirmDialog, useDialog } from './Dialog';
+import { call, DeleteDialog, Notice, RowActions, States, useLoaded, useRowEditing } from './adminKit';
+import { useDialog } from './Dialog';
 
 type AgentOut = components['schemas']['AgentOut'];
 type TeamOut = components['schemas']['TeamOut'];
@@ -18,10 +18,8 @@ const EMPTY: Form = { name: '', email: '', password: '', role: 'agent', capacity
 export function Agents({ api, meId }: { api: Api; meId: number | null }) {
   const agents = useLoaded<AgentOut[]>(api, () => api.GET('/api/v1/agents'), 'Could not load the agents');
   const teams = useLoaded<TeamOut[]>(api, () => api.GET('/api/v1/teams'), 'Could not load the teams');
-  const [editing, setEditing] = useState<AgentOut | 'new' | null>(null);
-  const [deleting, setDeleting] = useState<AgentOut | null>(null);
-  const [notice, setNotice] = useState<{ ok: boolean; text: string } | null>(null);
-  const [busy, setBusy] = useState(false);
+  const rows = useRowEditing<AgentOut>(() => { void agents.reload(); void teams.reload(); });
+  const { editing, deleting, setNotice } = rows;
   const teamList = teams.data ?? [];
 
   const setPresence = async (a: AgentOut, presence: string) => {
@@ -30,35 +28,25 @@ export function Agents({ api, meId }: { api: Api; meId: number | null }) {
       : { ok: true, text: `${a.name} is now ${presence}${r.data?.assigned.length ? `; ${r.data.assigned.length} queued conversation(s) assigned` : ''}.` });
     void agents.reload();
   };
-  const remove = async (a: AgentOut) => {
-    setBusy(true);
-    const r = await call(() => api.DELETE('/api/v1/agents/{id}', { params: { path: { id: a.id } } }), 'Could not delete the agent');
-    setBusy(false);
-    setDeleting(null);
-    setNotice(r.error ? { ok: false, text: r.error } : { ok: true, text: `${a.name} was deleted.` });
-    void agents.reload();
-  };
+  const remove = (a: AgentOut) => rows.remove(() => api.DELETE('/api/v1/agents/{id}', { params: { path: { id: a.id } } }),
+    'Could not delete the agent', `${a.name} was deleted.`);
 
   return (
     <div className="system">
       <div className="page-head">
         <h1>Agents</h1>
-        <button type="button" className="primary" onClick={() => { setEditing('new'); setNotice(null); }}>New agent</button>
+        <button type="button" className="primary" onClick={() => rows.edit('new')}>New agent</button>
       </div>
-      <Notice notice={notice} />
+      <Notice notice={rows.notice} />
       {editing && (
         <AgentForm key={editing === 'new' ? 'new' : editing.id} api={api} agent={editing === 'new' ? null : editing} teams={teamList}
-          onDone={(text) => { setEditing(null); if (text) { setNotice({ ok: true, text }); void agents.reload(); void teams.reload(); } }} />
+          onDone={rows.done} />
       )}
       {deleting && (
-        <ConfirmDialog label="Confirm deletion" onCancel={() => setDeleting(null)}>
+        <DeleteDialog name={deleting.name} busy={rows.busy} onConfirm={() => void remove(deleting)} onCancel={() => rows.setDeleting(null)}>
           <p>Delete {deleting.name} ({deleting.email})? Their sign-in tokens stop working. An agent with open conversations
             cannot be deleted: transfer or resolve them first.</p>
-          <div className="row">
-            <button type="button" className="primary danger" disabled={busy} onClick={() => void remove(deleting)}>Delete {deleting.name}</button>
-            <button type="button" className="ghost" onClick={() => setDeleting(null)} data-autofocus>Cancel</button>
-          </div>
-        </ConfirmDialog>
+        </DeleteDialog>
       )}
       <States label="Agents" loaded={agents} empty={!agents.data?.length} emptyText="No agents yet. Create the first with “New agent”.">
         <div className="table-wrap">
@@ -75,10 +63,7 @@ export function Agents({ api, meId }: { api: Api; meId: number | null }) {
                 <td className="num">{a.capacity}</td>
                 <td>{a.languages.length ? a.languages.join(', ') : <span className="muted">any</span>}</td>
                 <td>{a.teams.length ? a.teams.map((t) => teamName(teamList, t)).join(', ') : <span className="muted">none</span>}</td>
-                <td className="actions">
-                  <button type="button" className="link" onClick={() => { setEditing(a); setNotice(null); }} aria-label={`Edit ${a.name}`}>Edit</button>
-                  {a.id !== meId && <button type="button" className="link danger" onClick={() => setDeleting(a)} aria-label={`Delete ${a.name}`}>Delete</button>}
-                </td>
+                <RowActions name={a.name} onEdit={() => rows.edit(a)} onDelete={a.id !== meId ? () => rows.setDeleting(a) : undefined} />
               </tr>))}</tbody>
           </table>
         </div>

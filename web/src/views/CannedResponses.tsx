@@ -5,8 +5,8 @@ import { useState, type FormEvent } from 'react';
 import type { components } from '../api/schema';
 import type { Api } from '../api/client';
 import type { Canned } from '../lib/canned';
-import { call, Notice, States, useLoaded } from './adminKit';
-import { ConfirmDialog, useDialog } from './Dialog';
+import { call, DeleteDialog, Notice, RowActions, States, useLoaded, useRowEditing } from './adminKit';
+import { useDialog } from './Dialog';
 
 type TeamOut = components['schemas']['TeamOut'];
 
@@ -15,39 +15,26 @@ export const PLACEHOLDERS = ['contact.name', 'contact.first_name', 'contact.phon
 export function CannedResponses({ api }: { api: Api }) {
   const list = useLoaded<Canned[]>(api, () => api.GET('/api/v1/canned-responses'), 'Could not load the canned responses');
   const teams = useLoaded<TeamOut[]>(api, () => api.GET('/api/v1/teams'), 'Could not load the teams');
-  const [editing, setEditing] = useState<Canned | 'new' | null>(null);
-  const [deleting, setDeleting] = useState<Canned | null>(null);
-  const [notice, setNotice] = useState<{ ok: boolean; text: string } | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  const remove = async (c: Canned) => {
-    setBusy(true);
-    const r = await call(() => api.DELETE('/api/v1/canned-responses/{id}', { params: { path: { id: c.id } } }), 'Could not delete the canned response');
-    setBusy(false);
-    setDeleting(null);
-    setNotice(r.error ? { ok: false, text: r.error } : { ok: true, text: `/${c.shortcut} was deleted.` });
-    void list.reload();
-  };
+  const rows = useRowEditing<Canned>(() => void list.reload());
+  const { editing, deleting } = rows;
+  const remove = (c: Canned) => rows.remove(() => api.DELETE('/api/v1/canned-responses/{id}', { params: { path: { id: c.id } } }),
+    'Could not delete the canned response', `/${c.shortcut} was deleted.`);
 
   return (
     <div className="system">
       <div className="page-head">
         <h1>Canned responses</h1>
-        <button type="button" className="primary" onClick={() => { setEditing('new'); setNotice(null); }}>New canned response</button>
+        <button type="button" className="primary" onClick={() => rows.edit('new')}>New canned response</button>
       </div>
-      <Notice notice={notice} />
+      <Notice notice={rows.notice} />
       {editing && (
         <CannedForm key={editing === 'new' ? 'new' : editing.id} api={api} canned={editing === 'new' ? null : editing} teams={teams.data ?? []}
-          onDone={(text) => { setEditing(null); if (text) { setNotice({ ok: true, text }); void list.reload(); } }} />
+          onDone={rows.done} />
       )}
       {deleting && (
-        <ConfirmDialog label="Confirm deletion" onCancel={() => setDeleting(null)}>
+        <DeleteDialog name={`/${deleting.shortcut}`} busy={rows.busy} onConfirm={() => void remove(deleting)} onCancel={() => rows.setDeleting(null)}>
           <p>Delete /{deleting.shortcut} ({deleting.title})? Agents can no longer insert it.</p>
-          <div className="row">
-            <button type="button" className="primary danger" disabled={busy} onClick={() => void remove(deleting)}>Delete /{deleting.shortcut}</button>
-            <button type="button" className="ghost" onClick={() => setDeleting(null)} data-autofocus>Cancel</button>
-          </div>
-        </ConfirmDialog>
+        </DeleteDialog>
       )}
       <States label="Canned responses" loaded={list} empty={!list.data?.length}
         emptyText="No canned responses yet. Create one; agents insert it by typing / and its shortcut in the reply box.">
@@ -58,10 +45,7 @@ export function CannedResponses({ api }: { api: Api }) {
               <tr key={c.id}>
                 <td className="mono">/{c.shortcut}</td><td>{c.title}</td>
                 <td className="canned-body">{c.body}</td><td>{c.team_name ?? 'Everyone'}</td>
-                <td className="actions">
-                  <button type="button" className="link" onClick={() => { setEditing(c); setNotice(null); }} aria-label={`Edit /${c.shortcut}`}>Edit</button>
-                  <button type="button" className="link danger" onClick={() => setDeleting(c)} aria-label={`Delete /${c.shortcut}`}>Delete</button>
-                </td>
+                <RowActions name={`/${c.shortcut}`} onEdit={() => rows.edit(c)} onDelete={() => rows.setDeleting(c)} />
               </tr>))}</tbody>
           </table>
         </div>

@@ -3,45 +3,32 @@
 // conversation's details.
 import { useState, type FormEvent } from 'react';
 import type { Api, Label } from '../api/client';
-import { call, Notice, States, useLoaded } from './adminKit';
-import { ConfirmDialog, useDialog } from './Dialog';
+import { call, DeleteDialog, Notice, RowActions, States, useLoaded, useRowEditing } from './adminKit';
+import { useDialog } from './Dialog';
 import { LabelChip } from './LabelChip';
 
 export function Labels({ api }: { api: Api }) {
   const labels = useLoaded<Label[]>(api, () => api.GET('/api/v1/labels'), 'Could not load the labels');
-  const [editing, setEditing] = useState<Label | 'new' | null>(null);
-  const [deleting, setDeleting] = useState<Label | null>(null);
-  const [notice, setNotice] = useState<{ ok: boolean; text: string } | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  const remove = async (l: Label) => {
-    setBusy(true);
-    const r = await call(() => api.DELETE('/api/v1/labels/{id}', { params: { path: { id: l.id } } }), 'Could not delete the label');
-    setBusy(false);
-    setDeleting(null);
-    setNotice(r.error ? { ok: false, text: r.error } : { ok: true, text: `Label ${l.name} was deleted.` });
-    void labels.reload();
-  };
+  const rows = useRowEditing<Label>(() => void labels.reload());
+  const { editing, deleting } = rows;
+  const remove = (l: Label) => rows.remove(() => api.DELETE('/api/v1/labels/{id}', { params: { path: { id: l.id } } }),
+    'Could not delete the label', `Label ${l.name} was deleted.`);
 
   return (
     <div className="system">
       <div className="page-head">
         <h1>Labels</h1>
-        <button type="button" className="primary" onClick={() => { setEditing('new'); setNotice(null); }}>New label</button>
+        <button type="button" className="primary" onClick={() => rows.edit('new')}>New label</button>
       </div>
-      <Notice notice={notice} />
+      <Notice notice={rows.notice} />
       {editing && (
         <LabelForm key={editing === 'new' ? 'new' : editing.id} api={api} label={editing === 'new' ? null : editing}
-          onDone={(text) => { setEditing(null); if (text) { setNotice({ ok: true, text }); void labels.reload(); } }} />
+          onDone={rows.done} />
       )}
       {deleting && (
-        <ConfirmDialog label="Confirm deletion" onCancel={() => setDeleting(null)}>
+        <DeleteDialog name={deleting.name} busy={rows.busy} onConfirm={() => void remove(deleting)} onCancel={() => rows.setDeleting(null)}>
           <p>Delete label {deleting.name}? It is taken off every conversation that carries it.</p>
-          <div className="row">
-            <button type="button" className="primary danger" disabled={busy} onClick={() => void remove(deleting)}>Delete {deleting.name}</button>
-            <button type="button" className="ghost" onClick={() => setDeleting(null)} data-autofocus>Cancel</button>
-          </div>
-        </ConfirmDialog>
+        </DeleteDialog>
       )}
       <States label="Labels" loaded={labels} empty={!labels.data?.length} emptyText="No labels yet. Create one with “New label”; agents then put it on conversations.">
         <div className="table-wrap">
@@ -50,10 +37,7 @@ export function Labels({ api }: { api: Api }) {
             <tbody>{labels.data?.map((l) => (
               <tr key={l.id}>
                 <td><LabelChip name={l.name} color={l.color} /></td><td className="mono">{l.color}</td>
-                <td className="actions">
-                  <button type="button" className="link" onClick={() => { setEditing(l); setNotice(null); }} aria-label={`Edit ${l.name}`}>Edit</button>
-                  <button type="button" className="link danger" onClick={() => setDeleting(l)} aria-label={`Delete ${l.name}`}>Delete</button>
-                </td>
+                <RowActions name={l.name} onEdit={() => rows.edit(l)} onDelete={() => rows.setDeleting(l)} />
               </tr>))}</tbody>
           </table>
         </div>

@@ -4,8 +4,8 @@ import { useState, type FormEvent } from 'react';
 import type { Api } from '../api/client';
 import type { components } from '../api/schema';
 import { STRATEGIES, strategyLabel } from '../lib/admin';
-import { call, Notice, States, useLoaded } from './adminKit';
-import { ConfirmDialog, useDialog } from './Dialog';
+import { call, DeleteDialog, Notice, RowActions, States, useLoaded, useRowEditing } from './adminKit';
+import { useDialog } from './Dialog';
 
 type AgentOut = components['schemas']['AgentOut'];
 type TeamOut = components['schemas']['TeamOut'];
@@ -14,41 +14,29 @@ type Strategy = components['schemas']['AssignmentStrategy'];
 export function Teams({ api }: { api: Api }) {
   const teams = useLoaded<TeamOut[]>(api, () => api.GET('/api/v1/teams'), 'Could not load the teams');
   const agents = useLoaded<AgentOut[]>(api, () => api.GET('/api/v1/agents'), 'Could not load the agents');
-  const [editing, setEditing] = useState<TeamOut | 'new' | null>(null);
-  const [deleting, setDeleting] = useState<TeamOut | null>(null);
-  const [notice, setNotice] = useState<{ ok: boolean; text: string } | null>(null);
-  const [busy, setBusy] = useState(false);
+  const rows = useRowEditing<TeamOut>(() => void teams.reload());
+  const { editing, deleting } = rows;
   const agentList = agents.data ?? [];
   const agentName = (id: number) => agentList.find((a) => a.id === id)?.name ?? `agent #${id}`;
 
-  const remove = async (t: TeamOut) => {
-    setBusy(true);
-    const r = await call(() => api.DELETE('/api/v1/teams/{id}', { params: { path: { id: t.id } } }), 'Could not delete the team');
-    setBusy(false);
-    setDeleting(null);
-    setNotice(r.error ? { ok: false, text: r.error } : { ok: true, text: `Team ${t.name} was deleted.` });
-    void teams.reload();
-  };
+  const remove = (t: TeamOut) => rows.remove(() => api.DELETE('/api/v1/teams/{id}', { params: { path: { id: t.id } } }),
+    'Could not delete the team', `Team ${t.name} was deleted.`);
 
   return (
     <div className="system">
       <div className="page-head">
         <h1>Teams</h1>
-        <button type="button" className="primary" onClick={() => { setEditing('new'); setNotice(null); }}>New team</button>
+        <button type="button" className="primary" onClick={() => rows.edit('new')}>New team</button>
       </div>
-      <Notice notice={notice} />
+      <Notice notice={rows.notice} />
       {editing && (
         <TeamForm key={editing === 'new' ? 'new' : editing.id} api={api} team={editing === 'new' ? null : editing} agents={agentList}
-          onDone={(text) => { setEditing(null); if (text) { setNotice({ ok: true, text }); void teams.reload(); } }} />
+          onDone={rows.done} />
       )}
       {deleting && (
-        <ConfirmDialog label="Confirm deletion" onCancel={() => setDeleting(null)}>
+        <DeleteDialog name={deleting.name} busy={rows.busy} onConfirm={() => void remove(deleting)} onCancel={() => rows.setDeleting(null)}>
           <p>Delete team {deleting.name}? A team that routing rules route to, or with open conversations, cannot be deleted.</p>
-          <div className="row">
-            <button type="button" className="primary danger" disabled={busy} onClick={() => void remove(deleting)}>Delete {deleting.name}</button>
-            <button type="button" className="ghost" onClick={() => setDeleting(null)} data-autofocus>Cancel</button>
-          </div>
-        </ConfirmDialog>
+        </DeleteDialog>
       )}
       <States label="Teams" loaded={teams} empty={!teams.data?.length} emptyText="No teams yet. Routing rules queue conversations for a team: create one with “New team”.">
         <div className="table-wrap">
@@ -58,10 +46,7 @@ export function Teams({ api }: { api: Api }) {
               <tr key={t.id}>
                 <td>{t.name}</td><td>{strategyLabel(t.strategy)}</td>
                 <td className="wrap-cell">{t.members.length ? t.members.map(agentName).join(', ') : <span className="muted">none</span>}</td>
-                <td className="actions">
-                  <button type="button" className="link" onClick={() => { setEditing(t); setNotice(null); }} aria-label={`Edit ${t.name}`}>Edit</button>
-                  <button type="button" className="link danger" onClick={() => setDeleting(t)} aria-label={`Delete ${t.name}`}>Delete</button>
-                </td>
+                <RowActions name={t.name} onEdit={() => rows.edit(t)} onDelete={() => rows.setDeleting(t)} />
               </tr>))}</tbody>
           </table>
         </div>

@@ -3,6 +3,7 @@
 import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import { errorText } from '../api/client';
 import { adminErrorText } from '../lib/admin';
+import { ConfirmDialog } from './Dialog';
 
 /** What an openapi-fetch call resolves to, loosely. */
 export type Res<T> = { data?: T; error?: unknown; response?: Response };
@@ -73,4 +74,58 @@ export function Notice({ notice }: { notice: { ok: boolean; text: string } | nul
   return notice.ok
     ? <div className="banner" role="status">{notice.text}</div>
     : <div className="banner error" role="alert">{notice.text}</div>;
+}
+
+/** A page's notice: success (status) or failure (alert). */
+export type PageNotice = { ok: boolean; text: string } | null;
+
+/** The state of a list page whose rows are edited in a form and deleted
+ * after a confirmation: the row in the form (`'new'` for a new one), the
+ * row asked about, the page's notice, and the delete itself. */
+export function useRowEditing<T>(reload: () => void) {
+  const [editing, setEditing] = useState<T | 'new' | null>(null);
+  const [deleting, setDeleting] = useState<T | null>(null);
+  const [notice, setNotice] = useState<PageNotice>(null);
+  const [busy, setBusy] = useState(false);
+  return {
+    editing, deleting, notice, busy, setNotice, setDeleting,
+    /** Opens the form for `row` (or a new one) and clears the notice. */
+    edit: (row: T | 'new') => { setEditing(row); setNotice(null); },
+    /** Closes the form; with a text, it saved: say so and reload. */
+    done: (text: string | null) => { setEditing(null); if (text) { setNotice({ ok: true, text }); reload(); } },
+    /** Runs the confirmed delete, says how it went and reloads. */
+    remove: async (request: () => Promise<Res<unknown>>, fallback: string, deleted: string) => {
+      setBusy(true);
+      const r = await call(request, fallback);
+      setBusy(false);
+      setDeleting(null);
+      setNotice(r.error ? { ok: false, text: r.error } : { ok: true, text: deleted });
+      reload();
+    },
+  };
+}
+
+/** A row's Edit and (when `onDelete` is given) Delete buttons. */
+export function RowActions({ name, onEdit, onDelete }: { name: string; onEdit: () => void; onDelete?: () => void }) {
+  return (
+    <td className="actions">
+      <button type="button" className="link" onClick={onEdit} aria-label={`Edit ${name}`}>Edit</button>
+      {onDelete && <button type="button" className="link danger" onClick={onDelete} aria-label={`Delete ${name}`}>Delete</button>}
+    </td>
+  );
+}
+
+/** The confirmation before a delete: what happens, then Delete / Cancel. */
+export function DeleteDialog({ name, busy, onConfirm, onCancel, children }: {
+  name: string; busy: boolean; onConfirm: () => void; onCancel: () => void; children: ReactNode;
+}) {
+  return (
+    <ConfirmDialog label="Confirm deletion" onCancel={onCancel}>
+      {children}
+      <div className="row">
+        <button type="button" className="primary danger" disabled={busy} onClick={onConfirm}>Delete {name}</button>
+        <button type="button" className="ghost" onClick={onCancel} data-autofocus>Cancel</button>
+      </div>
+    </ConfirmDialog>
+  );
 }
