@@ -236,9 +236,12 @@ impl<E: Endpoint> Endpoint for WithDashboard<E> {
 
 /// The dashboard's content security policy: its own scripts, styles and
 /// API only; never framed (clickjacking). Inline style attributes are
-/// React's; no inline or foreign script runs.
+/// React's; no inline or foreign script runs. Media files are fetched with
+/// the bearer header and shown from `blob:` URLs the dashboard makes itself
+/// (images, audio, video; never scripts).
 const DASHBOARD_CSP: &str = "default-src 'self'; script-src 'self'; \
-     style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self'; \
+     style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; \
+     media-src 'self' blob:; font-src 'self'; \
      connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; \
      frame-ancestors 'none'";
 

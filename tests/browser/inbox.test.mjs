@@ -3,10 +3,13 @@
 // when the conversation is opened; a search by message text opens the
 // conversation at the matching message; a label applied in the details and
 // filtered by; a reply names the agent who sent it; a canned response made
-// on its page is inserted with `/` and filled for the customer.
+// on its page is inserted with `/` and filled for the customer; a customer's
+// photo shows inline (and enlarges), a voice note gets a player, a PDF a
+// download card.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { adminApi, sendCustomerMessage, startStackAndBrowser } from './stack.mjs';
+import { readFileSync } from 'node:fs';
+import { adminApi, sendCustomerMedia, sendCustomerMessage, startStackAndBrowser } from './stack.mjs';
 
 const WAIT = 30_000;
 const DESKTOP = { width: 1440, height: 900 };
@@ -134,5 +137,36 @@ describe('the inbox list against a real stack', { timeout: 300_000 }, () => {
     assert.match(await page.getByTestId('canned-missing').textContent(), /\{\{contact\.order\}\}/);
     await page.getByRole('button', { name: 'Send', exact: true }).click();
     await page.getByTestId('timeline').locator('.bubble.out').filter({ hasText: `Thank you Cara, ${me.name}` }).waitFor();
+  });
+  test("a customer's photo shows inline and enlarges, a voice note plays, a PDF is a download card", async () => {
+    const page = await logIn();
+    const name = `Mia ${RUN}`;
+    const from = `49151${RUN}08`;
+    // A 1×1 PNG, a few bytes standing for an Ogg voice note, a small PDF.
+    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+    await sendCustomerMedia(stack, { from, name, kind: 'image', mime: 'image/png', bytes: png, caption: 'It arrived broken' });
+    await sendCustomerMedia(stack, { from, name, kind: 'audio', mime: 'audio/ogg', bytes: Buffer.from(`OggS voice ${RUN}`) });
+    await sendCustomerMedia(stack, { from, name, kind: 'document', mime: 'application/pdf', bytes: Buffer.from(`%PDF-1.4 invoice ${RUN}`) });
+    await item(page, name).click();
+    const timeline = page.getByTestId('timeline');
+    const image = timeline.getByTestId('media-image');
+    await image.waitFor();
+    await page.waitForFunction(() => document.querySelector('[data-testid="media-image"]')?.naturalWidth === 1);
+    assert.match(await image.getAttribute('src'), /^blob:/, 'fetched with the bearer header, no token in a URL');
+    await timeline.getByText('It arrived broken').waitFor();
+    await page.getByRole('button', { name: 'Enlarge the image' }).click();
+    await page.getByRole('dialog', { name: 'The image, enlarged' }).waitFor();
+    await page.getByRole('button', { name: 'Close' }).click();
+    const audio = timeline.getByTestId('media-audio');
+    await audio.waitFor();
+    assert.match(await audio.getAttribute('src'), /^blob:/);
+    const card = timeline.getByTestId('media-file');
+    await card.waitFor();
+    assert.match(await card.textContent(), /application\/pdf/);
+    const download = page.waitForEvent('download');
+    await card.getByRole('button', { name: 'Download' }).click();
+    const file = await download;
+    const saved = await file.path().then((p) => readFileSync(p, 'utf8'));
+    assert.equal(saved, `%PDF-1.4 invoice ${RUN}`);
   });
 });

@@ -1,7 +1,7 @@
 // A real `wharf up` stack on free ports in a temp dir, for the browser tests,
 // and helpers to drive it (signed Meta webhooks). Stopped with SIGTERM.
 import { spawn } from 'node:child_process';
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
@@ -86,6 +86,7 @@ export async function startStack() {
       adminUrl: info.admin_url.replace(/\/$/, ''),
       edgeUrl: info.edges[0].url.replace(/\/$/, ''),
       credentials: info.credentials,
+      sandboxUrl: info.sandbox_url?.replace(/\/$/, ''),
     });
     await eventually('the admin server', 60_000, async () => (await fetch(`${stack.adminUrl}/healthz`)).ok);
     await eventually('the dashboard', 10_000, async () => (await fetch(`${stack.adminUrl}/`)).ok);
@@ -151,6 +152,36 @@ export function metaText({ number, from, name, wamid, text }) {
 }
 
 /** Posts a signed customer message to the stack's edge, retrying until it is stored (200). */
+/** A customer's media message: the file registered with the sandbox under
+ * a fresh media id (served like Meta's media API), then a signed webhook
+ * naming it, as Meta sends one (media id, MIME type, sha256). */
+export async function sendCustomerMedia(stack, { from, name, kind, mime, bytes, caption }) {
+  const mediaId = `${Date.now()}${randomBytes(3).toString('hex')}`;
+  const put = await fetch(`${stack.sandboxUrl}/sandbox/media/${mediaId}`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ mime_type: mime, data_base64: Buffer.from(bytes).toString('base64') }),
+  });
+  if (!put.ok) throw new Error(`the sandbox refused the file: ${put.status}`);
+  const wamid = `wamid.browser.${randomBytes(6).toString('hex')}`;
+  const message = JSON.parse(metaText({ number: stack.credentials.phone_number_id, from, name, wamid, text: '' }));
+  const m = message.entry[0].changes[0].value.messages[0];
+  delete m.text;
+  m.type = kind;
+  m[kind] = { id: mediaId, mime_type: mime, sha256: createHash('sha256').update(bytes).digest('base64'), ...(caption ? { caption } : {}) };
+  const body = JSON.stringify(message);
+  const signature = `sha256=${createHmac('sha256', stack.credentials.app_secret).update(body).digest('hex')}`;
+  await eventually('the edge to store the webhook', 60_000, async () => {
+    const res = await fetch(`${stack.edgeUrl}/webhooks/meta`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature },
+      body,
+    });
+    return res.status === 200;
+  });
+  return wamid;
+}
+
 /** POSTs a Meta delivery with a wrong signature (the edge answers 401). */
 export async function sendBadSignature(stack) {
   const body = metaText({ number: stack.credentials.phone_number_id, from: '4915100000000', name: 'Probe',

@@ -12,6 +12,7 @@ import { duration, fullTime, shortTime, statusLabel, tick } from '../lib/format'
 import { buildTimeline, coordinates, type BubbleItem, type Content, type Quote, type SystemItem } from '../lib/timeline';
 import { replyWindow } from '../lib/window';
 import { insertCanned, matchCanned, slashQuery, type Canned } from '../lib/canned';
+import { fileSize, LOAD_ON_DEMAND_BYTES, mediaShow, type MediaOut } from '../lib/media';
 import { TickSvg } from './icons';
 import { ACTION_LABEL, availableActions, conflictMessage, type ConversationAction } from '../lib/actions';
 
@@ -147,7 +148,7 @@ export function ConversationView({ api, id, refresh, isAgent, numbers, people, l
             {items.length === 0 && <li className="empty">No messages yet.</li>}
             {items.map((item) => item.type === 'system'
               ? <SystemLine key={item.key} item={item} />
-              : <Bubble key={item.key} item={item} />)}
+              : <Bubble key={item.key} item={item} api={api} isAdmin={!isAgent} />)}
           </ol>
           <ReplyBox api={api} id={id} windowOpen={win.open}
             windowText={win.open ? `24 h window open · closes in ${duration(win.remainingMs)}` :
@@ -202,7 +203,7 @@ function SystemLine({ item }: { item: SystemItem }) {
   );
 }
 
-function Bubble({ item }: { item: BubbleItem }) {
+function Bubble({ item, api, isAdmin }: { item: BubbleItem; api: Api; isAdmin: boolean }) {
   const m = item.message;
   const out = m.direction === 'outbound';
   const t = tick(m.status);
@@ -213,7 +214,8 @@ function Bubble({ item }: { item: BubbleItem }) {
       {item.fromPhoneApp && <div className="bubble-origin" data-testid="phone-app-mark">Sent from phone app</div>}
       {item.quote && <QuoteLine quote={item.quote} />}
       <div className="bubble-body">
-        <BubbleContent kind={m.kind} content={item.content} deleted={deleted} />
+        {m.media && !deleted && <MediaView api={api} id={m.id} kind={m.kind} media={m.media} isAdmin={isAdmin} />}
+        <BubbleContent kind={m.kind} content={item.content} deleted={deleted} hasMedia={Boolean(m.media)} />
       </div>
       {item.reactions.length > 0 && (
         <ul className="reactions" aria-label="Reactions" data-testid="reactions">
@@ -235,7 +237,88 @@ function Bubble({ item }: { item: BubbleItem }) {
   );
 }
 
-function BubbleContent({ kind, content, deleted }: { kind: string; content: Content; deleted: boolean }) {
+/** A media message's file: inline image (click to enlarge), audio and
+ * video players, or a download card; a placeholder while it is fetched and
+ * a clear state when it could not be or is no longer stored. */
+function MediaView({ api, id, kind, media, isAdmin }: { api: Api; id: number; kind: string; media: MediaOut; isAdmin: boolean }) {
+  const show = mediaShow(kind, media);
+  const large = (media.size ?? 0) > LOAD_ON_DEMAND_BYTES;
+  const [url, setUrl] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [wanted, setWanted] = useState(show.type === 'image' || show.type === 'audio' || (show.type === 'video' && !large));
+  const [zoom, setZoom] = useState(false);
+  const name = media.filename || `${kind} ${id}`;
+  useEffect(() => {
+    if (!wanted || media.state !== 'stored') return undefined;
+    let gone = false;
+    let made: string | null = null;
+    void api.GET('/api/v1/messages/{id}/media', { params: { path: { id } }, parseAs: 'blob' })
+      .then(({ data, response }) => {
+        if (gone) return;
+        if (!(data instanceof Blob)) { setError(`The file could not be loaded (${response.status}).`); return; }
+        made = URL.createObjectURL(data);
+        setUrl(made);
+        if (show.type === 'file') saveAs(made, name);
+      })
+      .catch(() => { if (!gone) setError('The file could not be loaded.'); });
+    return () => { gone = true; if (made) URL.revokeObjectURL(made); };
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- loads once per file
+  }, [api, id, wanted, media.state]);
+
+  if (show.type === 'pending') return <div className="media-state" data-testid="media-pending" aria-busy="true">Fetching the {kind} from the provider…</div>;
+  if (show.type === 'failed') {
+    return (
+      <div className="media-state error" data-testid="media-failed" role="note">
+        The {kind} could not be fetched from the provider.{' '}
+        {isAdmin ? <a href="/dlq?reason=media">Retry it from the dead-letter queue</a> : 'An admin can retry it from the dead-letter queue.'}
+      </div>
+    );
+  }
+  if (show.type === 'expired') return <div className="media-state muted" data-testid="media-expired">The {kind} is no longer stored (older than the retention period).</div>;
+  if (error) return <div className="media-state error" role="note">{error}</div>;
+  const hint = [media.mime_type, fileSize(media.size)].filter(Boolean).join(' · ');
+  if (show.type === 'image') {
+    return url ? (
+      <>
+        <button type="button" className="media-thumb" onClick={() => setZoom(true)} aria-label={`Enlarge the ${kind}`}>
+          <img src={url} alt={`${kind} from the customer`} data-testid="media-image" />
+        </button>
+        {zoom && (
+          <div className="media-zoom" role="dialog" aria-label={`The ${kind}, enlarged`} onClick={() => setZoom(false)}
+            onKeyDown={(e) => { if (e.key === 'Escape') setZoom(false); }}>
+            <img src={url} alt={`${kind} from the customer, enlarged`} />
+            <button type="button" className="ghost" autoFocus onClick={() => setZoom(false)}>Close</button>
+          </div>
+        )}
+      </>
+    ) : <div className="media-state" aria-busy="true">Loading the {kind}… <span className="muted small">{hint}</span></div>;
+  }
+  if ((show.type === 'audio' || show.type === 'video') && url) {
+    return show.type === 'audio'
+      ? <audio controls src={url} data-testid="media-audio" aria-label={`${kind} message`} />
+      : <video controls src={url} data-testid="media-video" aria-label="video message" className="media-video" />;
+  }
+  return (
+    <div className="media-file" data-testid="media-file">
+      <span className="media-file-name">{name}</span>
+      <span className="muted small">{hint}</span>
+      {url && show.type === 'file'
+        ? <button type="button" className="link" onClick={() => saveAs(url, name)}>Save again</button>
+        : <button type="button" className="link" disabled={wanted} onClick={() => setWanted(true)}>
+          {wanted ? 'Loading…' : show.type === 'file' ? 'Download' : `Load the ${kind}`}</button>}
+    </div>
+  );
+}
+
+/** Saves the blob at `url` as `name` (the browser's download). */
+function saveAs(url: string, name: string) {
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.click();
+}
+
+function BubbleContent({ kind, content, deleted, hasMedia = false }: { kind: string; content: Content; deleted: boolean; hasMedia?: boolean }) {
   switch (content.type) {
     case 'location': {
       const l = content.location;
@@ -267,10 +350,12 @@ function BubbleContent({ kind, content, deleted }: { kind: string; content: Cont
         </div>
       );
     case 'text': {
+      // A file shown above needs no "(image)" stand-in; its caption stays.
+      if (hasMedia && !content.text && !deleted) return null;
       const body = content.text ?? <em className="muted">({kind})</em>;
       return (
         <>
-          {kind !== 'text' && <span className="kind">{kind}</span>}
+          {kind !== 'text' && !hasMedia && <span className="kind">{kind}</span>}
           {deleted ? <span className="deleted-text">{body}</span> : body}
         </>
       );

@@ -1,0 +1,38 @@
+// How a media message shows in a conversation: what to render for the
+// file's state and type, and its size in words. The bytes are fetched with
+// the session's bearer header into a blob (never a token in a URL).
+import type { components } from '../api/schema';
+
+export type MediaOut = components['schemas']['MediaOut'];
+
+export type MediaShow =
+  | { type: 'pending' }
+  | { type: 'failed' }
+  | { type: 'expired' }
+  | { type: 'image' }
+  | { type: 'audio' }
+  | { type: 'video' }
+  | { type: 'file' };
+
+/** What to render for a message of `kind` carrying `media`. */
+export function mediaShow(kind: string, media: Pick<MediaOut, 'state' | 'mime_type'>): MediaShow {
+  if (media.state === 'pending') return { type: 'pending' };
+  if (media.state === 'failed') return { type: 'failed' };
+  if (media.state !== 'stored') return { type: 'expired' };
+  const mime = (media.mime_type ?? '').toLowerCase();
+  if (kind === 'sticker' || (kind === 'image' && mime.startsWith('image/') && mime !== 'image/svg+xml')) return { type: 'image' };
+  if ((kind === 'audio' || kind === 'voice') && mime.startsWith('audio/')) return { type: 'audio' };
+  if (kind === 'video' && mime.startsWith('video/')) return { type: 'video' };
+  return { type: 'file' };
+}
+
+/** `1.2 MB`, `340 kB`, `512 B` (decimal units, as file managers show). */
+export function fileSize(bytes: number | null | undefined): string {
+  if (bytes === null || bytes === undefined || !Number.isFinite(bytes) || bytes < 0) return '';
+  if (bytes < 1000) return `${bytes} B`;
+  if (bytes < 1_000_000) return `${Math.round(bytes / 1000)} kB`;
+  return `${(bytes / 1_000_000).toFixed(1)} MB`;
+}
+
+/** Files larger than this load when the agent asks (video, documents). */
+export const LOAD_ON_DEMAND_BYTES = 2_000_000;
