@@ -144,10 +144,14 @@ describe('the inbox list against a real stack', { timeout: 300_000 }, () => {
     const from = `49151${RUN}08`;
     // A 1×1 PNG, a few bytes standing for an Ogg voice note, a small PDF.
     const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+    // The conversation is open before the files arrive: each shows once it
+    // is fetched and stored (a live event), with no reload.
+    await sendCustomerMessage(stack, { from, name, text: 'Look at this' });
+    await item(page, name).click();
+    await page.getByTestId('timeline').getByText('Look at this').waitFor();
     await sendCustomerMedia(stack, { from, name, kind: 'image', mime: 'image/png', bytes: png, caption: 'It arrived broken' });
     await sendCustomerMedia(stack, { from, name, kind: 'audio', mime: 'audio/ogg', bytes: Buffer.from(`OggS voice ${RUN}`) });
     await sendCustomerMedia(stack, { from, name, kind: 'document', mime: 'application/pdf', bytes: Buffer.from(`%PDF-1.4 invoice ${RUN}`) });
-    await item(page, name).click();
     const timeline = page.getByTestId('timeline');
     const image = timeline.getByTestId('media-image');
     await image.waitFor();

@@ -508,6 +508,27 @@ impl Fetcher {
         metrics::counter!(observe::MEDIA_STORED_BYTES, "class" => reference.class.as_str())
             .increment(stored.size);
         tracing::debug!(message_id = row.id, bytes = stored.size, "media stored");
+        self.announce(row.conversation_id, row.id).await;
+    }
+
+    /// Tells live views that the file of message `message_id` changed state
+    /// (`kind: media` on the conversation's subject; core NATS, best effort:
+    /// the row is written already).
+    async fn announce(&self, conversation_id: i64, message_id: i64) {
+        let body = json!({
+            "conversation_id": conversation_id,
+            "kind": "media",
+            "message_id": message_id,
+        });
+        let subject = topology::conversation_event_subject(conversation_id);
+        if let Err(err) = self
+            .js
+            .client()
+            .publish(subject, body.to_string().into())
+            .await
+        {
+            tracing::debug!(%err, "media event not published");
+        }
     }
 
     async fn mark_failed(&self, message_id: i64, error: &MediaError, attempts: u32) {
@@ -539,6 +560,9 @@ impl Fetcher {
             json!({ "reason": error.reason, "error": error.detail, "attempts": attempts }),
         )
         .await;
+        if let Ok(Some(row)) = message::Entity::find_by_id(message_id).one(&self.db).await {
+            self.announce(row.conversation_id, message_id).await;
+        }
     }
 
     /// Writes the letter, then acks; `false` (left unacked, redelivered

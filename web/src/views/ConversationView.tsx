@@ -245,7 +245,11 @@ function MediaView({ api, id, kind, media, isAdmin }: { api: Api; id: number; ki
   const large = (media.size ?? 0) > LOAD_ON_DEMAND_BYTES;
   const [url, setUrl] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [wanted, setWanted] = useState(show.type === 'image' || show.type === 'audio' || (show.type === 'video' && !large));
+  // Images, audio and small videos load as soon as they are stored (a
+  // pending file becomes stored with a live event); the rest on request.
+  const auto = show.type === 'image' || show.type === 'audio' || (show.type === 'video' && !large);
+  const [asked, setWanted] = useState(false);
+  const wanted = asked || auto;
   const [zoom, setZoom] = useState(false);
   const name = media.filename || `${kind} ${id}`;
   useEffect(() => {
