@@ -8,6 +8,8 @@
 //! themselves are stored; a replay after the cause is fixed stores the file.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 mod support;
+#[path = "support/media.rs"]
+mod wire;
 
 use std::time::Duration;
 
@@ -17,6 +19,7 @@ use serde_json::{Value, json};
 use sha2::Digest;
 use support::{APP_SECRET, PHONE_NUMBER_ID, Stack, StackOptions, TestDb, eventually, stages};
 use wharf::config::Config;
+use wire::{Media, meta_media, serve, sha256_b64};
 
 /// The Meta number's access token: the sandbox refuses look-ups and
 /// downloads without it.
@@ -75,63 +78,6 @@ fn assert_same_bytes(got: &[u8], want: &[u8]) {
         got.len(),
         want.len()
     );
-}
-
-fn sha256_b64(bytes: &[u8]) -> String {
-    base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(bytes))
-}
-
-/// Registers a file with the sandbox under `media_id`.
-async fn serve(stack: &Stack, media_id: &str, mime: &str, bytes: &[u8], fail_downloads: u32) {
-    let response = stack
-        .http
-        .put(format!("{}/sandbox/media/{media_id}", stack.sandbox_url))
-        .json(&json!({
-            "mime_type": mime,
-            "data_base64": base64::engine::general_purpose::STANDARD.encode(bytes),
-            "fail_downloads": fail_downloads,
-        }))
-        .send()
-        .await
-        .unwrap();
-    assert!(response.status().is_success(), "{}", response.status());
-}
-
-/// One media message as Meta's webhook carries it.
-struct Media<'a> {
-    wamid: &'a str,
-    kind: &'a str,
-    media_id: &'a str,
-    mime: &'a str,
-    /// The SHA-256 the webhook states (of the right bytes).
-    sha256: String,
-    extra: Value,
-}
-
-/// A signed-ready Meta delivery of several media messages from `from`.
-fn meta_media(from: &str, messages: &[Media<'_>]) -> Vec<u8> {
-    let now = chrono::Utc::now().timestamp().to_string();
-    let messages: Vec<Value> = messages
-        .iter()
-        .map(|m| {
-            let mut object = json!({"id": m.media_id, "mime_type": m.mime, "sha256": m.sha256});
-            if let (Some(object), Some(extra)) = (object.as_object_mut(), m.extra.as_object()) {
-                object.extend(extra.clone());
-            }
-            json!({"from": from, "id": m.wamid, "timestamp": now, "type": m.kind, m.kind: object})
-        })
-        .collect();
-    json!({
-        "object": "whatsapp_business_account",
-        "entry": [{"id": "102290129340398", "changes": [{"field": "messages", "value": {
-            "messaging_product": "whatsapp",
-            "metadata": {"display_phone_number": "15550100", "phone_number_id": PHONE_NUMBER_ID},
-            "contacts": [{"profile": {"name": "Mia"}, "wa_id": from}],
-            "messages": messages,
-        }}]}],
-    })
-    .to_string()
-    .into_bytes()
 }
 
 /// The row id of the message with provider id `wamid`, once routed.

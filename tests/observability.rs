@@ -4,6 +4,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
+#[path = "support/media.rs"]
+mod wire;
 
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -65,6 +67,24 @@ async fn alert_rules_and_dashboard_name_only_metrics_the_stack_emits() {
         )
         .await;
     assert_eq!(status, 202, "{reply}");
+    // A photo, so the media fetcher's series exist too.
+    let photo = b"\x89PNG\r\n\x1a\n observability";
+    wire::serve(&stack, "9100001", "image/png", photo, 0).await;
+    let delivery = wire::meta_media(
+        "4915100000094",
+        &[wire::Media {
+            wamid: "wamid.O2",
+            kind: "image",
+            media_id: "9100001",
+            mime: "image/png",
+            sha256: wire::sha256_b64(photo),
+            extra: serde_json::json!({}),
+        }],
+    );
+    assert_eq!(
+        stack.post_meta("eu", &delivery, APP_SECRET).await.status(),
+        200
+    );
 
     let scrape = |url: String| {
         let http = stack.http.clone();
@@ -80,6 +100,7 @@ async fn alert_rules_and_dashboard_name_only_metrics_the_stack_emits() {
                 let text = scrape(url).await;
                 // Sampled after the routed event was stored: INBOUND holds it.
                 (text.contains("wharf_consumer_pending_messages{")
+                    && text.contains("wharf_media_stored_total{")
                     && text.contains("wharf_sender_reply_seconds_bucket{")
                     && text.contains("wharf_alerts_firing{")
                     && inbound_depth(&text).is_some_and(|d| d >= 1.0))

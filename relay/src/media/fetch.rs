@@ -103,6 +103,18 @@ impl Fetcher {
     /// # Errors
     /// When the consumer cannot be created or the bucket opened.
     pub async fn run(self, shutdown: CancellationToken) -> crate::Result<()> {
+        // The failure series the alert watches exist from the start (at
+        // zero), so `increase()` sees the first failure of each.
+        for reason in [
+            "provider_error",
+            "timeout",
+            "connection",
+            "checksum",
+            "too_large",
+        ] {
+            metrics::counter!(observe::MEDIA_FAILURES, "reason" => reason, "final" => "true")
+                .absolute(0);
+        }
         let is_permanent = |_: &crate::Error| false;
         let setup = crate::nats::retry_transient(
             "media fetcher start-up",
