@@ -13,7 +13,6 @@ mod wire;
 
 use std::time::Duration;
 
-use base64::Engine;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 use sha2::Digest;
