@@ -561,7 +561,6 @@ async fn a_poison_event_goes_to_the_dlq_with_its_bytes_and_reason_and_is_acked()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-#[ignore = "passes alone, times out in a fully loaded parallel run; to investigate"]
 async fn while_sqlite_is_locked_events_are_held_and_applied_once_after_recovery() {
     use sea_orm::ConnectionTrait;
     let stack = spawn_stack(TestDb::sqlite(), StackOptions::default()).await;
