@@ -881,6 +881,144 @@ async fn canned_responses_are_scoped_filled_for_a_conversation_and_audited(db: T
 
 on_sqlite_and_postgres!(canned_responses_are_scoped_filled_for_a_conversation_and_audited);
 
+/// What agents do to a conversation is in the audit trail, each entry with
+/// who did it and where the conversation stood before and after (a reply:
+/// which message, never its text); sign-in and sign-out too. A refused
+/// change (a stale version) records nothing.
+async fn claims_transfers_resolves_reopens_replies_and_sign_ins_are_audited(db: TestDb) {
+    let stack = spawn_stack(db, StackOptions::default()).await;
+    let url = stack.admin_url.as_str();
+    let admin = client_with(url, ADMIN_TOKEN);
+    let care = admin
+        .create_team(&body(json!({"name": "Care", "strategy": "manual"})))
+        .await
+        .unwrap()
+        .into_inner();
+    let (ana_id, ana) = signed_in(&admin, url, "ana@example.com", "agent", &[care.id]).await;
+    let now = Utc::now().timestamp();
+    let (id, _) = customer_writes(
+        &stack,
+        &admin,
+        "4915100000951",
+        "Ida",
+        "wamid.AUD1",
+        "help please",
+        now,
+    )
+    .await;
+    let version = |c: types::ConversationOut| c.version;
+    let v0 = admin
+        .get_conversation(id)
+        .await
+        .unwrap()
+        .into_inner()
+        .conversation
+        .version;
+    let v1 = version(
+        admin
+            .transfer_conversation(id, &body(json!({"team_id": care.id, "version": v0})))
+            .await
+            .unwrap()
+            .into_inner(),
+    );
+    refused(
+        ana.claim_conversation(id, &body(json!({"version": v0})))
+            .await,
+        409,
+        "conflict",
+    );
+    let v2 = version(
+        ana.claim_conversation(id, &body(json!({"version": v1})))
+            .await
+            .unwrap()
+            .into_inner(),
+    );
+    let reply = ana
+        .reply_to_conversation(id, &body(json!({"text": "secret order details 5521"})))
+        .await
+        .unwrap()
+        .into_inner();
+    let v3 = version(
+        ana.resolve_conversation(id, &body(json!({"version": v2})))
+            .await
+            .unwrap()
+            .into_inner(),
+    );
+    admin
+        .reopen_conversation(id, &body(json!({"version": v3})))
+        .await
+        .unwrap();
+    ana.logout().await.unwrap();
+
+    let entries = admin
+        .list_audit(None, Some(NonZeroU64::new(100).unwrap()), None, None)
+        .await
+        .unwrap()
+        .into_inner()
+        .items;
+    let on_conversation: Vec<_> = entries
+        .iter()
+        .filter(|e| {
+            e.target_type == "conversation" && e.target_id.as_deref() == Some(&id.to_string())
+        })
+        .collect();
+    let actions: Vec<&str> = on_conversation.iter().map(|e| e.action.as_str()).collect();
+    for action in [
+        "conversation.transfer",
+        "conversation.claim",
+        "conversation.reply",
+        "conversation.resolve",
+        "conversation.reopen",
+    ] {
+        assert_eq!(
+            actions.iter().filter(|a| **a == action).count(),
+            1,
+            "{action} once in {actions:?} (the refused claim records nothing)"
+        );
+    }
+    let entry = |action: &str| on_conversation.iter().find(|e| e.action == action).unwrap();
+    let claim = entry("conversation.claim");
+    assert_eq!(claim.actor, format!("agent:{ana_id}"));
+    assert_eq!(
+        claim.detail["before"]["status"], "queued",
+        "{:?}",
+        claim.detail
+    );
+    assert_eq!(claim.detail["after"]["status"], "assigned");
+    assert_eq!(claim.detail["after"]["assignee_id"], ana_id);
+    assert_eq!(claim.detail["after"]["version"], v2);
+    let transfer = entry("conversation.transfer");
+    assert_eq!(transfer.detail["after"]["team_id"], care.id);
+    assert_eq!(
+        entry("conversation.resolve").detail["after"]["status"],
+        "resolved"
+    );
+    let replied = entry("conversation.reply");
+    assert_eq!(replied.detail["message_id"], reply.id);
+    assert!(
+        !serde_json::to_string(&replied.detail)
+            .unwrap()
+            .contains("5521"),
+        "the audit trail never holds a reply's text"
+    );
+    let signs: Vec<(&str, &str)> = entries
+        .iter()
+        .filter(|e| e.action.starts_with("auth.log"))
+        .map(|e| (e.action.as_str(), e.actor.as_str()))
+        .collect();
+    let ana_actor = format!("agent:{ana_id}");
+    assert!(
+        signs.contains(&("auth.login", ana_actor.as_str())),
+        "{signs:?}"
+    );
+    assert!(
+        signs.contains(&("auth.logout", ana_actor.as_str())),
+        "{signs:?}"
+    );
+}
+
+on_sqlite_and_postgres!(claims_transfers_resolves_reopens_replies_and_sign_ins_are_audited);
+
 async fn search_finds_words_in_any_order_ignoring_punctuation_ranked_with_the_message(db: TestDb) {
     let stack = spawn_stack(db, StackOptions::default()).await;
     let url = stack.admin_url.as_str();

@@ -377,10 +377,22 @@ async fn agents_sign_in_and_are_managed_through_the_client(db: TestDb) {
     let actions: Vec<&str> = trail.items.iter().map(|e| e.action.as_str()).collect();
     assert_eq!(
         actions,
-        ["agent.delete", "agent.update", "agent.create"],
-        "newest first"
+        [
+            "agent.delete",
+            "auth.login",
+            "agent.update",
+            "auth.login",
+            "agent.create"
+        ],
+        "newest first, her sign-ins included"
     );
-    assert!(trail.items.iter().all(|e| e.actor == "token:test"));
+    // Changes by the admin token, sign-ins by Ana herself.
+    let ana_actor = format!("agent:{}", ana.id);
+    assert!(trail.items.iter().all(|e| if e.action == "auth.login" {
+        e.actor == ana_actor
+    } else {
+        e.actor == "token:test"
+    }));
     let trail_json = serde_json::to_string(&trail).unwrap();
     assert!(!trail_json.contains("brand new password") && !trail_json.contains("argon2"));
 }

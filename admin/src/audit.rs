@@ -42,8 +42,24 @@ pub async fn record(
     target_id: impl ToString,
     detail: serde_json::Value,
 ) -> Result<(), DbErr> {
+    record_by(db, &actor.actor(), action, target_type, target_id, detail).await
+}
+
+/// [`record`] for an actor named before it has a principal (a login:
+/// `agent:<id>`).
+///
+/// # Errors
+/// Database errors.
+pub async fn record_by(
+    db: &impl ConnectionTrait,
+    actor: &str,
+    action: &str,
+    target_type: &str,
+    target_id: impl ToString,
+    detail: serde_json::Value,
+) -> Result<(), DbErr> {
     let entry = Entry {
-        actor: &actor.actor(),
+        actor,
         action,
         target_type,
         target_id: Some(target_id.to_string()),

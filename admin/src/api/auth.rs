@@ -128,6 +128,15 @@ impl AuthApi {
         // not reset its address's count while guessing other emails.
         state.logins.succeeded(&keys[..1]);
         let token = accounts::issue_login_token(&state.db, &agent).await?;
+        crate::audit::record_by(
+            &state.db,
+            &format!("agent:{}", agent.id),
+            "auth.login",
+            "agent",
+            agent.id,
+            serde_json::json!({ "from": from }),
+        )
+        .await?;
         Ok(Json(LoginOut {
             token,
             agent: summary(agent),
@@ -155,10 +164,25 @@ impl AuthApi {
     /// Revokes the presented token.
     #[oai(path = "/auth/logout", method = "post", operation_id = "logout")]
     async fn logout(&self, auth: TokenAuth, state: Data<&AppState>) -> ApiResult<Json<MeOut>> {
+        let txn = relay::db::begin_write(&state.db).await?;
         api_token::Entity::delete_many()
             .filter(api_token::Column::Name.eq(&auth.0.token_name))
-            .exec(&state.db)
+            .exec(&txn)
             .await?;
+        let (target_type, target_id) = match auth.0.agent_id {
+            Some(id) => ("agent", id.to_string()),
+            None => ("token", auth.0.token_name.clone()),
+        };
+        crate::audit::record(
+            &txn,
+            &auth.0,
+            "auth.logout",
+            target_type,
+            target_id,
+            serde_json::json!({}),
+        )
+        .await?;
+        txn.commit().await?;
         Ok(Json(MeOut {
             role: auth.0.role.as_str().to_owned(),
             agent: None,

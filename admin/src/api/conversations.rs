@@ -481,11 +481,30 @@ async fn change(
     version: i64,
     change: Change,
 ) -> ApiResult<Json<ConversationOut>> {
-    visible_conversation(&state.db, &auth.0, id).await?;
+    let before = visible_conversation(&state.db, &auth.0, id).await?;
     check_targets(state, &change).await?;
-    let row = assignment::transition(&state.db, id, version, &change)
+    // The change and its audit entry in one transaction.
+    let txn = relay::db::begin_write(&state.db).await?;
+    let row = assignment::transition(&txn, id, version, &change)
         .await
         .map_err(transition_error)?;
+    crate::audit::record(
+        &txn,
+        &auth.0,
+        match change {
+            Change::Claim { .. } => "conversation.claim",
+            Change::Transfer { .. } => "conversation.transfer",
+            Change::Resolve => "conversation.resolve",
+            Change::Reopen => "conversation.reopen",
+            // Routing is the router's, never an API change.
+            Change::Route { .. } => "conversation.route",
+        },
+        "conversation",
+        id,
+        serde_json::json!({"before": placement(&before), "after": placement(&row)}),
+    )
+    .await?;
+    txn.commit().await?;
     tracing::info!(
         actor = %auth.0.token_name,
         conversation_id = id,
@@ -508,6 +527,13 @@ async fn change(
         .pop()
         .ok_or_else(|| ApiError::internal("conversation vanished"))?;
     Ok(Json(out))
+}
+
+/// Where a conversation stands, as its audit entries record it.
+fn placement(c: &conversation::Model) -> serde_json::Value {
+    serde_json::json!({
+        "status": c.status, "team_id": c.team_id, "assignee_id": c.assignee_id, "version": c.version,
+    })
 }
 
 /// The order of the conversation list.
@@ -893,6 +919,17 @@ impl ConversationsApi {
                     message_id = row.id,
                     "reply queued"
                 );
+                // Who replied, which message and of what kind; never the
+                // text (the message row holds it, under its own access).
+                crate::audit::record(
+                    &state.db,
+                    &auth.0,
+                    "conversation.reply",
+                    "conversation",
+                    id.0,
+                    serde_json::json!({"message_id": row.id, "kind": row.kind}),
+                )
+                .await?;
                 let out = messages_out(&state.db, vec![row])
                     .await?
                     .pop()
