@@ -420,6 +420,13 @@ describe('provider protocol in the dashboard against a real stack', { timeout: 3
     await shot(page, 'number-banned-1280');
     await page.keyboard.press('Escape');
     await events.waitFor({ state: 'detached' });
+
+    // An agent answering on the banned number is warned in the reply box.
+    await page.goto(`${stack.adminUrl}/`);
+    await page.getByTestId('conversation-list').getByRole('link', { name: new RegExp(`Waba Teacher ${RUN}`) }).click();
+    const warning = page.getByTestId('number-warning');
+    await warning.waitFor();
+    assert.match(await warning.textContent(), /account is banned since .+: replies may not reach the customer/);
     await page.context().close();
   });
 

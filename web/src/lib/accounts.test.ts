@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { accountBadge, eventSummary, fieldLabel, qualityBadge } from './accounts';
+import { accountBadge, eventSummary, fieldLabel, qualityBadge, replyWarning } from './accounts';
 
 test('restricted, violating, banned and disabled accounts are red outages', () => {
   for (const s of ['restricted', 'violation', 'banned', 'disabled']) {
@@ -33,4 +33,13 @@ test('an account event reads in one line', () => {
   expect(eventSummary({ field: 'message_template_quality_update', event: '', detail: { message_template_name: 'w', previous_quality_score: 'GREEN', new_quality_score: 'YELLOW' } }))
     .toBe('template w · quality GREEN → YELLOW');
   expect(eventSummary({ field: 'x', event: 'y', detail: null })).toBe('');
+});
+
+test('the reply box warns while the number cannot serve customers', () => {
+  expect(replyWarning(undefined)).toBeNull();
+  expect(replyWarning({ account_status: null })).toBeNull();
+  expect(replyWarning({ account_status: 'ok' })).toBeNull();
+  expect(replyWarning({ account_status: 'flagged' })).toBeNull();
+  expect(replyWarning({ account_status: 'banned' })).toMatch(/^This number's WhatsApp account is banned: replies may not reach the customer\.$/);
+  expect(replyWarning({ account_status: 'RESTRICTED', account_status_at: '2026-12-04T10:00:00Z' })).toMatch(/is restricted since .+: replies/);
 });

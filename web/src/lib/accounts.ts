@@ -23,6 +23,15 @@ export function accountBadge(status: string | null | undefined): AccountBadge {
   return { label: s, tone: 'warn', outage: false };
 }
 
+/** The warning for the reply box of a conversation on `number`: null
+ * while its account can serve customers (or no update came yet). */
+export function replyWarning(number: { account_status?: string | null; account_status_at?: string | null } | undefined): string | null {
+  const badge = accountBadge(number?.account_status);
+  if (!badge.outage) return null;
+  const since = number?.account_status_at ? ` since ${fullTime(number.account_status_at)}` : '';
+  return `This number's WhatsApp account is ${badge.label}${since}: replies may not reach the customer.`;
+}
+
 /** Meta's quality rating (GREEN/YELLOW/RED) or messaging limit (TIER_1K, …), readable. */
 export function qualityBadge(rating: string | null | undefined): { label: string; tone: Tone } {
   const r = rating?.trim().toUpperCase();

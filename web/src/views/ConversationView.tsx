@@ -6,6 +6,7 @@ import type { components } from '../api/schema';
 import { errorText, type Api, type ContactDetail, type ConversationDetail, type Label, type NumberOut } from '../api/client';
 import { LabelChip } from './LabelChip';
 import { labelForNumber } from '../lib/numbers';
+import { replyWarning } from '../lib/accounts';
 import { agentName, noteAuthor, statusWithAssignee, teamLabel, transferBody, type Named } from '../lib/people';
 import { contactBsuid, contactInitials, contactName, contactPhone, contactSubline, username } from '../lib/contact';
 import { duration, fullTime, shortTime, statusLabel, tick } from '../lib/format';
@@ -150,7 +151,7 @@ export function ConversationView({ api, id, refresh, isAgent, numbers, people, l
               ? <SystemLine key={item.key} item={item} />
               : <Bubble key={item.key} item={item} api={api} isAdmin={!isAgent} />)}
           </ol>
-          <ReplyBox api={api} id={id} windowOpen={win.open}
+          <ReplyBox api={api} id={id} windowOpen={win.open} warning={replyWarning(numbers.find((n) => n.phone_number_id === c.business_number))}
             windowText={win.open ? `24 h window open · closes in ${duration(win.remainingMs)}` :
               win.closedAt ? `24 h window closed ${shortTime(win.closedAt.toISOString(), now)} · send a template` : 'No customer message yet · send a template'}
             onSent={() => { void load(); onReplied(); }} />
@@ -401,8 +402,8 @@ function Fragmentish({ k, v }: { k: string; v: string }) {
   return <><dt>{k}</dt><dd>{v}</dd></>;
 }
 
-function ReplyBox({ api, id, windowOpen, windowText, onSent }: {
-  api: Api; id: number; windowOpen: boolean; windowText: string; onSent: () => void;
+function ReplyBox({ api, id, windowOpen, windowText, warning, onSent }: {
+  api: Api; id: number; windowOpen: boolean; windowText: string; warning: string | null; onSent: () => void;
 }) {
   const [useTemplate, setUseTemplate] = useState(!windowOpen);
   const [text, setText] = useState('');
@@ -441,6 +442,7 @@ function ReplyBox({ api, id, windowOpen, windowText, onSent }: {
 
   return (
     <form className="reply" onSubmit={send} aria-label="Reply">
+      {warning && <p className="reply-warning" role="alert" data-testid="number-warning">{warning}</p>}
       <div className="reply-head">
         <span className={`window ${windowOpen ? 'open' : 'closed'}`} data-testid="window-state">{windowText}</span>
         {windowOpen && (
