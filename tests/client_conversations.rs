@@ -1262,3 +1262,90 @@ async fn dead_letters_are_handled_through_the_client(db: TestDb) {
 }
 
 on_sqlite_and_postgres!(dead_letters_are_handled_through_the_client);
+
+/// A failed reply retried from the API: a new reply with the same text is
+/// sent once, the original's dead letter is discarded (a later replay
+/// cannot send it twice), the audit entry links them; an inbound message, a
+/// reply that did not fail and a second retry are refused with 409.
+async fn a_failed_reply_is_retried_once_and_its_dead_letter_discarded(db: TestDb) {
+    let stack = spawn_stack(
+        db,
+        StackOptions {
+            tune: quick_retries,
+            ..StackOptions::default()
+        },
+    )
+    .await;
+    let admin = client_with(&stack.admin_url, ADMIN_TOKEN);
+    let conversation = open_conversation(&stack, "4915100000611", "wamid.R1").await;
+    set_faults(&stack, json!({"error_rate": 1.0})).await;
+    let failed = admin
+        .reply_to_conversation(
+            conversation,
+            &body(json!({"text": "Your parcel left today"})),
+        )
+        .await
+        .unwrap()
+        .into_inner();
+    let life = lifecycle_with(&admin, failed.id, "dead_lettered").await;
+    assert_eq!(life.message.status, "failed");
+    let letter = eventually(WAIT, "the letter's index row", || async {
+        let page = admin
+            .list_dead_letters(None, None, None, None, None, None, None, None)
+            .await
+            .ok()?
+            .into_inner();
+        page.items.into_iter().next()
+    })
+    .await;
+    assert_eq!(letter.status, "pending");
+
+    let inbound = admin
+        .get_conversation(conversation)
+        .await
+        .unwrap()
+        .into_inner()
+        .messages
+        .into_iter()
+        .find(|m| m.direction == "inbound")
+        .unwrap();
+    refused(admin.retry_message(inbound.id).await, 409, "conflict");
+    refused(admin.retry_message(987_654).await, 404, "not_found");
+
+    set_faults(&stack, json!({})).await;
+    let retry = admin.retry_message(failed.id).await.unwrap().into_inner();
+    assert_ne!(retry.id, failed.id);
+    assert_eq!(retry.body.as_deref(), Some("Your parcel left today"));
+    lifecycle_with(&admin, retry.id, "sent").await;
+    refused(admin.retry_message(failed.id).await, 409, "conflict");
+    refused(admin.retry_message(retry.id).await, 409, "conflict");
+
+    let letter = admin
+        .get_dead_letter(letter.id)
+        .await
+        .unwrap()
+        .into_inner()
+        .letter;
+    assert_eq!(letter.status, "discarded");
+    let original = admin
+        .get_message_lifecycle(failed.id)
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        original.message.status, "failed",
+        "the original stays failed"
+    );
+    let trail = admin
+        .list_audit(None, None, Some(&failed.id.to_string()), Some("message"))
+        .await
+        .unwrap()
+        .into_inner()
+        .items;
+    assert_eq!(trail.len(), 1);
+    assert_eq!(trail[0].action, "message.retry");
+    assert_eq!(trail[0].detail["retry_message_id"], retry.id);
+    assert_eq!(trail[0].detail["dead_letter_id"], letter.id);
+}
+
+on_sqlite_and_postgres!(a_failed_reply_is_retried_once_and_its_dead_letter_discarded);

@@ -173,4 +173,21 @@ describe('the inbox list against a real stack', { timeout: 300_000 }, () => {
     const saved = await file.path().then((p) => readFileSync(p, 'utf8'));
     assert.equal(saved, `%PDF-1.4 invoice ${RUN}`);
   });
+  test('a reply the provider refused for good is retried from its bubble, once', async () => {
+    const page = await logIn();
+    const name = `Ugo ${RUN}`;
+    // The sandbox refuses recipients ending in 131026 for good (Meta's "undeliverable").
+    await sendCustomerMessage(stack, { from: `4915${RUN}131026`, name, text: 'Hello?' });
+    await item(page, name).click();
+    await page.getByLabel('Write a reply').fill(`We are on it ${RUN}`);
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
+    const bubbles = page.getByTestId('timeline').locator('.bubble.out').filter({ hasText: `We are on it ${RUN}` });
+    const first = bubbles.first();
+    await first.getByRole('note').filter({ hasText: 'Not delivered' }).waitFor();
+    await first.getByTestId('retry-reply').click();
+    await bubbles.nth(1).waitFor();
+    assert.equal(await bubbles.count(), 2, 'the retry is a new reply beside the failed one');
+    await first.getByTestId('retry-reply').click();
+    await first.getByRole('alert').filter({ hasText: /retried already/ }).waitFor();
+  });
 });

@@ -266,8 +266,31 @@ pub struct VersionIn {
     pub version: i64,
 }
 
+/// How a refused or failed reply is answered (a reply and a retry alike).
+pub(crate) fn reply_error(err: ReplyError) -> ApiError {
+    match err {
+        ReplyError::NotFound(_) => ApiError::not_found("conversation"),
+        err @ ReplyError::WindowClosed { .. } => {
+            ApiError::unprocessable("window_closed", err.to_string())
+        }
+        err @ ReplyError::Empty => ApiError::bad_request("invalid_body", err.to_string()),
+        err @ ReplyError::InvalidMediaUrl => {
+            ApiError::unprocessable("invalid_media_url", err.to_string())
+        }
+        ReplyError::Template(refusal) => ApiError::unprocessable(
+            match refusal {
+                relay::templates::Refusal::Unknown { .. } => "template_unknown",
+                relay::templates::Refusal::NotApproved { .. } => "template_not_approved",
+            },
+            refusal.to_string(),
+        ),
+        ReplyError::Database(err) => ApiError::internal(err),
+        err @ ReplyError::NotQueued(_) => ApiError::unavailable(err.to_string()),
+    }
+}
+
 #[derive(ApiResponse)]
-enum ReplyResponse {
+pub(crate) enum ReplyResponse {
     /// The reply is stored and queued for sending.
     #[oai(status = 202)]
     Accepted(Json<MessageOut>),
@@ -936,26 +959,7 @@ impl ConversationsApi {
                     .ok_or_else(|| ApiError::internal("reply vanished"))?;
                 Ok(ReplyResponse::Accepted(Json(out)))
             }
-            Err(ReplyError::NotFound(_)) => Err(ApiError::not_found("conversation")),
-            Err(err @ ReplyError::WindowClosed { .. }) => {
-                Err(ApiError::unprocessable("window_closed", err.to_string()))
-            }
-            Err(err @ ReplyError::Empty) => {
-                Err(ApiError::bad_request("invalid_body", err.to_string()))
-            }
-            Err(err @ ReplyError::InvalidMediaUrl) => Err(ApiError::unprocessable(
-                "invalid_media_url",
-                err.to_string(),
-            )),
-            Err(ReplyError::Template(refusal)) => Err(ApiError::unprocessable(
-                match refusal {
-                    relay::templates::Refusal::Unknown { .. } => "template_unknown",
-                    relay::templates::Refusal::NotApproved { .. } => "template_not_approved",
-                },
-                refusal.to_string(),
-            )),
-            Err(ReplyError::Database(err)) => Err(ApiError::internal(err)),
-            Err(err @ ReplyError::NotQueued(_)) => Err(ApiError::unavailable(err.to_string())),
+            Err(err) => Err(reply_error(err)),
         }
     }
 

@@ -4,15 +4,18 @@
 //! dead-lettered, replayed), for support debugging.
 
 use chrono::{DateTime, Utc};
-use entities::message;
+use entities::message::{Direction, MessageStatus};
+use entities::{audit_log, dead_letter, message};
 use poem::web::Data;
 use poem_openapi::param::Path;
 use poem_openapi::{Object, OpenApi, payload::Json};
-use sea_orm::EntityTrait;
+use relay::envelope::ReplyContent;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use super::ApiTags;
-use super::conversations::{MessageOut, messages_out};
+use super::conversations::{MessageOut, ReplyResponse, messages_out, reply_error};
 use crate::AppState;
+use crate::audit;
 use crate::auth::TokenAuth;
 use crate::error::{ApiError, ApiResult};
 
@@ -82,5 +85,109 @@ impl MessagesApi {
             message,
             stages,
         }))
+    }
+
+    /// Retry a failed reply
+    ///
+    /// Queues a new reply with the failed one's content (text, template or
+    /// media), sent like any reply: the 24 h window and the template checks
+    /// apply again. The original stays `failed`; its pending dead letter, if
+    /// it has one, is discarded so a later replay cannot send it a second
+    /// time. The audit entry links the two messages and the letter. 409 when
+    /// the message is not a failed reply.
+    #[oai(
+        path = "/messages/:id/retry",
+        method = "post",
+        operation_id = "retryMessage"
+    )]
+    async fn retry(
+        &self,
+        auth: TokenAuth,
+        state: Data<&AppState>,
+        /// The failed reply's message id.
+        id: Path<i64>,
+    ) -> ApiResult<ReplyResponse> {
+        let row = message::Entity::find_by_id(id.0)
+            .one(&state.db)
+            .await?
+            .ok_or_else(|| ApiError::not_found("message"))?;
+        crate::scope::visible_conversation(&state.db, &auth.0, row.conversation_id).await?;
+        if row.direction() != Ok(Direction::Outbound) || row.status() != Ok(MessageStatus::Failed) {
+            return Err(ApiError::conflict(format!(
+                "only a failed reply can be retried (this is a {} {} message)",
+                row.status, row.direction
+            )));
+        }
+        // Once: a second retry of the same reply would send it twice more.
+        if let Some(earlier) = audit_log::Entity::find()
+            .filter(audit_log::Column::Action.eq("message.retry"))
+            .filter(audit_log::Column::TargetType.eq("message"))
+            .filter(audit_log::Column::TargetId.eq(row.id.to_string()))
+            .one(&state.db)
+            .await?
+        {
+            return Err(ApiError::conflict(format!(
+                "this reply was retried already (as message {})",
+                earlier.detail["retry_message_id"]
+            )));
+        }
+        let content: ReplyContent = serde_json::from_value(row.payload.clone()).map_err(|_| {
+            ApiError::conflict(
+                "this reply's content was not stored in a form that can be sent again",
+            )
+        })?;
+        let retry = relay::outbound::enqueue_reply(
+            &state.db,
+            &state.js,
+            state.partitions,
+            row.conversation_id,
+            auth.0.agent_id,
+            content,
+        )
+        .await
+        .map_err(reply_error)?;
+        // The letter the reply's last dead-lettering made: the sender's,
+        // at the OUTBOUND sequence its lifecycle recorded.
+        let sequence = relay::lifecycle::timeline(&state.db, row.id)
+            .await?
+            .into_iter()
+            .rev()
+            .find(|e| e.stage == "dead_lettered")
+            .and_then(|e| e.detail["stream_sequence"].as_i64());
+        let letter = match sequence {
+            Some(sequence) => {
+                dead_letter::Entity::find()
+                    .filter(dead_letter::Column::Origin.eq(relay::topology::DLQ_ORIGIN_SENDER))
+                    .filter(dead_letter::Column::StreamSequence.eq(sequence))
+                    .filter(dead_letter::Column::Status.eq(dead_letter::DeadLetterStatus::Pending))
+                    .one(&state.db)
+                    .await?
+            }
+            None => None,
+        };
+        let actor = auth.0.actor();
+        if let Some(letter) = &letter
+            && let Err(err) = relay::dlq::discard(&state.db, letter.id, &actor).await
+        {
+            tracing::warn!(%err, letter = letter.id, "the retried reply's dead letter was not discarded");
+        }
+        audit::record(
+            &state.db,
+            &auth.0,
+            "message.retry",
+            "message",
+            row.id,
+            serde_json::json!({
+                "conversation_id": row.conversation_id,
+                "retry_message_id": retry.id,
+                "dead_letter_id": letter.as_ref().map(|l| l.id),
+            }),
+        )
+        .await?;
+        let out = messages_out(&state.db, vec![retry])
+            .await?
+            .pop()
+            .ok_or_else(|| ApiError::internal("reply vanished"))?;
+        Ok(ReplyResponse::Accepted(Json(out)))
     }
 }

@@ -427,6 +427,24 @@ impl Sender {
                     serde_json::json!({ "attempt": attempts, "code": err.code, "error": err.reason }),
                 )
                 .await;
+                // No provider webhook tells anyone of this failure: live
+                // views learn it here (core NATS, best effort).
+                let event = serde_json::json!({
+                    "conversation_id": reply.conversation_id,
+                    "kind": "status",
+                    "message_id": reply.message_id,
+                });
+                if let Err(err) = self
+                    .js
+                    .client()
+                    .publish(
+                        topology::conversation_event_subject(reply.conversation_id),
+                        event.to_string().into(),
+                    )
+                    .await
+                {
+                    tracing::debug!(%err, "failed-reply event not published");
+                }
                 let reason = dlq_reason(&err);
                 if self
                     .dead_letter(message, attempts, &reason, &err.reason)
@@ -436,7 +454,13 @@ impl Sender {
                         &self.db,
                         reply.message_id,
                         Stage::DeadLettered,
-                        serde_json::json!({ "origin": topology::DLQ_ORIGIN_SENDER, "reason": reason }),
+                        // The OUTBOUND sequence names the letter (origin
+                        // and stream sequence): a retry discards it.
+                        serde_json::json!({
+                            "origin": topology::DLQ_ORIGIN_SENDER,
+                            "reason": reason,
+                            "stream_sequence": message.info().ok().map(|i| i.stream_sequence),
+                        }),
                     )
                     .await;
                 }

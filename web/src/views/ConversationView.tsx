@@ -149,7 +149,7 @@ export function ConversationView({ api, id, refresh, isAgent, numbers, people, l
             {items.length === 0 && <li className="empty">No messages yet.</li>}
             {items.map((item) => item.type === 'system'
               ? <SystemLine key={item.key} item={item} />
-              : <Bubble key={item.key} item={item} api={api} isAdmin={!isAgent} />)}
+              : <Bubble key={item.key} item={item} api={api} isAdmin={!isAgent} onRetried={() => { void load(); onReplied(); }} />)}
           </ol>
           <ReplyBox api={api} id={id} windowOpen={win.open} warning={replyWarning(numbers.find((n) => n.phone_number_id === c.business_number))}
             windowText={win.open ? `24 h window open · closes in ${duration(win.remainingMs)}` :
@@ -204,7 +204,7 @@ function SystemLine({ item }: { item: SystemItem }) {
   );
 }
 
-function Bubble({ item, api, isAdmin }: { item: BubbleItem; api: Api; isAdmin: boolean }) {
+function Bubble({ item, api, isAdmin, onRetried }: { item: BubbleItem; api: Api; isAdmin: boolean; onRetried: () => void }) {
   const m = item.message;
   const out = m.direction === 'outbound';
   const t = tick(m.status);
@@ -233,7 +233,12 @@ function Bubble({ item, api, isAdmin }: { item: BubbleItem; api: Api; isAdmin: b
         <time dateTime={m.provider_timestamp} title={`Provider time ${fullTime(m.provider_timestamp)}`}>{shortTime(m.provider_timestamp)}</time>
         {out && <span className={`tick ${t.tone}`} title={t.label} role="img" aria-label={t.label} data-testid="tick"><TickSvg icon={t.icon} /></span>}
       </div>
-      {m.status === 'failed' && <div className="bubble-error" role="note">Not delivered: {m.error || 'the provider gave no reason'}</div>}
+      {m.status === 'failed' && (
+        <div className="bubble-error" role="note">
+          Not delivered: {m.error || 'the provider gave no reason'}
+          {out && <RetryButton api={api} id={m.id} onRetried={onRetried} />}
+        </div>
+      )}
     </li>
   );
 }
@@ -312,6 +317,27 @@ function MediaView({ api, id, kind, media, isAdmin }: { api: Api; id: number; ki
         : <button type="button" className="link" disabled={wanted} onClick={() => setWanted(true)}>
           {wanted ? 'Loading…' : show.type === 'file' ? 'Download' : `Load the ${kind}`}</button>}
     </div>
+  );
+}
+
+/** Sends a failed reply again as a new reply (the original stays failed;
+ * its dead letter is discarded by the API). A refusal is shown beside it. */
+function RetryButton({ api, id, onRetried }: { api: Api; id: number; onRetried: () => void }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const retry = async () => {
+    setBusy(true);
+    setError(null);
+    const { data, error: refused } = await api.POST('/api/v1/messages/{id}/retry', { params: { path: { id } } })
+      .catch((err: unknown) => ({ data: undefined, error: { code: 'network', detail: errorText(err) } }));
+    setBusy(false);
+    if (data) onRetried(); else setError(errorText(refused, 'The reply was not retried'));
+  };
+  return (
+    <>
+      {' '}<button type="button" className="link" disabled={busy} onClick={() => void retry()} data-testid="retry-reply">{busy ? 'Retrying…' : 'Retry'}</button>
+      {error && <span className="small" role="alert"> {error}</span>}
+    </>
   );
 }
 
