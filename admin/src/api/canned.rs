@@ -63,6 +63,7 @@ pub struct CannedResponsePatch {
 /// A canned response; with `conversation_id` in the request, also its
 /// text for that conversation.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CannedResponseOut {
     pub id: i64,
     pub shortcut: String,
