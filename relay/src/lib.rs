@@ -16,6 +16,7 @@ pub mod edge;
 pub mod envelope;
 pub mod error;
 pub mod lifecycle;
+pub mod live;
 pub mod media;
 pub mod nats;
 pub mod numbers;

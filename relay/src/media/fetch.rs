@@ -527,20 +527,7 @@ impl Fetcher {
     /// (`kind: media` on the conversation's subject; core NATS, best effort:
     /// the row is written already).
     async fn announce(&self, conversation_id: i64, message_id: i64) {
-        let body = json!({
-            "conversation_id": conversation_id,
-            "kind": "media",
-            "message_id": message_id,
-        });
-        let subject = topology::conversation_event_subject(conversation_id);
-        if let Err(err) = self
-            .js
-            .client()
-            .publish(subject, body.to_string().into())
-            .await
-        {
-            tracing::debug!(%err, "media event not published");
-        }
+        crate::live::message_event(&self.js.client(), conversation_id, "media", message_id).await;
     }
 
     async fn mark_failed(&self, message_id: i64, error: &MediaError, attempts: u32) {

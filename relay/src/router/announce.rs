@@ -2,11 +2,11 @@
 //! the admin server's SSE streams and every router's session cache, and the
 //! assignment announcement when a message opened, routed or assigned its
 //! conversation. Core NATS, best effort. Owns what is announced after a
-//! commit; the subjects are `crate::topology`'s, the assignment message
+//! commit; the event itself is `crate::live`'s, the assignment message
 //! `crate::assignment`'s.
 
 use super::sessions::Applied;
-use crate::{assignment, topology};
+use crate::assignment;
 
 /// Announces what `applied` changed (duplicates and ignored events: nothing).
 pub(crate) async fn applied(client: &async_nats::Client, applied: &Applied) {
@@ -28,15 +28,7 @@ pub(crate) async fn applied(client: &async_nats::Client, applied: &Applied) {
         } => (*conversation_id, "status", *message_id, None),
         Applied::Duplicate | Applied::Ignored | Applied::Recorded => return,
     };
-    let body = serde_json::json!({
-        "conversation_id": conversation_id,
-        "kind": kind,
-        "message_id": message_id,
-    });
-    let subject = topology::conversation_event_subject(conversation_id);
-    if let Err(err) = client.publish(subject, body.to_string().into()).await {
-        tracing::debug!(%err, "conversation event not published");
-    }
+    crate::live::message_event(client, conversation_id, kind, message_id).await;
     if let Some(conversation) = changed {
         assignment::announce(client, conversation, "routed").await;
     }

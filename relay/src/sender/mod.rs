@@ -429,22 +429,13 @@ impl Sender {
                 .await;
                 // No provider webhook tells anyone of this failure: live
                 // views learn it here (core NATS, best effort).
-                let event = serde_json::json!({
-                    "conversation_id": reply.conversation_id,
-                    "kind": "status",
-                    "message_id": reply.message_id,
-                });
-                if let Err(err) = self
-                    .js
-                    .client()
-                    .publish(
-                        topology::conversation_event_subject(reply.conversation_id),
-                        event.to_string().into(),
-                    )
-                    .await
-                {
-                    tracing::debug!(%err, "failed-reply event not published");
-                }
+                crate::live::message_event(
+                    &self.js.client(),
+                    reply.conversation_id,
+                    "status",
+                    reply.message_id,
+                )
+                .await;
                 let reason = dlq_reason(&err);
                 if self
                     .dead_letter(message, attempts, &reason, &err.reason)
