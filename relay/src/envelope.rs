@@ -773,16 +773,10 @@ impl MediaKind {
     }
 }
 
-/// The dedupe id of the reply stored as message `message_id`: `out:<id>`
-/// (also the `msg_id` of its dead letter, if it has one).
-pub fn outbound_msg_id(message_id: i64) -> String {
-    format!("out:{message_id}")
-}
-
 impl OutboundReply {
     /// `out:<message id>`.
     pub fn msg_id(&self) -> String {
-        outbound_msg_id(self.message_id)
+        format!("out:{}", self.message_id)
     }
 
     /// The subject this reply is published on.
