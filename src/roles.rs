@@ -282,7 +282,8 @@ pub async fn bind_admin(
     )
     .await
     .context("starting the admin server")?
-    .with_tls(server_tls(config)?.as_ref());
+    .with_tls(server_tls(config)?.as_ref())
+    .with_media_limits(config.media.limits.clone());
     Ok(server.with_alerts(config.alerts.clone(), config.topology.replicas))
 }
 

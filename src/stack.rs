@@ -230,7 +230,9 @@ pub struct Stack {
     ops_client: async_nats::Client,
     edge_servers: Vec<EdgeServer>,
     sandbox: SandboxServer,
-    sender: Sender,
+    /// The sender. A caller that runs senders of its own (processes it
+    /// kills) takes it out before running the stack.
+    pub sender: Option<Sender>,
     admin: admin::AdminServer,
 }
 
@@ -340,7 +342,7 @@ impl Stack {
             ops_client,
             edge_servers,
             sandbox,
-            sender,
+            sender: Some(sender),
             admin,
         })
     }
@@ -372,9 +374,10 @@ impl Stack {
             let token = shutdown.clone();
             tasks.spawn(async move { router.run(token).await.map_err(Into::into) });
         }
-        let token = shutdown.clone();
-        let sender = self.sender;
-        tasks.spawn(async move { sender.run(token).await.map_err(Into::into) });
+        if let Some(sender) = self.sender {
+            let token = shutdown.clone();
+            tasks.spawn(async move { sender.run(token).await.map_err(Into::into) });
+        }
         let token = shutdown.clone();
         let admin = self.admin;
         tasks.spawn(async move { admin.run(token).await.map_err(Into::into) });

@@ -16,7 +16,9 @@ use std::time::Duration;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 use sha2::Digest;
-use support::{APP_SECRET, PHONE_NUMBER_ID, Stack, StackOptions, TestDb, eventually, stages};
+use support::{
+    APP_SECRET, PHONE_NUMBER_ID, Stack, StackOptions, TestDb, eventually, file_bytes, stages,
+};
 use wharf::config::Config;
 use wire::{Media, meta_media, serve, sha256_b64};
 
@@ -52,19 +54,6 @@ async fn media_stack(db: TestDb, tune: fn(&mut Config)) -> Stack {
         ..StackOptions::default()
     };
     support::spawn_stack(db, options).await
-}
-
-/// `n` bytes that do not compress or repeat, starting with `magic`.
-fn file_bytes(magic: &[u8], n: usize, seed: u64) -> Vec<u8> {
-    let mut bytes = magic.to_vec();
-    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    while bytes.len() < n {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        bytes.push((x >> 24) as u8);
-    }
-    bytes
 }
 
 /// Asserts equal bytes, saying where they differ (not printing them).

@@ -224,7 +224,10 @@ async fn each_hub_role_is_refused_what_is_not_its_part() {
     ] {
         assert_api_refused(&sender, &mut errors, subject).await;
     }
+    // The sender reads agents' attachments; it writes nothing there.
     assert_publish_refused(&sender, &mut errors, "$O.WHARF_MEDIA.C.forged").await;
+    assert_publish_refused(&sender, &mut errors, "$O.WHARF_MEDIA.M.MTIz").await;
+    assert_api_refused(&sender, &mut errors, "$JS.API.STREAM.PURGE.OBJ_WHARF_MEDIA").await;
 
     let (admin, mut errors) = client_as(&url, &config.nats.access(Role::Admin)).await;
     let _inbox = admin.subscribe("_INBOX_router.>").await.unwrap();
@@ -234,14 +237,13 @@ async fn each_hub_role_is_refused_what_is_not_its_part() {
         "$JS.API.STREAM.DELETE.INBOUND",
         "$JS.API.STREAM.PURGE.INBOUND",
         "$JS.API.STREAM.MSG.GET.INBOUND",
-        // The media bucket is the fetchers' to write: admin only reads it.
-        "$JS.API.STREAM.PURGE.OBJ_WHARF_MEDIA",
+        // Admin writes agents' attachments into the media bucket, but may
+        // not drop or reshape the bucket.
         "$JS.API.STREAM.DELETE.OBJ_WHARF_MEDIA",
+        "$JS.API.STREAM.UPDATE.OBJ_WHARF_MEDIA",
     ] {
         assert_api_refused(&admin, &mut errors, subject).await;
     }
-    assert_publish_refused(&admin, &mut errors, "$O.WHARF_MEDIA.C.forged").await;
-    assert_publish_refused(&admin, &mut errors, "$O.WHARF_MEDIA.M.MTIz").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

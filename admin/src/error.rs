@@ -40,6 +40,9 @@ pub enum ApiError {
     /// The resource changed or exists already (`conflict`), e.g. a stale version.
     #[oai(status = 409)]
     Conflict(Json<ErrorOut>),
+    /// An uploaded file is larger than its kind may be (`too_large`).
+    #[oai(status = 413)]
+    PayloadTooLarge(Json<ErrorOut>),
     /// The body is not `application/json` (`unsupported_media_type`).
     #[oai(status = 415)]
     UnsupportedMediaType(Json<ErrorOut>),
@@ -78,6 +81,11 @@ impl ApiError {
     /// 403 `forbidden`.
     pub fn forbidden(detail: impl Into<String>) -> Self {
         Self::Forbidden(body("forbidden", detail))
+    }
+
+    /// 413 `too_large`.
+    pub fn too_large(detail: impl Into<String>) -> Self {
+        Self::PayloadTooLarge(body("too_large", detail))
     }
 
     /// 429 `too_many_requests`.

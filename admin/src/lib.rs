@@ -93,6 +93,8 @@ pub(crate) struct AppState {
     pub edge_metrics_urls: std::sync::Arc<Vec<String>>,
     /// Client for reading the edges' `/metrics`.
     pub http: reqwest::Client,
+    /// What agents' attachments may be (`[media.limits]`).
+    pub media_limits: std::sync::Arc<relay::media::Limits>,
 }
 
 /// The OpenAPI 3 document of the admin API as pretty JSON, identical to the

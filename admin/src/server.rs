@@ -65,6 +65,7 @@ impl AdminServer {
                     .timeout(Duration::from_secs(2))
                     .build()
                     .unwrap_or_default(),
+                media_limits: std::sync::Arc::new(relay::media::Limits::default()),
             },
         })
     }
@@ -84,6 +85,14 @@ impl AdminServer {
     pub fn with_alerts(mut self, settings: crate::alerts::AlertSettings, replicas: usize) -> Self {
         self.state.edge_metrics_urls = std::sync::Arc::new(settings.edge_metrics_urls.clone());
         self.alerts = settings.enabled.then_some((settings, replicas));
+        self
+    }
+
+    /// Takes agents' attachments within `limits` (`[media.limits]`; else
+    /// the defaults, Meta's maxima).
+    #[must_use]
+    pub fn with_media_limits(mut self, limits: relay::media::Limits) -> Self {
+        self.state.media_limits = std::sync::Arc::new(limits);
         self
     }
 

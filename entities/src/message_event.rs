@@ -43,6 +43,14 @@ string_enum! {
         /// Its file could not be fetched (detail: reason, attempts); a dead
         /// letter with reason `media` follows.
         MediaFailed => "media_failed",
+        /// An attachment's file is being uploaded to the provider (detail:
+        /// delivery, bytes); counts as an attempt.
+        MediaUploading => "media_uploading",
+        /// An attachment's file was handed to the provider before the
+        /// message carrying it (detail: provider, handle — Meta's media id
+        /// or the URL WasenderApi serves — and until when it is usable);
+        /// a later attempt reuses it instead of uploading again.
+        MediaUploaded => "media_uploaded",
     }
 }
 

@@ -750,6 +750,25 @@ pub enum ReplyContent {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         filename: Option<String>,
     },
+    /// A file an agent uploaded, stored in the media bucket as `object`:
+    /// the sender hands it to the provider (Meta: upload, then send by
+    /// media id; WasenderApi: upload, then send by the URL it serves).
+    /// Like text, only inside the 24-hour window.
+    Attachment {
+        kind: MediaKind,
+        /// The object's name in the media bucket.
+        object: String,
+        /// The file's MIME type.
+        mime: String,
+        /// Its size in bytes and SHA-256 (lowercase hex), checked again
+        /// when the sender reads it.
+        size: u64,
+        sha256: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        caption: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        filename: Option<String>,
+    },
 }
 
 /// What kind of media a reply carries.

@@ -51,6 +51,9 @@ pub const CONSUMER_REDELIVERED: &str = "wharf_consumer_redelivered_messages";
 pub const SENDS: &str = "wharf_sender_sends_total";
 /// Seconds of one provider API call, by provider.
 pub const SEND_SECONDS: &str = "wharf_sender_send_seconds";
+/// Seconds of one attachment upload to the provider (before the message
+/// that carries it), by provider and outcome (uploaded, failed).
+pub const MEDIA_UPLOAD_SECONDS: &str = "wharf_sender_media_upload_seconds";
 /// Seconds a reply waited for its number's rate-limit slot, by provider.
 pub const RATE_LIMIT_WAIT_SECONDS: &str = "wharf_sender_rate_limit_wait_seconds";
 /// Seconds from a reply being queued to the provider accepting it, by provider.
@@ -123,6 +126,7 @@ pub const ALL: &[&str] = &[
     CONSUMER_REDELIVERED,
     SENDS,
     SEND_SECONDS,
+    MEDIA_UPLOAD_SECONDS,
     RATE_LIMIT_WAIT_SECONDS,
     REPLY_SECONDS,
     DLQ_LETTERS,
@@ -233,6 +237,11 @@ fn describe() {
     );
     describe_counter!(SENDS, "Reply send attempts, by provider and outcome");
     describe_histogram!(SEND_SECONDS, Unit::Seconds, "One provider API call");
+    describe_histogram!(
+        MEDIA_UPLOAD_SECONDS,
+        Unit::Seconds,
+        "One attachment upload to the provider"
+    );
     describe_histogram!(
         RATE_LIMIT_WAIT_SECONDS,
         Unit::Seconds,

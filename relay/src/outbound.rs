@@ -4,7 +4,7 @@
 
 use async_nats::jetstream;
 use chrono::{Duration, Utc};
-use entities::message::{Direction, MessageStatus};
+use entities::message::{Direction, MediaState, MessageStatus};
 use entities::{business_number, contact, conversation, message};
 use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, Set};
 
@@ -49,34 +49,56 @@ pub async fn enqueue_reply(
     agent_id: Option<i64>,
     content: ReplyContent,
 ) -> Result<message::Model, ReplyError> {
-    let (kind, body) = match &content {
+    let target = check_reply(db, conversation_id, &content).await?;
+    enqueue_checked(db, js, partitions, target, agent_id, content).await
+}
+
+/// Where a checked reply goes: what [`check_reply`] found.
+pub struct ReplyTarget {
+    conversation: conversation::Model,
+    number: business_number::Model,
+    contact: contact::Model,
+}
+
+impl ReplyTarget {
+    /// The provider of the conversation's business number.
+    pub fn provider(&self) -> Option<entities::business_number::Provider> {
+        self.number.provider.parse().ok()
+    }
+}
+
+/// Checks that `content` may be sent in the conversation now (it exists,
+/// the 24-hour window for anything but a template, a sendable template),
+/// changing nothing: a caller with work to do before the reply exists (an
+/// upload to store) checks first.
+///
+/// # Errors
+/// [`ReplyError`], as [`enqueue_reply`].
+pub async fn check_reply(
+    db: &DatabaseConnection,
+    conversation_id: i64,
+    content: &ReplyContent,
+) -> Result<ReplyTarget, ReplyError> {
+    match content {
         ReplyContent::Text { body } if body.trim().is_empty() => return Err(ReplyError::Empty),
-        ReplyContent::Text { body } => ("text", body.clone()),
         ReplyContent::Template { name, .. } if name.trim().is_empty() => {
             return Err(ReplyError::Empty);
         }
-        ReplyContent::Template { name, .. } => ("template", name.clone()),
         ReplyContent::Media { url, .. }
             if !(url.starts_with("https://") || url.starts_with("http://")) || url.len() < 12 =>
         {
             return Err(ReplyError::InvalidMediaUrl);
         }
-        ReplyContent::Media {
-            kind, url, caption, ..
-        } => (
-            kind.as_str(),
-            caption.clone().unwrap_or_else(|| url.clone()),
-        ),
-    };
+        _ => {}
+    }
     let conversation = conversation::Entity::find_by_id(conversation_id)
         .one(db)
         .await?
         .ok_or(ReplyError::NotFound(conversation_id))?;
-    let now = Utc::now();
     if !matches!(content, ReplyContent::Template { .. }) {
         let open = conversation
             .last_inbound_at
-            .is_some_and(|last| now - last < SERVICE_WINDOW);
+            .is_some_and(|last| Utc::now() - last < SERVICE_WINDOW);
         if !open {
             return Err(ReplyError::WindowClosed {
                 last: conversation
@@ -89,20 +111,43 @@ pub async fn enqueue_reply(
         .one(db)
         .await?
         .ok_or(ReplyError::NotFound(conversation_id))?;
-    if let ReplyContent::Template { name, language, .. } = &content {
+    if let ReplyContent::Template { name, language, .. } = content {
         crate::templates::check_sendable(db, &number, name, language).await??;
     }
     let contact = contact::Entity::find_by_id(conversation.contact_id)
         .one(db)
         .await?
         .ok_or(ReplyError::NotFound(conversation_id))?;
-    let row = message::ActiveModel {
+    Ok(ReplyTarget {
+        conversation,
+        number,
+        contact,
+    })
+}
+
+/// Writes the row of a reply [`check_reply`] passed and publishes it.
+///
+/// # Errors
+/// Storage failures (the row is then marked `failed`).
+pub async fn enqueue_checked(
+    db: &DatabaseConnection,
+    js: &jetstream::Context,
+    partitions: u16,
+    target: ReplyTarget,
+    agent_id: Option<i64>,
+    content: ReplyContent,
+) -> Result<message::Model, ReplyError> {
+    let ReplyTarget {
+        conversation,
+        number,
+        contact,
+    } = target;
+    let now = Utc::now();
+    let mut row = message::ActiveModel {
         conversation_id: Set(conversation.id),
         direction: Set(Direction::Outbound.into()),
         provider: Set(number.provider.clone()),
         provider_message_id: Set(None),
-        kind: Set(kind.into()),
-        body: Set(Some(body)),
         payload: Set(serde_json::to_value(&content).unwrap_or_default()),
         status: Set(MessageStatus::Queued.into()),
         error: Set(None),
@@ -111,9 +156,46 @@ pub async fn enqueue_reply(
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
-    }
-    .insert(db)
-    .await?;
+    };
+    let (kind, body) = match &content {
+        ReplyContent::Text { body } => ("text", body.clone()),
+        ReplyContent::Template { name, .. } => ("template", name.clone()),
+        ReplyContent::Media {
+            kind, url, caption, ..
+        } => (
+            kind.as_str(),
+            caption.clone().unwrap_or_else(|| url.clone()),
+        ),
+        ReplyContent::Attachment {
+            kind,
+            object,
+            mime,
+            size,
+            sha256,
+            caption,
+            filename,
+        } => {
+            // The file is in the media bucket already: the row serves it
+            // like a fetched one.
+            row.media_state = Set(Some(MediaState::Stored.as_str().into()));
+            row.media_type = Set(Some(mime.clone()));
+            row.media_size = Set(i64::try_from(*size).ok());
+            row.media_sha256 = Set(Some(sha256.clone()));
+            row.media_filename = Set(filename.clone());
+            row.media_key = Set(Some(object.clone()));
+            row.media_fetched_at = Set(Some(now));
+            (
+                kind.as_str(),
+                caption
+                    .clone()
+                    .or_else(|| filename.clone())
+                    .unwrap_or_default(),
+            )
+        }
+    };
+    row.kind = Set(kind.into());
+    row.body = Set(Some(body));
+    let row = row.insert(db).await?;
     let reply = OutboundReply {
         message_id: row.id,
         conversation_id: conversation.id,

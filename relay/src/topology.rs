@@ -281,6 +281,13 @@ pub fn media_object(message_id: i64) -> String {
     message_id.to_string()
 }
 
+/// The object name of a file an agent uploaded in [`MEDIA_BUCKET`]: its
+/// own name, not the message's, since a retried reply carries the same
+/// file under a new message id.
+pub fn attachment_object(upload_id: &str) -> String {
+    format!("out-{upload_id}")
+}
+
 /// `wa.events.conversation.<id>`: a conversation changed.
 pub fn conversation_event_subject(conversation_id: i64) -> String {
     format!("{EVENTS_PREFIX}.conversation.{conversation_id}")

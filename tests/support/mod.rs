@@ -223,6 +223,9 @@ pub struct StackOptions {
     pub tune: fn(&mut Config),
     /// Replaces `[alerts]` before the roles start (a test's sinks and rules).
     pub alerts: Option<admin::alerts::AlertSettings>,
+    /// Runs the in-process sender; off for a test that runs (and kills)
+    /// sender processes of its own.
+    pub sender: bool,
 }
 
 impl Default for StackOptions {
@@ -233,6 +236,7 @@ impl Default for StackOptions {
             edge_ack_timeout_ms: 5000,
             tune: |_| {},
             alerts: None,
+            sender: true,
         }
     }
 }
@@ -346,6 +350,9 @@ pub async fn spawn_stack(db: TestDb, options: StackOptions) -> Stack {
     .unwrap();
     built.config.validate().unwrap();
     let shutdown = CancellationToken::new();
+    if !options.sender {
+        built.sender = None;
+    }
     let router = built.router.take().expect("a router");
     let router_token = shutdown.child_token();
     let token = router_token.clone();
@@ -621,6 +628,19 @@ pub async fn open_conversation(stack: &Stack, from: &str, wamid: &str) -> i64 {
             .and_then(|c| c["id"].as_i64())
     })
     .await
+}
+
+/// `n` bytes that do not compress or repeat, starting with `magic`.
+pub fn file_bytes(magic: &[u8], n: usize, seed: u64) -> Vec<u8> {
+    let mut bytes = magic.to_vec();
+    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    while bytes.len() < n {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        bytes.push((x >> 24) as u8);
+    }
+    bytes
 }
 
 /// POSTs a Meta delivery to `url`, signed with `secret`.

@@ -289,6 +289,37 @@ pub(crate) fn reply_error(err: ReplyError) -> ApiError {
     }
 }
 
+/// The answer to a queued reply (text, template, media or attachment):
+/// logged, audited (who replied, which message and of what kind; never the
+/// text, which the message row holds under its own access) and shown.
+pub(crate) async fn replied(
+    state: &AppState,
+    principal: &Principal,
+    row: message::Model,
+) -> ApiResult<ReplyResponse> {
+    tracing::info!(
+        actor = %principal.token_name,
+        agent_id = ?principal.agent_id,
+        conversation_id = row.conversation_id,
+        message_id = row.id,
+        "reply queued"
+    );
+    crate::audit::record(
+        &state.db,
+        principal,
+        "conversation.reply",
+        "conversation",
+        row.conversation_id,
+        serde_json::json!({"message_id": row.id, "kind": row.kind}),
+    )
+    .await?;
+    let out = messages_out(&state.db, vec![row])
+        .await?
+        .pop()
+        .ok_or_else(|| ApiError::internal("reply vanished"))?;
+    Ok(ReplyResponse::Accepted(Json(out)))
+}
+
 #[derive(ApiResponse)]
 pub(crate) enum ReplyResponse {
     /// The reply is stored and queued for sending.
@@ -924,7 +955,7 @@ impl ConversationsApi {
                 ));
             }
         };
-        match enqueue_reply(
+        let row = enqueue_reply(
             &state.db,
             &state.js,
             state.partitions,
@@ -933,34 +964,8 @@ impl ConversationsApi {
             content,
         )
         .await
-        {
-            Ok(row) => {
-                tracing::info!(
-                    actor = %auth.0.token_name,
-                    agent_id = ?auth.0.agent_id,
-                    conversation_id = id.0,
-                    message_id = row.id,
-                    "reply queued"
-                );
-                // Who replied, which message and of what kind; never the
-                // text (the message row holds it, under its own access).
-                crate::audit::record(
-                    &state.db,
-                    &auth.0,
-                    "conversation.reply",
-                    "conversation",
-                    id.0,
-                    serde_json::json!({"message_id": row.id, "kind": row.kind}),
-                )
-                .await?;
-                let out = messages_out(&state.db, vec![row])
-                    .await?
-                    .pop()
-                    .ok_or_else(|| ApiError::internal("reply vanished"))?;
-                Ok(ReplyResponse::Accepted(Json(out)))
-            }
-            Err(err) => Err(reply_error(err)),
-        }
+        .map_err(reply_error)?;
+        replied(&state, &auth.0, row).await
     }
 
     /// Claim a conversation

@@ -3,6 +3,7 @@
 
 pub mod agents;
 pub mod alerts;
+pub mod attachments;
 pub mod audit;
 pub mod auth;
 pub mod canned;
@@ -83,7 +84,11 @@ resources!(
         labels::LabelsApi,
         canned::CannedApi
     ),
-    (messages::MessagesApi, media::MediaApi),
+    (
+        messages::MessagesApi,
+        media::MediaApi,
+        attachments::AttachmentsApi
+    ),
     contacts::ContactsApi,
     (numbers::NumbersApi, templates::TemplatesApi),
     events::EventsApi,

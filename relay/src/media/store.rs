@@ -53,7 +53,20 @@ impl MediaStore {
         mime: &str,
         bytes: &[u8],
     ) -> Result<String, MediaError> {
-        let name = topology::media_object(message_id);
+        self.put_named(topology::media_object(message_id), mime, bytes)
+            .await
+    }
+
+    /// Stores `bytes` as object `name`; the name.
+    ///
+    /// # Errors
+    /// `storage` (retryable) when JetStream does not take it.
+    pub async fn put_named(
+        &self,
+        name: String,
+        mime: &str,
+        bytes: &[u8],
+    ) -> Result<String, MediaError> {
         let meta = object_store::ObjectMetadata {
             name: name.clone(),
             description: Some(mime.to_owned()),
@@ -66,6 +79,30 @@ impl MediaStore {
             .await
             .map_err(|e| MediaError::retryable("storage", format!("media bucket: {e}")))?;
         Ok(name)
+    }
+
+    /// Deletes object `name` (an upload whose reply was refused).
+    ///
+    /// # Errors
+    /// When JetStream does not answer.
+    pub async fn delete(&self, name: &str) -> crate::Result<()> {
+        self.store
+            .delete(name)
+            .await
+            .map_err(|e| std::io::Error::other(e).into())
+    }
+
+    /// Reads the whole of object `name`; `None` when it is gone.
+    ///
+    /// # Errors
+    /// When JetStream does not answer ([`crate::Error::Io`]).
+    pub async fn read_all(&self, name: &str) -> crate::Result<Option<Vec<u8>>> {
+        let Some(mut reader) = self.read(name, 0, u64::MAX).await? else {
+            return Ok(None);
+        };
+        let mut bytes = Vec::new();
+        reader.read_to_end(&mut bytes).await?;
+        Ok(Some(bytes))
     }
 
     /// Reads `len` bytes of object `name` from `start`; `None` when the

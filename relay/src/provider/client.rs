@@ -49,22 +49,25 @@ pub async fn post_json(
     token: &str,
     body: &Value,
 ) -> Result<Answer, SendError> {
-    let response = http
-        .post(url)
-        .bearer_auth(token)
-        .json(body)
-        .send()
-        .await
-        .map_err(|e| SendError {
-            retryable: true,
-            code: if e.is_timeout() {
-                "timeout".into()
-            } else {
-                "connection".into()
-            },
-            reason: format!("request failed: {}", without_url(&e)),
-            retry_after: None,
-        })?;
+    call(http.post(url).bearer_auth(token).json(body)).await
+}
+
+/// Sends a built request (an upload) and reads the answer as
+/// [`post_json`] does.
+///
+/// # Errors
+/// The request got no answer: a retryable [`SendError`].
+pub async fn call(request: reqwest::RequestBuilder) -> Result<Answer, SendError> {
+    let response = request.send().await.map_err(|e| SendError {
+        retryable: true,
+        code: if e.is_timeout() {
+            "timeout".into()
+        } else {
+            "connection".into()
+        },
+        reason: format!("request failed: {}", without_url(&e)),
+        retry_after: None,
+    })?;
     let status = response.status();
     let retry_after = response
         .headers()

@@ -299,6 +299,19 @@ pub struct SendError {
     pub retry_after: Option<Duration>,
 }
 
+impl SendError {
+    /// A provider answer that accepted the request but lacks what it must
+    /// carry (retryable: the provider's hiccup).
+    pub fn bad_response(reason: &str) -> Self {
+        Self {
+            retryable: true,
+            code: "bad_response".into(),
+            reason: reason.into(),
+            retry_after: None,
+        }
+    }
+}
+
 /// Outbound direction of a provider: the request that sends a reply, what
 /// the provider's answers mean, and its pace. Built once per sender process
 /// from its settings ([`crate::sender::reply_sender`]).
@@ -313,11 +326,34 @@ pub trait ReplySender: Send + Sync {
     /// a limit of its own (`[sender.rate]`).
     fn rate_limit(&self) -> Limit;
 
-    /// The URL under `base_url` and the JSON body that send `reply`.
+    /// The URL under `base_url` and the JSON body that send `reply`;
+    /// `media` is an attachment's handle from [`ReplySender::upload`].
     ///
     /// # Errors
     /// A reply this provider cannot carry (permanent).
-    fn request(&self, base_url: &str, reply: &OutboundReply) -> Result<(String, Value), SendError>;
+    fn request(
+        &self,
+        base_url: &str,
+        reply: &OutboundReply,
+        media: Option<&str>,
+    ) -> Result<(String, Value), SendError>;
+
+    /// Hands an attachment's file to the provider ahead of the message
+    /// that carries it; returns the handle that message names (Meta: a
+    /// media id; WasenderApi: the URL it serves the file at).
+    ///
+    /// # Errors
+    /// A classified [`SendError`].
+    fn upload<'a>(
+        &'a self,
+        base_url: &'a str,
+        token: &'a str,
+        file: &'a UploadFile,
+    ) -> BoxFuture<'a, Result<String, SendError>>;
+
+    /// How long an uploaded handle may be used for a send (a retry within
+    /// it sends the same upload).
+    fn upload_lifetime(&self) -> Duration;
 
     /// Whether an answer accepted the reply (else it is a refusal, see
     /// [`ReplySender::classify`]).
@@ -341,21 +377,29 @@ pub trait ReplySender: Send + Sync {
         base_url: &'a str,
         token: &'a str,
         reply: &'a OutboundReply,
+        media: Option<&'a str>,
     ) -> BoxFuture<'a, Result<String, SendError>> {
         Box::pin(async move {
-            let (url, body) = self.request(base_url, reply)?;
+            let (url, body) = self.request(base_url, reply, media)?;
             let answer = client::post_json(self.http(), &url, token, &body).await?;
             if !self.accepted(&answer) {
                 return Err(self.classify(&answer));
             }
-            self.message_id(&answer.body).ok_or_else(|| SendError {
-                retryable: true,
-                code: "bad_response".into(),
-                reason: "provider answered without a message id".into(),
-                retry_after: None,
-            })
+            self.message_id(&answer.body)
+                .ok_or_else(|| SendError::bad_response("provider answered without a message id"))
         })
     }
+}
+
+/// An attachment's file, read from the media bucket, on its way to the
+/// provider.
+#[derive(Debug, Clone)]
+pub struct UploadFile {
+    /// The reply's business number (Meta uploads per phone number).
+    pub business_number: String,
+    pub bytes: bytes::Bytes,
+    pub mime: String,
+    pub filename: Option<String>,
 }
 
 /// Constant-time comparison of two byte strings.

@@ -41,11 +41,12 @@ use entities::message_event::Stage;
 use tracing::Instrument;
 
 use crate::dlq;
-use crate::envelope::{OutboundReply, Provider, TRACEPARENT_HEADER, trace_id};
+use crate::envelope::{OutboundReply, Provider, ReplyContent, TRACEPARENT_HEADER, trace_id};
+use crate::media::store::MediaStore;
 use crate::provider::client::Timeouts;
 use crate::provider::meta::send::MetaClient;
 use crate::provider::wasender::send::WasenderClient;
-use crate::provider::{ReplySender, SendError};
+use crate::provider::{ReplySender, SendError, UploadFile};
 use crate::pull::ack;
 use crate::sender::ratelimit::{RateLimits, RateSettings};
 use crate::topology::{self, TopologySettings};
@@ -158,6 +159,9 @@ pub struct Sender {
     /// Every provider's outbound side ([`reply_sender`]).
     providers: HashMap<Provider, Box<dyn ReplySender>>,
     limits: tokio::sync::OnceCell<RateLimits>,
+    /// The media bucket, where attachments are read from (opened on the
+    /// first one).
+    media: tokio::sync::OnceCell<MediaStore>,
     /// Opens the numbers' access tokens (sealed at rest).
     vault: Arc<crate::vault::Vault>,
 }
@@ -183,6 +187,7 @@ impl Sender {
             db,
             providers,
             limits: tokio::sync::OnceCell::new(),
+            media: tokio::sync::OnceCell::new(),
             vault,
         })
     }
@@ -567,6 +572,22 @@ impl Sender {
                 retry_after: None,
             });
         }
+        // An attachment's file goes to the provider first (or an earlier
+        // attempt's upload is used again).
+        let media = match &reply.content {
+            ReplyContent::Attachment { .. } => Some(
+                self.uploaded(
+                    reply,
+                    kind,
+                    outbound.as_ref(),
+                    base_url,
+                    token.expose(),
+                    delivered,
+                )
+                .await?,
+            ),
+            _ => None,
+        };
         // Durable before the call: a redelivery after our death must know
         // the provider may have accepted this attempt.
         lifecycle::record(
@@ -595,7 +616,9 @@ impl Sender {
                 .record(waiting.elapsed().as_secs_f64());
         }
         let calling = Instant::now();
-        let sent = outbound.send(base_url, token.expose(), reply).await;
+        let sent = outbound
+            .send(base_url, token.expose(), reply, media.as_deref())
+            .await;
         metrics::histogram!(observe::SEND_SECONDS, "provider" => kind.as_str())
             .record(calling.elapsed().as_secs_f64());
         let wamid = sent?;
@@ -617,18 +640,165 @@ impl Sender {
         Ok(Some(wamid))
     }
 
-    /// Provider calls made for this reply so far (its `sending` records);
-    /// deferred and claimed deliveries are not attempts. `delivered` when
-    /// the database cannot tell.
+    /// Provider calls made for this reply so far: its `sending` records, or
+    /// its attachment's upload attempts where more (uploads that keep
+    /// failing end in the DLQ like sends). Deferred and claimed deliveries
+    /// are not attempts. `delivered` when the database cannot tell.
     async fn attempts_made(&self, message_id: i64, delivered: i64) -> i64 {
-        entities::message_event::Entity::find()
-            .filter(entities::message_event::Column::MessageId.eq(message_id))
-            .filter(entities::message_event::Column::Stage.eq(Stage::Sending.as_str()))
-            .count(&self.db)
+        let count = |stage: Stage| {
+            entities::message_event::Entity::find()
+                .filter(entities::message_event::Column::MessageId.eq(message_id))
+                .filter(entities::message_event::Column::Stage.eq(stage.as_str()))
+                .count(&self.db)
+        };
+        match (
+            count(Stage::Sending).await,
+            count(Stage::MediaUploading).await,
+        ) {
+            (Ok(sends), Ok(uploads)) => i64::try_from(sends.max(uploads)).unwrap_or(delivered),
+            _ => delivered,
+        }
+    }
+
+    /// The provider's handle of an attachment's file: an earlier attempt's
+    /// upload while the provider still keeps it, else the file read from
+    /// the media bucket (its size and SHA-256 checked) and uploaded now.
+    /// Each upload is preceded by a durable `media_uploading` record (an
+    /// attempt) and followed by `media_uploaded` with the handle.
+    async fn uploaded(
+        &self,
+        reply: &OutboundReply,
+        provider: Provider,
+        outbound: &dyn ReplySender,
+        base_url: &str,
+        token: &str,
+        delivered: i64,
+    ) -> Result<String, SendError> {
+        let ReplyContent::Attachment {
+            object,
+            mime,
+            size,
+            sha256,
+            filename,
+            ..
+        } = &reply.content
+        else {
+            return Err(SendError::bad_response("not an attachment"));
+        };
+        let db_error = |e: sea_orm::DbErr| SendError {
+            retryable: true,
+            code: "database".into(),
+            reason: format!("database: {e}"),
+            retry_after: None,
+        };
+        if let Some(handle) = self
+            .earlier_upload(reply.message_id, provider)
             .await
-            .ok()
-            .and_then(|n| i64::try_from(n).ok())
-            .unwrap_or(delivered)
+            .map_err(db_error)?
+        {
+            return Ok(handle);
+        }
+        let storage = |detail: String| SendError {
+            retryable: true,
+            code: "storage".into(),
+            reason: format!("media bucket: {detail}"),
+            retry_after: None,
+        };
+        let store = self
+            .media
+            .get_or_try_init(|| MediaStore::open(&self.js))
+            .await
+            .map_err(|e| storage(e.to_string()))?;
+        let bytes = store
+            .read_all(object)
+            .await
+            .map_err(|e| storage(e.to_string()))?
+            .ok_or_else(|| SendError {
+                retryable: false,
+                code: "media_missing".into(),
+                reason: "the attachment's file is no longer in the media bucket".into(),
+                retry_after: None,
+            })?;
+        let digest = {
+            use sha2::Digest;
+            hex::encode(sha2::Sha256::digest(&bytes))
+        };
+        if bytes.len() as u64 != *size || !digest.eq_ignore_ascii_case(sha256) {
+            return Err(SendError {
+                retryable: false,
+                code: "media_corrupt".into(),
+                reason: format!(
+                    "the attachment read back as {} bytes with another checksum",
+                    bytes.len()
+                ),
+                retry_after: None,
+            });
+        }
+        let file = UploadFile {
+            business_number: reply.business_number.clone(),
+            bytes: bytes.into(),
+            mime: mime.clone(),
+            filename: filename.clone(),
+        };
+        lifecycle::record(
+            &self.db,
+            reply.message_id,
+            Stage::MediaUploading,
+            Utc::now(),
+            serde_json::json!({ "delivery": delivered, "bytes": size }),
+        )
+        .await
+        .map_err(db_error)?;
+        let started = Instant::now();
+        let uploaded = outbound.upload(base_url, token, &file).await;
+        let outcome = if uploaded.is_ok() {
+            "uploaded"
+        } else {
+            "failed"
+        };
+        metrics::histogram!(observe::MEDIA_UPLOAD_SECONDS, "provider" => provider.as_str(), "outcome" => outcome)
+            .record(started.elapsed().as_secs_f64());
+        let handle = uploaded?;
+        let usable_until =
+            Utc::now() + chrono::Duration::from_std(outbound.upload_lifetime()).unwrap_or_default();
+        lifecycle::record_logged(
+            &self.db,
+            reply.message_id,
+            Stage::MediaUploaded,
+            serde_json::json!({
+                "provider": provider.as_str(),
+                "handle": handle,
+                "usable_until": usable_until,
+                "ms": u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+            }),
+        )
+        .await;
+        Ok(handle)
+    }
+
+    /// The handle of this reply's last upload through `provider`, while it
+    /// is usable for at least another minute.
+    async fn earlier_upload(
+        &self,
+        message_id: i64,
+        provider: Provider,
+    ) -> Result<Option<String>, sea_orm::DbErr> {
+        let last = entities::message_event::Entity::find()
+            .filter(entities::message_event::Column::MessageId.eq(message_id))
+            .filter(entities::message_event::Column::Stage.eq(Stage::MediaUploaded.as_str()))
+            .order_by_desc(entities::message_event::Column::Id)
+            .one(&self.db)
+            .await?;
+        let margin = Utc::now() + chrono::Duration::minutes(1);
+        Ok(last.and_then(|event| {
+            let detail = &event.detail;
+            let usable_until = detail["usable_until"]
+                .as_str()
+                .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())?;
+            (detail["provider"] == provider.as_str() && usable_until > margin)
+                .then(|| detail["handle"].as_str().map(str::to_owned))
+                .flatten()
+        }))
     }
 
     /// The time left to wait when the last attempt of this reply died

@@ -464,6 +464,35 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/conversations/{id}/attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a file to a conversation
+         * @description The file goes out as an image (JPEG, PNG), video (MP4, 3GPP), audio
+         *     (AAC, AMR, MP3, M4A, OGG) or, for anything else the provider takes
+         *     and anything over its kind's limit, a document, within the
+         *     configured `[media.limits]` (Meta's maxima by default; WasenderApi
+         *     takes documents up to 50 MB). It is stored in the media bucket
+         *     (served by `GET /api/v1/messages/{id}/media` like a customer's) and
+         *     queued (`202`) for the sender, which uploads it to the provider and
+         *     then sends it. Refused, changing nothing: 413 `too_large`, 422
+         *     `type_not_allowed`, `empty` or `window_closed`, 403 for a
+         *     conversation the caller may not see.
+         */
+        post: operations["sendAttachment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/contacts": {
         parameters: {
             query?: never;
@@ -2658,6 +2687,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
                 };
             };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
             /** @description The body is not `application/json` (`unsupported_media_type`). */
             415: {
                 headers: {
@@ -2767,6 +2805,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
                 };
             };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
             /** @description The body is not `application/json` (`unsupported_media_type`). */
             415: {
                 headers: {
@@ -2869,6 +2916,15 @@ export interface operations {
             };
             /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3009,6 +3065,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
                 };
             };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
             /** @description The body is not `application/json` (`unsupported_media_type`). */
             415: {
                 headers: {
@@ -3113,6 +3178,15 @@ export interface operations {
             };
             /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3236,6 +3310,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
                 };
             };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
             /** @description The body is not `application/json` (`unsupported_media_type`). */
             415: {
                 headers: {
@@ -3344,6 +3427,15 @@ export interface operations {
             };
             /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3466,6 +3558,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
                 };
             };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
             /** @description The body is not `application/json` (`unsupported_media_type`). */
             415: {
                 headers: {
@@ -3574,6 +3675,15 @@ export interface operations {
             };
             /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3696,6 +3806,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
                 };
             };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
             /** @description The body is not `application/json` (`unsupported_media_type`). */
             415: {
                 headers: {
@@ -3800,6 +3919,15 @@ export interface operations {
             };
             /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3923,6 +4051,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
                 };
             };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
             /** @description The body is not `application/json` (`unsupported_media_type`). */
             415: {
                 headers: {
@@ -4038,6 +4175,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
                 };
             };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
             /** @description The body is not `application/json` (`unsupported_media_type`). */
             415: {
                 headers: {
@@ -4140,6 +4286,15 @@ export interface operations {
             };
             /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4261,6 +4416,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
                 };
             };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
             /** @description The body is not `application/json` (`unsupported_media_type`). */
             415: {
                 headers: {
@@ -4364,6 +4528,15 @@ export interface operations {
             };
             /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4486,6 +4659,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
                 };
             };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
             /** @description The body is not `application/json` (`unsupported_media_type`). */
             415: {
                 headers: {
@@ -4601,6 +4783,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
                 };
             };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
             /** @description The body is not `application/json` (`unsupported_media_type`). */
             415: {
                 headers: {
@@ -4706,6 +4897,15 @@ export interface operations {
             };
             /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4827,6 +5027,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
                 };
             };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
             /** @description The body is not `application/json` (`unsupported_media_type`). */
             415: {
                 headers: {
@@ -4941,6 +5150,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
                 };
             };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
             /** @description The body is not `application/json` (`unsupported_media_type`). */
             415: {
                 headers: {
@@ -5044,6 +5262,15 @@ export interface operations {
             };
             /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5166,6 +5393,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
                 };
             };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
             /** @description The body is not `application/json` (`unsupported_media_type`). */
             415: {
                 headers: {
@@ -5271,6 +5507,15 @@ export interface operations {
             };
             /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5384,6 +5629,15 @@ export interface operations {
             };
             /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5543,6 +5797,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
                 };
             };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
             /** @description The body is not `application/json` (`unsupported_media_type`). */
             415: {
                 headers: {
@@ -5556,6 +5819,152 @@ export interface operations {
             416: {
                 headers: {
                     "CONTENT-RANGE": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The request is well-formed but cannot be carried out (e.g. `window_closed`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too many attempts; retry later (`too_many_requests`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Something failed on the server (`internal`); see the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A dependency is temporarily unavailable; retry later (`unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    sendAttachment: {
+        parameters: {
+            query?: {
+                /** @description The file's name (raw uploads; a form's part names its own). */
+                filename?: string;
+                /**
+                 * @description The file's MIME type (raw uploads; else the request's
+                 *     `Content-Type`, unless that is `application/octet-stream`).
+                 */
+                type?: string;
+                /** @description Shown under the file (raw uploads; a form has a `caption` part). */
+                caption?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Conversation id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        /** @description The file: as `multipart/form-data`, or the raw bytes. */
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /**
+                     * Format: binary
+                     * @description The file; its name and type come from the part.
+                     */
+                    file: string;
+                    /** @description Shown under the file (images, video, documents; audio takes none). */
+                    caption?: string;
+                };
+                "application/octet-stream": string;
+            };
+        };
+        responses: {
+            /** @description The reply is stored and queued for sending. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["MessageOut"];
+                };
+            };
+            /** @description The request or one of its parameters is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The bearer token is missing or unknown (`unauthorized`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The caller's role may not do this (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource does not exist (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is not `application/json` (`unsupported_media_type`). */
+            415: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -5667,6 +6076,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
                 };
             };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
             /** @description The body is not `application/json` (`unsupported_media_type`). */
             415: {
                 headers: {
@@ -5771,6 +6189,15 @@ export interface operations {
             };
             /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5893,6 +6320,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
                 };
             };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
             /** @description The body is not `application/json` (`unsupported_media_type`). */
             415: {
                 headers: {
@@ -5995,6 +6431,15 @@ export interface operations {
             };
             /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6116,6 +6561,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
                 };
             };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
             /** @description The body is not `application/json` (`unsupported_media_type`). */
             415: {
                 headers: {
@@ -6220,6 +6674,15 @@ export interface operations {
             };
             /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6342,6 +6805,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
                 };
             };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
             /** @description The body is not `application/json` (`unsupported_media_type`). */
             415: {
                 headers: {
@@ -6448,6 +6920,15 @@ export interface operations {
             };
             /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6566,6 +7047,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
                 };
             };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
             /** @description The body is not `application/json` (`unsupported_media_type`). */
             415: {
                 headers: {
@@ -6677,6 +7167,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
                 };
             };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
             /** @description The body is not `application/json` (`unsupported_media_type`). */
             415: {
                 headers: {
@@ -6779,6 +7278,15 @@ export interface operations {
             };
             /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6904,6 +7412,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
                 };
             };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
             /** @description The body is not `application/json` (`unsupported_media_type`). */
             415: {
                 headers: {
@@ -7006,6 +7523,15 @@ export interface operations {
             };
             /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7127,6 +7653,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
                 };
             };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
             /** @description The body is not `application/json` (`unsupported_media_type`). */
             415: {
                 headers: {
@@ -7238,6 +7773,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
                 };
             };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
             /** @description The body is not `application/json` (`unsupported_media_type`). */
             415: {
                 headers: {
@@ -7341,6 +7885,15 @@ export interface operations {
             };
             /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7463,6 +8016,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
                 };
             };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
             /** @description The body is not `application/json` (`unsupported_media_type`). */
             415: {
                 headers: {
@@ -7578,6 +8140,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
                 };
             };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
             /** @description The body is not `application/json` (`unsupported_media_type`). */
             415: {
                 headers: {
@@ -7680,6 +8251,15 @@ export interface operations {
             };
             /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7801,6 +8381,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
                 };
             };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
             /** @description The body is not `application/json` (`unsupported_media_type`). */
             415: {
                 headers: {
@@ -7912,6 +8501,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
                 };
             };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
             /** @description The body is not `application/json` (`unsupported_media_type`). */
             415: {
                 headers: {
@@ -8015,6 +8613,15 @@ export interface operations {
             };
             /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8137,6 +8744,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
                 };
             };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
             /** @description The body is not `application/json` (`unsupported_media_type`). */
             415: {
                 headers: {
@@ -8239,6 +8855,15 @@ export interface operations {
             };
             /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8360,6 +8985,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
                 };
             };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
             /** @description The body is not `application/json` (`unsupported_media_type`). */
             415: {
                 headers: {
@@ -8471,6 +9105,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
                 };
             };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
             /** @description The body is not `application/json` (`unsupported_media_type`). */
             415: {
                 headers: {
@@ -8574,6 +9217,15 @@ export interface operations {
             };
             /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8696,6 +9348,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
                 };
             };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
             /** @description The body is not `application/json` (`unsupported_media_type`). */
             415: {
                 headers: {
@@ -8802,6 +9463,15 @@ export interface operations {
             };
             /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8922,6 +9592,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
                 };
             };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
             /** @description The body is not `application/json` (`unsupported_media_type`). */
             415: {
                 headers: {
@@ -9024,6 +9703,15 @@ export interface operations {
             };
             /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9145,6 +9833,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
                 };
             };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
             /** @description The body is not `application/json` (`unsupported_media_type`). */
             415: {
                 headers: {
@@ -9248,6 +9945,15 @@ export interface operations {
             };
             /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9377,6 +10083,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
                 };
             };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
             /** @description The body is not `application/json` (`unsupported_media_type`). */
             415: {
                 headers: {
@@ -9481,6 +10196,15 @@ export interface operations {
             };
             /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9599,6 +10323,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
                 };
             };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
             /** @description The body is not `application/json` (`unsupported_media_type`). */
             415: {
                 headers: {
@@ -9703,6 +10436,15 @@ export interface operations {
             };
             /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9823,6 +10565,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
                 };
             };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
             /** @description The body is not `application/json` (`unsupported_media_type`). */
             415: {
                 headers: {
@@ -9925,6 +10676,15 @@ export interface operations {
             };
             /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10044,6 +10804,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
                 };
             };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
             /** @description The body is not `application/json` (`unsupported_media_type`). */
             415: {
                 headers: {
@@ -10146,6 +10915,15 @@ export interface operations {
             };
             /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };

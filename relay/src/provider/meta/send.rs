@@ -8,7 +8,9 @@ use serde_json::{Value, json};
 
 use crate::envelope::{MediaKind, OutboundReply, ReplyContent};
 use crate::provider::client::{self, Answer, Timeouts};
-use crate::provider::{ReplySender, SendError};
+use futures::future::BoxFuture;
+
+use crate::provider::{ReplySender, SendError, UploadFile};
 use crate::sender::ratelimit::Limit;
 
 // Where callers found them before they were shared by every provider.
@@ -64,14 +66,71 @@ impl ReplySender for MetaClient {
         self.limit
     }
 
-    fn request(&self, base_url: &str, reply: &OutboundReply) -> Result<(String, Value), SendError> {
+    fn request(
+        &self,
+        base_url: &str,
+        reply: &OutboundReply,
+        media: Option<&str>,
+    ) -> Result<(String, Value), SendError> {
         let url = format!(
             "{}/{}/{}/messages",
             base_url.trim_end_matches('/'),
             self.api_version,
             reply.business_number
         );
-        Ok((url, request_body(reply)))
+        Ok((url, request_body(reply, media)?))
+    }
+
+    /// `POST /{version}/{phone-number-id}/media`, multipart with
+    /// `messaging_product`, `type` and `file`; the answer's `id` is the
+    /// media id a message names ([Meta: Media, "Upload media"](https://developers.facebook.com/docs/whatsapp/cloud-api/reference/media)).
+    fn upload<'a>(
+        &'a self,
+        base_url: &'a str,
+        token: &'a str,
+        file: &'a UploadFile,
+    ) -> BoxFuture<'a, Result<String, SendError>> {
+        Box::pin(async move {
+            let url = format!(
+                "{}/{}/{}/media",
+                base_url.trim_end_matches('/'),
+                self.api_version,
+                file.business_number
+            );
+            let part = reqwest::multipart::Part::stream_with_length(
+                reqwest::Body::from(file.bytes.clone()),
+                file.bytes.len() as u64,
+            )
+            .file_name(file.filename.clone().unwrap_or_else(|| "file".into()))
+            .mime_str(&file.mime)
+            .map_err(|e| SendError {
+                retryable: false,
+                code: "bad_media_type".into(),
+                reason: format!("type {:?}: {e}", file.mime),
+                retry_after: None,
+            })?;
+            let form = reqwest::multipart::Form::new()
+                .text("messaging_product", "whatsapp")
+                .text("type", file.mime.clone())
+                .part("file", part);
+            let answer =
+                client::call(self.http.post(&url).bearer_auth(token).multipart(form)).await?;
+            if !answer.status.is_success() {
+                return Err(self.classify(&answer));
+            }
+            answer
+                .body
+                .get("id")
+                .and_then(Value::as_str)
+                .filter(|id| !id.is_empty())
+                .map(str::to_owned)
+                .ok_or_else(|| SendError::bad_response("an upload answered without a media id"))
+        })
+    }
+
+    /// Uploaded media stays usable for 30 days.
+    fn upload_lifetime(&self) -> Duration {
+        Duration::from_secs(30 * 24 * 3600)
     }
 
     fn message_id(&self, body: &Value) -> Option<String> {
@@ -86,8 +145,12 @@ impl ReplySender for MetaClient {
 }
 
 /// The Cloud API request for a reply; our message id rides along as
-/// `biz_opaque_callback_data` so statuses can be matched to the row.
-pub fn request_body(reply: &OutboundReply) -> Value {
+/// `biz_opaque_callback_data` so statuses can be matched to the row. An
+/// attachment is named by `media`, its uploaded media id.
+///
+/// # Errors
+/// An attachment without its media id (permanent: a bug, never sent).
+pub fn request_body(reply: &OutboundReply, media: Option<&str>) -> Result<Value, SendError> {
     let mut body = json!({
         "messaging_product": "whatsapp",
         "recipient_type": "individual",
@@ -128,19 +191,53 @@ pub fn request_body(reply: &OutboundReply) -> Value {
             caption,
             filename,
         } => {
-            let mut media = json!({ "link": url });
-            // Audio takes no caption; only documents take a file name.
-            if let Some(caption) = caption.as_ref().filter(|_| *kind != MediaKind::Audio) {
-                media["caption"] = json!(caption);
-            }
-            if let Some(filename) = filename.as_ref().filter(|_| *kind == MediaKind::Document) {
-                media["filename"] = json!(filename);
-            }
             body["type"] = json!(kind.as_str());
-            body[kind.as_str()] = media;
+            body[kind.as_str()] = media_object(
+                json!({ "link": url }),
+                *kind,
+                caption.as_ref(),
+                filename.as_ref(),
+            );
+        }
+        ReplyContent::Attachment {
+            kind,
+            caption,
+            filename,
+            ..
+        } => {
+            let id = media.ok_or_else(|| SendError {
+                retryable: false,
+                code: "not_uploaded".into(),
+                reason: "an attachment reached the send without its media id".into(),
+                retry_after: None,
+            })?;
+            body["type"] = json!(kind.as_str());
+            body[kind.as_str()] = media_object(
+                json!({ "id": id }),
+                *kind,
+                caption.as_ref(),
+                filename.as_ref(),
+            );
         }
     }
-    body
+    Ok(body)
+}
+
+/// A media message's object (`link` or `id` in `source`): audio takes no
+/// caption; only documents take a file name.
+fn media_object(
+    mut source: Value,
+    kind: MediaKind,
+    caption: Option<&String>,
+    filename: Option<&String>,
+) -> Value {
+    if let Some(caption) = caption.filter(|_| kind != MediaKind::Audio) {
+        source["caption"] = json!(caption);
+    }
+    if let Some(filename) = filename.filter(|_| kind == MediaKind::Document) {
+        source["filename"] = json!(filename);
+    }
+    source
 }
 
 /// Meta error codes that clear up by waiting.
@@ -167,6 +264,7 @@ pub fn classify(status: u16, body: &Value, retry_after: Option<Duration>) -> Sen
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -194,7 +292,7 @@ mod tests {
             to: "4915".into(),
             content: ReplyContent::Text { body: "hi".into() },
         };
-        let body = request_body(&reply);
+        let body = request_body(&reply, None).unwrap();
         assert_eq!(body["text"]["body"], "hi");
         assert_eq!(body["biz_opaque_callback_data"], "42");
         reply.content = ReplyContent::Template {
@@ -202,7 +300,7 @@ mod tests {
             language: "en".into(),
             parameters: vec!["A1".into()],
         };
-        let body = request_body(&reply);
+        let body = request_body(&reply, None).unwrap();
         assert_eq!(
             body["template"]["components"][0]["parameters"][0]["text"],
             "A1"
@@ -213,11 +311,25 @@ mod tests {
             caption: Some("Your invoice".into()),
             filename: Some("invoice.pdf".into()),
         };
-        let body = request_body(&reply);
+        let body = request_body(&reply, None).unwrap();
         assert_eq!(body["type"], "document");
         assert_eq!(body["document"]["link"], "https://example.com/invoice.pdf");
         assert_eq!(body["document"]["filename"], "invoice.pdf");
         assert_eq!(body["document"]["caption"], "Your invoice");
         assert_eq!(body["biz_opaque_callback_data"], "42");
+        reply.content = ReplyContent::Attachment {
+            kind: MediaKind::Audio,
+            object: "out-1".into(),
+            mime: "audio/ogg".into(),
+            size: 10,
+            sha256: "00".into(),
+            caption: Some("ignored for audio".into()),
+            filename: Some("note.ogg".into()),
+        };
+        let err = request_body(&reply, None).expect_err("no media id");
+        assert!(!err.retryable);
+        let body = request_body(&reply, Some("4490709327384033")).unwrap();
+        assert_eq!(body["type"], "audio");
+        assert_eq!(body["audio"], json!({"id": "4490709327384033"}));
     }
 }

@@ -10,7 +10,9 @@ use serde_json::{Value, json};
 
 use crate::envelope::{MediaKind, OutboundReply, ReplyContent};
 use crate::provider::client::{self, Answer, Timeouts};
-use crate::provider::{ReplySender, SendError};
+use futures::future::BoxFuture;
+
+use crate::provider::{ReplySender, SendError, UploadFile};
 use crate::sender::ratelimit::Limit;
 
 /// WasenderApi, where a number has no `api_base_url` of its own.
@@ -54,9 +56,45 @@ impl ReplySender for WasenderClient {
         self.limit
     }
 
-    fn request(&self, base_url: &str, reply: &OutboundReply) -> Result<(String, Value), SendError> {
+    fn request(
+        &self,
+        base_url: &str,
+        reply: &OutboundReply,
+        media: Option<&str>,
+    ) -> Result<(String, Value), SendError> {
         let url = format!("{}/api/send-message", base_url.trim_end_matches('/'));
-        Ok((url, request_body(reply)?))
+        Ok((url, request_body(reply, media)?))
+    }
+
+    /// `POST /api/upload` with the raw file as body and its type as
+    /// `Content-Type`; WasenderApi serves it at the answer's `publicUrl`
+    /// for 24 hours ([WasenderApi: Upload Media File](https://wasenderapi.com/api-docs/messages/upload-media-file)).
+    fn upload<'a>(
+        &'a self,
+        base_url: &'a str,
+        token: &'a str,
+        file: &'a UploadFile,
+    ) -> BoxFuture<'a, Result<String, SendError>> {
+        Box::pin(async move {
+            let url = format!("{}/api/upload", base_url.trim_end_matches('/'));
+            let request = self
+                .http
+                .post(&url)
+                .bearer_auth(token)
+                .header(reqwest::header::CONTENT_TYPE, file.mime.as_str())
+                .body(file.bytes.clone());
+            let answer = client::call(request).await?;
+            if !self.accepted(&answer) {
+                return Err(self.classify(&answer));
+            }
+            upload_url(&answer.body)
+                .ok_or_else(|| SendError::bad_response("an upload answered without a publicUrl"))
+        })
+    }
+
+    /// WasenderApi serves an upload for 24 hours; an hour is kept in hand.
+    fn upload_lifetime(&self) -> Duration {
+        Duration::from_secs(23 * 3600)
     }
 
     /// WasenderApi may answer 200 with `success: false`.
@@ -83,17 +121,25 @@ fn message_id(body: &Value) -> Option<String> {
     }
 }
 
-/// The WasenderApi request for a reply: E.164 recipient and the text.
+/// Where an upload answer says the file is: `publicUrl` (as its
+/// decrypt-media answer), also looked for under `data`.
+fn upload_url(body: &Value) -> Option<String> {
+    ["/publicUrl", "/data/publicUrl", "/data/url", "/url"]
+        .iter()
+        .find_map(|p| body.pointer(p).and_then(Value::as_str))
+        .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
+        .map(str::to_owned)
+}
+
+/// The WasenderApi request for a reply: E.164 recipient and the text, or
+/// a file by URL (an attachment's is `media`, where its upload serves it).
 ///
 /// # Errors
 /// Templates: WasenderApi has none (permanent).
-pub fn request_body(reply: &OutboundReply) -> Result<Value, SendError> {
+pub fn request_body(reply: &OutboundReply, media: Option<&str>) -> Result<Value, SendError> {
     let to = format!("+{}", reply.to.trim_start_matches('+'));
-    match &reply.content {
-        ReplyContent::Text { body } => Ok(json!({ "to": to, "text": body })),
-        ReplyContent::Media {
-            kind, url, caption, ..
-        } => {
+    let by_url =
+        |kind: &MediaKind, url: &str, caption: &Option<String>, filename: &Option<String>| {
             let field = match kind {
                 MediaKind::Image => "imageUrl",
                 MediaKind::Video => "videoUrl",
@@ -104,7 +150,32 @@ pub fn request_body(reply: &OutboundReply) -> Result<Value, SendError> {
             if let Some(caption) = caption {
                 body["text"] = json!(caption);
             }
-            Ok(body)
+            if let Some(filename) = filename.as_ref().filter(|_| *kind == MediaKind::Document) {
+                body["fileName"] = json!(filename);
+            }
+            body
+        };
+    match &reply.content {
+        ReplyContent::Text { body } => Ok(json!({ "to": to, "text": body })),
+        ReplyContent::Media {
+            kind,
+            url,
+            caption,
+            filename,
+        } => Ok(by_url(kind, url, caption, filename)),
+        ReplyContent::Attachment {
+            kind,
+            caption,
+            filename,
+            ..
+        } => {
+            let url = media.ok_or_else(|| SendError {
+                retryable: false,
+                code: "not_uploaded".into(),
+                reason: "an attachment reached the send without its URL".into(),
+                retry_after: None,
+            })?;
+            Ok(by_url(kind, url, caption, filename))
         }
         ReplyContent::Template { .. } => Err(SendError {
             retryable: false,
@@ -154,11 +225,47 @@ mod tests {
         }
     }
 
+    fn request_body_of(reply: &OutboundReply) -> Result<Value, SendError> {
+        request_body(reply, None)
+    }
+
+    #[test]
+    fn attachments_go_by_the_url_their_upload_answered() {
+        let content = ReplyContent::Attachment {
+            kind: MediaKind::Document,
+            object: "out-1".into(),
+            mime: "application/pdf".into(),
+            size: 10,
+            sha256: "00".into(),
+            caption: Some("Your invoice".into()),
+            filename: Some("invoice.pdf".into()),
+        };
+        assert!(request_body(&reply(content.clone()), None).is_err());
+        let body = request_body(&reply(content), Some("https://files.example/x.pdf")).unwrap();
+        assert_eq!(
+            body,
+            json!({"to": "+4915100000001", "documentUrl": "https://files.example/x.pdf",
+                   "text": "Your invoice", "fileName": "invoice.pdf"})
+        );
+        assert_eq!(
+            upload_url(&json!({"success": true, "publicUrl": "https://u.example/f"})),
+            Some("https://u.example/f".into())
+        );
+        assert_eq!(
+            upload_url(&json!({"data": {"publicUrl": "https://u.example/g"}})),
+            Some("https://u.example/g".into())
+        );
+        assert_eq!(
+            upload_url(&json!({"publicUrl": "javascript:alert(1)"})),
+            None
+        );
+    }
+
     #[test]
     fn text_goes_to_an_e164_number_and_templates_are_refused() {
-        let body = request_body(&reply(ReplyContent::Text { body: "hi".into() })).unwrap();
+        let body = request_body_of(&reply(ReplyContent::Text { body: "hi".into() })).unwrap();
         assert_eq!(body, json!({"to": "+4915100000001", "text": "hi"}));
-        let body = request_body(&reply(ReplyContent::Media {
+        let body = request_body_of(&reply(ReplyContent::Media {
             kind: MediaKind::Image,
             url: "https://example.com/a.jpg".into(),
             caption: Some("look".into()),
@@ -169,7 +276,7 @@ mod tests {
             body,
             json!({"to": "+4915100000001", "imageUrl": "https://example.com/a.jpg", "text": "look"})
         );
-        let err = request_body(&reply(ReplyContent::Template {
+        let err = request_body_of(&reply(ReplyContent::Template {
             name: "t".into(),
             language: "en".into(),
             parameters: vec![],

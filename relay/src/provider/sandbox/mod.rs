@@ -17,6 +17,15 @@
 //! (its bytes, type, the SHA-256 the look-up states, and how many
 //! downloads fail with 500 first); WasenderApi's `POST /api/decrypt-media`
 //! answers a public URL of a registered file named by the message id.
+//!
+//! Attachments are uploaded as to the providers ([`uploads`]): Meta's
+//! `POST /{version}/{phone-number-id}/media` (multipart) answers a media id
+//! a message may then name, WasenderApi's `POST /api/upload` (the raw file)
+//! a public URL; both files are then served like registered ones, and
+//! `GET /sandbox/uploads` lists them. A send naming a media id the sandbox
+//! never handed out is refused as Meta would (131053).
+
+mod uploads;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -62,6 +71,9 @@ pub struct Faults {
     /// accepted (a client with a shorter timeout sees a timeout).
     pub timeout_rate: f64,
     pub hang_ms: u64,
+    /// An upload waits this long before its body is read (a sender killed
+    /// meanwhile has not finished its upload).
+    pub upload_stall_ms: u64,
 }
 
 /// One request that reached the send endpoint, accepted or not.
@@ -106,6 +118,8 @@ struct SandboxState {
     next_wasender_id: std::sync::atomic::AtomicU64,
     /// Files served by media id.
     media: Mutex<HashMap<String, SandboxMedia>>,
+    /// Attachments uploaded ([`uploads`]).
+    uploads: Mutex<uploads::Uploads>,
 }
 
 /// A file the sandbox serves (`PUT /sandbox/media/{id}`).
@@ -171,6 +185,7 @@ impl SandboxServer {
                 throttled: Mutex::new(HashMap::new()),
                 next_wasender_id: std::sync::atomic::AtomicU64::new(100_000),
                 media: Mutex::new(HashMap::new()),
+                uploads: Mutex::new(uploads::Uploads::default()),
             }),
         })
     }
@@ -196,6 +211,9 @@ impl SandboxServer {
             .at("/:version/:waba/message_templates", get(list_templates))
             .at("/api/send-message", post(send_wasender))
             .at("/api/decrypt-media", post(decrypt_wasender_media))
+            .at("/api/upload", post(uploads::upload_wasender))
+            .at("/:version/:number/media", post(uploads::upload_meta))
+            .at("/sandbox/uploads", get(uploads::list_uploads))
             .at("/:version/:media_id", get(media_url))
             .at("/sandbox/download/:media_id", get(download_media))
             .at("/sandbox/media/:media_id", get(media_hits).put(put_media))
@@ -586,6 +604,9 @@ async fn send_message(
             100,
             "messaging_product must be whatsapp",
         );
+    }
+    if let Some(refusal) = uploads::unknown_media(&state, &number, &body) {
+        return refusal;
     }
     if let Some(fault) = injected_fault(&state).await {
         return fault;
