@@ -300,7 +300,7 @@ async fn a_wasender_attachment_goes_by_the_url_its_upload_answered() {
         .unwrap()
         .into_inner();
     assert_eq!(queued.kind, "audio");
-    wait_status(&stack, queued.id, "sent").await;
+    let lifecycle = wait_status(&stack, queued.id, "sent").await;
 
     let all = uploads(&stack).await;
     let list = all["uploads"].as_array().unwrap();
@@ -316,6 +316,12 @@ async fn a_wasender_attachment_goes_by_the_url_its_upload_answered() {
         .collect();
     assert_eq!(sends.len(), 1, "{sent}");
     let url = sends[0]["request"]["audioUrl"].as_str().unwrap();
+    // The timeline says it was uploaded, not where anyone may fetch it.
+    assert!(!lifecycle.to_string().contains(url), "{lifecycle}");
+    assert!(
+        stages(&lifecycle).contains(&"media_uploaded".to_owned()),
+        "{lifecycle}"
+    );
     // What WasenderApi would serve the customer: the agent's bytes.
     let fetched = stack.http.get(url).send().await.unwrap();
     assert_eq!(fetched.status(), 200);

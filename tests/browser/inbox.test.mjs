@@ -4,14 +4,30 @@
 // conversation at the matching message; a label applied in the details and
 // filtered by; a reply names the agent who sent it; a canned response made
 // on its page is inserted with `/` and filled for the customer; a customer's
-// photo shows inline (and enlarges), a voice note gets a player, a PDF a
-// download card.
+// photo shows inline (and enlarges), a voice note plays, a PDF is a
+// download card; a file attached in the reply box (the file picker) is
+// sent and shows as a sent document.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { adminApi, sendCustomerMedia, sendCustomerMessage, startStackAndBrowser } from './stack.mjs';
 
 const WAIT = 30_000;
+
+/** A WAV file of `seconds` of a 440 Hz tone (8 kHz, 16-bit mono): audio
+ * Chromium decodes and plays. */
+function wav(seconds) {
+  const rate = 8000;
+  const samples = Math.round(rate * seconds);
+  const data = Buffer.alloc(samples * 2);
+  for (let i = 0; i < samples; i += 1) data.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / rate)), i * 2);
+  const head = Buffer.alloc(44);
+  head.write('RIFF', 0); head.writeUInt32LE(36 + data.length, 4); head.write('WAVE', 8);
+  head.write('fmt ', 12); head.writeUInt32LE(16, 16); head.writeUInt16LE(1, 20); head.writeUInt16LE(1, 22);
+  head.writeUInt32LE(rate, 24); head.writeUInt32LE(rate * 2, 28); head.writeUInt16LE(2, 32); head.writeUInt16LE(16, 34);
+  head.write('data', 36); head.writeUInt32LE(data.length, 40);
+  return Buffer.concat([head, data]);
+}
 const DESKTOP = { width: 1440, height: 900 };
 const RUN = Date.now() % 100000;
 
@@ -150,7 +166,7 @@ describe('the inbox list against a real stack', { timeout: 300_000 }, () => {
     await item(page, name).click();
     await page.getByTestId('timeline').getByText('Look at this').waitFor();
     await sendCustomerMedia(stack, { from, name, kind: 'image', mime: 'image/png', bytes: png, caption: 'It arrived broken' });
-    await sendCustomerMedia(stack, { from, name, kind: 'audio', mime: 'audio/ogg', bytes: Buffer.from(`OggS voice ${RUN}`) });
+    await sendCustomerMedia(stack, { from, name, kind: 'audio', mime: 'audio/wav', bytes: wav(2) });
     await sendCustomerMedia(stack, { from, name, kind: 'document', mime: 'application/pdf', bytes: Buffer.from(`%PDF-1.4 invoice ${RUN}`) });
     const timeline = page.getByTestId('timeline');
     const image = timeline.getByTestId('media-image');
@@ -164,6 +180,12 @@ describe('the inbox list against a real stack', { timeout: 300_000 }, () => {
     const audio = timeline.getByTestId('media-audio');
     await audio.waitFor();
     assert.match(await audio.getAttribute('src'), /^blob:/);
+    // It plays: the player moves past the start.
+    await audio.evaluate((a) => a.play());
+    await page.waitForFunction(() => {
+      const a = document.querySelector('[data-testid="media-audio"]');
+      return a && !a.paused && a.currentTime > 0.2;
+    });
     const card = timeline.getByTestId('media-file');
     await card.waitFor();
     assert.match(await card.textContent(), /application\/pdf/);
@@ -173,6 +195,29 @@ describe('the inbox list against a real stack', { timeout: 300_000 }, () => {
     const saved = await file.path().then((p) => readFileSync(p, 'utf8'));
     assert.equal(saved, `%PDF-1.4 invoice ${RUN}`);
   });
+  test('a file attached in the reply box is sent and shows as a sent document', async () => {
+    const page = await logIn();
+    const name = `Noa ${RUN}`;
+    await sendCustomerMessage(stack, { from: `49151${RUN}09`, name, text: 'Can I have the manual?' });
+    await item(page, name).click();
+    const pdf = Buffer.from(`%PDF-1.7 manual ${RUN}`);
+    await page.getByTestId('attach-input').setInputFiles({ name: 'manual.pdf', mimeType: 'application/pdf', buffer: pdf });
+    await page.getByTestId('attachment-chip').getByText('manual.pdf').waitFor();
+    await page.getByLabel('Caption').fill(`Here it is ${RUN}`);
+    await page.getByRole('button', { name: 'Send file' }).click();
+    const bubble = page.getByTestId('timeline').locator('.bubble.out').filter({ hasText: `Here it is ${RUN}` });
+    await bubble.getByTestId('media-file').waitFor();
+    assert.match(await bubble.getByTestId('media-file').textContent(), /manual\.pdf/);
+    await page.waitForFunction((text) => [...document.querySelectorAll('.bubble.out')]
+      .some((b) => b.textContent.includes(text) && /^(Sent|Delivered|Read)$/.test(b.querySelector('[data-testid="tick"]')?.getAttribute('aria-label') ?? '')), `Here it is ${RUN}`);
+    assert.equal(await page.getByTestId('attachment-chip').count(), 0, 'the reply box is cleared');
+    // The provider got the file once, the agent's bytes.
+    const uploads = await fetch(`${stack.sandboxUrl}/sandbox/uploads`).then((r) => r.json());
+    const mine = uploads.uploads.filter((u) => u.filename === 'manual.pdf');
+    assert.equal(mine.length, 1);
+    assert.equal(mine[0].size, pdf.length);
+  });
+
   test('a reply the provider refused for good is retried from its bubble, once', async () => {
     const page = await logIn();
     const name = `Ugo ${RUN}`;

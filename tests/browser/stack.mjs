@@ -110,7 +110,9 @@ export async function startStackAndBrowser() {
     chromium.launch({
       executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+        '--disable-background-networking', '--disable-component-update', '--disable-sync',
+        // Players start without a click: a test presses play in script.
+        '--autoplay-policy=no-user-gesture-required', '--mute-audio'],
     }),
   ]);
   if (s.status === 'rejected' || b.status === 'rejected') {

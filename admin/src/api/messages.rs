@@ -70,9 +70,9 @@ impl MessagesApi {
             .await?
             .into_iter()
             .map(|e| StageOut {
+                detail: shown_detail(&e.stage, e.detail),
                 stage: e.stage,
                 at: e.at,
-                detail: e.detail,
             })
             .collect();
         let conversation_id = row.conversation_id;
@@ -189,5 +189,37 @@ impl MessagesApi {
             .pop()
             .ok_or_else(|| ApiError::internal("reply vanished"))?;
         Ok(ReplyResponse::Accepted(Json(out)))
+    }
+}
+
+/// A stage's detail as the API shows it: an upload's handle that is a URL
+/// (WasenderApi serves the file there to anyone for 24 hours) is left out;
+/// Meta's media ids, usable only with the number's token, stay.
+fn shown_detail(stage: &str, mut detail: serde_json::Value) -> serde_json::Value {
+    if stage == entities::message_event::Stage::MediaUploaded.as_str()
+        && detail["handle"]
+            .as_str()
+            .is_some_and(|h| h.starts_with("http://") || h.starts_with("https://"))
+    {
+        detail["handle"] = serde_json::Value::String("(a URL, not shown)".into());
+    }
+    detail
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn upload_urls_are_not_shown_media_ids_are() {
+        let url =
+            serde_json::json!({"provider": "wasender", "handle": "https://x.example/f?sig=1"});
+        assert_eq!(
+            shown_detail("media_uploaded", url.clone())["handle"],
+            "(a URL, not shown)"
+        );
+        assert_eq!(shown_detail("sent", url.clone()), url);
+        let id = serde_json::json!({"provider": "meta", "handle": "4490709327384033"});
+        assert_eq!(shown_detail("media_uploaded", id.clone()), id);
     }
 }

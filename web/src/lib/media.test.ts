@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { fileSize, mediaShow } from './media';
+import { attachmentForm, attachmentProblem, fileSize, MAX_ATTACHMENT_BYTES, mediaShow } from './media';
 
 test('the state decides before the type', () => {
   expect(mediaShow('image', { state: 'pending', mime_type: 'image/jpeg' })).toEqual({ type: 'pending' });
@@ -22,4 +22,21 @@ test('sizes read like a file manager', () => {
   expect(fileSize(340_400)).toBe('340 kB');
   expect(fileSize(1_234_567)).toBe('1.2 MB');
   expect(fileSize(undefined)).toBe('');
+});
+
+test('an attachment is refused when empty, too large or over-captioned', () => {
+  expect(attachmentProblem({ size: 0 }, '')).toBe('The file is empty.');
+  expect(attachmentProblem({ size: MAX_ATTACHMENT_BYTES + 1 }, '')).toMatch(/at most 104\.9 MB/);
+  expect(attachmentProblem({ size: 10 }, 'x'.repeat(1025))).toMatch(/1024 characters/);
+  expect(attachmentProblem({ size: 10 }, 'é'.repeat(1024))).toBeNull();
+});
+
+test('the form carries the file under its name and a trimmed caption', async () => {
+  const form = attachmentForm(new Blob(['%PDF-1.7'], { type: 'application/pdf' }), 'invoice.pdf', '  Your invoice ');
+  const file = form.get('file') as File;
+  expect(file.name).toBe('invoice.pdf');
+  expect(file.type).toBe('application/pdf');
+  expect(await file.text()).toBe('%PDF-1.7');
+  expect(form.get('caption')).toBe('Your invoice');
+  expect(attachmentForm(new Blob(['x']), 'a.txt', '   ').has('caption')).toBe(false);
 });

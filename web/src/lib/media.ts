@@ -36,3 +36,26 @@ export function fileSize(bytes: number | null | undefined): string {
 
 /** Files larger than this load when the agent asks (video, documents). */
 export const LOAD_ON_DEMAND_BYTES = 2_000_000;
+
+/** The largest file the reply box sends (Meta's document limit; the
+ * server checks each kind's own limit and the provider's). */
+export const MAX_ATTACHMENT_BYTES = 100 * 1024 * 1024;
+/** The longest caption Meta takes under a file. */
+export const MAX_CAPTION = 1024;
+
+/** Why a chosen file cannot be sent with `caption`, or `null`. */
+export function attachmentProblem(file: { size: number }, caption: string): string | null {
+  if (file.size === 0) return 'The file is empty.';
+  if (file.size > MAX_ATTACHMENT_BYTES) return `The file is ${fileSize(file.size)}; at most ${fileSize(MAX_ATTACHMENT_BYTES)} can be sent.`;
+  if ([...caption].length > MAX_CAPTION) return `A caption under a file holds at most ${MAX_CAPTION} characters.`;
+  return null;
+}
+
+/** The `multipart/form-data` body of an attachment: the file (its name and
+ * type travel with it) and the caption, when there is one. */
+export function attachmentForm(file: Blob, name: string, caption: string): FormData {
+  const form = new FormData();
+  form.append('file', file, name);
+  if (caption.trim()) form.append('caption', caption.trim());
+  return form;
+}

@@ -13,7 +13,7 @@ import { duration, fullTime, shortTime, statusLabel, tick } from '../lib/format'
 import { buildTimeline, coordinates, type BubbleItem, type Content, type Quote, type SystemItem } from '../lib/timeline';
 import { replyWindow } from '../lib/window';
 import { insertCanned, matchCanned, slashQuery, type Canned } from '../lib/canned';
-import { fileSize, LOAD_ON_DEMAND_BYTES, mediaShow, type MediaOut } from '../lib/media';
+import { attachmentForm, attachmentProblem, fileSize, LOAD_ON_DEMAND_BYTES, mediaShow, type MediaOut } from '../lib/media';
 import { TickSvg } from './icons';
 import { ACTION_LABEL, availableActions, conflictMessage, type ConversationAction } from '../lib/actions';
 
@@ -436,12 +436,43 @@ function ReplyBox({ api, id, windowOpen, windowText, warning, onSent }: {
   const [tpl, setTpl] = useState({ name: '', language: 'en', parameters: '' });
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [file, setFile] = useState<File | null>(null);
+  const [dragging, setDragging] = useState(false);
+  const picker = useRef<HTMLInputElement>(null);
   useEffect(() => { if (!windowOpen) setUseTemplate(true); }, [windowOpen]);
   const canned = useCannedPicker(api, id, text, setText);
+
+  /** Takes a file to send (the text becomes its caption). */
+  const attach = (chosen: File | undefined) => {
+    if (!chosen) return;
+    setError(null);
+    setUseTemplate(false);
+    setFile(chosen);
+  };
+  const sendFile = async (chosen: File) => {
+    const problem = attachmentProblem(chosen, text);
+    if (problem) { setError(problem); return; }
+    setBusy(true);
+    setError(null);
+    const { data, error } = await api.POST('/api/v1/conversations/{id}/attachments', {
+      params: { path: { id }, query: {} },
+      // The browser sets the multipart boundary.
+      body: attachmentForm(chosen, chosen.name, text) as unknown as { file: string; caption?: string },
+    }).catch((err: unknown) => ({ data: undefined, error: { code: 'network', detail: errorText(err) } }));
+    setBusy(false);
+    if (data) {
+      setText('');
+      setFile(null);
+      onSent();
+    } else {
+      setError(errorText(error, 'The file was not sent'));
+    }
+  };
 
   const send = async (e?: FormEvent) => {
     e?.preventDefault();
     if (busy) return;
+    if (file && !useTemplate) { await sendFile(file); return; }
     const body = useTemplate
       ? { template: { name: tpl.name.trim(), language: tpl.language.trim(), parameters: tpl.parameters.split('\n').map((p) => p.trim()).filter(Boolean) } }
       : { text: text.trim() };
@@ -467,7 +498,10 @@ function ReplyBox({ api, id, windowOpen, windowText, warning, onSent }: {
   };
 
   return (
-    <form className="reply" onSubmit={send} aria-label="Reply">
+    <form className={`reply${dragging ? ' dragging' : ''}`} onSubmit={send} aria-label="Reply"
+      onDragOver={(e) => { if (windowOpen && e.dataTransfer.types.includes('Files')) { e.preventDefault(); setDragging(true); } }}
+      onDragLeave={() => setDragging(false)}
+      onDrop={(e) => { if (!windowOpen) return; e.preventDefault(); setDragging(false); attach(e.dataTransfer.files[0]); }}>
       {warning && <p className="reply-warning" role="alert" data-testid="number-warning">{warning}</p>}
       <div className="reply-head">
         <span className={`window ${windowOpen ? 'open' : 'closed'}`} data-testid="window-state">{windowText}</span>
@@ -485,7 +519,15 @@ function ReplyBox({ api, id, windowOpen, windowText, warning, onSent }: {
         </div>
       ) : (
         <div className="reply-text">
-          <textarea ref={canned.ref} aria-label="Write a reply" placeholder="Type a reply… (/ for canned responses, Ctrl+Enter to send)" rows={3} maxLength={4096} data-reply-focus
+          {file && (
+            <div className="attachment-chip" data-testid="attachment-chip">
+              <span className="mono">{file.name}</span> <span className="muted small">{fileSize(file.size)}</span>
+              <button type="button" className="link" aria-label={`Remove ${file.name}`} onClick={() => setFile(null)}>Remove</button>
+            </div>
+          )}
+          <textarea ref={canned.ref} aria-label={file ? 'Caption' : 'Write a reply'}
+            placeholder={file ? 'Add a caption (optional)… Ctrl+Enter to send' : 'Type a reply… (/ for canned responses, Ctrl+Enter to send)'}
+            rows={3} maxLength={4096} data-reply-focus
             value={text} onChange={(e) => { setText(e.target.value); canned.onEdit(e.target); }} onKeyDown={onKey}
             onClick={(e) => canned.onEdit(e.currentTarget)}
             aria-autocomplete="list" aria-controls={canned.open ? 'canned-list' : undefined}
@@ -510,7 +552,16 @@ function ReplyBox({ api, id, windowOpen, windowText, warning, onSent }: {
       )}
       {error && <p className="error" role="alert">{error}</p>}
       <div className="reply-actions">
-        <button type="submit" className="primary" disabled={busy}>{busy ? 'Sending…' : useTemplate ? 'Send template' : 'Send'}</button>
+        {windowOpen && !useTemplate && (
+          <>
+            <input ref={picker} type="file" hidden data-testid="attach-input" onChange={(e) => { attach(e.target.files?.[0]); e.target.value = ''; }} />
+            <button type="button" className="link" onClick={() => picker.current?.click()} disabled={busy}
+              title="Attach a file (or drop one here)">Attach a file</button>
+          </>
+        )}
+        <button type="submit" className="primary" disabled={busy}>
+          {busy ? (file ? `Uploading ${fileSize(file.size)}…` : 'Sending…') : useTemplate ? 'Send template' : file ? 'Send file' : 'Send'}
+        </button>
       </div>
     </form>
   );
