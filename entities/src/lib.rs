@@ -88,6 +88,9 @@ pub mod routing_rule;
 pub mod team;
 pub mod team_member;
 pub mod template;
+pub mod webhook_attempt;
+pub mod webhook_endpoint;
+pub mod webhook_outbox;
 
 /// Error returned by the `FromStr` impls of the column enums when the string
 /// is not one of the known values, and by the models' typed accessors

@@ -17,6 +17,7 @@ mod m20261204_000009_message_events_by_stage;
 mod m20261204_000010_inbox;
 mod m20261204_000011_media;
 mod m20261204_000012_canned_responses;
+mod m20261204_000013_webhooks;
 
 /// Applies Wharf's migrations: `Migrator::up(&db, None).await`.
 pub struct Migrator;
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000010_inbox::Migration),
             Box::new(m20261204_000011_media::Migration),
             Box::new(m20261204_000012_canned_responses::Migration),
+            Box::new(m20261204_000013_webhooks::Migration),
         ]
     }
 }

@@ -371,7 +371,11 @@ pub async fn drain_queues(db: &impl ConnectionTrait) -> Result<Vec<conversation:
             continue;
         }
         match assign(db, &row, language.as_deref()).await? {
-            Some(updated) => assigned.push(updated),
+            Some(updated) => {
+                crate::hooks::outbox::record_conversation(db, "conversation.assigned", &updated)
+                    .await?;
+                assigned.push(updated);
+            }
             None => {
                 full.insert(key);
             }

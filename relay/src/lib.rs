@@ -15,6 +15,7 @@ pub mod dlq;
 pub mod edge;
 pub mod envelope;
 pub mod error;
+pub mod hooks;
 pub mod lifecycle;
 pub mod live;
 pub mod media;

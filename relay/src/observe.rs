@@ -70,6 +70,12 @@ pub const MEDIA_STORED: &str = "wharf_media_stored_total";
 /// type_not_allowed, no_reference, unknown_number, storage, …) and whether
 /// the file was given up on (`final` true: dead-lettered).
 pub const MEDIA_FAILURES: &str = "wharf_media_failures_total";
+/// Webhook delivery attempts, by outcome (delivered, retrying, failed).
+pub const WEBHOOK_ATTEMPTS: &str = "wharf_webhook_attempts_total";
+/// Seconds of one webhook delivery attempt, by outcome.
+pub const WEBHOOK_SECONDS: &str = "wharf_webhook_attempt_seconds";
+/// Webhook endpoints disabled by Wharf, by reason (gone, failing).
+pub const WEBHOOK_DISABLED: &str = "wharf_webhook_endpoints_disabled_total";
 /// Letters indexed from the DLQ stream, by origin and reason.
 pub const DLQ_LETTERS: &str = "wharf_dlq_letters_total";
 /// Events a router handled, by outcome (applied, duplicate, ignored,
@@ -127,6 +133,9 @@ pub const ALL: &[&str] = &[
     SENDS,
     SEND_SECONDS,
     MEDIA_UPLOAD_SECONDS,
+    WEBHOOK_ATTEMPTS,
+    WEBHOOK_SECONDS,
+    WEBHOOK_DISABLED,
     RATE_LIMIT_WAIT_SECONDS,
     REPLY_SECONDS,
     DLQ_LETTERS,
@@ -237,6 +246,13 @@ fn describe() {
     );
     describe_counter!(SENDS, "Reply send attempts, by provider and outcome");
     describe_histogram!(SEND_SECONDS, Unit::Seconds, "One provider API call");
+    describe_counter!(WEBHOOK_ATTEMPTS, "Webhook delivery attempts");
+    describe_histogram!(
+        WEBHOOK_SECONDS,
+        Unit::Seconds,
+        "One webhook delivery attempt"
+    );
+    describe_counter!(WEBHOOK_DISABLED, "Webhook endpoints disabled by Wharf");
     describe_histogram!(
         MEDIA_UPLOAD_SECONDS,
         Unit::Seconds,

@@ -22,6 +22,14 @@ pub const OUTBOUND: &str = "OUTBOUND";
 pub const DLQ: &str = "DLQ";
 /// Hub work-queue stream of media fetch jobs (one per inbound media message).
 pub const MEDIA: &str = "MEDIA";
+/// Hub stream of events for integrators' webhooks (from the outbox), kept
+/// [`WEBHOOKS_MAX_AGE`] so an endpoint's events can be recovered.
+pub const WEBHOOKS: &str = "WEBHOOKS";
+/// Subjects of [`WEBHOOKS`]: `wa.hook.all.<type>` for every endpoint,
+/// `wa.hook.to.<endpoint id>.<type>` for one (a resend).
+pub const WEBHOOKS_PREFIX: &str = "wa.hook";
+/// How long [`WEBHOOKS`] keeps an event.
+pub const WEBHOOKS_MAX_AGE: Duration = Duration::from_secs(7 * 24 * 3600);
 /// Object Store bucket (in the hub) of fetched media, one object per
 /// message (keyed by the message row id).
 pub const MEDIA_BUCKET: &str = "WHARF_MEDIA";
@@ -379,6 +387,20 @@ pub fn hub_stream_configs(settings: &TopologySettings) -> Vec<Config> {
             storage: StorageType::File,
             num_replicas: settings.replicas,
             duplicate_window: settings.duplicate_window(),
+            ..Default::default()
+        },
+        Config {
+            name: WEBHOOKS.into(),
+            description: Some(
+                "events for integrators' webhooks, one durable consumer per endpoint".into(),
+            ),
+            subjects: vec![format!("{WEBHOOKS_PREFIX}.>")],
+            retention: RetentionPolicy::Limits,
+            storage: StorageType::File,
+            num_replicas: settings.replicas,
+            duplicate_window: settings.duplicate_window(),
+            max_age: WEBHOOKS_MAX_AGE,
+            discard: DiscardPolicy::Old,
             ..Default::default()
         },
         Config {

@@ -558,6 +558,14 @@ async fn change(
         serde_json::json!({"before": placement(&before), "after": placement(&row)}),
     )
     .await?;
+    // The integrators' event commits with the change.
+    let event = match change {
+        Change::Claim { .. } | Change::Route { .. } => "conversation.assigned",
+        Change::Transfer { .. } => "conversation.transferred",
+        Change::Resolve => "conversation.resolved",
+        Change::Reopen => "conversation.reopened",
+    };
+    relay::hooks::outbox::record_conversation(&txn, event, &row).await?;
     txn.commit().await?;
     tracing::info!(
         actor = %auth.0.token_name,

@@ -10,7 +10,7 @@ use poem::web::Data;
 use poem_openapi::param::Path;
 use poem_openapi::{Object, OpenApi, payload::Json};
 use relay::envelope::ReplyContent;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::ApiTags;
 use super::conversations::{MessageOut, ReplyResponse, messages_out, reply_error};
@@ -23,7 +23,9 @@ use crate::error::{ApiError, ApiResult};
 #[derive(Debug, Object)]
 pub struct StageOut {
     /// received, stored, routed, assigned, queued, retrying, sent,
-    /// delivered, read, failed, dead_lettered, replayed or repaired.
+    /// delivered, read, failed, dead_lettered, replayed, repaired, the
+    /// media stages, or `webhook_<outcome>` for a delivery to an
+    /// integrator's endpoint.
     pub stage: String,
     pub at: DateTime<Utc>,
     /// What the role knew then (region, stream sequence, attempt, error
@@ -66,7 +68,7 @@ impl MessagesApi {
             .ok_or_else(|| ApiError::not_found("message"))?;
         // An agent reads only the messages of conversations it may see.
         crate::scope::visible_conversation(&state.db, &auth.0, row.conversation_id).await?;
-        let stages = relay::lifecycle::timeline(&state.db, row.id)
+        let mut stages: Vec<StageOut> = relay::lifecycle::timeline(&state.db, row.id)
             .await?
             .into_iter()
             .map(|e| StageOut {
@@ -75,6 +77,22 @@ impl MessagesApi {
                 at: e.at,
             })
             .collect();
+        // Its webhook deliveries to integrators, in time order with the rest.
+        let attempts = entities::webhook_attempt::Entity::find()
+            .filter(entities::webhook_attempt::Column::MessageId.eq(row.id))
+            .order_by_asc(entities::webhook_attempt::Column::Id)
+            .limit(200)
+            .all(&state.db)
+            .await?;
+        stages.extend(attempts.into_iter().map(|a| StageOut {
+            stage: format!("webhook_{}", a.outcome),
+            at: a.at,
+            detail: serde_json::json!({
+                "endpoint_id": a.endpoint_id, "event_id": a.event_id, "event_type": a.event_type,
+                "attempt": a.attempt, "status_code": a.status_code, "latency_ms": a.latency_ms,
+            }),
+        }));
+        stages.sort_by_key(|s| s.at);
         let conversation_id = row.conversation_id;
         let message = messages_out(&state.db, vec![row])
             .await?

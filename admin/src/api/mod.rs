@@ -23,6 +23,7 @@ pub mod system;
 pub mod teams;
 pub mod templates;
 pub mod tokens;
+pub mod webhooks;
 
 use poem_openapi::{ApiResponse, OpenApiService, Tags};
 
@@ -60,6 +61,8 @@ pub enum ApiTags {
     Labels,
     /// Saved answers inserted with a `/shortcut`.
     CannedResponses,
+    /// Integrators' webhook endpoints, their events and deliveries.
+    Webhooks,
 }
 
 /// Every resource, in spec order, as the type of the combined API and its
@@ -96,7 +99,7 @@ resources!(
     agents::AgentsApi,
     teams::TeamsApi,
     rules::RulesApi,
-    tokens::TokensApi,
+    (tokens::TokensApi, webhooks::WebhooksApi),
     dlq::DlqApi,
     stats::StatsApi,
     alerts::AlertsApi,

@@ -497,7 +497,9 @@ async fn index(db: &DatabaseConnection, message: &jetstream::Message) -> Result<
     }
     metrics::counter!(crate::observe::DLQ_LETTERS, "origin" => origin.clone(), "reason" => reason.clone())
         .increment(1);
-    dead_letter::ActiveModel {
+    // The row and the integrators' event in one transaction.
+    let txn = crate::db::begin_write(db).await?;
+    let row = dead_letter::ActiveModel {
         origin: Set(origin),
         reason: Set(reason),
         business_number: Set(number_of(&subject)),
@@ -514,8 +516,23 @@ async fn index(db: &DatabaseConnection, message: &jetstream::Message) -> Result<
         history: Set(json!([])),
         ..Default::default()
     }
-    .insert(db)
+    .insert(&txn)
     .await?;
+    let mut event = crate::hooks::Event::new(
+        "dead_letter.created",
+        json!({"dead_letter": {
+            "id": row.id,
+            "origin": row.origin,
+            "reason": row.reason,
+            "business_number": row.business_number,
+            "error": row.error,
+            "attempts": row.attempts,
+            "failed_at": row.first_failed_at,
+        }}),
+    );
+    event.business_number.clone_from(&row.business_number);
+    crate::hooks::outbox::record(&txn, vec![event]).await?;
+    txn.commit().await?;
     Ok(())
 }
 

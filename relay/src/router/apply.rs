@@ -65,8 +65,23 @@ pub async fn apply_batch<F>(
 where
     F: Fn(usize, &Applied) -> Option<(i64, Vec<StageRecord>)>,
 {
+    let started = chrono::Utc::now();
     let txn = crate::db::begin_write(db).await?;
-    let written = crate::router::batch::write(&txn, policy, events, cache, &stages).await;
+    let written = match crate::router::batch::write(&txn, policy, events, cache, &stages).await {
+        // The integrators' events commit with the batch, or not at all;
+        // built only while an endpoint wants them.
+        Ok(applied) => match crate::hooks::outbox::wanted(&txn).await {
+            Ok(true) => crate::hooks::outbox::record(
+                &txn,
+                crate::router::webhooks::batch_events(events, &applied, started),
+            )
+            .await
+            .map(|()| applied),
+            Ok(false) => Ok(applied),
+            Err(err) => Err(err),
+        },
+        Err(err) => Err(err),
+    };
     let outcome = match written {
         Ok(applied) => txn.commit().await.map(|()| applied),
         Err(err) => {

@@ -39,6 +39,7 @@ pub mod session_cache;
 mod session_health;
 pub mod sessions;
 pub mod updates;
+mod webhooks;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -88,6 +88,9 @@ pub struct SenderSettings {
     pub repair_interval_ms: u64,
     /// Rate limits per business number (`[sender.rate]`).
     pub rate: RateSettings,
+    /// Integrators' webhooks, delivered by the senders (`[sender.webhooks]`).
+    #[serde(default)]
+    pub webhooks: crate::hooks::deliver::HookSettings,
 }
 
 impl Default for SenderSettings {
@@ -106,6 +109,7 @@ impl Default for SenderSettings {
             timeout_retry_floor_ms: 5000,
             repair_interval_ms: 15_000,
             rate: RateSettings::default(),
+            webhooks: crate::hooks::deliver::HookSettings::default(),
         }
     }
 }
@@ -253,6 +257,14 @@ impl Sender {
                 shutdown.clone(),
             ))
         });
+        // Every sender also publishes the webhook outbox and delivers it.
+        let hooks = tokio::spawn(crate::hooks::deliver::run(
+            self.db.clone(),
+            self.js.clone(),
+            Arc::clone(&self.vault),
+            self.settings.webhooks.clone(),
+            shutdown.clone(),
+        ));
         let this = Arc::new(self);
         crate::pull::consume(
             &consumer,
@@ -269,6 +281,7 @@ impl Sender {
         if let Some(repair) = repair {
             repair.abort();
         }
+        hooks.abort();
         match indexer.await {
             Ok(Err(err)) => tracing::warn!(%err, "DLQ indexer stopped"),
             Err(err) => tracing::warn!(%err, "DLQ indexer panicked"),
@@ -416,11 +429,7 @@ impl Sender {
                 count("failed");
                 let attempts = self.attempts_made(reply.message_id, delivered).await;
                 tracing::warn!(code = %err.code, attempts, "send failed for good");
-                if self
-                    .mark_failed(reply.message_id, &err.reason)
-                    .await
-                    .is_err()
-                {
+                if self.mark_failed(reply, &err.reason).await.is_err() {
                     // Left unacked: redelivered after ack_wait (no delayed
                     // NAK, see above).
                     return;
@@ -847,15 +856,32 @@ impl Sender {
         Ok(())
     }
 
-    async fn mark_failed(&self, id: i64, reason: &str) -> Result<(), sea_orm::DbErr> {
+    /// The reply failed for good, and integrators learn it (its
+    /// `message.status` event commits with the row).
+    async fn mark_failed(&self, reply: &OutboundReply, reason: &str) -> Result<(), sea_orm::DbErr> {
+        let txn = crate::db::begin_write(&self.db).await?;
         message::Entity::update_many()
             .col_expr(message::Column::Status, Expr::value("failed"))
             .col_expr(message::Column::Error, Expr::value(reason))
             .col_expr(message::Column::UpdatedAt, Expr::value(Utc::now()))
-            .filter(message::Column::Id.eq(id))
-            .exec(&self.db)
+            .filter(message::Column::Id.eq(reply.message_id))
+            .exec(&txn)
             .await?;
-        Ok(())
+        let mut event = crate::hooks::Event::new(
+            "message.status",
+            serde_json::json!({
+                "message_id": reply.message_id,
+                "conversation_id": reply.conversation_id,
+                "status": "failed",
+                "error": reason,
+                "timestamp": Utc::now(),
+            }),
+        );
+        event.conversation_id = Some(reply.conversation_id);
+        event.message_id = Some(reply.message_id);
+        event.business_number = Some(reply.business_number.clone());
+        crate::hooks::outbox::record(&txn, vec![event]).await?;
+        txn.commit().await
     }
 
     /// Writes the letter, then acks; `false` (and a NAK) if DLQ refused it.

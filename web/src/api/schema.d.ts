@@ -931,6 +931,155 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/webhooks/event-types": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The event types (supervisor)
+         * @description Every type an endpoint may subscribe to, and the payloads' version.
+         */
+        get: operations["listWebhookEventTypes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List webhook endpoints (supervisor) */
+        get: operations["listWebhooks"];
+        put?: never;
+        /**
+         * Create a webhook endpoint (admin)
+         * @description Events from now on are delivered to it, signed with the secret in
+         *     this answer (shown once).
+         */
+        post: operations["createWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A webhook endpoint (supervisor) */
+        get: operations["getWebhook"];
+        put?: never;
+        post?: never;
+        /** Delete a webhook endpoint (admin) */
+        delete: operations["deleteWebhook"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a webhook endpoint (admin)
+         * @description Enabling one that Wharf disabled clears the reason; its undelivered
+         *     events follow.
+         */
+        patch: operations["updateWebhook"];
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate an endpoint's signing secret (admin)
+         * @description The new secret signs at once; the old one signs too for
+         *     `overlap_hours` (each request then carries both signatures), so the
+         *     receiver can switch without losing an event.
+         */
+        post: operations["rotateWebhookSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}/attempts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An endpoint's delivery attempts (supervisor)
+         * @description Newest first; page with `before` (an attempt id).
+         */
+        get: operations["listWebhookAttempts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send one event to an endpoint again (admin)
+         * @description Under its own id, whatever the endpoint's filters; attempts follow
+         *     as for any event.
+         */
+        post: operations["resendWebhookEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}/recover": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send an endpoint's events since a time again (admin)
+         * @description The events since `since` that the endpoint's filters take (at most
+         *     10,000; a dry run counts them), each under its own id, in order.
+         */
+        post: operations["recoverWebhookEvents"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/dlq": {
         parameters: {
             query?: never;
@@ -1268,6 +1417,33 @@ export interface components {
          * @enum {string}
          */
         AssignmentStrategy: "round_robin" | "least_loaded" | "manual";
+        /**
+         * AttemptOut
+         * @description One delivery attempt.
+         */
+        AttemptOut: {
+            /** Format: int64 */
+            id: number;
+            event_id: string;
+            event_type: string;
+            /** Format: int64 */
+            conversation_id?: number;
+            /** Format: int64 */
+            message_id?: number;
+            /** Format: int32 */
+            attempt: number;
+            /** Format: date-time */
+            at: string;
+            /** Format: int32 */
+            status_code?: number;
+            /** Format: int64 */
+            latency_ms: number;
+            /** @description The first bytes of the receiver's answer. */
+            response_prefix?: string;
+            error?: string;
+            /** @description `delivered`, `retrying` or `failed`. */
+            outcome: string;
+        };
         /**
          * AuditEntryOut
          * @description One recorded change.
@@ -1829,6 +2005,26 @@ export interface components {
             detail: string;
         };
         /**
+         * EventCatalogOut
+         * @description The catalog of event types.
+         */
+        EventCatalogOut: {
+            /**
+             * Format: uint32
+             * @description The payloads' version (`version` in every event).
+             */
+            version: number;
+            types: components["schemas"]["EventTypeOut"][];
+        };
+        /**
+         * EventTypeOut
+         * @description One event type of the catalog.
+         */
+        EventTypeOut: {
+            name: string;
+            description: string;
+        };
+        /**
          * HeaderOut
          * @description A header of the original message.
          */
@@ -2250,6 +2446,28 @@ export interface components {
             read_at: string;
         };
         /**
+         * RecoverIn
+         * @description Events since a time to send again.
+         */
+        RecoverIn: {
+            /** Format: date-time */
+            since: string;
+            /** @description Count only (default false). */
+            dry_run?: boolean;
+        };
+        /**
+         * RecoverOut
+         * @description What a recovery found (and sent, unless a dry run).
+         */
+        RecoverOut: {
+            /**
+             * Format: uint64
+             * @description Events of the window this endpoint wants.
+             */
+            events: number;
+            dry_run: boolean;
+        };
+        /**
          * ReplyIn
          * @description A reply: exactly one of free-form `text` or `media` (inside the 24 h
          *     window) or a `template`.
@@ -2258,6 +2476,38 @@ export interface components {
             text?: string;
             template?: components["schemas"]["TemplateIn"];
             media?: components["schemas"]["MediaIn"];
+        };
+        /**
+         * ResendIn
+         * @description One event to send again.
+         */
+        ResendIn: {
+            /** @description `evt_<n>`, as delivered. */
+            event_id: string;
+        };
+        /**
+         * RotateIn
+         * @description A rotation: how long the old secret keeps signing.
+         */
+        RotateIn: {
+            /**
+             * Format: int64
+             * @description Hours both secrets sign (default 24, at most 168; 0 ends the old
+             *     one now).
+             */
+            overlap_hours?: number;
+        };
+        /**
+         * RotatedOut
+         * @description The new secret, shown this once.
+         */
+        RotatedOut: {
+            secret: string;
+            /**
+             * Format: date-time
+             * @description Until when the old secret signs too.
+             */
+            previous_secret_until: string;
         };
         /**
          * RuleAction
@@ -2386,7 +2636,9 @@ export interface components {
         StageOut: {
             /**
              * @description received, stored, routed, assigned, queued, retrying, sent,
-             *     delivered, read, failed, dead_lettered, replayed or repaired.
+             *     delivered, read, failed, dead_lettered, replayed, repaired, the
+             *     media stages, or `webhook_<outcome>` for a delivery to an
+             *     integrator's endpoint.
              */
             stage: string;
             /** Format: date-time */
@@ -2611,6 +2863,119 @@ export interface components {
              * @description The `version` you read; a stale one is a 409.
              */
             version: number;
+        };
+        /**
+         * WebhookCreatedOut
+         * @description A created endpoint and its signing secret, shown this once.
+         */
+        WebhookCreatedOut: {
+            webhook: components["schemas"]["WebhookOut"];
+            /** @description `whsec_…`: verify `webhook-signature` with it (Standard Webhooks). */
+            secret: string;
+        };
+        /**
+         * WebhookIn
+         * @description A new endpoint.
+         */
+        WebhookIn: {
+            /**
+             * @description Where events are POSTed: `https://…` (plain `http://` only to a
+             *     loopback address).
+             */
+            url: string;
+            description?: string;
+            /**
+             * @description Event types delivered (see `/webhooks/event-types`); empty or
+             *     absent: all.
+             */
+            event_types?: string[];
+            /** @description Only events of this business number (phone number id). */
+            business_number?: string;
+            /**
+             * Format: int64
+             * @description Only events of conversations of this team (events naming no team,
+             *     such as delivery statuses, are delivered too).
+             */
+            team_id?: number;
+            /** @description Deliver one event at a time, in order (default true). */
+            ordered?: boolean;
+            /**
+             * Format: int32
+             * @description At most this many deliveries a second.
+             */
+            rate_per_second?: number;
+            /** @description Extra request headers (e.g. an `Authorization` the receiver wants). */
+            headers?: {
+                [key: string]: string;
+            };
+        };
+        /**
+         * WebhookOut
+         * @description An endpoint, without its URL, secret and header values.
+         */
+        WebhookOut: {
+            /** Format: int64 */
+            id: number;
+            /** @description The URL's scheme and host: the URL itself is a secret. */
+            url_origin: string;
+            description: string;
+            event_types: string[];
+            business_number?: string;
+            /** Format: int64 */
+            team_id?: number;
+            enabled: boolean;
+            /**
+             * @description `gone` (the receiver answered 410) or `failing` (failing longer
+             *     than allowed) when Wharf disabled it.
+             */
+            disabled_reason?: string;
+            ordered: boolean;
+            /** Format: int32 */
+            rate_per_second?: number;
+            /** @description The names of the extra headers. */
+            header_names: string[];
+            /**
+             * Format: date-time
+             * @description Until when the secret before the last rotation signs too.
+             */
+            previous_secret_until?: string;
+            /**
+             * Format: date-time
+             * @description Since when every delivery failed.
+             */
+            failing_since?: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /**
+         * WebhookPatch
+         * @description A change of an endpoint: what is given changes.
+         */
+        WebhookPatch: {
+            url?: string;
+            description?: string;
+            event_types?: string[];
+            /** @description A phone number id; `""` removes the filter. */
+            business_number?: string;
+            /**
+             * Format: int64
+             * @description A team id; `0` removes the filter.
+             */
+            team_id?: number;
+            /** @description `true` enables (clearing the reason it was disabled), `false` disables. */
+            enabled?: boolean;
+            ordered?: boolean;
+            /**
+             * Format: int32
+             * @description `0` removes the limit.
+             */
+            rate_per_second?: number;
+            /** @description Replaces the extra headers (`{}` removes them). */
+            headers?: {
+                [key: string]: string;
+            };
         };
     };
     responses: never;
@@ -9906,6 +10271,1229 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The request or one of its parameters is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The bearer token is missing or unknown (`unauthorized`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The caller's role may not do this (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource does not exist (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is not `application/json` (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The request is well-formed but cannot be carried out (e.g. `window_closed`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too many attempts; retry later (`too_many_requests`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Something failed on the server (`internal`); see the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A dependency is temporarily unavailable; retry later (`unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    listWebhookEventTypes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["EventCatalogOut"];
+                };
+            };
+            /** @description The request or one of its parameters is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The bearer token is missing or unknown (`unauthorized`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The caller's role may not do this (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource does not exist (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is not `application/json` (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The request is well-formed but cannot be carried out (e.g. `window_closed`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too many attempts; retry later (`too_many_requests`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Something failed on the server (`internal`); see the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A dependency is temporarily unavailable; retry later (`unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    listWebhooks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["WebhookOut"][];
+                };
+            };
+            /** @description The request or one of its parameters is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The bearer token is missing or unknown (`unauthorized`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The caller's role may not do this (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource does not exist (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is not `application/json` (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The request is well-formed but cannot be carried out (e.g. `window_closed`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too many attempts; retry later (`too_many_requests`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Something failed on the server (`internal`); see the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A dependency is temporarily unavailable; retry later (`unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    createWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["WebhookIn"];
+            };
+        };
+        responses: {
+            /** @description Created; the signing secret is in the answer, once. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["WebhookCreatedOut"];
+                };
+            };
+            /** @description The request or one of its parameters is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The bearer token is missing or unknown (`unauthorized`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The caller's role may not do this (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource does not exist (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is not `application/json` (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The request is well-formed but cannot be carried out (e.g. `window_closed`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too many attempts; retry later (`too_many_requests`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Something failed on the server (`internal`); see the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A dependency is temporarily unavailable; retry later (`unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    getWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["WebhookOut"];
+                };
+            };
+            /** @description The request or one of its parameters is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The bearer token is missing or unknown (`unauthorized`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The caller's role may not do this (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource does not exist (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is not `application/json` (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The request is well-formed but cannot be carried out (e.g. `window_closed`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too many attempts; retry later (`too_many_requests`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Something failed on the server (`internal`); see the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A dependency is temporarily unavailable; retry later (`unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    deleteWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request or one of its parameters is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The bearer token is missing or unknown (`unauthorized`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The caller's role may not do this (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource does not exist (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is not `application/json` (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The request is well-formed but cannot be carried out (e.g. `window_closed`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too many attempts; retry later (`too_many_requests`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Something failed on the server (`internal`); see the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A dependency is temporarily unavailable; retry later (`unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    updateWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["WebhookPatch"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["WebhookOut"];
+                };
+            };
+            /** @description The request or one of its parameters is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The bearer token is missing or unknown (`unauthorized`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The caller's role may not do this (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource does not exist (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is not `application/json` (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The request is well-formed but cannot be carried out (e.g. `window_closed`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too many attempts; retry later (`too_many_requests`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Something failed on the server (`internal`); see the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A dependency is temporarily unavailable; retry later (`unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    rotateWebhookSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["RotateIn"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["RotatedOut"];
+                };
+            };
+            /** @description The request or one of its parameters is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The bearer token is missing or unknown (`unauthorized`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The caller's role may not do this (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource does not exist (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is not `application/json` (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The request is well-formed but cannot be carried out (e.g. `window_closed`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too many attempts; retry later (`too_many_requests`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Something failed on the server (`internal`); see the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A dependency is temporarily unavailable; retry later (`unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    listWebhookAttempts: {
+        parameters: {
+            query?: {
+                /** @description At most this many (default 50, at most 500). */
+                limit?: number;
+                /** @description Attempts older than this attempt id. */
+                before?: number;
+                /** @description Only this event's attempts (`evt_<n>`). */
+                event_id?: string;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["AttemptOut"][];
+                };
+            };
+            /** @description The request or one of its parameters is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The bearer token is missing or unknown (`unauthorized`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The caller's role may not do this (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource does not exist (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is not `application/json` (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The request is well-formed but cannot be carried out (e.g. `window_closed`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too many attempts; retry later (`too_many_requests`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Something failed on the server (`internal`); see the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A dependency is temporarily unavailable; retry later (`unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    resendWebhookEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["ResendIn"];
+            };
+        };
+        responses: {
+            /** @description Queued for delivery. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["RecoverOut"];
+                };
+            };
+            /** @description The request or one of its parameters is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The bearer token is missing or unknown (`unauthorized`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The caller's role may not do this (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource does not exist (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is not `application/json` (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The request is well-formed but cannot be carried out (e.g. `window_closed`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too many attempts; retry later (`too_many_requests`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Something failed on the server (`internal`); see the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A dependency is temporarily unavailable; retry later (`unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    recoverWebhookEvents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["RecoverIn"];
+            };
+        };
+        responses: {
+            /** @description Queued for delivery. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["RecoverOut"];
+                };
             };
             /** @description The request or one of its parameters is invalid. */
             400: {
