@@ -16,6 +16,7 @@ WHARF_BENCH := $(CARGO_TARGET_DIR)/release/wharf-bench
 
 deps:
 	@scripts/ensure-nats.sh
+	@scripts/ensure-verifier.sh
 
 build:
 	cargo build --release --bin wharf

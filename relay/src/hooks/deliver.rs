@@ -198,15 +198,17 @@ struct Target {
     headers: Vec<(String, String)>,
     event_types: Vec<String>,
     limiter: Option<governor::DefaultDirectRateLimiter>,
+    /// Whether the row says it is failing (cleared on the next success).
+    failing: std::sync::atomic::AtomicBool,
 }
 
 impl Target {
-    fn open(vault: &Vault, endpoint: webhook_endpoint::Model) -> Result<Self, String> {
+    fn open(vault: &Vault, endpoint: webhook_endpoint::Model) -> crate::Result<Self> {
         let open = |field: &str, stored: &str| {
             vault
                 .open(field, stored)
                 .map(|s| s.expose().to_owned())
-                .map_err(|e| e.to_string())
+                .map_err(|e| crate::Error::Config(e.to_string()))
         };
         let url = open(URL_FIELD, &endpoint.url)?;
         let mut secrets = vec![open(SECRET_FIELD, &endpoint.secret)?];
@@ -220,8 +222,7 @@ impl Target {
         let headers: Vec<(String, String)> = if headers.is_empty() {
             Vec::new()
         } else {
-            serde_json::from_str::<HashMap<String, String>>(&headers)
-                .map_err(|e| e.to_string())?
+            serde_json::from_str::<HashMap<String, String>>(&headers)?
                 .into_iter()
                 .collect()
         };
@@ -232,6 +233,7 @@ impl Target {
             .and_then(std::num::NonZeroU32::new)
             .map(|r| governor::RateLimiter::direct(governor::Quota::per_second(r)));
         Ok(Self {
+            failing: std::sync::atomic::AtomicBool::new(endpoint.failing_since.is_some()),
             endpoint,
             url,
             secrets,
@@ -269,9 +271,10 @@ async fn worker(shared: Arc<Shared>, endpoint: webhook_endpoint::Model, stop: Ca
     let config = pull::Config {
         durable_name: Some(consumer_name(id)),
         description: Some(format!("webhook endpoint {id}")),
+        // Event types hold dots (`message.received`): `>`, not `*`.
         filter_subjects: vec![
-            super::outbox::subject("*"),
-            format!("{}.to.{id}.*", topology::WEBHOOKS_PREFIX),
+            super::outbox::subject(">"),
+            super::outbox::subject_for(id, ">"),
         ],
         deliver_policy: DeliverPolicy::ByStartTime {
             start_time: time::OffsetDateTime::from_unix_timestamp(
@@ -390,8 +393,9 @@ async fn deliver(
     if let Err(err) = row.insert(&shared.db).await {
         tracing::warn!(endpoint = endpoint.id, %err, "webhook attempt not recorded");
     }
+    let failing = &target.failing;
     if delivered {
-        if endpoint.failing_since.is_some() {
+        if failing.swap(false, std::sync::atomic::Ordering::Relaxed) {
             set_failing(&shared.db, endpoint.id, None).await;
         }
         ack(&message, AckKind::Ack).await;
@@ -404,6 +408,7 @@ async fn deliver(
         return;
     }
     // Failing since the first failure after the last success.
+    failing.store(true, std::sync::atomic::Ordering::Relaxed);
     let since = failing_since(&shared.db, endpoint.id).await;
     let too_long = since.is_some_and(|since| {
         (Utc::now() - since).num_seconds()
@@ -592,6 +597,7 @@ mod tests {
             headers: Vec::new(),
             event_types: types.iter().map(|t| (*t).to_owned()).collect(),
             limiter: None,
+            failing: std::sync::atomic::AtomicBool::new(false),
         }
     }
 

@@ -635,7 +635,7 @@ impl Sender {
         // retried, never the call (a database outage right after the call
         // must not turn into a second send).
         let mut pause = Duration::from_millis(100);
-        while let Err(err) = self.mark_sent(reply.message_id, &wamid).await {
+        while let Err(err) = self.mark_sent(reply, &wamid).await {
             tracing::warn!(%err, ?pause, "the provider accepted the reply; recording it failed, retrying");
             tokio::select! {
                 () = shutdown.cancelled() => return Err(db_error(err)),
@@ -837,23 +837,31 @@ impl Sender {
 
     /// `queued` → `sent` with the provider id; never moves a status backwards
     /// (a delivery webhook may have overtaken us).
-    async fn mark_sent(&self, id: i64, wamid: &str) -> Result<(), sea_orm::DbErr> {
+    /// `queued` → `sent`, and integrators learn it (`message.sent`, with
+    /// the row): only when this moved it (a status webhook that overtook
+    /// us told them already).
+    async fn mark_sent(&self, reply: &OutboundReply, wamid: &str) -> Result<(), sea_orm::DbErr> {
         let now = Utc::now();
-        message::Entity::update_many()
+        let txn = crate::db::begin_write(&self.db).await?;
+        let moved = message::Entity::update_many()
             .col_expr(message::Column::Status, Expr::value("sent"))
             .col_expr(message::Column::ProviderMessageId, Expr::value(wamid))
             .col_expr(message::Column::UpdatedAt, Expr::value(now))
-            .filter(message::Column::Id.eq(id))
+            .filter(message::Column::Id.eq(reply.message_id))
             .filter(message::Column::Status.eq("queued"))
-            .exec(&self.db)
+            .exec(&txn)
             .await?;
         message::Entity::update_many()
             .col_expr(message::Column::ProviderMessageId, Expr::value(wamid))
-            .filter(message::Column::Id.eq(id))
+            .filter(message::Column::Id.eq(reply.message_id))
             .filter(message::Column::ProviderMessageId.is_null())
-            .exec(&self.db)
+            .exec(&txn)
             .await?;
-        Ok(())
+        if moved.rows_affected > 0 {
+            let event = status_event(reply, "message.sent", "sent", None, Some(wamid));
+            crate::hooks::outbox::record(&txn, vec![event]).await?;
+        }
+        txn.commit().await
     }
 
     /// The reply failed for good, and integrators learn it (its
@@ -867,19 +875,7 @@ impl Sender {
             .filter(message::Column::Id.eq(reply.message_id))
             .exec(&txn)
             .await?;
-        let mut event = crate::hooks::Event::new(
-            "message.status",
-            serde_json::json!({
-                "message_id": reply.message_id,
-                "conversation_id": reply.conversation_id,
-                "status": "failed",
-                "error": reason,
-                "timestamp": Utc::now(),
-            }),
-        );
-        event.conversation_id = Some(reply.conversation_id);
-        event.message_id = Some(reply.message_id);
-        event.business_number = Some(reply.business_number.clone());
+        let event = status_event(reply, "message.status", "failed", Some(reason), None);
         crate::hooks::outbox::record(&txn, vec![event]).await?;
         txn.commit().await
     }
@@ -935,6 +931,31 @@ pub fn backoff(
     let jittered =
         crate::pull::jittered_backoff(delivered, settings.backoff_base_ms, settings.backoff_max_ms);
     retry_after.map_or(jittered, |floor| jittered.max(floor))
+}
+
+/// The integrators' event of a reply's status as the sender knows it.
+fn status_event(
+    reply: &OutboundReply,
+    event_type: &'static str,
+    status: &str,
+    error: Option<&str>,
+    provider_message_id: Option<&str>,
+) -> crate::hooks::Event {
+    let mut event = crate::hooks::Event::new(
+        event_type,
+        serde_json::json!({
+            "message_id": reply.message_id,
+            "conversation_id": reply.conversation_id,
+            "status": status,
+            "error": error,
+            "provider_message_id": provider_message_id,
+            "timestamp": Utc::now(),
+        }),
+    );
+    event.conversation_id = Some(reply.conversation_id);
+    event.message_id = Some(reply.message_id);
+    event.business_number = Some(reply.business_number.clone());
+    event
 }
 
 #[cfg(test)]
