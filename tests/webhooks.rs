@@ -250,7 +250,38 @@ async fn customer_says(stack: &Stack, from: &str, wamid: &str, text: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn every_part_of_the_pipeline_sends_signed_events_the_reference_library_verifies() {
-    let stack = stack().await;
+    use admin::alerts::{AlertSettings, Rule, RuleKind};
+    // New dead letters fire an alert (and it resolves 3 s later).
+    let letters = Rule {
+        name: "dead-letters".into(),
+        kind: RuleKind::DlqInflow,
+        threshold: 0.0,
+        for_secs: 0,
+        clear_secs: Some(0),
+        severity: "ticket".into(),
+        stream: None,
+        consumer: None,
+        window_secs: Some(3),
+        reasons: Vec::new(),
+        min_events: None,
+        numbers: Vec::new(),
+        hours_utc: None,
+    };
+    let stack = support::spawn_stack(
+        TestDb::sqlite(),
+        StackOptions {
+            tune: quick,
+            alerts: Some(AlertSettings {
+                enabled: true,
+                interval_ms: 200,
+                edge_metrics_urls: Vec::new(),
+                sinks: Vec::new(),
+                rules: vec![letters],
+            }),
+            ..StackOptions::default()
+        },
+    )
+    .await;
     let receiver = Receiver::start(Script::default()).await;
     let (hook, secret) = endpoint(&stack, &receiver, json!({"ordered": true})).await;
 
@@ -281,6 +312,39 @@ async fn every_part_of_the_pipeline_sends_signed_events_the_reference_library_ve
         )
         .await;
     assert_eq!(status, 200);
+    // Transferred to a team's queue.
+    let (status, team) = stack
+        .admin_post(
+            "/api/v1/teams",
+            json!({"name": "Billing", "strategy": "round_robin"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{team}");
+    let version = version_of(&stack, conversation).await;
+    let (status, moved) = stack
+        .admin_post(
+            &format!("/api/v1/conversations/{conversation}/transfer"),
+            json!({"version": version, "team_id": team["id"]}),
+        )
+        .await;
+    assert_eq!(status, 200, "{moved}");
+    // A contact changed in the API.
+    let (_, detail) = stack
+        .admin_get(&format!("/api/v1/conversations/{conversation}"))
+        .await;
+    let contact = detail["conversation"]["contact"]["id"]
+        .as_i64()
+        .or_else(|| detail["conversation"]["contact_id"].as_i64())
+        .expect("the conversation's contact");
+    let response = stack
+        .http
+        .patch(format!("{}/api/v1/contacts/{contact}", stack.admin_url))
+        .bearer_auth(ADMIN_TOKEN)
+        .json(&json!({"tier": "vip"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
     // A reply the provider refuses for good: failed, then a dead letter.
     let lost = support::open_conversation(&stack, "4915100131026", "wamid.WH2").await;
     let (status, _) = stack
@@ -298,7 +362,11 @@ async fn every_part_of_the_pipeline_sends_signed_events_the_reference_library_ve
         "message.status",
         "conversation.resolved",
         "conversation.reopened",
+        "conversation.transferred",
+        "contact.updated",
         "dead_letter.created",
+        "alert.firing",
+        "alert.resolved",
     ];
     let events = eventually(Duration::from_secs(60), "every kind of event", || async {
         let events = receiver.delivered();

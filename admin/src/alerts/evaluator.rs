@@ -50,9 +50,22 @@ pub async fn run(
     };
     let (tx, mut rx) = mpsc::channel::<Announcement>(QUEUE);
     let sinks = Sinks::new(settings.sinks.clone());
+    let hooks_db = db.clone();
     let delivery = tokio::spawn(async move {
         while let Some(announcement) = rx.recv().await {
             sinks.deliver(&announcement).await;
+            // Integrators' webhooks hear it too (after the bucket's write:
+            // one evaluator announces each transition).
+            let kind = if announcement.event == "alert.resolved" {
+                "alert.resolved"
+            } else {
+                "alert.firing"
+            };
+            let event =
+                relay::hooks::Event::new(kind, serde_json::json!({ "alert": announcement.alert }));
+            if let Err(err) = relay::hooks::outbox::record(&hooks_db, vec![event]).await {
+                tracing::warn!(%err, "alert event for webhooks not recorded");
+            }
         }
     });
     tracing::info!(

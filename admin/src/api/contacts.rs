@@ -173,11 +173,13 @@ impl ContactsApi {
             }
         }
         active.updated_at = Set(Utc::now());
-        let row = active.update(&state.db).await?;
+        // The change, its audit entry and the integrators' event together.
+        let txn = relay::db::begin_write(&state.db).await?;
+        let row = active.update(&txn).await?;
         let after = serde_json::json!({"tier": row.tier, "language": row.language, "attributes": row.attributes,
                                        "marketing_opt_out_at": row.marketing_opt_out_at});
         audit::record(
-            &state.db,
+            &txn,
             &auth.0,
             "contact.update",
             "contact",
@@ -185,6 +187,19 @@ impl ContactsApi {
             serde_json::json!({"before": before, "after": after}),
         )
         .await?;
+        relay::hooks::outbox::record(
+            &txn,
+            vec![relay::hooks::Event::new(
+                "contact.updated",
+                serde_json::json!({"contact": {
+                    "id": row.id, "wa_id": row.wa_id, "name": row.profile_name, "tier": row.tier,
+                    "language": row.language, "attributes": row.attributes,
+                    "marketing_opt_out_at": row.marketing_opt_out_at,
+                }}),
+            )],
+        )
+        .await?;
+        txn.commit().await?;
         Ok(Json(contact_out(row)))
     }
 }
