@@ -19,6 +19,7 @@ use std::time::Duration;
 use poem::http::StatusCode;
 use poem::web::Data;
 use poem::{EndpointExt, IntoResponse, Route, handler};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 use support::{ADMIN_TOKEN, Stack, StackOptions, TestDb, eventually};
 use wharf::config::Config;
@@ -722,4 +723,121 @@ async fn a_rotated_secret_and_the_old_one_both_sign_and_a_recovery_resends_its_w
         .unwrap();
     api.delete_webhook(hook).await.unwrap();
     assert!(api.list_webhooks().await.unwrap().into_inner().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_webhook_bot_answers_then_hands_off_and_an_unreachable_one_is_handed_off_after_its_timeout()
+ {
+    let stack = stack().await;
+    let api = admin(&stack);
+    let bot = Receiver::start(Script::default()).await;
+    endpoint(
+        &stack,
+        &bot,
+        json!({"event_types": ["message.received", "conversation.handed_over"]}),
+    )
+    .await;
+    let (status, team) = stack
+        .admin_post(
+            "/api/v1/teams",
+            json!({"name": "Humans", "strategy": "manual"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{team}");
+    let team = team["id"].as_i64().unwrap();
+    // Every conversation goes to the bot first; unanswered for 5 s, to people.
+    let (status, rule) = stack
+        .admin_post(
+            "/api/v1/rules",
+            json!({"name": "bot first", "action": {"type": "bot", "bot": {
+                "webhook": true, "handover_team_id": team, "handover_after_secs": 5}}}),
+        )
+        .await;
+    assert_eq!(status, 201, "{rule}");
+
+    customer_says(&stack, "4915100000407", "wamid.WHBOT1", "Hi, my order?").await;
+    let event = eventually(
+        Duration::from_secs(20),
+        "the bot hears the customer",
+        || async {
+            bot.delivered()
+                .into_iter()
+                .find(|e| e["type"] == "message.received")
+        },
+    )
+    .await;
+    assert_eq!(event["data"]["conversation"]["status"], "bot");
+    let conversation = event["data"]["conversation"]["id"].as_i64().unwrap();
+    // The bot answers through the API, then hands over with a reason.
+    let (status, reply) = stack
+        .admin_post(
+            &format!("/api/v1/conversations/{conversation}/reply"),
+            json!({"text": "I am the bot: let me find a person."}),
+        )
+        .await;
+    assert_eq!(status, 202, "{reply}");
+    let handed = api
+        .handoff_conversation(
+            conversation,
+            &client::body(json!({"reason": "customer asked about an order"})),
+        )
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(handed.status, "queued");
+    assert_eq!(handed.team_id, Some(team));
+    eventually(Duration::from_secs(20), "the hand-over event", || async {
+        bot.delivered()
+            .iter()
+            .any(|e| {
+                e["type"] == "conversation.handed_over"
+                    && e["data"]["conversation"]["id"] == conversation
+            })
+            .then_some(())
+    })
+    .await;
+    // Once with people, a second handoff is refused.
+    client::refused(
+        api.handoff_conversation(conversation, &client::body(json!({"reason": "again"})))
+            .await,
+        422,
+        "invalid_state",
+    );
+    let audit = entities::audit_log::Entity::find()
+        .filter(entities::audit_log::Column::Action.eq("conversation.handoff"))
+        .all(&stack.database)
+        .await
+        .unwrap();
+    assert_eq!(audit.len(), 1);
+    assert_eq!(audit[0].detail["reason"], "customer asked about an order");
+
+    // The bot goes down: the next customer is not left waiting.
+    bot.set(|s| s.down = true);
+    customer_says(&stack, "4915100000408", "wamid.WHBOT2", "Anyone there?").await;
+    let waiting = eventually(
+        Duration::from_secs(20),
+        "the second conversation",
+        || async {
+            entities::conversation::Entity::find()
+                .filter(entities::conversation::Column::Status.eq("bot"))
+                .one(&stack.database)
+                .await
+                .ok()?
+        },
+    )
+    .await;
+    let handed = eventually(Duration::from_secs(30), "the timeout hand-over", || async {
+        let row = entities::conversation::Entity::find_by_id(waiting.id)
+            .one(&stack.database)
+            .await
+            .ok()??;
+        (row.status == "queued").then_some(row)
+    })
+    .await;
+    assert_eq!(handed.team_id, Some(team));
+    let waited = chrono::Utc::now() - waiting.created_at;
+    assert!(
+        waited.num_seconds() >= 5,
+        "handed over only after the timeout ({waited})"
+    );
 }

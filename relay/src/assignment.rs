@@ -383,3 +383,46 @@ pub async fn drain_queues(db: &impl ConnectionTrait) -> Result<Vec<conversation:
     }
     Ok(assigned)
 }
+
+/// Hands a conversation in `bot` state to people: `team_id`'s queue at
+/// `priority`, where the queues assign it as usual. The change and its
+/// `conversation.handed_over` event commit together; then it is announced
+/// and the queues drained. The one path of every hand-over: the bot's
+/// verdict, an integrator's `POST /conversations/{id}/handoff` and the
+/// bot timeout.
+///
+/// # Errors
+/// [`TransitionError`]: a stale version, or a conversation not in `bot`
+/// state any more.
+pub async fn hand_over(
+    db: &sea_orm::DatabaseConnection,
+    client: &async_nats::Client,
+    conversation: &conversation::Model,
+    team_id: i64,
+    priority: i32,
+) -> Result<conversation::Model, TransitionError> {
+    if conversation.status() != Ok(ConversationStatus::Bot) {
+        return Err(TransitionError::Invalid(format!(
+            "only a conversation with a bot can be handed over (it is {})",
+            conversation.status
+        )));
+    }
+    let change = Change::Route {
+        status: ConversationStatus::Queued,
+        team_id: Some(team_id),
+        priority,
+    };
+    let txn = crate::db::begin_write(db).await?;
+    let row = transition(&txn, conversation.id, conversation.version, &change).await?;
+    crate::hooks::outbox::record_conversation(&txn, "conversation.handed_over", &row).await?;
+    txn.commit().await?;
+    announce(client, &row, "handover").await;
+    let mut row = row;
+    for assigned in drain_queues(db).await? {
+        announce(client, &assigned, ASSIGNED).await;
+        if assigned.id == row.id {
+            row = assigned;
+        }
+    }
+    Ok(row)
+}

@@ -144,6 +144,26 @@ pub struct BotScript {
     /// answer instead.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub endpoint: Option<String>,
+    /// A bot on integrators' webhooks: no canned reply; the endpoint gets
+    /// the customer's messages (`message.received` of a conversation in
+    /// `bot` state), answers through the API and hands over with
+    /// `POST /conversations/{id}/handoff`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub webhook: bool,
+    /// A customer left unanswered this long in `bot` state is handed over
+    /// to `handover_team_id` (an unreachable bot never strands anyone).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handover_after_secs: Option<u64>,
+}
+
+/// The bot script that hands conversations over: the first rule's (in rule
+/// order) whose bot has a handover team. A conversation in `bot` state is
+/// handed to its team.
+pub fn handover_script(rules: &[Rule]) -> Option<&BotScript> {
+    rules.iter().find_map(|r| match &r.action {
+        Action::Bot(script) if script.handover_team_id.is_some() => Some(script),
+        _ => None,
+    })
 }
 
 impl BotScript {
@@ -511,7 +531,7 @@ mod tests {
             handover_keywords: vec!["human".into()],
             handover_team_id: Some(3),
             handover_priority: 1,
-            endpoint: None,
+            ..BotScript::default()
         });
         assert_eq!(
             bot.outcome(Some("a HUMAN please")),

@@ -258,6 +258,20 @@ pub struct TransferIn {
     pub agent_id: Option<i64>,
 }
 
+/// A bot handing a conversation to people.
+#[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct HandoffIn {
+    /// Why (kept in the audit log), e.g. `customer asked for a person`.
+    #[oai(validator(min_length = 1, max_length = 500))]
+    pub reason: String,
+    /// The team whose queue takes it; by default the routing rules' bot
+    /// handover team.
+    pub team_id: Option<i64>,
+    /// Its priority in that queue (default: the bot rule's).
+    pub priority: Option<i32>,
+}
+
 /// A change that needs only the version read.
 #[derive(Debug, Object)]
 #[oai(skip_serializing_if_is_none)]
@@ -974,6 +988,66 @@ impl ConversationsApi {
         .await
         .map_err(reply_error)?;
         replied(&state, &auth.0, row).await
+    }
+
+    /// Hand a bot's conversation to people
+    ///
+    /// For a bot on webhooks (or any integrator acting as one): the
+    /// conversation, in `bot` state, goes to the handover team's queue and
+    /// is assigned as routing assigns any (audited with the reason; a
+    /// `conversation.handed_over` event follows). 422 `invalid_state` when
+    /// it is not with a bot, 422 `invalid_field` without a handover team.
+    #[oai(
+        path = "/conversations/:id/handoff",
+        method = "post",
+        operation_id = "handoffConversation"
+    )]
+    async fn handoff(
+        &self,
+        auth: TokenAuth,
+        state: Data<&AppState>,
+        id: Path<i64>,
+        body: Json<HandoffIn>,
+    ) -> ApiResult<Json<ConversationOut>> {
+        let row = visible_conversation(&state.db, &auth.0, id.0).await?;
+        let rules = relay::routing::load(&state.db).await?;
+        let script = relay::routing::handover_script(&rules);
+        let team_id = body
+            .0
+            .team_id
+            .or_else(|| script.and_then(|s| s.handover_team_id))
+            .ok_or_else(|| {
+                ApiError::invalid_field("team_id", "no bot rule names a handover team: give one")
+            })?;
+        check_targets(
+            &state,
+            &Change::Transfer {
+                team_id: Some(team_id),
+                agent_id: None,
+            },
+        )
+        .await?;
+        let priority = body
+            .0
+            .priority
+            .unwrap_or_else(|| script.map_or(0, |s| s.handover_priority));
+        let after = assignment::hand_over(&state.db, &state.nats, &row, team_id, priority)
+            .await
+            .map_err(transition_error)?;
+        crate::audit::record(
+            &state.db,
+            &auth.0,
+            "conversation.handoff",
+            "conversation",
+            row.id,
+            serde_json::json!({"reason": body.0.reason, "before": placement(&row), "after": placement(&after)}),
+        )
+        .await?;
+        let out = conversations_out(&state, &auth.0, vec![after])
+            .await?
+            .pop()
+            .ok_or_else(|| ApiError::internal("conversation vanished"))?;
+        Ok(Json(out))
     }
 
     /// Claim a conversation

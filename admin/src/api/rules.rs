@@ -110,6 +110,15 @@ pub struct BotBehaviour {
     /// it fails.
     #[oai(validator(max_length = 2048))]
     pub endpoint: Option<String>,
+    /// A bot on integrators' webhooks: no canned reply; a webhook endpoint
+    /// gets the customer's messages, answers through the API and hands over
+    /// with `POST /conversations/{id}/handoff`.
+    #[oai(default)]
+    pub webhook: bool,
+    /// Hand a customer left unanswered this long (seconds) in `bot` state
+    /// over to `handover_team_id`.
+    #[oai(validator(minimum(value = "5"), maximum(value = "86400")))]
+    pub handover_after_secs: Option<u64>,
 }
 
 /// The action of a rule: `{"type": "team", "team_id": 3, "priority": 1}` or
@@ -331,6 +340,8 @@ fn action_in(a: RuleAction) -> ApiResult<Action> {
                 handover_team_id: bot.handover_team_id,
                 handover_priority: bot.handover_priority,
                 endpoint: bot.endpoint,
+                webhook: bot.webhook,
+                handover_after_secs: bot.handover_after_secs,
             }))
         }
     }
@@ -362,6 +373,8 @@ fn action_out(a: Action) -> RuleAction {
                 handover_team_id: script.handover_team_id,
                 handover_priority: script.handover_priority,
                 endpoint: script.endpoint,
+                webhook: script.webhook,
+                handover_after_secs: script.handover_after_secs,
             }),
         },
     }

@@ -54,6 +54,10 @@ pub const CATALOG: &[EventType] = &[
         description: "A conversation was moved to another agent or team (data: conversation).",
     },
     EventType {
+        name: "conversation.handed_over",
+        description: "A bot handed a conversation to people (its verdict, the handoff API or its timeout); the queues assign it next (data: conversation).",
+    },
+    EventType {
         name: "conversation.resolved",
         description: "A conversation was resolved (data: conversation).",
     },

@@ -80,6 +80,10 @@ impl Bot {
         else {
             return;
         };
+        // A bot on integrators' webhooks answers through the API.
+        if script.webhook {
+            return;
+        }
         let text = match &event.body {
             EventBody::Message(m) => m.text.as_deref(),
             _ => None,
@@ -155,22 +159,71 @@ impl Bot {
             );
             return;
         };
-        let change = assignment::Change::Route {
-            status: entities::conversation::ConversationStatus::Queued,
-            team_id: Some(team_id),
-            priority: script.handover_priority,
-        };
-        match assignment::transition(&self.db, conversation.id, conversation.version, &change).await
+        if let Err(err) = assignment::hand_over(
+            &self.db,
+            &self.client,
+            conversation,
+            team_id,
+            script.handover_priority,
+        )
+        .await
         {
-            Ok(row) => {
-                assignment::announce(&self.client, &row, "handover").await;
-                if let Ok(assigned) = assignment::drain_queues(&self.db).await {
-                    for row in assigned {
-                        assignment::announce(&self.client, &row, "assigned").await;
-                    }
-                }
-            }
-            Err(err) => tracing::warn!(conversation = conversation.id, %err, "bot handover failed"),
+            tracing::warn!(conversation = conversation.id, %err, "bot handover failed");
         }
     }
+}
+
+/// Hands over every conversation whose customer has waited in `bot` state
+/// longer than the handover script's `handover_after_secs`, every `every`,
+/// until `shutdown`: an unreachable bot never strands a customer. Several
+/// routers may run it; the version check lets one hand each over.
+pub(crate) async fn timeout_loop(
+    db: DatabaseConnection,
+    client: async_nats::Client,
+    every: Duration,
+    shutdown: tokio_util::sync::CancellationToken,
+) {
+    loop {
+        tokio::select! {
+            () = shutdown.cancelled() => return,
+            () = tokio::time::sleep(every) => {}
+        }
+        if let Err(err) = hand_over_stale(&db, &client).await {
+            tracing::warn!(%err, "bot timeout check failed");
+        }
+    }
+}
+
+async fn hand_over_stale(
+    db: &DatabaseConnection,
+    client: &async_nats::Client,
+) -> Result<(), sea_orm::DbErr> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+    let rules = crate::routing::load(db).await?;
+    let Some(script) = crate::routing::handover_script(&rules) else {
+        return Ok(());
+    };
+    let (Some(after), Some(team_id)) = (script.handover_after_secs, script.handover_team_id) else {
+        return Ok(());
+    };
+    let stale = chrono::Utc::now()
+        - chrono::Duration::seconds(i64::try_from(after).unwrap_or(i64::MAX / 2));
+    let waiting = conversation::Entity::find()
+        .filter(conversation::Column::Status.eq(entities::conversation::ConversationStatus::Bot))
+        .filter(conversation::Column::WaitingSince.lt(stale))
+        .limit(100)
+        .all(db)
+        .await?;
+    for row in waiting {
+        match assignment::hand_over(db, client, &row, team_id, script.handover_priority).await {
+            Ok(_) => tracing::info!(
+                conversation = row.id,
+                "bot did not answer in time; handed over"
+            ),
+            Err(err) => {
+                tracing::debug!(conversation = row.id, %err, "bot timeout handover skipped")
+            }
+        }
+    }
+    Ok(())
 }

@@ -279,6 +279,12 @@ impl Router {
         });
         let listener =
             tokio::spawn(Arc::clone(&this.sessions).listen(this.client.clone(), shutdown.clone()));
+        let bot_timeouts = tokio::spawn(bot::timeout_loop(
+            this.db.clone(),
+            this.client.clone(),
+            Duration::from_secs(2),
+            shutdown.clone(),
+        ));
         let mut tasks = JoinSet::new();
         let ttl = Duration::from_secs(this.settings.lease_secs.max(1));
         // PostgreSQL takes writes from several routers at once; on SQLite
@@ -321,6 +327,7 @@ impl Router {
             let _ = media.await;
         }
         listener.abort();
+        bot_timeouts.abort();
         // Out of the roster (it leaves on shutdown; a failed partition
         // cancelled it above).
         let _ = heartbeat.await;

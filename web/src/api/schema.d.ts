@@ -128,6 +128,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/conversations/{id}/handoff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Hand a bot's conversation to people
+         * @description For a bot on webhooks (or any integrator acting as one): the
+         *     conversation, in `bot` state, goes to the handover team's queue and
+         *     is assigned as routing assigns any (audited with the reason; a
+         *     `conversation.handed_over` event follows). 422 `invalid_state` when
+         *     it is not with a bot, 422 `invalid_field` without a handover team.
+         */
+        post: operations["handoffConversation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/conversations/{id}/claim": {
         parameters: {
             query?: never;
@@ -1501,6 +1525,19 @@ export interface components {
              *     it fails.
              */
             endpoint?: string;
+            /**
+             * @description A bot on integrators' webhooks: no canned reply; a webhook endpoint
+             *     gets the customer's messages, answers through the API and hands over
+             *     with `POST /conversations/{id}/handoff`.
+             * @default false
+             */
+            webhook: boolean;
+            /**
+             * Format: uint64
+             * @description Hand a customer left unanswered this long (seconds) in `bot` state
+             *     over to `handover_team_id`.
+             */
+            handover_after_secs?: number;
         };
         /**
          * BotReply
@@ -2023,6 +2060,25 @@ export interface components {
         EventTypeOut: {
             name: string;
             description: string;
+        };
+        /**
+         * HandoffIn
+         * @description A bot handing a conversation to people.
+         */
+        HandoffIn: {
+            /** @description Why (kept in the audit log), e.g. `customer asked for a person`. */
+            reason: string;
+            /**
+             * Format: int64
+             * @description The team whose queue takes it; by default the routing rules' bot
+             *     handover team.
+             */
+            team_id?: number;
+            /**
+             * Format: int32
+             * @description Its priority in that queue (default: the bot rule's).
+             */
+            priority?: number;
         };
         /**
          * HeaderOut
@@ -3628,6 +3684,130 @@ export interface operations {
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["MessageOut"];
+                };
+            };
+            /** @description The request or one of its parameters is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The bearer token is missing or unknown (`unauthorized`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The caller's role may not do this (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource does not exist (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is not `application/json` (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The request is well-formed but cannot be carried out (e.g. `window_closed`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too many attempts; retry later (`too_many_requests`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Something failed on the server (`internal`); see the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A dependency is temporarily unavailable; retry later (`unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    handoffConversation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["HandoffIn"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ConversationOut"];
                 };
             };
             /** @description The request or one of its parameters is invalid. */
