@@ -718,6 +718,59 @@ async fn a_rotated_secret_and_the_old_one_both_sign_and_a_recovery_resends_its_w
     let list = api.list_webhooks().await.unwrap().into_inner();
     assert_eq!(list.len(), 1);
     assert!(!format!("{list:?}").contains("/hook"), "{list:?}");
+    // History older than the stream's 7 days (outbox) and 30 days
+    // (attempts) is pruned; the rest stays.
+    use sea_orm::{ActiveModelTrait, PaginatorTrait, Set};
+    let long_ago = chrono::Utc::now() - chrono::Duration::days(40);
+    entities::webhook_outbox::ActiveModel {
+        event_type: Set("message.received".into()),
+        payload: Set(json!({})),
+        created_at: Set(long_ago),
+        published_at: Set(Some(long_ago)),
+        ..Default::default()
+    }
+    .insert(&stack.database)
+    .await
+    .unwrap();
+    entities::webhook_attempt::ActiveModel {
+        endpoint_id: Set(hook),
+        event_id: Set("evt_0".into()),
+        event_type: Set("message.received".into()),
+        attempt: Set(1),
+        at: Set(long_ago),
+        latency_ms: Set(1),
+        outcome: Set("delivered".into()),
+        ..Default::default()
+    }
+    .insert(&stack.database)
+    .await
+    .unwrap();
+    let outbox_before = entities::webhook_outbox::Entity::find()
+        .count(&stack.database)
+        .await
+        .unwrap();
+    let attempts_before = entities::webhook_attempt::Entity::find()
+        .count(&stack.database)
+        .await
+        .unwrap();
+    assert_eq!(
+        relay::hooks::deliver::prune(&stack.database).await.unwrap(),
+        2
+    );
+    assert_eq!(
+        entities::webhook_outbox::Entity::find()
+            .count(&stack.database)
+            .await
+            .unwrap(),
+        outbox_before - 1
+    );
+    assert_eq!(
+        entities::webhook_attempt::Entity::find()
+            .count(&stack.database)
+            .await
+            .unwrap(),
+        attempts_before - 1
+    );
     api.update_webhook(hook, &client::body(json!({"enabled": false})))
         .await
         .unwrap();

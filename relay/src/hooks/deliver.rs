@@ -168,7 +168,14 @@ async fn publish_loop(
     shutdown: CancellationToken,
 ) {
     const BATCH: u64 = 500;
+    let mut pruned = Instant::now();
     loop {
+        if pruned.elapsed() >= PRUNE_EVERY {
+            pruned = Instant::now();
+            if let Err(err) = prune(&db).await {
+                tracing::warn!(%err, "webhook history not pruned");
+            }
+        }
         match super::outbox::publish_pending(&db, &js, BATCH).await {
             // A full batch: more may be waiting.
             Ok(n) if n as u64 == BATCH => continue,
@@ -180,6 +187,31 @@ async fn publish_loop(
             () = tokio::time::sleep(every) => {}
         }
     }
+}
+
+/// How often old outbox rows and attempts are deleted.
+const PRUNE_EVERY: Duration = Duration::from_secs(600);
+/// Attempts are kept this long.
+pub const ATTEMPTS_KEPT: chrono::Duration = chrono::Duration::days(30);
+
+/// Deletes published outbox rows older than the `WEBHOOKS` stream keeps
+/// its events (a recovery reaches no further) and attempts older than
+/// [`ATTEMPTS_KEPT`]; returns how many rows went.
+///
+/// # Errors
+/// Database errors.
+pub async fn prune(db: &DatabaseConnection) -> Result<u64, sea_orm::DbErr> {
+    let now = Utc::now();
+    let kept = chrono::Duration::from_std(topology::WEBHOOKS_MAX_AGE).unwrap_or_default();
+    let outbox = webhook_outbox::Entity::delete_many()
+        .filter(webhook_outbox::Column::PublishedAt.lt(now - kept))
+        .exec(db)
+        .await?;
+    let attempts = webhook_attempt::Entity::delete_many()
+        .filter(webhook_attempt::Column::At.lt(now - ATTEMPTS_KEPT))
+        .exec(db)
+        .await?;
+    Ok(outbox.rows_affected + attempts.rows_affected)
 }
 
 struct Shared {
