@@ -266,6 +266,42 @@ describe('admin pages against a real stack', { timeout: 300_000 }, () => {
     await page.context().close();
   });
 
+  test('an admin creates a webhook (its secret shown once), rotates its secret, disables and deletes it', async () => {
+    const page = await newPage(DESKTOP);
+    await logIn(page, stack.credentials.admin_email, stack.credentials.admin_password);
+    await go(page, 'Webhooks', 'Webhooks');
+    const form = page.getByRole('form', { name: 'New webhook' });
+    // Nothing listens on port 9: the endpoint fails quietly meanwhile.
+    await form.getByLabel('URL').fill(`http://127.0.0.1:9/hooks/crm-${RUN}?token=hidden`);
+    await form.getByLabel('Description').fill(`CRM ${RUN}`);
+    await form.getByText('message.received', { exact: true }).click();
+    await form.getByRole('button', { name: 'Create webhook' }).click();
+    const secret = page.getByTestId('new-secret');
+    await secret.waitFor();
+    const first = await secret.getByLabel('Signing secret').inputValue();
+    assert.match(first, /^whsec_[A-Za-z0-9+/=]{40,}$/);
+    await secret.getByRole('button', { name: 'I have stored it — hide it' }).click();
+    const row = page.locator('tr', { hasText: `CRM ${RUN}` });
+    await row.waitFor();
+    const text = await row.textContent();
+    assert.match(text, /http:\/\/127\.0\.0\.1:9/);
+    assert.doesNotMatch(text, /hidden|crm-/, 'the URL itself is never shown');
+    assert.match(text, /message\.received/);
+    await row.getByRole('button', { name: 'Rotate secret' }).click();
+    const second = await page.getByTestId('new-secret').getByLabel('Signing secret').inputValue();
+    assert.match(second, /^whsec_/);
+    assert.notEqual(second, first);
+    await page.getByRole('status').filter({ hasText: 'the old one signs too for 24 hours' }).waitFor();
+    await row.getByRole('button', { name: 'Disable' }).click();
+    await row.getByText('Disabled').waitFor();
+    await row.getByRole('button', { name: 'Attempts' }).click();
+    await page.getByTestId('webhook-attempts').waitFor();
+    await row.getByRole('button', { name: /^Delete the webhook/ }).click();
+    await page.getByRole('alertdialog').getByRole('button', { name: /^Delete/ }).click();
+    await row.waitFor({ state: 'detached' });
+    await page.context().close();
+  });
+
   test('an agent sees no admin pages (admins only by address); an agent with an open conversation cannot be deleted', async () => {
     const page = await newPage(PHONE);
     await logIn(page, agent.email, agent.password);

@@ -14,6 +14,7 @@ import { Labels } from './views/Labels';
 import { CannedResponses } from './views/CannedResponses';
 import { Rules } from './views/Rules';
 import { Tokens } from './views/Tokens';
+import { Webhooks } from './views/Webhooks';
 import { Audit } from './views/Audit';
 import { Numbers } from './views/Numbers';
 import { Templates } from './views/Templates';
@@ -156,6 +157,8 @@ function Workplace({ session, onSignOut }: { session: Session; onSignOut: (why: 
           <Numbers api={api} />
         ) : route.page === 'tokens' ? (
           <Tokens api={api} />
+        ) : route.page === 'webhooks' ? (
+          <Webhooks api={api} />
         ) : (
           <Audit api={api} />
         )}

@@ -62,7 +62,7 @@ describe('rule forms', () => {
     const r = rule({ conditions: { regex: 'order \\d+' } });
     const res = ruleBody({ ...ruleForm(r), regex: ' ', actionType: 'bot', botFallback: 'Hi!', handoverKeywords: 'human, agent', handoverTeamId: '2' }, r);
     expect(res.ok && res.body.conditions?.regex).toBe(undefined);
-    expect(res.ok && res.body.action).toEqual({ type: 'bot', priority: 0, bot: { replies: [], fallback: 'Hi!', handover_keywords: ['human', 'agent'], handover_team_id: 2, handover_priority: 0 } });
+    expect(res.ok && res.body.action).toEqual({ type: 'bot', priority: 0, bot: { replies: [], fallback: 'Hi!', handover_keywords: ['human', 'agent'], handover_team_id: 2, handover_priority: 0, webhook: false } });
   });
 });
 

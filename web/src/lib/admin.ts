@@ -163,7 +163,7 @@ export function ruleBody(form: RuleForm, base?: RuleOut): RuleBody {
       return { ok: false, field: 'botReplies', message: 'Each canned reply needs a keyword and a text.' };
     }
     const bot: NonNullable<RuleAction['bot']> = {
-      ...prev, replies, handover_keywords: [], handover_priority: prev?.handover_priority ?? 0,
+      ...prev, replies, handover_keywords: [], handover_priority: prev?.handover_priority ?? 0, webhook: prev?.webhook ?? false,
     };
     const fallback = form.botFallback.trim();
     if (fallback) bot.fallback = fallback; else delete bot.fallback;

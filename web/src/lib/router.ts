@@ -21,6 +21,7 @@ export const ADMIN_PAGES = [
   { page: 'rules', path: '/rules', label: 'Rules' },
   { page: 'numbers', path: '/numbers', label: 'Numbers' },
   { page: 'tokens', path: '/tokens', label: 'API tokens' },
+  { page: 'webhooks', path: '/webhooks', label: 'Webhooks' },
   { page: 'audit', path: '/audit', label: 'Audit' },
   { page: 'dlq', path: '/dlq', label: 'DLQ' },
   { page: 'health', path: '/health', label: 'Health' },

@@ -1,10 +1,10 @@
 // Integrator API tokens (admins): create (the token is shown once, with a
 // copy button), list (never with their secret), revoke.
-import { useRef, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import type { Api } from '../api/client';
 import type { components } from '../api/schema';
 import { fullTime, shortTime } from '../lib/format';
-import { call, Notice, States, useLoaded } from './adminKit';
+import { call, Notice, SecretOnce, States, useLoaded } from './adminKit';
 import { ConfirmDialog } from './Dialog';
 
 type TokenOut = components['schemas']['TokenOut'];
@@ -14,12 +14,10 @@ export function Tokens({ api }: { api: Api }) {
   const tokens = useLoaded<TokenOut[]>(api, () => api.GET('/api/v1/tokens'), 'Could not load the tokens');
   const [name, setName] = useState('');
   const [created, setCreated] = useState<Created | null>(null);
-  const [copied, setCopied] = useState<string | null>(null);
   const [revoking, setRevoking] = useState<TokenOut | null>(null);
   const [notice, setNotice] = useState<{ ok: boolean; text: string } | null>(null);
   const [formError, setFormError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const secretRef = useRef<HTMLInputElement>(null);
 
   const create = async (e: FormEvent) => {
     e.preventDefault();
@@ -30,20 +28,8 @@ export function Tokens({ api }: { api: Api }) {
     setBusy(false);
     if (r.error || !r.data) { setFormError(r.error ?? 'Could not create the token'); return; }
     setCreated(r.data);
-    setCopied(null);
     setName('');
     void tokens.reload();
-    window.setTimeout(() => secretRef.current?.select(), 0);
-  };
-  const copy = async () => {
-    if (!created) return;
-    try {
-      await navigator.clipboard.writeText(created.token);
-      setCopied('Copied to the clipboard.');
-    } catch {
-      secretRef.current?.select();
-      setCopied('Copying is not allowed here: the token is selected, press Ctrl+C.');
-    }
   };
   const revoke = async (t: TokenOut) => {
     setBusy(true);
@@ -68,16 +54,8 @@ export function Tokens({ api }: { api: Api }) {
         {formError && <p className="error" role="alert">{formError}</p>}
       </form>
       {created && (
-        <section className="panel form secret-once" aria-label="Your new token" data-testid="new-token">
-          <h2>Token {created.name} created</h2>
-          <p className="warning" role="alert"><strong>Copy it now: it is shown only this once.</strong> Wharf keeps only a hash; if it is lost, revoke it and create another.</p>
-          <div className="inline-form">
-            <label>Token<input ref={secretRef} readOnly value={created.token} className="mono" onFocus={(e) => e.target.select()} /></label>
-            <button type="button" className="primary" onClick={() => void copy()}>Copy</button>
-          </div>
-          {copied && <p className="muted small" role="status">{copied}</p>}
-          <div className="row"><button type="button" className="ghost" onClick={() => { setCreated(null); setCopied(null); }}>I have stored it — hide it</button></div>
-        </section>
+        <SecretOnce title={`Token ${created.name} created`} label="Token" secret={created.token} testId="new-token"
+          warning="Wharf keeps only a hash; if it is lost, revoke it and create another." onHide={() => setCreated(null)} />
       )}
       <Notice notice={notice} />
       {revoking && (

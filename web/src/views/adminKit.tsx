@@ -129,3 +129,34 @@ export function DeleteDialog({ name, busy, onConfirm, onCancel, children }: {
     </ConfirmDialog>
   );
 }
+
+/** A secret shown this once (a new token, a webhook's signing secret):
+ * selected for copying, a copy button, and a hide button. */
+export function SecretOnce({ title, label, secret, warning, testId, onHide }: {
+  title: string; label: string; secret: string; warning: string; testId: string; onHide: () => void;
+}) {
+  const [copied, setCopied] = useState<string | null>(null);
+  const ref = useRef<HTMLInputElement>(null);
+  useEffect(() => { ref.current?.select(); }, [secret]);
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(secret);
+      setCopied('Copied to the clipboard.');
+    } catch {
+      ref.current?.select();
+      setCopied(`Copying is not allowed here: the ${label.toLowerCase()} is selected, press Ctrl+C.`);
+    }
+  };
+  return (
+    <section className="panel form secret-once" aria-label={title} data-testid={testId}>
+      <h2>{title}</h2>
+      <p className="warning" role="alert"><strong>Copy it now: it is shown only this once.</strong> {warning}</p>
+      <div className="inline-form">
+        <label>{label}<input ref={ref} readOnly value={secret} className="mono" onFocus={(e) => e.target.select()} /></label>
+        <button type="button" className="primary" onClick={() => void copy()}>Copy</button>
+      </div>
+      {copied && <p className="muted small" role="status">{copied}</p>}
+      <div className="row"><button type="button" className="ghost" onClick={onHide}>I have stored it — hide it</button></div>
+    </section>
+  );
+}
