@@ -482,3 +482,39 @@ fn keygen_prints_a_usable_key_and_a_sender_without_one_refuses_to_start() {
     );
     assert!(!stderr.contains("not-a-key"), "{stderr}");
 }
+
+#[tokio::test]
+async fn logs_to_a_pipe_carry_no_colour_codes_and_the_first_admin_token_is_made_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("w.db").display());
+    let output = wharf()
+        .arg("migrate")
+        .env("WHARF__DATABASE__URL", &url)
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("INFO"), "logs expected: {stderr}");
+    assert!(
+        !stderr.contains('\u{1b}'),
+        "ANSI codes in a piped log: {stderr}"
+    );
+
+    let token = |name: &str| {
+        let output = wharf()
+            .args(["token", name])
+            .env("WHARF__DATABASE__URL", &url)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{output:?}");
+        String::from_utf8(output.stdout).unwrap().trim().to_owned()
+    };
+    let first = token("ops");
+    assert!(first.starts_with("wharf_") && first.len() > 40, "{first}");
+    let again = token("ops");
+    assert_ne!(first, again, "a new token each time, replacing the old");
+    let db = sea_orm::Database::connect(url.as_str()).await.unwrap();
+    let row = admin::tokens::find(&db, &again).await.unwrap();
+    assert_eq!(row.map(|r| r.name).as_deref(), Some("ops"));
+    assert!(admin::tokens::find(&db, &first).await.unwrap().is_none());
+}
