@@ -42,6 +42,10 @@ HOSTS=(provider hub1 hub2 hub3 eu us db ctl)
 HUBS=(hub1 hub2 hub3)
 REGIONS=(eu us)
 
+# One rehearsal at a time on a machine: they share the names.
+exec 9>/run/wharf-rehearsal.lock
+flock -n 9 || { echo "rehearsal: another one is running (/run/wharf-rehearsal.lock)" >&2; exit 1; }
+
 WORK=$(mktemp -d /tmp/wharf-rehearsal.XXXXXX)
 chmod 755 "$WORK"
 mkdir -p "$WORK/log"
@@ -50,20 +54,28 @@ OK=0
 
 on() { local host=$1; shift; ip netns exec "$P-$host" "$@"; }
 
+# kill_hosts SIGNAL: every process on every host.
+kill_hosts() {
+  for host in "${HOSTS[@]}"; do
+    pids=$(ip netns pids "$P-$host" 2>/dev/null || true)
+    [ -z "$pids" ] || kill "-$1" $pids 2>/dev/null
+  done
+  return 0
+}
+
 teardown() {
   set +e
+  if [ "$OK" != 1 ]; then
+    echo "replies by status: $(sql "select string_agg(status || ' ' || n, ', ') from (select status, count(*) n from messages where direction = 'outbound' group by 1) s" 2>/dev/null)" >&2
+  fi
   if [ "$OK" != 1 ] && [ -n "${REHEARSAL_HOLD:-}" ]; then
     echo "rehearsal failed; hosts held for ${REHEARSAL_HOLD}s (REHEARSAL_HOLD) in $WORK" >&2
     sleep "$REHEARSAL_HOLD"
   fi
-  for host in "${HOSTS[@]}"; do
-    pids=$(ip netns pids "$P-$host" 2>/dev/null)
-    [ -n "$pids" ] && kill -TERM $pids 2>/dev/null
-  done
+  kill_hosts TERM
   sleep 1
+  kill_hosts KILL
   for host in "${HOSTS[@]}"; do
-    pids=$(ip netns pids "$P-$host" 2>/dev/null)
-    [ -n "$pids" ] && kill -KILL $pids 2>/dev/null
     ip netns del "$P-$host" 2>/dev/null
     ip link del "$P-$host" 2>/dev/null   # a namespace the kernel frees late
   done
@@ -72,13 +84,14 @@ teardown() {
     rm -rf "$WORK"
   else
     echo "rehearsal FAILED; logs kept in $WORK/log" >&2
-    for f in "$WORK"/log/*.log; do echo "== $f (last lines)" >&2; tail -n 15 "$f" >&2; done
+    for f in "$WORK"/log/*.log; do echo "== $f (last lines)" >&2; tail -n 15 "$f" | cut -c1-400 >&2; done
   fi
 }
 trap teardown EXIT
 trap 'exit 1' INT TERM
 
-# A previous run killed with -9 may have left its namespaces.
+# A previous run killed with -9 may have left its namespaces and processes.
+kill_hosts KILL
 for host in "${HOSTS[@]}"; do
   ip netns del "$P-$host" 2>/dev/null || true
   ip link del "$P-$host" 2>/dev/null || true
@@ -133,7 +146,7 @@ wait_for() {
 ops() { on ctl env -i PATH=/usr/bin:/bin bash -c 'set -a; . "$1"; set +a; shift; exec "$@"' _ "$WORK/ctl/etc/wharf/ops.env" "$WHARF" "$@"; }
 # api METHOD PATH [JSON]: the admin API, from the outside, with the ops token.
 api() {
-  on provider curl -sS --fail-with-body --cacert "$WORK/provider/etc/wharf/tls/ca.pem" \
+  on provider curl -sS --fail-with-body --retry 8 --retry-delay 2 --cacert "$WORK/provider/etc/wharf/tls/ca.pem" \
     -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \
     -X "$1" "https://${ADDR[ctl]}:8443$2" ${3:+-d "$3"}
 }
@@ -404,6 +417,15 @@ simulate eu 200 20 eu || { echo "eu cut off: $LAST" >&2; exit 1; }
 CUT="$LAST"
 say "eu cut off: $CUT"
 stats_unreachable=$(api GET /api/v1/stats | jq '.ingest.edges_unreachable')
+# Held until eu's leaf node sees its hub link gone (no packet crosses a
+# link that is down: only the servers' pings tell), at most 60 s.
+leaf_unlinked() { on eu curl -sf "http://${ADDR[eu]}:8222/leafz" | jq -e '.leafnodes == 0'; }
+if wait_for 60 "eu's leaf noticing the cut" leaf_unlinked; then
+  NOTICED="after $(( $(date +%s) - CUT_AT )) s"
+else
+  NOTICED="not within 60 s"
+fi
+say "eu's leaf noticed the cut $NOTICED"
 ip link set "$P-eu" up
 HEALED_AT=$(date +%s)
 wait_for 120 "rows of every accepted webhook after eu's heal" at_least "$STORED" "$INBOUND_ROWS"
@@ -411,20 +433,33 @@ CONVERGED_AT=$(date +%s)
 say "eu back: every accepted webhook a row $((CONVERGED_AT - HEALED_AT)) s after the link returned (cut for $((HEALED_AT - CUT_AT)) s; the admin saw $stats_unreachable edge unreachable meanwhile)"
 
 # ---------------------------------------------------- a hub host powered off
-pids=$(ip netns pids "$P-hub2")
-kill -KILL $pids
-say "hub2 powered off (processes $(echo $pids | tr '\n' ' ') killed)"
+# Powered off: its link goes dark first, so no connection to it is closed
+# (no FIN, no RST): only pings tell the others it is gone (nats.conf,
+# deploy/leaf.conf ping_interval; relay::nats::PING_INTERVAL). Then its
+# processes die.
+ip link set "$P-hub2" down
+kill -KILL $(ip netns pids "$P-hub2")
+OFF_AT=$(date +%s)
+say "hub2 powered off (link down, processes killed)"
 simulate provider 300 30 eu us || { echo "hub2 off: $LAST" >&2; exit 1; }
 HUBOFF="$LAST"
 say "hub2 off: $HUBOFF"
 reply_all 2
 say "replies queued: $REPLIES"
 wait_for 120 "rows of every accepted webhook with hub2 off" at_least "$STORED" "$INBOUND_ROWS"
+HUBOFF_ROWS_AFTER=$(( $(date +%s) - OFF_AT ))
+say "hub2 off: every accepted webhook a row ${HUBOFF_ROWS_AFTER} s after the power-off"
+ip link set "$P-hub2" up
 start_hub hub2
 wait_for 60 "hub2 back" on provider curl -sf "http://${ADDR[hub2]}:8222/healthz"
 say "hub2 powered on again and healthy"
 
 # ---------------------------------------------------------------- the audit
+# A reply the admin answered 503 (its hub node gone: OUTBOUND did not ack)
+# is marked failed, "not queued", and never sent; the client's retry is a
+# new reply. Every other reply row must be sent, once.
+NOT_QUEUED=$(sql "select count(*) from messages where direction = 'outbound' and status = 'failed' and error like 'not queued:%'")
+REPLIES=$(( $(sql "select count(*) from messages where direction = 'outbound'") - NOT_QUEUED ))
 wait_for 120 "every reply sent" at_least "$REPLIES" \
   "select count(*) from messages where direction = 'outbound' and status in ('sent','delivered','read')"
 rows=$(sql "select count(*) from messages where direction = 'inbound'")
@@ -449,8 +484,8 @@ printf '  eu converged %s s after its link returned\n' "$((CONVERGED_AT - HEALED
 echo "audit:"
 printf '  webhooks accepted (200)   %s of %s sent\n' "$STORED" "$SENT_TOTAL"
 printf '  inbound message rows      %s (distinct provider ids %s)\n' "$rows" "$distinct"
-printf '  replies queued / sent     %s / %s (rows %s; sandbox accepted %s, any twice: %s)\n' \
-  "$REPLIES" "$sent_ok" "$outbound" "$sends" "$twice"
+printf '  replies queued / sent     %s / %s (rows %s, %s answered 503 "not queued" and retried; sandbox accepted %s, any twice: %s)\n' \
+  "$REPLIES" "$sent_ok" "$outbound" "$NOT_QUEUED" "$sends" "$twice"
 jq -r '.regions[] | "  wharf audit \(.region): accepted \(.accepted), in INBOUND \(.in_inbound), messages \(.messages), rows \(.message_rows), missing \(.missing | length)"' <<<"$audit" || true
 printf '  admin stats: %s edges read, %s unreachable; %s webhooks accepted by the edges\n' \
   "$(jq .ingest.edges <<<"$stats")" "$(jq .ingest.edges_unreachable <<<"$stats")" "$(jq .ingest.webhooks_accepted <<<"$stats")"
