@@ -518,3 +518,82 @@ async fn logs_to_a_pipe_carry_no_colour_codes_and_the_first_admin_token_is_made_
     assert_eq!(row.map(|r| r.name).as_deref(), Some("ops"));
     assert!(admin::tokens::find(&db, &first).await.unwrap().is_none());
 }
+
+/// The names a deployment text uses: environment variables (`WHARF_…`),
+/// config and env files (`*.conf`, `*.env`; `router-$n.env` and
+/// `router-<n>.env` are one), and `wharf` subcommands.
+fn deployment_names(text: &str) -> std::collections::BTreeSet<String> {
+    let mut names = std::collections::BTreeSet::new();
+    let words = text.split(|c: char| !(c.is_ascii_alphanumeric() || "_-./$<>".contains(c)));
+    for word in words {
+        let word = word.trim_matches(|c: char| ".$".contains(c));
+        if word.starts_with("WHARF_") {
+            names.insert(word.trim_end_matches('_').to_owned());
+        } else if word.ends_with(".conf") || word.ends_with(".env") {
+            let file = word.rsplit('/').next().unwrap_or(word);
+            names.insert(file.replace("$n", "<n>").replace("$1", "<n>"));
+        }
+    }
+    for line in text.lines() {
+        for role in [
+            "migrate",
+            "provision",
+            "token",
+            "router",
+            "sender",
+            "admin",
+            "reconcile",
+            "edge",
+        ] {
+            // The script runs them as `"$WHARF" router`, or `ops migrate` (as ops).
+            if [
+                format!("wharf {role}"),
+                format!("\" {role}"),
+                format!("ops {role}"),
+            ]
+            .iter()
+            .any(|form| line.contains(form.as_str()))
+            {
+                names.insert(format!("wharf {role}"));
+            }
+        }
+    }
+    names
+}
+
+#[test]
+fn the_readme_deployment_steps_and_the_rehearsal_name_the_same_files_and_variables() {
+    let readme = include_str!("../README.md");
+    let start = readme.find("## Deploying multi-region").unwrap();
+    let rest = &readme[start + 3..];
+    let section = &rest[..rest.find("\n##").unwrap()];
+    let script = include_str!("../scripts/rehearsal.sh");
+    let steps =
+        &script[script.find("README step 1:").unwrap()..script.find("the traffic\n").unwrap()];
+    let documented = deployment_names(section);
+    let rehearsed = deployment_names(steps);
+    for step in 1..=10 {
+        assert!(
+            section.contains(&format!("\n{step}. ")),
+            "README step {step}"
+        );
+        assert!(
+            steps.contains(&format!("README step {step}:")),
+            "rehearsal step {step}"
+        );
+    }
+    let only_doc: Vec<_> = documented.difference(&rehearsed).collect();
+    let only_script: Vec<_> = rehearsed.difference(&documented).collect();
+    assert!(
+        only_doc.is_empty() && only_script.is_empty(),
+        "README only: {only_doc:?}\nrehearsal only: {only_script:?}"
+    );
+    for name in [
+        "nats-tls.conf",
+        "leaf-tls.conf",
+        "WHARF__NATS__URL",
+        "wharf provision",
+    ] {
+        assert!(documented.contains(name), "{name}: {documented:?}");
+    }
+}
