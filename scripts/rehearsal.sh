@@ -110,6 +110,28 @@ for host in "${HOSTS[@]}"; do
   mkdir -p "$WORK/$host/etc/wharf/tls" "$WORK/$host/var/lib/wharf"
 done
 
+# The links between each region and the hub: one-way delay and jitter
+# (REHEARSAL_WAN_DELAY_MS, _JITTER_MS; 0: none). No netem here, so a TCP
+# proxy (scripts/delay-proxy.py) in each region host stands on each hub
+# node's address (on the region's loopback, not announced over ARP): the
+# leaf dials the addresses of the README's steps, its TLS checks the same
+# names. The proxy's own connections carry mark 1, which a routing rule
+# sends out to the real node.
+WAN_DELAY_MS=${REHEARSAL_WAN_DELAY_MS:-80}
+WAN_JITTER_MS=${REHEARSAL_WAN_JITTER_MS:-20}
+if [ "$WAN_DELAY_MS" -gt 0 ]; then
+  for region in "${REGIONS[@]}"; do
+    on "$region" sysctl -qw net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2 \
+      net.ipv4.conf.all.accept_local=1 net.ipv4.conf.eth0.accept_local=1 \
+      net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.eth0.rp_filter=0
+    for hub in "${HUBS[@]}"; do on "$region" ip addr add "${ADDR[$hub]}/32" dev lo; done
+    on "$region" ip route add "$NET.0/24" dev eth0 table 97
+    on "$region" ip rule add pref 10 fwmark 1 lookup 97
+    on "$region" ip rule add pref 100 lookup local
+    on "$region" ip rule del pref 0 lookup local
+  done
+fi
+
 echo "hosts (bridge $P-br, $NET.0/24):"
 for host in "${HOSTS[@]}"; do printf '  %-9s %-12s %s\n' "$host" "${ADDR[$host]}" "${ROLE[$host]}"; done
 
@@ -236,6 +258,14 @@ say "hub: 3 nodes, routes and JetStream up"
 # ------------------------------------------- README step 5: each region's leaf node
 hub_leafs=""
 for hub in "${HUBS[@]}"; do hub_leafs+="${hub_leafs:+, }nats-leaf://leaf:$LEAF_PW@${ADDR[$hub]}:7422"; done
+if [ "$WAN_DELAY_MS" -gt 0 ]; then
+  for region in "${REGIONS[@]}"; do
+    for hub in "${HUBS[@]}"; do
+      start "$region" "wan-$hub" -- python3 "$REPO/scripts/delay-proxy.py" "${ADDR[$hub]}:7422" \
+        "${ADDR[$hub]}:7422" "$WAN_DELAY_MS" "$WAN_JITTER_MS" 1
+    done
+  done
+fi
 for region in "${REGIONS[@]}"; do
   etc=$WORK/$region/etc/wharf
   cp deploy/leaf.conf deploy/leaf-tls.conf "$etc/"
@@ -261,7 +291,7 @@ for region in "${REGIONS[@]}"; do
   wait_for 60 "leaf $region" on provider curl -sf "http://${ADDR[$region]}:8222/healthz"
   wait_for 60 "leaf $region linked to the hub" leaf_linked "$region"
 done
-say "leaf nodes eu, us: linked to the hub over TLS"
+say "leaf nodes eu, us: linked to the hub over TLS (one-way ${WAN_DELAY_MS} ± ${WAN_JITTER_MS} ms between each region and the hub)"
 
 # ------------------------------------------- README step 6: the control host's environment
 HUB_URLS=""
@@ -391,6 +421,28 @@ T0=$(date +%s)
 simulate provider 600 60 eu us || { echo "phase 1: $LAST" >&2; exit 1; }
 PHASE1="$LAST"
 say "phase 1: $PHASE1"
+# The edges' ack latency (their /metrics histogram): they ack from their
+# own leaf, so the hub's distance must not show. ack_quantile REGION Q: the
+# upper bound, in ms, of the bucket holding quantile Q.
+ack_quantile() {
+  https_ok "https://${ADDR[$1]}:8443/metrics" | awk -v q="$2" '
+    /^wharf_edge_ack_seconds_bucket/ { match($0, /le="[^"]+"/); le = substr($0, RSTART + 4, RLENGTH - 5)
+      n[le] += $NF; if (!(le in seen)) { order[++k] = le; seen[le] = 1 } }
+    END { total = n["+Inf"]; for (i = 1; i <= k; i++) if (n[order[i]] >= q * total) {
+      print (order[i] == "+Inf" ? "inf" : order[i] * 1000); exit } }'
+}
+# An ack that crossed the link would take two one-way delays at least;
+# the median must stay under one. (The p99 follows the machine's load: on
+# 2 shared cores it reached 200 ms without any delay.)
+ACK=""
+ACK_P50_MAX=0
+for region in "${REGIONS[@]}"; do
+  p50=$(ack_quantile "$region" 0.5)
+  ACK+="${ACK:+; }$region p50 <= $p50 ms, p99 <= $(ack_quantile "$region" 0.99) ms"
+  [ "$p50" = inf ] && p50=1000000
+  ACK_P50_MAX=$(awk -v a="$ACK_P50_MAX" -v b="$p50" 'BEGIN { print (b > a ? b : a) }')
+done
+say "edges' ack latency (one-way ${WAN_DELAY_MS} ms to the hub): $ACK"
 
 # Replies: one to each conversation, through the admin API; the sender
 # delivers them to the sandbox, whose status webhooks come back to an edge.
@@ -481,6 +533,7 @@ printf '  phase 1 (both regions):   %s\n' "$PHASE1"
 printf '  eu cut off from the hub:  %s\n' "$CUT"
 printf '  hub2 powered off:         %s\n' "$HUBOFF"
 printf '  eu converged %s s after its link returned\n' "$((CONVERGED_AT - HEALED_AT))"
+printf '  edges ack latency, one-way %s ± %s ms to the hub: %s\n' "$WAN_DELAY_MS" "$WAN_JITTER_MS" "$ACK"
 echo "audit:"
 printf '  webhooks accepted (200)   %s of %s sent\n' "$STORED" "$SENT_TOTAL"
 printf '  inbound message rows      %s (distinct provider ids %s)\n' "$rows" "$distinct"
@@ -498,6 +551,9 @@ check "every reply sent, once" "[ $sent_ok -eq $REPLIES ] && [ $sends -eq $REPLI
 check "wharf audit finds the path complete" "[ \"\$(jq -r .complete <<<'$audit')\" = true ]"
 check "the admin reads both edges" "[ \"\$(jq .ingest.edges <<<'$stats')\" = 2 ] && [ \"\$(jq .ingest.edges_unreachable <<<'$stats')\" = 0 ]"
 check "the admin saw eu unreachable while it was cut off" "[ '$stats_unreachable' = 1 ]"
+[ "$WAN_DELAY_MS" -eq 0 ] ||
+  check "the edges ack from their leaf, not across the link (median under the one-way delay)" \
+    "awk 'BEGIN { exit !($ACK_P50_MAX < $WAN_DELAY_MS) }'"
 check "every role still running" "[ \$(ip netns pids $P-ctl | wc -l) -ge 6 ] && [ \$(ip netns pids $P-eu | wc -l) -ge 2 ]"
 [ "$fail" = 0 ] || exit 1
 OK=1
