@@ -535,7 +535,7 @@ printf '  hub2 powered off:         %s\n' "$HUBOFF"
 printf '  eu converged %s s after its link returned\n' "$((CONVERGED_AT - HEALED_AT))"
 printf '  edges ack latency, one-way %s ± %s ms to the hub: %s\n' "$WAN_DELAY_MS" "$WAN_JITTER_MS" "$ACK"
 echo "audit:"
-printf '  webhooks accepted (200)   %s of %s sent\n' "$STORED" "$SENT_TOTAL"
+printf '  webhooks accepted (200)   %s of %s sent (probes before an edge knew the number are refused)\n' "$STORED" "$SENT_TOTAL"
 printf '  inbound message rows      %s (distinct provider ids %s)\n' "$rows" "$distinct"
 printf '  replies queued / sent     %s / %s (rows %s, %s answered 503 "not queued" and retried; sandbox accepted %s, any twice: %s)\n' \
   "$REPLIES" "$sent_ok" "$outbound" "$NOT_QUEUED" "$sends" "$twice"
