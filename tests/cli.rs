@@ -365,7 +365,7 @@ impl Drop for Role {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn router_and_sender_processes_answer_health_and_readiness() {
+async fn router_sender_and_admin_processes_answer_health_and_readiness() {
     let nats = support::Nats::start(&["eu"]).await;
     let db = support::TestDb::sqlite();
     let key = relay::vault::Vault::generate_key();
@@ -387,6 +387,10 @@ async fn router_and_sender_processes_answer_health_and_readiness() {
                 "WHARF__NATS__USERS__SENDER__PASSWORD",
                 nats.security.sender.expose(),
             )
+            .env(
+                "WHARF__NATS__USERS__ADMIN__PASSWORD",
+                nats.security.admin.expose(),
+            )
             .env("RUST_LOG", "warn");
     };
     let mut migrate = wharf();
@@ -405,6 +409,7 @@ async fn router_and_sender_processes_answer_health_and_readiness() {
     for (role, key) in [
         ("router", "WHARF__OPS__ROUTER_LISTEN"),
         ("sender", "WHARF__OPS__SENDER_LISTEN"),
+        ("admin", "WHARF__ADMIN__LISTEN"),
     ] {
         let port = support::unique_port();
         let mut command = wharf();
