@@ -42,7 +42,7 @@ fn every_unit_is_hardened_and_reads_an_env_file_the_readme_names() {
             assert!(text.contains(option), "{name} lacks {option}");
         }
         assert!(
-            text.contains("DynamicUser=yes") || text.contains("User=wharf-nats"),
+            text.contains("\nUser=wharf\n") || text.contains("\nUser=wharf-nats\n"),
             "{name} runs as root"
         );
         let env_files: Vec<&str> = text
