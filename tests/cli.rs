@@ -602,3 +602,35 @@ fn the_readme_deployment_steps_and_the_rehearsal_name_the_same_files_and_variabl
         assert!(documented.contains(name), "{name}: {documented:?}");
     }
 }
+
+#[test]
+fn simulate_sends_to_edges_named_on_the_command_line_without_a_stack_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = support::unique_port();
+    let output = wharf()
+        .current_dir(dir.path())
+        .args(["simulate", "-n", "2", "--max-attempts", "1"])
+        .args(["--edge", &format!("http://127.0.0.1:{port}")])
+        .args(["--phone-number-id", "1065"])
+        .env("WHARF_SIMULATE_APP_SECRET", "s3cret")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(stdout.contains("to 1 edges"), "{stdout}");
+    assert!(stdout.contains("answered connection: 2"), "{stdout}");
+    assert!(
+        stderr.contains("2 of 2 messages were not stored"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("stack.json"), "{stderr}");
+
+    // Without the secret the edges are refused at parse time.
+    let output = wharf()
+        .args(["simulate", "--edge", "http://127.0.0.1:1"])
+        .args(["--phone-number-id", "1065"])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+}
