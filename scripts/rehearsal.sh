@@ -46,6 +46,15 @@ REGIONS=(eu us)
 exec 9>/run/wharf-rehearsal.lock
 flock -n 9 || { echo "rehearsal: another one is running (/run/wharf-rehearsal.lock)" >&2; exit 1; }
 
+# The users of the systemd units (deploy/systemd): the NATS servers run as
+# wharf-nats, the roles as wharf, both in the group wharf-tls, which may read
+# the hosts' keys. Numeric ids here, so the machine's user database is left
+# alone. The routers keep CAP_SYS_NICE (router.nice).
+AS_NATS=(setpriv --reuid=61001 --regid=61001 --groups=61002)
+AS_WHARF=(setpriv --reuid=61000 --regid=61000 --groups=61002)
+AS_ROUTER=("${AS_WHARF[@]}" --inh-caps=+sys_nice --ambient-caps=+sys_nice)
+TLS_GID=61002
+
 WORK=$(mktemp -d /tmp/wharf-rehearsal.XXXXXX)
 chmod 755 "$WORK"
 mkdir -p "$WORK/log"
@@ -165,7 +174,7 @@ wait_for() {
 }
 
 # ops COMMAND...: a `wharf` command on the control host as the ops user.
-ops() { on ctl env -i PATH=/usr/bin:/bin bash -c 'set -a; . "$1"; set +a; shift; exec "$@"' _ "$WORK/ctl/etc/wharf/ops.env" "$WHARF" "$@"; }
+ops() { on ctl env -i PATH=/usr/bin:/bin bash -c 'set -a; . "$1"; set +a; shift; exec "$@"' _ "$WORK/ctl/etc/wharf/ops.env" "${AS_WHARF[@]}" "$WHARF" "$@"; }
 # api METHOD PATH [JSON]: the admin API, from the outside, with the ops token.
 api() {
   on provider curl -sS --fail-with-body --retry 8 --retry-delay 2 --cacert "$WORK/provider/etc/wharf/tls/ca.pem" \
@@ -195,7 +204,8 @@ for host in "${HOSTS[@]}"; do
     -extfile <(printf 'subjectAltName=DNS:%s.wharf.test,IP:%s\nextendedKeyUsage=serverAuth,clientAuth\n' \
       "$host" "${ADDR[$host]}") -out "$tls/$host.pem" 2>/dev/null
   cp "$CA/ca.pem" "$tls/ca.pem"
-  chmod 600 "$tls/$host-key.pem"
+  chgrp "$TLS_GID" "$tls/$host-key.pem"
+  chmod 640 "$tls/$host-key.pem"
 done
 say "certificates: a CA and one per host (SAN: name and address)"
 
@@ -248,7 +258,12 @@ WHARF_NATS_TLS_CA='"$etc/tls/ca.pem"'
 EOF
   chmod 600 "$etc/nats-hub.env"
 done
-start_hub() { start "$1" nats-server "$WORK/$1/etc/wharf/nats-hub.env" -- "$NATS_SERVER" -c "$WORK/$1/etc/wharf/nats-tls.conf"; }
+start_hub() {
+  mkdir -p "$WORK/$1/var/lib/wharf/nats"
+  chown 61001:61001 "$WORK/$1/var/lib/wharf/nats"
+  start "$1" nats-server "$WORK/$1/etc/wharf/nats-hub.env" -- \
+    "${AS_NATS[@]}" "$NATS_SERVER" -c "$WORK/$1/etc/wharf/nats-tls.conf"
+}
 for hub in "${HUBS[@]}"; do start_hub "$hub"; done
 for hub in "${HUBS[@]}"; do
   wait_for 60 "hub $hub JetStream" on provider curl -sf "http://${ADDR[$hub]}:8222/healthz"
@@ -285,7 +300,9 @@ WHARF_NATS_TLS_KEY='"$etc/tls/$region-key.pem"'
 WHARF_NATS_TLS_CA='"$etc/tls/ca.pem"'
 EOF
   chmod 600 "$etc/nats-leaf.env"
-  start "$region" nats-server "$etc/nats-leaf.env" -- "$NATS_SERVER" -c "$etc/leaf-tls.conf"
+  mkdir -p "$WORK/$region/var/lib/wharf/nats"
+  chown 61001:61001 "$WORK/$region/var/lib/wharf/nats"
+  start "$region" nats-server "$etc/nats-leaf.env" -- "${AS_NATS[@]}" "$NATS_SERVER" -c "$etc/leaf-tls.conf"
 done
 for region in "${REGIONS[@]}"; do
   wait_for 60 "leaf $region" on provider curl -sf "http://${ADDR[$region]}:8222/healthz"
@@ -334,11 +351,11 @@ say "migrated, provisioned (streams R3, edge streams in eu and us), admin token 
 
 # ------------------------------------------- README step 8: the roles near the hub
 for n in 1 2; do
-  start ctl "router-$n" "$etc/router.env" "$etc/router-$n.env" -- "$WHARF" router
-  start ctl "sender-$n" "$etc/sender.env" "$etc/sender-$n.env" -- "$WHARF" sender
+  start ctl "router-$n" "$etc/router.env" "$etc/router-$n.env" -- "${AS_ROUTER[@]}" "$WHARF" router
+  start ctl "sender-$n" "$etc/sender.env" "$etc/sender-$n.env" -- "${AS_WHARF[@]}" "$WHARF" sender
 done
-start ctl admin "$etc/admin.env" -- "$WHARF" admin
-start ctl reconcile "$etc/ops.env" -- "$WHARF" reconcile
+start ctl admin "$etc/admin.env" -- "${AS_WHARF[@]}" "$WHARF" admin
+start ctl reconcile "$etc/ops.env" -- "${AS_WHARF[@]}" "$WHARF" reconcile
 
 # ------------------------------------------- README step 9: each region's edge
 for region in "${REGIONS[@]}"; do
@@ -354,7 +371,7 @@ WHARF__TLS__KEY_FILE=$etc/tls/$region-key.pem
 WHARF__LOG__FORMAT=json
 EOF
   chmod 600 "$etc/edge.env"
-  start "$region" edge "$etc/edge.env" -- "$WHARF" edge
+  start "$region" edge "$etc/edge.env" -- "${AS_WHARF[@]}" "$WHARF" edge
 done
 
 # ------------------------------------------- README step 10: readiness, from another host
@@ -554,6 +571,8 @@ check "the admin saw eu unreachable while it was cut off" "[ '$stats_unreachable
 [ "$WAN_DELAY_MS" -eq 0 ] ||
   check "the edges ack from their leaf, not across the link (median under the one-way delay)" \
     "awk 'BEGIN { exit !($ACK_P50_MAX < $WAN_DELAY_MS) }'"
+check "the routers run as the wharf user with their priority (CAP_SYS_NICE)" \
+  "grep -q 'router scheduling priority set' '$WORK/log/ctl-router-1.log' && [ \"\$(stat -c %u /proc/\$(ip netns pids $P-ctl | head -n1))\" = 61000 ]"
 check "every role still running" "[ \$(ip netns pids $P-ctl | wc -l) -ge 6 ] && [ \$(ip netns pids $P-eu | wc -l) -ge 2 ]"
 [ "$fail" = 0 ] || exit 1
 OK=1
