@@ -14,8 +14,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REPO=$PWD
-WHARF=$(realpath "${1:-${CARGO_TARGET_DIR:-target}/debug/wharf}")
-NATS_SERVER=$(realpath .tools/nats/bin/nats-server)
+WHARF=$(realpath -m "${1:-${CARGO_TARGET_DIR:-target}/debug/wharf}")
+NATS_SERVER=$(realpath -m .tools/nats/bin/nats-server)
 PG_BIN=/usr/lib/postgresql/15/bin
 
 if [ "$(id -u)" -ne 0 ]; then
