@@ -12,7 +12,7 @@ export PATH := $(CURDIR)/.tools/nats/bin:$(PATH)
 WHARF := $(CARGO_TARGET_DIR)/release/wharf
 WHARF_BENCH := $(CARGO_TARGET_DIR)/release/wharf-bench
 
-.PHONY: up test deps build lint fmt openapi web web-test api-fuzz bench soak
+.PHONY: up test deps build lint fmt openapi web web-test api-fuzz bench soak rehearsal
 
 deps:
 	@scripts/ensure-nats.sh
@@ -50,6 +50,13 @@ api-fuzz: deps
 	cargo build --bin wharf
 	scripts/api-fuzz.sh $(CARGO_TARGET_DIR)/debug/wharf
 
+# The README's "Deploying multi-region" on hosts that are apart (network
+# namespaces, as root): TLS, per-role users, PostgreSQL, a region cut off,
+# a hub host powered off; the audit. scripts/rehearsal.sh.
+rehearsal: deps
+	cargo build --bin wharf
+	scripts/rehearsal.sh $(CARGO_TARGET_DIR)/debug/wharf
+
 # The fault scenarios repeated (docs/reliability.md): one summary line per
 # run appended to soak.log, each scenario's figures to soak-faults.jsonl.
 RUNS ?= 20
@@ -71,6 +78,7 @@ test: deps
 	else \
 	  cargo test --workspace; \
 	fi
+	$(MAKE) rehearsal
 	$(MAKE) api-fuzz
 	$(MAKE) web-test
 

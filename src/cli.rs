@@ -76,6 +76,17 @@ pub enum Command {
     Config,
     /// Print a new random key for `[secrets] key` (WHARF__SECRETS__KEY).
     Keygen,
+    /// Create (or replace) the admin API token NAME in the database and
+    /// print it once: a new deployment's first token (more are made, listed
+    /// and revoked through the API).
+    Token {
+        /// The token's name in the API's token list.
+        name: String,
+    },
+    /// Run the sandbox provider, a stand-in for Meta's API (`[sandbox]`,
+    /// and the `[[numbers]]` whose status webhooks it signs), for
+    /// rehearsals and staging.
+    Sandbox,
     /// Send N signed customer messages from M contacts to the edges of a
     /// running stack (`stack.json` of `wharf up`), for demos and load.
     Simulate {
@@ -99,8 +110,18 @@ pub enum Command {
         #[arg(long, default_value_t = 10_000)]
         max_wait_ms: u64,
         /// The stack description (default: `<up.data_dir>/stack.json`).
-        #[arg(long)]
+        #[arg(long, conflicts_with = "edges")]
         stack: Option<PathBuf>,
+        /// Send to this edge (base URL; repeat for several) instead of a
+        /// stack.json's, for the number `--phone-number-id` whose app secret
+        /// is in WHARF_SIMULATE_APP_SECRET; HTTPS edges are checked against
+        /// `[tls] ca_file`.
+        #[arg(long = "edge", requires = "phone_number_id")]
+        edges: Vec<String>,
+        #[arg(long, requires = "app_secret")]
+        phone_number_id: Option<String>,
+        #[arg(long, env = "WHARF_SIMULATE_APP_SECRET", hide_env_values = true)]
+        app_secret: Option<String>,
     },
 }
 
@@ -140,9 +161,25 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             max_attempts,
             max_wait_ms,
             stack,
+            edges,
+            phone_number_id,
+            app_secret,
         } => {
-            let path = stack.unwrap_or_else(|| config.up.data_dir.join("stack.json"));
-            let target = crate::simulate::Target::from_stack_json(&path)?;
+            let target = match (phone_number_id, app_secret) {
+                (Some(phone_number_id), Some(app_secret)) if !edges.is_empty() => {
+                    crate::simulate::Target {
+                        edges,
+                        phone_number_id,
+                        app_secret,
+                        tls_ca_file: (!config.tls.ca_file.is_empty())
+                            .then(|| config.tls.ca_file.clone()),
+                    }
+                }
+                _ => {
+                    let path = stack.unwrap_or_else(|| config.up.data_dir.join("stack.json"));
+                    crate::simulate::Target::from_stack_json(&path)?
+                }
+            };
             let options = crate::simulate::SimulateOptions {
                 messages,
                 contacts,
@@ -207,6 +244,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             anyhow::ensure!(reconciler.settings.enabled, "[reconciler] enabled = false");
             reconciler.run(shutdown).await;
             Ok(())
+        }
+        Command::Token { name } => {
+            let db = roles::connect_database(&config.database).await?;
+            let token = roles::create_admin_token(&db, &name).await?;
+            println!("{token}");
+            Ok(())
+        }
+        Command::Sandbox => {
+            let sandbox = roles::bind_sandbox(&config, config.sandbox.clone()).await?;
+            Ok(sandbox.run(shutdown).await?)
         }
         Command::Provision => {
             let wait = std::time::Duration::from_secs(config.nats.connect_wait_secs);

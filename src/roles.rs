@@ -256,6 +256,20 @@ pub async fn bind_sandbox(
         .with_tls(tls.as_ref()))
 }
 
+/// A new random admin API token stored under `name` (replacing the token
+/// of that name, if any); returned once, only its hash is kept.
+///
+/// # Errors
+/// When the database fails.
+pub async fn create_admin_token(db: &DatabaseConnection, name: &str) -> anyhow::Result<String> {
+    let bytes: [u8; 24] = rand::random();
+    let token = format!("wharf_{}", hex::encode(bytes));
+    admin::tokens::ensure_token(db, name, &token)
+        .await
+        .context("storing the admin token")?;
+    Ok(token)
+}
+
 /// Binds the admin server.
 ///
 /// # Errors

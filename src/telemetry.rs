@@ -1,5 +1,9 @@
 //! Logging set-up: a tracing subscriber with the configured filter (RUST_LOG
-//! wins) in human or JSON format. Metrics and trace export come later.
+//! wins) in human or JSON format, with colours only when stderr is a
+//! terminal (a pipe, a file or journald gets plain text). Metrics and trace
+//! export come later.
+
+use std::io::IsTerminal;
 
 use tracing_subscriber::EnvFilter;
 
@@ -12,7 +16,8 @@ pub fn init(settings: &LogSettings) {
         .unwrap_or_else(|_| EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal());
     let _ = match settings.format {
         LogFormat::Json => builder.json().try_init(),
         LogFormat::Human => builder.try_init(),

@@ -365,7 +365,7 @@ impl Drop for Role {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn router_and_sender_processes_answer_health_and_readiness() {
+async fn router_sender_and_admin_processes_answer_health_and_readiness() {
     let nats = support::Nats::start(&["eu"]).await;
     let db = support::TestDb::sqlite();
     let key = relay::vault::Vault::generate_key();
@@ -387,6 +387,10 @@ async fn router_and_sender_processes_answer_health_and_readiness() {
                 "WHARF__NATS__USERS__SENDER__PASSWORD",
                 nats.security.sender.expose(),
             )
+            .env(
+                "WHARF__NATS__USERS__ADMIN__PASSWORD",
+                nats.security.admin.expose(),
+            )
             .env("RUST_LOG", "warn");
     };
     let mut migrate = wharf();
@@ -405,6 +409,7 @@ async fn router_and_sender_processes_answer_health_and_readiness() {
     for (role, key) in [
         ("router", "WHARF__OPS__ROUTER_LISTEN"),
         ("sender", "WHARF__OPS__SENDER_LISTEN"),
+        ("admin", "WHARF__ADMIN__LISTEN"),
     ] {
         let port = support::unique_port();
         let mut command = wharf();
@@ -481,4 +486,151 @@ fn keygen_prints_a_usable_key_and_a_sender_without_one_refuses_to_start() {
         "{stderr}"
     );
     assert!(!stderr.contains("not-a-key"), "{stderr}");
+}
+
+#[tokio::test]
+async fn logs_to_a_pipe_carry_no_colour_codes_and_the_first_admin_token_is_made_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("w.db").display());
+    let output = wharf()
+        .arg("migrate")
+        .env("WHARF__DATABASE__URL", &url)
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("INFO"), "logs expected: {stderr}");
+    assert!(
+        !stderr.contains('\u{1b}'),
+        "ANSI codes in a piped log: {stderr}"
+    );
+
+    let token = |name: &str| {
+        let output = wharf()
+            .args(["token", name])
+            .env("WHARF__DATABASE__URL", &url)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{output:?}");
+        String::from_utf8(output.stdout).unwrap().trim().to_owned()
+    };
+    let first = token("ops");
+    assert!(first.starts_with("wharf_") && first.len() > 40, "{first}");
+    let again = token("ops");
+    assert_ne!(first, again, "a new token each time, replacing the old");
+    let db = sea_orm::Database::connect(url.as_str()).await.unwrap();
+    let row = admin::tokens::find(&db, &again).await.unwrap();
+    assert_eq!(row.map(|r| r.name).as_deref(), Some("ops"));
+    assert!(admin::tokens::find(&db, &first).await.unwrap().is_none());
+}
+
+/// The names a deployment text uses: environment variables (`WHARF_…`),
+/// config and env files (`*.conf`, `*.env`; `router-$n.env` and
+/// `router-<n>.env` are one), and `wharf` subcommands.
+fn deployment_names(text: &str) -> std::collections::BTreeSet<String> {
+    let mut names = std::collections::BTreeSet::new();
+    let words = text.split(|c: char| !(c.is_ascii_alphanumeric() || "_-./$<>".contains(c)));
+    for word in words {
+        let word = word.trim_matches(|c: char| ".$".contains(c));
+        if word.starts_with("WHARF_") {
+            names.insert(word.trim_end_matches('_').to_owned());
+        } else if word.ends_with(".conf") || word.ends_with(".env") {
+            let file = word.rsplit('/').next().unwrap_or(word);
+            names.insert(file.replace("$n", "<n>").replace("$1", "<n>"));
+        }
+    }
+    for line in text.lines() {
+        for role in [
+            "migrate",
+            "provision",
+            "token",
+            "router",
+            "sender",
+            "admin",
+            "reconcile",
+            "edge",
+        ] {
+            // The script runs them as `"$WHARF" router`, or `ops migrate` (as ops).
+            if [
+                format!("wharf {role}"),
+                format!("\" {role}"),
+                format!("ops {role}"),
+            ]
+            .iter()
+            .any(|form| line.contains(form.as_str()))
+            {
+                names.insert(format!("wharf {role}"));
+            }
+        }
+    }
+    names
+}
+
+#[test]
+fn the_readme_deployment_steps_and_the_rehearsal_name_the_same_files_and_variables() {
+    let readme = include_str!("../README.md");
+    let start = readme.find("## Deploying multi-region").unwrap();
+    let rest = &readme[start + 3..];
+    let section = &rest[..rest.find("\n##").unwrap()];
+    let script = include_str!("../scripts/rehearsal.sh");
+    let steps =
+        &script[script.find("README step 1:").unwrap()..script.find("the traffic\n").unwrap()];
+    let documented = deployment_names(section);
+    let rehearsed = deployment_names(steps);
+    for step in 1..=10 {
+        assert!(
+            section.contains(&format!("\n{step}. ")),
+            "README step {step}"
+        );
+        assert!(
+            steps.contains(&format!("README step {step}:")),
+            "rehearsal step {step}"
+        );
+    }
+    let only_doc: Vec<_> = documented.difference(&rehearsed).collect();
+    let only_script: Vec<_> = rehearsed.difference(&documented).collect();
+    assert!(
+        only_doc.is_empty() && only_script.is_empty(),
+        "README only: {only_doc:?}\nrehearsal only: {only_script:?}"
+    );
+    for name in [
+        "nats-tls.conf",
+        "leaf-tls.conf",
+        "WHARF__NATS__URL",
+        "wharf provision",
+    ] {
+        assert!(documented.contains(name), "{name}: {documented:?}");
+    }
+}
+
+#[test]
+fn simulate_sends_to_edges_named_on_the_command_line_without_a_stack_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = support::unique_port();
+    let output = wharf()
+        .current_dir(dir.path())
+        .args(["simulate", "-n", "2", "--max-attempts", "1"])
+        .args(["--edge", &format!("http://127.0.0.1:{port}")])
+        .args(["--phone-number-id", "1065"])
+        .env("WHARF_SIMULATE_APP_SECRET", "s3cret")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(stdout.contains("to 1 edges"), "{stdout}");
+    assert!(stdout.contains("answered connection: 2"), "{stdout}");
+    assert!(
+        stderr.contains("2 of 2 messages were not stored"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("stack.json"), "{stderr}");
+
+    // Without the secret the edges are refused at parse time.
+    let output = wharf()
+        .args(["simulate", "--edge", "http://127.0.0.1:1"])
+        .args(["--phone-number-id", "1065"])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
 }

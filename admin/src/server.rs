@@ -159,6 +159,7 @@ fn app(state: AppState, web_dir: Option<PathBuf>) -> impl Endpoint {
     let spec = serde_json::from_str(&service.spec()).unwrap_or(serde_json::Value::Null);
     let api = Route::new()
         .at("/healthz", get(healthz))
+        .at("/readyz", get(readyz))
         .at("/metrics", get(relay::observe::metrics_endpoint))
         .at("/api/openapi.json", service.spec_endpoint())
         .nest("/api/docs", service.swagger_ui())
@@ -347,6 +348,26 @@ fn content_type(file: &Path) -> &'static str {
         "woff2" => "font/woff2",
         "txt" => "text/plain; charset=utf-8",
         _ => "application/octet-stream",
+    }
+}
+
+/// Ready: NATS connected, the DLQ stream answers (the hub's JetStream is
+/// reachable as the admin user) and the database answers; 503 with the
+/// first failing check otherwise, like the other roles' `/readyz`.
+#[handler]
+async fn readyz(state: Data<&AppState>) -> poem::Response {
+    let readiness = relay::ops::Readiness {
+        nats: state.nats.clone(),
+        db: Some(state.db.clone()),
+        streams: vec![relay::topology::DLQ.to_owned()],
+    };
+    match readiness.check().await {
+        Ok(()) => "ready".into_response(),
+        Err(why) => {
+            poem::web::Json(serde_json::json!({"code": "not_ready", "detail": why.to_string()}))
+                .with_status(StatusCode::SERVICE_UNAVAILABLE)
+                .into_response()
+        }
     }
 }
 
