@@ -73,7 +73,11 @@ async fn meta_sends(stack: &Stack, id: i64) -> Vec<Value> {
 }
 
 async fn wait_status(stack: &Stack, id: i64, status: &str) -> Value {
-    eventually(Duration::from_secs(40), status, || async {
+    wait_status_for(stack, id, status, Duration::from_secs(40)).await
+}
+
+async fn wait_status_for(stack: &Stack, id: i64, status: &str, wait: Duration) -> Value {
+    eventually(wait, status, || async {
         let (_, lifecycle) = stack
             .admin_get(&format!("/api/v1/messages/{id}/lifecycle"))
             .await;
@@ -474,7 +478,9 @@ async fn a_sender_killed_mid_upload_leaves_one_upload_and_one_send() {
         .await
         .unwrap();
     let _second = sender("sender-2");
-    let lifecycle = wait_status(&stack, id, "sent").await;
+    // 20 MB read back from the replicated bucket and uploaded again: on a
+    // loaded 2-core machine this took over 40 s once (10 s alone).
+    let lifecycle = wait_status_for(&stack, id, "sent", Duration::from_secs(120)).await;
 
     let all = uploads(&stack).await;
     assert!(all["started"].as_u64() >= Some(2), "{all}");
