@@ -1,6 +1,7 @@
-//! `wharf-bench` at tiny sizes, as a process: it runs every part to the end
-//! and prints well-formed tables and JSON, so the harness does not rot. No
-//! figure is judged here (the machine is shared); only that each part ran.
+//! `wharf-bench` at tiny sizes, as a process: it runs every part (edge, end
+//! to end, sender, media) to the end and prints well-formed tables and
+//! JSON, so the harness does not rot. No figure is judged here (the machine
+//! is shared); only that each part ran.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::process::{Command, Stdio};
@@ -33,6 +34,9 @@ fn bench_runs_every_part_at_tiny_sizes_and_reports_tables_and_json() {
             "10",
             "--sender-limit",
             "10",
+            // A few files of each size: 100 KB, 5 MB.
+            "--media-files",
+            "3,2",
         ])
         .arg("--json")
         .arg(&json)
@@ -77,6 +81,9 @@ fn bench_runs_every_part_at_tiny_sizes_and_reports_tables_and_json() {
         "| sender → sandbox | replies |",
         "| process | peak RSS MiB |",
         "| phase, median over rounds | in flight | rounds |",
+        "| media fetch → WHARF_MEDIA | round | files |",
+        "| text routing and a media burst | round | routers |",
+        "| media, median over rounds | in flight | rounds |",
     ] {
         assert!(out.contains(header), "no table `{header}` in:\n{out}");
     }
@@ -188,6 +195,72 @@ fn bench_runs_every_part_at_tiny_sizes_and_reports_tables_and_json() {
             "every reply reached the sandbox: {run}"
         );
     }
+    let media = &report["media"];
+    assert_eq!(media["routers"].as_u64(), Some(1), "{media}");
+    let fetches = media["fetches"].as_array().unwrap();
+    let sizes: Vec<(u64, u64)> = fetches
+        .iter()
+        .map(|f| {
+            (
+                f["round"].as_u64().unwrap(),
+                f["file_bytes"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        sizes,
+        vec![(0, 100_000), (0, 5_000_000), (1, 100_000), (1, 5_000_000)],
+        "each size in each round: {fetches:?}"
+    );
+    for fetch in fetches {
+        assert_eq!(
+            fetch["stored"], fetch["files"],
+            "every file stored: {fetch}"
+        );
+        for field in [
+            "download_files_per_second",
+            "download_mb_per_second",
+            "fetch_files_per_second",
+            "fetch_mb_per_second",
+            "ratio_to_download",
+        ] {
+            assert!(fetch[field].as_f64().unwrap() > 0.0, "{field}: {fetch}");
+        }
+        let groups: Vec<&str> = fetch["fetch_cpu_us_per_file"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|share| share["group"].as_str().unwrap())
+            .collect();
+        for group in ["router", "nats", "edge", "bench"] {
+            assert!(groups.contains(&group), "no CPU share of {group}: {fetch}");
+        }
+    }
+    let bursts = media["bursts"].as_array().unwrap();
+    assert_eq!(bursts.len(), 2, "{bursts:?}");
+    for burst in bursts {
+        for field in [
+            "routed_per_second_without",
+            "routed_per_second_with",
+            "ratio",
+        ] {
+            assert!(burst[field].as_f64().unwrap() > 0.0, "{field}: {burst}");
+        }
+        assert_eq!(
+            burst["burst_stored"].as_u64(),
+            Some(2 * burst["burst_files_per_size"].as_u64().unwrap()),
+            "every burst file stored: {burst}"
+        );
+    }
+    let media_medians = media["medians"].as_array().unwrap();
+    assert_eq!(
+        media_medians.len(),
+        3,
+        "two sizes and the burst: {media_medians:?}"
+    );
+    for median in media_medians {
+        assert_eq!(median["rounds"].as_u64(), Some(2), "{median}");
+    }
     let memory = report["memory"].as_array().unwrap();
     let peak = |role: &str| {
         memory
@@ -201,6 +274,7 @@ fn bench_runs_every_part_at_tiny_sizes_and_reports_tables_and_json() {
         "edge (direct_to_hub)",
         "router-sqlite-1",
         "sender-limited",
+        "router-media-1",
         "nats-server hub",
         "wharf-bench",
     ] {

@@ -4,7 +4,9 @@
 //! reported as ratios: raw JetStream publish vs edge ingest (and an HTTP +
 //! signature-only server), end to end through router processes on SQLite and
 //! PostgreSQL, the sender against the sandbox with and without a rate limit,
-//! and the peak RSS of every process. Every phase is bounded in time.
+//! inbound media fetched from the sandbox vs a plain download (and text
+//! routing with and without a media burst), and the peak RSS of every
+//! process. Every phase is bounded in time.
 //!
 //! A binary of its own, beside `wharf`: the production binary carries none
 //! of it. It runs the `wharf` binary of the same folder for the roles.
@@ -12,6 +14,7 @@
 
 mod children;
 mod load;
+mod media;
 mod pipeline;
 mod report;
 mod traffic;
@@ -80,14 +83,21 @@ struct Cli {
     /// Sends per second of the rate-limited sender run (Meta's default: 80).
     #[arg(long, default_value_t = 80)]
     sender_limit: u32,
-    /// Only these parts (comma separated: edge, e2e, sender); all by
-    /// default. `sender` needs `e2e` (it replies to its conversations).
-    #[arg(long, value_delimiter = ',', default_value = "edge,e2e,sender")]
+    /// Only these parts (comma separated: edge, e2e, sender, media); all
+    /// by default. `sender` needs `e2e` (it replies to its conversations).
+    #[arg(long, value_delimiter = ',', default_value = "edge,e2e,sender,media")]
     only: Vec<Part>,
-    /// Times the edge phases run, interleaved (raw, edge, raw, edge …);
-    /// with more than one, a table of each phase's median ratio.
+    /// Times the edge phases (and the media part's) run, interleaved (raw,
+    /// edge, raw, edge …); with more than one, a table of medians.
     #[arg(long, default_value_t = 1)]
     rounds: usize,
+    /// Files of 100 KB and of 5 MB (comma separated) each media fetch
+    /// measurement fetches, and downloads plainly.
+    #[arg(long, value_delimiter = ',', default_values_t = [200, 20])]
+    media_files: Vec<usize>,
+    /// Router processes (each with its media fetcher) of the media part.
+    #[arg(long, default_value_t = 1)]
+    media_routers: usize,
 }
 
 #[tokio::main]
@@ -106,6 +116,10 @@ async fn bench(cli: Cli) -> anyhow::Result<()> {
     wharf::telemetry::init(&config.log);
     relay::tls::install_crypto();
     config.tls.trust_for_clients()?;
+    anyhow::ensure!(
+        cli.media_files.len() == 2,
+        "--media-files takes two counts: files of 100 KB, files of 5 MB"
+    );
     let options = BenchOptions {
         seconds: cli.seconds.clamp(1, 120),
         concurrency: cli.concurrency,
@@ -117,6 +131,11 @@ async fn bench(cli: Cli) -> anyhow::Result<()> {
         sender_limit: cli.sender_limit.clamp(1, 10_000),
         parts: cli.only,
         rounds: cli.rounds.clamp(1, 20),
+        media_files: [
+            cli.media_files[0].clamp(1, 10_000),
+            cli.media_files[1].clamp(1, 1_000),
+        ],
+        media_routers: cli.media_routers.clamp(1, 16),
     };
     run(config, options).await.map(|_| ())
 }
@@ -146,6 +165,10 @@ pub struct BenchOptions {
     /// Rounds of the edge phases: on a shared machine one run cannot tell
     /// a 10–20 % change, the median of a few interleaved rounds can.
     pub rounds: usize,
+    /// Files of 100 KB and of 5 MB per media fetch measurement.
+    pub media_files: [usize; 2],
+    /// Router processes of the media part.
+    pub media_routers: usize,
 }
 
 /// A part of the bench run, to run some alone (e.g. under a profiler).
@@ -157,6 +180,8 @@ pub enum Part {
     E2e,
     /// The sender runs (on the conversations of the last SQLite end-to-end run).
     Sender,
+    /// Inbound media fetched vs a plain download; routing during a media burst.
+    Media,
 }
 
 impl Default for BenchOptions {
@@ -170,8 +195,10 @@ impl Default for BenchOptions {
             end_to_end_concurrency: 16,
             replies: 400,
             sender_limit: 80,
-            parts: vec![Part::Edge, Part::E2e, Part::Sender],
+            parts: vec![Part::Edge, Part::E2e, Part::Sender, Part::Media],
             rounds: 1,
+            media_files: [200, 20],
+            media_routers: 1,
         }
     }
 }
@@ -228,6 +255,20 @@ pub async fn run(config: Config, options: BenchOptions) -> anyhow::Result<Report
         Some(db) => sender_runs(&rig, &options, &db, &mut memory).await?,
         None => Vec::new(),
     };
+    let media = if options.parts.contains(&Part::Media) {
+        let media_options = media::MediaOptions {
+            routers: options.media_routers,
+            files: options.media_files,
+            rounds: options.rounds,
+            seconds: options.seconds,
+            concurrency: options.end_to_end_concurrency,
+        };
+        let result = media::run(&pipeline_rig(&rig), &media_options, &mut round, &mut memory).await;
+        rig.edge.check_running(20)?;
+        Some(result.context("the media part")?)
+    } else {
+        None
+    };
     memory_table(&rig, hub_edge_peak, &mut memory);
     let Rig {
         nats,
@@ -257,6 +298,7 @@ pub async fn run(config: Config, options: BenchOptions) -> anyhow::Result<Report
         phases,
         end_to_end,
         sender,
+        media,
         memory,
         medians: phase_medians,
     };

@@ -22,6 +22,7 @@ use sea_orm::{
 };
 use serde::Serialize;
 
+use wharf::child::ChildProcess;
 use wharf::config::{Config, DatabaseSettings};
 use wharf::roles;
 
@@ -234,9 +235,11 @@ pub async fn reset_inbound(js: &jetstream::Context, partitions: u16) -> anyhow::
     Ok(())
 }
 
-async fn inbound_rows(db: &DatabaseConnection) -> u64 {
+/// Inbound text message rows (the routed events of the text load).
+async fn inbound_text_rows(db: &DatabaseConnection) -> u64 {
     message::Entity::find()
         .filter(message::Column::Direction.eq("inbound"))
+        .filter(message::Column::Kind.eq(message::MessageKind::Text.as_str()))
         .count(db)
         .await
         .unwrap_or(0)
@@ -257,6 +260,113 @@ pub struct Rig<'a> {
     pub cpu: crate::load::CpuGroups,
 }
 
+/// Router processes on one database, up: every partition consumer exists.
+pub struct Routers {
+    processes: Vec<ChildProcess>,
+    /// The run's database, migrated and seeded.
+    pub conn: DatabaseConnection,
+    database: &'static str,
+    /// The nice values the routers' threads run at, as the kernel has them.
+    router_nice: Vec<i32>,
+}
+
+impl Routers {
+    /// Empties INBOUND, prepares `db` and starts `count` router processes
+    /// named `<name>-<i>`; returns once every partition consumer exists.
+    ///
+    /// # Errors
+    /// When a router does not start, its consumers do not appear within
+    /// 60 s, or the database fails.
+    pub async fn start(
+        rig: &Rig<'_>,
+        db: &BenchDb,
+        count: usize,
+        name: &str,
+    ) -> anyhow::Result<Self> {
+        let partitions = rig.role.partitions;
+        reset_inbound(&rig.hub_js, partitions).await?;
+        let conn = prepare_database(db, rig.numbers, &rig.role.secrets_key).await?;
+        let role = RoleConfig {
+            database_url: db.url().to_owned(),
+            ..rig.role.clone()
+        };
+        let config = role.write(rig.base, rig.dir, name)?;
+        let mut processes = (0..count)
+            .map(|i| spawn_role(&format!("{name}-{}", i + 1), &["router"], &config, rig.dir))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            for p in &mut processes {
+                p.check_running(20)?;
+            }
+            let stream = rig.hub_js.get_stream(topology::INBOUND).await?;
+            let consumers: Vec<_> = stream.consumers().try_collect().await.unwrap_or_default();
+            let ready = consumers
+                .iter()
+                .filter(|c| is_router_consumer(&c.name))
+                .count();
+            if ready >= usize::from(partitions) {
+                break;
+            }
+            anyhow::ensure!(
+                Instant::now() < deadline,
+                "{name}: consumers not created in 60 s"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let mut router_nice: Vec<i32> = processes
+            .iter()
+            .filter_map(|p| p.pid())
+            .filter_map(|pid| wharf::priority::thread_nice_values(pid).ok())
+            .flatten()
+            .map(|(_, nice)| nice)
+            .collect();
+        router_nice.sort_unstable();
+        router_nice.dedup();
+        Ok(Self {
+            processes,
+            conn,
+            database: db.kind(),
+            router_nice,
+        })
+    }
+
+    /// `groups` and the routers as group `router`.
+    pub fn with_cpu(&self, groups: &crate::load::CpuGroups) -> crate::load::CpuGroups {
+        let mut cpu = groups.clone();
+        for process in &self.processes {
+            cpu.add("router", process.pid());
+        }
+        cpu
+    }
+
+    pub fn count(&self) -> usize {
+        self.processes.len()
+    }
+
+    /// # Errors
+    /// When a router has exited (its log's end in the error).
+    pub fn check_running(&mut self) -> anyhow::Result<()> {
+        for process in &mut self.processes {
+            process.check_running(20)?;
+        }
+        Ok(())
+    }
+
+    /// Stops the routers, recording each one's peak RSS in `memory`.
+    pub async fn stop(self, memory: &mut Vec<RoleMemory>) {
+        for process in self.processes {
+            let role = process.name.clone();
+            memory.push(RoleMemory {
+                role,
+                peak_rss_mib: stop_with_peak(process, Duration::from_secs(10))
+                    .map(|kib| kib as f64 / 1024.0),
+            });
+        }
+        self.conn.close().await.ok();
+    }
+}
+
 /// Runs one end-to-end measurement on `db` with `routers` router processes.
 ///
 /// # Errors
@@ -270,40 +380,29 @@ pub async fn end_to_end(
     base: u64,
     memory: &mut Vec<RoleMemory>,
 ) -> anyhow::Result<EndToEnd> {
-    let partitions = rig.role.partitions;
-    reset_inbound(&rig.hub_js, partitions).await?;
-    let conn = prepare_database(db, rig.numbers, &rig.role.secrets_key).await?;
-    let role = RoleConfig {
-        database_url: db.url().to_owned(),
-        ..rig.role.clone()
-    };
     let name = format!("router-{}-{routers}", db.kind());
-    let config = role.write(rig.base, rig.dir, &name)?;
-    let mut processes = (0..routers)
-        .map(|i| spawn_role(&format!("{name}-{}", i + 1), &["router"], &config, rig.dir))
-        .collect::<anyhow::Result<Vec<_>>>()?;
-    // The routers are up once every partition consumer exists.
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        for p in &mut processes {
-            p.check_running(20)?;
-        }
-        let stream = rig.hub_js.get_stream(topology::INBOUND).await?;
-        let consumers: Vec<_> = stream.consumers().try_collect().await.unwrap_or_default();
-        let ready = consumers
-            .iter()
-            .filter(|c| is_router_consumer(&c.name))
-            .count();
-        if ready >= usize::from(partitions) {
-            break;
-        }
-        anyhow::ensure!(
-            Instant::now() < deadline,
-            "{name}: consumers not created in 60 s"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let processes = Routers::start(rig, db, routers, &name).await?;
+    let result = route_text(rig, &processes, concurrency, seconds, base).await;
+    processes.stop(memory).await;
+    result
+}
 
+/// Posts signed text webhooks through the edge for `seconds` (numbered
+/// from `base`) to running `routers`, then waits until each stored event
+/// is a text row (or a deadline): the routed rate, the backlog once a
+/// second, the CPU per routed event. Rows of other kinds (media) are not
+/// counted.
+///
+/// # Errors
+/// When the load cannot run.
+pub async fn route_text(
+    rig: &Rig<'_>,
+    routers: &Routers,
+    concurrency: usize,
+    seconds: u64,
+    base: u64,
+) -> anyhow::Result<EndToEnd> {
+    let conn = &routers.conn;
     // Lag sampler: once a second until told to stop.
     let stop = tokio_util::sync::CancellationToken::new();
     let sampler = {
@@ -319,20 +418,8 @@ pub async fn end_to_end(
             }
         })
     };
-    // The priority the routers run at (`router.nice`), as the kernel has it.
-    let mut router_nice: Vec<i32> = processes
-        .iter()
-        .filter_map(|p| p.pid())
-        .filter_map(|pid| wharf::priority::thread_nice_values(pid).ok())
-        .flatten()
-        .map(|(_, nice)| nice)
-        .collect();
-    router_nice.sort_unstable();
-    router_nice.dedup();
-    let mut cpu = rig.cpu.clone();
-    for process in &processes {
-        cpu.add("router", process.pid());
-    }
+    let cpu = routers.with_cpu(&rig.cpu);
+    let rows_before = inbound_text_rows(conn).await;
     let cpu_before = cpu.sample();
     let started = Instant::now();
     let posted = Arc::new(AtomicU64::new(0));
@@ -357,11 +444,12 @@ pub async fn end_to_end(
 
     // Drain: until every stored event is a row, or the deadline.
     let drain_deadline = Instant::now() + Duration::from_secs((seconds * 2).max(5));
-    let mut routed = inbound_rows(&conn).await;
+    let routed_now = || async { inbound_text_rows(conn).await.saturating_sub(rows_before) };
+    let mut routed = routed_now().await;
     let mut last_change = Instant::now();
     while routed < posted && Instant::now() < drain_deadline {
         tokio::time::sleep(Duration::from_millis(200)).await;
-        let now = inbound_rows(&conn).await;
+        let now = routed_now().await;
         if now != routed {
             routed = now;
             last_change = Instant::now();
@@ -380,21 +468,12 @@ pub async fn end_to_end(
             .sum();
         seconds * 1e6 / routed.max(1) as f64
     };
-    for process in processes {
-        let role = process.name.clone();
-        memory.push(RoleMemory {
-            role,
-            peak_rss_mib: stop_with_peak(process, Duration::from_secs(10))
-                .map(|kib| kib as f64 / 1024.0),
-        });
-    }
-    conn.close().await.ok();
     let edge_per_second = load.per_second;
     let total = finished.duration_since(started).as_secs_f64().max(0.001);
     Ok(EndToEnd {
-        database: db.kind().to_owned(),
-        routers,
-        partitions,
+        database: routers.database.to_owned(),
+        routers: routers.count(),
+        partitions: rig.role.partitions,
         concurrency,
         load_seconds,
         posted,
@@ -411,7 +490,7 @@ pub async fn end_to_end(
         router_cpu_us_per_event: per_event("router"),
         nats_cpu_us_per_event: per_event("nats"),
         edge_cpu_us_per_event: per_event("edge"),
-        router_nice,
+        router_nice: routers.router_nice.clone(),
     })
 }
 

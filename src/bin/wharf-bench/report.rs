@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+pub use crate::media::MediaReport;
 pub use crate::pipeline::{EndToEnd, SenderRun};
 
 /// One measured phase.
@@ -77,12 +78,16 @@ pub struct Report {
     pub phases: Vec<Phase>,
     pub end_to_end: Vec<EndToEnd>,
     pub sender: Vec<SenderRun>,
+    /// The media part (`None` when it did not run).
+    pub media: Option<MediaReport>,
     pub memory: Vec<RoleMemory>,
     /// Each phase's median over the rounds (with more than one round).
     pub medians: Vec<Median>,
 }
 
-/// One phase (name, concurrency) over every round.
+/// One phase (name, concurrency) over every round; of the media part, one
+/// figure against its baseline (the plain download of the same files, the
+/// routing without the burst) as `ratio_to_raw`.
 #[derive(Debug, Clone, Serialize)]
 pub struct Median {
     pub name: String,
@@ -94,7 +99,23 @@ pub struct Median {
     pub max_ratio: Option<f64>,
 }
 
-fn median(mut values: Vec<f64>) -> Option<f64> {
+impl Median {
+    /// The median of each round's rate and ratio, with the lowest and
+    /// highest ratio.
+    pub fn over(name: String, concurrency: usize, rates: Vec<f64>, ratios: Vec<f64>) -> Self {
+        Self {
+            name,
+            concurrency,
+            rounds: rates.len(),
+            per_second: median(rates).unwrap_or(0.0),
+            min_ratio: ratios.iter().copied().reduce(f64::min),
+            max_ratio: ratios.iter().copied().reduce(f64::max),
+            ratio_to_raw: median(ratios),
+        }
+    }
+}
+
+pub fn median(mut values: Vec<f64>) -> Option<f64> {
     values.sort_by(f64::total_cmp);
     let n = values.len();
     match n {
@@ -119,16 +140,12 @@ pub fn medians(phases: &[Phase]) -> Vec<Median> {
                 .iter()
                 .filter(|p| p.name == name && p.concurrency == concurrency)
                 .collect();
-            let ratios: Vec<f64> = of.iter().filter_map(|p| p.ratio_to_raw).collect();
-            Median {
-                name: name.to_owned(),
+            Median::over(
+                name.to_owned(),
                 concurrency,
-                rounds: of.len(),
-                per_second: median(of.iter().map(|p| p.per_second).collect()).unwrap_or(0.0),
-                ratio_to_raw: median(ratios.clone()),
-                min_ratio: ratios.iter().copied().reduce(f64::min),
-                max_ratio: ratios.iter().copied().reduce(f64::max),
-            }
+                of.iter().map(|p| p.per_second).collect(),
+                of.iter().filter_map(|p| p.ratio_to_raw).collect(),
+            )
         })
         .collect()
 }
@@ -192,6 +209,18 @@ fn ratio(value: Option<f64>) -> String {
     value.map_or_else(|| "–".to_owned(), |r| format!("{r:.2}"))
 }
 
+/// One group's CPU share as a table cell: µs over `divisor`, to `decimals`
+/// places; "–" when the group was not measured.
+fn cpu_cell(shares: &[CpuShare], group: &str, divisor: f64, decimals: usize) -> String {
+    shares
+        .iter()
+        .find(|share| share.group == group)
+        .map_or_else(
+            || "–".to_owned(),
+            |share| format!("{:.*}", decimals, share.us / divisor),
+        )
+}
+
 /// The report as Markdown tables.
 pub fn markdown(report: &Report) -> String {
     use std::fmt::Write as _;
@@ -204,13 +233,7 @@ pub fn markdown(report: &Report) -> String {
     if !report.phases.is_empty() {
         out.push_str("| phase | in flight | req/s | p50 ms | p99 ms | p99.9 ms | errors | vs raw publish, same stream | in INBOUND (R3) incl. sourcing, /s | that vs raw | CPU µs/req: NATS servers | edge | load generator |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for phase in &report.phases {
-            let cpu = |group: &str| {
-                phase
-                    .cpu_us_per_request
-                    .iter()
-                    .find(|share| share.group == group)
-                    .map_or_else(|| "–".to_owned(), |share| format!("{:.0}", share.us))
-            };
+            let cpu = |group: &str| cpu_cell(&phase.cpu_us_per_request, group, 1.0, 0);
             let _ = writeln!(
                 out,
                 "| {} | {} | {:.0} | {:.2} | {:.2} | {:.2} | {} | {} | {} | {} | {} | {} | {} |",
@@ -232,22 +255,11 @@ pub fn markdown(report: &Report) -> String {
             );
         }
     }
-    if !report.medians.is_empty() {
-        out.push_str("\n| phase, median over rounds | in flight | rounds | req/s | vs raw publish, same stream | lowest–highest |\n|---|---:|---:|---:|---:|---|\n");
-        for median in &report.medians {
-            let _ = writeln!(
-                out,
-                "| {} | {} | {} | {:.0} | {} | {}–{} |",
-                median.name,
-                median.concurrency,
-                median.rounds,
-                median.per_second,
-                ratio(median.ratio_to_raw),
-                ratio(median.min_ratio),
-                ratio(median.max_ratio),
-            );
-        }
-    }
+    median_table(
+        &mut out,
+        "| phase, median over rounds | in flight | rounds | req/s | vs raw publish, same stream | lowest–highest |",
+        &report.medians,
+    );
     if !report.end_to_end.is_empty() {
         out.push_str("\n| end to end | routers | router nice | partitions | edge events/s | routed events/s | vs raw leaf publish | max lag | lag at load end | drained after load | keeps up | CPU µs/event: routers | NATS servers | edge |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|\n");
         for run in &report.end_to_end {
@@ -301,6 +313,9 @@ pub fn markdown(report: &Report) -> String {
             );
         }
     }
+    if let Some(media) = &report.media {
+        media_tables(&mut out, media);
+    }
     if !report.memory.is_empty() {
         out.push_str("\n| process | peak RSS MiB |\n|---|---:|\n");
         for role in &report.memory {
@@ -314,6 +329,95 @@ pub fn markdown(report: &Report) -> String {
         }
     }
     out
+}
+
+/// The media part's tables: fetch against a plain download, text routing
+/// with and without a burst, and the medians over the rounds.
+fn media_tables(out: &mut String, media: &MediaReport) {
+    use std::fmt::Write as _;
+    let _ = writeln!(
+        out,
+        "\nmedia: {} router(s) on {}, {} files in flight (routers × media.concurrency)\n",
+        media.routers, media.database, media.fetch_concurrency
+    );
+    out.push_str("| media fetch → WHARF_MEDIA | round | files | plain download files/s | MB/s | CPU ms/file: bench | fetched and stored files/s | MB/s | vs plain download | stored | CPU ms/file: routers | NATS servers | edge | bench |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    for fetch in &media.fetches {
+        // In ms: a file costs milliseconds.
+        let cpu = |group: &str| cpu_cell(&fetch.fetch_cpu_us_per_file, group, 1e3, 1);
+        let _ = writeln!(
+            out,
+            "| {} ({}) | {} | {} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {:.2} | {} | {} | {} | {} | {} |",
+            fetch.size,
+            fetch.kind,
+            fetch.round,
+            fetch.files,
+            fetch.download_files_per_second,
+            fetch.download_mb_per_second,
+            fetch.download_cpu_us_per_file / 1e3,
+            fetch.fetch_files_per_second,
+            fetch.fetch_mb_per_second,
+            fetch.ratio_to_download,
+            fetch.stored,
+            cpu("router"),
+            cpu("nats"),
+            cpu("edge"),
+            cpu("bench"),
+        );
+    }
+    out.push_str("\n| text routing and a media burst | round | routers | in flight | routed text events/s without | with the burst | with vs without | drained | max lag without / with | burst files per size | burst MB | burst stored during the load | burst stored after s |\n|---|---:|---:|---:|---:|---:|---:|---|---|---:|---:|---:|---:|\n");
+    for burst in &media.bursts {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {:.0} | {:.0} | {:.2} | {} | {} / {} | {} | {:.0} | {} of {} | {:.1} |",
+            media.database,
+            burst.round,
+            burst.routers,
+            burst.concurrency,
+            burst.routed_per_second_without,
+            burst.routed_per_second_with,
+            burst.ratio,
+            if burst.drained { "yes" } else { "no" },
+            burst.max_lag_without,
+            burst.max_lag_with,
+            burst.burst_files_per_size,
+            burst.burst_mb,
+            burst.stored_during_load,
+            2 * burst.burst_files_per_size,
+            burst.burst_seconds,
+        );
+    }
+    median_table(
+        out,
+        "| media, median over rounds | in flight | rounds | files/s, routed events/s | vs plain download, vs no burst | lowest–highest |",
+        &media.medians,
+    );
+}
+
+/// A table of medians over rounds under `header` (nothing without any).
+fn median_table(out: &mut String, header: &str, medians: &[Median]) {
+    use std::fmt::Write as _;
+    if medians.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\n{header}\n|---|---:|---:|---:|---:|---|");
+    for median in medians {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {}–{} |",
+            median.name,
+            median.concurrency,
+            median.rounds,
+            // Whole requests/s; a tenth for the media part's few files/s.
+            if median.per_second >= 100.0 {
+                format!("{:.0}", median.per_second)
+            } else {
+                format!("{:.1}", median.per_second)
+            },
+            ratio(median.ratio_to_raw),
+            ratio(median.min_ratio),
+            ratio(median.max_ratio),
+        );
+    }
 }
 
 #[cfg(test)]
