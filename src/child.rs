@@ -253,12 +253,22 @@ mod tests {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let mut child = ChildProcess::new("sh", "/bin/sh", dir.path().join("sh.log"))
             .args(["-c", "echo up; exec sleep 30"]);
+        // Until the child wrote `lines` lines (on a loaded machine the shell
+        // may not have run its echo yet when it is stopped).
+        let wait_for = |child: &ChildProcess, lines: usize| {
+            let deadline = std::time::Instant::now() + Duration::from_secs(10);
+            while child.log_tail(5).lines().count() < lines && std::time::Instant::now() < deadline
+            {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        };
         child.start().unwrap_or_else(|e| panic!("{e}"));
         assert!(child.alive());
+        wait_for(&child, 1);
         child.stop(Duration::from_secs(5));
         assert!(!child.alive() && child.pid().is_none());
         child.start().unwrap_or_else(|e| panic!("{e}"));
-        std::thread::sleep(Duration::from_millis(200));
+        wait_for(&child, 2);
         assert!(child.check_running(5).is_ok());
         child.kill();
         assert_eq!(child.log_tail(5), "up\nup");
