@@ -205,10 +205,7 @@ impl File {
             .map(|m| m.trim().to_owned())
             .filter(|m| !m.is_empty() && m.contains('/') && m.is_ascii() && m.len() <= 127)
             .unwrap_or_else(|| "application/octet-stream".into());
-        let sha256 = {
-            use sha2::Digest;
-            hex::encode(sha2::Sha256::digest(&self.bytes))
-        };
+        let sha256 = relay::media::sha256_hex(&self.bytes);
         Ok(Checked {
             bytes: self.bytes,
             sha256,

@@ -357,23 +357,15 @@ fn audited(e: &webhook_endpoint::Model) -> serde_json::Value {
 async fn publish_to(state: &AppState, id: i64, rows: &[webhook_outbox::Model]) -> ApiResult<()> {
     let batch = uuid::Uuid::new_v4().simple().to_string();
     for row in rows {
-        let mut headers = async_nats::HeaderMap::new();
-        headers.insert(
-            relay::envelope::MSG_ID_HEADER,
-            format!("{}:to:{id}:{batch}", hooks::event_id(row.id)).as_str(),
-        );
-        let body = serde_json::to_vec(row).map_err(ApiError::internal)?;
-        state
-            .js
-            .publish_with_headers(
-                outbox::subject_for(id, &row.event_type),
-                headers,
-                body.into(),
-            )
-            .await
-            .map_err(ApiError::unavailable)?
-            .await
-            .map_err(ApiError::unavailable)?;
+        let msg_id = format!("{}:to:{id}:{batch}", hooks::event_id(row.id));
+        outbox::publish_row(
+            &state.js,
+            outbox::subject_for(id, &row.event_type),
+            &msg_id,
+            row,
+        )
+        .await
+        .map_err(ApiError::unavailable)?;
     }
     Ok(())
 }

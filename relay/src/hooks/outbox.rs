@@ -114,15 +114,7 @@ pub async fn publish_pending(
         .await?;
     let mut published = Vec::with_capacity(rows.len());
     for row in &rows {
-        let mut headers = async_nats::HeaderMap::new();
-        headers.insert(MSG_ID_HEADER, super::event_id(row.id).as_str());
-        let body = serde_json::to_vec(row)?;
-        let ack = js
-            .publish_with_headers(subject(&row.event_type), headers, body.into())
-            .await
-            .map_err(crate::Error::nats)?
-            .await
-            .map_err(crate::Error::nats);
+        let ack = publish_row(js, subject(&row.event_type), &super::event_id(row.id), row).await;
         if let Err(err) = ack {
             mark(db, &published).await?;
             return Err(err);
@@ -131,6 +123,28 @@ pub async fn publish_pending(
     }
     mark(db, &published).await?;
     Ok(published.len())
+}
+
+/// Publishes outbox `row` on `subject` under `msg_id` and waits for the
+/// PubAck (the publisher's events, and the admin's resends and recoveries).
+///
+/// # Errors
+/// The PubAck did not come.
+pub async fn publish_row(
+    js: &jetstream::Context,
+    subject: String,
+    msg_id: &str,
+    row: &webhook_outbox::Model,
+) -> crate::Result<()> {
+    let mut headers = async_nats::HeaderMap::new();
+    headers.insert(MSG_ID_HEADER, msg_id);
+    let body = serde_json::to_vec(row)?;
+    js.publish_with_headers(subject, headers, body.into())
+        .await
+        .map_err(crate::Error::nats)?
+        .await
+        .map_err(crate::Error::nats)?;
+    Ok(())
 }
 
 async fn mark(db: &DatabaseConnection, ids: &[i64]) -> Result<(), DbErr> {

@@ -139,6 +139,12 @@ pub async fn publish_job(
     Ok(())
 }
 
+/// The SHA-256 of `bytes`, lowercase hex: how Wharf records a file's.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
 /// Whether a provider's SHA-256 (`expected`: hex as Meta's look-up gives
 /// it, or base64 as its webhooks and WhatsApp's `fileSha256` do) names
 /// `digest`.

@@ -728,10 +728,7 @@ impl Sender {
                 reason: "the attachment's file is no longer in the media bucket".into(),
                 retry_after: None,
             })?;
-        let digest = {
-            use sha2::Digest;
-            hex::encode(sha2::Sha256::digest(&bytes))
-        };
+        let digest = crate::media::sha256_hex(&bytes);
         if bytes.len() as u64 != *size || !digest.eq_ignore_ascii_case(sha256) {
             return Err(SendError {
                 retryable: false,

@@ -351,10 +351,7 @@ fn put_media(
     let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(&file.data_base64) else {
         return StatusCode::BAD_REQUEST.into_response();
     };
-    let own = {
-        use sha2::Digest;
-        hex::encode(sha2::Sha256::digest(&bytes))
-    };
+    let own = crate::media::sha256_hex(&bytes);
     let hits = MediaHits::default();
     if let Ok(mut media) = state.media.lock() {
         media.insert(

@@ -15,6 +15,8 @@ use poem::{IntoResponse, Response, handler};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use crate::media::sha256_hex;
+
 use super::{
     MediaHits, SandboxMedia, SandboxState, base_of, bearer, meta_error, meta_token,
     wasender_session,
@@ -79,11 +81,6 @@ fn keep(state: &SandboxState, upload: Upload, bytes: Vec<u8>) {
     if let Ok(mut uploads) = state.uploads.lock() {
         uploads.uploads.push(upload);
     }
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::Digest;
-    hex::encode(sha2::Sha256::digest(bytes))
 }
 
 /// Meta's media upload for a phone number.
