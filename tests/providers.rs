@@ -217,6 +217,84 @@ async fn username_user_end_to_end(db: TestDb) {
 
 on_sqlite_and_postgres!(username_user_end_to_end);
 
+/// A customer event as the Meta parser makes it: `phone` and/or `bsuid`.
+fn customer_event(
+    phone: Option<&str>,
+    bsuid: Option<&str>,
+    wamid: &str,
+) -> relay::envelope::InboundEvent {
+    use relay::envelope::{Contact, ENVELOPE_VERSION, EventBody, InboundEvent, InboundMessage};
+    let now = chrono::Utc::now();
+    InboundEvent {
+        version: ENVELOPE_VERSION,
+        provider: relay::envelope::Provider::Meta,
+        region: "eu".into(),
+        business_number: PHONE_NUMBER_ID.into(),
+        contact: Contact {
+            wa_id: phone.or(bsuid).unwrap().into(),
+            profile_name: Some("Sheena".into()),
+            user_id: bsuid.map(str::to_owned),
+            ..Contact::default()
+        },
+        account: None,
+        received_at: now,
+        body: EventBody::Message(InboundMessage {
+            id: wamid.into(),
+            timestamp: now,
+            message_type: "text".into(),
+            text: Some("hello".into()),
+            text_at: None,
+            raw: json!({"type": "text"}),
+            echo: false,
+        }),
+    }
+}
+
+/// One batch (one transaction) in which a contact known by phone learns
+/// its BSUID and a later event names the BSUID alone: both find the phone's
+/// row, as applied one by one (CI 2026-12-04 saw a second contact when the
+/// router happened to take the two in one pull).
+async fn a_batch_that_teaches_a_known_contact_its_bsuid_keeps_one_contact(db: TestDb) {
+    use relay::router::{apply, sessions::SessionPolicy};
+    let settings = wharf::config::DatabaseSettings {
+        url: db.url().to_owned(),
+        max_connections: 4,
+    };
+    let database = wharf::roles::connect_database(&settings).await.unwrap();
+    wharf::roles::migrate(&database).await.unwrap();
+    let phone = "4915112340100";
+    let old = customer_event(Some(phone), None, "wamid.B.1");
+    apply::apply(&database, SessionPolicy::default(), &old, None)
+        .await
+        .unwrap();
+    let both = customer_event(Some(phone), Some("DE.777"), "wamid.B.2");
+    let bsuid_only = customer_event(None, Some("DE.777"), "wamid.B.3");
+    let applied = apply::apply_batch(
+        &database,
+        SessionPolicy::default(),
+        &[&both, &bsuid_only],
+        None,
+        |_, _| None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(applied.len(), 2);
+    let rows = contact::Entity::find().all(&database).await.unwrap();
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0].phone.as_deref(), Some(phone));
+    assert_eq!(rows[0].user_id.as_deref(), Some("DE.777"));
+    let messages = message::Entity::find().all(&database).await.unwrap();
+    assert_eq!(messages.len(), 3);
+    let conversations = conversation::Entity::find().all(&database).await.unwrap();
+    assert_eq!(conversations.len(), 1, "{conversations:?}");
+    assert!(
+        conversations.iter().all(|c| c.contact_id == rows[0].id),
+        "{conversations:?}"
+    );
+}
+
+on_sqlite_and_postgres!(a_batch_that_teaches_a_known_contact_its_bsuid_keeps_one_contact);
+
 /// One fixture of the conformance corpus.
 struct Fixture {
     name: String,

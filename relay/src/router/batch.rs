@@ -396,7 +396,19 @@ impl<C: ConnectionTrait> Batch<'_, C> {
         let mut rows = Vec::new();
         for (_, event, message) in fresh {
             let contact = &event.contact;
-            if self.contacts.contains_key(&self.key_of(contact)) {
+            let key = self.key_of(contact);
+            if self.contacts.contains_key(&key) {
+                // A known row this event teaches a BSUID (or phone): a later
+                // event of the run naming only that finds the row, as it
+                // would one by one once this event's update is written.
+                for alias in [contact.user_id.as_deref(), contact.phone_number()]
+                    .into_iter()
+                    .flatten()
+                {
+                    if !self.aliases.contains_key(alias) && !new.contains(alias) {
+                        self.aliases.insert(alias.to_owned(), key.clone());
+                    }
+                }
                 continue;
             }
             let ids = [
