@@ -440,7 +440,10 @@ async fn a_sender_killed_mid_upload_leaves_one_upload_and_one_send() {
     config.ops.sender_listen = "127.0.0.1:0".parse().unwrap();
     config.sender.ack_wait_secs = 3;
     config.write_file(&config_file).unwrap();
-    let sender = |name: &str| procs::role_process(name, &config_file, &["sender"], Vec::new());
+    let sender = |name: &str| {
+        let log = vec![("WHARF__LOG__FILTER".into(), "info".into())];
+        procs::role_process(name, &config_file, &["sender"], log)
+    };
 
     // Uploads stall before their body is read; 20 MB is far more than the
     // loopback's socket buffers hold, so the killed sender's upload is cut.
@@ -477,10 +480,27 @@ async fn a_sender_killed_mid_upload_leaves_one_upload_and_one_send() {
         .send()
         .await
         .unwrap();
-    let _second = sender("sender-2");
+    let second = sender("sender-2");
     // 20 MB read back from the replicated bucket and uploaded again: on a
-    // loaded 2-core machine this took over 40 s once (10 s alone).
-    let lifecycle = wait_status_for(&stack, id, "sent", Duration::from_secs(120)).await;
+    // loaded 2-core machine this took over 40 s once (10 s alone). Waits
+    // for any settled status so a failure shows what the senders saw.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
+    let lifecycle = loop {
+        let (_, lifecycle) = stack
+            .admin_get(&format!("/api/v1/messages/{id}/lifecycle"))
+            .await;
+        if lifecycle["message"]["status"] != "queued" || tokio::time::Instant::now() > deadline {
+            break lifecycle;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(
+        lifecycle["message"]["status"],
+        "sent",
+        "{lifecycle}\n--- sender-1 ---\n{}\n--- sender-2 ---\n{}",
+        first.log_tail(40),
+        second.log_tail(40)
+    );
 
     let all = uploads(&stack).await;
     assert!(all["started"].as_u64() >= Some(2), "{all}");

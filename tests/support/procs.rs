@@ -30,8 +30,8 @@ pub fn role_process(
     let mut process = ChildProcess::new(name, env!("CARGO_BIN_EXE_wharf"), log)
         .args([std::ffi::OsStr::new("--config"), config.as_os_str()])
         .args(role)
-        .envs(env)
-        .envs([("WHARF__LOG__FILTER", "warn")]);
+        .envs([("WHARF__LOG__FILTER", "warn")])
+        .envs(env);
     process.start().unwrap();
     process
 }
@@ -97,11 +97,6 @@ pub fn quick_recovery(config: &mut Config) {
     // the floor; short values here made a busy host double-send (the known
     // window of ARCHITECTURE.md), so these stay near the defaults.
     config.sender.request_timeout_ms = 3000;
-    // At least twice the router lease (5 s): a sender killed mid-call beside
-    // the router holding every partition (SQLite) left the provider's `sent`
-    // status unapplied past a 5 s floor, and the other sender sent again
-    // (CI, 2026-12-04).
-    config.sender.timeout_retry_floor_ms = 10_000;
     config.sender.rate.allowance_ms = 100;
     config.edge.ack_timeout_ms = 2000;
     config.edge.retry_after_secs = 1;

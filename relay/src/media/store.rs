@@ -16,6 +16,9 @@ use crate::topology;
 /// 40 to 10, well under the hub's 1 MB `max_payload`.
 const CHUNK_BYTES: usize = 512 * 1024;
 
+/// Longest wait for the next bytes of a file being read whole.
+const READ_IDLE: std::time::Duration = std::time::Duration::from_secs(15);
+
 /// The media bucket, opened.
 #[derive(Clone)]
 pub struct MediaStore {
@@ -97,12 +100,34 @@ impl MediaStore {
     /// # Errors
     /// When JetStream does not answer ([`crate::Error::Io`]).
     pub async fn read_all(&self, name: &str) -> crate::Result<Option<Vec<u8>>> {
-        let Some(mut reader) = self.read(name, 0, u64::MAX).await? else {
+        let stalled = || {
+            std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                format!(
+                    "the media bucket sent nothing for {} s",
+                    READ_IDLE.as_secs()
+                ),
+            )
+        };
+        let opened = tokio::time::timeout(READ_IDLE, self.read(name, 0, u64::MAX))
+            .await
+            .map_err(|_| stalled())?;
+        let Some(mut reader) = opened? else {
             return Ok(None);
         };
+        // A read that stops making progress fails (the caller retries)
+        // instead of holding its reply for ever.
         let mut bytes = Vec::new();
-        reader.read_to_end(&mut bytes).await?;
-        Ok(Some(bytes))
+        let mut chunk = vec![0u8; 64 * 1024];
+        loop {
+            let n = tokio::time::timeout(READ_IDLE, reader.read(&mut chunk))
+                .await
+                .map_err(|_| stalled())??;
+            if n == 0 {
+                return Ok(Some(bytes));
+            }
+            bytes.extend_from_slice(&chunk[..n]);
+        }
     }
 
     /// Reads `len` bytes of object `name` from `start`; `None` when the

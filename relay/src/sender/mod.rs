@@ -106,7 +106,7 @@ impl Default for SenderSettings {
             meta_base_url: crate::provider::meta::send::DEFAULT_BASE_URL.into(),
             meta_api_version: crate::provider::meta::send::DEFAULT_API_VERSION.into(),
             wasender_base_url: crate::provider::wasender::send::DEFAULT_BASE_URL.into(),
-            timeout_retry_floor_ms: 5000,
+            timeout_retry_floor_ms: 10_000,
             repair_interval_ms: 15_000,
             rate: RateSettings::default(),
             webhooks: crate::hooks::deliver::HookSettings::default(),
