@@ -1,5 +1,5 @@
 //! `wharf-bench` at tiny sizes, as a process: it runs every part (edge, end
-//! to end, sender, media) to the end and prints well-formed tables and
+//! to end, sender, media, webhooks) to the end and prints well-formed tables and
 //! JSON, so the harness does not rot. No figure is judged here (the machine
 //! is shared); only that each part ran.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -84,6 +84,8 @@ fn bench_runs_every_part_at_tiny_sizes_and_reports_tables_and_json() {
         "| media fetch → WHARF_MEDIA | round | files |",
         "| text routing and a media burst | round | routers |",
         "| media, median over rounds | in flight | rounds |",
+        "| webhooks | round | routed text events/s without an endpoint |",
+        "| webhooks, median over rounds | in flight | rounds |",
     ] {
         assert!(out.contains(header), "no table `{header}` in:\n{out}");
     }
@@ -261,6 +263,30 @@ fn bench_runs_every_part_at_tiny_sizes_and_reports_tables_and_json() {
     for median in media_medians {
         assert_eq!(median["rounds"].as_u64(), Some(2), "{median}");
     }
+    let hooks = &report["hooks"];
+    let rounds = hooks["rounds"].as_array().unwrap();
+    assert_eq!(rounds.len(), 2, "{hooks}");
+    for round in rounds {
+        assert!(round["events"].as_u64().unwrap() > 0, "{round}");
+        assert_eq!(
+            round["delivered"], round["events"],
+            "every event delivered: {round}"
+        );
+        for field in [
+            "routed_per_second_without",
+            "routed_per_second_with",
+            "routing_ratio",
+            "router_cpu_us_without",
+            "router_cpu_us_with",
+            "delivered_per_second",
+            "ceiling_per_second",
+            "ratio_to_ceiling",
+            "sender_cpu_us_per_delivery",
+        ] {
+            assert!(round[field].as_f64().unwrap() > 0.0, "{field}: {round}");
+        }
+    }
+    assert_eq!(hooks["medians"].as_array().unwrap().len(), 2, "{hooks}");
     let memory = report["memory"].as_array().unwrap();
     let peak = |role: &str| {
         memory
@@ -275,6 +301,8 @@ fn bench_runs_every_part_at_tiny_sizes_and_reports_tables_and_json() {
         "router-sqlite-1",
         "sender-limited",
         "router-media-1",
+        "router-hooks-with-1",
+        "sender-hooks",
         "nats-server hub",
         "wharf-bench",
     ] {

@@ -22,7 +22,7 @@ use async_nats::jetstream::{
 use chrono::Utc;
 use entities::webhook_attempt::AttemptOutcome;
 use entities::{webhook_attempt, webhook_endpoint, webhook_outbox};
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 use serde::{Deserialize, Serialize};
 use tokio_util::sync::CancellationToken;
 
@@ -83,6 +83,19 @@ pub fn consumer_name(id: i64) -> String {
     format!("hook-{id}")
 }
 
+/// The HTTP client deliveries go through: the receiver's time limit, no
+/// redirects followed, Wharf's user agent.
+///
+/// # Errors
+/// When the TLS setup fails.
+pub fn http_client(settings: &HookSettings) -> reqwest::Result<reqwest::Client> {
+    crate::tls::client_builder()
+        .timeout(Duration::from_millis(settings.timeout_ms))
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(concat!("Wharf-Webhooks/", env!("CARGO_PKG_VERSION")))
+        .build()
+}
+
 /// Runs the publisher and the endpoints' workers until `shutdown`.
 pub async fn run(
     db: DatabaseConnection,
@@ -94,12 +107,7 @@ pub async fn run(
     if !settings.enabled {
         return;
     }
-    let http = match crate::tls::client_builder()
-        .timeout(Duration::from_millis(settings.timeout_ms))
-        .redirect(reqwest::redirect::Policy::none())
-        .user_agent(concat!("Wharf-Webhooks/", env!("CARGO_PKG_VERSION")))
-        .build()
-    {
+    let http = match http_client(&settings) {
         Ok(http) => http,
         Err(err) => {
             tracing::error!(%err, "webhook delivery cannot start its HTTP client");
@@ -112,12 +120,15 @@ pub async fn run(
         Duration::from_millis(settings.publish_interval_ms.max(10)),
         shutdown.clone(),
     ));
+    let (attempts, recorded) = tokio::sync::mpsc::channel(1024);
+    let recorder = tokio::spawn(record_attempts(db.clone(), recorded));
     let shared = Arc::new(Shared {
         db,
         js,
         vault,
         http,
         settings,
+        attempts,
     });
     // Running workers: the endpoint as read when started, and its stop.
     let mut workers: HashMap<i64, (webhook_endpoint::Model, CancellationToken)> = HashMap::new();
@@ -159,6 +170,38 @@ pub async fn run(
         stop.cancel();
     }
     publisher.abort();
+    drop(shared);
+    // The workers' last attempts are written before the role stops.
+    let _ = tokio::time::timeout(Duration::from_secs(5), recorder).await;
+}
+
+/// An attempt row to write, and who waits for it.
+type AttemptWrite = (
+    webhook_attempt::ActiveModel,
+    tokio::sync::oneshot::Sender<()>,
+);
+
+/// Writes the workers' attempt rows: whatever is queued, up to 500 rows, in
+/// one statement, then tells each worker (who acks the event after). One
+/// writer per process: on SQLite, sixteen deliveries inserting at once
+/// queued on the write lock, each waiting out its busy handler's sleeps
+/// (a sender delivered ~140 events/s to a receiver that answered at once).
+async fn record_attempts(
+    db: DatabaseConnection,
+    mut queue: tokio::sync::mpsc::Receiver<AttemptWrite>,
+) {
+    const MOST: usize = 500;
+    let mut batch = Vec::with_capacity(MOST);
+    while queue.recv_many(&mut batch, MOST).await > 0 {
+        let (rows, waiting): (Vec<_>, Vec<_>) = batch.drain(..).unzip();
+        let count = rows.len();
+        if let Err(err) = webhook_attempt::Entity::insert_many(rows).exec(&db).await {
+            tracing::warn!(%err, count, "webhook attempts not recorded");
+        }
+        for done in waiting {
+            let _ = done.send(());
+        }
+    }
 }
 
 async fn publish_loop(
@@ -220,6 +263,8 @@ struct Shared {
     vault: Arc<Vault>,
     http: reqwest::Client,
     settings: HookSettings,
+    /// To the attempt writer ([`record_attempts`]).
+    attempts: tokio::sync::mpsc::Sender<AttemptWrite>,
 }
 
 /// What an endpoint's worker holds: its opened secrets and headers.
@@ -422,8 +467,10 @@ async fn deliver(
         outcome: Set(outcome.as_str().to_owned()),
         ..Default::default()
     };
-    if let Err(err) = row.insert(&shared.db).await {
-        tracing::warn!(endpoint = endpoint.id, %err, "webhook attempt not recorded");
+    // Recorded before the event is settled.
+    let (done, written) = tokio::sync::oneshot::channel();
+    if shared.attempts.send((row, done)).await.is_ok() {
+        let _ = written.await;
     }
     let failing = &target.failing;
     if delivered {

@@ -13,6 +13,7 @@
 #![forbid(unsafe_code)]
 
 mod children;
+mod hooks;
 mod load;
 mod media;
 mod pipeline;
@@ -83,9 +84,13 @@ struct Cli {
     /// Sends per second of the rate-limited sender run (Meta's default: 80).
     #[arg(long, default_value_t = 80)]
     sender_limit: u32,
-    /// Only these parts (comma separated: edge, e2e, sender, media); all
-    /// by default. `sender` needs `e2e` (it replies to its conversations).
-    #[arg(long, value_delimiter = ',', default_value = "edge,e2e,sender,media")]
+    /// Only these parts (comma separated: edge, e2e, sender, media, hooks);
+    /// all by default. `sender` needs `e2e` (it replies to its conversations).
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "edge,e2e,sender,media,hooks"
+    )]
     only: Vec<Part>,
     /// Times the edge phases (and the media part's) run, interleaved (raw,
     /// edge, raw, edge …); with more than one, a table of medians.
@@ -182,6 +187,8 @@ pub enum Part {
     Sender,
     /// Inbound media fetched vs a plain download; routing during a media burst.
     Media,
+    /// Routing with a webhook endpoint vs without; delivery vs the HTTP ceiling.
+    Hooks,
 }
 
 impl Default for BenchOptions {
@@ -195,7 +202,13 @@ impl Default for BenchOptions {
             end_to_end_concurrency: 16,
             replies: 400,
             sender_limit: 80,
-            parts: vec![Part::Edge, Part::E2e, Part::Sender, Part::Media],
+            parts: vec![
+                Part::Edge,
+                Part::E2e,
+                Part::Sender,
+                Part::Media,
+                Part::Hooks,
+            ],
             rounds: 1,
             media_files: [200, 20],
             media_routers: 1,
@@ -269,6 +282,18 @@ pub async fn run(config: Config, options: BenchOptions) -> anyhow::Result<Report
     } else {
         None
     };
+    let hooks = if options.parts.contains(&Part::Hooks) {
+        let hooks_options = hooks::HooksOptions {
+            rounds: options.rounds,
+            seconds: options.seconds,
+            concurrency: options.end_to_end_concurrency,
+        };
+        let result = hooks::run(&pipeline_rig(&rig), &hooks_options, &mut round, &mut memory).await;
+        rig.edge.check_running(20)?;
+        Some(result.context("the webhooks part")?)
+    } else {
+        None
+    };
     memory_table(&rig, hub_edge_peak, &mut memory);
     let Rig {
         nats,
@@ -299,6 +324,7 @@ pub async fn run(config: Config, options: BenchOptions) -> anyhow::Result<Report
         end_to_end,
         sender,
         media,
+        hooks,
         memory,
         medians: phase_medians,
     };

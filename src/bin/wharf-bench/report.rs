@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+pub use crate::hooks::HooksReport;
 pub use crate::media::MediaReport;
 pub use crate::pipeline::{EndToEnd, SenderRun};
 
@@ -80,6 +81,8 @@ pub struct Report {
     pub sender: Vec<SenderRun>,
     /// The media part (`None` when it did not run).
     pub media: Option<MediaReport>,
+    /// The webhooks part (`None` when it did not run).
+    pub hooks: Option<HooksReport>,
     pub memory: Vec<RoleMemory>,
     /// Each phase's median over the rounds (with more than one round).
     pub medians: Vec<Median>,
@@ -316,6 +319,9 @@ pub fn markdown(report: &Report) -> String {
     if let Some(media) = &report.media {
         media_tables(&mut out, media);
     }
+    if let Some(hooks) = &report.hooks {
+        hooks_tables(&mut out, hooks);
+    }
     if !report.memory.is_empty() {
         out.push_str("\n| process | peak RSS MiB |\n|---|---:|\n");
         for role in &report.memory {
@@ -390,6 +396,39 @@ fn media_tables(out: &mut String, media: &MediaReport) {
         out,
         "| media, median over rounds | in flight | rounds | files/s, routed events/s | vs plain download, vs no burst | lowest–highest |",
         &media.medians,
+    );
+}
+
+/// The webhooks part's table: routing without and with an endpoint, and
+/// delivery against the HTTP ceiling; the medians over the rounds.
+fn hooks_tables(out: &mut String, hooks: &HooksReport) {
+    use std::fmt::Write as _;
+    out.push_str("\n| webhooks | round | routed text events/s without an endpoint | with one | with vs without | router CPU µs/event without | with | events | delivered | delivered/s | HTTP ceiling req/s | vs ceiling | outbox published/s | in flight | sender CPU µs/delivery |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    for r in &hooks.rounds {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {:.0} | {:.0} | {:.2} | {:.0} | {:.0} | {} | {} | {:.0} | {:.0} | {:.2} | {:.0} | {} | {:.0} |",
+            hooks.database,
+            r.round,
+            r.routed_per_second_without,
+            r.routed_per_second_with,
+            r.routing_ratio,
+            r.router_cpu_us_without,
+            r.router_cpu_us_with,
+            r.events,
+            r.delivered,
+            r.delivered_per_second,
+            r.ceiling_per_second,
+            r.ratio_to_ceiling,
+            r.published_per_second,
+            r.in_flight,
+            r.sender_cpu_us_per_delivery,
+        );
+    }
+    median_table(
+        out,
+        "| webhooks, median over rounds | in flight | rounds | routed events/s, deliveries/s | vs no endpoint, vs HTTP ceiling | lowest–highest |",
+        &hooks.medians,
     );
 }
 
