@@ -110,29 +110,17 @@ async fn serve_receiver(
     receiver: Arc<Receiver>,
     shutdown: &tokio_util::sync::CancellationToken,
 ) -> anyhow::Result<String> {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let addr = listener.local_addr()?;
-    let app = poem::Route::new().at(
-        "/hook",
-        poem::post(poem::endpoint::make(move |_req: poem::Request| {
-            let receiver = Arc::clone(&receiver);
-            async move {
-                receiver.count.fetch_add(1, Ordering::Relaxed);
-                if let Ok(mut arrivals) = receiver.arrivals.lock() {
-                    arrivals.push(Instant::now());
-                }
-                poem::http::StatusCode::NO_CONTENT
+    let endpoint = poem::endpoint::make(move |_req: poem::Request| {
+        let receiver = Arc::clone(&receiver);
+        async move {
+            receiver.count.fetch_add(1, Ordering::Relaxed);
+            if let Ok(mut arrivals) = receiver.arrivals.lock() {
+                arrivals.push(Instant::now());
             }
-        })),
-    );
-    let acceptor = poem::listener::TcpAcceptor::from_tokio(listener)?;
-    let stop = shutdown.clone();
-    tokio::spawn(async move {
-        poem::Server::new_with_acceptor(acceptor)
-            .run_with_graceful_shutdown(app, async move { stop.cancelled().await }, None)
-            .await
+            poem::http::StatusCode::NO_CONTENT
+        }
     });
-    Ok(format!("http://{addr}/hook"))
+    crate::traffic::serve_post("/hook", endpoint, shutdown).await
 }
 
 /// An unordered endpoint taking every event type, pointed at `url`.
@@ -294,7 +282,7 @@ async fn rounds(
         let config = role.write(rig.base, rig.dir, "sender-hooks")?;
         let mut process = spawn_role("sender-hooks", &["sender"], &config, rig.dir)?;
         let mut cpu = crate::load::CpuGroups::default();
-        cpu.add("sender", process.pid());
+        cpu.add("delivering sender", process.pid());
         let cpu_before = cpu.sample();
         let deadline = Instant::now() + Duration::from_secs(60 + events as u64 / 50);
         loop {

@@ -186,9 +186,22 @@ pub async fn serve_meta_webhooks<E>(
 where
     E: poem::Endpoint<Output = poem::Response> + 'static,
 {
+    serve_post("/webhooks/meta", endpoint, shutdown).await
+}
+
+/// Serves `endpoint` for POSTs to `path` on a free loopback port in this
+/// process until `shutdown`; the URL to POST to.
+pub async fn serve_post<E>(
+    path: &str,
+    endpoint: E,
+    shutdown: &CancellationToken,
+) -> anyhow::Result<String>
+where
+    E: poem::Endpoint + 'static,
+{
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
-    let app = poem::Route::new().at("/webhooks/meta", poem::post(endpoint));
+    let app = poem::Route::new().at(path, poem::post(endpoint));
     let acceptor = poem::listener::TcpAcceptor::from_tokio(listener)?;
     let stop = shutdown.clone();
     tokio::spawn(async move {
@@ -196,7 +209,7 @@ where
             .run_with_graceful_shutdown(app, async move { stop.cancelled().await }, None)
             .await
     });
-    Ok(format!("http://{addr}/webhooks/meta"))
+    Ok(format!("http://{addr}{path}"))
 }
 
 /// An endpoint that reads and verifies a delivery like the edge, then
