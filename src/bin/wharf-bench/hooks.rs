@@ -56,7 +56,8 @@ pub struct HooksRound {
     /// the same size to the same receiver, `in_flight` at once.
     pub ceiling_per_second: f64,
     /// Outbox rows published into WEBHOOKS per second (each waits for its
-    /// PubAck, in order), first to last: a bound of the delivery rate.
+    /// PubAck, in order) from the sender's start: a bound of the delivery
+    /// rate.
     pub published_per_second: f64,
     /// `delivered_per_second` over `ceiling_per_second`.
     pub ratio_to_ceiling: f64,
@@ -151,8 +152,14 @@ async fn add_endpoint(rig: &Rig<'_>, routers: &Routers, url: &str) -> anyhow::Re
     Ok(())
 }
 
-/// Outbox rows after the first `skip` published per second, first to last.
-async fn publish_rate(conn: &sea_orm::DatabaseConnection, skip: u64) -> anyhow::Result<f64> {
+/// Outbox rows after the first `skip` published per second, from `since`
+/// (the sender's start) until the last was marked published (a batch's
+/// rows are marked at once).
+async fn publish_rate(
+    conn: &sea_orm::DatabaseConnection,
+    skip: u64,
+    since: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<f64> {
     use sea_orm::{ColumnTrait, QueryFilter, QuerySelect};
     let times: Vec<Option<chrono::DateTime<chrono::Utc>>> = webhook_outbox::Entity::find()
         .select_only()
@@ -162,10 +169,8 @@ async fn publish_rate(conn: &sea_orm::DatabaseConnection, skip: u64) -> anyhow::
         .all(conn)
         .await?;
     let times: Vec<_> = times.into_iter().flatten().collect();
-    Ok(match (times.iter().min(), times.iter().max()) {
-        (Some(first), Some(last)) if last > first => {
-            (times.len() - 1) as f64 / (*last - *first).as_seconds_f64()
-        }
+    Ok(match times.iter().max() {
+        Some(last) if *last > since => times.len() as f64 / (*last - since).as_seconds_f64(),
         _ => 0.0,
     })
 }
@@ -280,6 +285,7 @@ async fn rounds(
             ..rig.role.clone()
         };
         let config = role.write(rig.base, rig.dir, "sender-hooks")?;
+        let sender_started = chrono::Utc::now();
         let mut process = spawn_role("sender-hooks", &["sender"], &config, rig.dir)?;
         let mut cpu = crate::load::CpuGroups::default();
         cpu.add("delivering sender", process.pid());
@@ -308,7 +314,7 @@ async fn rounds(
         });
         let delivered_per_second = receiver.rate();
         let conn = pipeline::prepare_database(&with_db, rig.numbers, &rig.role.secrets_key).await?;
-        let published_per_second = publish_rate(&conn, outbox_before).await?;
+        let published_per_second = publish_rate(&conn, outbox_before, sender_started).await?;
         conn.close().await.ok();
         results.push(HooksRound {
             round: r,
