@@ -565,7 +565,29 @@ async fn a_receiver_down_for_a_while_gets_everything_in_order_per_conversation()
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_slow_endpoint_does_not_delay_a_fast_one_and_410_disables() {
-    let stack = stack().await;
+    // The default rule: an endpoint Wharf disabled fires an alert.
+    let defaults = Config::load(None).unwrap().alerts;
+    let rule = defaults
+        .rules
+        .iter()
+        .find(|r| r.kind == admin::alerts::RuleKind::WebhooksDisabled)
+        .cloned()
+        .expect("a default webhooks_disabled rule");
+    let stack = support::spawn_stack(
+        TestDb::sqlite(),
+        StackOptions {
+            tune: quick,
+            alerts: Some(admin::alerts::AlertSettings {
+                enabled: true,
+                interval_ms: 200,
+                edge_metrics_urls: Vec::new(),
+                sinks: Vec::new(),
+                rules: vec![rule],
+            }),
+            ..StackOptions::default()
+        },
+    )
+    .await;
     let slow = Receiver::start(Script {
         delay_ms: 2_000,
         ..Script::default()
@@ -614,6 +636,42 @@ async fn a_slow_endpoint_does_not_delay_a_fast_one_and_410_disables() {
     assert_eq!(disabled.disabled_reason.as_deref(), Some("gone"));
     tokio::time::sleep(Duration::from_millis(800)).await;
     assert_eq!(gone.got().len(), 1, "nothing more after the 410");
+
+    // The alert fires for that endpoint alone, naming its origin only, and
+    // resolves once an admin enables it again.
+    let firing = |listed: &Value| -> Vec<Value> {
+        listed["firing"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter(|f| f["kind"] == "webhooks_disabled")
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let fired = eventually(Duration::from_secs(20), "the disabled alert", || async {
+        let (_, listed) = stack.admin_get("/api/v1/alerts").await;
+        let fired = firing(&listed);
+        (!fired.is_empty()).then_some(fired)
+    })
+    .await;
+    assert_eq!(fired.len(), 1, "{fired:?}");
+    assert_eq!(fired[0]["instance"], gone_id.to_string());
+    let summary = fired[0]["summary"].as_str().unwrap_or_default();
+    assert!(
+        summary.contains("gone") && !summary.contains("/hook"),
+        "{summary}"
+    );
+    admin(&stack)
+        .update_webhook(gone_id, &client::body(json!({"enabled": true})))
+        .await
+        .unwrap();
+    eventually(Duration::from_secs(20), "the alert resolved", || async {
+        let (_, listed) = stack.admin_get("/api/v1/alerts").await;
+        firing(&listed).is_empty().then_some(())
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -65,6 +65,11 @@ pub enum RuleKind {
     /// number's expired access token shows up here first: every file of
     /// that number fails with `provider_refused`.
     MediaFetchFailures,
+    /// Integrators' webhook endpoints Wharf disabled (the receiver answered
+    /// 410, or failed longer than `sender.webhooks.disable_after_secs`):
+    /// their events wait until an admin enables them again. One instance
+    /// per endpoint; resolved once it is enabled (or deleted).
+    WebhooksDisabled,
 }
 
 impl RuleKind {
@@ -79,6 +84,7 @@ impl RuleKind {
             Self::AccountRestricted => "account_restricted",
             Self::EventsRepaired => "events_repaired",
             Self::MediaFetchFailures => "media_fetch_failures",
+            Self::WebhooksDisabled => "webhooks_disabled",
         }
     }
 }

@@ -103,6 +103,7 @@ impl Sources {
             RuleKind::AccountRestricted => self.account_restricted(rule).await,
             RuleKind::EventsRepaired => self.events_repaired(rule).await,
             RuleKind::MediaFetchFailures => self.media_fetch_failures(rule).await,
+            RuleKind::WebhooksDisabled => self.webhooks_disabled().await,
         }
     }
 
@@ -371,6 +372,31 @@ impl Sources {
                         n.phone_number_id, n.display_phone
                     ),
                     instance: n.phone_number_id,
+                    value: if down { 1.0 } else { 0.0 },
+                    active: down,
+                }
+            })
+            .collect())
+    }
+
+    /// One observation per webhook endpoint: active when Wharf disabled it
+    /// (`disabled_reason` set). Shows the endpoint's origin, never its URL.
+    async fn webhooks_disabled(&self) -> Measured {
+        let rows = entities::webhook_endpoint::Entity::find()
+            .all(&self.db)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|e| {
+                let down = !e.enabled && e.disabled_reason.is_some();
+                Observation {
+                    summary: format!(
+                        "webhook endpoint {} ({}) disabled by Wharf: {}",
+                        e.id,
+                        e.url_origin,
+                        e.disabled_reason.as_deref().unwrap_or("enabled")
+                    ),
+                    instance: e.id.to_string(),
                     value: if down { 1.0 } else { 0.0 },
                     active: down,
                 }

@@ -1379,7 +1379,7 @@ export interface components {
             /**
              * @description consumer_pending, dlq_inflow, edge_rejections, send_failures,
              *     number_quiet, session_disconnected, account_restricted,
-             *     events_repaired or media_fetch_failures.
+             *     events_repaired, media_fetch_failures or webhooks_disabled.
              */
             kind: string;
             severity: string;
