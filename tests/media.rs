@@ -614,3 +614,52 @@ async fn a_lost_job_is_published_again_and_an_old_file_expires(db: TestDb) {
     assert_eq!(error["code"], "media_expired");
 }
 on_sqlite_and_postgres!(a_lost_job_is_published_again_and_an_old_file_expires);
+
+/// 500 kB/s for the fetcher of the router process.
+fn slow_budget(config: &mut Config) {
+    media_config(config);
+    config.media.max_bytes_per_second = 500_000;
+}
+
+/// The fetcher's byte budget paces its downloads: a 1.5 MB file at 500 kB/s
+/// (a second's worth in hand) takes at least 2 s to fetch (without the
+/// budget, tens of milliseconds), and is stored whole.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_byte_budget_paces_a_large_download() {
+    let stack = media_stack(TestDb::sqlite(), slow_budget).await;
+    let pdf = file_bytes(b"%PDF-1.7\n", 1_500_000, 9);
+    serve(&stack, "5901", "application/pdf", &pdf, 0).await;
+    let body = meta_media(
+        "4915100000899",
+        &[Media {
+            wamid: "wamid.BUDGET1",
+            kind: "document",
+            media_id: "5901",
+            mime: "application/pdf",
+            sha256: sha256_b64(&pdf),
+            extra: json!({"filename": "catalogue.pdf"}),
+        }],
+    );
+    assert_eq!(stack.post_meta("eu", &body, APP_SECRET).await.status(), 200);
+    let id = message_id(&stack, "wamid.BUDGET1").await;
+    let media = media_in(&stack, id, "stored").await;
+    assert_eq!(media["size"], pdf.len(), "{media}");
+    // The fetch itself (look-up, download, checksum, bucket), as recorded.
+    let (_, lifecycle) = stack
+        .admin_get(&format!("/api/v1/messages/{id}/lifecycle"))
+        .await;
+    let stored = lifecycle["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["stage"] == "media_stored")
+        .cloned()
+        .unwrap_or_else(|| panic!("no media_stored stage: {lifecycle}"));
+    let ms = stored["detail"]["ms"].as_u64().unwrap_or_default();
+    assert!(
+        ms >= 1900,
+        "1.5 MB at 500 kB/s fetched in {ms} ms: {stored}"
+    );
+    let response = download(&stack, id, support::ADMIN_TOKEN, &[]).await;
+    assert_same_bytes(&response.bytes().await.unwrap(), &pdf);
+}

@@ -60,6 +60,39 @@ pub struct Fetcher {
     js: jetstream::Context,
     http: reqwest::Client,
     vault: Arc<crate::vault::Vault>,
+    /// `max_bytes_per_second` in KiB cells; `None` without a budget.
+    budget: Option<ByteBudget>,
+}
+
+/// A byte-rate budget shared by a process's downloads: one cell per KiB,
+/// a second's worth in hand at most.
+struct ByteBudget {
+    limiter: governor::DefaultDirectRateLimiter,
+    burst: u32,
+}
+
+impl ByteBudget {
+    fn new(bytes_per_second: u64) -> Option<Self> {
+        let kib = u32::try_from(bytes_per_second.div_ceil(1024)).unwrap_or(u32::MAX);
+        let per_second = std::num::NonZeroU32::new(kib)?;
+        Some(Self {
+            limiter: governor::RateLimiter::direct(governor::Quota::per_second(per_second)),
+            burst: per_second.get(),
+        })
+    }
+
+    /// Waits until `bytes` more may be downloaded.
+    async fn take(&self, bytes: usize) {
+        let mut cells = u32::try_from(bytes.div_ceil(1024)).unwrap_or(u32::MAX);
+        while cells > 0 {
+            let now = cells.min(self.burst);
+            if let Some(n) = std::num::NonZeroU32::new(now) {
+                // `now` never passes the burst: the wait cannot fail.
+                let _ = self.limiter.until_n_ready(n).await;
+            }
+            cells -= now;
+        }
+    }
 }
 
 /// A file fetched and stored.
@@ -87,6 +120,7 @@ impl Fetcher {
             .pool_max_idle_per_host(4)
             .build()?;
         Ok(Self {
+            budget: ByteBudget::new(settings.max_bytes_per_second),
             settings,
             topology,
             apis,
@@ -444,6 +478,9 @@ impl Fetcher {
             .await
             .map_err(|e| MediaError::request("download", &e))?
         {
+            if let Some(budget) = &self.budget {
+                budget.take(chunk.len()).await;
+            }
             bytes.extend_from_slice(&chunk);
             if bytes.len() as u64 > max {
                 return Err(MediaError::permanent(

@@ -46,6 +46,10 @@ pub struct MediaSettings {
     pub ack_wait_secs: u64,
     /// Files fetched at once per router process.
     pub concurrency: usize,
+    /// Bytes per second the fetcher of one router process downloads at
+    /// most (all its files together); 0: no budget. Keeps a burst of large
+    /// files from taking the CPU the router's ordered routing needs.
+    pub max_bytes_per_second: u64,
     pub connect_timeout_ms: u64,
     /// Whole look-up or download, milliseconds.
     pub request_timeout_ms: u64,
@@ -68,6 +72,7 @@ impl Default for MediaSettings {
             backoff_max_ms: 30_000,
             ack_wait_secs: 60,
             concurrency: 4,
+            max_bytes_per_second: 20_000_000,
             connect_timeout_ms: 5000,
             request_timeout_ms: 120_000,
             sweep_interval_secs: 60,
