@@ -346,6 +346,22 @@ async fn every_part_of_the_pipeline_sends_signed_events_the_reference_library_ve
         .await
         .unwrap();
     assert_eq!(response.status(), 200);
+    // Meta's quality update of the number (a `phone_number_quality_update`
+    // change of its business account): number.status.
+    let quality = json!({"object": "whatsapp_business_account", "entry": [{
+        "id": "102290129340398", "time": chrono::Utc::now().timestamp(),
+        "changes": [{"field": "phone_number_quality_update", "value": {
+            "display_phone_number": "15550001065", "event": "FLAGGED",
+            "current_limit": "TIER_1K"}}]}]})
+    .to_string()
+    .into_bytes();
+    assert_eq!(
+        stack
+            .post_meta("eu", &quality, support::APP_SECRET)
+            .await
+            .status(),
+        200
+    );
     // A reply the provider refuses for good: failed, then a dead letter.
     let lost = support::open_conversation(&stack, "4915100131026", "wamid.WH2").await;
     let (status, _) = stack
@@ -365,6 +381,7 @@ async fn every_part_of_the_pipeline_sends_signed_events_the_reference_library_ve
         "conversation.reopened",
         "conversation.transferred",
         "contact.updated",
+        "number.status",
         "dead_letter.created",
         "alert.firing",
         "alert.resolved",
@@ -407,6 +424,15 @@ async fn every_part_of_the_pipeline_sends_signed_events_the_reference_library_ve
         .map(|e| e["data"]["status"].as_str().unwrap())
         .collect();
     assert!(statuses.contains(&"failed"), "{statuses:?}");
+    let number = events
+        .iter()
+        .find(|e| e["type"] == "number.status")
+        .unwrap();
+    assert_eq!(
+        number["data"]["update"]["field"], "phone_number_quality_update",
+        "{number}"
+    );
+    assert_eq!(number["data"]["update"]["value"]["event"], "FLAGGED");
     // In order per conversation: ids rise as they arrive.
     let ids: Vec<i64> = events
         .iter()
