@@ -48,7 +48,7 @@ PYPATH="$DIR/python:$ROOT/.tools/standardwebhooks"
 step "TypeScript: build, tests, npm pack, installed into $DIR/ts"
 (cd client/typescript && npm run -s build && npm test --silent >"$DIR/ts-test.log" 2>&1) \
   || { cat "$DIR/ts-test.log"; exit 1; }
-(cd client/typescript && npm pack -q --pack-destination "$DIR" >/dev/null 2>&1)
+(cd client/typescript && npm pack -q --ignore-scripts --pack-destination "$DIR" >/dev/null 2>&1)
 mkdir -p "$DIR/ts" && echo '{"name": "example", "private": true, "type": "module"}' >"$DIR/ts/package.json"
 (cd "$DIR/ts" && npm install -q --no-audit --no-fund --prefer-offline "$DIR"/wharf-client-*.tgz >/dev/null)
 cp client/typescript/dist/examples/example.js "$DIR/ts/"
