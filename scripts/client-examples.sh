@@ -15,20 +15,16 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 START=$SECONDS
 step() { echo "client-examples: [$((SECONDS - START)) s] $*"; }
+source scripts/up-stack.sh
 DIR="$(mktemp -d)"
 cleanup() {
-  [ -n "${UP_PID:-}" ] && kill "$UP_PID" 2>/dev/null && wait "$UP_PID" 2>/dev/null || true
+  up_stop
   rm -rf "$DIR"
 }
 trap cleanup EXIT
 
 # The stack starts while the packages build.
-env WHARF__UP__DATA_DIR="$DIR/data" WHARF__DATABASE__URL="sqlite://$DIR/data/wharf.db?mode=rwc" \
-  WHARF__ADMIN__LISTEN=127.0.0.1:0 WHARF__UP__HUB_CLIENT_PORT=0 WHARF__UP__HUB_CLUSTER_PORT=0 \
-  WHARF__UP__HUB_LEAFNODE_PORT=0 WHARF__UP__HUB_MONITOR_PORT=0 WHARF__UP__LEAF_CLIENT_PORT=0 \
-  WHARF__UP__LEAF_MONITOR_PORT=0 WHARF__UP__EDGE_HTTP_PORT=0 WHARF__UP__SANDBOX_PORT=0 RUST_LOG=warn \
-  "$WHARF" up >"$DIR/up.log" 2>&1 &
-UP_PID=$!
+up_start "$WHARF" "$DIR"
 
 step "generated clients against admin/openapi.json"
 scripts/client-gen.sh --check
@@ -54,21 +50,13 @@ mkdir -p "$DIR/ts" && echo '{"name": "example", "private": true, "type": "module
 cp client/typescript/dist/examples/example.js "$DIR/ts/"
 
 step "waiting for wharf up"
-for _ in $(seq 1 300); do
-  [ -f "$DIR/data/stack.json" ] && break
-  kill -0 "$UP_PID" 2>/dev/null || { cat "$DIR/up.log"; exit 1; }
-  sleep 0.2
-done
-[ -f "$DIR/data/stack.json" ] || { echo "client-examples: wharf up did not come up" >&2; cat "$DIR/up.log"; exit 1; }
-field() { python3 -c 'import json,sys; v=json.load(open(sys.argv[1]))
-for k in sys.argv[2:]: v=v[int(k) if k.isdigit() else k]
-print(v)' "$DIR/data/stack.json" "$@"; }
+up_wait
 export WHARF_ADMIN_URL WHARF_TOKEN WHARF_EDGE_URL WHARF_PHONE_NUMBER_ID WHARF_APP_SECRET
-WHARF_ADMIN_URL=$(field admin_url)
-WHARF_TOKEN=$(field credentials admin_token)
-WHARF_EDGE_URL=$(field edges 0 url)
-WHARF_PHONE_NUMBER_ID=$(field credentials phone_number_id)
-WHARF_APP_SECRET=$(field credentials app_secret)
+WHARF_ADMIN_URL=$(up_field admin_url)
+WHARF_TOKEN=$(up_field credentials admin_token)
+WHARF_EDGE_URL=$(up_field edges 0 url)
+WHARF_PHONE_NUMBER_ID=$(up_field credentials phone_number_id)
+WHARF_APP_SECRET=$(up_field credentials app_secret)
 
 step "Python example"
 (cd "$DIR" && PYTHONPATH="$PYPATH" timeout 60 "$PY" "$ROOT/client/python/examples/example.py")
