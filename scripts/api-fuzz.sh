@@ -13,13 +13,7 @@ if [ ! -x "$VENV/bin/st" ]; then
 fi
 ST="$VENV/bin/st"
 source "$(dirname "$0")/up-stack.sh"
-DIR="$(mktemp -d)"
-cleanup() {
-  up_stop
-  rm -rf "$DIR"
-}
-trap cleanup EXIT
-up_start "$WHARF" "$DIR"
+up_start "$WHARF"
 up_wait
 ADMIN=$(up_field admin_url)
 TOKEN=$(up_field credentials admin_token)

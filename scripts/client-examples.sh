@@ -16,15 +16,9 @@ ROOT=$PWD
 START=$SECONDS
 step() { echo "client-examples: [$((SECONDS - START)) s] $*"; }
 source scripts/up-stack.sh
-DIR="$(mktemp -d)"
-cleanup() {
-  up_stop
-  rm -rf "$DIR"
-}
-trap cleanup EXIT
-
 # The stack starts while the packages build.
-up_start "$WHARF" "$DIR"
+up_start "$WHARF"
+DIR="$UP_DIR"
 
 step "generated clients against admin/openapi.json"
 scripts/client-gen.sh --check

@@ -1,15 +1,17 @@
 # A throwaway `wharf up` for the scripts that test against one
 # (api-fuzz.sh, client-examples.sh); source it, then:
-#   up_start <wharf binary> <dir>  starts the stack in the background on free
-#                                  ports, data in <dir>/data, log <dir>/up.log;
-#                                  sets UP_PID and UP_DIR
-#   up_wait                        waits (60 s at most) for <dir>/data/stack.json,
+#   up_start <wharf binary>        starts the stack in the background on free
+#                                  ports in a new temp dir UP_DIR (data in
+#                                  $UP_DIR/data, log $UP_DIR/up.log), sets UP_PID
+#                                  and an EXIT trap that stops it and removes
+#                                  the dir, even on failure
+#   up_wait                        waits (60 s at most) for $UP_DIR/data/stack.json,
 #                                  which `wharf up` writes once it is up; prints
 #                                  the log and fails when it exits or times out
 #   up_field <key>...              a value of stack.json (`up_field edges 0 url`)
-#   up_stop                        stops the stack (call it from an EXIT trap)
 up_start() {
-  UP_DIR="$2"
+  UP_DIR="$(mktemp -d)"
+  trap up_stop EXIT
   env WHARF__UP__DATA_DIR="$UP_DIR/data" WHARF__DATABASE__URL="sqlite://$UP_DIR/data/wharf.db?mode=rwc" \
     WHARF__ADMIN__LISTEN=127.0.0.1:0 WHARF__UP__HUB_CLIENT_PORT=0 WHARF__UP__HUB_CLUSTER_PORT=0 \
     WHARF__UP__HUB_LEAFNODE_PORT=0 WHARF__UP__HUB_MONITOR_PORT=0 WHARF__UP__LEAF_CLIENT_PORT=0 \
@@ -39,4 +41,5 @@ print(value)' "$UP_DIR/data/stack.json" "$@"
 
 up_stop() {
   [ -n "${UP_PID:-}" ] && kill "$UP_PID" 2>/dev/null && wait "$UP_PID" 2>/dev/null || true
+  rm -rf "$UP_DIR"
 }
