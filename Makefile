@@ -1,8 +1,9 @@
 # Wharf: the two commands of the README, and the pieces they are made of.
 #   make up    the whole stack on this machine (NATS cluster, edges, router, admin)
 #   make test  every test: unit, integration on real NATS, SQLite and PostgreSQL,
-#              the admin API fuzzed against its spec (make api-fuzz), and the
-#              dashboard's unit and browser tests (make web-test)
+#              the admin API fuzzed against its spec (make api-fuzz), the
+#              client packages' examples against `wharf up` (make client-examples),
+#              and the dashboard's unit and browser tests (make web-test)
 
 SHELL := /bin/bash
 CARGO_TARGET_DIR ?= $(if $(CI),/var/cache/wharf-target,$(CURDIR)/target)
@@ -12,7 +13,7 @@ export PATH := $(CURDIR)/.tools/nats/bin:$(PATH)
 WHARF := $(CARGO_TARGET_DIR)/release/wharf
 WHARF_BENCH := $(CARGO_TARGET_DIR)/release/wharf-bench
 
-.PHONY: up test deps build lint fmt openapi web web-test api-fuzz bench soak rehearsal
+.PHONY: up test deps build lint fmt openapi web web-test api-fuzz client-gen client-examples bench soak rehearsal
 
 deps:
 	@scripts/ensure-nats.sh
@@ -50,6 +51,19 @@ api-fuzz: deps
 	cargo build --bin wharf
 	scripts/api-fuzz.sh $(CARGO_TARGET_DIR)/debug/wharf
 
+# The client packages (client/: Rust, client/python, client/typescript):
+# client-gen regenerates the Python and TypeScript code from admin/openapi.json;
+# client-examples fails on drift, builds and installs each package, runs
+# its verifier's tests and its example program against `wharf up`
+# (scripts/client-examples.sh).
+client-gen:
+	scripts/client-gen.sh
+
+client-examples: deps
+	cargo build --bin wharf
+	cargo build -p wharf-client --example example
+	scripts/client-examples.sh $(CARGO_TARGET_DIR)/debug/wharf $(CARGO_TARGET_DIR)/debug/examples/example
+
 # The README's "Deploying multi-region" on hosts that are apart (network
 # namespaces, as root): TLS, per-role users, PostgreSQL, a region cut off,
 # a hub host powered off; the audit. scripts/rehearsal.sh.
@@ -80,10 +94,13 @@ test: deps
 	fi
 	$(MAKE) rehearsal
 	$(MAKE) api-fuzz
+	$(MAKE) client-examples
 	$(MAKE) web-test
 
 fmt:
 	cargo fmt --all
 
+# The spec from the code, and the Python and TypeScript clients from the spec.
 openapi:
 	cargo run -q --bin wharf -- openapi > admin/openapi.json
+	scripts/client-gen.sh

@@ -12,25 +12,11 @@ if [ ! -x "$VENV/bin/st" ]; then
   "$VENV/bin/pip" install --quiet --disable-pip-version-check 'schemathesis==4.32.5'
 fi
 ST="$VENV/bin/st"
-DIR="$(mktemp -d)"
-cleanup() {
-  [ -n "${UP_PID:-}" ] && kill "$UP_PID" 2>/dev/null && wait "$UP_PID" 2>/dev/null || true
-  rm -rf "$DIR"
-}
-trap cleanup EXIT
-env WHARF__UP__DATA_DIR="$DIR/data" WHARF__DATABASE__URL="sqlite://$DIR/data/wharf.db?mode=rwc" \
-  WHARF__ADMIN__LISTEN=127.0.0.1:0 WHARF__UP__HUB_CLIENT_PORT=0 WHARF__UP__HUB_CLUSTER_PORT=0 \
-  WHARF__UP__HUB_LEAFNODE_PORT=0 WHARF__UP__HUB_MONITOR_PORT=0 WHARF__UP__LEAF_CLIENT_PORT=0 \
-  WHARF__UP__LEAF_MONITOR_PORT=0 WHARF__UP__EDGE_HTTP_PORT=0 WHARF__UP__SANDBOX_PORT=0 RUST_LOG=warn \
-  "$WHARF" up >"$DIR/up.log" 2>&1 &
-UP_PID=$!
-for _ in $(seq 1 300); do
-  [ -f "$DIR/data/stack.json" ] && break
-  kill -0 "$UP_PID" 2>/dev/null || { cat "$DIR/up.log"; exit 1; }
-  sleep 0.2
-done
-ADMIN=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["admin_url"])' "$DIR/data/stack.json")
-TOKEN=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["credentials"]["admin_token"])' "$DIR/data/stack.json")
+source "$(dirname "$0")/up-stack.sh"
+up_start "$WHARF"
+up_wait
+ADMIN=$(up_field admin_url)
+TOKEN=$(up_field credentials admin_token)
 # Streams, logout and token revocation are left out: one never ends, the
 # others would revoke the token the run uses.
 timeout 300 $ST run "$ADMIN/api/openapi.json" \

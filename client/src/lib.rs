@@ -3,6 +3,8 @@
 //! operation (named by its `operationId` in snake case), typed request and
 //! response bodies in [`types`], and typed `{code, detail}` errors
 //! ([`types::ErrorOut`]). [`Client::with_token`] adds the bearer token.
+//! [`webhooks::verify`] checks a webhook delivery's Standard Webhooks
+//! signature. `client/README.md` and `client/examples/example.rs` show it all.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
@@ -28,6 +30,8 @@ mod generated {
 
 pub use generated::*;
 pub use progenitor_client::{Error, ResponseValue};
+
+pub mod webhooks;
 
 impl Client {
     /// A client for `base_url` (e.g. `http://host:8080`; the paths carry `/api/v1`) that sends

@@ -1,0 +1,231 @@
+"""Contains all the data models used in inputs/outputs"""
+
+from .account_event_out import AccountEventOut
+from .agent_in import AgentIn
+from .agent_out import AgentOut
+from .agent_patch import AgentPatch
+from .agent_role import AgentRole
+from .agent_summary_out import AgentSummaryOut
+from .alert_out import AlertOut
+from .alert_state import AlertState
+from .alerts_out import AlertsOut
+from .apply_label_in import ApplyLabelIn
+from .assignment_strategy import AssignmentStrategy
+from .attempt_out import AttemptOut
+from .audit_entry_out import AuditEntryOut
+from .audit_page_out import AuditPageOut
+from .bot_behaviour import BotBehaviour
+from .bot_reply import BotReply
+from .business_hours import BusinessHours
+from .canned_response_in import CannedResponseIn
+from .canned_response_out import CannedResponseOut
+from .canned_response_patch import CannedResponsePatch
+from .claim_in import ClaimIn
+from .consumer_stats_out import ConsumerStatsOut
+from .contact_detail_out import ContactDetailOut
+from .contact_out import ContactOut
+from .contact_patch import ContactPatch
+from .conversation_detail_out import ConversationDetailOut
+from .conversation_out import ConversationOut
+from .conversation_out_last_message import ConversationOutLastMessage
+from .conversation_out_matched_message import ConversationOutMatchedMessage
+from .conversation_page_out import ConversationPageOut
+from .conversation_sort import ConversationSort
+from .dead_letter_detail_out import DeadLetterDetailOut
+from .dead_letter_out import DeadLetterOut
+from .dead_letter_page_out import DeadLetterPageOut
+from .delivery_stats_out import DeliveryStatsOut
+from .dlq_replay_in import DlqReplayIn
+from .dlq_replay_out import DlqReplayOut
+from .dry_run_in import DryRunIn
+from .dry_run_out import DryRunOut
+from .dry_run_out_outcome import DryRunOutOutcome
+from .dry_run_out_rule import DryRunOutRule
+from .dry_run_outcome import DryRunOutcome
+from .dry_run_outcome_type import DryRunOutcomeType
+from .error_out import ErrorOut
+from .event_catalog_out import EventCatalogOut
+from .event_type_out import EventTypeOut
+from .handoff_in import HandoffIn
+from .header_out import HeaderOut
+from .ingest_stats_out import IngestStatsOut
+from .label_in import LabelIn
+from .label_out import LabelOut
+from .label_patch import LabelPatch
+from .live_event_out import LiveEventOut
+from .login_in import LoginIn
+from .login_out import LoginOut
+from .me_out import MeOut
+from .me_out_agent import MeOutAgent
+from .media_in import MediaIn
+from .media_kind_in import MediaKindIn
+from .media_out import MediaOut
+from .message_lifecycle_out import MessageLifecycleOut
+from .message_out import MessageOut
+from .message_out_media import MessageOutMedia
+from .message_preview_out import MessagePreviewOut
+from .note_in import NoteIn
+from .note_out import NoteOut
+from .number_in import NumberIn
+from .number_out import NumberOut
+from .number_patch import NumberPatch
+from .presence_in import PresenceIn
+from .presence_out import PresenceOut
+from .provider import Provider
+from .read_in import ReadIn
+from .read_out import ReadOut
+from .recover_in import RecoverIn
+from .recover_out import RecoverOut
+from .reply_in import ReplyIn
+from .resend_in import ResendIn
+from .rotate_in import RotateIn
+from .rotated_out import RotatedOut
+from .rule_action import RuleAction
+from .rule_action_bot import RuleActionBot
+from .rule_action_type import RuleActionType
+from .rule_conditions import RuleConditions
+from .rule_in import RuleIn
+from .rule_in_conditions import RuleInConditions
+from .rule_order_in import RuleOrderIn
+from .rule_out import RuleOut
+from .rule_patch import RulePatch
+from .send_attachment_files_body import SendAttachmentFilesBody
+from .stage_out import StageOut
+from .stats_out import StatsOut
+from .stats_out_ingest import StatsOutIngest
+from .status_count_out import StatusCountOut
+from .stream_stats_out import StreamStatsOut
+from .system_info_out import SystemInfoOut
+from .team_in import TeamIn
+from .team_out import TeamOut
+from .team_patch import TeamPatch
+from .template_in import TemplateIn
+from .template_out import TemplateOut
+from .template_sync_out import TemplateSyncOut
+from .token_created_out import TokenCreatedOut
+from .token_in import TokenIn
+from .token_out import TokenOut
+from .transfer_in import TransferIn
+from .version_in import VersionIn
+from .webhook_created_out import WebhookCreatedOut
+from .webhook_in import WebhookIn
+from .webhook_in_headers import WebhookInHeaders
+from .webhook_out import WebhookOut
+from .webhook_patch import WebhookPatch
+from .webhook_patch_headers import WebhookPatchHeaders
+
+__all__ = (
+    "AccountEventOut",
+    "AgentIn",
+    "AgentOut",
+    "AgentPatch",
+    "AgentRole",
+    "AgentSummaryOut",
+    "AlertOut",
+    "AlertState",
+    "AlertsOut",
+    "ApplyLabelIn",
+    "AssignmentStrategy",
+    "AttemptOut",
+    "AuditEntryOut",
+    "AuditPageOut",
+    "BotBehaviour",
+    "BotReply",
+    "BusinessHours",
+    "CannedResponseIn",
+    "CannedResponseOut",
+    "CannedResponsePatch",
+    "ClaimIn",
+    "ConsumerStatsOut",
+    "ContactDetailOut",
+    "ContactOut",
+    "ContactPatch",
+    "ConversationDetailOut",
+    "ConversationOut",
+    "ConversationOutLastMessage",
+    "ConversationOutMatchedMessage",
+    "ConversationPageOut",
+    "ConversationSort",
+    "DeadLetterDetailOut",
+    "DeadLetterOut",
+    "DeadLetterPageOut",
+    "DeliveryStatsOut",
+    "DlqReplayIn",
+    "DlqReplayOut",
+    "DryRunIn",
+    "DryRunOut",
+    "DryRunOutOutcome",
+    "DryRunOutRule",
+    "DryRunOutcome",
+    "DryRunOutcomeType",
+    "ErrorOut",
+    "EventCatalogOut",
+    "EventTypeOut",
+    "HandoffIn",
+    "HeaderOut",
+    "IngestStatsOut",
+    "LabelIn",
+    "LabelOut",
+    "LabelPatch",
+    "LiveEventOut",
+    "LoginIn",
+    "LoginOut",
+    "MeOut",
+    "MeOutAgent",
+    "MediaIn",
+    "MediaKindIn",
+    "MediaOut",
+    "MessageLifecycleOut",
+    "MessageOut",
+    "MessageOutMedia",
+    "MessagePreviewOut",
+    "NoteIn",
+    "NoteOut",
+    "NumberIn",
+    "NumberOut",
+    "NumberPatch",
+    "PresenceIn",
+    "PresenceOut",
+    "Provider",
+    "ReadIn",
+    "ReadOut",
+    "RecoverIn",
+    "RecoverOut",
+    "ReplyIn",
+    "ResendIn",
+    "RotateIn",
+    "RotatedOut",
+    "RuleAction",
+    "RuleActionBot",
+    "RuleActionType",
+    "RuleConditions",
+    "RuleIn",
+    "RuleInConditions",
+    "RuleOrderIn",
+    "RuleOut",
+    "RulePatch",
+    "SendAttachmentFilesBody",
+    "StageOut",
+    "StatsOut",
+    "StatsOutIngest",
+    "StatusCountOut",
+    "StreamStatsOut",
+    "SystemInfoOut",
+    "TeamIn",
+    "TeamOut",
+    "TeamPatch",
+    "TemplateIn",
+    "TemplateOut",
+    "TemplateSyncOut",
+    "TokenCreatedOut",
+    "TokenIn",
+    "TokenOut",
+    "TransferIn",
+    "VersionIn",
+    "WebhookCreatedOut",
+    "WebhookIn",
+    "WebhookInHeaders",
+    "WebhookOut",
+    "WebhookPatch",
+    "WebhookPatchHeaders",
+)

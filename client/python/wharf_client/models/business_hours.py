@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Self, TypeVar, cast
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+T = TypeVar("T", bound="BusinessHours")
+
+
+@_attrs_define
+class BusinessHours:
+    """Business hours in a time zone.
+
+    Attributes:
+        time_zone (str): IANA time zone, e.g. `Europe/Berlin`.
+        from_ (str): `HH:MM` local time, inclusive.
+        to (str): `HH:MM` local time, exclusive (before `from` means overnight).
+        days (list[int] | Unset): ISO weekdays, 1 = Monday … 7 = Sunday; empty means every day.
+        inside (bool | Unset): `true` (default) matches inside the hours, `false` outside them. Default: True.
+    """
+
+    time_zone: str
+    from_: str
+    to: str
+    days: list[int] | Unset = UNSET
+    inside: bool | Unset = True
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        time_zone = self.time_zone
+
+        from_ = self.from_
+
+        to = self.to
+
+        days: list[int] | Unset = UNSET
+        if not isinstance(self.days, Unset):
+            days = self.days
+
+        inside = self.inside
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "time_zone": time_zone,
+                "from": from_,
+                "to": to,
+            }
+        )
+        if days is not UNSET:
+            field_dict["days"] = days
+        if inside is not UNSET:
+            field_dict["inside"] = inside
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        d = dict(src_dict)
+        time_zone = d.pop("time_zone")
+
+        from_ = d.pop("from")
+
+        to = d.pop("to")
+
+        days = cast(list[int], d.pop("days", UNSET))
+
+        inside = d.pop("inside", UNSET)
+
+        business_hours = cls(
+            time_zone=time_zone,
+            from_=from_,
+            to=to,
+            days=days,
+            inside=inside,
+        )
+
+        business_hours.additional_properties = d
+        return business_hours
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Self, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+T = TypeVar("T", bound="StreamStatsOut")
+
+
+@_attrs_define
+class StreamStatsOut:
+    """One hub stream.
+
+    Attributes:
+        name (str):
+        messages (int):
+        bytes_ (int):
+        consumers (int):
+    """
+
+    name: str
+    messages: int
+    bytes_: int
+    consumers: int
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        name = self.name
+
+        messages = self.messages
+
+        bytes_ = self.bytes_
+
+        consumers = self.consumers
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "name": name,
+                "messages": messages,
+                "bytes": bytes_,
+                "consumers": consumers,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        d = dict(src_dict)
+        name = d.pop("name")
+
+        messages = d.pop("messages")
+
+        bytes_ = d.pop("bytes")
+
+        consumers = d.pop("consumers")
+
+        stream_stats_out = cls(
+            name=name,
+            messages=messages,
+            bytes_=bytes_,
+            consumers=consumers,
+        )
+
+        stream_stats_out.additional_properties = d
+        return stream_stats_out
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

@@ -1,0 +1,149 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.webhook_patch_headers import WebhookPatchHeaders
+
+
+T = TypeVar("T", bound="WebhookPatch")
+
+
+@_attrs_define
+class WebhookPatch:
+    """A change of an endpoint: what is given changes.
+
+    Attributes:
+        url (str | Unset):
+        description (str | Unset):
+        event_types (list[str] | Unset):
+        business_number (str | Unset): A phone number id; `""` removes the filter.
+        team_id (int | Unset): A team id; `0` removes the filter.
+        enabled (bool | Unset): `true` enables (clearing the reason it was disabled), `false` disables.
+        ordered (bool | Unset):
+        rate_per_second (int | Unset): `0` removes the limit.
+        headers (WebhookPatchHeaders | Unset): Replaces the extra headers (`{}` removes them).
+    """
+
+    url: str | Unset = UNSET
+    description: str | Unset = UNSET
+    event_types: list[str] | Unset = UNSET
+    business_number: str | Unset = UNSET
+    team_id: int | Unset = UNSET
+    enabled: bool | Unset = UNSET
+    ordered: bool | Unset = UNSET
+    rate_per_second: int | Unset = UNSET
+    headers: WebhookPatchHeaders | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        url = self.url
+
+        description = self.description
+
+        event_types: list[str] | Unset = UNSET
+        if not isinstance(self.event_types, Unset):
+            event_types = self.event_types
+
+        business_number = self.business_number
+
+        team_id = self.team_id
+
+        enabled = self.enabled
+
+        ordered = self.ordered
+
+        rate_per_second = self.rate_per_second
+
+        headers: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.headers, Unset):
+            headers = self.headers.to_dict()
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update({})
+        if url is not UNSET:
+            field_dict["url"] = url
+        if description is not UNSET:
+            field_dict["description"] = description
+        if event_types is not UNSET:
+            field_dict["event_types"] = event_types
+        if business_number is not UNSET:
+            field_dict["business_number"] = business_number
+        if team_id is not UNSET:
+            field_dict["team_id"] = team_id
+        if enabled is not UNSET:
+            field_dict["enabled"] = enabled
+        if ordered is not UNSET:
+            field_dict["ordered"] = ordered
+        if rate_per_second is not UNSET:
+            field_dict["rate_per_second"] = rate_per_second
+        if headers is not UNSET:
+            field_dict["headers"] = headers
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.webhook_patch_headers import WebhookPatchHeaders
+
+        d = dict(src_dict)
+        url = d.pop("url", UNSET)
+
+        description = d.pop("description", UNSET)
+
+        event_types = cast(list[str], d.pop("event_types", UNSET))
+
+        business_number = d.pop("business_number", UNSET)
+
+        team_id = d.pop("team_id", UNSET)
+
+        enabled = d.pop("enabled", UNSET)
+
+        ordered = d.pop("ordered", UNSET)
+
+        rate_per_second = d.pop("rate_per_second", UNSET)
+
+        _headers = d.pop("headers", UNSET)
+        headers: WebhookPatchHeaders | Unset
+        if isinstance(_headers, Unset):
+            headers = UNSET
+        else:
+            headers = WebhookPatchHeaders.from_dict(_headers)
+
+        webhook_patch = cls(
+            url=url,
+            description=description,
+            event_types=event_types,
+            business_number=business_number,
+            team_id=team_id,
+            enabled=enabled,
+            ordered=ordered,
+            rate_per_second=rate_per_second,
+            headers=headers,
+        )
+
+        webhook_patch.additional_properties = d
+        return webhook_patch
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties
