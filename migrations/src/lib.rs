@@ -18,6 +18,7 @@ mod m20261204_000010_inbox;
 mod m20261204_000011_media;
 mod m20261204_000012_canned_responses;
 mod m20261204_000013_webhooks;
+mod m20261204_000014_support_measures;
 
 /// Applies Wharf's migrations: `Migrator::up(&db, None).await`.
 pub struct Migrator;
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000011_media::Migration),
             Box::new(m20261204_000012_canned_responses::Migration),
             Box::new(m20261204_000013_webhooks::Migration),
+            Box::new(m20261204_000014_support_measures::Migration),
         ]
     }
 }
