@@ -85,10 +85,12 @@ fn sqlite_message_trigger() -> String {
                 AND NEW.agent_id IS NOT NULL AND response_due_since IS NOT NULL;
            UPDATE conversations SET
                   first_response_secs = CASE
-                    WHEN first_response_at IS NULL AND response_due_since IS NOT NULL
+                    WHEN NEW.agent_id IS NOT NULL AND first_response_at IS NULL
+                     AND response_due_since IS NOT NULL
                     THEN {reply_secs} ELSE first_response_secs END,
                   first_response_at = CASE
-                    WHEN first_response_at IS NULL AND response_due_since IS NOT NULL
+                    WHEN NEW.agent_id IS NOT NULL AND first_response_at IS NULL
+                     AND response_due_since IS NOT NULL
                     THEN NEW.provider_timestamp ELSE first_response_at END,
                   response_due_since = CASE
                     WHEN NEW.agent_id IS NULL THEN response_due_since END,
