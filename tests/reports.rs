@@ -257,7 +257,7 @@ async fn response_and_resolution_times_are_reported_as_they_happened(db: TestDb)
     );
     let total = &by_agent.total;
     assert_eq!((total.opened, total.reopened, total.resolved), (3, 1, 1));
-    let mut firsts = vec![a_first, b_first, a_reopened_first];
+    let mut firsts = [a_first, b_first, a_reopened_first];
     firsts.sort_unstable();
     assert_eq!(
         spread(&total.first_response),

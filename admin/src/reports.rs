@@ -17,22 +17,38 @@ use sea_orm::{
 /// Conversation ids per `IN (…)` list.
 const CHUNK: usize = 500;
 
-/// How measures are grouped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How measures are grouped (`group_by` of the reports API).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, poem_openapi::Enum)]
+#[oai(rename = "ReportGroupBy", rename_all = "lowercase")]
 pub enum Grouping {
     /// The UTC day of the measure's `at`.
     Day,
     /// The ISO week (Monday to Sunday, UTC) of `at`, named by its Monday.
     Week,
-    /// The replying agent (responses), the assignee (resolutions).
+    /// The replying agent (responses), the assignee (resolutions);
+    /// openings have no agent.
     Agent,
-    /// The conversation's team at the time.
+    /// The conversation's team when the event happened.
     Team,
-    /// The business number.
+    /// The business number (its phone number id).
     Number,
     /// Each label the conversation carries now (a measure counts once per
     /// label; a conversation without labels is the group without key).
     Label,
+}
+
+impl Grouping {
+    /// Its name in the API.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Grouping::Day => "day",
+            Grouping::Week => "week",
+            Grouping::Agent => "agent",
+            Grouping::Team => "team",
+            Grouping::Number => "number",
+            Grouping::Label => "label",
+        }
+    }
 }
 
 /// A group's identity; sorts days and weeks by date, the others by id.
@@ -306,6 +322,7 @@ async fn names(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -12,6 +12,8 @@
 use sea_orm_migration::sea_orm::DatabaseBackend;
 use sea_orm_migration::{prelude::*, schema::*};
 
+use crate::run_all;
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -221,17 +223,6 @@ const POSTGRES_DOWN: &[&str] = &[
     "DROP TRIGGER IF EXISTS tr_messages_measures ON messages",
     "DROP FUNCTION IF EXISTS wharf_messages_measures()",
 ];
-
-async fn run_all(
-    manager: &SchemaManager<'_>,
-    statements: impl IntoIterator<Item = impl AsRef<str>>,
-) -> Result<(), DbErr> {
-    let db = manager.get_connection();
-    for sql in statements {
-        db.execute_unprepared(sql.as_ref()).await?;
-    }
-    Ok(())
-}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {

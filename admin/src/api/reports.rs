@@ -10,50 +10,18 @@ use entities::support_measure;
 use poem::web::Data;
 use poem_openapi::param::Query;
 use poem_openapi::payload::{Json, PlainText};
-use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
+use poem_openapi::{ApiResponse, Object, OpenApi};
 use sea_orm::{ColumnTrait, Condition};
 
 use super::ApiTags;
 use crate::AppState;
 use crate::auth::TokenAuth;
 use crate::error::{ApiError, ApiResult};
-use crate::reports::{self, Figures, Grouping, Spread};
+use crate::reports::{self, Figures, Grouping as GroupBy, Spread};
 use crate::scope::AgentScope;
 
 /// The longest range one report covers.
 const MAX_RANGE_DAYS: i64 = 366;
-
-/// How a report groups its figures.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-#[oai(rename = "ReportGroupBy", rename_all = "lowercase")]
-pub enum GroupBy {
-    /// The UTC day of each event.
-    Day,
-    /// The ISO week (UTC), named by its Monday.
-    Week,
-    /// The replying agent (responses) or the assignee (resolutions);
-    /// openings have no agent.
-    Agent,
-    /// The conversation's team when the event happened.
-    Team,
-    /// The business number (its phone number id).
-    Number,
-    /// Each label the conversation carries now.
-    Label,
-}
-
-impl From<GroupBy> for Grouping {
-    fn from(value: GroupBy) -> Self {
-        match value {
-            GroupBy::Day => Grouping::Day,
-            GroupBy::Week => Grouping::Week,
-            GroupBy::Agent => Grouping::Agent,
-            GroupBy::Team => Grouping::Team,
-            GroupBy::Number => Grouping::Number,
-            GroupBy::Label => Grouping::Label,
-        }
-    }
-}
 
 /// Count, median and 90th percentile of durations in whole seconds
 /// (nearest rank: always a measured value); no median without a count.
@@ -213,7 +181,7 @@ impl ReportsApi {
                 .add(support_measure::Column::AgentId.eq(s.agent_id))
                 .add(support_measure::Column::TeamId.is_in(s.teams))
         });
-        let report = reports::build(&state.db, from, to, group_by.into(), scope).await?;
+        let report = reports::build(&state.db, from, to, group_by, scope).await?;
         Ok(SupportReportOut {
             from,
             to,
@@ -280,17 +248,9 @@ impl ReportsApi {
     ) -> ApiResult<SupportCsv> {
         let group_by = group_by.0.unwrap_or(GroupBy::Day);
         let report = Self::report(&auth, &state, from.0, to.0, group_by).await?;
-        let name = match group_by {
-            GroupBy::Day => "day",
-            GroupBy::Week => "week",
-            GroupBy::Agent => "agent",
-            GroupBy::Team => "team",
-            GroupBy::Number => "number",
-            GroupBy::Label => "label",
-        };
         Ok(SupportCsv::Ok(
             PlainText(csv(&report.groups)),
-            format!("attachment; filename=\"support-{name}.csv\""),
+            format!("attachment; filename=\"support-{}.csv\"", group_by.as_str()),
         ))
     }
 }

@@ -2576,7 +2576,7 @@ export interface components {
             media?: components["schemas"]["MediaIn"];
         };
         /**
-         * @description How a report groups its figures.
+         * @description How measures are grouped (`group_by` of the reports API).
          * @enum {string}
          */
         ReportGroupBy: "day" | "week" | "agent" | "team" | "number" | "label";
