@@ -11,7 +11,7 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use entities::support_measure::{self, MeasureKind};
 use entities::{agent, business_number, conversation_label, label, team};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect,
 };
 
 /// Conversation ids per `IN (…)` list.
@@ -115,8 +115,8 @@ struct Tally {
 }
 
 impl Tally {
-    fn add(&mut self, row: &support_measure::Model) {
-        match row.kind() {
+    fn add(&mut self, row: &Measured) {
+        match row.kind.parse::<MeasureKind>() {
             Ok(MeasureKind::Opened) => self.opened += 1,
             Ok(MeasureKind::Reopened) => self.reopened += 1,
             Ok(MeasureKind::FirstResponse) => self.first.extend(row.seconds),
@@ -174,16 +174,7 @@ pub async fn build(
     grouping: Grouping,
     scope: Option<Condition>,
 ) -> Result<Report, DbErr> {
-    let mut query = support_measure::Entity::find()
-        .filter(support_measure::Column::At.gte(from))
-        .filter(support_measure::Column::At.lt(to));
-    if let Some(scope) = scope {
-        query = query.filter(scope);
-    }
-    let rows = query
-        .order_by_asc(support_measure::Column::At)
-        .all(db)
-        .await?;
+    let rows = measured(db, from, to, grouping, scope).await?;
     let labels = match grouping {
         Grouping::Label => labels_of(db, &rows).await?,
         _ => HashMap::new(),
@@ -222,13 +213,98 @@ pub async fn build(
     })
 }
 
+/// The columns of a measure a report reads.
+#[derive(Debug, Clone)]
+struct Measured {
+    conversation_id: i64,
+    business_number_id: i64,
+    team_id: Option<i64>,
+    agent_id: Option<i64>,
+    kind: String,
+    seconds: Option<i64>,
+    /// Read for the groupings by date only (decoding it is most of a
+    /// report's time).
+    at: Option<DateTime<Utc>>,
+}
+
+type Columns = (i64, i64, Option<i64>, Option<i64>, String, Option<i64>);
+
+impl Measured {
+    fn new(
+        (conversation_id, business_number_id, team_id, agent_id, kind, seconds): Columns,
+        at: Option<DateTime<Utc>>,
+    ) -> Self {
+        Self {
+            conversation_id,
+            business_number_id,
+            team_id,
+            agent_id,
+            kind,
+            seconds,
+            at,
+        }
+    }
+}
+
+/// The measures with `at` in `[from, to)` that `scope` admits, through
+/// the index on `at`, only the columns `grouping` needs.
+async fn measured(
+    db: &impl ConnectionTrait,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    grouping: Grouping,
+    scope: Option<Condition>,
+) -> Result<Vec<Measured>, DbErr> {
+    use support_measure::Column;
+    let mut query = support_measure::Entity::find()
+        .select_only()
+        .columns([
+            Column::ConversationId,
+            Column::BusinessNumberId,
+            Column::TeamId,
+            Column::AgentId,
+            Column::Kind,
+            Column::Seconds,
+        ])
+        .filter(Column::At.gte(from))
+        .filter(Column::At.lt(to));
+    if let Some(scope) = scope {
+        query = query.filter(scope);
+    }
+    Ok(match grouping {
+        Grouping::Day | Grouping::Week => query
+            .column(Column::At)
+            .into_tuple::<(
+                i64,
+                i64,
+                Option<i64>,
+                Option<i64>,
+                String,
+                Option<i64>,
+                DateTime<Utc>,
+            )>()
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|(c, n, t, a, k, s, at)| Measured::new((c, n, t, a, k, s), Some(at)))
+            .collect(),
+        _ => query
+            .into_tuple::<Columns>()
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|columns| Measured::new(columns, None))
+            .collect(),
+    })
+}
+
 /// The groups `row` counts in.
 fn keys(
     grouping: Grouping,
-    row: &support_measure::Model,
+    row: &Measured,
     labels: &HashMap<i64, Vec<i64>>,
 ) -> Vec<Option<GroupKey>> {
-    let day = row.at.date_naive();
+    let day = row.at.map(|at| at.date_naive()).unwrap_or_default();
     match grouping {
         Grouping::Day => vec![Some(GroupKey::Date(day))],
         Grouping::Week => {
@@ -248,7 +324,7 @@ fn keys(
 /// The label ids of the rows' conversations.
 async fn labels_of(
     db: &impl ConnectionTrait,
-    rows: &[support_measure::Model],
+    rows: &[Measured],
 ) -> Result<HashMap<i64, Vec<i64>>, DbErr> {
     let mut ids: Vec<i64> = rows.iter().map(|r| r.conversation_id).collect();
     ids.sort_unstable();
@@ -339,18 +415,11 @@ mod tests {
         assert_eq!((eleven.median, eleven.p90), (Some(6), Some(10)));
     }
 
-    fn measure(kind: MeasureKind, at: &str, seconds: Option<i64>) -> support_measure::Model {
-        support_measure::Model {
-            id: 1,
-            conversation_id: 3,
-            business_number_id: 1,
-            team_id: Some(4),
-            agent_id: None,
-            kind: kind.as_str().into(),
-            started_at: None,
-            at: at.parse().unwrap(),
-            seconds,
-        }
+    fn measure(kind: MeasureKind, at: &str, seconds: Option<i64>) -> Measured {
+        Measured::new(
+            (3, 1, Some(4), None, kind.as_str().into(), seconds),
+            Some(at.parse().unwrap()),
+        )
     }
 
     #[test]
