@@ -13,6 +13,7 @@ mod error;
 mod fields;
 pub mod gauges;
 pub mod listing;
+pub mod reports;
 pub mod scope;
 pub mod search;
 mod server;

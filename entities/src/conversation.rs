@@ -55,6 +55,25 @@ pub struct Model {
     pub resolved_at: Option<DateTimeUtc>,
     /// When the current assignee got the conversation (drives round-robin).
     pub assigned_at: Option<DateTimeUtc>,
+    /// The customer's first message of the current opening (since it
+    /// opened or reopened); `None` until they write. The support figures
+    /// below are kept by database triggers (migration
+    /// `m20261204_000014_support_measures`, rules in `docs/reports.md`).
+    pub opened_at: Option<DateTimeUtc>,
+    /// The customer's first message no agent has answered yet.
+    pub response_due_since: Option<DateTimeUtc>,
+    /// The first agent reply of the current opening.
+    pub first_response_at: Option<DateTimeUtc>,
+    /// Seconds from `opened_at`'s message to `first_response_at`.
+    pub first_response_secs: Option<i64>,
+    /// Seconds from `opened_at` to the last resolution (`None` while open).
+    pub resolution_secs: Option<i64>,
+    /// How often it reopened; database default 0.
+    pub reopen_count: i32,
+    /// Customer messages (reactions aside); database default 0.
+    pub messages_in: i32,
+    /// Outbound messages: agents', the bot's, echoes (reactions aside).
+    pub messages_out: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -85,6 +85,7 @@ pub mod label;
 pub mod message;
 pub mod message_event;
 pub mod routing_rule;
+pub mod support_measure;
 pub mod team;
 pub mod team_member;
 pub mod template;
@@ -168,6 +169,7 @@ pub mod prelude {
     pub use super::message::Entity as Message;
     pub use super::message_event::Entity as MessageEvent;
     pub use super::routing_rule::Entity as RoutingRule;
+    pub use super::support_measure::Entity as SupportMeasure;
     pub use super::team::Entity as Team;
     pub use super::team_member::Entity as TeamMember;
 
@@ -177,6 +179,7 @@ pub mod prelude {
     pub use super::conversation::ConversationStatus;
     pub use super::dead_letter::DeadLetterStatus;
     pub use super::message::{Direction, MessageKind, MessageStatus};
+    pub use super::support_measure::MeasureKind;
     pub use super::team::RoutingStrategy;
 }
 
@@ -197,6 +200,7 @@ mod tests {
             }
         }
         check(Provider::ALL, Provider::as_str);
+        check(MeasureKind::ALL, MeasureKind::as_str);
         check(Role::ALL, Role::as_str);
         check(Presence::ALL, Presence::as_str);
         check(RoutingStrategy::ALL, RoutingStrategy::as_str);
@@ -251,6 +255,14 @@ mod tests {
             waiting_since: None,
             resolved_at: None,
             assigned_at: None,
+            opened_at: None,
+            response_due_since: None,
+            first_response_at: None,
+            first_response_secs: None,
+            resolution_secs: None,
+            reopen_count: 0,
+            messages_in: 0,
+            messages_out: 0,
             created_at: now,
             updated_at: now,
         };

@@ -18,6 +18,20 @@ mod m20261204_000010_inbox;
 mod m20261204_000011_media;
 mod m20261204_000012_canned_responses;
 mod m20261204_000013_webhooks;
+mod m20261204_000014_support_measures;
+
+/// Runs raw `statements` in order (triggers, functions, dialect-specific
+/// SQL the schema builder does not spell).
+pub(crate) async fn run_all(
+    manager: &SchemaManager<'_>,
+    statements: impl IntoIterator<Item = impl AsRef<str>>,
+) -> Result<(), DbErr> {
+    let db = manager.get_connection();
+    for sql in statements {
+        db.execute_unprepared(sql.as_ref()).await?;
+    }
+    Ok(())
+}
 
 /// Applies Wharf's migrations: `Migrator::up(&db, None).await`.
 pub struct Migrator;
@@ -38,6 +52,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000011_media::Migration),
             Box::new(m20261204_000012_canned_responses::Migration),
             Box::new(m20261204_000013_webhooks::Migration),
+            Box::new(m20261204_000014_support_measures::Migration),
         ]
     }
 }

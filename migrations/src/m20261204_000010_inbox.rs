@@ -11,6 +11,8 @@
 use sea_orm_migration::sea_orm::DatabaseBackend;
 use sea_orm_migration::{prelude::*, schema::*};
 
+use crate::run_all;
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -173,14 +175,6 @@ fn cascade(
         .to(to.0, to.1)
         .on_delete(ForeignKeyAction::Cascade)
         .to_owned()
-}
-
-async fn run_all(manager: &SchemaManager<'_>, statements: &[&str]) -> Result<(), DbErr> {
-    let db = manager.get_connection();
-    for sql in statements {
-        db.execute_unprepared(sql).await?;
-    }
-    Ok(())
 }
 
 #[async_trait::async_trait]

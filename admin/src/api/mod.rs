@@ -17,6 +17,7 @@ pub mod messages;
 pub mod notes;
 pub mod numbers;
 pub mod reads;
+pub mod reports;
 pub mod rules;
 pub mod stats;
 pub mod system;
@@ -63,6 +64,8 @@ pub enum ApiTags {
     CannedResponses,
     /// Integrators' webhook endpoints, their events and deliveries.
     Webhooks,
+    /// Support figures: response and resolution times, openings.
+    Reports,
 }
 
 /// Every resource, in spec order, as the type of the combined API and its
@@ -101,7 +104,7 @@ resources!(
     rules::RulesApi,
     (tokens::TokensApi, webhooks::WebhooksApi),
     dlq::DlqApi,
-    stats::StatsApi,
+    (stats::StatsApi, reports::ReportsApi),
     alerts::AlertsApi,
     system::SystemApi,
 );

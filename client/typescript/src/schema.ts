@@ -1225,6 +1225,48 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reports/support": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Support figures of a time range
+         * @description Events with their time in `[from, to)` (at most 366 days), grouped
+         *     by `group_by` (default `day`). Agents see the figures of their teams'
+         *     conversations and their own replies.
+         */
+        get: operations["getSupportReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/support.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Support figures of a time range, as CSV
+         * @description The groups of `getSupportReport` with the same parameters, one row each.
+         */
+        get: operations["getSupportReportCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/alerts": {
         parameters: {
             query?: never;
@@ -2534,6 +2576,11 @@ export interface components {
             media?: components["schemas"]["MediaIn"];
         };
         /**
+         * @description How measures are grouped (`group_by` of the reports API).
+         * @enum {string}
+         */
+        ReportGroupBy: "day" | "week" | "agent" | "team" | "number" | "label";
+        /**
          * ResendIn
          * @description One event to send again.
          */
@@ -2686,6 +2733,19 @@ export interface components {
             action?: components["schemas"]["RuleAction"];
         };
         /**
+         * SpreadOut
+         * @description Count, median and 90th percentile of durations in whole seconds
+         *     (nearest rank: always a measured value); no median without a count.
+         */
+        SpreadOut: {
+            /** Format: uint64 */
+            count: number;
+            /** Format: int64 */
+            median_secs?: number;
+            /** Format: int64 */
+            p90_secs?: number;
+        };
+        /**
          * StageOut
          * @description One stage of a message's life.
          */
@@ -2741,6 +2801,84 @@ export interface components {
             bytes: number;
             /** Format: uint64 */
             consumers: number;
+        };
+        /**
+         * SupportFiguresOut
+         * @description The figures of a group or of the whole range (`docs/reports.md`).
+         */
+        SupportFiguresOut: {
+            /**
+             * Format: uint64
+             * @description Conversations opened: their customer's first message.
+             */
+            opened: number;
+            /**
+             * Format: uint64
+             * @description Reopened conversations: the customer's first message after the reopening.
+             */
+            reopened: number;
+            /**
+             * Format: uint64
+             * @description Resolutions.
+             */
+            resolved: number;
+            /** @description The opening's first customer message → the first agent reply. */
+            first_response: components["schemas"]["SpreadOut"] & unknown;
+            /** @description A customer message after an agent reply → the next agent reply. */
+            next_response: components["schemas"]["SpreadOut"] & unknown;
+            /** @description The opening's first customer message → resolved. */
+            resolution: components["schemas"]["SpreadOut"] & unknown;
+        };
+        /**
+         * SupportGroupOut
+         * @description One group of a report.
+         */
+        SupportGroupOut: {
+            /**
+             * @description The group: a date (`2026-12-04`; a week by its Monday), an agent's,
+             *     team's or label's id, a number's phone number id. Absent for the
+             *     events without one (openings by agent, conversations without
+             *     team or label).
+             */
+            key?: string;
+            /** @description The agent's, team's, number's or label's name. */
+            name?: string;
+            /**
+             * Format: uint64
+             * @description Conversations opened: their customer's first message.
+             */
+            opened: number;
+            /**
+             * Format: uint64
+             * @description Reopened conversations: the customer's first message after the reopening.
+             */
+            reopened: number;
+            /**
+             * Format: uint64
+             * @description Resolutions.
+             */
+            resolved: number;
+            /** @description The opening's first customer message → the first agent reply. */
+            first_response: components["schemas"]["SpreadOut"] & unknown;
+            /** @description A customer message after an agent reply → the next agent reply. */
+            next_response: components["schemas"]["SpreadOut"] & unknown;
+            /** @description The opening's first customer message → resolved. */
+            resolution: components["schemas"]["SpreadOut"] & unknown;
+        };
+        /**
+         * SupportReportOut
+         * @description A support report.
+         */
+        SupportReportOut: {
+            /** Format: date-time */
+            from: string;
+            /** Format: date-time */
+            to: string;
+            group_by: components["schemas"]["ReportGroupBy"];
+            /** @description Groups in order: the one without key first, then by date or id. */
+            groups: components["schemas"]["SupportGroupOut"][];
+            /** @description The whole range. */
+            total: components["schemas"]["SupportFiguresOut"] & unknown;
         };
         /**
          * SystemInfoOut
@@ -12404,6 +12542,257 @@ export interface operations {
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["StatsOut"];
+                };
+            };
+            /** @description The request or one of its parameters is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The bearer token is missing or unknown (`unauthorized`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The caller's role may not do this (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource does not exist (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is not `application/json` (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The request is well-formed but cannot be carried out (e.g. `window_closed`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too many attempts; retry later (`too_many_requests`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Something failed on the server (`internal`); see the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A dependency is temporarily unavailable; retry later (`unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    getSupportReport: {
+        parameters: {
+            query: {
+                /** @description Start, inclusive (RFC 3339). */
+                from: string;
+                /** @description End, exclusive (RFC 3339). */
+                to: string;
+                group_by?: components["schemas"]["ReportGroupBy"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["SupportReportOut"];
+                };
+            };
+            /** @description The request or one of its parameters is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The bearer token is missing or unknown (`unauthorized`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The caller's role may not do this (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource does not exist (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is not `application/json` (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The request is well-formed but cannot be carried out (e.g. `window_closed`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too many attempts; retry later (`too_many_requests`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Something failed on the server (`internal`); see the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A dependency is temporarily unavailable; retry later (`unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    getSupportReportCsv: {
+        parameters: {
+            query: {
+                /** @description Start, inclusive (RFC 3339). */
+                from: string;
+                /** @description End, exclusive (RFC 3339). */
+                to: string;
+                group_by?: components["schemas"]["ReportGroupBy"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One header row, then one row per group (as `groups` of the JSON). */
+            200: {
+                headers: {
+                    /** @description `attachment; filename="support-<group_by>.csv"`. */
+                    "CONTENT-DISPOSITION": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv; charset=utf-8": string;
                 };
             };
             /** @description The request or one of its parameters is invalid. */

@@ -77,6 +77,7 @@ from .read_out import ReadOut
 from .recover_in import RecoverIn
 from .recover_out import RecoverOut
 from .reply_in import ReplyIn
+from .report_group_by import ReportGroupBy
 from .resend_in import ResendIn
 from .rotate_in import RotateIn
 from .rotated_out import RotatedOut
@@ -90,11 +91,22 @@ from .rule_order_in import RuleOrderIn
 from .rule_out import RuleOut
 from .rule_patch import RulePatch
 from .send_attachment_files_body import SendAttachmentFilesBody
+from .spread_out import SpreadOut
 from .stage_out import StageOut
 from .stats_out import StatsOut
 from .stats_out_ingest import StatsOutIngest
 from .status_count_out import StatusCountOut
 from .stream_stats_out import StreamStatsOut
+from .support_figures_out import SupportFiguresOut
+from .support_figures_out_first_response import SupportFiguresOutFirstResponse
+from .support_figures_out_next_response import SupportFiguresOutNextResponse
+from .support_figures_out_resolution import SupportFiguresOutResolution
+from .support_group_out import SupportGroupOut
+from .support_group_out_first_response import SupportGroupOutFirstResponse
+from .support_group_out_next_response import SupportGroupOutNextResponse
+from .support_group_out_resolution import SupportGroupOutResolution
+from .support_report_out import SupportReportOut
+from .support_report_out_total import SupportReportOutTotal
 from .system_info_out import SystemInfoOut
 from .team_in import TeamIn
 from .team_out import TeamOut
@@ -192,6 +204,7 @@ __all__ = (
     "RecoverIn",
     "RecoverOut",
     "ReplyIn",
+    "ReportGroupBy",
     "ResendIn",
     "RotateIn",
     "RotatedOut",
@@ -205,11 +218,22 @@ __all__ = (
     "RuleOut",
     "RulePatch",
     "SendAttachmentFilesBody",
+    "SpreadOut",
     "StageOut",
     "StatsOut",
     "StatsOutIngest",
     "StatusCountOut",
     "StreamStatsOut",
+    "SupportFiguresOut",
+    "SupportFiguresOutFirstResponse",
+    "SupportFiguresOutNextResponse",
+    "SupportFiguresOutResolution",
+    "SupportGroupOut",
+    "SupportGroupOutFirstResponse",
+    "SupportGroupOutNextResponse",
+    "SupportGroupOutResolution",
+    "SupportReportOut",
+    "SupportReportOutTotal",
     "SystemInfoOut",
     "TeamIn",
     "TeamOut",

@@ -1,0 +1,294 @@
+//! `/api/v1/reports/support`: the support figures of a time range (first
+//! and next response, resolution, openings, reopenings), grouped by day,
+//! week, agent, team, number or label, as JSON or CSV (`…/support.csv`,
+//! the same figures, one row per group). Admins, supervisors and
+//! integrator tokens see every conversation's figures; an agent those of
+//! its teams and its own (`scope`). Computing them is `crate::reports`.
+
+use chrono::{DateTime, Duration, Utc};
+use entities::support_measure;
+use poem::web::Data;
+use poem_openapi::param::Query;
+use poem_openapi::payload::{Json, PlainText};
+use poem_openapi::{ApiResponse, Object, OpenApi};
+use sea_orm::{ColumnTrait, Condition};
+
+use super::ApiTags;
+use crate::AppState;
+use crate::auth::TokenAuth;
+use crate::error::{ApiError, ApiResult};
+use crate::reports::{self, Figures, Grouping as GroupBy, Spread};
+use crate::scope::AgentScope;
+
+/// The longest range one report covers.
+const MAX_RANGE_DAYS: i64 = 366;
+
+/// Count, median and 90th percentile of durations in whole seconds
+/// (nearest rank: always a measured value); no median without a count.
+#[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct SpreadOut {
+    pub count: u64,
+    pub median_secs: Option<i64>,
+    pub p90_secs: Option<i64>,
+}
+
+impl From<Spread> for SpreadOut {
+    fn from(s: Spread) -> Self {
+        Self {
+            count: s.count,
+            median_secs: s.median,
+            p90_secs: s.p90,
+        }
+    }
+}
+
+/// The figures of a group or of the whole range (`docs/reports.md`).
+#[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct SupportFiguresOut {
+    /// Conversations opened: their customer's first message.
+    pub opened: u64,
+    /// Reopened conversations: the customer's first message after the reopening.
+    pub reopened: u64,
+    /// Resolutions.
+    pub resolved: u64,
+    /// The opening's first customer message → the first agent reply.
+    pub first_response: SpreadOut,
+    /// A customer message after an agent reply → the next agent reply.
+    pub next_response: SpreadOut,
+    /// The opening's first customer message → resolved.
+    pub resolution: SpreadOut,
+}
+
+impl From<Figures> for SupportFiguresOut {
+    fn from(f: Figures) -> Self {
+        Self {
+            opened: f.opened,
+            reopened: f.reopened,
+            resolved: f.resolved,
+            first_response: f.first_response.into(),
+            next_response: f.next_response.into(),
+            resolution: f.resolution.into(),
+        }
+    }
+}
+
+/// One group of a report.
+#[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct SupportGroupOut {
+    /// The group: a date (`2026-12-04`; a week by its Monday), an agent's,
+    /// team's or label's id, a number's phone number id. Absent for the
+    /// events without one (openings by agent, conversations without
+    /// team or label).
+    pub key: Option<String>,
+    /// The agent's, team's, number's or label's name.
+    pub name: Option<String>,
+    #[oai(flatten)]
+    pub figures: SupportFiguresOut,
+}
+
+/// A support report.
+#[derive(Debug, Object)]
+pub struct SupportReportOut {
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    pub group_by: GroupBy,
+    /// Groups in order: the one without key first, then by date or id.
+    pub groups: Vec<SupportGroupOut>,
+    /// The whole range.
+    pub total: SupportFiguresOut,
+}
+
+/// The same report as CSV.
+#[derive(ApiResponse)]
+pub enum SupportCsv {
+    /// One header row, then one row per group (as `groups` of the JSON).
+    #[oai(status = 200, content_type = "text/csv; charset=utf-8")]
+    Ok(
+        PlainText<String>,
+        /// `attachment; filename="support-<group_by>.csv"`.
+        #[oai(header = "Content-Disposition")]
+        String,
+    ),
+}
+
+/// The report's columns, in order.
+const CSV_HEADER: &str = "key,name,opened,reopened,resolved,\
+first_response_count,first_response_median_secs,first_response_p90_secs,\
+next_response_count,next_response_median_secs,next_response_p90_secs,\
+resolution_count,resolution_median_secs,resolution_p90_secs";
+
+/// A CSV field: quoted when it holds a comma, quote or line break.
+fn csv_field(value: Option<&str>) -> String {
+    let value = value.unwrap_or_default();
+    if value.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value.to_owned()
+    }
+}
+
+fn csv(groups: &[SupportGroupOut]) -> String {
+    let spread = |s: &SpreadOut| {
+        let opt = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
+        format!("{},{},{}", s.count, opt(s.median_secs), opt(s.p90_secs))
+    };
+    let mut out = String::from(CSV_HEADER);
+    out.push_str("\r\n");
+    for g in groups {
+        let f = &g.figures;
+        out.push_str(&format!(
+            "{},{},{},{},{},{},{},{}\r\n",
+            csv_field(g.key.as_deref()),
+            csv_field(g.name.as_deref()),
+            f.opened,
+            f.reopened,
+            f.resolved,
+            spread(&f.first_response),
+            spread(&f.next_response),
+            spread(&f.resolution),
+        ));
+    }
+    out
+}
+
+pub struct ReportsApi;
+
+impl ReportsApi {
+    async fn report(
+        auth: &TokenAuth,
+        state: &AppState,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        group_by: GroupBy,
+    ) -> ApiResult<SupportReportOut> {
+        if from >= to {
+            return Err(ApiError::bad_request(
+                "invalid_parameter",
+                "from must be before to",
+            ));
+        }
+        if to - from > Duration::days(MAX_RANGE_DAYS) {
+            return Err(ApiError::bad_request(
+                "invalid_parameter",
+                format!("a report covers at most {MAX_RANGE_DAYS} days"),
+            ));
+        }
+        let scope = AgentScope::of(&state.db, &auth.0).await?.map(|s| {
+            Condition::any()
+                .add(support_measure::Column::AgentId.eq(s.agent_id))
+                .add(support_measure::Column::TeamId.is_in(s.teams))
+        });
+        let report = reports::build(&state.db, from, to, group_by, scope).await?;
+        Ok(SupportReportOut {
+            from,
+            to,
+            group_by,
+            groups: report
+                .groups
+                .into_iter()
+                .map(|g| SupportGroupOut {
+                    key: g.id,
+                    name: g.name,
+                    figures: g.figures.into(),
+                })
+                .collect(),
+            total: report.total.into(),
+        })
+    }
+}
+
+#[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Reports")]
+impl ReportsApi {
+    /// Support figures of a time range
+    ///
+    /// Events with their time in `[from, to)` (at most 366 days), grouped
+    /// by `group_by` (default `day`). Agents see the figures of their teams'
+    /// conversations and their own replies.
+    #[oai(
+        path = "/reports/support",
+        method = "get",
+        operation_id = "getSupportReport"
+    )]
+    async fn support(
+        &self,
+        auth: TokenAuth,
+        state: Data<&AppState>,
+        /// Start, inclusive (RFC 3339).
+        from: Query<DateTime<Utc>>,
+        /// End, exclusive (RFC 3339).
+        to: Query<DateTime<Utc>>,
+        group_by: Query<Option<GroupBy>>,
+    ) -> ApiResult<Json<SupportReportOut>> {
+        let group_by = group_by.0.unwrap_or(GroupBy::Day);
+        Ok(Json(
+            Self::report(&auth, &state, from.0, to.0, group_by).await?,
+        ))
+    }
+
+    /// Support figures of a time range, as CSV
+    ///
+    /// The groups of `getSupportReport` with the same parameters, one row each.
+    #[oai(
+        path = "/reports/support.csv",
+        method = "get",
+        operation_id = "getSupportReportCsv"
+    )]
+    async fn support_csv(
+        &self,
+        auth: TokenAuth,
+        state: Data<&AppState>,
+        /// Start, inclusive (RFC 3339).
+        from: Query<DateTime<Utc>>,
+        /// End, exclusive (RFC 3339).
+        to: Query<DateTime<Utc>>,
+        group_by: Query<Option<GroupBy>>,
+    ) -> ApiResult<SupportCsv> {
+        let group_by = group_by.0.unwrap_or(GroupBy::Day);
+        let report = Self::report(&auth, &state, from.0, to.0, group_by).await?;
+        Ok(SupportCsv::Ok(
+            PlainText(csv(&report.groups)),
+            format!("attachment; filename=\"support-{}.csv\"", group_by.as_str()),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_fields_with_commas_or_quotes_are_quoted() {
+        assert_eq!(csv_field(Some("Care")), "Care");
+        assert_eq!(csv_field(Some("Care, EU")), "\"Care, EU\"");
+        assert_eq!(csv_field(Some("the \"A\" team")), "\"the \"\"A\"\" team\"");
+        assert_eq!(csv_field(None), "");
+    }
+
+    #[test]
+    fn every_csv_row_has_the_header_s_columns() {
+        let spread = |n| SpreadOut {
+            count: n,
+            median_secs: (n > 0).then_some(60),
+            p90_secs: (n > 0).then_some(90),
+        };
+        let group = SupportGroupOut {
+            key: Some("7".into()),
+            name: Some("Ana, L.".into()),
+            figures: SupportFiguresOut {
+                opened: 0,
+                reopened: 0,
+                resolved: 1,
+                first_response: spread(2),
+                next_response: spread(0),
+                resolution: spread(1),
+            },
+        };
+        let text = csv(&[group]);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], CSV_HEADER);
+        assert_eq!(lines[1], "7,\"Ana, L.\",0,0,1,2,60,90,0,,,1,60,90");
+    }
+}

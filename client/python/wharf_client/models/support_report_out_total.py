@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Self, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+if TYPE_CHECKING:
+    from ..models.support_figures_out_first_response import (
+        SupportFiguresOutFirstResponse,
+    )
+    from ..models.support_figures_out_next_response import SupportFiguresOutNextResponse
+    from ..models.support_figures_out_resolution import SupportFiguresOutResolution
+
+
+T = TypeVar("T", bound="SupportReportOutTotal")
+
+
+@_attrs_define
+class SupportReportOutTotal:
+    """The whole range.
+
+    Attributes:
+        opened (int): Conversations opened: their customer's first message.
+        reopened (int): Reopened conversations: the customer's first message after the reopening.
+        resolved (int): Resolutions.
+        first_response (SupportFiguresOutFirstResponse): The opening's first customer message → the first agent reply.
+        next_response (SupportFiguresOutNextResponse): A customer message after an agent reply → the next agent reply.
+        resolution (SupportFiguresOutResolution): The opening's first customer message → resolved.
+    """
+
+    opened: int
+    reopened: int
+    resolved: int
+    first_response: SupportFiguresOutFirstResponse
+    next_response: SupportFiguresOutNextResponse
+    resolution: SupportFiguresOutResolution
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        opened = self.opened
+
+        reopened = self.reopened
+
+        resolved = self.resolved
+
+        first_response = self.first_response.to_dict()
+
+        next_response = self.next_response.to_dict()
+
+        resolution = self.resolution.to_dict()
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "opened": opened,
+                "reopened": reopened,
+                "resolved": resolved,
+                "first_response": first_response,
+                "next_response": next_response,
+                "resolution": resolution,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.support_figures_out_first_response import (
+            SupportFiguresOutFirstResponse,
+        )
+        from ..models.support_figures_out_next_response import (
+            SupportFiguresOutNextResponse,
+        )
+        from ..models.support_figures_out_resolution import SupportFiguresOutResolution
+
+        d = dict(src_dict)
+        opened = d.pop("opened")
+
+        reopened = d.pop("reopened")
+
+        resolved = d.pop("resolved")
+
+        first_response = SupportFiguresOutFirstResponse.from_dict(
+            d.pop("first_response")
+        )
+
+        next_response = SupportFiguresOutNextResponse.from_dict(d.pop("next_response"))
+
+        resolution = SupportFiguresOutResolution.from_dict(d.pop("resolution"))
+
+        support_report_out_total = cls(
+            opened=opened,
+            reopened=reopened,
+            resolved=resolved,
+            first_response=first_response,
+            next_response=next_response,
+            resolution=resolution,
+        )
+
+        support_report_out_total.additional_properties = d
+        return support_report_out_total
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

@@ -1,0 +1,78 @@
+//! `support_measures`: one row per measured support event (an opening, an
+//! agent's first or next response, a resolution), written by database
+//! triggers in the transaction of the message insert or status change
+//! that causes it (migration `m20261204_000014_support_measures`; the
+//! rules are `docs/reports.md`). Reports read a time range of `at`.
+#![forbid(unsafe_code)]
+
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+
+string_enum! {
+    /// What a row measures (`kind` column).
+    MeasureKind {
+        /// A conversation's first opening: the customer's first message.
+        Opened => "opened",
+        /// A reopened conversation's first customer message.
+        Reopened => "reopened",
+        /// The opening's first customer message → the first agent reply.
+        FirstResponse => "first_response",
+        /// A customer message after an agent reply → the next agent reply.
+        NextResponse => "next_response",
+        /// The opening → the conversation resolved.
+        Resolution => "resolution",
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize, Deserialize)]
+#[sea_orm(table_name = "support_measures")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub conversation_id: i64,
+    pub business_number_id: i64,
+    /// The conversation's team at `at`.
+    pub team_id: Option<i64>,
+    /// The replying agent (responses), the assignee (resolutions); `None`
+    /// for openings.
+    pub agent_id: Option<i64>,
+    /// One of [`MeasureKind`].
+    pub kind: String,
+    /// When the measured span started (`None` for openings, and for a
+    /// resolution of a conversation whose opening is unknown).
+    pub started_at: Option<DateTimeUtc>,
+    /// When it happened (the span's end).
+    pub at: DateTimeUtc,
+    /// Whole seconds from `started_at` to `at`; `None` when not measured.
+    pub seconds: Option<i64>,
+}
+
+impl Model {
+    /// The `kind` column, typed.
+    ///
+    /// # Errors
+    /// [`crate::UnknownVariant`] when the row holds a value that is not a
+    /// [`MeasureKind`].
+    pub fn kind(&self) -> Result<MeasureKind, crate::UnknownVariant> {
+        self.kind.parse()
+    }
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::conversation::Entity",
+        from = "Column::ConversationId",
+        to = "super::conversation::Column::Id",
+        on_delete = "Cascade"
+    )]
+    Conversation,
+}
+
+impl Related<super::conversation::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Conversation.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}
