@@ -404,10 +404,11 @@ on_sqlite_and_postgres!(response_and_resolution_times_are_reported_as_they_happe
 
 /// A 30-day report for all agents over 100,000 measures (what some
 /// 200,000 messages of history leave: openings, responses, resolutions)
-/// answers in under 300 ms p95. Prints what it measured. Ignored by
-/// default (a timing on a loaded machine): `cargo nextest run --test
-/// reports --run-ignored all`.
-async fn a_month_of_a_large_history_reports_in_under_300_ms(db: TestDb) {
+/// counts every measure in range, in one group per agent. Prints how long
+/// the report took (median and slowest of 5): a figure to read, not an
+/// assertion (the machine is shared; docs/reports.md has release figures,
+/// e.g. `cargo nextest run --cargo-profile release --test reports large`).
+async fn a_large_history_is_reported_whole(db: TestDb) {
     use admin::reports::{self, Grouping};
     use entities::support_measure::{self, MeasureKind};
     use sea_orm::{ActiveModelTrait, Set};
@@ -496,7 +497,7 @@ async fn a_month_of_a_large_history_reports_in_under_300_ms(db: TestDb) {
     );
     let mut took = Vec::new();
     let mut report = None;
-    for _ in 0..20 {
+    for _ in 0..5 {
         let started = std::time::Instant::now();
         report = Some(
             reports::build(&database, from, to, Grouping::Agent, None)
@@ -513,30 +514,13 @@ async fn a_month_of_a_large_history_reports_in_under_300_ms(db: TestDb) {
         + report.total.resolved;
     assert!((74_000..=76_000).contains(&counted), "{counted}");
     assert_eq!(report.groups.len(), 21, "20 agents and the openings");
-    let p95 = took[18];
     println!(
-        "30-day report by agent over {counted} of {ROWS} measures ({}): median {:?}, p95 {p95:?}",
+        "30-day report by agent over {counted} of {ROWS} measures ({}): median {:?}, slowest {:?}",
         db.url().split(':').next().unwrap_or_default(),
-        took[10]
+        took[2],
+        took[4]
     );
     database.close().await.unwrap();
-    assert!(p95 < Duration::from_millis(300), "p95 {p95:?}");
 }
 
-mod timing {
-    use super::*;
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-    #[ignore = "a timing: run with --run-ignored all"]
-    async fn on_sqlite() {
-        a_month_of_a_large_history_reports_in_under_300_ms(TestDb::sqlite()).await;
-    }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-    #[ignore = "a timing: run with --run-ignored all"]
-    async fn on_postgres() {
-        if let Some(db) = TestDb::postgres().await {
-            a_month_of_a_large_history_reports_in_under_300_ms(db).await;
-        }
-    }
-}
+on_sqlite_and_postgres!(a_large_history_is_reported_whole);
