@@ -74,6 +74,8 @@ pub mod agent;
 pub mod api_token;
 pub mod audit_log;
 pub mod business_number;
+pub mod campaign;
+pub mod campaign_recipient;
 pub mod canned_response;
 pub mod contact;
 pub mod conversation;
@@ -158,6 +160,8 @@ pub mod prelude {
     pub use super::api_token::Entity as ApiToken;
     pub use super::audit_log::Entity as AuditLog;
     pub use super::business_number::Entity as BusinessNumber;
+    pub use super::campaign::Entity as Campaign;
+    pub use super::campaign_recipient::Entity as CampaignRecipient;
     pub use super::canned_response::Entity as CannedResponse;
     pub use super::contact::Entity as Contact;
     pub use super::conversation::Entity as Conversation;

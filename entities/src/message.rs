@@ -109,6 +109,8 @@ pub struct Model {
     /// The agent who sent an outbound reply (`None` for inbound messages,
     /// the bot, integrator tokens and phone-app echoes).
     pub agent_id: Option<i64>,
+    /// The campaign it was sent for (sent on the sender's campaign lane).
+    pub campaign_id: Option<i64>,
     /// One of [`MediaState`]; `None` for a message without media.
     pub media_state: Option<String>,
     /// The file's MIME type (the provider's, as stored).

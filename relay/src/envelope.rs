@@ -724,6 +724,10 @@ pub struct OutboundReply {
     /// The customer's WhatsApp id.
     pub to: String,
     pub content: ReplyContent,
+    /// The campaign it belongs to: sent on the sender's campaign lane,
+    /// after the support replies (absent for a reply).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub campaign_id: Option<i64>,
 }
 
 /// What a reply says.
@@ -798,11 +802,14 @@ impl OutboundReply {
         format!("out:{}", self.message_id)
     }
 
-    /// The subject this reply is published on.
+    /// The subject this reply is published on: its lane's.
     pub fn subject(&self, partitions: u16) -> String {
-        topology::outbound_subject(
-            &self.business_number,
-            topology::partition_of(&self.to, partitions),
-        )
+        match self.campaign_id {
+            Some(campaign) => topology::outbound_campaign_subject(&self.business_number, campaign),
+            None => topology::outbound_subject(
+                &self.business_number,
+                topology::partition_of(&self.to, partitions),
+            ),
+        }
     }
 }

@@ -78,6 +78,11 @@ pub const WEBHOOK_SECONDS: &str = "wharf_webhook_attempt_seconds";
 pub const WEBHOOK_DISABLED: &str = "wharf_webhook_endpoints_disabled_total";
 /// Letters indexed from the DLQ stream, by origin and reason.
 pub const DLQ_LETTERS: &str = "wharf_dlq_letters_total";
+/// Campaigns Wharf paused (provider feedback, template status or quality).
+pub const CAMPAIGN_PAUSES: &str = "wharf_campaign_pauses_total";
+/// Campaign sends the provider throttled (each holds the number's
+/// campaign sends a while).
+pub const CAMPAIGN_THROTTLED: &str = "wharf_campaign_throttled_total";
 /// Events a router handled, by outcome (applied, duplicate, ignored,
 /// cached, dead_lettered, malformed, retried).
 pub const ROUTER_EVENTS: &str = "wharf_router_events_total";
@@ -139,6 +144,8 @@ pub const ALL: &[&str] = &[
     RATE_LIMIT_WAIT_SECONDS,
     REPLY_SECONDS,
     DLQ_LETTERS,
+    CAMPAIGN_PAUSES,
+    CAMPAIGN_THROTTLED,
     MEDIA_FETCH_SECONDS,
     MEDIA_STORED_BYTES,
     MEDIA_STORED,

@@ -142,13 +142,50 @@ pub async fn enqueue_checked(
         number,
         contact,
     } = target;
-    let now = Utc::now();
+    let (row, kind) = reply_row(&conversation, &number, agent_id, &content, Utc::now());
+    let row = row.insert(db).await?;
+    let reply = OutboundReply {
+        message_id: row.id,
+        conversation_id: conversation.id,
+        business_number: number.phone_number_id.clone(),
+        to: crate::contacts::address(&contact),
+        content,
+        campaign_id: None,
+    };
+    if let Err(err) = publish(js, partitions, &reply).await {
+        let mut failed: message::ActiveModel = row.into();
+        failed.status = Set(MessageStatus::Failed.into());
+        failed.error = Set(Some(format!("not queued: {err}")));
+        failed.updated_at = Set(Utc::now());
+        failed.update(db).await?;
+        return Err(ReplyError::NotQueued(err));
+    }
+    crate::lifecycle::record_logged(
+        db,
+        row.id,
+        entities::message_event::Stage::Queued,
+        serde_json::json!({ "kind": kind }),
+    )
+    .await;
+    Ok(row)
+}
+
+/// The `queued` row of an outbound message and its kind: the one shape of
+/// a reply's row, for a reply ([`enqueue_checked`]) and a campaign's
+/// message (`crate::campaigns`), which sets `campaign_id` on it.
+pub fn reply_row(
+    conversation: &conversation::Model,
+    number: &business_number::Model,
+    agent_id: Option<i64>,
+    content: &ReplyContent,
+    now: chrono::DateTime<Utc>,
+) -> (message::ActiveModel, &'static str) {
     let mut row = message::ActiveModel {
         conversation_id: Set(conversation.id),
         direction: Set(Direction::Outbound.into()),
         provider: Set(number.provider.clone()),
         provider_message_id: Set(None),
-        payload: Set(serde_json::to_value(&content).unwrap_or_default()),
+        payload: Set(serde_json::to_value(content).unwrap_or_default()),
         status: Set(MessageStatus::Queued.into()),
         error: Set(None),
         provider_timestamp: Set(now),
@@ -157,7 +194,7 @@ pub async fn enqueue_checked(
         updated_at: Set(now),
         ..Default::default()
     };
-    let (kind, body) = match &content {
+    let (kind, body) = match content {
         ReplyContent::Text { body } => ("text", body.clone()),
         ReplyContent::Template { name, .. } => ("template", name.clone()),
         ReplyContent::Media {
@@ -195,30 +232,7 @@ pub async fn enqueue_checked(
     };
     row.kind = Set(kind.into());
     row.body = Set(Some(body));
-    let row = row.insert(db).await?;
-    let reply = OutboundReply {
-        message_id: row.id,
-        conversation_id: conversation.id,
-        business_number: number.phone_number_id.clone(),
-        to: crate::contacts::address(&contact),
-        content,
-    };
-    if let Err(err) = publish(js, partitions, &reply).await {
-        let mut failed: message::ActiveModel = row.into();
-        failed.status = Set(MessageStatus::Failed.into());
-        failed.error = Set(Some(format!("not queued: {err}")));
-        failed.updated_at = Set(Utc::now());
-        failed.update(db).await?;
-        return Err(ReplyError::NotQueued(err));
-    }
-    crate::lifecycle::record_logged(
-        db,
-        row.id,
-        entities::message_event::Stage::Queued,
-        serde_json::json!({ "kind": kind }),
-    )
-    .await;
-    Ok(row)
+    (row, kind)
 }
 
 /// Publishes a reply to OUTBOUND and waits for the PubAck.

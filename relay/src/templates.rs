@@ -72,6 +72,36 @@ pub async fn check_sendable(
     })
 }
 
+/// Why a campaign may not send template `name` in `language` from
+/// `number` now: [`check_sendable`]'s refusal, or the template's quality
+/// RED (Meta pauses such templates soon after; sending more of it harms
+/// the number's rating). `None`: it may.
+///
+/// # Errors
+/// Database errors.
+pub async fn campaign_refusal(
+    db: &impl ConnectionTrait,
+    number: &business_number::Model,
+    name: &str,
+    language: &str,
+) -> Result<Option<String>, DbErr> {
+    if let Err(refusal) = check_sendable(db, number, name, language).await? {
+        return Ok(Some(refusal.to_string()));
+    }
+    let Some(waba) = &number.waba_id else {
+        return Ok(None);
+    };
+    let red = template::Entity::find()
+        .filter(template::Column::WabaId.eq(waba))
+        .filter(template::Column::Name.eq(name))
+        .filter(template::Column::Language.eq(language))
+        .filter(template::Column::Quality.eq("RED"))
+        .count(db)
+        .await?
+        > 0;
+    Ok(red.then(|| format!("template {name:?} ({language}) has quality RED")))
+}
+
 /// Writes one template of Meta's listing (`data[]` of
 /// `message_templates`) into the catalog; `true` when it was new.
 ///

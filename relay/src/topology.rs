@@ -64,6 +64,8 @@ pub const RATE_LIMITS_BUCKET: &str = "RATE_LIMITS";
 pub const ROUTER_ROSTER_KEY: &str = "routers";
 /// Durable name of the sender consumer on OUTBOUND.
 pub const SENDER_CONSUMER: &str = "sender";
+/// Durable name of the sender's campaign-lane consumer on OUTBOUND.
+pub const CAMPAIGN_SENDER_CONSUMER: &str = "sender-campaigns";
 /// Durable name of the DLQ indexer consumer (shared by every sender).
 pub const DLQ_INDEXER_CONSUMER: &str = "dlq-indexer";
 /// The `<origin>` token of a dead letter the router wrote
@@ -269,10 +271,59 @@ pub fn inbound_partition_filter(partition: u16) -> String {
     format!("wa.in.*.*.{partition}")
 }
 
-/// `wa.out.<number>.<partition>`.
+/// `wa.out.<number>.<partition>`: a reply, on the support lane.
 pub fn outbound_subject(number: &str, partition: u16) -> String {
     format!("wa.out.{number}.{partition}")
 }
+
+/// `wa.out.<number>.camp.<campaign>`: a campaign's message, on the
+/// campaign lane (one token more than a reply's, so the lanes' filters
+/// cannot overlap).
+pub fn outbound_campaign_subject(number: &str, campaign: i64) -> String {
+    format!("wa.out.{number}.camp.{campaign}")
+}
+
+/// The two lanes of OUTBOUND, each read by its own durable consumer of the
+/// senders: replies never wait behind a campaign's queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum OutboundLane {
+    /// Replies: agents', the bot's, integrators'.
+    Support,
+    /// Campaigns' messages, sent with what the number's limit leaves.
+    Campaign,
+}
+
+impl OutboundLane {
+    pub const ALL: [OutboundLane; 2] = [OutboundLane::Support, OutboundLane::Campaign];
+
+    /// Its durable consumer.
+    pub const fn consumer(self) -> &'static str {
+        match self {
+            Self::Support => SENDER_CONSUMER,
+            Self::Campaign => CAMPAIGN_SENDER_CONSUMER,
+        }
+    }
+
+    /// Its subjects.
+    pub const fn filter(self) -> &'static str {
+        match self {
+            Self::Support => OUTBOUND_SUPPORT_FILTER,
+            Self::Campaign => OUTBOUND_CAMPAIGN_FILTER,
+        }
+    }
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Support => "support",
+            Self::Campaign => "campaign",
+        }
+    }
+}
+
+/// The support lane of OUTBOUND: replies ([`outbound_subject`]).
+pub const OUTBOUND_SUPPORT_FILTER: &str = "wa.out.*.*";
+/// The campaign lane of OUTBOUND ([`outbound_campaign_subject`]).
+pub const OUTBOUND_CAMPAIGN_FILTER: &str = "wa.out.*.camp.*";
 
 /// `wa.dlq.<origin>.<reason>`.
 pub fn dlq_subject(origin: &str, reason: &str) -> String {

@@ -70,6 +70,10 @@ pub enum RuleKind {
     /// their events wait until an admin enables them again. One instance
     /// per endpoint; resolved once it is enabled (or deleted).
     WebhooksDisabled,
+    /// Campaigns Wharf paused (the provider's spam-rate refusal, a template
+    /// no longer approved or of quality RED): one instance per campaign;
+    /// resolved once someone resumes or cancels it.
+    CampaignsPaused,
 }
 
 impl RuleKind {
@@ -85,6 +89,7 @@ impl RuleKind {
             Self::EventsRepaired => "events_repaired",
             Self::MediaFetchFailures => "media_fetch_failures",
             Self::WebhooksDisabled => "webhooks_disabled",
+            Self::CampaignsPaused => "campaigns_paused",
         }
     }
 }

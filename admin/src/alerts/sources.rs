@@ -104,6 +104,7 @@ impl Sources {
             RuleKind::EventsRepaired => self.events_repaired(rule).await,
             RuleKind::MediaFetchFailures => self.media_fetch_failures(rule).await,
             RuleKind::WebhooksDisabled => self.webhooks_disabled().await,
+            RuleKind::CampaignsPaused => self.campaigns_paused().await,
         }
     }
 
@@ -399,6 +400,34 @@ impl Sources {
                     instance: e.id.to_string(),
                     value: if down { 1.0 } else { 0.0 },
                     active: down,
+                }
+            })
+            .collect())
+    }
+
+    /// One observation per campaign that was ever paused by Wharf: active
+    /// while it stays paused by Wharf.
+    async fn campaigns_paused(&self) -> Measured {
+        use sea_orm::{ColumnTrait, QueryFilter};
+        let rows = entities::campaign::Entity::find()
+            .filter(entities::campaign::Column::PausedBy.is_not_null())
+            .all(&self.db)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|c| {
+                let paused = c.state == entities::campaign::CampaignState::Paused.as_str()
+                    && c.paused_by.as_deref() == Some(relay::campaigns::PAUSED_BY_WHARF);
+                Observation {
+                    summary: format!(
+                        "campaign {} ({}) paused by Wharf: {}",
+                        c.id,
+                        c.name,
+                        c.paused_reason.as_deref().unwrap_or("-")
+                    ),
+                    instance: c.id.to_string(),
+                    value: if paused { 1.0 } else { 0.0 },
+                    active: paused,
                 }
             })
             .collect())

@@ -23,6 +23,7 @@ use crate::AppState;
 use crate::audit;
 use crate::auth::{Role, TokenAuth};
 use crate::error::{ApiError, ApiResult};
+use crate::placeholders::{Facts, fill};
 use crate::scope::{AgentScope, visible_conversation};
 
 const SHORTCUT_EXISTS: &str = "a canned response with this shortcut exists";
@@ -91,116 +92,6 @@ enum Created {
     CannedResponse(Json<CannedResponseOut>),
 }
 
-/// A placeholder's name (`contact.name`) as written between `{{` and `}}`.
-fn placeholder_name(inner: &str) -> Option<&str> {
-    let name = inner.trim();
-    let known = name == "agent.name"
-        || name.strip_prefix("contact.").is_some_and(|key| {
-            !key.is_empty()
-                && key
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-        });
-    known.then_some(name)
-}
-
-/// The pieces of `body`: literal text and placeholders. An unclosed `{{` or
-/// an unknown placeholder is an error naming it.
-fn pieces(body: &str) -> ApiResult<Vec<Piece<'_>>> {
-    let mut out = Vec::new();
-    let mut rest = body;
-    while let Some(start) = rest.find("{{") {
-        out.push(Piece::Text(&rest[..start]));
-        let after = &rest[start + 2..];
-        let Some(end) = after.find("}}") else {
-            return Err(ApiError::invalid_field(
-                "body",
-                "has a `{{` without its `}}`",
-            ));
-        };
-        let inner = &after[..end];
-        let name = placeholder_name(inner).ok_or_else(|| {
-            ApiError::invalid_field(
-                "body",
-                format!(
-                "has an unknown placeholder `{{{{{}}}}}`: use contact.<field or attribute> or agent.name",
-                    inner.trim()
-                ),
-            )
-        })?;
-        out.push(Piece::Placeholder(name, &rest[start..start + 2 + end + 2]));
-        rest = &after[end + 2..];
-    }
-    out.push(Piece::Text(rest));
-    Ok(out)
-}
-
-enum Piece<'a> {
-    Text(&'a str),
-    /// The name and the placeholder as written.
-    Placeholder(&'a str, &'a str),
-}
-
-/// What a placeholder stands for in one conversation.
-pub(crate) struct Facts<'a> {
-    pub contact: Option<&'a contact::Model>,
-    pub agent_name: Option<&'a str>,
-}
-
-impl Facts<'_> {
-    fn value(&self, name: &str) -> Option<String> {
-        if name == "agent.name" {
-            return self.agent_name.map(str::to_owned);
-        }
-        let contact = self.contact?;
-        let key = name.strip_prefix("contact.")?;
-        let value = match key {
-            "name" => contact.profile_name.clone(),
-            "first_name" => contact
-                .profile_name
-                .as_deref()
-                .and_then(|n| n.split_whitespace().next())
-                .map(str::to_owned),
-            "phone" => contact.phone.clone(),
-            "username" => contact.username.clone(),
-            "wa_id" => Some(contact.wa_id.clone()),
-            other => match contact.attributes.get(other)? {
-                serde_json::Value::String(s) => Some(s.clone()),
-                serde_json::Value::Number(n) => Some(n.to_string()),
-                serde_json::Value::Bool(b) => Some(b.to_string()),
-                _ => None,
-            },
-        };
-        value.filter(|v| !v.trim().is_empty())
-    }
-}
-
-/// `body` with every placeholder the facts know filled in; the names of
-/// those left as written.
-pub(crate) fn fill(body: &str, facts: &Facts<'_>) -> (String, Vec<String>) {
-    let Ok(pieces) = pieces(body) else {
-        // Saved texts were checked on write; an older one is shown as is.
-        return (body.to_owned(), Vec::new());
-    };
-    let mut text = String::with_capacity(body.len());
-    let mut missing: Vec<String> = Vec::new();
-    for piece in pieces {
-        match piece {
-            Piece::Text(t) => text.push_str(t),
-            Piece::Placeholder(name, written) => match facts.value(name) {
-                Some(value) => text.push_str(&value),
-                None => {
-                    text.push_str(written);
-                    if !missing.iter().any(|m| m == name) {
-                        missing.push(name.to_owned());
-                    }
-                }
-            },
-        }
-    }
-    (text, missing)
-}
-
 /// A shortcut as stored: trimmed, a leading `/` dropped, lower case.
 fn shortcut(raw: &str) -> ApiResult<String> {
     let s = raw.trim().trim_start_matches('/').to_lowercase();
@@ -229,7 +120,7 @@ fn checked_body(raw: &str) -> ApiResult<String> {
     if raw.trim().is_empty() {
         return Err(ApiError::invalid_field("body", "must not be blank"));
     }
-    pieces(raw)?;
+    crate::placeholders::check(raw, "body", false)?;
     Ok(raw.to_owned())
 }
 
@@ -359,6 +250,7 @@ impl CannedApi {
         let facts = conversation_id.0.map(|_| Facts {
             contact: contact.as_ref(),
             agent_name: agent_name.as_deref(),
+            row: None,
         });
         Ok(Json(
             rows.into_iter()
@@ -538,6 +430,7 @@ mod tests {
         let facts = Facts {
             contact: Some(&c),
             agent_name: Some("Ana"),
+            row: None,
         };
         let (text, missing) = fill(
             "Hi {{ contact.first_name }}, {{agent.name}} here: order {{contact.order}} ({{contact.points}} points, vip {{contact.vip}}) for {{contact.name}} at {{contact.phone}}.",
@@ -556,6 +449,7 @@ mod tests {
         let facts = Facts {
             contact: Some(&c),
             agent_name: None,
+            row: None,
         };
         let (text, missing) = fill(
             "{{contact.username}} / {{agent.name}} / {{contact.username}}",

@@ -149,6 +149,9 @@ pub struct MessageOut {
     pub agent_id: Option<i64>,
     /// That agent's display name.
     pub agent_name: Option<String>,
+    /// The campaign this message was sent for (`/api/v1/campaigns/{id}`):
+    /// the context of the customer's answer.
+    pub campaign_id: Option<i64>,
     /// The file of an image, video, audio, document or sticker message
     /// (absent for other messages).
     pub media: Option<MediaOut>,
@@ -398,6 +401,7 @@ fn message_out(m: message::Model, agent_name: Option<String>) -> MessageOut {
         media: media_out(&m),
         agent_id: m.agent_id,
         agent_name,
+        campaign_id: m.campaign_id,
         id: m.id,
         direction: m.direction,
         provider: m.provider,

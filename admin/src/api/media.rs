@@ -333,6 +333,7 @@ mod tests {
             reply_to: None,
             origin: None,
             agent_id: None,
+            campaign_id: None,
             media_state: Some("stored".into()),
             media_type: None,
             media_size: None,

@@ -6,6 +6,7 @@ pub mod alerts;
 pub mod attachments;
 pub mod audit;
 pub mod auth;
+pub mod campaigns;
 pub mod canned;
 pub mod contacts;
 pub mod conversations;
@@ -66,6 +67,8 @@ pub enum ApiTags {
     Webhooks,
     /// Support figures: response and resolution times, openings.
     Reports,
+    /// Template sends to an audience, after support replies.
+    Campaigns,
 }
 
 /// Every resource, in spec order, as the type of the combined API and its
@@ -104,7 +107,11 @@ resources!(
     rules::RulesApi,
     (tokens::TokensApi, webhooks::WebhooksApi),
     dlq::DlqApi,
-    (stats::StatsApi, reports::ReportsApi),
+    (
+        stats::StatsApi,
+        reports::ReportsApi,
+        campaigns::CampaignsApi
+    ),
     alerts::AlertsApi,
     system::SystemApi,
 );

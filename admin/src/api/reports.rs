@@ -120,16 +120,6 @@ first_response_count,first_response_median_secs,first_response_p90_secs,\
 next_response_count,next_response_median_secs,next_response_p90_secs,\
 resolution_count,resolution_median_secs,resolution_p90_secs";
 
-/// A CSV field: quoted when it holds a comma, quote or line break.
-fn csv_field(value: Option<&str>) -> String {
-    let value = value.unwrap_or_default();
-    if value.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", value.replace('"', "\"\""))
-    } else {
-        value.to_owned()
-    }
-}
-
 fn csv(groups: &[SupportGroupOut]) -> String {
     let spread = |s: &SpreadOut| {
         let opt = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
@@ -141,8 +131,8 @@ fn csv(groups: &[SupportGroupOut]) -> String {
         let f = &g.figures;
         out.push_str(&format!(
             "{},{},{},{},{},{},{},{}\r\n",
-            csv_field(g.key.as_deref()),
-            csv_field(g.name.as_deref()),
+            crate::csv::field(g.key.as_deref()),
+            crate::csv::field(g.name.as_deref()),
             f.opened,
             f.reopened,
             f.resolved,
@@ -258,14 +248,6 @@ impl ReportsApi {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn csv_fields_with_commas_or_quotes_are_quoted() {
-        assert_eq!(csv_field(Some("Care")), "Care");
-        assert_eq!(csv_field(Some("Care, EU")), "\"Care, EU\"");
-        assert_eq!(csv_field(Some("the \"A\" team")), "\"the \"\"A\"\" team\"");
-        assert_eq!(csv_field(None), "");
-    }
 
     #[test]
     fn every_csv_row_has_the_header_s_columns() {

@@ -201,7 +201,7 @@ pub(crate) async fn sender_loop(
     db: DatabaseConnection,
     js: jetstream::Context,
     partitions: u16,
-    consumer_name: &'static str,
+    lane: topology::OutboundLane,
     every: Duration,
     shutdown: CancellationToken,
 ) {
@@ -214,7 +214,7 @@ pub(crate) async fn sender_loop(
         let Ok(stream) = js.get_stream(topology::OUTBOUND).await else {
             continue;
         };
-        let Ok(mut consumer) = stream.get_consumer::<pull::Config>(consumer_name).await else {
+        let Ok(mut consumer) = stream.get_consumer::<pull::Config>(lane.consumer()).await else {
             continue;
         };
         let Ok(info) = consumer.info().await else {
@@ -228,7 +228,7 @@ pub(crate) async fn sender_loop(
             idle_since = Some(Utc::now());
             continue;
         };
-        match republish_stranded(&db, &js, partitions, since).await {
+        match republish_stranded(&db, &js, partitions, lane, since).await {
             Ok(0) => {}
             Ok(n) => {
                 tracing::error!(
@@ -242,8 +242,9 @@ pub(crate) async fn sender_loop(
     }
 }
 
-/// Publishes again every outbound reply still `queued` and untouched since
-/// `before`; returns how many.
+/// Publishes again every outbound message of `lane` still `queued` and
+/// untouched since `before`; returns how many. (Each lane is repaired when
+/// its own consumer is idle: a campaign's backlog is not stranded.)
 ///
 /// # Errors
 /// Database or publish failures (the rest are tried next round).
@@ -251,12 +252,18 @@ pub async fn republish_stranded(
     db: &DatabaseConnection,
     js: &jetstream::Context,
     partitions: u16,
+    lane: topology::OutboundLane,
     before: DateTime<Utc>,
 ) -> Result<u64, RepairError> {
+    let in_lane = match lane {
+        topology::OutboundLane::Support => message::Column::CampaignId.is_null(),
+        topology::OutboundLane::Campaign => message::Column::CampaignId.is_not_null(),
+    };
     let stranded = message::Entity::find()
         .filter(message::Column::Direction.eq("outbound"))
         .filter(message::Column::Status.eq("queued"))
         .filter(message::Column::UpdatedAt.lt(before))
+        .filter(in_lane)
         .all(db)
         .await?;
     let mut published = 0;
@@ -304,5 +311,6 @@ async fn rebuild(
         business_number: number.phone_number_id,
         to: crate::contacts::address(&contact),
         content,
+        campaign_id: row.campaign_id,
     }))
 }

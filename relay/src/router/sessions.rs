@@ -119,7 +119,7 @@ impl SessionPolicy {
 /// whose latest message is at `last_message_at`. `last_inbound_at` is the
 /// customer's latest message (the start of the 24-hour window): the
 /// opening message's time, or none for one a coexistence echo opened.
-fn new_conversation(
+pub(crate) fn new_conversation(
     (number_id, contact_id): (i64, i64),
     last_message_at: DateTime<Utc>,
     last_inbound_at: Option<DateTime<Utc>>,

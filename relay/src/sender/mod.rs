@@ -57,6 +57,10 @@ use crate::{lifecycle, observe};
 /// mid-call; it waits, it is not retried at once.
 const UNKNOWN_OUTCOME: &str = "unknown_outcome";
 
+/// `SendError::code` of a campaign message whose campaign is not running
+/// (paused): held in hand, not an attempt, until it runs or is cancelled.
+const HELD: &str = "campaign_held";
+
 /// Durable name of the sender consumer.
 pub const SENDER_CONSUMER: &str = crate::topology::SENDER_CONSUMER;
 
@@ -91,6 +95,9 @@ pub struct SenderSettings {
     /// Integrators' webhooks, delivered by the senders (`[sender.webhooks]`).
     #[serde(default)]
     pub webhooks: crate::hooks::deliver::HookSettings,
+    /// Campaigns: their lane and feeder (`[sender.campaigns]`).
+    #[serde(default)]
+    pub campaigns: crate::campaigns::CampaignSettings,
 }
 
 impl Default for SenderSettings {
@@ -110,6 +117,7 @@ impl Default for SenderSettings {
             repair_interval_ms: 15_000,
             rate: RateSettings::default(),
             webhooks: crate::hooks::deliver::HookSettings::default(),
+            campaigns: crate::campaigns::CampaignSettings::default(),
         }
     }
 }
@@ -168,6 +176,9 @@ pub struct Sender {
     media: tokio::sync::OnceCell<MediaStore>,
     /// Opens the numbers' access tokens (sealed at rest).
     vault: Arc<crate::vault::Vault>,
+    /// Campaigns' states, as the campaign lane checks them before each
+    /// send (a pause or cancel is seen within a second).
+    gates: moka::future::Cache<i64, Option<crate::campaigns::Gate>>,
 }
 
 impl Sender {
@@ -193,6 +204,10 @@ impl Sender {
             limits: tokio::sync::OnceCell::new(),
             media: tokio::sync::OnceCell::new(),
             vault,
+            gates: moka::future::Cache::builder()
+                .time_to_live(Duration::from_secs(1))
+                .max_capacity(10_000)
+                .build(),
         })
     }
 
@@ -220,24 +235,20 @@ impl Sender {
                     .get_stream(topology::OUTBOUND)
                     .await
                     .map_err(Error::nats)?;
-                stream
-                    .get_or_create_consumer(
-                        SENDER_CONSUMER,
-                        pull::Config {
-                            durable_name: Some(SENDER_CONSUMER.into()),
-                            ack_policy: AckPolicy::Explicit,
-                            ack_wait: Duration::from_secs(self.settings.ack_wait_secs),
-                            max_deliver: self.settings.max_deliver(),
-                            max_ack_pending: i64::try_from(self.settings.concurrency * 4)
-                                .unwrap_or(128),
-                            ..Default::default()
-                        },
-                    )
-                    .await
-                    .map_err(Error::nats)
+                let mut consumers = Vec::new();
+                for lane in topology::OutboundLane::ALL {
+                    // Create or update: a consumer made before the lanes
+                    // existed gets its filter.
+                    let consumer = stream
+                        .create_consumer(self.lane_config(lane))
+                        .await
+                        .map_err(Error::nats)?;
+                    consumers.push((lane, consumer));
+                }
+                Ok(consumers)
             })
             .await?;
-        let Some(consumer): Option<jetstream::consumer::Consumer<pull::Config>> = setup else {
+        let Some(consumers) = setup else {
             return Ok(());
         };
         tracing::info!("sender consuming OUTBOUND");
@@ -247,16 +258,28 @@ impl Sender {
             self.js.clone(),
             shutdown.clone(),
         ));
-        let repair = (self.settings.repair_interval_ms > 0).then(|| {
-            tokio::spawn(crate::router::repair::sender_loop(
-                self.db.clone(),
-                self.js.clone(),
-                self.topology.partitions,
-                SENDER_CONSUMER,
-                Duration::from_millis(self.settings.repair_interval_ms),
-                shutdown.clone(),
-            ))
-        });
+        let repairs: Vec<_> = topology::OutboundLane::ALL
+            .into_iter()
+            .filter(|_| self.settings.repair_interval_ms > 0)
+            .map(|lane| {
+                tokio::spawn(crate::router::repair::sender_loop(
+                    self.db.clone(),
+                    self.js.clone(),
+                    self.topology.partitions,
+                    lane,
+                    Duration::from_millis(self.settings.repair_interval_ms),
+                    shutdown.clone(),
+                ))
+            })
+            .collect();
+        // Every sender also feeds running campaigns into their lane.
+        let feeder = tokio::spawn(crate::campaigns::run_feeder(
+            self.db.clone(),
+            self.js.clone(),
+            self.topology.partitions,
+            self.settings.campaigns.clone(),
+            shutdown.clone(),
+        ));
         // Every sender also publishes the webhook outbox and delivers it.
         let hooks = tokio::spawn(crate::hooks::deliver::run(
             self.db.clone(),
@@ -266,21 +289,30 @@ impl Sender {
             shutdown.clone(),
         ));
         let this = Arc::new(self);
-        crate::pull::consume(
-            &consumer,
-            this.settings.concurrency,
-            "the sender",
-            &shutdown,
-            |message| {
-                let this = Arc::clone(&this);
-                let shutdown = shutdown.clone();
-                async move { this.handle(message, &shutdown).await }
-            },
-        )
-        .await;
-        if let Some(repair) = repair {
+        let lanes = consumers.into_iter().map(|(lane, consumer)| {
+            let this = Arc::clone(&this);
+            let shutdown = shutdown.clone();
+            async move {
+                let (concurrency, what) = match lane {
+                    topology::OutboundLane::Support => (this.settings.concurrency, "the sender"),
+                    topology::OutboundLane::Campaign => (
+                        this.settings.campaigns.concurrency,
+                        "the sender's campaign lane",
+                    ),
+                };
+                crate::pull::consume(&consumer, concurrency, what, &shutdown, |message| {
+                    let this = Arc::clone(&this);
+                    let shutdown = shutdown.clone();
+                    async move { this.handle(message, &shutdown).await }
+                })
+                .await;
+            }
+        });
+        futures::future::join_all(lanes).await;
+        for repair in repairs {
             repair.abort();
         }
+        feeder.abort();
         hooks.abort();
         match indexer.await {
             Ok(Err(err)) => tracing::warn!(%err, "DLQ indexer stopped"),
@@ -288,6 +320,68 @@ impl Sender {
             Ok(Ok(())) => {}
         }
         Ok(())
+    }
+
+    /// The durable consumer of one OUTBOUND lane.
+    fn lane_config(&self, lane: topology::OutboundLane) -> pull::Config {
+        let concurrency = match lane {
+            topology::OutboundLane::Support => self.settings.concurrency,
+            topology::OutboundLane::Campaign => self.settings.campaigns.concurrency,
+        };
+        pull::Config {
+            durable_name: Some(lane.consumer().into()),
+            filter_subject: lane.filter().into(),
+            ack_policy: AckPolicy::Explicit,
+            ack_wait: Duration::from_secs(self.settings.ack_wait_secs),
+            max_deliver: self.settings.max_deliver(),
+            max_ack_pending: i64::try_from(concurrency * 4).unwrap_or(128),
+            ..Default::default()
+        }
+    }
+
+    /// What a campaign message's failed attempt tells the campaign: a
+    /// throttled number holds its campaign sends a while (and the campaign
+    /// counts it); a spam-rate refusal pauses the campaign, and the message
+    /// is held until it runs again.
+    async fn campaign_feedback(&self, campaign: i64, reply: &OutboundReply, err: &SendError) {
+        let code = err.code.as_str();
+        if crate::campaigns::THROTTLE_CODES.contains(&code) {
+            if let Some(limits) = self.limits.get() {
+                let hold = Duration::from_millis(self.settings.campaigns.throttle_hold_ms);
+                limits.hold(
+                    &reply.business_number,
+                    err.retry_after.unwrap_or(hold).max(hold),
+                );
+            }
+            if let Err(e) = crate::campaigns::note_throttled(&self.db, campaign).await {
+                tracing::warn!(%e, campaign, "throttle not counted");
+            }
+        } else if crate::campaigns::PAUSING_CODES.contains(&code) {
+            // The attempt is settled (refused), so the send after the
+            // resume does not wait out an unknown outcome.
+            lifecycle::record_logged(
+                &self.db,
+                reply.message_id,
+                Stage::Retrying,
+                serde_json::json!({ "code": err.code, "campaign_paused": campaign }),
+            )
+            .await;
+            let reason = format!("the provider refused a send: {}", err.reason);
+            if let Err(e) = crate::campaigns::pause_by_wharf(&self.db, campaign, &reason).await {
+                tracing::warn!(%e, campaign, "campaign not paused");
+            }
+            self.gates.invalidate(&campaign).await;
+        }
+    }
+
+    /// The campaign's [`crate::campaigns::Gate`], at most a second old.
+    async fn gate(&self, campaign: i64) -> Result<Option<crate::campaigns::Gate>, sea_orm::DbErr> {
+        if let Some(gate) = self.gates.get(&campaign).await {
+            return Ok(gate);
+        }
+        let gate = crate::campaigns::gate(&self.db, campaign).await?;
+        self.gates.insert(campaign, gate).await;
+        Ok(gate)
     }
 
     async fn handle(&self, message: jetstream::Message, shutdown: &CancellationToken) {
@@ -353,7 +447,18 @@ impl Sender {
             let outcome = self
                 .send(reply, message, delivered, &mut provider, shutdown)
                 .await;
+            if let (Err(err), Some(campaign)) = (&outcome, reply.campaign_id) {
+                self.campaign_feedback(campaign, reply, err).await;
+            }
             let wait = match &outcome {
+                Err(err) if err.code == HELD => Duration::from_secs(1),
+                // The campaign was paused for it: held like the rest.
+                Err(err)
+                    if reply.campaign_id.is_some()
+                        && crate::campaigns::PAUSING_CODES.contains(&err.code.as_str()) =>
+                {
+                    Duration::from_secs(1)
+                }
                 Err(err) if err.code == UNKNOWN_OUTCOME && !last_delivery => {
                     // An earlier attempt died mid-call: give its status
                     // webhook time to arrive before deciding to send again.
@@ -434,6 +539,20 @@ impl Sender {
                     // NAK, see above).
                     return;
                 }
+                if reply.campaign_id.is_some() {
+                    // A campaign's failures are its results (per recipient,
+                    // with the provider's reason), not dead letters: one
+                    // number's marketing limit would flood the DLQ.
+                    lifecycle::record_logged(
+                        &self.db,
+                        reply.message_id,
+                        Stage::Failed,
+                        serde_json::json!({ "attempt": attempts, "code": err.code, "error": err.reason }),
+                    )
+                    .await;
+                    ack(message, AckKind::Ack).await;
+                    return;
+                }
                 lifecycle::record_logged(
                     &self.db,
                     reply.message_id,
@@ -504,6 +623,26 @@ impl Sender {
         if row.status != "queued" {
             // Already sent (a redelivery after a crash between send and ack).
             return Ok(None);
+        }
+        if let Some(campaign) = reply.campaign_id {
+            let gate = self.gate(campaign).await.map_err(db_error)?;
+            match gate.map(|g| g.state) {
+                Some(entities::campaign::CampaignState::Running) => {}
+                None | Some(entities::campaign::CampaignState::Cancelled) => {
+                    crate::campaigns::cancel_message(&self.db, reply.message_id)
+                        .await
+                        .map_err(db_error)?;
+                    return Ok(None);
+                }
+                Some(_) => {
+                    return Err(SendError {
+                        retryable: true,
+                        code: HELD.into(),
+                        reason: "the campaign is not running".into(),
+                        retry_after: None,
+                    });
+                }
+            }
         }
         // Also within one delivery: an in-place retry after an attempt
         // whose outcome was never recorded.
@@ -613,14 +752,36 @@ impl Sender {
         if let Some(limits) = self.limits.get() {
             let keep_alive_every = Duration::from_secs(self.settings.ack_wait_secs.max(3) / 3);
             let waiting = Instant::now();
-            limits
-                .acquire(
-                    &number.phone_number_id,
-                    outbound.rate_limit(),
-                    keep_alive_every,
-                    || ack(message, AckKind::Progress),
-                )
-                .await;
+            match reply.campaign_id {
+                None => {
+                    limits
+                        .acquire(
+                            &number.phone_number_id,
+                            outbound.rate_limit(),
+                            keep_alive_every,
+                            || ack(message, AckKind::Progress),
+                        )
+                        .await;
+                }
+                Some(campaign) => {
+                    let cap = self
+                        .gate(campaign)
+                        .await
+                        .ok()
+                        .flatten()
+                        .and_then(|g| g.rate_per_second)
+                        .map(|rate| (format!("campaign.{campaign}"), rate));
+                    limits
+                        .acquire_spare(
+                            &number.phone_number_id,
+                            outbound.rate_limit(),
+                            cap,
+                            keep_alive_every,
+                            || ack(message, AckKind::Progress),
+                        )
+                        .await;
+                }
+            }
             metrics::histogram!(observe::RATE_LIMIT_WAIT_SECONDS, "provider" => kind.as_str())
                 .record(waiting.elapsed().as_secs_f64());
         }
@@ -815,8 +976,19 @@ impl Sender {
         &self,
         message_id: i64,
     ) -> Result<Option<Duration>, sea_orm::DbErr> {
+        // The latest record that starts or settles an attempt: other
+        // records (a `queued` written just after its publish, statuses)
+        // must not hide an attempt that died mid-call.
         let last = entities::message_event::Entity::find()
             .filter(entities::message_event::Column::MessageId.eq(message_id))
+            .filter(entities::message_event::Column::Stage.is_in([
+                Stage::Sending.as_str(),
+                Stage::Retrying.as_str(),
+                Stage::Sent.as_str(),
+                Stage::Failed.as_str(),
+                Stage::DeadLettered.as_str(),
+                Stage::Replayed.as_str(),
+            ]))
             .order_by_desc(entities::message_event::Column::Id)
             .one(&self.db)
             .await?;

@@ -123,6 +123,10 @@ pub struct RateLimits {
     settings: RateSettings,
     local: Mutex<HashMap<String, Arc<DefaultDirectRateLimiter>>>,
     shared: Option<kv::Store>,
+    /// Campaign schedules' next slots (unix µs) when nothing is shared.
+    own: Mutex<HashMap<String, i64>>,
+    /// Numbers whose campaign sends wait (the provider throttled them).
+    holds: Mutex<HashMap<String, std::time::Instant>>,
 }
 
 impl RateLimits {
@@ -144,6 +148,8 @@ impl RateLimits {
             settings,
             local: Mutex::new(HashMap::new()),
             shared,
+            own: Mutex::new(HashMap::new()),
+            holds: Mutex::new(HashMap::new()),
         })
     }
 
@@ -203,6 +209,166 @@ impl RateLimits {
         }
     }
 
+    /// Like [`Self::acquire`], for a campaign's message: it takes a slot
+    /// only when the number's schedule holds no support reply waiting (the
+    /// next free slot is at most one spacing ahead), so replies arriving
+    /// meanwhile wait at most about one spacing behind a campaign. With
+    /// `cap` (sends per second; the campaign's own rate) it also takes a
+    /// slot of the campaign's own schedule (`key`), shared by every sender
+    /// process like the number's. `hold` is checked before each try: a
+    /// number the provider throttled sends no campaign message until then.
+    pub async fn acquire_spare<F, Fut>(
+        &self,
+        number: &str,
+        provider: Limit,
+        cap: Option<(String, f64)>,
+        keep_alive_every: Duration,
+        mut keep_alive: F,
+    ) where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = ()>,
+    {
+        let limit = self.settings.limit_for(number, provider);
+        let allowance = Duration::from_millis(self.settings.allowance_ms);
+        let spacing = limit.spacing(allowance);
+        let mut last_alive = std::time::Instant::now();
+        let mut idle = |wait: Duration| {
+            let due = last_alive.elapsed() >= keep_alive_every;
+            if due {
+                last_alive = std::time::Instant::now();
+            }
+            (due, wait.min(keep_alive_every))
+        };
+        if let Some((key, per_second)) = &cap {
+            let own = Duration::from_secs_f64(1.0 / per_second.max(0.001));
+            self.take_own_slot(key, own, &mut idle, &mut keep_alive)
+                .await;
+        }
+        loop {
+            let held = self.hold_left(number);
+            if !held.is_zero() {
+                let (due, wait) = idle(held);
+                tokio::time::sleep(wait).await;
+                if due {
+                    keep_alive().await;
+                }
+                continue;
+            }
+            let Some(store) = &self.shared else {
+                // One process: the local bucket alone, asked without
+                // queueing (a reply waiting on it goes first).
+                let local = self.local_bucket(number, limit);
+                if local.check().is_ok() {
+                    return;
+                }
+                let (due, wait) = idle(spacing);
+                tokio::time::sleep(wait).await;
+                if due {
+                    keep_alive().await;
+                }
+                continue;
+            };
+            match reserve_if_free(store, number, spacing).await {
+                Ok(Ok(slot)) => {
+                    let now = now_us();
+                    if slot > now {
+                        tokio::time::sleep(Duration::from_micros(
+                            u64::try_from(slot - now).unwrap_or(0),
+                        ))
+                        .await;
+                    }
+                    return;
+                }
+                Ok(Err(busy_until)) => {
+                    let ahead = u64::try_from(busy_until - now_us()).unwrap_or(0);
+                    let (due, wait) = idle(Duration::from_micros(ahead).max(spacing));
+                    tokio::time::sleep(wait).await;
+                    if due {
+                        keep_alive().await;
+                    }
+                }
+                Err(err) => {
+                    tracing::warn!(%err, number, "rate slot reservation failed; retrying");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+            }
+        }
+    }
+
+    /// A campaign's own pace: the next slot of its schedule (`key`), shared
+    /// through the KV bucket when there is one, else this process's bucket.
+    async fn take_own_slot<F, Fut>(
+        &self,
+        key: &str,
+        spacing: Duration,
+        idle: &mut impl FnMut(Duration) -> (bool, Duration),
+        keep_alive: &mut F,
+    ) where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = ()>,
+    {
+        let slot = match &self.shared {
+            Some(store) => loop {
+                match reserve(store, key, spacing).await {
+                    Ok(slot) => break slot,
+                    Err(err) => {
+                        tracing::warn!(%err, key, "campaign slot reservation failed; retrying");
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                    }
+                }
+            },
+            None => {
+                let mut own = self
+                    .own
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                let next = own.entry(key.to_owned()).or_insert(0);
+                let step = i64::try_from(spacing.as_micros()).unwrap_or(i64::MAX);
+                let slot = (*next).max(now_us());
+                *next = slot.saturating_add(step);
+                slot
+            }
+        };
+        loop {
+            let now = now_us();
+            if slot <= now {
+                return;
+            }
+            let (due, wait) = idle(Duration::from_micros(
+                u64::try_from(slot - now).unwrap_or(0),
+            ));
+            tokio::time::sleep(wait).await;
+            if due {
+                keep_alive().await;
+            }
+        }
+    }
+
+    /// Campaign sends of `number` wait `for_how_long` from now (the
+    /// provider throttled it); a hold already longer stays.
+    pub fn hold(&self, number: &str, for_how_long: Duration) {
+        let until = std::time::Instant::now() + for_how_long;
+        let mut holds = self
+            .holds
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let entry = holds.entry(number.to_owned()).or_insert(until);
+        if *entry < until {
+            *entry = until;
+        }
+    }
+
+    fn hold_left(&self, number: &str) -> Duration {
+        let holds = self
+            .holds
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        holds
+            .get(number)
+            .map(|until| until.saturating_duration_since(std::time::Instant::now()))
+            .unwrap_or_default()
+    }
+
     fn local_bucket(&self, number: &str, limit: Limit) -> Arc<DefaultDirectRateLimiter> {
         let mut local = self
             .local
@@ -245,6 +411,32 @@ enum ReserveError {
 
 /// Takes the next free slot (unix µs) of `number` with compare-and-set.
 async fn reserve(store: &kv::Store, number: &str, spacing: Duration) -> Result<i64, ReserveError> {
+    match reserve_when(store, number, spacing, |_, _| true).await? {
+        Ok(slot) => Ok(slot),
+        Err(_) => Err(ReserveError::Contention),
+    }
+}
+
+/// Takes the next slot of `number` only when it is at most one `spacing`
+/// ahead of now (nobody is waiting for the number); else `Err` with the
+/// time (unix µs) the schedule is booked until.
+async fn reserve_if_free(
+    store: &kv::Store,
+    number: &str,
+    spacing: Duration,
+) -> Result<Result<i64, i64>, ReserveError> {
+    let step = i64::try_from(spacing.as_micros()).unwrap_or(i64::MAX);
+    reserve_when(store, number, spacing, |tat, now| tat <= now + step).await
+}
+
+/// The compare-and-set loop of both reservations: `take(tat, now)` says
+/// whether to take the slot; `Ok(Err(tat))` when it said no.
+async fn reserve_when(
+    store: &kv::Store,
+    number: &str,
+    spacing: Duration,
+    take: impl Fn(i64, i64) -> bool,
+) -> Result<Result<i64, i64>, ReserveError> {
     let key = key_of(number);
     let step = i64::try_from(spacing.as_micros()).unwrap_or(i64::MAX);
     for _ in 0..1000 {
@@ -261,6 +453,9 @@ async fn reserve(store: &kv::Store, number: &str, spacing: Duration) -> Result<i
             Some(e) => (0, Some(e.revision)),
             None => (0, None),
         };
+        if !take(tat, now) {
+            return Ok(Err(tat));
+        }
         let slot = tat.max(now);
         let next = slot.saturating_add(step).to_string();
         let written = match revision {
@@ -268,7 +463,7 @@ async fn reserve(store: &kv::Store, number: &str, spacing: Duration) -> Result<i
             None => store.create(&key, next.into()).await.is_ok(),
         };
         if written {
-            return Ok(slot);
+            return Ok(Ok(slot));
         }
     }
     Err(ReserveError::Contention)

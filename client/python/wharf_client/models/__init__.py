@@ -12,11 +12,18 @@ from .alerts_out import AlertsOut
 from .apply_label_in import ApplyLabelIn
 from .assignment_strategy import AssignmentStrategy
 from .attempt_out import AttemptOut
+from .audience_in import AudienceIn
 from .audit_entry_out import AuditEntryOut
 from .audit_page_out import AuditPageOut
 from .bot_behaviour import BotBehaviour
 from .bot_reply import BotReply
 from .business_hours import BusinessHours
+from .campaign_action_in import CampaignActionIn
+from .campaign_counts_out import CampaignCountsOut
+from .campaign_in import CampaignIn
+from .campaign_out import CampaignOut
+from .campaign_patch import CampaignPatch
+from .campaign_start_in import CampaignStartIn
 from .canned_response_in import CannedResponseIn
 from .canned_response_out import CannedResponseOut
 from .canned_response_patch import CannedResponsePatch
@@ -74,6 +81,8 @@ from .presence_out import PresenceOut
 from .provider import Provider
 from .read_in import ReadIn
 from .read_out import ReadOut
+from .recipient_out import RecipientOut
+from .recipient_page_out import RecipientPageOut
 from .recover_in import RecoverIn
 from .recover_out import RecoverOut
 from .reply_in import ReplyIn
@@ -139,11 +148,18 @@ __all__ = (
     "ApplyLabelIn",
     "AssignmentStrategy",
     "AttemptOut",
+    "AudienceIn",
     "AuditEntryOut",
     "AuditPageOut",
     "BotBehaviour",
     "BotReply",
     "BusinessHours",
+    "CampaignActionIn",
+    "CampaignCountsOut",
+    "CampaignIn",
+    "CampaignOut",
+    "CampaignPatch",
+    "CampaignStartIn",
     "CannedResponseIn",
     "CannedResponseOut",
     "CannedResponsePatch",
@@ -201,6 +217,8 @@ __all__ = (
     "Provider",
     "ReadIn",
     "ReadOut",
+    "RecipientOut",
+    "RecipientPageOut",
     "RecoverIn",
     "RecoverOut",
     "ReplyIn",

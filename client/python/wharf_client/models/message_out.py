@@ -43,6 +43,8 @@ class MessageOut:
         agent_id (int | Unset): The agent who sent an outbound reply (absent for the bot, tokens
             without an agent and phone-app echoes).
         agent_name (str | Unset): That agent's display name.
+        campaign_id (int | Unset): The campaign this message was sent for (`/api/v1/campaigns/{id}`):
+            the context of the customer's answer.
         media (MessageOutMedia | Unset): The file of an image, video, audio, document or sticker message
             (absent for other messages).
     """
@@ -64,6 +66,7 @@ class MessageOut:
     origin: str | Unset = UNSET
     agent_id: int | Unset = UNSET
     agent_name: str | Unset = UNSET
+    campaign_id: int | Unset = UNSET
     media: MessageOutMedia | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -106,6 +109,8 @@ class MessageOut:
 
         agent_name = self.agent_name
 
+        campaign_id = self.campaign_id
+
         media: dict[str, Any] | Unset = UNSET
         if not isinstance(self.media, Unset):
             media = self.media.to_dict()
@@ -142,6 +147,8 @@ class MessageOut:
             field_dict["agent_id"] = agent_id
         if agent_name is not UNSET:
             field_dict["agent_name"] = agent_name
+        if campaign_id is not UNSET:
+            field_dict["campaign_id"] = campaign_id
         if media is not UNSET:
             field_dict["media"] = media
 
@@ -198,6 +205,8 @@ class MessageOut:
 
         agent_name = d.pop("agent_name", UNSET)
 
+        campaign_id = d.pop("campaign_id", UNSET)
+
         _media = d.pop("media", UNSET)
         media: MessageOutMedia | Unset
         if isinstance(_media, Unset):
@@ -223,6 +232,7 @@ class MessageOut:
             origin=origin,
             agent_id=agent_id,
             agent_name=agent_name,
+            campaign_id=campaign_id,
             media=media,
         )
 

@@ -291,6 +291,7 @@ mod tests {
             business_number: "1065".into(),
             to: "4915".into(),
             content: ReplyContent::Text { body: "hi".into() },
+            campaign_id: None,
         };
         let body = request_body(&reply, None).unwrap();
         assert_eq!(body["text"]["body"], "hi");

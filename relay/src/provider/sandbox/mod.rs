@@ -552,6 +552,21 @@ async fn injected_fault(state: &SandboxState) -> Option<Response> {
     None
 }
 
+/// Whether this is the first send of message `callback` to `to` (the
+/// faults that refuse only a first attempt).
+fn first_send(state: &SandboxState, to: &str, callback: Option<&str>) -> bool {
+    let key = format!("{to}/{}", callback.unwrap_or_default());
+    state
+        .throttled
+        .lock()
+        .map(|mut t| {
+            let n = t.entry(key).or_insert(0);
+            *n += 1;
+            *n == 1
+        })
+        .unwrap_or(false)
+}
+
 #[handler]
 async fn send_message(
     Path((_version, number)): Path<(String, String)>,
@@ -611,30 +626,32 @@ async fn send_message(
     if to.ends_with("131026") {
         return meta_error(StatusCode::BAD_REQUEST, 131_026, "Message undeliverable");
     }
+    // Meta's per-user marketing limit ("healthy ecosystem engagement"):
+    // every marketing send to such a recipient fails.
+    if to.ends_with("131049") {
+        return meta_error(
+            StatusCode::BAD_REQUEST,
+            131_049,
+            "This message was not delivered to maintain healthy ecosystem engagement.",
+        );
+    }
     let callback = body
         .get("biz_opaque_callback_data")
         .and_then(Value::as_str)
         .map(str::to_owned);
-    if to.ends_with("130429") {
-        let key = format!("{to}/{}", callback.as_deref().unwrap_or_default());
-        let first = state
-            .throttled
-            .lock()
-            .map(|mut t| {
-                let n = t.entry(key).or_insert(0);
-                *n += 1;
-                *n == 1
-            })
-            .unwrap_or(false);
-        if first {
-            let mut response = meta_error(StatusCode::TOO_MANY_REQUESTS, 130_429, "Rate limit hit");
-            if let Ok(v) = "1".parse() {
-                response
-                    .headers_mut()
-                    .insert(poem::http::header::RETRY_AFTER, v);
-            }
-            return response;
+    // The number's spam rate limit: the first send of each message to such
+    // a recipient is refused (a campaign pauses on it), later ones pass.
+    if to.ends_with("131048") && first_send(&state, &to, callback.as_deref()) {
+        return meta_error(StatusCode::BAD_REQUEST, 131_048, "Spam rate limit hit");
+    }
+    if to.ends_with("130429") && first_send(&state, &to, callback.as_deref()) {
+        let mut response = meta_error(StatusCode::TOO_MANY_REQUESTS, 130_429, "Rate limit hit");
+        if let Ok(v) = "1".parse() {
+            response
+                .headers_mut()
+                .insert(poem::http::header::RETRY_AFTER, v);
         }
+        return response;
     }
     let id = format!("wamid.SANDBOX{}", uuid::Uuid::new_v4().simple());
     if let Ok(mut sent) = state.sent.lock() {

@@ -222,6 +222,7 @@ mod tests {
             business_number: "session-1".into(),
             to: "4915100000001".into(),
             content,
+            campaign_id: None,
         }
     }
 

@@ -1,0 +1,628 @@
+//! Campaigns (issue 25) end to end on real processes: NATS, SQLite or
+//! PostgreSQL, the edges, the router, sender processes and the sandbox
+//! provider. A campaign reaches each recipient exactly once through a
+//! killed sender and a pause; opted-out contacts are skipped; the
+//! provider's throttling slows it while support replies still all go out;
+//! its spam-rate refusal pauses it; a per-user marketing limit fails that
+//! recipient only; a recipient's reply lands in its conversation and counts
+//! as replied. Bad requests change nothing.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+#[path = "support/client.rs"]
+mod client;
+#[path = "support/procs.rs"]
+mod procs;
+#[macro_use]
+mod support;
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use client::{body, refused};
+use sea_orm::EntityTrait;
+use serde_json::{Value, json};
+use support::{ADMIN_TOKEN, APP_SECRET, PHONE_NUMBER_ID, Stack, StackOptions, TestDb, eventually};
+use wharf_client::types;
+
+fn admin(stack: &Stack) -> wharf_client::Client {
+    client::client_with(&stack.admin_url, ADMIN_TOKEN)
+}
+
+fn fast(config: &mut wharf::config::Config) {
+    config.sender.backoff_base_ms = 50;
+    config.sender.backoff_max_ms = 500;
+    config.sender.ack_wait_secs = 3;
+    config.sender.campaigns.tick_ms = 100;
+    config.sender.campaigns.throttle_hold_ms = 300;
+}
+
+/// The id of the Meta test number.
+async fn number_id(stack: &Stack) -> i64 {
+    let (_, numbers) = stack.admin_get("/api/v1/numbers").await;
+    numbers
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["phone_number_id"] == PHONE_NUMBER_ID)
+        .and_then(|n| n["id"].as_i64())
+        .unwrap()
+}
+
+async fn wasender_number_id(stack: &Stack) -> i64 {
+    let (_, numbers) = stack.admin_get("/api/v1/numbers").await;
+    numbers
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["provider"] == "wasender")
+        .and_then(|n| n["id"].as_i64())
+        .unwrap()
+}
+
+/// A CSV audience of `phones`, each named `Kunde <i>`.
+fn csv(phones: &[String]) -> String {
+    let mut text = String::from("phone,name\n");
+    for (i, phone) in phones.iter().enumerate() {
+        text.push_str(&format!("+{phone},\"Kunde {i}\"\n"));
+    }
+    text
+}
+
+fn campaign_in(number: i64, name: &str, audience: Value) -> types::CampaignIn {
+    body(json!({
+        "name": name,
+        "business_number_id": number,
+        "template_name": "order_update",
+        "template_language": "en",
+        "parameters": ["{{csv.name}}"],
+        "audience": audience,
+    }))
+}
+
+async fn campaign(stack: &Stack, id: i64) -> types::CampaignOut {
+    admin(stack).get_campaign(id).await.unwrap().into_inner()
+}
+
+/// Every recipient of campaign `id`, through the pages.
+async fn recipients(stack: &Stack, id: i64) -> Vec<types::RecipientOut> {
+    let client = admin(stack);
+    let mut all = Vec::new();
+    let mut cursor: Option<types::ListCampaignRecipientsCursor> = None;
+    loop {
+        let page = client
+            .list_campaign_recipients(id, cursor.as_ref(), std::num::NonZeroU64::new(1000), None)
+            .await
+            .unwrap()
+            .into_inner();
+        all.extend(page.items);
+        match page.next_cursor {
+            Some(next) => cursor = Some(next.parse().unwrap()),
+            None => return all,
+        }
+    }
+}
+
+/// How many sends the sandbox accepted per message id of ours.
+async fn sends_by_message(stack: &Stack) -> HashMap<i64, usize> {
+    let sent = stack.sandbox_get("/sandbox/messages").await;
+    let mut by = HashMap::new();
+    for m in sent.as_array().unwrap() {
+        if let Some(id) = m["request"]["biz_opaque_callback_data"]
+            .as_str()
+            .and_then(|s| s.parse::<i64>().ok())
+        {
+            *by.entry(id).or_insert(0) += 1;
+        }
+    }
+    by
+}
+
+/// The most sends the sandbox saw for our number within any 1 s.
+async fn busiest_second(stack: &Stack) -> usize {
+    let arrivals = stack.sandbox_get("/sandbox/arrivals").await;
+    let mut at: Vec<i64> = arrivals
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["phone_number_id"] == PHONE_NUMBER_ID)
+        .filter_map(|a| a["at_ms"].as_i64())
+        .collect();
+    at.sort_unstable();
+    let mut most = 0;
+    let mut start = 0;
+    for end in 0..at.len() {
+        while at[end] - at[start] >= 1000 {
+            start += 1;
+        }
+        most = most.max(end - start + 1);
+    }
+    most
+}
+
+async fn wait_state(stack: &Stack, id: i64, state: &str, wait: Duration) -> types::CampaignOut {
+    eventually(wait, &format!("campaign {id} {state}"), || async {
+        let c = campaign(stack, id).await;
+        (c.state == state).then_some(c)
+    })
+    .await
+}
+
+fn sent_or_later(c: &types::CampaignCountsOut) -> i64 {
+    c.sent + c.delivered + c.read
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_2000_recipient_campaign_sends_each_once_through_a_killed_sender_and_a_pause() {
+    let stack = support::spawn_stack(
+        TestDb::sqlite(),
+        StackOptions {
+            tune: fast,
+            sender: false,
+            ..StackOptions::default()
+        },
+    )
+    .await;
+    let client = admin(&stack);
+    let number = number_id(&stack).await;
+    let phones: Vec<String> = (0..2005).map(|i| format!("4917100{i:06}")).collect();
+    let created = client
+        .create_campaign(&campaign_in(
+            number,
+            "spring launch",
+            json!({"csv": csv(&phones)}),
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(created.state, "draft");
+    assert_eq!(created.counts.recipients, 2005);
+    assert_eq!(created.counts.pending, 2005);
+    let listed = recipients(&stack, created.id).await;
+    assert_eq!(listed.len(), 2005);
+    assert_eq!(listed[7].parameters, ["Kunde 7"]);
+    // Five customers opt out of marketing after the audience was chosen.
+    for r in &listed[100..105] {
+        client
+            .update_contact(r.contact_id, &body(json!({"marketing_opt_out": true})))
+            .await
+            .unwrap();
+    }
+
+    let dir = tempfile::tempdir().unwrap();
+    let config_file = dir.path().join("wharf.toml");
+    let mut config = stack.config.clone();
+    config.ops.sender_listen = "127.0.0.1:0".parse().unwrap();
+    config.write_file(&config_file).unwrap();
+    let sender = |name: &str| procs::role_process(name, &config_file, &["sender"], Vec::new());
+    let mut first = sender("sender-1");
+    let started = client
+        .start_campaign(created.id, &body(json!({"version": created.version})))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(started.state, "running");
+    // A second start (a double click) is refused: the version moved.
+    refused(
+        client
+            .start_campaign(created.id, &body(json!({"version": created.version})))
+            .await,
+        409,
+        "conflict",
+    );
+
+    eventually(Duration::from_secs(90), "400 campaign sends", || async {
+        (sends_by_message(&stack).await.len() >= 400).then_some(())
+    })
+    .await;
+    first.kill();
+    let second = sender("sender-2");
+    eventually(Duration::from_secs(60), "sends after the kill", || async {
+        (sends_by_message(&stack).await.len() >= 700).then_some(())
+    })
+    .await;
+    let running = campaign(&stack, created.id).await;
+    let paused = client
+        .pause_campaign(created.id, &body(json!({"version": running.version})))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(paused.state, "paused");
+    assert_eq!(paused.paused_by.as_deref(), Some("agent"));
+    // Held: what was in flight settles, then nothing more goes out.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let held = sends_by_message(&stack).await.len();
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(
+        sends_by_message(&stack).await.len(),
+        held,
+        "sent while paused"
+    );
+    assert!(
+        held < 2000,
+        "the pause came too late to prove anything: {held}"
+    );
+    client
+        .resume_campaign(created.id, &body(json!({"version": paused.version})))
+        .await
+        .unwrap();
+
+    let done = wait_state(&stack, created.id, "completed", Duration::from_secs(240)).await;
+    let listed = recipients(&stack, created.id).await;
+    let ours: Vec<i64> = listed.iter().filter_map(|r| r.message_id).collect();
+    let sends = sends_by_message(&stack).await;
+    let twice: Vec<_> = sends.iter().filter(|(_, n)| **n > 1).collect();
+    assert!(
+        twice.is_empty(),
+        "sent twice: {twice:?}\n--- sender-2 ---\n{}",
+        second.log_tail(40)
+    );
+    assert_eq!(ours.len(), 2000);
+    assert_eq!(
+        ours.iter().filter(|id| sends.contains_key(id)).count(),
+        2000,
+        "every made message reached the provider once"
+    );
+    assert_eq!(done.counts.skipped, 5);
+    assert!(
+        listed
+            .iter()
+            .filter(|r| r.status == "skipped")
+            .all(|r| r.reason.as_deref() == Some("opted_out"))
+    );
+    assert_eq!(done.counts.failed, 0);
+    assert_eq!(done.counts.pending + done.counts.queued, 0);
+    // Statuses arrive by webhook; all 2000 reach sent or later.
+    eventually(Duration::from_secs(60), "2000 sent or later", || async {
+        let c = campaign(&stack, created.id).await;
+        (sent_or_later(&c.counts) == 2000).then_some(())
+    })
+    .await;
+    let busiest = busiest_second(&stack).await;
+    assert!(busiest <= 80, "{busiest} sends within one second");
+    println!("campaign: 2000 sends, busiest second {busiest} (limit 80)");
+}
+
+on_sqlite_and_postgres!(support_goes_first_and_the_provider_steers_the_campaign);
+
+async fn support_goes_first_and_the_provider_steers_the_campaign(db: TestDb) {
+    let stack = support::spawn_stack(
+        db,
+        StackOptions {
+            tune: fast,
+            ..StackOptions::default()
+        },
+    )
+    .await;
+    let client = admin(&stack);
+    let number = number_id(&stack).await;
+    let support = support::open_conversation(&stack, "4915100000999", "wamid.SUP1").await;
+    // 40 customers, one at Meta's per-user marketing limit, one whose send
+    // trips the number's spam rate limit once.
+    let mut phones: Vec<String> = (0..40).map(|i| format!("4917200{i:06}")).collect();
+    phones.push("491720131049".into());
+    phones.push("491720131048".into());
+    let created = client
+        .create_campaign(&campaign_in(
+            number,
+            "feedback",
+            json!({"csv": csv(&phones)}),
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    // A fifth of all sends is throttled by the provider, replies included.
+    stack
+        .http
+        .put(format!("{}/sandbox/faults", stack.sandbox_url))
+        .json(&json!({"throttle_rate": 0.2, "retry_after_secs": 1}))
+        .send()
+        .await
+        .unwrap();
+    client
+        .start_campaign(created.id, &body(json!({"version": created.version})))
+        .await
+        .unwrap();
+    let mut replies = Vec::new();
+    for i in 0..10 {
+        let reply = client
+            .reply_to_conversation(support, &body(json!({"text": format!("support {i}")})))
+            .await
+            .unwrap()
+            .into_inner();
+        replies.push(reply.id);
+    }
+    let paused = wait_state(&stack, created.id, "paused", Duration::from_secs(60)).await;
+    assert_eq!(paused.paused_by.as_deref(), Some("wharf"));
+    assert!(
+        paused
+            .paused_reason
+            .as_deref()
+            .unwrap_or_default()
+            .contains("131048"),
+        "{:?}",
+        paused.paused_reason
+    );
+    client
+        .resume_campaign(created.id, &body(json!({"version": paused.version})))
+        .await
+        .unwrap();
+    let done = wait_state(&stack, created.id, "completed", Duration::from_secs(90)).await;
+    assert!(done.throttled_count > 0, "no throttled send was counted");
+    assert_eq!(done.counts.failed, 1);
+    let listed = recipients(&stack, created.id).await;
+    let limited = listed
+        .iter()
+        .find(|r| r.phone.as_deref() == Some("491720131049"))
+        .unwrap();
+    assert_eq!(limited.status, "failed");
+    assert!(
+        limited
+            .reason
+            .as_deref()
+            .unwrap_or_default()
+            .contains("131049")
+    );
+    eventually(Duration::from_secs(30), "41 sent or later", || async {
+        let c = campaign(&stack, created.id).await;
+        (sent_or_later(&c.counts) == 41).then_some(())
+    })
+    .await;
+    // Every support reply went out despite the throttling: none failed.
+    for id in &replies {
+        let status = eventually(Duration::from_secs(30), "the reply sent", || async {
+            let (_, lifecycle) = stack
+                .admin_get(&format!("/api/v1/messages/{id}/lifecycle"))
+                .await;
+            let s = lifecycle["message"]["status"].as_str()?.to_owned();
+            (s != "queued").then_some(s)
+        })
+        .await;
+        assert_ne!(status, "failed", "support reply {id} failed");
+    }
+    // No campaign failure is a dead letter (the results say it).
+    let (_, letters) = stack.admin_get("/api/v1/dlq?origin=sender").await;
+    assert_eq!(letters["total"], 0, "{letters}");
+
+    // A customer answers the campaign: the message lands in the
+    // conversation the campaign used, which opens (not "reopens").
+    let answering = listed
+        .iter()
+        .find(|r| r.phone.as_deref() == Some("4917200000003"))
+        .unwrap();
+    let conversation_id = answering.conversation_id.unwrap();
+    let now = chrono::Utc::now().timestamp();
+    let text = support::meta_text(
+        PHONE_NUMBER_ID,
+        "4917200000003",
+        "Kunde",
+        "wamid.CAMPAIGN-ANSWER",
+        "Yes please, tell me more",
+        now,
+    );
+    assert_eq!(stack.post_meta("eu", &text, APP_SECRET).await.status(), 200);
+    let replied = eventually(Duration::from_secs(30), "the answer counted", || async {
+        let c = campaign(&stack, created.id).await;
+        (c.counts.replied == 1).then_some(c)
+    })
+    .await;
+    assert_eq!(replied.counts.replied, 1);
+    let row = entities::conversation::Entity::find_by_id(conversation_id)
+        .one(&stack.database)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(row.status, "queued", "the answer put it in the queue");
+    assert_eq!(row.reopen_count, 0, "a campaign's conversation opens");
+    assert_eq!(row.messages_in, 1);
+    let (_, detail) = stack
+        .admin_get(&format!("/api/v1/conversations/{conversation_id}"))
+        .await;
+    let kinds: Vec<&str> = detail["messages"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{detail}"))
+        .iter()
+        .filter_map(|m| m["kind"].as_str())
+        .collect();
+    assert!(
+        kinds.contains(&"template") && kinds.contains(&"text"),
+        "{detail}"
+    );
+    assert!(
+        detail["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["campaign_id"] == created.id),
+        "the campaign is the answer's context: {detail}"
+    );
+    let replied_only = admin(&stack)
+        .list_campaign_recipients(created.id, None, None, Some("replied"))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(replied_only.items.len(), 1);
+    assert_eq!(replied_only.items[0].contact_id, answering.contact_id);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn bad_campaign_requests_change_nothing() {
+    let stack = support::spawn_stack(
+        TestDb::sqlite(),
+        StackOptions {
+            tune: fast,
+            sender: false,
+            ..StackOptions::default()
+        },
+    )
+    .await;
+    let client = admin(&stack);
+    let number = number_id(&stack).await;
+    let contacts_before = stack.admin_get("/api/v1/contacts").await.1;
+    let good = json!({"csv": "phone,name\n+4917300000001,Ana\n+4917300000002,Ben\n"});
+
+    refused(
+        client
+            .create_campaign(&campaign_in(
+                wasender_number_id(&stack).await,
+                "wasender",
+                good.clone(),
+            ))
+            .await,
+        422,
+        "invalid_field",
+    );
+    refused(
+        client
+            .create_campaign(&campaign_in(
+                number,
+                "two audiences",
+                json!({"csv": "phone\n+4917300000001\n", "all": true}),
+            ))
+            .await,
+        422,
+        "invalid_field",
+    );
+    let detail = refused(
+        client
+            .create_campaign(&campaign_in(
+                number,
+                "bad line",
+                json!({"csv": "phone,name\n+4917300000001,Ana\nnot-a-number,Ben\n"}),
+            ))
+            .await,
+        422,
+        "invalid_field",
+    );
+    assert!(detail.contains("line 3"), "{detail}");
+    let mut unknown = campaign_in(number, "placeholder", good.clone());
+    unknown.parameters = vec!["{{csv.surname}}".into()];
+    refused(client.create_campaign(&unknown).await, 422, "invalid_field");
+    let mut typo = campaign_in(number, "placeholder", good.clone());
+    typo.parameters = vec!["{{contcat.name}}".into()];
+    refused(client.create_campaign(&typo).await, 422, "invalid_field");
+    assert!(
+        client
+            .list_campaigns(None)
+            .await
+            .unwrap()
+            .into_inner()
+            .is_empty(),
+        "a refused campaign was stored"
+    );
+    assert_eq!(
+        stack.admin_get("/api/v1/contacts").await.1,
+        contacts_before,
+        "a refused CSV created contacts"
+    );
+
+    // Agents do not run campaigns.
+    let (_, agent) =
+        client::signed_in(&client, &stack.admin_url, "ana@example.com", "agent", &[]).await;
+    refused(agent.list_campaigns(None).await, 403, "forbidden");
+
+    let draft = client
+        .create_campaign(&campaign_in(number, "draft", good.clone()))
+        .await
+        .unwrap()
+        .into_inner();
+    refused(
+        client
+            .pause_campaign(draft.id, &body(json!({"version": draft.version})))
+            .await,
+        422,
+        "invalid_transition",
+    );
+    let renamed = client
+        .update_campaign(
+            draft.id,
+            &body(json!({"version": draft.version, "name": "renamed", "rate_per_second": 5.0})),
+        )
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(renamed.name, "renamed");
+    assert_eq!(renamed.rate_per_second, Some(5.0));
+    refused(
+        client
+            .update_campaign(
+                draft.id,
+                &body(json!({"version": draft.version, "name": "x"})),
+            )
+            .await,
+        409,
+        "conflict",
+    );
+    let later = chrono::Utc::now() + chrono::Duration::hours(1);
+    let scheduled = client
+        .start_campaign(
+            draft.id,
+            &body(json!({"version": renamed.version, "at": later})),
+        )
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(scheduled.state, "scheduled");
+    refused(
+        client.delete_campaign(draft.id).await,
+        422,
+        "invalid_transition",
+    );
+    let cancelled = client
+        .cancel_campaign(draft.id, &body(json!({"version": scheduled.version})))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(cancelled.state, "cancelled");
+    assert_eq!(cancelled.counts.cancelled, 2);
+    let csv_text = client
+        .get_campaign_recipients_csv(draft.id, None)
+        .await
+        .unwrap()
+        .into_inner();
+    let bytes: Vec<u8> = futures::StreamExt::collect::<Vec<_>>(csv_text.into_inner())
+        .await
+        .into_iter()
+        .flat_map(|chunk| chunk.unwrap().to_vec())
+        .collect();
+    let text = String::from_utf8(bytes).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3, "{text}");
+    assert!(lines[0].starts_with("recipient_id,contact_id,wa_id,phone,name,status"));
+    assert!(
+        lines[1].contains(",cancelled,") && lines[1].contains("Ana"),
+        "{text}"
+    );
+    let other = client
+        .create_campaign(&campaign_in(number, "to delete", good))
+        .await
+        .unwrap()
+        .into_inner();
+    client.delete_campaign(other.id).await.unwrap();
+    refused(client.get_campaign(other.id).await, 404, "not_found");
+    let all = client
+        .list_campaigns(Some("cancelled"))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(all.len(), 1);
+    assert_eq!(all[0].id, draft.id);
+    let (_, audit) = stack.admin_get("/api/v1/audit?target_type=campaign").await;
+    let actions: Vec<&str> = audit["items"]
+        .as_array()
+        .or(audit.as_array())
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["action"].as_str())
+        .collect();
+    for action in [
+        "campaign.create",
+        "campaign.update",
+        "campaign.start",
+        "campaign.cancel",
+        "campaign.delete",
+    ] {
+        assert!(
+            actions.contains(&action),
+            "{action} not audited: {actions:?}"
+        );
+    }
+}
