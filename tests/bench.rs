@@ -86,6 +86,8 @@ fn bench_runs_every_part_at_tiny_sizes_and_reports_tables_and_json() {
         "| media, median over rounds | in flight | rounds |",
         "| webhooks | round | routed text events/s without an endpoint |",
         "| webhooks, median over rounds | in flight | rounds |",
+        "| campaigns | round | support replies |",
+        "| campaigns, median over rounds |",
     ] {
         assert!(out.contains(header), "no table `{header}` in:\n{out}");
     }
@@ -287,6 +289,33 @@ fn bench_runs_every_part_at_tiny_sizes_and_reports_tables_and_json() {
         }
     }
     assert_eq!(hooks["medians"].as_array().unwrap().len(), 2, "{hooks}");
+    let campaigns = &report["campaigns"];
+    let rounds = campaigns["rounds"].as_array().unwrap();
+    assert_eq!(rounds.len(), 2, "{campaigns}");
+    for round in rounds {
+        // 5 replies a second for the run's 1 s, each reached the sandbox.
+        assert_eq!(round["replies"], 5, "{round}");
+        for field in [
+            "p50_ms_without",
+            "p99_ms_without",
+            "p50_ms_with",
+            "p99_ms_with",
+            "campaign_per_second",
+            "campaign_ratio",
+        ] {
+            assert!(round[field].as_f64().unwrap() > 0.0, "{field}: {round}");
+        }
+        // The shared schedule's promise, replies and campaign together.
+        assert!(
+            round["busiest_second"].as_u64().unwrap() <= round["limit"].as_u64().unwrap(),
+            "over the provider limit: {round}"
+        );
+    }
+    assert_eq!(
+        campaigns["medians"].as_array().unwrap().len(),
+        2,
+        "{campaigns}"
+    );
     let memory = report["memory"].as_array().unwrap();
     let peak = |role: &str| {
         memory
@@ -303,6 +332,7 @@ fn bench_runs_every_part_at_tiny_sizes_and_reports_tables_and_json() {
         "router-media-1",
         "router-hooks-with-1",
         "sender-hooks",
+        "sender-campaigns",
         "nats-server hub",
         "wharf-bench",
     ] {

@@ -295,13 +295,7 @@ async fn feed_campaign(
         }
         return Ok(0);
     }
-    let mut made = 0;
-    for recipient in pending {
-        if queue_recipient(db, js, partitions, campaign, &number, recipient).await? {
-            made += 1;
-        }
-    }
-    Ok(made)
+    queue_recipients(db, js, partitions, campaign, &number, pending).await
 }
 
 /// A running campaign with nothing left to make or send completes.
@@ -328,106 +322,134 @@ async fn complete(db: &DatabaseConnection, id: i64) -> Result<(), DbErr> {
     Ok(())
 }
 
-/// Makes one recipient's message (or skips it); `true` when this call
-/// made it. Publishing failures leave the row `queued`: the sender's
-/// repair of the campaign lane publishes it again.
-async fn queue_recipient(
+/// Recipients made into messages per transaction: a few write locks a
+/// second instead of one per message (SQLite has one writer; the replies'
+/// writes wait behind every lock a campaign takes).
+const BATCH: usize = 50;
+
+/// Makes the messages of `recipients` (or skips them), [`BATCH`] per
+/// transaction; returns how many this call made. Each recipient moves
+/// `pending → queued` with a compare-and-set before its message is made, so
+/// another feeder's transaction cannot make it again. The `queued` record
+/// commits with the message; publishing follows the commit, and a publish
+/// that fails leaves the row `queued` for the campaign lane's repair.
+async fn queue_recipients(
     db: &DatabaseConnection,
     js: &jetstream::Context,
     partitions: u16,
     campaign: &campaign::Model,
     number: &business_number::Model,
-    recipient: campaign_recipient::Model,
-) -> Result<bool, DbErr> {
+    recipients: Vec<campaign_recipient::Model>,
+) -> Result<u64, DbErr> {
+    let mut made = 0;
+    for batch in recipients.chunks(BATCH) {
+        let replies = queue_batch(db, campaign, number, batch).await?;
+        for reply in replies {
+            made += 1;
+            if let Err(err) = crate::outbound::publish(js, partitions, &reply).await {
+                tracing::warn!(%err, message_id = reply.message_id, "campaign message not published yet; the repair will");
+            }
+        }
+    }
+    Ok(made)
+}
+
+async fn queue_batch(
+    db: &DatabaseConnection,
+    campaign: &campaign::Model,
+    number: &business_number::Model,
+    batch: &[campaign_recipient::Model],
+) -> Result<Vec<OutboundReply>, DbErr> {
     let now = Utc::now();
     let txn = crate::db::begin_write(db).await?;
-    let contact = contact::Entity::find_by_id(recipient.contact_id)
-        .one(&txn)
-        .await?;
-    let skip = match &contact {
-        None => Some("the contact is gone"),
-        Some(c) if c.marketing_opt_out_at.is_some() => Some(OPTED_OUT),
-        Some(_) => None,
-    };
-    let moved = |state: RecipientState, reason: Option<&str>, message_id: Option<i64>| {
+    let mut replies = Vec::with_capacity(batch.len());
+    for recipient in batch {
+        let moved = |state: RecipientState, reason: Option<&str>| {
+            campaign_recipient::Entity::update_many()
+                .col_expr(campaign_recipient::Column::State, Expr::value(state))
+                .col_expr(campaign_recipient::Column::Reason, Expr::value(reason))
+                .col_expr(campaign_recipient::Column::UpdatedAt, Expr::value(now))
+                .filter(campaign_recipient::Column::Id.eq(recipient.id))
+                .filter(campaign_recipient::Column::State.eq(RecipientState::Pending))
+        };
+        let contact = contact::Entity::find_by_id(recipient.contact_id)
+            .one(&txn)
+            .await?;
+        let skip = match &contact {
+            None => Some("the contact is gone"),
+            Some(c) if c.marketing_opt_out_at.is_some() => Some(OPTED_OUT),
+            Some(_) => None,
+        };
+        let (Some(contact), None) = (contact, skip) else {
+            moved(RecipientState::Skipped, skip).exec(&txn).await?;
+            continue;
+        };
+        if moved(RecipientState::Queued, None)
+            .exec(&txn)
+            .await?
+            .rows_affected
+            == 0
+        {
+            // Another feeder made this recipient's message first.
+            continue;
+        }
+        let latest = conversation::Entity::find()
+            .filter(conversation::Column::BusinessNumberId.eq(number.id))
+            .filter(conversation::Column::ContactId.eq(contact.id))
+            .order_by_desc(conversation::Column::Id)
+            .one(&txn)
+            .await?;
+        let conversation = match latest {
+            Some(c) => c,
+            // Placed in a closed conversation: a campaign never queues for
+            // an agent; the customer's reply opens it (migration 15).
+            None => {
+                let mut fresh = crate::router::sessions::new_conversation(
+                    (number.id, contact.id),
+                    now,
+                    None,
+                    now,
+                );
+                fresh.status = Set("resolved".into());
+                fresh.resolved_at = Set(Some(now));
+                fresh.insert(&txn).await?
+            }
+        };
+        let parameters: Vec<String> =
+            serde_json::from_value(recipient.parameters.clone()).unwrap_or_default();
+        let content = ReplyContent::Template {
+            name: campaign.template_name.clone(),
+            language: campaign.template_language.clone(),
+            parameters,
+        };
+        let (mut row, kind) =
+            crate::outbound::reply_row(&conversation, number, None, &content, now);
+        row.campaign_id = Set(Some(campaign.id));
+        let row = row.insert(&txn).await?;
         campaign_recipient::Entity::update_many()
-            .col_expr(campaign_recipient::Column::State, Expr::value(state))
-            .col_expr(campaign_recipient::Column::Reason, Expr::value(reason))
-            .col_expr(
-                campaign_recipient::Column::MessageId,
-                Expr::value(message_id),
-            )
-            .col_expr(campaign_recipient::Column::UpdatedAt, Expr::value(now))
+            .col_expr(campaign_recipient::Column::MessageId, Expr::value(row.id))
             .filter(campaign_recipient::Column::Id.eq(recipient.id))
-            .filter(campaign_recipient::Column::State.eq(RecipientState::Pending))
-    };
-    let (Some(contact), None) = (contact, skip) else {
-        moved(RecipientState::Skipped, skip, None)
             .exec(&txn)
             .await?;
-        txn.commit().await?;
-        return Ok(false);
-    };
-    let latest = conversation::Entity::find()
-        .filter(conversation::Column::BusinessNumberId.eq(number.id))
-        .filter(conversation::Column::ContactId.eq(contact.id))
-        .order_by_desc(conversation::Column::Id)
-        .one(&txn)
+        crate::lifecycle::record(
+            &txn,
+            row.id,
+            Stage::Queued,
+            now,
+            serde_json::json!({ "kind": kind, "campaign_id": campaign.id }),
+        )
         .await?;
-    let conversation = match latest {
-        Some(c) => c,
-        // Placed in a closed conversation: a campaign never queues for an
-        // agent; the customer's reply opens it (migration 15).
-        None => {
-            let mut fresh =
-                crate::router::sessions::new_conversation((number.id, contact.id), now, None, now);
-            fresh.status = Set("resolved".into());
-            fresh.resolved_at = Set(Some(now));
-            fresh.insert(&txn).await?
-        }
-    };
-    let parameters: Vec<String> =
-        serde_json::from_value(recipient.parameters.clone()).unwrap_or_default();
-    let content = ReplyContent::Template {
-        name: campaign.template_name.clone(),
-        language: campaign.template_language.clone(),
-        parameters,
-    };
-    let (mut row, kind) = crate::outbound::reply_row(&conversation, number, None, &content, now);
-    row.campaign_id = Set(Some(campaign.id));
-    let row = row.insert(&txn).await?;
-    let taken = moved(RecipientState::Queued, None, Some(row.id))
-        .exec(&txn)
-        .await?;
-    if taken.rows_affected == 0 {
-        // Another feeder made this recipient's message first.
-        txn.rollback().await?;
-        return Ok(false);
+        replies.push(OutboundReply {
+            message_id: row.id,
+            conversation_id: conversation.id,
+            business_number: number.phone_number_id.clone(),
+            to: crate::contacts::address(&contact),
+            content,
+            campaign_id: Some(campaign.id),
+        });
     }
     txn.commit().await?;
-    let reply = OutboundReply {
-        message_id: row.id,
-        conversation_id: conversation.id,
-        business_number: number.phone_number_id.clone(),
-        to: crate::contacts::address(&contact),
-        content,
-        campaign_id: Some(campaign.id),
-    };
-    match crate::outbound::publish(js, partitions, &reply).await {
-        Ok(()) => {
-            crate::lifecycle::record_logged(
-                db,
-                row.id,
-                Stage::Queued,
-                serde_json::json!({ "kind": kind, "campaign_id": campaign.id }),
-            )
-            .await;
-        }
-        Err(err) => {
-            tracing::warn!(%err, message_id = row.id, "campaign message not published yet; the repair will");
-        }
-    }
-    Ok(true)
+    Ok(replies)
 }
 
 /// A cancelled campaign's recipients still `pending`: cancelled, in the

@@ -13,6 +13,34 @@ use sea_orm::{
 use crate::envelope::Contact;
 use entities::contact;
 
+/// Words a customer writes, alone, to opt out of marketing messages (and
+/// back in): the convention of bulk senders, besides Meta's own
+/// `user_preferences` button. Compared trimmed, case and a trailing `.`
+/// or `!` ignored.
+pub const OPT_OUT_WORDS: &[&str] = &["stop", "unsubscribe", "stop promotions", "opt out"];
+/// Words that take an opt-out back.
+pub const OPT_IN_WORDS: &[&str] = &["start", "unstop", "subscribe"];
+
+/// Whether a customer's text is a marketing keyword: `Some(true)` opts
+/// out, `Some(false)` opts back in, `None` is any other text.
+pub fn marketing_keyword(text: &str) -> Option<bool> {
+    let word = text
+        .trim()
+        .trim_end_matches(['.', '!'])
+        .trim()
+        .to_lowercase();
+    if word.len() > 20 {
+        return None;
+    }
+    if OPT_OUT_WORDS.contains(&word.as_str()) {
+        Some(true)
+    } else if OPT_IN_WORDS.contains(&word.as_str()) {
+        Some(false)
+    } else {
+        None
+    }
+}
+
 /// Where replies to `row` go: its phone number when known (what Meta
 /// advises, so phone numbers keep appearing in webhooks), else its BSUID
 /// (sent as `recipient`, see `provider::meta_send`).
@@ -132,6 +160,17 @@ pub fn changes(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_keyword_alone_is_a_marketing_choice() {
+        assert_eq!(marketing_keyword("STOP"), Some(true));
+        assert_eq!(marketing_keyword("  Stop. "), Some(true));
+        assert_eq!(marketing_keyword("unsubscribe!"), Some(true));
+        assert_eq!(marketing_keyword("Start"), Some(false));
+        assert_eq!(marketing_keyword("please stop the order"), None);
+        assert_eq!(marketing_keyword("stopp"), None);
+        assert_eq!(marketing_keyword(""), None);
+    }
 
     fn row(wa_id: &str, user_id: Option<&str>, phone: Option<&str>) -> contact::Model {
         let now = Utc::now();

@@ -201,6 +201,24 @@ impl<C: ConnectionTrait> Batch<'_, C> {
         let mut run = Vec::with_capacity(fresh.len());
         for (at, event, message) in fresh {
             let contact_id = self.upsert_contact(event).await?;
+            // A STOP (or START) alone: the contact's marketing choice, as
+            // Meta's own opt-out button records it (`updates.rs`).
+            if let Some(stop) = message
+                .text
+                .as_deref()
+                .filter(|_| message.message_type == "text")
+                .and_then(crate::contacts::marketing_keyword)
+            {
+                contact::Entity::update_many()
+                    .col_expr(
+                        contact::Column::MarketingOptOutAt,
+                        Expr::value(stop.then_some(message.timestamp)),
+                    )
+                    .col_expr(contact::Column::UpdatedAt, Expr::value(self.now))
+                    .filter(contact::Column::Id.eq(contact_id))
+                    .exec(self.txn)
+                    .await?;
+            }
             let number_id = self.numbers[&event.business_number];
             run.push(Fresh {
                 at,

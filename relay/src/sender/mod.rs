@@ -704,8 +704,11 @@ impl Sender {
         // Claim this delivery before sending: a redelivery that overtook us
         // (our progress acks lost while the hub failed over) read the same
         // `queued` row; only one of us may send.
+        // Whole µs: what both databases store, so the re-check below
+        // compares equal values.
+        let claimed_at = chrono::SubsecRound::trunc_subsecs(Utc::now(), 6);
         let claimed = message::Entity::update_many()
-            .col_expr(message::Column::UpdatedAt, Expr::value(Utc::now()))
+            .col_expr(message::Column::UpdatedAt, Expr::value(claimed_at))
             .filter(message::Column::Id.eq(row.id))
             .filter(message::Column::Status.eq("queued"))
             .filter(message::Column::UpdatedAt.eq(row.updated_at))
@@ -784,6 +787,25 @@ impl Sender {
             }
             metrics::histogram!(observe::RATE_LIMIT_WAIT_SECONDS, "provider" => kind.as_str())
                 .record(waiting.elapsed().as_secs_f64());
+        }
+        // Still ours after the wait? A redelivery that took over (our
+        // progress acks late on a starved host, the wait longer than the
+        // unknown-outcome floor) has claimed the row since: it sends, we
+        // do not.
+        let still_ours = message::Entity::find_by_id(row.id)
+            .filter(message::Column::Status.eq("queued"))
+            .filter(message::Column::UpdatedAt.eq(claimed_at))
+            .count(&self.db)
+            .await
+            .map_err(db_error)?
+            > 0;
+        if !still_ours {
+            return Err(SendError {
+                retryable: true,
+                code: "claimed".into(),
+                reason: "another delivery of this reply took it over".into(),
+                retry_after: None,
+            });
         }
         let calling = Instant::now();
         let sent = outbound

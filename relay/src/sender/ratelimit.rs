@@ -231,13 +231,17 @@ impl RateLimits {
         let limit = self.settings.limit_for(number, provider);
         let allowance = Duration::from_millis(self.settings.allowance_ms);
         let spacing = limit.spacing(allowance);
+        // Sleeps are at most half the keep-alive period and a keep-alive is
+        // due after each sleep that ends half a period or more after the
+        // last one: JetStream hears from us at least every period.
+        let half = keep_alive_every / 2;
         let mut last_alive = std::time::Instant::now();
         let mut idle = |wait: Duration| {
-            let due = last_alive.elapsed() >= keep_alive_every;
+            let due = last_alive.elapsed() + wait.min(half) >= half;
             if due {
-                last_alive = std::time::Instant::now();
+                last_alive = std::time::Instant::now() + wait.min(half);
             }
-            (due, wait.min(keep_alive_every))
+            (due, wait.min(half))
         };
         if let Some((key, per_second)) = &cap {
             let own = Duration::from_secs_f64(1.0 / per_second.max(0.001));

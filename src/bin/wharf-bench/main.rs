@@ -12,6 +12,7 @@
 //! of it. It runs the `wharf` binary of the same folder for the roles.
 #![forbid(unsafe_code)]
 
+mod campaigns;
 mod children;
 mod hooks;
 mod load;
@@ -47,6 +48,9 @@ use traffic::{
 };
 
 pub(crate) const NUMBER: &str = "106540352242922";
+/// Support replies per second in the campaigns part: an agent team's
+/// pace, far under the number's limit.
+const CAMPAIGN_BENCH_REPLIES_PER_SECOND: u32 = 5;
 pub(crate) const SECRET: &str = "bench-app-secret";
 
 /// Measure Wharf against the limits under it, side by side on freshly
@@ -84,12 +88,13 @@ struct Cli {
     /// Sends per second of the rate-limited sender run (Meta's default: 80).
     #[arg(long, default_value_t = 80)]
     sender_limit: u32,
-    /// Only these parts (comma separated: edge, e2e, sender, media, hooks);
+    /// Only these parts (comma separated: edge, e2e, sender, media, hooks,
+    /// campaigns);
     /// all by default. `sender` needs `e2e` (it replies to its conversations).
     #[arg(
         long,
         value_delimiter = ',',
-        default_value = "edge,e2e,sender,media,hooks"
+        default_value = "edge,e2e,sender,media,hooks,campaigns"
     )]
     only: Vec<Part>,
     /// Times the edge phases (and the media part's) run, interleaved (raw,
@@ -189,6 +194,9 @@ pub enum Part {
     Media,
     /// Routing with a webhook endpoint vs without; delivery vs the HTTP ceiling.
     Hooks,
+    /// Support replies' time to the provider without and with a campaign;
+    /// the campaign's rate vs the limit left to it.
+    Campaigns,
 }
 
 impl Default for BenchOptions {
@@ -208,6 +216,7 @@ impl Default for BenchOptions {
                 Part::Sender,
                 Part::Media,
                 Part::Hooks,
+                Part::Campaigns,
             ],
             rounds: 1,
             media_files: [200, 20],
@@ -294,6 +303,25 @@ pub async fn run(config: Config, options: BenchOptions) -> anyhow::Result<Report
     } else {
         None
     };
+    let campaigns = if options.parts.contains(&Part::Campaigns) {
+        let campaign_options = campaigns::CampaignOptions {
+            rounds: options.rounds,
+            seconds: options.seconds,
+            limit: options.sender_limit.max(1),
+            replies_per_second: CAMPAIGN_BENCH_REPLIES_PER_SECOND,
+        };
+        let result = campaigns::run(
+            &pipeline_rig(&rig),
+            &rig.sandbox_url,
+            &campaign_options,
+            &mut memory,
+        )
+        .await;
+        rig.edge.check_running(20)?;
+        Some(result.context("the campaigns part")?)
+    } else {
+        None
+    };
     memory_table(&rig, hub_edge_peak, &mut memory);
     let Rig {
         nats,
@@ -325,6 +353,7 @@ pub async fn run(config: Config, options: BenchOptions) -> anyhow::Result<Report
         sender,
         media,
         hooks,
+        campaigns,
         memory,
         medians: phase_medians,
     };

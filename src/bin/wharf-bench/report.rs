@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+pub use crate::campaigns::CampaignsReport;
 pub use crate::hooks::HooksReport;
 pub use crate::media::MediaReport;
 pub use crate::pipeline::{EndToEnd, SenderRun};
@@ -83,6 +84,8 @@ pub struct Report {
     pub media: Option<MediaReport>,
     /// The webhooks part (`None` when it did not run).
     pub hooks: Option<HooksReport>,
+    /// The campaigns part (`None` when it did not run).
+    pub campaigns: Option<CampaignsReport>,
     pub memory: Vec<RoleMemory>,
     /// Each phase's median over the rounds (with more than one round).
     pub medians: Vec<Median>,
@@ -319,6 +322,9 @@ pub fn markdown(report: &Report) -> String {
     if let Some(media) = &report.media {
         media_tables(&mut out, media);
     }
+    if let Some(campaigns) = &report.campaigns {
+        campaigns_tables(&mut out, campaigns);
+    }
     if let Some(hooks) = &report.hooks {
         hooks_tables(&mut out, hooks);
     }
@@ -429,6 +435,36 @@ fn hooks_tables(out: &mut String, hooks: &HooksReport) {
         out,
         "| webhooks, median over rounds | in flight | rounds | routed events/s, deliveries/s | vs no endpoint, vs HTTP ceiling | lowest–highest |",
         &hooks.medians,
+    );
+}
+
+/// The campaigns part's table: support replies' times without and with a
+/// campaign, and the campaign's rate against the limit left to it.
+fn campaigns_tables(out: &mut String, campaigns: &CampaignsReport) {
+    use std::fmt::Write as _;
+    out.push_str("\n| campaigns | round | support replies | p50 ms without a campaign | p99 ms without | p50 ms with | p99 ms with | campaign sends/s | limit left/s | vs limit left | busiest second | limit/s |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    for r in &campaigns.rounds {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {:.0} | {:.0} | {:.0} | {:.0} | {:.1} | {:.1} | {:.2} | {} | {} |",
+            campaigns.database,
+            r.round,
+            r.replies,
+            r.p50_ms_without,
+            r.p99_ms_without,
+            r.p50_ms_with,
+            r.p99_ms_with,
+            r.campaign_per_second,
+            r.limit_left_per_second,
+            r.campaign_ratio,
+            r.busiest_second,
+            r.limit,
+        );
+    }
+    median_table(
+        out,
+        "| campaigns, median over rounds | replies/s, limit/s | rounds | p99 ms, sends/s | vs without, vs limit left | lowest–highest |",
+        &campaigns.medians,
     );
 }
 
