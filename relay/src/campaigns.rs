@@ -75,6 +75,8 @@ pub struct CampaignSettings {
     pub tick_ms: u64,
     /// Milliseconds a throttled number sends no campaign message.
     pub throttle_hold_ms: u64,
+    /// Recipients made into messages per transaction.
+    pub batch: usize,
 }
 
 impl Default for CampaignSettings {
@@ -84,6 +86,7 @@ impl Default for CampaignSettings {
             window: 200,
             tick_ms: 250,
             throttle_hold_ms: 2000,
+            batch: 10,
         }
     }
 }
@@ -295,7 +298,16 @@ async fn feed_campaign(
         }
         return Ok(0);
     }
-    queue_recipients(db, js, partitions, campaign, &number, pending).await
+    queue_recipients(
+        db,
+        js,
+        partitions,
+        campaign,
+        &number,
+        pending,
+        settings.batch,
+    )
+    .await
 }
 
 /// A running campaign with nothing left to make or send completes.
@@ -322,13 +334,9 @@ async fn complete(db: &DatabaseConnection, id: i64) -> Result<(), DbErr> {
     Ok(())
 }
 
-/// Recipients made into messages per transaction: a few write locks a
-/// second instead of one per message (SQLite has one writer; the replies'
-/// writes wait behind every lock a campaign takes).
-const BATCH: usize = 50;
-
-/// Makes the messages of `recipients` (or skips them), [`BATCH`] per
-/// transaction; returns how many this call made. Each recipient moves
+/// Makes the messages of `recipients` (or skips them), `batch` per
+/// transaction (fewer write locks than one per message; SQLite has one
+/// writer, and a reply's writes wait behind the lock a batch holds); returns how many this call made. Each recipient moves
 /// `pending → queued` with a compare-and-set before its message is made, so
 /// another feeder's transaction cannot make it again. The `queued` record
 /// commits with the message; publishing follows the commit, and a publish
@@ -340,9 +348,10 @@ async fn queue_recipients(
     campaign: &campaign::Model,
     number: &business_number::Model,
     recipients: Vec<campaign_recipient::Model>,
+    batch: usize,
 ) -> Result<u64, DbErr> {
     let mut made = 0;
-    for batch in recipients.chunks(BATCH) {
+    for batch in recipients.chunks(batch.max(1)) {
         let replies = queue_batch(db, campaign, number, batch).await?;
         for reply in replies {
             made += 1;
