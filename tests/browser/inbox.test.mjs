@@ -10,7 +10,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { adminApi, sendCustomerMedia, sendCustomerMessage, startStackAndBrowser } from './stack.mjs';
+import { adminApi, adminPage, sendCustomerMedia, sendCustomerMessage, startStackAndBrowser } from './stack.mjs';
 
 const WAIT = 30_000;
 
@@ -34,16 +34,8 @@ const RUN = Date.now() % 100000;
 let stack;
 let browser;
 
-async function logIn(viewport = DESKTOP) {
-  const context = await browser.newContext({ viewport });
-  context.setDefaultTimeout(WAIT);
-  const page = await context.newPage();
-  await page.goto(stack.adminUrl);
-  await page.getByLabel('Email').fill(stack.credentials.admin_email);
-  await page.getByLabel('Password').fill(stack.credentials.admin_password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Inbox', exact: true }).waitFor();
-  return page;
+function logIn(viewport = DESKTOP) {
+  return adminPage(browser, stack, viewport, WAIT);
 }
 
 const api = (method, path, body) => adminApi(stack, method, path, body);

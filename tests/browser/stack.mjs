@@ -123,6 +123,19 @@ export async function startStackAndBrowser() {
   return { stack: s.value, browser: b.value };
 }
 
+/** A new browser context of `viewport` signed in with the stack's admin password; its page, on the inbox. */
+export async function adminPage(browser, stack, viewport, wait) {
+  const context = await browser.newContext({ viewport });
+  context.setDefaultTimeout(wait);
+  const page = await context.newPage();
+  await page.goto(stack.adminUrl);
+  await page.getByLabel('Email').fill(stack.credentials.admin_email);
+  await page.getByLabel('Password').fill(stack.credentials.admin_password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Inbox', exact: true }).waitFor();
+  return page;
+}
+
 /** `fetch` on the admin API with the stack's admin token; the JSON answer (null for 204), or a throw. */
 export async function adminApi(stack, method, path, body) {
   const res = await fetch(`${stack.adminUrl}${path}`, {
@@ -134,8 +147,8 @@ export async function adminApi(stack, method, path, body) {
   return res.status === 204 ? null : res.json();
 }
 
-/** A Meta text-message webhook body, as the Cloud API sends it. */
-export function metaText({ number, from, name, wamid, text }) {
+/** A Meta text-message webhook body, as the Cloud API sends it; `ts` (unix seconds) is the message's time, now when absent. */
+export function metaText({ number, from, name, wamid, text, ts = Math.floor(Date.now() / 1000) }) {
   return JSON.stringify({
     object: 'whatsapp_business_account',
     entry: [{
@@ -146,7 +159,7 @@ export function metaText({ number, from, name, wamid, text }) {
           messaging_product: 'whatsapp',
           metadata: { display_phone_number: '15550100', phone_number_id: number },
           contacts: [{ profile: { name }, wa_id: from }],
-          messages: [{ from, id: wamid, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: text } }],
+          messages: [{ from, id: wamid, timestamp: String(ts), type: 'text', text: { body: text } }],
         },
       }],
     }],
@@ -196,9 +209,9 @@ export async function sendBadSignature(stack) {
   if (res.status !== 401) throw new Error(`a bad signature was answered ${res.status}`);
 }
 
-export async function sendCustomerMessage(stack, { from, name, text }) {
+export async function sendCustomerMessage(stack, { from, name, text, ts }) {
   const wamid = `wamid.browser.${randomBytes(6).toString('hex')}`;
-  const body = metaText({ number: stack.credentials.phone_number_id, from, name, wamid, text });
+  const body = metaText({ number: stack.credentials.phone_number_id, from, name, wamid, text, ts });
   const signature = `sha256=${createHmac('sha256', stack.credentials.app_secret).update(body).digest('hex')}`;
   await eventually('the edge to store the webhook', 60_000, async () => {
     const res = await fetch(`${stack.edgeUrl}/webhooks/meta`, {

@@ -24,8 +24,10 @@ import { MenuSvg } from './views/icons';
 import { labelTables } from './lib/table';
 import { shortcutFor } from './lib/shortcuts';
 
-// The charts library is loaded only when the health page is opened.
+// The charts library is loaded only when the health page is opened; the
+// reports page only when it is opened too.
 const Health = lazy(() => import('./views/Health').then((m) => ({ default: m.Health })));
+const Reports = lazy(() => import('./views/Reports').then((m) => ({ default: m.Reports })));
 
 export function App() {
   const [session, setSession] = useState<Session | null>(loadSession);
@@ -133,6 +135,10 @@ function Workplace({ session, onSignOut }: { session: Session; onSignOut: (why: 
           <Inbox api={api} session={session} conversationId={route.conversationId} search={search} onShortcuts={() => setHelp(true)} />
         ) : route.page === 'templates' ? (
           <Templates api={api} isAdmin={isAdmin} />
+        ) : route.page === 'reports' ? (
+          <Suspense fallback={<div className="system"><h1>Reports</h1><p className="muted" aria-busy="true">Loading…</p></div>}>
+            <Reports api={api} search={search} scoped={session.me.role === 'agent'} />
+          </Suspense>
         ) : !isAdmin ? (
           <AdminOnly title={ADMIN_PAGES.find((p) => p.page === route.page)?.label ?? 'This page'} />
         ) : route.page === 'system' ? (

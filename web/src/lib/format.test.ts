@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { clockTime, countryCode, duration, fullTime, initials, phone, shortTime, statusLabel, tick } from './format';
+import { clockTime, countryCode, duration, fullTime, initials, phone, seconds, shortTime, statusLabel, tick } from './format';
 
 const at = (y: number, mo: number, d: number, h = 12, mi = 0) => new Date(y, mo - 1, d, h, mi);
 
@@ -80,4 +80,17 @@ test('ticks follow the delivery status; read is highlighted and failed stands ou
 test('statusLabel capitalises', () => {
   expect(statusLabel('queued')).toBe('Queued');
   expect(statusLabel('')).toBe('');
+});
+
+test('seconds reads a measured duration as precisely as it matters', () => {
+  expect(seconds(0)).toBe('0 s');
+  expect(seconds(42)).toBe('42 s');
+  expect(seconds(60)).toBe('1 min');
+  expect(seconds(245)).toBe('4 min 5 s');
+  expect(seconds(605)).toBe('10 min');
+  expect(seconds(3599)).toBe('59 min');
+  expect(seconds(3600)).toBe('1 h');
+  expect(seconds(3 * 3600 + 5 * 60 + 9)).toBe('3 h 5 min');
+  expect(seconds(86_400)).toBe('1 d');
+  expect(seconds(2 * 86_400 + 3 * 3600 + 59)).toBe('2 d 3 h');
 });

@@ -46,6 +46,22 @@ export function duration(ms: number): string {
 }
 
 /**
+ * A measured duration in whole seconds, as precise as it matters: "42 s",
+ * "4 min 5 s" (under 10 min), "12 min", "3 h 5 min", "2 d 3 h".
+ */
+export function seconds(secs: number): string {
+  const s = Math.max(0, Math.round(secs));
+  if (s < 60) return `${s} s`;
+  const min = Math.floor(s / 60);
+  if (min < 10) return s % 60 === 0 ? `${min} min` : `${min} min ${s % 60} s`;
+  if (min < 60) return `${min} min`;
+  const h = Math.floor(min / 60);
+  if (h < 24) return min % 60 === 0 ? `${h} h` : `${h} h ${min % 60} min`;
+  const d = Math.floor(h / 24);
+  return h % 24 === 0 ? `${d} d` : `${d} d ${h % 24} h`;
+}
+
+/**
  * A WhatsApp id as an international number with its country code set apart
  * by a no-break space: "4915112345678" → "+49 15112345678" (never wrapped
  * inside). Anything that is not all digits (a session id) stays as it is.

@@ -9,6 +9,7 @@ export type Route =
 /** Pages every signed-in user sees, after the inbox. */
 export const SHARED_PAGES = [
   { page: 'templates', path: '/templates', label: 'Templates' },
+  { page: 'reports', path: '/reports', label: 'Reports' },
 ] as const;
 export type SharedPage = (typeof SHARED_PAGES)[number]['page'];
 

@@ -14,6 +14,7 @@ import { buildTimeline, coordinates, type BubbleItem, type Content, type Quote, 
 import { replyWindow } from '../lib/window';
 import { insertCanned, matchCanned, slashQuery, type Canned } from '../lib/canned';
 import { attachmentForm, attachmentProblem, fileSize, LOAD_ON_DEMAND_BYTES, mediaShow, type MediaOut } from '../lib/media';
+import { saveAs } from '../lib/download';
 import { TickSvg } from './icons';
 import { ACTION_LABEL, availableActions, conflictMessage, type ConversationAction } from '../lib/actions';
 
@@ -339,14 +340,6 @@ function RetryButton({ api, id, onRetried }: { api: Api; id: number; onRetried: 
       {error && <span className="small" role="alert"> {error}</span>}
     </>
   );
-}
-
-/** Saves the blob at `url` as `name` (the browser's download). */
-function saveAs(url: string, name: string) {
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  a.click();
 }
 
 function BubbleContent({ kind, content, deleted, hasMedia = false }: { kind: string; content: Content; deleted: boolean; hasMedia?: boolean }) {
