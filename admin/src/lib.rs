@@ -9,6 +9,7 @@ pub mod alerts;
 mod api;
 pub mod audit;
 pub mod auth;
+mod desk;
 mod error;
 mod fields;
 pub mod gauges;

@@ -121,6 +121,7 @@ impl AdminServer {
                 shutdown.clone(),
             ));
         }
+        tokio::spawn(crate::desk::run(self.state.clone(), shutdown.clone()));
         // The edges learn numbers from the hub's bucket: make it agree with
         // the database, retrying while the hub is not there yet.
         let state = self.state.clone();

@@ -213,6 +213,52 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/conversations/{id}/snooze": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Snooze a conversation
+         * @description Out of the active views (list with `snoozed=false`) and out of
+         *     automatic assignment until `until`; it keeps its status and
+         *     assignee. It wakes, with a `woke` live event and a line in its
+         *     timeline, when the customer writes or the time passes. Snoozing a
+         *     snoozed conversation moves its time. 422 `invalid_state` for a
+         *     resolved one or a time not in the future.
+         */
+        post: operations["snoozeConversation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conversations/{id}/wake": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Wake a snoozed conversation
+         * @description Back to the active views now. 422 `invalid_state` when it is not
+         *     snoozed.
+         */
+        post: operations["wakeConversation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/conversations/{id}/reopen": {
         parameters: {
             query?: never;
@@ -1801,6 +1847,8 @@ export interface components {
             conversation: components["schemas"]["ConversationOut"];
             /** @description In provider time order. */
             messages: components["schemas"]["MessageOut"][];
+            /** @description Its snoozes, oldest first (shown as system lines in the timeline). */
+            snoozes: components["schemas"]["SnoozeOut"][];
         };
         /**
          * ConversationOut
@@ -1857,6 +1905,12 @@ export interface components {
             waiting_since?: string;
             /** @description The conversation's labels, by name. */
             labels: components["schemas"]["LabelOut"][];
+            /**
+             * Format: date-time
+             * @description Snoozed until then: out of the active views until the customer
+             *     writes or the time passes; absent when awake.
+             */
+            snoozed_until?: string;
             /**
              * @description With a search (`q`): the message that matched (absent when the
              *     contact's name, username or phone matched).
@@ -2733,6 +2787,52 @@ export interface components {
             action?: components["schemas"]["RuleAction"];
         };
         /**
+         * SnoozeIn
+         * @description Snooze until a time.
+         */
+        SnoozeIn: {
+            /**
+             * Format: int64
+             * @description The `version` you read; a stale one is a 409.
+             */
+            version: number;
+            /**
+             * Format: date-time
+             * @description When it wakes (RFC 3339), in the future and within 366 days; the
+             *     customer writing wakes it earlier.
+             */
+            until: string;
+        };
+        /**
+         * SnoozeOut
+         * @description A snooze of a conversation, and how it ended.
+         */
+        SnoozeOut: {
+            /** Format: int64 */
+            id: number;
+            /**
+             * Format: int64
+             * @description The agent who snoozed it (absent for an integrator token).
+             */
+            agent_id?: number;
+            /** @description That agent's display name. */
+            agent_name?: string;
+            /** Format: date-time */
+            snoozed_at: string;
+            /** Format: date-time */
+            until: string;
+            /**
+             * Format: date-time
+             * @description When it ended; absent while it sleeps.
+             */
+            ended_at?: string;
+            /**
+             * @description customer (wrote), time (passed), agent (woke or claimed it),
+             *     replaced (snoozed again) or resolved.
+             */
+            end_reason?: string;
+        };
+        /**
          * SpreadOut
          * @description Count, median and 90th percentile of durations in whole seconds
          *     (nearest rank: always a measured value); no median without a count.
@@ -3553,6 +3653,11 @@ export interface operations {
                 unassigned?: boolean;
                 /** @description Only conversations carrying this label (id). */
                 label?: number;
+                /**
+                 * @description `true`: only snoozed conversations; `false`: only awake ones
+                 *     (the active views); absent: both.
+                 */
+                snoozed?: boolean;
                 /** @description Words to search for in messages and contacts. */
                 q?: string;
                 /**
@@ -4298,6 +4403,254 @@ export interface operations {
         };
     };
     resolveConversation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["VersionIn"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ConversationOut"];
+                };
+            };
+            /** @description The request or one of its parameters is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The bearer token is missing or unknown (`unauthorized`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The caller's role may not do this (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource does not exist (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is not `application/json` (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The request is well-formed but cannot be carried out (e.g. `window_closed`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too many attempts; retry later (`too_many_requests`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Something failed on the server (`internal`); see the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A dependency is temporarily unavailable; retry later (`unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    snoozeConversation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["SnoozeIn"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ConversationOut"];
+                };
+            };
+            /** @description The request or one of its parameters is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The bearer token is missing or unknown (`unauthorized`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The caller's role may not do this (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource does not exist (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is not `application/json` (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The request is well-formed but cannot be carried out (e.g. `window_closed`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too many attempts; retry later (`too_many_requests`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Something failed on the server (`internal`); see the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A dependency is temporarily unavailable; retry later (`unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    wakeConversation: {
         parameters: {
             query?: never;
             header?: never;

@@ -16,6 +16,8 @@ import { insertCanned, matchCanned, slashQuery, type Canned } from '../lib/canne
 import { attachmentForm, attachmentProblem, fileSize, LOAD_ON_DEMAND_BYTES, mediaShow, type MediaOut } from '../lib/media';
 import { TickSvg } from './icons';
 import { ACTION_LABEL, availableActions, conflictMessage, type ConversationAction } from '../lib/actions';
+import { interleave, isMarker, snoozeMarkers, type SnoozeMarker } from '../lib/snooze';
+import { SnoozeMenu } from './SnoozeMenu';
 
 /** The agents and teams known to this session (empty for an agent, who may not list them), and who is signed in. */
 export type People = { agents: Named[]; teams: Named[]; canList: boolean; me: Named | null };
@@ -55,6 +57,10 @@ export function ConversationView({ api, id, refresh, isAgent, numbers, people, l
   }, []);
   const count = detail?.messages.length ?? 0;
   const items = useMemo(() => buildTimeline(detail?.messages ?? []), [detail]);
+  const lines = useMemo(
+    () => interleave(items, (i) => i.message.provider_timestamp, snoozeMarkers(detail?.snoozes ?? [], new Date())),
+    [items, detail],
+  );
   // Opened from a search result (#msg-<id>): that message, marked, once;
   // otherwise the newest message.
   const jumped = useRef(false);
@@ -135,6 +141,8 @@ export function ConversationView({ api, id, refresh, isAgent, numbers, people, l
         <span className={`status-pill s-${c.status}`} data-testid="conversation-status">{statusWithAssignee(statusLabel(c.status), c.status, assignee)}</span>
         <button type="button" className="ghost details-toggle" aria-expanded={showDetails} aria-controls="conversation-details"
           onClick={() => setShowDetails(!showDetails)}>{showDetails ? 'Messages' : 'Details'}</button>
+        <SnoozeMenu api={api} conversation={c} now={now} onNotice={setNotice} onStale={() => void load()}
+          onChanged={(next) => { setDetail({ ...detail, conversation: next }); onReplied(); }} />
         {availableActions(c.status, isAgent).map((a) => (
           <button key={a} type="button" className={a === 'claim' ? 'primary' : 'ghost'} disabled={acting !== null} onClick={() => void act(a)}>
             {acting === a ? `${ACTION_LABEL[a]}…` : ACTION_LABEL[a]}
@@ -147,7 +155,9 @@ export function ConversationView({ api, id, refresh, isAgent, numbers, people, l
         <div className="timeline-col">
           <ol className="timeline" ref={timeline} aria-label="Messages" data-testid="timeline">
             {items.length === 0 && <li className="empty">No messages yet.</li>}
-            {items.map((item) => item.type === 'system'
+            {lines.map((item) => isMarker(item)
+              ? <SnoozeLine key={item.key} marker={item} />
+              : item.type === 'system'
               ? <SystemLine key={item.key} item={item} />
               : <Bubble key={item.key} item={item} api={api} isAdmin={!isAgent} onRetried={() => { void load(); onReplied(); }} />)}
           </ol>
@@ -191,6 +201,16 @@ function CustomerIdentity({ who }: { who: { wa_id: string; profile_name?: string
       {b && <><dt title="Business-scoped user id: how WhatsApp names this customer to this business">BSUID</dt><dd className="mono" data-testid="customer-bsuid">{b}</dd></>}
       {who.parent_user_id && <><dt>Parent BSUID</dt><dd className="mono">{who.parent_user_id}</dd></>}
     </>
+  );
+}
+
+/** A snooze began or ended: a centered line like the provider's system messages. */
+function SnoozeLine({ marker }: { marker: SnoozeMarker }) {
+  return (
+    <li className="system-line snooze-line" role="note" data-testid={`snooze-${marker.kind}`}>
+      <span>{marker.text}</span>{' '}
+      <time dateTime={marker.at} title={fullTime(marker.at)}>{shortTime(marker.at)}</time>
+    </li>
   );
 }
 

@@ -12,6 +12,8 @@ import type { Session } from '../lib/session';
 import { ConversationView, type People } from './ConversationView';
 import { LabelChip } from './LabelChip';
 import { agentName, statusWithAssignee, type Named } from '../lib/people';
+import { snoozedText, untilText } from '../lib/snooze';
+import { ClockIcon } from './icons';
 
 const PAGE = 50;
 
@@ -197,6 +199,7 @@ export function Inbox({ api, session, conversationId, search, onShortcuts }: {
               <label className="check"><input type="checkbox" checked={filters.mine} onChange={(e) => setFilters({ mine: e.target.checked, unassigned: false, agent: '' })} /> Mine</label>
             )}
             <label className="check"><input type="checkbox" checked={filters.unassigned} onChange={(e) => setFilters({ unassigned: e.target.checked, mine: false, agent: '' })} /> Unassigned</label>
+            <label className="check"><input type="checkbox" checked={filters.snoozed} onChange={(e) => setFilters({ snoozed: e.target.checked })} /> Snoozed</label>
           </div>
         </div>
         {state.error && (
@@ -246,6 +249,7 @@ function ListItem({ c, now, active, numbers, people, onOpen }: {
 }) {
   const unread = c.unread_count ?? 0;
   const waiting = waitingText(c.waiting_since, now);
+  const snoozed = snoozedText(c.snoozed_until, now);
   const shownMessage = c.matched_message ?? c.last_message;
   const assignee = agentName(people.agents, c.assignee_id, people.me, c.assignee_name);
   return (
@@ -264,6 +268,7 @@ function ListItem({ c, now, active, numbers, people, onOpen }: {
         <span className="conv-sub">
           <span className="conv-phone">{[contactSubline(c.contact, { compact: true }), labelForNumber(numbers, c.business_number, { short: true }), c.team_name].filter(Boolean).join(' · ')}</span>
           {waiting && <span className="waiting" data-testid="list-waiting" title={`Since ${shortTime(c.waiting_since)}`}>{waiting}</span>}
+          {snoozed && <span className="snoozed-badge" data-testid="list-snoozed" title={snoozed}><ClockIcon /> {untilText(c.snoozed_until ?? '', now)}</span>}
           <StatusPill status={c.status} text={statusWithAssignee(statusLabel(c.status), c.status, assignee)} />
         </span>
         {c.labels.length > 0 && (

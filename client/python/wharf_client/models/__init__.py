@@ -91,6 +91,8 @@ from .rule_order_in import RuleOrderIn
 from .rule_out import RuleOut
 from .rule_patch import RulePatch
 from .send_attachment_files_body import SendAttachmentFilesBody
+from .snooze_in import SnoozeIn
+from .snooze_out import SnoozeOut
 from .spread_out import SpreadOut
 from .stage_out import StageOut
 from .stats_out import StatsOut
@@ -218,6 +220,8 @@ __all__ = (
     "RuleOut",
     "RulePatch",
     "SendAttachmentFilesBody",
+    "SnoozeIn",
+    "SnoozeOut",
     "SpreadOut",
     "StageOut",
     "StatsOut",

@@ -1,0 +1,88 @@
+// End to end: the desk (issue 28): snooze and its wake-up on a customer
+// message, in Debian's Chromium against a real `wharf up` stack.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO, adminApi, sendCustomerMessage, startStackAndBrowser } from './stack.mjs';
+
+const ARTIFACTS = join(REPO, 'tests', 'browser', 'artifacts');
+const WAIT = 30_000;
+const DESKTOP = { width: 1440, height: 900 };
+const RUN = Date.now() % 100000;
+
+let stack;
+let browser;
+
+async function newPage(viewport = DESKTOP) {
+  const context = await browser.newContext({ viewport });
+  context.setDefaultTimeout(WAIT);
+  return context.newPage();
+}
+
+async function logIn(page, email = stack.credentials.admin_email, password = stack.credentials.admin_password) {
+  await page.goto(stack.adminUrl);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Inbox', exact: true }).waitFor();
+}
+
+const api = (method, path, body) => adminApi(stack, method, path, body);
+
+/** The conversation list's link for a customer. */
+const item = (page, name) => page.getByTestId('conversation-list').getByRole('link', { name: new RegExp(name) });
+
+describe('the desk against a real stack', { timeout: 300_000 }, () => {
+  before(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    ({ stack, browser } = await startStackAndBrowser());
+  });
+
+  after(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  test('snooze: out of the active list into the snoozed one, woken by the customer with a line in the timeline', async () => {
+    const name = `Sam Snooze ${RUN}`;
+    await sendCustomerMessage(stack, { from: '4915177770001', name, text: 'Call me back next week' });
+    const page = await newPage();
+    await logIn(page);
+    await item(page, name).click();
+    await page.getByRole('heading', { name }).waitFor();
+
+    // Snooze for an hour from the header's menu.
+    await page.getByRole('button', { name: 'Snooze', exact: true }).click();
+    const menu = page.getByTestId('snooze-menu');
+    assert.deepEqual((await menu.getByRole('menuitem').allInnerTexts()).slice(-1).map((t) => t.startsWith('Tomorrow')), [true]);
+    await menu.getByRole('menuitem', { name: '1 hour' }).click();
+    await page.getByTestId('action-notice').waitFor({ timeout: 2000 }).then(async () => {
+      throw new Error(`snooze refused: ${await page.getByTestId('action-notice').innerText()}`);
+    }, () => undefined);
+    await page.getByTestId('conversation-snoozed').filter({ hasText: /Snoozed until \d\d:\d\d/ }).waitFor();
+    await page.getByTestId('snooze-snoozed').filter({ hasText: /^Snoozed by .* until/ }).waitFor();
+    // Gone from the active list; in the snoozed one, with its badge.
+    await item(page, name).waitFor({ state: 'detached' });
+    await page.getByRole('checkbox', { name: 'Snoozed' }).check();
+    await item(page, name).getByTestId('list-snoozed').waitFor();
+    await page.screenshot({ path: join(ARTIFACTS, 'snoozed-1440.png') });
+
+    // The customer writes: it wakes, live, with a line saying why.
+    await sendCustomerMessage(stack, { from: '4915177770001', name, text: 'Actually, today works' });
+    await page.getByTestId('snooze-woke').filter({ hasText: 'Woke up: the customer wrote' }).waitFor();
+    await page.getByTestId('conversation-snoozed').waitFor({ state: 'detached' });
+    await item(page, name).waitFor({ state: 'detached' });
+    await page.getByRole('checkbox', { name: 'Snoozed' }).uncheck();
+    await item(page, name).waitFor();
+    const [row] = (await api('GET', '/api/v1/conversations?snoozed=false&limit=200')).items.filter((c) => c.contact.profile_name === name);
+    assert.equal(row.snoozed_until, undefined);
+
+    // A custom time in the past is refused in the menu, nothing sent.
+    await page.getByRole('button', { name: 'Snooze', exact: true }).click();
+    await page.getByLabel('Custom snooze time').fill('2020-01-01T09:00');
+    await page.getByTestId('snooze-menu').getByRole('button', { name: 'Snooze' }).click();
+    await page.getByTestId('snooze-menu').getByRole('alert').filter({ hasText: 'Pick a time in the future.' }).waitFor();
+    await page.context().close();
+  });
+});
