@@ -85,4 +85,46 @@ describe('the desk against a real stack', { timeout: 300_000 }, () => {
     await page.getByTestId('snooze-menu').getByRole('alert').filter({ hasText: 'Pick a time in the future.' }).waitFor();
     await page.context().close();
   });
+
+  test('bulk assign: rows selected in the list, one changed meanwhile is reported and stays selected, the other assigned', async () => {
+    const names = [`Bea Bulk ${RUN}`, `Cal Bulk ${RUN}`];
+    await sendCustomerMessage(stack, { from: '4915177770011', name: names[0], text: 'Where is my refund?' });
+    await sendCustomerMessage(stack, { from: '4915177770012', name: names[1], text: 'Refund please' });
+    const page = await newPage();
+    await logIn(page);
+    await item(page, names[0]).waitFor();
+    await item(page, names[1]).waitFor();
+    const list = (await api('GET', '/api/v1/conversations?limit=200')).items;
+    const [bea, cal] = names.map((n) => list.find((c) => c.contact.profile_name === n));
+
+    await page.getByRole('checkbox', { name: `Select ${names[0]}` }).check();
+    await page.getByRole('checkbox', { name: `Select ${names[1]}` }).check();
+    const bar = page.getByTestId('bulk-bar');
+    await bar.getByTestId('bulk-count').filter({ hasText: '2 selected' }).waitFor();
+    await bar.getByLabel('Assign to agent').selectOption({ label: 'Me' });
+    // A colleague moves Cal just before the request reaches the server:
+    // the version the list showed is stale.
+    const team = await api('POST', '/api/v1/teams', { name: `Bulk team ${RUN}`, strategy: 'manual', members: [] });
+    await page.route('**/api/v1/conversations/bulk', async (route) => {
+      const now = await api('GET', `/api/v1/conversations/${cal.id}`);
+      await api('POST', `/api/v1/conversations/${cal.id}/transfer`, { version: now.conversation.version, team_id: team.id });
+      await route.continue();
+    }, { times: 1 });
+    await bar.getByRole('button', { name: 'Assign' }).click();
+    await bar.getByTestId('bulk-summary').filter({ hasText: 'Assigned 1 of 2 conversations: 1 not applied.' }).waitFor();
+    const problem = bar.getByTestId('bulk-problems').locator(`[data-conv-problem="${cal.id}"]`);
+    assert.match(await problem.innerText(), new RegExp(`${names[1]}: changed since you loaded it`));
+    await bar.getByTestId('bulk-count').filter({ hasText: '1 selected' }).waitFor();
+    assert.equal(await page.getByRole('checkbox', { name: `Select ${names[1]}` }).isChecked(), true);
+    await page.screenshot({ path: join(ARTIFACTS, 'bulk-1440.png') });
+
+    const me = await page.evaluate(() => JSON.parse(localStorage.getItem('wharf.session')).me);
+    const beaNow = (await api('GET', `/api/v1/conversations/${bea.id}`)).conversation;
+    assert.equal(beaNow.status, 'assigned');
+    assert.equal(beaNow.assignee_id, me.agent.id);
+    const calNow = (await api('GET', `/api/v1/conversations/${cal.id}`)).conversation;
+    assert.equal(calNow.assignee_id, undefined, 'the stale row was not applied');
+    assert.equal(calNow.team_id, team.id);
+    await page.context().close();
+  });
 });

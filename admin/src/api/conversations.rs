@@ -550,7 +550,7 @@ fn transition_error(err: TransitionError) -> ApiError {
 
 /// The team and agent a claim or transfer names must exist: otherwise a 422
 /// naming `team_id` or `agent_id` (not the foreign key's 500).
-async fn check_targets(state: &AppState, change: &Change) -> ApiResult<()> {
+pub(crate) async fn check_targets(state: &AppState, change: &Change) -> ApiResult<()> {
     let (team_id, agent_id) = match change {
         Change::Claim { agent_id } => (None, Some(*agent_id)),
         Change::Transfer { team_id, agent_id } => (*team_id, *agent_id),
@@ -591,12 +591,40 @@ async fn change(
     check_targets(state, &change).await?;
     // The change and its audit entry in one transaction.
     let txn = relay::db::begin_write(&state.db).await?;
-    let row = assignment::transition(&txn, id, version, &change)
+    let row = change_in(&txn, &auth.0, &before, version, &change).await?;
+    txn.commit().await?;
+    let mut row = changed(state, &auth.0, row, &change).await;
+    if may_free(&change) {
+        for assigned in drain(state).await? {
+            if assigned.id == row.id {
+                row = assigned;
+            }
+        }
+    }
+    let out = conversations_out(state, &auth.0, vec![row])
+        .await?
+        .pop()
+        .ok_or_else(|| ApiError::internal("conversation vanished"))?;
+    Ok(Json(out))
+}
+
+/// `change` of the conversation `before` if it is still at `version`, its
+/// audit entry and the integrators' event, all in `txn` (the caller
+/// commits). The one place of an agent's conversation change: the single
+/// endpoints and each row of a bulk action.
+pub(crate) async fn change_in(
+    txn: &impl ConnectionTrait,
+    principal: &Principal,
+    before: &conversation::Model,
+    version: i64,
+    change: &Change,
+) -> ApiResult<conversation::Model> {
+    let row = assignment::transition(txn, before.id, version, change)
         .await
         .map_err(transition_error)?;
     crate::audit::record(
-        &txn,
-        &auth.0,
+        txn,
+        principal,
         match change {
             Change::Claim { .. } => "conversation.claim",
             Change::Transfer { .. } => "conversation.transfer",
@@ -608,8 +636,8 @@ async fn change(
             Change::Route { .. } => "conversation.route",
         },
         "conversation",
-        id,
-        serde_json::json!({"before": placement(&before), "after": placement(&row)}),
+        before.id,
+        serde_json::json!({"before": placement(before), "after": placement(&row)}),
     )
     .await?;
     // The integrators' event commits with the change.
@@ -622,32 +650,42 @@ async fn change(
         Change::Snooze { .. } | Change::Wake => None,
     };
     if let Some(event) = event {
-        relay::hooks::outbox::record_conversation(&txn, event, &row).await?;
+        relay::hooks::outbox::record_conversation(txn, event, &row).await?;
     }
-    txn.commit().await?;
+    Ok(row)
+}
+
+/// After a change committed: logged and announced live.
+pub(crate) async fn changed(
+    state: &AppState,
+    principal: &Principal,
+    row: conversation::Model,
+    change: &Change,
+) -> conversation::Model {
     tracing::info!(
-        actor = %auth.0.token_name,
-        conversation_id = id,
+        actor = %principal.token_name,
+        conversation_id = row.id,
         version = row.version,
         change = change.kind(),
         "conversation changed"
     );
     assignment::announce(&state.nats, &row, change.kind()).await;
-    let mut row = row;
-    // A claim takes one; a snooze frees nobody and queues nothing.
-    if !matches!(change, Change::Claim { .. } | Change::Snooze { .. }) {
-        for assigned in assignment::drain_queues(&state.db).await? {
-            assignment::announce(&state.nats, &assigned, assignment::ASSIGNED).await;
-            if assigned.id == row.id {
-                row = assigned;
-            }
-        }
+    row
+}
+
+/// Whether `change` may free an agent or refill a queue (a claim takes one;
+/// a snooze frees nobody and queues nothing).
+pub(crate) fn may_free(change: &Change) -> bool {
+    !matches!(change, Change::Claim { .. } | Change::Snooze { .. })
+}
+
+/// Hands queued conversations to available agents and announces each.
+pub(crate) async fn drain(state: &AppState) -> ApiResult<Vec<conversation::Model>> {
+    let assigned = assignment::drain_queues(&state.db).await?;
+    for row in &assigned {
+        assignment::announce(&state.nats, row, assignment::ASSIGNED).await;
     }
-    let out = conversations_out(state, &auth.0, vec![row])
-        .await?
-        .pop()
-        .ok_or_else(|| ApiError::internal("conversation vanished"))?;
-    Ok(Json(out))
+    Ok(assigned)
 }
 
 /// A conversation's snoozes, oldest first, with the snoozing agents' names.

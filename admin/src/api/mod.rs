@@ -6,6 +6,7 @@ pub mod alerts;
 pub mod attachments;
 pub mod audit;
 pub mod auth;
+pub mod bulk;
 pub mod canned;
 pub mod contacts;
 pub mod conversations;
@@ -83,7 +84,7 @@ macro_rules! resources {
 
 resources!(
     auth::AuthApi,
-    conversations::ConversationsApi,
+    (conversations::ConversationsApi, bulk::BulkApi),
     (
         notes::NotesApi,
         reads::ReadsApi,

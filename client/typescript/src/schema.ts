@@ -279,6 +279,33 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/conversations/bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Act on many conversations
+         * @description One `action` on each of `items` (assign, add or remove a label,
+         *     resolve), each row checked against the `version` read and applied
+         *     in its own transaction, whole or not at all, and audited like the
+         *     single endpoints. Always 200 with one row per item: `ok`, or the
+         *     reason (`conflict`, `forbidden`, `not_found`, `invalid_state`). A
+         *     request that cannot be carried out as a whole (no items, more than
+         *     100, an id twice, a missing or unknown agent, team or label) is a
+         *     400 / 422 that changes nothing.
+         */
+        post: operations["bulkConversations"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/conversations/{id}/notes": {
         parameters: {
             query?: never;
@@ -1634,6 +1661,91 @@ export interface components {
         BotReply: {
             keyword: string;
             text: string;
+        };
+        /**
+         * @description What to do to every selected conversation.
+         * @enum {string}
+         */
+        BulkAction: "assign" | "label_add" | "label_remove" | "resolve";
+        /**
+         * BulkIn
+         * @description One action on many conversations.
+         */
+        BulkIn: {
+            action: components["schemas"]["BulkAction"];
+            /** @description 1–100 conversations, each once. */
+            items: components["schemas"]["BulkItemIn"][];
+            /**
+             * Format: int64
+             * @description `assign`: the new assignee.
+             */
+            agent_id?: number;
+            /**
+             * Format: int64
+             * @description `assign`: the new team (kept when absent).
+             */
+            team_id?: number;
+            /**
+             * Format: int64
+             * @description `label_add` / `label_remove`: the label.
+             */
+            label_id?: number;
+        };
+        /**
+         * BulkItemIn
+         * @description A selected conversation and the version the caller read.
+         */
+        BulkItemIn: {
+            /** Format: int64 */
+            id: number;
+            /**
+             * Format: int64
+             * @description The `version` you read; a stale one fails this row with `conflict`.
+             */
+            version: number;
+        };
+        /**
+         * BulkOut
+         * @description The outcome of a bulk action, one row per selected conversation, in the
+         *     request's order.
+         */
+        BulkOut: {
+            rows: components["schemas"]["BulkRowOut"][];
+            /**
+             * Format: uint32
+             * @description How many rows were applied.
+             */
+            applied: number;
+            /**
+             * Format: uint32
+             * @description How many were not.
+             */
+            failed: number;
+        };
+        /**
+         * BulkRowOut
+         * @description What happened to one selected conversation.
+         */
+        BulkRowOut: {
+            /** Format: int64 */
+            id: number;
+            /** @description Applied (or nothing to do, see `changed`). */
+            ok: boolean;
+            /**
+             * @description With `ok`: whether anything changed (a label already there, or not
+             *     there to remove, changes nothing).
+             */
+            changed?: boolean;
+            /**
+             * @description Without `ok`: `conflict` (changed since you read it), `forbidden`
+             *     (another team's), `not_found`, `invalid_state` (e.g. resolving a
+             *     resolved one) or `internal`.
+             */
+            code?: string;
+            /** @description Without `ok`: why, for people. */
+            detail?: string;
+            /** @description The conversation as it is now (absent when not found or not yours). */
+            conversation?: components["schemas"]["ConversationOut"] & unknown;
         };
         /**
          * BusinessHours
@@ -4795,6 +4907,128 @@ export interface operations {
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["ConversationOut"];
+                };
+            };
+            /** @description The request or one of its parameters is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The bearer token is missing or unknown (`unauthorized`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The caller's role may not do this (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource does not exist (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is not `application/json` (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The request is well-formed but cannot be carried out (e.g. `window_closed`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too many attempts; retry later (`too_many_requests`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Something failed on the server (`internal`); see the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A dependency is temporarily unavailable; retry later (`unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    bulkConversations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["BulkIn"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["BulkOut"];
                 };
             };
             /** @description The request or one of its parameters is invalid. */

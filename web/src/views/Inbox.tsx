@@ -14,6 +14,8 @@ import { LabelChip } from './LabelChip';
 import { agentName, statusWithAssignee, type Named } from '../lib/people';
 import { snoozedText, untilText } from '../lib/snooze';
 import { ClockIcon } from './icons';
+import { BulkBar } from './BulkBar';
+import { keepShown } from '../lib/bulk';
 
 const PAGE = 50;
 
@@ -106,6 +108,14 @@ export function Inbox({ api, session, conversationId, search, onShortcuts }: {
   };
 
   const shown = state.items;
+  // Selected for a bulk action (ids of conversations in the list).
+  const [selected, setSelected] = useState<Set<number>>(() => new Set());
+  const [bulkOpen, setBulkOpen] = useState(false);
+  useEffect(() => { setSelected((s) => keepShown(s, shown)); }, [shown]);
+  const toggle = (id: number, on: boolean) => {
+    setSelected((s) => { const next = new Set(s); if (on) next.add(id); else next.delete(id); return next; });
+    setBulkOpen(true);
+  };
   const numberOptions = numbers.length
     ? numbers.map((n) => ({ value: n.phone_number_id, label: numberLabel(n) }))
     : [...new Set(state.items.map((c) => c.business_number))].map((v) => ({ value: v, label: v }));
@@ -202,6 +212,11 @@ export function Inbox({ api, session, conversationId, search, onShortcuts }: {
             <label className="check"><input type="checkbox" checked={filters.snoozed} onChange={(e) => setFilters({ snoozed: e.target.checked })} /> Snoozed</label>
           </div>
         </div>
+        {bulkOpen && (
+          <BulkBar api={api} selected={shown.filter((c) => selected.has(c.id))} people={people} labels={labels}
+            onDone={(failed) => { setSelected(new Set(failed)); scheduleReload(); }}
+            onClear={() => { setSelected(new Set()); setBulkOpen(false); }} />
+        )}
         {state.error && (
           <div className="banner error" role="alert">{state.error} <button type="button" className="link" onClick={() => void load()}>Retry</button></div>
         )}
@@ -216,7 +231,9 @@ export function Inbox({ api, session, conversationId, search, onShortcuts }: {
         ) : (
           <ul className="conv-list" data-testid="conversation-list">
             {shown.map((c) => (
-              <li key={c.id}>
+              <li key={c.id} className={`selectable${selected.has(c.id) ? ' selected' : ''}`}>
+                <input type="checkbox" className="select-conv" checked={selected.has(c.id)}
+                  aria-label={`Select ${contactName(c.contact)}`} onChange={(e) => toggle(c.id, e.target.checked)} />
                 <ListItem c={c} now={now} active={c.id === conversationId} numbers={numbers} people={people} onOpen={open} />
               </li>
             ))}

@@ -16,6 +16,12 @@ from .audit_entry_out import AuditEntryOut
 from .audit_page_out import AuditPageOut
 from .bot_behaviour import BotBehaviour
 from .bot_reply import BotReply
+from .bulk_action import BulkAction
+from .bulk_in import BulkIn
+from .bulk_item_in import BulkItemIn
+from .bulk_out import BulkOut
+from .bulk_row_out import BulkRowOut
+from .bulk_row_out_conversation import BulkRowOutConversation
 from .business_hours import BusinessHours
 from .canned_response_in import CannedResponseIn
 from .canned_response_out import CannedResponseOut
@@ -145,6 +151,12 @@ __all__ = (
     "AuditPageOut",
     "BotBehaviour",
     "BotReply",
+    "BulkAction",
+    "BulkIn",
+    "BulkItemIn",
+    "BulkOut",
+    "BulkRowOut",
+    "BulkRowOutConversation",
     "BusinessHours",
     "CannedResponseIn",
     "CannedResponseOut",
