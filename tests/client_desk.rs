@@ -639,3 +639,207 @@ async fn bulk_actions_apply_per_row_and_report_conflicts(db: TestDb) {
 }
 
 on_sqlite_and_postgres!(bulk_actions_apply_per_row_and_report_conflicts);
+
+async fn presence_of(admin: &Client, id: i64) -> String {
+    admin.get_agent(id).await.unwrap().into_inner().presence
+}
+
+async fn beat(
+    client: &Client,
+    idle_secs: u64,
+) -> Result<types::HeartbeatOut, wharf_client::Error<types::ErrorOut>> {
+    client
+        .presence_heartbeat(&body(json!({"idle_secs": idle_secs})))
+        .await
+        .map(|r| r.into_inner())
+}
+
+async fn agent_row(stack: &Stack, id: i64) -> entities::agent::Model {
+    use sea_orm::EntityTrait;
+    entities::agent::Entity::find_by_id(id)
+        .one(&stack.database)
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+/// Heartbeats make a signed-in agent online (and so assignable), away when
+/// idle, offline when they stop or on sign-out; a heartbeat that changes
+/// nothing writes nothing.
+async fn heartbeats_drive_presence_and_assignment(db: TestDb) {
+    let stack = spawn_stack(
+        db,
+        StackOptions {
+            tune: |c| {
+                c.admin.presence_away_secs = 120;
+                c.admin.presence_offline_secs = 2;
+            },
+            ..StackOptions::default()
+        },
+    )
+    .await;
+    let url = stack.admin_url.as_str();
+    let admin = client_with(url, ADMIN_TOKEN);
+    let care = admin
+        .create_team(&body(json!({"name": "Care", "strategy": "round_robin"})))
+        .await
+        .unwrap()
+        .into_inner();
+    let (ana_id, ana) = signed_in(&admin, url, "ana@example.com", "agent", &[care.id]).await;
+    assert_eq!(presence_of(&admin, ana_id).await, "offline");
+
+    // Refused: an integrator token has no presence; idle time out of range.
+    refused(beat(&admin, 0).await, 403, "forbidden");
+    let raw = reqwest::Client::new()
+        .post(format!("{url}/api/v1/presence/heartbeat"))
+        .bearer_auth(log_in(url, "ana@example.com").await)
+        .json(&json!({"idle_secs": -5}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(raw.status(), 400);
+    assert_eq!(presence_of(&admin, ana_id).await, "offline");
+
+    // Offline, Ana gets nothing from Care's queue.
+    let id = customer_writes(&stack, &admin, "4915100000701", "wamid.PRES1").await;
+    let v = detail(&admin, id).await.conversation.version;
+    let queued = admin
+        .transfer_conversation(id, &body(json!({"version": v, "team_id": care.id})))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        (queued.status.as_str(), queued.assignee_id),
+        ("queued", None)
+    );
+
+    // The dashboard beats: online, and the queue hands her the conversation.
+    let first = beat(&ana, 0).await.unwrap();
+    assert_eq!(
+        (
+            first.presence.as_str(),
+            first.agent_id,
+            first.away_after_secs,
+            first.offline_after_secs
+        ),
+        ("online", ana_id, 120, 2)
+    );
+    assert!(first.heartbeat_secs > 0);
+    assert_eq!(presence_of(&admin, ana_id).await, "online");
+    let assigned = detail(&admin, id).await.conversation;
+    assert_eq!(
+        (assigned.status.as_str(), assigned.assignee_id),
+        ("assigned", Some(ana_id))
+    );
+
+    // Beats that change nothing write nothing.
+    let written = agent_row(&stack, ana_id).await.updated_at;
+    for _ in 0..3 {
+        assert_eq!(beat(&ana, 5).await.unwrap().presence, "online");
+    }
+    assert_eq!(agent_row(&stack, ana_id).await.updated_at, written);
+
+    // Idle past the limit: away; active again: online.
+    assert_eq!(beat(&ana, 121).await.unwrap().presence, "away");
+    assert_eq!(presence_of(&admin, ana_id).await, "away");
+    assert_eq!(beat(&ana, 1).await.unwrap().presence, "online");
+
+    // The heartbeats stop (a closed tab): offline after the silence.
+    eventually(WAIT, "offline once the heartbeats stop", || async {
+        (presence_of(&admin, ana_id).await == "offline").then_some(())
+    })
+    .await;
+
+    // Back, then signed out: offline at once.
+    assert_eq!(beat(&ana, 0).await.unwrap().presence, "online");
+    ana.logout().await.unwrap();
+    assert_eq!(presence_of(&admin, ana_id).await, "offline");
+}
+
+on_sqlite_and_postgres!(heartbeats_drive_presence_and_assignment);
+
+/// "Ana is viewing / typing": told live to the other agents who may see
+/// the conversation, nothing stored; refused for tokens without an agent
+/// and for other teams' conversations.
+async fn activity_reaches_other_agents_live(db: TestDb) {
+    let stack = spawn_stack(db, StackOptions::default()).await;
+    let url = stack.admin_url.as_str();
+    let admin = client_with(url, ADMIN_TOKEN);
+    let care = admin
+        .create_team(&body(json!({"name": "Care", "strategy": "manual"})))
+        .await
+        .unwrap()
+        .into_inner();
+    let sales = admin
+        .create_team(&body(json!({"name": "Sales", "strategy": "manual"})))
+        .await
+        .unwrap()
+        .into_inner();
+    let (ana_id, ana) = signed_in(&admin, url, "ana@example.com", "agent", &[care.id]).await;
+    let (_bo_id, _bo) = signed_in(&admin, url, "bo@example.com", "agent", &[care.id]).await;
+    let (_cy_id, _cy) = signed_in(&admin, url, "cy@example.com", "agent", &[sales.id]).await;
+    let ours = customer_writes(&stack, &admin, "4915100000601", "wamid.ACT1").await;
+    let theirs = customer_writes(&stack, &admin, "4915100000602", "wamid.ACT2").await;
+    for (id, team) in [(ours, care.id), (theirs, sales.id)] {
+        let v = detail(&admin, id).await.conversation.version;
+        admin
+            .transfer_conversation(id, &body(json!({"version": v, "team_id": team})))
+            .await
+            .unwrap();
+    }
+    let bo_events = EventLog::open(url, &log_in(url, "bo@example.com").await).await;
+    let cy_events = EventLog::open(url, &log_in(url, "cy@example.com").await).await;
+    let audit_before = audit_of(&admin, ours).await.len();
+
+    ana.conversation_activity(ours, &body(json!({"activity": "viewing"})))
+        .await
+        .unwrap();
+    ana.conversation_activity(ours, &body(json!({"activity": "typing"})))
+        .await
+        .unwrap();
+    ana.conversation_activity(ours, &body(json!({"activity": "left"})))
+        .await
+        .unwrap();
+    let seen = eventually(WAIT, "Bo sees Ana's activity", || async {
+        let mine: Vec<types::LiveEventOut> = bo_events
+            .events()
+            .into_iter()
+            .filter(|e| e.conversation_id == ours && e.agent_id.is_some())
+            .collect();
+        (mine.len() == 3).then_some(mine)
+    })
+    .await;
+    assert_eq!(
+        seen.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>(),
+        ["viewing", "typing", "left"]
+    );
+    assert!(
+        seen.iter()
+            .all(|e| e.agent_id == Some(ana_id) && e.agent_name.as_deref() == Some("ana"))
+    );
+
+    refused(
+        ana.conversation_activity(theirs, &body(json!({"activity": "viewing"})))
+            .await,
+        403,
+        "forbidden",
+    );
+    refused(
+        admin
+            .conversation_activity(ours, &body(json!({"activity": "typing"})))
+            .await,
+        403,
+        "forbidden",
+    );
+    refused(
+        ana.conversation_activity(999_999, &body(json!({"activity": "typing"})))
+            .await,
+        404,
+        "not_found",
+    );
+    // Cy (Sales) hears nothing of Care's conversation; nothing was stored.
+    assert!(cy_events.kinds_for(ours).is_empty());
+    assert_eq!(audit_of(&admin, ours).await.len(), audit_before);
+}
+
+on_sqlite_and_postgres!(activity_reaches_other_agents_live);

@@ -1,6 +1,7 @@
-//! The admin role's periodic desk work: waking snoozed conversations whose
-//! time passed (`relay::snooze::wake_due`, safe with several admin servers:
-//! each conversation is woken and announced by one) every [`INTERVAL`].
+//! The admin role's periodic desk work, every [`INTERVAL`]: waking snoozed
+//! conversations whose time passed (`relay::snooze::wake_due`, safe with
+//! several admin servers: each conversation is woken and announced by one)
+//! and taking agents whose heartbeats stopped offline (`presence::expire`).
 
 use std::time::Duration;
 
@@ -16,6 +17,9 @@ pub(crate) async fn run(state: AppState, shutdown: CancellationToken) {
     loop {
         if let Err(err) = wake_due(&state).await {
             tracing::warn!(%err, "snooze sweep failed; retrying");
+        }
+        if let Err(err) = crate::presence::expire(&state).await {
+            tracing::warn!(error = ?err, "presence sweep failed; retrying");
         }
         tokio::select! {
             () = shutdown.cancelled() => return,

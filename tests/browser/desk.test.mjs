@@ -1,10 +1,12 @@
 // End to end: the desk (issue 28): snooze and its wake-up on a customer
-// message, in Debian's Chromium against a real `wharf up` stack.
+// message, a bulk assign with a conflicting row, presence from the
+// dashboard's heartbeat, the collision notice between two browser
+// contexts; in Debian's Chromium against a real `wharf up` stack.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO, adminApi, sendCustomerMessage, startStackAndBrowser } from './stack.mjs';
+import { REPO, adminApi, eventually, sendCustomerMessage, startStackAndBrowser } from './stack.mjs';
 
 const ARTIFACTS = join(REPO, 'tests', 'browser', 'artifacts');
 const WAIT = 30_000;
@@ -126,5 +128,57 @@ describe('the desk against a real stack', { timeout: 300_000 }, () => {
     assert.equal(calNow.assignee_id, undefined, 'the stale row was not applied');
     assert.equal(calNow.team_id, team.id);
     await page.context().close();
+  });
+
+  test('presence: an agent is online once signed in, offline after signing out', async () => {
+    const team = await api('POST', '/api/v1/teams', { name: `Presence team ${RUN}`, strategy: 'manual', members: [] });
+    const email = `pia-${RUN}@example.test`;
+    const pia = await api('POST', '/api/v1/agents', {
+      name: `Pia Presence ${RUN}`, email, password: 'correct horse battery', role: 'agent', capacity: 5, languages: [], teams: [team.id],
+    });
+    assert.equal((await api('GET', `/api/v1/agents/${pia.id}`)).presence, 'offline');
+    const page = await newPage();
+    await logIn(page, email, 'correct horse battery');
+    await page.locator('[data-testid="my-presence"].p-online').waitFor();
+    await eventually('Pia online', WAIT, async () => (await api('GET', `/api/v1/agents/${pia.id}`)).presence === 'online');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('Email').waitFor();
+    assert.equal((await api('GET', `/api/v1/agents/${pia.id}`)).presence, 'offline');
+    await page.context().close();
+  });
+
+  test('collision notice: another agent viewing, then typing, shows in the open conversation', async () => {
+    const team = await api('POST', '/api/v1/teams', { name: `Collision team ${RUN}`, strategy: 'manual', members: [] });
+    const email = `tom-${RUN}@example.test`;
+    const tomName = `Tom Typing ${RUN}`;
+    await api('POST', '/api/v1/agents', {
+      name: tomName, email, password: 'correct horse battery', role: 'agent', capacity: 5, languages: [], teams: [team.id],
+    });
+    const name = `Cora Collision ${RUN}`;
+    await sendCustomerMessage(stack, { from: '4915177770021', name, text: 'Anyone there?' });
+    const conv = await eventually('the conversation', WAIT, async () =>
+      (await api('GET', '/api/v1/conversations?limit=200')).items.find((c) => c.contact.profile_name === name));
+    await api('POST', `/api/v1/conversations/${conv.id}/transfer`, { version: conv.version, team_id: team.id });
+
+    const admin = await newPage();
+    await logIn(admin);
+    await item(admin, name).click();
+    await admin.getByRole('heading', { name }).waitFor();
+
+    const tom = await newPage();
+    await logIn(tom, email, 'correct horse battery');
+    await item(tom, name).click();
+    await tom.getByRole('heading', { name }).waitFor();
+    await admin.getByTestId('collision').filter({ hasText: `${tomName} is viewing` }).waitFor();
+    await tom.getByRole('textbox', { name: 'Write a reply' }).pressSequentially('On it', { delay: 50 });
+    await admin.getByTestId('collision').filter({ hasText: `${tomName} is typing…` }).waitFor();
+    await admin.screenshot({ path: join(ARTIFACTS, 'collision-1440.png') });
+    // Tom sees the admin (an agent too) viewing, never himself.
+    const seen = await tom.getByTestId('collision').innerText();
+    assert.ok(!seen.includes(tomName), seen);
+    // Tom leaves: the notice goes.
+    await tom.context().close();
+    await admin.getByTestId('collision').waitFor({ state: 'detached' });
+    await admin.context().close();
   });
 });

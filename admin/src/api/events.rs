@@ -1,5 +1,7 @@
-//! `/api/v1/events`: Server-Sent Events of conversation changes, from the
-//! core NATS subjects `wa.events.>`, with keep-alive comments; an agent gets
+//! `/api/v1/events`: Server-Sent Events of conversation changes and of
+//! agents' activity in conversations, from the core NATS subjects
+//! `wa.events.conversation.>` and `wa.events.activity.>`, with keep-alive
+//! comments; an agent gets
 //! only the events of conversations it may see. Accepts the
 //! token as a bearer header or a `token` query parameter (EventSource).
 
@@ -22,10 +24,15 @@ use sea_orm::EntityTrait;
 #[derive(Debug, Clone, Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct LiveEventOut {
-    /// message, status, assignment, …
+    /// message, status, assignment, …; `viewing`, `typing` and `left` are
+    /// another agent's activity in the conversation (ephemeral).
     pub kind: String,
     pub conversation_id: i64,
     pub message_id: Option<i64>,
+    /// `viewing` / `typing` / `left`: the agent doing it.
+    pub agent_id: Option<i64>,
+    /// That agent's display name.
+    pub agent_name: Option<String>,
 }
 
 pub struct EventsApi;
@@ -47,13 +54,18 @@ impl EventsApi {
         // teams', and their own), checked against the database per event.
         let scope = AgentScope::of(&state.db, auth.principal()).await?;
         let db = state.db.clone();
-        let subject = format!("{}.>", relay::topology::EVENTS_PREFIX);
-        let subscriber = state
+        let [changes, activity] = relay::topology::live_event_wildcards();
+        let changes = state
             .nats
-            .subscribe(subject)
+            .subscribe(changes)
             .await
             .map_err(ApiError::unavailable)?;
-        let stream = subscriber
+        let activity = state
+            .nats
+            .subscribe(activity)
+            .await
+            .map_err(ApiError::unavailable)?;
+        let stream = futures::stream::select(changes, activity)
             .filter_map(move |message| {
                 let (scope, db) = (scope.clone(), db.clone());
                 async move {
@@ -62,6 +74,11 @@ impl EventsApi {
                         kind: value.get("kind")?.as_str()?.to_owned(),
                         conversation_id: value.get("conversation_id")?.as_i64()?,
                         message_id: value.get("message_id").and_then(serde_json::Value::as_i64),
+                        agent_id: value.get("agent_id").and_then(serde_json::Value::as_i64),
+                        agent_name: value
+                            .get("agent_name")
+                            .and_then(serde_json::Value::as_str)
+                            .map(str::to_owned),
                     };
                     if let Some(scope) = scope {
                         let row = conversation::Entity::find_by_id(event.conversation_id)

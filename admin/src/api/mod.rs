@@ -17,6 +17,7 @@ pub mod media;
 pub mod messages;
 pub mod notes;
 pub mod numbers;
+pub mod presence;
 pub mod reads;
 pub mod reports;
 pub mod rules;
@@ -100,7 +101,7 @@ resources!(
     (numbers::NumbersApi, templates::TemplatesApi),
     events::EventsApi,
     audit::AuditApi,
-    agents::AgentsApi,
+    (agents::AgentsApi, presence::PresenceApi),
     teams::TeamsApi,
     rules::RulesApi,
     (tokens::TokensApi, webhooks::WebhooksApi),

@@ -845,6 +845,55 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/presence/heartbeat": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Heartbeat of a signed-in dashboard
+         * @description Keeps the calling agent `online`, or `away` once `idle_secs` reaches
+         *     `[admin] presence_away_secs`; without heartbeats for
+         *     `presence_offline_secs` (or on logout) it is `offline`. The database
+         *     is written only when the presence changes; routing's presence-aware
+         *     assignment sees it. 403 for a token without an agent.
+         */
+        post: operations["presenceHeartbeat"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conversations/{id}/activity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Say what you are doing in a conversation
+         * @description `viewing` (send it every ~10 s while it is open), `typing` (at most
+         *     every few seconds while writing) or `left`. Other agents' dashboards
+         *     get it as a live event (`kind` = the activity, with `agent_id` and
+         *     `agent_name`) and show "Ana is viewing / typing" for ~15 s after the
+         *     last one. Nothing is stored. 403 for a token without an agent or a
+         *     conversation of other teams.
+         */
+        post: operations["conversationActivity"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/teams": {
         parameters: {
             query?: never;
@@ -1399,6 +1448,18 @@ export interface components {
             detail: unknown;
             /** Format: date-time */
             provider_timestamp: string;
+        };
+        /**
+         * @description What an agent is doing in a conversation.
+         * @enum {string}
+         */
+        Activity: "viewing" | "typing" | "left";
+        /**
+         * ActivityIn
+         * @description An agent's activity in a conversation.
+         */
+        ActivityIn: {
+            activity: components["schemas"]["Activity"];
         };
         /**
          * AgentIn
@@ -2297,6 +2358,43 @@ export interface components {
             value: string;
         };
         /**
+         * HeartbeatIn
+         * @description A dashboard's heartbeat.
+         */
+        HeartbeatIn: {
+            /**
+             * Format: uint64
+             * @description Seconds since the user last typed, clicked or moved the pointer in
+             *     the dashboard (0–604800).
+             */
+            idle_secs: number;
+        };
+        /**
+         * HeartbeatOut
+         * @description The agent's presence after a heartbeat, and how to keep beating.
+         */
+        HeartbeatOut: {
+            /** Format: int64 */
+            agent_id: number;
+            /** @description online or away. */
+            presence: string;
+            /**
+             * Format: uint32
+             * @description Send the next heartbeat within this many seconds.
+             */
+            heartbeat_secs: number;
+            /**
+             * Format: uint32
+             * @description Idle this long, the agent is away.
+             */
+            away_after_secs: number;
+            /**
+             * Format: uint32
+             * @description Without a heartbeat this long, the agent is offline.
+             */
+            offline_after_secs: number;
+        };
+        /**
          * IngestStatsOut
          * @description The edges' cumulative counters since each edge started, summed over the
          *     edges that answered. Rates come from the difference of two readings.
@@ -2375,12 +2473,22 @@ export interface components {
          * @description One live change.
          */
         LiveEventOut: {
-            /** @description message, status, assignment, … */
+            /**
+             * @description message, status, assignment, …; `viewing`, `typing` and `left` are
+             *     another agent's activity in the conversation (ephemeral).
+             */
             kind: string;
             /** Format: int64 */
             conversation_id: number;
             /** Format: int64 */
             message_id?: number;
+            /**
+             * Format: int64
+             * @description `viewing` / `typing` / `left`: the agent doing it.
+             */
+            agent_id?: number;
+            /** @description That agent's display name. */
+            agent_name?: string;
         };
         /**
          * LoginIn
@@ -9364,6 +9472,251 @@ export interface operations {
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["PresenceOut"];
                 };
+            };
+            /** @description The request or one of its parameters is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The bearer token is missing or unknown (`unauthorized`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The caller's role may not do this (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource does not exist (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is not `application/json` (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The request is well-formed but cannot be carried out (e.g. `window_closed`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too many attempts; retry later (`too_many_requests`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Something failed on the server (`internal`); see the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A dependency is temporarily unavailable; retry later (`unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    presenceHeartbeat: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["HeartbeatIn"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["HeartbeatOut"];
+                };
+            };
+            /** @description The request or one of its parameters is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The bearer token is missing or unknown (`unauthorized`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The caller's role may not do this (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource does not exist (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is not `application/json` (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The request is well-formed but cannot be carried out (e.g. `window_closed`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too many attempts; retry later (`too_many_requests`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Something failed on the server (`internal`); see the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A dependency is temporarily unavailable; retry later (`unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    conversationActivity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["ActivityIn"];
+            };
+        };
+        responses: {
+            /** @description Told to the other agents' dashboards. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request or one of its parameters is invalid. */
             400: {

@@ -16,6 +16,7 @@ import { snoozedText, untilText } from '../lib/snooze';
 import { ClockIcon } from './icons';
 import { BulkBar } from './BulkBar';
 import { keepShown } from '../lib/bulk';
+import { applyActivity, collisionText, isActivity, type Others } from '../lib/presence';
 
 const PAGE = 50;
 
@@ -93,10 +94,23 @@ export function Inbox({ api, session, conversationId, search, onShortcuts }: {
     window.clearTimeout(reloadTimer.current);
     reloadTimer.current = window.setTimeout(() => void load(), 150);
   }, [load]);
+  // Other agents in the open conversation (collision notice): ephemeral,
+  // never a reason to reload.
+  const [others, setOthers] = useState<Others>({});
+  useEffect(() => setOthers({}), [conversationId]);
+  const [tick, setTick] = useState(() => Date.now());
+  useEffect(() => {
+    const t = window.setInterval(() => setTick(Date.now()), 2_000);
+    return () => window.clearInterval(t);
+  }, []);
   const onEvent = useCallback((e: LiveEvent) => {
+    if (isActivity(e)) {
+      if (conversationId !== null) setOthers((o) => applyActivity(o, e, conversationId, myAgentId, Date.now()));
+      return;
+    }
     scheduleReload();
     if (e.conversation_id === conversationId) setDetailTick((t) => t + 1);
-  }, [scheduleReload, conversationId]);
+  }, [scheduleReload, conversationId, myAgentId]);
   const onResync = useCallback(() => { scheduleReload(); setDetailTick((t) => t + 1); }, [scheduleReload]);
   const live = useLiveEvents(session.token, onEvent, onResync);
 
@@ -244,7 +258,7 @@ export function Inbox({ api, session, conversationId, search, onShortcuts }: {
       <section className="detail-pane" aria-label="Conversation">
         {conversationId ? (
           <ConversationView key={conversationId} api={api} id={conversationId} refresh={detailTick} isAgent={myAgentId !== null} numbers={numbers} people={people}
-            labels={labels} onBack={back} onReplied={scheduleReload} onLabelsChanged={loadLabels} />
+            labels={labels} collision={collisionText(others, tick)} onBack={back} onReplied={scheduleReload} onLabelsChanged={loadLabels} />
         ) : (
           <div className="empty center">
             <p className="empty-title">Select a conversation</p>

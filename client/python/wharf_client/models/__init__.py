@@ -1,6 +1,8 @@
 """Contains all the data models used in inputs/outputs"""
 
 from .account_event_out import AccountEventOut
+from .activity import Activity
+from .activity_in import ActivityIn
 from .agent_in import AgentIn
 from .agent_out import AgentOut
 from .agent_patch import AgentPatch
@@ -54,6 +56,8 @@ from .event_catalog_out import EventCatalogOut
 from .event_type_out import EventTypeOut
 from .handoff_in import HandoffIn
 from .header_out import HeaderOut
+from .heartbeat_in import HeartbeatIn
+from .heartbeat_out import HeartbeatOut
 from .ingest_stats_out import IngestStatsOut
 from .label_in import LabelIn
 from .label_out import LabelOut
@@ -136,6 +140,8 @@ from .webhook_patch_headers import WebhookPatchHeaders
 
 __all__ = (
     "AccountEventOut",
+    "Activity",
+    "ActivityIn",
     "AgentIn",
     "AgentOut",
     "AgentPatch",
@@ -189,6 +195,8 @@ __all__ = (
     "EventTypeOut",
     "HandoffIn",
     "HeaderOut",
+    "HeartbeatIn",
+    "HeartbeatOut",
     "IngestStatsOut",
     "LabelIn",
     "LabelOut",
