@@ -789,6 +789,7 @@ async fn activity_reaches_other_agents_live(db: TestDb) {
     }
     let bo_events = EventLog::open(url, &log_in(url, "bo@example.com").await).await;
     let cy_events = EventLog::open(url, &log_in(url, "cy@example.com").await).await;
+    let ana_events = EventLog::open(url, &log_in(url, "ana@example.com").await).await;
     let audit_before = audit_of(&admin, ours).await.len();
 
     ana.conversation_activity(ours, &body(json!({"activity": "viewing"})))
@@ -836,6 +837,12 @@ async fn activity_reaches_other_agents_live(db: TestDb) {
             .await,
         404,
         "not_found",
+    );
+    // Ana's own dashboard is not told of her own activity.
+    assert!(
+        ana_events.events().iter().all(|e| e.agent_id.is_none()),
+        "{:?}",
+        ana_events.events()
     );
     // Cy (Sales) hears nothing of Care's conversation; nothing was stored.
     assert!(cy_events.kinds_for(ours).is_empty());

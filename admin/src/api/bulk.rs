@@ -14,7 +14,8 @@ use entities::conversation;
 use poem::web::Data;
 use poem_openapi::{Object, OpenApi, payload::Json};
 use relay::assignment::Change;
-use sea_orm::EntityTrait;
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use super::ApiTags;
 use super::conversations::{ConversationOut, change_in, changed, check_targets, conversations_out};
@@ -277,12 +278,24 @@ async fn row(
         }
         Plan::Label { add, label_id } => {
             // Labels do not move the version; the row is still refused when
-            // the conversation changed since it was read.
+            // the conversation changed since it was read. The check is an
+            // update that changes nothing, so on PostgreSQL it also holds
+            // the row until the commit (no transition slips in between).
+            let held = conversation::Entity::update_many()
+                .col_expr(
+                    conversation::Column::Version,
+                    Expr::col(conversation::Column::Version),
+                )
+                .filter(conversation::Column::Id.eq(item.id))
+                .filter(conversation::Column::Version.eq(item.version))
+                .exec(&txn)
+                .await?
+                .rows_affected;
             let current = conversation::Entity::find_by_id(item.id)
                 .one(&txn)
                 .await?
                 .ok_or_else(|| ApiError::not_found("conversation"))?;
-            if current.version != item.version {
+            if held == 0 {
                 return Err(ApiError::conflict(format!(
                     "conversation changed: version is {}, not {}",
                     current.version, item.version

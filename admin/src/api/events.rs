@@ -5,7 +5,7 @@
 //! only the events of conversations it may see. Accepts the
 //! token as a bearer header or a `token` query parameter (EventSource).
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use poem::web::Data;
@@ -35,6 +35,13 @@ pub struct LiveEventOut {
     pub agent_name: Option<String>,
 }
 
+/// How long an agent's stream trusts its last look at a conversation for
+/// activity events.
+const ACTIVITY_VERDICT_TTL: Duration = Duration::from_secs(10);
+
+/// Per stream: whether the agent may see a conversation, and since when.
+type Verdicts = std::sync::Arc<std::sync::Mutex<std::collections::HashMap<i64, (bool, Instant)>>>;
+
 pub struct EventsApi;
 
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Events")]
@@ -51,9 +58,14 @@ impl EventsApi {
         state: Data<&AppState>,
     ) -> ApiResult<EventStream<futures::stream::BoxStream<'static, LiveEventOut>>> {
         // Agents get the events of the conversations they may see (their
-        // teams', and their own), checked against the database per event.
+        // teams', and their own), checked against the database per change.
+        // Activity (viewing, typing: several per second with many agents)
+        // reuses this stream's last verdict on the conversation for
+        // ACTIVITY_VERDICT_TTL; every change reads the row again.
         let scope = AgentScope::of(&state.db, auth.principal()).await?;
+        let me = auth.principal().agent_id;
         let db = state.db.clone();
+        let verdicts: Verdicts = std::sync::Arc::default();
         let [changes, activity] = relay::topology::live_event_wildcards();
         let changes = state
             .nats
@@ -67,7 +79,7 @@ impl EventsApi {
             .map_err(ApiError::unavailable)?;
         let stream = futures::stream::select(changes, activity)
             .filter_map(move |message| {
-                let (scope, db) = (scope.clone(), db.clone());
+                let (scope, db, verdicts) = (scope.clone(), db.clone(), verdicts.clone());
                 async move {
                     let value: serde_json::Value = serde_json::from_slice(&message.payload).ok()?;
                     let event = LiveEventOut {
@@ -80,12 +92,35 @@ impl EventsApi {
                             .and_then(serde_json::Value::as_str)
                             .map(str::to_owned),
                     };
+                    let is_activity = event.agent_id.is_some();
+                    // One's own activity is no news to one's dashboard.
+                    if is_activity && event.agent_id == me {
+                        return None;
+                    }
                     if let Some(scope) = scope {
-                        let row = conversation::Entity::find_by_id(event.conversation_id)
-                            .one(&db)
-                            .await
-                            .ok()??;
-                        if !scope.sees(&row) {
+                        let id = event.conversation_id;
+                        let cached = is_activity
+                            .then(|| {
+                                verdicts.lock().ok().and_then(|v| {
+                                    v.get(&id)
+                                        .filter(|(_, at)| at.elapsed() < ACTIVITY_VERDICT_TTL)
+                                        .map(|(sees, _)| *sees)
+                                })
+                            })
+                            .flatten();
+                        let sees = match cached {
+                            Some(sees) => sees,
+                            None => {
+                                let row =
+                                    conversation::Entity::find_by_id(id).one(&db).await.ok()??;
+                                let sees = scope.sees(&row);
+                                if let Ok(mut v) = verdicts.lock() {
+                                    v.insert(id, (sees, Instant::now()));
+                                }
+                                sees
+                            }
+                        };
+                        if !sees {
                             return None;
                         }
                     }
