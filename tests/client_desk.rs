@@ -1,6 +1,8 @@
 //! The agents' desk through the generated client (issue 28): snooze (by an
 //! agent, woken by the customer, by the clock, by an agent, ended by a
-//! resolve; one waker under concurrent sweeps), on SQLite and PostgreSQL.
+//! resolve; one waker under concurrent sweeps; skipped by the queues), bulk
+//! actions with per-row conflicts, presence from heartbeats, agents'
+//! activity on the live stream; on SQLite and PostgreSQL.
 //! Refusals are typed `{code, detail}` and change nothing.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -850,3 +852,58 @@ async fn activity_reaches_other_agents_live(db: TestDb) {
 }
 
 on_sqlite_and_postgres!(activity_reaches_other_agents_live);
+
+/// The queues hand out no sleeping conversation: an agent coming online
+/// gets it only once the customer's message woke it (the router's batch
+/// wakes and assigns it in one transaction).
+async fn the_queues_skip_a_snoozed_conversation_until_it_wakes(db: TestDb) {
+    let stack = spawn_stack(db, StackOptions::default()).await;
+    let url = stack.admin_url.as_str();
+    let admin = client_with(url, ADMIN_TOKEN);
+    let care = admin
+        .create_team(&body(json!({"name": "Care", "strategy": "round_robin"})))
+        .await
+        .unwrap()
+        .into_inner();
+    let (ana_id, ana) = signed_in(&admin, url, "ana@example.com", "agent", &[care.id]).await;
+    let id = customer_writes(&stack, &admin, "4915100000501", "wamid.SKIP1").await;
+    let v = detail(&admin, id).await.conversation.version;
+    let queued = admin
+        .transfer_conversation(id, &body(json!({"version": v, "team_id": care.id})))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(queued.status, "queued", "Ana is offline: it waits");
+    snooze(
+        &admin,
+        id,
+        queued.version,
+        Utc::now() + chrono::Duration::hours(3),
+    )
+    .await
+    .unwrap();
+
+    // Ana comes online: the queue is drained, the sleeping one skipped.
+    assert_eq!(beat(&ana, 0).await.unwrap().presence, "online");
+    let asleep = detail(&admin, id).await.conversation;
+    assert_eq!(
+        (asleep.status.as_str(), asleep.assignee_id),
+        ("queued", None)
+    );
+    assert!(asleep.snoozed_until.is_some());
+
+    // The customer writes: awake and Ana's.
+    customer_writes(&stack, &admin, "4915100000501", "wamid.SKIP2").await;
+    let awake = eventually(WAIT, "woken and assigned", || async {
+        let c = detail(&admin, id).await.conversation;
+        (c.snoozed_until.is_none() && c.assignee_id.is_some()).then_some(c)
+    })
+    .await;
+    assert_eq!(
+        (awake.status.as_str(), awake.assignee_id),
+        ("assigned", Some(ana_id))
+    );
+    assert_eq!(endings(&admin, id).await, ["customer"]);
+}
+
+on_sqlite_and_postgres!(the_queues_skip_a_snoozed_conversation_until_it_wakes);
