@@ -26,7 +26,9 @@ async fn an_integrator_manages_wharf_through_the_generated_client(db: TestDb) {
     // 401 without a token or with a bad one, typed.
     let (status, error) = failure(
         anonymous
-            .list_conversations(None, None, None, None, None, None, None, None, None, None)
+            .list_conversations(
+                None, None, None, None, None, None, None, None, None, None, None,
+            )
             .await,
     );
     assert_eq!(status, 401);
@@ -158,7 +160,9 @@ async fn an_integrator_manages_wharf_through_the_generated_client(db: TestDb) {
         "the routed conversation",
         || async {
             let page = admin
-                .list_conversations(None, None, None, None, None, None, None, None, None, None)
+                .list_conversations(
+                    None, None, None, None, None, None, None, None, None, None, None,
+                )
                 .await
                 .ok()?
                 .into_inner();
@@ -188,6 +192,7 @@ async fn an_integrator_manages_wharf_through_the_generated_client(db: TestDb) {
             Some(&q),
             None,
             None,
+            None,
             Some(team.id),
             None,
         )
@@ -208,6 +213,7 @@ async fn an_integrator_manages_wharf_through_the_generated_client(db: TestDb) {
             None,
             None,
             None,
+            None,
         )
         .await
         .unwrap()
@@ -216,7 +222,9 @@ async fn an_integrator_manages_wharf_through_the_generated_client(db: TestDb) {
     // Scope: Ana (in Billing) sees it; Bo (in no team) neither lists nor
     // reads it, and may not claim it.
     let anas = ana
-        .list_conversations(None, None, None, None, None, None, None, None, None, None)
+        .list_conversations(
+            None, None, None, None, None, None, None, None, None, None, None,
+        )
         .await
         .unwrap()
         .into_inner();
@@ -237,7 +245,9 @@ async fn an_integrator_manages_wharf_through_the_generated_client(db: TestDb) {
         .into_inner();
     let bo = Client::with_token(&stack.admin_url, &bo_login.token).unwrap();
     let bos = bo
-        .list_conversations(None, None, None, None, None, None, None, None, None, None)
+        .list_conversations(
+            None, None, None, None, None, None, None, None, None, None, None,
+        )
         .await
         .unwrap()
         .into_inner();

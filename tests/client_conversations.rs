@@ -113,6 +113,7 @@ async fn conversations_are_worked_through_the_client(db: TestDb) {
                 None,
                 None,
                 None,
+                None,
                 Some("queued"),
                 Some(care.id),
                 None,
@@ -169,6 +170,7 @@ async fn conversations_are_worked_through_the_client(db: TestDb) {
                 None,
                 None,
                 None,
+                None,
             )
             .await
             .ok()?
@@ -220,6 +222,7 @@ async fn conversations_are_worked_through_the_client(db: TestDb) {
             None,
             None,
             None,
+            None,
         )
         .await
         .unwrap()
@@ -232,6 +235,7 @@ async fn conversations_are_worked_through_the_client(db: TestDb) {
             None,
             None,
             Some("999"),
+            None,
             None,
             None,
             None,
@@ -255,6 +259,7 @@ async fn conversations_are_worked_through_the_client(db: TestDb) {
             None,
             None,
             None,
+            None,
         )
         .await
         .unwrap()
@@ -266,6 +271,7 @@ async fn conversations_are_worked_through_the_client(db: TestDb) {
             None,
             None,
             NonZeroU64::new(2),
+            None,
             None,
             None,
             None,
@@ -291,6 +297,7 @@ async fn conversations_are_worked_through_the_client(db: TestDb) {
             None,
             None,
             None,
+            None,
         )
         .await
         .unwrap()
@@ -300,6 +307,7 @@ async fn conversations_are_worked_through_the_client(db: TestDb) {
     let detail = refused(
         admin
             .list_conversations(
+                None,
                 None,
                 None,
                 None,
@@ -329,6 +337,7 @@ async fn conversations_are_worked_through_the_client(db: TestDb) {
                 None,
                 None,
                 None,
+                None,
             )
             .await,
         400,
@@ -337,20 +346,26 @@ async fn conversations_are_worked_through_the_client(db: TestDb) {
     assert!(detail.contains("limit"), "{detail}");
     refused(
         anonymous
-            .list_conversations(None, None, None, None, None, None, None, None, None, None)
+            .list_conversations(
+                None, None, None, None, None, None, None, None, None, None, None,
+            )
             .await,
         401,
         "unauthorized",
     );
     // Agents see their teams' conversations only.
     let anas = ana
-        .list_conversations(None, None, None, None, None, None, None, None, None, None)
+        .list_conversations(
+            None, None, None, None, None, None, None, None, None, None, None,
+        )
         .await
         .unwrap()
         .into_inner();
     assert_eq!(ids(anas), [id]);
     let cys = cy
-        .list_conversations(None, None, None, None, None, None, None, None, None, None)
+        .list_conversations(
+            None, None, None, None, None, None, None, None, None, None, None,
+        )
         .await
         .unwrap()
         .into_inner();
@@ -457,6 +472,7 @@ async fn conversations_are_worked_through_the_client(db: TestDb) {
     let mine = admin
         .list_conversations(
             Some(ana_id),
+            None,
             None,
             None,
             None,

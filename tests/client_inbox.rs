@@ -47,6 +47,7 @@ async fn try_list(
             f.limit.and_then(NonZeroU64::new),
             None,
             q.as_ref(),
+            None,
             f.sort,
             None,
             None,

@@ -1662,6 +1662,7 @@ async fn a_batch_leaves_the_database_as_applying_its_events_one_by_one(db: TestD
                     opened,
                     changed,
                     bot,
+                    ..
                 } => format!(
                     "message {message_id} in {conversation_id} opened {opened} changed {changed} \
                      bot {} {} v{} team {:?} agent {:?}",

@@ -127,6 +127,26 @@ impl ApiError {
     }
 }
 
+impl ApiError {
+    /// The `{code, detail}` of any answer (for reporting one row of a bulk
+    /// request instead of the whole request).
+    pub fn error_out(&self) -> &ErrorOut {
+        match self {
+            Self::BadRequest(b)
+            | Self::Unauthorized(b)
+            | Self::Forbidden(b)
+            | Self::NotFound(b)
+            | Self::Conflict(b)
+            | Self::PayloadTooLarge(b)
+            | Self::UnsupportedMediaType(b)
+            | Self::Unprocessable(b)
+            | Self::TooManyRequests(b)
+            | Self::Internal(b)
+            | Self::Unavailable(b) => &b.0,
+        }
+    }
+}
+
 impl From<sea_orm::DbErr> for ApiError {
     fn from(err: sea_orm::DbErr) -> Self {
         Self::internal(format!("database: {err}"))

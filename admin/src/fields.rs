@@ -120,7 +120,12 @@ fn check(
             if let Some(pattern) = schema.get("pattern").and_then(Value::as_str)
                 && regex::Regex::new(pattern).is_ok_and(|re| !re.is_match(s))
             {
-                fail(format!("must match {pattern}"));
+                return fail(format!("must match {pattern}"));
+            }
+            if schema.get("format").and_then(Value::as_str) == Some("date-time")
+                && chrono::DateTime::parse_from_rfc3339(s).is_err()
+            {
+                fail("must be an RFC 3339 date-time, e.g. 2026-12-05T09:00:00Z".to_owned());
             }
         }
         Some(ty @ ("integer" | "number")) => {
@@ -145,6 +150,9 @@ fn check(
             let Some(items) = value.as_array() else {
                 return fail("must be an array".to_owned());
             };
+            if let Some(min) = number("minItems").filter(|m| (items.len() as f64) < *m) {
+                return fail(format!("must have at least {min} items"));
+            }
             if let Some(max) = number("maxItems").filter(|m| items.len() as f64 > *m) {
                 return fail(format!("must have at most {max} items"));
             }
@@ -188,7 +196,8 @@ mod tests {
                 "Kind": {"type": "string", "enum": ["team", "bot"]},
                 "Inner": {"type": "object", "required": ["kind"], "properties": {
                     "kind": {"$ref": "#/components/schemas/Kind"},
-                    "days": {"type": "array", "items": {"type": "integer", "maximum": 7.0}}}},
+                    "days": {"type": "array", "minItems": 1, "items": {"type": "integer", "maximum": 7.0}},
+                    "at": {"type": "string", "format": "date-time"}}},
                 "ThingIn": {"type": "object", "required": ["name"], "properties": {
                     "name": {"type": "string", "minLength": 1, "pattern": "^[a-z]+$"},
                     "inner": {"allOf": [{"$ref": "#/components/schemas/Inner"}, {"description": "x"}]}}}
@@ -223,6 +232,18 @@ mod tests {
         assert_eq!(
             field(r#"{"name": "a", "inner": {"kind": "bot", "days": [1, 9]}}"#).map(|f| f.0),
             Some("inner.days[1]".into())
+        );
+        assert_eq!(
+            field(r#"{"name": "a", "inner": {"kind": "bot", "days": []}}"#),
+            Some(("inner.days".into(), "must have at least 1 items".into()))
+        );
+        assert_eq!(
+            field(r#"{"name": "a", "inner": {"kind": "bot", "at": "tomorrow"}}"#).map(|f| f.0),
+            Some("inner.at".into())
+        );
+        assert_eq!(
+            field(r#"{"name": "a", "inner": {"kind": "bot", "at": "2026-12-05T09:00:00Z"}}"#),
+            None
         );
         assert_eq!(field("[1]").map(|f| f.0), Some("body".into()));
         assert_eq!(field("{not json").map(|f| f.0), Some("body".into()));

@@ -10,11 +10,13 @@ mod api;
 pub mod audit;
 pub mod auth;
 pub mod csv;
+mod desk;
 mod error;
 mod fields;
 pub mod gauges;
 pub mod listing;
 pub mod placeholders;
+mod presence;
 pub mod reports;
 pub mod scope;
 pub mod search;
@@ -42,6 +44,22 @@ pub struct AdminSettings {
     /// Integrator tokens do not expire (revoke them).
     #[serde(default = "default_session_hours")]
     pub session_hours: u32,
+    /// Seconds without user activity in the dashboard before its agent is
+    /// `away` (heartbeats, `presence`).
+    #[serde(default = "default_presence_away_secs")]
+    pub presence_away_secs: u32,
+    /// Seconds without a heartbeat before a signed-in agent is `offline`
+    /// (the dashboard beats every 30 s; closed tabs stop).
+    #[serde(default = "default_presence_offline_secs")]
+    pub presence_offline_secs: u32,
+}
+
+fn default_presence_away_secs() -> u32 {
+    300
+}
+
+fn default_presence_offline_secs() -> u32 {
+    90
 }
 
 fn default_session_hours() -> u32 {
@@ -59,6 +77,8 @@ impl Default for AdminSettings {
             listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 8080)),
             web_dir: default_web_dir(),
             session_hours: default_session_hours(),
+            presence_away_secs: default_presence_away_secs(),
+            presence_offline_secs: default_presence_offline_secs(),
         }
     }
 }
@@ -98,6 +118,12 @@ pub(crate) struct AppState {
     pub http: reqwest::Client,
     /// What agents' attachments may be (`[media.limits]`).
     pub media_limits: std::sync::Arc<relay::media::Limits>,
+    /// When each agent was last heard of (heartbeats).
+    pub presence: std::sync::Arc<presence::Registry>,
+    /// `[admin] presence_away_secs`.
+    pub presence_away_secs: u32,
+    /// `[admin] presence_offline_secs`.
+    pub presence_offline_secs: u32,
 }
 
 /// The OpenAPI 3 document of the admin API as pretty JSON, identical to the

@@ -66,6 +66,9 @@ impl AdminServer {
                     .build()
                     .unwrap_or_default(),
                 media_limits: std::sync::Arc::new(relay::media::Limits::default()),
+                presence: std::sync::Arc::default(),
+                presence_away_secs: settings.presence_away_secs.max(1),
+                presence_offline_secs: settings.presence_offline_secs.max(1),
             },
         })
     }
@@ -121,6 +124,11 @@ impl AdminServer {
                 shutdown.clone(),
             ));
         }
+        tokio::spawn(crate::desk::run(self.state.clone(), shutdown.clone()));
+        tokio::spawn(crate::presence::listen(
+            self.state.clone(),
+            shutdown.clone(),
+        ));
         // The edges learn numbers from the hub's bucket: make it agree with
         // the database, retrying while the hub is not there yet.
         let state = self.state.clone();

@@ -117,7 +117,9 @@ async fn run(
     // 4. List conversations (newest first): the customer's is there.
     let limit = std::num::NonZeroU64::new(20);
     let page = client
-        .list_conversations(None, None, None, limit, None, None, None, None, None, None)
+        .list_conversations(
+            None, None, None, limit, None, None, None, None, None, None, None,
+        )
         .await?
         .into_inner();
     let mine = page

@@ -74,6 +74,9 @@ pub struct Model {
     pub messages_in: i32,
     /// Outbound messages: agents', the bot's, echoes (reactions aside).
     pub messages_out: i32,
+    /// Snoozed until then: out of the active views until the customer
+    /// writes or the time passes (`relay::snooze`); `None` when awake.
+    pub snoozed_until: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

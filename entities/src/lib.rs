@@ -82,6 +82,7 @@ pub mod conversation;
 pub mod conversation_label;
 pub mod conversation_note;
 pub mod conversation_read;
+pub mod conversation_snooze;
 pub mod dead_letter;
 pub mod label;
 pub mod message;
@@ -267,6 +268,7 @@ mod tests {
             reopen_count: 0,
             messages_in: 0,
             messages_out: 0,
+            snoozed_until: None,
             created_at: now,
             updated_at: now,
         };

@@ -10,6 +10,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Utc};
 use entities::agent::Presence;
 use entities::conversation::ConversationStatus;
+use entities::conversation_snooze::EndReason;
 use entities::team::RoutingStrategy;
 use entities::{agent, contact, conversation, team, team_member};
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -19,6 +20,9 @@ use sea_orm::{
 };
 
 use crate::topology;
+
+/// How far ahead a conversation may be snoozed.
+pub const MAX_SNOOZE: chrono::Duration = chrono::Duration::days(366);
 
 /// Statuses that count against an agent's capacity.
 const OPEN_FOR_AGENT: [ConversationStatus; 2] =
@@ -42,6 +46,15 @@ pub enum Change {
     Resolve,
     /// Reopen a resolved conversation into its team's queue.
     Reopen,
+    /// Out of the active views until `until` (`snooze`), by `actor`
+    /// (`agent_id` when an agent); a sleeping one is snoozed again.
+    Snooze {
+        until: DateTime<Utc>,
+        agent_id: Option<i64>,
+        actor: String,
+    },
+    /// An agent wakes a snoozed conversation before its time.
+    Wake,
     /// The router's routing decision for a new or reopened conversation.
     Route {
         status: ConversationStatus,
@@ -58,6 +71,8 @@ impl Change {
             Change::Transfer { .. } => "transferred",
             Change::Resolve => "resolved",
             Change::Reopen => "reopened",
+            Change::Snooze { .. } => "snoozed",
+            Change::Wake => crate::snooze::WOKE,
             Change::Route { .. } => "routed",
         }
     }
@@ -79,7 +94,9 @@ pub enum TransitionError {
 }
 
 /// Applies `change` if the conversation is still at `expected_version`,
-/// bumping the version; returns the updated row.
+/// bumping the version; returns the updated row. A snooze is started by
+/// `Snooze` and ended by `Wake`, `Resolve` and `Claim` (an agent taking
+/// it works on it now), each recorded by `snooze`; a transfer keeps it.
 ///
 /// # Errors
 /// `NotFound`, `Conflict` on a stale version (also when another writer wins
@@ -110,6 +127,8 @@ pub async fn transition(
         .col_expr(conversation::Column::UpdatedAt, Expr::value(now));
     let none_i64: Option<i64> = None;
     let none_time: Option<DateTime<Utc>> = None;
+    // How this change ends a snooze of the conversation, if it sleeps.
+    let mut ends_snooze = None;
     match change {
         Change::Claim { agent_id } => {
             if !matches!(
@@ -127,7 +146,9 @@ pub async fn transition(
                     Expr::value(ConversationStatus::Assigned),
                 )
                 .col_expr(conversation::Column::AssigneeId, Expr::value(*agent_id))
-                .col_expr(conversation::Column::AssignedAt, Expr::value(now));
+                .col_expr(conversation::Column::AssignedAt, Expr::value(now))
+                .col_expr(conversation::Column::SnoozedUntil, Expr::value(none_time));
+            ends_snooze = Some(EndReason::Agent);
         }
         Change::Transfer { team_id, agent_id } => {
             if current.status() == Ok(ConversationStatus::Resolved) {
@@ -163,7 +184,38 @@ pub async fn transition(
                     conversation::Column::Status,
                     Expr::value(ConversationStatus::Resolved),
                 )
-                .col_expr(conversation::Column::ResolvedAt, Expr::value(Some(now)));
+                .col_expr(conversation::Column::ResolvedAt, Expr::value(Some(now)))
+                .col_expr(conversation::Column::SnoozedUntil, Expr::value(none_time));
+            ends_snooze = Some(EndReason::Resolved);
+        }
+        Change::Snooze { until, .. } => {
+            if current.status() == Ok(ConversationStatus::Resolved) {
+                return Err(TransitionError::Invalid(
+                    "a resolved conversation cannot be snoozed".into(),
+                ));
+            }
+            if *until <= now {
+                return Err(TransitionError::Invalid(
+                    "`until` must be in the future".into(),
+                ));
+            }
+            if *until > now + MAX_SNOOZE {
+                return Err(TransitionError::Invalid(format!(
+                    "`until` must be within {} days",
+                    MAX_SNOOZE.num_days()
+                )));
+            }
+            update = update.col_expr(conversation::Column::SnoozedUntil, Expr::value(*until));
+            ends_snooze = Some(EndReason::Replaced);
+        }
+        Change::Wake => {
+            if current.snoozed_until.is_none() {
+                return Err(TransitionError::Invalid(
+                    "the conversation is not snoozed".into(),
+                ));
+            }
+            update = update.col_expr(conversation::Column::SnoozedUntil, Expr::value(none_time));
+            ends_snooze = Some(EndReason::Agent);
         }
         Change::Reopen => {
             if current.status() != Ok(ConversationStatus::Resolved) {
@@ -205,6 +257,19 @@ pub async fn transition(
             expected: expected_version,
             current: current.version,
         });
+    }
+    if let Some(reason) = ends_snooze
+        && current.snoozed_until.is_some()
+    {
+        crate::snooze::end(db, &[id], reason, now).await?;
+    }
+    if let Change::Snooze {
+        until,
+        agent_id,
+        actor,
+    } = change
+    {
+        crate::snooze::start(db, id, *until, *agent_id, actor, now).await?;
     }
     conversation::Entity::find_by_id(id)
         .one(db)
@@ -324,7 +389,11 @@ pub async fn assign(
     row: &conversation::Model,
     language: Option<&str>,
 ) -> Result<Option<conversation::Model>, DbErr> {
-    let (Some(team_id), Ok(ConversationStatus::Queued)) = (row.team_id, row.status()) else {
+    let (Some(team_id), Ok(ConversationStatus::Queued), None) =
+        (row.team_id, row.status(), row.snoozed_until)
+    else {
+        // Not queued, no team, or snoozed: a sleeping conversation is
+        // handed out when it wakes.
         return Ok(None);
     };
     let Some(agent_id) = pick_agent(db, team_id, language).await? else {
@@ -347,6 +416,7 @@ pub async fn drain_queues(db: &impl ConnectionTrait) -> Result<Vec<conversation:
     let queued = conversation::Entity::find()
         .filter(conversation::Column::Status.eq(ConversationStatus::Queued))
         .filter(conversation::Column::TeamId.is_not_null())
+        .filter(conversation::Column::SnoozedUntil.is_null())
         .order_by_desc(conversation::Column::Priority)
         .order_by_asc(conversation::Column::CreatedAt)
         .order_by_asc(conversation::Column::Id)

@@ -352,6 +352,28 @@ pub fn conversation_event_subject(conversation_id: i64) -> String {
     format!("{EVENTS_PREFIX}.conversation.{conversation_id}")
 }
 
+/// `wa.events.conversation.>` and `wa.events.activity.>`: what the admin
+/// server's SSE streams listen to (changes, and agents' activity).
+pub fn live_event_wildcards() -> [String; 2] {
+    [
+        format!("{EVENTS_PREFIX}.conversation.>"),
+        format!("{EVENTS_PREFIX}.activity.>"),
+    ]
+}
+
+/// `wa.events.activity.<id>`: an agent is viewing or typing in
+/// conversation `id` (core NATS, ephemeral; apart from the conversation's
+/// changes so that the routers' session caches never hear of it).
+pub fn activity_subject(conversation_id: i64) -> String {
+    format!("{EVENTS_PREFIX}.activity.{conversation_id}")
+}
+
+/// `wa.events.presence.agents`: agents' dashboard heartbeats and sign-outs,
+/// fanned out between admin servers (core NATS).
+pub fn presence_subject() -> String {
+    format!("{EVENTS_PREFIX}.presence.agents")
+}
+
 /// `wa.events.<kind>`: the admin side changed configuration of `kind`
 /// (`rules`, `agents`, `teams`); routers drop what they cached of it.
 pub fn config_event_subject(kind: &str) -> String {

@@ -2,6 +2,7 @@
 import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { apiClient } from './api/client';
 import { loadSession, saveSession, displayName, type Session } from './lib/session';
+import { useHeartbeat } from './lib/presence';
 import { ADMIN_PAGES, navigate, parseRoute, SHARED_PAGES, useLocation } from './lib/router';
 import { Login } from './views/Login';
 import { Inbox } from './views/Inbox';
@@ -96,6 +97,9 @@ function Workplace({ session, onSignOut }: { session: Session; onSignOut: (why: 
     return () => watch.disconnect();
   }, []);
 
+  // A signed-in agent is online while this dashboard is open and used.
+  const presence = useHeartbeat(api, Boolean(session.me.agent));
+
   const logout = async () => {
     // Agents' login tokens are revoked; an integrator's API token is only forgotten here.
     if (session.me.agent) await api.POST('/api/v1/auth/logout').catch(() => undefined);
@@ -124,6 +128,8 @@ function Workplace({ session, onSignOut }: { session: Session; onSignOut: (why: 
           ))}
         </nav>
         <div className="me">
+          {presence && <span className={`presence-dot p-${presence}`} data-testid="my-presence" title={`You are ${presence}`}
+            aria-label={`You are ${presence}`} />}
           <span className="me-name" title={session.me.role}>{displayName(session.me)}</span>
           <span className="role-badge">{session.me.role}</span>
           <button type="button" className="ghost" onClick={logout}>Sign out</button>

@@ -12,7 +12,6 @@ use entities::{agent, conversation, team, team_member};
 use poem::web::Data;
 use poem_openapi::param::Path;
 use poem_openapi::{ApiResponse, Object, OpenApi, payload::Json};
-use relay::assignment;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, Set,
@@ -523,10 +522,11 @@ impl AgentsApi {
         announce_change(&state, "agents", Some(id.0), "presence").await;
         let mut assigned = Vec::new();
         if presence == Presence::Online {
-            for row in assignment::drain_queues(&state.db).await? {
-                assignment::announce(&state.nats, &row, assignment::ASSIGNED).await;
-                assigned.push(row.id);
-            }
+            assigned = super::conversations::drain(&state)
+                .await?
+                .into_iter()
+                .map(|row| row.id)
+                .collect();
         }
         Ok(Json(PresenceOut {
             agent_id: id.0,

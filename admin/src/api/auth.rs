@@ -183,6 +183,11 @@ impl AuthApi {
         )
         .await?;
         txn.commit().await?;
+        // The agent signed out: offline now (a dashboard still open
+        // elsewhere brings it back with its next heartbeat).
+        if let Some(agent_id) = auth.0.agent_id {
+            crate::presence::signed_out(&state, agent_id).await?;
+        }
         Ok(Json(MeOut {
             role: auth.0.role.as_str().to_owned(),
             agent: None,

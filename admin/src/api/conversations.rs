@@ -10,7 +10,10 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use entities::conversation::ConversationStatus;
-use entities::{agent, business_number, contact, conversation, conversation_label, message, team};
+use entities::{
+    agent, business_number, contact, conversation, conversation_label, conversation_snooze,
+    message, team,
+};
 use poem::web::Data;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::{ApiResponse, Object, OpenApi, payload::Json};
@@ -82,6 +85,9 @@ pub struct ConversationOut {
     pub waiting_since: Option<DateTime<Utc>>,
     /// The conversation's labels, by name.
     pub labels: Vec<LabelOut>,
+    /// Snoozed until then: out of the active views until the customer
+    /// writes or the time passes; absent when awake.
+    pub snoozed_until: Option<DateTime<Utc>>,
     /// With a search (`q`): the message that matched (absent when the
     /// contact's name, username or phone matched).
     pub matched_message: Option<MessagePreviewOut>,
@@ -188,6 +194,8 @@ pub struct ConversationDetailOut {
     pub conversation: ConversationOut,
     /// In provider time order.
     pub messages: Vec<MessageOut>,
+    /// Its snoozes, oldest first (shown as system lines in the timeline).
+    pub snoozes: Vec<SnoozeOut>,
 }
 
 /// A template reply.
@@ -273,6 +281,35 @@ pub struct HandoffIn {
     pub team_id: Option<i64>,
     /// Its priority in that queue (default: the bot rule's).
     pub priority: Option<i32>,
+}
+
+/// Snooze until a time.
+#[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct SnoozeIn {
+    /// The `version` you read; a stale one is a 409.
+    pub version: i64,
+    /// When it wakes (RFC 3339), in the future and within 366 days; the
+    /// customer writing wakes it earlier.
+    pub until: DateTime<Utc>,
+}
+
+/// A snooze of a conversation, and how it ended.
+#[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct SnoozeOut {
+    pub id: i64,
+    /// The agent who snoozed it (absent for an integrator token).
+    pub agent_id: Option<i64>,
+    /// That agent's display name.
+    pub agent_name: Option<String>,
+    pub snoozed_at: DateTime<Utc>,
+    pub until: DateTime<Utc>,
+    /// When it ended; absent while it sleeps.
+    pub ended_at: Option<DateTime<Utc>>,
+    /// customer (wrote), time (passed), agent (woke or claimed it),
+    /// replaced (snoozed again) or resolved.
+    pub end_reason: Option<String>,
 }
 
 /// A change that needs only the version read.
@@ -499,6 +536,7 @@ pub(crate) async fn conversations_out(
                     .into_iter()
                     .map(label_out)
                     .collect(),
+                snoozed_until: c.snoozed_until,
                 matched_message: None,
             })
         })
@@ -516,7 +554,7 @@ fn transition_error(err: TransitionError) -> ApiError {
 
 /// The team and agent a claim or transfer names must exist: otherwise a 422
 /// naming `team_id` or `agent_id` (not the foreign key's 500).
-async fn check_targets(state: &AppState, change: &Change) -> ApiResult<()> {
+pub(crate) async fn check_targets(state: &AppState, change: &Change) -> ApiResult<()> {
     let (team_id, agent_id) = match change {
         Change::Claim { agent_id } => (None, Some(*agent_id)),
         Change::Transfer { team_id, agent_id } => (*team_id, *agent_id),
@@ -557,46 +595,11 @@ async fn change(
     check_targets(state, &change).await?;
     // The change and its audit entry in one transaction.
     let txn = relay::db::begin_write(&state.db).await?;
-    let row = assignment::transition(&txn, id, version, &change)
-        .await
-        .map_err(transition_error)?;
-    crate::audit::record(
-        &txn,
-        &auth.0,
-        match change {
-            Change::Claim { .. } => "conversation.claim",
-            Change::Transfer { .. } => "conversation.transfer",
-            Change::Resolve => "conversation.resolve",
-            Change::Reopen => "conversation.reopen",
-            // Routing is the router's, never an API change.
-            Change::Route { .. } => "conversation.route",
-        },
-        "conversation",
-        id,
-        serde_json::json!({"before": placement(&before), "after": placement(&row)}),
-    )
-    .await?;
-    // The integrators' event commits with the change.
-    let event = match change {
-        Change::Claim { .. } | Change::Route { .. } => "conversation.assigned",
-        Change::Transfer { .. } => "conversation.transferred",
-        Change::Resolve => "conversation.resolved",
-        Change::Reopen => "conversation.reopened",
-    };
-    relay::hooks::outbox::record_conversation(&txn, event, &row).await?;
+    let row = change_in(&txn, &auth.0, &before, version, &change).await?;
     txn.commit().await?;
-    tracing::info!(
-        actor = %auth.0.token_name,
-        conversation_id = id,
-        version = row.version,
-        change = change.kind(),
-        "conversation changed"
-    );
-    assignment::announce(&state.nats, &row, change.kind()).await;
-    let mut row = row;
-    if !matches!(change, Change::Claim { .. }) {
-        for assigned in assignment::drain_queues(&state.db).await? {
-            assignment::announce(&state.nats, &assigned, assignment::ASSIGNED).await;
+    let mut row = changed(state, &auth.0, row, &change).await;
+    if may_free(&change) {
+        for assigned in drain(state).await? {
             if assigned.id == row.id {
                 row = assigned;
             }
@@ -609,10 +612,113 @@ async fn change(
     Ok(Json(out))
 }
 
+/// `change` of the conversation `before` if it is still at `version`, its
+/// audit entry and the integrators' event, all in `txn` (the caller
+/// commits). The one place of an agent's conversation change: the single
+/// endpoints and each row of a bulk action.
+pub(crate) async fn change_in(
+    txn: &impl ConnectionTrait,
+    principal: &Principal,
+    before: &conversation::Model,
+    version: i64,
+    change: &Change,
+) -> ApiResult<conversation::Model> {
+    let row = assignment::transition(txn, before.id, version, change)
+        .await
+        .map_err(transition_error)?;
+    crate::audit::record(
+        txn,
+        principal,
+        match change {
+            Change::Claim { .. } => "conversation.claim",
+            Change::Transfer { .. } => "conversation.transfer",
+            Change::Resolve => "conversation.resolve",
+            Change::Reopen => "conversation.reopen",
+            Change::Snooze { .. } => "conversation.snooze",
+            Change::Wake => "conversation.wake",
+            // Routing is the router's, never an API change.
+            Change::Route { .. } => "conversation.route",
+        },
+        "conversation",
+        before.id,
+        serde_json::json!({"before": placement(before), "after": placement(&row)}),
+    )
+    .await?;
+    // The integrators' event commits with the change.
+    let event = match change {
+        Change::Claim { .. } | Change::Route { .. } => Some("conversation.assigned"),
+        Change::Transfer { .. } => Some("conversation.transferred"),
+        Change::Resolve => Some("conversation.resolved"),
+        Change::Reopen => Some("conversation.reopened"),
+        // Not in the integrators' catalog (yet).
+        Change::Snooze { .. } | Change::Wake => None,
+    };
+    if let Some(event) = event {
+        relay::hooks::outbox::record_conversation(txn, event, &row).await?;
+    }
+    Ok(row)
+}
+
+/// After a change committed: logged and announced live.
+pub(crate) async fn changed(
+    state: &AppState,
+    principal: &Principal,
+    row: conversation::Model,
+    change: &Change,
+) -> conversation::Model {
+    tracing::info!(
+        actor = %principal.token_name,
+        conversation_id = row.id,
+        version = row.version,
+        change = change.kind(),
+        "conversation changed"
+    );
+    assignment::announce(&state.nats, &row, change.kind()).await;
+    row
+}
+
+/// Whether `change` may free an agent or refill a queue (a claim takes one;
+/// a snooze frees nobody and queues nothing).
+pub(crate) fn may_free(change: &Change) -> bool {
+    !matches!(change, Change::Claim { .. } | Change::Snooze { .. })
+}
+
+/// Hands queued conversations to available agents and announces each.
+pub(crate) async fn drain(state: &AppState) -> ApiResult<Vec<conversation::Model>> {
+    let assigned = assignment::drain_queues(&state.db).await?;
+    for row in &assigned {
+        assignment::announce(&state.nats, row, assignment::ASSIGNED).await;
+    }
+    Ok(assigned)
+}
+
+/// A conversation's snoozes, oldest first, with the snoozing agents' names.
+async fn snoozes_out(db: &impl ConnectionTrait, id: i64) -> ApiResult<Vec<SnoozeOut>> {
+    let rows = conversation_snooze::Entity::find()
+        .filter(conversation_snooze::Column::ConversationId.eq(id))
+        .order_by_asc(conversation_snooze::Column::Id)
+        .all(db)
+        .await?;
+    let names = listing::agent_names(db, distinct(rows.iter().filter_map(|s| s.agent_id))).await?;
+    Ok(rows
+        .into_iter()
+        .map(|s| SnoozeOut {
+            id: s.id,
+            agent_name: s.agent_id.and_then(|a| names.get(&a).cloned()),
+            agent_id: s.agent_id,
+            snoozed_at: s.snoozed_at,
+            until: s.until,
+            ended_at: s.ended_at,
+            end_reason: s.end_reason,
+        })
+        .collect())
+}
+
 /// Where a conversation stands, as its audit entries record it.
 fn placement(c: &conversation::Model) -> serde_json::Value {
     serde_json::json!({
         "status": c.status, "team_id": c.team_id, "assignee_id": c.assignee_id, "version": c.version,
+        "snoozed_until": c.snoozed_until,
     })
 }
 
@@ -768,6 +874,9 @@ impl ConversationsApi {
         unassigned: Query<Option<bool>>,
         /// Only conversations carrying this label (id).
         label: Query<Option<i64>>,
+        /// `true`: only snoozed conversations; `false`: only awake ones
+        /// (the active views); absent: both.
+        snoozed: Query<Option<bool>>,
         /// Words to search for in messages and contacts.
         #[oai(validator(min_length = 1, max_length = 200))]
         q: Query<Option<String>>,
@@ -829,6 +938,11 @@ impl ConversationsApi {
                 .and_where(conversation_label::Column::LabelId.eq(label))
                 .to_owned();
             query = query.filter(conversation::Column::Id.in_subquery(carrying));
+        }
+        match snoozed.0 {
+            Some(true) => query = query.filter(conversation::Column::SnoozedUntil.is_not_null()),
+            Some(false) => query = query.filter(conversation::Column::SnoozedUntil.is_null()),
+            None => {}
         }
         if let Some(status) = status.0 {
             let status = super::parse_choice(
@@ -928,6 +1042,7 @@ impl ConversationsApi {
             .all(&state.db)
             .await?;
         let messages = messages_out(&state.db, messages).await?;
+        let snoozes = snoozes_out(&state.db, row.id).await?;
         let conversation = conversations_out(&state, &auth.0, vec![row])
             .await?
             .pop()
@@ -935,6 +1050,7 @@ impl ConversationsApi {
         Ok(Json(ConversationDetailOut {
             conversation,
             messages,
+            snoozes,
         }))
     }
 
@@ -1138,6 +1254,53 @@ impl ConversationsApi {
         body: Json<VersionIn>,
     ) -> ApiResult<Json<ConversationOut>> {
         change(&state, &auth, id.0, body.0.version, Change::Resolve).await
+    }
+
+    /// Snooze a conversation
+    ///
+    /// Out of the active views (list with `snoozed=false`) and out of
+    /// automatic assignment until `until`; it keeps its status and
+    /// assignee. It wakes, with a `woke` live event and a line in its
+    /// timeline, when the customer writes or the time passes. Snoozing a
+    /// snoozed conversation moves its time. 422 `invalid_state` for a
+    /// resolved one or a time not in the future.
+    #[oai(
+        path = "/conversations/:id/snooze",
+        method = "post",
+        operation_id = "snoozeConversation"
+    )]
+    async fn snooze(
+        &self,
+        auth: TokenAuth,
+        state: Data<&AppState>,
+        id: Path<i64>,
+        body: Json<SnoozeIn>,
+    ) -> ApiResult<Json<ConversationOut>> {
+        let snooze = Change::Snooze {
+            until: body.0.until,
+            agent_id: auth.0.agent_id,
+            actor: auth.0.actor(),
+        };
+        change(&state, &auth, id.0, body.0.version, snooze).await
+    }
+
+    /// Wake a snoozed conversation
+    ///
+    /// Back to the active views now. 422 `invalid_state` when it is not
+    /// snoozed.
+    #[oai(
+        path = "/conversations/:id/wake",
+        method = "post",
+        operation_id = "wakeConversation"
+    )]
+    async fn wake(
+        &self,
+        auth: TokenAuth,
+        state: Data<&AppState>,
+        id: Path<i64>,
+        body: Json<VersionIn>,
+    ) -> ApiResult<Json<ConversationOut>> {
+        change(&state, &auth, id.0, body.0.version, Change::Wake).await
     }
 
     /// Reopen a conversation

@@ -246,39 +246,11 @@ impl LabelsApi {
         body: Json<ApplyLabelIn>,
     ) -> ApiResult<Json<Vec<LabelOut>>> {
         crate::scope::visible_conversation(&state.db, &auth.0, id.0).await?;
-        let label_id = body.0.label_id;
         let txn = relay::db::begin_write(&state.db).await?;
-        let found = label::Entity::find_by_id(label_id)
-            .one(&txn)
-            .await?
-            .ok_or_else(|| {
-                ApiError::invalid_field("label_id", format!("no label with id {label_id}"))
-            })?;
-        let carried = conversation_label::Entity::find_by_id((id.0, label_id))
-            .one(&txn)
-            .await?
-            .is_some();
-        if !carried {
-            conversation_label::ActiveModel {
-                conversation_id: Set(id.0),
-                label_id: Set(label_id),
-                ..Default::default()
-            }
-            .insert(&txn)
-            .await?;
-            audit::record(
-                &txn,
-                &auth.0,
-                "conversation.label",
-                "conversation",
-                id.0,
-                serde_json::json!({"label_id": label_id, "label": found.name}),
-            )
-            .await?;
-        }
+        let added = add(&txn, &auth.0, id.0, body.0.label_id).await?;
         let labels = labels_now(&txn, id.0).await?;
         txn.commit().await?;
-        if !carried {
+        if added {
             super::announce_conversation(&state, id.0, "labels", serde_json::json!({})).await;
         }
         Ok(Json(labels))
@@ -301,24 +273,79 @@ impl LabelsApi {
     ) -> ApiResult<Json<Vec<LabelOut>>> {
         crate::scope::visible_conversation(&state.db, &auth.0, id.0).await?;
         let txn = relay::db::begin_write(&state.db).await?;
-        let removed = conversation_label::Entity::delete_by_id((id.0, label_id.0))
-            .exec(&txn)
-            .await?;
-        if removed.rows_affected == 0 {
+        if !remove(&txn, &auth.0, id.0, label_id.0).await? {
             return Err(ApiError::not_found("label on this conversation"));
         }
-        audit::record(
-            &txn,
-            &auth.0,
-            "conversation.unlabel",
-            "conversation",
-            id.0,
-            serde_json::json!({"label_id": label_id.0}),
-        )
-        .await?;
         let labels = labels_now(&txn, id.0).await?;
         txn.commit().await?;
         super::announce_conversation(&state, id.0, "labels", serde_json::json!({})).await;
         Ok(Json(labels))
     }
+}
+
+/// Puts label `label_id` on conversation `id` in `txn`, audited; `false`
+/// when it carries it already (nothing written). An unknown label is a 422
+/// naming `label_id`.
+pub(crate) async fn add(
+    txn: &impl ConnectionTrait,
+    principal: &crate::auth::Principal,
+    id: i64,
+    label_id: i64,
+) -> ApiResult<bool> {
+    let found = label::Entity::find_by_id(label_id)
+        .one(txn)
+        .await?
+        .ok_or_else(|| {
+            ApiError::invalid_field("label_id", format!("no label with id {label_id}"))
+        })?;
+    let carried = conversation_label::Entity::find_by_id((id, label_id))
+        .one(txn)
+        .await?
+        .is_some();
+    if carried {
+        return Ok(false);
+    }
+    conversation_label::ActiveModel {
+        conversation_id: Set(id),
+        label_id: Set(label_id),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    audit::record(
+        txn,
+        principal,
+        "conversation.label",
+        "conversation",
+        id,
+        serde_json::json!({"label_id": label_id, "label": found.name}),
+    )
+    .await?;
+    Ok(true)
+}
+
+/// Takes label `label_id` off conversation `id` in `txn`, audited; `false`
+/// when it did not carry it (nothing written).
+pub(crate) async fn remove(
+    txn: &impl ConnectionTrait,
+    principal: &crate::auth::Principal,
+    id: i64,
+    label_id: i64,
+) -> ApiResult<bool> {
+    let removed = conversation_label::Entity::delete_by_id((id, label_id))
+        .exec(txn)
+        .await?;
+    if removed.rows_affected == 0 {
+        return Ok(false);
+    }
+    audit::record(
+        txn,
+        principal,
+        "conversation.unlabel",
+        "conversation",
+        id,
+        serde_json::json!({"label_id": label_id}),
+    )
+    .await?;
+    Ok(true)
 }

@@ -7,6 +7,7 @@ pub mod attachments;
 pub mod audit;
 pub mod auth;
 pub mod campaigns;
+pub mod bulk;
 pub mod canned;
 pub mod contacts;
 pub mod conversations;
@@ -17,6 +18,7 @@ pub mod media;
 pub mod messages;
 pub mod notes;
 pub mod numbers;
+pub mod presence;
 pub mod reads;
 pub mod reports;
 pub mod rules;
@@ -86,7 +88,7 @@ macro_rules! resources {
 
 resources!(
     auth::AuthApi,
-    conversations::ConversationsApi,
+    (conversations::ConversationsApi, bulk::BulkApi),
     (
         notes::NotesApi,
         reads::ReadsApi,
@@ -102,7 +104,7 @@ resources!(
     (numbers::NumbersApi, templates::TemplatesApi),
     events::EventsApi,
     audit::AuditApi,
-    agents::AgentsApi,
+    (agents::AgentsApi, presence::PresenceApi),
     teams::TeamsApi,
     rules::RulesApi,
     (tokens::TokensApi, webhooks::WebhooksApi),

@@ -213,6 +213,52 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/conversations/{id}/snooze": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Snooze a conversation
+         * @description Out of the active views (list with `snoozed=false`) and out of
+         *     automatic assignment until `until`; it keeps its status and
+         *     assignee. It wakes, with a `woke` live event and a line in its
+         *     timeline, when the customer writes or the time passes. Snoozing a
+         *     snoozed conversation moves its time. 422 `invalid_state` for a
+         *     resolved one or a time not in the future.
+         */
+        post: operations["snoozeConversation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conversations/{id}/wake": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Wake a snoozed conversation
+         * @description Back to the active views now. 422 `invalid_state` when it is not
+         *     snoozed.
+         */
+        post: operations["wakeConversation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/conversations/{id}/reopen": {
         parameters: {
             query?: never;
@@ -227,6 +273,33 @@ export interface paths {
          * @description A resolved conversation goes back to its team's queue.
          */
         post: operations["reopenConversation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conversations/bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Act on many conversations
+         * @description One `action` on each of `items` (assign, add or remove a label,
+         *     resolve), each row checked against the `version` read and applied
+         *     in its own transaction, whole or not at all, and audited like the
+         *     single endpoints. Always 200 with one row per item: `ok`, or the
+         *     reason (`conflict`, `forbidden`, `not_found`, `invalid_state`). A
+         *     request that cannot be carried out as a whole (no items, more than
+         *     100, an id twice, a missing or unknown agent, team or label) is a
+         *     400 / 422 that changes nothing.
+         */
+        post: operations["bulkConversations"];
         delete?: never;
         options?: never;
         head?: never;
@@ -766,6 +839,55 @@ export interface paths {
          */
         put: operations["setAgentPresence"];
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/presence/heartbeat": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Heartbeat of a signed-in dashboard
+         * @description Keeps the calling agent `online`, or `away` once `idle_secs` reaches
+         *     `[admin] presence_away_secs`; without heartbeats for
+         *     `presence_offline_secs` (or on logout) it is `offline`. The database
+         *     is written only when the presence changes; routing's presence-aware
+         *     assignment sees it. 403 for a token without an agent.
+         */
+        post: operations["presenceHeartbeat"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conversations/{id}/activity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Say what you are doing in a conversation
+         * @description `viewing` (send it every ~10 s while it is open), `typing` (at most
+         *     every few seconds while writing) or `left`. Other agents' dashboards
+         *     get it as a live event (`kind` = the activity, with `agent_id` and
+         *     `agent_name`) and show "Ana is viewing / typing" for ~15 s after the
+         *     last one. Nothing is stored. 403 for a token without an agent or a
+         *     conversation of other teams.
+         */
+        post: operations["conversationActivity"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1501,6 +1623,18 @@ export interface components {
             provider_timestamp: string;
         };
         /**
+         * @description What an agent is doing in a conversation.
+         * @enum {string}
+         */
+        Activity: "viewing" | "typing" | "left";
+        /**
+         * ActivityIn
+         * @description An agent's activity in a conversation.
+         */
+        ActivityIn: {
+            activity: components["schemas"]["Activity"];
+        };
+        /**
          * AgentIn
          * @description A new agent.
          */
@@ -1792,6 +1926,91 @@ export interface components {
         BotReply: {
             keyword: string;
             text: string;
+        };
+        /**
+         * @description What to do to every selected conversation.
+         * @enum {string}
+         */
+        BulkAction: "assign" | "label_add" | "label_remove" | "resolve";
+        /**
+         * BulkIn
+         * @description One action on many conversations.
+         */
+        BulkIn: {
+            action: components["schemas"]["BulkAction"];
+            /** @description 1–100 conversations, each once. */
+            items: components["schemas"]["BulkItemIn"][];
+            /**
+             * Format: int64
+             * @description `assign`: the new assignee.
+             */
+            agent_id?: number;
+            /**
+             * Format: int64
+             * @description `assign`: the new team (kept when absent).
+             */
+            team_id?: number;
+            /**
+             * Format: int64
+             * @description `label_add` / `label_remove`: the label.
+             */
+            label_id?: number;
+        };
+        /**
+         * BulkItemIn
+         * @description A selected conversation and the version the caller read.
+         */
+        BulkItemIn: {
+            /** Format: int64 */
+            id: number;
+            /**
+             * Format: int64
+             * @description The `version` you read; a stale one fails this row with `conflict`.
+             */
+            version: number;
+        };
+        /**
+         * BulkOut
+         * @description The outcome of a bulk action, one row per selected conversation, in the
+         *     request's order.
+         */
+        BulkOut: {
+            rows: components["schemas"]["BulkRowOut"][];
+            /**
+             * Format: uint32
+             * @description How many rows were applied.
+             */
+            applied: number;
+            /**
+             * Format: uint32
+             * @description How many were not.
+             */
+            failed: number;
+        };
+        /**
+         * BulkRowOut
+         * @description What happened to one selected conversation.
+         */
+        BulkRowOut: {
+            /** Format: int64 */
+            id: number;
+            /** @description Applied (or nothing to do, see `changed`). */
+            ok: boolean;
+            /**
+             * @description With `ok`: whether anything changed (a label already there, or not
+             *     there to remove, changes nothing).
+             */
+            changed?: boolean;
+            /**
+             * @description Without `ok`: `conflict` (changed since you read it), `forbidden`
+             *     (another team's), `not_found`, `invalid_state` (e.g. resolving a
+             *     resolved one) or `internal`.
+             */
+            code?: string;
+            /** @description Without `ok`: why, for people. */
+            detail?: string;
+            /** @description The conversation as it is now (absent when not found or not yours). */
+            conversation?: components["schemas"]["ConversationOut"] & unknown;
         };
         /**
          * BusinessHours
@@ -2155,6 +2374,8 @@ export interface components {
             conversation: components["schemas"]["ConversationOut"];
             /** @description In provider time order. */
             messages: components["schemas"]["MessageOut"][];
+            /** @description Its snoozes, oldest first (shown as system lines in the timeline). */
+            snoozes: components["schemas"]["SnoozeOut"][];
         };
         /**
          * ConversationOut
@@ -2211,6 +2432,12 @@ export interface components {
             waiting_since?: string;
             /** @description The conversation's labels, by name. */
             labels: components["schemas"]["LabelOut"][];
+            /**
+             * Format: date-time
+             * @description Snoozed until then: out of the active views until the customer
+             *     writes or the time passes; absent when awake.
+             */
+            snoozed_until?: string;
             /**
              * @description With a search (`q`): the message that matched (absent when the
              *     contact's name, username or phone matched).
@@ -2485,6 +2712,43 @@ export interface components {
             value: string;
         };
         /**
+         * HeartbeatIn
+         * @description A dashboard's heartbeat.
+         */
+        HeartbeatIn: {
+            /**
+             * Format: uint64
+             * @description Seconds since the user last typed, clicked or moved the pointer in
+             *     the dashboard (0–604800).
+             */
+            idle_secs: number;
+        };
+        /**
+         * HeartbeatOut
+         * @description The agent's presence after a heartbeat, and how to keep beating.
+         */
+        HeartbeatOut: {
+            /** Format: int64 */
+            agent_id: number;
+            /** @description online or away. */
+            presence: string;
+            /**
+             * Format: uint32
+             * @description Send the next heartbeat within this many seconds.
+             */
+            heartbeat_secs: number;
+            /**
+             * Format: uint32
+             * @description Idle this long, the agent is away.
+             */
+            away_after_secs: number;
+            /**
+             * Format: uint32
+             * @description Without a heartbeat this long, the agent is offline.
+             */
+            offline_after_secs: number;
+        };
+        /**
          * IngestStatsOut
          * @description The edges' cumulative counters since each edge started, summed over the
          *     edges that answered. Rates come from the difference of two readings.
@@ -2563,12 +2827,22 @@ export interface components {
          * @description One live change.
          */
         LiveEventOut: {
-            /** @description message, status, assignment, … */
+            /**
+             * @description message, status, assignment, …; `viewing`, `typing` and `left` are
+             *     another agent's activity in the conversation (ephemeral).
+             */
             kind: string;
             /** Format: int64 */
             conversation_id: number;
             /** Format: int64 */
             message_id?: number;
+            /**
+             * Format: int64
+             * @description `viewing` / `typing` / `left`: the agent doing it.
+             */
+            agent_id?: number;
+            /** @description That agent's display name. */
+            agent_name?: string;
         };
         /**
          * LoginIn
@@ -3125,6 +3399,52 @@ export interface components {
             position?: number;
             conditions?: components["schemas"]["RuleConditions"];
             action?: components["schemas"]["RuleAction"];
+        };
+        /**
+         * SnoozeIn
+         * @description Snooze until a time.
+         */
+        SnoozeIn: {
+            /**
+             * Format: int64
+             * @description The `version` you read; a stale one is a 409.
+             */
+            version: number;
+            /**
+             * Format: date-time
+             * @description When it wakes (RFC 3339), in the future and within 366 days; the
+             *     customer writing wakes it earlier.
+             */
+            until: string;
+        };
+        /**
+         * SnoozeOut
+         * @description A snooze of a conversation, and how it ended.
+         */
+        SnoozeOut: {
+            /** Format: int64 */
+            id: number;
+            /**
+             * Format: int64
+             * @description The agent who snoozed it (absent for an integrator token).
+             */
+            agent_id?: number;
+            /** @description That agent's display name. */
+            agent_name?: string;
+            /** Format: date-time */
+            snoozed_at: string;
+            /** Format: date-time */
+            until: string;
+            /**
+             * Format: date-time
+             * @description When it ended; absent while it sleeps.
+             */
+            ended_at?: string;
+            /**
+             * @description customer (wrote), time (passed), agent (woke or claimed it),
+             *     replaced (snoozed again) or resolved.
+             */
+            end_reason?: string;
         };
         /**
          * SpreadOut
@@ -3947,6 +4267,11 @@ export interface operations {
                 unassigned?: boolean;
                 /** @description Only conversations carrying this label (id). */
                 label?: number;
+                /**
+                 * @description `true`: only snoozed conversations; `false`: only awake ones
+                 *     (the active views); absent: both.
+                 */
+                snoozed?: boolean;
                 /** @description Words to search for in messages and contacts. */
                 q?: string;
                 /**
@@ -4815,6 +5140,254 @@ export interface operations {
             };
         };
     };
+    snoozeConversation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["SnoozeIn"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ConversationOut"];
+                };
+            };
+            /** @description The request or one of its parameters is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The bearer token is missing or unknown (`unauthorized`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The caller's role may not do this (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource does not exist (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is not `application/json` (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The request is well-formed but cannot be carried out (e.g. `window_closed`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too many attempts; retry later (`too_many_requests`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Something failed on the server (`internal`); see the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A dependency is temporarily unavailable; retry later (`unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    wakeConversation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["VersionIn"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ConversationOut"];
+                };
+            };
+            /** @description The request or one of its parameters is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The bearer token is missing or unknown (`unauthorized`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The caller's role may not do this (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource does not exist (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is not `application/json` (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The request is well-formed but cannot be carried out (e.g. `window_closed`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too many attempts; retry later (`too_many_requests`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Something failed on the server (`internal`); see the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A dependency is temporarily unavailable; retry later (`unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
     reopenConversation: {
         parameters: {
             query?: never;
@@ -4836,6 +5409,128 @@ export interface operations {
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["ConversationOut"];
+                };
+            };
+            /** @description The request or one of its parameters is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The bearer token is missing or unknown (`unauthorized`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The caller's role may not do this (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource does not exist (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is not `application/json` (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The request is well-formed but cannot be carried out (e.g. `window_closed`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too many attempts; retry later (`too_many_requests`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Something failed on the server (`internal`); see the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A dependency is temporarily unavailable; retry later (`unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    bulkConversations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["BulkIn"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["BulkOut"];
                 };
             };
             /** @description The request or one of its parameters is invalid. */
@@ -9171,6 +9866,251 @@ export interface operations {
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["PresenceOut"];
                 };
+            };
+            /** @description The request or one of its parameters is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The bearer token is missing or unknown (`unauthorized`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The caller's role may not do this (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource does not exist (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is not `application/json` (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The request is well-formed but cannot be carried out (e.g. `window_closed`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too many attempts; retry later (`too_many_requests`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Something failed on the server (`internal`); see the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A dependency is temporarily unavailable; retry later (`unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    presenceHeartbeat: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["HeartbeatIn"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["HeartbeatOut"];
+                };
+            };
+            /** @description The request or one of its parameters is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The bearer token is missing or unknown (`unauthorized`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The caller's role may not do this (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource does not exist (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is not `application/json` (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The request is well-formed but cannot be carried out (e.g. `window_closed`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too many attempts; retry later (`too_many_requests`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Something failed on the server (`internal`); see the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A dependency is temporarily unavailable; retry later (`unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    conversationActivity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["ActivityIn"];
+            };
+        };
+        responses: {
+            /** @description Told to the other agents' dashboards. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request or one of its parameters is invalid. */
             400: {

@@ -10,16 +10,19 @@ use crate::assignment;
 
 /// Announces what `applied` changed (duplicates and ignored events: nothing).
 pub(crate) async fn applied(client: &async_nats::Client, applied: &Applied) {
+    let mut woke = None;
     let (conversation_id, kind, message_id, changed) = match applied {
         Applied::Message {
             conversation_id,
             message_id,
             conversation,
             changed,
+            woke: sleeping,
             ..
         } => {
             // Opened, reopened, routed or assigned with this message.
             let changed = changed.then_some(conversation.as_ref());
+            woke = sleeping.then_some(conversation.as_ref());
             (*conversation_id, "message", *message_id, changed)
         }
         Applied::Status {
@@ -29,6 +32,9 @@ pub(crate) async fn applied(client: &async_nats::Client, applied: &Applied) {
         Applied::Duplicate | Applied::Ignored | Applied::Recorded => return,
     };
     crate::live::message_event(client, conversation_id, kind, message_id).await;
+    if let Some(conversation) = woke {
+        assignment::announce(client, conversation, crate::snooze::WOKE).await;
+    }
     if let Some(conversation) = changed {
         assignment::announce(client, conversation, "routed").await;
     }

@@ -18,6 +18,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
+use entities::conversation_snooze::EndReason;
 use entities::{contact, conversation, message, message_event};
 use sea_orm::sea_query::{CaseStatement, Expr, Func, Query};
 use sea_orm::{
@@ -164,6 +165,7 @@ struct Pending {
     opened: bool,
     changed: bool,
     bot: Option<BotScript>,
+    woke: bool,
 }
 
 impl<C: ConnectionTrait> Batch<'_, C> {
@@ -227,10 +229,11 @@ impl<C: ConnectionTrait> Batch<'_, C> {
                 pair: (number_id, contact_id),
             });
         }
-        let mut opened = self.conversations(&run).await?;
+        let (mut opened, mut woke) = self.conversations(&run).await?;
         let mut pending = Vec::with_capacity(run.len());
         for item in &run {
             let opened = opened.remove(&item.pair);
+            let woke = woke.remove(&item.pair);
             let conversation = self.live[&item.pair].clone();
             let key = self.key_of(&item.event.contact);
             let contact = &self.contacts[&key];
@@ -259,6 +262,7 @@ impl<C: ConnectionTrait> Batch<'_, C> {
                 opened,
                 changed: routed.changed || assigned,
                 bot: routed.bot,
+                woke,
             });
         }
         let ids = self.insert_messages(&run).await?;
@@ -273,6 +277,7 @@ impl<C: ConnectionTrait> Batch<'_, C> {
                 opened: pending.opened,
                 changed: pending.changed,
                 bot: pending.bot,
+                woke: pending.woke,
             });
         }
         Ok(())
@@ -480,9 +485,14 @@ impl<C: ConnectionTrait> Batch<'_, C> {
     /// the run's latest message (what touching it once per message would
     /// leave): a cached one only if the row still has the cached version and
     /// message times (one version-checked update for all of them); the rest
-    /// found (one look-up), reopened or opened as `sessions` decides. Returns
-    /// the pairs whose conversation opened or reopened.
-    async fn conversations(&mut self, run: &[Fresh<'_>]) -> Result<HashSet<Pair>, DbErr> {
+    /// found (one look-up), reopened or opened as `sessions` decides; a
+    /// snoozed one wakes (`crate::snooze`: the customer wrote; a statement
+    /// only when one sleeps). Returns the pairs whose conversation opened
+    /// or reopened, and those that woke.
+    async fn conversations(
+        &mut self,
+        run: &[Fresh<'_>],
+    ) -> Result<(HashSet<Pair>, HashSet<Pair>), DbErr> {
         let mut latest: HashMap<Pair, DateTime<Utc>> = HashMap::new();
         let mut pairs = Vec::new();
         for item in run {
@@ -575,7 +585,21 @@ impl<C: ConnectionTrait> Batch<'_, C> {
             }
         }
         self.touch(&touch, &latest).await?;
-        Ok(opened)
+        // The rows as touched are the truth (locked until the commit), so
+        // whether one sleeps is read from them.
+        let sleeping: Vec<i64> = pairs
+            .iter()
+            .filter_map(|p| self.live.get(p))
+            .filter(|c| c.snoozed_until.is_some())
+            .map(|c| c.id)
+            .collect();
+        let mut woke = HashSet::new();
+        for row in crate::snooze::wake(self.txn, &sleeping, EndReason::Customer, self.now).await? {
+            let pair = (row.business_number_id, row.contact_id);
+            woke.insert(pair);
+            self.live.insert(pair, row);
+        }
+        Ok((opened, woke))
     }
 
     /// Moves the message times of the cached conversations whose rows still

@@ -141,6 +141,7 @@ mod tests {
             reopen_count: 0,
             messages_in: 0,
             messages_out: 0,
+            snoozed_until: None,
             created_at: now,
             updated_at: now,
         }

@@ -36,6 +36,9 @@ pub enum Applied {
         changed: bool,
         /// The bot script when a rule handed the conversation to a bot.
         bot: Option<BotScript>,
+        /// The conversation was snoozed and this message woke it
+        /// (`crate::snooze`).
+        woke: bool,
     },
     /// The message was applied before (redelivery or late provider retry).
     Duplicate,
@@ -340,6 +343,7 @@ pub(crate) async fn apply_echo(
         opened: false,
         changed: false,
         bot: None,
+        woke: false,
     })
 }
 

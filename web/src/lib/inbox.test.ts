@@ -62,9 +62,17 @@ test('a list in the API\'s order (longest waiting, best match) keeps that order'
 
 describe('listQuery', () => {
   test('sends every filter to the API, nothing for the defaults', () => {
-    expect(listQuery(NO_FILTERS, 7)).toEqual({});
+    expect(listQuery(NO_FILTERS, 7)).toEqual({ snoozed: false });
     const all = { ...NO_FILTERS, status: 'queued', number: '100', search: ' order 5521 ', team: '3', label: '9', sort: 'waiting' as const };
     expect(listQuery(all, null)).toEqual({ status: 'queued', number: '100', q: 'order 5521', team: 3, label: 9, sort: 'waiting' });
+  });
+  test('the active views leave snoozed conversations out; the snoozed view shows only them; a search finds both', () => {
+    expect(listQuery(NO_FILTERS, 7).snoozed).toBe(false);
+    expect(listQuery({ ...NO_FILTERS, snoozed: true }, 7).snoozed).toBe(true);
+    expect(listQuery({ ...NO_FILTERS, search: 'late' }, 7).snoozed).toBeUndefined();
+    expect(filtersFromQuery(filtersToQuery({ ...NO_FILTERS, snoozed: true })).snoozed).toBe(true);
+    expect(isFiltered({ ...NO_FILTERS, snoozed: true })).toBe(true);
+    expect(emptyListText({ ...NO_FILTERS, snoozed: true }).title).toBe('Nothing is snoozed');
   });
   test('"mine" is my agent id; an agent picked otherwise; unassigned only without either', () => {
     expect(listQuery({ ...NO_FILTERS, mine: true }, 7).assignee).toBe(7);
@@ -90,7 +98,7 @@ test('waiting time since the first unanswered message', () => {
 });
 
 test('filters round-trip through the query string', () => {
-  const f = { status: 'queued', number: '100', search: 'ana souza', mine: true, unassigned: true, agent: '4', team: '2', label: '5', sort: 'waiting' as const };
+  const f = { status: 'queued', number: '100', search: 'ana souza', mine: true, unassigned: true, agent: '4', team: '2', label: '5', snoozed: true, sort: 'waiting' as const };
   expect(filtersFromQuery(filtersToQuery(f))).toEqual(f);
   expect(filtersToQuery(NO_FILTERS)).toBe('');
   expect(filtersFromQuery('')).toEqual(NO_FILTERS);

@@ -15,11 +15,13 @@ export type Filters = {
   agent: string; // an agent's id, '' = any
   team: string; // a team's id, '' = any
   label: string; // a label's id, '' = any
+  /** Snoozed conversations only; otherwise the active views leave them out (a search finds both). */
+  snoozed: boolean;
   sort: Sort;
 };
 
 export const NO_FILTERS: Filters = {
-  status: '', number: '', search: '', mine: false, unassigned: false, agent: '', team: '', label: '', sort: 'newest',
+  status: '', number: '', search: '', mine: false, unassigned: false, agent: '', team: '', label: '', snoozed: false, sort: 'newest',
 };
 
 /** The API query of a list request for `f` (the caller's own agent for "mine"). */
@@ -34,6 +36,7 @@ export function listQuery(f: Filters, myAgentId: number | null) {
     unassigned: f.unassigned && assignee === undefined ? true : undefined,
     team: f.team ? Number(f.team) : undefined,
     label: f.label ? Number(f.label) : undefined,
+    snoozed: f.snoozed ? true : q ? undefined : false,
     sort: f.sort === 'waiting' ? ('waiting' as const) : undefined,
   };
 }
@@ -129,6 +132,7 @@ export function filtersFromQuery(query: string): Filters {
     agent: p.get('agent') ?? '',
     team: p.get('team') ?? '',
     label: p.get('label') ?? '',
+    snoozed: p.get('snoozed') === '1',
     sort: p.get('sort') === 'waiting' ? 'waiting' : 'newest',
   };
 }
@@ -143,6 +147,7 @@ export function filtersToQuery(f: Filters): string {
   if (f.agent) p.set('agent', f.agent);
   if (f.team) p.set('team', f.team);
   if (f.label) p.set('label', f.label);
+  if (f.snoozed) p.set('snoozed', '1');
   if (f.sort !== 'newest') p.set('sort', f.sort);
   const s = p.toString();
   return s ? `?${s}` : '';
@@ -151,11 +156,14 @@ export function filtersToQuery(f: Filters): string {
 /** Whether any filter narrows the list (the order is no filter). */
 export function isFiltered(f: Filters): boolean {
   return f.status !== '' || f.number !== '' || f.search.trim() !== '' || f.mine || f.unassigned
-    || f.agent !== '' || f.team !== '' || f.label !== '';
+    || f.agent !== '' || f.team !== '' || f.label !== '' || f.snoozed;
 }
 
 /** What an empty list says: a filter that matches nothing is not an empty inbox. */
 export function emptyListText(f: Filters): { title: string; hint: string } {
+  if (f.snoozed && f.search.trim() === '') {
+    return { title: 'Nothing is snoozed', hint: 'Snoozed conversations wait here until the customer writes or their time comes.' };
+  }
   return isFiltered(f)
     ? { title: 'No conversations match these filters', hint: 'Try another search, status or number, or clear the filters.' }
     : { title: 'No conversations yet', hint: 'New customer messages appear here as they arrive.' };

@@ -17,14 +17,21 @@ import { attachmentForm, attachmentProblem, fileSize, LOAD_ON_DEMAND_BYTES, medi
 import { saveAs } from '../lib/download';
 import { TickSvg } from './icons';
 import { ACTION_LABEL, availableActions, conflictMessage, type ConversationAction } from '../lib/actions';
+import { interleave, isMarker, snoozeMarkers, type SnoozeMarker } from '../lib/snooze';
+import { SnoozeMenu } from './SnoozeMenu';
+import { useActivity } from '../lib/presence';
 
 /** The agents and teams known to this session (empty for an agent, who may not list them), and who is signed in. */
 export type People = { agents: Named[]; teams: Named[]; canList: boolean; me: Named | null };
 
-export function ConversationView({ api, id, refresh, isAgent, numbers, people, labels, onBack, onReplied, onLabelsChanged }: {
+export function ConversationView({ api, id, refresh, isAgent, numbers, people, labels, collision, onBack, onReplied, onLabelsChanged }: {
   api: Api; id: number; refresh: number; isAgent: boolean; numbers: NumberOut[]; people: People; labels: Label[];
+  /** Other agents here ("Ana is typing…"), null when nobody is. */
+  collision: string | null;
   onBack: () => void; onReplied: () => void; onLabelsChanged: () => void;
 }) {
+  // This agent's presence here, told to the others (ephemeral).
+  const typing = useActivity(api, id, isAgent);
   const [detail, setDetail] = useState<ConversationDetail | null>(null);
   const [contact, setContact] = useState<ContactDetail | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -56,6 +63,10 @@ export function ConversationView({ api, id, refresh, isAgent, numbers, people, l
   }, []);
   const count = detail?.messages.length ?? 0;
   const items = useMemo(() => buildTimeline(detail?.messages ?? []), [detail]);
+  const lines = useMemo(
+    () => interleave(items, (i) => i.message.provider_timestamp, snoozeMarkers(detail?.snoozes ?? [], new Date())),
+    [items, detail],
+  );
   // Opened from a search result (#msg-<id>): that message, marked, once;
   // otherwise the newest message.
   const jumped = useRef(false);
@@ -136,6 +147,8 @@ export function ConversationView({ api, id, refresh, isAgent, numbers, people, l
         <span className={`status-pill s-${c.status}`} data-testid="conversation-status">{statusWithAssignee(statusLabel(c.status), c.status, assignee)}</span>
         <button type="button" className="ghost details-toggle" aria-expanded={showDetails} aria-controls="conversation-details"
           onClick={() => setShowDetails(!showDetails)}>{showDetails ? 'Messages' : 'Details'}</button>
+        <SnoozeMenu api={api} conversation={c} now={now} onNotice={setNotice} onStale={() => void load()}
+          onChanged={(next) => { setDetail({ ...detail, conversation: next }); onReplied(); }} />
         {availableActions(c.status, isAgent).map((a) => (
           <button key={a} type="button" className={a === 'claim' ? 'primary' : 'ghost'} disabled={acting !== null} onClick={() => void act(a)}>
             {acting === a ? `${ACTION_LABEL[a]}…` : ACTION_LABEL[a]}
@@ -144,15 +157,18 @@ export function ConversationView({ api, id, refresh, isAgent, numbers, people, l
       </div>
       {error && <div className="banner error" role="alert">{error}</div>}
       {notice && <div className="banner error" role="alert" data-testid="action-notice">{notice}</div>}
+      {collision && <div className="collision" role="status" data-testid="collision">{collision}</div>}
       <div className={`conv-body${showDetails ? ' show-details' : ''}`}>
         <div className="timeline-col">
           <ol className="timeline" ref={timeline} aria-label="Messages" data-testid="timeline">
             {items.length === 0 && <li className="empty">No messages yet.</li>}
-            {items.map((item) => item.type === 'system'
+            {lines.map((item) => isMarker(item)
+              ? <SnoozeLine key={item.key} marker={item} />
+              : item.type === 'system'
               ? <SystemLine key={item.key} item={item} />
               : <Bubble key={item.key} item={item} api={api} isAdmin={!isAgent} onRetried={() => { void load(); onReplied(); }} />)}
           </ol>
-          <ReplyBox api={api} id={id} windowOpen={win.open} warning={replyWarning(numbers.find((n) => n.phone_number_id === c.business_number))}
+          <ReplyBox api={api} id={id} onTyping={typing} windowOpen={win.open} warning={replyWarning(numbers.find((n) => n.phone_number_id === c.business_number))}
             windowText={win.open ? `24 h window open · closes in ${duration(win.remainingMs)}` :
               win.closedAt ? `24 h window closed ${shortTime(win.closedAt.toISOString(), now)} · send a template` : 'No customer message yet · send a template'}
             onSent={() => { void load(); onReplied(); }} />
@@ -172,7 +188,7 @@ export function ConversationView({ api, id, refresh, isAgent, numbers, people, l
             onChanged={(next) => { setDetail({ ...detail, conversation: next }); onReplied(); }} onStale={() => void load()} />
           <Labels api={api} id={id} carried={c.labels} labels={labels}
             onChanged={(next) => { setDetail({ ...detail, conversation: { ...c, labels: next } }); onReplied(); onLabelsChanged(); }} />
-          <Notes api={api} id={id} people={people} refresh={refresh} />
+          <Notes api={api} id={id} people={people} refresh={refresh} onTyping={typing} />
         </aside>
       </div>
     </div>
@@ -192,6 +208,16 @@ function CustomerIdentity({ who }: { who: { wa_id: string; profile_name?: string
       {b && <><dt title="Business-scoped user id: how WhatsApp names this customer to this business">BSUID</dt><dd className="mono" data-testid="customer-bsuid">{b}</dd></>}
       {who.parent_user_id && <><dt>Parent BSUID</dt><dd className="mono">{who.parent_user_id}</dd></>}
     </>
+  );
+}
+
+/** A snooze began or ended: a centered line like the provider's system messages. */
+function SnoozeLine({ marker }: { marker: SnoozeMarker }) {
+  return (
+    <li className="system-line snooze-line" role="note" data-testid={`snooze-${marker.kind}`}>
+      <span>{marker.text}</span>{' '}
+      <time dateTime={marker.at} title={fullTime(marker.at)}>{shortTime(marker.at)}</time>
+    </li>
   );
 }
 
@@ -421,8 +447,8 @@ function Fragmentish({ k, v }: { k: string; v: string }) {
   return <><dt>{k}</dt><dd>{v}</dd></>;
 }
 
-function ReplyBox({ api, id, windowOpen, windowText, warning, onSent }: {
-  api: Api; id: number; windowOpen: boolean; windowText: string; warning: string | null; onSent: () => void;
+function ReplyBox({ api, id, onTyping, windowOpen, windowText, warning, onSent }: {
+  api: Api; id: number; onTyping: () => void; windowOpen: boolean; windowText: string; warning: string | null; onSent: () => void;
 }) {
   const [useTemplate, setUseTemplate] = useState(!windowOpen);
   const [text, setText] = useState('');
@@ -521,7 +547,7 @@ function ReplyBox({ api, id, windowOpen, windowText, warning, onSent }: {
           <textarea ref={canned.ref} aria-label={file ? 'Caption' : 'Write a reply'}
             placeholder={file ? 'Add a caption (optional)… Ctrl+Enter to send' : 'Type a reply… (/ for canned responses, Ctrl+Enter to send)'}
             rows={3} maxLength={4096} data-reply-focus
-            value={text} onChange={(e) => { setText(e.target.value); canned.onEdit(e.target); }} onKeyDown={onKey}
+            value={text} onChange={(e) => { setText(e.target.value); canned.onEdit(e.target); onTyping(); }} onKeyDown={onKey}
             onClick={(e) => canned.onEdit(e.currentTarget)}
             aria-autocomplete="list" aria-controls={canned.open ? 'canned-list' : undefined}
             aria-activedescendant={canned.open && canned.matches.length ? `canned-${canned.matches[canned.active]?.id}` : undefined} />
@@ -737,7 +763,7 @@ function Labels({ api, id, carried, labels, onChanged }: {
   );
 }
 
-function Notes({ api, id, people, refresh }: { api: Api; id: number; people: People; refresh: number }) {
+function Notes({ api, id, people, refresh, onTyping }: { api: Api; id: number; people: People; refresh: number; onTyping: () => void }) {
   const [notes, setNotes] = useState<Note[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [text, setText] = useState('');
@@ -785,7 +811,7 @@ function Notes({ api, id, people, refresh }: { api: Api; id: number; people: Peo
         )}
       {error && <p className="small error" role="alert">{error}</p>}
       <form className="side-form" onSubmit={add} aria-label="Add a note">
-        <textarea aria-label="Internal note" placeholder="A note for the team…" rows={2} value={text} onChange={(e) => setText(e.target.value)}
+        <textarea aria-label="Internal note" placeholder="A note for the team…" rows={2} value={text} onChange={(e) => { setText(e.target.value); onTyping(); }}
           onKeyDown={(e) => { if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) void add(e); }} />
         <button type="submit" className="ghost" disabled={busy || !text.trim()}>{busy ? 'Saving…' : 'Add note'}</button>
       </form>

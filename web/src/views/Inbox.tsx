@@ -12,6 +12,11 @@ import type { Session } from '../lib/session';
 import { ConversationView, type People } from './ConversationView';
 import { LabelChip } from './LabelChip';
 import { agentName, statusWithAssignee, type Named } from '../lib/people';
+import { snoozedText, untilText } from '../lib/snooze';
+import { ClockIcon } from './icons';
+import { BulkBar } from './BulkBar';
+import { keepShown } from '../lib/bulk';
+import { applyActivity, collisionText, isActivity, type Others } from '../lib/presence';
 
 const PAGE = 50;
 
@@ -89,10 +94,23 @@ export function Inbox({ api, session, conversationId, search, onShortcuts }: {
     window.clearTimeout(reloadTimer.current);
     reloadTimer.current = window.setTimeout(() => void load(), 150);
   }, [load]);
+  // Other agents in the open conversation (collision notice): ephemeral,
+  // never a reason to reload.
+  const [others, setOthers] = useState<Others>({});
+  useEffect(() => setOthers({}), [conversationId]);
+  const [tick, setTick] = useState(() => Date.now());
+  useEffect(() => {
+    const t = window.setInterval(() => setTick(Date.now()), 2_000);
+    return () => window.clearInterval(t);
+  }, []);
   const onEvent = useCallback((e: LiveEvent) => {
+    if (isActivity(e)) {
+      if (conversationId !== null) setOthers((o) => applyActivity(o, e, conversationId, myAgentId, Date.now()));
+      return;
+    }
     scheduleReload();
     if (e.conversation_id === conversationId) setDetailTick((t) => t + 1);
-  }, [scheduleReload, conversationId]);
+  }, [scheduleReload, conversationId, myAgentId]);
   const onResync = useCallback(() => { scheduleReload(); setDetailTick((t) => t + 1); }, [scheduleReload]);
   const live = useLiveEvents(session.token, onEvent, onResync);
 
@@ -104,6 +122,14 @@ export function Inbox({ api, session, conversationId, search, onShortcuts }: {
   };
 
   const shown = state.items;
+  // Selected for a bulk action (ids of conversations in the list).
+  const [selected, setSelected] = useState<Set<number>>(() => new Set());
+  const [bulkOpen, setBulkOpen] = useState(false);
+  useEffect(() => { setSelected((s) => keepShown(s, shown)); }, [shown]);
+  const toggle = (id: number, on: boolean) => {
+    setSelected((s) => { const next = new Set(s); if (on) next.add(id); else next.delete(id); return next; });
+    setBulkOpen(true);
+  };
   const numberOptions = numbers.length
     ? numbers.map((n) => ({ value: n.phone_number_id, label: numberLabel(n) }))
     : [...new Set(state.items.map((c) => c.business_number))].map((v) => ({ value: v, label: v }));
@@ -197,8 +223,14 @@ export function Inbox({ api, session, conversationId, search, onShortcuts }: {
               <label className="check"><input type="checkbox" checked={filters.mine} onChange={(e) => setFilters({ mine: e.target.checked, unassigned: false, agent: '' })} /> Mine</label>
             )}
             <label className="check"><input type="checkbox" checked={filters.unassigned} onChange={(e) => setFilters({ unassigned: e.target.checked, mine: false, agent: '' })} /> Unassigned</label>
+            <label className="check"><input type="checkbox" checked={filters.snoozed} onChange={(e) => setFilters({ snoozed: e.target.checked })} /> Snoozed</label>
           </div>
         </div>
+        {bulkOpen && (
+          <BulkBar api={api} selected={shown.filter((c) => selected.has(c.id))} people={people} labels={labels}
+            onDone={(failed) => { setSelected(new Set(failed)); scheduleReload(); }}
+            onClear={() => { setSelected(new Set()); setBulkOpen(false); }} />
+        )}
         {state.error && (
           <div className="banner error" role="alert">{state.error} <button type="button" className="link" onClick={() => void load()}>Retry</button></div>
         )}
@@ -213,7 +245,9 @@ export function Inbox({ api, session, conversationId, search, onShortcuts }: {
         ) : (
           <ul className="conv-list" data-testid="conversation-list">
             {shown.map((c) => (
-              <li key={c.id}>
+              <li key={c.id} className={`selectable${selected.has(c.id) ? ' selected' : ''}`}>
+                <input type="checkbox" className="select-conv" checked={selected.has(c.id)}
+                  aria-label={`Select ${contactName(c.contact)}`} onChange={(e) => toggle(c.id, e.target.checked)} />
                 <ListItem c={c} now={now} active={c.id === conversationId} numbers={numbers} people={people} onOpen={open} />
               </li>
             ))}
@@ -224,7 +258,7 @@ export function Inbox({ api, session, conversationId, search, onShortcuts }: {
       <section className="detail-pane" aria-label="Conversation">
         {conversationId ? (
           <ConversationView key={conversationId} api={api} id={conversationId} refresh={detailTick} isAgent={myAgentId !== null} numbers={numbers} people={people}
-            labels={labels} onBack={back} onReplied={scheduleReload} onLabelsChanged={loadLabels} />
+            labels={labels} collision={collisionText(others, tick)} onBack={back} onReplied={scheduleReload} onLabelsChanged={loadLabels} />
         ) : (
           <div className="empty center">
             <p className="empty-title">Select a conversation</p>
@@ -246,6 +280,7 @@ function ListItem({ c, now, active, numbers, people, onOpen }: {
 }) {
   const unread = c.unread_count ?? 0;
   const waiting = waitingText(c.waiting_since, now);
+  const snoozed = snoozedText(c.snoozed_until, now);
   const shownMessage = c.matched_message ?? c.last_message;
   const assignee = agentName(people.agents, c.assignee_id, people.me, c.assignee_name);
   return (
@@ -264,6 +299,7 @@ function ListItem({ c, now, active, numbers, people, onOpen }: {
         <span className="conv-sub">
           <span className="conv-phone">{[contactSubline(c.contact, { compact: true }), labelForNumber(numbers, c.business_number, { short: true }), c.team_name].filter(Boolean).join(' · ')}</span>
           {waiting && <span className="waiting" data-testid="list-waiting" title={`Since ${shortTime(c.waiting_since)}`}>{waiting}</span>}
+          {snoozed && <span className="snoozed-badge" data-testid="list-snoozed" title={snoozed}><ClockIcon /> {untilText(c.snoozed_until ?? '', now)}</span>}
           <StatusPill status={c.status} text={statusWithAssignee(statusLabel(c.status), c.status, assignee)} />
         </span>
         {c.labels.length > 0 && (

@@ -29,3 +29,8 @@ export function MenuSvg() {
     </svg>
   );
 }
+
+/** A small clock: a snoozed conversation. */
+export function ClockIcon() {
+  return <svg {...common} data-icon="snooze"><circle cx="8" cy="6" r="4.8" /><path d="M8 3.4V6l1.8 1.2" /></svg>;
+}

@@ -1,6 +1,8 @@
 """Contains all the data models used in inputs/outputs"""
 
 from .account_event_out import AccountEventOut
+from .activity import Activity
+from .activity_in import ActivityIn
 from .agent_in import AgentIn
 from .agent_out import AgentOut
 from .agent_patch import AgentPatch
@@ -17,6 +19,12 @@ from .audit_entry_out import AuditEntryOut
 from .audit_page_out import AuditPageOut
 from .bot_behaviour import BotBehaviour
 from .bot_reply import BotReply
+from .bulk_action import BulkAction
+from .bulk_in import BulkIn
+from .bulk_item_in import BulkItemIn
+from .bulk_out import BulkOut
+from .bulk_row_out import BulkRowOut
+from .bulk_row_out_conversation import BulkRowOutConversation
 from .business_hours import BusinessHours
 from .campaign_action_in import CampaignActionIn
 from .campaign_counts_out import CampaignCountsOut
@@ -55,6 +63,8 @@ from .event_catalog_out import EventCatalogOut
 from .event_type_out import EventTypeOut
 from .handoff_in import HandoffIn
 from .header_out import HeaderOut
+from .heartbeat_in import HeartbeatIn
+from .heartbeat_out import HeartbeatOut
 from .ingest_stats_out import IngestStatsOut
 from .label_in import LabelIn
 from .label_out import LabelOut
@@ -100,6 +110,8 @@ from .rule_order_in import RuleOrderIn
 from .rule_out import RuleOut
 from .rule_patch import RulePatch
 from .send_attachment_files_body import SendAttachmentFilesBody
+from .snooze_in import SnoozeIn
+from .snooze_out import SnoozeOut
 from .spread_out import SpreadOut
 from .stage_out import StageOut
 from .stats_out import StatsOut
@@ -137,6 +149,8 @@ from .webhook_patch_headers import WebhookPatchHeaders
 
 __all__ = (
     "AccountEventOut",
+    "Activity",
+    "ActivityIn",
     "AgentIn",
     "AgentOut",
     "AgentPatch",
@@ -153,6 +167,12 @@ __all__ = (
     "AuditPageOut",
     "BotBehaviour",
     "BotReply",
+    "BulkAction",
+    "BulkIn",
+    "BulkItemIn",
+    "BulkOut",
+    "BulkRowOut",
+    "BulkRowOutConversation",
     "BusinessHours",
     "CampaignActionIn",
     "CampaignCountsOut",
@@ -191,6 +211,8 @@ __all__ = (
     "EventTypeOut",
     "HandoffIn",
     "HeaderOut",
+    "HeartbeatIn",
+    "HeartbeatOut",
     "IngestStatsOut",
     "LabelIn",
     "LabelOut",
@@ -236,6 +258,8 @@ __all__ = (
     "RuleOut",
     "RulePatch",
     "SendAttachmentFilesBody",
+    "SnoozeIn",
+    "SnoozeOut",
     "SpreadOut",
     "StageOut",
     "StatsOut",

@@ -9,6 +9,7 @@ from attrs import field as _attrs_field
 if TYPE_CHECKING:
     from ..models.conversation_out import ConversationOut
     from ..models.message_out import MessageOut
+    from ..models.snooze_out import SnoozeOut
 
 
 T = TypeVar("T", bound="ConversationDetailOut")
@@ -21,10 +22,12 @@ class ConversationDetailOut:
     Attributes:
         conversation (ConversationOut): A conversation between a business number and a contact.
         messages (list[MessageOut]): In provider time order.
+        snoozes (list[SnoozeOut]): Its snoozes, oldest first (shown as system lines in the timeline).
     """
 
     conversation: ConversationOut
     messages: list[MessageOut]
+    snoozes: list[SnoozeOut]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -35,12 +38,18 @@ class ConversationDetailOut:
             messages_item = messages_item_data.to_dict()
             messages.append(messages_item)
 
+        snoozes = []
+        for snoozes_item_data in self.snoozes:
+            snoozes_item = snoozes_item_data.to_dict()
+            snoozes.append(snoozes_item)
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
                 "conversation": conversation,
                 "messages": messages,
+                "snoozes": snoozes,
             }
         )
 
@@ -50,6 +59,7 @@ class ConversationDetailOut:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.conversation_out import ConversationOut
         from ..models.message_out import MessageOut
+        from ..models.snooze_out import SnoozeOut
 
         d = dict(src_dict)
         conversation = ConversationOut.from_dict(d.pop("conversation"))
@@ -61,9 +71,17 @@ class ConversationDetailOut:
 
             messages.append(messages_item)
 
+        snoozes = []
+        _snoozes = d.pop("snoozes")
+        for snoozes_item_data in _snoozes:
+            snoozes_item = SnoozeOut.from_dict(snoozes_item_data)
+
+            snoozes.append(snoozes_item)
+
         conversation_detail_out = cls(
             conversation=conversation,
             messages=messages,
+            snoozes=snoozes,
         )
 
         conversation_detail_out.additional_properties = d

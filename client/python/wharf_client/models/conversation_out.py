@@ -44,6 +44,8 @@ class ConversationOut:
             caller that is no agent, such as an integrator token).
         waiting_since (datetime.datetime | Unset): Since when the customer waits for an answer: their first message
             after our last reply; absent when nothing waits.
+        snoozed_until (datetime.datetime | Unset): Snoozed until then: out of the active views until the customer
+            writes or the time passes; absent when awake.
         matched_message (ConversationOutMatchedMessage | Unset): With a search (`q`): the message that matched (absent
             when the
             contact's name, username or phone matched).
@@ -66,6 +68,7 @@ class ConversationOut:
     last_message: ConversationOutLastMessage | Unset = UNSET
     unread_count: int | Unset = UNSET
     waiting_since: datetime.datetime | Unset = UNSET
+    snoozed_until: datetime.datetime | Unset = UNSET
     matched_message: ConversationOutMatchedMessage | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -113,6 +116,10 @@ class ConversationOut:
         if not isinstance(self.waiting_since, Unset):
             waiting_since = self.waiting_since.isoformat()
 
+        snoozed_until: str | Unset = UNSET
+        if not isinstance(self.snoozed_until, Unset):
+            snoozed_until = self.snoozed_until.isoformat()
+
         matched_message: dict[str, Any] | Unset = UNSET
         if not isinstance(self.matched_message, Unset):
             matched_message = self.matched_message.to_dict()
@@ -148,6 +155,8 @@ class ConversationOut:
             field_dict["unread_count"] = unread_count
         if waiting_since is not UNSET:
             field_dict["waiting_since"] = waiting_since
+        if snoozed_until is not UNSET:
+            field_dict["snoozed_until"] = snoozed_until
         if matched_message is not UNSET:
             field_dict["matched_message"] = matched_message
 
@@ -217,6 +226,13 @@ class ConversationOut:
         else:
             waiting_since = datetime.datetime.fromisoformat(_waiting_since)
 
+        _snoozed_until = d.pop("snoozed_until", UNSET)
+        snoozed_until: datetime.datetime | Unset
+        if isinstance(_snoozed_until, Unset):
+            snoozed_until = UNSET
+        else:
+            snoozed_until = datetime.datetime.fromisoformat(_snoozed_until)
+
         _matched_message = d.pop("matched_message", UNSET)
         matched_message: ConversationOutMatchedMessage | Unset
         if isinstance(_matched_message, Unset):
@@ -242,6 +258,7 @@ class ConversationOut:
             last_message=last_message,
             unread_count=unread_count,
             waiting_since=waiting_since,
+            snoozed_until=snoozed_until,
             matched_message=matched_message,
         )
 

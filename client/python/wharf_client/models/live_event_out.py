@@ -16,14 +16,19 @@ class LiveEventOut:
     """One live change.
 
     Attributes:
-        kind (str): message, status, assignment, …
+        kind (str): message, status, assignment, …; `viewing`, `typing` and `left` are
+            another agent's activity in the conversation (ephemeral).
         conversation_id (int):
         message_id (int | Unset):
+        agent_id (int | Unset): `viewing` / `typing` / `left`: the agent doing it.
+        agent_name (str | Unset): That agent's display name.
     """
 
     kind: str
     conversation_id: int
     message_id: int | Unset = UNSET
+    agent_id: int | Unset = UNSET
+    agent_name: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -32,6 +37,10 @@ class LiveEventOut:
         conversation_id = self.conversation_id
 
         message_id = self.message_id
+
+        agent_id = self.agent_id
+
+        agent_name = self.agent_name
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -43,6 +52,10 @@ class LiveEventOut:
         )
         if message_id is not UNSET:
             field_dict["message_id"] = message_id
+        if agent_id is not UNSET:
+            field_dict["agent_id"] = agent_id
+        if agent_name is not UNSET:
+            field_dict["agent_name"] = agent_name
 
         return field_dict
 
@@ -55,10 +68,16 @@ class LiveEventOut:
 
         message_id = d.pop("message_id", UNSET)
 
+        agent_id = d.pop("agent_id", UNSET)
+
+        agent_name = d.pop("agent_name", UNSET)
+
         live_event_out = cls(
             kind=kind,
             conversation_id=conversation_id,
             message_id=message_id,
+            agent_id=agent_id,
+            agent_name=agent_name,
         )
 
         live_event_out.additional_properties = d

@@ -19,6 +19,7 @@ def _get_kwargs(
     assignee: int | Unset = UNSET,
     unassigned: bool | Unset = UNSET,
     label: int | Unset = UNSET,
+    snoozed: bool | Unset = UNSET,
     q: str | Unset = UNSET,
     sort: ConversationSort | Unset = UNSET,
     limit: int | Unset = UNSET,
@@ -38,6 +39,8 @@ def _get_kwargs(
     params["unassigned"] = unassigned
 
     params["label"] = label
+
+    params["snoozed"] = snoozed
 
     params["q"] = q
 
@@ -151,6 +154,7 @@ def sync_detailed(
     assignee: int | Unset = UNSET,
     unassigned: bool | Unset = UNSET,
     label: int | Unset = UNSET,
+    snoozed: bool | Unset = UNSET,
     q: str | Unset = UNSET,
     sort: ConversationSort | Unset = UNSET,
     limit: int | Unset = UNSET,
@@ -174,6 +178,7 @@ def sync_detailed(
         assignee (int | Unset):
         unassigned (bool | Unset):
         label (int | Unset):
+        snoozed (bool | Unset):
         q (str | Unset):
         sort (ConversationSort | Unset): The order of the conversation list.
         limit (int | Unset):
@@ -194,6 +199,7 @@ def sync_detailed(
         assignee=assignee,
         unassigned=unassigned,
         label=label,
+        snoozed=snoozed,
         q=q,
         sort=sort,
         limit=limit,
@@ -216,6 +222,7 @@ def sync(
     assignee: int | Unset = UNSET,
     unassigned: bool | Unset = UNSET,
     label: int | Unset = UNSET,
+    snoozed: bool | Unset = UNSET,
     q: str | Unset = UNSET,
     sort: ConversationSort | Unset = UNSET,
     limit: int | Unset = UNSET,
@@ -239,6 +246,7 @@ def sync(
         assignee (int | Unset):
         unassigned (bool | Unset):
         label (int | Unset):
+        snoozed (bool | Unset):
         q (str | Unset):
         sort (ConversationSort | Unset): The order of the conversation list.
         limit (int | Unset):
@@ -260,6 +268,7 @@ def sync(
         assignee=assignee,
         unassigned=unassigned,
         label=label,
+        snoozed=snoozed,
         q=q,
         sort=sort,
         limit=limit,
@@ -276,6 +285,7 @@ async def asyncio_detailed(
     assignee: int | Unset = UNSET,
     unassigned: bool | Unset = UNSET,
     label: int | Unset = UNSET,
+    snoozed: bool | Unset = UNSET,
     q: str | Unset = UNSET,
     sort: ConversationSort | Unset = UNSET,
     limit: int | Unset = UNSET,
@@ -299,6 +309,7 @@ async def asyncio_detailed(
         assignee (int | Unset):
         unassigned (bool | Unset):
         label (int | Unset):
+        snoozed (bool | Unset):
         q (str | Unset):
         sort (ConversationSort | Unset): The order of the conversation list.
         limit (int | Unset):
@@ -319,6 +330,7 @@ async def asyncio_detailed(
         assignee=assignee,
         unassigned=unassigned,
         label=label,
+        snoozed=snoozed,
         q=q,
         sort=sort,
         limit=limit,
@@ -339,6 +351,7 @@ async def asyncio(
     assignee: int | Unset = UNSET,
     unassigned: bool | Unset = UNSET,
     label: int | Unset = UNSET,
+    snoozed: bool | Unset = UNSET,
     q: str | Unset = UNSET,
     sort: ConversationSort | Unset = UNSET,
     limit: int | Unset = UNSET,
@@ -362,6 +375,7 @@ async def asyncio(
         assignee (int | Unset):
         unassigned (bool | Unset):
         label (int | Unset):
+        snoozed (bool | Unset):
         q (str | Unset):
         sort (ConversationSort | Unset): The order of the conversation list.
         limit (int | Unset):
@@ -384,6 +398,7 @@ async def asyncio(
             assignee=assignee,
             unassigned=unassigned,
             label=label,
+            snoozed=snoozed,
             q=q,
             sort=sort,
             limit=limit,

@@ -1,0 +1,260 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.conversation_out import ConversationOut
+from ...models.error_out import ErrorOut
+from ...models.snooze_in import SnoozeIn
+from ...types import Response
+
+
+def _get_kwargs(
+    id: int,
+    *,
+    body: SnoozeIn,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/api/v1/conversations/{id}/snooze".format(
+            id=quote(str(id), safe=""),
+        ),
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json; charset=utf-8"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> ConversationOut | ErrorOut | None:
+    if response.status_code == 200:
+        response_200 = ConversationOut.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = ErrorOut.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = ErrorOut.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = ErrorOut.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = ErrorOut.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 409:
+        response_409 = ErrorOut.from_dict(response.json())
+
+        return response_409
+
+    if response.status_code == 413:
+        response_413 = ErrorOut.from_dict(response.json())
+
+        return response_413
+
+    if response.status_code == 415:
+        response_415 = ErrorOut.from_dict(response.json())
+
+        return response_415
+
+    if response.status_code == 422:
+        response_422 = ErrorOut.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 429:
+        response_429 = ErrorOut.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 500:
+        response_500 = ErrorOut.from_dict(response.json())
+
+        return response_500
+
+    if response.status_code == 503:
+        response_503 = ErrorOut.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[ConversationOut | ErrorOut]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    id: int,
+    *,
+    client: AuthenticatedClient,
+    body: SnoozeIn,
+) -> Response[ConversationOut | ErrorOut]:
+    """Snooze a conversation
+
+     Out of the active views (list with `snoozed=false`) and out of
+    automatic assignment until `until`; it keeps its status and
+    assignee. It wakes, with a `woke` live event and a line in its
+    timeline, when the customer writes or the time passes. Snoozing a
+    snoozed conversation moves its time. 422 `invalid_state` for a
+    resolved one or a time not in the future.
+
+    Args:
+        id (int):
+        body (SnoozeIn): Snooze until a time.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ConversationOut | ErrorOut]
+    """
+
+    kwargs = _get_kwargs(
+        id=id,
+        body=body,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    id: int,
+    *,
+    client: AuthenticatedClient,
+    body: SnoozeIn,
+) -> ConversationOut | ErrorOut | None:
+    """Snooze a conversation
+
+     Out of the active views (list with `snoozed=false`) and out of
+    automatic assignment until `until`; it keeps its status and
+    assignee. It wakes, with a `woke` live event and a line in its
+    timeline, when the customer writes or the time passes. Snoozing a
+    snoozed conversation moves its time. 422 `invalid_state` for a
+    resolved one or a time not in the future.
+
+    Args:
+        id (int):
+        body (SnoozeIn): Snooze until a time.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ConversationOut | ErrorOut
+    """
+
+    return sync_detailed(
+        id=id,
+        client=client,
+        body=body,
+    ).parsed
+
+
+async def asyncio_detailed(
+    id: int,
+    *,
+    client: AuthenticatedClient,
+    body: SnoozeIn,
+) -> Response[ConversationOut | ErrorOut]:
+    """Snooze a conversation
+
+     Out of the active views (list with `snoozed=false`) and out of
+    automatic assignment until `until`; it keeps its status and
+    assignee. It wakes, with a `woke` live event and a line in its
+    timeline, when the customer writes or the time passes. Snoozing a
+    snoozed conversation moves its time. 422 `invalid_state` for a
+    resolved one or a time not in the future.
+
+    Args:
+        id (int):
+        body (SnoozeIn): Snooze until a time.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ConversationOut | ErrorOut]
+    """
+
+    kwargs = _get_kwargs(
+        id=id,
+        body=body,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    id: int,
+    *,
+    client: AuthenticatedClient,
+    body: SnoozeIn,
+) -> ConversationOut | ErrorOut | None:
+    """Snooze a conversation
+
+     Out of the active views (list with `snoozed=false`) and out of
+    automatic assignment until `until`; it keeps its status and
+    assignee. It wakes, with a `woke` live event and a line in its
+    timeline, when the customer writes or the time passes. Snoozing a
+    snoozed conversation moves its time. 422 `invalid_state` for a
+    resolved one or a time not in the future.
+
+    Args:
+        id (int):
+        body (SnoozeIn): Snooze until a time.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ConversationOut | ErrorOut
+    """
+
+    return (
+        await asyncio_detailed(
+            id=id,
+            client=client,
+            body=body,
+        )
+    ).parsed
