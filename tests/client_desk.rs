@@ -75,6 +75,27 @@ async fn customer_writes(stack: &Stack, admin: &Client, from: &str, wamid: &str)
     .await
 }
 
+/// A team named `name` with `strategy`.
+async fn team(admin: &Client, name: &str, strategy: &str) -> types::TeamOut {
+    admin
+        .create_team(&body(json!({"name": name, "strategy": strategy})))
+        .await
+        .unwrap()
+        .into_inner()
+}
+
+/// A stack, the admin's client and a team "Care" with `strategy`.
+async fn desk(
+    db: TestDb,
+    options: StackOptions,
+    strategy: &str,
+) -> (Stack, Client, types::TeamOut) {
+    let stack = spawn_stack(db, options).await;
+    let admin = client_with(&stack.admin_url, ADMIN_TOKEN);
+    let care = team(&admin, "Care", strategy).await;
+    (stack, admin, care)
+}
+
 async fn detail(client: &Client, id: i64) -> types::ConversationDetailOut {
     client.get_conversation(id).await.unwrap().into_inner()
 }
@@ -120,14 +141,8 @@ async fn audit_of(admin: &Client, id: i64) -> Vec<types::AuditEntryOut> {
 }
 
 async fn snooze_wakes_on_a_customer_message_on_time_and_by_hand(db: TestDb) {
-    let stack = spawn_stack(db, StackOptions::default()).await;
+    let (stack, admin, care) = desk(db, StackOptions::default(), "manual").await;
     let url = stack.admin_url.as_str();
-    let admin = client_with(url, ADMIN_TOKEN);
-    let care = admin
-        .create_team(&body(json!({"name": "Care", "strategy": "manual"})))
-        .await
-        .unwrap()
-        .into_inner();
     let (ana_id, ana) = signed_in(&admin, url, "ana@example.com", "agent", &[care.id]).await;
     let id = customer_writes(&stack, &admin, "4915100000901", "wamid.SNZ1").await;
     let before = detail(&admin, id).await.conversation;
@@ -395,19 +410,9 @@ fn row(out: &types::BulkOut, id: i64) -> &types::BulkRowOut {
 /// version check and audit entry, a stale or foreign row reported, not
 /// applied; a bad request changes nothing.
 async fn bulk_actions_apply_per_row_and_report_conflicts(db: TestDb) {
-    let stack = spawn_stack(db, StackOptions::default()).await;
+    let (stack, admin, care) = desk(db, StackOptions::default(), "manual").await;
     let url = stack.admin_url.as_str();
-    let admin = client_with(url, ADMIN_TOKEN);
-    let care = admin
-        .create_team(&body(json!({"name": "Care", "strategy": "manual"})))
-        .await
-        .unwrap()
-        .into_inner();
-    let sales = admin
-        .create_team(&body(json!({"name": "Sales", "strategy": "manual"})))
-        .await
-        .unwrap()
-        .into_inner();
+    let sales = team(&admin, "Sales", "manual").await;
     let (ana_id, ana) = signed_in(&admin, url, "ana@example.com", "agent", &[care.id]).await;
     let vip = admin
         .create_label(&body(json!({"name": "vip", "color": "#7f56d9"})))
@@ -669,24 +674,15 @@ async fn agent_row(stack: &Stack, id: i64) -> entities::agent::Model {
 /// idle, offline when they stop or on sign-out; a heartbeat that changes
 /// nothing writes nothing.
 async fn heartbeats_drive_presence_and_assignment(db: TestDb) {
-    let stack = spawn_stack(
-        db,
-        StackOptions {
-            tune: |c| {
-                c.admin.presence_away_secs = 120;
-                c.admin.presence_offline_secs = 2;
-            },
-            ..StackOptions::default()
+    let options = StackOptions {
+        tune: |c| {
+            c.admin.presence_away_secs = 120;
+            c.admin.presence_offline_secs = 2;
         },
-    )
-    .await;
+        ..StackOptions::default()
+    };
+    let (stack, admin, care) = desk(db, options, "round_robin").await;
     let url = stack.admin_url.as_str();
-    let admin = client_with(url, ADMIN_TOKEN);
-    let care = admin
-        .create_team(&body(json!({"name": "Care", "strategy": "round_robin"})))
-        .await
-        .unwrap()
-        .into_inner();
     let (ana_id, ana) = signed_in(&admin, url, "ana@example.com", "agent", &[care.id]).await;
     assert_eq!(presence_of(&admin, ana_id).await, "offline");
 
@@ -764,19 +760,9 @@ on_sqlite_and_postgres!(heartbeats_drive_presence_and_assignment);
 /// the conversation, nothing stored; refused for tokens without an agent
 /// and for other teams' conversations.
 async fn activity_reaches_other_agents_live(db: TestDb) {
-    let stack = spawn_stack(db, StackOptions::default()).await;
+    let (stack, admin, care) = desk(db, StackOptions::default(), "manual").await;
     let url = stack.admin_url.as_str();
-    let admin = client_with(url, ADMIN_TOKEN);
-    let care = admin
-        .create_team(&body(json!({"name": "Care", "strategy": "manual"})))
-        .await
-        .unwrap()
-        .into_inner();
-    let sales = admin
-        .create_team(&body(json!({"name": "Sales", "strategy": "manual"})))
-        .await
-        .unwrap()
-        .into_inner();
+    let sales = team(&admin, "Sales", "manual").await;
     let (ana_id, ana) = signed_in(&admin, url, "ana@example.com", "agent", &[care.id]).await;
     let (_bo_id, _bo) = signed_in(&admin, url, "bo@example.com", "agent", &[care.id]).await;
     let (_cy_id, _cy) = signed_in(&admin, url, "cy@example.com", "agent", &[sales.id]).await;
@@ -857,14 +843,8 @@ on_sqlite_and_postgres!(activity_reaches_other_agents_live);
 /// gets it only once the customer's message woke it (the router's batch
 /// wakes and assigns it in one transaction).
 async fn the_queues_skip_a_snoozed_conversation_until_it_wakes(db: TestDb) {
-    let stack = spawn_stack(db, StackOptions::default()).await;
+    let (stack, admin, care) = desk(db, StackOptions::default(), "round_robin").await;
     let url = stack.admin_url.as_str();
-    let admin = client_with(url, ADMIN_TOKEN);
-    let care = admin
-        .create_team(&body(json!({"name": "Care", "strategy": "round_robin"})))
-        .await
-        .unwrap()
-        .into_inner();
     let (ana_id, ana) = signed_in(&admin, url, "ana@example.com", "agent", &[care.id]).await;
     let id = customer_writes(&stack, &admin, "4915100000501", "wamid.SKIP1").await;
     let v = detail(&admin, id).await.conversation.version;
