@@ -788,6 +788,31 @@ impl Sender {
             metrics::histogram!(observe::RATE_LIMIT_WAIT_SECONDS, "provider" => kind.as_str())
                 .record(waiting.elapsed().as_secs_f64());
         }
+        // A campaign paused or cancelled while we waited for the slot: the
+        // wait may have been long (its own cap books slots ahead), so ask
+        // the database, not the cache. The attempt is settled (retrying),
+        // so the send after a resume does not wait out an unknown outcome.
+        if let Some(campaign) = reply.campaign_id {
+            let gate = crate::campaigns::gate(&self.db, campaign)
+                .await
+                .map_err(db_error)?;
+            if gate.map(|g| g.state) != Some(entities::campaign::CampaignState::Running) {
+                self.gates.invalidate(&campaign).await;
+                lifecycle::record_logged(
+                    &self.db,
+                    reply.message_id,
+                    Stage::Retrying,
+                    serde_json::json!({ "code": HELD }),
+                )
+                .await;
+                return Err(SendError {
+                    retryable: true,
+                    code: HELD.into(),
+                    reason: "the campaign stopped while the send waited for its slot".into(),
+                    retry_after: None,
+                });
+            }
+        }
         // Still ours after the wait? A redelivery that took over (our
         // progress acks late on a starved host, the wait longer than the
         // unknown-outcome floor) has claimed the row since: it sends, we
