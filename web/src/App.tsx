@@ -29,7 +29,6 @@ import { shortcutFor } from './lib/shortcuts';
 // reports page only when it is opened too.
 const Health = lazy(() => import('./views/Health').then((m) => ({ default: m.Health })));
 const Reports = lazy(() => import('./views/Reports').then((m) => ({ default: m.Reports })));
-const Campaigns = lazy(() => import('./views/Campaigns').then((m) => ({ default: m.Campaigns })));
 
 export function App() {
   const [session, setSession] = useState<Session | null>(loadSession);
@@ -164,10 +163,6 @@ function Workplace({ session, onSignOut }: { session: Session; onSignOut: (why: 
           <Labels api={api} />
         ) : route.page === 'canned' ? (
           <CannedResponses api={api} />
-        ) : route.page === 'campaigns' ? (
-          <Suspense fallback={<div className="system"><h1>Campaigns</h1><p className="muted" aria-busy="true">Loading…</p></div>}>
-            <Campaigns api={api} />
-          </Suspense>
         ) : route.page === 'rules' ? (
           <Rules api={api} />
         ) : route.page === 'numbers' ? (

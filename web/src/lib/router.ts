@@ -19,7 +19,6 @@ export const ADMIN_PAGES = [
   { page: 'teams', path: '/teams', label: 'Teams' },
   { page: 'labels', path: '/labels', label: 'Labels' },
   { page: 'canned', path: '/canned-responses', label: 'Canned responses' },
-  { page: 'campaigns', path: '/campaigns', label: 'Campaigns' },
   { page: 'rules', path: '/rules', label: 'Rules' },
   { page: 'numbers', path: '/numbers', label: 'Numbers' },
   { page: 'tokens', path: '/tokens', label: 'API tokens' },
