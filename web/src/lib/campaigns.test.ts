@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { addSample, allowedActions, audienceText, campaignRequest, chartPoints, csvFields, csvFileName, csvPreview, isLive, parameterCount, progressText, sentOrLater, settled } from './campaigns';
+import { addSample, pausedText, allowedActions, audienceText, campaignRequest, chartPoints, csvFields, csvFileName, csvPreview, isLive, parameterCount, progressText, sentOrLater, settled } from './campaigns';
 
 const counts = { recipients: 10, pending: 2, queued: 1, sent: 2, delivered: 1, read: 1, failed: 1, skipped: 1, cancelled: 0, replied: 1 };
 
@@ -43,6 +43,11 @@ describe('campaigns', () => {
     expect(campaignRequest({ ...base, audience: { kind: 'all', tier: 'gold', language: '' } })).toMatchObject({ body: { audience: { all: true, tier: 'gold' } } });
     expect(campaignRequest({ ...base, audience: { kind: 'label', labelId: '' } })).toEqual({ error: 'Choose a label.' });
     expect(campaignRequest({ ...base, audience: { kind: 'label', labelId: '7' } })).toMatchObject({ body: { audience: { label_id: 7 } } });
+  });
+  test('who paused', () => {
+    expect(pausedText('agent', 'paused by a person')).toBe('Paused by a person');
+    expect(pausedText('wharf', 'template spring_promo is PAUSED')).toBe('Paused by Wharf: template spring_promo is PAUSED');
+    expect(pausedText(undefined, undefined)).toBe('Paused by a person');
   });
   test('audience text, chart, file name', () => {
     expect(audienceText({ csv_rows: 3 })).toBe('CSV (3 recipients)');

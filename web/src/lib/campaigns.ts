@@ -183,3 +183,9 @@ export function csvFileName(c: Pick<CampaignOut, 'id' | 'name'>): string {
   const slug = c.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'campaign';
   return `campaign-${c.id}-${slug}-recipients.csv`;
 }
+
+/** "Paused by Wharf: template PAUSED" — who paused, and why unless it only repeats who. */
+export function pausedText(by: string | undefined, reason: string | undefined): string {
+  const who = by === 'wharf' ? 'Wharf' : 'a person';
+  return reason && !/^paused by/i.test(reason.trim()) ? `Paused by ${who}: ${reason}` : `Paused by ${who}`;
+}

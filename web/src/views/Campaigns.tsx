@@ -9,10 +9,10 @@ import type { components } from '../api/schema';
 import {
   addSample, allowedActions, audienceText, CAMPAIGN_STATES, campaignRequest, chartPoints, COUNT_KEYS, csvFileName, csvPlaceholders,
   csvPreview, isLive, parameterCount, progressText, RECIPIENT_STATUSES, type AudienceForm, type CampaignAction, type Sample,
-  sentOrLater, stateTone,
+  pausedText, sentOrLater, stateTone,
 } from '../lib/campaigns';
 import { saveBlob } from '../lib/download';
-import { fullTime, shortTime } from '../lib/format';
+import { clockTime, fullTime, shortTime } from '../lib/format';
 import { navigate } from '../lib/router';
 import { numberLabel } from '../lib/numbers';
 import { sortTemplates, templateBody } from '../lib/templates';
@@ -272,7 +272,7 @@ function CampaignDetail({ api, id, numbers }: { api: Api; id: number; numbers: N
           <>
             {c.state === 'paused' && (
               <p className={c.paused_by === 'wharf' ? 'banner error' : 'banner'} role="status" data-testid="paused-by">
-                Paused by {c.paused_by === 'wharf' ? 'Wharf' : 'a person'}{c.paused_reason ? `: ${c.paused_reason}` : ''}
+                {pausedText(c.paused_by, c.paused_reason)}
               </p>
             )}
             <dl className="kv">
@@ -326,16 +326,26 @@ function CampaignDetail({ api, id, numbers }: { api: Api; id: number; numbers: N
 }
 
 function ProgressChart({ samples, total }: { samples: readonly Sample[]; total: number }) {
-  const w = 300, h = 60;
+  const w = 300, h = 60, pad = 3;
   const last = samples[samples.length - 1];
+  // One sample (a finished campaign opened) draws a flat line at its level.
+  const drawn = samples.length === 1 ? [samples[0], { ...samples[0], t: samples[0].t + 1 }] : samples;
+  const first = samples[0];
   return (
-    <svg className="progress-chart" viewBox={`0 0 ${w} ${h}`} width="100%" height={h} preserveAspectRatio="none" role="img"
-      aria-label={`Sent or later over time: ${last?.done ?? 0} of ${total}`}>
-      <rect x="0" y="0" width={w} height={h} fill="none" stroke="currentColor" strokeOpacity=".15" />
-      {samples.length > 1
-        ? <polyline points={chartPoints(samples, total, w, h)} fill="none" stroke="currentColor" strokeWidth="2" vectorEffect="non-scaling-stroke" />
-        : <line x1="0" x2={w} y1={h - (total ? ((last?.done ?? 0) / total) * h : 0)} y2={h - (total ? ((last?.done ?? 0) / total) * h : 0)} stroke="currentColor" strokeWidth="2" vectorEffect="non-scaling-stroke" />}
-    </svg>
+    <figure className="chart" aria-label="Progress over time">
+      <svg className="progress-chart" viewBox={`0 0 ${w} ${h + 2 * pad}`} width="100%" height={h + 2 * pad} preserveAspectRatio="none" role="img"
+        aria-label={`Sent or later over time: ${last?.done ?? 0} of ${total}`} data-testid="progress-chart">
+        <g transform={`translate(0 ${pad})`}>
+          <line x1="0" x2={w} y1="0" y2="0" stroke="currentColor" strokeOpacity=".25" strokeDasharray="4 4" vectorEffect="non-scaling-stroke" />
+          {drawn.length > 0 && <polyline points={chartPoints(drawn, total, w, h)} fill="none" stroke="currentColor" strokeWidth="2" vectorEffect="non-scaling-stroke" />}
+        </g>
+      </svg>
+      <figcaption className="chart-legend muted small">
+        <span>{first ? clockTime(first.t, { seconds: true }) : ''}</span>
+        <span>dashed: all {total} recipients</span>
+        <span>{last ? clockTime(last.t, { seconds: true }) : ''}</span>
+      </figcaption>
+    </figure>
   );
 }
 
