@@ -157,5 +157,14 @@ describe('the Campaigns page against a real stack', { timeout: 600_000 }, () => 
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `the campaign page is ${overflow}px wider than a phone`);
     await shot(page, 'campaign-390');
+    await go(page);
+    await page.getByRole('button', { name: 'New campaign' }).click();
+    const phoneForm = page.getByRole('form', { name: 'New campaign' });
+    await phoneForm.getByLabel('CSV', { exact: true }).fill('phone,city\n+49 151 1,Berlin\n+49 151 2,Bonn');
+    assert.equal(await phoneForm.getByTestId('csv-preview').innerText(), '2 rows; header: phone, city');
+    assert.match(await phoneForm.innerText(), /\{\{csv\.city\}\}/, 'the CSV\'s columns are offered as placeholders');
+    const formOverflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(formOverflow <= 0, `the form is ${formOverflow}px wider than a phone`);
+    await shot(page, 'campaign-new-390');
   });
 });
