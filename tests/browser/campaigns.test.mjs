@@ -167,4 +167,28 @@ describe('the Campaigns page against a real stack', { timeout: 600_000 }, () => 
     assert.ok(formOverflow <= 0, `the form is ${formOverflow}px wider than a phone`);
     await shot(page, 'campaign-new-390');
   });
+
+  test('a draft changed meanwhile: Start says so and reloads; Delete asks, then removes the draft', async () => {
+    const meta = (await adminApi(stack, 'GET', '/api/v1/numbers')).find((n) => n.provider !== 'wasender');
+    const draft = await adminApi(stack, 'POST', '/api/v1/campaigns', {
+      name: `Draft ${RUN}`, business_number_id: meta.id, template_name: 'spring_promo', template_language: 'en',
+      parameters: ['{{csv.name}}'], audience: { csv: `phone,name\n+49 152 ${RUN} 01,Ada\n+49 152 ${RUN} 02,Bea` },
+    });
+    const page = await adminPage(browser, stack, DESKTOP, WAIT);
+    await page.goto(`${stack.adminUrl}/campaigns/${draft.id}`);
+    await page.getByRole('heading', { name: `Draft ${RUN}`, level: 1 }).waitFor();
+    assert.deepEqual((await page.getByTestId('recipient-params').allInnerTexts()).sort(), ['Ada', 'Bea']);
+    // Someone renames it meanwhile: the page's version is stale.
+    await adminApi(stack, 'PATCH', `/api/v1/campaigns/${draft.id}`, { version: draft.version, name: `Renamed ${RUN}` });
+    await page.getByRole('button', { name: 'Start', exact: true }).click();
+    await page.getByRole('alert').filter({ hasText: 'changed meanwhile, reloaded' }).waitFor();
+    await page.getByRole('heading', { name: `Renamed ${RUN}`, level: 1 }).waitFor();
+    assert.equal(await page.getByTestId('campaign-state').innerText(), 'draft');
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
+    await page.getByRole('alertdialog', { name: 'Confirm deletion' }).getByRole('button', { name: 'Delete the draft' }).click();
+    await page.getByRole('heading', { name: 'Campaigns', level: 1 }).waitFor();
+    await page.waitForURL(/\/campaigns$/);
+    assert.equal((await adminApi(stack, 'GET', '/api/v1/campaigns')).some((c) => c.id === draft.id), false);
+    assert.equal(await page.getByTestId(`campaign-row-${draft.id}`).count(), 0);
+  });
 });
