@@ -309,13 +309,15 @@ describe('admin pages against a real stack', { timeout: 300_000 }, () => {
     await page.getByRole('button', { name: 'Menu' }).click();
     // The menu is open (its shared pages show), without the admin pages.
     await nav.getByRole('link', { name: 'Templates', exact: true }).waitFor();
-    for (const link of ['Agents', 'Teams', 'Rules', 'Numbers', 'API tokens', 'Audit', 'DLQ', 'System']) {
+    for (const link of ['Campaigns', 'Agents', 'Teams', 'Rules', 'Numbers', 'API tokens', 'Audit', 'DLQ', 'System']) {
       assert.equal(await nav.getByRole('link', { name: link, exact: true }).count(), 0, `an agent sees ${link}`);
     }
     await page.goto(`${stack.adminUrl}/rules`);
     await page.getByRole('heading', { name: 'Admins only' }).waitFor();
     await page.goto(`${stack.adminUrl}/tokens`);
     await page.getByRole('heading', { name: 'Admins only' }).waitFor();
+    await page.goto(`${stack.adminUrl}/campaigns`);
+    await page.getByRole('heading', { name: 'Supervisors and admins only' }).waitFor();
     await shot(page, 'admins-only-390');
 
     // The agent claims a conversation (the General rule queues it for their team) ...

@@ -3,7 +3,7 @@ import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } fro
 import { apiClient } from './api/client';
 import { loadSession, saveSession, displayName, type Session } from './lib/session';
 import { useHeartbeat } from './lib/presence';
-import { ADMIN_PAGES, navigate, parseRoute, SHARED_PAGES, useLocation } from './lib/router';
+import { ADMIN_PAGES, navigate, parseRoute, SHARED_PAGES, STAFF_PAGES, useLocation } from './lib/router';
 import { Login } from './views/Login';
 import { Inbox } from './views/Inbox';
 import { System } from './views/System';
@@ -28,6 +28,7 @@ import { shortcutFor } from './lib/shortcuts';
 // The charts library is loaded only when the health page is opened; the
 // reports page only when it is opened too.
 const Health = lazy(() => import('./views/Health').then((m) => ({ default: m.Health })));
+const Campaigns = lazy(() => import('./views/Campaigns').then((m) => ({ default: m.Campaigns })));
 const Reports = lazy(() => import('./views/Reports').then((m) => ({ default: m.Reports })));
 
 export function App() {
@@ -54,6 +55,7 @@ function Workplace({ session, onSignOut }: { session: Session; onSignOut: (why: 
   const { pathname, search } = useLocation();
   const route = parseRoute(pathname);
   const isAdmin = session.me.role === 'admin';
+  const isStaff = isAdmin || session.me.role === 'supervisor';
   const [menuOpen, setMenuOpen] = useState(false);
   const [help, setHelp] = useState(false);
   const header = useRef<HTMLElement>(null);
@@ -122,6 +124,10 @@ function Workplace({ session, onSignOut }: { session: Session; onSignOut: (why: 
             <a key={p.page} href={p.path} aria-current={route.page === p.page ? 'page' : undefined}
               onClick={(e) => { e.preventDefault(); setMenuOpen(false); navigate(p.path); }}>{p.label}</a>
           ))}
+          {isStaff && STAFF_PAGES.map((p) => (
+            <a key={p.page} href={p.path} aria-current={route.page === p.page ? 'page' : undefined}
+              onClick={(e) => { e.preventDefault(); setMenuOpen(false); navigate(p.path); }}>{p.label}</a>
+          ))}
           {isAdmin && ADMIN_PAGES.map((p) => (
             <a key={p.page} href={p.path} aria-current={route.page === p.page ? 'page' : undefined}
               onClick={(e) => { e.preventDefault(); setMenuOpen(false); navigate(p.path); }}>{p.label}</a>
@@ -145,6 +151,12 @@ function Workplace({ session, onSignOut }: { session: Session; onSignOut: (why: 
           <Suspense fallback={<div className="system"><h1>Reports</h1><p className="muted" aria-busy="true">Loading…</p></div>}>
             <Reports api={api} search={search} scoped={session.me.role === 'agent'} />
           </Suspense>
+        ) : route.page === 'campaigns' ? (
+          !isStaff ? <AdminOnly title="Campaigns" staff /> : (
+            <Suspense fallback={<div className="system"><h1>Campaigns</h1><p className="muted" aria-busy="true">Loading…</p></div>}>
+              <Campaigns api={api} campaignId={route.campaignId} />
+            </Suspense>
+          )
         ) : !isAdmin ? (
           <AdminOnly title={ADMIN_PAGES.find((p) => p.page === route.page)?.label ?? 'This page'} />
         ) : route.page === 'system' ? (

@@ -3,6 +3,7 @@ import { useEffect, useState } from 'react';
 
 export type Route =
   | { page: 'inbox'; conversationId: number | null }
+  | { page: 'campaigns'; campaignId: number | null }
   | { page: SharedPage }
   | { page: AdminPage };
 
@@ -12,6 +13,11 @@ export const SHARED_PAGES = [
   { page: 'reports', path: '/reports', label: 'Reports' },
 ] as const;
 export type SharedPage = (typeof SHARED_PAGES)[number]['page'];
+
+/** Supervisors' and admins' pages, before the admins' ones. */
+export const STAFF_PAGES = [
+  { page: 'campaigns', path: '/campaigns', label: 'Campaigns' },
+] as const;
 
 /** The admins' pages, in the order of the navigation. */
 export const ADMIN_PAGES = [
@@ -33,6 +39,8 @@ export type AdminPage = (typeof ADMIN_PAGES)[number]['page'];
 export function parseRoute(pathname: string): Route {
   const m = /^\/conversations\/(\d+)\/?$/.exec(pathname);
   if (m) return { page: 'inbox', conversationId: Number(m[1]) };
+  const c = /^\/campaigns(?:\/(\d+))?\/?$/.exec(pathname);
+  if (c) return { page: 'campaigns', campaignId: c[1] ? Number(c[1]) : null };
   const path = pathname.replace(/\/$/, '');
   const shared = SHARED_PAGES.find((p) => p.path === path);
   if (shared) return { page: shared.page };

@@ -56,13 +56,13 @@ export function States({ label, loaded, empty, emptyText, children }: {
 }
 
 /** What an agent sees on an admin page's address. */
-export function AdminOnly({ title }: { title: string }) {
+export function AdminOnly({ title, staff = false }: { title: string; staff?: boolean }) {
   return (
     <div className="system">
       <h1>{title}</h1>
       <section className="panel" role="alert">
-        <h2>Admins only</h2>
-        <p className="muted">Only admins can see and change {title.toLowerCase()}. Ask an admin if you need access.</p>
+        <h2>{staff ? 'Supervisors and admins only' : 'Admins only'}</h2>
+        <p className="muted">Only {staff ? 'supervisors and admins' : 'admins'} can see and change {title.toLowerCase()}. Ask an admin if you need access.</p>
       </section>
     </div>
   );
