@@ -177,6 +177,8 @@ describe('the Campaigns page against a real stack', { timeout: 600_000 }, () => 
     const page = await adminPage(browser, stack, DESKTOP, WAIT);
     await page.goto(`${stack.adminUrl}/campaigns/${draft.id}`);
     await page.getByRole('heading', { name: `Draft ${RUN}`, level: 1 }).waitFor();
+    // The recipients load after the campaign.
+    await page.getByTestId('recipient-params').nth(1).waitFor();
     assert.deepEqual((await page.getByTestId('recipient-params').allInnerTexts()).sort(), ['Ada', 'Bea']);
     // Someone renames it meanwhile: the page's version is stale.
     await adminApi(stack, 'PATCH', `/api/v1/campaigns/${draft.id}`, { version: draft.version, name: `Renamed ${RUN}` });
