@@ -19,6 +19,7 @@ mod m20261204_000011_media;
 mod m20261204_000012_canned_responses;
 mod m20261204_000013_webhooks;
 mod m20261204_000014_support_measures;
+mod m20261205_000017_support_report_index;
 
 /// Runs raw `statements` in order (triggers, functions, dialect-specific
 /// SQL the schema builder does not spell).
@@ -53,6 +54,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000012_canned_responses::Migration),
             Box::new(m20261204_000013_webhooks::Migration),
             Box::new(m20261204_000014_support_measures::Migration),
+            Box::new(m20261205_000017_support_report_index::Migration),
         ]
     }
 }
