@@ -402,65 +402,97 @@ async fn response_and_resolution_times_are_reported_as_they_happened(db: TestDb)
 
 on_sqlite_and_postgres!(response_and_resolution_times_are_reported_as_they_happened);
 
-/// A 30-day report for all agents over 100,000 measures (what some
-/// 200,000 messages of history leave: openings, responses, resolutions)
-/// counts every measure in range, in one group per agent. Prints how long
-/// the report took (median and slowest of 5): a figure to read, not an
-/// assertion (the machine is shared; docs/reports.md has release figures,
-/// e.g. `cargo nextest run --cargo-profile release --test reports large`).
-async fn a_large_history_is_reported_whole(db: TestDb) {
-    use admin::reports::{self, Grouping};
-    use entities::support_measure::{self, MeasureKind};
-    use sea_orm::{ActiveModelTrait, Set};
+/// A migrated database of `db` with one business number; a new
+/// conversation of it (for measures written directly) by `conversation`.
+struct Seeded {
+    database: sea_orm::DatabaseConnection,
+    number: i64,
+    contact: i64,
+}
 
-    const ROWS: i64 = 100_000;
-    let settings = wharf::config::DatabaseSettings {
-        url: db.url().to_owned(),
-        max_connections: 4,
-    };
-    let database = wharf::roles::connect_database(&settings).await.unwrap();
-    wharf::roles::migrate(&database).await.unwrap();
-    let now = Utc::now();
-    let number = entities::business_number::ActiveModel {
-        provider: Set("meta".into()),
-        phone_number_id: Set(PHONE_NUMBER_ID.into()),
-        display_phone: Set(String::new()),
-        name: Set("Support".into()),
-        app_secret: Set(String::new()),
-        verify_token: Set(String::new()),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(&database)
-    .await
-    .unwrap();
-    let person = relay::envelope::Contact {
-        wa_id: "4915100000799".into(),
-        profile_name: None,
-        user_id: None,
-        username: None,
-        parent_user_id: None,
-    };
-    let contact = relay::contacts::new_row(&person, None, now)
+impl Seeded {
+    async fn new(db: &TestDb) -> Self {
+        use sea_orm::{ActiveModelTrait, Set};
+        let settings = wharf::config::DatabaseSettings {
+            url: db.url().to_owned(),
+            max_connections: 4,
+        };
+        let database = wharf::roles::connect_database(&settings).await.unwrap();
+        wharf::roles::migrate(&database).await.unwrap();
+        let now = Utc::now();
+        let number = entities::business_number::ActiveModel {
+            provider: Set("meta".into()),
+            phone_number_id: Set(PHONE_NUMBER_ID.into()),
+            display_phone: Set(String::new()),
+            name: Set("Support".into()),
+            app_secret: Set(String::new()),
+            verify_token: Set(String::new()),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
         .insert(&database)
         .await
         .unwrap();
-    let conversation = conversation::ActiveModel {
-        business_number_id: Set(number.id),
-        contact_id: Set(contact.id),
-        status: Set("assigned".into()),
-        priority: Set(0),
-        version: Set(1),
-        last_message_at: Set(now),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
+        let person = relay::envelope::Contact {
+            wa_id: "4915100000799".into(),
+            profile_name: None,
+            user_id: None,
+            username: None,
+            parent_user_id: None,
+        };
+        let contact = relay::contacts::new_row(&person, None, now)
+            .insert(&database)
+            .await
+            .unwrap();
+        Self {
+            database,
+            number: number.id,
+            contact: contact.id,
+        }
     }
-    .insert(&database)
-    .await
-    .unwrap();
-    // 40 days of history, 20 agents in 5 teams.
+
+    async fn conversation(&self) -> i64 {
+        use sea_orm::{ActiveModelTrait, Set};
+        let now = Utc::now();
+        conversation::ActiveModel {
+            business_number_id: Set(self.number),
+            contact_id: Set(self.contact),
+            status: Set("assigned".into()),
+            priority: Set(0),
+            version: Set(1),
+            last_message_at: Set(now),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&self.database)
+        .await
+        .unwrap()
+        .id
+    }
+}
+
+/// A 30-day report for all agents over 100,000 measures (what some
+/// 200,000 messages of history leave: openings, responses, resolutions)
+/// counts every measure in range, in one group per agent, and by day one
+/// group per day. Prints how long the reports took (median and p95 of
+/// `REPORT_RUNS`, default 5): a figure to read, not an assertion (the
+/// machine is shared; docs/reports.md has release figures, e.g.
+/// `REPORT_RUNS=40 cargo nextest run --release --test reports large`).
+async fn a_large_history_is_reported_whole(db: TestDb) {
+    use admin::reports::{self, Grouping};
+    use entities::support_measure::{self, MeasureKind};
+    use sea_orm::Set;
+
+    const ROWS: i64 = 100_000;
+    let seeded = Seeded::new(&db).await;
+    let database = &seeded.database;
+    let conversation = seeded.conversation().await;
+    let now = Utc::now();
+    // 40 days of history, 20 agents in 5 teams; durations spread over a
+    // day and scattered (a multiplicative hash of the row), as real ones
+    // are: few measures share a value.
     let kinds = [
         MeasureKind::Opened,
         MeasureKind::FirstResponse,
@@ -473,21 +505,21 @@ async fn a_large_history_is_reported_whole(db: TestDb) {
             let kind = kinds[(i % 5) as usize];
             let at = now - chrono::Duration::seconds(i * 40 * 86_400 / ROWS);
             support_measure::ActiveModel {
-                conversation_id: Set(conversation.id),
-                business_number_id: Set(number.id),
+                conversation_id: Set(conversation),
+                business_number_id: Set(seeded.number),
                 team_id: Set(Some(i % 5)),
                 agent_id: Set((kind != MeasureKind::Opened).then_some(i / 5 % 20)),
                 kind: Set(kind.as_str().into()),
                 started_at: Set(None),
                 at: Set(at),
-                seconds: Set((kind != MeasureKind::Opened).then_some(i % 3_600)),
+                seconds: Set((kind != MeasureKind::Opened).then_some(i * 2_654_435_761 % 86_400)),
                 ..Default::default()
             }
         })
         .collect();
     for chunk in rows.chunks(1_000) {
         support_measure::Entity::insert_many(chunk.to_vec())
-            .exec_without_returning(&database)
+            .exec_without_returning(database)
             .await
             .unwrap();
     }
@@ -495,32 +527,252 @@ async fn a_large_history_is_reported_whole(db: TestDb) {
         now - chrono::Duration::days(30),
         now + chrono::Duration::seconds(1),
     );
-    let mut took = Vec::new();
-    let mut report = None;
-    for _ in 0..5 {
-        let started = std::time::Instant::now();
-        report = Some(
-            reports::build(&database, from, to, Grouping::Agent, None)
-                .await
-                .unwrap(),
+    let runs: usize = std::env::var("REPORT_RUNS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(5)
+        .max(1);
+    let engine = db.url().split(':').next().unwrap_or_default().to_owned();
+    for (grouping, groups) in [(Grouping::Agent, 21), (Grouping::Day, 31)] {
+        let mut took = Vec::new();
+        let mut report = None;
+        for _ in 0..runs {
+            let started = std::time::Instant::now();
+            report = Some(
+                reports::build(database, from, to, grouping, None)
+                    .await
+                    .unwrap(),
+            );
+            took.push(started.elapsed());
+        }
+        took.sort();
+        let report = report.unwrap();
+        let counted = report.total.opened
+            + report.total.first_response.count
+            + report.total.next_response.count
+            + report.total.resolved;
+        assert!((74_000..=76_000).contains(&counted), "{counted}");
+        // 20 agents and the openings; 30 days and a part of one more.
+        assert!(
+            (groups..=groups + 1).contains(&report.groups.len()),
+            "{grouping:?}: {} groups",
+            report.groups.len()
         );
-        took.push(started.elapsed());
+        println!(
+            "30-day report by {} over {counted} of {ROWS} measures ({engine}, {runs} runs): median {:?}, p95 {:?}",
+            grouping.as_str(),
+            took[(runs - 1) / 2],
+            took[(runs * 95).div_ceil(100) - 1],
+        );
     }
-    took.sort();
-    let report = report.unwrap();
-    let counted = report.total.opened
-        + report.total.first_response.count
-        + report.total.next_response.count
-        + report.total.resolved;
-    assert!((74_000..=76_000).contains(&counted), "{counted}");
-    assert_eq!(report.groups.len(), 21, "20 agents and the openings");
-    println!(
-        "30-day report by agent over {counted} of {ROWS} measures ({}): median {:?}, slowest {:?}",
-        db.url().split(':').next().unwrap_or_default(),
-        took[2],
-        took[4]
-    );
-    database.close().await.unwrap();
+    seeded.database.close().await.unwrap();
 }
 
 on_sqlite_and_postgres!(a_large_history_is_reported_whole);
+
+/// The reports equal a plain computation over the same rows, for every
+/// grouping, with and without an agent's scope: random measures (kinds,
+/// agents, teams, conversations with none, one or two labels, seconds
+/// with repeats and gaps, times across day and week boundaries, exactly at
+/// midnight and at the range's ends) read back whole and grouped, counted
+/// and ranked by hand (sorted, the value at rank ⌈p·n⌉).
+async fn reports_equal_a_plain_computation_on_random_data(db: TestDb) {
+    use admin::reports::{self, Figures, GroupKey, Grouping, Spread};
+    use chrono::{Datelike, NaiveDate};
+    use entities::support_measure::{self, MeasureKind};
+    use entities::{conversation_label, label};
+    use rand::{Rng, SeedableRng};
+    use sea_orm::{ActiveModelTrait, Condition, Set};
+    use std::collections::BTreeMap;
+
+    let seeded = Seeded::new(&db).await;
+    let database = &seeded.database;
+    let mut conversations = Vec::new();
+    for _ in 0..6 {
+        conversations.push(seeded.conversation().await);
+    }
+    let now = Utc::now();
+    let mut labels = Vec::new();
+    for name in ["VIP", "Billing"] {
+        let row = label::ActiveModel {
+            name: Set(name.into()),
+            color: Set("#FF0000".into()),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(database)
+        .await
+        .unwrap();
+        labels.push(row.id);
+    }
+    // Conversations 0 and 1 without labels, 2-3 VIP, 4 Billing, 5 both.
+    let labelled = [(2, 0), (3, 0), (4, 1), (5, 0), (5, 1)];
+    for (c, l) in labelled {
+        conversation_label::ActiveModel {
+            conversation_id: Set(conversations[c]),
+            label_id: Set(labels[l]),
+            created_at: Set(now),
+        }
+        .insert(database)
+        .await
+        .unwrap();
+    }
+    let mut rng = rand::rngs::StdRng::seed_from_u64(24);
+    // Sunday 2026-11-29 to Monday 2026-12-14, UTC.
+    let start: DateTime<Utc> = "2026-11-29T00:00:00Z".parse().unwrap();
+    let (from, to) = (
+        start + chrono::Duration::days(1),
+        start + chrono::Duration::days(14),
+    );
+    let mut rows = Vec::new();
+    for i in 0..3_000 {
+        let kind = MeasureKind::ALL[rng.random_range(0..MeasureKind::ALL.len())];
+        let at = match i % 10 {
+            // Midnights, and the range's ends.
+            0 => start + chrono::Duration::days(rng.random_range(0..16)),
+            1 => [from, to, to - chrono::Duration::milliseconds(1)][rng.random_range(0..3)],
+            _ => start + chrono::Duration::milliseconds(rng.random_range(0..16 * 86_400_000)),
+        };
+        let timed =
+            !matches!(kind, MeasureKind::Opened | MeasureKind::Reopened) && rng.random_bool(0.9);
+        rows.push(support_measure::ActiveModel {
+            conversation_id: Set(conversations[rng.random_range(0..conversations.len())]),
+            business_number_id: Set(seeded.number),
+            team_id: Set([None, Some(1), Some(2), Some(3)][rng.random_range(0..4)]),
+            agent_id: Set(match kind {
+                MeasureKind::Opened | MeasureKind::Reopened => None,
+                _ => [None, Some(1), Some(2), Some(3), Some(4)][rng.random_range(0..5)],
+            }),
+            kind: Set(kind.as_str().into()),
+            started_at: Set(None),
+            at: Set(at),
+            seconds: Set(timed.then(|| {
+                if rng.random_bool(0.3) {
+                    rng.random_range(0..5) * 60
+                } else {
+                    rng.random_range(0..200_000)
+                }
+            })),
+            ..Default::default()
+        });
+    }
+    for chunk in rows.chunks(500) {
+        support_measure::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(database)
+            .await
+            .unwrap();
+    }
+
+    // The plain computation: every row, grouped, counted and ranked here.
+    let stored = support_measure::Entity::find().all(database).await.unwrap();
+    let label_rows = conversation_label::Entity::find()
+        .all(database)
+        .await
+        .unwrap();
+    let spread = |mut values: Vec<i64>| {
+        values.sort_unstable();
+        let at_rank = |p: usize| {
+            (!values.is_empty()).then(|| values[(values.len() * p).div_ceil(100).max(1) - 1])
+        };
+        Spread {
+            count: values.len() as u64,
+            median: at_rank(50),
+            p90: at_rank(90),
+        }
+    };
+    let by_hand = |grouping: Grouping, scope: Option<(i64, i64)>| {
+        let mut groups: BTreeMap<Option<GroupKey>, Vec<&support_measure::Model>> = BTreeMap::new();
+        let mut all = Vec::new();
+        for m in stored
+            .iter()
+            .filter(|m| m.at >= from && m.at < to)
+            .filter(|m| {
+                scope.is_none_or(|(agent, team)| {
+                    m.agent_id == Some(agent) || m.team_id == Some(team)
+                })
+            })
+        {
+            all.push(m);
+            let day: NaiveDate = m.at.date_naive();
+            let keys: Vec<Option<GroupKey>> = match grouping {
+                Grouping::Day => vec![Some(GroupKey::Date(day))],
+                Grouping::Week => vec![Some(GroupKey::Date(
+                    day - chrono::Duration::days(day.weekday().num_days_from_monday().into()),
+                ))],
+                Grouping::Agent => vec![m.agent_id.map(GroupKey::Id)],
+                Grouping::Team => vec![m.team_id.map(GroupKey::Id)],
+                Grouping::Number => vec![Some(GroupKey::Id(m.business_number_id))],
+                Grouping::Label => {
+                    let of: Vec<_> = label_rows
+                        .iter()
+                        .filter(|l| l.conversation_id == m.conversation_id)
+                        .map(|l| Some(GroupKey::Id(l.label_id)))
+                        .collect();
+                    if of.is_empty() { vec![None] } else { of }
+                }
+            };
+            for key in keys {
+                groups.entry(key).or_default().push(m);
+            }
+        }
+        let figures = |ms: &[&support_measure::Model]| {
+            let count = |k: MeasureKind| ms.iter().filter(|m| m.kind == k.as_str()).count() as u64;
+            let secs = |k: MeasureKind| {
+                ms.iter()
+                    .filter(|m| m.kind == k.as_str())
+                    .filter_map(|m| m.seconds)
+                    .collect::<Vec<_>>()
+            };
+            Figures {
+                opened: count(MeasureKind::Opened),
+                reopened: count(MeasureKind::Reopened),
+                resolved: count(MeasureKind::Resolution),
+                first_response: spread(secs(MeasureKind::FirstResponse)),
+                next_response: spread(secs(MeasureKind::NextResponse)),
+                resolution: spread(secs(MeasureKind::Resolution)),
+            }
+        };
+        let groups: Vec<_> = groups.iter().map(|(key, ms)| (*key, figures(ms))).collect();
+        (groups, figures(&all))
+    };
+
+    let groupings = [
+        Grouping::Day,
+        Grouping::Week,
+        Grouping::Agent,
+        Grouping::Team,
+        Grouping::Number,
+        Grouping::Label,
+    ];
+    for grouping in groupings {
+        for scope in [None, Some((2, 3))] {
+            let condition = scope.map(|(agent, team)| {
+                Condition::any()
+                    .add(support_measure::Column::AgentId.eq(agent))
+                    .add(support_measure::Column::TeamId.is_in([team]))
+            });
+            let report = reports::build(database, from, to, grouping, condition)
+                .await
+                .unwrap();
+            let (groups, total) = by_hand(grouping, scope);
+            let got: Vec<_> = report
+                .groups
+                .iter()
+                .map(|g| (g.key, g.figures.clone()))
+                .collect();
+            assert_eq!(got, groups, "{grouping:?}, scope {scope:?}");
+            assert_eq!(report.total, total, "{grouping:?}, scope {scope:?}");
+            // One business number; every other grouping spreads the data.
+            let spreads = usize::from(grouping != Grouping::Number);
+            assert!(
+                groups.len() > spreads,
+                "{grouping:?}: {} groups",
+                groups.len()
+            );
+        }
+    }
+    seeded.database.close().await.unwrap();
+}
+
+on_sqlite_and_postgres!(reports_equal_a_plain_computation_on_random_data);

@@ -2,16 +2,20 @@
 //! grouped by day, ISO week, agent, team, business number or label, each
 //! group's counts and exact percentiles. The rows are written by database
 //! triggers as the events happen (`docs/reports.md`); a report reads one
-//! index range of them and never scans messages. The HTTP side is
-//! `api/reports.rs`.
+//! index range of them (covering: `ix_support_measures_report`) and never
+//! scans messages. Of each row it reads three values: the group's key as
+//! one integer (an id, or the UTC day), the kind and the seconds. The HTTP
+//! side is `api/reports.rs`.
 
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use entities::support_measure::{self, MeasureKind};
 use entities::{agent, business_number, conversation_label, label, team};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, QueryFilter,
+    QuerySelect,
 };
 
 /// Conversation ids per `IN (…)` list.
@@ -213,41 +217,38 @@ pub async fn build(
     })
 }
 
-/// The columns of a measure a report reads.
+/// What a report reads of a measure.
 #[derive(Debug, Clone)]
 struct Measured {
-    conversation_id: i64,
-    business_number_id: i64,
-    team_id: Option<i64>,
-    agent_id: Option<i64>,
+    /// The group's key ([`key_column`]): the agent's, team's or number's
+    /// id, the conversation's id (for its labels), or the UTC day of `at`
+    /// as days since 1970-01-01 (days and weeks).
+    key: Option<i64>,
     kind: String,
     seconds: Option<i64>,
-    /// Read for the groupings by date only (decoding it is most of a
-    /// report's time).
-    at: Option<DateTime<Utc>>,
 }
 
-type Columns = (i64, i64, Option<i64>, Option<i64>, String, Option<i64>);
-
-impl Measured {
-    fn new(
-        (conversation_id, business_number_id, team_id, agent_id, kind, seconds): Columns,
-        at: Option<DateTime<Utc>>,
-    ) -> Self {
-        Self {
-            conversation_id,
-            business_number_id,
-            team_id,
-            agent_id,
-            kind,
-            seconds,
-            at,
-        }
+/// The one integer a row is grouped by (see [`Measured::key`]). The day is
+/// computed by the database (an integer decodes far faster than a time).
+fn key_column(grouping: Grouping, backend: DatabaseBackend) -> Expr {
+    use support_measure::Column;
+    let column = |c: Column| Expr::col((support_measure::Entity, c));
+    match grouping {
+        Grouping::Agent => column(Column::AgentId),
+        Grouping::Team => column(Column::TeamId),
+        Grouping::Number => column(Column::BusinessNumberId),
+        Grouping::Label => column(Column::ConversationId),
+        Grouping::Day | Grouping::Week => Expr::cust(match backend {
+            DatabaseBackend::Postgres => {
+                "floor(extract(epoch FROM support_measures.at) / 86400)::bigint"
+            }
+            _ => "unixepoch(support_measures.at) / 86400",
+        }),
     }
 }
 
 /// The measures with `at` in `[from, to)` that `scope` admits, through
-/// the index on `at`, only the columns `grouping` needs.
+/// the covering index on `at`: the key `grouping` needs, kind, seconds.
 async fn measured(
     db: &impl ConnectionTrait,
     from: DateTime<Utc>,
@@ -258,44 +259,25 @@ async fn measured(
     use support_measure::Column;
     let mut query = support_measure::Entity::find()
         .select_only()
-        .columns([
-            Column::ConversationId,
-            Column::BusinessNumberId,
-            Column::TeamId,
-            Column::AgentId,
-            Column::Kind,
-            Column::Seconds,
-        ])
+        .expr(key_column(grouping, db.get_database_backend()))
+        .columns([Column::Kind, Column::Seconds])
         .filter(Column::At.gte(from))
         .filter(Column::At.lt(to));
     if let Some(scope) = scope {
         query = query.filter(scope);
     }
-    Ok(match grouping {
-        Grouping::Day | Grouping::Week => query
-            .column(Column::At)
-            .into_tuple::<(
-                i64,
-                i64,
-                Option<i64>,
-                Option<i64>,
-                String,
-                Option<i64>,
-                DateTime<Utc>,
-            )>()
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|(c, n, t, a, k, s, at)| Measured::new((c, n, t, a, k, s), Some(at)))
-            .collect(),
-        _ => query
-            .into_tuple::<Columns>()
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|columns| Measured::new(columns, None))
-            .collect(),
-    })
+    Ok(query
+        .into_tuple::<(Option<i64>, String, Option<i64>)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|(key, kind, seconds)| Measured { key, kind, seconds })
+        .collect())
+}
+
+/// The UTC date `days` after 1970-01-01.
+fn day(days: i64) -> NaiveDate {
+    DateTime::UNIX_EPOCH.date_naive() + Duration::days(days)
 }
 
 /// The groups `row` counts in.
@@ -304,29 +286,26 @@ fn keys(
     row: &Measured,
     labels: &HashMap<i64, Vec<i64>>,
 ) -> Vec<Option<GroupKey>> {
-    let day = row.at.map(|at| at.date_naive()).unwrap_or_default();
     match grouping {
-        Grouping::Day => vec![Some(GroupKey::Date(day))],
-        Grouping::Week => {
-            let monday = day - Duration::days(i64::from(day.weekday().num_days_from_monday()));
-            vec![Some(GroupKey::Date(monday))]
-        }
-        Grouping::Agent => vec![row.agent_id.map(GroupKey::Id)],
-        Grouping::Team => vec![row.team_id.map(GroupKey::Id)],
-        Grouping::Number => vec![Some(GroupKey::Id(row.business_number_id))],
-        Grouping::Label => match labels.get(&row.conversation_id) {
+        Grouping::Day => vec![row.key.map(|d| GroupKey::Date(day(d)))],
+        Grouping::Week => vec![row.key.map(|d| {
+            let day = day(d);
+            GroupKey::Date(day - Duration::days(i64::from(day.weekday().num_days_from_monday())))
+        })],
+        Grouping::Agent | Grouping::Team | Grouping::Number => vec![row.key.map(GroupKey::Id)],
+        Grouping::Label => match row.key.and_then(|c| labels.get(&c)) {
             Some(ids) => ids.iter().map(|id| Some(GroupKey::Id(*id))).collect(),
             None => vec![None],
         },
     }
 }
 
-/// The label ids of the rows' conversations.
+/// The label ids of the rows' conversations (their keys).
 async fn labels_of(
     db: &impl ConnectionTrait,
     rows: &[Measured],
 ) -> Result<HashMap<i64, Vec<i64>>, DbErr> {
-    let mut ids: Vec<i64> = rows.iter().map(|r| r.conversation_id).collect();
+    let mut ids: Vec<i64> = rows.iter().filter_map(|r| r.key).collect();
     ids.sort_unstable();
     ids.dedup();
     let mut labels: HashMap<i64, Vec<i64>> = HashMap::new();
@@ -415,11 +394,14 @@ mod tests {
         assert_eq!((eleven.median, eleven.p90), (Some(6), Some(10)));
     }
 
+    /// A measure keyed by the UTC day of `at` (as for days and weeks).
     fn measure(kind: MeasureKind, at: &str, seconds: Option<i64>) -> Measured {
-        Measured::new(
-            (3, 1, Some(4), None, kind.as_str().into(), seconds),
-            Some(at.parse().unwrap()),
-        )
+        let at: DateTime<Utc> = at.parse().unwrap();
+        Measured {
+            key: Some(at.timestamp().div_euclid(86_400)),
+            kind: kind.as_str().into(),
+            seconds,
+        }
     }
 
     #[test]
@@ -428,6 +410,10 @@ mod tests {
         let monday = measure(MeasureKind::Opened, "2026-12-07T00:00:00Z", None);
         let none = HashMap::new();
         assert_eq!(
+            keys(Grouping::Day, &sunday, &none),
+            [Some(GroupKey::Date("2026-12-06".parse().unwrap()))]
+        );
+        assert_eq!(
             keys(Grouping::Week, &sunday, &none),
             [Some(GroupKey::Date("2026-11-30".parse().unwrap()))]
         );
@@ -435,11 +421,19 @@ mod tests {
             keys(Grouping::Week, &monday, &none),
             [Some(GroupKey::Date("2026-12-07".parse().unwrap()))]
         );
-        assert_eq!(keys(Grouping::Agent, &sunday, &none), [None]);
-        assert_eq!(keys(Grouping::Label, &sunday, &none), [None]);
+        let openings = Measured {
+            key: None,
+            ..sunday.clone()
+        };
+        assert_eq!(keys(Grouping::Agent, &openings, &none), [None]);
+        let conversation = Measured {
+            key: Some(3),
+            ..sunday
+        };
+        assert_eq!(keys(Grouping::Label, &conversation, &none), [None]);
         let labels = HashMap::from([(3, vec![8, 9])]);
         assert_eq!(
-            keys(Grouping::Label, &sunday, &labels),
+            keys(Grouping::Label, &conversation, &labels),
             [Some(GroupKey::Id(8)), Some(GroupKey::Id(9))]
         );
     }

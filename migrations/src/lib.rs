@@ -21,6 +21,7 @@ mod m20261204_000013_webhooks;
 mod m20261204_000014_support_measures;
 mod m20261205_000015_campaigns;
 mod m20261205_000016_snooze;
+mod m20261205_000017_support_report_index;
 
 /// Runs raw `statements` in order (triggers, functions, dialect-specific
 /// SQL the schema builder does not spell).
@@ -57,6 +58,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000014_support_measures::Migration),
             Box::new(m20261205_000015_campaigns::Migration),
             Box::new(m20261205_000016_snooze::Migration),
+            Box::new(m20261205_000017_support_report_index::Migration),
         ]
     }
 }
