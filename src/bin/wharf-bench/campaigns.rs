@@ -426,7 +426,10 @@ mod tests {
         assert_eq!(percentile(&values, 50.0), 50.0);
         assert_eq!(percentile(&values, 99.0), 99.0);
         assert_eq!(percentile(&[], 99.0), 0.0);
-        let mut times = vec![0, 100, 999, 1000, 1500, 1999, 2999];
+        // Windows are shorter than 1000 ms: 1000..=1999 holds four.
+        let mut times = vec![2999, 0, 100, 999, 1000, 1200, 1500, 1999];
         assert_eq!(busiest_second(&mut times), 4);
+        let mut spread = vec![0, 1000, 2000];
+        assert_eq!(busiest_second(&mut spread), 1);
     }
 }
