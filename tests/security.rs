@@ -388,7 +388,20 @@ async fn with_tls_on_every_connection_the_whole_path_works_and_plain_text_is_ref
     let client = ops.options().connect(hub_url.as_str()).await.unwrap();
     let js = async_nats::jetstream::new(client);
     let mut inbound = js.get_stream("INBOUND").await.unwrap();
-    let info = inbound.info().await.unwrap().clone();
+    // A replica one message behind at the instant of asking is not a
+    // broken route: current within a few seconds is what counts.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    let info = loop {
+        let info = inbound.info().await.unwrap().clone();
+        let all_current = info
+            .cluster
+            .as_ref()
+            .is_some_and(|c| c.replicas.iter().all(|r| r.current));
+        if all_current || tokio::time::Instant::now() > deadline {
+            break info;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
     let cluster = info.cluster.expect("a replicated stream");
     assert_eq!(cluster.replicas.len(), 2, "three replicas");
     assert!(cluster.replicas.iter().all(|r| r.current), "{cluster:?}");
