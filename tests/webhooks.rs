@@ -972,7 +972,12 @@ async fn a_webhook_bot_answers_then_hands_off_and_an_unreachable_one_is_handed_o
     })
     .await;
     assert_eq!(handed.team_id, Some(team));
-    let waited = chrono::Utc::now() - waiting.created_at;
+    // The clock runs from the customer's message (the provider's timestamp,
+    // whole seconds), not from when the router happened to store the row.
+    let since = handed
+        .waiting_since
+        .expect("the customer still waits for a person");
+    let waited = chrono::Utc::now() - since;
     assert!(
         waited.num_seconds() >= 5,
         "handed over only after the timeout ({waited})"
