@@ -125,6 +125,32 @@ pub enum Command {
     },
 }
 
+impl Command {
+    /// The default `service.name` of this command's spans: `wharf-<name>`
+    /// (`wharf-edge`, `wharf-router`, …), and `wharf` for `wharf up`, which
+    /// runs every role in one process.
+    #[must_use]
+    pub fn service_name(&self) -> &'static str {
+        match self {
+            Command::Up { .. } => "wharf",
+            Command::Edge { .. } => "wharf-edge",
+            Command::Router => "wharf-router",
+            Command::Sender => "wharf-sender",
+            Command::Admin => "wharf-admin",
+            Command::Provision => "wharf-provision",
+            Command::Audit { .. } => "wharf-audit",
+            Command::Reconcile => "wharf-reconcile",
+            Command::Migrate => "wharf-migrate",
+            Command::Openapi => "wharf-openapi",
+            Command::Config => "wharf-config",
+            Command::Keygen => "wharf-keygen",
+            Command::Token { .. } => "wharf-token",
+            Command::Sandbox => "wharf-sandbox",
+            Command::Simulate { .. } => "wharf-simulate",
+        }
+    }
+}
+
 /// Runs the parsed command to completion.
 ///
 /// # Errors
@@ -139,7 +165,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         return Ok(());
     }
     let mut config = Config::load(cli.config.as_deref())?;
-    crate::telemetry::init(&config.log);
+    // Held to the end of the command: dropping it flushes queued spans.
+    let _traces = crate::telemetry::init(&config.log, &config.traces, cli.command.service_name())?;
     relay::tls::install_crypto();
     config.tls.trust_for_clients()?;
     let shutdown = CancellationToken::new();

@@ -27,6 +27,8 @@ pub const ENV_PREFIX: &str = "WHARF__";
 pub struct Config {
     pub numbers: Vec<NumberCredentials>,
     pub log: LogSettings,
+    /// Span export (`[traces]`): off unless an OTLP endpoint is set.
+    pub traces: TraceSettings,
     pub nats: NatsSettings,
     pub database: DatabaseSettings,
     pub topology: TopologySettings,
@@ -84,6 +86,94 @@ pub struct OpsSettings {
 pub struct LogSettings {
     pub filter: String,
     pub format: LogFormat,
+}
+
+/// `[traces]`: OpenTelemetry span export over OTLP/HTTP with JSON bodies
+/// (`src/telemetry.rs`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct TraceSettings {
+    /// The collector's base URL (`http://collector:4318`); spans are posted
+    /// to `<url>/v1/traces`. Empty: nothing is exported.
+    pub otlp_endpoint: String,
+    /// Extra request headers for the collector, `name=value` pairs separated
+    /// by commas (a hosted backend's key): a secret, never logged.
+    pub otlp_headers: relay::secret::Secret,
+    /// Share of new traces kept, 0.0 to 1.0; a trace continued from a
+    /// `traceparent` keeps its parent's decision.
+    pub sample_ratio: f64,
+    /// `service.name` of this process's spans; empty: `wharf-<role>`
+    /// (`wharf` for `wharf up`).
+    pub service_name: String,
+}
+
+impl TraceSettings {
+    /// The collector's traces URL, or `None` when export is off.
+    ///
+    /// # Errors
+    /// `(field, reason)` for an endpoint that is not an http(s) URL.
+    pub fn traces_url(&self) -> Result<Option<String>, (&'static str, String)> {
+        let base = self.otlp_endpoint.trim();
+        if base.is_empty() {
+            return Ok(None);
+        }
+        let url = reqwest::Url::parse(base)
+            .map_err(|err| ("otlp_endpoint", format!("not a URL: {err}")))?;
+        if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+            return Err(("otlp_endpoint", "must be an http:// or https:// URL".into()));
+        }
+        let base = base.trim_end_matches('/');
+        Ok(Some(if base.ends_with("/v1/traces") {
+            base.to_owned()
+        } else {
+            format!("{base}/v1/traces")
+        }))
+    }
+
+    /// The collector headers, parsed.
+    ///
+    /// # Errors
+    /// `(field, reason)` naming the malformed pair by position, never its
+    /// value.
+    pub fn headers(&self) -> Result<Vec<(String, String)>, (&'static str, String)> {
+        let raw = self.otlp_headers.expose().trim();
+        if raw.is_empty() {
+            return Ok(Vec::new());
+        }
+        raw.split(',')
+            .enumerate()
+            .map(|(i, pair)| {
+                let (name, value) = pair
+                    .split_once('=')
+                    .ok_or_else(|| ("otlp_headers", format!("pair {} is not name=value", i + 1)))?;
+                let name = name.trim();
+                let valid = !name.is_empty()
+                    && name
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+                if !valid {
+                    return Err((
+                        "otlp_headers",
+                        format!("pair {} has no valid header name", i + 1),
+                    ));
+                }
+                Ok((name.to_owned(), value.trim().to_owned()))
+            })
+            .collect()
+    }
+
+    /// Checks every field.
+    ///
+    /// # Errors
+    /// `(field, reason)`.
+    pub fn validate(&self) -> Result<(), (&'static str, String)> {
+        self.traces_url()?;
+        self.headers()?;
+        if !(0.0..=1.0).contains(&self.sample_ratio) {
+            return Err(("sample_ratio", "must be between 0.0 and 1.0".into()));
+        }
+        Ok(())
+    }
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
@@ -324,6 +414,9 @@ impl Config {
         self.topology.validate().map_err(|(field, reason)| {
             ConfigError::invalid(&format!("topology.{field}"), reason)
         })?;
+        self.traces
+            .validate()
+            .map_err(|(field, reason)| ConfigError::invalid(&format!("traces.{field}"), reason))?;
         relay::topology::validate_region(&self.edge.region)
             .map_err(|err| ConfigError::invalid("edge.region", err.to_string()))?;
         if self.edge.max_body_bytes < 1024 {
@@ -484,6 +577,56 @@ mod tests {
                         );
                     }
                 }
+            }
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn trace_export_settings_are_checked_and_their_headers_never_shown() {
+        figment::Jail::expect_with(|jail| {
+            let config = Config::load(None).expect("defaults");
+            assert_eq!(config.traces.traces_url(), Ok(None), "off by default");
+            jail.set_env("WHARF__TRACES__OTLP_ENDPOINT", "http://collector:4318/");
+            jail.set_env(
+                "WHARF__TRACES__OTLP_HEADERS",
+                "x-api-key=topsecret-otlp, tenant=a",
+            );
+            let config = Config::load(None).expect("valid");
+            assert_eq!(
+                config.traces.traces_url(),
+                Ok(Some("http://collector:4318/v1/traces".to_owned()))
+            );
+            assert_eq!(
+                config.traces.headers().expect("valid headers"),
+                vec![
+                    ("x-api-key".to_owned(), "topsecret-otlp".to_owned()),
+                    ("tenant".to_owned(), "a".to_owned())
+                ]
+            );
+            assert!(!format!("{config:?}").contains("topsecret-otlp"));
+            for (key, value, says) in [
+                ("WHARF__TRACES__OTLP_ENDPOINT", "collector:4318", "http"),
+                ("WHARF__TRACES__OTLP_ENDPOINT", "ftp://collector", "http"),
+                (
+                    "WHARF__TRACES__OTLP_HEADERS",
+                    "x-api-key topsecret-otlp",
+                    "pair 1",
+                ),
+                (
+                    "WHARF__TRACES__OTLP_HEADERS",
+                    "a=1,=topsecret-otlp",
+                    "pair 2",
+                ),
+                ("WHARF__TRACES__SAMPLE_RATIO", "1.5", "0.0 and 1.0"),
+            ] {
+                jail.set_env(key, value);
+                let err = Config::load(None).expect_err(value).to_string();
+                assert!(err.contains(says) && err.contains(key), "{value}: {err}");
+                assert!(!err.contains("topsecret-otlp"), "{err}");
+                jail.set_env("WHARF__TRACES__OTLP_ENDPOINT", "http://collector:4318");
+                jail.set_env("WHARF__TRACES__OTLP_HEADERS", "");
+                jail.set_env("WHARF__TRACES__SAMPLE_RATIO", "0.5");
             }
             Ok(())
         });

@@ -147,3 +147,172 @@ fn inbound_depth(scrape: &str) -> Option<f64> {
         .and_then(|l| l.rsplit(' ').next())
         .and_then(|v| v.parse().ok())
 }
+
+/// `scripts/otlp-receiver.py`, the OTLP/HTTP (JSON) receiver the rehearsal
+/// uses too, as a child process on a free port.
+struct OtlpReceiver {
+    child: std::process::Child,
+    base: String,
+    http: reqwest::Client,
+}
+
+impl OtlpReceiver {
+    async fn start() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let port_file = dir.path().join("addr");
+        let child = std::process::Command::new("python3")
+            .arg(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/scripts/otlp-receiver.py"
+            ))
+            .arg("127.0.0.1:0")
+            .arg(&port_file)
+            .spawn()
+            .unwrap();
+        let addr = eventually(Duration::from_secs(10), "the OTLP receiver", || async {
+            std::fs::read_to_string(&port_file).ok()
+        })
+        .await;
+        Self {
+            child,
+            base: format!("http://{addr}"),
+            http: reqwest::Client::new(),
+        }
+    }
+
+    async fn spans(&self) -> Vec<serde_json::Value> {
+        let answer = self.http.get(format!("{}/spans", self.base)).send().await;
+        match answer {
+            Ok(answer) => answer.json().await.unwrap_or_default(),
+            Err(_) => Vec::new(),
+        }
+    }
+}
+
+impl Drop for OtlpReceiver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The one span of `trace` named `name`, once it has arrived.
+fn span_named<'a>(
+    spans: &'a [serde_json::Value],
+    trace: &str,
+    name: &str,
+) -> Option<&'a serde_json::Value> {
+    spans
+        .iter()
+        .find(|s| s["trace_id"] == trace && s["name"] == name)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn one_trace_follows_a_webhook_to_the_router_and_a_reply_from_the_api_to_the_sender() {
+    let receiver = OtlpReceiver::start().await;
+    let traces = wharf::config::TraceSettings {
+        otlp_endpoint: receiver.base.clone(),
+        otlp_headers: relay::secret::Secret::new(String::new()),
+        sample_ratio: 1.0,
+        service_name: String::new(),
+    };
+    let log = wharf::config::LogSettings {
+        filter: "warn,relay=info,wharf=info".into(),
+        format: wharf::config::LogFormat::Human,
+    };
+    // Before the stack: the subscriber is global, and exports from now on.
+    let _export = wharf::telemetry::init(&log, &traces, "wharf-test").unwrap();
+    assert!(relay::trace::exporting());
+    let stack = spawn_stack(TestDb::sqlite(), StackOptions::default()).await;
+
+    // A webhook whose caller sent a traceparent: the edge continues it.
+    let (webhook_trace, caller_span) = ("4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7");
+    let now = chrono::Utc::now().timestamp();
+    let body = meta_text(
+        PHONE_NUMBER_ID,
+        "4915100000901",
+        "Tia",
+        "wamid.OTLP1",
+        "Hello",
+        now,
+    );
+    let answer = stack
+        .http
+        .post(format!("{}/webhooks/meta", stack.edge_url("eu")))
+        .header("content-type", "application/json")
+        .header(
+            "x-hub-signature-256",
+            relay::provider::meta::sign(APP_SECRET, &body),
+        )
+        .header(
+            "traceparent",
+            format!("00-{webhook_trace}-{caller_span}-01"),
+        )
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 200);
+    // And one without: the edge starts the trace itself.
+    let conversation = open_conversation(&stack, "4915100000902", "wamid.OTLP2").await;
+
+    // A reply through the API, its caller's trace continued to the sender.
+    let (reply_trace, api_caller) = ("0af7651916cd43dd8448eb211c80319c", "b7ad6b7169203331");
+    let answer = stack
+        .http
+        .post(format!(
+            "{}/api/v1/conversations/{conversation}/reply",
+            stack.admin_url
+        ))
+        .bearer_auth(ADMIN_TOKEN)
+        .header("traceparent", format!("00-{reply_trace}-{api_caller}-01"))
+        .json(&serde_json::json!({"text": "We are on it."}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 202);
+
+    let spans = eventually(Duration::from_secs(30), "the exported spans", || async {
+        let spans = receiver.spans().await;
+        let complete = span_named(&spans, webhook_trace, "route_event").is_some()
+            && span_named(&spans, reply_trace, "send_reply").is_some()
+            && spans
+                .iter()
+                .any(|s| s["name"] == "route_event" && s["trace_id"] != webhook_trace);
+        complete.then_some(spans)
+    })
+    .await;
+    for span in &spans {
+        assert_eq!(span["service"], "wharf-test", "{span}");
+    }
+
+    // Edge → router, parent by parent, in the caller's trace.
+    let webhook = span_named(&spans, webhook_trace, "webhook").expect("the edge's span");
+    assert_eq!(webhook["parent_span_id"], caller_span);
+    assert_eq!(webhook["attributes"]["provider"], "meta");
+    let stored = span_named(&spans, webhook_trace, "store_event").expect("the stored event");
+    assert_eq!(stored["parent_span_id"], webhook["span_id"]);
+    assert_eq!(stored["attributes"]["duplicate"], false);
+    let routed = span_named(&spans, webhook_trace, "route_event").unwrap();
+    assert_eq!(routed["parent_span_id"], stored["span_id"]);
+    assert_eq!(routed["attributes"]["outcome"], "applied", "{routed}");
+
+    // The webhook without a traceparent: a trace of its own, the same path.
+    let other = spans
+        .iter()
+        .find(|s| s["name"] == "route_event" && s["trace_id"] != webhook_trace)
+        .unwrap();
+    let trace = other["trace_id"].as_str().unwrap();
+    let stored = span_named(&spans, trace, "store_event").expect("its edge span");
+    assert_eq!(other["parent_span_id"], stored["span_id"]);
+    let root = span_named(&spans, trace, "webhook").unwrap();
+    assert_eq!(stored["parent_span_id"], root["span_id"]);
+    assert_eq!(root["parent_span_id"], "", "a root: {root}");
+
+    // API → sender.
+    let request = span_named(&spans, reply_trace, "admin_request").expect("the API's span");
+    assert_eq!(request["parent_span_id"], api_caller);
+    assert_eq!(request["attributes"]["status"], 202);
+    let sent = span_named(&spans, reply_trace, "send_reply").unwrap();
+    assert_eq!(sent["parent_span_id"], request["span_id"]);
+}

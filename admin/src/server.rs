@@ -179,7 +179,44 @@ fn app(state: AppState, web_dir: Option<PathBuf>) -> impl Endpoint {
             },
         )
         .catch_all_error(error::into_json_response);
-    WithDashboard { api, web_dir }.data(state).with(Tracing)
+    WithDashboard {
+        api: TraceRequests(api),
+        web_dir,
+    }
+    .data(state)
+    .with(Tracing)
+}
+
+/// Exported traces (`relay::trace`): one span per API request, continuing
+/// the caller's `traceparent` when it sends one; a reply the request
+/// publishes carries the span on to the sender. Without export, a pass
+/// through.
+struct TraceRequests<E>(E);
+
+impl<E: Endpoint> Endpoint for TraceRequests<E> {
+    type Output = Response;
+
+    async fn call(&self, req: Request) -> poem::Result<Response> {
+        if !relay::trace::exporting() {
+            return self.0.call(req).await.map(IntoResponse::into_response);
+        }
+        let span = tracing::info_span!(
+            "admin_request",
+            method = %req.method(),
+            path = %req.uri().path(),
+            status = tracing::field::Empty,
+        );
+        relay::trace::continue_from(&span, req.header(relay::envelope::TRACEPARENT_HEADER));
+        let result = tracing::Instrument::instrument(self.0.call(req), span.clone())
+            .await
+            .map(IntoResponse::into_response);
+        let status = match &result {
+            Ok(response) => response.status(),
+            Err(err) => err.status(),
+        };
+        span.record("status", i64::from(status.as_u16()));
+        result
+    }
 }
 
 /// Bodies larger than this are not re-read to name a refused field.

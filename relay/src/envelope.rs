@@ -79,17 +79,32 @@ pub fn traceparent(parent: Option<&str>) -> String {
     out
 }
 
-/// The trace id of a well-formed parent `traceparent` (four fields, a
-/// 32-digit hex trace id that is not all zeros).
+/// The trace id of a well-formed parent `traceparent`.
 fn parent_trace_id(parent: &str) -> Option<&str> {
-    let mut parts = parent.trim().split('-');
-    let (_version, trace, _span, _flags) =
+    traceparent_fields(parent).map(|(trace, _, _)| trace)
+}
+
+/// The trace id, span id and flags of a well-formed W3C `traceparent`: four
+/// fields, a version other than `ff`, 32 hex digits of trace id and 16 of
+/// span id (neither all zeros), 2 of flags. The one reading of the header
+/// (the edge's parent, and [`crate::trace`]'s remote spans).
+#[must_use]
+pub fn traceparent_fields(value: &str) -> Option<(&str, &str, &str)> {
+    let mut parts = value.trim().split('-');
+    let (version, trace, span, flags) =
         (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+    let hex = |s: &str, len: usize| {
+        s.len() == len
+            && s.bytes().all(|b| b.is_ascii_hexdigit())
+            && (len == 2 || s.bytes().any(|b| b != b'0'))
+    };
     let valid = parts.next().is_none()
-        && trace.len() == 32
-        && trace.bytes().all(|b| b.is_ascii_hexdigit())
-        && trace.bytes().any(|b| b != b'0');
-    valid.then_some(trace)
+        && hex(version, 2)
+        && !version.eq_ignore_ascii_case("ff")
+        && hex(trace, 32)
+        && hex(span, 16)
+        && hex(flags, 2);
+    valid.then_some((trace, span, flags))
 }
 
 /// The low `digits` hex digits of `value`, zero-padded, lower case.
@@ -98,6 +113,16 @@ fn push_hex(out: &mut String, value: u128, digits: u32) {
     for i in (0..digits).rev() {
         out.push(char::from(HEX[((value >> (4 * i)) & 0xf) as usize]));
     }
+}
+
+/// The `traceparent` header of a received message, if any.
+#[must_use]
+pub fn traceparent_header(message: &async_nats::Message) -> Option<&str> {
+    message
+        .headers
+        .as_ref()
+        .and_then(|h| h.get(TRACEPARENT_HEADER))
+        .map(async_nats::HeaderValue::as_str)
 }
 
 /// The trace id of a `traceparent`, for logs.

@@ -36,6 +36,7 @@ pub mod sources;
 pub mod templates;
 pub mod tls;
 pub mod topology;
+pub mod trace;
 pub mod vault;
 
 pub use error::{Error, Result};

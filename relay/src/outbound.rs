@@ -260,6 +260,11 @@ pub async fn publish_as(
 ) -> crate::Result<()> {
     let mut headers = async_nats::HeaderMap::new();
     headers.insert(MSG_ID_HEADER, msg_id);
+    // Exported traces: the sender continues the span publishing this (the
+    // admin request that made the reply).
+    if let Some(trace) = crate::trace::traceparent_of(&tracing::Span::current()) {
+        headers.insert(crate::envelope::TRACEPARENT_HEADER, trace.as_str());
+    }
     let payload = serde_json::to_vec(reply)?;
     js.publish_with_headers(reply.subject(partitions), headers, payload.into())
         .await

@@ -8,6 +8,7 @@ pub mod abuse;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
+use tracing::Instrument;
 
 use async_nats::jetstream;
 use poem::http::StatusCode;
@@ -476,7 +477,24 @@ async fn receive(
         .headers()
         .get(crate::envelope::TRACEPARENT_HEADER)
         .and_then(|v| v.to_str().ok());
-    match publish_all(state, &delivery.events, parent_trace).await {
+    // Exported traces: one span per delivery, continuing the provider's
+    // `traceparent` when it sent one, with a child per stored event.
+    let span = if crate::trace::exporting() {
+        let span = tracing::info_span!(
+            "webhook",
+            provider = label,
+            region = %state.settings.region,
+            events = delivery.events.len(),
+        );
+        crate::trace::continue_from(&span, parent_trace);
+        span
+    } else {
+        tracing::Span::none()
+    };
+    match publish_all(state, &delivery.events, parent_trace)
+        .instrument(span)
+        .await
+    {
         Ok(mut accepted) => {
             accepted.echoes = delivery.echoes;
             accepted.unparsed = delivery.unparsed();
@@ -553,7 +571,20 @@ async fn publish_and_await(
         let mut headers = async_nats::HeaderMap::new();
         let msg_id = event.msg_id();
         headers.insert(MSG_ID_HEADER, msg_id.as_str());
-        let trace = crate::envelope::traceparent(parent_trace);
+        // Exported: the event's own span, which the router continues;
+        // otherwise the cheap byte-by-byte header.
+        let span = crate::trace::exporting().then(|| {
+            tracing::info_span!(
+                "store_event",
+                msg_id = %msg_id,
+                subject = %subject,
+                duplicate = tracing::field::Empty,
+            )
+        });
+        let trace = span
+            .as_ref()
+            .and_then(crate::trace::traceparent_of)
+            .unwrap_or_else(|| crate::envelope::traceparent(parent_trace));
         tracing::debug!(
             event_id = %msg_id,
             trace_id = crate::envelope::trace_id(&trace).unwrap_or_default(),
@@ -565,7 +596,7 @@ async fn publish_and_await(
             .js
             .publish_with_headers(subject, headers, payload.into())
             .await?;
-        pending.push(ack);
+        pending.push((ack, span));
     }
     let mut accepted = Accepted {
         stored: 0,
@@ -573,8 +604,12 @@ async fn publish_and_await(
         echoes: 0,
         unparsed: 0,
     };
-    for ack in pending {
-        if ack.await?.duplicate {
+    for (ack, span) in pending {
+        let duplicate = ack.await?.duplicate;
+        if let Some(span) = span {
+            span.record("duplicate", duplicate);
+        }
+        if duplicate {
             accepted.duplicates += 1;
         } else {
             accepted.stored += 1;

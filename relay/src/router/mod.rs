@@ -55,7 +55,7 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
-use crate::envelope::{EventBody, InboundEvent, MSG_ID_HEADER, TRACEPARENT_HEADER, trace_id};
+use crate::envelope::{EventBody, InboundEvent, MSG_ID_HEADER, trace_id};
 use crate::observe;
 use crate::topology::{self, TopologySettings};
 use crate::{Error, Result};
@@ -502,6 +502,29 @@ impl Router {
             Some(turn) => Some(turn.lock().await),
             None => None,
         };
+        // Exported traces: each event's span continues the edge's, for as
+        // long as its batch takes.
+        let traced: Vec<tracing::Span> = if crate::trace::exporting() {
+            fresh
+                .iter()
+                .map(|item| {
+                    let span = tracing::info_span!(
+                        "route_event",
+                        partition,
+                        msg_id = %item.msg_id,
+                        batch = fresh.len(),
+                        outcome = tracing::field::Empty,
+                    );
+                    crate::trace::continue_from(
+                        &span,
+                        crate::envelope::traceparent_header(&item.message),
+                    );
+                    span
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
         let outcome = apply::apply_batch(
             &self.db,
             self.policy(),
@@ -527,8 +550,11 @@ impl Router {
                 metrics::counter!(observe::ROUTER_BATCHES, "outcome" => "committed").increment(1);
                 metrics::histogram!(observe::ROUTER_BATCH_EVENTS).record(fresh.len() as f64);
                 let elapsed = started.elapsed().as_secs_f64();
-                for (item, applied) in fresh.iter().zip(applied) {
+                for (i, (item, applied)) in fresh.iter().zip(applied).enumerate() {
                     let label = outcome_label(&applied);
+                    if let Some(span) = traced.get(i) {
+                        span.record("outcome", label);
+                    }
                     metrics::histogram!(observe::ROUTER_APPLY_SECONDS, "outcome" => label)
                         .record(elapsed);
                     metrics::counter!(observe::ROUTER_EVENTS, "outcome" => label).increment(1);
@@ -564,20 +590,16 @@ impl Router {
     /// the event is dead-lettered.
     async fn apply_one(&self, partition: u16, item: &Held, shutdown: &CancellationToken) {
         // One trace per message: continue the one the edge started.
-        let traceparent = item
-            .message
-            .headers
-            .as_ref()
-            .and_then(|h| h.get(TRACEPARENT_HEADER))
-            .map(|v| v.as_str().to_owned());
+        let traceparent = crate::envelope::traceparent_header(&item.message);
         let span = tracing::info_span!(
-            "apply_event",
+            "route_event",
             partition,
             stream_sequence = item.sequence,
             msg_id = %item.msg_id,
             conversation_id = tracing::field::Empty,
-            trace_id = traceparent.as_deref().and_then(trace_id).unwrap_or(""),
+            trace_id = traceparent.and_then(trace_id).unwrap_or(""),
         );
+        crate::trace::continue_from(&span, traceparent);
         self.apply_event(partition, item, shutdown)
             .instrument(span)
             .await;

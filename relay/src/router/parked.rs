@@ -42,11 +42,7 @@ pub(crate) async fn handle(
     let EventBody::Unparsed(unparsed) = &event.body else {
         return;
     };
-    let traceparent = message
-        .headers
-        .as_ref()
-        .and_then(|h| h.get(TRACEPARENT_HEADER))
-        .map(|v| v.as_str().to_owned());
+    let traceparent = crate::envelope::traceparent_header(message).map(str::to_owned);
     let count = |outcome: &'static str| {
         metrics::counter!(observe::ROUTER_EVENTS, "outcome" => outcome).increment(1);
     };

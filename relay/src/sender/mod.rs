@@ -41,7 +41,7 @@ use entities::message_event::Stage;
 use tracing::Instrument;
 
 use crate::dlq;
-use crate::envelope::{OutboundReply, Provider, ReplyContent, TRACEPARENT_HEADER, trace_id};
+use crate::envelope::{OutboundReply, Provider, ReplyContent, trace_id};
 use crate::media::store::MediaStore;
 use crate::provider::client::Timeouts;
 use crate::provider::meta::send::MetaClient;
@@ -397,18 +397,15 @@ impl Sender {
             }
         };
         // One trace per message: continue the one its publisher started.
-        let traceparent = message
-            .headers
-            .as_ref()
-            .and_then(|h| h.get(TRACEPARENT_HEADER))
-            .map(|v| v.as_str().to_owned());
+        let traceparent = crate::envelope::traceparent_header(&message);
         let span = tracing::info_span!(
             "send_reply",
             message_id = reply.message_id,
             conversation_id = reply.conversation_id,
             attempt = delivered,
-            trace_id = traceparent.as_deref().and_then(trace_id).unwrap_or(""),
+            trace_id = traceparent.and_then(trace_id).unwrap_or(""),
         );
+        crate::trace::continue_from(&span, traceparent);
         self.handle_reply(&message, &reply, delivered, shutdown)
             .instrument(span)
             .await;

@@ -123,7 +123,7 @@ async fn main() -> std::process::ExitCode {
 
 async fn bench(cli: Cli) -> anyhow::Result<()> {
     let config = Config::load(cli.config.as_deref())?;
-    wharf::telemetry::init(&config.log);
+    let _traces = wharf::telemetry::init(&config.log, &config.traces, "wharf-bench")?;
     relay::tls::install_crypto();
     config.tls.trust_for_clients()?;
     anyhow::ensure!(
