@@ -689,6 +689,10 @@ async fn a_slow_endpoint_does_not_delay_a_fast_one_and_410_disables() {
         summary.contains("gone") && !summary.contains("/hook"),
         "{summary}"
     );
+    // The receiver is fixed, then enabled: the events it had not taken
+    // (the two after the 410) arrive, and the alert resolves. Enabled while
+    // still answering 410, the next event would disable it again.
+    gone.set(|s| s.status = None);
     admin(&stack)
         .update_webhook(gone_id, &client::body(json!({"enabled": true})))
         .await
@@ -697,6 +701,12 @@ async fn a_slow_endpoint_does_not_delay_a_fast_one_and_410_disables() {
         let (_, listed) = stack.admin_get("/api/v1/alerts").await;
         firing(&listed).is_empty().then_some(())
     })
+    .await;
+    eventually(
+        Duration::from_secs(20),
+        "the events held while disabled",
+        || async { (gone.delivered().len() == 2).then_some(()) },
+    )
     .await;
 }
 
