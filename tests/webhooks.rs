@@ -7,6 +7,8 @@
 //! conversation; a slow endpoint does not delay a fast one; 410 disables;
 //! a rotated secret and the old one both sign during the overlap; a
 //! recovery resends its window under the same ids after a correct dry run.
+//! Every delivered event decodes with the generated client's typed model
+//! of its type (the spec's `webhooks`) and loses nothing in doing so.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 #[path = "support/client.rs"]
 mod client;
@@ -229,6 +231,58 @@ fn types(events: &[Value]) -> Vec<String> {
         .collect()
 }
 
+/// `event` decoded with the generated client's typed model of its type
+/// (`wharf_client::types`, from the spec's `webhooks`) and written back:
+/// equal to what was delivered (see [`normal`]) when the model has every
+/// delivered field under its name and the body every field the model
+/// requires. Panics for a type without a model.
+fn typed(event: &Value) -> Value {
+    use wharf_client::types as t;
+    fn back<T: serde::de::DeserializeOwned + serde::Serialize>(event: &Value) -> Value {
+        let model: T =
+            serde_json::from_value(event.clone()).unwrap_or_else(|err| panic!("{err}: {event}"));
+        serde_json::to_value(model).unwrap()
+    }
+    let kind = event["type"].as_str().unwrap();
+    match kind {
+        "message.received" => back::<t::WebhookEventMessageReceived>(event),
+        "message.sent" | "message.status" => back::<t::WebhookEventMessageStatus>(event),
+        "contact.updated" => back::<t::WebhookEventContactUpdated>(event),
+        "dead_letter.created" => back::<t::WebhookEventDeadLetterCreated>(event),
+        "number.status" => back::<t::WebhookEventNumberStatus>(event),
+        "alert.firing" | "alert.resolved" => back::<t::WebhookEventAlertEvent>(event),
+        _ if kind.starts_with("conversation.") => back::<t::WebhookEventConversationEvent>(event),
+        _ => panic!("no typed model for {kind}: {event}"),
+    }
+}
+
+/// `value` without its nulls (a model writes an absent optional field as
+/// nothing) and with its times in one notation (`Z` or `+00:00`).
+fn normal(value: &Value) -> Value {
+    match value {
+        Value::Object(fields) => Value::Object(
+            fields
+                .iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k.clone(), normal(v)))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(normal).collect()),
+        Value::String(text) => chrono::DateTime::parse_from_rfc3339(text).map_or_else(
+            |_| value.clone(),
+            |at| json!(at.with_timezone(&chrono::Utc)),
+        ),
+        _ => value.clone(),
+    }
+}
+
+/// Every event of `events` is what its typed model describes.
+fn assert_typed(events: &[Value]) {
+    for event in events {
+        assert_eq!(normal(&typed(event)), normal(event), "{}", event["type"]);
+    }
+}
+
 async fn version_of(stack: &Stack, conversation: i64) -> i64 {
     let (_, detail) = stack
         .admin_get(&format!("/api/v1/conversations/{conversation}"))
@@ -404,20 +458,21 @@ async fn every_part_of_the_pipeline_sends_signed_events_the_reference_library_ve
     let wrong = verify(&relay::hooks::sign::new_secret(), &got[..1]);
     assert!(wrong[0].starts_with("fail"), "{wrong:?}");
 
-    // Stable shapes: id, type, version, data.
+    // Stable shapes, as the spec describes them: every event of every
+    // type decodes with its typed model and loses nothing.
+    assert_typed(&events);
     let received = events
         .iter()
         .find(|e| e["type"] == "message.received")
         .unwrap();
-    assert!(received["id"].as_str().unwrap().starts_with("evt_"));
-    assert_eq!(received["version"], 1);
-    assert_eq!(
-        received["data"]["message"]["provider_message_id"],
-        "wamid.WH1"
-    );
-    assert_eq!(received["data"]["message"]["text"], "I need help");
-    assert_eq!(received["data"]["contact"]["wa_id"], "4915100000401");
-    assert_eq!(received["data"]["conversation"]["id"], conversation);
+    let received: wharf_client::types::WebhookEventMessageReceived =
+        serde_json::from_value(received.clone()).unwrap();
+    assert!(received.id.starts_with("evt_"));
+    assert_eq!(received.version, 1);
+    assert_eq!(received.data.message.provider_message_id, "wamid.WH1");
+    assert_eq!(received.data.message.text.as_deref(), Some("I need help"));
+    assert_eq!(received.data.contact.wa_id, "4915100000401");
+    assert_eq!(received.data.conversation.id, conversation);
     let statuses: Vec<&str> = events
         .iter()
         .filter(|e| e["type"] == "message.status" && e["data"]["conversation_id"] == lost)
@@ -452,7 +507,7 @@ async fn every_part_of_the_pipeline_sends_signed_events_the_reference_library_ve
         .into_inner();
     assert!(attempts.len() >= events.len());
     assert!(attempts.iter().all(|a| a.outcome == "delivered"));
-    let message_id = received["data"]["message"]["id"].as_i64().unwrap();
+    let message_id = received.data.message.id;
     let (_, lifecycle) = stack
         .admin_get(&format!("/api/v1/messages/{message_id}/lifecycle"))
         .await;
@@ -943,6 +998,7 @@ async fn a_webhook_bot_answers_then_hands_off_and_an_unreachable_one_is_handed_o
             .then_some(())
     })
     .await;
+    assert_typed(&bot.delivered());
     // Once with people, a second handoff is refused.
     client::refused(
         api.handoff_conversation(conversation, &client::body(json!({"reason": "again"})))

@@ -18,7 +18,7 @@ use poem::web::Data;
 use poem::{EndpointExt, handler, http::StatusCode, listener::Acceptor, listener::Listener};
 use reqwest::header::HeaderMap;
 use tokio::sync::mpsc;
-use wharf_client::webhooks::{self, WebhookError, WebhookEvent};
+use wharf_client::webhooks::{self, WebhookError};
 use wharf_client::{Client, types};
 
 type Result<T, E = Box<dyn std::error::Error>> = std::result::Result<T, E>;
@@ -106,12 +106,10 @@ async fn run(
         }
     }
     let event = event.ok_or("no message.received arrived within 30 s")?;
-    let conversation_id = event.data["conversation"]["id"]
-        .as_i64()
-        .ok_or("no conversation id")?;
+    let conversation_id = event.data.conversation.id;
     println!(
-        "verified {} {} for conversation {conversation_id}",
-        event.event_type, event.id
+        "verified {} {} for conversation {conversation_id}: {:?} from {}",
+        event.type_, event.id, event.data.message.text, event.data.contact.wa_id
     );
 
     // 4. List conversations (newest first): the customer's is there.
@@ -195,13 +193,14 @@ async fn customer_writes(wamid: &str, text: &str) -> Result<()> {
     Ok(())
 }
 
-/// The first delivery within `wait` for our message; every delivery must verify.
+/// The first delivery within `wait` for our message, as the spec's typed
+/// `message.received` event; every delivery must verify.
 async fn received(
     secret: &str,
     deliveries: &mut mpsc::UnboundedReceiver<Delivery>,
     wait: Duration,
     wamid: &str,
-) -> Result<Option<WebhookEvent>> {
+) -> Result<Option<types::WebhookEventMessageReceived>> {
     let deadline = tokio::time::Instant::now() + wait;
     while let Ok(Some((headers, body))) = tokio::time::timeout_at(deadline, deliveries.recv()).await
     {
@@ -210,11 +209,13 @@ async fn received(
         if webhooks::verify(secret, &headers, &tampered).err() != Some(WebhookError::NoMatch) {
             return Err("a tampered body verified".into());
         }
-        let ours = event.data["message"]["provider_message_id"]
-            .as_str()
-            .is_some_and(|id| id.starts_with(wamid));
-        if event.event_type == "message.received" && ours {
-            return Ok(Some(event));
+        if event.event_type != "message.received" {
+            continue;
+        }
+        // Verified: now the body as the spec types it.
+        let typed: types::WebhookEventMessageReceived = serde_json::from_slice(&body)?;
+        if typed.data.message.provider_message_id.starts_with(wamid) {
+            return Ok(Some(typed));
         }
     }
     Ok(None)

@@ -61,8 +61,8 @@ pub async fn run(
             } else {
                 "alert.firing"
             };
-            let event =
-                relay::hooks::Event::new(kind, serde_json::json!({ "alert": announcement.alert }));
+            let data = crate::api::webhook_events::AlertEvent::data(announcement.alert.into());
+            let event = relay::hooks::Event::new(kind, &data);
             if let Err(err) = relay::hooks::outbox::record(&hooks_db, vec![event]).await {
                 tracing::warn!(%err, "alert event for webhooks not recorded");
             }

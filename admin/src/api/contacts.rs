@@ -191,11 +191,9 @@ impl ContactsApi {
             &txn,
             vec![relay::hooks::Event::new(
                 "contact.updated",
-                serde_json::json!({"contact": {
-                    "id": row.id, "wa_id": row.wa_id, "name": row.profile_name, "tier": row.tier,
-                    "language": row.language, "attributes": row.attributes,
-                    "marketing_opt_out_at": row.marketing_opt_out_at,
-                }}),
+                &relay::hooks::payload::ContactUpdated {
+                    contact: (&row).into(),
+                },
             )],
         )
         .await?;

@@ -27,6 +27,7 @@ pub mod system;
 pub mod teams;
 pub mod templates;
 pub mod tokens;
+pub mod webhook_events;
 pub mod webhooks;
 
 use poem_openapi::{ApiResponse, OpenApiService, Tags};
@@ -118,12 +119,14 @@ resources!(
     system::SystemApi,
 );
 
-/// The combined API.
-pub fn service() -> OpenApiService<Apis, ()> {
-    OpenApiService::new(apis(), "Wharf admin API", env!("CARGO_PKG_VERSION")).description(
-        "Control plane of Wharf, a fault-tolerant WhatsApp customer-support backbone. \
-         Authenticate with `Authorization: Bearer <token>` (log in at `/api/v1/auth/login`).",
-    )
+/// The combined API, and the events it POSTs to integrators (`webhooks`).
+pub fn service() -> OpenApiService<Apis, webhook_events::EventWebhooks> {
+    OpenApiService::new(apis(), "Wharf admin API", env!("CARGO_PKG_VERSION"))
+        .description(
+            "Control plane of Wharf, a fault-tolerant WhatsApp customer-support backbone. \
+             Authenticate with `Authorization: Bearer <token>` (log in at `/api/v1/auth/login`).",
+        )
+        .webhooks::<webhook_events::EventWebhooks>()
 }
 
 /// The answer of a successful delete.

@@ -28,7 +28,7 @@ from wharf_client import AuthenticatedClient
 from wharf_client.api.conversations import list_conversations, reply_to_conversation
 from wharf_client.api.system import get_stats
 from wharf_client.api.webhooks import create_webhook, delete_webhook
-from wharf_client.models import ErrorOut, ReplyIn, WebhookIn
+from wharf_client.models import ErrorOut, ReplyIn, WebhookEventMessageReceived, WebhookIn
 from wharf_webhooks import WebhookVerificationError, verify
 
 try:  # the reference implementation, when installed: an independent check
@@ -105,7 +105,8 @@ def customer_writes(wamid: str, text: str) -> None:
 
 
 def received(seconds: float, wamid: str):
-    """The first delivery within `seconds` for our message; every delivery must verify."""
+    """The first delivery within `seconds` for our message, as the spec's typed
+    ``message.received`` event; every delivery must verify."""
     deadline = time.monotonic() + seconds
     while (left := deadline - time.monotonic()) > 0:
         try:
@@ -120,9 +121,12 @@ def received(seconds: float, wamid: str):
             raise RuntimeError("a tampered body verified")
         except WebhookVerificationError:
             pass
-        message = event["data"].get("message", {})
-        if event["type"] == "message.received" and message.get("provider_message_id", "").startswith(wamid):
-            return event
+        if event["type"] != "message.received":
+            continue
+        # Verified: now the same body as the spec types it.
+        typed = WebhookEventMessageReceived.from_dict(json.loads(body))
+        if typed.data.message.provider_message_id.startswith(wamid):
+            return typed
     return None
 
 
@@ -138,9 +142,10 @@ try:
             break
     if event is None:
         raise RuntimeError("no message.received arrived within 30 s")
-    conversation_id = event["data"]["conversation"]["id"]
+    conversation_id = event.data.conversation.id
     checked = "wharf_webhooks" + (" and standardwebhooks" if StandardWebhook else "")
-    print(f"verified {event['type']} {event['id']} for conversation {conversation_id} ({checked})")
+    print(f"verified {event.type_} {event.id} for conversation {conversation_id}: "
+          f"{event.data.message.text!r} from {event.data.contact.wa_id} ({checked})")
 
     # 4. List conversations (newest first): the customer's is there.
     page = ok(list_conversations.sync(client=client, limit=20))

@@ -11,7 +11,7 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createWharfClient, verifyWebhook, WebhookVerificationError, type WebhookEvent } from 'wharf-client';
+import { createWharfClient, verifyWebhook, WebhookVerificationError, type MessageReceivedEvent } from 'wharf-client';
 
 function env(name: string): string {
   const value = process.env[name];
@@ -50,14 +50,14 @@ try {
   // 3. A customer writes (signed as Meta signs), until the event arrives:
   //    an endpoint may miss the first 2 s of its life (docs/webhooks.md).
   const wamid = `wamid.example-ts-${randomUUID()}`;
-  let event: WebhookEvent | undefined;
+  let event: MessageReceivedEvent | undefined;
   for (let attempt = 0; attempt < 10 && !event; attempt++) {
     await customerWrites(attempt === 0 ? wamid : `${wamid}-${attempt}`, 'Hello from the TypeScript example');
-    event = await received(3000, (e) => String((e.data.message as { provider_message_id?: string })?.provider_message_id).startsWith(wamid));
+    event = await received(3000, (e) => e.data.message.provider_message_id.startsWith(wamid));
   }
   if (!event) throw new Error('no message.received arrived within 30 s');
-  const conversation = event.data.conversation as { id: number };
-  console.log(`verified ${event.type} ${event.id} for conversation ${conversation.id}`);
+  const conversation = event.data.conversation;
+  console.log(`verified ${event.type} ${event.id} for conversation ${conversation.id}: "${event.data.message.text}" from ${event.data.contact.wa_id}`);
 
   // 4. List conversations (newest first): the customer's is there.
   const list = await client.GET('/api/v1/conversations', { params: { query: { limit: 20 } } });
@@ -106,8 +106,11 @@ async function customerWrites(wamid: string, text: string): Promise<void> {
   if (!answer.ok) throw new Error(`the edge answered ${answer.status}`);
 }
 
-/** The first delivery within `ms` that verifies and matches; a delivery that does not verify is an error. */
-async function received(ms: number, matches: (e: WebhookEvent) => boolean): Promise<WebhookEvent | undefined> {
+/**
+ * The first `message.received` within `ms` that verifies and matches, typed
+ * by the spec (`MessageReceivedEvent`); a delivery that does not verify is an error.
+ */
+async function received(ms: number, matches: (e: MessageReceivedEvent) => boolean): Promise<MessageReceivedEvent | undefined> {
   const deadline = Date.now() + ms;
   while (Date.now() < deadline) {
     for (const { headers, body } of deliveries.splice(0)) {
@@ -119,7 +122,10 @@ async function received(ms: number, matches: (e: WebhookEvent) => boolean): Prom
       } catch (err) {
         if (!(err instanceof WebhookVerificationError)) throw err;
       }
-      if (event.type === 'message.received' && matches(event)) return event;
+      if (event.type !== 'message.received') continue;
+      // Verified: the same body, as the spec types this event.
+      const typed = event as unknown as MessageReceivedEvent;
+      if (matches(typed)) return typed;
     }
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -2,9 +2,9 @@
 // generates from the committed spec (`npm run gen` writes src/schema.ts from
 // admin/openapi.json; `npm run check-gen` fails when they differ).
 import createClient from 'openapi-fetch';
-import type { components, operations, paths } from './schema.js';
+import type { components, operations, paths, webhooks } from './schema.js';
 
-export type { components, operations, paths };
+export type { components, operations, paths, webhooks };
 export * from './webhooks.js';
 
 type Schemas = components['schemas'];
@@ -16,6 +16,17 @@ export type Stats = Schemas['StatsOut'];
 export type WebhookIn = Schemas['WebhookIn'];
 export type WebhookCreated = Schemas['WebhookCreatedOut'];
 export type ApiError = Schemas['ErrorOut'];
+
+/**
+ * The typed body of each event Wharf POSTs, by event type (the spec's
+ * `webhooks`): `WebhookEvents['message.received']['data'].message.text`.
+ * `verifyWebhook` checks the signature and returns the untyped envelope;
+ * narrow it on `type`.
+ */
+export type WebhookEvents = {
+  [Type in keyof webhooks]: webhooks[Type]['post']['requestBody']['content']['application/json'];
+};
+export type MessageReceivedEvent = WebhookEvents['message.received'];
 
 /** A typed client: `client.GET('/api/v1/conversations', …)` and so on, one path per operation. */
 export type WharfClient = ReturnType<typeof createClient<paths>>;

@@ -1600,7 +1600,722 @@ export interface paths {
         trace?: never;
     };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    "message.received": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A customer's message was stored in its conversation (data: message, conversation, contact).
+         * @description POSTed to each enabled endpoint subscribed to this type, signed per Standard Webhooks: `webhook-id` (= the body's `id`, stable across retries: deduplicate on it), `webhook-timestamp` (Unix seconds; reject old ones) and `webhook-signature` (`v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<body>`, keyed with the endpoint's secret; space-separated `v1,…` while a rotated secret overlaps), plus the endpoint's custom headers. Answer 2xx once stored. See docs/webhooks.md.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event's id (`evt_<n>`), as in the body. */
+                    "webhook-id": string;
+                    /** @description When this attempt was signed, Unix seconds. */
+                    "webhook-timestamp": string;
+                    /** @description `v1,<base64>` signatures, space-separated. */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["WebhookEvent_MessageReceived"];
+                };
+            };
+            responses: {
+                /**
+                 * @description Received: any 2xx. A 410 disables the endpoint; anything else, or no
+                 *     answer in 10 s, is retried with backoff (at least `Retry-After`).
+                 */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "message.sent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The provider accepted one of our replies (data: message_id, conversation_id, status).
+         * @description POSTed to each enabled endpoint subscribed to this type, signed per Standard Webhooks: `webhook-id` (= the body's `id`, stable across retries: deduplicate on it), `webhook-timestamp` (Unix seconds; reject old ones) and `webhook-signature` (`v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<body>`, keyed with the endpoint's secret; space-separated `v1,…` while a rotated secret overlaps), plus the endpoint's custom headers. Answer 2xx once stored. See docs/webhooks.md.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event's id (`evt_<n>`), as in the body. */
+                    "webhook-id": string;
+                    /** @description When this attempt was signed, Unix seconds. */
+                    "webhook-timestamp": string;
+                    /** @description `v1,<base64>` signatures, space-separated. */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["WebhookEvent_MessageStatus"];
+                };
+            };
+            responses: {
+                /**
+                 * @description Received: any 2xx. A 410 disables the endpoint; anything else, or no
+                 *     answer in 10 s, is retried with backoff (at least `Retry-After`).
+                 */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "message.status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A reply was delivered, read or failed (data: message_id, conversation_id, status, error).
+         * @description POSTed to each enabled endpoint subscribed to this type, signed per Standard Webhooks: `webhook-id` (= the body's `id`, stable across retries: deduplicate on it), `webhook-timestamp` (Unix seconds; reject old ones) and `webhook-signature` (`v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<body>`, keyed with the endpoint's secret; space-separated `v1,…` while a rotated secret overlaps), plus the endpoint's custom headers. Answer 2xx once stored. See docs/webhooks.md.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event's id (`evt_<n>`), as in the body. */
+                    "webhook-id": string;
+                    /** @description When this attempt was signed, Unix seconds. */
+                    "webhook-timestamp": string;
+                    /** @description `v1,<base64>` signatures, space-separated. */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["WebhookEvent_MessageStatus"];
+                };
+            };
+            responses: {
+                /**
+                 * @description Received: any 2xx. A 410 disables the endpoint; anything else, or no
+                 *     answer in 10 s, is retried with backoff (at least `Retry-After`).
+                 */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "conversation.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A customer's first message opened a conversation (data: conversation).
+         * @description POSTed to each enabled endpoint subscribed to this type, signed per Standard Webhooks: `webhook-id` (= the body's `id`, stable across retries: deduplicate on it), `webhook-timestamp` (Unix seconds; reject old ones) and `webhook-signature` (`v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<body>`, keyed with the endpoint's secret; space-separated `v1,…` while a rotated secret overlaps), plus the endpoint's custom headers. Answer 2xx once stored. See docs/webhooks.md.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event's id (`evt_<n>`), as in the body. */
+                    "webhook-id": string;
+                    /** @description When this attempt was signed, Unix seconds. */
+                    "webhook-timestamp": string;
+                    /** @description `v1,<base64>` signatures, space-separated. */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["WebhookEvent_ConversationEvent"];
+                };
+            };
+            responses: {
+                /**
+                 * @description Received: any 2xx. A 410 disables the endpoint; anything else, or no
+                 *     answer in 10 s, is retried with backoff (at least `Retry-After`).
+                 */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "conversation.assigned": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A conversation was given to an agent or a team: by routing or a claim (data: conversation).
+         * @description POSTed to each enabled endpoint subscribed to this type, signed per Standard Webhooks: `webhook-id` (= the body's `id`, stable across retries: deduplicate on it), `webhook-timestamp` (Unix seconds; reject old ones) and `webhook-signature` (`v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<body>`, keyed with the endpoint's secret; space-separated `v1,…` while a rotated secret overlaps), plus the endpoint's custom headers. Answer 2xx once stored. See docs/webhooks.md.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event's id (`evt_<n>`), as in the body. */
+                    "webhook-id": string;
+                    /** @description When this attempt was signed, Unix seconds. */
+                    "webhook-timestamp": string;
+                    /** @description `v1,<base64>` signatures, space-separated. */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["WebhookEvent_ConversationEvent"];
+                };
+            };
+            responses: {
+                /**
+                 * @description Received: any 2xx. A 410 disables the endpoint; anything else, or no
+                 *     answer in 10 s, is retried with backoff (at least `Retry-After`).
+                 */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "conversation.transferred": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A conversation was moved to another agent or team (data: conversation).
+         * @description POSTed to each enabled endpoint subscribed to this type, signed per Standard Webhooks: `webhook-id` (= the body's `id`, stable across retries: deduplicate on it), `webhook-timestamp` (Unix seconds; reject old ones) and `webhook-signature` (`v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<body>`, keyed with the endpoint's secret; space-separated `v1,…` while a rotated secret overlaps), plus the endpoint's custom headers. Answer 2xx once stored. See docs/webhooks.md.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event's id (`evt_<n>`), as in the body. */
+                    "webhook-id": string;
+                    /** @description When this attempt was signed, Unix seconds. */
+                    "webhook-timestamp": string;
+                    /** @description `v1,<base64>` signatures, space-separated. */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["WebhookEvent_ConversationEvent"];
+                };
+            };
+            responses: {
+                /**
+                 * @description Received: any 2xx. A 410 disables the endpoint; anything else, or no
+                 *     answer in 10 s, is retried with backoff (at least `Retry-After`).
+                 */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "conversation.handed_over": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A bot handed a conversation to people (its verdict, the handoff API or its timeout); the queues assign it next (data: conversation).
+         * @description POSTed to each enabled endpoint subscribed to this type, signed per Standard Webhooks: `webhook-id` (= the body's `id`, stable across retries: deduplicate on it), `webhook-timestamp` (Unix seconds; reject old ones) and `webhook-signature` (`v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<body>`, keyed with the endpoint's secret; space-separated `v1,…` while a rotated secret overlaps), plus the endpoint's custom headers. Answer 2xx once stored. See docs/webhooks.md.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event's id (`evt_<n>`), as in the body. */
+                    "webhook-id": string;
+                    /** @description When this attempt was signed, Unix seconds. */
+                    "webhook-timestamp": string;
+                    /** @description `v1,<base64>` signatures, space-separated. */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["WebhookEvent_ConversationEvent"];
+                };
+            };
+            responses: {
+                /**
+                 * @description Received: any 2xx. A 410 disables the endpoint; anything else, or no
+                 *     answer in 10 s, is retried with backoff (at least `Retry-After`).
+                 */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "conversation.resolved": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A conversation was resolved (data: conversation).
+         * @description POSTed to each enabled endpoint subscribed to this type, signed per Standard Webhooks: `webhook-id` (= the body's `id`, stable across retries: deduplicate on it), `webhook-timestamp` (Unix seconds; reject old ones) and `webhook-signature` (`v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<body>`, keyed with the endpoint's secret; space-separated `v1,…` while a rotated secret overlaps), plus the endpoint's custom headers. Answer 2xx once stored. See docs/webhooks.md.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event's id (`evt_<n>`), as in the body. */
+                    "webhook-id": string;
+                    /** @description When this attempt was signed, Unix seconds. */
+                    "webhook-timestamp": string;
+                    /** @description `v1,<base64>` signatures, space-separated. */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["WebhookEvent_ConversationEvent"];
+                };
+            };
+            responses: {
+                /**
+                 * @description Received: any 2xx. A 410 disables the endpoint; anything else, or no
+                 *     answer in 10 s, is retried with backoff (at least `Retry-After`).
+                 */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "conversation.reopened": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A resolved conversation was reopened: by a new customer message or an agent (data: conversation).
+         * @description POSTed to each enabled endpoint subscribed to this type, signed per Standard Webhooks: `webhook-id` (= the body's `id`, stable across retries: deduplicate on it), `webhook-timestamp` (Unix seconds; reject old ones) and `webhook-signature` (`v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<body>`, keyed with the endpoint's secret; space-separated `v1,…` while a rotated secret overlaps), plus the endpoint's custom headers. Answer 2xx once stored. See docs/webhooks.md.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event's id (`evt_<n>`), as in the body. */
+                    "webhook-id": string;
+                    /** @description When this attempt was signed, Unix seconds. */
+                    "webhook-timestamp": string;
+                    /** @description `v1,<base64>` signatures, space-separated. */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["WebhookEvent_ConversationEvent"];
+                };
+            };
+            responses: {
+                /**
+                 * @description Received: any 2xx. A 410 disables the endpoint; anything else, or no
+                 *     answer in 10 s, is retried with backoff (at least `Retry-After`).
+                 */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "contact.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A contact's name or attributes were changed in the API (data: contact).
+         * @description POSTed to each enabled endpoint subscribed to this type, signed per Standard Webhooks: `webhook-id` (= the body's `id`, stable across retries: deduplicate on it), `webhook-timestamp` (Unix seconds; reject old ones) and `webhook-signature` (`v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<body>`, keyed with the endpoint's secret; space-separated `v1,…` while a rotated secret overlaps), plus the endpoint's custom headers. Answer 2xx once stored. See docs/webhooks.md.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event's id (`evt_<n>`), as in the body. */
+                    "webhook-id": string;
+                    /** @description When this attempt was signed, Unix seconds. */
+                    "webhook-timestamp": string;
+                    /** @description `v1,<base64>` signatures, space-separated. */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["WebhookEvent_ContactUpdated"];
+                };
+            };
+            responses: {
+                /**
+                 * @description Received: any 2xx. A 410 disables the endpoint; anything else, or no
+                 *     answer in 10 s, is retried with backoff (at least `Retry-After`).
+                 */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "dead_letter.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Something was parked in the dead-letter queue (data: dead_letter).
+         * @description POSTed to each enabled endpoint subscribed to this type, signed per Standard Webhooks: `webhook-id` (= the body's `id`, stable across retries: deduplicate on it), `webhook-timestamp` (Unix seconds; reject old ones) and `webhook-signature` (`v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<body>`, keyed with the endpoint's secret; space-separated `v1,…` while a rotated secret overlaps), plus the endpoint's custom headers. Answer 2xx once stored. See docs/webhooks.md.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event's id (`evt_<n>`), as in the body. */
+                    "webhook-id": string;
+                    /** @description When this attempt was signed, Unix seconds. */
+                    "webhook-timestamp": string;
+                    /** @description `v1,<base64>` signatures, space-separated. */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["WebhookEvent_DeadLetterCreated"];
+                };
+            };
+            responses: {
+                /**
+                 * @description Received: any 2xx. A 410 disables the endpoint; anything else, or no
+                 *     answer in 10 s, is retried with backoff (at least `Retry-After`).
+                 */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "number.status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The provider reported on a business number or its account (data: business_number, update).
+         * @description POSTed to each enabled endpoint subscribed to this type, signed per Standard Webhooks: `webhook-id` (= the body's `id`, stable across retries: deduplicate on it), `webhook-timestamp` (Unix seconds; reject old ones) and `webhook-signature` (`v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<body>`, keyed with the endpoint's secret; space-separated `v1,…` while a rotated secret overlaps), plus the endpoint's custom headers. Answer 2xx once stored. See docs/webhooks.md.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event's id (`evt_<n>`), as in the body. */
+                    "webhook-id": string;
+                    /** @description When this attempt was signed, Unix seconds. */
+                    "webhook-timestamp": string;
+                    /** @description `v1,<base64>` signatures, space-separated. */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["WebhookEvent_NumberStatus"];
+                };
+            };
+            responses: {
+                /**
+                 * @description Received: any 2xx. A 410 disables the endpoint; anything else, or no
+                 *     answer in 10 s, is retried with backoff (at least `Retry-After`).
+                 */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "alert.firing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An alert rule started firing (data: alert).
+         * @description POSTed to each enabled endpoint subscribed to this type, signed per Standard Webhooks: `webhook-id` (= the body's `id`, stable across retries: deduplicate on it), `webhook-timestamp` (Unix seconds; reject old ones) and `webhook-signature` (`v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<body>`, keyed with the endpoint's secret; space-separated `v1,…` while a rotated secret overlaps), plus the endpoint's custom headers. Answer 2xx once stored. See docs/webhooks.md.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event's id (`evt_<n>`), as in the body. */
+                    "webhook-id": string;
+                    /** @description When this attempt was signed, Unix seconds. */
+                    "webhook-timestamp": string;
+                    /** @description `v1,<base64>` signatures, space-separated. */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["WebhookEvent_AlertEvent"];
+                };
+            };
+            responses: {
+                /**
+                 * @description Received: any 2xx. A 410 disables the endpoint; anything else, or no
+                 *     answer in 10 s, is retried with backoff (at least `Retry-After`).
+                 */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "alert.resolved": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A firing alert stopped (data: alert).
+         * @description POSTed to each enabled endpoint subscribed to this type, signed per Standard Webhooks: `webhook-id` (= the body's `id`, stable across retries: deduplicate on it), `webhook-timestamp` (Unix seconds; reject old ones) and `webhook-signature` (`v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<body>`, keyed with the endpoint's secret; space-separated `v1,…` while a rotated secret overlaps), plus the endpoint's custom headers. Answer 2xx once stored. See docs/webhooks.md.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event's id (`evt_<n>`), as in the body. */
+                    "webhook-id": string;
+                    /** @description When this attempt was signed, Unix seconds. */
+                    "webhook-timestamp": string;
+                    /** @description `v1,<base64>` signatures, space-separated. */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["WebhookEvent_AlertEvent"];
+                };
+            };
+            responses: {
+                /**
+                 * @description Received: any 2xx. A 410 disables the endpoint; anything else, or no
+                 *     answer in 10 s, is retried with backoff (at least `Retry-After`).
+                 */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
         /**
@@ -1717,6 +2432,13 @@ export interface components {
             name: string;
             /** @description admin, supervisor or agent. */
             role: string;
+        };
+        /**
+         * AlertEvent
+         * @description `data` of `alert.firing` and `alert.resolved`.
+         */
+        AlertEvent: {
+            alert: components["schemas"]["AlertOut"];
         };
         /**
          * AlertOut
@@ -2295,6 +3017,22 @@ export interface components {
             redelivered: number;
         };
         /**
+         * ContactData
+         * @description A contact as `contact.updated` shows it.
+         */
+        ContactData: {
+            /** Format: int64 */
+            id: number;
+            wa_id: string;
+            name?: string;
+            tier: string;
+            language?: string;
+            /** @description The contact's custom attributes (a JSON object). */
+            attributes: unknown;
+            /** Format: date-time */
+            marketing_opt_out_at?: string;
+        };
+        /**
          * ContactDetailOut
          * @description A customer.
          */
@@ -2367,6 +3105,36 @@ export interface components {
             marketing_opt_out?: boolean;
         };
         /**
+         * ContactUpdated
+         * @description `data` of `contact.updated`.
+         */
+        ContactUpdated: {
+            contact: components["schemas"]["ContactData"];
+        };
+        /**
+         * ConversationData
+         * @description A conversation as events show it.
+         */
+        ConversationData: {
+            /** Format: int64 */
+            id: number;
+            /** @description The business number's phone number id. */
+            business_number: string;
+            /** Format: int64 */
+            contact_id: number;
+            /** @description bot, queued, assigned, resolved, … */
+            status: string;
+            /** Format: int64 */
+            team_id?: number;
+            /** Format: int64 */
+            assignee_id?: number;
+            /**
+             * Format: int64
+             * @description The conversation's version (optimistic concurrency in the API).
+             */
+            version: number;
+        };
+        /**
          * ConversationDetailOut
          * @description A conversation with its message timeline.
          */
@@ -2376,6 +3144,14 @@ export interface components {
             messages: components["schemas"]["MessageOut"][];
             /** @description Its snoozes, oldest first (shown as system lines in the timeline). */
             snoozes: components["schemas"]["SnoozeOut"][];
+        };
+        /**
+         * ConversationEvent
+         * @description `data` of `conversation.created`, `.assigned`, `.transferred`,
+         *     `.handed_over`, `.resolved` and `.reopened`.
+         */
+        ConversationEvent: {
+            conversation: components["schemas"]["ConversationData"];
         };
         /**
          * ConversationOut
@@ -2458,6 +3234,30 @@ export interface components {
          * @enum {string}
          */
         ConversationSort: "newest" | "waiting";
+        /**
+         * DeadLetterCreated
+         * @description `data` of `dead_letter.created`.
+         */
+        DeadLetterCreated: {
+            dead_letter: components["schemas"]["DeadLetterData"];
+        };
+        /**
+         * DeadLetterData
+         * @description A dead letter as `dead_letter.created` shows it.
+         */
+        DeadLetterData: {
+            /** Format: int64 */
+            id: number;
+            /** @description inbound, outbound, … */
+            origin: string;
+            reason: string;
+            business_number?: string;
+            error: string;
+            /** Format: int32 */
+            attempts: number;
+            /** Format: date-time */
+            failed_at?: string;
+        };
         /**
          * DeadLetterDetailOut
          * @description A dead letter with its original bytes and headers.
@@ -3022,6 +3822,36 @@ export interface components {
             at: string;
         };
         /**
+         * MessageReceived
+         * @description `data` of `message.received`.
+         */
+        MessageReceived: {
+            message: components["schemas"]["ReceivedMessage"];
+            conversation: components["schemas"]["ConversationData"];
+            contact: components["schemas"]["ReceivedContact"];
+        };
+        /**
+         * MessageStatus
+         * @description `data` of `message.sent` and `message.status`: one of our replies.
+         */
+        MessageStatus: {
+            /**
+             * Format: int64
+             * @description Wharf's message id of the reply.
+             */
+            message_id: number;
+            /** Format: int64 */
+            conversation_id: number;
+            /** @description sent, delivered, read, failed. */
+            status: string;
+            /** @description Why it failed. */
+            error?: string;
+            /** @description The provider's id of the reply. */
+            provider_message_id?: string;
+            /** Format: date-time */
+            timestamp: string;
+        };
+        /**
          * NoteIn
          * @description A new note.
          */
@@ -3127,6 +3957,27 @@ export interface components {
             waba_id?: string;
         };
         /**
+         * NumberStatus
+         * @description `data` of `number.status`.
+         */
+        NumberStatus: {
+            /** @description The business number's phone number id. */
+            business_number: string;
+            update: components["schemas"]["NumberUpdate"];
+        };
+        /**
+         * NumberUpdate
+         * @description What the provider reported in `number.status`.
+         */
+        NumberUpdate: {
+            /** @description The provider's field, e.g. `account_update`, `phone_number_quality_update`. */
+            field: string;
+            /** Format: date-time */
+            timestamp: string;
+            /** @description The provider's report as it sent it. */
+            value: unknown;
+        };
+        /**
          * PresenceIn
          * @description A presence change.
          */
@@ -3176,6 +4027,38 @@ export interface components {
             last_read_message_id: number;
             /** Format: date-time */
             read_at: string;
+        };
+        /**
+         * ReceivedContact
+         * @description The customer of `message.received`, as the provider named them.
+         */
+        ReceivedContact: {
+            wa_id: string;
+            name?: string;
+            user_id?: string;
+            username?: string;
+        };
+        /**
+         * ReceivedMessage
+         * @description The customer's message of `message.received`.
+         */
+        ReceivedMessage: {
+            /**
+             * Format: int64
+             * @description Wharf's message id.
+             */
+            id: number;
+            provider_message_id: string;
+            /** @description text, image, audio, … */
+            type: string;
+            text?: string;
+            /**
+             * Format: date-time
+             * @description When the customer sent it (the provider's time).
+             */
+            timestamp: string;
+            /** @description Sent from the business's own phone (a WasenderApi echo). */
+            echo: boolean;
         };
         /**
          * RecipientOut
@@ -3780,6 +4663,188 @@ export interface components {
             webhook: components["schemas"]["WebhookOut"];
             /** @description `whsec_…`: verify `webhook-signature` with it (Standard Webhooks). */
             secret: string;
+        };
+        /**
+         * WebhookEvent_AlertEvent
+         * @description One event as it is POSTed: the same envelope for every type, `data`
+         *     typed per type.
+         */
+        WebhookEvent_AlertEvent: {
+            /**
+             * @description `evt_<n>`, also the `webhook-id` header: stable across retries,
+             *     resends and recoveries. Deduplicate on it.
+             */
+            id: string;
+            /** @description The event type (`message.received`, …; see `/webhooks/event-types`). */
+            type: string;
+            /**
+             * Format: uint32
+             * @description The payloads' version (1); a change that is not an addition gets a
+             *     new one.
+             */
+            version: number;
+            /**
+             * Format: date-time
+             * @description When the change that caused it was committed.
+             */
+            created_at: string;
+            data: components["schemas"]["AlertEvent"];
+        };
+        /**
+         * WebhookEvent_ContactUpdated
+         * @description One event as it is POSTed: the same envelope for every type, `data`
+         *     typed per type.
+         */
+        WebhookEvent_ContactUpdated: {
+            /**
+             * @description `evt_<n>`, also the `webhook-id` header: stable across retries,
+             *     resends and recoveries. Deduplicate on it.
+             */
+            id: string;
+            /** @description The event type (`message.received`, …; see `/webhooks/event-types`). */
+            type: string;
+            /**
+             * Format: uint32
+             * @description The payloads' version (1); a change that is not an addition gets a
+             *     new one.
+             */
+            version: number;
+            /**
+             * Format: date-time
+             * @description When the change that caused it was committed.
+             */
+            created_at: string;
+            data: components["schemas"]["ContactUpdated"];
+        };
+        /**
+         * WebhookEvent_ConversationEvent
+         * @description One event as it is POSTed: the same envelope for every type, `data`
+         *     typed per type.
+         */
+        WebhookEvent_ConversationEvent: {
+            /**
+             * @description `evt_<n>`, also the `webhook-id` header: stable across retries,
+             *     resends and recoveries. Deduplicate on it.
+             */
+            id: string;
+            /** @description The event type (`message.received`, …; see `/webhooks/event-types`). */
+            type: string;
+            /**
+             * Format: uint32
+             * @description The payloads' version (1); a change that is not an addition gets a
+             *     new one.
+             */
+            version: number;
+            /**
+             * Format: date-time
+             * @description When the change that caused it was committed.
+             */
+            created_at: string;
+            data: components["schemas"]["ConversationEvent"];
+        };
+        /**
+         * WebhookEvent_DeadLetterCreated
+         * @description One event as it is POSTed: the same envelope for every type, `data`
+         *     typed per type.
+         */
+        WebhookEvent_DeadLetterCreated: {
+            /**
+             * @description `evt_<n>`, also the `webhook-id` header: stable across retries,
+             *     resends and recoveries. Deduplicate on it.
+             */
+            id: string;
+            /** @description The event type (`message.received`, …; see `/webhooks/event-types`). */
+            type: string;
+            /**
+             * Format: uint32
+             * @description The payloads' version (1); a change that is not an addition gets a
+             *     new one.
+             */
+            version: number;
+            /**
+             * Format: date-time
+             * @description When the change that caused it was committed.
+             */
+            created_at: string;
+            data: components["schemas"]["DeadLetterCreated"];
+        };
+        /**
+         * WebhookEvent_MessageReceived
+         * @description One event as it is POSTed: the same envelope for every type, `data`
+         *     typed per type.
+         */
+        WebhookEvent_MessageReceived: {
+            /**
+             * @description `evt_<n>`, also the `webhook-id` header: stable across retries,
+             *     resends and recoveries. Deduplicate on it.
+             */
+            id: string;
+            /** @description The event type (`message.received`, …; see `/webhooks/event-types`). */
+            type: string;
+            /**
+             * Format: uint32
+             * @description The payloads' version (1); a change that is not an addition gets a
+             *     new one.
+             */
+            version: number;
+            /**
+             * Format: date-time
+             * @description When the change that caused it was committed.
+             */
+            created_at: string;
+            data: components["schemas"]["MessageReceived"];
+        };
+        /**
+         * WebhookEvent_MessageStatus
+         * @description One event as it is POSTed: the same envelope for every type, `data`
+         *     typed per type.
+         */
+        WebhookEvent_MessageStatus: {
+            /**
+             * @description `evt_<n>`, also the `webhook-id` header: stable across retries,
+             *     resends and recoveries. Deduplicate on it.
+             */
+            id: string;
+            /** @description The event type (`message.received`, …; see `/webhooks/event-types`). */
+            type: string;
+            /**
+             * Format: uint32
+             * @description The payloads' version (1); a change that is not an addition gets a
+             *     new one.
+             */
+            version: number;
+            /**
+             * Format: date-time
+             * @description When the change that caused it was committed.
+             */
+            created_at: string;
+            data: components["schemas"]["MessageStatus"];
+        };
+        /**
+         * WebhookEvent_NumberStatus
+         * @description One event as it is POSTed: the same envelope for every type, `data`
+         *     typed per type.
+         */
+        WebhookEvent_NumberStatus: {
+            /**
+             * @description `evt_<n>`, also the `webhook-id` header: stable across retries,
+             *     resends and recoveries. Deduplicate on it.
+             */
+            id: string;
+            /** @description The event type (`message.received`, …; see `/webhooks/event-types`). */
+            type: string;
+            /**
+             * Format: uint32
+             * @description The payloads' version (1); a change that is not an addition gets a
+             *     new one.
+             */
+            version: number;
+            /**
+             * Format: date-time
+             * @description When the change that caused it was committed.
+             */
+            created_at: string;
+            data: components["schemas"]["NumberStatus"];
         };
         /**
          * WebhookIn

@@ -518,18 +518,10 @@ async fn index(db: &DatabaseConnection, message: &jetstream::Message) -> Result<
     }
     .insert(&txn)
     .await?;
-    let mut event = crate::hooks::Event::new(
-        "dead_letter.created",
-        json!({"dead_letter": {
-            "id": row.id,
-            "origin": row.origin,
-            "reason": row.reason,
-            "business_number": row.business_number,
-            "error": row.error,
-            "attempts": row.attempts,
-            "failed_at": row.first_failed_at,
-        }}),
-    );
+    let data = crate::hooks::payload::DeadLetterCreated {
+        dead_letter: (&row).into(),
+    };
+    let mut event = crate::hooks::Event::new("dead_letter.created", &data);
     event.business_number.clone_from(&row.business_number);
     crate::hooks::outbox::record(&txn, vec![event]).await?;
     txn.commit().await?;

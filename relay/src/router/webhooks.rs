@@ -7,10 +7,13 @@
 //! from what the batch already holds: no extra query.
 
 use chrono::{DateTime, Utc};
-use serde_json::json;
 
 use crate::envelope::{EventBody, InboundEvent};
-use crate::hooks::{Event, conversation_data};
+use crate::hooks::Event;
+use crate::hooks::payload::{
+    ConversationData, MessageReceived, MessageStatus, NumberStatus, NumberUpdate, ReceivedContact,
+    ReceivedMessage,
+};
 use crate::router::sessions::Applied;
 
 /// The events of `applied` (one outcome per event of `events`, in order),
@@ -36,7 +39,6 @@ pub fn batch_events(
                 },
                 EventBody::Message(message),
             ) => {
-                let conversation_json = conversation_data(conversation, number);
                 if *opened {
                     let kind = if conversation.created_at >= started {
                         "conversation.created"
@@ -45,29 +47,29 @@ pub fn batch_events(
                     };
                     out.push(Event::conversation(kind, conversation, number));
                 }
+                let data = MessageReceived {
+                    message: ReceivedMessage {
+                        id: *message_id,
+                        provider_message_id: message.id.clone(),
+                        message_type: message.message_type.clone(),
+                        text: message.text.clone(),
+                        timestamp: message.timestamp,
+                        echo: message.echo,
+                    },
+                    conversation: ConversationData::of(conversation, number),
+                    contact: ReceivedContact {
+                        wa_id: event.contact.wa_id.clone(),
+                        name: event.contact.profile_name.clone(),
+                        user_id: event.contact.user_id.clone(),
+                        username: event.contact.username.clone(),
+                    },
+                };
                 out.push(Event {
-                    event_type: "message.received",
                     conversation_id: Some(*conversation_id),
                     message_id: Some(*message_id),
                     business_number: Some(number.to_owned()),
                     team_id: conversation.team_id,
-                    data: json!({
-                        "message": {
-                            "id": message_id,
-                            "provider_message_id": message.id,
-                            "type": message.message_type,
-                            "text": message.text,
-                            "timestamp": message.timestamp,
-                            "echo": message.echo,
-                        },
-                        "conversation": conversation_json,
-                        "contact": {
-                            "wa_id": event.contact.wa_id,
-                            "name": event.contact.profile_name,
-                            "user_id": event.contact.user_id,
-                            "username": event.contact.username,
-                        },
-                    }),
+                    ..Event::new("message.received", &data)
                 });
                 if *changed && conversation.assignee_id.is_some() {
                     out.push(Event::conversation(
@@ -89,33 +91,31 @@ pub fn batch_events(
                 } else {
                     "message.status"
                 };
+                let data = MessageStatus {
+                    message_id: *message_id,
+                    conversation_id: *conversation_id,
+                    status: status.status.clone(),
+                    error: status.error.clone(),
+                    provider_message_id: Some(status.id.clone()),
+                    timestamp: status.timestamp,
+                };
                 out.push(Event {
-                    event_type: kind,
                     conversation_id: Some(*conversation_id),
                     message_id: Some(*message_id),
                     business_number: Some(number.to_owned()),
-                    team_id: None,
-                    data: json!({
-                        "message_id": message_id,
-                        "conversation_id": conversation_id,
-                        "status": status.status,
-                        "error": status.error,
-                        "timestamp": status.timestamp,
-                    }),
+                    ..Event::new(kind, &data)
                 });
             }
             (Applied::Recorded, EventBody::Update(update)) => {
-                let mut event = Event::new(
-                    "number.status",
-                    json!({
-                        "business_number": number,
-                        "update": {
-                            "field": update.field,
-                            "timestamp": update.timestamp,
-                            "value": update.raw,
-                        },
-                    }),
-                );
+                let data = NumberStatus {
+                    business_number: number.to_owned(),
+                    update: NumberUpdate {
+                        field: update.field.clone(),
+                        timestamp: update.timestamp,
+                        value: update.raw.clone(),
+                    },
+                };
+                let mut event = Event::new("number.status", &data);
                 event.business_number = Some(number.to_owned());
                 out.push(event);
             }

@@ -1154,17 +1154,15 @@ fn status_event(
     error: Option<&str>,
     provider_message_id: Option<&str>,
 ) -> crate::hooks::Event {
-    let mut event = crate::hooks::Event::new(
-        event_type,
-        serde_json::json!({
-            "message_id": reply.message_id,
-            "conversation_id": reply.conversation_id,
-            "status": status,
-            "error": error,
-            "provider_message_id": provider_message_id,
-            "timestamp": Utc::now(),
-        }),
-    );
+    let data = crate::hooks::payload::MessageStatus {
+        message_id: reply.message_id,
+        conversation_id: reply.conversation_id,
+        status: status.to_owned(),
+        error: error.map(str::to_owned),
+        provider_message_id: provider_message_id.map(str::to_owned),
+        timestamp: Utc::now(),
+    };
+    let mut event = crate::hooks::Event::new(event_type, &data);
     event.conversation_id = Some(reply.conversation_id);
     event.message_id = Some(reply.message_id);
     event.business_number = Some(reply.business_number.clone());

@@ -8,6 +8,7 @@ from .agent_out import AgentOut
 from .agent_patch import AgentPatch
 from .agent_role import AgentRole
 from .agent_summary_out import AgentSummaryOut
+from .alert_event import AlertEvent
 from .alert_out import AlertOut
 from .alert_state import AlertState
 from .alerts_out import AlertsOut
@@ -37,15 +38,21 @@ from .canned_response_out import CannedResponseOut
 from .canned_response_patch import CannedResponsePatch
 from .claim_in import ClaimIn
 from .consumer_stats_out import ConsumerStatsOut
+from .contact_data import ContactData
 from .contact_detail_out import ContactDetailOut
 from .contact_out import ContactOut
 from .contact_patch import ContactPatch
+from .contact_updated import ContactUpdated
+from .conversation_data import ConversationData
 from .conversation_detail_out import ConversationDetailOut
+from .conversation_event import ConversationEvent
 from .conversation_out import ConversationOut
 from .conversation_out_last_message import ConversationOutLastMessage
 from .conversation_out_matched_message import ConversationOutMatchedMessage
 from .conversation_page_out import ConversationPageOut
 from .conversation_sort import ConversationSort
+from .dead_letter_created import DeadLetterCreated
+from .dead_letter_data import DeadLetterData
 from .dead_letter_detail_out import DeadLetterDetailOut
 from .dead_letter_out import DeadLetterOut
 from .dead_letter_page_out import DeadLetterPageOut
@@ -81,16 +88,22 @@ from .message_lifecycle_out import MessageLifecycleOut
 from .message_out import MessageOut
 from .message_out_media import MessageOutMedia
 from .message_preview_out import MessagePreviewOut
+from .message_received import MessageReceived
+from .message_status import MessageStatus
 from .note_in import NoteIn
 from .note_out import NoteOut
 from .number_in import NumberIn
 from .number_out import NumberOut
 from .number_patch import NumberPatch
+from .number_status import NumberStatus
+from .number_update import NumberUpdate
 from .presence_in import PresenceIn
 from .presence_out import PresenceOut
 from .provider import Provider
 from .read_in import ReadIn
 from .read_out import ReadOut
+from .received_contact import ReceivedContact
+from .received_message import ReceivedMessage
 from .recipient_out import RecipientOut
 from .recipient_page_out import RecipientPageOut
 from .recover_in import RecoverIn
@@ -141,6 +154,13 @@ from .token_out import TokenOut
 from .transfer_in import TransferIn
 from .version_in import VersionIn
 from .webhook_created_out import WebhookCreatedOut
+from .webhook_event_alert_event import WebhookEventAlertEvent
+from .webhook_event_contact_updated import WebhookEventContactUpdated
+from .webhook_event_conversation_event import WebhookEventConversationEvent
+from .webhook_event_dead_letter_created import WebhookEventDeadLetterCreated
+from .webhook_event_message_received import WebhookEventMessageReceived
+from .webhook_event_message_status import WebhookEventMessageStatus
+from .webhook_event_number_status import WebhookEventNumberStatus
 from .webhook_in import WebhookIn
 from .webhook_in_headers import WebhookInHeaders
 from .webhook_out import WebhookOut
@@ -156,6 +176,7 @@ __all__ = (
     "AgentPatch",
     "AgentRole",
     "AgentSummaryOut",
+    "AlertEvent",
     "AlertOut",
     "AlertState",
     "AlertsOut",
@@ -185,15 +206,21 @@ __all__ = (
     "CannedResponsePatch",
     "ClaimIn",
     "ConsumerStatsOut",
+    "ContactData",
     "ContactDetailOut",
     "ContactOut",
     "ContactPatch",
+    "ContactUpdated",
+    "ConversationData",
     "ConversationDetailOut",
+    "ConversationEvent",
     "ConversationOut",
     "ConversationOutLastMessage",
     "ConversationOutMatchedMessage",
     "ConversationPageOut",
     "ConversationSort",
+    "DeadLetterCreated",
+    "DeadLetterData",
     "DeadLetterDetailOut",
     "DeadLetterOut",
     "DeadLetterPageOut",
@@ -229,16 +256,22 @@ __all__ = (
     "MessageOut",
     "MessageOutMedia",
     "MessagePreviewOut",
+    "MessageReceived",
+    "MessageStatus",
     "NoteIn",
     "NoteOut",
     "NumberIn",
     "NumberOut",
     "NumberPatch",
+    "NumberStatus",
+    "NumberUpdate",
     "PresenceIn",
     "PresenceOut",
     "Provider",
     "ReadIn",
     "ReadOut",
+    "ReceivedContact",
+    "ReceivedMessage",
     "RecipientOut",
     "RecipientPageOut",
     "RecoverIn",
@@ -289,6 +322,13 @@ __all__ = (
     "TransferIn",
     "VersionIn",
     "WebhookCreatedOut",
+    "WebhookEventAlertEvent",
+    "WebhookEventContactUpdated",
+    "WebhookEventConversationEvent",
+    "WebhookEventDeadLetterCreated",
+    "WebhookEventMessageReceived",
+    "WebhookEventMessageStatus",
+    "WebhookEventNumberStatus",
     "WebhookIn",
     "WebhookInHeaders",
     "WebhookOut",
