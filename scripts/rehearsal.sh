@@ -37,7 +37,7 @@ declare -A ROLE=([provider]="the outside world: sandbox provider (Meta stand-in)
   [hub1]="NATS hub node hub-1" [hub2]="NATS hub node hub-2" [hub3]="NATS hub node hub-3"
   [eu]="region eu: leaf node + edge" [us]="region us: leaf node + edge"
   [db]="PostgreSQL 15"
-  [ctl]="router x2, sender x2, admin, reconciler; provision, migrate, audit as ops")
+  [ctl]="router x2, sender x2, admin, reconciler, trace collector (OTLP); provision, migrate, audit as ops")
 HOSTS=(provider hub1 hub2 hub3 eu us db ctl)
 HUBS=(hub1 hub2 hub3)
 REGIONS=(eu us)
@@ -310,6 +310,13 @@ for region in "${REGIONS[@]}"; do
 done
 say "leaf nodes eu, us: linked to the hub over TLS (one-way ${WAN_DELAY_MS} ± ${WAN_JITTER_MS} ms between each region and the hub)"
 
+# The operator's trace collector: an OTLP/HTTP receiver (scripts/otlp-receiver.py
+# stands in for Jaeger or Tempo) on the control host.
+OTLP=http://${ADDR[ctl]}:4318
+on ctl python3 "$REPO/scripts/otlp-receiver.py" "${ADDR[ctl]}:4318" "$WORK/ctl/otlp.addr" \
+  >"$WORK/log/ctl-otlp.log" 2>&1 &
+wait_for 10 "the trace collector" test -s "$WORK/ctl/otlp.addr"
+
 # ------------------------------------------- README step 6: the control host's environment
 HUB_URLS=""
 for hub in "${HUBS[@]}"; do HUB_URLS+="${HUB_URLS:+,}nats://${ADDR[$hub]}:4222"; done
@@ -324,6 +331,7 @@ WHARF__TLS__CERT_FILE=$etc/tls/ctl.pem
 WHARF__TLS__KEY_FILE=$etc/tls/ctl-key.pem
 WHARF__TLS__CA_FILE=$etc/tls/ca.pem
 WHARF__LOG__FORMAT=json
+WHARF__TRACES__OTLP_ENDPOINT=$OTLP
 EOF
 }
 { common; echo "WHARF__NATS__USERS__OPS__PASSWORD=$OPS_PW"
@@ -369,6 +377,7 @@ WHARF__NATS__TLS_CA_FILE=$etc/tls/ca.pem
 WHARF__TLS__CERT_FILE=$etc/tls/$region.pem
 WHARF__TLS__KEY_FILE=$etc/tls/$region-key.pem
 WHARF__LOG__FORMAT=json
+WHARF__TRACES__OTLP_ENDPOINT=$OTLP
 EOF
   chmod 600 "$etc/edge.env"
   start "$region" edge "$etc/edge.env" -- "${AS_WHARF[@]}" "$WHARF" edge
@@ -540,6 +549,19 @@ sends=$(jq 'length' <<<"$sandbox")
 twice=$(jq '[group_by(.request.biz_opaque_callback_data)[] | select(length > 1)] | length' <<<"$sandbox")
 audit=$(ops audit --since "$(( $(date +%s) - T0 + 120 ))s" --until "$(date -u +%FT%TZ)" --json 2>>"$WORK/log/ctl-audit.log" || true)
 stats=$(api GET /api/v1/stats)
+# The traces at the collector: a webhook's edge span parent of a router's
+# span, a reply's admin span parent of a sender's, each across hosts.
+# linked PARENT_SERVICE PARENT CHILD_SERVICE CHILD: distinct traces where
+# it holds.
+spans=$(on ctl curl -sf "$OTLP/spans" || echo '[]')
+linked() {
+  jq --arg ps "$1" --arg pn "$2" --arg cs "$3" --arg cn "$4" '
+    (map(select(.service == $ps and .name == $pn)) | map({key: .span_id, value: .trace_id}) | from_entries) as $parents
+    | map(select(.service == $cs and .name == $cn and $parents[.parent_span_id] == .trace_id) | .trace_id)
+    | unique | length' <<<"$spans"
+}
+TRACED_WEBHOOKS=$(linked wharf-edge store_event wharf-router route_event)
+TRACED_REPLIES=$(linked wharf-admin admin_request wharf-sender send_reply)
 
 lost=$((STORED - rows))
 [ "$lost" -lt 0 ] && lost=0
@@ -559,6 +581,8 @@ printf '  replies queued / sent     %s / %s (rows %s, %s answered 503 "not queue
 jq -r '.regions[] | "  wharf audit \(.region): accepted \(.accepted), in INBOUND \(.in_inbound), messages \(.messages), rows \(.message_rows), missing \(.missing | length)"' <<<"$audit" || true
 printf '  admin stats: %s edges read, %s unreachable; %s webhooks accepted by the edges\n' \
   "$(jq .ingest.edges <<<"$stats")" "$(jq .ingest.edges_unreachable <<<"$stats")" "$(jq .ingest.webhooks_accepted <<<"$stats")"
+printf '  traces at the collector: %s spans; %s webhooks traced edge -> router, %s replies admin -> sender\n' \
+  "$(jq length <<<"$spans")" "$TRACED_WEBHOOKS" "$TRACED_REPLIES"
 printf '  lost %s, duplicates %s\n' "$lost" "$duplicates"
 
 fail=0
@@ -571,9 +595,18 @@ check "the admin saw eu unreachable while it was cut off" "[ '$stats_unreachable
 [ "$WAN_DELAY_MS" -eq 0 ] ||
   check "the edges ack from their leaf, not across the link (median under the one-way delay)" \
     "awk 'BEGIN { exit !($ACK_P50_MAX < $WAN_DELAY_MS) }'"
+# The first `wharf router` process on the control host (its collector runs there too).
+router_pid() {
+  local pid
+  for pid in $(ip netns pids "$P-ctl"); do
+    if tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q 'wharf[^ ]* router $'; then echo "$pid"; return; fi
+  done
+}
 check "the routers run as the wharf user with their priority (CAP_SYS_NICE)" \
-  "grep -q 'router scheduling priority set' '$WORK/log/ctl-router-1.log' && [ \"\$(stat -c %u /proc/\$(ip netns pids $P-ctl | head -n1))\" = 61000 ]"
-check "every role still running" "[ \$(ip netns pids $P-ctl | wc -l) -ge 6 ] && [ \$(ip netns pids $P-eu | wc -l) -ge 2 ]"
+  "grep -q 'router scheduling priority set' '$WORK/log/ctl-router-1.log' && [ \"\$(stat -c %u /proc/\$(router_pid))\" = 61000 ]"
+check "traces cross hosts: webhooks edge -> router, replies admin -> sender" \
+  "[ $TRACED_WEBHOOKS -ge 600 ] && [ $TRACED_REPLIES -ge $((REPLIES * 9 / 10)) ]"
+check "every role still running" "[ \$(ip netns pids $P-ctl | wc -l) -ge 7 ] && [ \$(ip netns pids $P-eu | wc -l) -ge 2 ]"
 [ "$fail" = 0 ] || exit 1
 OK=1
 say "rehearsal passed"

@@ -25,6 +25,7 @@ impl Config {
             }
         }
         value["secrets"]["key"] = self.secrets.key.expose().into();
+        value["traces"]["otlp_headers"] = self.traces.otlp_headers.expose().into();
         let users = &self.nats.users;
         // Each `[nats.users]` key is the field's name.
         macro_rules! by_name {
@@ -128,6 +129,8 @@ mod tests {
         config.secrets.key = relay::secret::Secret::new(relay::vault::Vault::generate_key());
         config.edge.listen = "127.0.0.1:4".parse().unwrap_or_else(|e| panic!("{e}"));
         config.edge.nats_url = "nats://127.0.0.1:3".into();
+        config.traces.otlp_endpoint = "http://127.0.0.1:4318".into();
+        config.traces.otlp_headers = relay::secret::Secret::new("x-api-key=otlp-key");
         config.numbers = vec![relay::provider::NumberCredentials {
             provider: relay::envelope::Provider::Meta,
             phone_number_id: "106540352242922".into(),
@@ -147,6 +150,7 @@ mod tests {
         assert_eq!(read.edge.nats_url, "nats://127.0.0.1:3");
         assert_eq!(read.numbers[0].app_secret.expose(), "bench-app-secret");
         assert_eq!(read.secrets.key.expose(), config.secrets.key.expose());
+        assert_eq!(read.traces.otlp_headers.expose(), "x-api-key=otlp-key");
         assert_eq!(read, config);
     }
 }

@@ -88,6 +88,7 @@ fn bench_runs_every_part_at_tiny_sizes_and_reports_tables_and_json() {
         "| webhooks, median over rounds | in flight | rounds |",
         "| campaigns | round | support replies |",
         "| campaigns, median over rounds |",
+        "Trace export (the `edge → EDGE_EU, spans exported over OTLP` phases):",
     ] {
         assert!(out.contains(header), "no table `{header}` in:\n{out}");
     }
@@ -101,14 +102,22 @@ fn bench_runs_every_part_at_tiny_sizes_and_reports_tables_and_json() {
     let phases = report["phases"].as_array().unwrap();
     assert_eq!(
         phases.len(),
-        12,
-        "raw leaf, edge to leaf, raw hub, edge to hub, forward only, HTTP only, twice: {phases:?}"
+        14,
+        "raw leaf, edge to leaf, traced edge to leaf, raw hub, edge to hub, forward only, \
+         HTTP only, twice: {phases:?}"
     );
     for (i, phase) in phases.iter().enumerate() {
-        assert_eq!(phase["round"].as_u64(), Some((i / 6) as u64), "{phase}");
+        assert_eq!(phase["round"].as_u64(), Some((i / 7) as u64), "{phase}");
     }
+    // The traced edge's spans reached the sink: a `webhook` and a
+    // `store_event` span per webhook (a few more or less: the export of
+    // the first requests and the last flush).
+    let export = &report["trace_export"];
+    let per_webhook = export["spans_per_webhook"].as_f64().unwrap();
+    assert!((1.8..=2.2).contains(&per_webhook), "{export}");
+    assert!(export["requests"].as_u64().unwrap() >= 1, "{export}");
     let medians = report["medians"].as_array().unwrap();
-    assert_eq!(medians.len(), 6, "{medians:?}");
+    assert_eq!(medians.len(), 7, "{medians:?}");
     for median in medians {
         assert_eq!(median["rounds"].as_u64(), Some(2), "{median}");
         assert!(median["ratio_to_raw"].as_f64().unwrap() > 0.0, "{median}");

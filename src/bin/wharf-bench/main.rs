@@ -39,12 +39,13 @@ use children::{RoleConfig, spawn_role, stop_with_peak};
 use load::CpuGroups;
 use pipeline::BenchDb;
 use report::{
-    EDGE_HUB, EDGE_LEAF, EndToEnd, FORWARD_ONLY, HTTP_ONLY, Phase, RAW_HUB, RAW_LEAF, Report,
-    RoleMemory, SenderRun, compare_with_raw, markdown, medians, raw_rate,
+    EDGE_HUB, EDGE_LEAF, EDGE_TRACED, EndToEnd, FORWARD_ONLY, HTTP_ONLY, Phase, RAW_HUB, RAW_LEAF,
+    Report, RoleMemory, SenderRun, TraceExport, compare_with_raw, markdown, medians, raw_rate,
 };
+use std::sync::Arc;
 use traffic::{
-    ForwardOnly, VerifyOnly, inbound_leader, measure, raw_publish, serve_meta_webhooks,
-    webhook_phase,
+    ForwardOnly, OtlpSink, VerifyOnly, inbound_leader, measure, raw_publish, serve_meta_webhooks,
+    serve_post, webhook_phase,
 };
 
 pub(crate) const NUMBER: &str = "106540352242922";
@@ -244,6 +245,10 @@ struct Rig {
     /// The edge into the leaf, and the edge straight into INBOUND.
     edge: ChildProcess,
     hub_edge: Option<ChildProcess>,
+    /// A third edge like the first, exporting its spans to `otlp`.
+    traced_edge: Option<ChildProcess>,
+    traced_edge_url: String,
+    otlp: Arc<OtlpSink>,
     /// The load generator's connections to the edge.
     edge_load: load::Client,
     hub_edge_url: String,
@@ -271,6 +276,25 @@ pub async fn run(config: Config, options: BenchOptions) -> anyhow::Result<Report
         .hub_edge
         .take()
         .and_then(|p| stop_with_peak(p, Duration::from_secs(10)));
+    // Stopped (its last spans flushed) before the sink is read.
+    if let Some(traced) = rig.traced_edge.take() {
+        let _ = stop_with_peak(traced, Duration::from_secs(10));
+    }
+    let traced_webhooks: u64 = phases
+        .iter()
+        .filter(|p| p.name == EDGE_TRACED)
+        .map(|p| p.requests - p.errors)
+        .sum();
+    let trace_export = (traced_webhooks > 0).then(|| {
+        use std::sync::atomic::Ordering::Relaxed;
+        let spans = rig.otlp.spans.load(Relaxed);
+        TraceExport {
+            requests: rig.otlp.requests.load(Relaxed),
+            spans,
+            bytes: rig.otlp.bytes.load(Relaxed),
+            spans_per_webhook: spans as f64 / traced_webhooks as f64,
+        }
+    });
     let (end_to_end, kept_sqlite) =
         end_to_end_runs(&mut rig, &options, &phases, &mut round, &mut memory).await?;
     let sender = match kept_sqlite.filter(|_| options.parts.contains(&Part::Sender)) {
@@ -354,6 +378,7 @@ pub async fn run(config: Config, options: BenchOptions) -> anyhow::Result<Report
         media,
         hooks,
         campaigns,
+        trace_export,
         memory,
         medians: phase_medians,
     };
@@ -472,6 +497,23 @@ async fn start(mut config: Config) -> anyhow::Result<Rig> {
         &hub_edge_config,
         dir.path(),
     )?;
+    // The first edge again, with span export on, to a sink in this process.
+    let otlp = Arc::new(OtlpSink::default());
+    let otlp_url = serve_post("/v1/traces", Arc::clone(&otlp), &shutdown).await?;
+    let mut traced_base = config.clone();
+    traced_base.traces.otlp_endpoint = otlp_url;
+    let traced_edge_listen: std::net::SocketAddr = format!("127.0.0.1:{}", free_port()?).parse()?;
+    let traced_edge_config = RoleConfig {
+        edge_listen: traced_edge_listen,
+        ..role.clone()
+    }
+    .write(&traced_base, dir.path(), "edge-traced")?;
+    let mut traced_edge = spawn_role(
+        "edge-traced",
+        &["edge", "--region", "eu"],
+        &traced_edge_config,
+        dir.path(),
+    )?;
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(4096)
         .timeout(Duration::from_secs(30))
@@ -481,6 +523,12 @@ async fn start(mut config: Config) -> anyhow::Result<Rig> {
         &http,
         &format!("http://{hub_edge_listen}/readyz"),
         &mut hub_edge,
+    )
+    .await?;
+    wait_ready(
+        &http,
+        &format!("http://{traced_edge_listen}/readyz"),
+        &mut traced_edge,
     )
     .await?;
 
@@ -509,6 +557,7 @@ async fn start(mut config: Config) -> anyhow::Result<Rig> {
     cpu.add("nats", nats.leaves[0].process.pid());
     cpu.add("edge", edge.pid());
     cpu.add("edge", hub_edge.pid());
+    cpu.add("edge", traced_edge.pid());
     cpu.add("bench", Some(std::process::id()));
     Ok(Rig {
         dir,
@@ -523,6 +572,9 @@ async fn start(mut config: Config) -> anyhow::Result<Rig> {
         role,
         edge,
         hub_edge: Some(hub_edge),
+        traced_edge: Some(traced_edge),
+        traced_edge_url: format!("http://{traced_edge_listen}/webhooks/meta"),
+        otlp,
         edge_load: load::Client::new(load::Target::parse(&edge_url)?),
         hub_edge_url: format!("http://{hub_edge_listen}/webhooks/meta"),
         verify_only_url,
@@ -594,6 +646,7 @@ async fn edge_phases(
     let hub_js = async_nats::jetstream::new(rig.hub_client.clone());
     let edge_load = rig.edge_load.clone();
     let hub_edge_load = load::Client::new(load::Target::parse(&rig.hub_edge_url)?);
+    let traced_load = load::Client::new(load::Target::parse(&rig.traced_edge_url)?);
     let verify_load = load::Client::new(load::Target::parse(&rig.verify_only_url)?);
     let forward_load = load::Client::new(load::Target::parse(&rig.forward_only_url)?);
     let (seconds, cpu) = (options.seconds, &rig.cpu);
@@ -619,6 +672,21 @@ async fn edge_phases(
             ingest.sourced(pipeline::settle(&hub_js).await?);
             phases.push(ingest);
             rig.edge.check_running(20)?;
+            // The same edge exporting its spans, right after the untraced one.
+            let mut traced = webhook_phase(
+                EDGE_TRACED,
+                &traced_load,
+                c,
+                seconds,
+                cpu,
+                base + 60_000_000,
+            )
+            .await?;
+            traced.sourced(pipeline::settle(&hub_js).await?);
+            phases.push(traced);
+            if let Some(edge) = rig.traced_edge.as_mut() {
+                edge.check_running(20)?;
+            }
             // Straight into the R3 stream: durable there at the PubAck.
             let js = leader_js.clone();
             let mut raw = measure(RAW_HUB, c, seconds, cpu, move |n| {

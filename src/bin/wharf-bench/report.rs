@@ -86,9 +86,24 @@ pub struct Report {
     pub hooks: Option<HooksReport>,
     /// The campaigns part (`None` when it did not run).
     pub campaigns: Option<CampaignsReport>,
+    /// What the traced edge exported during the edge phases (`None`
+    /// without them).
+    pub trace_export: Option<TraceExport>,
     pub memory: Vec<RoleMemory>,
     /// Each phase's median over the rounds (with more than one round).
     pub medians: Vec<Median>,
+}
+
+/// What the OTLP sink received from the traced edge.
+#[derive(Debug, Clone, Serialize)]
+pub struct TraceExport {
+    /// Export requests (batches) and the spans and bytes in them.
+    pub requests: u64,
+    pub spans: u64,
+    pub bytes: u64,
+    /// Spans per webhook the traced edge answered 200 (one request and one
+    /// event each: the `webhook` span and its `store_event`).
+    pub spans_per_webhook: f64,
 }
 
 /// One phase (name, concurrency) over every round; of the media part, one
@@ -158,6 +173,9 @@ pub fn medians(phases: &[Phase]) -> Vec<Median> {
 
 pub const RAW_LEAF: &str = "raw publish → EDGE_EU (leaf, R1)";
 pub const EDGE_LEAF: &str = "edge → EDGE_EU: signed webhook, 200 after PubAck";
+/// The same edge with span export on (`[traces]`, OTLP/HTTP to a sink in
+/// this process): what tracing costs the hot path.
+pub const EDGE_TRACED: &str = "edge → EDGE_EU, spans exported over OTLP";
 pub const RAW_HUB: &str = "raw publish → INBOUND (hub, R3)";
 pub const EDGE_HUB: &str = "edge → INBOUND (direct_to_hub): 200 after PubAck";
 pub const HTTP_ONLY: &str = "HTTP + signature check only (no publish)";
@@ -318,6 +336,16 @@ pub fn markdown(report: &Report) -> String {
                 run.max_in_1s
             );
         }
+    }
+    if let Some(traces) = &report.trace_export {
+        let _ = writeln!(
+            out,
+            "\nTrace export (the `{EDGE_TRACED}` phases): {} spans in {} OTLP requests ({} KiB), {:.2} spans per webhook.",
+            traces.spans,
+            traces.requests,
+            traces.bytes / 1024,
+            traces.spans_per_webhook
+        );
     }
     if let Some(media) = &report.media {
         media_tables(&mut out, media);

@@ -269,3 +269,29 @@ impl poem::Endpoint for ForwardOnly {
         Ok(poem::Response::builder().status(status).finish())
     }
 }
+
+/// An OTLP/HTTP trace receiver that only counts: export requests, the
+/// spans in them (their `"spanId"` keys: JSON encoding) and bytes. Answers
+/// 200 at once, so the traced edge pays only its own export work.
+#[derive(Default)]
+pub struct OtlpSink {
+    pub requests: std::sync::atomic::AtomicU64,
+    pub spans: std::sync::atomic::AtomicU64,
+    pub bytes: std::sync::atomic::AtomicU64,
+}
+
+impl poem::Endpoint for OtlpSink {
+    type Output = poem::Response;
+
+    async fn call(&self, mut req: poem::Request) -> poem::Result<poem::Response> {
+        use std::sync::atomic::Ordering::Relaxed;
+        let body = req.take_body().into_bytes().await?;
+        let spans = body.windows(9).filter(|w| w == b"\"spanId\":").count();
+        self.requests.fetch_add(1, Relaxed);
+        self.spans.fetch_add(spans as u64, Relaxed);
+        self.bytes.fetch_add(body.len() as u64, Relaxed);
+        Ok(poem::Response::builder()
+            .content_type("application/json")
+            .body("{}"))
+    }
+}
