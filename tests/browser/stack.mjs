@@ -166,6 +166,43 @@ export function metaText({ number, from, name, wamid, text, ts = Math.floor(Date
   });
 }
 
+/** Posts `body` (a JSON string) to the stack's edge signed with the app secret, retrying until it is stored (200). */
+export async function postSigned(stack, body) {
+  const signature = `sha256=${createHmac('sha256', stack.credentials.app_secret).update(body).digest('hex')}`;
+  await eventually('the edge to store the webhook', 60_000, async () => {
+    const res = await fetch(`${stack.edgeUrl}/webhooks/meta`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature },
+      body,
+    });
+    return res.status === 200;
+  });
+}
+
+/**
+ * An approved template in the catalog of business account `waba`, as Meta
+ * tells it: a signed `message_template_status_update` (APPROVED) and a
+ * `message_template_components_update` carrying its body; resolves once the
+ * catalog lists it with that body.
+ */
+export async function approveTemplate(stack, { waba, name, language, category = 'UTILITY', body }) {
+  const update = (field, value) => JSON.stringify({
+    object: 'whatsapp_business_account',
+    entry: [{ id: waba, time: Math.floor(Date.now() / 1000), changes: [{ field, value }] }],
+  });
+  const ids = { message_template_id: Date.now(), message_template_name: name, message_template_language: language };
+  await postSigned(stack, update('message_template_status_update',
+    { ...ids, event: 'APPROVED', reason: 'NONE', message_template_category: category }));
+  await postSigned(stack, update('message_template_components_update', { ...ids, message_template_element: body }));
+  await eventually(`template ${name} in the catalog`, 30_000, async () => {
+    const res = await fetch(`${stack.adminUrl}/api/v1/templates?status=APPROVED`,
+      { headers: { authorization: `Bearer ${stack.credentials.admin_token}` } });
+    const list = res.ok ? await res.json() : [];
+    return list.some((t) => t.name === name && t.language === language
+      && t.components?.message_template_element === body);
+  });
+}
+
 /** Posts a signed customer message to the stack's edge, retrying until it is stored (200). */
 /** A customer's media message: the file registered with the sandbox under
  * a fresh media id (served like Meta's media API), then a signed webhook
@@ -185,15 +222,7 @@ export async function sendCustomerMedia(stack, { from, name, kind, mime, bytes, 
   m.type = kind;
   m[kind] = { id: mediaId, mime_type: mime, sha256: createHash('sha256').update(bytes).digest('base64'), ...(caption ? { caption } : {}) };
   const body = JSON.stringify(message);
-  const signature = `sha256=${createHmac('sha256', stack.credentials.app_secret).update(body).digest('hex')}`;
-  await eventually('the edge to store the webhook', 60_000, async () => {
-    const res = await fetch(`${stack.edgeUrl}/webhooks/meta`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature },
-      body,
-    });
-    return res.status === 200;
-  });
+  await postSigned(stack, body);
   return wamid;
 }
 
@@ -212,14 +241,6 @@ export async function sendBadSignature(stack) {
 export async function sendCustomerMessage(stack, { from, name, text, ts }) {
   const wamid = `wamid.browser.${randomBytes(6).toString('hex')}`;
   const body = metaText({ number: stack.credentials.phone_number_id, from, name, wamid, text, ts });
-  const signature = `sha256=${createHmac('sha256', stack.credentials.app_secret).update(body).digest('hex')}`;
-  await eventually('the edge to store the webhook', 60_000, async () => {
-    const res = await fetch(`${stack.edgeUrl}/webhooks/meta`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature },
-      body,
-    });
-    return res.status === 200;
-  });
+  await postSigned(stack, body);
   return wamid;
 }

@@ -2,7 +2,7 @@
 // template's body parameters, a CSV audience's preview and the create
 // request built from the form.
 import type { components } from '../api/schema';
-import { templateBody } from './templates';
+import { placeholders, templateBody } from './templates';
 
 type CampaignOut = components['schemas']['CampaignOut'];
 type Counts = components['schemas']['CampaignCountsOut'];
@@ -60,13 +60,7 @@ export function progressText(c: Counts): string {
 /** The number of distinct `{{n}}` placeholders of a template's body, or null when the body is unknown. */
 export function parameterCount(components: unknown): number | null {
   const body = templateBody(components);
-  if (body === null) return null;
-  const seen = new Set<string>();
-  for (const m of body.matchAll(/\{\{([^}]*)\}\}/g)) {
-    const inner = m[1].trim();
-    if (inner) seen.add(inner);
-  }
-  return seen.size;
+  return body === null ? null : placeholders(body).length;
 }
 
 /** Splits one CSV line (quotes allowed, `""` an escaped quote). */

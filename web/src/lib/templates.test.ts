@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest';
 import type { components } from '../api/schema';
-import { sortTemplates, syncBlocker, syncSummary, syncTarget, templateBody, templateQuery, templateStatusTone } from './templates';
+import { fillPlaceholders, matchTemplates, parametersFilled, placeholders, sortTemplates, syncBlocker, syncSummary, syncTarget, templateBody, templateQuery, templateStatusTone } from './templates';
 
 type NumberOut = components['schemas']['NumberOut'];
 const number = (over: Partial<NumberOut>): NumberOut => ({
@@ -53,4 +53,42 @@ test('a sync result reads as a sentence', () => {
 test('templates sort by name, then language', () => {
   const t = (name: string, language: string) => ({ id: 0, waba_id: 'w', name, language, status: 'APPROVED', components: [], updated_at: '' });
   expect(sortTemplates([t('b', 'en'), t('a', 'pt'), t('a', 'de')]).map((x) => `${x.name}/${x.language}`)).toEqual(['a/de', 'a/pt', 'b/en']);
+});
+
+test('placeholders are distinct, trimmed and in parameter order', () => {
+  expect(placeholders('Hi {{2}}, order {{1}} for {{ 2 }}')).toEqual(['1', '2']);
+  expect(placeholders('Nothing to fill')).toEqual([]);
+  expect(placeholders('{{10}} {{9}} {{}}')).toEqual(['9', '10']);
+  expect(placeholders('{{name}} then {{code}}')).toEqual(['name', 'code']);
+});
+
+test('the preview fills each placeholder live and keeps the empty ones', () => {
+  const body = 'Hi {{1}}, your order {{2}} ships; thanks {{ 1 }}';
+  expect(fillPlaceholders(body, ['Ana', ''])).toBe('Hi Ana, your order {{2}} ships; thanks Ana');
+  expect(fillPlaceholders(body, ['Ana', ' 42 '])).toBe('Hi Ana, your order 42 ships; thanks Ana');
+  expect(fillPlaceholders(body, [])).toBe(body);
+});
+
+test('a template is sendable only when every parameter is filled', () => {
+  expect(parametersFilled([], 0)).toBe(true);
+  expect(parametersFilled(['a'], 2)).toBe(false);
+  expect(parametersFilled(['a', '  '], 2)).toBe(false);
+  expect(parametersFilled(['a', 'b'], 2)).toBe(true);
+});
+
+test('the picker search matches name, language, category and body', () => {
+  const t = (name: string, language: string, category: string, body: string) => ({
+    id: 1, waba_id: 'w', name, language, category, status: 'APPROVED', components: [{ type: 'BODY', text: body }], updated_at: '2026-01-01T00:00:00Z',
+  });
+  const all = [t('order_update', 'en_US', 'UTILITY', 'Your order {{1}}'), t('welcome', 'de', 'MARKETING', 'Willkommen zurück')];
+  expect(matchTemplates(all, '').length).toBe(2);
+  expect(matchTemplates(all, 'ORDER').map((x) => x.name)).toEqual(['order_update']);
+  expect(matchTemplates(all, 'marketing de').map((x) => x.name)).toEqual(['welcome']);
+  expect(matchTemplates(all, 'willkommen').map((x) => x.name)).toEqual(['welcome']);
+  expect(matchTemplates(all, 'order pt_BR')).toEqual([]);
+});
+
+test('a template known from the components webhook has its element as body', () => {
+  expect(templateBody({ message_template_element: 'Danke, {{1}}!', message_template_footer: 'Wharf' })).toBe('Danke, {{1}}!');
+  expect(templateBody({ message_template_footer: 'Wharf' })).toBeNull();
 });

@@ -21,8 +21,14 @@ export function templateStatusTone(status: string): 'ok' | 'bad' | 'warn' | 'non
   }
 }
 
-/** The body text of a template ("Hello {{1}}, …"), from its BODY component. */
+/**
+ * The body text of a template ("Hello {{1}}, …"): its BODY component (Meta's
+ * listing), or the `message_template_element` of a template known from
+ * Meta's `message_template_components_update` webhook.
+ */
 export function templateBody(components: unknown): string | null {
+  const element = at(components, 'message_template_element');
+  if (typeof element === 'string') return element;
   if (!Array.isArray(components)) return null;
   for (const c of components) {
     const type = at(c, 'type');
@@ -65,4 +71,44 @@ export function syncSummary(numberName: string, r: Pick<TemplateSyncOut, 'listed
 /** Templates sorted as the catalog shows them: by name, then language. */
 export function sortTemplates(items: readonly TemplateOut[]): TemplateOut[] {
   return [...items].sort((a, b) => a.name.localeCompare(b.name) || a.language.localeCompare(b.language));
+}
+
+const PLACEHOLDER = /\{\{([^}]*)\}\}/g;
+
+/**
+ * The distinct `{{n}}` placeholders of a template body (`{{ 1 }}` is `1`),
+ * in the order their parameters are sent: numerically for Meta's numbered
+ * ones, else in order of first appearance.
+ */
+export function placeholders(body: string): string[] {
+  const seen: string[] = [];
+  for (const m of body.matchAll(PLACEHOLDER)) {
+    const inner = m[1].trim();
+    if (inner && !seen.includes(inner)) seen.push(inner);
+  }
+  return seen.every((p) => /^\d+$/.test(p)) ? seen.sort((a, b) => Number(a) - Number(b)) : seen;
+}
+
+/** The body with each placeholder replaced by its value (`values[i]` for `placeholders(body)[i]`); an empty value keeps `{{n}}`. */
+export function fillPlaceholders(body: string, values: readonly string[]): string {
+  const names = placeholders(body);
+  return body.replace(PLACEHOLDER, (whole, inner: string) => {
+    const v = values[names.indexOf(inner.trim())]?.trim();
+    return v ? v : whole;
+  });
+}
+
+/** Whether every one of `count` parameters has a value. */
+export function parametersFilled(values: readonly string[], count: number): boolean {
+  return values.length >= count && values.slice(0, count).every((v) => v.trim() !== '');
+}
+
+/** Templates whose name, language, category or body contains every word of `query` (any case). */
+export function matchTemplates(items: readonly TemplateOut[], query: string): TemplateOut[] {
+  const words = query.toLowerCase().split(/\s+/).filter(Boolean);
+  if (words.length === 0) return [...items];
+  return items.filter((t) => {
+    const hay = [t.name, t.language, t.category ?? '', templateBody(t.components) ?? ''].join(' ').toLowerCase();
+    return words.every((w) => hay.includes(w));
+  });
 }

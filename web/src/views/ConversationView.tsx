@@ -19,6 +19,7 @@ import { TickSvg } from './icons';
 import { ACTION_LABEL, availableActions, conflictMessage, type ConversationAction } from '../lib/actions';
 import { interleave, isMarker, snoozeMarkers, type SnoozeMarker } from '../lib/snooze';
 import { SnoozeMenu } from './SnoozeMenu';
+import { TemplatePicker, type TemplateChoice } from './TemplatePicker';
 import { useActivity } from '../lib/presence';
 
 /** The agents and teams known to this session (empty for an agent, who may not list them), and who is signed in. */
@@ -168,7 +169,7 @@ export function ConversationView({ api, id, refresh, isAgent, numbers, people, l
               ? <SystemLine key={item.key} item={item} />
               : <Bubble key={item.key} item={item} api={api} isAdmin={!isAgent} onRetried={() => { void load(); onReplied(); }} />)}
           </ol>
-          <ReplyBox api={api} id={id} onTyping={typing} windowOpen={win.open} warning={replyWarning(numbers.find((n) => n.phone_number_id === c.business_number))}
+          <ReplyBox api={api} id={id} number={c.business_number} onTyping={typing} windowOpen={win.open} warning={replyWarning(numbers.find((n) => n.phone_number_id === c.business_number))}
             windowText={win.open ? `24 h window open · closes in ${duration(win.remainingMs)}` :
               win.closedAt ? `24 h window closed ${shortTime(win.closedAt.toISOString(), now)} · send a template` : 'No customer message yet · send a template'}
             onSent={() => { void load(); onReplied(); }} />
@@ -447,12 +448,16 @@ function Fragmentish({ k, v }: { k: string; v: string }) {
   return <><dt>{k}</dt><dd>{v}</dd></>;
 }
 
-function ReplyBox({ api, id, onTyping, windowOpen, windowText, warning, onSent }: {
-  api: Api; id: number; onTyping: () => void; windowOpen: boolean; windowText: string; warning: string | null; onSent: () => void;
+function ReplyBox({ api, id, number, onTyping, windowOpen, windowText, warning, onSent }: {
+  api: Api; id: number; number: string; onTyping: () => void; windowOpen: boolean; windowText: string; warning: string | null; onSent: () => void;
 }) {
   const [useTemplate, setUseTemplate] = useState(!windowOpen);
   const [text, setText] = useState('');
-  const [tpl, setTpl] = useState({ name: '', language: 'en', parameters: '' });
+  const [tpl, setTpl] = useState<TemplateChoice | null>(null);
+  // Bumped when the server refuses a template: the catalog is read again.
+  const [catalogTick, setCatalogTick] = useState(0);
+  // Bumped when a template went out: the picker starts afresh.
+  const [sentTemplates, setSentTemplates] = useState(0);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [file, setFile] = useState<File | null>(null);
@@ -492,10 +497,8 @@ function ReplyBox({ api, id, onTyping, windowOpen, windowText, warning, onSent }
     e?.preventDefault();
     if (busy) return;
     if (file && !useTemplate) { await sendFile(file); return; }
-    const body = useTemplate
-      ? { template: { name: tpl.name.trim(), language: tpl.language.trim(), parameters: tpl.parameters.split('\n').map((p) => p.trim()).filter(Boolean) } }
-      : { text: text.trim() };
-    if (useTemplate ? !tpl.name.trim() : !text.trim()) return;
+    const body = useTemplate ? (tpl ? { template: tpl } : null) : text.trim() ? { text: text.trim() } : null;
+    if (!body) return;
     setBusy(true);
     setError(null);
     const { data, error } = await api.POST('/api/v1/conversations/{id}/reply', { params: { path: { id } }, body })
@@ -503,11 +506,14 @@ function ReplyBox({ api, id, onTyping, windowOpen, windowText, warning, onSent }
     setBusy(false);
     if (data) {
       setText('');
+      if (useTemplate) setSentTemplates((n) => n + 1);
       onSent();
     } else if (error && 'code' in error && error.code === 'window_closed') {
       setUseTemplate(true);
       setError('The 24 h window has closed: only a template can be sent now.');
     } else {
+      // A 422 on a template (unknown, no longer approved) is the server's word; the catalog may have moved.
+      if (useTemplate && error && 'code' in error && String(error.code).startsWith('template_')) setCatalogTick((t) => t + 1);
       setError(errorText(error, 'The reply was not sent'));
     }
   };
@@ -531,11 +537,7 @@ function ReplyBox({ api, id, onTyping, windowOpen, windowText, warning, onSent }
         )}
       </div>
       {useTemplate ? (
-        <div className="template-fields">
-          <label>Template<input data-reply-focus value={tpl.name} onChange={(e) => setTpl({ ...tpl, name: e.target.value })} placeholder="e.g. order_update" required /></label>
-          <label>Language<input value={tpl.language} onChange={(e) => setTpl({ ...tpl, language: e.target.value })} placeholder="en" required /></label>
-          <label className="wide">Parameters, one a line<textarea rows={2} value={tpl.parameters} onChange={(e) => setTpl({ ...tpl, parameters: e.target.value })} /></label>
-        </div>
+        <TemplatePicker key={sentTemplates} api={api} number={number} reload={catalogTick} onChange={setTpl} />
       ) : (
         <div className="reply-text">
           {file && (
@@ -578,7 +580,8 @@ function ReplyBox({ api, id, onTyping, windowOpen, windowText, warning, onSent }
               title="Attach a file (or drop one here)">Attach a file</button>
           </>
         )}
-        <button type="submit" className="primary" disabled={busy}>
+        <button type="submit" className="primary" disabled={busy || (useTemplate && !tpl)}
+          title={useTemplate && !tpl ? 'Choose a template and fill every parameter' : undefined}>
           {busy ? (file ? `Uploading ${fileSize(file.size)}…` : 'Sending…') : useTemplate ? 'Send template' : file ? 'Send file' : 'Send'}
         </button>
       </div>
