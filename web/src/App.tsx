@@ -23,6 +23,7 @@ import { AdminOnly } from './views/adminKit';
 import { ShortcutSheet } from './views/ShortcutSheet';
 import { MenuSvg } from './views/icons';
 import { labelTables } from './lib/table';
+import { landing, loadDefaultView } from './lib/defaultView';
 import { shortcutFor } from './lib/shortcuts';
 
 // The charts library is loaded only when the health page is opened; the
@@ -37,6 +38,9 @@ export function App() {
 
   const signIn = useCallback((s: Session) => {
     saveSession(s);
+    // A bare inbox opens with the agent's saved default view.
+    const to = landing(window.location.pathname, window.location.search, loadDefaultView(s.me.agent?.id ?? null));
+    if (to) window.history.replaceState(null, '', to);
     setExpired(false);
     setSession(s);
   }, []);

@@ -16,6 +16,8 @@ import { snoozedText, untilText } from '../lib/snooze';
 import { ClockIcon } from './icons';
 import { BulkBar } from './BulkBar';
 import { keepShown } from '../lib/bulk';
+import { NotifyMenu, useAttention, useNotifySettings } from './NotifyMenu';
+import { forgetDefaultView, loadDefaultView, saveDefaultView } from '../lib/defaultView';
 import { applyActivity, collisionText, isActivity, type Others } from '../lib/presence';
 
 const PAGE = 50;
@@ -122,6 +124,23 @@ export function Inbox({ api, session, conversationId, search, onShortcuts }: {
   };
 
   const shown = state.items;
+  const [notify, setNotify] = useNotifySettings(myAgentId);
+  useAttention(state.items, state.loading, notify, (id) => navigate(`/conversations/${id}${filtersToQuery(filters)}`));
+  // The agent's saved default view (this browser): restored at sign-in.
+  const [savedView, setSavedView] = useState(() => loadDefaultView(myAgentId));
+  const [viewNote, setViewNote] = useState<string | null>(null);
+  const saveView = () => {
+    if (myAgentId === null) return;
+    const saved = saveDefaultView(myAgentId, filters);
+    setSavedView(saved);
+    setViewNote(saved ? 'Saved: the inbox opens with these filters when you sign in.' : 'No filter to save: the default is the whole inbox.');
+  };
+  const forgetView = () => {
+    if (myAgentId === null) return;
+    forgetDefaultView(myAgentId);
+    setSavedView(null);
+    setViewNote('Default view forgotten: the inbox opens unfiltered.');
+  };
   // Selected for a bulk action (ids of conversations in the list).
   const [selected, setSelected] = useState<Set<number>>(() => new Set());
   const [bulkOpen, setBulkOpen] = useState(false);
@@ -178,6 +197,7 @@ export function Inbox({ api, session, conversationId, search, onShortcuts }: {
           <h1>Inbox</h1>
           <span className="list-tools">
             <LiveBadge state={live} />
+            {myAgentId !== null && <NotifyMenu settings={notify} onChange={setNotify} />}
             <button type="button" className="ghost icon key-hint" title="Keyboard shortcuts (?)" aria-label="Keyboard shortcuts"
               onClick={onShortcuts}>?</button>
           </span>
@@ -225,6 +245,13 @@ export function Inbox({ api, session, conversationId, search, onShortcuts }: {
             <label className="check"><input type="checkbox" checked={filters.unassigned} onChange={(e) => setFilters({ unassigned: e.target.checked, mine: false, agent: '' })} /> Unassigned</label>
             <label className="check"><input type="checkbox" checked={filters.snoozed} onChange={(e) => setFilters({ snoozed: e.target.checked })} /> Snoozed</label>
           </div>
+          {myAgentId !== null && (
+            <div className="default-view">
+              <button type="button" className="link" onClick={saveView}>Save as my default view</button>
+              {savedView && <button type="button" className="link" onClick={forgetView}>Forget my default</button>}
+              {viewNote && <span className="muted small" role="status" data-testid="default-view-note">{viewNote}</span>}
+            </div>
+          )}
         </div>
         {bulkOpen && (
           <BulkBar api={api} selected={shown.filter((c) => selected.has(c.id))} people={people} labels={labels}

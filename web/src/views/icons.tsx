@@ -34,3 +34,12 @@ export function MenuSvg() {
 export function ClockIcon() {
   return <svg {...common} data-icon="snooze"><circle cx="8" cy="6" r="4.8" /><path d="M8 3.4V6l1.8 1.2" /></svg>;
 }
+
+/** A bell: the notification settings. */
+export function BellSvg() {
+  return (
+    <svg width="16" height="16" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" strokeLinejoin="round" aria-hidden="true" focusable="false">
+      <path d="M6 8a6 6 0 0 1 12 0c0 7 3 9 3 9H3s3-2 3-9" /><path d="M10.3 21a1.94 1.94 0 0 0 3.4 0" />
+    </svg>
+  );
+}
