@@ -123,9 +123,9 @@ export async function startStackAndBrowser() {
   return { stack: s.value, browser: b.value };
 }
 
-/** A new browser context of `viewport` signed in with the stack's admin password; its page, on the inbox. */
-export async function adminPage(browser, stack, viewport, wait) {
-  const context = await browser.newContext({ viewport });
+/** A new browser context of `viewport` (and `options`) signed in with the stack's admin password; its page, on the inbox. */
+export async function adminPage(browser, stack, viewport, wait, options = {}) {
+  const context = await browser.newContext({ ...options, viewport });
   context.setDefaultTimeout(wait);
   const page = await context.newPage();
   await page.goto(stack.adminUrl);

@@ -138,7 +138,7 @@ function Workplace({ session, onSignOut }: { session: Session; onSignOut: (why: 
           ))}
         </nav>
         <div className="me">
-          {presence && <span className={`presence-dot p-${presence}`} data-testid="my-presence" title={`You are ${presence}`}
+          {presence && <span className={`presence-dot p-${presence}`} role="img" data-testid="my-presence" title={`You are ${presence}`}
             aria-label={`You are ${presence}`} />}
           <span className="me-name" title={session.me.role}>{displayName(session.me)}</span>
           <span className="role-badge">{session.me.role}</span>
