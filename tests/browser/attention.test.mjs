@@ -6,7 +6,7 @@
 // Chromium against a real `wharf up` stack.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { adminApi, approveTemplate, eventually, postSigned, sendCustomerMessage, startStackAndBrowser } from './stack.mjs';
+import { adminApi, approveTemplate, eventually, postSigned, sendCustomerMessage, signIn, startStackAndBrowser } from './stack.mjs';
 
 const WAIT = 30_000;
 const DESKTOP = { width: 1280, height: 800 };
@@ -21,13 +21,7 @@ async function newContext() {
   return context;
 }
 
-async function logIn(page) {
-  await page.goto(stack.adminUrl);
-  await page.getByLabel('Email').fill(stack.credentials.admin_email);
-  await page.getByLabel('Password').fill(stack.credentials.admin_password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Inbox', exact: true }).waitFor();
-}
+const logIn = (page) => signIn(page, stack);
 
 const api = (method, path, body) => adminApi(stack, method, path, body);
 const item = (page, name) => page.getByTestId('conversation-list').getByRole('link', { name: new RegExp(name) });

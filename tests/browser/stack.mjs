@@ -128,12 +128,17 @@ export async function adminPage(browser, stack, viewport, wait, options = {}) {
   const context = await browser.newContext({ ...options, viewport });
   context.setDefaultTimeout(wait);
   const page = await context.newPage();
+  await signIn(page, stack);
+  return page;
+}
+
+/** Signs `page` in on the stack's login form (the admin by default); resolves on the inbox. */
+export async function signIn(page, stack, email = stack.credentials.admin_email, password = stack.credentials.admin_password) {
   await page.goto(stack.adminUrl);
-  await page.getByLabel('Email').fill(stack.credentials.admin_email);
-  await page.getByLabel('Password').fill(stack.credentials.admin_password);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('heading', { name: 'Inbox', exact: true }).waitFor();
-  return page;
 }
 
 /** `fetch` on the admin API with the stack's admin token; the JSON answer (null for 204), or a throw. */
