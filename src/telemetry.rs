@@ -74,8 +74,13 @@ pub fn init(
         let targets = TRACED_CRATES.iter().fold(Targets::new(), |t, name| {
             t.with_target(*name, LevelFilter::INFO)
         });
+        // Only the fields the roles put on their spans: no source location,
+        // thread or busy/idle attributes, which tripled each span's size.
         tracing_opentelemetry::layer()
             .with_tracer(provider.tracer("wharf"))
+            .with_location(false)
+            .with_threads(false)
+            .with_tracked_inactivity(false)
             .with_filter(targets)
     });
     let installed = tracing_subscriber::registry()

@@ -177,6 +177,16 @@ pub async fn cancel_message(db: &DatabaseConnection, message_id: i64) -> Result<
         .filter(message::Column::Status.eq("queued"))
         .exec(&txn)
         .await?;
+    cancel_recipients()
+        .filter(campaign_recipient::Column::MessageId.eq(message_id))
+        .exec(&txn)
+        .await?;
+    txn.commit().await
+}
+
+/// The one update that cancels recipients (state, reason, time); callers
+/// say which.
+fn cancel_recipients() -> sea_orm::UpdateMany<campaign_recipient::Entity> {
     campaign_recipient::Entity::update_many()
         .col_expr(
             campaign_recipient::Column::State,
@@ -187,10 +197,6 @@ pub async fn cancel_message(db: &DatabaseConnection, message_id: i64) -> Result<
             campaign_recipient::Column::UpdatedAt,
             Expr::value(Utc::now()),
         )
-        .filter(campaign_recipient::Column::MessageId.eq(message_id))
-        .exec(&txn)
-        .await?;
-    txn.commit().await
 }
 
 /// Runs the feeder until `shutdown`: every `tick_ms`, scheduled campaigns
@@ -467,16 +473,7 @@ async fn queue_batch(
 /// # Errors
 /// Database errors.
 pub async fn cancel_pending(txn: &impl ConnectionTrait, campaign_id: i64) -> Result<u64, DbErr> {
-    Ok(campaign_recipient::Entity::update_many()
-        .col_expr(
-            campaign_recipient::Column::State,
-            Expr::value(RecipientState::Cancelled),
-        )
-        .col_expr(campaign_recipient::Column::Reason, Expr::value(CANCELLED))
-        .col_expr(
-            campaign_recipient::Column::UpdatedAt,
-            Expr::value(Utc::now()),
-        )
+    Ok(cancel_recipients()
         .filter(campaign_recipient::Column::CampaignId.eq(campaign_id))
         .filter(campaign_recipient::Column::State.eq(RecipientState::Pending))
         .exec(txn)

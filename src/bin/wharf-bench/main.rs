@@ -474,46 +474,34 @@ async fn start(mut config: Config) -> anyhow::Result<Rig> {
         secrets_key: relay::vault::Vault::generate_key(),
         nats_users: config.nats.users.clone(),
     };
-    let edge_config = role.write(&config, dir.path(), "edge")?;
-    let mut edge = spawn_role(
-        "edge",
-        &["edge", "--region", "eu"],
-        &edge_config,
-        dir.path(),
-    )?;
+    // An edge process of region eu from `role`'s settings and `base`.
+    let spawn_edge =
+        |name: &str, role: RoleConfig, base: &Config| -> anyhow::Result<ChildProcess> {
+            let path = role.write(base, dir.path(), name)?;
+            spawn_role(name, &["edge", "--region", "eu"], &path, dir.path())
+        };
+    let mut edge = spawn_edge("edge", role.clone(), &config)?;
     // A second edge writing INBOUND on the hub itself (`direct_to_hub`):
     // the edge against raw publish into the very same R3 stream.
     let hub_edge_listen: std::net::SocketAddr = format!("127.0.0.1:{}", free_port()?).parse()?;
-    let hub_edge_config = RoleConfig {
+    let hub_edge_role = RoleConfig {
         edge_to_hub: true,
         edge_listen: hub_edge_listen,
         hub_urls: leader_url.clone(),
         ..role.clone()
-    }
-    .write(&config, dir.path(), "edge-hub")?;
-    let mut hub_edge = spawn_role(
-        "edge-hub",
-        &["edge", "--region", "eu"],
-        &hub_edge_config,
-        dir.path(),
-    )?;
+    };
+    let mut hub_edge = spawn_edge("edge-hub", hub_edge_role, &config)?;
     // The first edge again, with span export on, to a sink in this process.
     let otlp = Arc::new(OtlpSink::default());
-    let otlp_url = serve_post("/v1/traces", Arc::clone(&otlp), &shutdown).await?;
     let mut traced_base = config.clone();
-    traced_base.traces.otlp_endpoint = otlp_url;
+    traced_base.traces.otlp_endpoint =
+        serve_post("/v1/traces", Arc::clone(&otlp), &shutdown).await?;
     let traced_edge_listen: std::net::SocketAddr = format!("127.0.0.1:{}", free_port()?).parse()?;
-    let traced_edge_config = RoleConfig {
+    let traced_role = RoleConfig {
         edge_listen: traced_edge_listen,
         ..role.clone()
-    }
-    .write(&traced_base, dir.path(), "edge-traced")?;
-    let mut traced_edge = spawn_role(
-        "edge-traced",
-        &["edge", "--region", "eu"],
-        &traced_edge_config,
-        dir.path(),
-    )?;
+    };
+    let mut traced_edge = spawn_edge("edge-traced", traced_role, &traced_base)?;
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(4096)
         .timeout(Duration::from_secs(30))
