@@ -5,6 +5,8 @@
 //! the router draining the backlog resolves it once.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "support/client.rs"]
+mod client;
 mod support;
 
 use std::sync::{Arc, Mutex};
@@ -372,6 +374,26 @@ async fn a_quiet_number_and_a_disconnected_session_fire_and_resolve_when_traffic
             .unwrap()
             .contains("disconnected")
     );
+    // The numbers API says so too (the dashboard's reply-box warning), with
+    // the provider's time; the Meta number has no session.
+    let api = client::client_with(&stack.admin_url, ADMIN_TOKEN);
+    let session_of = |numbers: &[wharf_client::types::NumberOut], id: &str| {
+        numbers
+            .iter()
+            .find(|n| n.phone_number_id == id)
+            .map(|n| (n.session_status.clone(), n.session_status_at))
+            .unwrap()
+    };
+    let numbers = api.list_numbers().await.unwrap().into_inner();
+    let (status, at) = session_of(&numbers, WASENDER_SESSION);
+    assert_eq!(status.as_deref(), Some("disconnected"));
+    assert_eq!(at.map(|t| t.timestamp()), Some(1_764_300_080));
+    assert_eq!(session_of(&numbers, PHONE_NUMBER_ID), (None, None));
+    let wasender_id = numbers
+        .iter()
+        .find(|n| n.phone_number_id == WASENDER_SESSION)
+        .unwrap()
+        .id;
 
     // Traffic returns on both: each resolves, once.
     let body = meta_text(
@@ -390,6 +412,18 @@ async fn a_quiet_number_and_a_disconnected_session_fire_and_resolve_when_traffic
         "data": {"status": "connected"}
     });
     assert_eq!(post_session(up).await, 200);
+    eventually(
+        Duration::from_secs(30),
+        "the session connected again",
+        || {
+            let api = api.clone();
+            async move {
+                let number = api.get_number(wasender_id).await.ok()?.into_inner();
+                (number.session_status.as_deref() == Some("connected")).then_some(())
+            }
+        },
+    )
+    .await;
     for rule in ["quiet-number", "session-down"] {
         eventually(Duration::from_secs(30), "the resolution", || {
             let received = received.clone();

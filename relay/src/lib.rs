@@ -31,6 +31,7 @@ pub mod router;
 pub mod routing;
 pub mod secret;
 pub mod sender;
+pub mod session_health;
 pub mod snooze;
 pub mod sources;
 pub mod templates;

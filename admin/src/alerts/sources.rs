@@ -313,11 +313,7 @@ impl Sources {
     }
 
     async fn session_disconnected(&self, rule: &Rule) -> Measured {
-        let store = self
-            .js
-            .get_key_value(relay::topology::SESSIONS_BUCKET)
-            .await
-            .map_err(NatsError::from)?;
+        let store = relay::session_health::bucket(&self.js).await?;
         let numbers: Vec<String> = if rule.numbers.is_empty() {
             store
                 .keys()
@@ -331,16 +327,12 @@ impl Sources {
         };
         let mut out = Vec::new();
         for number in numbers {
-            let Some(value) = store.get(&number).await.map_err(NatsError::from)? else {
+            let Some(health) = relay::session_health::read(&store, &number).await? else {
                 continue;
             };
-            let status = serde_json::from_slice::<serde_json::Value>(&value)
-                .ok()
-                .and_then(|v| v.get("status").and_then(|s| s.as_str()).map(str::to_owned))
-                .unwrap_or_else(|| "unknown".into());
-            let down = status != "connected";
+            let down = !health.is_connected();
             out.push(Observation {
-                summary: format!("provider session {number} is {status}"),
+                summary: format!("provider session {number} is {}", health.status),
                 instance: number,
                 value: if down { 1.0 } else { 0.0 },
                 active: down,

@@ -78,6 +78,11 @@ pub struct NumberOut {
     pub account_status_at: Option<DateTime<Utc>>,
     /// Meta's quality rating or messaging limit of the number.
     pub quality_rating: Option<String>,
+    /// WasenderApi: the session's state from its last `session.status`
+    /// event (connected, disconnected, need_scan, …); absent until one came.
+    /// Replies cannot go out while it is not `connected`.
+    pub session_status: Option<String>,
+    pub session_status_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -146,9 +151,69 @@ fn number_out(n: business_number::Model) -> NumberOut {
         account_status: n.account_status,
         account_status_at: n.account_status_at,
         quality_rating: n.quality_rating,
+        session_status: None,
+        session_status_at: None,
         created_at: n.created_at,
         updated_at: n.updated_at,
     }
+}
+
+/// The numbers as answered: each row, and for WasenderApi numbers the
+/// session state the router last recorded (`relay::session_health`). An
+/// unreachable bucket leaves the state out rather than failing the answer.
+async fn numbers_out(state: &AppState, rows: Vec<business_number::Model>) -> Vec<NumberOut> {
+    let store = sessions(state, &rows).await;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        out.push(with_session(store.as_ref(), row).await);
+    }
+    out
+}
+
+/// [`numbers_out`] of one row.
+async fn number_out_live(state: &AppState, row: business_number::Model) -> NumberOut {
+    let store = sessions(state, std::slice::from_ref(&row)).await;
+    with_session(store.as_ref(), row).await
+}
+
+fn is_wasender(row: &business_number::Model) -> bool {
+    row.provider == Provider::Wasender.as_str()
+}
+
+/// The sessions bucket, when a row is a WasenderApi number.
+async fn sessions(
+    state: &AppState,
+    rows: &[business_number::Model],
+) -> Option<async_nats::jetstream::kv::Store> {
+    if !rows.iter().any(is_wasender) {
+        return None;
+    }
+    relay::session_health::bucket(&state.js)
+        .await
+        .inspect_err(|err| tracing::debug!(%err, "session states not read"))
+        .ok()
+}
+
+async fn with_session(
+    store: Option<&async_nats::jetstream::kv::Store>,
+    row: business_number::Model,
+) -> NumberOut {
+    let health = match store {
+        Some(store) if is_wasender(&row) => {
+            relay::session_health::read(store, &row.phone_number_id)
+                .await
+                .inspect_err(|err| tracing::debug!(%err, "session state not read"))
+                .ok()
+                .flatten()
+        }
+        _ => None,
+    };
+    let mut number = number_out(row);
+    if let Some(health) = health {
+        number.session_status = Some(health.status);
+        number.session_status_at = Some(health.timestamp);
+    }
+    number
 }
 
 /// The credentials the edges need, from a row: its secrets opened, except
@@ -227,7 +292,7 @@ impl NumbersApi {
             .order_by_asc(business_number::Column::Id)
             .all(&state.db)
             .await?;
-        Ok(Json(rows.into_iter().map(number_out).collect()))
+        Ok(Json(numbers_out(&state, rows).await))
     }
 
     /// Get a business number
@@ -242,7 +307,7 @@ impl NumbersApi {
             .one(&state.db)
             .await?
             .ok_or_else(|| ApiError::not_found("business number"))?;
-        Ok(Json(number_out(row)))
+        Ok(Json(number_out_live(&state, row).await))
     }
 
     /// Add a business number (admin)
@@ -358,6 +423,6 @@ impl NumbersApi {
             serde_json::json!({"changed": changed}),
         )
         .await?;
-        Ok(Json(number_out(row)))
+        Ok(Json(number_out_live(&state, row).await))
     }
 }

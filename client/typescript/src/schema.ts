@@ -3934,6 +3934,14 @@ export interface components {
             account_status_at?: string;
             /** @description Meta's quality rating or messaging limit of the number. */
             quality_rating?: string;
+            /**
+             * @description WasenderApi: the session's state from its last `session.status`
+             *     event (connected, disconnected, need_scan, …); absent until one came.
+             *     Replies cannot go out while it is not `connected`.
+             */
+            session_status?: string;
+            /** Format: date-time */
+            session_status_at?: string;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */

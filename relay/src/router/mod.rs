@@ -36,7 +36,6 @@ mod ordering;
 pub mod parked;
 pub mod repair;
 pub mod session_cache;
-mod session_health;
 pub mod sessions;
 pub mod updates;
 mod webhooks;
@@ -706,7 +705,7 @@ impl Router {
     async fn after_commit(&self, event: &InboundEvent, applied: &Applied) {
         queue_media(&self.js, event, applied).await;
         announce::applied(&self.client, applied).await;
-        session_health::record(&self.js, event).await;
+        crate::session_health::record(&self.js, event).await;
         self.bot.answer(event, applied).await;
     }
 }

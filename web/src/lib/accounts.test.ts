@@ -42,4 +42,12 @@ test('the reply box warns while the number cannot serve customers', () => {
   expect(replyWarning({ account_status: 'flagged' })).toBeNull();
   expect(replyWarning({ account_status: 'banned' })).toMatch(/^This number's WhatsApp account is banned: replies may not reach the customer\.$/);
   expect(replyWarning({ account_status: 'RESTRICTED', account_status_at: '2026-12-04T10:00:00Z' })).toMatch(/is restricted since .+: replies/);
+  // A WasenderApi session that is not connected warns too; connected or
+  // never reported does not; an account outage is said first.
+  expect(replyWarning({ session_status: 'connected' })).toBeNull();
+  expect(replyWarning({ session_status: null })).toBeNull();
+  expect(replyWarning({ session_status: 'need_scan', session_status_at: '2026-12-04T10:00:00Z' })).toMatch(
+    /^This number's WhatsApp session is need scan since .+: replies are not sent until it is connected again\.$/,
+  );
+  expect(replyWarning({ account_status: 'banned', session_status: 'disconnected' })).toMatch(/account is banned/);
 });

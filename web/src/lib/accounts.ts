@@ -24,12 +24,29 @@ export function accountBadge(status: string | null | undefined): AccountBadge {
 }
 
 /** The warning for the reply box of a conversation on `number`: null
- * while its account can serve customers (or no update came yet). */
-export function replyWarning(number: { account_status?: string | null; account_status_at?: string | null } | undefined): string | null {
+ * while its account can serve customers (or no update came yet) and its
+ * provider session (WasenderApi) is connected or was never reported. */
+export function replyWarning(
+  number:
+    | {
+        account_status?: string | null;
+        account_status_at?: string | null;
+        session_status?: string | null;
+        session_status_at?: string | null;
+      }
+    | undefined,
+): string | null {
   const badge = accountBadge(number?.account_status);
-  if (!badge.outage) return null;
-  const since = number?.account_status_at ? ` since ${fullTime(number.account_status_at)}` : '';
-  return `This number's WhatsApp account is ${badge.label}${since}: replies may not reach the customer.`;
+  if (badge.outage) {
+    const since = number?.account_status_at ? ` since ${fullTime(number.account_status_at)}` : '';
+    return `This number's WhatsApp account is ${badge.label}${since}: replies may not reach the customer.`;
+  }
+  const session = number?.session_status?.trim().toLowerCase();
+  if (session && session !== 'connected') {
+    const since = number?.session_status_at ? ` since ${fullTime(number.session_status_at)}` : '';
+    return `This number's WhatsApp session is ${session.replace(/_/g, ' ')}${since}: replies are not sent until it is connected again.`;
+  }
+  return null;
 }
 
 /** Meta's quality rating (GREEN/YELLOW/RED) or messaging limit (TIER_1K, …), readable. */

@@ -34,6 +34,10 @@ class NumberOut:
             violation, banned or disabled; absent until an update came.
         account_status_at (datetime.datetime | Unset):
         quality_rating (str | Unset): Meta's quality rating or messaging limit of the number.
+        session_status (str | Unset): WasenderApi: the session's state from its last `session.status`
+            event (connected, disconnected, need_scan, …); absent until one came.
+            Replies cannot go out while it is not `connected`.
+        session_status_at (datetime.datetime | Unset):
     """
 
     id: int
@@ -51,6 +55,8 @@ class NumberOut:
     account_status: str | Unset = UNSET
     account_status_at: datetime.datetime | Unset = UNSET
     quality_rating: str | Unset = UNSET
+    session_status: str | Unset = UNSET
+    session_status_at: datetime.datetime | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -86,6 +92,12 @@ class NumberOut:
 
         quality_rating = self.quality_rating
 
+        session_status = self.session_status
+
+        session_status_at: str | Unset = UNSET
+        if not isinstance(self.session_status_at, Unset):
+            session_status_at = self.session_status_at.isoformat()
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -112,6 +124,10 @@ class NumberOut:
             field_dict["account_status_at"] = account_status_at
         if quality_rating is not UNSET:
             field_dict["quality_rating"] = quality_rating
+        if session_status is not UNSET:
+            field_dict["session_status"] = session_status
+        if session_status_at is not UNSET:
+            field_dict["session_status_at"] = session_status_at
 
         return field_dict
 
@@ -153,6 +169,15 @@ class NumberOut:
 
         quality_rating = d.pop("quality_rating", UNSET)
 
+        session_status = d.pop("session_status", UNSET)
+
+        _session_status_at = d.pop("session_status_at", UNSET)
+        session_status_at: datetime.datetime | Unset
+        if isinstance(_session_status_at, Unset):
+            session_status_at = UNSET
+        else:
+            session_status_at = datetime.datetime.fromisoformat(_session_status_at)
+
         number_out = cls(
             id=id,
             provider=provider,
@@ -169,6 +194,8 @@ class NumberOut:
             account_status=account_status,
             account_status_at=account_status_at,
             quality_rating=quality_rating,
+            session_status=session_status,
+            session_status_at=session_status_at,
         )
 
         number_out.additional_properties = d
