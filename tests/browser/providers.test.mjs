@@ -430,6 +430,61 @@ describe('provider protocol in the dashboard against a real stack', { timeout: 3
     await page.context().close();
   });
 
+  test('a WasenderApi session that lost its connection warns in the reply box; connected again, the warning goes', async () => {
+    // A WasenderApi number (its webhook secret picks it at the edge).
+    const session = `wsess-${RUN}`;
+    const secret = `wasender-secret-${RUN}`;
+    const created = await fetch(`${stack.adminUrl}/api/v1/numbers`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${stack.credentials.admin_token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ provider: 'wasender', phone_number_id: session, name: `Wasender ${RUN}`, app_secret: secret, access_token: `token-${RUN}` }),
+    });
+    assert.equal(created.status, 201, await created.text());
+    const postWasender = (delivery) => eventually('the edge to take the WasenderApi delivery', 60_000, async () => {
+      const res = await fetch(`${stack.edgeUrl}/webhooks/wasender`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-webhook-signature': secret },
+        body: JSON.stringify(delivery),
+      });
+      return res.status === 200; // 401 until the edge has learnt the new number
+    });
+    const corpus = (name) => JSON.parse(readFileSync(join(REPO, 'tests', 'fixtures', 'conformance', 'wasender', `${name}.json`), 'utf8')
+      .replaceAll('{{SESSION_ID}}', session)).delivery;
+    const from = customerPhone(7);
+    const hello = corpus('messages_personal_received');
+    hello.timestamp = Math.floor(Date.now() / 1000);
+    hello.data.key.id = `3EB0${RUN}SESSION`;
+    hello.data.key.remoteJid = `${from}@s.whatsapp.net`;
+    hello.data.message.conversation = 'Are you there?';
+    await postWasender(hello);
+    await stored(from, hello.data.key.id);
+
+    const down = corpus('session_status_need_scan');
+    down.timestamp = Math.floor(Date.now() / 1000);
+    await postWasender(down);
+    await eventually('the session state on the number', WAIT, async () =>
+      (await api('/api/v1/numbers')).find((n) => n.phone_number_id === session)?.session_status === 'need_scan');
+
+    const page = await newPage(DESKTOP);
+    await logIn(page);
+    const conversation = page.getByTestId('conversation-list').getByRole('link').filter({ hasText: 'Are you there?' });
+    await conversation.click();
+    const warning = page.getByTestId('number-warning');
+    await warning.waitFor();
+    assert.match(await warning.textContent(), /session is need scan since .+: replies are not sent until it is connected again/);
+    await shot(page, 'session-need-scan-1280');
+
+    const up = corpus('session_status_connected');
+    up.timestamp = Math.floor(Date.now() / 1000) + 1;
+    await postWasender(up);
+    await eventually('the session connected again', WAIT, async () =>
+      (await api('/api/v1/numbers')).find((n) => n.phone_number_id === session)?.session_status === 'connected');
+    await page.reload();
+    await page.getByRole('textbox', { name: 'Write a reply' }).waitFor();
+    assert.equal(await page.getByTestId('number-warning').count(), 0, 'no warning once connected');
+    await page.context().close();
+  });
+
   test('a template approved by webhook is listed APPROVED; filters; a sync reads the provider\'s listing', async () => {
     // The number knows its account (from the previous test's message, or this one).
     const from = customerPhone(6);
