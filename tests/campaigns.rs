@@ -666,3 +666,136 @@ async fn bad_campaign_requests_change_nothing() {
         );
     }
 }
+
+/// `HH:MM` of `now` moved by `minutes`, in UTC.
+fn utc_clock(minutes: i64) -> String {
+    (chrono::Utc::now() + chrono::Duration::minutes(minutes))
+        .format("%H:%M")
+        .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_send_window_holds_the_campaign_until_its_hours() {
+    let stack = support::spawn_stack(
+        TestDb::sqlite(),
+        StackOptions {
+            tune: fast,
+            ..StackOptions::default()
+        },
+    )
+    .await;
+    let client = admin(&stack);
+    let number = number_id(&stack).await;
+    let audience = json!({"csv": "phone,name\n+4917300000101,Ana\n+4917300000102,Ben\n"});
+
+    // A window that cannot be read is refused, naming its field; nothing stored.
+    for (window, field) in [
+        (
+            json!({"time_zone": "Mars/Base", "from": "09:00", "to": "17:00"}),
+            "send_window.time_zone",
+        ),
+        (
+            json!({"time_zone": "UTC", "days": [8], "from": "09:00", "to": "17:00"}),
+            "send_window.days",
+        ),
+        (
+            json!({"time_zone": "UTC", "from": "9am", "to": "17:00"}),
+            "send_window",
+        ),
+    ] {
+        let mut input = campaign_in(number, "bad window", audience.clone());
+        input.send_window = Some(body(window));
+        let detail = refused(client.create_campaign(&input).await, 422, "invalid_field");
+        assert!(detail.starts_with(field), "{detail}");
+    }
+    assert!(
+        client
+            .list_campaigns(None)
+            .await
+            .unwrap()
+            .into_inner()
+            .is_empty()
+    );
+
+    // Hours that begin two hours from now: started, it runs and waits.
+    let mut input = campaign_in(number, "evening offer", audience);
+    input.send_window = Some(body(json!({
+        "time_zone": "UTC", "from": utc_clock(120), "to": utc_clock(180)
+    })));
+    let created = client.create_campaign(&input).await.unwrap().into_inner();
+    assert_eq!(created.window_open, Some(false));
+    let started = client
+        .start_campaign(created.id, &body(json!({"version": created.version})))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(started.state, "running");
+    // Many feeder rounds (tick 100 ms) later, nothing is made.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let waiting = campaign(&stack, created.id).await;
+    assert_eq!(waiting.state, "running");
+    assert_eq!(waiting.counts.pending, 2, "{:?}", waiting.counts);
+    assert_eq!(waiting.counts.queued + waiting.counts.sent, 0);
+    assert!(
+        sends_by_message(&stack).await.is_empty(),
+        "sent outside the window"
+    );
+
+    // Its hours moved to now (allowed while running): it completes.
+    let moved = client
+        .update_campaign(
+            created.id,
+            &body(json!({"version": waiting.version, "send_window": {
+                "time_zone": "UTC", "from": utc_clock(-60), "to": utc_clock(60)
+            }})),
+        )
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(moved.window_open, Some(true));
+    let done = wait_state(&stack, created.id, "completed", Duration::from_secs(60)).await;
+    assert_eq!(
+        done.counts.sent + done.counts.delivered + done.counts.read,
+        2
+    );
+
+    // `any_time` drops a window; both at once is refused.
+    let mut draft_in = campaign_in(
+        number,
+        "draft with hours",
+        json!({"csv": "phone,name\n+4917300000103,Cy\n"}),
+    );
+    draft_in.send_window = Some(body(
+        json!({"time_zone": "Europe/Berlin", "days": [1, 2, 3, 4, 5], "from": "09:00", "to": "18:00"}),
+    ));
+    let draft = client
+        .create_campaign(&draft_in)
+        .await
+        .unwrap()
+        .into_inner();
+    let window = draft.send_window.as_ref().unwrap();
+    assert_eq!(
+        (window.time_zone.as_str(), window.days.as_slice()),
+        ("Europe/Berlin", &[1, 2, 3, 4, 5][..])
+    );
+    refused(
+        client
+            .update_campaign(
+                draft.id,
+                &body(json!({"version": draft.version, "any_time": true,
+                    "send_window": {"time_zone": "UTC", "from": "09:00", "to": "10:00"}})),
+            )
+            .await,
+        422,
+        "invalid_field",
+    );
+    let cleared = client
+        .update_campaign(
+            draft.id,
+            &body(json!({"version": draft.version, "any_time": true})),
+        )
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(cleared.send_window.is_none() && cleared.window_open.is_none());
+}

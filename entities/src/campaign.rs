@@ -53,6 +53,10 @@ pub struct Model {
     /// At most this many sends per second; `None`: whatever the number's
     /// limit leaves after support replies.
     pub rate_per_second: Option<f64>,
+    /// When messages may be made: `relay::routing::Hours` as JSON (time
+    /// zone, weekdays, from, to); `None`: at any time.
+    #[sea_orm(column_type = "JsonBinary", nullable)]
+    pub send_window: Option<Json>,
     /// Why it is paused, when paused.
     pub paused_reason: Option<String>,
     /// `agent` (a person) or `wharf` (provider feedback, template quality).

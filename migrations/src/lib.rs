@@ -22,6 +22,7 @@ mod m20261204_000014_support_measures;
 mod m20261205_000015_campaigns;
 mod m20261205_000016_snooze;
 mod m20261205_000017_support_report_index;
+mod m20261205_000018_campaign_send_window;
 
 /// Runs raw `statements` in order (triggers, functions, dialect-specific
 /// SQL the schema builder does not spell).
@@ -59,6 +60,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000015_campaigns::Migration),
             Box::new(m20261205_000016_snooze::Migration),
             Box::new(m20261205_000017_support_report_index::Migration),
+            Box::new(m20261205_000018_campaign_send_window::Migration),
         ]
     }
 }

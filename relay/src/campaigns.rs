@@ -304,6 +304,11 @@ async fn feed_campaign(
         }
         return Ok(0);
     }
+    // Outside its send window the campaign makes nothing; messages already
+    // made go out (at most `window` of them).
+    if !window_open(campaign.send_window.as_ref(), Utc::now()) {
+        return Ok(0);
+    }
     queue_recipients(
         db,
         js,
@@ -314,6 +319,26 @@ async fn feed_campaign(
         settings.batch,
     )
     .await
+}
+
+/// Whether a campaign with `send_window` (`routing::Hours` as stored; none:
+/// any time) may make messages at `at`. A stored window that does not read
+/// keeps the campaign waiting (and says so): it was checked when written.
+#[must_use]
+pub fn window_open(send_window: Option<&serde_json::Value>, at: chrono::DateTime<Utc>) -> bool {
+    let Some(window) = send_window else {
+        return true;
+    };
+    let hours = serde_json::from_value::<crate::routing::Hours>(window.clone())
+        .map_err(|err| err.to_string())
+        .and_then(|h| h.compile().map_err(|err| err.to_string()));
+    match hours {
+        Ok(hours) => hours.matches(at),
+        Err(err) => {
+            tracing::warn!(%err, "a campaign's send window does not read; waiting");
+            false
+        }
+    }
 }
 
 /// A running campaign with nothing left to make or send completes.

@@ -48,6 +48,64 @@ const fn yes() -> bool {
     true
 }
 
+impl Hours {
+    /// The hours checked and ready to test times against: the one reading
+    /// of business hours (routing rules' conditions, campaigns' send
+    /// windows).
+    ///
+    /// # Errors
+    /// An unknown time zone, a time that is not `HH:MM`, a day outside 1–7.
+    pub fn compile(&self) -> Result<OpenHours, RuleError> {
+        let tz: Tz = self
+            .time_zone
+            .parse()
+            .map_err(|_| RuleError::TimeZone(self.time_zone.clone()))?;
+        let time =
+            |s: &str| NaiveTime::parse_from_str(s, "%H:%M").map_err(|_| RuleError::Time(s.into()));
+        if let Some(day) = self.days.iter().find(|d| !(1..=7).contains(*d)) {
+            return Err(RuleError::Day(*day));
+        }
+        Ok(OpenHours {
+            tz,
+            from: time(&self.from)?,
+            to: time(&self.to)?,
+            days: self.days.clone(),
+            inside: self.inside,
+        })
+    }
+}
+
+/// [`Hours`] compiled.
+#[derive(Debug, Clone)]
+pub struct OpenHours {
+    tz: Tz,
+    from: NaiveTime,
+    to: NaiveTime,
+    days: Vec<u32>,
+    inside: bool,
+}
+
+impl OpenHours {
+    /// Whether `at` is inside the hours (or, for `inside: false` hours,
+    /// outside them). `from` is inclusive, `to` exclusive; `from` after
+    /// `to` spans midnight (22:00–06:00), counted on the day it starts.
+    #[must_use]
+    pub fn matches(&self, at: DateTime<Utc>) -> bool {
+        let local = at.with_timezone(&self.tz);
+        let t = local.time();
+        let (day, time_ok) = if self.from <= self.to {
+            (local.weekday(), self.from <= t && t < self.to)
+        } else if t >= self.from {
+            (local.weekday(), true)
+        } else {
+            // Past midnight: the hours began the day before.
+            (local.weekday().pred(), t < self.to)
+        };
+        let day_ok = self.days.is_empty() || self.days.contains(&day.number_from_monday());
+        (day_ok && time_ok) == self.inside
+    }
+}
+
 /// Every present condition must hold; an empty set matches everything.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -202,7 +260,7 @@ pub struct Rule {
     pub conditions: Conditions,
     pub action: Action,
     regex: Option<Regex>,
-    hours: Option<(Tz, NaiveTime, NaiveTime)>,
+    hours: Option<OpenHours>,
 }
 
 /// Why a stored rule cannot be used.
@@ -218,6 +276,8 @@ pub enum RuleError {
     TimeZone(String),
     #[error("time {0:?} is not HH:MM")]
     Time(String),
+    #[error("day {0} is not an ISO weekday (1 = Monday … 7 = Sunday)")]
+    Day(u32),
 }
 
 impl Rule {
@@ -248,20 +308,7 @@ impl Rule {
             .as_deref()
             .map(|r| regex::RegexBuilder::new(r).case_insensitive(true).build())
             .transpose()?;
-        let hours = conditions
-            .hours
-            .as_ref()
-            .map(|h| {
-                let tz: Tz = h
-                    .time_zone
-                    .parse()
-                    .map_err(|_| RuleError::TimeZone(h.time_zone.clone()))?;
-                let time = |s: &str| {
-                    NaiveTime::parse_from_str(s, "%H:%M").map_err(|_| RuleError::Time(s.into()))
-                };
-                Ok::<_, RuleError>((tz, time(&h.from)?, time(&h.to)?))
-            })
-            .transpose()?;
+        let hours = conditions.hours.as_ref().map(Hours::compile).transpose()?;
         Ok(Self {
             id,
             name,
@@ -307,20 +354,10 @@ impl Rule {
         {
             return false;
         }
-        if let (Some((tz, from, to)), Some(hours)) = (&self.hours, &c.hours) {
-            let local = facts.at.with_timezone(tz);
-            let day_ok =
-                hours.days.is_empty() || hours.days.contains(&local.weekday().number_from_monday());
-            let t = local.time();
-            let time_ok = if from <= to {
-                *from <= t && t < *to
-            } else {
-                // Overnight, e.g. 22:00–06:00.
-                *from <= t || t < *to
-            };
-            if (day_ok && time_ok) != hours.inside {
-                return false;
-            }
+        if let Some(hours) = &self.hours
+            && !hours.matches(facts.at)
+        {
+            return false;
         }
         true
     }
@@ -507,6 +544,43 @@ mod tests {
             serde_json::json!({"hours": {"time_zone": "America/Sao_Paulo", "from": "09:00", "to": "18:00", "inside": false}}),
         );
         assert!(outside.matches(&facts("x")));
+    }
+
+    #[test]
+    fn overnight_hours_belong_to_the_day_they_start_and_bad_days_are_refused() {
+        let friday_night = Hours {
+            time_zone: "Europe/Berlin".into(),
+            days: vec![5],
+            from: "22:00".into(),
+            to: "06:00".into(),
+            inside: true,
+        }
+        .compile()
+        .unwrap();
+        let at = |s: &str| s.parse::<DateTime<Utc>>().unwrap();
+        // 2026-12-04 is a Friday; Berlin is UTC+1 in December.
+        assert!(!friday_night.matches(at("2026-12-04T20:59:00Z")));
+        assert!(friday_night.matches(at("2026-12-04T21:00:00Z")));
+        assert!(
+            friday_night.matches(at("2026-12-05T04:59:00Z")),
+            "Saturday 05:59, still Friday's night"
+        );
+        assert!(!friday_night.matches(at("2026-12-05T05:00:00Z")));
+        assert!(
+            !friday_night.matches(at("2026-12-05T21:30:00Z")),
+            "Saturday's own night is not Friday's"
+        );
+        let bad = Hours {
+            days: vec![0],
+            ..Hours {
+                time_zone: "UTC".into(),
+                days: Vec::new(),
+                from: "09:00".into(),
+                to: "17:00".into(),
+                inside: true,
+            }
+        };
+        assert!(matches!(bad.compile(), Err(RuleError::Day(0))));
     }
 
     #[test]

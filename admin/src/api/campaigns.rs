@@ -79,6 +79,59 @@ pub struct CampaignIn {
     /// after support replies.
     #[oai(validator(minimum(value = "0.001"), maximum(value = "1000")))]
     pub rate_per_second: Option<f64>,
+    /// Hours in which messages may be made (the audience's business
+    /// hours); absent: any time.
+    pub send_window: Option<SendWindow>,
+}
+
+/// The hours in which a campaign makes messages; outside them it waits
+/// (running), and messages already made still go out.
+#[derive(Debug, Clone, Object)]
+pub struct SendWindow {
+    /// IANA time zone of the hours, e.g. `Europe/Berlin`.
+    #[oai(validator(min_length = 1, max_length = 64))]
+    pub time_zone: String,
+    /// ISO weekdays, 1 = Monday … 7 = Sunday; empty: every day.
+    #[oai(default, validator(max_items = 7))]
+    pub days: Vec<u32>,
+    /// `HH:MM`, inclusive.
+    #[oai(validator(max_length = 5))]
+    pub from: String,
+    /// `HH:MM`, exclusive; earlier than `from`: the window spans midnight
+    /// and belongs to the day it starts.
+    #[oai(validator(max_length = 5))]
+    pub to: String,
+}
+
+/// A send window as stored (`relay::routing::Hours`), checked by the
+/// router's own reading of hours: a refusal names the field.
+fn window_in(window: &SendWindow) -> ApiResult<serde_json::Value> {
+    let hours = relay::routing::Hours {
+        time_zone: window.time_zone.trim().to_owned(),
+        days: window.days.clone(),
+        from: window.from.trim().to_owned(),
+        to: window.to.trim().to_owned(),
+        inside: true,
+    };
+    hours.compile().map_err(|err| {
+        let field = match &err {
+            relay::routing::RuleError::TimeZone(_) => "send_window.time_zone",
+            relay::routing::RuleError::Day(_) => "send_window.days",
+            _ => "send_window",
+        };
+        ApiError::invalid_field(field, err)
+    })?;
+    serde_json::to_value(hours).map_err(ApiError::internal)
+}
+
+fn window_out(stored: Option<&serde_json::Value>) -> Option<SendWindow> {
+    let hours: relay::routing::Hours = serde_json::from_value(stored?.clone()).ok()?;
+    Some(SendWindow {
+        time_zone: hours.time_zone,
+        days: hours.days,
+        from: hours.from,
+        to: hours.to,
+    })
 }
 
 /// Changes to a draft or scheduled campaign; absent fields stay.
@@ -92,6 +145,10 @@ pub struct CampaignPatch {
     pub rate_per_second: Option<f64>,
     /// Back to "what the number's limit leaves".
     pub unlimited: Option<bool>,
+    /// A new send window (also while running).
+    pub send_window: Option<SendWindow>,
+    /// `true`: no send window any more (any time).
+    pub any_time: Option<bool>,
 }
 
 /// A state change.
@@ -145,6 +202,10 @@ pub struct CampaignOut {
     pub state: String,
     pub scheduled_at: Option<DateTime<Utc>>,
     pub rate_per_second: Option<f64>,
+    pub send_window: Option<SendWindow>,
+    /// With a send window: whether messages may be made now (a running
+    /// campaign outside its window waits).
+    pub window_open: Option<bool>,
     /// `agent` or `wharf`, when paused.
     pub paused_by: Option<String>,
     pub paused_reason: Option<String>,
@@ -387,6 +448,11 @@ async fn out(db: &impl ConnectionTrait, c: campaign::Model) -> ApiResult<Campaig
         state: c.state,
         scheduled_at: c.scheduled_at,
         rate_per_second: c.rate_per_second,
+        send_window: window_out(c.send_window.as_ref()),
+        window_open: c
+            .send_window
+            .as_ref()
+            .map(|w| relay::campaigns::window_open(Some(w), Utc::now())),
         paused_by: c.paused_by,
         paused_reason: c.paused_reason,
         throttled_count: c.throttled_count,
@@ -411,6 +477,7 @@ fn snapshot(c: &campaign::Model) -> serde_json::Value {
     serde_json::json!({
         "name": c.name, "state": c.state, "business_number_id": c.business_number_id,
         "template": [c.template_name, c.template_language], "rate_per_second": c.rate_per_second,
+        "send_window": c.send_window,
         "scheduled_at": c.scheduled_at, "version": c.version,
     })
 }
@@ -684,6 +751,7 @@ impl CampaignsApi {
         for (i, p) in input.parameters.iter().enumerate() {
             placeholders::check(p, &format!("parameters[{i}]"), true)?;
         }
+        let send_window = input.send_window.as_ref().map(window_in).transpose()?;
         let used_csv: Vec<String> = input
             .parameters
             .iter()
@@ -767,6 +835,7 @@ impl CampaignsApi {
             audience: Set(audience),
             state: Set(CampaignState::Draft.into()),
             rate_per_second: Set(input.rate_per_second),
+            send_window: Set(send_window),
             throttled_count: Set(0),
             created_by: Set(auth.0.agent_id),
             version: Set(1),
@@ -871,6 +940,13 @@ impl CampaignsApi {
                 "give either rate_per_second or unlimited",
             ));
         }
+        if patch.any_time == Some(true) && patch.send_window.is_some() {
+            return Err(ApiError::invalid_field(
+                "any_time",
+                "give either send_window or any_time",
+            ));
+        }
+        let send_window = patch.send_window.as_ref().map(window_in).transpose()?;
         let txn = relay::db::begin_write(&state.db).await?;
         let current = find(&txn, id.0).await?;
         let mut change = <campaign::ActiveModel as Default>::default();
@@ -886,6 +962,12 @@ impl CampaignsApi {
         }
         if patch.unlimited == Some(true) {
             change.rate_per_second = Set(None);
+        }
+        if let Some(window) = send_window {
+            change.send_window = Set(Some(window));
+        }
+        if patch.any_time == Some(true) {
+            change.send_window = Set(None);
         }
         let updated = transition(
             &txn,

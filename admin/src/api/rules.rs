@@ -405,20 +405,13 @@ async fn validated(
     action: RuleAction,
 ) -> ApiResult<(serde_json::Value, serde_json::Value)> {
     let conditions = conditions_in(conditions);
-    if let Some(hours) = &conditions.hours
-        && let Some(day) = hours.days.iter().find(|d| !(1..=7).contains(*d))
-    {
-        return Err(ApiError::invalid_field(
-            "conditions.hours.days",
-            format!("{day} is not an ISO weekday (1 = Monday … 7 = Sunday)"),
-        ));
-    }
     let action = action_in(action)?;
     routing::Rule::new(0, String::new(), conditions.clone(), action.clone()).map_err(|err| {
         let field = match &err {
             routing::RuleError::Regex(_) => "conditions.regex",
             routing::RuleError::TimeZone(_) => "conditions.hours.time_zone",
             routing::RuleError::Time(_) => "conditions.hours",
+            routing::RuleError::Day(_) => "conditions.hours.days",
             routing::RuleError::Conditions(_) => "conditions",
             routing::RuleError::Action(_) => "action",
         };

@@ -2830,6 +2830,11 @@ export interface components {
              *     after support replies.
              */
             rate_per_second?: number;
+            /**
+             * @description Hours in which messages may be made (the audience's business
+             *     hours); absent: any time.
+             */
+            send_window?: components["schemas"]["SendWindow"] & unknown;
         };
         /**
          * CampaignOut
@@ -2852,6 +2857,12 @@ export interface components {
             scheduled_at?: string;
             /** Format: double */
             rate_per_second?: number;
+            send_window?: components["schemas"]["SendWindow"];
+            /**
+             * @description With a send window: whether messages may be made now (a running
+             *     campaign outside its window waits).
+             */
+            window_open?: boolean;
             /** @description `agent` or `wharf`, when paused. */
             paused_by?: string;
             paused_reason?: string;
@@ -2889,6 +2900,10 @@ export interface components {
             rate_per_second?: number;
             /** @description Back to "what the number's limit leaves". */
             unlimited?: boolean;
+            /** @description A new send window (also while running). */
+            send_window?: components["schemas"]["SendWindow"] & unknown;
+            /** @description `true`: no send window any more (any time). */
+            any_time?: boolean;
         };
         /**
          * CampaignStartIn
@@ -4290,6 +4305,27 @@ export interface components {
             position?: number;
             conditions?: components["schemas"]["RuleConditions"];
             action?: components["schemas"]["RuleAction"];
+        };
+        /**
+         * SendWindow
+         * @description The hours in which a campaign makes messages; outside them it waits
+         *     (running), and messages already made still go out.
+         */
+        SendWindow: {
+            /** @description IANA time zone of the hours, e.g. `Europe/Berlin`. */
+            time_zone: string;
+            /**
+             * @description ISO weekdays, 1 = Monday … 7 = Sunday; empty: every day.
+             * @default []
+             */
+            days: number[];
+            /** @description `HH:MM`, inclusive. */
+            from: string;
+            /**
+             * @description `HH:MM`, exclusive; earlier than `from`: the window spans midnight
+             *     and belongs to the day it starts.
+             */
+            to: string;
         };
         /**
          * SnoozeIn

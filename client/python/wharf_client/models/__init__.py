@@ -30,8 +30,10 @@ from .business_hours import BusinessHours
 from .campaign_action_in import CampaignActionIn
 from .campaign_counts_out import CampaignCountsOut
 from .campaign_in import CampaignIn
+from .campaign_in_send_window import CampaignInSendWindow
 from .campaign_out import CampaignOut
 from .campaign_patch import CampaignPatch
+from .campaign_patch_send_window import CampaignPatchSendWindow
 from .campaign_start_in import CampaignStartIn
 from .canned_response_in import CannedResponseIn
 from .canned_response_out import CannedResponseOut
@@ -123,6 +125,7 @@ from .rule_order_in import RuleOrderIn
 from .rule_out import RuleOut
 from .rule_patch import RulePatch
 from .send_attachment_files_body import SendAttachmentFilesBody
+from .send_window import SendWindow
 from .snooze_in import SnoozeIn
 from .snooze_out import SnoozeOut
 from .spread_out import SpreadOut
@@ -198,8 +201,10 @@ __all__ = (
     "CampaignActionIn",
     "CampaignCountsOut",
     "CampaignIn",
+    "CampaignInSendWindow",
     "CampaignOut",
     "CampaignPatch",
+    "CampaignPatchSendWindow",
     "CampaignStartIn",
     "CannedResponseIn",
     "CannedResponseOut",
@@ -291,6 +296,7 @@ __all__ = (
     "RuleOut",
     "RulePatch",
     "SendAttachmentFilesBody",
+    "SendWindow",
     "SnoozeIn",
     "SnoozeOut",
     "SpreadOut",

@@ -10,6 +10,7 @@ from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.audience_in import AudienceIn
+    from ..models.campaign_in_send_window import CampaignInSendWindow
 
 
 T = TypeVar("T", bound="CampaignIn")
@@ -31,6 +32,8 @@ class CampaignIn:
             recipient (a recipient missing a value is skipped with the reason).
         rate_per_second (float | Unset): Sends per second at most; absent: what the number's limit leaves
             after support replies.
+        send_window (CampaignInSendWindow | Unset): Hours in which messages may be made (the audience's business
+            hours); absent: any time.
     """
 
     name: str
@@ -40,6 +43,7 @@ class CampaignIn:
     audience: AudienceIn
     parameters: list[str] | Unset = UNSET
     rate_per_second: float | Unset = UNSET
+    send_window: CampaignInSendWindow | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -59,6 +63,10 @@ class CampaignIn:
 
         rate_per_second = self.rate_per_second
 
+        send_window: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.send_window, Unset):
+            send_window = self.send_window.to_dict()
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -74,12 +82,15 @@ class CampaignIn:
             field_dict["parameters"] = parameters
         if rate_per_second is not UNSET:
             field_dict["rate_per_second"] = rate_per_second
+        if send_window is not UNSET:
+            field_dict["send_window"] = send_window
 
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.audience_in import AudienceIn
+        from ..models.campaign_in_send_window import CampaignInSendWindow
 
         d = dict(src_dict)
         name = d.pop("name")
@@ -96,6 +107,13 @@ class CampaignIn:
 
         rate_per_second = d.pop("rate_per_second", UNSET)
 
+        _send_window = d.pop("send_window", UNSET)
+        send_window: CampaignInSendWindow | Unset
+        if isinstance(_send_window, Unset):
+            send_window = UNSET
+        else:
+            send_window = CampaignInSendWindow.from_dict(_send_window)
+
         campaign_in = cls(
             name=name,
             business_number_id=business_number_id,
@@ -104,6 +122,7 @@ class CampaignIn:
             audience=audience,
             parameters=parameters,
             rate_per_second=rate_per_second,
+            send_window=send_window,
         )
 
         campaign_in.additional_properties = d

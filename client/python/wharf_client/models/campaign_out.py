@@ -11,6 +11,7 @@ from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.campaign_counts_out import CampaignCountsOut
+    from ..models.send_window import SendWindow
 
 
 T = TypeVar("T", bound="CampaignOut")
@@ -36,6 +37,10 @@ class CampaignOut:
         updated_at (datetime.datetime):
         scheduled_at (datetime.datetime | Unset):
         rate_per_second (float | Unset):
+        send_window (SendWindow | Unset): The hours in which a campaign makes messages; outside them it waits
+            (running), and messages already made still go out.
+        window_open (bool | Unset): With a send window: whether messages may be made now (a running
+            campaign outside its window waits).
         paused_by (str | Unset): `agent` or `wharf`, when paused.
         paused_reason (str | Unset):
         last_throttled_at (datetime.datetime | Unset):
@@ -58,6 +63,8 @@ class CampaignOut:
     updated_at: datetime.datetime
     scheduled_at: datetime.datetime | Unset = UNSET
     rate_per_second: float | Unset = UNSET
+    send_window: SendWindow | Unset = UNSET
+    window_open: bool | Unset = UNSET
     paused_by: str | Unset = UNSET
     paused_reason: str | Unset = UNSET
     last_throttled_at: datetime.datetime | Unset = UNSET
@@ -98,6 +105,12 @@ class CampaignOut:
 
         rate_per_second = self.rate_per_second
 
+        send_window: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.send_window, Unset):
+            send_window = self.send_window.to_dict()
+
+        window_open = self.window_open
+
         paused_by = self.paused_by
 
         paused_reason = self.paused_reason
@@ -137,6 +150,10 @@ class CampaignOut:
             field_dict["scheduled_at"] = scheduled_at
         if rate_per_second is not UNSET:
             field_dict["rate_per_second"] = rate_per_second
+        if send_window is not UNSET:
+            field_dict["send_window"] = send_window
+        if window_open is not UNSET:
+            field_dict["window_open"] = window_open
         if paused_by is not UNSET:
             field_dict["paused_by"] = paused_by
         if paused_reason is not UNSET:
@@ -153,6 +170,7 @@ class CampaignOut:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.campaign_counts_out import CampaignCountsOut
+        from ..models.send_window import SendWindow
 
         d = dict(src_dict)
         id = d.pop("id")
@@ -189,6 +207,15 @@ class CampaignOut:
             scheduled_at = datetime.datetime.fromisoformat(_scheduled_at)
 
         rate_per_second = d.pop("rate_per_second", UNSET)
+
+        _send_window = d.pop("send_window", UNSET)
+        send_window: SendWindow | Unset
+        if isinstance(_send_window, Unset):
+            send_window = UNSET
+        else:
+            send_window = SendWindow.from_dict(_send_window)
+
+        window_open = d.pop("window_open", UNSET)
 
         paused_by = d.pop("paused_by", UNSET)
 
@@ -231,6 +258,8 @@ class CampaignOut:
             updated_at=updated_at,
             scheduled_at=scheduled_at,
             rate_per_second=rate_per_second,
+            send_window=send_window,
+            window_open=window_open,
             paused_by=paused_by,
             paused_reason=paused_reason,
             last_throttled_at=last_throttled_at,
