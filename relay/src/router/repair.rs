@@ -141,6 +141,9 @@ pub(crate) async fn router_loop<R: Reapply + 'static>(
     }
 }
 
+/// Failed fetches a scan tries again before it gives up.
+const MAX_READ_FAILURES: u32 = 8;
+
 /// Applies every event of `partition` in INBOUND sequences `from..=to`
 /// through the router; returns how many were missing.
 ///
@@ -167,6 +170,10 @@ pub async fn scan_partition(
         })
         .await?;
     let mut repaired = 0;
+    // A fetch soon after the consumer was made can end in "no responders"
+    // (503) on nats-server 2.11+ (relay::pull::consume): it is fetched
+    // again, from where it stood (nothing of a failed fetch was delivered).
+    let mut read_failures = 0u32;
     loop {
         let mut batch = consumer
             .fetch()
@@ -175,8 +182,18 @@ pub async fn scan_partition(
             .messages()
             .await?;
         let mut seen = 0;
+        let mut failed = false;
         while let Some(next) = batch.next().await {
-            let message = next.map_err(RepairError::Read)?;
+            let message = match next {
+                Ok(message) => message,
+                Err(err) if read_failures < MAX_READ_FAILURES => {
+                    read_failures += 1;
+                    tracing::debug!(%err, partition, "repair scan fetch failed; fetching again");
+                    failed = true;
+                    break;
+                }
+                Err(err) => return Err(RepairError::Read(err)),
+            };
             seen += 1;
             let sequence = message.info().map_or(0, |i| i.stream_sequence);
             if sequence > to {
@@ -189,6 +206,10 @@ pub async fn scan_partition(
             if sequence == to {
                 return Ok(repaired);
             }
+        }
+        if failed {
+            tokio::time::sleep(Duration::from_millis(250)).await;
+            continue;
         }
         if seen == 0 {
             return Ok(repaired);
