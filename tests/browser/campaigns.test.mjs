@@ -193,4 +193,44 @@ describe('the Campaigns page against a real stack', { timeout: 600_000 }, () => 
     assert.equal((await adminApi(stack, 'GET', '/api/v1/campaigns')).some((c) => c.id === draft.id), false);
     assert.equal(await page.getByTestId(`campaign-row-${draft.id}`).count(), 0);
   });
+
+  test('a send window set in the form holds the started campaign until its hours', async () => {
+    const meta = (await adminApi(stack, 'GET', '/api/v1/numbers')).find((n) => n.provider !== 'wasender');
+    const name = `Evening offer ${RUN}`;
+    const page = await adminPage(browser, stack, DESKTOP, WAIT);
+    await go(page);
+    await page.getByRole('button', { name: 'New campaign' }).click();
+    const form = page.getByRole('form', { name: 'New campaign' });
+    await form.getByLabel('Name', { exact: true }).fill(name);
+    await form.getByLabel('Business number').selectOption(String(meta.id));
+    await form.getByRole('textbox', { name: /^Template/ }).fill('spring_promo');
+    await form.getByLabel('Language', { exact: true }).fill('en');
+    await form.getByRole('button', { name: 'Add parameter' }).click();
+    await form.getByLabel('{{1}}').fill('{{csv.name}}');
+    await form.getByLabel('CSV', { exact: true }).fill(`phone,name\n+49 153 ${RUN} 01,Ada\n+49 153 ${RUN} 02,Bea`);
+    // Hours that begin two hours from now (UTC), every day.
+    const clock = (hours) => new Date(Date.now() + hours * 3_600_000).toISOString().slice(11, 16);
+    const [from, to] = [clock(2), clock(3)];
+    await form.getByLabel('Send only at certain hours').check();
+    await form.locator('#campaign-form-hoursTimeZone').fill('UTC');
+    await form.locator('#campaign-form-hoursFrom').fill(from);
+    await form.locator('#campaign-form-hoursTo').fill(to);
+    for (const day of ['Mon', 'Tue', 'Wed', 'Thu', 'Fri']) await form.getByLabel(day, { exact: true }).uncheck();
+    await form.getByRole('button', { name: 'Create draft' }).click();
+    await page.waitForURL(/\/campaigns\/\d+$/);
+    await page.getByRole('heading', { name, level: 1 }).waitFor();
+    assert.equal(await page.getByTestId('send-window').innerText(), `every day ${from}–${to} UTC`);
+
+    await page.getByRole('button', { name: 'Start', exact: true }).click();
+    await page.getByTestId('send-window').getByText('waiting for its hours').waitFor();
+    assert.equal(await page.getByTestId('campaign-state').innerText(), 'running');
+    // The feeder runs every 250 ms: two seconds later, still nothing made.
+    await new Promise((r) => setTimeout(r, 2000));
+    await page.reload();
+    await page.getByRole('heading', { name, level: 1 }).waitFor();
+    assert.equal(await num(page, 'count-pending'), 2);
+    assert.equal(await num(page, 'count-queued') + await sentOrLater(page), 0);
+    await shot(page, 'campaign-send-window-1280');
+    await page.context().close();
+  });
 });

@@ -84,6 +84,25 @@ export function knownTimeZone(tz: string): boolean {
 
 const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
 
+/** Hours as a form holds them (business hours of a rule, a campaign's send window). */
+export type HoursForm = { timeZone: string; from: string; to: string; days: number[] };
+
+/**
+ * Hours as the API takes them (`time_zone`, `days`, `from`, `to`), or the
+ * field that is wrong and why: the one check of hours in the dashboard.
+ */
+export function hoursOf(h: HoursForm):
+  | { hours: { time_zone: string; days: number[]; from: string; to: string } }
+  | { field: 'timeZone' | 'from' | 'to'; error: string } {
+  const tz = h.timeZone.trim();
+  if (!tz || !knownTimeZone(tz)) return { field: 'timeZone', error: 'Give a time zone such as Europe/Berlin.' };
+  if (!HHMM.test(h.from)) return { field: 'from', error: 'The hours start at a time as HH:MM.' };
+  if (!HHMM.test(h.to)) return { field: 'to', error: 'The hours end at a time as HH:MM.' };
+  if (h.from === h.to) return { field: 'to', error: 'The hours must end at another time than they start.' };
+  const days = [...new Set(h.days)].filter((d) => d >= 1 && d <= 7).sort((x, y) => x - y);
+  return { hours: { time_zone: tz, days, from: h.from, to: h.to } };
+}
+
 export const EMPTY_RULE_FORM: RuleForm = {
   name: '', enabled: true, keywords: '', regex: '', tiers: '', languages: '', businessNumbers: '',
   actionType: 'team', teamId: '', priority: '0', botFallback: '', handoverKeywords: '', handoverTeamId: '', botReplies: [],
@@ -140,13 +159,12 @@ export function ruleBody(form: RuleForm, base?: RuleOut): RuleBody {
   const regex = form.regex.trim();
   if (regex) conditions.regex = regex; else delete conditions.regex;
   if (form.hoursOn) {
-    const tz = form.hoursTimeZone.trim();
-    if (!tz || !knownTimeZone(tz)) return { ok: false, field: 'hoursTimeZone', message: 'Give a time zone such as Europe/Berlin.' };
-    if (!HHMM.test(form.hoursFrom)) return { ok: false, field: 'hoursFrom', message: 'The hours start at a time as HH:MM.' };
-    if (!HHMM.test(form.hoursTo)) return { ok: false, field: 'hoursTo', message: 'The hours end at a time as HH:MM.' };
-    if (form.hoursFrom === form.hoursTo) return { ok: false, field: 'hoursTo', message: 'The hours must end at another time than they start.' };
-    const days = [...new Set(form.hoursDays)].filter((d) => d >= 1 && d <= 7).sort((x, y) => x - y);
-    conditions.hours = { time_zone: tz, days, from: form.hoursFrom, to: form.hoursTo, inside: form.hoursInside };
+    const hours = hoursOf({ timeZone: form.hoursTimeZone, from: form.hoursFrom, to: form.hoursTo, days: form.hoursDays });
+    if ('error' in hours) {
+      const field = ({ timeZone: 'hoursTimeZone', from: 'hoursFrom', to: 'hoursTo' } as const)[hours.field];
+      return { ok: false, field, message: hours.error };
+    }
+    conditions.hours = { ...hours.hours, inside: form.hoursInside };
   } else {
     delete conditions.hours;
   }

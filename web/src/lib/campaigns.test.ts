@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { addSample, pausedText, allowedActions, audienceText, campaignRequest, chartPoints, csvFields, csvFileName, csvPreview, isLive, parameterCount, progressText, sentOrLater, settled } from './campaigns';
+import { addSample, pausedText, allowedActions, audienceText, campaignRequest, chartPoints, csvFields, csvFileName, csvPreview, isLive, parameterCount, progressText, sentOrLater, settled, windowText } from './campaigns';
 
 const counts = { recipients: 10, pending: 2, queued: 1, sent: 2, delivered: 1, read: 1, failed: 1, skipped: 1, cancelled: 0, replied: 1 };
 
@@ -61,4 +61,22 @@ describe('campaigns', () => {
     expect(chartPoints([], 10, 100, 50)).toBe('');
     expect(csvFileName({ id: 4, name: 'Spring Sale!' })).toBe('campaign-4-spring-sale-recipients.csv');
   });
+});
+
+test('a send window goes into the request checked, and reads back as one line', () => {
+  const base = {
+    name: 'Launch', numberId: '3', template: 'offer', language: 'en', parameters: [],
+    audience: { kind: 'all' as const, tier: '', language: '' }, rate: '',
+  };
+  const ok = campaignRequest({ ...base, window: { timeZone: 'Europe/Berlin', from: '09:00', to: '18:00', days: [5, 1, 2, 3, 4, 4] } });
+  expect('body' in ok && ok.body.send_window).toEqual({ time_zone: 'Europe/Berlin', days: [1, 2, 3, 4, 5], from: '09:00', to: '18:00' });
+  expect('body' in campaignRequest({ ...base, window: null }) && campaignRequest({ ...base, window: null })).toMatchObject({ body: { name: 'Launch' } });
+  expect(campaignRequest({ ...base, window: { timeZone: 'Mars/Base', from: '09:00', to: '18:00', days: [] } }))
+    .toEqual({ error: 'Send window: Give a time zone such as Europe/Berlin.' });
+  expect(campaignRequest({ ...base, window: { timeZone: 'UTC', from: '09:00', to: '09:00', days: [] } }))
+    .toEqual({ error: 'Send window: The hours must end at another time than they start.' });
+  expect(windowText(null)).toBe('any time');
+  expect(windowText({ time_zone: 'Europe/Berlin', days: [1, 2, 3, 4, 5], from: '09:00', to: '18:00' })).toBe('Mon–Fri 09:00–18:00 Europe/Berlin');
+  expect(windowText({ time_zone: 'UTC', days: [6, 7], from: '22:00', to: '06:00' })).toBe('Sat, Sun 22:00–06:00 UTC');
+  expect(windowText({ time_zone: 'UTC', from: '09:00', to: '17:00' })).toBe('every day 09:00–17:00 UTC');
 });

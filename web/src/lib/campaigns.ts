@@ -3,6 +3,7 @@
 // request built from the form.
 import type { components } from '../api/schema';
 import { placeholders, templateBody } from './templates';
+import { hoursOf, type HoursForm } from './admin';
 
 type CampaignOut = components['schemas']['CampaignOut'];
 type Counts = components['schemas']['CampaignCountsOut'];
@@ -112,6 +113,8 @@ export type AudienceForm =
 export type CampaignForm = {
   name: string; numberId: string; template: string; language: string; parameters: string[];
   audience: AudienceForm; rate: string;
+  /** A send window (the audience's business hours); absent or null: any time. */
+  window?: HoursForm | null;
 };
 
 /** The create request of the form, or the first thing the form misses. */
@@ -135,12 +138,27 @@ export function campaignRequest(f: CampaignForm): { body: CampaignIn } | { error
     name: f.name.trim(), business_number_id: Number(f.numberId), template_name: f.template.trim(),
     template_language: f.language.trim(), parameters: f.parameters, audience,
   };
+  if (f.window) {
+    const hours = hoursOf(f.window);
+    if ('error' in hours) return { error: `Send window: ${hours.error}` };
+    body.send_window = hours.hours;
+  }
   if (f.rate.trim()) {
     const rate = Number(f.rate);
     if (!Number.isFinite(rate) || rate <= 0) return { error: 'The rate is a number of sends per second above 0.' };
     body.rate_per_second = rate;
   }
   return { body };
+}
+
+/** "Mon–Fri 09:00–18:00 Europe/Berlin" — or "any time". */
+export function windowText(w: { time_zone: string; days?: number[]; from: string; to: string } | null | undefined): string {
+  if (!w) return 'any time';
+  const names = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
+  const days = [...(w.days ?? [])].sort((a, b) => a - b);
+  const run = days.length > 2 && days.every((d, i) => i === 0 || d === days[i - 1] + 1);
+  const dayText = !days.length ? 'every day' : run ? `${names[days[0] - 1]}–${names[days[days.length - 1] - 1]}` : days.map((d) => names[d - 1]).join(', ');
+  return `${dayText} ${w.from}–${w.to} ${w.time_zone}`;
 }
 
 /** A one-line summary of the audience as the API echoes it. */

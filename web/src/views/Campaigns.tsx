@@ -9,13 +9,14 @@ import type { components } from '../api/schema';
 import {
   addSample, allowedActions, audienceText, CAMPAIGN_STATES, campaignRequest, chartPoints, COUNT_KEYS, csvFileName, csvPlaceholders,
   csvPreview, isLive, parameterCount, progressText, RECIPIENT_STATUSES, type AudienceForm, type CampaignAction, type Sample,
-  pausedText, sentOrLater, stateTone,
+  pausedText, sentOrLater, stateTone, windowText,
 } from '../lib/campaigns';
 import { saveBlob } from '../lib/download';
 import { clockTime, fullTime, shortTime } from '../lib/format';
 import { navigate } from '../lib/router';
 import { numberLabel } from '../lib/numbers';
 import { sortTemplates, templateBody } from '../lib/templates';
+import { HoursFields, type HoursValue } from './HoursFields';
 import { call, failText, Notice, States, useLoaded, type PageNotice } from './adminKit';
 import { ConfirmDialog } from './Dialog';
 
@@ -92,6 +93,7 @@ function CampaignCreate({ api, numbers, onCancel }: { api: Api; numbers: NumberO
   const [audLang, setAudLang] = useState('');
   const [csv, setCsv] = useState('');
   const [rate, setRate] = useState('');
+  const [sendWindow, setSendWindow] = useState<HoursValue>({ on: false, timeZone: '', from: '09:00', to: '18:00', days: [1, 2, 3, 4, 5] });
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -114,7 +116,7 @@ function CampaignCreate({ api, numbers, onCancel }: { api: Api; numbers: NumberO
     e.preventDefault();
     const parameters = Array.from({ length: shownParams }, (_, i) => params[i] ?? '');
     const audience: AudienceForm = kind === 'label' ? { kind, labelId } : kind === 'all' ? { kind, tier, language: audLang } : { kind, csv };
-    const req = campaignRequest({ name, numberId, template, language, parameters, audience, rate });
+    const req = campaignRequest({ name, numberId, template, language, parameters, audience, rate, window: sendWindow.on ? sendWindow : null });
     if ('error' in req) { setError(req.error); return; }
     setBusy(true);
     setError(null);
@@ -148,6 +150,8 @@ function CampaignCreate({ api, numbers, onCancel }: { api: Api; numbers: NumberO
           placeholder="what the number leaves" /></label>
       </div>
       {chosen && <p className="muted small" data-testid="template-body">{templateBody(chosen.components)}</p>}
+      <HoursFields value={sendWindow} set={(p) => setSendWindow({ ...sendWindow, ...p })} legend="Send window" toggle="Send only at certain hours"
+        idPrefix="campaign-form" note="Outside these hours the campaign waits; messages already made still go out." />
       <fieldset className="form">
         <legend>Parameters</legend>
         {Array.from({ length: shownParams }, (_, i) => (
@@ -281,6 +285,8 @@ function CampaignDetail({ api, id, numbers }: { api: Api; id: number; numbers: N
               <div><dt>Parameters</dt><dd className="mono">{c.parameters.length ? c.parameters.join(' · ') : '—'}</dd></div>
               <div><dt>Audience</dt><dd>{audienceText(c.audience)}</dd></div>
               <div><dt>Rate</dt><dd>{c.rate_per_second ? `${c.rate_per_second}/s at most` : 'what the number’s limit leaves'}</dd></div>
+              <div><dt>Send window</dt><dd data-testid="send-window">{windowText(c.send_window)}
+                {c.state === 'running' && c.window_open === false && <span className="status-pill" data-tone="warn"> waiting for its hours</span>}</dd></div>
               {c.scheduled_at && <div><dt>Scheduled</dt><dd>{fullTime(c.scheduled_at)}</dd></div>}
               {c.started_at && <div><dt>Started</dt><dd>{fullTime(c.started_at)}</dd></div>}
               {c.finished_at && <div><dt>Finished</dt><dd>{fullTime(c.finished_at)}</dd></div>}

@@ -1,15 +1,16 @@
 // Routing rules (admins): the ordered list (first match wins), moved up or
 // down with one all-or-nothing reorder call; create and edit conditions and
 // action; and a "test a message" dry run that shows which rule would hit.
-import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { labelForNumber } from '../lib/numbers';
 import type { Api } from '../api/client';
 import type { components } from '../api/schema';
 import {
-  actionSummary, conditionsSummary, dryRunSummary, EMPTY_RULE_FORM, moveId, ruleBody, ruleForm, sortRules, WEEKDAYS, type RuleForm,
+  actionSummary, conditionsSummary, dryRunSummary, EMPTY_RULE_FORM, moveId, ruleBody, ruleForm, sortRules, type RuleForm,
 } from '../lib/admin';
 import { call, Notice, States, useLoaded } from './adminKit';
 import { ConfirmDialog, useDialog } from './Dialog';
+import { HoursFields, type HoursValue } from './HoursFields';
 
 type RuleOut = components['schemas']['RuleOut'];
 type TeamOut = components['schemas']['TeamOut'];
@@ -150,7 +151,7 @@ function RuleEditor({ api, rule, teams, numbers, onDone }: {
           <label>Business numbers<input placeholder={numbers[0]?.phone_number_id ?? 'phone number id'} value={form.businessNumbers} onChange={(e) => set({ businessNumbers: e.target.value })} />
             <small>Phone number ids, comma-separated.</small></label>
         </div>
-        <HoursFields form={form} set={set} />
+        <RuleHours form={form} set={set} />
       </fieldset>
       <fieldset>
         <legend>Action</legend>
@@ -237,44 +238,19 @@ function ruleLine(r: RuleOut, teams: TeamOut[], numbers: NumberOut[]): string {
 }
 
 /** Business hours of a rule's conditions: off, or a time zone, times and days. */
-function HoursFields({ form, set }: { form: RuleForm; set: (patch: Partial<RuleForm>) => void }) {
-  const zones = useMemo(() => (typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : []), []);
-  const toggleDay = (d: number, on: boolean) =>
-    set({ hoursDays: on ? [...form.hoursDays, d].sort((x, y) => x - y) : form.hoursDays.filter((x) => x !== d) });
-  return (
-    <fieldset>
-      <legend>Business hours</legend>
-      <label className="check">
-        <input type="checkbox" checked={form.hoursOn} onChange={(e) => set({ hoursOn: e.target.checked,
-          hoursTimeZone: form.hoursTimeZone || Intl.DateTimeFormat().resolvedOptions().timeZone })} />
-        Only at certain hours
-      </label>
-      {form.hoursOn && (
-        <>
-          <div className="form-grid">
-            <label>Time zone<input id="rule-form-hoursTimeZone" list="rule-time-zones" placeholder="Europe/Berlin" value={form.hoursTimeZone}
-              onChange={(e) => set({ hoursTimeZone: e.target.value })} /></label>
-            <label>From<input id="rule-form-hoursFrom" type="time" value={form.hoursFrom} onChange={(e) => set({ hoursFrom: e.target.value })} />
-              <small>Local time, inclusive.</small></label>
-            <label>To<input id="rule-form-hoursTo" type="time" value={form.hoursTo} onChange={(e) => set({ hoursTo: e.target.value })} />
-              <small>Exclusive; before “from” means overnight.</small></label>
-            <label>Matches
-              <select id="rule-form-hoursInside" value={form.hoursInside ? 'inside' : 'outside'} onChange={(e) => set({ hoursInside: e.target.value === 'inside' })}>
-                <option value="inside">inside these hours</option><option value="outside">outside these hours</option>
-              </select></label>
-          </div>
-          <datalist id="rule-time-zones">{zones.map((z) => <option key={z} value={z} />)}</datalist>
-          <fieldset className="checks">
-            <legend>Days <small className="muted">(none: every day)</small></legend>
-            {WEEKDAYS.map(([d, name]) => (
-              <label key={d} className="check">
-                <input type="checkbox" checked={form.hoursDays.includes(d)} onChange={(e) => toggleDay(d, e.target.checked)} /> {name}
-              </label>))}
-          </fieldset>
-        </>
-      )}
-    </fieldset>
-  );
+function RuleHours({ form, set }: { form: RuleForm; set: (patch: Partial<RuleForm>) => void }) {
+  const value: HoursValue = {
+    on: form.hoursOn, timeZone: form.hoursTimeZone, from: form.hoursFrom, to: form.hoursTo, days: form.hoursDays, inside: form.hoursInside,
+  };
+  const change = (p: Partial<HoursValue>) => set({
+    ...(p.on !== undefined && { hoursOn: p.on }),
+    ...(p.timeZone !== undefined && { hoursTimeZone: p.timeZone }),
+    ...(p.from !== undefined && { hoursFrom: p.from }),
+    ...(p.to !== undefined && { hoursTo: p.to }),
+    ...(p.days !== undefined && { hoursDays: p.days }),
+    ...(p.inside !== undefined && { hoursInside: p.inside }),
+  });
+  return <HoursFields value={value} set={change} legend="Business hours" toggle="Only at certain hours" idPrefix="rule-form" />;
 }
 
 /** The bot's canned replies: keyword and text per row, in order. */
