@@ -37,6 +37,21 @@ async function num(page, id) {
   return Number(await page.getByTestId(id).innerText());
 }
 
+/** Opens the New campaign form and fills it: `meta`'s number, the typed template (the test number has no catalog), one parameter, the CSV. */
+async function newCampaignForm(page, { name, meta, parameter, csv }) {
+  await go(page);
+  await page.getByRole('button', { name: 'New campaign' }).click();
+  const form = page.getByRole('form', { name: 'New campaign' });
+  await form.getByLabel('Name', { exact: true }).fill(name);
+  await form.getByLabel('Business number').selectOption(String(meta.id));
+  await form.getByRole('textbox', { name: /^Template/ }).fill('spring_promo');
+  await form.getByLabel('Language', { exact: true }).fill('en');
+  await form.getByRole('button', { name: 'Add parameter' }).click();
+  await form.getByLabel('{{1}}').fill(parameter);
+  await form.getByLabel('CSV', { exact: true }).fill(csv);
+  return form;
+}
+
 async function sentOrLater(page) {
   return (await num(page, 'count-sent')) + (await num(page, 'count-delivered')) + (await num(page, 'count-read')) + (await num(page, 'count-replied'));
 }
@@ -60,18 +75,8 @@ describe('the Campaigns page against a real stack', { timeout: 600_000 }, () => 
     const name = `Spring sale ${RUN}`;
 
     const page = await adminPage(browser, stack, DESKTOP, WAIT);
-    await go(page);
-    await page.getByRole('button', { name: 'New campaign' }).click();
-    const form = page.getByRole('form', { name: 'New campaign' });
-    await form.getByLabel('Name', { exact: true }).fill(name);
-    await form.getByLabel('Business number').selectOption(String(meta.id));
-    // No catalog on the test number: the template is typed.
-    await form.getByRole('textbox', { name: /^Template/ }).fill('spring_promo');
-    await form.getByLabel('Language', { exact: true }).fill('en');
+    const form = await newCampaignForm(page, { name, meta, parameter: '{{csv.nickname}}', csv });
     await form.getByLabel('Rate (sends per second)').fill('20');
-    await form.getByRole('button', { name: 'Add parameter' }).click();
-    await form.getByLabel('{{1}}').fill('{{csv.nickname}}');
-    await form.getByLabel('CSV', { exact: true }).fill(csv);
     assert.equal(await form.getByTestId('csv-preview').innerText(), `${ROWS} rows; header: phone, name`);
 
     // A placeholder for a column the CSV lacks: the API's 422 detail beside the form, nothing created.
@@ -198,16 +203,9 @@ describe('the Campaigns page against a real stack', { timeout: 600_000 }, () => 
     const meta = (await adminApi(stack, 'GET', '/api/v1/numbers')).find((n) => n.provider !== 'wasender');
     const name = `Evening offer ${RUN}`;
     const page = await adminPage(browser, stack, DESKTOP, WAIT);
-    await go(page);
-    await page.getByRole('button', { name: 'New campaign' }).click();
-    const form = page.getByRole('form', { name: 'New campaign' });
-    await form.getByLabel('Name', { exact: true }).fill(name);
-    await form.getByLabel('Business number').selectOption(String(meta.id));
-    await form.getByRole('textbox', { name: /^Template/ }).fill('spring_promo');
-    await form.getByLabel('Language', { exact: true }).fill('en');
-    await form.getByRole('button', { name: 'Add parameter' }).click();
-    await form.getByLabel('{{1}}').fill('{{csv.name}}');
-    await form.getByLabel('CSV', { exact: true }).fill(`phone,name\n+49 153 ${RUN} 01,Ada\n+49 153 ${RUN} 02,Bea`);
+    const form = await newCampaignForm(page, {
+      name, meta, parameter: '{{csv.name}}', csv: `phone,name\n+49 153 ${RUN} 01,Ada\n+49 153 ${RUN} 02,Bea`,
+    });
     // Hours that begin two hours from now (UTC), every day.
     const clock = (hours) => new Date(Date.now() + hours * 3_600_000).toISOString().slice(11, 16);
     const [from, to] = [clock(2), clock(3)];
