@@ -17,6 +17,35 @@ pub struct Timeouts {
     pub request: Duration,
 }
 
+/// What every provider's send client holds: its pooled HTTP client, the
+/// send API's base URL for a number without one of its own, and how many
+/// sends a number may make per period unless it has a limit of its own.
+#[derive(Clone)]
+pub struct SendEndpoint {
+    pub http: reqwest::Client,
+    pub base_url: String,
+    pub limit: crate::sender::ratelimit::Limit,
+}
+
+impl SendEndpoint {
+    /// A pooled client (`idle_per_host` idle connections) for `base_url`.
+    ///
+    /// # Errors
+    /// When the TLS backend cannot start.
+    pub fn new(
+        timeouts: Timeouts,
+        idle_per_host: usize,
+        base_url: &str,
+        limit: crate::sender::ratelimit::Limit,
+    ) -> reqwest::Result<Self> {
+        Ok(Self {
+            http: pooled(timeouts, idle_per_host)?,
+            base_url: base_url.to_owned(),
+            limit,
+        })
+    }
+}
+
 /// A pooled client keeping at most `idle_per_host` idle connections.
 ///
 /// # Errors

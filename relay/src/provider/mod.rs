@@ -316,15 +316,24 @@ impl SendError {
 /// the provider's answers mean, and its pace. Built once per sender process
 /// from its settings ([`crate::sender::reply_sender`]).
 pub trait ReplySender: Send + Sync {
+    /// The client, default base URL and pace the calls go through.
+    fn endpoint(&self) -> &client::SendEndpoint;
+
     /// The pooled client the calls go through.
-    fn http(&self) -> &reqwest::Client;
+    fn http(&self) -> &reqwest::Client {
+        &self.endpoint().http
+    }
 
     /// The send API's base URL for a number without one of its own.
-    fn default_base_url(&self) -> &str;
+    fn default_base_url(&self) -> &str {
+        &self.endpoint().base_url
+    }
 
     /// How many sends a number may make per period, unless the number has
     /// a limit of its own (`[sender.rate]`).
-    fn rate_limit(&self) -> Limit;
+    fn rate_limit(&self) -> Limit {
+        self.endpoint().limit
+    }
 
     /// The URL under `base_url` and the JSON body that send `reply`;
     /// `media` is an attachment's handle from [`ReplySender::upload`].

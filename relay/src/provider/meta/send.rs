@@ -24,10 +24,8 @@ pub const DEFAULT_API_VERSION: &str = "v21.0";
 /// A pooled Cloud API client.
 #[derive(Clone)]
 pub struct MetaClient {
-    http: reqwest::Client,
-    base_url: String,
+    endpoint: client::SendEndpoint,
     api_version: String,
-    limit: Limit,
 }
 
 impl MetaClient {
@@ -43,10 +41,8 @@ impl MetaClient {
         limit: Limit,
     ) -> reqwest::Result<Self> {
         Ok(Self {
-            http: client::pooled(timeouts, 32)?,
-            base_url: base_url.to_owned(),
+            endpoint: client::SendEndpoint::new(timeouts, 32, base_url, limit)?,
             api_version: api_version.to_owned(),
-            limit,
         })
     }
 }
@@ -54,16 +50,8 @@ impl MetaClient {
 /// `POST /{version}/{phone-number-id}/messages`; the id is `messages[0].id`
 /// (`wamid.…`).
 impl ReplySender for MetaClient {
-    fn http(&self) -> &reqwest::Client {
-        &self.http
-    }
-
-    fn default_base_url(&self) -> &str {
-        &self.base_url
-    }
-
-    fn rate_limit(&self) -> Limit {
-        self.limit
+    fn endpoint(&self) -> &client::SendEndpoint {
+        &self.endpoint
     }
 
     fn request(
@@ -114,7 +102,7 @@ impl ReplySender for MetaClient {
                 .text("type", file.mime.clone())
                 .part("file", part);
             let answer =
-                client::call(self.http.post(&url).bearer_auth(token).multipart(form)).await?;
+                client::call(self.http().post(&url).bearer_auth(token).multipart(form)).await?;
             if !answer.status.is_success() {
                 return Err(self.classify(&answer));
             }

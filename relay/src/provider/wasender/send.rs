@@ -21,9 +21,7 @@ pub const DEFAULT_BASE_URL: &str = "https://www.wasenderapi.com";
 /// A pooled WasenderApi client.
 #[derive(Clone)]
 pub struct WasenderClient {
-    http: reqwest::Client,
-    base_url: String,
-    limit: Limit,
+    endpoint: client::SendEndpoint,
 }
 
 impl WasenderClient {
@@ -34,9 +32,7 @@ impl WasenderClient {
     /// When the TLS backend cannot start.
     pub fn new(timeouts: Timeouts, base_url: &str, limit: Limit) -> reqwest::Result<Self> {
         Ok(Self {
-            http: client::pooled(timeouts, 8)?,
-            base_url: base_url.to_owned(),
-            limit,
+            endpoint: client::SendEndpoint::new(timeouts, 8, base_url, limit)?,
         })
     }
 }
@@ -44,16 +40,8 @@ impl WasenderClient {
 /// `POST /api/send-message` with the session's API key as Bearer token;
 /// the id is `data.msgId`.
 impl ReplySender for WasenderClient {
-    fn http(&self) -> &reqwest::Client {
-        &self.http
-    }
-
-    fn default_base_url(&self) -> &str {
-        &self.base_url
-    }
-
-    fn rate_limit(&self) -> Limit {
-        self.limit
+    fn endpoint(&self) -> &client::SendEndpoint {
+        &self.endpoint
     }
 
     fn request(
@@ -78,7 +66,7 @@ impl ReplySender for WasenderClient {
         Box::pin(async move {
             let url = format!("{}/api/upload", base_url.trim_end_matches('/'));
             let request = self
-                .http
+                .http()
                 .post(&url)
                 .bearer_auth(token)
                 .header(reqwest::header::CONTENT_TYPE, file.mime.as_str())
