@@ -63,13 +63,13 @@ pub fn init(
         LogFormat::Json => fmt.json().boxed(),
         LogFormat::Human => fmt.boxed(),
     };
-    let provider = match traces
+    let url = traces
         .traces_url()
-        .map_err(|(_, reason)| anyhow::anyhow!(reason))?
-    {
-        Some(url) => Some(tracer_provider(traces, &url, service)?),
-        None => None,
-    };
+        .map_err(|(_, reason)| anyhow::anyhow!(reason))?;
+    let provider = url
+        .as_deref()
+        .map(|url| tracer_provider(traces, url, service))
+        .transpose()?;
     let otel = provider.as_ref().map(|provider| {
         let targets = TRACED_CRATES.iter().fold(Targets::new(), |t, name| {
             t.with_target(*name, LevelFilter::INFO)
@@ -91,12 +91,7 @@ pub fn init(
     if !installed {
         return Ok(TraceGuard(None));
     }
-    if let Some(url) = traces
-        .traces_url()
-        .ok()
-        .flatten()
-        .filter(|_| provider.is_some())
-    {
+    if let Some(url) = url {
         relay::trace::set_exporting(true);
         tracing::info!(
             endpoint = %origin(&url),
