@@ -18,8 +18,8 @@ use crate::topology;
 pub struct SessionHealth {
     /// connected, disconnected, need_scan, … (the provider's word).
     pub status: String,
-    /// When the provider reported it.
-    pub timestamp: DateTime<Utc>,
+    /// When the provider reported it (`None` for a record that did not read).
+    pub timestamp: Option<DateTime<Utc>>,
     pub provider: String,
 }
 
@@ -38,7 +38,7 @@ pub(crate) async fn record(js: &jetstream::Context, event: &InboundEvent) {
     };
     let health = SessionHealth {
         status: state.status.clone(),
-        timestamp: state.timestamp,
+        timestamp: Some(state.timestamp),
         provider: event.provider.as_str().to_owned(),
     };
     let store = match js.get_key_value(topology::SESSIONS_BUCKET).await {
@@ -85,7 +85,7 @@ pub async fn read(store: &kv::Store, number: &str) -> Result<Option<SessionHealt
     Ok(Some(serde_json::from_slice(&value).unwrap_or_else(|_| {
         SessionHealth {
             status: "unknown".into(),
-            timestamp: DateTime::<Utc>::UNIX_EPOCH,
+            timestamp: None,
             provider: String::new(),
         }
     })))

@@ -211,7 +211,7 @@ async fn with_session(
     let mut number = number_out(row);
     if let Some(health) = health {
         number.session_status = Some(health.status);
-        number.session_status_at = Some(health.timestamp);
+        number.session_status_at = health.timestamp;
     }
     number
 }
