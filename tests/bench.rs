@@ -37,6 +37,9 @@ fn bench_runs_every_part_at_tiny_sizes_and_reports_tables_and_json() {
             // A few files of each size: 100 KB, 5 MB.
             "--media-files",
             "3,2",
+            // The campaign beside the replies: what the tiny run can send.
+            "--campaign-recipients",
+            "1",
         ])
         .arg("--json")
         .arg(&json)

@@ -35,6 +35,8 @@ pub struct CampaignOptions {
     pub limit: u32,
     /// Support replies per second during a run.
     pub replies_per_second: u32,
+    /// The campaign's recipients (raised to what the run can send).
+    pub recipients: usize,
 }
 
 /// One round: the same replies without and with a campaign.
@@ -312,9 +314,11 @@ pub async fn run(
         process.check_running(20)?;
         stop_with_peak(process, Duration::from_secs(10));
 
-        // With a campaign at the number's limit: more recipients than the
-        // run can reach.
-        let recipients = options.limit as usize * (options.seconds as usize + 10);
+        // With a campaign at the number's limit: never fewer recipients
+        // than the run can reach (the case: 10,000).
+        let recipients = options
+            .recipients
+            .max(options.limit as usize * (options.seconds as usize + 10));
         let campaign = running_campaign(&conn, &number, round, recipients).await?;
         let mut process = spawn_role("sender-campaigns", &["sender"], &config, rig.dir)?;
         // The campaign up to speed first.

@@ -109,6 +109,10 @@ struct Cli {
     /// Router processes (each with its media fetcher) of the media part.
     #[arg(long, default_value_t = 1)]
     media_routers: usize,
+    /// Recipients of the campaign that runs beside the support replies
+    /// (at least what the run can send: the limit × (seconds + 10)).
+    #[arg(long, default_value_t = 10_000)]
+    campaign_recipients: usize,
 }
 
 #[tokio::main]
@@ -147,6 +151,7 @@ async fn bench(cli: Cli) -> anyhow::Result<()> {
             cli.media_files[1].clamp(1, 1_000),
         ],
         media_routers: cli.media_routers.clamp(1, 16),
+        campaign_recipients: cli.campaign_recipients.clamp(1, 1_000_000),
     };
     run(config, options).await.map(|_| ())
 }
@@ -180,6 +185,8 @@ pub struct BenchOptions {
     pub media_files: [usize; 2],
     /// Router processes of the media part.
     pub media_routers: usize,
+    /// Recipients of the campaigns part's campaign.
+    pub campaign_recipients: usize,
 }
 
 /// A part of the bench run, to run some alone (e.g. under a profiler).
@@ -222,6 +229,7 @@ impl Default for BenchOptions {
             rounds: 1,
             media_files: [200, 20],
             media_routers: 1,
+            campaign_recipients: 10_000,
         }
     }
 }
@@ -333,6 +341,7 @@ pub async fn run(config: Config, options: BenchOptions) -> anyhow::Result<Report
             seconds: options.seconds,
             limit: options.sender_limit.max(1),
             replies_per_second: CAMPAIGN_BENCH_REPLIES_PER_SECOND,
+            recipients: options.campaign_recipients,
         };
         let result = campaigns::run(
             &pipeline_rig(&rig),
