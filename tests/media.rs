@@ -663,3 +663,104 @@ async fn the_byte_budget_paces_a_large_download() {
     let response = download(&stack, id, support::ADMIN_TOKEN, &[]).await;
     assert_same_bytes(&response.bytes().await.unwrap(), &pdf);
 }
+
+/// Routing first: every file waits while anything is pending, and the
+/// router takes 16 events per batch.
+fn yield_to_routing(config: &mut Config) {
+    media_config(config);
+    config.media.yield_backlog = 0;
+    config.media.yield_max_secs = 120;
+    config.router.batch_size = 16;
+}
+
+/// A file whose message is routed while 400 text messages wait behind it
+/// (one delivery: the photo first, then the texts, all stored before the
+/// router starts) is fetched only once routing has caught up: when its
+/// fetch starts, every text but at most the last batch is a row, and the
+/// wait is on its lifecycle. Without the yield the fetch starts right
+/// after the photo's own batch, with a few dozen rows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_file_waits_while_text_routing_is_behind() {
+    const TEXTS: usize = 400;
+    let mut stack = media_stack(TestDb::sqlite(), yield_to_routing).await;
+    let photo = file_bytes(b"\xff\xd8\xff\xe0", 40_000, 21);
+    serve(&stack, "7101", "image/jpeg", &photo, 0).await;
+    let from = "4915100000901";
+    let mut body: Value = serde_json::from_slice(&meta_media(
+        from,
+        &[Media {
+            wamid: "wamid.YIELD.PHOTO",
+            kind: "image",
+            media_id: "7101",
+            mime: "image/jpeg",
+            sha256: sha256_b64(&photo),
+            extra: json!({}),
+        }],
+    ))
+    .unwrap();
+    let ts = chrono::Utc::now().timestamp().to_string();
+    let messages = body["entry"][0]["changes"][0]["value"]["messages"]
+        .as_array_mut()
+        .unwrap();
+    for i in 0..TEXTS {
+        messages.push(json!({
+            "from": from, "id": format!("wamid.YIELD.TEXT.{i}"), "timestamp": ts,
+            "type": "text", "text": {"body": format!("text {i}")},
+        }));
+    }
+    // Everything in INBOUND before a router pulls the first batch.
+    stack.stop_router().await;
+    let js = stack.nats.hub_js().await;
+    let before = js
+        .get_stream(relay::topology::INBOUND)
+        .await
+        .unwrap()
+        .info()
+        .await
+        .unwrap()
+        .state
+        .messages;
+    let body = serde_json::to_vec(&body).unwrap();
+    assert_eq!(stack.post_meta("eu", &body, APP_SECRET).await.status(), 200);
+    eventually(Duration::from_secs(30), "all events in INBOUND", || {
+        let js = js.clone();
+        async move {
+            let mut stream = js.get_stream(relay::topology::INBOUND).await.ok()?;
+            let stored = stream.info().await.ok()?.state.messages;
+            (stored >= before + TEXTS as u64 + 1).then_some(())
+        }
+    })
+    .await;
+    stack.start_router().await;
+
+    let id = message_id(&stack, "wamid.YIELD.PHOTO").await;
+    let media = media_in(&stack, id, "stored").await;
+    assert_eq!(media["size"], photo.len(), "{media}");
+    let (_, lifecycle) = stack
+        .admin_get(&format!("/api/v1/messages/{id}/lifecycle"))
+        .await;
+    let started = lifecycle["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["stage"] == "media_fetch_started")
+        .cloned()
+        .unwrap_or_else(|| panic!("no media_fetch_started stage: {lifecycle}"));
+    let at: chrono::DateTime<chrono::Utc> = started["at"].as_str().unwrap().parse().unwrap();
+    let rows_then = entities::message::Entity::find()
+        .filter(entities::message::Column::Kind.eq("text"))
+        .filter(entities::message::Column::ProviderMessageId.starts_with("wamid.YIELD.TEXT."))
+        .filter(entities::message::Column::CreatedAt.lte(at))
+        .all(&stack.database)
+        .await
+        .unwrap()
+        .len();
+    assert!(
+        rows_then >= TEXTS - 16,
+        "the fetch started with {rows_then} of {TEXTS} texts routed: {started}"
+    );
+    assert!(
+        started["detail"]["waited_for_routing_ms"].as_u64().unwrap() > 0,
+        "{started}"
+    );
+}

@@ -8,6 +8,7 @@
 
 pub mod assignment;
 pub mod audit;
+pub mod backlog;
 pub mod campaigns;
 pub mod completeness;
 pub mod contacts;

@@ -61,6 +61,9 @@ pub const REPLY_SECONDS: &str = "wharf_sender_reply_seconds";
 /// Seconds of one media fetch attempt (look-up, download, checksum and
 /// store), by provider and outcome (stored, retry, failed).
 pub const MEDIA_FETCH_SECONDS: &str = "wharf_media_fetch_seconds";
+/// Seconds a media fetch waited for the routing of its process to catch up
+/// before starting (`media.yield_backlog`).
+pub const MEDIA_YIELD_SECONDS: &str = "wharf_media_yield_seconds";
 /// Bytes of media stored in the media bucket, by media class.
 pub const MEDIA_STORED_BYTES: &str = "wharf_media_stored_bytes_total";
 /// Media files stored, by media class.
@@ -147,6 +150,7 @@ pub const ALL: &[&str] = &[
     CAMPAIGN_PAUSES,
     CAMPAIGN_THROTTLED,
     MEDIA_FETCH_SECONDS,
+    MEDIA_YIELD_SECONDS,
     MEDIA_STORED_BYTES,
     MEDIA_STORED,
     MEDIA_FAILURES,
@@ -280,6 +284,11 @@ fn describe() {
         MEDIA_FETCH_SECONDS,
         Unit::Seconds,
         "One media fetch attempt (look-up, download, checksum, store), by provider and outcome"
+    );
+    describe_histogram!(
+        MEDIA_YIELD_SECONDS,
+        Unit::Seconds,
+        "Wait of a media fetch for its router's backlog to clear"
     );
     describe_counter!(
         MEDIA_STORED_BYTES,

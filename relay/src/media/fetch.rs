@@ -62,6 +62,8 @@ pub struct Fetcher {
     vault: Arc<crate::vault::Vault>,
     /// `max_bytes_per_second` in KiB cells; `None` without a budget.
     budget: Option<ByteBudget>,
+    /// The routing backlog of this process, waited for before each file.
+    backlog: crate::backlog::Backlog,
 }
 
 /// A byte-rate budget shared by a process's downloads: one cell per KiB,
@@ -121,6 +123,7 @@ impl Fetcher {
             .build()?;
         Ok(Self {
             budget: ByteBudget::new(settings.max_bytes_per_second),
+            backlog: crate::backlog::Backlog::default(),
             settings,
             topology,
             apis,
@@ -129,6 +132,14 @@ impl Fetcher {
             http,
             vault,
         })
+    }
+
+    /// Waits for `backlog` (the routing of the same process) before each
+    /// file; without it, never.
+    #[must_use]
+    pub fn yielding_to(mut self, backlog: crate::backlog::Backlog) -> Self {
+        self.backlog = backlog;
+        self
     }
 
     /// Consumes `MEDIA` until `shutdown`, finishing (or handing back) the
@@ -291,11 +302,29 @@ impl Fetcher {
                 .exec(&self.db)
                 .await;
         }
+        // Routing first: the file waits while this process's partitions
+        // are behind (bounded, so files are never starved).
+        let waited = if self.settings.yield_max_secs > 0 {
+            self.backlog
+                .wait_below(
+                    self.settings.yield_backlog,
+                    Duration::from_secs(self.settings.yield_max_secs),
+                    shutdown,
+                )
+                .await
+        } else {
+            Duration::ZERO
+        };
+        metrics::histogram!(observe::MEDIA_YIELD_SECONDS).record(waited.as_secs_f64());
         lifecycle::record_logged(
             &self.db,
             row.id,
             Stage::MediaFetchStarted,
-            json!({ "delivery": delivered, "class": reference.class.as_str() }),
+            json!({
+                "delivery": delivered,
+                "class": reference.class.as_str(),
+                "waited_for_routing_ms": u64::try_from(waited.as_millis()).unwrap_or(u64::MAX),
+            }),
         )
         .await;
         let mut attempt: u32 = 0;

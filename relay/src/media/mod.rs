@@ -50,6 +50,11 @@ pub struct MediaSettings {
     /// most (all its files together); 0: no budget. Keeps a burst of large
     /// files from taking the CPU the router's ordered routing needs.
     pub max_bytes_per_second: u64,
+    /// Routing first: a fetch waits to start while this process's
+    /// partitions report more than `yield_backlog` events pending
+    /// (`crate::backlog`), for at most `yield_max_secs` (0: never waits).
+    pub yield_backlog: u64,
+    pub yield_max_secs: u64,
     pub connect_timeout_ms: u64,
     /// Whole look-up or download, milliseconds.
     pub request_timeout_ms: u64,
@@ -73,6 +78,8 @@ impl Default for MediaSettings {
             ack_wait_secs: 60,
             concurrency: 4,
             max_bytes_per_second: 20_000_000,
+            yield_backlog: 128,
+            yield_max_secs: 30,
             connect_timeout_ms: 5000,
             request_timeout_ms: 120_000,
             sweep_interval_secs: 60,

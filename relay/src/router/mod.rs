@@ -133,6 +133,8 @@ pub struct Router {
     bot: Bot,
     /// The media fetcher run beside the partitions (`crate::media`).
     media: Option<crate::media::fetch::Fetcher>,
+    /// What the partitions have pending, for the media fetcher to yield to.
+    backlog: crate::backlog::Backlog,
 }
 
 /// One pulled event of a batch.
@@ -180,6 +182,7 @@ impl Router {
             sessions: Arc::new(SessionCache::new(settings_capacity)),
             bot,
             media: None,
+            backlog: crate::backlog::Backlog::default(),
         }
     }
 
@@ -187,7 +190,7 @@ impl Router {
     /// consumer, never part of an ordered batch.
     #[must_use]
     pub fn with_media(mut self, fetcher: crate::media::fetch::Fetcher) -> Self {
-        self.media = Some(fetcher);
+        self.media = Some(fetcher.yielding_to(self.backlog.clone()));
         self
     }
 
@@ -432,6 +435,10 @@ impl Router {
         shutdown: &CancellationToken,
     ) {
         let started = std::time::Instant::now();
+        // What is left behind this batch, for the media fetcher to yield to.
+        if let Some(info) = held.last().and_then(|m| m.info().ok()) {
+            self.backlog.report(partition, info.pending);
+        }
         // The whole batch stays ours while it is applied, one by one included.
         let progress = acks::keep_alive(held.clone(), self.settings.ack_wait_secs);
         let mut batch = Vec::with_capacity(held.len());
