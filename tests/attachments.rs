@@ -211,7 +211,12 @@ async fn an_agents_pdf_and_photo_reach_meta_by_upload_once_and_are_served_back()
     assert_eq!(row.body.as_deref(), Some("Your invoice"));
 
     // A browser's multipart form: a PNG goes out as an image.
-    let png = file_bytes(b"\x89PNG\r\n\x1a\n", 40_000, 2);
+    // A real PNG header (800 × 600), so the row gets its size hint.
+    let mut header = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
+    header.extend_from_slice(&800u32.to_be_bytes());
+    header.extend_from_slice(&600u32.to_be_bytes());
+    header.extend_from_slice(&[8, 6, 0, 0, 0]);
+    let png = file_bytes(&header, 40_000, 2);
     let form = reqwest::multipart::Form::new()
         .part(
             "file",
@@ -247,6 +252,12 @@ async fn an_agents_pdf_and_photo_reach_meta_by_upload_once_and_are_served_back()
         json!({"id": second["id"], "caption": "Is it this part?"})
     );
     assert_eq!(served(&stack, image_id).await.1, png);
+    let row = entities::message::Entity::find_by_id(image_id)
+        .one(&stack.database)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((row.media_width, row.media_height), (Some(800), Some(600)));
 
     // Audited as a reply, without the file.
     let audit = entities::audit_log::Entity::find()

@@ -125,6 +125,10 @@ pub struct Model {
     pub media_key: Option<String>,
     /// When the bytes were stored.
     pub media_fetched_at: Option<DateTimeUtc>,
+    /// A stored image's or sticker's size in pixels, read from its header
+    /// (`None` for other files, or a header that does not read).
+    pub media_width: Option<i32>,
+    pub media_height: Option<i32>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

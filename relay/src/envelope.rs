@@ -797,6 +797,9 @@ pub enum ReplyContent {
         caption: Option<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         filename: Option<String>,
+        /// An image's width and height in pixels (its row's size hint).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        dimensions: Option<(i32, i32)>,
     },
 }
 

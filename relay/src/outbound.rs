@@ -211,6 +211,7 @@ pub fn reply_row(
             sha256,
             caption,
             filename,
+            dimensions,
         } => {
             // The file is in the media bucket already: the row serves it
             // like a fetched one.
@@ -221,6 +222,8 @@ pub fn reply_row(
             row.media_filename = Set(filename.clone());
             row.media_key = Set(Some(object.clone()));
             row.media_fetched_at = Set(Some(now));
+            row.media_width = Set(dimensions.map(|(w, _)| w));
+            row.media_height = Set(dimensions.map(|(_, h)| h));
             (
                 kind.as_str(),
                 caption

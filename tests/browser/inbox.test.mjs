@@ -165,6 +165,8 @@ describe('the inbox list against a real stack', { timeout: 300_000 }, () => {
     await image.waitFor();
     await page.waitForFunction(() => document.querySelector('[data-testid="media-image"]')?.naturalWidth === 1);
     assert.match(await image.getAttribute('src'), /^blob:/, 'fetched with the bearer header, no token in a URL');
+    // Its box comes from the size the server read from the PNG's header.
+    assert.deepEqual([await image.getAttribute('width'), await image.getAttribute('height')], ['1', '1']);
     await timeline.getByText('It arrived broken').waitFor();
     await page.getByRole('button', { name: 'Enlarge the image' }).click();
     await page.getByRole('dialog', { name: 'The image, enlarged' }).waitFor();

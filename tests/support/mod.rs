@@ -643,6 +643,18 @@ pub fn file_bytes(magic: &[u8], n: usize, seed: u64) -> Vec<u8> {
     bytes
 }
 
+/// A JPEG of `width` × `height` as its header says (SOI, JFIF, a
+/// baseline SOF0), filled to `n` bytes like [`file_bytes`].
+pub fn jpeg_bytes(width: u16, height: u16, n: usize, seed: u64) -> Vec<u8> {
+    let mut header = vec![0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10];
+    header.extend_from_slice(b"JFIF\0\x01\x01\x00\x00\x01\x00\x01\x00\x00");
+    header.extend_from_slice(&[0xff, 0xc0, 0x00, 0x11, 0x08]);
+    header.extend_from_slice(&height.to_be_bytes());
+    header.extend_from_slice(&width.to_be_bytes());
+    header.extend_from_slice(&[3, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1]);
+    file_bytes(&header, n, seed)
+}
+
 /// POSTs a Meta delivery to `url`, signed with `secret`.
 pub async fn post_signed_meta(
     http: &reqwest::Client,

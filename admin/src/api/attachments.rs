@@ -227,6 +227,7 @@ impl Checked {
             sha256: self.sha256.clone(),
             caption: self.caption.clone(),
             filename: self.filename.clone(),
+            dimensions: relay::media::dimensions(&self.mime, &self.bytes),
         }
     }
 }

@@ -183,6 +183,10 @@ pub struct MediaOut {
     pub sha256: Option<String>,
     /// When the file was stored.
     pub fetched_at: Option<DateTime<Utc>>,
+    /// A stored image's or sticker's width and height in pixels (read
+    /// from its header): lets a client reserve the space before loading it.
+    pub width: Option<i32>,
+    pub height: Option<i32>,
     /// Where the file is downloaded: `/api/v1/messages/{id}/media`.
     pub url: String,
 }
@@ -429,6 +433,8 @@ fn media_out(m: &message::Model) -> Option<MediaOut> {
             .clone()
             .filter(|_| m.media_state.as_deref() == Some("stored")),
         fetched_at: m.media_fetched_at,
+        width: m.media_width,
+        height: m.media_height,
         url: format!("/api/v1/messages/{}/media", m.id),
     })
 }

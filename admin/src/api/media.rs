@@ -341,6 +341,8 @@ mod tests {
             media_filename: filename.map(str::to_owned),
             media_key: None,
             media_fetched_at: None,
+            media_width: None,
+            media_height: None,
             created_at: chrono::Utc::now(),
             updated_at: chrono::Utc::now(),
         };

@@ -3733,6 +3733,14 @@ export interface components {
              * @description When the file was stored.
              */
             fetched_at?: string;
+            /**
+             * Format: int32
+             * @description A stored image's or sticker's width and height in pixels (read
+             *     from its header): lets a client reserve the space before loading it.
+             */
+            width?: number;
+            /** Format: int32 */
+            height?: number;
             /** @description Where the file is downloaded: `/api/v1/messages/{id}/media`. */
             url: string;
         };

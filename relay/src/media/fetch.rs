@@ -103,6 +103,8 @@ struct Stored {
     mime: String,
     size: u64,
     sha256: String,
+    /// An image's width and height in pixels.
+    dimensions: Option<(i32, i32)>,
 }
 
 impl Fetcher {
@@ -428,6 +430,7 @@ impl Fetcher {
         let key = store.put(row.id, &mime, &bytes).await?;
         Ok(Stored {
             key,
+            dimensions: super::dimensions(&mime, &bytes),
             mime,
             size: bytes.len() as u64,
             sha256: hex::encode(digest),
@@ -547,6 +550,14 @@ impl Fetcher {
             )
             .col_expr(message::Column::MediaKey, Expr::value(stored.key.clone()))
             .col_expr(message::Column::MediaFetchedAt, Expr::value(now))
+            .col_expr(
+                message::Column::MediaWidth,
+                Expr::value(stored.dimensions.map(|(w, _)| w)),
+            )
+            .col_expr(
+                message::Column::MediaHeight,
+                Expr::value(stored.dimensions.map(|(_, h)| h)),
+            )
             .col_expr(message::Column::UpdatedAt, Expr::value(now))
             .filter(message::Column::Id.eq(row.id));
         let record = lifecycle::row(

@@ -157,6 +157,21 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(sha2::Sha256::digest(bytes))
 }
 
+/// An image's size in pixels (width, height) from its header, for images
+/// and stickers (JPEG, PNG, WebP, GIF …); `None` for other files or a
+/// header that does not read. Reads only the first bytes: no decode.
+#[must_use]
+pub fn dimensions(mime: &str, bytes: &[u8]) -> Option<(i32, i32)> {
+    if !mime.starts_with("image/") {
+        return None;
+    }
+    let size = imagesize::blob_size(bytes).ok()?;
+    Some((
+        i32::try_from(size.width).ok()?,
+        i32::try_from(size.height).ok()?,
+    ))
+}
+
 /// Whether a provider's SHA-256 (`expected`: hex as Meta's look-up gives
 /// it, or base64 as its webhooks and WhatsApp's `fileSha256` do) names
 /// `digest`.
@@ -182,6 +197,20 @@ pub fn sha256_matches(expected: &str, digest: &[u8]) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn an_images_size_is_read_from_its_header_only() {
+        // A PNG's signature and IHDR (640 × 480), then anything.
+        let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
+        png.extend_from_slice(&640u32.to_be_bytes());
+        png.extend_from_slice(&480u32.to_be_bytes());
+        png.extend_from_slice(&[8, 6, 0, 0, 0, 1, 2, 3, 4]);
+        png.extend_from_slice(&[0x55; 100]);
+        assert_eq!(super::dimensions("image/png", &png), Some((640, 480)));
+        // Not an image, or a header that does not read: no size.
+        assert_eq!(super::dimensions("application/pdf", &png), None);
+        assert_eq!(super::dimensions("image/jpeg", b"not a picture"), None);
+    }
+
     use super::*;
     use base64::Engine;
     use sha2::Digest;

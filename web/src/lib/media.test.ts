@@ -1,5 +1,14 @@
 import { expect, test } from 'vitest';
-import { attachmentForm, attachmentProblem, fileSize, MAX_ATTACHMENT_BYTES, mediaShow } from './media';
+import { attachmentForm, attachmentProblem, fileSize, MAX_ATTACHMENT_BYTES, mediaShow, thumbBox } from './media';
+
+test('an image keeps its shape inside the thumbnail box, never enlarged', () => {
+  expect(thumbBox(1280, 960)).toEqual({ width: 280, height: 210 });
+  expect(thumbBox(960, 1280)).toEqual({ width: 210, height: 280 });
+  expect(thumbBox(100, 50)).toEqual({ width: 100, height: 50 });
+  expect(thumbBox(4000, 10)).toEqual({ width: 280, height: 1 });
+  expect(thumbBox(null, 480)).toBeNull();
+  expect(thumbBox(640, 0)).toBeNull();
+});
 
 test('the state decides before the type', () => {
   expect(mediaShow('image', { state: 'pending', mime_type: 'image/jpeg' })).toEqual({ type: 'pending' });

@@ -34,6 +34,20 @@ export function fileSize(bytes: number | null | undefined): string {
   return `${(bytes / 1_000_000).toFixed(1)} MB`;
 }
 
+/** The box (CSS pixels) an image of `width` × `height` takes in the
+ * timeline: scaled down to fit `max` × `max`, never up; `null` without a
+ * size (the server reads it from the image's header). Reserved before the
+ * image loads, so the timeline does not jump. */
+export function thumbBox(
+  width: number | null | undefined,
+  height: number | null | undefined,
+  max = 280,
+): { width: number; height: number } | null {
+  if (!width || !height || width <= 0 || height <= 0) return null;
+  const scale = Math.min(1, max / width, max / height);
+  return { width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)) };
+}
+
 /** Files larger than this load when the agent asks (video, documents). */
 export const LOAD_ON_DEMAND_BYTES = 2_000_000;
 

@@ -13,7 +13,7 @@ import { duration, fullTime, shortTime, statusLabel, tick } from '../lib/format'
 import { buildTimeline, coordinates, type BubbleItem, type Content, type Quote, type SystemItem } from '../lib/timeline';
 import { replyWindow } from '../lib/window';
 import { insertCanned, matchCanned, slashQuery, type Canned } from '../lib/canned';
-import { attachmentForm, attachmentProblem, fileSize, LOAD_ON_DEMAND_BYTES, mediaShow, type MediaOut } from '../lib/media';
+import { attachmentForm, attachmentProblem, fileSize, LOAD_ON_DEMAND_BYTES, mediaShow, thumbBox, type MediaOut } from '../lib/media';
 import { saveAs } from '../lib/download';
 import { TickSvg } from './icons';
 import { ACTION_LABEL, availableActions, conflictMessage, type ConversationAction } from '../lib/actions';
@@ -314,12 +314,13 @@ function MediaView({ api, id, kind, media, isAdmin }: { api: Api; id: number; ki
   }
   if (show.type === 'expired') return <div className="media-state muted" data-testid="media-expired">The {kind} is no longer stored (older than the retention period).</div>;
   if (error) return <div className="media-state error" role="note">{error}</div>;
-  const hint = [media.mime_type, fileSize(media.size)].filter(Boolean).join(' · ');
+  const box = thumbBox(media.width, media.height);
+  const hint = [media.mime_type, fileSize(media.size), box ? `${media.width}×${media.height}` : null].filter(Boolean).join(' · ');
   if (show.type === 'image') {
     return url ? (
       <>
         <button type="button" className="media-thumb" onClick={() => setZoom(true)} aria-label={`Enlarge the ${kind}`}>
-          <img src={url} alt={`${kind} from the customer`} data-testid="media-image" />
+          <img src={url} alt={`${kind} from the customer`} data-testid="media-image" width={box?.width} height={box?.height} />
         </button>
         {zoom && (
           <div className="media-zoom" role="dialog" aria-label={`The ${kind}, enlarged`} onClick={() => setZoom(false)}
@@ -329,7 +330,12 @@ function MediaView({ api, id, kind, media, isAdmin }: { api: Api; id: number; ki
           </div>
         )}
       </>
-    ) : <div className="media-state" aria-busy="true">Loading the {kind}… <span className="muted small">{hint}</span></div>;
+    ) : (
+      <div className={box ? 'media-state media-placeholder' : 'media-state'} aria-busy="true" data-testid="media-loading"
+        style={box ? { width: box.width, height: box.height } : undefined}>
+        Loading the {kind}… <span className="muted small">{hint}</span>
+      </div>
+    );
   }
   if ((show.type === 'audio' || show.type === 'video') && url) {
     return show.type === 'audio'

@@ -28,6 +28,9 @@ class MediaOut:
             filename (str | Unset): A document's file name.
             sha256 (str | Unset): SHA-256 of the stored bytes, hex (also the download's ETag).
             fetched_at (datetime.datetime | Unset): When the file was stored.
+            width (int | Unset): A stored image's or sticker's width and height in pixels (read
+                from its header): lets a client reserve the space before loading it.
+            height (int | Unset):
     """
 
     state: str
@@ -37,6 +40,8 @@ class MediaOut:
     filename: str | Unset = UNSET
     sha256: str | Unset = UNSET
     fetched_at: datetime.datetime | Unset = UNSET
+    width: int | Unset = UNSET
+    height: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -56,6 +61,10 @@ class MediaOut:
         if not isinstance(self.fetched_at, Unset):
             fetched_at = self.fetched_at.isoformat()
 
+        width = self.width
+
+        height = self.height
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -74,6 +83,10 @@ class MediaOut:
             field_dict["sha256"] = sha256
         if fetched_at is not UNSET:
             field_dict["fetched_at"] = fetched_at
+        if width is not UNSET:
+            field_dict["width"] = width
+        if height is not UNSET:
+            field_dict["height"] = height
 
         return field_dict
 
@@ -99,6 +112,10 @@ class MediaOut:
         else:
             fetched_at = datetime.datetime.fromisoformat(_fetched_at)
 
+        width = d.pop("width", UNSET)
+
+        height = d.pop("height", UNSET)
+
         media_out = cls(
             state=state,
             url=url,
@@ -107,6 +124,8 @@ class MediaOut:
             filename=filename,
             sha256=sha256,
             fetched_at=fetched_at,
+            width=width,
+            height=height,
         )
 
         media_out.additional_properties = d

@@ -314,6 +314,7 @@ mod tests {
             sha256: "00".into(),
             caption: Some("ignored for audio".into()),
             filename: Some("note.ogg".into()),
+            dimensions: None,
         };
         let err = request_body(&reply, None).expect_err("no media id");
         assert!(!err.retryable);

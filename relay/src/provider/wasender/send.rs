@@ -228,6 +228,7 @@ mod tests {
             sha256: "00".into(),
             caption: Some("Your invoice".into()),
             filename: Some("invoice.pdf".into()),
+            dimensions: None,
         };
         assert!(request_body(&reply(content.clone()), None).is_err());
         let body = request_body(&reply(content), Some("https://files.example/x.pdf")).unwrap();
