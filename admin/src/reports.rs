@@ -3,8 +3,9 @@
 //! group's counts and exact percentiles. The rows are written by database
 //! triggers as the events happen (`docs/reports.md`); a report reads one
 //! index range of them (covering: `ix_support_measures_report`) and never
-//! scans messages. Of each row it reads three values: the group's key as
-//! one integer (an id, or the UTC day), the kind and the seconds. The HTTP
+//! scans messages. The database groups the rows by the group's key as
+//! one integer (an id, or the UTC day) and kind, and hands over one row per
+//! group: the count and the seconds as one text ([`measured`]). The HTTP
 //! side is `api/reports.rs`.
 //!
 //! Agents' online and away time comes from `agent_presence_intervals`
@@ -155,17 +156,18 @@ struct Tally {
 
 impl Tally {
     fn add(&mut self, row: &Measured) {
+        let seconds = row.seconds.iter().copied();
         match row.kind.parse::<MeasureKind>() {
-            Ok(MeasureKind::Opened) => self.opened += 1,
-            Ok(MeasureKind::Reopened) => self.reopened += 1,
-            Ok(MeasureKind::FirstResponse) => self.first.extend(row.seconds),
-            Ok(MeasureKind::NextResponse) => self.next.extend(row.seconds),
+            Ok(MeasureKind::Opened) => self.opened += row.count,
+            Ok(MeasureKind::Reopened) => self.reopened += row.count,
+            Ok(MeasureKind::FirstResponse) => self.first.extend(seconds),
+            Ok(MeasureKind::NextResponse) => self.next.extend(seconds),
             Ok(MeasureKind::Resolution) => {
-                self.resolved += 1;
-                self.resolution.extend(row.seconds);
+                self.resolved += row.count;
+                self.resolution.extend(seconds);
             }
-            Ok(MeasureKind::BotResolved) => self.bot_resolved += 1,
-            Ok(MeasureKind::Handoff) => self.handoff.extend(row.seconds),
+            Ok(MeasureKind::BotResolved) => self.bot_resolved += row.count,
+            Ok(MeasureKind::Handoff) => self.handoff.extend(seconds),
             Err(_) => {}
         }
     }
@@ -431,7 +433,7 @@ fn monday_of(day: NaiveDate) -> NaiveDate {
     day - Duration::days(i64::from(day.weekday().num_days_from_monday()))
 }
 
-/// What a report reads of a measure.
+/// What a report reads of the measures of one key and kind.
 #[derive(Debug, Clone)]
 struct Measured {
     /// The group's key ([`key_column`]): the agent's, team's or number's
@@ -439,7 +441,10 @@ struct Measured {
     /// as days since 1970-01-01 (days and weeks).
     key: Option<i64>,
     kind: String,
-    seconds: Option<i64>,
+    /// How many measures.
+    count: u64,
+    /// Their seconds (the measured ones), in no order.
+    seconds: Vec<i64>,
 }
 
 /// The one integer a row is grouped by (see [`Measured::key`]). The day is
@@ -462,7 +467,11 @@ fn key_column(grouping: Grouping, backend: DatabaseBackend) -> Expr {
 }
 
 /// The measures with `at` in `[from, to)` that `scope` admits, through
-/// the covering index on `at`: the key `grouping` needs, kind, seconds.
+/// the covering index on `at`, one row per (key `grouping` needs, kind):
+/// their count and their seconds as one text (`group_concat` /
+/// `string_agg`, comma separated). Handing each measure to Rust as a row
+/// was most of a report's time (`docs/reports.md`, Speed); one text per
+/// group carries the same values.
 async fn measured(
     db: &impl ConnectionTrait,
     from: DateTime<Utc>,
@@ -471,22 +480,45 @@ async fn measured(
     scope: Option<Condition>,
 ) -> Result<Vec<Measured>, DbErr> {
     use support_measure::Column;
+    let values = match db.get_database_backend() {
+        DatabaseBackend::Postgres => "string_agg(support_measures.seconds::text, ',')",
+        _ => "group_concat(support_measures.seconds, ',')",
+    };
     let mut query = support_measure::Entity::find()
         .select_only()
-        .expr(key_column(grouping, db.get_database_backend()))
-        .columns([Column::Kind, Column::Seconds])
+        .expr_as(key_column(grouping, db.get_database_backend()), "group_key")
+        .column(Column::Kind)
+        .expr(Expr::cust("count(*)"))
+        .expr(Expr::cust(values))
         .filter(Column::At.gte(from))
         .filter(Column::At.lt(to));
     if let Some(scope) = scope {
         query = query.filter(scope);
     }
-    Ok(query
-        .into_tuple::<(Option<i64>, String, Option<i64>)>()
+    query
+        .group_by(Expr::cust("group_key"))
+        .group_by(Column::Kind)
+        .into_tuple::<(Option<i64>, String, i64, Option<String>)>()
         .all(db)
         .await?
         .into_iter()
-        .map(|(key, kind, seconds)| Measured { key, kind, seconds })
-        .collect())
+        .map(|(key, kind, count, values)| {
+            let seconds = values
+                .as_deref()
+                .unwrap_or_default()
+                .split(',')
+                .filter(|v| !v.is_empty())
+                .map(str::parse)
+                .collect::<Result<Vec<i64>, _>>()
+                .map_err(|e| DbErr::Type(format!("support_measures.seconds: {e}")))?;
+            Ok(Measured {
+                key,
+                kind,
+                count: u64::try_from(count).unwrap_or(0),
+                seconds,
+            })
+        })
+        .collect()
 }
 
 /// The UTC date `days` after 1970-01-01.
@@ -611,7 +643,8 @@ mod tests {
         Measured {
             key: Some(at.timestamp().div_euclid(86_400)),
             kind: kind.as_str().into(),
-            seconds,
+            count: 1,
+            seconds: seconds.into_iter().collect(),
         }
     }
 
