@@ -686,72 +686,24 @@ impl Seeded {
 /// machine is shared; docs/reports.md has release figures, e.g.
 /// `REPORT_RUNS=40 cargo nextest run --release --test reports large`).
 async fn a_large_history_is_reported_whole(db: TestDb) {
-    use admin::reports::{self, Grouping};
-    use entities::support_measure::{self, MeasureKind};
-    use sea_orm::Set;
+    use admin::reports::Grouping;
 
     const ROWS: i64 = 100_000;
     let seeded = Seeded::new(&db).await;
     let database = &seeded.database;
-    let conversation = seeded.conversation().await;
     let now = Utc::now();
-    // 40 days of history, 20 agents in 5 teams; durations spread over a
-    // day and scattered (a multiplicative hash of the row), as real ones
-    // are: few measures share a value.
-    let kinds = [
-        MeasureKind::Opened,
-        MeasureKind::FirstResponse,
-        MeasureKind::NextResponse,
-        MeasureKind::NextResponse,
-        MeasureKind::Resolution,
-    ];
-    let rows: Vec<support_measure::ActiveModel> = (0..ROWS)
-        .map(|i| {
-            let kind = kinds[(i % 5) as usize];
-            let at = now - chrono::Duration::seconds(i * 40 * 86_400 / ROWS);
-            support_measure::ActiveModel {
-                conversation_id: Set(conversation),
-                business_number_id: Set(seeded.number),
-                team_id: Set(Some(i % 5)),
-                agent_id: Set((kind != MeasureKind::Opened).then_some(i / 5 % 20)),
-                kind: Set(kind.as_str().into()),
-                started_at: Set(None),
-                at: Set(at),
-                seconds: Set((kind != MeasureKind::Opened).then_some(i * 2_654_435_761 % 86_400)),
-                ..Default::default()
-            }
-        })
-        .collect();
-    for chunk in rows.chunks(1_000) {
-        support_measure::Entity::insert_many(chunk.to_vec())
-            .exec_without_returning(database)
-            .await
-            .unwrap();
-    }
-    let (from, to) = (
-        now - chrono::Duration::days(30),
-        now + chrono::Duration::seconds(1),
-    );
+    wharf::report_history::seed(database, seeded.number, seeded.contact, ROWS, now)
+        .await
+        .unwrap();
     let runs: usize = std::env::var("REPORT_RUNS")
         .ok()
         .and_then(|n| n.parse().ok())
-        .unwrap_or(5)
-        .max(1);
+        .unwrap_or(5);
     let engine = db.url().split(':').next().unwrap_or_default().to_owned();
     for (grouping, groups) in [(Grouping::Agent, 21), (Grouping::Day, 31)] {
-        let mut took = Vec::new();
-        let mut report = None;
-        for _ in 0..runs {
-            let started = std::time::Instant::now();
-            report = Some(
-                reports::build(database, from, to, grouping, None)
-                    .await
-                    .unwrap(),
-            );
-            took.push(started.elapsed());
-        }
-        took.sort();
-        let report = report.unwrap();
+        let (report, took) = wharf::report_history::time_reports(database, grouping, now, runs)
+            .await
+            .unwrap();
         let counted = report.total.opened
             + report.total.first_response.count
             + report.total.next_response.count
@@ -764,10 +716,11 @@ async fn a_large_history_is_reported_whole(db: TestDb) {
             report.groups.len()
         );
         println!(
-            "30-day report by {} over {counted} of {ROWS} measures ({engine}, {runs} runs): median {:?}, p95 {:?}",
+            "30-day report by {} over {counted} of {ROWS} measures ({engine}, {} runs): median {:.1} ms, p95 {:.1} ms",
             grouping.as_str(),
-            took[(runs - 1) / 2],
-            took[(runs * 95).div_ceil(100) - 1],
+            took.runs,
+            took.median_ms,
+            took.p95_ms,
         );
     }
     seeded.database.close().await.unwrap();
