@@ -11,6 +11,7 @@ pub mod config;
 pub mod config_file;
 pub mod nats_server;
 pub mod priority;
+pub mod report_history;
 pub mod roles;
 pub mod simulate;
 pub mod stack;

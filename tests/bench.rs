@@ -40,6 +40,11 @@ fn bench_runs_every_part_at_tiny_sizes_and_reports_tables_and_json() {
             // The campaign beside the replies: what the tiny run can send.
             "--campaign-recipients",
             "1",
+            // A small history for the reports part, three reports each.
+            "--report-measures",
+            "2000",
+            "--report-runs",
+            "3",
         ])
         .arg("--json")
         .arg(&json)
@@ -91,6 +96,7 @@ fn bench_runs_every_part_at_tiny_sizes_and_reports_tables_and_json() {
         "| webhooks, median over rounds | in flight | rounds |",
         "| campaigns | round | support replies |",
         "| campaigns, median over rounds |",
+        "| reports: 30 days, all agents | database |",
         "Trace export (the `edge → EDGE_EU, spans exported over OTLP` phases):",
     ] {
         assert!(out.contains(header), "no table `{header}` in:\n{out}");
@@ -328,6 +334,20 @@ fn bench_runs_every_part_at_tiny_sizes_and_reports_tables_and_json() {
         2,
         "{campaigns}"
     );
+    // The reports part: by agent and by day on each database, 30 of 40 days.
+    let timings = report["reports"]["timings"].as_array().unwrap();
+    let databases = if postgres.is_some() { 2 } else { 1 };
+    assert_eq!(timings.len(), 2 * databases, "{timings:?}");
+    for t in timings {
+        let in_range = t["in_range"].as_u64().unwrap();
+        assert!((1_450..=1_550).contains(&in_range), "{t}");
+        assert_eq!(t["runs"], 3, "{t}");
+        let (median, p95) = (
+            t["median_ms"].as_f64().unwrap(),
+            t["p95_ms"].as_f64().unwrap(),
+        );
+        assert!(median > 0.0 && p95 >= median, "{t}");
+    }
     let memory = report["memory"].as_array().unwrap();
     let peak = |role: &str| {
         memory

@@ -67,6 +67,18 @@ async fn alert_rules_and_dashboard_name_only_metrics_the_stack_emits() {
         )
         .await;
     assert_eq!(status, 202, "{reply}");
+    // Resolved, so the support histogram has a series (a timed measure).
+    let (_, detail) = stack
+        .admin_get(&format!("/api/v1/conversations/{conversation}"))
+        .await;
+    let version = detail["conversation"]["version"].as_i64().unwrap();
+    let (status, resolved) = stack
+        .admin_post(
+            &format!("/api/v1/conversations/{conversation}/resolve"),
+            serde_json::json!({"version": version}),
+        )
+        .await;
+    assert_eq!(status, 200, "{resolved}");
     // A photo, so the media fetcher's series exist too.
     let photo = b"\x89PNG\r\n\x1a\n observability";
     wire::serve(&stack, "9100001", "image/png", photo, 0).await;
@@ -103,6 +115,8 @@ async fn alert_rules_and_dashboard_name_only_metrics_the_stack_emits() {
                     && text.contains("wharf_media_stored_total{")
                     && text.contains("wharf_sender_reply_seconds_bucket{")
                     && text.contains("wharf_alerts_firing{")
+                    && text.contains("wharf_support_seconds_bucket{")
+                    && text.contains("wharf_support_agents{")
                     && inbound_depth(&text).is_some_and(|d| d >= 1.0))
                 .then_some(text)
             }

@@ -327,18 +327,19 @@ async fn response_and_resolution_times_are_reported_as_they_happened(db: TestDb)
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 4, "{text}");
     assert!(lines[0].starts_with("key,name,opened,reopened,resolved,first_response_count,"));
-    assert_eq!(lines[1], ",,3,1,0,0,,,0,,,0,,");
+    // No bot, nobody online: bot and presence columns are zero.
+    assert_eq!(lines[1], ",,3,1,0,0,,,0,,,0,,,0,0,,,0,0");
     assert_eq!(
         lines[2],
         format!(
-            "{ana_key},ana,0,0,1,2,{},{},1,{a_next},{a_next},1,{a_resolution},{a_resolution}",
+            "{ana_key},ana,0,0,1,2,{},{},1,{a_next},{a_next},1,{a_resolution},{a_resolution},0,0,,,0,0",
             b_first.min(a_first),
             b_first.max(a_first)
         )
     );
     assert_eq!(
         lines[3],
-        format!("{bo_key},bo,0,0,0,1,{a_reopened_first},{a_reopened_first},0,,,0,,")
+        format!("{bo_key},bo,0,0,0,1,{a_reopened_first},{a_reopened_first},0,,,0,,,0,0,,,0,0")
     );
 
     // Agents see their teams' figures: Ana all of Care's, Cy (no team) none.
@@ -401,6 +402,210 @@ async fn response_and_resolution_times_are_reported_as_they_happened(db: TestDb)
 }
 
 on_sqlite_and_postgres!(response_and_resolution_times_are_reported_as_they_happened);
+
+/// The measure of `kind` of conversation `id` (one expected).
+async fn measure_of(
+    stack: &Stack,
+    id: i64,
+    kind: entities::support_measure::MeasureKind,
+) -> entities::support_measure::Model {
+    use entities::support_measure;
+    let mut rows = support_measure::Entity::find()
+        .filter(support_measure::Column::ConversationId.eq(id))
+        .filter(support_measure::Column::Kind.eq(kind.as_str()))
+        .all(&stack.database)
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 1, "{kind} of {id}: {rows:?}");
+    rows.remove(0)
+}
+
+/// A bot takes every conversation and hands over to Care on "human": A's
+/// customer asks for a human (the router's hand-over), B is resolved by an
+/// integrator while still with the bot (bot-resolved), C is claimed from
+/// the bot by Ana, a supervisor (a hand-over to her; the bot's
+/// conversations have no team), answered and resolved (not bot-resolved). The hand-over times run from the opening's first
+/// customer message to the hand-over; Ana's online time adds up the
+/// spans her presence changes recorded.
+async fn bot_hand_overs_bot_resolutions_and_online_time_are_reported(db: TestDb) {
+    use entities::agent_presence_interval;
+    use entities::support_measure::MeasureKind;
+
+    let stack = spawn_stack(db, StackOptions::default()).await;
+    let url = stack.admin_url.as_str();
+    let admin = client_with(url, ADMIN_TOKEN);
+    let care = admin
+        .create_team(&body(json!({"name": "Care", "strategy": "manual"})))
+        .await
+        .unwrap()
+        .into_inner();
+    admin
+        .create_rule(&body(json!({
+            "name": "bot first",
+            "action": {"type": "bot", "bot": {
+                "fallback": "Hi! How can we help?", "handover_keywords": ["human"],
+                "handover_team_id": care.id, "handover_priority": 1}},
+        })))
+        .await
+        .unwrap();
+    let (ana_id, ana) = signed_in(&admin, url, "ana@example.com", "supervisor", &[care.id]).await;
+
+    let now = Utc::now().timestamp();
+    let a = customer_writes(&stack, "4915100000801", "wamid.BA1", "hello", now - 600).await;
+    let b = customer_writes(&stack, "4915100000802", "wamid.BB1", "hello", now - 300).await;
+    let c = customer_writes(&stack, "4915100000803", "wamid.BC1", "hello", now - 200).await;
+    for id in [a, b, c] {
+        assert_eq!(row(&stack, id).await.status, "bot");
+    }
+    // A's customer asks for a human: the router hands A over to Care.
+    let before = Utc::now();
+    assert_eq!(
+        customer_writes(
+            &stack,
+            "4915100000801",
+            "wamid.BA2",
+            "a human please",
+            now - 60
+        )
+        .await,
+        a
+    );
+    eventually(WAIT, "A handed over", || async {
+        (row(&stack, a).await.status == "queued").then_some(())
+    })
+    .await;
+    let a_handoff = measure_of(&stack, a, MeasureKind::Handoff).await;
+    assert!(a_handoff.at >= before && a_handoff.at <= Utc::now());
+    let a_secs = secs(at(now - 600), a_handoff.at);
+    assert_eq!(
+        (a_handoff.seconds, a_handoff.team_id, a_handoff.agent_id),
+        (Some(a_secs), Some(care.id), None)
+    );
+    // An integrator resolves B while the bot has it.
+    let version = row(&stack, b).await.version;
+    admin
+        .resolve_conversation(b, &body(json!({"version": version})))
+        .await
+        .unwrap();
+    // Ana takes C from the bot, answers and resolves it.
+    let version = row(&stack, c).await.version;
+    ana.claim_conversation(c, &body(json!({"version": version})))
+        .await
+        .unwrap();
+    let claimed_at = row(&stack, c).await.assigned_at.unwrap();
+    let c_secs = secs(at(now - 200), claimed_at);
+    reply(&ana, c).await;
+    let version = row(&stack, c).await.version;
+    ana.resolve_conversation(c, &body(json!({"version": version})))
+        .await
+        .unwrap();
+    assert_eq!(
+        measure_of(&stack, c, MeasureKind::Handoff).await.seconds,
+        Some(c_secs)
+    );
+
+    // Ana's presence: online, away, offline through the API.
+    for presence in ["online", "away", "offline"] {
+        ana.set_agent_presence(ana_id, &body(json!({"presence": presence})))
+            .await
+            .unwrap();
+    }
+    let spans = agent_presence_interval::Entity::find()
+        .filter(agent_presence_interval::Column::AgentId.eq(ana_id))
+        .all(&stack.database)
+        .await
+        .unwrap();
+    let kept: Vec<(&str, bool)> = spans
+        .iter()
+        .map(|s| (s.presence.as_str(), s.ended_at.is_some()))
+        .collect();
+    assert_eq!(kept, [("online", true), ("away", true)]);
+    assert_eq!(spans[0].ended_at, Some(spans[1].started_at));
+    let span_secs = |i: usize| {
+        let ms = (spans[i].ended_at.unwrap() - spans[i].started_at).num_milliseconds();
+        u64::try_from((ms + 500) / 1000).unwrap()
+    };
+
+    let (from, to) = (at(now - 3600), at(now + 3600));
+    let by_agent = admin
+        .get_support_report(&from, Some(types::ReportGroupBy::Agent), &to)
+        .await
+        .unwrap()
+        .into_inner();
+    let total = &by_agent.total;
+    assert_eq!((total.resolved, total.bot_resolved), (2, 1));
+    assert_eq!(
+        spread(&total.handoff),
+        (2, Some(a_secs.min(c_secs)), Some(a_secs.max(c_secs)))
+    );
+    assert_eq!(
+        (total.online_secs, total.away_secs),
+        (Some(span_secs(0)), Some(span_secs(1)))
+    );
+    let nobody = group(&by_agent, None);
+    assert_eq!(
+        (
+            nobody.resolved,
+            nobody.bot_resolved,
+            spread(&nobody.handoff)
+        ),
+        (1, 1, (1, Some(a_secs), Some(a_secs)))
+    );
+    let ana_group = group(&by_agent, Some(&ana_id.to_string()));
+    assert_eq!(
+        (
+            ana_group.resolved,
+            ana_group.bot_resolved,
+            spread(&ana_group.handoff)
+        ),
+        (1, 0, (1, Some(c_secs), Some(c_secs)))
+    );
+    assert_eq!(
+        (ana_group.online_secs, ana_group.away_secs),
+        (Some(span_secs(0)), Some(span_secs(1)))
+    );
+    // By team: A was handed to Care; B and C had no team with the bot.
+    let by_team = admin
+        .get_support_report(&from, Some(types::ReportGroupBy::Team), &to)
+        .await
+        .unwrap()
+        .into_inner();
+    let care_group = group(&by_team, Some(&care.id.to_string()));
+    assert_eq!(spread(&care_group.handoff), (1, Some(a_secs), Some(a_secs)));
+    assert_eq!(care_group.online_secs, Some(span_secs(0)));
+    // By number: no presence time (numbers have no agents).
+    let by_number = admin
+        .get_support_report(&from, Some(types::ReportGroupBy::Number), &to)
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(by_number.total.bot_resolved, 1);
+    assert_eq!(by_number.total.online_secs, None);
+
+    // The CSV's new columns.
+    let text = report_csv(&admin, &from, &to, types::ReportGroupBy::Agent).await;
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(
+        lines[0].ends_with(
+            ",bot_resolved,handoff_count,handoff_median_secs,handoff_p90_secs,online_secs,away_secs"
+        ),
+        "{text}"
+    );
+    let ana_line = lines
+        .iter()
+        .find(|l| l.starts_with(&format!("{ana_id},")))
+        .unwrap();
+    assert!(
+        ana_line.ends_with(&format!(
+            ",0,1,{c_secs},{c_secs},{},{}",
+            span_secs(0),
+            span_secs(1)
+        )),
+        "{ana_line}"
+    );
+}
+
+on_sqlite_and_postgres!(bot_hand_overs_bot_resolutions_and_online_time_are_reported);
 
 /// A migrated database of `db` with one business number; a new
 /// conversation of it (for measures written directly) by `conversation`.
@@ -481,72 +686,24 @@ impl Seeded {
 /// machine is shared; docs/reports.md has release figures, e.g.
 /// `REPORT_RUNS=40 cargo nextest run --release --test reports large`).
 async fn a_large_history_is_reported_whole(db: TestDb) {
-    use admin::reports::{self, Grouping};
-    use entities::support_measure::{self, MeasureKind};
-    use sea_orm::Set;
+    use admin::reports::Grouping;
 
     const ROWS: i64 = 100_000;
     let seeded = Seeded::new(&db).await;
     let database = &seeded.database;
-    let conversation = seeded.conversation().await;
     let now = Utc::now();
-    // 40 days of history, 20 agents in 5 teams; durations spread over a
-    // day and scattered (a multiplicative hash of the row), as real ones
-    // are: few measures share a value.
-    let kinds = [
-        MeasureKind::Opened,
-        MeasureKind::FirstResponse,
-        MeasureKind::NextResponse,
-        MeasureKind::NextResponse,
-        MeasureKind::Resolution,
-    ];
-    let rows: Vec<support_measure::ActiveModel> = (0..ROWS)
-        .map(|i| {
-            let kind = kinds[(i % 5) as usize];
-            let at = now - chrono::Duration::seconds(i * 40 * 86_400 / ROWS);
-            support_measure::ActiveModel {
-                conversation_id: Set(conversation),
-                business_number_id: Set(seeded.number),
-                team_id: Set(Some(i % 5)),
-                agent_id: Set((kind != MeasureKind::Opened).then_some(i / 5 % 20)),
-                kind: Set(kind.as_str().into()),
-                started_at: Set(None),
-                at: Set(at),
-                seconds: Set((kind != MeasureKind::Opened).then_some(i * 2_654_435_761 % 86_400)),
-                ..Default::default()
-            }
-        })
-        .collect();
-    for chunk in rows.chunks(1_000) {
-        support_measure::Entity::insert_many(chunk.to_vec())
-            .exec_without_returning(database)
-            .await
-            .unwrap();
-    }
-    let (from, to) = (
-        now - chrono::Duration::days(30),
-        now + chrono::Duration::seconds(1),
-    );
+    wharf::report_history::seed(database, seeded.number, seeded.contact, ROWS, now)
+        .await
+        .unwrap();
     let runs: usize = std::env::var("REPORT_RUNS")
         .ok()
         .and_then(|n| n.parse().ok())
-        .unwrap_or(5)
-        .max(1);
+        .unwrap_or(5);
     let engine = db.url().split(':').next().unwrap_or_default().to_owned();
     for (grouping, groups) in [(Grouping::Agent, 21), (Grouping::Day, 31)] {
-        let mut took = Vec::new();
-        let mut report = None;
-        for _ in 0..runs {
-            let started = std::time::Instant::now();
-            report = Some(
-                reports::build(database, from, to, grouping, None)
-                    .await
-                    .unwrap(),
-            );
-            took.push(started.elapsed());
-        }
-        took.sort();
-        let report = report.unwrap();
+        let (report, took) = wharf::report_history::time_reports(database, grouping, now, runs)
+            .await
+            .unwrap();
         let counted = report.total.opened
             + report.total.first_response.count
             + report.total.next_response.count
@@ -559,16 +716,202 @@ async fn a_large_history_is_reported_whole(db: TestDb) {
             report.groups.len()
         );
         println!(
-            "30-day report by {} over {counted} of {ROWS} measures ({engine}, {runs} runs): median {:?}, p95 {:?}",
+            "30-day report by {} over {counted} of {ROWS} measures ({engine}, {} runs): median {:.1} ms, p95 {:.1} ms",
             grouping.as_str(),
-            took[(runs - 1) / 2],
-            took[(runs * 95).div_ceil(100) - 1],
+            took.runs,
+            took.median_ms,
+            took.p95_ms,
         );
     }
     seeded.database.close().await.unwrap();
 }
 
 on_sqlite_and_postgres!(a_large_history_is_reported_whole);
+
+/// Online and away time from presence changes with pinned times: spans
+/// are clipped at the range's ends and at "now" for an agent still
+/// online, split at UTC midnights by day, summed per team the agent is in
+/// (no team: the group without key), and an agent's scope keeps its own.
+async fn online_time_is_clipped_at_the_range_and_split_at_midnights(db: TestDb) {
+    use admin::reports::{self, GroupKey, Grouping, PresenceScope, PresenceTime};
+    use entities::{agent, team, team_member};
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{ActiveModelTrait, Set};
+
+    let seeded = Seeded::new(&db).await;
+    let database = &seeded.database;
+    let t = |s: &str| s.parse::<DateTime<Utc>>().unwrap();
+    let mut ids = Vec::new();
+    for name in ["xavier", "yara"] {
+        let row = agent::ActiveModel {
+            email: Set(format!("{name}@example.com")),
+            name: Set(name.into()),
+            role: Set("agent".into()),
+            presence: Set("offline".into()),
+            capacity: Set(3),
+            languages: Set(json!([])),
+            created_at: Set(t("2026-11-01T00:00:00Z")),
+            updated_at: Set(t("2026-11-01T00:00:00Z")),
+            ..Default::default()
+        }
+        .insert(database)
+        .await
+        .unwrap();
+        ids.push(row.id);
+    }
+    let (x, y) = (ids[0], ids[1]);
+    let night = team::ActiveModel {
+        name: Set("Night".into()),
+        strategy: Set("manual".into()),
+        created_at: Set(t("2026-11-01T00:00:00Z")),
+        updated_at: Set(t("2026-11-01T00:00:00Z")),
+        ..Default::default()
+    }
+    .insert(database)
+    .await
+    .unwrap()
+    .id;
+    team_member::ActiveModel {
+        team_id: Set(night),
+        agent_id: Set(y),
+    }
+    .insert(database)
+    .await
+    .unwrap();
+    // Presence changes as every writer makes them: the state and its time.
+    let changes = [
+        (x, "online", "2026-12-01T22:00:00Z"),
+        (x, "away", "2026-12-02T01:30:00.400Z"),
+        (x, "away", "2026-12-02T01:45:00Z"), // no change: no new span
+        (x, "online", "2026-12-02T02:00:00Z"),
+        (x, "offline", "2026-12-02T03:00:00Z"),
+        (y, "online", "2026-12-02T10:00:00Z"),
+    ];
+    for (id, presence, when) in changes {
+        agent::Entity::update_many()
+            .col_expr(agent::Column::Presence, Expr::value(presence))
+            .col_expr(agent::Column::UpdatedAt, Expr::value(t(when)))
+            .filter(agent::Column::Id.eq(id))
+            .exec(database)
+            .await
+            .unwrap();
+    }
+    let now = t("2026-12-02T12:00:00Z");
+    let report = |from: &str, to: &str, grouping, agents: Option<Vec<i64>>| {
+        let (from, to) = (t(from), t(to));
+        async move {
+            reports::build_with(
+                database,
+                from,
+                to,
+                grouping,
+                None,
+                Some(PresenceScope { now, agents }),
+            )
+            .await
+            .unwrap()
+        }
+    };
+    let time = |online_secs, away_secs| {
+        Some(PresenceTime {
+            online_secs,
+            away_secs,
+        })
+    };
+    let of = |r: &reports::Report| -> Vec<(Option<GroupKey>, Option<PresenceTime>)> {
+        r.groups
+            .iter()
+            .map(|g| (g.key, g.figures.presence))
+            .collect()
+    };
+    let day = |d: &str| Some(GroupKey::Date(d.parse().unwrap()));
+
+    // 2 December: X online 00:00-01:30:00.4 and 02:00-03:00 (clipped at
+    // midnight), away 01:30:00.4-02:00; Y online 10:00 until now (12:00).
+    let by_agent = report(
+        "2026-12-02T00:00:00Z",
+        "2026-12-03T00:00:00Z",
+        Grouping::Agent,
+        None,
+    )
+    .await;
+    assert_eq!(
+        of(&by_agent),
+        [
+            (Some(GroupKey::Id(x)), time(5400 + 3600, 1800)),
+            (Some(GroupKey::Id(y)), time(7200, 0)),
+        ]
+    );
+    assert_eq!(by_agent.total.presence, time(16_200, 1800));
+    assert_eq!(by_agent.groups[0].name.as_deref(), Some("xavier"));
+    // Two days: 1 December has X's two hours before midnight.
+    let by_day = report(
+        "2026-12-01T00:00:00Z",
+        "2026-12-03T00:00:00Z",
+        Grouping::Day,
+        None,
+    )
+    .await;
+    assert_eq!(
+        of(&by_day),
+        [
+            (day("2026-12-01"), time(7200, 0)),
+            (day("2026-12-02"), time(16_200, 1800)),
+        ]
+    );
+    let by_week = report(
+        "2026-12-01T00:00:00Z",
+        "2026-12-03T00:00:00Z",
+        Grouping::Week,
+        None,
+    )
+    .await;
+    assert_eq!(of(&by_week), [(day("2026-11-30"), time(23_400, 1800))]);
+    // Clipped inside spans: 01:00-02:30 has 30 min online, 30 away, 30 online.
+    let by_team = report(
+        "2026-12-02T01:00:00Z",
+        "2026-12-02T02:30:00Z",
+        Grouping::Team,
+        None,
+    )
+    .await;
+    assert_eq!(of(&by_team), [(None, time(1800 + 1800, 1800))]);
+    let by_team = report(
+        "2026-12-02T00:00:00Z",
+        "2026-12-03T00:00:00Z",
+        Grouping::Team,
+        None,
+    )
+    .await;
+    assert_eq!(
+        of(&by_team),
+        [
+            (None, time(9000, 1800)),
+            (Some(GroupKey::Id(night)), time(7200, 0)),
+        ]
+    );
+    // Y's scope: Y alone. Labels have no presence time.
+    let scoped = report(
+        "2026-12-02T00:00:00Z",
+        "2026-12-03T00:00:00Z",
+        Grouping::Agent,
+        Some(vec![y]),
+    )
+    .await;
+    assert_eq!(of(&scoped), [(Some(GroupKey::Id(y)), time(7200, 0))]);
+    let by_label = report(
+        "2026-12-02T00:00:00Z",
+        "2026-12-03T00:00:00Z",
+        Grouping::Label,
+        None,
+    )
+    .await;
+    assert!(by_label.groups.is_empty());
+    assert_eq!(by_label.total.presence, None);
+    seeded.database.close().await.unwrap();
+}
+
+on_sqlite_and_postgres!(online_time_is_clipped_at_the_range_and_split_at_midnights);
 
 /// The reports equal a plain computation over the same rows, for every
 /// grouping, with and without an agent's scope: random measures (kinds,
@@ -731,6 +1074,9 @@ async fn reports_equal_a_plain_computation_on_random_data(db: TestDb) {
                 first_response: spread(secs(MeasureKind::FirstResponse)),
                 next_response: spread(secs(MeasureKind::NextResponse)),
                 resolution: spread(secs(MeasureKind::Resolution)),
+                bot_resolved: count(MeasureKind::BotResolved),
+                handoff: spread(secs(MeasureKind::Handoff)),
+                presence: None,
             }
         };
         let groups: Vec<_> = groups.iter().map(|(key, ms)| (*key, figures(ms))).collect();

@@ -3,15 +3,24 @@
 //! group's counts and exact percentiles. The rows are written by database
 //! triggers as the events happen (`docs/reports.md`); a report reads one
 //! index range of them (covering: `ix_support_measures_report`) and never
-//! scans messages. Of each row it reads three values: the group's key as
-//! one integer (an id, or the UTC day), the kind and the seconds. The HTTP
+//! scans messages. The database groups the rows by the group's key as
+//! one integer (an id, or the UTC day) and kind, and hands over one row per
+//! group: the count and the seconds as one text ([`measured`]). The HTTP
 //! side is `api/reports.rs`.
+//!
+//! Agents' online and away time comes from `agent_presence_intervals`
+//! (spans written by triggers on every presence change), clipped at the
+//! range's ends and split at UTC midnights for days and weeks
+//! ([`presence_times`]).
 
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use entities::agent::Presence;
 use entities::support_measure::{self, MeasureKind};
-use entities::{agent, business_number, conversation_label, label, team};
+use entities::{
+    agent, agent_presence_interval, business_number, conversation_label, label, team, team_member,
+};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, QueryFilter,
@@ -52,6 +61,15 @@ impl Grouping {
             Grouping::Number => "number",
             Grouping::Label => "label",
         }
+    }
+
+    /// Whether agents' presence time is reported by this grouping (days,
+    /// weeks, agents, teams; not numbers or labels, which have no agents).
+    pub const fn has_presence(self) -> bool {
+        matches!(
+            self,
+            Grouping::Day | Grouping::Week | Grouping::Agent | Grouping::Team
+        )
     }
 }
 
@@ -105,6 +123,22 @@ pub struct Figures {
     pub first_response: Spread,
     pub next_response: Spread,
     pub resolution: Spread,
+    /// Resolutions straight from `bot` state, no agent reply in the opening
+    /// (the bot-resolved share is `bot_resolved / resolved`).
+    pub bot_resolved: u64,
+    /// The opening's first customer message → handed from a bot to people.
+    pub handoff: Spread,
+    /// Agents' presence time, for the groupings that have it
+    /// ([`Grouping::has_presence`]) when asked for ([`build_with`]).
+    pub presence: Option<PresenceTime>,
+}
+
+/// Whole seconds agents were `online` and `away` (each group's clipped
+/// spans added up in milliseconds, then rounded half away from zero).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PresenceTime {
+    pub online_secs: u64,
+    pub away_secs: u64,
 }
 
 /// The measured seconds of a group, per kind, before the spreads.
@@ -116,19 +150,24 @@ struct Tally {
     first: Vec<i64>,
     next: Vec<i64>,
     resolution: Vec<i64>,
+    bot_resolved: u64,
+    handoff: Vec<i64>,
 }
 
 impl Tally {
     fn add(&mut self, row: &Measured) {
+        let seconds = row.seconds.iter().copied();
         match row.kind.parse::<MeasureKind>() {
-            Ok(MeasureKind::Opened) => self.opened += 1,
-            Ok(MeasureKind::Reopened) => self.reopened += 1,
-            Ok(MeasureKind::FirstResponse) => self.first.extend(row.seconds),
-            Ok(MeasureKind::NextResponse) => self.next.extend(row.seconds),
+            Ok(MeasureKind::Opened) => self.opened += row.count,
+            Ok(MeasureKind::Reopened) => self.reopened += row.count,
+            Ok(MeasureKind::FirstResponse) => self.first.extend(seconds),
+            Ok(MeasureKind::NextResponse) => self.next.extend(seconds),
             Ok(MeasureKind::Resolution) => {
-                self.resolved += 1;
-                self.resolution.extend(row.seconds);
+                self.resolved += row.count;
+                self.resolution.extend(seconds);
             }
+            Ok(MeasureKind::BotResolved) => self.bot_resolved += row.count,
+            Ok(MeasureKind::Handoff) => self.handoff.extend(seconds),
             Err(_) => {}
         }
     }
@@ -141,6 +180,9 @@ impl Tally {
             first_response: Spread::of(self.first),
             next_response: Spread::of(self.next),
             resolution: Spread::of(self.resolution),
+            bot_resolved: self.bot_resolved,
+            handoff: Spread::of(self.handoff),
+            presence: None,
         }
     }
 }
@@ -167,7 +209,7 @@ pub struct Report {
 }
 
 /// The figures of the measures with `at` in `[from, to)` that `scope`
-/// admits (`None`: all), grouped by `grouping`.
+/// admits (`None`: all), grouped by `grouping`; no presence time.
 ///
 /// # Errors
 /// Database errors.
@@ -177,6 +219,33 @@ pub async fn build(
     to: DateTime<Utc>,
     grouping: Grouping,
     scope: Option<Condition>,
+) -> Result<Report, DbErr> {
+    build_with(db, from, to, grouping, scope, None).await
+}
+
+/// Whose presence time a report adds up, and until when an agent still in
+/// a state counts.
+#[derive(Debug, Clone)]
+pub struct PresenceScope {
+    /// Open spans end here (now).
+    pub now: DateTime<Utc>,
+    /// `None`: every agent.
+    pub agents: Option<Vec<i64>>,
+}
+
+/// [`build`], and with `presence` the agents' presence time of the range
+/// for the groupings that have it (groups with presence time only, e.g.
+/// an agent online who answered nobody, are listed too).
+///
+/// # Errors
+/// Database errors.
+pub async fn build_with(
+    db: &impl ConnectionTrait,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    grouping: Grouping,
+    scope: Option<Condition>,
+    presence: Option<PresenceScope>,
 ) -> Result<Report, DbErr> {
     let rows = measured(db, from, to, grouping, scope).await?;
     let labels = match grouping {
@@ -191,7 +260,22 @@ pub async fn build(
             tallies.entry(key).or_default().add(row);
         }
     }
+    let times = match presence {
+        Some(scope) if grouping.has_presence() => {
+            let times = presence_times(db, from, to, grouping, &scope).await?;
+            for key in times.groups.keys() {
+                tallies.entry(*key).or_default();
+            }
+            Some(times)
+        }
+        _ => None,
+    };
     let names = names(db, grouping, tallies.keys().flatten().copied()).await?;
+    let time_of = |key: &Option<GroupKey>| {
+        times
+            .as_ref()
+            .map(|t| t.groups.get(key).copied().unwrap_or_default())
+    };
     let groups = tallies
         .into_iter()
         .map(|(key, tally)| {
@@ -207,17 +291,149 @@ pub async fn build(
                 key,
                 id,
                 name,
-                figures: tally.figures(),
+                figures: Figures {
+                    presence: time_of(&key),
+                    ..tally.figures()
+                },
             }
         })
         .collect();
     Ok(Report {
         groups,
-        total: total.figures(),
+        total: Figures {
+            presence: times.as_ref().map(|t| t.total),
+            ..total.figures()
+        },
     })
 }
 
-/// What a report reads of a measure.
+/// The presence time of a range per group and in all.
+#[derive(Debug, Default)]
+struct PresenceTimes {
+    groups: BTreeMap<Option<GroupKey>, PresenceTime>,
+    total: PresenceTime,
+}
+
+/// Milliseconds online and away, before rounding.
+#[derive(Debug, Default, Clone, Copy)]
+struct PresenceMillis {
+    online: i64,
+    away: i64,
+}
+
+impl PresenceMillis {
+    fn add(&mut self, presence: &str, millis: i64) {
+        match presence.parse::<Presence>() {
+            Ok(Presence::Online) => self.online += millis,
+            Ok(Presence::Away) => self.away += millis,
+            _ => {}
+        }
+    }
+
+    fn secs(self) -> PresenceTime {
+        let secs = |ms: i64| u64::try_from((ms + 500).div_euclid(1000)).unwrap_or(0);
+        PresenceTime {
+            online_secs: secs(self.online),
+            away_secs: secs(self.away),
+        }
+    }
+}
+
+/// The agents' spans overlapping `[from, to)`, clipped to it (a span still
+/// open ends at `scope.now`), added up per group of `grouping`: the agent,
+/// each team the agent is in now (none: the group without key), the UTC
+/// day or ISO week of each part of a span split at midnights.
+async fn presence_times(
+    db: &impl ConnectionTrait,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    grouping: Grouping,
+    scope: &PresenceScope,
+) -> Result<PresenceTimes, DbErr> {
+    use agent_presence_interval::Column;
+    let mut query = agent_presence_interval::Entity::find()
+        .filter(Column::StartedAt.lt(to))
+        .filter(
+            Condition::any()
+                .add(Column::EndedAt.is_null())
+                .add(Column::EndedAt.gt(from)),
+        );
+    if let Some(agents) = &scope.agents {
+        query = query.filter(Column::AgentId.is_in(agents.iter().copied()));
+    }
+    let spans = query.all(db).await?;
+    let mut teams: HashMap<i64, Vec<i64>> = HashMap::new();
+    if grouping == Grouping::Team {
+        let mut agents: Vec<i64> = spans.iter().map(|s| s.agent_id).collect();
+        agents.sort_unstable();
+        agents.dedup();
+        for chunk in agents.chunks(CHUNK) {
+            for member in team_member::Entity::find()
+                .filter(team_member::Column::AgentId.is_in(chunk.iter().copied()))
+                .all(db)
+                .await?
+            {
+                teams
+                    .entry(member.agent_id)
+                    .or_default()
+                    .push(member.team_id);
+            }
+        }
+    }
+    let mut millis: BTreeMap<Option<GroupKey>, PresenceMillis> = BTreeMap::new();
+    let mut total = PresenceMillis::default();
+    for span in &spans {
+        let start = span.started_at.max(from);
+        let end = span.ended_at.unwrap_or(scope.now).min(to).min(scope.now);
+        for (part_start, part_end) in split_at_midnights(start, end) {
+            let ms = (part_end - part_start).num_milliseconds();
+            total.add(&span.presence, ms);
+            let day = part_start.date_naive();
+            let keys = match grouping {
+                Grouping::Day => vec![Some(GroupKey::Date(day))],
+                Grouping::Week => vec![Some(GroupKey::Date(monday_of(day)))],
+                Grouping::Agent => vec![Some(GroupKey::Id(span.agent_id))],
+                Grouping::Team => match teams.get(&span.agent_id) {
+                    Some(ids) => ids.iter().map(|t| Some(GroupKey::Id(*t))).collect(),
+                    None => vec![None],
+                },
+                Grouping::Number | Grouping::Label => Vec::new(),
+            };
+            for key in keys {
+                millis.entry(key).or_default().add(&span.presence, ms);
+            }
+        }
+    }
+    Ok(PresenceTimes {
+        groups: millis.into_iter().map(|(k, m)| (k, m.secs())).collect(),
+        total: total.secs(),
+    })
+}
+
+/// `[start, end)` cut at every UTC midnight inside it (nothing when empty).
+fn split_at_midnights(
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
+    let mut parts = Vec::new();
+    let mut at = start;
+    while at < end {
+        let midnight = (at.date_naive() + Duration::days(1))
+            .and_time(chrono::NaiveTime::MIN)
+            .and_utc();
+        let stop = midnight.min(end);
+        parts.push((at, stop));
+        at = stop;
+    }
+    parts
+}
+
+/// The Monday of `day`'s ISO week.
+fn monday_of(day: NaiveDate) -> NaiveDate {
+    day - Duration::days(i64::from(day.weekday().num_days_from_monday()))
+}
+
+/// What a report reads of the measures of one key and kind.
 #[derive(Debug, Clone)]
 struct Measured {
     /// The group's key ([`key_column`]): the agent's, team's or number's
@@ -225,7 +441,10 @@ struct Measured {
     /// as days since 1970-01-01 (days and weeks).
     key: Option<i64>,
     kind: String,
-    seconds: Option<i64>,
+    /// How many measures.
+    count: u64,
+    /// Their seconds (the measured ones), in no order.
+    seconds: Vec<i64>,
 }
 
 /// The one integer a row is grouped by (see [`Measured::key`]). The day is
@@ -248,7 +467,11 @@ fn key_column(grouping: Grouping, backend: DatabaseBackend) -> Expr {
 }
 
 /// The measures with `at` in `[from, to)` that `scope` admits, through
-/// the covering index on `at`: the key `grouping` needs, kind, seconds.
+/// the covering index on `at`, one row per (key `grouping` needs, kind):
+/// their count and their seconds as one text (`group_concat` /
+/// `string_agg`, comma separated). Handing each measure to Rust as a row
+/// was most of a report's time (`docs/reports.md`, Speed); one text per
+/// group carries the same values.
 async fn measured(
     db: &impl ConnectionTrait,
     from: DateTime<Utc>,
@@ -257,22 +480,45 @@ async fn measured(
     scope: Option<Condition>,
 ) -> Result<Vec<Measured>, DbErr> {
     use support_measure::Column;
+    let values = match db.get_database_backend() {
+        DatabaseBackend::Postgres => "string_agg(support_measures.seconds::text, ',')",
+        _ => "group_concat(support_measures.seconds, ',')",
+    };
     let mut query = support_measure::Entity::find()
         .select_only()
-        .expr(key_column(grouping, db.get_database_backend()))
-        .columns([Column::Kind, Column::Seconds])
+        .expr_as(key_column(grouping, db.get_database_backend()), "group_key")
+        .column(Column::Kind)
+        .expr(Expr::cust("count(*)"))
+        .expr(Expr::cust(values))
         .filter(Column::At.gte(from))
         .filter(Column::At.lt(to));
     if let Some(scope) = scope {
         query = query.filter(scope);
     }
-    Ok(query
-        .into_tuple::<(Option<i64>, String, Option<i64>)>()
+    query
+        .group_by(Expr::cust("group_key"))
+        .group_by(Column::Kind)
+        .into_tuple::<(Option<i64>, String, i64, Option<String>)>()
         .all(db)
         .await?
         .into_iter()
-        .map(|(key, kind, seconds)| Measured { key, kind, seconds })
-        .collect())
+        .map(|(key, kind, count, values)| {
+            let seconds = values
+                .as_deref()
+                .unwrap_or_default()
+                .split(',')
+                .filter(|v| !v.is_empty())
+                .map(str::parse)
+                .collect::<Result<Vec<i64>, _>>()
+                .map_err(|e| DbErr::Type(format!("support_measures.seconds: {e}")))?;
+            Ok(Measured {
+                key,
+                kind,
+                count: u64::try_from(count).unwrap_or(0),
+                seconds,
+            })
+        })
+        .collect()
 }
 
 /// The UTC date `days` after 1970-01-01.
@@ -288,10 +534,7 @@ fn keys(
 ) -> Vec<Option<GroupKey>> {
     match grouping {
         Grouping::Day => vec![row.key.map(|d| GroupKey::Date(day(d)))],
-        Grouping::Week => vec![row.key.map(|d| {
-            let day = day(d);
-            GroupKey::Date(day - Duration::days(i64::from(day.weekday().num_days_from_monday())))
-        })],
+        Grouping::Week => vec![row.key.map(|d| GroupKey::Date(monday_of(day(d))))],
         Grouping::Agent | Grouping::Team | Grouping::Number => vec![row.key.map(GroupKey::Id)],
         Grouping::Label => match row.key.and_then(|c| labels.get(&c)) {
             Some(ids) => ids.iter().map(|id| Some(GroupKey::Id(*id))).collect(),
@@ -400,7 +643,8 @@ mod tests {
         Measured {
             key: Some(at.timestamp().div_euclid(86_400)),
             kind: kind.as_str().into(),
-            seconds,
+            count: 1,
+            seconds: seconds.into_iter().collect(),
         }
     }
 

@@ -115,6 +115,10 @@ impl AdminServer {
             self.state.js.clone(),
             shutdown.clone(),
         ));
+        tokio::spawn(crate::support_metrics::sample_forever(
+            self.state.db.clone(),
+            shutdown.clone(),
+        ));
         if let Some((settings, replicas)) = self.alerts {
             tokio::spawn(crate::alerts::run(
                 settings,

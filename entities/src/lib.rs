@@ -71,6 +71,7 @@ macro_rules! string_enum {
 
 pub mod account_event;
 pub mod agent;
+pub mod agent_presence_interval;
 pub mod api_token;
 pub mod audit_log;
 pub mod business_number;
@@ -158,6 +159,7 @@ pub(crate) fn stamp(
 /// `Entity` types under their table names, e.g. `prelude::Conversation`.
 pub mod prelude {
     pub use super::agent::Entity as Agent;
+    pub use super::agent_presence_interval::Entity as AgentPresenceInterval;
     pub use super::api_token::Entity as ApiToken;
     pub use super::audit_log::Entity as AuditLog;
     pub use super::business_number::Entity as BusinessNumber;

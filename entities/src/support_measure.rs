@@ -1,7 +1,8 @@
 //! `support_measures`: one row per measured support event (an opening, an
 //! agent's first or next response, a resolution), written by database
 //! triggers in the transaction of the message insert or status change
-//! that causes it (migration `m20261204_000014_support_measures`; the
+//! that causes it (migrations `m20261204_000014_support_measures` and
+//! `m20261205_000020_bot_and_presence_measures`; the
 //! rules are `docs/reports.md`). Reports read a time range of `at`.
 #![forbid(unsafe_code)]
 
@@ -21,6 +22,12 @@ string_enum! {
         NextResponse => "next_response",
         /// The opening → the conversation resolved.
         Resolution => "resolution",
+        /// The opening → a bot's conversation handed to people (its
+        /// `bot` state left for anything but `resolved`).
+        Handoff => "handoff",
+        /// A resolution straight from `bot` state without an agent reply
+        /// in the opening (beside its `resolution` row; never timed).
+        BotResolved => "bot_resolved",
     }
 }
 

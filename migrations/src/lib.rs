@@ -23,6 +23,7 @@ mod m20261205_000015_campaigns;
 mod m20261205_000016_snooze;
 mod m20261205_000017_support_report_index;
 mod m20261205_000018_campaign_send_window;
+mod m20261205_000020_bot_and_presence_measures;
 mod m20261205_000021_media_dimensions;
 
 /// Runs raw `statements` in order (triggers, functions, dialect-specific
@@ -62,6 +63,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000016_snooze::Migration),
             Box::new(m20261205_000017_support_report_index::Migration),
             Box::new(m20261205_000018_campaign_send_window::Migration),
+            Box::new(m20261205_000020_bot_and_presence_measures::Migration),
             Box::new(m20261205_000021_media_dimensions::Migration),
         ]
     }

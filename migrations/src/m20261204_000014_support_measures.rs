@@ -47,15 +47,15 @@ enum SupportMeasures {
 
 /// Whole seconds from `start` to `stop` (rounded half away from zero, as
 /// PostgreSQL's `round`), SQLite: the stored texts through `julianday`.
-fn sqlite_secs(start: &str, stop: &str) -> String {
+pub(crate) fn sqlite_secs(start: &str, stop: &str) -> String {
     format!("CAST(ROUND((julianday({stop}) - julianday({start})) * 86400.0) AS INTEGER)")
 }
 
-fn postgres_secs(start: &str, stop: &str) -> String {
+pub(crate) fn postgres_secs(start: &str, stop: &str) -> String {
     format!("ROUND(EXTRACT(EPOCH FROM ({stop} - {start})))::bigint")
 }
 
-const MEASURE_COLUMNS: &str = "(conversation_id, business_number_id, team_id, agent_id, kind, \
+pub(crate) const MEASURE_COLUMNS: &str = "(conversation_id, business_number_id, team_id, agent_id, kind, \
                                started_at, at, seconds)";
 
 /// SQLite: what a message insert measures (reactions aside).

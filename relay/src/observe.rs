@@ -115,6 +115,19 @@ pub const ALERT_TRANSITIONS: &str = "wharf_alert_transitions_total";
 /// Alert notifications handed to a sink, by sink kind and outcome
 /// (delivered, failed).
 pub const ALERT_NOTIFICATIONS: &str = "wharf_alert_notifications_total";
+/// Conversations not resolved now, by team, business number and status
+/// (sampled from the database by the admin servers,
+/// `admin::support_metrics`).
+pub const SUPPORT_OPEN: &str = "wharf_support_open_conversations";
+/// Support measures recorded, by kind, team and business number (opened,
+/// first_response, resolution, handoff, bot_resolved, …; sampled).
+pub const SUPPORT_MEASURES: &str = "wharf_support_measures_total";
+/// The timed support measures' seconds as a cumulative histogram
+/// (`_bucket` with `le`, `_sum`, `_count`), by kind, team and business
+/// number (sampled from the database, exact).
+pub const SUPPORT_SECONDS: &str = "wharf_support_seconds";
+/// Agents by presence now (sampled).
+pub const SUPPORT_AGENTS: &str = "wharf_support_agents";
 /// Build information (value 1), labelled with the version.
 pub const BUILD_INFO: &str = "wharf_build_info";
 
@@ -165,6 +178,10 @@ pub const ALL: &[&str] = &[
     ROUTER_BATCH_EVENTS,
     ROUTER_CACHE,
     SESSION_CACHE,
+    SUPPORT_OPEN,
+    SUPPORT_MEASURES,
+    SUPPORT_SECONDS,
+    SUPPORT_AGENTS,
     BUILD_INFO,
 ];
 
@@ -301,6 +318,15 @@ fn describe() {
         "Failed media fetch attempts, by reason and whether final"
     );
     describe_gauge!(BUILD_INFO, "Build information");
+    describe_gauge!(
+        SUPPORT_OPEN,
+        "Conversations not resolved, by team, business number and status"
+    );
+    describe_counter!(
+        SUPPORT_MEASURES,
+        "Support measures recorded, by kind, team and business number"
+    );
+    describe_gauge!(SUPPORT_AGENTS, "Agents by presence");
     describe_gauge!(ALERTS_FIRING, "Alerts firing now, by rule");
     describe_counter!(AUTH_FAILURES, "Refused admin API requests, by reason");
     describe_counter!(

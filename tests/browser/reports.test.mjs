@@ -109,6 +109,11 @@ describe('the Reports page against a real stack', { timeout: 300_000 }, () => {
     const openings = page.getByTestId('report-row').filter({ hasText: 'No agent (openings)' });
     assert.deepEqual((await openings.locator('td').allInnerTexts()).slice(0, 4), ['2', '0', '0', '0']);
     assert.deepEqual((await page.getByTestId('report-total').locator('td').allInnerTexts()).slice(0, 4), ['2', '0', '1', '2']);
+    // The signed-in admin's heartbeats made it online: its online time, and no bot share among one resolution.
+    assert.match(await page.getByTestId('report-bot-share').innerText(), /Bot-resolved\s+0%\s+0 of 1 resolutions/);
+    assert.match(await page.getByTestId('report-online').innerText(), /Agents online\s+\d+ (s|min)/);
+    const onlineCell = cells.nth(14);
+    assert.ok(Number(await onlineCell.getAttribute('data-secs')) > 0, await row.innerText());
 
     // The chart: one bar per series and group with a value, titled with it.
     const chart = page.getByTestId('report-chart');
@@ -135,8 +140,11 @@ describe('the Reports page against a real stack', { timeout: 300_000 }, () => {
     const lines = readFileSync(await download.path(), 'utf8').trimEnd().split('\r\n');
     assert.equal(lines.length, 3, lines.join('\n'));
     assert.match(lines[0], /^key,name,opened,reopened,resolved,first_response_count,first_response_median_secs,/);
-    assert.equal(lines[1], ',,2,0,0,0,,,0,,,0,,');
-    assert.equal(lines[2], `${me.id},${me.name},0,0,1,2,${median},${p90},0,,,1,${resolution},${resolution}`);
+    // No bot here: nothing bot-resolved or handed over; the openings have no presence time.
+    assert.equal(lines[1], ',,2,0,0,0,,,0,,,0,,,0,0,,,0,0');
+    const online = new RegExp(`^${me.id},${me.name},0,0,1,2,${median},${p90},0,,,1,${resolution},${resolution},0,0,,,(\\d+),(\\d+)$`);
+    assert.match(lines[2], online);
+    assert.ok(Number(online.exec(lines[2])[1]) > 0, lines[2]);
 
     // A custom range without events says so; a range the wrong way round is refused before asking.
     await page.getByRole('button', { name: 'Custom' }).click();

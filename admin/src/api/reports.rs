@@ -1,23 +1,24 @@
 //! `/api/v1/reports/support`: the support figures of a time range (first
-//! and next response, resolution, openings, reopenings), grouped by day,
+//! and next response, resolution, openings, reopenings, bot-resolved
+//! conversations and bot hand-overs, agents' online time), grouped by day,
 //! week, agent, team, number or label, as JSON or CSV (`…/support.csv`,
 //! the same figures, one row per group). Admins, supervisors and
 //! integrator tokens see every conversation's figures; an agent those of
 //! its teams and its own (`scope`). Computing them is `crate::reports`.
 
 use chrono::{DateTime, Duration, Utc};
-use entities::support_measure;
+use entities::{support_measure, team_member};
 use poem::web::Data;
 use poem_openapi::param::Query;
 use poem_openapi::payload::{Json, PlainText};
 use poem_openapi::{ApiResponse, Object, OpenApi};
-use sea_orm::{ColumnTrait, Condition};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
 
 use super::ApiTags;
 use crate::AppState;
 use crate::auth::TokenAuth;
 use crate::error::{ApiError, ApiResult};
-use crate::reports::{self, Figures, Grouping as GroupBy, Spread};
+use crate::reports::{self, Figures, Grouping as GroupBy, PresenceScope, Spread};
 use crate::scope::AgentScope;
 
 /// The longest range one report covers.
@@ -59,6 +60,16 @@ pub struct SupportFiguresOut {
     pub next_response: SpreadOut,
     /// The opening's first customer message → resolved.
     pub resolution: SpreadOut,
+    /// Resolved straight from the bot, no agent reply in the opening (the
+    /// bot-resolved share is `bot_resolved / resolved`).
+    pub bot_resolved: u64,
+    /// The opening's first customer message → handed from the bot to people.
+    pub handoff: SpreadOut,
+    /// Seconds agents were online in the range (groupings day, week,
+    /// agent and team only).
+    pub online_secs: Option<u64>,
+    /// Seconds agents were away in the range (as `online_secs`).
+    pub away_secs: Option<u64>,
 }
 
 impl From<Figures> for SupportFiguresOut {
@@ -70,6 +81,10 @@ impl From<Figures> for SupportFiguresOut {
             first_response: f.first_response.into(),
             next_response: f.next_response.into(),
             resolution: f.resolution.into(),
+            bot_resolved: f.bot_resolved,
+            handoff: f.handoff.into(),
+            online_secs: f.presence.map(|p| p.online_secs),
+            away_secs: f.presence.map(|p| p.away_secs),
         }
     }
 }
@@ -118,19 +133,20 @@ pub enum SupportCsv {
 const CSV_HEADER: &str = "key,name,opened,reopened,resolved,\
 first_response_count,first_response_median_secs,first_response_p90_secs,\
 next_response_count,next_response_median_secs,next_response_p90_secs,\
-resolution_count,resolution_median_secs,resolution_p90_secs";
+resolution_count,resolution_median_secs,resolution_p90_secs,\
+bot_resolved,handoff_count,handoff_median_secs,handoff_p90_secs,online_secs,away_secs";
 
 fn csv(groups: &[SupportGroupOut]) -> String {
-    let spread = |s: &SpreadOut| {
-        let opt = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
-        format!("{},{},{}", s.count, opt(s.median_secs), opt(s.p90_secs))
-    };
+    fn opt<T: ToString>(v: Option<T>) -> String {
+        v.map(|v| v.to_string()).unwrap_or_default()
+    }
+    let spread = |s: &SpreadOut| format!("{},{},{}", s.count, opt(s.median_secs), opt(s.p90_secs));
     let mut out = String::from(CSV_HEADER);
     out.push_str("\r\n");
     for g in groups {
         let f = &g.figures;
         out.push_str(&format!(
-            "{},{},{},{},{},{},{},{}\r\n",
+            "{},{},{},{},{},{},{},{},{},{},{},{}\r\n",
             crate::csv::field(g.key.as_deref()),
             crate::csv::field(g.name.as_deref()),
             f.opened,
@@ -139,6 +155,10 @@ fn csv(groups: &[SupportGroupOut]) -> String {
             spread(&f.first_response),
             spread(&f.next_response),
             spread(&f.resolution),
+            f.bot_resolved,
+            spread(&f.handoff),
+            opt(f.online_secs),
+            opt(f.away_secs),
         ));
     }
     out
@@ -166,12 +186,33 @@ impl ReportsApi {
                 format!("a report covers at most {MAX_RANGE_DAYS} days"),
             ));
         }
-        let scope = AgentScope::of(&state.db, &auth.0).await?.map(|s| {
+        let agent_scope = AgentScope::of(&state.db, &auth.0).await?;
+        // An agent sees its own presence time and its teammates'.
+        let agents = match &agent_scope {
+            None => None,
+            Some(s) => {
+                let mut ids: Vec<i64> = team_member::Entity::find()
+                    .filter(team_member::Column::TeamId.is_in(s.teams.iter().copied()))
+                    .all(&state.db)
+                    .await?
+                    .into_iter()
+                    .map(|m| m.agent_id)
+                    .collect();
+                ids.push(s.agent_id);
+                Some(ids)
+            }
+        };
+        let scope = agent_scope.map(|s| {
             Condition::any()
                 .add(support_measure::Column::AgentId.eq(s.agent_id))
                 .add(support_measure::Column::TeamId.is_in(s.teams))
         });
-        let report = reports::build(&state.db, from, to, group_by, scope).await?;
+        let presence = PresenceScope {
+            now: Utc::now(),
+            agents,
+        };
+        let report =
+            reports::build_with(&state.db, from, to, group_by, scope, Some(presence)).await?;
         Ok(SupportReportOut {
             from,
             to,
@@ -195,8 +236,10 @@ impl ReportsApi {
     /// Support figures of a time range
     ///
     /// Events with their time in `[from, to)` (at most 366 days), grouped
-    /// by `group_by` (default `day`). Agents see the figures of their teams'
-    /// conversations and their own replies.
+    /// by `group_by` (default `day`), and agents' online and away time in
+    /// the range (by day, week, agent or team). Agents see the figures of
+    /// their teams' conversations, their own replies and their teams'
+    /// presence time.
     #[oai(
         path = "/reports/support",
         method = "get",
@@ -266,11 +309,18 @@ mod tests {
                 first_response: spread(2),
                 next_response: spread(0),
                 resolution: spread(1),
+                bot_resolved: 1,
+                handoff: spread(0),
+                online_secs: Some(3600),
+                away_secs: None,
             },
         };
         let text = csv(&[group]);
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines[0], CSV_HEADER);
-        assert_eq!(lines[1], "7,\"Ana, L.\",0,0,1,2,60,90,0,,,1,60,90");
+        assert_eq!(
+            lines[1],
+            "7,\"Ana, L.\",0,0,1,2,60,90,0,,,1,60,90,1,0,,,3600,"
+        );
     }
 }

@@ -1357,8 +1357,10 @@ export interface paths {
         /**
          * Support figures of a time range
          * @description Events with their time in `[from, to)` (at most 366 days), grouped
-         *     by `group_by` (default `day`). Agents see the figures of their teams'
-         *     conversations and their own replies.
+         *     by `group_by` (default `day`), and agents' online and away time in
+         *     the range (by day, week, agent or team). Agents see the figures of
+         *     their teams' conversations, their own replies and their teams'
+         *     presence time.
          */
         get: operations["getSupportReport"];
         put?: never;
@@ -4477,6 +4479,25 @@ export interface components {
             next_response: components["schemas"]["SpreadOut"] & unknown;
             /** @description The opening's first customer message → resolved. */
             resolution: components["schemas"]["SpreadOut"] & unknown;
+            /**
+             * Format: uint64
+             * @description Resolved straight from the bot, no agent reply in the opening (the
+             *     bot-resolved share is `bot_resolved / resolved`).
+             */
+            bot_resolved: number;
+            /** @description The opening's first customer message → handed from the bot to people. */
+            handoff: components["schemas"]["SpreadOut"] & unknown;
+            /**
+             * Format: uint64
+             * @description Seconds agents were online in the range (groupings day, week,
+             *     agent and team only).
+             */
+            online_secs?: number;
+            /**
+             * Format: uint64
+             * @description Seconds agents were away in the range (as `online_secs`).
+             */
+            away_secs?: number;
         };
         /**
          * SupportGroupOut
@@ -4513,6 +4534,25 @@ export interface components {
             next_response: components["schemas"]["SpreadOut"] & unknown;
             /** @description The opening's first customer message → resolved. */
             resolution: components["schemas"]["SpreadOut"] & unknown;
+            /**
+             * Format: uint64
+             * @description Resolved straight from the bot, no agent reply in the opening (the
+             *     bot-resolved share is `bot_resolved / resolved`).
+             */
+            bot_resolved: number;
+            /** @description The opening's first customer message → handed from the bot to people. */
+            handoff: components["schemas"]["SpreadOut"] & unknown;
+            /**
+             * Format: uint64
+             * @description Seconds agents were online in the range (groupings day, week,
+             *     agent and team only).
+             */
+            online_secs?: number;
+            /**
+             * Format: uint64
+             * @description Seconds agents were away in the range (as `online_secs`).
+             */
+            away_secs?: number;
         };
         /**
          * SupportReportOut

@@ -19,6 +19,7 @@ mod load;
 mod media;
 mod pipeline;
 mod report;
+mod reports;
 mod traffic;
 
 use std::path::PathBuf;
@@ -90,14 +91,21 @@ struct Cli {
     #[arg(long, default_value_t = 80)]
     sender_limit: u32,
     /// Only these parts (comma separated: edge, e2e, sender, media, hooks,
-    /// campaigns);
+    /// campaigns, reports);
     /// all by default. `sender` needs `e2e` (it replies to its conversations).
     #[arg(
         long,
         value_delimiter = ',',
-        default_value = "edge,e2e,sender,media,hooks,campaigns"
+        default_value = "edge,e2e,sender,media,hooks,campaigns,reports"
     )]
     only: Vec<Part>,
+    /// Support measures in the reports part's history (100,000: what some
+    /// 200,000 messages leave).
+    #[arg(long, default_value_t = 100_000)]
+    report_measures: i64,
+    /// Reports per grouping and database in the reports part.
+    #[arg(long, default_value_t = 20)]
+    report_runs: usize,
     /// Times the edge phases (and the media part's) run, interleaved (raw,
     /// edge, raw, edge …); with more than one, a table of medians.
     #[arg(long, default_value_t = 1)]
@@ -152,6 +160,10 @@ async fn bench(cli: Cli) -> anyhow::Result<()> {
         ],
         media_routers: cli.media_routers.clamp(1, 16),
         campaign_recipients: cli.campaign_recipients.clamp(1, 1_000_000),
+        reports: reports::ReportsOptions {
+            measures: cli.report_measures.clamp(100, 10_000_000),
+            runs: cli.report_runs.clamp(1, 1_000),
+        },
     };
     run(config, options).await.map(|_| ())
 }
@@ -187,6 +199,8 @@ pub struct BenchOptions {
     pub media_routers: usize,
     /// Recipients of the campaigns part's campaign.
     pub campaign_recipients: usize,
+    /// The reports part's history and runs.
+    pub reports: reports::ReportsOptions,
 }
 
 /// A part of the bench run, to run some alone (e.g. under a profiler).
@@ -205,6 +219,8 @@ pub enum Part {
     /// Support replies' time to the provider without and with a campaign;
     /// the campaign's rate vs the limit left to it.
     Campaigns,
+    /// A 30-day support report over a large history, per database.
+    Reports,
 }
 
 impl Default for BenchOptions {
@@ -225,11 +241,16 @@ impl Default for BenchOptions {
                 Part::Media,
                 Part::Hooks,
                 Part::Campaigns,
+                Part::Reports,
             ],
             rounds: 1,
             media_files: [200, 20],
             media_routers: 1,
             campaign_recipients: 10_000,
+            reports: reports::ReportsOptions {
+                measures: 100_000,
+                runs: 20,
+            },
         }
     }
 }
@@ -355,6 +376,17 @@ pub async fn run(config: Config, options: BenchOptions) -> anyhow::Result<Report
     } else {
         None
     };
+    let reports = if options.parts.contains(&Part::Reports) {
+        let result = reports::run(
+            rig.dir.path(),
+            options.postgres_url.as_deref(),
+            options.reports,
+        )
+        .await;
+        Some(result.context("the reports part")?)
+    } else {
+        None
+    };
     memory_table(&rig, hub_edge_peak, &mut memory);
     let Rig {
         nats,
@@ -387,6 +419,7 @@ pub async fn run(config: Config, options: BenchOptions) -> anyhow::Result<Report
         media,
         hooks,
         campaigns,
+        reports,
         trace_export,
         memory,
         medians: phase_medians,

@@ -10,6 +10,7 @@ pub use crate::campaigns::CampaignsReport;
 pub use crate::hooks::HooksReport;
 pub use crate::media::MediaReport;
 pub use crate::pipeline::{EndToEnd, SenderRun};
+pub use crate::reports::ReportsReport;
 
 /// One measured phase.
 #[derive(Debug, Clone, Serialize)]
@@ -86,6 +87,8 @@ pub struct Report {
     pub hooks: Option<HooksReport>,
     /// The campaigns part (`None` when it did not run).
     pub campaigns: Option<CampaignsReport>,
+    /// The reports part (`None` when it did not run).
+    pub reports: Option<ReportsReport>,
     /// What the traced edge exported during the edge phases (`None`
     /// without them).
     pub trace_export: Option<TraceExport>,
@@ -355,6 +358,22 @@ pub fn markdown(report: &Report) -> String {
     }
     if let Some(hooks) = &report.hooks {
         hooks_tables(&mut out, hooks);
+    }
+    if let Some(reports) = &report.reports {
+        out.push_str("\n| reports: 30 days, all agents | database | measures in range (of all) | groups | runs | p50 ms | p95 ms |\n|---|---|---:|---:|---:|---:|---:|\n");
+        for t in &reports.timings {
+            out.push_str(&format!(
+                "| by {} | {} | {} ({}) | {} | {} | {:.1} | {:.1} |\n",
+                t.grouping,
+                t.database,
+                t.in_range,
+                t.measures,
+                t.groups,
+                t.runs,
+                t.median_ms,
+                t.p95_ms
+            ));
+        }
     }
     if !report.memory.is_empty() {
         out.push_str("\n| process | peak RSS MiB |\n|---|---:|\n");

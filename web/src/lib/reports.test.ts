@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import {
-  chartOf, csvName, dayCount, FRAME, groupName, isEmpty, niceStep, parseReportSearch, presetDates, rangeError,
+  botShare, chartOf, csvName, dayCount, FRAME, groupName, isEmpty, niceStep, parseReportSearch, percentText,
+  presetDates, rangeError,
   reportQuery, reportSearch, shortGroupName, type Report, type ReportGroup,
 } from './reports';
 
@@ -9,8 +10,8 @@ const NOW = new Date('2026-12-04T23:30:00Z');
 const spread = (count: number, median?: number, p90?: number) => ({ count, median_secs: median, p90_secs: p90 });
 function group(key: string | undefined, over: Partial<ReportGroup> = {}): ReportGroup {
   return {
-    key, opened: 0, reopened: 0, resolved: 0,
-    first_response: spread(0), next_response: spread(0), resolution: spread(0), ...over,
+    key, opened: 0, reopened: 0, resolved: 0, bot_resolved: 0,
+    first_response: spread(0), next_response: spread(0), resolution: spread(0), handoff: spread(0), ...over,
   };
 }
 
@@ -96,6 +97,18 @@ describe('the chart', () => {
     expect(chart.ticks.at(-1)?.text).toBe('10 min');
   });
 
+  test('presence: online and away time per group as durations; groupings without it draw nothing', () => {
+    const agents = [group('7', { name: 'Ana', online_secs: 5400, away_secs: 600 }), group('8', { name: 'Bo', online_secs: 0, away_secs: 0 })];
+    const chart = chartOf(agents, 'presence', 'agent');
+    expect(chart.bars.map((b) => b.title)).toEqual(['Ana · Online: 1 h 30 min', 'Ana · Away: 10 min', 'Bo · Online: 0 s', 'Bo · Away: 0 s']);
+    expect(chartOf([group('1065', { opened: 1 })], 'presence', 'number').bars).toEqual([]);
+  });
+
+  test('bot hand-overs: median and p90 like the other timings', () => {
+    const chart = chartOf([group('3', { name: 'Care', handoff: spread(2, 90, 300) })], 'handoff', 'team');
+    expect(chart.bars.map((b) => b.title)).toEqual(['Care · Median: 1 min 30 s', 'Care · p90: 5 min']);
+  });
+
   test('many groups: every label would overlap, so only some are written', () => {
     const many = Array.from({ length: 30 }, (_, i) => group(`2026-11-${String(i + 1).padStart(2, '0')}`, { opened: i }));
     expect(chartOf(many, 'volume', 'day').labels).toHaveLength(10);
@@ -108,6 +121,16 @@ test('a report without any event is empty', () => {
   const report: Report = { from: '', to: '', group_by: 'day', groups: [], total };
   expect(isEmpty(report)).toBe(true);
   expect(isEmpty({ ...report, total: { ...total, resolved: 1 } })).toBe(false);
+  // Someone online is activity too.
+  expect(isEmpty({ ...report, total: { ...total, online_secs: 0 } })).toBe(true);
+  expect(isEmpty({ ...report, total: { ...total, online_secs: 60 } })).toBe(false);
+});
+
+test('the bot-resolved share is of the resolutions; none without resolutions', () => {
+  expect(botShare({ resolved: 4, bot_resolved: 1 })).toBe(0.25);
+  expect(percentText(botShare({ resolved: 3, bot_resolved: 2 }))).toBe('67%');
+  expect(botShare({ resolved: 0, bot_resolved: 0 })).toBeNull();
+  expect(percentText(null)).toBe('—');
 });
 
 test('the CSV is named after the API’s file and the dates', () => {

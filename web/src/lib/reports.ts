@@ -118,14 +118,26 @@ function weekday(date: string): string {
   return Number.isNaN(d.getTime()) ? '' : ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'][d.getUTCDay()];
 }
 
-/** What the chart shows: the counts, or one timing's median and p90. */
-export type Metric = 'volume' | 'first_response' | 'next_response' | 'resolution';
+/** What the chart shows: the counts, one timing's median and p90, or agents' presence time. */
+export type Metric = 'volume' | 'first_response' | 'next_response' | 'resolution' | 'handoff' | 'presence';
 export const METRICS: readonly { value: Metric; label: string }[] = [
   { value: 'volume', label: 'Volume: opened, reopened, resolved' },
   { value: 'first_response', label: 'First response: median and p90' },
   { value: 'next_response', label: 'Next response: median and p90' },
   { value: 'resolution', label: 'Resolution: median and p90' },
+  { value: 'handoff', label: 'Bot hand-over: median and p90' },
+  { value: 'presence', label: 'Agents online and away' },
 ];
+
+/** The share of resolutions the bot closed alone (`bot_resolved / resolved`), or null without resolutions. */
+export function botShare(g: Pick<ReportGroup, 'resolved' | 'bot_resolved'>): number | null {
+  return g.resolved > 0 ? g.bot_resolved / g.resolved : null;
+}
+
+/** A share as a whole percentage (`0.5` → `50%`); a dash for none. */
+export function percentText(share: number | null): string {
+  return share === null ? '—' : `${Math.round(share * 100)}%`;
+}
 
 export type Series = { label: string; color: string; value: (g: ReportGroup) => number | null };
 
@@ -136,6 +148,12 @@ export function seriesOf(metric: Metric): Series[] {
       { label: 'Opened', color: '#0f766e', value: (g) => g.opened },
       { label: 'Reopened', color: '#d97706', value: (g) => g.reopened },
       { label: 'Resolved', color: '#1d7fd6', value: (g) => g.resolved },
+    ];
+  }
+  if (metric === 'presence') {
+    return [
+      { label: 'Online', color: '#0f766e', value: (g) => g.online_secs ?? null },
+      { label: 'Away', color: '#d97706', value: (g) => g.away_secs ?? null },
     ];
   }
   return [
@@ -209,7 +227,8 @@ export function chartOf(groups: readonly ReportGroup[], metric: Metric, groupBy:
 /** Whether a report has nothing in it. */
 export function isEmpty(r: Report): boolean {
   const t = r.total;
-  return r.groups.length === 0 && t.opened + t.reopened + t.resolved + t.first_response.count + t.next_response.count === 0;
+  return r.groups.length === 0 && t.opened + t.reopened + t.resolved + t.first_response.count + t.next_response.count
+    + t.handoff.count + (t.online_secs ?? 0) + (t.away_secs ?? 0) === 0;
 }
 
 /** The CSV file's name: the API's `Content-Disposition` name, else one made of the grouping and dates. */

@@ -10,7 +10,8 @@ import type { Api } from '../api/client';
 import { seconds } from '../lib/format';
 import { saveBlob } from '../lib/download';
 import {
-  chartOf, csvName, dayCount, FRAME, GROUPINGS, groupName, isEmpty, METRICS, parseReportSearch, presetDates, PRESETS,
+  botShare, chartOf, csvName, dayCount, FRAME, GROUPINGS, groupName, isEmpty, METRICS, parseReportSearch, percentText,
+  presetDates, PRESETS,
   rangeError, reportQuery, reportSearch, seriesOf, type Metric, type Report, type ReportFilters,
   type ReportGroup, type Spread,
 } from '../lib/reports';
@@ -124,6 +125,8 @@ export function Reports({ api, search, scoped }: { api: Api; search: string; sco
                       <th className="num">First responses</th><th className="num">First response median</th><th className="num">First response p90</th>
                       <th className="num">Next responses</th><th className="num">Next response median</th><th className="num">Next response p90</th>
                       <th className="num">Resolution median</th><th className="num">Resolution p90</th>
+                      <th className="num">Bot-resolved</th><th className="num">Hand-overs</th><th className="num">Hand-over median</th>
+                      <th className="num">Online</th><th className="num">Away</th>
                     </tr>
                   </thead>
                   <tbody>
@@ -147,6 +150,9 @@ function Row({ name, g, total = false }: { name: string; g: Omit<ReportGroup, 'k
       <td className="num">{g.first_response.count}</td><Secs v={g.first_response.median_secs} /><Secs v={g.first_response.p90_secs} />
       <td className="num">{g.next_response.count}</td><Secs v={g.next_response.median_secs} /><Secs v={g.next_response.p90_secs} />
       <Secs v={g.resolution.median_secs} /><Secs v={g.resolution.p90_secs} />
+      <td className="num" title={`${g.bot_resolved} of ${g.resolved} resolutions`}>{percentText(botShare(g))}</td>
+      <td className="num">{g.handoff.count}</td><Secs v={g.handoff.median_secs} />
+      <Secs v={g.online_secs} /><Secs v={g.away_secs} />
     </tr>
   );
 }
@@ -173,6 +179,15 @@ function Totals({ report }: { report: Report }) {
       {timing('First response (median)', t.first_response)}
       {timing('Next response (median)', t.next_response)}
       {timing('Resolution (median)', t.resolution)}
+      <div className="card" data-testid="report-bot-share"><div className="card-title">Bot-resolved</div>
+        <div className="card-value">{percentText(botShare(t))}</div>
+        <div className="card-sub">{t.bot_resolved} of {t.resolved} resolutions</div></div>
+      {timing('Bot hand-over (median)', t.handoff)}
+      {t.online_secs !== undefined && (
+        <div className="card" data-testid="report-online"><div className="card-title">Agents online</div>
+          <div className="card-value">{seconds(t.online_secs)}</div>
+          <div className="card-sub">{seconds(t.away_secs ?? 0)} away</div></div>
+      )}
     </div>
   );
 }

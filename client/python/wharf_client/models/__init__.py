@@ -136,10 +136,12 @@ from .status_count_out import StatusCountOut
 from .stream_stats_out import StreamStatsOut
 from .support_figures_out import SupportFiguresOut
 from .support_figures_out_first_response import SupportFiguresOutFirstResponse
+from .support_figures_out_handoff import SupportFiguresOutHandoff
 from .support_figures_out_next_response import SupportFiguresOutNextResponse
 from .support_figures_out_resolution import SupportFiguresOutResolution
 from .support_group_out import SupportGroupOut
 from .support_group_out_first_response import SupportGroupOutFirstResponse
+from .support_group_out_handoff import SupportGroupOutHandoff
 from .support_group_out_next_response import SupportGroupOutNextResponse
 from .support_group_out_resolution import SupportGroupOutResolution
 from .support_report_out import SupportReportOut
@@ -307,10 +309,12 @@ __all__ = (
     "StreamStatsOut",
     "SupportFiguresOut",
     "SupportFiguresOutFirstResponse",
+    "SupportFiguresOutHandoff",
     "SupportFiguresOutNextResponse",
     "SupportFiguresOutResolution",
     "SupportGroupOut",
     "SupportGroupOutFirstResponse",
+    "SupportGroupOutHandoff",
     "SupportGroupOutNextResponse",
     "SupportGroupOutResolution",
     "SupportReportOut",

@@ -10,6 +10,7 @@ from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.support_group_out_first_response import SupportGroupOutFirstResponse
+    from ..models.support_group_out_handoff import SupportGroupOutHandoff
     from ..models.support_group_out_next_response import SupportGroupOutNextResponse
     from ..models.support_group_out_resolution import SupportGroupOutResolution
 
@@ -28,11 +29,17 @@ class SupportGroupOut:
         first_response (SupportGroupOutFirstResponse): The opening's first customer message → the first agent reply.
         next_response (SupportGroupOutNextResponse): A customer message after an agent reply → the next agent reply.
         resolution (SupportGroupOutResolution): The opening's first customer message → resolved.
+        bot_resolved (int): Resolved straight from the bot, no agent reply in the opening (the
+            bot-resolved share is `bot_resolved / resolved`).
+        handoff (SupportGroupOutHandoff): The opening's first customer message → handed from the bot to people.
         key (str | Unset): The group: a date (`2026-12-04`; a week by its Monday), an agent's,
             team's or label's id, a number's phone number id. Absent for the
             events without one (openings by agent, conversations without
             team or label).
         name (str | Unset): The agent's, team's, number's or label's name.
+        online_secs (int | Unset): Seconds agents were online in the range (groupings day, week,
+            agent and team only).
+        away_secs (int | Unset): Seconds agents were away in the range (as `online_secs`).
     """
 
     opened: int
@@ -41,8 +48,12 @@ class SupportGroupOut:
     first_response: SupportGroupOutFirstResponse
     next_response: SupportGroupOutNextResponse
     resolution: SupportGroupOutResolution
+    bot_resolved: int
+    handoff: SupportGroupOutHandoff
     key: str | Unset = UNSET
     name: str | Unset = UNSET
+    online_secs: int | Unset = UNSET
+    away_secs: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -58,9 +69,17 @@ class SupportGroupOut:
 
         resolution = self.resolution.to_dict()
 
+        bot_resolved = self.bot_resolved
+
+        handoff = self.handoff.to_dict()
+
         key = self.key
 
         name = self.name
+
+        online_secs = self.online_secs
+
+        away_secs = self.away_secs
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -72,12 +91,18 @@ class SupportGroupOut:
                 "first_response": first_response,
                 "next_response": next_response,
                 "resolution": resolution,
+                "bot_resolved": bot_resolved,
+                "handoff": handoff,
             }
         )
         if key is not UNSET:
             field_dict["key"] = key
         if name is not UNSET:
             field_dict["name"] = name
+        if online_secs is not UNSET:
+            field_dict["online_secs"] = online_secs
+        if away_secs is not UNSET:
+            field_dict["away_secs"] = away_secs
 
         return field_dict
 
@@ -86,6 +111,7 @@ class SupportGroupOut:
         from ..models.support_group_out_first_response import (
             SupportGroupOutFirstResponse,
         )
+        from ..models.support_group_out_handoff import SupportGroupOutHandoff
         from ..models.support_group_out_next_response import SupportGroupOutNextResponse
         from ..models.support_group_out_resolution import SupportGroupOutResolution
 
@@ -102,9 +128,17 @@ class SupportGroupOut:
 
         resolution = SupportGroupOutResolution.from_dict(d.pop("resolution"))
 
+        bot_resolved = d.pop("bot_resolved")
+
+        handoff = SupportGroupOutHandoff.from_dict(d.pop("handoff"))
+
         key = d.pop("key", UNSET)
 
         name = d.pop("name", UNSET)
+
+        online_secs = d.pop("online_secs", UNSET)
+
+        away_secs = d.pop("away_secs", UNSET)
 
         support_group_out = cls(
             opened=opened,
@@ -113,8 +147,12 @@ class SupportGroupOut:
             first_response=first_response,
             next_response=next_response,
             resolution=resolution,
+            bot_resolved=bot_resolved,
+            handoff=handoff,
             key=key,
             name=name,
+            online_secs=online_secs,
+            away_secs=away_secs,
         )
 
         support_group_out.additional_properties = d

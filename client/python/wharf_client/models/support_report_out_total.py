@@ -6,10 +6,13 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 if TYPE_CHECKING:
     from ..models.support_figures_out_first_response import (
         SupportFiguresOutFirstResponse,
     )
+    from ..models.support_figures_out_handoff import SupportFiguresOutHandoff
     from ..models.support_figures_out_next_response import SupportFiguresOutNextResponse
     from ..models.support_figures_out_resolution import SupportFiguresOutResolution
 
@@ -28,6 +31,12 @@ class SupportReportOutTotal:
         first_response (SupportFiguresOutFirstResponse): The opening's first customer message → the first agent reply.
         next_response (SupportFiguresOutNextResponse): A customer message after an agent reply → the next agent reply.
         resolution (SupportFiguresOutResolution): The opening's first customer message → resolved.
+        bot_resolved (int): Resolved straight from the bot, no agent reply in the opening (the
+            bot-resolved share is `bot_resolved / resolved`).
+        handoff (SupportFiguresOutHandoff): The opening's first customer message → handed from the bot to people.
+        online_secs (int | Unset): Seconds agents were online in the range (groupings day, week,
+            agent and team only).
+        away_secs (int | Unset): Seconds agents were away in the range (as `online_secs`).
     """
 
     opened: int
@@ -36,6 +45,10 @@ class SupportReportOutTotal:
     first_response: SupportFiguresOutFirstResponse
     next_response: SupportFiguresOutNextResponse
     resolution: SupportFiguresOutResolution
+    bot_resolved: int
+    handoff: SupportFiguresOutHandoff
+    online_secs: int | Unset = UNSET
+    away_secs: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -51,6 +64,14 @@ class SupportReportOutTotal:
 
         resolution = self.resolution.to_dict()
 
+        bot_resolved = self.bot_resolved
+
+        handoff = self.handoff.to_dict()
+
+        online_secs = self.online_secs
+
+        away_secs = self.away_secs
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -61,8 +82,14 @@ class SupportReportOutTotal:
                 "first_response": first_response,
                 "next_response": next_response,
                 "resolution": resolution,
+                "bot_resolved": bot_resolved,
+                "handoff": handoff,
             }
         )
+        if online_secs is not UNSET:
+            field_dict["online_secs"] = online_secs
+        if away_secs is not UNSET:
+            field_dict["away_secs"] = away_secs
 
         return field_dict
 
@@ -71,6 +98,7 @@ class SupportReportOutTotal:
         from ..models.support_figures_out_first_response import (
             SupportFiguresOutFirstResponse,
         )
+        from ..models.support_figures_out_handoff import SupportFiguresOutHandoff
         from ..models.support_figures_out_next_response import (
             SupportFiguresOutNextResponse,
         )
@@ -91,6 +119,14 @@ class SupportReportOutTotal:
 
         resolution = SupportFiguresOutResolution.from_dict(d.pop("resolution"))
 
+        bot_resolved = d.pop("bot_resolved")
+
+        handoff = SupportFiguresOutHandoff.from_dict(d.pop("handoff"))
+
+        online_secs = d.pop("online_secs", UNSET)
+
+        away_secs = d.pop("away_secs", UNSET)
+
         support_report_out_total = cls(
             opened=opened,
             reopened=reopened,
@@ -98,6 +134,10 @@ class SupportReportOutTotal:
             first_response=first_response,
             next_response=next_response,
             resolution=resolution,
+            bot_resolved=bot_resolved,
+            handoff=handoff,
+            online_secs=online_secs,
+            away_secs=away_secs,
         )
 
         support_report_out_total.additional_properties = d

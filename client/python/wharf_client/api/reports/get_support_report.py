@@ -134,8 +134,10 @@ def sync_detailed(
     """Support figures of a time range
 
      Events with their time in `[from, to)` (at most 366 days), grouped
-    by `group_by` (default `day`). Agents see the figures of their teams'
-    conversations and their own replies.
+    by `group_by` (default `day`), and agents' online and away time in
+    the range (by day, week, agent or team). Agents see the figures of
+    their teams' conversations, their own replies and their teams'
+    presence time.
 
     Args:
         from_ (datetime.datetime):
@@ -174,8 +176,10 @@ def sync(
     """Support figures of a time range
 
      Events with their time in `[from, to)` (at most 366 days), grouped
-    by `group_by` (default `day`). Agents see the figures of their teams'
-    conversations and their own replies.
+    by `group_by` (default `day`), and agents' online and away time in
+    the range (by day, week, agent or team). Agents see the figures of
+    their teams' conversations, their own replies and their teams'
+    presence time.
 
     Args:
         from_ (datetime.datetime):
@@ -209,8 +213,10 @@ async def asyncio_detailed(
     """Support figures of a time range
 
      Events with their time in `[from, to)` (at most 366 days), grouped
-    by `group_by` (default `day`). Agents see the figures of their teams'
-    conversations and their own replies.
+    by `group_by` (default `day`), and agents' online and away time in
+    the range (by day, week, agent or team). Agents see the figures of
+    their teams' conversations, their own replies and their teams'
+    presence time.
 
     Args:
         from_ (datetime.datetime):
@@ -247,8 +253,10 @@ async def asyncio(
     """Support figures of a time range
 
      Events with their time in `[from, to)` (at most 366 days), grouped
-    by `group_by` (default `day`). Agents see the figures of their teams'
-    conversations and their own replies.
+    by `group_by` (default `day`), and agents' online and away time in
+    the range (by day, week, agent or team). Agents see the figures of
+    their teams' conversations, their own replies and their teams'
+    presence time.
 
     Args:
         from_ (datetime.datetime):
