@@ -21,6 +21,7 @@ pub mod reports;
 pub mod scope;
 pub mod search;
 mod server;
+pub mod sla;
 pub mod tokens;
 
 use std::net::{Ipv4Addr, SocketAddr};

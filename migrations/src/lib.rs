@@ -24,6 +24,7 @@ mod m20261205_000016_snooze;
 mod m20261205_000017_support_report_index;
 mod m20261205_000018_campaign_send_window;
 mod m20261205_000021_media_dimensions;
+mod m20261205_000022_sla_policies;
 
 /// Runs raw `statements` in order (triggers, functions, dialect-specific
 /// SQL the schema builder does not spell).
@@ -63,6 +64,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000017_support_report_index::Migration),
             Box::new(m20261205_000018_campaign_send_window::Migration),
             Box::new(m20261205_000021_media_dimensions::Migration),
+            Box::new(m20261205_000022_sla_policies::Migration),
         ]
     }
 }
