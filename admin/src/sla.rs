@@ -313,7 +313,10 @@ async fn write(
         .col_expr(conversation::Column::SlaDirty, Expr::value(0i64))
         .filter(conversation::Column::Id.eq(row.id))
         .filter(conversation::Column::SlaDirty.eq(row.sla_dirty));
-    if out.new_breach {
+    // A breach is recorded once: only over the breach state read (none, or
+    // one whose clock stopped; the latter is only swept while `sla_dirty`
+    // is above 0, which the guard above checks).
+    if out.new_breach && row.sla_breached_at.is_none() {
         update = update.filter(conversation::Column::SlaBreachedAt.is_null());
     }
     let written = update.exec(&txn).await?.rows_affected == 1;
@@ -474,6 +477,10 @@ mod tests {
         assert_eq!(answered.breach, None);
         assert_eq!(answered.due.map(|d| d.target), Some(Target::Resolution));
         assert_eq!(outcome(&row, None, at(96)).policy_id, None);
+        // Answered after the resolution target too: that one breaches next.
+        let late = outcome(&row, Some(&p), at(3601));
+        assert!(late.new_breach);
+        assert_eq!(late.breach, Some((Target::Resolution, at(3601))));
     }
 
     #[test]

@@ -8,8 +8,8 @@
 //! clock input changes (status, team, number, the opening's times) or a
 //! label is put on or taken off; the admin server's sweep recomputes the
 //! conversation and sets it back to 0 only if it did not move meanwhile.
-//! New and existing rows start dirty (default 1): the first sweeps compute
-//! them. Rules: `docs/reports.md`, "SLA policies".
+//! New and existing open rows start dirty (default 1): the first sweeps
+//! compute them (500 a round). Rules: `docs/reports.md`, "SLA policies".
 #![forbid(unsafe_code)]
 
 use sea_orm_migration::sea_orm::DatabaseBackend;
@@ -251,6 +251,12 @@ impl MigrationTrait for Migration {
                 )
                 .await?;
         }
+        // Resolved conversations run no clock: nothing to sweep.
+        run_all(
+            manager,
+            ["UPDATE conversations SET sla_dirty = 0 WHERE status = 'resolved'"],
+        )
+        .await?;
         match manager.get_database_backend() {
             DatabaseBackend::Postgres => run_all(manager, postgres_functions()).await,
             _ => run_all(manager, sqlite_triggers()).await,
