@@ -64,6 +64,8 @@ enum SlaBreaches {
 
 const DUE_INDEX: &str = "ix_conversations_sla_due_at";
 const DIRTY_INDEX: &str = "ix_conversations_sla_dirty";
+/// For the `sla_breach` alert's source: the conversations breached now.
+const BREACHED_INDEX: &str = "ix_conversations_sla_breached_at";
 const BREACHES_INDEX: &str = "ix_sla_breaches_breached_at";
 const BREACHES_UNIQUE: &str = "ux_sla_breaches_clock";
 
@@ -240,6 +242,7 @@ impl MigrationTrait for Migration {
         for (name, col) in [
             (DUE_INDEX, Conversations::SlaDueAt),
             (DIRTY_INDEX, Conversations::SlaDirty),
+            (BREACHED_INDEX, Conversations::SlaBreachedAt),
         ] {
             manager
                 .create_index(
@@ -268,7 +271,7 @@ impl MigrationTrait for Migration {
             DatabaseBackend::Postgres => run_all(manager, POSTGRES_DOWN).await?,
             _ => run_all(manager, SQLITE_DOWN).await?,
         }
-        for name in [DUE_INDEX, DIRTY_INDEX] {
+        for name in [DUE_INDEX, DIRTY_INDEX, BREACHED_INDEX] {
             manager
                 .drop_index(
                     Index::drop()
