@@ -18,7 +18,7 @@ use std::time::Duration;
 use admin::alerts::{AlertSettings, Rule, RuleKind, SinkKind, SinkSettings};
 use chrono::{DateTime, Utc};
 use client_support::*;
-use entities::{message, sla_breach};
+use entities::{message, sla_breach, sla_outcome};
 use poem::web::{Data, Json};
 use poem::{EndpointExt, Route, handler, post};
 use relay::secret::Secret;
@@ -297,6 +297,44 @@ async fn a_missed_target_breaches_once_with_one_alert_and_a_kept_one_is_met(db: 
     assert!(breaches(&stack, kept).await.is_empty());
     assert_eq!(received.sla("alert.firing").len(), 1);
     assert_eq!(received.sla("alert.resolved").len(), 1);
+    // Compliance, per team: the late first response missed, the kept one met.
+    let outcomes: Vec<(i64, i64, String, i64, bool, Option<i64>)> = sla_outcome::Entity::find()
+        .all(&stack.database)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|o| {
+            (
+                o.conversation_id,
+                o.policy_id,
+                o.target,
+                o.target_secs,
+                o.met,
+                o.team_id,
+            )
+        })
+        .collect();
+    assert_eq!(
+        outcomes,
+        vec![
+            (
+                late,
+                team_policy.id,
+                "first_response".into(),
+                2,
+                false,
+                Some(care.id)
+            ),
+            (
+                kept,
+                specific.id,
+                "first_response".into(),
+                3600,
+                true,
+                Some(care.id)
+            ),
+        ]
+    );
     assert_eq!(
         sla_breach::Entity::find()
             .count(&stack.database)

@@ -89,6 +89,7 @@ pub mod message;
 pub mod message_event;
 pub mod routing_rule;
 pub mod sla_breach;
+pub mod sla_outcome;
 pub mod sla_policy;
 pub mod support_measure;
 pub mod team;

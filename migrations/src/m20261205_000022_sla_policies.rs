@@ -1,8 +1,11 @@
 //! SLA policies (issue 24, item 3): `sla_policies` (targets per team, label
 //! and business number), the running SLA of each conversation on
 //! `conversations` (`sla_policy_id`, `sla_target`, `sla_due_at` indexed for
-//! the sweep, `sla_warn_at`, `sla_breached_at`, `sla_breach`) and one
-//! `sla_breaches` row per recorded breach (what reports count).
+//! the sweep, `sla_warn_at`, `sla_breached_at`, `sla_breach`), one
+//! `sla_breaches` row per breach the sweep recorded, and one `sla_outcomes`
+//! row per timed response or resolution of a conversation under a policy
+//! with that target (met or missed; written by a trigger on
+//! `support_measures` in the measure's transaction): what reports count.
 //!
 //! `conversations.sla_dirty` is a change counter: triggers add one when a
 //! clock input changes (status, team, number, the opening's times) or a
@@ -50,6 +53,21 @@ enum SlaPolicies {
 }
 
 #[derive(DeriveIden)]
+enum SlaOutcomes {
+    Table,
+    Id,
+    ConversationId,
+    PolicyId,
+    TeamId,
+    BusinessNumberId,
+    Target,
+    At,
+    Seconds,
+    TargetSecs,
+    Met,
+}
+
+#[derive(DeriveIden)]
 enum SlaBreaches {
     Table,
     Id,
@@ -68,6 +86,7 @@ const DIRTY_INDEX: &str = "ix_conversations_sla_dirty";
 const BREACHED_INDEX: &str = "ix_conversations_sla_breached_at";
 const BREACHES_INDEX: &str = "ix_sla_breaches_breached_at";
 const BREACHES_UNIQUE: &str = "ux_sla_breaches_clock";
+const OUTCOMES_INDEX: &str = "ix_sla_outcomes_report";
 
 /// The columns whose change moves a conversation's clocks.
 const INPUTS: [&str; 6] = [
@@ -79,7 +98,27 @@ const INPUTS: [&str; 6] = [
     "first_response_at",
 ];
 
-fn sqlite_triggers() -> [String; 3] {
+/// The target of the measured kind, from the policy `p`.
+const TARGET_SECS: &str = "CASE NEW.kind WHEN 'first_response' THEN p.first_response_secs \
+                           WHEN 'next_response' THEN p.next_response_secs \
+                           WHEN 'resolution' THEN p.resolution_secs END";
+
+/// One `sla_outcomes` row per timed measure of a conversation under a policy
+/// with a target for it (the measure's own transaction).
+fn outcome_insert() -> String {
+    format!(
+        "INSERT INTO sla_outcomes (conversation_id, policy_id, team_id, business_number_id,
+                                   target, at, seconds, target_secs, met)
+         SELECT NEW.conversation_id, p.id, NEW.team_id, NEW.business_number_id, NEW.kind,
+                NEW.at, NEW.seconds, {TARGET_SECS}, NEW.seconds <= {TARGET_SECS}
+           FROM conversations c JOIN sla_policies p ON p.id = c.sla_policy_id
+          WHERE c.id = NEW.conversation_id AND NEW.seconds IS NOT NULL
+            AND NEW.kind IN ('first_response', 'next_response', 'resolution')
+            AND {TARGET_SECS} IS NOT NULL;"
+    )
+}
+
+fn sqlite_triggers() -> [String; 4] {
     let changed = INPUTS
         .iter()
         .map(|c| format!("NEW.{c} IS NOT OLD.{c}"))
@@ -104,16 +143,24 @@ fn sqlite_triggers() -> [String; 3] {
            UPDATE conversations SET sla_dirty = sla_dirty + 1 WHERE id = OLD.conversation_id;
          END"
         .to_owned(),
+        format!(
+            "CREATE TRIGGER tr_support_measures_sla AFTER INSERT ON support_measures
+             BEGIN
+               {}
+             END",
+            outcome_insert()
+        ),
     ]
 }
 
-const SQLITE_DOWN: [&str; 3] = [
+const SQLITE_DOWN: [&str; 4] = [
+    "DROP TRIGGER IF EXISTS tr_support_measures_sla",
     "DROP TRIGGER IF EXISTS tr_conversations_sla_dirty",
     "DROP TRIGGER IF EXISTS tr_conversation_labels_sla_added",
     "DROP TRIGGER IF EXISTS tr_conversation_labels_sla_removed",
 ];
 
-fn postgres_functions() -> [String; 4] {
+fn postgres_functions() -> [String; 6] {
     let new = INPUTS
         .iter()
         .map(|c| format!("NEW.{c}"))
@@ -150,10 +197,23 @@ fn postgres_functions() -> [String; 4] {
         "CREATE TRIGGER tr_conversation_labels_sla_dirty AFTER INSERT OR DELETE ON conversation_labels
          FOR EACH ROW EXECUTE FUNCTION wharf_conversation_labels_sla_dirty()"
             .to_owned(),
+        format!(
+            "CREATE FUNCTION wharf_support_measures_sla() RETURNS trigger LANGUAGE plpgsql AS $$
+             BEGIN
+               {}
+               RETURN NULL;
+             END $$",
+            outcome_insert()
+        ),
+        "CREATE TRIGGER tr_support_measures_sla AFTER INSERT ON support_measures
+         FOR EACH ROW EXECUTE FUNCTION wharf_support_measures_sla()"
+            .to_owned(),
     ]
 }
 
-const POSTGRES_DOWN: [&str; 4] = [
+const POSTGRES_DOWN: [&str; 6] = [
+    "DROP TRIGGER IF EXISTS tr_support_measures_sla ON support_measures",
+    "DROP FUNCTION IF EXISTS wharf_support_measures_sla()",
     "DROP TRIGGER IF EXISTS tr_conversation_labels_sla_dirty ON conversation_labels",
     "DROP FUNCTION IF EXISTS wharf_conversation_labels_sla_dirty()",
     "DROP TRIGGER IF EXISTS tr_conversations_sla_dirty ON conversations",
@@ -196,6 +256,35 @@ impl MigrationTrait for Migration {
                     .col(string(SlaBreaches::Target))
                     .col(timestamp_with_time_zone(SlaBreaches::DueAt))
                     .col(timestamp_with_time_zone(SlaBreaches::BreachedAt))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table(SlaOutcomes::Table)
+                    .if_not_exists()
+                    .col(big_pk_auto(SlaOutcomes::Id))
+                    .col(big_integer(SlaOutcomes::ConversationId))
+                    .col(big_integer(SlaOutcomes::PolicyId))
+                    .col(big_integer_null(SlaOutcomes::TeamId))
+                    .col(big_integer(SlaOutcomes::BusinessNumberId))
+                    .col(string(SlaOutcomes::Target))
+                    .col(timestamp_with_time_zone(SlaOutcomes::At))
+                    .col(big_integer(SlaOutcomes::Seconds))
+                    .col(big_integer(SlaOutcomes::TargetSecs))
+                    .col(boolean(SlaOutcomes::Met))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name(OUTCOMES_INDEX)
+                    .table(SlaOutcomes::Table)
+                    .col(SlaOutcomes::At)
+                    .col(SlaOutcomes::TeamId)
+                    .col(SlaOutcomes::Met)
                     .to_owned(),
             )
             .await?;
@@ -301,6 +390,9 @@ impl MigrationTrait for Migration {
         }
         manager
             .drop_table(Table::drop().table(SlaBreaches::Table).to_owned())
+            .await?;
+        manager
+            .drop_table(Table::drop().table(SlaOutcomes::Table).to_owned())
             .await?;
         manager
             .drop_table(Table::drop().table(SlaPolicies::Table).to_owned())
