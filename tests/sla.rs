@@ -135,6 +135,17 @@ async fn breaches(stack: &Stack, id: i64) -> Vec<sla_breach::Model> {
         .unwrap()
 }
 
+/// The admin's client and a manual team "Care".
+async fn admin_and_team(admin_url: &str) -> (Client, types::TeamOut) {
+    let admin = client_with(admin_url, ADMIN_TOKEN);
+    let care = admin
+        .create_team(&body(json!({"name": "Care", "strategy": "manual"})))
+        .await
+        .unwrap()
+        .into_inner();
+    (admin, care)
+}
+
 fn at(ts: i64) -> DateTime<Utc> {
     DateTime::from_timestamp(ts, 0).unwrap()
 }
@@ -152,12 +163,7 @@ async fn a_missed_target_breaches_once_with_one_alert_and_a_kept_one_is_met(db: 
     )
     .await;
     let admin_url = stack.admin_url.as_str();
-    let admin = client_with(admin_url, ADMIN_TOKEN);
-    let care = admin
-        .create_team(&body(json!({"name": "Care", "strategy": "manual"})))
-        .await
-        .unwrap()
-        .into_inner();
+    let (admin, care) = admin_and_team(admin_url).await;
     admin
         .create_rule(&body(json!({
             "name": "help", "conditions": {"keywords": ["help"]},
@@ -350,12 +356,7 @@ on_sqlite_and_postgres!(a_missed_target_breaches_once_with_one_alert_and_a_kept_
 async fn policies_are_managed_audited_and_bad_ones_refused(db: TestDb) {
     let stack = spawn_stack(db, StackOptions::default()).await;
     let admin_url = stack.admin_url.as_str();
-    let admin = client_with(admin_url, ADMIN_TOKEN);
-    let care = admin
-        .create_team(&body(json!({"name": "Care", "strategy": "manual"})))
-        .await
-        .unwrap()
-        .into_inner();
+    let (admin, care) = admin_and_team(admin_url).await;
     let created = admin
         .create_sla_policy(&body(json!({
             "name": "  Care  ", "team_id": care.id, "first_response_secs": 300,
