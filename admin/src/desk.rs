@@ -1,7 +1,8 @@
 //! The admin role's periodic desk work, every [`INTERVAL`]: waking snoozed
 //! conversations whose time passed (`relay::snooze::wake_due`, safe with
 //! several admin servers: each conversation is woken and announced by one)
-//! and taking agents whose heartbeats stopped offline (`presence::expire`).
+//! and taking agents whose heartbeats stopped offline (`presence::expire`),
+//! and keeping conversations' SLA due times and breaches (`sla::sweep`).
 
 use std::time::Duration;
 
@@ -20,6 +21,13 @@ pub(crate) async fn run(state: AppState, shutdown: CancellationToken) {
         }
         if let Err(err) = crate::presence::expire(&state).await {
             tracing::warn!(error = ?err, "presence sweep failed; retrying");
+        }
+        match crate::sla::sweep(&state.db, chrono::Utc::now()).await {
+            Ok(breaches) if !breaches.is_empty() => {
+                tracing::info!(count = breaches.len(), "SLA breaches recorded");
+            }
+            Ok(_) => {}
+            Err(err) => tracing::warn!(%err, "SLA sweep failed; retrying"),
         }
         tokio::select! {
             () = shutdown.cancelled() => return,

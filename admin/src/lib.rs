@@ -21,6 +21,7 @@ pub mod reports;
 pub mod scope;
 pub mod search;
 mod server;
+pub mod sla;
 pub mod support_metrics;
 pub mod tokens;
 

@@ -77,6 +77,22 @@ pub struct Model {
     /// Snoozed until then: out of the active views until the customer
     /// writes or the time passes (`relay::snooze`); `None` when awake.
     pub snoozed_until: Option<DateTimeUtc>,
+    /// The SLA policy that applies (migration
+    /// `m20261205_000022_sla_policies`; kept by the admin server's sweep,
+    /// `admin::sla`): `None` without one.
+    pub sla_policy_id: Option<i64>,
+    /// Which clock `sla_due_at` belongs to: `first_response`,
+    /// `next_response` or `resolution`.
+    pub sla_target: Option<String>,
+    /// The nearest due time of the running clocks.
+    pub sla_due_at: Option<DateTimeUtc>,
+    /// From then on the conversation is about to breach.
+    pub sla_warn_at: Option<DateTimeUtc>,
+    /// When the sweep recorded the breach of the running clock `sla_breach`.
+    pub sla_breached_at: Option<DateTimeUtc>,
+    pub sla_breach: Option<String>,
+    /// Changes of the clocks' inputs not swept yet (0: up to date).
+    pub sla_dirty: i64,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -89,6 +89,9 @@ pub mod label;
 pub mod message;
 pub mod message_event;
 pub mod routing_rule;
+pub mod sla_breach;
+pub mod sla_outcome;
+pub mod sla_policy;
 pub mod support_measure;
 pub mod team;
 pub mod team_member;
@@ -270,6 +273,13 @@ mod tests {
             reopen_count: 0,
             messages_in: 0,
             messages_out: 0,
+            sla_policy_id: None,
+            sla_target: None,
+            sla_due_at: None,
+            sla_warn_at: None,
+            sla_breached_at: None,
+            sla_breach: None,
+            sla_dirty: 0,
             snoozed_until: None,
             created_at: now,
             updated_at: now,

@@ -25,6 +25,7 @@ mod m20261205_000017_support_report_index;
 mod m20261205_000018_campaign_send_window;
 mod m20261205_000020_bot_and_presence_measures;
 mod m20261205_000021_media_dimensions;
+mod m20261205_000022_sla_policies;
 
 /// Runs raw `statements` in order (triggers, functions, dialect-specific
 /// SQL the schema builder does not spell).
@@ -65,6 +66,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000018_campaign_send_window::Migration),
             Box::new(m20261205_000020_bot_and_presence_measures::Migration),
             Box::new(m20261205_000021_media_dimensions::Migration),
+            Box::new(m20261205_000022_sla_policies::Migration),
         ]
     }
 }

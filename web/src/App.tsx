@@ -12,6 +12,7 @@ import { AlertBanner } from './views/AlertBanner';
 import { Agents } from './views/Agents';
 import { Teams } from './views/Teams';
 import { Labels } from './views/Labels';
+import { SlaPolicies } from './views/SlaPolicies';
 import { CannedResponses } from './views/CannedResponses';
 import { Rules } from './views/Rules';
 import { Tokens } from './views/Tokens';
@@ -179,6 +180,8 @@ function Workplace({ session, onSignOut }: { session: Session; onSignOut: (why: 
           <Labels api={api} />
         ) : route.page === 'canned' ? (
           <CannedResponses api={api} />
+        ) : route.page === 'sla' ? (
+          <SlaPolicies api={api} />
         ) : route.page === 'rules' ? (
           <Rules api={api} />
         ) : route.page === 'numbers' ? (

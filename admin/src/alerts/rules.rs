@@ -74,6 +74,11 @@ pub enum RuleKind {
     /// no longer approved or of quality RED): one instance per campaign;
     /// resolved once someone resumes or cancels it.
     CampaignsPaused,
+    /// Conversations whose SLA target was missed (`docs/reports.md`, "SLA
+    /// policies"): one instance per conversation, firing once when the
+    /// breach is recorded, resolved when the conversation gets its reply
+    /// or is resolved.
+    SlaBreach,
 }
 
 impl RuleKind {
@@ -90,6 +95,7 @@ impl RuleKind {
             Self::MediaFetchFailures => "media_fetch_failures",
             Self::WebhooksDisabled => "webhooks_disabled",
             Self::CampaignsPaused => "campaigns_paused",
+            Self::SlaBreach => "sla_breach",
         }
     }
 }

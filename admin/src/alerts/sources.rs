@@ -105,6 +105,7 @@ impl Sources {
             RuleKind::MediaFetchFailures => self.media_fetch_failures(rule).await,
             RuleKind::WebhooksDisabled => self.webhooks_disabled().await,
             RuleKind::CampaignsPaused => self.campaigns_paused().await,
+            RuleKind::SlaBreach => self.sla_breaches().await,
         }
     }
 
@@ -421,6 +422,35 @@ impl Sources {
                     value: if paused { 1.0 } else { 0.0 },
                     active: paused,
                 }
+            })
+            .collect())
+    }
+
+    /// One observation per conversation with a recorded SLA breach whose
+    /// clock still runs (the sweep clears it once answered or resolved:
+    /// the instance is then no longer measured and resolves). Names the
+    /// conversation, its team and the target; never a phone number.
+    async fn sla_breaches(&self) -> Measured {
+        use sea_orm::{ColumnTrait, QueryFilter};
+        let rows = entities::conversation::Entity::find()
+            .filter(entities::conversation::Column::SlaBreachedAt.is_not_null())
+            .find_also_related(entities::team::Entity)
+            .all(&self.db)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(c, team)| Observation {
+                summary: format!(
+                    "conversation {} (team {}) breached its {} SLA, due {}",
+                    c.id,
+                    team.map_or_else(|| "none".to_owned(), |t| t.name),
+                    c.sla_breach.as_deref().unwrap_or("-"),
+                    c.sla_due_at
+                        .map_or_else(|| "-".to_owned(), |d| d.to_rfc3339()),
+                ),
+                instance: c.id.to_string(),
+                value: 1.0,
+                active: true,
             })
             .collect())
     }

@@ -34,7 +34,7 @@ pub struct AlertOut {
     pub rule: String,
     /// consumer_pending, dlq_inflow, edge_rejections, send_failures,
     /// number_quiet, session_disconnected, account_restricted,
-    /// events_repaired, media_fetch_failures, webhooks_disabled or campaigns_paused.
+    /// events_repaired, media_fetch_failures, webhooks_disabled, campaigns_paused or sla_breach.
     pub kind: String,
     pub severity: String,
     /// What was measured: a consumer, a business number, `DLQ`, `edges`, `sends`.

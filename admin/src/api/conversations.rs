@@ -91,6 +91,39 @@ pub struct ConversationOut {
     /// With a search (`q`): the message that matched (absent when the
     /// contact's name, username or phone matched).
     pub matched_message: Option<MessagePreviewOut>,
+    /// The running SLA clock (absent without a policy or a running clock).
+    pub sla: Option<SlaOut>,
+}
+
+/// Where a conversation stands against its SLA policy (`docs/reports.md`,
+/// "SLA policies").
+#[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct SlaOut {
+    pub policy_id: i64,
+    /// first_response, next_response or resolution: the clock due first.
+    pub target: String,
+    /// The nearest due time of the running clocks.
+    pub due_at: DateTime<Utc>,
+    /// ok, warning (about to breach) or breached (past due).
+    pub state: String,
+    /// The target whose breach was recorded (absent until the sweep
+    /// records it).
+    pub breach: Option<String>,
+    pub breached_at: Option<DateTime<Utc>>,
+}
+
+/// The SLA of `c` now.
+fn sla_out(c: &conversation::Model) -> Option<SlaOut> {
+    let state = crate::sla::state(c, Utc::now())?;
+    Some(SlaOut {
+        policy_id: c.sla_policy_id?,
+        target: c.sla_target.clone()?,
+        due_at: c.sla_due_at?,
+        state: state.as_str().to_owned(),
+        breach: c.sla_breach.clone(),
+        breached_at: c.sla_breached_at,
+    })
 }
 
 /// A message in short, as the list shows it.
@@ -507,6 +540,7 @@ pub(crate) async fn conversations_out(
                 ApiError::internal(format!("conversation {} has no contact", c.id))
             })?;
             Ok(ConversationOut {
+                sla: sla_out(&c),
                 id: c.id,
                 status: c.status,
                 version: c.version,
@@ -737,6 +771,9 @@ pub enum ConversationSort {
     /// The customer who has waited longest for an answer first; answered
     /// conversations after them, newest first.
     Waiting,
+    /// The nearest SLA due time first (overdue ones first); conversations
+    /// without a running SLA clock after them, newest first.
+    Due,
 }
 
 /// The order a page was listed in (a search ranks by match).
@@ -744,6 +781,7 @@ pub enum ConversationSort {
 enum Order {
     Newest,
     Waiting,
+    Due,
     Rank,
 }
 
@@ -771,9 +809,9 @@ impl Cursor {
         let number = |t: &str| t.parse::<i64>().map_err(|_| refused());
         match order {
             Order::Newest => Ok(Cursor::Before(number(text)?)),
-            Order::Waiting => {
+            Order::Waiting | Order::Due => {
                 let (since, id) = text
-                    .strip_prefix('w')
+                    .strip_prefix(order.key_prefix())
                     .and_then(|rest| rest.split_once('.'))
                     .ok_or_else(refused)?;
                 let since = (!since.is_empty()).then(|| number(since)).transpose()?;
@@ -790,13 +828,17 @@ impl Cursor {
     /// The cursor of the page after `last` in `order`.
     fn after(order: Order, last: &conversation::Model) -> String {
         match order {
-            Order::Waiting => {
-                let since = last
-                    .waiting_since
+            Order::Waiting | Order::Due => {
+                let key = if order == Order::Due {
+                    last.sla_due_at
+                } else {
+                    last.waiting_since
+                };
+                let since = key
                     .and_then(|t| t.timestamp_nanos_opt())
                     .map(|n| n.to_string())
                     .unwrap_or_default();
-                format!("w{since}.{}", last.id)
+                format!("{}{since}.{}", order.key_prefix(), last.id)
             }
             Order::Newest | Order::Rank => last.id.to_string(),
         }
@@ -804,31 +846,41 @@ impl Cursor {
 }
 
 impl Order {
+    /// The first letter of a keyed order's cursors.
+    fn key_prefix(self) -> char {
+        if self == Order::Due { 'd' } else { 'w' }
+    }
+
     /// `query` in this order, starting after `cursor`.
     fn apply(
         self,
         query: sea_orm::Select<conversation::Entity>,
         cursor: Option<Cursor>,
     ) -> sea_orm::Select<conversation::Entity> {
-        use conversation::Column::{Id, WaitingSince};
+        use conversation::Column::{Id, SlaDueAt, WaitingSince};
         match self {
-            Order::Waiting => {
+            Order::Waiting | Order::Due => {
+                let key = if self == Order::Due {
+                    SlaDueAt
+                } else {
+                    WaitingSince
+                };
                 let query = query
-                    .order_by_asc(Expr::col(WaitingSince).is_null())
-                    .order_by_asc(WaitingSince)
+                    .order_by_asc(Expr::col(key).is_null())
+                    .order_by_asc(key)
                     .order_by_desc(Id);
                 match cursor {
                     Some(Cursor::Waiting(Some(nanos), id)) => {
                         let since = DateTime::<Utc>::from_timestamp_nanos(nanos);
                         query.filter(
                             Condition::any()
-                                .add(WaitingSince.gt(since))
-                                .add(WaitingSince.eq(since).and(Id.lt(id)))
-                                .add(WaitingSince.is_null()),
+                                .add(key.gt(since))
+                                .add(key.eq(since).and(Id.lt(id)))
+                                .add(key.is_null()),
                         )
                     }
                     Some(Cursor::Waiting(None, id)) => {
-                        query.filter(WaitingSince.is_null()).filter(Id.lt(id))
+                        query.filter(key.is_null()).filter(Id.lt(id))
                     }
                     _ => query,
                 }
@@ -886,14 +938,16 @@ impl ConversationsApi {
         /// Words to search for in messages and contacts.
         #[oai(validator(min_length = 1, max_length = 200))]
         q: Query<Option<String>>,
-        /// newest (default) or waiting (longest waiting first); ignored
-        /// with `q` (best match first).
+        /// newest (default), waiting (longest waiting first) or due (the
+        /// nearest SLA due time first); ignored with `q` (best match first).
         sort: Query<Option<ConversationSort>>,
         /// Page size, 1–200 (default 50).
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))]
         limit: Query<Option<u64>>,
         /// `next_cursor` of the previous page.
-        #[oai(validator(pattern = r"^([0-9]{1,19}|w(-?[0-9]{1,19})?\.[0-9]{1,19}|s[0-9]{1,9})$"))]
+        #[oai(validator(
+            pattern = r"^([0-9]{1,19}|[wd](-?[0-9]{1,19})?\.[0-9]{1,19}|s[0-9]{1,9})$"
+        ))]
         cursor: Query<Option<String>>,
     ) -> ApiResult<Json<ConversationPageOut>> {
         let limit = limit.0.unwrap_or(50);
@@ -908,6 +962,7 @@ impl ConversationsApi {
         let order = match (&search, sort.0) {
             (Some(_), _) => Order::Rank,
             (None, Some(ConversationSort::Waiting)) => Order::Waiting,
+            (None, Some(ConversationSort::Due)) => Order::Due,
             (None, _) => Order::Newest,
         };
         let cursor = cursor.0.map(|c| Cursor::parse(&c, order)).transpose()?;

@@ -22,6 +22,7 @@ pub mod presence;
 pub mod reads;
 pub mod reports;
 pub mod rules;
+pub mod sla;
 pub mod stats;
 pub mod system;
 pub mod teams;
@@ -72,6 +73,8 @@ pub enum ApiTags {
     Reports,
     /// Template sends to an audience, after support replies.
     Campaigns,
+    /// SLA policies: response and resolution targets.
+    Sla,
 }
 
 /// Every resource, in spec order, as the type of the combined API and its
@@ -115,7 +118,7 @@ resources!(
         reports::ReportsApi,
         campaigns::CampaignsApi
     ),
-    alerts::AlertsApi,
+    (alerts::AlertsApi, sla::SlaApi),
     system::SystemApi,
 );
 

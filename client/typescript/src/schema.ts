@@ -1584,6 +1584,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/sla-policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List SLA policies (admin)
+         * @description By id.
+         */
+        get: operations["listSlaPolicies"];
+        put?: never;
+        /**
+         * Create an SLA policy (admin)
+         * @description A name in use is a 409; an unknown team, label or number, or no
+         *     target at all, a 422 naming the field.
+         */
+        post: operations["createSlaPolicy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sla-policies/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get an SLA policy (admin) */
+        get: operations["getSlaPolicy"];
+        /**
+         * Replace an SLA policy (admin)
+         * @description The whole policy: absent scopes and targets are cleared.
+         */
+        put: operations["updateSlaPolicy"];
+        post?: never;
+        /**
+         * Delete an SLA policy (admin)
+         * @description Its conversations fall to the next matching policy, if any. Their
+         *     recorded breaches stay.
+         */
+        delete: operations["deleteSlaPolicy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/system/info": {
         parameters: {
             query?: never;
@@ -2452,7 +2503,7 @@ export interface components {
             /**
              * @description consumer_pending, dlq_inflow, edge_rejections, send_failures,
              *     number_quiet, session_disconnected, account_restricted,
-             *     events_repaired, media_fetch_failures, webhooks_disabled or campaigns_paused.
+             *     events_repaired, media_fetch_failures, webhooks_disabled, campaigns_paused or sla_breach.
              */
             kind: string;
             severity: string;
@@ -3236,6 +3287,8 @@ export interface components {
              *     contact's name, username or phone matched).
              */
             matched_message?: components["schemas"]["MessagePreviewOut"] & unknown;
+            /** @description The running SLA clock (absent without a policy or a running clock). */
+            sla?: components["schemas"]["SlaOut"] & unknown;
         };
         /**
          * ConversationPageOut
@@ -3250,7 +3303,7 @@ export interface components {
          * @description The order of the conversation list.
          * @enum {string}
          */
-        ConversationSort: "newest" | "waiting";
+        ConversationSort: "newest" | "waiting" | "due";
         /**
          * DeadLetterCreated
          * @description `data` of `dead_letter.created`.
@@ -4336,6 +4389,105 @@ export interface components {
              *     and belongs to the day it starts.
              */
             to: string;
+        };
+        /**
+         * SlaOut
+         * @description Where a conversation stands against its SLA policy (`docs/reports.md`,
+         *     "SLA policies").
+         */
+        SlaOut: {
+            /** Format: int64 */
+            policy_id: number;
+            /** @description first_response, next_response or resolution: the clock due first. */
+            target: string;
+            /**
+             * Format: date-time
+             * @description The nearest due time of the running clocks.
+             */
+            due_at: string;
+            /** @description ok, warning (about to breach) or breached (past due). */
+            state: string;
+            /**
+             * @description The target whose breach was recorded (absent until the sweep
+             *     records it).
+             */
+            breach?: string;
+            /** Format: date-time */
+            breached_at?: string;
+        };
+        /**
+         * SlaPolicyIn
+         * @description An SLA policy as written (create, and update: the whole policy).
+         */
+        SlaPolicyIn: {
+            /** @description Unique. */
+            name: string;
+            /**
+             * Format: int64
+             * @description Only this team's conversations (absent: any team).
+             */
+            team_id?: number;
+            /**
+             * Format: int64
+             * @description Only conversations carrying this label.
+             */
+            label_id?: number;
+            /**
+             * Format: int64
+             * @description Only this business number's conversations (its id).
+             */
+            business_number_id?: number;
+            /**
+             * Format: int64
+             * @description Seconds to the first agent reply of an opening.
+             */
+            first_response_secs?: number;
+            /**
+             * Format: int64
+             * @description Seconds to the next agent reply after a customer message.
+             */
+            next_response_secs?: number;
+            /**
+             * Format: int64
+             * @description Seconds from the opening's first customer message to the resolution.
+             */
+            resolution_secs?: number;
+            /**
+             * Format: int64
+             * @description "About to breach" this many seconds before a due time (absent: a
+             *     fifth of the target).
+             */
+            warn_before_secs?: number;
+            /** @description Default true. */
+            enabled?: boolean;
+        };
+        /**
+         * SlaPolicyOut
+         * @description An SLA policy.
+         */
+        SlaPolicyOut: {
+            /** Format: int64 */
+            id: number;
+            name: string;
+            /** Format: int64 */
+            team_id?: number;
+            /** Format: int64 */
+            label_id?: number;
+            /** Format: int64 */
+            business_number_id?: number;
+            /** Format: int64 */
+            first_response_secs?: number;
+            /** Format: int64 */
+            next_response_secs?: number;
+            /** Format: int64 */
+            resolution_secs?: number;
+            /** Format: int64 */
+            warn_before_secs?: number;
+            enabled: boolean;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
         };
         /**
          * SnoozeIn
@@ -5432,8 +5584,8 @@ export interface operations {
                 /** @description Words to search for in messages and contacts. */
                 q?: string;
                 /**
-                 * @description newest (default) or waiting (longest waiting first); ignored
-                 *     with `q` (best match first).
+                 * @description newest (default), waiting (longest waiting first) or due (the
+                 *     nearest SLA due time first); ignored with `q` (best match first).
                  */
                 sort?: components["schemas"]["ConversationSort"];
                 /** @description Page size, 1–200 (default 50). */
@@ -16760,6 +16912,610 @@ export interface operations {
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["AlertsOut"];
                 };
+            };
+            /** @description The request or one of its parameters is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The bearer token is missing or unknown (`unauthorized`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The caller's role may not do this (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource does not exist (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is not `application/json` (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The request is well-formed but cannot be carried out (e.g. `window_closed`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too many attempts; retry later (`too_many_requests`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Something failed on the server (`internal`); see the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A dependency is temporarily unavailable; retry later (`unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    listSlaPolicies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["SlaPolicyOut"][];
+                };
+            };
+            /** @description The request or one of its parameters is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The bearer token is missing or unknown (`unauthorized`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The caller's role may not do this (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource does not exist (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is not `application/json` (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The request is well-formed but cannot be carried out (e.g. `window_closed`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too many attempts; retry later (`too_many_requests`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Something failed on the server (`internal`); see the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A dependency is temporarily unavailable; retry later (`unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    createSlaPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["SlaPolicyIn"];
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["SlaPolicyOut"];
+                };
+            };
+            /** @description The request or one of its parameters is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The bearer token is missing or unknown (`unauthorized`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The caller's role may not do this (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource does not exist (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is not `application/json` (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The request is well-formed but cannot be carried out (e.g. `window_closed`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too many attempts; retry later (`too_many_requests`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Something failed on the server (`internal`); see the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A dependency is temporarily unavailable; retry later (`unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    getSlaPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["SlaPolicyOut"];
+                };
+            };
+            /** @description The request or one of its parameters is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The bearer token is missing or unknown (`unauthorized`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The caller's role may not do this (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource does not exist (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is not `application/json` (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The request is well-formed but cannot be carried out (e.g. `window_closed`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too many attempts; retry later (`too_many_requests`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Something failed on the server (`internal`); see the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A dependency is temporarily unavailable; retry later (`unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    updateSlaPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["SlaPolicyIn"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["SlaPolicyOut"];
+                };
+            };
+            /** @description The request or one of its parameters is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The bearer token is missing or unknown (`unauthorized`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The caller's role may not do this (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource does not exist (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is not `application/json` (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The request is well-formed but cannot be carried out (e.g. `window_closed`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too many attempts; retry later (`too_many_requests`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Something failed on the server (`internal`); see the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A dependency is temporarily unavailable; retry later (`unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    deleteSlaPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request or one of its parameters is invalid. */
             400: {

@@ -142,6 +142,13 @@ mod tests {
             messages_in: 0,
             messages_out: 0,
             snoozed_until: None,
+            sla_policy_id: None,
+            sla_target: None,
+            sla_due_at: None,
+            sla_warn_at: None,
+            sla_breached_at: None,
+            sla_breach: None,
+            sla_dirty: 0,
             created_at: now,
             updated_at: now,
         }

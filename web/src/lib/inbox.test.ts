@@ -118,3 +118,10 @@ describe('the empty list', () => {
     expect(emptyListText(NO_FILTERS).title).toBe('No conversations yet');
   });
 });
+
+test('the SLA order asks the API for sort=due, keeps its order and survives the URL', () => {
+  const f = { ...NO_FILTERS, sort: 'due' as const };
+  expect(listQuery(f, null).sort).toBe('due');
+  expect(keepsServerOrder(f)).toBe(true);
+  expect(filtersFromQuery(filtersToQuery(f)).sort).toBe('due');
+});

@@ -4,7 +4,7 @@
 import type { Conversation } from '../api/client';
 import { duration } from './format';
 
-export type Sort = 'newest' | 'waiting';
+export type Sort = 'newest' | 'waiting' | 'due';
 
 export type Filters = {
   status: string; // '' = any
@@ -37,13 +37,13 @@ export function listQuery(f: Filters, myAgentId: number | null) {
     team: f.team ? Number(f.team) : undefined,
     label: f.label ? Number(f.label) : undefined,
     snoozed: f.snoozed ? true : q ? undefined : false,
-    sort: f.sort === 'waiting' ? ('waiting' as const) : undefined,
+    sort: f.sort === 'newest' ? undefined : f.sort,
   };
 }
 
 /** Whether the API's order is kept as it came (longest waiting, best match) rather than newest activity first. */
 export function keepsServerOrder(f: Filters): boolean {
-  return f.sort === 'waiting' || f.search.trim() !== '';
+  return f.sort !== 'newest' || f.search.trim() !== '';
 }
 
 /** "waiting 12 min" since the customer's first unanswered message; null when nothing waits. */
@@ -133,7 +133,7 @@ export function filtersFromQuery(query: string): Filters {
     team: p.get('team') ?? '',
     label: p.get('label') ?? '',
     snoozed: p.get('snoozed') === '1',
-    sort: p.get('sort') === 'waiting' ? 'waiting' : 'newest',
+    sort: p.get('sort') === 'waiting' ? 'waiting' : p.get('sort') === 'due' ? 'due' : 'newest',
   };
 }
 

@@ -25,6 +25,7 @@ export const ADMIN_PAGES = [
   { page: 'teams', path: '/teams', label: 'Teams' },
   { page: 'labels', path: '/labels', label: 'Labels' },
   { page: 'canned', path: '/canned-responses', label: 'Canned responses' },
+  { page: 'sla', path: '/sla-policies', label: 'SLA policies' },
   { page: 'rules', path: '/rules', label: 'Rules' },
   { page: 'numbers', path: '/numbers', label: 'Numbers' },
   { page: 'tokens', path: '/tokens', label: 'API tokens' },

@@ -11,6 +11,7 @@ import { shortcutFor, step } from '../lib/shortcuts';
 import type { Session } from '../lib/session';
 import { ConversationView, type People } from './ConversationView';
 import { LabelChip } from './LabelChip';
+import { slaBadge } from '../lib/sla';
 import { agentName, statusWithAssignee, type Named } from '../lib/people';
 import { snoozedText, untilText } from '../lib/snooze';
 import { ClockIcon } from './icons';
@@ -208,9 +209,10 @@ export function Inbox({ api, session, conversationId, search, onShortcuts }: {
           <div className="filter-row">
             <select aria-label="Order" value={filters.sort} disabled={filters.search.trim() !== ''}
               title={filters.search.trim() ? 'Search results come best match first' : undefined}
-              onChange={(e) => setFilters({ sort: e.target.value === 'waiting' ? 'waiting' : 'newest' })}>
+              onChange={(e) => setFilters({ sort: e.target.value === 'waiting' ? 'waiting' : e.target.value === 'due' ? 'due' : 'newest' })}>
               <option value="newest">Newest</option>
               <option value="waiting">Longest waiting</option>
+              <option value="due">SLA due first</option>
             </select>
             <select aria-label="Status" value={filters.status} onChange={(e) => setFilters({ status: e.target.value })}>
               <option value="">All statuses</option>
@@ -308,6 +310,7 @@ function ListItem({ c, now, active, numbers, people, onOpen }: {
   const unread = c.unread_count ?? 0;
   const waiting = waitingText(c.waiting_since, now);
   const snoozed = snoozedText(c.snoozed_until, now);
+  const sla = slaBadge(c.sla, now);
   const shownMessage = c.matched_message ?? c.last_message;
   const assignee = agentName(people.agents, c.assignee_id, people.me, c.assignee_name);
   return (
@@ -326,6 +329,7 @@ function ListItem({ c, now, active, numbers, people, onOpen }: {
         <span className="conv-sub">
           <span className="conv-phone">{[contactSubline(c.contact, { compact: true }), labelForNumber(numbers, c.business_number, { short: true }), c.team_name].filter(Boolean).join(' · ')}</span>
           {waiting && <span className="waiting" data-testid="list-waiting" title={`Since ${shortTime(c.waiting_since)}`}>{waiting}</span>}
+          {sla && <span className={`sla-badge sla-${sla.tone}`} data-testid="list-sla" data-tone={sla.tone} title={sla.title}>{sla.text}</span>}
           {snoozed && <span className="snoozed-badge" data-testid="list-snoozed" title={snoozed}><ClockIcon /> {untilText(c.snoozed_until ?? '', now)}</span>}
           <StatusPill status={c.status} text={statusWithAssignee(statusLabel(c.status), c.status, assignee)} />
         </span>

@@ -51,6 +51,7 @@ from .conversation_event import ConversationEvent
 from .conversation_out import ConversationOut
 from .conversation_out_last_message import ConversationOutLastMessage
 from .conversation_out_matched_message import ConversationOutMatchedMessage
+from .conversation_out_sla import ConversationOutSla
 from .conversation_page_out import ConversationPageOut
 from .conversation_sort import ConversationSort
 from .dead_letter_created import DeadLetterCreated
@@ -126,6 +127,9 @@ from .rule_out import RuleOut
 from .rule_patch import RulePatch
 from .send_attachment_files_body import SendAttachmentFilesBody
 from .send_window import SendWindow
+from .sla_out import SlaOut
+from .sla_policy_in import SlaPolicyIn
+from .sla_policy_out import SlaPolicyOut
 from .snooze_in import SnoozeIn
 from .snooze_out import SnoozeOut
 from .spread_out import SpreadOut
@@ -224,6 +228,7 @@ __all__ = (
     "ConversationOut",
     "ConversationOutLastMessage",
     "ConversationOutMatchedMessage",
+    "ConversationOutSla",
     "ConversationPageOut",
     "ConversationSort",
     "DeadLetterCreated",
@@ -299,6 +304,9 @@ __all__ = (
     "RulePatch",
     "SendAttachmentFilesBody",
     "SendWindow",
+    "SlaOut",
+    "SlaPolicyIn",
+    "SlaPolicyOut",
     "SnoozeIn",
     "SnoozeOut",
     "SpreadOut",

@@ -21,7 +21,7 @@ class AlertOut:
         rule (str): The rule's name from the configuration.
         kind (str): consumer_pending, dlq_inflow, edge_rejections, send_failures,
             number_quiet, session_disconnected, account_restricted,
-            events_repaired, media_fetch_failures, webhooks_disabled or campaigns_paused.
+            events_repaired, media_fetch_failures, webhooks_disabled, campaigns_paused or sla_breach.
         severity (str):
         instance (str): What was measured: a consumer, a business number, `DLQ`, `edges`, `sends`.
         state (AlertState): Where an alert stands.

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from ..models.contact_out import ContactOut
     from ..models.conversation_out_last_message import ConversationOutLastMessage
     from ..models.conversation_out_matched_message import ConversationOutMatchedMessage
+    from ..models.conversation_out_sla import ConversationOutSla
     from ..models.label_out import LabelOut
 
 
@@ -49,6 +50,7 @@ class BulkRowOutConversation:
         matched_message (ConversationOutMatchedMessage | Unset): With a search (`q`): the message that matched (absent
             when the
             contact's name, username or phone matched).
+        sla (ConversationOutSla | Unset): The running SLA clock (absent without a policy or a running clock).
     """
 
     id: int
@@ -70,6 +72,7 @@ class BulkRowOutConversation:
     waiting_since: datetime.datetime | Unset = UNSET
     snoozed_until: datetime.datetime | Unset = UNSET
     matched_message: ConversationOutMatchedMessage | Unset = UNSET
+    sla: ConversationOutSla | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -124,6 +127,10 @@ class BulkRowOutConversation:
         if not isinstance(self.matched_message, Unset):
             matched_message = self.matched_message.to_dict()
 
+        sla: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.sla, Unset):
+            sla = self.sla.to_dict()
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -159,6 +166,8 @@ class BulkRowOutConversation:
             field_dict["snoozed_until"] = snoozed_until
         if matched_message is not UNSET:
             field_dict["matched_message"] = matched_message
+        if sla is not UNSET:
+            field_dict["sla"] = sla
 
         return field_dict
 
@@ -169,6 +178,7 @@ class BulkRowOutConversation:
         from ..models.conversation_out_matched_message import (
             ConversationOutMatchedMessage,
         )
+        from ..models.conversation_out_sla import ConversationOutSla
         from ..models.label_out import LabelOut
 
         d = dict(src_dict)
@@ -240,6 +250,13 @@ class BulkRowOutConversation:
         else:
             matched_message = ConversationOutMatchedMessage.from_dict(_matched_message)
 
+        _sla = d.pop("sla", UNSET)
+        sla: ConversationOutSla | Unset
+        if isinstance(_sla, Unset):
+            sla = UNSET
+        else:
+            sla = ConversationOutSla.from_dict(_sla)
+
         bulk_row_out_conversation = cls(
             id=id,
             status=status,
@@ -260,6 +277,7 @@ class BulkRowOutConversation:
             waiting_since=waiting_since,
             snoozed_until=snoozed_until,
             matched_message=matched_message,
+            sla=sla,
         )
 
         bulk_row_out_conversation.additional_properties = d

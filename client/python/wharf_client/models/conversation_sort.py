@@ -2,6 +2,7 @@ from enum import StrEnum
 
 
 class ConversationSort(StrEnum):
+    DUE = "due"
     NEWEST = "newest"
     WAITING = "waiting"
 
