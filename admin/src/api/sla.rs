@@ -49,6 +49,7 @@ pub struct SlaPolicyIn {
 
 /// An SLA policy.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct SlaPolicyOut {
     pub id: i64,
     pub name: String,
