@@ -225,10 +225,7 @@ async fn set_teams(db: &impl ConnectionTrait, agent_id: i64, teams: &[i64]) -> A
 }
 
 async fn find(db: &impl ConnectionTrait, id: i64) -> ApiResult<agent::Model> {
-    agent::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or_else(|| ApiError::not_found("agent"))
+    super::found::<agent::Entity>(db, id, "agent").await
 }
 
 fn hash(password: &str) -> ApiResult<String> {

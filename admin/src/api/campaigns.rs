@@ -467,10 +467,7 @@ async fn out(db: &impl ConnectionTrait, c: campaign::Model) -> ApiResult<Campaig
 }
 
 async fn find(db: &impl ConnectionTrait, id: i64) -> ApiResult<campaign::Model> {
-    campaign::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or_else(|| ApiError::not_found("campaign"))
+    super::found::<campaign::Entity>(db, id, "campaign").await
 }
 
 fn snapshot(c: &campaign::Model) -> serde_json::Value {

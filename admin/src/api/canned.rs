@@ -176,10 +176,7 @@ async fn team_name(db: &impl ConnectionTrait, team_id: Option<i64>) -> ApiResult
 }
 
 async fn find(db: &impl ConnectionTrait, id: i64) -> ApiResult<canned_response::Model> {
-    canned_response::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or_else(|| ApiError::not_found("canned response"))
+    super::found::<canned_response::Entity>(db, id, "canned response").await
 }
 
 pub struct CannedApi;

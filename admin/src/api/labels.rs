@@ -88,10 +88,7 @@ fn label_name(name: &str) -> ApiResult<String> {
 }
 
 async fn find(db: &impl ConnectionTrait, id: i64) -> ApiResult<label::Model> {
-    label::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or_else(|| ApiError::not_found("label"))
+    super::found::<label::Entity>(db, id, "label").await
 }
 
 /// The labels of conversation `id` now.

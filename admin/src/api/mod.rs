@@ -197,3 +197,20 @@ pub(crate) fn unique_violation(detail: &'static str) -> impl Fn(sea_orm::DbErr) 
         _ => ApiError::from(err),
     }
 }
+
+/// The row `id` of `E`, or a 404 naming `what`: the one look-up of the
+/// resources' `GET/PATCH/DELETE /{id}`.
+pub(crate) async fn found<E>(
+    db: &impl sea_orm::ConnectionTrait,
+    id: i64,
+    what: &str,
+) -> crate::error::ApiResult<E::Model>
+where
+    E: sea_orm::EntityTrait,
+    <E::PrimaryKey as sea_orm::PrimaryKeyTrait>::ValueType: From<i64>,
+{
+    E::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| crate::error::ApiError::not_found(what))
+}

@@ -437,10 +437,7 @@ async fn validated(
 }
 
 async fn find(db: &impl ConnectionTrait, id: i64) -> ApiResult<routing_rule::Model> {
-    routing_rule::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or_else(|| ApiError::not_found("routing rule"))
+    super::found::<routing_rule::Entity>(db, id, "routing rule").await
 }
 
 /// Every rule, in evaluation order.

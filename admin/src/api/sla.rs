@@ -159,10 +159,7 @@ fn fill(active: &mut sla_policy::ActiveModel, name: String, input: SlaPolicyIn) 
 }
 
 async fn find(db: &impl ConnectionTrait, id: i64) -> ApiResult<sla_policy::Model> {
-    sla_policy::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or_else(|| ApiError::not_found("SLA policy"))
+    super::found::<sla_policy::Entity>(db, id, "SLA policy").await
 }
 
 pub struct SlaApi;

@@ -160,10 +160,7 @@ async fn set_members(db: &impl ConnectionTrait, team_id: i64, members: &[i64]) -
 }
 
 async fn find(db: &impl ConnectionTrait, id: i64) -> ApiResult<team::Model> {
-    team::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or_else(|| ApiError::not_found("team"))
+    super::found::<team::Entity>(db, id, "team").await
 }
 
 async fn name_taken(db: &impl ConnectionTrait, name: &str, except: Option<i64>) -> ApiResult<()> {
