@@ -212,6 +212,7 @@ say "certificates: a CA and one per host (SAN: name and address)"
 # ------------------------------------------- README step 2: secrets
 ROUTE_PW=$(secret); LEAF_PW=$(secret); OPS_PW=$(secret); ROUTER_PW=$(secret)
 SENDER_PW=$(secret); ADMIN_PW=$(secret); EDGE_PW=$(secret); DB_PW=$(secret)
+RECONCILER_PW=$(secret)
 SECRETS_KEY=$("$WHARF" keygen)
 
 # ------------------------------------------- README step 3: the database
@@ -252,6 +253,7 @@ WHARF_NATS_ROUTER_PASSWORD='"$ROUTER_PW"'
 WHARF_NATS_SENDER_PASSWORD='"$SENDER_PW"'
 WHARF_NATS_ADMIN_PASSWORD='"$ADMIN_PW"'
 WHARF_NATS_EDGE_PASSWORD='"$EDGE_PW"'
+WHARF_NATS_RECONCILER_PASSWORD='"$RECONCILER_PW"'
 WHARF_NATS_TLS_CERT='"$etc/tls/$hub.pem"'
 WHARF_NATS_TLS_KEY='"$etc/tls/$hub-key.pem"'
 WHARF_NATS_TLS_CA='"$etc/tls/ca.pem"'
@@ -334,8 +336,9 @@ WHARF__LOG__FORMAT=json
 WHARF__TRACES__OTLP_ENDPOINT=$OTLP
 EOF
 }
-{ common; echo "WHARF__NATS__USERS__OPS__PASSWORD=$OPS_PW"
-  echo "WHARF__OPS__RECONCILER_LISTEN=${ADDR[ctl]}:9103"; } >"$etc/ops.env"
+{ common; echo "WHARF__NATS__USERS__OPS__PASSWORD=$OPS_PW"; } >"$etc/ops.env"
+{ common; echo "WHARF__NATS__USERS__RECONCILER__PASSWORD=$RECONCILER_PW"
+  echo "WHARF__OPS__RECONCILER_LISTEN=${ADDR[ctl]}:9103"; } >"$etc/reconcile.env"
 { common; echo "WHARF__NATS__USERS__ROUTER__PASSWORD=$ROUTER_PW"
   echo "WHARF__SECRETS__KEY=$SECRETS_KEY"; } >"$etc/router.env"
 { common; echo "WHARF__NATS__USERS__SENDER__PASSWORD=$SENDER_PW"
@@ -363,7 +366,7 @@ for n in 1 2; do
   start ctl "sender-$n" "$etc/sender.env" "$etc/sender-$n.env" -- "${AS_WHARF[@]}" "$WHARF" sender
 done
 start ctl admin "$etc/admin.env" -- "${AS_WHARF[@]}" "$WHARF" admin
-start ctl reconcile "$etc/ops.env" -- "${AS_WHARF[@]}" "$WHARF" reconcile
+start ctl reconcile "$etc/reconcile.env" -- "${AS_WHARF[@]}" "$WHARF" reconcile
 
 # ------------------------------------------- README step 9: each region's edge
 for region in "${REGIONS[@]}"; do

@@ -65,7 +65,7 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Run the reconciler (`[reconciler]`) as the ops user: every pass
+    /// Run the reconciler (`[reconciler]`) as its own NATS user: every pass
     /// re-publishes into INBOUND what an edge accepted and INBOUND lacks.
     Reconcile,
     /// Apply database migrations and exit.
@@ -254,7 +254,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Reconcile => {
             let ops = roles::bind_ops(
                 &config,
-                Role::Ops,
+                Role::Reconciler,
                 config.ops.reconciler_listen,
                 None,
                 relay::topology::INBOUND,
@@ -262,7 +262,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             .await?;
             tokio::spawn(ops.run(shutdown.clone()));
             let client =
-                roles::hub_client(&config, crate::config::Role::Ops, "wharf-reconcile").await?;
+                roles::hub_client(&config, crate::config::Role::Reconciler, "wharf-reconcile")
+                    .await?;
             let reconciler = relay::completeness::Reconciler {
                 client,
                 regions: config.topology.regions.clone(),

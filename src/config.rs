@@ -203,6 +203,7 @@ pub struct NatsUsers {
     pub sender: NatsUser,
     pub admin: NatsUser,
     pub edge: NatsUser,
+    pub reconciler: NatsUser,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -226,6 +227,8 @@ pub enum Role<'a> {
         region: &'a str,
         direct: bool,
     },
+    /// `wharf reconcile` (and the reconciler of `wharf up`).
+    Reconciler,
 }
 
 impl NatsSettings {
@@ -238,6 +241,7 @@ impl NatsSettings {
             Role::Admin => (&self.users.admin, "_INBOX_admin".to_owned()),
             Role::Edge { direct: true, .. } => (&self.users.edge, "_INBOX_edge_hub".to_owned()),
             Role::Edge { region, .. } => (&self.users.edge, format!("_INBOX_edge_{region}")),
+            Role::Reconciler => (&self.users.reconciler, "_INBOX_reconciler".to_owned()),
         };
         relay::nats::Access {
             user: user.user.clone(),

@@ -31,7 +31,7 @@ impl Config {
         macro_rules! by_name {
             ($($role:ident),*) => { [$((stringify!($role), &users.$role)),*] };
         }
-        for (role, user) in by_name!(ops, router, sender, admin, edge) {
+        for (role, user) in by_name!(ops, router, sender, admin, edge, reconciler) {
             value["nats"]["users"][role]["password"] = user.password.expose().into();
         }
         value["secrets"]["previous_keys"] = self

@@ -124,6 +124,7 @@ pub struct NatsSecurity {
     pub sender: Secret,
     pub admin: Secret,
     pub edge: Secret,
+    pub reconciler: Secret,
     /// TLS on every NATS connection (clients, routes, leaf links) when set.
     pub tls: Option<crate::certs::TlsFiles>,
 }
@@ -142,6 +143,7 @@ impl NatsSecurity {
             sender: new(),
             admin: new(),
             edge: new(),
+            reconciler: new(),
             tls: None,
         }
     }
@@ -160,6 +162,7 @@ impl NatsSecurity {
         users.sender.password = self.sender.clone();
         users.admin.password = self.admin.clone();
         users.edge.password = self.edge.clone();
+        users.reconciler.password = self.reconciler.clone();
     }
 
     /// How an operator (or a test) connects: the ops user, everything allowed.
@@ -187,6 +190,7 @@ impl NatsSecurity {
             ("SENDER", &self.sender),
             ("ADMIN", &self.admin),
             ("EDGE", &self.edge),
+            ("RECONCILER", &self.reconciler),
             ("ROUTE", &self.route),
             ("LEAF", &self.leaf),
         ]

@@ -228,6 +228,8 @@ pub struct Stack {
     pub router: Option<Router>,
     /// The ops connection of provisioning, held while the stack runs.
     ops_client: async_nats::Client,
+    /// The reconciler's own connection, as its least-privilege user.
+    reconciler_client: async_nats::Client,
     edge_servers: Vec<EdgeServer>,
     sandbox: SandboxServer,
     /// The sender. A caller that runs senders of its own (processes it
@@ -329,6 +331,8 @@ impl Stack {
         }
 
         let router = roles::build_router(&config, database.clone()).await?;
+        let reconciler_client =
+            roles::hub_client(&config, crate::config::Role::Reconciler, "wharf-reconcile").await?;
         let sender = roles::build_sender(&config, database.clone()).await?;
         let admin = roles::bind_admin(&config, database.clone()).await?;
         let admin_url = format!("{scheme}://{}", admin.local_addr());
@@ -340,6 +344,7 @@ impl Stack {
             database,
             router: Some(router),
             ops_client,
+            reconciler_client,
             edge_servers,
             sandbox,
             sender: Some(sender),
@@ -381,9 +386,9 @@ impl Stack {
         let token = shutdown.clone();
         let admin = self.admin;
         tasks.spawn(async move { admin.run(token).await.map_err(Into::into) });
-        // The reconciler, on the ops connection provisioning opened.
+        // The reconciler, as its own user.
         let reconciler = relay::completeness::Reconciler {
-            client: self.ops_client.clone(),
+            client: self.reconciler_client.clone(),
             regions: self.edges.iter().map(|e| e.region.clone()).collect(),
             settings: self.config.reconciler.clone(),
         };
@@ -405,6 +410,7 @@ impl Stack {
             }
         }
         drop(self.ops_client);
+        drop(self.reconciler_client);
         self.database.close().await.ok();
         outcome
     }

@@ -365,8 +365,8 @@ impl Default for ReconcilerSettings {
 /// the window and re-publishes what INBOUND lacks (as `wharf audit
 /// --repair`, without the database). Any number may run: a repeat is a
 /// duplicate INBOUND drops. Needs a connection that may read the edge
-/// streams through the leaves' domains and publish `wa.in.hub.>` (the ops
-/// user today).
+/// streams through the leaves' domains and publish `wa.in.hub.>` (the
+/// `reconciler` user of nats.conf).
 pub struct Reconciler {
     pub client: async_nats::Client,
     pub regions: Vec<String>,

@@ -96,7 +96,7 @@ impl Decision {
 }
 
 /// Watches INBOUND's sources through `client` (one that may read INBOUND's
-/// info and step its leader down: the ops user) until shutdown.
+/// info and step its leader down: the reconciler user) until shutdown.
 pub struct SourceWatch {
     pub client: async_nats::Client,
     pub regions: Vec<String>,
