@@ -45,8 +45,8 @@ use report::{
 };
 use std::sync::Arc;
 use traffic::{
-    ForwardOnly, OtlpSink, VerifyOnly, inbound_leader, measure, raw_publish, serve_meta_webhooks,
-    serve_post, webhook_phase,
+    OtlpSink, VerifyOnly, inbound_leader, measure, raw_publish, serve_meta_webhooks, serve_post,
+    webhook_phase,
 };
 
 pub(crate) const NUMBER: &str = "106540352242922";
@@ -121,6 +121,13 @@ struct Cli {
     /// (at least what the run can send: the limit × (seconds + 10)).
     #[arg(long, default_value_t = 10_000)]
     campaign_recipients: usize,
+    /// Internal: serve the forward-only endpoint on this address, as a
+    /// process of its own like the edge (the bench starts it).
+    #[arg(long, hide = true, requires = "forward_nats_url")]
+    serve_forward_only: Option<std::net::SocketAddr>,
+    /// Internal: the NATS server the forward-only process publishes to.
+    #[arg(long, hide = true)]
+    forward_nats_url: Option<String>,
 }
 
 #[tokio::main]
@@ -139,6 +146,9 @@ async fn bench(cli: Cli) -> anyhow::Result<()> {
     let _traces = wharf::telemetry::init(&config.log, &config.traces, "wharf-bench")?;
     relay::tls::install_crypto();
     config.tls.trust_for_clients()?;
+    if let (Some(listen), Some(url)) = (cli.serve_forward_only, cli.forward_nats_url.clone()) {
+        return traffic::serve_forward_only(&config, listen, url).await;
+    }
     anyhow::ensure!(
         cli.media_files.len() == 2,
         "--media-files takes two counts: files of 100 KB, files of 5 MB"
@@ -283,6 +293,8 @@ struct Rig {
     hub_edge_url: String,
     verify_only_url: String,
     forward_only_url: String,
+    /// The forward-only server's process (killed with the rig).
+    forward_only: ChildProcess,
     http: reqwest::Client,
     cpu: CpuGroups,
 }
@@ -470,7 +482,7 @@ async fn start_nats(
 
 /// Everything but the measuring: NATS, the sandbox provider (in this
 /// process; it sends status webhooks to the edge), the two edge processes,
-/// the in-process HTTP-only and forward-only servers.
+/// the in-process HTTP-only server and the forward-only process.
 async fn start(mut config: Config) -> anyhow::Result<Rig> {
     let dir = tempfile::tempdir()?;
     let (nats, hub_client, leader, leader_url) = start_nats(&mut config, dir.path()).await?;
@@ -567,17 +579,37 @@ async fn start(mut config: Config) -> anyhow::Result<Rig> {
     let directory = std::sync::Arc::new(relay::provider::NumberDirectory::new(&config.numbers));
     let verify_only_url = serve_meta_webhooks(VerifyOnly { directory }, &shutdown).await?;
     // The least an HTTP edge can do: publish the body as it came and answer
-    // after the PubAck (runs in this process, on its own connection to the
-    // leader). What separates the edge from it is the edge's own work.
-    let forward_only_url = serve_meta_webhooks(
-        ForwardOnly {
-            js: raw_publisher(&config, leader_url.clone(), "wharf-bench-forward", true).await?,
-            partitions,
-            next: std::sync::atomic::AtomicU64::new(0),
-        },
-        &shutdown,
+    // after the PubAck, on its own connection to the leader. A process of
+    // its own like the edge (this binary again), so both pay the same
+    // process hop; what separates the edge from it is the edge's own work.
+    let forward_listen: std::net::SocketAddr = format!("127.0.0.1:{}", free_port()?).parse()?;
+    let mut forward_only = ChildProcess::new(
+        "forward-only",
+        std::env::current_exe()?,
+        dir.path().join("forward-only.log"),
+    )
+    .args([
+        "--serve-forward-only".to_owned(),
+        forward_listen.to_string(),
+        "--forward-nats-url".to_owned(),
+        leader_url.clone(),
+    ])
+    .envs([
+        (
+            "WHARF__NATS__USERS__EDGE__PASSWORD",
+            config.nats.users.edge.password.expose().to_owned(),
+        ),
+        ("WHARF__TOPOLOGY__PARTITIONS", partitions.to_string()),
+    ])
+    .env_remove(["RUST_LOG", "WHARF_CONFIG"]);
+    forward_only.start()?;
+    wait_ready(
+        &http,
+        &format!("http://{forward_listen}/readyz"),
+        &mut forward_only,
     )
     .await?;
+    let forward_only_url = format!("http://{forward_listen}/webhooks/meta");
 
     // Where each phase's CPU goes.
     let mut cpu = CpuGroups::default();
@@ -588,6 +620,7 @@ async fn start(mut config: Config) -> anyhow::Result<Rig> {
     cpu.add("edge", edge.pid());
     cpu.add("edge", hub_edge.pid());
     cpu.add("edge", traced_edge.pid());
+    cpu.add("edge", forward_only.pid());
     cpu.add("bench", Some(std::process::id()));
     Ok(Rig {
         dir,
@@ -609,6 +642,7 @@ async fn start(mut config: Config) -> anyhow::Result<Rig> {
         hub_edge_url: format!("http://{hub_edge_listen}/webhooks/meta"),
         verify_only_url,
         forward_only_url,
+        forward_only,
         http,
         cpu,
     })
@@ -733,6 +767,7 @@ async fn edge_phases(
             if let Some(hub_edge) = rig.hub_edge.as_mut() {
                 hub_edge.check_running(20)?;
             }
+            rig.forward_only.check_running(20)?;
             let mut forward = webhook_phase(
                 FORWARD_ONLY,
                 &forward_load,
@@ -884,7 +919,7 @@ fn memory_table(rig: &Rig, hub_edge_peak: Option<u64>, memory: &mut Vec<RoleMemo
         peak_rss_mib: mib(rig.nats.leaves[0].process.pid().and_then(peak_rss_kib)),
     });
     memory.push(RoleMemory {
-        role: "wharf-bench (load generator, sandbox, HTTP-only and forward-only servers)".into(),
+        role: "wharf-bench (load generator, sandbox, HTTP-only server)".into(),
         peak_rss_mib: mib(own_peak_rss_kib()),
     });
 }

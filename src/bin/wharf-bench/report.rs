@@ -32,8 +32,8 @@ pub struct Phase {
     /// `per_second` over the baseline's.
     pub ratio_to_raw: Option<f64>,
     /// CPU seconds per request of each group of processes during the phase
-    /// (NATS servers, edges, the bench process: load generator and the
-    /// HTTP-only and forward-only servers), in µs.
+    /// (NATS servers; the edges and the forward-only process; the bench
+    /// process: load generator and the HTTP-only server), in µs.
     pub cpu_us_per_request: Vec<CpuShare>,
     /// Phases into the leaf's stream: requests over the phase's time plus
     /// the time until the hub had sourced them all into INBOUND (R3), i.e.
@@ -183,7 +183,7 @@ pub const RAW_HUB: &str = "raw publish → INBOUND (hub, R3)";
 pub const EDGE_HUB: &str = "edge → INBOUND (direct_to_hub): 200 after PubAck";
 pub const HTTP_ONLY: &str = "HTTP + signature check only (no publish)";
 pub const FORWARD_ONLY: &str =
-    "forward: body → INBOUND, 200 after PubAck; no verify, parse or envelope";
+    "forward (own process): body → INBOUND, 200 after PubAck; no verify, parse or envelope";
 
 /// The raw publish each phase is compared with: the same stream.
 fn baseline_of(name: &str) -> &'static str {
@@ -258,7 +258,7 @@ pub fn markdown(report: &Report) -> String {
         report.cores, report.seconds, report.partitions, report.inbound_leader
     );
     if !report.phases.is_empty() {
-        out.push_str("| phase | in flight | req/s | p50 ms | p99 ms | p99.9 ms | errors | vs raw publish, same stream | in INBOUND (R3) incl. sourcing, /s | that vs raw | CPU µs/req: NATS servers | edge | load generator |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        out.push_str("| phase | in flight | req/s | p50 ms | p99 ms | p99.9 ms | errors | vs raw publish, same stream | in INBOUND (R3) incl. sourcing, /s | that vs raw | CPU µs/req: NATS servers | edge (or forward process) | load generator |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for phase in &report.phases {
             let cpu = |group: &str| cpu_cell(&phase.cpu_us_per_request, group, 1.0, 0);
             let _ = writeln!(

@@ -270,6 +270,32 @@ impl poem::Endpoint for ForwardOnly {
     }
 }
 
+/// `wharf-bench --serve-forward-only`: [`ForwardOnly`] at
+/// `/webhooks/meta` (and `/readyz`) on `listen`, publishing to `nats_url`
+/// as the direct edge's user, until the bench kills the process.
+///
+/// # Errors
+/// When NATS or the address cannot be reached.
+pub async fn serve_forward_only(
+    config: &wharf::config::Config,
+    listen: std::net::SocketAddr,
+    nats_url: String,
+) -> anyhow::Result<()> {
+    let js = crate::raw_publisher(config, nats_url, "wharf-bench-forward", true).await?;
+    let forward = ForwardOnly {
+        js,
+        partitions: config.topology.partitions,
+        next: std::sync::atomic::AtomicU64::new(0),
+    };
+    let app = poem::Route::new()
+        .at("/webhooks/meta", poem::post(forward))
+        .at("/readyz", poem::get(poem::endpoint::make_sync(|_| "ready")));
+    poem::Server::new(poem::listener::TcpListener::bind(listen))
+        .run(app)
+        .await?;
+    Ok(())
+}
+
 /// An OTLP/HTTP trace receiver that only counts: export requests, the
 /// spans in them (their `"spanId"` keys: JSON encoding) and bytes. Answers
 /// 200 at once, so the traced edge pays only its own export work.
