@@ -1077,6 +1077,12 @@ async fn reports_equal_a_plain_computation_on_random_data(db: TestDb) {
                 bot_resolved: count(MeasureKind::BotResolved),
                 handoff: spread(secs(MeasureKind::Handoff)),
                 presence: None,
+                csat: admin::reports::Satisfaction {
+                    asked: count(MeasureKind::CsatAsked),
+                    answered: secs(MeasureKind::Csat).len() as u64,
+                    score_sum: secs(MeasureKind::Csat).iter().sum(),
+                    satisfied: secs(MeasureKind::Csat).iter().filter(|s| **s >= 4).count() as u64,
+                },
             }
         };
         let groups: Vec<_> = groups.iter().map(|(key, ms)| (*key, figures(ms))).collect();
