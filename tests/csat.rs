@@ -20,7 +20,6 @@ use std::time::Duration;
 use chrono::Utc;
 use client_support::*;
 use entities::{conversation, message};
-use futures::TryStreamExt;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
@@ -168,25 +167,6 @@ async fn asked(stack: &Stack, admin: &Client, id: i64, to: &str) -> Value {
     let expires = csat.expires_at.unwrap() - csat.asked_at.unwrap();
     assert_eq!(expires.num_seconds(), 3600);
     sent
-}
-
-async fn report_csv(
-    client: &Client,
-    from: &chrono::DateTime<Utc>,
-    to: &chrono::DateTime<Utc>,
-) -> String {
-    let response = client
-        .get_support_report_csv(from, Some(types::ReportGroupBy::Agent), to)
-        .await
-        .unwrap();
-    let bytes: Vec<u8> = response
-        .into_inner()
-        .into_inner()
-        .map_ok(|chunk| chunk.to_vec())
-        .try_concat()
-        .await
-        .unwrap();
-    String::from_utf8(bytes).unwrap()
 }
 
 async fn a_resolution_asks_once_and_the_answer_is_stored_without_reopening(db: TestDb) {
@@ -404,7 +384,7 @@ async fn a_resolution_asks_once_and_the_answer_is_stored_without_reopening(db: T
         .find(|g| g.key == Some(ana_id.to_string()))
         .unwrap();
     assert_eq!((ana_group.csat_asked, ana_group.csat_answered), (4, 2));
-    let csv = report_csv(&admin, &started, &to).await;
+    let csv = report_csv(&admin, &started, &to, types::ReportGroupBy::Agent).await;
     let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
     assert_eq!(
         header[header.len() - 5..],

@@ -315,6 +315,57 @@ mod tests {
         assert!(!classify(400, &json!({"error": {"code": 131047}}), None).retryable);
     }
 
+    /// Up to three choices are reply buttons, as "Interactive reply
+    /// buttons messages" shows the request
+    /// (https://developers.facebook.com/documentation/business-messaging/whatsapp/messages/interactive-reply-buttons-messages);
+    /// more are one section of a list ("Interactive list messages").
+    #[test]
+    fn few_choices_are_reply_buttons_more_a_list() {
+        let choice = |n: usize| Choice {
+            id: format!("c{n}"),
+            title: format!("Choice {n}"),
+        };
+        let mut reply = OutboundReply {
+            message_id: 7,
+            conversation_id: 1,
+            business_number: "1065".into(),
+            to: "4915".into(),
+            content: ReplyContent::Interactive {
+                body: "Pick one".into(),
+                button: "Choose".into(),
+                choices: (1..=3).map(choice).collect(),
+                footer: None,
+            },
+            campaign_id: None,
+        };
+        let body = request_body(&reply, None).unwrap();
+        assert_eq!(body["type"], "interactive");
+        assert_eq!(
+            body["interactive"],
+            json!({"type": "button", "body": {"text": "Pick one"}, "action": {"buttons": [
+                {"type": "reply", "reply": {"id": "c1", "title": "Choice 1"}},
+                {"type": "reply", "reply": {"id": "c2", "title": "Choice 2"}},
+                {"type": "reply", "reply": {"id": "c3", "title": "Choice 3"}},
+            ]}})
+        );
+        if let ReplyContent::Interactive {
+            choices, footer, ..
+        } = &mut reply.content
+        {
+            choices.push(choice(4));
+            *footer = Some("Tap one".into());
+        }
+        let body = request_body(&reply, None).unwrap();
+        let interactive = &body["interactive"];
+        assert_eq!(interactive["type"], "list");
+        assert_eq!(interactive["action"]["button"], "Choose");
+        assert_eq!(
+            interactive["action"]["sections"][0]["rows"][3],
+            json!({"id": "c4", "title": "Choice 4"})
+        );
+        assert_eq!(interactive["footer"]["text"], "Tap one");
+    }
+
     #[test]
     fn text_and_template_bodies_carry_our_id() {
         let mut reply = OutboundReply {
