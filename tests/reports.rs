@@ -17,7 +17,6 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use client_support::*;
 use entities::{conversation, message};
-use futures::TryStreamExt;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::json;
 use support::*;
@@ -93,30 +92,6 @@ fn group<'a>(report: &'a types::SupportReportOut, key: Option<&str>) -> &'a type
         .iter()
         .find(|g| g.key.as_deref() == key)
         .unwrap_or_else(|| panic!("no group {key:?} in {report:?}"))
-}
-
-async fn report_csv(
-    client: &Client,
-    from: &DateTime<Utc>,
-    to: &DateTime<Utc>,
-    group_by: types::ReportGroupBy,
-) -> String {
-    let response = client
-        .get_support_report_csv(from, Some(group_by), to)
-        .await
-        .unwrap();
-    assert_eq!(
-        response.headers()["content-type"],
-        "text/csv; charset=utf-8"
-    );
-    let bytes: Vec<u8> = response
-        .into_inner()
-        .into_inner()
-        .map_ok(|chunk| chunk.to_vec())
-        .try_concat()
-        .await
-        .unwrap();
-    String::from_utf8(bytes).unwrap()
 }
 
 async fn response_and_resolution_times_are_reported_as_they_happened(db: TestDb) {
@@ -328,18 +303,21 @@ async fn response_and_resolution_times_are_reported_as_they_happened(db: TestDb)
     assert_eq!(lines.len(), 4, "{text}");
     assert!(lines[0].starts_with("key,name,opened,reopened,resolved,first_response_count,"));
     // No bot, nobody online: bot and presence columns are zero.
-    assert_eq!(lines[1], ",,3,1,0,0,,,0,,,0,,,0,0,,,0,0");
+    // No CSAT asked: its columns are zero and empty.
+    assert_eq!(lines[1], ",,3,1,0,0,,,0,,,0,,,0,0,,,0,0,0,0,,0,");
     assert_eq!(
         lines[2],
         format!(
-            "{ana_key},ana,0,0,1,2,{},{},1,{a_next},{a_next},1,{a_resolution},{a_resolution},0,0,,,0,0",
+            "{ana_key},ana,0,0,1,2,{},{},1,{a_next},{a_next},1,{a_resolution},{a_resolution},0,0,,,0,0,0,0,,0,",
             b_first.min(a_first),
             b_first.max(a_first)
         )
     );
     assert_eq!(
         lines[3],
-        format!("{bo_key},bo,0,0,0,1,{a_reopened_first},{a_reopened_first},0,,,0,,,0,0,,,0,0")
+        format!(
+            "{bo_key},bo,0,0,0,1,{a_reopened_first},{a_reopened_first},0,,,0,,,0,0,,,0,0,0,0,,0,"
+        )
     );
 
     // Agents see their teams' figures: Ana all of Care's, Cy (no team) none.
@@ -587,7 +565,8 @@ async fn bot_hand_overs_bot_resolutions_and_online_time_are_reported(db: TestDb)
     let lines: Vec<&str> = text.lines().collect();
     assert!(
         lines[0].ends_with(
-            ",bot_resolved,handoff_count,handoff_median_secs,handoff_p90_secs,online_secs,away_secs"
+            ",bot_resolved,handoff_count,handoff_median_secs,handoff_p90_secs,online_secs,away_secs,\
+             csat_asked,csat_answered,csat_average,csat_satisfied,csat_satisfied_share"
         ),
         "{text}"
     );
@@ -597,7 +576,7 @@ async fn bot_hand_overs_bot_resolutions_and_online_time_are_reported(db: TestDb)
         .unwrap();
     assert!(
         ana_line.ends_with(&format!(
-            ",0,1,{c_secs},{c_secs},{},{}",
+            ",0,1,{c_secs},{c_secs},{},{},0,0,,0,",
             span_secs(0),
             span_secs(1)
         )),
@@ -1077,6 +1056,12 @@ async fn reports_equal_a_plain_computation_on_random_data(db: TestDb) {
                 bot_resolved: count(MeasureKind::BotResolved),
                 handoff: spread(secs(MeasureKind::Handoff)),
                 presence: None,
+                csat: admin::reports::Satisfaction {
+                    asked: count(MeasureKind::CsatAsked),
+                    answered: secs(MeasureKind::Csat).len() as u64,
+                    score_sum: secs(MeasureKind::Csat).iter().sum(),
+                    satisfied: secs(MeasureKind::Csat).iter().filter(|s| **s >= 4).count() as u64,
+                },
             }
         };
         let groups: Vec<_> = groups.iter().map(|(key, ms)| (*key, figures(ms))).collect();

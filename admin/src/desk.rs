@@ -2,7 +2,10 @@
 //! conversations whose time passed (`relay::snooze::wake_due`, safe with
 //! several admin servers: each conversation is woken and announced by one)
 //! and taking agents whose heartbeats stopped offline (`presence::expire`),
-//! and keeping conversations' SLA due times and breaches (`sla::sweep`).
+//! and keeping conversations' SLA due times and breaches (`sla::sweep`),
+//! and sending the customer-satisfaction questions of resolutions
+//! (`relay::csat::ask_due`: at most [`INTERVAL`] after the resolve, off
+//! the request and off the router's path).
 
 use std::time::Duration;
 
@@ -28,6 +31,13 @@ pub(crate) async fn run(state: AppState, shutdown: CancellationToken) {
             }
             Ok(_) => {}
             Err(err) => tracing::warn!(%err, "SLA sweep failed; retrying"),
+        }
+        match relay::csat::ask_due(&state.db, &state.js, state.partitions).await {
+            Ok(done) if done.asked + done.skipped > 0 => {
+                tracing::info!(asked = done.asked, skipped = done.skipped, "CSAT questions");
+            }
+            Ok(_) => {}
+            Err(err) => tracing::warn!(%err, "CSAT sweep failed; retrying"),
         }
         tokio::select! {
             () = shutdown.cancelled() => return,

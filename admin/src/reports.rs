@@ -131,6 +131,45 @@ pub struct Figures {
     /// Agents' presence time, for the groupings that have it
     /// ([`Grouping::has_presence`]) when asked for ([`build_with`]).
     pub presence: Option<PresenceTime>,
+    /// Customer satisfaction: questions asked and their answers.
+    pub csat: Satisfaction,
+}
+
+/// Satisfaction questions and answers of a group (`csat_asked` and
+/// `csat` measures; the rules in `docs/reports.md`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Satisfaction {
+    /// Questions sent.
+    pub asked: u64,
+    /// Answers (each question is answered at most once).
+    pub answered: u64,
+    /// The answers' scores added up (the average is `score_sum / answered`).
+    pub score_sum: i64,
+    /// Answers of [`relay::csat::SATISFIED_FROM`] or more (4 or 5 of 5).
+    pub satisfied: u64,
+}
+
+impl Satisfaction {
+    /// The average score, rounded to two decimals (none without answers).
+    pub fn average(self) -> Option<f64> {
+        ratio(self.score_sum, self.answered, 100.0)
+    }
+
+    /// The satisfied share, `satisfied / answered`, rounded to four
+    /// decimals (none without answers).
+    pub fn satisfied_share(self) -> Option<f64> {
+        ratio(
+            i64::try_from(self.satisfied).unwrap_or(i64::MAX),
+            self.answered,
+            10_000.0,
+        )
+    }
+}
+
+/// `part / whole` rounded to `1 / scale`.
+#[allow(clippy::cast_precision_loss)]
+fn ratio(part: i64, whole: u64, scale: f64) -> Option<f64> {
+    (whole > 0).then(|| (part as f64 / whole as f64 * scale).round() / scale)
 }
 
 /// Whole seconds agents were `online` and `away` (each group's clipped
@@ -152,6 +191,7 @@ struct Tally {
     resolution: Vec<i64>,
     bot_resolved: u64,
     handoff: Vec<i64>,
+    csat: Satisfaction,
 }
 
 impl Tally {
@@ -168,6 +208,17 @@ impl Tally {
             }
             Ok(MeasureKind::BotResolved) => self.bot_resolved += row.count,
             Ok(MeasureKind::Handoff) => self.handoff.extend(seconds),
+            Ok(MeasureKind::CsatAsked) => self.csat.asked += row.count,
+            Ok(MeasureKind::Csat) => {
+                // The scores ride in `seconds`.
+                for score in seconds {
+                    self.csat.answered += 1;
+                    self.csat.score_sum += score;
+                    if score >= i64::from(relay::csat::SATISFIED_FROM) {
+                        self.csat.satisfied += 1;
+                    }
+                }
+            }
             Err(_) => {}
         }
     }
@@ -183,6 +234,7 @@ impl Tally {
             bot_resolved: self.bot_resolved,
             handoff: Spread::of(self.handoff),
             presence: None,
+            csat: self.csat,
         }
     }
 }

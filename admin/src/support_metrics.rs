@@ -15,7 +15,11 @@
 //!   the database itself (exact, whichever process wrote them), so
 //!   `histogram_quantile` gives first response, resolution and hand-over
 //!   percentiles;
-//! - `wharf_support_agents{presence}`: agents per presence now.
+//! - `wharf_support_agents{presence}`: agents per presence now;
+//! - `wharf_support_csat_answers_total{score,team,number}`: satisfaction
+//!   answers ever recorded by score (1–5; the `csat` measures, whose
+//!   `seconds` hold the score and so stay out of the seconds histogram).
+//!   Questions asked are `wharf_support_measures_total{kind="csat_asked"}`.
 //!
 //! Hook for SLA breaches: a breach recorded as a `support_measures` kind
 //! is counted by `wharf_support_measures_total{kind=…}` with no change
@@ -24,6 +28,7 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
+use entities::support_measure::MeasureKind;
 use relay::observe;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, Statement};
 use tokio_util::sync::CancellationToken;
@@ -126,7 +131,8 @@ pub async fn sample(db: &DatabaseConnection, seen: &mut HashSet<OpenKey>) -> Res
         ];
         metrics::counter!(observe::SUPPORT_MEASURES, &labels)
             .absolute(u64::try_from(all).unwrap_or(0));
-        if timed == 0 {
+        // A `csat` row's value is a score, not a time.
+        if timed == 0 || labels[0].1 == MeasureKind::Csat.as_str() {
             continue;
         }
         for (i, bound) in BUCKETS.iter().enumerate() {
@@ -140,6 +146,24 @@ pub async fn sample(db: &DatabaseConnection, seen: &mut HashSet<OpenKey>) -> Res
         metrics::gauge!(bucket_names.clone(), &with_le).set(count(timed));
         metrics::gauge!(sum_name.clone(), &labels).set(count(sum));
         metrics::gauge!(count_name.clone(), &labels).set(count(timed));
+    }
+
+    let rows = db
+        .query_all_raw(Statement::from_string(
+            backend,
+            "SELECT seconds, team_id, business_number_id, CAST(COUNT(*) AS BIGINT)
+               FROM support_measures WHERE kind = 'csat' AND seconds IS NOT NULL
+              GROUP BY seconds, team_id, business_number_id",
+        ))
+        .await?;
+    for row in rows {
+        let score: i64 = row.try_get_by_index(0)?;
+        let team: Option<i64> = row.try_get_by_index(1)?;
+        let number: i64 = row.try_get_by_index(2)?;
+        let n: i64 = row.try_get_by_index(3)?;
+        metrics::counter!(observe::SUPPORT_CSAT, "score" => score.to_string(),
+            "team" => label(team), "number" => number.to_string())
+        .absolute(u64::try_from(n).unwrap_or(0));
     }
 
     let rows = db

@@ -60,6 +60,14 @@ pub struct Model {
     pub account_status_at: Option<DateTimeUtc>,
     /// Meta's quality rating of the number (GREEN, YELLOW, RED, …).
     pub quality_rating: Option<String>,
+    /// Ask a customer-satisfaction question after each resolution
+    /// (migration `m20261205_000024_csat`); database default false.
+    pub csat_enabled: bool,
+    /// The question's text (`None`: the built-in default).
+    pub csat_question: Option<String>,
+    /// How long an answer counts after the question, in seconds (`None`:
+    /// the built-in default, 24 h).
+    pub csat_window_secs: Option<i64>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -7,6 +7,23 @@ use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 
 string_enum! {
+    /// Where a conversation's customer-satisfaction question is
+    /// (`csat_state` column).
+    CsatState {
+        /// Resolved on a number that asks: the question waits to be sent.
+        Due => "due",
+        /// Sent; an answer counts until `csat_expires_at`.
+        Asked => "asked",
+        /// The customer answered (`csat_score`).
+        Answered => "answered",
+        /// Reopened before an answer (a customer's other message, an agent).
+        Cancelled => "cancelled",
+        /// Not sendable when due (the 24-hour window closed, no contact).
+        Skipped => "skipped",
+    }
+}
+
+string_enum! {
     /// Lifecycle state of a conversation (`status` column).
     ConversationStatus {
         /// Handled by the bot / automation, no human involved yet.
@@ -93,6 +110,20 @@ pub struct Model {
     pub sla_breach: Option<String>,
     /// Changes of the clocks' inputs not swept yet (0: up to date).
     pub sla_dirty: i64,
+    /// The customer-satisfaction question of the last resolution (one of
+    /// [`CsatState`], migration `m20261205_000024_csat`, rules in
+    /// `docs/reports.md`); `None` when none was due.
+    pub csat_state: Option<String>,
+    /// When the question was sent (queued to the provider).
+    pub csat_asked_at: Option<DateTimeUtc>,
+    /// Until then an answer counts (asked + the number's window).
+    pub csat_expires_at: Option<DateTimeUtc>,
+    /// The question's outbound message (`messages.id`).
+    pub csat_message_id: Option<i64>,
+    /// The customer's answer, 1 (worst) to 5 (best).
+    pub csat_score: Option<i32>,
+    /// The answer's time (the provider's timestamp of the message).
+    pub csat_answered_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }
@@ -105,6 +136,12 @@ impl Model {
     /// [`ConversationStatus`].
     pub fn status(&self) -> Result<ConversationStatus, crate::UnknownVariant> {
         self.status.parse()
+    }
+
+    /// The `csat_state` column, typed (`None`: no question, or a value
+    /// this build does not know).
+    pub fn csat_state(&self) -> Option<CsatState> {
+        self.csat_state.as_deref().and_then(|s| s.parse().ok())
     }
 }
 

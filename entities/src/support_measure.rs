@@ -28,6 +28,11 @@ string_enum! {
         /// A resolution straight from `bot` state without an agent reply
         /// in the opening (beside its `resolution` row; never timed).
         BotResolved => "bot_resolved",
+        /// A customer-satisfaction question sent after a resolution
+        /// (a count; agent = the assignee who resolved).
+        CsatAsked => "csat_asked",
+        /// Its answer: `seconds` holds the score, 1 to 5 (not a time).
+        Csat => "csat",
     }
 }
 

@@ -26,6 +26,7 @@ mod m20261205_000018_campaign_send_window;
 mod m20261205_000020_bot_and_presence_measures;
 mod m20261205_000021_media_dimensions;
 mod m20261205_000022_sla_policies;
+mod m20261205_000024_csat;
 
 /// Runs raw `statements` in order (triggers, functions, dialect-specific
 /// SQL the schema builder does not spell).
@@ -67,6 +68,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000020_bot_and_presence_measures::Migration),
             Box::new(m20261205_000021_media_dimensions::Migration),
             Box::new(m20261205_000022_sla_policies::Migration),
+            Box::new(m20261205_000024_csat::Migration),
         ]
     }
 }

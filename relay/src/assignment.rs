@@ -9,10 +9,10 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use entities::agent::Presence;
-use entities::conversation::ConversationStatus;
+use entities::conversation::{ConversationStatus, CsatState};
 use entities::conversation_snooze::EndReason;
 use entities::team::RoutingStrategy;
-use entities::{agent, contact, conversation, team, team_member};
+use entities::{agent, business_number, contact, conversation, team, team_member};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
@@ -187,6 +187,25 @@ pub async fn transition(
                 .col_expr(conversation::Column::ResolvedAt, Expr::value(Some(now)))
                 .col_expr(conversation::Column::SnoozedUntil, Expr::value(none_time));
             ends_snooze = Some(EndReason::Resolved);
+            // A number that asks: this resolution's question is due (sent
+            // by `csat::ask_due`); the last one's answer makes way.
+            let asks = business_number::Entity::find_by_id(current.business_number_id)
+                .one(db)
+                .await?
+                .is_some_and(|n| n.csat_enabled);
+            if asks {
+                let none_i32: Option<i32> = None;
+                update = update
+                    .col_expr(
+                        conversation::Column::CsatState,
+                        Expr::value(CsatState::Due.as_str()),
+                    )
+                    .col_expr(conversation::Column::CsatAskedAt, Expr::value(none_time))
+                    .col_expr(conversation::Column::CsatExpiresAt, Expr::value(none_time))
+                    .col_expr(conversation::Column::CsatMessageId, Expr::value(none_i64))
+                    .col_expr(conversation::Column::CsatScore, Expr::value(none_i32))
+                    .col_expr(conversation::Column::CsatAnsweredAt, Expr::value(none_time));
+            }
         }
         Change::Snooze { until, .. } => {
             if current.status() == Ok(ConversationStatus::Resolved) {
@@ -230,7 +249,11 @@ pub async fn transition(
                 )
                 .col_expr(conversation::Column::AssigneeId, Expr::value(none_i64))
                 .col_expr(conversation::Column::AssignedAt, Expr::value(none_time))
-                .col_expr(conversation::Column::ResolvedAt, Expr::value(none_time));
+                .col_expr(conversation::Column::ResolvedAt, Expr::value(none_time))
+                .col_expr(
+                    conversation::Column::CsatState,
+                    Expr::value(crate::csat::on_reopen(current.csat_state.as_deref())),
+                );
         }
         Change::Route {
             status,

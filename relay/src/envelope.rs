@@ -801,6 +801,33 @@ pub enum ReplyContent {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         dimensions: Option<(i32, i32)>,
     },
+    /// A question with choices the customer picks from (the
+    /// customer-satisfaction question, `crate::csat`): Meta shows up to
+    /// 3 choices as reply buttons and more (up to 10) as a list message
+    /// opened by `button`; a picked choice comes back with its `id`.
+    /// WasenderApi, which has no interactive messages, sends it as text:
+    /// the body, one choice per line, the footer. Like text, only inside
+    /// the 24-hour window.
+    Interactive {
+        body: String,
+        /// The label of the button that opens a list (Meta: at most 20
+        /// characters).
+        button: String,
+        choices: Vec<Choice>,
+        /// A line under the body (Meta: at most 60 characters).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        footer: Option<String>,
+    },
+}
+
+/// One choice of [`ReplyContent::Interactive`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Choice {
+    /// What comes back when it is picked (Meta: at most 200 characters).
+    pub id: String,
+    /// What the customer sees (Meta: 20 characters on a button, 24 in a
+    /// list).
+    pub title: String,
 }
 
 /// What kind of media a reply carries.

@@ -12,6 +12,7 @@ pub mod backlog;
 pub mod campaigns;
 pub mod completeness;
 pub mod contacts;
+pub mod csat;
 pub mod db;
 pub mod dlq;
 pub mod edge;

@@ -128,6 +128,9 @@ pub const SUPPORT_MEASURES: &str = "wharf_support_measures_total";
 pub const SUPPORT_SECONDS: &str = "wharf_support_seconds";
 /// Agents by presence now (sampled).
 pub const SUPPORT_AGENTS: &str = "wharf_support_agents";
+/// Customer-satisfaction answers ever recorded, by score (1–5), team and
+/// business number (sampled; `crate::csat`).
+pub const SUPPORT_CSAT: &str = "wharf_support_csat_answers_total";
 /// Build information (value 1), labelled with the version.
 pub const BUILD_INFO: &str = "wharf_build_info";
 
@@ -182,6 +185,7 @@ pub const ALL: &[&str] = &[
     SUPPORT_MEASURES,
     SUPPORT_SECONDS,
     SUPPORT_AGENTS,
+    SUPPORT_CSAT,
     BUILD_INFO,
 ];
 
@@ -327,6 +331,10 @@ fn describe() {
         "Support measures recorded, by kind, team and business number"
     );
     describe_gauge!(SUPPORT_AGENTS, "Agents by presence");
+    describe_counter!(
+        SUPPORT_CSAT,
+        "Customer-satisfaction answers, by score, team and business number"
+    );
     describe_gauge!(ALERTS_FIRING, "Alerts firing now, by rule");
     describe_counter!(AUTH_FAILURES, "Refused admin API requests, by reason");
     describe_counter!(

@@ -80,7 +80,11 @@ pub async fn check_reply(
     content: &ReplyContent,
 ) -> Result<ReplyTarget, ReplyError> {
     match content {
-        ReplyContent::Text { body } if body.trim().is_empty() => return Err(ReplyError::Empty),
+        ReplyContent::Text { body } | ReplyContent::Interactive { body, .. }
+            if body.trim().is_empty() =>
+        {
+            return Err(ReplyError::Empty);
+        }
         ReplyContent::Template { name, .. } if name.trim().is_empty() => {
             return Err(ReplyError::Empty);
         }
@@ -197,6 +201,7 @@ pub fn reply_row(
     let (kind, body) = match content {
         ReplyContent::Text { body } => ("text", body.clone()),
         ReplyContent::Template { name, .. } => ("template", name.clone()),
+        ReplyContent::Interactive { body, .. } => ("interactive", body.clone()),
         ReplyContent::Media {
             kind, url, caption, ..
         } => (

@@ -164,3 +164,30 @@ impl Drop for EventLog {
         self.task.abort();
     }
 }
+
+/// The support report's CSV (`getSupportReportCsv`) as text, its content
+/// type checked.
+pub async fn report_csv(
+    client: &Client,
+    from: &chrono::DateTime<chrono::Utc>,
+    to: &chrono::DateTime<chrono::Utc>,
+    group_by: types::ReportGroupBy,
+) -> String {
+    use futures::TryStreamExt;
+    let response = client
+        .get_support_report_csv(from, Some(group_by), to)
+        .await
+        .unwrap();
+    assert_eq!(
+        response.headers()["content-type"],
+        "text/csv; charset=utf-8"
+    );
+    let bytes: Vec<u8> = response
+        .into_inner()
+        .into_inner()
+        .map_ok(|chunk| chunk.to_vec())
+        .try_concat()
+        .await
+        .unwrap();
+    String::from_utf8(bytes).unwrap()
+}

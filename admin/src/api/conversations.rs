@@ -93,6 +93,39 @@ pub struct ConversationOut {
     pub matched_message: Option<MessagePreviewOut>,
     /// The running SLA clock (absent without a policy or a running clock).
     pub sla: Option<SlaOut>,
+    /// The customer-satisfaction question of the last resolution and its
+    /// answer (absent when none was due).
+    pub csat: Option<CsatOut>,
+}
+
+/// A conversation's satisfaction question and answer (`docs/reports.md`,
+/// "Customer satisfaction").
+#[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct CsatOut {
+    /// due (waits to be sent), asked, answered, cancelled (reopened
+    /// before an answer) or skipped (not sendable).
+    pub state: String,
+    pub asked_at: Option<DateTime<Utc>>,
+    /// Until then an answer counts.
+    pub expires_at: Option<DateTime<Utc>>,
+    /// The question's message.
+    pub message_id: Option<i64>,
+    /// 1 (very poor) to 5 (excellent).
+    pub score: Option<i32>,
+    pub answered_at: Option<DateTime<Utc>>,
+}
+
+/// The satisfaction question of `c`.
+fn csat_out(c: &conversation::Model) -> Option<CsatOut> {
+    Some(CsatOut {
+        state: c.csat_state.clone()?,
+        asked_at: c.csat_asked_at,
+        expires_at: c.csat_expires_at,
+        message_id: c.csat_message_id,
+        score: c.csat_score,
+        answered_at: c.csat_answered_at,
+    })
 }
 
 /// Where a conversation stands against its SLA policy (`docs/reports.md`,
@@ -541,6 +574,7 @@ pub(crate) async fn conversations_out(
             })?;
             Ok(ConversationOut {
                 sla: sla_out(&c),
+                csat: csat_out(&c),
                 id: c.id,
                 status: c.status,
                 version: c.version,

@@ -83,8 +83,48 @@ pub struct NumberOut {
     /// Replies cannot go out while it is not `connected`.
     pub session_status: Option<String>,
     pub session_status_at: Option<DateTime<Utc>>,
+    /// The customer-satisfaction question asked after each resolution.
+    pub csat: CsatSettingsOut,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+/// A number's customer-satisfaction question (`docs/reports.md`,
+/// "Customer satisfaction").
+#[derive(Debug, Object)]
+pub struct CsatSettingsOut {
+    /// Ask after each resolution.
+    pub enabled: bool,
+    /// The text asked: the number's own, or the default.
+    pub question: String,
+    /// Whether `question` is the number's own (not the default).
+    pub custom_question: bool,
+    /// How long after the question an answer counts, in seconds.
+    pub window_secs: i64,
+}
+
+/// A number's customer-satisfaction settings, replaced whole.
+#[derive(Debug, Object)]
+pub struct CsatSettingsIn {
+    pub enabled: bool,
+    /// The question (absent: the default); 1 to 1,024 characters, not
+    /// blank. Meta shows it above a list of five choices, WasenderApi
+    /// above five lines to answer with a digit.
+    #[oai(validator(min_length = 1, max_length = 1024))]
+    pub question: Option<String>,
+    /// How long an answer counts, 60 s to 7 days (absent: 24 h).
+    #[oai(validator(minimum(value = "60"), maximum(value = "604800")))]
+    pub window_secs: Option<i64>,
+}
+
+fn csat_out(n: &business_number::Model) -> CsatSettingsOut {
+    let (question, window) = relay::csat::settings_of(n);
+    CsatSettingsOut {
+        enabled: n.csat_enabled,
+        question,
+        custom_question: n.csat_question.is_some(),
+        window_secs: window.num_seconds(),
+    }
 }
 
 /// A new business number.
@@ -137,6 +177,7 @@ enum Created {
 }
 
 fn number_out(n: business_number::Model) -> NumberOut {
+    let csat = csat_out(&n);
     NumberOut {
         id: n.id,
         provider: n.provider,
@@ -153,6 +194,7 @@ fn number_out(n: business_number::Model) -> NumberOut {
         quality_rating: n.quality_rating,
         session_status: None,
         session_status_at: None,
+        csat,
         created_at: n.created_at,
         updated_at: n.updated_at,
     }
@@ -421,6 +463,58 @@ impl NumbersApi {
             "business_number",
             row.id,
             serde_json::json!({"changed": changed}),
+        )
+        .await?;
+        Ok(Json(number_out_live(&state, row).await))
+    }
+
+    /// Set a number's customer-satisfaction question (admin)
+    ///
+    /// Whether a question is asked after each resolution, its text and how
+    /// long an answer counts; applies to resolutions from now on.
+    #[oai(
+        path = "/numbers/:id/csat",
+        method = "put",
+        operation_id = "setNumberCsat"
+    )]
+    async fn set_csat(
+        &self,
+        auth: TokenAuth,
+        state: Data<&AppState>,
+        id: Path<i64>,
+        body: Json<CsatSettingsIn>,
+    ) -> ApiResult<Json<NumberOut>> {
+        auth.0.require(Role::Admin)?;
+        let input = body.0;
+        if input
+            .question
+            .as_deref()
+            .is_some_and(|q| q.trim().is_empty())
+        {
+            return Err(ApiError::bad_request(
+                "invalid_parameter",
+                "question must not be blank",
+            ));
+        }
+        let row =
+            super::found::<business_number::Entity>(&state.db, id.0, "business number").await?;
+        let mut active: business_number::ActiveModel = row.into();
+        active.csat_enabled = Set(input.enabled);
+        active.csat_question = Set(input.question.map(|q| q.trim().to_owned()));
+        active.csat_window_secs = Set(input.window_secs);
+        active.updated_at = Set(Utc::now());
+        let row = active.update(&state.db).await?;
+        audit::record(
+            &state.db,
+            &auth.0,
+            "number.csat",
+            "business_number",
+            row.id,
+            serde_json::json!({
+                "enabled": row.csat_enabled,
+                "question": row.csat_question,
+                "window_secs": row.csat_window_secs,
+            }),
         )
         .await?;
         Ok(Json(number_out_live(&state, row).await))

@@ -70,6 +70,18 @@ pub struct SupportFiguresOut {
     pub online_secs: Option<u64>,
     /// Seconds agents were away in the range (as `online_secs`).
     pub away_secs: Option<u64>,
+    /// Customer-satisfaction questions sent after resolutions.
+    pub csat_asked: u64,
+    /// Their answers (one per question at most).
+    pub csat_answered: u64,
+    /// The answers' average score, 1 to 5, two decimals (absent without
+    /// answers).
+    pub csat_average: Option<f64>,
+    /// Answers of 4 or 5 ("satisfied").
+    pub csat_satisfied: u64,
+    /// `csat_satisfied / csat_answered`, four decimals (absent without
+    /// answers).
+    pub csat_satisfied_share: Option<f64>,
 }
 
 impl From<Figures> for SupportFiguresOut {
@@ -85,6 +97,11 @@ impl From<Figures> for SupportFiguresOut {
             handoff: f.handoff.into(),
             online_secs: f.presence.map(|p| p.online_secs),
             away_secs: f.presence.map(|p| p.away_secs),
+            csat_asked: f.csat.asked,
+            csat_answered: f.csat.answered,
+            csat_average: f.csat.average(),
+            csat_satisfied: f.csat.satisfied,
+            csat_satisfied_share: f.csat.satisfied_share(),
         }
     }
 }
@@ -134,7 +151,8 @@ const CSV_HEADER: &str = "key,name,opened,reopened,resolved,\
 first_response_count,first_response_median_secs,first_response_p90_secs,\
 next_response_count,next_response_median_secs,next_response_p90_secs,\
 resolution_count,resolution_median_secs,resolution_p90_secs,\
-bot_resolved,handoff_count,handoff_median_secs,handoff_p90_secs,online_secs,away_secs";
+bot_resolved,handoff_count,handoff_median_secs,handoff_p90_secs,online_secs,away_secs,\
+csat_asked,csat_answered,csat_average,csat_satisfied,csat_satisfied_share";
 
 fn csv(groups: &[SupportGroupOut]) -> String {
     fn opt<T: ToString>(v: Option<T>) -> String {
@@ -146,7 +164,7 @@ fn csv(groups: &[SupportGroupOut]) -> String {
     for g in groups {
         let f = &g.figures;
         out.push_str(&format!(
-            "{},{},{},{},{},{},{},{},{},{},{},{}\r\n",
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\r\n",
             crate::csv::field(g.key.as_deref()),
             crate::csv::field(g.name.as_deref()),
             f.opened,
@@ -159,6 +177,11 @@ fn csv(groups: &[SupportGroupOut]) -> String {
             spread(&f.handoff),
             opt(f.online_secs),
             opt(f.away_secs),
+            f.csat_asked,
+            f.csat_answered,
+            opt(f.csat_average),
+            f.csat_satisfied,
+            opt(f.csat_satisfied_share),
         ));
     }
     out
@@ -313,6 +336,11 @@ mod tests {
                 handoff: spread(0),
                 online_secs: Some(3600),
                 away_secs: None,
+                csat_asked: 2,
+                csat_answered: 2,
+                csat_average: Some(3.5),
+                csat_satisfied: 1,
+                csat_satisfied_share: Some(0.5),
             },
         };
         let text = csv(&[group]);
@@ -320,7 +348,7 @@ mod tests {
         assert_eq!(lines[0], CSV_HEADER);
         assert_eq!(
             lines[1],
-            "7,\"Ana, L.\",0,0,1,2,60,90,0,,,1,60,90,1,0,,,3600,"
+            "7,\"Ana, L.\",0,0,1,2,60,90,0,,,1,60,90,1,0,,,3600,,2,2,3.5,1,0.5"
         );
     }
 }

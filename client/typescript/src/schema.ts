@@ -667,6 +667,27 @@ export interface paths {
         patch: operations["updateNumber"];
         trace?: never;
     };
+    "/api/v1/numbers/{id}/csat": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set a number's customer-satisfaction question (admin)
+         * @description Whether a question is asked after each resolution, its text and how
+         *     long an answer counts; applies to resolutions from now on.
+         */
+        put: operations["setNumberCsat"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/templates": {
         parameters: {
             query?: never;
@@ -3289,6 +3310,11 @@ export interface components {
             matched_message?: components["schemas"]["MessagePreviewOut"] & unknown;
             /** @description The running SLA clock (absent without a policy or a running clock). */
             sla?: components["schemas"]["SlaOut"] & unknown;
+            /**
+             * @description The customer-satisfaction question of the last resolution and its
+             *     answer (absent when none was due).
+             */
+            csat?: components["schemas"]["CsatOut"] & unknown;
         };
         /**
          * ConversationPageOut
@@ -3304,6 +3330,73 @@ export interface components {
          * @enum {string}
          */
         ConversationSort: "newest" | "waiting" | "due";
+        /**
+         * CsatOut
+         * @description A conversation's satisfaction question and answer (`docs/reports.md`,
+         *     "Customer satisfaction").
+         */
+        CsatOut: {
+            /**
+             * @description due (waits to be sent), asked, answered, cancelled (reopened
+             *     before an answer) or skipped (not sendable).
+             */
+            state: string;
+            /** Format: date-time */
+            asked_at?: string;
+            /**
+             * Format: date-time
+             * @description Until then an answer counts.
+             */
+            expires_at?: string;
+            /**
+             * Format: int64
+             * @description The question's message.
+             */
+            message_id?: number;
+            /**
+             * Format: int32
+             * @description 1 (very poor) to 5 (excellent).
+             */
+            score?: number;
+            /** Format: date-time */
+            answered_at?: string;
+        };
+        /**
+         * CsatSettingsIn
+         * @description A number's customer-satisfaction settings, replaced whole.
+         */
+        CsatSettingsIn: {
+            enabled: boolean;
+            /**
+             * @description The question (absent: the default); 1 to 1,024 characters, not
+             *     blank. Meta shows it above a list of five choices, WasenderApi
+             *     above five lines to answer with a digit.
+             */
+            question?: string;
+            /**
+             * Format: int64
+             * @description How long an answer counts, 60 s to 7 days (absent: 24 h).
+             */
+            window_secs?: number;
+        };
+        /**
+         * CsatSettingsOut
+         * @description A number's customer-satisfaction question (`docs/reports.md`,
+         *     "Customer satisfaction").
+         */
+        CsatSettingsOut: {
+            /** @description Ask after each resolution. */
+            enabled: boolean;
+            /** @description The text asked: the number's own, or the default. */
+            question: string;
+            /** @description Whether `question` is the number's own (not the default). */
+            custom_question: boolean;
+            /**
+             * Format: int64
+             * @description How long after the question an answer counts, in seconds.
+             */
+            window_secs: number;
+        };
         /**
          * DeadLetterCreated
          * @description `data` of `dead_letter.created`.
@@ -4020,6 +4113,8 @@ export interface components {
             session_status?: string;
             /** Format: date-time */
             session_status_at?: string;
+            /** @description The customer-satisfaction question asked after each resolution. */
+            csat: components["schemas"]["CsatSettingsOut"] & unknown;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -4650,6 +4745,33 @@ export interface components {
              * @description Seconds agents were away in the range (as `online_secs`).
              */
             away_secs?: number;
+            /**
+             * Format: uint64
+             * @description Customer-satisfaction questions sent after resolutions.
+             */
+            csat_asked: number;
+            /**
+             * Format: uint64
+             * @description Their answers (one per question at most).
+             */
+            csat_answered: number;
+            /**
+             * Format: double
+             * @description The answers' average score, 1 to 5, two decimals (absent without
+             *     answers).
+             */
+            csat_average?: number;
+            /**
+             * Format: uint64
+             * @description Answers of 4 or 5 ("satisfied").
+             */
+            csat_satisfied: number;
+            /**
+             * Format: double
+             * @description `csat_satisfied / csat_answered`, four decimals (absent without
+             *     answers).
+             */
+            csat_satisfied_share?: number;
         };
         /**
          * SupportGroupOut
@@ -4705,6 +4827,33 @@ export interface components {
              * @description Seconds agents were away in the range (as `online_secs`).
              */
             away_secs?: number;
+            /**
+             * Format: uint64
+             * @description Customer-satisfaction questions sent after resolutions.
+             */
+            csat_asked: number;
+            /**
+             * Format: uint64
+             * @description Their answers (one per question at most).
+             */
+            csat_answered: number;
+            /**
+             * Format: double
+             * @description The answers' average score, 1 to 5, two decimals (absent without
+             *     answers).
+             */
+            csat_average?: number;
+            /**
+             * Format: uint64
+             * @description Answers of 4 or 5 ("satisfied").
+             */
+            csat_satisfied: number;
+            /**
+             * Format: double
+             * @description `csat_satisfied / csat_answered`, four decimals (absent without
+             *     answers).
+             */
+            csat_satisfied_share?: number;
         };
         /**
          * SupportReportOut
@@ -9830,6 +9979,130 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json; charset=utf-8": components["schemas"]["NumberPatch"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["NumberOut"];
+                };
+            };
+            /** @description The request or one of its parameters is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The bearer token is missing or unknown (`unauthorized`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The caller's role may not do this (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource does not exist (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The resource changed or exists already (`conflict`), e.g. a stale version. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description An uploaded file is larger than its kind may be (`too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is not `application/json` (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The request is well-formed but cannot be carried out (e.g. `window_closed`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too many attempts; retry later (`too_many_requests`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Something failed on the server (`internal`); see the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A dependency is temporarily unavailable; retry later (`unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    setNumberCsat: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["CsatSettingsIn"];
             };
         };
         responses: {

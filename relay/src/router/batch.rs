@@ -77,11 +77,22 @@ where
                 out[i] = Some(sessions::apply_echo(txn, events[i], message).await?);
                 i += 1;
             }
-            EventBody::Message(_) => {
-                let end = events[i..]
-                    .iter()
-                    .position(|e| !matches!(&e.body, EventBody::Message(m) if !m.echo))
-                    .map_or(events.len(), |n| i + n);
+            // A run of customer messages; one that reads as a satisfaction
+            // answer is a run of its own, so whether it answers is decided
+            // for it alone, as one by one (rare: a lone digit or a picked
+            // choice).
+            EventBody::Message(message) => {
+                let end = if crate::csat::answer(message).is_some() {
+                    i + 1
+                } else {
+                    events[i + 1..]
+                        .iter()
+                        .position(|e| {
+                            !matches!(&e.body, EventBody::Message(m)
+                                if !m.echo && crate::csat::answer(m).is_none())
+                        })
+                        .map_or(events.len(), |n| i + 1 + n)
+                };
                 batch.messages(&events[i..end], &mut out[i..end]).await?;
                 i = end;
             }
@@ -229,7 +240,7 @@ impl<C: ConnectionTrait> Batch<'_, C> {
                 pair: (number_id, contact_id),
             });
         }
-        let (mut opened, mut woke) = self.conversations(&run).await?;
+        let (mut opened, mut woke, answered) = self.conversations(&run).await?;
         let mut pending = Vec::with_capacity(run.len());
         for item in &run {
             let opened = opened.remove(&item.pair);
@@ -268,6 +279,21 @@ impl<C: ConnectionTrait> Batch<'_, C> {
         let ids = self.insert_messages(&run).await?;
         for item in &run {
             crate::router::marks::apply(self.txn, item.event, item.message).await?;
+        }
+        // Answers are recorded after their message rows (whose insert
+        // started clocks the answer stops); the conversation stays
+        // resolved, so a later run of the batch reads it again.
+        for (pending, item) in pending.iter_mut().zip(&run) {
+            if let Some(score) = answered.get(&item.pair) {
+                pending.conversation = crate::csat::settle_answer(
+                    self.txn,
+                    &pending.conversation,
+                    *score,
+                    item.message.timestamp,
+                )
+                .await?;
+                self.live.remove(&item.pair);
+            }
         }
         for (pending, message_id) in pending.into_iter().zip(ids) {
             out[pending.at] = Some(Applied::Message {
@@ -488,13 +514,23 @@ impl<C: ConnectionTrait> Batch<'_, C> {
     /// found (one look-up), reopened or opened as `sessions` decides; a
     /// snoozed one wakes (`crate::snooze`: the customer wrote; a statement
     /// only when one sleeps). Returns the pairs whose conversation opened
-    /// or reopened, and those that woke.
+    /// or reopened, those that woke, and those whose message answered a
+    /// satisfaction question (with the score; such a message is a run of
+    /// its own, see [`write`]).
     async fn conversations(
         &mut self,
         run: &[Fresh<'_>],
-    ) -> Result<(HashSet<Pair>, HashSet<Pair>), DbErr> {
+    ) -> Result<(HashSet<Pair>, HashSet<Pair>, HashMap<Pair, i32>), DbErr> {
         let mut latest: HashMap<Pair, DateTime<Utc>> = HashMap::new();
         let mut pairs = Vec::new();
+        let scores: HashMap<Pair, i32> = match run {
+            [item] => crate::csat::answer(item.message)
+                .map(|score| (item.pair, score))
+                .into_iter()
+                .collect(),
+            _ => HashMap::new(),
+        };
+        let mut answered = HashMap::new();
         for item in run {
             let at = item.message.timestamp;
             let again = match latest.get_mut(&item.pair) {
@@ -556,7 +592,15 @@ impl<C: ConnectionTrait> Batch<'_, C> {
         let mut new = Vec::new();
         for pair in unknown {
             let at = latest[&pair];
-            let row = match self.policy.opening(found.get(&pair), pair, at, self.now) {
+            let score = scores.get(&pair).copied();
+            let row = match self
+                .policy
+                .opening(found.get(&pair), pair, (at, score), self.now)
+            {
+                Opening::Answers(row, score) => {
+                    answered.insert(pair, score);
+                    row.update(self.txn).await?
+                }
                 Opening::Joins(row) => {
                     touch.push(row.clone());
                     row
@@ -599,7 +643,7 @@ impl<C: ConnectionTrait> Batch<'_, C> {
             woke.insert(pair);
             self.live.insert(pair, row);
         }
-        Ok((opened, woke))
+        Ok((opened, woke, answered))
     }
 
     /// Moves the message times of the cached conversations whose rows still

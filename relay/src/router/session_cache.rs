@@ -149,6 +149,12 @@ mod tests {
             sla_breached_at: None,
             sla_breach: None,
             sla_dirty: 0,
+            csat_state: None,
+            csat_asked_at: None,
+            csat_expires_at: None,
+            csat_message_id: None,
+            csat_score: None,
+            csat_answered_at: None,
             created_at: now,
             updated_at: now,
         }

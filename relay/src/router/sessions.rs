@@ -82,21 +82,37 @@ pub(crate) enum Opening {
     /// None, or resolved longer ago: a new queued conversation, its message
     /// times those of the message that opened it.
     Opens(conversation::ActiveModel),
+    /// The answer (a score) to the resolved conversation's pending
+    /// satisfaction question (`crate::csat::pending`): it stays resolved,
+    /// its message times moved; the answer is recorded after the message
+    /// row (`crate::csat::settle_answer`).
+    Answers(conversation::ActiveModel, i32),
 }
 
 impl SessionPolicy {
     /// What a customer's message at `at` does to `latest`, the latest
-    /// conversation of (business number id, contact id) `pair`.
+    /// conversation of (business number id, contact id) `pair`; `score` is
+    /// what the message gives as a satisfaction answer, if it reads as one
+    /// (`crate::csat::answer`): it answers a pending question instead of
+    /// reopening. Any other message reopens and cancels the question.
     pub(crate) fn opening(
         &self,
         latest: Option<&conversation::Model>,
         pair: (i64, i64),
-        at: DateTime<Utc>,
+        (at, score): (DateTime<Utc>, Option<i32>),
         now: DateTime<Utc>,
     ) -> Opening {
-        match latest {
-            Some(row) if row.status != "resolved" => Opening::Joins(row.clone()),
-            Some(row)
+        match (latest, score) {
+            (Some(row), _) if row.status != "resolved" => Opening::Joins(row.clone()),
+            (Some(row), Some(score)) if crate::csat::pending(row, at) => {
+                let (last_message_at, last_inbound_at) = message_times(row, at);
+                let mut active: conversation::ActiveModel = row.clone().into();
+                active.last_message_at = Set(last_message_at);
+                active.last_inbound_at = Set(Some(last_inbound_at));
+                active.updated_at = Set(now);
+                Opening::Answers(active, score)
+            }
+            (Some(row), _)
                 if row
                     .resolved_at
                     .is_some_and(|t| now - t < self.reopen_within) =>
@@ -111,6 +127,7 @@ impl SessionPolicy {
                 active.last_message_at = Set(last_message_at);
                 active.last_inbound_at = Set(Some(last_inbound_at));
                 active.updated_at = Set(now);
+                active.csat_state = Set(crate::csat::on_reopen(row.csat_state.as_deref()));
                 Opening::Reopens(active)
             }
             _ => Opening::Opens(new_conversation(pair, at, Some(at), now)),

@@ -137,6 +137,7 @@ describe('business numbers', () => {
   const before = {
     id: 1, provider: 'meta', phone_number_id: '1055', display_phone: '+1 555 0100', name: 'Support',
     has_app_secret: true, has_verify_token: false, has_access_token: true,
+    csat: { enabled: false, question: 'How would you rate the help you got from us today?', custom_question: false, window_secs: 86_400 },
     created_at: '2026-11-28T10:00:00Z', updated_at: '2026-11-28T10:00:00Z',
   };
   const form = { provider: 'meta' as const, phoneNumberId: '1055', displayPhone: '+1 555 0100', name: 'Support', apiBaseUrl: '', appSecret: '', verifyToken: '', accessToken: '' };

@@ -10,7 +10,7 @@ const NOW = new Date('2026-12-04T23:30:00Z');
 const spread = (count: number, median?: number, p90?: number) => ({ count, median_secs: median, p90_secs: p90 });
 function group(key: string | undefined, over: Partial<ReportGroup> = {}): ReportGroup {
   return {
-    key, opened: 0, reopened: 0, resolved: 0, bot_resolved: 0,
+    key, opened: 0, reopened: 0, resolved: 0, bot_resolved: 0, csat_asked: 0, csat_answered: 0, csat_satisfied: 0,
     first_response: spread(0), next_response: spread(0), resolution: spread(0), handoff: spread(0), ...over,
   };
 }

@@ -13,6 +13,7 @@ import { duration, fullTime, shortTime, statusLabel, tick } from '../lib/format'
 import { buildTimeline, coordinates, type BubbleItem, type Content, type Quote, type SystemItem } from '../lib/timeline';
 import { replyWindow } from '../lib/window';
 import { insertCanned, matchCanned, slashQuery, type Canned } from '../lib/canned';
+import { csatText, csatTone } from '../lib/csat';
 import { attachmentForm, attachmentProblem, fileSize, LOAD_ON_DEMAND_BYTES, mediaShow, thumbBox, type MediaOut } from '../lib/media';
 import { saveAs } from '../lib/download';
 import { TickSvg } from './icons';
@@ -146,6 +147,11 @@ export function ConversationView({ api, id, refresh, isAgent, numbers, people, l
           <span className="muted" data-testid="contact-ids">{[contactSubline(c.contact), `#${c.id}`].filter(Boolean).join(' · ')}</span>
         </div>
         <span className={`status-pill s-${c.status}`} data-testid="conversation-status">{statusWithAssignee(statusLabel(c.status), c.status, assignee)}</span>
+        {c.csat && csatText(c.csat) && (
+          <span className={`status-pill tone-${csatTone(c.csat)}`} data-testid="conversation-csat"
+            title={c.csat.answered_at ? `Answered ${fullTime(c.csat.answered_at)}` : c.csat.expires_at ? `An answer counts until ${fullTime(c.csat.expires_at)}` : undefined}>
+            {csatText(c.csat)}</span>
+        )}
         <button type="button" className="ghost details-toggle" aria-expanded={showDetails} aria-controls="conversation-details"
           onClick={() => setShowDetails(!showDetails)}>{showDetails ? 'Messages' : 'Details'}</button>
         <SnoozeMenu api={api} conversation={c} now={now} onNotice={setNotice} onStale={() => void load()}

@@ -8,6 +8,7 @@ import type { Api, NumberOut } from '../api/client';
 import type { components } from '../api/schema';
 import { accountBadge, eventSummary, fieldLabel, qualityBadge } from '../lib/accounts';
 import { numberPatch, secretsState, type NumberForm } from '../lib/admin';
+import { csatBody, csatForm, WINDOW_HOURS, type CsatForm } from '../lib/csat';
 import { fullTime, shortTime } from '../lib/format';
 import { call, Notice, States, useLoaded } from './adminKit';
 import { prettyJson } from './DeadLetters';
@@ -22,6 +23,7 @@ export function Numbers({ api }: { api: Api }) {
   const [editing, setEditing] = useState<NumberOut | 'new' | null>(null);
   const [notice, setNotice] = useState<{ ok: boolean; text: string } | null>(null);
   const [events, setEvents] = useState<NumberOut | null>(null);
+  const [csat, setCsat] = useState<NumberOut | null>(null);
 
   return (
     <div className="system">
@@ -30,6 +32,10 @@ export function Numbers({ api }: { api: Api }) {
         <button type="button" className="primary" onClick={() => { setEditing('new'); setNotice(null); }}>Add number</button>
       </div>
       <Notice notice={notice} />
+      {csat && (
+        <CsatEditor key={csat.id} api={api} number={csat}
+          onDone={(text) => { setCsat(null); if (text) { setNotice({ ok: true, text }); void numbers.reload(); } }} />
+      )}
       {editing && (
         <NumberEditor key={editing === 'new' ? 'new' : editing.id} api={api} number={editing === 'new' ? null : editing}
           onDone={(text) => { setEditing(null); if (text) { setNotice({ ok: true, text }); void numbers.reload(); } }} />
@@ -37,7 +43,7 @@ export function Numbers({ api }: { api: Api }) {
       <States label="Numbers" loaded={numbers} empty={!numbers.data?.length} emptyText="No business numbers yet. Add the WhatsApp number customers write to.">
         <div className="table-wrap">
           <table>
-            <thead><tr><th>Name</th><th>Phone</th><th>Number id</th><th>Provider</th><th>Account status</th><th>Quality</th><th>Business account</th><th>Secrets</th><th><span className="sr-only">Actions</span></th></tr></thead>
+            <thead><tr><th>Name</th><th>Phone</th><th>Number id</th><th>Provider</th><th>Account status</th><th>Quality</th><th>Business account</th><th>Secrets</th><th>Satisfaction</th><th><span className="sr-only">Actions</span></th></tr></thead>
             <tbody>{numbers.data?.map((n) => {
               const status = accountBadge(n.account_status);
               const quality = qualityBadge(n.quality_rating);
@@ -52,8 +58,10 @@ export function Numbers({ api }: { api: Api }) {
                   <td data-testid="quality"><span className={`status-pill tone-${quality.tone}`} title={n.quality_rating}>{quality.label}</span></td>
                   <td className="small">{n.waba_id ?? <span className="muted">not known yet</span>}</td>
                   <td className="small wrap-cell">{secretsState(n)}</td>
+                  <td className="small" data-testid="csat-setting">{n.csat.enabled ? `Asked · ${Math.round(n.csat.window_secs / 3600)} h to answer` : <span className="muted">off</span>}</td>
                   <td className="actions">
                     <button type="button" className="link" aria-label={`Account events of ${n.name}`} onClick={() => setEvents(n)}>Account events</button>
+                    <button type="button" className="link" aria-label={`Satisfaction question of ${n.name}`} onClick={() => { setCsat(n); setNotice(null); }}>Satisfaction</button>
                     <button type="button" className="link" aria-label={`Edit ${n.name}`} onClick={() => { setEditing(n); setNotice(null); }}>Edit</button>
                   </td>
                 </tr>);
@@ -63,6 +71,45 @@ export function Numbers({ api }: { api: Api }) {
       </States>
       {events && <AccountEvents key={events.id} api={api} number={events} onClose={() => setEvents(null)} />}
     </div>
+  );
+}
+
+/** A number's customer-satisfaction question: on or off, its text, how long an answer counts. */
+function CsatEditor({ api, number, onDone }: { api: Api; number: NumberOut; onDone: (text: string | null) => void }) {
+  const [form, setForm] = useState<CsatForm>(csatForm(number.csat));
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const ref = useDialog<HTMLFormElement>(() => onDone(null));
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const checked = csatBody(form);
+    if ('error' in checked) { setError(checked.error); return; }
+    setBusy(true);
+    const r = await call(() => api.PUT('/api/v1/numbers/{id}/csat', { params: { path: { id: number.id } }, body: checked.body }), 'Could not save the satisfaction question');
+    setBusy(false);
+    if (r.error) setError(r.error); else onDone(`The satisfaction question of ${number.name} was saved.`);
+  };
+  const title = `Satisfaction question of ${number.name}`;
+  return (
+    <form ref={ref} className="panel form" onSubmit={submit} aria-label={title}>
+      <h2>{title}</h2>
+      <p className="muted small">After each resolution the customer is asked to rate the help from 1 to 5
+        ({number.provider === 'wasender' ? 'as text, answered with a digit' : 'as a list to pick from, or a digit'}).
+        The answer is stored on the conversation instead of reopening it; any other message reopens it.</p>
+      <div className="form-grid">
+        <label className="check"><input type="checkbox" checked={form.enabled} onChange={(e) => setForm({ ...form, enabled: e.target.checked })} /> Ask after each resolution</label>
+        <label>Question<textarea maxLength={1024} rows={2} placeholder={number.csat.custom_question ? '' : number.csat.question}
+          value={form.question} onChange={(e) => setForm({ ...form, question: e.target.value })} />
+          <small>Empty: the default question.</small></label>
+        <label>Answer window (hours)<input required inputMode="numeric" value={form.windowHours} onChange={(e) => setForm({ ...form, windowHours: e.target.value })} />
+          <small>An answer counts this long after the question ({WINDOW_HOURS.min}–{WINDOW_HOURS.max} h).</small></label>
+      </div>
+      {error && <p className="error" role="alert">{error}</p>}
+      <div className="row">
+        <button type="submit" className="primary" disabled={busy}>{busy ? 'Saving…' : 'Save'}</button>
+        <button type="button" className="ghost" onClick={() => onDone(null)}>Cancel</button>
+      </div>
+    </form>
   );
 }
 

@@ -7,6 +7,7 @@
 // the address.
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { Api } from '../api/client';
+import { averageText } from '../lib/csat';
 import { seconds } from '../lib/format';
 import { saveBlob } from '../lib/download';
 import {
@@ -127,6 +128,7 @@ export function Reports({ api, search, scoped }: { api: Api; search: string; sco
                       <th className="num">Resolution median</th><th className="num">Resolution p90</th>
                       <th className="num">Bot-resolved</th><th className="num">Hand-overs</th><th className="num">Hand-over median</th>
                       <th className="num">Online</th><th className="num">Away</th>
+                      <th className="num">CSAT asked</th><th className="num">CSAT answered</th><th className="num">CSAT average</th><th className="num">Satisfied</th>
                     </tr>
                   </thead>
                   <tbody>
@@ -153,6 +155,9 @@ function Row({ name, g, total = false }: { name: string; g: Omit<ReportGroup, 'k
       <td className="num" title={`${g.bot_resolved} of ${g.resolved} resolutions`}>{percentText(botShare(g))}</td>
       <td className="num">{g.handoff.count}</td><Secs v={g.handoff.median_secs} />
       <Secs v={g.online_secs} /><Secs v={g.away_secs} />
+      <td className="num">{g.csat_asked}</td><td className="num">{g.csat_answered}</td>
+      <td className="num" data-testid="csat-average">{averageText(g.csat_average)}</td>
+      <td className="num" title={`${g.csat_satisfied} of ${g.csat_answered} answers were 4 or 5`}>{percentText(g.csat_satisfied_share ?? null)}</td>
     </tr>
   );
 }
@@ -183,6 +188,9 @@ function Totals({ report }: { report: Report }) {
         <div className="card-value">{percentText(botShare(t))}</div>
         <div className="card-sub">{t.bot_resolved} of {t.resolved} resolutions</div></div>
       {timing('Bot hand-over (median)', t.handoff)}
+      <div className="card" data-testid="report-csat"><div className="card-title">Satisfaction (CSAT)</div>
+        <div className="card-value">{averageText(t.csat_average)}</div>
+        <div className="card-sub">{t.csat_answered} of {t.csat_asked} answered · {percentText(t.csat_satisfied_share ?? null)} satisfied</div></div>
       {t.online_secs !== undefined && (
         <div className="card" data-testid="report-online"><div className="card-title">Agents online</div>
           <div className="card-value">{seconds(t.online_secs)}</div>

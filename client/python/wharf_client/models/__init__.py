@@ -49,11 +49,15 @@ from .conversation_data import ConversationData
 from .conversation_detail_out import ConversationDetailOut
 from .conversation_event import ConversationEvent
 from .conversation_out import ConversationOut
+from .conversation_out_csat import ConversationOutCsat
 from .conversation_out_last_message import ConversationOutLastMessage
 from .conversation_out_matched_message import ConversationOutMatchedMessage
 from .conversation_out_sla import ConversationOutSla
 from .conversation_page_out import ConversationPageOut
 from .conversation_sort import ConversationSort
+from .csat_out import CsatOut
+from .csat_settings_in import CsatSettingsIn
+from .csat_settings_out import CsatSettingsOut
 from .dead_letter_created import DeadLetterCreated
 from .dead_letter_data import DeadLetterData
 from .dead_letter_detail_out import DeadLetterDetailOut
@@ -97,6 +101,7 @@ from .note_in import NoteIn
 from .note_out import NoteOut
 from .number_in import NumberIn
 from .number_out import NumberOut
+from .number_out_csat import NumberOutCsat
 from .number_patch import NumberPatch
 from .number_status import NumberStatus
 from .number_update import NumberUpdate
@@ -226,11 +231,15 @@ __all__ = (
     "ConversationDetailOut",
     "ConversationEvent",
     "ConversationOut",
+    "ConversationOutCsat",
     "ConversationOutLastMessage",
     "ConversationOutMatchedMessage",
     "ConversationOutSla",
     "ConversationPageOut",
     "ConversationSort",
+    "CsatOut",
+    "CsatSettingsIn",
+    "CsatSettingsOut",
     "DeadLetterCreated",
     "DeadLetterData",
     "DeadLetterDetailOut",
@@ -274,6 +283,7 @@ __all__ = (
     "NoteOut",
     "NumberIn",
     "NumberOut",
+    "NumberOutCsat",
     "NumberPatch",
     "NumberStatus",
     "NumberUpdate",

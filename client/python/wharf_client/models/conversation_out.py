@@ -11,6 +11,7 @@ from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.contact_out import ContactOut
+    from ..models.conversation_out_csat import ConversationOutCsat
     from ..models.conversation_out_last_message import ConversationOutLastMessage
     from ..models.conversation_out_matched_message import ConversationOutMatchedMessage
     from ..models.conversation_out_sla import ConversationOutSla
@@ -51,6 +52,8 @@ class ConversationOut:
             when the
             contact's name, username or phone matched).
         sla (ConversationOutSla | Unset): The running SLA clock (absent without a policy or a running clock).
+        csat (ConversationOutCsat | Unset): The customer-satisfaction question of the last resolution and its
+            answer (absent when none was due).
     """
 
     id: int
@@ -73,6 +76,7 @@ class ConversationOut:
     snoozed_until: datetime.datetime | Unset = UNSET
     matched_message: ConversationOutMatchedMessage | Unset = UNSET
     sla: ConversationOutSla | Unset = UNSET
+    csat: ConversationOutCsat | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -131,6 +135,10 @@ class ConversationOut:
         if not isinstance(self.sla, Unset):
             sla = self.sla.to_dict()
 
+        csat: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.csat, Unset):
+            csat = self.csat.to_dict()
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -168,12 +176,15 @@ class ConversationOut:
             field_dict["matched_message"] = matched_message
         if sla is not UNSET:
             field_dict["sla"] = sla
+        if csat is not UNSET:
+            field_dict["csat"] = csat
 
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.contact_out import ContactOut
+        from ..models.conversation_out_csat import ConversationOutCsat
         from ..models.conversation_out_last_message import ConversationOutLastMessage
         from ..models.conversation_out_matched_message import (
             ConversationOutMatchedMessage,
@@ -257,6 +268,13 @@ class ConversationOut:
         else:
             sla = ConversationOutSla.from_dict(_sla)
 
+        _csat = d.pop("csat", UNSET)
+        csat: ConversationOutCsat | Unset
+        if isinstance(_csat, Unset):
+            csat = UNSET
+        else:
+            csat = ConversationOutCsat.from_dict(_csat)
+
         conversation_out = cls(
             id=id,
             status=status,
@@ -278,6 +296,7 @@ class ConversationOut:
             snoozed_until=snoozed_until,
             matched_message=matched_message,
             sla=sla,
+            csat=csat,
         )
 
         conversation_out.additional_properties = d

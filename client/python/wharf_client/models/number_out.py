@@ -2,12 +2,16 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.number_out_csat import NumberOutCsat
+
 
 T = TypeVar("T", bound="NumberOut")
 
@@ -25,6 +29,7 @@ class NumberOut:
         has_app_secret (bool):
         has_verify_token (bool):
         has_access_token (bool):
+        csat (NumberOutCsat): The customer-satisfaction question asked after each resolution.
         created_at (datetime.datetime):
         updated_at (datetime.datetime):
         api_base_url (str | Unset): Send API base URL when not the provider's default.
@@ -48,6 +53,7 @@ class NumberOut:
     has_app_secret: bool
     has_verify_token: bool
     has_access_token: bool
+    csat: NumberOutCsat
     created_at: datetime.datetime
     updated_at: datetime.datetime
     api_base_url: str | Unset = UNSET
@@ -75,6 +81,8 @@ class NumberOut:
         has_verify_token = self.has_verify_token
 
         has_access_token = self.has_access_token
+
+        csat = self.csat.to_dict()
 
         created_at = self.created_at.isoformat()
 
@@ -110,6 +118,7 @@ class NumberOut:
                 "has_app_secret": has_app_secret,
                 "has_verify_token": has_verify_token,
                 "has_access_token": has_access_token,
+                "csat": csat,
                 "created_at": created_at,
                 "updated_at": updated_at,
             }
@@ -133,6 +142,8 @@ class NumberOut:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.number_out_csat import NumberOutCsat
+
         d = dict(src_dict)
         id = d.pop("id")
 
@@ -149,6 +160,8 @@ class NumberOut:
         has_verify_token = d.pop("has_verify_token")
 
         has_access_token = d.pop("has_access_token")
+
+        csat = NumberOutCsat.from_dict(d.pop("csat"))
 
         created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
 
@@ -187,6 +200,7 @@ class NumberOut:
             has_app_secret=has_app_secret,
             has_verify_token=has_verify_token,
             has_access_token=has_access_token,
+            csat=csat,
             created_at=created_at,
             updated_at=updated_at,
             api_base_url=api_base_url,

@@ -32,6 +32,9 @@ class SupportGroupOut:
         bot_resolved (int): Resolved straight from the bot, no agent reply in the opening (the
             bot-resolved share is `bot_resolved / resolved`).
         handoff (SupportGroupOutHandoff): The opening's first customer message → handed from the bot to people.
+        csat_asked (int): Customer-satisfaction questions sent after resolutions.
+        csat_answered (int): Their answers (one per question at most).
+        csat_satisfied (int): Answers of 4 or 5 ("satisfied").
         key (str | Unset): The group: a date (`2026-12-04`; a week by its Monday), an agent's,
             team's or label's id, a number's phone number id. Absent for the
             events without one (openings by agent, conversations without
@@ -40,6 +43,10 @@ class SupportGroupOut:
         online_secs (int | Unset): Seconds agents were online in the range (groupings day, week,
             agent and team only).
         away_secs (int | Unset): Seconds agents were away in the range (as `online_secs`).
+        csat_average (float | Unset): The answers' average score, 1 to 5, two decimals (absent without
+            answers).
+        csat_satisfied_share (float | Unset): `csat_satisfied / csat_answered`, four decimals (absent without
+            answers).
     """
 
     opened: int
@@ -50,10 +57,15 @@ class SupportGroupOut:
     resolution: SupportGroupOutResolution
     bot_resolved: int
     handoff: SupportGroupOutHandoff
+    csat_asked: int
+    csat_answered: int
+    csat_satisfied: int
     key: str | Unset = UNSET
     name: str | Unset = UNSET
     online_secs: int | Unset = UNSET
     away_secs: int | Unset = UNSET
+    csat_average: float | Unset = UNSET
+    csat_satisfied_share: float | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -73,6 +85,12 @@ class SupportGroupOut:
 
         handoff = self.handoff.to_dict()
 
+        csat_asked = self.csat_asked
+
+        csat_answered = self.csat_answered
+
+        csat_satisfied = self.csat_satisfied
+
         key = self.key
 
         name = self.name
@@ -80,6 +98,10 @@ class SupportGroupOut:
         online_secs = self.online_secs
 
         away_secs = self.away_secs
+
+        csat_average = self.csat_average
+
+        csat_satisfied_share = self.csat_satisfied_share
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -93,6 +115,9 @@ class SupportGroupOut:
                 "resolution": resolution,
                 "bot_resolved": bot_resolved,
                 "handoff": handoff,
+                "csat_asked": csat_asked,
+                "csat_answered": csat_answered,
+                "csat_satisfied": csat_satisfied,
             }
         )
         if key is not UNSET:
@@ -103,6 +128,10 @@ class SupportGroupOut:
             field_dict["online_secs"] = online_secs
         if away_secs is not UNSET:
             field_dict["away_secs"] = away_secs
+        if csat_average is not UNSET:
+            field_dict["csat_average"] = csat_average
+        if csat_satisfied_share is not UNSET:
+            field_dict["csat_satisfied_share"] = csat_satisfied_share
 
         return field_dict
 
@@ -132,6 +161,12 @@ class SupportGroupOut:
 
         handoff = SupportGroupOutHandoff.from_dict(d.pop("handoff"))
 
+        csat_asked = d.pop("csat_asked")
+
+        csat_answered = d.pop("csat_answered")
+
+        csat_satisfied = d.pop("csat_satisfied")
+
         key = d.pop("key", UNSET)
 
         name = d.pop("name", UNSET)
@@ -139,6 +174,10 @@ class SupportGroupOut:
         online_secs = d.pop("online_secs", UNSET)
 
         away_secs = d.pop("away_secs", UNSET)
+
+        csat_average = d.pop("csat_average", UNSET)
+
+        csat_satisfied_share = d.pop("csat_satisfied_share", UNSET)
 
         support_group_out = cls(
             opened=opened,
@@ -149,10 +188,15 @@ class SupportGroupOut:
             resolution=resolution,
             bot_resolved=bot_resolved,
             handoff=handoff,
+            csat_asked=csat_asked,
+            csat_answered=csat_answered,
+            csat_satisfied=csat_satisfied,
             key=key,
             name=name,
             online_secs=online_secs,
             away_secs=away_secs,
+            csat_average=csat_average,
+            csat_satisfied_share=csat_satisfied_share,
         )
 
         support_group_out.additional_properties = d

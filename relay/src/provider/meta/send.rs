@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::envelope::{MediaKind, OutboundReply, ReplyContent};
+use crate::envelope::{Choice, MediaKind, OutboundReply, ReplyContent};
 use crate::provider::client::{self, Answer, Timeouts};
 use futures::future::BoxFuture;
 
@@ -173,6 +173,15 @@ pub fn request_body(reply: &OutboundReply, media: Option<&str>) -> Result<Value,
                 "components": [{ "type": "body", "parameters": params }],
             });
         }
+        ReplyContent::Interactive {
+            body: text,
+            button,
+            choices,
+            footer,
+        } => {
+            body["type"] = json!("interactive");
+            body["interactive"] = interactive(text, button, choices, footer.as_deref());
+        }
         ReplyContent::Media {
             kind,
             url,
@@ -209,6 +218,41 @@ pub fn request_body(reply: &OutboundReply, media: Option<&str>) -> Result<Value,
         }
     }
     Ok(body)
+}
+
+/// Meta allows at most this many reply buttons.
+const MAX_REPLY_BUTTONS: usize = 3;
+
+/// An `interactive` object: up to [`MAX_REPLY_BUTTONS`] choices as reply
+/// buttons (`type: button`, [Meta: Interactive reply buttons
+/// messages](https://developers.facebook.com/documentation/business-messaging/whatsapp/messages/interactive-reply-buttons-messages)),
+/// more as one section of a list message opened by `button` (`type:
+/// list`, up to 10 rows, [Meta: Interactive list
+/// messages](https://developers.facebook.com/documentation/business-messaging/whatsapp/messages/interactive-list-messages)).
+/// A pick comes back as `interactive.button_reply` / `list_reply` with
+/// the choice's `id`.
+fn interactive(text: &str, button: &str, choices: &[Choice], footer: Option<&str>) -> Value {
+    let mut object = if choices.len() <= MAX_REPLY_BUTTONS {
+        let buttons: Vec<Value> = choices
+            .iter()
+            .map(|c| json!({"type": "reply", "reply": {"id": c.id, "title": c.title}}))
+            .collect();
+        json!({"type": "button", "body": {"text": text}, "action": {"buttons": buttons}})
+    } else {
+        let rows: Vec<Value> = choices
+            .iter()
+            .map(|c| json!({"id": c.id, "title": c.title}))
+            .collect();
+        json!({
+            "type": "list",
+            "body": {"text": text},
+            "action": {"button": button, "sections": [{"rows": rows}]},
+        })
+    };
+    if let Some(footer) = footer {
+        object["footer"] = json!({ "text": footer });
+    }
+    object
 }
 
 /// A media message's object (`link` or `id` in `source`): audio takes no
@@ -269,6 +313,57 @@ mod tests {
         assert!(!permanent.retryable);
         assert_eq!(permanent.code, "131026");
         assert!(!classify(400, &json!({"error": {"code": 131047}}), None).retryable);
+    }
+
+    /// Up to three choices are reply buttons, as "Interactive reply
+    /// buttons messages" shows the request
+    /// (https://developers.facebook.com/documentation/business-messaging/whatsapp/messages/interactive-reply-buttons-messages);
+    /// more are one section of a list ("Interactive list messages").
+    #[test]
+    fn few_choices_are_reply_buttons_more_a_list() {
+        let choice = |n: usize| Choice {
+            id: format!("c{n}"),
+            title: format!("Choice {n}"),
+        };
+        let mut reply = OutboundReply {
+            message_id: 7,
+            conversation_id: 1,
+            business_number: "1065".into(),
+            to: "4915".into(),
+            content: ReplyContent::Interactive {
+                body: "Pick one".into(),
+                button: "Choose".into(),
+                choices: (1..=3).map(choice).collect(),
+                footer: None,
+            },
+            campaign_id: None,
+        };
+        let body = request_body(&reply, None).unwrap();
+        assert_eq!(body["type"], "interactive");
+        assert_eq!(
+            body["interactive"],
+            json!({"type": "button", "body": {"text": "Pick one"}, "action": {"buttons": [
+                {"type": "reply", "reply": {"id": "c1", "title": "Choice 1"}},
+                {"type": "reply", "reply": {"id": "c2", "title": "Choice 2"}},
+                {"type": "reply", "reply": {"id": "c3", "title": "Choice 3"}},
+            ]}})
+        );
+        if let ReplyContent::Interactive {
+            choices, footer, ..
+        } = &mut reply.content
+        {
+            choices.push(choice(4));
+            *footer = Some("Tap one".into());
+        }
+        let body = request_body(&reply, None).unwrap();
+        let interactive = &body["interactive"];
+        assert_eq!(interactive["type"], "list");
+        assert_eq!(interactive["action"]["button"], "Choose");
+        assert_eq!(
+            interactive["action"]["sections"][0]["rows"][3],
+            json!({"id": "c4", "title": "Choice 4"})
+        );
+        assert_eq!(interactive["footer"]["text"], "Tap one");
     }
 
     #[test]

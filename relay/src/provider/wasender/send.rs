@@ -145,6 +145,26 @@ pub fn request_body(reply: &OutboundReply, media: Option<&str>) -> Result<Value,
         };
     match &reply.content {
         ReplyContent::Text { body } => Ok(json!({ "to": to, "text": body })),
+        // No interactive messages on WasenderApi: the choices as lines of
+        // text; the customer answers by typing one.
+        ReplyContent::Interactive {
+            body,
+            choices,
+            footer,
+            ..
+        } => {
+            let mut text = body.clone();
+            text.push('\n');
+            for choice in choices {
+                text.push('\n');
+                text.push_str(&choice.title);
+            }
+            if let Some(footer) = footer {
+                text.push_str("\n\n");
+                text.push_str(footer);
+            }
+            Ok(json!({ "to": to, "text": text }))
+        }
         ReplyContent::Media {
             kind,
             url,
