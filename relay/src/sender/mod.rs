@@ -343,7 +343,13 @@ impl Sender {
     /// throttled number holds its campaign sends a while (and the campaign
     /// counts it); a spam-rate refusal pauses the campaign, and the message
     /// is held until it runs again.
-    async fn campaign_feedback(&self, campaign: i64, reply: &OutboundReply, err: &SendError) {
+    async fn campaign_feedback(
+        &self,
+        campaign: i64,
+        reply: &OutboundReply,
+        delivered: i64,
+        err: &SendError,
+    ) {
         let code = err.code.as_str();
         if crate::campaigns::THROTTLE_CODES.contains(&code) {
             if let Some(limits) = self.limits.get() {
@@ -363,7 +369,11 @@ impl Sender {
                 &self.db,
                 reply.message_id,
                 Stage::Retrying,
-                serde_json::json!({ "code": err.code, "campaign_paused": campaign }),
+                serde_json::json!({
+                    "code": err.code,
+                    "campaign_paused": campaign,
+                    "delivery": delivered,
+                }),
             )
             .await;
             let reason = format!("the provider refused a send: {}", err.reason);
@@ -445,7 +455,8 @@ impl Sender {
                 .send(reply, message, delivered, &mut provider, shutdown)
                 .await;
             if let (Err(err), Some(campaign)) = (&outcome, reply.campaign_id) {
-                self.campaign_feedback(campaign, reply, err).await;
+                self.campaign_feedback(campaign, reply, delivered, err)
+                    .await;
             }
             let wait = match &outcome {
                 Err(err) if err.code == HELD => Duration::from_secs(1),
@@ -488,6 +499,9 @@ impl Sender {
                             "attempt": attempts,
                             "code": err.code,
                             "delay_ms": u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+                            // Settles this delivery's own attempt only
+                            // (see `unsettled_attempt`).
+                            "delivery": delivered,
                         }),
                     )
                     .await;
@@ -799,7 +813,7 @@ impl Sender {
                     &self.db,
                     reply.message_id,
                     Stage::Retrying,
-                    serde_json::json!({ "code": HELD }),
+                    serde_json::json!({ "code": HELD, "delivery": delivered }),
                 )
                 .await;
                 return Err(SendError {
@@ -1020,10 +1034,10 @@ impl Sender {
         &self,
         message_id: i64,
     ) -> Result<Option<Duration>, sea_orm::DbErr> {
-        // The latest record that starts or settles an attempt: other
-        // records (a `queued` written just after its publish, statuses)
-        // must not hide an attempt that died mid-call.
-        let last = entities::message_event::Entity::find()
+        // The records that start or settle an attempt: other records (a
+        // `queued` written just after its publish, statuses) must not hide
+        // an attempt that died mid-call.
+        let records = entities::message_event::Entity::find()
             .filter(entities::message_event::Column::MessageId.eq(message_id))
             .filter(entities::message_event::Column::Stage.is_in([
                 Stage::Sending.as_str(),
@@ -1034,15 +1048,18 @@ impl Sender {
                 Stage::Replayed.as_str(),
             ]))
             .order_by_desc(entities::message_event::Column::Id)
-            .one(&self.db)
+            .all(&self.db)
             .await?;
-        let Some(last) = last.filter(|e| e.stage == Stage::Sending.as_str()) else {
+        let Some(started) = unsettled_attempt(records.iter().map(|e| {
+            let delivery = e.detail.get("delivery").and_then(serde_json::Value::as_i64);
+            (e.stage.as_str(), delivery, e.at)
+        })) else {
             return Ok(None);
         };
         let floor = chrono::Duration::milliseconds(
             i64::try_from(self.settings.timeout_retry_floor_ms).unwrap_or(i64::MAX),
         );
-        Ok((last.at + floor - Utc::now())
+        Ok((started + floor - Utc::now())
             .to_std()
             .ok()
             .filter(|left| !left.is_zero()))
@@ -1136,6 +1153,31 @@ fn dlq_reason(err: &SendError) -> String {
 
 /// Full-jitter exponential backoff, never shorter than the provider's
 /// `Retry-After`.
+/// When the newest attempt that nothing settled started, given a reply's
+/// attempt records newest first as (stage, delivery, at). A `sent`,
+/// `failed`, `dead_lettered` or `replayed` record settles every attempt
+/// before it; a `retrying` record only its own delivery's (another
+/// delivery's "claimed" or "held" says nothing of an attempt still in
+/// flight elsewhere). A `retrying` record without a delivery (written
+/// before deliveries were recorded on it) settles everything, as it did.
+pub fn unsettled_attempt<'a>(
+    newest_first: impl IntoIterator<Item = (&'a str, Option<i64>, chrono::DateTime<Utc>)>,
+) -> Option<chrono::DateTime<Utc>> {
+    let mut settled = Vec::new();
+    for (stage, delivery, at) in newest_first {
+        match (stage, delivery) {
+            (s, Some(d)) if s == Stage::Retrying.as_str() => settled.push(d),
+            (s, d) if s == Stage::Sending.as_str() => {
+                if d.is_none_or(|d| !settled.contains(&d)) {
+                    return Some(at);
+                }
+            }
+            _ => return None,
+        }
+    }
+    None
+}
+
 pub fn backoff(
     delivered: i64,
     settings: &SenderSettings,
@@ -1172,6 +1214,33 @@ fn status_event(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_its_own_delivery_or_an_outcome_settles_an_attempt() {
+        let at = |s: i64| chrono::DateTime::from_timestamp(s, 0).unwrap();
+        // Delivery 1 is in its provider call; delivery 2 found the row
+        // claimed: delivery 1's attempt is still open (CI saw a campaign
+        // message sent twice when this settled it).
+        let claimed = [("retrying", Some(2), at(3)), ("sending", Some(1), at(2))];
+        assert_eq!(unsettled_attempt(claimed), Some(at(2)));
+        // Its own retry settles it.
+        let own = [("retrying", Some(1), at(3)), ("sending", Some(1), at(2))];
+        assert_eq!(unsettled_attempt(own), None);
+        // The newest open attempt counts, behind a settled one.
+        let behind = [
+            ("retrying", Some(3), at(5)),
+            ("sending", Some(3), at(4)),
+            ("sending", Some(1), at(2)),
+        ];
+        assert_eq!(unsettled_attempt(behind), Some(at(2)));
+        // An outcome settles every attempt before it.
+        let outcome = [("sent", Some(3), at(5)), ("sending", Some(1), at(2))];
+        assert_eq!(unsettled_attempt(outcome), None);
+        // Records written before deliveries were recorded settle as before.
+        let legacy = [("retrying", None, at(3)), ("sending", Some(1), at(2))];
+        assert_eq!(unsettled_attempt(legacy), None);
+        assert_eq!(unsettled_attempt([]), None);
+    }
 
     #[test]
     fn backoff_is_jittered_capped_and_honours_retry_after() {
