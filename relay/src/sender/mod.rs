@@ -1217,7 +1217,7 @@ mod tests {
 
     #[test]
     fn only_its_own_delivery_or_an_outcome_settles_an_attempt() {
-        let at = |s: i64| chrono::DateTime::from_timestamp(s, 0).unwrap();
+        let at = |s: i64| chrono::DateTime::from_timestamp(s, 0).expect("a valid second");
         // Delivery 1 is in its provider call; delivery 2 found the row
         // claimed: delivery 1's attempt is still open (CI saw a campaign
         // message sent twice when this settled it).
