@@ -99,33 +99,11 @@ impl Model {
     }
 }
 
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {
-    #[sea_orm(has_many = "super::team_member::Entity")]
-    TeamMember,
+crate::relations! {
+    TeamMember => has_many team_member,
     /// Conversations this agent is the assignee of.
-    #[sea_orm(has_many = "super::conversation::Entity")]
-    Conversation,
-    #[sea_orm(has_many = "super::api_token::Entity")]
-    ApiToken,
-}
-
-impl Related<super::team_member::Entity> for Entity {
-    fn to() -> RelationDef {
-        Relation::TeamMember.def()
-    }
-}
-
-impl Related<super::conversation::Entity> for Entity {
-    fn to() -> RelationDef {
-        Relation::Conversation.def()
-    }
-}
-
-impl Related<super::api_token::Entity> for Entity {
-    fn to() -> RelationDef {
-        Relation::ApiToken.def()
-    }
+    Conversation => has_many conversation,
+    ApiToken => has_many api_token,
 }
 
 /// Agent ↔ team many-to-many through `team_members`.

@@ -22,21 +22,8 @@ pub struct Model {
     pub ended_at: Option<DateTimeUtc>,
 }
 
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {
-    #[sea_orm(
-        belongs_to = "super::agent::Entity",
-        from = "Column::AgentId",
-        to = "super::agent::Column::Id",
-        on_delete = "Cascade"
-    )]
-    Agent,
-}
-
-impl Related<super::agent::Entity> for Entity {
-    fn to() -> RelationDef {
-        Relation::Agent.def()
-    }
+crate::relations! {
+    Agent => belongs_to agent (AgentId, delete Cascade),
 }
 
 impl ActiveModelBehavior for ActiveModel {}

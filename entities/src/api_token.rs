@@ -20,22 +20,8 @@ pub struct Model {
     pub last_used_at: Option<DateTimeUtc>,
 }
 
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {
-    #[sea_orm(
-        belongs_to = "super::agent::Entity",
-        from = "Column::AgentId",
-        to = "super::agent::Column::Id",
-        on_update = "Cascade",
-        on_delete = "Cascade"
-    )]
-    Agent,
-}
-
-impl Related<super::agent::Entity> for Entity {
-    fn to() -> RelationDef {
-        Relation::Agent.def()
-    }
+crate::relations! {
+    Agent => belongs_to agent (AgentId, update Cascade, delete Cascade),
 }
 
 crate::stamped!(created_at);

@@ -94,16 +94,8 @@ impl std::fmt::Debug for Model {
     }
 }
 
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {
-    #[sea_orm(has_many = "super::conversation::Entity")]
-    Conversation,
-}
-
-impl Related<super::conversation::Entity> for Entity {
-    fn to() -> RelationDef {
-        Relation::Conversation.def()
-    }
+crate::relations! {
+    Conversation => has_many conversation,
 }
 
 crate::stamped!(created_at, updated_at);

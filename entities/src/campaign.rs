@@ -84,16 +84,8 @@ impl Model {
     }
 }
 
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {
-    #[sea_orm(has_many = "super::campaign_recipient::Entity")]
-    Recipient,
-}
-
-impl Related<super::campaign_recipient::Entity> for Entity {
-    fn to() -> RelationDef {
-        Relation::Recipient.def()
-    }
+crate::relations! {
+    Recipient => has_many campaign_recipient,
 }
 
 crate::stamped!(created_at, updated_at);

@@ -41,21 +41,8 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
 }
 
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {
-    #[sea_orm(
-        belongs_to = "super::campaign::Entity",
-        from = "Column::CampaignId",
-        to = "super::campaign::Column::Id",
-        on_delete = "Cascade"
-    )]
-    Campaign,
-}
-
-impl Related<super::campaign::Entity> for Entity {
-    fn to() -> RelationDef {
-        Relation::Campaign.def()
-    }
+crate::relations! {
+    Campaign => belongs_to campaign (CampaignId, delete Cascade),
 }
 
 crate::stamped!(created_at, updated_at);

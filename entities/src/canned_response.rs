@@ -23,15 +23,8 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
 }
 
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {
-    #[sea_orm(
-        belongs_to = "super::team::Entity",
-        from = "Column::TeamId",
-        to = "super::team::Column::Id",
-        on_delete = "Cascade"
-    )]
-    Team,
+crate::relations! {
+    Team => belongs_to team (TeamId, delete Cascade),
 }
 
 crate::stamped!(created_at, updated_at);

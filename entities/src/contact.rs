@@ -40,16 +40,8 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
 }
 
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {
-    #[sea_orm(has_many = "super::conversation::Entity")]
-    Conversation,
-}
-
-impl Related<super::conversation::Entity> for Entity {
-    fn to() -> RelationDef {
-        Relation::Conversation.def()
-    }
+crate::relations! {
+    Conversation => has_many conversation,
 }
 
 crate::stamped!(created_at, updated_at);

@@ -145,72 +145,12 @@ impl Model {
     }
 }
 
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {
-    #[sea_orm(
-        belongs_to = "super::business_number::Entity",
-        from = "Column::BusinessNumberId",
-        to = "super::business_number::Column::Id",
-        on_update = "Cascade",
-        on_delete = "Restrict"
-    )]
-    BusinessNumber,
-    #[sea_orm(
-        belongs_to = "super::contact::Entity",
-        from = "Column::ContactId",
-        to = "super::contact::Column::Id",
-        on_update = "Cascade",
-        on_delete = "Cascade"
-    )]
-    Contact,
-    #[sea_orm(
-        belongs_to = "super::team::Entity",
-        from = "Column::TeamId",
-        to = "super::team::Column::Id",
-        on_update = "Cascade",
-        on_delete = "SetNull"
-    )]
-    Team,
-    #[sea_orm(
-        belongs_to = "super::agent::Entity",
-        from = "Column::AssigneeId",
-        to = "super::agent::Column::Id",
-        on_update = "Cascade",
-        on_delete = "SetNull"
-    )]
-    Assignee,
-    #[sea_orm(has_many = "super::message::Entity")]
-    Message,
-}
-
-impl Related<super::business_number::Entity> for Entity {
-    fn to() -> RelationDef {
-        Relation::BusinessNumber.def()
-    }
-}
-
-impl Related<super::contact::Entity> for Entity {
-    fn to() -> RelationDef {
-        Relation::Contact.def()
-    }
-}
-
-impl Related<super::team::Entity> for Entity {
-    fn to() -> RelationDef {
-        Relation::Team.def()
-    }
-}
-
-impl Related<super::agent::Entity> for Entity {
-    fn to() -> RelationDef {
-        Relation::Assignee.def()
-    }
-}
-
-impl Related<super::message::Entity> for Entity {
-    fn to() -> RelationDef {
-        Relation::Message.def()
-    }
+crate::relations! {
+    BusinessNumber => belongs_to business_number (BusinessNumberId, update Cascade, delete Restrict),
+    Contact => belongs_to contact (ContactId, update Cascade, delete Cascade),
+    Team => belongs_to team (TeamId, update Cascade, delete SetNull),
+    Assignee => belongs_to agent (AssigneeId, update Cascade, delete SetNull),
+    Message => has_many message,
 }
 
 crate::stamped!(created_at, updated_at);

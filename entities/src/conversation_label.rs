@@ -14,28 +14,9 @@ pub struct Model {
     pub created_at: DateTimeUtc,
 }
 
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {
-    #[sea_orm(
-        belongs_to = "super::conversation::Entity",
-        from = "Column::ConversationId",
-        to = "super::conversation::Column::Id",
-        on_delete = "Cascade"
-    )]
-    Conversation,
-    #[sea_orm(
-        belongs_to = "super::label::Entity",
-        from = "Column::LabelId",
-        to = "super::label::Column::Id",
-        on_delete = "Cascade"
-    )]
-    Label,
-}
-
-impl Related<super::label::Entity> for Entity {
-    fn to() -> RelationDef {
-        Relation::Label.def()
-    }
+crate::relations! {
+    Conversation => belongs_to conversation (ConversationId, delete Cascade),
+    Label => belongs_to label (LabelId, delete Cascade),
 }
 
 crate::stamped!(created_at);

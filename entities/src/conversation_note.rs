@@ -20,28 +20,9 @@ pub struct Model {
     pub created_at: DateTimeUtc,
 }
 
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {
-    #[sea_orm(
-        belongs_to = "super::conversation::Entity",
-        from = "Column::ConversationId",
-        to = "super::conversation::Column::Id",
-        on_delete = "Cascade"
-    )]
-    Conversation,
-    #[sea_orm(
-        belongs_to = "super::agent::Entity",
-        from = "Column::AuthorId",
-        to = "super::agent::Column::Id",
-        on_delete = "SetNull"
-    )]
-    Author,
-}
-
-impl Related<super::conversation::Entity> for Entity {
-    fn to() -> RelationDef {
-        Relation::Conversation.def()
-    }
+crate::relations! {
+    Conversation => belongs_to conversation (ConversationId, delete Cascade),
+    Author => belongs_to agent (AuthorId, delete SetNull),
 }
 
 crate::stamped!(created_at);

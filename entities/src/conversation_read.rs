@@ -17,22 +17,9 @@ pub struct Model {
     pub read_at: DateTimeUtc,
 }
 
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {
-    #[sea_orm(
-        belongs_to = "super::agent::Entity",
-        from = "Column::AgentId",
-        to = "super::agent::Column::Id",
-        on_delete = "Cascade"
-    )]
-    Agent,
-    #[sea_orm(
-        belongs_to = "super::conversation::Entity",
-        from = "Column::ConversationId",
-        to = "super::conversation::Column::Id",
-        on_delete = "Cascade"
-    )]
-    Conversation,
+crate::relations! {
+    Agent => belongs_to agent (AgentId, delete Cascade),
+    Conversation => belongs_to conversation (ConversationId, delete Cascade),
 }
 
 impl ActiveModelBehavior for ActiveModel {}

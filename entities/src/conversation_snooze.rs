@@ -40,21 +40,8 @@ pub struct Model {
     pub end_reason: Option<String>,
 }
 
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {
-    #[sea_orm(
-        belongs_to = "super::conversation::Entity",
-        from = "Column::ConversationId",
-        to = "super::conversation::Column::Id",
-        on_delete = "Cascade"
-    )]
-    Conversation,
-}
-
-impl Related<super::conversation::Entity> for Entity {
-    fn to() -> RelationDef {
-        Relation::Conversation.def()
-    }
+crate::relations! {
+    Conversation => belongs_to conversation (ConversationId, delete Cascade),
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -17,16 +17,8 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
 }
 
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {
-    #[sea_orm(has_many = "super::conversation_label::Entity")]
-    ConversationLabel,
-}
-
-impl Related<super::conversation_label::Entity> for Entity {
-    fn to() -> RelationDef {
-        Relation::ConversationLabel.def()
-    }
+crate::relations! {
+    ConversationLabel => has_many conversation_label,
 }
 
 crate::stamped!(created_at, updated_at);

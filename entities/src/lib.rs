@@ -141,6 +141,56 @@ macro_rules! stamped {
 }
 pub(crate) use stamped;
 
+/// A table's relations: the `Relation` enum, its `RelationTrait` and one
+/// `Related` impl per relation, written once here instead of a
+/// `DeriveRelation` attribute block and a `Related` impl in every entity.
+/// Each relation is `Variant => has_many module` or `Variant => belongs_to
+/// module (FromColumn[, update Action], delete Action)` (the other table's
+/// `id`); a table related to another through a third writes that
+/// `Related` impl itself.
+macro_rules! relations {
+    ($(
+        $(#[$doc:meta])*
+        $variant:ident => $kind:ident $target:ident
+            $(($from:ident $(, update $update:ident)?, delete $delete:ident))?
+    ),* $(,)?) => {
+        #[derive(Copy, Clone, Debug, EnumIter)]
+        pub enum Relation {
+            $( $(#[$doc])* $variant, )*
+        }
+
+        impl RelationTrait for Relation {
+            fn def(&self) -> RelationDef {
+                match *self {
+                    $( Self::$variant => $crate::relations!(
+                        @def $kind $target $(($from $(, update $update)?, delete $delete))?
+                    ), )*
+                }
+            }
+        }
+
+        $(
+            impl Related<super::$target::Entity> for Entity {
+                fn to() -> RelationDef {
+                    Relation::$variant.def()
+                }
+            }
+        )*
+    };
+    (@def has_many $target:ident) => {
+        Entity::has_many(super::$target::Entity).into()
+    };
+    (@def belongs_to $target:ident ($from:ident $(, update $update:ident)?, delete $delete:ident)) => {
+        Entity::belongs_to(super::$target::Entity)
+            .from(Column::$from)
+            .to(super::$target::Column::Id)
+            $(.on_update(ForeignKeyAction::$update))?
+            .on_delete(ForeignKeyAction::$delete)
+            .into()
+    };
+}
+pub(crate) use relations;
+
 /// Fills `created_at` on insert and `updated_at` on every save, unless the
 /// caller set them explicitly. Used by the `ActiveModelBehavior` impls.
 pub(crate) fn stamp(
@@ -197,6 +247,53 @@ pub mod prelude {
 mod tests {
     use super::prelude::*;
     use std::str::FromStr;
+
+    #[test]
+    fn relations_join_on_their_columns_and_keep_their_foreign_key_actions() {
+        use sea_orm::{
+            DbBackend, EntityTrait, ForeignKeyAction, QuerySelect, QueryTrait, RelationTrait,
+        };
+        // belongs_to: the owning table's column to the other table's id.
+        let sql = crate::conversation::Entity::find()
+            .find_also_related(crate::team::Entity)
+            .build(DbBackend::Sqlite)
+            .to_string();
+        assert!(
+            sql.contains(r#"LEFT JOIN "teams" ON "conversations"."team_id" = "teams"."id""#),
+            "{sql}"
+        );
+        // has_many: the other table's column to this table's id.
+        let sql = crate::agent::Entity::find()
+            .find_with_related(crate::conversation::Entity)
+            .build(DbBackend::Postgres)
+            .to_string();
+        assert!(
+            sql.contains(
+                r#"LEFT JOIN "conversations" ON "agents"."id" = "conversations"."assignee_id""#
+            ),
+            "{sql}"
+        );
+        // Reversed, as the campaign audience by label joins.
+        let sql = crate::conversation::Entity::find()
+            .join(
+                sea_orm::JoinType::InnerJoin,
+                crate::conversation_label::Relation::Conversation
+                    .def()
+                    .rev(),
+            )
+            .build(DbBackend::Sqlite)
+            .to_string();
+        assert!(
+            sql.contains(r#"INNER JOIN "conversation_labels" ON "conversations"."id" = "conversation_labels"."conversation_id""#),
+            "{sql}"
+        );
+        let team = crate::conversation::Relation::Team.def();
+        assert!(matches!(team.on_delete, Some(ForeignKeyAction::SetNull)));
+        assert!(matches!(team.on_update, Some(ForeignKeyAction::Cascade)));
+        let label = crate::conversation_label::Relation::Label.def();
+        assert!(matches!(label.on_delete, Some(ForeignKeyAction::Cascade)));
+        assert!(label.on_update.is_none());
+    }
 
     #[test]
     fn every_enum_round_trips_through_its_database_string() {

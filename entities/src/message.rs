@@ -162,22 +162,8 @@ impl Model {
     }
 }
 
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {
-    #[sea_orm(
-        belongs_to = "super::conversation::Entity",
-        from = "Column::ConversationId",
-        to = "super::conversation::Column::Id",
-        on_update = "Cascade",
-        on_delete = "Cascade"
-    )]
-    Conversation,
-}
-
-impl Related<super::conversation::Entity> for Entity {
-    fn to() -> RelationDef {
-        Relation::Conversation.def()
-    }
+crate::relations! {
+    Conversation => belongs_to conversation (ConversationId, update Cascade, delete Cascade),
 }
 
 crate::stamped!(created_at, updated_at);

@@ -67,21 +67,8 @@ pub struct Model {
     pub detail: Json,
 }
 
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {
-    #[sea_orm(
-        belongs_to = "super::message::Entity",
-        from = "Column::MessageId",
-        to = "super::message::Column::Id",
-        on_delete = "Cascade"
-    )]
-    Message,
-}
-
-impl Related<super::message::Entity> for Entity {
-    fn to() -> RelationDef {
-        Relation::Message.def()
-    }
+crate::relations! {
+    Message => belongs_to message (MessageId, delete Cascade),
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -27,24 +27,9 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
 }
 
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {
-    #[sea_orm(has_many = "super::team_member::Entity")]
-    TeamMember,
-    #[sea_orm(has_many = "super::conversation::Entity")]
-    Conversation,
-}
-
-impl Related<super::team_member::Entity> for Entity {
-    fn to() -> RelationDef {
-        Relation::TeamMember.def()
-    }
-}
-
-impl Related<super::conversation::Entity> for Entity {
-    fn to() -> RelationDef {
-        Relation::Conversation.def()
-    }
+crate::relations! {
+    TeamMember => has_many team_member,
+    Conversation => has_many conversation,
 }
 
 /// Team ↔ agent many-to-many through `team_members`.

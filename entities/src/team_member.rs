@@ -13,36 +13,9 @@ pub struct Model {
     pub agent_id: i64,
 }
 
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {
-    #[sea_orm(
-        belongs_to = "super::team::Entity",
-        from = "Column::TeamId",
-        to = "super::team::Column::Id",
-        on_update = "Cascade",
-        on_delete = "Cascade"
-    )]
-    Team,
-    #[sea_orm(
-        belongs_to = "super::agent::Entity",
-        from = "Column::AgentId",
-        to = "super::agent::Column::Id",
-        on_update = "Cascade",
-        on_delete = "Cascade"
-    )]
-    Agent,
-}
-
-impl Related<super::team::Entity> for Entity {
-    fn to() -> RelationDef {
-        Relation::Team.def()
-    }
-}
-
-impl Related<super::agent::Entity> for Entity {
-    fn to() -> RelationDef {
-        Relation::Agent.def()
-    }
+crate::relations! {
+    Team => belongs_to team (TeamId, update Cascade, delete Cascade),
+    Agent => belongs_to agent (AgentId, update Cascade, delete Cascade),
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -45,15 +45,8 @@ pub struct Model {
     pub outcome: String,
 }
 
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {
-    #[sea_orm(
-        belongs_to = "super::webhook_endpoint::Entity",
-        from = "Column::EndpointId",
-        to = "super::webhook_endpoint::Column::Id",
-        on_delete = "Cascade"
-    )]
-    Endpoint,
+crate::relations! {
+    Endpoint => belongs_to webhook_endpoint (EndpointId, delete Cascade),
 }
 
 impl ActiveModelBehavior for ActiveModel {}
