@@ -67,3 +67,34 @@ pub async fn record_by(
     };
     relay::audit::record(db, entry).await
 }
+
+/// Deletes one row by id in the caller's transaction, records
+/// `<target_type>`'s `action` with the row's `before` snapshot beside it,
+/// and commits both: the one shape of every audited delete of the API
+/// (what a delete must clear first, the caller does before).
+///
+/// # Errors
+/// Database errors (nothing is deleted or recorded then).
+pub async fn delete<E>(
+    txn: sea_orm::DatabaseTransaction,
+    actor: &Principal,
+    id: i64,
+    (action, target_type): (&str, &str),
+    before: serde_json::Value,
+) -> Result<(), DbErr>
+where
+    E: sea_orm::EntityTrait,
+    <E::PrimaryKey as sea_orm::PrimaryKeyTrait>::ValueType: From<i64>,
+{
+    E::delete_by_id(id).exec(&txn).await?;
+    record(
+        &txn,
+        actor,
+        action,
+        target_type,
+        id,
+        serde_json::json!({ "before": before }),
+    )
+    .await?;
+    txn.commit().await
+}

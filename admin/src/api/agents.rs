@@ -473,17 +473,14 @@ impl AgentsApi {
             .filter(conversation::Column::AssigneeId.eq(row.id))
             .exec(&txn)
             .await?;
-        agent::Entity::delete_by_id(row.id).exec(&txn).await?;
-        audit::record(
-            &txn,
+        audit::delete::<agent::Entity>(
+            txn,
             &auth.0,
-            "agent.delete",
-            "agent",
             row.id,
-            serde_json::json!({"before": snapshot(&row, &teams)}),
+            ("agent.delete", "agent"),
+            snapshot(&row, &teams),
         )
         .await?;
-        txn.commit().await?;
         announce_change(&state, "agents", Some(row.id), "delete").await;
         Ok(Deleted::NoContent)
     }

@@ -1019,19 +1019,14 @@ impl CampaignsApi {
                 ),
             ));
         }
-        campaign::Entity::delete_by_id(current.id)
-            .exec(&txn)
-            .await?;
-        audit::record(
-            &txn,
+        audit::delete::<campaign::Entity>(
+            txn,
             &auth.0,
-            "campaign.delete",
-            "campaign",
             current.id,
-            serde_json::json!({"before": snapshot(&current)}),
+            ("campaign.delete", "campaign"),
+            snapshot(&current),
         )
         .await?;
-        txn.commit().await?;
         Ok(Deleted::NoContent)
     }
 

@@ -382,19 +382,14 @@ impl CannedApi {
         auth.0.require(Role::Supervisor)?;
         let txn = relay::db::begin_write(&state.db).await?;
         let row = find(&txn, id.0).await?;
-        canned_response::Entity::delete_by_id(row.id)
-            .exec(&txn)
-            .await?;
-        audit::record(
-            &txn,
+        audit::delete::<canned_response::Entity>(
+            txn,
             &auth.0,
-            "canned_response.delete",
-            "canned_response",
             row.id,
-            serde_json::json!({"before": snapshot(&row)}),
+            ("canned_response.delete", "canned_response"),
+            snapshot(&row),
         )
         .await?;
-        txn.commit().await?;
         Ok(Deleted::NoContent)
     }
 }

@@ -212,17 +212,14 @@ impl LabelsApi {
             .filter(conversation_label::Column::LabelId.eq(row.id))
             .exec(&txn)
             .await?;
-        label::Entity::delete_by_id(row.id).exec(&txn).await?;
-        audit::record(
-            &txn,
+        audit::delete::<label::Entity>(
+            txn,
             &auth.0,
-            "label.delete",
-            "label",
             row.id,
-            serde_json::json!({"before": snapshot(&row)}),
+            ("label.delete", "label"),
+            snapshot(&row),
         )
         .await?;
-        txn.commit().await?;
         Ok(Deleted::NoContent)
     }
 

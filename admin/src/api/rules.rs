@@ -598,19 +598,14 @@ impl RulesApi {
         auth.0.require(Role::Admin)?;
         let txn = relay::db::begin_write(&state.db).await?;
         let row = find(&txn, id.0).await?;
-        routing_rule::Entity::delete_by_id(row.id)
-            .exec(&txn)
-            .await?;
-        audit::record(
-            &txn,
+        audit::delete::<routing_rule::Entity>(
+            txn,
             &auth.0,
-            "rule.delete",
-            "routing_rule",
             row.id,
-            serde_json::json!({"before": snapshot(&row)}),
+            ("rule.delete", "routing_rule"),
+            snapshot(&row),
         )
         .await?;
-        txn.commit().await?;
         announce_change(&state, "rules", Some(row.id), "delete").await;
         Ok(Deleted::NoContent)
     }

@@ -155,17 +155,14 @@ impl TokensApi {
             .one(&txn)
             .await?
             .ok_or_else(|| ApiError::not_found("token"))?;
-        api_token::Entity::delete_by_id(row.id).exec(&txn).await?;
-        audit::record(
-            &txn,
+        audit::delete::<api_token::Entity>(
+            txn,
             &auth.0,
-            "token.revoke",
-            "api_token",
             row.id,
-            serde_json::json!({"before": {"name": row.name}}),
+            ("token.revoke", "api_token"),
+            serde_json::json!({"name": row.name}),
         )
         .await?;
-        txn.commit().await?;
         Ok(Deleted::NoContent)
     }
 }

@@ -574,19 +574,14 @@ impl WebhooksApi {
         auth.0.require(Role::Admin)?;
         let row = endpoint(&state, id.0).await?;
         let txn = relay::db::begin_write(&state.db).await?;
-        webhook_endpoint::Entity::delete_by_id(row.id)
-            .exec(&txn)
-            .await?;
-        audit::record(
-            &txn,
+        audit::delete::<webhook_endpoint::Entity>(
+            txn,
             &auth.0,
-            "webhook.delete",
-            "webhook",
             row.id,
-            serde_json::json!({"before": audited(&row)}),
+            ("webhook.delete", "webhook"),
+            audited(&row),
         )
         .await?;
-        txn.commit().await?;
         outbox::invalidate();
         Ok(Deleted::NoContent)
     }
