@@ -61,7 +61,24 @@ pub async fn connect_database(settings: &DatabaseSettings) -> anyhow::Result<Dat
 /// # Errors
 /// When a migration fails.
 pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
-    Migrator::up(db, None).await.context("running migrations")
+    if db.get_database_backend() != sea_orm::DbBackend::Sqlite {
+        // PostgreSQL: sea-orm-migration wraps each migration in a
+        // transaction of its own.
+        return Migrator::up(db, None).await.context("running migrations");
+    }
+    // SQLite: sea-orm-migration runs SQLite migrations without a
+    // transaction, so their statements spread over the pool's connections,
+    // some with an older schema loaded (an index dropped and created again
+    // failed that way; a seed right after migrating once read a row without
+    // a column the last migration added). One transaction keeps every
+    // statement on one connection and applies all of them or none.
+    let txn = sea_orm::TransactionTrait::begin(db)
+        .await
+        .context("running migrations")?;
+    Migrator::up(&txn, None)
+        .await
+        .context("running migrations")?;
+    txn.commit().await.context("running migrations")
 }
 
 /// The vault sealing stored secrets, from `[secrets]`.
