@@ -230,6 +230,11 @@ async fn scenario(db: TestDb, queued: usize) {
             format!("wharf_support_sla_breaches_total{{clock=\"first_response\",team=\"{team}\"}}"),
             1.0,
         ),
+        // Conversations without a team: always a series, 0 here.
+        (
+            "wharf_support_sla_outcomes_total{clock=\"resolution\",result=\"met\",team=\"none\"}".to_owned(),
+            0.0,
+        ),
     ]
     .into_iter()
     .collect();

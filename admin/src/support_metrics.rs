@@ -190,10 +190,21 @@ pub async fn sample(db: &DatabaseConnection, seen: &mut HashSet<OpenKey>) -> Res
     Ok(())
 }
 
+/// The SLA clocks, as `sla_outcomes.target` and `sla_breaches.target` name them.
+const SLA_CLOCKS: [MeasureKind; 3] = [
+    MeasureKind::FirstResponse,
+    MeasureKind::NextResponse,
+    MeasureKind::Resolution,
+];
+
 /// The SLA series: outcomes by clock, result and team; breaches by clock
-/// and team (every row ever written, counted by the database).
+/// and team (every row ever written, counted by the database). The
+/// series of conversations without a team (`team="none"`) are always
+/// there, 0 until one is recorded, so dashboards have a series to read.
 async fn sample_sla(db: &DatabaseConnection) -> Result<(), DbErr> {
     let backend = db.get_database_backend();
+    let mut outcomes: HashSet<(String, &str)> = HashSet::new();
+    let mut breaches: HashSet<String> = HashSet::new();
     let rows = db
         .query_all_raw(Statement::from_string(
             backend,
@@ -207,6 +218,9 @@ async fn sample_sla(db: &DatabaseConnection) -> Result<(), DbErr> {
         let team: Option<i64> = row.try_get_by_index(2)?;
         let n: i64 = row.try_get_by_index(3)?;
         let result = if met { "met" } else { "missed" };
+        if team.is_none() {
+            outcomes.insert((clock.clone(), result));
+        }
         metrics::counter!(observe::SUPPORT_SLA_OUTCOMES, "clock" => clock,
             "result" => result, "team" => label(team))
         .absolute(u64::try_from(n).unwrap_or(0));
@@ -222,9 +236,26 @@ async fn sample_sla(db: &DatabaseConnection) -> Result<(), DbErr> {
         let clock: String = row.try_get_by_index(0)?;
         let team: Option<i64> = row.try_get_by_index(1)?;
         let n: i64 = row.try_get_by_index(2)?;
+        if team.is_none() {
+            breaches.insert(clock.clone());
+        }
         metrics::counter!(observe::SUPPORT_SLA_BREACHES, "clock" => clock,
             "team" => label(team))
         .absolute(u64::try_from(n).unwrap_or(0));
+    }
+    for clock in SLA_CLOCKS.map(MeasureKind::as_str) {
+        for result in ["met", "missed"] {
+            if !outcomes.contains(&(clock.to_owned(), result)) {
+                metrics::counter!(observe::SUPPORT_SLA_OUTCOMES, "clock" => clock,
+                    "result" => result, "team" => label(None))
+                .absolute(0);
+            }
+        }
+        if !breaches.contains(clock) {
+            metrics::counter!(observe::SUPPORT_SLA_BREACHES, "clock" => clock,
+                "team" => label(None))
+            .absolute(0);
+        }
     }
     Ok(())
 }
