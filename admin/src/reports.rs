@@ -692,35 +692,44 @@ async fn sla_measured(
         count: u64::try_from(count).unwrap_or(0),
         seconds: Vec::new(),
     };
-    let mut outcomes = sla_outcome::Entity::find()
-        .select_only()
-        .expr_as(
-            key_column(grouping, backend, "sla_outcomes", "at"),
-            "group_key",
-        )
-        .column(sla_outcome::Column::Target)
-        .column(sla_outcome::Column::Met)
-        .expr(Expr::cust("count(*)"))
-        .filter(sla_outcome::Column::At.gte(from))
-        .filter(sla_outcome::Column::At.lt(to));
-    let mut breaches = sla_breach::Entity::find()
-        .select_only()
-        .expr_as(
-            key_column(grouping, backend, "sla_breaches", "breached_at"),
-            "group_key",
-        )
-        .column(sla_breach::Column::Target)
-        .expr(Expr::cust("count(*)"))
-        .filter(sla_breach::Column::BreachedAt.gte(from))
-        .filter(sla_breach::Column::BreachedAt.lt(to));
+    /// The group key and the clock of the rows of `E` whose time `at` is
+    /// in the range.
+    fn keyed<E: EntityTrait>(
+        grouping: Grouping,
+        backend: DatabaseBackend,
+        at: E::Column,
+        (from, to): (DateTime<Utc>, DateTime<Utc>),
+        target: E::Column,
+    ) -> sea_orm::Select<E> {
+        use sea_orm::IdenStatic;
+        let table = E::default().table_name();
+        E::find()
+            .select_only()
+            .expr_as(
+                key_column(grouping, backend, table, at.as_str()),
+                "group_key",
+            )
+            .column(target)
+            .filter(at.gte(from))
+            .filter(at.lt(to))
+    }
+    use sla_breach::Column as B;
+    use sla_outcome::Column as O;
+    let mut outcomes =
+        keyed::<sla_outcome::Entity>(grouping, backend, O::At, (from, to), O::Target)
+            .column(O::Met)
+            .expr(Expr::cust("count(*)"));
+    let mut breaches =
+        keyed::<sla_breach::Entity>(grouping, backend, B::BreachedAt, (from, to), B::Target)
+            .expr(Expr::cust("count(*)"));
     if let Some(scope) = scope {
         outcomes = outcomes.filter(scope.clone());
         breaches = breaches.filter(scope);
     }
     let mut rows: Vec<Measured> = outcomes
         .group_by(Expr::cust("group_key"))
-        .group_by(sla_outcome::Column::Target)
-        .group_by(sla_outcome::Column::Met)
+        .group_by(O::Target)
+        .group_by(O::Met)
         .into_tuple::<(Option<i64>, String, bool, i64)>()
         .all(db)
         .await?
@@ -733,7 +742,7 @@ async fn sla_measured(
     rows.extend(
         breaches
             .group_by(Expr::cust("group_key"))
-            .group_by(sla_breach::Column::Target)
+            .group_by(B::Target)
             .into_tuple::<(Option<i64>, String, i64)>()
             .all(db)
             .await?

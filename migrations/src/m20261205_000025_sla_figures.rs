@@ -30,29 +30,6 @@ use crate::run_all;
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-#[derive(DeriveIden, Clone, Copy)]
-enum SlaOutcomes {
-    Table,
-    AgentId,
-    At,
-    Target,
-    Met,
-    TeamId,
-    BusinessNumberId,
-    ConversationId,
-}
-
-#[derive(DeriveIden, Clone, Copy)]
-enum SlaBreaches {
-    Table,
-    AgentId,
-    BreachedAt,
-    Target,
-    TeamId,
-    BusinessNumberId,
-    ConversationId,
-}
-
 const OUTCOMES_INDEX: &str = "ix_sla_outcomes_figures";
 const SQLITE_OUTCOME_TRIGGER: &str = "tr_support_measures_sla_outcome";
 const BREACHES_INDEX: &str = "ix_sla_breaches_figures";
@@ -154,55 +131,58 @@ const BACKFILL: &str = "UPDATE sla_outcomes SET agent_id = (
         AND m.seconds = sla_outcomes.seconds
       ORDER BY m.id LIMIT 1)";
 
+/// The tables that get `agent_id`, each with its covering index: its name
+/// and columns, the time first.
+const FIGURES: [(&str, &str, &[&str]); 2] = [
+    (
+        "sla_outcomes",
+        OUTCOMES_INDEX,
+        &[
+            "at",
+            "target",
+            "met",
+            "agent_id",
+            "team_id",
+            "business_number_id",
+            "conversation_id",
+        ],
+    ),
+    (
+        "sla_breaches",
+        BREACHES_INDEX,
+        &[
+            "breached_at",
+            "target",
+            "agent_id",
+            "team_id",
+            "business_number_id",
+            "conversation_id",
+        ],
+    ),
+];
+
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(SlaOutcomes::Table)
-                    .add_column(big_integer_null(SlaOutcomes::AgentId))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(SlaBreaches::Table)
-                    .add_column(big_integer_null(SlaBreaches::AgentId))
-                    .to_owned(),
-            )
-            .await?;
+        for (table, _, _) in FIGURES {
+            manager
+                .alter_table(
+                    Table::alter()
+                        .table(Alias::new(table))
+                        .add_column(big_integer_null(Alias::new("agent_id")))
+                        .to_owned(),
+                )
+                .await?;
+        }
         run_all(manager, [BACKFILL]).await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name(OUTCOMES_INDEX)
-                    .table(SlaOutcomes::Table)
-                    .col(SlaOutcomes::At)
-                    .col(SlaOutcomes::Target)
-                    .col(SlaOutcomes::Met)
-                    .col(SlaOutcomes::AgentId)
-                    .col(SlaOutcomes::TeamId)
-                    .col(SlaOutcomes::BusinessNumberId)
-                    .col(SlaOutcomes::ConversationId)
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name(BREACHES_INDEX)
-                    .table(SlaBreaches::Table)
-                    .col(SlaBreaches::BreachedAt)
-                    .col(SlaBreaches::Target)
-                    .col(SlaBreaches::AgentId)
-                    .col(SlaBreaches::TeamId)
-                    .col(SlaBreaches::BusinessNumberId)
-                    .col(SlaBreaches::ConversationId)
-                    .to_owned(),
-            )
-            .await?;
+        for (table, name, columns) in FIGURES {
+            let mut index = Index::create();
+            index.name(name).table(Alias::new(table));
+            for column in columns {
+                index.col(Alias::new(*column));
+            }
+            manager.create_index(index).await?;
+        }
         match manager.get_database_backend() {
             DatabaseBackend::Postgres => run_all(manager, postgres_up()).await,
             _ => run_all(manager, sqlite_up()).await,
@@ -232,37 +212,19 @@ impl MigrationTrait for Migration {
             ["DELETE FROM support_measures WHERE kind IN ('message_in', 'message_out')"],
         )
         .await?;
-        manager
-            .drop_index(
-                Index::drop()
-                    .name(BREACHES_INDEX)
-                    .table(SlaBreaches::Table)
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .drop_index(
-                Index::drop()
-                    .name(OUTCOMES_INDEX)
-                    .table(SlaOutcomes::Table)
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(SlaBreaches::Table)
-                    .drop_column(SlaBreaches::AgentId)
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(SlaOutcomes::Table)
-                    .drop_column(SlaOutcomes::AgentId)
-                    .to_owned(),
-            )
-            .await
+        for (table, name, _) in FIGURES {
+            manager
+                .drop_index(Index::drop().name(name).table(Alias::new(table)).to_owned())
+                .await?;
+            manager
+                .alter_table(
+                    Table::alter()
+                        .table(Alias::new(table))
+                        .drop_column(Alias::new("agent_id"))
+                        .to_owned(),
+                )
+                .await?;
+        }
+        Ok(())
     }
 }
