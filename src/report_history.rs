@@ -2,13 +2,16 @@
 //! messages leave (openings, first and next responses, resolutions) as
 //! `support_measures` rows of one conversation, 40 days of them, 20 agents
 //! in 5 teams, durations spread over a day and scattered (a multiplicative
-//! hash of the row: few measures share a value, as real ones). The test
+//! hash of the row: few measures share a value, as real ones); beside
+//! them the messages' own measures (`message_in`, `message_out`: two per
+//! measure, the 200,000 messages) and an SLA outcome for every timed
+//! measure (a tenth of them also a breach). The test
 //! `tests/reports.rs` (`a_large_history_is_reported_whole`) and
 //! `wharf-bench`'s reports part measure the same rows.
 
 use chrono::{DateTime, Duration, Utc};
-use entities::conversation;
 use entities::support_measure::{self, MeasureKind};
+use entities::{conversation, sla_breach, sla_outcome};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, EntityTrait, Set};
 
 /// Days of history the rows span, ending at `now`.
@@ -64,8 +67,102 @@ pub async fn seed(
             }
         })
         .collect();
+    let timed: Vec<(MeasureKind, i64, i64, DateTime<Utc>, i64)> = all
+        .iter()
+        .filter_map(|m| {
+            let kind: MeasureKind = m.kind.as_ref().parse().ok()?;
+            let seconds = (*m.seconds.as_ref())?;
+            let agent = (*m.agent_id.as_ref())?;
+            let team = (*m.team_id.as_ref())?;
+            Some((kind, agent, team, *m.at.as_ref(), seconds))
+        })
+        .collect();
     for chunk in all.chunks(1_000) {
         support_measure::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(db)
+            .await?;
+    }
+    let messages = rows * 2;
+    let all: Vec<support_measure::ActiveModel> = (0..messages)
+        .map(|i| {
+            let inbound = i % 2 == 0;
+            support_measure::ActiveModel {
+                conversation_id: Set(conversation),
+                business_number_id: Set(number),
+                team_id: Set(Some(i % 5)),
+                agent_id: Set((!inbound).then_some(i / 2 % 20)),
+                kind: Set(if inbound {
+                    MeasureKind::MessageIn
+                } else {
+                    MeasureKind::MessageOut
+                }
+                .as_str()
+                .into()),
+                started_at: Set(None),
+                at: Set(now - Duration::seconds(i * DAYS * 86_400 / messages.max(1))),
+                seconds: Set(None),
+                ..Default::default()
+            }
+        })
+        .collect();
+    for chunk in all.chunks(1_000) {
+        support_measure::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(db)
+            .await?;
+    }
+    seed_sla(db, conversation, number, &timed).await
+}
+
+/// One SLA outcome per timed measure (target one hour: met when at most),
+/// and a breach for every tenth missed one, recorded at the measure.
+async fn seed_sla(
+    db: &impl ConnectionTrait,
+    conversation: i64,
+    number: i64,
+    timed: &[(MeasureKind, i64, i64, DateTime<Utc>, i64)],
+) -> Result<(), DbErr> {
+    const TARGET: i64 = 3_600;
+    let outcomes: Vec<sla_outcome::ActiveModel> = timed
+        .iter()
+        .map(
+            |&(kind, agent, team, at, seconds)| sla_outcome::ActiveModel {
+                conversation_id: Set(conversation),
+                policy_id: Set(1),
+                team_id: Set(Some(team)),
+                agent_id: Set(Some(agent)),
+                business_number_id: Set(number),
+                target: Set(kind.as_str().into()),
+                at: Set(at),
+                seconds: Set(seconds),
+                target_secs: Set(TARGET),
+                met: Set(seconds <= TARGET),
+                ..Default::default()
+            },
+        )
+        .collect();
+    for chunk in outcomes.chunks(1_000) {
+        sla_outcome::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(db)
+            .await?;
+    }
+    let breaches: Vec<sla_breach::ActiveModel> = timed
+        .iter()
+        .filter(|t| t.4 > TARGET)
+        .step_by(10)
+        .map(|&(kind, agent, team, at, _)| sla_breach::ActiveModel {
+            conversation_id: Set(conversation),
+            policy_id: Set(Some(1)),
+            team_id: Set(Some(team)),
+            agent_id: Set(Some(agent)),
+            business_number_id: Set(number),
+            target: Set(kind.as_str().into()),
+            due_at: Set(at),
+            breached_at: Set(at),
+            ..Default::default()
+        })
+        .collect();
+    for chunk in breaches.chunks(1_000) {
+        sla_breach::Entity::insert_many(chunk.to_vec())
             .exec_without_returning(db)
             .await?;
     }

@@ -386,8 +386,9 @@ async fn a_resolution_asks_once_and_the_answer_is_stored_without_reopening(db: T
     assert_eq!((ana_group.csat_asked, ana_group.csat_answered), (4, 2));
     let csv = report_csv(&admin, &started, &to, types::ReportGroupBy::Agent).await;
     let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    let first = header.iter().position(|h| *h == "csat_asked").unwrap();
     assert_eq!(
-        header[header.len() - 5..],
+        header[first..first + 5],
         [
             "csat_asked",
             "csat_answered",
@@ -396,7 +397,7 @@ async fn a_resolution_asks_once_and_the_answer_is_stored_without_reopening(db: T
             "csat_satisfied_share"
         ]
     );
-    assert!(csv.lines().any(|l| l.ends_with(",4,2,3,1,0.5")), "{csv}");
+    assert!(csv.lines().any(|l| l.contains(",4,2,3,1,0.5,")), "{csv}");
 
     // Prometheus: the answers by score.
     eventually(WAIT, "the CSAT series", || async {

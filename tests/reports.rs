@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use client_support::*;
-use entities::{conversation, message};
+use entities::conversation;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::json;
 use support::*;
@@ -33,21 +33,7 @@ fn secs(start: DateTime<Utc>, stop: DateTime<Utc>) -> i64 {
 /// A customer's message sent at `ts` (unix seconds) through the edge; the
 /// conversation it joined, once the router stored it.
 async fn customer_writes(stack: &Stack, from: &str, wamid: &str, text: &str, ts: i64) -> i64 {
-    let webhook = meta_text(PHONE_NUMBER_ID, from, "Client", wamid, text, ts);
-    assert_eq!(
-        stack.post_meta("eu", &webhook, APP_SECRET).await.status(),
-        200
-    );
-    eventually(WAIT, &format!("message {wamid} stored"), || async {
-        message::Entity::find()
-            .filter(message::Column::ProviderMessageId.eq(wamid))
-            .one(&stack.database)
-            .await
-            .ok()
-            .flatten()
-            .map(|m| m.conversation_id)
-    })
-    .await
+    stack.customer_writes(from, wamid, text, ts).await
 }
 
 async fn row(stack: &Stack, id: i64) -> conversation::Model {
@@ -303,12 +289,19 @@ async fn response_and_resolution_times_are_reported_as_they_happened(db: TestDb)
     assert_eq!(lines.len(), 4, "{text}");
     assert!(lines[0].starts_with("key,name,opened,reopened,resolved,first_response_count,"));
     // No bot, nobody online: bot and presence columns are zero.
-    // No CSAT asked: its columns are zero and empty.
-    assert_eq!(lines[1], ",,3,1,0,0,,,0,,,0,,,0,0,,,0,0,0,0,,0,");
+    // No CSAT asked: its columns are zero and empty. Messages: the
+    // customers' while nobody had the conversation (A1, B1, C1, A3 after
+    // the reopening) and the integrator's reply; Ana had A2 and sent three.
+    // No SLA policy: no outcomes, no breaches.
+    const NO_SLA: &str = "0,0,,0,0,0,,0,0,0,,0";
+    assert_eq!(
+        lines[1],
+        format!(",,3,1,0,0,,,0,,,0,,,0,0,,,0,0,0,0,,0,,4,1,{NO_SLA}")
+    );
     assert_eq!(
         lines[2],
         format!(
-            "{ana_key},ana,0,0,1,2,{},{},1,{a_next},{a_next},1,{a_resolution},{a_resolution},0,0,,,0,0,0,0,,0,",
+            "{ana_key},ana,0,0,1,2,{},{},1,{a_next},{a_next},1,{a_resolution},{a_resolution},0,0,,,0,0,0,0,,0,,1,3,{NO_SLA}",
             b_first.min(a_first),
             b_first.max(a_first)
         )
@@ -316,7 +309,7 @@ async fn response_and_resolution_times_are_reported_as_they_happened(db: TestDb)
     assert_eq!(
         lines[3],
         format!(
-            "{bo_key},bo,0,0,0,1,{a_reopened_first},{a_reopened_first},0,,,0,,,0,0,,,0,0,0,0,,0,"
+            "{bo_key},bo,0,0,0,1,{a_reopened_first},{a_reopened_first},0,,,0,,,0,0,,,0,0,0,0,,0,,0,1,{NO_SLA}"
         )
     );
 
@@ -564,9 +557,10 @@ async fn bot_hand_overs_bot_resolutions_and_online_time_are_reported(db: TestDb)
     let text = report_csv(&admin, &from, &to, types::ReportGroupBy::Agent).await;
     let lines: Vec<&str> = text.lines().collect();
     assert!(
-        lines[0].ends_with(
+        lines[0].contains(
             ",bot_resolved,handoff_count,handoff_median_secs,handoff_p90_secs,online_secs,away_secs,\
-             csat_asked,csat_answered,csat_average,csat_satisfied,csat_satisfied_share"
+             csat_asked,csat_answered,csat_average,csat_satisfied,csat_satisfied_share,\
+             messages_in,messages_out,"
         ),
         "{text}"
     );
@@ -575,13 +569,15 @@ async fn bot_hand_overs_bot_resolutions_and_online_time_are_reported(db: TestDb)
         .find(|l| l.starts_with(&format!("{ana_id},")))
         .unwrap();
     assert!(
-        ana_line.ends_with(&format!(
-            ",0,1,{c_secs},{c_secs},{},{},0,0,,0,",
+        ana_line.contains(&format!(
+            ",0,1,{c_secs},{c_secs},{},{},0,0,,0,,",
             span_secs(0),
             span_secs(1)
         )),
         "{ana_line}"
     );
+    // No SLA policy: the last columns (SLA outcomes, breaches) are empty.
+    assert!(ana_line.ends_with(",0,0,,0,0,0,,0,0,0,,0"), "{ana_line}");
 }
 
 on_sqlite_and_postgres!(bot_hand_overs_bot_resolutions_and_online_time_are_reported);
@@ -904,7 +900,7 @@ async fn reports_equal_a_plain_computation_on_random_data(db: TestDb) {
     use entities::support_measure::{self, MeasureKind};
     use entities::{conversation_label, label};
     use rand::{Rng, SeedableRng};
-    use sea_orm::{ActiveModelTrait, Condition, Set};
+    use sea_orm::{ActiveModelTrait, Set};
     use std::collections::BTreeMap;
 
     let seeded = Seeded::new(&db).await;
@@ -1062,6 +1058,9 @@ async fn reports_equal_a_plain_computation_on_random_data(db: TestDb) {
                     score_sum: secs(MeasureKind::Csat).iter().sum(),
                     satisfied: secs(MeasureKind::Csat).iter().filter(|s| **s >= 4).count() as u64,
                 },
+                messages_in: count(MeasureKind::MessageIn),
+                messages_out: count(MeasureKind::MessageOut),
+                sla: admin::reports::SlaFigures::default(),
             }
         };
         let groups: Vec<_> = groups.iter().map(|(key, ms)| (*key, figures(ms))).collect();
@@ -1078,11 +1077,7 @@ async fn reports_equal_a_plain_computation_on_random_data(db: TestDb) {
     ];
     for grouping in groupings {
         for scope in [None, Some((2, 3))] {
-            let condition = scope.map(|(agent, team)| {
-                Condition::any()
-                    .add(support_measure::Column::AgentId.eq(agent))
-                    .add(support_measure::Column::TeamId.is_in([team]))
-            });
+            let condition = scope.map(|(agent, team)| reports::agent_scope(agent, [team]));
             let report = reports::build(database, from, to, grouping, condition)
                 .await
                 .unwrap();

@@ -18,7 +18,7 @@ use std::time::Duration;
 use admin::alerts::{AlertSettings, Rule, RuleKind, SinkKind, SinkSettings};
 use chrono::{DateTime, Utc};
 use client_support::*;
-use entities::{message, sla_breach, sla_outcome};
+use entities::{sla_breach, sla_outcome};
 use poem::web::{Data, Json};
 use poem::{EndpointExt, Route, handler, post};
 use relay::secret::Secret;
@@ -101,21 +101,7 @@ fn alerts(url: String) -> AlertSettings {
 /// A customer's message at `ts` (unix seconds) through the edge; the
 /// conversation it joined.
 async fn customer_writes(stack: &Stack, from: &str, wamid: &str, ts: i64) -> i64 {
-    let webhook = meta_text(PHONE_NUMBER_ID, from, "Client", wamid, "help please", ts);
-    assert_eq!(
-        stack.post_meta("eu", &webhook, APP_SECRET).await.status(),
-        200
-    );
-    eventually(WAIT, &format!("message {wamid} stored"), || async {
-        message::Entity::find()
-            .filter(message::Column::ProviderMessageId.eq(wamid))
-            .one(&stack.database)
-            .await
-            .ok()
-            .flatten()
-            .map(|m| m.conversation_id)
-    })
-    .await
+    stack.customer_writes(from, wamid, "help please", ts).await
 }
 
 /// The conversation's SLA once the sweep computed it with `policy`.
@@ -483,3 +469,242 @@ async fn policies_are_managed_audited_and_bad_ones_refused(db: TestDb) {
 }
 
 on_sqlite_and_postgres!(policies_are_managed_audited_and_bad_ones_refused);
+
+/// (met, missed, compliance, breaches) of a clock in a report.
+fn clock(c: &types::SlaClockOut) -> (u64, u64, Option<f64>, u64) {
+    (c.met, c.missed, c.compliance, c.breaches)
+}
+
+/// (messages in, out, first response, resolution) of a group.
+type Shown = (
+    u64,
+    u64,
+    (u64, u64, Option<f64>, u64),
+    (u64, u64, Option<f64>, u64),
+);
+
+fn shown_of(g: &types::SupportGroupOut) -> (Option<String>, Shown) {
+    (
+        g.key.clone(),
+        (
+            g.messages_in,
+            g.messages_out,
+            clock(&g.sla.first_response),
+            clock(&g.sla.resolution),
+        ),
+    )
+}
+
+/// SLA compliance and messages in the reports: two teams under two
+/// policies (first response 600 s; Care's also resolution 3600 s), three
+/// conversations claimed before the policies exist so the two late ones
+/// breach with their assignee; customers' times are set in the past so
+/// each reply's outcome is known: Care's late one missed (~1,000 s), its
+/// quick one met (~10 s) and then resolved in time, Sales' late one
+/// missed. Reports by team and by agent, their CSV, and an agent's scoped
+/// view match the hand-computed figures.
+async fn sla_compliance_and_messages_are_reported_per_team_and_agent(db: TestDb) {
+    let stack = spawn_stack(db, StackOptions::default()).await;
+    let admin_url = stack.admin_url.as_str();
+    let (admin, care) = admin_and_team(admin_url).await;
+    let sales = admin
+        .create_team(&body(json!({"name": "Sales", "strategy": "manual"})))
+        .await
+        .unwrap()
+        .into_inner();
+    for (keyword, team) in [("help", care.id), ("buy", sales.id)] {
+        admin
+            .create_rule(&body(json!({
+                "name": keyword, "conditions": {"keywords": [keyword]},
+                "action": {"type": "team", "team_id": team, "priority": 0},
+            })))
+            .await
+            .unwrap();
+    }
+    let (ana_id, ana) = signed_in(&admin, admin_url, "ana@example.com", "agent", &[care.id]).await;
+    let (bob_id, bob) = signed_in(&admin, admin_url, "bob@example.com", "agent", &[sales.id]).await;
+
+    let now = Utc::now().timestamp();
+    let late = stack
+        .customer_writes("4915100000801", "wamid.R.late", "help", now - 1000)
+        .await;
+    let quick = stack
+        .customer_writes("4915100000802", "wamid.R.quick", "help", now - 10)
+        .await;
+    let sold = stack
+        .customer_writes("4915100000803", "wamid.R.sold", "buy", now - 1000)
+        .await;
+    let version = |id| {
+        let admin = &admin;
+        async move {
+            admin
+                .get_conversation(id)
+                .await
+                .unwrap()
+                .into_inner()
+                .conversation
+                .version
+        }
+    };
+    for (agent, id) in [(&ana, late), (&ana, quick), (&bob, sold)] {
+        agent
+            .claim_conversation(id, &body(json!({"version": version(id).await})))
+            .await
+            .unwrap();
+    }
+    let care_policy = admin
+        .create_sla_policy(&body(json!({
+            "name": "Care", "team_id": care.id, "first_response_secs": 600,
+            "resolution_secs": 3600,
+        })))
+        .await
+        .unwrap()
+        .into_inner();
+    let sales_policy = admin
+        .create_sla_policy(&body(json!({
+            "name": "Sales", "team_id": sales.id, "first_response_secs": 600,
+        })))
+        .await
+        .unwrap()
+        .into_inner();
+    sla_of(&admin, quick, care_policy.id).await;
+    for (id, agent) in [(late, ana_id), (sold, bob_id)] {
+        let recorded = eventually(WAIT, "the breach", || async {
+            let found = breaches(&stack, id).await;
+            (!found.is_empty()).then_some(found)
+        })
+        .await;
+        assert_eq!(recorded.len(), 1);
+        assert_eq!(recorded[0].agent_id, Some(agent));
+    }
+    assert_eq!(
+        sla_of(&admin, sold, sales_policy.id).await.target,
+        "first_response"
+    );
+
+    for (agent, id) in [(&ana, late), (&ana, quick), (&bob, sold)] {
+        agent
+            .reply_to_conversation(id, &body(json!({"text": "On it"})))
+            .await
+            .unwrap();
+    }
+    ana.resolve_conversation(quick, &body(json!({"version": version(quick).await})))
+        .await
+        .unwrap();
+    // The late customer writes again: a customer message while ana has it.
+    let again = stack
+        .customer_writes(
+            "4915100000801",
+            "wamid.R.again",
+            "thanks",
+            Utc::now().timestamp(),
+        )
+        .await;
+    assert_eq!(again, late);
+    let outcomes: Vec<(i64, String, bool, Option<i64>)> = sla_outcome::Entity::find()
+        .all(&stack.database)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|o| (o.conversation_id, o.target, o.met, o.agent_id))
+        .collect();
+    assert_eq!(
+        outcomes,
+        vec![
+            (late, "first_response".into(), false, Some(ana_id)),
+            (quick, "first_response".into(), true, Some(ana_id)),
+            (sold, "first_response".into(), false, Some(bob_id)),
+            (quick, "resolution".into(), true, Some(ana_id)),
+        ]
+    );
+
+    let from = at(now - 86_400);
+    let to = at(now + 86_400);
+    let report = |client: Client, group_by| async move {
+        client
+            .get_support_report(&from, Some(group_by), &to)
+            .await
+            .unwrap()
+            .into_inner()
+    };
+    let none = (0, 0, None, 0);
+    let by_team = report(admin.clone(), types::ReportGroupBy::Team).await;
+    let groups: Vec<_> = by_team.groups.iter().map(shown_of).collect();
+    assert_eq!(
+        groups,
+        vec![
+            (
+                Some(care.id.to_string()),
+                (3, 2, (1, 1, Some(0.5), 1), (1, 0, Some(1.0), 0))
+            ),
+            (
+                Some(sales.id.to_string()),
+                (1, 1, (0, 1, Some(0.0), 1), none)
+            ),
+        ]
+    );
+    assert_eq!(clock(&by_team.total.sla.next_response), none);
+    assert_eq!(
+        clock(&by_team.total.sla.first_response),
+        (1, 2, Some(0.3333), 2)
+    );
+    assert_eq!(
+        (by_team.total.messages_in, by_team.total.messages_out),
+        (4, 3)
+    );
+    let by_agent = report(admin.clone(), types::ReportGroupBy::Agent).await;
+    let groups: Vec<_> = by_agent.groups.iter().map(shown_of).collect();
+    assert_eq!(
+        groups,
+        vec![
+            // Customer messages while nobody had the conversation.
+            (None, (3, 0, none, none)),
+            (
+                Some(ana_id.to_string()),
+                (1, 2, (1, 1, Some(0.5), 1), (1, 0, Some(1.0), 0))
+            ),
+            (Some(bob_id.to_string()), (0, 1, (0, 1, Some(0.0), 1), none)),
+        ]
+    );
+    // Ana sees her team's and her own figures, not Sales'.
+    let scoped = report(ana.clone(), types::ReportGroupBy::Agent).await;
+    assert_eq!(
+        clock(&scoped.total.sla.first_response),
+        (1, 1, Some(0.5), 1)
+    );
+    assert_eq!(
+        (scoped.total.messages_in, scoped.total.messages_out),
+        (3, 2)
+    );
+
+    let csv = report_csv(&admin, &from, &to, types::ReportGroupBy::Team).await;
+    let lines: Vec<&str> = csv.lines().collect();
+    assert!(
+        lines[0].ends_with(
+            ",messages_in,messages_out,\
+             sla_first_response_met,sla_first_response_missed,sla_first_response_compliance,\
+             sla_first_response_breaches,\
+             sla_next_response_met,sla_next_response_missed,sla_next_response_compliance,\
+             sla_next_response_breaches,\
+             sla_resolution_met,sla_resolution_missed,sla_resolution_compliance,\
+             sla_resolution_breaches"
+        ),
+        "{}",
+        lines[0]
+    );
+    assert_eq!(lines.len(), 3, "{csv}");
+    assert!(
+        lines[1].starts_with(&format!("{},Care,", care.id))
+            && lines[1].ends_with(",3,2,1,1,0.5,1,0,0,,0,1,0,1,0"),
+        "{}",
+        lines[1]
+    );
+    assert!(
+        lines[2].starts_with(&format!("{},Sales,", sales.id))
+            && lines[2].ends_with(",1,1,0,1,0,1,0,0,,0,0,0,,0"),
+        "{}",
+        lines[2]
+    );
+}
+
+on_sqlite_and_postgres!(sla_compliance_and_messages_are_reported_per_team_and_agent);

@@ -100,6 +100,32 @@ async fn scenario(db: TestDb, queued: usize) {
         200
     );
     let id = stored(&stack, "wamid.M1").await;
+    // An SLA policy for the labelled conversation only (the queued ones
+    // run no clock): its first response (>= 90 s) misses the 60 s target
+    // and breaches before the reply.
+    let label = admin
+        .create_label(&body(json!({"name": "SLA", "color": "#FF0000"})))
+        .await
+        .unwrap()
+        .into_inner();
+    admin
+        .label_conversation(id, &body(json!({"label_id": label.id})))
+        .await
+        .unwrap();
+    admin
+        .create_sla_policy(&body(json!({
+            "name": "SLA", "label_id": label.id, "first_response_secs": 60,
+        })))
+        .await
+        .unwrap();
+    eventually(WAIT, "the breach", || async {
+        entities::sla_breach::Entity::find()
+            .one(&stack.database)
+            .await
+            .ok()
+            .flatten()
+    })
+    .await;
     let database = &stack.database;
     let row = |id| async move {
         conversation::Entity::find_by_id(id)
@@ -186,6 +212,29 @@ async fn scenario(db: TestDb, queued: usize) {
             format!("wharf_support_seconds_sum{{{}}}", at("resolution", None)),
             resolution as f64,
         ),
+        (
+            format!("wharf_support_measures_total{{{}}}", at("message_in", None)),
+            1.0 + queued as f64,
+        ),
+        (
+            format!("wharf_support_measures_total{{{}}}", at("message_out", None)),
+            1.0,
+        ),
+        (
+            format!(
+                "wharf_support_sla_outcomes_total{{clock=\"first_response\",result=\"missed\",team=\"{team}\"}}"
+            ),
+            1.0,
+        ),
+        (
+            format!("wharf_support_sla_breaches_total{{clock=\"first_response\",team=\"{team}\"}}"),
+            1.0,
+        ),
+        // Conversations without a team: always a series, 0 here.
+        (
+            "wharf_support_sla_outcomes_total{clock=\"resolution\",result=\"met\",team=\"none\"}".to_owned(),
+            0.0,
+        ),
     ]
     .into_iter()
     .collect();
@@ -208,7 +257,10 @@ async fn scenario(db: TestDb, queued: usize) {
         for pair in labels.split(',').filter(|p| !p.is_empty()) {
             let name = pair.split_once('=').unwrap().0;
             assert!(
-                ["kind", "team", "number", "status", "presence", "le"].contains(&name),
+                [
+                    "kind", "team", "number", "status", "presence", "le", "clock", "result"
+                ]
+                .contains(&name),
                 "{key}"
             );
         }

@@ -19,9 +19,10 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use entities::agent::Presence;
 use entities::support_measure::{self, MeasureKind};
 use entities::{
-    agent, agent_presence_interval, business_number, conversation_label, label, team, team_member,
+    agent, agent_presence_interval, business_number, conversation_label, label, sla_breach,
+    sla_outcome, team, team_member,
 };
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Alias, Expr};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, QueryFilter,
     QuerySelect,
@@ -133,6 +134,76 @@ pub struct Figures {
     pub presence: Option<PresenceTime>,
     /// Customer satisfaction: questions asked and their answers.
     pub csat: Satisfaction,
+    /// Customer messages (`message_in` measures).
+    pub messages_in: u64,
+    /// Outbound messages (`message_out` measures).
+    pub messages_out: u64,
+    /// SLA outcomes and breaches per clock.
+    pub sla: SlaFigures,
+}
+
+/// One SLA clock's figures in a group: timed responses (resolutions) under
+/// a policy with a target for the clock that met or missed it
+/// (`sla_outcomes` by their `at`), and breaches the sweep recorded
+/// (`sla_breaches` by their `breached_at`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SlaClock {
+    pub met: u64,
+    pub missed: u64,
+    pub breaches: u64,
+}
+
+impl SlaClock {
+    /// `met / (met + missed)`, rounded to four decimals (none without
+    /// outcomes).
+    pub fn compliance(self) -> Option<f64> {
+        ratio(
+            i64::try_from(self.met).unwrap_or(i64::MAX),
+            self.met + self.missed,
+            10_000.0,
+        )
+    }
+}
+
+/// The SLA figures of a group, per clock.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SlaFigures {
+    pub first_response: SlaClock,
+    pub next_response: SlaClock,
+    pub resolution: SlaClock,
+}
+
+/// How an SLA row ([`sla_measured`]) names its kind: `<what>:<clock>`.
+const SLA_MET: &str = "sla_met";
+const SLA_MISSED: &str = "sla_missed";
+const SLA_BREACH: &str = "sla_breach";
+
+impl SlaFigures {
+    /// The clock named as in `sla_outcomes.target`.
+    pub fn clock_mut(&mut self, clock: &str) -> Option<&mut SlaClock> {
+        match clock.parse::<MeasureKind>() {
+            Ok(MeasureKind::FirstResponse) => Some(&mut self.first_response),
+            Ok(MeasureKind::NextResponse) => Some(&mut self.next_response),
+            Ok(MeasureKind::Resolution) => Some(&mut self.resolution),
+            _ => None,
+        }
+    }
+
+    /// Counts an SLA row of [`sla_measured`] (other kinds: nothing).
+    fn add(&mut self, kind: &str, count: u64) {
+        let Some((what, clock)) = kind.split_once(':') else {
+            return;
+        };
+        let Some(clock) = self.clock_mut(clock) else {
+            return;
+        };
+        match what {
+            SLA_MET => clock.met += count,
+            SLA_MISSED => clock.missed += count,
+            SLA_BREACH => clock.breaches += count,
+            _ => {}
+        }
+    }
 }
 
 /// Satisfaction questions and answers of a group (`csat_asked` and
@@ -192,6 +263,9 @@ struct Tally {
     bot_resolved: u64,
     handoff: Vec<i64>,
     csat: Satisfaction,
+    messages_in: u64,
+    messages_out: u64,
+    sla: SlaFigures,
 }
 
 impl Tally {
@@ -219,7 +293,9 @@ impl Tally {
                     }
                 }
             }
-            Err(_) => {}
+            Ok(MeasureKind::MessageIn) => self.messages_in += row.count,
+            Ok(MeasureKind::MessageOut) => self.messages_out += row.count,
+            Err(_) => self.sla.add(&row.kind, row.count),
         }
     }
 
@@ -235,6 +311,9 @@ impl Tally {
             handoff: Spread::of(self.handoff),
             presence: None,
             csat: self.csat,
+            messages_in: self.messages_in,
+            messages_out: self.messages_out,
+            sla: self.sla,
         }
     }
 }
@@ -299,7 +378,8 @@ pub async fn build_with(
     scope: Option<Condition>,
     presence: Option<PresenceScope>,
 ) -> Result<Report, DbErr> {
-    let rows = measured(db, from, to, grouping, scope).await?;
+    let mut rows = measured(db, from, to, grouping, scope.clone()).await?;
+    rows.extend(sla_measured(db, from, to, grouping, scope).await?);
     let labels = match grouping {
         Grouping::Label => labels_of(db, &rows).await?,
         _ => HashMap::new(),
@@ -501,21 +581,32 @@ struct Measured {
 
 /// The one integer a row is grouped by (see [`Measured::key`]). The day is
 /// computed by the database (an integer decodes far faster than a time).
-fn key_column(grouping: Grouping, backend: DatabaseBackend) -> Expr {
-    use support_measure::Column;
-    let column = |c: Column| Expr::col((support_measure::Entity, c));
+/// Read from `table` (`support_measures`, `sla_outcomes`, `sla_breaches`:
+/// the same column names) whose time is the column `at`.
+fn key_column(grouping: Grouping, backend: DatabaseBackend, table: &str, at: &str) -> Expr {
+    let column = |c: &str| Expr::col((Alias::new(table), Alias::new(c)));
     match grouping {
-        Grouping::Agent => column(Column::AgentId),
-        Grouping::Team => column(Column::TeamId),
-        Grouping::Number => column(Column::BusinessNumberId),
-        Grouping::Label => column(Column::ConversationId),
+        Grouping::Agent => column("agent_id"),
+        Grouping::Team => column("team_id"),
+        Grouping::Number => column("business_number_id"),
+        Grouping::Label => column("conversation_id"),
         Grouping::Day | Grouping::Week => Expr::cust(match backend {
             DatabaseBackend::Postgres => {
-                "floor(extract(epoch FROM support_measures.at) / 86400)::bigint"
+                format!("floor(extract(epoch FROM {table}.{at}) / 86400)::bigint")
             }
-            _ => "unixepoch(support_measures.at) / 86400",
+            _ => format!("unixepoch({table}.{at}) / 86400"),
         }),
     }
+}
+
+/// The filter of an agent's view of a report (`crate::scope`): its own
+/// measures and its teams'. Unqualified columns, so the same condition
+/// filters `support_measures`, `sla_outcomes` and `sla_breaches`.
+pub fn agent_scope(agent_id: i64, teams: impl IntoIterator<Item = i64>) -> Condition {
+    use sea_orm::sea_query::ExprTrait;
+    Condition::any()
+        .add(Expr::col(Alias::new("agent_id")).eq(agent_id))
+        .add(Expr::col(Alias::new("team_id")).is_in(teams))
 }
 
 /// The measures with `at` in `[from, to)` that `scope` admits, through
@@ -538,7 +629,15 @@ async fn measured(
     };
     let mut query = support_measure::Entity::find()
         .select_only()
-        .expr_as(key_column(grouping, db.get_database_backend()), "group_key")
+        .expr_as(
+            key_column(
+                grouping,
+                db.get_database_backend(),
+                "support_measures",
+                "at",
+            ),
+            "group_key",
+        )
         .column(Column::Kind)
         .expr(Expr::cust("count(*)"))
         .expr(Expr::cust(values))
@@ -571,6 +670,86 @@ async fn measured(
             })
         })
         .collect()
+}
+
+/// The SLA outcomes with `at` and the breaches with `breached_at` in
+/// `[from, to)` that `scope` admits, as rows of [`measured`]'s shape: one
+/// per (key, clock, met or missed) and (key, clock) of breaches, kinds
+/// `sla_met:<clock>`, `sla_missed:<clock>`, `sla_breach:<clock>` (counts
+/// only). Each read from its covering index keyed by the time
+/// (`m20261205_000025_sla_figures`).
+async fn sla_measured(
+    db: &impl ConnectionTrait,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    grouping: Grouping,
+    scope: Option<Condition>,
+) -> Result<Vec<Measured>, DbErr> {
+    let backend = db.get_database_backend();
+    let row = |key, kind: String, count: i64| Measured {
+        key,
+        kind,
+        count: u64::try_from(count).unwrap_or(0),
+        seconds: Vec::new(),
+    };
+    /// The group key and the clock of the rows of `E` whose time `at` is
+    /// in the range.
+    fn keyed<E: EntityTrait>(
+        grouping: Grouping,
+        backend: DatabaseBackend,
+        at: E::Column,
+        (from, to): (DateTime<Utc>, DateTime<Utc>),
+        target: E::Column,
+    ) -> sea_orm::Select<E> {
+        use sea_orm::IdenStatic;
+        let table = E::default().table_name();
+        E::find()
+            .select_only()
+            .expr_as(
+                key_column(grouping, backend, table, at.as_str()),
+                "group_key",
+            )
+            .column(target)
+            .filter(at.gte(from))
+            .filter(at.lt(to))
+    }
+    use sla_breach::Column as B;
+    use sla_outcome::Column as O;
+    let mut outcomes =
+        keyed::<sla_outcome::Entity>(grouping, backend, O::At, (from, to), O::Target)
+            .column(O::Met)
+            .expr(Expr::cust("count(*)"));
+    let mut breaches =
+        keyed::<sla_breach::Entity>(grouping, backend, B::BreachedAt, (from, to), B::Target)
+            .expr(Expr::cust("count(*)"));
+    if let Some(scope) = scope {
+        outcomes = outcomes.filter(scope.clone());
+        breaches = breaches.filter(scope);
+    }
+    let mut rows: Vec<Measured> = outcomes
+        .group_by(Expr::cust("group_key"))
+        .group_by(O::Target)
+        .group_by(O::Met)
+        .into_tuple::<(Option<i64>, String, bool, i64)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|(key, clock, met, count)| {
+            let what = if met { SLA_MET } else { SLA_MISSED };
+            row(key, format!("{what}:{clock}"), count)
+        })
+        .collect();
+    rows.extend(
+        breaches
+            .group_by(Expr::cust("group_key"))
+            .group_by(B::Target)
+            .into_tuple::<(Option<i64>, String, i64)>()
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|(key, clock, count)| row(key, format!("{SLA_BREACH}:{clock}"), count)),
+    );
+    Ok(rows)
 }
 
 /// The UTC date `days` after 1970-01-01.

@@ -330,6 +330,7 @@ async fn write(
                 conversation_id: Set(row.id),
                 policy_id: Set(out.policy_id),
                 team_id: Set(row.team_id),
+                agent_id: Set(row.assignee_id),
                 business_number_id: Set(row.business_number_id),
                 target: Set(target.as_str().to_owned()),
                 due_at: Set(due.due_at),

@@ -19,11 +19,11 @@
 //! - `wharf_support_csat_answers_total{score,team,number}`: satisfaction
 //!   answers ever recorded by score (1–5; the `csat` measures, whose
 //!   `seconds` hold the score and so stay out of the seconds histogram).
-//!   Questions asked are `wharf_support_measures_total{kind="csat_asked"}`.
-//!
-//! Hook for SLA breaches: a breach recorded as a `support_measures` kind
-//! is counted by `wharf_support_measures_total{kind=…}` with no change
-//! here.
+//!   Questions asked are `wharf_support_measures_total{kind="csat_asked"}`;
+//! - `wharf_support_sla_outcomes_total{clock,result,team}`: SLA outcomes
+//!   ever recorded (`sla_outcomes`), `result` `met` or `missed`;
+//! - `wharf_support_sla_breaches_total{clock,team}`: SLA breaches ever
+//!   recorded (`sla_breaches`).
 
 use std::collections::HashSet;
 use std::time::Duration;
@@ -166,6 +166,8 @@ pub async fn sample(db: &DatabaseConnection, seen: &mut HashSet<OpenKey>) -> Res
         .absolute(u64::try_from(n).unwrap_or(0));
     }
 
+    sample_sla(db).await?;
+
     let rows = db
         .query_all_raw(Statement::from_string(
             backend,
@@ -184,6 +186,76 @@ pub async fn sample(db: &DatabaseConnection, seen: &mut HashSet<OpenKey>) -> Res
     }
     for presence in presences {
         metrics::gauge!(observe::SUPPORT_AGENTS, "presence" => presence).set(0.0);
+    }
+    Ok(())
+}
+
+/// The SLA clocks, as `sla_outcomes.target` and `sla_breaches.target` name them.
+const SLA_CLOCKS: [MeasureKind; 3] = [
+    MeasureKind::FirstResponse,
+    MeasureKind::NextResponse,
+    MeasureKind::Resolution,
+];
+
+/// The SLA series: outcomes by clock, result and team; breaches by clock
+/// and team (every row ever written, counted by the database). The
+/// series of conversations without a team (`team="none"`) are always
+/// there, 0 until one is recorded, so dashboards have a series to read.
+async fn sample_sla(db: &DatabaseConnection) -> Result<(), DbErr> {
+    let backend = db.get_database_backend();
+    let mut outcomes: HashSet<(String, &str)> = HashSet::new();
+    let mut breaches: HashSet<String> = HashSet::new();
+    let rows = db
+        .query_all_raw(Statement::from_string(
+            backend,
+            "SELECT target, met, team_id, CAST(COUNT(*) AS BIGINT)
+               FROM sla_outcomes GROUP BY target, met, team_id",
+        ))
+        .await?;
+    for row in rows {
+        let clock: String = row.try_get_by_index(0)?;
+        let met: bool = row.try_get_by_index(1)?;
+        let team: Option<i64> = row.try_get_by_index(2)?;
+        let n: i64 = row.try_get_by_index(3)?;
+        let result = if met { "met" } else { "missed" };
+        if team.is_none() {
+            outcomes.insert((clock.clone(), result));
+        }
+        metrics::counter!(observe::SUPPORT_SLA_OUTCOMES, "clock" => clock,
+            "result" => result, "team" => label(team))
+        .absolute(u64::try_from(n).unwrap_or(0));
+    }
+    let rows = db
+        .query_all_raw(Statement::from_string(
+            backend,
+            "SELECT target, team_id, CAST(COUNT(*) AS BIGINT)
+               FROM sla_breaches GROUP BY target, team_id",
+        ))
+        .await?;
+    for row in rows {
+        let clock: String = row.try_get_by_index(0)?;
+        let team: Option<i64> = row.try_get_by_index(1)?;
+        let n: i64 = row.try_get_by_index(2)?;
+        if team.is_none() {
+            breaches.insert(clock.clone());
+        }
+        metrics::counter!(observe::SUPPORT_SLA_BREACHES, "clock" => clock,
+            "team" => label(team))
+        .absolute(u64::try_from(n).unwrap_or(0));
+    }
+    for clock in SLA_CLOCKS.map(MeasureKind::as_str) {
+        for result in ["met", "missed"] {
+            if !outcomes.contains(&(clock.to_owned(), result)) {
+                metrics::counter!(observe::SUPPORT_SLA_OUTCOMES, "clock" => clock,
+                    "result" => result, "team" => label(None))
+                .absolute(0);
+            }
+        }
+        if !breaches.contains(clock) {
+            metrics::counter!(observe::SUPPORT_SLA_BREACHES, "clock" => clock,
+                "team" => label(None))
+            .absolute(0);
+        }
     }
     Ok(())
 }

@@ -13,6 +13,9 @@ pub struct Model {
     pub conversation_id: i64,
     pub policy_id: Option<i64>,
     pub team_id: Option<i64>,
+    /// The conversation's assignee when the breach was recorded
+    /// (migration `m20261205_000025_sla_figures`).
+    pub agent_id: Option<i64>,
     pub business_number_id: i64,
     /// `first_response`, `next_response` or `resolution`.
     pub target: String,

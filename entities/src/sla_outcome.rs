@@ -17,6 +17,9 @@ pub struct Model {
     pub policy_id: i64,
     /// The conversation's team when the clock stopped.
     pub team_id: Option<i64>,
+    /// The measure's agent: the replying agent of a response, the assignee
+    /// of a resolution (migration `m20261205_000025_sla_figures`).
+    pub agent_id: Option<i64>,
     pub business_number_id: i64,
     /// `first_response`, `next_response` or `resolution`.
     pub target: String,

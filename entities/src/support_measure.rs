@@ -33,6 +33,12 @@ string_enum! {
         CsatAsked => "csat_asked",
         /// Its answer: `seconds` holds the score, 1 to 5 (not a time).
         Csat => "csat",
+        /// A customer message (reactions aside; agent = the conversation's
+        /// assignee then). A count.
+        MessageIn => "message_in",
+        /// An outbound message (the bot's, an agent's, a template; agent =
+        /// its sender if an agent). A count.
+        MessageOut => "message_out",
     }
 }
 

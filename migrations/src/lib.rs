@@ -27,6 +27,7 @@ mod m20261205_000020_bot_and_presence_measures;
 mod m20261205_000021_media_dimensions;
 mod m20261205_000022_sla_policies;
 mod m20261205_000024_csat;
+mod m20261205_000025_sla_figures;
 
 /// Runs raw `statements` in order (triggers, functions, dialect-specific
 /// SQL the schema builder does not spell).
@@ -69,6 +70,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000021_media_dimensions::Migration),
             Box::new(m20261205_000022_sla_policies::Migration),
             Box::new(m20261205_000024_csat::Migration),
+            Box::new(m20261205_000025_sla_figures::Migration),
         ]
     }
 }

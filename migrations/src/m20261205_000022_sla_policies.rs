@@ -106,11 +106,17 @@ const TARGET_SECS: &str = "CASE NEW.kind WHEN 'first_response' THEN p.first_resp
 /// One `sla_outcomes` row per timed measure of a conversation under a policy
 /// with a target for it (the measure's own transaction).
 fn outcome_insert() -> String {
+    outcome_insert_with("", "")
+}
+
+/// [`outcome_insert`] writing `extra_columns` too (each led by a comma)
+/// from `extra_values` (`m20261205_000025_sla_figures` adds the agent).
+pub(crate) fn outcome_insert_with(extra_columns: &str, extra_values: &str) -> String {
     format!(
         "INSERT INTO sla_outcomes (conversation_id, policy_id, team_id, business_number_id,
-                                   target, at, seconds, target_secs, met)
+                                   target, at, seconds, target_secs, met{extra_columns})
          SELECT NEW.conversation_id, p.id, NEW.team_id, NEW.business_number_id, NEW.kind,
-                NEW.at, NEW.seconds, {TARGET_SECS}, NEW.seconds <= {TARGET_SECS}
+                NEW.at, NEW.seconds, {TARGET_SECS}, NEW.seconds <= {TARGET_SECS}{extra_values}
            FROM conversations c JOIN sla_policies p ON p.id = c.sla_policy_id
           WHERE c.id = NEW.conversation_id AND NEW.seconds IS NOT NULL
             AND NEW.kind IN ('first_response', 'next_response', 'resolution')

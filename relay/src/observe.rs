@@ -131,6 +131,11 @@ pub const SUPPORT_AGENTS: &str = "wharf_support_agents";
 /// Customer-satisfaction answers ever recorded, by score (1–5), team and
 /// business number (sampled; `crate::csat`).
 pub const SUPPORT_CSAT: &str = "wharf_support_csat_answers_total";
+/// SLA outcomes ever recorded (`sla_outcomes`), by clock, result (`met`,
+/// `missed`) and team (sampled).
+pub const SUPPORT_SLA_OUTCOMES: &str = "wharf_support_sla_outcomes_total";
+/// SLA breaches ever recorded (`sla_breaches`), by clock and team (sampled).
+pub const SUPPORT_SLA_BREACHES: &str = "wharf_support_sla_breaches_total";
 /// Build information (value 1), labelled with the version.
 pub const BUILD_INFO: &str = "wharf_build_info";
 
@@ -186,6 +191,8 @@ pub const ALL: &[&str] = &[
     SUPPORT_SECONDS,
     SUPPORT_AGENTS,
     SUPPORT_CSAT,
+    SUPPORT_SLA_OUTCOMES,
+    SUPPORT_SLA_BREACHES,
     BUILD_INFO,
 ];
 
@@ -334,6 +341,14 @@ fn describe() {
     describe_counter!(
         SUPPORT_CSAT,
         "Customer-satisfaction answers, by score, team and business number"
+    );
+    describe_counter!(
+        SUPPORT_SLA_OUTCOMES,
+        "SLA outcomes recorded, by clock, result (met, missed) and team"
+    );
+    describe_counter!(
+        SUPPORT_SLA_BREACHES,
+        "SLA breaches recorded, by clock and team"
     );
     describe_gauge!(ALERTS_FIRING, "Alerts firing now, by rule");
     describe_counter!(AUTH_FAILURES, "Refused admin API requests, by reason");

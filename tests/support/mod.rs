@@ -412,6 +412,33 @@ impl Stack {
             .unwrap()
     }
 
+    /// A customer's text message sent at `ts` (unix seconds) through the
+    /// edge to the main number; the conversation it joined, once the
+    /// router stored it (waits up to 40 s).
+    pub async fn customer_writes(&self, from: &str, wamid: &str, text: &str, ts: i64) -> i64 {
+        use entities::message;
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        let webhook = meta_text(PHONE_NUMBER_ID, from, "Client", wamid, text, ts);
+        assert_eq!(
+            self.post_meta("eu", &webhook, APP_SECRET).await.status(),
+            200
+        );
+        eventually(
+            Duration::from_secs(40),
+            &format!("message {wamid} stored"),
+            || async {
+                message::Entity::find()
+                    .filter(message::Column::ProviderMessageId.eq(wamid))
+                    .one(&self.database)
+                    .await
+                    .ok()
+                    .flatten()
+                    .map(|m| m.conversation_id)
+            },
+        )
+        .await
+    }
+
     /// POSTs a Meta delivery signed with `secret` to an edge.
     pub async fn post_meta(&self, region: &str, body: &[u8], secret: &str) -> reqwest::Response {
         post_signed_meta(

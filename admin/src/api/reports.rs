@@ -7,18 +7,20 @@
 //! its teams and its own (`scope`). Computing them is `crate::reports`.
 
 use chrono::{DateTime, Duration, Utc};
-use entities::{support_measure, team_member};
+use entities::team_member;
 use poem::web::Data;
 use poem_openapi::param::Query;
 use poem_openapi::payload::{Json, PlainText};
 use poem_openapi::{ApiResponse, Object, OpenApi};
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use super::ApiTags;
 use crate::AppState;
 use crate::auth::TokenAuth;
 use crate::error::{ApiError, ApiResult};
-use crate::reports::{self, Figures, Grouping as GroupBy, PresenceScope, Spread};
+use crate::reports::{
+    self, Figures, Grouping as GroupBy, PresenceScope, SlaClock, SlaFigures, Spread,
+};
 use crate::scope::AgentScope;
 
 /// The longest range one report covers.
@@ -82,6 +84,57 @@ pub struct SupportFiguresOut {
     /// `csat_satisfied / csat_answered`, four decimals (absent without
     /// answers).
     pub csat_satisfied_share: Option<f64>,
+    /// Customer messages (reactions aside).
+    pub messages_in: u64,
+    /// Outbound messages: agents', the bot's, integrators', templates.
+    pub messages_out: u64,
+    /// SLA outcomes and breaches per clock.
+    pub sla: SlaFiguresOut,
+}
+
+/// One SLA clock's outcomes and breaches (`docs/reports.md`, "SLA in
+/// reports").
+#[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct SlaClockOut {
+    /// Timed responses (resolutions) under a policy with a target for this
+    /// clock that took at most the target.
+    pub met: u64,
+    /// Those that took longer.
+    pub missed: u64,
+    /// `met / (met + missed)`, four decimals (absent without outcomes).
+    pub compliance: Option<f64>,
+    /// Breaches recorded while the clock ran (by when recorded).
+    pub breaches: u64,
+}
+
+impl From<SlaClock> for SlaClockOut {
+    fn from(c: SlaClock) -> Self {
+        Self {
+            met: c.met,
+            missed: c.missed,
+            compliance: c.compliance(),
+            breaches: c.breaches,
+        }
+    }
+}
+
+/// SLA figures per clock.
+#[derive(Debug, Object)]
+pub struct SlaFiguresOut {
+    pub first_response: SlaClockOut,
+    pub next_response: SlaClockOut,
+    pub resolution: SlaClockOut,
+}
+
+impl From<SlaFigures> for SlaFiguresOut {
+    fn from(s: SlaFigures) -> Self {
+        Self {
+            first_response: s.first_response.into(),
+            next_response: s.next_response.into(),
+            resolution: s.resolution.into(),
+        }
+    }
 }
 
 impl From<Figures> for SupportFiguresOut {
@@ -102,6 +155,9 @@ impl From<Figures> for SupportFiguresOut {
             csat_average: f.csat.average(),
             csat_satisfied: f.csat.satisfied,
             csat_satisfied_share: f.csat.satisfied_share(),
+            messages_in: f.messages_in,
+            messages_out: f.messages_out,
+            sla: f.sla.into(),
         }
     }
 }
@@ -152,19 +208,32 @@ first_response_count,first_response_median_secs,first_response_p90_secs,\
 next_response_count,next_response_median_secs,next_response_p90_secs,\
 resolution_count,resolution_median_secs,resolution_p90_secs,\
 bot_resolved,handoff_count,handoff_median_secs,handoff_p90_secs,online_secs,away_secs,\
-csat_asked,csat_answered,csat_average,csat_satisfied,csat_satisfied_share";
+csat_asked,csat_answered,csat_average,csat_satisfied,csat_satisfied_share,\
+messages_in,messages_out,\
+sla_first_response_met,sla_first_response_missed,sla_first_response_compliance,sla_first_response_breaches,\
+sla_next_response_met,sla_next_response_missed,sla_next_response_compliance,sla_next_response_breaches,\
+sla_resolution_met,sla_resolution_missed,sla_resolution_compliance,sla_resolution_breaches";
 
 fn csv(groups: &[SupportGroupOut]) -> String {
     fn opt<T: ToString>(v: Option<T>) -> String {
         v.map(|v| v.to_string()).unwrap_or_default()
     }
     let spread = |s: &SpreadOut| format!("{},{},{}", s.count, opt(s.median_secs), opt(s.p90_secs));
+    let clock = |c: &SlaClockOut| {
+        format!(
+            "{},{},{},{}",
+            c.met,
+            c.missed,
+            opt(c.compliance),
+            c.breaches
+        )
+    };
     let mut out = String::from(CSV_HEADER);
     out.push_str("\r\n");
     for g in groups {
         let f = &g.figures;
         out.push_str(&format!(
-            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\r\n",
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\r\n",
             crate::csv::field(g.key.as_deref()),
             crate::csv::field(g.name.as_deref()),
             f.opened,
@@ -182,6 +251,11 @@ fn csv(groups: &[SupportGroupOut]) -> String {
             opt(f.csat_average),
             f.csat_satisfied,
             opt(f.csat_satisfied_share),
+            f.messages_in,
+            f.messages_out,
+            clock(&f.sla.first_response),
+            clock(&f.sla.next_response),
+            clock(&f.sla.resolution),
         ));
     }
     out
@@ -225,11 +299,7 @@ impl ReportsApi {
                 Some(ids)
             }
         };
-        let scope = agent_scope.map(|s| {
-            Condition::any()
-                .add(support_measure::Column::AgentId.eq(s.agent_id))
-                .add(support_measure::Column::TeamId.is_in(s.teams))
-        });
+        let scope = agent_scope.map(|s| reports::agent_scope(s.agent_id, s.teams));
         let presence = PresenceScope {
             now: Utc::now(),
             agents,
@@ -341,6 +411,23 @@ mod tests {
                 csat_average: Some(3.5),
                 csat_satisfied: 1,
                 csat_satisfied_share: Some(0.5),
+                messages_in: 4,
+                messages_out: 3,
+                sla: SlaFiguresOut {
+                    first_response: SlaClock {
+                        met: 1,
+                        missed: 2,
+                        breaches: 1,
+                    }
+                    .into(),
+                    next_response: SlaClock::default().into(),
+                    resolution: SlaClock {
+                        met: 1,
+                        missed: 0,
+                        breaches: 0,
+                    }
+                    .into(),
+                },
             },
         };
         let text = csv(&[group]);
@@ -348,7 +435,8 @@ mod tests {
         assert_eq!(lines[0], CSV_HEADER);
         assert_eq!(
             lines[1],
-            "7,\"Ana, L.\",0,0,1,2,60,90,0,,,1,60,90,1,0,,,3600,,2,2,3.5,1,0.5"
+            "7,\"Ana, L.\",0,0,1,2,60,90,0,,,1,60,90,1,0,,,3600,,2,2,3.5,1,0.5,\
+             4,3,1,2,0.3333,1,0,0,,0,1,0,1,0"
         );
     }
 }

@@ -4486,6 +4486,43 @@ export interface components {
             to: string;
         };
         /**
+         * SlaClockOut
+         * @description One SLA clock's outcomes and breaches (`docs/reports.md`, "SLA in
+         *     reports").
+         */
+        SlaClockOut: {
+            /**
+             * Format: uint64
+             * @description Timed responses (resolutions) under a policy with a target for this
+             *     clock that took at most the target.
+             */
+            met: number;
+            /**
+             * Format: uint64
+             * @description Those that took longer.
+             */
+            missed: number;
+            /**
+             * Format: double
+             * @description `met / (met + missed)`, four decimals (absent without outcomes).
+             */
+            compliance?: number;
+            /**
+             * Format: uint64
+             * @description Breaches recorded while the clock ran (by when recorded).
+             */
+            breaches: number;
+        };
+        /**
+         * SlaFiguresOut
+         * @description SLA figures per clock.
+         */
+        SlaFiguresOut: {
+            first_response: components["schemas"]["SlaClockOut"];
+            next_response: components["schemas"]["SlaClockOut"];
+            resolution: components["schemas"]["SlaClockOut"];
+        };
+        /**
          * SlaOut
          * @description Where a conversation stands against its SLA policy (`docs/reports.md`,
          *     "SLA policies").
@@ -4772,6 +4809,18 @@ export interface components {
              *     answers).
              */
             csat_satisfied_share?: number;
+            /**
+             * Format: uint64
+             * @description Customer messages (reactions aside).
+             */
+            messages_in: number;
+            /**
+             * Format: uint64
+             * @description Outbound messages: agents', the bot's, integrators', templates.
+             */
+            messages_out: number;
+            /** @description SLA outcomes and breaches per clock. */
+            sla: components["schemas"]["SlaFiguresOut"] & unknown;
         };
         /**
          * SupportGroupOut
@@ -4854,6 +4903,18 @@ export interface components {
              *     answers).
              */
             csat_satisfied_share?: number;
+            /**
+             * Format: uint64
+             * @description Customer messages (reactions aside).
+             */
+            messages_in: number;
+            /**
+             * Format: uint64
+             * @description Outbound messages: agents', the bot's, integrators', templates.
+             */
+            messages_out: number;
+            /** @description SLA outcomes and breaches per clock. */
+            sla: components["schemas"]["SlaFiguresOut"] & unknown;
         };
         /**
          * SupportReportOut

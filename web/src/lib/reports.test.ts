@@ -4,14 +4,19 @@ import {
   presetDates, rangeError,
   reportQuery, reportSearch, shortGroupName, type Report, type ReportGroup,
 } from './reports';
+import { complianceText, slaTotals, type SlaClock } from './reports';
 
 const NOW = new Date('2026-12-04T23:30:00Z');
 
 const spread = (count: number, median?: number, p90?: number) => ({ count, median_secs: median, p90_secs: p90 });
+const clock = (met = 0, missed = 0, breaches = 0): SlaClock => ({
+  met, missed, breaches, compliance: met + missed > 0 ? Math.round((met / (met + missed)) * 10_000) / 10_000 : undefined,
+});
 function group(key: string | undefined, over: Partial<ReportGroup> = {}): ReportGroup {
   return {
     key, opened: 0, reopened: 0, resolved: 0, bot_resolved: 0, csat_asked: 0, csat_answered: 0, csat_satisfied: 0,
-    first_response: spread(0), next_response: spread(0), resolution: spread(0), handoff: spread(0), ...over,
+    first_response: spread(0), next_response: spread(0), resolution: spread(0), handoff: spread(0),
+    messages_in: 0, messages_out: 0, sla: { first_response: clock(), next_response: clock(), resolution: clock() }, ...over,
   };
 }
 
@@ -137,4 +142,32 @@ test('the CSV is named after the API’s file and the dates', () => {
   const f = { preset: 7 as const, from: '2026-11-28', to: '2026-12-04', groupBy: 'agent' as const };
   expect(csvName('attachment; filename="support-agent.csv"', f)).toBe('support-agent-2026-11-28-to-2026-12-04.csv');
   expect(csvName(null, f)).toBe('support-agent-2026-11-28-to-2026-12-04.csv');
+});
+
+describe('SLA compliance and messages', () => {
+  const care = group('3', {
+    name: 'Care', messages_in: 5, messages_out: 2,
+    sla: { first_response: clock(1, 2, 1), next_response: clock(), resolution: clock(3, 0, 2) },
+  });
+
+  test('a clock reads as its met share of the outcomes; none without outcomes', () => {
+    expect(complianceText(care.sla.first_response)).toBe('33% (1 of 3)');
+    expect(complianceText(care.sla.resolution)).toBe('100% (3 of 3)');
+    expect(complianceText(care.sla.next_response)).toBe('—');
+  });
+
+  test('the chart adds the clocks up: met, missed, breaches; messages in and out are counts', () => {
+    expect(slaTotals(care)).toEqual({ met: 4, missed: 2, breaches: 3 });
+    const sla = chartOf([care], 'sla', 'team');
+    expect(sla.bars.map((b) => b.title)).toEqual(['Care · Met: 4', 'Care · Missed: 2', 'Care · Breaches: 3']);
+    expect(sla.ticks.map((t) => t.text)).toEqual(['0', '1', '2', '3', '4']);
+    const messages = chartOf([care], 'messages', 'team');
+    expect(messages.bars.map((b) => b.title)).toEqual(['Care · In (customers): 5', 'Care · Out: 2']);
+  });
+
+  test('messages alone are activity', () => {
+    const total = group(undefined);
+    const report: Report = { from: '', to: '', group_by: 'day', groups: [], total };
+    expect(isEmpty({ ...report, total: { ...total, messages_in: 1 } })).toBe(false);
+  });
 });

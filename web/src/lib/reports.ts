@@ -8,6 +8,7 @@ export type GroupBy = components['schemas']['ReportGroupBy'];
 export type Report = components['schemas']['SupportReportOut'];
 export type ReportGroup = components['schemas']['SupportGroupOut'];
 export type Spread = components['schemas']['SpreadOut'];
+export type SlaClock = components['schemas']['SlaClockOut'];
 
 /** The groupings in the order of the select, and what the group without a key is. */
 export const GROUPINGS: readonly { value: GroupBy; label: string; none: string }[] = [
@@ -119,7 +120,7 @@ function weekday(date: string): string {
 }
 
 /** What the chart shows: the counts, one timing's median and p90, or agents' presence time. */
-export type Metric = 'volume' | 'first_response' | 'next_response' | 'resolution' | 'handoff' | 'presence';
+export type Metric = 'volume' | 'first_response' | 'next_response' | 'resolution' | 'handoff' | 'presence' | 'messages' | 'sla';
 export const METRICS: readonly { value: Metric; label: string }[] = [
   { value: 'volume', label: 'Volume: opened, reopened, resolved' },
   { value: 'first_response', label: 'First response: median and p90' },
@@ -127,7 +128,32 @@ export const METRICS: readonly { value: Metric; label: string }[] = [
   { value: 'resolution', label: 'Resolution: median and p90' },
   { value: 'handoff', label: 'Bot hand-over: median and p90' },
   { value: 'presence', label: 'Agents online and away' },
+  { value: 'messages', label: 'Messages in and out' },
+  { value: 'sla', label: 'SLA: met, missed, breaches' },
 ];
+
+/** The metrics whose values are counts (the others are durations). */
+const COUNTS: readonly Metric[] = ['volume', 'messages', 'sla'];
+
+/** The SLA clocks, in the order the page shows them. */
+export const SLA_CLOCKS = [
+  { value: 'first_response', label: 'First response' },
+  { value: 'next_response', label: 'Next response' },
+  { value: 'resolution', label: 'Resolution' },
+] as const;
+
+/** A group's SLA outcomes and breaches over its three clocks. */
+export function slaTotals(g: Pick<ReportGroup, 'sla'>): { met: number; missed: number; breaches: number } {
+  const clocks = SLA_CLOCKS.map((c) => g.sla[c.value]);
+  const sum = (f: (c: SlaClock) => number) => clocks.reduce((n, c) => n + f(c), 0);
+  return { met: sum((c) => c.met), missed: sum((c) => c.missed), breaches: sum((c) => c.breaches) };
+}
+
+/** One clock's compliance as the table shows it: `50% (1 of 2)`, a dash without outcomes. */
+export function complianceText(c: SlaClock): string {
+  const n = c.met + c.missed;
+  return n === 0 ? '—' : `${percentText(c.compliance ?? c.met / n)} (${c.met} of ${n})`;
+}
 
 /** The share of resolutions the bot closed alone (`bot_resolved / resolved`), or null without resolutions. */
 export function botShare(g: Pick<ReportGroup, 'resolved' | 'bot_resolved'>): number | null {
@@ -150,6 +176,19 @@ export function seriesOf(metric: Metric): Series[] {
       { label: 'Resolved', color: '#1d7fd6', value: (g) => g.resolved },
     ];
   }
+  if (metric === 'messages') {
+    return [
+      { label: 'In (customers)', color: '#0f766e', value: (g) => g.messages_in },
+      { label: 'Out', color: '#1d7fd6', value: (g) => g.messages_out },
+    ];
+  }
+  if (metric === 'sla') {
+    return [
+      { label: 'Met', color: '#0f766e', value: (g) => slaTotals(g).met },
+      { label: 'Missed', color: '#d97706', value: (g) => slaTotals(g).missed },
+      { label: 'Breaches', color: '#b42318', value: (g) => slaTotals(g).breaches },
+    ];
+  }
   if (metric === 'presence') {
     return [
       { label: 'Online', color: '#0f766e', value: (g) => g.online_secs ?? null },
@@ -164,7 +203,7 @@ export function seriesOf(metric: Metric): Series[] {
 
 /** How a value of `metric` reads: a count, or a duration. */
 export function metricText(metric: Metric, v: number): string {
-  return metric === 'volume' ? String(v) : seconds(v);
+  return COUNTS.includes(metric) ? String(v) : seconds(v);
 }
 
 /** Round steps for a counts axis (1, 2, 5 × 10ⁿ) and a durations axis (seconds). */
@@ -196,7 +235,7 @@ export function chartOf(groups: readonly ReportGroup[], metric: Metric, groupBy:
   const series = seriesOf(metric);
   const values = groups.map((g) => series.map((s) => s.value(g)));
   const max = Math.max(0, ...values.flat().map((v) => v ?? 0));
-  const step = niceStep(max, 4, metric !== 'volume');
+  const step = niceStep(max, 4, !COUNTS.includes(metric));
   const top = Math.max(step, Math.ceil(max / step) * step);
   const plotW = FRAME.width - FRAME.left - FRAME.right;
   const plotH = FRAME.height - FRAME.top - FRAME.bottom;
@@ -228,7 +267,7 @@ export function chartOf(groups: readonly ReportGroup[], metric: Metric, groupBy:
 export function isEmpty(r: Report): boolean {
   const t = r.total;
   return r.groups.length === 0 && t.opened + t.reopened + t.resolved + t.first_response.count + t.next_response.count
-    + t.handoff.count + (t.online_secs ?? 0) + (t.away_secs ?? 0) === 0;
+    + t.handoff.count + (t.online_secs ?? 0) + (t.away_secs ?? 0) + t.messages_in + t.messages_out === 0;
 }
 
 /** The CSV file's name: the API's `Content-Disposition` name, else one made of the grouping and dates. */

@@ -16,6 +16,7 @@ import {
   rangeError, reportQuery, reportSearch, seriesOf, type Metric, type Report, type ReportFilters,
   type ReportGroup, type Spread,
 } from '../lib/reports';
+import { complianceText, SLA_CLOCKS, slaTotals } from '../lib/reports';
 import { call, failText } from './adminKit';
 
 export function Reports({ api, search, scoped }: { api: Api; search: string; scoped: boolean }) {
@@ -138,6 +139,7 @@ export function Reports({ api, search, scoped }: { api: Api; search: string; sco
                 </table>
               </div>
             </section>
+            <SlaTable report={report} groupLabel={grouping.label} groupBy={filters.groupBy} />
           </>
         )}
     </div>
@@ -225,5 +227,40 @@ function BarChart({ groups, metric, groupBy }: { groups: ReportGroup[]; metric: 
         {series.map((s) => <span key={s.label}><i style={{ background: s.color }} aria-hidden="true" /> {s.label}</span>)}
       </figcaption>
     </figure>
+  );
+}
+
+/** SLA compliance per clock and messages, per group: met of measured (the policies' targets), breaches recorded. */
+function SlaTable({ report, groupLabel, groupBy }: { report: Report; groupLabel: string; groupBy: ReportFilters['groupBy'] }) {
+  const row = (name: string, g: Omit<ReportGroup, 'key' | 'name'>, total: boolean, key: string) => (
+    <tr key={key} data-testid={total ? 'sla-total' : 'sla-row'} className={total ? 'total' : undefined}>
+      <th scope="row">{name}</th>
+      <td className="num">{g.messages_in}</td><td className="num">{g.messages_out}</td>
+      {SLA_CLOCKS.map((c) => <td key={c.value} className="num" data-testid={`sla-${c.value}`}>{complianceText(g.sla[c.value])}</td>)}
+      <td className="num" data-testid="sla-breaches"
+        title={SLA_CLOCKS.map((c) => `${c.label}: ${g.sla[c.value].breaches}`).join(' · ')}>
+        {slaTotals(g).breaches}
+      </td>
+    </tr>
+  );
+  return (
+    <section className="panel" aria-label="SLA compliance">
+      <h2>SLA compliance and messages</h2>
+      <div className="table-wrap" tabIndex={0} role="region" aria-label="SLA compliance per group, scrollable">
+        <table data-testid="sla-table">
+          <thead>
+            <tr>
+              <th>{groupLabel}</th><th className="num">Messages in</th><th className="num">Messages out</th>
+              {SLA_CLOCKS.map((c) => <th key={c.value} className="num">{c.label} SLA met</th>)}
+              <th className="num">SLA breaches</th>
+            </tr>
+          </thead>
+          <tbody>
+            {report.groups.map((g) => row(groupName(g, groupBy), g, false, g.key ?? ''))}
+            {row('Total', report.total, true, 'total')}
+          </tbody>
+        </table>
+      </div>
+    </section>
   );
 }

@@ -132,6 +132,8 @@ from .rule_out import RuleOut
 from .rule_patch import RulePatch
 from .send_attachment_files_body import SendAttachmentFilesBody
 from .send_window import SendWindow
+from .sla_clock_out import SlaClockOut
+from .sla_figures_out import SlaFiguresOut
 from .sla_out import SlaOut
 from .sla_policy_in import SlaPolicyIn
 from .sla_policy_out import SlaPolicyOut
@@ -148,11 +150,13 @@ from .support_figures_out_first_response import SupportFiguresOutFirstResponse
 from .support_figures_out_handoff import SupportFiguresOutHandoff
 from .support_figures_out_next_response import SupportFiguresOutNextResponse
 from .support_figures_out_resolution import SupportFiguresOutResolution
+from .support_figures_out_sla import SupportFiguresOutSla
 from .support_group_out import SupportGroupOut
 from .support_group_out_first_response import SupportGroupOutFirstResponse
 from .support_group_out_handoff import SupportGroupOutHandoff
 from .support_group_out_next_response import SupportGroupOutNextResponse
 from .support_group_out_resolution import SupportGroupOutResolution
+from .support_group_out_sla import SupportGroupOutSla
 from .support_report_out import SupportReportOut
 from .support_report_out_total import SupportReportOutTotal
 from .system_info_out import SystemInfoOut
@@ -314,6 +318,8 @@ __all__ = (
     "RulePatch",
     "SendAttachmentFilesBody",
     "SendWindow",
+    "SlaClockOut",
+    "SlaFiguresOut",
     "SlaOut",
     "SlaPolicyIn",
     "SlaPolicyOut",
@@ -330,11 +336,13 @@ __all__ = (
     "SupportFiguresOutHandoff",
     "SupportFiguresOutNextResponse",
     "SupportFiguresOutResolution",
+    "SupportFiguresOutSla",
     "SupportGroupOut",
     "SupportGroupOutFirstResponse",
     "SupportGroupOutHandoff",
     "SupportGroupOutNextResponse",
     "SupportGroupOutResolution",
+    "SupportGroupOutSla",
     "SupportReportOut",
     "SupportReportOutTotal",
     "SystemInfoOut",

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from ..models.support_group_out_handoff import SupportGroupOutHandoff
     from ..models.support_group_out_next_response import SupportGroupOutNextResponse
     from ..models.support_group_out_resolution import SupportGroupOutResolution
+    from ..models.support_group_out_sla import SupportGroupOutSla
 
 
 T = TypeVar("T", bound="SupportGroupOut")
@@ -35,6 +36,9 @@ class SupportGroupOut:
         csat_asked (int): Customer-satisfaction questions sent after resolutions.
         csat_answered (int): Their answers (one per question at most).
         csat_satisfied (int): Answers of 4 or 5 ("satisfied").
+        messages_in (int): Customer messages (reactions aside).
+        messages_out (int): Outbound messages: agents', the bot's, integrators', templates.
+        sla (SupportGroupOutSla): SLA outcomes and breaches per clock.
         key (str | Unset): The group: a date (`2026-12-04`; a week by its Monday), an agent's,
             team's or label's id, a number's phone number id. Absent for the
             events without one (openings by agent, conversations without
@@ -60,6 +64,9 @@ class SupportGroupOut:
     csat_asked: int
     csat_answered: int
     csat_satisfied: int
+    messages_in: int
+    messages_out: int
+    sla: SupportGroupOutSla
     key: str | Unset = UNSET
     name: str | Unset = UNSET
     online_secs: int | Unset = UNSET
@@ -91,6 +98,12 @@ class SupportGroupOut:
 
         csat_satisfied = self.csat_satisfied
 
+        messages_in = self.messages_in
+
+        messages_out = self.messages_out
+
+        sla = self.sla.to_dict()
+
         key = self.key
 
         name = self.name
@@ -118,6 +131,9 @@ class SupportGroupOut:
                 "csat_asked": csat_asked,
                 "csat_answered": csat_answered,
                 "csat_satisfied": csat_satisfied,
+                "messages_in": messages_in,
+                "messages_out": messages_out,
+                "sla": sla,
             }
         )
         if key is not UNSET:
@@ -143,6 +159,7 @@ class SupportGroupOut:
         from ..models.support_group_out_handoff import SupportGroupOutHandoff
         from ..models.support_group_out_next_response import SupportGroupOutNextResponse
         from ..models.support_group_out_resolution import SupportGroupOutResolution
+        from ..models.support_group_out_sla import SupportGroupOutSla
 
         d = dict(src_dict)
         opened = d.pop("opened")
@@ -166,6 +183,12 @@ class SupportGroupOut:
         csat_answered = d.pop("csat_answered")
 
         csat_satisfied = d.pop("csat_satisfied")
+
+        messages_in = d.pop("messages_in")
+
+        messages_out = d.pop("messages_out")
+
+        sla = SupportGroupOutSla.from_dict(d.pop("sla"))
 
         key = d.pop("key", UNSET)
 
@@ -191,6 +214,9 @@ class SupportGroupOut:
             csat_asked=csat_asked,
             csat_answered=csat_answered,
             csat_satisfied=csat_satisfied,
+            messages_in=messages_in,
+            messages_out=messages_out,
+            sla=sla,
             key=key,
             name=name,
             online_secs=online_secs,

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from ..models.support_figures_out_handoff import SupportFiguresOutHandoff
     from ..models.support_figures_out_next_response import SupportFiguresOutNextResponse
     from ..models.support_figures_out_resolution import SupportFiguresOutResolution
+    from ..models.support_figures_out_sla import SupportFiguresOutSla
 
 
 T = TypeVar("T", bound="SupportReportOutTotal")
@@ -37,6 +38,9 @@ class SupportReportOutTotal:
         csat_asked (int): Customer-satisfaction questions sent after resolutions.
         csat_answered (int): Their answers (one per question at most).
         csat_satisfied (int): Answers of 4 or 5 ("satisfied").
+        messages_in (int): Customer messages (reactions aside).
+        messages_out (int): Outbound messages: agents', the bot's, integrators', templates.
+        sla (SupportFiguresOutSla): SLA outcomes and breaches per clock.
         online_secs (int | Unset): Seconds agents were online in the range (groupings day, week,
             agent and team only).
         away_secs (int | Unset): Seconds agents were away in the range (as `online_secs`).
@@ -57,6 +61,9 @@ class SupportReportOutTotal:
     csat_asked: int
     csat_answered: int
     csat_satisfied: int
+    messages_in: int
+    messages_out: int
+    sla: SupportFiguresOutSla
     online_secs: int | Unset = UNSET
     away_secs: int | Unset = UNSET
     csat_average: float | Unset = UNSET
@@ -86,6 +93,12 @@ class SupportReportOutTotal:
 
         csat_satisfied = self.csat_satisfied
 
+        messages_in = self.messages_in
+
+        messages_out = self.messages_out
+
+        sla = self.sla.to_dict()
+
         online_secs = self.online_secs
 
         away_secs = self.away_secs
@@ -109,6 +122,9 @@ class SupportReportOutTotal:
                 "csat_asked": csat_asked,
                 "csat_answered": csat_answered,
                 "csat_satisfied": csat_satisfied,
+                "messages_in": messages_in,
+                "messages_out": messages_out,
+                "sla": sla,
             }
         )
         if online_secs is not UNSET:
@@ -132,6 +148,7 @@ class SupportReportOutTotal:
             SupportFiguresOutNextResponse,
         )
         from ..models.support_figures_out_resolution import SupportFiguresOutResolution
+        from ..models.support_figures_out_sla import SupportFiguresOutSla
 
         d = dict(src_dict)
         opened = d.pop("opened")
@@ -158,6 +175,12 @@ class SupportReportOutTotal:
 
         csat_satisfied = d.pop("csat_satisfied")
 
+        messages_in = d.pop("messages_in")
+
+        messages_out = d.pop("messages_out")
+
+        sla = SupportFiguresOutSla.from_dict(d.pop("sla"))
+
         online_secs = d.pop("online_secs", UNSET)
 
         away_secs = d.pop("away_secs", UNSET)
@@ -178,6 +201,9 @@ class SupportReportOutTotal:
             csat_asked=csat_asked,
             csat_answered=csat_answered,
             csat_satisfied=csat_satisfied,
+            messages_in=messages_in,
+            messages_out=messages_out,
+            sla=sla,
             online_secs=online_secs,
             away_secs=away_secs,
             csat_average=csat_average,
