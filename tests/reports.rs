@@ -199,7 +199,7 @@ async fn response_and_resolution_times_are_reported_as_they_happened(db: TestDb)
 
     let (from, to) = (at(now - 3600), at(now + 3600));
     let by_agent = admin
-        .get_support_report(&from, Some(types::ReportGroupBy::Agent), &to)
+        .get_support_report(None, &from, Some(types::ReportGroupBy::Agent), &to)
         .await
         .unwrap()
         .into_inner();
@@ -241,7 +241,7 @@ async fn response_and_resolution_times_are_reported_as_they_happened(db: TestDb)
 
     // By team: every event of the three conversations is Care's.
     let by_team = admin
-        .get_support_report(&from, Some(types::ReportGroupBy::Team), &to)
+        .get_support_report(None, &from, Some(types::ReportGroupBy::Team), &to)
         .await
         .unwrap()
         .into_inner();
@@ -259,7 +259,7 @@ async fn response_and_resolution_times_are_reported_as_they_happened(db: TestDb)
 
     // By label: A's events under VIP, the others without a label.
     let by_label = admin
-        .get_support_report(&from, Some(types::ReportGroupBy::Label), &to)
+        .get_support_report(None, &from, Some(types::ReportGroupBy::Label), &to)
         .await
         .unwrap()
         .into_inner();
@@ -273,7 +273,7 @@ async fn response_and_resolution_times_are_reported_as_they_happened(db: TestDb)
 
     // By day (the default): the days add up to the total.
     let by_day = admin
-        .get_support_report(&from, None, &to)
+        .get_support_report(None, &from, None, &to)
         .await
         .unwrap()
         .into_inner();
@@ -287,7 +287,7 @@ async fn response_and_resolution_times_are_reported_as_they_happened(db: TestDb)
             .all(|g| g.key.as_deref().is_some_and(|k| k.len() == 10))
     );
     let by_number = admin
-        .get_support_report(&from, Some(types::ReportGroupBy::Number), &to)
+        .get_support_report(None, &from, Some(types::ReportGroupBy::Number), &to)
         .await
         .unwrap()
         .into_inner();
@@ -322,7 +322,7 @@ async fn response_and_resolution_times_are_reported_as_they_happened(db: TestDb)
 
     // Agents see their teams' figures: Ana all of Care's, Cy (no team) none.
     let ana_view = ana
-        .get_support_report(&from, Some(types::ReportGroupBy::Agent), &to)
+        .get_support_report(None, &from, Some(types::ReportGroupBy::Agent), &to)
         .await
         .unwrap()
         .into_inner();
@@ -331,7 +331,7 @@ async fn response_and_resolution_times_are_reported_as_they_happened(db: TestDb)
         spread(&total.first_response)
     );
     let cy_view = cy
-        .get_support_report(&from, Some(types::ReportGroupBy::Agent), &to)
+        .get_support_report(None, &from, Some(types::ReportGroupBy::Agent), &to)
         .await
         .unwrap()
         .into_inner();
@@ -343,20 +343,20 @@ async fn response_and_resolution_times_are_reported_as_they_happened(db: TestDb)
 
     // A range outside the events is empty; bad parameters are 400s.
     let earlier = admin
-        .get_support_report(&at(now - 7200), None, &from)
+        .get_support_report(None, &at(now - 7200), None, &from)
         .await
         .unwrap()
         .into_inner();
     assert!(earlier.groups.is_empty());
     let detail = refused(
-        admin.get_support_report(&to, None, &from).await,
+        admin.get_support_report(None, &to, None, &from).await,
         400,
         "invalid_parameter",
     );
     assert!(detail.contains("before"), "{detail}");
     refused(
         admin
-            .get_support_report(&from, None, &at(now + 400 * 86_400))
+            .get_support_report(None, &from, None, &at(now + 400 * 86_400))
             .await,
         400,
         "invalid_parameter",
@@ -373,7 +373,9 @@ async fn response_and_resolution_times_are_reported_as_they_happened(db: TestDb)
         (400, Some("invalid_parameter"))
     );
     refused(
-        Client::new(url).get_support_report(&from, None, &to).await,
+        Client::new(url)
+            .get_support_report(None, &from, None, &to)
+            .await,
         401,
         "unauthorized",
     );
@@ -506,7 +508,7 @@ async fn bot_hand_overs_bot_resolutions_and_online_time_are_reported(db: TestDb)
 
     let (from, to) = (at(now - 3600), at(now + 3600));
     let by_agent = admin
-        .get_support_report(&from, Some(types::ReportGroupBy::Agent), &to)
+        .get_support_report(None, &from, Some(types::ReportGroupBy::Agent), &to)
         .await
         .unwrap()
         .into_inner();
@@ -544,7 +546,7 @@ async fn bot_hand_overs_bot_resolutions_and_online_time_are_reported(db: TestDb)
     );
     // By team: A was handed to Care; B and C had no team with the bot.
     let by_team = admin
-        .get_support_report(&from, Some(types::ReportGroupBy::Team), &to)
+        .get_support_report(None, &from, Some(types::ReportGroupBy::Team), &to)
         .await
         .unwrap()
         .into_inner();
@@ -553,7 +555,7 @@ async fn bot_hand_overs_bot_resolutions_and_online_time_are_reported(db: TestDb)
     assert_eq!(care_group.online_secs, Some(span_secs(0)));
     // By number: no presence time (numbers have no agents).
     let by_number = admin
-        .get_support_report(&from, Some(types::ReportGroupBy::Number), &to)
+        .get_support_report(None, &from, Some(types::ReportGroupBy::Number), &to)
         .await
         .unwrap()
         .into_inner();
