@@ -130,7 +130,21 @@ pub async fn fill(db: &sea_orm::DatabaseConnection) -> Result<u64, DbErr> {
     let hours = of_teams(db, rows.iter().filter_map(|r| r.team_id)).await?;
     let txn = relay::db::begin_write(db).await?;
     let mut written = 0;
-    for row in &rows {
+    // Without hours (or a start) the business seconds are the seconds: one
+    // statement for all of those.
+    let (open, plain): (Vec<_>, Vec<_>) = rows
+        .iter()
+        .partition(|r| r.started_at.is_some() && r.team_id.is_some_and(|t| hours.contains_key(&t)));
+    if !plain.is_empty() {
+        written += support_measure::Entity::update_many()
+            .col_expr(Column::BusinessSeconds, Expr::col(Column::Seconds))
+            .filter(Column::Id.is_in(plain.iter().map(|r| r.id)))
+            .filter(Column::BusinessSeconds.is_null())
+            .exec(&txn)
+            .await?
+            .rows_affected;
+    }
+    for row in open {
         let Some(seconds) = row.seconds else { continue };
         let hours = row.team_id.and_then(|t| hours.get(&t));
         let value = business_seconds(hours, row.started_at, row.at, seconds);
