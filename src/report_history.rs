@@ -189,13 +189,28 @@ pub async fn time_reports(
     now: DateTime<Utc>,
     runs: usize,
 ) -> Result<(admin::reports::Report, Timing), DbErr> {
+    time_reports_on(db, grouping, now, runs, admin::business_hours::Clock::Wall).await
+}
+
+/// [`time_reports`] counting the timings on `clock`.
+///
+/// # Errors
+/// Database errors.
+pub async fn time_reports_on(
+    db: &impl ConnectionTrait,
+    grouping: admin::reports::Grouping,
+    now: DateTime<Utc>,
+    runs: usize,
+    clock: admin::business_hours::Clock,
+) -> Result<(admin::reports::Report, Timing), DbErr> {
     let (from, to) = (now - Duration::days(30), now + Duration::seconds(1));
     let runs = runs.max(1);
     let mut took = Vec::with_capacity(runs);
     let mut report = None;
     for _ in 0..runs {
         let started = std::time::Instant::now();
-        report = Some(admin::reports::build(db, from, to, grouping, None).await?);
+        report =
+            Some(admin::reports::build_clocked(db, from, to, grouping, None, None, clock).await?);
         took.push(started.elapsed().as_secs_f64() * 1000.0);
     }
     took.sort_by(f64::total_cmp);

@@ -363,7 +363,7 @@ async fn a_resolution_asks_once_and_the_answer_is_stored_without_reopening(db: T
     // satisfied (4 or 5) 1 of 2.
     let to = Utc::now() + chrono::Duration::hours(1);
     let report = admin
-        .get_support_report(&started, Some(types::ReportGroupBy::Agent), &to)
+        .get_support_report(None, &started, Some(types::ReportGroupBy::Agent), &to)
         .await
         .unwrap()
         .into_inner();

@@ -622,7 +622,7 @@ async fn sla_compliance_and_messages_are_reported_per_team_and_agent(db: TestDb)
     let to = at(now + 86_400);
     let report = |client: Client, group_by| async move {
         client
-            .get_support_report(&from, Some(group_by), &to)
+            .get_support_report(None, &from, Some(group_by), &to)
             .await
             .unwrap()
             .into_inner()

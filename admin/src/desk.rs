@@ -3,6 +3,8 @@
 //! several admin servers: each conversation is woken and announced by one)
 //! and taking agents whose heartbeats stopped offline (`presence::expire`),
 //! and keeping conversations' SLA due times and breaches (`sla::sweep`),
+//! filling the business-time seconds of new support measures
+//! (`business_hours::fill`, idempotent conditional updates),
 //! and sending the customer-satisfaction questions of resolutions
 //! (`relay::csat::ask_due`: at most [`INTERVAL`] after the resolve, off
 //! the request and off the router's path).
@@ -24,6 +26,9 @@ pub(crate) async fn run(state: AppState, shutdown: CancellationToken) {
         }
         if let Err(err) = crate::presence::expire(&state).await {
             tracing::warn!(error = ?err, "presence sweep failed; retrying");
+        }
+        if let Err(err) = crate::business_hours::fill(&state.db).await {
+            tracing::warn!(%err, "business seconds sweep failed; retrying");
         }
         match crate::sla::sweep(&state.db, chrono::Utc::now()).await {
             Ok(breaches) if !breaches.is_empty() => {

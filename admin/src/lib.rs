@@ -9,6 +9,7 @@ pub mod alerts;
 mod api;
 pub mod audit;
 pub mod auth;
+pub mod business_hours;
 pub mod csv;
 mod desk;
 mod error;

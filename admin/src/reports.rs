@@ -23,6 +23,8 @@ use entities::{
     sla_outcome, team, team_member,
 };
 use sea_orm::sea_query::{Alias, Expr};
+
+use crate::business_hours::Clock;
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, QueryFilter,
     QuerySelect,
@@ -378,7 +380,25 @@ pub async fn build_with(
     scope: Option<Condition>,
     presence: Option<PresenceScope>,
 ) -> Result<Report, DbErr> {
-    let mut rows = measured(db, from, to, grouping, scope.clone()).await?;
+    build_clocked(db, from, to, grouping, scope, presence, Clock::Wall).await
+}
+
+/// [`build_with`] counting the timings' seconds on `clock`: wall time, or
+/// business time (`support_measures.business_seconds`; the caller fills
+/// the missing ones first, `crate::business_hours::fill_pending`).
+///
+/// # Errors
+/// Database errors.
+pub async fn build_clocked(
+    db: &impl ConnectionTrait,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    grouping: Grouping,
+    scope: Option<Condition>,
+    presence: Option<PresenceScope>,
+    clock: Clock,
+) -> Result<Report, DbErr> {
+    let mut rows = measured(db, from, to, grouping, scope.clone(), clock).await?;
     rows.extend(sla_measured(db, from, to, grouping, scope).await?);
     let labels = match grouping {
         Grouping::Label => labels_of(db, &rows).await?,
@@ -621,12 +641,10 @@ async fn measured(
     to: DateTime<Utc>,
     grouping: Grouping,
     scope: Option<Condition>,
+    clock: Clock,
 ) -> Result<Vec<Measured>, DbErr> {
     use support_measure::Column;
-    let values = match db.get_database_backend() {
-        DatabaseBackend::Postgres => "string_agg(support_measures.seconds::text, ',')",
-        _ => "group_concat(support_measures.seconds, ',')",
-    };
+    let values = seconds_text(db.get_database_backend(), clock);
     let mut query = support_measure::Entity::find()
         .select_only()
         .expr_as(
@@ -750,6 +768,25 @@ async fn sla_measured(
             .map(|(key, clock, count)| row(key, format!("{SLA_BREACH}:{clock}"), count)),
     );
     Ok(rows)
+}
+
+/// The aggregate of a group's seconds as one text: the wall seconds, or
+/// the business seconds where a timed measure has them (untimed kinds keep
+/// theirs: a CSAT score rides in `seconds`), read from the covering index
+/// `ix_support_measures_report_hours`.
+fn seconds_text(backend: DatabaseBackend, clock: Clock) -> &'static str {
+    match (backend, clock) {
+        (DatabaseBackend::Postgres, Clock::Wall) => {
+            "string_agg(support_measures.seconds::text, ',')"
+        }
+        (DatabaseBackend::Postgres, Clock::Business) => {
+            "string_agg(coalesce(support_measures.business_seconds, support_measures.seconds)::text, ',')"
+        }
+        (_, Clock::Wall) => "group_concat(support_measures.seconds, ',')",
+        (_, Clock::Business) => {
+            "group_concat(coalesce(support_measures.business_seconds, support_measures.seconds), ',')"
+        }
+    }
 }
 
 /// The UTC date `days` after 1970-01-01.

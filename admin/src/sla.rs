@@ -2,12 +2,15 @@
 //! applies ([`select_policy`]), when the running clocks are due ([`due`]),
 //! the state a conversation shows ([`state`]), and the sweep that keeps
 //! `conversations.sla_*` and records each breach once ([`sweep`]). The
-//! rules are `docs/reports.md`, "SLA policies". Wall-clock time only.
+//! rules are `docs/reports.md`, "SLA policies". A policy counts wall-clock
+//! time or, with `clock = business`, the conversation's team's business
+//! hours (`crate::business_hours`).
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
 use entities::{conversation, sla_breach, sla_policy};
+use relay::routing::OpenHours;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
@@ -107,9 +110,17 @@ pub fn warn_before(policy: &sla_policy::Model, target_secs: i64) -> i64 {
 /// The nearest due time of the running clocks of `row` under `policy`:
 /// first response (`response_due_since` + target, no first response yet in
 /// this opening), next response (`response_due_since` + target, after a
-/// first response), resolution (`opened_at` + target). `None` when the
-/// conversation is resolved or no clock with a target runs.
-pub fn due(row: &conversation::Model, policy: &sla_policy::Model) -> Option<Due> {
+/// first response), resolution (`opened_at` + target). On a business clock
+/// with `hours` (the conversation's team's), "+ target" is the moment the
+/// target's seconds of open hours have passed ([`OpenHours::after_open`]),
+/// the warning the moment `target - warn_before` have; without hours, wall
+/// time. `None` when the conversation is resolved or no clock with a
+/// target runs.
+pub fn due(
+    row: &conversation::Model,
+    policy: &sla_policy::Model,
+    hours: Option<&OpenHours>,
+) -> Option<Due> {
     if row.status == conversation::ConversationStatus::Resolved.as_str() {
         return None;
     }
@@ -127,13 +138,30 @@ pub fn due(row: &conversation::Model, policy: &sla_policy::Model) -> Option<Due>
     [response, resolution]
         .into_iter()
         .flatten()
-        .map(|(target, since, secs)| {
-            let due_at = since + Duration::seconds(secs);
-            Due {
+        .filter_map(|(target, since, secs)| {
+            let warn_secs = std::cmp::Ord::max(secs - warn_before(policy, secs), 0);
+            let hours = hours.filter(|_| {
+                crate::business_hours::Clock::of(&policy.clock)
+                    == crate::business_hours::Clock::Business
+            });
+            let (due_at, warn_at) = match hours {
+                Some(h) => (
+                    h.after_open(since, Duration::seconds(secs))?,
+                    h.after_open(since, Duration::seconds(warn_secs))?,
+                ),
+                None => {
+                    let due_at = since + Duration::seconds(secs);
+                    (
+                        due_at,
+                        due_at - Duration::seconds(warn_before(policy, secs)),
+                    )
+                }
+            };
+            Some(Due {
                 target,
                 due_at,
-                warn_at: due_at - Duration::seconds(warn_before(policy, secs)),
-            }
+                warn_at,
+            })
         })
         .min_by_key(|d| d.due_at)
 }
@@ -168,9 +196,10 @@ pub struct Outcome {
 pub fn outcome(
     row: &conversation::Model,
     policy: Option<&sla_policy::Model>,
+    hours: Option<&OpenHours>,
     now: DateTime<Utc>,
 ) -> Outcome {
-    let due = policy.and_then(|p| due(row, p));
+    let due = policy.and_then(|p| due(row, p, hours));
     let kept = match (row.sla_breached_at, row.sla_breach.as_deref(), due) {
         (Some(at), Some(breach), Some(d))
             if breach == d.target.as_str() && row.sla_due_at == Some(d.due_at) =>
@@ -261,6 +290,13 @@ pub async fn sweep(
     } else {
         HashMap::new()
     };
+    let hours = if policies.iter().any(|p| {
+        crate::business_hours::Clock::of(&p.clock) == crate::business_hours::Clock::Business
+    }) {
+        crate::business_hours::of_teams(db, rows.iter().filter_map(|r| r.team_id)).await?
+    } else {
+        HashMap::new()
+    };
     let mut recorded = Vec::new();
     for row in rows {
         let scopes = Scopes {
@@ -269,7 +305,7 @@ pub async fn sweep(
             label_ids: labels.get(&row.id).cloned().unwrap_or_default(),
         };
         let policy = select_policy(&policies, &scopes);
-        let out = outcome(&row, policy, now);
+        let out = outcome(&row, policy, row.team_id.and_then(|t| hours.get(&t)), now);
         if let Some(breach) = write(db, &row, &out).await? {
             recorded.push(breach);
         }
@@ -365,6 +401,7 @@ mod tests {
             resolution_secs: Some(3600),
             warn_before_secs: None,
             enabled: true,
+            clock: "wall".into(),
             created_at: at(0),
             updated_at: at(0),
         }
@@ -388,7 +425,7 @@ mod tests {
 
     #[test]
     fn the_first_response_clock_is_due_first_and_warns_a_fifth_before() {
-        let d = due(&conversation(), &policy(1)).expect("due");
+        let d = due(&conversation(), &policy(1), None).expect("due");
         assert_eq!(d.target, Target::FirstResponse);
         assert_eq!(d.due_at, at(60));
         assert_eq!(d.warn_at, at(48));
@@ -399,25 +436,53 @@ mod tests {
         let mut row = conversation();
         row.first_response_at = Some(at(30));
         row.response_due_since = Some(at(100));
-        let d = due(&row, &policy(1)).expect("due");
+        let d = due(&row, &policy(1), None).expect("due");
         assert_eq!((d.target, d.due_at), (Target::NextResponse, at(220)));
         // Answered: only the resolution clock runs.
         row.response_due_since = None;
-        let d = due(&row, &policy(1)).expect("due");
+        let d = due(&row, &policy(1), None).expect("due");
         assert_eq!((d.target, d.due_at), (Target::Resolution, at(3600)));
         let mut p = policy(1);
         p.warn_before_secs = Some(10);
-        assert_eq!(due(&row, &p).expect("due").warn_at, at(3590));
+        assert_eq!(due(&row, &p, None).expect("due").warn_at, at(3590));
         // A resolution target missing: nothing runs.
         p.resolution_secs = None;
-        assert_eq!(due(&row, &p), None);
+        assert_eq!(due(&row, &p, None), None);
+    }
+
+    #[test]
+    fn a_business_clock_counts_only_the_team_s_open_hours() {
+        let stored = serde_json::json!({"time_zone": "UTC", "from": "09:00", "to": "18:00"});
+        let hours = crate::business_hours::compiled(Some(&stored)).expect("hours");
+        let t = |s: &str| s.parse::<DateTime<Utc>>().expect("time");
+        let mut row = conversation();
+        row.response_due_since = Some(t("2026-12-03T17:30:00Z"));
+        row.opened_at = row.response_due_since;
+        let mut p = policy(1);
+        p.first_response_secs = Some(3600);
+        p.resolution_secs = None;
+        p.clock = "business".into();
+        let d = due(&row, &p, Some(&hours)).expect("due");
+        assert_eq!(d.due_at, t("2026-12-04T09:30:00Z"));
+        // Warned a fifth (12 minutes of open time) before.
+        assert_eq!(d.warn_at, t("2026-12-04T09:18:00Z"));
+        // Without hours (no team, or a team without them): wall time.
+        assert_eq!(
+            due(&row, &p, None).expect("due").due_at,
+            t("2026-12-03T18:30:00Z")
+        );
+        p.clock = "wall".into();
+        assert_eq!(
+            due(&row, &p, Some(&hours)).expect("due").due_at,
+            t("2026-12-03T18:30:00Z")
+        );
     }
 
     #[test]
     fn a_resolved_conversation_has_no_running_clock() {
         let mut row = conversation();
         row.status = "resolved".into();
-        assert_eq!(due(&row, &policy(1)), None);
+        assert_eq!(due(&row, &policy(1), None), None);
     }
 
     #[test]
@@ -459,27 +524,27 @@ mod tests {
     fn a_breach_is_recorded_once_and_cleared_when_its_clock_stops() {
         let p = policy(1);
         let mut row = conversation();
-        let before = outcome(&row, Some(&p), at(60));
+        let before = outcome(&row, Some(&p), None, at(60));
         assert_eq!(before.breach, None);
-        let out = outcome(&row, Some(&p), at(61));
+        let out = outcome(&row, Some(&p), None, at(61));
         assert!(out.new_breach);
         assert_eq!(out.breach, Some((Target::FirstResponse, at(61))));
         // Stored: the next round keeps it without recording again.
         row.sla_due_at = out.due.map(|d| d.due_at);
         row.sla_breached_at = Some(at(61));
         row.sla_breach = Some("first_response".into());
-        let again = outcome(&row, Some(&p), at(90));
+        let again = outcome(&row, Some(&p), None, at(90));
         assert!(!again.new_breach);
         assert_eq!(again.breach, Some((Target::FirstResponse, at(61))));
         // Answered: the breach is over, the resolution clock runs.
         row.first_response_at = Some(at(95));
         row.response_due_since = None;
-        let answered = outcome(&row, Some(&p), at(96));
+        let answered = outcome(&row, Some(&p), None, at(96));
         assert_eq!(answered.breach, None);
         assert_eq!(answered.due.map(|d| d.target), Some(Target::Resolution));
-        assert_eq!(outcome(&row, None, at(96)).policy_id, None);
+        assert_eq!(outcome(&row, None, None, at(96)).policy_id, None);
         // Answered after the resolution target too: that one breaches next.
-        let late = outcome(&row, Some(&p), at(3601));
+        let late = outcome(&row, Some(&p), None, at(3601));
         assert!(late.new_breach);
         assert_eq!(late.breach, Some((Target::Resolution, at(3601))));
     }

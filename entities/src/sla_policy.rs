@@ -29,6 +29,9 @@ pub struct Model {
     /// the target).
     pub warn_before_secs: Option<i64>,
     pub enabled: bool,
+    /// `wall` or `business`: whether targets count only the team's
+    /// business hours.
+    pub clock: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -63,6 +63,10 @@ pub struct Model {
     pub at: DateTimeUtc,
     /// Whole seconds from `started_at` to `at`; `None` when not measured.
     pub seconds: Option<i64>,
+    /// The seconds of `started_at → at` inside the business hours of the
+    /// team (`team_id`; no team or no hours: `seconds`); `None` until the
+    /// admin servers' sweep fills it, and for untimed kinds.
+    pub business_seconds: Option<i64>,
 }
 
 impl Model {

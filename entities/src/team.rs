@@ -23,6 +23,10 @@ pub struct Model {
     pub name: String,
     /// One of [`RoutingStrategy`].
     pub strategy: String,
+    /// Business hours: `relay::routing::Hours` as JSON (time zone, weekdays,
+    /// from, to); `None`: always open. Business-time figures and SLA
+    /// business clocks count only these hours.
+    pub business_hours: Option<Json>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -4,6 +4,7 @@
 
 use sea_orm_migration::prelude::*;
 
+pub use m20261205_000023_business_hours::PENDING as BUSINESS_SECONDS_PENDING;
 pub use sea_orm_migration::MigratorTrait;
 
 mod m20261128_000001_core_schema;
@@ -26,6 +27,7 @@ mod m20261205_000018_campaign_send_window;
 mod m20261205_000020_bot_and_presence_measures;
 mod m20261205_000021_media_dimensions;
 mod m20261205_000022_sla_policies;
+mod m20261205_000023_business_hours;
 mod m20261205_000024_csat;
 mod m20261205_000025_sla_figures;
 
@@ -69,6 +71,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000020_bot_and_presence_measures::Migration),
             Box::new(m20261205_000021_media_dimensions::Migration),
             Box::new(m20261205_000022_sla_policies::Migration),
+            Box::new(m20261205_000023_business_hours::Migration),
             Box::new(m20261205_000024_csat::Migration),
             Box::new(m20261205_000025_sla_figures::Migration),
         ]

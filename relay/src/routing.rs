@@ -5,7 +5,9 @@
 //! Rules are rows of `routing_rules`; applying the decision lives in
 //! `sessions`, choosing an agent in `assignment`.
 
-use chrono::{DateTime, Datelike, NaiveTime, Utc};
+use chrono::{
+    DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc,
+};
 use chrono_tz::Tz;
 use entities::routing_rule;
 use regex::Regex;
@@ -51,7 +53,7 @@ const fn yes() -> bool {
 impl Hours {
     /// The hours checked and ready to test times against: the one reading
     /// of business hours (routing rules' conditions, campaigns' send
-    /// windows).
+    /// windows, teams' business hours).
     ///
     /// # Errors
     /// An unknown time zone, a time that is not `HH:MM`, a day outside 1–7.
@@ -103,6 +105,102 @@ impl OpenHours {
         };
         let day_ok = self.days.is_empty() || self.days.contains(&day.number_from_monday());
         (day_ok && time_ok) == self.inside
+    }
+
+    /// Whether the hours open on `day` (local date; empty `days`: every day).
+    fn opens_on(&self, day: NaiveDate) -> bool {
+        self.days.is_empty() || self.days.contains(&day.weekday().number_from_monday())
+    }
+
+    /// The instant the local wall clock first shows `local` or later: the
+    /// earlier of two readings in a repeated hour (clocks set back), the
+    /// end of a skipped hour (clocks set forward) for a time inside it.
+    fn instant(&self, local: NaiveDateTime) -> DateTime<Utc> {
+        let mut at = local;
+        // A gap lasts at most a few hours; step minute by minute over it.
+        for _ in 0..(24 * 60) {
+            match self.tz.from_local_datetime(&at) {
+                LocalResult::Single(t) => return t.with_timezone(&Utc),
+                LocalResult::Ambiguous(early, _) => return early.with_timezone(&Utc),
+                LocalResult::None => at += Duration::minutes(1),
+            }
+        }
+        local.and_utc()
+    }
+
+    /// The open spans (inside the hours, `inside` aside: business hours)
+    /// that begin on the local days from the day before `from`'s to the
+    /// day of `to`, each `[start, end)` in UTC, in order.
+    fn spans(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
+        let first = from.with_timezone(&self.tz).date_naive() - Duration::days(1);
+        let last = to.with_timezone(&self.tz).date_naive();
+        let mut spans = Vec::new();
+        let mut day = first;
+        while day <= last {
+            if self.opens_on(day) && self.from != self.to {
+                let end_day = if self.from < self.to {
+                    day
+                } else {
+                    day + Duration::days(1)
+                };
+                let start = self.instant(day.and_time(self.from));
+                let end = self.instant(end_day.and_time(self.to));
+                if start < end {
+                    spans.push((start, end));
+                }
+            }
+            day += Duration::days(1);
+        }
+        spans
+    }
+
+    /// How much of `[from, to)` lies inside the hours (open time: the
+    /// business-hours reading of `docs/reports.md`; `inside` is not
+    /// consulted). Zero when `to` is not after `from`. Local days follow
+    /// the time zone, so a day of a clock change is 23 or 25 hours long
+    /// and its open time what the wall clock showed.
+    #[must_use]
+    pub fn open_between(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Duration {
+        if to <= from {
+            return Duration::zero();
+        }
+        self.spans(from, to)
+            .into_iter()
+            .map(|(start, end)| (end.min(to) - start.max(from)).max(Duration::zero()))
+            .sum()
+    }
+
+    /// The moment `open` of open time has passed since `from` (the SLA due
+    /// time on a business clock); `from` itself when `open` is zero.
+    /// `None` when the hours are never open or it lies beyond 20 years.
+    #[must_use]
+    pub fn after_open(&self, from: DateTime<Utc>, open: Duration) -> Option<DateTime<Utc>> {
+        let mut left = open;
+        if left <= Duration::zero() {
+            return Some(from);
+        }
+        let mut at = from;
+        let week = Duration::days(7);
+        for _ in 0..(20 * 53) {
+            let in_week = self.open_between(at, at + week);
+            if in_week < left {
+                left -= in_week;
+                at += week;
+                continue;
+            }
+            for (start, end) in self.spans(at, at + week) {
+                let (start, end) = (start.max(at), end.min(at + week));
+                if end <= start {
+                    continue;
+                }
+                if end - start >= left {
+                    return Some(start + left);
+                }
+                left -= end - start;
+            }
+            return None;
+        }
+        None
     }
 }
 
@@ -581,6 +679,112 @@ mod tests {
             }
         };
         assert!(matches!(bad.compile(), Err(RuleError::Day(0))));
+    }
+
+    fn open_hours(tz: &str, days: Vec<u32>, from: &str, to: &str) -> OpenHours {
+        Hours {
+            time_zone: tz.into(),
+            days,
+            from: from.into(),
+            to: to.into(),
+            inside: true,
+        }
+        .compile()
+        .unwrap()
+    }
+
+    #[test]
+    fn open_time_skips_nights_and_weekends() {
+        let at = |s: &str| s.parse::<DateTime<Utc>>().unwrap();
+        let mins = |d: chrono::Duration| d.num_minutes();
+        // São Paulo is UTC-3 all year; 2026-12-03 is a Thursday.
+        let week = open_hours("America/Sao_Paulo", vec![1, 2, 3, 4, 5], "09:00", "18:00");
+        // Thursday 17:30 → Friday 09:30 local: 30 + 30 minutes.
+        let (thu_1730, fri_0930) = (at("2026-12-03T20:30:00Z"), at("2026-12-04T12:30:00Z"));
+        assert_eq!(mins(week.open_between(thu_1730, fri_0930)), 60);
+        assert_eq!(
+            week.after_open(thu_1730, chrono::Duration::hours(1)),
+            Some(fri_0930)
+        );
+        // Friday 17:00 → Monday 10:00: one hour each side of the weekend.
+        let (fri_17, mon_10) = (at("2026-12-04T20:00:00Z"), at("2026-12-07T13:00:00Z"));
+        assert_eq!(mins(week.open_between(fri_17, mon_10)), 120);
+        assert_eq!(
+            week.after_open(fri_17, chrono::Duration::minutes(90)),
+            Some(at("2026-12-07T12:30:00Z"))
+        );
+        // Entirely outside the hours: a Saturday, a night.
+        let sat = at("2026-12-05T13:00:00Z");
+        assert_eq!(
+            week.open_between(sat, sat + chrono::Duration::hours(5)),
+            chrono::Duration::zero()
+        );
+        assert_eq!(
+            week.open_between(at("2026-12-03T21:30:00Z"), at("2026-12-04T11:00:00Z")),
+            chrono::Duration::zero()
+        );
+        assert_eq!(
+            week.open_between(fri_0930, thu_1730),
+            chrono::Duration::zero()
+        );
+        // A whole week: five days of nine hours.
+        assert_eq!(
+            week.open_between(sat, sat + chrono::Duration::days(7))
+                .num_hours(),
+            45
+        );
+        assert_eq!(week.after_open(sat, chrono::Duration::zero()), Some(sat));
+        // Inside the hours the open time is the wall time.
+        assert_eq!(
+            mins(week.open_between(at("2026-12-03T13:00:00Z"), at("2026-12-03T14:15:00Z"))),
+            75
+        );
+        // Overnight hours count from the day they start.
+        let night = open_hours("UTC", vec![5], "22:00", "06:00");
+        assert_eq!(
+            night
+                .open_between(at("2026-12-04T00:00:00Z"), at("2026-12-06T00:00:00Z"))
+                .num_hours(),
+            8
+        );
+        assert_eq!(
+            night.after_open(at("2026-12-01T00:00:00Z"), chrono::Duration::hours(3)),
+            Some(at("2026-12-05T01:00:00Z"))
+        );
+        // Never open: no due time.
+        let never = open_hours("UTC", vec![], "09:00", "09:00");
+        assert_eq!(never.after_open(sat, chrono::Duration::hours(1)), None);
+    }
+
+    #[test]
+    fn open_time_follows_the_wall_clock_across_a_clock_change() {
+        let at = |s: &str| s.parse::<DateTime<Utc>>().unwrap();
+        let early = open_hours("Europe/Berlin", vec![], "01:00", "04:00");
+        // 2026-03-29: 02:00 → 03:00 (CET → CEST); 01:00–04:00 lasts two hours.
+        let (sun, mon) = (at("2026-03-28T23:00:00Z"), at("2026-03-29T22:00:00Z"));
+        assert_eq!(early.open_between(sun, mon).num_minutes(), 120);
+        assert_eq!(
+            early
+                .open_between(sun - chrono::Duration::days(1), sun)
+                .num_minutes(),
+            180
+        );
+        // Two and a half hours: the change day's two, then 01:30 CEST next day.
+        assert_eq!(
+            early.after_open(sun, chrono::Duration::minutes(150)),
+            Some(at("2026-03-29T23:30:00Z"))
+        );
+        // 2026-10-25: 03:00 → 02:00 (CEST → CET); 01:00–04:00 lasts four hours.
+        let (sun, mon) = (at("2026-10-24T22:00:00Z"), at("2026-10-25T23:00:00Z"));
+        assert_eq!(early.open_between(sun, mon).num_minutes(), 240);
+        // Hours starting inside the skipped hour open when it ends.
+        let skipped = open_hours("Europe/Berlin", vec![], "02:30", "05:00");
+        assert_eq!(
+            skipped
+                .open_between(at("2026-03-28T23:00:00Z"), at("2026-03-29T22:00:00Z"))
+                .num_minutes(),
+            120
+        );
     }
 
     #[test]

@@ -173,9 +173,20 @@ pub async fn report_csv(
     to: &chrono::DateTime<chrono::Utc>,
     group_by: types::ReportGroupBy,
 ) -> String {
+    report_csv_on(client, from, to, group_by, None).await
+}
+
+/// [`report_csv`] on `clock` (absent: the API's default, wall time).
+pub async fn report_csv_on(
+    client: &Client,
+    from: &chrono::DateTime<chrono::Utc>,
+    to: &chrono::DateTime<chrono::Utc>,
+    group_by: types::ReportGroupBy,
+    clock: Option<types::Clock>,
+) -> String {
     use futures::TryStreamExt;
     let response = client
-        .get_support_report_csv(from, Some(group_by), to)
+        .get_support_report_csv(clock, from, Some(group_by), to)
         .await
         .unwrap();
     assert_eq!(

@@ -23,6 +23,7 @@ use sea_orm::{
     QueryFilter, QueryOrder, QuerySelect, RelationTrait, Set, StatementBuilder,
 };
 
+use super::hours::Hours;
 use super::{ApiTags, Deleted};
 use crate::AppState;
 use crate::audit;
@@ -81,57 +82,13 @@ pub struct CampaignIn {
     pub rate_per_second: Option<f64>,
     /// Hours in which messages may be made (the audience's business
     /// hours); absent: any time.
-    pub send_window: Option<SendWindow>,
+    pub send_window: Option<Hours>,
 }
 
-/// The hours in which a campaign makes messages; outside them it waits
-/// (running), and messages already made still go out.
-#[derive(Debug, Clone, Object)]
-pub struct SendWindow {
-    /// IANA time zone of the hours, e.g. `Europe/Berlin`.
-    #[oai(validator(min_length = 1, max_length = 64))]
-    pub time_zone: String,
-    /// ISO weekdays, 1 = Monday … 7 = Sunday; empty: every day.
-    #[oai(default, validator(max_items = 7))]
-    pub days: Vec<u32>,
-    /// `HH:MM`, inclusive.
-    #[oai(validator(max_length = 5))]
-    pub from: String,
-    /// `HH:MM`, exclusive; earlier than `from`: the window spans midnight
-    /// and belongs to the day it starts.
-    #[oai(validator(max_length = 5))]
-    pub to: String,
-}
-
-/// A send window as stored (`relay::routing::Hours`), checked by the
-/// router's own reading of hours: a refusal names the field.
-fn window_in(window: &SendWindow) -> ApiResult<serde_json::Value> {
-    let hours = relay::routing::Hours {
-        time_zone: window.time_zone.trim().to_owned(),
-        days: window.days.clone(),
-        from: window.from.trim().to_owned(),
-        to: window.to.trim().to_owned(),
-        inside: true,
-    };
-    hours.compile().map_err(|err| {
-        let field = match &err {
-            relay::routing::RuleError::TimeZone(_) => "send_window.time_zone",
-            relay::routing::RuleError::Day(_) => "send_window.days",
-            _ => "send_window",
-        };
-        ApiError::invalid_field(field, err)
-    })?;
-    serde_json::to_value(hours).map_err(ApiError::internal)
-}
-
-fn window_out(stored: Option<&serde_json::Value>) -> Option<SendWindow> {
-    let hours: relay::routing::Hours = serde_json::from_value(stored?.clone()).ok()?;
-    Some(SendWindow {
-        time_zone: hours.time_zone,
-        days: hours.days,
-        from: hours.from,
-        to: hours.to,
-    })
+/// A send window as stored (`relay::routing::Hours`): outside it a running
+/// campaign waits, and messages already made still go out.
+fn window_in(window: &Hours) -> ApiResult<serde_json::Value> {
+    super::hours::stored("send_window", window, false)
 }
 
 /// Changes to a draft or scheduled campaign; absent fields stay.
@@ -146,7 +103,7 @@ pub struct CampaignPatch {
     /// Back to "what the number's limit leaves".
     pub unlimited: Option<bool>,
     /// A new send window (also while running).
-    pub send_window: Option<SendWindow>,
+    pub send_window: Option<Hours>,
     /// `true`: no send window any more (any time).
     pub any_time: Option<bool>,
 }
@@ -202,7 +159,7 @@ pub struct CampaignOut {
     pub state: String,
     pub scheduled_at: Option<DateTime<Utc>>,
     pub rate_per_second: Option<f64>,
-    pub send_window: Option<SendWindow>,
+    pub send_window: Option<Hours>,
     /// With a send window: whether messages may be made now (a running
     /// campaign outside its window waits).
     pub window_open: Option<bool>,
@@ -448,7 +405,7 @@ async fn out(db: &impl ConnectionTrait, c: campaign::Model) -> ApiResult<Campaig
         state: c.state,
         scheduled_at: c.scheduled_at,
         rate_per_second: c.rate_per_second,
-        send_window: window_out(c.send_window.as_ref()),
+        send_window: super::hours::out(c.send_window.as_ref()),
         window_open: c
             .send_window
             .as_ref()

@@ -13,6 +13,7 @@ pub mod contacts;
 pub mod conversations;
 pub mod dlq;
 pub mod events;
+mod hours;
 pub mod labels;
 pub mod media;
 pub mod messages;

@@ -17,6 +17,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use super::ApiTags;
 use crate::AppState;
 use crate::auth::TokenAuth;
+use crate::business_hours::Clock;
 use crate::error::{ApiError, ApiResult};
 use crate::reports::{
     self, Figures, Grouping as GroupBy, PresenceScope, SlaClock, SlaFigures, Spread,
@@ -183,6 +184,7 @@ pub struct SupportReportOut {
     pub from: DateTime<Utc>,
     pub to: DateTime<Utc>,
     pub group_by: GroupBy,
+    pub clock: Clock,
     /// Groups in order: the one without key first, then by date or id.
     pub groups: Vec<SupportGroupOut>,
     /// The whole range.
@@ -270,6 +272,7 @@ impl ReportsApi {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
         group_by: GroupBy,
+        clock: Clock,
     ) -> ApiResult<SupportReportOut> {
         if from >= to {
             return Err(ApiError::bad_request(
@@ -304,12 +307,17 @@ impl ReportsApi {
             now: Utc::now(),
             agents,
         };
+        if clock == Clock::Business {
+            crate::business_hours::fill_pending(&state.db).await?;
+        }
         let report =
-            reports::build_with(&state.db, from, to, group_by, scope, Some(presence)).await?;
+            reports::build_clocked(&state.db, from, to, group_by, scope, Some(presence), clock)
+                .await?;
         Ok(SupportReportOut {
             from,
             to,
             group_by,
+            clock,
             groups: report
                 .groups
                 .into_iter()
@@ -347,10 +355,14 @@ impl ReportsApi {
         /// End, exclusive (RFC 3339).
         to: Query<DateTime<Utc>>,
         group_by: Query<Option<GroupBy>>,
+        /// `wall` (default) or `business`: timings in seconds of the
+        /// teams' business hours.
+        clock: Query<Option<Clock>>,
     ) -> ApiResult<Json<SupportReportOut>> {
         let group_by = group_by.0.unwrap_or(GroupBy::Day);
+        let clock = clock.0.unwrap_or_default();
         Ok(Json(
-            Self::report(&auth, &state, from.0, to.0, group_by).await?,
+            Self::report(&auth, &state, from.0, to.0, group_by, clock).await?,
         ))
     }
 
@@ -371,9 +383,13 @@ impl ReportsApi {
         /// End, exclusive (RFC 3339).
         to: Query<DateTime<Utc>>,
         group_by: Query<Option<GroupBy>>,
+        /// `wall` (default) or `business`: timings in seconds of the
+        /// teams' business hours.
+        clock: Query<Option<Clock>>,
     ) -> ApiResult<SupportCsv> {
         let group_by = group_by.0.unwrap_or(GroupBy::Day);
-        let report = Self::report(&auth, &state, from.0, to.0, group_by).await?;
+        let clock = clock.0.unwrap_or_default();
+        let report = Self::report(&auth, &state, from.0, to.0, group_by, clock).await?;
         Ok(SupportCsv::Ok(
             PlainText(csv(&report.groups)),
             format!("attachment; filename=\"support-{}.csv\"", group_by.as_str()),

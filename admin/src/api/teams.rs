@@ -15,6 +15,7 @@ use sea_orm::{
     QueryOrder, Set,
 };
 
+use super::hours::Hours;
 use super::{ApiTags, Deleted, announce_change, unique_violation};
 use crate::AppState;
 use crate::audit;
@@ -43,6 +44,10 @@ impl Strategy {
     }
 }
 
+fn hours_in(hours: &Hours) -> ApiResult<serde_json::Value> {
+    super::hours::stored("business_hours", hours, true)
+}
+
 /// A new team.
 #[derive(Debug, Object)]
 pub struct TeamIn {
@@ -53,6 +58,10 @@ pub struct TeamIn {
     /// Ids of the member agents.
     #[oai(default, validator(max_items = 1000))]
     pub members: Vec<i64>,
+    /// Business hours (`to` other than `from`): business-time report
+    /// figures and SLA policies on the business clock count only them.
+    /// Absent: always open.
+    pub business_hours: Option<Hours>,
 }
 
 /// Changes to a team; absent fields stay as they are.
@@ -64,6 +73,11 @@ pub struct TeamPatch {
     /// Replaces the members.
     #[oai(validator(max_items = 1000))]
     pub members: Option<Vec<i64>>,
+    /// Replaces the business hours.
+    pub business_hours: Option<Hours>,
+    /// `true` removes the business hours (always open); not with
+    /// `business_hours`.
+    pub always_open: Option<bool>,
 }
 
 /// A team.
@@ -76,6 +90,8 @@ pub struct TeamOut {
     pub strategy: String,
     /// Ids of the member agents, ascending.
     pub members: Vec<i64>,
+    /// Absent: always open.
+    pub business_hours: Option<Hours>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -106,13 +122,17 @@ fn team_out(t: team::Model, members: Vec<i64>) -> TeamOut {
         name: t.name,
         strategy: t.strategy,
         members,
+        business_hours: super::hours::out(t.business_hours.as_ref()),
         created_at: t.created_at,
         updated_at: t.updated_at,
     }
 }
 
 fn snapshot(t: &team::Model, members: &[i64]) -> serde_json::Value {
-    serde_json::json!({"name": t.name, "strategy": t.strategy, "members": members})
+    serde_json::json!({
+        "name": t.name, "strategy": t.strategy, "members": members,
+        "business_hours": t.business_hours,
+    })
 }
 
 /// `ids` without duplicates, each an existing agent.
@@ -245,12 +265,14 @@ impl TeamsApi {
         if name.is_empty() {
             return Err(ApiError::invalid_field("name", "must not be blank"));
         }
+        let business_hours = input.business_hours.as_ref().map(hours_in).transpose()?;
         let txn = relay::db::begin_write(&state.db).await?;
         let members = existing_agents(&txn, input.members).await?;
         name_taken(&txn, &name, None).await?;
         let row = team::ActiveModel {
             name: Set(name),
             strategy: Set(input.strategy.as_str().to_owned()),
+            business_hours: Set(business_hours),
             ..Default::default()
         }
         .insert(&txn)
@@ -285,6 +307,13 @@ impl TeamsApi {
     ) -> ApiResult<Json<TeamOut>> {
         auth.0.require(Role::Admin)?;
         let patch = body.0;
+        if patch.always_open == Some(true) && patch.business_hours.is_some() {
+            return Err(ApiError::invalid_field(
+                "always_open",
+                "give either business_hours or always_open",
+            ));
+        }
+        let business_hours = patch.business_hours.as_ref().map(hours_in).transpose()?;
         let txn = relay::db::begin_write(&state.db).await?;
         let row = find(&txn, id.0).await?;
         let new_members = match patch.members {
@@ -296,6 +325,7 @@ impl TeamsApi {
             .remove(&row.id)
             .unwrap_or_default();
         let before = snapshot(&row, &before_members);
+        let hours_before = row.business_hours.clone();
         let mut active: team::ActiveModel = row.into();
         if let Some(name) = patch.name {
             let name = name.trim().to_owned();
@@ -307,6 +337,11 @@ impl TeamsApi {
         }
         if let Some(strategy) = patch.strategy {
             active.strategy = Set(strategy.as_str().to_owned());
+        }
+        if let Some(hours) = business_hours {
+            active.business_hours = Set(Some(hours));
+        } else if patch.always_open == Some(true) {
+            active.business_hours = Set(None);
         }
         active.updated_at = Set(Utc::now());
         let row = active
@@ -320,6 +355,10 @@ impl TeamsApi {
             }
             None => before_members,
         };
+        if row.business_hours != hours_before {
+            // SLA due times on the business clock move with the hours.
+            crate::sla::mark_open_dirty(&txn).await?;
+        }
         audit::record(
             &txn,
             &auth.0,

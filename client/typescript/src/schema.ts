@@ -2908,7 +2908,7 @@ export interface components {
              * @description Hours in which messages may be made (the audience's business
              *     hours); absent: any time.
              */
-            send_window?: components["schemas"]["SendWindow"] & unknown;
+            send_window?: components["schemas"]["Hours"] & unknown;
         };
         /**
          * CampaignOut
@@ -2931,7 +2931,7 @@ export interface components {
             scheduled_at?: string;
             /** Format: double */
             rate_per_second?: number;
-            send_window?: components["schemas"]["SendWindow"];
+            send_window?: components["schemas"]["Hours"];
             /**
              * @description With a send window: whether messages may be made now (a running
              *     campaign outside its window waits).
@@ -2975,7 +2975,7 @@ export interface components {
             /** @description Back to "what the number's limit leaves". */
             unlimited?: boolean;
             /** @description A new send window (also while running). */
-            send_window?: components["schemas"]["SendWindow"] & unknown;
+            send_window?: components["schemas"]["Hours"] & unknown;
             /** @description `true`: no send window any more (any time). */
             any_time?: boolean;
         };
@@ -3082,6 +3082,13 @@ export interface components {
              */
             agent_id?: number;
         };
+        /**
+         * @description Which seconds count: all of them (`wall`, the default), or those inside
+         *     the team's business hours (`business`): a report's timings, an SLA
+         *     policy's targets.
+         * @enum {string}
+         */
+        Clock: "wall" | "business";
         /**
          * ConsumerStatsOut
          * @description One durable consumer (a router partition, the sender, …).
@@ -3710,6 +3717,27 @@ export interface components {
              * @description Without a heartbeat this long, the agent is offline.
              */
             offline_after_secs: number;
+        };
+        /**
+         * Hours
+         * @description Hours: from `from` to `to` local time on `days` in `time_zone` (a
+         *     campaign's send window, a team's business hours).
+         */
+        Hours: {
+            /** @description IANA time zone of the hours, e.g. `Europe/Berlin`. */
+            time_zone: string;
+            /**
+             * @description ISO weekdays, 1 = Monday … 7 = Sunday; empty: every day.
+             * @default []
+             */
+            days: number[];
+            /** @description `HH:MM`, inclusive. */
+            from: string;
+            /**
+             * @description `HH:MM`, exclusive; earlier than `from`: the hours span midnight
+             *     and belong to the day they start.
+             */
+            to: string;
         };
         /**
          * IngestStatsOut
@@ -4465,27 +4493,6 @@ export interface components {
             action?: components["schemas"]["RuleAction"];
         };
         /**
-         * SendWindow
-         * @description The hours in which a campaign makes messages; outside them it waits
-         *     (running), and messages already made still go out.
-         */
-        SendWindow: {
-            /** @description IANA time zone of the hours, e.g. `Europe/Berlin`. */
-            time_zone: string;
-            /**
-             * @description ISO weekdays, 1 = Monday … 7 = Sunday; empty: every day.
-             * @default []
-             */
-            days: number[];
-            /** @description `HH:MM`, inclusive. */
-            from: string;
-            /**
-             * @description `HH:MM`, exclusive; earlier than `from`: the window spans midnight
-             *     and belongs to the day it starts.
-             */
-            to: string;
-        };
-        /**
          * SlaClockOut
          * @description One SLA clock's outcomes and breaches (`docs/reports.md`, "SLA in
          *     reports").
@@ -4592,6 +4599,7 @@ export interface components {
             warn_before_secs?: number;
             /** @description Default true. */
             enabled?: boolean;
+            clock?: components["schemas"]["Clock"];
         };
         /**
          * SlaPolicyOut
@@ -4616,6 +4624,7 @@ export interface components {
             /** Format: int64 */
             warn_before_secs?: number;
             enabled: boolean;
+            clock: components["schemas"]["Clock"];
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -4926,6 +4935,7 @@ export interface components {
             /** Format: date-time */
             to: string;
             group_by: components["schemas"]["ReportGroupBy"];
+            clock: components["schemas"]["Clock"];
             /** @description Groups in order: the one without key first, then by date or id. */
             groups: components["schemas"]["SupportGroupOut"][];
             /** @description The whole range. */
@@ -4956,6 +4966,12 @@ export interface components {
              * @default []
              */
             members: number[];
+            /**
+             * @description Business hours (`to` other than `from`): business-time report
+             *     figures and SLA policies on the business clock count only them.
+             *     Absent: always open.
+             */
+            business_hours?: components["schemas"]["Hours"] & unknown;
         };
         /**
          * TeamOut
@@ -4969,6 +4985,8 @@ export interface components {
             strategy: string;
             /** @description Ids of the member agents, ascending. */
             members: number[];
+            /** @description Absent: always open. */
+            business_hours?: components["schemas"]["Hours"] & unknown;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -4983,6 +5001,13 @@ export interface components {
             strategy?: components["schemas"]["AssignmentStrategy"];
             /** @description Replaces the members. */
             members?: number[];
+            /** @description Replaces the business hours. */
+            business_hours?: components["schemas"]["Hours"] & unknown;
+            /**
+             * @description `true` removes the business hours (always open); not with
+             *     `business_hours`.
+             */
+            always_open?: boolean;
         };
         /**
          * TemplateIn
@@ -15630,6 +15655,11 @@ export interface operations {
                 /** @description End, exclusive (RFC 3339). */
                 to: string;
                 group_by?: components["schemas"]["ReportGroupBy"];
+                /**
+                 * @description `wall` (default) or `business`: timings in seconds of the
+                 *     teams' business hours.
+                 */
+                clock?: components["schemas"]["Clock"];
             };
             header?: never;
             path?: never;
@@ -15754,6 +15784,11 @@ export interface operations {
                 /** @description End, exclusive (RFC 3339). */
                 to: string;
                 group_by?: components["schemas"]["ReportGroupBy"];
+                /**
+                 * @description `wall` (default) or `business`: timings in seconds of the
+                 *     teams' business hours.
+                 */
+                clock?: components["schemas"]["Clock"];
             };
             header?: never;
             path?: never;

@@ -123,7 +123,7 @@ describe('the chart', () => {
 
 test('a report without any event is empty', () => {
   const total = group(undefined);
-  const report: Report = { from: '', to: '', group_by: 'day', groups: [], total };
+  const report: Report = { from: '', to: '', group_by: 'day', clock: 'wall', groups: [], total };
   expect(isEmpty(report)).toBe(true);
   expect(isEmpty({ ...report, total: { ...total, resolved: 1 } })).toBe(false);
   // Someone online is activity too.
@@ -167,7 +167,7 @@ describe('SLA compliance and messages', () => {
 
   test('messages alone are activity', () => {
     const total = group(undefined);
-    const report: Report = { from: '', to: '', group_by: 'day', groups: [], total };
+    const report: Report = { from: '', to: '', group_by: 'day', clock: 'wall', groups: [], total };
     expect(isEmpty({ ...report, total: { ...total, messages_in: 1 } })).toBe(false);
   });
 });

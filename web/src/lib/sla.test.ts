@@ -26,7 +26,7 @@ describe('dueIn', () => {
 });
 
 const fields = (over: Partial<PolicyFields>): PolicyFields => ({
-  name: 'Care', team: '', label: '', number: '', first: '', next: '', resolution: '', warn: '', enabled: true, ...over,
+  name: 'Care', team: '', label: '', number: '', first: '', next: '', resolution: '', warn: '', enabled: true, clock: 'wall', ...over,
 });
 
 describe('policyBody', () => {
@@ -34,9 +34,10 @@ describe('policyBody', () => {
     expect(policyBody(fields({ name: ' Care ', team: '3', first: '120', warn: '0' }))).toEqual({
       body: {
         name: 'Care', team_id: 3, label_id: undefined, business_number_id: undefined, first_response_secs: 120,
-        next_response_secs: undefined, resolution_secs: undefined, warn_before_secs: 0, enabled: true,
+        next_response_secs: undefined, resolution_secs: undefined, warn_before_secs: 0, enabled: true, clock: 'wall',
       },
     });
+    expect(policyBody(fields({ first: '3600', clock: 'business' }))).toMatchObject({ body: { clock: 'business' } });
   });
   it('names the field at fault', () => {
     expect(policyBody(fields({ name: ' ' }))).toMatchObject({ field: 'name' });
@@ -49,7 +50,7 @@ describe('policyBody', () => {
 describe('scopeText', () => {
   const names = { teams: new Map([[1, 'Care']]), labels: new Map([[2, 'VIP']]), numbers: new Map<number, string>() };
   const policy = (over: Partial<SlaPolicy>): SlaPolicy => ({
-    id: 1, name: 'p', enabled: true, created_at: '', updated_at: '', ...over,
+    id: 1, name: 'p', enabled: true, clock: 'wall', created_at: '', updated_at: '', ...over,
   });
   it('names the scopes, or every conversation', () => {
     expect(scopeText(policy({}), names)).toBe('Every conversation');

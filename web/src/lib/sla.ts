@@ -66,6 +66,8 @@ export function scopeText(p: SlaPolicy, names: { teams: Map<number, string>; lab
 export type PolicyFields = {
   name: string; team: string; label: string; number: string;
   first: string; next: string; resolution: string; warn: string; enabled: boolean;
+  /** `wall`, or `business`: the targets count only the team's business hours. */
+  clock: 'wall' | 'business';
 };
 
 export function policyBody(f: PolicyFields): { body: SlaPolicyIn } | { field: string; error: string } {
@@ -91,6 +93,7 @@ export function policyBody(f: PolicyFields): { body: SlaPolicyIn } | { field: st
       name: f.name.trim(), team_id: id(f.team), label_id: id(f.label), business_number_id: id(f.number),
       first_response_secs: first as number | undefined, next_response_secs: next as number | undefined,
       resolution_secs: resolution as number | undefined, warn_before_secs: warn as number | undefined, enabled: f.enabled,
+      clock: f.clock,
     },
   };
 }

@@ -47,12 +47,13 @@ export function SlaPolicies({ api }: { api: Api }) {
         emptyText="No SLA policies yet. Create one: conversations it applies to show when their answer is due in the inbox.">
         <div className="table-wrap">
           <table>
-            <thead><tr><th>Policy</th><th>Applies to</th><th>First response</th><th>Next response</th><th>Resolution</th><th>Warn before</th><th>State</th><th><span className="sr-only">Actions</span></th></tr></thead>
+            <thead><tr><th>Policy</th><th>Applies to</th><th>First response</th><th>Next response</th><th>Resolution</th><th>Warn before</th><th>Clock</th><th>State</th><th><span className="sr-only">Actions</span></th></tr></thead>
             <tbody>{list.data?.map((p) => (
               <tr key={p.id}>
                 <td>{p.name}</td><td>{scopeText(p, names)}</td>
                 <td>{target(p.first_response_secs)}</td><td>{target(p.next_response_secs)}</td><td>{target(p.resolution_secs)}</td>
                 <td>{p.warn_before_secs == null ? 'a fifth' : seconds(p.warn_before_secs)}</td>
+                <td>{p.clock === 'business' ? 'Business hours' : 'Wall'}</td>
                 <td>{p.enabled ? 'Enabled' : 'Disabled'}</td>
                 <RowActions name={p.name} onEdit={() => rows.edit(p)} onDelete={() => rows.setDeleting(p)} />
               </tr>))}</tbody>
@@ -71,6 +72,7 @@ function PolicyForm({ api, policy, teams, labels, numbers, onDone }: {
     name: policy?.name ?? '', team: text(policy?.team_id), label: text(policy?.label_id), number: text(policy?.business_number_id),
     first: text(policy?.first_response_secs), next: text(policy?.next_response_secs), resolution: text(policy?.resolution_secs),
     warn: text(policy?.warn_before_secs), enabled: policy?.enabled ?? true,
+    clock: (policy?.clock ?? 'wall') as 'wall' | 'business',
   });
   const set = (k: keyof typeof f) => (e: { target: { value: string } }) => setF({ ...f, [k]: e.target.value });
   const [error, setError] = useState<string | null>(null);
@@ -113,6 +115,10 @@ function PolicyForm({ api, policy, teams, labels, numbers, onDone }: {
         <label>Next response (seconds)<input inputMode="numeric" value={f.next} onChange={set('next')} /></label>
         <label>Resolution (seconds)<input inputMode="numeric" value={f.resolution} onChange={set('resolution')} /></label>
         <label>Warn before (seconds)<input inputMode="numeric" value={f.warn} onChange={set('warn')} placeholder="a fifth of the target" /></label>
+        <label>Clock<select value={f.clock} onChange={set('clock')}>
+          <option value="wall">Wall clock</option><option value="business">Business hours of the team</option>
+        </select>
+          <small>Business: only the conversation's team's business hours count (no hours: wall clock).</small></label>
         <label className="check"><input type="checkbox" checked={f.enabled} onChange={(e) => setF({ ...f, enabled: e.target.checked })} /> Enabled</label>
       </div>
       <p className="muted small">The most specific matching policy applies (most of team, label and number set; ties: the oldest). Times are wall-clock.</p>

@@ -39,6 +39,7 @@ from .canned_response_in import CannedResponseIn
 from .canned_response_out import CannedResponseOut
 from .canned_response_patch import CannedResponsePatch
 from .claim_in import ClaimIn
+from .clock import Clock
 from .consumer_stats_out import ConsumerStatsOut
 from .contact_data import ContactData
 from .contact_detail_out import ContactDetailOut
@@ -79,6 +80,7 @@ from .handoff_in import HandoffIn
 from .header_out import HeaderOut
 from .heartbeat_in import HeartbeatIn
 from .heartbeat_out import HeartbeatOut
+from .hours import Hours
 from .ingest_stats_out import IngestStatsOut
 from .label_in import LabelIn
 from .label_out import LabelOut
@@ -131,7 +133,6 @@ from .rule_order_in import RuleOrderIn
 from .rule_out import RuleOut
 from .rule_patch import RulePatch
 from .send_attachment_files_body import SendAttachmentFilesBody
-from .send_window import SendWindow
 from .sla_clock_out import SlaClockOut
 from .sla_figures_out import SlaFiguresOut
 from .sla_out import SlaOut
@@ -161,8 +162,11 @@ from .support_report_out import SupportReportOut
 from .support_report_out_total import SupportReportOutTotal
 from .system_info_out import SystemInfoOut
 from .team_in import TeamIn
+from .team_in_business_hours import TeamInBusinessHours
 from .team_out import TeamOut
+from .team_out_business_hours import TeamOutBusinessHours
 from .team_patch import TeamPatch
+from .team_patch_business_hours import TeamPatchBusinessHours
 from .template_in import TemplateIn
 from .template_out import TemplateOut
 from .template_sync_out import TemplateSyncOut
@@ -225,6 +229,7 @@ __all__ = (
     "CannedResponseOut",
     "CannedResponsePatch",
     "ClaimIn",
+    "Clock",
     "ConsumerStatsOut",
     "ContactData",
     "ContactDetailOut",
@@ -265,6 +270,7 @@ __all__ = (
     "HeaderOut",
     "HeartbeatIn",
     "HeartbeatOut",
+    "Hours",
     "IngestStatsOut",
     "LabelIn",
     "LabelOut",
@@ -317,7 +323,6 @@ __all__ = (
     "RuleOut",
     "RulePatch",
     "SendAttachmentFilesBody",
-    "SendWindow",
     "SlaClockOut",
     "SlaFiguresOut",
     "SlaOut",
@@ -347,8 +352,11 @@ __all__ = (
     "SupportReportOutTotal",
     "SystemInfoOut",
     "TeamIn",
+    "TeamInBusinessHours",
     "TeamOut",
+    "TeamOutBusinessHours",
     "TeamPatch",
+    "TeamPatchBusinessHours",
     "TemplateIn",
     "TemplateOut",
     "TemplateSyncOut",

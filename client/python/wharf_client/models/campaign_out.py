@@ -11,7 +11,7 @@ from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.campaign_counts_out import CampaignCountsOut
-    from ..models.send_window import SendWindow
+    from ..models.hours import Hours
 
 
 T = TypeVar("T", bound="CampaignOut")
@@ -37,8 +37,8 @@ class CampaignOut:
         updated_at (datetime.datetime):
         scheduled_at (datetime.datetime | Unset):
         rate_per_second (float | Unset):
-        send_window (SendWindow | Unset): The hours in which a campaign makes messages; outside them it waits
-            (running), and messages already made still go out.
+        send_window (Hours | Unset): Hours: from `from` to `to` local time on `days` in `time_zone` (a
+            campaign's send window, a team's business hours).
         window_open (bool | Unset): With a send window: whether messages may be made now (a running
             campaign outside its window waits).
         paused_by (str | Unset): `agent` or `wharf`, when paused.
@@ -63,7 +63,7 @@ class CampaignOut:
     updated_at: datetime.datetime
     scheduled_at: datetime.datetime | Unset = UNSET
     rate_per_second: float | Unset = UNSET
-    send_window: SendWindow | Unset = UNSET
+    send_window: Hours | Unset = UNSET
     window_open: bool | Unset = UNSET
     paused_by: str | Unset = UNSET
     paused_reason: str | Unset = UNSET
@@ -170,7 +170,7 @@ class CampaignOut:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.campaign_counts_out import CampaignCountsOut
-        from ..models.send_window import SendWindow
+        from ..models.hours import Hours
 
         d = dict(src_dict)
         id = d.pop("id")
@@ -209,11 +209,11 @@ class CampaignOut:
         rate_per_second = d.pop("rate_per_second", UNSET)
 
         _send_window = d.pop("send_window", UNSET)
-        send_window: SendWindow | Unset
+        send_window: Hours | Unset
         if isinstance(_send_window, Unset):
             send_window = UNSET
         else:
-            send_window = SendWindow.from_dict(_send_window)
+            send_window = Hours.from_dict(_send_window)
 
         window_open = d.pop("window_open", UNSET)
 

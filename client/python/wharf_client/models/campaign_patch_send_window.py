@@ -18,8 +18,8 @@ class CampaignPatchSendWindow:
     Attributes:
         time_zone (str): IANA time zone of the hours, e.g. `Europe/Berlin`.
         from_ (str): `HH:MM`, inclusive.
-        to (str): `HH:MM`, exclusive; earlier than `from`: the window spans midnight
-            and belongs to the day it starts.
+        to (str): `HH:MM`, exclusive; earlier than `from`: the hours span midnight
+            and belong to the day they start.
         days (list[int] | Unset): ISO weekdays, 1 = Monday … 7 = Sunday; empty: every day.
     """
 

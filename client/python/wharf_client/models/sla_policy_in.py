@@ -6,6 +6,7 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..models.clock import Clock
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="SlaPolicyIn")
@@ -26,6 +27,9 @@ class SlaPolicyIn:
         warn_before_secs (int | Unset): "About to breach" this many seconds before a due time (absent: a
             fifth of the target).
         enabled (bool | Unset): Default true.
+        clock (Clock | Unset): Which seconds count: all of them (`wall`, the default), or those inside
+            the team's business hours (`business`): a report's timings, an SLA
+            policy's targets.
     """
 
     name: str
@@ -37,6 +41,7 @@ class SlaPolicyIn:
     resolution_secs: int | Unset = UNSET
     warn_before_secs: int | Unset = UNSET
     enabled: bool | Unset = UNSET
+    clock: Clock | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -57,6 +62,10 @@ class SlaPolicyIn:
         warn_before_secs = self.warn_before_secs
 
         enabled = self.enabled
+
+        clock: str | Unset = UNSET
+        if not isinstance(self.clock, Unset):
+            clock = self.clock.value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -81,6 +90,8 @@ class SlaPolicyIn:
             field_dict["warn_before_secs"] = warn_before_secs
         if enabled is not UNSET:
             field_dict["enabled"] = enabled
+        if clock is not UNSET:
+            field_dict["clock"] = clock
 
         return field_dict
 
@@ -105,6 +116,13 @@ class SlaPolicyIn:
 
         enabled = d.pop("enabled", UNSET)
 
+        _clock = d.pop("clock", UNSET)
+        clock: Clock | Unset
+        if isinstance(_clock, Unset):
+            clock = UNSET
+        else:
+            clock = Clock(_clock)
+
         sla_policy_in = cls(
             name=name,
             team_id=team_id,
@@ -115,6 +133,7 @@ class SlaPolicyIn:
             resolution_secs=resolution_secs,
             warn_before_secs=warn_before_secs,
             enabled=enabled,
+            clock=clock,
         )
 
         sla_policy_in.additional_properties = d

@@ -7,6 +7,7 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..models.clock import Clock
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="SlaPolicyOut")
@@ -20,6 +21,9 @@ class SlaPolicyOut:
         id (int):
         name (str):
         enabled (bool):
+        clock (Clock): Which seconds count: all of them (`wall`, the default), or those inside
+            the team's business hours (`business`): a report's timings, an SLA
+            policy's targets.
         created_at (datetime.datetime):
         updated_at (datetime.datetime):
         team_id (int | Unset):
@@ -34,6 +38,7 @@ class SlaPolicyOut:
     id: int
     name: str
     enabled: bool
+    clock: Clock
     created_at: datetime.datetime
     updated_at: datetime.datetime
     team_id: int | Unset = UNSET
@@ -51,6 +56,8 @@ class SlaPolicyOut:
         name = self.name
 
         enabled = self.enabled
+
+        clock = self.clock.value
 
         created_at = self.created_at.isoformat()
 
@@ -77,6 +84,7 @@ class SlaPolicyOut:
                 "id": id,
                 "name": name,
                 "enabled": enabled,
+                "clock": clock,
                 "created_at": created_at,
                 "updated_at": updated_at,
             }
@@ -107,6 +115,8 @@ class SlaPolicyOut:
 
         enabled = d.pop("enabled")
 
+        clock = Clock(d.pop("clock"))
+
         created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
 
         updated_at = datetime.datetime.fromisoformat(d.pop("updated_at"))
@@ -129,6 +139,7 @@ class SlaPolicyOut:
             id=id,
             name=name,
             enabled=enabled,
+            clock=clock,
             created_at=created_at,
             updated_at=updated_at,
             team_id=team_id,

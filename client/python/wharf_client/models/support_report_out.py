@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..models.clock import Clock
 from ..models.report_group_by import ReportGroupBy
 
 if TYPE_CHECKING:
@@ -25,6 +26,9 @@ class SupportReportOut:
         from_ (datetime.datetime):
         to (datetime.datetime):
         group_by (ReportGroupBy): How measures are grouped (`group_by` of the reports API).
+        clock (Clock): Which seconds count: all of them (`wall`, the default), or those inside
+            the team's business hours (`business`): a report's timings, an SLA
+            policy's targets.
         groups (list[SupportGroupOut]): Groups in order: the one without key first, then by date or id.
         total (SupportReportOutTotal): The whole range.
     """
@@ -32,6 +36,7 @@ class SupportReportOut:
     from_: datetime.datetime
     to: datetime.datetime
     group_by: ReportGroupBy
+    clock: Clock
     groups: list[SupportGroupOut]
     total: SupportReportOutTotal
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -42,6 +47,8 @@ class SupportReportOut:
         to = self.to.isoformat()
 
         group_by = self.group_by.value
+
+        clock = self.clock.value
 
         groups = []
         for groups_item_data in self.groups:
@@ -57,6 +64,7 @@ class SupportReportOut:
                 "from": from_,
                 "to": to,
                 "group_by": group_by,
+                "clock": clock,
                 "groups": groups,
                 "total": total,
             }
@@ -76,6 +84,8 @@ class SupportReportOut:
 
         group_by = ReportGroupBy(d.pop("group_by"))
 
+        clock = Clock(d.pop("clock"))
+
         groups = []
         _groups = d.pop("groups")
         for groups_item_data in _groups:
@@ -89,6 +99,7 @@ class SupportReportOut:
             from_=from_,
             to=to,
             group_by=group_by,
+            clock=clock,
             groups=groups,
             total=total,
         )

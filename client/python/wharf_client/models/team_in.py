@@ -1,13 +1,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.assignment_strategy import AssignmentStrategy
 from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.team_in_business_hours import TeamInBusinessHours
+
 
 T = TypeVar("T", bound="TeamIn")
 
@@ -20,11 +24,15 @@ class TeamIn:
         name (str): Unique.
         strategy (AssignmentStrategy): How a team hands queued conversations to its members.
         members (list[int] | Unset): Ids of the member agents.
+        business_hours (TeamInBusinessHours | Unset): Business hours (`to` other than `from`): business-time report
+            figures and SLA policies on the business clock count only them.
+            Absent: always open.
     """
 
     name: str
     strategy: AssignmentStrategy
     members: list[int] | Unset = UNSET
+    business_hours: TeamInBusinessHours | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -36,6 +44,10 @@ class TeamIn:
         if not isinstance(self.members, Unset):
             members = self.members
 
+        business_hours: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.business_hours, Unset):
+            business_hours = self.business_hours.to_dict()
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -46,11 +58,15 @@ class TeamIn:
         )
         if members is not UNSET:
             field_dict["members"] = members
+        if business_hours is not UNSET:
+            field_dict["business_hours"] = business_hours
 
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.team_in_business_hours import TeamInBusinessHours
+
         d = dict(src_dict)
         name = d.pop("name")
 
@@ -58,10 +74,18 @@ class TeamIn:
 
         members = cast(list[int], d.pop("members", UNSET))
 
+        _business_hours = d.pop("business_hours", UNSET)
+        business_hours: TeamInBusinessHours | Unset
+        if isinstance(_business_hours, Unset):
+            business_hours = UNSET
+        else:
+            business_hours = TeamInBusinessHours.from_dict(_business_hours)
+
         team_in = cls(
             name=name,
             strategy=strategy,
             members=members,
+            business_hours=business_hours,
         )
 
         team_in.additional_properties = d

@@ -1,13 +1,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.assignment_strategy import AssignmentStrategy
 from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.team_patch_business_hours import TeamPatchBusinessHours
+
 
 T = TypeVar("T", bound="TeamPatch")
 
@@ -20,11 +24,16 @@ class TeamPatch:
         name (str | Unset):
         strategy (AssignmentStrategy | Unset): How a team hands queued conversations to its members.
         members (list[int] | Unset): Replaces the members.
+        business_hours (TeamPatchBusinessHours | Unset): Replaces the business hours.
+        always_open (bool | Unset): `true` removes the business hours (always open); not with
+            `business_hours`.
     """
 
     name: str | Unset = UNSET
     strategy: AssignmentStrategy | Unset = UNSET
     members: list[int] | Unset = UNSET
+    business_hours: TeamPatchBusinessHours | Unset = UNSET
+    always_open: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -38,6 +47,12 @@ class TeamPatch:
         if not isinstance(self.members, Unset):
             members = self.members
 
+        business_hours: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.business_hours, Unset):
+            business_hours = self.business_hours.to_dict()
+
+        always_open = self.always_open
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
@@ -47,11 +62,17 @@ class TeamPatch:
             field_dict["strategy"] = strategy
         if members is not UNSET:
             field_dict["members"] = members
+        if business_hours is not UNSET:
+            field_dict["business_hours"] = business_hours
+        if always_open is not UNSET:
+            field_dict["always_open"] = always_open
 
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.team_patch_business_hours import TeamPatchBusinessHours
+
         d = dict(src_dict)
         name = d.pop("name", UNSET)
 
@@ -64,10 +85,21 @@ class TeamPatch:
 
         members = cast(list[int], d.pop("members", UNSET))
 
+        _business_hours = d.pop("business_hours", UNSET)
+        business_hours: TeamPatchBusinessHours | Unset
+        if isinstance(_business_hours, Unset):
+            business_hours = UNSET
+        else:
+            business_hours = TeamPatchBusinessHours.from_dict(_business_hours)
+
+        always_open = d.pop("always_open", UNSET)
+
         team_patch = cls(
             name=name,
             strategy=strategy,
             members=members,
+            business_hours=business_hours,
+            always_open=always_open,
         )
 
         team_patch.additional_properties = d

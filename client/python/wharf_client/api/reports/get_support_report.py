@@ -6,6 +6,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...models.clock import Clock
 from ...models.error_out import ErrorOut
 from ...models.report_group_by import ReportGroupBy
 from ...models.support_report_out import SupportReportOut
@@ -17,6 +18,7 @@ def _get_kwargs(
     from_: datetime.datetime,
     to: datetime.datetime,
     group_by: ReportGroupBy | Unset = UNSET,
+    clock: Clock | Unset = UNSET,
 ) -> dict[str, Any]:
 
     params: dict[str, Any] = {}
@@ -32,6 +34,12 @@ def _get_kwargs(
         json_group_by = group_by.value
 
     params["group_by"] = json_group_by
+
+    json_clock: str | Unset = UNSET
+    if not isinstance(clock, Unset):
+        json_clock = clock.value
+
+    params["clock"] = json_clock
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
@@ -130,6 +138,7 @@ def sync_detailed(
     from_: datetime.datetime,
     to: datetime.datetime,
     group_by: ReportGroupBy | Unset = UNSET,
+    clock: Clock | Unset = UNSET,
 ) -> Response[ErrorOut | SupportReportOut]:
     """Support figures of a time range
 
@@ -144,6 +153,10 @@ def sync_detailed(
         to (datetime.datetime):
         group_by (ReportGroupBy | Unset): How measures are grouped (`group_by` of the reports
             API).
+        clock (Clock | Unset): Which seconds count: all of them (`wall`, the default), or those
+            inside
+            the team's business hours (`business`): a report's timings, an SLA
+            policy's targets.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -157,6 +170,7 @@ def sync_detailed(
         from_=from_,
         to=to,
         group_by=group_by,
+        clock=clock,
     )
 
     response = client.get_httpx_client().request(
@@ -172,6 +186,7 @@ def sync(
     from_: datetime.datetime,
     to: datetime.datetime,
     group_by: ReportGroupBy | Unset = UNSET,
+    clock: Clock | Unset = UNSET,
 ) -> ErrorOut | SupportReportOut | None:
     """Support figures of a time range
 
@@ -186,6 +201,10 @@ def sync(
         to (datetime.datetime):
         group_by (ReportGroupBy | Unset): How measures are grouped (`group_by` of the reports
             API).
+        clock (Clock | Unset): Which seconds count: all of them (`wall`, the default), or those
+            inside
+            the team's business hours (`business`): a report's timings, an SLA
+            policy's targets.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -200,6 +219,7 @@ def sync(
         from_=from_,
         to=to,
         group_by=group_by,
+        clock=clock,
     ).parsed
 
 
@@ -209,6 +229,7 @@ async def asyncio_detailed(
     from_: datetime.datetime,
     to: datetime.datetime,
     group_by: ReportGroupBy | Unset = UNSET,
+    clock: Clock | Unset = UNSET,
 ) -> Response[ErrorOut | SupportReportOut]:
     """Support figures of a time range
 
@@ -223,6 +244,10 @@ async def asyncio_detailed(
         to (datetime.datetime):
         group_by (ReportGroupBy | Unset): How measures are grouped (`group_by` of the reports
             API).
+        clock (Clock | Unset): Which seconds count: all of them (`wall`, the default), or those
+            inside
+            the team's business hours (`business`): a report's timings, an SLA
+            policy's targets.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -236,6 +261,7 @@ async def asyncio_detailed(
         from_=from_,
         to=to,
         group_by=group_by,
+        clock=clock,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -249,6 +275,7 @@ async def asyncio(
     from_: datetime.datetime,
     to: datetime.datetime,
     group_by: ReportGroupBy | Unset = UNSET,
+    clock: Clock | Unset = UNSET,
 ) -> ErrorOut | SupportReportOut | None:
     """Support figures of a time range
 
@@ -263,6 +290,10 @@ async def asyncio(
         to (datetime.datetime):
         group_by (ReportGroupBy | Unset): How measures are grouped (`group_by` of the reports
             API).
+        clock (Clock | Unset): Which seconds count: all of them (`wall`, the default), or those
+            inside
+            the team's business hours (`business`): a report's timings, an SLA
+            policy's targets.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -278,5 +309,6 @@ async def asyncio(
             from_=from_,
             to=to,
             group_by=group_by,
+            clock=clock,
         )
     ).parsed

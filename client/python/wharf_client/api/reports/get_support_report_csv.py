@@ -6,6 +6,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...models.clock import Clock
 from ...models.error_out import ErrorOut
 from ...models.report_group_by import ReportGroupBy
 from ...types import UNSET, Response, Unset
@@ -16,6 +17,7 @@ def _get_kwargs(
     from_: datetime.datetime,
     to: datetime.datetime,
     group_by: ReportGroupBy | Unset = UNSET,
+    clock: Clock | Unset = UNSET,
 ) -> dict[str, Any]:
 
     params: dict[str, Any] = {}
@@ -31,6 +33,12 @@ def _get_kwargs(
         json_group_by = group_by.value
 
     params["group_by"] = json_group_by
+
+    json_clock: str | Unset = UNSET
+    if not isinstance(clock, Unset):
+        json_clock = clock.value
+
+    params["clock"] = json_clock
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
@@ -128,6 +136,7 @@ def sync_detailed(
     from_: datetime.datetime,
     to: datetime.datetime,
     group_by: ReportGroupBy | Unset = UNSET,
+    clock: Clock | Unset = UNSET,
 ) -> Response[ErrorOut | str]:
     """Support figures of a time range, as CSV
 
@@ -138,6 +147,10 @@ def sync_detailed(
         to (datetime.datetime):
         group_by (ReportGroupBy | Unset): How measures are grouped (`group_by` of the reports
             API).
+        clock (Clock | Unset): Which seconds count: all of them (`wall`, the default), or those
+            inside
+            the team's business hours (`business`): a report's timings, an SLA
+            policy's targets.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -151,6 +164,7 @@ def sync_detailed(
         from_=from_,
         to=to,
         group_by=group_by,
+        clock=clock,
     )
 
     response = client.get_httpx_client().request(
@@ -166,6 +180,7 @@ def sync(
     from_: datetime.datetime,
     to: datetime.datetime,
     group_by: ReportGroupBy | Unset = UNSET,
+    clock: Clock | Unset = UNSET,
 ) -> ErrorOut | str | None:
     """Support figures of a time range, as CSV
 
@@ -176,6 +191,10 @@ def sync(
         to (datetime.datetime):
         group_by (ReportGroupBy | Unset): How measures are grouped (`group_by` of the reports
             API).
+        clock (Clock | Unset): Which seconds count: all of them (`wall`, the default), or those
+            inside
+            the team's business hours (`business`): a report's timings, an SLA
+            policy's targets.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -190,6 +209,7 @@ def sync(
         from_=from_,
         to=to,
         group_by=group_by,
+        clock=clock,
     ).parsed
 
 
@@ -199,6 +219,7 @@ async def asyncio_detailed(
     from_: datetime.datetime,
     to: datetime.datetime,
     group_by: ReportGroupBy | Unset = UNSET,
+    clock: Clock | Unset = UNSET,
 ) -> Response[ErrorOut | str]:
     """Support figures of a time range, as CSV
 
@@ -209,6 +230,10 @@ async def asyncio_detailed(
         to (datetime.datetime):
         group_by (ReportGroupBy | Unset): How measures are grouped (`group_by` of the reports
             API).
+        clock (Clock | Unset): Which seconds count: all of them (`wall`, the default), or those
+            inside
+            the team's business hours (`business`): a report's timings, an SLA
+            policy's targets.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -222,6 +247,7 @@ async def asyncio_detailed(
         from_=from_,
         to=to,
         group_by=group_by,
+        clock=clock,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -235,6 +261,7 @@ async def asyncio(
     from_: datetime.datetime,
     to: datetime.datetime,
     group_by: ReportGroupBy | Unset = UNSET,
+    clock: Clock | Unset = UNSET,
 ) -> ErrorOut | str | None:
     """Support figures of a time range, as CSV
 
@@ -245,6 +272,10 @@ async def asyncio(
         to (datetime.datetime):
         group_by (ReportGroupBy | Unset): How measures are grouped (`group_by` of the reports
             API).
+        clock (Clock | Unset): Which seconds count: all of them (`wall`, the default), or those
+            inside
+            the team's business hours (`business`): a report's timings, an SLA
+            policy's targets.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -260,5 +291,6 @@ async def asyncio(
             from_=from_,
             to=to,
             group_by=group_by,
+            clock=clock,
         )
     ).parsed

@@ -8,20 +8,19 @@ from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
-T = TypeVar("T", bound="SendWindow")
+T = TypeVar("T", bound="TeamPatchBusinessHours")
 
 
 @_attrs_define
-class SendWindow:
-    """The hours in which a campaign makes messages; outside them it waits
-    (running), and messages already made still go out.
+class TeamPatchBusinessHours:
+    """Replaces the business hours.
 
-        Attributes:
-            time_zone (str): IANA time zone of the hours, e.g. `Europe/Berlin`.
-            from_ (str): `HH:MM`, inclusive.
-            to (str): `HH:MM`, exclusive; earlier than `from`: the window spans midnight
-                and belongs to the day it starts.
-            days (list[int] | Unset): ISO weekdays, 1 = Monday … 7 = Sunday; empty: every day.
+    Attributes:
+        time_zone (str): IANA time zone of the hours, e.g. `Europe/Berlin`.
+        from_ (str): `HH:MM`, inclusive.
+        to (str): `HH:MM`, exclusive; earlier than `from`: the hours span midnight
+            and belong to the day they start.
+        days (list[int] | Unset): ISO weekdays, 1 = Monday … 7 = Sunday; empty: every day.
     """
 
     time_zone: str
@@ -66,15 +65,15 @@ class SendWindow:
 
         days = cast(list[int], d.pop("days", UNSET))
 
-        send_window = cls(
+        team_patch_business_hours = cls(
             time_zone=time_zone,
             from_=from_,
             to=to,
             days=days,
         )
 
-        send_window.additional_properties = d
-        return send_window
+        team_patch_business_hours.additional_properties = d
+        return team_patch_business_hours
 
     @property
     def additional_keys(self) -> list[str]:
