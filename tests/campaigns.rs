@@ -700,7 +700,7 @@ async fn a_send_window_holds_the_campaign_until_its_hours() {
         ),
         (
             json!({"time_zone": "UTC", "from": "9am", "to": "17:00"}),
-            "send_window",
+            "send_window.from",
         ),
     ] {
         let mut input = campaign_in(number, "bad window", audience.clone());

@@ -98,9 +98,17 @@ describe('admin pages against a real stack', { timeout: 300_000 }, () => {
     await page.getByRole('button', { name: 'New team' }).click();
     await page.getByLabel('Team name').fill(team);
     await page.getByLabel('Strategy').selectOption('least_loaded');
+    // Business hours with the hours editor: São Paulo, 09:00–18:00, Monday to Friday.
+    await page.getByLabel('Open only at certain hours').check();
+    await page.locator('#team-form-hoursTimeZone').fill('America/Sao_Paulo');
     await page.getByRole('button', { name: 'Create team' }).click();
     await page.getByRole('status').filter({ hasText: `Team ${team} was created.` }).waitFor();
     await page.getByRole('row', { name: new RegExp(`${team}\\s+Least loaded`) }).waitFor();
+    const teamRow = page.getByRole('row', { name: new RegExp(team) });
+    assert.match(await teamRow.innerText(), /09:00–18:00 America\/Sao_Paulo/);
+    const teams = await (await api('/api/v1/teams', stack.credentials.admin_token)).json();
+    assert.deepEqual(teams.find((t) => t.name === team).business_hours,
+      { time_zone: 'America/Sao_Paulo', days: [1, 2, 3, 4, 5], from: '09:00', to: '18:00' });
 
     // An agent in that team, with a password, capacity and languages.
     await go(page, 'Agents', 'Agents');
