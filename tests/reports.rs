@@ -686,6 +686,19 @@ async fn a_large_history_is_reported_whole(db: TestDb) {
             + report.total.next_response.count
             + report.total.resolved;
         assert!((74_000..=76_000).contains(&counted), "{counted}");
+        // Two message measures per measure; an SLA outcome per timed one.
+        let t = &report.total;
+        let messages = t.messages_in + t.messages_out;
+        assert!((148_000..=152_000).contains(&messages), "{messages}");
+        let sla = [t.sla.first_response, t.sla.next_response, t.sla.resolution];
+        assert_eq!(
+            sla.iter().map(|c| c.met + c.missed).sum::<u64>(),
+            t.first_response.count + t.next_response.count + t.resolution.count
+        );
+        assert!(
+            sla.iter()
+                .all(|c| c.met > 0 && c.missed > c.breaches && c.breaches > 0)
+        );
         // 20 agents and the openings; 30 days and a part of one more.
         assert!(
             (groups..=groups + 1).contains(&report.groups.len()),

@@ -360,14 +360,16 @@ pub fn markdown(report: &Report) -> String {
         hooks_tables(&mut out, hooks);
     }
     if let Some(reports) = &report.reports {
-        out.push_str("\n| reports: 30 days, all agents | database | measures in range (of all) | groups | runs | p50 ms | p95 ms |\n|---|---|---:|---:|---:|---:|---:|\n");
+        out.push_str("\n| reports: 30 days, all agents | database | measures in range (of all) | message measures, SLA rows in range | groups | runs | p50 ms | p95 ms |\n|---|---|---:|---:|---:|---:|---:|---:|\n");
         for t in &reports.timings {
             out.push_str(&format!(
-                "| by {} | {} | {} ({}) | {} | {} | {:.1} | {:.1} |\n",
+                "| by {} | {} | {} ({}) | {}, {} | {} | {} | {:.1} | {:.1} |\n",
                 t.grouping,
                 t.database,
                 t.in_range,
                 t.measures,
+                t.messages_in_range,
+                t.sla_in_range,
                 t.groups,
                 t.runs,
                 t.median_ms,

@@ -34,6 +34,11 @@ pub struct ReportTiming {
     pub measures: i64,
     /// Measures in the 30 days reported.
     pub in_range: u64,
+    /// Of the messages' own measures (`message_in`, `message_out`), those
+    /// in the range (not in `in_range`).
+    pub messages_in_range: u64,
+    /// SLA outcomes and breaches in the range (not in `in_range`).
+    pub sla_in_range: u64,
     pub groups: usize,
     pub runs: usize,
     pub median_ms: f64,
@@ -114,6 +119,11 @@ async fn on(db: &BenchDb, options: ReportsOptions) -> anyhow::Result<Vec<ReportT
             grouping: grouping.as_str(),
             measures: options.measures,
             in_range: t.opened + t.first_response.count + t.next_response.count + t.resolved,
+            messages_in_range: t.messages_in + t.messages_out,
+            sla_in_range: [t.sla.first_response, t.sla.next_response, t.sla.resolution]
+                .iter()
+                .map(|c| c.met + c.missed + c.breaches)
+                .sum(),
             groups: report.groups.len(),
             runs: took.runs,
             median_ms: took.median_ms,
