@@ -232,6 +232,57 @@ async fn under_thirty_percent_faults_every_reply_is_sent_once_or_dead_lettered()
     assert!(busiest <= 80, "Meta's 80/s exceeded: {busiest}");
 }
 
+/// A 200 whose body does not name the message (a proxy's page, a body cut
+/// short by the client's timeout) means the provider took it: the retry
+/// waits for the status webhook instead of sending again at once. CI saw a
+/// reply accepted twice when such an answer was retried after 11 ms.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_success_answer_without_a_message_id_is_not_sent_again() {
+    fn slow_statuses(config: &mut Config) {
+        quick_retries(config);
+        // The accepted message's `sent` status comes well after the
+        // immediate retry (backoff at most 400 ms) and well before the
+        // retry floor (1 s).
+        config.sandbox.status_delay_ms = 500;
+    }
+    let stack = support::spawn_stack(
+        TestDb::sqlite(),
+        StackOptions {
+            tune: slow_statuses,
+            ..StackOptions::default()
+        },
+    )
+    .await;
+    let conversation = support::open_conversation(&stack, "4915100000011", "wamid.G1").await;
+    set_faults(&stack, json!({"garbled_rate": 1.0})).await;
+    let ids = queue_replies(&stack, &[conversation], 10).await;
+    let rows = settled(&stack, &ids, Duration::from_secs(60)).await;
+    let accepted = accepted_by_id(&stack).await;
+    for id in &ids {
+        assert_eq!(rows[id].status, "sent", "reply {id}");
+        assert_eq!(
+            accepted.get(id),
+            Some(&1),
+            "reply {id} accepted {:?} times",
+            accepted.get(id)
+        );
+    }
+    // Each was answered without its id once, and waited rather than sent again.
+    let retried = entities::message_event::Entity::find()
+        .filter(entities::message_event::Column::MessageId.is_in(ids.clone()))
+        .filter(entities::message_event::Column::Stage.eq("retrying"))
+        .all(&stack.database)
+        .await
+        .unwrap();
+    assert!(
+        retried
+            .iter()
+            .all(|e| e.detail["code"] == "bad_response"
+                && e.detail["delay_ms"].as_u64() >= Some(1000)),
+        "{retried:?}"
+    );
+}
+
 fn twenty_per_second(config: &mut Config) {
     config.sender.rate.allowance_ms = 100;
     config.sender.rate.numbers.insert(

@@ -10,8 +10,9 @@
 //! ([`crate::sender::ratelimit`], shared by all sender processes). While a reply waits
 //! for its slot the sender sends progress acks, so JetStream does not hand it
 //! to a second sender; the same progress acks run while the provider call is
-//! in flight. After a timeout (the provider may have accepted the request)
-//! the retry waits at least `timeout_retry_floor_ms`, long enough for the
+//! in flight. After a timeout or a success answer that does not name the
+//! message (the provider may have accepted the request) the retry waits at
+//! least `timeout_retry_floor_ms`, long enough for the
 //! provider's `sent` status webhook to move the row past `queued`; the retry
 //! then finds the row sent and does not send again. A sender that dies
 //! mid-call leaves the same uncertainty: every call is preceded by a durable
@@ -52,6 +53,15 @@ use crate::sender::ratelimit::{RateLimits, RateSettings};
 use crate::topology::{self, TopologySettings};
 use crate::{Error, Result};
 use crate::{lifecycle, observe};
+
+/// `SendError::code`s of a call the provider may have accepted: no answer
+/// in time (`timeout`), or a success status whose body did not name the
+/// message (`bad_response`: cut short, or not the provider's JSON). Their
+/// retry waits at least `timeout_retry_floor_ms`, for the accepted
+/// message's `sent` status webhook to move the row past `queued` first
+/// (CI saw a reply sent twice when a 200 with an unreadable body was
+/// retried after 11 ms).
+const UNCERTAIN_CODES: [&str; 2] = ["timeout", "bad_response"];
 
 /// `SendError::code` of a redelivered reply whose last attempt died
 /// mid-call; it waits, it is not retried at once.
@@ -486,7 +496,7 @@ impl Sender {
                     }
                     count(provider, "retry");
                     let mut delay = backoff(attempts.max(1), &self.settings, err.retry_after);
-                    if err.code == "timeout" {
+                    if UNCERTAIN_CODES.contains(&err.code.as_str()) {
                         delay =
                             delay.max(Duration::from_millis(self.settings.timeout_retry_floor_ms));
                     }

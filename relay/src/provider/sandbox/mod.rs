@@ -74,6 +74,11 @@ pub struct Faults {
     /// An upload waits this long before its body is read (a sender killed
     /// meanwhile has not finished its upload).
     pub upload_stall_ms: u64,
+    /// Share of sends accepted (the message goes out, its status webhooks
+    /// follow) but answered 200 with a body that is not Meta's JSON, so
+    /// the answer does not name the message: a proxy's page, or a body cut
+    /// short.
+    pub garbled_rate: f64,
 }
 
 /// One request that reached the send endpoint, accepted or not.
@@ -662,11 +667,19 @@ async fn send_message(
             request: body.clone(),
         });
     }
+    let garbled = state.faults.lock().map(|f| f.garbled_rate).unwrap_or(0.0);
+    let garbled = garbled > 0.0 && rand::Rng::random::<f64>(&mut rand::rng()) < garbled;
     let state = Arc::clone(&state);
     let (wamid, recipient) = (id.clone(), to.clone());
     tokio::spawn(
         async move { send_statuses(&state, &credentials, &wamid, &recipient, callback).await },
     );
+    if garbled {
+        return poem::Response::builder()
+            .status(StatusCode::OK)
+            .content_type("text/html")
+            .body("<html><body>upstream answered</body></html>");
+    }
     Json(json!({
         "messaging_product": "whatsapp",
         "contacts": [if crate::envelope::is_bsuid(&to) {
