@@ -170,6 +170,20 @@ describe('the Reports page against a real stack', { timeout: 300_000 }, () => {
     assert.match(lines[2], online);
     assert.ok(Number(online.exec(lines[2])[1]) > 0, lines[2]);
 
+    // Business hours: the choice sits in the address and the API answers it; no team has hours here,
+    // so every second is a business second and the figures stay as they were.
+    const [answered] = await Promise.all([
+      page.waitForResponse((r) => r.url().includes('/api/v1/reports/support?') && r.url().includes('clock=business')),
+      page.getByRole('combobox', { name: 'Times in' }).selectOption('business'),
+    ]);
+    assert.equal(answered.status(), 200);
+    assert.equal((await answered.json()).clock, 'business');
+    await page.waitForURL(/clock=business/);
+    const businessRow = page.getByTestId('report-row').filter({ hasText: me.name });
+    await businessRow.waitFor();
+    assert.equal(await businessRow.locator('td').nth(4).getAttribute('data-secs'), String(median));
+    await page.getByRole('combobox', { name: 'Times in' }).selectOption('wall');
+
     // A custom range without events says so; a range the wrong way round is refused before asking.
     await page.getByRole('button', { name: 'Custom' }).click();
     await page.getByLabel('From').fill('2025-01-01');

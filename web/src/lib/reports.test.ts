@@ -28,20 +28,21 @@ describe('the range', () => {
   });
 
   test('the address keeps a preset, a custom range and the grouping; 30 days by day when absent', () => {
-    expect(parseReportSearch('', NOW)).toEqual({ preset: 30, from: '2026-11-05', to: '2026-12-04', groupBy: 'day' });
+    expect(parseReportSearch('', NOW)).toEqual({ preset: 30, from: '2026-11-05', to: '2026-12-04', groupBy: 'day', clock: 'wall' });
     const week = parseReportSearch('?range=7&group_by=agent', NOW);
-    expect(week).toEqual({ preset: 7, from: '2026-11-28', to: '2026-12-04', groupBy: 'agent' });
+    expect(week).toEqual({ preset: 7, from: '2026-11-28', to: '2026-12-04', groupBy: 'agent', clock: 'wall' });
     expect(reportSearch(week)).toBe('?range=7&group_by=agent');
-    const custom = { preset: null, from: '2026-10-01', to: '2026-10-31', groupBy: 'week' as const };
-    expect(reportSearch(custom)).toBe('?range=custom&from=2026-10-01&to=2026-10-31&group_by=week');
+    const custom = { preset: null, from: '2026-10-01', to: '2026-10-31', groupBy: 'week' as const, clock: 'business' as const };
+    expect(reportSearch(custom)).toBe('?range=custom&from=2026-10-01&to=2026-10-31&group_by=week&clock=business');
     expect(parseReportSearch(reportSearch(custom), NOW)).toEqual(custom);
     expect(parseReportSearch('?range=9&group_by=fortnight', NOW).groupBy).toBe('day');
     expect(parseReportSearch('?range=9', NOW).preset).toBe(30);
+    expect(parseReportSearch('?clock=night', NOW).clock).toBe('wall');
   });
 
   test('the API query runs from the first midnight to the midnight after the last day', () => {
-    expect(reportQuery({ preset: null, from: '2026-11-30', to: '2026-12-31', groupBy: 'team' }))
-      .toEqual({ from: '2026-11-30T00:00:00Z', to: '2027-01-01T00:00:00Z', group_by: 'team' });
+    expect(reportQuery({ preset: null, from: '2026-11-30', to: '2026-12-31', groupBy: 'team', clock: 'business' }))
+      .toEqual({ from: '2026-11-30T00:00:00Z', to: '2027-01-01T00:00:00Z', group_by: 'team', clock: 'business' });
   });
 
   test('a range the API would refuse is refused before asking it', () => {
@@ -139,7 +140,7 @@ test('the bot-resolved share is of the resolutions; none without resolutions', (
 });
 
 test('the CSV is named after the API’s file and the dates', () => {
-  const f = { preset: 7 as const, from: '2026-11-28', to: '2026-12-04', groupBy: 'agent' as const };
+  const f = { preset: 7 as const, from: '2026-11-28', to: '2026-12-04', groupBy: 'agent' as const, clock: 'wall' as const };
   expect(csvName('attachment; filename="support-agent.csv"', f)).toBe('support-agent-2026-11-28-to-2026-12-04.csv');
   expect(csvName(null, f)).toBe('support-agent-2026-11-28-to-2026-12-04.csv');
 });

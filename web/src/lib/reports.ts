@@ -27,8 +27,17 @@ export type Preset = (typeof PRESETS)[number];
 /** The longest range the API reports (days). */
 export const MAX_DAYS = 366;
 
-/** What the page shows: a preset or a custom range of UTC dates (`from`..`to`, both included), and the grouping. */
-export type ReportFilters = { preset: Preset | null; from: string; to: string; groupBy: GroupBy };
+/** Which seconds the timings count: all of them, or only those inside the team's business hours. */
+export type Clock = 'wall' | 'business';
+
+/** The clocks the page offers, in order. */
+export const CLOCKS: readonly { value: Clock; label: string }[] = [
+  { value: 'wall', label: 'All hours' },
+  { value: 'business', label: 'Business hours' },
+];
+
+/** What the page shows: a preset or a custom range of UTC dates (`from`..`to`, both included), the grouping and the clock. */
+export type ReportFilters = { preset: Preset | null; from: string; to: string; groupBy: GroupBy; clock: Clock };
 
 const DAY_MS = 86_400_000;
 
@@ -48,17 +57,18 @@ export function presetDates(days: Preset, now: Date): { from: string; to: string
   return { from: addDays(to, 1 - days), to };
 }
 
-/** The filters in the page's address (`?range=7|30|custom&from=…&to=…&group_by=…`); 30 days by day when absent. */
+/** The filters in the page's address (`?range=7|30|custom&from=…&to=…&group_by=…&clock=business`); 30 days by day, all hours, when absent. */
 export function parseReportSearch(search: string, now: Date): ReportFilters {
   const p = new URLSearchParams(search);
   const groupBy = GROUPINGS.find((g) => g.value === p.get('group_by'))?.value ?? 'day';
+  const clock = CLOCKS.find((c) => c.value === p.get('clock'))?.value ?? 'wall';
   const range = p.get('range');
   if (range === 'custom') {
     const fallback = presetDates(30, now);
-    return { preset: null, from: p.get('from') ?? fallback.from, to: p.get('to') ?? fallback.to, groupBy };
+    return { preset: null, from: p.get('from') ?? fallback.from, to: p.get('to') ?? fallback.to, groupBy, clock };
   }
   const preset = PRESETS.find((d) => String(d) === range) ?? 30;
-  return { preset, ...presetDates(preset, now), groupBy };
+  return { preset, ...presetDates(preset, now), groupBy, clock };
 }
 
 /** The address's query for `f` (a preset's dates are not written: they move with the days). */
@@ -71,6 +81,7 @@ export function reportSearch(f: ReportFilters): string {
     p.set('to', f.to);
   }
   if (f.groupBy !== 'day') p.set('group_by', f.groupBy);
+  if (f.clock !== 'wall') p.set('clock', f.clock);
   return `?${p.toString()}`;
 }
 
@@ -92,8 +103,8 @@ export function dayCount(f: Pick<ReportFilters, 'from' | 'to'>): number {
 }
 
 /** The API's query: `from` the first day's midnight (UTC), `to` the midnight after the last day (exclusive). */
-export function reportQuery(f: ReportFilters): { from: string; to: string; group_by: GroupBy } {
-  return { from: `${f.from}T00:00:00Z`, to: `${addDays(f.to, 1)}T00:00:00Z`, group_by: f.groupBy };
+export function reportQuery(f: ReportFilters): { from: string; to: string; group_by: GroupBy; clock: Clock } {
+  return { from: `${f.from}T00:00:00Z`, to: `${addDays(f.to, 1)}T00:00:00Z`, group_by: f.groupBy, clock: f.clock };
 }
 
 /** What a group is called in the table: a date, a week, a name (its id when it has none), or what has no key. */

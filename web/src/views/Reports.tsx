@@ -11,7 +11,7 @@ import { averageText } from '../lib/csat';
 import { seconds } from '../lib/format';
 import { saveBlob } from '../lib/download';
 import {
-  botShare, chartOf, csvName, dayCount, FRAME, GROUPINGS, groupName, isEmpty, METRICS, parseReportSearch, percentText,
+  botShare, chartOf, CLOCKS, csvName, dayCount, FRAME, GROUPINGS, groupName, isEmpty, METRICS, parseReportSearch, percentText,
   presetDates, PRESETS,
   rangeError, reportQuery, reportSearch, seriesOf, type Metric, type Report, type ReportFilters,
   type ReportGroup, type Spread,
@@ -27,7 +27,7 @@ export function Reports({ api, search, scoped }: { api: Api; search: string; sco
   const [csv, setCsv] = useState<{ busy: boolean; error: string | null }>({ busy: false, error: null });
   const invalid = rangeError(filters);
   const query = invalid ? null : reportQuery(filters);
-  const key = query ? `${query.from}|${query.to}|${query.group_by}` : null;
+  const key = query ? `${query.from}|${query.to}|${query.group_by}|${query.clock}` : null;
 
   // Only the latest request's answer is shown (the range changes while one is in flight).
   const latest = useRef(0);
@@ -92,6 +92,11 @@ export function Reports({ api, search, scoped }: { api: Api; search: string; sco
         <label className="inline-label">Group by
           <select value={filters.groupBy} onChange={(e) => setFilters({ groupBy: e.target.value as ReportFilters['groupBy'] })}>
             {GROUPINGS.map((g) => <option key={g.value} value={g.value}>{g.label}</option>)}
+          </select>
+        </label>
+        <label className="inline-label" title="Business hours count only the seconds inside each team's business hours">Times in
+          <select value={filters.clock} onChange={(e) => setFilters({ clock: e.target.value as ReportFilters['clock'] })}>
+            {CLOCKS.map((c) => <option key={c.value} value={c.value}>{c.label}</option>)}
           </select>
         </label>
       </div>
