@@ -53,8 +53,13 @@ impl Clock {
 /// A team's stored hours, compiled; `None` without hours (or with hours
 /// no longer valid, which the API never stores).
 pub fn compiled(stored: Option<&serde_json::Value>) -> Option<OpenHours> {
-    let hours: Hours = serde_json::from_value(stored?.clone()).ok()?;
-    hours.compile().ok()
+    read(stored)?.compile().ok()
+}
+
+/// A team's stored hours (`teams.business_hours`) read back: the one
+/// reading of the column (`None`: none, or not readable).
+pub fn read(stored: Option<&serde_json::Value>) -> Option<Hours> {
+    serde_json::from_value(stored?.clone()).ok()
 }
 
 /// The compiled hours of the teams `ids` that have some.

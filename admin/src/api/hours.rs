@@ -64,7 +64,7 @@ pub(crate) fn stored(field: &str, hours: &Hours, open: bool) -> ApiResult<serde_
 
 /// Stored hours read back (`None`: none, or not readable).
 pub(crate) fn out(stored: Option<&serde_json::Value>) -> Option<Hours> {
-    let hours: relay::routing::Hours = serde_json::from_value(stored?.clone()).ok()?;
+    let hours = crate::business_hours::read(stored)?;
     Some(Hours {
         time_zone: hours.time_zone,
         days: hours.days,
