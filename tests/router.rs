@@ -1827,3 +1827,81 @@ async fn on_sqlite_partition_zeros_holder_is_the_one_router_holding_them() {
     assert_eq!(a.held(), 3);
     assert_eq!(lease_owners(&js, 3).await, vec!["router-a"; 3]);
 }
+
+/// The router finds a batch's contacts by key, BSUID or phone in one `OR`
+/// (`relay::contacts::condition_for`). Each term must be an index probe:
+/// one unindexed term makes the database read the whole contacts table
+/// for every batch (what the end-to-end bench found before
+/// `ix_contacts_phone`). Read from each database's own plan, with
+/// PostgreSQL's sequential scans priced out so that only a missing index
+/// can make it scan.
+async fn the_contact_lookup_reads_indexes_not_the_whole_table(db: TestDb) {
+    use sea_orm::{ConnectionTrait, QueryTrait, Statement, TransactionTrait};
+    let settings = wharf::config::DatabaseSettings {
+        url: db.url().to_owned(),
+        max_connections: 2,
+    };
+    let database = wharf::roles::connect_database(&settings).await.unwrap();
+    wharf::roles::migrate(&database).await.unwrap();
+    let phone = relay::envelope::Contact {
+        wa_id: "5511999990001".into(),
+        profile_name: None,
+        user_id: None,
+        username: None,
+        parent_user_id: None,
+    };
+    let bsuid = relay::envelope::Contact {
+        wa_id: "BR.13491208655302741918".into(),
+        user_id: Some("BR.13491208655302741918".into()),
+        ..phone.clone()
+    };
+    let both = relay::envelope::Contact {
+        user_id: Some("US.982634982374".into()),
+        wa_id: "5511999990002".into(),
+        ..phone.clone()
+    };
+    let backend = database.get_database_backend();
+    let lookup = contact::Entity::find()
+        .filter(relay::contacts::condition_for([&phone, &bsuid, &both]))
+        .build(backend)
+        .to_string();
+    // The condition has all three terms, or the plan would prove less.
+    for column in ["wa_id", "user_id", "phone"] {
+        assert!(
+            lookup.contains(&format!("\"{column}\" IN")),
+            "{column} missing from {lookup}"
+        );
+    }
+    let txn = database.begin().await.unwrap();
+    let plan_sql = match backend {
+        sea_orm::DatabaseBackend::Postgres => {
+            txn.execute_unprepared("SET LOCAL enable_seqscan = off")
+                .await
+                .unwrap();
+            format!("EXPLAIN {lookup}")
+        }
+        _ => format!("EXPLAIN QUERY PLAN {lookup}"),
+    };
+    let rows = txn
+        .query_all_raw(Statement::from_string(backend, plan_sql))
+        .await
+        .unwrap();
+    let plan: Vec<String> = rows
+        .iter()
+        .map(|row| match backend {
+            sea_orm::DatabaseBackend::Postgres => row.try_get_by_index::<String>(0).unwrap(),
+            _ => row.try_get::<String>("", "detail").unwrap(),
+        })
+        .collect();
+    txn.rollback().await.unwrap();
+    let plan = plan.join("\n");
+    let scans = match backend {
+        sea_orm::DatabaseBackend::Postgres => plan.contains("Seq Scan"),
+        _ => plan.lines().any(|l| {
+            l.trim_start_matches(['|', '-', '`', ' '])
+                .starts_with("SCAN contacts")
+        }),
+    };
+    assert!(!scans, "the lookup reads the whole table:\n{plan}");
+}
+on_sqlite_and_postgres!(the_contact_lookup_reads_indexes_not_the_whole_table);

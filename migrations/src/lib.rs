@@ -30,6 +30,7 @@ mod m20261205_000022_sla_policies;
 mod m20261205_000023_business_hours;
 mod m20261205_000024_csat;
 mod m20261205_000025_sla_figures;
+mod m20261205_000026_router_hot_path;
 
 /// Runs raw `statements` in order (triggers, functions, dialect-specific
 /// SQL the schema builder does not spell).
@@ -74,6 +75,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000023_business_hours::Migration),
             Box::new(m20261205_000024_csat::Migration),
             Box::new(m20261205_000025_sla_figures::Migration),
+            Box::new(m20261205_000026_router_hot_path::Migration),
         ]
     }
 }

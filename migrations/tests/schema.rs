@@ -100,6 +100,7 @@ async fn check_schema_lifecycle(db: &DatabaseConnection) {
     check_message_dedup(db, conversation_id).await;
     check_waiting_and_search_follow_messages(db, conversation_id).await;
     check_foreign_keys_are_enforced(db).await;
+    check_trigger_functions_plan_once(db).await;
 
     // A second `up` is a no-op: nothing pending, data untouched.
     Migrator::up(db, None).await.unwrap();
@@ -429,4 +430,39 @@ fn postgres_url_database_is_replaced_keeping_query() {
         with_database("postgres://u:p@h:5432", "x"),
         "postgres://u:p@h:5432/x"
     );
+}
+
+/// PostgreSQL: every function of ours keeps `plan_cache_mode =
+/// force_generic_plan` (migration 26): a migration that replaces one
+/// without it brings back a plan per row on the router's hot path.
+async fn check_trigger_functions_plan_once(db: &DatabaseConnection) {
+    if db.get_database_backend() != sea_orm::DatabaseBackend::Postgres {
+        return;
+    }
+    let rows = db
+        .query_all_raw(Statement::from_string(
+            sea_orm::DatabaseBackend::Postgres,
+            "SELECT p.proname::text, coalesce(array_to_string(p.proconfig, ','), '')
+               FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+              WHERE n.nspname = current_schema() AND p.proname LIKE 'wharf\\_%'
+              ORDER BY 1",
+        ))
+        .await
+        .unwrap();
+    let functions: Vec<(String, String)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r.try_get_by_index::<String>(0).unwrap(),
+                r.try_get_by_index::<String>(1).unwrap(),
+            )
+        })
+        .collect();
+    assert!(functions.len() >= 5, "too few functions: {functions:?}");
+    let without: Vec<&String> = functions
+        .iter()
+        .filter(|(_, config)| !config.contains("plan_cache_mode=force_generic_plan"))
+        .map(|(name, _)| name)
+        .collect();
+    assert!(without.is_empty(), "planned per row: {without:?}");
 }

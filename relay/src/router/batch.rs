@@ -413,17 +413,10 @@ impl<C: ConnectionTrait> Batch<'_, C> {
             .filter(|c| !self.contacts.contains_key(&self.key_of(c)))
             .collect();
         for chunk in unknown.chunks(CHUNK) {
-            let keys = distinct(chunk.iter().map(|c| c.wa_id.as_str()));
-            let users = distinct(chunk.iter().filter_map(|c| c.user_id.as_deref()));
-            let phones = distinct(chunk.iter().filter_map(|c| c.phone_number()));
-            let mut any = Condition::any().add(contact::Column::WaId.is_in(keys));
-            if !users.is_empty() {
-                any = any.add(contact::Column::UserId.is_in(users));
-            }
-            if !phones.is_empty() {
-                any = any.add(contact::Column::Phone.is_in(phones));
-            }
-            let rows = contact::Entity::find().filter(any).all(self.txn).await?;
+            let rows = contact::Entity::find()
+                .filter(crate::contacts::condition_for(chunk.iter().copied()))
+                .all(self.txn)
+                .await?;
             for row in rows {
                 self.remember(row);
             }
