@@ -222,6 +222,63 @@ impl CpuGroups {
     }
 }
 
+/// The processes named `postgres` (the server and its backends): the
+/// PostgreSQL cluster's CPU in the end-to-end runs, when it runs here.
+pub fn postgres_pids() -> Vec<u32> {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            std::fs::read_to_string(format!("/proc/{pid}/comm"))
+                .is_ok_and(|comm| comm.trim_end() == "postgres")
+        })
+        .collect()
+}
+
+/// CPU ticks of every `postgres` process now, by pid: compare two of these
+/// ([`ticks_between`]) to count backends that started during a phase too.
+pub fn postgres_ticks() -> std::collections::HashMap<u32, u64> {
+    postgres_pids()
+        .into_iter()
+        .filter_map(|pid| Some((pid, cpu_ticks(pid)?)))
+        .collect()
+}
+
+/// CPU seconds between two [`postgres_ticks`]: a process that started in
+/// between counts whole, one that ended is lost.
+pub fn ticks_between(
+    before: &std::collections::HashMap<u32, u64>,
+    after: &std::collections::HashMap<u32, u64>,
+) -> f64 {
+    let ticks: u64 = after
+        .iter()
+        .map(|(pid, t)| t.saturating_sub(before.get(pid).copied().unwrap_or(0)))
+        .sum();
+    ticks as f64 / clock_ticks_per_second()
+}
+
+/// Busy clock ticks of the whole machine so far (every CPU's time but
+/// idle and iowait, `/proc/stat`), and the number of CPUs.
+pub fn machine_busy_ticks() -> Option<(u64, usize)> {
+    let stat = std::fs::read_to_string("/proc/stat").ok()?;
+    let mut lines = stat.lines();
+    let total: Vec<u64> = lines
+        .next()?
+        .strip_prefix("cpu ")?
+        .split_whitespace()
+        .filter_map(|v| v.parse().ok())
+        .collect();
+    let cpus = lines.filter(|l| l.starts_with("cpu")).count();
+    let idle = total.get(3)? + total.get(4)?;
+    Some((total.iter().sum::<u64>().saturating_sub(idle), cpus))
+}
+
+/// Clock ticks per second, for [`machine_busy_ticks`].
+pub fn ticks_per_second() -> f64 {
+    clock_ticks_per_second()
+}
+
 /// utime + stime of a process (and its finished children), in clock ticks.
 fn cpu_ticks(pid: u32) -> Option<u64> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;

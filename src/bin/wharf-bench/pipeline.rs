@@ -116,6 +116,17 @@ pub async fn prepare_database(
     })
     .await?;
     roles::migrate(&conn).await?;
+    // What a feature's work on the routers' writes costs: e.g.
+    // `WHARF_BENCH_SETUP_POSTGRESQL='DROP TRIGGER tr_messages_volume ON
+    // messages'` runs the end-to-end parts on PostgreSQL without that
+    // trigger (`WHARF_BENCH_SETUP_SQLITE` for SQLite; run as one script
+    // after migrating).
+    let variable = format!("WHARF_BENCH_SETUP_{}", db.kind().to_uppercase());
+    if let Ok(setup) = std::env::var(&variable) {
+        conn.execute_unprepared(&setup)
+            .await
+            .with_context(|| format!("{variable}: {setup}"))?;
+    }
     let vault = relay::vault::Vault::new(&relay::secret::Secret::new(secrets_key), &[])
         .map_err(anyhow::Error::msg)?;
     roles::seed_numbers(&conn, numbers, &vault).await?;
@@ -161,6 +172,13 @@ pub struct EndToEnd {
     pub nats_cpu_us_per_event: f64,
     /// The same for the edge process.
     pub edge_cpu_us_per_event: f64,
+    /// The same for the PostgreSQL server's processes (`None` on SQLite,
+    /// whose work is the routers' own CPU).
+    pub database_cpu_us_per_event: Option<f64>,
+    /// The whole machine's busy CPU (all processes) over the load and the
+    /// drain, as a share of all its CPUs' time: near 1, the run was
+    /// CPU-bound and every process's CPU per event took from the others.
+    pub machine_busy_share: Option<f64>,
     /// The nice values the routers' threads ran at (`router.nice`; one
     /// value unless setting it failed part-way).
     pub router_nice: Vec<i32>,
@@ -421,6 +439,8 @@ pub async fn route_text(
     let cpu = routers.with_cpu(&rig.cpu);
     let rows_before = inbound_text_rows(conn).await;
     let cpu_before = cpu.sample();
+    let machine_before = crate::load::machine_busy_ticks();
+    let postgres_before = crate::load::postgres_ticks();
     let started = Instant::now();
     let posted = Arc::new(AtomicU64::new(0));
     let load = {
@@ -449,6 +469,12 @@ pub async fn route_text(
     let mut last_change = Instant::now();
     while routed < posted && Instant::now() < drain_deadline {
         tokio::time::sleep(Duration::from_millis(200)).await;
+        // Rows are counted once nothing is left to route (routers ack after
+        // the commit): a count reads the whole table, and a count every
+        // 200 ms took the database's CPU from the routers it measures.
+        if backlog(&rig.hub_js).await.is_some_and(|left| left > 0) {
+            continue;
+        }
         let now = routed_now().await;
         if now != routed {
             routed = now;
@@ -460,6 +486,16 @@ pub async fn route_text(
     stop.cancel();
     let lag = sampler.await.unwrap_or_default();
     let used = cpu.since(&cpu_before);
+    let postgres_seconds =
+        crate::load::ticks_between(&postgres_before, &crate::load::postgres_ticks());
+    let machine_seconds = started.elapsed().as_secs_f64();
+    let machine_busy_share = machine_before.zip(crate::load::machine_busy_ticks()).map(
+        |((before, cpus), (after, _))| {
+            after.saturating_sub(before) as f64
+                / crate::load::ticks_per_second()
+                / (machine_seconds * cpus.max(1) as f64)
+        },
+    );
     let per_event = |group: &str| {
         let seconds: f64 = used
             .iter()
@@ -490,6 +526,9 @@ pub async fn route_text(
         router_cpu_us_per_event: per_event("router"),
         nats_cpu_us_per_event: per_event("nats"),
         edge_cpu_us_per_event: per_event("edge"),
+        database_cpu_us_per_event: (routers.database == "postgresql")
+            .then(|| postgres_seconds * 1e6 / routed.max(1) as f64),
+        machine_busy_share,
         router_nice: routers.router_nice.clone(),
     })
 }

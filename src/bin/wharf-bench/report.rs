@@ -288,7 +288,7 @@ pub fn markdown(report: &Report) -> String {
         &report.medians,
     );
     if !report.end_to_end.is_empty() {
-        out.push_str("\n| end to end | routers | router nice | partitions | edge events/s | routed events/s | vs raw leaf publish | max lag | lag at load end | drained after load | keeps up | CPU µs/event: routers | NATS servers | edge |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|\n");
+        out.push_str("\n| end to end | routers | router nice | partitions | edge events/s | routed events/s | vs raw leaf publish | max lag | lag at load end | drained after load | keeps up | CPU µs/event: routers | NATS servers | edge | PostgreSQL | machine busy |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|\n");
         for run in &report.end_to_end {
             let drained = if run.drained {
                 format!("{:.1} s", run.drain_seconds)
@@ -301,7 +301,7 @@ pub fn markdown(report: &Report) -> String {
             };
             let _ = writeln!(
                 out,
-                "| {} | {} | {} | {} | {:.0} | {:.0} | {} | {} | {} | {} | {} | {:.0} | {:.0} | {:.0} |",
+                "| {} | {} | {} | {} | {:.0} | {:.0} | {} | {} | {} | {} | {} | {:.0} | {:.0} | {:.0} | {} | {} |",
                 run.database,
                 run.routers,
                 run.router_nice
@@ -319,7 +319,11 @@ pub fn markdown(report: &Report) -> String {
                 if run.keeps_up { "yes" } else { "no" },
                 run.router_cpu_us_per_event,
                 run.nats_cpu_us_per_event,
-                run.edge_cpu_us_per_event
+                run.edge_cpu_us_per_event,
+                run.database_cpu_us_per_event
+                    .map_or_else(|| "–".to_owned(), |us| format!("{us:.0}")),
+                run.machine_busy_share
+                    .map_or_else(|| "–".to_owned(), |share| format!("{share:.2}"))
             );
         }
     }
