@@ -206,6 +206,15 @@ fn bench_runs_every_part_at_tiny_sizes_and_reports_tables_and_json() {
             "{run}"
         );
         assert_eq!(run["router_nice"], serde_json::json!([3]), "{run}");
+        // The database server's CPU: PostgreSQL's processes (when it runs
+        // here, as the test cluster does); SQLite's is the routers' own.
+        let database = &run["database_cpu_us_per_event"];
+        match run["database"].as_str() {
+            Some("postgresql") => assert!(database.as_f64().unwrap() > 0.0, "{run}"),
+            _ => assert!(database.is_null(), "{run}"),
+        }
+        let busy = run["machine_busy_share"].as_f64().unwrap();
+        assert!(busy > 0.0 && busy <= 1.05, "{run}");
     }
     let sender = report["sender"].as_array().unwrap();
     assert_eq!(sender.len(), 2, "{sender:?}");
