@@ -1905,3 +1905,71 @@ async fn the_contact_lookup_reads_indexes_not_the_whole_table(db: TestDb) {
     assert!(!scans, "the lookup reads the whole table:\n{plan}");
 }
 on_sqlite_and_postgres!(the_contact_lookup_reads_indexes_not_the_whole_table);
+
+/// PostgreSQL: the batch's "already stored?" lookup (`provider IN (…) AND
+/// provider_message_id IN (…)`) is planned for its values every time, never
+/// served by a cached generic plan. A generic plan made while `messages`
+/// was small filters the ids over the provider's whole index range, and
+/// stays cached on the connection as the table grows (the end-to-end
+/// bench's collapsed runs). One connection, so every batch prepares on the
+/// backend whose prepared statements are read at the end; seven batches of
+/// the same size, past the five custom plans after which PostgreSQL may
+/// switch to a generic one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_stored_lookup_is_never_served_by_a_stale_generic_plan() {
+    use sea_orm::{ConnectionTrait, Statement};
+    let Some(db) = TestDb::postgres().await else {
+        return;
+    };
+    let settings = wharf::config::DatabaseSettings {
+        url: db.url().to_owned(),
+        max_connections: 1,
+    };
+    let conn = wharf::roles::connect_database(&settings).await.unwrap();
+    wharf::roles::migrate(&conn).await.unwrap();
+    let cache = relay::router::session_cache::SessionCache::new(100);
+    seed(&conn, &cache).await;
+    let policy = relay::router::sessions::SessionPolicy::default();
+    for round in 0..7 {
+        let events: Vec<relay::envelope::InboundEvent> = (0..3)
+            .map(|i| {
+                let from = format!("49151000071{round}{i}");
+                let wamid = format!("wamid.PLAN.{round}.{i}");
+                inbound(&from, None, &wamid, "hello", 20 + round)
+            })
+            .collect();
+        let refs: Vec<&relay::envelope::InboundEvent> = events.iter().collect();
+        relay::router::apply::apply_batch(&conn, policy, &refs, Some(&cache), |_, _| None)
+            .await
+            .unwrap();
+    }
+    let rows = conn
+        .query_all_raw(Statement::from_string(
+            sea_orm::DatabaseBackend::Postgres,
+            "SELECT generic_plans, custom_plans, statement FROM pg_prepared_statements
+              WHERE statement LIKE
+                    'SELECT %WHERE \"messages\".\"provider\" IN (%\"provider_message_id\" IN (%'
+                AND statement NOT LIKE '%pg_prepared_statements%'",
+        ))
+        .await
+        .unwrap();
+    let plans: Vec<(i64, i64, String)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r.try_get_by_index::<i64>(0).unwrap(),
+                r.try_get_by_index::<i64>(1).unwrap(),
+                r.try_get_by_index::<String>(2).unwrap(),
+            )
+        })
+        .collect();
+    // The lookup ran on this connection, seven times in one statement.
+    assert!(
+        plans.iter().any(|(_, custom, _)| *custom >= 7),
+        "the lookup's statement not found: {plans:?}"
+    );
+    assert!(
+        plans.iter().all(|(generic, _, _)| *generic == 0),
+        "served by a generic plan: {plans:?}"
+    );
+}

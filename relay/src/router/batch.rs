@@ -22,8 +22,8 @@ use entities::conversation_snooze::EndReason;
 use entities::{contact, conversation, message, message_event};
 use sea_orm::sea_query::{CaseStatement, Expr, Func, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
-    QuerySelect, QueryTrait,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait,
+    QueryFilter, QuerySelect, QueryTrait,
 };
 
 use crate::envelope::{Contact, EventBody, InboundEvent, InboundMessage};
@@ -310,7 +310,34 @@ impl<C: ConnectionTrait> Batch<'_, C> {
     }
 
     /// (provider, provider message id) of the run's messages already stored.
+    ///
+    /// On PostgreSQL planned for its values every time (`plan_cache_mode =
+    /// force_custom_plan` around these statements only): a generic plan
+    /// cached while `messages` was small kept `provider_message_id IN (…)`
+    /// as a filter over the provider's whole range of the unique index, so
+    /// once the table had grown every batch read every message of the
+    /// provider (a fresh deployment's first minutes under load, until an
+    /// `ANALYZE` replans; the bench's routing nearly stopped in some runs).
     async fn stored(
+        &self,
+        messages: &[(usize, &InboundEvent, &InboundMessage)],
+    ) -> Result<HashSet<(String, String)>, DbErr> {
+        let postgres = self.txn.get_database_backend() == DatabaseBackend::Postgres;
+        if postgres {
+            self.txn
+                .execute_unprepared("SET LOCAL plan_cache_mode = force_custom_plan")
+                .await?;
+        }
+        let stored = self.stored_keys(messages).await?;
+        if postgres {
+            self.txn
+                .execute_unprepared("SET LOCAL plan_cache_mode TO DEFAULT")
+                .await?;
+        }
+        Ok(stored)
+    }
+
+    async fn stored_keys(
         &self,
         messages: &[(usize, &InboundEvent, &InboundMessage)],
     ) -> Result<HashSet<(String, String)>, DbErr> {
