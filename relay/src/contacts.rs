@@ -60,10 +60,7 @@ pub fn condition(contact: &Contact) -> Condition {
 /// `ux_contacts_user_id`, `ix_contacts_phone`), so the lookup never reads
 /// the whole table: one unindexed term of an `OR` makes both databases scan.
 pub fn condition_for<'a>(contacts: impl IntoIterator<Item = &'a Contact>) -> Condition {
-    fn distinct<'a>(items: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
-        let mut seen = std::collections::HashSet::new();
-        items.filter(|i| seen.insert(*i)).collect()
-    }
+    use crate::db::distinct;
     let contacts: Vec<&Contact> = contacts.into_iter().collect();
     let keys = distinct(contacts.iter().map(|c| c.wa_id.as_str()));
     let users = distinct(contacts.iter().filter_map(|c| c.user_id.as_deref()));

@@ -36,3 +36,9 @@ pub async fn unique<E: EntityTrait>(
 ) -> Result<Option<E::Model>, DbErr> {
     Ok(select.all(conn).await?.into_iter().next())
 }
+
+/// The items once each, in first-seen order: the values of an `IN` list.
+pub(crate) fn distinct<'a>(items: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+    let mut seen = std::collections::HashSet::new();
+    items.filter(|i| seen.insert(*i)).collect()
+}

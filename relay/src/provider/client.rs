@@ -90,7 +90,7 @@ pub async fn call(request: reqwest::RequestBuilder) -> Result<Answer, SendError>
     let response = request.send().await.map_err(|e| SendError {
         retryable: true,
         code: if e.is_timeout() {
-            "timeout".into()
+            SendError::TIMEOUT.into()
         } else {
             "connection".into()
         },

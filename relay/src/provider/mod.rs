@@ -300,15 +300,29 @@ pub struct SendError {
 }
 
 impl SendError {
+    /// `code` of a call that got no answer in time.
+    pub const TIMEOUT: &str = "timeout";
+    /// `code` of a success status whose body did not name the message.
+    pub const BAD_RESPONSE: &str = "bad_response";
+
     /// A provider answer that accepted the request but lacks what it must
     /// carry (retryable: the provider's hiccup).
     pub fn bad_response(reason: &str) -> Self {
         Self {
             retryable: true,
-            code: "bad_response".into(),
+            code: Self::BAD_RESPONSE.into(),
             reason: reason.into(),
             retry_after: None,
         }
+    }
+
+    /// Whether the provider may have accepted the request all the same: no
+    /// answer in time, or a success status whose body did not name the
+    /// message (cut short, or not the provider's JSON). A retry of such a
+    /// call must first give the accepted message's `sent` status time to
+    /// arrive (`sender`, `timeout_retry_floor_ms`).
+    pub fn may_have_been_accepted(&self) -> bool {
+        [Self::TIMEOUT, Self::BAD_RESPONSE].contains(&self.code.as_str())
     }
 }
 

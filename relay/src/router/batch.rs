@@ -318,6 +318,9 @@ impl<C: ConnectionTrait> Batch<'_, C> {
     /// once the table had grown every batch read every message of the
     /// provider (a fresh deployment's first minutes under load, until an
     /// `ANALYZE` replans; the bench's routing nearly stopped in some runs).
+    /// The price: two `SET LOCAL` round trips per batch (not per event) and
+    /// one planning of the lookup; the alternative, a unique index led by
+    /// `provider_message_id`, would rebuild the largest table's index.
     async fn stored(
         &self,
         messages: &[(usize, &InboundEvent, &InboundMessage)],
@@ -371,7 +374,7 @@ impl<C: ConnectionTrait> Batch<'_, C> {
         &mut self,
         fresh: &[(usize, &InboundEvent, &InboundMessage)],
     ) -> Result<(), DbErr> {
-        let wanted: Vec<&str> = distinct(
+        let wanted: Vec<&str> = crate::db::distinct(
             fresh
                 .iter()
                 .map(|(_, e, _)| e.business_number.as_str())
@@ -828,10 +831,4 @@ impl<C: ConnectionTrait> Batch<'_, C> {
         }
         Ok(ids)
     }
-}
-
-/// The items once each, in first-seen order.
-fn distinct<'a>(items: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
-    let mut seen = HashSet::new();
-    items.filter(|i| seen.insert(*i)).collect()
 }

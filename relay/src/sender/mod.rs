@@ -54,15 +54,6 @@ use crate::topology::{self, TopologySettings};
 use crate::{Error, Result};
 use crate::{lifecycle, observe};
 
-/// `SendError::code`s of a call the provider may have accepted: no answer
-/// in time (`timeout`), or a success status whose body did not name the
-/// message (`bad_response`: cut short, or not the provider's JSON). Their
-/// retry waits at least `timeout_retry_floor_ms`, for the accepted
-/// message's `sent` status webhook to move the row past `queued` first
-/// (CI saw a reply sent twice when a 200 with an unreadable body was
-/// retried after 11 ms).
-const UNCERTAIN_CODES: [&str; 2] = ["timeout", "bad_response"];
-
 /// `SendError::code` of a redelivered reply whose last attempt died
 /// mid-call; it waits, it is not retried at once.
 const UNKNOWN_OUTCOME: &str = "unknown_outcome";
@@ -496,7 +487,10 @@ impl Sender {
                     }
                     count(provider, "retry");
                     let mut delay = backoff(attempts.max(1), &self.settings, err.retry_after);
-                    if UNCERTAIN_CODES.contains(&err.code.as_str()) {
+                    // The provider may have accepted it: wait for its `sent`
+                    // status first (CI saw a reply sent twice when a 200
+                    // with an unreadable body was retried after 11 ms).
+                    if err.may_have_been_accepted() {
                         delay =
                             delay.max(Duration::from_millis(self.settings.timeout_retry_floor_ms));
                     }

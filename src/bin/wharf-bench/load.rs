@@ -224,7 +224,7 @@ impl CpuGroups {
 
 /// The processes named `postgres` (the server and its backends): the
 /// PostgreSQL cluster's CPU in the end-to-end runs, when it runs here.
-pub fn postgres_pids() -> Vec<u32> {
+fn postgres_pids() -> Vec<u32> {
     let Ok(dir) = std::fs::read_dir("/proc") else {
         return Vec::new();
     };
@@ -274,11 +274,6 @@ pub fn machine_busy_ticks() -> Option<(u64, usize)> {
     Some((total.iter().sum::<u64>().saturating_sub(idle), cpus))
 }
 
-/// Clock ticks per second, for [`machine_busy_ticks`].
-pub fn ticks_per_second() -> f64 {
-    clock_ticks_per_second()
-}
-
 /// utime + stime of a process (and its finished children), in clock ticks.
 fn cpu_ticks(pid: u32) -> Option<u64> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
@@ -290,7 +285,7 @@ fn cpu_ticks(pid: u32) -> Option<u64> {
 
 /// `sysconf(_SC_CLK_TCK)`: 100 on every Linux this runs on (the kernel's
 /// USER_HZ is fixed for user space); `getconf` confirms it when present.
-fn clock_ticks_per_second() -> f64 {
+pub fn clock_ticks_per_second() -> f64 {
     static HZ: std::sync::OnceLock<f64> = std::sync::OnceLock::new();
     *HZ.get_or_init(|| {
         std::process::Command::new("getconf")

@@ -440,7 +440,9 @@ pub async fn route_text(
     let rows_before = inbound_text_rows(conn).await;
     let cpu_before = cpu.sample();
     let machine_before = crate::load::machine_busy_ticks();
-    let postgres_before = crate::load::postgres_ticks();
+    // SQLite's work is the routers' own CPU.
+    let on_postgres = routers.database == "postgresql";
+    let postgres_before = on_postgres.then(crate::load::postgres_ticks);
     let started = Instant::now();
     let posted = Arc::new(AtomicU64::new(0));
     let load = {
@@ -486,13 +488,13 @@ pub async fn route_text(
     stop.cancel();
     let lag = sampler.await.unwrap_or_default();
     let used = cpu.since(&cpu_before);
-    let postgres_seconds =
-        crate::load::ticks_between(&postgres_before, &crate::load::postgres_ticks());
+    let postgres_seconds = postgres_before
+        .map(|before| crate::load::ticks_between(&before, &crate::load::postgres_ticks()));
     let machine_seconds = started.elapsed().as_secs_f64();
     let machine_busy_share = machine_before.zip(crate::load::machine_busy_ticks()).map(
         |((before, cpus), (after, _))| {
             after.saturating_sub(before) as f64
-                / crate::load::ticks_per_second()
+                / crate::load::clock_ticks_per_second()
                 / (machine_seconds * cpus.max(1) as f64)
         },
     );
@@ -526,8 +528,8 @@ pub async fn route_text(
         router_cpu_us_per_event: per_event("router"),
         nats_cpu_us_per_event: per_event("nats"),
         edge_cpu_us_per_event: per_event("edge"),
-        database_cpu_us_per_event: (routers.database == "postgresql")
-            .then(|| postgres_seconds * 1e6 / routed.max(1) as f64),
+        database_cpu_us_per_event: postgres_seconds
+            .map(|seconds| seconds * 1e6 / routed.max(1) as f64),
         machine_busy_share,
         router_nice: routers.router_nice.clone(),
     })
