@@ -8,10 +8,9 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use poem::http::{Method, StatusCode, header};
-use poem::listener::TcpAcceptor;
 use poem::middleware::Tracing;
 use poem::web::Data;
-use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response, Route, Server, get, handler};
+use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response, Route, get, handler};
 use sea_orm::DatabaseConnection;
 use tokio_util::sync::CancellationToken;
 
@@ -22,8 +21,7 @@ const GRACE: Duration = Duration::from_secs(10);
 
 /// A bound, not yet serving, admin server.
 pub struct AdminServer {
-    acceptor: poem::listener::BoxAcceptor,
-    local_addr: SocketAddr,
+    listener: relay::tls::Listener,
     state: AppState,
     web_dir: Option<PathBuf>,
     /// The alert rules this server evaluates, and the hub's replicas.
@@ -43,13 +41,10 @@ impl AdminServer {
         vault: std::sync::Arc<relay::vault::Vault>,
     ) -> Result<Self> {
         relay::observe::install();
-        let listener = tokio::net::TcpListener::bind(settings.listen).await?;
-        let local_addr = listener.local_addr()?;
-        let acceptor = poem::listener::AcceptorExt::boxed(TcpAcceptor::from_tokio(listener)?);
+        let listener = relay::tls::Listener::bind(settings.listen).await?;
         let js = async_nats::jetstream::new(nats.clone());
         Ok(Self {
-            acceptor,
-            local_addr,
+            listener,
             web_dir: settings.web_dir,
             alerts: None,
             state: AppState {
@@ -76,7 +71,7 @@ impl AdminServer {
     /// Serves HTTPS with `tls` (when set) instead of plain HTTP.
     #[must_use]
     pub fn with_tls(mut self, tls: Option<&relay::tls::ServerTls>) -> Self {
-        self.acceptor = relay::tls::wrap(self.acceptor, tls);
+        self.listener = self.listener.with_tls(tls);
         self
     }
 
@@ -101,7 +96,7 @@ impl AdminServer {
 
     /// The address actually bound.
     pub fn local_addr(&self) -> SocketAddr {
-        self.local_addr
+        self.listener.local_addr()
     }
 
     /// Serves until `shutdown` is cancelled, then lets in-flight requests
@@ -110,7 +105,7 @@ impl AdminServer {
     /// # Errors
     /// When the server fails to accept connections.
     pub async fn run(self, shutdown: CancellationToken) -> Result<()> {
-        tracing::info!(addr = %self.local_addr, dashboard = ?self.web_dir, "admin server listening");
+        tracing::info!(addr = %self.listener.local_addr(), dashboard = ?self.web_dir, "admin server listening");
         tokio::spawn(crate::gauges::sample_forever(
             self.state.js.clone(),
             shutdown.clone(),
@@ -154,12 +149,8 @@ impl AdminServer {
                 delay = (delay * 2).min(Duration::from_secs(5));
             }
         });
-        Server::new_with_acceptor(self.acceptor)
-            .run_with_graceful_shutdown(
-                app(self.state, self.web_dir),
-                async move { shutdown.cancelled().await },
-                Some(GRACE),
-            )
+        self.listener
+            .serve(app(self.state, self.web_dir), shutdown, GRACE)
             .await?;
         Ok(())
     }

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use poem::http::StatusCode;
 use poem::web::{Data, Json};
-use poem::{EndpointExt, IntoResponse, Response, Route, Server, get, handler};
+use poem::{EndpointExt, IntoResponse, Response, Route, get, handler};
 use sea_orm::DatabaseConnection;
 use tokio_util::sync::CancellationToken;
 
@@ -65,8 +65,7 @@ impl Readiness {
 
 /// A bound, not yet running, operations server.
 pub struct OpsServer {
-    acceptor: poem::listener::BoxAcceptor,
-    local_addr: SocketAddr,
+    listener: crate::tls::Listener,
     readiness: Arc<Readiness>,
 }
 
@@ -75,25 +74,20 @@ impl OpsServer {
     /// When the address cannot be bound.
     pub async fn bind(listen: SocketAddr, readiness: Readiness) -> Result<Self> {
         crate::observe::install();
-        let listener = tokio::net::TcpListener::bind(listen).await?;
-        let local_addr = listener.local_addr()?;
         Ok(Self {
-            acceptor: poem::listener::AcceptorExt::boxed(poem::listener::TcpAcceptor::from_tokio(
-                listener,
-            )?),
-            local_addr,
+            listener: crate::tls::Listener::bind(listen).await?,
             readiness: Arc::new(readiness),
         })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
-        self.local_addr
+        self.listener.local_addr()
     }
 
     /// Serves HTTPS with `tls` (when set) instead of plain HTTP.
     #[must_use]
     pub fn with_tls(mut self, tls: Option<&crate::tls::ServerTls>) -> Self {
-        self.acceptor = crate::tls::wrap(self.acceptor, tls);
+        self.listener = self.listener.with_tls(tls);
         self
     }
 
@@ -107,12 +101,8 @@ impl OpsServer {
             .at("/readyz", get(readyz))
             .at("/metrics", get(crate::observe::metrics_endpoint))
             .data(self.readiness);
-        Server::new_with_acceptor(self.acceptor)
-            .run_with_graceful_shutdown(
-                app,
-                async move { shutdown.cancelled().await },
-                Some(Duration::from_secs(2)),
-            )
+        self.listener
+            .serve(app, shutdown, Duration::from_secs(2))
             .await
             .map_err(Error::from)
     }

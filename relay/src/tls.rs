@@ -3,13 +3,17 @@
 //! trust (webhooks to edges, provider calls, alert scrapes). Owns loading
 //! and checking the PEM files; NATS TLS is `nats::Access`'s.
 
+use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::OnceLock;
+use std::time::Duration;
 
 use poem::listener::{
-    AcceptorExt, BoxAcceptor, IntoTlsConfigStream, RustlsCertificate, RustlsConfig,
+    AcceptorExt, BoxAcceptor, IntoTlsConfigStream, RustlsCertificate, RustlsConfig, TcpAcceptor,
 };
+use poem::{Endpoint, Server};
 use serde::{Deserialize, Serialize};
+use tokio_util::sync::CancellationToken;
 
 /// `[tls]`: PEM file paths; empty = unset.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -137,13 +141,58 @@ pub fn client_builder() -> reqwest::ClientBuilder {
     builder
 }
 
-/// `acceptor` answering with TLS when `tls` is set.
-pub fn wrap(acceptor: BoxAcceptor, tls: Option<&ServerTls>) -> BoxAcceptor {
-    match tls {
-        None => acceptor,
-        Some(tls) => acceptor
-            .rustls(futures::stream::once(futures::future::ready(tls.config())))
-            .boxed(),
+/// A bound listener of one of Wharf's HTTP servers (edge, admin,
+/// operations, sandbox): plain HTTP, or HTTPS after [`Listener::with_tls`].
+pub struct Listener {
+    acceptor: BoxAcceptor,
+    local_addr: SocketAddr,
+}
+
+impl Listener {
+    /// Binds `addr` (port 0 picks a free port).
+    ///
+    /// # Errors
+    /// When the address cannot be bound.
+    pub async fn bind(addr: SocketAddr) -> std::io::Result<Self> {
+        let listener = tokio::net::TcpListener::bind(addr).await?;
+        let local_addr = listener.local_addr()?;
+        Ok(Self {
+            acceptor: TcpAcceptor::from_tokio(listener)?.boxed(),
+            local_addr,
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// Answers with TLS when `tls` is set.
+    #[must_use]
+    pub fn with_tls(self, tls: Option<&ServerTls>) -> Self {
+        let acceptor = match tls {
+            None => self.acceptor,
+            Some(tls) => self
+                .acceptor
+                .rustls(futures::stream::once(futures::future::ready(tls.config())))
+                .boxed(),
+        };
+        Self { acceptor, ..self }
+    }
+
+    /// Serves `app` until `shutdown`, then lets requests in flight finish
+    /// for up to `grace`.
+    ///
+    /// # Errors
+    /// When the listener fails.
+    pub async fn serve(
+        self,
+        app: impl Endpoint + 'static,
+        shutdown: CancellationToken,
+        grace: Duration,
+    ) -> std::io::Result<()> {
+        Server::new_with_acceptor(self.acceptor)
+            .run_with_graceful_shutdown(app, async move { shutdown.cancelled().await }, Some(grace))
+            .await
     }
 }
 

@@ -427,65 +427,54 @@ pub fn hub_stream_configs(settings: &TopologySettings) -> Vec<Config> {
         })
         .collect::<Vec<_>>();
     let max_age = Duration::from_secs(settings.hub_max_age_secs);
+    // Every hub stream: file storage, the configured replicas and
+    // duplicate window; what differs is below.
+    let stream = |name: &str, description: &str, subject: String| Config {
+        name: name.into(),
+        description: Some(description.into()),
+        subjects: vec![subject],
+        retention: RetentionPolicy::Limits,
+        storage: StorageType::File,
+        num_replicas: settings.replicas,
+        duplicate_window: settings.duplicate_window(),
+        max_age,
+        ..Default::default()
+    };
     vec![
         Config {
-            name: INBOUND.into(),
-            description: Some("every inbound provider event, from every region".into()),
-            subjects: vec![region_inbound_subjects(HUB_REGION)],
             sources: Some(sources),
-            retention: RetentionPolicy::Limits,
-            storage: StorageType::File,
-            num_replicas: settings.replicas,
-            duplicate_window: settings.duplicate_window(),
-            max_age,
             discard: DiscardPolicy::Old,
-            ..Default::default()
+            ..stream(
+                INBOUND,
+                "every inbound provider event, from every region",
+                region_inbound_subjects(HUB_REGION),
+            )
+        },
+        stream(OUTBOUND, "replies waiting to be sent", "wa.out.>".into()),
+        Config {
+            max_age: Duration::ZERO,
+            ..stream(
+                DLQ,
+                "dead letters: original bytes and failure record",
+                "wa.dlq.>".into(),
+            )
         },
         Config {
-            name: OUTBOUND.into(),
-            description: Some("replies waiting to be sent".into()),
-            subjects: vec!["wa.out.>".into()],
-            retention: RetentionPolicy::Limits,
-            storage: StorageType::File,
-            num_replicas: settings.replicas,
-            duplicate_window: settings.duplicate_window(),
-            max_age,
-            ..Default::default()
-        },
-        Config {
-            name: DLQ.into(),
-            description: Some("dead letters: original bytes and failure record".into()),
-            subjects: vec!["wa.dlq.>".into()],
-            retention: RetentionPolicy::Limits,
-            storage: StorageType::File,
-            num_replicas: settings.replicas,
-            duplicate_window: settings.duplicate_window(),
-            ..Default::default()
-        },
-        Config {
-            name: WEBHOOKS.into(),
-            description: Some(
-                "events for integrators' webhooks, one durable consumer per endpoint".into(),
-            ),
-            subjects: vec![format!("{WEBHOOKS_PREFIX}.>")],
-            retention: RetentionPolicy::Limits,
-            storage: StorageType::File,
-            num_replicas: settings.replicas,
-            duplicate_window: settings.duplicate_window(),
             max_age: WEBHOOKS_MAX_AGE,
             discard: DiscardPolicy::Old,
-            ..Default::default()
+            ..stream(
+                WEBHOOKS,
+                "events for integrators' webhooks, one durable consumer per endpoint",
+                format!("{WEBHOOKS_PREFIX}.>"),
+            )
         },
         Config {
-            name: MEDIA.into(),
-            description: Some("media fetch jobs: one per inbound media message".into()),
-            subjects: vec!["wa.media.>".into()],
             retention: RetentionPolicy::WorkQueue,
-            storage: StorageType::File,
-            num_replicas: settings.replicas,
-            duplicate_window: settings.duplicate_window(),
-            max_age,
-            ..Default::default()
+            ..stream(
+                MEDIA,
+                "media fetch jobs: one per inbound media message",
+                "wa.media.>".into(),
+            )
         },
     ]
 }

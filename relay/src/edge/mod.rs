@@ -13,7 +13,7 @@ use tracing::Instrument;
 use async_nats::jetstream;
 use poem::http::StatusCode;
 use poem::web::{Data, Json, Query};
-use poem::{EndpointExt, IntoResponse, Response, Route, Server, get, handler, post};
+use poem::{EndpointExt, IntoResponse, Response, Route, get, handler, post};
 use serde::{Deserialize, Serialize};
 use tokio_util::sync::CancellationToken;
 
@@ -148,8 +148,7 @@ struct EdgeState {
 
 /// A bound, not yet running, edge server.
 pub struct EdgeServer {
-    acceptor: poem::listener::BoxAcceptor,
-    local_addr: SocketAddr,
+    listener: crate::tls::Listener,
     state: Arc<EdgeState>,
 }
 
@@ -201,10 +200,7 @@ impl EdgeServer {
         if !settings.direct_to_hub {
             topology::ensure_edge(&js, topology, &settings.region).await?;
         }
-        let listener = tokio::net::TcpListener::bind(settings.listen).await?;
-        let local_addr = listener.local_addr()?;
-        let acceptor =
-            poem::listener::AcceptorExt::boxed(poem::listener::TcpAcceptor::from_tokio(listener)?);
+        let listener = crate::tls::Listener::bind(settings.listen).await?;
         let state = Arc::new(EdgeState {
             meta,
             wasender,
@@ -217,21 +213,17 @@ impl EdgeServer {
             abuse: crate::edge::abuse::AbuseLimits::new(settings.per_ip_per_second),
             settings,
         });
-        Ok(Self {
-            acceptor,
-            local_addr,
-            state,
-        })
+        Ok(Self { listener, state })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
-        self.local_addr
+        self.listener.local_addr()
     }
 
     /// Serves HTTPS with `tls` (when set) instead of plain HTTP.
     #[must_use]
     pub fn with_tls(mut self, tls: Option<&crate::tls::ServerTls>) -> Self {
-        self.acceptor = crate::tls::wrap(self.acceptor, tls);
+        self.listener = self.listener.with_tls(tls);
         self
     }
 
@@ -254,13 +246,9 @@ impl EdgeServer {
             .at("/metrics", get(observe::metrics_endpoint))
             .at("/healthz", get(healthz))
             .data(self.state);
-        tracing::info!(addr = %self.local_addr, "edge listening");
-        Server::new_with_acceptor(self.acceptor)
-            .run_with_graceful_shutdown(
-                app,
-                async move { shutdown.cancelled().await },
-                Some(Duration::from_secs(10)),
-            )
+        tracing::info!(addr = %self.listener.local_addr(), "edge listening");
+        self.listener
+            .serve(app, shutdown, Duration::from_secs(10))
             .await
             .map_err(Error::from)
     }

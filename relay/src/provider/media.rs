@@ -62,6 +62,29 @@ pub struct MediaRef {
     pub animated: bool,
 }
 
+/// Where a provider's media object keeps what [`MediaRef`] reads.
+pub struct MediaKeys {
+    pub mime: &'static str,
+    pub sha256: &'static str,
+    pub size: &'static str,
+    pub filename: &'static str,
+    pub animated: &'static str,
+}
+
+impl MediaRef {
+    /// Reads a provider's media object by its provider's `keys`.
+    pub fn read(class: MediaClass, object: &Value, keys: &MediaKeys) -> Self {
+        Self {
+            class,
+            mime: text(object, keys.mime),
+            sha256: text(object, keys.sha256),
+            size: size(object, keys.size),
+            filename: text(object, keys.filename),
+            animated: object.get(keys.animated).and_then(Value::as_bool) == Some(true),
+        }
+    }
+}
+
 /// Where the bytes of one file can be downloaded, as the provider's
 /// look-up answered. `url` is a secret (it may carry auth).
 #[derive(Clone, PartialEq, Eq)]

@@ -101,6 +101,21 @@ impl Rejection {
     }
 }
 
+/// A delivery's signature header (`name`), present, text and not empty.
+///
+/// # Errors
+/// [`Rejection::MissingSignature`] otherwise.
+pub(crate) fn signature_header<'a>(
+    headers: &'a http::HeaderMap,
+    name: &str,
+) -> Result<&'a str, Rejection> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.is_empty())
+        .ok_or(Rejection::MissingSignature)
+}
+
 /// What a verified delivery holds.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Delivery {

@@ -8,6 +8,7 @@ use serde::Serialize;
 
 pub use crate::campaigns::CampaignsReport;
 pub use crate::hooks::HooksReport;
+use crate::media::MediaFetch;
 pub use crate::media::MediaReport;
 pub use crate::pipeline::{EndToEnd, SenderRun};
 pub use crate::reports::ReportsReport;
@@ -248,111 +249,153 @@ fn cpu_cell(shares: &[CpuShare], group: &str, divisor: f64, decimals: usize) -> 
         )
 }
 
+/// A Markdown table of `rows`: per column its header, whether it holds
+/// figures (right-aligned), and how a row shows in it.
+struct Table<'a, T> {
+    rows: &'a [T],
+    columns: Vec<Column<'a, T>>,
+}
+
+/// A column: header, figures (right-aligned) or not, and its cell.
+type Column<'a, T> = (&'a str, bool, Box<dyn Fn(&T) -> String + 'a>);
+
+impl<'a, T> Table<'a, T> {
+    fn new(rows: &'a [T]) -> Self {
+        Self {
+            rows,
+            columns: Vec::new(),
+        }
+    }
+
+    /// A column of words (left-aligned).
+    fn words(mut self, header: &'a str, cell: impl Fn(&T) -> String + 'a) -> Self {
+        self.columns.push((header, false, Box::new(cell)));
+        self
+    }
+
+    /// A column of figures (right-aligned).
+    fn figures(mut self, header: &'a str, cell: impl Fn(&T) -> String + 'a) -> Self {
+        self.columns.push((header, true, Box::new(cell)));
+        self
+    }
+
+    /// Appends the table (nothing without rows), after a blank line.
+    fn write(self, out: &mut String) {
+        if self.rows.is_empty() {
+            return;
+        }
+        let line = |cells: Vec<String>| format!("| {} |\n", cells.join(" | "));
+        out.push('\n');
+        out.push_str(&line(self.columns.iter().map(|c| c.0.to_owned()).collect()));
+        let align: Vec<_> = self
+            .columns
+            .iter()
+            .map(|c| if c.1 { "---:" } else { "---" })
+            .collect();
+        out.push_str(&format!("|{}|\n", align.join("|")));
+        for row in self.rows {
+            out.push_str(&line(self.columns.iter().map(|c| (c.2)(row)).collect()));
+        }
+    }
+}
+
+/// `value` to `decimals` places.
+fn fixed(value: f64, decimals: usize) -> String {
+    format!("{value:.decimals$}")
+}
+
+/// `value` to `decimals` places, "–" when there is none.
+fn fixed_or_dash(value: Option<f64>, decimals: usize) -> String {
+    value.map_or_else(|| "–".to_owned(), |v| fixed(v, decimals))
+}
+
 /// The report as Markdown tables.
 pub fn markdown(report: &Report) -> String {
-    use std::fmt::Write as _;
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
+    let mut out = format!(
         "{} cores, {} s per phase, {} partitions; the raw publisher into INBOUND and the direct edge connect to its leader, {}\n",
         report.cores, report.seconds, report.partitions, report.inbound_leader
     );
-    if !report.phases.is_empty() {
-        out.push_str("| phase | in flight | req/s | p50 ms | p99 ms | p99.9 ms | errors | vs raw publish, same stream | in INBOUND (R3) incl. sourcing, /s | that vs raw | CPU µs/req: NATS servers | edge (or forward process) | load generator |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
-        for phase in &report.phases {
-            let cpu = |group: &str| cpu_cell(&phase.cpu_us_per_request, group, 1.0, 0);
-            let _ = writeln!(
-                out,
-                "| {} | {} | {:.0} | {:.2} | {:.2} | {:.2} | {} | {} | {} | {} | {} | {} | {} |",
-                phase.name,
-                phase.concurrency,
-                phase.per_second,
-                phase.p50_ms,
-                phase.p99_ms,
-                phase.p999_ms,
-                phase.errors,
-                ratio(phase.ratio_to_raw),
-                phase
-                    .sustained_per_second
-                    .map_or_else(|| "–".to_owned(), |r| format!("{r:.0}")),
-                ratio(phase.sustained_ratio),
-                cpu("nats"),
-                cpu("edge"),
-                cpu("bench"),
-            );
-        }
-    }
+    let cpu = |group: &'static str| move |p: &Phase| cpu_cell(&p.cpu_us_per_request, group, 1.0, 0);
+    Table::new(&report.phases)
+        .words("phase", |p| p.name.clone())
+        .figures("in flight", |p| p.concurrency.to_string())
+        .figures("req/s", |p| fixed(p.per_second, 0))
+        .figures("p50 ms", |p| fixed(p.p50_ms, 2))
+        .figures("p99 ms", |p| fixed(p.p99_ms, 2))
+        .figures("p99.9 ms", |p| fixed(p.p999_ms, 2))
+        .figures("errors", |p| p.errors.to_string())
+        .figures("vs raw publish, same stream", |p| ratio(p.ratio_to_raw))
+        .figures("in INBOUND (R3) incl. sourcing, /s", |p| {
+            fixed_or_dash(p.sustained_per_second, 0)
+        })
+        .figures("that vs raw", |p| ratio(p.sustained_ratio))
+        .figures("CPU µs/req: NATS servers", cpu("nats"))
+        .figures("edge (or forward process)", cpu("edge"))
+        .figures("load generator", cpu("bench"))
+        .write(&mut out);
     median_table(
         &mut out,
-        "| phase, median over rounds | in flight | rounds | req/s | vs raw publish, same stream | lowest–highest |",
+        "phase, median over rounds",
+        ["in flight", "req/s", "vs raw publish, same stream"],
         &report.medians,
     );
-    if !report.end_to_end.is_empty() {
-        out.push_str("\n| end to end | routers | router nice | partitions | edge events/s | routed events/s | vs raw leaf publish | max lag | lag at load end | drained after load | keeps up | CPU µs/event: routers | NATS servers | edge | PostgreSQL | machine busy |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|\n");
-        for run in &report.end_to_end {
-            let drained = if run.drained {
-                format!("{:.1} s", run.drain_seconds)
+    Table::new(&report.end_to_end)
+        .words("end to end", |r| r.database.clone())
+        .figures("router processes", |r| r.routers.to_string())
+        .figures("router nice", |r| {
+            r.router_nice
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .figures("partitions", |r| r.partitions.to_string())
+        .figures("edge events/s", |r| fixed(r.edge_per_second, 0))
+        .figures("routed events/s", |r| fixed(r.routed_per_second, 0))
+        .figures("vs raw leaf publish", |r| ratio(r.ratio_to_raw))
+        .figures("max lag", |r| r.max_lag.to_string())
+        .figures("lag at load end", |r| r.lag_at_load_end.to_string())
+        .figures("drained after load", |r| {
+            if r.drained {
+                format!("{:.1} s", r.drain_seconds)
             } else {
                 format!(
                     "no ({} of {} left)",
-                    run.posted - run.routed.min(run.posted),
-                    run.posted
+                    r.posted - r.routed.min(r.posted),
+                    r.posted
                 )
-            };
-            let _ = writeln!(
-                out,
-                "| {} | {} | {} | {} | {:.0} | {:.0} | {} | {} | {} | {} | {} | {:.0} | {:.0} | {:.0} | {} | {} |",
-                run.database,
-                run.routers,
-                run.router_nice
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                run.partitions,
-                run.edge_per_second,
-                run.routed_per_second,
-                ratio(run.ratio_to_raw),
-                run.max_lag,
-                run.lag_at_load_end,
-                drained,
-                if run.keeps_up { "yes" } else { "no" },
-                run.router_cpu_us_per_event,
-                run.nats_cpu_us_per_event,
-                run.edge_cpu_us_per_event,
-                run.database_cpu_us_per_event
-                    .map_or_else(|| "–".to_owned(), |us| format!("{us:.0}")),
-                run.machine_busy_share
-                    .map_or_else(|| "–".to_owned(), |share| format!("{share:.2}"))
-            );
-        }
-    }
-    if !report.sender.is_empty() {
-        out.push_str("\n| sender → sandbox | replies | sent | sends/s | vs limit | max in any 1 s |\n|---|---:|---:|---:|---:|---:|\n");
-        for run in &report.sender {
-            let limit = run
-                .limit_per_second
-                .map_or_else(|| "no limit".to_owned(), |l| format!("limit {l:.0}/s"));
-            let _ = writeln!(
-                out,
-                "| {limit} | {} | {} | {:.1} | {} | {} |",
-                run.replies,
-                run.sent,
-                run.per_second,
-                ratio(run.ratio_to_limit),
-                run.max_in_1s
-            );
-        }
-    }
+            }
+        })
+        .words("keeps up", |r| yes_no(r.keeps_up))
+        .figures("CPU µs/event: routers", |r| {
+            fixed(r.router_cpu_us_per_event, 0)
+        })
+        .figures("NATS servers", |r| fixed(r.nats_cpu_us_per_event, 0))
+        .figures("edge", |r| fixed(r.edge_cpu_us_per_event, 0))
+        .figures("PostgreSQL", |r| {
+            fixed_or_dash(r.database_cpu_us_per_event, 0)
+        })
+        .figures("machine busy", |r| fixed_or_dash(r.machine_busy_share, 2))
+        .write(&mut out);
+    Table::new(&report.sender)
+        .words("sender → sandbox", |r| {
+            r.limit_per_second
+                .map_or_else(|| "no limit".to_owned(), |l| format!("limit {l:.0}/s"))
+        })
+        .figures("replies", |r| r.replies.to_string())
+        .figures("sent", |r| r.sent.to_string())
+        .figures("sends/s", |r| fixed(r.per_second, 1))
+        .figures("vs limit", |r| ratio(r.ratio_to_limit))
+        .figures("max in any 1 s", |r| r.max_in_1s.to_string())
+        .write(&mut out);
     if let Some(traces) = &report.trace_export {
-        let _ = writeln!(
-            out,
-            "\nTrace export (the `{EDGE_TRACED}` phases): {} spans in {} OTLP requests ({} KiB), {:.2} spans per webhook.",
+        out.push_str(&format!(
+            "\nTrace export (the `{EDGE_TRACED}` phases): {} spans in {} OTLP requests ({} KiB), {:.2} spans per webhook.\n",
             traces.spans,
             traces.requests,
             traces.bytes / 1024,
             traces.spans_per_webhook
-        );
+        ));
     }
     if let Some(media) = &report.media {
         media_tables(&mut out, media);
@@ -364,96 +407,102 @@ pub fn markdown(report: &Report) -> String {
         hooks_tables(&mut out, hooks);
     }
     if let Some(reports) = &report.reports {
-        out.push_str("\n| reports: 30 days, all agents | database | measures in range (of all) | message measures, SLA rows in range | groups | runs | p50 ms | p95 ms |\n|---|---|---:|---:|---:|---:|---:|---:|\n");
-        for t in &reports.timings {
-            out.push_str(&format!(
-                "| by {} | {} | {} ({}) | {}, {} | {} | {} | {:.1} | {:.1} |\n",
-                t.grouping,
-                t.database,
-                t.in_range,
-                t.measures,
-                t.messages_in_range,
-                t.sla_in_range,
-                t.groups,
-                t.runs,
-                t.median_ms,
-                t.p95_ms
-            ));
-        }
+        Table::new(&reports.timings)
+            .words("reports: 30 days, all agents", |t| {
+                format!("by {}", t.grouping)
+            })
+            .words("database", |t| t.database.to_owned())
+            .figures("measures in range (of all)", |t| {
+                format!("{} ({})", t.in_range, t.measures)
+            })
+            .figures("message measures, SLA rows in range", |t| {
+                format!("{}, {}", t.messages_in_range, t.sla_in_range)
+            })
+            .figures("groups", |t| t.groups.to_string())
+            .figures("runs", |t| t.runs.to_string())
+            .figures("p50 ms", |t| fixed(t.median_ms, 1))
+            .figures("p95 ms", |t| fixed(t.p95_ms, 1))
+            .write(&mut out);
     }
-    if !report.memory.is_empty() {
-        out.push_str("\n| process | peak RSS MiB |\n|---|---:|\n");
-        for role in &report.memory {
-            let _ = writeln!(
-                out,
-                "| {} | {} |",
-                role.role,
-                role.peak_rss_mib
-                    .map_or_else(|| "–".to_owned(), |m| format!("{m:.1}"))
-            );
-        }
-    }
+    Table::new(&report.memory)
+        .words("process", |r| r.role.clone())
+        .figures("peak RSS MiB", |r| fixed_or_dash(r.peak_rss_mib, 1))
+        .write(&mut out);
     out
+}
+
+fn yes_no(value: bool) -> String {
+    if value { "yes" } else { "no" }.to_owned()
 }
 
 /// The media part's tables: fetch against a plain download, text routing
 /// with and without a burst, and the medians over the rounds.
 fn media_tables(out: &mut String, media: &MediaReport) {
-    use std::fmt::Write as _;
-    let _ = writeln!(
-        out,
+    out.push_str(&format!(
         "\nmedia: {} router(s) on {}, {} files in flight (routers × media.concurrency)\n",
         media.routers, media.database, media.fetch_concurrency
-    );
-    out.push_str("| media fetch → WHARF_MEDIA | round | files | plain download files/s | MB/s | CPU ms/file: bench | fetched and stored files/s | MB/s | vs plain download | stored | CPU ms/file: routers | NATS servers | edge | bench |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
-    for fetch in &media.fetches {
-        // In ms: a file costs milliseconds.
-        let cpu = |group: &str| cpu_cell(&fetch.fetch_cpu_us_per_file, group, 1e3, 1);
-        let _ = writeln!(
-            out,
-            "| {} ({}) | {} | {} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {:.2} | {} | {} | {} | {} | {} |",
-            fetch.size,
-            fetch.kind,
-            fetch.round,
-            fetch.files,
-            fetch.download_files_per_second,
-            fetch.download_mb_per_second,
-            fetch.download_cpu_us_per_file / 1e3,
-            fetch.fetch_files_per_second,
-            fetch.fetch_mb_per_second,
-            fetch.ratio_to_download,
-            fetch.stored,
-            cpu("router"),
-            cpu("nats"),
-            cpu("edge"),
-            cpu("bench"),
-        );
-    }
-    out.push_str("\n| text routing and a media burst | round | routers | in flight | routed text events/s without | with the burst | with vs without | drained | max lag without / with | burst files per size | burst MB | burst stored during the load | burst stored after s |\n|---|---:|---:|---:|---:|---:|---:|---|---|---:|---:|---:|---:|\n");
-    for burst in &media.bursts {
-        let _ = writeln!(
-            out,
-            "| {} | {} | {} | {} | {:.0} | {:.0} | {:.2} | {} | {} / {} | {} | {:.0} | {} of {} | {:.1} |",
-            media.database,
-            burst.round,
-            burst.routers,
-            burst.concurrency,
-            burst.routed_per_second_without,
-            burst.routed_per_second_with,
-            burst.ratio,
-            if burst.drained { "yes" } else { "no" },
-            burst.max_lag_without,
-            burst.max_lag_with,
-            burst.burst_files_per_size,
-            burst.burst_mb,
-            burst.stored_during_load,
-            2 * burst.burst_files_per_size,
-            burst.burst_seconds,
-        );
-    }
+    ));
+    // In ms: a file costs milliseconds.
+    let cpu = |group: &'static str| {
+        move |f: &MediaFetch| cpu_cell(&f.fetch_cpu_us_per_file, group, 1e3, 1)
+    };
+    Table::new(&media.fetches)
+        .words("media fetch → WHARF_MEDIA", |f| {
+            format!("{} ({})", f.size, f.kind)
+        })
+        .figures("round", |f| f.round.to_string())
+        .figures("files", |f| f.files.to_string())
+        .figures("plain download files/s", |f| {
+            fixed(f.download_files_per_second, 1)
+        })
+        .figures("MB/s", |f| fixed(f.download_mb_per_second, 1))
+        .figures("CPU ms/file: bench", |f| {
+            fixed(f.download_cpu_us_per_file / 1e3, 1)
+        })
+        .figures("fetched and stored files/s", |f| {
+            fixed(f.fetch_files_per_second, 1)
+        })
+        .figures("MB/s", |f| fixed(f.fetch_mb_per_second, 1))
+        .figures("vs plain download", |f| fixed(f.ratio_to_download, 2))
+        .figures("stored", |f| f.stored.to_string())
+        .figures("CPU ms/file: routers", cpu("router"))
+        .figures("NATS servers", cpu("nats"))
+        .figures("edge", cpu("edge"))
+        .figures("bench", cpu("bench"))
+        .write(out);
+    Table::new(&media.bursts)
+        .words("text routing and a media burst", |_| {
+            media.database.to_owned()
+        })
+        .figures("round", |b| b.round.to_string())
+        .figures("router processes", |b| b.routers.to_string())
+        .figures("in flight", |b| b.concurrency.to_string())
+        .figures("routed text events/s without", |b| {
+            fixed(b.routed_per_second_without, 0)
+        })
+        .figures("with the burst", |b| fixed(b.routed_per_second_with, 0))
+        .figures("with vs without", |b| fixed(b.ratio, 2))
+        .words("drained", |b| yes_no(b.drained))
+        .words("max lag without / with", |b| {
+            format!("{} / {}", b.max_lag_without, b.max_lag_with)
+        })
+        .figures("burst files per size", |b| {
+            b.burst_files_per_size.to_string()
+        })
+        .figures("burst MB", |b| fixed(b.burst_mb, 0))
+        .figures("burst stored during the load", |b| {
+            format!("{} of {}", b.stored_during_load, 2 * b.burst_files_per_size)
+        })
+        .figures("burst stored after s", |b| fixed(b.burst_seconds, 1))
+        .write(out);
     median_table(
         out,
-        "| media, median over rounds | in flight | rounds | files/s, routed events/s | vs plain download, vs no burst | lowest–highest |",
+        "media, median over rounds",
+        [
+            "in flight",
+            "files/s, routed events/s",
+            "vs plain download, vs no burst",
+        ],
         &media.medians,
     );
 }
@@ -461,32 +510,37 @@ fn media_tables(out: &mut String, media: &MediaReport) {
 /// The webhooks part's table: routing without and with an endpoint, and
 /// delivery against the HTTP ceiling; the medians over the rounds.
 fn hooks_tables(out: &mut String, hooks: &HooksReport) {
-    use std::fmt::Write as _;
-    out.push_str("\n| webhooks | round | routed text events/s without an endpoint | with one | with vs without | router CPU µs/event without | with | events | delivered | delivered/s | HTTP ceiling req/s | vs ceiling | outbox published/s | in flight | sender CPU µs/delivery |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
-    for r in &hooks.rounds {
-        let _ = writeln!(
-            out,
-            "| {} | {} | {:.0} | {:.0} | {:.2} | {:.0} | {:.0} | {} | {} | {:.0} | {:.0} | {:.2} | {:.0} | {} | {:.0} |",
-            hooks.database,
-            r.round,
-            r.routed_per_second_without,
-            r.routed_per_second_with,
-            r.routing_ratio,
-            r.router_cpu_us_without,
-            r.router_cpu_us_with,
-            r.events,
-            r.delivered,
-            r.delivered_per_second,
-            r.ceiling_per_second,
-            r.ratio_to_ceiling,
-            r.published_per_second,
-            r.in_flight,
-            r.sender_cpu_us_per_delivery,
-        );
-    }
+    Table::new(&hooks.rounds)
+        .words("webhooks", |_| hooks.database.to_owned())
+        .figures("round", |r| r.round.to_string())
+        .figures("routed text events/s without an endpoint", |r| {
+            fixed(r.routed_per_second_without, 0)
+        })
+        .figures("with one", |r| fixed(r.routed_per_second_with, 0))
+        .figures("with vs without", |r| fixed(r.routing_ratio, 2))
+        .figures("router CPU µs/event without", |r| {
+            fixed(r.router_cpu_us_without, 0)
+        })
+        .figures("with", |r| fixed(r.router_cpu_us_with, 0))
+        .figures("events", |r| r.events.to_string())
+        .figures("delivered", |r| r.delivered.to_string())
+        .figures("delivered/s", |r| fixed(r.delivered_per_second, 0))
+        .figures("HTTP ceiling req/s", |r| fixed(r.ceiling_per_second, 0))
+        .figures("vs ceiling", |r| fixed(r.ratio_to_ceiling, 2))
+        .figures("outbox published/s", |r| fixed(r.published_per_second, 0))
+        .figures("in flight", |r| r.in_flight.to_string())
+        .figures("sender CPU µs/delivery", |r| {
+            fixed(r.sender_cpu_us_per_delivery, 0)
+        })
+        .write(out);
     median_table(
         out,
-        "| webhooks, median over rounds | in flight | rounds | routed events/s, deliveries/s | vs no endpoint, vs HTTP ceiling | lowest–highest |",
+        "webhooks, median over rounds",
+        [
+            "in flight",
+            "routed events/s, deliveries/s",
+            "vs no endpoint, vs HTTP ceiling",
+        ],
         &hooks.medians,
     );
 }
@@ -494,58 +548,49 @@ fn hooks_tables(out: &mut String, hooks: &HooksReport) {
 /// The campaigns part's table: support replies' times without and with a
 /// campaign, and the campaign's rate against the limit left to it.
 fn campaigns_tables(out: &mut String, campaigns: &CampaignsReport) {
-    use std::fmt::Write as _;
-    out.push_str("\n| campaigns | round | support replies | p50 ms without a campaign | p99 ms without | p50 ms with | p99 ms with | campaign sends/s | limit left/s | vs limit left | busiest second | limit/s |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
-    for r in &campaigns.rounds {
-        let _ = writeln!(
-            out,
-            "| {} | {} | {} | {:.0} | {:.0} | {:.0} | {:.0} | {:.1} | {:.1} | {:.2} | {} | {} |",
-            campaigns.database,
-            r.round,
-            r.replies,
-            r.p50_ms_without,
-            r.p99_ms_without,
-            r.p50_ms_with,
-            r.p99_ms_with,
-            r.campaign_per_second,
-            r.limit_left_per_second,
-            r.campaign_ratio,
-            r.busiest_second,
-            r.limit,
-        );
-    }
+    Table::new(&campaigns.rounds)
+        .words("campaigns", |_| campaigns.database.to_owned())
+        .figures("round", |r| r.round.to_string())
+        .figures("support replies", |r| r.replies.to_string())
+        .figures("p50 ms without a campaign", |r| fixed(r.p50_ms_without, 0))
+        .figures("p99 ms without", |r| fixed(r.p99_ms_without, 0))
+        .figures("p50 ms with", |r| fixed(r.p50_ms_with, 0))
+        .figures("p99 ms with", |r| fixed(r.p99_ms_with, 0))
+        .figures("campaign sends/s", |r| fixed(r.campaign_per_second, 1))
+        .figures("limit left/s", |r| fixed(r.limit_left_per_second, 1))
+        .figures("vs limit left", |r| fixed(r.campaign_ratio, 2))
+        .figures("busiest second", |r| r.busiest_second.to_string())
+        .figures("limit/s", |r| r.limit.to_string())
+        .write(out);
     median_table(
         out,
-        "| campaigns, median over rounds | replies/s, limit/s | rounds | p99 ms, sends/s | vs without, vs limit left | lowest–highest |",
+        "campaigns, median over rounds",
+        [
+            "replies/s, limit/s",
+            "p99 ms, sends/s",
+            "vs without, vs limit left",
+        ],
         &campaigns.medians,
     );
 }
 
-/// A table of medians over rounds under `header` (nothing without any).
-fn median_table(out: &mut String, header: &str, medians: &[Median]) {
-    use std::fmt::Write as _;
-    if medians.is_empty() {
-        return;
-    }
-    let _ = writeln!(out, "\n{header}\n|---|---:|---:|---:|---:|---|");
-    for median in medians {
-        let _ = writeln!(
-            out,
-            "| {} | {} | {} | {} | {} | {}–{} |",
-            median.name,
-            median.concurrency,
-            median.rounds,
-            // Whole requests/s; a tenth for the media part's few files/s.
-            if median.per_second >= 100.0 {
-                format!("{:.0}", median.per_second)
-            } else {
-                format!("{:.1}", median.per_second)
-            },
-            ratio(median.ratio_to_raw),
-            ratio(median.min_ratio),
-            ratio(median.max_ratio),
-        );
-    }
+/// A table of medians over rounds (nothing without any): `title`, then
+/// `[what the concurrency column holds, the figure, the ratio]`.
+fn median_table(out: &mut String, title: &str, names: [&str; 3], medians: &[Median]) {
+    let [concurrency, figure, compared] = names;
+    Table::new(medians)
+        .words(title, |m| m.name.clone())
+        .figures(concurrency, |m| m.concurrency.to_string())
+        .figures("rounds", |m| m.rounds.to_string())
+        // Whole requests/s; a tenth for the media part's few files/s.
+        .figures(figure, |m| {
+            fixed(m.per_second, if m.per_second >= 100.0 { 0 } else { 1 })
+        })
+        .figures(compared, |m| ratio(m.ratio_to_raw))
+        .words("lowest–highest", |m| {
+            format!("{}–{}", ratio(m.min_ratio), ratio(m.max_ratio))
+        })
+        .write(out);
 }
 
 #[cfg(test)]
@@ -640,5 +685,53 @@ mod tests {
         assert_eq!(summary[0].ratio_to_raw, Some(1.0));
         assert_eq!(median(vec![4.0, 1.0, 3.0, 2.0]), Some(2.5));
         assert_eq!(median(Vec::new()), None);
+    }
+
+    #[test]
+    fn a_table_puts_each_value_under_its_own_header() {
+        let report = Report {
+            cores: 2,
+            inbound_leader: "hub-1".into(),
+            seconds: 5,
+            partitions: 8,
+            phases: vec![phase(EDGE_HUB, 16, 1234.4, Duration::ZERO)],
+            end_to_end: Vec::new(),
+            sender: Vec::new(),
+            media: None,
+            hooks: None,
+            campaigns: None,
+            reports: None,
+            trace_export: None,
+            memory: vec![RoleMemory {
+                role: "edge-eu".into(),
+                peak_rss_mib: None,
+            }],
+            medians: Vec::new(),
+        };
+        let text = markdown(&report);
+        let lines: Vec<&str> = text.lines().filter(|l| l.starts_with('|')).collect();
+        let cells = |line: &str| -> Vec<String> {
+            line.trim_matches('|')
+                .split(" | ")
+                .map(|c| c.trim().to_owned())
+                .collect()
+        };
+        // Phases: header, alignment, one row; then the memory table.
+        assert_eq!(lines.len(), 6, "{text}");
+        let (header, row) = (cells(lines[0]), cells(lines[2]));
+        assert_eq!(header.len(), 13);
+        assert_eq!(row.len(), 13);
+        let at = |name: &str| header.iter().position(|h| h == name).expect(name);
+        assert_eq!(row[at("phase")], EDGE_HUB);
+        assert_eq!(row[at("in flight")], "16");
+        assert_eq!(row[at("req/s")], "1234");
+        assert_eq!(row[at("p99 ms")], "2.00");
+        assert_eq!(row[at("load generator")], "–");
+        assert_eq!(
+            lines[1],
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+        );
+        assert_eq!(lines[3], "| process | peak RSS MiB |");
+        assert_eq!(lines[5], "| edge-eu | – |");
     }
 }

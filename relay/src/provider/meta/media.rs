@@ -11,7 +11,16 @@ use futures::future::BoxFuture;
 use serde_json::Value;
 
 use crate::provider::media::{
-    self, Located, Lookup, MediaClass, MediaError, MediaRef, MediaSource,
+    self, Located, Lookup, MediaClass, MediaError, MediaKeys, MediaRef, MediaSource,
+};
+
+/// The keys of Meta's media object in a webhook.
+const KEYS: MediaKeys = MediaKeys {
+    mime: "mime_type",
+    sha256: "sha256",
+    size: "file_size",
+    filename: "filename",
+    animated: "animated",
 };
 
 /// Meta's (and the sandbox's) media look-up.
@@ -22,14 +31,7 @@ impl MediaSource for MetaMedia {
         let class = MediaClass::of(message_type)?;
         let object = raw.get(message_type)?;
         media::text(object, "id")?;
-        Some(MediaRef {
-            class,
-            mime: media::text(object, "mime_type"),
-            sha256: media::text(object, "sha256"),
-            size: media::size(object, "file_size"),
-            filename: media::text(object, "filename"),
-            animated: object.get("animated").and_then(Value::as_bool) == Some(true),
-        })
+        Some(MediaRef::read(class, object, &KEYS))
     }
 
     fn locate<'a>(&'a self, lookup: Lookup<'a>) -> BoxFuture<'a, Result<Located, MediaError>> {

@@ -58,10 +58,7 @@ impl WebhookParser for MetaWebhook {
         body: &[u8],
         payload: &Value,
     ) -> Result<Option<String>, Rejection> {
-        let header = headers
-            .get(SIGNATURE_HEADER)
-            .and_then(|v| v.to_str().ok())
-            .ok_or(Rejection::MissingSignature)?;
+        let header = super::signature_header(headers, SIGNATURE_HEADER)?;
         let ids: Vec<&str> = change_values(payload)
             .filter_map(|value| {
                 crate::envelope::pointer(value, "/metadata/phone_number_id").and_then(Value::as_str)
@@ -527,31 +524,7 @@ fn read_message(
     contacts: Option<&Vec<Value>>,
 ) -> Result<(Contact, InboundMessage), ParseError> {
     let contact = sender(message, contacts)?;
-    let given = message
-        .get("type")
-        .and_then(Value::as_str)
-        .unwrap_or("unsupported");
-    let message_type = if KNOWN_MESSAGE_TYPES.contains(&given) {
-        given
-    } else {
-        "unknown"
-    };
-    let (text_at, text) = message_text(message, message_type).unzip();
-    Ok((
-        contact,
-        InboundMessage {
-            id: str_field(message, "id")
-                .ok_or(ParseError::without("a message", "id"))?
-                .to_owned(),
-            timestamp: timestamp(message)?,
-            text,
-            text_at: text_at.map(std::borrow::Cow::Borrowed),
-            message_type: message_type.to_owned(),
-            // The object itself is moved in by the caller.
-            raw: Value::Null,
-            echo: false,
-        },
-    ))
+    Ok((contact, inbound_message(message, "a message", false)?))
 }
 
 /// A coexistence echo: a message the business sent from the WhatsApp
@@ -560,7 +533,7 @@ fn read_echo(
     echo: &Value,
     contacts: Option<&Vec<Value>>,
 ) -> Result<(Contact, InboundMessage), ParseError> {
-    // Read as a message from its recipient, then marked as ours.
+    // Its customer is read as the sender of a message from the recipient.
     let mut as_message = serde_json::Map::new();
     for (from, to) in [
         ("to", "from"),
@@ -574,8 +547,18 @@ fn read_echo(
             as_message.insert(to.into(), v.clone());
         }
     }
-    let contact = sender(&Value::Object(as_message.clone()), contacts)?;
-    let given = echo
+    let contact = sender(&Value::Object(as_message), contacts)?;
+    Ok((contact, inbound_message(echo, "an echo", true)?))
+}
+
+/// The message fields of a message or an echo object (`what` names it in
+/// a parse error); its `raw` is moved in by the caller.
+fn inbound_message(
+    object: &Value,
+    what: &'static str,
+    echo: bool,
+) -> Result<InboundMessage, ParseError> {
+    let given = object
         .get("type")
         .and_then(Value::as_str)
         .unwrap_or("unsupported");
@@ -584,21 +567,18 @@ fn read_echo(
     } else {
         "unknown"
     };
-    let (text_at, text) = message_text(echo, message_type).unzip();
-    Ok((
-        contact,
-        InboundMessage {
-            id: str_field(echo, "id")
-                .ok_or(ParseError::without("an echo", "id"))?
-                .to_owned(),
-            timestamp: timestamp(echo)?,
-            text,
-            text_at: text_at.map(std::borrow::Cow::Borrowed),
-            message_type: message_type.to_owned(),
-            raw: Value::Null,
-            echo: true,
-        },
-    ))
+    let (text_at, text) = message_text(object, message_type).unzip();
+    Ok(InboundMessage {
+        id: str_field(object, "id")
+            .ok_or(ParseError::without(what, "id"))?
+            .to_owned(),
+        timestamp: timestamp(object)?,
+        text,
+        text_at: text_at.map(std::borrow::Cow::Borrowed),
+        message_type: message_type.to_owned(),
+        raw: Value::Null,
+        echo,
+    })
 }
 
 fn read_status(status: &Value) -> Result<(Contact, DeliveryStatus), ParseError> {

@@ -34,7 +34,7 @@ use std::time::Duration;
 
 use poem::http::StatusCode;
 use poem::web::{Data, Json, Path, Query};
-use poem::{EndpointExt, IntoResponse, Response, Route, Server, get, handler, post};
+use poem::{EndpointExt, IntoResponse, Response, Route, get, handler, post};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
@@ -160,8 +160,7 @@ struct SandboxMedia {
 
 /// A bound, not yet running, sandbox provider.
 pub struct SandboxServer {
-    acceptor: poem::listener::BoxAcceptor,
-    local_addr: SocketAddr,
+    listener: crate::tls::Listener,
     state: Arc<SandboxState>,
 }
 
@@ -169,17 +168,13 @@ impl SandboxServer {
     /// # Errors
     /// When the port is taken.
     pub async fn bind(settings: SandboxSettings, numbers: &[NumberCredentials]) -> Result<Self> {
-        let listener = tokio::net::TcpListener::bind(settings.listen).await?;
-        let local_addr = listener.local_addr()?;
+        let listener = crate::tls::Listener::bind(settings.listen).await?;
         let http = crate::tls::client_builder()
             .timeout(Duration::from_secs(10))
             .build()
             .map_err(|e| Error::Io(std::io::Error::other(e)))?;
         Ok(Self {
-            acceptor: poem::listener::AcceptorExt::boxed(poem::listener::TcpAcceptor::from_tokio(
-                listener,
-            )?),
-            local_addr,
+            listener,
             state: Arc::new(SandboxState {
                 faults: Mutex::new(settings.faults.clone()),
                 arrivals: Mutex::new(Vec::new()),
@@ -196,13 +191,13 @@ impl SandboxServer {
     }
 
     pub fn local_addr(&self) -> SocketAddr {
-        self.local_addr
+        self.listener.local_addr()
     }
 
     /// Serves HTTPS with `tls` (when set) instead of plain HTTP.
     #[must_use]
     pub fn with_tls(mut self, tls: Option<&crate::tls::ServerTls>) -> Self {
-        self.acceptor = crate::tls::wrap(self.acceptor, tls);
+        self.listener = self.listener.with_tls(tls);
         self
     }
 
@@ -227,13 +222,9 @@ impl SandboxServer {
             .at("/sandbox/faults", get(get_faults).put(put_faults))
             .at("/healthz", get(healthz))
             .data(self.state);
-        tracing::info!(addr = %self.local_addr, "sandbox provider listening");
-        Server::new_with_acceptor(self.acceptor)
-            .run_with_graceful_shutdown(
-                app,
-                async move { shutdown.cancelled().await },
-                Some(Duration::from_secs(5)),
-            )
+        tracing::info!(addr = %self.listener.local_addr(), "sandbox provider listening");
+        self.listener
+            .serve(app, shutdown, Duration::from_secs(5))
             .await
             .map_err(Error::from)
     }

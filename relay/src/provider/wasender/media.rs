@@ -12,7 +12,7 @@ use futures::future::BoxFuture;
 use serde_json::{Value, json};
 
 use crate::provider::media::{
-    self, Located, Lookup, MediaClass, MediaError, MediaRef, MediaSource,
+    self, Located, Lookup, MediaClass, MediaError, MediaKeys, MediaRef, MediaSource,
 };
 
 /// WasenderApi's media look-up.
@@ -32,19 +32,21 @@ fn media_object(raw: &Value) -> Option<(&'static str, MediaClass, &Value)> {
     .find_map(|(key, class)| Some((key, class, content.get(key)?)))
 }
 
+/// The keys of a WasenderApi (Baileys) media message.
+const KEYS: MediaKeys = MediaKeys {
+    mime: "mimetype",
+    sha256: "fileSha256",
+    size: "fileLength",
+    filename: "fileName",
+    animated: "isAnimated",
+};
+
 impl MediaSource for WasenderMedia {
     fn reference(&self, _message_type: &str, raw: &Value) -> Option<MediaRef> {
         let (_, class, object) = media_object(raw)?;
         media::text(object, "url")?;
         media::text(object, "mediaKey")?;
-        Some(MediaRef {
-            class,
-            mime: media::text(object, "mimetype"),
-            sha256: media::text(object, "fileSha256"),
-            size: media::size(object, "fileLength"),
-            filename: media::text(object, "fileName"),
-            animated: object.get("isAnimated").and_then(Value::as_bool) == Some(true),
-        })
+        Some(MediaRef::read(class, object, &KEYS))
     }
 
     fn locate<'a>(&'a self, lookup: Lookup<'a>) -> BoxFuture<'a, Result<Located, MediaError>> {

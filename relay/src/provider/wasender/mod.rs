@@ -46,11 +46,7 @@ impl WebhookParser for WasenderWebhook {
         _body: &[u8],
         _payload: &Value,
     ) -> Result<Option<String>, Rejection> {
-        let presented = headers
-            .get(SIGNATURE_HEADER)
-            .and_then(|v| v.to_str().ok())
-            .filter(|v| !v.is_empty())
-            .ok_or(Rejection::MissingSignature)?;
+        let presented = super::signature_header(headers, SIGNATURE_HEADER)?;
         let mut matched = None;
         for number in numbers.of_provider(Provider::Wasender) {
             if constant_time_eq(number.app_secret.expose().as_bytes(), presented.as_bytes()) {
@@ -136,6 +132,32 @@ fn canonical_event(event: &str) -> &str {
     }
 }
 
+/// The message id and the customer's jid of a message or reaction
+/// (`what` names it in a parse error); `None`, counted as an echo, when
+/// the business sent it.
+fn customer_key<'a>(
+    item: &'a Value,
+    what: &'static str,
+    out: &mut Delivery,
+) -> Result<Option<(&'a str, &'a str)>, ParseError> {
+    let key = item.get("key").ok_or(ParseError::without(what, "key"))?;
+    if from_me(key) {
+        out.echoes += 1;
+        return Ok(None);
+    }
+    let id = key
+        .get("id")
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+        .ok_or(ParseError::without(what, "key.id"))?;
+    let jid = key
+        .get("cleanedSenderPn")
+        .or_else(|| key.get("remoteJid"))
+        .and_then(Value::as_str)
+        .ok_or(ParseError::without(what, "remoteJid"))?;
+    Ok(Some((id, jid)))
+}
+
 /// The `fromMe` flag of a message key.
 fn from_me(key: &Value) -> bool {
     key.get("fromMe").and_then(Value::as_bool) == Some(true)
@@ -202,23 +224,9 @@ impl Split {
     }
 
     fn message(&self, message: &Value, out: &mut Delivery) -> Result<(), ParseError> {
-        let key = message
-            .get("key")
-            .ok_or(ParseError::without("message", "key"))?;
-        if from_me(key) {
-            out.echoes += 1;
+        let Some((id, jid)) = customer_key(message, "message", out)? else {
             return Ok(());
-        }
-        let id = key
-            .get("id")
-            .and_then(Value::as_str)
-            .filter(|s| !s.is_empty())
-            .ok_or(ParseError::without("message", "key.id"))?;
-        let jid = key
-            .get("cleanedSenderPn")
-            .or_else(|| key.get("remoteJid"))
-            .and_then(Value::as_str)
-            .ok_or(ParseError::without("message", "remoteJid"))?;
+        };
         let content = message.get("message").unwrap_or(&Value::Null);
         let (message_type, text) = content_of(content);
         let (text_at, text) = message
@@ -254,23 +262,9 @@ impl Split {
     /// as a message of type `reaction` (the dashboard shows it on its
     /// target).
     fn reaction(&self, item: &Value, out: &mut Delivery) -> Result<(), ParseError> {
-        let key = item
-            .get("key")
-            .ok_or(ParseError::without("reaction", "key"))?;
-        if from_me(key) {
-            out.echoes += 1;
+        let Some((id, jid)) = customer_key(item, "reaction", out)? else {
             return Ok(());
-        }
-        let id = key
-            .get("id")
-            .and_then(Value::as_str)
-            .filter(|s| !s.is_empty())
-            .ok_or(ParseError::without("reaction", "key.id"))?;
-        let jid = key
-            .get("cleanedSenderPn")
-            .or_else(|| key.get("remoteJid"))
-            .and_then(Value::as_str)
-            .ok_or(ParseError::without("reaction", "remoteJid"))?;
+        };
         let pointer = "/reaction/text";
         let text = crate::envelope::pointer(item, pointer)
             .and_then(Value::as_str)
