@@ -5,7 +5,7 @@ import { useState, type FormEvent } from 'react';
 import type { Api } from '../api/client';
 import type { components } from '../api/schema';
 import { joinList, parseList, PRESENCES, teamName } from '../lib/admin';
-import { call, DeleteDialog, Notice, RowActions, States, useLoaded, useRowEditing } from './adminKit';
+import { call, RowActions, RowsPage, States, useLoaded, useRowEditing } from './adminKit';
 import { useDialog } from './Dialog';
 
 type AgentOut = components['schemas']['AgentOut'];
@@ -19,7 +19,7 @@ export function Agents({ api, meId }: { api: Api; meId: number | null }) {
   const agents = useLoaded<AgentOut[]>(api, () => api.GET('/api/v1/agents'), 'Could not load the agents');
   const teams = useLoaded<TeamOut[]>(api, () => api.GET('/api/v1/teams'), 'Could not load the teams');
   const rows = useRowEditing<AgentOut>(() => { void agents.reload(); void teams.reload(); });
-  const { editing, deleting, setNotice } = rows;
+  const { setNotice } = rows;
   const teamList = teams.data ?? [];
 
   const setPresence = async (a: AgentOut, presence: string) => {
@@ -32,22 +32,13 @@ export function Agents({ api, meId }: { api: Api; meId: number | null }) {
     'Could not delete the agent', `${a.name} was deleted.`);
 
   return (
-    <div className="system">
-      <div className="page-head">
-        <h1>Agents</h1>
-        <button type="button" className="primary" onClick={() => rows.edit('new')}>New agent</button>
-      </div>
-      <Notice notice={rows.notice} />
-      {editing && (
-        <AgentForm key={editing === 'new' ? 'new' : editing.id} api={api} agent={editing === 'new' ? null : editing} teams={teamList}
-          onDone={rows.done} />
-      )}
-      {deleting && (
-        <DeleteDialog name={deleting.name} busy={rows.busy} onConfirm={() => void remove(deleting)} onCancel={() => rows.setDeleting(null)}>
-          <p>Delete {deleting.name} ({deleting.email})? Their sign-in tokens stop working. An agent with open conversations
+    <RowsPage title="Agents" newLabel="New agent" rows={rows}
+      form={(row) => <AgentForm api={api} agent={row} teams={teamList} onDone={rows.done} />}
+      deleteName={(row) => row.name} onDelete={remove}
+      confirm={(row) => (
+        <p>Delete {row.name} ({row.email})? Their sign-in tokens stop working. An agent with open conversations
             cannot be deleted: transfer or resolve them first.</p>
-        </DeleteDialog>
-      )}
+      )}>
       <States label="Agents" loaded={agents} empty={!agents.data?.length} emptyText="No agents yet. Create the first with “New agent”.">
         <div className="table-wrap">
           <table>
@@ -68,7 +59,7 @@ export function Agents({ api, meId }: { api: Api; meId: number | null }) {
           </table>
         </div>
       </States>
-    </div>
+    </RowsPage>
   );
 }
 

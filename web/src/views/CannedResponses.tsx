@@ -5,7 +5,7 @@ import { useState, type FormEvent } from 'react';
 import type { components } from '../api/schema';
 import type { Api } from '../api/client';
 import type { Canned } from '../lib/canned';
-import { call, DeleteDialog, Notice, RowActions, States, useLoaded, useRowEditing } from './adminKit';
+import { call, RowActions, RowsPage, States, useLoaded, useRowEditing } from './adminKit';
 import { useDialog } from './Dialog';
 
 type TeamOut = components['schemas']['TeamOut'];
@@ -16,26 +16,16 @@ export function CannedResponses({ api }: { api: Api }) {
   const list = useLoaded<Canned[]>(api, () => api.GET('/api/v1/canned-responses'), 'Could not load the canned responses');
   const teams = useLoaded<TeamOut[]>(api, () => api.GET('/api/v1/teams'), 'Could not load the teams');
   const rows = useRowEditing<Canned>(() => void list.reload());
-  const { editing, deleting } = rows;
   const remove = (c: Canned) => rows.remove(() => api.DELETE('/api/v1/canned-responses/{id}', { params: { path: { id: c.id } } }),
     'Could not delete the canned response', `/${c.shortcut} was deleted.`);
 
   return (
-    <div className="system">
-      <div className="page-head">
-        <h1>Canned responses</h1>
-        <button type="button" className="primary" onClick={() => rows.edit('new')}>New canned response</button>
-      </div>
-      <Notice notice={rows.notice} />
-      {editing && (
-        <CannedForm key={editing === 'new' ? 'new' : editing.id} api={api} canned={editing === 'new' ? null : editing} teams={teams.data ?? []}
-          onDone={rows.done} />
-      )}
-      {deleting && (
-        <DeleteDialog name={`/${deleting.shortcut}`} busy={rows.busy} onConfirm={() => void remove(deleting)} onCancel={() => rows.setDeleting(null)}>
-          <p>Delete /{deleting.shortcut} ({deleting.title})? Agents can no longer insert it.</p>
-        </DeleteDialog>
-      )}
+    <RowsPage title="Canned responses" newLabel="New canned response" rows={rows}
+      form={(row) => <CannedForm api={api} canned={row} teams={teams.data ?? []} onDone={rows.done} />}
+      deleteName={(row) => `/${row.shortcut}`} onDelete={remove}
+      confirm={(row) => (
+        <p>Delete /{row.shortcut} ({row.title})? Agents can no longer insert it.</p>
+      )}>
       <States label="Canned responses" loaded={list} empty={!list.data?.length}
         emptyText="No canned responses yet. Create one; agents insert it by typing / and its shortcut in the reply box.">
         <div className="table-wrap">
@@ -50,7 +40,7 @@ export function CannedResponses({ api }: { api: Api }) {
           </table>
         </div>
       </States>
-    </div>
+    </RowsPage>
   );
 }
 

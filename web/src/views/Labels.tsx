@@ -3,33 +3,23 @@
 // conversation's details.
 import { useState, type FormEvent } from 'react';
 import type { Api, Label } from '../api/client';
-import { call, DeleteDialog, Notice, RowActions, States, useLoaded, useRowEditing } from './adminKit';
+import { call, RowActions, RowsPage, States, useLoaded, useRowEditing } from './adminKit';
 import { useDialog } from './Dialog';
 import { LabelChip } from './LabelChip';
 
 export function Labels({ api }: { api: Api }) {
   const labels = useLoaded<Label[]>(api, () => api.GET('/api/v1/labels'), 'Could not load the labels');
   const rows = useRowEditing<Label>(() => void labels.reload());
-  const { editing, deleting } = rows;
   const remove = (l: Label) => rows.remove(() => api.DELETE('/api/v1/labels/{id}', { params: { path: { id: l.id } } }),
     'Could not delete the label', `Label ${l.name} was deleted.`);
 
   return (
-    <div className="system">
-      <div className="page-head">
-        <h1>Labels</h1>
-        <button type="button" className="primary" onClick={() => rows.edit('new')}>New label</button>
-      </div>
-      <Notice notice={rows.notice} />
-      {editing && (
-        <LabelForm key={editing === 'new' ? 'new' : editing.id} api={api} label={editing === 'new' ? null : editing}
-          onDone={rows.done} />
-      )}
-      {deleting && (
-        <DeleteDialog name={deleting.name} busy={rows.busy} onConfirm={() => void remove(deleting)} onCancel={() => rows.setDeleting(null)}>
-          <p>Delete label {deleting.name}? It is taken off every conversation that carries it.</p>
-        </DeleteDialog>
-      )}
+    <RowsPage title="Labels" newLabel="New label" rows={rows}
+      form={(row) => <LabelForm api={api} label={row} onDone={rows.done} />}
+      deleteName={(row) => row.name} onDelete={remove}
+      confirm={(row) => (
+        <p>Delete label {row.name}? It is taken off every conversation that carries it.</p>
+      )}>
       <States label="Labels" loaded={labels} empty={!labels.data?.length} emptyText="No labels yet. Create one with “New label”; agents then put it on conversations.">
         <div className="table-wrap">
           <table>
@@ -42,7 +32,7 @@ export function Labels({ api }: { api: Api }) {
           </table>
         </div>
       </States>
-    </div>
+    </RowsPage>
   );
 }
 

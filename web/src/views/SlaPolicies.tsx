@@ -6,7 +6,7 @@ import type { components } from '../api/schema';
 import type { Api, Label, NumberOut } from '../api/client';
 import { seconds } from '../lib/format';
 import { policyBody, scopeText, type SlaPolicy } from '../lib/sla';
-import { call, DeleteDialog, Notice, RowActions, States, useLoaded, useRowEditing } from './adminKit';
+import { call, RowActions, RowsPage, States, useLoaded, useRowEditing } from './adminKit';
 import { useDialog } from './Dialog';
 
 type TeamOut = components['schemas']['TeamOut'];
@@ -17,7 +17,6 @@ export function SlaPolicies({ api }: { api: Api }) {
   const labels = useLoaded<Label[]>(api, () => api.GET('/api/v1/labels'), 'Could not load the labels');
   const numbers = useLoaded<NumberOut[]>(api, () => api.GET('/api/v1/numbers'), 'Could not load the numbers');
   const rows = useRowEditing<SlaPolicy>(() => void list.reload());
-  const { editing, deleting } = rows;
   const names = {
     teams: new Map((teams.data ?? []).map((t) => [t.id, t.name])),
     labels: new Map((labels.data ?? []).map((l) => [l.id, l.name])),
@@ -28,21 +27,12 @@ export function SlaPolicies({ api }: { api: Api }) {
   const target = (s: number | undefined) => (s == null ? '—' : seconds(s));
 
   return (
-    <div className="system">
-      <div className="page-head">
-        <h1>SLA policies</h1>
-        <button type="button" className="primary" onClick={() => rows.edit('new')}>New SLA policy</button>
-      </div>
-      <Notice notice={rows.notice} />
-      {editing && (
-        <PolicyForm key={editing === 'new' ? 'new' : editing.id} api={api} policy={editing === 'new' ? null : editing}
-          teams={teams.data ?? []} labels={labels.data ?? []} numbers={numbers.data ?? []} onDone={rows.done} />
-      )}
-      {deleting && (
-        <DeleteDialog name={deleting.name} busy={rows.busy} onConfirm={() => void remove(deleting)} onCancel={() => rows.setDeleting(null)}>
-          <p>Delete SLA policy {deleting.name}? Its conversations fall to the next matching policy; recorded breaches stay.</p>
-        </DeleteDialog>
-      )}
+    <RowsPage title="SLA policies" newLabel="New SLA policy" rows={rows}
+      form={(row) => <PolicyForm api={api} policy={row} teams={teams.data ?? []} labels={labels.data ?? []} numbers={numbers.data ?? []} onDone={rows.done} />}
+      deleteName={(row) => row.name} onDelete={remove}
+      confirm={(row) => (
+        <p>Delete SLA policy {row.name}? Its conversations fall to the next matching policy; recorded breaches stay.</p>
+      )}>
       <States label="SLA policies" loaded={list} empty={!list.data?.length}
         emptyText="No SLA policies yet. Create one: conversations it applies to show when their answer is due in the inbox.">
         <div className="table-wrap">
@@ -60,7 +50,7 @@ export function SlaPolicies({ api }: { api: Api }) {
           </table>
         </div>
       </States>
-    </div>
+    </RowsPage>
   );
 }
 

@@ -6,7 +6,7 @@ import { useState, type FormEvent } from 'react';
 import type { Api } from '../api/client';
 import type { components } from '../api/schema';
 import { hoursOf, STRATEGIES, strategyLabel } from '../lib/admin';
-import { call, DeleteDialog, Notice, RowActions, States, useLoaded, useRowEditing } from './adminKit';
+import { call, RowActions, RowsPage, States, useLoaded, useRowEditing } from './adminKit';
 import { useDialog } from './Dialog';
 import { HoursFields, type HoursValue } from './HoursFields';
 
@@ -18,7 +18,6 @@ export function Teams({ api }: { api: Api }) {
   const teams = useLoaded<TeamOut[]>(api, () => api.GET('/api/v1/teams'), 'Could not load the teams');
   const agents = useLoaded<AgentOut[]>(api, () => api.GET('/api/v1/agents'), 'Could not load the agents');
   const rows = useRowEditing<TeamOut>(() => void teams.reload());
-  const { editing, deleting } = rows;
   const agentList = agents.data ?? [];
   const agentName = (id: number) => agentList.find((a) => a.id === id)?.name ?? `agent #${id}`;
 
@@ -26,21 +25,12 @@ export function Teams({ api }: { api: Api }) {
     'Could not delete the team', `Team ${t.name} was deleted.`);
 
   return (
-    <div className="system">
-      <div className="page-head">
-        <h1>Teams</h1>
-        <button type="button" className="primary" onClick={() => rows.edit('new')}>New team</button>
-      </div>
-      <Notice notice={rows.notice} />
-      {editing && (
-        <TeamForm key={editing === 'new' ? 'new' : editing.id} api={api} team={editing === 'new' ? null : editing} agents={agentList}
-          onDone={rows.done} />
-      )}
-      {deleting && (
-        <DeleteDialog name={deleting.name} busy={rows.busy} onConfirm={() => void remove(deleting)} onCancel={() => rows.setDeleting(null)}>
-          <p>Delete team {deleting.name}? A team that routing rules route to, or with open conversations, cannot be deleted.</p>
-        </DeleteDialog>
-      )}
+    <RowsPage title="Teams" newLabel="New team" rows={rows}
+      form={(row) => <TeamForm api={api} team={row} agents={agentList} onDone={rows.done} />}
+      deleteName={(row) => row.name} onDelete={remove}
+      confirm={(row) => (
+        <p>Delete team {row.name}? A team that routing rules route to, or with open conversations, cannot be deleted.</p>
+      )}>
       <States label="Teams" loaded={teams} empty={!teams.data?.length} emptyText="No teams yet. Routing rules queue conversations for a team: create one with “New team”.">
         <div className="table-wrap">
           <table>
@@ -55,7 +45,7 @@ export function Teams({ api }: { api: Api }) {
           </table>
         </div>
       </States>
-    </div>
+    </RowsPage>
   );
 }
 

@@ -1,6 +1,6 @@
 // Shared pieces of the admin pages: loading a list with its error (403
 // explained), and the loading / error / empty states around it.
-import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
+import { Fragment, useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import { errorText } from '../api/client';
 import { adminErrorText } from '../lib/admin';
 import { ConfirmDialog } from './Dialog';
@@ -103,6 +103,37 @@ export function useRowEditing<T>(reload: () => void) {
       reload();
     },
   };
+}
+
+/** What `useRowEditing` gives a page. */
+export type RowEditing<T> = ReturnType<typeof useRowEditing<T>>;
+
+/**
+ * An admin page of rows: its heading with the New button, the notice, the
+ * form while a row (or a new one: `null`) is edited, the confirmation of a
+ * delete (`deleteName`, `confirm`), then the list (`children`).
+ */
+export function RowsPage<T extends { id: number }>({ title, newLabel, rows, form, deleteName, confirm, onDelete, children }: {
+  title: string; newLabel: string; rows: RowEditing<T>; form: (row: T | null) => ReactNode;
+  deleteName: (row: T) => string; confirm: (row: T) => ReactNode; onDelete: (row: T) => Promise<void>; children: ReactNode;
+}) {
+  const { editing, deleting } = rows;
+  return (
+    <div className="system">
+      <div className="page-head">
+        <h1>{title}</h1>
+        <button type="button" className="primary" onClick={() => rows.edit('new')}>{newLabel}</button>
+      </div>
+      <Notice notice={rows.notice} />
+      {editing && <Fragment key={editing === 'new' ? 'new' : editing.id}>{form(editing === 'new' ? null : editing)}</Fragment>}
+      {deleting && (
+        <DeleteDialog name={deleteName(deleting)} busy={rows.busy} onConfirm={() => void onDelete(deleting)} onCancel={() => rows.setDeleting(null)}>
+          {confirm(deleting)}
+        </DeleteDialog>
+      )}
+      {children}
+    </div>
+  );
 }
 
 /** A row's Edit and (when `onDelete` is given) Delete buttons. */
