@@ -85,12 +85,12 @@ fn bench_runs_every_part_at_tiny_sizes_and_reports_tables_and_json() {
     );
     for header in [
         "| phase | in flight | req/s |",
-        "| end to end | routers | router nice | partitions |",
+        "| end to end | router processes | router nice | partitions |",
         "| sender → sandbox | replies |",
         "| process | peak RSS MiB |",
         "| phase, median over rounds | in flight | rounds |",
         "| media fetch → WHARF_MEDIA | round | files |",
-        "| text routing and a media burst | round | routers |",
+        "| text routing and a media burst | round | router processes |",
         "| media, median over rounds | in flight | rounds |",
         "| webhooks | round | routed text events/s without an endpoint |",
         "| webhooks, median over rounds | in flight | rounds |",
