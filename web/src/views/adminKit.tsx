@@ -1,4 +1,5 @@
-// Shared pieces of the admin pages: loading a list with its error (403
+// Shared pieces of the admin pages: the page shell of a list of rows
+// (RowsPage), loading a list with its error (403
 // explained), and the loading / error / empty states around it.
 import { Fragment, useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import { errorText } from '../api/client';
