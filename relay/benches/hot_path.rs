@@ -1,7 +1,8 @@
 //! Micro-benchmarks of the edge's hot path, per webhook delivery: the Meta
 //! signature check, parsing and splitting a delivery into events, and
 //! encoding an event for JetStream (with its dedupe id, subject and trace
-//! header). `cargo bench -p wharf-relay --bench hot_path`.
+//! header), and the whole delivery both ways: built as events and encoded,
+//! and as the edge takes it (`accept_ready`). `cargo bench -p wharf-relay --bench hot_path`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::hint::black_box;
@@ -111,6 +112,37 @@ fn hot_path(c: &mut Criterion) {
                 .collect::<Vec<_>>()
         })
     });
+    group.bench_function(
+        "whole delivery, the edge's way (accept_ready: verify + write straight from the bytes)",
+        |b| {
+            b.iter(|| {
+                let ready = MetaWebhook
+                    .accept_ready(
+                        black_box(&numbers),
+                        black_box(&headers),
+                        black_box(&body),
+                        "eu",
+                    )
+                    .unwrap()
+                    .unwrap();
+                ready
+                    .events
+                    .into_iter()
+                    .map(|e| {
+                        (
+                            relay::topology::inbound_subject(
+                                "eu",
+                                &e.business_number,
+                                relay::topology::partition_of(&e.partition_key, 8),
+                            ),
+                            relay::envelope::traceparent(None),
+                            e,
+                        )
+                    })
+                    .collect::<Vec<_>>()
+            })
+        },
+    );
     group.finish();
 }
 

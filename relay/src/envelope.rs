@@ -178,8 +178,9 @@ fn envelope_version() -> u8 {
     OLDEST_ENVELOPE_VERSION
 }
 
-/// One inbound event, as stored in the edge and INBOUND streams.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// One inbound event, as stored in the edge and INBOUND streams (written
+/// through [`EnvelopeRef`], the one layout of the envelope).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct InboundEvent {
     /// Envelope version ([`ENVELOPE_VERSION`]).
     #[serde(default = "envelope_version")]
@@ -200,6 +201,71 @@ pub struct InboundEvent {
     pub received_at: DateTime<Utc>,
     #[serde(flatten)]
     pub body: EventBody,
+}
+
+/// How an envelope is written, whoever writes it: an [`InboundEvent`]
+/// with its [`EventBody`], or a parser that writes the provider's object
+/// as the bytes it came in (`B` is then a [`BodyRef`]), without building an
+/// event first (the edge's common delivery, `provider::meta::fast`).
+#[derive(Serialize)]
+pub struct EnvelopeRef<'a, B: Serialize> {
+    pub version: u8,
+    pub provider: Provider,
+    pub region: &'a str,
+    pub business_number: &'a str,
+    pub contact: &'a Contact,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account: Option<&'a str>,
+    pub received_at: &'a DateTime<Utc>,
+    #[serde(flatten)]
+    pub body: B,
+}
+
+impl Serialize for InboundEvent {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.envelope().serialize(serializer)
+    }
+}
+
+/// An event body written from borrowed parts, its provider object as the
+/// provider sent it ([`serde_json::value::RawValue`]). Tagged as
+/// [`EventBody`] is.
+#[derive(Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum BodyRef<'a> {
+    Message(StoredMessageRef<'a, serde_json::value::RawValue>),
+}
+
+/// An event ready to publish: what the edge routes and dedupes it by, and
+/// the bytes stored. Made from an [`InboundEvent`] ([`InboundEvent::ready`])
+/// or written straight by a parser.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReadyEvent {
+    pub business_number: String,
+    /// What orders it ([`Contact::partition_key`]).
+    pub partition_key: String,
+    /// The dedupe id ([`InboundEvent::msg_id`]).
+    pub msg_id: String,
+    /// Provider time ([`InboundEvent::timestamp`]).
+    pub timestamp: DateTime<Utc>,
+    /// A part the parser did not understand, stored raw.
+    pub unparsed: bool,
+    /// The envelope's bytes.
+    pub payload: Vec<u8>,
+}
+
+/// The bytes of an envelope: room for a typical event (the provider's
+/// ~1 KiB object and the envelope) up front, as growing from empty
+/// reallocated and copied it ~5 times.
+pub fn write_envelope<B: Serialize>(envelope: &EnvelopeRef<'_, B>) -> serde_json::Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(2048);
+    serde_json::to_writer(&mut out, envelope)?;
+    Ok(out)
+}
+
+/// The dedupe id of a customer's message (or an echo): `<provider>:msg:<id>`.
+pub fn message_msg_id(provider: Provider, id: &str) -> String {
+    format!("{}:msg:{id}", provider.as_str())
 }
 
 /// The customer an event is about.
@@ -377,19 +443,20 @@ impl InboundMessage {
 }
 
 /// How a message is written: the text itself only where `raw` does not
-/// hold it at `text_at`.
+/// hold it at `text_at`. `R` is the provider's object: a
+/// [`serde_json::Value`], or the bytes it came in.
 #[derive(Serialize)]
-struct StoredMessageRef<'a> {
-    id: &'a str,
-    timestamp: &'a DateTime<Utc>,
-    message_type: &'a str,
+pub struct StoredMessageRef<'a, R: Serialize + ?Sized> {
+    pub id: &'a str,
+    pub timestamp: &'a DateTime<Utc>,
+    pub message_type: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
-    text: Option<&'a str>,
+    pub text: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    text_at: Option<&'a str>,
-    raw: &'a serde_json::Value,
+    pub text_at: Option<&'a str>,
+    pub raw: &'a R,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
-    echo: bool,
+    pub echo: bool,
 }
 
 impl Serialize for InboundMessage {
@@ -467,7 +534,7 @@ impl InboundEvent {
     pub fn msg_id(&self) -> String {
         let provider = self.provider.as_str();
         match &self.body {
-            EventBody::Message(m) => format!("{provider}:msg:{}", m.id),
+            EventBody::Message(m) => message_msg_id(self.provider, &m.id),
             EventBody::Status(s) => format!("{provider}:status:{}:{}", s.id, s.status),
             EventBody::Session(s) => format!(
                 "{provider}:session:{}:{}:{}",
@@ -516,11 +583,36 @@ impl InboundEvent {
     /// # Errors
     /// Never for a well-formed event (serde_json on owned data).
     pub fn encode(&self) -> serde_json::Result<Vec<u8>> {
-        // Room for a typical event (the provider's ~1 KiB object and the
-        // envelope): growing from empty reallocated and copied it ~5 times.
-        let mut out = Vec::with_capacity(2048);
-        serde_json::to_writer(&mut out, self)?;
-        Ok(out)
+        write_envelope(&self.envelope())
+    }
+
+    /// How this event is written.
+    fn envelope(&self) -> EnvelopeRef<'_, &EventBody> {
+        EnvelopeRef {
+            version: self.version,
+            provider: self.provider,
+            region: &self.region,
+            business_number: &self.business_number,
+            contact: &self.contact,
+            account: self.account.as_deref(),
+            received_at: &self.received_at,
+            body: &self.body,
+        }
+    }
+
+    /// This event, encoded, with what the edge publishes it by.
+    ///
+    /// # Errors
+    /// As [`InboundEvent::encode`].
+    pub fn ready(&self) -> serde_json::Result<ReadyEvent> {
+        Ok(ReadyEvent {
+            business_number: self.business_number.clone(),
+            partition_key: self.contact.partition_key().to_owned(),
+            msg_id: self.msg_id(),
+            timestamp: self.timestamp(),
+            unparsed: matches!(self.body, EventBody::Unparsed(_)),
+            payload: self.encode()?,
+        })
     }
 
     /// Parses stored bytes.

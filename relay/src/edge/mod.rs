@@ -17,7 +17,7 @@ use poem::{EndpointExt, IntoResponse, Response, Route, get, handler, post};
 use serde::{Deserialize, Serialize};
 use tokio_util::sync::CancellationToken;
 
-use crate::envelope::{MSG_ID_HEADER, Provider};
+use crate::envelope::{MSG_ID_HEADER, Provider, ReadyEvent};
 use crate::numbers::NumberBook;
 use crate::observe;
 use crate::provider::{NumberCredentials, WebhookParser, constant_time_eq, parser_for};
@@ -428,13 +428,23 @@ async fn receive(
             return error(StatusCode::BAD_REQUEST, "unreadable_body", err.to_string());
         }
     };
-    let delivery = match webhook.parser.accept(
+    let delivery = match webhook.parser.accept_ready(
         &state.numbers.snapshot(),
         req.headers(),
         &bytes,
         &state.settings.region,
     ) {
-        Ok(delivery) => delivery,
+        Ok(Ok(delivery)) => delivery,
+        Ok(Err(unencodable)) => {
+            series.publish_errors.increment(1);
+            refused("not_stored");
+            tracing::error!(provider = label, detail = %unencodable, "an event could not be encoded; answering 503");
+            return retry_later(
+                state,
+                "not_stored",
+                "the event could not be stored; retry later",
+            );
+        }
         Err(rejection) => {
             refused(rejection.code());
             let status = match rejection {
@@ -447,7 +457,7 @@ async fn receive(
     let now = chrono::Utc::now();
     for event in &delivery.events {
         if crate::edge::abuse::from_the_future(
-            event.timestamp(),
+            event.timestamp,
             now,
             state.settings.future_tolerance_secs,
         ) {
@@ -455,8 +465,8 @@ async fn receive(
                 .increment(1);
             tracing::warn!(
                 provider = label,
-                msg_id = %event.msg_id(),
-                provider_time = %event.timestamp(),
+                msg_id = %event.msg_id,
+                provider_time = %event.timestamp,
                 "provider timestamp in the future; stored and flagged"
             );
         }
@@ -479,18 +489,19 @@ async fn receive(
     } else {
         tracing::Span::none()
     };
-    match publish_all(state, &delivery.events, parent_trace)
+    let (echoes, unparsed) = (delivery.echoes, delivery.unparsed());
+    match publish_all(state, delivery.events, parent_trace)
         .instrument(span)
         .await
     {
         Ok(mut accepted) => {
-            accepted.echoes = delivery.echoes;
-            accepted.unparsed = delivery.unparsed();
+            accepted.echoes = echoes;
+            accepted.unparsed = unparsed;
             series.accepted.increment(1);
             series.stored.increment(accepted.stored as u64);
             series.duplicates.increment(accepted.duplicates as u64);
             series.echoes.increment(accepted.echoes as u64);
-            series.unparsed.increment(delivery.unparsed() as u64);
+            series.unparsed.increment(unparsed as u64);
             series.ack_seconds.record(started.elapsed().as_secs_f64());
             tracing::debug!(
                 provider = label,
@@ -520,8 +531,6 @@ enum NotStored {
     #[error("no PubAck within {0:?}")]
     NoAck(Duration),
     #[error("{0}")]
-    Encode(#[from] serde_json::Error),
-    #[error("{0}")]
     Publish(#[from] jetstream::context::PublishError),
 }
 
@@ -530,7 +539,7 @@ enum NotStored {
 /// event: the timers showed in the edge's profile).
 async fn publish_all(
     state: &EdgeState,
-    events: &[crate::envelope::InboundEvent],
+    events: Vec<ReadyEvent>,
     parent_trace: Option<&str>,
 ) -> std::result::Result<Accepted, NotStored> {
     let timeout = Duration::from_millis(state.settings.ack_timeout_ms);
@@ -541,7 +550,7 @@ async fn publish_all(
 
 async fn publish_and_await(
     state: &EdgeState,
-    events: &[crate::envelope::InboundEvent],
+    events: Vec<ReadyEvent>,
     parent_trace: Option<&str>,
 ) -> std::result::Result<Accepted, NotStored> {
     let subject_region = if state.settings.direct_to_hub {
@@ -554,10 +563,10 @@ async fn publish_and_await(
         let subject = topology::inbound_subject(
             subject_region,
             &event.business_number,
-            topology::partition_of(event.contact.partition_key(), state.partitions),
+            topology::partition_of(&event.partition_key, state.partitions),
         );
         let mut headers = async_nats::HeaderMap::new();
-        let msg_id = event.msg_id();
+        let msg_id = &event.msg_id;
         headers.insert(MSG_ID_HEADER, msg_id.as_str());
         // Exported: the event's own span, which the router continues;
         // otherwise the cheap byte-by-byte header.
@@ -579,10 +588,9 @@ async fn publish_and_await(
             "publishing"
         );
         headers.insert(crate::envelope::TRACEPARENT_HEADER, trace.as_str());
-        let payload = event.encode()?;
         let ack = state
             .js
-            .publish_with_headers(subject, headers, payload.into())
+            .publish_with_headers(subject, headers, event.payload.into())
             .await?;
         pending.push((ack, span));
     }

@@ -24,7 +24,9 @@ use futures::future::BoxFuture;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::envelope::{Contact, EventBody, InboundEvent, OutboundReply, Provider, Unparsed};
+use crate::envelope::{
+    Contact, EventBody, InboundEvent, OutboundReply, Provider, ReadyEvent, Unparsed,
+};
 
 use crate::secret::Secret;
 use crate::sender::ratelimit::Limit;
@@ -136,6 +138,37 @@ impl Delivery {
     }
 }
 
+/// A verified delivery's events, written and ready to publish.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ReadyDelivery {
+    /// In the provider's order.
+    pub events: Vec<ReadyEvent>,
+    /// Echoes of our own sends, recognised and not stored.
+    pub echoes: usize,
+}
+
+impl ReadyDelivery {
+    /// Each event of `delivery` encoded.
+    ///
+    /// # Errors
+    /// When an event cannot be encoded (never for owned, well-formed data).
+    pub fn of(delivery: &Delivery) -> serde_json::Result<Self> {
+        Ok(Self {
+            events: delivery
+                .events
+                .iter()
+                .map(InboundEvent::ready)
+                .collect::<serde_json::Result<_>>()?,
+            echoes: delivery.echoes,
+        })
+    }
+
+    /// How many of the events are parked as unparsed.
+    pub fn unparsed(&self) -> usize {
+        self.events.iter().filter(|e| e.unparsed).count()
+    }
+}
+
 /// Inbound direction of a provider: verify, then split.
 pub trait WebhookParser: Send + Sync {
     /// Checks a delivery's signature over its raw `body` (`payload` is the
@@ -180,6 +213,43 @@ pub trait WebhookParser: Send + Sync {
             .map_err(|e| Rejection::Malformed(format!("not JSON: {e}")))?;
         let signer = self.verify(numbers, headers, body, &payload)?;
         Ok(self.parse(payload, signer.as_deref(), region, Utc::now()))
+    }
+
+    /// A parser's way for its common deliveries (Meta's text messages):
+    /// verified and written straight from the bytes, without building
+    /// events first. `None` for a delivery it leaves to
+    /// [`accept`](Self::accept); it must store what `accept` would.
+    fn accept_common(
+        &self,
+        _numbers: &NumberDirectory,
+        _headers: &http::HeaderMap,
+        _body: &[u8],
+        _region: &str,
+    ) -> Option<Result<Vec<ReadyEvent>, Rejection>> {
+        None
+    }
+
+    /// What the edge calls: verifies a delivery and writes its events,
+    /// ready to publish ([`accept_common`](Self::accept_common), else
+    /// [`accept`](Self::accept) with each event encoded). The inner error:
+    /// an event could not be encoded, so nothing of the delivery may be
+    /// stored yet (retry).
+    ///
+    /// # Errors
+    /// A [`Rejection`]; nothing of a rejected delivery may be published.
+    fn accept_ready(
+        &self,
+        numbers: &NumberDirectory,
+        headers: &http::HeaderMap,
+        body: &[u8],
+        region: &str,
+    ) -> Result<serde_json::Result<ReadyDelivery>, Rejection> {
+        if let Some(common) = self.accept_common(numbers, headers, body, region) {
+            return common.map(|events| Ok(ReadyDelivery { events, echoes: 0 }));
+        }
+        Ok(ReadyDelivery::of(
+            &self.accept(numbers, headers, body, region)?,
+        ))
     }
 }
 

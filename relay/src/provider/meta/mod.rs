@@ -2,6 +2,7 @@
 //! the split of `entry[].changes[].value` into one event per message and per
 //! status. Sending through the Cloud API lives elsewhere.
 
+mod fast;
 pub mod media;
 pub mod send;
 
@@ -11,7 +12,9 @@ use serde_json::Value;
 use sha2::Sha256;
 
 use super::{Delivery, NumberDirectory, ParseError, Rejection, WebhookParser, constant_time_eq};
-use crate::envelope::{Contact, DeliveryStatus, EventBody, InboundEvent, InboundMessage, Provider};
+use crate::envelope::{
+    Contact, DeliveryStatus, EventBody, InboundEvent, InboundMessage, Provider, ReadyEvent,
+};
 use crate::secret::Secret;
 
 /// Header Meta signs deliveries with.
@@ -46,11 +49,18 @@ pub fn verify_signature(secret: &Secret, header: &str, body: &[u8]) -> Result<()
 }
 
 impl WebhookParser for MetaWebhook {
-    /// Signatures are per Meta app, not per number. A delivery whose
-    /// numbers are all configured must match each number's app secret (as
-    /// before); one without a number (account and template updates carry a
-    /// business account id only) or with a number not configured here
-    /// verifies against the app secrets this deployment knows.
+    /// Customers' text messages ([`fast`]).
+    fn accept_common(
+        &self,
+        numbers: &NumberDirectory,
+        headers: &http::HeaderMap,
+        body: &[u8],
+        region: &str,
+    ) -> Option<Result<Vec<ReadyEvent>, Rejection>> {
+        fast::accept(numbers, headers, body, region, Utc::now())
+    }
+
+    /// See [`verify_for_numbers`].
     fn verify(
         &self,
         numbers: &NumberDirectory,
@@ -58,40 +68,12 @@ impl WebhookParser for MetaWebhook {
         body: &[u8],
         payload: &Value,
     ) -> Result<Option<String>, Rejection> {
-        let header = super::signature_header(headers, SIGNATURE_HEADER)?;
         let ids: Vec<&str> = change_values(payload)
             .filter_map(|value| {
                 crate::envelope::pointer(value, "/metadata/phone_number_id").and_then(Value::as_str)
             })
             .collect();
-        let known: Vec<_> = ids.iter().filter_map(|id| numbers.get(id)).collect();
-        if !ids.is_empty() && known.len() == ids.len() {
-            for creds in known {
-                verify_signature(&creds.app_secret, header, body)?;
-            }
-            return Ok(None);
-        }
-        // Every app secret is tried, without stopping at a match.
-        let mut matched = false;
-        let mut tried = std::collections::HashSet::new();
-        for creds in numbers
-            .of_provider(Provider::Meta)
-            .chain(numbers.of_provider(Provider::Sandbox))
-        {
-            if !tried.insert(creds.app_secret.expose()) {
-                continue;
-            }
-            match verify_signature(&creds.app_secret, header, body) {
-                Ok(()) => matched = true,
-                Err(Rejection::BadSignature) => {}
-                Err(other) => return Err(other),
-            }
-        }
-        if matched {
-            Ok(None)
-        } else {
-            Err(Rejection::BadSignature)
-        }
+        verify_for_numbers(numbers, headers, body, &ids)
     }
 
     fn parse(
@@ -129,6 +111,49 @@ impl WebhookParser for MetaWebhook {
             }
         }
         split.out
+    }
+}
+
+/// Checks a delivery's signature for the numbers its changes name (`ids`,
+/// each change's `metadata.phone_number_id`). Signatures are per Meta app,
+/// not per number: a delivery whose numbers are all configured must match
+/// each number's app secret; one without a number (account and template
+/// updates carry a business account id only) or with a number not
+/// configured here verifies against the app secrets this deployment knows.
+fn verify_for_numbers(
+    numbers: &NumberDirectory,
+    headers: &http::HeaderMap,
+    body: &[u8],
+    ids: &[&str],
+) -> Result<Option<String>, Rejection> {
+    let header = super::signature_header(headers, SIGNATURE_HEADER)?;
+    let known: Vec<_> = ids.iter().filter_map(|id| numbers.get(id)).collect();
+    if !ids.is_empty() && known.len() == ids.len() {
+        for creds in known {
+            verify_signature(&creds.app_secret, header, body)?;
+        }
+        return Ok(None);
+    }
+    // Every app secret is tried, without stopping at a match.
+    let mut matched = false;
+    let mut tried = std::collections::HashSet::new();
+    for creds in numbers
+        .of_provider(Provider::Meta)
+        .chain(numbers.of_provider(Provider::Sandbox))
+    {
+        if !tried.insert(creds.app_secret.expose()) {
+            continue;
+        }
+        match verify_signature(&creds.app_secret, header, body) {
+            Ok(()) => matched = true,
+            Err(Rejection::BadSignature) => {}
+            Err(other) => return Err(other),
+        }
+    }
+    if matched {
+        Ok(None)
+    } else {
+        Err(Rejection::BadSignature)
     }
 }
 
@@ -313,10 +338,14 @@ impl Split<'_> {
             .filter(|k| !MESSAGES_VALUE_KEYS.contains(k))
             .collect();
         let unknown = (!unknown.is_empty()).then(|| unknown.join(", "));
-        let contacts = value.get("contacts").and_then(Value::as_array);
+        let cards: Vec<Card<'_>> = value
+            .get("contacts")
+            .and_then(Value::as_array)
+            .map(|list| list.iter().map(Card::of).collect())
+            .unwrap_or_default();
         let mut unreadable: Vec<(&'static str, ParseError, Value)> = Vec::new();
         for message in into_list(messages) {
-            match read_message(&message, contacts) {
+            match read_message(&message, &cards) {
                 Ok((contact, mut body)) => {
                     body.raw = message;
                     self.push(&number, contact, EventBody::Message(body));
@@ -325,7 +354,7 @@ impl Split<'_> {
             }
         }
         for echo in into_list(echoes) {
-            match read_echo(&echo, contacts) {
+            match read_echo(&echo, &cards) {
                 Ok((contact, mut body)) => {
                     body.raw = echo;
                     self.push(&number, contact, EventBody::Message(body));
@@ -420,12 +449,17 @@ fn phone_number_id(value: &Value) -> Option<&str> {
 
 fn timestamp(object: &Value) -> Result<DateTime<Utc>, ParseError> {
     let ts = object.get("timestamp");
-    let secs = ts
-        .and_then(Value::as_str)
-        .and_then(|s| s.parse::<i64>().ok())
-        .or_else(|| ts.and_then(Value::as_i64))
-        .ok_or(ParseError::Timestamp)?;
-    DateTime::from_timestamp(secs, 0).ok_or(ParseError::TimestampOutOfRange)
+    seconds(
+        ts.and_then(Value::as_str)
+            .and_then(|s| s.parse::<i64>().ok())
+            .or_else(|| ts.and_then(Value::as_i64)),
+    )
+}
+
+/// A `timestamp` of Unix seconds, when there is one and it is in range.
+pub(crate) fn seconds(secs: Option<i64>) -> Result<DateTime<Utc>, ParseError> {
+    DateTime::from_timestamp(secs.ok_or(ParseError::Timestamp)?, 0)
+        .ok_or(ParseError::TimestampOutOfRange)
 }
 
 fn str_field<'a>(object: &'a Value, field: &str) -> Option<&'a str> {
@@ -435,11 +469,14 @@ fn str_field<'a>(object: &'a Value, field: &str) -> Option<&'a str> {
         .filter(|s| !s.is_empty())
 }
 
+/// Where a text message's text is.
+pub(crate) const TEXT_BODY: &str = "/text/body";
+
 /// The human-readable text of a message of any type, where it has one,
 /// and the JSON pointer it was found at.
 fn message_text(message: &Value, message_type: &str) -> Option<(&'static str, String)> {
     let pointers: &[&str] = match message_type {
-        "text" => &["/text/body"],
+        "text" => &[TEXT_BODY],
         "image" | "video" | "document" => {
             &["/image/caption", "/video/caption", "/document/caption"]
         }
@@ -468,39 +505,65 @@ fn message_text(message: &Value, message_type: &str) -> Option<(&'static str, St
     })
 }
 
-/// The `contacts[]` entry of a sender, by phone or by BSUID (the only one
-/// when there is one).
-fn contact_entry<'a>(
-    contacts: Option<&'a Vec<Value>>,
-    phone: Option<&str>,
-    user_id: Option<&str>,
-) -> Option<&'a Value> {
-    let list = contacts?;
-    list.iter()
-        .find(|c| {
-            let wa_id = c.get("wa_id").and_then(Value::as_str);
-            let bsuid = c.get("user_id").and_then(Value::as_str);
-            (phone.is_some() && wa_id == phone) || (user_id.is_some() && bsuid == user_id)
-        })
-        .or_else(|| (list.len() == 1).then(|| &list[0]))
+/// What a message (or an echo, read from its recipient) says of its
+/// customer: the phone (`from`), the BSUID (`from_user_id`) and the parent
+/// BSUID, as given.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Sender<'a> {
+    pub phone: Option<&'a str>,
+    pub user_id: Option<&'a str>,
+    pub parent_user_id: Option<&'a str>,
+}
+
+/// What one `contacts[]` entry of a change says, as given.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Card<'a> {
+    pub wa_id: Option<&'a str>,
+    pub user_id: Option<&'a str>,
+    pub profile_name: Option<&'a str>,
+    pub profile_username: Option<&'a str>,
+    pub username: Option<&'a str>,
+    pub parent_user_id: Option<&'a str>,
+}
+
+impl<'a> Card<'a> {
+    fn of(entry: &'a Value) -> Self {
+        let at = |pointer: &str| crate::envelope::pointer(entry, pointer).and_then(Value::as_str);
+        Self {
+            wa_id: at("/wa_id"),
+            user_id: at("/user_id"),
+            profile_name: at("/profile/name"),
+            profile_username: at("/profile/username"),
+            username: at("/username"),
+            parent_user_id: at("/parent_user_id"),
+        }
+    }
+}
+
+/// `s`, unless empty.
+fn given(s: Option<&str>) -> Option<&str> {
+    s.filter(|s| !s.is_empty())
 }
 
 /// The customer of a message: keyed by phone when the payload has one,
-/// else by BSUID (users with a username may hide their phone).
-fn sender(message: &Value, contacts: Option<&Vec<Value>>) -> Result<Contact, ParseError> {
-    let phone = str_field(message, "from");
-    let from_user = str_field(message, "from_user_id");
-    let entry = contact_entry(contacts, phone, from_user);
-    let entry_str = |pointer: &str| {
-        entry
-            .and_then(|c| crate::envelope::pointer(c, pointer))
-            .and_then(Value::as_str)
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
+/// else by BSUID (users with a username may hide their phone). Its
+/// `contacts[]` card is the one with its phone or BSUID, or the only one.
+/// Empty strings count as absent.
+pub(crate) fn customer<'c>(sender: Sender<'_>, cards: &[Card<'c>]) -> Result<Contact, ParseError> {
+    let phone = given(sender.phone);
+    let from_user = given(sender.user_id);
+    let card = cards
+        .iter()
+        .find(|c| {
+            (phone.is_some() && c.wa_id == phone) || (from_user.is_some() && c.user_id == from_user)
+        })
+        .or_else(|| (cards.len() == 1).then(|| &cards[0]));
+    let on_card = |field: fn(&Card<'c>) -> Option<&'c str>| {
+        card.and_then(|c| given(field(c))).map(str::to_owned)
     };
     let user_id = from_user
         .map(str::to_owned)
-        .or_else(|| entry_str("/user_id"));
+        .or_else(|| on_card(|c| c.user_id));
     let key = phone
         .map(str::to_owned)
         .or_else(|| user_id.clone())
@@ -510,44 +573,37 @@ fn sender(message: &Value, contacts: Option<&Vec<Value>>) -> Result<Contact, Par
     }
     Ok(Contact {
         wa_id: key,
-        profile_name: entry_str("/profile/name"),
+        profile_name: on_card(|c| c.profile_name),
         user_id: user_id.filter(|u| crate::envelope::is_contact_id(u)),
-        username: entry_str("/profile/username").or_else(|| entry_str("/username")),
-        parent_user_id: str_field(message, "from_parent_user_id")
+        username: on_card(|c| c.profile_username).or_else(|| on_card(|c| c.username)),
+        parent_user_id: given(sender.parent_user_id)
             .map(str::to_owned)
-            .or_else(|| entry_str("/parent_user_id")),
+            .or_else(|| on_card(|c| c.parent_user_id)),
     })
 }
 
 fn read_message(
     message: &Value,
-    contacts: Option<&Vec<Value>>,
+    cards: &[Card<'_>],
 ) -> Result<(Contact, InboundMessage), ParseError> {
-    let contact = sender(message, contacts)?;
+    let sender = Sender {
+        phone: message.get("from").and_then(Value::as_str),
+        user_id: message.get("from_user_id").and_then(Value::as_str),
+        parent_user_id: message.get("from_parent_user_id").and_then(Value::as_str),
+    };
+    let contact = customer(sender, cards)?;
     Ok((contact, inbound_message(message, "a message", false)?))
 }
 
 /// A coexistence echo: a message the business sent from the WhatsApp
 /// Business app; its customer is the recipient (`to`, `to_user_id`).
-fn read_echo(
-    echo: &Value,
-    contacts: Option<&Vec<Value>>,
-) -> Result<(Contact, InboundMessage), ParseError> {
-    // Its customer is read as the sender of a message from the recipient.
-    let mut as_message = serde_json::Map::new();
-    for (from, to) in [
-        ("to", "from"),
-        ("to_user_id", "from_user_id"),
-        ("to_parent_user_id", "from_parent_user_id"),
-        ("id", "id"),
-        ("timestamp", "timestamp"),
-        ("type", "type"),
-    ] {
-        if let Some(v) = echo.get(from) {
-            as_message.insert(to.into(), v.clone());
-        }
-    }
-    let contact = sender(&Value::Object(as_message), contacts)?;
+fn read_echo(echo: &Value, cards: &[Card<'_>]) -> Result<(Contact, InboundMessage), ParseError> {
+    let recipient = Sender {
+        phone: echo.get("to").and_then(Value::as_str),
+        user_id: echo.get("to_user_id").and_then(Value::as_str),
+        parent_user_id: echo.get("to_parent_user_id").and_then(Value::as_str),
+    };
+    let contact = customer(recipient, cards)?;
     Ok((contact, inbound_message(echo, "an echo", true)?))
 }
 
