@@ -168,6 +168,49 @@ struct Text<'a> {
     body: Option<&'a RawValue>,
 }
 
+/// Every value of a JSON text, read as [`serde_json::Value`] reads it (so
+/// refused where it refuses), keeping nothing.
+struct Walk;
+
+impl<'de> Deserialize<'de> for Walk {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(Walk)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Walk {
+    type Value = Walk;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Walk, E> {
+        Ok(Walk)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Walk, E> {
+        Ok(Walk)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Walk, E> {
+        Ok(Walk)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Walk, E> {
+        Ok(Walk)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Walk, E> {
+        Ok(Walk)
+    }
+    fn visit_unit<E>(self) -> Result<Walk, E> {
+        Ok(Walk)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Walk, A::Error> {
+        while seq.next_element::<Walk>()?.is_some() {}
+        Ok(Walk)
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Walk, A::Error> {
+        while map.next_entry::<Walk, Walk>()?.is_some() {}
+        Ok(Walk)
+    }
+}
+
 /// One text message, read and checked.
 struct TextMessage<'a> {
     number: &'a str,
@@ -191,6 +234,11 @@ pub(super) fn accept(
 ) -> Option<Result<Vec<ReadyEvent>, Rejection>> {
     let delivery: Delivery<'_> = serde_json::from_slice(body).ok()?;
     let read = read(&delivery)?;
+    // The typed parts skip what they do not read (and the message objects
+    // are kept as bytes) without checking string escapes or number ranges;
+    // the general parser refuses a body with a lone surrogate or a number
+    // out of range, and a router could not read such a message object.
+    serde_json::from_slice::<Walk>(body).ok()?;
     let numbers_named: Vec<&str> = delivery
         .entry
         .iter()
@@ -488,6 +536,42 @@ mod tests {
             assert!(!general.is_empty(), "{body}");
         }
         assert!(both(b"{\"entry\": [], \"extra\": 1}").0.is_none());
+        // What the general parser refuses as not JSON, the common way does
+        // not store either: a lone surrogate, a number out of range (in the
+        // stored message object, and in a part it does not store).
+        let ok = delivery(vec![messages(
+            contacts.clone(),
+            vec![text("4915112345", "wamid.J", "TEXT")],
+        )])
+        .to_string();
+        for (from, to) in [
+            ("\"TEXT\"", "\"a \\ud83d b\""),
+            ("\"TEXT\"", "\"x\", \"n\": 1e999, \"y\": \"z\""),
+            ("\"15550001\"", "1e999"),
+        ] {
+            let body = ok.replacen(from, to, 1);
+            assert_ne!(body, ok);
+            assert!(
+                accept(
+                    &directory(),
+                    &signed(body.as_bytes()),
+                    body.as_bytes(),
+                    "eu",
+                    at()
+                )
+                .is_none(),
+                "taken: {body}"
+            );
+            assert!(matches!(
+                super::super::MetaWebhook.accept(
+                    &directory(),
+                    &signed(body.as_bytes()),
+                    body.as_bytes(),
+                    "eu"
+                ),
+                Err(Rejection::Malformed(_))
+            ));
+        }
     }
 
     #[test]
