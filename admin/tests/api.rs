@@ -12,7 +12,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use entities::{business_number, contact, conversation, message};
 use migrations::{Migrator, MigratorTrait};
 use reqwest::StatusCode;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, Database, DatabaseConnection};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, Database, DatabaseConnection};
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
@@ -120,6 +120,11 @@ impl TestApp {
             dir.path().join("admin.db").display()
         );
         let db = Database::connect(url.as_str()).await.unwrap();
+        // WAL, as `wharf` opens SQLite (src/roles.rs): a request's read never
+        // waits behind the server's background writers.
+        db.execute_unprepared("PRAGMA journal_mode=WAL")
+            .await
+            .unwrap();
         Migrator::up(&db, None).await.unwrap();
         admin::tokens::ensure_token(&db, "test", TOKEN)
             .await

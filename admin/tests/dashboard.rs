@@ -8,7 +8,7 @@
 use admin::{AdminServer, AdminSettings};
 use migrations::{Migrator, MigratorTrait};
 use reqwest::StatusCode;
-use sea_orm::Database;
+use sea_orm::{ConnectionTrait, Database};
 use tokio_util::sync::CancellationToken;
 
 const INDEX: &str = "<!doctype html><title>Wharf</title><div id=root></div>";
@@ -38,6 +38,11 @@ async fn serve_dashboard() -> Served {
         dir.path().join("admin.db").display()
     );
     let db = Database::connect(url.as_str()).await.unwrap();
+    // WAL, as `wharf` opens SQLite (src/roles.rs): a request's read never
+    // waits behind the server's background writers.
+    db.execute_unprepared("PRAGMA journal_mode=WAL")
+        .await
+        .unwrap();
     Migrator::up(&db, None).await.unwrap();
     let nats = async_nats::ConnectOptions::new()
         .retry_on_initial_connect()
