@@ -376,6 +376,16 @@ async fn receive(
             .increment(1);
         tracing::warn!(provider = label, reason, "webhook refused");
     };
+    // 503: nothing of the delivery is known to be stored; the provider retries.
+    let not_stored = || {
+        series.publish_errors.increment(1);
+        refused("not_stored");
+        retry_later(
+            state,
+            "not_stored",
+            "the event could not be stored; retry later",
+        )
+    };
     // Bounded work in flight: past the bound the provider retries later.
     let Some(_slot) = Slot::take(state) else {
         refused("overloaded");
@@ -436,14 +446,8 @@ async fn receive(
     ) {
         Ok(Ok(delivery)) => delivery,
         Ok(Err(unencodable)) => {
-            series.publish_errors.increment(1);
-            refused("not_stored");
             tracing::error!(provider = label, detail = %unencodable, "an event could not be encoded; answering 503");
-            return retry_later(
-                state,
-                "not_stored",
-                "the event could not be stored; retry later",
-            );
+            return not_stored();
         }
         Err(rejection) => {
             refused(rejection.code());
@@ -513,14 +517,8 @@ async fn receive(
             Json(accepted).into_response()
         }
         Err(detail) => {
-            series.publish_errors.increment(1);
-            refused("not_stored");
             tracing::error!(provider = label, %detail, "JetStream did not ack; answering 503");
-            retry_later(
-                state,
-                "not_stored",
-                "the event could not be stored; retry later",
-            )
+            not_stored()
         }
     }
 }
