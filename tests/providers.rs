@@ -727,3 +727,50 @@ async fn templates_follow_their_webhooks_and_only_approved_ones_are_sent() {
         .await;
     assert_eq!(approved.as_array().unwrap().len(), 2, "{approved}");
 }
+
+/// A message id with a line break (nothing in Meta's documentation rules
+/// one out) cannot travel in the `Nats-Msg-Id` header as it is; the NATS
+/// client panics on one, which dropped the connection without an answer
+/// and the provider retried for ever. It is stored, dedupes its retries,
+/// is kept apart from an id that looks like its escaped form, and its
+/// row keeps the id as the provider sent it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_message_id_with_a_line_break_is_stored_once_and_kept_apart() {
+    let stack = spawn_stack(TestDb::sqlite(), StackOptions::default()).await;
+    let broken = "wamid.LINE\r\nBREAK";
+    let lookalike = "wamid.LINE%0D%0ABREAK";
+    let first = post_ok(
+        &stack,
+        &from_user(Some("4915100000071"), None, broken, "one"),
+    )
+    .await;
+    assert_eq!(
+        (first["stored"].clone(), first["duplicates"].clone()),
+        (json!(1), json!(0))
+    );
+    let retry = post_ok(
+        &stack,
+        &from_user(Some("4915100000071"), None, broken, "one"),
+    )
+    .await;
+    assert_eq!(
+        (retry["stored"].clone(), retry["duplicates"].clone()),
+        (json!(0), json!(1))
+    );
+    let other = post_ok(
+        &stack,
+        &from_user(Some("4915100000071"), None, lookalike, "two"),
+    )
+    .await;
+    assert_eq!(other["stored"], 1, "{other}");
+    inbound_reaches(&stack, 2).await;
+    let ids: std::collections::BTreeSet<String> = message::Entity::find()
+        .filter(message::Column::Direction.eq("inbound"))
+        .all(&stack.database)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter_map(|m| m.provider_message_id)
+        .collect();
+    assert_eq!(ids, [broken, lookalike].map(String::from).into());
+}

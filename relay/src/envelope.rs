@@ -265,7 +265,28 @@ pub fn write_envelope<B: Serialize>(envelope: &EnvelopeRef<'_, B>) -> serde_json
 
 /// The dedupe id of a customer's message (or an echo): `<provider>:msg:<id>`.
 pub fn message_msg_id(provider: Provider, id: &str) -> String {
-    format!("{}:msg:{id}", provider.as_str())
+    format!("{}:msg:{}", provider.as_str(), id_part(id))
+}
+
+/// A provider's string as a part of a dedupe id. The id travels as the
+/// `Nats-Msg-Id` header, which cannot hold a CR or LF (the NATS client
+/// panics on one), so those and `%` are percent-escaped: every other
+/// string reads as it came, and two different strings never give the
+/// same part.
+pub fn id_part(part: &str) -> Cow<'_, str> {
+    if !part.contains(['%', '\r', '\n']) {
+        return Cow::Borrowed(part);
+    }
+    let mut out = String::with_capacity(part.len() + 8);
+    for c in part.chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            '\r' => out.push_str("%0D"),
+            '\n' => out.push_str("%0A"),
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
 }
 
 /// The customer an event is about.
@@ -535,15 +556,21 @@ impl InboundEvent {
         let provider = self.provider.as_str();
         match &self.body {
             EventBody::Message(m) => message_msg_id(self.provider, &m.id),
-            EventBody::Status(s) => format!("{provider}:status:{}:{}", s.id, s.status),
+            EventBody::Status(s) => format!(
+                "{provider}:status:{}:{}",
+                id_part(&s.id),
+                id_part(&s.status)
+            ),
             EventBody::Session(s) => format!(
                 "{provider}:session:{}:{}:{}",
                 self.business_number,
-                s.status,
+                id_part(&s.status),
                 s.timestamp.timestamp_millis()
             ),
-            EventBody::Update(u) => format!("{provider}:update:{}:{}", u.field, u.id),
-            EventBody::Unparsed(u) => format!("{provider}:unparsed:{}", u.id),
+            EventBody::Update(u) => {
+                format!("{provider}:update:{}:{}", id_part(&u.field), id_part(&u.id))
+            }
+            EventBody::Unparsed(u) => format!("{provider}:unparsed:{}", id_part(&u.id)),
         }
     }
 
@@ -722,6 +749,27 @@ mod tests {
         let s = event("wamid.1".into(), None, "1".into(), true);
         assert_eq!(m.msg_id(), "meta:msg:wamid.1");
         assert_eq!(s.msg_id(), "meta:status:wamid.1:read");
+    }
+
+    #[test]
+    fn a_dedupe_id_is_a_valid_header_value_and_tells_ids_apart() {
+        // Ids as providers send them today read as they came.
+        assert_eq!(id_part("wamid.HBgL=="), "wamid.HBgL==");
+        // CR and LF cannot travel in a NATS header; `%` is escaped with
+        // them, so an escaped id never equals one that came that way.
+        let ids = ["a\nb", "a%0Ab", "a\rb", "a%0Db", "a%b", "a%25b", "\r\n%"];
+        let parts: Vec<String> = ids.iter().map(|id| id_part(id).into_owned()).collect();
+        for part in &parts {
+            assert!(!part.contains(['\r', '\n']), "{part:?}");
+            let mut headers = async_nats::HeaderMap::new();
+            headers.insert(MSG_ID_HEADER, message_msg_id(Provider::Meta, part).as_str());
+        }
+        let distinct: std::collections::HashSet<_> = parts.iter().collect();
+        assert_eq!(distinct.len(), ids.len(), "{parts:?}");
+        let status = event("w\n1".into(), None, "1".into(), true);
+        assert_eq!(status.msg_id(), "meta:status:w%0A1:read");
+        let message = event("w\r".into(), None, "1".into(), false);
+        assert_eq!(message.msg_id(), "meta:msg:w%0D");
     }
 
     #[test]
