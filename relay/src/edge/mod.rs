@@ -17,7 +17,7 @@ use poem::{EndpointExt, IntoResponse, Response, Route, get, handler, post};
 use serde::{Deserialize, Serialize};
 use tokio_util::sync::CancellationToken;
 
-use crate::envelope::{MSG_ID_HEADER, Provider, ReadyEvent};
+use crate::envelope::{Provider, ReadyEvent};
 use crate::numbers::NumberBook;
 use crate::observe;
 use crate::provider::{NumberCredentials, WebhookParser, constant_time_eq, parser_for};
@@ -138,7 +138,12 @@ struct EdgeState {
     wasender: Webhook,
     partitions: u16,
     numbers: NumberBook,
+    /// Stream management and `/readyz`.
     js: jetstream::Context,
+    /// Publishing: every hand-over to the client and every PubAck wait
+    /// bounded by `ack_timeout_ms` (the client's own timers, so a delivery
+    /// pays for no second one).
+    publisher: jetstream::Context,
     client: async_nats::Client,
     in_flight: Arc<tokio::sync::Semaphore>,
     /// `wharf_edge_in_flight{region}`: the slots held.
@@ -197,6 +202,9 @@ impl EdgeServer {
             Webhook::new(Provider::Wasender),
         );
         let js = jetstream::new(client.clone());
+        let publisher = jetstream::ContextBuilder::new()
+            .timeout(Duration::from_millis(settings.ack_timeout_ms))
+            .build(client.clone());
         if !settings.direct_to_hub {
             topology::ensure_edge(&js, topology, &settings.region).await?;
         }
@@ -207,6 +215,7 @@ impl EdgeServer {
             partitions: topology.partitions,
             numbers: NumberBook::new(numbers),
             js,
+            publisher,
             client,
             in_flight: Arc::new(tokio::sync::Semaphore::new(settings.max_in_flight.max(1))),
             in_flight_gauge: metrics::gauge!(observe::EDGE_IN_FLIGHT, "region" => settings.region.clone()),
@@ -239,13 +248,25 @@ impl EdgeServer {
                 .clone()
                 .follow(self.state.client.clone(), shutdown.clone()),
         );
+        let state = self.state;
         let app = Route::new()
-            .at("/webhooks/meta", get(meta_verify).post(meta_receive))
-            .at("/webhooks/wasender", post(wasender_receive))
-            .at("/readyz", get(readyz))
+            .at(
+                "/webhooks/meta",
+                get(meta_verify.data(Arc::clone(&state))).post(Receiver {
+                    state: Arc::clone(&state),
+                    webhook: |state| &state.meta,
+                }),
+            )
+            .at(
+                "/webhooks/wasender",
+                post(Receiver {
+                    state: Arc::clone(&state),
+                    webhook: |state| &state.wasender,
+                }),
+            )
+            .at("/readyz", get(readyz.data(state)))
             .at("/metrics", get(observe::metrics_endpoint))
-            .at("/healthz", get(healthz))
-            .data(self.state);
+            .at("/healthz", get(healthz));
         tracing::info!(addr = %self.listener.local_addr(), "edge listening");
         self.listener
             .serve(app, shutdown, Duration::from_secs(10))
@@ -298,22 +319,21 @@ async fn meta_verify(Query(q): Query<VerifyQuery>, state: Data<&Arc<EdgeState>>)
     challenge.with_status(StatusCode::OK).into_response()
 }
 
-#[handler]
-async fn meta_receive(
-    req: &poem::Request,
-    body: poem::Body,
-    state: Data<&Arc<EdgeState>>,
-) -> Response {
-    receive(&state.meta, req, body, &state).await
+/// `POST /webhooks/<provider>`: an endpoint holding the edge's state
+/// itself, so a delivery pays for no request extension and no extractor.
+struct Receiver {
+    state: Arc<EdgeState>,
+    webhook: fn(&EdgeState) -> &Webhook,
 }
 
-#[handler]
-async fn wasender_receive(
-    req: &poem::Request,
-    body: poem::Body,
-    state: Data<&Arc<EdgeState>>,
-) -> Response {
-    receive(&state.wasender, req, body, &state).await
+impl poem::Endpoint for Receiver {
+    type Output = Response;
+
+    async fn call(&self, mut req: poem::Request) -> poem::Result<Response> {
+        let body = req.take_body();
+        let state = &*self.state;
+        Ok(receive((self.webhook)(state), &req, body, state).await)
+    }
 }
 
 /// 429: this source address is over its budget; nothing was stored.
@@ -514,12 +534,26 @@ async fn receive(
                 echoes = accepted.echoes,
                 "webhook stored"
             );
-            Json(accepted).into_response()
+            answer(&accepted)
         }
         Err(detail) => {
             tracing::error!(provider = label, %detail, "JetStream did not ack; answering 503");
             not_stored()
         }
+    }
+}
+
+/// The 200 answer: [`Accepted`] as JSON, its content type a constant
+/// (poem's `Json` copies it into every response).
+fn answer(accepted: &Accepted) -> Response {
+    match serde_json::to_vec(accepted) {
+        Ok(body) => Response::builder()
+            .header(
+                poem::http::header::CONTENT_TYPE,
+                poem::http::HeaderValue::from_static("application/json; charset=utf-8"),
+            )
+            .body(body),
+        Err(_) => Json(accepted).into_response(),
     }
 }
 
@@ -529,24 +563,30 @@ enum NotStored {
     #[error("no PubAck within {0:?}")]
     NoAck(Duration),
     #[error("{0}")]
-    Publish(#[from] jetstream::context::PublishError),
+    Publish(jetstream::context::PublishError),
 }
 
-/// Publishes every event with its dedupe id and waits for every PubAck,
-/// all within one `ack_timeout_ms` (one timer per delivery, not two per
-/// event: the timers showed in the edge's profile).
+impl NotStored {
+    fn of(state: &EdgeState, err: jetstream::context::PublishError) -> Self {
+        match err.kind() {
+            jetstream::context::PublishErrorKind::TimedOut => {
+                Self::NoAck(Duration::from_millis(state.settings.ack_timeout_ms))
+            }
+            _ => Self::Publish(err),
+        }
+    }
+}
+
+/// `traceparent`, named once (a name built from a `&str` is copied on
+/// every insert).
+const TRACEPARENT: async_nats::header::HeaderName =
+    async_nats::header::HeaderName::from_static(crate::envelope::TRACEPARENT_HEADER);
+
+/// Publishes every event with its dedupe id, then waits for every PubAck
+/// at once. Each hand-over to the client and each wait is bounded by
+/// `ack_timeout_ms`: the publishing context's own timers, so the edge
+/// adds none (a second timer per delivery showed in its profile).
 async fn publish_all(
-    state: &EdgeState,
-    events: Vec<ReadyEvent>,
-    parent_trace: Option<&str>,
-) -> std::result::Result<Accepted, NotStored> {
-    let timeout = Duration::from_millis(state.settings.ack_timeout_ms);
-    tokio::time::timeout(timeout, publish_and_await(state, events, parent_trace))
-        .await
-        .map_err(|_| NotStored::NoAck(timeout))?
-}
-
-async fn publish_and_await(
     state: &EdgeState,
     events: Vec<ReadyEvent>,
     parent_trace: Option<&str>,
@@ -563,15 +603,12 @@ async fn publish_and_await(
             &event.business_number,
             topology::partition_of(&event.partition_key, state.partitions),
         );
-        let mut headers = async_nats::HeaderMap::new();
-        let msg_id = &event.msg_id;
-        headers.insert(MSG_ID_HEADER, msg_id.as_str());
         // Exported: the event's own span, which the router continues;
         // otherwise the cheap byte-by-byte header.
         let span = crate::trace::exporting().then(|| {
             tracing::info_span!(
                 "store_event",
-                msg_id = %msg_id,
+                msg_id = %event.msg_id,
                 subject = %subject,
                 duplicate = tracing::field::Empty,
             )
@@ -581,15 +618,18 @@ async fn publish_and_await(
             .and_then(crate::trace::traceparent_of)
             .unwrap_or_else(|| crate::envelope::traceparent(parent_trace));
         tracing::debug!(
-            event_id = %msg_id,
+            event_id = %event.msg_id,
             trace_id = crate::envelope::trace_id(&trace).unwrap_or_default(),
             "publishing"
         );
-        headers.insert(crate::envelope::TRACEPARENT_HEADER, trace.as_str());
+        let mut headers = async_nats::HeaderMap::new();
+        headers.insert(async_nats::header::NATS_MESSAGE_ID, event.msg_id);
+        headers.insert(TRACEPARENT, trace);
         let ack = state
-            .js
+            .publisher
             .publish_with_headers(subject, headers, event.payload.into())
-            .await?;
+            .await
+            .map_err(|err| NotStored::of(state, err))?;
         pending.push((ack, span));
     }
     let mut accepted = Accepted {
@@ -598,8 +638,9 @@ async fn publish_and_await(
         echoes: 0,
         unparsed: 0,
     };
-    for (ack, span) in pending {
-        let duplicate = ack.await?.duplicate;
+    let mut count = |ack: std::result::Result<jetstream::publish::PublishAck, _>,
+                     span: Option<tracing::Span>| {
+        let duplicate = ack.map_err(|err| NotStored::of(state, err))?.duplicate;
         if let Some(span) = span {
             span.record("duplicate", duplicate);
         }
@@ -607,6 +648,25 @@ async fn publish_and_await(
             accepted.duplicates += 1;
         } else {
             accepted.stored += 1;
+        }
+        Ok::<_, NotStored>(())
+    };
+    if pending.len() == 1 {
+        // The common delivery: one event, nothing to join.
+        for (ack, span) in pending {
+            count(ack.await, span)?;
+        }
+    } else {
+        // All waits start together: the delivery's answer comes within one
+        // `ack_timeout_ms` of the last hand-over, however many events.
+        let acks = futures::future::join_all(
+            pending
+                .into_iter()
+                .map(|(ack, span)| async move { (ack.await, span) }),
+        )
+        .await;
+        for (ack, span) in acks {
+            count(ack, span)?;
         }
     }
     Ok(accepted)

@@ -36,7 +36,19 @@ pub fn verify_signature(secret: &Secret, header: &str, body: &[u8]) -> Result<()
     let hex_sig = header
         .strip_prefix("sha256=")
         .ok_or(Rejection::MissingSignature)?;
-    let given = hex::decode(hex_sig.trim()).map_err(|_| Rejection::MissingSignature)?;
+    let hex_sig = hex_sig.trim();
+    // A SHA-256 MAC is 32 bytes: decoded in place; other well-formed hex
+    // is a wrong signature, anything else a missing one.
+    let mut given = [0u8; 32];
+    if hex::decode_to_slice(hex_sig, &mut given).is_err() {
+        return Err(
+            if hex_sig.len() % 2 == 0 && hex_sig.bytes().all(|b| b.is_ascii_hexdigit()) {
+                Rejection::BadSignature
+            } else {
+                Rejection::MissingSignature
+            },
+        );
+    }
     let mut mac = Hmac::<Sha256>::new_from_slice(secret.expose().as_bytes())
         .map_err(|_| Rejection::BadSignature)?;
     mac.update(body);
@@ -127,9 +139,8 @@ fn verify_for_numbers(
     ids: &[&str],
 ) -> Result<Option<String>, Rejection> {
     let header = super::signature_header(headers, SIGNATURE_HEADER)?;
-    let known: Vec<_> = ids.iter().filter_map(|id| numbers.get(id)).collect();
-    if !ids.is_empty() && known.len() == ids.len() {
-        for creds in known {
+    if !ids.is_empty() && ids.iter().all(|id| numbers.get(id).is_some()) {
+        for creds in ids.iter().filter_map(|id| numbers.get(id)) {
             verify_signature(&creds.app_secret, header, body)?;
         }
         return Ok(None);
