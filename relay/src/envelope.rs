@@ -60,8 +60,12 @@ pub fn headers_to_republish(
     headers
 }
 
-/// A new W3C `traceparent` (version 00, sampled), continuing `parent`'s
-/// trace when it is a valid one: one trace follows one message. Written
+/// A new W3C `traceparent` (version 00), continuing `parent`'s trace when
+/// it is a valid one: one trace follows one message. Written when spans
+/// are not exported, so nothing records this span and its `sampled` flag
+/// is off, as the specification reads. A sampled flag on every message
+/// also made each NATS server (2.11+) copy the message's headers into a
+/// map, to see whether the account asked for message tracing. Written
 /// byte by byte (it is on the edge's hot path, once per event).
 pub fn traceparent(parent: Option<&str>) -> String {
     use rand::Rng;
@@ -75,7 +79,7 @@ pub fn traceparent(parent: Option<&str>) -> String {
     }
     out.push('-');
     push_hex(&mut out, u128::from(span), 16);
-    out.push_str("-01");
+    out.push_str("-00");
     out
 }
 
@@ -716,7 +720,8 @@ mod tests {
         for tp in [&child, &fresh, &upper, &zeros] {
             let parts: Vec<&str> = tp.split('-').collect();
             assert_eq!(parts.len(), 4, "{tp}");
-            assert_eq!((parts[0], parts[3]), ("00", "01"), "{tp}");
+            // Nothing records the span: not sampled.
+            assert_eq!((parts[0], parts[3]), ("00", "00"), "{tp}");
             assert_eq!((parts[1].len(), parts[2].len()), (32, 16), "{tp}");
             assert!(
                 tp.bytes()
