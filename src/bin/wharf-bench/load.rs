@@ -11,6 +11,7 @@
 
 use std::io;
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -206,6 +207,35 @@ impl CpuGroups {
             .iter()
             .map(|(_, pids)| pids.iter().filter_map(|&pid| cpu_ticks(pid)).sum())
             .collect()
+    }
+
+    /// Waits until the processes measured, the bench's own aside, use
+    /// less than a tenth of one core over 300 ms (at most `limit`): a
+    /// phase starts on a machine at rest, not paying for what the phase
+    /// before left behind (a replica catching up, a stream's writes).
+    /// Returns how long it waited.
+    pub async fn quiet(&self, limit: Duration) -> Duration {
+        const WINDOW: Duration = Duration::from_millis(300);
+        let started = Instant::now();
+        let others = |ticks: &[u64]| -> u64 {
+            self.groups
+                .iter()
+                .zip(ticks)
+                .filter(|((group, _), _)| *group != "bench")
+                .map(|(_, t)| *t)
+                .sum()
+        };
+        let busy_limit = clock_ticks_per_second() * WINDOW.as_secs_f64() / 10.0;
+        let mut before = others(&self.sample());
+        while started.elapsed() < limit {
+            tokio::time::sleep(WINDOW).await;
+            let now = others(&self.sample());
+            if (now.saturating_sub(before) as f64) < busy_limit {
+                break;
+            }
+            before = now;
+        }
+        started.elapsed()
     }
 
     /// CPU seconds per group between two samples.

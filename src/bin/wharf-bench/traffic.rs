@@ -64,6 +64,7 @@ where
 {
     let op = Arc::new(op);
     let counter = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    cpu.quiet(Duration::from_secs(10)).await;
     let cpu_before = cpu.sample();
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let mut tasks = Vec::with_capacity(concurrency);
