@@ -220,9 +220,18 @@ pub struct EnvelopeRef<'a, B: Serialize> {
     pub contact: &'a Contact,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub account: Option<&'a str>,
+    #[serde(serialize_with = "rfc3339")]
     pub received_at: &'a DateTime<Utc>,
     #[serde(flatten)]
     pub body: B,
+}
+
+/// A time as chrono's `Serialize` writes it (RFC 3339, `Z`, as many
+/// fraction digits as needed), formatted once and written as one string:
+/// chrono's own way hands the serializer each character, and serde_json
+/// escapes each on its own (a tenth of the edge's envelope work).
+fn rfc3339<S: serde::Serializer>(at: &&DateTime<Utc>, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(&at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
 }
 
 impl Serialize for InboundEvent {
@@ -473,6 +482,7 @@ impl InboundMessage {
 #[derive(Serialize)]
 pub struct StoredMessageRef<'a, R: Serialize + ?Sized> {
     pub id: &'a str,
+    #[serde(serialize_with = "rfc3339")]
     pub timestamp: &'a DateTime<Utc>,
     pub message_type: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -851,6 +861,25 @@ mod tests {
     }
 
     proptest! {
+        /// Years before 0 and after 9999 included, and each width of the
+        /// fraction (none, milli, micro, nano).
+        #[test]
+        fn a_time_is_written_as_chronos_serialize_writes_it(
+            secs in -70_000_000_000i64..300_000_000_000i64,
+            nanos in 0u32..1_000_000_000,
+            width in 0u32..4,
+        ) {
+            #[derive(Serialize)]
+            struct Written<'a>(#[serde(serialize_with = "rfc3339")] &'a DateTime<Utc>);
+            let nanos = nanos / [1_000_000_000, 1_000_000, 1_000, 1][width as usize]
+                * [1_000_000_000, 1_000_000, 1_000, 1][width as usize];
+            let at = DateTime::from_timestamp(secs, nanos).expect("in range");
+            prop_assert_eq!(
+                serde_json::to_string(&Written(&at)).expect("json"),
+                serde_json::to_string(&at).expect("json")
+            );
+        }
+
         #[test]
         fn envelope_round_trips(id in "[a-zA-Z0-9.=_-]{1,40}", text in proptest::option::of(".{0,200}"),
                                 wa_id in "[0-9]{6,15}", status in any::<bool>(), in_raw in any::<bool>()) {

@@ -499,33 +499,41 @@ async fn receive(
         .headers()
         .get(crate::envelope::TRACEPARENT_HEADER)
         .and_then(|v| v.to_str().ok());
+    let (echoes, unparsed) = (delivery.echoes, delivery.unparsed());
+    let events = delivery.events.len();
+    let publishing = publish_all(state, delivery.events, parent_trace);
     // Exported traces: one span per delivery, continuing the provider's
     // `traceparent` when it sent one, with a child per stored event.
-    let span = if crate::trace::exporting() {
+    // Otherwise no span, not even an empty one, wraps the wait.
+    let published = if crate::trace::exporting() {
         let span = tracing::info_span!(
             "webhook",
             provider = label,
             region = %state.settings.region,
-            events = delivery.events.len(),
+            events,
         );
         crate::trace::continue_from(&span, parent_trace);
-        span
+        publishing.instrument(span).await
     } else {
-        tracing::Span::none()
+        publishing.await
     };
-    let (echoes, unparsed) = (delivery.echoes, delivery.unparsed());
-    match publish_all(state, delivery.events, parent_trace)
-        .instrument(span)
-        .await
-    {
+    match published {
         Ok(mut accepted) => {
             accepted.echoes = echoes;
             accepted.unparsed = unparsed;
             series.accepted.increment(1);
-            series.stored.increment(accepted.stored as u64);
-            series.duplicates.increment(accepted.duplicates as u64);
-            series.echoes.increment(accepted.echoes as u64);
-            series.unparsed.increment(unparsed as u64);
+            // Counts of 0 (the common delivery's duplicates, echoes and
+            // unparsed parts) touch no shared counter.
+            for (counter, count) in [
+                (&series.stored, accepted.stored),
+                (&series.duplicates, accepted.duplicates),
+                (&series.echoes, accepted.echoes),
+                (&series.unparsed, unparsed),
+            ] {
+                if count > 0 {
+                    counter.increment(count as u64);
+                }
+            }
             series.ack_seconds.record(started.elapsed().as_secs_f64());
             tracing::debug!(
                 provider = label,

@@ -17,7 +17,6 @@ use std::borrow::Cow;
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
-use serde::de::IgnoredAny;
 use serde_json::value::RawValue;
 
 use super::{Card, Sender, TEXT_BODY, customer, seconds, verify_for_numbers};
@@ -61,7 +60,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for Str<'a> {
 #[serde(deny_unknown_fields)]
 struct Delivery<'a> {
     #[serde(rename = "object", default)]
-    _object: Option<IgnoredAny>,
+    _object: Option<Walk>,
     #[serde(borrow)]
     entry: Vec<Entry<'a>>,
 }
@@ -72,7 +71,7 @@ struct Entry<'a> {
     #[serde(borrow, default)]
     id: Option<Str<'a>>,
     #[serde(rename = "time", default)]
-    _time: Option<IgnoredAny>,
+    _time: Option<Walk>,
     #[serde(borrow)]
     changes: Vec<Change<'a>>,
 }
@@ -90,42 +89,81 @@ struct Change<'a> {
 #[serde(deny_unknown_fields)]
 struct MessagesValue<'a> {
     #[serde(rename = "messaging_product", default)]
-    _product: Option<IgnoredAny>,
+    _product: Option<Walk>,
     #[serde(borrow)]
     metadata: Metadata<'a>,
     #[serde(borrow, default)]
     contacts: Option<Vec<ContactCard<'a>>>,
+    /// Kept as their bytes here; each is read, and checked whole, by
+    /// [`text_message`].
     #[serde(borrow)]
     messages: Vec<&'a RawValue>,
 }
 
-#[derive(Deserialize)]
-struct Metadata<'a> {
-    #[serde(borrow)]
-    phone_number_id: Str<'a>,
+/// An object of optional fields read from the keys named; the value of
+/// every other key is walked ([`Walk`]: checked as `serde_json::Value`
+/// checks it, kept nowhere), so one pass over the bytes both reads and
+/// checks them. A key given twice is refused, as serde's derive does.
+macro_rules! walked {
+    ($(#[$doc:meta])* $name:ident<$lt:lifetime> { $($field:ident: $ty:ty = $key:literal),* $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Default)]
+        struct $name<$lt> {
+            $($field: Option<$ty>,)*
+            _borrowed: std::marker::PhantomData<&$lt ()>,
+        }
+
+        impl<'de: $lt, $lt> Deserialize<'de> for $name<$lt> {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                struct Visitor<$lt>(std::marker::PhantomData<&$lt ()>);
+                impl<'de: $lt, $lt> serde::de::Visitor<'de> for Visitor<$lt> {
+                    type Value = $name<$lt>;
+                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        f.write_str(concat!("an object (", stringify!($name), ")"))
+                    }
+                    fn visit_map<A: serde::de::MapAccess<'de>>(
+                        self,
+                        mut map: A,
+                    ) -> Result<Self::Value, A::Error> {
+                        let mut out = $name::default();
+                        while let Some(key) = map.next_key::<Str<'de>>()? {
+                            match &*key {
+                                $($key => {
+                                    if out.$field.is_some() {
+                                        return Err(serde::de::Error::duplicate_field($key));
+                                    }
+                                    out.$field = map.next_value()?;
+                                })*
+                                _ => {
+                                    map.next_value::<Walk>()?;
+                                }
+                            }
+                        }
+                        Ok(out)
+                    }
+                }
+                deserializer.deserialize_map(Visitor(std::marker::PhantomData))
+            }
+        }
+    };
 }
 
-#[derive(Deserialize)]
-struct ContactCard<'a> {
-    #[serde(borrow, default)]
-    wa_id: Option<Str<'a>>,
-    #[serde(borrow, default)]
-    user_id: Option<Str<'a>>,
-    #[serde(borrow, default)]
-    profile: Option<Profile<'a>>,
-    #[serde(borrow, default)]
-    username: Option<Str<'a>>,
-    #[serde(borrow, default)]
-    parent_user_id: Option<Str<'a>>,
-}
+walked!(Metadata<'a> {
+    phone_number_id: Str<'a> = "phone_number_id",
+});
 
-#[derive(Deserialize)]
-struct Profile<'a> {
-    #[serde(borrow, default)]
-    name: Option<Str<'a>>,
-    #[serde(borrow, default)]
-    username: Option<Str<'a>>,
-}
+walked!(ContactCard<'a> {
+    wa_id: Str<'a> = "wa_id",
+    user_id: Str<'a> = "user_id",
+    profile: Profile<'a> = "profile",
+    username: Str<'a> = "username",
+    parent_user_id: Str<'a> = "parent_user_id",
+});
+
+walked!(Profile<'a> {
+    name: Str<'a> = "name",
+    username: Str<'a> = "username",
+});
 
 impl ContactCard<'_> {
     fn card(&self) -> Card<'_> {
@@ -141,32 +179,27 @@ impl ContactCard<'_> {
     }
 }
 
-/// The fields of a message object this way reads; the rest stays in its
-/// bytes.
-#[derive(Deserialize)]
-struct Message<'a> {
-    #[serde(borrow, default)]
-    from: Option<Str<'a>>,
-    #[serde(borrow, default)]
-    from_user_id: Option<Str<'a>>,
-    #[serde(borrow, default)]
-    from_parent_user_id: Option<Str<'a>>,
-    #[serde(borrow, default)]
-    id: Option<Str<'a>>,
-    #[serde(borrow, default)]
-    timestamp: Option<Str<'a>>,
-    #[serde(borrow, default, rename = "type")]
-    kind: Option<Str<'a>>,
-    #[serde(borrow, default)]
-    text: Option<Text<'a>>,
-}
+walked!(
+    /// The fields of a message object this way reads; the rest is walked
+    /// and stays in its bytes.
+    Message<'a> {
+        from: Str<'a> = "from",
+        from_user_id: Str<'a> = "from_user_id",
+        from_parent_user_id: Str<'a> = "from_parent_user_id",
+        id: Str<'a> = "id",
+        timestamp: Str<'a> = "timestamp",
+        kind: Str<'a> = "type",
+        text: Text<'a> = "text",
+    }
+);
 
-#[derive(Deserialize)]
-struct Text<'a> {
-    /// Only whether it is a string matters: the text stays in the bytes.
-    #[serde(borrow, default)]
-    body: Option<&'a RawValue>,
-}
+walked!(
+    /// Only whether `body` is a string matters: the text stays in the
+    /// bytes.
+    Text<'a> {
+        body: Str<'a> = "body",
+    }
+);
 
 /// Every value of a JSON text, read as [`serde_json::Value`] reads it (so
 /// refused where it refuses), keeping nothing.
@@ -233,17 +266,15 @@ pub(super) fn accept(
     received_at: DateTime<Utc>,
 ) -> Option<Result<Vec<ReadyEvent>, Rejection>> {
     let delivery: Delivery<'_> = serde_json::from_slice(body).ok()?;
+    // Every value is read or walked on the way (the message objects by
+    // `text_message`), so what the general parser refuses as not JSON (a
+    // lone surrogate, a number out of range) is not taken here either.
     let read = read(&delivery)?;
-    // The typed parts skip what they do not read (and the message objects
-    // are kept as bytes) without checking string escapes or number ranges;
-    // the general parser refuses a body with a lone surrogate or a number
-    // out of range, and a router could not read such a message object.
-    serde_json::from_slice::<Walk>(body).ok()?;
     let numbers_named: Vec<&str> = delivery
         .entry
         .iter()
         .flat_map(|e| &e.changes)
-        .map(|c| &*c.value.metadata.phone_number_id)
+        .filter_map(|c| c.value.metadata.phone_number_id.as_deref())
         .collect();
     if let Err(rejection) = verify_for_numbers(numbers, headers, body, &numbers_named) {
         return Some(Err(rejection));
@@ -289,7 +320,7 @@ fn read<'a>(delivery: &'a Delivery<'a>) -> Option<Vec<TextMessage<'a>>> {
             if change.field.as_deref().is_some_and(|f| f != "messages") {
                 return None;
             }
-            let number: &str = &change.value.metadata.phone_number_id;
+            let number: &str = change.value.metadata.phone_number_id.as_deref()?;
             if !crate::topology::is_subject_token(number) {
                 return None;
             }
@@ -319,9 +350,7 @@ fn text_message<'a>(
     if id.is_empty() || message.kind.as_deref() != Some("text") {
         return None;
     }
-    if !message.text?.body?.get().starts_with('"') {
-        return None;
-    }
+    message.text?.body?;
     let timestamp = seconds(message.timestamp.as_deref()?.parse().ok()).ok()?;
     let contact = customer(
         Sender {
@@ -544,33 +573,43 @@ mod tests {
             vec![text("4915112345", "wamid.J", "TEXT")],
         )])
         .to_string();
-        for (from, to) in [
+        let mut bodies: Vec<Vec<u8>> = [
+            // In the stored message object: its text, a key beside it, a
+            // key of the text object.
             ("\"TEXT\"", "\"a \\ud83d b\""),
             ("\"TEXT\"", "\"x\", \"n\": 1e999, \"y\": \"z\""),
+            ("\"TEXT\"", "\"x\", \"preview_url\": 1e999"),
+            // In parts it does not store: the metadata, the entry, a
+            // contact's name.
             ("\"15550001\"", "1e999"),
-        ] {
+            ("\"time\":1700000000", "\"time\":-1e999"),
+            ("\"Ana\"", "\"\\udc00\""),
+        ]
+        .into_iter()
+        .map(|(from, to)| {
             let body = ok.replacen(from, to, 1);
-            assert_ne!(body, ok);
+            assert_ne!(body, ok, "{from}");
+            body.into_bytes()
+        })
+        .collect();
+        // Bytes that are not UTF-8, in a part it does not store.
+        let at_15550001 = ok.find("15550001").expect("in the body");
+        let mut not_utf8 = ok.clone().into_bytes();
+        not_utf8[at_15550001] = 0xff;
+        bodies.push(not_utf8);
+        for body in &bodies {
+            let shown = String::from_utf8_lossy(body);
             assert!(
-                accept(
-                    &directory(),
-                    &signed(body.as_bytes()),
-                    body.as_bytes(),
-                    "eu",
-                    at()
-                )
-                .is_none(),
-                "taken: {body}"
+                accept(&directory(), &signed(body), body, "eu", at()).is_none(),
+                "taken: {shown}"
             );
-            assert!(matches!(
-                super::super::MetaWebhook.accept(
-                    &directory(),
-                    &signed(body.as_bytes()),
-                    body.as_bytes(),
-                    "eu"
+            assert!(
+                matches!(
+                    super::super::MetaWebhook.accept(&directory(), &signed(body), body, "eu"),
+                    Err(Rejection::Malformed(_))
                 ),
-                Err(Rejection::Malformed(_))
-            ));
+                "{shown}"
+            );
         }
     }
 
