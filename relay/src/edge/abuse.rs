@@ -42,22 +42,21 @@ impl AbuseLimits {
 
     /// Whether a request from `ip` may proceed.
     pub fn allow_ip(&self, ip: IpAddr) -> bool {
-        self.sweep();
-        self.per_ip
-            .as_ref()
-            .is_none_or(|limiter| limiter.check_key(&ip).is_ok())
+        let Some(limiter) = &self.per_ip else {
+            return true;
+        };
+        self.sweep(limiter);
+        limiter.check_key(&ip).is_ok()
     }
 
     /// Now and then, forgets keys whose budget is full again, so addresses
     /// seen once do not stay in memory.
-    fn sweep(&self) {
+    fn sweep(&self, limiter: &DefaultKeyedRateLimiter<IpAddr>) {
         if self.checks.fetch_add(1, Ordering::Relaxed) % SWEEP_EVERY != SWEEP_EVERY - 1 {
             return;
         }
-        if let Some(limiter) = &self.per_ip {
-            limiter.retain_recent();
-            limiter.shrink_to_fit();
-        }
+        limiter.retain_recent();
+        limiter.shrink_to_fit();
     }
 }
 

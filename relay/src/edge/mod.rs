@@ -145,7 +145,7 @@ struct EdgeState {
     /// pays for no second one).
     publisher: jetstream::Context,
     client: async_nats::Client,
-    in_flight: Arc<tokio::sync::Semaphore>,
+    in_flight: tokio::sync::Semaphore,
     /// `wharf_edge_in_flight{region}`: the slots held.
     in_flight_gauge: metrics::Gauge,
     abuse: crate::edge::abuse::AbuseLimits,
@@ -165,7 +165,7 @@ pub struct ErrorBody {
 }
 
 /// The JSON body of a 200 answer.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Accepted {
     /// Events stored by this delivery.
     pub stored: usize,
@@ -217,7 +217,7 @@ impl EdgeServer {
             js,
             publisher,
             client,
-            in_flight: Arc::new(tokio::sync::Semaphore::new(settings.max_in_flight.max(1))),
+            in_flight: tokio::sync::Semaphore::new(settings.max_in_flight.max(1)),
             in_flight_gauge: metrics::gauge!(observe::EDGE_IN_FLIGHT, "region" => settings.region.clone()),
             abuse: crate::edge::abuse::AbuseLimits::new(settings.per_ip_per_second),
             settings,
@@ -347,25 +347,26 @@ fn slow_down(code: &str, detail: &str) -> Response {
 }
 
 /// One of the edge's `max_in_flight` slots, counted in
-/// `wharf_edge_in_flight` while held.
-struct Slot {
-    _permit: tokio::sync::OwnedSemaphorePermit,
-    gauge: metrics::Gauge,
+/// `wharf_edge_in_flight` while held (borrowed from the state: no
+/// reference count touched per delivery).
+struct Slot<'a> {
+    _permit: tokio::sync::SemaphorePermit<'a>,
+    gauge: &'a metrics::Gauge,
 }
 
-impl Slot {
+impl<'a> Slot<'a> {
     /// A free slot, or `None` at the bound.
-    fn take(state: &EdgeState) -> Option<Self> {
-        let permit = Arc::clone(&state.in_flight).try_acquire_owned().ok()?;
+    fn take(state: &'a EdgeState) -> Option<Self> {
+        let permit = state.in_flight.try_acquire().ok()?;
         state.in_flight_gauge.increment(1.0);
         Some(Self {
             _permit: permit,
-            gauge: state.in_flight_gauge.clone(),
+            gauge: &state.in_flight_gauge,
         })
     }
 }
 
-impl Drop for Slot {
+impl Drop for Slot<'_> {
     fn drop(&mut self) {
         self.gauge.decrement(1.0);
     }
@@ -552,17 +553,36 @@ async fn receive(
 }
 
 /// The 200 answer: [`Accepted`] as JSON, its content type a constant
-/// (poem's `Json` copies it into every response).
+/// (poem's `Json` copies it into every response). The common delivery's
+/// answer (one event stored) is written once per process.
 fn answer(accepted: &Accepted) -> Response {
-    match serde_json::to_vec(accepted) {
-        Ok(body) => Response::builder()
-            .header(
-                poem::http::header::CONTENT_TYPE,
-                poem::http::HeaderValue::from_static("application/json; charset=utf-8"),
-            )
-            .body(body),
-        Err(_) => Json(accepted).into_response(),
-    }
+    static ONE_STORED: std::sync::LazyLock<Vec<u8>> = std::sync::LazyLock::new(|| {
+        serde_json::to_vec(&Accepted {
+            stored: 1,
+            ..Accepted::default()
+        })
+        .unwrap_or_default()
+    });
+    let body = if *accepted
+        == (Accepted {
+            stored: 1,
+            ..Accepted::default()
+        })
+        && !ONE_STORED.is_empty()
+    {
+        poem::Body::from_bytes(bytes::Bytes::from_static(ONE_STORED.as_slice()))
+    } else {
+        match serde_json::to_vec(accepted) {
+            Ok(body) => poem::Body::from_vec(body),
+            Err(_) => return Json(accepted).into_response(),
+        }
+    };
+    Response::builder()
+        .header(
+            poem::http::header::CONTENT_TYPE,
+            poem::http::HeaderValue::from_static("application/json; charset=utf-8"),
+        )
+        .body(body)
 }
 
 /// Why a delivery's events were not all stored (the edge answers 503).
@@ -599,53 +619,7 @@ async fn publish_all(
     events: Vec<ReadyEvent>,
     parent_trace: Option<&str>,
 ) -> std::result::Result<Accepted, NotStored> {
-    let subject_region = if state.settings.direct_to_hub {
-        topology::HUB_REGION
-    } else {
-        state.settings.region.as_str()
-    };
-    let mut pending = Vec::with_capacity(events.len());
-    for event in events {
-        let subject = topology::inbound_subject(
-            subject_region,
-            &event.business_number,
-            topology::partition_of(&event.partition_key, state.partitions),
-        );
-        // Exported: the event's own span, which the router continues;
-        // otherwise the cheap byte-by-byte header.
-        let span = crate::trace::exporting().then(|| {
-            tracing::info_span!(
-                "store_event",
-                msg_id = %event.msg_id,
-                subject = %subject,
-                duplicate = tracing::field::Empty,
-            )
-        });
-        let trace = span
-            .as_ref()
-            .and_then(crate::trace::traceparent_of)
-            .unwrap_or_else(|| crate::envelope::traceparent(parent_trace));
-        tracing::debug!(
-            event_id = %event.msg_id,
-            trace_id = crate::envelope::trace_id(&trace).unwrap_or_default(),
-            "publishing"
-        );
-        let mut headers = async_nats::HeaderMap::new();
-        headers.insert(async_nats::header::NATS_MESSAGE_ID, event.msg_id);
-        headers.insert(TRACEPARENT, trace);
-        let ack = state
-            .publisher
-            .publish_with_headers(subject, headers, event.payload.into())
-            .await
-            .map_err(|err| NotStored::of(state, err))?;
-        pending.push((ack, span));
-    }
-    let mut accepted = Accepted {
-        stored: 0,
-        duplicates: 0,
-        echoes: 0,
-        unparsed: 0,
-    };
+    let mut accepted = Accepted::default();
     let mut count = |ack: std::result::Result<jetstream::publish::PublishAck, _>,
                      span: Option<tracing::Span>| {
         let duplicate = ack.map_err(|err| NotStored::of(state, err))?.duplicate;
@@ -659,12 +633,17 @@ async fn publish_all(
         }
         Ok::<_, NotStored>(())
     };
-    if pending.len() == 1 {
-        // The common delivery: one event, nothing to join.
-        for (ack, span) in pending {
+    if events.len() == 1 {
+        // The common delivery: one event, nothing to gather or join.
+        for event in events {
+            let (ack, span) = publish(state, event, parent_trace).await?;
             count(ack.await, span)?;
         }
     } else {
+        let mut pending = Vec::with_capacity(events.len());
+        for event in events {
+            pending.push(publish(state, event, parent_trace).await?);
+        }
         // All waits start together: the delivery's answer comes within one
         // `ack_timeout_ms` of the last hand-over, however many events.
         let acks = futures::future::join_all(
@@ -678,6 +657,53 @@ async fn publish_all(
         }
     }
     Ok(accepted)
+}
+
+/// Hands one event to the client, with its dedupe id and `traceparent`:
+/// the PubAck to wait for, and the event's span when spans are exported.
+async fn publish(
+    state: &EdgeState,
+    event: ReadyEvent,
+    parent_trace: Option<&str>,
+) -> std::result::Result<(jetstream::context::PublishAckFuture, Option<tracing::Span>), NotStored> {
+    let subject_region = if state.settings.direct_to_hub {
+        topology::HUB_REGION
+    } else {
+        state.settings.region.as_str()
+    };
+    let subject = topology::inbound_subject(
+        subject_region,
+        &event.business_number,
+        topology::partition_of(&event.partition_key, state.partitions),
+    );
+    // Exported: the event's own span, which the router continues;
+    // otherwise the cheap byte-by-byte header.
+    let span = crate::trace::exporting().then(|| {
+        tracing::info_span!(
+            "store_event",
+            msg_id = %event.msg_id,
+            subject = %subject,
+            duplicate = tracing::field::Empty,
+        )
+    });
+    let trace = span
+        .as_ref()
+        .and_then(crate::trace::traceparent_of)
+        .unwrap_or_else(|| crate::envelope::traceparent(parent_trace));
+    tracing::debug!(
+        event_id = %event.msg_id,
+        trace_id = crate::envelope::trace_id(&trace).unwrap_or_default(),
+        "publishing"
+    );
+    let mut headers = async_nats::HeaderMap::new();
+    headers.insert(async_nats::header::NATS_MESSAGE_ID, event.msg_id);
+    headers.insert(TRACEPARENT, trace);
+    let ack = state
+        .publisher
+        .publish_with_headers(subject, headers, event.payload.into())
+        .await
+        .map_err(|err| NotStored::of(state, err))?;
+    Ok((ack, span))
 }
 
 /// Ready when NATS is connected and the stream the edge writes to answers.
@@ -713,4 +739,42 @@ async fn readyz(state: Data<&Arc<EdgeState>>) -> Response {
 #[handler]
 fn healthz() -> &'static str {
     "ok"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn read(response: Response) -> (String, Accepted) {
+        let content_type = response
+            .headers()
+            .get(poem::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        let body = response.into_body().into_vec().await.expect("body");
+        (
+            content_type,
+            serde_json::from_slice(&body).expect("an Accepted"),
+        )
+    }
+
+    #[tokio::test]
+    async fn the_common_answer_and_any_other_read_as_what_was_accepted() {
+        let common = Accepted {
+            stored: 1,
+            ..Accepted::default()
+        };
+        let other = Accepted {
+            stored: 2,
+            duplicates: 1,
+            echoes: 3,
+            unparsed: 1,
+        };
+        for accepted in [common, other, Accepted::default()] {
+            let (content_type, read_back) = read(answer(&accepted)).await;
+            assert_eq!(content_type, "application/json; charset=utf-8");
+            assert_eq!(read_back, accepted);
+        }
+    }
 }
