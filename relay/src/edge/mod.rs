@@ -556,20 +556,15 @@ async fn receive(
 /// (poem's `Json` copies it into every response). The common delivery's
 /// answer (one event stored) is written once per process.
 fn answer(accepted: &Accepted) -> Response {
-    static ONE_STORED: std::sync::LazyLock<Vec<u8>> = std::sync::LazyLock::new(|| {
-        serde_json::to_vec(&Accepted {
-            stored: 1,
-            ..Accepted::default()
-        })
-        .unwrap_or_default()
-    });
-    let body = if *accepted
-        == (Accepted {
-            stored: 1,
-            ..Accepted::default()
-        })
-        && !ONE_STORED.is_empty()
-    {
+    const ONE: Accepted = Accepted {
+        stored: 1,
+        duplicates: 0,
+        echoes: 0,
+        unparsed: 0,
+    };
+    static ONE_STORED: std::sync::LazyLock<Vec<u8>> =
+        std::sync::LazyLock::new(|| serde_json::to_vec(&ONE).unwrap_or_default());
+    let body = if *accepted == ONE && !ONE_STORED.is_empty() {
         poem::Body::from_bytes(bytes::Bytes::from_static(ONE_STORED.as_slice()))
     } else {
         match serde_json::to_vec(accepted) {
