@@ -115,7 +115,6 @@ struct MessagesValue<'a> {
 macro_rules! walked {
     ($(#[$doc:meta])* $name:ident<$lt:lifetime> { $($field:ident: $ty:ty = $key:literal),* $(,)? }) => {
         $(#[$doc])*
-        #[derive(Default)]
         struct $name<$lt> {
             $($field: Option<$ty>,)*
             _borrowed: std::marker::PhantomData<&$lt ()>,
@@ -133,21 +132,24 @@ macro_rules! walked {
                         self,
                         mut map: A,
                     ) -> Result<Self::Value, A::Error> {
-                        let mut out = $name::default();
+                        $(let mut $field: Option<Option<$ty>> = None;)*
                         while let Some(key) = map.next_key::<Str<'de>>()? {
                             match &*key {
                                 $($key => {
-                                    if out.$field.is_some() {
+                                    if $field.is_some() {
                                         return Err(serde::de::Error::duplicate_field($key));
                                     }
-                                    out.$field = map.next_value()?;
+                                    $field = Some(map.next_value()?);
                                 })*
                                 _ => {
                                     map.next_value::<Walk>()?;
                                 }
                             }
                         }
-                        Ok(out)
+                        Ok($name {
+                            $($field: $field.flatten(),)*
+                            _borrowed: std::marker::PhantomData,
+                        })
                     }
                 }
                 deserializer.deserialize_map(Visitor(std::marker::PhantomData))
@@ -573,6 +575,17 @@ mod tests {
             assert!(!general.is_empty(), "{body}");
         }
         assert!(both(b"{\"entry\": [], \"extra\": 1}").0.is_none());
+        // A key given twice, even after a null: the general parser's.
+        let twice = delivery(vec![messages(
+            contacts.clone(),
+            vec![text("4915112345", "wamid.T", "t")],
+        )])
+        .to_string()
+        .replacen("\"id\":\"wamid.T\"", "\"id\":null,\"id\":\"wamid.T\"", 1);
+        assert!(twice.contains("\"id\":null"), "{twice}");
+        let (common, general) = both(twice.as_bytes());
+        assert!(common.is_none(), "taken: {twice}");
+        assert_eq!(general.len(), 1, "{twice}");
         // What the general parser refuses as not JSON, the common way does
         // not store either: a lone surrogate, a number out of range (in the
         // stored message object, and in a part it does not store).
