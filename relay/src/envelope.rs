@@ -871,8 +871,8 @@ mod tests {
         ) {
             #[derive(Serialize)]
             struct Written<'a>(#[serde(serialize_with = "rfc3339")] &'a DateTime<Utc>);
-            let nanos = nanos / [1_000_000_000, 1_000_000, 1_000, 1][width as usize]
-                * [1_000_000_000, 1_000_000, 1_000, 1][width as usize];
+            let unit = [1_000_000_000, 1_000_000, 1_000, 1][width as usize];
+            let nanos = nanos / unit * unit;
             let at = DateTime::from_timestamp(secs, nanos).expect("in range");
             prop_assert_eq!(
                 serde_json::to_string(&Written(&at)).expect("json"),
