@@ -112,8 +112,8 @@ fn bench_runs_every_part_at_tiny_sizes_and_reports_tables_and_json() {
     assert_eq!(
         phases.len(),
         14,
-        "raw leaf, edge to leaf, traced edge to leaf, raw hub, edge to hub, forward only, \
-         HTTP only, twice: {phases:?}"
+        "raw leaf, edge to leaf, traced edge to leaf, raw hub, edge to hub and forward only \
+         (in turns), HTTP only, twice: {phases:?}"
     );
     for (i, phase) in phases.iter().enumerate() {
         assert_eq!(phase["round"].as_u64(), Some((i / 7) as u64), "{phase}");

@@ -686,8 +686,9 @@ async fn wait_ready(
 }
 
 /// The edge phases, round after round, each concurrency in turn: raw publish
-/// and the edge into the leaf, raw publish and the edge into INBOUND, the
-/// forward-only and the HTTP-only server.
+/// and the edge into the leaf, raw publish into INBOUND, the direct edge
+/// and the forward-only server (in turns: first one, next round the other),
+/// the HTTP-only server.
 async fn edge_phases(
     rig: &mut Rig,
     options: &BenchOptions,
@@ -760,25 +761,35 @@ async fn edge_phases(
             .await?;
             raw.sourced(Duration::ZERO);
             phases.push(raw);
-            let mut ingest =
-                webhook_phase(EDGE_HUB, &hub_edge_load, c, seconds, cpu, base + 30_000_000).await?;
-            ingest.sourced(Duration::ZERO);
-            phases.push(ingest);
-            if let Some(hub_edge) = rig.hub_edge.as_mut() {
-                hub_edge.check_running(20)?;
+            // The direct edge and the forwarder it is held to take turns
+            // at going first (the slot right after raw publish's load):
+            // neither gains from the order over an even number of rounds.
+            let edge_first = edge_round % 2 == 0;
+            for edge_turn in [edge_first, !edge_first] {
+                if edge_turn {
+                    let mut ingest =
+                        webhook_phase(EDGE_HUB, &hub_edge_load, c, seconds, cpu, base + 30_000_000)
+                            .await?;
+                    ingest.sourced(Duration::ZERO);
+                    phases.push(ingest);
+                    if let Some(hub_edge) = rig.hub_edge.as_mut() {
+                        hub_edge.check_running(20)?;
+                    }
+                } else {
+                    rig.forward_only.check_running(20)?;
+                    let mut forward = webhook_phase(
+                        FORWARD_ONLY,
+                        &forward_load,
+                        c,
+                        seconds,
+                        cpu,
+                        base + 50_000_000,
+                    )
+                    .await?;
+                    forward.sourced(Duration::ZERO);
+                    phases.push(forward);
+                }
             }
-            rig.forward_only.check_running(20)?;
-            let mut forward = webhook_phase(
-                FORWARD_ONLY,
-                &forward_load,
-                c,
-                seconds,
-                cpu,
-                base + 50_000_000,
-            )
-            .await?;
-            forward.sourced(Duration::ZERO);
-            phases.push(forward);
             phases.push(
                 webhook_phase(HTTP_ONLY, &verify_load, c, seconds, cpu, base + 40_000_000).await?,
             );
