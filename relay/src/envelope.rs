@@ -231,7 +231,58 @@ pub struct EnvelopeRef<'a, B: Serialize> {
 /// chrono's own way hands the serializer each character, and serde_json
 /// escapes each on its own (a tenth of the edge's envelope work).
 fn rfc3339<S: serde::Serializer>(at: &&DateTime<Utc>, serializer: S) -> Result<S::Ok, S::Error> {
-    serializer.serialize_str(&at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
+    let mut buf = [0u8; RFC3339_MAX];
+    match rfc3339_in(at, &mut buf) {
+        Some(text) => serializer.serialize_str(text),
+        None => serializer.serialize_str(&at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)),
+    }
+}
+
+/// `YYYY-MM-DDThh:mm:ss.nnnnnnnnnZ`, the longest [`rfc3339_in`] writes.
+const RFC3339_MAX: usize = 30;
+
+/// The common time (years 0 to 9999, no leap second) written into `buf`
+/// as chrono writes it, without allocating: the edge writes two per event.
+/// `None` for any other, which chrono writes.
+fn rfc3339_in<'b>(at: &DateTime<Utc>, buf: &'b mut [u8; RFC3339_MAX]) -> Option<&'b str> {
+    use chrono::{Datelike, Timelike};
+    let (date, time) = (at.date_naive(), at.time());
+    let nanos = time.nanosecond();
+    let year = u32::try_from(date.year()).ok().filter(|y| *y <= 9999)?;
+    if nanos >= 1_000_000_000 {
+        return None;
+    }
+    let mut len = 0;
+    let mut put = |value: u32, digits: u32, after: Option<u8>| {
+        for i in (0..digits).rev() {
+            buf[len] = b'0' + (value / 10u32.pow(i) % 10) as u8;
+            len += 1;
+        }
+        if let Some(byte) = after {
+            buf[len] = byte;
+            len += 1;
+        }
+    };
+    put(year, 4, Some(b'-'));
+    put(date.month(), 2, Some(b'-'));
+    put(date.day(), 2, Some(b'T'));
+    put(time.hour(), 2, Some(b':'));
+    put(time.minute(), 2, Some(b':'));
+    // As few fraction digits as hold it: none, milli, micro or nano.
+    let fraction = match nanos {
+        0 => None,
+        n if n % 1_000_000 == 0 => Some((n / 1_000_000, 3)),
+        n if n % 1_000 == 0 => Some((n / 1_000, 6)),
+        n => Some((n, 9)),
+    };
+    match fraction {
+        None => put(time.second(), 2, Some(b'Z')),
+        Some((value, digits)) => {
+            put(time.second(), 2, Some(b'.'));
+            put(value, digits, Some(b'Z'));
+        }
+    }
+    std::str::from_utf8(&buf[..len]).ok()
 }
 
 impl Serialize for InboundEvent {
@@ -278,7 +329,13 @@ pub fn write_envelope<B: Serialize>(envelope: &EnvelopeRef<'_, B>) -> serde_json
 
 /// The dedupe id of a customer's message (or an echo): `<provider>:msg:<id>`.
 pub fn message_msg_id(provider: Provider, id: &str) -> String {
-    format!("{}:msg:{}", provider.as_str(), id_part(id))
+    // Part by part, as `inbound_subject` (82 against 22 ns with `format!`).
+    let (provider, id) = (provider.as_str(), id_part(id));
+    let mut out = String::with_capacity(provider.len() + 5 + id.len());
+    for part in [provider, ":msg:", &id] {
+        out.push_str(part);
+    }
+    out
 }
 
 /// A provider's string as a part of a dedupe id. The id travels as the

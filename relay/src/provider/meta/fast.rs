@@ -1,7 +1,7 @@
 //! Meta's common delivery, written straight into envelopes: customers'
-//! text messages on `messages` changes, read into borrowed, typed parts
-//! (no `serde_json::Value` tree), each message object stored as the bytes
-//! it came in. The edge's hot path: the tree, its copies and its
+//! text messages on `messages` changes, read in one pass ([`super::scan`])
+//! into borrowed parts (no `serde_json::Value` tree), each message object
+//! stored as the bytes it came in. The edge's hot path: the tree, its copies and its
 //! re-serialisation were most of Wharf's own work per webhook.
 //!
 //! Only that shape is read here, strictly: an unknown key in an entry, a
@@ -16,10 +16,10 @@
 use std::borrow::Cow;
 
 use chrono::{DateTime, Utc};
-use serde::Deserialize;
 use serde_json::value::RawValue;
 use smallvec::SmallVec;
 
+use super::scan::Cursor;
 use super::{Card, Sender, TEXT_BODY, customer, seconds, verify_for_numbers};
 use crate::envelope::{
     BodyRef, ENVELOPE_VERSION, EnvelopeRef, Provider, ReadyEvent, StoredMessageRef, message_msg_id,
@@ -27,230 +27,266 @@ use crate::envelope::{
 };
 use crate::provider::{NumberDirectory, Rejection};
 
-/// A JSON string, borrowed from the bytes where it has no escapes (serde's
-/// own `Cow` is always owned inside an `Option`).
-struct Str<'a>(Cow<'a, str>);
-
-impl std::ops::Deref for Str<'_> {
-    type Target = str;
-    fn deref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl<'de: 'a, 'a> Deserialize<'de> for Str<'a> {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Visitor<'a>(std::marker::PhantomData<&'a ()>);
-        impl<'de: 'a, 'a> serde::de::Visitor<'de> for Visitor<'a> {
-            type Value = Str<'a>;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a string")
-            }
-            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
-                Ok(Str(Cow::Borrowed(v)))
-            }
-            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
-                Ok(Str(Cow::Owned(v.to_owned())))
-            }
-        }
-        deserializer.deserialize_str(Visitor(std::marker::PhantomData))
-    }
-}
-
 /// A list that holds its first item in place, for the small items of
-/// which the common delivery has one (a message's bytes, a contact card, a
+/// which the common delivery has one (a message, a contact card, a
 /// number): a heap list each was an allocation per delivery. The large
-/// parts (entries, changes, contact objects) stay in `Vec`s: moving them
-/// in place cost more than the allocation (criterion, 2026-12-06).
+/// parts (entries, changes) stay in `Vec`s: moving them in place cost more
+/// than the allocation (criterion, 2026-12-06).
 type One<T> = SmallVec<[T; 1]>;
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+/// A string of the delivery, borrowed where it has no escapes.
+type Str<'a> = Cow<'a, str>;
+
+/// The keys of an object read so far, one bit each: a key given twice is
+/// given up on (serde's derive refuses it, and a `Value` keeps the last).
+#[derive(Default)]
+struct Seen(u16);
+
+impl Seen {
+    fn first(&mut self, bit: u16) -> Option<()> {
+        (self.0 & bit == 0).then(|| self.0 |= bit)
+    }
+
+    /// Every key of `bits` was read (the required ones).
+    fn has(&self, bits: u16) -> Option<()> {
+        (self.0 & bits == bits).then_some(())
+    }
+}
+
+/// The delivery as this way reads it: `{"object", "entry"}`, no other key.
+#[derive(Default)]
 struct Delivery<'a> {
-    #[serde(rename = "object", default)]
-    _object: Option<Walk>,
-    #[serde(borrow)]
     entry: Vec<Entry<'a>>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+/// `{"id", "time", "changes"}`, no other key.
+#[derive(Default)]
 struct Entry<'a> {
-    #[serde(borrow, default)]
     id: Option<Str<'a>>,
-    #[serde(rename = "time", default)]
-    _time: Option<Walk>,
-    #[serde(borrow)]
     changes: Vec<Change<'a>>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+/// `{"field", "value"}`, no other key.
+#[derive(Default)]
 struct Change<'a> {
-    #[serde(borrow, default)]
     field: Option<Str<'a>>,
-    #[serde(borrow)]
     value: MessagesValue<'a>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+/// `{"messaging_product", "metadata", "contacts", "messages"}`, no other
+/// key.
+#[derive(Default)]
 struct MessagesValue<'a> {
-    #[serde(rename = "messaging_product", default)]
-    _product: Option<Walk>,
-    #[serde(borrow)]
-    metadata: Metadata<'a>,
-    #[serde(borrow, default)]
-    contacts: Option<Vec<ContactCard<'a>>>,
-    /// Kept as their bytes here; each is read, and checked whole, by
-    /// [`text_message`].
-    #[serde(borrow)]
-    messages: One<&'a RawValue>,
+    /// `metadata.phone_number_id`.
+    number: Option<Str<'a>>,
+    contacts: One<ContactCard<'a>>,
+    messages: One<Message<'a>>,
 }
 
-/// An object of optional fields read from the keys named; the value of
-/// every other key is walked ([`Walk`]: checked as `serde_json::Value`
-/// checks it, kept nowhere), so one pass over the bytes both reads and
-/// checks them. A key given twice is refused, as serde's derive does.
-macro_rules! walked {
-    ($(#[$doc:meta])* $name:ident<$lt:lifetime> { $($field:ident: $ty:ty = $key:literal),* $(,)? }) => {
-        $(#[$doc])*
-        struct $name<$lt> {
-            $($field: Option<$ty>,)*
-            _borrowed: std::marker::PhantomData<&$lt ()>,
-        }
+/// A `contacts[]` card: the keys read; every other is checked and passed.
+#[derive(Default)]
+struct ContactCard<'a> {
+    wa_id: Option<Str<'a>>,
+    user_id: Option<Str<'a>>,
+    profile_name: Option<Str<'a>>,
+    profile_username: Option<Str<'a>>,
+    username: Option<Str<'a>>,
+    parent_user_id: Option<Str<'a>>,
+}
 
-        impl<'de: $lt, $lt> Deserialize<'de> for $name<$lt> {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                struct Visitor<$lt>(std::marker::PhantomData<&$lt ()>);
-                impl<'de: $lt, $lt> serde::de::Visitor<'de> for Visitor<$lt> {
-                    type Value = $name<$lt>;
-                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                        f.write_str(concat!("an object (", stringify!($name), ")"))
-                    }
-                    fn visit_map<A: serde::de::MapAccess<'de>>(
-                        self,
-                        mut map: A,
-                    ) -> Result<Self::Value, A::Error> {
-                        $(let mut $field: Option<Option<$ty>> = None;)*
-                        while let Some(key) = map.next_key::<Str<'de>>()? {
-                            match &*key {
-                                $($key => {
-                                    if $field.is_some() {
-                                        return Err(serde::de::Error::duplicate_field($key));
-                                    }
-                                    $field = Some(map.next_value()?);
-                                })*
-                                _ => {
-                                    map.next_value::<Walk>()?;
-                                }
-                            }
-                        }
-                        Ok($name {
-                            $($field: $field.flatten(),)*
-                            _borrowed: std::marker::PhantomData,
-                        })
-                    }
-                }
-                deserializer.deserialize_map(Visitor(std::marker::PhantomData))
+/// A message object: the keys read, and its bytes as they came; every
+/// other key is checked and stays in the bytes.
+#[derive(Default)]
+struct Message<'a> {
+    raw: &'a str,
+    from: Option<Str<'a>>,
+    from_user_id: Option<Str<'a>>,
+    from_parent_user_id: Option<Str<'a>>,
+    id: Option<Str<'a>>,
+    timestamp: Option<Str<'a>>,
+    kind: Option<Str<'a>>,
+    /// `text.body` is a string (the text itself stays in the bytes).
+    text_body: bool,
+}
+
+/// Each item of an array, read by `fill` where it is kept (the parts are
+/// a few hundred bytes: written in place, not moved there).
+fn list<'a, T: Default, L: Extend<T> + AsMut<[T]>>(
+    c: &mut Cursor<'a>,
+    out: &mut L,
+    mut fill: impl FnMut(&mut Cursor<'a>, &mut T) -> Option<()>,
+) -> Option<()> {
+    c.array(|c| {
+        out.extend(Some(T::default()));
+        fill(c, out.as_mut().last_mut()?)
+    })
+}
+
+impl<'a> Delivery<'a> {
+    fn read(c: &mut Cursor<'a>, out: &mut Self) -> Option<()> {
+        let mut seen = Seen::default();
+        c.object(|c, key| match key {
+            "object" => seen.first(1).and_then(|()| c.skip()),
+            "entry" => seen
+                .first(2)
+                .and_then(|()| list(c, &mut out.entry, Entry::read)),
+            _ => None,
+        })?;
+        seen.has(2)
+    }
+}
+
+impl<'a> Entry<'a> {
+    fn read(c: &mut Cursor<'a>, out: &mut Self) -> Option<()> {
+        let mut seen = Seen::default();
+        c.object(|c, key| match key {
+            "id" => {
+                seen.first(1)?;
+                out.id = c.string_or_null()?;
+                Some(())
             }
-        }
-    };
+            "time" => seen.first(2).and_then(|()| c.skip()),
+            "changes" => seen
+                .first(4)
+                .and_then(|()| list(c, &mut out.changes, Change::read)),
+            _ => None,
+        })?;
+        seen.has(4)
+    }
 }
 
-walked!(Metadata<'a> {
-    phone_number_id: Str<'a> = "phone_number_id",
-});
+impl<'a> Change<'a> {
+    fn read(c: &mut Cursor<'a>, out: &mut Self) -> Option<()> {
+        let mut seen = Seen::default();
+        c.object(|c, key| match key {
+            "field" => {
+                seen.first(1)?;
+                out.field = c.string_or_null()?;
+                Some(())
+            }
+            "value" => seen
+                .first(2)
+                .and_then(|()| MessagesValue::read(c, &mut out.value)),
+            _ => None,
+        })?;
+        seen.has(2)
+    }
+}
 
-walked!(ContactCard<'a> {
-    wa_id: Str<'a> = "wa_id",
-    user_id: Str<'a> = "user_id",
-    profile: Profile<'a> = "profile",
-    username: Str<'a> = "username",
-    parent_user_id: Str<'a> = "parent_user_id",
-});
+impl<'a> MessagesValue<'a> {
+    fn read(c: &mut Cursor<'a>, out: &mut Self) -> Option<()> {
+        let mut seen = Seen::default();
+        c.object(|c, key| match key {
+            "messaging_product" => seen.first(1).and_then(|()| c.skip()),
+            "metadata" => {
+                seen.first(2)?;
+                let mut named = Seen::default();
+                c.object(|c, key| match key {
+                    "phone_number_id" => {
+                        named.first(1)?;
+                        out.number = c.string_or_null()?;
+                        Some(())
+                    }
+                    _ => c.skip(),
+                })
+            }
+            "contacts" => {
+                seen.first(4)?;
+                if c.null() {
+                    return Some(());
+                }
+                list(c, &mut out.contacts, ContactCard::read)
+            }
+            "messages" => seen
+                .first(8)
+                .and_then(|()| list(c, &mut out.messages, Message::read)),
+            _ => None,
+        })?;
+        seen.has(2 | 8)
+    }
+}
 
-walked!(Profile<'a> {
-    name: Str<'a> = "name",
-    username: Str<'a> = "username",
-});
+impl<'a> ContactCard<'a> {
+    fn read(c: &mut Cursor<'a>, card: &mut Self) -> Option<()> {
+        let mut seen = Seen::default();
+        c.object(|c, key| {
+            let (bit, slot) = match key {
+                "wa_id" => (1, &mut card.wa_id),
+                "user_id" => (2, &mut card.user_id),
+                "username" => (4, &mut card.username),
+                "parent_user_id" => (8, &mut card.parent_user_id),
+                "profile" => {
+                    seen.first(16)?;
+                    if c.null() {
+                        return Some(());
+                    }
+                    let mut named = Seen::default();
+                    return c.object(|c, key| {
+                        let (bit, slot) = match key {
+                            "name" => (1, &mut card.profile_name),
+                            "username" => (2, &mut card.profile_username),
+                            _ => return c.skip(),
+                        };
+                        named.first(bit)?;
+                        *slot = c.string_or_null()?;
+                        Some(())
+                    });
+                }
+                _ => return c.skip(),
+            };
+            seen.first(bit)?;
+            *slot = c.string_or_null()?;
+            Some(())
+        })
+    }
 
-impl ContactCard<'_> {
     fn card(&self) -> Card<'_> {
-        let profile = self.profile.as_ref();
         Card {
             wa_id: self.wa_id.as_deref(),
             user_id: self.user_id.as_deref(),
-            profile_name: profile.and_then(|p| p.name.as_deref()),
-            profile_username: profile.and_then(|p| p.username.as_deref()),
+            profile_name: self.profile_name.as_deref(),
+            profile_username: self.profile_username.as_deref(),
             username: self.username.as_deref(),
             parent_user_id: self.parent_user_id.as_deref(),
         }
     }
 }
 
-walked!(
-    /// The fields of a message object this way reads; the rest is walked
-    /// and stays in its bytes.
-    Message<'a> {
-        from: Str<'a> = "from",
-        from_user_id: Str<'a> = "from_user_id",
-        from_parent_user_id: Str<'a> = "from_parent_user_id",
-        id: Str<'a> = "id",
-        timestamp: Str<'a> = "timestamp",
-        kind: Str<'a> = "type",
-        text: Text<'a> = "text",
-    }
-);
-
-walked!(
-    /// Only whether `body` is a string matters: the text stays in the
-    /// bytes.
-    Text<'a> {
-        body: Str<'a> = "body",
-    }
-);
-
-/// Every value of a JSON text, read as [`serde_json::Value`] reads it (so
-/// refused where it refuses), keeping nothing.
-struct Walk;
-
-impl<'de> Deserialize<'de> for Walk {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(Walk)
-    }
-}
-
-impl<'de> serde::de::Visitor<'de> for Walk {
-    type Value = Walk;
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("any JSON value")
-    }
-    fn visit_bool<E>(self, _: bool) -> Result<Walk, E> {
-        Ok(Walk)
-    }
-    fn visit_i64<E>(self, _: i64) -> Result<Walk, E> {
-        Ok(Walk)
-    }
-    fn visit_u64<E>(self, _: u64) -> Result<Walk, E> {
-        Ok(Walk)
-    }
-    fn visit_f64<E>(self, _: f64) -> Result<Walk, E> {
-        Ok(Walk)
-    }
-    fn visit_str<E>(self, _: &str) -> Result<Walk, E> {
-        Ok(Walk)
-    }
-    fn visit_unit<E>(self) -> Result<Walk, E> {
-        Ok(Walk)
-    }
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Walk, A::Error> {
-        while seq.next_element::<Walk>()?.is_some() {}
-        Ok(Walk)
-    }
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Walk, A::Error> {
-        while map.next_entry::<Walk, Walk>()?.is_some() {}
-        Ok(Walk)
+impl<'a> Message<'a> {
+    fn read(c: &mut Cursor<'a>, message: &mut Self) -> Option<()> {
+        let start = c.start()?;
+        let mut seen = Seen::default();
+        c.object(|c, key| {
+            let (bit, slot) = match key {
+                "from" => (1, &mut message.from),
+                "from_user_id" => (2, &mut message.from_user_id),
+                "from_parent_user_id" => (4, &mut message.from_parent_user_id),
+                "id" => (8, &mut message.id),
+                "timestamp" => (16, &mut message.timestamp),
+                "type" => (32, &mut message.kind),
+                "text" => {
+                    seen.first(64)?;
+                    if c.null() {
+                        return Some(());
+                    }
+                    let mut named = Seen::default();
+                    return c.object(|c, key| match key {
+                        "body" => {
+                            named.first(1)?;
+                            message.text_body = c.string_or_null()?.is_some();
+                            Some(())
+                        }
+                        _ => c.skip(),
+                    });
+                }
+                _ => return c.skip(),
+            };
+            seen.first(bit)?;
+            *slot = c.string_or_null()?;
+            Some(())
+        })?;
+        message.raw = c.since(start);
+        Some(())
     }
 }
 
@@ -259,7 +295,7 @@ struct TextMessage<'a> {
     number: &'a str,
     account: Option<&'a str>,
     contact: crate::envelope::Contact,
-    id: Str<'a>,
+    id: &'a str,
     timestamp: DateTime<Utc>,
     raw: &'a RawValue,
 }
@@ -275,16 +311,19 @@ pub(super) fn accept(
     region: &str,
     received_at: DateTime<Utc>,
 ) -> Option<Result<Vec<ReadyEvent>, Rejection>> {
-    let delivery: Delivery<'_> = serde_json::from_slice(body).ok()?;
-    // Every value is read or walked on the way (the message objects by
-    // `text_message`), so what the general parser refuses as not JSON (a
-    // lone surrogate, a number out of range) is not taken here either.
+    // Every value is read or checked on the way ([`super::scan`]), so what
+    // the general parser refuses as not JSON (a lone surrogate, a number
+    // out of range) is not taken here either.
+    let mut cursor = Cursor::new(body)?;
+    let mut delivery = Delivery::default();
+    Delivery::read(&mut cursor, &mut delivery)?;
+    cursor.end()?;
     let read = read(&delivery)?;
     let numbers_named: One<&str> = delivery
         .entry
         .iter()
         .flat_map(|e| &e.changes)
-        .filter_map(|c| c.value.metadata.phone_number_id.as_deref())
+        .filter_map(|c| c.value.number.as_deref())
         .collect();
     if let Err(rejection) = verify_for_numbers(numbers, headers, body, &numbers_named) {
         return Some(Err(rejection));
@@ -300,7 +339,7 @@ pub(super) fn accept(
             account: message.account,
             received_at: &received_at,
             body: BodyRef::Message(StoredMessageRef {
-                id: &message.id,
+                id: message.id,
                 timestamp: &message.timestamp,
                 message_type: "text",
                 text: None,
@@ -312,7 +351,7 @@ pub(super) fn accept(
         events.push(ReadyEvent {
             business_number: message.number.to_owned(),
             partition_key: message.contact.partition_key().to_owned(),
-            msg_id: message_msg_id(Provider::Meta, &message.id),
+            msg_id: message_msg_id(Provider::Meta, message.id),
             timestamp: message.timestamp,
             unparsed: false,
             payload: write_envelope(&envelope).ok()?,
@@ -323,14 +362,14 @@ pub(super) fn accept(
 
 /// Every message of the delivery, when each is a text message this way
 /// reads as the general parser would.
-fn read<'a, 'b: 'a>(delivery: &'a Delivery<'b>) -> Option<One<TextMessage<'a>>> {
+fn read<'a>(delivery: &'a Delivery<'_>) -> Option<One<TextMessage<'a>>> {
     let mut out = One::new();
     for entry in &delivery.entry {
         for change in &entry.changes {
             if change.field.as_deref().is_some_and(|f| f != "messages") {
                 return None;
             }
-            let number: &str = change.value.metadata.phone_number_id.as_deref()?;
+            let number: &str = change.value.number.as_deref()?;
             if !crate::topology::is_subject_token(number) {
                 return None;
             }
@@ -338,11 +377,10 @@ fn read<'a, 'b: 'a>(delivery: &'a Delivery<'b>) -> Option<One<TextMessage<'a>>> 
                 .value
                 .contacts
                 .iter()
-                .flatten()
                 .map(ContactCard::card)
                 .collect();
-            for raw in &change.value.messages {
-                out.push(text_message(raw, &cards, number, entry.id.as_deref())?);
+            for message in &change.value.messages {
+                out.push(text_message(message, &cards, number, entry.id.as_deref())?);
             }
         }
     }
@@ -350,17 +388,15 @@ fn read<'a, 'b: 'a>(delivery: &'a Delivery<'b>) -> Option<One<TextMessage<'a>>> 
 }
 
 fn text_message<'a>(
-    raw: &'a RawValue,
+    message: &'a Message<'_>,
     cards: &[Card<'_>],
     number: &'a str,
     account: Option<&'a str>,
 ) -> Option<TextMessage<'a>> {
-    let message: Message<'a> = serde_json::from_str(raw.get()).ok()?;
-    let id = message.id?;
-    if id.is_empty() || message.kind.as_deref() != Some("text") {
+    let id = message.id.as_deref()?;
+    if id.is_empty() || message.kind.as_deref() != Some("text") || !message.text_body {
         return None;
     }
-    message.text?.body?;
     let timestamp = seconds(message.timestamp.as_deref()?.parse().ok()).ok()?;
     let contact = customer(
         Sender {
@@ -377,7 +413,8 @@ fn text_message<'a>(
         contact,
         id,
         timestamp,
-        raw,
+        // Already checked whole: taken as the object's bytes.
+        raw: serde_json::from_str(message.raw).ok()?,
     })
 }
 
@@ -445,6 +482,11 @@ mod tests {
             .parse(payload, None, "eu", at())
             .events;
         (common, general)
+    }
+
+    /// The common way's events, for any bytes.
+    fn common(body: &[u8]) -> Option<Vec<ReadyEvent>> {
+        accept(&directory(), &signed(body), body, "eu", at()).map(|read| read.expect("signed"))
     }
 
     /// Both ways store the same events, routed and deduped alike.
@@ -631,6 +673,92 @@ mod tests {
                 ),
                 "{shown}"
             );
+        }
+    }
+
+    #[test]
+    fn keys_are_read_as_serde_reads_them() {
+        let ok = delivery(vec![messages(
+            json!([{"profile": {"name": "Ana"}, "wa_id": "4915112345"}]),
+            vec![text("4915112345", "wamid.K", "TEXT")],
+        )])
+        .to_string();
+        let edit = |from: &str, to: &str| {
+            let body = ok.replacen(from, to, 1);
+            assert_ne!(body, ok, "{from}");
+            body
+        };
+        // Taken, and written as the general parser writes it: keys with
+        // escapes, numbers, nesting and nulls where they may be.
+        for body in [
+            edit("\"id\":\"wamid.K\"", "\"\\u0069d\":\"wamid.K\""),
+            edit(
+                "\"TEXT\"",
+                "\"TEXT\", \"n\": [-0, 1.25, 123456789012345678901234567890, {\"deep\": [[[]]]}, true, false, null]",
+            ),
+            edit("\"Ana\"", "\"Ana\", \"extra\": {\"x\": \"\\ud83d\\ude00\"}"),
+            edit("\"time\":1700000000", "\"time\":null"),
+            edit("\"id\":\"WABA1\"", "\"id\":null"),
+            edit("\"field\":\"messages\"", "\"field\":null"),
+            edit("\"profile\":{\"name\":\"Ana\"}", "\"profile\":null"),
+            format!(" \n\t{}\r\n ", ok.replace(',', " ,\n ").replace(':', " : ")),
+        ] {
+            assert_same(body.as_bytes());
+        }
+        // Given up on: keys given twice at every level (serde's derive
+        // refuses them), a required part missing or null, a value of the
+        // wrong type, anything after the body.
+        let value_at = ok.find("\"value\"").expect("value");
+        for body in [
+            edit("\"object\"", "\"object\":1,\"object\""),
+            edit("\"entry\":[", "\"entry\":[],\"entry\":["),
+            edit("\"time\"", "\"time\":1,\"time\""),
+            edit("\"changes\":[", "\"changes\":[],\"changes\":["),
+            edit("\"field\"", "\"field\":null,\"field\""),
+            edit("\"metadata\"", "\"metadata\":{},\"metadata\""),
+            edit(
+                "\"phone_number_id\"",
+                "\"phone_number_id\":null,\"phone_number_id\"",
+            ),
+            edit("\"contacts\"", "\"contacts\":null,\"contacts\""),
+            edit("\"wa_id\"", "\"wa_id\":null,\"wa_id\""),
+            edit("\"name\"", "\"name\":null,\"name\""),
+            edit("\"profile\"", "\"profile\":null,\"profile\""),
+            edit("\"type\"", "\"type\":null,\"type\""),
+            edit("\"text\":{", "\"text\":null,\"text\":{"),
+            edit("\"body\"", "\"body\":null,\"body\""),
+            edit("\"messages\":[", "\"messages\":[],\"messages\":["),
+            edit("\"metadata\":{", "\"metadata_\":{"),
+            edit("\"messages\":[", "\"messages_\":["),
+            edit("\"messages\":[", "\"messages\":null,\"other\":["),
+            edit("\"value\":{", "\"value\":null,\"other\":{"),
+            edit("\"metadata\":{", "\"metadata\":null,\"other\":{"),
+            edit("\"contacts\":[", "\"contacts\":[null,"),
+            edit("\"messages\":[", "\"messages\":[1,"),
+            edit("\"entry\":[", "\"entry\":\"x\",\"e\":["),
+            edit("\"wa_id\":\"4915112345\"", "\"wa_id\":4915112345"),
+            format!("{ok} {{}}"),
+            ok[..value_at].to_owned(),
+        ] {
+            assert!(common(body.as_bytes()).is_none(), "taken: {body}");
+        }
+        // Each required part left out.
+        let whole: Value = serde_json::from_str(&ok).expect("json");
+        for pointer in [
+            "/entry",
+            "/entry/0/changes",
+            "/entry/0/changes/0/value",
+            "/entry/0/changes/0/value/metadata",
+            "/entry/0/changes/0/value/messages",
+        ] {
+            let (parent, key) = pointer.rsplit_once('/').expect("a key");
+            let mut body = whole.clone();
+            body.pointer_mut(if parent.is_empty() { "" } else { parent })
+                .and_then(Value::as_object_mut)
+                .and_then(|object| object.remove(key))
+                .expect(pointer);
+            let body = body.to_string();
+            assert!(common(body.as_bytes()).is_none(), "taken: {body}");
         }
     }
 

@@ -4,6 +4,7 @@
 
 mod fast;
 pub mod media;
+mod scan;
 pub mod send;
 
 use chrono::{DateTime, Utc};
