@@ -1,8 +1,9 @@
 //! Meta's common delivery, written straight into envelopes: customers'
 //! text messages on `messages` changes, read in one pass ([`super::scan`])
 //! into borrowed parts (no `serde_json::Value` tree), each message object
-//! stored as the bytes it came in. The edge's hot path: the tree, its copies and its
-//! re-serialisation were most of Wharf's own work per webhook.
+//! stored as the bytes it came in. The edge's hot path: the tree, its
+//! copies and its re-serialisation were most of Wharf's own work per
+//! webhook.
 //!
 //! Only that shape is read here, strictly: an unknown key in an entry, a
 //! change or a value, a status, an echo, another message type or field
