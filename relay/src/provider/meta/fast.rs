@@ -127,7 +127,7 @@ impl<'a> Delivery<'a> {
     fn read(c: &mut Cursor<'a>, out: &mut Self) -> Option<()> {
         let mut seen = Seen::default();
         c.object(|c, key| match key {
-            "object" => seen.first(1).and_then(|()| c.skip()),
+            "object" => seen.first(1).and_then(|()| c.pass_over()),
             "entry" => seen
                 .first(2)
                 .and_then(|()| list(c, &mut out.entry, Entry::read)),
@@ -146,7 +146,7 @@ impl<'a> Entry<'a> {
                 out.id = c.string_or_null()?;
                 Some(())
             }
-            "time" => seen.first(2).and_then(|()| c.skip()),
+            "time" => seen.first(2).and_then(|()| c.pass_over()),
             "changes" => seen
                 .first(4)
                 .and_then(|()| list(c, &mut out.changes, Change::read)),
@@ -178,7 +178,7 @@ impl<'a> MessagesValue<'a> {
     fn read(c: &mut Cursor<'a>, out: &mut Self) -> Option<()> {
         let mut seen = Seen::default();
         c.object(|c, key| match key {
-            "messaging_product" => seen.first(1).and_then(|()| c.skip()),
+            "messaging_product" => seen.first(1).and_then(|()| c.pass_over()),
             "metadata" => {
                 seen.first(2)?;
                 let mut named = Seen::default();
@@ -188,7 +188,7 @@ impl<'a> MessagesValue<'a> {
                         out.number = c.string_or_null()?;
                         Some(())
                     }
-                    _ => c.skip(),
+                    _ => c.pass_over(),
                 })
             }
             "contacts" => {
@@ -226,14 +226,14 @@ impl<'a> ContactCard<'a> {
                         let (bit, slot) = match key {
                             "name" => (1, &mut card.profile_name),
                             "username" => (2, &mut card.profile_username),
-                            _ => return c.skip(),
+                            _ => return c.pass_over(),
                         };
                         named.first(bit)?;
                         *slot = c.string_or_null()?;
                         Some(())
                     });
                 }
-                _ => return c.skip(),
+                _ => return c.pass_over(),
             };
             seen.first(bit)?;
             *slot = c.string_or_null()?;
@@ -277,10 +277,10 @@ impl<'a> Message<'a> {
                             message.text_body = c.string_or_null()?.is_some();
                             Some(())
                         }
-                        _ => c.skip(),
+                        _ => c.pass_over(),
                     });
                 }
-                _ => return c.skip(),
+                _ => return c.pass_over(),
             };
             seen.first(bit)?;
             *slot = c.string_or_null()?;
