@@ -327,6 +327,106 @@ pub fn write_envelope<B: Serialize>(envelope: &EnvelopeRef<'_, B>) -> serde_json
     Ok(out)
 }
 
+/// The envelope of a customer's message whose provider object is kept as
+/// the bytes it came in, written straight into bytes: what
+/// [`write_envelope`] writes for an [`EnvelopeRef`] with a
+/// [`BodyRef::Message`] (no text of its own, no echo), byte for byte (a
+/// test holds the two equal; [`EnvelopeRef`] stays the layout). serde's
+/// flattened, internally tagged form goes through a map and escapes every
+/// key on every write; here the keys are constants, and the object is not
+/// read again to become a `RawValue`: the edge's common delivery
+/// (`provider::meta::fast`).
+pub struct MessageEnvelope<'a> {
+    pub provider: Provider,
+    pub region: &'a str,
+    pub business_number: &'a str,
+    pub contact: ContactRef<'a>,
+    pub account: Option<&'a str>,
+    pub received_at: &'a DateTime<Utc>,
+    pub id: &'a str,
+    pub timestamp: &'a DateTime<Utc>,
+    pub message_type: &'a str,
+    /// Where `raw` holds the message's text (a JSON pointer).
+    pub text_at: Option<&'a str>,
+    /// The provider's object: one JSON value, already checked whole.
+    pub raw: &'a str,
+}
+
+impl MessageEnvelope<'_> {
+    /// The envelope's bytes, exactly as long as they are: room is made for
+    /// the worst case and given back in place, so the bytes become the
+    /// published payload with no allocation of their own.
+    ///
+    /// # Errors
+    /// As [`write_envelope`] (a writer into memory does not fail).
+    pub fn write(&self) -> serde_json::Result<Vec<u8>> {
+        let contact = &self.contact;
+        let optional = [
+            contact.profile_name,
+            contact.user_id,
+            contact.username,
+            contact.parent_user_id,
+            self.account,
+            self.text_at,
+        ];
+        let strings = [
+            self.region,
+            self.business_number,
+            contact.wa_id,
+            self.id,
+            self.message_type,
+        ]
+        .iter()
+        .chain(optional.iter().flatten())
+        .map(|s| s.len())
+        .sum::<usize>();
+        // Keys and times take under 320 bytes; a string at most doubles
+        // unless it holds control characters (then the list grows).
+        let mut out = Vec::with_capacity(self.raw.len() + 320 + 2 * strings);
+        let o = &mut out;
+        put(o, b"{\"version\":", &ENVELOPE_VERSION)?;
+        put(o, b",\"provider\":", &self.provider)?;
+        put(o, b",\"region\":", self.region)?;
+        put(o, b",\"business_number\":", self.business_number)?;
+        put(o, b",\"contact\":{\"wa_id\":", contact.wa_id)?;
+        for (key, value) in [
+            (&b",\"profile_name\":"[..], contact.profile_name),
+            (&b",\"user_id\":"[..], contact.user_id),
+            (&b",\"username\":"[..], contact.username),
+            (&b",\"parent_user_id\":"[..], contact.parent_user_id),
+        ] {
+            if let Some(value) = value {
+                put(o, key, value)?;
+            }
+        }
+        o.push(b'}');
+        if let Some(account) = self.account {
+            put(o, b",\"account\":", account)?;
+        }
+        o.extend_from_slice(b",\"received_at\":");
+        rfc3339(&self.received_at, &mut serde_json::Serializer::new(&mut *o))?;
+        put(o, b",\"kind\":", "message")?;
+        put(o, b",\"id\":", self.id)?;
+        o.extend_from_slice(b",\"timestamp\":");
+        rfc3339(&self.timestamp, &mut serde_json::Serializer::new(&mut *o))?;
+        put(o, b",\"message_type\":", self.message_type)?;
+        if let Some(text_at) = self.text_at {
+            put(o, b",\"text_at\":", text_at)?;
+        }
+        o.extend_from_slice(b",\"raw\":");
+        o.extend_from_slice(self.raw.as_bytes());
+        o.push(b'}');
+        out.shrink_to_fit();
+        Ok(out)
+    }
+}
+
+/// `key` (written as given), then `value` as serde_json writes it.
+fn put<T: Serialize + ?Sized>(out: &mut Vec<u8>, key: &[u8], value: &T) -> serde_json::Result<()> {
+    out.extend_from_slice(key);
+    serde_json::to_writer(out, value)
+}
+
 /// The dedupe id of a customer's message (or an echo): `<provider>:msg:<id>`.
 pub fn message_msg_id(provider: Provider, id: &str) -> String {
     // Part by part, as `inbound_subject` (82 against 22 ns with `format!`).
@@ -401,7 +501,41 @@ impl Contact {
     /// What orders this contact's events: its BSUID when known (stable
     /// whether or not a phone comes with it), else its phone.
     pub fn partition_key(&self) -> &str {
-        self.user_id.as_deref().unwrap_or(&self.wa_id)
+        partition_key(&self.wa_id, self.user_id.as_deref())
+    }
+}
+
+/// [`Contact::partition_key`], of either form of a contact.
+fn partition_key<'a>(wa_id: &'a str, user_id: Option<&'a str>) -> &'a str {
+    user_id.unwrap_or(wa_id)
+}
+
+/// A [`Contact`] as read from a delivery, borrowing its strings: a parser
+/// decides the customer once (`provider::meta::customer`), and only the
+/// way that keeps it makes it owned ([`ContactRef::to_contact`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ContactRef<'a> {
+    pub wa_id: &'a str,
+    pub profile_name: Option<&'a str>,
+    pub user_id: Option<&'a str>,
+    pub username: Option<&'a str>,
+    pub parent_user_id: Option<&'a str>,
+}
+
+impl<'a> ContactRef<'a> {
+    pub fn to_contact(self) -> Contact {
+        Contact {
+            wa_id: self.wa_id.to_owned(),
+            profile_name: self.profile_name.map(str::to_owned),
+            user_id: self.user_id.map(str::to_owned),
+            username: self.username.map(str::to_owned),
+            parent_user_id: self.parent_user_id.map(str::to_owned),
+        }
+    }
+
+    /// As [`Contact::partition_key`].
+    pub fn partition_key(&self) -> &'a str {
+        partition_key(self.wa_id, self.user_id)
     }
 }
 
@@ -935,6 +1069,74 @@ mod tests {
                 serde_json::to_string(&Written(&at)).expect("json"),
                 serde_json::to_string(&at).expect("json")
             );
+        }
+
+        /// Any strings (escapes, control characters, characters beyond
+        /// ASCII and beyond the BMP), any optional part, any time
+        /// (chrono's fallback included): the two writers agree byte for
+        /// byte, and the hand-written bytes are exactly as long as needed.
+        #[test]
+        fn a_message_envelope_is_written_as_envelope_ref_writes_it(
+            strings in proptest::collection::vec("(?s)[\\x00-\\x7f\u{e9}\u{2028}\u{1F600}]{0,12}", 5),
+            optional in proptest::collection::vec(
+                proptest::option::of("(?s)[\\x00-\\x7f\u{e9}\u{1F600}]{0,12}"), 6),
+            provider in 0usize..3,
+            text in "(?s).{0,40}",
+            secs in [-70_000_000_000i64..300_000_000_000i64, 1_600_000_000i64..1_800_000_000i64],
+            nanos in [0u32..1_000_000_000, 0u32..1_000_000_000],
+        ) {
+            let [received_at, timestamp] = [0, 1].map(|i| {
+                DateTime::from_timestamp(secs[i], nanos[i]).expect("in range")
+            });
+            let raw = serde_json::to_string(&serde_json::json!({
+                "id": strings[3], "type": "text", "text": {"body": text}
+            })).expect("json");
+            let contact = ContactRef {
+                wa_id: &strings[2],
+                profile_name: optional[0].as_deref(),
+                user_id: optional[1].as_deref(),
+                username: optional[2].as_deref(),
+                parent_user_id: optional[3].as_deref(),
+            };
+            let provider = [Provider::Meta, Provider::Wasender, Provider::Sandbox][provider];
+            let written = MessageEnvelope {
+                provider,
+                region: &strings[0],
+                business_number: &strings[1],
+                contact,
+                account: optional[4].as_deref(),
+                received_at: &received_at,
+                id: &strings[3],
+                timestamp: &timestamp,
+                message_type: &strings[4],
+                text_at: optional[5].as_deref(),
+                raw: &raw,
+            }
+            .write()
+            .expect("written");
+            let owned = contact.to_contact();
+            let raw = serde_json::value::RawValue::from_string(raw).expect("raw");
+            let expected = write_envelope(&EnvelopeRef {
+                version: ENVELOPE_VERSION,
+                provider,
+                region: &strings[0],
+                business_number: &strings[1],
+                contact: &owned,
+                account: optional[4].as_deref(),
+                received_at: &received_at,
+                body: BodyRef::Message(StoredMessageRef {
+                    id: &strings[3],
+                    timestamp: &timestamp,
+                    message_type: &strings[4],
+                    text: None,
+                    text_at: optional[5].as_deref(),
+                    raw: &*raw,
+                    echo: false,
+                }),
+            })
+            .expect("written");
+            prop_assert_eq!(String::from_utf8_lossy(&written), String::from_utf8_lossy(&expected));
+            prop_assert_eq!(written.capacity(), written.len());
         }
 
         #[test]

@@ -57,7 +57,9 @@ pub struct NumberCredentials {
 /// Lookup of credentials by business number id.
 #[derive(Debug, Clone, Default)]
 pub struct NumberDirectory {
-    by_id: HashMap<String, NumberCredentials>,
+    /// Each number with its app secret's signing key (made once here, not
+    /// per delivery).
+    by_id: HashMap<String, (NumberCredentials, meta::SigningKey)>,
 }
 
 impl NumberDirectory {
@@ -65,17 +67,28 @@ impl NumberDirectory {
         Self {
             by_id: numbers
                 .iter()
-                .map(|n| (n.phone_number_id.clone(), n.clone()))
+                .map(|n| {
+                    let key = meta::SigningKey::new(n.app_secret.expose());
+                    (n.phone_number_id.clone(), (n.clone(), key))
+                })
                 .collect(),
         }
     }
 
     pub fn get(&self, phone_number_id: &str) -> Option<&NumberCredentials> {
-        self.by_id.get(phone_number_id)
+        self.by_id.get(phone_number_id).map(|(creds, _)| creds)
+    }
+
+    /// The key of the app secret that signs this number's deliveries.
+    pub fn signing_key(&self, phone_number_id: &str) -> Option<&meta::SigningKey> {
+        self.by_id.get(phone_number_id).map(|(_, key)| key)
     }
 
     pub fn of_provider(&self, provider: Provider) -> impl Iterator<Item = &NumberCredentials> {
-        self.by_id.values().filter(move |n| n.provider == provider)
+        self.by_id
+            .values()
+            .map(|(creds, _)| creds)
+            .filter(move |n| n.provider == provider)
     }
 }
 

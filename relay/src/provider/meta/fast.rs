@@ -17,15 +17,11 @@
 use std::borrow::Cow;
 
 use chrono::{DateTime, Utc};
-use serde_json::value::RawValue;
 use smallvec::SmallVec;
 
 use super::scan::Cursor;
 use super::{Card, Sender, TEXT_BODY, customer, seconds, verify_for_numbers};
-use crate::envelope::{
-    BodyRef, ENVELOPE_VERSION, EnvelopeRef, Provider, ReadyEvent, StoredMessageRef, message_msg_id,
-    write_envelope,
-};
+use crate::envelope::{ContactRef, MessageEnvelope, Provider, ReadyEvent, message_msg_id};
 use crate::provider::{NumberDirectory, Rejection};
 
 /// A list that holds its first item in place, for the parts of which the
@@ -295,10 +291,11 @@ impl<'a> Message<'a> {
 struct TextMessage<'a> {
     number: &'a str,
     account: Option<&'a str>,
-    contact: crate::envelope::Contact,
+    contact: ContactRef<'a>,
     id: &'a str,
     timestamp: DateTime<Utc>,
-    raw: &'a RawValue,
+    /// The message object as it came, read whole by the cursor.
+    raw: &'a str,
 }
 
 /// Verifies and writes a delivery of the common shape (see the module's
@@ -331,23 +328,18 @@ pub(super) fn accept(
     }
     let mut events = Vec::with_capacity(read.len());
     for message in &read {
-        let envelope = EnvelopeRef {
-            version: ENVELOPE_VERSION,
+        let envelope = MessageEnvelope {
             provider: Provider::Meta,
             region,
             business_number: message.number,
-            contact: &message.contact,
+            contact: message.contact,
             account: message.account,
             received_at: &received_at,
-            body: BodyRef::Message(StoredMessageRef {
-                id: message.id,
-                timestamp: &message.timestamp,
-                message_type: "text",
-                text: None,
-                text_at: Some(TEXT_BODY),
-                raw: message.raw,
-                echo: false,
-            }),
+            id: message.id,
+            timestamp: &message.timestamp,
+            message_type: "text",
+            text_at: Some(TEXT_BODY),
+            raw: message.raw,
         };
         events.push(ReadyEvent {
             business_number: message.number.to_owned(),
@@ -355,7 +347,7 @@ pub(super) fn accept(
             msg_id: message_msg_id(Provider::Meta, message.id),
             timestamp: message.timestamp,
             unparsed: false,
-            payload: write_envelope(&envelope).ok()?,
+            payload: envelope.write().ok()?,
         });
     }
     Some(Ok(events))
@@ -390,7 +382,7 @@ fn read<'a>(delivery: &'a Delivery<'_>) -> Option<One<TextMessage<'a>>> {
 
 fn text_message<'a>(
     message: &'a Message<'_>,
-    cards: &[Card<'_>],
+    cards: &[Card<'a>],
     number: &'a str,
     account: Option<&'a str>,
 ) -> Option<TextMessage<'a>> {
@@ -414,8 +406,8 @@ fn text_message<'a>(
         contact,
         id,
         timestamp,
-        // Already checked whole: taken as the object's bytes.
-        raw: serde_json::from_str(message.raw).ok()?,
+        // Checked whole by the cursor: stored as the object's bytes.
+        raw: message.raw,
     })
 }
 

@@ -14,7 +14,8 @@ use sha2::Sha256;
 
 use super::{Delivery, NumberDirectory, ParseError, Rejection, WebhookParser, constant_time_eq};
 use crate::envelope::{
-    Contact, DeliveryStatus, EventBody, InboundEvent, InboundMessage, Provider, ReadyEvent,
+    Contact, ContactRef, DeliveryStatus, EventBody, InboundEvent, InboundMessage, Provider,
+    ReadyEvent,
 };
 use crate::secret::Secret;
 
@@ -24,16 +25,47 @@ pub const SIGNATURE_HEADER: &str = "x-hub-signature-256";
 /// The Meta Cloud API webhook parser.
 pub struct MetaWebhook;
 
+/// An app secret as the HMAC-SHA256 key of Meta's signatures, its two
+/// padded key blocks hashed once ([`NumberDirectory`] keeps one per
+/// number): two of the ~20 compressions a common delivery's check took.
+#[derive(Clone)]
+pub struct SigningKey(Hmac<Sha256>);
+
+impl SigningKey {
+    pub fn new(secret: &str) -> Self {
+        Self(
+            Hmac::<Sha256>::new_from_slice(secret.as_bytes())
+                .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length")),
+        )
+    }
+
+    /// HMAC-SHA256 of `body` under this key.
+    fn mac(&self, body: &[u8]) -> [u8; 32] {
+        let mut mac = self.0.clone();
+        mac.update(body);
+        mac.finalize().into_bytes().into()
+    }
+}
+
+/// Nothing of the key is shown.
+impl std::fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SigningKey(..)")
+    }
+}
+
 /// `sha256=<hex HMAC-SHA256(secret, body)>`, as Meta sends it.
 pub fn sign(secret: &str, body: &[u8]) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes())
-        .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
-    mac.update(body);
-    format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
+    format!("sha256={}", hex::encode(SigningKey::new(secret).mac(body)))
 }
 
 /// Checks a `sha256=<hex>` header value against the body, in constant time.
 pub fn verify_signature(secret: &Secret, header: &str, body: &[u8]) -> Result<(), Rejection> {
+    verify_signature_with(&SigningKey::new(secret.expose()), header, body)
+}
+
+/// [`verify_signature`] with the secret's key made already.
+pub fn verify_signature_with(key: &SigningKey, header: &str, body: &[u8]) -> Result<(), Rejection> {
     let hex_sig = header
         .strip_prefix("sha256=")
         .ok_or(Rejection::MissingSignature)?;
@@ -50,11 +82,7 @@ pub fn verify_signature(secret: &Secret, header: &str, body: &[u8]) -> Result<()
             },
         );
     }
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret.expose().as_bytes())
-        .map_err(|_| Rejection::BadSignature)?;
-    mac.update(body);
-    let expected = mac.finalize().into_bytes();
-    if constant_time_eq(&expected, &given) {
+    if constant_time_eq(&key.mac(body), &given) {
         Ok(())
     } else {
         Err(Rejection::BadSignature)
@@ -140,9 +168,12 @@ fn verify_for_numbers(
     ids: &[&str],
 ) -> Result<Option<String>, Rejection> {
     let header = super::signature_header(headers, SIGNATURE_HEADER)?;
-    if !ids.is_empty() && ids.iter().all(|id| numbers.get(id).is_some()) {
-        for creds in ids.iter().filter_map(|id| numbers.get(id)) {
-            verify_signature(&creds.app_secret, header, body)?;
+    // Each number looked up once (the common delivery names one).
+    let keys: Option<smallvec::SmallVec<[&SigningKey; 1]>> =
+        ids.iter().map(|id| numbers.signing_key(id)).collect();
+    if let Some(keys) = keys.filter(|keys| !keys.is_empty()) {
+        for key in keys {
+            verify_signature_with(key, header, body)?;
         }
         return Ok(None);
     }
@@ -561,7 +592,10 @@ fn given(s: Option<&str>) -> Option<&str> {
 /// else by BSUID (users with a username may hide their phone). Its
 /// `contacts[]` card is the one with its phone or BSUID, or the only one.
 /// Empty strings count as absent.
-pub(crate) fn customer<'c>(sender: Sender<'_>, cards: &[Card<'c>]) -> Result<Contact, ParseError> {
+pub(crate) fn customer<'a>(
+    sender: Sender<'a>,
+    cards: &[Card<'a>],
+) -> Result<ContactRef<'a>, ParseError> {
     let phone = given(sender.phone);
     let from_user = given(sender.user_id);
     let card = cards
@@ -570,27 +604,20 @@ pub(crate) fn customer<'c>(sender: Sender<'_>, cards: &[Card<'c>]) -> Result<Con
             (phone.is_some() && c.wa_id == phone) || (from_user.is_some() && c.user_id == from_user)
         })
         .or_else(|| (cards.len() == 1).then(|| &cards[0]));
-    let on_card = |field: fn(&Card<'c>) -> Option<&'c str>| {
-        card.and_then(|c| given(field(c))).map(str::to_owned)
-    };
-    let user_id = from_user
-        .map(str::to_owned)
-        .or_else(|| on_card(|c| c.user_id));
+    let on_card = |field: fn(&Card<'a>) -> Option<&'a str>| card.and_then(|c| given(field(c)));
+    let user_id = from_user.or_else(|| on_card(|c| c.user_id));
     let key = phone
-        .map(str::to_owned)
-        .or_else(|| user_id.clone())
+        .or(user_id)
         .ok_or(ParseError::without("a message", "from or from_user_id"))?;
-    if !crate::envelope::is_contact_id(&key) {
+    if !crate::envelope::is_contact_id(key) {
         return Err(ParseError::Invalid("from"));
     }
-    Ok(Contact {
+    Ok(ContactRef {
         wa_id: key,
         profile_name: on_card(|c| c.profile_name),
         user_id: user_id.filter(|u| crate::envelope::is_contact_id(u)),
         username: on_card(|c| c.profile_username).or_else(|| on_card(|c| c.username)),
-        parent_user_id: given(sender.parent_user_id)
-            .map(str::to_owned)
-            .or_else(|| on_card(|c| c.parent_user_id)),
+        parent_user_id: given(sender.parent_user_id).or_else(|| on_card(|c| c.parent_user_id)),
     })
 }
 
@@ -603,7 +630,7 @@ fn read_message(
         user_id: message.get("from_user_id").and_then(Value::as_str),
         parent_user_id: message.get("from_parent_user_id").and_then(Value::as_str),
     };
-    let contact = customer(sender, cards)?;
+    let contact = customer(sender, cards)?.to_contact();
     Ok((contact, inbound_message(message, "a message", false)?))
 }
 
@@ -615,7 +642,7 @@ fn read_echo(echo: &Value, cards: &[Card<'_>]) -> Result<(Contact, InboundMessag
         user_id: echo.get("to_user_id").and_then(Value::as_str),
         parent_user_id: echo.get("to_parent_user_id").and_then(Value::as_str),
     };
-    let contact = customer(recipient, cards)?;
+    let contact = customer(recipient, cards)?.to_contact();
     Ok((contact, inbound_message(echo, "an echo", true)?))
 }
 
