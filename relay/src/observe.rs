@@ -221,8 +221,26 @@ pub fn install() -> &'static PrometheusHandle {
     })
 }
 
+/// A gauge read from its source when the metrics are rendered; `false`
+/// once the source is gone (it is then dropped).
+type Refresh = Box<dyn Fn() -> bool + Send + Sync>;
+
+static REFRESH: std::sync::Mutex<Vec<Refresh>> = std::sync::Mutex::new(Vec::new());
+
+/// Sets a gauge from its source at each render instead of on each change:
+/// what a hot path counts anyway (the edge's slots) costs it no shared
+/// write per request. `refresh` answers `false` once its source is gone.
+pub fn refresh_before_render(refresh: impl Fn() -> bool + Send + Sync + 'static) {
+    if let Ok(mut all) = REFRESH.lock() {
+        all.push(Box::new(refresh));
+    }
+}
+
 /// The current metrics in Prometheus text format.
 pub fn render() -> String {
+    if let Ok(mut all) = REFRESH.lock() {
+        all.retain(|refresh| refresh());
+    }
     install().render()
 }
 
@@ -372,4 +390,50 @@ pub fn metrics_endpoint() -> poem::Response {
     poem::Response::builder()
         .content_type("text/plain; version=0.0.4")
         .body(render())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    fn line(rendered: &str, name: &str) -> Option<String> {
+        rendered
+            .lines()
+            .find(|l| l.starts_with(name))
+            .map(str::to_owned)
+    }
+
+    #[test]
+    fn a_refreshed_gauge_shows_its_source_at_each_render_until_the_source_is_gone() {
+        const NAME: &str = "wharf_test_refreshed_gauge";
+        install();
+        let source = Arc::new(AtomicUsize::new(3));
+        let gauge = metrics::gauge!(NAME);
+        let weak = Arc::downgrade(&source);
+        refresh_before_render(move || {
+            weak.upgrade()
+                .map(|held| gauge.set(held.load(Ordering::Relaxed) as f64))
+                .is_some()
+        });
+        assert_eq!(
+            line(&render(), NAME).as_deref(),
+            Some("wharf_test_refreshed_gauge 3")
+        );
+        source.store(7, Ordering::Relaxed);
+        assert_eq!(
+            line(&render(), NAME).as_deref(),
+            Some("wharf_test_refreshed_gauge 7")
+        );
+        let hooks = || REFRESH.lock().map(|all| all.len()).unwrap_or_default();
+        let before = hooks();
+        drop(source);
+        render();
+        assert_eq!(
+            hooks(),
+            before - 1,
+            "the hook of a dropped source is let go"
+        );
+    }
 }

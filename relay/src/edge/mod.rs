@@ -7,6 +7,7 @@ pub mod abuse;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 use tracing::Instrument;
 
@@ -71,6 +72,13 @@ impl Default for EdgeSettings {
             per_number_per_second: None,
             future_tolerance_secs: 300,
         }
+    }
+}
+
+impl EdgeSettings {
+    /// Deliveries handled at once: `max_in_flight`, at least one.
+    fn slots(&self) -> usize {
+        self.max_in_flight.max(1)
     }
 }
 
@@ -145,10 +153,22 @@ struct EdgeState {
     /// pays for no second one).
     publisher: jetstream::Context,
     client: async_nats::Client,
-    in_flight: tokio::sync::Semaphore,
-    /// `wharf_edge_in_flight{region}`: the slots held.
+    /// Deliveries being handled (a [`Slot`] each). A plain count, not a
+    /// semaphore: nothing waits for a slot (past the bound the answer is
+    /// 503 at once), and a semaphore's release takes its waiters' lock.
+    in_flight: AtomicUsize,
+    /// `wharf_edge_in_flight{region}`: the slots held, set at each render
+    /// of the metrics (two shared writes per delivery when it was counted
+    /// per delivery).
     in_flight_gauge: metrics::Gauge,
     abuse: crate::edge::abuse::AbuseLimits,
+}
+
+impl EdgeState {
+    /// Slots held now.
+    fn held(&self) -> usize {
+        self.in_flight.load(Ordering::Relaxed)
+    }
 }
 
 /// A bound, not yet running, edge server.
@@ -217,10 +237,17 @@ impl EdgeServer {
             js,
             publisher,
             client,
-            in_flight: tokio::sync::Semaphore::new(settings.max_in_flight.max(1)),
+            in_flight: AtomicUsize::new(0),
             in_flight_gauge: metrics::gauge!(observe::EDGE_IN_FLIGHT, "region" => settings.region.clone()),
             abuse: crate::edge::abuse::AbuseLimits::new(settings.per_ip_per_second),
             settings,
+        });
+        let source = Arc::downgrade(&state);
+        observe::refresh_before_render(move || {
+            source
+                .upgrade()
+                .map(|state| state.in_flight_gauge.set(state.held() as f64))
+                .is_some()
         });
         Ok(Self { listener, state })
     }
@@ -346,29 +373,28 @@ fn slow_down(code: &str, detail: &str) -> Response {
     response
 }
 
-/// One of the edge's `max_in_flight` slots, counted in
-/// `wharf_edge_in_flight` while held (borrowed from the state: no
-/// reference count touched per delivery).
+/// One of the edge's `max_in_flight` slots (borrowed from the state: no
+/// reference count touched per delivery), given back when dropped.
+/// `wharf_edge_in_flight` counts the slots held when the metrics are
+/// rendered ([`EdgeState::held`]).
 struct Slot<'a> {
-    _permit: tokio::sync::SemaphorePermit<'a>,
-    gauge: &'a metrics::Gauge,
+    held: &'a AtomicUsize,
 }
 
 impl<'a> Slot<'a> {
     /// A free slot, or `None` at the bound.
     fn take(state: &'a EdgeState) -> Option<Self> {
-        let permit = state.in_flight.try_acquire().ok()?;
-        state.in_flight_gauge.increment(1.0);
-        Some(Self {
-            _permit: permit,
-            gauge: &state.in_flight_gauge,
-        })
+        let held = &state.in_flight;
+        // Taken first, so two deliveries racing for the last slot cannot
+        // both have it; one past the bound gives it back at once.
+        let slot = Self { held };
+        (held.fetch_add(1, Ordering::AcqRel) < state.settings.slots()).then_some(slot)
     }
 }
 
 impl Drop for Slot<'_> {
     fn drop(&mut self) {
-        self.gauge.decrement(1.0);
+        self.held.fetch_sub(1, Ordering::AcqRel);
     }
 }
 
