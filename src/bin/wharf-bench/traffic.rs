@@ -165,8 +165,25 @@ pub async fn raw_publish(
     }
 }
 
-/// The name of the hub node that leads INBOUND.
+/// The name of the hub node that leads INBOUND. Asked again for up to
+/// a minute: right after a phase's load the hub may still be replicating
+/// it and answer late, and one slow answer must not throw away a run
+/// (it did once: "looking up INBOUND: timed out" after the edge phases).
 pub async fn inbound_leader(js: &async_nats::jetstream::Context) -> anyhow::Result<String> {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        match inbound_leader_once(js).await {
+            Ok(leader) => return Ok(leader),
+            Err(err) if Instant::now() < deadline => {
+                tracing::warn!(error = %format!("{err:#}"), "INBOUND's leader not known yet; asking again");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+            Err(err) => return Err(err),
+        }
+    }
+}
+
+async fn inbound_leader_once(js: &async_nats::jetstream::Context) -> anyhow::Result<String> {
     let mut stream = js
         .get_stream(relay::topology::INBOUND)
         .await
