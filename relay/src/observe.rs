@@ -236,6 +236,76 @@ pub fn refresh_before_render(refresh: impl Fn() -> bool + Send + Sync + 'static)
     }
 }
 
+/// Shards of a [`HotCounter`]: more than the threads that count.
+const SHARDS: usize = 16;
+
+/// A counter incremented on a hot path by every worker thread: counted
+/// per thread, each on a cache line of its own, and added into its series
+/// when the metrics are rendered ([`refresh_before_render`]). One shared
+/// series moved its cache line between the cores on each delivery, twice
+/// (the recorder counts a generation beside the value).
+pub struct HotCounter {
+    series: metrics::Counter,
+    shards: Box<[Shard]>,
+    /// What the series was given so far.
+    added: std::sync::Mutex<u64>,
+}
+
+#[repr(align(128))]
+struct Shard(std::sync::atomic::AtomicU64);
+
+impl HotCounter {
+    pub fn new(series: metrics::Counter) -> std::sync::Arc<Self> {
+        let counter = std::sync::Arc::new(Self {
+            series,
+            shards: (0..SHARDS)
+                .map(|_| Shard(std::sync::atomic::AtomicU64::new(0)))
+                .collect(),
+            added: std::sync::Mutex::new(0),
+        });
+        let source = std::sync::Arc::downgrade(&counter);
+        refresh_before_render(move || source.upgrade().map(|c| c.flush()).is_some());
+        counter
+    }
+
+    pub fn increment(&self, by: u64) {
+        thread_local! {
+            static SHARD: usize = {
+                static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+                NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % SHARDS
+            };
+        }
+        let shard = SHARD.with(|shard| *shard);
+        if let Some(Shard(count)) = self.shards.get(shard) {
+            count.fetch_add(by, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+
+    /// Adds what was counted since the last time into the series.
+    fn flush(&self) {
+        let total: u64 = self
+            .shards
+            .iter()
+            .map(|Shard(count)| count.load(std::sync::atomic::Ordering::Relaxed))
+            .sum();
+        let mut added = self
+            .added
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if total > *added {
+            self.series.increment(total - *added);
+            *added = total;
+        }
+    }
+}
+
+/// What was counted after the last render is not lost.
+impl Drop for HotCounter {
+    fn drop(&mut self) {
+        self.flush();
+    }
+}
+
 /// The current metrics in Prometheus text format.
 pub fn render() -> String {
     if let Ok(mut all) = REFRESH.lock() {
@@ -434,6 +504,38 @@ mod tests {
             hooks(),
             before - 1,
             "the hook of a dropped source is let go"
+        );
+    }
+
+    #[test]
+    fn a_hot_counter_renders_what_every_thread_counted_and_keeps_it_when_dropped() {
+        const NAME: &str = "wharf_test_hot_total";
+        install();
+        let counter = HotCounter::new(metrics::counter!(NAME));
+        std::thread::scope(|scope| {
+            for _ in 0..4 {
+                scope.spawn(|| {
+                    for _ in 0..1000 {
+                        counter.increment(1);
+                    }
+                });
+            }
+        });
+        counter.increment(5);
+        assert_eq!(
+            line(&render(), NAME).as_deref(),
+            Some("wharf_test_hot_total 4005")
+        );
+        // Rendered again with nothing new: nothing is added twice.
+        assert_eq!(
+            line(&render(), NAME).as_deref(),
+            Some("wharf_test_hot_total 4005")
+        );
+        counter.increment(2);
+        drop(counter);
+        assert_eq!(
+            line(&render(), NAME).as_deref(),
+            Some("wharf_test_hot_total 4007")
         );
     }
 }

@@ -90,34 +90,25 @@ struct Webhook {
 }
 
 impl Webhook {
-    /// Its series exist from the start (at 0), so rates and alerts see them.
     fn new(provider: Provider) -> Self {
-        let series = ProviderMetrics::new(provider);
-        for counter in [
-            &series.received,
-            &series.accepted,
-            &series.publish_errors,
-            &series.unparsed,
-        ] {
-            counter.increment(0);
-        }
         Self {
             provider,
             parser: parser_for(provider),
-            series,
+            series: ProviderMetrics::new(provider),
         }
     }
 }
 
 /// The per-delivery series of one provider, registered once: looking a
 /// labelled series up by name on every request showed in the profile.
+/// Those counted on every delivery are [`observe::HotCounter`]s.
 struct ProviderMetrics {
-    received: metrics::Counter,
-    accepted: metrics::Counter,
-    stored: metrics::Counter,
-    duplicates: metrics::Counter,
-    echoes: metrics::Counter,
-    unparsed: metrics::Counter,
+    received: Arc<observe::HotCounter>,
+    accepted: Arc<observe::HotCounter>,
+    stored: Arc<observe::HotCounter>,
+    duplicates: Arc<observe::HotCounter>,
+    echoes: Arc<observe::HotCounter>,
+    unparsed: Arc<observe::HotCounter>,
     publish_errors: metrics::Counter,
     ack_seconds: metrics::Histogram,
 }
@@ -125,14 +116,29 @@ struct ProviderMetrics {
 impl ProviderMetrics {
     fn new(provider: Provider) -> Self {
         let label = provider.as_str();
+        // These series exist from the start (at 0), so rates and alerts
+        // see them.
+        let at_zero = |counter: metrics::Counter| {
+            counter.increment(0);
+            counter
+        };
+        let hot = observe::HotCounter::new;
         Self {
-            received: metrics::counter!(observe::WEBHOOKS_RECEIVED, "provider" => label),
-            accepted: metrics::counter!(observe::WEBHOOKS_ACCEPTED, "provider" => label),
-            stored: metrics::counter!(observe::EVENTS_STORED, "provider" => label),
-            duplicates: metrics::counter!(observe::EVENTS_DUPLICATE, "provider" => label),
-            echoes: metrics::counter!(observe::EVENTS_ECHO, "provider" => label),
-            unparsed: metrics::counter!(observe::EVENTS_UNPARSED, "provider" => label),
-            publish_errors: metrics::counter!(observe::PUBLISH_ERRORS, "provider" => label),
+            received: hot(at_zero(
+                metrics::counter!(observe::WEBHOOKS_RECEIVED, "provider" => label),
+            )),
+            accepted: hot(at_zero(
+                metrics::counter!(observe::WEBHOOKS_ACCEPTED, "provider" => label),
+            )),
+            stored: hot(metrics::counter!(observe::EVENTS_STORED, "provider" => label)),
+            duplicates: hot(metrics::counter!(observe::EVENTS_DUPLICATE, "provider" => label)),
+            echoes: hot(metrics::counter!(observe::EVENTS_ECHO, "provider" => label)),
+            unparsed: hot(at_zero(
+                metrics::counter!(observe::EVENTS_UNPARSED, "provider" => label),
+            )),
+            publish_errors: at_zero(
+                metrics::counter!(observe::PUBLISH_ERRORS, "provider" => label),
+            ),
             ack_seconds: metrics::histogram!(observe::ACK_SECONDS, "provider" => label),
         }
     }

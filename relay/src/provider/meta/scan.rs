@@ -32,10 +32,11 @@ pub(super) struct Cursor<'a> {
 }
 
 impl<'a> Cursor<'a> {
-    /// A cursor at the start of `bytes`; `None` when they are not UTF-8.
+    /// A cursor at the start of `bytes`; `None` when they are not UTF-8
+    /// (checked as `std` checks, many bytes at a time).
     pub(super) fn new(bytes: &'a [u8]) -> Option<Self> {
         Some(Self {
-            text: std::str::from_utf8(bytes).ok()?,
+            text: simdutf8::basic::from_utf8(bytes).ok()?,
             at: 0,
             depth: 0,
         })
@@ -384,6 +385,24 @@ mod tests {
         assert!(takes(&format!("{}{}", "[".repeat(99), "]".repeat(99))));
         assert!(!takes(&"9".repeat(MAX_DIGITS + 1)));
         assert!(Cursor::new(b"\"\xff\"").is_none());
+    }
+
+    proptest! {
+        /// Text with one byte changed (a broken sequence, an overlong
+        /// form, a surrogate's encoding): taken exactly when `std` takes it.
+        #[test]
+        fn bytes_are_taken_as_text_exactly_when_std_takes_them(
+            text in "(?s).{0,80}",
+            at in any::<prop::sample::Index>(),
+            byte in any::<u8>(),
+        ) {
+            let mut bytes = text.into_bytes();
+            if !bytes.is_empty() {
+                let at = at.index(bytes.len());
+                bytes[at] = byte;
+            }
+            prop_assert_eq!(Cursor::new(&bytes).is_some(), std::str::from_utf8(&bytes).is_ok());
+        }
     }
 
     #[test]
