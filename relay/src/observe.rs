@@ -227,13 +227,18 @@ type Refresh = Box<dyn Fn() -> bool + Send + Sync>;
 
 static REFRESH: std::sync::Mutex<Vec<Refresh>> = std::sync::Mutex::new(Vec::new());
 
+/// The refreshes, even after one panicked (the others still run).
+fn refreshes() -> std::sync::MutexGuard<'static, Vec<Refresh>> {
+    REFRESH
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 /// Sets a gauge from its source at each render instead of on each change:
 /// what a hot path counts anyway (the edge's slots) costs it no shared
 /// write per request. `refresh` answers `false` once its source is gone.
 pub fn refresh_before_render(refresh: impl Fn() -> bool + Send + Sync + 'static) {
-    if let Ok(mut all) = REFRESH.lock() {
-        all.push(Box::new(refresh));
-    }
+    refreshes().push(Box::new(refresh));
 }
 
 /// Shards of a [`HotCounter`]: more than the threads that count.
@@ -308,9 +313,7 @@ impl Drop for HotCounter {
 
 /// The current metrics in Prometheus text format.
 pub fn render() -> String {
-    if let Ok(mut all) = REFRESH.lock() {
-        all.retain(|refresh| refresh());
-    }
+    refreshes().retain(|refresh| refresh());
     install().render()
 }
 
@@ -496,7 +499,7 @@ mod tests {
             line(&render(), NAME).as_deref(),
             Some("wharf_test_refreshed_gauge 7")
         );
-        let hooks = || REFRESH.lock().map(|all| all.len()).unwrap_or_default();
+        let hooks = || refreshes().len();
         let before = hooks();
         drop(source);
         render();

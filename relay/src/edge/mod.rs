@@ -171,9 +171,12 @@ struct EdgeState {
 }
 
 impl EdgeState {
-    /// Slots held now.
+    /// Slots held now (a delivery past the bound counts itself for a
+    /// moment before it gives its slot back: not shown).
     fn held(&self) -> usize {
-        self.in_flight.load(Ordering::Relaxed)
+        self.in_flight
+            .load(Ordering::Relaxed)
+            .min(self.settings.slots())
     }
 }
 
