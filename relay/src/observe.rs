@@ -221,8 +221,8 @@ pub fn install() -> &'static PrometheusHandle {
     })
 }
 
-/// A gauge read from its source when the metrics are rendered; `false`
-/// once the source is gone (it is then dropped).
+/// A series set from its source when the metrics are rendered (a gauge,
+/// a [`HotCounter`]); `false` once the source is gone (it is then dropped).
 type Refresh = Box<dyn Fn() -> bool + Send + Sync>;
 
 static REFRESH: std::sync::Mutex<Vec<Refresh>> = std::sync::Mutex::new(Vec::new());
@@ -234,9 +234,10 @@ fn refreshes() -> std::sync::MutexGuard<'static, Vec<Refresh>> {
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-/// Sets a gauge from its source at each render instead of on each change:
-/// what a hot path counts anyway (the edge's slots) costs it no shared
-/// write per request. `refresh` answers `false` once its source is gone.
+/// Sets a series from its source at each render instead of on each
+/// change: what a hot path counts anyway (the edge's slots, its
+/// deliveries) costs it no shared write per request. `refresh` answers
+/// `false` once its source is gone. A refresh must not render.
 pub fn refresh_before_render(refresh: impl Fn() -> bool + Send + Sync + 'static) {
     refreshes().push(Box::new(refresh));
 }
