@@ -166,20 +166,21 @@ pub async fn raw_publish(
 }
 
 /// The name of the hub node that leads INBOUND. Asked again for up to
-/// a minute: right after a phase's load the hub may still be replicating
-/// it and answer late, and one slow answer must not throw away a run
-/// (it did once: "looking up INBOUND: timed out" after the edge phases).
+/// a minute ([`relay::nats::retry_transient`]): right after a phase's
+/// load the hub may still be replicating it and answer late, and one slow
+/// answer must not throw away a run.
 pub async fn inbound_leader(js: &async_nats::jetstream::Context) -> anyhow::Result<String> {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        match inbound_leader_once(js).await {
-            Ok(leader) => return Ok(leader),
-            Err(err) if Instant::now() < deadline => {
-                tracing::warn!(error = %format!("{err:#}"), "INBOUND's leader not known yet; asking again");
-                tokio::time::sleep(Duration::from_secs(1)).await;
-            }
-            Err(err) => return Err(err),
-        }
+    let never = CancellationToken::new();
+    let asking = relay::nats::retry_transient(
+        "asking for INBOUND's leader",
+        &never,
+        |_: &anyhow::Error| false,
+        || inbound_leader_once(js),
+    );
+    match tokio::time::timeout(Duration::from_secs(60), asking).await {
+        Ok(Ok(Some(leader))) => Ok(leader),
+        Ok(Err(err)) => Err(err),
+        Ok(Ok(None)) | Err(_) => anyhow::bail!("INBOUND's leader still unknown after 60 s"),
     }
 }
 
