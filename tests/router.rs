@@ -1012,12 +1012,9 @@ async fn a_failing_batch_writes_nothing_and_its_events_apply_one_by_one_in_order
 
     // The batch call alone, on the events as stored in INBOUND.
     let js = stack.nats.hub_js().await;
-    let mut stream = js.get_stream(relay::topology::INBOUND).await.unwrap();
-    let last = stream.info().await.unwrap().state.last_sequence;
     let mut events = Vec::new();
-    for seq in 1..=last {
-        if let Ok(raw) = stream.get_raw_message(seq).await
-            && let Ok(event) = relay::envelope::InboundEvent::decode(&raw.payload)
+    for raw in stream_messages(&js, relay::topology::INBOUND).await {
+        if let Ok(event) = relay::envelope::InboundEvent::decode(&raw.payload)
             && event.contact.wa_id == from
         {
             events.push(event);

@@ -14,7 +14,9 @@ use relay::envelope::{OutboundReply, ReplyContent};
 use relay::sender::ratelimit::Limit;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
-use support::{APP_SECRET, PHONE_NUMBER_ID, Stack, StackOptions, TestDb, eventually};
+use support::{
+    APP_SECRET, PHONE_NUMBER_ID, Stack, StackOptions, TestDb, eventually, sender_dead_letters,
+};
 use wharf::config::Config;
 
 /// Sender settings that make faults cheap to wait out.
@@ -97,33 +99,6 @@ async fn accepted_by_id(stack: &Stack) -> HashMap<i64, usize> {
         *counts.entry(id).or_insert(0) += 1;
     }
     counts
-}
-
-/// Dead letters of the sender: our message id → (reason subject, error).
-async fn sender_dead_letters(stack: &Stack) -> HashMap<i64, Vec<(String, String)>> {
-    let js = stack.nats.hub_js().await;
-    let mut dlq = js.get_stream(relay::topology::DLQ).await.unwrap();
-    let last = dlq.info().await.unwrap().state.last_sequence;
-    let mut letters: HashMap<i64, Vec<(String, String)>> = HashMap::new();
-    for seq in 1..=last {
-        let Ok(raw) = dlq.get_raw_message(seq).await else {
-            continue;
-        };
-        if !raw.subject.starts_with("wa.dlq.sender.") {
-            continue;
-        }
-        let reply: OutboundReply = serde_json::from_slice(&raw.payload).unwrap();
-        let error = raw
-            .headers
-            .get(relay::dlq::headers::ERROR)
-            .map(|v| v.as_str().to_owned())
-            .unwrap_or_default();
-        letters
-            .entry(reply.message_id)
-            .or_default()
-            .push((raw.subject.to_string(), error));
-    }
-    letters
 }
 
 /// Arrival times (ms) at the sandbox for the test number, sorted.
@@ -218,7 +193,7 @@ async fn under_thirty_percent_faults_every_reply_is_sent_once_or_dead_lettered()
     let rows = settled(&stack, &ids, Duration::from_secs(120)).await;
     let elapsed = started.elapsed();
     let accepted = accepted_by_id(&stack).await;
-    let letters = sender_dead_letters(&stack).await;
+    let letters = sender_dead_letters(&stack.nats.hub_js().await).await;
     let (sent, failed) = assert_exactly_once_or_dead_lettered(&rows, &accepted, &letters);
     assert!(
         failed >= 200,
@@ -392,7 +367,7 @@ async fn a_sender_killed_mid_run_loses_nothing_and_doubles_nothing() {
 
     let rows = settled(&stack, &ids, Duration::from_secs(40)).await;
     let accepted = accepted_by_id(&stack).await;
-    let letters = sender_dead_letters(&stack).await;
+    let letters = sender_dead_letters(&stack.nats.hub_js().await).await;
     let (sent, failed) = assert_exactly_once_or_dead_lettered(&rows, &accepted, &letters);
     assert_eq!((sent, failed), (200, 0));
 }
@@ -482,7 +457,7 @@ async fn dead_letters_are_listed_inspected_replayed_once_and_discarded(db: TestD
         "no new letter"
     );
     assert_eq!(
-        sender_dead_letters(&stack)
+        sender_dead_letters(&stack.nats.hub_js().await)
             .await
             .values()
             .map(Vec::len)

@@ -188,6 +188,33 @@ where
     }
 }
 
+/// [`retry_transient`] for at most `limit` instead of until a shutdown:
+/// for tools and checks that read JetStream while a cluster may still be
+/// settling. Errors that `fatal` recognises are returned at once; after
+/// `limit`, the next error is.
+///
+/// # Errors
+/// A fatal error, or the first error after `limit`.
+pub async fn retry_within<T, E, Fut>(
+    what: &str,
+    limit: Duration,
+    fatal: impl Fn(&E) -> bool,
+    op: impl FnMut() -> Fut,
+) -> std::result::Result<T, E>
+where
+    E: std::fmt::Display,
+    Fut: std::future::Future<Output = std::result::Result<T, E>>,
+{
+    let deadline = tokio::time::Instant::now() + limit;
+    let never = tokio_util::sync::CancellationToken::new();
+    let late = |err: &E| fatal(err) || tokio::time::Instant::now() >= deadline;
+    match retry_transient(what, &never, late, op).await {
+        Ok(Some(value)) => Ok(value),
+        Err(err) => Err(err),
+        Ok(None) => unreachable!("the token is never cancelled"),
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -227,5 +254,51 @@ mod tests {
             MIN_SERVER_VERSION
         );
         assert!(ServerVersion::check("2.15.1", "hub-1").is_ok());
+    }
+
+    #[tokio::test]
+    async fn retry_within_waits_out_passing_errors_and_gives_up_on_time_or_fatal_ones() {
+        use std::sync::atomic::{AtomicU32, Ordering};
+        let calls = AtomicU32::new(0);
+        let limit = Duration::from_secs(5);
+        // Two passing failures, then the answer.
+        let got = retry_within(
+            "test",
+            limit,
+            |_: &String| false,
+            || async {
+                match calls.fetch_add(1, Ordering::SeqCst) {
+                    0 | 1 => Err("not yet".to_owned()),
+                    n => Ok(n),
+                }
+            },
+        )
+        .await;
+        assert_eq!(got, Ok(2));
+        // A fatal error is returned at its first occurrence.
+        calls.store(0, Ordering::SeqCst);
+        let got: std::result::Result<(), String> = retry_within(
+            "test",
+            limit,
+            |e: &String| e == "gone",
+            || async {
+                calls.fetch_add(1, Ordering::SeqCst);
+                Err("gone".to_owned())
+            },
+        )
+        .await;
+        assert_eq!(got, Err("gone".to_owned()));
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        // An error that never clears is returned once the limit has passed.
+        let started = tokio::time::Instant::now();
+        let got: std::result::Result<(), String> = retry_within(
+            "test",
+            Duration::from_millis(250),
+            |_: &String| false,
+            || async { Err("down".to_owned()) },
+        )
+        .await;
+        assert_eq!(got, Err("down".to_owned()));
+        assert!(started.elapsed() >= Duration::from_millis(250));
     }
 }

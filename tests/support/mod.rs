@@ -557,6 +557,65 @@ impl Stack {
     }
 }
 
+/// How long a check reading a stream waits out JetStream being briefly
+/// unavailable (a hub node restarting, leaders being elected) per request.
+const READ_PATIENCE: Duration = Duration::from_secs(60);
+
+/// Every message stored in stream `name`, in sequence order. Each request
+/// is retried through passing unavailability ([`relay::nats::retry_within`]),
+/// so a check made right after a fault sees the whole stream or fails
+/// loudly; sequences deleted from the stream are skipped.
+pub async fn stream_messages(
+    js: &jetstream::Context,
+    name: &str,
+) -> Vec<jetstream::message::StreamMessage> {
+    use async_nats::jetstream::stream::LastRawMessageErrorKind;
+    let what = format!("reading stream {name}");
+    let stream = relay::nats::retry_within(&what, READ_PATIENCE, |_| false, || js.get_stream(name))
+        .await
+        .unwrap_or_else(|err| panic!("{what}: {err}"));
+    let last = stream.cached_info().state.last_sequence;
+    let mut messages = Vec::new();
+    for seq in 1..=last {
+        let gone = |err: &async_nats::jetstream::stream::RawMessageError| {
+            err.kind() == LastRawMessageErrorKind::NoMessageFound
+        };
+        match relay::nats::retry_within(&what, READ_PATIENCE, gone, || stream.get_raw_message(seq))
+            .await
+        {
+            Ok(message) => messages.push(message),
+            Err(err) if gone(&err) => {}
+            Err(err) => panic!("{what}, sequence {seq}: {err}"),
+        }
+    }
+    messages
+}
+
+/// The sender's dead letters in the hub's DLQ: our message id → the
+/// subject (its reason) and error header of each, in order.
+pub async fn sender_dead_letters(
+    js: &jetstream::Context,
+) -> std::collections::HashMap<i64, Vec<(String, String)>> {
+    let mut letters: std::collections::HashMap<i64, Vec<(String, String)>> =
+        std::collections::HashMap::new();
+    for raw in stream_messages(js, relay::topology::DLQ).await {
+        if !raw.subject.starts_with("wa.dlq.sender.") {
+            continue;
+        }
+        let reply: relay::envelope::OutboundReply = serde_json::from_slice(&raw.payload).unwrap();
+        let error = raw
+            .headers
+            .get(relay::dlq::headers::ERROR)
+            .map(|v| v.as_str().to_owned())
+            .unwrap_or_default();
+        letters
+            .entry(reply.message_id)
+            .or_default()
+            .push((raw.subject.to_string(), error));
+    }
+    letters
+}
+
 /// Whether the routers applied everything INBOUND holds: on every partition
 /// consumer nothing pending or unacked and the ack floor at the partition's
 /// last event (right after an event is stored, nats-server 2.11+ can report

@@ -19,7 +19,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use entities::{contact, conversation, message};
-use relay::envelope::{OutboundReply, ReplyContent};
+use relay::envelope::ReplyContent;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::Value;
 
@@ -646,7 +646,7 @@ async fn audit_replies(stack: &ProcessStack, ids: &[i64], wait: Duration) -> (us
             *accepted.entry(id).or_default() += 1;
         }
     }
-    let letters = sender_dead_letters(stack).await;
+    let letters = crate::support::sender_dead_letters(&stack.hub_js().await).await;
     let (mut ok, mut dead) = (0, 0);
     for (id, row) in &rows {
         let times = accepted.get(id).copied().unwrap_or(0);
@@ -669,7 +669,7 @@ async fn audit_replies(stack: &ProcessStack, ids: &[i64], wait: Duration) -> (us
                     "failed reply {id} has {letters_of} dead letters"
                 );
                 assert!(
-                    !letters[id][0].is_empty() && row.error.is_some(),
+                    !letters[id][0].1.is_empty() && row.error.is_some(),
                     "reply {id}: no reason"
                 );
                 dead += 1;
@@ -678,30 +678,6 @@ async fn audit_replies(stack: &ProcessStack, ids: &[i64], wait: Duration) -> (us
         }
     }
     (ok, dead)
-}
-
-/// Dead letters of the sender by our message id → their error headers.
-async fn sender_dead_letters(stack: &ProcessStack) -> HashMap<i64, Vec<String>> {
-    let js = stack.hub_js().await;
-    let mut dlq = js.get_stream(relay::topology::DLQ).await.unwrap();
-    let last = dlq.info().await.unwrap().state.last_sequence;
-    let mut letters: HashMap<i64, Vec<String>> = HashMap::new();
-    for seq in 1..=last {
-        let Ok(raw) = dlq.get_raw_message(seq).await else {
-            continue;
-        };
-        if !raw.subject.starts_with("wa.dlq.sender.") {
-            continue;
-        }
-        let reply: OutboundReply = serde_json::from_slice(&raw.payload).unwrap();
-        let error = raw
-            .headers
-            .get(relay::dlq::headers::ERROR)
-            .map(|v| v.as_str().to_owned())
-            .unwrap_or_default();
-        letters.entry(reply.message_id).or_default().push(error);
-    }
-    letters
 }
 
 /// Time from `since` until a fresh webhook posted now (retried while the

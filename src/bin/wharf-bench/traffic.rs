@@ -166,22 +166,18 @@ pub async fn raw_publish(
 }
 
 /// The name of the hub node that leads INBOUND. Asked again for up to
-/// a minute ([`relay::nats::retry_transient`]): right after a phase's
+/// a minute ([`relay::nats::retry_within`]): right after a phase's
 /// load the hub may still be replicating it and answer late, and one slow
 /// answer must not throw away a run.
 pub async fn inbound_leader(js: &async_nats::jetstream::Context) -> anyhow::Result<String> {
-    let never = CancellationToken::new();
-    let asking = relay::nats::retry_transient(
+    relay::nats::retry_within(
         "asking for INBOUND's leader",
-        &never,
+        Duration::from_secs(60),
         |_: &anyhow::Error| false,
         || inbound_leader_once(js),
-    );
-    match tokio::time::timeout(Duration::from_secs(60), asking).await {
-        Ok(Ok(Some(leader))) => Ok(leader),
-        Ok(Err(err)) => Err(err),
-        Ok(Ok(None)) | Err(_) => anyhow::bail!("INBOUND's leader still unknown after 60 s"),
-    }
+    )
+    .await
+    .context("INBOUND's leader still unknown after 60 s")
 }
 
 async fn inbound_leader_once(js: &async_nats::jetstream::Context) -> anyhow::Result<String> {
