@@ -764,8 +764,11 @@ async fn edge_phases(
             // The direct edge and the forwarder it is held to take turns
             // at going first (the slot right after raw publish's load):
             // neither gains from the order over an even number of rounds.
+            // Each starts on a still hub (`pipeline::quiesce`): what the
+            // phase before it left the servers to do is done first.
             let edge_first = edge_round % 2 == 0;
             for edge_turn in [edge_first, !edge_first] {
+                pipeline::quiesce(&hub_js).await?;
                 if edge_turn {
                     let mut ingest =
                         webhook_phase(EDGE_HUB, &hub_edge_load, c, seconds, cpu, base + 30_000_000)

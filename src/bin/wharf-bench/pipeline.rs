@@ -236,6 +236,40 @@ pub async fn settle(js: &jetstream::Context) -> anyhow::Result<Duration> {
     }
 }
 
+/// How long the hub is left idle before a compared phase, after its
+/// replicas have caught up: time for the servers to finish what the last
+/// phase left them (flushes, collection), so neither compared phase starts
+/// on the tail of another's load.
+const QUIET: Duration = Duration::from_secs(1);
+
+/// Waits until INBOUND is still: its sources caught up ([`settle`]), every
+/// replica current with no lag (at most 60 s), then [`QUIET`]. Each of two
+/// compared phases starts from the same state of the hub, whichever ran
+/// before it.
+///
+/// # Errors
+/// When JetStream refuses.
+pub async fn quiesce(js: &jetstream::Context) -> anyhow::Result<()> {
+    settle(js).await?;
+    let mut stream = js.get_stream(topology::INBOUND).await?;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let info = stream.info().await?;
+        let caught_up = info.cluster.as_ref().is_none_or(|cluster| {
+            cluster
+                .replicas
+                .iter()
+                .all(|peer| peer.current && peer.lag.unwrap_or(0) == 0)
+        });
+        if caught_up || Instant::now() > deadline {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(QUIET).await;
+    Ok(())
+}
+
 /// Removes the router consumers and every stored event, so a run starts on
 /// an empty INBOUND: waits for the edge stream's source to settle first.
 ///
