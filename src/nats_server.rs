@@ -253,12 +253,37 @@ impl Ports {
     }
 }
 
-/// A free TCP port on loopback (bound then released).
+/// A free TCP port on loopback for a server started next (bound, then
+/// released for it). Picked at random below the kernel's ephemeral range,
+/// from which outgoing connections take their local ports: a port the OS
+/// hands out with `bind(0)` can be taken by a connection before the server
+/// that was meant to have it binds it (a bench run ended on "Address
+/// already in use" that way). Falls back to the OS's choice when that range
+/// is too small or taken.
 ///
 /// # Errors
-/// When the OS has none.
+/// When the OS has no port at all.
 pub fn free_port() -> anyhow::Result<u16> {
+    use rand::Rng;
+    const LOWEST: u16 = 10_000;
+    let below = ephemeral_low().unwrap_or(32_768);
+    if below > LOWEST + 1_000 {
+        let mut rng = rand::rng();
+        for _ in 0..200 {
+            let port = rng.random_range(LOWEST..below);
+            if let Ok(listener) = TcpListener::bind(("127.0.0.1", port)) {
+                return Ok(listener.local_addr()?.port());
+            }
+        }
+    }
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// The lowest port of Linux's ephemeral range
+/// (`net.ipv4.ip_local_port_range`); `None` elsewhere.
+fn ephemeral_low() -> Option<u16> {
+    let range = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range").ok()?;
+    range.split_whitespace().next()?.parse().ok()
 }
 
 /// One running `nats-server`; stopped and reaped on drop.
@@ -704,6 +729,17 @@ async fn wait_jetstream(node: &mut NatsProcess, wait: Duration) -> anyhow::Resul
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn free_ports_lie_below_the_ephemeral_range_and_can_be_bound() {
+        let below = ephemeral_low().expect("Linux names its ephemeral range");
+        for _ in 0..50 {
+            let port = free_port().expect("a free port");
+            assert!((10_000..below).contains(&port), "{port} not below {below}");
+            let listener = TcpListener::bind(("127.0.0.1", port));
+            assert!(listener.is_ok(), "{port} was given out but cannot be bound");
+        }
+    }
 
     /// The text of the top-level block `name { ... }` (its last definition).
     fn block<'a>(conf: &'a str, name: &str) -> &'a str {
