@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use entities::message;
 use relay::envelope::{OutboundReply, ReplyContent};
-use relay::sender::ratelimit::Limit;
+use relay::sender::ratelimit::{Limit, busiest_window};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 use support::{
@@ -119,19 +119,6 @@ async fn arrivals(stack: &Stack) -> Vec<i64> {
         .collect();
     times.sort_unstable();
     times
-}
-
-/// The most arrivals inside any window of `window_ms` (sliding).
-fn busiest_window(times: &[i64], window_ms: i64) -> usize {
-    let mut best = 0;
-    let mut start = 0;
-    for end in 0..times.len() {
-        while times[end] - times[start] >= window_ms {
-            start += 1;
-        }
-        best = best.max(end - start + 1);
-    }
-    best
 }
 
 /// Every reply is sent exactly once or dead-lettered (with a reason and its
@@ -370,12 +357,6 @@ async fn a_sender_killed_mid_run_loses_nothing_and_doubles_nothing() {
     let letters = sender_dead_letters(&stack.nats.hub_js().await).await;
     let (sent, failed) = assert_exactly_once_or_dead_lettered(&rows, &accepted, &letters);
     assert_eq!((sent, failed), (200, 0));
-}
-
-#[test]
-fn the_busiest_window_counts_a_sliding_second() {
-    assert_eq!(busiest_window(&[0, 500, 999, 1000, 1999], 1000), 3);
-    assert_eq!(busiest_window(&[], 1000), 0);
 }
 
 async fn dead_letter_page(stack: &Stack, query: &str) -> Value {

@@ -473,9 +473,36 @@ async fn reserve_when(
     Err(ReserveError::Contention)
 }
 
+/// The most of `sorted` (times in ms, ascending) inside any window of
+/// `window_ms`, sliding: what a provider counting arrivals against a limit
+/// of so many per `window_ms` sees. Two times `window_ms` apart are in
+/// different windows.
+pub fn busiest_window(sorted: &[i64], window_ms: i64) -> usize {
+    let mut best = 0;
+    let mut start = 0;
+    for end in 0..sorted.len() {
+        while sorted[end] - sorted[start] >= window_ms {
+            start += 1;
+        }
+        best = best.max(end - start + 1);
+    }
+    best
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_busiest_window_counts_arrivals_less_than_a_window_apart() {
+        assert_eq!(busiest_window(&[], 1000), 0);
+        assert_eq!(busiest_window(&[0, 999, 1000, 1001, 1999], 1000), 3);
+        assert_eq!(busiest_window(&[0, 1000, 2000], 1000), 1);
+        assert_eq!(
+            busiest_window(&[0, 100, 999, 1000, 1200, 1500, 1999, 2999], 1000),
+            4
+        );
+    }
 
     #[test]
     fn spacing_keeps_any_period_at_or_under_the_limit_and_no_further() {

@@ -82,19 +82,6 @@ fn percentile(values: &[f64], p: f64) -> f64 {
     sorted[rank.min(sorted.len()) - 1]
 }
 
-/// The most of `times` (ms) within any 1000 ms.
-fn busiest_second(times: &mut [i64]) -> usize {
-    times.sort_unstable();
-    let (mut most, mut start) = (0, 0);
-    for end in 0..times.len() {
-        while times[end] - times[start] >= 1000 {
-            start += 1;
-        }
-        most = most.max(end - start + 1);
-    }
-    most
-}
-
 async fn arrivals(rig: &Rig<'_>, sandbox_url: &str, since_ms: i64) -> anyhow::Result<Vec<Arrival>> {
     let all: Vec<Arrival> = rig
         .http
@@ -386,7 +373,10 @@ pub async fn run(
             campaign_per_second,
             limit_left_per_second: limit_left,
             campaign_ratio: campaign_per_second / limit_left,
-            busiest_second: busiest_second(&mut all_times),
+            busiest_second: {
+                all_times.sort_unstable();
+                relay::sender::ratelimit::busiest_window(&all_times, 1000)
+            },
             limit: options.limit,
         });
     }
@@ -425,15 +415,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn percentiles_are_nearest_rank_and_the_busiest_second_is_a_sliding_window() {
+    fn percentiles_are_nearest_rank() {
         let values: Vec<f64> = (1..=100).map(f64::from).collect();
         assert_eq!(percentile(&values, 50.0), 50.0);
         assert_eq!(percentile(&values, 99.0), 99.0);
         assert_eq!(percentile(&[], 99.0), 0.0);
-        // Windows are shorter than 1000 ms: 1000..=1999 holds four.
-        let mut times = vec![2999, 0, 100, 999, 1000, 1200, 1500, 1999];
-        assert_eq!(busiest_second(&mut times), 4);
-        let mut spread = vec![0, 1000, 2000];
-        assert_eq!(busiest_second(&mut spread), 1);
     }
 }

@@ -585,19 +585,6 @@ pub struct SenderRun {
     pub max_in_1s: usize,
 }
 
-/// The most values inside any window of `window_ms` (values sorted).
-pub fn busiest_window(sorted: &[i64], window_ms: i64) -> usize {
-    let mut best = 0;
-    let mut start = 0;
-    for end in 0..sorted.len() {
-        while sorted[end] - sorted[start] >= window_ms {
-            start += 1;
-        }
-        best = best.max(end - start + 1);
-    }
-    best
-}
-
 /// Queues `replies` replies on the conversations of `db` (routed by an
 /// end-to-end run), then starts a sender with the limit and times the
 /// arrivals at the sandbox.
@@ -728,7 +715,7 @@ pub async fn sender(
         sent: times.len(),
         per_second,
         ratio_to_limit: limit.map(|l| per_second / f64::from(l.max(1))),
-        max_in_1s: busiest_window(&times, 1000),
+        max_in_1s: relay::sender::ratelimit::busiest_window(&times, 1000),
     })
 }
 
@@ -745,13 +732,6 @@ mod tests {
             "{}x",
             topology::router_consumer(1)
         )));
-    }
-
-    #[test]
-    fn the_busiest_window_counts_arrivals_less_than_a_window_apart() {
-        assert_eq!(busiest_window(&[], 1000), 0);
-        assert_eq!(busiest_window(&[0, 999, 1000, 1001, 1999], 1000), 3);
-        assert_eq!(busiest_window(&[0, 1000, 2000], 1000), 1);
     }
 
     #[test]
