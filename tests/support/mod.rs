@@ -598,8 +598,9 @@ pub async fn sender_dead_letters(
 ) -> std::collections::HashMap<i64, Vec<(String, String)>> {
     let mut letters: std::collections::HashMap<i64, Vec<(String, String)>> =
         std::collections::HashMap::new();
+    let sender = relay::topology::dlq_subject(relay::topology::DLQ_ORIGIN_SENDER, "");
     for raw in stream_messages(js, relay::topology::DLQ).await {
-        if !raw.subject.starts_with("wa.dlq.sender.") {
+        if !raw.subject.starts_with(&sender) {
             continue;
         }
         let reply: relay::envelope::OutboundReply = serde_json::from_slice(&raw.payload).unwrap();

@@ -478,6 +478,7 @@ async fn reserve_when(
 /// of so many per `window_ms` sees. Two times `window_ms` apart are in
 /// different windows.
 pub fn busiest_window(sorted: &[i64], window_ms: i64) -> usize {
+    debug_assert!(sorted.is_sorted(), "times must be in ascending order");
     let mut best = 0;
     let mut start = 0;
     for end in 0..sorted.len() {

@@ -347,6 +347,7 @@ pub async fn run(
             .iter()
             .map(|a| a.at_ms)
             .collect();
+        all_times.sort_unstable();
         campaign::Entity::update_many()
             .col_expr(
                 campaign::Column::State,
@@ -373,10 +374,7 @@ pub async fn run(
             campaign_per_second,
             limit_left_per_second: limit_left,
             campaign_ratio: campaign_per_second / limit_left,
-            busiest_second: {
-                all_times.sort_unstable();
-                relay::sender::ratelimit::busiest_window(&all_times, 1000)
-            },
+            busiest_second: relay::sender::ratelimit::busiest_window(&all_times, 1000),
             limit: options.limit,
         });
     }
