@@ -271,3 +271,73 @@ async fn an_unknown_message_has_no_lifecycle() {
     let (status, _) = stack.admin_get("/api/v1/messages/abc/lifecycle").await;
     assert_eq!(status, 400);
 }
+
+/// The lifecycle is read from one snapshot (`relay::db::begin_read`): a
+/// message's row and its stages as they were together. Written between
+/// two reads of one snapshot, neither a status nor a stage shows in it;
+/// after the snapshot ends, both do. (Read apart, a reply the sender
+/// failed and dead-lettered between the two reads showed its
+/// `dead_lettered` stage beside a `queued` status.)
+async fn a_message_and_its_stages_are_read_from_one_snapshot(db: TestDb) {
+    use entities::message_event::Stage;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+
+    let stack = support::spawn_stack(db, StackOptions::default()).await;
+    let conversation = support::open_conversation(&stack, "4915100000703", "wamid.L3").await;
+    let id = reply(&stack, conversation, "One moment").await;
+    lifecycle_with(&stack, id, "sent").await;
+    let probe = "snapshot probe";
+    // (the probe's error text on the row, a probe stage among its stages)
+    async fn read(conn: &sea_orm::DatabaseTransaction, id: i64, probe: &str) -> (bool, bool) {
+        let row = entities::message::Entity::find_by_id(id)
+            .one(conn)
+            .await
+            .unwrap()
+            .unwrap();
+        let probed = relay::lifecycle::timeline(conn, id)
+            .await
+            .unwrap()
+            .iter()
+            .any(|e| e.detail["probe"] == true);
+        (row.error.as_deref() == Some(probe), probed)
+    }
+
+    let snapshot = relay::db::begin_read(&stack.database).await.unwrap();
+    assert_eq!(read(&snapshot, id, probe).await, (false, false));
+    // Another connection writes both and commits, as the sender does.
+    let writer = relay::db::begin_write(&stack.database).await.unwrap();
+    entities::message::Entity::update_many()
+        .col_expr(entities::message::Column::Error, Expr::value(probe))
+        .filter(entities::message::Column::Id.eq(id))
+        .exec(&writer)
+        .await
+        .unwrap();
+    relay::lifecycle::record(
+        &writer,
+        id,
+        Stage::Failed,
+        chrono::Utc::now(),
+        json!({ "probe": true }),
+    )
+    .await
+    .unwrap();
+    writer.commit().await.unwrap();
+    assert_eq!(
+        read(&snapshot, id, probe).await,
+        (false, false),
+        "a write committed after the snapshot's first read showed in it"
+    );
+    snapshot.commit().await.unwrap();
+
+    let after = relay::db::begin_read(&stack.database).await.unwrap();
+    assert_eq!(read(&after, id, probe).await, (true, true));
+    after.commit().await.unwrap();
+    let (status, life) = stack
+        .admin_get(&format!("/api/v1/messages/{id}/lifecycle"))
+        .await;
+    assert_eq!(status, 200, "{life}");
+    assert_eq!(life["message"]["error"], probe, "{life}");
+    assert!(stages(&life).iter().any(|s| s == "failed"), "{life}");
+}
+
+on_sqlite_and_postgres!(a_message_and_its_stages_are_read_from_one_snapshot);

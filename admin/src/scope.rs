@@ -4,7 +4,7 @@
 //! that rule for every conversation endpoint, the notes and the live events.
 
 use entities::{conversation, team_member};
-use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter};
 
 use crate::auth::{Principal, Role};
 use crate::error::{ApiError, ApiResult};
@@ -21,7 +21,7 @@ impl AgentScope {
     ///
     /// # Errors
     /// When the database fails.
-    pub async fn of(db: &DatabaseConnection, caller: &Principal) -> ApiResult<Option<Self>> {
+    pub async fn of(db: &impl ConnectionTrait, caller: &Principal) -> ApiResult<Option<Self>> {
         let (Role::Agent, Some(agent_id)) = (caller.role, caller.agent_id) else {
             return Ok(None);
         };
@@ -54,7 +54,7 @@ impl AgentScope {
 /// # Errors
 /// [`ApiError`] as above, or a database failure.
 pub async fn visible_conversation(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     caller: &Principal,
     id: i64,
 ) -> ApiResult<conversation::Model> {

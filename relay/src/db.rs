@@ -1,8 +1,9 @@
 //! Database helpers every role shares.
 
 use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait, Select,
-    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    AccessMode, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
+    EntityTrait, IsolationLevel, Select, SqliteTransactionMode, TransactionOptions,
+    TransactionTrait,
 };
 
 /// Starts a transaction that will write. On SQLite it takes the write lock
@@ -19,6 +20,30 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
         ..Default::default()
     })
     .await
+}
+
+/// Starts a transaction that only reads, every read of it seeing the same
+/// snapshot: for an answer made of several queries that must agree (a
+/// message and its lifecycle stages, read while the sender writes both).
+/// PostgreSQL: `REPEATABLE READ, READ ONLY`, the snapshot taken at its
+/// first statement. SQLite: a deferred transaction, whose first read fixes
+/// the snapshot (WAL) until it ends; SQLite takes no isolation level.
+///
+/// # Errors
+/// When the database cannot start the transaction.
+pub async fn begin_read(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    let options = match db.get_database_backend() {
+        DbBackend::Sqlite => TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Deferred),
+            ..Default::default()
+        },
+        _ => TransactionOptions {
+            isolation_level: Some(IsolationLevel::RepeatableRead),
+            access_mode: Some(AccessMode::ReadOnly),
+            ..Default::default()
+        },
+    };
+    db.begin_with_options(options).await
 }
 
 /// The row of a look-up by a unique key (at most one row), like `.one()`

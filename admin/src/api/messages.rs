@@ -62,13 +62,17 @@ impl MessagesApi {
         /// Message id (as in a conversation's timeline).
         id: Path<i64>,
     ) -> ApiResult<Json<MessageLifecycleOut>> {
+        // One snapshot for the row and its stages: read apart, a reply the
+        // sender failed and dead-lettered in between showed its
+        // `dead_lettered` stage beside a `queued` status.
+        let snapshot = relay::db::begin_read(&state.db).await?;
         let row = message::Entity::find_by_id(id.0)
-            .one(&state.db)
+            .one(&snapshot)
             .await?
             .ok_or_else(|| ApiError::not_found("message"))?;
         // An agent reads only the messages of conversations it may see.
-        crate::scope::visible_conversation(&state.db, &auth.0, row.conversation_id).await?;
-        let mut stages: Vec<StageOut> = relay::lifecycle::timeline(&state.db, row.id)
+        crate::scope::visible_conversation(&snapshot, &auth.0, row.conversation_id).await?;
+        let mut stages: Vec<StageOut> = relay::lifecycle::timeline(&snapshot, row.id)
             .await?
             .into_iter()
             .map(|e| StageOut {
@@ -82,7 +86,7 @@ impl MessagesApi {
             .filter(entities::webhook_attempt::Column::MessageId.eq(row.id))
             .order_by_asc(entities::webhook_attempt::Column::Id)
             .limit(200)
-            .all(&state.db)
+            .all(&snapshot)
             .await?;
         stages.extend(attempts.into_iter().map(|a| StageOut {
             stage: format!("webhook_{}", a.outcome),
@@ -94,10 +98,11 @@ impl MessagesApi {
         }));
         stages.sort_by_key(|s| s.at);
         let conversation_id = row.conversation_id;
-        let message = messages_out(&state.db, vec![row])
+        let message = messages_out(&snapshot, vec![row])
             .await?
             .pop()
             .ok_or_else(|| ApiError::internal("message vanished"))?;
+        snapshot.commit().await?;
         Ok(Json(MessageLifecycleOut {
             conversation_id,
             message,
