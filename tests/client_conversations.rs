@@ -1362,6 +1362,47 @@ async fn a_failed_reply_is_retried_once_and_its_dead_letter_discarded(db: TestDb
     assert_eq!(trail[0].action, "message.retry");
     assert_eq!(trail[0].detail["retry_message_id"], retry.id);
     assert_eq!(trail[0].detail["dead_letter_id"], letter.id);
+
+    // A retry made before the sender recorded the letter's stage finds no
+    // letter to discard: such a letter, still pending, is never replayed,
+    // alone or in bulk (the customer would get the text twice).
+    {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+        entities::dead_letter::Entity::update_many()
+            .col_expr(
+                entities::dead_letter::Column::Status,
+                Expr::value("pending"),
+            )
+            .filter(entities::dead_letter::Column::Id.eq(letter.id))
+            .exec(&stack.database)
+            .await
+            .unwrap();
+    }
+    let detail = refused(admin.replay_dead_letter(letter.id).await, 409, "conflict");
+    assert!(
+        detail.contains(&format!("retried as message {}", retry.id)),
+        "{detail}"
+    );
+    let bulk = admin
+        .replay_dead_letters(&body(json!({"origin": "sender", "dry_run": false})))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!((bulk.matched, bulk.replayed), (1, 0));
+    let letter = admin
+        .get_dead_letter(letter.id)
+        .await
+        .unwrap()
+        .into_inner()
+        .letter;
+    assert_eq!(letter.status, "pending", "a refused replay changes nothing");
+    let original = admin
+        .get_message_lifecycle(failed.id)
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(original.message.status, "failed");
+    assert!(!stages(&original).contains(&"replayed"), "{original:?}");
 }
 
 on_sqlite_and_postgres!(a_failed_reply_is_retried_once_and_its_dead_letter_discarded);

@@ -34,6 +34,30 @@ pub enum ReplyError {
     NotQueued(#[source] crate::Error),
 }
 
+/// The audit action of a failed reply retried from the API; its detail's
+/// `retry_message_id` names the new reply.
+pub const RETRY_ACTION: &str = "message.retry";
+
+/// The message a failed reply was retried as, if it was: a reply is
+/// retried at most once, and a retried reply's dead letter must never be
+/// replayed (the customer would get the text twice).
+///
+/// # Errors
+/// Database errors.
+pub async fn retried_as(
+    db: &impl sea_orm::ConnectionTrait,
+    message_id: i64,
+) -> Result<Option<i64>, sea_orm::DbErr> {
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let entry = entities::audit_log::Entity::find()
+        .filter(entities::audit_log::Column::Action.eq(RETRY_ACTION))
+        .filter(entities::audit_log::Column::TargetType.eq("message"))
+        .filter(entities::audit_log::Column::TargetId.eq(message_id.to_string()))
+        .one(db)
+        .await?;
+    Ok(entry.map(|e| e.detail["retry_message_id"].as_i64().unwrap_or_default()))
+}
+
 /// Writes the reply row and publishes it; returns the row. `agent_id` is
 /// the agent sending it (`None` for the bot or an integrator token), shown
 /// on the outbound bubble.

@@ -133,7 +133,9 @@ fn actor(p: &Principal) -> String {
 fn api_error(err: DlqError) -> ApiError {
     match err {
         DlqError::NotFound(_) => ApiError::not_found("dead letter"),
-        err @ DlqError::NotPending { .. } => ApiError::conflict(err.to_string()),
+        err @ (DlqError::NotPending { .. } | DlqError::Retried { .. }) => {
+            ApiError::conflict(err.to_string())
+        }
         err @ DlqError::Gone(_) => ApiError::unprocessable("gone", err.to_string()),
         DlqError::Nats(err) => ApiError::unavailable(err),
         DlqError::Database(err) => ApiError::from(err),

@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Utc};
 use entities::message::{Direction, MessageStatus};
-use entities::{audit_log, dead_letter, message};
+use entities::{dead_letter, message};
 use poem::web::Data;
 use poem_openapi::param::Path;
 use poem_openapi::{Object, OpenApi, payload::Json};
@@ -142,16 +142,9 @@ impl MessagesApi {
             )));
         }
         // Once: a second retry of the same reply would send it twice more.
-        if let Some(earlier) = audit_log::Entity::find()
-            .filter(audit_log::Column::Action.eq("message.retry"))
-            .filter(audit_log::Column::TargetType.eq("message"))
-            .filter(audit_log::Column::TargetId.eq(row.id.to_string()))
-            .one(&state.db)
-            .await?
-        {
+        if let Some(retry) = relay::outbound::retried_as(&state.db, row.id).await? {
             return Err(ApiError::conflict(format!(
-                "this reply was retried already (as message {})",
-                earlier.detail["retry_message_id"]
+                "this reply was retried already (as message {retry})"
             )));
         }
         let content: ReplyContent = serde_json::from_value(row.payload.clone()).map_err(|_| {
@@ -197,7 +190,7 @@ impl MessagesApi {
         audit::record(
             &state.db,
             &auth.0,
-            "message.retry",
+            relay::outbound::RETRY_ACTION,
             "message",
             row.id,
             serde_json::json!({

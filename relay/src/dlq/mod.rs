@@ -53,6 +53,15 @@ pub enum DlqError {
     NotFound(i64),
     #[error("dead letter {id} is {status}; only pending letters can be replayed or discarded")]
     NotPending { id: i64, status: String },
+    #[error(
+        "dead letter {id} is of message {message_id}, which was retried as message {retry_id}: \
+         replaying it would send the reply a second time (discard it instead)"
+    )]
+    Retried {
+        id: i64,
+        message_id: i64,
+        retry_id: i64,
+    },
     #[error("the letter's bytes are gone from the DLQ stream: {0}")]
     Gone(String),
     #[error("NATS: {0}")]
@@ -187,6 +196,15 @@ pub async fn replay(
     if row.origin == topology::DLQ_ORIGIN_SENDER
         && let Ok(reply) = serde_json::from_slice::<OutboundReply>(&raw.payload)
     {
+        // A retry made before this letter's stage was recorded could not
+        // discard it (the retry finds the letter by that stage).
+        if let Some(retry_id) = crate::outbound::retried_as(db, reply.message_id).await? {
+            return Err(DlqError::Retried {
+                id,
+                message_id: reply.message_id,
+                retry_id,
+            });
+        }
         message::Entity::update_many()
             .col_expr(message::Column::Status, Expr::value("queued"))
             .col_expr(message::Column::Error, Expr::value(Option::<String>::None))
@@ -287,7 +305,7 @@ pub async fn replay_many(
     for id in ids {
         match replay(db, js, id, actor).await {
             Ok(_) => replayed += 1,
-            Err(DlqError::NotPending { .. }) => {}
+            Err(DlqError::NotPending { .. } | DlqError::Retried { .. }) => {}
             Err(err) => return Err(err),
         }
     }
