@@ -1279,6 +1279,16 @@ async fn dead_letters_are_handled_through_the_client(db: TestDb) {
 
 on_sqlite_and_postgres!(dead_letters_are_handled_through_the_client);
 
+/// Dead letter `id` as the API shows it.
+async fn dead_letter(client: &Client, id: i64) -> types::DeadLetterOut {
+    client
+        .get_dead_letter(id)
+        .await
+        .unwrap()
+        .into_inner()
+        .letter
+}
+
 /// A failed reply retried from the API: a new reply with the same text is
 /// sent once, the original's dead letter is discarded (a later replay
 /// cannot send it twice), the audit entry links them; an inbound message, a
@@ -1336,12 +1346,7 @@ async fn a_failed_reply_is_retried_once_and_its_dead_letter_discarded(db: TestDb
     refused(admin.retry_message(failed.id).await, 409, "conflict");
     refused(admin.retry_message(retry.id).await, 409, "conflict");
 
-    let letter = admin
-        .get_dead_letter(letter.id)
-        .await
-        .unwrap()
-        .into_inner()
-        .letter;
+    let letter = dead_letter(&admin, letter.id).await;
     assert_eq!(letter.status, "discarded");
     let original = admin
         .get_message_lifecycle(failed.id)
@@ -1389,12 +1394,7 @@ async fn a_failed_reply_is_retried_once_and_its_dead_letter_discarded(db: TestDb
         .unwrap()
         .into_inner();
     assert_eq!((bulk.matched, bulk.replayed), (1, 0));
-    let letter = admin
-        .get_dead_letter(letter.id)
-        .await
-        .unwrap()
-        .into_inner()
-        .letter;
+    let letter = dead_letter(&admin, letter.id).await;
     assert_eq!(letter.status, "pending", "a refused replay changes nothing");
     let original = admin
         .get_message_lifecycle(failed.id)
