@@ -429,7 +429,7 @@ pub async fn run_indexer(
         .await
         .map_err(crate::Error::nats)?;
     // One letter at a time: a replay's failure updates its letter's row.
-    crate::pull::consume(&consumer, 1, "DLQ indexer", &shutdown, |message| {
+    crate::pull::consume(&js, &consumer, 1, "DLQ indexer", &shutdown, |message| {
         let db = &db;
         let shutdown = &shutdown;
         async move {

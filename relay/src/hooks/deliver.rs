@@ -393,6 +393,7 @@ async fn worker(shared: Arc<Shared>, endpoint: webhook_endpoint::Model, stop: Ca
         shared.settings.in_flight.max(1)
     };
     crate::pull::consume(
+        &shared.js,
         &consumer,
         concurrency,
         "webhook delivery",

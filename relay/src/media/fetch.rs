@@ -200,6 +200,7 @@ impl Fetcher {
         let sweep = (this.settings.sweep_interval_secs > 0)
             .then(|| tokio::spawn(Arc::clone(&this).sweep_loop(shutdown.clone())));
         crate::pull::consume(
+            &this.js,
             &consumer,
             this.settings.concurrency,
             "media fetcher",

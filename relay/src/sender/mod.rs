@@ -301,11 +301,18 @@ impl Sender {
                         "the sender's campaign lane",
                     ),
                 };
-                crate::pull::consume(&consumer, concurrency, what, &shutdown, |message| {
-                    let this = Arc::clone(&this);
-                    let shutdown = shutdown.clone();
-                    async move { this.handle(message, &shutdown).await }
-                })
+                crate::pull::consume(
+                    &this.js,
+                    &consumer,
+                    concurrency,
+                    what,
+                    &shutdown,
+                    |message| {
+                        let this = Arc::clone(&this);
+                        let shutdown = shutdown.clone();
+                        async move { this.handle(message, &shutdown).await }
+                    },
+                )
                 .await;
             }
         });
