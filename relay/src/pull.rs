@@ -53,48 +53,91 @@ const PULL_GRACE: Duration = Duration::from_secs(3);
 /// The pause before pulling again after a pull failed.
 const RETRY_PULL: Duration = Duration::from_millis(250);
 
-/// The pull requests a consumer loop has open, oldest first (the server
-/// fills and expires them in that order): what each may still bring.
+/// The pull requests a consumer loop has open, by id (oldest first): when
+/// each is forgotten and what it may still bring. Their sum is what the
+/// server still owes: a message takes one from the oldest (the server
+/// fills waiting requests in turn, and a message does not say which it
+/// fills), and a request's end says which request ended (its reply
+/// subject, `<inbox>.<id>`) and what it still owed, which puts any
+/// misattribution right.
 #[derive(Debug, Default)]
 struct OpenRequests {
-    open: std::collections::VecDeque<(tokio::time::Instant, usize)>,
+    open: std::collections::BTreeMap<u64, (tokio::time::Instant, usize)>,
+    next_id: u64,
 }
 
 impl OpenRequests {
     /// Messages the open requests may still bring.
     fn owed(&self) -> usize {
-        self.open.iter().map(|(_, n)| n).sum()
+        self.open.values().map(|(_, n)| n).sum()
     }
 
-    fn asked(&mut self, n: usize, now: tokio::time::Instant) {
-        self.open.push_back((now + PULL_WAIT + PULL_GRACE, n));
+    /// A request for `n` messages is made: its id.
+    fn ask(&mut self, n: usize, now: tokio::time::Instant) -> u64 {
+        let id = self.next_id;
+        self.next_id += 1;
+        if n > 0 {
+            self.open.insert(id, (now + PULL_WAIT + PULL_GRACE, n));
+        }
+        id
     }
 
-    /// A message came: the oldest request is being filled.
+    /// A message came.
     fn delivered(&mut self) {
-        if let Some((_, n)) = self.open.front_mut() {
+        if let Some(mut oldest) = self.open.first_entry() {
+            let (_, n) = oldest.get_mut();
             *n = n.saturating_sub(1);
             if *n == 0 {
-                self.open.pop_front();
+                oldest.remove();
             }
         }
     }
 
-    /// The oldest request ended (expired) before it was filled.
-    fn ended(&mut self) {
-        self.open.pop_front();
+    /// Request `id` ended (expired) owing `pending` messages by the
+    /// server's count (unknown: as counted here).
+    fn ended(&mut self, id: u64, pending: Option<usize>, now: tokio::time::Instant) {
+        let counted = self.open.remove(&id).map_or(0, |(_, n)| n);
+        let pending = pending.unwrap_or(counted);
+        if pending > counted {
+            // Messages counted against it went to other requests.
+            let mut theirs = pending - counted;
+            for (_, n) in self.open.values_mut() {
+                let take = theirs.min(*n);
+                *n -= take;
+                theirs -= take;
+            }
+            self.open.retain(|_, (_, n)| *n > 0);
+        } else if counted > pending {
+            // It got messages counted against others: they owe more.
+            let more = counted - pending;
+            match self.open.last_entry() {
+                Some(mut youngest) => youngest.get_mut().1 += more,
+                None => {
+                    self.ask(more, now);
+                }
+            }
+        }
+    }
+
+    /// Forgets every request (the server refused or forgot them).
+    fn clear(&mut self) {
+        self.open.clear();
     }
 
     /// Requests the server never ended are forgotten after their grace.
     fn forget_stale(&mut self, now: tokio::time::Instant) {
-        while self.open.front().is_some_and(|(until, _)| *until <= now) {
-            self.open.pop_front();
-        }
+        self.open.retain(|_, (until, _)| *until > now);
     }
 
     fn next_stale(&self) -> Option<tokio::time::Instant> {
-        self.open.front().map(|(until, _)| *until)
+        self.open.values().map(|(until, _)| *until).min()
     }
+}
+
+/// The id of the request a status reply on `subject` (`<inbox>.<id>`)
+/// answers. (A message keeps its own subject.)
+fn request_id(subject: &str) -> Option<u64> {
+    subject.rsplit_once('.')?.1.parse().ok()
 }
 
 /// Pulls `consumer`'s messages until `shutdown`, handing up to
@@ -128,8 +171,8 @@ pub async fn consume<F, Fut>(
     let mut running = FuturesUnordered::new();
     let mut retry_at: Option<tokio::time::Instant> = None;
     'subscribe: while !shutdown.is_cancelled() {
-        let inbox = async_nats::Subject::from(client.new_inbox());
-        let mut replies = match client.subscribe(inbox.clone()).await {
+        let inbox = client.new_inbox();
+        let mut replies = match client.subscribe(format!("{inbox}.*")).await {
             Ok(replies) => replies,
             Err(err) => {
                 tracing::warn!(%err, "{what}: no subscription for pulls; retrying");
@@ -148,12 +191,12 @@ pub async fn consume<F, Fut>(
                     expires: Some(PULL_WAIT),
                     ..Default::default()
                 };
-                match consumer.request_batch(ask, inbox.clone()).await {
-                    Ok(()) => {
-                        requests.asked(free, now);
-                        retry_at = None;
-                    }
+                let id = requests.ask(free, now);
+                let reply_to = async_nats::Subject::from(format!("{inbox}.{id}"));
+                match consumer.request_batch(ask, reply_to).await {
+                    Ok(()) => retry_at = None,
                     Err(err) => {
+                        requests.ended(id, Some(0), now);
                         tracing::warn!(%err, "{what}: pull failed; retrying");
                         retry_at = Some(now + RETRY_PULL);
                     }
@@ -188,12 +231,21 @@ pub async fn consume<F, Fut>(
                             }));
                         }
                         Some(async_nats::StatusCode::IDLE_HEARTBEAT) => {}
-                        Some(async_nats::StatusCode::TIMEOUT) => requests.ended(),
+                        Some(async_nats::StatusCode::TIMEOUT) => {
+                            let pending = reply
+                                .headers
+                                .as_ref()
+                                .and_then(|h| h.get("Nats-Pending-Messages"))
+                                .and_then(|v| v.as_str().parse().ok());
+                            if let Some(id) = request_id(reply.subject.as_str()) {
+                                requests.ended(id, pending, tokio::time::Instant::now());
+                            }
+                        }
                         // No responders, a leadership change, too many
                         // waiting requests…: start over a little later.
                         Some(status) => {
                             tracing::debug!(%status, description = ?reply.description, "{what}: pull refused");
-                            requests = OpenRequests::default();
+                            requests.clear();
                             retry_at = Some(tokio::time::Instant::now() + RETRY_PULL);
                         }
                     }
@@ -230,24 +282,58 @@ mod tests {
     fn open_requests_owe_what_they_may_still_bring() {
         let t0 = tokio::time::Instant::now();
         let mut open = OpenRequests::default();
-        open.asked(3, t0);
-        open.asked(2, t0 + Duration::from_secs(1));
+        let first = open.ask(3, t0);
+        open.ask(2, t0 + Duration::from_secs(1));
         assert_eq!(open.owed(), 5);
-        // The oldest is filled first; filled, it is gone.
         open.delivered();
         open.delivered();
         open.delivered();
-        assert_eq!((open.owed(), open.open.len()), (2, 1));
-        // It expired with one of its two still owed.
+        assert_eq!(open.owed(), 2);
+        // The server filled the second with two of them: the first ends
+        // owing two, so the second owes nothing more.
+        open.ended(first, Some(2), t0);
+        assert_eq!((open.owed(), open.open.len()), (0, 0));
+        // The server filled the first, as counted: the second ends owing
+        // its two.
+        let first = open.ask(3, t0);
+        let second = open.ask(2, t0);
         open.delivered();
-        open.ended();
+        open.delivered();
+        open.delivered();
+        open.ended(second, Some(2), t0);
         assert_eq!(open.owed(), 0);
+        assert!(!open.open.contains_key(&first));
+        // Counted against the first, one went to the second: the first
+        // ends owing two, not one; the second still owes one, not two.
+        let first = open.ask(2, t0);
+        let _second = open.ask(2, t0);
+        open.delivered();
+        open.ended(first, Some(2), t0);
+        assert_eq!(open.owed(), 1);
+        // Counted against the first (filled here), both went to the
+        // second, which ended owing nothing: the first still owes two.
+        open.clear();
+        let _first = open.ask(2, t0);
+        let second = open.ask(2, t0);
+        open.delivered();
+        open.delivered();
+        open.ended(second, Some(0), t0);
+        assert_eq!(open.owed(), 2);
         // A request whose end never came is forgotten after its grace.
-        open.asked(4, t0);
+        open.clear();
+        open.ask(4, t0);
+        assert_eq!(open.next_stale(), Some(t0 + PULL_WAIT + PULL_GRACE));
         open.forget_stale(t0 + PULL_WAIT);
         assert_eq!(open.owed(), 4);
         open.forget_stale(t0 + PULL_WAIT + PULL_GRACE);
         assert_eq!((open.owed(), open.next_stale()), (0, None));
+    }
+
+    #[test]
+    fn a_reply_subject_names_its_request() {
+        assert_eq!(request_id("_INBOX.abc123.7"), Some(7));
+        assert_eq!(request_id("_INBOX.abc123.x"), None);
+        assert_eq!(request_id("nodot"), None);
     }
 
     #[test]
