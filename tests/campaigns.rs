@@ -47,6 +47,20 @@ async fn fast_stack(db: TestDb) -> Stack {
     .await
 }
 
+/// A fast stack that runs no sender (nor its campaign feeder): the test
+/// runs its own.
+async fn fast_stack_without_sender(db: TestDb) -> Stack {
+    support::spawn_stack(
+        db,
+        StackOptions {
+            tune: fast,
+            sender: false,
+            ..StackOptions::default()
+        },
+    )
+    .await
+}
+
 /// The id of the Meta test number.
 async fn number_id(stack: &Stack) -> i64 {
     let (_, numbers) = stack.admin_get("/api/v1/numbers").await;
@@ -88,6 +102,16 @@ fn campaign_in(number: i64, name: &str, audience: Value) -> types::CampaignIn {
         "parameters": ["{{csv.name}}"],
         "audience": audience,
     }))
+}
+
+/// A draft campaign of the Meta test number to `phones`.
+async fn draft(stack: &Stack, name: &str, phones: &[String]) -> types::CampaignOut {
+    let number = number_id(stack).await;
+    admin(stack)
+        .create_campaign(&campaign_in(number, name, json!({"csv": csv(phones)})))
+        .await
+        .unwrap()
+        .into_inner()
 }
 
 async fn campaign(stack: &Stack, id: i64) -> types::CampaignOut {
@@ -195,27 +219,10 @@ fn sent_or_later(c: &types::CampaignCountsOut) -> i64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_2000_recipient_campaign_sends_each_once_through_a_killed_sender_and_a_pause() {
-    let stack = support::spawn_stack(
-        TestDb::sqlite(),
-        StackOptions {
-            tune: fast,
-            sender: false,
-            ..StackOptions::default()
-        },
-    )
-    .await;
+    let stack = fast_stack_without_sender(TestDb::sqlite()).await;
     let client = admin(&stack);
-    let number = number_id(&stack).await;
     let phones: Vec<String> = (0..2005).map(|i| format!("4917100{i:06}")).collect();
-    let created = client
-        .create_campaign(&campaign_in(
-            number,
-            "spring launch",
-            json!({"csv": csv(&phones)}),
-        ))
-        .await
-        .unwrap()
-        .into_inner();
+    let created = draft(&stack, "spring launch", &phones).await;
     assert_eq!(created.state, "draft");
     assert_eq!(created.counts.recipients, 2005);
     assert_eq!(created.counts.pending, 2005);
@@ -531,15 +538,7 @@ async fn support_goes_first_and_the_provider_steers_the_campaign(db: TestDb) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn bad_campaign_requests_change_nothing() {
-    let stack = support::spawn_stack(
-        TestDb::sqlite(),
-        StackOptions {
-            tune: fast,
-            sender: false,
-            ..StackOptions::default()
-        },
-    )
-    .await;
+    let stack = fast_stack_without_sender(TestDb::sqlite()).await;
     let client = admin(&stack);
     let number = number_id(&stack).await;
     let contacts_before = stack.admin_get("/api/v1/contacts").await.1;
@@ -759,6 +758,46 @@ async fn a_rate_capped_campaign_hands_each_message_to_the_sender_once() {
     let sends = sends_by_message(&stack).await;
     assert_eq!(sends.len(), 30);
     assert!(sends.values().all(|n| *n == 1), "{sends:?}");
+}
+
+on_sqlite_and_postgres!(a_campaign_completes_only_with_nothing_pending_or_queued);
+
+/// A campaign completes only when no recipient is left to make and no
+/// message left to send, both read where it completes: another sender's
+/// feeder may make the last messages between two separate reads.
+async fn a_campaign_completes_only_with_nothing_pending_or_queued(db: TestDb) {
+    use sea_orm::{ColumnTrait, QueryFilter, sea_query::Expr};
+    let stack = fast_stack_without_sender(db).await;
+    let client = admin(&stack);
+    let phones = ["4917400000001".to_owned(), "4917400000002".to_owned()];
+    let created = draft(&stack, "last two", &phones).await;
+    client
+        .start_campaign(created.id, &body(json!({"version": created.version})))
+        .await
+        .unwrap();
+    let db = &stack.database;
+    let complete = || relay::campaigns::complete_if_done(db, created.id);
+    assert!(!complete().await.unwrap(), "two recipients pending");
+    // A feeder makes both messages: none pending, both queued.
+    let js = stack.nats.hub_js().await;
+    let settings = relay::campaigns::CampaignSettings::default();
+    let made = relay::campaigns::feed_once(db, &js, stack.config.topology.partitions, &settings)
+        .await
+        .unwrap();
+    assert_eq!(made, 2);
+    assert!(!complete().await.unwrap(), "two messages queued");
+    assert_eq!(campaign(&stack, created.id).await.state, "running");
+    // Both sent: now it completes, once.
+    entities::message::Entity::update_many()
+        .col_expr(entities::message::Column::Status, Expr::value("sent"))
+        .filter(entities::message::Column::CampaignId.eq(created.id))
+        .exec(db)
+        .await
+        .unwrap();
+    assert!(complete().await.unwrap());
+    assert!(!complete().await.unwrap());
+    let done = campaign(&stack, created.id).await;
+    assert_eq!((done.state.as_str(), done.counts.sent), ("completed", 2));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -40,7 +40,7 @@ use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    QueryFilter, QueryOrder, QuerySelect, QueryTrait,
     sea_query::{Expr, ExprTrait},
 };
 use serde::{Deserialize, Serialize};
@@ -300,7 +300,7 @@ async fn feed_campaign(
     };
     if pending.is_empty() {
         if in_flight == 0 && room > 0 {
-            complete(db, campaign.id).await?;
+            complete_if_done(db, campaign.id).await?;
         }
         return Ok(0);
     }
@@ -341,9 +341,30 @@ pub fn window_open(send_window: Option<&serde_json::Value>, at: chrono::DateTime
     }
 }
 
-/// A running campaign with nothing left to make or send completes.
-async fn complete(db: &DatabaseConnection, id: i64) -> Result<(), DbErr> {
+/// A running campaign with nothing left to make or send completes; `true`
+/// when this call completed it. Both conditions are checked in the one
+/// statement that completes it: read apart, another sender's feeder could
+/// make the last recipients' messages between them (their recipients no
+/// longer pending, their messages not yet counted), and a campaign would
+/// complete with messages still to send, which its gate then holds for
+/// ever.
+///
+/// # Errors
+/// Database errors.
+pub async fn complete_if_done(db: &impl ConnectionTrait, id: i64) -> Result<bool, DbErr> {
     let now = Utc::now();
+    let queued = message::Entity::find()
+        .select_only()
+        .column(message::Column::Id)
+        .filter(message::Column::CampaignId.eq(id))
+        .filter(message::Column::Status.eq("queued"))
+        .into_query();
+    let pending = campaign_recipient::Entity::find()
+        .select_only()
+        .column(campaign_recipient::Column::Id)
+        .filter(campaign_recipient::Column::CampaignId.eq(id))
+        .filter(campaign_recipient::Column::State.eq(RecipientState::Pending))
+        .into_query();
     let done = campaign::Entity::update_many()
         .col_expr(
             campaign::Column::State,
@@ -357,12 +378,16 @@ async fn complete(db: &DatabaseConnection, id: i64) -> Result<(), DbErr> {
         .col_expr(campaign::Column::UpdatedAt, Expr::value(now))
         .filter(campaign::Column::Id.eq(id))
         .filter(campaign::Column::State.eq(CampaignState::Running))
+        .filter(Expr::exists(queued).not())
+        .filter(Expr::exists(pending).not())
         .exec(db)
-        .await?;
-    if done.rows_affected > 0 {
+        .await?
+        .rows_affected
+        > 0;
+    if done {
         tracing::info!(campaign = id, "campaign completed");
     }
-    Ok(())
+    Ok(done)
 }
 
 /// Makes the messages of `recipients` (or skips them), `batch` per
