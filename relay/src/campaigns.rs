@@ -281,18 +281,12 @@ async fn feed_campaign(
         pause_by_wharf(db, campaign.id, &reason).await?;
         return Ok(0);
     }
-    let in_flight = message::Entity::find()
-        .filter(message::Column::CampaignId.eq(campaign.id))
-        .filter(message::Column::Status.eq("queued"))
-        .count(db)
-        .await?;
+    let in_flight = queued_messages(campaign.id).count(db).await?;
     let room = settings.window.saturating_sub(in_flight);
     let pending = if room == 0 {
         Vec::new()
     } else {
-        campaign_recipient::Entity::find()
-            .filter(campaign_recipient::Column::CampaignId.eq(campaign.id))
-            .filter(campaign_recipient::Column::State.eq(RecipientState::Pending))
+        pending_recipients(campaign.id)
             .order_by_asc(campaign_recipient::Column::Id)
             .limit(room)
             .all(db)
@@ -341,6 +335,20 @@ pub fn window_open(send_window: Option<&serde_json::Value>, at: chrono::DateTime
     }
 }
 
+/// A campaign's messages made and not yet sent (nor failed).
+fn queued_messages(campaign_id: i64) -> sea_orm::Select<message::Entity> {
+    message::Entity::find()
+        .filter(message::Column::CampaignId.eq(campaign_id))
+        .filter(message::Column::Status.eq("queued"))
+}
+
+/// A campaign's recipients whose message is not made yet.
+fn pending_recipients(campaign_id: i64) -> sea_orm::Select<campaign_recipient::Entity> {
+    campaign_recipient::Entity::find()
+        .filter(campaign_recipient::Column::CampaignId.eq(campaign_id))
+        .filter(campaign_recipient::Column::State.eq(RecipientState::Pending))
+}
+
 /// A running campaign with nothing left to make or send completes; `true`
 /// when this call completed it. Both conditions are checked in the one
 /// statement that completes it: read apart, another sender's feeder could
@@ -353,17 +361,13 @@ pub fn window_open(send_window: Option<&serde_json::Value>, at: chrono::DateTime
 /// Database errors.
 pub async fn complete_if_done(db: &impl ConnectionTrait, id: i64) -> Result<bool, DbErr> {
     let now = Utc::now();
-    let queued = message::Entity::find()
+    let queued = queued_messages(id)
         .select_only()
         .column(message::Column::Id)
-        .filter(message::Column::CampaignId.eq(id))
-        .filter(message::Column::Status.eq("queued"))
         .into_query();
-    let pending = campaign_recipient::Entity::find()
+    let pending = pending_recipients(id)
         .select_only()
         .column(campaign_recipient::Column::Id)
-        .filter(campaign_recipient::Column::CampaignId.eq(id))
-        .filter(campaign_recipient::Column::State.eq(RecipientState::Pending))
         .into_query();
     let done = campaign::Entity::update_many()
         .col_expr(
