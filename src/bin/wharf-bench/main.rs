@@ -724,9 +724,9 @@ async fn edge_phases(
     let forward_load = load::Client::new(load::Target::parse(&rig.forward_only_url)?);
     let (seconds, cpu) = (options.seconds, &rig.cpu);
     // The two compared servers meet each concurrency once before it
-    // counts: the direct edge's first phase at C = 256 measured slower than
-    // its later ones (0.805 against 0.86–0.89 of the forwarder in one
-    // 4-round run), and in round 0 the edge always met it first.
+    // counts, so neither pays for opening its connections and growing its
+    // buffers in a measured phase (in round 0 the edge would always meet
+    // it first).
     for &c in &options.concurrency {
         *round += 1;
         let base = *round * 100_000_000;
