@@ -686,7 +686,8 @@ async fn wait_ready(
 }
 
 /// Seconds of unmeasured load on the direct edge and the forwarder at each
-/// concurrency before the first round ([`edge_phases`]).
+/// concurrency before the first round ([`edge_phases`]); no more than a
+/// measured phase lasts.
 const WARM_UP_SECONDS: u64 = 2;
 
 /// The edge phases, round after round, each concurrency in turn: raw publish
@@ -727,16 +728,17 @@ async fn edge_phases(
     // counts, so neither pays for opening its connections and growing its
     // buffers in a measured phase (in round 0 the edge would always meet
     // it first).
+    let warm_up = WARM_UP_SECONDS.min(seconds);
     for &c in &options.concurrency {
         *round += 1;
         let base = *round * 100_000_000;
         pipeline::quiesce(&hub_js).await?;
-        webhook_phase(EDGE_HUB, &hub_edge_load, c, WARM_UP_SECONDS, cpu, base).await?;
+        webhook_phase(EDGE_HUB, &hub_edge_load, c, warm_up, cpu, base).await?;
         webhook_phase(
             FORWARD_ONLY,
             &forward_load,
             c,
-            WARM_UP_SECONDS,
+            warm_up,
             cpu,
             base + 50_000_000,
         )
