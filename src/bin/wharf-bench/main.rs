@@ -693,7 +693,8 @@ const WARM_UP_SECONDS: u64 = 2;
 /// The edge phases, round after round, each concurrency in turn: raw publish
 /// and the edge into the leaf, raw publish into INBOUND, the direct edge
 /// and the forward-only server (in turns: first one, next round the other),
-/// the HTTP-only server.
+/// the HTTP-only server. Each concurrency starts on emptied streams; the
+/// direct edge and the forwarder are warmed up once before round 0.
 async fn edge_phases(
     rig: &mut Rig,
     options: &BenchOptions,

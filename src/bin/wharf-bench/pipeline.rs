@@ -273,9 +273,9 @@ pub async fn quiesce(js: &jetstream::Context) -> anyhow::Result<()> {
 /// Empties INBOUND and the `region`'s edge stream once INBOUND has taken in
 /// what the edge stream held ([`settle`]), so each concurrency of the edge
 /// phases starts on empty streams. Kept, a run's streams grew through it:
-/// every phase ran on a bigger store than the one before (the later of a
-/// pair, and each round after the first, measured slower), and a 4-round
-/// run wrote ~19 GB of replicas and filled the disk.
+/// every phase ran on a bigger store than the one before (each round after
+/// the first measured slower), and a 4-round run wrote ~19 GB of replicas
+/// and filled the disk.
 ///
 /// # Errors
 /// When JetStream refuses.
