@@ -48,8 +48,13 @@ pub struct HooksRound {
     pub router_cpu_us_with: f64,
     /// Events the routers wrote to the outbox in the run with the endpoint.
     pub events: usize,
-    /// Of those, delivered (answered 2xx) before the deadline.
+    /// Of those, delivered (answered 2xx) before the deadline: distinct
+    /// `webhook-id`s.
     pub delivered: usize,
+    /// Deliveries of an id the receiver had already answered: allowed
+    /// (delivery is at least once, and integrators deduplicate on the id,
+    /// docs/webhooks.md), counted so that a rise shows.
+    pub duplicates: usize,
     /// Deliveries per second, from the first arrival to the last.
     pub delivered_per_second: f64,
     /// The deliverer's HTTP client posting the same number of bodies of
@@ -79,16 +84,23 @@ pub struct HooksReport {
     pub medians: Vec<Median>,
 }
 
-/// The receiver: counts deliveries and when each arrived.
+/// The receiver: counts deliveries (distinct `webhook-id`s; a request
+/// without one counts as its own) and when each arrived.
 #[derive(Default)]
 struct Receiver {
     count: AtomicU64,
+    duplicates: AtomicU64,
+    ids: std::sync::Mutex<std::collections::HashSet<String>>,
     arrivals: std::sync::Mutex<Vec<Instant>>,
 }
 
 impl Receiver {
     fn reset(&self) {
         self.count.store(0, Ordering::Relaxed);
+        self.duplicates.store(0, Ordering::Relaxed);
+        if let Ok(mut ids) = self.ids.lock() {
+            ids.clear();
+        }
         if let Ok(mut arrivals) = self.arrivals.lock() {
             arrivals.clear();
         }
@@ -111,10 +123,26 @@ async fn serve_receiver(
     receiver: Arc<Receiver>,
     shutdown: &tokio_util::sync::CancellationToken,
 ) -> anyhow::Result<String> {
-    let endpoint = poem::endpoint::make(move |_req: poem::Request| {
+    let endpoint = poem::endpoint::make(move |req: poem::Request| {
         let receiver = Arc::clone(&receiver);
         async move {
-            receiver.count.fetch_add(1, Ordering::Relaxed);
+            let first = match req
+                .headers()
+                .get("webhook-id")
+                .and_then(|v| v.to_str().ok())
+            {
+                Some(id) => receiver
+                    .ids
+                    .lock()
+                    .map(|mut ids| ids.insert(id.to_owned()))
+                    .unwrap_or(true),
+                None => true,
+            };
+            if first {
+                receiver.count.fetch_add(1, Ordering::Relaxed);
+            } else {
+                receiver.duplicates.fetch_add(1, Ordering::Relaxed);
+            }
             if let Ok(mut arrivals) = receiver.arrivals.lock() {
                 arrivals.push(Instant::now());
             }
@@ -325,6 +353,8 @@ async fn rounds(
             router_cpu_us_with: with.router_cpu_us_per_event,
             events,
             delivered,
+            duplicates: usize::try_from(receiver.duplicates.load(Ordering::Relaxed))
+                .unwrap_or(usize::MAX),
             delivered_per_second,
             ceiling_per_second,
             published_per_second,

@@ -524,6 +524,7 @@ fn hooks_tables(out: &mut String, hooks: &HooksReport) {
         .figures("with", |r| fixed(r.router_cpu_us_with, 0))
         .figures("events", |r| r.events.to_string())
         .figures("delivered", |r| r.delivered.to_string())
+        .figures("repeated", |r| r.duplicates.to_string())
         .figures("delivered/s", |r| fixed(r.delivered_per_second, 0))
         .figures("HTTP ceiling req/s", |r| fixed(r.ceiling_per_second, 0))
         .figures("vs ceiling", |r| fixed(r.ratio_to_ceiling, 2))
