@@ -34,15 +34,7 @@ fn delivery() -> Vec<u8> {
 }
 
 fn directory() -> NumberDirectory {
-    NumberDirectory::new(&[NumberCredentials {
-        provider: Provider::Meta,
-        phone_number_id: NUMBER.into(),
-        display_phone: String::new(),
-        app_secret: Secret::new(SECRET),
-        verify_token: Secret::default(),
-        access_token: Secret::default(),
-        api_base_url: None,
-    }])
+    NumberDirectory::new(&[NumberCredentials::signed_by(Provider::Meta, NUMBER, SECRET)])
 }
 
 fn hot_path(c: &mut Criterion) {

@@ -36,23 +36,10 @@ fn config() -> Config {
 fn directory() -> NumberDirectory {
     NumberDirectory::new(&[
         NumberCredentials {
-            provider: Provider::Meta,
-            phone_number_id: "1065".into(),
-            display_phone: String::new(),
-            app_secret: Secret::new(META_SECRET),
             verify_token: Secret::new("vt"),
-            access_token: Secret::default(),
-            api_base_url: None,
+            ..NumberCredentials::signed_by(Provider::Meta, "1065", META_SECRET)
         },
-        NumberCredentials {
-            provider: Provider::Wasender,
-            phone_number_id: "session-7".into(),
-            display_phone: String::new(),
-            app_secret: Secret::new(WASENDER_SECRET),
-            verify_token: Secret::default(),
-            access_token: Secret::default(),
-            api_base_url: None,
-        },
+        NumberCredentials::signed_by(Provider::Wasender, "session-7", WASENDER_SECRET),
     ])
 }
 

@@ -261,25 +261,16 @@ pub struct Stack {
 
 pub fn test_number() -> NumberCredentials {
     NumberCredentials {
-        provider: Provider::Meta,
-        phone_number_id: PHONE_NUMBER_ID.into(),
         display_phone: "+1 555 0100".into(),
-        app_secret: Secret::new(APP_SECRET),
         verify_token: Secret::new(VERIFY_TOKEN),
-        access_token: Secret::default(),
-        api_base_url: None,
+        ..NumberCredentials::signed_by(Provider::Meta, PHONE_NUMBER_ID, APP_SECRET)
     }
 }
 
 pub fn test_wasender_number() -> NumberCredentials {
     NumberCredentials {
-        provider: Provider::Wasender,
-        phone_number_id: WASENDER_SESSION.into(),
         display_phone: "+49 151 0000".into(),
-        app_secret: Secret::new(WASENDER_SECRET),
-        verify_token: Secret::default(),
-        access_token: Secret::default(),
-        api_base_url: None,
+        ..NumberCredentials::signed_by(Provider::Wasender, WASENDER_SESSION, WASENDER_SECRET)
     }
 }
 

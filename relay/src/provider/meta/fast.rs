@@ -416,22 +416,13 @@ mod tests {
     use super::*;
     use crate::envelope::InboundEvent;
     use crate::provider::{NumberCredentials, WebhookParser};
-    use crate::secret::Secret;
     use proptest::prelude::*;
     use serde_json::{Value, json};
 
     const SECRET: &str = "s3cret";
 
     fn directory() -> NumberDirectory {
-        NumberDirectory::new(&[NumberCredentials {
-            provider: Provider::Meta,
-            phone_number_id: "1065".into(),
-            display_phone: String::new(),
-            app_secret: Secret::new(SECRET),
-            verify_token: Secret::default(),
-            access_token: Secret::default(),
-            api_base_url: None,
-        }])
+        NumberDirectory::new(&[NumberCredentials::signed_by(Provider::Meta, "1065", SECRET)])
     }
 
     fn signed(body: &[u8]) -> http::HeaderMap {

@@ -727,13 +727,8 @@ mod tests {
 
     fn directory() -> NumberDirectory {
         NumberDirectory::new(&[NumberCredentials {
-            provider: Provider::Meta,
-            phone_number_id: "1065".into(),
-            display_phone: String::new(),
-            app_secret: Secret::new("s3cret"),
             verify_token: Secret::new("vt"),
-            access_token: Secret::default(),
-            api_base_url: None,
+            ..NumberCredentials::signed_by(Provider::Meta, "1065", "s3cret")
         }])
     }
 

@@ -417,20 +417,15 @@ fn content_of(content: &Value) -> (String, Option<(&'static str, String)>) {
 mod tests {
     use super::*;
     use crate::provider::NumberCredentials;
-    use crate::secret::Secret;
     use proptest::prelude::*;
     use serde_json::json;
 
     fn directory() -> NumberDirectory {
-        NumberDirectory::new(&[NumberCredentials {
-            provider: Provider::Wasender,
-            phone_number_id: "session-7".into(),
-            display_phone: String::new(),
-            app_secret: Secret::new("wh-secret"),
-            verify_token: Secret::default(),
-            access_token: Secret::default(),
-            api_base_url: None,
-        }])
+        NumberDirectory::new(&[NumberCredentials::signed_by(
+            Provider::Wasender,
+            "session-7",
+            "wh-secret",
+        )])
     }
 
     fn headers(secret: &str) -> http::HeaderMap {
