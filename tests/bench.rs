@@ -94,6 +94,7 @@ fn bench_runs_every_part_at_tiny_sizes_and_reports_tables_and_json() {
         "| sender → sandbox | replies |",
         "| process | peak RSS MiB |",
         "| phase, median over rounds | in flight | rounds |",
+        "| the direct edge against the forwarders, same round | in flight | rounds |",
         "| media fetch → WHARF_MEDIA | round | files |",
         "| text routing and a media burst | round | router processes |",
         "| media, median over rounds | in flight | rounds |",
@@ -116,13 +117,16 @@ fn bench_runs_every_part_at_tiny_sizes_and_reports_tables_and_json() {
     let phases = report["phases"].as_array().unwrap();
     assert_eq!(
         phases.len(),
-        14,
-        "raw leaf, edge to leaf, traced edge to leaf, raw hub, edge to hub and forward only \
+        16,
+        "raw leaf, edge to leaf, traced edge to leaf, raw hub, edge to hub and both forwarders \
          (in turns), HTTP only, twice: {phases:?}"
     );
     for (i, phase) in phases.iter().enumerate() {
-        assert_eq!(phase["round"].as_u64(), Some((i / 7) as u64), "{phase}");
+        assert_eq!(phase["round"].as_u64(), Some((i / 8) as u64), "{phase}");
     }
+    // Each round's edge and forwarders go first in turn.
+    let first_compared = |round: usize| phases[round * 8 + 4]["name"].as_str().unwrap().to_owned();
+    assert_ne!(first_compared(0), first_compared(1));
     // The traced edge's spans reached the sink: a `webhook` and a
     // `store_event` span per webhook (a few more or less: the export of
     // the first requests and the last flush).
@@ -131,7 +135,32 @@ fn bench_runs_every_part_at_tiny_sizes_and_reports_tables_and_json() {
     assert!((1.8..=2.2).contains(&per_webhook), "{export}");
     assert!(export["requests"].as_u64().unwrap() >= 1, "{export}");
     let medians = report["medians"].as_array().unwrap();
-    assert_eq!(medians.len(), 7, "{medians:?}");
+    assert_eq!(medians.len(), 8, "{medians:?}");
+    // The direct edge against each forwarder and the signature check's
+    // share, each a median of the two rounds' own ratios.
+    let against = report["against_forwarders"].as_array().unwrap();
+    let names: Vec<&str> = against
+        .iter()
+        .map(|m| m["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "direct edge ÷ forward",
+            "direct edge ÷ forward + signature check",
+            "forward + signature check ÷ forward"
+        ],
+        "{against:?}"
+    );
+    for pair in against {
+        assert_eq!(pair["rounds"].as_u64(), Some(2), "{pair}");
+        let (low, mid, high) = (
+            pair["min_ratio"].as_f64().unwrap(),
+            pair["ratio_to_raw"].as_f64().unwrap(),
+            pair["max_ratio"].as_f64().unwrap(),
+        );
+        assert!(0.0 < low && low <= mid && mid <= high, "{pair}");
+    }
     for median in medians {
         assert_eq!(median["rounds"].as_u64(), Some(2), "{median}");
         assert!(median["ratio_to_raw"].as_f64().unwrap() > 0.0, "{median}");

@@ -7,14 +7,10 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
-use relay::envelope::Provider;
-use relay::provider::NumberCredentials;
 use relay::secret::Secret;
 use relay::sender::ratelimit::Limit;
 use wharf::child::ChildProcess;
 use wharf::config::Config;
-
-use super::{NUMBER, SECRET};
 
 /// What a role's config says beyond the bench's own config.
 #[derive(Debug, Clone)]
@@ -43,15 +39,7 @@ impl RoleConfig {
     /// limits.
     pub fn config(&self, base: &Config) -> Config {
         let mut config = base.clone();
-        config.numbers = vec![NumberCredentials {
-            provider: Provider::Meta,
-            phone_number_id: NUMBER.into(),
-            display_phone: String::new(),
-            app_secret: Secret::new(SECRET),
-            verify_token: Secret::default(),
-            access_token: Secret::default(),
-            api_base_url: Some(self.sandbox_url.clone()),
-        }];
+        config.numbers = vec![super::bench_number(Some(self.sandbox_url.clone()))];
         config.log.filter = "warn,async_nats=error".into();
         config.nats.url = self.hub_urls.clone();
         config.nats.users = self.nats_users.clone();
@@ -125,6 +113,7 @@ pub fn stop_with_peak(mut process: ChildProcess, grace: std::time::Duration) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{NUMBER, SECRET};
 
     fn load(path: Option<&Path>) -> Config {
         Config::load_from(

@@ -29,7 +29,6 @@ use anyhow::Context;
 use clap::Parser;
 use relay::envelope::Provider;
 use relay::provider::NumberCredentials;
-use relay::secret::Secret;
 use tokio_util::sync::CancellationToken;
 use wharf::child::{ChildProcess, own_peak_rss_kib, peak_rss_kib};
 use wharf::config::Config;
@@ -40,8 +39,9 @@ use children::{RoleConfig, spawn_role, stop_with_peak};
 use load::CpuGroups;
 use pipeline::BenchDb;
 use report::{
-    EDGE_HUB, EDGE_LEAF, EDGE_TRACED, EndToEnd, FORWARD_ONLY, HTTP_ONLY, Phase, RAW_HUB, RAW_LEAF,
-    Report, RoleMemory, SenderRun, TraceExport, compare_with_raw, markdown, medians, raw_rate,
+    EDGE_HUB, EDGE_LEAF, EDGE_TRACED, EndToEnd, FORWARD_ONLY, FORWARD_VERIFIED, HTTP_ONLY, Phase,
+    RAW_HUB, RAW_LEAF, Report, RoleMemory, SenderRun, TraceExport, compare_with_raw, markdown,
+    medians, raw_rate,
 };
 use std::sync::Arc;
 use traffic::{
@@ -54,6 +54,15 @@ pub(crate) const NUMBER: &str = "106540352242922";
 /// pace, far under the number's limit.
 const CAMPAIGN_BENCH_REPLIES_PER_SECOND: u32 = 5;
 pub(crate) const SECRET: &str = "bench-app-secret";
+
+/// The bench's one Meta number, signing with [`SECRET`]; its replies go to
+/// `api_base_url` (the run's sandbox).
+pub(crate) fn bench_number(api_base_url: Option<String>) -> NumberCredentials {
+    NumberCredentials {
+        api_base_url,
+        ..NumberCredentials::signed_by(Provider::Meta, NUMBER, SECRET)
+    }
+}
 
 /// Measure Wharf against the limits under it, side by side on freshly
 /// started local NATS servers (loopback only): raw JetStream publish vs
@@ -128,6 +137,10 @@ struct Cli {
     /// Internal: the NATS server the forward-only process publishes to.
     #[arg(long, hide = true)]
     forward_nats_url: Option<String>,
+    /// Internal: the forward-only process checks each delivery's signature
+    /// before publishing it.
+    #[arg(long, hide = true)]
+    forward_verify: bool,
 }
 
 #[tokio::main]
@@ -147,7 +160,7 @@ async fn bench(cli: Cli) -> anyhow::Result<()> {
     relay::tls::install_crypto();
     config.tls.trust_for_clients()?;
     if let (Some(listen), Some(url)) = (cli.serve_forward_only, cli.forward_nats_url.clone()) {
-        return traffic::serve_forward_only(&config, listen, url).await;
+        return traffic::serve_forward_only(&config, listen, url, cli.forward_verify).await;
     }
     anyhow::ensure!(
         cli.media_files.len() == 2,
@@ -295,6 +308,9 @@ struct Rig {
     forward_only_url: String,
     /// The forward-only server's process (killed with the rig).
     forward_only: ChildProcess,
+    /// The forwarder that checks each delivery's signature first.
+    forward_verified_url: String,
+    forward_verified: ChildProcess,
     http: reqwest::Client,
     cpu: CpuGroups,
 }
@@ -416,6 +432,7 @@ pub async fn run(config: Config, options: BenchOptions) -> anyhow::Result<Report
     } else {
         Vec::new()
     };
+    let against_forwarders = report::against_forwarders(&phases);
     let report = Report {
         cores: std::thread::available_parallelism().map_or(1, usize::from),
         inbound_leader: if leader_after == leader {
@@ -435,6 +452,7 @@ pub async fn run(config: Config, options: BenchOptions) -> anyhow::Result<Report
         trace_export,
         memory,
         medians: phase_medians,
+        against_forwarders,
     };
     println!("{}", markdown(&report));
     if let Some(path) = &options.json_out {
@@ -491,15 +509,7 @@ async fn start(mut config: Config) -> anyhow::Result<Rig> {
     let edge_listen: std::net::SocketAddr = format!("127.0.0.1:{}", free_port()?).parse()?;
     let edge_url = format!("http://{edge_listen}/webhooks/meta");
     let shutdown = CancellationToken::new();
-    config.numbers = vec![NumberCredentials {
-        provider: Provider::Meta,
-        phone_number_id: NUMBER.into(),
-        display_phone: String::new(),
-        app_secret: Secret::new(SECRET),
-        verify_token: Secret::default(),
-        access_token: Secret::default(),
-        api_base_url: None,
-    }];
+    config.numbers = vec![bench_number(None)];
     let sandbox = roles::bind_sandbox(
         &config,
         relay::provider::sandbox::SandboxSettings {
@@ -576,40 +586,23 @@ async fn start(mut config: Config) -> anyhow::Result<Rig> {
 
     // The same HTTP stack and signature check, answering without publishing:
     // where the time goes that is not JetStream's (runs in this process).
-    let directory = std::sync::Arc::new(relay::provider::NumberDirectory::new(&config.numbers));
-    let verify_only_url = serve_meta_webhooks(VerifyOnly { directory }, &shutdown).await?;
+    let verify_only_url = serve_meta_webhooks(
+        VerifyOnly {
+            key: relay::provider::meta::SigningKey::new(SECRET),
+        },
+        &shutdown,
+    )
+    .await?;
     // The least an HTTP edge can do: publish the body as it came and answer
     // after the PubAck, on its own connection to the leader. A process of
     // its own like the edge (this binary again), so both pay the same
     // process hop; what separates the edge from it is the edge's own work.
-    let forward_listen: std::net::SocketAddr = format!("127.0.0.1:{}", free_port()?).parse()?;
-    let mut forward_only = ChildProcess::new(
-        "forward-only",
-        std::env::current_exe()?,
-        dir.path().join("forward-only.log"),
-    )
-    .args([
-        "--serve-forward-only".to_owned(),
-        forward_listen.to_string(),
-        "--forward-nats-url".to_owned(),
-        leader_url.clone(),
-    ])
-    .envs([
-        (
-            "WHARF__NATS__USERS__EDGE__PASSWORD",
-            config.nats.users.edge.password.expose().to_owned(),
-        ),
-        ("WHARF__TOPOLOGY__PARTITIONS", partitions.to_string()),
-    ])
-    .env_remove(["RUST_LOG", "WHARF_CONFIG"]);
-    forward_only.start()?;
-    wait_ready(
-        &http,
-        &format!("http://{forward_listen}/readyz"),
-        &mut forward_only,
-    )
-    .await?;
-    let forward_only_url = format!("http://{forward_listen}/webhooks/meta");
+    // A second one checks each signature first: the least an edge that
+    // stores only what the provider signed can do.
+    let (forward_only, forward_only_url) =
+        start_forwarder(&config, &leader_url, dir.path(), false, &http).await?;
+    let (forward_verified, forward_verified_url) =
+        start_forwarder(&config, &leader_url, dir.path(), true, &http).await?;
 
     // Where each phase's CPU goes.
     let mut cpu = CpuGroups::default();
@@ -621,6 +614,7 @@ async fn start(mut config: Config) -> anyhow::Result<Rig> {
     cpu.add("edge", hub_edge.pid());
     cpu.add("edge", traced_edge.pid());
     cpu.add("edge", forward_only.pid());
+    cpu.add("edge", forward_verified.pid());
     cpu.add("bench", Some(std::process::id()));
     Ok(Rig {
         dir,
@@ -643,6 +637,8 @@ async fn start(mut config: Config) -> anyhow::Result<Rig> {
         verify_only_url,
         forward_only_url,
         forward_only,
+        forward_verified_url,
+        forward_verified,
         http,
         cpu,
     })
@@ -661,6 +657,53 @@ async fn raw_publisher(
     });
     let client = relay::nats::connect(&url, name, Duration::from_secs(10), &access).await?;
     Ok(async_nats::jetstream::new(client))
+}
+
+/// Starts a forward-only process (`verify`: checking each signature
+/// first) publishing into INBOUND on `leader_url`; it and its URL once it
+/// answers.
+async fn start_forwarder(
+    config: &Config,
+    leader_url: &str,
+    dir: &std::path::Path,
+    verify: bool,
+    http: &reqwest::Client,
+) -> anyhow::Result<(ChildProcess, String)> {
+    let name = if verify {
+        "forward-verified"
+    } else {
+        "forward-only"
+    };
+    let listen: std::net::SocketAddr = format!("127.0.0.1:{}", free_port()?).parse()?;
+    let mut args = vec![
+        "--serve-forward-only".to_owned(),
+        listen.to_string(),
+        "--forward-nats-url".to_owned(),
+        leader_url.to_owned(),
+    ];
+    if verify {
+        args.push("--forward-verify".to_owned());
+    }
+    let mut child = ChildProcess::new(
+        name,
+        std::env::current_exe()?,
+        dir.join(format!("{name}.log")),
+    )
+    .args(args)
+    .envs([
+        (
+            "WHARF__NATS__USERS__EDGE__PASSWORD",
+            config.nats.users.edge.password.expose().to_owned(),
+        ),
+        (
+            "WHARF__TOPOLOGY__PARTITIONS",
+            config.topology.partitions.to_string(),
+        ),
+    ])
+    .env_remove(["RUST_LOG", "WHARF_CONFIG"]);
+    child.start()?;
+    wait_ready(http, &format!("http://{listen}/readyz"), &mut child).await?;
+    Ok((child, format!("http://{listen}/webhooks/meta")))
 }
 
 /// Polls `url` until it answers 2xx.
@@ -692,9 +735,9 @@ const WARM_UP_SECONDS: u64 = 2;
 
 /// The edge phases, round after round, each concurrency in turn: raw publish
 /// and the edge into the leaf, raw publish into INBOUND, the direct edge
-/// and the forward-only server (in turns: first one, next round the other),
-/// the HTTP-only server. Each concurrency starts on emptied streams; the
-/// direct edge and the forwarder are warmed up once before round 0.
+/// and the two forwarders (each round another goes first), the HTTP-only
+/// server. Each concurrency starts on emptied streams; the direct edge and
+/// the forwarders are warmed up once before round 0.
 async fn edge_phases(
     rig: &mut Rig,
     options: &BenchOptions,
@@ -724,8 +767,9 @@ async fn edge_phases(
     let traced_load = load::Client::new(load::Target::parse(&rig.traced_edge_url)?);
     let verify_load = load::Client::new(load::Target::parse(&rig.verify_only_url)?);
     let forward_load = load::Client::new(load::Target::parse(&rig.forward_only_url)?);
+    let verified_load = load::Client::new(load::Target::parse(&rig.forward_verified_url)?);
     let (seconds, cpu) = (options.seconds, &rig.cpu);
-    // The two compared servers meet each concurrency once before it
+    // The three compared servers meet each concurrency once before it
     // counts, so neither pays for opening its connections and growing its
     // buffers in a measured phase (in round 0 the edge would always meet
     // it first).
@@ -742,6 +786,15 @@ async fn edge_phases(
             warm_up,
             cpu,
             base + 50_000_000,
+        )
+        .await?;
+        webhook_phase(
+            FORWARD_VERIFIED,
+            &verified_load,
+            c,
+            warm_up,
+            cpu,
+            base + 70_000_000,
         )
         .await?;
     }
@@ -793,37 +846,28 @@ async fn edge_phases(
             .await?;
             raw.sourced(Duration::ZERO);
             phases.push(raw);
-            // The direct edge and the forwarder it is held to take turns
-            // at going first (the slot right after raw publish's load):
-            // neither gains from the order over an even number of rounds.
-            // Each starts on a still hub (`pipeline::quiesce`): what the
-            // phase before it left the servers to do is done first.
-            let edge_first = edge_round % 2 == 0;
-            for edge_turn in [edge_first, !edge_first] {
+            // The direct edge and the two forwarders it is held to take
+            // turns at going first (the slot right after raw publish's
+            // load): over a multiple of three rounds none gains from the
+            // order. Each starts on a still hub (`pipeline::quiesce`): what
+            // the phase before it left the servers to do is done first.
+            let mut order = [EDGE_HUB, FORWARD_ONLY, FORWARD_VERIFIED];
+            order.rotate_left(edge_round % 3);
+            for name in order {
                 pipeline::quiesce(&hub_js).await?;
-                if edge_turn {
-                    let mut ingest =
-                        webhook_phase(EDGE_HUB, &hub_edge_load, c, seconds, cpu, base + 30_000_000)
-                            .await?;
-                    ingest.sourced(Duration::ZERO);
-                    phases.push(ingest);
-                    if let Some(hub_edge) = rig.hub_edge.as_mut() {
-                        hub_edge.check_running(20)?;
-                    }
-                } else {
-                    rig.forward_only.check_running(20)?;
-                    let mut forward = webhook_phase(
-                        FORWARD_ONLY,
-                        &forward_load,
-                        c,
-                        seconds,
-                        cpu,
-                        base + 50_000_000,
-                    )
-                    .await?;
-                    forward.sourced(Duration::ZERO);
-                    phases.push(forward);
+                let (load, offset) = match name {
+                    EDGE_HUB => (&hub_edge_load, 30_000_000),
+                    FORWARD_ONLY => (&forward_load, 50_000_000),
+                    _ => (&verified_load, 70_000_000),
+                };
+                let mut phase = webhook_phase(name, load, c, seconds, cpu, base + offset).await?;
+                phase.sourced(Duration::ZERO);
+                phases.push(phase);
+                if let Some(hub_edge) = rig.hub_edge.as_mut() {
+                    hub_edge.check_running(20)?;
                 }
+                rig.forward_only.check_running(20)?;
+                rig.forward_verified.check_running(20)?;
             }
             phases.push(
                 webhook_phase(HTTP_ONLY, &verify_load, c, seconds, cpu, base + 40_000_000).await?,

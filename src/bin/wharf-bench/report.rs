@@ -96,6 +96,8 @@ pub struct Report {
     pub memory: Vec<RoleMemory>,
     /// Each phase's median over the rounds (with more than one round).
     pub medians: Vec<Median>,
+    /// The direct edge against the forwarders ([`against_forwarders`]).
+    pub against_forwarders: Vec<Median>,
 }
 
 /// What the OTLP sink received from the traced edge.
@@ -150,6 +152,51 @@ pub fn median(mut values: Vec<f64>) -> Option<f64> {
     }
 }
 
+/// The direct edge against the forwarders, each round's rates divided
+/// (same round, same concurrency), as medians over the rounds: edge ÷
+/// forward (what Wharf's work costs beyond a bare HTTP hop, issue 29's
+/// criterion), edge ÷ forward with the signature check (beyond what any
+/// edge must do before it may store a delivery) and the signature check's
+/// own share (forward with it ÷ forward). `per_second` is the first
+/// phase's median rate; nothing without the phases.
+pub fn against_forwarders(phases: &[Phase]) -> Vec<Median> {
+    let pairs = [
+        ("direct edge ÷ forward", EDGE_HUB, FORWARD_ONLY),
+        (
+            "direct edge ÷ forward + signature check",
+            EDGE_HUB,
+            FORWARD_VERIFIED,
+        ),
+        (
+            "forward + signature check ÷ forward",
+            FORWARD_VERIFIED,
+            FORWARD_ONLY,
+        ),
+    ];
+    let mut concurrencies: Vec<usize> = phases.iter().map(|p| p.concurrency).collect();
+    concurrencies.sort_unstable();
+    concurrencies.dedup();
+    let mut out = Vec::new();
+    for c in concurrencies {
+        for (name, over, under) in pairs {
+            let (rates, ratios): (Vec<f64>, Vec<f64>) = phases
+                .iter()
+                .filter(|p| p.name == over && p.concurrency == c)
+                .filter_map(|p| {
+                    phases
+                        .iter()
+                        .find(|q| q.name == under && q.concurrency == c && q.round == p.round)
+                        .map(|q| (p.per_second, p.per_second / q.per_second.max(1e-9)))
+                })
+                .unzip();
+            if !ratios.is_empty() {
+                out.push(Median::over(name.to_owned(), c, rates, ratios));
+            }
+        }
+    }
+    out
+}
+
 /// Each phase's median rate and ratio over the rounds, in first-seen order.
 pub fn medians(phases: &[Phase]) -> Vec<Median> {
     let mut keys: Vec<(&str, usize)> = Vec::new();
@@ -185,10 +232,11 @@ pub const EDGE_HUB: &str = "edge → INBOUND (direct_to_hub): 200 after PubAck";
 pub const HTTP_ONLY: &str = "HTTP + signature check only (no publish)";
 pub const FORWARD_ONLY: &str =
     "forward (own process): body → INBOUND, 200 after PubAck; no verify, parse or envelope";
+pub const FORWARD_VERIFIED: &str = "forward + signature check (own process): signed body → INBOUND, 200 after PubAck; no parse or envelope";
 
 /// The raw publish each phase is compared with: the same stream.
 fn baseline_of(name: &str) -> &'static str {
-    if name == EDGE_HUB || name == RAW_HUB || name == FORWARD_ONLY {
+    if [EDGE_HUB, RAW_HUB, FORWARD_ONLY, FORWARD_VERIFIED].contains(&name) {
         RAW_HUB
     } else {
         RAW_LEAF
@@ -338,6 +386,12 @@ pub fn markdown(report: &Report) -> String {
         "phase, median over rounds",
         ["in flight", "req/s", "vs raw publish, same stream"],
         &report.medians,
+    );
+    median_table(
+        &mut out,
+        "the direct edge against the forwarders, same round",
+        ["in flight", "req/s of the first", "ratio, median"],
+        &report.against_forwarders,
     );
     Table::new(&report.end_to_end)
         .words("end to end", |r| r.database.clone())
@@ -689,6 +743,58 @@ mod tests {
     }
 
     #[test]
+    fn the_edge_meets_each_forwarder_of_its_own_round_at_its_concurrency() {
+        let mut phases = Vec::new();
+        for (round, edge, forward, verified) in
+            [(0, 800.0, 1000.0, 950.0), (1, 900.0, 1000.0, 900.0)]
+        {
+            for (name, rate) in [
+                (EDGE_HUB, edge),
+                (FORWARD_ONLY, forward),
+                (FORWARD_VERIFIED, verified),
+            ] {
+                let mut p = phase(name, 16, rate, Duration::ZERO);
+                p.round = round;
+                phases.push(p);
+            }
+        }
+        // A concurrency whose forwarders did not run, and a round of 256
+        // whose forwarder belongs to another round: no pair.
+        phases.push(phase(EDGE_HUB, 256, 500.0, Duration::ZERO));
+        let mut other = phase(FORWARD_ONLY, 256, 700.0, Duration::ZERO);
+        other.round = 1;
+        phases.push(other);
+        let pairs = against_forwarders(&phases);
+        let got: Vec<(&str, usize, usize, f64, f64, f64, f64)> = pairs
+            .iter()
+            .map(|m| {
+                (
+                    m.name.as_str(),
+                    m.concurrency,
+                    m.rounds,
+                    m.per_second,
+                    m.ratio_to_raw.unwrap_or(-1.0),
+                    m.min_ratio.unwrap_or(-1.0),
+                    m.max_ratio.unwrap_or(-1.0),
+                )
+            })
+            .collect();
+        let close = |a: f64, b: f64| (a - b).abs() < 1e-9;
+        assert_eq!(got.len(), 3, "{got:?}");
+        let (name, c, rounds, rate, mid, low, high) = got[0];
+        assert_eq!((name, c, rounds), ("direct edge ÷ forward", 16, 2));
+        assert!(close(rate, 850.0) && close(mid, 0.85) && close(low, 0.8) && close(high, 0.9));
+        let (name, _, _, _, mid, low, high) = got[1];
+        assert_eq!(name, "direct edge ÷ forward + signature check");
+        assert!(close(low, 800.0 / 950.0) && close(high, 1.0));
+        assert!(close(mid, f64::midpoint(800.0 / 950.0, 1.0)));
+        let (name, _, _, rate, mid, _, _) = got[2];
+        assert_eq!(name, "forward + signature check ÷ forward");
+        assert!(close(rate, 925.0) && close(mid, 0.925));
+        assert!(against_forwarders(&[]).is_empty());
+    }
+
+    #[test]
     fn a_table_puts_each_value_under_its_own_header() {
         let report = Report {
             cores: 2,
@@ -708,6 +814,7 @@ mod tests {
                 peak_rss_mib: None,
             }],
             medians: Vec::new(),
+            against_forwarders: Vec::new(),
         };
         let text = markdown(&report);
         let lines: Vec<&str> = text.lines().filter(|l| l.starts_with('|')).collect();

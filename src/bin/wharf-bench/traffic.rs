@@ -12,8 +12,7 @@ use tokio_util::sync::CancellationToken;
 use crate::load::{self, CpuGroups};
 use crate::report::{CpuShare, Phase};
 
-pub(crate) const NUMBER: &str = "106540352242922";
-pub(crate) const SECRET: &str = "bench-app-secret";
+use crate::{NUMBER, SECRET};
 
 /// A signed, realistic Meta delivery with one text message of ~1 KiB,
 /// sent now (so replies to it are inside the 24-hour window). Written from
@@ -227,46 +226,72 @@ where
     Ok(format!("http://{addr}{path}"))
 }
 
-/// An endpoint that reads and verifies a delivery like the edge, then
+/// Whether `body` carries the signature of the bench's app secret in its
+/// `X-Hub-Signature-256` header: the edge's own check.
+fn signed(key: &relay::provider::meta::SigningKey, req: &poem::Request, body: &[u8]) -> bool {
+    let signature = req
+        .headers()
+        .get(relay::provider::META_SIGNATURE_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    relay::provider::meta::verify_signature_with(key, signature, body).is_ok()
+}
+
+/// 401: the signature does not match (nothing published).
+fn unsigned() -> poem::Response {
+    poem::Response::builder()
+        .status(poem::http::StatusCode::UNAUTHORIZED)
+        .finish()
+}
+
+/// An endpoint that checks a delivery's signature like the edge, then
 /// answers 200 without storing anything (bench only).
 pub struct VerifyOnly {
-    pub directory: std::sync::Arc<relay::provider::NumberDirectory>,
+    pub key: relay::provider::meta::SigningKey,
 }
 
 impl poem::Endpoint for VerifyOnly {
     type Output = poem::Response;
 
-    async fn call(&self, req: poem::Request) -> poem::Result<Self::Output> {
-        use relay::provider::WebhookParser;
-        let headers = req.headers().clone();
-        let body = req.into_body().into_bytes_limit(1 << 20).await?;
-        let status =
-            match relay::provider::meta::MetaWebhook.accept(&self.directory, &headers, &body, "eu")
-            {
-                Ok(_) => poem::http::StatusCode::OK,
-                Err(_) => poem::http::StatusCode::UNAUTHORIZED,
-            };
-        Ok(poem::Response::builder().status(status).finish())
+    async fn call(&self, mut req: poem::Request) -> poem::Result<Self::Output> {
+        let body = req.take_body().into_bytes_limit(1 << 20).await?;
+        Ok(if signed(&self.key, &req, &body) {
+            poem::Response::builder().finish()
+        } else {
+            unsigned()
+        })
     }
 }
 
 /// An endpoint that publishes the body as it came into INBOUND with a
-/// fresh `Nats-Msg-Id` and answers 200 after the PubAck: no signature
-/// check, no parse, no envelope (bench only; the bound of any HTTP edge).
+/// fresh `Nats-Msg-Id` and answers 200 after the PubAck: no parse, no
+/// envelope (bench only; the bound of any HTTP edge). With `verify`, it
+/// first checks the delivery's signature as Meta requires of any receiver
+/// (401 when it does not match): the bound of an HTTP edge that may only
+/// store what the provider signed.
 pub struct ForwardOnly {
     pub js: async_nats::jetstream::Context,
     pub partitions: u16,
     pub next: std::sync::atomic::AtomicU64,
+    /// This process's dedupe ids start with it: two forwarders never
+    /// publish the same id.
+    pub id_prefix: String,
+    pub verify: Option<relay::provider::meta::SigningKey>,
 }
 
 impl poem::Endpoint for ForwardOnly {
     type Output = poem::Response;
 
-    async fn call(&self, req: poem::Request) -> poem::Result<Self::Output> {
-        let body = req.into_body().into_bytes_limit(1 << 20).await?;
+    async fn call(&self, mut req: poem::Request) -> poem::Result<Self::Output> {
+        let body = req.take_body().into_bytes_limit(1 << 20).await?;
+        if let Some(key) = &self.verify
+            && !signed(key, &req, &body)
+        {
+            return Ok(unsigned());
+        }
         let n = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let mut headers = async_nats::HeaderMap::new();
-        headers.insert("Nats-Msg-Id", format!("bench:forward:{n}").as_str());
+        headers.insert("Nats-Msg-Id", format!("{}{n}", self.id_prefix).as_str());
         let subject = relay::topology::inbound_subject(
             relay::topology::HUB_REGION,
             NUMBER,
@@ -287,7 +312,8 @@ impl poem::Endpoint for ForwardOnly {
 
 /// `wharf-bench --serve-forward-only`: [`ForwardOnly`] at
 /// `/webhooks/meta` (and `/readyz`) on `listen`, publishing to `nats_url`
-/// as the direct edge's user, until the bench kills the process.
+/// as the direct edge's user, until the bench kills the process; checking
+/// each delivery's signature first when `verify`.
 ///
 /// # Errors
 /// When NATS or the address cannot be reached.
@@ -295,12 +321,15 @@ pub async fn serve_forward_only(
     config: &wharf::config::Config,
     listen: std::net::SocketAddr,
     nats_url: String,
+    verify: bool,
 ) -> anyhow::Result<()> {
     let js = crate::raw_publisher(config, nats_url, "wharf-bench-forward", true).await?;
     let forward = ForwardOnly {
         js,
         partitions: config.topology.partitions,
         next: std::sync::atomic::AtomicU64::new(0),
+        id_prefix: format!("bench:forward:{}:", std::process::id()),
+        verify: verify.then(|| relay::provider::meta::SigningKey::new(SECRET)),
     };
     let app = poem::Route::new()
         .at("/webhooks/meta", poem::post(forward))
