@@ -41,11 +41,11 @@ web-test: deps
 # The benchmarks of docs/benchmarks.md: a release build of `wharf-bench`
 # (its own binary; it runs the `wharf` beside it for the roles), local NATS
 # servers, SQLite and the local PostgreSQL test cluster; prints the tables.
-# An even number of rounds: the direct edge and the forward-only server take
-# turns at going first, which cancels the order only over pairs of rounds.
+# Rounds in a multiple of three: the direct edge and the two forwarders take
+# turns at going first, which cancels the order only over whole turns.
 bench: deps build
 	cargo build --release --bin wharf-bench
-	WHARF_BENCH_POSTGRES_URL="$$(scripts/test-postgres.sh)" $(WHARF_BENCH) --seconds 10 --rounds 4 --json bench.json
+	WHARF_BENCH_POSTGRES_URL="$$(scripts/test-postgres.sh)" $(WHARF_BENCH) --seconds 10 --rounds 6 --json bench.json
 
 # The admin API fuzzed against its own committed spec (schemathesis):
 # no 5xx, every answer conforms to the spec.
