@@ -770,7 +770,7 @@ async fn edge_phases(
     let verified_load = load::Client::new(load::Target::parse(&rig.forward_verified_url)?);
     let (seconds, cpu) = (options.seconds, &rig.cpu);
     // The three compared servers meet each concurrency once before it
-    // counts, so neither pays for opening its connections and growing its
+    // counts, so none pays for opening its connections and growing its
     // buffers in a measured phase (in round 0 the edge would always meet
     // it first).
     let warm_up = WARM_UP_SECONDS.min(seconds);
