@@ -534,18 +534,9 @@ impl Sender {
         let count = |outcome: &'static str| count(provider, outcome);
         match outcome {
             Ok(Some(wamid)) => {
+                // Its `sent` stage committed with the status (`mark_sent`).
                 count("sent");
                 tracing::debug!(%wamid, "sent");
-                lifecycle::record_logged(
-                    &self.db,
-                    reply.message_id,
-                    Stage::Sent,
-                    serde_json::json!({
-                        "delivery": delivered,
-                        "provider": provider.map_or("unknown", Provider::as_str),
-                    }),
-                )
-                .await;
                 ack(message, AckKind::Ack).await;
             }
             Ok(None) => {
@@ -865,7 +856,11 @@ impl Sender {
         // retried, never the call (a database outage right after the call
         // must not turn into a second send).
         let mut pause = Duration::from_millis(100);
-        while let Err(err) = self.mark_sent(reply, &wamid).await {
+        let sent_stage = serde_json::json!({
+            "delivery": delivered,
+            "provider": kind.as_str(),
+        });
+        while let Err(err) = self.mark_sent(reply, &wamid, &sent_stage).await {
             tracing::warn!(%err, ?pause, "the provider accepted the reply; recording it failed, retrying");
             tokio::select! {
                 () = shutdown.cancelled() => return Err(db_error(err)),
@@ -1077,11 +1072,17 @@ impl Sender {
     }
 
     /// `queued` → `sent` with the provider id; never moves a status backwards
-    /// (a delivery webhook may have overtaken us).
-    /// `queued` → `sent`, and integrators learn it (`message.sent`, with
-    /// the row): only when this moved it (a status webhook that overtook
-    /// us told them already).
-    async fn mark_sent(&self, reply: &OutboundReply, wamid: &str) -> Result<(), sea_orm::DbErr> {
+    /// (a delivery webhook may have overtaken us). The `sent` stage (with
+    /// `stage_detail`) commits with it, so no reader sees the status
+    /// without its stage. Integrators learn it (`message.sent`, with the
+    /// row) only when this moved it (a status webhook that overtook us told
+    /// them already).
+    async fn mark_sent(
+        &self,
+        reply: &OutboundReply,
+        wamid: &str,
+        stage_detail: &serde_json::Value,
+    ) -> Result<(), sea_orm::DbErr> {
         let now = Utc::now();
         let txn = crate::db::begin_write(&self.db).await?;
         let moved = message::Entity::update_many()
@@ -1102,6 +1103,14 @@ impl Sender {
             let event = status_event(reply, "message.sent", "sent", None, Some(wamid));
             crate::hooks::outbox::record(&txn, vec![event]).await?;
         }
+        lifecycle::record(
+            &txn,
+            reply.message_id,
+            Stage::Sent,
+            now,
+            stage_detail.clone(),
+        )
+        .await?;
         txn.commit().await
     }
 
