@@ -547,7 +547,15 @@ impl Sender {
                 count("failed");
                 let attempts = self.attempts_made(reply.message_id, delivered).await;
                 tracing::warn!(code = %err.code, attempts, "send failed for good");
-                if self.mark_failed(reply, &err.reason).await.is_err() {
+                // Its `failed` stage commits with the status.
+                let failed_stage = serde_json::json!({
+                    "attempt": attempts, "code": err.code, "error": err.reason,
+                });
+                if self
+                    .mark_failed(reply, &err.reason, &failed_stage)
+                    .await
+                    .is_err()
+                {
                     // Left unacked: redelivered after ack_wait (no delayed
                     // NAK, see above).
                     return;
@@ -556,23 +564,9 @@ impl Sender {
                     // A campaign's failures are its results (per recipient,
                     // with the provider's reason), not dead letters: one
                     // number's marketing limit would flood the DLQ.
-                    lifecycle::record_logged(
-                        &self.db,
-                        reply.message_id,
-                        Stage::Failed,
-                        serde_json::json!({ "attempt": attempts, "code": err.code, "error": err.reason }),
-                    )
-                    .await;
                     ack(message, AckKind::Ack).await;
                     return;
                 }
-                lifecycle::record_logged(
-                    &self.db,
-                    reply.message_id,
-                    Stage::Failed,
-                    serde_json::json!({ "attempt": attempts, "code": err.code, "error": err.reason }),
-                )
-                .await;
                 // No provider webhook tells anyone of this failure: live
                 // views learn it here (core NATS, best effort).
                 crate::live::message_event(
@@ -1115,18 +1109,33 @@ impl Sender {
     }
 
     /// The reply failed for good, and integrators learn it (its
-    /// `message.status` event commits with the row).
-    async fn mark_failed(&self, reply: &OutboundReply, reason: &str) -> Result<(), sea_orm::DbErr> {
+    /// `message.status` event and its `failed` stage, with
+    /// `stage_detail`, commit with the row).
+    async fn mark_failed(
+        &self,
+        reply: &OutboundReply,
+        reason: &str,
+        stage_detail: &serde_json::Value,
+    ) -> Result<(), sea_orm::DbErr> {
+        let now = Utc::now();
         let txn = crate::db::begin_write(&self.db).await?;
         message::Entity::update_many()
             .col_expr(message::Column::Status, Expr::value("failed"))
             .col_expr(message::Column::Error, Expr::value(reason))
-            .col_expr(message::Column::UpdatedAt, Expr::value(Utc::now()))
+            .col_expr(message::Column::UpdatedAt, Expr::value(now))
             .filter(message::Column::Id.eq(reply.message_id))
             .exec(&txn)
             .await?;
         let event = status_event(reply, "message.status", "failed", Some(reason), None);
         crate::hooks::outbox::record(&txn, vec![event]).await?;
+        lifecycle::record(
+            &txn,
+            reply.message_id,
+            Stage::Failed,
+            now,
+            stage_detail.clone(),
+        )
+        .await?;
         txn.commit().await
     }
 
