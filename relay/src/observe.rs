@@ -216,9 +216,33 @@ pub fn install() -> &'static PrometheusHandle {
         if metrics::set_global_recorder(recorder).is_ok() {
             describe();
             metrics::gauge!(BUILD_INFO, "version" => env!("CARGO_PKG_VERSION")).set(1.0);
+            keep_up(handle.clone());
         }
         handle
     })
+}
+
+/// How often the recorder's samples are folded into their histograms.
+pub const UPKEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Folds every histogram's recorded samples into its buckets each
+/// [`UPKEEP_EVERY`], on a thread of its own (the recorder may be
+/// installed outside a runtime). A recorder built without its exporter
+/// keeps each sample until the next render, i.e. the next scrape: an
+/// unscraped edge held about 16 bytes per delivery for as long as it ran
+/// (its peak RSS reached 112 MiB in a `make bench`).
+fn keep_up(handle: PrometheusHandle) {
+    let spawned = std::thread::Builder::new()
+        .name("wharf-metrics-upkeep".into())
+        .spawn(move || {
+            loop {
+                std::thread::sleep(UPKEEP_EVERY);
+                handle.run_upkeep();
+            }
+        });
+    if let Err(err) = spawned {
+        tracing::warn!(%err, "no metrics upkeep thread: histograms grow until scraped");
+    }
 }
 
 /// A series set from its source when the metrics are rendered (a gauge,
@@ -477,6 +501,51 @@ mod tests {
             .lines()
             .find(|l| l.starts_with(name))
             .map(str::to_owned)
+    }
+
+    /// The process's peak resident set, in KiB.
+    fn peak_kib() -> u64 {
+        std::fs::read_to_string("/proc/self/status")
+            .ok()
+            .and_then(|status| {
+                status.lines().find_map(|line| {
+                    line.strip_prefix("VmHWM:")
+                        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+                })
+            })
+            .unwrap_or(0)
+    }
+
+    /// Unscraped, the samples of a histogram are still let go: four
+    /// batches of a million, each let go at the next upkeep, raise the
+    /// peak by about one batch, not four. Without the upkeep thread the
+    /// peak rose by 64 MiB (needs a process of its own, as nextest gives
+    /// each test).
+    #[test]
+    fn unscraped_histogram_samples_are_let_go_at_each_upkeep() {
+        const NAME: &str = "wharf_test_unscraped_seconds";
+        install();
+        let histogram = metrics::histogram!(NAME);
+        let before = peak_kib();
+        for _ in 0..4 {
+            for i in 0..1_000_000u32 {
+                histogram.record(f64::from(i % 1000) / 1000.0);
+            }
+            std::thread::sleep(UPKEEP_EVERY * 2);
+        }
+        let grown_mib = (peak_kib() - before) / 1024;
+        assert!(
+            grown_mib < 20,
+            "the peak grew by {grown_mib} MiB for samples nobody scraped"
+        );
+        // Nothing was lost: all four million are in the histogram.
+        assert!(
+            render()
+                .lines()
+                .any(|l| l == format!("{NAME}_count 4000000")),
+            "count missing:\n{}",
+            render()
+        );
     }
 
     #[test]
