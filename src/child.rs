@@ -207,23 +207,7 @@ impl Drop for ChildProcess {
     }
 }
 
-/// Peak resident set (`VmHWM`) of a live process, in KiB.
-pub fn peak_rss_kib(pid: u32) -> Option<u64> {
-    peak_rss_of(&format!("/proc/{pid}/status"))
-}
-
-/// Peak resident set of this process, in KiB.
-pub fn own_peak_rss_kib() -> Option<u64> {
-    peak_rss_of("/proc/self/status")
-}
-
-fn peak_rss_of(path: &str) -> Option<u64> {
-    let status = std::fs::read_to_string(path).ok()?;
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix("VmHWM:"))
-        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
-}
+pub use relay::observe::{own_peak_rss_kib, peak_rss_kib};
 
 /// The `wharf` binary beside the running one (the bench's and the tests'
 /// role processes are `wharf <role>`).

@@ -222,6 +222,24 @@ pub fn install() -> &'static PrometheusHandle {
     })
 }
 
+/// Peak resident set (`VmHWM`) of a live process, in KiB.
+pub fn peak_rss_kib(pid: u32) -> Option<u64> {
+    peak_rss_of(&format!("/proc/{pid}/status"))
+}
+
+/// Peak resident set of this process, in KiB.
+pub fn own_peak_rss_kib() -> Option<u64> {
+    peak_rss_of("/proc/self/status")
+}
+
+fn peak_rss_of(path: &str) -> Option<u64> {
+    let status = std::fs::read_to_string(path).ok()?;
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmHWM:"))
+        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+}
+
 /// How often the recorder's samples are folded into their histograms.
 pub const UPKEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
 
@@ -503,19 +521,6 @@ mod tests {
             .map(str::to_owned)
     }
 
-    /// The process's peak resident set, in KiB.
-    fn peak_kib() -> u64 {
-        std::fs::read_to_string("/proc/self/status")
-            .ok()
-            .and_then(|status| {
-                status.lines().find_map(|line| {
-                    line.strip_prefix("VmHWM:")
-                        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
-                })
-            })
-            .unwrap_or(0)
-    }
-
     /// Unscraped, the samples of a histogram are still let go: four
     /// batches of a million, each let go at the next upkeep, raise the
     /// peak by about one batch, not four. Without the upkeep thread the
@@ -526,14 +531,14 @@ mod tests {
         const NAME: &str = "wharf_test_unscraped_seconds";
         install();
         let histogram = metrics::histogram!(NAME);
-        let before = peak_kib();
+        let before = own_peak_rss_kib().unwrap_or(0);
         for _ in 0..4 {
             for i in 0..1_000_000u32 {
                 histogram.record(f64::from(i % 1000) / 1000.0);
             }
             std::thread::sleep(UPKEEP_EVERY * 2);
         }
-        let grown_mib = (peak_kib() - before) / 1024;
+        let grown_mib = (own_peak_rss_kib().unwrap_or(0) - before) / 1024;
         assert!(
             grown_mib < 20,
             "the peak grew by {grown_mib} MiB for samples nobody scraped"
